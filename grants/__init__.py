@@ -1,0 +1,129 @@
+"""The travel-grant system: an app factory and the packages of the domain."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from config import get_config
+from grants.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: str | type | dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=os.environ.get("GRANTS_INSTANCE_DIR", str(ROOT / "instance")),
+    )
+    if isinstance(config, dict):
+        app.config.from_object(get_config("testing" if config.get("TESTING") else None))
+        app.config.update(config)
+    elif isinstance(config, str) or config is None:
+        app.config.from_object(get_config(config))
+    else:
+        app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    _register_template_helpers(app)
+    _register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from grants import models  # noqa: F401  - every model, for Alembic and relationships
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale,
+                   default_translation_directories=str(ROOT / "grants" / "translations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "people.login"
+    login_manager.login_message_category = "info"
+
+    from grants.people.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Log ind for at se siden.")
+
+
+def _select_locale() -> str:
+    languages = ("da", "en")
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return "da"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from grants.applications.views import bp as applications
+    from grants.budgets.views import bp as budgets
+    from grants.core.views import bp as core
+    from grants.letters.views import bp as letters
+    from grants.people.views import bp as people
+    from grants.workflow.views import bp as workflow
+
+    for blueprint in (core, people, applications, workflow, budgets, letters):
+        app.register_blueprint(blueprint)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from grants.notifications.sender import send_pending_of_request
+
+    @app.after_request
+    def commit_once(response):
+        """One commit per request: writes succeed together or not at all.
+
+        Views and operations only flush; here a state-changing request that ends well is
+        committed, and anything else is rolled back. The e-mails its steps queued go out
+        after the commit, so a rolled-back step sends nothing.
+        """
+        if request.method in ("GET", "HEAD", "OPTIONS") and not g.get("writes"):
+            return response
+        if response.status_code < 400:
+            db.session.commit()
+            send_pending_of_request()
+        else:
+            db.session.rollback()
+        return response
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from grants.core import formatting
+    from grants.workflow.labels import action_label, state_label
+
+    formatting.register(app)
+
+    @app.context_processor
+    def inject():
+        from flask_babel import get_locale
+
+        return {
+            "state_label": state_label,
+            "action_label": action_label,
+            "current_locale": str(get_locale() or "da"),
+        }
+
+
+def _register_commands(app: Flask) -> None:
+    from grants.core.cli import register
+
+    register(app)

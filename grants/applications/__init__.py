@@ -1,0 +1,1 @@
+"""Applications: the case an applicant makes to a fund, from draft to decision."""

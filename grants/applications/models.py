@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+
+from sqlalchemy import Date, DateTime, ForeignKey, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grants.core import clock
+from grants.core.models import Timestamp, enum_type
+from grants.core.money import ZERO, Money
+from grants.extensions import db
+
+
+class BudgetCategory(str, enum.Enum):
+    TRANSPORT = "transport"
+    ACCOMMODATION = "accommodation"
+    FEES = "fees"  # course or conference fees
+    MEALS = "meals"  # meals and per diem (diæter)
+    OTHER = "other"
+
+
+class Outcome(str, enum.Enum):
+    GRANTED = "granted"  # in full
+    PARTLY_GRANTED = "partly_granted"
+    REFUSED = "refused"
+
+
+class Application(Timestamp, db.Model):
+    __tablename__ = "application"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # sagsnr.: given when the application is first submitted
+    case_number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    # The route the case started on; it finishes on it even if the fund's route changes.
+    route_id: Mapped[int] = mapped_column(ForeignKey("workflow_route.id"))
+    state: Mapped[str] = mapped_column(String(40), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+
+    title: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    destination_city: Mapped[str] = mapped_column(String(120), default="")
+    destination_country: Mapped[str] = mapped_column(String(2), default="")
+    departure_date: Mapped[dt.date | None] = mapped_column(Date)
+    return_date: Mapped[dt.date | None] = mapped_column(Date)
+    programme: Mapped[str] = mapped_column(Text, default="")
+    travellers: Mapped[str] = mapped_column(Text, default="")
+    traveller_count: Mapped[int] = mapped_column(default=1)
+    other_funding: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    other_funding_source: Mapped[str] = mapped_column(Text, default="")
+    amount_applied: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    expected_benefit: Mapped[str] = mapped_column(Text, default="")
+    knowledge_sharing: Mapped[str] = mapped_column(Text, default="")
+
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The manager's endorsement (anbefaling): True, False, or not yet given.
+    endorsed: Mapped[bool | None]
+    endorsement_comment: Mapped[str] = mapped_column(Text, default="")
+
+    outcome: Mapped[Outcome | None] = mapped_column(enum_type(Outcome))
+    granted_amount: Mapped[Decimal | None] = mapped_column(Money)
+    decision_reasons: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    report_due: Mapped[dt.date | None] = mapped_column(Date)
+
+    fund = relationship("Fund", lazy="joined")
+    route = relationship("Route")
+    applicant = relationship("User", foreign_keys=[applicant_id], lazy="joined")
+    manager = relationship("User", foreign_keys=[manager_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    budget_lines: Mapped[list[BudgetLine]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="BudgetLine.position"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="Attachment.id"
+    )
+    journal = relationship(
+        "JournalEntry", order_by="JournalEntry.id", viewonly=True
+    )
+    letters = relationship("Letter", order_by="Letter.id", viewonly=True)
+
+    @property
+    def budget_total(self) -> Decimal:
+        return sum((line.amount for line in self.budget_lines), ZERO)
+
+    @property
+    def budget_year(self) -> int | None:
+        """The year of travel, whose budget a grant is reserved on."""
+        return self.departure_date.year if self.departure_date else None
+
+    @property
+    def nights(self) -> int | None:
+        if self.departure_date and self.return_date:
+            return (self.return_date - self.departure_date).days
+        return None
+
+    def line(self, category: BudgetCategory) -> BudgetLine | None:
+        return next((bl for bl in self.budget_lines if bl.category == category), None)
+
+    def __repr__(self) -> str:
+        return f"<Application {self.id} {self.state}>"
+
+
+class BudgetLine(db.Model):
+    __tablename__ = "budget_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    category: Mapped[BudgetCategory] = mapped_column(enum_type(BudgetCategory))
+    description: Mapped[str] = mapped_column(String(300), default="")
+    amount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+
+    application: Mapped[Application] = relationship(back_populates="budget_lines")
+
+
+class Attachment(db.Model):
+    """A file attached to a case. The bytes live in the database with the case, so a
+    backup of the database is a backup of the file; the name is for display only."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(40), default="programme")
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+
+    application: Mapped[Application] = relationship(back_populates="attachments")

@@ -1,0 +1,1 @@
+"""Budgets as a ledger: every movement of money is an appended entry; balances are sums."""

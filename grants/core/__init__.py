@@ -1,0 +1,1 @@
+"""Shared plumbing: money, dates, the one-commit-per-request rule, files, health check."""

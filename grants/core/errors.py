@@ -1,0 +1,16 @@
+"""Errors a person can act on. Views show ``message`` next to the form and change nothing."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the operation. ``field`` names the form field it is about."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotAllowed(DomainError):
+    """The person may not do this to this case now."""

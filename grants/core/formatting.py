@@ -1,0 +1,59 @@
+"""Money and dates the way a Dane reads them: "1.234,50 kr.", "24. november 2026"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from flask_babel import get_locale, get_timezone
+
+from grants.core.money import kroner
+
+
+def _locale() -> str:
+    try:
+        return str(get_locale() or "da")
+    except RuntimeError:  # outside a request or app context
+        return "da"
+
+
+def money(value: Decimal | int | float | None, locale: str | None = None) -> str:
+    if value is None:
+        return ""
+    locale = locale or _locale()
+    number = format_decimal(kroner(value), format="#,##0.00", locale=locale)
+    return f"{number} kr."
+
+
+def long_date(value: dt.date | None, locale: str | None = None) -> str:
+    if value is None:
+        return ""
+    return format_date(value, format="d. MMMM y" if (locale or _locale()) == "da" else "d MMMM y",
+                       locale=locale or _locale())
+
+
+def short_date(value: dt.date | None, locale: str | None = None) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%d.%m.%Y")
+
+
+def date_time(value: dt.datetime | None, locale: str | None = None) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    try:
+        tz = get_timezone()
+    except RuntimeError:
+        tz = None
+    return format_datetime(value, format="d. MMM y HH:mm", tzinfo=tz, locale=locale or _locale())
+
+
+def register(app) -> None:
+    app.add_template_filter(money, "money")
+    app.add_template_filter(long_date, "long_date")
+    app.add_template_filter(short_date, "short_date")
+    app.add_template_filter(date_time, "date_time")

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grants.core.models import Timestamp, enum_type
+from grants.core.money import Money
+from grants.extensions import db
+from grants.people.models import User
+
+
+class FundKind(str, enum.Enum):
+    STUDY_TRIP = "study_trip"
+    YOUTH_TRIP = "youth_trip"
+    HOSTING = "hosting"
+    PUPIL_EXCHANGE = "pupil_exchange"
+    COMMITTEE = "committee"
+
+
+class CarryOver(str, enum.Enum):
+    """What happens to unspent money at the end of a year."""
+
+    NONE = "none"  # it lapses
+    ELECTION_PERIOD = "election_period"  # carried over while the next year is in the same period
+
+
+class Fund(Timestamp, db.Model):
+    __tablename__ = "fund"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[FundKind] = mapped_column(enum_type(FundKind))
+    # The route new applications take; cases keep the route they started on.
+    route_id: Mapped[int] = mapped_column(ForeignKey("workflow_route.id"))
+    # The caseworker decides up to and including this amount; above it, the fund's board.
+    delegated_limit: Mapped[Decimal] = mapped_column(Money, default=0)
+    yearly_budget: Mapped[Decimal] = mapped_column(Money, default=0)
+    carry_over: Mapped[CarryOver] = mapped_column(enum_type(CarryOver), default=CarryOver.NONE)
+    # Report and accounts are due this many days after the return date.
+    report_due_days: Mapped[int] = mapped_column(default=42)
+    publish_trips: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped by every money movement: the row lock that keeps two deciders from spending the
+    # same krone twice (see grants.budgets.operations.lock_fund).
+    ledger_version: Mapped[int] = mapped_column(default=0)
+
+    route = relationship("Route")
+    board: Mapped[list[FundBoardMember]] = relationship(
+        back_populates="fund", cascade="all, delete-orphan"
+    )
+
+    def is_board_member(self, user: User) -> bool:
+        return any(member.user_id == user.id for member in self.board)
+
+    def __repr__(self) -> str:
+        return f"<Fund {self.code}>"
+
+
+class FundBoardMember(db.Model):
+    """The members of a fund's board, who decide above the delegated limit."""
+
+    __tablename__ = "fund_board_member"
+    __table_args__ = (UniqueConstraint("fund_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+
+    fund: Mapped[Fund] = relationship(back_populates="board")
+    user: Mapped[User] = relationship()

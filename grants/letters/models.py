@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, DateTime, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grants.core import clock
+from grants.extensions import db
+
+
+class Letter(db.Model):
+    """A letter as it was sent: its bytes, their SHA-256, and what it was made from."""
+
+    __tablename__ = "letter"
+    # One decision letter per case: a letter is never silently made again.
+    __table_args__ = (UniqueConstraint("application_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # "decision", later "settlement"
+    language: Mapped[str] = mapped_column(String(8))
+    template: Mapped[str] = mapped_column(String(200))
+    # The case data the letter was rendered from, so it can be explained later.
+    parameters: Mapped[dict] = mapped_column(JSON, default=dict)
+    filename: Mapped[str] = mapped_column(String(200))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    application = relationship("Application")
+    created_by = relationship("User")

@@ -1,0 +1,11 @@
+"""Every model, imported in one place so Alembic and the relationships see them all."""
+
+from grants.applications.models import Application, Attachment, BudgetLine  # noqa: F401
+from grants.budgets.models import BudgetEntry  # noqa: F401
+from grants.core.models import Municipality  # noqa: F401
+from grants.funds.models import Fund, FundBoardMember  # noqa: F401
+from grants.letters.models import Letter  # noqa: F401
+from grants.notifications.models import OutboxMessage  # noqa: F401
+from grants.partners.models import PartnerCity  # noqa: F401
+from grants.people.models import User, UserRole  # noqa: F401
+from grants.workflow.models import JournalEntry, Route, Transition  # noqa: F401

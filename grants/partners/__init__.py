@@ -1,0 +1,1 @@
+"""Partner cities: the register of twin cities and partnerships, with the dates they hold."""

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import enum
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from grants.extensions import db
+from grants.core.models import Timestamp, enum_type
+
+
+class Role(str, enum.Enum):
+    """What a person may do in general. What they may do to a given case follows from the
+    case's route (``grants.workflow``)."""
+
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+    CASEWORKER = "caseworker"
+    BOARD_MEMBER = "board_member"
+    FINANCE = "finance"
+    ADMIN = "admin"
+
+
+class User(UserMixin, Timestamp, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    department: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[str] = mapped_column(String(8), default="da")
+    active: Mapped[bool] = mapped_column(default=True)
+    # The employee's own manager, proposed as the endorsing manager on new applications.
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    manager: Mapped[User | None] = relationship(remote_side=[id])
+    role_grants: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def roles(self) -> set[Role]:
+        return {grant.role for grant in self.role_grants}
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def grant_role(self, role: Role) -> None:
+        if role not in self.roles:
+            self.role_grants.append(UserRole(role=role))
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_role"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(enum_type(Role))
+    user: Mapped[User] = relationship(back_populates="role_grants")
+
+

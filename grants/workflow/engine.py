@@ -1,0 +1,159 @@
+"""The one place that answers "who may do what to this case now".
+
+Views ask ``available_transitions`` to draw the buttons and call ``take`` to act; ``take``
+checks the same table, so a forged form post gets no further than a missing button.
+``take`` changes the state, appends to the journal and queues the e-mails; it never commits.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, exists, false, or_, select
+
+from grants.core.errors import NotAllowed
+from grants.extensions import db
+from grants.people.models import Role, User
+from grants.workflow.guards import guard
+from grants.workflow.labels import action_label
+from grants.workflow.models import CaseRole, JournalEntry, Transition
+
+
+def case_roles(application, user: User | None) -> set[CaseRole]:
+    """The roles ``user`` holds on this case. An applicant holds no other role on their own
+    case: nobody endorses, screens or decides an application they made themselves."""
+    if user is None or not user.is_authenticated:
+        return set()
+    if application.applicant_id == user.id:
+        return {CaseRole.APPLICANT}
+    roles: set[CaseRole] = set()
+    if application.manager_id == user.id:
+        roles.add(CaseRole.MANAGER)
+    if user.has_role(Role.CASEWORKER):
+        roles.add(CaseRole.CASEWORKER)
+    if application.fund.is_board_member(user):
+        roles.add(CaseRole.BOARD_MEMBER)
+    return roles
+
+
+def available_transitions(application, user: User | None) -> list[Transition]:
+    roles = case_roles(application, user)
+    seen: set[str] = set()
+    allowed = []
+    for transition in application.route.transitions_from(application.state):
+        if transition.role in roles and guard(transition.guard).holds(application):
+            if transition.action not in seen:
+                seen.add(transition.action)
+                allowed.append(transition)
+    return allowed
+
+
+def find_transition(application, action: str, user: User | None) -> Transition:
+    for transition in available_transitions(application, user):
+        if transition.action == action:
+            return transition
+    raise NotAllowed(
+        _("Du kan ikke udføre handlingen “%(action)s” på denne sag nu.",
+          action=action_label(action))
+    )
+
+
+def take(application, action: str, actor: User, comment: str = "") -> JournalEntry:
+    """Move the case along the transition ``action`` and record it."""
+    from grants.notifications.operations import notify_step  # the step's e-mails
+
+    transition = find_transition(application, action, actor)
+    comment = (comment or "").strip()
+    if transition.comment_required and not comment:
+        raise NotAllowed(_("Skriv en begrundelse."), field="comment")
+    from_state = application.state
+    application.state = transition.to_state
+    entry = record(application, action, actor, comment=comment, from_state=from_state,
+                   to_state=transition.to_state,
+                   visible_to_applicant=transition.visible_to_applicant)
+    notify_step(application, transition, actor, comment)
+    return entry
+
+
+def record(application, action: str, actor: User | None, *, comment: str = "",
+           from_state: str = "", to_state: str = "", visible_to_applicant: bool = True
+           ) -> JournalEntry:
+    """Append an entry to the case's journal."""
+    entry = JournalEntry(
+        application_id=application.id,
+        actor_id=actor.id if actor else None,
+        action=action,
+        from_state=from_state,
+        to_state=to_state or application.state,
+        comment=comment,
+        visible_to_applicant=visible_to_applicant,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def people_to_act(application) -> list[User]:
+    """Who can take the next step now (for the e-mail to the next person to act)."""
+    from grants.funds.models import FundBoardMember
+    from grants.people.models import UserRole
+
+    wanted = {
+        t.role
+        for t in application.route.transitions_from(application.state)
+        if guard(t.guard).holds(application)
+    }
+    people: dict[int, User] = {}
+    if CaseRole.APPLICANT in wanted:
+        people[application.applicant.id] = application.applicant
+    if CaseRole.MANAGER in wanted and application.manager is not None:
+        people[application.manager.id] = application.manager
+    if CaseRole.CASEWORKER in wanted:
+        for user in db.session.scalars(
+            select(User).join(UserRole).where(UserRole.role == Role.CASEWORKER, User.active)
+        ):
+            people[user.id] = user
+    if CaseRole.BOARD_MEMBER in wanted:
+        for user in db.session.scalars(
+            select(User).join(FundBoardMember, FundBoardMember.user_id == User.id)
+            .where(FundBoardMember.fund_id == application.fund_id, User.active)
+        ):
+            people[user.id] = user
+    # Only the applicant's own steps go to the applicant as "your turn".
+    if CaseRole.APPLICANT not in wanted:
+        people.pop(application.applicant_id, None)
+    return list(people.values())
+
+
+def waiting_for(user: User):
+    """A SQL condition on Application: the cases where ``user`` can take a step now."""
+    from grants.applications.models import Application
+    from grants.funds.models import Fund, FundBoardMember
+
+    def step_for(role: CaseRole):
+        clauses = []
+        for name in _guard_names():
+            g = guard(name)
+            clauses.append(
+                exists().where(
+                    Transition.route_id == Application.route_id,
+                    Transition.from_state == Application.state,
+                    Transition.role == role,
+                    Transition.guard == name,
+                    g.sql(Application, Fund),
+                )
+            )
+        return or_(*clauses)
+
+    conditions = [and_(Application.applicant_id == user.id, step_for(CaseRole.APPLICANT))]
+    others = [and_(Application.manager_id == user.id, step_for(CaseRole.MANAGER))]
+    if user.has_role(Role.CASEWORKER):
+        others.append(step_for(CaseRole.CASEWORKER))
+    board_funds = select(FundBoardMember.fund_id).where(FundBoardMember.user_id == user.id)
+    others.append(and_(Application.fund_id.in_(board_funds), step_for(CaseRole.BOARD_MEMBER)))
+    conditions.append(and_(Application.applicant_id != user.id, or_(*others)))
+    return or_(*conditions) if conditions else false()
+
+
+def _guard_names() -> list[str]:
+    from grants.workflow.guards import GUARDS
+
+    return list(GUARDS)

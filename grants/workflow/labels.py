@@ -1,0 +1,57 @@
+"""What states and actions are called, for staff and for the applicant."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STATE_LABELS = {
+    "draft": _l("Kladde"),
+    "awaiting_endorsement": _l("Afventer lederens anbefaling"),
+    "screening": _l("Til screening"),
+    "awaiting_information": _l("Afventer supplerende oplysninger"),
+    "awaiting_decision": _l("Afventer afgørelse"),
+    "granted": _l("Bevilget"),
+    "partly_granted": _l("Delvist bevilget"),
+    "refused": _l("Afslået"),
+    "withdrawn": _l("Trukket tilbage"),
+}
+
+# What the applicant is told; where missing, the staff label is used.
+APPLICANT_STATE_LABELS = {
+    "awaiting_endorsement": _l("Sendt til din leder"),
+    "screening": _l("Under behandling"),
+    "awaiting_information": _l("Vi mangler oplysninger fra dig"),
+    "awaiting_decision": _l("Under behandling"),
+}
+
+ACTION_LABELS = {
+    "submit": _l("Indsend ansøgning"),
+    "endorse": _l("Anbefal"),
+    "not_endorse": _l("Anbefal ikke"),
+    "request_information": _l("Bed om flere oplysninger"),
+    "resubmit": _l("Indsend igen"),
+    "forward_for_decision": _l("Send til afgørelse"),
+    "grant": _l("Bevil fuldt ud"),
+    "grant_part": _l("Bevil delvist"),
+    "refuse": _l("Giv afslag"),
+    "withdraw": _l("Træk ansøgningen tilbage"),
+    "created": _l("Kladde oprettet"),
+    "letter_issued": _l("Afgørelsesbrev udstedt"),
+}
+
+CASE_ROLE_LABELS = {
+    "applicant": _l("Ansøger"),
+    "manager": _l("Leder"),
+    "caseworker": _l("Sagsbehandler"),
+    "board_member": _l("Bestyrelsesmedlem"),
+}
+
+
+def state_label(state: str, for_applicant: bool = False) -> str:
+    if for_applicant and state in APPLICANT_STATE_LABELS:
+        return str(APPLICANT_STATE_LABELS[state])
+    return str(STATE_LABELS.get(state, state))
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))

@@ -1,0 +1,57 @@
+"""Load routes from their TOML files into the transition table."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from sqlalchemy import select
+
+from grants.extensions import db
+from grants.workflow.guards import guard
+from grants.workflow.models import CaseRole, Route, Transition
+
+STANDARD_ROUTES = Path(__file__).parent / "routes"
+
+
+class RouteFileError(ValueError):
+    pass
+
+
+def load_route_file(path: Path) -> Route:
+    """Add the route in ``path`` unless that code and version are already loaded."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    try:
+        code, version = data["code"], int(data.get("version", 1))
+        existing = db.session.scalar(select(Route).filter_by(code=code, version=version))
+        if existing:
+            return existing
+        route = Route(code=code, version=version, name=data["name"],
+                      initial_state=data["initial_state"])
+        for position, row in enumerate(data["transition"]):
+            guard(row.get("guard", ""))  # refuses unknown guards
+            route.transitions.append(Transition(
+                position=position,
+                from_state=row["from"],
+                action=row["action"],
+                to_state=row["to"],
+                role=CaseRole(row["role"]),
+                guard=row.get("guard", ""),
+                comment_required=bool(row.get("comment_required", False)),
+                outcome=row.get("outcome", ""),
+                visible_to_applicant=bool(row.get("visible_to_applicant", True)),
+            ))
+    except (KeyError, ValueError) as exc:
+        raise RouteFileError(f"{path.name}: {exc}") from exc
+    db.session.add(route)
+    return route
+
+
+def load_standard_routes() -> dict[str, Route]:
+    return {path.stem: load_route_file(path) for path in sorted(STANDARD_ROUTES.glob("*.toml"))}
+
+
+def current_route(code: str) -> Route:
+    return db.session.scalar(
+        select(Route).filter_by(code=code).order_by(Route.version.desc()).limit(1)
+    )

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grants.core import clock
+from grants.core.models import enum_type
+from grants.extensions import db
+
+
+class CaseRole(str, enum.Enum):
+    """A person's relation to one case, which the transition table grants actions to."""
+
+    APPLICANT = "applicant"  # the person who made the application
+    MANAGER = "manager"  # the manager named on the application
+    CASEWORKER = "caseworker"  # anyone in the secretariat
+    BOARD_MEMBER = "board_member"  # a member of the fund's board
+
+
+class Route(db.Model):
+    __tablename__ = "workflow_route"
+    __table_args__ = (UniqueConstraint("code", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int] = mapped_column(default=1)
+    name: Mapped[str] = mapped_column(String(200))
+    initial_state: Mapped[str] = mapped_column(String(40))
+
+    transitions: Mapped[list[Transition]] = relationship(
+        back_populates="route", cascade="all, delete-orphan", order_by="Transition.position",
+        lazy="selectin",
+    )
+
+    def transitions_from(self, state: str) -> list[Transition]:
+        return [t for t in self.transitions if t.from_state == state]
+
+    def states(self) -> list[str]:
+        seen: dict[str, None] = {self.initial_state: None}
+        for t in self.transitions:
+            seen.setdefault(t.from_state)
+            seen.setdefault(t.to_state)
+        return list(seen)
+
+
+class Transition(db.Model):
+    """One row of a route: in ``from_state``, a person in ``role`` may take ``action``,
+    which moves the case to ``to_state`` (if ``guard``, a named condition, holds)."""
+
+    __tablename__ = "workflow_transition"
+    __table_args__ = (UniqueConstraint("route_id", "from_state", "action", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    route_id: Mapped[int] = mapped_column(ForeignKey("workflow_route.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    from_state: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40))
+    to_state: Mapped[str] = mapped_column(String(40))
+    role: Mapped[CaseRole] = mapped_column(enum_type(CaseRole))
+    guard: Mapped[str] = mapped_column(String(60), default="")
+    # The action asks for a comment (e.g. a manager who does not endorse says why).
+    comment_required: Mapped[bool] = mapped_column(default=False)
+    # Set on the decision actions: the outcome the action records.
+    outcome: Mapped[str] = mapped_column(String(40), default="")
+    # Whether the journal entry is shown to the applicant.
+    visible_to_applicant: Mapped[bool] = mapped_column(default=True)
+
+    route: Mapped[Route] = relationship(back_populates="transitions")
+
+
+class JournalEntry(db.Model):
+    """The case's journal: every step, who took it and when. Appended, never changed."""
+
+    __tablename__ = "journal_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str] = mapped_column(String(40), default="")
+    to_state: Mapped[str] = mapped_column(String(40), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    visible_to_applicant: Mapped[bool] = mapped_column(default=True)
+
+    actor = relationship("User")
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+@event.listens_for(JournalEntry, "before_update")
+@event.listens_for(JournalEntry, "before_delete")
+def _journal_is_append_only(mapper, connection, target) -> None:
+    raise AppendOnlyError("The journal is appended to, never changed.")
