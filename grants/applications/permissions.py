@@ -1,0 +1,36 @@
+"""Who may see a case and which parts of it. What a person may *do* to a case is the
+transition table's business (grants.workflow.engine)."""
+
+from __future__ import annotations
+
+from grants.people.models import Role
+
+
+def can_view(application, user) -> bool:
+    """The parties and the people who handle the case. A draft is the applicant's alone."""
+    if user is None or not user.is_authenticated:
+        return False
+    if application.applicant_id == user.id:
+        return True
+    if application.state == "draft":
+        return False
+    if application.manager_id == user.id:
+        return True
+    if user.has_role(Role.CASEWORKER, Role.FINANCE, Role.ADMIN):
+        return True
+    return application.fund.is_board_member(user)
+
+
+def sees_internal_journal(application, user) -> bool:
+    """The applicant sees the journal entries meant for them; staff see all."""
+    return can_view(application, user) and application.applicant_id != user.id
+
+
+def can_edit(application, user) -> bool:
+    """The applicant edits a draft, and a case sent back to them for more information."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and application.applicant_id == user.id
+        and application.state in ("draft", "awaiting_information")
+    )
