@@ -6,7 +6,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 from config import get_config
@@ -65,6 +65,8 @@ def _init_extensions(app: Flask) -> None:
 
 def _select_locale() -> str:
     languages = ("da", "en")
+    if not has_request_context():
+        return "da"
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
@@ -107,10 +109,11 @@ def _register_request_hooks(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from grants.core import formatting
+    from grants.core import formatting, templating
     from grants.workflow.labels import action_label, state_label
 
     formatting.register(app)
+    templating.register(app)
 
     @app.context_processor
     def inject():

@@ -61,3 +61,21 @@ class LedgerIsAppendOnly(RuntimeError):
 @event.listens_for(BudgetEntry, "before_delete")
 def _ledger_is_append_only(mapper, connection, target) -> None:
     raise LedgerIsAppendOnly("Ledger entries are appended, never changed: add a correcting entry.")
+
+
+def _labels():
+    from flask_babel import lazy_gettext as _l
+
+    return {
+        EntryKind.ALLOCATION: _l("Bevilling"),
+        EntryKind.CARRY_OVER_IN: _l("Overført fra sidste år"),
+        EntryKind.CARRY_OVER_OUT: _l("Overført til næste år"),
+        EntryKind.RESERVATION: _l("Disponeret ved bevilling"),
+        EntryKind.ADJUSTMENT: _l("Regulering af bevilling"),
+        EntryKind.RELEASE: _l("Frigivet"),
+        EntryKind.PAYMENT: _l("Udbetalt"),
+        EntryKind.REFUND: _l("Tilbagebetalt"),
+    }
+
+
+ENTRY_KIND_LABELS = _labels()

@@ -45,18 +45,35 @@ class Balance:
 
 
 def balance(fund_id: int, year: int) -> Balance:
+    return balances([fund_id], [year])[fund_id, year]
+
+
+def balances(fund_ids, years) -> dict[tuple[int, int], Balance]:
+    """Balances of several funds and years, in one query."""
+    fund_ids, years = list(fund_ids), list(years)
     rows = db.session.execute(
-        select(BudgetEntry.kind, func.coalesce(func.sum(BudgetEntry.amount), 0))
-        .where(BudgetEntry.fund_id == fund_id, BudgetEntry.year == year)
-        .group_by(BudgetEntry.kind)
+        select(BudgetEntry.fund_id, BudgetEntry.year, BudgetEntry.kind,
+               func.coalesce(func.sum(BudgetEntry.amount), 0))
+        .where(BudgetEntry.fund_id.in_(fund_ids), BudgetEntry.year.in_(years))
+        .group_by(BudgetEntry.fund_id, BudgetEntry.year, BudgetEntry.kind)
     ).all()
-    sums = {EntryKind(kind): kroner(total) for kind, total in rows}
+    sums: dict[tuple[int, int], dict[EntryKind, Decimal]] = {}
+    for fund_id, year, kind, total in rows:
+        sums.setdefault((fund_id, year), {})[EntryKind(kind)] = _as_kroner(total)
 
-    def total(kinds) -> Decimal:
-        return sum((sums.get(kind, ZERO) for kind in kinds), ZERO)
+    def total(key, kinds) -> Decimal:
+        return sum((sums.get(key, {}).get(kind, ZERO) for kind in kinds), ZERO)
 
-    return Balance(budget=total(BUDGET_KINDS), granted=total(GRANTED_KINDS),
-                   spent=total(SPENT_KINDS))
+    return {
+        (f, y): Balance(budget=total((f, y), BUDGET_KINDS), granted=total((f, y), GRANTED_KINDS),
+                        spent=total((f, y), SPENT_KINDS))
+        for f in fund_ids for y in years
+    }
+
+
+def _as_kroner(total) -> Decimal:
+    # SUM over the Money column comes back converted; a bare 0 from COALESCE does not.
+    return kroner(total) if isinstance(total, Decimal) else kroner(Decimal(int(total)) / 100)
 
 
 def lock_fund(fund) -> None:

@@ -57,3 +57,12 @@ def register(app) -> None:
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(short_date, "short_date")
     app.add_template_filter(date_time, "date_time")
+    app.add_template_global(country_name, "country_name")
+
+
+def country_name(code: str, locale: str | None = None) -> str:
+    from babel import Locale
+
+    if not code:
+        return ""
+    return Locale.parse(locale or _locale()).territories.get(code.upper(), code)

@@ -17,6 +17,11 @@ def index():
     return render_template("core/index.html")
 
 
+@bp.get("/tilgaengelighed")
+def accessibility():
+    return render_template("core/accessibility.html")
+
+
 @bp.get("/healthz")
 def healthz():
     try:

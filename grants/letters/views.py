@@ -1,3 +1,31 @@
-from flask import Blueprint
+"""Downloading a letter: the stored bytes, exactly as they were sent, to the case's parties."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort
+from flask_login import current_user, login_required
+
+from grants.applications.permissions import can_view
+from grants.extensions import db
+from grants.letters.models import Letter
 
 bp = Blueprint("letters", __name__)
+
+
+@bp.get("/letters/<int:letter_id>/download")
+@login_required
+def download(letter_id: int) -> Response:
+    letter = db.session.get(Letter, letter_id)
+    if letter is None:
+        abort(404)
+    if not can_view(letter.application, current_user):
+        abort(403)
+    # The stored bytes, never a fresh rendering: the applicant and the case file must see
+    # the same letter, byte for byte, however often it is downloaded.
+    response = Response(letter.pdf, mimetype="application/pdf")
+    response.headers.set("Content-Disposition", "attachment", filename=letter.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # A letter holds personal data: no shared caches, and no copy left behind in the browser.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.set_etag(letter.sha256)
+    return response

@@ -1,3 +1,112 @@
-from flask import Blueprint
+"""The work queue, and the steps people take on a case."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+
+from grants.applications import operations
+from grants.applications.forms import DECISION_ACTIONS, DecisionForm, StepForm
+from grants.applications.models import Application
+from grants.applications.views import get_application, render_case
+from grants.core.errors import DomainError
+from grants.extensions import db
+from grants.funds.models import Fund
+from grants.people.models import User
+from grants.workflow import engine
+from grants.workflow.labels import STATE_LABELS, action_label
 
 bp = Blueprint("workflow", __name__)
+
+
+@bp.get("/queue")
+@login_required
+def queue():
+    """What waits for the person: every case where they can take a step now."""
+    query = (
+        select(Application)
+        .join(Fund, Fund.id == Application.fund_id)
+        .join(User, User.id == Application.applicant_id)
+        .where(engine.waiting_for(current_user))
+    )
+    fund_code = request.args.get("fund", "")
+    state = request.args.get("state", "")
+    text = request.args.get("q", "").strip()[:100]
+    if fund_code:
+        query = query.where(Fund.code == fund_code)
+    if state in STATE_LABELS:
+        query = query.where(Application.state == state)
+    if text:
+        like = f"%{text}%"
+        query = query.where(or_(Application.title.ilike(like),
+                                Application.case_number.ilike(like),
+                                User.name.ilike(like)))
+    query = query.order_by(Application.submitted_at.asc().nulls_last(), Application.id)
+    page = db.paginate(query, per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"],
+                       error_out=False)
+    funds = db.session.scalars(select(Fund).where(Fund.active).order_by(Fund.name)).all()
+    return render_template(
+        "workflow/queue.html", page=page, funds=funds,
+        states=[(s, label) for s, label in STATE_LABELS.items()
+                if s not in ("draft", "granted", "partly_granted", "refused", "withdrawn")],
+        filters={"fund": fund_code, "state": state, "q": text},
+    )
+
+
+@bp.post("/applications/<int:application_id>/steps/<action>")
+@login_required
+def step(application_id: int, action: str):
+    """Take a step that needs at most a comment (endorse, ask for information, ...)."""
+    application = get_application(application_id)
+    if action in DECISION_ACTIONS:
+        abort(404)
+    form = StepForm()
+    if not form.validate():
+        return render_case(application, step_form=form, status=422)
+    try:
+        if action in ("endorse", "not_endorse"):
+            operations.endorse(application, current_user, action == "endorse",
+                               form.comment.data or "")
+        elif action in ("submit", "resubmit"):
+            # Submitting goes through the form, which checks the application is complete.
+            return redirect(url_for("applications.edit", application_id=application.id))
+        else:
+            engine.take(application, action, current_user, form.comment.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        if error.field == "comment":
+            form.comment.errors = [error.message]
+            return render_case(application, step_form=form, status=422)
+        flash(error.message, "error")
+        return render_case(application, status=403)
+    flash(_("Udført: %(action)s.", action=action_label(action)), "success")
+    return redirect(url_for("applications.show", application_id=application.id))
+
+
+@bp.post("/applications/<int:application_id>/decision")
+@login_required
+def decide(application_id: int):
+    application = get_application(application_id)
+    form = DecisionForm()
+    allowed = {t.action for t in engine.available_transitions(application, current_user)}
+    if not allowed.intersection(DECISION_ACTIONS):
+        flash(_("Du kan ikke træffe afgørelse i denne sag."), "error")
+        return render_case(application, status=403)
+    if not form.validate():
+        return render_case(application, decision_form=form, status=422)
+    try:
+        operations.decide(application, current_user, form.action.data, form.amount.data,
+                          form.reasons.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        application = get_application(application_id)
+        field = error.field if error.field in ("amount", "reasons") else None
+        if field:
+            form[field].errors = list(form[field].errors) + [error.message]
+        else:
+            form.action.errors = list(form.action.errors) + [error.message]
+        return render_case(application, decision_form=form, status=422)
+    flash(_("Afgørelsen er truffet, og afgørelsesbrevet er sendt til ansøgeren."), "success")
+    return redirect(url_for("applications.show", application_id=application.id))

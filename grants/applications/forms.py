@@ -1,0 +1,186 @@
+"""The study-trip application form.
+
+A draft may be saved half-filled (what is there must be valid); submitting asks for all of
+it. Both run ``validate``; ``validate_for_submission`` adds the completeness checks.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, NumberRange, Optional
+
+from grants.applications.models import BudgetCategory
+from grants.core import clock
+from grants.core.fields import AmountField
+from grants.core.money import ZERO
+
+SHORT = 200
+LONG = 5000
+
+BUDGET_CATEGORIES = [
+    (BudgetCategory.TRANSPORT, _l("Transport")),
+    (BudgetCategory.ACCOMMODATION, _l("Ophold (hotel o.l.)")),
+    (BudgetCategory.FEES, _l("Kursus- eller konferencegebyr")),
+    (BudgetCategory.MEALS, _l("Forplejning og diæter")),
+    (BudgetCategory.OTHER, _l("Andet")),
+]
+
+REQUIRED_ON_SUBMIT = {
+    "title": _l("Skriv en titel på rejsen."),
+    "purpose": _l("Beskriv formålet med rejsen."),
+    "destination_city": _l("Skriv hvilken by I rejser til."),
+    "destination_country": _l("Vælg landet."),
+    "departure_date": _l("Skriv afrejsedatoen."),
+    "return_date": _l("Skriv hjemkomstdatoen."),
+    "programme": _l("Beskriv programmet for rejsen."),
+    "travellers": _l("Skriv hvem der rejser."),
+    "traveller_count": _l("Skriv hvor mange der rejser."),
+    "amount_applied": _l("Skriv det beløb, du søger om."),
+    "expected_benefit": _l("Beskriv hvad kommunens service får ud af rejsen."),
+    "knowledge_sharing": _l("Beskriv hvordan I deler den viden, I får med hjem."),
+}
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Countries by ISO code, named in the reader's language, sorted by name."""
+    from babel import Locale
+
+    locale = Locale.parse(str(get_locale() or "da"))
+    names = {code: name for code, name in locale.territories.items()
+             if len(code) == 2 and code.isalpha() and code not in ("DK", "ZZ", "EU", "UN", "EZ", "QO")}
+    return [("", _l("Vælg land"))] + sorted(names.items(), key=lambda item: item[1])
+
+
+class ApplicationForm(FlaskForm):
+    title = StringField(_l("Titel på rejsen"), [Optional(), Length(max=SHORT)])
+    purpose = TextAreaField(_l("Formål"), [Optional(), Length(max=LONG)])
+    destination_city = StringField(_l("By"), [Optional(), Length(max=120)])
+    destination_country = SelectField(_l("Land"), choices=[], validate_choice=False)
+    departure_date = DateField(_l("Afrejse"), [Optional()])
+    return_date = DateField(_l("Hjemkomst"), [Optional()])
+    programme = TextAreaField(_l("Program"), [Optional(), Length(max=10000)])
+    programme_file = FileField(_l("Program som fil (valgfrit)"))
+    travellers = TextAreaField(_l("Hvem rejser?"), [Optional(), Length(max=2000)])
+    traveller_count = IntegerField(
+        _l("Antal rejsende"), [Optional(), NumberRange(1, 200, _l("Skriv et antal fra 1 til 200."))]
+    )
+    manager_id = SelectField(_l("Din leder, som skal anbefale ansøgningen"), choices=[],
+                             validate_choice=False)
+
+    transport = AmountField(_l("Transport"))
+    transport_note = StringField(_l("Uddybning"), [Optional(), Length(max=300)])
+    accommodation = AmountField(_l("Ophold (hotel o.l.)"))
+    accommodation_note = StringField(_l("Uddybning"), [Optional(), Length(max=300)])
+    fees = AmountField(_l("Kursus- eller konferencegebyr"))
+    fees_note = StringField(_l("Uddybning"), [Optional(), Length(max=300)])
+    meals = AmountField(_l("Forplejning og diæter"))
+    meals_note = StringField(_l("Uddybning"), [Optional(), Length(max=300)])
+    other = AmountField(_l("Andet"))
+    other_note = StringField(_l("Uddybning"), [Optional(), Length(max=300)])
+
+    other_funding = AmountField(_l("Anden finansiering"))
+    other_funding_source = TextAreaField(_l("Hvem betaler resten?"),
+                                         [Optional(), Length(max=2000)])
+    amount_applied = AmountField(_l("Ansøgt beløb"))
+    expected_benefit = TextAreaField(_l("Forventet udbytte for kommunens service"),
+                                     [Optional(), Length(max=LONG)])
+    knowledge_sharing = TextAreaField(_l("Videndeling efter rejsen"),
+                                      [Optional(), Length(max=LONG)])
+
+    def __init__(self, *args, managers=(), needs_manager: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_manager = needs_manager
+        self.destination_country.choices = country_choices()
+        self.manager_id.choices = [("", _l("Vælg leder"))] + [
+            (str(m.id), f"{m.name} ({m.title})" if m.title else m.name) for m in managers
+        ]
+        self._manager_ids = {str(m.id) for m in managers}
+
+    # -- budget lines ------------------------------------------------------------------
+    def budget_fields(self):
+        for category, _label in BUDGET_CATEGORIES:
+            yield category, self[category.value], self[f"{category.value}_note"]
+
+    def budget_total(self) -> Decimal:
+        return sum((f.data or ZERO for _c, f, _n in self.budget_fields()), ZERO)
+
+    # -- validation ----------------------------------------------------------------------
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        today = clock.today()
+        if self.departure_date.data and self.departure_date.data < today:
+            self.departure_date.errors.append(_l("Afrejsedatoen er overskredet. Vælg en dato fra i dag."))
+        if (self.departure_date.data and self.return_date.data
+                and self.return_date.data < self.departure_date.data):
+            self.return_date.errors.append(_l("Hjemkomst kan ikke være før afrejse."))
+        if self.destination_country.data and self.destination_country.data not in dict(
+                self.destination_country.choices):
+            self.destination_country.errors.append(_l("Vælg et land fra listen."))
+        if self.manager_id.data and self.manager_id.data not in self._manager_ids:
+            self.manager_id.errors.append(_l("Vælg en leder fra listen."))
+        if self.amount_applied.data is not None and not self.amount_applied.errors:
+            if self.amount_applied.data <= 0:
+                self.amount_applied.errors.append(_l("Beløbet skal være større end 0 kr."))
+            else:
+                total = self.budget_total()
+                covered = total - (self.other_funding.data or ZERO)
+                if total and self.amount_applied.data > covered:
+                    self.amount_applied.errors.append(
+                        _l("Du kan højst søge om budgettets samlede udgifter minus anden "
+                           "finansiering.")
+                    )
+        if (self.other_funding.data and self.budget_total()
+                and self.other_funding.data > self.budget_total()):
+            self.other_funding.errors.append(_l("Anden finansiering er større end budgettet."))
+        return ok and not self.errors
+
+    def validate_for_submission(self) -> bool:
+        ok = self.validate()
+        for name, message in REQUIRED_ON_SUBMIT.items():
+            field = self[name]
+            if field.data in (None, "") and not field.errors:
+                field.errors.append(message)
+                ok = False
+        if self.needs_manager and not self.manager_id.data and not self.manager_id.errors:
+            self.manager_id.errors.append(_l("Vælg den leder, der skal anbefale ansøgningen."))
+            ok = False
+        if self.budget_total() <= 0 and not self.transport.errors:
+            self.transport.errors.append(_l("Skriv mindst én udgift i budgettet."))
+            ok = False
+        return ok
+
+    def validate_draft(self) -> bool:
+        ok = self.validate()
+        if not (self.title.data or "").strip() and not self.title.errors:
+            self.title.errors.append(_l("Giv kladden en titel, så du kan finde den igen."))
+            ok = False
+        return ok
+
+
+class StepForm(FlaskForm):
+    """A step on the route: a comment, required where the route says so."""
+
+    comment = TextAreaField(_l("Kommentar"), [Optional(), Length(max=LONG)])
+
+
+DECISION_ACTIONS = ("grant", "grant_part", "refuse")
+
+
+class DecisionForm(FlaskForm):
+    action = SelectField(
+        _l("Afgørelse"),
+        choices=[("grant", _l("Bevil fuldt ud")), ("grant_part", _l("Bevil delvist")),
+                 ("refuse", _l("Giv afslag"))],
+    )
+    amount = AmountField(_l("Bevilget beløb ved delvis bevilling"))
+    reasons = TextAreaField(
+        _l("Begrundelse"), [Optional(), Length(max=LONG)],
+        description=_l("Skal udfyldes ved delvis bevilling og afslag. Nævn de regler, der er "
+                       "anvendt, og de hensyn og fakta, der er lagt vægt på."),
+    )

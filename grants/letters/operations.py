@@ -1,0 +1,189 @@
+"""Issuing letters. A letter is made once, stored with the case as the bytes that were sent,
+and never made again: what the applicant received is what the case file shows.
+
+Like every operation, these add to the session and flush; the request commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app, render_template
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from grants.applications.models import Application, Outcome
+from grants.core import clock
+from grants.core.errors import DomainError
+from grants.core.models import Municipality
+from grants.core.money import kroner
+from grants.extensions import db
+from grants.letters.models import Letter
+from grants.letters.render import create_pdf
+from grants.people.models import User
+from grants.workflow.engine import record
+
+DECISION = "decision"
+DECISION_TEMPLATE = "letters/decision.html"
+
+
+def issue_decision_letter(application: Application, actor: User) -> Letter:
+    """Make the decision letter (afgørelse) of a decided case, store it and journal it.
+
+    Called by the decide operation after it has set the outcome, the amounts, the reasons,
+    the decision's time and decider, the report deadline and the case number. The letter is
+    written in the applicant's language. Raises DomainError if the case already has a
+    decision letter, if a partial grant or refusal has no reasons (forvaltningsloven § 22)
+    or if a grant has no report deadline; raises ValueError if the decide operation left
+    out other case data the letter needs.
+    """
+    _check_decided(application)
+    if _has_letter(application, DECISION):
+        raise DomainError(_("Sagen %(case)s har allerede et afgørelsesbrev. Et udsendt brev "
+                            "laves ikke om.", case=application.case_number))
+
+    language = _letter_language(application.applicant)
+    municipality = Municipality.current()
+    with force_locale(language):
+        facts = _decision_facts(application, municipality)
+        html = render_template(DECISION_TEMPLATE, letter=facts, language=language)
+    pdf = create_pdf(html)
+
+    filename = f"afgoerelse-{_safe_filename_part(application.case_number)}.pdf"
+    letter = Letter(
+        application_id=application.id,
+        kind=DECISION,
+        language=language,
+        template=DECISION_TEMPLATE,
+        parameters=_json_safe(facts),
+        filename=filename,
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        size=len(pdf),
+        created_by_id=actor.id,
+    )
+    db.session.add(letter)
+    record(application, "letter_issued", actor, comment=filename)
+    # Flush now so the unique (case, kind) constraint backs up the check above at once.
+    db.session.flush()
+    return letter
+
+
+def _check_decided(application: Application) -> None:
+    if application.outcome in (Outcome.PARTLY_GRANTED, Outcome.REFUSED) and not (
+        application.decision_reasons or ""
+    ).strip():
+        # § 22: a decision that does not give the applicant everything must give reasons.
+        raise DomainError(_("Skriv en begrundelse for afgørelsen."), field="reasons")
+    if application.outcome in (Outcome.GRANTED, Outcome.PARTLY_GRANTED) and (
+        application.report_due is None
+    ):
+        # A grant's conditions name the report deadline; without it the letter is not whole.
+        raise DomainError(_("Sagen har ingen frist for rapport og regnskab, fordi rejsens "
+                            "hjemrejsedato mangler. Bed ansøgeren om den, før der bevilges."))
+    required = {
+        "outcome": application.outcome,
+        "case_number": application.case_number,
+        "granted_amount": application.granted_amount,
+        "decided_at": application.decided_at,
+        "decided_by": _decider(application),
+    }
+    missing = sorted(name for name, value in required.items() if value is None)
+    if missing:
+        # A bug in the caller, not something the person can fix: no translated message.
+        raise ValueError(
+            f"application {application.id} is not decided; missing {', '.join(missing)}"
+        )
+
+
+def _decider(application: Application) -> User | None:
+    # The decide operation may have set only the id, before any flush loaded the relation.
+    if application.decided_by is not None:
+        return application.decided_by
+    if application.decided_by_id is not None:
+        return db.session.get(User, application.decided_by_id)
+    return None
+
+
+def _has_letter(application: Application, kind: str) -> bool:
+    return db.session.scalar(
+        select(Letter.id).where(Letter.application_id == application.id, Letter.kind == kind)
+    ) is not None
+
+
+def _letter_language(recipient: User) -> str:
+    """The recipient's language if the app speaks it, else the default (Danish)."""
+    languages = current_app.config.get("LANGUAGES", ("da",))
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "da")
+    return recipient.locale if recipient.locale in languages else default
+
+
+def _decision_facts(application: Application, municipality: Municipality) -> dict[str, Any]:
+    """Everything the letter says about the case, as plain values.
+
+    The template renders only from this, and the Letter stores it as its parameters, so a
+    letter can always be explained from what it was made of. Call inside force_locale: the
+    country's name is given in the letter's language.
+    """
+    decided_at = application.decided_at
+    if decided_at.tzinfo is None:  # SQLite hands back naive datetimes, stored as UTC
+        decided_at = decided_at.replace(tzinfo=dt.UTC)
+    country = application.destination_country or ""
+    locale = get_locale()
+    recipient, decider, fund = application.applicant, _decider(application), application.fund
+    return {
+        "case_number": application.case_number,
+        "outcome": application.outcome.value,
+        # The letter is dated the day of the decision, in the municipality's time zone.
+        "letter_date": decided_at.astimezone(clock.LOCAL).date(),
+        "decided_at": decided_at,
+        "fund": {"id": fund.id, "name": fund.name, "publishes_trips": fund.publish_trips},
+        "trip": {
+            "title": application.title,
+            "destination_city": application.destination_city,
+            "destination_country": country,
+            "destination_country_name": (locale.territories.get(country, country)
+                                         if locale and country else country),
+            "departure_date": application.departure_date,
+            "return_date": application.return_date,
+        },
+        "amount_applied": kroner(application.amount_applied),
+        "granted_amount": kroner(application.granted_amount),
+        "reasons": (application.decision_reasons or "").strip(),
+        "report_due": application.report_due,
+        "recipient": {"id": recipient.id, "name": recipient.name,
+                      "department": recipient.department},
+        "caseworker": {"id": decider.id, "name": decider.name, "title": decider.title},
+        "municipality": {
+            "name": municipality.name,
+            "unit": municipality.unit,
+            "address": municipality.address,
+            "cvr": municipality.cvr,
+            "email": municipality.email,
+            "phone": municipality.phone,
+            "website": municipality.website,
+        },
+    }
+
+
+def _json_safe(value: Any) -> Any:
+    """``value`` with amounts and dates as strings ("8000.00", "2026-11-24"), for JSON."""
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, Decimal):
+        return str(kroner(value))
+    if isinstance(value, (dt.date, dt.datetime)):  # datetime is a date too
+        return value.isoformat()
+    return value
+
+
+def _safe_filename_part(text: str) -> str:
+    # Case numbers are "2026-000123" today; keep a header-safe name whatever they become.
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "sag"

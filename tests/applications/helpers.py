@@ -1,0 +1,38 @@
+"""Form data a person would type into the study-trip application form."""
+
+from __future__ import annotations
+
+from tests.factories import future
+
+
+def form_data(**overrides) -> dict:
+    data = {
+        "title": "Studietur til Helsinki om ungdomsskoler",
+        "purpose": "At lære af finske ungdomsskolers arbejde med inklusion.",
+        "destination_city": "Helsinki",
+        "destination_country": "FI",
+        "departure_date": future(60).isoformat(),
+        "return_date": future(64).isoformat(),
+        "programme": "Dag 1: besøg på en ungdomsskole. Dag 2: konference om inklusion.",
+        "travellers": "Mette Madsen, pædagog",
+        "traveller_count": "1",
+        "manager_id": "",
+        "transport": "3.000",
+        "transport_note": "Fly København–Helsinki t/r",
+        "accommodation": "4.000,00",
+        "accommodation_note": "4 nætter",
+        "fees": "2000",
+        "fees_note": "",
+        "meals": "1.000",
+        "meals_note": "",
+        "other": "",
+        "other_note": "",
+        "other_funding": "1.000",
+        "other_funding_source": "Klubbens egen efteruddannelsespulje",
+        "amount_applied": "8.000",
+        "expected_benefit": "Nye metoder til inklusion i vores klubber.",
+        "knowledge_sharing": "Oplæg på personalemøde og en artikel på intranettet.",
+        "intent": "submit",
+    }
+    data.update(overrides)
+    return data

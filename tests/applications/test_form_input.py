@@ -1,0 +1,195 @@
+"""Bad input gets a clear message next to the field and saves nothing; people who may not
+touch an application are refused and nothing changes."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from grants.applications.models import Application, Attachment
+from grants.core import clock
+from grants.extensions import db
+from tests.applications.helpers import form_data
+from tests.factories import future, make_application
+
+NEW = "/applications/new/studierejsefonden"
+
+
+def applications_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Application))
+
+
+def error_for(page: str, field_id: str) -> bool:
+    """The message sits next to the field and the field points at it."""
+    return f'id="{field_id}-error"' in page and f'aria-describedby="' in page
+
+
+CASES = {
+    "return before departure": (
+        dict(departure_date=future(30).isoformat(), return_date=future(29).isoformat()),
+        "return_date", "Hjemkomst kan ikke være før afrejse."),
+    "departure in the past": (
+        dict(departure_date=clock.today().replace(year=clock.today().year - 1).isoformat()),
+        "departure_date", "Afrejsedatoen er overskredet"),
+    "amount not above zero": (dict(amount_applied="0"), "amount_applied",
+                              "Beløbet skal være større end 0 kr."),
+    "negative amount": (dict(transport="-5"), "transport", "Beløbet kan ikke være negativt."),
+    "amount above the budget": (dict(amount_applied="9.500"), "amount_applied",
+                                "Du kan højst søge om budgettets samlede udgifter"),
+    "amount that is not a number": (dict(amount_applied="otte tusind"), "amount_applied",
+                                    "Skriv et beløb i kroner"),
+    "missing purpose": (dict(purpose=""), "purpose", "Beskriv formålet med rejsen."),
+    "missing dates": (dict(departure_date="", return_date=""), "departure_date",
+                      "Skriv afrejsedatoen."),
+    "missing manager": (dict(manager_id=""), "manager_id", "Vælg den leder"),
+    "unknown manager": (dict(manager_id="99999"), "manager_id", "Vælg en leder fra listen."),
+    "unknown country": (dict(destination_country="XX"), "destination_country",
+                        "Vælg et land fra listen."),
+    "text far too long": (dict(title="x" * 201), "title", "201"),
+    "no budget": (dict(transport="", accommodation="", fees="", meals="", amount_applied="1"),
+                  "transport", "Skriv mindst én udgift i budgettet."),
+    "too many travellers": (dict(traveller_count="1000"), "traveller_count",
+                            "Skriv et antal fra 1 til 200."),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_bad_input_is_refused_next_to_the_field(world, client, auth, case):
+    overrides, field_id, message = CASES[case]
+    auth.login(world.employee)
+    data = form_data(manager_id=str(world.manager.id))
+    data.update(overrides)
+    response = client.post(NEW, data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    if case == "text far too long":
+        assert 'id="title-error"' in page
+    else:
+        assert message in page
+    assert f'id="{field_id}-error"' in page
+    assert f'href="#{field_id}"' in page  # the error summary links to the field
+    assert applications_count() == 0
+
+
+def test_a_draft_needs_only_a_title(world, client, auth):
+    auth.login(world.employee)
+    response = client.post(NEW, data={"intent": "save", "title": ""})
+    assert response.status_code == 422
+    assert "Giv kladden en titel" in response.get_data(as_text=True)
+    assert applications_count() == 0
+    response = client.post(NEW, data={"intent": "save", "title": "Idé: Helsinki"})
+    assert response.status_code == 302
+    assert applications_count() == 1
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.mark.parametrize("name, content, accepted", [
+    ("program.pdf", PDF, True),
+    ("program.png", PNG, True),
+    ("program.pdf", PNG, False),  # a picture calling itself a PDF
+    ("program.pdf", b"MZ\x90\x00 not a pdf", False),
+    ("program.exe", b"MZ\x90\x00", False),
+    ("../../etc/passwd.pdf", PDF, True),  # the name is only a label, never a path
+])
+def test_the_programme_file_is_checked_by_content(world, client, auth, name, content,
+                                                  accepted):
+    auth.login(world.employee)
+    data = form_data(manager_id=str(world.manager.id), intent="save")
+    data["programme_file"] = (io.BytesIO(content), name)
+    response = client.post(NEW, data=data, content_type="multipart/form-data")
+    if accepted:
+        assert response.status_code == 302
+        attachment = db.session.scalars(select(Attachment)).one()
+        assert "/" not in attachment.filename and ".." not in attachment.filename.split(".")[0]
+        assert attachment.size == len(content)
+        download = client.get(f"/applications/{attachment.application_id}/attachments/"
+                              f"{attachment.id}")
+        assert download.data == content
+        assert download.headers["X-Content-Type-Options"] == "nosniff"
+        assert download.headers["Content-Disposition"].startswith("attachment")
+    else:
+        assert response.status_code == 422
+        assert 'id="programme_file-error"' in response.get_data(as_text=True)
+        assert applications_count() == 0
+
+
+def test_others_cannot_see_or_edit_a_draft(world, client, auth):
+    application = make_application(world.employee, world.fund, title="Min kladde")
+    db.session.commit()
+    for person in (world.manager, world.caseworker, world.outsider, world.admin):
+        auth.login(person)
+        assert client.get(f"/applications/{application.id}").status_code == 403
+        assert client.get(f"/applications/{application.id}/edit").status_code == 403
+        response = client.post(f"/applications/{application.id}/edit",
+                               data=form_data(title="Overtaget"))
+        assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).title == "Min kladde"
+
+
+def test_a_submitted_application_cannot_be_edited(world, client, auth):
+    application = make_application(world.employee, world.fund, state="screening")
+    db.session.commit()
+    auth.login(world.employee)
+    assert client.post(f"/applications/{application.id}/edit",
+                       data=form_data(title="Ændret")).status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).title != "Ændret"
+
+
+def test_anonymous_is_sent_to_log_in(world, client):
+    application = make_application(world.employee, world.fund, state="screening")
+    db.session.commit()
+    for url in (NEW, f"/applications/{application.id}", "/queue", "/budgets",
+                "/applications/mine"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_an_outsider_cannot_take_steps_or_decide(world, client, auth):
+    application = make_application(world.employee, world.fund, state="awaiting_decision")
+    db.session.commit()
+    auth.login(world.outsider)
+    assert client.post(f"/applications/{application.id}/steps/endorse").status_code == 403
+    assert client.post(f"/applications/{application.id}/decision",
+                       data={"action": "grant"}).status_code == 403
+    auth.login(world.manager)  # may see the case, but deciding is not theirs
+    response = client.post(f"/applications/{application.id}/decision", data={"action": "grant"})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).state == "awaiting_decision"
+
+
+def test_decision_input_is_checked(world, client, auth):
+    application = make_application(world.employee, world.fund, amount=8000,
+                                   state="awaiting_decision")
+    db.session.commit()
+    auth.login(world.caseworker)
+    url = f"/applications/{application.id}/decision"
+    for data, message in [
+        ({"action": "refuse", "reasons": ""}, "Skriv en begrundelse"),
+        ({"action": "grant_part", "amount": "", "reasons": "Delvis."}, "Skriv det beløb"),
+        ({"action": "grant_part", "amount": "9.000", "reasons": "Delvis."}, "under det ansøgte"),
+        ({"action": "grant_part", "amount": "0", "reasons": "Delvis."}, "over 0 kr."),
+        ({"action": "explode"}, "Not a valid choice"),
+    ]:
+        response = client.post(url, data=data)
+        assert response.status_code == 422, data
+        assert message in response.get_data(as_text=True), data
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).state == "awaiting_decision"
+
+
+def test_budget_pages_are_for_staff(world, client, auth):
+    auth.login(world.employee)
+    assert client.get("/budgets").status_code == 403
+    assert client.get("/budgets/studierejsefonden/2026").status_code == 403
+    auth.login(world.finance)
+    page = client.get("/budgets").get_data(as_text=True)
+    assert "Studierejsefonden" in page and "100.000,00 kr." in page
+    assert client.get("/budgets/ukendt/2026").status_code == 404

@@ -1,0 +1,64 @@
+from sqlalchemy import func, select
+
+from grants.budgets.models import BudgetEntry
+from grants.budgets.operations import balance
+from grants.core import clock
+from grants.extensions import db
+from grants.funds.models import Fund
+from grants.partners.models import PartnerCity
+from grants.people.models import User
+
+
+def test_demo_data_loads_once_and_prints_the_logins(app, runner):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "Demo data loaded." in result.output
+    assert "medarbejder@ballerup.dk" in result.output and "medarbejder-demo-2026" in result.output
+    counts = [db.session.scalar(select(func.count()).select_from(m))
+              for m in (User, Fund, BudgetEntry, PartnerCity)]
+
+    again = runner.invoke(args=["demo", "load"])
+    assert "nothing changed" in again.output
+    assert counts == [db.session.scalar(select(func.count()).select_from(m))
+                      for m in (User, Fund, BudgetEntry, PartnerCity)]
+
+    year = clock.today().year
+    funds = {f.code: f for f in db.session.scalars(select(Fund))}
+    assert balance(funds["studierejsefonden"].id, year).budget == 100000
+    assert balance(funds["studierejsefonden"].id, year + 1).budget == 100000
+    assert balance(funds["ungdomsrejser"].id, year).budget == 150000
+    assert balance(funds["wuxi-udveksling"].id, year).budget == 159000
+    assert balance(funds["kommunalbestyrelsen"].id, year).budget == 69000
+    assert balance(funds["okonomiudvalget"].id, year).budget == 65000
+    cities = {c.name for c in db.session.scalars(select(PartnerCity))}
+    assert {"Prag 10", "Wuxi", "Brandenburg an der Havel"} <= cities
+
+
+def test_every_demo_login_works(app, runner, client):
+    from grants import demo
+
+    runner.invoke(args=["demo", "load"])
+    for email, password, _roles in demo.logins():
+        response = client.post("/login", data={"email": email, "password": password})
+        assert response.status_code == 302, email
+        client.post("/logout")
+
+
+def test_a_wrong_password_is_refused_with_a_message(app, runner, client):
+    runner.invoke(args=["demo", "load"])
+    response = client.post("/login", data={"email": "medarbejder@ballerup.dk",
+                                           "password": "forkert"})
+    assert response.status_code == 422
+    assert "E-mail eller adgangskode er forkert." in response.get_data(as_text=True)
+
+
+def test_healthz_reports_a_database_that_does_not_answer(app, client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def broken(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("down"))
+
+    monkeypatch.setattr(db.session, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] is False

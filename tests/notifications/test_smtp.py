@@ -1,0 +1,153 @@
+"""Each step sends its e-mails over real SMTP: to the next person to act and the applicant."""
+
+from __future__ import annotations
+
+import email
+import socket
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from grants.extensions import db
+from tests.applications.helpers import form_data
+from tests.factories import make_application
+
+
+class Inbox:
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def take(self) -> list[email.message.EmailMessage]:
+        taken, self.messages = self.messages, []
+        return taken
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def inbox(app):
+    handler = Inbox()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    yield handler
+    controller.stop()
+
+
+def recipients(messages) -> set[str]:
+    return {m["To"] for m in messages}
+
+
+def test_every_step_mails_the_next_person_and_the_applicant(world, client, auth, inbox):
+    auth.login(world.employee)
+    client.post("/applications/new/studierejsefonden",
+                data=form_data(manager_id=str(world.manager.id)))
+    from grants.applications.models import Application
+
+    application = db.session.query(Application).one()
+    mails = inbox.take()
+    assert recipients(mails) == {world.manager.email, world.employee.email}
+    receipt = next(m for m in mails if m["To"] == world.employee.email)
+    assert application.case_number in receipt["Subject"]
+    assert "Tak for din ansøgning" in receipt.get_content()
+    assert f"/applications/{application.id}" in receipt.get_content()
+
+    auth.login(world.manager)
+    client.post(f"/applications/{application.id}/steps/endorse", data={"comment": ""})
+    assert recipients(inbox.take()) == {world.caseworker.email, world.employee.email}
+
+    auth.login(world.caseworker)
+    client.post(f"/applications/{application.id}/steps/request_information",
+                data={"comment": "Hvilken konference?"})
+    mails = inbox.take()
+    assert recipients(mails) == {world.employee.email}
+    assert "Hvilken konference?" in mails[0].get_content()
+
+    auth.login(world.employee)
+    client.post(f"/applications/{application.id}/edit",
+                data=form_data(manager_id=str(world.manager.id)))
+    assert recipients(inbox.take()) == {world.caseworker.email, world.employee.email}
+
+    auth.login(world.caseworker)
+    client.post(f"/applications/{application.id}/steps/forward_for_decision", data={})
+    # Within the delegated limit the caseworker decides; the applicant is not told of this
+    # internal step.
+    assert recipients(inbox.take()) == {world.caseworker.email}
+
+    client.post(f"/applications/{application.id}/decision", data={"action": "grant"})
+    mails = inbox.take()
+    assert recipients(mails) == {world.employee.email}
+    assert "afgørelse" in mails[0].get_content()
+
+
+def test_above_the_limit_the_board_is_told(world, client, auth, inbox):
+    application = make_application(world.employee, world.fund, amount=20000, state="screening",
+                                   budget={"transport": 25000})
+    db.session.commit()
+    auth.login(world.caseworker)
+    client.post(f"/applications/{application.id}/steps/forward_for_decision", data={})
+    assert recipients(inbox.take()) == {world.board_member.email}
+
+
+def test_mail_goes_out_in_the_recipients_language(world, client, auth, inbox):
+    world.manager.locale = "en"
+    application = make_application(world.employee, world.fund, state="draft",
+                                   manager=world.manager)
+    db.session.commit()
+    auth.login(world.employee)
+    client.post(f"/applications/{application.id}/edit",
+                data=form_data(manager_id=str(world.manager.id)))
+    to_manager = next(m for m in inbox.take() if m["To"] == world.manager.email)
+    # Rendered under the English locale (the catalogue translates it once it exists).
+    assert to_manager["Subject"]
+
+
+def test_a_failed_step_sends_nothing(world, client, auth, inbox):
+    application = make_application(world.employee, world.fund, state="awaiting_endorsement",
+                                   manager=world.manager)
+    db.session.commit()
+    auth.login(world.manager)
+    response = client.post(f"/applications/{application.id}/steps/not_endorse",
+                           data={"comment": ""})  # a reason is required
+    assert response.status_code == 422
+    assert inbox.take() == []
+
+
+def test_without_a_mail_server_messages_are_written_to_a_folder(world, client, auth, app,
+                                                                tmp_path):
+    folder = tmp_path / "outbox"
+    app.config.update(MAIL_SERVER="", MAIL_FOLDER=str(folder))
+    auth.login(world.employee)
+    client.post("/applications/new/studierejsefonden",
+                data=form_data(manager_id=str(world.manager.id)))
+    written = sorted(folder.glob("*.eml"))
+    assert len(written) == 2
+    parsed = [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in written]
+    assert recipients(parsed) == {world.manager.email, world.employee.email}
+
+
+def test_mail_left_in_the_outbox_is_sent_later(world, client, auth, app, inbox, runner):
+    from grants.notifications.models import OutboxMessage
+
+    port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = 1  # nothing listens there
+    auth.login(world.employee)
+    client.post("/applications/new/studierejsefonden",
+                data=form_data(manager_id=str(world.manager.id)))
+    pending = db.session.query(OutboxMessage).filter(OutboxMessage.sent_at.is_(None)).count()
+    assert pending == 2 and inbox.take() == []
+    app.config["MAIL_PORT"] = port
+    result = runner.invoke(args=["mail", "send"])
+    assert "Sent 2" in result.output
+    assert recipients(inbox.take()) == {world.manager.email, world.employee.email}
+    assert runner.invoke(args=["mail", "send"]).output.startswith("Sent 0")

@@ -1,0 +1,103 @@
+"""The study-trip route, every state by every role: exactly these steps are allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from grants.core.errors import NotAllowed
+from grants.extensions import db
+from grants.workflow import engine
+from tests.factories import make_application
+
+STATES = ["draft", "awaiting_endorsement", "screening", "awaiting_information",
+          "awaiting_decision", "granted", "partly_granted", "refused", "withdrawn"]
+ROLES = ["applicant", "manager", "caseworker", "board_member", "finance", "admin", "outsider"]
+
+# What each role may do in each state, for an application WITHIN the delegated limit.
+WITHIN_LIMIT = {
+    ("draft", "applicant"): {"submit"},
+    ("awaiting_endorsement", "applicant"): {"withdraw"},
+    ("awaiting_endorsement", "manager"): {"endorse", "not_endorse"},
+    ("screening", "applicant"): {"withdraw"},
+    ("screening", "caseworker"): {"request_information", "forward_for_decision"},
+    ("awaiting_information", "applicant"): {"resubmit", "withdraw"},
+    ("awaiting_decision", "applicant"): {"withdraw"},
+    ("awaiting_decision", "caseworker"): {"grant", "grant_part", "refuse"},
+}
+# Above the limit the board decides instead of the caseworker.
+ABOVE_LIMIT = {
+    **{k: v for k, v in WITHIN_LIMIT.items() if k != ("awaiting_decision", "caseworker")},
+    ("awaiting_decision", "board_member"): {"grant", "grant_part", "refuse"},
+}
+
+
+def person(world, role):
+    return {"applicant": world.employee, "manager": world.manager,
+            "caseworker": world.caseworker, "board_member": world.board_member,
+            "finance": world.finance, "admin": world.admin, "outsider": world.outsider}[role]
+
+
+@pytest.mark.parametrize("amount, table", [(8000, WITHIN_LIMIT), (40000, ABOVE_LIMIT)],
+                         ids=["within-limit", "above-limit"])
+def test_every_state_by_every_role(world, amount, table):
+    application = make_application(world.employee, world.fund, amount=amount,
+                                   budget={"transport": 50000})
+    for state in STATES:
+        application.state = state
+        for role in ROLES:
+            allowed = {t.action for t in engine.available_transitions(application,
+                                                                      person(world, role))}
+            assert allowed == table.get((state, role), set()), (state, role)
+
+
+def test_a_refused_step_raises_and_changes_nothing(world):
+    application = make_application(world.employee, world.fund, state="screening")
+    db.session.commit()
+    with pytest.raises(NotAllowed):
+        engine.take(application, "grant", world.manager)
+    with pytest.raises(NotAllowed):
+        engine.take(application, "endorse", world.manager)  # not in this state
+    assert application.state == "screening"
+    assert application.journal == []
+
+
+def test_nobody_acts_on_their_own_application(world):
+    # The caseworker and the board member apply themselves: they only hold the applicant role.
+    for applicant in (world.caseworker, world.board_member, world.manager):
+        application = make_application(applicant, world.fund, manager=world.manager,
+                                       amount=40000, budget={"transport": 50000})
+        for state in STATES:
+            application.state = state
+            actions = {t.action for t in engine.available_transitions(application, applicant)}
+            assert actions <= {"submit", "resubmit", "withdraw"}, (applicant.name, state)
+
+
+def test_required_comment_is_required(world):
+    application = make_application(world.employee, world.fund, state="awaiting_endorsement")
+    with pytest.raises(NotAllowed) as refused:
+        engine.take(application, "not_endorse", world.manager, comment="  ")
+    assert refused.value.field == "comment"
+    assert application.state == "awaiting_endorsement"
+
+
+def test_the_queue_agrees_with_the_table(world):
+    """The work queue's SQL and the buttons' Python give the same answer for every case."""
+    from sqlalchemy import select
+
+    from grants.applications.models import Application
+    from grants.funds.models import Fund
+
+    cases = []
+    for amount in (8000, 40000):
+        for state in STATES:
+            cases.append(make_application(world.employee, world.fund, amount=amount,
+                                          state=state, budget={"transport": 50000}))
+    db.session.commit()
+    for role in ROLES:
+        user = person(world, role)
+        in_queue = set(db.session.scalars(
+            select(Application.id).join(Fund, Fund.id == Application.fund_id)
+            .where(engine.waiting_for(user))
+        ))
+        expected = {a.id for a in cases if engine.available_transitions(a, user)}
+        assert in_queue == expected, role
