@@ -76,7 +76,9 @@ class TestingConfig(Config):
     SECRET_KEY = "testing"
     # The test fixtures point this at a fresh database (SQLite by default, PostgreSQL with
     # TEST_DATABASE_URL) built by the migrations.
-    SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    )
     WTF_CSRF_ENABLED = False
     MAIL_SERVER = ""
     SERVER_NAME = "grants.test"

@@ -46,8 +46,11 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale,
-                   default_translation_directories=str(ROOT / "grants" / "translations"))
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=str(ROOT / "grants" / "translations"),
+    )
     login_manager.init_app(app)
     login_manager.login_view = "people.login"
     login_manager.login_message_category = "info"

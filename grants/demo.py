@@ -21,12 +21,27 @@ from grants.workflow.loader import load_standard_routes
 DEMO_PEOPLE = [
     ("medarbejder@ballerup.dk", "Mette Madsen", "Pædagog", [Role.EMPLOYEE], "medarbejder"),
     ("leder@ballerup.dk", "Lars Lund", "Institutionsleder", [Role.EMPLOYEE, Role.MANAGER], "leder"),
-    ("sagsbehandler@ballerup.dk", "Sara Skov", "Sagsbehandler",
-     [Role.EMPLOYEE, Role.CASEWORKER], "sagsbehandler"),
-    ("bestyrelse@ballerup.dk", "Bent Bach", "Formand for studierejsefonden",
-     [Role.EMPLOYEE, Role.BOARD_MEMBER], "bestyrelse"),
-    ("okonomi@ballerup.dk", "Olga Olsen", "Økonomimedarbejder", [Role.EMPLOYEE, Role.FINANCE],
-     "okonomi"),
+    (
+        "sagsbehandler@ballerup.dk",
+        "Sara Skov",
+        "Sagsbehandler",
+        [Role.EMPLOYEE, Role.CASEWORKER],
+        "sagsbehandler",
+    ),
+    (
+        "bestyrelse@ballerup.dk",
+        "Bent Bach",
+        "Formand for studierejsefonden",
+        [Role.EMPLOYEE, Role.BOARD_MEMBER],
+        "bestyrelse",
+    ),
+    (
+        "okonomi@ballerup.dk",
+        "Olga Olsen",
+        "Økonomimedarbejder",
+        [Role.EMPLOYEE, Role.FINANCE],
+        "okonomi",
+    ),
     ("admin@ballerup.dk", "Anders Andersen", "Administrator", [Role.ADMIN], "admin"),
 ]
 DEMO_PASSWORD_SUFFIX = "-demo-2026"
@@ -55,16 +70,18 @@ def load() -> bool:
     if is_loaded():
         return False
     routes = load_standard_routes()
-    db.session.add(Municipality(
-        name="Ballerup Kommune",
-        unit="Sekretariatet for internationalt samarbejde",
-        address="Hold-An Vej 7, 2750 Ballerup",
-        cvr="58271713",
-        email="international@balk.dk",
-        phone="44 77 20 00",
-        website="https://ballerup.dk",
-        contact_note="international@balk.dk",
-    ))
+    db.session.add(
+        Municipality(
+            name="Ballerup Kommune",
+            unit="Sekretariatet for internationalt samarbejde",
+            address="Hold-An Vej 7, 2750 Ballerup",
+            cvr="58271713",
+            email="international@balk.dk",
+            phone="44 77 20 00",
+            website="https://ballerup.dk",
+            contact_note="international@balk.dk",
+        )
+    )
 
     people = {}
     for email, name, title, roles, password in DEMO_PEOPLE:
@@ -79,42 +96,76 @@ def load() -> bool:
 
     this_year = clock.today().year
     funds = [
-        Fund(code="studierejsefonden", name="Studierejsefonden", kind=FundKind.STUDY_TRIP,
-             description="Medarbejderes studierejser til udlandet.",
-             route=routes["study_trip"], delegated_limit=Decimal("15000"),
-             yearly_budget=Decimal("100000"), carry_over=CarryOver.NONE,
-             report_due_days=42, publish_trips=True),
-        Fund(code="ungdomsrejser", name="Ungdomsrejser og venskabsbyforeninger",
-             kind=FundKind.YOUTH_TRIP,
-             description="Tilskud til børn og unge under 25 år, der rejser til "
-                         "venskabs- og partnerbyerne, og til venskabsbyforeningerne.",
-             route=routes["screening_decision"], delegated_limit=Decimal("20000"),
-             yearly_budget=Decimal("150000"), report_due_days=42),
-        Fund(code="wuxi-udveksling", name="Elevudveksling med Wuxi",
-             kind=FundKind.PUPIL_EXCHANGE,
-             description="Tilskud til skoleelevers udveksling med Wuxi, Kina.",
-             route=routes["screening_decision"], delegated_limit=Decimal("40000"),
-             yearly_budget=Decimal("159000"), report_due_days=42),
-        Fund(code="kommunalbestyrelsen", name="Kommunalbestyrelsen",
-             kind=FundKind.COMMITTEE,
-             description="Kommunalbestyrelsens kurser, konferencer og studieture.",
-             route=routes["screening_decision"], delegated_limit=Decimal("0"),
-             yearly_budget=Decimal("69000"), carry_over=CarryOver.ELECTION_PERIOD,
-             publish_trips=True),
-        Fund(code="okonomiudvalget", name="Økonomiudvalget", kind=FundKind.COMMITTEE,
-             description="Økonomiudvalgets kurser, konferencer og studieture.",
-             route=routes["screening_decision"], delegated_limit=Decimal("0"),
-             yearly_budget=Decimal("65000"), carry_over=CarryOver.ELECTION_PERIOD,
-             publish_trips=True),
+        Fund(
+            code="studierejsefonden",
+            name="Studierejsefonden",
+            kind=FundKind.STUDY_TRIP,
+            description="Medarbejderes studierejser til udlandet.",
+            route=routes["study_trip"],
+            delegated_limit=Decimal("15000"),
+            yearly_budget=Decimal("100000"),
+            carry_over=CarryOver.NONE,
+            report_due_days=42,
+            publish_trips=True,
+        ),
+        Fund(
+            code="ungdomsrejser",
+            name="Ungdomsrejser og venskabsbyforeninger",
+            kind=FundKind.YOUTH_TRIP,
+            description="Tilskud til børn og unge under 25 år, der rejser til "
+            "venskabs- og partnerbyerne, og til venskabsbyforeningerne.",
+            route=routes["screening_decision"],
+            delegated_limit=Decimal("20000"),
+            yearly_budget=Decimal("150000"),
+            report_due_days=42,
+        ),
+        Fund(
+            code="wuxi-udveksling",
+            name="Elevudveksling med Wuxi",
+            kind=FundKind.PUPIL_EXCHANGE,
+            description="Tilskud til skoleelevers udveksling med Wuxi, Kina.",
+            route=routes["screening_decision"],
+            delegated_limit=Decimal("40000"),
+            yearly_budget=Decimal("159000"),
+            report_due_days=42,
+        ),
+        Fund(
+            code="kommunalbestyrelsen",
+            name="Kommunalbestyrelsen",
+            kind=FundKind.COMMITTEE,
+            description="Kommunalbestyrelsens kurser, konferencer og studieture.",
+            route=routes["screening_decision"],
+            delegated_limit=Decimal("0"),
+            yearly_budget=Decimal("69000"),
+            carry_over=CarryOver.ELECTION_PERIOD,
+            publish_trips=True,
+        ),
+        Fund(
+            code="okonomiudvalget",
+            name="Økonomiudvalget",
+            kind=FundKind.COMMITTEE,
+            description="Økonomiudvalgets kurser, konferencer og studieture.",
+            route=routes["screening_decision"],
+            delegated_limit=Decimal("0"),
+            yearly_budget=Decimal("65000"),
+            carry_over=CarryOver.ELECTION_PERIOD,
+            publish_trips=True,
+        ),
     ]
     for committee in STANDING_COMMITTEES:
-        funds.append(Fund(
-            code=_slug(committee), name=committee, kind=FundKind.COMMITTEE,
-            description=f"{committee}s kurser, konferencer og studieture.",
-            route=routes["screening_decision"], delegated_limit=Decimal("0"),
-            yearly_budget=Decimal("65000"), carry_over=CarryOver.ELECTION_PERIOD,
-            publish_trips=True,
-        ))
+        funds.append(
+            Fund(
+                code=_slug(committee),
+                name=committee,
+                kind=FundKind.COMMITTEE,
+                description=f"{committee}s kurser, konferencer og studieture.",
+                route=routes["screening_decision"],
+                delegated_limit=Decimal("0"),
+                yearly_budget=Decimal("65000"),
+                carry_over=CarryOver.ELECTION_PERIOD,
+                publish_trips=True,
+            )
+        )
     db.session.add_all(funds)
     db.session.flush()
     funds[0].board.append(FundBoardMember(user=people["bestyrelse"]))
@@ -122,19 +173,42 @@ def load() -> bool:
         for year in (this_year, this_year + 1):
             allocate(fund, year, fund.yearly_budget, note=f"Bevilling {year}")
 
-    db.session.add_all([
-        PartnerCity(name="Prag 10", country="CZ", relation=Relation.TWIN_CITY,
-                    valid_from=STRATEGY_APPROVED),
-        PartnerCity(name="East Kilbride (South Lanarkshire)", country="GB",
-                    relation=Relation.TWIN_CITY, valid_from=STRATEGY_APPROVED),
-        PartnerCity(name="Wuxi", country="CN", relation=Relation.PARTNERSHIP,
-                    valid_from=STRATEGY_APPROVED, note="Gennem Bycirklen med Egedal og "
-                                                       "Frederikssund."),
-        PartnerCity(name="Brandenburg an der Havel", country="DE",
-                    relation=Relation.PARTNERSHIP, valid_from=STRATEGY_APPROVED),
-        PartnerCity(name="Ystad", country="SE", relation=Relation.PARTNERSHIP,
-                    valid_from=dt.date(2020, 1, 1), note="Nordisk partnerby."),
-    ])
+    db.session.add_all(
+        [
+            PartnerCity(
+                name="Prag 10",
+                country="CZ",
+                relation=Relation.TWIN_CITY,
+                valid_from=STRATEGY_APPROVED,
+            ),
+            PartnerCity(
+                name="East Kilbride (South Lanarkshire)",
+                country="GB",
+                relation=Relation.TWIN_CITY,
+                valid_from=STRATEGY_APPROVED,
+            ),
+            PartnerCity(
+                name="Wuxi",
+                country="CN",
+                relation=Relation.PARTNERSHIP,
+                valid_from=STRATEGY_APPROVED,
+                note="Gennem Bycirklen med Egedal og Frederikssund.",
+            ),
+            PartnerCity(
+                name="Brandenburg an der Havel",
+                country="DE",
+                relation=Relation.PARTNERSHIP,
+                valid_from=STRATEGY_APPROVED,
+            ),
+            PartnerCity(
+                name="Ystad",
+                country="SE",
+                relation=Relation.PARTNERSHIP,
+                valid_from=dt.date(2020, 1, 1),
+                note="Nordisk partnerby.",
+            ),
+        ]
+    )
     db.session.flush()
     return True
 
@@ -145,5 +219,7 @@ def _slug(text: str) -> str:
 
 
 def logins() -> list[tuple[str, str, str]]:
-    return [(email, demo_password(stem), ", ".join(r.value for r in roles))
-            for email, _n, _t, roles, stem in DEMO_PEOPLE]
+    return [
+        (email, demo_password(stem), ", ".join(r.value for r in roles))
+        for email, _n, _t, roles, stem in DEMO_PEOPLE
+    ]

@@ -39,11 +39,13 @@ def database_url(tmp_path_factory) -> str:
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "MAIL_FOLDER": str(tmp_path / "mail"),
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "MAIL_FOLDER": str(tmp_path / "mail"),
+        }
+    )
     with app.app_context():
         yield app
         db.session.remove()

@@ -21,10 +21,15 @@ _seq = itertools.count(1)
 
 
 def make_municipality(**overrides) -> Municipality:
-    values = dict(name="Ballerup Kommune", unit="Sekretariatet for internationalt samarbejde",
-                  address="Hold-An Vej 7, 2750 Ballerup", cvr="58271713",
-                  email="international@balk.dk", phone="44 77 20 00",
-                  website="https://ballerup.dk")
+    values = dict(
+        name="Ballerup Kommune",
+        unit="Sekretariatet for internationalt samarbejde",
+        address="Hold-An Vej 7, 2750 Ballerup",
+        cvr="58271713",
+        email="international@balk.dk",
+        phone="44 77 20 00",
+        website="https://ballerup.dk",
+    )
     values.update(overrides)
     municipality = Municipality(**values)
     db.session.add(municipality)
@@ -32,11 +37,20 @@ def make_municipality(**overrides) -> Municipality:
     return municipality
 
 
-def make_user(*roles: Role, name: str | None = None, email: str | None = None,
-              manager: User | None = None, locale: str = "da") -> User:
+def make_user(
+    *roles: Role,
+    name: str | None = None,
+    email: str | None = None,
+    manager: User | None = None,
+    locale: str = "da",
+) -> User:
     n = next(_seq)
-    user = User(email=email or f"person{n}@ballerup.dk", name=name or f"Person {n}",
-                manager=manager, locale=locale)
+    user = User(
+        email=email or f"person{n}@ballerup.dk",
+        name=name or f"Person {n}",
+        manager=manager,
+        locale=locale,
+    )
     user.set_password(PASSWORD)
     for role in roles or (Role.EMPLOYEE,):
         user.grant_role(role)
@@ -45,14 +59,28 @@ def make_user(*roles: Role, name: str | None = None, email: str | None = None,
     return user
 
 
-def make_fund(*, code: str | None = None, route: str = "study_trip",
-              delegated_limit: str | int = 15000, budget: str | int | None = 100000,
-              years: tuple[int, ...] | None = None, board: list[User] = (),
-              kind: FundKind = FundKind.STUDY_TRIP, **overrides) -> Fund:
+def make_fund(
+    *,
+    code: str | None = None,
+    route: str = "study_trip",
+    delegated_limit: str | int = 15000,
+    budget: str | int | None = 100000,
+    years: tuple[int, ...] | None = None,
+    board: list[User] = (),
+    kind: FundKind = FundKind.STUDY_TRIP,
+    **overrides,
+) -> Fund:
     n = next(_seq)
-    fund = Fund(code=code or f"fund-{n}", name=overrides.pop("name", f"Studierejsefonden {n}"),
-                kind=kind, route=current_route(route), delegated_limit=Decimal(delegated_limit),
-                yearly_budget=Decimal(budget or 0), report_due_days=42, **overrides)
+    fund = Fund(
+        code=code or f"fund-{n}",
+        name=overrides.pop("name", f"Studierejsefonden {n}"),
+        kind=kind,
+        route=current_route(route),
+        delegated_limit=Decimal(delegated_limit),
+        yearly_budget=Decimal(budget or 0),
+        report_due_days=42,
+        **overrides,
+    )
     db.session.add(fund)
     db.session.flush()
     for member in board:
@@ -68,9 +96,16 @@ def future(days: int) -> dt.date:
     return clock.today() + dt.timedelta(days=days)
 
 
-def make_application(applicant: User, fund: Fund, *, manager: User | None = None,
-                     state: str | None = None, amount: str | int = 8000,
-                     budget: dict | None = None, **overrides) -> Application:
+def make_application(
+    applicant: User,
+    fund: Fund,
+    *,
+    manager: User | None = None,
+    state: str | None = None,
+    amount: str | int = 8000,
+    budget: dict | None = None,
+    **overrides,
+) -> Application:
     values = dict(
         title="Studietur til Helsinki om ungdomsskoler",
         purpose="At lære af finske ungdomsskolers arbejde med inklusion.",
@@ -88,11 +123,19 @@ def make_application(applicant: User, fund: Fund, *, manager: User | None = None
     )
     values.update(overrides)
     application = Application(
-        fund=fund, route=fund.route, state=state or fund.route.initial_state,
-        applicant=applicant, manager=manager or applicant.manager, **values,
+        fund=fund,
+        route=fund.route,
+        state=state or fund.route.initial_state,
+        applicant=applicant,
+        manager=manager or applicant.manager,
+        **values,
     )
-    lines = budget or {BudgetCategory.TRANSPORT: 3000, BudgetCategory.ACCOMMODATION: 4000,
-                       BudgetCategory.FEES: 2000, BudgetCategory.MEALS: 1000}
+    lines = budget or {
+        BudgetCategory.TRANSPORT: 3000,
+        BudgetCategory.ACCOMMODATION: 4000,
+        BudgetCategory.FEES: 2000,
+        BudgetCategory.MEALS: 1000,
+    }
     for position, (category, line_amount) in enumerate(lines.items()):
         application.budget_lines.append(
             BudgetLine(position=position, category=category, amount=Decimal(line_amount))
@@ -119,20 +162,21 @@ class StudyTripWorld:
 
 def study_trip_world() -> StudyTripWorld:
     municipality = make_municipality()
-    manager = make_user(Role.EMPLOYEE, Role.MANAGER, name="Lars Lund",
-                        email="leder@ballerup.dk")
-    employee = make_user(Role.EMPLOYEE, name="Mette Madsen", email="medarbejder@ballerup.dk",
-                         manager=manager)
-    caseworker = make_user(Role.EMPLOYEE, Role.CASEWORKER, name="Sara Skov",
-                           email="sagsbehandler@ballerup.dk")
-    board_member = make_user(Role.EMPLOYEE, Role.BOARD_MEMBER, name="Bent Bach",
-                             email="bestyrelse@ballerup.dk")
-    finance = make_user(Role.EMPLOYEE, Role.FINANCE, name="Olga Olsen",
-                        email="okonomi@ballerup.dk")
+    manager = make_user(Role.EMPLOYEE, Role.MANAGER, name="Lars Lund", email="leder@ballerup.dk")
+    employee = make_user(
+        Role.EMPLOYEE, name="Mette Madsen", email="medarbejder@ballerup.dk", manager=manager
+    )
+    caseworker = make_user(
+        Role.EMPLOYEE, Role.CASEWORKER, name="Sara Skov", email="sagsbehandler@ballerup.dk"
+    )
+    board_member = make_user(
+        Role.EMPLOYEE, Role.BOARD_MEMBER, name="Bent Bach", email="bestyrelse@ballerup.dk"
+    )
+    finance = make_user(Role.EMPLOYEE, Role.FINANCE, name="Olga Olsen", email="okonomi@ballerup.dk")
     admin = make_user(Role.ADMIN, name="Anders Andersen", email="admin@ballerup.dk")
     outsider = make_user(Role.EMPLOYEE, name="Ole Udenfor", email="ole@ballerup.dk")
-    fund = make_fund(code="studierejsefonden", name="Studierejsefonden",
-                     board=[board_member])
+    fund = make_fund(code="studierejsefonden", name="Studierejsefonden", board=[board_member])
     db.session.commit()
-    return StudyTripWorld(municipality, employee, manager, caseworker, board_member, finance,
-                          admin, outsider, fund)
+    return StudyTripWorld(
+        municipality, employee, manager, caseworker, board_member, finance, admin, outsider, fund
+    )

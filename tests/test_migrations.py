@@ -22,8 +22,14 @@ def test_upgrade_from_empty_to_head_matches_the_models(tmp_path):
             differences = compare_metadata(context, db.metadata)
         assert differences == []
         tables = set(inspect(db.engine).get_table_names())
-        assert {"application", "budget_entry", "journal_entry", "letter",
-                "workflow_transition", "alembic_version"} <= tables
+        assert {
+            "application",
+            "budget_entry",
+            "journal_entry",
+            "letter",
+            "workflow_transition",
+            "alembic_version",
+        } <= tables
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) == {"alembic_version"}
         db.engine.dispose()

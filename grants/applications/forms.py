@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
@@ -18,6 +17,7 @@ from wtforms.validators import Length, NumberRange, Optional
 from grants.applications.models import BudgetCategory
 from grants.core import clock
 from grants.core.fields import AmountField
+from grants.core.forms import Form
 from grants.core.money import ZERO
 
 SHORT = 200
@@ -52,12 +52,16 @@ def country_choices() -> list[tuple[str, str]]:
     from babel import Locale
 
     locale = Locale.parse(str(get_locale() or "da"))
-    names = {code: name for code, name in locale.territories.items()
-             if len(code) == 2 and code.isalpha() and code not in ("DK", "ZZ", "EU", "UN", "EZ", "QO")}
+    not_countries = {"DK", "ZZ", "EU", "UN", "EZ", "QO"}  # home, and groupings of countries
+    names = {
+        code: name
+        for code, name in locale.territories.items()
+        if len(code) == 2 and code.isalpha() and code not in not_countries
+    }
     return [("", _l("Vælg land"))] + sorted(names.items(), key=lambda item: item[1])
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(Form):
     title = StringField(_l("Titel på rejsen"), [Optional(), Length(max=SHORT)])
     purpose = TextAreaField(_l("Formål"), [Optional(), Length(max=LONG)])
     destination_city = StringField(_l("By"), [Optional(), Length(max=120)])
@@ -70,28 +74,32 @@ class ApplicationForm(FlaskForm):
     traveller_count = IntegerField(
         _l("Antal rejsende"), [Optional(), NumberRange(1, 200, _l("Skriv et antal fra 1 til 200."))]
     )
-    manager_id = SelectField(_l("Din leder, som skal anbefale ansøgningen"), choices=[],
-                             validate_choice=False)
+    manager_id = SelectField(
+        _l("Din leder, som skal anbefale ansøgningen"), choices=[], validate_choice=False
+    )
 
     transport = AmountField(_l("Transport"))
-    transport_note = StringField(_l("Uddybning"), [Optional(), Length(max=300)])
+    transport_note = StringField(_l("Uddybning af transport"), [Optional(), Length(max=300)])
     accommodation = AmountField(_l("Ophold (hotel o.l.)"))
-    accommodation_note = StringField(_l("Uddybning"), [Optional(), Length(max=300)])
+    accommodation_note = StringField(_l("Uddybning af ophold"), [Optional(), Length(max=300)])
     fees = AmountField(_l("Kursus- eller konferencegebyr"))
-    fees_note = StringField(_l("Uddybning"), [Optional(), Length(max=300)])
+    fees_note = StringField(_l("Uddybning af gebyr"), [Optional(), Length(max=300)])
     meals = AmountField(_l("Forplejning og diæter"))
-    meals_note = StringField(_l("Uddybning"), [Optional(), Length(max=300)])
+    meals_note = StringField(
+        _l("Uddybning af forplejning og diæter"), [Optional(), Length(max=300)]
+    )
     other = AmountField(_l("Andet"))
-    other_note = StringField(_l("Uddybning"), [Optional(), Length(max=300)])
+    other_note = StringField(_l("Uddybning af andet"), [Optional(), Length(max=300)])
 
     other_funding = AmountField(_l("Anden finansiering"))
-    other_funding_source = TextAreaField(_l("Hvem betaler resten?"),
-                                         [Optional(), Length(max=2000)])
+    other_funding_source = TextAreaField(_l("Hvem betaler resten?"), [Optional(), Length(max=2000)])
     amount_applied = AmountField(_l("Ansøgt beløb"))
-    expected_benefit = TextAreaField(_l("Forventet udbytte for kommunens service"),
-                                     [Optional(), Length(max=LONG)])
-    knowledge_sharing = TextAreaField(_l("Videndeling efter rejsen"),
-                                      [Optional(), Length(max=LONG)])
+    expected_benefit = TextAreaField(
+        _l("Forventet udbytte for kommunens service"), [Optional(), Length(max=LONG)]
+    )
+    knowledge_sharing = TextAreaField(
+        _l("Videndeling efter rejsen"), [Optional(), Length(max=LONG)]
+    )
 
     def __init__(self, *args, managers=(), needs_manager: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,12 +123,18 @@ class ApplicationForm(FlaskForm):
         ok = super().validate(extra_validators)
         today = clock.today()
         if self.departure_date.data and self.departure_date.data < today:
-            self.departure_date.errors.append(_l("Afrejsedatoen er overskredet. Vælg en dato fra i dag."))
-        if (self.departure_date.data and self.return_date.data
-                and self.return_date.data < self.departure_date.data):
+            self.departure_date.errors.append(
+                _l("Afrejsedatoen er overskredet. Vælg en dato fra i dag.")
+            )
+        if (
+            self.departure_date.data
+            and self.return_date.data
+            and self.return_date.data < self.departure_date.data
+        ):
             self.return_date.errors.append(_l("Hjemkomst kan ikke være før afrejse."))
         if self.destination_country.data and self.destination_country.data not in dict(
-                self.destination_country.choices):
+            self.destination_country.choices
+        ):
             self.destination_country.errors.append(_l("Vælg et land fra listen."))
         if self.manager_id.data and self.manager_id.data not in self._manager_ids:
             self.manager_id.errors.append(_l("Vælg en leder fra listen."))
@@ -132,11 +146,16 @@ class ApplicationForm(FlaskForm):
                 covered = total - (self.other_funding.data or ZERO)
                 if total and self.amount_applied.data > covered:
                     self.amount_applied.errors.append(
-                        _l("Du kan højst søge om budgettets samlede udgifter minus anden "
-                           "finansiering.")
+                        _l(
+                            "Du kan højst søge om budgettets samlede udgifter minus anden "
+                            "finansiering."
+                        )
                     )
-        if (self.other_funding.data and self.budget_total()
-                and self.other_funding.data > self.budget_total()):
+        if (
+            self.other_funding.data
+            and self.budget_total()
+            and self.other_funding.data > self.budget_total()
+        ):
             self.other_funding.errors.append(_l("Anden finansiering er større end budgettet."))
         return ok and not self.errors
 
@@ -163,7 +182,7 @@ class ApplicationForm(FlaskForm):
         return ok
 
 
-class StepForm(FlaskForm):
+class StepForm(Form):
     """A step on the route: a comment, required where the route says so."""
 
     comment = TextAreaField(_l("Kommentar"), [Optional(), Length(max=LONG)])
@@ -172,15 +191,21 @@ class StepForm(FlaskForm):
 DECISION_ACTIONS = ("grant", "grant_part", "refuse")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     action = SelectField(
         _l("Afgørelse"),
-        choices=[("grant", _l("Bevil fuldt ud")), ("grant_part", _l("Bevil delvist")),
-                 ("refuse", _l("Giv afslag"))],
+        choices=[
+            ("grant", _l("Bevil fuldt ud")),
+            ("grant_part", _l("Bevil delvist")),
+            ("refuse", _l("Giv afslag")),
+        ],
     )
     amount = AmountField(_l("Bevilget beløb ved delvis bevilling"))
     reasons = TextAreaField(
-        _l("Begrundelse"), [Optional(), Length(max=LONG)],
-        description=_l("Skal udfyldes ved delvis bevilling og afslag. Nævn de regler, der er "
-                       "anvendt, og de hensyn og fakta, der er lagt vægt på."),
+        _l("Begrundelse"),
+        [Optional(), Length(max=LONG)],
+        description=_l(
+            "Skal udfyldes ved delvis bevilling og afslag. Nævn de regler, der er "
+            "anvendt, og de hensyn og fakta, der er lagt vægt på."
+        ),
     )

@@ -13,7 +13,7 @@ from grants.core.money import ZERO, Money
 from grants.extensions import db
 
 
-class BudgetCategory(str, enum.Enum):
+class BudgetCategory(enum.StrEnum):
     TRANSPORT = "transport"
     ACCOMMODATION = "accommodation"
     FEES = "fees"  # course or conference fees
@@ -21,7 +21,7 @@ class BudgetCategory(str, enum.Enum):
     OTHER = "other"
 
 
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     GRANTED = "granted"  # in full
     PARTLY_GRANTED = "partly_granted"
     REFUSED = "refused"
@@ -78,9 +78,7 @@ class Application(Timestamp, db.Model):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="Attachment.id"
     )
-    journal = relationship(
-        "JournalEntry", order_by="JournalEntry.id", viewonly=True
-    )
+    journal = relationship("JournalEntry", order_by="JournalEntry.id", viewonly=True)
     letters = relationship("Letter", order_by="Letter.id", viewonly=True)
 
     @property

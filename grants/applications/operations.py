@@ -19,16 +19,26 @@ from grants.workflow import engine
 
 # The form's fields that are copied onto the application as they are.
 PLAIN_FIELDS = (
-    "title", "purpose", "destination_city", "destination_country", "departure_date",
-    "return_date", "programme", "travellers", "traveller_count", "other_funding_source",
-    "expected_benefit", "knowledge_sharing",
+    "title",
+    "purpose",
+    "destination_city",
+    "destination_country",
+    "departure_date",
+    "return_date",
+    "programme",
+    "travellers",
+    "traveller_count",
+    "other_funding_source",
+    "expected_benefit",
+    "knowledge_sharing",
 )
 MONEY_FIELDS = ("other_funding", "amount_applied")
 
 
 def create_draft(applicant, fund, form) -> Application:
-    application = Application(fund=fund, route=fund.route, state=fund.route.initial_state,
-                              applicant=applicant, title="")
+    application = Application(
+        fund=fund, route=fund.route, state=fund.route.initial_state, applicant=applicant, title=""
+    )
     db.session.add(application)
     fill_in(application, form)
     db.session.flush()
@@ -56,20 +66,32 @@ def fill_in(application: Application, form) -> None:
     lines = []
     for position, (category, amount_field, note_field) in enumerate(form.budget_fields()):
         if amount_field.data or (note_field.data or "").strip():
-            lines.append(BudgetLine(position=position, category=category,
-                                    amount=amount_field.data or ZERO,
-                                    description=(note_field.data or "").strip()))
+            lines.append(
+                BudgetLine(
+                    position=position,
+                    category=category,
+                    amount=amount_field.data or ZERO,
+                    description=(note_field.data or "").strip(),
+                )
+            )
     application.budget_lines = lines
 
 
-def attach(application: Application, checked: CheckedFile, actor, purpose: str = "programme"
-           ) -> Attachment:
+def attach(
+    application: Application, checked: CheckedFile, actor, purpose: str = "programme"
+) -> Attachment:
     """Attach a checked file; a new programme file replaces the old one."""
     for old in [a for a in application.attachments if a.purpose == purpose]:
         application.attachments.remove(old)
-    attachment = Attachment(purpose=purpose, filename=checked.filename,
-                            content_type=checked.content_type, size=checked.size,
-                            sha256=checked.sha256, data=checked.data, uploaded_by_id=actor.id)
+    attachment = Attachment(
+        purpose=purpose,
+        filename=checked.filename,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        data=checked.data,
+        uploaded_by_id=actor.id,
+    )
     application.attachments.append(attachment)
     return attachment
 
@@ -97,8 +119,9 @@ def endorse(application: Application, actor, endorsed: bool, comment: str) -> No
     application.endorsement_comment = comment.strip()
 
 
-def decide(application: Application, actor, action: str, amount: Decimal | None,
-           reasons: str) -> None:
+def decide(
+    application: Application, actor, action: str, amount: Decimal | None, reasons: str
+) -> None:
     """Grant in full, in part, or refuse; reserve the grant on the year of travel's budget
     and issue the decision letter, all in the caller's one transaction."""
     from grants.letters.operations import issue_decision_letter
@@ -133,7 +156,8 @@ def decide(application: Application, actor, action: str, amount: Decimal | None,
     application.decided_by = actor
     application.report_due = (
         application.return_date + dt.timedelta(days=application.fund.report_due_days)
-        if granted > 0 and application.return_date else None
+        if granted > 0 and application.return_date
+        else None
     )
     engine.take(application, action, actor, comment=reasons)
     issue_decision_letter(application, actor)

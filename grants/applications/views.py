@@ -51,11 +51,14 @@ def get_application(application_id: int) -> Application:
 
 
 def managers_for(user) -> list[User]:
-    return list(db.session.scalars(
-        select(User).join(UserRole)
-        .where(UserRole.role == Role.MANAGER, User.active, User.id != user.id)
-        .order_by(User.name)
-    ))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == Role.MANAGER, User.active, User.id != user.id)
+            .order_by(User.name)
+        )
+    )
 
 
 def route_needs_manager(route) -> bool:
@@ -63,8 +66,11 @@ def route_needs_manager(route) -> bool:
 
 
 def make_form(fund: Fund, application: Application | None = None) -> ApplicationForm:
-    form = ApplicationForm(obj=application, managers=managers_for(current_user),
-                           needs_manager=route_needs_manager(fund.route))
+    form = ApplicationForm(
+        obj=application,
+        managers=managers_for(current_user),
+        needs_manager=route_needs_manager(fund.route),
+    )
     if request.method == "GET":
         if application is not None:
             if application.manager_id:
@@ -82,7 +88,8 @@ def make_form(fund: Fund, application: Application | None = None) -> Application
 @login_required
 def mine():
     applications = db.session.scalars(
-        select(Application).where(Application.applicant_id == current_user.id)
+        select(Application)
+        .where(Application.applicant_id == current_user.id)
         .order_by(Application.updated_at.desc())
     ).all()
     return render_template("applications/mine.html", applications=applications)
@@ -121,10 +128,20 @@ def new(fund_code: str):
             else:
                 _flash_saved(submitting)
                 return redirect(url_for("applications.show", application_id=application.id))
-        return render_template("applications/form.html", form=form, fund=fund,
-                               application=None, categories=BUDGET_CATEGORIES), 422
-    return render_template("applications/form.html", form=form, fund=fund, application=None,
-                           categories=BUDGET_CATEGORIES)
+        return render_template(
+            "applications/form.html",
+            form=form,
+            fund=fund,
+            application=None,
+            categories=BUDGET_CATEGORIES,
+        ), 422
+    return render_template(
+        "applications/form.html",
+        form=form,
+        fund=fund,
+        application=None,
+        categories=BUDGET_CATEGORIES,
+    )
 
 
 @bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
@@ -149,10 +166,20 @@ def edit(application_id: int):
             else:
                 _flash_saved(submitting)
                 return redirect(url_for("applications.show", application_id=application.id))
-        return render_template("applications/form.html", form=form, fund=application.fund,
-                               application=application, categories=BUDGET_CATEGORIES), 422
-    return render_template("applications/form.html", form=form, fund=application.fund,
-                           application=application, categories=BUDGET_CATEGORIES)
+        return render_template(
+            "applications/form.html",
+            form=form,
+            fund=application.fund,
+            application=application,
+            categories=BUDGET_CATEGORIES,
+        ), 422
+    return render_template(
+        "applications/form.html",
+        form=form,
+        fund=application.fund,
+        application=application,
+        categories=BUDGET_CATEGORIES,
+    )
 
 
 def _attach_upload(application: Application, form: ApplicationForm) -> None:
@@ -184,8 +211,12 @@ def show(application_id: int):
     return render_case(application)
 
 
-def render_case(application: Application, step_form: StepForm | None = None,
-                decision_form: DecisionForm | None = None, status: int = 200):
+def render_case(
+    application: Application,
+    step_form: StepForm | None = None,
+    decision_form: DecisionForm | None = None,
+    status: int = 200,
+):
     transitions = engine.available_transitions(application, current_user)
     decisions = [t for t in transitions if t.action in DECISION_ACTIONS]
     steps = [t for t in transitions if t.action not in DECISION_ACTIONS]
@@ -193,8 +224,7 @@ def render_case(application: Application, step_form: StepForm | None = None,
         decision_form = DecisionForm()
     if decision_form is not None:
         allowed = {t.action for t in decisions}
-        decision_form.action.choices = [c for c in decision_form.action.choices
-                                        if c[0] in allowed]
+        decision_form.action.choices = [c for c in decision_form.action.choices if c[0] in allowed]
     internal = sees_internal_journal(application, current_user)
     journal = [e for e in application.journal if internal or e.visible_to_applicant]
     budget = None
@@ -222,8 +252,12 @@ def attachment(application_id: int, attachment_id: int):
     item = db.session.get(Attachment, attachment_id)
     if item is None or item.application_id != application.id:
         abort(404)
-    response = send_file(io.BytesIO(item.data), mimetype=item.content_type,
-                         as_attachment=True, download_name=item.filename)
+    response = send_file(
+        io.BytesIO(item.data),
+        mimetype=item.content_type,
+        as_attachment=True,
+        download_name=item.filename,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

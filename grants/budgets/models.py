@@ -13,7 +13,7 @@ from grants.core.money import Money
 from grants.extensions import db
 
 
-class EntryKind(str, enum.Enum):
+class EntryKind(enum.StrEnum):
     """The movements of money. Signs: allocations and carry-over in add to the budget;
     carry-over out is negative. Reservations, adjustments and releases change what is
     committed (a release is negative). Payments and refunds change what is spent."""

@@ -8,10 +8,6 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from grants.core.errors import DomainError
-from grants.core.formatting import money
-from grants.core.money import ZERO, kroner
-from grants.extensions import db
 from grants.budgets.models import (
     BUDGET_KINDS,
     GRANTED_KINDS,
@@ -19,6 +15,10 @@ from grants.budgets.models import (
     BudgetEntry,
     EntryKind,
 )
+from grants.core.errors import DomainError
+from grants.core.formatting import money
+from grants.core.money import ZERO, kroner
+from grants.extensions import db
 
 
 class InsufficientFunds(DomainError):
@@ -52,8 +52,12 @@ def balances(fund_ids, years) -> dict[tuple[int, int], Balance]:
     """Balances of several funds and years, in one query."""
     fund_ids, years = list(fund_ids), list(years)
     rows = db.session.execute(
-        select(BudgetEntry.fund_id, BudgetEntry.year, BudgetEntry.kind,
-               func.coalesce(func.sum(BudgetEntry.amount), 0))
+        select(
+            BudgetEntry.fund_id,
+            BudgetEntry.year,
+            BudgetEntry.kind,
+            func.coalesce(func.sum(BudgetEntry.amount), 0),
+        )
         .where(BudgetEntry.fund_id.in_(fund_ids), BudgetEntry.year.in_(years))
         .group_by(BudgetEntry.fund_id, BudgetEntry.year, BudgetEntry.kind)
     ).all()
@@ -65,9 +69,13 @@ def balances(fund_ids, years) -> dict[tuple[int, int], Balance]:
         return sum((sums.get(key, {}).get(kind, ZERO) for kind in kinds), ZERO)
 
     return {
-        (f, y): Balance(budget=total((f, y), BUDGET_KINDS), granted=total((f, y), GRANTED_KINDS),
-                        spent=total((f, y), SPENT_KINDS))
-        for f in fund_ids for y in years
+        (f, y): Balance(
+            budget=total((f, y), BUDGET_KINDS),
+            granted=total((f, y), GRANTED_KINDS),
+            spent=total((f, y), SPENT_KINDS),
+        )
+        for f in fund_ids
+        for y in years
     }
 
 
@@ -85,15 +93,22 @@ def lock_fund(fund) -> None:
     from grants.funds.models import Fund
 
     db.session.execute(
-        update(Fund).where(Fund.id == fund.id).values(ledger_version=Fund.ledger_version + 1)
+        update(Fund)
+        .where(Fund.id == fund.id)
+        .values(ledger_version=Fund.ledger_version + 1)
         .execution_options(synchronize_session=False)
     )
 
 
 def allocate(fund, year: int, amount: Decimal, actor=None, note: str = "") -> BudgetEntry:
-    entry = BudgetEntry(fund_id=fund.id, year=year, kind=EntryKind.ALLOCATION,
-                        amount=kroner(amount), created_by_id=actor.id if actor else None,
-                        note=note)
+    entry = BudgetEntry(
+        fund_id=fund.id,
+        year=year,
+        kind=EntryKind.ALLOCATION,
+        amount=kroner(amount),
+        created_by_id=actor.id if actor else None,
+        note=note,
+    )
     db.session.add(entry)
     return entry
 
@@ -108,15 +123,24 @@ def reserve(application, amount: Decimal, actor) -> BudgetEntry:
     available = balance(application.fund_id, year).available
     if amount > available:
         raise InsufficientFunds(
-            _("Der er kun %(available)s til rådighed på %(fund)s i %(year)s, så der kan ikke "
-              "bevilges %(amount)s. Intet er ændret.",
-              available=money(available), fund=application.fund.name, year=year,
-              amount=money(amount)),
+            _(
+                "Der er kun %(available)s til rådighed på %(fund)s i %(year)s, så der kan ikke "
+                "bevilges %(amount)s. Intet er ændret.",
+                available=money(available),
+                fund=application.fund.name,
+                year=year,
+                amount=money(amount),
+            ),
             field="amount",
         )
-    entry = BudgetEntry(fund_id=application.fund_id, year=year, kind=EntryKind.RESERVATION,
-                        amount=amount, application_id=application.id,
-                        created_by_id=actor.id if actor else None,
-                        note=application.case_number or "")
+    entry = BudgetEntry(
+        fund_id=application.fund_id,
+        year=year,
+        kind=EntryKind.RESERVATION,
+        amount=amount,
+        application_id=application.id,
+        created_by_id=actor.id if actor else None,
+        note=application.case_number or "",
+    )
     db.session.add(entry)
     return entry

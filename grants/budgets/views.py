@@ -42,9 +42,15 @@ def fund_year(fund_code: str, year: int):
     if fund is None or not 2000 <= year <= 2100:
         abort(404)
     entries = db.session.scalars(
-        select(BudgetEntry).where(BudgetEntry.fund_id == fund.id, BudgetEntry.year == year)
+        select(BudgetEntry)
+        .where(BudgetEntry.fund_id == fund.id, BudgetEntry.year == year)
         .order_by(BudgetEntry.id)
     ).all()
-    return render_template("budgets/fund_year.html", fund=fund, year=year,
-                           balance=balance(fund.id, year), entries=entries,
-                           entry_kind_labels=ENTRY_KIND_LABELS)
+    return render_template(
+        "budgets/fund_year.html",
+        fund=fund,
+        year=year,
+        balance=balance(fund.id, year),
+        entries=entries,
+        entry_kind_labels=ENTRY_KIND_LABELS,
+    )

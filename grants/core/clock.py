@@ -9,7 +9,7 @@ LOCAL = ZoneInfo("Europe/Copenhagen")
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def today() -> dt.date:

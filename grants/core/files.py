@@ -19,7 +19,9 @@ _SIGNATURES = {
 }
 _OFFICE = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (
-        "word/document.xml", (".docx",)),
+        "word/document.xml",
+        (".docx",),
+    ),
     "application/vnd.oasis.opendocument.text": ("content.xml", (".odt",)),
 }
 ALLOWED_EXTENSIONS = (".pdf", ".png", ".jpg", ".jpeg", ".docx", ".odt")
@@ -73,15 +75,20 @@ def check_upload(filename: str, data: bytes, field: str) -> CheckedFile:
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if content_type is None:
         raise DomainError(
-            _("Filen kan ikke bruges. Vedhæft en PDF, et Word- eller OpenDocument-dokument "
-              "eller et billede (PNG eller JPEG)."),
+            _(
+                "Filen kan ikke bruges. Vedhæft en PDF, et Word- eller OpenDocument-dokument "
+                "eller et billede (PNG eller JPEG)."
+            ),
             field=field,
         )
     allowed = _SIGNATURES.get(content_type, (None, ()))[1] or _OFFICE[content_type][1]
     if extension not in allowed:
         raise DomainError(
-            _("Filens indhold passer ikke til filnavnet %(name)s. Tjek, at det er den rigtige "
-              "fil.", name=name),
+            _(
+                "Filens indhold passer ikke til filnavnet %(name)s. Tjek, at det er den rigtige "
+                "fil.",
+                name=name,
+            ),
             field=field,
         )
     return CheckedFile(filename=name, content_type=content_type, data=data)

@@ -30,8 +30,11 @@ def money(value: Decimal | int | float | None, locale: str | None = None) -> str
 def long_date(value: dt.date | None, locale: str | None = None) -> str:
     if value is None:
         return ""
-    return format_date(value, format="d. MMMM y" if (locale or _locale()) == "da" else "d MMMM y",
-                       locale=locale or _locale())
+    return format_date(
+        value,
+        format="d. MMMM y" if (locale or _locale()) == "da" else "d MMMM y",
+        locale=locale or _locale(),
+    )
 
 
 def short_date(value: dt.date | None, locale: str | None = None) -> str:
@@ -44,7 +47,7 @@ def date_time(value: dt.datetime | None, locale: str | None = None) -> str:
     if value is None:
         return ""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     try:
         tz = get_timezone()
     except RuntimeError:

@@ -27,16 +27,15 @@ def current_municipality():
     from grants.extensions import db
 
     try:
-        municipality = db.session.scalar(
-            db.select(Municipality).order_by(Municipality.id).limit(1)
-        )
-    except SQLAlchemyError:  # e.g. the error page of a failed transaction: fall back to text
+        municipality = db.session.scalar(db.select(Municipality).order_by(Municipality.id).limit(1))
+    except SQLAlchemyError:
+        # e.g. the error page of a failed transaction: the layout falls back to text
         municipality = None
     g._municipality = municipality
     return municipality
 
 
-def whole_kroner(value: Decimal | int | float | None) -> str:
+def whole_kroner(value: Decimal | float | None) -> str:
     """A round amount without øre: "100.000 kr." (Danish), "100,000 kr." (English)."""
     if value is None:
         return ""

@@ -12,7 +12,7 @@ from grants.extensions import db
 from grants.people.models import User
 
 
-class FundKind(str, enum.Enum):
+class FundKind(enum.StrEnum):
     STUDY_TRIP = "study_trip"
     YOUTH_TRIP = "youth_trip"
     HOSTING = "hosting"
@@ -20,7 +20,7 @@ class FundKind(str, enum.Enum):
     COMMITTEE = "committee"
 
 
-class CarryOver(str, enum.Enum):
+class CarryOver(enum.StrEnum):
     """What happens to unspent money at the end of a year."""
 
     NONE = "none"  # it lapses

@@ -44,8 +44,12 @@ def issue_decision_letter(application: Application, actor: User) -> Letter:
     """
     _check_decided(application)
     if _has_letter(application, DECISION):
-        raise DomainError(_("Sagen %(case)s har allerede et afgørelsesbrev. Et udsendt brev "
-                            "laves ikke om.", case=application.case_number))
+        raise DomainError(
+            _(
+                "Sagen %(case)s har allerede et afgørelsesbrev. Et udsendt brev laves ikke om.",
+                case=application.case_number,
+            )
+        )
 
     language = _letter_language(application.applicant)
     municipality = Municipality.current()
@@ -75,17 +79,22 @@ def issue_decision_letter(application: Application, actor: User) -> Letter:
 
 
 def _check_decided(application: Application) -> None:
-    if application.outcome in (Outcome.PARTLY_GRANTED, Outcome.REFUSED) and not (
-        application.decision_reasons or ""
-    ).strip():
+    if (
+        application.outcome in (Outcome.PARTLY_GRANTED, Outcome.REFUSED)
+        and not (application.decision_reasons or "").strip()
+    ):
         # § 22: a decision that does not give the applicant everything must give reasons.
         raise DomainError(_("Skriv en begrundelse for afgørelsen."), field="reasons")
     if application.outcome in (Outcome.GRANTED, Outcome.PARTLY_GRANTED) and (
         application.report_due is None
     ):
         # A grant's conditions name the report deadline; without it the letter is not whole.
-        raise DomainError(_("Sagen har ingen frist for rapport og regnskab, fordi rejsens "
-                            "hjemrejsedato mangler. Bed ansøgeren om den, før der bevilges."))
+        raise DomainError(
+            _(
+                "Sagen har ingen frist for rapport og regnskab, fordi rejsens "
+                "hjemrejsedato mangler. Bed ansøgeren om den, før der bevilges."
+            )
+        )
     required = {
         "outcome": application.outcome,
         "case_number": application.case_number,
@@ -111,9 +120,12 @@ def _decider(application: Application) -> User | None:
 
 
 def _has_letter(application: Application, kind: str) -> bool:
-    return db.session.scalar(
-        select(Letter.id).where(Letter.application_id == application.id, Letter.kind == kind)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(Letter.id).where(Letter.application_id == application.id, Letter.kind == kind)
+        )
+        is not None
+    )
 
 
 def _letter_language(recipient: User) -> str:
@@ -147,8 +159,9 @@ def _decision_facts(application: Application, municipality: Municipality) -> dic
             "title": application.title,
             "destination_city": application.destination_city,
             "destination_country": country,
-            "destination_country_name": (locale.territories.get(country, country)
-                                         if locale and country else country),
+            "destination_country_name": (
+                locale.territories.get(country, country) if locale and country else country
+            ),
             "departure_date": application.departure_date,
             "return_date": application.return_date,
         },
@@ -156,8 +169,11 @@ def _decision_facts(application: Application, municipality: Municipality) -> dic
         "granted_amount": kroner(application.granted_amount),
         "reasons": (application.decision_reasons or "").strip(),
         "report_due": application.report_due,
-        "recipient": {"id": recipient.id, "name": recipient.name,
-                      "department": recipient.department},
+        "recipient": {
+            "id": recipient.id,
+            "name": recipient.name,
+            "department": recipient.department,
+        },
         "caseworker": {"id": decider.id, "name": decider.name, "title": decider.title},
         "municipality": {
             "name": municipality.name,

@@ -49,8 +49,9 @@ class AssetsOnlyFetcher(URLFetcher):
         path = self.resolve(url)
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         # Read it all now: a response holding bytes has no file handle to leak.
-        return URLFetcherResponse(path.as_uri(), body=path.read_bytes(),
-                                  headers={"Content-Type": content_type})
+        return URLFetcherResponse(
+            path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
+        )
 
     def resolve(self, url: str) -> Path:
         """The file ``url`` names, if it may be served; raises FetchRefused otherwise."""

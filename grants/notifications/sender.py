@@ -40,12 +40,12 @@ def deliver(emails: list[EmailMessage]) -> None:
         for email in emails:
             name = email["Message-ID"].strip("<>").replace("@", "_") + ".eml"
             (folder / name).write_bytes(bytes(email))
-            log.info("mail to %s written to %s: %s", email["To"], folder / name,
-                     email["Subject"])
+            log.info("mail to %s written to %s: %s", email["To"], folder / name, email["Subject"])
         return
     smtp_class = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
-    with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"],
-                    timeout=config["MAIL_TIMEOUT"]) as smtp:
+    with smtp_class(
+        config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
+    ) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()
         if config.get("MAIL_USERNAME"):
@@ -81,8 +81,12 @@ def send_pending_of_request() -> int:
 
 
 def send_pending(limit: int = 500) -> int:
-    pending = list(db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
-        .order_by(OutboxMessage.id).limit(limit)
-    ))
+    pending = list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.sent_at.is_(None))
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
     return send(pending)

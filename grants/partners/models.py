@@ -10,7 +10,7 @@ from grants.core.models import enum_type
 from grants.extensions import db
 
 
-class Relation(str, enum.Enum):
+class Relation(enum.StrEnum):
     TWIN_CITY = "twin_city"  # venskabsby
     PARTNERSHIP = "partnership"
     OTHER = "other"
@@ -22,9 +22,7 @@ class PartnerCity(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2
-    relation: Mapped[Relation] = mapped_column(
-        enum_type(Relation)
-    )
+    relation: Mapped[Relation] = mapped_column(enum_type(Relation))
     valid_from: Mapped[dt.date] = mapped_column(Date)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")

@@ -7,11 +7,11 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from grants.extensions import db
 from grants.core.models import Timestamp, enum_type
+from grants.extensions import db
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     """What a person may do in general. What they may do to a given case follows from the
     case's route (``grants.workflow``)."""
 
@@ -75,5 +75,3 @@ class UserRole(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     role: Mapped[Role] = mapped_column(enum_type(Role))
     user: Mapped[User] = relationship(back_populates="role_grants")
-
-

@@ -40,10 +40,13 @@ def available_transitions(application, user: User | None) -> list[Transition]:
     seen: set[str] = set()
     allowed = []
     for transition in application.route.transitions_from(application.state):
-        if transition.role in roles and guard(transition.guard).holds(application):
-            if transition.action not in seen:
-                seen.add(transition.action)
-                allowed.append(transition)
+        if (
+            transition.role in roles
+            and transition.action not in seen
+            and guard(transition.guard).holds(application)
+        ):
+            seen.add(transition.action)
+            allowed.append(transition)
     return allowed
 
 
@@ -52,8 +55,10 @@ def find_transition(application, action: str, user: User | None) -> Transition:
         if transition.action == action:
             return transition
     raise NotAllowed(
-        _("Du kan ikke udføre handlingen “%(action)s” på denne sag nu.",
-          action=action_label(action))
+        _(
+            "Du kan ikke udføre handlingen “%(action)s” på denne sag nu.",
+            action=action_label(action),
+        )
     )
 
 
@@ -67,16 +72,29 @@ def take(application, action: str, actor: User, comment: str = "") -> JournalEnt
         raise NotAllowed(_("Skriv en begrundelse."), field="comment")
     from_state = application.state
     application.state = transition.to_state
-    entry = record(application, action, actor, comment=comment, from_state=from_state,
-                   to_state=transition.to_state,
-                   visible_to_applicant=transition.visible_to_applicant)
+    entry = record(
+        application,
+        action,
+        actor,
+        comment=comment,
+        from_state=from_state,
+        to_state=transition.to_state,
+        visible_to_applicant=transition.visible_to_applicant,
+    )
     notify_step(application, transition, actor, comment)
     return entry
 
 
-def record(application, action: str, actor: User | None, *, comment: str = "",
-           from_state: str = "", to_state: str = "", visible_to_applicant: bool = True
-           ) -> JournalEntry:
+def record(
+    application,
+    action: str,
+    actor: User | None,
+    *,
+    comment: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    visible_to_applicant: bool = True,
+) -> JournalEntry:
     """Append an entry to the case's journal."""
     entry = JournalEntry(
         application_id=application.id,
@@ -113,7 +131,8 @@ def people_to_act(application) -> list[User]:
             people[user.id] = user
     if CaseRole.BOARD_MEMBER in wanted:
         for user in db.session.scalars(
-            select(User).join(FundBoardMember, FundBoardMember.user_id == User.id)
+            select(User)
+            .join(FundBoardMember, FundBoardMember.user_id == User.id)
             .where(FundBoardMember.fund_id == application.fund_id, User.active)
         ):
             people[user.id] = user

@@ -26,21 +26,24 @@ def load_route_file(path: Path) -> Route:
         existing = db.session.scalar(select(Route).filter_by(code=code, version=version))
         if existing:
             return existing
-        route = Route(code=code, version=version, name=data["name"],
-                      initial_state=data["initial_state"])
+        route = Route(
+            code=code, version=version, name=data["name"], initial_state=data["initial_state"]
+        )
         for position, row in enumerate(data["transition"]):
             guard(row.get("guard", ""))  # refuses unknown guards
-            route.transitions.append(Transition(
-                position=position,
-                from_state=row["from"],
-                action=row["action"],
-                to_state=row["to"],
-                role=CaseRole(row["role"]),
-                guard=row.get("guard", ""),
-                comment_required=bool(row.get("comment_required", False)),
-                outcome=row.get("outcome", ""),
-                visible_to_applicant=bool(row.get("visible_to_applicant", True)),
-            ))
+            route.transitions.append(
+                Transition(
+                    position=position,
+                    from_state=row["from"],
+                    action=row["action"],
+                    to_state=row["to"],
+                    role=CaseRole(row["role"]),
+                    guard=row.get("guard", ""),
+                    comment_required=bool(row.get("comment_required", False)),
+                    outcome=row.get("outcome", ""),
+                    visible_to_applicant=bool(row.get("visible_to_applicant", True)),
+                )
+            )
     except (KeyError, ValueError) as exc:
         raise RouteFileError(f"{path.name}: {exc}") from exc
     db.session.add(route)

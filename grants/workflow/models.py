@@ -11,7 +11,7 @@ from grants.core.models import enum_type
 from grants.extensions import db
 
 
-class CaseRole(str, enum.Enum):
+class CaseRole(enum.StrEnum):
     """A person's relation to one case, which the transition table grants actions to."""
 
     APPLICANT = "applicant"  # the person who made the application
@@ -31,7 +31,9 @@ class Route(db.Model):
     initial_state: Mapped[str] = mapped_column(String(40))
 
     transitions: Mapped[list[Transition]] = relationship(
-        back_populates="route", cascade="all, delete-orphan", order_by="Transition.position",
+        back_populates="route",
+        cascade="all, delete-orphan",
+        order_by="Transition.position",
         lazy="selectin",
     )
 

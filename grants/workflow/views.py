@@ -40,17 +40,25 @@ def queue():
         query = query.where(Application.state == state)
     if text:
         like = f"%{text}%"
-        query = query.where(or_(Application.title.ilike(like),
-                                Application.case_number.ilike(like),
-                                User.name.ilike(like)))
+        query = query.where(
+            or_(
+                Application.title.ilike(like),
+                Application.case_number.ilike(like),
+                User.name.ilike(like),
+            )
+        )
     query = query.order_by(Application.submitted_at.asc().nulls_last(), Application.id)
-    page = db.paginate(query, per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"],
-                       error_out=False)
+    page = db.paginate(query, per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"], error_out=False)
     funds = db.session.scalars(select(Fund).where(Fund.active).order_by(Fund.name)).all()
     return render_template(
-        "workflow/queue.html", page=page, funds=funds,
-        states=[(s, label) for s, label in STATE_LABELS.items()
-                if s not in ("draft", "granted", "partly_granted", "refused", "withdrawn")],
+        "workflow/queue.html",
+        page=page,
+        funds=funds,
+        states=[
+            (s, label)
+            for s, label in STATE_LABELS.items()
+            if s not in ("draft", "granted", "partly_granted", "refused", "withdrawn")
+        ],
         filters={"fund": fund_code, "state": state, "q": text},
     )
 
@@ -67,8 +75,9 @@ def step(application_id: int, action: str):
         return render_case(application, step_form=form, status=422)
     try:
         if action in ("endorse", "not_endorse"):
-            operations.endorse(application, current_user, action == "endorse",
-                               form.comment.data or "")
+            operations.endorse(
+                application, current_user, action == "endorse", form.comment.data or ""
+            )
         elif action in ("submit", "resubmit"):
             # Submitting goes through the form, which checks the application is complete.
             return redirect(url_for("applications.edit", application_id=application.id))
@@ -97,8 +106,9 @@ def decide(application_id: int):
     if not form.validate():
         return render_case(application, decision_form=form, status=422)
     try:
-        operations.decide(application, current_user, form.action.data, form.amount.data,
-                          form.reasons.data or "")
+        operations.decide(
+            application, current_user, form.action.data, form.amount.data, form.reasons.data or ""
+        )
     except DomainError as error:
         db.session.rollback()
         application = get_application(application_id)

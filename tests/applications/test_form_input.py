@@ -23,35 +23,60 @@ def applications_count() -> int:
 
 def error_for(page: str, field_id: str) -> bool:
     """The message sits next to the field and the field points at it."""
-    return f'id="{field_id}-error"' in page and f'aria-describedby="' in page
+    return f'id="{field_id}-error"' in page and 'aria-describedby="' in page
 
 
 CASES = {
     "return before departure": (
         dict(departure_date=future(30).isoformat(), return_date=future(29).isoformat()),
-        "return_date", "Hjemkomst kan ikke være før afrejse."),
+        "return_date",
+        "Hjemkomst kan ikke være før afrejse.",
+    ),
     "departure in the past": (
         dict(departure_date=clock.today().replace(year=clock.today().year - 1).isoformat()),
-        "departure_date", "Afrejsedatoen er overskredet"),
-    "amount not above zero": (dict(amount_applied="0"), "amount_applied",
-                              "Beløbet skal være større end 0 kr."),
+        "departure_date",
+        "Afrejsedatoen er overskredet",
+    ),
+    "amount not above zero": (
+        dict(amount_applied="0"),
+        "amount_applied",
+        "Beløbet skal være større end 0 kr.",
+    ),
     "negative amount": (dict(transport="-5"), "transport", "Beløbet kan ikke være negativt."),
-    "amount above the budget": (dict(amount_applied="9.500"), "amount_applied",
-                                "Du kan højst søge om budgettets samlede udgifter"),
-    "amount that is not a number": (dict(amount_applied="otte tusind"), "amount_applied",
-                                    "Skriv et beløb i kroner"),
+    "amount above the budget": (
+        dict(amount_applied="9.500"),
+        "amount_applied",
+        "Du kan højst søge om budgettets samlede udgifter",
+    ),
+    "amount that is not a number": (
+        dict(amount_applied="otte tusind"),
+        "amount_applied",
+        "Skriv et beløb i kroner",
+    ),
     "missing purpose": (dict(purpose=""), "purpose", "Beskriv formålet med rejsen."),
-    "missing dates": (dict(departure_date="", return_date=""), "departure_date",
-                      "Skriv afrejsedatoen."),
+    "missing dates": (
+        dict(departure_date="", return_date=""),
+        "departure_date",
+        "Skriv afrejsedatoen.",
+    ),
     "missing manager": (dict(manager_id=""), "manager_id", "Vælg den leder"),
     "unknown manager": (dict(manager_id="99999"), "manager_id", "Vælg en leder fra listen."),
-    "unknown country": (dict(destination_country="XX"), "destination_country",
-                        "Vælg et land fra listen."),
+    "unknown country": (
+        dict(destination_country="XX"),
+        "destination_country",
+        "Vælg et land fra listen.",
+    ),
     "text far too long": (dict(title="x" * 201), "title", "201"),
-    "no budget": (dict(transport="", accommodation="", fees="", meals="", amount_applied="1"),
-                  "transport", "Skriv mindst én udgift i budgettet."),
-    "too many travellers": (dict(traveller_count="1000"), "traveller_count",
-                            "Skriv et antal fra 1 til 200."),
+    "no budget": (
+        dict(transport="", accommodation="", fees="", meals="", amount_applied="1"),
+        "transport",
+        "Skriv mindst én udgift i budgettet.",
+    ),
+    "too many travellers": (
+        dict(traveller_count="1000"),
+        "traveller_count",
+        "Skriv et antal fra 1 til 200.",
+    ),
 }
 
 
@@ -88,16 +113,18 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-@pytest.mark.parametrize("name, content, accepted", [
-    ("program.pdf", PDF, True),
-    ("program.png", PNG, True),
-    ("program.pdf", PNG, False),  # a picture calling itself a PDF
-    ("program.pdf", b"MZ\x90\x00 not a pdf", False),
-    ("program.exe", b"MZ\x90\x00", False),
-    ("../../etc/passwd.pdf", PDF, True),  # the name is only a label, never a path
-])
-def test_the_programme_file_is_checked_by_content(world, client, auth, name, content,
-                                                  accepted):
+@pytest.mark.parametrize(
+    "name, content, accepted",
+    [
+        ("program.pdf", PDF, True),
+        ("program.png", PNG, True),
+        ("program.pdf", PNG, False),  # a picture calling itself a PDF
+        ("program.pdf", b"MZ\x90\x00 not a pdf", False),
+        ("program.exe", b"MZ\x90\x00", False),
+        ("../../etc/passwd.pdf", PDF, True),  # the name is only a label, never a path
+    ],
+)
+def test_the_programme_file_is_checked_by_content(world, client, auth, name, content, accepted):
     auth.login(world.employee)
     data = form_data(manager_id=str(world.manager.id), intent="save")
     data["programme_file"] = (io.BytesIO(content), name)
@@ -107,8 +134,9 @@ def test_the_programme_file_is_checked_by_content(world, client, auth, name, con
         attachment = db.session.scalars(select(Attachment)).one()
         assert "/" not in attachment.filename and ".." not in attachment.filename.split(".")[0]
         assert attachment.size == len(content)
-        download = client.get(f"/applications/{attachment.application_id}/attachments/"
-                              f"{attachment.id}")
+        download = client.get(
+            f"/applications/{attachment.application_id}/attachments/{attachment.id}"
+        )
         assert download.data == content
         assert download.headers["X-Content-Type-Options"] == "nosniff"
         assert download.headers["Content-Disposition"].startswith("attachment")
@@ -125,8 +153,9 @@ def test_others_cannot_see_or_edit_a_draft(world, client, auth):
         auth.login(person)
         assert client.get(f"/applications/{application.id}").status_code == 403
         assert client.get(f"/applications/{application.id}/edit").status_code == 403
-        response = client.post(f"/applications/{application.id}/edit",
-                               data=form_data(title="Overtaget"))
+        response = client.post(
+            f"/applications/{application.id}/edit", data=form_data(title="Overtaget")
+        )
         assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(Application, application.id).title == "Min kladde"
@@ -136,8 +165,12 @@ def test_a_submitted_application_cannot_be_edited(world, client, auth):
     application = make_application(world.employee, world.fund, state="screening")
     db.session.commit()
     auth.login(world.employee)
-    assert client.post(f"/applications/{application.id}/edit",
-                       data=form_data(title="Ændret")).status_code == 403
+    assert (
+        client.post(
+            f"/applications/{application.id}/edit", data=form_data(title="Ændret")
+        ).status_code
+        == 403
+    )
     db.session.expire_all()
     assert db.session.get(Application, application.id).title != "Ændret"
 
@@ -145,8 +178,7 @@ def test_a_submitted_application_cannot_be_edited(world, client, auth):
 def test_anonymous_is_sent_to_log_in(world, client):
     application = make_application(world.employee, world.fund, state="screening")
     db.session.commit()
-    for url in (NEW, f"/applications/{application.id}", "/queue", "/budgets",
-                "/applications/mine"):
+    for url in (NEW, f"/applications/{application.id}", "/queue", "/budgets", "/applications/mine"):
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
 
@@ -156,8 +188,12 @@ def test_an_outsider_cannot_take_steps_or_decide(world, client, auth):
     db.session.commit()
     auth.login(world.outsider)
     assert client.post(f"/applications/{application.id}/steps/endorse").status_code == 403
-    assert client.post(f"/applications/{application.id}/decision",
-                       data={"action": "grant"}).status_code == 403
+    assert (
+        client.post(
+            f"/applications/{application.id}/decision", data={"action": "grant"}
+        ).status_code
+        == 403
+    )
     auth.login(world.manager)  # may see the case, but deciding is not theirs
     response = client.post(f"/applications/{application.id}/decision", data={"action": "grant"})
     assert response.status_code == 403
@@ -166,8 +202,9 @@ def test_an_outsider_cannot_take_steps_or_decide(world, client, auth):
 
 
 def test_decision_input_is_checked(world, client, auth):
-    application = make_application(world.employee, world.fund, amount=8000,
-                                   state="awaiting_decision")
+    application = make_application(
+        world.employee, world.fund, amount=8000, state="awaiting_decision"
+    )
     db.session.commit()
     auth.login(world.caseworker)
     url = f"/applications/{application.id}/decision"
@@ -176,7 +213,7 @@ def test_decision_input_is_checked(world, client, auth):
         ({"action": "grant_part", "amount": "", "reasons": "Delvis."}, "Skriv det beløb"),
         ({"action": "grant_part", "amount": "9.000", "reasons": "Delvis."}, "under det ansøgte"),
         ({"action": "grant_part", "amount": "0", "reasons": "Delvis."}, "over 0 kr."),
-        ({"action": "explode"}, "Not a valid choice"),
+        ({"action": "explode"}, "Vælg en af mulighederne."),
     ]:
         response = client.post(url, data=data)
         assert response.status_code == 422, data

@@ -27,22 +27,28 @@ def test_from_draft_to_downloaded_letter(world, client, auth):
     assert response.headers["Location"].endswith("/applications/new/studierejsefonden")
     page = client.get("/applications/new/studierejsefonden").get_data(as_text=True)
     assert "Ansøg om studierejse" in page
-    assert f'<option selected value="{world.manager.id}">' in page or \
-        f'value="{world.manager.id}" selected' in page  # their own manager is proposed
+    assert (
+        f'<option selected value="{world.manager.id}">' in page
+        or f'value="{world.manager.id}" selected' in page
+    )  # their own manager is proposed
 
-    response = client.post("/applications/new/studierejsefonden",
-                           data={"title": "Studietur til Helsinki", "intent": "save"})
+    response = client.post(
+        "/applications/new/studierejsefonden",
+        data={"title": "Studietur til Helsinki", "intent": "save"},
+    )
     assert response.status_code == 302
     application = only_application()
     assert (application.state, application.case_number) == ("draft", None)
-    assert world.employee.name in client.get("/applications/mine").get_data(as_text=True) or \
-        "Studietur til Helsinki" in client.get("/applications/mine").get_data(as_text=True)
+    assert world.employee.name in client.get("/applications/mine").get_data(
+        as_text=True
+    ) or "Studietur til Helsinki" in client.get("/applications/mine").get_data(as_text=True)
 
     # Back again: edit it, fill in everything and submit.
     page = client.get(f"/applications/{application.id}/edit").get_data(as_text=True)
     assert 'value="Studietur til Helsinki"' in page
-    response = client.post(f"/applications/{application.id}/edit",
-                           data=form_data(manager_id=str(world.manager.id)))
+    response = client.post(
+        f"/applications/{application.id}/edit", data=form_data(manager_id=str(world.manager.id))
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     application = only_application()
     assert application.state == "awaiting_endorsement"
@@ -55,16 +61,20 @@ def test_from_draft_to_downloaded_letter(world, client, auth):
     auth.login(world.manager)
     queue = client.get("/queue").get_data(as_text=True)
     assert application.case_number in queue
-    response = client.post(f"/applications/{application.id}/steps/endorse",
-                           data={"comment": "Relevant for hele klubområdet."})
+    response = client.post(
+        f"/applications/{application.id}/steps/endorse",
+        data={"comment": "Relevant for hele klubområdet."},
+    )
     assert response.status_code == 302
     assert only_application().state == "screening"
 
     # The caseworker asks for more information.
     auth.login(world.caseworker)
     assert application.case_number in client.get("/queue").get_data(as_text=True)
-    response = client.post(f"/applications/{application.id}/steps/request_information",
-                           data={"comment": "Vedlæg venligst konferencens program."})
+    response = client.post(
+        f"/applications/{application.id}/steps/request_information",
+        data={"comment": "Vedlæg venligst konferencens program."},
+    )
     assert response.status_code == 302
     assert only_application().state == "awaiting_information"
 
@@ -72,10 +82,13 @@ def test_from_draft_to_downloaded_letter(world, client, auth):
     auth.login(world.employee)
     page = client.get(f"/applications/{application.id}").get_data(as_text=True)
     assert "Vedlæg venligst konferencens program." in page
-    response = client.post(f"/applications/{application.id}/edit", data=form_data(
-        manager_id=str(world.manager.id),
-        programme="Dag 1: besøg. Dag 2: konferencen 'Inclusive Youth Work' (program vedlagt).",
-    ))
+    response = client.post(
+        f"/applications/{application.id}/edit",
+        data=form_data(
+            manager_id=str(world.manager.id),
+            programme="Dag 1: besøg. Dag 2: konferencen 'Inclusive Youth Work' (program vedlagt).",
+        ),
+    )
     assert response.status_code == 302
     assert only_application().state == "screening"
 
@@ -85,13 +98,16 @@ def test_from_draft_to_downloaded_letter(world, client, auth):
     assert only_application().state == "awaiting_decision"
     page = client.get(f"/applications/{application.id}").get_data(as_text=True)
     assert "Til rådighed nu" in page
-    response = client.post(f"/applications/{application.id}/decision",
-                           data={"action": "grant", "amount": "", "reasons": ""})
+    response = client.post(
+        f"/applications/{application.id}/decision",
+        data={"action": "grant", "amount": "", "reasons": ""},
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     application = only_application()
     assert application.state == "granted"
-    reservation = db.session.scalars(select(BudgetEntry).filter_by(
-        application_id=application.id)).one()
+    reservation = db.session.scalars(
+        select(BudgetEntry).filter_by(application_id=application.id)
+    ).one()
     assert (reservation.kind, reservation.amount) == (EntryKind.RESERVATION, Decimal("8000.00"))
 
     # The applicant downloads the letter from the case page; twice gives the same bytes.
@@ -107,49 +123,70 @@ def test_from_draft_to_downloaded_letter(world, client, auth):
 
     # The journal holds every step, in order; the applicant does not see internal steps.
     actions = [entry.action for entry in application.journal]
-    assert actions == ["created", "submit", "endorse", "request_information", "resubmit",
-                       "forward_for_decision", "grant", "letter_issued"]
+    assert actions == [
+        "created",
+        "submit",
+        "endorse",
+        "request_information",
+        "resubmit",
+        "forward_for_decision",
+        "grant",
+        "letter_issued",
+    ]
     assert "Send til afgørelse" not in page
 
 
 def test_above_the_delegated_limit_the_board_decides(world, client, auth):
     from tests.factories import make_application
 
-    application = make_application(world.employee, world.fund, amount=20000,
-                                   state="awaiting_decision",
-                                   budget={"transport": 12000, "fees": 10000})
+    application = make_application(
+        world.employee,
+        world.fund,
+        amount=20000,
+        state="awaiting_decision",
+        budget={"transport": 12000, "fees": 10000},
+    )
     db.session.commit()
     auth.login(world.caseworker)
-    response = client.post(f"/applications/{application.id}/decision",
-                           data={"action": "grant", "reasons": ""})
+    response = client.post(
+        f"/applications/{application.id}/decision", data={"action": "grant", "reasons": ""}
+    )
     assert response.status_code == 403
     assert only_application().state == "awaiting_decision"
 
     auth.login(world.board_member)
     assert application.case_number in client.get("/queue").get_data(as_text=True)
-    response = client.post(f"/applications/{application.id}/decision",
-                           data={"action": "grant_part", "amount": "12.000",
-                                 "reasons": "Gebyret dækkes af arbejdspladsen."})
+    response = client.post(
+        f"/applications/{application.id}/decision",
+        data={
+            "action": "grant_part",
+            "amount": "12.000",
+            "reasons": "Gebyret dækkes af arbejdspladsen.",
+        },
+    )
     assert response.status_code == 302
     application = only_application()
-    assert (application.state, application.granted_amount) == ("partly_granted",
-                                                               Decimal("12000.00"))
+    assert (application.state, application.granted_amount) == (
+        "partly_granted",
+        Decimal("12000.00"),
+    )
 
 
 def test_a_grant_beyond_the_budget_is_refused_with_a_message(world, client, auth):
     from tests.factories import make_application, make_fund
 
     fund = make_fund(budget=5000)
-    application = make_application(world.employee, fund, amount=8000,
-                                   state="awaiting_decision")
+    application = make_application(world.employee, fund, amount=8000, state="awaiting_decision")
     db.session.commit()
     auth.login(world.caseworker)
-    response = client.post(f"/applications/{application.id}/decision",
-                           data={"action": "grant", "reasons": ""})
+    response = client.post(
+        f"/applications/{application.id}/decision", data={"action": "grant", "reasons": ""}
+    )
     assert response.status_code == 422
     assert "Der er kun 5.000,00 kr. til rådighed" in response.get_data(as_text=True)
     application = only_application()
     assert application.state == "awaiting_decision"
-    assert db.session.scalars(select(BudgetEntry).filter_by(
-        application_id=application.id)).all() == []
+    assert (
+        db.session.scalars(select(BudgetEntry).filter_by(application_id=application.id)).all() == []
+    )
     assert db.session.scalars(select(Letter)).all() == []

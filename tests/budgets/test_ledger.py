@@ -22,8 +22,9 @@ from tests.factories import make_application, make_fund
 
 
 def awaiting_decision(world, amount=8000, **overrides):
-    application = make_application(world.employee, world.fund, amount=amount,
-                                   state="awaiting_decision", **overrides)
+    application = make_application(
+        world.employee, world.fund, amount=amount, state="awaiting_decision", **overrides
+    )
     db.session.commit()
     return application
 
@@ -38,20 +39,32 @@ def test_balance_is_the_sum_of_the_entries(world):
     assert balance(world.fund.id, year).budget == Decimal("100000.00")
     reserve(application, Decimal("8000"), world.caseworker)
     figures = balance(world.fund.id, year)
-    assert (figures.budget, figures.granted, figures.committed, figures.spent,
-            figures.available) == (Decimal("100000.00"), Decimal("8000.00"),
-                                   Decimal("8000.00"), Decimal("0.00"), Decimal("92000.00"))
+    assert (
+        figures.budget,
+        figures.granted,
+        figures.committed,
+        figures.spent,
+        figures.available,
+    ) == (
+        Decimal("100000.00"),
+        Decimal("8000.00"),
+        Decimal("8000.00"),
+        Decimal("0.00"),
+        Decimal("92000.00"),
+    )
 
 
 def test_a_grant_reserves_exactly_its_amount_on_the_year_of_travel(world):
     next_year = dt.date(clock.today().year + 1, 3, 2)
-    application = awaiting_decision(world, amount=8000, departure_date=next_year,
-                                    return_date=next_year + dt.timedelta(days=4))
+    application = awaiting_decision(
+        world, amount=8000, departure_date=next_year, return_date=next_year + dt.timedelta(days=4)
+    )
     operations.decide(application, world.caseworker, "grant", None, "")
     db.session.commit()
     entries = db.session.scalars(select(BudgetEntry).filter_by(application_id=application.id)).all()
     assert [(e.kind, e.year, e.amount) for e in entries] == [
-        (EntryKind.RESERVATION, next_year.year, Decimal("8000.00"))]
+        (EntryKind.RESERVATION, next_year.year, Decimal("8000.00"))
+    ]
     assert balance(world.fund.id, next_year.year).available == Decimal("92000.00")
     assert balance(world.fund.id, clock.today().year).available == Decimal("100000.00")
     assert application.state == "granted"
@@ -60,16 +73,22 @@ def test_a_grant_reserves_exactly_its_amount_on_the_year_of_travel(world):
 
 def test_a_part_grant_reserves_the_part(world):
     application = awaiting_decision(world, amount=8000)
-    operations.decide(application, world.caseworker, "grant_part", Decimal("5000"),
-                      "Transport dækkes ikke; fonden dækker ophold og gebyrer.")
+    operations.decide(
+        application,
+        world.caseworker,
+        "grant_part",
+        Decimal("5000"),
+        "Transport dækkes ikke; fonden dækker ophold og gebyrer.",
+    )
     db.session.commit()
     assert balance(world.fund.id, application.budget_year).granted == Decimal("5000.00")
 
 
 def test_a_refusal_reserves_nothing(world):
     application = awaiting_decision(world)
-    operations.decide(application, world.caseworker, "refuse", None, "Rejsen ligger uden for "
-                      "fondens formål.")
+    operations.decide(
+        application, world.caseworker, "refuse", None, "Rejsen ligger uden for fondens formål."
+    )
     db.session.commit()
     assert count(BudgetEntry, application_id=application.id) == 0
     assert application.state == "refused"
@@ -102,15 +121,17 @@ def test_the_ledger_is_append_only(world):
     db.session.rollback()
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(amounts=st.lists(st.integers(min_value=1, max_value=60_000), min_size=1, max_size=8))
 def test_grants_never_exceed_the_budget(world, amounts):
     fund = make_fund(budget=100_000)
     accepted = Decimal(0)
     for amount in amounts:
-        application = make_application(world.employee, fund, amount=amount,
-                                       state="awaiting_decision")
+        application = make_application(
+            world.employee, fund, amount=amount, state="awaiting_decision"
+        )
         year = application.budget_year
         try:
             with db.session.begin_nested():

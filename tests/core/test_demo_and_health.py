@@ -14,13 +14,17 @@ def test_demo_data_loads_once_and_prints_the_logins(app, runner):
     assert result.exit_code == 0, result.output
     assert "Demo data loaded." in result.output
     assert "medarbejder@ballerup.dk" in result.output and "medarbejder-demo-2026" in result.output
-    counts = [db.session.scalar(select(func.count()).select_from(m))
-              for m in (User, Fund, BudgetEntry, PartnerCity)]
+    counts = [
+        db.session.scalar(select(func.count()).select_from(m))
+        for m in (User, Fund, BudgetEntry, PartnerCity)
+    ]
 
     again = runner.invoke(args=["demo", "load"])
     assert "nothing changed" in again.output
-    assert counts == [db.session.scalar(select(func.count()).select_from(m))
-                      for m in (User, Fund, BudgetEntry, PartnerCity)]
+    assert counts == [
+        db.session.scalar(select(func.count()).select_from(m))
+        for m in (User, Fund, BudgetEntry, PartnerCity)
+    ]
 
     year = clock.today().year
     funds = {f.code: f for f in db.session.scalars(select(Fund))}
@@ -46,8 +50,9 @@ def test_every_demo_login_works(app, runner, client):
 
 def test_a_wrong_password_is_refused_with_a_message(app, runner, client):
     runner.invoke(args=["demo", "load"])
-    response = client.post("/login", data={"email": "medarbejder@ballerup.dk",
-                                           "password": "forkert"})
+    response = client.post(
+        "/login", data={"email": "medarbejder@ballerup.dk", "password": "forkert"}
+    )
     assert response.status_code == 422
     assert "E-mail eller adgangskode er forkert." in response.get_data(as_text=True)
 

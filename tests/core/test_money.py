@@ -1,3 +1,4 @@
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -7,14 +8,20 @@ from hypothesis import strategies as st
 from grants.core.formatting import long_date, money
 from grants.core.money import parse_danish_amount
 
-import datetime as dt
 
-
-@pytest.mark.parametrize("typed, amount", [
-    ("1.234,50", "1234.50"), ("1234,5", "1234.50"), ("1234", "1234.00"),
-    ("1.500", "1500.00"), ("1 234,50 kr.", "1234.50"), ("12.345.678,9", "12345678.90"),
-    ("0,5", "0.50"), ("1234.5", "1234.50"),
-])
+@pytest.mark.parametrize(
+    "typed, amount",
+    [
+        ("1.234,50", "1234.50"),
+        ("1234,5", "1234.50"),
+        ("1234", "1234.00"),
+        ("1.500", "1500.00"),
+        ("1 234,50 kr.", "1234.50"),
+        ("12.345.678,9", "12345678.90"),
+        ("0,5", "0.50"),
+        ("1234.5", "1234.50"),
+    ],
+)
 def test_amounts_are_read_as_a_dane_types_them(typed, amount):
     assert parse_danish_amount(typed) == Decimal(amount)
 

@@ -34,10 +34,11 @@ DEPARTURE = dt.date(2027, 2, 1)
 RETURN = dt.date(2027, 2, 5)
 REPORT_DUE = dt.date(2027, 3, 19)
 
-PARTIAL_REASONS = ("Fonden dækker ikke kursusgebyret, fordi konferencen også udbydes i "
-                   "Danmark.")
-REFUSAL_REASONS = ("Fondens budget for 2027 er brugt. Ansøgningerne er prioriteret efter, "
-                   "hvor direkte rejsen styrker det daglige arbejde med børn og unge.")
+PARTIAL_REASONS = "Fonden dækker ikke kursusgebyret, fordi konferencen også udbydes i Danmark."
+REFUSAL_REASONS = (
+    "Fondens budget for 2027 er brugt. Ansøgningerne er prioriteret efter, "
+    "hvor direkte rejsen styrker det daglige arbejde med børn og unge."
+)
 
 STATE = {
     Outcome.GRANTED: "granted",
@@ -46,11 +47,22 @@ STATE = {
 }
 
 
-def decided(world, outcome: Outcome = Outcome.GRANTED, granted: str = "8000",
-            reasons: str = "", report_due: dt.date | None = REPORT_DUE) -> Application:
+def decided(
+    world,
+    outcome: Outcome = Outcome.GRANTED,
+    granted: str = "8000",
+    reasons: str = "",
+    report_due: dt.date | None = REPORT_DUE,
+) -> Application:
     """An application the way the decide operation leaves it, before the letter is issued."""
-    application = make_application(world.employee, world.fund, state=STATE[outcome],
-                                    amount=8000, departure_date=DEPARTURE, return_date=RETURN)
+    application = make_application(
+        world.employee,
+        world.fund,
+        state=STATE[outcome],
+        amount=8000,
+        departure_date=DEPARTURE,
+        return_date=RETURN,
+    )
     application.outcome = outcome
     application.granted_amount = Decimal(granted)
     application.decision_reasons = reasons
@@ -81,16 +93,30 @@ def test_a_grant_letter_holds_what_a_decision_must_contain(world):
     text = text_of(letter)
 
     # Letterhead: municipality, unit, CVR, date, case number, caseworker and contact.
-    for expected in ("Ballerup Kommune", "Sekretariatet for internationalt samarbejde",
-                     "Hold-An Vej 7, 2750 Ballerup", "CVR-nr. 58271713",
-                     "24. november 2026", "Sagsnr.", application.case_number, "Sara Skov",
-                     "international@balk.dk", "44 77 20 00"):
+    for expected in (
+        "Ballerup Kommune",
+        "Sekretariatet for internationalt samarbejde",
+        "Hold-An Vej 7, 2750 Ballerup",
+        "CVR-nr. 58271713",
+        "24. november 2026",
+        "Sagsnr.",
+        application.case_number,
+        "Sara Skov",
+        "international@balk.dk",
+        "44 77 20 00",
+    ):
         assert expected in text, expected
     # Recipient, fund, trip, outcome and amounts in Danish form.
-    for expected in ("Mette Madsen", "Studierejsefonden",
-                     "Studietur til Helsinki om ungdomsskoler", "Helsinki, Finland",
-                     "1. februar 2027 – 5. februar 2027", "Ansøgt beløb 8.000,00 kr.",
-                     "Bevilget beløb 8.000,00 kr.", "Du får tilskud til rejsen."):
+    for expected in (
+        "Mette Madsen",
+        "Studierejsefonden",
+        "Studietur til Helsinki om ungdomsskoler",
+        "Helsinki, Finland",
+        "1. februar 2027 – 5. februar 2027",
+        "Ansøgt beløb 8.000,00 kr.",
+        "Bevilget beløb 8.000,00 kr.",
+        "Du får tilskud til rejsen.",
+    ):
         assert expected in text, expected
     # Conditions: use, changes, payment to NemKonto, deadline, repayment, late accounts.
     assert "Betingelser for tilskuddet" in text
@@ -113,8 +139,7 @@ def test_a_grant_letter_holds_what_a_decision_must_contain(world):
 
 
 def test_a_partial_grant_gives_reasons_and_both_amounts(world):
-    application = decided(world, Outcome.PARTLY_GRANTED, granted="6000",
-                          reasons=PARTIAL_REASONS)
+    application = decided(world, Outcome.PARTLY_GRANTED, granted="6000", reasons=PARTIAL_REASONS)
 
     text = text_of(issue_decision_letter(application, world.caseworker))
 
@@ -200,8 +225,9 @@ def test_the_pdf_is_archival_tagged_titled_and_has_its_fonts(world):
     assert re.search(r"pdfaid:part(>|=\")3", xmp), xmp
     assert re.search(r"pdfaid:conformance(>|=\")A", xmp), xmp
     # Every font is embedded.
-    fonts = [font.get_object() for page in reader.pages
-             for font in page["/Resources"]["/Font"].values()]
+    fonts = [
+        font.get_object() for page in reader.pages for font in page["/Resources"]["/Font"].values()
+    ]
     assert fonts
     for font in fonts:
         if font["/Subtype"] == "/Type0":
@@ -235,8 +261,9 @@ def test_the_letter_is_stored_with_its_hash_parameters_and_a_journal_entry(world
     assert parameters["letter_date"] == "2026-11-24"
     assert parameters["recipient"]["name"] == "Mette Madsen"
     entries = db.session.scalars(
-        select(JournalEntry).where(JournalEntry.application_id == application.id,
-                                   JournalEntry.action == "letter_issued")
+        select(JournalEntry).where(
+            JournalEntry.application_id == application.id, JournalEntry.action == "letter_issued"
+        )
     ).all()
     assert [entry.comment for entry in entries] == [stored.filename]
     assert entries[0].actor_id == world.caseworker.id
@@ -285,8 +312,7 @@ def test_create_pdf_refuses_remote_images_and_foreign_files(app, caplog):
     with caplog.at_level(logging.WARNING, logger="grants.letters.render"):
         pdf = create_pdf(HOSTILE)
 
-    refused = " ".join(r.getMessage() for r in caplog.records
-                       if r.name == "grants.letters.render")
+    refused = " ".join(r.getMessage() for r in caplog.records if r.name == "grants.letters.render")
     assert "http://example.com/tracker.png" in refused
     assert "file:///etc/passwd" in refused
     assert "letter.css" not in refused  # the app's own stylesheet is served
@@ -295,18 +321,21 @@ def test_create_pdf_refuses_remote_images_and_foreign_files(app, caplog):
     assert "root:" not in text
 
 
-@pytest.mark.parametrize("url", [
-    "http://example.com/tracker.png",
-    "https://example.com/font.woff2",
-    "ftp://example.com/x.css",
-    "data:text/css,body{color:red}",
-    "file:///etc/passwd",
-    "file://otherhost/" + ASSETS_URL.removeprefix("file:///") + "letter.css",
-    ASSETS_URL + "../render.py",
-    ASSETS_URL + "%2e%2e/render.py",
-    ASSETS_URL + "missing.css",
-    "letter.css",  # not absolute: WeasyPrint resolves relative URLs first
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/tracker.png",
+        "https://example.com/font.woff2",
+        "ftp://example.com/x.css",
+        "data:text/css,body{color:red}",
+        "file:///etc/passwd",
+        "file://otherhost/" + ASSETS_URL.removeprefix("file:///") + "letter.css",
+        ASSETS_URL + "../render.py",
+        ASSETS_URL + "%2e%2e/render.py",
+        ASSETS_URL + "missing.css",
+        "letter.css",  # not absolute: WeasyPrint resolves relative URLs first
+    ],
+)
 def test_the_fetcher_refuses_everything_outside_the_assets(url):
     with pytest.raises(FetchRefused):
         AssetsOnlyFetcher()(url)

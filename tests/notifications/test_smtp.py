@@ -50,8 +50,9 @@ def recipients(messages) -> set[str]:
 
 def test_every_step_mails_the_next_person_and_the_applicant(world, client, auth, inbox):
     auth.login(world.employee)
-    client.post("/applications/new/studierejsefonden",
-                data=form_data(manager_id=str(world.manager.id)))
+    client.post(
+        "/applications/new/studierejsefonden", data=form_data(manager_id=str(world.manager.id))
+    )
     from grants.applications.models import Application
 
     application = db.session.query(Application).one()
@@ -67,15 +68,18 @@ def test_every_step_mails_the_next_person_and_the_applicant(world, client, auth,
     assert recipients(inbox.take()) == {world.caseworker.email, world.employee.email}
 
     auth.login(world.caseworker)
-    client.post(f"/applications/{application.id}/steps/request_information",
-                data={"comment": "Hvilken konference?"})
+    client.post(
+        f"/applications/{application.id}/steps/request_information",
+        data={"comment": "Hvilken konference?"},
+    )
     mails = inbox.take()
     assert recipients(mails) == {world.employee.email}
     assert "Hvilken konference?" in mails[0].get_content()
 
     auth.login(world.employee)
-    client.post(f"/applications/{application.id}/edit",
-                data=form_data(manager_id=str(world.manager.id)))
+    client.post(
+        f"/applications/{application.id}/edit", data=form_data(manager_id=str(world.manager.id))
+    )
     assert recipients(inbox.take()) == {world.caseworker.email, world.employee.email}
 
     auth.login(world.caseworker)
@@ -91,8 +95,9 @@ def test_every_step_mails_the_next_person_and_the_applicant(world, client, auth,
 
 
 def test_above_the_limit_the_board_is_told(world, client, auth, inbox):
-    application = make_application(world.employee, world.fund, amount=20000, state="screening",
-                                   budget={"transport": 25000})
+    application = make_application(
+        world.employee, world.fund, amount=20000, state="screening", budget={"transport": 25000}
+    )
     db.session.commit()
     auth.login(world.caseworker)
     client.post(f"/applications/{application.id}/steps/forward_for_decision", data={})
@@ -101,35 +106,37 @@ def test_above_the_limit_the_board_is_told(world, client, auth, inbox):
 
 def test_mail_goes_out_in_the_recipients_language(world, client, auth, inbox):
     world.manager.locale = "en"
-    application = make_application(world.employee, world.fund, state="draft",
-                                   manager=world.manager)
+    application = make_application(world.employee, world.fund, state="draft", manager=world.manager)
     db.session.commit()
     auth.login(world.employee)
-    client.post(f"/applications/{application.id}/edit",
-                data=form_data(manager_id=str(world.manager.id)))
+    client.post(
+        f"/applications/{application.id}/edit", data=form_data(manager_id=str(world.manager.id))
+    )
     to_manager = next(m for m in inbox.take() if m["To"] == world.manager.email)
     # Rendered under the English locale (the catalogue translates it once it exists).
     assert to_manager["Subject"]
 
 
 def test_a_failed_step_sends_nothing(world, client, auth, inbox):
-    application = make_application(world.employee, world.fund, state="awaiting_endorsement",
-                                   manager=world.manager)
+    application = make_application(
+        world.employee, world.fund, state="awaiting_endorsement", manager=world.manager
+    )
     db.session.commit()
     auth.login(world.manager)
-    response = client.post(f"/applications/{application.id}/steps/not_endorse",
-                           data={"comment": ""})  # a reason is required
+    response = client.post(
+        f"/applications/{application.id}/steps/not_endorse", data={"comment": ""}
+    )  # a reason is required
     assert response.status_code == 422
     assert inbox.take() == []
 
 
-def test_without_a_mail_server_messages_are_written_to_a_folder(world, client, auth, app,
-                                                                tmp_path):
+def test_without_a_mail_server_messages_are_written_to_a_folder(world, client, auth, app, tmp_path):
     folder = tmp_path / "outbox"
     app.config.update(MAIL_SERVER="", MAIL_FOLDER=str(folder))
     auth.login(world.employee)
-    client.post("/applications/new/studierejsefonden",
-                data=form_data(manager_id=str(world.manager.id)))
+    client.post(
+        "/applications/new/studierejsefonden", data=form_data(manager_id=str(world.manager.id))
+    )
     written = sorted(folder.glob("*.eml"))
     assert len(written) == 2
     parsed = [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in written]
@@ -142,8 +149,9 @@ def test_mail_left_in_the_outbox_is_sent_later(world, client, auth, app, inbox, 
     port = app.config["MAIL_PORT"]
     app.config["MAIL_PORT"] = 1  # nothing listens there
     auth.login(world.employee)
-    client.post("/applications/new/studierejsefonden",
-                data=form_data(manager_id=str(world.manager.id)))
+    client.post(
+        "/applications/new/studierejsefonden", data=form_data(manager_id=str(world.manager.id))
+    )
     pending = db.session.query(OutboxMessage).filter(OutboxMessage.sent_at.is_(None)).count()
     assert pending == 2 and inbox.take() == []
     app.config["MAIL_PORT"] = port

@@ -9,8 +9,17 @@ from grants.extensions import db
 from grants.workflow import engine
 from tests.factories import make_application
 
-STATES = ["draft", "awaiting_endorsement", "screening", "awaiting_information",
-          "awaiting_decision", "granted", "partly_granted", "refused", "withdrawn"]
+STATES = [
+    "draft",
+    "awaiting_endorsement",
+    "screening",
+    "awaiting_information",
+    "awaiting_decision",
+    "granted",
+    "partly_granted",
+    "refused",
+    "withdrawn",
+]
 ROLES = ["applicant", "manager", "caseworker", "board_member", "finance", "admin", "outsider"]
 
 # What each role may do in each state, for an application WITHIN the delegated limit.
@@ -32,21 +41,32 @@ ABOVE_LIMIT = {
 
 
 def person(world, role):
-    return {"applicant": world.employee, "manager": world.manager,
-            "caseworker": world.caseworker, "board_member": world.board_member,
-            "finance": world.finance, "admin": world.admin, "outsider": world.outsider}[role]
+    return {
+        "applicant": world.employee,
+        "manager": world.manager,
+        "caseworker": world.caseworker,
+        "board_member": world.board_member,
+        "finance": world.finance,
+        "admin": world.admin,
+        "outsider": world.outsider,
+    }[role]
 
 
-@pytest.mark.parametrize("amount, table", [(8000, WITHIN_LIMIT), (40000, ABOVE_LIMIT)],
-                         ids=["within-limit", "above-limit"])
+@pytest.mark.parametrize(
+    "amount, table",
+    [(8000, WITHIN_LIMIT), (40000, ABOVE_LIMIT)],
+    ids=["within-limit", "above-limit"],
+)
 def test_every_state_by_every_role(world, amount, table):
-    application = make_application(world.employee, world.fund, amount=amount,
-                                   budget={"transport": 50000})
+    application = make_application(
+        world.employee, world.fund, amount=amount, budget={"transport": 50000}
+    )
     for state in STATES:
         application.state = state
         for role in ROLES:
-            allowed = {t.action for t in engine.available_transitions(application,
-                                                                      person(world, role))}
+            allowed = {
+                t.action for t in engine.available_transitions(application, person(world, role))
+            }
             assert allowed == table.get((state, role), set()), (state, role)
 
 
@@ -64,8 +84,9 @@ def test_a_refused_step_raises_and_changes_nothing(world):
 def test_nobody_acts_on_their_own_application(world):
     # The caseworker and the board member apply themselves: they only hold the applicant role.
     for applicant in (world.caseworker, world.board_member, world.manager):
-        application = make_application(applicant, world.fund, manager=world.manager,
-                                       amount=40000, budget={"transport": 50000})
+        application = make_application(
+            applicant, world.fund, manager=world.manager, amount=40000, budget={"transport": 50000}
+        )
         for state in STATES:
             application.state = state
             actions = {t.action for t in engine.available_transitions(application, applicant)}
@@ -90,14 +111,24 @@ def test_the_queue_agrees_with_the_table(world):
     cases = []
     for amount in (8000, 40000):
         for state in STATES:
-            cases.append(make_application(world.employee, world.fund, amount=amount,
-                                          state=state, budget={"transport": 50000}))
+            cases.append(
+                make_application(
+                    world.employee,
+                    world.fund,
+                    amount=amount,
+                    state=state,
+                    budget={"transport": 50000},
+                )
+            )
     db.session.commit()
     for role in ROLES:
         user = person(world, role)
-        in_queue = set(db.session.scalars(
-            select(Application.id).join(Fund, Fund.id == Application.fund_id)
-            .where(engine.waiting_for(user))
-        ))
+        in_queue = set(
+            db.session.scalars(
+                select(Application.id)
+                .join(Fund, Fund.id == Application.fund_id)
+                .where(engine.waiting_for(user))
+            )
+        )
         expected = {a.id for a in cases if engine.available_transitions(a, user)}
         assert in_queue == expected, role

@@ -1,0 +1,83 @@
+# Rejsetilskud: everything from a fresh clone with python3 (3.11), node/npm and make.
+#
+#   make            set up (venv, packages, design system, catalogues, database, demo data)
+#                   and serve on http://127.0.0.1:5000 (or $PORT)
+#   make test       the tests on SQLite; make test-postgres on PostgreSQL
+#   make lint       ruff; make format rewrites the code
+#   make clean      remove what setup made (.venv node_modules static/dkfds instance)
+#
+# Pass arguments to pytest with PYTEST_ARGS, e.g. make test PYTEST_ARGS="-k login -x".
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Marks the requirements installed into the venv; remade when a requirements file changes.
+REQUIREMENTS_STAMP := $(VENV)/.requirements-installed
+POSTGRES_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+export FLASK_APP := wsgi
+FLASK := $(BIN)/flask --app wsgi
+
+.DEFAULT_GOAL := run
+.PHONY: run setup venv deps assets translations test test-postgres lint format clean
+
+run: setup
+	$(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
+
+setup: deps assets translations
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+
+# --- Python --------------------------------------------------------------------------------
+venv: $(BIN)/python
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version 2>&1))."; exit 1; }
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
+		{ echo "$(PYTHON) cannot make a virtualenv; on Debian/Ubuntu: apt-get install python3-venv"; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
+
+deps: $(REQUIREMENTS_STAMP)
+
+$(REQUIREMENTS_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+# --- Front end: Det Fælles Designsystem, copied from node_modules into static/dkfds ---------
+assets: static/dkfds
+
+static/dkfds: package.json $(wildcard package-lock.json)
+	@if [ -f package-lock.json ]; then \
+		npm ci --no-audit --no-fund --loglevel=error; \
+	else \
+		npm install --no-audit --no-fund --loglevel=error; \
+	fi
+	npm run --silent build
+	@touch $@
+
+# --- Translations: compile the catalogues, if there are any --------------------------------
+translations: deps
+	@if compgen -G "grants/translations/*/LC_MESSAGES/*.po" > /dev/null; then \
+		$(BIN)/pybabel --quiet compile --directory grants/translations; \
+	fi
+
+# --- Tests and code style --------------------------------------------------------------------
+test: deps assets translations
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+test-postgres: deps assets translations
+	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: deps
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules static/dkfds instance

@@ -1,0 +1,51 @@
+"""The base of every form: WTForms' own messages in the person's language.
+
+WTForms ships no Danish catalogue, so its built-in messages are mapped here to our own
+strings, which go through Flask-Babel like every other string in the app.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+
+WTFORMS_MESSAGES = {
+    "This field is required.": _l("Feltet skal udfyldes."),
+    "Not a valid date value.": _l("Skriv en gyldig dato."),
+    "Not a valid datetime value.": _l("Skriv en gyldig dato og et gyldigt klokkeslæt."),
+    "Not a valid integer value.": _l("Skriv et helt tal."),
+    "Not a valid decimal value.": _l("Skriv et tal."),
+    "Not a valid float value.": _l("Skriv et tal."),
+    "Not a valid choice.": _l("Vælg en af mulighederne."),
+    "Invalid Choice: could not coerce.": _l("Vælg en af mulighederne."),
+    "Invalid email address.": _l("Skriv en gyldig e-mailadresse."),
+    "Field cannot be longer than %(max)d characters.": _l("Teksten må højst være %(max)d tegn."),
+    "Field must be at least %(min)d characters long.": _l("Teksten skal være mindst %(min)d tegn."),
+    "Field must be between %(min)d and %(max)d characters long.": _l(
+        "Teksten skal være mellem %(min)d og %(max)d tegn."
+    ),
+    "Number must be at least %(min)s.": _l("Tallet skal være mindst %(min)s."),
+    "Number must be at most %(max)s.": _l("Tallet må højst være %(max)s."),
+    "Number must be between %(min)s and %(max)s.": _l(
+        "Tallet skal være mellem %(min)s og %(max)s."
+    ),
+    "The CSRF token is missing.": _l("Siden var udløbet. Send formularen igen."),
+    "The CSRF token has expired.": _l("Siden var udløbet. Send formularen igen."),
+    "The CSRF token is invalid.": _l("Siden var udløbet. Send formularen igen."),
+    "The CSRF tokens do not match.": _l("Siden var udløbet. Send formularen igen."),
+    "File does not have an approved extension: {extensions}": _l("Filtypen kan ikke bruges."),
+}
+
+
+class _Translations:
+    def gettext(self, string: str) -> str:
+        return str(WTFORMS_MESSAGES.get(string, string))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+class Form(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return _Translations()
