@@ -60,9 +60,7 @@ static/dkfds: package.json $(wildcard package-lock.json)
 
 # --- Translations: compile the catalogues, if there are any --------------------------------
 translations: deps
-	@if compgen -G "grants/translations/*/LC_MESSAGES/*.po" > /dev/null; then \
-		$(BIN)/pybabel --quiet compile --directory grants/translations; \
-	fi
+	scripts/i18n.sh compile
 
 # --- Tests and code style --------------------------------------------------------------------
 test: deps assets translations
@@ -80,4 +78,4 @@ format: deps
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules static/dkfds instance
+	rm -rf $(VENV) node_modules static/dkfds static/vendor instance

@@ -7,7 +7,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
-from grants.core.formatting import money
+from grants.core.formatting import _locale, money
 from grants.core.money import parse_danish_amount
 
 MAX_AMOUNT = Decimal("10000000")
@@ -31,7 +31,7 @@ class AmountField(StringField):
             self.data = None
             return
         try:
-            self.data = parse_danish_amount(valuelist[0])
+            self.data = parse_danish_amount(valuelist[0], locale=_locale())
         except ValueError:
             self.data = None
             raise ValueError(_l("Skriv et beløb i kroner, fx 1.234,50.")) from None

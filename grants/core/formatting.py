@@ -52,7 +52,12 @@ def date_time(value: dt.datetime | None, locale: str | None = None) -> str:
         tz = get_timezone()
     except RuntimeError:
         tz = None
-    return format_datetime(value, format="d. MMM y HH:mm", tzinfo=tz, locale=locale or _locale())
+    return format_datetime(
+        value,
+        format="d. MMM y HH:mm" if (locale or _locale()) == "da" else "d MMM y, HH:mm",
+        tzinfo=tz,
+        locale=locale or _locale(),
+    )
 
 
 def register(app) -> None:

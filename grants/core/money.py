@@ -28,20 +28,35 @@ def kroner(value: object) -> Decimal:
     return amount.quantize(ORE, rounding=ROUND_HALF_UP)
 
 
-def parse_danish_amount(text: str) -> Decimal:
-    """Read an amount as a Dane types it: "1.234,50", "1234,5", "1 234", "1234.50 kr."."""
+def parse_danish_amount(text: str, locale: str = "da") -> Decimal:
+    """Read an amount as a person types it: "1.234,50", "1234,5", "1 234", "1234.50 kr.".
+
+    In Danish the comma is the decimal mark and full stops group thousands; in English
+    (``locale="en"``) it is the other way round. Where both marks are typed, the last one is
+    the decimal mark whatever the language ("1,234.50" and "1.234,50" both mean 1234.50).
+    """
     cleaned = text.strip().lower().removesuffix("kr.").removesuffix("kr").strip()
-    cleaned = cleaned.replace("\u00a0", "").replace(" ", "")
+    cleaned = cleaned.replace("\u00a0", "").replace(" ", "").removeprefix("dkk")
     if not cleaned:
         raise ValueError("empty")
-    if "," in cleaned:
-        # Danish form: full stops group thousands, the comma is the decimal mark.
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    elif cleaned.count(".") == 1 and len(cleaned.split(".")[1]) == 3:
-        # "1.500" is one thousand five hundred, not one and a half.
-        cleaned = cleaned.replace(".", "")
-    elif cleaned.count(".") > 1:
-        cleaned = cleaned.replace(".", "")
+    decimal_mark, group_mark = (".", ",") if locale.startswith("en") else (",", ".")
+    if "," in cleaned and "." in cleaned:
+        decimal_mark = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+        group_mark = "." if decimal_mark == "," else ","
+    if cleaned.count(decimal_mark) > 1:
+        raise ValueError(text)
+    whole = cleaned.split(decimal_mark)[0]
+    if (
+        decimal_mark not in cleaned
+        and cleaned.count(group_mark) == 1
+        and len(cleaned.split(group_mark)[1]) != 3
+    ):
+        # "1.5" in Danish or "1,5" in English: a decimal typed with the other mark.
+        decimal_mark, group_mark = group_mark, decimal_mark
+        whole = cleaned.split(decimal_mark)[0]
+    if group_mark in whole and any(len(g) != 3 for g in whole.split(group_mark)[1:]):
+        raise ValueError(text)
+    cleaned = cleaned.replace(group_mark, "").replace(decimal_mark, ".")
     try:
         amount = Decimal(cleaned)
     except InvalidOperation as exc:

@@ -42,3 +42,26 @@ def test_money_and_dates_in_danish_form(app):
 def test_what_is_shown_reads_back_as_the_same_amount(amount):
     shown = money(amount, locale="da")
     assert parse_danish_amount(shown) == amount
+
+
+@pytest.mark.parametrize(
+    "typed, locale, amount",
+    [
+        ("1,234.50", "en", "1234.50"),
+        ("1234.5", "en", "1234.50"),
+        ("1,234", "en", "1234.00"),
+        ("1,234.50", "da", "1234.50"),
+        ("1.234,50", "en", "1234.50"),
+        ("1,5", "en", "1.50"),
+    ],
+)
+def test_amounts_typed_the_english_way(typed, locale, amount):
+    assert parse_danish_amount(typed, locale=locale) == Decimal(amount)
+
+
+@given(st.decimals(min_value=0, max_value=10_000_000, places=2, allow_nan=False))
+def test_what_is_shown_in_english_reads_back(amount):
+    from babel.numbers import format_decimal
+
+    shown = format_decimal(amount, format="#,##0.00", locale="en")
+    assert parse_danish_amount(shown, locale="en") == amount

@@ -1,0 +1,223 @@
+"""English is complete: every string in the app has a reviewed English translation that keeps
+its placeholders, and English pages come out in English.
+
+The strings are extracted afresh from the source with the rules in babel.cfg (the same file
+scripts/i18n.sh uses), so a string added anywhere fails here until it is translated:
+run `scripts/i18n.sh update`, translate the empty msgstr in
+grants/translations/en/LC_MESSAGES/messages.po, then `scripts/i18n.sh compile`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from flask_babel import refresh
+
+from grants.core.formatting import money
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATIONS = ROOT / "grants" / "translations"
+POT = TRANSLATIONS / "messages.pot"
+EN_PO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
+EN_MO = EN_PO.with_suffix(".mo")
+
+# A %-placeholder as Python's %-formatting reads it: %(name)s, %d, %.2f, and %% for a literal
+# percent sign (needed in every template string: Jinja's newstyle gettext always formats).
+PLACEHOLDER = re.compile(
+    r"%(?:\(\w+\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrs%]"
+)
+
+
+@cache
+def source_catalog() -> Catalog:
+    """The messages in the source right now, extracted as `scripts/i18n.sh extract` does."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as f:
+        method_map, options_map = parse_mapping_cfg(f, "babel.cfg")
+    catalog = Catalog(fuzzy=False)
+    current = []
+
+    def note(filename, method, options):
+        current[:] = [filename]
+
+    try:
+        for filename, lineno, message, _comments, context in extract_from_dir(
+            str(ROOT), method_map, options_map, callback=note
+        ):
+            catalog.add(message, None, [(filename, lineno)], context=context)
+    except Exception as error:  # e.g. a template that does not parse (silent = false)
+        name = current[0] if current else "the source"
+        raise AssertionError(f"cannot extract the strings of {name}: {error}") from error
+    return catalog
+
+
+def read(path: Path, locale: str | None = None) -> Catalog:
+    with path.open("rb") as f:
+        return read_po(f, locale=locale)
+
+
+def messages(catalog: Catalog) -> list[Message]:
+    return [message for message in catalog if message.id]
+
+
+def where(message: Message) -> str:
+    return ", ".join(sorted({f"{filename}:{lineno}" for filename, lineno in message.locations}))
+
+
+def forms(message: Message) -> tuple[str, ...]:
+    string = message.string
+    return tuple(string) if isinstance(string, list | tuple) else (string,)
+
+
+def test_the_source_has_strings_to_translate():
+    # Guards the tests below: a broken babel.cfg would find nothing and pass them all.
+    assert len(messages(source_catalog())) > 100
+
+
+def test_every_string_in_the_app_has_a_reviewed_english_translation():
+    english = read(EN_PO, locale="en")
+    problems = []
+    for message in messages(source_catalog()):
+        translated = english.get(message.id, message.context)
+        label = f"{message.id!r} ({where(message)})"
+        if translated is None:
+            problems.append(f"missing from en/messages.po: {label}")
+        elif message.pluralizable and translated.id != message.id:
+            problems.append(f"plural form differs in en/messages.po: {label}")
+        elif translated.fuzzy:
+            problems.append(f"fuzzy (not used until reviewed): {label}")
+        elif not all(forms(translated)):
+            problems.append(f"untranslated: {label}")
+        elif message.pluralizable and len(forms(translated)) != 2:
+            problems.append(f"English needs 2 plural forms: {label}")
+    assert not problems, (
+        "Run scripts/i18n.sh update and translate these in "
+        "grants/translations/en/LC_MESSAGES/messages.po:\n" + "\n".join(problems)
+    )
+
+
+def test_the_english_catalogue_is_usable():
+    english = read(EN_PO, locale="en")
+    # pybabel compile skips a whole catalogue whose header is fuzzy, silently with -q.
+    assert not english.fuzzy, "remove '#, fuzzy' from the header of en/messages.po"
+    assert str(english.locale) == "en"
+    assert english.num_plurals == 2
+    assert english.plural_expr == "(n != 1)"
+
+
+def test_translations_keep_the_placeholders_of_their_msgid():
+    english = read(EN_PO, locale="en")
+    problems = []
+    for message in messages(english):
+        sources = message.id if isinstance(message.id, tuple) else (message.id,)
+        for index, translation in enumerate(forms(message)):
+            if not translation:
+                continue  # reported by the completeness test
+            source = sources[min(index, len(sources) - 1)]
+            expected = Counter(PLACEHOLDER.findall(source))
+            found = Counter(PLACEHOLDER.findall(translation))
+            if expected != found:
+                problems.append(
+                    f"{source!r} has {sorted(expected.elements())}, "
+                    f"but {translation!r} has {sorted(found.elements())}"
+                )
+    assert not problems, "\n".join(problems)
+
+
+def test_the_committed_template_matches_the_source():
+    """messages.pot is what translators read; `scripts/i18n.sh extract` refreshes it."""
+    committed = {(m.id, m.context) for m in messages(read(POT))}
+    current = {(m.id, m.context) for m in messages(source_catalog())}
+    assert current - committed == set(), "new strings: run scripts/i18n.sh update"
+    assert committed - current == set(), "removed strings: run scripts/i18n.sh update"
+
+
+def translations(catalog: Catalog) -> dict:
+    def plain(value):  # read_mo gives the plural forms as lists, read_po as tuples
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    return {
+        (plain(message.id), message.context): plain(message.string)
+        for message in messages(catalog)
+        if not message.fuzzy and all(forms(message))
+    }
+
+
+@pytest.fixture
+def compiled_english():
+    """The pages are translated from en/messages.mo, so it must hold what messages.po says."""
+    hint = "run scripts/i18n.sh compile (make test does)"
+    assert EN_MO.exists(), f"en/messages.mo is missing: {hint}"
+    with EN_MO.open("rb") as f:
+        compiled = read_mo(f)
+    in_mo = translations(compiled)
+    # (pybabel also compiles an untranslated plural, as its msgids; the other tests catch that.)
+    stale = [
+        key
+        for key, string in translations(read(EN_PO, locale="en")).items()
+        if in_mo.get(key) != string
+    ]
+    assert not stale, f"en/messages.mo is out of date ({len(stale)} messages differ): {hint}"
+
+
+def test_the_front_page_is_danish_by_default(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="da"' in page
+    assert "Tre slags tilskud" in page
+    assert "100.000 kr." in page  # whole kroner, Danish style
+
+
+def switch_language(client, locale: str) -> None:
+    response = client.post("/language", data={"locale": locale})
+    assert response.status_code == 302
+    # The app fixture keeps one app context, and so one `g`, around all the requests of a
+    # test, and Flask-Babel caches the locale on `g`. A real request starts with a fresh
+    # `g`; here the cache is dropped by hand so the next request chooses again.
+    refresh()
+
+
+def test_the_front_page_in_english(client, compiled_english):
+    switch_language(client, "en")
+
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="en"' in page
+    assert "Three kinds of grant" in page
+    assert "Tre slags tilskud" not in page
+    # A %(name)s placeholder filled in by Jinja, with the amount in English style.
+    assert "The fund has up to 100,000 kr. a year." in page
+
+    switch_language(client, "da")
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="da"' in page
+    assert "Tre slags tilskud" in page
+
+
+def test_strings_in_python_and_plural_forms_in_english(app, compiled_english):
+    from flask_babel import force_locale, ngettext
+
+    from grants.workflow.labels import state_label
+
+    with app.test_request_context(), force_locale("en"):
+        assert state_label("partly_granted") == "Partly granted"
+        assert ngettext("%(num)d sag venter på dig.", "%(num)d sager venter på dig.", 1) == (
+            "1 case is waiting for you."
+        )
+        assert ngettext("%(num)d sag venter på dig.", "%(num)d sager venter på dig.", 3) == (
+            "3 cases are waiting for you."
+        )
+    with app.test_request_context(), force_locale("da"):
+        assert state_label("partly_granted") == "Delvist bevilget"
+
+
+def test_money_in_danish_and_english_form(app):
+    assert money(Decimal("1234.5"), locale="da") == "1.234,50 kr."
+    assert money(Decimal("1234.5"), locale="en") == "1,234.50 kr."
