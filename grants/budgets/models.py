@@ -1,22 +1,54 @@
+"""Budgets as a ledger: every movement of money is an appended entry; balances are sums.
+
+The sign of every entry, in one place (the database checks it too, ``ck_budget_entry_sign``):
+
+=================  ======  ==============================================  ===============
+kind               sign    what it is                                      figure
+=================  ======  ==============================================  ===============
+ALLOCATION         +/-     the year's allocation (bevilling); - corrects   budget
+CARRY_OVER_IN      +       unspent money from last year (overførsel)       budget, carried
+CARRY_OVER_OUT     -       unspent money moved to next year                budget, carried
+RESERVATION        +       a grant decided (disponering)                   granted
+ADJUSTMENT         +/-     a granted amount changed                        granted
+RELEASE            -       withdrawn, cancelled or underspent (frigivet)   granted
+PAYMENT            +       paid out (udbetaling)                           spent
+REFUND             -       paid back (tilbagebetaling)                     spent
+=================  ======  ==============================================  ===============
+
+budget = allocations + carried over; carried over = carry-over in + carry-over out;
+granted = reservations + adjustments + releases; spent = payments + refunds;
+committed (disponeret) = granted - spent; available (disponibel) = budget - granted.
+"""
+
 from __future__ import annotations
 
 import datetime as dt
 import enum
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, event
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
 from grants.core.models import enum_type
-from grants.core.money import Money
+from grants.core.money import ZERO, Money
 from grants.extensions import db
 
 
 class EntryKind(enum.StrEnum):
-    """The movements of money. Signs: allocations and carry-over in add to the budget;
-    carry-over out is negative. Reservations, adjustments and releases change what is
-    committed (a release is negative). Payments and refunds change what is spent."""
+    """The movements of money; their signs are in the table at the top of this module."""
 
     ALLOCATION = "allocation"  # bevilling
     CARRY_OVER_IN = "carry_over_in"  # overførsel fra sidste år
@@ -29,20 +61,39 @@ class EntryKind(enum.StrEnum):
 
 
 BUDGET_KINDS = (EntryKind.ALLOCATION, EntryKind.CARRY_OVER_IN, EntryKind.CARRY_OVER_OUT)
+CARRY_OVER_KINDS = (EntryKind.CARRY_OVER_IN, EntryKind.CARRY_OVER_OUT)
 GRANTED_KINDS = (EntryKind.RESERVATION, EntryKind.ADJUSTMENT, EntryKind.RELEASE)
 SPENT_KINDS = (EntryKind.PAYMENT, EntryKind.REFUND)
+NEGATIVE_KINDS = (EntryKind.CARRY_OVER_OUT, EntryKind.RELEASE, EntryKind.REFUND)
+POSITIVE_KINDS = (EntryKind.CARRY_OVER_IN, EntryKind.RESERVATION, EntryKind.PAYMENT)
+
+
+def _in(kinds) -> str:
+    return ", ".join(f"'{kind.value}'" for kind in kinds)
 
 
 class BudgetEntry(db.Model):
     __tablename__ = "budget_entry"
-    __table_args__ = (Index("ix_budget_entry_fund_year", "fund_id", "year"),)
+    __table_args__ = (
+        Index("ix_budget_entry_fund_year", "fund_id", "year"),
+        CheckConstraint(
+            f"(kind NOT IN ({_in(NEGATIVE_KINDS)}) OR amount < 0) "
+            f"AND (kind NOT IN ({_in(POSITIVE_KINDS)}) OR amount > 0)",
+            name="sign",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    # The budget year the money belongs to (for grants: the year of travel).
     year: Mapped[int]
     kind: Mapped[EntryKind] = mapped_column(enum_type(EntryKind))
     amount: Mapped[Decimal] = mapped_column(Money)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"), index=True)
+    # The day the movement counts from (bogføringsdato): the day it was recorded, the day
+    # of payment for payments and refunds, the year's last and first day for carry-overs.
+    # Balances "as of" a date and the months of the chart go by this.
+    booked_on: Mapped[dt.date] = mapped_column(Date, default=lambda: clock.today(), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     note: Mapped[str] = mapped_column(Text, default="")
@@ -51,6 +102,53 @@ class BudgetEntry(db.Model):
 
     fund = relationship("Fund")
     created_by = relationship("User")
+    application = relationship("Application")
+
+
+class ClosingOutcome(enum.StrEnum):
+    """What closing a fund's year did with the money left over."""
+
+    CARRIED = "carried"  # moved to next year, in the same election period
+    LAPSED = "lapsed"  # bortfaldet: no carry-over policy, or the period ended
+    NONE = "none"  # nothing was left
+
+
+class YearClosing(db.Model):
+    """A fund's year closed (årsafslutning). One per fund and year: closing twice, or two
+    finance officers closing at once, cannot carry the same money over twice."""
+
+    __tablename__ = "budget_year_closing"
+    __table_args__ = (UniqueConstraint("fund_id", "year", name="uq_budget_year_closing_fund_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    year: Mapped[int]
+    outcome: Mapped[ClosingOutcome] = mapped_column(enum_type(ClosingOutcome))
+    # The money left at the year's end: carried over, or lapsed.
+    amount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    closed_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=lambda: clock.now()
+    )
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    fund = relationship("Fund")
+    closed_by = relationship("User")
+
+
+class BudgetEvent(db.Model):
+    """The budgets' journal: who did what to the budgets, and when. Appended, never changed."""
+
+    __tablename__ = "budget_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # e.g. "year_closed"
+    action: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int | None]
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor = relationship("User")
 
 
 class LedgerIsAppendOnly(RuntimeError):
@@ -59,6 +157,10 @@ class LedgerIsAppendOnly(RuntimeError):
 
 @event.listens_for(BudgetEntry, "before_update")
 @event.listens_for(BudgetEntry, "before_delete")
+@event.listens_for(YearClosing, "before_update")
+@event.listens_for(YearClosing, "before_delete")
+@event.listens_for(BudgetEvent, "before_update")
+@event.listens_for(BudgetEvent, "before_delete")
 def _ledger_is_append_only(mapper, connection, target) -> None:
     raise LedgerIsAppendOnly("Ledger entries are appended, never changed: add a correcting entry.")
 
@@ -79,3 +181,16 @@ def _labels():
 
 
 ENTRY_KIND_LABELS = _labels()
+
+
+def _closing_labels():
+    from flask_babel import lazy_gettext as _l
+
+    return {
+        ClosingOutcome.CARRIED: _l("Overføres til næste år"),
+        ClosingOutcome.LAPSED: _l("Bortfalder"),
+        ClosingOutcome.NONE: _l("Intet at overføre"),
+    }
+
+
+CLOSING_OUTCOME_LABELS = _closing_labels()

@@ -1,28 +1,66 @@
-"""Money movements. Every function appends entries; none edits one; none commits."""
+"""Money movements and the figures made from them.
+
+Every function that moves money appends entries; none edits one; none commits (the request,
+or the command, does). The signs of the entries are in ``grants.budgets.models``.
+
+Every movement first takes the fund's lock (``lock_fund``): a row lock on PostgreSQL, the
+database's write lock on SQLite, held until the transaction ends. The checks that follow
+("does it fit?", "is more paid than granted?") therefore read what the previous movement
+left behind, however many server processes there are.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import extract, func, select, text, update
+from sqlalchemy.exc import OperationalError
 
 from grants.budgets.models import (
     BUDGET_KINDS,
+    CARRY_OVER_KINDS,
     GRANTED_KINDS,
     SPENT_KINDS,
     BudgetEntry,
+    BudgetEvent,
+    ClosingOutcome,
     EntryKind,
+    YearClosing,
 )
+from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.formatting import money
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
 
+# Application states that are not waiting for a decision: not yet submitted, or decided.
+NOT_WAITING_STATES = ("draft", "granted", "partly_granted", "refused", "withdrawn")
+
+# Seconds a movement waits for another one holding the fund's lock before it gives up.
+DEFAULT_LOCK_TIMEOUT = 30
+
+AsOf = dt.date | dt.datetime | None
+
 
 class InsufficientFunds(DomainError):
     pass
+
+
+class BudgetBusy(DomainError):
+    """The fund's lock could not be had in time; nothing was changed."""
+
+
+class YearClosed(DomainError):
+    pass
+
+
+# -- figures ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -32,6 +70,12 @@ class Balance:
     budget: Decimal  # bevilling + overførsel
     granted: Decimal  # reserved by decisions, net of adjustments and releases
     spent: Decimal  # forbrug: paid out, net of refunds
+    carried_over: Decimal = ZERO  # overførsel: carried in from last year minus carried out
+
+    @property
+    def allocated(self) -> Decimal:
+        """bevilling: the year's own allocation, without carry-over."""
+        return self.budget - self.carried_over
 
     @property
     def committed(self) -> Decimal:
@@ -44,14 +88,21 @@ class Balance:
         return self.budget - self.granted
 
 
-def balance(fund_id: int, year: int) -> Balance:
-    return balances([fund_id], [year])[fund_id, year]
+def balance(fund_id: int, year: int, as_of: AsOf = None) -> Balance:
+    return balances([fund_id], [year], as_of)[fund_id, year]
 
 
-def balances(fund_ids, years) -> dict[tuple[int, int], Balance]:
-    """Balances of several funds and years, in one query."""
+def balances(
+    fund_ids: Iterable[int], years: Iterable[int], as_of: AsOf = None
+) -> dict[tuple[int, int], Balance]:
+    """Balances of several funds and years, in one query.
+
+    ``as_of`` a date: the entries booked on or before that day (``BudgetEntry.booked_on``),
+    e.g. the balance at a month's end. ``as_of`` a datetime: the ledger as it stood at that
+    moment (entries recorded by then), e.g. what a decider saw. A naive datetime is UTC.
+    """
     fund_ids, years = list(fund_ids), list(years)
-    rows = db.session.execute(
+    query = (
         select(
             BudgetEntry.fund_id,
             BudgetEntry.year,
@@ -60,23 +111,34 @@ def balances(fund_ids, years) -> dict[tuple[int, int], Balance]:
         )
         .where(BudgetEntry.fund_id.in_(fund_ids), BudgetEntry.year.in_(years))
         .group_by(BudgetEntry.fund_id, BudgetEntry.year, BudgetEntry.kind)
-    ).all()
+    )
+    if as_of is not None:
+        query = query.where(_as_of(as_of))
     sums: dict[tuple[int, int], dict[EntryKind, Decimal]] = {}
-    for fund_id, year, kind, total in rows:
+    for fund_id, year, kind, total in db.session.execute(query):
         sums.setdefault((fund_id, year), {})[EntryKind(kind)] = _as_kroner(total)
+    return {(f, y): _balance_of(sums.get((f, y), {})) for f in fund_ids for y in years}
 
-    def total(key, kinds) -> Decimal:
-        return sum((sums.get(key, {}).get(kind, ZERO) for kind in kinds), ZERO)
 
-    return {
-        (f, y): Balance(
-            budget=total((f, y), BUDGET_KINDS),
-            granted=total((f, y), GRANTED_KINDS),
-            spent=total((f, y), SPENT_KINDS),
-        )
-        for f in fund_ids
-        for y in years
-    }
+def _balance_of(by_kind: dict[EntryKind, Decimal]) -> Balance:
+    def total(kinds) -> Decimal:
+        return sum((by_kind.get(kind, ZERO) for kind in kinds), ZERO)
+
+    return Balance(
+        budget=total(BUDGET_KINDS),
+        granted=total(GRANTED_KINDS),
+        spent=total(SPENT_KINDS),
+        carried_over=total(CARRY_OVER_KINDS),
+    )
+
+
+def _as_of(as_of: dt.date | dt.datetime):
+    if isinstance(as_of, dt.datetime):
+        # created_at is stored in UTC (SQLite keeps the UTC wall time without a zone).
+        if as_of.tzinfo is None:
+            as_of = as_of.replace(tzinfo=dt.UTC)
+        return BudgetEntry.created_at <= as_of.astimezone(dt.UTC)
+    return BudgetEntry.booked_on <= as_of
 
 
 def _as_kroner(total) -> Decimal:
@@ -84,63 +146,649 @@ def _as_kroner(total) -> Decimal:
     return kroner(total) if isinstance(total, Decimal) else kroner(Decimal(int(total)) / 100)
 
 
+@dataclass(frozen=True)
+class MonthFigures:
+    """A fund's (or several funds') year at the end of one month, cumulative."""
+
+    month: int  # 1-12
+    budget: Decimal
+    granted: Decimal
+    spent: Decimal
+
+    @property
+    def committed(self) -> Decimal:
+        return self.granted - self.spent
+
+    @property
+    def available(self) -> Decimal:
+        return self.budget - self.granted
+
+
+def month_by_month(fund_ids: Iterable[int], year: int) -> list[MonthFigures]:
+    """The budget year of these funds together, at the end of each month, in one query.
+
+    Entries booked before the year began count from January (an allocation made in the
+    autumn, a reservation for next year's trip); entries booked after it ended (a late
+    refund) count in December, so December shows the year's balance, as the tables do.
+    """
+    booked_year = extract("year", BudgetEntry.booked_on)
+    booked_month = extract("month", BudgetEntry.booked_on)
+    rows = db.session.execute(
+        select(booked_year, booked_month, BudgetEntry.kind, func.sum(BudgetEntry.amount))
+        .where(BudgetEntry.fund_id.in_(list(fund_ids)), BudgetEntry.year == year)
+        .group_by(booked_year, booked_month, BudgetEntry.kind)
+    ).all()
+    by_month: dict[int, dict[EntryKind, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for booked_in, month, kind, total in rows:
+        booked_in, month = int(booked_in), int(month)
+        month = 1 if booked_in < year else 12 if booked_in > year else month
+        by_month[month][EntryKind(kind)] += _as_kroner(total)
+    running: dict[EntryKind, Decimal] = defaultdict(lambda: ZERO)
+    months = []
+    for month in range(1, 13):
+        for kind, amount in by_month.get(month, {}).items():
+            running[kind] += amount
+        figures = _balance_of(running)
+        months.append(MonthFigures(month, figures.budget, figures.granted, figures.spent))
+    return months
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Applications waiting for a decision: how many, and how much they apply for."""
+
+    count: int = 0
+    amount: Decimal = ZERO
+
+
+def waiting_conditions(fund_ids: Iterable[int], year: int, excluding: int | None = None):
+    """The condition for applications in these funds, travelling in ``year``, that are
+    submitted and not yet decided (ansøgt, ikke afgjort)."""
+    from grants.applications.models import Application
+
+    conditions = [
+        Application.fund_id.in_(list(fund_ids)),
+        Application.departure_date >= dt.date(year, 1, 1),
+        Application.departure_date <= dt.date(year, 12, 31),
+        Application.state.not_in(NOT_WAITING_STATES),
+    ]
+    if excluding is not None:
+        conditions.append(Application.id != excluding)
+    return conditions
+
+
+def waiting(fund_ids: Iterable[int], year: int, excluding: int | None = None) -> dict[int, Waiting]:
+    """Per fund: applications for ``year`` waiting for a decision, in one query."""
+    from grants.applications.models import Application
+
+    fund_ids = list(fund_ids)
+    rows = db.session.execute(
+        select(
+            Application.fund_id,
+            func.count(Application.id),
+            func.coalesce(func.sum(Application.amount_applied), 0),
+        )
+        .where(*waiting_conditions(fund_ids, year, excluding))
+        .group_by(Application.fund_id)
+    ).all()
+    found = {fund_id: Waiting(count, _as_kroner(total)) for fund_id, count, total in rows}
+    return {fund_id: found.get(fund_id, Waiting()) for fund_id in fund_ids}
+
+
+@dataclass(frozen=True)
+class DecisionPreview:
+    """What a full grant of the application does to its fund's year, before deciding."""
+
+    fund_code: str
+    fund_name: str
+    year: int
+    amount: Decimal  # applied for
+    available_now: Decimal
+    waiting_count: int  # other applications for the fund and year, not yet decided
+    waiting_amount: Decimal
+
+    @property
+    def available_after(self) -> Decimal:
+        return self.available_now - self.amount
+
+    @property
+    def fits(self) -> bool:
+        return self.available_after >= ZERO
+
+    @property
+    def available_after_queue(self) -> Decimal:
+        """If this one and every waiting one were granted in full."""
+        return self.available_after - self.waiting_amount
+
+
+def decision_preview(application) -> DecisionPreview | None:
+    """Available now, available after a full grant, and the queue for the fund and year.
+    None when the application has no year of travel yet."""
+    year = application.budget_year
+    if year is None:
+        return None
+    queue = waiting([application.fund_id], year, excluding=application.id)[application.fund_id]
+    return DecisionPreview(
+        fund_code=application.fund.code,
+        fund_name=application.fund.name,
+        year=year,
+        amount=kroner(application.amount_applied),
+        available_now=balance(application.fund_id, year).available,
+        waiting_count=queue.count,
+        waiting_amount=queue.amount,
+    )
+
+
+@dataclass(frozen=True)
+class ApplicationMoney:
+    """A grant's own figures on the ledger."""
+
+    year: int
+    granted: Decimal
+    spent: Decimal
+
+    @property
+    def committed(self) -> Decimal:
+        return self.granted - self.spent
+
+
+def application_money(application) -> ApplicationMoney | None:
+    """What the ledger holds for one application; None if nothing was ever reserved."""
+    rows = db.session.execute(
+        select(BudgetEntry.year, BudgetEntry.kind, func.sum(BudgetEntry.amount))
+        .where(BudgetEntry.application_id == application.id)
+        .group_by(BudgetEntry.year, BudgetEntry.kind)
+    ).all()
+    if not rows:
+        return None
+    by_kind: dict[EntryKind, Decimal] = defaultdict(lambda: ZERO)
+    years = set()
+    for year, kind, total in rows:
+        by_kind[EntryKind(kind)] += _as_kroner(total)
+        if EntryKind(kind) is EntryKind.RESERVATION:
+            years.add(year)
+    year = min(years) if years else min(row[0] for row in rows)
+    figures = _balance_of(by_kind)
+    return ApplicationMoney(year=year, granted=figures.granted, spent=figures.spent)
+
+
+# -- the lock --------------------------------------------------------------------------------
+
+
 def lock_fund(fund) -> None:
     """Take the fund's write lock until the transaction ends.
 
     An UPDATE takes a row lock on PostgreSQL and the database's write lock on SQLite, so a
-    second decider waits here and then reads the balance the first one left behind.
+    second decider waits here and then reads the balance the first one left behind. Nothing
+    is held in Python's memory, so this holds across server processes. A decider who waits
+    longer than BUDGET_LOCK_TIMEOUT seconds (default 30) gets BudgetBusy, a clear refusal
+    that changes nothing, instead of a server error.
     """
     from grants.funds.models import Fund
 
-    db.session.execute(
-        update(Fund)
-        .where(Fund.id == fund.id)
-        .values(ledger_version=Fund.ledger_version + 1)
-        .execution_options(synchronize_session=False)
+    timeout_ms = int(
+        float(current_app.config.get("BUDGET_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)) * 1000
     )
+    dialect = db.session.get_bind().dialect.name
+    try:
+        if dialect == "postgresql":
+            db.session.execute(text(f"SET LOCAL lock_timeout = {timeout_ms}"))
+        elif dialect == "sqlite":
+            # pysqlite's own default is 5 s: too short behind a decision that renders a PDF.
+            db.session.execute(text(f"PRAGMA busy_timeout = {timeout_ms}"))
+        db.session.execute(
+            update(Fund)
+            .where(Fund.id == fund.id)
+            # updated_at kept: a movement of money is not an edit of the fund
+            .values(ledger_version=Fund.ledger_version + 1, updated_at=Fund.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+    except OperationalError as error:
+        if _is_lock_timeout(error):
+            raise BudgetBusy(
+                _("Budgettet er optaget af en anden afgørelse lige nu. Prøv igen.")
+            ) from error
+        raise
 
 
-def allocate(fund, year: int, amount: Decimal, actor=None, note: str = "") -> BudgetEntry:
+def _is_lock_timeout(error: OperationalError) -> bool:
+    original = error.orig
+    if getattr(original, "sqlstate", None) == "55P03":  # PostgreSQL: lock_not_available
+        return True
+    return "database is locked" in str(original) or "database table is locked" in str(original)
+
+
+# -- movements -----------------------------------------------------------------------------
+
+
+def _append(fund_id: int, year: int, kind: EntryKind, amount: Decimal, actor, **values):
+    values.setdefault("booked_on", clock.today())  # the day it happens, not the day of flush
     entry = BudgetEntry(
-        fund_id=fund.id,
+        fund_id=fund_id,
         year=year,
-        kind=EntryKind.ALLOCATION,
+        kind=kind,
         amount=kroner(amount),
         created_by_id=actor.id if actor else None,
-        note=note,
+        created_at=clock.now(),
+        **values,
     )
     db.session.add(entry)
     return entry
 
 
-def reserve(application, amount: Decimal, actor) -> BudgetEntry:
-    """Reserve a grant on the fund's budget for the year of travel, or refuse it whole."""
+def _positive(amount, field_name: str = "amount") -> Decimal:
+    if amount is None:
+        raise DomainError(_("Skriv et beløb."), field=field_name)
     amount = kroner(amount)
     if amount <= ZERO:
-        raise DomainError(_("Beløbet skal være større end 0 kr."), field="amount")
-    lock_fund(application.fund)
-    year = application.budget_year
-    available = balance(application.fund_id, year).available
+        raise DomainError(_("Beløbet skal være større end 0 kr."), field=field_name)
+    return amount
+
+
+def _refuse_if_closed(fund, year: int) -> None:
+    closed = db.session.scalar(
+        select(YearClosing.id).where(YearClosing.fund_id == fund.id, YearClosing.year == year)
+    )
+    if closed is not None:
+        raise YearClosed(
+            _(
+                "Budgetåret %(year)s er lukket for %(fund)s, så der kan ikke bevilges mere af "
+                "det. Intet er ændret.",
+                year=year,
+                fund=fund.name,
+            ),
+            field="amount",
+        )
+
+
+def _refuse_if_it_does_not_fit(fund, year: int, amount: Decimal) -> None:
+    available = balance(fund.id, year).available
     if amount > available:
         raise InsufficientFunds(
             _(
                 "Der er kun %(available)s til rådighed på %(fund)s i %(year)s, så der kan ikke "
                 "bevilges %(amount)s. Intet er ændret.",
                 available=money(available),
-                fund=application.fund.name,
+                fund=fund.name,
                 year=year,
                 amount=money(amount),
             ),
             field="amount",
         )
-    entry = BudgetEntry(
-        fund_id=application.fund_id,
-        year=year,
-        kind=EntryKind.RESERVATION,
-        amount=amount,
-        application_id=application.id,
-        created_by_id=actor.id if actor else None,
-        note=application.case_number or "",
+
+
+def allocate(
+    fund,
+    year: int,
+    amount: Decimal,
+    actor=None,
+    note: str = "",
+    booked_on: dt.date | None = None,
+) -> BudgetEntry:
+    """The year's allocation (bevilling); a negative amount corrects it.
+
+    The year's budget counts from 1 January of the year, however early or late in it it is
+    recorded (recorded after the year, it counts from that day). Pass ``booked_on`` for an
+    allocation that counts from a given day, e.g. a supplementary one (tillægsbevilling).
+    """
+    if booked_on is None:
+        first, today = dt.date(year, 1, 1), clock.today()
+        booked_on = first if today.year <= year else today
+    return _append(
+        fund.id, year, EntryKind.ALLOCATION, amount, actor, note=note, booked_on=booked_on
     )
-    db.session.add(entry)
-    return entry
+
+
+def reserve(application, amount: Decimal, actor) -> BudgetEntry:
+    """Reserve a grant on the fund's budget for the year of travel, or refuse it whole."""
+    amount = _positive(amount)
+    year = application.budget_year
+    if year is None:
+        raise DomainError(
+            _("Sagen har ingen afrejsedato, så det er uvist, hvilket budgetår den hører til."),
+            field="amount",
+        )
+    lock_fund(application.fund)
+    _refuse_if_closed(application.fund, year)
+    _refuse_if_it_does_not_fit(application.fund, year, amount)
+    return _append(
+        application.fund_id,
+        year,
+        EntryKind.RESERVATION,
+        amount,
+        actor,
+        application_id=application.id,
+    )
+
+
+def _grant_of(application) -> ApplicationMoney:
+    """The application's grant on the ledger, read under the fund's lock."""
+    lock_fund(application.fund)
+    figures = application_money(application)
+    if figures is None:
+        raise DomainError(_("Sagen har ingen bevilling på budgettet."))
+    return figures
+
+
+def _note(reason: str) -> str:
+    return (reason or "").strip()
+
+
+def adjust(application, new_amount: Decimal, actor, reason: str) -> BudgetEntry | None:
+    """Change a grant to ``new_amount`` (an ADJUSTMENT of the difference). An increase must
+    fit in what is available, or nothing changes. Returns None if the amount is unchanged.
+    The caller updates the case (its granted amount, journal and letter)."""
+    if new_amount is None:
+        raise DomainError(_("Skriv det nye bevilgede beløb."), field="amount")
+    new_amount = kroner(new_amount)
+    if new_amount < ZERO:
+        raise DomainError(_("Beløbet kan ikke være negativt."), field="amount")
+    grant = _grant_of(application)
+    change = new_amount - grant.granted
+    if change == ZERO:
+        return None
+    if new_amount < grant.spent:
+        raise DomainError(
+            _(
+                "Bevillingen kan ikke sættes under det, der allerede er udbetalt (%(spent)s).",
+                spent=money(grant.spent),
+            ),
+            field="amount",
+        )
+    if change > ZERO:
+        _refuse_if_closed(application.fund, grant.year)
+        _refuse_if_it_does_not_fit(application.fund, grant.year, change)
+    return _append(
+        application.fund_id,
+        grant.year,
+        EntryKind.ADJUSTMENT,
+        change,
+        actor,
+        application_id=application.id,
+        note=_note(reason),
+    )
+
+
+def release(application, amount: Decimal, actor, reason: str) -> BudgetEntry:
+    """Give back to the fund what a grant will not use (withdrawn, cancelled, underspent):
+    a negative RELEASE of at most what is granted and not paid."""
+    amount = _positive(amount)
+    grant = _grant_of(application)
+    if amount > grant.committed:
+        raise DomainError(
+            _(
+                "Der kan højst frigives %(most)s: det bevilgede, som ikke er udbetalt.",
+                most=money(max(grant.committed, ZERO)),
+            ),
+            field="amount",
+        )
+    return _append(
+        application.fund_id,
+        grant.year,
+        EntryKind.RELEASE,
+        -amount,
+        actor,
+        application_id=application.id,
+        note=_note(reason),
+    )
+
+
+def _check_day(day: dt.date | None, field_name: str) -> dt.date:
+    if day is None:
+        raise DomainError(_("Skriv datoen."), field=field_name)
+    if day > clock.today():
+        raise DomainError(_("Datoen kan ikke ligge i fremtiden."), field=field_name)
+    return day
+
+
+def record_payment(
+    application, amount: Decimal, actor, paid_on: dt.date, voucher: str = ""
+) -> BudgetEntry:
+    """A payment of the grant (udbetaling), booked on the day it was paid; never more in
+    all than is granted."""
+    amount = _positive(amount)
+    paid_on = _check_day(paid_on, "paid_on")
+    grant = _grant_of(application)
+    if grant.spent + amount > grant.granted:
+        raise DomainError(
+            _(
+                "Der kan højst udbetales %(most)s: det bevilgede minus det allerede udbetalte.",
+                most=money(max(grant.committed, ZERO)),
+            ),
+            field="amount",
+        )
+    return _append(
+        application.fund_id,
+        grant.year,
+        EntryKind.PAYMENT,
+        amount,
+        actor,
+        application_id=application.id,
+        booked_on=paid_on,
+        voucher=(voucher or "").strip()[:60],
+    )
+
+
+def record_refund(
+    application, amount: Decimal, actor, refunded_on: dt.date, voucher: str = ""
+) -> BudgetEntry:
+    """Money paid back (tilbagebetaling), booked on the day it came in: a negative REFUND
+    of at most what was paid. Release the refunded amount too if the grant is reduced."""
+    amount = _positive(amount)
+    refunded_on = _check_day(refunded_on, "refunded_on")
+    grant = _grant_of(application)
+    if amount > grant.spent:
+        raise DomainError(
+            _(
+                "Der kan højst tilbagebetales %(most)s: det, der er udbetalt.",
+                most=money(max(grant.spent, ZERO)),
+            ),
+            field="amount",
+        )
+    return _append(
+        application.fund_id,
+        grant.year,
+        EntryKind.REFUND,
+        -amount,
+        actor,
+        application_id=application.id,
+        booked_on=refunded_on,
+        voucher=(voucher or "").strip()[:60],
+    )
+
+
+# -- closing a year ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ElectionPeriod:
+    """A municipal election period (valgperiode), first and last year included."""
+
+    first: int
+    last: int
+
+    def __contains__(self, year: int) -> bool:
+        return self.first <= year <= self.last
+
+    def __str__(self) -> str:
+        return f"{self.first}-{self.last}"
+
+
+def election_period(year: int) -> ElectionPeriod:
+    """The election period ``year`` belongs to: four-year periods from 2022 unless the
+    config says otherwise (ELECTION_PERIOD_START, ELECTION_PERIOD_LENGTH)."""
+    start = int(current_app.config.get("ELECTION_PERIOD_START", 2022))
+    length = int(current_app.config.get("ELECTION_PERIOD_LENGTH", 4))
+    first = start + (year - start) // length * length
+    return ElectionPeriod(first, first + length - 1)
+
+
+@dataclass(frozen=True)
+class ClosingStep:
+    """What closing the year does, or did, for one fund."""
+
+    fund_id: int
+    fund_code: str
+    fund_name: str
+    carry_over_policy: str
+    year: int
+    amount: Decimal  # available at the end of the year
+    outcome: ClosingOutcome
+    already_closed: bool = False
+
+    @property
+    def carried_to(self) -> int | None:
+        return self.year + 1 if self.outcome is ClosingOutcome.CARRIED else None
+
+
+@dataclass(frozen=True)
+class ClosingPlan:
+    year: int
+    period: ElectionPeriod
+    dry_run: bool
+    steps: list[ClosingStep] = field(default_factory=list)
+
+    @property
+    def to_close(self) -> list[ClosingStep]:
+        return [step for step in self.steps if not step.already_closed]
+
+    @property
+    def changes_nothing(self) -> bool:
+        return not self.to_close
+
+    def total(self, outcome: ClosingOutcome) -> Decimal:
+        return sum((s.amount for s in self.to_close if s.outcome == outcome), ZERO)
+
+
+def closable_year(year: int) -> None:
+    """Refuse a year that is not over yet, or is not a year."""
+    if not 2000 <= year <= 2100:
+        raise DomainError(_("Skriv et år mellem 2000 og 2100."), field="year")
+    if year >= clock.today().year:
+        raise DomainError(
+            _("Budgetåret %(year)s er ikke slut endnu og kan ikke lukkes.", year=year),
+            field="year",
+        )
+
+
+def close_year(year: int, actor=None, dry_run: bool = False) -> ClosingPlan:
+    """Close the budget year of every fund (årsafslutning) and return what it does.
+
+    What is available at the year's end (budget - granted; money committed to grants not yet
+    paid stays in its year) is carried over to next year if the fund's policy is
+    ELECTION_PERIOD and next year is in the same election period: a CARRY_OVER_OUT booked on
+    31 December and a CARRY_OVER_IN booked on 1 January. Otherwise it lapses, and no entry
+    is written. Each fund's closing is recorded once (YearClosing, unique per fund and year)
+    and the whole in the budgets' journal. A fund already closed is left as it is, so
+    closing twice changes nothing. ``dry_run`` only returns the plan.
+    """
+    from grants.funds.models import CarryOver, Fund
+
+    closable_year(year)
+    period = election_period(year)
+    funds = db.session.scalars(select(Fund).order_by(Fund.id)).all()
+    # Closings are never undone: if every fund is closed already, there is nothing to lock.
+    if not dry_run and len(closings(year)) < len(funds):
+        # In id order, so two finance officers closing at once queue instead of deadlocking.
+        for fund in funds:
+            lock_fund(fund)
+    closed = {
+        closing.fund_id: closing
+        for closing in db.session.scalars(select(YearClosing).where(YearClosing.year == year))
+    }
+    figures = balances([fund.id for fund in funds], [year])
+    steps = []
+    for fund in funds:
+        if fund.id in closed:
+            previous = closed[fund.id]
+            outcome, amount, already = previous.outcome, previous.amount, True
+        else:
+            amount = max(figures[fund.id, year].available, ZERO)
+            if amount == ZERO:
+                outcome = ClosingOutcome.NONE
+            elif fund.carry_over is CarryOver.ELECTION_PERIOD and year + 1 in period:
+                outcome = ClosingOutcome.CARRIED
+            else:
+                outcome = ClosingOutcome.LAPSED
+            already = False
+        steps.append(
+            ClosingStep(
+                fund_id=fund.id,
+                fund_code=fund.code,
+                fund_name=fund.name,
+                carry_over_policy=fund.carry_over.value,
+                year=year,
+                amount=amount,
+                outcome=outcome,
+                already_closed=already,
+            )
+        )
+    plan = ClosingPlan(year=year, period=period, dry_run=dry_run, steps=steps)
+    if not dry_run and not plan.changes_nothing:
+        _write_closing(plan, actor)
+    return plan
+
+
+def _write_closing(plan: ClosingPlan, actor) -> None:
+    year = plan.year
+    for step in plan.to_close:
+        db.session.add(
+            YearClosing(
+                fund_id=step.fund_id,
+                year=year,
+                outcome=step.outcome,
+                amount=step.amount,
+                closed_at=clock.now(),
+                closed_by_id=actor.id if actor else None,
+            )
+        )
+        if step.outcome is ClosingOutcome.CARRIED:
+            note = _("Overført fra %(year)s til %(next)s", year=year, next=year + 1)
+            _append(
+                step.fund_id,
+                year,
+                EntryKind.CARRY_OVER_OUT,
+                -step.amount,
+                actor,
+                booked_on=dt.date(year, 12, 31),
+                note=note,
+            )
+            _append(
+                step.fund_id,
+                year + 1,
+                EntryKind.CARRY_OVER_IN,
+                step.amount,
+                actor,
+                booked_on=dt.date(year + 1, 1, 1),
+                note=note,
+            )
+    db.session.add(
+        BudgetEvent(
+            created_at=clock.now(),
+            actor_id=actor.id if actor else None,
+            action="year_closed",
+            year=year,
+            details={
+                "year": year,
+                "election_period": str(plan.period),
+                "funds": [
+                    {
+                        "fund": step.fund_code,
+                        "outcome": step.outcome.value,
+                        "amount": str(step.amount),
+                    }
+                    for step in plan.to_close
+                ],
+            },
+        )
+    )
+    # Now, so the unique (fund, year) constraint backs up the check above at once.
+    db.session.flush()
+
+
+def closings(year: int) -> dict[int, YearClosing]:
+    """The funds whose ``year`` is closed, by fund id."""
+    return {
+        closing.fund_id: closing
+        for closing in db.session.scalars(select(YearClosing).where(YearClosing.year == year))
+    }

@@ -1,56 +1,432 @@
-"""The funds' budgets: budget, committed, spent and available, from the ledger."""
+"""The budgets: the dashboard, the entries behind each figure, closing a year, exports.
+
+Every page reads its figures from the same functions in ``operations`` (sums of the ledger),
+so a figure is the same wherever it is shown. The queries per page are a fixed handful,
+whatever the number of funds: the figures are summed with GROUP BY, never fund by fund.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+import click
+from babel.dates import get_month_names
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import selectinload
 
-from grants.budgets.models import ENTRY_KIND_LABELS, BudgetEntry
-from grants.budgets.operations import balance, balances
+from grants.budgets import exports
+from grants.budgets.forms import (
+    FIGURE_LABELS,
+    CloseYearForm,
+    EntryFilterForm,
+    ExportForm,
+    YearForm,
+)
+from grants.budgets.models import (
+    BUDGET_KINDS,
+    CARRY_OVER_KINDS,
+    CLOSING_OUTCOME_LABELS,
+    ENTRY_KIND_LABELS,
+    GRANTED_KINDS,
+    SPENT_KINDS,
+    BudgetEntry,
+    EntryKind,
+)
+from grants.budgets.operations import (
+    Balance,
+    close_year,
+    closings,
+    month_by_month,
+    waiting,
+    waiting_conditions,
+)
+from grants.budgets.operations import balances as balances_of
+from grants.budgets.permissions import can_close_years, can_export, can_read_budgets
 from grants.core import clock
+from grants.core.errors import DomainError
+from grants.core.money import ZERO
 from grants.extensions import db
 from grants.funds.models import Fund
-from grants.people.models import Role
 
-bp = Blueprint("budgets", __name__)
+bp = Blueprint("budgets", __name__, cli_group="budgets")
 
-BUDGET_READERS = (Role.CASEWORKER, Role.FINANCE, Role.ADMIN, Role.BOARD_MEMBER)
+# How each kind of entry counts in each figure: the entries behind a figure, with the sign
+# that makes their sum equal to it (committed = granted - spent; available = budget -
+# granted).
+FIGURES: dict[str, dict[EntryKind, int]] = {
+    "budget": dict.fromkeys(BUDGET_KINDS, 1),
+    "carried_over": dict.fromkeys(CARRY_OVER_KINDS, 1),
+    "granted": dict.fromkeys(GRANTED_KINDS, 1),
+    "committed": {**dict.fromkeys(GRANTED_KINDS, 1), **dict.fromkeys(SPENT_KINDS, -1)},
+    "spent": dict.fromkeys(SPENT_KINDS, 1),
+    "available": {**dict.fromkeys(BUDGET_KINDS, 1), **dict.fromkeys(GRANTED_KINDS, -1)},
+}
+
+# Colours from Det Fælles Designsystem's palette, distinguishable in greyscale too.
+COLOURS = {"budget": "#1a1a1a", "committed": "#7fb2e5", "spent": "#0059b3", "granted": "#7fb2e5"}
 
 
-def require_reader() -> None:
-    if not current_user.has_role(*BUDGET_READERS):
+def require(allowed: bool) -> None:
+    if not allowed:
         abort(403)
+
+
+def _funds_for(year: int) -> list[Fund]:
+    """Active funds, and any inactive one with money in the year."""
+    has_entries = exists().where(BudgetEntry.fund_id == Fund.id, BudgetEntry.year == year)
+    return list(
+        db.session.scalars(select(Fund).where(or_(Fund.active, has_entries)).order_by(Fund.id))
+    )
+
+
+def _year_choices(selected: int | None = None) -> list[int]:
+    this_year = clock.today().year
+    years = set(db.session.scalars(select(BudgetEntry.year).distinct()))
+    years |= {this_year - 1, this_year, this_year + 1}
+    if selected and 2000 <= selected <= 2100:
+        years.add(selected)
+    return sorted(years)
+
+
+def _total(figures: list[Balance]) -> Balance:
+    return Balance(
+        budget=sum((f.budget for f in figures), ZERO),
+        granted=sum((f.granted for f in figures), ZERO),
+        spent=sum((f.spent for f in figures), ZERO),
+        carried_over=sum((f.carried_over for f in figures), ZERO),
+    )
+
+
+def _month_names() -> list[str]:
+    names = get_month_names("abbreviated", locale=str(get_locale() or "da"))
+    return [str(names[month]).rstrip(".") for month in range(1, 13)]
+
+
+def _year_chart(months, title: str) -> dict:
+    return {
+        "kind": "year",
+        "title": title,
+        "labels": _month_names(),
+        "series": [
+            {
+                "key": "committed",
+                "label": _("Disponeret"),
+                "colour": COLOURS["committed"],
+                "data": [float(m.committed) for m in months],
+            },
+            {
+                "key": "spent",
+                "label": _("Forbrug"),
+                "colour": COLOURS["spent"],
+                "data": [float(m.spent) for m in months],
+            },
+            {
+                "key": "budget",
+                "label": _("Budget"),
+                "colour": COLOURS["budget"],
+                "data": [float(m.budget) for m in months],
+            },
+        ],
+    }
 
 
 @bp.get("/budgets")
 @login_required
 def index():
-    require_reader()
-    year = clock.today().year
-    funds = db.session.scalars(select(Fund).where(Fund.active).order_by(Fund.id)).all()
-    figures = balances([fund.id for fund in funds], [year, year + 1])
-    rows = [(fund, figures[fund.id, year], figures[fund.id, year + 1]) for fund in funds]
-    return render_template("budgets/index.html", rows=rows, year=year)
+    require(can_read_budgets(current_user))
+    this_year = clock.today().year
+    form = YearForm(request.args, years=_year_choices())
+    status = 200
+    year = this_year
+    if "year" in request.args:
+        if form.validate():
+            year = form.year.data
+        else:
+            status = 400
+    if year not in dict(form.year.choices):
+        form.year.choices = [(y, str(y)) for y in _year_choices(year)]
+    if status == 200:
+        form.year.data = year
+
+    funds = _funds_for(year)
+    ids = [fund.id for fund in funds]
+    figures = balances_of(ids, [year])
+    queue = waiting(ids, year)
+    closed = closings(year)
+    rows = [(fund, figures[fund.id, year], queue[fund.id], closed.get(fund.id)) for fund in funds]
+    total = _total([figures[fund.id, year] for fund in funds])
+    total_waiting = sum((queue[i].amount for i in ids), ZERO)
+    total_waiting_count = sum(queue[i].count for i in ids)
+    months = month_by_month(ids, year)
+    charts = {
+        "year": _year_chart(months, _("Alle puljer %(year)s, måned for måned", year=year)),
+        "funds": {
+            "kind": "funds",
+            "title": _("Puljerne %(year)s", year=year),
+            "labels": [fund.name for fund in funds],
+            "series": [
+                {
+                    "key": "budget",
+                    "label": _("Budget"),
+                    "colour": "#b2b2b2",
+                    "data": [float(figures[i, year].budget) for i in ids],
+                },
+                {
+                    "key": "granted",
+                    "label": _("Bevilget"),
+                    "colour": COLOURS["granted"],
+                    "data": [float(figures[i, year].granted) for i in ids],
+                },
+                {
+                    "key": "spent",
+                    "label": _("Forbrug"),
+                    "colour": COLOURS["spent"],
+                    "data": [float(figures[i, year].spent) for i in ids],
+                },
+            ],
+        },
+    }
+    return render_template(
+        "budgets/index.html",
+        form=form,
+        year=year,
+        rows=rows,
+        total=total,
+        total_waiting=total_waiting,
+        total_waiting_count=total_waiting_count,
+        months=months,
+        month_names=_month_names(),
+        charts=charts,
+        closing_labels=CLOSING_OUTCOME_LABELS,
+        can_close=can_close_years(current_user),
+        can_export=can_export(current_user),
+    ), status
 
 
 @bp.get("/budgets/<fund_code>/<int:year>")
 @login_required
 def fund_year(fund_code: str, year: int):
-    require_reader()
+    """One fund's year: its figures, each a link to the entries behind it."""
+    require(can_read_budgets(current_user))
     fund = db.session.scalar(select(Fund).where(Fund.code == fund_code))
     if fund is None or not 2000 <= year <= 2100:
         abort(404)
-    entries = db.session.scalars(
-        select(BudgetEntry)
-        .where(BudgetEntry.fund_id == fund.id, BudgetEntry.year == year)
-        .order_by(BudgetEntry.id)
-    ).all()
+    form = EntryFilterForm(request.args)
+    status = 200
+    figure, kind = "", ""
+    if form.validate():
+        figure, kind = form.figure.data or "", form.kind.data or ""
+    else:
+        status = 400
+
+    figures = balances_of([fund.id], [year])[fund.id, year]
+    queue = waiting([fund.id], year)[fund.id]
+    months = month_by_month([fund.id], year)
+    closing = closings(year).get(fund.id)
+
+    signs = FIGURES.get(figure) or dict.fromkeys(EntryKind, 1)
+    if kind:
+        signs = {EntryKind(kind): signs.get(EntryKind(kind), 1)}
+    entries = []
+    waiting_list = []
+    if figure == "waiting":
+        from grants.applications.models import Application
+
+        waiting_list = db.session.scalars(
+            select(Application)
+            .where(*waiting_conditions([fund.id], year))
+            .order_by(Application.submitted_at, Application.id)
+        ).all()
+    elif status == 200:
+        entries = db.session.scalars(
+            select(BudgetEntry)
+            .where(
+                BudgetEntry.fund_id == fund.id,
+                BudgetEntry.year == year,
+                BudgetEntry.kind.in_(list(signs)),
+            )
+            .options(selectinload(BudgetEntry.created_by), selectinload(BudgetEntry.application))
+            .order_by(BudgetEntry.booked_on, BudgetEntry.id)
+        ).all()
+    rows = [(entry, entry.amount * signs[entry.kind]) for entry in entries]
     return render_template(
         "budgets/fund_year.html",
+        form=form,
         fund=fund,
         year=year,
-        balance=balance(fund.id, year),
-        entries=entries,
+        balance=figures,
+        queue=queue,
+        figure=figure,
+        kind=kind,
+        rows=rows,
+        rows_total=sum((effect for _entry, effect in rows), ZERO),
+        waiting_list=waiting_list,
+        months=months,
+        month_names=_month_names(),
+        chart=_year_chart(
+            months, _("%(fund)s %(year)s, måned for måned", fund=fund.name, year=year)
+        ),
+        closing=closing,
+        closing_labels=CLOSING_OUTCOME_LABELS,
+        figure_labels=FIGURE_LABELS,
         entry_kind_labels=ENTRY_KIND_LABELS,
+    ), status
+
+
+@bp.route("/budgets/close-year", methods=["GET", "POST"])
+@login_required
+def close_year_page():
+    """Closing a year: the plan first (GET), then the finance officer closes it (POST)."""
+    require(can_close_years(current_user))
+    last_year = clock.today().year - 1
+    form = CloseYearForm()
+    if request.method == "POST":
+        year = form.year_value() if form.validate() else None
+        if year is not None:
+            try:
+                plan = close_year(year, current_user)
+            except DomainError as error:
+                db.session.rollback()
+                form.year.errors = list(form.year.errors) + [error.message]
+            else:
+                if plan.changes_nothing:
+                    flash(
+                        _("Budgetåret %(year)s var allerede lukket. Intet er ændret.", year=year),
+                        "info",
+                    )
+                else:
+                    flash(_("Budgetåret %(year)s er lukket.", year=year), "success")
+                return redirect(url_for("budgets.close_year_page", year=year))
+        return _close_year_preview(form, _requested_year(last_year), status=422)
+    return _close_year_preview(form, _requested_year(last_year))
+
+
+def _requested_year(default: int) -> int | str:
+    raw = request.values.get("year", "")
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        return raw
+
+
+def _close_year_preview(form: CloseYearForm, year, status: int = 200):
+    plan, problem = None, None
+    if isinstance(year, int):
+        try:
+            plan = close_year(year, current_user, dry_run=True)
+        except DomainError as error:
+            problem = error.message
+    else:
+        problem = _("Skriv året som et helt tal.")
+    if problem and status == 200:
+        status = 400
+    if plan is not None and request.method == "GET":
+        form.year.data = str(plan.year)
+    this_year = clock.today().year
+    return render_template(
+        "budgets/close_year.html",
+        form=form,
+        plan=plan,
+        problem=problem,
+        year=year,
+        years=[y for y in _year_choices() if y < this_year],
+        closing_labels=CLOSING_OUTCOME_LABELS,
+    ), status
+
+
+# -- exports -------------------------------------------------------------------------------
+
+
+@bp.get("/budgets/export")
+@login_required
+def export():
+    require(can_export(current_user))
+    form = ExportForm(request.args, funds=_all_funds())
+    return render_template("budgets/export.html", form=form)
+
+
+@bp.get("/budgets/export/<any(entries, grants):dataset>.<any(csv, xlsx):fmt>")
+@login_required
+def export_file(dataset: str, fmt: str):
+    require(can_export(current_user))
+    funds = _all_funds()
+    form = ExportForm(request.args, funds=funds)
+    if not form.validate():
+        return render_template("budgets/export.html", form=form), 400
+    by_code = {fund.code: fund for fund in funds}
+    fund = by_code.get(form.fund.data or "")
+    flt = exports.ExportFilter(
+        fund_id=fund.id if fund else None,
+        year=form.year.data,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
     )
+    if dataset == "entries":
+        columns, rows, title = exports.ENTRY_COLUMNS, exports.entry_rows(flt), _("Posteringer")
+        stem = "posteringer"
+    else:
+        columns, rows, title = exports.GRANT_COLUMNS, exports.grant_rows(flt), _("Bevillinger")
+        stem = "bevillinger"
+    parts = [stem, fund.code if fund else "alle-puljer"]
+    if flt.year:
+        parts.append(str(flt.year))
+    if flt.date_from or flt.date_to:
+        parts.append(f"{flt.date_from or ''}--{flt.date_to or ''}")
+    filename = "_".join(parts) + "." + fmt
+    if fmt == "csv":
+        body, mimetype = exports.as_csv(columns, rows), "text/csv; charset=utf-8"
+    else:
+        body = exports.as_xlsx(columns, rows, title)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _all_funds() -> list[Fund]:
+    return list(db.session.scalars(select(Fund).order_by(Fund.name)))
+
+
+# -- the command -----------------------------------------------------------------------------
+
+
+@bp.cli.command("close-year")
+@click.argument("year", type=int)
+@click.option("--dry-run", is_flag=True, help="Show what closing would do; change nothing.")
+@click.option("--by", "email", default="", help="E-mail of the finance officer closing it.")
+def close_year_command(year: int, dry_run: bool, email: str) -> None:
+    """Close the budget YEAR of every fund: carry over or let lapse what is left."""
+    from grants.core.formatting import money
+    from grants.people.models import User
+
+    actor = None
+    if email:
+        actor = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if actor is None or not can_close_years(actor):
+            raise click.ClickException(f"{email} is not a finance officer or administrator.")
+    try:
+        plan = close_year(year, actor, dry_run=dry_run)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Budget year {year} (election period {plan.period}):")
+    for step in plan.steps:
+        if step.already_closed:
+            what = f"already closed: {step.outcome.value}"
+        elif step.outcome.value == "carried":
+            what = f"carry over to {step.carried_to}"
+        else:
+            what = step.outcome.value
+        click.echo(f"  {step.fund_name:45} {money(step.amount, 'da'):>16}  {what}")
+    if dry_run:
+        click.echo("Dry run: nothing changed.")
+    elif plan.changes_nothing:
+        click.echo("Already closed: nothing changed.")
+    else:
+        db.session.commit()
+        click.echo(f"Closed {len(plan.to_close)} fund(s).")

@@ -1,0 +1,321 @@
+"""Exports for the finance department: the ledger's entries and the grants, as CSV and XLSX.
+
+CSV is for machines: comma-separated, full stop as decimal mark, ISO dates, UTF-8 with a
+byte-order mark, a header row of fixed column names (not translated). XLSX is for people:
+translated column titles, amounts as numbers ("#,##0.00") and dates as dates ("dd-mm-yyyy").
+Both hold the same rows. See docs/budgets.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from grants.budgets.models import (
+    ENTRY_KIND_LABELS,
+    GRANTED_KINDS,
+    SPENT_KINDS,
+    BudgetEntry,
+    EntryKind,
+)
+from grants.core import clock
+from grants.core.money import ZERO, kroner
+from grants.extensions import db
+
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "dd-mm-yyyy"
+DATETIME_FORMAT = "dd-mm-yyyy hh:mm"
+# Text that a spreadsheet would take for a formula (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the CSV header
+    title: object  # the XLSX header (a lazy string)
+    kind: str = "text"  # text, int, money, date, datetime
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    fund_id: int | None = None
+    year: int | None = None  # budget year
+    date_from: dt.date | None = None  # entries: booked on; grants: decided on
+    date_to: dt.date | None = None
+
+
+ENTRY_COLUMNS = [
+    Column("entry_id", _l("Løbenr."), "int"),
+    Column("booked_on", _l("Bogført"), "date"),
+    Column("recorded_at", _l("Registreret"), "datetime"),
+    Column("fund_code", _l("Puljekode")),
+    Column("fund_name", _l("Pulje")),
+    Column("budget_year", _l("Budgetår"), "int"),
+    Column("kind", _l("Typekode")),
+    Column("kind_label", _l("Type")),
+    Column("amount", _l("Beløb (kr.)"), "money"),
+    Column("case_number", _l("Sagsnr.")),
+    Column("voucher", _l("Bilagsnr.")),
+    Column("note", _l("Tekst")),
+    Column("recorded_by", _l("Registreret af")),
+]
+
+GRANT_COLUMNS = [
+    Column("case_number", _l("Sagsnr.")),
+    Column("fund_code", _l("Puljekode")),
+    Column("fund_name", _l("Pulje")),
+    Column("budget_year", _l("Budgetår"), "int"),
+    Column("applicant", _l("Ansøger")),
+    Column("title", _l("Rejsens titel")),
+    Column("destination", _l("Rejsemål")),
+    Column("departure_date", _l("Afrejse"), "date"),
+    Column("return_date", _l("Hjemkomst"), "date"),
+    Column("decided_on", _l("Afgjort"), "date"),
+    Column("outcome", _l("Afgørelse")),
+    Column("amount_applied", _l("Ansøgt (kr.)"), "money"),
+    Column("granted", _l("Bevilget (kr.)"), "money"),
+    Column("spent", _l("Udbetalt (kr.)"), "money"),
+    Column("committed", _l("Disponeret (kr.)"), "money"),
+]
+
+
+def _local(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite hands back naive datetimes, stored as UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(clock.LOCAL)
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=clock.LOCAL).astimezone(dt.UTC)
+
+
+def entry_rows(flt: ExportFilter) -> list[dict]:
+    """The ledger's entries, oldest booking first."""
+    from grants.applications.models import Application
+    from grants.funds.models import Fund
+    from grants.people.models import User
+
+    query = (
+        select(
+            BudgetEntry.id,
+            BudgetEntry.booked_on,
+            BudgetEntry.created_at,
+            Fund.code,
+            Fund.name,
+            BudgetEntry.year,
+            BudgetEntry.kind,
+            BudgetEntry.amount,
+            Application.case_number,
+            BudgetEntry.voucher,
+            BudgetEntry.note,
+            User.name,
+        )
+        .join(Fund, Fund.id == BudgetEntry.fund_id)
+        .outerjoin(Application, Application.id == BudgetEntry.application_id)
+        .outerjoin(User, User.id == BudgetEntry.created_by_id)
+        .order_by(BudgetEntry.booked_on, BudgetEntry.id)
+    )
+    if flt.fund_id is not None:
+        query = query.where(BudgetEntry.fund_id == flt.fund_id)
+    if flt.year is not None:
+        query = query.where(BudgetEntry.year == flt.year)
+    if flt.date_from is not None:
+        query = query.where(BudgetEntry.booked_on >= flt.date_from)
+    if flt.date_to is not None:
+        query = query.where(BudgetEntry.booked_on <= flt.date_to)
+    rows = []
+    for row in db.session.execute(query):
+        kind = EntryKind(row[6])
+        rows.append(
+            {
+                "entry_id": row[0],
+                "booked_on": row[1],
+                "recorded_at": _local(row[2]),
+                "fund_code": row[3],
+                "fund_name": row[4],
+                "budget_year": row[5],
+                "kind": kind.value,
+                "kind_label": str(ENTRY_KIND_LABELS[kind]),
+                "amount": kroner(row[7]),
+                "case_number": row[8] or "",
+                "voucher": row[9] or "",
+                "note": row[10] or "",
+                "recorded_by": row[11] or "",
+            }
+        )
+    return rows
+
+
+def grant_rows(flt: ExportFilter) -> list[dict]:
+    """The grants: one row per decided application with money on the ledger, its figures
+    summed from the ledger (so they add up to the dashboard's), in decision order."""
+    from grants.applications.models import Application, Outcome
+    from grants.funds.models import Fund
+
+    sums = (
+        select(
+            BudgetEntry.application_id,
+            BudgetEntry.year,
+            BudgetEntry.kind,
+            func.sum(BudgetEntry.amount),
+        )
+        .where(BudgetEntry.application_id.is_not(None))
+        .group_by(BudgetEntry.application_id, BudgetEntry.year, BudgetEntry.kind)
+    )
+    if flt.fund_id is not None:
+        sums = sums.where(BudgetEntry.fund_id == flt.fund_id)
+    if flt.year is not None:
+        sums = sums.where(BudgetEntry.year == flt.year)
+    figures: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(
+        lambda: {"granted": ZERO, "spent": ZERO}
+    )
+    for application_id, year, kind, total in db.session.execute(sums):
+        kind = EntryKind(kind)
+        amount = kroner(total)
+        if kind in GRANTED_KINDS:
+            figures[application_id, year]["granted"] += amount
+        elif kind in SPENT_KINDS:
+            figures[application_id, year]["spent"] += amount
+    if not figures:
+        return []
+    query = (
+        select(Application, Fund.code, Fund.name)
+        .join(Fund, Fund.id == Application.fund_id)
+        .where(Application.id.in_({application_id for application_id, _ in figures}))
+        .order_by(Application.decided_at, Application.id)
+    )
+    if flt.date_from is not None:
+        query = query.where(Application.decided_at >= _day_start(flt.date_from))
+    if flt.date_to is not None:
+        query = query.where(Application.decided_at < _day_start(flt.date_to + dt.timedelta(days=1)))
+    outcome_labels = {
+        Outcome.GRANTED: _l("Bevilget"),
+        Outcome.PARTLY_GRANTED: _l("Delvist bevilget"),
+        Outcome.REFUSED: _l("Afslået"),
+    }
+    by_application = defaultdict(list)
+    for key in sorted(figures):
+        by_application[key[0]].append(key)
+    rows = []
+    for application, fund_code, fund_name in db.session.execute(query):
+        decided = _local(application.decided_at)
+        for key in by_application[application.id]:
+            money = figures[key]
+            rows.append(
+                {
+                    "case_number": application.case_number or "",
+                    "fund_code": fund_code,
+                    "fund_name": fund_name,
+                    "budget_year": key[1],
+                    "applicant": application.applicant.name,
+                    "title": application.title,
+                    "destination": ", ".join(
+                        part
+                        for part in (
+                            application.destination_city,
+                            application.destination_country,
+                        )
+                        if part
+                    ),
+                    "departure_date": application.departure_date,
+                    "return_date": application.return_date,
+                    "decided_on": decided.date() if decided else None,
+                    "outcome": str(outcome_labels.get(application.outcome, ""))
+                    if application.outcome
+                    else "",
+                    "amount_applied": kroner(application.amount_applied),
+                    "granted": money["granted"],
+                    "spent": money["spent"],
+                    "committed": money["granted"] - money["spent"],
+                }
+            )
+    return rows
+
+
+def _csv_text(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def as_csv(columns: list[Column], rows: list[dict]) -> bytes:
+    """Comma-separated, "." as the decimal mark, ISO dates, UTF-8 with a byte-order mark."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([column.key for column in columns])
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row.get(column.key)
+            if value is None:
+                cells.append("")
+            elif column.kind == "money":
+                cells.append(str(kroner(value)))
+            elif column.kind == "date":
+                cells.append(value.isoformat())
+            elif column.kind == "datetime":
+                cells.append(value.isoformat(timespec="seconds"))
+            elif column.kind == "int":
+                cells.append(str(value))
+            else:
+                cells.append(_csv_text(str(value)))
+        writer.writerow(cells)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def as_xlsx(columns: list[Column], rows: list[dict], title: str) -> bytes:
+    """A workbook of one sheet: a bold, frozen header row with filters; numbers as numbers,
+    dates as dates."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    workbook.properties.creator = "Rejsetilskud"
+    bold = Font(bold=True)
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=index, value=str(column.title))
+        cell.font = bold
+    widths = [len(str(column.title)) for column in columns]
+    for row_number, row in enumerate(rows, start=2):
+        for index, column in enumerate(columns, start=1):
+            value = row.get(column.key)
+            cell = sheet.cell(row=row_number, column=index)
+            if value is None or value == "":
+                continue
+            if column.kind == "money":
+                cell.value = kroner(value)
+                cell.number_format = MONEY_FORMAT
+                width = 14
+            elif column.kind == "date":
+                cell.value = value
+                cell.number_format = DATE_FORMAT
+                width = 11
+            elif column.kind == "datetime":
+                cell.value = value.replace(tzinfo=None)  # local time; Excel has no zones
+                cell.number_format = DATETIME_FORMAT
+                width = 17
+            elif column.kind == "int":
+                cell.value = value
+                width = len(str(value))
+            else:
+                cell.value = str(value)
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+                width = min(len(str(value)), 50)
+            widths[index - 1] = max(widths[index - 1], width)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width + 2
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

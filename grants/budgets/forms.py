@@ -1,0 +1,85 @@
+"""The budgets' forms: the filters (GET, no CSRF token: they change nothing) and closing a
+year (POST, with a CSRF token)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, HiddenField, IntegerField, SelectField
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from grants.budgets.models import ENTRY_KIND_LABELS, EntryKind
+from grants.core.forms import Form
+
+YEAR_RANGE = NumberRange(2000, 2100, _l("Skriv et år mellem 2000 og 2100."))
+
+
+class FilterForm(Form):
+    """A filter read from the query string."""
+
+    class Meta:
+        csrf = False
+
+
+class YearForm(FilterForm):
+    year = SelectField(_l("Budgetår"), coerce=int, choices=[])
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year.choices = [(year, str(year)) for year in years]
+
+
+FIGURE_LABELS = {
+    "budget": _l("Budget"),
+    "carried_over": _l("Overført"),
+    "granted": _l("Bevilget"),
+    "committed": _l("Disponeret"),
+    "spent": _l("Forbrug"),
+    "available": _l("Til rådighed"),
+    "waiting": _l("Ansøgt, ikke afgjort"),
+}
+
+
+class EntryFilterForm(FilterForm):
+    figure = SelectField(
+        _l("Tal"),
+        choices=[("", _l("Alle posteringer"))] + list(FIGURE_LABELS.items()),
+        default="",
+    )
+    kind = SelectField(
+        _l("Type"),
+        choices=[("", _l("Alle typer"))] + [(k.value, ENTRY_KIND_LABELS[k]) for k in EntryKind],
+        default="",
+    )
+
+
+class CloseYearForm(Form):
+    year = HiddenField(_l("Budgetår"), [InputRequired(_l("Vælg det år, der skal lukkes."))])
+
+    def year_value(self) -> int | None:
+        try:
+            return int(self.year.data)
+        except (TypeError, ValueError):
+            self.year.errors = list(self.year.errors) + [_l("Skriv året som et helt tal.")]
+            return None
+
+
+class ExportForm(FilterForm):
+    fund = SelectField(_l("Pulje"), choices=[], default="")
+    year = IntegerField(_l("Budgetår (valgfrit)"), [Optional(), YEAR_RANGE])
+    date_from = DateField(
+        _l("Fra og med (valgfrit)"),
+        [Optional()],
+        description=_l("Posteringer efter bogføringsdato, bevillinger efter afgørelsesdato."),
+    )
+    date_to = DateField(_l("Til og med (valgfrit)"), [Optional()])
+
+    def __init__(self, *args, funds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fund.choices = [("", _l("Alle puljer"))] + [(f.code, f.name) for f in funds]
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.date_from.data and self.date_to.data and self.date_to.data < self.date_from.data:
+            self.date_to.errors.append(_l("Slutdatoen kan ikke ligge før startdatoen."))
+            ok = False
+        return ok

@@ -1,0 +1,274 @@
+"""The budget dashboard, the entries behind each figure, and what a decider sees before
+deciding."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from flask import render_template_string
+from sqlalchemy import event
+
+from grants.budgets.models import BudgetEntry, EntryKind
+from grants.budgets.operations import (
+    balance,
+    decision_preview,
+    month_by_month,
+    record_payment,
+    release,
+    reserve,
+)
+from grants.budgets.views import FIGURES
+from grants.core import clock
+from grants.core.formatting import money
+from grants.extensions import db
+from tests.factories import make_application, make_fund
+
+YEAR = clock.today().year
+
+
+def spend(world, fund=None, amount=8000, paid=3000, **overrides):
+    application = make_application(
+        world.employee, fund or world.fund, amount=amount, state="granted", **overrides
+    )
+    reserve(application, Decimal(amount), world.caseworker)
+    if paid:
+        record_payment(application, Decimal(paid), world.finance, clock.today(), "B-7")
+    db.session.commit()
+    return application
+
+
+def in_year(days_from_new_year: int = 200) -> dict:
+    departure = dt.date(YEAR, 1, 1) + dt.timedelta(days=days_from_new_year)
+    return {"departure_date": departure, "return_date": departure + dt.timedelta(days=4)}
+
+
+def test_the_dashboard_shows_each_funds_figures_and_the_queue(client, auth, world):
+    spend(world, **in_year())
+    make_application(world.employee, world.fund, amount=5000, state="screening", **in_year(210))
+    make_application(world.employee, world.fund, amount=7000, state="draft", **in_year(220))
+    db.session.commit()
+    auth.login(world.finance)
+    response = client.get("/budgets")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    figures = balance(world.fund.id, YEAR)
+    for value in (figures.budget, figures.committed, figures.spent, figures.available):
+        assert money(value) in html
+    assert "5.000,00 kr." in html and "1 ansøgning" in html  # the draft is not waiting
+    base = f"/budgets/studierejsefonden/{YEAR}?figure="
+    for figure in ("budget", "carried_over", "committed", "spent", "available", "waiting"):
+        assert base + figure in html
+    assert "Luk et budgetår" in html and "Eksportér" in html
+
+
+@pytest.mark.parametrize("role", ["finance", "admin", "caseworker", "board_member"])
+def test_the_readers_of_budgets(client, auth, world, role):
+    auth.login(getattr(world, role))
+    assert client.get("/budgets").status_code == 200
+    assert client.get(f"/budgets/studierejsefonden/{YEAR}").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["employee", "manager", "outsider"])
+def test_others_may_not_see_the_budgets(client, auth, world, role):
+    auth.login(getattr(world, role))
+    assert client.get("/budgets").status_code == 403
+    assert client.get(f"/budgets/studierejsefonden/{YEAR}?figure=spent").status_code == 403
+
+
+def test_the_closing_and_export_links_are_for_finance_and_admins_only(client, auth, world):
+    auth.login(world.caseworker)
+    html = client.get("/budgets").get_data(as_text=True)
+    assert "Luk et budgetår" not in html and "Eksportér" not in html
+
+
+def test_a_year_that_is_not_a_year_is_a_clear_message(client, auth, world):
+    auth.login(world.finance)
+    for bad in ("abc", "1800", ""):
+        response = client.get(f"/budgets?year={bad}")
+        assert response.status_code == 400
+        assert "Vælg en af mulighederne." in response.get_data(as_text=True)
+
+
+def test_another_year_can_be_chosen(client, auth, world):
+    auth.login(world.finance)
+    response = client.get(f"/budgets?year={YEAR + 1}")
+    assert response.status_code == 200
+    assert f"Budgetår {YEAR + 1}" in response.get_data(as_text=True)
+
+
+def test_the_dashboard_asks_the_same_number_of_queries_for_two_funds_or_ten(
+    app, client, auth, world
+):
+    auth.login(world.finance)
+
+    def queries() -> int:
+        statements = []
+
+        def note(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            assert client.get(f"/budgets?year={YEAR}").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        return len(statements)
+
+    make_fund()
+    db.session.commit()
+    few = queries()
+    for _ in range(8):
+        spend(world, fund=make_fund(), **in_year())
+    assert queries() == few
+
+
+def test_the_charts_data_is_json_read_by_a_static_script(client, auth, world):
+    spend(world, **in_year())
+    auth.login(world.finance)
+    html = client.get("/budgets").get_data(as_text=True)
+    blocks = dict(
+        re.findall(r'<script type="application/json" id="([\w-]+)">(.*?)</script>', html, re.S)
+    )
+    year = json.loads(blocks["budget-year-chart-data"])
+    assert len(year["labels"]) == 12
+    series = {s["key"]: s["data"] for s in year["series"]}
+    months = month_by_month([world.fund.id], YEAR)
+    assert series["budget"][-1] == float(months[-1].budget) == 100_000
+    assert series["spent"][-1] == 3000 and series["committed"][-1] == 5000
+    funds = json.loads(blocks["budget-funds-chart-data"])
+    assert funds["labels"] == ["Studierejsefonden"]
+    assert "/static/vendor/chart.js/chart.umd.min.js" in html
+    assert "/static/budgets.js" in html
+    # The numbers are in a table too.
+    assert "Tallene i diagrammet" in html
+
+
+def test_the_month_by_month_figures_are_cumulative(world, monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: dt.date(YEAR, 12, 1))
+    application = spend(world, paid=0, **in_year())
+    record_payment(application, Decimal(2000), world.finance, dt.date(YEAR, 3, 10), "B-1")
+    record_payment(application, Decimal(1000), world.finance, dt.date(YEAR, 5, 2), "B-2")
+    db.session.flush()
+    months = month_by_month([world.fund.id], YEAR)
+    assert [m.spent for m in months[1:5]] == [
+        Decimal(0),
+        Decimal(2000),
+        Decimal(2000),
+        Decimal(3000),
+    ]
+    assert months[-1].spent == balance(world.fund.id, YEAR).spent
+    assert months[-1].granted == balance(world.fund.id, YEAR).granted == Decimal(8000)
+
+
+# -- drill-down ---------------------------------------------------------------------------
+
+
+def test_the_entries_behind_each_figure_add_up_to_it(world):
+    application = spend(world, **in_year())
+    release(application, Decimal(1000), world.caseworker, "Mindreforbrug")
+    db.session.flush()
+    figures = balance(world.fund.id, YEAR)
+    entries = db.session.scalars(
+        db.select(BudgetEntry).where(BudgetEntry.fund_id == world.fund.id, BudgetEntry.year == YEAR)
+    ).all()
+    for name, signs in FIGURES.items():
+        total = sum(e.amount * signs[e.kind] for e in entries if e.kind in signs)
+        assert total == getattr(figures, name), name
+
+
+def test_the_drill_down_page_lists_the_entries_and_their_total(client, auth, world):
+    spend(world, **in_year())
+    auth.login(world.board_member)
+    response = client.get(f"/budgets/studierejsefonden/{YEAR}?figure=committed")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Posteringerne bag “Disponeret”" in html
+    assert "I alt: Disponeret" in html and "<strong>5.000,00 kr.</strong>" in html
+    assert "-3.000,00 kr." in html  # the payment lowers what is committed
+    assert "B-7" in html
+
+    only = client.get(f"/budgets/studierejsefonden/{YEAR}?kind=payment").get_data(as_text=True)
+    assert "B-7" in only and "Disponeret ved bevilling</td>" not in only
+
+
+def test_the_drill_down_to_waiting_lists_the_applications(client, auth, world):
+    make_application(
+        world.employee, world.fund, amount=5000, state="screening", title="Til Oslo", **in_year()
+    )
+    db.session.commit()
+    auth.login(world.caseworker)
+    html = client.get(f"/budgets/studierejsefonden/{YEAR}?figure=waiting").get_data(as_text=True)
+    assert "Til Oslo" in html and "5.000,00 kr." in html
+
+
+def test_a_figure_that_does_not_exist_is_a_clear_message(client, auth, world):
+    auth.login(world.finance)
+    for query in ("figure=everything", "kind=gift"):
+        response = client.get(f"/budgets/studierejsefonden/{YEAR}?{query}")
+        assert response.status_code == 400
+        assert "Vælg en af mulighederne." in response.get_data(as_text=True)
+    assert client.get(f"/budgets/nosuchfund/{YEAR}").status_code == 404
+
+
+# -- what a decider sees --------------------------------------------------------------------
+
+
+def test_the_decision_preview_shows_now_after_and_the_queue(world):
+    spend(world, amount=60_000, paid=0, **in_year())
+    application = make_application(
+        world.employee, world.fund, amount=30_000, state="awaiting_decision", **in_year(230)
+    )
+    for amount, state in ((10_000, "screening"), (4_000, "awaiting_endorsement")):
+        make_application(world.employee, world.fund, amount=amount, state=state, **in_year(240))
+    make_application(world.employee, world.fund, amount=9_000, state="refused", **in_year(240))
+    make_application(  # another year's queue
+        world.employee, world.fund, amount=9_000, state="screening", **in_year(400)
+    )
+    db.session.commit()
+    preview = decision_preview(application)
+    assert (preview.year, preview.available_now, preview.amount, preview.available_after) == (
+        YEAR,
+        Decimal("40000.00"),
+        Decimal("30000.00"),
+        Decimal("10000.00"),
+    )
+    assert (preview.waiting_count, preview.waiting_amount) == (2, Decimal("14000.00"))
+    assert preview.fits and preview.available_after_queue == Decimal("-4000.00")
+
+    html = render_template_string('{% include "budgets/_decision_effect.html" %}', preview=preview)
+    assert "<caption>" in html and 'scope="row"' in html
+    assert "40.000,00 kr." in html and "10.000,00 kr." in html and "-4.000,00 kr." in html
+    assert "2 andre ansøgninger" in html
+    assert "ikke til at bevilge alle ansøgningerne i køen" in html
+
+
+def test_the_decision_preview_warns_when_a_full_grant_does_not_fit(world):
+    application = make_application(
+        world.employee, world.fund, amount=150_000, state="awaiting_decision", **in_year()
+    )
+    preview = decision_preview(application)
+    assert not preview.fits
+    html = render_template_string('{% include "budgets/_decision_effect.html" %}', preview=preview)
+    assert "Der er ikke penge nok til en fuld bevilling." in html
+
+
+def test_no_preview_without_a_year_of_travel(world):
+    application = make_application(
+        world.employee, world.fund, state="draft", departure_date=None, return_date=None
+    )
+    assert decision_preview(application) is None
+    assert (
+        render_template_string(
+            '{% include "budgets/_decision_effect.html" %}', preview=None
+        ).strip()
+        == ""
+    )
+
+
+def test_entry_kinds_all_count_somewhere():
+    counted = set().union(*(signs.keys() for signs in FIGURES.values()))
+    assert counted == set(EntryKind)

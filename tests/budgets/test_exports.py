@@ -1,0 +1,199 @@
+"""Exports for the finance department: they open with the csv module and openpyxl, hold
+numbers as numbers and dates as dates, and add up to the dashboard's figures."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from grants.budgets.operations import balance, record_payment, record_refund, release, reserve
+from grants.core import clock
+from grants.extensions import db
+from tests.factories import make_application, make_fund
+
+YEAR = clock.today().year
+
+
+@pytest.fixture
+def ledger(world):
+    """Two grants on the study travel fund, paid in part, and one on another fund."""
+    departure = dt.date(YEAR, 1, 1) + dt.timedelta(days=200)
+    dates = {"departure_date": departure, "return_date": departure + dt.timedelta(days=4)}
+    first = make_application(world.employee, world.fund, amount=8000, state="granted", **dates)
+    second = make_application(
+        world.employee,
+        world.fund,
+        amount=12000,
+        state="granted",
+        title='=HYPERLINK("http://evil.example")',
+        **dates,
+    )
+    for application in (first, second):
+        application.decided_at = clock.now()
+        reserve(application, application.amount_applied, world.caseworker)
+    record_payment(first, Decimal("8000"), world.finance, clock.today(), "B-1")
+    record_refund(first, Decimal("500.50"), world.finance, clock.today(), "B-2")
+    release(first, Decimal("500.50"), world.caseworker, "Mindreforbrug")
+    other = make_fund(code="ungdom", name="Ungdomsrejser")
+    third = make_application(world.employee, other, amount=3000, state="granted", **dates)
+    third.decided_at = clock.now()
+    reserve(third, Decimal(3000), world.caseworker)
+    db.session.commit()
+    return world
+
+
+def csv_rows(response) -> list[dict]:
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def sheet_rows(response) -> tuple[list[str], list[tuple]]:
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    return list(rows[0]), rows[1:]
+
+
+def test_the_entries_as_csv_add_up_to_the_dashboard(client, auth, ledger):
+    auth.login(ledger.finance)
+    response = client.get(f"/budgets/export/entries.csv?fund=studierejsefonden&year={YEAR}")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = csv_rows(response)
+    assert list(rows[0]) == [
+        "entry_id",
+        "booked_on",
+        "recorded_at",
+        "fund_code",
+        "fund_name",
+        "budget_year",
+        "kind",
+        "kind_label",
+        "amount",
+        "case_number",
+        "voucher",
+        "note",
+        "recorded_by",
+    ]
+    figures = balance(ledger.fund.id, YEAR)
+
+    def total(*kinds):
+        return sum(Decimal(row["amount"]) for row in rows if row["kind"] in kinds)
+
+    assert total("allocation", "carry_over_in", "carry_over_out") == figures.budget
+    assert total("reservation", "adjustment", "release") == figures.granted
+    assert total("payment", "refund") == figures.spent
+    assert {row["fund_code"] for row in rows} == {"studierejsefonden"}
+    refund = next(row for row in rows if row["kind"] == "refund")
+    assert (refund["amount"], refund["voucher"]) == ("-500.50", "B-2")
+    assert dt.date.fromisoformat(refund["booked_on"]) == clock.today()
+    assert dt.datetime.fromisoformat(refund["recorded_at"]).tzinfo is not None
+
+
+def test_the_entries_as_xlsx_hold_numbers_and_dates(client, auth, ledger):
+    auth.login(ledger.admin)
+    response = client.get(f"/budgets/export/entries.xlsx?year={YEAR}")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    header, rows = sheet_rows(response)
+    assert header[:3] == ["Løbenr.", "Bogført", "Registreret"]
+    amount, booked, fund = (
+        header.index("Beløb (kr.)"),
+        header.index("Bogført"),
+        header.index("Puljekode"),
+    )
+    assert all(isinstance(row[amount], int | float) for row in rows)
+    assert all(isinstance(row[booked], dt.datetime) for row in rows)
+    study = [row for row in rows if row[fund] == "studierejsefonden"]
+    figures = balance(ledger.fund.id, YEAR)
+    kind = header.index("Typekode")
+    granted = sum(Decimal(str(r[amount])) for r in study if r[kind] in ("reservation", "release"))
+    assert granted == figures.granted
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    assert sheet.cell(row=2, column=amount + 1).number_format == "#,##0.00"
+    assert sheet.cell(row=2, column=booked + 1).number_format == "dd-mm-yyyy"
+    assert sheet.freeze_panes == "A2"
+
+
+def test_the_grants_add_up_to_the_dashboard(client, auth, ledger):
+    auth.login(ledger.finance)
+    query = f"fund=studierejsefonden&year={YEAR}"
+    rows = csv_rows(client.get(f"/budgets/export/grants.csv?{query}"))
+    figures = balance(ledger.fund.id, YEAR)
+    assert len(rows) == 2
+    assert sum(Decimal(r["granted"]) for r in rows) == figures.granted == Decimal("19499.50")
+    assert sum(Decimal(r["spent"]) for r in rows) == figures.spent == Decimal("7499.50")
+    assert sum(Decimal(r["committed"]) for r in rows) == figures.committed
+
+    header, sheet = sheet_rows(client.get(f"/budgets/export/grants.xlsx?{query}"))
+    granted = header.index("Bevilget (kr.)")
+    assert sum(Decimal(str(row[granted])) for row in sheet) == figures.granted
+    assert isinstance(sheet[0][header.index("Afrejse")], dt.datetime)
+
+
+def test_text_that_looks_like_a_formula_stays_text(client, auth, ledger):
+    auth.login(ledger.finance)
+    rows = csv_rows(client.get("/budgets/export/grants.csv"))
+    assert '\'=HYPERLINK("http://evil.example")' in {r["title"] for r in rows}
+    response = client.get("/budgets/export/grants.xlsx")
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    titles = [cell for cell in sheet["F"][1:]]
+    evil = next(cell for cell in titles if str(cell.value).startswith("=HYPERLINK"))
+    assert evil.data_type == "s"
+
+
+def test_the_period_filters_by_booking_and_decision_day(client, auth, ledger):
+    auth.login(ledger.finance)
+    today = clock.today()
+    tomorrow = (today + dt.timedelta(days=1)).isoformat()
+    later = f"date_from={tomorrow}&year={YEAR}"
+    assert csv_rows(client.get(f"/budgets/export/entries.csv?{later}")) == []
+    assert csv_rows(client.get(f"/budgets/export/grants.csv?date_from={tomorrow}")) == []
+    same_day = f"date_from={today.isoformat()}&date_to={today.isoformat()}"
+    assert len(csv_rows(client.get(f"/budgets/export/grants.csv?{same_day}"))) == 3
+    ungdom = csv_rows(client.get(f"/budgets/export/entries.csv?{same_day}&fund=ungdom"))
+    assert [(row["kind"], row["amount"]) for row in ungdom] == [("reservation", "3000.00")]
+    # The year's allocations count from 1 January.
+    first = f"date_from={YEAR}-01-01&date_to={YEAR}-01-01&fund=ungdom"
+    january = csv_rows(client.get(f"/budgets/export/entries.csv?{first}"))
+    assert [(r["kind"], r["budget_year"]) for r in january if r["kind"] == "allocation"] == [
+        ("allocation", str(YEAR))
+    ]
+
+
+def test_the_export_page_offers_the_four_files(client, auth, ledger):
+    auth.login(ledger.finance)
+    html = client.get("/budgets/export").get_data(as_text=True)
+    for path in ("entries.xlsx", "entries.csv", "grants.xlsx", "grants.csv"):
+        assert f'formaction="/budgets/export/{path}"' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("date_from=2026-05-01&date_to=2026-04-01", "Slutdatoen kan ikke ligge før startdatoen."),
+        ("date_from=1.5.2026", "Skriv en gyldig dato."),
+        ("year=abc", "Skriv et helt tal."),
+        ("year=1700", "Skriv et år mellem 2000 og 2100."),
+        ("fund=nosuchfund", "Vælg en af mulighederne."),
+    ],
+)
+def test_bad_filters_are_a_clear_message(client, auth, ledger, query, message):
+    auth.login(ledger.finance)
+    response = client.get(f"/budgets/export/entries.csv?{query}")
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    assert message in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["caseworker", "board_member", "employee"])
+def test_only_finance_and_admins_may_export(client, auth, ledger, role):
+    auth.login(getattr(ledger, role))
+    for path in ("/budgets/export", "/budgets/export/entries.csv", "/budgets/export/grants.xlsx"):
+        assert client.get(path).status_code == 403
