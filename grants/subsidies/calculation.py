@@ -1,0 +1,277 @@
+"""The subsidy for an application form as it is filled in: the same answer for the live
+calculation (``POST /subsidies/calculate/<fund_code>``, the form's JavaScript) and for the
+server-side preview without JavaScript, because both call ``calculate_for_form``.
+
+The form's field names are ``FORM_FIELDS``, in this one place. Values are read as a person
+types them: counts as whole numbers, amounts the Danish way ("1.234,50"), dates as
+2026-11-24 (the date input) or 24.11.2026. A value that cannot be read becomes a problem on
+its field (code ``invalid_input``) and counts as empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import replace
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from grants.core import clock
+from grants.core.money import ZERO, parse_danish_amount
+from grants.extensions import db
+from grants.funds.models import Fund, FundKind
+from grants.partners.models import PartnerCity
+from grants.subsidies.engine import (
+    KINDS,
+    Calculation,
+    City,
+    OrganisationFacts,
+    Problem,
+    Trip,
+    compute,
+)
+from grants.subsidies.models import rule_set_for
+from grants.subsidies.rulefile import CATEGORIES
+
+# name -> what it holds. Every field is optional; what is missing counts as empty.
+FORM_FIELDS: dict[str, str] = {
+    "kind": "trip, hosting or exchange; without it, the fund's kind decides",
+    "departure_date": "the first day; for hosting, the day the visitors arrive",
+    "return_date": "the last day; for hosting, the day the visitors leave",
+    "partner_city_id": "the id of the partner city visited (or visiting); may be repeated",
+    "participants_young": "participants under the age limit, neither leaders nor disabled",
+    "participants_older": "participants at or over the age limit (they count only in rule "
+    "sets without an age limit)",
+    "birth_years": "instead of the two counts above: the birth year of each of those "
+    "participants, separated by commas or spaces (or the field repeated)",
+    "participants_leaders": "leaders",
+    "participants_disabled": "disabled participants, of any age",
+    "host_group_size": "hosting: the number of persons in the visiting group",
+    "direct_contact": "the description of the direct contact between the young people",
+    "transport": "costs in kroner, by category (also accommodation, fees, meals, other)",
+    "accommodation": "costs: accommodation",
+    "fees": "costs: fees",
+    "meals": "costs: meals and per diem",
+    "other": "costs: other",
+    "organisation_id": "the applying organisation (the JSON endpoint only; the server-side "
+    "preview passes the organisation itself)",
+}
+
+FUND_KIND_TO_TRIP_KIND = {
+    FundKind.YOUTH_TRIP: "trip",
+    FundKind.HOSTING: "hosting",
+    FundKind.PUPIL_EXCHANGE: "exchange",
+}
+
+
+def calculate_for_form(
+    fund: Fund,
+    data,
+    organisation=None,
+    *,
+    today: dt.date | None = None,
+) -> Calculation:
+    """The subsidy the fund's rules give for the form's ``data`` (a dict or the request's
+    MultiDict, keys from FORM_FIELDS).
+
+    ``organisation`` is the applying ``Organisation`` (its facts are looked up: based in the
+    municipality, grants from this fund in the year of departure), an ``OrganisationFacts``,
+    or None (then the organisation's conditions are not judged, and a note says so). The
+    rules are the fund's newest version valid on the departure date (today while there is
+    none); the calculation names the version, for the case to keep."""
+    today = today or clock.today()
+    reader = _Reader(data)
+    trip = reader.trip(fund)
+    day = trip.departure or today
+    trip = replace(
+        trip, applied_on=today, organisation=organisation_facts(fund, organisation, day.year)
+    )
+    rule_set = rule_set_for(fund, day)
+    if rule_set is None:
+        return Calculation(
+            lines=(),
+            total=ZERO,
+            problems=(
+                *reader.problems,
+                Problem(
+                    "no_rules",
+                    _("Puljen har ingen tilskudsregler for datoen %(date)s.", date=_dmy(day)),
+                    "departure_date",
+                ),
+            ),
+        )
+    calculation = compute(rule_set.rules, trip)
+    unreadable = {problem.field for problem in reader.problems}
+    return replace(
+        calculation,
+        problems=(
+            *reader.problems,
+            *(p for p in calculation.problems if p.field not in unreadable),
+        ),
+        rule_set_id=rule_set.id,
+        rule_set_version=rule_set.version,
+        rule_set_name=rule_set.name,
+    )
+
+
+def organisation_facts(fund: Fund, organisation, year: int) -> OrganisationFacts | None:
+    """What the rules ask about the organisation: is it based in the municipality, and what
+    has it been granted from this fund for trips in ``year``."""
+    if organisation is None or isinstance(organisation, OrganisationFacts):
+        return organisation
+    from grants.applications.models import Application, Outcome
+    from grants.core.models import Municipality
+
+    try:
+        based = organisation.based_in(Municipality.current())
+    except LookupError:  # no municipality profile yet
+        based = None
+    count, amount = db.session.execute(
+        select(
+            func.count(Application.id), func.coalesce(func.sum(Application.granted_amount), 0)
+        ).where(
+            Application.fund_id == fund.id,
+            Application.organisation_id == organisation.id,
+            Application.outcome.in_([Outcome.GRANTED, Outcome.PARTLY_GRANTED]),
+            Application.departure_date >= dt.date(year, 1, 1),
+            Application.departure_date <= dt.date(year, 12, 31),
+        )
+    ).one()
+    return OrganisationFacts(
+        based_in_municipality=based,
+        grants_this_year=int(count or 0),
+        granted_amount_this_year=Decimal(amount or 0),
+    )
+
+
+def form_data_of(application) -> dict:
+    """An application's facts as form data, to calculate again (e.g. when it is decided)."""
+    data = {
+        "departure_date": application.departure_date.isoformat()
+        if application.departure_date
+        else "",
+        "return_date": application.return_date.isoformat() if application.return_date else "",
+        "partner_city_id": str(application.partner_city_id or ""),
+        "participants_young": str(application.participants_young or 0),
+        "participants_leaders": str(application.participants_leaders or 0),
+        "participants_disabled": str(application.participants_disabled or 0),
+        "birth_years": " ".join(str(year) for year in application.birth_years or []),
+        "host_group_size": str(application.host_group_size or 0),
+        "direct_contact": application.direct_contact or "",
+    }
+    for category in CATEGORIES:
+        line = application.line(category)
+        data[category] = str(line.amount) if line else ""
+    return data
+
+
+class _Reader:
+    """Reads the form's values, noting the ones it cannot read as problems."""
+
+    def __init__(self, data) -> None:
+        self.data = data if data is not None else {}
+        self.problems: list[Problem] = []
+
+    def values(self, name: str) -> list[str]:
+        if hasattr(self.data, "getlist"):
+            raw = self.data.getlist(name)
+        else:
+            value = self.data.get(name)
+            raw = value if isinstance(value, list | tuple) else [value]
+        return [str(value).strip() for value in raw if value is not None and str(value).strip()]
+
+    def text(self, name: str) -> str:
+        values = self.values(name)
+        return values[0] if values else ""
+
+    def count(self, name: str) -> int:
+        text = self.text(name)
+        if not text:
+            return 0
+        if not re.fullmatch(r"\d{1,6}", text):
+            self.problems.append(Problem("invalid_input", _("Skriv et helt tal."), name))
+            return 0
+        return int(text)
+
+    def amount(self, name: str) -> Decimal:
+        text = self.text(name)
+        if not text:
+            return ZERO
+        try:
+            amount = parse_danish_amount(text)
+        except ValueError:
+            amount = None
+        if amount is None or amount < 0:
+            self.problems.append(
+                Problem("invalid_input", _("Skriv et beløb i kroner, fx 1.234,50."), name)
+            )
+            return ZERO
+        return amount
+
+    def date(self, name: str) -> dt.date | None:
+        text = self.text(name)
+        if not text:
+            return None
+        for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y"):
+            try:
+                return dt.datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+        self.problems.append(Problem("invalid_input", _("Skriv en gyldig dato."), name))
+        return None
+
+    def years(self, name: str) -> tuple[int, ...] | None:
+        words = [
+            word for value in self.values(name) for word in re.split(r"[\s,;]+", value) if word
+        ]
+        if not words:
+            return None
+        this_year = clock.today().year
+        years = []
+        for word in words:
+            if not re.fullmatch(r"\d{4}", word) or not 1900 <= int(word) <= this_year:
+                self.problems.append(
+                    Problem(
+                        "invalid_input",
+                        _("Skriv fødselsårene som årstal, fx 2010, 2011."),
+                        name,
+                    )
+                )
+                return None
+            years.append(int(word))
+        return tuple(years)
+
+    def cities(self, name: str) -> tuple[City, ...]:
+        cities = []
+        for value in self.values(name):
+            city = db.session.get(PartnerCity, int(value)) if value.isdigit() else None
+            if city is None:
+                self.problems.append(Problem("invalid_input", _("Vælg en by fra listen."), name))
+                continue
+            cities.append(City.of(city))
+        return tuple(cities)
+
+    def trip(self, fund: Fund) -> Trip:
+        kind = self.text("kind")
+        if kind not in KINDS:
+            kind = FUND_KIND_TO_TRIP_KIND.get(fund.kind, "trip")
+        return Trip(
+            kind=kind,
+            departure=self.date("departure_date"),
+            return_=self.date("return_date"),
+            participants_under_limit=self.count("participants_young"),
+            participants_over_limit=self.count("participants_older"),
+            birth_years=self.years("birth_years"),
+            leaders=self.count("participants_leaders"),
+            disabled_participants=self.count("participants_disabled"),
+            partner_cities=self.cities("partner_city_id"),
+            costs={category: self.amount(category) for category in CATEGORIES},
+            direct_contact=self.text("direct_contact"),
+            host_group_size=self.count("host_group_size"),
+        )
+
+
+def _dmy(day: dt.date) -> str:
+    return day.strftime("%d.%m.%Y")

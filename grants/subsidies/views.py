@@ -1,0 +1,160 @@
+"""The administrator's pages for the funds' subsidy rules, and the live calculation that the
+application form asks for as it is filled in."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from grants.extensions import db
+from grants.funds.models import Fund
+from grants.people.models import Role
+from grants.subsidies import operations
+from grants.subsidies.calculation import calculate_for_form
+from grants.subsidies.engine import describe_rules
+from grants.subsidies.forms import RuleSetForm
+from grants.subsidies.models import RuleSet, newest_version, versions_of
+from grants.subsidies.rulefile import RuleFileError
+
+bp = Blueprint("subsidies", __name__)
+
+RULE_EDITORS = (Role.ADMIN,)
+# Who may see any organisation's figures in the live calculation (the caseworker previews a
+# case); everyone else only for an organisation they act for.
+CASE_HANDLERS = (Role.CASEWORKER, Role.ADMIN)
+
+
+def require_editor() -> None:
+    if not current_user.has_role(*RULE_EDITORS):
+        abort(403)
+
+
+def get_fund(fund_code: str) -> Fund:
+    fund = db.session.scalar(select(Fund).where(Fund.code == fund_code))
+    if fund is None:
+        abort(404)
+    return fund
+
+
+def get_version(fund: Fund, version: int) -> RuleSet:
+    rule_set = db.session.scalar(
+        select(RuleSet).where(RuleSet.fund_id == fund.id, RuleSet.version == version)
+    )
+    if rule_set is None:
+        abort(404)
+    return rule_set
+
+
+@bp.get("/subsidies/rules")
+@login_required
+def index():
+    require_editor()
+    funds = db.session.scalars(select(Fund).order_by(Fund.name)).all()
+    rows = [(fund, versions_of(fund)) for fund in funds]
+    return render_template("subsidies/index.html", rows=rows)
+
+
+@bp.get("/subsidies/rules/<fund_code>/<int:version>")
+@login_required
+def show(fund_code: str, version: int):
+    require_editor()
+    fund = get_fund(fund_code)
+    rule_set = get_version(fund, version)
+    return render_template(
+        "subsidies/show.html",
+        fund=fund,
+        rule_set=rule_set,
+        newest=newest_version(fund),
+        rule_texts=describe_rules(rule_set.rules),
+    )
+
+
+@bp.get("/subsidies/rules/<fund_code>/<int:version>/export")
+@login_required
+def export(fund_code: str, version: int):
+    require_editor()
+    fund = get_fund(fund_code)
+    rule_set = get_version(fund, version)
+    normalised = request.args.get("form") == "normalised"
+    return Response(
+        operations.export_rule_set(rule_set, normalised=normalised),
+        mimetype="application/toml",
+        headers={
+            "Content-Disposition": f'attachment; filename="{fund.code}-v{rule_set.version}.toml"'
+        },
+    )
+
+
+@bp.route("/subsidies/rules/<fund_code>/edit", methods=["GET", "POST"])
+@login_required
+def edit(fund_code: str):
+    require_editor()
+    fund = get_fund(fund_code)
+    current = newest_version(fund)
+    form = RuleSetForm()
+    if request.method == "GET":
+        form.source.data = current.source if current else operations.template_for(fund)
+    elif form.validate_on_submit():
+        try:
+            rule_set = operations.add_rule_set(
+                form.source.data.replace("\r\n", "\n"), fund=fund, user=current_user
+            )
+        except RuleFileError as error:
+            db.session.rollback()
+            form.source.errors = [str(e) for e in error.errors]
+        else:
+            flash(
+                _(
+                    "Reglerne er gemt som version %(version)d af %(fund)s.",
+                    version=rule_set.version,
+                    fund=fund.name,
+                ),
+                "success",
+            )
+            return redirect(
+                url_for("subsidies.show", fund_code=fund.code, version=rule_set.version)
+            )
+    status = 422 if form.errors else 200
+    return render_template("subsidies/edit.html", form=form, fund=fund, current=current), status
+
+
+@bp.post("/subsidies/calculate/<fund_code>")
+@login_required
+def calculate(fund_code: str):
+    """The live calculation: the form's fields (FORM_FIELDS) in, as form data or a JSON
+    object, and the lines, total and problems out as JSON. CSRF-protected like every POST:
+    send the form's csrf_token field or the X-CSRFToken header."""
+    fund = db.session.scalar(select(Fund).where(Fund.code == fund_code, Fund.active))
+    if fund is None:
+        abort(404)
+    data = request.get_json(silent=True) if request.is_json else request.form
+    if not isinstance(data, dict):
+        abort(400)
+    organisation = None
+    organisation_id = str(data.get("organisation_id") or "").strip()
+    if organisation_id:
+        from grants.organisations.models import Organisation
+
+        organisation = (
+            db.session.get(Organisation, int(organisation_id))
+            if organisation_id.isdigit()
+            else None
+        )
+        if organisation is None:
+            abort(404)
+        if not (organisation.has_member(current_user) or current_user.has_role(*CASE_HANDLERS)):
+            abort(403)
+    calculation = calculate_for_form(fund, data, organisation)
+    return jsonify(calculation.as_dict())

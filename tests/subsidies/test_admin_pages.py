@@ -1,0 +1,104 @@
+"""The administrator's pages for the rules: only administrators, and the same validation as
+the import."""
+
+from __future__ import annotations
+
+import pytest
+
+from grants.subsidies.models import versions_of
+from tests.subsidies.helpers import ballerup_source, count_rule_sets
+
+
+def test_the_list_of_funds_and_their_versions(youth, client, auth):
+    auth.login(youth.admin)
+
+    page = client.get("/subsidies/rules").get_data(as_text=True)
+
+    assert "Ungdomsrejser til venskabs- og partnerbyer" in page
+    assert "/subsidies/rules/ungdomsrejser/1" in page
+    assert "/subsidies/rules/vaertskab/edit" in page
+
+
+def test_a_version_in_words_and_as_its_file(youth, client, auth):
+    auth.login(youth.admin)
+
+    page = client.get("/subsidies/rules/ungdomsrejser/1").get_data(as_text=True)
+
+    assert "100,00 kr. pr. person pr. overnatning" in page
+    assert "1 leder pr. påbegyndte 7 deltagere tæller med" in page
+    assert "leaders_rounding = &#34;started&#34;" in page  # the TOML, escaped
+    download = client.get("/subsidies/rules/ungdomsrejser/1/export")
+    assert download.get_data(as_text=True) == ballerup_source("ungdomsrejser")
+    assert "ungdomsrejser-v1.toml" in download.headers["Content-Disposition"]
+    assert client.get("/subsidies/rules/ungdomsrejser/7").status_code == 404
+
+
+def test_saving_adds_a_new_version(youth, client, auth):
+    auth.login(youth.admin)
+    edit = client.get("/subsidies/rules/ungdomsrejser/edit").get_data(as_text=True)
+    assert "Det, du gemmer, bliver version 2." in edit
+    assert "amount = 100" in edit
+
+    changed = ballerup_source("ungdomsrejser").replace("amount = 100 ", "amount = 110 ")
+    response = client.post(
+        "/subsidies/rules/ungdomsrejser/edit", data={"source": changed.replace("\n", "\r\n")}
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/subsidies/rules/ungdomsrejser/2")
+    newest, first = versions_of(youth.youth_fund)
+    assert newest.rules["rate"]["amount"] == "110.00"
+    assert newest.created_by == youth.admin
+    assert newest.source == changed
+    assert first.rules["rate"]["amount"] == "100.00"
+
+
+def test_bad_toml_is_shown_next_to_the_field_and_nothing_is_saved(youth, client, auth):
+    auth.login(youth.admin)
+    broken = ballerup_source("ungdomsrejser").replace("amount = 100 ", 'amount = "mange" ')
+    line = next(n for n, text in enumerate(broken.splitlines(), 1) if '"mange"' in text)
+
+    response = client.post("/subsidies/rules/ungdomsrejser/edit", data={"source": broken})
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    message = f"Linje {line}: rate.amount: skal være et beløb i kroner, fx 100 eller 1234.50"
+    assert message in page.split('id="source-error"')[1]  # next to the field
+    assert f'<a href="#source">{message}</a>' in page  # and in the summary
+    assert "mange" in page  # what was typed is kept
+    assert count_rule_sets() == 3
+
+
+def test_a_first_rule_set_starts_from_a_template(youth, client, auth):
+    from tests import factories
+
+    fund = factories.make_fund(code="ny-pulje", name="Ny pulje", route="screening_decision")
+    auth.login(youth.admin)
+
+    page = client.get("/subsidies/rules/ny-pulje/edit").get_data(as_text=True)
+
+    assert "bliver version 1" in page
+    assert "fund = &#34;ny-pulje&#34;" in page
+    assert versions_of(fund) == []
+
+
+@pytest.mark.parametrize("who", ["caseworker", "applicant"])
+def test_others_are_refused_and_nothing_changes(youth, client, auth, who):
+    auth.login(getattr(youth, who))
+
+    assert client.get("/subsidies/rules").status_code == 403
+    assert client.get("/subsidies/rules/ungdomsrejser/1").status_code == 403
+    assert client.get("/subsidies/rules/ungdomsrejser/1/export").status_code == 403
+    assert client.get("/subsidies/rules/ungdomsrejser/edit").status_code == 403
+    response = client.post(
+        "/subsidies/rules/ungdomsrejser/edit", data={"source": ballerup_source("ungdomsrejser")}
+    )
+    assert response.status_code == 403
+    assert count_rule_sets() == 3
+
+
+def test_the_pages_need_a_login(youth, client):
+    response = client.get("/subsidies/rules")
+
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
