@@ -83,10 +83,21 @@ def _register_blueprints(app: Flask) -> None:
     from grants.budgets.views import bp as budgets
     from grants.core.views import bp as core
     from grants.letters.views import bp as letters
+    from grants.organisations.views import bp as organisations
     from grants.people.views import bp as people
+    from grants.subsidies.views import bp as subsidies
     from grants.workflow.views import bp as workflow
 
-    for blueprint in (core, people, applications, workflow, budgets, letters):
+    for blueprint in (
+        core,
+        people,
+        organisations,
+        applications,
+        workflow,
+        budgets,
+        letters,
+        subsidies,
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -131,5 +142,7 @@ def _register_template_helpers(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from grants.core.cli import register
+    from grants.subsidies.cli import register as register_rules
 
     register(app)
+    register_rules(app)

@@ -13,8 +13,10 @@ from grants.core import clock
 from grants.core.models import Municipality
 from grants.extensions import db
 from grants.funds.models import CarryOver, Fund, FundBoardMember, FundKind
+from grants.organisations.models import Membership, Organisation, OrganisationKind
 from grants.partners.models import PartnerCity, Relation
 from grants.people.models import Role, User
+from grants.subsidies.operations import load_standard_rule_sets
 from grants.workflow.loader import load_standard_routes
 
 # (e-mail, name, title, roles, password). The passwords are for the demo only.
@@ -43,6 +45,8 @@ DEMO_PEOPLE = [
         "okonomi",
     ),
     ("admin@ballerup.dk", "Anders Andersen", "Administrator", [Role.ADMIN], "admin"),
+    # No staff role: acts for the demo association (an organisation member, not an employee).
+    ("forening@example.dk", "Frida Frost", "Formand, Ballerup Ungdomsorkester", [], "forening"),
 ]
 DEMO_PASSWORD_SUFFIX = "-demo-2026"
 
@@ -80,6 +84,7 @@ def load() -> bool:
             phone="44 77 20 00",
             website="https://ballerup.dk",
             contact_note="international@balk.dk",
+            postcodes="2740 2750 2760",  # Skovlunde, Ballerup, Måløv
         )
     )
 
@@ -166,12 +171,39 @@ def load() -> bool:
                 publish_trips=True,
             )
         )
+    funds.insert(
+        2,
+        Fund(
+            code="vaertskab",
+            name="Værtskab for grupper fra venskabsbyer",
+            kind=FundKind.HOSTING,
+            description="Engangstilskud til foreninger, skoler og institutioner, der er vært for "
+            "en gruppe fra en venskabsby. (Demo: puljens størrelse er et skøn.)",
+            route=routes["screening_decision"],
+            delegated_limit=Decimal("5000"),
+            yearly_budget=Decimal("25000"),
+            report_due_days=42,
+        ),
+    )
     db.session.add_all(funds)
     db.session.flush()
     funds[0].board.append(FundBoardMember(user=people["bestyrelse"]))
+    load_standard_rule_sets()
     for fund in funds:
         for year in (this_year, this_year + 1):
             allocate(fund, year, fund.yearly_budget, note=f"Bevilling {year}")
+
+    orchestra = Organisation(
+        name="Ballerup Ungdomsorkester",
+        kind=OrganisationKind.ASSOCIATION,
+        cvr="12345678",
+        address="Banegårdspladsen 1",
+        postcode="2750",
+        city="Ballerup",
+        email="kontakt@ungdomsorkester.example.dk",
+    )
+    orchestra.members.append(Membership(user=people["forening"]))
+    db.session.add(orchestra)
 
     db.session.add_all(
         [
@@ -220,6 +252,6 @@ def _slug(text: str) -> str:
 
 def logins() -> list[tuple[str, str, str]]:
     return [
-        (email, demo_password(stem), ", ".join(r.value for r in roles))
+        (email, demo_password(stem), ", ".join(r.value for r in roles) or "representative")
         for email, _n, _t, roles, stem in DEMO_PEOPLE
     ]

@@ -13,6 +13,7 @@ from grants.core import clock
 from grants.core.models import Municipality
 from grants.extensions import db
 from grants.funds.models import Fund, FundBoardMember, FundKind
+from grants.organisations.models import Membership, Organisation
 from grants.people.models import Role, User
 from grants.workflow.loader import current_route
 
@@ -29,12 +30,37 @@ def make_municipality(**overrides) -> Municipality:
         email="international@balk.dk",
         phone="44 77 20 00",
         website="https://ballerup.dk",
+        postcodes="2740 2750 2760",
     )
     values.update(overrides)
     municipality = Municipality(**values)
     db.session.add(municipality)
     db.session.flush()
     return municipality
+
+
+def make_organisation(
+    *members: User,
+    name: str | None = None,
+    postcode: str = "2750",
+    cvr: str | None = None,
+    kind: str = "association",
+) -> Organisation:
+    n = next(_seq)
+    organisation = Organisation(
+        name=name or f"Forening {n}",
+        kind=kind,
+        cvr=cvr or f"{10000000 + n}",
+        address="Vej 1",
+        postcode=postcode,
+        city="Ballerup",
+        email=f"forening{n}@example.dk",
+    )
+    for member in members:
+        organisation.members.append(Membership(user=member))
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
 
 
 def make_user(

@@ -201,6 +201,11 @@ class DecisionForm(Form):
         ],
     )
     amount = AmountField(_l("Bevilget beløb ved delvis bevilling"))
+    dispensation_reason = TextAreaField(
+        _l("Begrundelse for dispensation"),
+        [Optional(), Length(max=LONG)],
+        description=_l("Kun hvis der bevilges mere, end reglerne giver."),
+    )
     reasons = TextAreaField(
         _l("Begrundelse"),
         [Optional(), Length(max=LONG)],
@@ -209,3 +214,183 @@ class DecisionForm(Form):
             "anvendt, og de hensyn og fakta, der er lagt vægt på."
         ),
     )
+
+
+# -- Youth travel, hosting and the pupils' exchange ----------------------------------------
+
+YOUTH_REQUIRED_ON_SUBMIT = {
+    "title": _l("Skriv en kort titel, fx “Orkestertur til Prag”."),
+    "organisation_id": _l("Vælg hvilken organisation, der søger."),
+    "partner_city_id": _l("Vælg venskabs- eller partnerbyen."),
+    "departure_date": _l("Skriv startdatoen."),
+    "return_date": _l("Skriv slutdatoen."),
+    "purpose": _l("Beskriv formålet med besøget."),
+    "direct_contact": _l(
+        "Beskriv hvordan de unge fra begge byer mødes og er sammen. Besøget skal give direkte "
+        "kontakt mellem de unge."
+    ),
+    "programme": _l("Beskriv programmet for besøget."),
+}
+
+
+def parse_birth_years(text: str) -> list[int]:
+    """ "2008, 2009 2010" -> [2008, 2009, 2010]; raises ValueError on anything else."""
+    years = []
+    for part in text.replace(";", ",").replace("\n", ",").replace(" ", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or len(part) != 4:
+            raise ValueError(part)
+        years.append(int(part))
+    return years
+
+
+class YouthApplicationForm(Form):
+    """Youth trips to a partner city, hosting a group from one, and the Wuxi exchange.
+    Counts only: no names of children or young people are asked for."""
+
+    organisation_id = SelectField(_l("Ansøgende organisation"), choices=[], validate_choice=False)
+    title = StringField(_l("Titel"), [Optional(), Length(max=SHORT)])
+    partner_city_id = SelectField(
+        _l("Venskabs- eller partnerby"), choices=[], validate_choice=False
+    )
+    departure_date = DateField(_l("Første dag"), [Optional()])
+    return_date = DateField(_l("Sidste dag"), [Optional()])
+    participants_young = IntegerField(
+        _l("Antal børn og unge under 25 år"),
+        [Optional(), NumberRange(0, 1000, _l("Skriv et antal fra 0 til 1.000."))],
+    )
+    birth_years = StringField(
+        _l("Eller: deltagernes fødselsår"),
+        [Optional(), Length(max=5000)],
+        description=_l(
+            "Fx 2008, 2009, 2009. Bruges i stedet for antallet ovenfor, så "
+            "alderen på rejsedagen kan regnes ud. Ingen navne."
+        ),
+    )
+    participants_leaders = IntegerField(
+        _l("Antal ledere"),
+        [Optional(), NumberRange(0, 1000, _l("Skriv et antal fra 0 til 1.000."))],
+    )
+    participants_disabled = IntegerField(
+        _l("Antal deltagere med handicap (uanset alder)"),
+        [Optional(), NumberRange(0, 1000, _l("Skriv et antal fra 0 til 1.000."))],
+        description=_l("Tæl dem ikke med blandt de unge ovenfor."),
+    )
+    host_group_size = IntegerField(
+        _l("Antal personer i gruppen, I er værter for"),
+        [Optional(), NumberRange(0, 1000, _l("Skriv et antal fra 0 til 1.000."))],
+    )
+    purpose = TextAreaField(_l("Formål"), [Optional(), Length(max=LONG)])
+    direct_contact = TextAreaField(
+        _l("Direkte kontakt mellem de unge"), [Optional(), Length(max=LONG)]
+    )
+    programme = TextAreaField(_l("Program"), [Optional(), Length(max=10000)])
+    programme_file = FileField(_l("Program som fil (valgfrit)"))
+
+    transport = AmountField(_l("Transport"))
+    transport_note = StringField(_l("Uddybning af transport"), [Optional(), Length(max=300)])
+    accommodation = AmountField(_l("Ophold (hotel o.l.)"))
+    accommodation_note = StringField(_l("Uddybning af ophold"), [Optional(), Length(max=300)])
+    fees = AmountField(_l("Kursus- eller konferencegebyr"))
+    fees_note = StringField(_l("Uddybning af gebyr"), [Optional(), Length(max=300)])
+    meals = AmountField(_l("Forplejning og diæter"))
+    meals_note = StringField(
+        _l("Uddybning af forplejning og diæter"), [Optional(), Length(max=300)]
+    )
+    other = AmountField(_l("Andet"))
+    other_note = StringField(_l("Uddybning af andet"), [Optional(), Length(max=300)])
+    other_funding = AmountField(_l("Anden finansiering"))
+    other_funding_source = TextAreaField(_l("Hvem betaler resten?"), [Optional(), Length(max=2000)])
+    dispensation_request = TextAreaField(
+        _l("Søger I om dispensation fra reglerne?"),
+        [Optional(), Length(max=LONG)],
+        description=_l(
+            "Kun hvis reglerne ikke giver tilskud til jeres besøg, og I mener, "
+            "der er særlige grunde. Skriv hvilke."
+        ),
+    )
+
+    needs_manager = False
+
+    def __init__(self, *args, organisations=(), cities=(), hosting: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hosting = hosting
+        self.organisation_id.choices = [("", _l("Vælg organisation"))] + [
+            (str(o.id), o.name) for o in organisations
+        ]
+        self.partner_city_id.choices = [("", _l("Vælg by"))] + [(str(c.id), c.name) for c in cities]
+        self._organisation_ids = {str(o.id) for o in organisations}
+        self._city_ids = {str(c.id) for c in cities}
+        self.parsed_birth_years: list[int] | None = None
+
+    budget_fields = ApplicationForm.budget_fields
+    budget_total = ApplicationForm.budget_total
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.organisation_id.data and self.organisation_id.data not in self._organisation_ids:
+            self.organisation_id.errors.append(_l("Vælg en organisation fra listen."))
+        if self.partner_city_id.data and self.partner_city_id.data not in self._city_ids:
+            self.partner_city_id.errors.append(_l("Vælg en by fra listen."))
+        today = clock.today()
+        if self.departure_date.data and self.departure_date.data < today:
+            self.departure_date.errors.append(_l("Datoen er overskredet. Vælg en dato fra i dag."))
+        if (
+            self.departure_date.data
+            and self.return_date.data
+            and self.return_date.data < self.departure_date.data
+        ):
+            self.return_date.errors.append(_l("Sidste dag kan ikke være før første dag."))
+        if self.birth_years.data and self.birth_years.data.strip():
+            try:
+                years = parse_birth_years(self.birth_years.data)
+            except ValueError as bad:
+                self.birth_years.errors.append(
+                    _l(
+                        "“%(value)s” er ikke et årstal. Skriv fødselsår med fire cifre, "
+                        "adskilt af komma.",
+                        value=str(bad),
+                    )
+                )
+            else:
+                if any(y < 1900 or y > today.year for y in years):
+                    self.birth_years.errors.append(_l("Et fødselsår ligger uden for det mulige."))
+                else:
+                    self.parsed_birth_years = years
+        if (
+            self.other_funding.data
+            and self.budget_total()
+            and self.other_funding.data > self.budget_total()
+        ):
+            self.other_funding.errors.append(_l("Anden finansiering er større end budgettet."))
+        return ok and not self.errors
+
+    def validate_for_submission(self) -> bool:
+        ok = self.validate()
+        for name, message in YOUTH_REQUIRED_ON_SUBMIT.items():
+            field = self[name]
+            if (
+                field.data in (None, "") or (isinstance(field.data, str) and not field.data.strip())
+            ) and not field.errors:
+                field.errors.append(message)
+                ok = False
+        if self.hosting:
+            if not self.host_group_size.data and not self.host_group_size.errors:
+                self.host_group_size.errors.append(_l("Skriv hvor mange personer gruppen er."))
+                ok = False
+        elif (
+            not self.participants_young.data
+            and not self.parsed_birth_years
+            and not self.participants_disabled.data
+            and not self.participants_young.errors
+        ):
+            self.participants_young.errors.append(
+                _l("Skriv hvor mange børn og unge der deltager, eller deres fødselsår.")
+            )
+            ok = False
+        return ok
+
+    def validate_draft(self) -> bool:
+        return ApplicationForm.validate_draft(self)

@@ -4,7 +4,7 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
@@ -38,6 +38,8 @@ class Application(Timestamp, db.Model):
     route_id: Mapped[int] = mapped_column(ForeignKey("workflow_route.id"))
     state: Mapped[str] = mapped_column(String(40), index=True)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # For youth subsidies: the association, school or institution the application is from.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
 
     title: Mapped[str] = mapped_column(String(200))
@@ -55,6 +57,24 @@ class Application(Timestamp, db.Model):
     expected_benefit: Mapped[str] = mapped_column(Text, default="")
     knowledge_sharing: Mapped[str] = mapped_column(Text, default="")
 
+    # Youth travel and host subsidies: who travels (counts only, never names), where, and
+    # what the rules gave. `calculation` keeps the working as it was shown.
+    partner_city_id: Mapped[int | None] = mapped_column(ForeignKey("partner_city.id"))
+    participants_young: Mapped[int | None]
+    participants_leaders: Mapped[int | None]
+    participants_disabled: Mapped[int | None]
+    birth_years: Mapped[list | None] = mapped_column(JSON)
+    host_group_size: Mapped[int | None]
+    direct_contact: Mapped[str] = mapped_column(Text, default="")
+    # The version of the fund's rules the subsidy was computed with.
+    rule_set_id: Mapped[int | None] = mapped_column(ForeignKey("rule_set.id"))
+    computed_amount: Mapped[Decimal | None] = mapped_column(Money)
+    calculation: Mapped[dict | None] = mapped_column(JSON)
+    # The applicant asks for a departure from the rules, and why.
+    dispensation_request: Mapped[str] = mapped_column(Text, default="")
+    # The decider departed from the computed amount, and why.
+    dispensation_reason: Mapped[str] = mapped_column(Text, default="")
+
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # The manager's endorsement (anbefaling): True, False, or not yet given.
     endorsed: Mapped[bool | None]
@@ -68,6 +88,8 @@ class Application(Timestamp, db.Model):
     report_due: Mapped[dt.date | None] = mapped_column(Date)
 
     fund = relationship("Fund", lazy="joined")
+    organisation = relationship("Organisation")
+    partner_city = relationship("PartnerCity")
     route = relationship("Route")
     applicant = relationship("User", foreign_keys=[applicant_id], lazy="joined")
     manager = relationship("User", foreign_keys=[manager_id])

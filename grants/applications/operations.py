@@ -13,6 +13,7 @@ from grants.budgets.operations import reserve
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.files import CheckedFile
+from grants.core.formatting import money
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
 from grants.workflow import engine
@@ -48,6 +49,11 @@ def create_draft(applicant, fund, form) -> Application:
 
 def fill_in(application: Application, form) -> None:
     """Copy the form onto the application, budget lines included."""
+    from grants.applications.forms import YouthApplicationForm
+
+    if isinstance(form, YouthApplicationForm):
+        fill_in_youth(application, form)
+        return
     for name in PLAIN_FIELDS:
         value = form[name].data
         if isinstance(value, str):
@@ -63,6 +69,56 @@ def fill_in(application: Application, form) -> None:
         application.manager_id = int(form.manager_id.data)
     elif not form.needs_manager:
         application.manager_id = None
+    _fill_budget_lines(application, form)
+
+
+YOUTH_FIELDS = (
+    "title",
+    "purpose",
+    "departure_date",
+    "return_date",
+    "participants_young",
+    "participants_leaders",
+    "participants_disabled",
+    "host_group_size",
+    "direct_contact",
+    "programme",
+    "other_funding_source",
+    "dispensation_request",
+)
+
+
+def fill_in_youth(application: Application, form) -> None:
+    """Copy a youth-subsidy form onto the application. Counts only: no names."""
+    for name in YOUTH_FIELDS:
+        value = form[name].data
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(application, name, value)
+    for name in (
+        "title",
+        "purpose",
+        "direct_contact",
+        "programme",
+        "other_funding_source",
+        "dispensation_request",
+    ):
+        if getattr(application, name) is None:
+            setattr(application, name, "")
+    application.birth_years = form.parsed_birth_years or None
+    if form.parsed_birth_years:
+        application.participants_young = None  # counted from the birth years by the rules
+    application.organisation_id = (
+        int(form.organisation_id.data) if form.organisation_id.data else None
+    )
+    application.partner_city_id = (
+        int(form.partner_city_id.data) if form.partner_city_id.data else None
+    )
+    application.other_funding = form.other_funding.data or ZERO
+    _fill_budget_lines(application, form)
+
+
+def _fill_budget_lines(application: Application, form) -> None:
     lines = []
     for position, (category, amount_field, note_field) in enumerate(form.budget_fields()):
         if amount_field.data or (note_field.data or "").strip():
@@ -96,8 +152,52 @@ def attach(
     return attachment
 
 
+def calculation_as_dict(calculation) -> dict:
+    """A calculation as the case keeps it (JSON) and the pages and letter show it: the
+    engine's own form, plus the date the rule set is valid from."""
+    from grants.subsidies.models import RuleSet
+
+    result = calculation.as_dict()
+    if result["rule_set"]:
+        rule_set = db.session.get(RuleSet, calculation.rule_set_id)
+        result["rule_set"]["valid_from"] = rule_set.valid_from.isoformat()
+    return result
+
+
+def preview_subsidy(fund, form) -> dict:
+    """The subsidy the rules give for the form as it is filled in (the no-JavaScript step)."""
+    from flask import request
+
+    from grants.organisations.models import Organisation
+    from grants.subsidies.calculation import calculate_for_form
+
+    organisation = (
+        db.session.get(Organisation, int(form.organisation_id.data))
+        if form.organisation_id.data
+        else None
+    )
+    return calculation_as_dict(calculate_for_form(fund, request.form, organisation))
+
+
+def compute_subsidy(application: Application) -> dict:
+    """Work out the subsidy from the case's own facts and keep the working and the version
+    of the rules with the case; later changes of rates never change it."""
+    from grants.subsidies.calculation import calculate_for_form, form_data_of
+
+    calculation = calculate_for_form(
+        application.fund, form_data_of(application), application.organisation
+    )
+    result = calculation_as_dict(calculation)
+    application.calculation = result
+    application.rule_set_id = calculation.rule_set_id
+    application.computed_amount = calculation.total
+    return result
+
+
 def submit(application: Application, actor) -> None:
     """Send a draft on its route (or back to the caseworker after more information)."""
+    if application.fund.computes_subsidy:
+        _settle_subsidy(application)
     if application.state == "awaiting_information":
         engine.take(application, "resubmit", actor)
         return
@@ -106,6 +206,24 @@ def submit(application: Application, actor) -> None:
         application.case_number = case_number(application)
     application.submitted_at = clock.now()
     engine.take(application, "submit", actor)
+
+
+def _settle_subsidy(application: Application) -> None:
+    """Before a youth-subsidy application is sent: the amount applied for is what the rules
+    give. What the rules cannot allow stops it, unless the applicant asks for a dispensation
+    and says why."""
+    result = compute_subsidy(application)
+    if result["problems"] and not (application.dispensation_request or "").strip():
+        first = result["problems"][0]
+        raise DomainError(
+            _(
+                "Reglerne kan ikke give tilskud: %(problem)s Ret ansøgningen, eller søg om "
+                "dispensation og begrund det.",
+                problem=first["message"],
+            ),
+            field=first["field"] or "dispensation_request",
+        )
+    application.amount_applied = kroner(result["total"])
 
 
 def case_number(application: Application) -> str:
@@ -120,17 +238,40 @@ def endorse(application: Application, actor, endorsed: bool, comment: str) -> No
 
 
 def decide(
-    application: Application, actor, action: str, amount: Decimal | None, reasons: str
+    application: Application,
+    actor,
+    action: str,
+    amount: Decimal | None,
+    reasons: str,
+    dispensation_reason: str = "",
 ) -> None:
     """Grant in full, in part, or refuse; reserve the grant on the year of travel's budget
-    and issue the decision letter, all in the caller's one transaction."""
+    and issue the decision letter, all in the caller's one transaction.
+
+    For a subsidy computed by rules, the decider may depart from the computed amount only
+    with a recorded reason (dispensation).
+    """
     from grants.letters.operations import issue_decision_letter
 
     transition = engine.find_transition(application, action, actor)
     outcome = Outcome(transition.outcome)
     reasons = (reasons or "").strip()
+    dispensation_reason = (dispensation_reason or "").strip()
+    computed = application.computed_amount if application.calculation else None
     if outcome is Outcome.GRANTED:
         granted = application.amount_applied
+        if amount is not None and computed is not None:
+            granted = kroner(amount)
+            if granted < application.amount_applied:
+                raise DomainError(
+                    _(
+                        "Et lavere beløb end det ansøgte er en delvis bevilling. Vælg “Bevil "
+                        "delvist” og skriv en begrundelse."
+                    ),
+                    field="amount",
+                )
+        if granted <= 0:
+            raise DomainError(_("Skriv det beløb, der bevilges."), field="amount")
     elif outcome is Outcome.PARTLY_GRANTED:
         if amount is None:
             raise DomainError(_("Skriv det beløb, der bevilges."), field="amount")
@@ -146,12 +287,23 @@ def decide(
         raise DomainError(
             _("Skriv en begrundelse: ansøgeren får ikke alt, der er søgt om."), field="reasons"
         )
+    departs = computed is not None and outcome is not Outcome.REFUSED and granted > computed
+    if departs and not dispensation_reason:
+        raise DomainError(
+            _(
+                "Reglerne giver %(computed)s. Et højere beløb kræver dispensation: skriv "
+                "begrundelsen.",
+                computed=money(computed),
+            ),
+            field="dispensation_reason",
+        )
     if granted > 0:
         reserve(application, granted, actor)
 
     application.outcome = outcome
     application.granted_amount = granted
     application.decision_reasons = reasons
+    application.dispensation_reason = dispensation_reason if departs else ""
     application.decided_at = clock.now()
     application.decided_by = actor
     application.report_due = (
@@ -159,5 +311,10 @@ def decide(
         if granted > 0 and application.return_date
         else None
     )
-    engine.take(application, action, actor, comment=reasons)
+    comment = reasons
+    if departs:
+        comment = (comment + "\n" if comment else "") + _(
+            "Dispensation: %(reason)s", reason=dispensation_reason
+        )
+    engine.take(application, action, actor, comment=comment)
     issue_decision_letter(application, actor)

@@ -6,11 +6,20 @@ from __future__ import annotations
 from grants.people.models import Role
 
 
-def can_view(application, user) -> bool:
-    """The parties and the people who handle the case. A draft is the applicant's alone."""
+def acts_as_applicant(application, user) -> bool:
+    """The applicant, and anyone who acts for the applying organisation."""
     if user is None or not user.is_authenticated:
         return False
     if application.applicant_id == user.id:
+        return True
+    return application.organisation is not None and application.organisation.has_member(user)
+
+
+def can_view(application, user) -> bool:
+    """The parties and the people who handle the case. A draft is the applicant side's alone."""
+    if user is None or not user.is_authenticated:
+        return False
+    if acts_as_applicant(application, user):
         return True
     if application.state == "draft":
         return False
@@ -22,15 +31,13 @@ def can_view(application, user) -> bool:
 
 
 def sees_internal_journal(application, user) -> bool:
-    """The applicant sees the journal entries meant for them; staff see all."""
-    return can_view(application, user) and application.applicant_id != user.id
+    """The applicant side sees the journal entries meant for them; staff see all."""
+    return can_view(application, user) and not acts_as_applicant(application, user)
 
 
 def can_edit(application, user) -> bool:
     """The applicant edits a draft, and a case sent back to them for more information."""
-    return (
-        user is not None
-        and user.is_authenticated
-        and application.applicant_id == user.id
-        and application.state in ("draft", "awaiting_information")
+    return acts_as_applicant(application, user) and application.state in (
+        "draft",
+        "awaiting_information",
     )

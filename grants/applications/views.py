@@ -23,22 +23,27 @@ from grants.applications.forms import (
     ApplicationForm,
     DecisionForm,
     StepForm,
+    YouthApplicationForm,
 )
 from grants.applications.models import Application, Attachment
 from grants.applications.permissions import can_edit, can_view, sees_internal_journal
-from grants.budgets.operations import balance
+from grants.budgets.operations import decision_preview
 from grants.core.errors import DomainError
 from grants.core.files import check_upload
 from grants.extensions import db
-from grants.funds.models import Fund, FundKind
+from grants.funds.models import SUBSIDY_KINDS, Fund, FundKind
+from grants.organisations.operations import organisations_of
+from grants.partners.models import PartnerCity
 from grants.people.models import Role, User, UserRole
 from grants.workflow import engine
 from grants.workflow.models import CaseRole
 
 bp = Blueprint("applications", __name__)
 
-# The kinds of fund an employee applies to from here (youth subsidies come with issue 3).
+# Employees apply to the study travel fund; people who act for an organisation apply for
+# the youth subsidies.
 EMPLOYEE_FUND_KINDS = (FundKind.STUDY_TRIP,)
+SUBSIDY_FUND_KINDS = SUBSIDY_KINDS
 
 
 def get_application(application_id: int) -> Application:
@@ -65,23 +70,61 @@ def route_needs_manager(route) -> bool:
     return any(t.role == CaseRole.MANAGER for t in route.transitions)
 
 
-def make_form(fund: Fund, application: Application | None = None) -> ApplicationForm:
-    form = ApplicationForm(
-        obj=application,
-        managers=managers_for(current_user),
-        needs_manager=route_needs_manager(fund.route),
-    )
+def make_form(fund: Fund, application: Application | None = None):
+    """The form for the fund's kind of application, filled from the case on GET."""
+    if fund.kind in SUBSIDY_FUND_KINDS:
+        form = YouthApplicationForm(
+            obj=application,
+            organisations=organisations_of(current_user),
+            cities=partner_cities(),
+            hosting=fund.kind == FundKind.HOSTING,
+        )
+    else:
+        form = ApplicationForm(
+            obj=application,
+            managers=managers_for(current_user),
+            needs_manager=route_needs_manager(fund.route),
+        )
     if request.method == "GET":
         if application is not None:
-            if application.manager_id:
-                form.manager_id.data = str(application.manager_id)
+            for name in ("manager_id", "organisation_id", "partner_city_id"):
+                value = getattr(application, name, None)
+                if name in form and value:
+                    form[name].data = str(value)
+            if "birth_years" in form:
+                form.birth_years.data = ", ".join(map(str, application.birth_years or []))
             for category, amount_field, note_field in form.budget_fields():
                 line = application.line(category)
                 amount_field.data = line.amount if line else None
                 note_field.data = line.description if line else ""
-        elif current_user.manager_id:
+        elif "manager_id" in form and current_user.manager_id:
             form.manager_id.data = str(current_user.manager_id)
+        elif "organisation_id" in form and len(form.organisation_id.choices) == 2:
+            form.organisation_id.data = form.organisation_id.choices[1][0]
     return form
+
+
+def partner_cities() -> list[PartnerCity]:
+    return list(db.session.scalars(select(PartnerCity).order_by(PartnerCity.name)))
+
+
+def template_for(fund: Fund) -> str:
+    if fund.kind in SUBSIDY_FUND_KINDS:
+        return "applications/youth_form.html"
+    return "applications/form.html"
+
+
+def funds_open_to(user) -> list[Fund]:
+    kinds = []
+    if user.has_role(Role.EMPLOYEE):
+        kinds += EMPLOYEE_FUND_KINDS
+    if organisations_of(user):
+        kinds += SUBSIDY_FUND_KINDS
+    if not kinds:
+        return []
+    return list(
+        db.session.scalars(select(Fund).where(Fund.active, Fund.kind.in_(kinds)).order_by(Fund.id))
+    )
 
 
 @bp.get("/applications/mine")
@@ -98,50 +141,23 @@ def mine():
 @bp.get("/applications/new")
 @login_required
 def choose_fund():
-    funds = db.session.scalars(
-        select(Fund).where(Fund.active, Fund.kind.in_(EMPLOYEE_FUND_KINDS)).order_by(Fund.name)
-    ).all()
+    funds = funds_open_to(current_user)
     if len(funds) == 1:
         return redirect(url_for("applications.new", fund_code=funds[0].code))
-    return render_template("applications/choose_fund.html", funds=funds)
+    return render_template(
+        "applications/choose_fund.html",
+        funds=funds,
+        has_organisation=bool(organisations_of(current_user)),
+    )
 
 
 @bp.route("/applications/new/<fund_code>", methods=["GET", "POST"])
 @login_required
 def new(fund_code: str):
     fund = db.session.scalar(select(Fund).where(Fund.code == fund_code, Fund.active))
-    if fund is None or fund.kind not in EMPLOYEE_FUND_KINDS:
+    if fund is None or fund not in funds_open_to(current_user):
         abort(404)
-    form = make_form(fund)
-    if request.method == "POST":
-        submitting = request.form.get("intent") == "submit"
-        valid = form.validate_for_submission() if submitting else form.validate_draft()
-        if valid:
-            try:
-                application = operations.create_draft(current_user, fund, form)
-                _attach_upload(application, form)
-                if submitting:
-                    operations.submit(application, current_user)
-            except DomainError as error:
-                db.session.rollback()
-                _show_error(form, error)
-            else:
-                _flash_saved(submitting)
-                return redirect(url_for("applications.show", application_id=application.id))
-        return render_template(
-            "applications/form.html",
-            form=form,
-            fund=fund,
-            application=None,
-            categories=BUDGET_CATEGORIES,
-        ), 422
-    return render_template(
-        "applications/form.html",
-        form=form,
-        fund=fund,
-        application=None,
-        categories=BUDGET_CATEGORIES,
-    )
+    return handle_form(fund, None)
 
 
 @bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
@@ -150,35 +166,61 @@ def edit(application_id: int):
     application = get_application(application_id)
     if not can_edit(application, current_user):
         abort(403)
-    form = make_form(application.fund, application)
+    return handle_form(application.fund, application)
+
+
+def handle_form(fund: Fund, application: Application | None):
+    """Save a draft, preview the subsidy, or submit: one flow for every kind of application."""
+    form = make_form(fund, application)
+    preview = None
     if request.method == "POST":
-        submitting = request.form.get("intent") == "submit"
+        intent = request.form.get("intent", "save")
+        submitting = intent == "submit"
         valid = form.validate_for_submission() if submitting else form.validate_draft()
+        if valid and intent == "preview" and fund.kind in SUBSIDY_FUND_KINDS:
+            preview = operations.preview_subsidy(fund, form)
+            return render_template(
+                template_for(fund),
+                form=form,
+                fund=fund,
+                application=application,
+                categories=BUDGET_CATEGORIES,
+                preview=preview,
+            )
         if valid:
             try:
-                operations.fill_in(application, form)
+                if application is None:
+                    application = operations.create_draft(current_user, fund, form)
+                else:
+                    operations.fill_in(application, form)
                 _attach_upload(application, form)
                 if submitting:
                     operations.submit(application, current_user)
             except DomainError as error:
                 db.session.rollback()
                 _show_error(form, error)
+                if fund.kind in SUBSIDY_FUND_KINDS:
+                    preview = operations.preview_subsidy(fund, form)
             else:
                 _flash_saved(submitting)
                 return redirect(url_for("applications.show", application_id=application.id))
         return render_template(
-            "applications/form.html",
+            template_for(fund),
             form=form,
-            fund=application.fund,
+            fund=fund,
             application=application,
             categories=BUDGET_CATEGORIES,
+            preview=preview,
         ), 422
+    if application is not None and fund.kind in SUBSIDY_FUND_KINDS and application.calculation:
+        preview = application.calculation
     return render_template(
-        "applications/form.html",
+        template_for(fund),
         form=form,
-        fund=application.fund,
+        fund=fund,
         application=application,
         categories=BUDGET_CATEGORIES,
+        preview=preview,
     )
 
 
@@ -227,16 +269,14 @@ def render_case(
         decision_form.action.choices = [c for c in decision_form.action.choices if c[0] in allowed]
     internal = sees_internal_journal(application, current_user)
     journal = [e for e in application.journal if internal or e.visible_to_applicant]
-    budget = None
-    if decisions and application.budget_year:
-        budget = balance(application.fund_id, application.budget_year)
+    preview = decision_preview(application) if decisions else None
     return render_template(
         "applications/show.html",
         application=application,
         steps=steps,
         step_form=step_form or StepForm(),
         decision_form=decision_form,
-        budget=budget,
+        preview=preview,
         journal=journal,
         internal=internal,
         is_applicant=application.applicant_id == current_user.id,

@@ -33,6 +33,13 @@ class Municipality(db.Model):
     website: Mapped[str] = mapped_column(String(200), default="")
     # Where the published trips point the public, e.g. a department mailbox.
     contact_note: Mapped[str] = mapped_column(Text, default="")
+    # The postcodes of the municipality: an organisation is based here when its postcode is
+    # one of them. Space-separated, e.g. "2740 2750 2760".
+    postcodes: Mapped[str] = mapped_column(String(200), default="")
+
+    @property
+    def postcode_list(self) -> set[str]:
+        return set(self.postcodes.replace(",", " ").split())
 
     @classmethod
     def current(cls) -> Municipality:

@@ -20,6 +20,10 @@ class FundKind(enum.StrEnum):
     COMMITTEE = "committee"
 
 
+# Funds whose grants are computed by a rule set (youth travel, hosting, the Wuxi exchange).
+SUBSIDY_KINDS = (FundKind.YOUTH_TRIP, FundKind.HOSTING, FundKind.PUPIL_EXCHANGE)
+
+
 class CarryOver(enum.StrEnum):
     """What happens to unspent money at the end of a year."""
 
@@ -53,6 +57,10 @@ class Fund(Timestamp, db.Model):
     board: Mapped[list[FundBoardMember]] = relationship(
         back_populates="fund", cascade="all, delete-orphan"
     )
+
+    @property
+    def computes_subsidy(self) -> bool:
+        return self.kind in SUBSIDY_KINDS
 
     def is_board_member(self, user: User) -> bool:
         return any(member.user_id == user.id for member in self.board)

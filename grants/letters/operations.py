@@ -147,7 +147,7 @@ def _decision_facts(application: Application, municipality: Municipality) -> dic
         decided_at = decided_at.replace(tzinfo=dt.UTC)
     country = application.destination_country or ""
     locale = get_locale()
-    recipient, decider, fund = application.applicant, _decider(application), application.fund
+    decider, fund = _decider(application), application.fund
     return {
         "case_number": application.case_number,
         "outcome": application.outcome.value,
@@ -169,11 +169,23 @@ def _decision_facts(application: Application, municipality: Municipality) -> dic
         "granted_amount": kroner(application.granted_amount),
         "reasons": (application.decision_reasons or "").strip(),
         "report_due": application.report_due,
-        "recipient": {
-            "id": recipient.id,
-            "name": recipient.name,
-            "department": recipient.department,
-        },
+        "recipient": _recipient(application),
+        # Youth subsidies: the working of the rules, and any departure from it.
+        "subsidy": (
+            {
+                "calculation": application.calculation,
+                "computed_amount": kroner(application.computed_amount),
+                "dispensation_reason": (application.dispensation_reason or "").strip(),
+                "participants": {
+                    "young": application.participants_young,
+                    "leaders": application.participants_leaders,
+                    "disabled": application.participants_disabled,
+                    "host_group": application.host_group_size,
+                },
+            }
+            if application.calculation
+            else None
+        ),
         "caseworker": {"id": decider.id, "name": decider.name, "title": decider.title},
         "municipality": {
             "name": municipality.name,
@@ -184,6 +196,30 @@ def _decision_facts(application: Application, municipality: Municipality) -> dic
             "phone": municipality.phone,
             "website": municipality.website,
         },
+    }
+
+
+def _recipient(application: Application) -> dict[str, Any]:
+    """A person by name; an organisation by its name and CVR number, with the contact
+    person who applied for it."""
+    person = application.applicant
+    organisation = application.organisation
+    if organisation is None:
+        return {
+            "id": person.id,
+            "name": person.name,
+            "department": person.department,
+            "cvr": "",
+            "address": "",
+            "contact": "",
+        }
+    return {
+        "id": person.id,
+        "name": organisation.name,
+        "department": "",
+        "cvr": organisation.cvr or "",
+        "address": f"{organisation.address}, {organisation.postcode} {organisation.city}",
+        "contact": person.name,
     }
 
 

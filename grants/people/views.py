@@ -36,6 +36,38 @@ def login():
     return render_template("people/login.html", form=form), status
 
 
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    """An account for people who apply on behalf of an association, school or institution."""
+    from grants.organisations.forms import SignupForm
+
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip()
+        if db.session.scalar(select(User.id).where(func.lower(User.email) == email.lower())):
+            form.email.errors.append(
+                _("Der findes allerede en konto med denne e-mailadresse. Log ind i stedet.")
+            )
+        else:
+            user = User(
+                email=email, name=form.name.data.strip(), locale=session.get("locale", "da")
+            )
+            user.set_password(form.password.data)
+            db.session.add(user)
+            db.session.flush()
+            login_user(user)
+            flash(_("Din konto er oprettet."), "success")
+            return redirect(
+                _safe_next(request.args.get("next"))
+                if request.args.get("next")
+                else url_for("organisations.mine")
+            )
+    status = 422 if form.errors else 200
+    return render_template("people/signup.html", form=form), status
+
+
 @bp.post("/logout")
 @login_required
 def logout():

@@ -20,10 +20,13 @@ from grants.workflow.models import CaseRole, JournalEntry, Transition
 
 def case_roles(application, user: User | None) -> set[CaseRole]:
     """The roles ``user`` holds on this case. An applicant holds no other role on their own
-    case: nobody endorses, screens or decides an application they made themselves."""
+    case: nobody endorses, screens or decides an application they made themselves, or one
+    from an organisation they act for (inhabilitet)."""
+    from grants.applications.permissions import acts_as_applicant
+
     if user is None or not user.is_authenticated:
         return set()
-    if application.applicant_id == user.id:
+    if acts_as_applicant(application, user):
         return {CaseRole.APPLICANT}
     roles: set[CaseRole] = set()
     if application.manager_id == user.id:
@@ -162,13 +165,24 @@ def waiting_for(user: User):
             )
         return or_(*clauses)
 
-    conditions = [and_(Application.applicant_id == user.id, step_for(CaseRole.APPLICANT))]
+    from grants.organisations.models import Membership
+
+    own_organisations = select(Membership.organisation_id).where(Membership.user_id == user.id)
+    # IS NOT NULL keeps the negation below true for cases without an organisation.
+    applicant_side = or_(
+        Application.applicant_id == user.id,
+        and_(
+            Application.organisation_id.is_not(None),
+            Application.organisation_id.in_(own_organisations),
+        ),
+    )
+    conditions = [and_(applicant_side, step_for(CaseRole.APPLICANT))]
     others = [and_(Application.manager_id == user.id, step_for(CaseRole.MANAGER))]
     if user.has_role(Role.CASEWORKER):
         others.append(step_for(CaseRole.CASEWORKER))
     board_funds = select(FundBoardMember.fund_id).where(FundBoardMember.user_id == user.id)
     others.append(and_(Application.fund_id.in_(board_funds), step_for(CaseRole.BOARD_MEMBER)))
-    conditions.append(and_(Application.applicant_id != user.id, or_(*others)))
+    conditions.append(and_(~applicant_side, or_(*others)))
     return or_(*conditions) if conditions else false()
 
 

@@ -107,12 +107,18 @@ def decide(application_id: int):
         return render_case(application, decision_form=form, status=422)
     try:
         operations.decide(
-            application, current_user, form.action.data, form.amount.data, form.reasons.data or ""
+            application,
+            current_user,
+            form.action.data,
+            form.amount.data,
+            form.reasons.data or "",
+            form.dispensation_reason.data or "",
         )
     except DomainError as error:
         db.session.rollback()
         application = get_application(application_id)
-        field = error.field if error.field in ("amount", "reasons") else None
+        known = ("amount", "reasons", "dispensation_reason")
+        field = error.field if error.field in known else None
         if field:
             form[field].errors = list(form[field].errors) + [error.message]
         else:

@@ -3,45 +3,11 @@
 from __future__ import annotations
 
 import email
-import socket
 from email import policy
-
-import pytest
-from aiosmtpd.controller import Controller
 
 from grants.extensions import db
 from tests.applications.helpers import form_data
 from tests.factories import make_application
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def take(self) -> list[email.message.EmailMessage]:
-        taken, self.messages = self.messages, []
-        return taken
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def inbox(app):
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    yield handler
-    controller.stop()
 
 
 def recipients(messages) -> set[str]:

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+
+from grants.core.forms import Form
+from grants.organisations.models import OrganisationKind
+
+KIND_CHOICES = [
+    (OrganisationKind.ASSOCIATION.value, _l("Forening")),
+    (OrganisationKind.SCHOOL.value, _l("Skole")),
+    (OrganisationKind.INSTITUTION.value, _l("Institution")),
+]
+
+
+class OrganisationForm(Form):
+    name = StringField(
+        _l("Navn"), [DataRequired(_l("Skriv organisationens navn.")), Length(max=200)]
+    )
+    kind = SelectField(_l("Type"), choices=KIND_CHOICES)
+    cvr = StringField(
+        _l("CVR-nummer"),
+        [Optional(), Regexp(r"^\d{8}$", message=_l("Et CVR-nummer er 8 cifre."))],
+        description=_l("Skal udfyldes for foreninger."),
+    )
+    address = StringField(_l("Adresse"), [DataRequired(_l("Skriv adressen.")), Length(max=200)])
+    postcode = StringField(
+        _l("Postnummer"),
+        [
+            DataRequired(_l("Skriv postnummeret.")),
+            Regexp(r"^\d{4}$", message=_l("Et postnummer er 4 cifre.")),
+        ],
+    )
+    city = StringField(_l("By"), [DataRequired(_l("Skriv byen.")), Length(max=100)])
+    email = EmailField(
+        _l("E-mail"),
+        [
+            DataRequired(_l("Skriv organisationens e-mailadresse.")),
+            Email(_l("Skriv en gyldig e-mailadresse.")),
+            Length(max=254),
+        ],
+    )
+    phone = StringField(_l("Telefon"), [Optional(), Length(max=40)])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.kind.data == OrganisationKind.ASSOCIATION.value and not self.cvr.data:
+            self.cvr.errors.append(_l("En forening skal have et CVR-nummer."))
+            ok = False
+        return ok
+
+
+class InviteForm(Form):
+    email = EmailField(
+        _l("E-mailadresse på den, du vil invitere"),
+        [
+            DataRequired(_l("Skriv en e-mailadresse.")),
+            Email(_l("Skriv en gyldig e-mailadresse.")),
+            Length(max=254),
+        ],
+    )
+
+
+class SignupForm(Form):
+    name = StringField(_l("Dit navn"), [DataRequired(_l("Skriv dit navn.")), Length(max=200)])
+    email = EmailField(
+        _l("E-mail"),
+        [
+            DataRequired(_l("Skriv din e-mailadresse.")),
+            Email(_l("Skriv en gyldig e-mailadresse.")),
+            Length(max=254),
+        ],
+    )
+    password = PasswordField(
+        _l("Adgangskode"),
+        [
+            DataRequired(_l("Vælg en adgangskode.")),
+            Length(min=12, max=200, message=_l("Adgangskoden skal være mindst 12 tegn.")),
+        ],
+        description=_l("Mindst 12 tegn. En sætning er lettere at huske end tegn og tal."),
+    )
+    confirm = PasswordField(
+        _l("Gentag adgangskoden"),
+        [
+            DataRequired(_l("Gentag adgangskoden.")),
+            EqualTo("password", message=_l("De to adgangskoder er ikke ens.")),
+        ],
+    )

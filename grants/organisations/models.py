@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grants.core import clock
+from grants.core.models import Timestamp, enum_type
+from grants.extensions import db
+
+
+class OrganisationKind(enum.StrEnum):
+    ASSOCIATION = "association"  # forening (has a CVR number)
+    SCHOOL = "school"
+    INSTITUTION = "institution"
+
+
+class Organisation(Timestamp, db.Model):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[OrganisationKind] = mapped_column(enum_type(OrganisationKind))
+    cvr: Mapped[str | None] = mapped_column(String(8), unique=True)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(4), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+
+    members: Mapped[list[Membership]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="Membership.id"
+    )
+
+    def has_member(self, user) -> bool:
+        return user is not None and any(m.user_id == user.id for m in self.members)
+
+    def based_in(self, municipality) -> bool:
+        """Based in the municipality: its postcode is one of the municipality's."""
+        return self.postcode in municipality.postcode_list
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.name}>"
+
+
+class Membership(db.Model):
+    """A person who may act for the organisation."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("organisation_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="members")
+    user = relationship("User", foreign_keys=[user_id])
+
+
+class Invitation(db.Model):
+    """An invitation by e-mail to act for an organisation. Only the token's hash is kept."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    organisation: Mapped[Organisation] = relationship()
+    invited_by = relationship("User", foreign_keys=[invited_by_id])

@@ -1,0 +1,113 @@
+"""Registering organisations and inviting the people who act for them. Nothing commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from grants.core import clock
+from grants.core.errors import DomainError
+from grants.extensions import db
+from grants.notifications.operations import queue_mail
+from grants.organisations.models import Invitation, Membership, Organisation
+from grants.people.models import User
+
+INVITATION_DAYS = 14
+
+
+def register(founder: User, form) -> Organisation:
+    cvr = (form.cvr.data or "").strip() or None
+    if cvr and db.session.scalar(select(Organisation.id).where(Organisation.cvr == cvr)):
+        raise DomainError(
+            _(
+                "En organisation med dette CVR-nummer er allerede oprettet. Bed en af dem, der "
+                "handler for den, om at invitere dig."
+            ),
+            field="cvr",
+        )
+    organisation = Organisation(
+        name=form.name.data.strip(),
+        kind=form.kind.data,
+        cvr=cvr,
+        address=form.address.data.strip(),
+        postcode=form.postcode.data.strip(),
+        city=form.city.data.strip(),
+        email=form.email.data.strip(),
+        phone=(form.phone.data or "").strip(),
+    )
+    organisation.members.append(Membership(user=founder))
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite(organisation: Organisation, email: str, actor: User) -> Invitation:
+    """Invite a person by e-mail; the link in the mail is the only copy of the token."""
+    email = email.strip()
+    existing = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    if existing is not None and organisation.has_member(existing):
+        raise DomainError(
+            _("%(email)s handler allerede for organisationen.", email=email), field="email"
+        )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        organisation=organisation,
+        email=email,
+        token_hash=_hash(token),
+        invited_by_id=actor.id,
+        expires_at=clock.now() + dt.timedelta(days=INVITATION_DAYS),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    recipient = existing or User(email=email, name=email, locale=actor.locale)
+    queue_mail(
+        recipient,
+        "mail/invitation_subject.txt",
+        "mail/invitation.txt",
+        organisation=organisation,
+        actor=actor,
+        link=url_for("organisations.accept", token=token, _external=True),
+        days=INVITATION_DAYS,
+    )
+    return invitation
+
+
+def find_invitation(token: str) -> Invitation | None:
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _hash(token)))
+    if invitation is None or invitation.accepted_at is not None:
+        return None
+    expires = invitation.expires_at
+    if expires.tzinfo is None:
+        expires = expires.replace(tzinfo=dt.UTC)
+    return invitation if expires > clock.now() else None
+
+
+def accept(invitation: Invitation, user: User) -> Membership:
+    organisation = invitation.organisation
+    invitation.accepted_at = clock.now()
+    invitation.accepted_by_id = user.id
+    if organisation.has_member(user):
+        return next(m for m in organisation.members if m.user_id == user.id)
+    membership = Membership(user=user, invited_by_id=invitation.invited_by_id)
+    organisation.members.append(membership)
+    return membership
+
+
+def organisations_of(user: User) -> list[Organisation]:
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .join(Membership)
+            .where(Membership.user_id == user.id)
+            .order_by(Organisation.name)
+        )
+    )

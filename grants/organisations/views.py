@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from grants.applications.models import Application
+from grants.core.errors import DomainError
+from grants.core.models import Municipality
+from grants.extensions import db
+from grants.organisations import operations
+from grants.organisations.forms import KIND_CHOICES, InviteForm, OrganisationForm
+from grants.organisations.models import Organisation
+from grants.people.models import Role
+
+bp = Blueprint("organisations", __name__)
+
+
+def get_organisation(organisation_id: int) -> Organisation:
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        abort(404)
+    if not (
+        organisation.has_member(current_user) or current_user.has_role(Role.CASEWORKER, Role.ADMIN)
+    ):
+        abort(403)
+    return organisation
+
+
+@bp.get("/organisations")
+@login_required
+def mine():
+    return render_template(
+        "organisations/mine.html", organisations=operations.organisations_of(current_user)
+    )
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            organisation = operations.register(current_user, form)
+        except DomainError as error:
+            db.session.rollback()
+            form[error.field].errors.append(error.message)
+        else:
+            flash(
+                _(
+                    "%(name)s er oprettet. Du kan nu søge tilskud på dens vegne.",
+                    name=organisation.name,
+                ),
+                "success",
+            )
+            return redirect(url_for("organisations.show", organisation_id=organisation.id))
+    status = 422 if form.errors else 200
+    return render_template("organisations/form.html", form=form), status
+
+
+@bp.get("/organisations/<int:organisation_id>")
+@login_required
+def show(organisation_id: int, invite_form: InviteForm | None = None, status: int = 200):
+    organisation = get_organisation(organisation_id)
+    applications = db.session.scalars(
+        select(Application)
+        .where(Application.organisation_id == organisation.id)
+        .order_by(Application.updated_at.desc())
+    ).all()
+    return render_template(
+        "organisations/show.html",
+        organisation=organisation,
+        applications=applications,
+        invite_form=invite_form or InviteForm(),
+        kinds=dict(KIND_CHOICES),
+        based_here=organisation.based_in(Municipality.current()),
+    ), status
+
+
+@bp.post("/organisations/<int:organisation_id>/invitations")
+@login_required
+def invite(organisation_id: int):
+    organisation = get_organisation(organisation_id)
+    if not organisation.has_member(current_user):
+        abort(403)
+    form = InviteForm()
+    if form.validate():
+        try:
+            operations.invite(organisation, form.email.data, current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.email.errors.append(error.message)
+        else:
+            flash(_("Invitationen er sendt til %(email)s.", email=form.email.data), "success")
+            return redirect(url_for("organisations.show", organisation_id=organisation.id))
+    return show(organisation_id, invite_form=form, status=422)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept(token: str):
+    invitation = operations.find_invitation(token)
+    if invitation is None:
+        return render_template("organisations/invitation_invalid.html"), 404
+    if not current_user.is_authenticated:
+        return render_template(
+            "organisations/invitation.html", invitation=invitation, next=request.path
+        )
+    if request.method == "POST":
+        operations.accept(invitation, current_user)
+        flash(_("Du handler nu for %(name)s.", name=invitation.organisation.name), "success")
+        return redirect(url_for("organisations.show", organisation_id=invitation.organisation_id))
+    return render_template(
+        "organisations/invitation.html", invitation=invitation, next=request.path
+    )

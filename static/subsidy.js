@@ -1,0 +1,81 @@
+// The live subsidy calculation on the youth application form. Without JavaScript the
+// "Beregn tilskud" button shows the same working on a preview step; with it, the working
+// follows the form as it is filled in. The server calculates both (no rules here).
+(function () {
+  "use strict";
+  var form = document.getElementById("subsidy-form");
+  var panel = document.getElementById("calculation");
+  if (!form || !panel || !window.fetch) { return; }
+  var url = form.getAttribute("data-calculate-url");
+  var timer = null;
+
+  function cell(tag, text, className) {
+    var element = document.createElement(tag);
+    element.textContent = text;
+    if (className) { element.className = className; }
+    return element;
+  }
+
+  function render(data) {
+    var table = panel.querySelector("table");
+    var empty = panel.querySelector(".calculation-empty");
+    if (empty) { empty.remove(); }
+    var problems = panel.querySelector(".alert");
+    if (problems) { problems.remove(); }
+    if (data.problems && data.problems.length) {
+      var alert = document.createElement("div");
+      alert.className = "alert alert-warning";
+      var body = document.createElement("div");
+      body.className = "alert-body";
+      body.appendChild(cell("p", panel.getAttribute("data-problems-heading") || "", "alert-heading"));
+      var list = document.createElement("ul");
+      list.className = "alert-text";
+      data.problems.forEach(function (problem) { list.appendChild(cell("li", problem.message)); });
+      body.appendChild(list);
+      alert.appendChild(body);
+      panel.insertBefore(alert, panel.children[1] || null);
+    }
+    if (!table) { return; }
+    var tbody = table.querySelector("tbody");
+    tbody.textContent = "";
+    data.lines.forEach(function (line) {
+      var row = document.createElement("tr");
+      row.appendChild(cell("td", line.label));
+      row.appendChild(cell("td", line.working));
+      row.appendChild(cell("td", line.amount_text, "align-text-right"));
+      tbody.appendChild(row);
+    });
+    var notes = panel.querySelector(".calculation-notes");
+    if (notes) {
+      notes.textContent = "";
+      (data.notes || []).forEach(function (note) { notes.appendChild(cell("li", note)); });
+    }
+    var total = table.querySelector("tfoot strong");
+    if (total) { total.textContent = data.total_text; }
+  }
+
+  function calculate() {
+    var body = new FormData(form);
+    body.delete("programme_file");
+    var token = form.querySelector("input[name=csrf_token]");
+    fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: token ? { "X-CSRFToken": token.value } : {}
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      if (data) { render(data); }
+    }).catch(function () { /* the preview button still works */ });
+  }
+
+  form.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(calculate, 400);
+  });
+  form.addEventListener("change", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(calculate, 100);
+  });
+})();

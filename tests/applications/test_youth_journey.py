@@ -1,0 +1,323 @@
+"""The whole journey of a youth association, from registering the association to its
+downloaded letter, through the web pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from grants.applications.models import Application
+from grants.budgets.models import BudgetEntry
+from grants.extensions import db
+from grants.funds.models import FundKind
+from grants.letters.models import Letter
+from grants.organisations.models import Organisation
+from grants.partners.models import PartnerCity, Relation
+from grants.subsidies.operations import STANDARD_RULE_SETS, add_rule_set
+from tests.factories import PASSWORD, future, make_fund
+
+ORGANISATION = {
+    "name": "Ballerup Ungdomsorkester",
+    "kind": "association",
+    "cvr": "31415926",
+    "address": "Banegårdspladsen 1",
+    "postcode": "2750",
+    "city": "Ballerup",
+    "email": "kontakt@orkester.example.dk",
+    "phone": "",
+}
+
+
+@pytest.fixture
+def youth(world):
+    fund = make_fund(
+        code="ungdomsrejser",
+        name="Ungdomsrejser",
+        kind=FundKind.YOUTH_TRIP,
+        route="screening_decision",
+        delegated_limit=20000,
+        budget=150000,
+    )
+    hosting = make_fund(
+        code="vaertskab",
+        name="Værtskab",
+        kind=FundKind.HOSTING,
+        route="screening_decision",
+        delegated_limit=5000,
+        budget=25000,
+    )
+    add_rule_set((STANDARD_RULE_SETS / "ballerup-ungdomsrejser.toml").read_text(), fund=fund)
+    add_rule_set((STANDARD_RULE_SETS / "ballerup-vaertskab.toml").read_text(), fund=hosting)
+    prague = PartnerCity(
+        name="Prag 10", country="CZ", relation=Relation.TWIN_CITY, valid_from=dt.date(2014, 8, 25)
+    )
+    former = PartnerCity(
+        name="Tidligere By",
+        country="DE",
+        relation=Relation.PARTNERSHIP,
+        valid_from=dt.date(2014, 8, 25),
+        valid_to=dt.date(2020, 12, 31),
+    )
+    db.session.add_all([prague, former])
+    db.session.commit()
+    return {"fund": fund, "hosting": hosting, "prague": prague, "former": former}
+
+
+def trip_form(organisation_id, city_id, **overrides) -> dict:
+    data = {
+        "organisation_id": str(organisation_id),
+        "title": "Orkestertur til Prag",
+        "partner_city_id": str(city_id),
+        "departure_date": future(40).isoformat(),
+        "return_date": future(45).isoformat(),  # 5 nights
+        "participants_young": "12",
+        "birth_years": "",
+        "participants_leaders": "2",
+        "participants_disabled": "0",
+        "host_group_size": "",
+        "purpose": "Fælles koncert med et ungdomsorkester i Prag 10.",
+        "direct_contact": "To fælles prøver og en fælles koncert; de unge bor hos hinanden.",
+        "programme": "Dag 1 ankomst, dag 2-4 prøver og koncert, dag 5 byvandring med værterne.",
+        "transport": "24.000",
+        "transport_note": "Bus",
+        "accommodation": "",
+        "accommodation_note": "",
+        "fees": "",
+        "fees_note": "",
+        "meals": "6.000",
+        "meals_note": "",
+        "other": "",
+        "other_note": "",
+        "other_funding": "",
+        "other_funding_source": "",
+        "dispensation_request": "",
+        "intent": "submit",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_from_registering_the_association_to_its_letter(world, youth, client, auth):
+    # A representative signs up and registers the association.
+    client.post(
+        "/signup",
+        data={
+            "name": "Frida Frost",
+            "email": "frida@example.dk",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
+    assert client.post("/organisations/new", data=ORGANISATION).status_code == 302
+    organisation = db.session.scalars(select(Organisation)).one()
+
+    # The funds open to her are the subsidies; she picks the youth trip.
+    page = client.get("/applications/new").get_data(as_text=True)
+    assert "Ungdomsrejser" in page and "Studierejsefonden" not in page
+    url = "/applications/new/ungdomsrejser"
+    assert "Orkestertur" not in client.get(url).get_data(as_text=True)
+
+    # Without JavaScript: the preview step shows the working, line by line.
+    response = client.post(
+        url, data=trip_form(organisation.id, youth["prague"].id, intent="preview")
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "12 unge + 2 ledere = 14 personer" in page, page[page.find('id="calculation"') :][:2000]
+    assert "7.000,00 kr." in page
+    assert db.session.scalars(select(Application)).all() == []  # a preview saves nothing
+
+    # The live calculation (the form's JavaScript) gives the same answer.
+    data = trip_form(organisation.id, youth["prague"].id)
+    live = client.post("/subsidies/calculate/ungdomsrejser", data=data).get_json()
+    assert live["total"] == "7000.00"
+
+    # She submits; the amount applied for is what the rules give.
+    response = client.post(url, data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 302, re.findall(
+        r"form-error-message[^>]*>(.*?)</span>\s*</span>|alert-text\">(.*?)<", page, re.S
+    )
+    application = db.session.scalars(select(Application)).one()
+    assert application.state == "screening"
+    assert application.organisation_id == organisation.id
+    assert application.amount_applied == Decimal("7000.00")
+    assert application.computed_amount == Decimal("7000.00")
+    assert application.rule_set_id is not None
+    assert application.calculation["rule_set"]["version"] == 1
+
+    # The caseworker screens and grants more than the rules give, with a dispensation.
+    auth.login(world.caseworker)
+    client.post(f"/applications/{application.id}/steps/forward_for_decision", data={})
+    response = client.post(
+        f"/applications/{application.id}/decision",
+        data={"action": "grant", "amount": "8.000", "reasons": "", "dispensation_reason": ""},
+    )
+    assert response.status_code == 422
+    assert "kræver dispensation" in response.get_data(as_text=True)
+    response = client.post(
+        f"/applications/{application.id}/decision",
+        data={
+            "action": "grant",
+            "amount": "8.000",
+            "reasons": "",
+            "dispensation_reason": "Koncerten kræver en ekstra overnatning for hele gruppen.",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    application = db.session.get(Application, application.id)
+    assert (application.state, application.granted_amount) == ("granted", Decimal("8000.00"))
+    reservation = db.session.scalars(
+        select(BudgetEntry).filter_by(application_id=application.id)
+    ).one()
+    assert reservation.fund_id == youth["fund"].id and reservation.amount == Decimal("8000.00")
+
+    # The representative downloads the letter: the calculation, both amounts and the reason.
+    auth.login(db.session.scalars(select(Organisation)).one().members[0].user)
+    letter = db.session.scalars(select(Letter)).one()
+    response = client.get(f"/letters/{letter.id}/download")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    text = " ".join(text.split())
+    for part in (
+        "Ballerup Ungdomsorkester",
+        "31415926",
+        "12 unge + 2 ledere = 14 personer",
+        "7.000,00 kr.",
+        "8.000,00 kr.",
+        "Koncerten kræver en ekstra overnatning",
+        "Ungdomsrejser til venskabs- og partnerbyer",
+    ):
+        assert part in text, part
+
+
+def test_what_the_rules_cannot_allow_is_said_before_submitting(world, youth, client, auth):
+    member = world.outsider
+    organisation = Organisation(
+        name="Måløv Spejdere",
+        kind="association",
+        cvr="27182818",
+        address="Vej 1",
+        postcode="2760",
+        city="Måløv",
+        email="s@example.dk",
+    )
+    outside = Organisation(
+        name="Roskilde Roklub",
+        kind="association",
+        cvr="16180339",
+        address="Vej 2",
+        postcode="4000",
+        city="Roskilde",
+        email="r@example.dk",
+    )
+    from grants.organisations.models import Membership
+
+    organisation.members.append(Membership(user=member))
+    outside.members.append(Membership(user=member))
+    db.session.add_all([organisation, outside])
+    db.session.commit()
+    auth.login(member)
+    url = "/applications/new/ungdomsrejser"
+
+    cases = [
+        (trip_form(organisation.id, youth["former"].id), "partner"),
+        (trip_form(outside.id, youth["prague"].id), "kommunen"),
+    ]
+    for data, words in cases:
+        preview = client.post(url, data={**data, "intent": "preview"}).get_data(as_text=True)
+        assert "Det kan reglerne ikke give tilskud til" in preview
+        assert words in preview
+        response = client.post(url, data=data)
+        assert response.status_code == 422
+        assert "Reglerne kan ikke give tilskud" in response.get_data(as_text=True)
+    # A missing description of direct contact is refused at the field.
+    response = client.post(
+        url, data=trip_form(organisation.id, youth["prague"].id, direct_contact="")
+    )
+    assert response.status_code == 422
+    assert 'id="direct_contact-error"' in response.get_data(as_text=True)
+    assert db.session.scalars(select(Application)).all() == []
+
+    # With a reasoned request for dispensation, the application can be sent anyway.
+    response = client.post(
+        url,
+        data=trip_form(
+            organisation.id,
+            youth["former"].id,
+            dispensation_request="Vi har et mangeårigt samarbejde med byen.",
+        ),
+    )
+    assert response.status_code == 302
+    application = db.session.scalars(select(Application)).one()
+    assert application.calculation["problems"]
+
+
+def test_the_host_grant(world, youth, client, auth):
+    from grants.organisations.models import Membership
+
+    organisation = Organisation(
+        name="Skovlunde Skole",
+        kind="school",
+        address="Vej 3",
+        postcode="2740",
+        city="Skovlunde",
+        email="s@example.dk",
+    )
+    organisation.members.append(Membership(user=world.outsider))
+    db.session.add(organisation)
+    db.session.commit()
+    auth.login(world.outsider)
+    data = trip_form(
+        organisation.id,
+        youth["prague"].id,
+        title="Besøg fra Prag",
+        departure_date=future(40).isoformat(),
+        return_date=future(44).isoformat(),
+        host_group_size="12",
+        participants_young="20",
+        participants_leaders="2",
+    )
+    live = client.post("/subsidies/calculate/vaertskab", data=data).get_json()
+    assert live["total"] == "5000.00"
+    short = {**data, "host_group_size": "11"}
+    assert client.post("/subsidies/calculate/vaertskab", data=short).get_json()["total"] == "0.00"
+    assert client.post("/applications/new/vaertskab", data=data).status_code == 302
+
+
+def test_the_rules_version_stays_with_the_case(world, youth, client, auth):
+    """A later change of rates never changes an old case."""
+    from grants.organisations.models import Membership
+
+    organisation = Organisation(
+        name="Forening",
+        kind="association",
+        cvr="11223344",
+        address="Vej",
+        postcode="2750",
+        city="Ballerup",
+        email="f@example.dk",
+    )
+    organisation.members.append(Membership(user=world.outsider))
+    db.session.add(organisation)
+    db.session.commit()
+    auth.login(world.outsider)
+    client.post(
+        "/applications/new/ungdomsrejser", data=trip_form(organisation.id, youth["prague"].id)
+    )
+    application = db.session.scalars(select(Application)).one()
+    source = (STANDARD_RULE_SETS / "ballerup-ungdomsrejser.toml").read_text()
+    add_rule_set(source.replace("amount = 100 ", "amount = 150 "), fund=youth["fund"])
+    db.session.commit()
+    db.session.expire_all()
+    application = db.session.get(Application, application.id)
+    assert application.computed_amount == Decimal("7000.00")
+    assert application.calculation["rule_set"]["version"] == 1
+    assert Path(STANDARD_RULE_SETS).exists()

@@ -1,0 +1,198 @@
+"""Organisations are registered once, several people act for them, and each sees all its
+cases; a member invites another by e-mail."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from grants.extensions import db
+from grants.organisations.models import Invitation, Membership, Organisation
+from grants.people.models import User
+from tests.factories import PASSWORD, make_application, make_organisation, make_user
+
+ORGANISATION = {
+    "name": "Skovlunde Spejdere",
+    "kind": "association",
+    "cvr": "31415926",
+    "address": "Skolevej 2",
+    "postcode": "2740",
+    "city": "Skovlunde",
+    "email": "kontakt@spejder.example.dk",
+    "phone": "",
+}
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_person_signs_up_and_registers_an_association(world, client):
+    response = client.post(
+        "/signup",
+        data={
+            "name": "Frida Frost",
+            "email": "frida@example.dk",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    response = client.post("/organisations/new", data=ORGANISATION)
+    assert response.status_code == 302
+    organisation = db.session.scalars(select(Organisation)).one()
+    assert (organisation.name, organisation.cvr) == ("Skovlunde Spejdere", "31415926")
+    assert [m.user.email for m in organisation.members] == ["frida@example.dk"]
+    page = client.get(f"/organisations/{organisation.id}").get_data(as_text=True)
+    assert "Skovlunde Spejdere" in page and "Invitér en person" in page
+    assert "ligger ikke i kommunen" not in page
+
+
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"cvr": ""}, "cvr", "En forening skal have et CVR-nummer."),
+        ({"cvr": "1234"}, "cvr", "Et CVR-nummer er 8 cifre."),
+        ({"postcode": "27500"}, "postcode", "Et postnummer er 4 cifre."),
+        ({"name": ""}, "name", "Skriv organisationens navn."),
+        ({"email": "ikke-en-adresse"}, "email", "Skriv en gyldig e-mailadresse."),
+        ({"kind": "company"}, "kind", "Vælg en af mulighederne."),
+    ],
+)
+def test_bad_organisation_input_is_refused(world, client, auth, overrides, field, message):
+    auth.login(world.employee)
+    response = client.post("/organisations/new", data={**ORGANISATION, **overrides})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in page and f'id="{field}-error"' in page
+    assert count(Organisation) == 0
+
+
+def test_an_organisation_is_registered_once(world, client, auth):
+    make_organisation(world.outsider, cvr="31415926")
+    db.session.commit()
+    auth.login(world.employee)
+    response = client.post("/organisations/new", data=ORGANISATION)
+    assert response.status_code == 422
+    assert "allerede oprettet" in response.get_data(as_text=True)
+    assert count(Organisation) == 1
+
+
+def test_a_school_needs_no_cvr(world, client, auth):
+    auth.login(world.employee)
+    response = client.post("/organisations/new", data={**ORGANISATION, "kind": "school", "cvr": ""})
+    assert response.status_code == 302
+
+
+def test_signup_input_is_checked(world, client):
+    for data, message in [
+        (
+            {"name": "A", "email": "a@example.dk", "password": "kort", "confirm": "kort"},
+            "mindst 12 tegn",
+        ),
+        (
+            {"name": "A", "email": "a@example.dk", "password": PASSWORD, "confirm": PASSWORD + "x"},
+            "ikke ens",
+        ),
+        (
+            {"name": "A", "email": world.employee.email, "password": PASSWORD, "confirm": PASSWORD},
+            "findes allerede",
+        ),
+    ]:
+        before = count(User)
+        response = client.post("/signup", data=data)
+        assert response.status_code == 422 and message in response.get_data(as_text=True)
+        assert count(User) == before
+
+
+def test_a_member_invites_another_by_email(world, client, auth, inbox):
+    founder = make_user(name="Frida Frost", email="frida@example.dk")
+    organisation = make_organisation(founder, name="Skovlunde Spejdere")
+    db.session.commit()
+    auth.login(founder)
+    response = client.post(
+        f"/organisations/{organisation.id}/invitations", data={"email": "ny@example.dk"}
+    )
+    assert response.status_code == 302
+    [mail] = inbox.take()
+    assert mail["To"] == "ny@example.dk" and "Skovlunde Spejdere" in mail["Subject"]
+    link = re.search(r"https?://\S+/invitations/\S+", mail.get_content()).group(0)
+    path = link.split("grants.test", 1)[1]
+
+    # The invited person has no account: the link asks them to log in or sign up.
+    auth.logout()
+    page = client.get(path).get_data(as_text=True)
+    assert "Opret konto" in page
+    client.post(
+        f"/signup?next={path}",
+        data={
+            "name": "Niels Ny",
+            "email": "ny@example.dk",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
+    response = client.post(path)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert sorted(m.user.name for m in organisation.members) == ["Frida Frost", "Niels Ny"]
+    # The link is used up.
+    assert client.get(path).status_code == 404
+
+
+def test_every_member_sees_all_the_organisations_cases(world, client, auth):
+    first, second = make_user(), make_user()
+    organisation = make_organisation(first, second)
+    fund = world.fund
+    application = make_application(first, fund, state="screening", title="Tur til Prag")
+    application.organisation = organisation
+    db.session.commit()
+    auth.login(second)
+    assert client.get(f"/applications/{application.id}").status_code == 200
+    assert "Tur til Prag" in client.get(f"/organisations/{organisation.id}").get_data(as_text=True)
+    auth.login(world.outsider)
+    assert client.get(f"/applications/{application.id}").status_code == 403
+    assert client.get(f"/organisations/{organisation.id}").status_code == 403
+
+
+def test_an_outsider_cannot_invite(world, client, auth):
+    organisation = make_organisation(world.employee)
+    db.session.commit()
+    auth.login(world.outsider)
+    response = client.post(
+        f"/organisations/{organisation.id}/invitations", data={"email": "ven@example.dk"}
+    )
+    assert response.status_code == 403
+    assert count(Invitation) == 0
+
+
+def test_a_member_of_the_applying_organisation_cannot_decide(world):
+    """A caseworker who sits on the applying association's board is disqualified."""
+    from grants.workflow import engine
+
+    organisation = make_organisation(world.caseworker)
+    application = make_application(world.outsider, world.fund, state="awaiting_decision")
+    application.organisation = organisation
+    db.session.flush()
+    assert {t.action for t in engine.available_transitions(application, world.caseworker)} == {
+        "withdraw"
+    }
+
+
+def test_invitation_input_is_checked(world, client, auth):
+    organisation = make_organisation(world.employee)
+    db.session.commit()
+    auth.login(world.employee)
+    response = client.post(
+        f"/organisations/{organisation.id}/invitations", data={"email": "ikke en adresse"}
+    )
+    assert response.status_code == 422
+    assert "Skriv en gyldig e-mailadresse." in response.get_data(as_text=True)
+    response = client.post(
+        f"/organisations/{organisation.id}/invitations", data={"email": world.employee.email}
+    )
+    assert response.status_code == 422 and "allerede" in response.get_data(as_text=True)
+    assert count(Invitation) == 0
+    assert count(Membership) == 1
