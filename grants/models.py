@@ -9,5 +9,6 @@ from grants.notifications.models import OutboxMessage  # noqa: F401
 from grants.organisations.models import Invitation, Membership, Organisation  # noqa: F401
 from grants.partners.models import PartnerCity  # noqa: F401
 from grants.people.models import User, UserRole  # noqa: F401
+from grants.reports.models import AccountLine, ReminderLog, TripReport  # noqa: F401
 from grants.subsidies.models import RuleSet  # noqa: F401
 from grants.workflow.models import JournalEntry, Route, Transition  # noqa: F401

@@ -39,8 +39,9 @@ from grants.core.formatting import money
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
 
-# Application states that are not waiting for a decision: not yet submitted, or decided.
-NOT_WAITING_STATES = ("draft", "granted", "partly_granted", "refused", "withdrawn")
+# An application waits for a decision once submitted and until it has an outcome (or is
+# withdrawn): this holds whatever states a route adds after the decision.
+NOT_WAITING_STATES = ("draft", "withdrawn")
 
 # Seconds a movement waits for another one holding the fund's lock before it gives up.
 DEFAULT_LOCK_TIMEOUT = 30
@@ -211,6 +212,7 @@ def waiting_conditions(fund_ids: Iterable[int], year: int, excluding: int | None
         Application.departure_date >= dt.date(year, 1, 1),
         Application.departure_date <= dt.date(year, 12, 31),
         Application.state.not_in(NOT_WAITING_STATES),
+        Application.outcome.is_(None),
     ]
     if excluding is not None:
         conditions.append(Application.id != excluding)

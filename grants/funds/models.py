@@ -47,7 +47,12 @@ class Fund(Timestamp, db.Model):
     carry_over: Mapped[CarryOver] = mapped_column(enum_type(CarryOver), default=CarryOver.NONE)
     # Report and accounts are due this many days after the return date.
     report_due_days: Mapped[int] = mapped_column(default=42)
+    # Openness: whether the fund's trips are published once their report and accounts are
+    # approved, and whether the participants' names are shown (never for children).
     publish_trips: Mapped[bool] = mapped_column(default=False)
+    publish_names: Mapped[bool] = mapped_column(default=False)
+    # Reminders about the report: this many days before the deadline, and after it.
+    remind_days_before: Mapped[int] = mapped_column(default=7)
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped by every money movement: the row lock that keeps two deciders from spending the
     # same krone twice (see grants.budgets.operations.lock_fund).

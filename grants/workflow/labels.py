@@ -14,6 +14,9 @@ STATE_LABELS = {
     "partly_granted": _l("Delvist bevilget"),
     "refused": _l("Afslået"),
     "withdrawn": _l("Trukket tilbage"),
+    "report_submitted": _l("Rapport og regnskab indsendt"),
+    "report_returned": _l("Rapport og regnskab sendt tilbage"),
+    "settled": _l("Afsluttet"),
 }
 
 # What the applicant is told; where missing, the staff label is used.
@@ -22,6 +25,7 @@ APPLICANT_STATE_LABELS = {
     "screening": _l("Under behandling"),
     "awaiting_information": _l("Vi mangler oplysninger fra dig"),
     "awaiting_decision": _l("Under behandling"),
+    "report_returned": _l("Ret rapport og regnskab"),
 }
 
 ACTION_LABELS = {
@@ -37,6 +41,9 @@ ACTION_LABELS = {
     "withdraw": _l("Træk ansøgningen tilbage"),
     "created": _l("Kladde oprettet"),
     "letter_issued": _l("Afgørelsesbrev udstedt"),
+    "submit_report": _l("Indsend rapport og regnskab"),
+    "return_report": _l("Send rapport og regnskab tilbage"),
+    "approve_report": _l("Godkend rapport og regnskab"),
 }
 
 CASE_ROLE_LABELS = {

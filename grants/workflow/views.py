@@ -57,7 +57,7 @@ def queue():
         states=[
             (s, label)
             for s, label in STATE_LABELS.items()
-            if s not in ("draft", "granted", "partly_granted", "refused", "withdrawn")
+            if s not in ("draft", "refused", "withdrawn", "settled")
         ],
         filters={"fund": fund_code, "state": state, "q": text},
     )

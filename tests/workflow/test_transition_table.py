@@ -19,6 +19,9 @@ STATES = [
     "partly_granted",
     "refused",
     "withdrawn",
+    "report_submitted",
+    "report_returned",
+    "settled",
 ]
 ROLES = ["applicant", "manager", "caseworker", "board_member", "finance", "admin", "outsider"]
 
@@ -32,6 +35,11 @@ WITHIN_LIMIT = {
     ("awaiting_information", "applicant"): {"resubmit", "withdraw"},
     ("awaiting_decision", "applicant"): {"withdraw"},
     ("awaiting_decision", "caseworker"): {"grant", "grant_part", "refuse"},
+    # After the trip: the grantee reports, the caseworker approves or sends it back.
+    ("granted", "applicant"): {"submit_report"},
+    ("partly_granted", "applicant"): {"submit_report"},
+    ("report_returned", "applicant"): {"submit_report"},
+    ("report_submitted", "caseworker"): {"approve_report", "return_report"},
 }
 # Above the limit the board decides instead of the caseworker.
 ABOVE_LIMIT = {
@@ -90,7 +98,10 @@ def test_nobody_acts_on_their_own_application(world):
         for state in STATES:
             application.state = state
             actions = {t.action for t in engine.available_transitions(application, applicant)}
-            assert actions <= {"submit", "resubmit", "withdraw"}, (applicant.name, state)
+            assert actions <= {"submit", "resubmit", "withdraw", "submit_report"}, (
+                applicant.name,
+                state,
+            )
 
 
 def test_required_comment_is_required(world):

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grants.applications.models import BudgetCategory
+from grants.core import clock
+from grants.core.models import Timestamp, enum_type
+from grants.core.money import ZERO, Money
+from grants.extensions import db
+
+
+class TripReport(Timestamp, db.Model):
+    """The report and accounts of one granted case. Where it stands is the case's state
+    (report_submitted, report_returned, settled: see the routes); this holds what was said."""
+
+    __tablename__ = "trip_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
+
+    what_was_done: Mapped[str] = mapped_column(Text, default="")
+    what_was_learned: Mapped[str] = mapped_column(Text, default="")
+    how_it_will_be_used: Mapped[str] = mapped_column(Text, default="")
+
+    # What actually happened, where it differs from the application.
+    actual_departure: Mapped[dt.date | None] = mapped_column(Date)
+    actual_return: Mapped[dt.date | None] = mapped_column(Date)
+    # Who travelled, by name, for the trips published with names (staff and politicians).
+    # Never filled in for children and young people: counts only.
+    participant_names: Mapped[str] = mapped_column(Text, default="")
+    participant_count: Mapped[int | None]
+    # Youth subsidies: the actual participants, counted as in the application.
+    actual_young: Mapped[int | None]
+    actual_leaders: Mapped[int | None]
+    actual_disabled: Mapped[int | None]
+    actual_birth_years: Mapped[list | None] = mapped_column(JSON)
+    actual_host_group_size: Mapped[int | None]
+    # The subsidy worked out again from the actual figures, under the rule-set version of
+    # the decision (the same shape as Application.calculation).
+    recalculation: Mapped[dict | None] = mapped_column(JSON)
+
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    # Settlement: the final amount of the grant, and any amount to pay back, by when.
+    final_amount: Mapped[Decimal | None] = mapped_column(Money)
+    refund_amount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    refund_due: Mapped[dt.date | None] = mapped_column(Date)
+
+    application = relationship("Application", backref=db.backref("report", uselist=False))
+    approved_by = relationship("User")
+    account_lines: Mapped[list[AccountLine]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="AccountLine.position"
+    )
+
+    @property
+    def actual_total(self) -> Decimal:
+        return sum((line.amount for line in self.account_lines), ZERO)
+
+    def actual(self, category: BudgetCategory) -> Decimal:
+        return sum((ln.amount for ln in self.account_lines if ln.category == category), ZERO)
+
+
+class AccountLine(db.Model):
+    """One line of the trip's accounts: the actual cost in a category (receipts are
+    attachments on the case with purpose "receipt")."""
+
+    __tablename__ = "account_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("trip_report.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    category: Mapped[BudgetCategory] = mapped_column(enum_type(BudgetCategory))
+    description: Mapped[str] = mapped_column(String(300), default="")
+    amount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+
+    report: Mapped[TripReport] = relationship(back_populates="account_lines")
+
+
+class ReminderLog(db.Model):
+    """A reminder sent about a case's report deadline. One row per case and kind, so the
+    reminder command sends nothing twice however often it runs."""
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (UniqueConstraint("application_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # "before_due", "overdue"
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
