@@ -30,7 +30,9 @@ def normalise_database_url(url: str) -> str:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    PRODUCTION = False
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'grants.db'}")
     )
@@ -85,6 +87,8 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    PRODUCTION = True
+    DEBUG = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

@@ -29,6 +29,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
         app.config.from_object(get_config(config))
     else:
         app.config.from_object(config)
+    _refuse_unsafe_production(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
 
@@ -38,6 +39,19 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     _register_template_helpers(app)
     _register_commands(app)
     return app
+
+
+def _refuse_unsafe_production(app: Flask) -> None:
+    """Production never runs on the development secret key or with the debugger on."""
+    from config import ProductionConfig
+
+    if not app.config.get("PRODUCTION"):
+        return
+    key = app.config.get("SECRET_KEY") or ""
+    if key == ProductionConfig.DEVELOPMENT_SECRET_KEY or len(key) < 32:
+        raise RuntimeError("Set SECRET_KEY to a long random value (32+ characters) in production.")
+    if app.debug:
+        raise RuntimeError("Production does not run with FLASK_DEBUG on.")
 
 
 def _init_extensions(app: Flask) -> None:

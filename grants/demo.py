@@ -45,6 +45,15 @@ DEMO_PEOPLE = [
         "okonomi",
     ),
     ("admin@ballerup.dk", "Anders Andersen", "Administrator", [Role.ADMIN], "admin"),
+    # Sits on the committees: decides youth subsidies above the caseworker's limit and the
+    # committees' own trips, and reads their budgets.
+    (
+        "udvalg@ballerup.dk",
+        "Ulla Ulriksen",
+        "Udvalgsmedlem",
+        [Role.BOARD_MEMBER],
+        "udvalg",
+    ),
     # No staff role: acts for the demo association (an organisation member, not an employee).
     ("forening@example.dk", "Frida Frost", "Formand, Ballerup Ungdomsorkester", [], "forening"),
 ]
@@ -188,6 +197,9 @@ def load() -> bool:
     db.session.add_all(funds)
     db.session.flush()
     funds[0].board.append(FundBoardMember(user=people["bestyrelse"]))
+    # Every other fund has a board too, so no case above the delegated limit waits for ever.
+    for fund in funds[1:]:
+        fund.board.append(FundBoardMember(user=people["udvalg"]))
     load_standard_rule_sets()
     for fund in funds:
         for year in (this_year, this_year + 1):

@@ -22,6 +22,25 @@ from grants.core.money import ZERO
 
 SHORT = 200
 LONG = 5000
+# How far ahead a trip may be applied for, and how long it may last.
+LATEST_DEPARTURE_DAYS = 3 * 365
+LONGEST_TRIP_DAYS = 365
+
+
+def check_trip_dates(form, in_the_past, reversed_) -> None:
+    """Departure from today and within three years; return after departure, within a year."""
+    today = clock.today()
+    departure, return_ = form.departure_date.data, form.return_date.data
+    if departure and departure < today:
+        form.departure_date.errors.append(in_the_past)
+    elif departure and (departure - today).days > LATEST_DEPARTURE_DAYS:
+        form.departure_date.errors.append(_l("Der kan højst søges tre år frem."))
+    if departure and return_:
+        if return_ < departure:
+            form.return_date.errors.append(reversed_)
+        elif (return_ - departure).days > LONGEST_TRIP_DAYS:
+            form.return_date.errors.append(_l("En rejse kan højst vare et år."))
+
 
 BUDGET_CATEGORIES = [
     (BudgetCategory.TRANSPORT, _l("Transport")),
@@ -121,17 +140,11 @@ class ApplicationForm(Form):
     # -- validation ----------------------------------------------------------------------
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        today = clock.today()
-        if self.departure_date.data and self.departure_date.data < today:
-            self.departure_date.errors.append(
-                _l("Afrejsedatoen er overskredet. Vælg en dato fra i dag.")
-            )
-        if (
-            self.departure_date.data
-            and self.return_date.data
-            and self.return_date.data < self.departure_date.data
-        ):
-            self.return_date.errors.append(_l("Hjemkomst kan ikke være før afrejse."))
+        check_trip_dates(
+            self,
+            _l("Afrejsedatoen er overskredet. Vælg en dato fra i dag."),
+            _l("Hjemkomst kan ikke være før afrejse."),
+        )
         if self.destination_country.data and self.destination_country.data not in dict(
             self.destination_country.choices
         ):
@@ -334,15 +347,12 @@ class YouthApplicationForm(Form):
             self.organisation_id.errors.append(_l("Vælg en organisation fra listen."))
         if self.partner_city_id.data and self.partner_city_id.data not in self._city_ids:
             self.partner_city_id.errors.append(_l("Vælg en by fra listen."))
+        check_trip_dates(
+            self,
+            _l("Datoen er overskredet. Vælg en dato fra i dag."),
+            _l("Sidste dag kan ikke være før første dag."),
+        )
         today = clock.today()
-        if self.departure_date.data and self.departure_date.data < today:
-            self.departure_date.errors.append(_l("Datoen er overskredet. Vælg en dato fra i dag."))
-        if (
-            self.departure_date.data
-            and self.return_date.data
-            and self.return_date.data < self.departure_date.data
-        ):
-            self.return_date.errors.append(_l("Sidste dag kan ikke være før første dag."))
         if self.birth_years.data and self.birth_years.data.strip():
             try:
                 years = parse_birth_years(self.birth_years.data)

@@ -90,6 +90,7 @@ class Application(Timestamp, db.Model):
     fund = relationship("Fund", lazy="joined")
     organisation = relationship("Organisation")
     partner_city = relationship("PartnerCity")
+    rule_set = relationship("RuleSet")
     route = relationship("Route")
     applicant = relationship("User", foreign_keys=[applicant_id], lazy="joined")
     manager = relationship("User", foreign_keys=[manager_id])

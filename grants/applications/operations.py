@@ -17,6 +17,7 @@ from grants.core.formatting import money
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
 from grants.workflow import engine
+from grants.workflow.models import CaseRole
 
 # The form's fields that are copied onto the application as they are.
 PLAIN_FIELDS = (
@@ -226,6 +227,23 @@ def _settle_subsidy(application: Application) -> None:
     application.amount_applied = kroner(result["total"])
 
 
+def _allowed_now(application: Application):
+    """What the rules allow at the moment of decision, under the case's own rule-set version,
+    with the organisation's grants as they stand now. Taken under the fund's lock, so two
+    cases from one organisation cannot both pass a once-a-year rule."""
+    from grants.budgets.operations import lock_fund
+    from grants.subsidies.calculation import calculate_for_form, form_data_of
+
+    lock_fund(application.fund)
+    calculation = calculate_for_form(
+        application.fund,
+        form_data_of(application),
+        application.organisation,
+        rule_set=application.rule_set,
+    )
+    return calculation.allowed_total
+
+
 def case_number(application: Application) -> str:
     """sagsnr.: the year of submission and the case's own number, unique without a counter."""
     return f"{clock.today().year}-{application.id:06d}"
@@ -287,6 +305,18 @@ def decide(
         raise DomainError(
             _("Skriv en begrundelse: ansøgeren får ikke alt, der er søgt om."), field="reasons"
         )
+    if transition.role == CaseRole.CASEWORKER and granted > application.fund.delegated_limit:
+        raise DomainError(
+            _(
+                "%(amount)s er over grænsen på %(limit)s for, hvad sagsbehandleren kan "
+                "bevilge. Et højere beløb afgøres af puljens bestyrelse.",
+                amount=money(granted),
+                limit=money(application.fund.delegated_limit),
+            ),
+            field="amount",
+        )
+    if computed is not None and granted > 0:
+        computed = min(computed, _allowed_now(application))
     departs = computed is not None and outcome is not Outcome.REFUSED and granted > computed
     if departs and not dispensation_reason:
         raise DomainError(

@@ -56,6 +56,10 @@ def get_application(application_id: int) -> Application:
 
 
 def managers_for(user) -> list[User]:
+    """The manager who endorses: the employee's own, where one is registered; otherwise the
+    employee picks among the managers (never themselves)."""
+    if user.manager is not None and user.manager.active and user.manager.id != user.id:
+        return [user.manager]
     return list(
         db.session.scalars(
             select(User)

@@ -27,9 +27,11 @@ def money(value: Decimal | int | float | None, locale: str | None = None) -> str
     return f"{number} kr."
 
 
-def long_date(value: dt.date | None, locale: str | None = None) -> str:
-    if value is None:
+def long_date(value: dt.date | str | None, locale: str | None = None) -> str:
+    if not value:
         return ""
+    if isinstance(value, str):  # a date kept in JSON, e.g. a calculation's rule-set date
+        value = dt.date.fromisoformat(value[:10])
     return format_date(
         value,
         format="d. MMMM y" if (locale or _locale()) == "da" else "d MMMM y",

@@ -5,6 +5,7 @@ Integers keep sums exact on every database (SQLite has no decimal type).
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import BigInteger
@@ -57,6 +58,9 @@ def parse_danish_amount(text: str, locale: str = "da") -> Decimal:
     if group_mark in whole and any(len(g) != 3 for g in whole.split(group_mark)[1:]):
         raise ValueError(text)
     cleaned = cleaned.replace(group_mark, "").replace(decimal_mark, ".")
+    # Only digits and one decimal mark: no exponents ("1e400"), no words, at most 15 digits.
+    if not re.fullmatch(r"-?\d{1,15}(\.\d+)?", cleaned):
+        raise ValueError(text)
     try:
         amount = Decimal(cleaned)
     except InvalidOperation as exc:

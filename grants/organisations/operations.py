@@ -92,6 +92,16 @@ def find_invitation(token: str) -> Invitation | None:
 
 
 def accept(invitation: Invitation, user: User) -> Membership:
+    """Only the person the invitation was sent to can take it: a forwarded link is no key
+    to the organisation's cases."""
+    if user.email.strip().lower() != invitation.email.strip().lower():
+        raise DomainError(
+            _(
+                "Invitationen er sendt til %(email)s. Log ind med den e-mailadresse for at tage "
+                "imod den.",
+                email=invitation.email,
+            )
+        )
     organisation = invitation.organisation
     invitation.accepted_at = clock.now()
     invitation.accepted_by_id = user.id

@@ -107,7 +107,14 @@ def accept(token: str):
             "organisations/invitation.html", invitation=invitation, next=request.path
         )
     if request.method == "POST":
-        operations.accept(invitation, current_user)
+        try:
+            operations.accept(invitation, current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return render_template(
+                "organisations/invitation.html", invitation=invitation, next=request.path
+            ), 403
         flash(_("Du handler nu for %(name)s.", name=invitation.organisation.name), "success")
         return redirect(url_for("organisations.show", organisation_id=invitation.organisation_id))
     return render_template(

@@ -72,6 +72,7 @@ def calculate_for_form(
     organisation=None,
     *,
     today: dt.date | None = None,
+    rule_set=None,
 ) -> Calculation:
     """The subsidy the fund's rules give for the form's ``data`` (a dict or the request's
     MultiDict, keys from FORM_FIELDS).
@@ -80,7 +81,8 @@ def calculate_for_form(
     municipality, grants from this fund in the year of departure), an ``OrganisationFacts``,
     or None (then the organisation's conditions are not judged, and a note says so). The
     rules are the fund's newest version valid on the departure date (today while there is
-    none); the calculation names the version, for the case to keep."""
+    none); the calculation names the version, for the case to keep. ``rule_set`` pins a
+    given version instead (a report's recalculation uses the decision's version)."""
     today = today or clock.today()
     reader = _Reader(data)
     trip = reader.trip(fund)
@@ -88,7 +90,8 @@ def calculate_for_form(
     trip = replace(
         trip, applied_on=today, organisation=organisation_facts(fund, organisation, day.year)
     )
-    rule_set = rule_set_for(fund, day)
+    if rule_set is None:
+        rule_set = rule_set_for(fund, day)
     if rule_set is None:
         return Calculation(
             lines=(),

@@ -75,6 +75,7 @@ def take(application, action: str, actor: User, comment: str = "") -> JournalEnt
         raise NotAllowed(_("Skriv en begrundelse."), field="comment")
     from_state = application.state
     application.state = transition.to_state
+    _someone_can_go_on(application)
     entry = record(
         application,
         action,
@@ -86,6 +87,28 @@ def take(application, action: str, actor: User, comment: str = "") -> JournalEnt
     )
     notify_step(application, transition, actor, comment)
     return entry
+
+
+def _someone_can_go_on(application) -> None:
+    """Refuse a step into a state where the route wants staff to act and nobody can, e.g. a
+    case above the delegated limit of a fund that has no board: it would wait for ever."""
+    from grants.applications.permissions import acts_as_applicant
+
+    staff_steps = [
+        t
+        for t in application.route.transitions_from(application.state)
+        if t.role != CaseRole.APPLICANT and guard(t.guard).holds(application)
+    ]
+    if not staff_steps:
+        return
+    if not any(not acts_as_applicant(application, p) for p in people_to_act(application)):
+        raise NotAllowed(
+            _(
+                "Ingen kan tage det næste skridt i sagen: puljen mangler en, der kan træffe "
+                "afgørelse (fx en bestyrelse for beløb over sagsbehandlerens grænse). Kontakt "
+                "en administrator."
+            )
+        )
 
 
 def record(

@@ -20,6 +20,14 @@ from grants.workflow.labels import STATE_LABELS, action_label
 
 bp = Blueprint("workflow", __name__)
 
+# Steps with a page of their own: the generic step sends them there. The report's review
+# keeps the POST (and its comment) with a 307; the report itself is written on its form.
+FORM_ACTIONS = {
+    "submit_report": ("reports.edit", 303),
+    "approve_report": ("reports.review", 307),
+    "return_report": ("reports.review", 307),
+}
+
 
 @bp.get("/queue")
 @login_required
@@ -48,7 +56,14 @@ def queue():
             )
         )
     query = query.order_by(Application.submitted_at.asc().nulls_last(), Application.id)
-    page = db.paginate(query, per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"], error_out=False)
+    # A page number beyond reason is clamped, not an overflow in the database.
+    page_number = min(max(request.args.get("page", 1, type=int) or 1, 1), 10_000)
+    page = db.paginate(
+        query,
+        page=page_number,
+        per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"],
+        error_out=False,
+    )
     funds = db.session.scalars(select(Fund).where(Fund.active).order_by(Fund.name)).all()
     return render_template(
         "workflow/queue.html",
@@ -70,6 +85,10 @@ def step(application_id: int, action: str):
     application = get_application(application_id)
     if action in DECISION_ACTIONS:
         abort(404)
+    if action in FORM_ACTIONS:
+        endpoint, code = FORM_ACTIONS[action]
+        values = {"action": action} if code == 307 else {}
+        return redirect(url_for(endpoint, application_id=application.id, **values), code=code)
     form = StepForm()
     if not form.validate():
         return render_case(application, step_form=form, status=422)
