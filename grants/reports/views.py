@@ -1,0 +1,181 @@
+"""The report and accounts form (the applicant side) and the caseworker's review (approve,
+which settles the grant, or return with a comment). The case page shows the report through
+``report_view``, a template helper this blueprint installs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from grants.applications.forms import StepForm
+from grants.applications.models import Application
+from grants.applications.views import get_application, render_case
+from grants.core.errors import DomainError, NotAllowed
+from grants.core.formatting import money
+from grants.extensions import db
+from grants.funds.models import FundKind
+from grants.reports import operations
+from grants.reports.forms import ReportForm
+from grants.workflow import engine
+from grants.workflow.models import CaseRole
+
+bp = Blueprint("reports", __name__)
+
+REVIEW_ACTIONS = ("approve_report", "return_report")
+
+
+@bp.app_context_processor
+def inject_report_view() -> dict:
+    return {"report_view": report_view}
+
+
+def report_view(application: Application) -> dict | None:
+    """What the case page shows about the report and accounts; None before a grant."""
+    if application.state not in operations.AFTER_GRANT_STATES or not application.granted_amount:
+        return None
+    report = operations.report_of(application)
+    roles = engine.case_roles(application, current_user)
+    shown = report is not None and (
+        CaseRole.APPLICANT in roles or application.state in ("report_submitted", "settled")
+    )
+    settlement = None
+    if (
+        report is not None
+        and application.state == "report_submitted"
+        and CaseRole.CASEWORKER in roles
+    ):
+        settlement = operations.settlement_for(application, report)
+    return {
+        "report": report if shown else None,
+        "can_report": operations.may_report(application, current_user),
+        "rows": operations.account_rows(application, report if shown else None),
+        "receipts": operations.receipts_of(application) if shown else [],
+        "settlement": settlement,
+        "youth": application.fund.computes_subsidy,
+    }
+
+
+def make_form(application: Application, report) -> ReportForm:
+    form = ReportForm(
+        obj=report,
+        youth=application.fund.computes_subsidy,
+        hosting=application.fund.kind == FundKind.HOSTING,
+    )
+    if request.method == "GET":
+        if report is not None:
+            form.actual_birth_years.data = ", ".join(map(str, report.actual_birth_years or []))
+            for category, _label, amount_field, note_field in form.account_fields():
+                lines = [ln for ln in report.account_lines if ln.category == category]
+                amount_field.data = lines[0].amount if lines else None
+                note_field.data = lines[0].description if lines else ""
+        else:
+            form.actual_departure.data = application.departure_date
+            form.actual_return.data = application.return_date
+    return form
+
+
+def _render(application, report, form, recalculation, status=200):
+    return render_template(
+        "reports/form.html",
+        application=application,
+        report=report,
+        form=form,
+        rows={row.category: row for row in operations.account_rows(application, None)},
+        receipts=operations.receipts_of(application),
+        recalculation=recalculation,
+    ), status
+
+
+@bp.route("/applications/<int:application_id>/report", methods=["GET", "POST"])
+@login_required
+def edit(application_id: int):
+    """Save the report as a draft, work out the subsidy again (youth), or submit."""
+    application = get_application(application_id)
+    if not operations.may_report(application, current_user):
+        abort(403)
+    report = operations.report_of(application)
+    form = make_form(application, report)
+    youth = application.fund.computes_subsidy
+    if request.method == "GET":
+        recalculation = operations.recalculate(application, report) if report else None
+        return _render(application, report, form, recalculation)
+
+    intent = request.form.get("intent", "save")
+    submitting = intent == "submit"
+    has_receipts = bool(operations.receipts_of(application))
+    valid = form.validate_for_submission(has_receipts) if submitting else form.validate()
+    if valid and intent == "preview" and youth:
+        recalculation = operations.preview_recalculation(application, form)
+        return _render(application, report, form, recalculation)
+    recalculation = None
+    if valid:
+        try:
+            uploads = [
+                operations.check_receipt(upload.filename, upload.read())
+                for upload in form.uploads()
+            ]
+            operations.save_report(application, form, current_user, uploads)
+            if submitting:
+                operations.submit_report(application, current_user)
+        except DomainError as error:
+            db.session.rollback()
+            application = get_application(application_id)
+            report = operations.report_of(application)
+            if isinstance(error, NotAllowed):
+                abort(403)
+            field = form[error.field] if error.field and error.field in form else None
+            if field is not None:
+                field.errors = list(field.errors) + [error.message]
+            else:
+                form.form_errors.append(error.message)
+        else:
+            if submitting:
+                flash(_("Rapport og regnskab er sendt til sagsbehandleren."), "success")
+            else:
+                flash(_("Rapporten er gemt som kladde. Du kan fortsætte senere."), "success")
+            return redirect(url_for("applications.show", application_id=application.id))
+    if youth:
+        recalculation = operations.preview_recalculation(application, form)
+    return _render(application, report, form, recalculation, 422)
+
+
+@bp.post("/applications/<int:application_id>/report/<action>")
+@login_required
+def review(application_id: int, action: str):
+    """Approve (and settle) or return the report. The case page's step buttons land here."""
+    if action not in REVIEW_ACTIONS:
+        abort(404)
+    application = get_application(application_id)
+    allowed = {t.action for t in engine.available_transitions(application, current_user)}
+    if action not in allowed:
+        flash(_("Du kan ikke behandle rapporten i denne sag nu."), "error")
+        return render_case(application, status=403)
+    form = StepForm()
+    if not form.validate():
+        return render_case(application, step_form=form, status=422)
+    try:
+        if action == "approve_report":
+            settlement = operations.settle(application, current_user, form.comment.data or "")
+        else:
+            operations.return_report(application, current_user, form.comment.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        application = get_application(application_id)
+        if error.field == "comment":
+            form.comment.errors = [error.message]
+            return render_case(application, step_form=form, status=422)
+        flash(error.message, "error")
+        return render_case(application, status=403 if isinstance(error, NotAllowed) else 422)
+    if action == "approve_report":
+        flash(
+            _(
+                "Rapport og regnskab er godkendt. Endeligt tilskud: %(amount)s. "
+                "Afregningsbrevet er sendt til ansøgeren.",
+                amount=money(settlement.final),
+            ),
+            "success",
+        )
+    else:
+        flash(_("Rapport og regnskab er sendt tilbage til ansøgeren."), "success")
+    return redirect(url_for("applications.show", application_id=application.id))

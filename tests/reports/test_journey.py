@@ -1,0 +1,172 @@
+"""From a granted case to a settled one through the web pages: the report and accounts,
+returned for corrections, corrected, approved, and the letters downloaded."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from grants.applications.models import Application
+from grants.budgets.operations import balance
+from grants.extensions import db
+from grants.letters.models import Letter
+from grants.notifications.sender import send_pending
+from grants.reports.models import TripReport
+from tests.reports.helpers import (
+    PDF,
+    PNG,
+    granted_case,
+    granted_youth_case,
+    pay,
+    pdf_text,
+    report_data,
+    with_files,
+)
+
+
+def test_a_study_trip_from_granted_to_settled(world, client, auth, inbox):
+    application = granted_case(world, 8000)
+    pay(application, 8000, world.finance)  # paid in advance
+    send_pending()  # the decision's own e-mails
+    inbox.take()
+    case_url = f"/applications/{application.id}"
+    form_url = f"{case_url}/report"
+
+    # The applicant finds the report form on the case page, with the budget beside each line.
+    auth.login(world.employee)
+    page = client.get(case_url).get_data(as_text=True)
+    assert "Udfyld rapport og regnskab" in page and form_url in page
+    page = client.get(form_url).get_data(as_text=True)
+    assert "Budget: 3.000,00 kr." in page and "Budget: 4.000,00 kr." in page
+
+    # A draft with a receipt, then on to submitting through the case page's step button.
+    data = with_files(report_data(intent="save", what_was_learned=""), (PDF, "fly.pdf"))
+    response = client.post(form_url, data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    response = client.post(f"{case_url}/steps/submit_report", data={})
+    assert response.status_code == 303 and response.headers["Location"].endswith(form_url)
+    page = client.get(form_url).get_data(as_text=True)
+    assert "fly.pdf" in page
+    response = client.post(form_url, data=report_data())
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    application = db.session.get(Application, application.id)
+    assert application.state == "report_submitted"
+    mails = inbox.take()
+    assert [m["To"] for m in mails].count("sagsbehandler@ballerup.dk") == 1, [
+        (m["To"], m["Subject"]) for m in mails
+    ]
+
+    # The caseworker sees the accounts against the budget and what approval would do.
+    auth.login(world.caseworker)
+    page = client.get(case_url).get_data(as_text=True)
+    assert "Regnskab mod budget" in page and "fly.pdf" in page
+    assert "-500,00 kr." in page  # transport 2.500 against 3.000
+    assert "Skal betales tilbage" in page and "2.500,00 kr." in page
+    # Sent back with a comment.
+    response = client.post(
+        f"{case_url}/steps/return_report",
+        data={"comment": "Hotellet mangler en kvittering."},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).state == "report_returned"
+    mail = [m for m in inbox.take() if m["To"] == "medarbejder@ballerup.dk"]
+    assert mail and "Hotellet mangler en kvittering." in mail[0].get_content()
+
+    # The applicant reads the comment, corrects the accounts and sends them again.
+    auth.login(world.employee)
+    page = client.get(form_url).get_data(as_text=True)
+    assert "Hotellet mangler en kvittering." in page
+    data = with_files(report_data(accommodation="3.500"), (PNG, "hotel.png"))
+    response = client.post(form_url, data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+
+    # The caseworker approves: the grant is settled.
+    auth.login(world.caseworker)
+    response = client.post(
+        f"{case_url}/steps/approve_report", data={"comment": ""}, follow_redirects=True
+    )
+    assert response.status_code == 200
+    assert "Endeligt tilskud: 6.000,00 kr." in response.get_data(as_text=True)
+    db.session.expire_all()
+    application = db.session.get(Application, application.id)
+    report = db.session.scalars(select(TripReport)).one()
+    assert application.state == "settled"
+    assert (report.final_amount, report.refund_amount) == (Decimal("6000.00"), Decimal("2000.00"))
+    figures = balance(world.fund.id, application.departure_date.year)
+    assert (figures.granted, figures.spent) == (Decimal("6000.00"), Decimal("8000.00"))
+
+    # The applicant downloads the settlement letter and the approved report.
+    auth.login(world.employee)
+    page = client.get(case_url).get_data(as_text=True)
+    letters = {
+        letter.kind: letter
+        for letter in db.session.scalars(select(Letter).filter_by(application_id=application.id))
+    }
+    for kind in ("settlement", "report"):
+        assert f"/letters/{letters[kind].id}/download" in page
+    response = client.get(f"/letters/{letters['settlement'].id}/download")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data == letters["settlement"].pdf
+    text = pdf_text(response.data)
+    for part in ("6.000,00 kr.", "8.000,00 kr.", "2.000,00 kr.", "6.000,00 kr."):
+        assert part in text
+    text = pdf_text(client.get(f"/letters/{letters['report'].id}/download").data)
+    assert "Finske klubber arbejder i små grupper" in text
+    assert "6.000,00 kr." in text
+    # The letters are never made again: approving twice is refused and changes nothing.
+    auth.login(world.caseworker)
+    response = client.post(f"{case_url}/report/approve_report", data={})
+    assert response.status_code == 403
+    assert db.session.scalar(select(db.func.count(Letter.id))) == 3
+
+
+def test_a_youth_report_shows_the_subsidy_worked_out_again_before_it_is_sent(
+    world, youth, client, auth
+):
+    application = granted_youth_case(world, youth)
+    form_url = f"/applications/{application.id}/report"
+    auth.login(youth["karl"])  # any member of the association may write it
+    page = client.get(form_url).get_data(as_text=True)
+    assert 'name="participant_names"' not in page  # counts only, never names
+    data = {
+        "what_was_done": "Fælles prøver og koncert med orkestret i Prag 10.",
+        "what_was_learned": "De unge lærte at spille sammen på tværs af sprog.",
+        "how_it_will_be_used": "Vi inviterer orkestret til Ballerup næste år.",
+        "actual_departure": application.departure_date.isoformat(),
+        "actual_return": application.return_date.isoformat(),
+        "actual_young": "10",
+        "actual_birth_years": "",
+        "actual_leaders": "2",
+        "actual_disabled": "0",
+        "transport": "20.000",
+        "meals": "5.000",
+        "intent": "preview",
+    }
+    response = client.post(form_url, data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "10 unge + 2 ledere = 12 personer" in page
+    assert "6.000,00 kr." in page
+    assert db.session.scalars(select(TripReport)).all() == []  # a preview saves nothing
+
+    data = with_files({**data, "intent": "submit"}, (PDF, "bus.pdf"))
+    response = client.post(form_url, data=data, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    report = db.session.scalars(select(TripReport)).one()
+    assert report.recalculation["total"] == "6000.00"
+    assert report.participant_names == ""
+
+    auth.login(world.caseworker)
+    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "Med de faktiske tal: 6.000,00 kr." in page
+    assert "10 unge + 2 ledere = 12 personer" in page
+    response = client.post(
+        f"/applications/{application.id}/steps/approve_report", data={}, follow_redirects=True
+    )
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(TripReport, report.id).final_amount == Decimal("6000.00")
