@@ -1,0 +1,110 @@
+"""Marking a grant paid and a refund received: a ledger entry each, with the day and the
+voucher number, and a line in the case's journal. Nothing here commits (the request does).
+
+Each takes the fund's lock first (grants.budgets.operations.lock_fund), so the check "is
+this more than is due?" reads what the previous payment left behind, and two finance
+officers cannot pay the same grant twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask_babel import gettext as _
+
+from grants.budgets.models import BudgetEntry
+from grants.budgets.operations import lock_fund, record_payment, record_refund
+from grants.core.errors import DomainError
+from grants.core.formatting import long_date, money
+from grants.core.money import ZERO, kroner
+from grants.payments.queries import payment_due, refund_claim
+from grants.workflow import engine
+
+VOUCHER_MAX = 60
+
+
+def _voucher(voucher: str | None) -> str:
+    voucher = (voucher or "").strip()
+    if not voucher:
+        raise DomainError(_("Skriv bilagsnummeret."), field="voucher")
+    if len(voucher) > VOUCHER_MAX:
+        raise DomainError(
+            _("Bilagsnummeret må højst være %(max)d tegn.", max=VOUCHER_MAX), field="voucher"
+        )
+    return voucher
+
+
+def _amount(amount: Decimal | None) -> Decimal:
+    if amount is None:
+        raise DomainError(_("Skriv et beløb."), field="amount")
+    amount = kroner(amount)
+    if amount <= ZERO:
+        raise DomainError(_("Beløbet skal være større end 0 kr."), field="amount")
+    return amount
+
+
+def pay(application, amount: Decimal, actor, paid_on: dt.date, voucher: str) -> BudgetEntry:
+    """Record that (part of) what is due on the case was paid on ``paid_on`` under the
+    finance system's voucher number: a PAYMENT entry, never more than is due."""
+    amount, voucher = _amount(amount), _voucher(voucher)
+    lock_fund(application.fund)
+    due = payment_due(application.id)
+    if due is None:
+        raise DomainError(_("Der er ikke noget at udbetale på sagen."), field="amount")
+    if amount > due.outstanding:
+        raise DomainError(
+            _(
+                "Der kan højst udbetales %(most)s på sagen: det, der mangler at blive udbetalt.",
+                most=money(due.outstanding),
+            ),
+            field="amount",
+        )
+    entry = record_payment(application, amount, actor, paid_on, voucher)
+    engine.record(
+        application,
+        "payment_recorded",
+        actor,
+        comment=_(
+            "Udbetalt %(amount)s den %(day)s (bilag %(voucher)s).",
+            amount=money(amount),
+            day=long_date(paid_on),
+            voucher=voucher,
+        ),
+    )
+    return entry
+
+
+def receive_refund(
+    application, amount: Decimal, actor, refunded_on: dt.date, voucher: str
+) -> BudgetEntry:
+    """Record that (part of) the refund claimed at settlement came in on ``refunded_on``:
+    a REFUND entry, never more than is still claimed. No release: the settlement brought
+    the grant on the ledger down to the final amount already (grants.reports.operations)."""
+    amount, voucher = _amount(amount), _voucher(voucher)
+    lock_fund(application.fund)
+    claim = refund_claim(application.id)
+    if claim is None:
+        raise DomainError(_("Der er ikke noget krav om tilbagebetaling på sagen."), field="amount")
+    if amount > claim.outstanding:
+        raise DomainError(
+            _(
+                "Der kan højst modtages %(most)s på sagen: det, der mangler at blive "
+                "betalt tilbage.",
+                most=money(claim.outstanding),
+            ),
+            field="amount",
+        )
+    entry = record_refund(application, amount, actor, refunded_on, voucher)
+    engine.record(
+        application,
+        "refund_recorded",
+        actor,
+        comment=_(
+            "Tilbagebetaling på %(amount)s modtaget den %(day)s (bilag %(voucher)s).",
+            amount=money(amount),
+            day=long_date(refunded_on),
+            voucher=voucher,
+        ),
+    )
+    return entry

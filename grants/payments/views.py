@@ -1,0 +1,173 @@
+"""The finance officer's pages: what is to be paid and paid back, the CSV for the finance
+system, and marking each paid or received. Administrators may look; only finance officers
+record money. Each list is one query (grants.payments.queries)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from grants.applications.models import Application
+from grants.budgets.exports import as_csv
+from grants.core import clock
+from grants.core.errors import DomainError
+from grants.core.formatting import money
+from grants.extensions import db
+from grants.funds.models import Fund
+from grants.payments import queries
+from grants.payments.forms import FundFilterForm, PaymentForm, RefundForm
+from grants.payments.operations import pay, receive_refund
+from grants.payments.permissions import can_read_payments, can_record_payments
+
+bp = Blueprint("payments", __name__)
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+def _funds() -> list[Fund]:
+    return list(db.session.scalars(select(Fund).order_by(Fund.name)))
+
+
+def _filter():
+    """The fund filter from the query string: (form, fund or None, status)."""
+    funds = _funds()
+    form = FundFilterForm(request.args, funds=funds)
+    if not form.validate():
+        return form, None, 400
+    fund = next((f for f in funds if f.code == form.fund.data), None)
+    return form, fund, 200
+
+
+@bp.get("/udbetalinger")
+@login_required
+def index():
+    require(can_read_payments(current_user))
+    form, fund, status = _filter()
+    payments, refunds = queries.open_items(fund.id if fund else None)
+    return render_template(
+        "payments/index.html",
+        form=form,
+        fund=fund,
+        payments=payments,
+        refunds=refunds,
+        can_record=can_record_payments(current_user),
+    ), status
+
+
+@bp.get("/udbetalinger/eksport/<any(payments, refunds):dataset>.csv")
+@login_required
+def export(dataset: str):
+    require(can_read_payments(current_user))
+    form, fund, status = _filter()
+    if status != 200:
+        abort(400)
+    payments, refunds = queries.open_items(fund.id if fund else None)
+    items = payments if dataset == "payments" else refunds
+    stem = "udbetalinger" if dataset == "payments" else "tilbagebetalinger"
+    filename = f"{stem}_{fund.code if fund else 'alle-puljer'}_{clock.today().isoformat()}.csv"
+    response = Response(
+        as_csv(queries.COLUMNS, queries.csv_rows(items)), mimetype="text/csv; charset=utf-8"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _application(application_id: int) -> Application:
+    application = db.session.get(Application, application_id)
+    if application is None:
+        abort(404)
+    return application
+
+
+def _show_error(form, error: DomainError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is None:
+        field = form.amount
+    field.errors = list(field.errors) + [error.message]
+
+
+@bp.route("/udbetalinger/<int:application_id>/udbetal", methods=["GET", "POST"])
+@login_required
+def record_payment(application_id: int):
+    """Mark a grant paid: amount, day of payment and voucher number."""
+    require(can_record_payments(current_user))
+    application = _application(application_id)
+    due = queries.payment_due(application.id)
+    form = PaymentForm()
+    if request.method == "POST":
+        if form.validate():
+            try:
+                pay(
+                    application,
+                    form.amount.data,
+                    current_user,
+                    form.paid_on.data,
+                    form.voucher.data,
+                )
+            except DomainError as error:
+                db.session.rollback()
+                _show_error(form, error)
+            else:
+                flash(
+                    _(
+                        "Udbetalingen på %(amount)s til sag %(case)s er registreret.",
+                        amount=money(form.amount.data),
+                        case=application.case_number,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("payments.index"))
+        return _form_page("payments/record.html", application, due, form, "payment"), 422
+    if due is not None:
+        form.amount.data = due.outstanding
+    form.paid_on.data = clock.today()
+    return _form_page("payments/record.html", application, due, form, "payment")
+
+
+@bp.route("/udbetalinger/<int:application_id>/tilbagebetaling", methods=["GET", "POST"])
+@login_required
+def record_refund(application_id: int):
+    """Register a refund received: amount, day it came in and voucher number."""
+    require(can_record_payments(current_user))
+    application = _application(application_id)
+    claim = queries.refund_claim(application.id)
+    form = RefundForm()
+    if request.method == "POST":
+        if form.validate():
+            try:
+                receive_refund(
+                    application,
+                    form.amount.data,
+                    current_user,
+                    form.refunded_on.data,
+                    form.voucher.data,
+                )
+            except DomainError as error:
+                db.session.rollback()
+                _show_error(form, error)
+            else:
+                flash(
+                    _(
+                        "Tilbagebetalingen på %(amount)s fra sag %(case)s er registreret.",
+                        amount=money(form.amount.data),
+                        case=application.case_number,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("payments.index"))
+        return _form_page("payments/record.html", application, claim, form, "refund"), 422
+    if claim is not None:
+        form.amount.data = claim.outstanding
+    form.refunded_on.data = clock.today()
+    return _form_page("payments/record.html", application, claim, form, "refund")
+
+
+def _form_page(template: str, application, item, form, kind: str) -> str:
+    return render_template(template, application=application, item=item, form=form, kind=kind)

@@ -1,0 +1,275 @@
+"""Which trips are public, and what of them is.
+
+``published_trips_query`` is the one definition of "published": the public pages, the trip
+page, the report download and the open-data feeds all start from it. A trip is published
+when
+
+* its fund publishes its trips (``Fund.publish_trips``),
+* its report and accounts are approved (the case is "settled"), and
+* it began within the last five years (this year and the four before it).
+
+Later rules (a committee's own trip also needs the committee's approval of the report) are
+added to ``published_conditions``, and every page and feed follows.
+
+What a trip shows (``PublishedTrip``) is decided here too, once: participants' names only
+when the fund publishes names and is not a subsidy fund for children and young people
+(``Fund.computes_subsidy``); otherwise the count only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import lazyload
+
+from grants.applications.models import Application, BudgetCategory
+from grants.budgets.operations import ElectionPeriod, election_period
+from grants.core import clock
+from grants.core.money import ZERO, kroner
+from grants.extensions import db
+from grants.funds.models import SUBSIDY_KINDS, Fund
+from grants.letters.models import Letter
+from grants.partners.models import PartnerCity
+from grants.reports.models import AccountLine, TripReport
+
+PUBLISHED_STATE = "settled"
+REPORT_LETTER_KIND = "report"
+# The years shown: this year and the four before it.
+YEARS_SHOWN = 5
+# The categories of the accounts, in the order they are shown.
+CATEGORIES = (
+    BudgetCategory.TRANSPORT,
+    BudgetCategory.ACCOMMODATION,
+    BudgetCategory.FEES,
+    BudgetCategory.MEALS,
+    BudgetCategory.OTHER,
+)
+
+
+def trip_start():
+    """The day the trip began: as reported, else as applied for."""
+    return func.coalesce(TripReport.actual_departure, Application.departure_date)
+
+
+def trip_end():
+    return func.coalesce(TripReport.actual_return, Application.return_date)
+
+
+def shown_years(today: dt.date | None = None) -> list[int]:
+    """The years whose trips are shown, newest first."""
+    year = (today or clock.today()).year
+    return [year - n for n in range(YEARS_SHOWN)]
+
+
+def shown_periods(today: dt.date | None = None) -> list[ElectionPeriod]:
+    """The election periods that overlap the years shown, newest first."""
+    periods: list[ElectionPeriod] = []
+    for year in shown_years(today):
+        period = election_period(year)
+        if period not in periods:
+            periods.append(period)
+    return periods
+
+
+def parse_period(text: str) -> ElectionPeriod | None:
+    """ "2022-2025" as an election period, or None if it is not one."""
+    try:
+        first, last = (int(part) for part in text.strip().split("-"))
+    except (AttributeError, ValueError):
+        return None
+    period = election_period(first)
+    return period if (period.first, period.last) == (first, last) else None
+
+
+def published_conditions(today: dt.date | None = None) -> list:
+    """The conditions every published trip meets. Extend here, not in the views."""
+    first_year = min(shown_years(today))
+    return [
+        Fund.publish_trips.is_(True),
+        Application.state == PUBLISHED_STATE,
+        trip_start() >= dt.date(first_year, 1, 1),
+    ]
+
+
+def published_trips_query(
+    *,
+    year: int | None = None,
+    period: ElectionPeriod | None = None,
+    trip_id: int | None = None,
+    today: dt.date | None = None,
+) -> Select:
+    """The published trips, newest first, as rows of (Application, TripReport, Fund,
+    PartnerCity or None, the id of the approved report's letter or None).
+
+    ``year``: trips that began in that year. ``period``: trips that began in that election
+    period. ``trip_id``: one trip (its application's id). Filters combine.
+    """
+    start = trip_start()
+    query = (
+        select(Application, TripReport, Fund, PartnerCity, Letter.id)
+        .select_from(Application)
+        .join(TripReport, TripReport.application_id == Application.id)
+        .join(Fund, Fund.id == Application.fund_id)
+        .outerjoin(PartnerCity, PartnerCity.id == Application.partner_city_id)
+        .outerjoin(
+            Letter,
+            and_(Letter.application_id == Application.id, Letter.kind == REPORT_LETTER_KIND),
+        )
+        .where(*published_conditions(today))
+        # The fund comes in its own column; the applicant is never needed here.
+        .options(lazyload(Application.fund), lazyload(Application.applicant))
+        .order_by(start.desc(), Application.id.desc())
+    )
+    if year is not None:
+        query = query.where(start >= dt.date(year, 1, 1), start <= dt.date(year, 12, 31))
+    if period is not None:
+        query = query.where(
+            start >= dt.date(period.first, 1, 1), start <= dt.date(period.last, 12, 31)
+        )
+    if trip_id is not None:
+        query = query.where(Application.id == trip_id)
+    return query
+
+
+def shows_names(fund: Fund) -> bool:
+    """Names only where the fund publishes them, and never for children and young people."""
+    return bool(fund.publish_names) and fund.kind not in SUBSIDY_KINDS
+
+
+@dataclass(frozen=True)
+class PublishedTrip:
+    """What the public sees of one trip: nothing else leaves this module."""
+
+    id: int
+    fund_code: str
+    fund_name: str
+    title: str
+    purpose: str
+    destination_city: str
+    country_code: str
+    partner_city: str
+    departure_date: dt.date | None
+    return_date: dt.date | None
+    participant_count: int | None
+    participant_names: tuple[str, ...] | None  # None: names are not published
+    costs: dict[BudgetCategory, Decimal] = field(default_factory=dict)
+    report_letter_id: int | None = None
+
+    @property
+    def destination(self) -> str:
+        return self.partner_city or self.destination_city
+
+    @property
+    def year(self) -> int | None:
+        return self.departure_date.year if self.departure_date else None
+
+    @property
+    def duration_days(self) -> int | None:
+        """Days away, the day of departure and the day of return both counted."""
+        if self.departure_date and self.return_date:
+            return (self.return_date - self.departure_date).days + 1
+        return None
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.costs.values(), ZERO)
+
+    @property
+    def cost_per_participant(self) -> Decimal | None:
+        if not self.participant_count:
+            return None
+        return kroner(self.total / self.participant_count)
+
+
+def _participant_count(application: Application, report: TripReport) -> int | None:
+    if report.participant_count is not None:
+        return report.participant_count
+    counted = (report.actual_young, report.actual_leaders, report.actual_disabled)
+    if any(n is not None for n in counted):
+        return sum(n or 0 for n in counted)
+    applied = (
+        application.participants_young,
+        application.participants_leaders,
+        application.participants_disabled,
+    )
+    if any(n is not None for n in applied):
+        return sum(n or 0 for n in applied)
+    return application.traveller_count
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
+
+
+def _costs_by_report(report_ids: list[int]) -> dict[int, dict[BudgetCategory, Decimal]]:
+    """The accounts of these reports summed by category, in one query."""
+    costs: dict[int, dict[BudgetCategory, Decimal]] = {
+        report_id: dict.fromkeys(CATEGORIES, ZERO) for report_id in report_ids
+    }
+    if not report_ids:
+        return costs
+    rows = db.session.execute(
+        select(AccountLine.report_id, AccountLine.category, func.sum(AccountLine.amount))
+        .where(AccountLine.report_id.in_(report_ids))
+        .group_by(AccountLine.report_id, AccountLine.category)
+    )
+    for report_id, category, total in rows:
+        # SUM over the Money column comes back converted (see budgets.operations._as_kroner).
+        amount = kroner(total) if isinstance(total, Decimal) else kroner(Decimal(total) / 100)
+        costs[report_id][BudgetCategory(category)] += amount
+    return costs
+
+
+def published_trips(
+    *,
+    year: int | None = None,
+    period: ElectionPeriod | None = None,
+    trip_id: int | None = None,
+    today: dt.date | None = None,
+) -> list[PublishedTrip]:
+    """The published trips as the public sees them, in two queries whatever their number."""
+    rows = db.session.execute(
+        published_trips_query(year=year, period=period, trip_id=trip_id, today=today)
+    ).all()
+    costs = _costs_by_report([row[1].id for row in rows])
+    trips = []
+    for application, report, fund, partner, letter_id in rows:
+        trips.append(
+            PublishedTrip(
+                id=application.id,
+                fund_code=fund.code,
+                fund_name=fund.name,
+                title=application.title,
+                purpose=application.purpose,
+                destination_city=application.destination_city,
+                country_code=(partner.country if partner else application.destination_country)
+                or "",
+                partner_city=partner.name if partner else "",
+                departure_date=report.actual_departure or application.departure_date,
+                return_date=report.actual_return or application.return_date,
+                participant_count=_participant_count(application, report),
+                participant_names=_names(report.participant_names) if shows_names(fund) else None,
+                costs=costs[report.id],
+                report_letter_id=letter_id,
+            )
+        )
+    return trips
+
+
+def published_trip(trip_id: int, today: dt.date | None = None) -> PublishedTrip | None:
+    trips = published_trips(trip_id=trip_id, today=today)
+    return trips[0] if trips else None
+
+
+def published_report_letter(letter_id: int, today: dt.date | None = None) -> Letter | None:
+    """The approved report's letter of a published trip, or None for any other letter."""
+    letter = db.session.get(Letter, letter_id)
+    if letter is None or letter.kind != REPORT_LETTER_KIND:
+        return None
+    trip = published_trip(letter.application_id, today)
+    if trip is None or trip.report_letter_id != letter.id:
+        return None
+    return letter

@@ -1,0 +1,284 @@
+"""The public pages about trips abroad and the open data. No login.
+
+Every page and feed reads ``queries.published_trips`` (one definition of "published", two
+queries per page whatever the number of trips), so the pages and the feeds always agree.
+Public pages may be cached for five minutes; the feeds carry an ETag too.
+"""
+
+from __future__ import annotations
+
+import json
+
+from babel import Locale
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    after_this_request,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+
+from grants.budgets.exports import Column, as_csv
+from grants.core.templating import current_municipality
+from grants.publication import queries
+from grants.publication.forms import TripFilterForm
+
+bp = Blueprint("publication", __name__)
+
+PUBLIC_MAX_AGE = 300
+# The licence of the open data: a top-level field of the JSON, a Link header on the CSV.
+LICENCE_TEXT = "Data kan frit genbruges (CC BY 4.0)"
+LICENCE_NAME = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.da"
+SCHEMA_VERSION = "1.0"
+
+COST_KEYS = {
+    queries.BudgetCategory.TRANSPORT: "transport",
+    queries.BudgetCategory.ACCOMMODATION: "accommodation",
+    queries.BudgetCategory.FEES: "fees",
+    queries.BudgetCategory.MEALS: "meals_and_per_diem",
+    queries.BudgetCategory.OTHER: "other",
+}
+
+
+def _cache_page() -> None:
+    """Public pages are cached for five minutes, by shared caches only when they are the
+    same for everyone: not for a logged-in person (their name is in the header) and not on
+    a response that sets a cookie."""
+
+    @after_this_request
+    def headers(response: Response) -> Response:
+        if response.status_code != 200:
+            return response
+        if current_user.is_authenticated:
+            response.headers["Cache-Control"] = "private, no-cache"
+        elif session.modified:
+            response.headers["Cache-Control"] = f"private, max-age={PUBLIC_MAX_AGE}"
+        else:
+            response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+        response.add_etag()
+        return response.make_conditional(request)
+
+
+def _filters() -> tuple[TripFilterForm, dict, bool]:
+    form = TripFilterForm(request.args)
+    if not form.validate():
+        return form, {}, False
+    return form, {"year": form.year_value, "period": form.period_value}, True
+
+
+def _contact() -> str:
+    municipality = current_municipality()
+    if municipality is None:
+        return ""
+    return municipality.contact_note or municipality.email
+
+
+# -- the pages ---------------------------------------------------------------------------
+
+
+@bp.get("/udlandsrejser")
+def index():
+    form, filters, ok = _filters()
+    trips = queries.published_trips(**filters) if ok else []
+    _cache_page()
+    return render_template(
+        "publication/index.html",
+        form=form,
+        trips=trips,
+        years=queries.shown_years(),
+        contact=_contact(),
+        filters=filters,
+    ), (200 if ok else 400)
+
+
+@bp.get("/udlandsrejser/<int:trip_id>")
+def trip(trip_id: int):
+    found = queries.published_trip(trip_id)
+    if found is None:
+        abort(404)
+    _cache_page()
+    return render_template(
+        "publication/trip.html",
+        trip=found,
+        categories=queries.CATEGORIES,
+        contact=_contact(),
+    )
+
+
+@bp.get("/udlandsrejser/rapporter/<int:letter_id>.pdf")
+def report(letter_id: int):
+    """The approved report of a published trip, as stored; any other letter is not found."""
+    letter = queries.published_report_letter(letter_id)
+    if letter is None:
+        abort(404)
+    response = Response(letter.pdf, mimetype="application/pdf")
+    response.headers.set(
+        "Content-Disposition", "inline", filename=f"udlandsrejse-{letter.application_id}.pdf"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    response.set_etag(letter.sha256)
+    return response.make_conditional(request)
+
+
+# -- open data ---------------------------------------------------------------------------
+
+
+def _trip_url(trip) -> str:
+    return url_for("publication.trip", trip_id=trip.id, _external=True)
+
+
+def _report_url(trip) -> str:
+    if trip.report_letter_id is None:
+        return ""
+    return url_for("publication.report", letter_id=trip.report_letter_id, _external=True)
+
+
+def _number(amount):
+    return None if amount is None else float(amount)
+
+
+def trip_record(trip) -> dict:
+    """One trip in the open data (docs/open-data.md): the same fields the pages show."""
+    country = Locale.parse("da").territories.get(trip.country_code.upper(), trip.country_code)
+    return {
+        "id": trip.id,
+        "url": _trip_url(trip),
+        "fund_code": trip.fund_code,
+        "fund_name": trip.fund_name,
+        "title": trip.title,
+        "purpose": trip.purpose,
+        "destination": trip.destination,
+        "partner_city": trip.partner_city or None,
+        "country_code": trip.country_code or None,
+        "country": country or None,
+        "departure_date": trip.departure_date.isoformat() if trip.departure_date else None,
+        "return_date": trip.return_date.isoformat() if trip.return_date else None,
+        "duration_days": trip.duration_days,
+        "participant_count": trip.participant_count,
+        "participant_names": list(trip.participant_names)
+        if trip.participant_names is not None
+        else None,
+        "costs": {COST_KEYS[c]: _number(a) for c, a in trip.costs.items()},
+        "total": _number(trip.total),
+        "cost_per_participant": _number(trip.cost_per_participant),
+        "report_pdf_url": _report_url(trip) or None,
+    }
+
+
+def _feed_response(body: bytes, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Link"] = f'<{LICENCE_URL}>; rel="license"'
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _bad_filter(form: TripFilterForm) -> Response:
+    errors = {
+        name: [str(message) for message in messages] for name, messages in form.errors.items()
+    }
+    response = Response(
+        json.dumps({"errors": errors}, ensure_ascii=False), status=400, mimetype="application/json"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/open-data/trips.json")
+def trips_json():
+    form, filters, ok = _filters()
+    if not ok:
+        return _bad_filter(form)
+    trips = queries.published_trips(**filters)
+    municipality = current_municipality()
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "title": "Udlandsrejser",
+        "publisher": municipality.name if municipality else "",
+        "contact": _contact(),
+        "licence": LICENCE_TEXT,
+        "licence_name": LICENCE_NAME,
+        "licence_url": LICENCE_URL,
+        "currency": "DKK",
+        "years_shown": queries.shown_years(),
+        "filters": {
+            "year": filters["year"],
+            "period": str(filters["period"]) if filters["period"] else None,
+        },
+        "trips": [trip_record(trip) for trip in trips],
+    }
+    body = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    return _feed_response(body, "application/json")
+
+
+CSV_COLUMNS = [
+    Column("id", "id", "int"),
+    Column("url", "url"),
+    Column("fund_code", "fund_code"),
+    Column("fund_name", "fund_name"),
+    Column("title", "title"),
+    Column("purpose", "purpose"),
+    Column("destination", "destination"),
+    Column("partner_city", "partner_city"),
+    Column("country_code", "country_code"),
+    Column("departure_date", "departure_date", "date"),
+    Column("return_date", "return_date", "date"),
+    Column("duration_days", "duration_days", "int"),
+    Column("participant_count", "participant_count", "int"),
+    Column("participant_names", "participant_names"),
+    Column("transport", "transport", "money"),
+    Column("accommodation", "accommodation", "money"),
+    Column("fees", "fees", "money"),
+    Column("meals_and_per_diem", "meals_and_per_diem", "money"),
+    Column("other", "other", "money"),
+    Column("total", "total", "money"),
+    Column("cost_per_participant", "cost_per_participant", "money"),
+    Column("report_pdf_url", "report_pdf_url"),
+]
+
+
+def csv_row(trip) -> dict:
+    row = {
+        "id": trip.id,
+        "url": _trip_url(trip),
+        "fund_code": trip.fund_code,
+        "fund_name": trip.fund_name,
+        "title": trip.title,
+        "purpose": trip.purpose,
+        "destination": trip.destination,
+        "partner_city": trip.partner_city,
+        "country_code": trip.country_code,
+        "departure_date": trip.departure_date,
+        "return_date": trip.return_date,
+        "duration_days": trip.duration_days,
+        "participant_count": trip.participant_count,
+        "participant_names": "; ".join(trip.participant_names)
+        if trip.participant_names is not None
+        else "",
+        "total": trip.total,
+        "cost_per_participant": trip.cost_per_participant,
+        "report_pdf_url": _report_url(trip),
+    }
+    row.update({COST_KEYS[c]: a for c, a in trip.costs.items()})
+    return row
+
+
+@bp.get("/open-data/trips.csv")
+def trips_csv():
+    form, filters, ok = _filters()
+    if not ok:
+        return _bad_filter(form)
+    trips = queries.published_trips(**filters)
+    response = _feed_response(
+        as_csv(CSV_COLUMNS, [csv_row(trip) for trip in trips]), "text/csv; charset=utf-8"
+    )
+    response.headers["Content-Disposition"] = 'inline; filename="udlandsrejser.csv"'
+    return response

@@ -1,0 +1,378 @@
+"""Payments for the finance officer: the grants ready for payment and the refund claims,
+the CSV for the finance system, and marking paid or received, each a ledger entry with its
+date and voucher number. Bad input is refused next to the field and changes nothing; only a
+finance officer records money."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from grants.applications.models import Outcome
+from grants.budgets.models import BudgetEntry, EntryKind
+from grants.budgets.operations import balance, record_payment, release, reserve
+from grants.core import clock
+from grants.extensions import db
+from grants.reports.models import TripReport
+from grants.workflow.models import JournalEntry
+from tests.factories import make_application, make_fund, make_organisation
+from tests.publication.helpers import QueryCounter
+
+YEAR = clock.today().year
+TRAVEL = dt.date(YEAR + 1, 3, 1)
+
+
+def granted(world, fund=None, amount=8000, state="granted", **overrides):
+    fund = fund or world.fund
+    overrides.setdefault("departure_date", TRAVEL)
+    overrides.setdefault("return_date", TRAVEL + dt.timedelta(days=4))
+    application = make_application(
+        world.employee,
+        fund,
+        amount=amount,
+        state=state,
+        outcome=Outcome.GRANTED,
+        granted_amount=Decimal(amount),
+        decided_at=clock.now(),
+        **overrides,
+    )
+    reserve(application, Decimal(amount), world.caseworker)
+    return application
+
+
+def payment_entries(application=None) -> list[BudgetEntry]:
+    query = select(BudgetEntry).where(BudgetEntry.kind.in_([EntryKind.PAYMENT, EntryKind.REFUND]))
+    if application is not None:
+        query = query.where(BudgetEntry.application_id == application.id)
+    return list(db.session.scalars(query))
+
+
+def entry_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(BudgetEntry))
+
+
+def csv_rows(response) -> list[dict]:
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+@pytest.fixture
+def cases(world):
+    """A grant not yet paid, one paid in part, one paid in full, a refusal, a settled case
+    whose final amount is above what was paid, and one with a refund claim."""
+    unpaid = granted(world, amount=8000, title="Ikke udbetalt")
+    association = make_organisation(world.employee, name="Ballerup Ungdomsorkester", cvr="12345678")
+    youth = make_fund(code="ungdom", name="Ungdomsrejser", years=(YEAR, YEAR + 1))
+    partly = granted(world, youth, amount=5000, organisation_id=association.id)
+    record_payment(partly, Decimal("2000"), world.finance, clock.today(), "B-1")
+    paid = granted(world, amount=3000, title="Fuldt udbetalt")
+    record_payment(paid, Decimal("3000"), world.finance, clock.today(), "B-2")
+    refused = make_application(world.employee, world.fund, state="refused", outcome=Outcome.REFUSED)
+    settled_more = granted(
+        world,
+        amount=6000,
+        state="settled",
+        departure_date=dt.date(YEAR, 2, 1),
+        return_date=dt.date(YEAR, 2, 4),
+    )
+    record_payment(settled_more, Decimal("4000"), world.finance, clock.today(), "B-3")
+    db.session.add(
+        TripReport(
+            application_id=settled_more.id, final_amount=Decimal("5000"), approved_at=clock.now()
+        )
+    )
+    release(settled_more, Decimal("1000"), world.caseworker, "Mindreforbrug")
+    refund = granted(
+        world,
+        amount=7000,
+        state="settled",
+        departure_date=dt.date(YEAR, 2, 1),
+        return_date=dt.date(YEAR, 2, 4),
+    )
+    record_payment(refund, Decimal("7000"), world.finance, clock.today(), "B-4")
+    db.session.add(
+        TripReport(
+            application_id=refund.id,
+            final_amount=Decimal("5500"),
+            refund_amount=Decimal("1500"),
+            refund_due=dt.date(YEAR, 12, 31),
+            approved_at=clock.now(),
+        )
+    )
+    # The settlement brings the grant down to the final amount, below what was paid
+    # (grants.reports.operations._move_money); the refund is recorded when it comes in.
+    db.session.add(
+        BudgetEntry(
+            fund_id=world.fund.id,
+            year=YEAR,
+            kind=EntryKind.RELEASE,
+            amount=Decimal("-1500"),
+            application_id=refund.id,
+        )
+    )
+    db.session.commit()
+    return {
+        "unpaid": unpaid,
+        "partly": partly,
+        "paid": paid,
+        "refused": refused,
+        "settled_more": settled_more,
+        "refund": refund,
+        "youth": youth,
+    }
+
+
+def test_the_list_shows_what_is_due_and_the_refund_claims(client, auth, world, cases):
+    auth.login(world.finance)
+    response = client.get("/udbetalinger")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True).replace("\u00a0", " ")
+    payments, refunds = html.split("Klar til udbetaling</h2>")[1].split(
+        "Krav om tilbagebetaling", 1
+    )
+    for key in ("unpaid", "partly", "settled_more"):
+        assert cases[key].case_number in payments
+    for key in ("paid", "refused", "refund"):
+        assert cases[key].case_number not in payments
+    assert "8.000,00 kr." in payments
+    assert "3.000,00 kr." in payments  # 5.000 granted - 2.000 paid
+    assert "1.000,00 kr." in payments  # settled: final 5.000 - 4.000 paid
+    assert cases["refund"].case_number in refunds
+    assert "1.500,00 kr." in refunds
+    assert "12345678" in payments  # the association's CVR number
+
+    only_youth = client.get("/udbetalinger?fund=ungdom").get_data(as_text=True)
+    assert cases["partly"].case_number in only_youth
+    assert cases["unpaid"].case_number not in only_youth
+    assert client.get("/udbetalinger?fund=nope").status_code == 400
+
+
+def test_the_list_is_one_query_whatever_the_number_of_cases(client, auth, world):
+    auth.login(world.finance)
+    granted(world, amount=1000)
+    db.session.commit()
+    client.get("/udbetalinger")
+    with QueryCounter() as one:
+        client.get("/udbetalinger")
+    for _ in range(4):
+        granted(world, amount=1000)
+    db.session.commit()
+    client.get("/udbetalinger")
+    with QueryCounter() as five:
+        client.get("/udbetalinger")
+    assert five.count == one.count
+
+
+def test_the_csv_for_the_finance_system(client, auth, world, cases):
+    auth.login(world.finance)
+    response = client.get("/udbetalinger/eksport/payments.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = csv_rows(response)
+    assert list(rows[0]) == [
+        "case_number",
+        "recipient_name",
+        "cvr",
+        "fund_code",
+        "fund_name",
+        "amount",
+        "due_date",
+    ]
+    by_case = {row["case_number"]: row for row in rows}
+    assert set(by_case) == {cases[k].case_number for k in ("unpaid", "partly", "settled_more")}
+    unpaid = by_case[cases["unpaid"].case_number]
+    assert (unpaid["recipient_name"], unpaid["cvr"]) == ("Mette Madsen", "")
+    assert (unpaid["amount"], unpaid["due_date"]) == ("8000.00", TRAVEL.isoformat())
+    partly = by_case[cases["partly"].case_number]
+    assert (partly["recipient_name"], partly["cvr"]) == ("Ballerup Ungdomsorkester", "12345678")
+    assert (partly["fund_code"], partly["amount"]) == ("ungdom", "3000.00")
+    assert by_case[cases["settled_more"].case_number]["due_date"] == clock.today().isoformat()
+
+    refunds = csv_rows(client.get("/udbetalinger/eksport/refunds.csv"))
+    assert [(r["case_number"], r["amount"], r["due_date"]) for r in refunds] == [
+        (cases["refund"].case_number, "1500.00", f"{YEAR}-12-31")
+    ]
+    auth.login(world.admin)  # administrators may look
+    assert client.get("/udbetalinger/eksport/payments.csv").status_code == 200
+
+
+def test_mark_paid_is_a_ledger_entry_with_voucher_and_date(client, auth, world, cases):
+    application = cases["unpaid"]
+    before = balance(world.fund.id, TRAVEL.year).spent
+    auth.login(world.finance)
+    form = client.get(f"/udbetalinger/{application.id}/udbetal")
+    assert form.status_code == 200
+    assert "8.000,00" in form.get_data(as_text=True)  # the amount field, filled in
+    paid_on = clock.today() - dt.timedelta(days=1)
+    response = client.post(
+        f"/udbetalinger/{application.id}/udbetal",
+        data={"amount": "8.000,00", "paid_on": paid_on.isoformat(), "voucher": " B-2026-117 "},
+    )
+    assert response.status_code == 302
+    [entry] = payment_entries(application)
+    assert (entry.kind, entry.amount, entry.voucher) == (
+        EntryKind.PAYMENT,
+        Decimal("8000.00"),
+        "B-2026-117",
+    )
+    assert entry.booked_on == paid_on
+    assert entry.created_by_id == world.finance.id
+    assert balance(world.fund.id, TRAVEL.year).spent == before + Decimal("8000")
+    journal = db.session.scalars(
+        select(JournalEntry).where(JournalEntry.application_id == application.id)
+    ).all()
+    assert journal[-1].action == "payment_recorded"
+    assert "B-2026-117" in journal[-1].comment
+    listing = client.get("/udbetalinger").get_data(as_text=True).replace("\u00a0", " ")
+    assert "Udbetalingen på 8.000,00 kr. til sag" in listing  # the flash message
+    due = listing.split("Klar til udbetaling</h2>")[1].split("Krav om")[0]
+    assert application.case_number not in due
+
+
+def test_a_received_refund_is_a_ledger_entry(client, auth, world, cases):
+    application = cases["refund"]
+    before = balance(world.fund.id, YEAR)
+    auth.login(world.finance)
+    response = client.post(
+        f"/udbetalinger/{application.id}/tilbagebetaling",
+        data={"amount": "1500", "refunded_on": clock.today().isoformat(), "voucher": "R-9"},
+    )
+    assert response.status_code == 302
+    refunds = [e for e in payment_entries(application) if e.kind == EntryKind.REFUND]
+    assert [(e.amount, e.voucher) for e in refunds] == [(Decimal("-1500.00"), "R-9")]
+    after = balance(world.fund.id, YEAR)
+    assert after.spent == before.spent - Decimal("1500")
+    # The grant was brought down to the final amount at settlement; nothing more moves.
+    assert after.granted == before.granted
+    assert after.committed == before.committed + Decimal("1500")
+    listing = client.get("/udbetalinger").get_data(as_text=True)
+    assert "Der er ingen udestående krav" in listing
+
+
+TOMORROW = (clock.today() + dt.timedelta(days=1)).isoformat()
+TODAY = clock.today().isoformat()
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"amount": "8000", "paid_on": TODAY, "voucher": ""}, "voucher", "Skriv bilagsnummeret."),
+        (
+            {"amount": "8000", "paid_on": TODAY, "voucher": "B" * 61},
+            "voucher",
+            "højst være 60 tegn",
+        ),
+        ({"amount": "8000", "paid_on": TOMORROW, "voucher": "B-1"}, "paid_on", "fremtiden"),
+        ({"amount": "8000", "paid_on": "", "voucher": "B-1"}, "paid_on", "Skriv datoen."),
+        ({"amount": "8000", "paid_on": "31-02-2026", "voucher": "B-1"}, "paid_on", "gyldig dato"),
+        (
+            {"amount": "8.000,01", "paid_on": TODAY, "voucher": "B-1"},
+            "amount",
+            "højst udbetales 8.000,00 kr.",
+        ),
+        (
+            {"amount": "otte tusind", "paid_on": TODAY, "voucher": "B-1"},
+            "amount",
+            "Skriv et beløb i kroner",
+        ),
+        ({"amount": "0", "paid_on": TODAY, "voucher": "B-1"}, "amount", "større end 0 kr."),
+        ({"amount": "", "paid_on": TODAY, "voucher": "B-1"}, "amount", "Skriv et beløb."),
+    ],
+)
+def test_bad_input_is_refused_next_to_the_field(client, auth, world, cases, data, field, message):
+    application = cases["unpaid"]
+    count = entry_count()
+    auth.login(world.finance)
+    response = client.post(f"/udbetalinger/{application.id}/udbetal", data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    error = html.split(f'id="{field}-error"', 1)[1].split("</span>", 2)
+    assert message in "".join(error[:2])
+    assert entry_count() == count
+    assert payment_entries(application) == []
+
+
+def test_paying_more_than_is_left_after_a_partial_payment_is_refused(client, auth, world, cases):
+    auth.login(world.finance)
+    count = entry_count()
+    response = client.post(
+        f"/udbetalinger/{cases['partly'].id}/udbetal",
+        data={"amount": "3.000,50", "paid_on": TODAY, "voucher": "B-9"},
+    )
+    assert response.status_code == 422
+    assert "højst udbetales 3.000,00 kr." in response.get_data(as_text=True)
+    assert entry_count() == count
+    # Nothing is due on a case paid in full, nor on a refusal.
+    for key in ("paid", "refused"):
+        response = client.post(
+            f"/udbetalinger/{cases[key].id}/udbetal",
+            data={"amount": "1", "paid_on": TODAY, "voucher": "B-9"},
+        )
+        assert response.status_code == 422
+    assert entry_count() == count
+    response = client.post(
+        f"/udbetalinger/{cases['refund'].id}/tilbagebetaling",
+        data={"amount": "1.500,01", "refunded_on": TODAY, "voucher": "R-1"},
+    )
+    assert response.status_code == 422
+    assert entry_count() == count
+
+
+@pytest.mark.parametrize("who", ["caseworker", "employee", "board_member", "admin", "manager"])
+def test_only_a_finance_officer_records_money(client, auth, world, cases, who):
+    count = entry_count()
+    auth.login(getattr(world, who))
+    application = cases["unpaid"]
+    data = {"amount": "8000", "paid_on": TODAY, "voucher": "B-1"}
+    assert client.post(f"/udbetalinger/{application.id}/udbetal", data=data).status_code == 403
+    refund = {"amount": "1500", "refunded_on": TODAY, "voucher": "R-1"}
+    assert (
+        client.post(f"/udbetalinger/{cases['refund'].id}/tilbagebetaling", data=refund).status_code
+        == 403
+    )
+    assert client.get(f"/udbetalinger/{application.id}/udbetal").status_code == 403
+    expected = 200 if who == "admin" else 403  # administrators may look
+    assert client.get("/udbetalinger").status_code == expected
+    assert client.get("/udbetalinger/eksport/payments.csv").status_code == expected
+    assert entry_count() == count
+
+
+def test_without_login_nothing_is_shown_or_changed(client, world, cases):
+    count = entry_count()
+    response = client.post(
+        f"/udbetalinger/{cases['unpaid'].id}/udbetal",
+        data={"amount": "8000", "paid_on": TODAY, "voucher": "B-1"},
+    )
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get("/udbetalinger").status_code == 302
+    assert client.get("/udbetalinger/eksport/payments.csv").status_code == 302
+    assert entry_count() == count
+
+
+def test_an_unknown_case_is_not_found(client, auth, world):
+    auth.login(world.finance)
+    assert client.get("/udbetalinger/999999/udbetal").status_code == 404
+
+
+def test_a_grant_given_up_or_cancelled_is_not_paid(client, auth, world):
+    given_up = granted(world, amount=1000)
+    cancelled = granted(world, amount=2000)
+    given_up.state, cancelled.state = "withdrawn", "cancelled"
+    db.session.commit()
+    auth.login(world.finance)
+    html = client.get("/udbetalinger").get_data(as_text=True)
+    assert given_up.case_number not in html and cancelled.case_number not in html
+    response = client.post(
+        f"/udbetalinger/{cancelled.id}/udbetal",
+        data={"amount": "2000", "paid_on": TODAY, "voucher": "B-1"},
+    )
+    assert response.status_code == 422
+    assert "Der er ikke noget at udbetale på sagen." in response.get_data(as_text=True)
+    assert payment_entries() == []
