@@ -98,7 +98,10 @@ def _register_blueprints(app: Flask) -> None:
     from grants.core.views import bp as core
     from grants.letters.views import bp as letters
     from grants.organisations.views import bp as organisations
+    from grants.payments.views import bp as payments
     from grants.people.views import bp as people
+    from grants.publication.views import bp as publication
+    from grants.reports.views import bp as reports
     from grants.subsidies.views import bp as subsidies
     from grants.workflow.views import bp as workflow
 
@@ -111,6 +114,9 @@ def _register_blueprints(app: Flask) -> None:
         budgets,
         letters,
         subsidies,
+        payments,
+        publication,
+        reports,
     ):
         app.register_blueprint(blueprint)
 
@@ -156,7 +162,9 @@ def _register_template_helpers(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from grants.core.cli import register
+    from grants.reports.cli import register as register_reports
     from grants.subsidies.cli import register as register_rules
 
     register(app)
     register_rules(app)
+    register_reports(app)

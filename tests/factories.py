@@ -7,7 +7,7 @@ import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
-from grants.applications.models import Application, BudgetCategory, BudgetLine
+from grants.applications.models import Application, BudgetCategory, BudgetLine, Outcome
 from grants.budgets.operations import allocate
 from grants.core import clock
 from grants.core.models import Municipality
@@ -170,7 +170,21 @@ def make_application(
     db.session.flush()
     if application.state != "draft" and application.case_number is None:
         application.case_number = f"{clock.today().year}-{application.id:06d}"
+    # A case made directly in a decided state has the outcome such a case would have.
+    if application.outcome is None and application.state in DECIDED_STATES:
+        application.outcome = DECIDED_STATES[application.state]
     return application
+
+
+DECIDED_STATES = {
+    "granted": Outcome.GRANTED,
+    "partly_granted": Outcome.PARTLY_GRANTED,
+    "refused": Outcome.REFUSED,
+    "report_submitted": Outcome.GRANTED,
+    "report_returned": Outcome.GRANTED,
+    "settled": Outcome.GRANTED,
+    "cancelled": Outcome.GRANTED,
+}
 
 
 @dataclass

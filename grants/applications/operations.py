@@ -227,6 +227,29 @@ def _settle_subsidy(application: Application) -> None:
     application.amount_applied = kroner(result["total"])
 
 
+GIVING_UP_ACTIONS = ("give_up_grant", "cancel_grant")
+
+
+def give_up_grant(application: Application, actor, action: str, comment: str) -> None:
+    """The applicant gives up a grant, or the caseworker cancels it, before anything is paid:
+    the whole reservation goes back to the fund (a release entry) in the same transaction."""
+    from grants.budgets.operations import application_money, release
+
+    engine.find_transition(application, action, actor)
+    money_held = application_money(application)
+    if money_held is not None and money_held.spent > 0:
+        raise DomainError(
+            _(
+                "Der er allerede udbetalt %(paid)s. Afslut sagen med rapport og regnskab, så "
+                "det, der ikke er brugt, kan kræves tilbage.",
+                paid=money(money_held.spent),
+            )
+        )
+    engine.take(application, action, actor, comment)
+    if money_held is not None and money_held.granted > 0:
+        release(application, money_held.granted, actor, comment)
+
+
 def _allowed_now(application: Application):
     """What the rules allow at the moment of decision, under the case's own rule-set version,
     with the organisation's grants as they stand now. Taken under the fund's lock, so two

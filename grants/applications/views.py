@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -44,6 +45,13 @@ bp = Blueprint("applications", __name__)
 # the youth subsidies.
 EMPLOYEE_FUND_KINDS = (FundKind.STUDY_TRIP,)
 SUBSIDY_FUND_KINDS = SUBSIDY_KINDS
+
+
+LETTER_KINDS = {
+    "decision": _l("Afgørelsesbrev"),
+    "settlement": _l("Afregningsbrev"),
+    "report": _l("Godkendt rapport og regnskab"),
+}
 
 
 def get_application(application_id: int) -> Application:
@@ -286,6 +294,7 @@ def render_case(
         is_applicant=application.applicant_id == current_user.id,
         can_edit=can_edit(application, current_user),
         categories=dict(BUDGET_CATEGORIES),
+        letter_kinds=LETTER_KINDS,
     ), status
 
 

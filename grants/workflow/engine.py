@@ -97,7 +97,7 @@ def _someone_can_go_on(application) -> None:
     staff_steps = [
         t
         for t in application.route.transitions_from(application.state)
-        if t.role != CaseRole.APPLICANT and guard(t.guard).holds(application)
+        if t.role != CaseRole.APPLICANT and t.notifies and guard(t.guard).holds(application)
     ]
     if not staff_steps:
         return
@@ -143,7 +143,7 @@ def people_to_act(application) -> list[User]:
     wanted = {
         t.role
         for t in application.route.transitions_from(application.state)
-        if guard(t.guard).holds(application)
+        if t.notifies and guard(t.guard).holds(application)
     }
     people: dict[int, User] = {}
     if CaseRole.APPLICANT in wanted:

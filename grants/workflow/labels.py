@@ -17,6 +17,7 @@ STATE_LABELS = {
     "report_submitted": _l("Rapport og regnskab indsendt"),
     "report_returned": _l("Rapport og regnskab sendt tilbage"),
     "settled": _l("Afsluttet"),
+    "cancelled": _l("Bevilling annulleret"),
 }
 
 # What the applicant is told; where missing, the staff label is used.
@@ -44,6 +45,11 @@ ACTION_LABELS = {
     "submit_report": _l("Indsend rapport og regnskab"),
     "return_report": _l("Send rapport og regnskab tilbage"),
     "approve_report": _l("Godkend rapport og regnskab"),
+    "give_up_grant": _l("Giv afkald på bevillingen"),
+    "payment_recorded": _l("Udbetaling registreret"),
+    "report_reminder": _l("Påmindelse om rapport og regnskab"),
+    "refund_recorded": _l("Tilbagebetaling registreret"),
+    "cancel_grant": _l("Annullér bevillingen"),
 }
 
 CASE_ROLE_LABELS = {

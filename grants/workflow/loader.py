@@ -42,6 +42,7 @@ def load_route_file(path: Path) -> Route:
                     comment_required=bool(row.get("comment_required", False)),
                     outcome=row.get("outcome", ""),
                     visible_to_applicant=bool(row.get("visible_to_applicant", True)),
+                    notifies=bool(row.get("notifies", True)),
                 )
             )
     except (KeyError, ValueError) as exc:

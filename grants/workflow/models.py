@@ -69,6 +69,9 @@ class Transition(db.Model):
     outcome: Mapped[str] = mapped_column(String(40), default="")
     # Whether the journal entry is shown to the applicant.
     visible_to_applicant: Mapped[bool] = mapped_column(default=True)
+    # Whether the people who may take this step are told that the case waits for them.
+    # Off for steps that are possible but not expected (withdrawing, cancelling a grant).
+    notifies: Mapped[bool] = mapped_column(default=True)
 
     route: Mapped[Route] = relationship(back_populates="transitions")
 

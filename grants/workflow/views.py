@@ -93,7 +93,9 @@ def step(application_id: int, action: str):
     if not form.validate():
         return render_case(application, step_form=form, status=422)
     try:
-        if action in ("endorse", "not_endorse"):
+        if action in operations.GIVING_UP_ACTIONS:
+            operations.give_up_grant(application, current_user, action, form.comment.data or "")
+        elif action in ("endorse", "not_endorse"):
             operations.endorse(
                 application, current_user, action == "endorse", form.comment.data or ""
             )

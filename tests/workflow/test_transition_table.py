@@ -22,6 +22,7 @@ STATES = [
     "report_submitted",
     "report_returned",
     "settled",
+    "cancelled",
 ]
 ROLES = ["applicant", "manager", "caseworker", "board_member", "finance", "admin", "outsider"]
 
@@ -36,8 +37,10 @@ WITHIN_LIMIT = {
     ("awaiting_decision", "applicant"): {"withdraw"},
     ("awaiting_decision", "caseworker"): {"grant", "grant_part", "refuse"},
     # After the trip: the grantee reports, the caseworker approves or sends it back.
-    ("granted", "applicant"): {"submit_report"},
-    ("partly_granted", "applicant"): {"submit_report"},
+    ("granted", "applicant"): {"submit_report", "give_up_grant"},
+    ("partly_granted", "applicant"): {"submit_report", "give_up_grant"},
+    ("granted", "caseworker"): {"cancel_grant"},
+    ("partly_granted", "caseworker"): {"cancel_grant"},
     ("report_returned", "applicant"): {"submit_report"},
     ("report_submitted", "caseworker"): {"approve_report", "return_report"},
 }
@@ -98,7 +101,13 @@ def test_nobody_acts_on_their_own_application(world):
         for state in STATES:
             application.state = state
             actions = {t.action for t in engine.available_transitions(application, applicant)}
-            assert actions <= {"submit", "resubmit", "withdraw", "submit_report"}, (
+            assert actions <= {
+                "submit",
+                "resubmit",
+                "withdraw",
+                "submit_report",
+                "give_up_grant",
+            }, (
                 applicant.name,
                 state,
             )

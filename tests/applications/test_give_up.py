@@ -1,0 +1,86 @@
+"""A grant given up or cancelled before anything is paid releases its money to the fund."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from grants.applications import operations
+from grants.applications.models import Application
+from grants.budgets.models import BudgetEntry, EntryKind
+from grants.budgets.operations import balance, record_payment
+from grants.core import clock
+from grants.extensions import db
+from tests.factories import make_application
+
+
+def granted_case(world, amount=8000):
+    application = make_application(
+        world.employee, world.fund, amount=amount, state="awaiting_decision"
+    )
+    db.session.commit()
+    operations.decide(application, world.caseworker, "grant", None, "")
+    db.session.commit()
+    return application
+
+
+def test_the_applicant_gives_up_a_grant_and_the_money_goes_back(world, client, auth):
+    application = granted_case(world)
+    year = application.budget_year
+    assert balance(world.fund.id, year).available == Decimal("92000.00")
+    auth.login(world.employee)
+    response = client.post(
+        f"/applications/{application.id}/steps/give_up_grant", data={"comment": ""}
+    )
+    assert response.status_code == 422  # a reason is asked for
+    assert balance(world.fund.id, year).available == Decimal("92000.00")
+    response = client.post(
+        f"/applications/{application.id}/steps/give_up_grant",
+        data={"comment": "Konferencen er aflyst."},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).state == "withdrawn"
+    kinds = [
+        e.kind
+        for e in db.session.scalars(
+            select(BudgetEntry).filter_by(application_id=application.id).order_by(BudgetEntry.id)
+        )
+    ]
+    assert kinds == [EntryKind.RESERVATION, EntryKind.RELEASE]
+    assert balance(world.fund.id, year).available == Decimal("100000.00")
+
+
+def test_the_caseworker_cancels_a_grant(world, client, auth):
+    application = granted_case(world)
+    auth.login(world.outsider)
+    assert (
+        client.post(
+            f"/applications/{application.id}/steps/cancel_grant", data={"comment": "x"}
+        ).status_code
+        == 403
+    )
+    auth.login(world.caseworker)
+    response = client.post(
+        f"/applications/{application.id}/steps/cancel_grant",
+        data={"comment": "Rejsen blev ikke til noget."},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).state == "cancelled"
+    assert balance(world.fund.id, application.budget_year).granted == 0
+
+
+def test_a_paid_grant_cannot_simply_be_given_up(world, client, auth):
+    application = granted_case(world)
+    record_payment(application, Decimal("8000"), world.finance, clock.today(), "B-1")
+    db.session.commit()
+    auth.login(world.employee)
+    response = client.post(
+        f"/applications/{application.id}/steps/give_up_grant", data={"comment": "Aflyst."}
+    )
+    assert response.status_code == 403
+    assert "allerede udbetalt" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).state == "granted"
