@@ -32,6 +32,9 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     _refuse_unsafe_production(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
+    # WeasyPrint and fontTools log every step of every PDF at INFO: keep the warnings only.
+    for noisy in ("weasyprint", "weasyprint.progress", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
     _init_extensions(app)
     _register_blueprints(app)

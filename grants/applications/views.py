@@ -47,6 +47,8 @@ EMPLOYEE_FUND_KINDS = (FundKind.STUDY_TRIP,)
 SUBSIDY_FUND_KINDS = SUBSIDY_KINDS
 
 
+FORM_STEPS = ("submit", "resubmit", "submit_report")
+
 LETTER_KINDS = {
     "decision": _l("Afgørelsesbrev"),
     "settlement": _l("Afregningsbrev"),
@@ -273,7 +275,10 @@ def render_case(
 ):
     transitions = engine.available_transitions(application, current_user)
     decisions = [t for t in transitions if t.action in DECISION_ACTIONS]
-    steps = [t for t in transitions if t.action not in DECISION_ACTIONS]
+    # Submitting (the application or the report) happens on its own form, linked on the page.
+    steps = [
+        t for t in transitions if t.action not in DECISION_ACTIONS and t.action not in FORM_STEPS
+    ]
     if decisions and decision_form is None:
         decision_form = DecisionForm()
     if decision_form is not None:

@@ -376,7 +376,7 @@ def settle(application: Application, actor, comment: str = "") -> Settlement:
     report.approved_at = clock.now()
     report.approved_by_id = actor.id
 
-    summary = _("Endeligt tilskud: %(final)s.", final=money(settlement.final))
+    summary = _("Endeligt tilskud: %(final)s", final=money(settlement.final))
     if settlement.refund:
         summary += " " + _(
             "Der skal tilbagebetales %(amount)s senest %(date)s.",

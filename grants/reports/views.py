@@ -170,8 +170,8 @@ def review(application_id: int, action: str):
     if action == "approve_report":
         flash(
             _(
-                "Rapport og regnskab er godkendt. Endeligt tilskud: %(amount)s. "
-                "Afregningsbrevet er sendt til ansøgeren.",
+                "Rapport og regnskab er godkendt, og afregningsbrevet er sendt til ansøgeren. "
+                "Endeligt tilskud: %(amount)s",
                 amount=money(settlement.final),
             ),
             "success",

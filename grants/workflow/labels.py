@@ -41,7 +41,7 @@ ACTION_LABELS = {
     "refuse": _l("Giv afslag"),
     "withdraw": _l("Træk ansøgningen tilbage"),
     "created": _l("Kladde oprettet"),
-    "letter_issued": _l("Afgørelsesbrev udstedt"),
+    "letter_issued": _l("Brev udstedt"),
     "submit_report": _l("Indsend rapport og regnskab"),
     "return_report": _l("Send rapport og regnskab tilbage"),
     "approve_report": _l("Godkend rapport og regnskab"),
