@@ -101,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.core.views import bp as core
     from grants.letters.views import bp as letters
     from grants.organisations.views import bp as organisations
+    from grants.partners.views import bp as partners
     from grants.payments.views import bp as payments
     from grants.people.views import bp as people
     from grants.publication.views import bp as publication
@@ -120,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
         payments,
         publication,
         reports,
+        partners,
     ):
         app.register_blueprint(blueprint)
 
