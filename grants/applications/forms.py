@@ -50,6 +50,33 @@ BUDGET_CATEGORIES = [
     (BudgetCategory.OTHER, _l("Andet")),
 ]
 
+NOTE_LABELS = {
+    BudgetCategory.TRANSPORT: _l("Uddybning af transport"),
+    BudgetCategory.ACCOMMODATION: _l("Uddybning af ophold"),
+    BudgetCategory.FEES: _l("Uddybning af gebyr"),
+    BudgetCategory.MEALS: _l("Uddybning af forplejning og diæter"),
+    BudgetCategory.OTHER: _l("Uddybning af andet"),
+}
+
+
+def budget_line(category: BudgetCategory) -> tuple[AmountField, StringField]:
+    """The amount and the note of one budget category, as a form declares them:
+    ``transport, transport_note = budget_line(BudgetCategory.TRANSPORT)``."""
+    label = dict(BUDGET_CATEGORIES)[category]
+    return AmountField(label), StringField(NOTE_LABELS[category], [Optional(), Length(max=300)])
+
+
+class BudgetLines:
+    """For a form that declares a budget_line for each category: the lines and their sum."""
+
+    def budget_fields(self):
+        for category, _label in BUDGET_CATEGORIES:
+            yield category, self[category.value], self[f"{category.value}_note"]
+
+    def budget_total(self) -> Decimal:
+        return sum((f.data or ZERO for _c, f, _n in self.budget_fields()), ZERO)
+
+
 REQUIRED_ON_SUBMIT = {
     "title": _l("Skriv en titel på rejsen."),
     "purpose": _l("Beskriv formålet med rejsen."),
@@ -80,7 +107,7 @@ def country_choices() -> list[tuple[str, str]]:
     return [("", _l("Vælg land"))] + sorted(names.items(), key=lambda item: item[1])
 
 
-class ApplicationForm(Form):
+class ApplicationForm(BudgetLines, Form):
     title = StringField(_l("Titel på rejsen"), [Optional(), Length(max=SHORT)])
     purpose = TextAreaField(_l("Formål"), [Optional(), Length(max=LONG)])
     destination_city = StringField(_l("By"), [Optional(), Length(max=120)])
@@ -97,18 +124,11 @@ class ApplicationForm(Form):
         _l("Din leder, som skal anbefale ansøgningen"), choices=[], validate_choice=False
     )
 
-    transport = AmountField(_l("Transport"))
-    transport_note = StringField(_l("Uddybning af transport"), [Optional(), Length(max=300)])
-    accommodation = AmountField(_l("Ophold (hotel o.l.)"))
-    accommodation_note = StringField(_l("Uddybning af ophold"), [Optional(), Length(max=300)])
-    fees = AmountField(_l("Kursus- eller konferencegebyr"))
-    fees_note = StringField(_l("Uddybning af gebyr"), [Optional(), Length(max=300)])
-    meals = AmountField(_l("Forplejning og diæter"))
-    meals_note = StringField(
-        _l("Uddybning af forplejning og diæter"), [Optional(), Length(max=300)]
-    )
-    other = AmountField(_l("Andet"))
-    other_note = StringField(_l("Uddybning af andet"), [Optional(), Length(max=300)])
+    transport, transport_note = budget_line(BudgetCategory.TRANSPORT)
+    accommodation, accommodation_note = budget_line(BudgetCategory.ACCOMMODATION)
+    fees, fees_note = budget_line(BudgetCategory.FEES)
+    meals, meals_note = budget_line(BudgetCategory.MEALS)
+    other, other_note = budget_line(BudgetCategory.OTHER)
 
     other_funding = AmountField(_l("Anden finansiering"))
     other_funding_source = TextAreaField(_l("Hvem betaler resten?"), [Optional(), Length(max=2000)])
@@ -130,13 +150,6 @@ class ApplicationForm(Form):
         self._manager_ids = {str(m.id) for m in managers}
 
     # -- budget lines ------------------------------------------------------------------
-    def budget_fields(self):
-        for category, _label in BUDGET_CATEGORIES:
-            yield category, self[category.value], self[f"{category.value}_note"]
-
-    def budget_total(self) -> Decimal:
-        return sum((f.data or ZERO for _c, f, _n in self.budget_fields()), ZERO)
-
     # -- validation ----------------------------------------------------------------------
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -259,7 +272,7 @@ def parse_birth_years(text: str) -> list[int]:
     return years
 
 
-class YouthApplicationForm(Form):
+class YouthApplicationForm(BudgetLines, Form):
     """Youth trips to a partner city, hosting a group from one, and the Wuxi exchange.
     Counts only: no names of children or young people are asked for."""
 
@@ -302,18 +315,11 @@ class YouthApplicationForm(Form):
     programme = TextAreaField(_l("Program"), [Optional(), Length(max=10000)])
     programme_file = FileField(_l("Program som fil (valgfrit)"))
 
-    transport = AmountField(_l("Transport"))
-    transport_note = StringField(_l("Uddybning af transport"), [Optional(), Length(max=300)])
-    accommodation = AmountField(_l("Ophold (hotel o.l.)"))
-    accommodation_note = StringField(_l("Uddybning af ophold"), [Optional(), Length(max=300)])
-    fees = AmountField(_l("Kursus- eller konferencegebyr"))
-    fees_note = StringField(_l("Uddybning af gebyr"), [Optional(), Length(max=300)])
-    meals = AmountField(_l("Forplejning og diæter"))
-    meals_note = StringField(
-        _l("Uddybning af forplejning og diæter"), [Optional(), Length(max=300)]
-    )
-    other = AmountField(_l("Andet"))
-    other_note = StringField(_l("Uddybning af andet"), [Optional(), Length(max=300)])
+    transport, transport_note = budget_line(BudgetCategory.TRANSPORT)
+    accommodation, accommodation_note = budget_line(BudgetCategory.ACCOMMODATION)
+    fees, fees_note = budget_line(BudgetCategory.FEES)
+    meals, meals_note = budget_line(BudgetCategory.MEALS)
+    other, other_note = budget_line(BudgetCategory.OTHER)
     other_funding = AmountField(_l("Anden finansiering"))
     other_funding_source = TextAreaField(_l("Hvem betaler resten?"), [Optional(), Length(max=2000)])
     dispensation_request = TextAreaField(
@@ -337,9 +343,6 @@ class YouthApplicationForm(Form):
         self._organisation_ids = {str(o.id) for o in organisations}
         self._city_ids = {str(c.id) for c in cities}
         self.parsed_birth_years: list[int] | None = None
-
-    budget_fields = ApplicationForm.budget_fields
-    budget_total = ApplicationForm.budget_total
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

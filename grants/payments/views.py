@@ -97,56 +97,45 @@ def _show_error(form, error: DomainError) -> None:
 @login_required
 def record_payment(application_id: int):
     """Mark a grant paid: amount, day of payment and voucher number."""
-    require(can_record_payments(current_user))
-    application = _application(application_id)
-    due = queries.payment_due(application.id)
-    form = PaymentForm()
-    if request.method == "POST":
-        if form.validate():
-            try:
-                pay(
-                    application,
-                    form.amount.data,
-                    current_user,
-                    form.paid_on.data,
-                    form.voucher.data,
-                )
-            except DomainError as error:
-                db.session.rollback()
-                _show_error(form, error)
-            else:
-                flash(
-                    _(
-                        "Udbetalingen på %(amount)s til sag %(case)s er registreret.",
-                        amount=money(form.amount.data),
-                        case=application.case_number,
-                    ),
-                    "success",
-                )
-                return redirect(url_for("payments.index"))
-        return _form_page("payments/record.html", application, due, form, "payment"), 422
-    if due is not None:
-        form.amount.data = due.outstanding
-    form.paid_on.data = clock.today()
-    return _form_page("payments/record.html", application, due, form, "payment")
+    return _record_money(
+        application_id,
+        kind="payment",
+        item_of=queries.payment_due,
+        form=PaymentForm(),
+        day_field="paid_on",
+        operation=pay,
+        done=_("Udbetalingen på %(amount)s til sag %(case)s er registreret."),
+    )
 
 
 @bp.route("/udbetalinger/<int:application_id>/tilbagebetaling", methods=["GET", "POST"])
 @login_required
 def record_refund(application_id: int):
     """Register a refund received: amount, day it came in and voucher number."""
+    return _record_money(
+        application_id,
+        kind="refund",
+        item_of=queries.refund_claim,
+        form=RefundForm(),
+        day_field="refunded_on",
+        operation=receive_refund,
+        done=_("Tilbagebetalingen på %(amount)s fra sag %(case)s er registreret."),
+    )
+
+
+def _record_money(application_id, *, kind, item_of, form, day_field, operation, done):
+    """One flow for a payment and a refund: the form, the ledger entry, the message."""
     require(can_record_payments(current_user))
     application = _application(application_id)
-    claim = queries.refund_claim(application.id)
-    form = RefundForm()
+    item = item_of(application.id)
     if request.method == "POST":
         if form.validate():
             try:
-                receive_refund(
+                operation(
                     application,
                     form.amount.data,
                     current_user,
-                    form.refunded_on.data,
+                    form[day_field].data,
                     form.voucher.data,
                 )
             except DomainError as error:
@@ -154,19 +143,15 @@ def record_refund(application_id: int):
                 _show_error(form, error)
             else:
                 flash(
-                    _(
-                        "Tilbagebetalingen på %(amount)s fra sag %(case)s er registreret.",
-                        amount=money(form.amount.data),
-                        case=application.case_number,
-                    ),
+                    done % {"amount": money(form.amount.data), "case": application.case_number},
                     "success",
                 )
                 return redirect(url_for("payments.index"))
-        return _form_page("payments/record.html", application, claim, form, "refund"), 422
-    if claim is not None:
-        form.amount.data = claim.outstanding
-    form.refunded_on.data = clock.today()
-    return _form_page("payments/record.html", application, claim, form, "refund")
+        return _form_page("payments/record.html", application, item, form, kind), 422
+    if item is not None:
+        form.amount.data = item.outstanding
+    form[day_field].data = clock.today()
+    return _form_page("payments/record.html", application, item, form, kind)
 
 
 def _form_page(template: str, application, item, form, kind: str) -> str:

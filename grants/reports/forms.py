@@ -14,9 +14,14 @@ from flask_wtf.file import MultipleFileField
 from wtforms import DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
-from grants.applications.forms import BUDGET_CATEGORIES, parse_birth_years
+from grants.applications.forms import (
+    BUDGET_CATEGORIES,
+    BudgetLines,
+    budget_line,
+    parse_birth_years,
+)
+from grants.applications.models import BudgetCategory
 from grants.core import clock
-from grants.core.fields import AmountField
 from grants.core.forms import Form
 from grants.core.money import ZERO
 
@@ -31,7 +36,7 @@ REQUIRED_TEXTS = {
 _COUNT = [Optional(), NumberRange(0, 1000, _l("Skriv et antal fra 0 til 1.000."))]
 
 
-class ReportForm(Form):
+class ReportForm(BudgetLines, Form):
     """One form for every fund; ``youth`` says which participant fields apply (the others
     are not shown and not read)."""
 
@@ -65,18 +70,11 @@ class ReportForm(Form):
     actual_disabled = IntegerField(_l("Antal deltagere med handicap (uanset alder)"), _COUNT)
     actual_host_group_size = IntegerField(_l("Antal personer i gruppen, I var værter for"), _COUNT)
 
-    transport = AmountField(_l("Transport"))
-    transport_note = StringField(_l("Uddybning af transport"), [Optional(), Length(max=300)])
-    accommodation = AmountField(_l("Ophold (hotel o.l.)"))
-    accommodation_note = StringField(_l("Uddybning af ophold"), [Optional(), Length(max=300)])
-    fees = AmountField(_l("Kursus- eller konferencegebyr"))
-    fees_note = StringField(_l("Uddybning af gebyr"), [Optional(), Length(max=300)])
-    meals = AmountField(_l("Forplejning og diæter"))
-    meals_note = StringField(
-        _l("Uddybning af forplejning og diæter"), [Optional(), Length(max=300)]
-    )
-    other = AmountField(_l("Andet"))
-    other_note = StringField(_l("Uddybning af andet"), [Optional(), Length(max=300)])
+    transport, transport_note = budget_line(BudgetCategory.TRANSPORT)
+    accommodation, accommodation_note = budget_line(BudgetCategory.ACCOMMODATION)
+    fees, fees_note = budget_line(BudgetCategory.FEES)
+    meals, meals_note = budget_line(BudgetCategory.MEALS)
+    other, other_note = budget_line(BudgetCategory.OTHER)
 
     receipts = MultipleFileField(
         _l("Kvitteringer"),
