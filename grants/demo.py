@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from grants import demo_cases
 from grants.budgets.operations import allocate
 from grants.core import clock
 from grants.core.models import Municipality
@@ -254,6 +255,8 @@ def load() -> bool:
         ]
     )
     db.session.flush()
+    prague = db.session.scalar(select(PartnerCity).where(PartnerCity.name == "Prag 10"))
+    demo_cases.load(people, {fund.code: fund for fund in funds}, orchestra, prague)
     return True
 
 

@@ -37,6 +37,16 @@ def test_demo_data_loads_once_and_prints_the_logins(app, runner):
     cities = {c.name for c in db.session.scalars(select(PartnerCity))}
     assert {"Prag 10", "Wuxi", "Brandenburg an der Havel"} <= cities
 
+    # Sample cases in the states people meet first, made by the real operations, and no
+    # e-mail left to go out to the demo addresses.
+    from grants.applications.models import Application
+    from grants.notifications.models import OutboxMessage
+
+    states = sorted(a.state for a in db.session.scalars(select(Application)))
+    assert states == ["awaiting_decision", "awaiting_endorsement", "screening", "screening",
+                      "settled"]
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
 
 def test_every_demo_login_works(app, runner, client):
     from grants import demo
