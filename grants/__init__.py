@@ -75,8 +75,16 @@ def _init_extensions(app: Flask) -> None:
     from grants.people.models import User
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str):
+        # "<id>.<token>": a session whose token is no longer the person's (the password was
+        # changed) is over.
+        user_id, _, token = session_id.partition(".")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_token != token:
+            return None
+        return user
 
     from flask_babel import lazy_gettext as _l
 
@@ -148,11 +156,12 @@ def _register_request_hooks(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from grants.core import formatting, templating
+    from grants.core import formatting, security, templating
     from grants.workflow.labels import action_label, state_label
 
     formatting.register(app)
     templating.register(app)
+    security.register(app)
 
     @app.context_processor
     def inject():

@@ -11,6 +11,7 @@ from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -68,8 +69,18 @@ def _empty_tables() -> None:
                 conn.execute(table.delete())
 
 
+class FreshContextClient(FlaskClient):
+    """Each request in its own app context, as in production: otherwise requests in one test
+    share the test's `g`, where Flask-Login and Flask-Babel cache the user and the locale."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = FreshContextClient
     return app.test_client()
 
 

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import secrets
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from grants.core import clock
 from grants.core.models import Timestamp, enum_type
 from grants.extensions import db
 
@@ -36,6 +39,9 @@ class User(UserMixin, Timestamp, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # The employee's own manager, proposed as the endorsing manager on new applications.
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Part of the id kept in the session cookie: a new one (on a password change) ends every
+    # other session of the person.
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
 
     manager: Mapped[User | None] = relationship(remote_side=[id])
     role_grants: Mapped[list[UserRole]] = relationship(
@@ -44,6 +50,10 @@ class User(UserMixin, Timestamp, db.Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.session_token = secrets.token_hex(16)
+
+    def get_id(self) -> str:  # Flask-Login: what the session cookie holds
+        return f"{self.id}.{self.session_token}"
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -75,3 +85,18 @@ class UserRole(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     role: Mapped[Role] = mapped_column(enum_type(Role))
     user: Mapped[User] = relationship(back_populates="role_grants")
+
+
+class LoginAttempt(db.Model):
+    """Every attempt to log in, kept for throttling and for the audit (who, when, from where,
+    whether it succeeded). Failed attempts are counted to lock an account or an address out
+    for a while."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    succeeded: Mapped[bool]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now, index=True)

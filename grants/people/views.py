@@ -5,9 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
+from grants.core import clock
 from grants.extensions import db
-from grants.people.forms import LoginForm
+from grants.people import operations
+from grants.people.forms import LoginForm, PasswordChangeForm
 from grants.people.models import User
+from grants.people.passwords import password_problems
 
 bp = Blueprint("people", __name__)
 
@@ -24,14 +27,20 @@ def login():
         return redirect(url_for("core.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(
-            select(User).where(func.lower(User.email) == form.email.data.strip().lower())
-        )
-        if user is not None and user.active and user.check_password(form.password.data):
-            login_user(user)
-            session["locale"] = user.locale
-            return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append(_("E-mail eller adgangskode er forkert."))
+        ip = request.remote_addr or "unknown"
+        until = operations.locked_out(form.email.data.strip(), ip)
+        if until is not None:
+            minutes = max(1, int((until - clock.now()).total_seconds() // 60) + 1)
+            form.password.errors.append(
+                _("For mange forkerte forsøg. Prøv igen om %(minutes)d minutter.", minutes=minutes)
+            )
+        else:
+            user = operations.authenticate(form.email.data, form.password.data, ip)
+            if user is not None:
+                login_user(user)
+                session["locale"] = user.locale
+                return redirect(_safe_next(request.args.get("next")))
+            form.password.errors.append(_("E-mail eller adgangskode er forkert."))
     status = 422 if form.errors else 200
     return render_template("people/login.html", form=form), status
 
@@ -66,6 +75,32 @@ def signup():
             )
     status = 422 if form.errors else 200
     return render_template("people/signup.html", form=form), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """A new password ends every other session of the person."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("Din nuværende adgangskode er forkert."))
+        else:
+            problems = password_problems(
+                form.password.data, email=current_user.email, name=current_user.name
+            )
+            if problems:
+                form.password.errors.extend(problems)
+            else:
+                current_user.set_password(form.password.data)
+                # This session goes on with the new token (the proxy itself must not be stored).
+                login_user(current_user._get_current_object())
+                flash(
+                    _("Din adgangskode er skiftet. Du er logget ud alle andre steder."), "success"
+                )
+                return redirect(url_for("core.index"))
+    status = 422 if form.errors else 200
+    return render_template("people/password.html", form=form), status
 
 
 @bp.post("/logout")
