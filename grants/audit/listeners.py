@@ -1,0 +1,130 @@
+"""Write an audit event for every new record of the kinds that matter, in the same flush
+(and so the same transaction) as the record itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context
+from sqlalchemy import event, insert
+from sqlalchemy.orm import Session
+
+from grants.audit.models import AuditEvent
+from grants.core import clock
+
+
+def _current_user_id() -> int | None:
+    if not has_request_context():
+        return None
+    from flask_login import current_user
+
+    return current_user.id if current_user and current_user.is_authenticated else None
+
+
+def _describe(obj) -> dict[str, Any] | None:
+    """What to record about a new object, or None for objects that are not audited."""
+    from grants.budgets.models import BudgetEntry, BudgetEvent
+    from grants.letters.models import Letter
+    from grants.organisations.models import Membership
+    from grants.people.models import LoginAttempt, UserRole
+    from grants.subsidies.models import RuleSet
+    from grants.workflow.models import JournalEntry
+
+    if isinstance(obj, JournalEntry):
+        return dict(
+            action=f"case.{obj.action}",
+            actor_id=obj.actor_id,
+            application_id=obj.application_id,
+            details={"from": obj.from_state, "to": obj.to_state},
+        )
+    if isinstance(obj, BudgetEntry):
+        return dict(
+            action=f"money.{obj.kind.value}",
+            actor_id=obj.created_by_id,
+            application_id=obj.application_id,
+            details={
+                "fund_id": obj.fund_id,
+                "year": obj.year,
+                "amount": str(obj.amount),
+                "voucher": obj.voucher,
+            },
+        )
+    if isinstance(obj, Letter):
+        return dict(
+            action=f"letter.{obj.kind}",
+            actor_id=obj.created_by_id,
+            application_id=obj.application_id,
+            details={"sha256": obj.sha256, "filename": obj.filename},
+        )
+    if isinstance(obj, LoginAttempt):
+        return dict(
+            action="login.succeeded" if obj.succeeded else "login.failed",
+            actor_id=obj.user_id,
+            details={"email": obj.email, "ip": obj.ip},
+        )
+    if isinstance(obj, UserRole):
+        return dict(
+            action="roles.granted",
+            actor_id=_current_user_id(),
+            details={"user_id": obj.user_id, "role": str(obj.role)},
+        )
+    if isinstance(obj, Membership):
+        return dict(
+            action="organisation.member_added",
+            actor_id=_current_user_id(),
+            details={"organisation_id": obj.organisation_id, "user_id": obj.user_id},
+        )
+    if isinstance(obj, RuleSet):
+        return dict(
+            action="settings.rule_set_added",
+            actor_id=obj.created_by_id,
+            details={"fund_id": obj.fund_id, "version": obj.version},
+        )
+    if isinstance(obj, BudgetEvent):
+        return dict(
+            action=f"budget.{obj.action}",
+            actor_id=obj.actor_id,
+            details={"year": obj.year, **(obj.details or {})},
+        )
+    return None
+
+
+def _deleted(obj) -> dict[str, Any] | None:
+    from grants.organisations.models import Membership
+    from grants.people.models import UserRole
+
+    if isinstance(obj, UserRole):
+        return dict(
+            action="roles.revoked",
+            actor_id=_current_user_id(),
+            details={"user_id": obj.user_id, "role": str(obj.role)},
+        )
+    if isinstance(obj, Membership):
+        return dict(
+            action="organisation.member_removed",
+            actor_id=_current_user_id(),
+            details={"organisation_id": obj.organisation_id, "user_id": obj.user_id},
+        )
+    return None
+
+
+@event.listens_for(Session, "after_flush")
+def _audit(session: Session, flush_context) -> None:
+    rows = []
+    for obj, describe in [(o, _describe) for o in session.new] + [
+        (o, _deleted) for o in session.deleted
+    ]:
+        described = describe(obj)
+        if described is None:
+            continue
+        rows.append(
+            {
+                "at": clock.now(),
+                "object_type": type(obj).__tablename__,
+                "object_id": getattr(obj, "id", None),
+                "application_id": described.pop("application_id", None),
+                **described,
+            }
+        )
+    if rows:
+        session.connection().execute(insert(AuditEvent), rows)

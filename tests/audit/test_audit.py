@@ -1,0 +1,75 @@
+"""Every state change, money movement, letter, login and change of roles is in the audit
+trail with who and when, and nothing can change or remove a record."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from grants.audit.models import AuditEvent, AuditIsAppendOnly
+from grants.extensions import db
+from tests.applications.helpers import form_data
+
+
+def actions() -> list[str]:
+    return [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+
+
+def test_a_journey_leaves_its_trail(world, client, auth):
+    auth.login(world.employee)
+    client.post(
+        "/applications/new/studierejsefonden", data=form_data(manager_id=str(world.manager.id))
+    )
+    auth.login(world.manager)
+    application_id = db.session.scalar(text("SELECT id FROM application"))
+    client.post(f"/applications/{application_id}/steps/endorse", data={"comment": ""})
+    auth.login(world.caseworker)
+    client.post(f"/applications/{application_id}/steps/forward_for_decision", data={})
+    client.post(f"/applications/{application_id}/decision", data={"action": "grant"})
+    auth.logout()
+    client.post("/login", data={"email": world.outsider.email, "password": "forkert"})
+    trail = actions()
+    for expected in (
+        "login.succeeded",
+        "login.failed",
+        "case.submit",
+        "case.endorse",
+        "case.grant",
+        "money.reservation",
+        "letter.decision",
+    ):
+        assert expected in trail, expected
+    grant = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case.grant")).one()
+    assert grant.actor_id == world.caseworker.id and grant.application_id == application_id
+    assert grant.at is not None
+
+
+def test_role_grants_are_recorded(world):
+    from grants.people.models import Role
+
+    world.outsider.grant_role(Role.CASEWORKER)
+    db.session.commit()
+    assert "roles.granted" in actions()
+
+
+def test_the_app_cannot_change_or_remove_a_record(world, client):
+    client.post("/login", data={"email": world.outsider.email, "password": "forkert"})
+    event = db.session.scalars(select(AuditEvent)).first()
+    event.action = "nothing.happened"
+    with pytest.raises(AuditIsAppendOnly):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(db.session.scalars(select(AuditEvent)).first())
+    with pytest.raises(AuditIsAppendOnly):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_on_postgresql_the_database_refuses_too(world, client):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the trigger is PostgreSQL's; SQLite relies on the application's guard")
+    client.post("/login", data={"email": world.outsider.email, "password": "forkert"})
+    with pytest.raises(Exception, match="append-only"), db.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_event SET action = 'x'"))
+    with pytest.raises(Exception, match="append-only"), db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_event"))
