@@ -1,8 +1,8 @@
 """Every model, imported in one place so Alembic and the relationships see them all."""
 
+from grants.applications.models import Application, Attachment, BudgetLine  # noqa: F401
 from grants.audit import listeners  # noqa: F401  - the audit trail's flush listener
 from grants.audit.models import AuditEvent  # noqa: F401
-from grants.applications.models import Application, Attachment, BudgetLine  # noqa: F401
 from grants.budgets.models import BudgetEntry  # noqa: F401
 from grants.core.models import Municipality  # noqa: F401
 from grants.funds.models import Fund, FundBoardMember  # noqa: F401
