@@ -21,7 +21,7 @@ export FLASK_APP := wsgi
 FLASK := $(BIN)/flask --app wsgi
 
 .DEFAULT_GOAL := run
-.PHONY: run setup venv deps assets translations test test-postgres lint format clean
+.PHONY: run setup venv deps assets translations test test-postgres lint format clean bench
 
 run: setup
 	$(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
@@ -76,6 +76,11 @@ lint: deps
 format: deps
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The benchmark (bench/README.md): builds grants_bench_100k and grants_bench_1k in the
+# PostgreSQL at 127.0.0.1:5432, serves them with gunicorn and measures; ~8 minutes.
+bench: deps
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/dkfds static/vendor instance

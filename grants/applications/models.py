@@ -4,7 +4,7 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
@@ -29,6 +29,20 @@ class Outcome(enum.StrEnum):
 
 class Application(Timestamp, db.Model):
     __tablename__ = "application"
+    __table_args__ = (
+        # The work queue's order: the first page is read in index order, not sorted.
+        Index("ix_application_submitted_at_id", "submitted_at", "id"),
+        # The budgets' "applied for, not decided" per fund and year: an index-only scan of
+        # the undecided cases of the year.
+        Index(
+            "ix_application_undecided_departure",
+            "departure_date",
+            "fund_id",
+            "state",
+            "amount_applied",
+            postgresql_where=text("outcome IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # sagsnr.: given when the application is first submitted

@@ -76,6 +76,9 @@ class BudgetEntry(db.Model):
     __tablename__ = "budget_entry"
     __table_args__ = (
         Index("ix_budget_entry_fund_year", "fund_id", "year"),
+        # The dashboard's sums (balances, month by month, the years there are) read this
+        # index only, not the table.
+        Index("ix_budget_entry_year_figures", "year", "fund_id", "kind", "booked_on", "amount"),
         CheckConstraint(
             f"(kind NOT IN ({_in(NEGATIVE_KINDS)}) OR amount < 0) "
             f"AND (kind NOT IN ({_in(POSITIVE_KINDS)}) OR amount > 0)",

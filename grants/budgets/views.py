@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from grants.budgets import exports
@@ -81,9 +81,24 @@ def _funds_for(year: int) -> list[Fund]:
     )
 
 
+def _entry_years() -> list[int]:
+    """The years that have entries: a skip scan of the index on the year (one short index
+    lookup per year) instead of reading every entry for DISTINCT."""
+    after = select(func.min(BudgetEntry.year)).scalar_subquery()
+    years = select(after.label("year")).cte("years", recursive=True)
+    years = years.union_all(
+        select(
+            select(func.min(BudgetEntry.year))
+            .where(BudgetEntry.year > years.c.year)
+            .scalar_subquery()
+        ).where(years.c.year.is_not(None))
+    )
+    return [y for y in db.session.scalars(select(years.c.year)) if y is not None]
+
+
 def _year_choices(selected: int | None = None) -> list[int]:
     this_year = clock.today().year
-    years = set(db.session.scalars(select(BudgetEntry.year).distinct()))
+    years = set(_entry_years())
     years |= {this_year - 1, this_year, this_year + 1}
     if selected and 2000 <= selected <= 2100:
         years.add(selected)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from grants.applications import operations
 from grants.applications.forms import DECISION_ACTIONS, DecisionForm, StepForm
@@ -29,37 +31,55 @@ FORM_ACTIONS = {
 }
 
 
+class _CountedPagination(SelectPagination):
+    """Flask-SQLAlchemy's pagination, counting with the query it is given instead of wrapping
+    the page's query (all its columns and joins) in a subquery."""
+
+    def _query_count(self) -> int:
+        return self._query_args["session"].scalar(self._query_args["count_select"])
+
+
 @bp.get("/queue")
 @login_required
 def queue():
     """What waits for the person: every case where they can take a step now."""
-    query = (
-        select(Application)
-        .join(Fund, Fund.id == Application.fund_id)
-        .join(User, User.id == Application.applicant_id)
-        .where(engine.waiting_for(current_user))
-    )
+    conditions = [engine.waiting_for(current_user)]
     fund_code = request.args.get("fund", "")
     state = request.args.get("state", "")
     text = request.args.get("q", "").strip()[:100]
     if fund_code:
-        query = query.where(Fund.code == fund_code)
+        conditions.append(Fund.code == fund_code)
     if state in STATE_LABELS:
-        query = query.where(Application.state == state)
+        conditions.append(Application.state == state)
     if text:
         like = f"%{text}%"
-        query = query.where(
+        conditions.append(
             or_(
                 Application.title.ilike(like),
                 Application.case_number.ilike(like),
                 User.name.ilike(like),
             )
         )
-    query = query.order_by(Application.submitted_at.asc().nulls_last(), Application.id)
+    query = (
+        select(Application)
+        .join(Fund, Fund.id == Application.fund_id)
+        .join(User, User.id == Application.applicant_id)
+        .where(*conditions)
+        # The list shows the applicant's name, never their roles.
+        .options(joinedload(Application.applicant).lazyload(User.role_grants))
+        .order_by(Application.submitted_at.asc().nulls_last(), Application.id)
+    )
+    # The total: a bare COUNT over the same conditions, joining the applicant only when the
+    # search needs the name (every case has one).
+    count = select(func.count(Application.id)).join(Fund, Fund.id == Application.fund_id)
+    if text:
+        count = count.join(User, User.id == Application.applicant_id)
     # A page number beyond reason is clamped, not an overflow in the database.
     page_number = min(max(request.args.get("page", 1, type=int) or 1, 1), 10_000)
-    page = db.paginate(
-        query,
+    page = _CountedPagination(
+        select=query,
+        count_select=count.where(*conditions),
+        session=db.session(),
         page=page_number,
         per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"],
         error_out=False,
