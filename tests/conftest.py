@@ -70,12 +70,20 @@ def _empty_tables() -> None:
 
 
 class FreshContextClient(FlaskClient):
-    """Each request in its own app context, as in production: otherwise requests in one test
-    share the test's `g`, where Flask-Login and Flask-Babel cache the user and the locale."""
+    """Requests in a test share the test's app context (and so its database session, which
+    lets a test look at what a request did); what Flask-Babel and the app cache in `g` for
+    one request is cleared before the next, as a new request would have it. Flask-Login's
+    cached user is kept (clearing it makes every request re-run its session protection);
+    a test about sessions ending clears it itself."""
 
     def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
+        import flask_babel
+        from flask import g
+
+        for name in ("_municipality", "writes", "outbox"):
+            g.pop(name, None)
+        flask_babel.refresh()
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture

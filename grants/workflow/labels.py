@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "give_up_grant": _l("Giv afkald på bevillingen"),
     "payment_recorded": _l("Udbetaling registreret"),
     "report_reminder": _l("Påmindelse om rapport og regnskab"),
+    "case_file_exported": _l("Sagens akter udtrukket (aktindsigt)"),
     "refund_recorded": _l("Tilbagebetaling registreret"),
     "cancel_grant": _l("Annullér bevillingen"),
 }

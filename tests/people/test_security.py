@@ -32,8 +32,9 @@ def test_five_failures_lock_the_account_for_a_while(world, client, monkeypatch):
     for _ in range(5):
         assert attempt(client, world.employee.email, "forkert").status_code == 422
     # Failures count even though each failed request is rolled back.
-    failures = db.session.scalar(select(func.count()).select_from(LoginAttempt)
-                                 .where(LoginAttempt.succeeded.is_(False)))
+    failures = db.session.scalar(
+        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.succeeded.is_(False))
+    )
     assert failures == 5
     response = attempt(client, world.employee.email, PASSWORD)
     assert response.status_code == 422
@@ -56,24 +57,42 @@ def test_a_password_change_ends_the_other_sessions(world, app, auth, client):
     assert other.get("/applications/mine").status_code == 200
     auth.login(world.employee)
     new = "en lang og god sætning om rejser"
-    response = client.post("/account/password", data={"current": PASSWORD, "password": new,
-                                                       "confirm": new})
+    response = client.post(
+        "/account/password", data={"current": PASSWORD, "password": new, "confirm": new}
+    )
     assert response.status_code == 302
+    from flask import g
+
+    g.pop("_login_user", None)  # as a new request would start (see FreshContextClient)
     assert client.get("/applications/mine").status_code == 200  # this session goes on
+    g.pop("_login_user", None)
     assert other.get("/applications/mine").status_code == 302  # the other one is over
     db.session.expire_all()
     assert db.session.get(User, world.employee.id).check_password(new)
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"current": "forkert", "password": "en lang og god sætning", "confirm": "en lang og god sætning"},
-     "nuværende adgangskode er forkert"),
-    ({"current": PASSWORD, "password": "kort", "confirm": "kort"}, "mindst 12 tegn"),
-    ({"current": PASSWORD, "password": "password1234", "confirm": "password1234"},
-     "for let at gætte"),
-    ({"current": PASSWORD, "password": "en lang og god sætning", "confirm": "noget andet"},
-     "ikke ens"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (
+            {
+                "current": "forkert",
+                "password": "en lang og god sætning",
+                "confirm": "en lang og god sætning",
+            },
+            "nuværende adgangskode er forkert",
+        ),
+        ({"current": PASSWORD, "password": "kort", "confirm": "kort"}, "mindst 12 tegn"),
+        (
+            {"current": PASSWORD, "password": "password1234", "confirm": "password1234"},
+            "for let at gætte",
+        ),
+        (
+            {"current": PASSWORD, "password": "en lang og god sætning", "confirm": "noget andet"},
+            "ikke ens",
+        ),
+    ],
+)
 def test_a_bad_new_password_is_refused_and_nothing_changes(world, auth, client, data, message):
     auth.login(world.employee)
     before = db.session.get(User, world.employee.id).password_hash
@@ -85,14 +104,18 @@ def test_a_bad_new_password_is_refused_and_nothing_changes(world, auth, client, 
 
 
 def test_changing_a_password_needs_a_login(world, client):
-    response = client.post("/account/password", data={"current": PASSWORD, "password": "x" * 20,
-                                                       "confirm": "x" * 20})
+    response = client.post(
+        "/account/password", data={"current": PASSWORD, "password": "x" * 20, "confirm": "x" * 20}
+    )
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
 def test_logout_ends_the_session(world, auth, client):
+    from flask import g
+
     auth.login(world.employee)
     client.post("/logout")
+    g.pop("_login_user", None)
     assert client.get("/applications/mine").status_code == 302
 
 
