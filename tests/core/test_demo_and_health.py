@@ -43,8 +43,13 @@ def test_demo_data_loads_once_and_prints_the_logins(app, runner):
     from grants.notifications.models import OutboxMessage
 
     states = sorted(a.state for a in db.session.scalars(select(Application)))
-    assert states == ["awaiting_decision", "awaiting_endorsement", "screening", "screening",
-                      "settled"]
+    assert states == [
+        "awaiting_decision",
+        "awaiting_endorsement",
+        "screening",
+        "screening",
+        "settled",
+    ]
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
 
