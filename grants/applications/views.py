@@ -45,7 +45,6 @@ bp = Blueprint("applications", __name__)
 # Employees apply to the study travel fund; people who act for an organisation apply for
 # the youth subsidies.
 EMPLOYEE_FUND_KINDS = (FundKind.STUDY_TRIP,)
-SUBSIDY_FUND_KINDS = SUBSIDY_KINDS
 
 
 FORM_STEPS = ("submit", "resubmit", "submit_report")
@@ -87,7 +86,7 @@ def route_needs_manager(route) -> bool:
 
 def make_form(fund: Fund, application: Application | None = None):
     """The form for the fund's kind of application, filled from the case on GET."""
-    if fund.kind in SUBSIDY_FUND_KINDS:
+    if fund.computes_subsidy:
         form = YouthApplicationForm(
             obj=application,
             organisations=organisations_of(current_user),
@@ -124,7 +123,7 @@ def partner_cities() -> list[PartnerCity]:
 
 
 def template_for(fund: Fund) -> str:
-    if fund.kind in SUBSIDY_FUND_KINDS:
+    if fund.computes_subsidy:
         return "applications/youth_form.html"
     return "applications/form.html"
 
@@ -134,7 +133,7 @@ def funds_open_to(user) -> list[Fund]:
     if user.has_role(Role.EMPLOYEE):
         kinds += EMPLOYEE_FUND_KINDS
     if organisations_of(user):
-        kinds += SUBSIDY_FUND_KINDS
+        kinds += SUBSIDY_KINDS
     if not kinds:
         return []
     return list(
@@ -192,7 +191,7 @@ def handle_form(fund: Fund, application: Application | None):
         intent = request.form.get("intent", "save")
         submitting = intent == "submit"
         valid = form.validate_for_submission() if submitting else form.validate_draft()
-        if valid and intent == "preview" and fund.kind in SUBSIDY_FUND_KINDS:
+        if valid and intent == "preview" and fund.computes_subsidy:
             preview = operations.preview_subsidy(fund, form)
             return render_template(
                 template_for(fund),
@@ -214,7 +213,7 @@ def handle_form(fund: Fund, application: Application | None):
             except DomainError as error:
                 db.session.rollback()
                 _show_error(form, error)
-                if fund.kind in SUBSIDY_FUND_KINDS:
+                if fund.computes_subsidy:
                     preview = operations.preview_subsidy(fund, form)
             else:
                 _flash_saved(submitting)
@@ -227,7 +226,7 @@ def handle_form(fund: Fund, application: Application | None):
             categories=BUDGET_CATEGORIES,
             preview=preview,
         ), 422
-    if application is not None and fund.kind in SUBSIDY_FUND_KINDS and application.calculation:
+    if application is not None and fund.computes_subsidy and application.calculation:
         preview = application.calculation
     return render_template(
         template_for(fund),
