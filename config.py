@@ -62,6 +62,10 @@ class Config:
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
     WORK_QUEUE_PAGE_SIZE = 20
+    MY_APPLICATIONS_PAGE_SIZE = 20
+    # The public list of trips abroad, and a page of the open-data feeds.
+    PUBLIC_TRIPS_PAGE_SIZE = 50
+    OPEN_DATA_PAGE_SIZE = 200
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -435,6 +435,7 @@ def seed(url: str, n: int, rng: random.Random) -> dict:
                 "approved_by_id",
                 "final_amount",
                 "refund_amount",
+                "trip_start",
                 "created_at",
                 "updated_at",
             ],
@@ -704,6 +705,7 @@ def seed(url: str, n: int, rng: random.Random) -> dict:
                     decided_by if approved else None,
                     final if approved else None,
                     0,
+                    departure,
                     when,
                     when,
                 )

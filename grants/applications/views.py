@@ -5,6 +5,7 @@ import io
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -32,6 +33,7 @@ from grants.applications.permissions import can_edit, can_view, sees_internal_jo
 from grants.budgets.operations import decision_preview
 from grants.core.errors import DomainError
 from grants.core.files import check_upload
+from grants.core.pagination import paginate
 from grants.extensions import db
 from grants.funds.models import SUBSIDY_KINDS, Fund, FundKind
 from grants.organisations.operations import organisations_of
@@ -144,12 +146,13 @@ def funds_open_to(user) -> list[Fund]:
 @bp.get("/applications/mine")
 @login_required
 def mine():
-    applications = db.session.scalars(
+    page = paginate(
         select(Application)
         .where(Application.applicant_id == current_user.id)
-        .order_by(Application.updated_at.desc())
-    ).all()
-    return render_template("applications/mine.html", applications=applications)
+        .order_by(Application.updated_at.desc(), Application.id.desc()),
+        per_page=current_app.config["MY_APPLICATIONS_PAGE_SIZE"],
+    )
+    return render_template("applications/mine.html", page=page)
 
 
 @bp.get("/applications/new")

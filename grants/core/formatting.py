@@ -27,6 +27,13 @@ def money(value: Decimal | int | float | None, locale: str | None = None) -> str
     return f"{number} kr."
 
 
+def number(value: int | None, locale: str | None = None) -> str:
+    """A whole number with the locale's grouping: "1.000" (Danish), "1,000" (English)."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0", locale=locale or _locale())
+
+
 def long_date(value: dt.date | str | None, locale: str | None = None) -> str:
     if not value:
         return ""
@@ -64,6 +71,7 @@ def date_time(value: dt.datetime | None, locale: str | None = None) -> str:
 
 def register(app) -> None:
     app.add_template_filter(money, "money")
+    app.add_template_filter(number, "number")
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(short_date, "short_date")
     app.add_template_filter(date_time, "date_time")

@@ -19,7 +19,7 @@ when the fund publishes names and is not a subsidy fund for children and young p
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from sqlalchemy import Select, and_, func, select
@@ -29,6 +29,7 @@ from grants.applications.models import Application, BudgetCategory
 from grants.budgets.operations import ElectionPeriod, election_period
 from grants.core import clock
 from grants.core.money import ZERO, kroner
+from grants.core.pagination import Page, paginate
 from grants.extensions import db
 from grants.funds.models import SUBSIDY_KINDS, Fund
 from grants.letters.models import Letter
@@ -50,8 +51,9 @@ CATEGORIES = (
 
 
 def trip_start():
-    """The day the trip began: as reported, else as applied for."""
-    return func.coalesce(TripReport.actual_departure, Application.departure_date)
+    """The day the trip began: as reported, else as applied for (kept on the report, whose
+    index gives the public list its order)."""
+    return TripReport.trip_start
 
 
 def trip_end():
@@ -121,17 +123,22 @@ def published_trips_query(
         .where(*published_conditions(today))
         # The fund comes in its own column; the applicant is never needed here.
         .options(lazyload(Application.fund), lazyload(Application.applicant))
-        .order_by(start.desc(), Application.id.desc())
+        .order_by(start.desc(), TripReport.application_id.desc())
     )
-    if year is not None:
-        query = query.where(start >= dt.date(year, 1, 1), start <= dt.date(year, 12, 31))
-    if period is not None:
-        query = query.where(
-            start >= dt.date(period.first, 1, 1), start <= dt.date(period.last, 12, 31)
-        )
+    query = query.where(*_date_filters(year, period))
     if trip_id is not None:
         query = query.where(Application.id == trip_id)
     return query
+
+
+def _date_filters(year: int | None, period: ElectionPeriod | None) -> list:
+    start = trip_start()
+    filters = []
+    if year is not None:
+        filters += [start >= dt.date(year, 1, 1), start <= dt.date(year, 12, 31)]
+    if period is not None:
+        filters += [start >= dt.date(period.first, 1, 1), start <= dt.date(period.last, 12, 31)]
+    return filters
 
 
 def shows_names(fund: Fund) -> bool:
@@ -234,6 +241,32 @@ def published_trips(
     rows = db.session.execute(
         published_trips_query(year=year, period=period, trip_id=trip_id, today=today)
     ).all()
+    return _as_published(rows)
+
+
+def published_trips_page(
+    *,
+    per_page: int,
+    page: int | None = None,
+    year: int | None = None,
+    period: ElectionPeriod | None = None,
+    today: dt.date | None = None,
+) -> Page:
+    """One page of the published trips, newest first: read in the order of the report's
+    trip-start index, so a page costs the same at any number of trips; the total is counted
+    up to grants.core.pagination.COUNT_CAP."""
+    query = published_trips_query(year=year, period=period, today=today)
+    count = (
+        select(TripReport.id)
+        .join(Application, Application.id == TripReport.application_id)
+        .join(Fund, Fund.id == Application.fund_id)
+        .where(*published_conditions(today), *_date_filters(year, period))
+    )
+    found = paginate(query, count_select=count, page=page, per_page=per_page, scalars=False)
+    return replace(found, items=_as_published(found.items))
+
+
+def _as_published(rows) -> list[PublishedTrip]:
     costs = _costs_by_report([row[1].id for row in rows])
     trips = []
     for application, report, fund, partner, letter_id in rows:

@@ -15,6 +15,7 @@ from flask import (
     Response,
     abort,
     after_this_request,
+    current_app,
     render_template,
     request,
     session,
@@ -34,7 +35,7 @@ PUBLIC_MAX_AGE = 300
 LICENCE_TEXT = "Data kan frit genbruges (CC BY 4.0)"
 LICENCE_NAME = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.da"
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 COST_KEYS = {
     queries.BudgetCategory.TRANSPORT: "transport",
@@ -78,18 +79,29 @@ def _contact() -> str:
     return municipality.contact_note or municipality.email
 
 
+def _page(filters: dict, per_page: int):
+    return queries.published_trips_page(per_page=per_page, **filters)
+
+
+def _link_args(filters: dict) -> dict:
+    """The filters as query-string arguments for links to other pages of the same list."""
+    args = {"year": filters.get("year"), "period": filters.get("period")}
+    return {name: str(value) for name, value in args.items() if value is not None}
+
+
 # -- the pages ---------------------------------------------------------------------------
 
 
 @bp.get("/udlandsrejser")
 def index():
     form, filters, ok = _filters()
-    trips = queries.published_trips(**filters) if ok else []
+    page = _page(filters, current_app.config["PUBLIC_TRIPS_PAGE_SIZE"]) if ok else None
     _cache_page()
     return render_template(
         "publication/index.html",
         form=form,
-        trips=trips,
+        page=page,
+        link_args=_link_args(filters),
         years=queries.shown_years(),
         contact=_contact(),
         filters=filters,
@@ -171,12 +183,29 @@ def trip_record(trip) -> dict:
     }
 
 
-def _feed_response(body: bytes, mimetype: str) -> Response:
+def _feed_link(endpoint: str, number: int, exists: bool, filters: dict) -> str | None:
+    if not exists:
+        return None
+    return url_for(endpoint, page=number, _external=True, **_link_args(filters))
+
+
+def _feed_response(body: bytes, mimetype: str, page, endpoint: str, filters: dict) -> Response:
+    """A page of a feed, with its licence and the next and previous pages as Link headers
+    (RFC 8288), so a client follows them as it would the JSON's "next"."""
     response = Response(body, mimetype=mimetype)
     response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
     response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "Link"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Link"] = f'<{LICENCE_URL}>; rel="license"'
+    links = [f'<{LICENCE_URL}>; rel="license"']
+    for rel, number, exists in (
+        ("next", page.next_num, page.has_next),
+        ("prev", page.prev_num, page.has_prev),
+    ):
+        url = _feed_link(endpoint, number, exists, filters)
+        if url:
+            links.append(f'<{url}>; rel="{rel}"')
+    response.headers["Link"] = ", ".join(links)
     response.add_etag()
     return response.make_conditional(request)
 
@@ -197,7 +226,7 @@ def trips_json():
     form, filters, ok = _filters()
     if not ok:
         return _bad_filter(form)
-    trips = queries.published_trips(**filters)
+    page = _page(filters, current_app.config["OPEN_DATA_PAGE_SIZE"])
     municipality = current_municipality()
     document = {
         "schema_version": SCHEMA_VERSION,
@@ -213,10 +242,14 @@ def trips_json():
             "year": filters["year"],
             "period": str(filters["period"]) if filters["period"] else None,
         },
-        "trips": [trip_record(trip) for trip in trips],
+        "page": page.page,
+        "per_page": page.per_page,
+        "next": _feed_link("publication.trips_json", page.next_num, page.has_next, filters),
+        "previous": _feed_link("publication.trips_json", page.prev_num, page.has_prev, filters),
+        "trips": [trip_record(trip) for trip in page.items],
     }
     body = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
-    return _feed_response(body, "application/json")
+    return _feed_response(body, "application/json", page, "publication.trips_json", filters)
 
 
 CSV_COLUMNS = [
@@ -276,9 +309,13 @@ def trips_csv():
     form, filters, ok = _filters()
     if not ok:
         return _bad_filter(form)
-    trips = queries.published_trips(**filters)
+    page = _page(filters, current_app.config["OPEN_DATA_PAGE_SIZE"])
     response = _feed_response(
-        as_csv(CSV_COLUMNS, [csv_row(trip) for trip in trips]), "text/csv; charset=utf-8"
+        as_csv(CSV_COLUMNS, [csv_row(trip) for trip in page.items]),
+        "text/csv; charset=utf-8",
+        page,
+        "publication.trips_csv",
+        filters,
     )
     response.headers["Content-Disposition"] = 'inline; filename="udlandsrejser.csv"'
     return response

@@ -3,10 +3,20 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from grants.applications.models import BudgetCategory
+from grants.applications.models import Application, BudgetCategory
 from grants.core import clock
 from grants.core.models import Timestamp, enum_type
 from grants.core.money import ZERO, Money
@@ -18,6 +28,11 @@ class TripReport(Timestamp, db.Model):
     (report_submitted, report_returned, settled: see the routes); this holds what was said."""
 
     __tablename__ = "trip_report"
+    __table_args__ = (
+        # The openness pages list published trips newest first, a page at a time: read in
+        # this index's order instead of sorting every published trip.
+        Index("ix_trip_report_trip_start", "trip_start", "application_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
@@ -29,6 +44,9 @@ class TripReport(Timestamp, db.Model):
     # What actually happened, where it differs from the application.
     actual_departure: Mapped[dt.date | None] = mapped_column(Date)
     actual_return: Mapped[dt.date | None] = mapped_column(Date)
+    # The day the trip began: as reported, else as applied for. Kept by the flush listener
+    # below, so that the public list can be read in index order (see ix_trip_report_trip_start).
+    trip_start: Mapped[dt.date | None] = mapped_column(Date)
     # Who travelled, by name, for the trips published with names (staff and politicians).
     # Never filled in for children and young people: counts only.
     participant_names: Mapped[str] = mapped_column(Text, default="")
@@ -64,6 +82,20 @@ class TripReport(Timestamp, db.Model):
 
     def actual(self, category: BudgetCategory) -> Decimal:
         return sum((ln.amount for ln in self.account_lines if ln.category == category), ZERO)
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_trip_start(session, flush_context, instances) -> None:
+    reports = [obj for obj in (*session.new, *session.dirty) if isinstance(obj, TripReport)]
+    with session.no_autoflush:
+        for report in reports:
+            application = report.application
+            if application is None and report.application_id is not None:
+                application = session.get(Application, report.application_id)
+            planned = application.departure_date if application is not None else None
+            start = report.actual_departure or planned
+            if report.trip_start != start:
+                report.trip_start = start
 
 
 class AccountLine(db.Model):

@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from grants.applications import operations
@@ -14,6 +13,7 @@ from grants.applications.forms import DECISION_ACTIONS, DecisionForm, StepForm
 from grants.applications.models import Application
 from grants.applications.views import get_application, render_case
 from grants.core.errors import DomainError
+from grants.core.pagination import paginate
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.people.models import User
@@ -29,14 +29,6 @@ FORM_ACTIONS = {
     "approve_report": ("reports.review", 307),
     "return_report": ("reports.review", 307),
 }
-
-
-class _CountedPagination(SelectPagination):
-    """Flask-SQLAlchemy's pagination, counting with the query it is given instead of wrapping
-    the page's query (all its columns and joins) in a subquery."""
-
-    def _query_count(self) -> int:
-        return self._query_args["session"].scalar(self._query_args["count_select"])
 
 
 @bp.get("/queue")
@@ -69,20 +61,15 @@ def queue():
         .options(joinedload(Application.applicant).lazyload(User.role_grants))
         .order_by(Application.submitted_at.asc().nulls_last(), Application.id)
     )
-    # The total: a bare COUNT over the same conditions, joining the applicant only when the
-    # search needs the name (every case has one).
-    count = select(func.count(Application.id)).join(Fund, Fund.id == Application.fund_id)
+    # The total: the ids under the same conditions, joining the applicant only when the
+    # search needs the name (every case has one); counted up to the cap.
+    count = select(Application.id).join(Fund, Fund.id == Application.fund_id)
     if text:
         count = count.join(User, User.id == Application.applicant_id)
-    # A page number beyond reason is clamped, not an overflow in the database.
-    page_number = min(max(request.args.get("page", 1, type=int) or 1, 1), 10_000)
-    page = _CountedPagination(
-        select=query,
+    page = paginate(
+        query,
         count_select=count.where(*conditions),
-        session=db.session(),
-        page=page_number,
         per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"],
-        error_out=False,
     )
     funds = db.session.scalars(select(Fund).where(Fund.active).order_by(Fund.name)).all()
     return render_template(
@@ -95,6 +82,7 @@ def queue():
             if s not in ("draft", "refused", "withdrawn", "settled")
         ],
         filters={"fund": fund_code, "state": state, "q": text},
+        link_args={k: v for k, v in {"fund": fund_code, "state": state, "q": text}.items() if v},
     )
 
 

@@ -321,3 +321,46 @@ def test_the_contact_is_shown(client, world, study):
     db.session.commit()
     assert "Skriv til international@balk.dk" in page(client, f"/udlandsrejser/{trip.id}")
     assert feed_json(client)["contact"] == "Skriv til international@balk.dk"
+
+
+def test_long_lists_come_a_page_at_a_time_on_the_page_and_in_the_feeds(app, client, world, study):
+    app.config.update(PUBLIC_TRIPS_PAGE_SIZE=4, OPEN_DATA_PAGE_SIZE=3)
+    trips = [
+        make_trip(world.employee, study, departure=dt.date(YEAR, 1, 1) + dt.timedelta(days=n))
+        for n in range(7)
+    ]
+    db.session.commit()
+    newest_first = [trip.id for trip in reversed(trips)]
+
+    first = page(client, "/udlandsrejser")
+    assert listed_ids(first) == set(newest_first[:4])
+    assert "(7 rejser)" in first
+    assert "Viser 1-4 af 7." in first
+    assert 'href="/udlandsrejser?page=2"' in first
+    second = page(client, "/udlandsrejser?page=2")
+    assert listed_ids(second) == set(newest_first[4:])
+
+    # The year filter is kept on the page links and on the open-data links.
+    filtered = page(client, f"/udlandsrejser?year={YEAR}")
+    assert f'href="/udlandsrejser?page=2&amp;year={YEAR}"' in filtered
+    assert f'href="/open-data/trips.json?year={YEAR}"' in filtered
+
+    # The feeds: the same order, a page at a time, with the next page in the body and as a
+    # Link header, until there is none.
+    seen, url = [], "/open-data/trips.json"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        document = response.get_json()
+        seen += [trip["id"] for trip in document["trips"]]
+        assert document["per_page"] == 3
+        if document["next"]:
+            assert f'<{document["next"]}>; rel="next"' in response.headers["Link"]
+            url = document["next"].replace("http://localhost", "")
+        else:
+            assert 'rel="next"' not in response.headers["Link"]
+            url = None
+    assert seen == newest_first
+
+    assert [int(row["id"]) for row in feed_csv(client, "?page=3")] == newest_first[6:]
+    assert 'rel="prev"' in client.get("/open-data/trips.csv?page=3").headers["Link"]

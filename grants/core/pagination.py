@@ -1,0 +1,123 @@
+"""Pages of a list that may grow without bound (the work queue, a person's applications, the
+published trips).
+
+A page reads one row more than it shows, so it knows whether there is a next page without
+counting. The total is counted only up to ``count_cap``: an exact COUNT costs as much as the
+list is long (18,000 waiting cases at 100,000 applications), while "more than 1,000" costs the
+same at any size and tells a person just as much. Below the cap the total is exact.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from flask import request
+from sqlalchemy import Select, func, select
+
+from grants.extensions import db
+
+COUNT_CAP = 1000
+# A page number beyond reason is clamped, not an overflow in the database.
+MAX_PAGE = 10_000
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    page: int
+    per_page: int
+    # Exact when not `capped`; otherwise the cap: there are at least this many.
+    total: int
+    capped: bool
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    @property
+    def pages(self) -> int:
+        """The pages known: all of them below the cap, at least this many above it."""
+        known = max(math.ceil(self.total / self.per_page), 1)
+        return max(known, self.page + (1 if self.has_next else 0))
+
+    @property
+    def first_shown(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last_shown(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.items)
+
+    def iter_pages(self, edge: int = 2, around: int = 2) -> Iterator[int | None]:
+        """Page numbers to link, with None where numbers are left out."""
+        last = self.pages
+        shown_before = None
+        for number in range(1, last + 1):
+            if (
+                number <= edge
+                or abs(number - self.page) <= around
+                or (number > last - edge and not self.capped)
+            ):
+                if shown_before is not None and number - shown_before > 1:
+                    yield None
+                yield number
+                shown_before = number
+        if self.capped and shown_before is not None and shown_before < last:
+            yield None
+
+
+def requested_page() -> int:
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+
+
+def paginate(
+    query: Select,
+    *,
+    count_select: Select | None = None,
+    page: int | None = None,
+    per_page: int,
+    count_cap: int | None = None,
+    scalars: bool = True,
+) -> Page:
+    """One page of `query` (ordered by the caller).
+
+    `count_select` selects one column of the rows to count (e.g. ``select(Application.id)``
+    with the list's conditions but without what is only needed for display); without it, the
+    list's own query is counted. `scalars`: the items are the first column's objects; else
+    the rows.
+    """
+    page = page or requested_page()
+    count_cap = COUNT_CAP if count_cap is None else count_cap
+    result = db.session.execute(query.limit(per_page + 1).offset((page - 1) * per_page))
+    rows = list(result.scalars() if scalars else result.all())
+    has_next = len(rows) > per_page
+    items = rows[:per_page]
+    if page == 1 and not has_next:
+        # Everything is on this page: no need to count.
+        total, capped = len(items), False
+    else:
+        counted = (count_select if count_select is not None else query).order_by(None)
+        total = db.session.scalar(
+            select(func.count()).select_from(counted.limit(count_cap + 1).subquery())
+        )
+        capped = total > count_cap
+        total = min(total, count_cap)
+    return Page(
+        items=items,
+        page=page,
+        per_page=per_page,
+        total=total,
+        capped=capped,
+        has_next=has_next,
+    )

@@ -1,0 +1,71 @@
+"""Pages of long lists: a page knows whether another follows without counting, the total is
+exact below the cap and "more than" above it, and the page links never skip the current page
+or run past the last."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from grants.core.pagination import Page, paginate
+from grants.people.models import User
+from tests.factories import make_user
+
+
+def page_of(total_rows: int, page: int, per_page: int, cap: int) -> Page:
+    """A Page as paginate() would build it for a list of `total_rows` rows."""
+    shown = max(min(per_page, total_rows - (page - 1) * per_page), 0)
+    return Page(
+        items=list(range(shown)),
+        page=page,
+        per_page=per_page,
+        total=min(total_rows, cap),
+        capped=total_rows > cap,
+        has_next=total_rows > page * per_page,
+    )
+
+
+@given(
+    total_rows=st.integers(0, 5000),
+    per_page=st.integers(1, 60),
+    cap=st.integers(1, 2000),
+    data=st.data(),
+)
+def test_page_links_are_in_order_include_the_page_and_stay_within_the_list(
+    total_rows, per_page, cap, data
+):
+    last = max((total_rows + per_page - 1) // per_page, 1)
+    number = data.draw(st.integers(1, last))
+    page = page_of(total_rows, number, per_page, cap)
+
+    links = [n for n in page.iter_pages() if n is not None]
+    assert links == sorted(set(links))
+    assert number in links
+    assert links[0] == 1
+    assert links[-1] <= last
+    if page.has_next:
+        assert number + 1 <= page.pages
+    if not page.capped:
+        assert page.pages == last
+        assert links[-1] == last
+
+
+def test_a_page_reads_one_row_more_and_counts_only_up_to_the_cap(app):
+    for n in range(12):
+        make_user(email=f"person{n}@example.dk")
+    query = select(User).order_by(User.id)
+
+    first = paginate(query, page=1, per_page=5, count_cap=100)
+    assert [u.email for u in first.items] == [f"person{n}@example.dk" for n in range(5)]
+    assert (first.total, first.capped, first.has_next) == (12, False, True)
+
+    last = paginate(query, page=3, per_page=5, count_cap=100)
+    assert len(last.items) == 2 and not last.has_next
+    assert (last.first_shown, last.last_shown) == (11, 12)
+
+    capped = paginate(query, page=1, per_page=5, count_cap=10)
+    assert (capped.total, capped.capped) == (10, True)
+
+    beyond = paginate(query, page=9, per_page=5, count_cap=100)
+    assert beyond.items == [] and not beyond.has_next

@@ -1,0 +1,45 @@
+"""The caseworker's queue and the applicant's own list stay a page long whatever the number of
+cases: the queue says "more than" above the count cap, and both link to the next page."""
+
+from __future__ import annotations
+
+from grants.core import pagination
+from grants.extensions import db
+from tests.factories import make_application
+
+
+def test_the_queue_counts_up_to_the_cap_and_says_more_than_above_it(
+    app, client, auth, world, monkeypatch
+):
+    app.config["WORK_QUEUE_PAGE_SIZE"] = 2
+    for n in range(5):
+        make_application(world.employee, world.fund, state="screening", title=f"Sag {n}")
+    db.session.commit()
+    auth.login(world.caseworker)
+
+    html = client.get("/queue").get_data(as_text=True)
+    assert "5 sager venter på dig." in html
+    assert sum(f"Sag {n}<" in html for n in range(5)) == 2
+    assert 'href="/queue?page=2"' in html
+
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    html = client.get("/queue?page=2").get_data(as_text=True)
+    assert "Mere end 3 sager venter på dig." in html
+    assert 'href="/queue?page=3"' in html
+
+
+def test_my_applications_come_a_page_at_a_time(app, client, auth, world):
+    app.config["MY_APPLICATIONS_PAGE_SIZE"] = 3
+    for n in range(4):
+        make_application(world.employee, world.fund, title=f"Min ansøgning {n}")
+    make_application(world.caseworker, world.fund, title="En andens ansøgning")
+    db.session.commit()
+    auth.login(world.employee)
+
+    first = client.get("/applications/mine").get_data(as_text=True)
+    second = client.get("/applications/mine?page=2").get_data(as_text=True)
+    assert "Viser 1-3 af 4." in first and "Viser 4-4 af 4." in second
+    titles = [f"Min ansøgning {n}" for n in range(4)]
+    assert sum(title in first for title in titles) == 3
+    assert sum(title in second for title in titles) == 1
+    assert "En andens ansøgning" not in first + second
