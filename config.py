@@ -61,6 +61,10 @@ class Config:
     SERVER_NAME = os.environ.get("SERVER_NAME") or None
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
+    # The number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host
+    # headers are trusted (0: none; see docs/deployment.md).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
+
     WORK_QUEUE_PAGE_SIZE = 20
     MY_APPLICATIONS_PAGE_SIZE = 20
     # The public list of trips abroad, and a page of the open-data feeds.

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import get_config
 from grants.extensions import babel, csrf, db, login_manager, migrate
@@ -30,6 +31,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     else:
         app.config.from_object(config)
     _refuse_unsafe_production(app)
+    _trust_reverse_proxy(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
     # WeasyPrint and fontTools log every step of every PDF at INFO: keep the warnings only.
@@ -55,6 +57,16 @@ def _refuse_unsafe_production(app: Flask) -> None:
         raise RuntimeError("Set SECRET_KEY to a long random value (32+ characters) in production.")
     if app.debug:
         raise RuntimeError("Production does not run with FLASK_DEBUG on.")
+
+
+def _trust_reverse_proxy(app: Flask) -> None:
+    """Behind PROXY_COUNT reverse proxies, take the client's address, the scheme and the host
+    from their X-Forwarded-* headers: login throttling counts per client address, and links
+    in e-mails need the public https address. Never set it without a proxy in front, or
+    anyone could claim any address."""
+    hops = app.config.get("PROXY_COUNT", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _init_extensions(app: Flask) -> None:
