@@ -807,6 +807,15 @@ def seed(url: str, n: int, rng: random.Random) -> dict:
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                 f'(SELECT coalesce(max(id), 1) FROM "{table}"))'
             )
+        # The ledger's running totals, as the app keeps them with each entry (the COPY
+        # bypassed the app): the same statement as the migration's backfill.
+        cur.execute("DELETE FROM budget_total")
+        cur.execute(
+            "INSERT INTO budget_total (fund_id, year, booked_year, booked_month, kind, amount, "
+            "entries) SELECT fund_id, year, CAST(EXTRACT(year FROM booked_on) AS INTEGER), "
+            "CAST(EXTRACT(month FROM booked_on) AS INTEGER), kind, sum(amount), count(*) "
+            "FROM budget_entry GROUP BY 1, 2, 3, 4, 5"
+        )
         conn.commit()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")

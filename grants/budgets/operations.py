@@ -29,6 +29,7 @@ from grants.budgets.models import (
     SPENT_KINDS,
     BudgetEntry,
     BudgetEvent,
+    BudgetTotal,
     ClosingOutcome,
     EntryKind,
     YearClosing,
@@ -103,15 +104,13 @@ def balances(
     moment (entries recorded by then), e.g. what a decider saw. A naive datetime is UTC.
     """
     fund_ids, years = list(fund_ids), list(years)
+    # Now: the running totals (a row per month and kind); as of a past day or moment: the
+    # entries themselves.
+    source = BudgetTotal if as_of is None else BudgetEntry
     query = (
-        select(
-            BudgetEntry.fund_id,
-            BudgetEntry.year,
-            BudgetEntry.kind,
-            func.coalesce(func.sum(BudgetEntry.amount), 0),
-        )
-        .where(BudgetEntry.fund_id.in_(fund_ids), BudgetEntry.year.in_(years))
-        .group_by(BudgetEntry.fund_id, BudgetEntry.year, BudgetEntry.kind)
+        select(source.fund_id, source.year, source.kind, func.coalesce(func.sum(source.amount), 0))
+        .where(source.fund_id.in_(fund_ids), source.year.in_(years))
+        .group_by(source.fund_id, source.year, source.kind)
     )
     if as_of is not None:
         query = query.where(_as_of(as_of))
@@ -172,12 +171,15 @@ def month_by_month(fund_ids: Iterable[int], year: int) -> list[MonthFigures]:
     autumn, a reservation for next year's trip); entries booked after it ended (a late
     refund) count in December, so December shows the year's balance, as the tables do.
     """
-    booked_year = extract("year", BudgetEntry.booked_on)
-    booked_month = extract("month", BudgetEntry.booked_on)
     rows = db.session.execute(
-        select(booked_year, booked_month, BudgetEntry.kind, func.sum(BudgetEntry.amount))
-        .where(BudgetEntry.fund_id.in_(list(fund_ids)), BudgetEntry.year == year)
-        .group_by(booked_year, booked_month, BudgetEntry.kind)
+        select(
+            BudgetTotal.booked_year,
+            BudgetTotal.booked_month,
+            BudgetTotal.kind,
+            func.sum(BudgetTotal.amount),
+        )
+        .where(BudgetTotal.fund_id.in_(list(fund_ids)), BudgetTotal.year == year)
+        .group_by(BudgetTotal.booked_year, BudgetTotal.booked_month, BudgetTotal.kind)
     ).all()
     by_month: dict[int, dict[EntryKind, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     for booked_in, month, kind, total in rows:
@@ -794,3 +796,38 @@ def closings(year: int) -> dict[int, YearClosing]:
         closing.fund_id: closing
         for closing in db.session.scalars(select(YearClosing).where(YearClosing.year == year))
     }
+
+
+def rebuild_totals() -> int:
+    """Make the running totals (``BudgetTotal``) again from the ledger's entries; returns the
+    number of rows. For a database filled without the app (a bulk load), or to check them."""
+    db.session.execute(BudgetTotal.__table__.delete())
+    booked_year = extract("year", BudgetEntry.booked_on)
+    booked_month = extract("month", BudgetEntry.booked_on)
+    rows = db.session.execute(
+        select(
+            BudgetEntry.fund_id,
+            BudgetEntry.year,
+            booked_year,
+            booked_month,
+            BudgetEntry.kind,
+            func.sum(BudgetEntry.amount),
+            func.count(),
+        ).group_by(
+            BudgetEntry.fund_id, BudgetEntry.year, booked_year, booked_month, BudgetEntry.kind
+        )
+    ).all()
+    for fund_id, year, in_year, in_month, kind, total, entries in rows:
+        db.session.add(
+            BudgetTotal(
+                fund_id=fund_id,
+                year=year,
+                booked_year=int(in_year),
+                booked_month=int(in_month),
+                kind=EntryKind(kind),
+                amount=_as_kroner(total),
+                entries=entries,
+            )
+        )
+    db.session.flush()
+    return len(rows)

@@ -445,3 +445,13 @@ def close_year_command(year: int, dry_run: bool, email: str) -> None:
     else:
         db.session.commit()
         click.echo(f"Closed {len(plan.to_close)} fund(s).")
+
+
+@bp.cli.command("rebuild-totals")
+def rebuild_totals_command() -> None:
+    """Make the ledger's running totals again from its entries (after a bulk load)."""
+    from grants.budgets.operations import rebuild_totals
+
+    rows = rebuild_totals()
+    db.session.commit()
+    click.echo(f"Rebuilt the running totals: {rows} row(s).")

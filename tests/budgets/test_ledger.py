@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from grants.applications import operations
-from grants.budgets.models import BudgetEntry, EntryKind, LedgerIsAppendOnly
+from grants.budgets.models import BudgetEntry, BudgetTotal, EntryKind, LedgerIsAppendOnly
 from grants.budgets.operations import (
     BudgetBusy,
     InsufficientFunds,
@@ -21,6 +21,8 @@ from grants.budgets.operations import (
     application_money,
     balance,
     balances,
+    month_by_month,
+    rebuild_totals,
     record_payment,
     record_refund,
     release,
@@ -423,3 +425,40 @@ def test_balances_equal_the_sum_of_the_entries_after_any_sequence(world, steps):
 
 GRANTED = (EntryKind.RESERVATION, EntryKind.ADJUSTMENT, EntryKind.RELEASE)
 SPENT = (EntryKind.PAYMENT, EntryKind.REFUND)
+
+
+def test_the_running_totals_are_the_entries_summed_by_month_and_kind(world):
+    """The balances and the dashboard's months read running totals kept with each entry;
+    they always equal the entries summed again from scratch."""
+    application = granted(world)
+    year = application.budget_year
+    for days_ago, amount in ((70, "1000"), (40, "2500"), (0, "500")):
+        day = clock.today() - dt.timedelta(days=days_ago)
+        record_payment(application, Decimal(amount), world.finance, day, f"B-{days_ago}")
+    record_refund(application, Decimal("700"), world.finance, clock.today(), "R-1")
+    db.session.flush()
+
+    def totals():
+        rows = db.session.execute(
+            select(
+                BudgetTotal.fund_id,
+                BudgetTotal.year,
+                BudgetTotal.booked_year,
+                BudgetTotal.booked_month,
+                BudgetTotal.kind,
+                BudgetTotal.amount,
+                BudgetTotal.entries,
+            )
+        )
+        return sorted(tuple(row) for row in rows)
+
+    kept = totals()
+    months = month_by_month([world.fund.id], year)
+    assert sum(row[-1] for row in kept) == count(BudgetEntry)
+    assert rebuild_totals() == len(kept)
+    assert totals() == kept
+    assert month_by_month([world.fund.id], year) == months
+    # What the totals give is what the entries give.
+    now = balance(world.fund.id, year)
+    assert now == balance(world.fund.id, year, as_of=clock.now() + dt.timedelta(minutes=1))
+    assert now.spent == Decimal("3300.00")
