@@ -110,7 +110,7 @@ def test_one_failure_leaves_the_others_done_and_is_retried_without_doubling(clie
 def test_the_reservations_never_overspend_the_committee_fund(client, auth, cw):
     # 65,000 kr. a year: three cases of 30,000 kr.; the third does not fit and fails alone.
     items = []
-    for i in range(3):
+    for _i in range(3):
         application = make_case(cw, make_user(), amount=30000)
         items.append(on_agenda(cw, application))
     auth.login(cw.chair)
