@@ -11,7 +11,14 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from grants.committees.labels import DECISION_LABELS, KIND_LABELS, ROLE_LABELS
 from grants.core.fields import AmountField
@@ -39,7 +46,7 @@ class CommitteeForm(Form):
 
     def validate_fund_id(self, field):
         if not field.data:
-            raise ValueError(_l("Vælg udvalgets pulje."))
+            raise ValidationError(_l("Vælg udvalgets pulje."))
 
 
 class MemberForm(Form):
@@ -56,7 +63,7 @@ class MemberForm(Form):
 
     def validate_user_id(self, field):
         if not field.data:
-            raise ValueError(_l("Vælg en person."))
+            raise ValidationError(_l("Vælg en person."))
 
 
 class MeetingForm(Form):
@@ -79,11 +86,16 @@ class AgendaForm(Form):
 
     def validate_application_id(self, field):
         if not field.data:
-            raise ValueError(_l("Vælg en sag."))
+            raise ValidationError(_l("Vælg en sag."))
 
 
 class AttendanceForm(Form):
-    present = SelectMultipleField(_l("Til stede"), coerce=str)
+    present = SelectMultipleField(_l("Til stede"), coerce=str, validate_choice=False)
+
+    def validate_present(self, field):
+        known = {value for value, _label in field.choices or []}
+        if any(value not in known for value in field.data or []):
+            raise ValidationError(_l("Kun udvalgets medlemmer kan være til stede."))
 
 
 class DeclarationForm(Form):

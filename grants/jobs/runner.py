@@ -18,7 +18,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import update
 
 from grants.core import clock
@@ -71,7 +71,9 @@ def start(job_id: int) -> None:
         enqueue_rq(job_id)
     else:
         app = current_app._get_current_object()
-        threading.Thread(target=_run_in_thread, args=(app, job_id), daemon=True).start()
+        # The e-mails link to the case: the thread builds URLs for the host asked.
+        base_url = request.host_url if has_request_context() else None
+        threading.Thread(target=_run_in_thread, args=(app, job_id, base_url), daemon=True).start()
 
 
 def enqueue_rq(job_id: int, queue_name: str | None = None):
@@ -91,8 +93,9 @@ def enqueue_rq(job_id: int, queue_name: str | None = None):
     )
 
 
-def _run_in_thread(app: Flask, job_id: int) -> None:
-    with app.app_context():
+def _run_in_thread(app: Flask, job_id: int, base_url: str | None = None) -> None:
+    context = app.test_request_context("/", base_url=base_url) if base_url else app.app_context()
+    with context:
         try:
             run(job_id)
         finally:

@@ -174,3 +174,24 @@ def test_a_real_rq_worker_issues_them(app, client, auth, cw, database_url):
         assert items[0].decision == Decision.GRANT
     finally:
         queue.delete(delete_jobs=True)
+
+
+def test_the_default_runner_issues_in_a_background_thread(app, client, auth, cw):
+    import time
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite://") and (
+        app.config["SQLALCHEMY_DATABASE_URI"] in ("sqlite://", "sqlite:///:memory:")
+    ):
+        pytest.skip("an in-memory database is not shared with a thread")
+    app.config["JOBS_MODE"] = "thread"
+    _applicants, items = _decided_meeting(client, auth, cw, n=2)
+    client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend")
+    job_id = cw.meeting.job_id
+    for _ in range(300):
+        db.session.rollback()  # see the thread's commits
+        if db.session.get(Job, job_id).finished:
+            break
+        time.sleep(0.1)
+    job = db.session.get(Job, job_id)
+    assert (job.status, job.done) == (JobStatus.DONE, 2)
+    assert _count(Letter, Letter.kind == "decision") == 2
