@@ -29,7 +29,8 @@ def issue_meeting(job: Job) -> None:
     for item_id in job.payload.get("items", []):
         job = db.session.get(Job, job_id)
         actor = db.session.get(User, job.created_by_id)
-        item = db.session.get(AgendaItem, item_id)
+        # Locked while it is issued: two jobs for one meeting never issue one item twice.
+        item = db.session.get(AgendaItem, item_id, with_for_update=True)
         if item is None or item.issue_status == IssueStatus.ISSUED:
             record_result(job, item_id, None)  # already done: nothing made again
             db.session.commit()
@@ -46,9 +47,10 @@ def issue_meeting(job: Job) -> None:
             else:
                 log.exception("agenda item %s not issued", item_id)
                 message = _("Teknisk fejl: %(error)s", error=str(exc)[:300])
-            item = db.session.get(AgendaItem, item_id)
-            item.issue_status = IssueStatus.FAILED
-            item.failure_reason = message
+            item = db.session.get(AgendaItem, item_id, with_for_update=True)
+            if item.issue_status != IssueStatus.ISSUED:  # never mark another job's work failed
+                item.issue_status = IssueStatus.FAILED
+                item.failure_reason = message
             record_result(db.session.get(Job, job_id), item_id, message)
             db.session.commit()
             continue

@@ -380,3 +380,48 @@ def test_the_pages_speak_english(client, auth, cw):
     page = client.get(f"/udvalg/moeder/{cw.meeting.id}").get_data(as_text=True)
     assert "Agenda" in page
     assert "Dagsorden" not in page
+
+
+def test_the_minutes_name_those_present_the_interests_and_each_decision(client, auth, cw):
+    from grants.audit.models import AuditEvent
+    from grants.committees.minutes import minutes_html
+
+    item = on_agenda(cw, make_case(cw, cw.member))  # the member applies: found by the system
+    other = on_agenda(cw, make_case(cw, make_user(name="Anne Ansøger"), amount=6000))
+    base = f"/udvalg/moeder/{cw.meeting.id}"
+    auth.login(cw.chair)
+    client.post(f"{base}/punkter/{other.id}/inhabilitet", data={"reason": "Min nabo er ansøger."})
+    auth.login(cw.secretary)
+    declaration = other.declarations[0]
+    client.post(f"{base}/erklaeringer/{declaration.id}", data={"disqualified": "yes"})
+    client.post(f"{base}/fremmoedte", data={"present": [str(cw.chair.id), str(cw.secretary.id)]})
+    client.post(
+        f"{base}/punkter/{item.id}/beslutning",
+        data={"decision": "refuse", "reasons": "Ikke inden for puljens formål."},
+    )
+    client.post(
+        f"{base}/punkter/{other.id}/beslutning",
+        data={"decision": "grant_part", "amount": "3.000", "reasons": "Kun rejsen."},
+    )
+    client.post(f"{base}/udsend")
+    assert client.post(f"{base}/luk").status_code == 302
+    db.session.expire_all()
+    html = minutes_html(cw.meeting)
+    assert "Frederik Friis" in html and "Sine Sekretær" in html
+    assert "Fraværende" in html and "Ulla Ulriksen" in html
+    assert "Medlemmet er selv ansøger." in html
+    assert "Min nabo er ansøger." in html and "inhabil, deltog ikke i behandlingen" in html
+    assert "Giv afslag" in html and "Ikke inden for puljens formål." in html
+    assert "Bevil delvist" in html and "3.000,00 kr." in html
+    # The stored PDF is what was downloaded, by its hash.
+    import hashlib
+
+    pdf = client.get(f"{base}/beslutningsprotokol.pdf").data
+    assert hashlib.sha256(pdf).hexdigest() == cw.meeting.minutes_sha256
+    # The audit trail has the memberships and the declarations.
+    actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {
+        "committee.member_added",
+        "committee.interest_system",
+        "committee.interest_declared",
+    } <= actions
