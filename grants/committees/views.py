@@ -411,7 +411,6 @@ def issue(meeting_id: int):
     meeting = _meeting(meeting_id)
     if not ops.can_conduct(meeting, current_user):
         abort(403)
-    ActionForm().validate()
     try:
         ops.start_issue(meeting, current_user)
     except DomainError as error:
