@@ -71,6 +71,12 @@ class Config:
     PUBLIC_TRIPS_PAGE_SIZE = 50
     OPEN_DATA_PAGE_SIZE = 200
 
+    # Background jobs (grants.jobs): on an RQ queue in Redis when REDIS_URL is set (run
+    # `rq worker grants`), else in a thread of the web process. JOBS_MODE forces one of
+    # "thread", "rq" or "sync" (in the request, after its commit: the tests).
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    JOBS_MODE = os.environ.get("JOBS_MODE", "")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -90,6 +96,7 @@ class TestingConfig(Config):
         os.environ.get("TEST_DATABASE_URL", "sqlite://")
     )
     WTF_CSRF_ENABLED = False
+    JOBS_MODE = "sync"
     MAIL_SERVER = ""
     SERVER_NAME = "grants.test"
 

@@ -118,6 +118,7 @@ def _select_locale() -> str:
 def _register_blueprints(app: Flask) -> None:
     from grants.applications.views import bp as applications
     from grants.budgets.views import bp as budgets
+    from grants.committees.views import bp as committees
     from grants.core.views import bp as core
     from grants.letters.views import bp as letters
     from grants.organisations.views import bp as organisations
@@ -142,11 +143,13 @@ def _register_blueprints(app: Flask) -> None:
         publication,
         reports,
         partners,
+        committees,
     ):
         app.register_blueprint(blueprint)
 
 
 def _register_request_hooks(app: Flask) -> None:
+    from grants.jobs.runner import start_pending
     from grants.notifications.sender import send_pending_of_request
 
     @app.after_request
@@ -162,6 +165,7 @@ def _register_request_hooks(app: Flask) -> None:
         if response.status_code < 400:
             db.session.commit()
             send_pending_of_request()
+            start_pending()  # jobs the request made (grants.jobs), now that they exist
         else:
             db.session.rollback()
         return response

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from grants import demo_cases
 from grants.budgets.operations import allocate
+from grants.committees import demo as committees_demo
 from grants.core import clock
 from grants.core.models import Municipality
 from grants.extensions import db
@@ -257,6 +258,7 @@ def load() -> bool:
     db.session.flush()
     prague = db.session.scalar(select(PartnerCity).where(PartnerCity.name == "Prag 10"))
     demo_cases.load(people, {fund.code: fund for fund in funds}, orchestra, prague)
+    committees_demo.load(people)
     return True
 
 

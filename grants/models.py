@@ -4,8 +4,17 @@ from grants.applications.models import Application, Attachment, BudgetLine  # no
 from grants.audit import listeners  # noqa: F401  - the audit trail's flush listener
 from grants.audit.models import AuditEvent  # noqa: F401
 from grants.budgets.models import BudgetEntry  # noqa: F401
+from grants.committees.models import (  # noqa: F401
+    AgendaItem,
+    Committee,
+    CommitteeMembership,
+    InterestDeclaration,
+    Meeting,
+    MeetingAttendance,
+)
 from grants.core.models import Municipality  # noqa: F401
 from grants.funds.models import Fund, FundBoardMember  # noqa: F401
+from grants.jobs.models import Job  # noqa: F401
 from grants.letters.models import Letter  # noqa: F401
 from grants.notifications.models import OutboxMessage  # noqa: F401
 from grants.organisations.models import Invitation, Membership, Organisation  # noqa: F401

@@ -27,7 +27,11 @@ def can_view(application, user) -> bool:
         return True
     if user.has_role(Role.CASEWORKER, Role.FINANCE, Role.ADMIN):
         return True
-    return application.fund.is_board_member(user)
+    if application.fund.is_board_member(user):
+        return True
+    from grants.committees.operations import sees_case
+
+    return sees_case(application, user)  # a committee member: the cases on its agendas
 
 
 def sees_internal_journal(application, user) -> bool:

@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from grants.applications import operations
@@ -136,10 +136,18 @@ def funds_open_to(user) -> list[Fund]:
         kinds += EMPLOYEE_FUND_KINDS
     if organisations_of(user):
         kinds += SUBSIDY_KINDS
-    if not kinds:
+    from grants.committees.operations import committees_of
+
+    # A committee's members and secretary apply for the committee's own trips.
+    own = [c.fund_id for c in committees_of(user)] if user.is_authenticated else []
+    if not kinds and not own:
         return []
     return list(
-        db.session.scalars(select(Fund).where(Fund.active, Fund.kind.in_(kinds)).order_by(Fund.id))
+        db.session.scalars(
+            select(Fund)
+            .where(Fund.active, or_(Fund.kind.in_(kinds), Fund.id.in_(own)))
+            .order_by(Fund.id)
+        )
     )
 
 

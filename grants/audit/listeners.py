@@ -80,6 +80,33 @@ def _describe(obj) -> dict[str, Any] | None:
             actor_id=obj.created_by_id,
             details={"fund_id": obj.fund_id, "version": obj.version},
         )
+    from grants.committees.models import Committee, CommitteeMembership, InterestDeclaration
+
+    if isinstance(obj, Committee):
+        return dict(
+            action="settings.committee_added",
+            actor_id=_current_user_id(),
+            details={"name": obj.name, "fund_id": obj.fund_id, "period": obj.period},
+        )
+    if isinstance(obj, CommitteeMembership):
+        return dict(
+            action="committee.member_added",
+            actor_id=_current_user_id(),
+            details={
+                "committee_id": obj.committee_id,
+                "user_id": obj.user_id,
+                "role": str(obj.role),
+                "valid_from": obj.valid_from.isoformat(),
+                "valid_to": obj.valid_to.isoformat() if obj.valid_to else None,
+            },
+        )
+    if isinstance(obj, InterestDeclaration):
+        return dict(
+            action=f"committee.interest_{obj.source.value}",
+            actor_id=_current_user_id(),
+            application_id=obj.application_id,
+            details={"user_id": obj.user_id, "disqualified": obj.disqualified},
+        )
     if isinstance(obj, BudgetEvent):
         return dict(
             action=f"budget.{obj.action}",

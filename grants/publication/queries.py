@@ -8,8 +8,10 @@ when
 * its report and accounts are approved (the case is "settled"), and
 * it began within the last five years (this year and the four before it).
 
-Later rules (a committee's own trip also needs the committee's approval of the report) are
-added to ``published_conditions``, and every page and feed follows.
+* a committee's own trip also needs the committee's approval of the report in a meeting
+  (an issued "report approval" agenda item, grants.committees).
+
+Later rules are added to ``published_conditions``, and every page and feed follows.
 
 What a trip shows (``PublishedTrip``) is decided here too, once: participants' names only
 when the fund publishes names and is not a subsidy fund for children and young people
@@ -22,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import lazyload
 
 from grants.applications.models import Application, BudgetCategory
@@ -31,7 +33,7 @@ from grants.core import clock
 from grants.core.money import ZERO, kroner
 from grants.core.pagination import Page, paginate
 from grants.extensions import db
-from grants.funds.models import SUBSIDY_KINDS, Fund
+from grants.funds.models import SUBSIDY_KINDS, Fund, FundKind
 from grants.letters.models import Letter
 from grants.partners.models import PartnerCity
 from grants.reports.models import AccountLine, TripReport
@@ -88,11 +90,25 @@ def parse_period(text: str) -> ElectionPeriod | None:
 
 def published_conditions(today: dt.date | None = None) -> list:
     """The conditions every published trip meets. Extend here, not in the views."""
+    from grants.committees.models import AgendaItem, AgendaKind, Decision, IssueStatus
+
     first_year = min(shown_years(today))
+    # A committee's own trip: its report approved by the committee in a meeting.
+    approved_by_committee = (
+        select(AgendaItem.id)
+        .where(
+            AgendaItem.application_id == Application.id,
+            AgendaItem.kind == AgendaKind.REPORT_APPROVAL,
+            AgendaItem.decision == Decision.APPROVE_REPORT,
+            AgendaItem.issue_status == IssueStatus.ISSUED,
+        )
+        .exists()
+    )
     return [
         Fund.publish_trips.is_(True),
         Application.state == PUBLISHED_STATE,
         trip_start() >= dt.date(first_year, 1, 1),
+        or_(Fund.kind != FundKind.COMMITTEE, approved_by_committee),
     ]
 
 

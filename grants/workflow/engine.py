@@ -12,6 +12,7 @@ from sqlalchemy import and_, false, or_, select
 
 from grants.core.errors import NotAllowed
 from grants.extensions import db
+from grants.funds.models import FundKind
 from grants.people.models import Role, User
 from grants.workflow.guards import guard
 from grants.workflow.labels import action_label
@@ -35,6 +36,12 @@ def case_roles(application, user: User | None) -> set[CaseRole]:
         roles.add(CaseRole.CASEWORKER)
     if application.fund.is_board_member(user):
         roles.add(CaseRole.BOARD_MEMBER)
+    if application.fund.kind == FundKind.COMMITTEE:
+        from grants.committees.operations import decides_for
+
+        # A member ruled disqualified, or with an interest not yet ruled on, holds no role.
+        if decides_for(application, user):
+            roles.add(CaseRole.COMMITTEE)
     return roles
 
 

@@ -18,6 +18,8 @@ STATE_LABELS = {
     "report_returned": _l("Rapport og regnskab sendt tilbage"),
     "settled": _l("Afsluttet"),
     "cancelled": _l("Bevilling annulleret"),
+    "on_agenda": _l("På udvalgets dagsorden"),
+    "report_on_agenda": _l("Rapport og regnskab på udvalgets dagsorden"),
 }
 
 # What the applicant is told; where missing, the staff label is used.
@@ -26,6 +28,8 @@ APPLICANT_STATE_LABELS = {
     "screening": _l("Under behandling"),
     "awaiting_information": _l("Vi mangler oplysninger fra dig"),
     "awaiting_decision": _l("Under behandling"),
+    "on_agenda": _l("Under behandling"),
+    "report_on_agenda": _l("Rapport og regnskab under behandling"),
     "report_returned": _l("Ret rapport og regnskab"),
 }
 
@@ -51,6 +55,12 @@ ACTION_LABELS = {
     "case_file_exported": _l("Sagens akter udtrukket (aktindsigt)"),
     "refund_recorded": _l("Tilbagebetaling registreret"),
     "cancel_grant": _l("Annullér bevillingen"),
+    "put_on_agenda": _l("Sæt på udvalgets dagsorden"),
+    "put_report_on_agenda": _l("Sæt rapport og regnskab på udvalgets dagsorden"),
+    "postpone": _l("Udsæt sagen"),
+    "interest_found": _l("Inhabilitet fundet af systemet"),
+    "interest_declared": _l("Inhabilitet erklæret"),
+    "interest_ruled": _l("Udvalgets afgørelse om inhabilitet"),
 }
 
 CASE_ROLE_LABELS = {
@@ -58,6 +68,7 @@ CASE_ROLE_LABELS = {
     "manager": _l("Leder"),
     "caseworker": _l("Sagsbehandler"),
     "board_member": _l("Bestyrelsesmedlem"),
+    "committee": _l("Udvalg"),
 }
 
 

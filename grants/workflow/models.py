@@ -18,6 +18,8 @@ class CaseRole(enum.StrEnum):
     MANAGER = "manager"  # the manager named on the application
     CASEWORKER = "caseworker"  # anyone in the secretariat
     BOARD_MEMBER = "board_member"  # a member of the fund's board
+    # The chair or secretary recording a committee's decisions (grants.committees)
+    COMMITTEE = "committee"
 
 
 class Route(db.Model):

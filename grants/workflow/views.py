@@ -28,6 +28,8 @@ FORM_ACTIONS = {
     "submit_report": ("reports.edit", 303),
     "approve_report": ("reports.review", 307),
     "return_report": ("reports.review", 307),
+    "put_on_agenda": ("committees.agenda_for_case", 303),
+    "put_report_on_agenda": ("committees.agenda_for_case", 303),
 }
 
 

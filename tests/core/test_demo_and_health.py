@@ -46,6 +46,7 @@ def test_demo_data_loads_once_and_prints_the_logins(app, runner):
     assert states == [
         "awaiting_decision",
         "awaiting_endorsement",
+        "on_agenda",  # the culture committee's own trip, on its planned meeting's agenda
         "screening",
         "screening",
         "settled",

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from grants.committees.labels import DECISION_LABELS, KIND_LABELS, ROLE_LABELS
+from grants.core.fields import AmountField
+from grants.core.forms import Form
+
+LONG = 5000
+
+
+class CommitteeForm(Form):
+    name = StringField(_l("Udvalgets navn"), [DataRequired(), Length(max=200)])
+    kind = SelectField(
+        _l("Slags udvalg"), choices=[(k.value, label) for k, label in KIND_LABELS.items()]
+    )
+    fund_id = SelectField(_l("Udvalgets pulje"), coerce=str)
+    period_first = IntegerField(
+        _l("Valgperioden begynder (år)"), [InputRequired(), NumberRange(min=2000, max=2100)]
+    )
+    period_last = IntegerField(
+        _l("Valgperioden slutter (år)"), [InputRequired(), NumberRange(min=2000, max=2100)]
+    )
+
+    def __init__(self, *args, funds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fund_id.choices = [("", _l("Vælg en pulje"))] + [(str(f.id), f.name) for f in funds]
+
+    def validate_fund_id(self, field):
+        if not field.data:
+            raise ValidationError(_l("Vælg udvalgets pulje."))
+
+
+class MemberForm(Form):
+    user_id = SelectField(_l("Person"), coerce=str)
+    role = SelectField(_l("Rolle"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    valid_from = DateField(_l("Medlem fra"), [InputRequired()])
+    valid_to = DateField(_l("Medlem til"), [Optional()])
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_id.choices = [("", _l("Vælg en person"))] + [
+            (str(p.id), f"{p.name} ({p.email})") for p in people
+        ]
+
+    def validate_user_id(self, field):
+        if not field.data:
+            raise ValidationError(_l("Vælg en person."))
+
+
+class MeetingForm(Form):
+    date = DateField(_l("Dato"), [InputRequired()])
+    time = TimeField(_l("Klokkeslæt"), [InputRequired()])
+    place = StringField(_l("Sted"), [DataRequired(), Length(max=200)])
+
+
+class AgendaForm(Form):
+    application_id = SelectField(_l("Sag"), coerce=str)
+    recommendation = TextAreaField(
+        _l("Sagsbehandlerens indstilling"), [DataRequired(), Length(max=LONG)]
+    )
+
+    def __init__(self, *args, cases=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.application_id.choices = [("", _l("Vælg en sag"))] + [
+            (str(c.id), f"{c.case_number} {c.title}") for c, _kind in cases
+        ]
+
+    def validate_application_id(self, field):
+        if not field.data:
+            raise ValidationError(_l("Vælg en sag."))
+
+
+class AttendanceForm(Form):
+    present = SelectMultipleField(_l("Til stede"), coerce=str, validate_choice=False)
+
+    def validate_present(self, field):
+        known = {value for value, _label in field.choices or []}
+        if any(value not in known for value in field.data or []):
+            raise ValidationError(_l("Kun udvalgets medlemmer kan være til stede."))
+
+
+class DeclarationForm(Form):
+    reason = TextAreaField(_l("Hvorfor kan du være inhabil?"), [DataRequired(), Length(max=LONG)])
+
+
+class RulingForm(Form):
+    disqualified = RadioField(
+        _l("Udvalgets afgørelse"),
+        choices=[("yes", _l("Inhabil")), ("no", _l("Ikke inhabil"))],
+        validators=[InputRequired(message=_l("Vælg en af mulighederne."))],
+    )
+
+
+class RecordDecisionForm(Form):
+    decision = SelectField(_l("Udvalgets beslutning"))
+    amount = AmountField(_l("Bevilget beløb ved delvis bevilling"))
+    reasons = TextAreaField(_l("Begrundelse"), [Optional(), Length(max=LONG)])
+
+    def __init__(self, *args, decisions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decision.choices = [(d.value, DECISION_LABELS[d]) for d in decisions]
+
+
+class ActionForm(Form):
+    """A button (CSRF only)."""

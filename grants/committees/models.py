@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+
+from sqlalchemy import Date, DateTime, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grants.core import clock
+from grants.core.models import Timestamp, enum_type
+from grants.core.money import Money
+from grants.extensions import db
+
+
+class CommitteeKind(enum.StrEnum):
+    STANDING = "standing"  # stående udvalg
+    FINANCE = "finance"  # Økonomiudvalget
+    COUNCIL = "council"  # Kommunalbestyrelsen
+
+
+class MemberRole(enum.StrEnum):
+    MEMBER = "member"
+    CHAIR = "chair"  # formand
+    SECRETARY = "secretary"  # udvalgssekretær (an official)
+
+
+class MeetingStatus(enum.StrEnum):
+    PLANNED = "planned"
+    CLOSED = "closed"  # held; the minutes are made and stored
+
+
+class AgendaKind(enum.StrEnum):
+    DECISION = "decision"  # the committee decides the application
+    REPORT_APPROVAL = "report_approval"  # the committee approves the report and accounts
+
+
+class Decision(enum.StrEnum):
+    GRANT = "grant"
+    GRANT_PART = "grant_part"
+    REFUSE = "refuse"
+    POSTPONE = "postpone"
+    APPROVE_REPORT = "approve_report"
+    RETURN_REPORT = "return_report"
+
+
+class IssueStatus(enum.StrEnum):
+    PENDING = "pending"  # no decision issued yet
+    ISSUED = "issued"  # taken through the workflow: letter, money, mail
+    FAILED = "failed"  # tried and failed; the reason is kept; can be tried again
+
+
+class InterestSource(enum.StrEnum):
+    SYSTEM = "system"  # found by the system: the member is (or acts for) the applicant
+    DECLARED = "declared"  # declared by the member
+
+
+class Committee(Timestamp, db.Model):
+    """A committee for one election period, with its own budget fund."""
+
+    __tablename__ = "committee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[CommitteeKind] = mapped_column(enum_type(CommitteeKind))
+    # The committee's own fund for courses, conferences and study trips; also the fund of
+    # the cases it decides.
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), unique=True)
+    period_first: Mapped[int]
+    period_last: Mapped[int]
+
+    fund = relationship("Fund")
+    memberships: Mapped[list[CommitteeMembership]] = relationship(
+        back_populates="committee",
+        cascade="all, delete-orphan",
+        order_by="CommitteeMembership.id",
+    )
+    meetings: Mapped[list[Meeting]] = relationship(
+        back_populates="committee", order_by="Meeting.starts_at"
+    )
+
+    @property
+    def period(self) -> str:
+        return f"{self.period_first}-{self.period_last}"
+
+    def current_memberships(self, on: dt.date | None = None) -> list[CommitteeMembership]:
+        on = on or clock.today()
+        return [m for m in self.memberships if m.is_current(on)]
+
+    def membership_of(self, user, on: dt.date | None = None) -> CommitteeMembership | None:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return None
+        return next((m for m in self.current_memberships(on) if m.user_id == user.id), None)
+
+
+class CommitteeMembership(db.Model):
+    __tablename__ = "committee_membership"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(
+        ForeignKey("committee.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    role: Mapped[MemberRole] = mapped_column(enum_type(MemberRole), default=MemberRole.MEMBER)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+
+    committee: Mapped[Committee] = relationship(back_populates="memberships")
+    user = relationship("User")
+
+    def is_current(self, on: dt.date) -> bool:
+        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+
+
+class Meeting(Timestamp, db.Model):
+    __tablename__ = "committee_meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    place: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[MeetingStatus] = mapped_column(
+        enum_type(MeetingStatus), default=MeetingStatus.PLANNED
+    )
+    # The latest issue job (the progress display follows it).
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id"))
+    # The minutes (beslutningsprotokol), made and stored when the meeting is closed.
+    minutes_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    minutes_sha256: Mapped[str] = mapped_column(String(64), default="")
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    committee: Mapped[Committee] = relationship(back_populates="meetings")
+    items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.position, AgendaItem.id"
+    )
+    attendance: Mapped[list[MeetingAttendance]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan"
+    )
+    job = relationship("Job")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == MeetingStatus.PLANNED
+
+    @property
+    def present_ids(self) -> set[int]:
+        return {a.user_id for a in self.attendance}
+
+
+class MeetingAttendance(db.Model):
+    """A member present at the meeting."""
+
+    __tablename__ = "committee_attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("committee_meeting.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attendance")
+    user = relationship("User")
+
+
+class AgendaItem(Timestamp, db.Model):
+    """A case on a meeting's agenda: the caseworker's recommendation, the committee's
+    decision as recorded by the secretary, and whether that decision has been issued."""
+
+    __tablename__ = "agenda_item"
+    __table_args__ = (UniqueConstraint("meeting_id", "application_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("committee_meeting.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[AgendaKind] = mapped_column(enum_type(AgendaKind), default=AgendaKind.DECISION)
+    recommendation: Mapped[str] = mapped_column(Text, default="")
+
+    decision: Mapped[Decision | None] = mapped_column(enum_type(Decision))
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    reasons: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    issue_status: Mapped[IssueStatus] = mapped_column(
+        enum_type(IssueStatus), default=IssueStatus.PENDING
+    )
+    failure_reason: Mapped[str] = mapped_column(Text, default="")
+    issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items")
+    application = relationship("Application")
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+    declarations: Mapped[list[InterestDeclaration]] = relationship(
+        back_populates="agenda_item", order_by="InterestDeclaration.id"
+    )
+
+
+class InterestDeclaration(db.Model):
+    """A member's interest in a case (inhabilitet): declared by them, or found by the
+    system; and the committee's ruling on it. ``disqualified`` is None until ruled."""
+
+    __tablename__ = "interest_declaration"
+    __table_args__ = (UniqueConstraint("agenda_item_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    source: Mapped[InterestSource] = mapped_column(enum_type(InterestSource))
+    reason: Mapped[str] = mapped_column(Text)
+    declared_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    disqualified: Mapped[bool | None]
+    ruled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    ruled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    agenda_item: Mapped[AgendaItem] = relationship(back_populates="declarations")
+    user = relationship("User", foreign_keys=[user_id])
+    ruled_by = relationship("User", foreign_keys=[ruled_by_id])

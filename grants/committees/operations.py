@@ -1,0 +1,488 @@
+"""What happens to committees, meetings and their agendas. Like every operation these add
+to the session and flush; the request commits (the issue job commits item by item).
+
+Who may record a decision on a case is the workflow engine's business: the committee role
+on a case (``CaseRole.COMMITTEE``) is given by ``decides_for`` below, which
+``grants.workflow.engine.case_roles`` asks, so a member ruled disqualified (or one whose
+declaration is not yet ruled on) holds no role on the case by any route: the case page,
+a form post to a step, the meeting page or the issue job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from grants.applications.models import Application
+from grants.committees.models import (
+    AgendaItem,
+    AgendaKind,
+    Committee,
+    CommitteeKind,
+    CommitteeMembership,
+    Decision,
+    InterestDeclaration,
+    InterestSource,
+    IssueStatus,
+    Meeting,
+    MeetingAttendance,
+    MeetingStatus,
+    MemberRole,
+)
+from grants.core import clock
+from grants.core.errors import DomainError, NotAllowed
+from grants.extensions import db
+from grants.people.models import Role
+from grants.workflow import engine
+
+RECORDERS = (MemberRole.CHAIR, MemberRole.SECRETARY)
+# The step that puts a case on an agenda, by kind of item; and the states it starts from.
+AGENDA_STEPS = {
+    AgendaKind.DECISION: ("put_on_agenda", "screening"),
+    AgendaKind.REPORT_APPROVAL: ("put_report_on_agenda", "report_submitted"),
+}
+DECISIONS_BY_KIND = {
+    AgendaKind.DECISION: (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE, Decision.POSTPONE),
+    AgendaKind.REPORT_APPROVAL: (Decision.APPROVE_REPORT, Decision.RETURN_REPORT),
+}
+
+
+# -- who --------------------------------------------------------------------------------------
+
+
+def committee_of_fund(fund_id: int) -> Committee | None:
+    return db.session.scalar(select(Committee).where(Committee.fund_id == fund_id))
+
+
+def committees_of(user) -> list[Committee]:
+    """The committees the person is a member of today."""
+    today = clock.today()
+    return list(
+        db.session.scalars(
+            select(Committee)
+            .join(CommitteeMembership)
+            .where(
+                CommitteeMembership.user_id == user.id,
+                CommitteeMembership.valid_from <= today,
+                or_(CommitteeMembership.valid_to.is_(None), CommitteeMembership.valid_to >= today),
+            )
+            .distinct()
+            .order_by(Committee.name)
+        )
+    )
+
+
+def is_excluded(application, user) -> bool:
+    """The person has an interest in the case that is not ruled harmless: ruled
+    disqualified, found by the system, or declared and waiting for the ruling."""
+    return (
+        db.session.scalar(
+            select(InterestDeclaration.id)
+            .where(
+                InterestDeclaration.application_id == application.id,
+                InterestDeclaration.user_id == user.id,
+                or_(
+                    InterestDeclaration.disqualified.is_(True),
+                    InterestDeclaration.disqualified.is_(None),
+                ),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def decides_for(application, user) -> bool:
+    """Whether ``user`` records decisions for the committee on this case: the chair or
+    secretary of the committee that owns the case's fund, today, and not excluded."""
+    committee = committee_of_fund(application.fund_id)
+    if committee is None:
+        return False
+    membership = committee.membership_of(user)
+    if membership is None or membership.role not in RECORDERS:
+        return False
+    return not is_excluded(application, user)
+
+
+def sees_case(application, user) -> bool:
+    """A member sees the cases on their committee's agendas (and their papers)."""
+    memberships = [c.id for c in committees_of(user)]
+    if not memberships:
+        return False
+    return (
+        db.session.scalar(
+            select(AgendaItem.id)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(
+                AgendaItem.application_id == application.id,
+                Meeting.committee_id.in_(memberships),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def can_register(user) -> bool:
+    """Registers committees and their members: the secretariat and administrators."""
+    return user.is_authenticated and user.has_role(Role.CASEWORKER, Role.ADMIN)
+
+
+def can_see_meeting(meeting: Meeting, user) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.has_role(Role.CASEWORKER, Role.ADMIN):
+        return True
+    return meeting.committee.membership_of(user) is not None
+
+
+def can_plan(meeting_or_committee, user) -> bool:
+    """Plans meetings and agendas: the secretariat."""
+    return user.is_authenticated and user.has_role(Role.CASEWORKER, Role.ADMIN)
+
+
+def can_conduct(meeting: Meeting, user) -> bool:
+    """Records attendance and rulings, records and issues decisions, closes the meeting:
+    the committee's chair and secretary."""
+    membership = meeting.committee.membership_of(user)
+    return membership is not None and membership.role in RECORDERS
+
+
+# -- registration -----------------------------------------------------------------------------
+
+
+def create_committee(name: str, kind: CommitteeKind, fund, first: int, last: int) -> Committee:
+    if committee_of_fund(fund.id) is not None:
+        raise DomainError(_("Puljen hører allerede til et udvalg."), field="fund_id")
+    if last < first:
+        raise DomainError(_("Valgperioden slutter før den begynder."), field="period")
+    committee = Committee(
+        name=name.strip(), kind=kind, fund=fund, period_first=first, period_last=last
+    )
+    db.session.add(committee)
+    db.session.flush()
+    return committee
+
+
+def add_member(
+    committee: Committee, user, role: MemberRole, valid_from: dt.date, valid_to: dt.date | None
+) -> CommitteeMembership:
+    if valid_to is not None and valid_to < valid_from:
+        raise DomainError(_("Slutdatoen ligger før startdatoen."), field="valid_to")
+    for other in committee.memberships:
+        if other.user_id == user.id and _overlaps(other, valid_from, valid_to):
+            raise DomainError(
+                _("Personen er allerede medlem af udvalget i perioden."), field="user_id"
+            )
+    if role in RECORDERS:
+        for other in committee.memberships:
+            if other.role == role and _overlaps(other, valid_from, valid_to):
+                raise DomainError(
+                    _("Udvalget har allerede en %(role)s i perioden.", role=role_label(role)),
+                    field="role",
+                )
+    membership = CommitteeMembership(user=user, role=role, valid_from=valid_from, valid_to=valid_to)
+    committee.memberships.append(membership)
+    db.session.flush()
+    return membership
+
+
+def _overlaps(membership: CommitteeMembership, start: dt.date, end: dt.date | None) -> bool:
+    far = dt.date.max
+    return membership.valid_from <= (end or far) and start <= (membership.valid_to or far)
+
+
+def role_label(role: MemberRole) -> str:
+    from grants.committees.labels import ROLE_LABELS
+
+    return str(ROLE_LABELS[role])
+
+
+# -- meetings and agendas ---------------------------------------------------------------------
+
+
+def create_meeting(committee: Committee, starts_at: dt.datetime, place: str) -> Meeting:
+    meeting = Meeting(committee=committee, starts_at=starts_at, place=place.strip())
+    db.session.add(meeting)
+    db.session.flush()
+    return meeting
+
+
+def _open(meeting: Meeting) -> None:
+    if not meeting.is_open:
+        raise DomainError(_("Mødet er lukket; beslutningsprotokollen er lavet."))
+
+
+def eligible_cases(meeting: Meeting) -> list[tuple[Application, AgendaKind]]:
+    """The committee's cases that can go on an agenda now."""
+    wanted = {state: kind for kind, (_step, state) in AGENDA_STEPS.items()}
+    cases = db.session.scalars(
+        select(Application)
+        .where(
+            Application.fund_id == meeting.committee.fund_id,
+            Application.state.in_(sorted(wanted)),
+        )
+        .order_by(Application.id)
+    )
+    return [(case, wanted[case.state]) for case in cases]
+
+
+def add_to_agenda(
+    meeting: Meeting, application: Application, recommendation: str, actor
+) -> AgendaItem:
+    """Put a case on the agenda (the workflow step), with the caseworker's recommendation;
+    the members' interests the system can see are recorded at once."""
+    _open(meeting)
+    if application.fund_id != meeting.committee.fund_id:
+        raise DomainError(_("Sagen hører ikke til udvalgets pulje."), field="application_id")
+    kind = next(
+        (k for k, (_step, state) in AGENDA_STEPS.items() if state == application.state), None
+    )
+    if kind is None:
+        raise DomainError(_("Sagen kan ikke sættes på en dagsorden nu."), field="application_id")
+    recommendation = (recommendation or "").strip()
+    if not recommendation:
+        raise DomainError(_("Skriv sagsbehandlerens indstilling."), field="recommendation")
+    step, _state = AGENDA_STEPS[kind]
+    engine.take(
+        application,
+        step,
+        actor,
+        comment=_(
+            "Sat på dagsordenen for %(committee)s, møde %(date)s.", **_meeting_words(meeting)
+        ),
+    )
+    item = AgendaItem(
+        meeting=meeting,
+        application_id=application.id,
+        kind=kind,
+        recommendation=recommendation,
+        position=len(meeting.items) + 1,
+    )
+    db.session.add(item)
+    db.session.flush()
+    find_interests(item)
+    return item
+
+
+def _meeting_words(meeting: Meeting) -> dict:
+    from grants.core.formatting import long_date
+
+    return {"committee": meeting.committee.name, "date": long_date(meeting.starts_at.date())}
+
+
+def find_interests(item: AgendaItem) -> list[InterestDeclaration]:
+    """Record what the system knows: a member who is the applicant, or acts for the applying
+    organisation, is disqualified without a declaration (nobody decides their own case)."""
+    from grants.applications.permissions import acts_as_applicant
+
+    application = item.application or db.session.get(Application, item.application_id)
+    found = []
+    for membership in item.meeting.committee.current_memberships(item.meeting.starts_at.date()):
+        user = membership.user
+        if not acts_as_applicant(application, user):
+            continue
+        if any(d.user_id == user.id for d in item.declarations):
+            continue
+        reason = (
+            _("Medlemmet er selv ansøger.")
+            if application.applicant_id == user.id
+            else _("Medlemmet handler for den ansøgende organisation.")
+        )
+        declaration = InterestDeclaration(
+            agenda_item=item,
+            application_id=application.id,
+            user_id=user.id,
+            source=InterestSource.SYSTEM,
+            reason=reason,
+            disqualified=True,
+            ruled_at=clock.now(),
+        )
+        db.session.add(declaration)
+        engine.record(
+            application,
+            "interest_found",
+            None,
+            comment=f"{user.name}: {reason}",
+            visible_to_applicant=False,
+        )
+        found.append(declaration)
+    db.session.flush()
+    return found
+
+
+def declare_interest(item: AgendaItem, user, reason: str) -> InterestDeclaration:
+    """A member declares an interest in a case (with the reason). Until the committee rules,
+    the member takes no part in the case."""
+    _open(item.meeting)
+    if item.meeting.committee.membership_of(user) is None:
+        raise NotAllowed(_("Kun udvalgets medlemmer kan erklære sig inhabile."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Skriv hvorfor du kan være inhabil."), field="reason")
+    if any(d.user_id == user.id for d in item.declarations):
+        raise DomainError(_("Du har allerede erklæret interesse i sagen."), field="reason")
+    declaration = InterestDeclaration(
+        agenda_item=item,
+        application_id=item.application_id,
+        user_id=user.id,
+        source=InterestSource.DECLARED,
+        reason=reason,
+    )
+    db.session.add(declaration)
+    engine.record(
+        item.application,
+        "interest_declared",
+        user,
+        comment=f"{user.name}: {reason}",
+        visible_to_applicant=False,
+    )
+    db.session.flush()
+    return declaration
+
+
+def rule_on(declaration: InterestDeclaration, disqualified: bool, actor) -> None:
+    """The committee's ruling on a declaration, recorded by its chair or secretary (never by
+    the member it is about)."""
+    meeting = declaration.agenda_item.meeting
+    _open(meeting)
+    if not can_conduct(meeting, actor) or declaration.user_id == actor.id:
+        raise NotAllowed(_("Du kan ikke registrere udvalgets afgørelse om denne erklæring."))
+    if declaration.source == InterestSource.SYSTEM:
+        raise DomainError(_("Et medlem, der selv er part i sagen, er altid inhabilt."))
+    declaration.disqualified = disqualified
+    declaration.ruled_by_id = actor.id
+    declaration.ruled_at = clock.now()
+    verdict = _("inhabil") if disqualified else _("ikke inhabil")
+    engine.record(
+        declaration.agenda_item.application,
+        "interest_ruled",
+        actor,
+        comment=f"{declaration.user.name}: {verdict}",
+        visible_to_applicant=False,
+    )
+    db.session.flush()
+
+
+def set_attendance(meeting: Meeting, user_ids: set[int], actor) -> None:
+    _open(meeting)
+    members = {m.user_id for m in meeting.committee.current_memberships(meeting.starts_at.date())}
+    unknown = user_ids - members
+    if unknown:
+        raise DomainError(_("Kun udvalgets medlemmer kan være til stede."), field="present")
+    meeting.attendance = [MeetingAttendance(user_id=uid) for uid in sorted(user_ids)]
+    db.session.flush()
+
+
+# -- decisions --------------------------------------------------------------------------------
+
+
+def record_decision(
+    item: AgendaItem, actor, decision: Decision, amount: Decimal | None, reasons: str
+) -> None:
+    """Record the committee's decision on an item, to be issued with the others. The engine
+    is asked now, so a disqualified member (or the applicant) is refused here already."""
+    _open(item.meeting)
+    if item.issue_status == IssueStatus.ISSUED:
+        raise DomainError(_("Afgørelsen er allerede udsendt og kan ikke ændres."))
+    if decision not in DECISIONS_BY_KIND[item.kind]:
+        raise DomainError(_("Vælg en af mulighederne."), field="decision")
+    application = item.application
+    engine.find_transition(application, decision.value, actor)
+    reasons = (reasons or "").strip()
+    if decision == Decision.GRANT_PART and (
+        amount is None or not Decimal(0) < amount < application.amount_applied
+    ):
+        raise DomainError(
+            _("Ved delvis bevilling skal beløbet være over 0 kr. og under det ansøgte."),
+            field="amount",
+        )
+    if decision in (Decision.GRANT_PART, Decision.REFUSE, Decision.RETURN_REPORT) and not reasons:
+        raise DomainError(_("Skriv en begrundelse."), field="reasons")
+    if decision == Decision.POSTPONE and not reasons:
+        raise DomainError(_("Skriv hvorfor sagen udsættes."), field="reasons")
+    item.decision = decision
+    item.amount = amount if decision == Decision.GRANT_PART else None
+    item.reasons = reasons
+    item.recorded_by_id = actor.id
+    item.recorded_at = clock.now()
+    item.issue_status = IssueStatus.PENDING
+    item.failure_reason = ""
+    db.session.flush()
+
+
+def items_to_issue(meeting: Meeting) -> list[AgendaItem]:
+    return [
+        i for i in meeting.items if i.decision is not None and i.issue_status != IssueStatus.ISSUED
+    ]
+
+
+def start_issue(meeting: Meeting, actor):
+    """Issue the recorded decisions together, in a job (see grants.committees.issuing)."""
+    from grants.jobs import runner
+
+    _open(meeting)
+    if not can_conduct(meeting, actor):
+        raise NotAllowed(_("Kun udvalgets formand og sekretær kan udsende afgørelserne."))
+    if meeting.job is not None and not meeting.job.finished:
+        raise DomainError(_("Afgørelserne er ved at blive udsendt."))
+    items = items_to_issue(meeting)
+    if not items:
+        raise DomainError(_("Der er ingen registrerede afgørelser at udsende."))
+    job = runner.create(
+        "committee_issue",
+        actor,
+        {"meeting_id": meeting.id, "items": [i.id for i in items]},
+        len(items),
+    )
+    meeting.job_id = job.id
+    db.session.flush()
+    runner.submit(job)
+    return job
+
+
+def issue_item(item: AgendaItem, actor) -> None:
+    """Take the recorded decision through the workflow: the same operations as a decision on
+    the case page (letter, reservation under the fund's lock, e-mail)."""
+    from grants.applications.operations import decide
+    from grants.reports.operations import return_report, settle
+
+    application = item.application
+    decision = item.decision
+    if decision in (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE):
+        amount = item.amount if decision == Decision.GRANT_PART else None
+        decide(application, actor, decision.value, amount, item.reasons)
+    elif decision == Decision.POSTPONE:
+        engine.take(application, "postpone", actor, item.reasons)
+    elif decision == Decision.APPROVE_REPORT:
+        settle(application, actor, item.reasons)
+    elif decision == Decision.RETURN_REPORT:
+        return_report(application, actor, item.reasons)
+    else:  # pragma: no cover - record_decision keeps this out
+        raise ValueError(f"item {item.id} has no decision")
+    item.issue_status = IssueStatus.ISSUED
+    item.issued_at = clock.now()
+    item.failure_reason = ""
+
+
+def close_meeting(meeting: Meeting, actor) -> None:
+    """Close the meeting: every item decided and issued; the minutes made and stored."""
+    import hashlib
+
+    from grants.committees.minutes import make_minutes
+
+    _open(meeting)
+    if not can_conduct(meeting, actor):
+        raise NotAllowed(_("Kun udvalgets formand og sekretær kan lukke mødet."))
+    if any(i.issue_status != IssueStatus.ISSUED for i in meeting.items):
+        raise DomainError(_("Alle punkter skal være afgjort og udsendt, før mødet lukkes."))
+    pdf = make_minutes(meeting)
+    meeting.minutes_pdf = pdf
+    meeting.minutes_sha256 = hashlib.sha256(pdf).hexdigest()
+    meeting.status = MeetingStatus.CLOSED
+    meeting.closed_at = clock.now()
+    meeting.closed_by_id = actor.id
+    db.session.flush()

@@ -1,0 +1,501 @@
+"""Committees (/udvalg): registration, meetings, agendas, conflict of interest, decisions,
+the issue job's progress and the minutes. Every view checks access itself: 404 for what
+does not exist, 403 for what the person may not see or do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from grants.applications.models import Application
+from grants.applications.views import get_application
+from grants.budgets.operations import decision_preview
+from grants.committees import issuing  # noqa: F401  - registers the issue job's handler
+from grants.committees import operations as ops
+from grants.committees.forms import (
+    ActionForm,
+    AgendaForm,
+    AttendanceForm,
+    CommitteeForm,
+    DeclarationForm,
+    MeetingForm,
+    MemberForm,
+    RecordDecisionForm,
+    RulingForm,
+)
+from grants.committees.labels import (
+    AGENDA_KIND_LABELS,
+    DECISION_LABELS,
+    ISSUE_LABELS,
+    KIND_LABELS,
+    MEETING_STATUS_LABELS,
+    ROLE_LABELS,
+    SOURCE_LABELS,
+)
+from grants.committees.models import (
+    AgendaItem,
+    Committee,
+    CommitteeKind,
+    Decision,
+    InterestDeclaration,
+    Meeting,
+    MemberRole,
+)
+from grants.core.errors import DomainError, NotAllowed
+from grants.extensions import db
+from grants.funds.models import Fund, FundKind
+from grants.jobs.models import Job
+from grants.people.models import Role, User
+
+bp = Blueprint("committees", __name__, url_prefix="/udvalg")
+
+
+def _committee(committee_id: int) -> Committee:
+    committee = db.session.get(Committee, committee_id)
+    if committee is None:
+        abort(404)
+    return committee
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    if not ops.can_see_meeting(meeting, current_user):
+        abort(403)
+    return meeting
+
+
+def _item(meeting: Meeting, item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    return item
+
+
+def _error_to(form, error: DomainError, default: str) -> None:
+    name = error.field if error.field in form else default
+    form[name].errors = list(form[name].errors) + [error.message]
+
+
+# -- committees -------------------------------------------------------------------------------
+
+
+@bp.get("")
+@login_required
+def index():
+    if ops.can_register(current_user):
+        committees = db.session.scalars(select(Committee).order_by(Committee.name)).all()
+    else:
+        committees = ops.committees_of(current_user)
+        if not committees:
+            abort(403)
+    return render_template(
+        "committees/index.html",
+        committees=committees,
+        can_register=ops.can_register(current_user),
+        kind_labels=KIND_LABELS,
+    )
+
+
+def _free_funds() -> list[Fund]:
+    taken = select(Committee.fund_id)
+    return list(
+        db.session.scalars(
+            select(Fund)
+            .where(Fund.kind == FundKind.COMMITTEE, Fund.active, Fund.id.not_in(taken))
+            .order_by(Fund.name)
+        )
+    )
+
+
+@bp.route("/ny", methods=["GET", "POST"])
+@login_required
+def new():
+    if not ops.can_register(current_user):
+        abort(403)
+    form = CommitteeForm(funds=_free_funds())
+    if form.validate_on_submit():
+        fund = db.session.get(Fund, int(form.fund_id.data))
+        try:
+            committee = ops.create_committee(
+                form.name.data,
+                CommitteeKind(form.kind.data),
+                fund,
+                form.period_first.data,
+                form.period_last.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form = CommitteeForm(funds=_free_funds())
+            form.validate()
+            _error_to(form, error, "period_last")
+        else:
+            flash(_("Udvalget er oprettet."), "success")
+            return redirect(url_for("committees.show", committee_id=committee.id))
+    status = 422 if form.errors else 200
+    return render_template("committees/new.html", form=form), status
+
+
+def _people() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.active).order_by(User.name)))
+
+
+@bp.get("/<int:committee_id>")
+@login_required
+def show(committee_id: int, member_form=None, meeting_form=None, status=200):
+    committee = _committee(committee_id)
+    registers = ops.can_register(current_user)
+    if not registers and committee.membership_of(current_user) is None:
+        abort(403)
+    return render_template(
+        "committees/show.html",
+        committee=committee,
+        registers=registers,
+        member_form=member_form or MemberForm(people=_people()),
+        meeting_form=meeting_form or MeetingForm(),
+        role_labels=ROLE_LABELS,
+        kind_labels=KIND_LABELS,
+        status_labels=MEETING_STATUS_LABELS,
+    ), status
+
+
+@bp.post("/<int:committee_id>/medlemmer")
+@login_required
+def add_member(committee_id: int):
+    committee = _committee(committee_id)
+    if not ops.can_register(current_user):
+        abort(403)
+    form = MemberForm(people=_people())
+    if not form.validate():
+        return show(committee_id, member_form=form, status=422)
+    user = db.session.get(User, int(form.user_id.data))
+    try:
+        ops.add_member(
+            committee, user, MemberRole(form.role.data), form.valid_from.data, form.valid_to.data
+        )
+    except DomainError as error:
+        db.session.rollback()
+        _error_to(form, error, "user_id")
+        return show(committee_id, member_form=form, status=422)
+    flash(_("Medlemmet er registreret."), "success")
+    return redirect(url_for("committees.show", committee_id=committee.id))
+
+
+@bp.post("/<int:committee_id>/moeder")
+@login_required
+def new_meeting(committee_id: int):
+    committee = _committee(committee_id)
+    if not ops.can_plan(committee, current_user):
+        abort(403)
+    form = MeetingForm()
+    if not form.validate():
+        return show(committee_id, meeting_form=form, status=422)
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Copenhagen"))
+    starts_at = dt.datetime.combine(form.date.data, form.time.data, tzinfo=zone)
+    meeting = ops.create_meeting(committee, starts_at, form.place.data)
+    flash(_("Mødet er oprettet."), "success")
+    return redirect(url_for("committees.meeting", meeting_id=meeting.id))
+
+
+# -- a meeting --------------------------------------------------------------------------------
+
+
+@bp.get("/moeder/<int:meeting_id>")
+@login_required
+def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
+    meeting = _meeting(meeting_id)
+    forms = forms or {}
+    conducts = ops.can_conduct(meeting, current_user)
+    plans = ops.can_plan(meeting, current_user)
+    membership = meeting.committee.membership_of(current_user)
+    members = meeting.committee.current_memberships(meeting.starts_at.date())
+    attendance = forms.get("attendance") or AttendanceForm(
+        data={"present": [str(i) for i in meeting.present_ids]}
+    )
+    attendance.present.choices = [(str(m.user_id), m.user.name) for m in members]
+    items = []
+    for item in meeting.items:
+        record_form = forms.get(("record", item.id)) or RecordDecisionForm(
+            decisions=ops.DECISIONS_BY_KIND[item.kind],
+            data={
+                "decision": item.decision.value if item.decision else None,
+                "amount": item.amount,
+                "reasons": item.reasons,
+            },
+        )
+        record_form.decision.choices = [
+            (d.value, DECISION_LABELS[d]) for d in ops.DECISIONS_BY_KIND[item.kind]
+        ]
+        items.append(
+            {
+                "item": item,
+                "application": item.application,
+                "preview": decision_preview(item.application),
+                "record_form": record_form,
+                "declaration_form": forms.get(("declare", item.id)) or DeclarationForm(),
+                "may_record": conducts and _may_record(item),
+                "declared": any(d.user_id == current_user.id for d in item.declarations),
+            }
+        )
+    return render_template(
+        "committees/meeting.html",
+        meeting=meeting,
+        items=items,
+        members=members,
+        membership=membership,
+        conducts=conducts,
+        plans=plans,
+        agenda_form=forms.get("agenda") or AgendaForm(cases=ops.eligible_cases(meeting)),
+        attendance_form=attendance,
+        ruling_form=RulingForm(),
+        action_form=ActionForm(),
+        job=meeting.job,
+        role_labels=ROLE_LABELS,
+        kind_labels=AGENDA_KIND_LABELS,
+        decision_labels=DECISION_LABELS,
+        issue_labels=ISSUE_LABELS,
+        source_labels=SOURCE_LABELS,
+        status_labels=MEETING_STATUS_LABELS,
+    ), status
+
+
+def _may_record(item: AgendaItem) -> bool:
+    from grants.workflow import engine
+
+    actions = {t.action for t in engine.available_transitions(item.application, current_user)}
+    return any(d.value in actions for d in ops.DECISIONS_BY_KIND[item.kind])
+
+
+@bp.post("/moeder/<int:meeting_id>/dagsorden")
+@login_required
+def add_item(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    if not ops.can_plan(meeting, current_user):
+        abort(403)
+    form = AgendaForm(cases=ops.eligible_cases(meeting))
+    if not form.validate():
+        return meeting_page_with(meeting_id, {"agenda": form})
+    application = db.session.get(Application, int(form.application_id.data))
+    try:
+        ops.add_to_agenda(meeting, application, form.recommendation.data, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        _error_to(form, error, "application_id")
+        return meeting_page_with(meeting_id, {"agenda": form})
+    flash(_("Sagen er sat på dagsordenen."), "success")
+    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+
+
+def meeting_page_with(meeting_id: int, forms: dict, status: int = 422):
+    return meeting(meeting_id, forms=forms, status=status)
+
+
+@bp.post("/moeder/<int:meeting_id>/fremmoedte")
+@login_required
+def attendance(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    if not ops.can_conduct(meeting, current_user):
+        abort(403)
+    form = AttendanceForm()
+    members = meeting.committee.current_memberships(meeting.starts_at.date())
+    form.present.choices = [(str(m.user_id), m.user.name) for m in members]
+    if not form.validate():
+        return meeting_page_with(meeting_id, {"attendance": form})
+    try:
+        ops.set_attendance(meeting, {int(v) for v in form.present.data}, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        _error_to(form, error, "present")
+        return meeting_page_with(meeting_id, {"attendance": form})
+    flash(_("Fremmødet er registreret."), "success")
+    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+
+
+@bp.post("/moeder/<int:meeting_id>/punkter/<int:item_id>/inhabilitet")
+@login_required
+def declare(meeting_id: int, item_id: int):
+    meeting = _meeting(meeting_id)
+    item = _item(meeting, item_id)
+    if meeting.committee.membership_of(current_user) is None:
+        abort(403)
+    form = DeclarationForm()
+    if not form.validate():
+        return meeting_page_with(meeting_id, {("declare", item.id): form})
+    try:
+        ops.declare_interest(item, current_user, form.reason.data)
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except DomainError as error:
+        db.session.rollback()
+        _error_to(form, error, "reason")
+        return meeting_page_with(meeting_id, {("declare", item_id): form})
+    flash(_("Din erklæring er registreret. Udvalget tager stilling til den."), "success")
+    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+
+
+@bp.post("/moeder/<int:meeting_id>/erklaeringer/<int:declaration_id>")
+@login_required
+def rule(meeting_id: int, declaration_id: int):
+    meeting = _meeting(meeting_id)
+    declaration = db.session.get(InterestDeclaration, declaration_id)
+    if declaration is None or declaration.agenda_item.meeting_id != meeting.id:
+        abort(404)
+    if not ops.can_conduct(meeting, current_user):
+        abort(403)
+    form = RulingForm()
+    if not form.validate():
+        flash(_("Vælg om medlemmet er inhabilt."), "error")
+        return meeting_page_with(meeting_id, {})
+    try:
+        ops.rule_on(declaration, form.disqualified.data == "yes", current_user)
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return meeting_page_with(meeting_id, {})
+    flash(_("Udvalgets afgørelse om inhabilitet er registreret."), "success")
+    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+
+
+@bp.post("/moeder/<int:meeting_id>/punkter/<int:item_id>/beslutning")
+@login_required
+def record(meeting_id: int, item_id: int):
+    meeting = _meeting(meeting_id)
+    item = _item(meeting, item_id)
+    if not ops.can_conduct(meeting, current_user):
+        abort(403)
+    decisions = ops.DECISIONS_BY_KIND[item.kind]
+    form = RecordDecisionForm(decisions=decisions)
+    if not form.validate():
+        return meeting_page_with(meeting_id, {("record", item.id): form})
+    try:
+        ops.record_decision(
+            item, current_user, Decision(form.decision.data), form.amount.data, form.reasons.data
+        )
+    except NotAllowed as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return meeting_page_with(meeting_id, {}, status=403)
+    except DomainError as error:
+        db.session.rollback()
+        item = db.session.get(AgendaItem, item_id)
+        _error_to(form, error, "decision")
+        return meeting_page_with(meeting_id, {("record", item_id): form})
+    flash(_("Beslutningen er registreret. Den udsendes sammen med de andre."), "success")
+    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+
+
+@bp.post("/moeder/<int:meeting_id>/udsend")
+@login_required
+def issue(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    if not ops.can_conduct(meeting, current_user):
+        abort(403)
+    try:
+        ops.start_issue(meeting, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return meeting_page_with(meeting_id, {})
+    flash(_("Afgørelserne udsendes nu."), "success")
+    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+
+
+@bp.get("/moeder/<int:meeting_id>/job.json")
+@login_required
+def job_status(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    job = db.session.get(Job, meeting.job_id) if meeting.job_id else None
+    if job is None:
+        abort(404)
+    data = job.as_dict()
+    data["items"] = {
+        str(i.id): {"status": str(i.issue_status), "label": str(ISSUE_LABELS[i.issue_status])}
+        for i in meeting.items
+    }
+    response = jsonify(data)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/moeder/<int:meeting_id>/luk")
+@login_required
+def close(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    if not ops.can_conduct(meeting, current_user):
+        abort(403)
+    try:
+        ops.close_meeting(meeting, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return meeting_page_with(meeting_id, {})
+    flash(_("Mødet er lukket, og beslutningsprotokollen er gemt."), "success")
+    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+
+
+@bp.get("/moeder/<int:meeting_id>/beslutningsprotokol.pdf")
+@login_required
+def minutes(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    if meeting.minutes_pdf is None:
+        abort(404)
+    name = f"beslutningsprotokol-{meeting.starts_at.date().isoformat()}.pdf"
+    response = send_file(
+        io.BytesIO(meeting.minutes_pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=name,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- from the case: which meeting --------------------------------------------------------------
+
+
+@bp.route("/sager/<int:application_id>/dagsorden", methods=["GET", "POST"])
+@login_required
+def agenda_for_case(application_id: int):
+    """The step "put on the agenda" from the case page: the committee's planned meetings."""
+    application = get_application(application_id)
+    if not current_user.has_role(Role.CASEWORKER, Role.ADMIN):
+        abort(403)
+    committee = ops.committee_of_fund(application.fund_id)
+    meetings = [m for m in committee.meetings if m.is_open] if committee else []
+    return render_template(
+        "committees/agenda_for_case.html",
+        application=application,
+        committee=committee,
+        meetings=meetings,
+    )
+
+
+@bp.app_context_processor
+def _navigation():
+    def sees_committees() -> bool:
+        if not current_user.is_authenticated:
+            return False
+        return ops.can_register(current_user) or bool(ops.committees_of(current_user))
+
+    return {"sees_committees": sees_committees}

@@ -1,0 +1,99 @@
+"""A committee with its own fund on the committees' route: a chair, a secretary, an ordinary
+member, the secretariat's caseworker, and one planned meeting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from grants.committees import operations as ops
+from grants.committees.models import Committee, CommitteeKind, Meeting, MemberRole
+from grants.core import clock
+from grants.extensions import db
+from grants.funds.models import CarryOver, Fund, FundKind
+from grants.people.models import Role, User
+from tests.factories import future, make_application, make_fund, make_municipality, make_user
+
+
+@dataclass
+class CommitteeWorld:
+    chair: User
+    secretary: User
+    member: User
+    caseworker: User
+    outsider: User
+    admin: User
+    fund: Fund
+    committee: Committee
+    meeting: Meeting
+
+
+@pytest.fixture
+def cw(app, routes) -> CommitteeWorld:
+    make_municipality()
+    chair = make_user(Role.BOARD_MEMBER, name="Frederik Friis", email="formand@ballerup.dk")
+    secretary = make_user(Role.EMPLOYEE, name="Sine Sekretær", email="sekretaer@ballerup.dk")
+    member = make_user(Role.BOARD_MEMBER, name="Ulla Ulriksen", email="udvalg@ballerup.dk")
+    caseworker = make_user(Role.EMPLOYEE, Role.CASEWORKER, name="Sara Skov")
+    outsider = make_user(Role.EMPLOYEE, name="Ole Udenfor")
+    admin = make_user(Role.ADMIN, name="Anders Admin")
+    fund = make_fund(
+        code="kultur-udvalg",
+        name="Kultur- og Fritidsudvalget",
+        route="committee_decision",
+        kind=FundKind.COMMITTEE,
+        delegated_limit=0,
+        budget=65000,
+        carry_over=CarryOver.ELECTION_PERIOD,
+        publish_trips=True,
+        publish_names=True,
+    )
+    committee = ops.create_committee(
+        "Kultur- og Fritidsudvalget", CommitteeKind.STANDING, fund, 2026, 2029
+    )
+    start = clock.today() - dt.timedelta(days=30)
+    ops.add_member(committee, chair, MemberRole.CHAIR, start, None)
+    ops.add_member(committee, secretary, MemberRole.SECRETARY, start, None)
+    ops.add_member(committee, member, MemberRole.MEMBER, start, None)
+    meeting = make_meeting(committee)
+    db.session.commit()
+    return CommitteeWorld(
+        chair, secretary, member, caseworker, outsider, admin, fund, committee, meeting
+    )
+
+
+def make_meeting(committee, days: int = 7) -> Meeting:
+    starts = dt.datetime.combine(
+        clock.today() + dt.timedelta(days=days),
+        dt.time(16, 0),
+        tzinfo=ZoneInfo("Europe/Copenhagen"),
+    )
+    return ops.create_meeting(committee, starts, "Rådhuset")
+
+
+def make_case(cw: CommitteeWorld, applicant=None, *, amount: int = 8000, **overrides):
+    """A case of the committee's fund, screened and waiting to go on an agenda."""
+    applicant = applicant or cw.outsider
+    values = dict(
+        state="screening",
+        amount=amount,
+        departure_date=future(60),
+        return_date=future(63),
+        travellers="Ulla Ulriksen (medlem), Sine Sekretær (sekretær)",
+    )
+    values.update(overrides)
+    return make_application(applicant, cw.fund, **values)
+
+
+def on_agenda(cw: CommitteeWorld, application, meeting=None):
+    from flask import current_app
+
+    with current_app.test_request_context():
+        item = ops.add_to_agenda(
+            meeting or cw.meeting, application, "Sekretariatet indstiller bevilling.", cw.caseworker
+        )
+    db.session.commit()
+    return item

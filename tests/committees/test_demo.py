@@ -1,0 +1,35 @@
+"""The demo's committees: every committee fund has its committee for the current election
+period, on the committees' route, and the demo committee member sees a planned meeting with
+the culture committee's own trip on the agenda."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from grants.committees.models import Committee, Meeting, MemberRole
+from grants.extensions import db
+from grants.funds.models import Fund, FundKind
+from tests.conftest import AuthActions
+
+
+def test_the_demo_committees(app, runner, client):
+    runner.invoke(args=["demo", "load"])
+    funds = db.session.scalars(select(Fund).where(Fund.kind == FundKind.COMMITTEE)).all()
+    committees = db.session.scalars(select(Committee)).all()
+    assert {c.fund_id for c in committees} == {f.id for f in funds}
+    assert all(f.route.code == "committee_decision" for f in funds)
+    for committee in committees:
+        assert committee.period == "2026-2029"
+        roles = {m.role for m in committee.memberships}
+        assert roles == {MemberRole.CHAIR, MemberRole.SECRETARY, MemberRole.MEMBER}
+    meeting = db.session.scalar(select(Meeting))
+    assert meeting.is_open and len(meeting.items) == 1
+
+    response = client.post(
+        "/login", data={"email": "udvalg@ballerup.dk", "password": "udvalg-demo-2026"}
+    )
+    assert response.status_code == 302
+    page = client.get(f"/udvalg/moeder/{meeting.id}").get_data(as_text=True)
+    assert "Malmø" in page
+    assert "Medlemmet er selv ansøger." in page  # the applying member is disqualified
+    AuthActions(client).logout()

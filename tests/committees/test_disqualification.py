@@ -1,0 +1,196 @@
+"""Conflict of interest: a member ruled disqualified (or waiting for the ruling) and an
+applicant can record no decision on the case by any route: the case page, a form post to
+the step, the meeting page, or the issue job. Everything about it is in the journal."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from grants.budgets.models import BudgetEntry
+from grants.committees.models import Decision, InterestSource, IssueStatus
+from grants.extensions import db
+from grants.letters.models import Letter
+from grants.workflow import engine
+from grants.workflow.models import CaseRole, JournalEntry
+from tests.committees.conftest import make_case, on_agenda
+
+
+def _count(model, application):
+    return db.session.scalar(
+        select(func.count()).select_from(model).where(model.application_id == application.id)
+    )
+
+
+def _declare_and_rule(client, auth, cw, item, who, disqualified: bool | None):
+    auth.login(who)
+    response = client.post(
+        f"/udvalg/moeder/{cw.meeting.id}/punkter/{item.id}/inhabilitet",
+        data={"reason": "Min søster er formand for foreningen."},
+    )
+    assert response.status_code == 302
+    declaration = item.declarations[-1]
+    if disqualified is not None:
+        ruler = cw.chair if who != cw.chair else cw.secretary
+        auth.login(ruler)
+        response = client.post(
+            f"/udvalg/moeder/{cw.meeting.id}/erklaeringer/{declaration.id}",
+            data={"disqualified": "yes" if disqualified else "no"},
+        )
+        assert response.status_code == 302
+    db.session.expire_all()
+    return declaration
+
+
+def _record(client, cw, item, decision="grant", **data):
+    return client.post(
+        f"/udvalg/moeder/{cw.meeting.id}/punkter/{item.id}/beslutning",
+        data={"decision": decision, "amount": "", "reasons": "", **data},
+    )
+
+
+def test_a_disqualified_secretary_is_refused_on_every_route(client, auth, cw):
+    application = make_case(cw)
+    item = on_agenda(cw, application)
+    _declare_and_rule(client, auth, cw, item, cw.secretary, disqualified=True)
+    assert engine.case_roles(application, cw.secretary) == set()
+    assert CaseRole.COMMITTEE in engine.case_roles(application, cw.chair)
+
+    auth.login(cw.secretary)
+    # The meeting page: no decision form for the case, and a forged post is refused.
+    page = client.get(f"/udvalg/moeder/{cw.meeting.id}").get_data(as_text=True)
+    assert f"/punkter/{item.id}/beslutning" not in page
+    assert _record(client, cw, item).status_code == 403
+    # The case page's decision form, posted directly.
+    response = client.post(
+        f"/applications/{application.id}/decision",
+        data={"action": "grant", "amount": "", "reasons": ""},
+    )
+    assert response.status_code == 403
+    # A direct post to a step of the route.
+    response = client.post(
+        f"/applications/{application.id}/steps/postpone", data={"comment": "Udsættes."}
+    )
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert application.state == "on_agenda"
+    assert item.decision is None
+
+    # The batch: the chair records, the disqualified secretary starts the issue: refused
+    # for that case, with the reason, and nothing made.
+    auth.login(cw.chair)
+    assert _record(client, cw, item).status_code == 302
+    auth.login(cw.secretary)
+    assert client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend").status_code == 302
+    db.session.expire_all()
+    assert item.issue_status == IssueStatus.FAILED
+    assert "kan ikke udføre" in item.failure_reason
+    assert application.state == "on_agenda"
+    assert _count(Letter, application) == 0
+    assert _count(BudgetEntry, application) == 0
+
+    # The chair, who is not disqualified, issues it.
+    auth.login(cw.chair)
+    assert client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend").status_code == 302
+    db.session.expire_all()
+    assert item.issue_status == IssueStatus.ISSUED
+    assert application.state == "granted"
+    assert application.decided_by_id == cw.chair.id
+    assert _count(Letter, application) == 1
+
+    actions = [e.action for e in application.journal]
+    assert "interest_declared" in actions
+    assert "interest_ruled" in actions
+    ruled = next(e for e in application.journal if e.action == "interest_ruled")
+    assert ruled.actor_id == cw.chair.id and "inhabil" in ruled.comment
+    assert not ruled.visible_to_applicant
+
+
+def test_a_declaration_not_yet_ruled_on_excludes_the_member(client, auth, cw):
+    application = make_case(cw)
+    item = on_agenda(cw, application)
+    _declare_and_rule(client, auth, cw, item, cw.chair, disqualified=None)
+    auth.login(cw.chair)
+    assert _record(client, cw, item).status_code == 403
+    # Ruled not disqualified: the chair takes part again.
+    auth.login(cw.secretary)
+    declaration = item.declarations[0]
+    response = client.post(
+        f"/udvalg/moeder/{cw.meeting.id}/erklaeringer/{declaration.id}",
+        data={"disqualified": "no"},
+    )
+    assert response.status_code == 302
+    auth.login(cw.chair)
+    assert _record(client, cw, item).status_code == 302
+    db.session.expire_all()
+    assert item.decision == Decision.GRANT
+
+
+def test_nobody_rules_on_their_own_declaration(client, auth, cw):
+    application = make_case(cw)
+    item = on_agenda(cw, application)
+    declaration = _declare_and_rule(client, auth, cw, item, cw.chair, disqualified=None)
+    auth.login(cw.chair)
+    response = client.post(
+        f"/udvalg/moeder/{cw.meeting.id}/erklaeringer/{declaration.id}",
+        data={"disqualified": "no"},
+    )
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert declaration.disqualified is None
+
+
+def test_an_applicant_never_decides_their_own_case(client, auth, cw):
+    # The secretary applies for the committee's trip; the system finds the interest.
+    application = make_case(cw, cw.secretary)
+    item = on_agenda(cw, application)
+    found = [d for d in item.declarations if d.user_id == cw.secretary.id]
+    assert found and found[0].source == InterestSource.SYSTEM and found[0].disqualified
+    assert engine.case_roles(application, cw.secretary) == {CaseRole.APPLICANT}
+    assert any(e.action == "interest_found" for e in application.journal)
+
+    auth.login(cw.secretary)
+    assert _record(client, cw, item).status_code == 403
+    response = client.post(
+        f"/applications/{application.id}/decision",
+        data={"action": "grant", "amount": "", "reasons": ""},
+    )
+    assert response.status_code == 403
+    # Nobody can rule the system's finding away.
+    auth.login(cw.chair)
+    response = client.post(
+        f"/udvalg/moeder/{cw.meeting.id}/erklaeringer/{found[0].id}",
+        data={"disqualified": "no"},
+    )
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert found[0].disqualified is True
+    # The chair records; the applicant-secretary cannot issue it.
+    assert _record(client, cw, item).status_code == 302
+    auth.login(cw.secretary)
+    client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend")
+    db.session.expire_all()
+    assert item.issue_status == IssueStatus.FAILED
+    assert application.outcome is None
+    assert _count(Letter, application) == 0
+
+
+def test_an_ordinary_member_records_nothing(client, auth, cw):
+    application = make_case(cw)
+    item = on_agenda(cw, application)
+    auth.login(cw.member)
+    assert client.get(f"/udvalg/moeder/{cw.meeting.id}").status_code == 200
+    assert _record(client, cw, item).status_code == 403
+    assert client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend").status_code == 403
+    response = client.post(
+        f"/applications/{application.id}/decision",
+        data={"action": "grant", "amount": "", "reasons": ""},
+    )
+    assert response.status_code == 403
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(JournalEntry)
+            .where(JournalEntry.application_id == application.id, JournalEntry.action == "grant")
+        )
+        == 0
+    )
