@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Enum, String, Text
+from sqlalchemy import DateTime, Enum, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from grants.core import clock
@@ -36,6 +36,15 @@ class Municipality(db.Model):
     # The postcodes of the municipality: an organisation is based here when its postcode is
     # one of them. Space-separated, e.g. "2740 2750 2760".
     postcodes: Mapped[str] = mapped_column(String(200), default="")
+    # A line under the name on every letter (e.g. "Center for Kultur og Fritid").
+    letterhead: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The complaint guidance (klagevejledning) in the letters; empty: the standard text.
+    complaint_guidance: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The languages the app offers the municipality's users, space-separated ("da en").
+    languages: Mapped[str] = mapped_column(String(40), default="da en", server_default="da en")
+    # The logo on the letters: PNG or JPEG, checked by its content when uploaded.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_content_type: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     @property
     def postcode_list(self) -> set[str]:

@@ -48,6 +48,7 @@ from grants.core.formatting import long_date, money
 from grants.core.models import Municipality
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
+from grants.letters import texts
 from grants.letters.models import Letter
 from grants.letters.operations import (
     _has_letter,
@@ -462,11 +463,13 @@ def issue_settlement_letter(
     language = _letter_language(application.applicant)
     with force_locale(language):
         facts = _settlement_facts(application, report, settlement, actor)
+        text = texts.apply_to(facts, application.fund_id, SETTLEMENT)
     filename = (
         f"afregning-{_safe_filename_part(application.case_number or str(application.id))}.pdf"
     )
     letter = _store_letter(application, SETTLEMENT, SETTLEMENT_TEMPLATE, filename, facts, language)
     letter.created_by_id = actor.id
+    letter.text_id = text.id if text else None
     db.session.add(letter)
     engine.record(application, "letter_issued", actor, comment=filename)
     db.session.flush()
@@ -498,6 +501,8 @@ def _municipality() -> dict[str, Any]:
         "email": m.email,
         "phone": m.phone,
         "website": m.website,
+        "letterhead": m.letterhead,
+        "complaint_guidance": m.complaint_guidance,
     }
 
 
