@@ -104,6 +104,7 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from grants.administration.views import bp as administration
     from grants.applications.views import bp as applications
     from grants.budgets.views import bp as budgets
     from grants.core.views import bp as core
@@ -130,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
         publication,
         reports,
         partners,
+        administration,
     ):
         app.register_blueprint(blueprint)
 
