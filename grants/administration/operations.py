@@ -80,7 +80,7 @@ def first_budget(fund: Fund, actor=None) -> None:
 
 def key_for(label: str, taken: set[str]) -> str:
     table = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
-    base = re.sub(r"[^a-z0-9]+", "_", label.lower().translate(table)).strip("_")[:30] or "q"
+    base = re.sub(r"[^a-z0-9]+", "_", label.lower().translate(table))[:30].strip("_") or "q"
     if not base[0].isalpha():
         base = "q_" + base
     key, n = base, 2

@@ -36,6 +36,7 @@ from grants.audit.models import AuditEvent
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.files import check_upload
+from grants.core.forms import Form
 from grants.core.models import Municipality
 from grants.core.money import ZERO
 from grants.extensions import db, login_manager
@@ -325,12 +326,7 @@ def questions(fund_id: int):
 @bp.post("/funds/<int:fund_id>/questions/<key>/remove")
 def remove_question(fund_id: int, key: str):
     fund = get_fund(fund_id)
-    from flask_wtf.csrf import validate_csrf
-    from wtforms import ValidationError
-
-    try:
-        validate_csrf(request.form.get("csrf_token"))
-    except ValidationError:
+    if not Form().validate():  # the CSRF token
         abort(400)
     try:
         operations.remove_question(fund, key, current_user)
