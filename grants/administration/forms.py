@@ -92,9 +92,7 @@ class MunicipalityForm(Form):
             Regexp(r"^https?://\S+$", message=_l("Skriv en adresse, der begynder med https://.")),
         ],
     )
-    contact_note = TextAreaField(
-        _l("Kontakt for offentligheden"), [Optional(), Length(max=2000)]
-    )
+    contact_note = TextAreaField(_l("Kontakt for offentligheden"), [Optional(), Length(max=2000)])
     postcodes = StringField(
         _l("Kommunens postnumre"),
         [

@@ -128,7 +128,8 @@ def municipality():
                     value = (form[name].data or "").strip()
                     if getattr(m, name) != value:
                         setattr(m, name, value)
-                languages = " ".join(code for code, _l in form.languages.choices if code in form.languages.data)
+                chosen = form.languages.data
+                languages = " ".join(c for c, _label in form.languages.choices if c in chosen)
                 if m.languages != languages:
                     m.languages = languages
                 if checked is not None:

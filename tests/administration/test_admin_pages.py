@@ -56,8 +56,11 @@ def admin_urls(world) -> list[tuple[str, str, dict]]:
         ("GET", "/admin/municipality", {}),
         ("POST", "/admin/municipality", {"name": "Hacket", "languages": "da"}),
         ("GET", "/admin/partners", {}),
-        ("POST", "/admin/partners/new", {"name": "X", "country": "SE", "relation": "other",
-                                         "valid_from": "2020-01-01"}),
+        (
+            "POST",
+            "/admin/partners/new",
+            {"name": "X", "country": "SE", "relation": "other", "valid_from": "2020-01-01"},
+        ),
         ("GET", "/admin/funds", {}),
         ("POST", f"/admin/funds/{fund.id}", fund_data(fund, yearly_budget="1")),
         ("POST", f"/admin/funds/{fund.id}/questions", {"label": "Q?", "kind": "short_text"}),
@@ -159,30 +162,48 @@ def test_partner_city_added_edited_and_bad_dates_refused(world, client, auth):
     auth.login(world.admin)
     response = client.post(
         "/admin/partners/new",
-        data={"name": "Ystad", "country": "SE", "relation": "partnership",
-              "valid_from": "2020-01-01"},
+        data={
+            "name": "Ystad",
+            "country": "SE",
+            "relation": "partnership",
+            "valid_from": "2020-01-01",
+        },
     )
     assert response.status_code == 302
     city = db.session.scalars(select(PartnerCity)).one()
     response = client.post(
         f"/admin/partners/{city.id}",
-        data={"name": "Ystad", "country": "SE", "relation": "partnership",
-              "valid_from": "2020-01-01", "valid_to": "2019-01-01"},
+        data={
+            "name": "Ystad",
+            "country": "SE",
+            "relation": "partnership",
+            "valid_from": "2020-01-01",
+            "valid_to": "2019-01-01",
+        },
     )
     assert response.status_code == 422
     assert "Slutdatoen kan ikke være før startdatoen." in response.get_data(as_text=True)
     response = client.post(
         f"/admin/partners/{city.id}",
-        data={"name": "Ystad", "country": "XX", "relation": "partnership",
-              "valid_from": "2020-01-01"},
+        data={
+            "name": "Ystad",
+            "country": "XX",
+            "relation": "partnership",
+            "valid_from": "2020-01-01",
+        },
     )
     assert "Vælg et land fra listen." in response.get_data(as_text=True)
     db.session.expire_all()
     assert city.valid_to is None and city.country == "SE"
     response = client.post(
         f"/admin/partners/{city.id}",
-        data={"name": "Ystad", "country": "SE", "relation": "partnership",
-              "valid_from": "2020-01-01", "valid_to": "2025-12-31"},
+        data={
+            "name": "Ystad",
+            "country": "SE",
+            "relation": "partnership",
+            "valid_from": "2020-01-01",
+            "valid_to": "2025-12-31",
+        },
     )
     assert response.status_code == 302
     (event,) = settings_events("settings.partner_city_changed")
@@ -194,8 +215,10 @@ def test_a_new_yearly_budget_goes_through_the_ledger(world, client, auth):
     auth.login(world.admin)
     year = clock.today().year
     entries_before = count(BudgetEntry)
-    response = client.post(f"/admin/funds/{world.fund.id}", data=fund_data(world.fund,
-                           yearly_budget="120.000", delegated_limit="20.000"))
+    response = client.post(
+        f"/admin/funds/{world.fund.id}",
+        data=fund_data(world.fund, yearly_budget="120.000", delegated_limit="20.000"),
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
     assert world.fund.yearly_budget == Decimal("120000")
@@ -245,8 +268,9 @@ def test_a_budget_cannot_go_below_what_is_granted(world, client, auth):
     reserve(application, Decimal("90000"), world.caseworker)
     db.session.commit()
     auth.login(world.admin)
-    response = client.post(f"/admin/funds/{world.fund.id}",
-                           data=fund_data(world.fund, yearly_budget="50.000"))
+    response = client.post(
+        f"/admin/funds/{world.fund.id}", data=fund_data(world.fund, yearly_budget="50.000")
+    )
     assert response.status_code == 422
     assert "kan ikke sættes ned" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -272,16 +296,18 @@ def test_a_new_fund_gets_its_budget_and_standard_letter_texts(world, client, aut
 def test_the_route_chooser_offers_every_route_in_the_table(world, client, auth):
     from grants.workflow.models import Route
 
-    extra = Route(code="committee_decision", version=1, name="Afgørelse i udvalget",
-                  initial_state="draft")
+    extra = Route(
+        code="committee_decision", version=1, name="Afgørelse i udvalget", initial_state="draft"
+    )
     db.session.add(extra)
     db.session.commit()
     auth.login(world.admin)
     page = client.get(f"/admin/funds/{world.fund.id}").get_data(as_text=True)
     for route in db.session.scalars(select(Route)):
         assert f'value="{route.id}"' in page
-    response = client.post(f"/admin/funds/{world.fund.id}",
-                           data=fund_data(world.fund, route_id=str(extra.id)))
+    response = client.post(
+        f"/admin/funds/{world.fund.id}", data=fund_data(world.fund, route_id=str(extra.id))
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert world.fund.route_id == extra.id
@@ -291,8 +317,9 @@ def test_the_route_chooser_offers_every_route_in_the_table(world, client, auth):
 def test_questions_added_and_removed_as_versions(world, client, auth):
     auth.login(world.admin)
     url = f"/admin/funds/{world.fund.id}/questions"
-    response = client.post(url, data={"label": "Hvilken skole?", "kind": "choice",
-                                      "choices": "Kun én"})
+    response = client.post(
+        url, data={"label": "Hvilken skole?", "kind": "choice", "choices": "Kun én"}
+    )
     assert response.status_code == 422
     assert "Skriv mindst to muligheder" in response.get_data(as_text=True)
     response = client.post(url, data={"label": "", "kind": "short_text"})
@@ -332,25 +359,30 @@ def test_questions_added_and_removed_as_versions(world, client, auth):
 )
 def test_a_letter_text_that_reaches_for_files_or_code_is_refused(world, client, auth, body):
     auth.login(world.admin)
-    response = client.post(f"/admin/funds/{world.fund.id}/letters/granted",
-                           data={"body": body, "intent": "save"})
+    response = client.post(
+        f"/admin/funds/{world.fund.id}/letters/granted", data={"body": body, "intent": "save"}
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="body-error"' in page
     assert count(LetterText) == 0
-    response = client.post(f"/admin/funds/{world.fund.id}/letters/granted",
-                           data={"body": body, "intent": "preview"})
+    response = client.post(
+        f"/admin/funds/{world.fund.id}/letters/granted", data={"body": body, "intent": "preview"}
+    )
     assert response.status_code == 422
     assert response.mimetype == "text/html"
 
 
 def test_the_preview_is_the_real_pdf_with_the_placeholders_values(world, client, auth):
     auth.login(world.admin)
-    body = ("Kære {{ ansoeger }}. Sag {{ sagsnummer }} fra {{ pulje }}: "
-            "{{ bevilget_beloeb }}.{% if begrundelse %} Ikke her.{% endif %}\n\n"
-            "Frist {{ frist_rapport }}.")
-    response = client.post(f"/admin/funds/{world.fund.id}/letters/granted",
-                           data={"body": body, "intent": "preview"})
+    body = (
+        "Kære {{ ansoeger }}. Sag {{ sagsnummer }} fra {{ pulje }}: "
+        "{{ bevilget_beloeb }}.{% if begrundelse %} Ikke her.{% endif %}\n\n"
+        "Frist {{ frist_rapport }}."
+    )
+    response = client.post(
+        f"/admin/funds/{world.fund.id}/letters/granted", data={"body": body, "intent": "preview"}
+    )
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
@@ -361,8 +393,10 @@ def test_the_preview_is_the_real_pdf_with_the_placeholders_values(world, client,
     assert "Ikke her" not in text
     assert "{{" not in text
     assert count(LetterText) == 0  # a preview saves nothing
-    preview = client.post(f"/admin/funds/{world.fund.id}/letters/settlement",
-                          data={"body": "Endeligt {{ endeligt_tilskud }}", "intent": "preview"})
+    preview = client.post(
+        f"/admin/funds/{world.fund.id}/letters/settlement",
+        data={"body": "Endeligt {{ endeligt_tilskud }}", "intent": "preview"},
+    )
     assert preview.mimetype == "application/pdf"
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(preview.data)).pages)
     assert "Endeligt 7.500,00 kr." in " ".join(text.split())
@@ -382,8 +416,10 @@ def test_a_saved_letter_text_is_a_new_version(world, client, auth):
 
 def test_roles_granted_and_revoked_and_no_one_locks_themselves_out(world, client, auth):
     auth.login(world.admin)
-    response = client.post(f"/admin/users/{world.employee.id}",
-                           data={"roles": ["employee", "caseworker"], "active": "y"})
+    response = client.post(
+        f"/admin/users/{world.employee.id}",
+        data={"roles": ["employee", "caseworker"], "active": "y"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert world.employee.roles == {Role.EMPLOYEE, Role.CASEWORKER}
@@ -391,8 +427,9 @@ def test_roles_granted_and_revoked_and_no_one_locks_themselves_out(world, client
     db.session.expire_all()
     assert world.employee.roles == {Role.EMPLOYEE}
     assert settings_events("roles.granted") and settings_events("roles.revoked")
-    response = client.post(f"/admin/users/{world.admin.id}", data={"roles": ["employee"],
-                                                                 "active": "y"})
+    response = client.post(
+        f"/admin/users/{world.admin.id}", data={"roles": ["employee"], "active": "y"}
+    )
     assert response.status_code == 422
     assert "din egen administratorrolle" in response.get_data(as_text=True)
     response = client.post(f"/admin/users/{world.employee.id}", data={"roles": ["king"]})

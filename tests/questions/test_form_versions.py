@@ -39,8 +39,14 @@ def test_a_question_reaches_new_applications_only_and_old_cases_keep_their_answe
 
     # The administrator adds two questions.
     auth.login(world.admin)
-    add_question(client, fund, label="Hvilken institution kommer du fra?", kind="short_text",
-                 required="y", help_text="Skriv institutionens fulde navn.")
+    add_question(
+        client,
+        fund,
+        label="Hvilken institution kommer du fra?",
+        kind="short_text",
+        required="y",
+        help_text="Skriv institutionens fulde navn.",
+    )
     add_question(client, fund, label="Har du været afsted før?", kind="yes_no")
     add_question(client, fund, label="Invitation", kind="file")
 
@@ -55,25 +61,42 @@ def test_a_question_reaches_new_applications_only_and_old_cases_keep_their_answe
     assert "Besvar spørgsmålet." in response.get_data(as_text=True)
     assert newest_application().id == old.id  # nothing saved
 
-    bad = dict(data, **{"q-hvilken_institution_kommer_du": "Skovlunde Fritidsklub",
-                         "q-har_du_vaeret_afsted_foer": "maybe"})
+    bad = dict(
+        data,
+        **{
+            "q-hvilken_institution_kommer_du": "Skovlunde Fritidsklub",
+            "q-har_du_vaeret_afsted_foer": "maybe",
+        },
+    )
     response = client.post("/applications/new/studierejsefonden", data=bad)
     assert response.status_code == 422
     assert "Vælg en af mulighederne." in response.get_data(as_text=True)
 
-    evil = dict(data, **{"q-hvilken_institution_kommer_du": "Skovlunde Fritidsklub",
-                          "q-invitation": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "invitation.pdf")})
-    response = client.post("/applications/new/studierejsefonden", data=evil,
-                           content_type="multipart/form-data")
+    evil = dict(
+        data,
+        **{
+            "q-hvilken_institution_kommer_du": "Skovlunde Fritidsklub",
+            "q-invitation": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "invitation.pdf"),
+        },
+    )
+    response = client.post(
+        "/applications/new/studierejsefonden", data=evil, content_type="multipart/form-data"
+    )
     assert response.status_code == 422
-    assert "Filen kan ikke bruges" in response.get_data(as_text=True), re.findall(r"form-error-message[^<]*<span[^>]*>[^<]*</span>([^<]*)", response.get_data(as_text=True))
+    assert "Filen kan ikke bruges" in response.get_data(as_text=True)
     assert newest_application().id == old.id
 
-    good = dict(data, **{"q-hvilken_institution_kommer_du": "Skovlunde Fritidsklub",
-                          "q-har_du_vaeret_afsted_foer": "nej",
-                          "q-invitation": (io.BytesIO(PDF), "invitation.pdf")})
-    response = client.post("/applications/new/studierejsefonden", data=good,
-                           content_type="multipart/form-data")
+    good = dict(
+        data,
+        **{
+            "q-hvilken_institution_kommer_du": "Skovlunde Fritidsklub",
+            "q-har_du_vaeret_afsted_foer": "nej",
+            "q-invitation": (io.BytesIO(PDF), "invitation.pdf"),
+        },
+    )
+    response = client.post(
+        "/applications/new/studierejsefonden", data=good, content_type="multipart/form-data"
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     new = newest_application()
     assert new.id != old.id and new.state == "awaiting_endorsement"
@@ -89,9 +112,7 @@ def test_a_question_reaches_new_applications_only_and_old_cases_keep_their_answe
 
     # The form changes again: the question is removed and another is asked.
     auth.login(world.admin)
-    response = client.post(
-        f"/admin/funds/{fund.id}/questions/hvilken_institution_kommer_du/remove"
-    )
+    response = client.post(f"/admin/funds/{fund.id}/questions/hvilken_institution_kommer_du/remove")
     assert response.status_code == 302
     assert db.session.query(FormVersion).count() == 4
     add_question(client, fund, label="Hvor mange dage?", kind="number")

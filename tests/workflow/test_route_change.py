@@ -24,8 +24,9 @@ def test_a_route_changed_mid_flight(world, client, auth):
 
     # A case starts on the study-trip route (the manager endorses first).
     auth.login(world.employee)
-    client.post("/applications/new/studierejsefonden",
-                data=form_data(manager_id=str(world.manager.id)))
+    client.post(
+        "/applications/new/studierejsefonden", data=form_data(manager_id=str(world.manager.id))
+    )
     old = newest()
     assert (old.route_id, old.state) == (study_trip.id, "awaiting_endorsement")
 
@@ -61,12 +62,17 @@ def test_a_route_changed_mid_flight(world, client, auth):
     old = db.session.get(Application, old.id)
     assert old.route_id == study_trip.id and old.state == "awaiting_endorsement"
     auth.login(world.manager)
-    assert client.post(f"/applications/{old.id}/steps/endorse",
-                       data={"comment": "God idé."}).status_code == 302
+    assert (
+        client.post(
+            f"/applications/{old.id}/steps/endorse", data={"comment": "God idé."}
+        ).status_code
+        == 302
+    )
     auth.login(world.caseworker)
     client.post(f"/applications/{old.id}/steps/forward_for_decision", data={})
-    response = client.post(f"/applications/{old.id}/decision",
-                           data={"action": "grant", "amount": "", "reasons": ""})
+    response = client.post(
+        f"/applications/{old.id}/decision", data={"action": "grant", "amount": "", "reasons": ""}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     # The new case: no endorsement step exists on its route.
     assert client.post(f"/applications/{new.id}/steps/endorse", data={}).status_code in (
@@ -76,8 +82,9 @@ def test_a_route_changed_mid_flight(world, client, auth):
         422,
     )
     client.post(f"/applications/{new.id}/steps/forward_for_decision", data={})
-    response = client.post(f"/applications/{new.id}/decision",
-                           data={"action": "grant", "amount": "", "reasons": ""})
+    response = client.post(
+        f"/applications/{new.id}/decision", data={"action": "grant", "amount": "", "reasons": ""}
+    )
     assert response.status_code == 302
 
     db.session.expire_all()
