@@ -92,9 +92,11 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _select_locale() -> str:
-    languages = ("da", "en")
+    from grants.core.models import offered_languages
+
     if not has_request_context():
         return "da"
+    languages = offered_languages()
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
@@ -159,6 +161,7 @@ def _register_request_hooks(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from grants.core import formatting, security, templating
+    from grants.core.models import offered_languages
     from grants.workflow.labels import action_label, state_label
 
     formatting.register(app)
@@ -173,6 +176,7 @@ def _register_template_helpers(app: Flask) -> None:
             "state_label": state_label,
             "action_label": action_label,
             "current_locale": str(get_locale() or "da"),
+            "offered_languages": offered_languages,
         }
 
 

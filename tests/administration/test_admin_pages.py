@@ -437,3 +437,16 @@ def test_roles_granted_and_revoked_and_no_one_locks_themselves_out(world, client
     db.session.expire_all()
     assert world.admin.has_role(Role.ADMIN)
     assert client.get("/admin/users/9999").status_code == 404
+
+
+def test_the_languages_offered_follow_the_municipality_profile(world, client, auth):
+    auth.login(world.employee)
+    assert 'name="locale" value="en"' in client.get("/applications/mine").get_data(as_text=True)
+    municipality = Municipality.current()
+    municipality.languages = "da"
+    db.session.commit()
+    page = client.get("/applications/mine").get_data(as_text=True)
+    assert 'name="locale" value="en"' not in page
+    client.post("/language", data={"locale": "en", "next": "/applications/mine"})
+    db.session.expire_all()
+    assert world.employee.locale == "da"
