@@ -415,6 +415,7 @@ def sample_facts(fund: Fund, outcome: str) -> dict:
             "website": m.website,
             "letterhead": m.letterhead,
             "complaint_guidance": m.complaint_guidance,
+            "logo": bool(m.logo_content_type),
         },
         # the settlement letter's figures
         "accounts": [],
@@ -441,7 +442,7 @@ def _preview(fund: Fund, outcome: str, body: str):
     with force_locale(language):
         facts["fund_text"] = texts.render(body, texts.values_from_facts(facts))
         html = render_template(template, letter=facts, language=language)
-    pdf = create_pdf(html)
+    pdf = create_pdf(html, images=Municipality.current().letter_images())
     response = send_file(
         io.BytesIO(pdf),
         mimetype="application/pdf",

@@ -50,6 +50,12 @@ class Municipality(db.Model):
     def postcode_list(self) -> set[str]:
         return set(self.postcodes.replace(",", " ").split())
 
+    def letter_images(self) -> dict[str, tuple[bytes, str]]:
+        """The images a letter may show: the logo, if there is one."""
+        if self.logo_content_type and self.logo:
+            return {"logo": (self.logo, self.logo_content_type)}
+        return {}
+
     @classmethod
     def current(cls) -> Municipality:
         municipality = db.session.scalar(db.select(cls).order_by(cls.id).limit(1))

@@ -59,7 +59,7 @@ def issue_decision_letter(application: Application, actor: User) -> Letter:
         # The fund's own text for the outcome, in the version current now.
         text = texts.apply_to(facts, application.fund_id, application.outcome.value)
         html = render_template(DECISION_TEMPLATE, letter=facts, language=language)
-    pdf = create_pdf(html)
+    pdf = create_pdf(html, images=municipality.letter_images())
 
     filename = f"afgoerelse-{_safe_filename_part(application.case_number)}.pdf"
     letter = Letter(
@@ -201,6 +201,7 @@ def _decision_facts(application: Application, municipality: Municipality) -> dic
             "website": municipality.website,
             "letterhead": municipality.letterhead,
             "complaint_guidance": municipality.complaint_guidance,
+            "logo": bool(municipality.logo_content_type),
         },
     }
 

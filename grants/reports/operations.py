@@ -441,7 +441,7 @@ def _store_letter(
         )
     with force_locale(language):
         html = render_template(template, letter=facts, language=language)
-    pdf = create_pdf(html)
+    pdf = create_pdf(html, images=Municipality.current().letter_images())
     return Letter(
         application_id=application.id,
         kind=kind,
@@ -503,6 +503,7 @@ def _municipality() -> dict[str, Any]:
         "website": m.website,
         "letterhead": m.letterhead,
         "complaint_guidance": m.complaint_guidance,
+        "logo": bool(m.logo_content_type),
     }
 
 

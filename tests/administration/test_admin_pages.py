@@ -450,3 +450,27 @@ def test_the_languages_offered_follow_the_municipality_profile(world, client, au
     client.post("/language", data={"locale": "en", "next": "/applications/mine"})
     db.session.expire_all()
     assert world.employee.locale == "da"
+
+
+def test_the_uploaded_logo_is_on_the_letters(world, client, auth):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), (0, 90, 160)).save(buffer, format="PNG")
+    auth.login(world.admin)
+    response = client.post(
+        "/admin/municipality",
+        data={
+            "name": "Ballerup Kommune",
+            "languages": ["da", "en"],
+            "logo": (io.BytesIO(buffer.getvalue()), "logo.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    preview = client.post(
+        f"/admin/funds/{world.fund.id}/letters/granted",
+        data={"body": "Hej {{ ansoeger }}", "intent": "preview"},
+    )
+    page = PdfReader(io.BytesIO(preview.data)).pages[0]
+    assert page.images and page.images[0].image.size == (40, 20)
