@@ -188,13 +188,21 @@ class FundForm(Form):
         _l("Påmindelse (dage før fristen)"),
         [Optional(), NumberRange(0, 60, _l("Skriv et antal dage fra 0 til 60."))],
     )
+    refund_days = IntegerField(
+        _l("Frist for tilbagebetaling (dage efter afregningen)"),
+        [InputRequired(REQUIRED), NumberRange(1, 365, _l("Skriv et antal dage fra 1 til 365."))],
+    )
+    board = SelectMultipleField(
+        _l("Bestyrelsen, der afgør over beløbsgrænsen"), choices=[], validate_choice=False
+    )
     publish_trips = BooleanField(_l("Rejserne offentliggøres, når regnskabet er godkendt"))
     publish_names = BooleanField(_l("Deltagernes navne offentliggøres"))
     active = BooleanField(_l("Puljen er åben for ansøgninger"), default=True)
 
-    def __init__(self, *args, routes=(), editing: bool = False, **kwargs):
+    def __init__(self, *args, routes=(), board_members=(), editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.route_id.choices = [(str(r.id), f"{r.name} ({r.code} v{r.version})") for r in routes]
+        self.board.choices = [(str(u.id), u.name) for u in board_members]
         self.editing = editing
         if editing:
             del self.code
@@ -202,6 +210,10 @@ class FundForm(Form):
     def validate_route_id(self, field) -> None:
         if field.data not in dict(self.route_id.choices):
             raise ValidationError(_l("Vælg en af mulighederne."))
+
+    def validate_board(self, field) -> None:
+        if set(field.data or ()) - {value for value, _label in self.board.choices}:
+            raise ValidationError(_l("Vælg bestyrelsesmedlemmer fra listen."))
 
     def validate_delegated_limit(self, field) -> None:
         if field.data is None:

@@ -16,7 +16,7 @@ from grants.core.errors import DomainError
 from grants.core.formatting import money
 from grants.core.money import kroner
 from grants.extensions import db
-from grants.funds.models import Fund
+from grants.funds.models import Fund, FundBoardMember
 from grants.people.models import Role, User, UserRole
 from grants.questions.models import FormVersion, Question, current_form, next_version
 from grants.workflow.models import Route
@@ -76,6 +76,18 @@ def first_budget(fund: Fund, actor=None) -> None:
     if fund.yearly_budget and fund.yearly_budget > 0:
         for year in (this_year, this_year + 1):
             allocate(fund, year, fund.yearly_budget, actor, note=f"Bevilling {year}")
+
+
+def set_board(fund: Fund, user_ids: set[int]) -> None:
+    """The fund's board: who decides above the delegated limit."""
+    for member in list(fund.board):
+        if member.user_id not in user_ids:
+            fund.board.remove(member)
+            db.session.delete(member)  # listed as deleted, so the audit trail sees it
+    present = {member.user_id for member in fund.board}
+    for user_id in sorted(user_ids - present):
+        fund.board.append(FundBoardMember(user_id=user_id))
+    db.session.flush()
 
 
 def key_for(label: str, taken: set[str]) -> str:

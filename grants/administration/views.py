@@ -44,7 +44,7 @@ from grants.funds.models import CarryOver, Fund, FundKind
 from grants.letters import texts
 from grants.letters.render import create_pdf
 from grants.partners.models import PartnerCity, Relation
-from grants.people.models import Role, User
+from grants.people.models import Role, User, UserRole
 from grants.questions.forms import KIND_LABELS
 from grants.questions.models import QuestionKind, current_form
 
@@ -226,14 +226,24 @@ def fund(fund_id: int | None = None):
     routes = operations.offered_routes()
     if fund is not None and fund.route not in routes:
         routes = [fund.route] + routes  # an older version still in use stays selectable
-    form = FundForm(obj=fund, routes=routes, editing=fund is not None)
+    board_members = db.session.scalars(
+        select(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.BOARD_MEMBER, User.active)
+        .order_by(User.name)
+    ).all()
+    if fund is not None:  # a member who has lost the role stays listed until removed
+        board_members += [m.user for m in fund.board if m.user not in board_members]
+    form = FundForm(obj=fund, routes=routes, board_members=board_members, editing=fund is not None)
     if request.method == "GET":
         if fund is not None:
+            form.board.data = [str(m.user_id) for m in fund.board]
             form.route_id.data = str(fund.route_id)
             form.kind.data = fund.kind.value
             form.carry_over.data = fund.carry_over.value
         else:
             form.report_due_days.data, form.remind_days_before.data = 42, 7
+            form.refund_days.data = 30
             form.delegated_limit.data = form.yearly_budget.data = ZERO
     title = fund.name if fund else _("Ny pulje")
     action, back = request.path, url_for("admin.funds")
@@ -269,6 +279,7 @@ def _save_fund(fund: Fund | None, form: FundForm) -> Fund:
         "carry_over": CarryOver(form.carry_over.data),
         "report_due_days": form.report_due_days.data,
         "remind_days_before": form.remind_days_before.data or 0,
+        "refund_days": form.refund_days.data,
         "publish_trips": form.publish_trips.data,
         "publish_names": form.publish_names.data,
         "active": form.active.data,
@@ -282,10 +293,12 @@ def _save_fund(fund: Fund | None, form: FundForm) -> Fund:
         operations.first_budget(fund, current_user)
         for outcome, body in texts.DEFAULT_TEXTS.items():
             texts.add_text(fund, outcome, body, current_user)
+        operations.set_board(fund, {int(i) for i in form.board.data or ()})
         return fund
     for name, value in values.items():
         if getattr(fund, name) != value:
             setattr(fund, name, value)
+    operations.set_board(fund, {int(i) for i in form.board.data or ()})
     operations.change_yearly_budget(fund, form.yearly_budget.data, current_user)
     db.session.flush()
     return fund

@@ -90,9 +90,16 @@ def _describe(obj) -> dict[str, Any] | None:
 
 
 def _deleted(obj) -> dict[str, Any] | None:
+    from grants.funds.models import FundBoardMember
     from grants.organisations.models import Membership
     from grants.people.models import UserRole
 
+    if isinstance(obj, FundBoardMember):
+        return dict(
+            action="settings.fund_board_member_removed",
+            actor_id=_current_user_id(),
+            details={"before": {"fund_id": obj.fund_id, "user_id": obj.user_id}, "after": None},
+        )
     if isinstance(obj, UserRole):
         return dict(
             action="roles.revoked",
@@ -157,13 +164,14 @@ def _values(obj) -> dict[str, Any]:
 
 def _settings_added(obj) -> dict[str, Any] | None:
     """A new fund, partner city, form version or letter text: what it was made with."""
+    from grants.funds.models import FundBoardMember
     from grants.letters.models import LetterText
     from grants.people.models import User
     from grants.questions.models import FormVersion, Question
 
     if isinstance(obj, User):
         return None  # sign-ups and invitations are not settings
-    if isinstance(obj, (*_settings_types(), LetterText, FormVersion, Question)):
+    if isinstance(obj, (*_settings_types(), LetterText, FormVersion, Question, FundBoardMember)):
         return dict(
             action=f"settings.{type(obj).__tablename__}_added",
             actor_id=_current_user_id(),

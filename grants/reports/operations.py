@@ -66,7 +66,8 @@ REPORTABLE_STATES = ("granted", "partly_granted", "report_returned")
 # The states after the decision in which the case page shows the report section.
 AFTER_GRANT_STATES = (*REPORTABLE_STATES, "report_submitted", "settled")
 RECEIPT = "receipt"
-# A refund claimed at settlement is due this many days after the settlement, for every fund.
+# A refund claimed at settlement is due this many days after the settlement: the fund's
+# setting (Fund.refund_days), by default this.
 REFUND_DAYS = 30
 
 SETTLEMENT = "settlement"
@@ -373,7 +374,8 @@ def settle(application: Application, actor, comment: str = "") -> Settlement:
     today = clock.today()
     report.final_amount = settlement.final
     report.refund_amount = settlement.refund
-    report.refund_due = today + dt.timedelta(days=REFUND_DAYS) if settlement.refund else None
+    refund_days = application.fund.refund_days or REFUND_DAYS
+    report.refund_due = today + dt.timedelta(days=refund_days) if settlement.refund else None
     report.approved_at = clock.now()
     report.approved_by_id = actor.id
 
@@ -580,7 +582,7 @@ def _settlement_facts(
         "to_pay": settlement.to_pay,
         "refund": settlement.refund,
         "refund_due": report.refund_due,
-        "refund_days": REFUND_DAYS,
+        "refund_days": application.fund.refund_days or REFUND_DAYS,
     }
 
 

@@ -35,6 +35,8 @@ def fund_data(fund, **overrides) -> dict:
         "carry_over": fund.carry_over.value,
         "report_due_days": "42",
         "remind_days_before": "7",
+        "refund_days": "30",
+        "board": [str(m.user_id) for m in fund.board],
         "active": "y",
     }
     data.update(overrides)
@@ -245,6 +247,8 @@ def test_a_new_yearly_budget_goes_through_the_ledger(world, client, auth):
         ({"publish_names": "y"}, "Navne kan kun offentliggøres, når rejserne offentliggøres."),
         ({"route_id": "9999"}, "Vælg en af mulighederne."),
         ({"name": ""}, "Feltet skal udfyldes."),
+        ({"refund_days": ""}, "Feltet skal udfyldes."),
+        ({"board": ["9999"]}, "Vælg bestyrelsesmedlemmer fra listen."),
     ],
 )
 def test_fund_bad_input_changes_nothing(world, client, auth, overrides, message):
@@ -474,3 +478,23 @@ def test_the_uploaded_logo_is_on_the_letters(world, client, auth):
     )
     page = PdfReader(io.BytesIO(preview.data)).pages[0]
     assert page.images and page.images[0].image.size == (40, 20)
+
+
+def test_the_board_and_the_refund_days_are_set_per_fund(world, client, auth):
+    from tests.factories import make_user
+
+    other = make_user(Role.BOARD_MEMBER, name="Birgit Bestyrelse")
+    db.session.commit()
+    auth.login(world.admin)
+    page = client.get(f"/admin/funds/{world.fund.id}").get_data(as_text=True)
+    assert "Birgit Bestyrelse" in page and "Bent Bach" in page
+    response = client.post(
+        f"/admin/funds/{world.fund.id}",
+        data=fund_data(world.fund, board=[str(other.id)], refund_days="14"),
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [m.user_id for m in world.fund.board] == [other.id]
+    assert world.fund.refund_days == 14
+    assert settings_events("settings.fund_board_member_removed")
+    assert settings_events("settings.fund_board_member_added")

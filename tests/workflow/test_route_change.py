@@ -43,6 +43,7 @@ def test_a_route_changed_mid_flight(world, client, auth):
             "carry_over": fund.carry_over.value,
             "report_due_days": "42",
             "remind_days_before": "7",
+            "refund_days": "30",
             "active": "y",
         },
     )
