@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 from flask import (
     Blueprint,
@@ -404,8 +405,8 @@ def sample_facts(fund: Fund, outcome: str) -> dict:
             "departure_date": departure,
             "return_date": departure + dt.timedelta(days=4),
         },
-        "amount_applied": ZERO + 8000,
-        "granted_amount": ZERO + granted[outcome],
+        "amount_applied": Decimal(8000),
+        "granted_amount": Decimal(granted[outcome]),
         "reasons": _("Eksempel på en begrundelse.") if outcome != "granted" else "",
         "report_due": departure + dt.timedelta(days=4 + fund.report_due_days),
         "recipient": {
@@ -432,16 +433,16 @@ def sample_facts(fund: Fund, outcome: str) -> dict:
         },
         # the settlement letter's figures
         "accounts": [],
-        "actual_costs": ZERO + 7500,
+        "actual_costs": Decimal(7500),
         "other_funding": ZERO,
         "rule": "costs",
         "computed_amount": None,
         "recalculation": None,
-        "final_amount": ZERO + 7500,
-        "released": ZERO + 500,
-        "paid": ZERO + 8000,
+        "final_amount": Decimal(7500),
+        "released": Decimal(500),
+        "paid": Decimal(8000),
         "to_pay": ZERO,
-        "refund": ZERO + 500,
+        "refund": Decimal(500),
         "refund_due": today + dt.timedelta(days=30),
         "refund_days": 30,
     }

@@ -498,3 +498,25 @@ def test_the_board_and_the_refund_days_are_set_per_fund(world, client, auth):
     assert world.fund.refund_days == 14
     assert settings_events("settings.fund_board_member_removed")
     assert settings_events("settings.fund_board_member_added")
+
+
+def test_without_the_csrf_token_an_admin_change_is_refused(world, app, client, auth):
+    auth.login(world.admin)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        for url, data in [
+            ("/admin/municipality", {"name": "Hacket", "languages": "da"}),
+            (f"/admin/funds/{world.fund.id}", fund_data(world.fund, yearly_budget="1")),
+            (f"/admin/funds/{world.fund.id}/questions", {"label": "Q?", "kind": "short_text"}),
+            (f"/admin/funds/{world.fund.id}/questions/x/remove", {}),
+            (f"/admin/funds/{world.fund.id}/letters/granted", {"body": "Hej", "intent": "save"}),
+            (f"/admin/users/{world.employee.id}", {"roles": ["admin"], "active": "y"}),
+        ]:
+            assert client.post(url, data=data).status_code in (400, 422), url
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    db.session.expire_all()
+    assert Municipality.current().name == "Ballerup Kommune"
+    assert world.fund.yearly_budget == Decimal("100000")
+    assert count(LetterText) == 0 and count(FormVersion) == 0
+    assert not world.employee.has_role(Role.ADMIN)
