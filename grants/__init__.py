@@ -104,9 +104,11 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _select_locale() -> str:
-    languages = ("da", "en")
+    from grants.core.models import offered_languages
+
     if not has_request_context():
         return "da"
+    languages = offered_languages()
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
@@ -116,6 +118,7 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from grants.administration.views import bp as administration
     from grants.applications.views import bp as applications
     from grants.budgets.views import bp as budgets
     from grants.committees.views import bp as committees
@@ -144,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
         reports,
         partners,
         committees,
+        administration,
     ):
         app.register_blueprint(blueprint)
 
@@ -173,6 +177,7 @@ def _register_request_hooks(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from grants.core import formatting, security, templating
+    from grants.core.models import offered_languages
     from grants.workflow.labels import action_label, state_label
 
     formatting.register(app)
@@ -187,14 +192,17 @@ def _register_template_helpers(app: Flask) -> None:
             "state_label": state_label,
             "action_label": action_label,
             "current_locale": str(get_locale() or "da"),
+            "offered_languages": offered_languages,
         }
 
 
 def _register_commands(app: Flask) -> None:
     from grants.core.cli import register
+    from grants.profiles.cli import register as register_profiles
     from grants.reports.cli import register as register_reports
     from grants.subsidies.cli import register as register_rules
 
     register(app)
     register_rules(app)
     register_reports(app)
+    register_profiles(app)

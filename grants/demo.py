@@ -4,22 +4,19 @@ cities, and one person per role. Loaded once; loading again changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from sqlalchemy import select
 
 from grants import demo_cases
-from grants.budgets.operations import allocate
 from grants.committees import demo as committees_demo
-from grants.core import clock
 from grants.core.models import Municipality
 from grants.extensions import db
-from grants.funds.models import CarryOver, Fund, FundBoardMember, FundKind
+from grants.funds.models import Fund, FundBoardMember
 from grants.organisations.models import Membership, Organisation, OrganisationKind
-from grants.partners.models import PartnerCity, Relation
+from grants.partners.models import PartnerCity
 from grants.people.models import Role, User
+from grants.profiles.operations import import_profile, read, shipped
 from grants.subsidies.operations import load_standard_rule_sets
-from grants.workflow.loader import load_standard_routes
 
 # (e-mail, name, title, roles, password). The passwords are for the demo only.
 DEMO_PEOPLE = [
@@ -84,20 +81,9 @@ def load() -> bool:
     """Load the demo data unless it is there. Returns whether it loaded anything."""
     if is_loaded():
         return False
-    routes = load_standard_routes()
-    db.session.add(
-        Municipality(
-            name="Ballerup Kommune",
-            unit="Sekretariatet for internationalt samarbejde",
-            address="Hold-An Vej 7, 2750 Ballerup",
-            cvr="58271713",
-            email="international@balk.dk",
-            phone="44 77 20 00",
-            website="https://ballerup.dk",
-            contact_note="international@balk.dk",
-            postcodes="2740 2750 2760",  # Skovlunde, Ballerup, Måløv
-        )
-    )
+    # The municipality, its partner cities and funds (with budgets, rules, letter texts):
+    # the shipped Ballerup profile, as any municipality would be set up.
+    import_profile(read(shipped()["ballerup"]))
 
     people = {}
     for email, name, title, roles, password in DEMO_PEOPLE:
@@ -110,102 +96,12 @@ def load() -> bool:
     people["medarbejder"].manager = people["leder"]
     db.session.flush()
 
-    this_year = clock.today().year
-    funds = [
-        Fund(
-            code="studierejsefonden",
-            name="Studierejsefonden",
-            kind=FundKind.STUDY_TRIP,
-            description="Medarbejderes studierejser til udlandet.",
-            route=routes["study_trip"],
-            delegated_limit=Decimal("15000"),
-            yearly_budget=Decimal("100000"),
-            carry_over=CarryOver.NONE,
-            report_due_days=42,
-            publish_trips=True,
-        ),
-        Fund(
-            code="ungdomsrejser",
-            name="Ungdomsrejser og venskabsbyforeninger",
-            kind=FundKind.YOUTH_TRIP,
-            description="Tilskud til børn og unge under 25 år, der rejser til "
-            "venskabs- og partnerbyerne, og til venskabsbyforeningerne.",
-            route=routes["screening_decision"],
-            delegated_limit=Decimal("20000"),
-            yearly_budget=Decimal("150000"),
-            report_due_days=42,
-        ),
-        Fund(
-            code="wuxi-udveksling",
-            name="Elevudveksling med Wuxi",
-            kind=FundKind.PUPIL_EXCHANGE,
-            description="Tilskud til skoleelevers udveksling med Wuxi, Kina.",
-            route=routes["screening_decision"],
-            delegated_limit=Decimal("40000"),
-            yearly_budget=Decimal("159000"),
-            report_due_days=42,
-        ),
-        Fund(
-            code="kommunalbestyrelsen",
-            name="Kommunalbestyrelsen",
-            kind=FundKind.COMMITTEE,
-            description="Kommunalbestyrelsens kurser, konferencer og studieture.",
-            route=routes["screening_decision"],
-            delegated_limit=Decimal("0"),
-            yearly_budget=Decimal("69000"),
-            carry_over=CarryOver.ELECTION_PERIOD,
-            publish_trips=True,
-        ),
-        Fund(
-            code="okonomiudvalget",
-            name="Økonomiudvalget",
-            kind=FundKind.COMMITTEE,
-            description="Økonomiudvalgets kurser, konferencer og studieture.",
-            route=routes["screening_decision"],
-            delegated_limit=Decimal("0"),
-            yearly_budget=Decimal("65000"),
-            carry_over=CarryOver.ELECTION_PERIOD,
-            publish_trips=True,
-        ),
-    ]
-    for committee in STANDING_COMMITTEES:
-        funds.append(
-            Fund(
-                code=_slug(committee),
-                name=committee,
-                kind=FundKind.COMMITTEE,
-                description=f"{committee}s kurser, konferencer og studieture.",
-                route=routes["screening_decision"],
-                delegated_limit=Decimal("0"),
-                yearly_budget=Decimal("65000"),
-                carry_over=CarryOver.ELECTION_PERIOD,
-                publish_trips=True,
-            )
-        )
-    funds.insert(
-        2,
-        Fund(
-            code="vaertskab",
-            name="Værtskab for grupper fra venskabsbyer",
-            kind=FundKind.HOSTING,
-            description="Engangstilskud til foreninger, skoler og institutioner, der er vært for "
-            "en gruppe fra en venskabsby. (Demo: puljens størrelse er et skøn.)",
-            route=routes["screening_decision"],
-            delegated_limit=Decimal("5000"),
-            yearly_budget=Decimal("25000"),
-            report_due_days=42,
-        ),
-    )
-    db.session.add_all(funds)
-    db.session.flush()
+    funds = list(db.session.scalars(select(Fund).order_by(Fund.id)))
     funds[0].board.append(FundBoardMember(user=people["bestyrelse"]))
     # Every other fund has a board too, so no case above the delegated limit waits for ever.
     for fund in funds[1:]:
         fund.board.append(FundBoardMember(user=people["udvalg"]))
-    load_standard_rule_sets()
-    for fund in funds:
-        for year in (this_year, this_year + 1):
-            allocate(fund, year, fund.yearly_budget, note=f"Bevilling {year}")
+    load_standard_rule_sets()  # already loaded by the profile: adds none
 
     orchestra = Organisation(
         name="Ballerup Ungdomsorkester",
@@ -219,42 +115,6 @@ def load() -> bool:
     orchestra.members.append(Membership(user=people["forening"]))
     db.session.add(orchestra)
 
-    db.session.add_all(
-        [
-            PartnerCity(
-                name="Prag 10",
-                country="CZ",
-                relation=Relation.TWIN_CITY,
-                valid_from=STRATEGY_APPROVED,
-            ),
-            PartnerCity(
-                name="East Kilbride (South Lanarkshire)",
-                country="GB",
-                relation=Relation.TWIN_CITY,
-                valid_from=STRATEGY_APPROVED,
-            ),
-            PartnerCity(
-                name="Wuxi",
-                country="CN",
-                relation=Relation.PARTNERSHIP,
-                valid_from=STRATEGY_APPROVED,
-                note="Gennem Bycirklen med Egedal og Frederikssund.",
-            ),
-            PartnerCity(
-                name="Brandenburg an der Havel",
-                country="DE",
-                relation=Relation.PARTNERSHIP,
-                valid_from=STRATEGY_APPROVED,
-            ),
-            PartnerCity(
-                name="Ystad",
-                country="SE",
-                relation=Relation.PARTNERSHIP,
-                valid_from=dt.date(2020, 1, 1),
-                note="Nordisk partnerby.",
-            ),
-        ]
-    )
     db.session.flush()
     prague = db.session.scalar(select(PartnerCity).where(PartnerCity.name == "Prag 10"))
     demo_cases.load(people, {fund.code: fund for fund in funds}, orchestra, prague)

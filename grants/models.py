@@ -15,11 +15,12 @@ from grants.committees.models import (  # noqa: F401
 from grants.core.models import Municipality  # noqa: F401
 from grants.funds.models import Fund, FundBoardMember  # noqa: F401
 from grants.jobs.models import Job  # noqa: F401
-from grants.letters.models import Letter  # noqa: F401
+from grants.letters.models import Letter, LetterText  # noqa: F401
 from grants.notifications.models import OutboxMessage  # noqa: F401
 from grants.organisations.models import Invitation, Membership, Organisation  # noqa: F401
 from grants.partners.models import PartnerCity  # noqa: F401
 from grants.people.models import User, UserRole  # noqa: F401
+from grants.questions.models import FormVersion, Question  # noqa: F401
 from grants.reports.models import AccountLine, ReminderLog, TripReport  # noqa: F401
 from grants.subsidies.models import RuleSet  # noqa: F401
 from grants.workflow.models import JournalEntry, Route, Transition  # noqa: F401

@@ -88,6 +88,10 @@ class Application(Timestamp, db.Model):
     dispensation_request: Mapped[str] = mapped_column(Text, default="")
     # The decider departed from the computed amount, and why.
     dispensation_reason: Mapped[str] = mapped_column(Text, default="")
+    # The version of the fund's own questions the form was filled in with, and the answers
+    # by question key (files: the attachment's id and name).
+    form_version_id: Mapped[int | None] = mapped_column(ForeignKey("form_version.id"))
+    answers: Mapped[dict | None] = mapped_column(JSON)
 
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # The manager's endorsement (anbefaling): True, False, or not yet given.
@@ -106,6 +110,7 @@ class Application(Timestamp, db.Model):
     partner_city = relationship("PartnerCity")
     rule_set = relationship("RuleSet")
     route = relationship("Route")
+    form_version = relationship("FormVersion")
     applicant = relationship("User", foreign_keys=[applicant_id], lazy="joined")
     manager = relationship("User", foreign_keys=[manager_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])

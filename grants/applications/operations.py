@@ -38,8 +38,17 @@ MONEY_FIELDS = ("other_funding", "amount_applied")
 
 
 def create_draft(applicant, fund, form) -> Application:
+    from grants.questions.models import current_form
+
+    version = current_form(fund.id)
     application = Application(
-        fund=fund, route=fund.route, state=fund.route.initial_state, applicant=applicant, title=""
+        fund=fund,
+        route=fund.route,
+        state=fund.route.initial_state,
+        applicant=applicant,
+        title="",
+        # The case keeps the fund's questions as they are now, whatever changes later.
+        form_version_id=version.id if version else None,
     )
     db.session.add(application)
     fill_in(application, form)

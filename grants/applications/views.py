@@ -39,6 +39,8 @@ from grants.funds.models import SUBSIDY_KINDS, Fund, FundKind
 from grants.organisations.operations import organisations_of
 from grants.partners.models import PartnerCity
 from grants.people.models import Role, User, UserRole
+from grants.questions.forms import questions_form, shown_answers
+from grants.questions.models import current_form
 from grants.workflow import engine
 from grants.workflow.models import CaseRole
 
@@ -99,7 +101,7 @@ def make_form(fund: Fund, application: Application | None = None):
         form = ApplicationForm(
             obj=application,
             managers=managers_for(current_user),
-            needs_manager=route_needs_manager(fund.route),
+            needs_manager=route_needs_manager(application.route if application else fund.route),
         )
     if request.method == "GET":
         if application is not None:
@@ -197,21 +199,41 @@ def edit(application_id: int):
 def handle_form(fund: Fund, application: Application | None):
     """Save a draft, preview the subsidy, or submit: one flow for every kind of application."""
     form = make_form(fund, application)
+    # The fund's own questions, in the version the case was started with (new: the current).
+    version = application.form_version if application is not None else current_form(fund.id)
+    extra = questions_form(
+        version,
+        application.answers if application is not None else None,
+        fill=request.method == "GET",
+    )
     preview = None
+
+    def page(status: int = 200):
+        return render_template(
+            template_for(fund),
+            form=form,
+            extra=extra,
+            fund=fund,
+            application=application,
+            categories=BUDGET_CATEGORIES,
+            preview=preview,
+        ), status
+
     if request.method == "POST":
         intent = request.form.get("intent", "save")
         submitting = intent == "submit"
         valid = form.validate_for_submission() if submitting else form.validate_draft()
+        if extra is not None:
+            answered = {
+                key
+                for key, value in ((application.answers or {}) if application else {}).items()
+                if isinstance(value, dict)
+            }
+            extra_ok = extra.validate_for_submission(answered) if submitting else extra.validate()
+            valid = valid and extra_ok
         if valid and intent == "preview" and fund.computes_subsidy:
             preview = operations.preview_subsidy(fund, form)
-            return render_template(
-                template_for(fund),
-                form=form,
-                fund=fund,
-                application=application,
-                categories=BUDGET_CATEGORIES,
-                preview=preview,
-            )
+            return page()
         if valid:
             try:
                 if application is None:
@@ -219,34 +241,22 @@ def handle_form(fund: Fund, application: Application | None):
                 else:
                     operations.fill_in(application, form)
                 _attach_upload(application, form)
+                if extra is not None:
+                    _save_answers(application, extra)
                 if submitting:
                     operations.submit(application, current_user)
             except DomainError as error:
                 db.session.rollback()
-                _show_error(form, error)
+                _show_error(form, error, extra)
                 if fund.computes_subsidy:
                     preview = operations.preview_subsidy(fund, form)
             else:
                 _flash_saved(submitting)
                 return redirect(url_for("applications.show", application_id=application.id))
-        return render_template(
-            template_for(fund),
-            form=form,
-            fund=fund,
-            application=application,
-            categories=BUDGET_CATEGORIES,
-            preview=preview,
-        ), 422
+        return page(422)
     if application is not None and fund.computes_subsidy and application.calculation:
         preview = application.calculation
-    return render_template(
-        template_for(fund),
-        form=form,
-        fund=fund,
-        application=application,
-        categories=BUDGET_CATEGORIES,
-        preview=preview,
-    )
+    return page()
 
 
 def _attach_upload(application: Application, form: ApplicationForm) -> None:
@@ -256,7 +266,28 @@ def _attach_upload(application: Application, form: ApplicationForm) -> None:
         operations.attach(application, checked, current_user)
 
 
-def _show_error(form, error: DomainError) -> None:
+def _save_answers(application: Application, extra) -> None:
+    """The answers to the fund's questions; files are attached, checked by their content."""
+    answers = dict(application.answers or {})
+    answers.update(extra.answers())
+    for question in extra.file_fields():
+        upload = extra[question.key].data
+        if upload and getattr(upload, "filename", ""):
+            checked = check_upload(upload.filename, upload.read(), field=f"q-{question.key}")
+            item = operations.attach(
+                application, checked, current_user, purpose=f"q:{question.key}"[:40]
+            )
+            db.session.flush()
+            answers[question.key] = {"attachment_id": item.id, "filename": item.filename}
+    application.answers = answers
+
+
+def _show_error(form, error: DomainError, extra=None) -> None:
+    if error.field and error.field.startswith("q-") and extra is not None:
+        key = error.field[2:]
+        if key in extra:
+            extra[key].errors = list(extra[key].errors) + [error.message]
+            return
     field = form[error.field] if error.field and error.field in form else None
     if field is not None:
         field.errors = list(field.errors) + [error.message]
@@ -322,6 +353,7 @@ def render_case(
         can_edit=can_edit(application, current_user),
         categories=dict(BUDGET_CATEGORIES),
         letter_kinds=LETTER_KINDS,
+        answers=shown_answers(application),
     ), status
 
 

@@ -117,9 +117,16 @@ def _describe(obj) -> dict[str, Any] | None:
 
 
 def _deleted(obj) -> dict[str, Any] | None:
+    from grants.funds.models import FundBoardMember
     from grants.organisations.models import Membership
     from grants.people.models import UserRole
 
+    if isinstance(obj, FundBoardMember):
+        return dict(
+            action="settings.fund_board_member_removed",
+            actor_id=_current_user_id(),
+            details={"before": {"fund_id": obj.fund_id, "user_id": obj.user_id}, "after": None},
+        )
     if isinstance(obj, UserRole):
         return dict(
             action="roles.revoked",
@@ -135,12 +142,108 @@ def _deleted(obj) -> dict[str, Any] | None:
     return None
 
 
+# Columns whose changes are not settings: bookkeeping, secrets, and the row lock.
+_NOT_SETTINGS = {
+    "updated_at",
+    "created_at",
+    "ledger_version",
+    "password_hash",
+    "session_token",
+}
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON can hold it."""
+    import datetime as dt
+    import enum
+    from decimal import Decimal
+
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return f"({len(value)} bytes)"
+    return value
+
+
+def _settings_types():
+    from grants.core.models import Municipality
+    from grants.funds.models import Fund
+    from grants.partners.models import PartnerCity
+    from grants.people.models import User
+
+    return (Municipality, Fund, PartnerCity, User)
+
+
+def _values(obj) -> dict[str, Any]:
+    from sqlalchemy import inspect
+
+    state = inspect(obj)
+    return {
+        attr.key: _plain(getattr(obj, attr.key))
+        for attr in state.mapper.column_attrs
+        if attr.key not in _NOT_SETTINGS and attr.key not in state.unloaded
+    }
+
+
+def _settings_added(obj) -> dict[str, Any] | None:
+    """A new fund, partner city, form version or letter text: what it was made with."""
+    from grants.funds.models import FundBoardMember
+    from grants.letters.models import LetterText
+    from grants.people.models import User
+    from grants.questions.models import FormVersion, Question
+
+    if isinstance(obj, User):
+        return None  # sign-ups and invitations are not settings
+    if isinstance(obj, (*_settings_types(), LetterText, FormVersion, Question, FundBoardMember)):
+        return dict(
+            action=f"settings.{type(obj).__tablename__}_added",
+            actor_id=_current_user_id(),
+            details={"before": None, "after": _values(obj)},
+        )
+    return None
+
+
+def _settings_changed(obj) -> dict[str, Any] | None:
+    """A changed setting: the columns that changed, before and after."""
+    from sqlalchemy import inspect
+
+    if not isinstance(obj, _settings_types()):
+        return None
+    state = inspect(obj)
+    before, after = {}, {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in _NOT_SETTINGS:
+            continue
+        history = state.attrs[attr.key].history
+        if not history.has_changes():
+            continue
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        if old == new:
+            continue
+        before[attr.key], after[attr.key] = _plain(old), _plain(new)
+    if not after:
+        return None
+    return dict(
+        action=f"settings.{type(obj).__tablename__}_changed",
+        actor_id=_current_user_id(),
+        details={"before": before, "after": after},
+    )
+
+
 @event.listens_for(Session, "after_flush")
 def _audit(session: Session, flush_context) -> None:
     rows = []
-    for obj, describe in [(o, _describe) for o in session.new] + [
-        (o, _deleted) for o in session.deleted
-    ]:
+    for obj, describe in (
+        [(o, _describe) for o in session.new]
+        + [(o, _settings_added) for o in session.new]
+        + [(o, _settings_changed) for o in session.dirty]
+        + [(o, _deleted) for o in session.deleted]
+    ):
         described = describe(obj)
         if described is None:
             continue

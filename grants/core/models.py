@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Enum, String, Text
+from sqlalchemy import DateTime, Enum, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from grants.core import clock
@@ -36,10 +36,25 @@ class Municipality(db.Model):
     # The postcodes of the municipality: an organisation is based here when its postcode is
     # one of them. Space-separated, e.g. "2740 2750 2760".
     postcodes: Mapped[str] = mapped_column(String(200), default="")
+    # A line under the name on every letter (e.g. "Center for Kultur og Fritid").
+    letterhead: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The complaint guidance (klagevejledning) in the letters; empty: the standard text.
+    complaint_guidance: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The languages the app offers the municipality's users, space-separated ("da en").
+    languages: Mapped[str] = mapped_column(String(40), default="da en", server_default="da en")
+    # The logo on the letters: PNG or JPEG, checked by its content when uploaded.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_content_type: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     @property
     def postcode_list(self) -> set[str]:
         return set(self.postcodes.replace(",", " ").split())
+
+    def letter_images(self) -> dict[str, tuple[bytes, str]]:
+        """The images a letter may show: the logo, if there is one."""
+        if self.logo_content_type and self.logo:
+            return {"logo": (self.logo, self.logo_content_type)}
+        return {}
 
     @classmethod
     def current(cls) -> Municipality:
@@ -47,6 +62,29 @@ class Municipality(db.Model):
         if municipality is None:
             raise LookupError("No municipality profile: run `flask demo load` or `flask setup`.")
         return municipality
+
+
+def offered_languages() -> tuple[str, ...]:
+    """The languages the municipality offers (its profile), among those the app speaks;
+    Danish always. Read once per request."""
+    from flask import current_app, has_request_context, request
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    spoken = tuple(current_app.config.get("LANGUAGES", ("da", "en")))
+    if has_request_context() and "grants.languages" in request.environ:
+        return request.environ["grants.languages"]
+    try:
+        row = db.session.scalar(
+            db.select(Municipality.languages).order_by(Municipality.id).limit(1)
+        )
+    except (OperationalError, ProgrammingError):  # no tables yet, before `flask db upgrade`
+        db.session.rollback()
+        row = None
+    chosen = tuple(code for code in (row or " ".join(spoken)).split() if code in spoken)
+    languages = ("da",) + tuple(code for code in chosen if code != "da")
+    if has_request_context():
+        request.environ["grants.languages"] = languages
+    return languages
 
 
 def enum_type(enum_class) -> Enum:

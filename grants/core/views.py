@@ -39,8 +39,10 @@ def set_language():
     """Switch language; a logged-in person keeps the choice, and their mail follows it."""
     from flask import g
 
+    from grants.core.models import offered_languages
+
     locale = request.form.get("locale", "da")
-    if locale not in ("da", "en"):
+    if locale not in offered_languages():
         locale = "da"
     session["locale"] = locale
     if current_user.is_authenticated and current_user.locale != locale:

@@ -53,6 +53,8 @@ class Fund(Timestamp, db.Model):
     publish_names: Mapped[bool] = mapped_column(default=False)
     # Reminders about the report: this many days before the deadline, and after it.
     remind_days_before: Mapped[int] = mapped_column(default=7)
+    # A refund claimed at settlement is due this many days after the settlement.
+    refund_days: Mapped[int] = mapped_column(default=30, server_default="30")
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped by every money movement: the row lock that keeps two deciders from spending the
     # same krone twice (see grants.budgets.operations.lock_fund).

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, DateTime, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
@@ -29,6 +29,28 @@ class Letter(db.Model):
     size: Mapped[int]
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The version of the fund's letter text it was made from; None: the standard text.
+    text_id: Mapped[int | None] = mapped_column(ForeignKey("letter_text.id"))
 
     application = relationship("Application")
     created_by = relationship("User")
+    text = relationship("LetterText")
+
+
+class LetterText(db.Model):
+    """A fund's own text for the letters of one outcome, in versions: saving adds one.
+
+    The body is a Jinja text with the placeholders of ``grants.letters.texts.PLACEHOLDERS``
+    only, rendered in a sandbox."""
+
+    __tablename__ = "letter_text"
+    __table_args__ = (UniqueConstraint("fund_id", "outcome", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    # granted, partly_granted, refused or settlement
+    outcome: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -23,6 +23,7 @@ from grants.core.errors import DomainError
 from grants.core.models import Municipality
 from grants.core.money import kroner
 from grants.extensions import db
+from grants.letters import texts
 from grants.letters.models import Letter
 from grants.letters.render import create_pdf
 from grants.people.models import User
@@ -55,8 +56,10 @@ def issue_decision_letter(application: Application, actor: User) -> Letter:
     municipality = Municipality.current()
     with force_locale(language):
         facts = _decision_facts(application, municipality)
+        # The fund's own text for the outcome, in the version current now.
+        text = texts.apply_to(facts, application.fund_id, application.outcome.value)
         html = render_template(DECISION_TEMPLATE, letter=facts, language=language)
-    pdf = create_pdf(html)
+    pdf = create_pdf(html, images=municipality.letter_images())
 
     filename = f"afgoerelse-{_safe_filename_part(application.case_number)}.pdf"
     letter = Letter(
@@ -70,6 +73,7 @@ def issue_decision_letter(application: Application, actor: User) -> Letter:
         sha256=hashlib.sha256(pdf).hexdigest(),
         size=len(pdf),
         created_by_id=actor.id,
+        text_id=text.id if text else None,
     )
     db.session.add(letter)
     record(application, "letter_issued", actor, comment=filename)
@@ -195,6 +199,9 @@ def _decision_facts(application: Application, municipality: Municipality) -> dic
             "email": municipality.email,
             "phone": municipality.phone,
             "website": municipality.website,
+            "letterhead": municipality.letterhead,
+            "complaint_guidance": municipality.complaint_guidance,
+            "logo": bool(municipality.logo_content_type),
         },
     }
 

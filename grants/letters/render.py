@@ -24,6 +24,9 @@ ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 #: Relative URLs in a letter (``href="letter.css"``) resolve against this folder.
 ASSETS_URL = ASSETS_DIR.as_uri() + "/"
 
+#: Images given to create_pdf as bytes are named grants-image:<name> in the HTML.
+IMAGE_SCHEME = "grants-image:"
+
 #: PDF/A-3a: archival (PDF/A-3) and accessible (level A: tagged, with a structure tree).
 PDF_VARIANT = "pdf/a-3a"
 
@@ -40,12 +43,20 @@ class AssetsOnlyFetcher(URLFetcher):
     catches the refusal, logs it and renders without the resource.
     """
 
-    def __init__(self, root: Path = ASSETS_DIR) -> None:
+    def __init__(
+        self, root: Path = ASSETS_DIR, images: dict[str, tuple[bytes, str]] | None = None
+    ) -> None:
         # No network handlers are ever used: ``fetch`` below never calls urllib.
         super().__init__(allowed_protocols=("file",), allow_redirects=False)
         self.root = root.resolve()
+        # Images handed over as bytes (the municipality's logo, checked by content when it
+        # was uploaded), named ``grants-image:<name>`` in the letter.
+        self.images = dict(images or {})
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        if url.startswith(IMAGE_SCHEME) and url[len(IMAGE_SCHEME) :] in self.images:
+            data, content_type = self.images[url[len(IMAGE_SCHEME) :]]
+            return URLFetcherResponse(url, body=data, headers={"Content-Type": content_type})
         path = self.resolve(url)
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         # Read it all now: a response holding bytes has no file handle to leak.
@@ -77,15 +88,19 @@ class AssetsOnlyFetcher(URLFetcher):
         return FetchRefused(f"refused {url[:200]}: {why}")
 
 
-def create_pdf(html: str, base_url: str | None = None) -> bytes:
+def create_pdf(
+    html: str, base_url: str | None = None, images: dict[str, tuple[bytes, str]] | None = None
+) -> bytes:
     """Render ``html`` as a PDF/A-3a document and return its bytes.
 
     The HTML must set ``<html lang>`` and ``<title>``: they become the PDF's language and
     title, which PDF/A level A and screen readers need. Relative URLs resolve against
     ``base_url``, by default the letters' assets folder, but whatever the base, only files
-    inside that folder are fetched. Fonts come from fontconfig and are embedded (subset).
+    inside that folder are fetched, and the ``images`` given as bytes
+    (``{"logo": (data, "image/png")}``, used as ``src="grants-image:logo"``). Fonts come
+    from fontconfig and are embedded (subset).
     """
-    fetcher = AssetsOnlyFetcher()
+    fetcher = AssetsOnlyFetcher(images=images)
     document = HTML(string=html, base_url=base_url or ASSETS_URL, url_fetcher=fetcher)
     # pdf_variant pdf/a-3a already implies tags in WeasyPrint 70; say so anyway, so the
     # letter stays tagged if the variant is ever changed to a "b" level.

@@ -48,6 +48,7 @@ from grants.core.formatting import long_date, money
 from grants.core.models import Municipality
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
+from grants.letters import texts
 from grants.letters.models import Letter
 from grants.letters.operations import (
     _has_letter,
@@ -65,7 +66,8 @@ REPORTABLE_STATES = ("granted", "partly_granted", "report_returned")
 # The states after the decision in which the case page shows the report section.
 AFTER_GRANT_STATES = (*REPORTABLE_STATES, "report_submitted", "settled")
 RECEIPT = "receipt"
-# A refund claimed at settlement is due this many days after the settlement, for every fund.
+# A refund claimed at settlement is due this many days after the settlement: the fund's
+# setting (Fund.refund_days), by default this.
 REFUND_DAYS = 30
 
 SETTLEMENT = "settlement"
@@ -372,7 +374,8 @@ def settle(application: Application, actor, comment: str = "") -> Settlement:
     today = clock.today()
     report.final_amount = settlement.final
     report.refund_amount = settlement.refund
-    report.refund_due = today + dt.timedelta(days=REFUND_DAYS) if settlement.refund else None
+    refund_days = application.fund.refund_days or REFUND_DAYS
+    report.refund_due = today + dt.timedelta(days=refund_days) if settlement.refund else None
     report.approved_at = clock.now()
     report.approved_by_id = actor.id
 
@@ -440,7 +443,7 @@ def _store_letter(
         )
     with force_locale(language):
         html = render_template(template, letter=facts, language=language)
-    pdf = create_pdf(html)
+    pdf = create_pdf(html, images=Municipality.current().letter_images())
     return Letter(
         application_id=application.id,
         kind=kind,
@@ -462,11 +465,13 @@ def issue_settlement_letter(
     language = _letter_language(application.applicant)
     with force_locale(language):
         facts = _settlement_facts(application, report, settlement, actor)
+        text = texts.apply_to(facts, application.fund_id, SETTLEMENT)
     filename = (
         f"afregning-{_safe_filename_part(application.case_number or str(application.id))}.pdf"
     )
     letter = _store_letter(application, SETTLEMENT, SETTLEMENT_TEMPLATE, filename, facts, language)
     letter.created_by_id = actor.id
+    letter.text_id = text.id if text else None
     db.session.add(letter)
     engine.record(application, "letter_issued", actor, comment=filename)
     db.session.flush()
@@ -498,6 +503,9 @@ def _municipality() -> dict[str, Any]:
         "email": m.email,
         "phone": m.phone,
         "website": m.website,
+        "letterhead": m.letterhead,
+        "complaint_guidance": m.complaint_guidance,
+        "logo": bool(m.logo_content_type),
     }
 
 
@@ -574,7 +582,7 @@ def _settlement_facts(
         "to_pay": settlement.to_pay,
         "refund": settlement.refund,
         "refund_due": report.refund_due,
-        "refund_days": REFUND_DAYS,
+        "refund_days": application.fund.refund_days or REFUND_DAYS,
     }
 
 

@@ -1,0 +1,266 @@
+"""The administrator's forms: the municipality, partner cities, funds, questions, letter
+texts and people's roles. Same messages as every other form."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from grants.applications.forms import country_choices
+from grants.core.fields import AmountField
+from grants.core.forms import Form
+from grants.core.money import ZERO
+from grants.funds.models import SUBSIDY_KINDS, CarryOver, FundKind
+from grants.partners.models import Relation
+from grants.people.models import Role
+from grants.questions.forms import KIND_LABELS
+from grants.questions.models import QuestionKind
+
+LANGUAGES = [("da", _l("Dansk")), ("en", _l("Engelsk"))]
+
+FUND_KINDS = [
+    (FundKind.STUDY_TRIP.value, _l("Studierejser for medarbejdere")),
+    (FundKind.YOUTH_TRIP.value, _l("Ungdomsrejser til venskabsbyer")),
+    (FundKind.HOSTING.value, _l("Værtskab for grupper fra venskabsbyer")),
+    (FundKind.PUPIL_EXCHANGE.value, _l("Elevudveksling")),
+    (FundKind.COMMITTEE.value, _l("Udvalgets egne rejser")),
+]
+CARRY_OVER = [
+    (CarryOver.NONE.value, _l("Ubrugte midler bortfalder ved årets udgang")),
+    (CarryOver.ELECTION_PERIOD.value, _l("Ubrugte midler overføres inden for valgperioden")),
+]
+RELATIONS = [
+    (Relation.TWIN_CITY.value, _l("Venskabsby")),
+    (Relation.PARTNERSHIP.value, _l("Partnerskab")),
+    (Relation.OTHER.value, _l("Andet samarbejde")),
+]
+ROLE_LABELS = {
+    Role.EMPLOYEE: _l("Medarbejder"),
+    Role.MANAGER: _l("Leder (anbefaler ansøgninger)"),
+    Role.CASEWORKER: _l("Sagsbehandler"),
+    Role.BOARD_MEMBER: _l("Bestyrelses- eller udvalgsmedlem"),
+    Role.FINANCE: _l("Økonomimedarbejder"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+REQUIRED = _l("Feltet skal udfyldes.")
+
+
+class MunicipalityForm(Form):
+    name = StringField(_l("Kommunens navn"), [DataRequired(REQUIRED), Length(max=200)])
+    unit = StringField(_l("Enhed, der sender brevene"), [Optional(), Length(max=200)])
+    letterhead = TextAreaField(
+        _l("Brevhoved"),
+        [Optional(), Length(max=500)],
+        description=_l("En linje under kommunens navn øverst i brevene, fx centrets navn."),
+    )
+    address = StringField(_l("Adresse"), [Optional(), Length(max=300)])
+    cvr = StringField(
+        _l("CVR-nummer"),
+        [Optional(), Regexp(r"^\d{8}$", message=_l("Et CVR-nummer er 8 cifre."))],
+    )
+    email = EmailField(
+        _l("E-mail"),
+        [Optional(), Email(_l("Skriv en gyldig e-mailadresse.")), Length(max=254)],
+    )
+    phone = StringField(_l("Telefon"), [Optional(), Length(max=40)])
+    website = StringField(
+        _l("Hjemmeside"),
+        [
+            Optional(),
+            Length(max=200),
+            Regexp(r"^https?://\S+$", message=_l("Skriv en adresse, der begynder med https://.")),
+        ],
+    )
+    contact_note = TextAreaField(_l("Kontakt for offentligheden"), [Optional(), Length(max=2000)])
+    postcodes = StringField(
+        _l("Kommunens postnumre"),
+        [
+            Optional(),
+            Length(max=200),
+            Regexp(
+                r"^\s*\d{4}([\s,]+\d{4})*\s*$",
+                message=_l("Skriv postnumre med fire cifre, adskilt af mellemrum."),
+            ),
+        ],
+    )
+    complaint_guidance = TextAreaField(
+        _l("Klagevejledning"),
+        [Optional(), Length(max=5000)],
+        description=_l("Står i alle afgørelser og afregninger. Tom: standardteksten."),
+    )
+    languages = SelectMultipleField(_l("Sprog, der tilbydes"), choices=LANGUAGES)
+    logo = FileField(_l("Logo (PNG eller JPEG)"))
+
+    def validate_languages(self, field) -> None:
+        if not field.data:
+            field.errors.append(_l("Vælg mindst ét sprog."))
+            return
+        if "da" not in field.data:
+            field.errors.append(_l("Dansk skal altid tilbydes."))
+
+
+class PartnerCityForm(Form):
+    name = StringField(_l("Byens navn"), [DataRequired(REQUIRED), Length(max=200)])
+    country = SelectField(_l("Land"), choices=[], validate_choice=False)
+    relation = SelectField(_l("Forbindelse"), choices=RELATIONS)
+    valid_from = DateField(_l("Gælder fra"), [DataRequired(_l("Skriv en gyldig dato."))])
+    valid_to = DateField(_l("Gælder til (tom: stadig gældende)"), [Optional()])
+    note = TextAreaField(_l("Note"), [Optional(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = country_choices()
+
+    def validate_country(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Vælg landet."))
+        if field.data not in dict(self.country.choices):
+            raise ValidationError(_l("Vælg et land fra listen."))
+
+    def validate_valid_to(self, field) -> None:
+        if field.data and self.valid_from.data and field.data < self.valid_from.data:
+            raise ValidationError(_l("Slutdatoen kan ikke være før startdatoen."))
+
+
+class FundForm(Form):
+    code = StringField(
+        _l("Kode"),
+        [
+            DataRequired(REQUIRED),
+            Length(max=40),
+            Regexp(
+                r"^[a-z0-9][a-z0-9-]*$",
+                message=_l("Brug små bogstaver a-z, tal og bindestreg."),
+            ),
+        ],
+        description=_l("Bruges i adresser og filer; kan ikke ændres senere."),
+    )
+    name = StringField(_l("Navn"), [DataRequired(REQUIRED), Length(max=200)])
+    description = TextAreaField(_l("Beskrivelse"), [Optional(), Length(max=2000)])
+    kind = SelectField(_l("Slags pulje"), choices=FUND_KINDS)
+    route_id = SelectField(
+        _l("Sagens gang"),
+        choices=[],
+        validate_choice=False,
+        description=_l(
+            "Hvem anbefaler, screener og træffer afgørelse. En ændring gælder nye ansøgninger; "
+            "sager, der er i gang, afsluttes på den vej, de startede på."
+        ),
+    )
+    delegated_limit = AmountField(
+        _l("Sagsbehandlerens beløbsgrænse"),
+        description=_l("Sagsbehandleren afgør op til og med beløbet; over det bestyrelsen."),
+    )
+    yearly_budget = AmountField(
+        _l("Årligt budget"),
+        description=_l(
+            "En ændring bogføres som en regulering af årets og næste års bevilling i "
+            "budgettet; intet overskrives."
+        ),
+    )
+    carry_over = SelectField(_l("Ubrugte midler"), choices=CARRY_OVER)
+    report_due_days = IntegerField(
+        _l("Frist for rapport og regnskab (dage efter hjemkomst)"),
+        [InputRequired(REQUIRED), NumberRange(1, 365, _l("Skriv et antal dage fra 1 til 365."))],
+    )
+    remind_days_before = IntegerField(
+        _l("Påmindelse (dage før fristen)"),
+        [Optional(), NumberRange(0, 60, _l("Skriv et antal dage fra 0 til 60."))],
+    )
+    refund_days = IntegerField(
+        _l("Frist for tilbagebetaling (dage efter afregningen)"),
+        [InputRequired(REQUIRED), NumberRange(1, 365, _l("Skriv et antal dage fra 1 til 365."))],
+    )
+    board = SelectMultipleField(
+        _l("Bestyrelsen, der afgør over beløbsgrænsen"), choices=[], validate_choice=False
+    )
+    publish_trips = BooleanField(_l("Rejserne offentliggøres, når regnskabet er godkendt"))
+    publish_names = BooleanField(_l("Deltagernes navne offentliggøres"))
+    active = BooleanField(_l("Puljen er åben for ansøgninger"), default=True)
+
+    def __init__(self, *args, routes=(), board_members=(), editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.route_id.choices = [(str(r.id), f"{r.name} ({r.code} v{r.version})") for r in routes]
+        self.board.choices = [(str(u.id), u.name) for u in board_members]
+        self.editing = editing
+        if editing:
+            del self.code
+
+    def validate_route_id(self, field) -> None:
+        if field.data not in dict(self.route_id.choices):
+            raise ValidationError(_l("Vælg en af mulighederne."))
+
+    def validate_board(self, field) -> None:
+        if set(field.data or ()) - {value for value, _label in self.board.choices}:
+            raise ValidationError(_l("Vælg bestyrelsesmedlemmer fra listen."))
+
+    def validate_delegated_limit(self, field) -> None:
+        if field.data is None:
+            raise ValidationError(_l("Skriv et beløb."))
+        if field.data < ZERO:
+            raise ValidationError(_l("Beløbet kan ikke være negativt."))
+
+    def validate_yearly_budget(self, field) -> None:
+        self.validate_delegated_limit(field)
+
+    def validate_publish_names(self, field) -> None:
+        if field.data and not self.publish_trips.data:
+            raise ValidationError(_l("Navne kan kun offentliggøres, når rejserne offentliggøres."))
+        if field.data and self.kind.data in {k.value for k in SUBSIDY_KINDS}:
+            raise ValidationError(_l("Børn og unges navne offentliggøres aldrig."))
+
+
+class QuestionForm(Form):
+    label = StringField(_l("Spørgsmål"), [DataRequired(REQUIRED), Length(max=300)])
+    kind = SelectField(
+        _l("Slags svar"), choices=[(k.value, label) for k, label in KIND_LABELS.items()]
+    )
+    help_text = TextAreaField(_l("Hjælpetekst"), [Optional(), Length(max=1000)])
+    choices = TextAreaField(
+        _l("Muligheder (én pr. linje)"),
+        [Optional(), Length(max=2000)],
+        description=_l("Kun ved valg mellem muligheder."),
+    )
+    required = BooleanField(_l("Skal besvares"))
+
+    def validate_choices(self, field) -> None:
+        options = self.options()
+        if self.kind.data == QuestionKind.CHOICE.value and len(options) < 2:
+            raise ValidationError(_l("Skriv mindst to muligheder, én pr. linje."))
+        if any(len(option) > 200 for option in options):
+            raise ValidationError(_l("En mulighed må højst være 200 tegn."))
+
+    def options(self) -> list[str]:
+        return [line.strip() for line in (self.choices.data or "").splitlines() if line.strip()]
+
+
+class LetterTextForm(Form):
+    body = TextAreaField(_l("Tekst"), [DataRequired(REQUIRED), Length(max=5000)])
+
+
+class UserRolesForm(Form):
+    active = BooleanField(_l("Kan logge ind"))
+    roles = SelectMultipleField(
+        _l("Roller"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()]
+    )

@@ -1,0 +1,162 @@
+"""The administrator's changes. Like every operation they flush; the request commits. The
+audit trail records each change with who, when, before and after (grants/audit)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from grants.budgets.models import BudgetEntry, EntryKind, YearClosing
+from grants.budgets.operations import allocate, balance, lock_fund
+from grants.core import clock
+from grants.core.errors import DomainError
+from grants.core.formatting import money
+from grants.core.money import kroner
+from grants.extensions import db
+from grants.funds.models import Fund, FundBoardMember
+from grants.people.models import Role, User, UserRole
+from grants.questions.models import FormVersion, Question, current_form, next_version
+from grants.workflow.models import Route
+
+
+def offered_routes() -> list[Route]:
+    """Every route in the transition table, newest version of each code first: a route
+    added to ``grants/workflow/routes`` (and loaded) is offered at once."""
+    routes = db.session.scalars(select(Route).order_by(Route.code, Route.version.desc()))
+    newest: dict[str, Route] = {}
+    for route in routes:
+        newest.setdefault(route.code, route)
+    return list(newest.values())
+
+
+def change_yearly_budget(fund: Fund, new_budget: Decimal, actor) -> None:
+    """A new yearly budget: the difference is booked on the ledger for this year and next
+    (where they have a budget and are open); the ledger is never overwritten."""
+    new_budget = kroner(new_budget)
+    difference = new_budget - kroner(fund.yearly_budget or 0)
+    if difference == 0:
+        return
+    this_year = clock.today().year
+    lock_fund(fund)
+    for year in (this_year, this_year + 1):
+        has_budget = db.session.scalar(
+            select(BudgetEntry.id)
+            .where(
+                BudgetEntry.fund_id == fund.id,
+                BudgetEntry.year == year,
+                BudgetEntry.kind == EntryKind.ALLOCATION,
+            )
+            .limit(1)
+        )
+        closed = db.session.scalar(
+            select(YearClosing.id).where(YearClosing.fund_id == fund.id, YearClosing.year == year)
+        )
+        if has_budget is None or closed is not None:
+            continue
+        if difference < 0 and balance(fund.id, year).available < -difference:
+            raise DomainError(
+                _(
+                    "Budgettet for %(year)s kan ikke sættes ned med %(amount)s: så meget er "
+                    "der ikke til rådighed. Intet er ændret.",
+                    year=year,
+                    amount=money(-difference),
+                ),
+                field="yearly_budget",
+            )
+        allocate(fund, year, difference, actor, note=_("Årligt budget ændret af administrator"))
+    fund.yearly_budget = new_budget
+
+
+def first_budget(fund: Fund, actor=None) -> None:
+    """A new fund's budget for this year and next, on the ledger."""
+    this_year = clock.today().year
+    if fund.yearly_budget and fund.yearly_budget > 0:
+        for year in (this_year, this_year + 1):
+            allocate(fund, year, fund.yearly_budget, actor, note=f"Bevilling {year}")
+
+
+def set_board(fund: Fund, user_ids: set[int]) -> None:
+    """The fund's board: who decides above the delegated limit."""
+    for member in list(fund.board):
+        if member.user_id not in user_ids:
+            fund.board.remove(member)
+            db.session.delete(member)  # listed as deleted, so the audit trail sees it
+    present = {member.user_id for member in fund.board}
+    for user_id in sorted(user_ids - present):
+        fund.board.append(FundBoardMember(user_id=user_id))
+    db.session.flush()
+
+
+def key_for(label: str, taken: set[str]) -> str:
+    table = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
+    base = re.sub(r"[^a-z0-9]+", "_", label.lower().translate(table))[:30].strip("_") or "q"
+    if not base[0].isalpha():
+        base = "q_" + base
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}_{n}", n + 1
+    return key
+
+
+def new_form_version(fund: Fund, questions: list[dict], actor=None) -> FormVersion:
+    """Save the fund's questions as its next form version; older versions stay as they were,
+    with the cases filled in with them."""
+    version = FormVersion(
+        fund_id=fund.id, version=next_version(fund.id), created_by_id=actor.id if actor else None
+    )
+    for position, question in enumerate(questions):
+        version.questions.append(
+            Question(
+                position=position,
+                key=question["key"],
+                kind=question["kind"],
+                label=question["label"],
+                help_text=question.get("help_text", ""),
+                required=bool(question.get("required", False)),
+                choices=list(question.get("choices") or []),
+            )
+        )
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def current_questions(fund: Fund) -> list[dict]:
+    version = current_form(fund.id)
+    return [q.as_dict() for q in version.questions] if version else []
+
+
+def add_question(fund: Fund, question: dict, actor=None) -> FormVersion:
+    questions = current_questions(fund)
+    question = dict(question, key=key_for(question["label"], {q["key"] for q in questions}))
+    return new_form_version(fund, questions + [question], actor)
+
+
+def remove_question(fund: Fund, key: str, actor=None) -> FormVersion:
+    questions = current_questions(fund)
+    if key not in {q["key"] for q in questions}:
+        raise DomainError(_("Spørgsmålet findes ikke i den nuværende version."))
+    return new_form_version(fund, [q for q in questions if q["key"] != key], actor)
+
+
+def set_roles(user: User, roles: set[Role], active: bool, actor: User) -> None:
+    """Grant and revoke roles (each one audited). An administrator cannot take away their
+    own administrator role or lock themselves out."""
+    if user.id == actor.id and (Role.ADMIN not in roles or not active):
+        raise DomainError(
+            _("Du kan ikke fjerne din egen administratorrolle eller lukke dig selv ude."),
+            field="roles",
+        )
+    for grant in list(user.role_grants):
+        if grant.role not in roles:
+            user.role_grants.remove(grant)
+            db.session.delete(grant)
+    for role in roles:
+        if role not in user.roles:
+            user.role_grants.append(UserRole(role=role))
+    if user.active != active:
+        user.active = active
+    db.session.flush()

@@ -1,0 +1,503 @@
+"""The administrator's pages: the municipality's profile, partner cities, funds (with their
+route, questions and letter texts) and people's roles. Committees have their own pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from grants.administration import operations
+from grants.administration.forms import (
+    ROLE_LABELS,
+    FundForm,
+    LetterTextForm,
+    MunicipalityForm,
+    PartnerCityForm,
+    QuestionForm,
+    UserRolesForm,
+)
+from grants.audit.models import AuditEvent
+from grants.core import clock
+from grants.core.errors import DomainError
+from grants.core.files import check_upload
+from grants.core.forms import Form
+from grants.core.models import Municipality
+from grants.core.money import ZERO
+from grants.extensions import db, login_manager
+from grants.funds.models import CarryOver, Fund, FundKind
+from grants.letters import texts
+from grants.letters.render import create_pdf
+from grants.partners.models import PartnerCity, Relation
+from grants.people.models import Role, User, UserRole
+from grants.questions.forms import KIND_LABELS
+from grants.questions.models import QuestionKind, current_form
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+LOGO_TYPES = ("image/png", "image/jpeg")
+
+
+@bp.before_request
+def require_admin():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_user.has_role(Role.ADMIN):
+        abort(403)
+    return None
+
+
+def _show_error(form, error: DomainError) -> None:
+    if error.field and error.field in form:
+        form[error.field].errors = list(form[error.field].errors) + [error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _form_page(form, title: str, action: str, back: str, intro: str = "", status: int = 200):
+    return render_template(
+        "admin/form.html", form=form, title=title, action=action, back=back, intro=intro
+    ), status
+
+
+@bp.get("/")
+def index():
+    changes = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action.like("settings.%"))
+        .order_by(AuditEvent.id.desc())
+        .limit(30)
+    ).all()
+    names = {u.id: u.name for u in db.session.scalars(select(User))}
+    return render_template("admin/index.html", changes=changes, names=names)
+
+
+# -- the municipality ---------------------------------------------------------------------
+
+
+@bp.route("/municipality", methods=["GET", "POST"])
+def municipality():
+    m = db.session.scalar(select(Municipality).order_by(Municipality.id).limit(1))
+    if m is None:
+        abort(404)
+    form = MunicipalityForm(obj=m)
+    if request.method == "GET":
+        form.languages.data = m.languages.split()
+    title = _("Kommunens profil")
+    action, back = url_for("admin.municipality"), url_for("admin.index")
+    if request.method == "POST":
+        if form.validate():
+            logo = form.logo.data
+            try:
+                checked = None
+                if logo and getattr(logo, "filename", ""):
+                    checked = check_upload(logo.filename, logo.read(), field="logo")
+                    if checked.content_type not in LOGO_TYPES:
+                        raise DomainError(_("Logoet skal være et PNG- eller JPEG-billede."), "logo")
+            except DomainError as error:
+                _show_error(form, error)
+            else:
+                for name in (
+                    "name",
+                    "unit",
+                    "letterhead",
+                    "address",
+                    "cvr",
+                    "email",
+                    "phone",
+                    "website",
+                    "contact_note",
+                    "postcodes",
+                    "complaint_guidance",
+                ):
+                    value = (form[name].data or "").strip()
+                    if getattr(m, name) != value:
+                        setattr(m, name, value)
+                chosen = form.languages.data
+                languages = " ".join(c for c, _label in form.languages.choices if c in chosen)
+                if m.languages != languages:
+                    m.languages = languages
+                if checked is not None:
+                    m.logo, m.logo_content_type = checked.data, checked.content_type
+                db.session.flush()
+                flash(_("Kommunens profil er gemt."), "success")
+                return redirect(action)
+        return _form_page(form, title, action, back, status=422)
+    return render_template(
+        "admin/form.html",
+        form=form,
+        title=title,
+        action=action,
+        back=back,
+        logo_url=url_for("admin.logo") if m.logo_content_type else None,
+    )
+
+
+@bp.get("/municipality/logo")
+def logo():
+    m = db.session.scalar(select(Municipality).order_by(Municipality.id).limit(1))
+    if m is None or not m.logo_content_type:
+        abort(404)
+    response = send_file(io.BytesIO(m.logo), mimetype=m.logo_content_type)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# -- partner cities -------------------------------------------------------------------------
+
+
+@bp.get("/partners")
+def partners():
+    cities = db.session.scalars(select(PartnerCity).order_by(PartnerCity.name)).all()
+    return render_template("admin/partners.html", cities=cities)
+
+
+@bp.route("/partners/new", methods=["GET", "POST"])
+@bp.route("/partners/<int:city_id>", methods=["GET", "POST"])
+def partner(city_id: int | None = None):
+    city = None
+    if city_id is not None:
+        city = db.session.get(PartnerCity, city_id)
+        if city is None:
+            abort(404)
+    form = PartnerCityForm(obj=city)
+    if request.method == "GET" and city is not None:
+        form.relation.data = city.relation.value
+    title = city.name if city else _("Ny venskabs- eller partnerby")
+    action = request.path
+    if request.method == "POST":
+        if form.validate():
+            if city is None:
+                city = PartnerCity()
+                db.session.add(city)
+            values = {
+                "name": form.name.data.strip(),
+                "country": form.country.data,
+                "relation": Relation(form.relation.data),
+                "valid_from": form.valid_from.data,
+                "valid_to": form.valid_to.data,
+                "note": (form.note.data or "").strip(),
+            }
+            for name, value in values.items():
+                if getattr(city, name, None) != value:
+                    setattr(city, name, value)
+            db.session.flush()
+            flash(_("Byen er gemt."), "success")
+            return redirect(url_for("admin.partners"))
+        return _form_page(form, title, action, url_for("admin.partners"), status=422)
+    return _form_page(form, title, action, url_for("admin.partners"))
+
+
+# -- funds -----------------------------------------------------------------------------------
+
+
+def get_fund(fund_id: int) -> Fund:
+    fund = db.session.get(Fund, fund_id)
+    if fund is None:
+        abort(404)
+    return fund
+
+
+@bp.get("/funds")
+def funds():
+    rows = db.session.scalars(select(Fund).order_by(Fund.name)).all()
+    return render_template("admin/funds.html", funds=rows)
+
+
+@bp.route("/funds/new", methods=["GET", "POST"])
+@bp.route("/funds/<int:fund_id>", methods=["GET", "POST"])
+def fund(fund_id: int | None = None):
+    fund = get_fund(fund_id) if fund_id is not None else None
+    routes = operations.offered_routes()
+    if fund is not None and fund.route not in routes:
+        routes = [fund.route] + routes  # an older version still in use stays selectable
+    board_members = db.session.scalars(
+        select(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.BOARD_MEMBER, User.active)
+        .order_by(User.name)
+    ).all()
+    if fund is not None:  # a member who has lost the role stays listed until removed
+        board_members += [m.user for m in fund.board if m.user not in board_members]
+    form = FundForm(obj=fund, routes=routes, board_members=board_members, editing=fund is not None)
+    if request.method == "GET":
+        if fund is not None:
+            form.board.data = [str(m.user_id) for m in fund.board]
+            form.route_id.data = str(fund.route_id)
+            form.kind.data = fund.kind.value
+            form.carry_over.data = fund.carry_over.value
+        else:
+            form.report_due_days.data, form.remind_days_before.data = 42, 7
+            form.refund_days.data = 30
+            form.delegated_limit.data = form.yearly_budget.data = ZERO
+    title = fund.name if fund else _("Ny pulje")
+    action, back = request.path, url_for("admin.funds")
+    if request.method == "POST":
+        if form.validate():
+            try:
+                _save_fund(fund, form)
+            except DomainError as error:
+                db.session.rollback()
+                _show_error(form, error)
+            else:
+                flash(_("Puljen er gemt."), "success")
+                return redirect(back)
+        return _form_page(form, title, action, back, status=422)
+    return render_template(
+        "admin/form.html",
+        form=form,
+        title=title,
+        action=action,
+        back=back,
+        fund=fund,
+        outcomes=texts.OUTCOMES,
+    )
+
+
+def _save_fund(fund: Fund | None, form: FundForm) -> Fund:
+    values = {
+        "name": form.name.data.strip(),
+        "description": (form.description.data or "").strip(),
+        "kind": FundKind(form.kind.data),
+        "route_id": int(form.route_id.data),
+        "delegated_limit": form.delegated_limit.data,
+        "carry_over": CarryOver(form.carry_over.data),
+        "report_due_days": form.report_due_days.data,
+        "remind_days_before": form.remind_days_before.data or 0,
+        "refund_days": form.refund_days.data,
+        "publish_trips": form.publish_trips.data,
+        "publish_names": form.publish_names.data,
+        "active": form.active.data,
+    }
+    if fund is None:
+        if db.session.scalar(select(Fund.id).where(Fund.code == form.code.data)):
+            raise DomainError(_("Der er allerede en pulje med den kode."), field="code")
+        fund = Fund(code=form.code.data, yearly_budget=form.yearly_budget.data, **values)
+        db.session.add(fund)
+        db.session.flush()
+        operations.first_budget(fund, current_user)
+        for outcome, body in texts.DEFAULT_TEXTS.items():
+            texts.add_text(fund, outcome, body, current_user)
+        operations.set_board(fund, {int(i) for i in form.board.data or ()})
+        return fund
+    for name, value in values.items():
+        if getattr(fund, name) != value:
+            setattr(fund, name, value)
+    operations.set_board(fund, {int(i) for i in form.board.data or ()})
+    operations.change_yearly_budget(fund, form.yearly_budget.data, current_user)
+    db.session.flush()
+    return fund
+
+
+# -- the fund's own questions -----------------------------------------------------------------
+
+
+@bp.route("/funds/<int:fund_id>/questions", methods=["GET", "POST"])
+def questions(fund_id: int):
+    fund = get_fund(fund_id)
+    form = QuestionForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            operations.add_question(
+                fund,
+                {
+                    "label": form.label.data.strip(),
+                    "kind": QuestionKind(form.kind.data),
+                    "help_text": (form.help_text.data or "").strip(),
+                    "required": form.required.data,
+                    "choices": form.options() if form.kind.data == QuestionKind.CHOICE else [],
+                },
+                current_user,
+            )
+            flash(_("Spørgsmålet er tilføjet. Det stilles i nye ansøgninger."), "success")
+            return redirect(request.path)
+        status = 422
+    return render_template(
+        "admin/questions.html",
+        fund=fund,
+        form=form,
+        version=current_form(fund.id),
+        kinds=KIND_LABELS,
+    ), status
+
+
+@bp.post("/funds/<int:fund_id>/questions/<key>/remove")
+def remove_question(fund_id: int, key: str):
+    fund = get_fund(fund_id)
+    if not Form().validate():  # the CSRF token
+        abort(400)
+    try:
+        operations.remove_question(fund, key, current_user)
+    except DomainError:
+        abort(404)
+    flash(_("Spørgsmålet er fjernet fra nye ansøgninger."), "success")
+    return redirect(url_for("admin.questions", fund_id=fund.id))
+
+
+# -- letter texts ---------------------------------------------------------------------------
+
+
+@bp.route("/funds/<int:fund_id>/letters/<outcome>", methods=["GET", "POST"])
+def letter_text(fund_id: int, outcome: str):
+    fund = get_fund(fund_id)
+    if outcome not in texts.OUTCOMES:
+        abort(404)
+    current, body = texts.text_for(fund.id, outcome)
+    form = LetterTextForm(data={"body": body} if request.method == "GET" else None)
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                texts.check(form.body.data)
+                if request.form.get("intent") == "preview":
+                    return _preview(fund, outcome, form.body.data)
+                texts.add_text(fund, outcome, form.body.data, current_user)
+            except DomainError as error:
+                _show_error(form, error)
+            else:
+                flash(_("Teksten er gemt som en ny version."), "success")
+                return redirect(request.path)
+        status = 422
+    return render_template(
+        "admin/letter_text.html",
+        fund=fund,
+        outcome=outcome,
+        outcome_label=texts.OUTCOMES[outcome],
+        form=form,
+        current=current,
+        placeholders=texts.PLACEHOLDERS,
+    ), status
+
+
+def sample_facts(fund: Fund, outcome: str) -> dict:
+    """A made-up case for the preview: the letter as it will look, on sample data."""
+    m = Municipality.current()
+    today = clock.today()
+    departure = today + dt.timedelta(days=60)
+    granted = {"granted": 8000, "partly_granted": 5000, "refused": 0, "settlement": 8000}
+    return {
+        "case_number": f"{today.year}-000123",
+        "outcome": outcome if outcome != "settlement" else "granted",
+        "letter_date": today,
+        "fund": {"id": fund.id, "name": fund.name, "publishes_trips": fund.publish_trips},
+        "trip": {
+            "title": _("Eksempel: studietur til Helsinki"),
+            "destination_city": "Helsinki",
+            "destination_country": "FI",
+            "destination_country_name": "Finland",
+            "departure_date": departure,
+            "return_date": departure + dt.timedelta(days=4),
+        },
+        "amount_applied": Decimal(8000),
+        "granted_amount": Decimal(granted[outcome]),
+        "reasons": _("Eksempel på en begrundelse.") if outcome != "granted" else "",
+        "report_due": departure + dt.timedelta(days=4 + fund.report_due_days),
+        "recipient": {
+            "id": 0,
+            "name": "Mette Madsen",
+            "department": "",
+            "cvr": "",
+            "address": "",
+            "contact": "",
+        },
+        "subsidy": None,
+        "caseworker": {"id": 0, "name": current_user.name, "title": current_user.title},
+        "municipality": {
+            "name": m.name,
+            "unit": m.unit,
+            "address": m.address,
+            "cvr": m.cvr,
+            "email": m.email,
+            "phone": m.phone,
+            "website": m.website,
+            "letterhead": m.letterhead,
+            "complaint_guidance": m.complaint_guidance,
+            "logo": bool(m.logo_content_type),
+        },
+        # the settlement letter's figures
+        "accounts": [],
+        "actual_costs": Decimal(7500),
+        "other_funding": ZERO,
+        "rule": "costs",
+        "computed_amount": None,
+        "recalculation": None,
+        "final_amount": Decimal(7500),
+        "released": Decimal(500),
+        "paid": Decimal(8000),
+        "to_pay": ZERO,
+        "refund": Decimal(500),
+        "refund_due": today + dt.timedelta(days=30),
+        "refund_days": 30,
+    }
+
+
+def _preview(fund: Fund, outcome: str, body: str):
+    """The real PDF, made from the unsaved text on sample data; nothing is stored."""
+    language = current_app.config.get("BABEL_DEFAULT_LOCALE", "da")
+    facts = sample_facts(fund, outcome)
+    template = "letters/settlement.html" if outcome == "settlement" else "letters/decision.html"
+    with force_locale(language):
+        facts["fund_text"] = texts.render(body, texts.values_from_facts(facts))
+        html = render_template(template, letter=facts, language=language)
+    pdf = create_pdf(html, images=Municipality.current().letter_images())
+    response = send_file(
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        download_name=f"eksempel-{fund.code}-{outcome}.pdf",
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- people and roles ----------------------------------------------------------------------------
+
+
+@bp.get("/users")
+def users():
+    people = db.session.scalars(select(User).order_by(User.name)).all()
+    return render_template("admin/users.html", people=people, role_labels=ROLE_LABELS)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user(user_id: int):
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    form = UserRolesForm(
+        data={"active": person.active, "roles": sorted(r.value for r in person.roles)}
+        if request.method == "GET"
+        else None
+    )
+    title = _("Roller for %(name)s", name=person.name)
+    action, back = request.path, url_for("admin.users")
+    if request.method == "POST":
+        if form.validate():
+            try:
+                operations.set_roles(
+                    person, {Role(r) for r in form.roles.data}, form.active.data, current_user
+                )
+            except DomainError as error:
+                db.session.rollback()
+                _show_error(form, error)
+            else:
+                flash(_("Rollerne er gemt."), "success")
+                return redirect(back)
+        return _form_page(form, title, action, back, intro=person.email, status=422)
+    return _form_page(form, title, action, back, intro=person.email)

@@ -1,0 +1,191 @@
+"""A fund's own letter texts: written by an administrator, rendered in a sandbox.
+
+A text may use the placeholders below and ``{% if %}`` around them, nothing else: no
+attributes, calls, filters, loops, includes or imports. ``check`` refuses anything more when
+the text is saved, and rendering happens in Jinja's immutable sandbox with only the
+placeholders' values (plain strings) in reach, so a text can never read the server's files
+or run code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from jinja2 import StrictUndefined, TemplateError, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from sqlalchemy import func, select
+
+from grants.core.errors import DomainError
+from grants.core.formatting import long_date, money
+from grants.extensions import db
+from grants.letters.models import LetterText
+
+OUTCOMES = {
+    "granted": _l("Bevilling"),
+    "partly_granted": _l("Delvis bevilling"),
+    "refused": _l("Afslag"),
+    "settlement": _l("Afregning"),
+}
+
+PLACEHOLDERS = {
+    "sagsnummer": _l("Sagens nummer"),
+    "ansoeger": _l("Ansøgerens navn"),
+    "pulje": _l("Puljens navn"),
+    "rejse": _l("Rejsens titel"),
+    "rejsemaal": _l("Rejsemålet"),
+    "afrejse": _l("Afrejsedatoen"),
+    "hjemkomst": _l("Hjemkomstdatoen"),
+    "ansoegt_beloeb": _l("Det ansøgte beløb"),
+    "bevilget_beloeb": _l("Det bevilgede beløb"),
+    "endeligt_tilskud": _l("Det endelige tilskud (afregning)"),
+    "tilbagebetaling": _l("Beløb, der skal betales tilbage (afregning)"),
+    "afgoerelsesdato": _l("Brevets dato"),
+    "frist_rapport": _l("Fristen for rapport og regnskab"),
+    "begrundelse": _l("Begrundelsen"),
+    "kommune": _l("Kommunens navn"),
+}
+
+#: The texts a fund starts with (seeded as its version 1).
+DEFAULT_TEXTS = {
+    "granted": "{{ pulje }} støtter rejsen »{{ rejse }}« med {{ bevilget_beloeb }}. "
+    "Husk rapport og regnskab senest {{ frist_rapport }}.",
+    "partly_granted": "{{ pulje }} støtter rejsen »{{ rejse }}« med {{ bevilget_beloeb }} "
+    "af de {{ ansoegt_beloeb }}, du søgte om. "
+    "Husk rapport og regnskab senest {{ frist_rapport }}.",
+    "refused": "{{ pulje }} kan desværre ikke støtte rejsen »{{ rejse }}«.",
+    "settlement": "Tak for rapporten om rejsen »{{ rejse }}«. "
+    "Det endelige tilskud fra {{ pulje }} er {{ endeligt_tilskud }}.",
+}
+
+_ALLOWED_NODES = (
+    nodes.Template,
+    nodes.Output,
+    nodes.TemplateData,
+    nodes.Name,
+    nodes.If,
+    nodes.Not,
+    nodes.And,
+    nodes.Or,
+)
+
+_env = ImmutableSandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
+MAX_LENGTH = 5000
+
+
+def check(body: str) -> None:
+    """Refuse a text that uses anything but the placeholders (DomainError on ``body``)."""
+    if len(body) > MAX_LENGTH:
+        raise DomainError(_("Teksten må højst være %(max)d tegn.", max=MAX_LENGTH), field="body")
+    try:
+        tree = _env.parse(body)
+    except TemplateError as error:
+        raise DomainError(
+            _("Teksten kan ikke læses: %(error)s", error=str(error.message or error)[:200]),
+            field="body",
+        ) from None
+    for node in tree.find_all(nodes.Node):
+        if not isinstance(node, _ALLOWED_NODES):
+            raise DomainError(
+                _(
+                    "Teksten må kun bruge felterne i listen, fx {{ sagsnummer }}, og "
+                    "if-betingelser om dem. Filer, kode, filtre og attributter kan ikke bruges."
+                ),
+                field="body",
+            )
+        if isinstance(node, nodes.Name) and node.name not in PLACEHOLDERS:
+            raise DomainError(
+                _("Feltet %(name)s findes ikke. Brug et felt fra listen.", name=node.name),
+                field="body",
+            )
+
+
+def render(body: str, values: dict[str, str]) -> list[str]:
+    """The text with the case's values, as paragraphs (split at blank lines)."""
+    check(body)
+    context = {name: str(values.get(name, "")) for name in PLACEHOLDERS}
+    try:
+        text = _env.from_string(body).render(context)
+    except TemplateError as error:  # incl. the sandbox's SecurityError
+        raise DomainError(_("Teksten kan ikke bruges: %(error)s", error=str(error)[:200])) from None
+    return [part.strip() for part in text.split("\n\n") if part.strip()]
+
+
+def values_from_facts(facts: dict[str, Any]) -> dict[str, str]:
+    """The placeholders' values from a letter's facts, amounts and dates in Danish form."""
+    trip = facts.get("trip", {})
+    place = ", ".join(
+        part
+        for part in (trip.get("destination_city"), trip.get("destination_country_name"))
+        if part
+    )
+    return {
+        "sagsnummer": facts.get("case_number") or "",
+        "ansoeger": facts.get("recipient", {}).get("name", ""),
+        "pulje": facts.get("fund", {}).get("name", ""),
+        "rejse": trip.get("title", ""),
+        "rejsemaal": place,
+        "afrejse": long_date(trip.get("departure_date")) if trip.get("departure_date") else "",
+        "hjemkomst": long_date(trip.get("return_date")) if trip.get("return_date") else "",
+        "ansoegt_beloeb": _money(facts.get("amount_applied")),
+        "bevilget_beloeb": _money(facts.get("granted_amount")),
+        "endeligt_tilskud": _money(facts.get("final_amount")),
+        "tilbagebetaling": _money(facts.get("refund")),
+        "afgoerelsesdato": long_date(facts["letter_date"]) if facts.get("letter_date") else "",
+        "frist_rapport": long_date(facts["report_due"]) if facts.get("report_due") else "",
+        "begrundelse": facts.get("reasons") or "",
+        "kommune": facts.get("municipality", {}).get("name", ""),
+    }
+
+
+def _money(value) -> str:
+    return money(value) if value is not None else ""
+
+
+def current_text(fund_id: int, outcome: str) -> LetterText | None:
+    return db.session.scalar(
+        select(LetterText)
+        .where(LetterText.fund_id == fund_id, LetterText.outcome == outcome)
+        .order_by(LetterText.version.desc())
+        .limit(1)
+    )
+
+
+def text_for(fund_id: int, outcome: str) -> tuple[LetterText | None, str]:
+    """The fund's current text for the outcome and its body (the standard text if none)."""
+    text = current_text(fund_id, outcome)
+    return text, (text.body if text else DEFAULT_TEXTS[outcome])
+
+
+def add_text(fund, outcome: str, body: str, user=None) -> LetterText:
+    """Check the text and save it as the fund's next version for the outcome."""
+    if outcome not in OUTCOMES:
+        raise DomainError(_("Vælg en af mulighederne."), field="outcome")
+    check(body)
+    version = (
+        db.session.scalar(
+            select(func.max(LetterText.version)).where(
+                LetterText.fund_id == fund.id, LetterText.outcome == outcome
+            )
+        )
+        or 0
+    ) + 1
+    text = LetterText(
+        fund_id=fund.id,
+        outcome=outcome,
+        version=version,
+        body=body,
+        created_by_id=user.id if user else None,
+    )
+    db.session.add(text)
+    db.session.flush()
+    return text
+
+
+def apply_to(facts: dict[str, Any], fund_id: int, outcome: str) -> LetterText | None:
+    """Put the fund's text for the outcome into the facts (``fund_text``); return its row."""
+    text, body = text_for(fund_id, outcome)
+    facts["fund_text"] = render(body, values_from_facts(facts))
+    facts["text_version"] = text.version if text else 0
+    return text

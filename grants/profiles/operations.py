@@ -1,0 +1,295 @@
+"""Export and import a municipality's profile.
+
+The file holds no people and no cases: only what the administrator sets up. Importing is for
+an empty database (a new installation); it checks everything first (letter texts in the
+sandbox, rules with the rules engine) and adds nothing if a part cannot be used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tomllib
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from grants.administration.operations import first_budget, new_form_version
+from grants.core.errors import DomainError
+from grants.core.models import Municipality
+from grants.extensions import db
+from grants.funds.models import CarryOver, Fund, FundKind
+from grants.letters import texts
+from grants.partners.models import PartnerCity, Relation
+from grants.questions.models import QuestionKind, current_form
+from grants.subsidies.models import newest_version
+from grants.subsidies.operations import STANDARD_RULE_SETS, add_rule_set
+from grants.subsidies.rulefile import RuleFileError, toml_string
+from grants.workflow.loader import current_route, load_standard_routes
+
+PROFILES = Path(__file__).parent
+FORMAT = 1
+
+MUNICIPALITY_FIELDS = (
+    "name",
+    "unit",
+    "letterhead",
+    "address",
+    "cvr",
+    "email",
+    "phone",
+    "website",
+    "contact_note",
+    "postcodes",
+    "complaint_guidance",
+    "languages",
+)
+FUND_FIELDS = (
+    "code",
+    "name",
+    "description",
+    "kind",
+    "route",
+    "delegated_limit",
+    "yearly_budget",
+    "carry_over",
+    "report_due_days",
+    "remind_days_before",
+    "refund_days",
+    "publish_trips",
+    "publish_names",
+    "active",
+)
+
+
+class ProfileError(ValueError):
+    pass
+
+
+def shipped() -> dict[str, Path]:
+    return {path.stem: path for path in sorted(PROFILES.glob("*.toml"))}
+
+
+def read(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(text)
+        return tomllib.loads(text)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ProfileError(f"{path.name}: {error}") from None
+
+
+def write(data: dict[str, Any], path: Path) -> None:
+    if path.suffix.lower() == ".json":
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    else:
+        path.write_text(to_toml(data), encoding="utf-8")
+
+
+# -- export ------------------------------------------------------------------------------------
+
+
+def export_profile() -> dict[str, Any]:
+    m = Municipality.current()
+    data: dict[str, Any] = {"format": FORMAT}
+    data["municipality"] = {name: getattr(m, name) for name in MUNICIPALITY_FIELDS}
+    data["partner_cities"] = [
+        {
+            "name": c.name,
+            "country": c.country,
+            "relation": c.relation.value,
+            "valid_from": c.valid_from.isoformat(),
+            **({"valid_to": c.valid_to.isoformat()} if c.valid_to else {}),
+            "note": c.note,
+        }
+        for c in db.session.scalars(select(PartnerCity).order_by(PartnerCity.id))
+    ]
+    data["funds"] = [_export_fund(f) for f in db.session.scalars(select(Fund).order_by(Fund.id))]
+    return data
+
+
+def _export_fund(fund: Fund) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "code": fund.code,
+        "name": fund.name,
+        "description": fund.description,
+        "kind": fund.kind.value,
+        "route": fund.route.code,
+        "delegated_limit": str(fund.delegated_limit),
+        "yearly_budget": str(fund.yearly_budget),
+        "carry_over": fund.carry_over.value,
+        "report_due_days": fund.report_due_days,
+        "remind_days_before": fund.remind_days_before,
+        "refund_days": fund.refund_days,
+        "publish_trips": fund.publish_trips,
+        "publish_names": fund.publish_names,
+        "active": fund.active,
+    }
+    rules = newest_version(fund)
+    if rules is not None:
+        row["rules"] = rules.source
+    row["letter_texts"] = {
+        outcome: texts.text_for(fund.id, outcome)[1] for outcome in texts.OUTCOMES
+    }
+    version = current_form(fund.id)
+    row["questions"] = [q.as_dict() for q in version.questions] if version else []
+    return row
+
+
+# -- import ------------------------------------------------------------------------------------
+
+
+def import_profile(data: dict[str, Any], actor=None) -> Municipality:
+    """Set up the municipality of ``data`` in an empty database. Raises ProfileError, and the
+    caller rolls back, if the database is not empty or a part of the file cannot be used."""
+    if data.get("format", FORMAT) != FORMAT:
+        raise ProfileError(f"format {data.get('format')!r} is not supported (use {FORMAT})")
+    if db.session.scalar(select(Municipality.id).limit(1)) is not None:
+        raise ProfileError("the database already has a municipality; import into an empty one")
+    load_standard_routes()
+    try:
+        values = data["municipality"]
+        municipality = Municipality(
+            **{name: str(values.get(name, "") or "") for name in MUNICIPALITY_FIELDS}
+        )
+        if not municipality.name:
+            raise ProfileError("municipality.name is missing")
+        municipality.languages = municipality.languages or "da en"
+        db.session.add(municipality)
+        for n, city in enumerate(data.get("partner_cities", []), start=1):
+            db.session.add(_partner_city(city, n))
+        db.session.flush()
+        for n, row in enumerate(data.get("funds", []), start=1):
+            _import_fund(row, n, actor)
+    except KeyError as error:
+        raise ProfileError(f"missing {error}") from None
+    db.session.flush()
+    return municipality
+
+
+def _date(value, where: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ProfileError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _partner_city(city: dict, n: int) -> PartnerCity:
+    where = f"partner_cities[{n}]"
+    try:
+        relation = Relation(city.get("relation", "twin_city"))
+    except ValueError:
+        raise ProfileError(f"{where}.relation: {city.get('relation')!r}") from None
+    country = str(city["country"])
+    if len(country) != 2 or not country.isalpha():
+        raise ProfileError(f"{where}.country: use a two-letter ISO code, not {country!r}")
+    return PartnerCity(
+        name=str(city["name"]),
+        country=country.upper(),
+        relation=relation,
+        valid_from=_date(city["valid_from"], f"{where}.valid_from"),
+        valid_to=_date(city["valid_to"], f"{where}.valid_to") if city.get("valid_to") else None,
+        note=str(city.get("note", "")),
+    )
+
+
+def _money(value, where: str) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise ProfileError(f"{where}: {value!r} is not an amount") from None
+    if amount < 0:
+        raise ProfileError(f"{where}: an amount cannot be negative")
+    return amount
+
+
+def _import_fund(row: dict, n: int, actor) -> Fund:
+    where = f"funds[{n}] ({row.get('code', '?')})"
+    route = current_route(row.get("route", "study_trip"))
+    if route is None:
+        raise ProfileError(f"{where}.route: no route {row.get('route')!r}")
+    try:
+        kind = FundKind(row["kind"])
+        carry_over = CarryOver(row.get("carry_over", "none"))
+    except ValueError as error:
+        raise ProfileError(f"{where}: {error}") from None
+    fund = Fund(
+        code=str(row["code"]),
+        name=str(row["name"]),
+        description=str(row.get("description", "")),
+        kind=kind,
+        route=route,
+        delegated_limit=_money(row.get("delegated_limit", 0), f"{where}.delegated_limit"),
+        yearly_budget=_money(row.get("yearly_budget", 0), f"{where}.yearly_budget"),
+        carry_over=carry_over,
+        report_due_days=int(row.get("report_due_days", 42)),
+        remind_days_before=int(row.get("remind_days_before", 7)),
+        refund_days=int(row.get("refund_days", 30)),
+        publish_trips=bool(row.get("publish_trips", False)),
+        publish_names=bool(row.get("publish_names", False)),
+        active=bool(row.get("active", True)),
+    )
+    db.session.add(fund)
+    db.session.flush()
+    first_budget(fund, actor)
+    given = row.get("letter_texts") or {}
+    for outcome in texts.OUTCOMES:
+        try:
+            texts.add_text(fund, outcome, str(given.get(outcome) or texts.DEFAULT_TEXTS[outcome]))
+        except DomainError as error:
+            raise ProfileError(f"{where}.letter_texts.{outcome}: {error.message}") from None
+    questions = row.get("questions") or []
+    if questions:
+        for q in questions:
+            try:
+                QuestionKind(q["kind"])
+            except ValueError:
+                raise ProfileError(f"{where}.questions: kind {q['kind']!r}") from None
+        new_form_version(fund, questions, actor)
+    source = row.get("rules")
+    if row.get("rules_file"):
+        source = (STANDARD_RULE_SETS / Path(row["rules_file"]).name).read_text(encoding="utf-8")
+    if source:
+        try:
+            add_rule_set(source, fund=fund, user=actor)
+        except RuleFileError as error:
+            raise ProfileError(f"{where}.rules: {error}") from None
+    return fund
+
+
+# -- a small TOML writer for the profile's shape ---------------------------------------------
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(item) for item in value) + "]"
+    return toml_string(str(value))
+
+
+def to_toml(data: dict[str, Any]) -> str:
+    lines = ["# A municipality's profile: flask profile import FILE", f"format = {data['format']}"]
+    lines += ["", "[municipality]"]
+    lines += [f"{k} = {_value(v)}" for k, v in data["municipality"].items()]
+    for city in data.get("partner_cities", []):
+        lines += ["", "[[partner_cities]]"] + [f"{k} = {_value(v)}" for k, v in city.items()]
+    for fund in data.get("funds", []):
+        lines += ["", "[[funds]]"]
+        lines += [
+            f"{k} = {_value(v)}" for k, v in fund.items() if k not in ("letter_texts", "questions")
+        ]
+        if fund.get("letter_texts"):
+            lines += ["", "[funds.letter_texts]"]
+            lines += [f"{k} = {_value(v)}" for k, v in fund["letter_texts"].items()]
+        for question in fund.get("questions", []):
+            lines += ["", "[[funds.questions]]"]
+            lines += [f"{k} = {_value(v)}" for k, v in question.items()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,521 @@
+"""The administrator's pages: each form with good and bad input, and refused to anyone else."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from grants.audit.models import AuditEvent
+from grants.budgets.models import BudgetEntry, EntryKind
+from grants.budgets.operations import balance
+from grants.core import clock
+from grants.core.models import Municipality
+from grants.extensions import db
+from grants.letters.models import LetterText
+from grants.partners.models import PartnerCity
+from grants.people.models import Role
+from grants.questions.models import FormVersion
+from grants.workflow.loader import current_route
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def fund_data(fund, **overrides) -> dict:
+    data = {
+        "name": fund.name,
+        "description": fund.description,
+        "kind": fund.kind.value,
+        "route_id": str(fund.route_id),
+        "delegated_limit": "15.000",
+        "yearly_budget": "100.000",
+        "carry_over": fund.carry_over.value,
+        "report_due_days": "42",
+        "remind_days_before": "7",
+        "refund_days": "30",
+        "board": [str(m.user_id) for m in fund.board],
+        "active": "y",
+    }
+    data.update(overrides)
+    return data
+
+
+def settings_events(action: str) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def admin_urls(world) -> list[tuple[str, str, dict]]:
+    fund = world.fund
+    return [
+        ("GET", "/admin/", {}),
+        ("GET", "/admin/municipality", {}),
+        ("POST", "/admin/municipality", {"name": "Hacket", "languages": "da"}),
+        ("GET", "/admin/partners", {}),
+        (
+            "POST",
+            "/admin/partners/new",
+            {"name": "X", "country": "SE", "relation": "other", "valid_from": "2020-01-01"},
+        ),
+        ("GET", "/admin/funds", {}),
+        ("POST", f"/admin/funds/{fund.id}", fund_data(fund, yearly_budget="1")),
+        ("POST", f"/admin/funds/{fund.id}/questions", {"label": "Q?", "kind": "short_text"}),
+        ("POST", f"/admin/funds/{fund.id}/letters/granted", {"body": "Hej {{ sagsnummer }}"}),
+        ("POST", f"/admin/funds/{fund.id}/questions/x/remove", {}),
+        ("GET", f"/admin/funds/{fund.id}/letters/granted", {}),
+        ("POST", f"/admin/funds/{fund.id}/letters/granted", {"body": "x", "intent": "preview"}),
+        ("GET", "/admin/municipality/logo", {}),
+        ("GET", "/admin/users", {}),
+        ("POST", f"/admin/users/{world.employee.id}", {"roles": ["admin"], "active": "y"}),
+    ]
+
+
+@pytest.mark.parametrize("who", ["caseworker", "employee", "finance", "board_member"])
+def test_only_an_administrator_gets_in_and_nothing_changes(world, client, auth, who):
+    auth.login(getattr(world, who))
+
+    def settings_changes():
+        return db.session.scalar(
+            select(func.count()).where(AuditEvent.action.like("settings.%"))
+        ) + db.session.scalar(select(func.count()).where(AuditEvent.action.like("roles.%")))
+
+    before = (settings_changes(), count(LetterText), count(FormVersion), count(PartnerCity))
+    for method, url, data in admin_urls(world):
+        response = client.open(url, method=method, data=data)
+        assert response.status_code == 403, (method, url)
+    db.session.expire_all()
+    after = (settings_changes(), count(LetterText), count(FormVersion), count(PartnerCity))
+    assert after == before
+    assert Municipality.current().name == "Ballerup Kommune"
+    assert world.fund.yearly_budget == Decimal("100000")
+    assert not world.employee.has_role(Role.ADMIN)
+
+
+def test_not_logged_in_goes_to_login(world, client):
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_municipality_profile_is_saved_and_audited_with_before_and_after(world, client, auth):
+    auth.login(world.admin)
+    data = {
+        "name": "Ballerup Kommune",
+        "unit": "Center for Kultur",
+        "letterhead": "International afdeling",
+        "address": "Hold-An Vej 7, 2750 Ballerup",
+        "cvr": "58271713",
+        "email": "international@balk.dk",
+        "phone": "44 77 20 00",
+        "website": "https://ballerup.dk",
+        "postcodes": "2740 2750",
+        "complaint_guidance": "Klag til os.",
+        "languages": ["da", "en"],
+        "logo": (io.BytesIO(PNG), "logo.png"),
+    }
+    response = client.post("/admin/municipality", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    m = Municipality.current()
+    assert (m.unit, m.complaint_guidance, m.logo_content_type) == (
+        "Center for Kultur",
+        "Klag til os.",
+        "image/png",
+    )
+    (event,) = settings_events("settings.municipality_changed")
+    assert event.actor_id == world.admin.id
+    assert event.details["before"]["unit"] == "Sekretariatet for internationalt samarbejde"
+    assert event.details["after"]["unit"] == "Center for Kultur"
+    assert client.get("/admin/municipality/logo").data == PNG
+    assert "Center for Kultur" in client.get("/admin/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"cvr": "1234"}, "Et CVR-nummer er 8 cifre."),
+        ({"name": ""}, "Feltet skal udfyldes."),
+        ({"languages": ["en"]}, "Dansk skal altid tilbydes."),
+        ({"website": "ftp://x"}, "https://"),
+        ({"logo": (io.BytesIO(b"<?php evil"), "logo.png")}, "Filen kan ikke bruges"),
+        ({"logo": (io.BytesIO(b"%PDF-1.4 x"), "logo.pdf")}, "PNG- eller JPEG"),
+    ],
+)
+def test_municipality_bad_input_is_shown_and_nothing_changes(
+    world, client, auth, overrides, message
+):
+    auth.login(world.admin)
+    data = {"name": "Ny Kommune", "cvr": "58271713", "languages": ["da"]}
+    data.update(overrides)
+    response = client.post("/admin/municipality", data=data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert Municipality.current().name == "Ballerup Kommune"
+    assert not settings_events("settings.municipality_changed")
+
+
+def test_partner_city_added_edited_and_bad_dates_refused(world, client, auth):
+    auth.login(world.admin)
+    response = client.post(
+        "/admin/partners/new",
+        data={
+            "name": "Ystad",
+            "country": "SE",
+            "relation": "partnership",
+            "valid_from": "2020-01-01",
+        },
+    )
+    assert response.status_code == 302
+    city = db.session.scalars(select(PartnerCity)).one()
+    response = client.post(
+        f"/admin/partners/{city.id}",
+        data={
+            "name": "Ystad",
+            "country": "SE",
+            "relation": "partnership",
+            "valid_from": "2020-01-01",
+            "valid_to": "2019-01-01",
+        },
+    )
+    assert response.status_code == 422
+    assert "Slutdatoen kan ikke være før startdatoen." in response.get_data(as_text=True)
+    response = client.post(
+        f"/admin/partners/{city.id}",
+        data={
+            "name": "Ystad",
+            "country": "XX",
+            "relation": "partnership",
+            "valid_from": "2020-01-01",
+        },
+    )
+    assert "Vælg et land fra listen." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert city.valid_to is None and city.country == "SE"
+    response = client.post(
+        f"/admin/partners/{city.id}",
+        data={
+            "name": "Ystad",
+            "country": "SE",
+            "relation": "partnership",
+            "valid_from": "2020-01-01",
+            "valid_to": "2025-12-31",
+        },
+    )
+    assert response.status_code == 302
+    (event,) = settings_events("settings.partner_city_changed")
+    assert event.details == {"before": {"valid_to": None}, "after": {"valid_to": "2025-12-31"}}
+    assert client.get("/admin/partners/999").status_code == 404
+
+
+def test_a_new_yearly_budget_goes_through_the_ledger(world, client, auth):
+    auth.login(world.admin)
+    year = clock.today().year
+    entries_before = count(BudgetEntry)
+    response = client.post(
+        f"/admin/funds/{world.fund.id}",
+        data=fund_data(world.fund, yearly_budget="120.000", delegated_limit="20.000"),
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    assert world.fund.yearly_budget == Decimal("120000")
+    assert world.fund.delegated_limit == Decimal("20000")
+    assert balance(world.fund.id, year).budget == Decimal("120000")
+    # Two new allocations of +20,000 (this year and next); none changed.
+    new = db.session.scalars(select(BudgetEntry).order_by(BudgetEntry.id)).all()[entries_before:]
+    assert [(e.kind, e.amount) for e in new] == [(EntryKind.ALLOCATION, Decimal("20000"))] * 2
+    before, after = {}, {}
+    for event in settings_events("settings.fund_changed"):
+        assert event.actor_id == world.admin.id
+        before.update(event.details["before"])
+        after.update(event.details["after"])
+    assert (before["delegated_limit"], after["delegated_limit"]) == ("15000.00", "20000.00")
+    assert (before["yearly_budget"], after["yearly_budget"]) == ("100000.00", "120000.00")
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"delegated_limit": "-5"}, "Beløbet kan ikke være negativt."),
+        ({"yearly_budget": "abc"}, ""),
+        ({"report_due_days": "0"}, "Skriv et antal dage fra 1 til 365."),
+        ({"publish_names": "y"}, "Navne kan kun offentliggøres, når rejserne offentliggøres."),
+        ({"route_id": "9999"}, "Vælg en af mulighederne."),
+        ({"name": ""}, "Feltet skal udfyldes."),
+        ({"refund_days": ""}, "Feltet skal udfyldes."),
+        ({"board": ["9999"]}, "Vælg bestyrelsesmedlemmer fra listen."),
+    ],
+)
+def test_fund_bad_input_changes_nothing(world, client, auth, overrides, message):
+    auth.login(world.admin)
+    entries = count(BudgetEntry)
+    data = fund_data(world.fund, yearly_budget="50.000")
+    data.update(overrides)
+    response = client.post(f"/admin/funds/{world.fund.id}", data=data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert world.fund.yearly_budget == Decimal("100000")
+    assert count(BudgetEntry) == entries
+
+
+def test_a_budget_cannot_go_below_what_is_granted(world, client, auth):
+    from grants.budgets.operations import reserve
+    from tests.factories import make_application
+
+    application = make_application(world.employee, world.fund, state="granted", amount=90000)
+    reserve(application, Decimal("90000"), world.caseworker)
+    db.session.commit()
+    auth.login(world.admin)
+    response = client.post(
+        f"/admin/funds/{world.fund.id}", data=fund_data(world.fund, yearly_budget="50.000")
+    )
+    assert response.status_code == 422
+    assert "kan ikke sættes ned" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert world.fund.yearly_budget == Decimal("100000")
+
+
+def test_a_new_fund_gets_its_budget_and_standard_letter_texts(world, client, auth):
+    auth.login(world.admin)
+    data = fund_data(world.fund, code="kulturpuljen", name="Kulturpuljen", yearly_budget="30.000")
+    response = client.post("/admin/funds/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    from grants.funds.models import Fund
+
+    fund = db.session.scalar(select(Fund).where(Fund.code == "kulturpuljen"))
+    assert balance(fund.id, clock.today().year).budget == Decimal("30000")
+    assert count(LetterText) == 4
+    response = client.post("/admin/funds/new", data=dict(data, code="Bad Code"))
+    assert "Brug små bogstaver" in response.get_data(as_text=True)
+    response = client.post("/admin/funds/new", data=data)
+    assert "Der er allerede en pulje med den kode." in response.get_data(as_text=True)
+
+
+def test_the_route_chooser_offers_every_route_in_the_table(world, client, auth):
+    from grants.workflow.models import Route
+
+    # A route that no shipped file defines: the chooser reads the table, not the files.
+    extra = Route(code="local_route", version=1, name="En lokal rute", initial_state="draft")
+    db.session.add(extra)
+    db.session.commit()
+    auth.login(world.admin)
+    page = client.get(f"/admin/funds/{world.fund.id}").get_data(as_text=True)
+    for route in db.session.scalars(select(Route)):
+        assert f'value="{route.id}"' in page
+    response = client.post(
+        f"/admin/funds/{world.fund.id}", data=fund_data(world.fund, route_id=str(extra.id))
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert world.fund.route_id == extra.id
+    assert current_route("study_trip").id != extra.id
+
+
+def test_questions_added_and_removed_as_versions(world, client, auth):
+    auth.login(world.admin)
+    url = f"/admin/funds/{world.fund.id}/questions"
+    response = client.post(
+        url, data={"label": "Hvilken skole?", "kind": "choice", "choices": "Kun én"}
+    )
+    assert response.status_code == 422
+    assert "Skriv mindst to muligheder" in response.get_data(as_text=True)
+    response = client.post(url, data={"label": "", "kind": "short_text"})
+    assert response.status_code == 422
+    response = client.post(url, data={"label": "Hvilken skole?", "kind": "nonsense"})
+    assert response.status_code == 422
+    assert count(FormVersion) == 0
+    client.post(url, data={"label": "Hvilken skole?", "kind": "choice", "choices": "A\nB"})
+    client.post(url, data={"label": "Antal elever", "kind": "number", "required": "y"})
+    versions = db.session.scalars(select(FormVersion).order_by(FormVersion.version)).all()
+    assert [len(v.questions) for v in versions] == [1, 2]
+    assert "Antal elever" in client.get(url).get_data(as_text=True)
+    assert client.post(f"{url}/no_such_question/remove").status_code == 404
+    assert client.post(f"{url}/hvilken_skole/remove").status_code == 302
+    assert [len(v.questions) for v in db.session.scalars(select(FormVersion))] == [1, 2, 1]
+    (event,) = settings_events("settings.form_version_added")[:1]
+    assert event.actor_id == world.admin.id
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{% include '/etc/passwd' %}",
+        "{% import 'letters/_letter.html' as x %}",
+        "{{ sagsnummer.__class__.__mro__ }}",
+        "{{ ''.__class__.__base__.__subclasses__() }}",
+        "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+        "{{ config }}",
+        "{{ self }}",
+        "{{ lipsum.__globals__ }}",
+        "{% for x in range(10) %}x{% endfor %}",
+        "{{ sagsnummer|attr('__class__') }}",
+        "{{ sagsnummer['__class__'] }}",
+        "{% extends '/etc/passwd' %}",
+        "{{ sagsnummer",
+    ],
+)
+def test_a_letter_text_that_reaches_for_files_or_code_is_refused(world, client, auth, body):
+    auth.login(world.admin)
+    response = client.post(
+        f"/admin/funds/{world.fund.id}/letters/granted", data={"body": body, "intent": "save"}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="body-error"' in page
+    assert count(LetterText) == 0
+    response = client.post(
+        f"/admin/funds/{world.fund.id}/letters/granted", data={"body": body, "intent": "preview"}
+    )
+    assert response.status_code == 422
+    assert response.mimetype == "text/html"
+
+
+def test_the_preview_is_the_real_pdf_with_the_placeholders_values(world, client, auth):
+    auth.login(world.admin)
+    body = (
+        "Kære {{ ansoeger }}. Sag {{ sagsnummer }} fra {{ pulje }}: "
+        "{{ bevilget_beloeb }}.{% if begrundelse %} Ikke her.{% endif %}\n\n"
+        "Frist {{ frist_rapport }}."
+    )
+    response = client.post(
+        f"/admin/funds/{world.fund.id}/letters/granted", data={"body": body, "intent": "preview"}
+    )
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    text = " ".join(text.split())
+    year = clock.today().year
+    assert f"Sag {year}-000123 fra Studierejsefonden: 8.000,00 kr." in text
+    assert "Kære Mette Madsen." in text
+    assert "Ikke her" not in text
+    assert "{{" not in text
+    assert count(LetterText) == 0  # a preview saves nothing
+    preview = client.post(
+        f"/admin/funds/{world.fund.id}/letters/settlement",
+        data={"body": "Endeligt {{ endeligt_tilskud }}", "intent": "preview"},
+    )
+    assert preview.mimetype == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(preview.data)).pages)
+    assert "Endeligt 7.500,00 kr." in " ".join(text.split())
+
+
+def test_a_saved_letter_text_is_a_new_version(world, client, auth):
+    auth.login(world.admin)
+    url = f"/admin/funds/{world.fund.id}/letters/refused"
+    assert "standardteksten" in client.get(url).get_data(as_text=True)
+    client.post(url, data={"body": "Afslag i {{ sagsnummer }}", "intent": "save"})
+    client.post(url, data={"body": "Nyt afslag i {{ sagsnummer }}", "intent": "save"})
+    assert [t.version for t in db.session.scalars(select(LetterText))] == [1, 2]
+    assert client.post(url, data={"body": "", "intent": "save"}).status_code == 422
+    assert client.get(f"/admin/funds/{world.fund.id}/letters/nonsense").status_code == 404
+    assert settings_events("settings.letter_text_added")
+
+
+def test_roles_granted_and_revoked_and_no_one_locks_themselves_out(world, client, auth):
+    auth.login(world.admin)
+    response = client.post(
+        f"/admin/users/{world.employee.id}",
+        data={"roles": ["employee", "caseworker"], "active": "y"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert world.employee.roles == {Role.EMPLOYEE, Role.CASEWORKER}
+    client.post(f"/admin/users/{world.employee.id}", data={"roles": ["employee"], "active": "y"})
+    db.session.expire_all()
+    assert world.employee.roles == {Role.EMPLOYEE}
+    assert settings_events("roles.granted") and settings_events("roles.revoked")
+    response = client.post(
+        f"/admin/users/{world.admin.id}", data={"roles": ["employee"], "active": "y"}
+    )
+    assert response.status_code == 422
+    assert "din egen administratorrolle" in response.get_data(as_text=True)
+    response = client.post(f"/admin/users/{world.employee.id}", data={"roles": ["king"]})
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert world.admin.has_role(Role.ADMIN)
+    assert client.get("/admin/users/9999").status_code == 404
+
+
+def test_the_languages_offered_follow_the_municipality_profile(world, client, auth):
+    auth.login(world.employee)
+    assert 'name="locale" value="en"' in client.get("/applications/mine").get_data(as_text=True)
+    municipality = Municipality.current()
+    municipality.languages = "da"
+    db.session.commit()
+    page = client.get("/applications/mine").get_data(as_text=True)
+    assert 'name="locale" value="en"' not in page
+    client.post("/language", data={"locale": "en", "next": "/applications/mine"})
+    db.session.expire_all()
+    assert world.employee.locale == "da"
+
+
+def test_the_uploaded_logo_is_on_the_letters(world, client, auth):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), (0, 90, 160)).save(buffer, format="PNG")
+    auth.login(world.admin)
+    response = client.post(
+        "/admin/municipality",
+        data={
+            "name": "Ballerup Kommune",
+            "languages": ["da", "en"],
+            "logo": (io.BytesIO(buffer.getvalue()), "logo.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    preview = client.post(
+        f"/admin/funds/{world.fund.id}/letters/granted",
+        data={"body": "Hej {{ ansoeger }}", "intent": "preview"},
+    )
+    page = PdfReader(io.BytesIO(preview.data)).pages[0]
+    assert page.images and page.images[0].image.size == (40, 20)
+
+
+def test_the_board_and_the_refund_days_are_set_per_fund(world, client, auth):
+    from tests.factories import make_user
+
+    other = make_user(Role.BOARD_MEMBER, name="Birgit Bestyrelse")
+    db.session.commit()
+    auth.login(world.admin)
+    page = client.get(f"/admin/funds/{world.fund.id}").get_data(as_text=True)
+    assert "Birgit Bestyrelse" in page and "Bent Bach" in page
+    response = client.post(
+        f"/admin/funds/{world.fund.id}",
+        data=fund_data(world.fund, board=[str(other.id)], refund_days="14"),
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [m.user_id for m in world.fund.board] == [other.id]
+    assert world.fund.refund_days == 14
+    assert settings_events("settings.fund_board_member_removed")
+    assert settings_events("settings.fund_board_member_added")
+
+
+def test_without_the_csrf_token_an_admin_change_is_refused(world, app, client, auth):
+    auth.login(world.admin)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        for url, data in [
+            ("/admin/municipality", {"name": "Hacket", "languages": "da"}),
+            (f"/admin/funds/{world.fund.id}", fund_data(world.fund, yearly_budget="1")),
+            (f"/admin/funds/{world.fund.id}/questions", {"label": "Q?", "kind": "short_text"}),
+            (f"/admin/funds/{world.fund.id}/questions/x/remove", {}),
+            (f"/admin/funds/{world.fund.id}/letters/granted", {"body": "Hej", "intent": "save"}),
+            (f"/admin/users/{world.employee.id}", {"roles": ["admin"], "active": "y"}),
+        ]:
+            assert client.post(url, data=data).status_code in (400, 422), url
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    db.session.expire_all()
+    assert Municipality.current().name == "Ballerup Kommune"
+    assert world.fund.yearly_budget == Decimal("100000")
+    assert count(LetterText) == 0 and count(FormVersion) == 0
+    assert not world.employee.has_role(Role.ADMIN)

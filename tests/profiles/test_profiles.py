@@ -1,0 +1,180 @@
+"""Any municipality by configuration: each shipped profile sets up an empty database that
+carries an application from submission to letter; export and import round-trip."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from grants.applications.models import Application
+from grants.core.models import Municipality
+from grants.extensions import db
+from grants.funds.models import Fund, FundKind
+from grants.letters.models import Letter, LetterText
+from grants.partners.models import PartnerCity
+from grants.people.models import Role
+from grants.profiles.operations import (
+    ProfileError,
+    export_profile,
+    import_profile,
+    read,
+    shipped,
+)
+from grants.questions.models import FormVersion
+from tests.applications.helpers import form_data
+from tests.factories import make_user
+
+SEED_CITIES = {
+    "kolding": {
+        "Delmenhorst",
+        "Drammen",
+        "Huéscar",
+        "Kujalleq",
+        "Lappeenranta",
+        "Nikopol",
+        "Örebro",
+        "Panevézys",
+        "Stykkishólmur",
+        "Szombathely",
+        "Anjo",
+        "Wuqing",
+    },
+    "aarhus": {
+        "Bergen",
+        "Gothenburg",
+        "Turku",
+        "Harbin",
+        "Rostock",
+        "Kujalleq",
+        "St Petersburg",
+    },
+    "duesseldorf": {
+        "Reading",
+        "Haifa",
+        "Warsaw",
+        "Moscow",
+        "Chongqing",
+        "Chemnitz",
+        "Palma de Mallorca",
+        "Toulouse",
+        "Shenyang",
+        "Guangzhou",
+        "Chiba Prefecture",
+        "Belo Horizonte",
+        "Mbombela",
+    },
+}
+
+
+def test_the_four_municipalities_ship():
+    assert set(shipped()) == {"ballerup", "kolding", "aarhus", "duesseldorf"}
+
+
+@pytest.mark.parametrize("name", ["ballerup", "kolding", "aarhus", "duesseldorf"])
+def test_a_shipped_profile_loads_and_carries_an_application_to_its_letter(app, client, auth, name):
+    municipality = import_profile(read(shipped()[name]))
+    db.session.commit()
+    cities = {c.name for c in db.session.scalars(select(PartnerCity))}
+    if name in SEED_CITIES:
+        assert cities == SEED_CITIES[name]
+        assert all("eksempel" in f.name for f in db.session.scalars(select(Fund)))
+
+    manager = make_user(Role.EMPLOYEE, Role.MANAGER, name="Lise Leder")
+    employee = make_user(Role.EMPLOYEE, name="Emil Ansat", manager=manager)
+    caseworker = make_user(Role.EMPLOYEE, Role.CASEWORKER, name="Sofie Sag")
+    db.session.commit()
+    fund = db.session.scalars(
+        select(Fund).where(Fund.kind == FundKind.STUDY_TRIP).order_by(Fund.id)
+    ).first()
+
+    auth.login(employee)
+    response = client.post(
+        f"/applications/new/{fund.code}", data=form_data(manager_id=str(manager.id))
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    application = db.session.scalars(select(Application)).one()
+    auth.login(manager)
+    client.post(f"/applications/{application.id}/steps/endorse", data={"comment": "Ja."})
+    auth.login(caseworker)
+    client.post(f"/applications/{application.id}/steps/forward_for_decision", data={})
+    response = client.post(
+        f"/applications/{application.id}/decision",
+        data={"action": "grant", "amount": "", "reasons": ""},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+    db.session.expire_all()
+    letter = db.session.scalars(select(Letter).filter_by(application_id=application.id)).one()
+    assert letter.text_id is not None and letter.text.outcome == "granted"
+    text = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(letter.pdf)).pages).split()
+    )
+    assert municipality.name in text
+    assert f"{fund.name} støtter rejsen" in text  # the fund's letter text, filled in
+    assert "8.000,00 kr." in text
+
+
+def test_export_and_import_round_trip(app, runner, tmp_path):
+    import_profile(read(shipped()["kolding"]))
+    db.session.commit()
+    for suffix in (".toml", ".json"):
+        path = tmp_path / f"profil{suffix}"
+        result = runner.invoke(args=["profile", "export", str(path)])
+        assert result.exit_code == 0, result.output
+        exported = export_profile()
+        data = read(path)
+        assert data["municipality"]["name"] == "Kolding Kommune"
+        assert len(data["partner_cities"]) == 12
+        assert data["funds"][0]["questions"][0]["kind"] == "choice"
+        assert (
+            data["funds"][0]["letter_texts"]["refused"]
+            == exported["funds"][0]["letter_texts"]["refused"]
+        )
+
+    # Into an empty database: the same municipality again.
+    from tests.conftest import _empty_tables
+
+    db.session.remove()
+    _empty_tables()
+    result = runner.invoke(args=["profile", "import", str(tmp_path / "profil.toml")])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert Municipality.current().name == "Kolding Kommune"
+    assert db.session.scalar(select(func.count()).select_from(PartnerCity)) == 12
+    assert db.session.scalar(select(func.count()).select_from(FormVersion)) == 1
+    # Not into a database that has a municipality already: nothing changes.
+    result = runner.invoke(args=["profile", "import", "aarhus"])
+    assert result.exit_code != 0 and "already has a municipality" in result.output
+    assert db.session.scalar(select(func.count()).select_from(PartnerCity)) == 12
+
+
+def test_a_profile_with_a_letter_text_reaching_for_files_is_refused(app, runner, tmp_path):
+    data = read(shipped()["aarhus"])
+    data["funds"][0]["letter_texts"] = {"granted": "{% include '/etc/passwd' %}"}
+    with pytest.raises(ProfileError, match="letter_texts.granted"):
+        import_profile(data)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(LetterText)) == 0
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d["partner_cities"][0].update(country="Norge"), "two-letter"),
+        (lambda d: d["partner_cities"][0].update(valid_from="i går"), "not a date"),
+        (lambda d: d["funds"][0].update(route="nowhere"), "no route"),
+        (lambda d: d["funds"][0].update(yearly_budget="mange"), "not an amount"),
+        (lambda d: d["funds"][0].update(kind="party"), "party"),
+        (lambda d: d.pop("municipality"), "missing"),
+    ],
+)
+def test_a_bad_profile_names_what_is_wrong(app, change, message):
+    data = read(shipped()["aarhus"])
+    change(data)
+    with pytest.raises(ProfileError, match=message):
+        import_profile(data)
+    db.session.rollback()
+    assert db.session.scalar(select(Municipality.id)) is None
