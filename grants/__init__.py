@@ -156,12 +156,13 @@ def _register_request_hooks(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from grants.core import formatting, security, templating
+    from grants.core import access, formatting, security, templating
     from grants.workflow.labels import action_label, state_label
 
     formatting.register(app)
     templating.register(app)
     security.register(app)
+    access.register(app)
 
     @app.context_processor
     def inject():

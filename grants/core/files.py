@@ -66,6 +66,14 @@ def display_name(filename: str) -> str:
     return name.strip()[:200] or "fil"
 
 
+def served_type(content_type: str) -> str:
+    """The type to serve a stored file as: one of the types uploads may have, or a download
+    the browser never renders."""
+    if content_type in _SIGNATURES or content_type in _OFFICE:
+        return content_type
+    return "application/octet-stream"
+
+
 def check_upload(filename: str, data: bytes, field: str) -> CheckedFile:
     """Accept the file if its content is an allowed type and its name says the same."""
     if not data:
