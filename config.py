@@ -63,6 +63,10 @@ class Config:
 
     WORK_QUEUE_PAGE_SIZE = 20
 
+    # Personal data in closed cases is anonymised this many years after the case closed
+    # (flask privacy purge); the accounting figures stay. See docs/operations.md.
+    PERSONAL_DATA_RETENTION_YEARS = int(os.environ.get("PERSONAL_DATA_RETENTION_YEARS", 6))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -112,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.partners.views import bp as partners
     from grants.payments.views import bp as payments
     from grants.people.views import bp as people
+    from grants.privacy.views import bp as privacy
     from grants.publication.views import bp as publication
     from grants.reports.views import bp as reports
     from grants.subsidies.views import bp as subsidies
@@ -130,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
         publication,
         reports,
         partners,
+        privacy,
     ):
         app.register_blueprint(blueprint)
 
