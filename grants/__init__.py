@@ -51,9 +51,12 @@ def _refuse_unsafe_production(app: Flask) -> None:
     if not app.config.get("PRODUCTION"):
         return
     key = app.config.get("SECRET_KEY") or ""
-    if key == ProductionConfig.DEVELOPMENT_SECRET_KEY or len(key) < 32:
+    # A real key: long, and not a repeated character or the development placeholder.
+    if key == ProductionConfig.DEVELOPMENT_SECRET_KEY or len(key) < 32 or len(set(key)) < 10:
         raise RuntimeError("Set SECRET_KEY to a long random value (32+ characters) in production.")
-    if app.debug:
+    # `flask run --debug` sets FLASK_DEBUG after the config is read: look at it too.
+    debug_env = os.environ.get("FLASK_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
+    if app.debug or debug_env:
         raise RuntimeError("Production does not run with FLASK_DEBUG on.")
 
 

@@ -63,7 +63,8 @@ def display_name(filename: str) -> str:
     """A name to show and offer on download: no path, no control characters."""
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>|:*?')
-    return name.strip()[:200] or "fil"
+    # No leading dots either: never "." or "..", never a hidden file.
+    return name.strip().lstrip(".").strip()[:200] or "fil"
 
 
 def served_type(content_type: str) -> str:
