@@ -108,12 +108,78 @@ def _deleted(obj) -> dict[str, Any] | None:
     return None
 
 
+def _created_elsewhere(obj) -> dict[str, Any] | None:
+    """New accounts and organisations, and invitations: who may act in the system."""
+    from grants.organisations.models import Invitation, Organisation
+    from grants.people.models import User
+
+    if isinstance(obj, User):
+        return dict(action="people.account_created", actor_id=_current_user_id() or obj.id)
+    if isinstance(obj, Organisation):
+        return dict(
+            action="organisation.registered",
+            actor_id=_current_user_id(),
+            details={"name": obj.name, "cvr": obj.cvr},
+        )
+    if isinstance(obj, Invitation):
+        return dict(
+            action="organisation.invitation_sent",
+            actor_id=obj.invited_by_id,
+            details={"organisation_id": obj.organisation_id},
+        )
+    return None
+
+
+# Settings: a change to any of these columns is recorded with the old and new value.
+SETTINGS = {"fund", "municipality"}
+
+
+def _changed(obj) -> dict[str, Any] | None:
+    """Changes to existing records that matter: a password, a fund's or the municipality's
+    settings, an account switched on or off."""
+    from sqlalchemy import inspect as inspect_object
+
+    from grants.people.models import User
+
+    state = inspect_object(obj)
+    changes = {}
+    for attribute in state.mapper.column_attrs:
+        history = state.attrs[attribute.key].history
+        if attribute.key != "updated_at" and history.has_changes():
+            old = history.deleted[0] if history.deleted else None
+            changes[attribute.key] = (old, history.added[0] if history.added else None)
+    if not changes:
+        return None
+    if isinstance(obj, User):
+        if "password_hash" in changes:
+            return dict(action="people.password_changed", actor_id=_current_user_id())
+        if "active" in changes:
+            return dict(
+                action="people.activated" if obj.active else "people.deactivated",
+                actor_id=_current_user_id(),
+            )
+        return None
+    if getattr(obj, "__tablename__", None) in SETTINGS:
+        return dict(
+            action=f"settings.{obj.__tablename__}_changed",
+            actor_id=_current_user_id(),
+            details={key: [str(old), str(new)] for key, (old, new) in changes.items()},
+        )
+    return None
+
+
+def _new(obj) -> dict[str, Any] | None:
+    return _describe(obj) or _created_elsewhere(obj)
+
+
 @event.listens_for(Session, "after_flush")
 def _audit(session: Session, flush_context) -> None:
     rows = []
-    for obj, describe in [(o, _describe) for o in session.new] + [
-        (o, _deleted) for o in session.deleted
-    ]:
+    for obj, describe in (
+        [(o, _new) for o in session.new]
+        + [(o, _changed) for o in session.dirty]
+        + [(o, _deleted) for o in session.deleted]
+    ):
         described = describe(obj)
         if described is None:
             continue
