@@ -30,7 +30,7 @@ def normalise_database_url(url: str) -> str:
 
 
 class Config:
-    DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
+    DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # nosec B105  # production refuses it
     SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     PRODUCTION = False
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
@@ -79,7 +79,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing"
+    SECRET_KEY = "testing"  # nosec B105  # the tests only
     # The test fixtures point this at a fresh database (SQLite by default, PostgreSQL with
     # TEST_DATABASE_URL) built by the migrations.
     SQLALCHEMY_DATABASE_URI = normalise_database_url(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import signal
-import subprocess  # nosec B404 - the test starts gunicorn from the venv
+import subprocess  # nosec B404  # the test starts gunicorn from the venv
 import sys
 import time
 import urllib.error
@@ -32,7 +32,7 @@ def gunicorn(env: dict, port: int) -> subprocess.Popen:
     binary = Path(sys.executable).parent / "gunicorn"
     if not binary.exists():
         pytest.skip("gunicorn is not installed")
-    process = subprocess.Popen(  # nosec B603 - fixed program and arguments
+    process = subprocess.Popen(  # nosec B603  # fixed program and arguments
         [str(binary), "--bind", f"127.0.0.1:{port}", "--workers", "1", "wsgi:app"],
         cwd=ROOT,
         env=env,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - pg_dump/pg_restore with an argument list, never a shell
+import subprocess  # nosec B404  # pg_dump/pg_restore with an argument list, never a shell
 from pathlib import Path
 
 import click
@@ -59,7 +59,7 @@ def create(url: str, target: Path) -> None:
             copy.close()
             source.close()
     elif backend == "postgresql":
-        subprocess.run(  # nosec B603 - fixed program, arguments as a list
+        subprocess.run(  # nosec B603  # fixed program, arguments as a list
             [
                 _tool("pg_dump"),
                 "--format=custom",
@@ -90,7 +90,7 @@ def restore(url: str, source: Path) -> None:
             database.close()
             backup.close()
     elif backend == "postgresql":
-        subprocess.run(  # nosec B603 - fixed program, arguments as a list
+        subprocess.run(  # nosec B603  # fixed program, arguments as a list
             [
                 _tool("pg_restore"),
                 "--clean",
