@@ -3,7 +3,7 @@
 #   make            set up (venv, packages, design system, catalogues, database, demo data)
 #                   and serve on http://127.0.0.1:5000 (or $PORT)
 #   make test       the tests on SQLite; make test-postgres on PostgreSQL
-#   make lint       ruff; make format rewrites the code
+#   make lint       ruff and bandit; make format rewrites the code
 #   make clean      remove what setup made (.venv node_modules static/dkfds instance)
 #
 # Pass arguments to pytest with PYTEST_ARGS, e.g. make test PYTEST_ARGS="-k login -x".
@@ -72,6 +72,7 @@ test-postgres: deps assets translations
 lint: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive .
 
 format: deps
 	$(BIN)/ruff check --fix .

@@ -53,9 +53,12 @@ def _refuse_unsafe_production(app: Flask) -> None:
     if not app.config.get("PRODUCTION"):
         return
     key = app.config.get("SECRET_KEY") or ""
-    if key == ProductionConfig.DEVELOPMENT_SECRET_KEY or len(key) < 32:
+    # A real key: long, and not a repeated character or the development placeholder.
+    if key == ProductionConfig.DEVELOPMENT_SECRET_KEY or len(key) < 32 or len(set(key)) < 10:
         raise RuntimeError("Set SECRET_KEY to a long random value (32+ characters) in production.")
-    if app.debug:
+    # `flask run --debug` sets FLASK_DEBUG after the config is read: look at it too.
+    debug_env = os.environ.get("FLASK_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
+    if app.debug or debug_env:
         raise RuntimeError("Production does not run with FLASK_DEBUG on.")
 
 
@@ -128,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.partners.views import bp as partners
     from grants.payments.views import bp as payments
     from grants.people.views import bp as people
+    from grants.privacy.views import bp as privacy
     from grants.publication.views import bp as publication
     from grants.reports.views import bp as reports
     from grants.subsidies.views import bp as subsidies
@@ -148,6 +152,7 @@ def _register_blueprints(app: Flask) -> None:
         partners,
         committees,
         administration,
+        privacy,
     ):
         app.register_blueprint(blueprint)
 
@@ -176,13 +181,14 @@ def _register_request_hooks(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from grants.core import formatting, security, templating
+    from grants.core import access, formatting, security, templating
     from grants.core.models import offered_languages
     from grants.workflow.labels import action_label, state_label
 
     formatting.register(app)
     templating.register(app)
     security.register(app)
+    access.register(app)
 
     @app.context_processor
     def inject():

@@ -56,7 +56,7 @@ DEMO_PEOPLE = [
     # No staff role: acts for the demo association (an organisation member, not an employee).
     ("forening@example.dk", "Frida Frost", "Formand, Ballerup Ungdomsorkester", [], "forening"),
 ]
-DEMO_PASSWORD_SUFFIX = "-demo-2026"
+DEMO_PASSWORD_SUFFIX = "-demo-2026"  # nosec B105  # demo logins, printed in the README
 
 STANDING_COMMITTEES = [
     "Børne- og Skoleudvalget",

@@ -9,6 +9,7 @@ import os
 import socket
 from email import policy
 
+import hypothesis
 import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
@@ -21,6 +22,11 @@ from grants.extensions import db
 from tests import factories
 
 PASSWORD = factories.PASSWORD
+
+# CI runs the property tests with HYPOTHESIS_PROFILE=ci: the same examples on every run
+# (a failure is reproducible) and no per-example deadline on a busy machine.
+hypothesis.settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(scope="session")

@@ -29,10 +29,11 @@ from grants.applications.forms import (
     YouthApplicationForm,
 )
 from grants.applications.models import Application, Attachment
-from grants.applications.permissions import can_edit, can_view, sees_internal_journal
+from grants.applications.permissions import sees_internal_journal
 from grants.budgets.operations import decision_preview
+from grants.core import access
 from grants.core.errors import DomainError
-from grants.core.files import check_upload
+from grants.core.files import check_upload, display_name, served_type
 from grants.core.pagination import paginate
 from grants.extensions import db
 from grants.funds.models import SUBSIDY_KINDS, Fund, FundKind
@@ -64,8 +65,7 @@ def get_application(application_id: int, options=()) -> Application:
     application = db.session.get(Application, application_id, options=list(options))
     if application is None:
         abort(404)
-    if not can_view(application, current_user):
-        abort(403)
+    access.require(current_user, "case.view", application)
     return application
 
 
@@ -191,8 +191,7 @@ def new(fund_code: str):
 @login_required
 def edit(application_id: int):
     application = get_application(application_id)
-    if not can_edit(application, current_user):
-        abort(403)
+    access.require(current_user, "case.edit", application)
     return handle_form(application.fund, application)
 
 
@@ -350,7 +349,7 @@ def render_case(
         journal=journal,
         internal=internal,
         is_applicant=application.applicant_id == current_user.id,
-        can_edit=can_edit(application, current_user),
+        can_edit=access.may(current_user, "case.edit", application),
         categories=dict(BUDGET_CATEGORIES),
         letter_kinds=LETTER_KINDS,
         answers=shown_answers(application),
@@ -366,8 +365,7 @@ def case_file(application_id: int):
     from grants.applications import case_file as archive
 
     application = get_application(application_id)
-    if not current_user.has_role(Role.CASEWORKER, Role.ADMIN):
-        abort(403)
+    access.require(current_user, "case.export_file", application)
     data = archive.build(application)
     engine.record(
         application,
@@ -392,11 +390,12 @@ def attachment(application_id: int, attachment_id: int):
     item = db.session.get(Attachment, attachment_id)
     if item is None or item.application_id != application.id:
         abort(404)
+    access.require(current_user, "attachment.download", item)
     response = send_file(
         io.BytesIO(item.data),
-        mimetype=item.content_type,
+        mimetype=served_type(item.content_type),
         as_attachment=True,
-        download_name=item.filename,
+        download_name=display_name(item.filename),
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"

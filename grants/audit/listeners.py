@@ -207,6 +207,28 @@ def _settings_added(obj) -> dict[str, Any] | None:
     return None
 
 
+def _created_elsewhere(obj) -> dict[str, Any] | None:
+    """New accounts and organisations, and invitations: who may act in the system."""
+    from grants.organisations.models import Invitation, Organisation
+    from grants.people.models import User
+
+    if isinstance(obj, User):
+        return dict(action="people.account_created", actor_id=_current_user_id() or obj.id)
+    if isinstance(obj, Organisation):
+        return dict(
+            action="organisation.registered",
+            actor_id=_current_user_id(),
+            details={"name": obj.name, "cvr": obj.cvr},
+        )
+    if isinstance(obj, Invitation):
+        return dict(
+            action="organisation.invitation_sent",
+            actor_id=obj.invited_by_id,
+            details={"organisation_id": obj.organisation_id},
+        )
+    return None
+
+
 def _settings_changed(obj) -> dict[str, Any] | None:
     """A changed setting: the columns that changed, before and after."""
     from sqlalchemy import inspect
@@ -235,13 +257,34 @@ def _settings_changed(obj) -> dict[str, Any] | None:
     )
 
 
+def _account_changed(obj) -> dict[str, Any] | None:
+    """A person's password changed, or their account switched on or off."""
+    from sqlalchemy import inspect as inspect_object
+
+    from grants.people.models import User
+
+    if not isinstance(obj, User):
+        return None
+    state = inspect_object(obj)
+    if state.attrs["password_hash"].history.has_changes():
+        return dict(action="people.password_changed", actor_id=_current_user_id())
+    if state.attrs["active"].history.has_changes():
+        return dict(
+            action="people.activated" if obj.active else "people.deactivated",
+            actor_id=_current_user_id(),
+        )
+    return None
+
+
 @event.listens_for(Session, "after_flush")
 def _audit(session: Session, flush_context) -> None:
     rows = []
     for obj, describe in (
         [(o, _describe) for o in session.new]
+        + [(o, _created_elsewhere) for o in session.new]
         + [(o, _settings_added) for o in session.new]
         + [(o, _settings_changed) for o in session.dirty]
+        + [(o, _account_changed) for o in session.dirty]
         + [(o, _deleted) for o in session.deleted]
     ):
         described = describe(obj)
@@ -253,6 +296,9 @@ def _audit(session: Session, flush_context) -> None:
                 "object_type": type(obj).__tablename__,
                 "object_id": getattr(obj, "id", None),
                 "application_id": described.pop("application_id", None),
+                # Every row names every column: one INSERT for all of them.
+                "details": described.pop("details", {}),
+                "actor_id": described.pop("actor_id", None),
                 **described,
             }
         )

@@ -43,8 +43,7 @@ from grants.budgets.operations import (
     waiting_conditions,
 )
 from grants.budgets.operations import balances as balances_of
-from grants.budgets.permissions import can_close_years, can_export, can_read_budgets
-from grants.core import clock
+from grants.core import access, clock
 from grants.core.errors import DomainError
 from grants.core.money import ZERO
 from grants.extensions import db
@@ -150,7 +149,7 @@ def _year_chart(months, title: str) -> dict:
 @bp.get("/budgets")
 @login_required
 def index():
-    require(can_read_budgets(current_user))
+    access.require(current_user, "budgets.read")
     this_year = clock.today().year
     form = YearForm(request.args, years=_year_choices())
     status = 200
@@ -215,8 +214,8 @@ def index():
         month_names=_month_names(),
         charts=charts,
         closing_labels=CLOSING_OUTCOME_LABELS,
-        can_close=can_close_years(current_user),
-        can_export=can_export(current_user),
+        can_close=access.may(current_user, "budgets.close_year"),
+        can_export=access.may(current_user, "budgets.export"),
     ), status
 
 
@@ -224,7 +223,7 @@ def index():
 @login_required
 def fund_year(fund_code: str, year: int):
     """One fund's year: its figures, each a link to the entries behind it."""
-    require(can_read_budgets(current_user))
+    access.require(current_user, "budgets.read")
     fund = db.session.scalar(select(Fund).where(Fund.code == fund_code))
     if fund is None or not 2000 <= year <= 2100:
         abort(404)
@@ -294,7 +293,7 @@ def fund_year(fund_code: str, year: int):
 @login_required
 def close_year_page():
     """Closing a year: the plan first (GET), then the finance officer closes it (POST)."""
-    require(can_close_years(current_user))
+    access.require(current_user, "budgets.close_year")
     last_year = clock.today().year - 1
     form = CloseYearForm()
     if request.method == "POST":
@@ -359,7 +358,7 @@ def _close_year_preview(form: CloseYearForm, year, status: int = 200):
 @bp.get("/budgets/export")
 @login_required
 def export():
-    require(can_export(current_user))
+    access.require(current_user, "budgets.export")
     form = ExportForm(request.args, funds=_all_funds())
     return render_template("budgets/export.html", form=form)
 
@@ -367,7 +366,7 @@ def export():
 @bp.get("/budgets/export/<any(entries, grants):dataset>.<any(csv, xlsx):fmt>")
 @login_required
 def export_file(dataset: str, fmt: str):
-    require(can_export(current_user))
+    access.require(current_user, "budgets.export")
     funds = _all_funds()
     form = ExportForm(request.args, funds=funds)
     if not form.validate():
@@ -423,7 +422,7 @@ def close_year_command(year: int, dry_run: bool, email: str) -> None:
     actor = None
     if email:
         actor = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-        if actor is None or not can_close_years(actor):
+        if actor is None or not access.may(actor, "budgets.close_year"):
             raise click.ClickException(f"{email} is not a finance officer or administrator.")
     try:
         plan = close_year(year, actor, dry_run=dry_run)

@@ -10,6 +10,9 @@ from grants.extensions import db
 
 
 def register(app: Flask) -> None:
+    from grants.core import backup
+
+    backup.register(app)
     demo = AppGroup("demo", help="Demo data for Ballerup.")
 
     @demo.command("load")

@@ -63,7 +63,16 @@ def display_name(filename: str) -> str:
     """A name to show and offer on download: no path, no control characters."""
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>|:*?')
-    return name.strip()[:200] or "fil"
+    # No leading dots either: never "." or "..", never a hidden file.
+    return name.strip().lstrip(".").strip()[:200] or "fil"
+
+
+def served_type(content_type: str) -> str:
+    """The type to serve a stored file as: one of the types uploads may have, or a download
+    the browser never renders."""
+    if content_type in _SIGNATURES or content_type in _OFFICE:
+        return content_type
+    return "application/octet-stream"
 
 
 def check_upload(filename: str, data: bytes, field: str) -> CheckedFile:

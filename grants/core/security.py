@@ -4,7 +4,8 @@ no framing, no sniffing, and HSTS in production."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, render_template
+from werkzeug.exceptions import RequestEntityTooLarge
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -33,3 +34,10 @@ def register(app: Flask) -> None:
         if app.config.get("PRODUCTION"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error):
+        """A request over MAX_CONTENT_LENGTH: a page that says so, and nothing is saved."""
+        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+        limit_mb = max(1, round(limit / (1024 * 1024)))
+        return render_template("errors/too_large.html", limit_mb=limit_mb), 413

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort
 from flask_login import current_user, login_required
 
-from grants.applications.permissions import can_view
+from grants.core import access
+from grants.core.files import display_name
 from grants.extensions import db
 from grants.letters.models import Letter
 
@@ -18,12 +19,13 @@ def download(letter_id: int) -> Response:
     letter = db.session.get(Letter, letter_id)
     if letter is None:
         abort(404)
-    if not can_view(letter.application, current_user):
-        abort(403)
+    access.require(current_user, "letter.download", letter)
     # The stored bytes, never a fresh rendering: the applicant and the case file must see
     # the same letter, byte for byte, however often it is downloaded.
     response = Response(letter.pdf, mimetype="application/pdf")
-    response.headers.set("Content-Disposition", "attachment", filename=letter.filename)
+    response.headers.set(
+        "Content-Disposition", "attachment", filename=display_name(letter.filename)
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     # A letter holds personal data: no shared caches, and no copy left behind in the browser.
     response.headers["Cache-Control"] = "private, no-store"

@@ -6,13 +6,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from grants.applications.models import Application
+from grants.core import access
 from grants.core.errors import DomainError
 from grants.core.models import Municipality
 from grants.extensions import db
 from grants.organisations import operations
 from grants.organisations.forms import KIND_CHOICES, InviteForm, OrganisationForm
 from grants.organisations.models import Organisation
-from grants.people.models import Role
 
 bp = Blueprint("organisations", __name__)
 
@@ -21,10 +21,7 @@ def get_organisation(organisation_id: int) -> Organisation:
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
         abort(404)
-    if not (
-        organisation.has_member(current_user) or current_user.has_role(Role.CASEWORKER, Role.ADMIN)
-    ):
-        abort(403)
+    access.require(current_user, "organisation.view", organisation)
     return organisation
 
 
@@ -82,8 +79,7 @@ def show(organisation_id: int, invite_form: InviteForm | None = None, status: in
 @login_required
 def invite(organisation_id: int):
     organisation = get_organisation(organisation_id)
-    if not organisation.has_member(current_user):
-        abort(403)
+    access.require(current_user, "organisation.invite", organisation)
     form = InviteForm()
     if form.validate():
         try:

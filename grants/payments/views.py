@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from grants.applications.models import Application
 from grants.budgets.exports import as_csv
-from grants.core import clock
+from grants.core import access, clock
 from grants.core.errors import DomainError
 from grants.core.formatting import money
 from grants.extensions import db
@@ -19,7 +19,6 @@ from grants.funds.models import Fund
 from grants.payments import queries
 from grants.payments.forms import FundFilterForm, PaymentForm, RefundForm
 from grants.payments.operations import pay, receive_refund
-from grants.payments.permissions import can_read_payments, can_record_payments
 
 bp = Blueprint("payments", __name__)
 
@@ -46,7 +45,7 @@ def _filter():
 @bp.get("/udbetalinger")
 @login_required
 def index():
-    require(can_read_payments(current_user))
+    access.require(current_user, "payments.read")
     form, fund, status = _filter()
     payments, refunds = queries.open_items(fund.id if fund else None)
     return render_template(
@@ -55,14 +54,14 @@ def index():
         fund=fund,
         payments=payments,
         refunds=refunds,
-        can_record=can_record_payments(current_user),
+        can_record=access.may(current_user, "payments.record"),
     ), status
 
 
 @bp.get("/udbetalinger/eksport/<any(payments, refunds):dataset>.csv")
 @login_required
 def export(dataset: str):
-    require(can_read_payments(current_user))
+    access.require(current_user, "payments.read")
     form, fund, status = _filter()
     if status != 200:
         abort(400)
@@ -125,7 +124,7 @@ def record_refund(application_id: int):
 
 def _record_money(application_id, *, kind, item_of, form, day_field, operation, done):
     """One flow for a payment and a refund: the form, the ledger entry, the message."""
-    require(can_record_payments(current_user))
+    access.require(current_user, "payments.record")
     application = _application(application_id)
     item = item_of(application.id)
     if request.method == "POST":

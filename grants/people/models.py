@@ -50,6 +50,10 @@ class User(UserMixin, Timestamp, db.Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.renew_session_token()
+
+    def renew_session_token(self) -> None:
+        """End every session of the person (the cookie holds "<id>.<token>")."""
         self.session_token = secrets.token_hex(16)
 
     def get_id(self) -> str:  # Flask-Login: what the session cookie holds

@@ -106,6 +106,9 @@ def change_password():
 @bp.post("/logout")
 @login_required
 def logout():
+    # A new session token ends this session on the server too: a copy of the cookie (the
+    # session lives in a signed cookie) is worth nothing after logging out.
+    current_user.renew_session_token()
     logout_user()
     session.clear()
     flash(_("Du er logget ud."), "success")

@@ -38,7 +38,6 @@ from sqlalchemy import select
 
 from grants.applications.forms import BUDGET_CATEGORIES
 from grants.applications.models import Application, Attachment
-from grants.applications.permissions import acts_as_applicant
 from grants.budgets.models import BudgetEntry, EntryKind
 from grants.budgets.operations import application_money, lock_fund, release
 from grants.core import clock
@@ -89,7 +88,9 @@ def receipts_of(application: Application) -> list[Attachment]:
 
 def may_report(application: Application, user) -> bool:
     """The applicant side, while the report may be written (after a grant, or returned)."""
-    return application.state in REPORTABLE_STATES and acts_as_applicant(application, user)
+    from grants.core import access
+
+    return access.may(user, "case.report", application)
 
 
 @dataclass(frozen=True)

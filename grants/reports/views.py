@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from grants.applications.forms import StepForm
 from grants.applications.models import Application
 from grants.applications.views import get_application, render_case
+from grants.core import access
 from grants.core.errors import DomainError, NotAllowed
 from grants.core.formatting import money
 from grants.extensions import db
@@ -48,7 +49,7 @@ def report_view(application: Application) -> dict | None:
         settlement = operations.settlement_for(application, report)
     return {
         "report": report if shown else None,
-        "can_report": operations.may_report(application, current_user),
+        "can_report": access.may(current_user, "case.report", application),
         "rows": operations.account_rows(application, report if shown else None),
         "receipts": operations.receipts_of(application) if shown else [],
         "settlement": settlement,
@@ -92,8 +93,7 @@ def _render(application, report, form, recalculation, status=200):
 def edit(application_id: int):
     """Save the report as a draft, work out the subsidy again (youth), or submit."""
     application = get_application(application_id)
-    if not operations.may_report(application, current_user):
-        abort(403)
+    access.require(current_user, "case.report", application)
     report = operations.report_of(application)
     form = make_form(application, report)
     youth = application.fund.computes_subsidy
@@ -147,8 +147,7 @@ def review(application_id: int, action: str):
     if action not in REVIEW_ACTIONS:
         abort(404)
     application = get_application(application_id)
-    allowed = {t.action for t in engine.available_transitions(application, current_user)}
-    if action not in allowed:
+    if not access.may(current_user, "case.step", application, step=action):
         flash(_("Du kan ikke behandle rapporten i denne sag nu."), "error")
         return render_case(application, status=403)
     form = StepForm()

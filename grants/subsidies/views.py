@@ -18,9 +18,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from grants.core import access
 from grants.extensions import db
 from grants.funds.models import Fund
-from grants.people.models import Role
 from grants.subsidies import operations
 from grants.subsidies.calculation import calculate_for_form
 from grants.subsidies.engine import describe_rules
@@ -30,15 +30,11 @@ from grants.subsidies.rulefile import RuleFileError
 
 bp = Blueprint("subsidies", __name__)
 
-RULE_EDITORS = (Role.ADMIN,)
-# Who may see any organisation's figures in the live calculation (the caseworker previews a
-# case); everyone else only for an organisation they act for.
-CASE_HANDLERS = (Role.CASEWORKER, Role.ADMIN)
+# Who may edit the rules and see an organisation's figures: grants.core.access.
 
 
 def require_editor() -> None:
-    if not current_user.has_role(*RULE_EDITORS):
-        abort(403)
+    access.require(current_user, "rules.edit")
 
 
 def get_fund(fund_code: str) -> Fund:
@@ -154,7 +150,6 @@ def calculate(fund_code: str):
         )
         if organisation is None:
             abort(404)
-        if not (organisation.has_member(current_user) or current_user.has_role(*CASE_HANDLERS)):
-            abort(403)
+        access.require(current_user, "organisation.figures", organisation)
     calculation = calculate_for_form(fund, data, organisation)
     return jsonify(calculation.as_dict())

@@ -8,7 +8,7 @@ checks the same table, so a forged form post gets no further than a missing butt
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, false, or_, select, text
 
 from grants.core.errors import NotAllowed
 from grants.extensions import db
@@ -81,6 +81,7 @@ def take(application, action: str, actor: User, comment: str = "") -> JournalEnt
     if transition.comment_required and not comment:
         raise NotAllowed(_("Skriv en begrundelse."), field="comment")
     from_state = application.state
+    _claim_step(application, from_state, transition.to_state, action)
     application.state = transition.to_state
     _someone_can_go_on(application)
     entry = record(
@@ -94,6 +95,33 @@ def take(application, action: str, actor: User, comment: str = "") -> JournalEnt
     )
     notify_step(application, transition, actor, comment)
     return entry
+
+
+def _claim_step(application, from_state: str, to_state: str, action: str) -> None:
+    """Move the case in the database only if it is still where this person saw it: a
+    compare-and-set UPDATE. A double click, or two people at once, sends the same step twice;
+    the second waits for the first's row (PostgreSQL) or write lock (SQLite), then finds the
+    case moved on and is refused, so there is one transition, one ledger entry, one letter."""
+    from sqlalchemy import update
+
+    from grants.applications.models import Application
+
+    if db.session.get_bind().dialect.name == "sqlite":
+        # pysqlite's own wait is 5 s: too short behind a decision that renders a PDF.
+        db.session.execute(text("PRAGMA busy_timeout = 30000"))
+    claimed = db.session.execute(
+        update(Application)
+        .where(Application.id == application.id, Application.state == from_state)
+        .values(state=to_state)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise NotAllowed(
+            _(
+                "Sagen er allerede gået videre (“%(action)s” er taget). Se sagen igen.",
+                action=action_label(action),
+            )
+        )
 
 
 def _someone_can_go_on(application) -> None:

@@ -12,6 +12,7 @@ from grants.applications import operations
 from grants.applications.forms import DECISION_ACTIONS, DecisionForm, StepForm
 from grants.applications.models import Application
 from grants.applications.views import get_application, render_case
+from grants.core import access
 from grants.core.errors import DomainError
 from grants.core.pagination import paginate
 from grants.extensions import db
@@ -130,8 +131,7 @@ def step(application_id: int, action: str):
 def decide(application_id: int):
     application = get_application(application_id)
     form = DecisionForm()
-    allowed = {t.action for t in engine.available_transitions(application, current_user)}
-    if not allowed.intersection(DECISION_ACTIONS):
+    if not access.may(current_user, "case.decide", application):
         flash(_("Du kan ikke træffe afgørelse i denne sag."), "error")
         return render_case(application, status=403)
     if not form.validate():

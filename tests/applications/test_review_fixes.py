@@ -199,7 +199,7 @@ def test_production_refuses_the_development_secret_key(monkeypatch):
         create_app(ProductionConfig)
 
     class Configured(ProductionConfig):
-        SECRET_KEY = "x" * 40
+        SECRET_KEY = "a-long-random-production-key-0123456789"
         SQLALCHEMY_DATABASE_URI = "sqlite://"
 
     assert create_app(Configured).config["SESSION_COOKIE_SECURE"] is True

@@ -3,6 +3,8 @@ trail with who and when, and nothing can change or remove a record."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import select, text
 
@@ -73,3 +75,58 @@ def test_on_postgresql_the_database_refuses_too(world, client):
         connection.execute(text("UPDATE audit_event SET action = 'x'"))
     with pytest.raises(Exception, match="append-only"), db.engine.begin() as connection:
         connection.execute(text("DELETE FROM audit_event"))
+
+
+def test_accounts_organisations_passwords_and_settings_are_recorded(world, client, auth):
+    from tests.conftest import PASSWORD
+    from tests.organisations.test_organisations import ORGANISATION
+
+    client.post(
+        "/signup",
+        data={
+            "name": "Frida",
+            "email": "frida@example.dk",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
+    client.post("/organisations/new", data=ORGANISATION)
+    organisation_id = db.session.scalar(text("SELECT id FROM organisation"))
+    client.post(f"/organisations/{organisation_id}/invitations", data={"email": "kim@example.dk"})
+    new = "en lang og god sætning om rejser"
+    client.post("/account/password", data={"current": PASSWORD, "password": new, "confirm": new})
+    assert world.fund.delegated_limit == 15000  # read first, as the admin page does
+    world.fund.delegated_limit = 12345
+    db.session.commit()
+    trail = {e.action: e for e in db.session.scalars(select(AuditEvent))}
+    frida = db.session.scalar(text("SELECT id FROM \"user\" WHERE email = 'frida@example.dk'"))
+    for action in (
+        "people.account_created",
+        "organisation.registered",
+        "organisation.member_added",
+        "organisation.invitation_sent",
+        "people.password_changed",
+    ):
+        assert action in trail, action
+        assert trail[action].actor_id == frida and trail[action].at is not None, action
+    setting = trail["settings.fund_changed"]
+    assert Decimal(str(setting.details["after"]["delegated_limit"])) == 12345
+    assert Decimal(setting.details["before"]["delegated_limit"]) == 15000
+
+
+def test_a_case_changes_state_only_through_the_engine_which_journals_it():
+    """Every state change is a journal entry (and so an audit event): nothing but
+    grants.workflow.engine.take assigns a case's state."""
+    import re
+    from pathlib import Path
+
+    import grants
+
+    root = Path(grants.__file__).parent
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path.name not in ("engine.py", "demo.py", "demo_cases.py")
+        and re.search(r"\.state\s*=[^=]", path.read_text(encoding="utf-8"))
+    ]
+    assert not offenders, offenders

@@ -129,3 +129,16 @@ def test_password_rules():
 
 def test_passwords_are_hashed_with_a_modern_hash(world):
     assert world.employee.password_hash.startswith(("scrypt:", "pbkdf2:sha256:"))
+
+
+def test_a_copy_of_the_session_cookie_is_worthless_after_logout(world, auth, client):
+    from flask import g
+
+    auth.login(world.employee)
+    with client.session_transaction() as session:
+        stolen = dict(session)
+    client.post("/logout")
+    with client.session_transaction() as session:
+        session.update(stolen)  # replay the cookie as it was before the logout
+    g.pop("_login_user", None)
+    assert client.get("/applications/mine").status_code == 302

@@ -1,0 +1,225 @@
+"""The one permission layer: "may this person do this action to this object?"
+
+Every view asks ``may`` (or ``require``, which refuses with 403) and every template can ask
+``may`` too; the old ``permissions`` modules of the packages and the workflow engine's
+transition table are reached through here. A rule is a named function of the person and the
+object; the names are listed in ``RULES`` so a test can check that each one is used.
+
+Which *step* a person may take on a case is data (the transition table, see
+``grants.workflow.engine``); the rule ``case.step`` asks the engine, so a forged form post
+gets no further than a missing button.
+
+Adding a rule: write a function below, decorate it with ``@rule("thing.verb")``, and call
+``access.require(current_user, "thing.verb", obj)`` in the view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort
+
+from grants.people.models import Role
+
+Rule = Callable[..., bool]
+RULES: dict[str, Rule] = {}
+
+# Staff who handle cases: they see every submitted case.
+CASE_STAFF = (Role.CASEWORKER, Role.FINANCE, Role.ADMIN)
+# The case file export (aktindsigt) and the figures of any organisation: the secretariat.
+SECRETARIAT = (Role.CASEWORKER, Role.ADMIN)
+# The dashboard and the entries: finance, administrators, caseworkers, the funds' boards.
+BUDGET_READERS = (Role.FINANCE, Role.ADMIN, Role.CASEWORKER, Role.BOARD_MEMBER)
+# Closing a year and exporting to the finance department.
+BUDGET_KEEPERS = (Role.FINANCE, Role.ADMIN)
+# The payment lists and the export: the finance officers, and administrators may look.
+PAYMENT_READERS = (Role.FINANCE, Role.ADMIN)
+# Marking a grant paid or a refund received: the finance officers only.
+PAYMENT_KEEPERS = (Role.FINANCE,)
+# The rule sets of the youth subsidies.
+RULE_EDITORS = (Role.ADMIN,)
+
+
+def rule(name: str) -> Callable[[Rule], Rule]:
+    def register(function: Rule) -> Rule:
+        if name in RULES:
+            raise ValueError(f"The access rule {name!r} is declared twice.")
+        RULES[name] = function
+        return function
+
+    return register
+
+
+def signed_in(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def may(user, action: str, obj: Any = None, **context: Any) -> bool:
+    """True when ``user`` may do ``action`` to ``obj``. Unknown actions are an error, never a
+    silent yes."""
+    try:
+        check = RULES[action]
+    except KeyError:
+        raise KeyError(f"No access rule {action!r}: declare it in grants/core/access.py") from None
+    # Nothing in the rules is open to a person who is not signed in.
+    return signed_in(user) and bool(check(user, obj, **context))
+
+
+def require(user, action: str, obj: Any = None, **context: Any) -> None:
+    """Refuse the request (403) unless ``user`` may do ``action`` to ``obj``."""
+    if not may(user, action, obj, **context):
+        abort(403)
+
+
+def has_role(user, *roles: Role) -> bool:
+    return signed_in(user) and user.has_role(*roles)
+
+
+# -- cases ------------------------------------------------------------------------------------
+
+
+@rule("case.act_as_applicant")
+def acts_as_applicant(user, application, **_) -> bool:
+    """The applicant, and anyone who acts for the applying organisation."""
+    if not signed_in(user):
+        return False
+    if application.applicant_id == user.id:
+        return True
+    return application.organisation is not None and application.organisation.has_member(user)
+
+
+@rule("case.view")
+def can_view_case(user, application, **_) -> bool:
+    """The parties and the people who handle the case. A draft is the applicant side's alone."""
+    if acts_as_applicant(user, application):
+        return True
+    if application.state == "draft":
+        return False
+    if application.manager_id == user.id:
+        return True
+    if user.has_role(*CASE_STAFF):
+        return True
+    if application.fund.is_board_member(user):
+        return True
+    from grants.committees.operations import sees_case
+
+    return sees_case(application, user)  # a committee member: the cases on its agendas
+
+
+@rule("case.internal_journal")
+def sees_internal_journal(user, application, **_) -> bool:
+    """The applicant side sees the journal entries meant for them; staff see all."""
+    return can_view_case(user, application) and not acts_as_applicant(user, application)
+
+
+@rule("case.edit")
+def can_edit_case(user, application, **_) -> bool:
+    """The applicant edits a draft, and a case sent back to them for more information."""
+    return acts_as_applicant(user, application) and application.state in (
+        "draft",
+        "awaiting_information",
+    )
+
+
+@rule("case.export_file")
+def can_export_case_file(user, application, **_) -> bool:
+    return can_view_case(user, application) and user.has_role(*SECRETARIAT)
+
+
+@rule("case.step")
+def can_take_step(user, application, step: str = "", **_) -> bool:
+    """A step of the case's route, by the transition table (roles on the case, guards)."""
+    from grants.workflow import engine
+
+    return any(t.action == step for t in engine.available_transitions(application, user))
+
+
+@rule("case.decide")
+def can_decide(user, application, **_) -> bool:
+    from grants.applications.forms import DECISION_ACTIONS
+    from grants.workflow import engine
+
+    allowed = {t.action for t in engine.available_transitions(application, user)}
+    return bool(allowed.intersection(DECISION_ACTIONS))
+
+
+@rule("case.report")
+def can_report(user, application, **_) -> bool:
+    """The applicant side, while the report may be written (after a grant, or returned)."""
+    from grants.reports.operations import REPORTABLE_STATES
+
+    return application.state in REPORTABLE_STATES and acts_as_applicant(user, application)
+
+
+@rule("attachment.download")
+def can_download_attachment(user, attachment, **_) -> bool:
+    return can_view_case(user, attachment.application)
+
+
+@rule("letter.download")
+def can_download_letter(user, letter, **_) -> bool:
+    return can_view_case(user, letter.application)
+
+
+# -- budgets and payments -----------------------------------------------------------------------
+
+
+@rule("budgets.read")
+def can_read_budgets(user, _obj=None, **_) -> bool:
+    return user.has_role(*BUDGET_READERS)
+
+
+@rule("budgets.close_year")
+def can_close_years(user, _obj=None, **_) -> bool:
+    return user.has_role(*BUDGET_KEEPERS)
+
+
+@rule("budgets.export")
+def can_export_budgets(user, _obj=None, **_) -> bool:
+    return user.has_role(*BUDGET_KEEPERS)
+
+
+@rule("payments.read")
+def can_read_payments(user, _obj=None, **_) -> bool:
+    return user.has_role(*PAYMENT_READERS)
+
+
+@rule("payments.record")
+def can_record_payments(user, _obj=None, **_) -> bool:
+    return user.has_role(*PAYMENT_KEEPERS)
+
+
+# -- organisations, rules ---------------------------------------------------------------------
+
+
+@rule("organisation.view")
+def can_view_organisation(user, organisation, **_) -> bool:
+    return organisation.has_member(user) or user.has_role(*SECRETARIAT)
+
+
+@rule("organisation.invite")
+def can_invite(user, organisation, **_) -> bool:
+    return organisation.has_member(user)
+
+
+@rule("organisation.figures")
+def can_see_figures(user, organisation, **_) -> bool:
+    """An organisation's figures in the live calculation: its members and the secretariat."""
+    return organisation.has_member(user) or user.has_role(*SECRETARIAT)
+
+
+@rule("rules.edit")
+def can_edit_rules(user, _obj=None, **_) -> bool:
+    return user.has_role(*RULE_EDITORS)
+
+
+def register(app) -> None:
+    """``may(action, obj)`` in templates, for the person signed in."""
+    from flask_login import current_user
+
+    @app.context_processor
+    def inject_may():
+        return {
+            "may": lambda action, obj=None, **context: may(current_user, action, obj, **context)
+        }

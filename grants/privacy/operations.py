@@ -1,0 +1,276 @@
+"""Personal data in old cases, and a person's own data.
+
+``purge`` anonymises the cases closed more than ``PERSONAL_DATA_RETENTION_YEARS`` years ago
+(default 6): the texts people wrote, the names of travellers and participants, the journal's
+comments, the files' contents, the letters' PDFs and e-mails about the case. It keeps what the
+accounting needs (bogføringsloven: the ledger entries, the amounts, the fund, the year and the
+case number) and each letter's SHA-256, so a kept copy can still be proven to be the letter
+that was sent. See docs/operations.md, "Personal data".
+
+``export_for`` is a person's own data (GDPR art. 15 and 20): their profile, their cases,
+the journal entries shown to them, their letters and files, as one zip archive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import logging
+import zipfile
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, select, update
+
+from grants.applications.models import Application, Attachment, BudgetLine
+from grants.core import clock
+from grants.core.files import display_name
+from grants.extensions import db
+from grants.letters.models import Letter
+from grants.notifications.models import OutboxMessage
+from grants.people.models import User
+from grants.workflow import engine
+from grants.workflow.models import JournalEntry, Transition
+
+log = logging.getLogger(__name__)
+
+PURGED = "personal_data_purged"
+REMOVED = "[slettet]"
+
+# The case's own texts and the people in it; the amounts, dates and fund stay.
+APPLICATION_TEXTS = (
+    "purpose",
+    "programme",
+    "travellers",
+    "other_funding_source",
+    "expected_benefit",
+    "knowledge_sharing",
+    "direct_contact",
+    "dispensation_request",
+    "dispensation_reason",
+    "endorsement_comment",
+    "decision_reasons",
+)
+REPORT_TEXTS = ("what_was_done", "what_was_learned", "how_it_will_be_used", "participant_names")
+
+
+@dataclass
+class PurgePlan:
+    cutoff: dt.datetime
+    cases: list[Application] = field(default_factory=list)
+    people: list[User] = field(default_factory=list)
+    dry_run: bool = True
+
+
+def closed_states() -> set[str]:
+    """States no route leaves: refused, withdrawn, settled, cancelled, ..."""
+    left = set(db.session.scalars(select(Transition.from_state)))
+    reached = set(db.session.scalars(select(Transition.to_state)))
+    return reached - left
+
+
+def closed_before(cutoff: dt.datetime) -> list[Application]:
+    """Closed cases whose last step was before ``cutoff`` and that are not purged yet."""
+    last_step = (
+        select(JournalEntry.application_id, func.max(JournalEntry.created_at).label("at"))
+        .group_by(JournalEntry.application_id)
+        .subquery()
+    )
+    purged = select(JournalEntry.application_id).where(JournalEntry.action == PURGED)
+    query = (
+        select(Application)
+        .outerjoin(last_step, last_step.c.application_id == Application.id)
+        .where(
+            Application.state.in_(sorted(closed_states())),
+            func.coalesce(last_step.c.at, Application.updated_at) < cutoff,
+            Application.id.not_in(purged),
+        )
+        .order_by(Application.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def cutoff_for(years: int, now: dt.datetime | None = None) -> dt.datetime:
+    now = now or clock.now()
+    try:
+        return now.replace(year=now.year - years)
+    except ValueError:  # 29 February
+        return now.replace(year=now.year - years, day=28)
+
+
+def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> PurgePlan:
+    """Anonymise the personal data of the cases closed more than ``years`` years ago."""
+    plan = PurgePlan(cutoff=cutoff_for(years), dry_run=dry_run)
+    plan.cases = closed_before(plan.cutoff)
+    plan.people = _people_left_without_cases(plan.cases)
+    if dry_run:
+        return plan
+    ids = [case.id for case in plan.cases]
+    for case in plan.cases:
+        _anonymise_case(case)
+    for person in plan.people:
+        _anonymise_person(person)
+    if ids:
+        # The journal is append-only for the app; the purge alone blanks its comments, with
+        # a bulk UPDATE that the journal's ORM guard does not see, and records that it did.
+        db.session.execute(
+            update(JournalEntry)
+            .where(JournalEntry.application_id.in_(ids))
+            .values(comment="")
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            delete(OutboxMessage)
+            .where(OutboxMessage.application_id.in_(ids))
+            .execution_options(synchronize_session=False)
+        )
+    for case in plan.cases:
+        engine.record(
+            case,
+            PURGED,
+            actor,
+            comment="",
+            from_state=case.state,
+            visible_to_applicant=False,
+        )
+    db.session.flush()
+    log.info(
+        "Personal data purged: %d cases closed before %s, %d people anonymised (cases %s)",
+        len(plan.cases),
+        plan.cutoff.date().isoformat(),
+        len(plan.people),
+        ", ".join(str(i) for i in ids) or "none",
+    )
+    return plan
+
+
+def _anonymise_case(case: Application) -> None:
+    from grants.reports.models import TripReport
+
+    case.title = REMOVED
+    for name in APPLICATION_TEXTS:
+        setattr(case, name, "")
+    case.birth_years = None
+    db.session.execute(
+        update(BudgetLine).where(BudgetLine.application_id == case.id).values(description="")
+    )
+    db.session.execute(delete(Attachment).where(Attachment.application_id == case.id))
+    report = db.session.scalar(select(TripReport).where(TripReport.application_id == case.id))
+    if report is not None:
+        for name in REPORT_TEXTS:
+            setattr(report, name, "")
+        report.actual_birth_years = None
+        for line in report.account_lines:
+            line.description = ""
+    # The letter's PDF holds names and texts; its hash, kind, date and size stay as proof.
+    db.session.execute(
+        update(Letter).where(Letter.application_id == case.id).values(pdf=b"", parameters={})
+    )
+    db.session.expire(case)
+
+
+def _people_left_without_cases(cases: list[Application]) -> list[User]:
+    """Applicants from outside the municipality (no role at all) whose every case is in the
+    purge: their name and e-mail go too. Staff keep their accounts (HR's business)."""
+    purging = {case.id for case in cases}
+    people = []
+    for applicant_id in sorted({case.applicant_id for case in cases}):
+        person = db.session.get(User, applicant_id)
+        if person is None or person.role_grants:
+            continue
+        others = db.session.scalars(
+            select(Application.id).where(Application.applicant_id == applicant_id)
+        ).all()
+        if set(others) <= purging:
+            people.append(person)
+    return people
+
+
+def _anonymise_person(person: User) -> None:
+    import secrets
+
+    from grants.organisations.models import Membership
+
+    person.name = REMOVED
+    person.email = f"slettet-{person.id}@invalid.invalid"
+    person.title = ""
+    person.department = ""
+    person.active = False
+    person.set_password(secrets.token_urlsafe(32))  # nobody can log in as them
+    for membership in db.session.scalars(select(Membership).where(Membership.user_id == person.id)):
+        db.session.delete(membership)
+
+
+# -- a person's own data -----------------------------------------------------------------------
+
+
+def _plain(value):
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "value"):
+        return value.value
+    return value
+
+
+def _row(obj, skip=()) -> dict:
+    return {
+        column.key: _plain(getattr(obj, column.key))
+        for column in obj.__table__.columns
+        if column.key not in skip
+    }
+
+
+def own_data(user: User) -> tuple[dict, list[Application]]:
+    """What the system holds about ``user`` as applicant, as plain JSON values, and the cases."""
+    from grants.organisations.operations import organisations_of
+
+    cases = db.session.scalars(
+        select(Application).where(Application.applicant_id == user.id).order_by(Application.id)
+    ).all()
+    return {
+        "exported_at": clock.now().isoformat(),
+        "profile": _row(user, skip=("password_hash", "session_token")),
+        "roles": sorted(str(grant.role) for grant in user.role_grants),
+        "organisations": [
+            {"id": o.id, "name": o.name, "cvr": o.cvr} for o in organisations_of(user)
+        ],
+        "cases": [
+            {
+                **_row(case),
+                "fund": case.fund.name,
+                "budget_lines": [_row(line) for line in case.budget_lines],
+                "journal": [_row(entry) for entry in case.journal if entry.visible_to_applicant],
+                "letters": [
+                    {**_row(letter), "file": f"breve/{letter.id}-{display_name(letter.filename)}"}
+                    for letter in case.letters
+                ],
+                "attachments": [
+                    {**_row(item), "file": f"bilag/{item.id}-{display_name(item.filename)}"}
+                    for item in case.attachments
+                ],
+            }
+            for case in cases
+        ],
+    }, cases
+
+
+def export_for(user: User) -> bytes:
+    """A zip: ``mine-data.json`` and the letters and files of the person's cases."""
+    data, cases = own_data(user)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "mine-data.json", json.dumps(data, ensure_ascii=False, indent=2, default=str)
+        )
+        for case in cases:
+            for letter in case.letters:
+                archive.writestr(f"breve/{letter.id}-{display_name(letter.filename)}", letter.pdf)
+            for item in case.attachments:
+                archive.writestr(f"bilag/{item.id}-{display_name(item.filename)}", item.data)
+    return buffer.getvalue()

@@ -1,0 +1,227 @@
+"""Every form, fuzzed: the harness signs in as each kind of person, visits every page,
+finds each <form method="post"> and its fields, and posts values made by hypothesis with a
+valid CSRF token. No input may give a server error, and an input the app refuses (4xx) must
+leave every table unchanged. Forms added later are found the same way.
+
+The number of examples per form: FUZZ_EXAMPLES (default 10; raise it to search harder).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+from flask import url_for
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.core.test_access_matrix import (
+    EXPECTATIONS,
+    PERSONAS,
+    build_world,
+    quick_hashes,  # noqa: F401 - the fixture
+    sign_in,
+    url_values,
+)
+from tests.dbstate import table_fingerprint
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 10))
+# Forms whose refusal legitimately writes: a failed login is counted (throttling) and audited.
+WRITES_WHEN_REFUSED = {"/login": {"login_attempt", "audit_event"}}
+# Forms not fuzzed: logging out ends the session the next examples need.
+NOT_FUZZED = {"/logout"}
+# Who looks for forms, and the extra pages with forms that depend on a case's state.
+LOOKERS = ("anonymous", "owner", "manager", "caseworker", "finance", "admin", "other_org")
+
+
+@dataclass
+class Form:
+    action: str
+    fields: dict[str, list[str]] = field(default_factory=dict)  # name -> offered values
+    files: list[str] = field(default_factory=list)
+
+
+class FormParser(HTMLParser):
+    def __init__(self, page_url: str):
+        super().__init__()
+        self.page_url = page_url
+        self.forms: list[Form] = []
+        self.current: Form | None = None
+        self.select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "get").lower() == "post":
+            self.current = Form(action=a.get("action") or self.page_url)
+            self.forms.append(self.current)
+            return
+        form = self.current
+        if form is None or not a.get("name") or a.get("name") == "csrf_token":
+            return
+        name = a["name"]
+        if tag == "input" and a.get("type") == "file":
+            form.files.append(name)
+        elif tag in ("input", "button"):
+            form.fields.setdefault(name, [])
+            if a.get("value") is not None and a.get("type") in (
+                "radio",
+                "checkbox",
+                "submit",
+                None,
+                "hidden",
+            ):
+                form.fields[name].append(a["value"])
+        elif tag == "textarea":
+            form.fields.setdefault(name, [])
+        elif tag == "select":
+            form.fields.setdefault(name, [])
+            self.select = name
+        elif tag == "option" and self.select:
+            form.fields[self.select].append(a.get("value", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.current = None
+        elif tag == "select":
+            self.select = None
+
+
+NASTY = [
+    "",
+    " ",
+    "0",
+    "-1",
+    "1.000,50",
+    "1e309",
+    "99999999999999999999999",
+    "2026-02-30",
+    "31-12-2026",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "\x00",
+    "a\x00b",
+    "\u202e\ufeff",
+    "ø" * 300,
+    "x" * 5000,
+    "../../etc/passwd",
+]
+
+
+def value_strategy(offered: list[str]):
+    choices = [st.text(max_size=40), st.sampled_from(NASTY), st.integers().map(str)]
+    if offered:
+        choices.insert(0, st.sampled_from(offered))
+    return st.one_of(*choices)
+
+
+FILE_CONTENTS = st.one_of(
+    st.binary(max_size=200),
+    st.sampled_from([b"%PDF-1.7\n%%EOF", b"\x89PNG\r\n\x1a\n" + b"0" * 20, b"<html>", b""]),
+)
+
+
+def discover(app, client, people, cases) -> list[tuple[str, Form]]:
+    pages = []
+    for rule in app.url_map.iter_rules():
+        expect = EXPECTATIONS.get(rule.endpoint)
+        if expect is None or "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        if rule.endpoint.endswith(("export_file", "export", "case_file", "attachment", "download")):
+            continue
+        with app.test_request_context():
+            pages.append(url_for(rule.endpoint, **url_values(rule, cases, expect)))
+    for case in (cases.granted, cases.endorsement, cases.pending, cases.reported):
+        pages.append(f"/applications/{case}")
+    pages.append(f"/applications/{cases.draft}/edit")
+    found: dict[tuple, tuple[str, Form]] = {}
+    for persona in LOOKERS:
+        sign_in(client, people.get(persona))
+        for page in pages:
+            response = client.get(page)
+            if response.status_code != 200 or "text/html" not in response.content_type:
+                continue
+            parser = FormParser(page)
+            parser.feed(response.get_data(as_text=True))
+            for form in parser.forms:
+                action = urlsplit(form.action).path
+                if action in NOT_FUZZED:
+                    continue
+                key = (action, tuple(sorted(form.fields)), tuple(form.files))
+                found.setdefault(key, (persona, page, form))
+    # A step accepted moves its case on (a withdrawn case has no decision form any more):
+    # the steps go last, so the other forms meet their cases as built.
+    return sorted(found.values(), key=lambda item: "/steps/" in item[2].action)
+
+
+def csrf_token(client, page: str) -> str | None:
+    html = client.get(page).get_data(as_text=True)
+    marker = 'name="csrf_token" type="hidden" value="'
+    return html.split(marker)[1].split('"')[0] if marker in html else None
+
+
+def test_every_form_survives_fuzzing(app, routes, client):
+    people, cases = build_world()
+    app.config["WTF_CSRF_ENABLED"] = True
+    forms = discover(app, client, people, cases)
+    actions = {urlsplit(form.action).path for _, _, form in forms}
+    # The harness really finds the forms (a broken parser would pass with none).
+    assert "/login" in actions and f"/applications/{cases.pending}/decision" in actions
+    assert len(forms) >= 10, actions
+    failures: list[str] = []
+    for persona, page, form in forms:
+        started = time.perf_counter()
+        failures += fuzz(app, client, people.get(persona), persona, page, form)
+        print(f"{time.perf_counter() - started:5.2f}s {persona:10} {form.action}")
+    assert not failures, "\n".join(failures[:20])
+
+
+def fuzz(app, client, person, persona, page, form: Form) -> list[str]:
+    action = urlsplit(form.action).path
+    skip = WRITES_WHEN_REFUSED.get(action, set())
+    failures: list[str] = []
+    session: dict = {"token": None, "before": None}
+    values = st.fixed_dictionaries(
+        {name: value_strategy(offered) for name, offered in form.fields.items()},
+    )
+    files = st.fixed_dictionaries(
+        {name: st.tuples(FILE_CONTENTS, st.text(max_size=30)) for name in form.files}
+    )
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(values, files)
+    def post(data, uploads):
+        if not session["token"]:  # signed in and holding the form's token
+            sign_in(client, person)
+            session["token"] = csrf_token(client, page) or "-"
+            session["before"] = table_fingerprint(skip)
+        body = dict(data)
+        body["csrf_token"] = session["token"]
+        for name, (content, filename) in uploads.items():
+            body[name] = (io.BytesIO(content), filename or "f")
+        response = client.post(
+            form.action, data=body, content_type="multipart/form-data" if uploads else None
+        )
+        if response.status_code >= 500:
+            failures.append(f"{persona} POST {form.action}: {response.status_code} for {data!r}")
+        elif response.status_code >= 400:
+            if table_fingerprint(skip) != session["before"]:
+                failures.append(f"{persona} POST {form.action}: refused but changed {data!r}")
+        else:
+            # Accepted: the world moved on (a saved draft, a new session); start afresh.
+            session["token"] = None
+
+    post()
+    return failures
+
+
+def test_the_personas_cover_the_matrix():
+    assert set(LOOKERS) <= set(PERSONAS)

@@ -1,0 +1,158 @@
+"""Web security that must hold for every route: CSRF on every state-changing request,
+production cookies and start-up checks, request size limits, file names that are never
+paths."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from config import ProductionConfig
+from grants import create_app
+from grants.core.files import display_name
+from tests.core.test_access_matrix import (
+    EXPECTATIONS,
+    build_world,
+    quick_hashes,  # noqa: F401 - the fixture
+    sign_in,
+    url_values,
+)
+from tests.dbstate import table_fingerprint
+
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+GOOD_KEY = "k3Y-for-tests-only-7f0c9a2b4e6d8f1a3c5e7b9d"
+
+
+def test_every_state_changing_request_needs_a_csrf_token(app, routes, client):
+    """With CSRF on (as in production), a POST without the token is refused before the view
+    runs, for anonymous and signed-in people alike, and changes nothing."""
+    from flask import url_for
+
+    people, cases = build_world()
+    app.config["WTF_CSRF_ENABLED"] = True
+    checked = []
+    for rule in app.url_map.iter_rules():
+        methods = rule.methods & STATE_CHANGING
+        if not methods:
+            continue
+        expect = EXPECTATIONS[rule.endpoint]
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **url_values(rule, cases, expect))
+        for person in (None, people["admin"], people["owner"]):
+            sign_in(client, person)
+            before = table_fingerprint()
+            for method in methods:
+                response = client.open(url, method=method, data={"anything": "1"})
+                assert response.status_code == 400, (method, url, response.status_code)
+            assert table_fingerprint() == before, url
+        checked.append(rule.endpoint)
+    assert "workflow.decide" in checked and "people.login" in checked
+
+
+def test_with_the_token_the_same_post_goes_through(app, world, client):
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post(
+        "/login",
+        data={"email": world.employee.email, "password": "wrong", "csrf_token": token},
+    )
+    assert response.status_code == 422  # the form's own answer, not the CSRF refusal
+
+
+class Production(ProductionConfig):
+    SECRET_KEY = GOOD_KEY
+
+
+def production_app(database_url):
+    class Configured(Production):
+        SQLALCHEMY_DATABASE_URI = database_url
+
+    return create_app(Configured)
+
+
+def test_production_cookies_are_secure_httponly_and_samesite(world, database_url):
+    app = production_app(database_url)
+    client = app.test_client()
+    # The form's token needs the session cookie, which is only sent back over HTTPS.
+    page = client.get("/login", base_url="https://grants.test").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post(
+        "/login",
+        base_url="https://grants.test",
+        headers={"Referer": "https://grants.test/login"},  # checked over HTTPS
+        data={
+            "email": world.employee.email,
+            "password": "correct horse battery staple",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert app.config["WTF_CSRF_ENABLED"] is not False
+
+
+@pytest.mark.parametrize(
+    "key", [None, "", "short", ProductionConfig.DEVELOPMENT_SECRET_KEY, "x" * 64]
+)
+def test_production_refuses_to_start_without_a_real_secret_key(key):
+    class Weak(ProductionConfig):
+        SECRET_KEY = key
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(Weak)
+
+
+def test_production_refuses_to_start_with_debug_on(monkeypatch):
+    class Debugging(Production):
+        DEBUG = True
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+    with pytest.raises(RuntimeError, match="FLASK_DEBUG"):
+        create_app(Debugging)
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+
+    class Quiet(Production):
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+    with pytest.raises(RuntimeError, match="FLASK_DEBUG"):
+        create_app(Quiet)
+
+
+def test_a_request_over_the_limit_gets_a_friendly_413_and_changes_nothing(app, world, client):
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    sign_in(client, world.employee)
+    before = table_fingerprint()
+    big = io.BytesIO(b"%PDF-1.7\n" + b"0" * (128 * 1024))
+    response = client.post(
+        f"/applications/new/{world.fund.code}",
+        data={"title": "x", "programme_file": (big, "program.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    assert "for stor" in response.get_data(as_text=True)
+    assert table_fingerprint() == before
+    assert app.config["MAX_CONTENT_LENGTH"] > 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_a_file_name_is_never_a_path(name):
+    shown = display_name(name)
+    assert shown and "/" not in shown and "\\" not in shown
+    assert not shown.startswith(".")
+    assert all(ch.isprintable() for ch in shown) and len(shown) <= 200
+
+
+def test_an_uploaded_name_is_not_used_as_a_path(app, tmp_path):
+    from grants.core.files import check_upload
+
+    checked = check_upload("../../../../tmp/evil.pdf", b"%PDF-1.7\n%%EOF", "programme_file")
+    assert checked.filename == "evil.pdf"
+    assert display_name("..\\..\\windows\\system.ini") == "system.ini"
+    assert display_name("..") == "fil"
