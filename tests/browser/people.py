@@ -1,0 +1,230 @@
+"""A person in the browser, and the checks every page they reach must pass.
+
+A journey reads as what people do:
+
+    mette = person("medarbejder@ballerup.dk")
+    mette.visit("/applications/new", "the application form")
+    mette.fill("#title", "Studietur")
+    mette.press("Send ansøgningen", "sent")
+
+Names of buttons and links are written in Danish, as in the source; `Person._` translates them
+with the app's own English catalogue when the page is in English. Each step ends in `check`:
+axe-core on the page in the language the person reads it in and, unless the step was the
+answer to a POST (which cannot be fetched again), in the other language too; the skip link and
+the footer's link to the accessibility statement; no sideways scrolling at 360 px and at 200 %
+zoom; a screenshot.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from functools import cache
+from pathlib import Path
+
+from babel.support import Translations
+
+ROOT = Path(__file__).resolve().parents[2]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WIDE = {"width": 1280, "height": 900}
+# 360 px: a small phone. 200 % zoom of a 1280 px window: the page lays out in 640 CSS px with
+# two device pixels to each.
+NARROW_VIEWPORTS = [("360px", {"width": 360, "height": 740}), ("zoom200", {"width": 640, "height": 450})]
+_counter = itertools.count(1)
+
+
+@cache
+def english() -> Translations:
+    return Translations.load(str(ROOT / "grants" / "translations"), ["en"])
+
+
+class AccessibilityProblem(AssertionError):
+    pass
+
+
+def describe(violations: list[dict], where: str) -> str:
+    lines = [f"axe-core found {len(violations)} WCAG 2.1 A/AA violation(s) on {where}:"]
+    for violation in violations:
+        lines.append(f"  {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:8]:
+            target = " ".join(" > ".join(part) if isinstance(part, list) else part
+                              for part in node["target"])
+            lines.append(f"    at {target}")
+            summary = node.get("failureSummary", "").replace("\n", " ")
+            if summary:
+                lines.append(f"       {summary[:300]}")
+    return "\n".join(lines)
+
+
+class Person:
+    def __init__(self, browser, server, axe_source: str, folder: Path, *, email=None,
+                 steps=None, both_languages=True, viewport=None):
+        self.server = server
+        self.email = email
+        self.axe_source = axe_source
+        self.folder = folder
+        self.both_languages = both_languages
+        self.context = browser.new_context(
+            base_url=server.url, viewport=viewport or WIDE, locale="da-DK"
+        )
+        self.context.set_default_timeout(5_000)
+        self.page = self.context.new_page()
+        self.who = (email or "anonymous").split("@")[0]
+
+    # --- what a person does ------------------------------------------------------------
+    def login(self, password: str | None = None) -> None:
+        self.visit("/login", "login page")
+        self.fill("#email", self.email)
+        self.fill("#password", password or self.email.split("@")[0] + "-demo-2026")
+        self.press("Log ind", "logged in")
+        assert "/login" not in self.page.url, self.page.locator("main").inner_text()
+
+    def logout(self) -> None:
+        self.page.locator("form.logout-form button").first.click()
+        self.page.wait_for_load_state()
+
+    def visit(self, path: str, step: str, *, check: bool = True) -> None:
+        response = self.page.goto(path)
+        assert response is not None and response.ok, f"{path}: {response and response.status}"
+        if check:
+            self.check(step)
+
+    def fill(self, selector: str, value: str) -> None:
+        self.page.locator(selector).fill(value)
+
+    def select(self, selector: str, value: str | None = None, *, label: str | None = None):
+        if label is not None:
+            self.page.locator(selector).select_option(label=label)
+        else:
+            self.page.locator(selector).select_option(value)
+
+    def press(self, name: str, step: str | None, *, role: str = "button", fetchable=None,
+              exact: bool = False) -> None:
+        """Click the button (or link, with role="link") called `name` (in Danish) and check
+        the page it leads to, as step `step` (None: no check)."""
+        target = self.page.get_by_role(role, name=self._(name), exact=exact).first
+        with self.page.expect_navigation() as navigation:
+            target.click()
+        if fetchable is None:
+            # A redirected POST ends in a GET that can be fetched again; a form answered
+            # with its errors cannot.
+            response = navigation.value
+            fetchable = response is None or response.request.method == "GET"
+        if step:
+            self.check(step, fetchable=fetchable)
+
+    def follow(self, name: str, step: str | None, **options) -> None:
+        self.press(name, step, role="link", **options)
+
+    def see(self, text: str) -> None:
+        """The page says `text` (Danish, translated when the page is English)."""
+        body = self.page.locator("main").inner_text()
+        wanted = self._(text)
+        assert wanted in body, f"{wanted!r} is not on {self.page.url}:\n{body[:1500]}"
+
+    def download(self, name: str) -> bytes:
+        with self.page.expect_download() as info:
+            self.page.get_by_role("link", name=self._(name)).first.click()
+        return Path(info.value.path()).read_bytes()
+
+    def close(self) -> None:
+        self.context.close()
+
+    # --- language ----------------------------------------------------------------------
+    @property
+    def language(self) -> str:
+        return self.page.evaluate("document.documentElement.lang")
+
+    def _(self, danish: str) -> str:
+        return english().gettext(danish) if self.language == "en" else danish
+
+    def switch_language(self, step: str | None = None) -> None:
+        with self.page.expect_navigation():
+            self.page.locator("form.language-switch button").first.click()
+        if step:
+            self.check(step)
+
+    # --- the checks on every page --------------------------------------------------------
+    def check(self, step: str, *, fetchable: bool = True) -> None:
+        """Check the page the person is on. `fetchable=False` for the answer to a POST that
+        did not redirect (a form with errors): that page is checked in its own language
+        only, since switching language fetches the address again."""
+        self.page.wait_for_load_state()
+        self._check_here(step)
+        if self.both_languages and fetchable:
+            self.switch_language()
+            self._check_here(step)
+            self.switch_language()
+
+    def _check_here(self, step: str) -> None:
+        where = f"{self.page.url} ({step}, {self.language}, {self.who})"
+        self.screenshot(step)
+        self.assert_page_structure(where)
+        self.assert_no_axe_violations(where)
+        self.assert_no_sideways_scrolling(where)
+
+    def screenshot(self, step: str) -> None:
+        name = f"{next(_counter):03d}-{self.who}-{self.language}-{step}"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / (re.sub(r"[^\w.-]+", "_", name)[:120] + ".png")
+        self.page.screenshot(path=str(path), full_page=True)
+
+    def assert_page_structure(self, where: str) -> None:
+        facts = self.page.evaluate(
+            """() => {
+              const skip = document.querySelector('a.skipnav');
+              const target = skip && document.querySelector(skip.getAttribute('href'));
+              return {
+                skip: !!skip && !!target,
+                skipFirst: !!skip && document.querySelector('a[href], button, input, select,'
+                  + ' textarea') === skip,
+                statement: !!document.querySelector('footer a[href$="/tilgaengelighed"]'),
+                h1: document.querySelectorAll('h1').length,
+                lang: document.documentElement.lang,
+              };
+            }"""
+        )
+        assert facts["skip"] and facts["skipFirst"], f"no skip link first on {where}"
+        assert facts["statement"], f"the footer does not link the accessibility statement: {where}"
+        assert facts["h1"] == 1, f"{facts['h1']} h1 headings on {where}"
+        assert facts["lang"] in ("da", "en"), f"lang={facts['lang']!r} on {where}"
+
+    def assert_no_axe_violations(self, where: str) -> None:
+        # Evaluated through the DevTools protocol, so the app's CSP (no inline script) stays
+        # as it is in production.
+        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+            self.page.evaluate(self.axe_source)
+        result = self.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+            " resultTypes: ['violations']})",
+            WCAG_TAGS,
+        )
+        if result["violations"]:
+            raise AccessibilityProblem(describe(result["violations"], where))
+
+    def assert_no_sideways_scrolling(self, where: str) -> None:
+        size = self.page.viewport_size
+        try:
+            for label, viewport in NARROW_VIEWPORTS:
+                self.page.set_viewport_size(viewport)
+                widths = self.page.evaluate(
+                    "() => [document.documentElement.scrollWidth,"
+                    " document.documentElement.clientWidth]"
+                )
+                if widths[0] > widths[1]:
+                    self.screenshot(f"overflow-{label}")
+                    wide = self.page.evaluate(
+                        """w => [...document.querySelectorAll('main *, header *, footer *')]
+                          .filter(e => e.getBoundingClientRect().right > w + 1)
+                          .slice(0, 5).map(e => e.tagName.toLowerCase()
+                            + (e.id ? '#' + e.id : '')
+                            + (e.className && typeof e.className === 'string'
+                               ? '.' + e.className.trim().split(/\\s+/).join('.') : ''))""",
+                        widths[1],
+                    )
+                    raise AccessibilityProblem(
+                        f"the page scrolls sideways at {label} ({widths[0]} > {widths[1]} px)"
+                        f" on {where}; too wide: {wide}"
+                    )
+        finally:
+            self.page.set_viewport_size(size)
