@@ -31,6 +31,7 @@ WIDE = {"width": 1280, "height": 900}
 # two device pixels to each.
 NARROW_VIEWPORTS = [("360px", {"width": 360, "height": 740}), ("zoom200", {"width": 640, "height": 450})]
 _counter = itertools.count(1)
+_checked_in_both: set[tuple[str, str]] = set()
 
 
 @cache
@@ -150,15 +151,31 @@ class Person:
         did not redirect (a form with errors): that page is checked in its own language
         only, since switching language fetches the address again."""
         self.page.wait_for_load_state()
+        self.screenshot(step)
         self._check_here(step)
-        if self.both_languages and fetchable:
+        if self.both_languages and fetchable and self._first_time_in_both_languages():
             self.switch_language()
             self._check_here(step)
             self.switch_language()
 
+    def _first_time_in_both_languages(self) -> bool:
+        """A page reached again in the same shape (same address pattern, same headings and
+        forms) was already checked in the other language this run: once is enough."""
+        shape = self.page.evaluate(
+            """() => [location.pathname.replace(/\\d+/g, 'N'),
+                ...[...document.querySelectorAll('main h2, main h3, main form')]
+                   .map(e => e.tagName === 'FORM' ? e.getAttribute('action') || 'form'
+                                                  : e.textContent.trim())
+                   .map(t => t.replace(/\\d+/g, 'N'))].join('|')"""
+        )
+        key = (self.language, shape)
+        if key in _checked_in_both:
+            return False
+        _checked_in_both.add(key)
+        return True
+
     def _check_here(self, step: str) -> None:
         where = f"{self.page.url} ({step}, {self.language}, {self.who})"
-        self.screenshot(step)
         self.assert_page_structure(where)
         self.assert_no_axe_violations(where)
         self.assert_no_sideways_scrolling(where)
@@ -166,8 +183,8 @@ class Person:
     def screenshot(self, step: str) -> None:
         name = f"{next(_counter):03d}-{self.who}-{self.language}-{step}"
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / (re.sub(r"[^\w.-]+", "_", name)[:120] + ".png")
-        self.page.screenshot(path=str(path), full_page=True)
+        path = self.folder / (re.sub(r"[^\w.-]+", "_", name)[:120] + ".jpeg")
+        self.page.screenshot(path=str(path), full_page=True, type="jpeg", quality=70)
 
     def assert_page_structure(self, where: str) -> None:
         facts = self.page.evaluate(

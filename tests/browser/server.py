@@ -30,6 +30,8 @@ class LiveServer:
             MAIL_SERVER = ""
             MAIL_FOLDER = str(self.mail_folder)
             SERVER_NAME = None
+            # The browser keeps the static files instead of asking again on every page.
+            SEND_FILE_MAX_AGE_DEFAULT = 3600
 
         self.app = create_app(BrowserTestConfig)
         with self.app.app_context():
@@ -60,3 +62,39 @@ class LiveServer:
             if address in str(message["To"]):
                 found.append(message)
         return found
+
+    def granted_study_trip(self, title: str, *, days_ahead: int = -20) -> str:
+        """Arrange a study trip that Mette has made and been granted, through the same
+        operations as the demo cases (the journey of getting there has its own test)."""
+        from grants.applications import operations
+        from grants.applications.models import BudgetCategory
+        from grants.demo_cases import _case
+        from grants.funds.models import Fund
+        from grants.people.models import User
+        from grants.workflow import engine
+
+        with self.app.test_request_context(base_url=self.url):
+            users = {u.email: u for u in db.session.scalars(db.select(User))}
+            employee, manager = users["medarbejder@ballerup.dk"], users["leder@ballerup.dk"]
+            caseworker = users["sagsbehandler@ballerup.dk"]
+            fund = db.session.scalars(db.select(Fund).filter_by(code="studierejsefonden")).one()
+            case = _case(
+                fund,
+                employee,
+                manager=manager,
+                title=title,
+                city="Aarhus",
+                country="DK",
+                days_ahead=days_ahead,
+                nights=2,
+                amount=6000,
+                lines={BudgetCategory.TRANSPORT: 2000, BudgetCategory.FEES: 4000},
+            )
+            operations.submit(case, employee)
+            operations.endorse(case, manager, True, "")
+            engine.take(case, "forward_for_decision", caseworker)
+            operations.decide(case, caseworker, "grant", None, "")
+            db.session.commit()
+            case_number = case.case_number
+            db.session.remove()
+        return case_number
