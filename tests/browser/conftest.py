@@ -70,13 +70,10 @@ def pytest_terminal_summary(terminalreporter):
     if not _ran["count"]:
         return
     if SKIP_REASON:
-        terminalreporter.write_line(
-            f"Browser tests skipped: {SKIP_REASON}", yellow=True, bold=True
-        )
+        terminalreporter.write_line(f"Browser tests skipped: {SKIP_REASON}", yellow=True, bold=True)
     else:
         terminalreporter.write_line(
-            f"Browser tests ran in {CHROMIUM}; screenshots in "
-            f"{ARTIFACTS.relative_to(ROOT)}/"
+            f"Browser tests ran in {CHROMIUM}; screenshots in {ARTIFACTS.relative_to(ROOT)}/"
         )
 
 

@@ -29,7 +29,10 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDE = {"width": 1280, "height": 900}
 # 360 px: a small phone. 200 % zoom of a 1280 px window: the page lays out in 640 CSS px with
 # two device pixels to each.
-NARROW_VIEWPORTS = [("360px", {"width": 360, "height": 740}), ("zoom200", {"width": 640, "height": 450})]
+NARROW_VIEWPORTS = [
+    ("360px", {"width": 360, "height": 740}),
+    ("zoom200", {"width": 640, "height": 450}),
+]
 _counter = itertools.count(1)
 _checked_in_both: set[tuple[str, str]] = set()
 
@@ -48,8 +51,9 @@ def describe(violations: list[dict], where: str) -> str:
     for violation in violations:
         lines.append(f"  {violation['id']} ({violation['impact']}): {violation['help']}")
         for node in violation["nodes"][:8]:
-            target = " ".join(" > ".join(part) if isinstance(part, list) else part
-                              for part in node["target"])
+            target = " ".join(
+                " > ".join(part) if isinstance(part, list) else part for part in node["target"]
+            )
             lines.append(f"    at {target}")
             summary = node.get("failureSummary", "").replace("\n", " ")
             if summary:
@@ -58,8 +62,18 @@ def describe(violations: list[dict], where: str) -> str:
 
 
 class Person:
-    def __init__(self, browser, server, axe_source: str, folder: Path, *, email=None,
-                 steps=None, both_languages=True, viewport=None):
+    def __init__(
+        self,
+        browser,
+        server,
+        axe_source: str,
+        folder: Path,
+        *,
+        email=None,
+        steps=None,
+        both_languages=True,
+        viewport=None,
+    ):
         self.server = server
         self.email = email
         self.axe_source = axe_source
@@ -84,9 +98,9 @@ class Person:
         self.page.locator("form.logout-form button").first.click()
         self.page.wait_for_load_state()
 
-    def visit(self, path: str, step: str, *, check: bool = True) -> None:
+    def visit(self, path: str, step: str, *, check: bool = True, status: int = 200) -> None:
         response = self.page.goto(path)
-        assert response is not None and response.ok, f"{path}: {response and response.status}"
+        assert response is not None and response.status == status, f"{path}: {response.status}"
         if check:
             self.check(step)
 
@@ -99,8 +113,15 @@ class Person:
         else:
             self.page.locator(selector).select_option(value)
 
-    def press(self, name: str, step: str | None, *, role: str = "button", fetchable=None,
-              exact: bool = False) -> None:
+    def press(
+        self,
+        name: str,
+        step: str | None,
+        *,
+        role: str = "button",
+        fetchable=None,
+        exact: bool = False,
+    ) -> None:
         """Click the button (or link, with role="link") called `name` (in Danish) and check
         the page it leads to, as step `step` (None: no check)."""
         target = self.page.get_by_role(role, name=self._(name), exact=exact).first
@@ -127,6 +148,43 @@ class Person:
         with self.page.expect_download() as info:
             self.page.get_by_role("link", name=self._(name)).first.click()
         return Path(info.value.path()).read_bytes()
+
+    # --- the keyboard alone --------------------------------------------------------------
+    def focused(self) -> dict:
+        return self.page.evaluate(
+            """() => { const e = document.activeElement, s = getComputedStyle(e);
+              return {tag: e.tagName.toLowerCase(), id: e.id, text: (e.innerText || e.value
+                || e.getAttribute('aria-label') || '').trim(),
+                // (focus on a native part of a control, such as a date input's picker
+                // button, is drawn by the browser itself)
+                visible: !e.matches(':focus') || s.outlineStyle !== 'none'
+                         && s.outlineWidth !== '0px' || s.boxShadow !== 'none'}; }"""
+        )
+
+    def tab_to(
+        self, selector: str, *, name: str | None = None, limit: int = 120, backwards=False
+    ) -> None:
+        """Press Tab until the element matching `selector` (and named `name`, in Danish) has
+        the focus; every stop on the way must show where the focus is (WCAG 2.4.7)."""
+        wanted = self._(name) if name else None
+        for _ in range(limit):
+            self.page.keyboard.press("Shift+Tab" if backwards else "Tab")
+            here = self.focused()
+            assert here["visible"], f"no visible focus on {here} at {self.page.url}"
+            matches = self.page.evaluate("s => document.activeElement.matches(s)", selector)
+            if matches and (wanted is None or wanted in here["text"]):
+                return
+        raise AssertionError(f"Tab never reached {selector} {wanted or ''} on {self.page.url}")
+
+    def key(self, key: str, step: str | None = None, *, navigates: bool = True) -> None:
+        """Press a key (Enter, Space) on what has the focus; check the page it leads to."""
+        if navigates:
+            with self.page.expect_navigation():
+                self.page.keyboard.press(key)
+        else:
+            self.page.keyboard.press(key)
+        if step:
+            self.check(step)
 
     def close(self) -> None:
         self.context.close()
