@@ -277,29 +277,48 @@ class Person:
         if result["violations"]:
             raise AccessibilityProblem(describe(result["violations"], where))
 
+    def _too_wide(self, width: int) -> list[str]:
+        """The outermost elements that stick out to the right, outside any box of their own
+        that scrolls."""
+        return self.page.evaluate(
+            """w => {
+              const scrolls = e => ['auto', 'scroll', 'hidden'].includes(
+                getComputedStyle(e).overflowX);
+              const out = [];
+              for (const e of document.body.querySelectorAll('*')) {
+                if (e.getBoundingClientRect().right <= w + 1) continue;
+                let p = e.parentElement, inside = false;
+                while (p && p !== document.body) {
+                  if (scrolls(p) || out.includes(p)) { inside = true; break; }
+                  p = p.parentElement;
+                }
+                if (!inside) out.push(e);
+              }
+              return out.slice(0, 5).map(e => e.tagName.toLowerCase()
+                + (e.id ? '#' + e.id : '')
+                + (typeof e.className === 'string' && e.className.trim()
+                   ? '.' + e.className.trim().split(/\\s+/).join('.') : ''));
+            }""",
+            width,
+        )
+
     def assert_no_sideways_scrolling(self, where: str) -> None:
         size = self.page.viewport_size
         try:
             for label, viewport in NARROW_VIEWPORTS:
                 self.page.set_viewport_size(viewport)
+                # Let the page react to the new size (resize observers, charts) first.
                 widths = self.page.evaluate(
-                    "() => [document.documentElement.scrollWidth,"
-                    " document.documentElement.clientWidth]"
+                    """() => new Promise(done => requestAnimationFrame(() =>
+                         requestAnimationFrame(() => done([
+                           document.documentElement.scrollWidth,
+                           document.documentElement.clientWidth]))))"""
                 )
                 if widths[0] > widths[1]:
                     self.screenshot(f"overflow-{label}")
-                    wide = self.page.evaluate(
-                        """w => [...document.querySelectorAll('main *, header *, footer *')]
-                          .filter(e => e.getBoundingClientRect().right > w + 1)
-                          .slice(0, 5).map(e => e.tagName.toLowerCase()
-                            + (e.id ? '#' + e.id : '')
-                            + (e.className && typeof e.className === 'string'
-                               ? '.' + e.className.trim().split(/\\s+/).join('.') : ''))""",
-                        widths[1],
-                    )
                     raise AccessibilityProblem(
                         f"the page scrolls sideways at {label} ({widths[0]} > {widths[1]} px)"
-                        f" on {where}; too wide: {wide}"
+                        f" on {where}; too wide: {self._too_wide(widths[1])}"
                     )
         finally:
             self.page.set_viewport_size(size)
