@@ -6,8 +6,9 @@ finds no WCAG 2.1 A/AA violation in Danish and in English, the page has its skip
 footer's link to the accessibility statement, and its body does not scroll sideways at 360 px
 nor at 200 % zoom. A screenshot of every step is kept under test-artifacts/browser/.
 
-Without Playwright or Chromium the tests are skipped, and the run's summary says so plainly.
-Set CHROMIUM to use another Chromium binary.
+Without Playwright or Chromium the tests are skipped, and the run's summary says so plainly;
+with BROWSER_TESTS=required (CI sets it) they fail instead. Set CHROMIUM to use another
+Chromium binary.
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ def _is_browser_test(item) -> bool:
 def pytest_collection_modifyitems(config, items):
     browser_items = [item for item in items if _is_browser_test(item)]
     _ran["count"] = len(browser_items)
+    if SKIP_REASON and os.environ.get("BROWSER_TESTS") == "required":
+        raise pytest.UsageError(f"BROWSER_TESTS=required, but {SKIP_REASON}")
     if SKIP_REASON:
         marker = pytest.mark.skip(reason=f"Browser tests skipped: {SKIP_REASON}")
         for item in browser_items:
