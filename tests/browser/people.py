@@ -27,6 +27,7 @@ from babel.support import Translations
 ROOT = Path(__file__).resolve().parents[2]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDE = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 740}
 # 360 px: a small phone. 200 % zoom of a 1280 px window: the page lays out in 640 CSS px with
 # two device pixels to each.
 NARROW_VIEWPORTS = [

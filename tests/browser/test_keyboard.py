@@ -56,3 +56,22 @@ def test_a_manager_endorses_a_case_with_the_keyboard_alone(person):
     lars.tab_to("form.language-switch button")
     lars.key("Enter")
     assert lars.language == "da"
+
+
+def test_the_menu_on_a_phone_opens_and_closes_with_the_keyboard(person):
+    from tests.browser.journeys import CASEWORKER
+    from tests.browser.people import PHONE
+
+    caseworker = person(CASEWORKER, viewport=PHONE)
+    caseworker.tab_to("button.js-menu-open")
+    caseworker.key("Enter", navigates=False)
+    drawer = caseworker.page.locator(".mobile-drawer")
+    drawer.wait_for(state="visible")
+    caseworker.check("the menu open on a phone", fetchable=False)
+    caseworker.tab_to(".mobile-drawer a", name="Arbejdskø")
+    caseworker.key("Enter", "work queue on a phone")
+    caseworker.tab_to("button.js-menu-open")
+    caseworker.key("Enter", navigates=False)
+    drawer.wait_for(state="visible")
+    caseworker.page.keyboard.press("Escape")
+    drawer.wait_for(state="hidden")
