@@ -1,7 +1,14 @@
 """After the trip: Mette writes the report and the accounts with a receipt, the caseworker
 approves them (the settlement letter follows), and the finance officer sees what to pay."""
 
-from tests.browser.journeys import CASEWORKER, EMPLOYEE, FINANCE, open_case, take_step
+from tests.browser.journeys import (
+    CASEWORKER,
+    EMPLOYEE,
+    FINANCE,
+    open_case,
+    pdf_facts,
+    take_step,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -30,6 +37,11 @@ def test_the_report_and_accounts_after_the_trip(person, live_server, tmp_path):
     open_case(caseworker, title, "report to review")
     take_step(caseworker, "Godkend rapport og regnskab", "report approved")
     caseworker.see("Endeligt tilskud")
+
+    mette.visit(mette.page.url, "my case, settled")
+    settlement = pdf_facts(mette.download("Afregningsbrev"))
+    assert settlement["tagged"] and settlement["lang"] == "da" and settlement["title"]
+    assert "5.800,00 kr." in settlement["text"]
 
     finance = person(FINANCE)
     finance.follow("Udbetalinger", "payments")
