@@ -6,6 +6,16 @@ finds no WCAG 2.1 A/AA violation in Danish and in English, the page has its skip
 footer's link to the accessibility statement, and its body does not scroll sideways at 360 px
 nor at 200 % zoom. A screenshot of every step is kept under test-artifacts/browser/.
 
+Adding a journey is a test module here with a few lines per step (tests/browser/people.py
+says what a Person does; tests/browser/journeys.py holds shared steps and the demo logins):
+
+    def test_a_meeting(person):
+        chair = person("udvalg@ballerup.dk")         # logged in, in their own browser context
+        chair.follow("Møder", "the meetings")        # a link, by its Danish name; page checked
+        chair.fill("#title", "Møde i maj")
+        chair.press("Opret mødet", "meeting created")  # a button; the answer is checked
+        chair.see("Møde i maj")
+
 Without Playwright or Chromium the tests are skipped, and the run's summary says so plainly;
 with BROWSER_TESTS=required (CI sets it) they fail instead. Set CHROMIUM to use another
 Chromium binary.
@@ -119,9 +129,7 @@ def person(request, browser, live_server, axe_source, artifacts):
     made: list[Person] = []
 
     def make(email: str | None = None, **options) -> Person:
-        visitor = Person(
-            browser, live_server, axe_source, folder, email=email, steps=made, **options
-        )
+        visitor = Person(browser, live_server, axe_source, folder, email=email, **options)
         made.append(visitor)
         if email:
             visitor.login()

@@ -5,14 +5,14 @@ A journey reads as what people do:
     mette = person("medarbejder@ballerup.dk")
     mette.visit("/applications/new", "the application form")
     mette.fill("#title", "Studietur")
-    mette.press("Send ansøgningen", "sent")
+    mette.press("Indsend ansøgning", "sent")
 
 Names of buttons and links are written in Danish, as in the source; `Person._` translates them
 with the app's own English catalogue when the page is in English. Each step ends in `check`:
-axe-core on the page in the language the person reads it in and, unless the step was the
-answer to a POST (which cannot be fetched again), in the other language too; the skip link and
-the footer's link to the accessibility statement; no sideways scrolling at 360 px and at 200 %
-zoom; a screenshot.
+a screenshot; axe-core on the page in the language the person reads it in and, the first time
+a page of that shape is reached in the run (unless it is the answer to a POST, which cannot be
+fetched again), in the other language too; the skip link first and the footer's link to the
+accessibility statement; one h1; no sideways scrolling at 360 px and at 200 % zoom.
 """
 
 from __future__ import annotations
@@ -71,7 +71,6 @@ class Person:
         folder: Path,
         *,
         email=None,
-        steps=None,
         both_languages=True,
         viewport=None,
     ):

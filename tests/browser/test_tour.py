@@ -19,7 +19,12 @@ TOURS = {
 EXTRA_PAGES = {
     ADMIN: ["/budgets/close-year", "/budgets/export", "/subsidies/rules/ungdomsrejser/edit"],
     FINANCE: [],
-    ASSOCIATION: ["/organisations/new", "/account/password", "/signup"],
+    ASSOCIATION: [
+        "/organisations/new",
+        "/account/password",
+        "/applications/new/vaertskab",
+        "/applications/new/wuxi-udveksling",
+    ],
 }
 
 
