@@ -20,6 +20,9 @@ def test_the_chosen_language_is_kept_across_logins(person, live_server):
     assert first.language == "en"
     assert stored_locale(live_server, CASEWORKER) == "en"
     first.logout()
+    # Logged out, still in English: the choice was not the session's to throw away.
+    assert first.language == "en"
+    first.see("Du er logget ud.")
     first.close()
 
     # Another day, another browser: English from the first page after logging in.
