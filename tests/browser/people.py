@@ -256,8 +256,23 @@ class Person:
                 statement: !!document.querySelector('footer a[href$="/tilgaengelighed"]'),
                 h1: document.querySelectorAll('h1').length,
                 lang: document.documentElement.lang,
+                // Each link of an error summary leads to a field that is described by its
+                // error message (the field itself, or the fieldset of a group of radios).
+                unlinkedErrors: [...document.querySelectorAll('#error-summary a')]
+                  .filter(a => {
+                    const field = document.getElementById(a.hash.slice(1));
+                    const owner = field && (field.closest('fieldset[aria-describedby]')
+                                            || field);
+                    const ids = (owner && owner.getAttribute('aria-describedby') || '')
+                      .split(/\\s+/);
+                    return !ids.some(id => document.getElementById(id)
+                                           ?.classList.contains('form-error-message'));
+                  }).map(a => a.getAttribute('href')),
               };
             }"""
+        )
+        assert not facts["unlinkedErrors"], (
+            f"error summary links without a described field: {facts['unlinkedErrors']} on {where}"
         )
         assert facts["skip"] and facts["skipFirst"], f"no skip link first on {where}"
         assert facts["statement"], f"the footer does not link the accessibility statement: {where}"

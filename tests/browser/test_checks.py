@@ -49,3 +49,21 @@ def test_a_page_without_skip_link_or_statement_is_caught(person):
     serve(visitor, "", frame=GOOD_FRAME.replace("/tilgaengelighed", "/om"))
     with pytest.raises(AssertionError, match="accessibility statement"):
         visitor.check("no statement")
+
+
+def test_an_error_summary_link_to_an_undescribed_field_is_caught(person):
+    visitor = person(both_languages=False)
+    summary = (
+        '<div id="error-summary" role="alert"><h2>Fejl</h2><a href="#navn">Skriv dit navn</a>'
+        '</div><label for="navn">Navn</label><input id="navn" aria-invalid="true">'
+    )
+    serve(visitor, summary)
+    with pytest.raises(AssertionError, match="error summary links without a described field"):
+        visitor.check("an error that is not linked")
+    described = summary.replace(
+        'aria-invalid="true">',
+        'aria-invalid="true" aria-describedby="navn-error">'
+        '<span class="form-error-message" id="navn-error">Skriv dit navn</span>',
+    )
+    serve(visitor, described)
+    visitor.check("an error that is linked")
