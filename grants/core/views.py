@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException
 
 from grants.extensions import db
 
@@ -52,3 +54,46 @@ def set_language():
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("core.index")
     return redirect(target)
+
+
+# Error pages in the app's own layout and language (skip link, landmarks, the footer's link to
+# the accessibility statement) instead of the server's bare English page.
+ERROR_TEXTS = {
+    400: (
+        _l("Forespørgslen kunne ikke bruges"),
+        _l(
+            "Siden fik noget, den ikke kunne bruge, fx en formular, der var udløbet. "
+            "Gå tilbage, og prøv igen."
+        ),
+    ),
+    403: (
+        _l("Du har ikke adgang til siden"),
+        _l("Siden er der, men du har ikke adgang til den med den rolle, du er logget ind med."),
+    ),
+    404: (
+        _l("Siden findes ikke"),
+        _l("Siden findes ikke, eller den er flyttet. Tjek adressen, eller gå til forsiden."),
+    ),
+    405: (
+        _l("Siden kan ikke bruges sådan"),
+        _l("Siden kan ikke bruges på den måde. Gå tilbage, og prøv igen."),
+    ),
+    413: (
+        _l("Filen er for stor"),
+        _l("Det, du sendte, er for stort. Vedhæft en mindre fil, og prøv igen."),
+    ),
+    500: (
+        _l("Der skete en fejl"),
+        _l("Der skete en fejl hos os. Prøv igen om lidt, og skriv til os, hvis det bliver ved."),
+    ),
+}
+
+
+@bp.app_errorhandler(HTTPException)
+def error_page(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    title, text = ERROR_TEXTS.get(error.code, (None, None))
+    if title is None:
+        title, text = ERROR_TEXTS[500 if error.code >= 500 else 400]
+    return render_template("core/error.html", code=error.code, title=title, text=text), error.code

@@ -110,6 +110,11 @@ def logout():
     # session lives in a signed cookie) is worth nothing after logging out.
     current_user.renew_session_token()
     logout_user()
+    # Everything of the session goes but the language: "you are logged out" and the pages
+    # after it stay in the language the person chose.
+    locale = session.get("locale")
     session.clear()
+    if locale:
+        session["locale"] = locale
     flash(_("Du er logget ud."), "success")
     return redirect(url_for("core.index"))

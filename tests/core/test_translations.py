@@ -221,3 +221,100 @@ def test_strings_in_python_and_plural_forms_in_english(app, compiled_english):
 def test_money_in_danish_and_english_form(app):
     assert money(Decimal("1234.5"), locale="da") == "1.234,50 kr."
     assert money(Decimal("1234.5"), locale="en") == "1,234.50 kr."
+
+
+# Strings that were never marked for translation -----------------------------------------
+# What a person reads must go through the catalogue; these tests look for text that cannot
+# reach it. Templates: the text between tags and the readable attributes, once every Jinja
+# expression, tag, comment and {% trans %} block is taken out. Python: the literal strings
+# given to flash(), to form fields (label, description, choices) and to the errors a person
+# is shown (ValidationError and the DomainError family).
+
+# Words that are the same in every language, or are deliberately in their own language (the
+# language switch offers "Dansk" to an English reader and "English" to a Danish one).
+NOT_TRANSLATED = {"PDF", "CSV", "JSON", "XLSX", "Dansk", "English", "CVR", "NemKonto", "WCAG"}
+JINJA_CODE = re.compile(
+    r"\{#.*?#\}|\{%-?\s*trans\b.*?\{%-?\s*endtrans\s*-?%\}|\{\{.*?\}\}|\{%.*?%\}", re.S
+)
+HTML_MARKUP = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1>|<[^>]*>", re.S)
+READABLE_ATTRIBUTE = re.compile(
+    r'\b(?:aria-label|aria-description|title|alt|placeholder|data-[\w-]*heading)="([^"]*)"'
+)
+WORD = re.compile(r"[A-Za-zÆØÅæøåÉé][A-Za-zÆØÅæøåÉé'’-]+")
+
+
+def unmarked_words(text: str) -> list[str]:
+    return [word for word in WORD.findall(text) if word not in NOT_TRANSLATED]
+
+
+def test_templates_have_no_text_outside_the_catalogue():
+    import html
+
+    problems = []
+    for path in sorted((ROOT / "templates").rglob("*")):
+        if path.suffix not in (".html", ".txt"):
+            continue
+        source = JINJA_CODE.sub("§", path.read_text(encoding="utf-8"))
+        found = [value for value in READABLE_ATTRIBUTE.findall(source) if unmarked_words(value)]
+        text = html.unescape(HTML_MARKUP.sub(" ", source)) if path.suffix == ".html" else source
+        found += [line.strip() for line in text.splitlines() if unmarked_words(line)]
+        problems += [f"{path.relative_to(ROOT)}: {snippet!r}" for snippet in found]
+    assert not problems, "Mark these with _() or {% trans %}:\n" + "\n".join(problems)
+
+
+def test_the_self_check_finds_unmarked_template_text():
+    source = JINJA_CODE.sub("§", '<p>{{ _("Gem") }} Ikke oversat</p><a aria-label="Luk">x</a>')
+    assert unmarked_words(HTML_MARKUP.sub(" ", source)) == ["Ikke", "oversat"]
+    assert READABLE_ATTRIBUTE.findall(source) == ["Luk"]
+
+
+SHOWN_TO_PEOPLE = {"flash", "ValidationError", "StopValidation"}
+FIELD_TEXT = {"label", "description", "choices", "message"}
+
+
+def _is_shown(call_name: str, error_names: set[str]) -> bool:
+    return call_name in SHOWN_TO_PEOPLE or call_name.endswith("Field") or call_name in error_names
+
+
+def test_python_gives_people_no_text_outside_the_catalogue():
+    import ast
+
+    def name_of(func) -> str:
+        return getattr(func, "id", None) or getattr(func, "attr", "")
+
+    def literals(node):
+        if isinstance(node, ast.List | ast.Tuple):
+            for element in node.elts:
+                # choices: (value, label) pairs; only the label is read by people.
+                yield from literals(element.elts[-1] if isinstance(element, ast.Tuple) else element)
+        elif isinstance(node, ast.JoinedStr) or (
+            isinstance(node, ast.Constant) and isinstance(node.value, str)
+        ):
+            yield node
+
+    trees = {
+        path: ast.parse(path.read_text(encoding="utf-8"))
+        for path in sorted((ROOT / "grants").rglob("*.py"))
+    }
+    classes = [
+        node for tree in trees.values() for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
+    ]
+    errors, before = {"DomainError"}, set()
+    while errors != before:  # the DomainError family, however deep
+        before = set(errors)
+        errors |= {c.name for c in classes if any(name_of(b) in errors for b in c.bases)}
+    problems = []
+    for path, tree in trees.items():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not _is_shown(name_of(node.func), errors):
+                continue
+            candidates = list(node.args[:1]) + [
+                k.value for k in node.keywords if k.arg in FIELD_TEXT
+            ]
+            for candidate in candidates:
+                for literal in literals(candidate):
+                    text = ast.unparse(literal)
+                    if unmarked_words(text.strip("'\"")):
+                        where = f"{path.relative_to(ROOT)}:{literal.lineno}"
+                        problems.append(f"{where}: {name_of(node.func)}({text[:70]})")
+    assert not problems, "Mark these with _() or lazy_gettext():\n" + "\n".join(problems)

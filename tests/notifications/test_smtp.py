@@ -78,9 +78,35 @@ def test_mail_goes_out_in_the_recipients_language(world, client, auth, inbox):
     client.post(
         f"/applications/{application.id}/edit", data=form_data(manager_id=str(world.manager.id))
     )
-    to_manager = next(m for m in inbox.take() if m["To"] == world.manager.email)
-    # Rendered under the English locale (the catalogue translates it once it exists).
-    assert to_manager["Subject"]
+    mails = inbox.take()
+    to_manager = next(m for m in mails if m["To"] == world.manager.email)
+    to_employee = next(m for m in mails if m["To"] == world.employee.email)
+    # The manager chose English; the employee, who did the work, reads Danish.
+    assert (
+        to_manager["Subject"]
+        .strip()
+        .startswith(f"Case {application.case_number} is waiting for you")
+    )
+    assert to_manager.get_content().startswith(f"Dear {world.manager.name}")
+    assert "Kære" not in to_manager.get_content()
+    assert to_employee["Subject"].strip().startswith("Din ansøgning")
+    assert to_employee.get_content().startswith(f"Kære {world.employee.name}")
+
+
+def test_the_applicant_hears_of_the_decision_in_her_language(world, client, auth, inbox):
+    world.employee.locale = "en"
+    application = make_application(world.employee, world.fund, state="awaiting_decision")
+    db.session.commit()
+    auth.login(world.caseworker)  # Danish
+    client.post(
+        f"/applications/{application.id}/decision",
+        data={"action": "grant", "amount": "", "reasons": ""},
+    )
+    to_applicant = next(m for m in inbox.take() if m["To"] == world.employee.email)
+    assert to_applicant["Subject"].strip().startswith(f"Your application {application.case_number}")
+    assert "A decision has been made in your case" in to_applicant.get_content()
+    letter = application.letters[0]
+    assert letter.language == "en"
 
 
 def test_a_failed_step_sends_nothing(world, client, auth, inbox):

@@ -119,6 +119,26 @@ def test_logout_ends_the_session(world, auth, client):
     assert client.get("/applications/mine").status_code == 302
 
 
+def test_logging_out_keeps_the_language_and_nothing_else(world, auth, client):
+    from flask import g
+
+    from tests.core.test_translations import switch_language
+
+    world.employee.locale = "en"
+    db.session.commit()
+    auth.login(world.employee)
+    with client.session_transaction() as session:
+        assert session["locale"] == "en"
+    client.post("/logout")
+    g.pop("_login_user", None)
+    with client.session_transaction() as session:
+        assert set(session) == {"locale", "_flashes"}  # the login is gone
+        assert session["locale"] == "en"
+    switch_language(client, "da")  # only the visitor's session; the stored choice stays
+    db.session.refresh(world.employee)
+    assert world.employee.locale == "en"
+
+
 def test_password_rules():
     assert password_problems("en lang og god sætning") == []
     assert password_problems("kort")

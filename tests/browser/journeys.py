@@ -1,0 +1,76 @@
+"""Steps that several journeys share, written as the people do them in the browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from pypdf import PdfReader
+
+MANAGER = "leder@ballerup.dk"
+EMPLOYEE = "medarbejder@ballerup.dk"
+CASEWORKER = "sagsbehandler@ballerup.dk"
+FINANCE = "okonomi@ballerup.dk"
+ASSOCIATION = "forening@example.dk"
+
+
+def in_days(days: int) -> str:
+    return (dt.date.today() + dt.timedelta(days=days)).isoformat()
+
+
+def apply_for_a_study_trip(employee, title: str, *, amount: str = "9500") -> None:
+    """The employee fills in the study-trip form and submits it to her manager."""
+    employee.follow("Ny ansøgning", "application form")
+    employee.fill("#title", title)
+    employee.fill("#purpose", "Se hvordan finske ungdomsklubber arbejder med små grupper.")
+    employee.fill("#destination_city", "Helsinki")
+    employee.select("#destination_country", "FI")
+    employee.fill("#departure_date", in_days(60))
+    employee.fill("#return_date", in_days(64))
+    employee.fill("#programme", "Tre klubbesøg og konferencen Youth Work Now.")
+    employee.fill("#travellers", "Mette Madsen, pædagog")
+    employee.fill("#traveller_count", "1")
+    employee.select("#manager_id", label="Lars Lund (Institutionsleder)")
+    employee.fill("#transport", "2500")
+    employee.fill("#accommodation", "4000")
+    employee.fill("#fees", "3000")
+    employee.fill("#amount_applied", amount)
+    employee.fill("#expected_benefit", "Nye metoder til klubberne.")
+    employee.fill("#knowledge_sharing", "Oplæg på personalemødet.")
+    employee.press("Indsend ansøgning", "application submitted")
+
+
+def open_case(person, title: str, step: str) -> None:
+    """From the work queue (or the person's own list) to the case called `title`."""
+    person.page.get_by_role("link", name=title).first.click()
+    person.page.wait_for_load_state()
+    person.check(step)
+
+
+def take_step(person, action: str, step: str, *, comment: str | None = None) -> None:
+    """A workflow step on the case page: the button is the step's name."""
+    if comment is not None:
+        person.page.locator("form").filter(
+            has=person.page.get_by_role("button", name=person._(action), exact=True)
+        ).locator("textarea").fill(comment)
+    person.press(action, step, exact=True)
+
+
+def decide(caseworker, outcome: str, step: str, *, reasons: str = "", amount: str = ""):
+    caseworker.select("#action", outcome)
+    if amount:
+        caseworker.fill("#amount", amount)
+    if reasons:
+        caseworker.fill("#reasons", reasons)
+    caseworker.press("Træf afgørelse", step)
+
+
+def pdf_facts(data: bytes) -> dict:
+    reader = PdfReader(io.BytesIO(data))
+    catalog = reader.trailer["/Root"]
+    return {
+        "title": reader.metadata.title,
+        "lang": str(catalog.get("/Lang")),
+        "tagged": "/StructTreeRoot" in catalog and bool(catalog["/MarkInfo"]["/Marked"]),
+        "text": "\n".join(page.extract_text() for page in reader.pages),
+    }

@@ -1,0 +1,339 @@
+"""A person in the browser, and the checks every page they reach must pass.
+
+A journey reads as what people do:
+
+    mette = person("medarbejder@ballerup.dk")
+    mette.visit("/applications/new", "the application form")
+    mette.fill("#title", "Studietur")
+    mette.press("Indsend ansøgning", "sent")
+
+Names of buttons and links are written in Danish, as in the source; `Person._` translates them
+with the app's own English catalogue when the page is in English. Each step ends in `check`:
+a screenshot; axe-core on the page in the language the person reads it in and, the first time
+a page of that shape is reached in the run (unless it is the answer to a POST, which cannot be
+fetched again), in the other language too; the skip link first and the footer's link to the
+accessibility statement; one h1; no sideways scrolling at 360 px and at 200 % zoom.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from functools import cache
+from pathlib import Path
+
+from babel.support import Translations
+
+ROOT = Path(__file__).resolve().parents[2]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WIDE = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 740}
+# 360 px: a small phone. 200 % zoom of a 1280 px window: the page lays out in 640 CSS px with
+# two device pixels to each.
+NARROW_VIEWPORTS = [
+    ("360px", {"width": 360, "height": 740}),
+    ("zoom200", {"width": 640, "height": 450}),
+]
+_counter = itertools.count(1)
+_checked_in_both: set[tuple[str, str]] = set()
+
+
+@cache
+def english() -> Translations:
+    return Translations.load(str(ROOT / "grants" / "translations"), ["en"])
+
+
+class AccessibilityProblem(AssertionError):
+    pass
+
+
+def describe(violations: list[dict], where: str) -> str:
+    lines = [f"axe-core found {len(violations)} WCAG 2.1 A/AA violation(s) on {where}:"]
+    for violation in violations:
+        lines.append(f"  {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:8]:
+            target = " ".join(
+                " > ".join(part) if isinstance(part, list) else part for part in node["target"]
+            )
+            lines.append(f"    at {target}")
+            summary = node.get("failureSummary", "").replace("\n", " ")
+            if summary:
+                lines.append(f"       {summary[:300]}")
+    return "\n".join(lines)
+
+
+class Person:
+    def __init__(
+        self,
+        browser,
+        server,
+        axe_source: str,
+        folder: Path,
+        *,
+        email=None,
+        both_languages=True,
+        viewport=None,
+    ):
+        self.server = server
+        self.email = email
+        self.axe_source = axe_source
+        self.folder = folder
+        self.both_languages = both_languages
+        self.context = browser.new_context(
+            base_url=server.url, viewport=viewport or WIDE, locale="da-DK"
+        )
+        self.context.set_default_timeout(5_000)
+        self.page = self.context.new_page()
+        self.who = (email or "anonymous").split("@")[0]
+
+    # --- what a person does ------------------------------------------------------------
+    def login(self, password: str | None = None) -> None:
+        self.visit("/login", "login page")
+        self.fill("#email", self.email)
+        self.fill("#password", password or self.email.split("@")[0] + "-demo-2026")
+        self.press("Log ind", "logged in")
+        assert "/login" not in self.page.url, self.page.locator("main").inner_text()
+
+    def logout(self) -> None:
+        self.page.locator("form.logout-form button").first.click()
+        self.page.wait_for_load_state()
+
+    def visit(self, path: str, step: str, *, check: bool = True, status: int = 200) -> None:
+        response = self.page.goto(path)
+        assert response is not None and response.status == status, f"{path}: {response.status}"
+        if check:
+            self.check(step)
+
+    def fill(self, selector: str, value: str) -> None:
+        self.page.locator(selector).fill(value)
+
+    def select(self, selector: str, value: str | None = None, *, label: str | None = None):
+        if label is not None:
+            self.page.locator(selector).select_option(label=label)
+        else:
+            self.page.locator(selector).select_option(value)
+
+    def press(
+        self,
+        name: str,
+        step: str | None,
+        *,
+        role: str = "button",
+        fetchable=None,
+        exact: bool = False,
+    ) -> None:
+        """Click the button (or link, with role="link") called `name` (in Danish) and check
+        the page it leads to, as step `step` (None: no check)."""
+        target = self.page.get_by_role(role, name=self._(name), exact=exact).first
+        with self.page.expect_navigation() as navigation:
+            target.click()
+        if fetchable is None:
+            # A redirected POST ends in a GET that can be fetched again; a form answered
+            # with its errors cannot.
+            response = navigation.value
+            fetchable = response is None or response.request.method == "GET"
+        if step:
+            self.check(step, fetchable=fetchable)
+
+    def follow(self, name: str, step: str | None, **options) -> None:
+        self.press(name, step, role="link", **options)
+
+    def see(self, text: str) -> None:
+        """The page says `text` (Danish, translated when the page is English)."""
+        body = self.page.locator("main").inner_text()
+        wanted = self._(text)
+        assert wanted in body, f"{wanted!r} is not on {self.page.url}:\n{body[:1500]}"
+
+    def download(self, name: str) -> bytes:
+        with self.page.expect_download() as info:
+            self.page.get_by_role("link", name=self._(name)).first.click()
+        return Path(info.value.path()).read_bytes()
+
+    # --- the keyboard alone --------------------------------------------------------------
+    def focused(self) -> dict:
+        return self.page.evaluate(
+            """() => { const e = document.activeElement, s = getComputedStyle(e);
+              return {tag: e.tagName.toLowerCase(), id: e.id, text: (e.innerText || e.value
+                || e.getAttribute('aria-label') || '').trim(),
+                // (focus on a native part of a control, such as a date input's picker
+                // button, is drawn by the browser itself)
+                visible: !e.matches(':focus') || s.outlineStyle !== 'none'
+                         && s.outlineWidth !== '0px' || s.boxShadow !== 'none'}; }"""
+        )
+
+    def tab_to(
+        self, selector: str, *, name: str | None = None, limit: int = 120, backwards=False
+    ) -> None:
+        """Press Tab until the element matching `selector` (and named `name`, in Danish) has
+        the focus; every stop on the way must show where the focus is (WCAG 2.4.7)."""
+        wanted = self._(name) if name else None
+        for _ in range(limit):
+            self.page.keyboard.press("Shift+Tab" if backwards else "Tab")
+            here = self.focused()
+            assert here["visible"], f"no visible focus on {here} at {self.page.url}"
+            matches = self.page.evaluate("s => document.activeElement.matches(s)", selector)
+            if matches and (wanted is None or wanted in here["text"]):
+                return
+        raise AssertionError(f"Tab never reached {selector} {wanted or ''} on {self.page.url}")
+
+    def key(self, key: str, step: str | None = None, *, navigates: bool = True) -> None:
+        """Press a key (Enter, Space) on what has the focus; check the page it leads to."""
+        if navigates:
+            with self.page.expect_navigation():
+                self.page.keyboard.press(key)
+        else:
+            self.page.keyboard.press(key)
+        if step:
+            self.check(step)
+
+    def close(self) -> None:
+        self.context.close()
+
+    # --- language ----------------------------------------------------------------------
+    @property
+    def language(self) -> str:
+        return self.page.evaluate("document.documentElement.lang")
+
+    def _(self, danish: str) -> str:
+        return english().gettext(danish) if self.language == "en" else danish
+
+    def switch_language(self, step: str | None = None) -> None:
+        with self.page.expect_navigation():
+            self.page.locator("form.language-switch button").first.click()
+        if step:
+            self.check(step)
+
+    # --- the checks on every page --------------------------------------------------------
+    def check(self, step: str, *, fetchable: bool = True) -> None:
+        """Check the page the person is on. `fetchable=False` for the answer to a POST that
+        did not redirect (a form with errors): that page is checked in its own language
+        only, since switching language fetches the address again."""
+        self.page.wait_for_load_state()
+        self.screenshot(step)
+        self._check_here(step)
+        if self.both_languages and fetchable and self._first_time_in_both_languages():
+            self.switch_language()
+            self._check_here(step)
+            self.switch_language()
+
+    def _first_time_in_both_languages(self) -> bool:
+        """A page reached again in the same shape (same address pattern, same headings and
+        forms) was already checked in the other language this run: once is enough."""
+        shape = self.page.evaluate(
+            """() => [location.pathname.replace(/\\d+/g, 'N'),
+                ...[...document.querySelectorAll('main h2, main h3, main form')]
+                   .map(e => e.tagName === 'FORM' ? e.getAttribute('action') || 'form'
+                                                  : e.textContent.trim())
+                   .map(t => t.replace(/\\d+/g, 'N'))].join('|')"""
+        )
+        key = (self.language, shape)
+        if key in _checked_in_both:
+            return False
+        _checked_in_both.add(key)
+        return True
+
+    def _check_here(self, step: str) -> None:
+        where = f"{self.page.url} ({step}, {self.language}, {self.who})"
+        self.assert_page_structure(where)
+        self.assert_no_axe_violations(where)
+        self.assert_no_sideways_scrolling(where)
+
+    def screenshot(self, step: str) -> None:
+        name = f"{next(_counter):03d}-{self.who}-{self.language}-{step}"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / (re.sub(r"[^\w.-]+", "_", name)[:120] + ".jpeg")
+        self.page.screenshot(path=str(path), full_page=True, type="jpeg", quality=70)
+
+    def assert_page_structure(self, where: str) -> None:
+        facts = self.page.evaluate(
+            """() => {
+              const skip = document.querySelector('a.skipnav');
+              const target = skip && document.querySelector(skip.getAttribute('href'));
+              return {
+                skip: !!skip && !!target,
+                skipFirst: !!skip && document.querySelector('a[href], button, input, select,'
+                  + ' textarea') === skip,
+                statement: !!document.querySelector('footer a[href$="/tilgaengelighed"]'),
+                h1: document.querySelectorAll('h1').length,
+                lang: document.documentElement.lang,
+                // Each link of an error summary leads to a field that is described by its
+                // error message (the field itself, or the fieldset of a group of radios).
+                unlinkedErrors: [...document.querySelectorAll('#error-summary a')]
+                  .filter(a => {
+                    const field = document.getElementById(a.hash.slice(1));
+                    const owner = field && (field.closest('fieldset[aria-describedby]')
+                                            || field);
+                    const ids = (owner && owner.getAttribute('aria-describedby') || '')
+                      .split(/\\s+/);
+                    return !ids.some(id => document.getElementById(id)
+                                           ?.classList.contains('form-error-message'));
+                  }).map(a => a.getAttribute('href')),
+              };
+            }"""
+        )
+        assert not facts["unlinkedErrors"], (
+            f"error summary links without a described field: {facts['unlinkedErrors']} on {where}"
+        )
+        assert facts["skip"] and facts["skipFirst"], f"no skip link first on {where}"
+        assert facts["statement"], f"the footer does not link the accessibility statement: {where}"
+        assert facts["h1"] == 1, f"{facts['h1']} h1 headings on {where}"
+        assert facts["lang"] in ("da", "en"), f"lang={facts['lang']!r} on {where}"
+
+    def assert_no_axe_violations(self, where: str) -> None:
+        # Evaluated through the DevTools protocol, so the app's CSP (no inline script) stays
+        # as it is in production.
+        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+            self.page.evaluate(self.axe_source)
+        result = self.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+            " resultTypes: ['violations']})",
+            WCAG_TAGS,
+        )
+        if result["violations"]:
+            raise AccessibilityProblem(describe(result["violations"], where))
+
+    def _too_wide(self, width: int) -> list[str]:
+        """The outermost elements that stick out to the right, outside any box of their own
+        that scrolls."""
+        return self.page.evaluate(
+            """w => {
+              const scrolls = e => ['auto', 'scroll', 'hidden'].includes(
+                getComputedStyle(e).overflowX);
+              const out = [];
+              for (const e of document.body.querySelectorAll('*')) {
+                if (e.getBoundingClientRect().right <= w + 1) continue;
+                let p = e.parentElement, inside = false;
+                while (p && p !== document.body) {
+                  if (scrolls(p) || out.includes(p)) { inside = true; break; }
+                  p = p.parentElement;
+                }
+                if (!inside) out.push(e);
+              }
+              return out.slice(0, 5).map(e => e.tagName.toLowerCase()
+                + (e.id ? '#' + e.id : '')
+                + (typeof e.className === 'string' && e.className.trim()
+                   ? '.' + e.className.trim().split(/\\s+/).join('.') : ''));
+            }""",
+            width,
+        )
+
+    def assert_no_sideways_scrolling(self, where: str) -> None:
+        size = self.page.viewport_size
+        try:
+            for label, viewport in NARROW_VIEWPORTS:
+                self.page.set_viewport_size(viewport)
+                # Let the page react to the new size (resize observers, charts) first.
+                widths = self.page.evaluate(
+                    """() => new Promise(done => requestAnimationFrame(() =>
+                         requestAnimationFrame(() => done([
+                           document.documentElement.scrollWidth,
+                           document.documentElement.clientWidth]))))"""
+                )
+                if widths[0] > widths[1]:
+                    self.screenshot(f"overflow-{label}")
+                    raise AccessibilityProblem(
+                        f"the page scrolls sideways at {label} ({widths[0]} > {widths[1]} px)"
+                        f" on {where}; too wide: {self._too_wide(widths[1])}"
+                    )
+        finally:
+            self.page.set_viewport_size(size)

@@ -1,0 +1,100 @@
+"""The app served on loopback for the browser tests: a real HTTP server in a thread, on a free
+port, on its own SQLite file built by the migrations and loaded with the demo data by the
+real `flask demo load` command. Mail is written to a folder the tests can read."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from config import DevelopmentConfig
+from grants import create_app
+from grants.extensions import db
+
+
+class LiveServer:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.mail_folder = folder / "mail"
+
+        class BrowserTestConfig(DevelopmentConfig):
+            # The production CSP, CSRF and cookies as they are; only the data is the test's.
+            SECRET_KEY = "browser-tests"
+            SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'grants.db'}"
+            MAIL_SERVER = ""
+            MAIL_FOLDER = str(self.mail_folder)
+            SERVER_NAME = None
+            # The browser keeps the static files instead of asking again on every page.
+            SEND_FILE_MAX_AGE_DEFAULT = 3600
+
+        self.app = create_app(BrowserTestConfig)
+        with self.app.app_context():
+            upgrade()
+            db.engine.dispose()
+        result = self.app.test_cli_runner().invoke(args=["demo", "load"])
+        assert result.exit_code == 0, result.output
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> LiveServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+        with self.app.app_context():
+            db.engine.dispose()
+
+    def mail_to(self, address: str) -> list:
+        """The messages written for `address`, oldest first."""
+        found = []
+        for path in sorted(self.mail_folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
+            message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+            if address in str(message["To"]):
+                found.append(message)
+        return found
+
+    def granted_study_trip(self, title: str, *, days_ahead: int = -20) -> str:
+        """Arrange a study trip that Mette has made and been granted, through the same
+        operations as the demo cases (the journey of getting there has its own test)."""
+        from grants.applications import operations
+        from grants.applications.models import BudgetCategory
+        from grants.demo_cases import _case
+        from grants.funds.models import Fund
+        from grants.people.models import User
+        from grants.workflow import engine
+
+        with self.app.test_request_context(base_url=self.url):
+            users = {u.email: u for u in db.session.scalars(db.select(User))}
+            employee, manager = users["medarbejder@ballerup.dk"], users["leder@ballerup.dk"]
+            caseworker = users["sagsbehandler@ballerup.dk"]
+            fund = db.session.scalars(db.select(Fund).filter_by(code="studierejsefonden")).one()
+            case = _case(
+                fund,
+                employee,
+                manager=manager,
+                title=title,
+                city="Aarhus",
+                country="DK",
+                days_ahead=days_ahead,
+                nights=2,
+                amount=6000,
+                lines={BudgetCategory.TRANSPORT: 2000, BudgetCategory.FEES: 4000},
+            )
+            operations.submit(case, employee)
+            operations.endorse(case, manager, True, "")
+            engine.take(case, "forward_for_decision", caseworker)
+            operations.decide(case, caseworker, "grant", None, "")
+            db.session.commit()
+            case_number = case.case_number
+            db.session.remove()
+        return case_number

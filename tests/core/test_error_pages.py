@@ -1,0 +1,36 @@
+"""Error pages come in the app's layout and the person's language: the skip link, the main
+landmark and the footer's link to the accessibility statement, and nothing of the server's
+bare English page."""
+
+import pytest
+
+from tests.core.test_translations import compiled_english, switch_language  # noqa: F401
+
+
+def test_a_missing_page_is_shown_in_the_layout(client):
+    response = client.get("/findes-ikke")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert '<html lang="da"' in page
+    assert "Siden findes ikke" in page
+    assert 'class="skipnav"' in page and 'id="main-content"' in page
+    assert 'href="/tilgaengelighed"' in page
+
+
+@pytest.mark.usefixtures("compiled_english")
+def test_a_missing_page_in_english(client):
+    switch_language(client, "en")
+    page = client.get("/findes-ikke").get_data(as_text=True)
+    assert '<html lang="en"' in page
+    assert "Page not found" in page
+
+
+def test_a_refused_page_says_so_and_keeps_its_status(client, auth, world):
+    auth.login(world.employee)
+    response = client.get("/udbetalinger")
+    assert response.status_code == 403
+    assert "Du har ikke adgang til siden" in response.get_data(as_text=True)
+
+
+def test_a_wrong_method_keeps_its_status(client):
+    assert client.get("/language").status_code == 405
