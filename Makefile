@@ -2,7 +2,8 @@
 #
 #   make            set up (venv, packages, design system, catalogues, database, demo data)
 #                   and serve on http://127.0.0.1:5000 (or $PORT)
-#   make test       the tests on SQLite; make test-postgres on PostgreSQL
+#   make test       every test on SQLite, browser tests included; make test-postgres on
+#                   PostgreSQL (without the browser tests)
 #   make lint       ruff and bandit; make format rewrites the code
 #   make clean      remove what setup made (.venv node_modules static/dkfds instance)
 #
@@ -66,8 +67,11 @@ translations: deps
 test: deps assets translations
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+# The browser tests serve the app on a SQLite file of their own whatever the database, so
+# they run once, in `make test`, not again here.
 test-postgres: deps assets translations
-	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	@echo "Browser tests: run by make test (they serve the app on SQLite), not repeated here."
+	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/python -m pytest -q --ignore=tests/browser $(PYTEST_ARGS)
 
 lint: deps
 	$(BIN)/ruff check .
