@@ -204,6 +204,7 @@ def _register_template_helpers(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from grants.core.cli import register
+    from grants.jobs.cli import register as register_jobs
     from grants.profiles.cli import register as register_profiles
     from grants.reports.cli import register as register_reports
     from grants.subsidies.cli import register as register_rules
@@ -212,3 +213,4 @@ def _register_commands(app: Flask) -> None:
     register_rules(app)
     register_reports(app)
     register_profiles(app)
+    register_jobs(app)

@@ -37,6 +37,11 @@ class Job(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Moved on at every item: a running job whose last sign of life is long ago has died with
+    # its process and is started again (grants.jobs.runner.restart_stalled).
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # How many times it was started again after dying.
+    restarts: Mapped[int] = mapped_column(default=0)
 
     created_by = relationship("User")
 

@@ -14,12 +14,14 @@ runner takes it from "queued" to "running" with a conditional UPDATE.
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
 import logging
 import threading
 from collections.abc import Callable
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from grants.core import clock
 from grants.extensions import db
@@ -28,6 +30,9 @@ from grants.jobs.models import Job, JobStatus
 log = logging.getLogger(__name__)
 
 HANDLERS: dict[str, Callable[[Job], None]] = {}
+# The modules whose @handler functions run jobs: imported before a job runs, so a worker
+# process knows every kind whatever the app imported so far.
+HANDLER_MODULES = ("grants.committees.issuing", "grants.reports.reminders")
 RQ_QUEUE = "grants"
 
 
@@ -40,7 +45,13 @@ def handler(kind: str):
 
 
 def create(kind: str, actor, payload: dict, total: int) -> Job:
-    job = Job(kind=kind, payload=payload, total=total, created_by_id=actor.id, results={})
+    job = Job(
+        kind=kind,
+        payload=payload,
+        total=total,
+        created_by_id=actor.id if actor is not None else None,
+        results={},
+    )
     db.session.add(job)
     db.session.flush()
     return job
@@ -120,13 +131,15 @@ def run(job_id: int) -> Job | None:
     claimed = db.session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
-        .values(status=JobStatus.RUNNING, started_at=clock.now())
+        .values(status=JobStatus.RUNNING, started_at=clock.now(), heartbeat_at=clock.now())
     ).rowcount
     db.session.commit()
     job = db.session.get(Job, job_id)
     if not claimed or job is None:
         return job
     db.session.refresh(job)
+    for module in HANDLER_MODULES:
+        importlib.import_module(module)
     try:
         HANDLERS[job.kind](job)
     except Exception as exc:  # the handler's own failures are per item; this is a bug
@@ -148,6 +161,7 @@ def record_result(job: Job, item_id: int, error: str | None) -> None:
     """Count one item as done or failed (the caller commits)."""
     results = dict(job.results or {})
     key = str(item_id)
+    job.heartbeat_at = clock.now()
     if error is None:
         job.done += 1
         results[key] = {"status": "done"}
@@ -155,3 +169,45 @@ def record_result(job: Job, item_id: int, error: str | None) -> None:
         job.failed += 1
         results[key] = {"status": "failed", "error": error}
     job.results = results
+
+
+def restart_stalled(after: dt.timedelta, *, here: bool = False) -> list[int]:
+    """Start again the jobs that died: running, with no item finished for ``after``. Their
+    counts start from zero; the handlers skip what is already done (an issued agenda item, a
+    logged reminder), so nothing is made twice and the counts come out right. ``here``: run
+    them in this process (a command without RQ), else start them as usual. Commits."""
+    limit = clock.now() - after
+    stalled = db.session.scalars(
+        select(Job.id).where(
+            Job.status == JobStatus.RUNNING,
+            func.coalesce(Job.heartbeat_at, Job.started_at) < limit,
+        )
+    ).all()
+    restarted = []
+    for job_id in stalled:
+        # Conditional, as the claim is: of two runs of this at once, one restarts the job.
+        moved = db.session.execute(
+            update(Job)
+            .where(
+                Job.id == job_id,
+                Job.status == JobStatus.RUNNING,
+                func.coalesce(Job.heartbeat_at, Job.started_at) < limit,
+            )
+            .values(
+                status=JobStatus.QUEUED,
+                done=0,
+                failed=0,
+                results={},
+                restarts=Job.restarts + 1,
+            )
+        ).rowcount
+        if moved:
+            restarted.append(job_id)
+    db.session.commit()
+    for job_id in restarted:
+        log.warning("job %s had stalled: started again", job_id)
+        if here:
+            run(job_id)
+        else:
+            start(job_id)
+    return restarted

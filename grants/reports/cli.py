@@ -10,6 +10,8 @@ from grants.extensions import db
 
 reports = AppGroup("reports", help="Reports and accounts after the trip.")
 
+REMIND_JOB = "reports_remind"
+
 
 def register(app: Flask) -> None:
     app.cli.add_command(reports)
@@ -18,10 +20,18 @@ def register(app: Flask) -> None:
 @reports.command("remind")
 def remind() -> None:
     """E-mail reminders before and after the report deadline; running it twice sends
-    nothing twice. Safe to run from cron, e.g. every morning."""
+    nothing twice. Safe to run from cron, e.g. every morning. With REDIS_URL set, it is put
+    on the job queue for an RQ worker (`rq worker grants`) instead of run here."""
+    from grants.jobs import runner
     from grants.notifications.sender import send_pending
     from grants.reports.reminders import send_reminders
 
+    if runner.mode() == "rq":
+        job = runner.create(REMIND_JOB, None, {}, total=0)
+        db.session.commit()
+        runner.enqueue_rq(job.id)
+        click.echo(f"Queued as job {job.id} (flask jobs list).")
+        return
     reminders = send_reminders()
     db.session.commit()
     sent = send_pending()

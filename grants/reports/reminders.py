@@ -25,6 +25,8 @@ from grants.applications.models import Application
 from grants.core import clock
 from grants.core.formatting import long_date
 from grants.extensions import db
+from grants.jobs.models import Job
+from grants.jobs.runner import handler, record_result
 from grants.notifications.operations import queue_mail
 from grants.reports.models import ReminderLog
 from grants.workflow import engine
@@ -136,3 +138,20 @@ def _remind(application: Application, kind: str) -> Reminder:
         kind=kind,
         recipients=tuple(p.email for p in people),
     )
+
+
+@handler("reports_remind")
+def remind_job(job: Job) -> None:
+    """The reminders as a job (``flask reports remind`` with RQ): one transaction, as the
+    command's; each reminder counted on the job. Run again after dying, it reminds nobody
+    twice (ReminderLog is unique per case and kind)."""
+    from grants.notifications.sender import send_pending
+
+    job_id = job.id
+    reminders = send_reminders()
+    job = db.session.get(Job, job_id)
+    job.total = len(reminders)
+    for reminder in reminders:
+        record_result(job, reminder.application_id, None)
+    db.session.commit()
+    send_pending()

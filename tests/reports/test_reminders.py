@@ -141,3 +141,51 @@ def test_a_concurrent_run_that_logged_first_wins(world, runner, inbox, move_cloc
         select(JournalEntry).where(JournalEntry.action == "report_reminder")
     ).all()
     assert journal == []
+
+
+def test_with_a_job_queue_the_reminders_are_a_job_for_the_worker(
+    app, world, runner, inbox, move_clock
+):
+    """With REDIS_URL the command only queues the job; an RQ worker sends the reminders, and
+    the job counts them."""
+    import uuid
+
+    redis = pytest.importorskip("redis")
+    rq = pytest.importorskip("rq")
+    from grants.jobs.models import Job, JobStatus
+
+    connection = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    queue_name = f"grants-test-{uuid.uuid4().hex[:8]}"
+    app.config.update(
+        REDIS_URL="redis://127.0.0.1:6379/15",
+        RQ_QUEUE=queue_name,
+        JOBS_MODE="rq",
+        JOBS_WORKER_CONFIG={
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "MAIL_FOLDER": app.config["MAIL_FOLDER"],
+            "MAIL_SERVER": app.config["MAIL_SERVER"],
+            "MAIL_PORT": app.config["MAIL_PORT"],
+        },
+    )
+    study = granted_case(world, 8000)
+    send_pending()
+    inbox.take()
+    move_clock(study.report_due - dt.timedelta(days=world.fund.remind_days_before))
+    queue = rq.Queue(queue_name, connection=connection)
+    try:
+        result = runner.invoke(args=["reports", "remind"])
+        assert result.exit_code == 0, result.output
+        assert "Queued as job" in result.output
+        assert inbox.take() == [] and queue.count == 1  # nothing sent until the worker runs
+        rq.SimpleWorker([queue], connection=connection).work(burst=True)
+        db.session.expire_all()
+        job = db.session.scalar(select(Job).where(Job.kind == "reports_remind"))
+        assert (job.status, job.total, job.done) == (JobStatus.DONE, 1, 1)
+        assert [m["To"] for m in inbox.take()] == ["medarbejder@ballerup.dk"]
+    finally:
+        queue.delete(delete_jobs=True)
