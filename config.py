@@ -76,6 +76,8 @@ class Config:
     # "thread", "rq" or "sync" (in the request, after its commit: the tests).
     REDIS_URL = os.environ.get("REDIS_URL", "")
     JOBS_MODE = os.environ.get("JOBS_MODE", "")
+    # How many RQ workers share a meeting's letters (default: this machine's cores).
+    JOBS_PARALLEL = int(os.environ.get("JOBS_PARALLEL", 0)) or None
 
     # Personal data in closed cases is anonymised this many years after the case closed
     # (flask privacy purge); the accounting figures stay. See docs/operations.md.

@@ -23,10 +23,10 @@ from grants.people.models import User
 log = logging.getLogger(__name__)
 
 
-@handler("committee_issue")
-def issue_meeting(job: Job) -> None:
+@handler("committee_issue", parallel=True)
+def issue_meeting(job: Job, *, part: int = 0, parts: int = 1) -> None:
     job_id = job.id
-    for item_id in job.payload.get("items", []):
+    for item_id in job.payload.get("items", [])[part::parts]:
         job = db.session.get(Job, job_id)
         actor = db.session.get(User, job.created_by_id)
         # Locked while it is issued: two jobs for one meeting never issue one item twice.

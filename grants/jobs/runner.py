@@ -4,12 +4,16 @@
 starts it:
 
 * ``JOBS_MODE = "sync"``: at once, in the request's thread (tests);
-* with ``REDIS_URL`` set (or ``JOBS_MODE = "rq"``): on an RQ queue, for ``rq worker``;
+* with ``REDIS_URL`` set (or ``JOBS_MODE = "rq"``): on an RQ queue, for ``rq worker``; a
+  parallel kind (a meeting's letters) is split into one part per core (``JOBS_PARALLEL``),
+  each part taking every n-th item, so the workers render letters on every core;
 * otherwise: in a background thread of the web process.
 
-A handler gets the job and works through its items, each in its own transaction, keeping
-the job's counts (see grants.committees.issuing). A job is never started twice at once: the
-runner takes it from "queued" to "running" with a conditional UPDATE.
+A handler gets the job and works through its items, each in its own transaction, recording
+each item's result on the job (see grants.committees.issuing). Nothing is ever made twice,
+even when a part runs twice or a job restarted after dying (``restart_stalled``) meets a slow
+run of itself: handlers skip done items under a row lock, and the counts are those of the
+results, one per item, recorded under a lock on the job's row.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import logging
+import os
 import threading
 from collections.abc import Callable
 
@@ -29,16 +34,24 @@ from grants.jobs.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 
-HANDLERS: dict[str, Callable[[Job], None]] = {}
+HANDLERS: dict[str, Callable[..., None]] = {}
+# Kinds whose items may be shared among several workers at once (each part takes every
+# n-th item): a meeting's letters are rendered on every core the workers have.
+PARALLEL: set[str] = set()
 # The modules whose @handler functions run jobs: imported before a job runs, so a worker
 # process knows every kind whatever the app imported so far.
 HANDLER_MODULES = ("grants.committees.issuing", "grants.reports.reminders")
 RQ_QUEUE = "grants"
 
 
-def handler(kind: str):
-    def register(function: Callable[[Job], None]):
+def handler(kind: str, *, parallel: bool = False):
+    """Register the function that runs jobs of ``kind``: called with the job, and with
+    ``part`` and ``parts`` when ``parallel`` (it then does items[part::parts])."""
+
+    def register(function: Callable[..., None]):
         HANDLERS[kind] = function
+        if parallel:
+            PARALLEL.add(kind)
         return function
 
     return register
@@ -79,7 +92,9 @@ def start(job_id: int) -> None:
     if how == "sync":
         run(job_id)
     elif how == "rq":
-        enqueue_rq(job_id)
+        parts = _parts(job_id)
+        for part in range(parts):
+            enqueue_rq(job_id, part=part, parts=parts)
     else:
         app = current_app._get_current_object()
         # The e-mails link to the case: the thread builds URLs for the host asked.
@@ -87,7 +102,19 @@ def start(job_id: int) -> None:
         threading.Thread(target=_run_in_thread, args=(app, job_id, base_url), daemon=True).start()
 
 
-def enqueue_rq(job_id: int, queue_name: str | None = None):
+def _parts(job_id: int) -> int:
+    """How many workers share the job: one per core of the workers (JOBS_PARALLEL, by
+    default this machine's cores), never more than its items."""
+    job = db.session.get(Job, job_id)
+    for module in HANDLER_MODULES:
+        importlib.import_module(module)
+    if job is None or job.kind not in PARALLEL:
+        return 1
+    wanted = current_app.config.get("JOBS_PARALLEL") or os.cpu_count() or 1
+    return max(1, min(wanted, job.total or 1))
+
+
+def enqueue_rq(job_id: int, queue_name: str | None = None, *, part: int = 0, parts: int = 1):
     from redis import Redis
     from rq import Queue
 
@@ -100,6 +127,8 @@ def enqueue_rq(job_id: int, queue_name: str | None = None):
         "grants.jobs.runner.run_in_worker",
         job_id,
         config.get("JOBS_WORKER_CONFIG"),
+        part,
+        parts,
         job_timeout=3600,
     )
 
@@ -113,25 +142,32 @@ def _run_in_thread(app: Flask, job_id: int, base_url: str | None = None) -> None
             db.session.remove()
 
 
-def run_in_worker(job_id: int, config: dict | None = None) -> None:
+def run_in_worker(job_id: int, config: dict | None = None, part: int = 0, parts: int = 1) -> None:
     """The function an RQ worker runs: its own app, from the environment (or ``config``)."""
     from grants import create_app
 
     app = create_app(config)
     with app.app_context():
         try:
-            run(job_id)
+            run(job_id, part=part, parts=parts)
         finally:
             db.session.remove()
             db.engine.dispose()
 
 
-def run(job_id: int) -> Job | None:
-    """Run the job if it is queued; the handler commits item by item."""
+def run(job_id: int, *, part: int = 0, parts: int = 1) -> Job | None:
+    """Run the job (or one part of it) unless it has finished; the handler commits item by
+    item. Running a part twice, or a restarted job beside a slow one, makes nothing twice:
+    the handlers skip done items under a row lock, and the counts are those of the results,
+    one per item."""
     claimed = db.session.execute(
         update(Job)
-        .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
-        .values(status=JobStatus.RUNNING, started_at=clock.now(), heartbeat_at=clock.now())
+        .where(Job.id == job_id, Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
+        .values(
+            status=JobStatus.RUNNING,
+            started_at=func.coalesce(Job.started_at, clock.now()),
+            heartbeat_at=clock.now(),
+        )
     ).rowcount
     db.session.commit()
     job = db.session.get(Job, job_id)
@@ -141,34 +177,46 @@ def run(job_id: int) -> Job | None:
     for module in HANDLER_MODULES:
         importlib.import_module(module)
     try:
-        HANDLERS[job.kind](job)
+        if job.kind in PARALLEL:
+            HANDLERS[job.kind](job, part=part, parts=parts)
+        else:
+            HANDLERS[job.kind](job)
     except Exception as exc:  # the handler's own failures are per item; this is a bug
         log.exception("job %s failed", job_id)
         db.session.rollback()
-        job = db.session.get(Job, job_id)
+        job = db.session.get(Job, job_id, with_for_update=True)
         job.error = str(exc)[:500]
         job.status = JobStatus.FAILED
         job.finished_at = clock.now()
         db.session.commit()
         return job
-    job.status = JobStatus.FAILED if job.failed else JobStatus.DONE
-    job.finished_at = clock.now()
+    return _finish_if_complete(job_id)
+
+
+def _finish_if_complete(job_id: int) -> Job:
+    """The last part to finish marks the job done (or failed, if an item failed)."""
+    db.session.rollback()
+    job = db.session.get(Job, job_id, with_for_update=True)
+    if job.status == JobStatus.RUNNING and len(job.results or {}) >= job.total:
+        job.status = JobStatus.FAILED if job.failed else JobStatus.DONE
+        job.finished_at = clock.now()
     db.session.commit()
     return job
 
 
 def record_result(job: Job, item_id: int, error: str | None) -> None:
-    """Count one item as done or failed (the caller commits)."""
+    """Count one item as done or failed (the caller commits). The job's row is locked and
+    read afresh first: several workers may be recording on it."""
+    db.session.refresh(job, with_for_update=True)
     results = dict(job.results or {})
-    key = str(item_id)
-    job.heartbeat_at = clock.now()
     if error is None:
-        job.done += 1
-        results[key] = {"status": "done"}
+        results[str(item_id)] = {"status": "done"}
     else:
-        job.failed += 1
-        results[key] = {"status": "failed", "error": error}
+        results[str(item_id)] = {"status": "failed", "error": error}
     job.results = results
+    job.done = sum(1 for r in results.values() if r["status"] == "done")
+    job.failed = len(results) - job.done
+    job.heartbeat_at = clock.now()
 
 
 def restart_stalled(after: dt.timedelta, *, here: bool = False) -> list[int]:

@@ -151,6 +151,7 @@ def remind_job(job: Job) -> None:
     reminders = send_reminders()
     job = db.session.get(Job, job_id)
     job.total = len(reminders)
+    db.session.flush()
     for reminder in reminders:
         record_result(job, reminder.application_id, None)
     db.session.commit()

@@ -147,6 +147,8 @@ def test_a_real_rq_worker_issues_them(app, client, auth, cw, database_url):
         JOBS_MODE="rq",
         REDIS_URL="redis://127.0.0.1:6379/15",
         RQ_QUEUE=queue_name,
+        # Two workers share the meeting: each takes every other case.
+        JOBS_PARALLEL=2,
         JOBS_WORKER_CONFIG={
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -157,7 +159,7 @@ def test_a_real_rq_worker_issues_them(app, client, auth, cw, database_url):
     client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend")
     queue = Queue(queue_name, connection=connection)
     try:
-        assert queue.count == 1  # waiting for the worker; nothing issued yet
+        assert queue.count == 2  # two parts waiting for the workers; nothing issued yet
         db.session.expire_all()
         assert _count(Letter) == 0
         SimpleWorker([queue], connection=connection).work(burst=True)
