@@ -5,7 +5,9 @@ Who may record a decision on a case is the workflow engine's business: the commi
 on a case (``CaseRole.COMMITTEE``) is given by ``decides_for`` below, which
 ``grants.workflow.engine.case_roles`` asks, so a member ruled disqualified (or one whose
 declaration is not yet ruled on) holds no role on the case by any route: the case page,
-a form post to a step, the meeting page or the issue job.
+a form post to a step, the meeting page or the issue job. Who sees, plans and conducts a
+meeting are rules of the permission layer (``grants.core.access``: ``committee.*``,
+``meeting.*``); the rule ``meeting.record`` asks ``decides_for`` too.
 """
 
 from __future__ import annotations
