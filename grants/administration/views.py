@@ -34,7 +34,7 @@ from grants.administration.forms import (
     UserRolesForm,
 )
 from grants.audit.models import AuditEvent
-from grants.core import clock
+from grants.core import access, clock
 from grants.core.errors import DomainError
 from grants.core.files import check_upload
 from grants.core.forms import Form
@@ -56,10 +56,10 @@ LOGO_TYPES = ("image/png", "image/jpeg")
 
 @bp.before_request
 def require_admin():
+    """Every page here is the administrator's (the rule ``admin.manage``)."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if not current_user.has_role(Role.ADMIN):
-        abort(403)
+    access.require(current_user, "admin.manage")
     return None
 
 

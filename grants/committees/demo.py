@@ -100,4 +100,5 @@ def _meeting_with_trip(committee, people) -> None:
         "udvalgets pulje.",
         secretary,
     )
-    assert trip.amount_applied == Decimal(24000)
+    if trip.amount_applied != Decimal(24000):  # the demo's story depends on this figure
+        raise RuntimeError("The committee demo case must apply for 24.000 kr.")

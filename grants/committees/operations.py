@@ -5,7 +5,9 @@ Who may record a decision on a case is the workflow engine's business: the commi
 on a case (``CaseRole.COMMITTEE``) is given by ``decides_for`` below, which
 ``grants.workflow.engine.case_roles`` asks, so a member ruled disqualified (or one whose
 declaration is not yet ruled on) holds no role on the case by any route: the case page,
-a form post to a step, the meeting page or the issue job.
+a form post to a step, the meeting page or the issue job. Who sees, plans and conducts a
+meeting are rules of the permission layer (``grants.core.access``: ``committee.*``,
+``meeting.*``); the rule ``meeting.record`` asks ``decides_for`` too.
 """
 
 from __future__ import annotations
@@ -32,10 +34,9 @@ from grants.committees.models import (
     MeetingStatus,
     MemberRole,
 )
-from grants.core import clock
+from grants.core import access, clock
 from grants.core.errors import DomainError, NotAllowed
 from grants.extensions import db
-from grants.people.models import Role
 from grants.workflow import engine
 
 RECORDERS = (MemberRole.CHAIR, MemberRole.SECRETARY)
@@ -124,31 +125,6 @@ def sees_case(application, user) -> bool:
         )
         is not None
     )
-
-
-def can_register(user) -> bool:
-    """Registers committees and their members: the secretariat and administrators."""
-    return user.is_authenticated and user.has_role(Role.CASEWORKER, Role.ADMIN)
-
-
-def can_see_meeting(meeting: Meeting, user) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.has_role(Role.CASEWORKER, Role.ADMIN):
-        return True
-    return meeting.committee.membership_of(user) is not None
-
-
-def can_plan(meeting_or_committee, user) -> bool:
-    """Plans meetings and agendas: the secretariat."""
-    return user.is_authenticated and user.has_role(Role.CASEWORKER, Role.ADMIN)
-
-
-def can_conduct(meeting: Meeting, user) -> bool:
-    """Records attendance and rulings, records and issues decisions, closes the meeting:
-    the committee's chair and secretary."""
-    membership = meeting.committee.membership_of(user)
-    return membership is not None and membership.role in RECORDERS
 
 
 # -- registration -----------------------------------------------------------------------------
@@ -349,7 +325,7 @@ def rule_on(declaration: InterestDeclaration, disqualified: bool, actor) -> None
     the member it is about)."""
     meeting = declaration.agenda_item.meeting
     _open(meeting)
-    if not can_conduct(meeting, actor) or declaration.user_id == actor.id:
+    if not access.may(actor, "meeting.rule", declaration):
         raise NotAllowed(_("Du kan ikke registrere udvalgets afgørelse om denne erklæring."))
     if declaration.source == InterestSource.SYSTEM:
         raise DomainError(_("Et medlem, der selv er part i sagen, er altid inhabilt."))
@@ -425,7 +401,7 @@ def start_issue(meeting: Meeting, actor):
     from grants.jobs import runner
 
     _open(meeting)
-    if not can_conduct(meeting, actor):
+    if not access.may(actor, "meeting.conduct", meeting):
         raise NotAllowed(_("Kun udvalgets formand og sekretær kan udsende afgørelserne."))
     if meeting.job is not None and not meeting.job.finished:
         raise DomainError(_("Afgørelserne er ved at blive udsendt."))
@@ -475,7 +451,7 @@ def close_meeting(meeting: Meeting, actor) -> None:
     from grants.committees.minutes import make_minutes
 
     _open(meeting)
-    if not can_conduct(meeting, actor):
+    if not access.may(actor, "meeting.conduct", meeting):
         raise NotAllowed(_("Kun udvalgets formand og sekretær kan lukke mødet."))
     if any(i.issue_status != IssueStatus.ISSUED for i in meeting.items):
         raise DomainError(_("Alle punkter skal være afgjort og udsendt, før mødet lukkes."))

@@ -1,6 +1,8 @@
 """Committees (/udvalg): registration, meetings, agendas, conflict of interest, decisions,
-the issue job's progress and the minutes. Every view checks access itself: 404 for what
-does not exist, 403 for what the person may not see or do."""
+the issue job's progress and the minutes. Every view asks the permission layer
+(``grants.core.access``: ``committee.*``, ``meeting.*``, ``interest.declare``,
+``minutes.download``, ``job.view``): 404 for what does not exist, 403 for what the person may
+not see or do."""
 
 from __future__ import annotations
 
@@ -57,11 +59,12 @@ from grants.committees.models import (
     Meeting,
     MemberRole,
 )
+from grants.core import access
 from grants.core.errors import DomainError, NotAllowed
 from grants.extensions import db
 from grants.funds.models import Fund, FundKind
 from grants.jobs.models import Job
-from grants.people.models import Role, User
+from grants.people.models import User
 
 bp = Blueprint("committees", __name__, url_prefix="/udvalg")
 
@@ -77,8 +80,7 @@ def _meeting(meeting_id: int) -> Meeting:
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         abort(404)
-    if not ops.can_see_meeting(meeting, current_user):
-        abort(403)
+    access.require(current_user, "meeting.view", meeting)
     return meeting
 
 
@@ -100,16 +102,16 @@ def _error_to(form, error: DomainError, default: str) -> None:
 @bp.get("")
 @login_required
 def index():
-    if ops.can_register(current_user):
+    access.require(current_user, "committee.list")
+    registers = access.may(current_user, "committee.manage")
+    if registers:
         committees = db.session.scalars(select(Committee).order_by(Committee.name)).all()
     else:
         committees = ops.committees_of(current_user)
-        if not committees:
-            abort(403)
     return render_template(
         "committees/index.html",
         committees=committees,
-        can_register=ops.can_register(current_user),
+        can_register=registers,
         kind_labels=KIND_LABELS,
     )
 
@@ -128,8 +130,7 @@ def _free_funds() -> list[Fund]:
 @bp.route("/ny", methods=["GET", "POST"])
 @login_required
 def new():
-    if not ops.can_register(current_user):
-        abort(403)
+    access.require(current_user, "committee.manage")
     form = CommitteeForm(funds=_free_funds())
     if form.validate_on_submit():
         fund = db.session.get(Fund, int(form.fund_id.data))
@@ -161,9 +162,8 @@ def _people() -> list[User]:
 @login_required
 def show(committee_id: int, member_form=None, meeting_form=None, status=200):
     committee = _committee(committee_id)
-    registers = ops.can_register(current_user)
-    if not registers and committee.membership_of(current_user) is None:
-        abort(403)
+    access.require(current_user, "committee.view", committee)
+    registers = access.may(current_user, "committee.manage", committee)
     return render_template(
         "committees/show.html",
         committee=committee,
@@ -180,8 +180,7 @@ def show(committee_id: int, member_form=None, meeting_form=None, status=200):
 @login_required
 def add_member(committee_id: int):
     committee = _committee(committee_id)
-    if not ops.can_register(current_user):
-        abort(403)
+    access.require(current_user, "committee.manage", committee)
     form = MemberForm(people=_people())
     if not form.validate():
         return show(committee_id, member_form=form, status=422)
@@ -202,8 +201,7 @@ def add_member(committee_id: int):
 @login_required
 def new_meeting(committee_id: int):
     committee = _committee(committee_id)
-    if not ops.can_plan(committee, current_user):
-        abort(403)
+    access.require(current_user, "meeting.plan", committee)
     form = MeetingForm()
     if not form.validate():
         return show(committee_id, meeting_form=form, status=422)
@@ -222,8 +220,8 @@ def new_meeting(committee_id: int):
 def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
     meeting = _meeting(meeting_id)
     forms = forms or {}
-    conducts = ops.can_conduct(meeting, current_user)
-    plans = ops.can_plan(meeting, current_user)
+    conducts = access.may(current_user, "meeting.conduct", meeting)
+    plans = access.may(current_user, "meeting.plan", meeting)
     membership = meeting.committee.membership_of(current_user)
     members = meeting.committee.current_memberships(meeting.starts_at.date())
     attendance = forms.get("attendance") or AttendanceForm(
@@ -287,8 +285,7 @@ def _may_record(item: AgendaItem) -> bool:
 @login_required
 def add_item(meeting_id: int):
     meeting = _meeting(meeting_id)
-    if not ops.can_plan(meeting, current_user):
-        abort(403)
+    access.require(current_user, "meeting.plan", meeting)
     form = AgendaForm(cases=ops.eligible_cases(meeting))
     if not form.validate():
         return meeting_page_with(meeting_id, {"agenda": form})
@@ -311,8 +308,7 @@ def meeting_page_with(meeting_id: int, forms: dict, status: int = 422):
 @login_required
 def attendance(meeting_id: int):
     meeting = _meeting(meeting_id)
-    if not ops.can_conduct(meeting, current_user):
-        abort(403)
+    access.require(current_user, "meeting.conduct", meeting)
     form = AttendanceForm()
     members = meeting.committee.current_memberships(meeting.starts_at.date())
     form.present.choices = [(str(m.user_id), m.user.name) for m in members]
@@ -333,8 +329,7 @@ def attendance(meeting_id: int):
 def declare(meeting_id: int, item_id: int):
     meeting = _meeting(meeting_id)
     item = _item(meeting, item_id)
-    if meeting.committee.membership_of(current_user) is None:
-        abort(403)
+    access.require(current_user, "interest.declare", item)
     form = DeclarationForm()
     if not form.validate():
         return meeting_page_with(meeting_id, {("declare", item.id): form})
@@ -358,8 +353,7 @@ def rule(meeting_id: int, declaration_id: int):
     declaration = db.session.get(InterestDeclaration, declaration_id)
     if declaration is None or declaration.agenda_item.meeting_id != meeting.id:
         abort(404)
-    if not ops.can_conduct(meeting, current_user):
-        abort(403)
+    access.require(current_user, "meeting.rule", declaration)
     form = RulingForm()
     if not form.validate():
         flash(_("Vælg om medlemmet er inhabilt."), "error")
@@ -382,8 +376,7 @@ def rule(meeting_id: int, declaration_id: int):
 def record(meeting_id: int, item_id: int):
     meeting = _meeting(meeting_id)
     item = _item(meeting, item_id)
-    if not ops.can_conduct(meeting, current_user):
-        abort(403)
+    access.require(current_user, "meeting.record", item)
     decisions = ops.DECISIONS_BY_KIND[item.kind]
     form = RecordDecisionForm(decisions=decisions)
     if not form.validate():
@@ -409,8 +402,7 @@ def record(meeting_id: int, item_id: int):
 @login_required
 def issue(meeting_id: int):
     meeting = _meeting(meeting_id)
-    if not ops.can_conduct(meeting, current_user):
-        abort(403)
+    access.require(current_user, "meeting.conduct", meeting)
     try:
         ops.start_issue(meeting, current_user)
     except DomainError as error:
@@ -428,6 +420,7 @@ def job_status(meeting_id: int):
     job = db.session.get(Job, meeting.job_id) if meeting.job_id else None
     if job is None:
         abort(404)
+    access.require(current_user, "job.view", job, meeting=meeting)
     data = job.as_dict()
     data["items"] = {
         str(i.id): {"status": str(i.issue_status), "label": str(ISSUE_LABELS[i.issue_status])}
@@ -442,8 +435,7 @@ def job_status(meeting_id: int):
 @login_required
 def close(meeting_id: int):
     meeting = _meeting(meeting_id)
-    if not ops.can_conduct(meeting, current_user):
-        abort(403)
+    access.require(current_user, "meeting.conduct", meeting)
     try:
         ops.close_meeting(meeting, current_user)
     except DomainError as error:
@@ -458,6 +450,7 @@ def close(meeting_id: int):
 @login_required
 def minutes(meeting_id: int):
     meeting = _meeting(meeting_id)
+    access.require(current_user, "minutes.download", meeting)
     if meeting.minutes_pdf is None:
         abort(404)
     name = f"beslutningsprotokol-{meeting.starts_at.date().isoformat()}.pdf"
@@ -479,8 +472,7 @@ def minutes(meeting_id: int):
 def agenda_for_case(application_id: int):
     """The step "put on the agenda" from the case page: the committee's planned meetings."""
     application = get_application(application_id)
-    if not current_user.has_role(Role.CASEWORKER, Role.ADMIN):
-        abort(403)
+    access.require(current_user, "meeting.plan", application)
     committee = ops.committee_of_fund(application.fund_id)
     meetings = [m for m in committee.meetings if m.is_open] if committee else []
     return render_template(
@@ -494,8 +486,6 @@ def agenda_for_case(application_id: int):
 @bp.app_context_processor
 def _navigation():
     def sees_committees() -> bool:
-        if not current_user.is_authenticated:
-            return False
-        return ops.can_register(current_user) or bool(ops.committees_of(current_user))
+        return access.may(current_user, "committee.list")
 
     return {"sees_committees": sees_committees}

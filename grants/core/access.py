@@ -214,6 +214,114 @@ def can_edit_rules(user, _obj=None, **_) -> bool:
     return user.has_role(*RULE_EDITORS)
 
 
+# -- committees (grants.committees) ------------------------------------------------------------
+# Who records a committee's decision on a case is the workflow engine's business: the rules
+# below ask ``grants.committees.operations.decides_for`` (which the engine's ``case_roles``
+# asks too), never a copy of it.
+
+# Registers committees and their members, plans meetings and agendas: the secretariat.
+COMMITTEE_SECRETARIAT = (Role.CASEWORKER, Role.ADMIN)
+
+
+def _membership(user, committee):
+    return committee.membership_of(user)
+
+
+@rule("committee.manage")
+def can_manage_committees(user, _obj=None, **_) -> bool:
+    """Registers committees and their members: the secretariat and administrators."""
+    return user.has_role(*COMMITTEE_SECRETARIAT)
+
+
+@rule("committee.list")
+def can_list_committees(user, _obj=None, **_) -> bool:
+    """The list of committees: the secretariat, and members of a committee today."""
+    from grants.committees.operations import committees_of
+
+    return can_manage_committees(user) or bool(committees_of(user))
+
+
+@rule("committee.view")
+def can_view_committee(user, committee, **_) -> bool:
+    return can_manage_committees(user) or _membership(user, committee) is not None
+
+
+@rule("meeting.plan")
+def can_plan_meetings(user, _committee_or_meeting=None, **_) -> bool:
+    """Plans meetings and agendas (and puts a case on one): the secretariat."""
+    return user.has_role(*COMMITTEE_SECRETARIAT)
+
+
+@rule("meeting.view")
+def can_view_meeting(user, meeting, **_) -> bool:
+    """The secretariat and the committee's own members; never another committee's."""
+    return user.has_role(*COMMITTEE_SECRETARIAT) or _membership(user, meeting.committee) is not None
+
+
+@rule("meeting.conduct")
+def can_conduct_meeting(user, meeting, **_) -> bool:
+    """Records attendance and rulings, issues the decisions, closes the meeting: the
+    committee's chair and secretary."""
+    from grants.committees.operations import RECORDERS
+
+    membership = _membership(user, meeting.committee)
+    return membership is not None and membership.role in RECORDERS
+
+
+@rule("meeting.record")
+def can_record_decision(user, item, **_) -> bool:
+    """Records the committee's decision on an agenda item: whoever the workflow engine lets
+    decide the case for the committee (chair or secretary, not excluded by an interest)."""
+    from grants.committees.operations import decides_for
+
+    return can_conduct_meeting(user, item.meeting) and decides_for(item.application, user)
+
+
+@rule("meeting.rule")
+def can_rule_on_declaration(user, declaration, **_) -> bool:
+    """The committee's ruling on a declared interest: its chair or secretary, never the
+    member the declaration is about."""
+    return (
+        can_conduct_meeting(user, declaration.agenda_item.meeting)
+        and declaration.user_id != user.id
+    )
+
+
+@rule("interest.declare")
+def can_declare_interest(user, item, **_) -> bool:
+    """Any member of the committee declares their own interest in an item."""
+    return _membership(user, item.meeting.committee) is not None
+
+
+@rule("minutes.download")
+def can_download_minutes(user, meeting, **_) -> bool:
+    return can_view_meeting(user, meeting)
+
+
+@rule("job.view")
+def can_view_job(user, job, meeting=None, **_) -> bool:
+    """A job's progress: whoever sees what it works on (the meeting whose decisions it
+    issues), the person who started it, and administrators."""
+    if meeting is not None and meeting.job_id == job.id:
+        return can_view_meeting(user, meeting)
+    return job.created_by_id == user.id or user.has_role(Role.ADMIN)
+
+
+# -- administration, privacy ---------------------------------------------------------------------
+
+
+@rule("admin.manage")
+def can_administer(user, _obj=None, **_) -> bool:
+    """The administrator's pages: the municipality, funds, questions, letter texts, roles."""
+    return user.has_role(Role.ADMIN)
+
+
+@rule("privacy.own_data")
+def can_export_own_data(user, person, **_) -> bool:
+    """A person takes out their own data, nobody else's."""
+    return person is not None and person.id == user.id
+
+
 def register(app) -> None:
     """``may(action, obj)`` in templates, for the person signed in."""
     from flask_login import current_user

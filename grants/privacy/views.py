@@ -6,6 +6,7 @@ import click
 from flask import Blueprint, current_app, g, send_file
 from flask_login import current_user, login_required
 
+from grants.core import access
 from grants.extensions import db
 from grants.privacy import operations
 
@@ -21,6 +22,7 @@ def my_data():
     from grants.audit.models import AuditEvent
     from grants.core import clock
 
+    access.require(current_user, "privacy.own_data", current_user)
     data = operations.export_for(current_user)
     # Who took out personal data, and when.
     db.session.add(

@@ -5,7 +5,18 @@ below, so a route added later without one fails here and says where to declare i
 An entry says who is *allowed*; everyone else is refused: anonymous people are sent to the
 login page (or get 403/404), signed-in people get 403 or 404. Allowed means anything but a
 refusal or a server error. POSTs by the allowed send incomplete data on purpose, so the
-check never changes the world the next visit sees.
+check never changes the world the next visit sees (one exception: the administrator's
+"remove question" removes a question of the committee's fund, and nothing visited after it
+looks at that fund's questions).
+
+Committees: the world has a committee (Kultur- og Fritidsudvalget) owning a committee fund.
+Its chair is the persona ``committee_chair`` (an employee with no other role); the BOARD
+persona (a fund's board member) is also the committee's plain member; its secretary is not a
+persona (she has declared an interest in the case on the agenda, so the chair has a
+declaration to rule on). The secretariat (CASEWORKER, ADMIN) registers committees and plans
+meetings. One planned meeting has a committee case on its agenda (and a finished issue job),
+one closed meeting has its minutes. A second committee, with a meeting, minutes and a job of
+its own, is there for the guessed-ids test: nobody of the first committee reaches it.
 """
 
 from __future__ import annotations
@@ -33,6 +44,7 @@ FINANCE = "finance"
 ADMIN = "admin"
 OUTSIDER = "outsider"  # an employee with no part in the case
 OTHER_ORG = "other_org"  # a member of organisation B
+CHAIR = "committee_chair"  # chairs the committee (BOARD is its plain member)
 
 PERSONAS = (
     ANONYMOUS,
@@ -45,6 +57,7 @@ PERSONAS = (
     ADMIN,
     OUTSIDER,
     OTHER_ORG,
+    CHAIR,
 )
 EVERYONE = frozenset(PERSONAS)
 SIGNED_IN = EVERYONE - {ANONYMOUS}
@@ -52,6 +65,13 @@ NOBODY: frozenset[str] = frozenset()
 APPLICANT_SIDE = frozenset({OWNER, COLLEAGUE})
 CASE_VIEWERS = APPLICANT_SIDE | {MANAGER, CASEWORKER, BOARD, FINANCE, ADMIN}
 EMPLOYEES = SIGNED_IN - {ADMIN}  # the administrator in the world holds no employee role
+ADMINS = frozenset({ADMIN})
+# Committees: the secretariat registers and plans; the members see their committee's
+# meetings; the chair (and the secretary) conduct them.
+COMMITTEE_SECRETARIAT = frozenset({CASEWORKER, ADMIN})
+COMMITTEE_MEMBERS = frozenset({BOARD, CHAIR})
+MEETING_VIEWERS = COMMITTEE_SECRETARIAT | COMMITTEE_MEMBERS
+CONDUCTS = frozenset({CHAIR})
 
 
 @dataclass(frozen=True)
@@ -131,6 +151,43 @@ EXPECTATIONS: dict[str, Expect] = {
     # served as a public report.
     "publication.trip": Expect(NOBODY, {"trip_id": "{granted}"}),
     "publication.report": Expect(NOBODY),
+    # -- committees: default committee_id, meeting_id (the planned meeting), item_id (the
+    # case on its agenda), declaration_id (the secretary's, not yet ruled on).
+    "committees.index": Expect(MEETING_VIEWERS),
+    "committees.new": Expect(COMMITTEE_SECRETARIAT, method="GET"),
+    "committees.show": Expect(MEETING_VIEWERS),
+    "committees.add_member": Expect(COMMITTEE_SECRETARIAT),
+    "committees.new_meeting": Expect(COMMITTEE_SECRETARIAT),
+    "committees.meeting": Expect(MEETING_VIEWERS),
+    "committees.agenda_for_case": Expect(
+        COMMITTEE_SECRETARIAT, {"application_id": "{committee_case}"}, method="GET"
+    ),
+    "committees.add_item": Expect(COMMITTEE_SECRETARIAT),
+    "committees.declare": Expect(COMMITTEE_MEMBERS, data={"reason": ""}),
+    # A person who is not a member of the committee in the world gets 422 for the form.
+    "committees.attendance": Expect(CONDUCTS, data={"present": "999999"}),
+    "committees.rule": Expect(CONDUCTS),
+    "committees.record": Expect(CONDUCTS),
+    # Nothing recorded to issue, items not issued: the chair gets the page back (422).
+    "committees.issue": Expect(CONDUCTS),
+    "committees.close": Expect(CONDUCTS),
+    "committees.job_status": Expect(MEETING_VIEWERS),
+    "committees.minutes": Expect(MEETING_VIEWERS, {"meeting_id": "{closed_meeting}"}),
+    # -- administration: the administrator only.
+    "admin.index": Expect(ADMINS),
+    "admin.municipality": Expect(ADMINS, method="GET"),
+    "admin.logo": Expect(ADMINS),
+    "admin.partners": Expect(ADMINS),
+    "admin.partner": Expect(ADMINS, method="GET"),
+    "admin.funds": Expect(ADMINS),
+    "admin.fund": Expect(ADMINS, method="GET"),
+    "admin.questions": Expect(ADMINS, method="GET"),
+    "admin.remove_question": Expect(
+        ADMINS, {"fund_id": "{committee_fund}", "key": "{question_key}"}
+    ),
+    "admin.letter_text": Expect(ADMINS, {"outcome": "granted"}, method="GET"),
+    "admin.users": Expect(ADMINS),
+    "admin.user": Expect(ADMINS, method="GET"),
 }
 
 WHERE = "tests/core/test_access_matrix.py: EXPECTATIONS"
@@ -164,6 +221,21 @@ class Cases:
     fund: str
     youth_fund: str
     version: int
+    fund_id: int
+    committee_fund: int
+    committee: int
+    meeting: int
+    closed_meeting: int
+    committee_case: int
+    item: int
+    declaration: int
+    question_key: str
+    city: int
+    person: int
+    other_committee: int
+    other_meeting: int
+    other_closed_meeting: int
+    other_item: int
 
 
 def build_world():
@@ -182,6 +254,7 @@ def build_world():
         ADMIN: w.admin,
         OUTSIDER: w.outsider,
         OTHER_ORG: other_org,
+        CHAIR: make_user(Role.EMPLOYEE, name="Frida Formand", email="formand@ballerup.dk"),
     }
 
     def case(state):
@@ -216,6 +289,7 @@ def build_world():
         code="ungdomsrejser", kind=FundKind.YOUTH_TRIP, route="screening_decision"
     )
     rule_set = _rule_set(youth_fund, w.admin)
+    committees = _committees(people, w)
     db.session.commit()
     cases = Cases(
         granted=granted.id,
@@ -230,8 +304,112 @@ def build_world():
         fund=w.fund.code,
         youth_fund=youth_fund.code,
         version=rule_set.version,
+        fund_id=w.fund.id,
+        person=w.employee.id,
+        **{name: getattr(thing, "id", thing) for name, thing in committees.items()},
     )
     return people, cases
+
+
+# A 1x1 PNG: the municipality's logo, so the administrator's logo route has one to serve.
+_TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082"
+)
+
+
+def _committees(people, w) -> dict:
+    """The committee with its fund, members, meetings and a case on the agenda; a second
+    committee with its own meeting and minutes (see the module's docstring)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    from grants.administration.operations import add_question, current_questions
+    from grants.committees import operations as ops
+    from grants.committees.models import CommitteeKind, MeetingStatus, MemberRole
+    from grants.jobs.models import Job, JobStatus
+    from grants.partners.models import PartnerCity, Relation
+    from grants.questions.models import QuestionKind
+
+    start = clock.today() - dt.timedelta(days=30)
+    starts_at = dt.datetime.combine(
+        clock.today() + dt.timedelta(days=7), dt.time(16), tzinfo=ZoneInfo("Europe/Copenhagen")
+    )
+
+    def committee(code, name, chair, secretary, member):
+        fund = factories.make_fund(
+            code=code, name=name, route="committee_decision", kind=FundKind.COMMITTEE
+        )
+        c = ops.create_committee(name, CommitteeKind.STANDING, fund, 2026, 2029)
+        ops.add_member(c, chair, MemberRole.CHAIR, start, None)
+        ops.add_member(c, secretary, MemberRole.SECRETARY, start, None)
+        if member is not None:
+            ops.add_member(c, member, MemberRole.MEMBER, start, None)
+        planned = ops.create_meeting(c, starts_at, "Rådhuset")
+        closed = ops.create_meeting(c, starts_at - dt.timedelta(days=60), "Rådhuset")
+        closed.status = MeetingStatus.CLOSED
+        closed.minutes_pdf = b"%PDF-1.7 minutes"
+        closed.minutes_sha256 = "2" * 64
+        applicant = make_user(Role.EMPLOYEE, name=f"Ansøger til {name}")
+        case = make_application(applicant, fund, state="screening")
+        with current_app.test_request_context():
+            item = ops.add_to_agenda(planned, case, "Indstilles.", w.caseworker)
+            declaration = ops.declare_interest(item, secretary, "Min nabo er ansøger.")
+        job = Job(
+            kind="committee_issue",
+            status=JobStatus.DONE,
+            payload={"meeting_id": planned.id, "items": []},
+            created_by_id=secretary.id,
+        )
+        db.session.add(job)
+        db.session.flush()
+        planned.job_id = job.id
+        return fund, c, planned, closed, case, item, declaration
+
+    secretary = make_user(Role.EMPLOYEE, name="Sine Sekretær")
+    fund, c, planned, closed, case, item, declaration = committee(
+        "kultur-udvalg", "Kultur- og Fritidsudvalget", people[CHAIR], secretary, people[BOARD]
+    )
+    other = committee(
+        "social-udvalg",
+        "Social- og Sundhedsudvalget",
+        make_user(Role.EMPLOYEE, name="Anden Formand"),
+        make_user(Role.EMPLOYEE, name="Anden Sekretær"),
+        None,
+    )
+    add_question(
+        fund,
+        {
+            "label": "Hvilken skole?",
+            "kind": QuestionKind.SHORT_TEXT,
+            "help_text": "",
+            "required": False,
+        },
+        w.admin,
+    )
+    city = PartnerCity(
+        name="Kuopio", country="FI", relation=Relation.TWIN_CITY, valid_from=start, note=""
+    )
+    db.session.add(city)
+    w.municipality.logo, w.municipality.logo_content_type = _TINY_PNG, "image/png"
+    db.session.flush()
+    return {
+        "committee_fund": fund,
+        "committee": c,
+        "meeting": planned,
+        "closed_meeting": closed,
+        "committee_case": case,
+        "item": item,
+        "declaration": declaration,
+        "question_key": current_questions(fund)[-1]["key"],
+        "city": city,
+        "other_committee": other[1],
+        "other_meeting": other[2],
+        "other_closed_meeting": other[3],
+        "other_item": other[5],
+    }
 
 
 def _rule_set(fund, admin):
@@ -253,6 +431,14 @@ def url_values(rule, cases: Cases, expect: Expect) -> dict:
         "trip_id": cases.granted,
         "token": "x",
         "action": "x",
+        "committee_id": cases.committee,
+        "meeting_id": cases.meeting,
+        "item_id": cases.item,
+        "declaration_id": cases.declaration,
+        "fund_id": cases.fund_id,
+        "key": cases.question_key,
+        "city_id": cases.city,
+        "user_id": cases.person,
     }
     values = {name: defaults.get(name) for name in rule.arguments}
     values.update(expect.values)
@@ -361,6 +547,51 @@ def test_guessed_ids_of_other_peoples_things_are_refused(app, routes, client):
         assert b"%PDF" not in response.data, url
 
 
+COMMITTEE_GUESSES = (
+    ("GET", "/udvalg/{other_committee}"),
+    ("GET", "/udvalg/moeder/{other_meeting}"),
+    ("GET", "/udvalg/moeder/{other_meeting}/job.json"),
+    ("GET", "/udvalg/moeder/{other_closed}/beslutningsprotokol.pdf"),
+    ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/inhabilitet"),
+    ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/beslutning"),
+    ("POST", "/udvalg/moeder/{other_meeting}/fremmoedte"),
+    ("POST", "/udvalg/moeder/{other_meeting}/udsend"),
+    ("POST", "/udvalg/moeder/{other_meeting}/luk"),
+    # Their own meeting, with the other committee's item: not found.
+    ("POST", "/udvalg/moeder/{meeting}/punkter/{other_item}/beslutning"),
+    ("POST", "/udvalg/moeder/{meeting}/punkter/{other_item}/inhabilitet"),
+    ("GET", "/udvalg/moeder/999999"),
+    ("GET", "/udvalg/moeder/999999/beslutningsprotokol.pdf"),
+)
+
+
+def test_guessed_ids_of_another_committee_are_refused(app, routes, client):
+    """The chair and a member of one committee try the ids of another committee's meetings,
+    items, minutes and job: refused, no minutes' bytes come back, nothing changes."""
+    from grants.committees.models import AgendaItem
+    from tests.dbstate import table_fingerprint
+
+    people, cases = build_world()
+    other_item = db.session.get(AgendaItem, cases.other_item)
+    assert other_item.meeting_id == cases.other_meeting
+    before = table_fingerprint(set())
+    for persona in (CHAIR, BOARD):
+        sign_in(client, people[persona])
+        for method, path in COMMITTEE_GUESSES:
+            url = path.format(
+                other_committee=cases.other_committee,
+                other_meeting=cases.other_meeting,
+                other_closed=cases.other_closed_meeting,
+                other_item=cases.other_item,
+                meeting=cases.meeting,
+            )
+            data = {"decision": "grant", "reasons": "Ja.", "reason": "Nabo.", "present": []}
+            response = client.open(url, method=method, data=data)
+            assert response.status_code in (403, 404), (persona, method, url)
+            assert b"%PDF" not in response.data, url
+    assert table_fingerprint(set()) == before
+
+
 def test_files_are_served_with_safe_headers(app, routes, client):
     people, cases = build_world()
     attachment = db.session.get(Attachment, cases.attachment)
@@ -396,6 +627,16 @@ def test_every_rule_of_the_permission_layer_is_named_and_refuses_the_anonymous(a
         "letter.download",
         "budgets.read",
         "payments.record",
+        "committee.manage",
+        "committee.view",
+        "meeting.view",
+        "meeting.conduct",
+        "meeting.record",
+        "meeting.rule",
+        "interest.declare",
+        "minutes.download",
+        "job.view",
+        "admin.manage",
     }
     with pytest.raises(KeyError, match="grants/core/access.py"):
         access.may(None, "no.such.rule")

@@ -35,7 +35,16 @@ WRITES_WHEN_REFUSED = {"/login": {"login_attempt", "audit_event"}}
 # Forms not fuzzed: logging out ends the session the next examples need.
 NOT_FUZZED = {"/logout"}
 # Who looks for forms, and the extra pages with forms that depend on a case's state.
-LOOKERS = ("anonymous", "owner", "manager", "caseworker", "finance", "admin", "other_org")
+LOOKERS = (
+    "anonymous",
+    "owner",
+    "manager",
+    "caseworker",
+    "finance",
+    "admin",
+    "other_org",
+    "committee_chair",  # the meeting's forms only the chair (and secretary) are shown
+)
 
 
 @dataclass
