@@ -95,8 +95,10 @@ def test_the_administrators_pages(person, live_server):
     # Partner cities and people's roles.
     admin.follow("Administration", "administration again", exact=True)
     admin.follow("Venskabs- og partnerbyer", "partner cities")
+    admin.follow("Tilføj en by", "new partner city")
     admin.follow("Administration", None, exact=True)
     admin.follow("Brugere og roller", "users and roles")
+    admin.follow("Ulla Ulriksen", "a user's roles")
 
     # An employee sees the question on a new application.
     mette = person(EMPLOYEE, both_languages=False)

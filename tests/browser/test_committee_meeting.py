@@ -28,6 +28,14 @@ def test_a_committee_meeting(person, live_server):
 
     # The secretariat: from the case to the meeting's agenda, with a recommendation.
     secretary = person(SECRETARY)
+    secretary.follow("Udvalg", "committees for the secretariat")
+    secretary.follow("Opret et udvalg", "new committee form")
+    secretary.follow("Udvalg", None, exact=True)
+    secretary.follow(COMMITTEE, "committee with its forms")
+    secretary.press("Opret mødet", "meeting form with errors")
+    secretary.see("Der er fejl i formularen")
+    ids = secretary.page.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
     secretary.follow("Arbejdskø", "secretary's work queue")
     open_case(secretary, title, "committee case for screening")
     take_step(secretary, "Sæt på udvalgets dagsorden", "which meeting")
