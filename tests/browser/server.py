@@ -4,6 +4,7 @@ real `flask demo load` command. Mail is written to a folder the tests can read."
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from email import policy
@@ -107,7 +108,7 @@ class LiveServer:
         """A case submitted to the fund of `committee` by `applicant`, waiting for the
         secretariat's screening (applying to a committee fund has journeys of its own)."""
         from grants.applications import operations
-        from grants.applications.models import BudgetCategory
+        from grants.applications.models import Attachment, BudgetCategory
         from grants.committees.models import Committee
         from grants.demo_cases import _case
         from grants.people.models import User
@@ -125,6 +126,17 @@ class LiveServer:
                 nights=2,
                 amount=9000,
                 lines={BudgetCategory.TRANSPORT: 3000, BudgetCategory.ACCOMMODATION: 6000},
+            )
+            programme = b"%PDF-1.4\n% Kulturnattens program\n%%EOF\n"
+            case.attachments.append(
+                Attachment(
+                    filename="program-kulturnat.pdf",
+                    content_type="application/pdf",
+                    size=len(programme),
+                    sha256=hashlib.sha256(programme).hexdigest(),
+                    data=programme,
+                    uploaded_by_id=person.id,
+                )
             )
             operations.submit(case, person)
             db.session.commit()

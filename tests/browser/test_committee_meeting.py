@@ -6,6 +6,7 @@ following the progress display until it is done; the minutes are a PDF; and the 
 reads her decision letter."""
 
 import re
+from pathlib import Path
 
 from tests.browser.journeys import (
     CHAIR,
@@ -61,7 +62,9 @@ def test_a_committee_meeting(person, live_server):
     assert "udvalget bevilger 9.000 kr." in text, text
     assert "9.000,00 kr." in text and member._("Til rådighed efter fuld bevilling") in text
     assert member._("Det gør afgørelsen ved") in text
-    assert item.get_by_role("link", name=title).get_attribute("href")
+    with member.page.expect_download() as paper:
+        item.get_by_role("link", name="program-kulturnat.pdf").click()
+    assert Path(paper.value.path()).read_bytes().startswith(b"%PDF-")
 
     # The member declares an interest, first without saying why.
     def declare(who, reason: str | None, step: str) -> None:
