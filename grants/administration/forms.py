@@ -216,6 +216,8 @@ class FundForm(Form):
             raise ValidationError(_l("Vælg bestyrelsesmedlemmer fra listen."))
 
     def validate_delegated_limit(self, field) -> None:
+        if field.errors:  # not an amount at all: said once, by the field itself
+            return
         if field.data is None:
             raise ValidationError(_l("Skriv et beløb."))
         if field.data < ZERO:

@@ -74,3 +74,17 @@ def pdf_facts(data: bytes) -> dict:
         "tagged": "/StructTreeRoot" in catalog and bool(catalog["/MarkInfo"]["/Marked"]),
         "text": "\n".join(page.extract_text() for page in reader.pages),
     }
+
+
+ADMIN = "admin@ballerup.dk"
+CHAIR = "formand@ballerup.dk"
+MEMBER = "udvalg@ballerup.dk"
+SECRETARY = CASEWORKER  # the demo committees' secretary (grants/committees/demo.py)
+
+
+def press_within(person, container, name: str, step: str) -> None:
+    """Press the button called `name` inside `container` (one of several forms on a page
+    with the same button) and check the page it leads to."""
+    with person.page.expect_navigation() as navigation:
+        container.get_by_role("button", name=person._(name)).click()
+    person.check(step, fetchable=navigation.value.request.method == "GET")

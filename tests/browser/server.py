@@ -4,6 +4,7 @@ real `flask demo load` command. Mail is written to a folder the tests can read."
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from email import policy
@@ -32,6 +33,10 @@ class LiveServer:
             SERVER_NAME = None
             # The browser keeps the static files instead of asking again on every page.
             SEND_FILE_MAX_AGE_DEFAULT = 3600
+            # Jobs (the committees' issuing) run in a thread of the web process, as in a
+            # deployment without Redis, so that a progress display is seen as it is.
+            JOBS_MODE = "thread"
+            REDIS_URL = ""
 
         self.app = create_app(BrowserTestConfig)
         with self.app.app_context():
@@ -94,6 +99,46 @@ class LiveServer:
             operations.endorse(case, manager, True, "")
             engine.take(case, "forward_for_decision", caseworker)
             operations.decide(case, caseworker, "grant", None, "")
+            db.session.commit()
+            case_number = case.case_number
+            db.session.remove()
+        return case_number
+
+    def committee_case(self, title: str, committee: str, applicant: str) -> str:
+        """A case submitted to the fund of `committee` by `applicant`, waiting for the
+        secretariat's screening (applying to a committee fund has journeys of its own)."""
+        from grants.applications import operations
+        from grants.applications.models import Attachment, BudgetCategory
+        from grants.committees.models import Committee
+        from grants.demo_cases import _case
+        from grants.people.models import User
+
+        with self.app.test_request_context(base_url=self.url):
+            person = db.session.scalars(db.select(User).filter_by(email=applicant)).one()
+            fund = db.session.scalars(db.select(Committee).filter_by(name=committee)).one().fund
+            case = _case(
+                fund,
+                person,
+                title=title,
+                city="Göteborg",
+                country="SE",
+                days_ahead=60,
+                nights=2,
+                amount=9000,
+                lines={BudgetCategory.TRANSPORT: 3000, BudgetCategory.ACCOMMODATION: 6000},
+            )
+            programme = b"%PDF-1.4\n% Kulturnattens program\n%%EOF\n"
+            case.attachments.append(
+                Attachment(
+                    filename="program-kulturnat.pdf",
+                    content_type="application/pdf",
+                    size=len(programme),
+                    sha256=hashlib.sha256(programme).hexdigest(),
+                    data=programme,
+                    uploaded_by_id=person.id,
+                )
+            )
+            operations.submit(case, person)
             db.session.commit()
             case_number = case.case_number
             db.session.remove()
