@@ -79,9 +79,9 @@ def measure(url: str) -> dict:
     captured: list[str] = []
     real_create_pdf = operations.create_pdf
 
-    def capturing(html: str, base_url: str | None = None) -> bytes:
+    def capturing(html: str, base_url: str | None = None, **options) -> bytes:
         captured.append(html)
-        return real_create_pdf(html, base_url)
+        return real_create_pdf(html, base_url, **options)
 
     operations.create_pdf = capturing
     app_times, weasy_times = [], []

@@ -68,18 +68,15 @@ def offered_languages() -> tuple[str, ...]:
     """The languages the municipality offers (its profile), among those the app speaks;
     Danish always. Read once per request."""
     from flask import current_app, has_request_context, request
-    from sqlalchemy.exc import OperationalError, ProgrammingError
 
     spoken = tuple(current_app.config.get("LANGUAGES", ("da", "en")))
     if has_request_context() and "grants.languages" in request.environ:
         return request.environ["grants.languages"]
-    try:
-        row = db.session.scalar(
-            db.select(Municipality.languages).order_by(Municipality.id).limit(1)
-        )
-    except (OperationalError, ProgrammingError):  # no tables yet, before `flask db upgrade`
-        db.session.rollback()
-        row = None
+    # The layout reads the municipality anyway: one query, kept for the request.
+    from grants.core.templating import current_municipality
+
+    municipality = current_municipality()
+    row = municipality.languages if municipality is not None else None
     chosen = tuple(code for code in (row or " ".join(spoken)).split() if code in spoken)
     languages = ("da",) + tuple(code for code in chosen if code != "da")
     if has_request_context():

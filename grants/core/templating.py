@@ -29,7 +29,9 @@ def current_municipality():
     try:
         municipality = db.session.scalar(db.select(Municipality).order_by(Municipality.id).limit(1))
     except SQLAlchemyError:
-        # e.g. the error page of a failed transaction: the layout falls back to text
+        # e.g. the error page of a failed transaction, or no tables yet before `flask db
+        # upgrade`: the layout falls back to text
+        db.session.rollback()
         municipality = None
     g._municipality = municipality
     return municipality
