@@ -113,19 +113,7 @@ def municipality():
             except DomainError as error:
                 _show_error(form, error)
             else:
-                for name in (
-                    "name",
-                    "unit",
-                    "letterhead",
-                    "address",
-                    "cvr",
-                    "email",
-                    "phone",
-                    "website",
-                    "contact_note",
-                    "postcodes",
-                    "complaint_guidance",
-                ):
+                for name in Municipality.TEXT_FIELDS:
                     value = (form[name].data or "").strip()
                     if getattr(m, name) != value:
                         setattr(m, name, value)

@@ -22,6 +22,20 @@ class Municipality(db.Model):
     """Who sends the letters: the letterhead and the contact details. One row."""
 
     __tablename__ = "municipality"
+    # The profile's texts, as the administrator edits them and a profile file carries them.
+    TEXT_FIELDS = (
+        "name",
+        "unit",
+        "letterhead",
+        "address",
+        "cvr",
+        "email",
+        "phone",
+        "website",
+        "contact_note",
+        "postcodes",
+        "complaint_guidance",
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

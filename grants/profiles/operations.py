@@ -32,20 +32,7 @@ from grants.workflow.loader import current_route, load_standard_routes
 PROFILES = Path(__file__).parent
 FORMAT = 1
 
-MUNICIPALITY_FIELDS = (
-    "name",
-    "unit",
-    "letterhead",
-    "address",
-    "cvr",
-    "email",
-    "phone",
-    "website",
-    "contact_note",
-    "postcodes",
-    "complaint_guidance",
-    "languages",
-)
+MUNICIPALITY_FIELDS = (*Municipality.TEXT_FIELDS, "languages")
 FUND_FIELDS = (
     "code",
     "name",
