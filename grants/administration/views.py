@@ -40,6 +40,7 @@ from grants.core.files import check_upload
 from grants.core.forms import Form
 from grants.core.models import Municipality
 from grants.core.money import ZERO
+from grants.core.templating import current_municipality
 from grants.extensions import db, login_manager
 from grants.funds.models import CarryOver, Fund, FundKind
 from grants.letters import texts
@@ -113,10 +114,9 @@ def municipality():
             except DomainError as error:
                 _show_error(form, error)
             else:
-                for name in Municipality.TEXT_FIELDS:
-                    value = (form[name].data or "").strip()
-                    if getattr(m, name) != value:
-                        setattr(m, name, value)
+                _assign(
+                    m, {name: (form[name].data or "").strip() for name in Municipality.TEXT_FIELDS}
+                )
                 chosen = form.languages.data
                 languages = " ".join(c for c, _label in form.languages.choices if c in chosen)
                 if m.languages != languages:
@@ -137,9 +137,17 @@ def municipality():
     )
 
 
+def _assign(obj, values: dict) -> None:
+    """Set the attributes that changed, and only those: the audit trail records exactly what
+    an administrator changed, before and after."""
+    for name, value in values.items():
+        if getattr(obj, name, None) != value:
+            setattr(obj, name, value)
+
+
 @bp.get("/municipality/logo")
 def logo():
-    m = db.session.scalar(select(Municipality).order_by(Municipality.id).limit(1))
+    m = current_municipality()
     if m is None or not m.logo_content_type:
         abort(404)
     response = send_file(io.BytesIO(m.logo), mimetype=m.logo_content_type)
@@ -182,9 +190,7 @@ def partner(city_id: int | None = None):
                 "valid_to": form.valid_to.data,
                 "note": (form.note.data or "").strip(),
             }
-            for name, value in values.items():
-                if getattr(city, name, None) != value:
-                    setattr(city, name, value)
+            _assign(city, values)
             db.session.flush()
             flash(_("Byen er gemt."), "success")
             return redirect(url_for("admin.partners"))
@@ -284,9 +290,7 @@ def _save_fund(fund: Fund | None, form: FundForm) -> Fund:
             texts.add_text(fund, outcome, body, current_user)
         operations.set_board(fund, {int(i) for i in form.board.data or ()})
         return fund
-    for name, value in values.items():
-        if getattr(fund, name) != value:
-            setattr(fund, name, value)
+    _assign(fund, values)
     operations.set_board(fund, {int(i) for i in form.board.data or ()})
     operations.change_yearly_budget(fund, form.yearly_budget.data, current_user)
     db.session.flush()
