@@ -25,6 +25,9 @@ def main() -> None:
     parser.add_argument("endpoint")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each SELECT")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="requests to time (and profile); means are printed"
+    )
     args = parser.parse_args()
 
     from sqlalchemy import event, text
@@ -63,19 +66,31 @@ def main() -> None:
             headers={"Referer": base + "/login"},
             data={"csrf_token": token, "email": person[0], "password": person[1]},
         )
-    client.get(path, base_url=base)
+    for _warm_up in range(3):
+        client.get(path, base_url=base)
     statements.clear()
+    repeat = max(args.repeat, 1)
+
+    def requests():
+        for _ in range(repeat):
+            statements.clear()
+            response = client.get(path, base_url=base)
+        return response
+
     started = time.perf_counter()
+    cpu_started = time.process_time()
     if args.profile:
         from pyinstrument import Profiler
 
-        with Profiler() as profiler:
-            response = client.get(path, base_url=base)
+        with Profiler(interval=0.0005) as profiler:
+            response = requests()
     else:
-        response = client.get(path, base_url=base)
-    total = time.perf_counter() - started
+        response = requests()
+    total = (time.perf_counter() - started) / repeat
+    cpu = (time.process_time() - cpu_started) / repeat
     print(
-        f"{path}: {response.status_code}, {len(response.data)} bytes, {total * 1000:.1f} ms, "
+        f"{path}: {response.status_code}, {len(response.data)} bytes, {total * 1000:.1f} ms "
+        f"({cpu * 1000:.1f} ms CPU in this process) a request over {repeat}, "
         f"{len(statements)} statements, {sum(s[0] for s in statements) * 1000:.1f} ms in SQL"
     )
     for seconds, statement, parameters in statements:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import get_config
@@ -157,6 +159,13 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
 
+@event.listens_for(Session, "after_flush")
+def _remember_the_flush(_session, _context) -> None:
+    """A request that flushed has written something; see ``commit_once``."""
+    if has_request_context():
+        g.flushed = True
+
+
 def _register_request_hooks(app: Flask) -> None:
     from grants.jobs.runner import start_pending
     from grants.notifications.sender import send_pending_of_request
@@ -170,6 +179,11 @@ def _register_request_hooks(app: Flask) -> None:
         after the commit, so a rolled-back step sends nothing.
         """
         if request.method in ("GET", "HEAD", "OPTIONS") and not g.get("writes"):
+            if not g.get("flushed") and response.status_code < 500:
+                # Nothing was written: end the read with COMMIT rather than the pool's
+                # ROLLBACK, because psycopg forgets its prepared statements on every
+                # rollback and each page would then be planned again (2-3 ms a query).
+                db.session.commit()
             return response
         if response.status_code < 400:
             db.session.commit()

@@ -86,7 +86,7 @@ class FreshContextClient(FlaskClient):
         import flask_babel
         from flask import g
 
-        for name in ("_municipality", "writes", "outbox"):
+        for name in ("_municipality", "writes", "flushed", "outbox"):
             g.pop(name, None)
         flask_babel.refresh()
         return super().open(*args, **kwargs)

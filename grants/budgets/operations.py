@@ -204,38 +204,58 @@ class Waiting:
     amount: Decimal = ZERO
 
 
-def waiting_conditions(fund_ids: Iterable[int], year: int, excluding: int | None = None):
+def waiting_conditions(fund_ids: Iterable[int], year: int):
     """The condition for applications in these funds, travelling in ``year``, that are
     submitted and not yet decided (ansøgt, ikke afgjort)."""
     from grants.applications.models import Application
 
-    conditions = [
+    return [
         Application.fund_id.in_(list(fund_ids)),
         Application.departure_date >= dt.date(year, 1, 1),
         Application.departure_date <= dt.date(year, 12, 31),
         Application.state.not_in(NOT_WAITING_STATES),
         Application.outcome.is_(None),
     ]
-    if excluding is not None:
-        conditions.append(Application.id != excluding)
-    return conditions
 
 
-def waiting(fund_ids: Iterable[int], year: int, excluding: int | None = None) -> dict[int, Waiting]:
-    """Per fund: applications for ``year`` waiting for a decision, in one query."""
+def is_waiting(application) -> bool:
+    """In Python, what ``waiting_conditions`` asks of one application (for its own year)."""
+    return (
+        application.departure_date is not None
+        and application.state not in NOT_WAITING_STATES
+        and application.outcome is None
+    )
+
+
+def waiting(fund_ids: Iterable[int], year: int, excluding=None) -> dict[int, Waiting]:
+    """Per fund: applications for ``year`` waiting for a decision, in one query; without
+    the application ``excluding``, subtracted afterwards rather than asked of the database
+    (``id <> …`` would make it read the table instead of the index)."""
     from grants.applications.models import Application
 
     fund_ids = list(fund_ids)
     rows = db.session.execute(
         select(
             Application.fund_id,
-            func.count(Application.id),
+            # count(*), not count(id): every column read is in the partial index
+            # ix_application_undecided_departure, so PostgreSQL reads the index only.
+            func.count(),
             func.coalesce(func.sum(Application.amount_applied), 0),
         )
-        .where(*waiting_conditions(fund_ids, year, excluding))
+        .where(*waiting_conditions(fund_ids, year))
         .group_by(Application.fund_id)
     ).all()
     found = {fund_id: Waiting(count, _as_kroner(total)) for fund_id, count, total in rows}
+    if (
+        excluding is not None
+        and excluding.fund_id in found
+        and is_waiting(excluding)
+        and excluding.budget_year == year
+    ):
+        own = found[excluding.fund_id]
+        found[excluding.fund_id] = Waiting(
+            own.count - 1, own.amount - kroner(excluding.amount_applied or 0)
+        )
     return {fund_id: found.get(fund_id, Waiting()) for fund_id in fund_ids}
 
 
@@ -271,7 +291,7 @@ def decision_preview(application) -> DecisionPreview | None:
     year = application.budget_year
     if year is None:
         return None
-    queue = waiting([application.fund_id], year, excluding=application.id)[application.fund_id]
+    queue = waiting([application.fund_id], year, excluding=application)[application.fund_id]
     return DecisionPreview(
         fund_code=application.fund.code,
         fund_name=application.fund.name,

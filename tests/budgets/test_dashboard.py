@@ -246,6 +246,23 @@ def test_the_decision_preview_shows_now_after_and_the_queue(world):
     assert "ikke til at bevilge alle ansøgningerne i køen" in html
 
 
+def test_the_preview_of_a_case_not_itself_waiting_counts_every_waiting_case(world):
+    """The case itself is subtracted from the queue only when the queue holds it."""
+    draft = make_application(
+        world.employee, world.fund, amount=30_000, state="draft", **in_year(230)
+    )
+    other_fund = make_application(
+        world.employee, make_fund(code="anden"), amount=1_000, state="screening", **in_year(230)
+    )
+    for amount in (10_000, 4_000):
+        make_application(world.employee, world.fund, amount=amount, state="screening", **in_year())
+    db.session.commit()
+    preview = decision_preview(draft)
+    assert (preview.waiting_count, preview.waiting_amount) == (2, Decimal("14000.00"))
+    preview = decision_preview(other_fund)
+    assert (preview.waiting_count, preview.waiting_amount) == (0, Decimal("0.00"))
+
+
 def test_the_decision_preview_warns_when_a_full_grant_does_not_fit(world):
     application = make_application(
         world.employee, world.fund, amount=150_000, state="awaiting_decision", **in_year()
