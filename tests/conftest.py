@@ -8,6 +8,7 @@ import email
 import os
 import socket
 from email import policy
+from functools import partial
 
 import hypothesis
 import pytest
@@ -15,6 +16,7 @@ from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
+from werkzeug.security import generate_password_hash
 
 from config import normalise_database_url
 from grants import create_app
@@ -96,6 +98,19 @@ class FreshContextClient(FlaskClient):
 def client(app):
     app.test_client_class = FreshContextClient
     return app.test_client()
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(request, monkeypatch):
+    """The test people's passwords hashed with one round instead of scrypt (0.1 s to make
+    and 0.1 s to check, and a test's world has seven people): half the suite's time went
+    there. A test marked ``real_password_hashing`` gets the app's own hashing."""
+    if request.node.get_closest_marker("real_password_hashing"):
+        return
+    monkeypatch.setattr(
+        "grants.people.models.generate_password_hash",
+        partial(generate_password_hash, method="pbkdf2:sha256:1"),
+    )
 
 
 @pytest.fixture

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import pytest
-from werkzeug.security import generate_password_hash
 
 
 @pytest.fixture
@@ -19,12 +16,3 @@ def app(app):
         if blueprint.name not in app.blueprints:
             app.register_blueprint(blueprint)
     return app
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch):
-    """One round of hashing instead of scrypt: these tests are about money and openness."""
-    monkeypatch.setattr(
-        "grants.people.models.generate_password_hash",
-        partial(generate_password_hash, method="pbkdf2:sha256:1"),
-    )
