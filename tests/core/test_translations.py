@@ -318,3 +318,22 @@ def test_python_gives_people_no_text_outside_the_catalogue():
                         where = f"{path.relative_to(ROOT)}:{literal.lineno}"
                         problems.append(f"{where}: {name_of(node.func)}({text[:70]})")
     assert not problems, "Mark these with _() or lazy_gettext():\n" + "\n".join(problems)
+
+
+def test_a_templates_texts_follow_a_forced_locale_and_a_refresh(app, compiled_english):
+    """Templates find the request's catalogue once (grants.core.templating); an e-mail in
+    the recipient's language (force_locale) and a change of language (refresh) still
+    change it."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ _('Forrige') }}"
+    with app.test_request_context():
+        assert render_template_string(page) == "Forrige"
+        with force_locale("en"):
+            assert render_template_string(page) == "Previous"
+        assert render_template_string(page) == "Forrige"
+        with force_locale("en"):
+            refresh()  # inside: the forced locale stays
+            assert render_template_string(page) == "Previous"
+        assert render_template_string(page) == "Forrige"
