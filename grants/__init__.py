@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import get_config
@@ -98,7 +98,8 @@ def _init_extensions(app: Flask) -> None:
         user_id, _, token = session_id.partition(".")
         if not user_id.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        # The roles in the same query (the navigation asks for them on every page).
+        user = db.session.get(User, int(user_id), options=[joinedload(User.role_grants)])
         if user is None or user.session_token != token:
             return None
         return user
