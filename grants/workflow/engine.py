@@ -204,7 +204,11 @@ def people_to_act(application) -> list[User]:
 
 
 def waiting_for(user: User):
-    """A SQL condition on Application: the cases where ``user`` can take a step now."""
+    """A SQL condition on Application: the cases that wait for a step of ``user`` now.
+
+    Only the steps the route expects (``notifies``) count: a grant the caseworker *may*
+    cancel waits for the applicant's report, not for the caseworker, and a committee's
+    decisions are taken in its meeting. The case page still offers every step allowed."""
     from grants.applications.models import Application
     from grants.funds.models import Fund, FundBoardMember
 
@@ -213,7 +217,9 @@ def waiting_for(user: User):
     # instead of testing a correlated EXISTS on every application.
     steps: dict[CaseRole, dict[tuple[int, str], set[str]]] = {}
     for route_id, from_state, role, guard_name in db.session.execute(
-        select(Transition.route_id, Transition.from_state, Transition.role, Transition.guard)
+        select(Transition.route_id, Transition.from_state, Transition.role, Transition.guard).where(
+            Transition.notifies
+        )
     ):
         steps.setdefault(CaseRole(role), {}).setdefault((route_id, guard_name), set()).add(
             from_state

@@ -150,5 +150,26 @@ def test_the_queue_agrees_with_the_table(world):
                 .where(engine.waiting_for(user))
             )
         )
-        expected = {a.id for a in cases if engine.available_transitions(a, user)}
+        expected = {
+            a.id for a in cases if any(t.notifies for t in engine.available_transitions(a, user))
+        }
         assert in_queue == expected, role
+
+
+def test_a_grant_the_caseworker_may_cancel_is_not_waiting_for_the_caseworker(world, client, auth):
+    """The queue holds the steps the route expects; the case page offers every step allowed."""
+    granted = make_application(world.employee, world.fund, state="granted", title="Bevilget tur")
+    report = make_application(
+        world.employee, world.fund, state="report_submitted", title="Rapport afleveret"
+    )
+    db.session.commit()
+    assert "cancel_grant" in {
+        t.action for t in engine.available_transitions(granted, world.caseworker)
+    }
+    auth.login(world.caseworker)
+    queue = client.get("/queue").get_data(as_text=True)
+    assert "Rapport afleveret" in queue and report.case_number in queue
+    assert "Bevilget tur" not in queue
+    # ... and the applicant, whose report is due, has it in their queue.
+    auth.login(world.employee)
+    assert "Bevilget tur" in client.get("/queue").get_data(as_text=True)
