@@ -267,18 +267,26 @@ def published_trips_page(
     year: int | None = None,
     period: ElectionPeriod | None = None,
     today: dt.date | None = None,
+    count: bool = True,
 ) -> Page:
     """One page of the published trips, newest first: read in the order of the report's
     trip-start index, so a page costs the same at any number of trips; the total is counted
-    up to grants.core.pagination.COUNT_CAP."""
+    as grants.core.pagination does, or not at all (``count=False``: the feeds)."""
     query = published_trips_query(year=year, period=period, today=today)
-    count = (
+    counted = (
         select(TripReport.id)
         .join(Application, Application.id == TripReport.application_id)
         .join(Fund, Fund.id == Application.fund_id)
         .where(*published_conditions(today), *_date_filters(year, period))
     )
-    found = paginate(query, count_select=count, page=page, per_page=per_page, scalars=False)
+    found = paginate(
+        query,
+        count_select=counted,
+        page=page,
+        per_page=per_page,
+        scalars=False,
+        count=count,
+    )
     return replace(found, items=_as_published(found.items))
 
 

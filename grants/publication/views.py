@@ -79,8 +79,8 @@ def _contact() -> str:
     return municipality.contact_note or municipality.email
 
 
-def _page(filters: dict, per_page: int):
-    return queries.published_trips_page(per_page=per_page, **filters)
+def _page(filters: dict, per_page: int, *, count: bool = True):
+    return queries.published_trips_page(per_page=per_page, count=count, **filters)
 
 
 def _link_args(filters: dict) -> dict:
@@ -226,7 +226,8 @@ def trips_json():
     form, filters, ok = _filters()
     if not ok:
         return _bad_filter(form)
-    page = _page(filters, current_app.config["OPEN_DATA_PAGE_SIZE"])
+    # The feeds give no total, only the next and previous pages: nothing is counted.
+    page = _page(filters, current_app.config["OPEN_DATA_PAGE_SIZE"], count=False)
     municipality = current_municipality()
     document = {
         "schema_version": SCHEMA_VERSION,
@@ -309,7 +310,8 @@ def trips_csv():
     form, filters, ok = _filters()
     if not ok:
         return _bad_filter(form)
-    page = _page(filters, current_app.config["OPEN_DATA_PAGE_SIZE"])
+    # The feeds give no total, only the next and previous pages: nothing is counted.
+    page = _page(filters, current_app.config["OPEN_DATA_PAGE_SIZE"], count=False)
     response = _feed_response(
         as_csv(CSV_COLUMNS, [csv_row(trip) for trip in page.items]),
         "text/csv; charset=utf-8",

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from grants.core.pagination import Page, paginate
+from grants.extensions import db
 from grants.people.models import User
 from tests.factories import make_user
 
@@ -69,3 +70,35 @@ def test_a_page_reads_one_row_more_and_counts_only_up_to_the_cap(app):
 
     beyond = paginate(query, page=9, per_page=5, count_cap=100)
     assert beyond.items == [] and not beyond.has_next
+
+
+def test_the_total_is_counted_ten_pages_past_the_page_shown(app, monkeypatch):
+    from grants.core import pagination
+
+    for n in range(12):
+        make_user(email=f"person{n}@example.dk")
+    query = select(User).order_by(User.id)
+    monkeypatch.setattr(pagination, "COUNT_PAGES", 2)
+
+    first = paginate(query, page=1, per_page=2)
+    assert (first.total, first.capped) == (4, True)  # "1-2 of more than 4"
+    third = paginate(query, page=3, per_page=2)
+    assert (third.first_shown, third.total, third.capped) == (5, 8, True)
+    sixth = paginate(query, page=6, per_page=2)
+    assert (sixth.total, sixth.capped, sixth.has_next) == (12, False, False)
+
+
+def test_a_list_that_shows_no_total_is_not_counted(app):
+    from sqlalchemy import event
+
+    for n in range(7):
+        make_user(email=f"person{n}@example.dk")
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        page = paginate(select(User).order_by(User.id), page=2, per_page=3, count=False)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert statements and not any("count(" in s.lower() for s in statements)
+    assert (page.last_shown, page.has_next, page.has_prev) == (6, True, True)

@@ -22,9 +22,10 @@ def test_the_queue_counts_up_to_the_cap_and_says_more_than_above_it(
     assert sum(f"Sag {n}<" in html for n in range(5)) == 2
     assert 'href="/queue?page=2"' in html
 
-    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    # Counted up to COUNT_PAGES pages past the page's start: here 2 + 1 page of 2.
+    monkeypatch.setattr(pagination, "COUNT_PAGES", 1)
     html = client.get("/queue?page=2").get_data(as_text=True)
-    assert "Mere end 3 sager venter på dig." in html
+    assert "Mere end 4 sager venter på dig." in html
     assert 'href="/queue?page=3"' in html
 
 
