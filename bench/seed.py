@@ -816,6 +816,14 @@ def seed(url: str, n: int, rng: random.Random) -> dict:
             "CAST(EXTRACT(month FROM booked_on) AS INTEGER), kind, sum(amount), count(*) "
             "FROM budget_entry GROUP BY 1, 2, 3, 4, 5"
         )
+        # ... and the applications waiting for a decision (migration 3c1d2e9f7a01).
+        cur.execute("DELETE FROM budget_waiting")
+        cur.execute(
+            "INSERT INTO budget_waiting (fund_id, year, applications, amount) "
+            "SELECT fund_id, CAST(EXTRACT(year FROM departure_date) AS INTEGER), count(*), "
+            "coalesce(sum(amount_applied), 0) FROM application WHERE departure_date IS NOT NULL "
+            "AND state NOT IN ('draft', 'withdrawn') AND outcome IS NULL GROUP BY 1, 2"
+        )
         conn.commit()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")

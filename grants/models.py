@@ -3,7 +3,7 @@
 from grants.applications.models import Application, Attachment, BudgetLine  # noqa: F401
 from grants.audit import listeners  # noqa: F401  - the audit trail's flush listener
 from grants.audit.models import AuditEvent  # noqa: F401
-from grants.budgets.models import BudgetEntry  # noqa: F401
+from grants.budgets.models import BudgetEntry, register_waiting_listeners  # noqa: F401
 from grants.committees.models import (  # noqa: F401
     AgendaItem,
     Committee,
@@ -24,3 +24,6 @@ from grants.questions.models import FormVersion, Question  # noqa: F401
 from grants.reports.models import AccountLine, ReminderLog, TripReport  # noqa: F401
 from grants.subsidies.models import RuleSet  # noqa: F401
 from grants.workflow.models import JournalEntry, Route, Transition  # noqa: F401
+
+# The budgets' totals of the applications waiting for a decision follow every application.
+register_waiting_listeners(Application)

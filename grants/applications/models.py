@@ -32,6 +32,8 @@ class Application(Timestamp, db.Model):
     __table_args__ = (
         # The work queue's order: the first page is read in index order, not sorted.
         Index("ix_application_submitted_at_id", "submitted_at", "id"),
+        # ... and the queue filtered by fund and state, in the same order.
+        Index("ix_application_fund_state_submitted", "fund_id", "state", "submitted_at", "id"),
         # The budgets' "applied for, not decided" per fund and year: an index-only scan of
         # the undecided cases of the year.
         Index(
@@ -47,10 +49,12 @@ class Application(Timestamp, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # sagsnr.: given when the application is first submitted
     case_number: Mapped[str | None] = mapped_column(String(20), unique=True)
-    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    # active_history on the five columns the budgets' "applied for, not decided" totals
+    # read (grants.budgets.models.BudgetWaiting): a change always knows the old value.
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True, active_history=True)
     # The route the case started on; it finishes on it even if the fund's route changes.
     route_id: Mapped[int] = mapped_column(ForeignKey("workflow_route.id"))
-    state: Mapped[str] = mapped_column(String(40), index=True)
+    state: Mapped[str] = mapped_column(String(40), index=True, active_history=True)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     # For youth subsidies: the association, school or institution the application is from.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -60,14 +64,14 @@ class Application(Timestamp, db.Model):
     purpose: Mapped[str] = mapped_column(Text, default="")
     destination_city: Mapped[str] = mapped_column(String(120), default="")
     destination_country: Mapped[str] = mapped_column(String(2), default="")
-    departure_date: Mapped[dt.date | None] = mapped_column(Date)
+    departure_date: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
     return_date: Mapped[dt.date | None] = mapped_column(Date)
     programme: Mapped[str] = mapped_column(Text, default="")
     travellers: Mapped[str] = mapped_column(Text, default="")
     traveller_count: Mapped[int] = mapped_column(default=1)
     other_funding: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     other_funding_source: Mapped[str] = mapped_column(Text, default="")
-    amount_applied: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    amount_applied: Mapped[Decimal] = mapped_column(Money, default=ZERO, active_history=True)
     expected_benefit: Mapped[str] = mapped_column(Text, default="")
     knowledge_sharing: Mapped[str] = mapped_column(Text, default="")
 
@@ -98,7 +102,7 @@ class Application(Timestamp, db.Model):
     endorsed: Mapped[bool | None]
     endorsement_comment: Mapped[str] = mapped_column(Text, default="")
 
-    outcome: Mapped[Outcome | None] = mapped_column(enum_type(Outcome))
+    outcome: Mapped[Outcome | None] = mapped_column(enum_type(Outcome), active_history=True)
     granted_amount: Mapped[Decimal | None] = mapped_column(Money)
     decision_reasons: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -26,13 +26,16 @@ from grants.budgets.models import (
     BUDGET_KINDS,
     CARRY_OVER_KINDS,
     GRANTED_KINDS,
+    NOT_WAITING_STATES,
     SPENT_KINDS,
     BudgetEntry,
     BudgetEvent,
     BudgetTotal,
+    BudgetWaiting,
     ClosingOutcome,
     EntryKind,
     YearClosing,
+    waiting_key,
 )
 from grants.core import clock
 from grants.core.errors import DomainError
@@ -42,7 +45,6 @@ from grants.extensions import db
 
 # An application waits for a decision once submitted and until it has an outcome (or is
 # withdrawn): this holds whatever states a route adds after the decision.
-NOT_WAITING_STATES = ("draft", "withdrawn")
 
 # Seconds a movement waits for another one holding the fund's lock before it gives up.
 DEFAULT_LOCK_TIMEOUT = 30
@@ -218,41 +220,21 @@ def waiting_conditions(fund_ids: Iterable[int], year: int):
     ]
 
 
-def is_waiting(application) -> bool:
-    """In Python, what ``waiting_conditions`` asks of one application (for its own year)."""
-    return (
-        application.departure_date is not None
-        and application.state not in NOT_WAITING_STATES
-        and application.outcome is None
-    )
-
-
 def waiting(fund_ids: Iterable[int], year: int, excluding=None) -> dict[int, Waiting]:
-    """Per fund: applications for ``year`` waiting for a decision, in one query; without
-    the application ``excluding``, subtracted afterwards rather than asked of the database
-    (``id <> …`` would make it read the table instead of the index)."""
-    from grants.applications.models import Application
-
+    """Per fund: applications for ``year`` waiting for a decision, read from the running
+    totals (``BudgetWaiting``) in one query; without the application ``excluding`` when it
+    is one of them."""
     fund_ids = list(fund_ids)
     rows = db.session.execute(
-        select(
-            Application.fund_id,
-            # count(*), not count(id): every column read is in the partial index
-            # ix_application_undecided_departure, so PostgreSQL reads the index only.
-            func.count(),
-            func.coalesce(func.sum(Application.amount_applied), 0),
+        select(BudgetWaiting.fund_id, BudgetWaiting.applications, BudgetWaiting.amount).where(
+            BudgetWaiting.fund_id.in_(fund_ids), BudgetWaiting.year == year
         )
-        .where(*waiting_conditions(fund_ids, year))
-        .group_by(Application.fund_id)
     ).all()
-    found = {fund_id: Waiting(count, _as_kroner(total)) for fund_id, count, total in rows}
-    if (
-        excluding is not None
-        and excluding.fund_id in found
-        and is_waiting(excluding)
-        and excluding.budget_year == year
-    ):
-        own = found[excluding.fund_id]
+    found = {fund_id: Waiting(count, amount) for fund_id, count, amount in rows}
+    if excluding is not None and waiting_key(
+        excluding.fund_id, excluding.departure_date, excluding.state, excluding.outcome
+    ) == (excluding.fund_id, year):
+        own = found.get(excluding.fund_id, Waiting())
         found[excluding.fund_id] = Waiting(
             own.count - 1, own.amount - kroner(excluding.amount_applied or 0)
         )
@@ -819,8 +801,9 @@ def closings(year: int) -> dict[int, YearClosing]:
 
 
 def rebuild_totals() -> int:
-    """Make the running totals (``BudgetTotal``) again from the ledger's entries; returns the
-    number of rows. For a database filled without the app (a bulk load), or to check them."""
+    """Make the running totals again: ``BudgetTotal`` from the ledger's entries (returns its
+    number of rows) and ``BudgetWaiting`` from the applications. For a database filled
+    without the app (a bulk load), or to check them."""
     db.session.execute(BudgetTotal.__table__.delete())
     booked_year = extract("year", BudgetEntry.booked_on)
     booked_month = extract("month", BudgetEntry.booked_on)
@@ -849,5 +832,35 @@ def rebuild_totals() -> int:
                 entries=entries,
             )
         )
+    _rebuild_waiting()
     db.session.flush()
     return len(rows)
+
+
+def _rebuild_waiting() -> None:
+    """``BudgetWaiting`` again from the applications (``waiting_conditions`` for every fund
+    and year)."""
+    from grants.applications.models import Application
+
+    db.session.execute(BudgetWaiting.__table__.delete())
+    year = extract("year", Application.departure_date)
+    rows = db.session.execute(
+        select(
+            Application.fund_id,
+            year,
+            func.count(),
+            func.coalesce(func.sum(Application.amount_applied), 0),
+        )
+        .where(
+            Application.departure_date.is_not(None),
+            Application.state.not_in(NOT_WAITING_STATES),
+            Application.outcome.is_(None),
+        )
+        .group_by(Application.fund_id, year)
+    ).all()
+    for fund_id, in_year, count, total in rows:
+        db.session.add(
+            BudgetWaiting(
+                fund_id=fund_id, year=int(in_year), applications=count, amount=_as_kroner(total)
+            )
+        )

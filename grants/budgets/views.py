@@ -448,7 +448,8 @@ def close_year_command(year: int, dry_run: bool, email: str) -> None:
 
 @bp.cli.command("rebuild-totals")
 def rebuild_totals_command() -> None:
-    """Make the ledger's running totals again from its entries (after a bulk load)."""
+    """Make the running totals again: the ledger's from its entries, and the applications
+    waiting for a decision from the applications (after a bulk load)."""
     from grants.budgets.operations import rebuild_totals
 
     rows = rebuild_totals()

@@ -42,8 +42,14 @@ def queue():
     fund_code = request.args.get("fund", "")
     state = request.args.get("state", "")
     text = request.args.get("q", "").strip()[:100]
+    funds = db.session.scalars(select(Fund).where(Fund.active).order_by(Fund.name)).all()
     if fund_code:
-        conditions.append(Fund.code == fund_code)
+        # By the fund's id, which the index (fund_id, state, submitted_at, id) serves in the
+        # queue's order; an unknown code finds nothing.
+        fund_ids = [fund.id for fund in funds if fund.code == fund_code]
+        conditions.append(
+            Application.fund_id == fund_ids[0] if fund_ids else Fund.code == fund_code
+        )
     if state in STATE_LABELS:
         conditions.append(Application.state == state)
     if text:
@@ -74,7 +80,6 @@ def queue():
         count_select=count.where(*conditions),
         per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"],
     )
-    funds = db.session.scalars(select(Fund).where(Fund.active).order_by(Fund.name)).all()
     return render_template(
         "workflow/queue.html",
         page=page,
