@@ -65,3 +65,13 @@ def test_what_is_shown_in_english_reads_back(amount):
 
     shown = format_decimal(amount, format="#,##0.00", locale="en")
     assert parse_danish_amount(shown, locale="en") == amount
+
+
+@given(st.integers(min_value=-(2**63), max_value=2**63 - 1))
+def test_a_stored_amount_reads_back_as_kroner_with_two_decimals(ore):
+    from grants.core.money import ORE, Money
+
+    kroner = Money().process_result_value(ore, None)
+    assert kroner == (Decimal(ore) / 100).quantize(ORE)
+    assert kroner.as_tuple().exponent == -2
+    assert Money().process_bind_param(kroner, None) == ore
