@@ -341,12 +341,11 @@ def count_queries(size: str, paths: dict[str, tuple[str, tuple | None]]) -> dict
 SECRET_KEY_VALUE = SECRET_KEY
 
 
-def measure_size(size: str, duration: int, only: set[str] | None) -> dict:
+def measure_size(size: str, duration: int, names: set[str]) -> dict:
+    """The endpoints ``names`` at ``size``, on a gunicorn of their own."""
     ids = find_ids(size)
     paths = {
-        name: (path.format(**ids), person)
-        for name, path, person in ENDPOINTS
-        if only is None or name in only or name == "baseline"
+        name: (path.format(**ids), person) for name, path, person in ENDPOINTS if name in names
     }
     queries = count_queries(size, paths)
     server = Server(size)
@@ -542,11 +541,24 @@ def main() -> int:
             print(f"Building grants_bench_{size} ({SIZES[size]:,} applications) ...", flush=True)
             report["data_sets"][size] = build_database(size)
             print(f"  built in {report['data_sets'][size]['seconds']['total']} s", flush=True)
-    for size in SIZES:
-        print(f"Measuring at {size} ({CLIENTS} clients, {args.duration} s each):", flush=True)
-        measured = measure_size(size, args.duration, only)
-        report["results"][size] = measured["endpoints"]
-        report["data_sets"].setdefault(size, {})["ids"] = measured["ids"]
+    names = [
+        name
+        for name, _path, _person in ENDPOINTS
+        if only is None or name in only or name == "baseline"
+    ]
+    # Each endpoint at one size and straight after at the other, each on a fresh gunicorn:
+    # the machine's speed drifts by 10-15 % over minutes here, and measuring every page at
+    # 100k and only then every page at 1k put that drift into the 100k/1k ratios.
+    print(
+        f"Measuring each endpoint at {' and then '.join(SIZES)} ({CLIENTS} clients, "
+        f"{args.duration} s each):",
+        flush=True,
+    )
+    for name in names:
+        for size in SIZES:
+            measured = measure_size(size, args.duration, {name})
+            report["results"].setdefault(size, {}).update(measured["endpoints"])
+            report["data_sets"].setdefault(size, {})["ids"] = measured["ids"]
     letters = None
     if not args.no_letters:
         print("Letters ...", flush=True)
@@ -563,7 +575,9 @@ def main() -> int:
     if letters:
         print(
             f"\nletter: app {letters['app_ms']} ms, WeasyPrint alone "
-            f"{letters['weasyprint_ms']} ms, ratio {letters['ratio']}; batch of "
+            f"{letters['weasyprint_ms']} ms, ratio {letters['ratio']} (the fastest of "
+            f"{letters['runs']} each; medians {letters['app_median_ms']} and "
+            f"{letters['weasyprint_median_ms']} ms); batch of "
             f"{letters['batch_all_cores']['letters']}: 1 process "
             f"{letters['batch_one_process']['seconds']} s, {letters['cores']} processes "
             f"{letters['batch_all_cores']['seconds']} s (speed-up {letters['speed_up']}), "
