@@ -104,9 +104,14 @@ def register(app) -> None:
     app.add_template_global(country_name, "country_name")
 
 
-def country_name(code: str, locale: str | None = None) -> str:
+@lru_cache(maxsize=16)
+def _territories(locale: str) -> dict[str, str]:
     from babel import Locale
 
+    return dict(Locale.parse(locale).territories)
+
+
+def country_name(code: str, locale: str | None = None) -> str:
     if not code:
         return ""
-    return Locale.parse(locale or _locale()).territories.get(code.upper(), code)
+    return _territories(locale or _locale()).get(code.upper(), code)
