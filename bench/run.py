@@ -46,7 +46,9 @@ FINANCE = ("okonomi@ballerup.dk", "okonomi-demo-2026")
 ENDPOINTS = [
     ("baseline", "/healthz", None),
     ("queue", "/queue", CASEWORKER),
-    ("queue_filtered", "/queue?fund=studierejsefonden&state=screening&q=i", CASEWORKER),
+    # The fund and a search: a full page (20) at both sizes, so the two compare like with
+    # like (fund + state=screening found 10 at 1k and 20 at 100k).
+    ("queue_filtered", "/queue?fund=studierejsefonden&q=i", CASEWORKER),
     ("mine", "/applications/mine", APPLICANT),
     ("case", "/applications/{case_id}", CASEWORKER),
     ("budgets", "/budgets", FINANCE),
@@ -406,6 +408,20 @@ def measure_size(size: str, duration: int, names: set[str]) -> dict:
 # --- the report --------------------------------------------------------------------------
 
 
+def combined(runs: list[dict]) -> dict:
+    """The rounds of one endpoint at one size: the mean of each figure, with the rounds'
+    throughputs kept beside it (``rps_rounds``) to show how much they differed."""
+    result = dict(runs[-1])
+    for key in ("rps", "p50_ms", "p95_ms", "p99_ms", "wrk_cpu_percent", "machine_busy_percent"):
+        values = [run[key] for run in runs if run.get(key) is not None]
+        if values:
+            result[key] = round(sum(values) / len(values), 1)
+    result["requests"] = sum(run.get("requests", 0) for run in runs)
+    result["errors"] = sum(run.get("errors", 0) for run in runs)
+    result["rps_rounds"] = [run["rps"] for run in runs]
+    return result
+
+
 def evaluate(big: dict, small: dict, letters: dict | None) -> list[tuple[str, str, bool]]:
     checks = []
     base = big["baseline"]["rps"]
@@ -520,6 +536,12 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
     parser.add_argument("--only", default="", help="comma-separated endpoint names")
     parser.add_argument("--no-letters", action="store_true")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="times each endpoint is measured at each size, alternating; the means are shown",
+    )
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else None
     ensure_wrk()
@@ -530,6 +552,7 @@ def main() -> int:
         "machine": machine(),
         "clients": CLIENTS,
         "duration_s": args.duration,
+        "rounds": args.rounds,
         "server": "gunicorn -w 2 (sync), GRANTS_CONFIG=production",
         "data_sets": {},
         "results": {},
@@ -550,15 +573,19 @@ def main() -> int:
     # the machine's speed drifts by 10-15 % over minutes here, and measuring every page at
     # 100k and only then every page at 1k put that drift into the 100k/1k ratios.
     print(
-        f"Measuring each endpoint at {' and then '.join(SIZES)} ({CLIENTS} clients, "
-        f"{args.duration} s each):",
+        f"Measuring each endpoint at {' and then '.join(SIZES)}, {args.rounds} round(s) "
+        f"({CLIENTS} clients, {args.duration} s each):",
         flush=True,
     )
+    rounds: dict[str, dict[str, list[dict]]] = {size: {} for size in SIZES}
     for name in names:
-        for size in SIZES:
-            measured = measure_size(size, args.duration, {name})
-            report["results"].setdefault(size, {}).update(measured["endpoints"])
-            report["data_sets"].setdefault(size, {})["ids"] = measured["ids"]
+        for _round in range(args.rounds):
+            for size in SIZES:
+                measured = measure_size(size, args.duration, {name})
+                rounds[size].setdefault(name, []).append(measured["endpoints"][name])
+                report["data_sets"].setdefault(size, {})["ids"] = measured["ids"]
+    for size, by_name in rounds.items():
+        report["results"][size] = {name: combined(runs) for name, runs in by_name.items()}
     letters = None
     if not args.no_letters:
         print("Letters ...", flush=True)
