@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 
-from grants.budgets.models import BudgetEntry
+from grants.budgets.models import BudgetEntry, EntryKind
 from grants.budgets.operations import lock_fund, record_payment, record_refund
 from grants.core.errors import DomainError
 from grants.core.formatting import long_date, money
@@ -35,6 +35,35 @@ def _voucher(voucher: str | None) -> str:
     return voucher
 
 
+def _voucher_unused(application, kind: EntryKind, voucher: str) -> None:
+    """A voucher documents one movement of money: the same number twice on a case and kind
+    is a double click or a form sent again, and is refused. Asked under the fund's lock, so
+    two requests at once cannot both find it unused."""
+    from sqlalchemy import exists, select
+
+    from grants.extensions import db
+
+    used = db.session.scalar(
+        select(
+            exists().where(
+                BudgetEntry.application_id == application.id,
+                BudgetEntry.kind == kind,
+                BudgetEntry.voucher == voucher,
+            )
+        )
+    )
+    if used:
+        message = (
+            _("Bilag %(voucher)s er allerede registreret som udbetaling på sagen.", voucher=voucher)
+            if kind == EntryKind.PAYMENT
+            else _(
+                "Bilag %(voucher)s er allerede registreret som tilbagebetaling på sagen.",
+                voucher=voucher,
+            )
+        )
+        raise DomainError(message, field="voucher")
+
+
 def _amount(amount: Decimal | None) -> Decimal:
     if amount is None:
         raise DomainError(_("Skriv et beløb."), field="amount")
@@ -49,6 +78,7 @@ def pay(application, amount: Decimal, actor, paid_on: dt.date, voucher: str) -> 
     finance system's voucher number: a PAYMENT entry, never more than is due."""
     amount, voucher = _amount(amount), _voucher(voucher)
     lock_fund(application.fund)
+    _voucher_unused(application, EntryKind.PAYMENT, voucher)
     due = payment_due(application.id)
     if due is None:
         raise DomainError(_("Der er ikke noget at udbetale på sagen."), field="amount")
@@ -83,6 +113,7 @@ def receive_refund(
     the grant on the ledger down to the final amount already (grants.reports.operations)."""
     amount, voucher = _amount(amount), _voucher(voucher)
     lock_fund(application.fund)
+    _voucher_unused(application, EntryKind.REFUND, voucher)
     claim = refund_claim(application.id)
     if claim is None:
         raise DomainError(_("Der er ikke noget krav om tilbagebetaling på sagen."), field="amount")

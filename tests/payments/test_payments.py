@@ -325,6 +325,35 @@ def test_paying_more_than_is_left_after_a_partial_payment_is_refused(client, aut
     assert entry_count() == count
 
 
+def test_a_form_sent_twice_records_the_money_once(client, auth, world, cases):
+    """A double click on a partial payment or refund: the same voucher on the same case is
+    refused the second time, next to the voucher field, and nothing more is booked."""
+    auth.login(world.finance)
+    partly = cases["partly"]
+    data = {"amount": "1.000,00", "paid_on": TODAY, "voucher": "B-77"}
+    assert client.post(f"/udbetalinger/{partly.id}/udbetal", data=data).status_code == 302
+    count = entry_count()
+    again = client.post(f"/udbetalinger/{partly.id}/udbetal", data=data)
+    assert again.status_code == 422
+    error = again.get_data(as_text=True).split('id="voucher-error"', 1)[1].split("</span>", 2)
+    assert "Bilag B-77 er allerede registreret som udbetaling på sagen." in "".join(error[:2])
+    assert entry_count() == count
+    # Another voucher is another payment.
+    data["voucher"] = "B-78"
+    assert client.post(f"/udbetalinger/{partly.id}/udbetal", data=data).status_code == 302
+    assert entry_count() == count + 1
+
+    refund = cases["refund"]
+    data = {"amount": "500", "refunded_on": TODAY, "voucher": "R-5"}
+    path = f"/udbetalinger/{refund.id}/tilbagebetaling"
+    assert client.post(path, data=data).status_code == 302
+    count = entry_count()
+    again = client.post(path, data=data)
+    assert again.status_code == 422
+    assert "registreret som tilbagebetaling" in again.get_data(as_text=True)
+    assert entry_count() == count
+
+
 @pytest.mark.parametrize("who", ["caseworker", "employee", "board_member", "admin", "manager"])
 def test_only_a_finance_officer_records_money(client, auth, world, cases, who):
     count = entry_count()
