@@ -237,8 +237,11 @@ def _settings_changed(obj) -> dict[str, Any] | None:
         return None
     state = inspect(obj)
     before, after = {}, {}
+    # A person's account switched on or off is its own event (_account_changed), not also
+    # a changed setting.
+    reported_elsewhere = {"active"} if type(obj).__tablename__ == "user" else set()
     for attr in state.mapper.column_attrs:
-        if attr.key in _NOT_SETTINGS:
+        if attr.key in _NOT_SETTINGS or attr.key in reported_elsewhere:
             continue
         history = state.attrs[attr.key].history
         if not history.has_changes():

@@ -114,6 +114,26 @@ def test_accounts_organisations_passwords_and_settings_are_recorded(world, clien
     assert Decimal(setting.details["before"]["delegated_limit"]) == 15000
 
 
+def test_switching_an_account_off_and_on_is_one_event_each(world):
+    """Not also a changed setting; a changed name still is one."""
+    for active in (False, True):
+        world.employee.active = active
+        db.session.commit()
+    world.employee.name = "Mette Madsen-Holm"
+    db.session.commit()
+    actions = [
+        e.action
+        for e in db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_id == world.employee.id)
+            .order_by(AuditEvent.id)
+        )
+        if e.object_type == "user"
+    ]
+    assert actions[-3:] == ["people.deactivated", "people.activated", "settings.user_changed"]
+    assert actions.count("settings.user_changed") == 1
+
+
 def test_a_case_changes_state_only_through_the_engine_which_journals_it():
     """Every state change is a journal entry (and so an audit event): nothing but
     grants.workflow.engine.take assigns a case's state."""
