@@ -64,6 +64,21 @@ class Municipality(db.Model):
     def postcode_list(self) -> set[str]:
         return set(self.postcodes.replace(",", " ").split())
 
+    def letter_facts(self) -> dict:
+        """The sender as every letter's facts carry it (decision, settlement, preview)."""
+        return {
+            "name": self.name,
+            "unit": self.unit,
+            "address": self.address,
+            "cvr": self.cvr,
+            "email": self.email,
+            "phone": self.phone,
+            "website": self.website,
+            "letterhead": self.letterhead,
+            "complaint_guidance": self.complaint_guidance,
+            "logo": bool(self.logo_content_type),
+        }
+
     def letter_images(self) -> dict[str, tuple[bytes, str]]:
         """The images a letter may show: the logo, if there is one."""
         if self.logo_content_type and self.logo:

@@ -191,18 +191,7 @@ def _decision_facts(application: Application, municipality: Municipality) -> dic
             else None
         ),
         "caseworker": {"id": decider.id, "name": decider.name, "title": decider.title},
-        "municipality": {
-            "name": municipality.name,
-            "unit": municipality.unit,
-            "address": municipality.address,
-            "cvr": municipality.cvr,
-            "email": municipality.email,
-            "phone": municipality.phone,
-            "website": municipality.website,
-            "letterhead": municipality.letterhead,
-            "complaint_guidance": municipality.complaint_guidance,
-            "logo": bool(municipality.logo_content_type),
-        },
+        "municipality": municipality.letter_facts(),
     }
 
 

@@ -494,22 +494,6 @@ def issue_report_pdf(application: Application, report: TripReport, actor) -> Let
     return letter
 
 
-def _municipality() -> dict[str, Any]:
-    m = Municipality.current()
-    return {
-        "name": m.name,
-        "unit": m.unit,
-        "address": m.address,
-        "cvr": m.cvr,
-        "email": m.email,
-        "phone": m.phone,
-        "website": m.website,
-        "letterhead": m.letterhead,
-        "complaint_guidance": m.complaint_guidance,
-        "logo": bool(m.logo_content_type),
-    }
-
-
 def _trip(application: Application, report: TripReport) -> dict[str, Any]:
     from flask_babel import get_locale
 
@@ -567,7 +551,7 @@ def _settlement_facts(
         "trip": _trip(application, report),
         "recipient": _recipient(application),
         "caseworker": {"id": actor.id, "name": actor.name, "title": actor.title},
-        "municipality": _municipality(),
+        "municipality": Municipality.current().letter_facts(),
         "granted_amount": settlement.granted,
         "accounts": _accounts(application, report),
         "actual_costs": settlement.actual_costs,
@@ -605,5 +589,5 @@ def _report_facts(application: Application, report: TripReport) -> dict[str, Any
         "actual_total": report.actual_total,
         "final_amount": report.final_amount,
         "approved_on": clock.today(),
-        "municipality": _municipality(),
+        "municipality": Municipality.current().letter_facts(),
     }
