@@ -167,11 +167,7 @@ def partners():
 @bp.route("/partners/new", methods=["GET", "POST"])
 @bp.route("/partners/<int:city_id>", methods=["GET", "POST"])
 def partner(city_id: int | None = None):
-    city = None
-    if city_id is not None:
-        city = db.session.get(PartnerCity, city_id)
-        if city is None:
-            abort(404)
+    city = db.get_or_404(PartnerCity, city_id) if city_id is not None else None
     form = PartnerCityForm(obj=city)
     if request.method == "GET" and city is not None:
         form.relation.data = city.relation.value
@@ -201,13 +197,6 @@ def partner(city_id: int | None = None):
 # -- funds -----------------------------------------------------------------------------------
 
 
-def get_fund(fund_id: int) -> Fund:
-    fund = db.session.get(Fund, fund_id)
-    if fund is None:
-        abort(404)
-    return fund
-
-
 @bp.get("/funds")
 def funds():
     rows = db.session.scalars(select(Fund).order_by(Fund.name)).all()
@@ -217,7 +206,7 @@ def funds():
 @bp.route("/funds/new", methods=["GET", "POST"])
 @bp.route("/funds/<int:fund_id>", methods=["GET", "POST"])
 def fund(fund_id: int | None = None):
-    fund = get_fund(fund_id) if fund_id is not None else None
+    fund = db.get_or_404(Fund, fund_id) if fund_id is not None else None
     routes = operations.offered_routes()
     if fund is not None and fund.route not in routes:
         routes = [fund.route] + routes  # an older version still in use stays selectable
@@ -302,7 +291,7 @@ def _save_fund(fund: Fund | None, form: FundForm) -> Fund:
 
 @bp.route("/funds/<int:fund_id>/questions", methods=["GET", "POST"])
 def questions(fund_id: int):
-    fund = get_fund(fund_id)
+    fund = db.get_or_404(Fund, fund_id)
     form = QuestionForm()
     status = 200
     if request.method == "POST":
@@ -332,7 +321,7 @@ def questions(fund_id: int):
 
 @bp.post("/funds/<int:fund_id>/questions/<key>/remove")
 def remove_question(fund_id: int, key: str):
-    fund = get_fund(fund_id)
+    fund = db.get_or_404(Fund, fund_id)
     if not Form().validate():  # the CSRF token
         abort(400)
     try:
@@ -348,7 +337,7 @@ def remove_question(fund_id: int, key: str):
 
 @bp.route("/funds/<int:fund_id>/letters/<outcome>", methods=["GET", "POST"])
 def letter_text(fund_id: int, outcome: str):
-    fund = get_fund(fund_id)
+    fund = db.get_or_404(Fund, fund_id)
     if outcome not in texts.OUTCOMES:
         abort(404)
     current, body = texts.text_for(fund.id, outcome)
