@@ -37,6 +37,10 @@ class Config:
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'grants.db'}")
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # The role that owns the tables, on PostgreSQL: the migrations, backups and restores run
+    # as it, and every `flask db upgrade` grants the app's role (DATABASE_URL's user) what it
+    # may do; unset, everything runs as DATABASE_URL (development). docs/deployment.md.
+    DATABASE_OWNER_URL = normalise_database_url(os.environ.get("DATABASE_OWNER_URL", "")) or None
 
     # Languages: Danish is the default and always complete.
     BABEL_DEFAULT_LOCALE = "da"

@@ -15,6 +15,13 @@ logger = logging.getLogger("alembic.env")
 
 
 def get_engine():
+    # The migrations run as the tables' owner where the app has a role of its own
+    # (DATABASE_OWNER_URL; grants.core.database_roles).
+    owner_url = current_app.config.get("DATABASE_OWNER_URL")
+    if owner_url:
+        from sqlalchemy import create_engine
+
+        return create_engine(owner_url)
     return current_app.extensions["migrate"].db.engine
 
 
@@ -92,6 +99,17 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            _grant_the_apps_role(connection)
+
+
+def _grant_the_apps_role(connection):
+    """After every upgrade, the app's own role gets exactly its privileges on every table,
+    new ones included, in the migrations' transaction."""
+    from grants.core import database_roles
+
+    if database_roles.app_role(current_app) is not None:
+        role = database_roles.grant_app_role(current_app, get_metadata(), connection)
+        logger.info("Privileges granted to the app's role %s.", role)
 
 
 if context.is_offline_mode():

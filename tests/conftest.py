@@ -15,7 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from werkzeug.security import generate_password_hash
 
 from config import normalise_database_url
@@ -32,43 +32,84 @@ hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default")
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def owner_database_url(tmp_path_factory) -> str:
+    """The database as its owner sees it: the migrations run as this, and the tests empty
+    the tables with it."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        url = normalise_database_url(url)
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'grants.db'}"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'grants.db'}"
+    url = normalise_database_url(url)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_url(owner_database_url) -> str:
+    """The URL the app runs on. On PostgreSQL that is a role of its own, as in production
+    (docs/deployment.md): it owns nothing and may only read and append to the audit trail and
+    the ledger, so every test on PostgreSQL shows the app works with no more than that. The
+    migrations run as the owner and grant the role its privileges (migrations/env.py)."""
+    url = owner_database_url
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url}
+    if make_url(url).get_backend_name() == "postgresql":
+        url = app_role_url(owner_database_url)
+        config.update(SQLALCHEMY_DATABASE_URI=url, DATABASE_OWNER_URL=owner_database_url)
+    app = create_app(config)
     with app.app_context():
         upgrade()
         db.engine.dispose()
     return url
 
 
+def app_role_url(owner_url: str) -> str:
+    """A login role for the app, one per test database (roles belong to the whole server)."""
+    owner = make_url(owner_url)
+    role = f"{owner.database}_app"
+    engine = create_engine(owner_url)
+    with engine.begin() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
+        if exists.scalar() is None:
+            conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+    engine.dispose()
+    return owner.set(username=role, password=None).render_as_string(hide_password=False)
+
+
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(database_url, owner_database_url, tmp_path):
     app = create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url,
+            "DATABASE_OWNER_URL": owner_database_url
+            if database_url != owner_database_url
+            else None,
             "MAIL_FOLDER": str(tmp_path / "mail"),
         }
     )
     with app.app_context():
         yield app
         db.session.remove()
-        _empty_tables()
+        _empty_tables(owner_database_url if database_url != owner_database_url else None)
         db.engine.dispose()
 
 
-def _empty_tables() -> None:
+_owner_engines: dict[str, object] = {}
+
+
+def _empty_tables(owner_url: str | None = None) -> None:
+    """As the owner where the app has a role of its own: that role may not empty the
+    append-only tables, nor TRUNCATE any."""
+    engine = db.engine
+    if owner_url:
+        engine = _owner_engines.get(owner_url) or _owner_engines.setdefault(
+            owner_url, create_engine(owner_url)
+        )
     tables = [t for t in db.metadata.sorted_tables]
-    with db.engine.begin() as conn:
+    with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

@@ -84,6 +84,8 @@ class BudgetEntry(db.Model):
             f"AND (kind NOT IN ({_in(POSITIVE_KINDS)}) OR amount > 0)",
             name="sign",
         ),
+        # The app's database role may only read and append (grants.core.database_roles).
+        {"info": {"append_only": True}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

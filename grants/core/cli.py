@@ -10,9 +10,10 @@ from grants.extensions import db
 
 
 def register(app: Flask) -> None:
-    from grants.core import backup
+    from grants.core import backup, database_roles
 
     backup.register(app)
+    database_roles.register(app)
     demo = AppGroup("demo", help="Demo data for Ballerup.")
 
     @demo.command("load")

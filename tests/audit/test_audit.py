@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 
 from grants.audit.models import AuditEvent, AuditIsAppendOnly
 from grants.extensions import db
@@ -67,14 +67,20 @@ def test_the_app_cannot_change_or_remove_a_record(world, client):
     db.session.rollback()
 
 
-def test_on_postgresql_the_database_refuses_too(world, client):
+def test_on_postgresql_the_database_refuses_too(app, world, client):
+    """Even the tables' owner cannot change a record: the trigger refuses. (The app's own
+    role may not even try: tests/core/test_database_roles.py.)"""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("the trigger is PostgreSQL's; SQLite relies on the application's guard")
     client.post("/login", data={"email": world.outsider.email, "password": "forkert"})
-    with pytest.raises(Exception, match="append-only"), db.engine.begin() as connection:
-        connection.execute(text("UPDATE audit_event SET action = 'x'"))
-    with pytest.raises(Exception, match="append-only"), db.engine.begin() as connection:
-        connection.execute(text("DELETE FROM audit_event"))
+    owner = create_engine(app.config["DATABASE_OWNER_URL"])
+    try:
+        with pytest.raises(Exception, match="append-only"), owner.begin() as connection:
+            connection.execute(text("UPDATE audit_event SET action = 'x'"))
+        with pytest.raises(Exception, match="append-only"), owner.begin() as connection:
+            connection.execute(text("DELETE FROM audit_event"))
+    finally:
+        owner.dispose()
 
 
 def test_accounts_organisations_passwords_and_settings_are_recorded(world, client, auth):

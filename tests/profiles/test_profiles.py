@@ -138,7 +138,7 @@ def test_export_and_import_round_trip(app, runner, tmp_path):
     from tests.conftest import _empty_tables
 
     db.session.remove()
-    _empty_tables()
+    _empty_tables(app.config["DATABASE_OWNER_URL"])
     result = runner.invoke(args=["profile", "import", str(tmp_path / "profil.toml")])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
