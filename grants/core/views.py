@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,14 +28,24 @@ def accessibility():
 
 @bp.get("/healthz")
 def healthz():
+    """200 when the database answers and its schema is the one this code was written for
+    (a failed or wrong restore, or a release whose migrations did not run, is an error)."""
     try:
-        db.session.execute(text("SELECT 1"))
+        version = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
         database = True
     except SQLAlchemyError:
         db.session.rollback()
-        database = False
-    status = 200 if database else 503
-    return jsonify(status="ok" if database else "error", database=database), status
+        version, database = None, False
+    schema = database and version == _code_version()
+    status = 200 if schema else 503
+    return jsonify(status="ok" if schema else "error", database=database, schema=schema), status
+
+
+@functools.cache
+def _code_version() -> str:
+    from grants.core.backup import code_version
+
+    return code_version()
 
 
 @bp.post("/language")
