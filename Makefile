@@ -5,6 +5,7 @@
 #   make test       every test on SQLite, browser tests included; make test-postgres on
 #                   PostgreSQL (without the browser tests)
 #   make lint       ruff and bandit; make format rewrites the code
+#   make audit      known vulnerabilities in the Python and npm packages (needs the network)
 #   make clean      remove what setup made (.venv node_modules static/dkfds instance)
 #
 # Pass arguments to pytest with PYTEST_ARGS, e.g. make test PYTEST_ARGS="-k login -x".
@@ -22,7 +23,7 @@ export FLASK_APP := wsgi
 FLASK := $(BIN)/flask --app wsgi
 
 .DEFAULT_GOAL := run
-.PHONY: run setup venv deps assets translations test test-postgres lint format clean bench
+.PHONY: run setup venv deps assets translations test test-postgres lint format clean bench audit
 
 run: setup
 	$(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
@@ -43,7 +44,8 @@ $(BIN)/python:
 
 deps: $(REQUIREMENTS_STAMP)
 
-$(REQUIREMENTS_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+$(REQUIREMENTS_STAMP): requirements-pip.txt requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade -r requirements-pip.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
@@ -77,6 +79,11 @@ lint: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive .
+
+# Known vulnerabilities in the Python and npm packages (scripts/audit.py): says plainly what
+# could not be checked, e.g. on a machine that cannot reach the vulnerability databases.
+audit: deps
+	$(BIN)/python scripts/audit.py $(AUDIT_ARGS)
 
 format: deps
 	$(BIN)/ruff check --fix .
