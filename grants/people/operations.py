@@ -91,14 +91,6 @@ def logged_in(user: User, ip: str) -> None:
     record_attempt(user.email, ip, user.id, True)
 
 
-def authenticate(email: str, password: str, ip: str) -> User | None:
-    """Address and password, for a person without a second factor."""
-    user = check_password(email, password, ip)
-    if user is not None:
-        logged_in(user, ip)
-    return user
-
-
 # -- signing up ----------------------------------------------------------------------------
 # A sign-up proves the address first: the form takes only the address, and the link sent
 # there leads to the page where the person chooses a name and a password. So nobody gets an
