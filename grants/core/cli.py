@@ -29,7 +29,7 @@ def register(app: Flask) -> None:
         for email, secret in demo_data.DEMO_TOTP_SECRETS.items():
             click.echo(
                 f"\n{email} must give a code from an authenticator app (demo only) with the key"
-                f"\n  {secret}\nor: .venv/bin/python -c \"import pyotp;"
+                f'\n  {secret}\nor: .venv/bin/python -c "import pyotp;'
                 f" print(pyotp.TOTP('{secret}').now())\""
             )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask import g
 from sqlalchemy import select
 
 from grants.extensions import db
@@ -32,3 +33,16 @@ def sign_up(client, email: str, name: str, password: str, *, next_path: str | No
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     link = link_in(last_mail_to(email))
     return client.post(link, data={"name": name, "password": password, "confirm": password})
+
+
+def without_csrf(html: str) -> str:
+    """The page without its CSRF tokens (signed, so different on every page)."""
+    return re.sub(r'value="[\w-]{20,}\.[\w-]+\.[\w-]+"', 'value=""', html)
+
+
+def new_visitor(app, path: str, data: dict):
+    """A POST from a new browser, signed in as nobody (the tests' requests share one `g`,
+    where Flask-WTF keeps the CSRF token it made and Flask-Login the user)."""
+    g.pop("csrf_token", None)
+    g.pop("_login_user", None)
+    return app.test_client().post(path, data=data)

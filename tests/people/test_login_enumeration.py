@@ -4,24 +4,16 @@ known address and any password for an unknown one get the same answer, after the
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from flask import g
 
 from grants.extensions import db
 from grants.people import operations
 from tests.factories import PASSWORD
+from tests.people.helpers import new_visitor, without_csrf
 
 
-def without_csrf(html: str) -> str:
-    return re.sub(r'value="[\w-]{20,}\.[\w-]+\.[\w-]+"', 'value=""', html)
-
-
-def new_visitor(app, email: str, password: str):
-    g.pop("csrf_token", None)
-    g.pop("_login_user", None)
-    return app.test_client().post("/login", data={"email": email, "password": password})
+def try_login(app, email: str, password: str):
+    return new_visitor(app, "/login", {"email": email, "password": password})
 
 
 @pytest.fixture
@@ -46,7 +38,7 @@ def test_a_known_and_an_unknown_address_get_the_same_answer(world, app):
         ("ingen.konto@ballerup.dk", "forkert adgangskode"),
         (world.outsider.email, PASSWORD),  # switched off, right password
     ]
-    answers = [(email, new_visitor(app, email, password)) for email, password in tries]
+    answers = [(email, try_login(app, email, password)) for email, password in tries]
     first = answers[0][1]
 
     def page(email, answer):  # the typed address is shown again in the form
@@ -63,24 +55,24 @@ def test_a_known_and_an_unknown_address_get_the_same_answer(world, app):
 
 
 def test_the_same_work_is_done_for_a_known_and_an_unknown_address(world, app, hash_checks):
-    new_visitor(app, world.employee.email, "forkert adgangskode")
+    try_login(app, world.employee.email, "forkert adgangskode")
     assert len(hash_checks) == 1 and hash_checks[0] == world.employee.password_hash
-    new_visitor(app, "ingen.konto@ballerup.dk", "forkert adgangskode")
+    try_login(app, "ingen.konto@ballerup.dk", "forkert adgangskode")
     assert len(hash_checks) == 2
     # The unknown address is checked against a hash made the way the app makes them.
     method = world.employee.password_hash.split("$")[0]
     assert hash_checks[1].split("$")[0] == method
     world.outsider.active = False
     db.session.commit()
-    new_visitor(app, world.outsider.email, PASSWORD)
+    try_login(app, world.outsider.email, PASSWORD)
     assert len(hash_checks) == 3
 
 
 def test_an_unknown_address_is_locked_out_like_a_known_one(world, app):
     for email in (world.employee.email, "ingen.konto@ballerup.dk"):
         for _ in range(5):
-            new_visitor(app, email, "forkert")
-        answer = new_visitor(app, email, PASSWORD)
+            try_login(app, email, "forkert")
+        answer = try_login(app, email, PASSWORD)
         assert answer.status_code == 422
         assert "For mange forkerte forsøg" in answer.get_data(as_text=True)
 

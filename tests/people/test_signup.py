@@ -13,16 +13,11 @@ from grants.extensions import db
 from grants.notifications.models import OutboxMessage
 from grants.people.models import User
 from tests.factories import PASSWORD, make_user
-from tests.people.helpers import last_mail_to, link_in, sign_up
+from tests.people.helpers import last_mail_to, link_in, new_visitor, sign_up, without_csrf
 
 
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-def without_csrf(html: str) -> str:
-    """The page without its CSRF tokens (signed, so different on every page)."""
-    return re.sub(r'value="[\w-]{20,}\.[\w-]+\.[\w-]+"', 'value=""', html)
 
 
 def test_a_new_address_gets_a_link_and_the_account_is_made_only_when_it_is_followed(world, client):
@@ -42,15 +37,6 @@ def test_a_new_address_gets_a_link_and_the_account_is_made_only_when_it_is_follo
     user = db.session.scalars(select(User).where(User.email == "frida@example.dk")).one()
     assert user.name == "Frida Frost" and user.check_password(PASSWORD) and not user.roles
     assert client.get("/organisations").status_code == 200  # logged in
-
-
-def new_visitor(app, path, data):
-    """A request from a new browser (the tests' requests share one `g`, where Flask-WTF
-    keeps the CSRF token it made)."""
-    from flask import g
-
-    g.pop("csrf_token", None)
-    return app.test_client().post(path, data=data)
 
 
 def test_sign_up_answers_the_same_for_a_known_and_an_unknown_address(world, app):
