@@ -80,19 +80,19 @@ def audit(action: str, user: User, actor: User | None = None, **details) -> None
 
 
 # -- setting up ----------------------------------------------------------------------------
-def pending_secret(user: User, secret: str | None = None) -> str:
+def pending_secret(user: User) -> str:
     """The secret being set up (made now if there is none): shown as a QR code and as text
-    until the first code from the app confirms it. ``secret`` is for the demo only."""
+    until the first code from the app confirms it."""
     credential = user.two_factor
     if credential is not None and credential.confirmed_at is not None:
         raise ValueError("The second factor is already set up.")
     if credential is not None:
         known = _decrypt(credential.secret_encrypted)
-        if known is not None and secret is None:
+        if known is not None:
             return known
-        db.session.delete(credential)
+        db.session.delete(credential)  # under a key no longer in use: start again
         db.session.flush()
-    secret = secret or pyotp.random_base32(32)  # 160 bits, as RFC 4226 recommends
+    secret = pyotp.random_base32(32)  # 160 bits, as RFC 4226 recommends
     user.two_factor = TwoFactor(secret_encrypted=_encrypt(secret))
     db.session.flush()
     return secret
