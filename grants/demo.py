@@ -62,7 +62,7 @@ DEMO_PASSWORD_SUFFIX = "-demo-2026"  # nosec B105  # demo logins, printed in the
 # with the demo logins and in the README (a demo's secret is nobody's secret: never use it
 # outside the demo). Add it to an authenticator app, or compute the code with
 # `python -c "import pyotp; print(pyotp.TOTP('<key>').now())"`.
-DEMO_TOTP_SECRETS = {"admin@ballerup.dk": "REJSETILSKUDDEMOADMINBALLERUPXYZ"}  # nosec B105
+DEMO_TOTP_SECRETS = {"admin@ballerup.dk": "REJSETILSKUDDEMOADMINBALLERUPXYZ"}
 
 STANDING_COMMITTEES = [
     "Børne- og Skoleudvalget",
