@@ -21,7 +21,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
-from sqlalchemy import delete
+from sqlalchemy import delete, or_, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from grants.audit.models import AuditEvent
@@ -103,7 +103,7 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 
 def qr_svg(uri: str) -> str:
-    """The QR code as inline SVG (no image library needed), scaled by CSS."""
+    """The QR code as inline SVG (no image library needed)."""
     import segno
 
     return segno.make(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff", border=2)
@@ -141,11 +141,24 @@ def check_code(user: User, code: str, *, confirming: bool = False) -> str:
     now_step = totp.timecode(clock.now())
     for step in range(now_step - WINDOW, now_step + WINDOW + 1):
         if hmac.compare_digest(totp.generate_otp(step), code):
-            if credential.last_used_step is not None and step <= credential.last_used_step:
-                return "replayed"
-            credential.last_used_step = step
-            return "ok"
+            return "ok" if _claim_step(credential, step) else "replayed"
     return "wrong"
+
+
+def _claim_step(credential: TwoFactor, step: int) -> bool:
+    """Record ``step`` as used unless it (or a later one) already is: one UPDATE that only
+    one of two simultaneous requests with the same code can win."""
+    claimed = db.session.execute(
+        update(TwoFactor)
+        .where(
+            TwoFactor.id == credential.id,
+            or_(TwoFactor.last_used_step.is_(None), TwoFactor.last_used_step < step),
+        )
+        .values(last_used_step=step)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(credential, ["last_used_step"])
+    return claimed == 1
 
 
 def normalise_recovery_code(code: str) -> str:
@@ -159,9 +172,15 @@ def use_recovery_code(user: User, code: str) -> bool:
         return False
     for stored in user.recovery_codes:
         if stored.used_at is None and check_password_hash(stored.code_hash, code):
-            stored.used_at = clock.now()
-            db.session.flush()
-            return True
+            # Spent by one UPDATE: of two simultaneous requests with the code, one wins.
+            spent = db.session.execute(
+                update(RecoveryCode)
+                .where(RecoveryCode.id == stored.id, RecoveryCode.used_at.is_(None))
+                .values(used_at=clock.now())
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            db.session.expire(stored, ["used_at"])
+            return spent == 1
     return False
 
 

@@ -75,13 +75,13 @@ def test_long_unguessable_passwords_pass(password):
     assert problems(password, email="kim@example.dk", name="Kim Ek") == []
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(char=st.characters(blacklist_categories=("Cs",)), length=st.integers(MIN_LENGTH, 80))
 def test_one_character_repeated_is_always_refused(char, length):
     assert problems(char * length)
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(
     local=st.text(string.ascii_lowercase, min_size=4, max_size=12),
     before=st.text(max_size=20),
@@ -92,13 +92,13 @@ def test_a_password_holding_the_persons_address_is_always_refused(local, before,
     assert "Adgangskoden indeholder din e-mailadresse." in found
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(password=st.text(max_size=MIN_LENGTH - 1))
 def test_nothing_shorter_than_the_minimum_passes(password):
     assert "Adgangskoden skal være mindst 12 tegn." in problems(password)
 
 
-@settings(max_examples=30)
+@settings(max_examples=30, deadline=None)
 @given(password=st.text(min_size=MIN_LENGTH, max_size=MAX_LENGTH))
 def test_every_refusal_is_a_sentence_a_person_can_act_on(password):
     for problem in problems(password, email="x@example.dk", name="X"):
