@@ -378,3 +378,29 @@ def test_a_secret_under_another_key_is_refused_not_an_error(world, app, client):
     password_step(client, world.admin)
     response = client.post("/login/code", data={"code": totp_code(world.admin)})
     assert response.status_code == 422
+
+
+def test_a_code_used_meanwhile_by_another_server_is_refused(world):
+    """The step is claimed in the database, not in this process's copy of the row: two
+    servers given the same code at once cannot both accept it."""
+    from sqlalchemy import update
+
+    admin = world.admin
+    code = totp_code(admin)
+    assert admin.two_factor.last_used_step is None  # this process's copy
+    step = pyotp.TOTP(TOTP_SECRET).timecode(clock.now())
+    with db.engine.begin() as other_server:
+        other_server.execute(update(TwoFactor).values(last_used_step=step))
+    assert two_factor.check_code(admin, code) == "replayed"
+
+
+def test_a_recovery_code_spent_meanwhile_by_another_server_is_refused(world, auth, client):
+    from sqlalchemy import update
+
+    auth.login(world.employee)
+    _secret, codes = set_up(client, world.employee)
+    user = db.session.get(User, world.employee.id)
+    assert all(code.used_at is None for code in user.recovery_codes)  # this process's copy
+    with db.engine.begin() as other_server:
+        other_server.execute(update(RecoveryCode).values(used_at=clock.now()))
+    assert not two_factor.use_recovery_code(user, codes[0])
