@@ -33,6 +33,10 @@ class Config:
     DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # nosec B105  # production refuses it
     SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     PRODUCTION = False
+    # Encrypts the authenticator apps' secrets in the database (grants/people/two_factor.py).
+    # Unset, a key is derived from SECRET_KEY; set it to keep the secrets when SECRET_KEY is
+    # changed (docs/operations.md).
+    TWO_FACTOR_KEY = os.environ.get("TWO_FACTOR_KEY", "")
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'grants.db'}")
     )

@@ -14,6 +14,7 @@ from grants.extensions import db
 from grants.funds.models import Fund, FundBoardMember
 from grants.organisations.models import Membership, Organisation, OrganisationKind
 from grants.partners.models import PartnerCity
+from grants.people import two_factor
 from grants.people.models import Role, User
 from grants.profiles.operations import import_profile, read, shipped
 from grants.subsidies.operations import load_standard_rule_sets
@@ -57,6 +58,11 @@ DEMO_PEOPLE = [
     ("forening@example.dk", "Frida Frost", "Formand, Ballerup Ungdomsorkester", [], "forening"),
 ]
 DEMO_PASSWORD_SUFFIX = "-demo-2026"  # nosec B105  # demo logins, printed in the README
+# Administrators must have a second factor: the demo's has this authenticator key, printed
+# with the demo logins and in the README (a demo's secret is nobody's secret: never use it
+# outside the demo). Add it to an authenticator app, or compute the code with
+# `python -c "import pyotp; print(pyotp.TOTP('<key>').now())"`.
+DEMO_TOTP_SECRETS = {"admin@ballerup.dk": "REJSETILSKUDDEMOADMINBALLERUPXYZ"}
 
 STANDING_COMMITTEES = [
     "Børne- og Skoleudvalget",
@@ -93,6 +99,9 @@ def load() -> bool:
             user.grant_role(role)
         db.session.add(user)
         people[password] = user
+    db.session.flush()
+    for email, secret in DEMO_TOTP_SECRETS.items():
+        two_factor.enrol(next(u for u in people.values() if u.email == email), secret)
     people["medarbejder"].manager = people["leder"]
     db.session.flush()
 

@@ -14,10 +14,13 @@ from grants.core.models import Municipality
 from grants.extensions import db
 from grants.funds.models import Fund, FundBoardMember, FundKind
 from grants.organisations.models import Membership, Organisation
+from grants.people import two_factor
 from grants.people.models import Role, User
 from grants.workflow.loader import current_route
 
 PASSWORD = "correct horse battery staple"
+# The authenticator key of the tests' administrators (who must have a second factor).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _seq = itertools.count(1)
 
 
@@ -82,7 +85,21 @@ def make_user(
         user.grant_role(role)
     db.session.add(user)
     db.session.flush()
+    if Role.ADMIN in user.roles:
+        two_factor.enrol(user, TOTP_SECRET)
     return user
+
+
+def totp_code(user: User, *, fresh: bool = True, secret: str = TOTP_SECRET) -> str:
+    """The code the person's authenticator app shows now. ``fresh`` forgets the code used
+    last (a code is good once; the tests log an administrator in many times a minute, and
+    tests/people test the refusal of a code used again)."""
+    import pyotp
+
+    if fresh and user.two_factor is not None:
+        user.two_factor.last_used_step = None
+        db.session.commit()
+    return pyotp.TOTP(secret).at(clock.now())
 
 
 def make_fund(

@@ -27,6 +27,12 @@ def register(app: Flask) -> None:
         click.echo("\nDemo logins (e-mail / password / roles):")
         for email, password, roles in demo_data.logins():
             click.echo(f"  {email:28} {password:26} {roles}")
+        for email, secret in demo_data.DEMO_TOTP_SECRETS.items():
+            click.echo(
+                f"\n{email} must give a code from an authenticator app (demo only) with the key"
+                f'\n  {secret}\nor: .venv/bin/python -c "import pyotp;'
+                f" print(pyotp.TOTP('{secret}').now())\""
+            )
 
     workflow = AppGroup("workflow", help="Application routes (the transition table).")
 

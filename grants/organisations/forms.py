@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from grants.core.forms import Form
 from grants.organisations.models import OrganisationKind
@@ -58,32 +58,5 @@ class InviteForm(Form):
             DataRequired(_l("Skriv en e-mailadresse.")),
             Email(_l("Skriv en gyldig e-mailadresse.")),
             Length(max=254),
-        ],
-    )
-
-
-class SignupForm(Form):
-    name = StringField(_l("Dit navn"), [DataRequired(_l("Skriv dit navn.")), Length(max=200)])
-    email = EmailField(
-        _l("E-mail"),
-        [
-            DataRequired(_l("Skriv din e-mailadresse.")),
-            Email(_l("Skriv en gyldig e-mailadresse.")),
-            Length(max=254),
-        ],
-    )
-    password = PasswordField(
-        _l("Adgangskode"),
-        [
-            DataRequired(_l("Vælg en adgangskode.")),
-            Length(min=12, max=200, message=_l("Adgangskoden skal være mindst 12 tegn.")),
-        ],
-        description=_l("Mindst 12 tegn. En sætning er lettere at huske end tegn og tal."),
-    )
-    confirm = PasswordField(
-        _l("Gentag adgangskoden"),
-        [
-            DataRequired(_l("Gentag adgangskoden.")),
-            EqualTo("password", message=_l("De to adgangskoder er ikke ens.")),
         ],
     )

@@ -5,7 +5,7 @@ import enum
 import secrets
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -47,6 +47,13 @@ class User(UserMixin, Timestamp, db.Model):
     role_grants: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+    # The second factor (grants.people.two_factor): read only where it is needed.
+    two_factor: Mapped[TwoFactor | None] = relationship(
+        back_populates="user", cascade="all, delete-orphan", uselist=False
+    )
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -77,6 +84,10 @@ class User(UserMixin, Timestamp, db.Model):
     def is_active(self) -> bool:  # Flask-Login
         return self.active
 
+    @property
+    def has_second_factor(self) -> bool:
+        return self.two_factor is not None and self.two_factor.confirmed_at is not None
+
     def __repr__(self) -> str:
         return f"<User {self.email}>"
 
@@ -104,3 +115,33 @@ class LoginAttempt(db.Model):
     succeeded: Mapped[bool]
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now, index=True)
+
+
+class TwoFactor(Timestamp, db.Model):
+    """A person's authenticator app (TOTP, RFC 6238). The shared secret is stored encrypted
+    (``grants.people.two_factor``) and shown only while it is being set up; until the first
+    code from the app confirms it (``confirmed_at``), it is not asked for at login."""
+
+    __tablename__ = "two_factor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), unique=True)
+    secret_encrypted: Mapped[str] = mapped_column(String(255))
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The time step of the last code accepted: a code is good once (no replay), and so is
+    # every code of an earlier step.
+    last_used_step: Mapped[int | None] = mapped_column(Integer)
+    user: Mapped[User] = relationship(back_populates="two_factor")
+
+
+class RecoveryCode(db.Model):
+    """A one-time code for when the authenticator app is lost: kept hashed, good once."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    user: Mapped[User] = relationship(back_populates="recovery_codes")

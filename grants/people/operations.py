@@ -1,12 +1,21 @@
 """Logging in, with throttling: too many failures for an address, or from one network
 address, lock further attempts out for a while. The counts live in the database, so they
-hold across server processes."""
+hold across server processes.
+
+Whether an address has an account must not show: a failed login answers the same, and does
+the same work (one password hash checked, one attempt recorded), for a known address and an
+unknown one."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from types import SimpleNamespace
 
+from flask import current_app, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
 
 from grants.core import clock
 from grants.extensions import db
@@ -36,7 +45,7 @@ def locked_out(email: str, ip: str) -> dt.datetime | None:
     return None
 
 
-def record_attempt(email: str, ip: str, user: User | None, succeeded: bool) -> None:
+def record_attempt(email: str, ip: str, user_id: int | None, succeeded: bool) -> None:
     """Keep the attempt. Committed at once, on purpose: a failed login ends the request with
     422, which rolls back, and the failure must count all the same."""
     db.session.add(
@@ -44,14 +53,136 @@ def record_attempt(email: str, ip: str, user: User | None, succeeded: bool) -> N
             email=email.lower()[:254],
             ip=ip[:64],
             succeeded=succeeded,
-            user_id=user.id if user else None,
+            user_id=user_id,
         )
     )
     db.session.commit()
 
 
-def authenticate(email: str, password: str, ip: str) -> User | None:
-    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-    ok = user is not None and user.active and user.check_password(password)
-    record_attempt(email.strip(), ip, user, ok)
-    return user if ok else None
+def _dummy_hash() -> str:
+    """A hash made the way the app makes them (same method, same cost), to check an unknown
+    address's password against: a failure then takes as long as for a known address."""
+    from grants.people import models
+
+    cache = current_app.extensions.setdefault("people", {})
+    if "dummy_hash" not in cache:
+        import secrets
+
+        cache["dummy_hash"] = models.generate_password_hash(secrets.token_urlsafe(16))
+    return cache["dummy_hash"]
+
+
+def check_password(email: str, password: str, ip: str) -> User | None:
+    """The person whose address and password these are, or None; a failure is recorded.
+    The success is recorded by ``logged_in``, once any second factor is given as well."""
+    # Made (once per process) before the look-up, so that the first login of a process
+    # costs the same whether its address is known or not.
+    stand_in = _dummy_hash()
+    row = db.session.execute(
+        select(User.id, User.password_hash, User.active).where(
+            func.lower(User.email) == email.strip().lower()
+        )
+    ).first()
+    matched = check_password_hash(row.password_hash if row else stand_in, password)
+    if row is None or not row.active or not matched:
+        record_attempt(email.strip(), ip, row.id if row else None, False)
+        return None
+    return db.session.get(User, row.id)
+
+
+def logged_in(user: User, ip: str) -> None:
+    record_attempt(user.email, ip, user.id, True)
+
+
+# -- signing up ----------------------------------------------------------------------------
+# A sign-up proves the address first: the form takes only the address, and the link sent
+# there leads to the page where the person chooses a name and a password. So nobody gets an
+# account in someone else's name, and nobody can squat an address before its owner comes.
+# The answer on the page is the same whether the address has an account or not; the e-mail
+# differs (a known address is told that it already has one), but only its owner reads it.
+SIGNUP_HOURS = 24
+
+
+def _signup_tokens() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="people.signup")
+
+
+def request_signup(email: str, locale: str, next_path: str = "") -> None:
+    """Send the link that goes on with the sign-up, or, if the address has an account, an
+    e-mail saying so. Both are queued the same way: the answer takes as long either way."""
+    from grants.notifications.operations import queue_mail
+
+    email = email.strip()
+    row = db.session.execute(
+        select(User.id, User.email, User.locale).where(func.lower(User.email) == email.lower())
+    ).first()
+    if row is not None:
+        recipient = SimpleNamespace(id=row.id, email=row.email, locale=row.locale, name="")
+        queue_mail(
+            recipient,
+            "people/mail/signup_known_subject.txt",
+            "people/mail/signup_known.txt",
+            login_url=url_for("people.login", _external=True),
+            contact=_contact_address(),
+        )
+        return
+    token = _signup_tokens().dumps(
+        {"e": email, "n": next_path or "", "t": int(clock.now().timestamp()), "l": locale}
+    )
+    recipient = SimpleNamespace(id=None, email=email, locale=locale, name="")
+    queue_mail(
+        recipient,
+        "people/mail/signup_subject.txt",
+        "people/mail/signup.txt",
+        link=url_for("people.signup_complete", token=token, _external=True),
+        hours=SIGNUP_HOURS,
+    )
+
+
+@dataclass
+class SignupRequest:
+    email: str
+    next_path: str
+    locale: str
+
+
+def read_signup_token(token: str) -> SignupRequest | None:
+    """The sign-up a link goes on with, or None if the link is not ours or is too old."""
+    try:
+        data = _signup_tokens().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("e"), str):
+        return None
+    issued = data.get("t")
+    if not isinstance(issued, int):
+        return None
+    age = clock.now().timestamp() - issued
+    if not -300 <= age <= SIGNUP_HOURS * 3600:
+        return None
+    locale = data.get("l") if data.get("l") in current_app.config["LANGUAGES"] else "da"
+    return SignupRequest(email=data["e"], next_path=str(data.get("n") or ""), locale=locale)
+
+
+def account_exists(email: str) -> bool:
+    return (
+        db.session.scalar(select(User.id).where(func.lower(User.email) == email.strip().lower()))
+        is not None
+    )
+
+
+def create_account(signup: SignupRequest, name: str, password: str) -> User:
+    user = User(email=signup.email, name=name.strip(), locale=signup.locale)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def _contact_address() -> str:
+    from grants.core.models import Municipality
+
+    try:
+        return Municipality.current().email or ""
+    except LookupError:
+        return ""

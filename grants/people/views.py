@@ -1,18 +1,52 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+import click
+from flask import (
+    Blueprint,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
 from grants.core import clock
 from grants.extensions import db
-from grants.people import operations
-from grants.people.forms import LoginForm, PasswordChangeForm
+from grants.people import operations, two_factor
+from grants.people.forms import (
+    CodeForm,
+    LoginForm,
+    PasswordChangeForm,
+    RecoveryCodeForm,
+    SecondFactorChangeForm,
+    SignupCompleteForm,
+    SignupForm,
+)
 from grants.people.models import User
 from grants.people.passwords import password_problems
 
-bp = Blueprint("people", __name__)
+bp = Blueprint("people", __name__, cli_group="people")
+
+# Between the password and the code: who, since when, and where to go after.
+PENDING = "pending_login"
+PENDING_SECONDS = 5 * 60
+# What an administrator without a second factor may still reach: the setting up itself,
+# logging out, the language, and the pages that are everyone's.
+WITHOUT_SECOND_FACTOR = {
+    "people.two_factor_setup",
+    "people.logout",
+    "core.set_language",
+    "core.accessibility",
+    "core.healthz",
+    "static",
+}
 
 
 def _safe_next(target: str | None) -> str:
@@ -21,62 +55,218 @@ def _safe_next(target: str | None) -> str:
     return url_for("core.index")
 
 
+def _ip() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _lockout_message(until) -> str:
+    minutes = max(1, int((until - clock.now()).total_seconds() // 60) + 1)
+    return _("For mange forkerte forsøg. Prøv igen om %(minutes)d minutter.", minutes=minutes)
+
+
+def _no_store(response):
+    """Secrets and recovery codes are never kept by a browser's cache or a proxy."""
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.before_app_request
+def administrators_need_a_second_factor():
+    """An administrator without a second factor (a new one, or one just given the role) is
+    sent to set it up before anything else."""
+    if request.endpoint in WITHOUT_SECOND_FACTOR or request.endpoint is None:
+        return None
+    if not current_user.is_authenticated or not two_factor.required(current_user):
+        return None
+    if current_user.has_second_factor:
+        return None
+    return redirect(url_for("people.two_factor_setup"))
+
+
+# -- logging in ----------------------------------------------------------------------------
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        ip = request.remote_addr or "unknown"
-        until = operations.locked_out(form.email.data.strip(), ip)
+        ip = _ip()
+        email = form.email.data.strip()
+        until = operations.locked_out(email, ip)
         if until is not None:
-            minutes = max(1, int((until - clock.now()).total_seconds() // 60) + 1)
-            form.password.errors.append(
-                _("For mange forkerte forsøg. Prøv igen om %(minutes)d minutter.", minutes=minutes)
-            )
+            form.password.errors.append(_lockout_message(until))
         else:
-            user = operations.authenticate(form.email.data, form.password.data, ip)
+            user = operations.check_password(email, form.password.data, ip)
             if user is not None:
-                login_user(user)
-                session["locale"] = user.locale
-                return redirect(_safe_next(request.args.get("next")))
+                return _after_password(user, ip, request.args.get("next"))
             form.password.errors.append(_("E-mail eller adgangskode er forkert."))
     status = 422 if form.errors else 200
     return render_template("people/login.html", form=form), status
 
 
+def _after_password(user: User, ip: str, target: str | None):
+    if user.has_second_factor:
+        session[PENDING] = {
+            "user": user.get_id(),
+            "at": clock.now().timestamp(),
+            "next": target or "",
+        }
+        two_factor.audit("login.code_asked", user, user)
+        return redirect(url_for("people.login_code"))
+    operations.logged_in(user, ip)
+    return _log_in(user, target)
+
+
+def _log_in(user: User, target: str | None):
+    session.pop(PENDING, None)
+    login_user(user)
+    session["locale"] = user.locale
+    return redirect(_safe_next(target))
+
+
+def _pending_user() -> User | None:
+    """The person who gave the right password a moment ago and is asked for the code."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None
+    at = pending.get("at")
+    if not isinstance(at, (int, float)) or not 0 <= clock.now().timestamp() - at <= PENDING_SECONDS:
+        session.pop(PENDING, None)
+        return None
+    user_id, _dot, token = str(pending.get("user", "")).partition(".")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or user.session_token != token or not user.active:
+        return None
+    return user if user.has_second_factor else None
+
+
+def _second_step(kind: str):
+    """The code after the password: from the app ("totp") or a recovery code. A wrong code
+    counts as a failed login (the same lockout), and is audited."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    user = _pending_user()
+    if user is None:
+        flash(_("Log ind igen."), "info")
+        return redirect(url_for("people.login"))
+    form = CodeForm() if kind == "totp" else RecoveryCodeForm()
+    if form.validate_on_submit():
+        ip = _ip()
+        until = operations.locked_out(user.email, ip)
+        if until is not None:
+            form.code.errors.append(_lockout_message(until))
+        else:
+            if kind == "totp":
+                result = two_factor.check_code(user, form.code.data)
+            else:
+                result = "ok" if two_factor.use_recovery_code(user, form.code.data) else "wrong"
+            if result == "ok":
+                left = two_factor.recovery_codes_left(user) if kind != "totp" else None
+                two_factor.audit(
+                    "login.code_accepted", user, user, method=kind, recovery_codes_left=left
+                )
+                operations.logged_in(user, ip)
+                target = session[PENDING].get("next")
+                if left is not None:
+                    flash(
+                        _(
+                            "Du har brugt en gendannelseskode og har %(left)d tilbage. Lav nye "
+                            "under Totrinsbekræftelse, hvis du har mistet din telefon.",
+                            left=left,
+                        ),
+                        "warning",
+                    )
+                return _log_in(user, target)
+            two_factor.audit("login.code_refused", user, user, method=kind, reason=result)
+            operations.record_attempt(user.email, ip, user.id, False)
+            if result == "replayed":
+                form.code.errors.append(
+                    _("Koden er allerede brugt. Vent på den næste kode i appen.")
+                )
+            elif kind == "totp":
+                form.code.errors.append(_("Koden er forkert."))
+            else:
+                form.code.errors.append(_("Gendannelseskoden er forkert eller allerede brugt."))
+    status = 422 if form.errors else 200
+    template = "people/login_code.html" if kind == "totp" else "people/login_recovery.html"
+    return render_template(template, form=form), status
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code():
+    return _second_step("totp")
+
+
+@bp.route("/login/recovery-code", methods=["GET", "POST"])
+def login_recovery():
+    return _second_step("recovery_code")
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    # A new session token ends this session on the server too: a copy of the cookie (the
+    # session lives in a signed cookie) is worth nothing after logging out.
+    current_user.renew_session_token()
+    logout_user()
+    # Everything of the session goes but the language: "you are logged out" and the pages
+    # after it stay in the language the person chose.
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    flash(_("Du er logget ud."), "success")
+    return redirect(url_for("core.index"))
+
+
+# -- signing up ----------------------------------------------------------------------------
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
-    """An account for people who apply on behalf of an association, school or institution."""
-    from grants.organisations.forms import SignupForm
-
+    """An account for people who apply on behalf of an association, school or institution.
+    The answer is the same whether the address has an account or not."""
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
     form = SignupForm()
     if form.validate_on_submit():
         email = form.email.data.strip()
-        if db.session.scalar(select(User.id).where(func.lower(User.email) == email.lower())):
-            form.email.errors.append(
-                _("Der findes allerede en konto med denne e-mailadresse. Log ind i stedet.")
-            )
-        else:
-            user = User(
-                email=email, name=form.name.data.strip(), locale=session.get("locale", "da")
-            )
-            user.set_password(form.password.data)
-            db.session.add(user)
-            db.session.flush()
-            login_user(user)
-            flash(_("Din konto er oprettet."), "success")
-            return redirect(
-                _safe_next(request.args.get("next"))
-                if request.args.get("next")
-                else url_for("organisations.mine")
-            )
+        locale = session.get("locale") or str(get_locale() or "da")
+        operations.request_signup(email, locale, (request.args.get("next") or "")[:500])
+        return render_template("people/signup_sent.html", email=email)
     status = 422 if form.errors else 200
     return render_template("people/signup.html", form=form), status
 
 
+@bp.route("/signup/<token>", methods=["GET", "POST"])
+def signup_complete(token: str):
+    """The link from the sign-up e-mail: the address is proven; choose a name and password."""
+    signup_request = operations.read_signup_token(token)
+    if signup_request is None:
+        return render_template("people/signup_invalid.html"), 404
+    if operations.account_exists(signup_request.email):
+        return render_template("people/signup_invalid.html", exists=True)
+    form = SignupCompleteForm()
+    if form.validate_on_submit():
+        problems = password_problems(
+            form.password.data, email=signup_request.email, name=form.name.data
+        )
+        if problems:
+            form.password.errors.extend(problems)
+        else:
+            user = operations.create_account(signup_request, form.name.data, form.password.data)
+            login_user(user)
+            session["locale"] = user.locale
+            flash(_("Din konto er oprettet."), "success")
+            if signup_request.next_path:
+                return redirect(_safe_next(signup_request.next_path))
+            return redirect(url_for("organisations.mine"))
+    status = 422 if form.errors else 200
+    return render_template(
+        "people/signup_complete.html", form=form, email=signup_request.email
+    ), status
+
+
+# -- the person's own account --------------------------------------------------------------
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
@@ -103,18 +293,113 @@ def change_password():
     return render_template("people/password.html", form=form), status
 
 
-@bp.post("/logout")
+@bp.get("/account/two-factor")
 @login_required
-def logout():
-    # A new session token ends this session on the server too: a copy of the cookie (the
-    # session lives in a signed cookie) is worth nothing after logging out.
-    current_user.renew_session_token()
-    logout_user()
-    # Everything of the session goes but the language: "you are logged out" and the pages
-    # after it stay in the language the person chose.
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
-    flash(_("Du er logget ud."), "success")
-    return redirect(url_for("core.index"))
+def two_factor_settings(off_form=None, codes_form=None, status: int = 200):
+    return render_template(
+        "people/two_factor.html",
+        off_form=off_form or SecondFactorChangeForm(prefix="off"),
+        codes_form=codes_form or SecondFactorChangeForm(prefix="codes"),
+        left=two_factor.recovery_codes_left(current_user),
+        required=two_factor.required(current_user),
+    ), status
+
+
+@bp.route("/account/two-factor/setup", methods=["GET", "POST"])
+@login_required
+def two_factor_setup():
+    """Scan the QR code (or type the key), then give the app's first code."""
+    if current_user.has_second_factor:
+        return redirect(url_for("people.two_factor_settings"))
+    secret = two_factor.pending_secret(current_user)
+    g.writes = True  # the secret being set up is kept, so that a reload shows the same
+    form = CodeForm()
+    if form.validate_on_submit():
+        codes = two_factor.confirm(current_user, form.code.data)
+        if codes is not None:
+            # The other sessions ended; this one goes on with the new token.
+            login_user(current_user._get_current_object())
+            return _no_store(render_template("people/recovery_codes.html", codes=codes, first=True))
+        form.code.errors.append(
+            _("Koden passer ikke. Skriv den kode, appen viser nu, og prøv igen.")
+        )
+    uri = two_factor.provisioning_uri(current_user, secret)
+    page = render_template(
+        "people/two_factor_setup.html",
+        form=form,
+        qr=two_factor.qr_svg(uri),
+        key=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        required=two_factor.required(current_user),
+    )
+    return _no_store((page, 422 if form.errors else 200))
+
+
+def _password_and_code(form: SecondFactorChangeForm) -> bool:
+    """The person's password and a code (or a recovery code): failures count as failed
+    logins, so they are throttled the same way."""
+    if not form.validate():
+        return False
+    ip = _ip()
+    until = operations.locked_out(current_user.email, ip)
+    if until is not None:
+        form.password.errors.append(_lockout_message(until))
+        return False
+    if not current_user.check_password(form.password.data):
+        form.password.errors.append(_("Adgangskoden er forkert."))
+        reason = "wrong_password"
+    else:
+        verdict = two_factor.check_either(current_user, form.code.data)
+        if verdict.ok:
+            return True
+        if verdict.reason == "replayed":
+            form.code.errors.append(_("Koden er allerede brugt. Vent på den næste kode i appen."))
+        else:
+            form.code.errors.append(_("Koden er forkert."))
+        reason = verdict.reason
+    two_factor.audit("people.two_factor_change_refused", current_user, current_user, reason=reason)
+    operations.record_attempt(current_user.email, ip, current_user.id, False)
+    return False
+
+
+@bp.post("/account/two-factor/recovery-codes")
+@login_required
+def two_factor_recovery_codes():
+    if not current_user.has_second_factor:
+        return redirect(url_for("people.two_factor_settings"))
+    form = SecondFactorChangeForm(prefix="codes")
+    if not _password_and_code(form):
+        return two_factor_settings(codes_form=form, status=422)
+    codes = two_factor.renew_recovery_codes(current_user)
+    return _no_store(render_template("people/recovery_codes.html", codes=codes, first=False))
+
+
+@bp.post("/account/two-factor/off")
+@login_required
+def two_factor_off():
+    if not current_user.has_second_factor:
+        return redirect(url_for("people.two_factor_settings"))
+    form = SecondFactorChangeForm(prefix="off")
+    if not _password_and_code(form):
+        return two_factor_settings(off_form=form, status=422)
+    two_factor.turn_off(current_user, current_user)
+    if two_factor.required(current_user):
+        flash(
+            _("Totrinsbekræftelse er slået fra. Som administrator skal du sætte den op igen."),
+            "warning",
+        )
+    else:
+        flash(_("Totrinsbekræftelse er slået fra."), "success")
+    return redirect(url_for("people.two_factor_settings"))
+
+
+@bp.cli.command("reset-two-factor")
+@click.argument("email")
+def reset_two_factor_command(email: str) -> None:
+    """Remove a person's second factor (a lost phone and lost recovery codes): they set it up
+    again at their next login (administrators must)."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No account has the address {email}.")
+    two_factor.turn_off(user, None, action="people.two_factor_reset")
+    db.session.commit()
+    click.echo(f"The second factor of {user.email} is removed.")

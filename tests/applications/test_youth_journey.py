@@ -22,6 +22,7 @@ from grants.organisations.models import Organisation
 from grants.partners.models import PartnerCity, Relation
 from grants.subsidies.operations import STANDARD_RULE_SETS, add_rule_set
 from tests.factories import PASSWORD, future, make_fund
+from tests.people.helpers import sign_up
 
 ORGANISATION = {
     "name": "Ballerup Ungdomsorkester",
@@ -106,15 +107,7 @@ def trip_form(organisation_id, city_id, **overrides) -> dict:
 
 def test_from_registering_the_association_to_its_letter(world, youth, client, auth):
     # A representative signs up and registers the association.
-    client.post(
-        "/signup",
-        data={
-            "name": "Frida Frost",
-            "email": "frida@example.dk",
-            "password": PASSWORD,
-            "confirm": PASSWORD,
-        },
-    )
+    sign_up(client, "frida@example.dk", "Frida Frost", PASSWORD)
     assert client.post("/organisations/new", data=ORGANISATION).status_code == 302
     organisation = db.session.scalars(select(Organisation)).one()
 

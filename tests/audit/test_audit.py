@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, select, text
 from grants.audit.models import AuditEvent, AuditIsAppendOnly
 from grants.extensions import db
 from tests.applications.helpers import form_data
+from tests.people.helpers import sign_up
 
 
 def actions() -> list[str]:
@@ -87,15 +88,7 @@ def test_accounts_organisations_passwords_and_settings_are_recorded(world, clien
     from tests.conftest import PASSWORD
     from tests.organisations.test_organisations import ORGANISATION
 
-    client.post(
-        "/signup",
-        data={
-            "name": "Frida",
-            "email": "frida@example.dk",
-            "password": PASSWORD,
-            "confirm": PASSWORD,
-        },
-    )
+    sign_up(client, "frida@example.dk", "Frida", PASSWORD)
     client.post("/organisations/new", data=ORGANISATION)
     organisation_id = db.session.scalar(text("SELECT id FROM organisation"))
     client.post(f"/organisations/{organisation_id}/invitations", data={"email": "kim@example.dk"})

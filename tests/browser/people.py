@@ -17,8 +17,10 @@ accessibility statement; one h1; no sideways scrolling at 360 px and at 200 % zo
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
+import time
 from functools import cache
 from pathlib import Path
 
@@ -36,6 +38,25 @@ NARROW_VIEWPORTS = [
 ]
 _counter = itertools.count(1)
 _checked_in_both: set[tuple[str, str]] = set()
+# The time step of the last code given for each authenticator key this run: a code is good
+# once, and an administrator logs in several times a minute in the journeys.
+_last_step: dict[str, int] = {}
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app with `secret` shows: the app's current step or a
+    neighbouring one the server also accepts, never one given before (waiting for the next
+    step when the run has used them all)."""
+    import pyotp
+
+    totp = pyotp.TOTP(secret)
+    while True:
+        now = totp.timecode(dt.datetime.now(dt.UTC))
+        step = max(now - 1, _last_step.get(secret, now - 2) + 1)
+        if step <= now + 1:
+            _last_step[secret] = step
+            return totp.generate_otp(step)
+        time.sleep(1)
 
 
 @cache
@@ -85,6 +106,11 @@ class Person:
         self.context.set_default_timeout(5_000)
         self.page = self.context.new_page()
         self.who = (email or "anonymous").split("@")[0]
+        # The key of the person's authenticator app, if they have one (the demo's
+        # administrator has; a journey that sets one up keeps its key here).
+        from grants.demo import DEMO_TOTP_SECRETS
+
+        self.totp_secret: str | None = DEMO_TOTP_SECRETS.get(email or "")
 
     # --- what a person does ------------------------------------------------------------
     def login(self, password: str | None = None) -> None:
@@ -92,6 +118,10 @@ class Person:
         self.fill("#email", self.email)
         self.fill("#password", password or self.email.split("@")[0] + "-demo-2026")
         self.press("Log ind", "logged in")
+        if self.page.url.endswith("/login/code"):
+            assert self.totp_secret, f"{self.email} is asked for a code, but has no app here"
+            self.fill("#code", totp_code(self.totp_secret))
+            self.press("Log ind", "logged in with a code")
         assert "/login" not in self.page.url, self.page.locator("main").inner_text()
 
     def logout(self) -> None:

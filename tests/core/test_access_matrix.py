@@ -96,6 +96,17 @@ EXPECTATIONS: dict[str, Expect] = {
     "core.set_language": Expect(EVERYONE, data={"language": "xx"}),
     "people.login": Expect(EVERYONE, method="GET"),
     "people.signup": Expect(EVERYONE, method="GET"),
+    # An unknown sign-up link is not found for anyone.
+    "people.signup_complete": Expect(NOBODY, {"token": "guessed-token"}, method="GET"),
+    # The code after the password: without the password first, anonymous people are sent to
+    # log in and signed-in people home.
+    "people.login_code": Expect(SIGNED_IN, method="GET"),
+    "people.login_recovery": Expect(SIGNED_IN, method="GET"),
+    # One's own second factor (there is no id of another person to try).
+    "people.two_factor_settings": Expect(SIGNED_IN),
+    "people.two_factor_setup": Expect(SIGNED_IN, method="GET"),
+    "people.two_factor_recovery_codes": Expect(SIGNED_IN),
+    "people.two_factor_off": Expect(SIGNED_IN),
     "people.logout": Expect(SIGNED_IN),
     "people.change_password": Expect(SIGNED_IN, method="GET"),
     "privacy.my_data": Expect(SIGNED_IN),

@@ -31,7 +31,12 @@ from tests.dbstate import table_fingerprint
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 10))
 # Forms whose refusal legitimately writes: a failed login is counted (throttling) and audited.
-WRITES_WHEN_REFUSED = {"/login": {"login_attempt", "audit_event"}}
+WRITES_WHEN_REFUSED = {
+    "/login": {"login_attempt", "audit_event"},
+    # A wrong password or code when changing the second factor counts like a failed login.
+    "/account/two-factor/off": {"login_attempt", "audit_event"},
+    "/account/two-factor/recovery-codes": {"login_attempt", "audit_event"},
+}
 # Forms not fuzzed: logging out ends the session the next examples need.
 NOT_FUZZED = {"/logout"}
 # Who looks for forms, and the extra pages with forms that depend on a case's state.

@@ -85,11 +85,23 @@ def test_a_password_change_ends_the_other_sessions(world, app, auth, client):
         ({"current": PASSWORD, "password": "kort", "confirm": "kort"}, "mindst 12 tegn"),
         (
             {"current": PASSWORD, "password": "password1234", "confirm": "password1234"},
-            "for let at gætte",
+            "står på en liste over kendte, lækkede adgangskoder",
         ),
         (
             {"current": PASSWORD, "password": "en lang og god sætning", "confirm": "noget andet"},
             "ikke ens",
+        ),
+        (
+            {"current": PASSWORD, "password": "aaaaaaaaaaaaa", "confirm": "aaaaaaaaaaaaa"},
+            "gentager det samme tegn",
+        ),
+        (
+            {
+                "current": PASSWORD,
+                "password": "medarbejder rejser",
+                "confirm": "medarbejder rejser",
+            },
+            "indeholder din e-mailadresse",
         ),
     ],
 )

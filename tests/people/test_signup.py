@@ -1,0 +1,171 @@
+"""Signing up proves the address first, and says the same whether it has an account or not."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from grants.core import clock
+from grants.extensions import db
+from grants.notifications.models import OutboxMessage
+from grants.people.models import User
+from tests.factories import PASSWORD, make_user
+from tests.people.helpers import last_mail_to, link_in, new_visitor, sign_up, without_csrf
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_new_address_gets_a_link_and_the_account_is_made_only_when_it_is_followed(world, client):
+    before = count(User)
+    response = client.post("/signup", data={"email": "frida@example.dk"})
+    assert response.status_code == 200
+    assert "Vi har sendt en e-mail til frida@example.dk" in response.get_data(as_text=True)
+    assert count(User) == before  # nothing yet: the address is not proven
+    mail = last_mail_to("frida@example.dk")
+    assert mail.subject == "Bekræft din e-mailadresse til Rejsetilskud"
+    page = client.get(link_in(mail)).get_data(as_text=True)
+    assert "frida@example.dk" in page and 'autocomplete="new-password"' in page
+    response = client.post(
+        link_in(mail), data={"name": "Frida Frost", "password": PASSWORD, "confirm": PASSWORD}
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/organisations"
+    user = db.session.scalars(select(User).where(User.email == "frida@example.dk")).one()
+    assert user.name == "Frida Frost" and user.check_password(PASSWORD) and not user.roles
+    assert client.get("/organisations").status_code == 200  # logged in
+
+
+def test_sign_up_answers_the_same_for_a_known_and_an_unknown_address(world, app):
+    known = new_visitor(app, "/signup", {"email": world.employee.email})
+    unknown = new_visitor(app, "/signup", {"email": "ny-person@ballerup.dk"})
+    assert known.status_code == unknown.status_code == 200
+    page_known = without_csrf(known.get_data(as_text=True)).replace(world.employee.email, "X")
+    page_unknown = without_csrf(unknown.get_data(as_text=True)).replace(
+        "ny-person@ballerup.dk", "X"
+    )
+    assert page_known == page_unknown
+    # The same headers, but for the session cookie's value (its CSRF token).
+    assert sorted(k for k, _v in known.headers) == sorted(k for k, _v in unknown.headers)
+    for name, value in known.headers:
+        if name not in ("Set-Cookie", "Content-Length"):
+            assert unknown.headers.get(name) == value, name
+    # Each address got one e-mail: the owner of the account is told that it exists.
+    to_known = last_mail_to(world.employee.email)
+    assert to_known.subject == "Du har allerede en konto i Rejsetilskud"
+    assert "/login" in to_known.body and "/signup/" not in to_known.body
+    assert "/signup/" in last_mail_to("ny-person@ballerup.dk").body
+
+
+def test_the_known_address_is_told_in_its_owners_language(world, client):
+    world.employee.locale = "en"
+    db.session.commit()
+    client.post("/signup", data={"email": world.employee.email.upper()})
+    assert (
+        last_mail_to(world.employee.email).subject == "You already have an account in Travel grants"
+    )
+
+
+def test_a_link_for_an_address_that_got_an_account_since_makes_no_second(world, client):
+    client.post("/signup", data={"email": "kim@example.dk"})
+    link = link_in(last_mail_to("kim@example.dk"))
+    make_user(email="Kim@example.dk")
+    db.session.commit()
+    before = count(User)
+    response = client.post(link, data={"name": "Kim", "password": PASSWORD, "confirm": PASSWORD})
+    assert "Du har allerede en konto" in response.get_data(as_text=True)
+    assert count(User) == before
+
+
+def test_a_link_lasts_a_day(world, client, monkeypatch):
+    client.post("/signup", data={"email": "sen@example.dk"})
+    link = link_in(last_mail_to("sen@example.dk"))
+    later = clock.now() + dt.timedelta(hours=24, minutes=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    response = client.post(link, data={"name": "Sen", "password": PASSWORD, "confirm": PASSWORD})
+    assert response.status_code == 404 and "Linket gælder ikke" in response.get_data(as_text=True)
+    assert db.session.scalar(select(User.id).where(User.email == "sen@example.dk")) is None
+
+
+@pytest.mark.parametrize("mangle", [lambda t: t[:-2] + "xx", lambda t: "x" + t, lambda t: "guess"])
+def test_a_forged_link_is_not_found_and_makes_nothing(world, client, mangle):
+    client.post("/signup", data={"email": "falsk@example.dk"})
+    link = link_in(last_mail_to("falsk@example.dk"))
+    forged = "/signup/" + mangle(link.removeprefix("/signup/"))
+    before = count(User)
+    response = client.post(forged, data={"name": "F", "password": PASSWORD, "confirm": PASSWORD})
+    assert response.status_code == 404
+    assert count(User) == before
+
+
+def choice(password: str, name: str = "Frida", confirm: str | None = None) -> dict:
+    return {"name": name, "password": password, "confirm": password if confirm is None else confirm}
+
+
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        (choice("kort"), "password", "Adgangskoden skal være mindst 12 tegn."),
+        (choice("x" * 201), "password", "højst være 200 tegn."),
+        (choice("aaaaaaaaaaaa"), "password", "gentager det samme tegn"),
+        (choice("password1234"), "password", "står på en liste over kendte, lækkede adgangskoder"),
+        (choice("frida.frost rejser"), "password", "indeholder din e-mailadresse"),
+        (choice("hansen på sommertur", name="Frida Hansen"), "password", "indeholder dit navn"),
+        (choice("ballerup rejsetilskud"), "password", "indeholder tjenestens eller kommunens navn"),
+        (choice(PASSWORD, confirm=PASSWORD + "x"), "confirm", "De to adgangskoder er ikke ens."),
+        (choice(PASSWORD, name=""), "name", "Skriv dit navn."),
+    ],
+)
+def test_a_bad_choice_is_refused_beside_its_field_and_nothing_is_saved(
+    world, client, data, field, message
+):
+    client.post("/signup", data={"email": "frida.frost@example.dk"})
+    link = link_in(last_mail_to("frida.frost@example.dk"))
+    before = count(User)
+    response = client.post(link, data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    beside = re.search(rf'id="{field}-error">(.*?)</span>\s*<input', page, re.S)
+    assert beside and message in beside.group(1), page[page.find("form-error") :][:800]
+    assert re.search(rf'aria-describedby="[^"]*{field}-error"', page)  # read out with the field
+    assert count(User) == before
+
+
+def test_bad_addresses_are_refused_and_nothing_is_sent(world, client):
+    for email, message in [("", "Skriv din e-mailadresse."), ("ikke-en-adresse", "gyldig")]:
+        response = client.post("/signup", data={"email": email})
+        assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert count(OutboxMessage) == 0
+
+
+def test_a_logged_in_person_is_not_signed_up_again(world, auth, client):
+    auth.login(world.employee)
+    assert client.post("/signup", data={"email": "x@example.dk"}).status_code == 302
+    assert count(OutboxMessage) == 0
+
+
+def test_sign_up_from_an_invitation_goes_back_to_it(world, client, auth):
+    from tests.factories import make_organisation
+
+    founder = make_user(name="Frida Frost", email="frida@example.dk")
+    organisation = make_organisation(founder, name="Skovlunde Spejdere")
+    db.session.commit()
+    auth.login(founder)
+    client.post(f"/organisations/{organisation.id}/invitations", data={"email": "ny@example.dk"})
+    path = (
+        "/invitations/" + last_mail_to("ny@example.dk").body.split("/invitations/", 1)[1].split()[0]
+    )
+    auth.logout()
+    response = sign_up(client, "ny@example.dk", "Niels Ny", PASSWORD, next_path=path)
+    assert response.status_code == 302 and response.headers["Location"] == path
+    assert client.post(path).status_code == 302
+    db.session.expire_all()
+    assert sorted(m.user.name for m in organisation.members) == ["Frida Frost", "Niels Ny"]
+
+
+def test_a_sign_up_link_never_leads_off_the_site(world, client):
+    response = sign_up(client, "ude@example.dk", "Ude", PASSWORD, next_path="//evil.example")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
