@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from babel.dates import format_date, get_month_names
@@ -25,12 +25,17 @@ def _number_symbols(locale: str) -> tuple[str, str, str]:
 
 def grouped(value: Decimal | int, decimals: int, locale: str) -> str:
     """``value`` with thousands grouped by 3 and ``decimals`` decimals, in the locale's
-    symbols: Babel's "#,##0.00" / "#,##0" (rounding half to even, as Babel does)."""
+    symbols (Babel's "#,##0.00" / "#,##0").
+
+    Half of the last place rounds up, away from zero (0.125 → "0,13", -0.125 → "-0,13"),
+    as ``grants.core.money.kroner`` rounds money; Babel would round half to even. What
+    rounds to zero is written without a sign: a reader never sees "-0,00 kr."."""
     group, decimal, minus = _number_symbols(locale)
+    if not isinstance(value, int):
+        value = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     text = f"{abs(value):,.{decimals}f}"
     if group != "," or decimal != ".":
         text = text.translate({ord(","): group, ord("."): decimal})
-    # Like Babel, a negative amount keeps its sign even when it rounds to zero.
     return minus + text if value < 0 else text
 
 

@@ -3,7 +3,8 @@ calculation (``POST /subsidies/calculate/<fund_code>``, the form's JavaScript) a
 server-side preview without JavaScript, because both call ``calculate_for_form``.
 
 The form's field names are ``FORM_FIELDS``, in this one place. Values are read as a person
-types them: counts as whole numbers, amounts the Danish way ("1.234,50"), dates as
+types them: counts as whole numbers, amounts by the one rule for amounts
+(``grants.core.money.parse_danish_amount``: "6.500" is refused as ambiguous), dates as
 2026-11-24 (the date input) or 24.11.2026. A value that cannot be read becomes a problem on
 its field (code ``invalid_input``) and counts as empty.
 """
@@ -19,7 +20,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from grants.core import clock
-from grants.core.money import ZERO, parse_danish_amount
+from grants.core.fields import read_amount
+from grants.core.money import ZERO
 from grants.extensions import db
 from grants.funds.models import Fund, FundKind
 from grants.partners.models import PartnerCity
@@ -203,12 +205,13 @@ class _Reader:
         if not text:
             return ZERO
         try:
-            amount = parse_danish_amount(text)
-        except ValueError:
-            amount = None
-        if amount is None or amount < 0:
+            amount = read_amount(text)  # the one rule: "6.500" is refused, never guessed
+        except ValueError as refused:
+            self.problems.append(Problem("invalid_input", str(refused), name))
+            return ZERO
+        if amount < 0:
             self.problems.append(
-                Problem("invalid_input", _("Skriv et beløb i kroner, fx 1.234,50."), name)
+                Problem("invalid_input", _("Beløbet kan ikke være negativt."), name)
             )
             return ZERO
         return amount

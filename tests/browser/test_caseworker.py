@@ -38,7 +38,7 @@ def test_the_caseworkers_queue_and_decisions(person):
         caseworker,
         "grant_part",
         "partly granted",
-        amount="5.000",
+        amount="5000",
         reasons="Puljen er næsten brugt; tilskuddet dækker overnatningerne delvist.",
     )
     caseworker.see("Delvist bevilget")
