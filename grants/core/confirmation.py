@@ -27,13 +27,13 @@ def sign(purpose: str, facts: dict[str, Any]) -> str:
     return _serializer(purpose).dumps(facts)
 
 
-def read(purpose: str, token: str, max_age: int = MAX_AGE) -> dict[str, Any] | None:
+def read(purpose: str, token: str) -> dict[str, Any] | None:
     """The facts of a token signed for ``purpose``; None if forged, for another purpose
-    or older than ``max_age`` seconds."""
+    or older than ``MAX_AGE`` seconds."""
     if not token or len(token) > 100_000:
         return None
     try:
-        facts = _serializer(purpose).loads(token, max_age=max_age)
+        facts = _serializer(purpose).loads(token, max_age=MAX_AGE)
     except BadSignature:  # SignatureExpired is a BadSignature too
         return None
     return facts if isinstance(facts, dict) else None
