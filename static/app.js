@@ -43,7 +43,8 @@ DKFDS.init();
       if (form.dataset.sendAsPage) return;
       event.preventDefault();
       const body = new FormData(form);
-      fetch(form.action, {
+      // getAttribute: the decision form has a field called "action", which form.action names.
+      fetch(form.getAttribute('action'), {
         method: 'POST',
         body: body,
         credentials: 'same-origin',
@@ -58,7 +59,7 @@ DKFDS.init();
         if (heading) heading.focus();
       }).catch(function () {
         form.dataset.sendAsPage = 'yes';
-        form.submit();
+        HTMLFormElement.prototype.submit.call(form);
       });
     });
   });
