@@ -1,4 +1,12 @@
-"""Money and dates the way a Dane reads them: "1.234,50 kr.", "24. november 2026"."""
+"""Money and dates the way a Dane reads them: "1.234,50 kr.", "24. november 2026".
+
+One convention for dates, in both languages, from these helpers only:
+- ``short_date`` ("24.04.2027", day first, the same in Danish and English) in the cells of
+  tables and lists, where many dates stand in a column;
+- ``long_date`` ("24. april 2027" / "24 April 2027") in text, headings and the facts of a
+  detail page, and in messages and letters;
+- ``date_time`` ("24. apr. 2027 13:05") for the moment something happened (journals, logs).
+Templates and messages never format a date themselves (no strftime)."""
 
 from __future__ import annotations
 
@@ -77,6 +85,7 @@ def long_date(value: dt.date | str | None, locale: str | None = None) -> str:
 
 
 def short_date(value: dt.date | None, locale: str | None = None) -> str:
+    """A date in a table's cell: "24.04.2027" in either language."""
     if value is None:
         return ""
     return value.strftime("%d.%m.%Y")

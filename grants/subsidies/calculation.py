@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from grants.core import clock
 from grants.core.fields import read_amount
+from grants.core.formatting import long_date
 from grants.core.money import ZERO
 from grants.extensions import db
 from grants.funds.models import Fund, FundKind
@@ -102,7 +103,7 @@ def calculate_for_form(
                 *reader.problems,
                 Problem(
                     "no_rules",
-                    _("Puljen har ingen tilskudsregler for datoen %(date)s.", date=_dmy(day)),
+                    _("Puljen har ingen tilskudsregler for datoen %(date)s.", date=long_date(day)),
                     "departure_date",
                 ),
             ),
@@ -277,7 +278,3 @@ class _Reader:
             direct_contact=self.text("direct_contact"),
             host_group_size=self.count("host_group_size"),
         )
-
-
-def _dmy(day: dt.date) -> str:
-    return day.strftime("%d.%m.%Y")

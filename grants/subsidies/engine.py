@@ -31,7 +31,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from grants.core.formatting import money, short_date
+from grants.core.formatting import long_date, money
 from grants.core.money import ZERO, kroner
 
 KINDS = ("trip", "hosting", "exchange")
@@ -437,13 +437,13 @@ class _Computation:
                 "%(city)s er ikke venskabs- eller partnerby på rejsedatoerne: samarbejdet "
                 "sluttede %(date)s.",
                 city=city.name,
-                date=short_date(city.valid_to),
+                date=long_date(city.valid_to),
             )
         return _(
             "%(city)s er ikke venskabs- eller partnerby på rejsedatoerne: samarbejdet "
             "begynder %(date)s.",
             city=city.name,
-            date=short_date(city.valid_from),
+            date=long_date(city.valid_from),
         )
 
     def check_limits(self, dates_known: bool) -> None:
