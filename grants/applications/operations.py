@@ -163,12 +163,13 @@ def attach(
     return attachment
 
 
-def calculation_as_dict(calculation) -> dict:
-    """A calculation as the case keeps it (JSON) and the pages and letter show it: the
-    engine's own form, plus the date the rule set is valid from."""
+def calculation_as_dict(calculation, *, kept: bool = True) -> dict:
+    """A calculation as the case keeps it (JSON): its facts, no text (``kept``), or as it
+    is shown now, with the working in the reader's language; both with the date the rule
+    set is valid from. A kept one is shown through ``grants.subsidies.calculation.shown``."""
     from grants.subsidies.models import RuleSet
 
-    result = calculation.as_dict()
+    result = calculation.facts() if kept else calculation.as_dict()
     if result["rule_set"]:
         rule_set = db.session.get(RuleSet, calculation.rule_set_id)
         result["rule_set"]["valid_from"] = rule_set.valid_from.isoformat()
@@ -187,7 +188,7 @@ def preview_subsidy(fund, form) -> dict:
         if form.organisation_id.data
         else None
     )
-    return calculation_as_dict(calculate_for_form(fund, request.form, organisation))
+    return calculation_as_dict(calculate_for_form(fund, request.form, organisation), kept=False)
 
 
 def compute_subsidy(application: Application) -> dict:
@@ -223,9 +224,11 @@ def _settle_subsidy(application: Application) -> None:
     """Before a youth-subsidy application is sent: the amount applied for is what the rules
     give. What the rules cannot allow stops it, unless the applicant asks for a dispensation
     and says why."""
+    from grants.subsidies.calculation import shown
+
     result = compute_subsidy(application)
     if result["problems"] and not (application.dispensation_request or "").strip():
-        first = result["problems"][0]
+        first = shown(result)["problems"][0]
         raise DomainError(
             _(
                 "Reglerne kan ikke give tilskud: %(problem)s Ret ansøgningen, eller søg om "

@@ -27,6 +27,7 @@ from grants.letters import texts
 from grants.letters.models import Letter
 from grants.letters.render import create_pdf
 from grants.people.models import User
+from grants.subsidies.calculation import shown as shown_calculation
 from grants.workflow.engine import record
 
 DECISION = "decision"
@@ -207,7 +208,8 @@ def _decision_facts(application: Application, municipality: Municipality) -> dic
         # Youth subsidies: the working of the rules, and any departure from it.
         "subsidy": (
             {
-                "calculation": application.calculation,
+                # The working written in the letter's language (force_locale above).
+                "calculation": shown_calculation(application.calculation),
                 "computed_amount": kroner(application.computed_amount),
                 "dispensation_reason": (application.dispensation_reason or "").strip(),
                 "participants": {

@@ -278,3 +278,52 @@ class _Reader:
             direct_contact=self.text("direct_contact"),
             host_group_size=self.count("host_group_size"),
         )
+
+
+def shown(kept: dict | None) -> dict | None:
+    """A calculation kept with a case (``Calculation.facts``), as its reader reads it now:
+    the working written again from the kept facts and the case's own rule-set version, in
+    the language of the request (or of the letter being made). The amounts are the kept
+    ones; should a later engine work them out otherwise, the kept amounts are shown under
+    the line's name, without a working that would not add up to them.
+
+    A dict with the texts already in it (the live calculation, a preview, or a case kept
+    before facts were kept that the migration could not work out again) is shown as it is.
+    """
+    from grants.subsidies.engine import FACTS_FORMAT
+    from grants.subsidies.models import RuleSet
+
+    if not kept or kept.get("format") != FACTS_FORMAT:
+        return kept
+    rule_set_id = (kept.get("rule_set") or {}).get("id")
+    rule_set = db.session.get(RuleSet, rule_set_id) if rule_set_id else None
+    if rule_set is None or kept.get("trip") is None:
+        return {
+            **kept,
+            "lines": [{**line, "label": line["code"], "working": ""} for line in kept["lines"]],
+            "problems": [
+                {**problem, "message": _("Puljen har ingen tilskudsregler for rejsens datoer.")}
+                for problem in kept["problems"]
+            ],
+            "notes": [],
+            "rules_applied": [],
+        }
+    written = compute(rule_set.rules, Trip.from_facts(kept["trip"])).as_dict()
+    amounts = [(line["code"], line["amount"]) for line in kept["lines"]]
+    if [(line["code"], line["amount"]) for line in written["lines"]] != amounts:
+        labels = {line["code"]: line["label"] for line in written["lines"]}
+        written["lines"] = [
+            {**line, "label": labels.get(line["code"], line["code"]), "working": ""}
+            for line in kept["lines"]
+        ]
+    problems = {problem["code"]: problem for problem in written["problems"]}
+    return {
+        **kept,
+        "lines": written["lines"],
+        "problems": [
+            {**problem, "message": problems.get(problem["code"], {}).get("message", "")}
+            for problem in kept["problems"]
+        ],
+        "notes": written["notes"],
+        "rules_applied": written["rules_applied"],
+    }

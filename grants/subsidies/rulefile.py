@@ -23,7 +23,8 @@ from typing import Any
 from flask_babel import gettext as _
 
 from grants.core.errors import DomainError
-from grants.core.fields import read_amount
+from grants.core.fields import amount_problem
+from grants.core.money import AmbiguousAmount, TooManyDecimals, parse_danish_amount
 
 FORMAT = 1
 
@@ -372,9 +373,11 @@ def _money(raw: Any, key: Key) -> str:
         # A TOML number is not ambiguous (its decimal mark is "."); a text is typed by a
         # person and read by the one rule for amounts: "1.500" is refused, never guessed.
         try:
-            amount = read_amount(raw)
-        except ValueError as refused:
-            raise _Invalid(str(refused)) from None
+            amount = parse_danish_amount(raw)
+        except (AmbiguousAmount, TooManyDecimals) as refused:
+            raise _Invalid(amount_problem(refused)) from None
+        except ValueError:
+            raise _Invalid(_("skal være et beløb i kroner, fx 100 eller 1234.50")) from None
     else:
         try:
             amount = Decimal(str(raw))
