@@ -315,6 +315,18 @@ class Decision:
     report_due: dt.date | None
     role: CaseRole
 
+    def on_the_case(self, actor) -> dict:
+        """What the decision sets on the case, decided now by ``actor``."""
+        return {
+            "outcome": self.outcome,
+            "granted_amount": self.granted,
+            "decision_reasons": self.reasons,
+            "dispensation_reason": self.dispensation_reason,
+            "decided_at": clock.now(),
+            "decided_by": actor,
+            "report_due": self.report_due,
+        }
+
     def summary(self) -> dict:
         """The facts the decider confirms, as plain values (for the confirmation token)."""
         return {
@@ -333,13 +345,8 @@ class DraftDecision:
 
     def __init__(self, application: Application, decision: Decision, actor) -> None:
         self._application = application
-        self.outcome = decision.outcome
-        self.granted_amount = decision.granted
-        self.decision_reasons = decision.reasons
-        self.dispensation_reason = decision.dispensation_reason
-        self.report_due = decision.report_due
-        self.decided_at = clock.now()
-        self.decided_by = actor
+        for name, value in decision.on_the_case(actor).items():
+            setattr(self, name, value)
         self.decided_by_id = actor.id
 
     def __getattr__(self, name: str):
@@ -452,13 +459,8 @@ def take_decision(application: Application, actor, decision: Decision) -> None:
 
     if decision.granted > 0:
         reserve(application, decision.granted, actor)
-    application.outcome = decision.outcome
-    application.granted_amount = decision.granted
-    application.decision_reasons = decision.reasons
-    application.dispensation_reason = decision.dispensation_reason
-    application.decided_at = clock.now()
-    application.decided_by = actor
-    application.report_due = decision.report_due
+    for name, value in decision.on_the_case(actor).items():
+        setattr(application, name, value)
     comment = decision.reasons
     if decision.departs:
         comment = (comment + "\n" if comment else "") + _(

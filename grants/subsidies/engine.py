@@ -271,6 +271,13 @@ class Calculation:
                 {"code": p.code, "message": p.message, "field": p.field} for p in self.problems
             ],
             "notes": list(self.notes),
+            **self._counts(),
+            "rules_applied": list(self.rules_applied),
+        }
+
+    def _counts(self) -> dict:
+        """Who and what was counted, and the rule set: kept and shown alike."""
+        return {
             "counted_persons": self.counted_persons,
             "young": self.young,
             "leaders_counted": self.leaders_counted,
@@ -278,7 +285,6 @@ class Calculation:
             "disabled_counted": self.disabled_counted,
             "nights": self.nights,
             "days": self.days,
-            "rules_applied": list(self.rules_applied),
             "rule_set": (
                 {
                     "id": self.rule_set_id,
@@ -301,22 +307,7 @@ class Calculation:
             "total": str(self.total),
             "eligible": self.eligible,
             "problems": [{"code": p.code, "field": p.field} for p in self.problems],
-            "counted_persons": self.counted_persons,
-            "young": self.young,
-            "leaders_counted": self.leaders_counted,
-            "leaders_allowed": self.leaders_allowed,
-            "disabled_counted": self.disabled_counted,
-            "nights": self.nights,
-            "days": self.days,
-            "rule_set": (
-                {
-                    "id": self.rule_set_id,
-                    "version": self.rule_set_version,
-                    "name": self.rule_set_name,
-                }
-                if self.rule_set_id is not None
-                else None
-            ),
+            **self._counts(),
         }
 
     @classmethod
