@@ -29,3 +29,45 @@ DKFDS.init();
     window.addEventListener('resize', mark);
   }
 })();
+
+// A step that cannot be undone (a decision, withdrawing, giving up a grant) is shown before
+// it is taken. With this script the confirmation opens in a dialog on the case page; the
+// server sends it alone when asked with X-Requested-With: fetch. Without the script, or if
+// the server answers with the form's errors, the form is sent as usual and the
+// confirmation (or the errors) come as a page of their own.
+(function () {
+  const dialog = document.getElementById('confirm-dialog');
+  if (!dialog || typeof dialog.showModal !== 'function' || !window.fetch) return;
+  document.querySelectorAll('form[data-confirm]').forEach(function (form) {
+    form.addEventListener('submit', function (event) {
+      if (form.dataset.sendAsPage) return;
+      event.preventDefault();
+      const body = new FormData(form);
+      // getAttribute: the decision form has a field called "action", which form.action names.
+      fetch(form.getAttribute('action'), {
+        method: 'POST',
+        body: body,
+        credentials: 'same-origin',
+        headers: {'X-Requested-With': 'fetch'}
+      }).then(function (response) {
+        if (!response.ok) throw new Error('status ' + response.status);
+        return response.text();
+      }).then(function (html) {
+        dialog.innerHTML = html; // our own template; every value in it is escaped
+        dialog.showModal();
+        const heading = dialog.querySelector('#confirmation-heading');
+        if (heading) heading.focus();
+      }).catch(function () {
+        form.dataset.sendAsPage = 'yes';
+        HTMLFormElement.prototype.submit.call(form);
+      });
+    });
+  });
+  dialog.addEventListener('click', function (event) {
+    const close = event.target.closest('[data-close-dialog]');
+    if (close) {
+      event.preventDefault();
+      dialog.close();
+    }
+  });
+})();

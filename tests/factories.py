@@ -237,3 +237,9 @@ def study_trip_world() -> StudyTripWorld:
     return StudyTripWorld(
         municipality, employee, manager, caseworker, board_member, finance, admin, outsider, fund
     )
+
+
+def this_year() -> int:
+    """The year of the app's clock, read when a test runs: never at import or collection,
+    where a run that crosses New Year would compare last year with this year's clock."""
+    return clock.today().year

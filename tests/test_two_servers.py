@@ -25,6 +25,7 @@ import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from html import unescape as html_unescape
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,22 @@ class Browser:
         status, _ = self.request(path, {**data, "csrf_token": token})
         return status
 
+    def post_and_confirm(self, path: str, data: dict, page: str) -> int:
+        """A step shown before it is taken: post the form, then confirm what is shown
+        (grants.core.confirmation), each on the next server."""
+        status, html = self.request(page)
+        assert status == 200, (page, status)
+        csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+        status, html = self.request(path, {**data, "csrf_token": csrf})
+        shown = re.search(r'name="confirmation" value="([^"]+)"', html)
+        if status != 200 or not shown:
+            return status
+        csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+        status, _ = self.request(
+            path, {"confirmation": html_unescape(shown.group(1)), "csrf_token": csrf}
+        )
+        return status
+
     def login(self, email: str) -> None:
         assert self.post_form("/login", {"email": email, "password": PASSWORD}) == 302
 
@@ -191,7 +208,7 @@ def test_two_app_servers_on_one_database_lose_nothing_double_nothing_overspend_n
         browser = Browser(two_servers)
         browser.login(email)
         return [
-            browser.post_form(
+            browser.post_and_confirm(
                 f"/applications/{application_id}/decision",
                 {"action": "grant"},
                 page=f"/applications/{application_id}",

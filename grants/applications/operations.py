@@ -4,12 +4,13 @@ queues e-mail through the workflow engine; none commits (the request does, once)
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
 
 from grants.applications.models import Application, Attachment, BudgetLine, Outcome
-from grants.budgets.operations import reserve
+from grants.budgets.operations import check_reservation, reserve
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.files import CheckedFile
@@ -162,12 +163,13 @@ def attach(
     return attachment
 
 
-def calculation_as_dict(calculation) -> dict:
-    """A calculation as the case keeps it (JSON) and the pages and letter show it: the
-    engine's own form, plus the date the rule set is valid from."""
+def calculation_as_dict(calculation, *, kept: bool = True) -> dict:
+    """A calculation as the case keeps it (JSON): its facts, no text (``kept``), or as it
+    is shown now, with the working in the reader's language; both with the date the rule
+    set is valid from. A kept one is shown through ``grants.subsidies.calculation.shown``."""
     from grants.subsidies.models import RuleSet
 
-    result = calculation.as_dict()
+    result = calculation.facts() if kept else calculation.as_dict()
     if result["rule_set"]:
         rule_set = db.session.get(RuleSet, calculation.rule_set_id)
         result["rule_set"]["valid_from"] = rule_set.valid_from.isoformat()
@@ -186,7 +188,7 @@ def preview_subsidy(fund, form) -> dict:
         if form.organisation_id.data
         else None
     )
-    return calculation_as_dict(calculate_for_form(fund, request.form, organisation))
+    return calculation_as_dict(calculate_for_form(fund, request.form, organisation), kept=False)
 
 
 def compute_subsidy(application: Application) -> dict:
@@ -222,9 +224,11 @@ def _settle_subsidy(application: Application) -> None:
     """Before a youth-subsidy application is sent: the amount applied for is what the rules
     give. What the rules cannot allow stops it, unless the applicant asks for a dispensation
     and says why."""
+    from grants.subsidies.calculation import shown
+
     result = compute_subsidy(application)
     if result["problems"] and not (application.dispensation_request or "").strip():
-        first = result["problems"][0]
+        first = shown(result)["problems"][0]
         raise DomainError(
             _(
                 "Reglerne kan ikke give tilskud: %(problem)s Ret ansøgningen, eller søg om "
@@ -239,10 +243,10 @@ def _settle_subsidy(application: Application) -> None:
 GIVING_UP_ACTIONS = ("give_up_grant", "cancel_grant")
 
 
-def give_up_grant(application: Application, actor, action: str, comment: str) -> None:
-    """The applicant gives up a grant, or the caseworker cancels it, before anything is paid:
-    the whole reservation goes back to the fund (a release entry) in the same transaction."""
-    from grants.budgets.operations import application_money, release
+def check_giving_up(application: Application, actor, action: str):
+    """Refuse giving up or cancelling a grant that is not the person's to give up now, or of
+    which something is paid; otherwise the grant's money on the ledger."""
+    from grants.budgets.operations import application_money
 
     engine.find_transition(application, action, actor)
     money_held = application_money(application)
@@ -254,19 +258,29 @@ def give_up_grant(application: Application, actor, action: str, comment: str) ->
                 paid=money(money_held.spent),
             )
         )
+    return money_held
+
+
+def give_up_grant(application: Application, actor, action: str, comment: str) -> None:
+    """The applicant gives up a grant, or the caseworker cancels it, before anything is paid:
+    the whole reservation goes back to the fund (a release entry) in the same transaction."""
+    from grants.budgets.operations import release
+
+    money_held = check_giving_up(application, actor, action)
     engine.take(application, action, actor, comment)
     if money_held is not None and money_held.granted > 0:
         release(application, money_held.granted, actor, comment)
 
 
-def _allowed_now(application: Application):
+def _allowed_now(application: Application, lock: bool = True):
     """What the rules allow at the moment of decision, under the case's own rule-set version,
     with the organisation's grants as they stand now. Taken under the fund's lock, so two
     cases from one organisation cannot both pass a once-a-year rule."""
     from grants.budgets.operations import lock_fund
     from grants.subsidies.calculation import calculate_for_form, form_data_of
 
-    lock_fund(application.fund)
+    if lock:
+        lock_fund(application.fund)
     calculation = calculate_for_form(
         application.fund,
         form_data_of(application),
@@ -287,22 +301,75 @@ def endorse(application: Application, actor, endorsed: bool, comment: str) -> No
     application.endorsement_comment = comment.strip()
 
 
-def decide(
+@dataclass(frozen=True)
+class Decision:
+    """A decision checked against every rule and not yet taken: what the decider sees
+    before confirming, and exactly what ``take_decision`` then issues."""
+
+    action: str
+    outcome: Outcome
+    granted: Decimal
+    reasons: str
+    dispensation_reason: str  # kept only where the grant departs from the rules
+    departs: bool
+    report_due: dt.date | None
+    role: CaseRole
+
+    def on_the_case(self, actor) -> dict:
+        """What the decision sets on the case, decided now by ``actor``."""
+        return {
+            "outcome": self.outcome,
+            "granted_amount": self.granted,
+            "decision_reasons": self.reasons,
+            "dispensation_reason": self.dispensation_reason,
+            "decided_at": clock.now(),
+            "decided_by": actor,
+            "report_due": self.report_due,
+        }
+
+    def summary(self) -> dict:
+        """The facts the decider confirms, as plain values (for the confirmation token)."""
+        return {
+            "action": self.action,
+            "outcome": self.outcome.value,
+            "granted": str(self.granted),
+            "reasons": self.reasons,
+            "dispensation_reason": self.dispensation_reason,
+            "report_due": self.report_due.isoformat() if self.report_due else "",
+        }
+
+
+class DraftDecision:
+    """The case as it will read once ``decision`` is taken, for the letter's preview; the
+    case itself is not touched. Every other attribute is the case's own."""
+
+    def __init__(self, application: Application, decision: Decision, actor) -> None:
+        self._application = application
+        for name, value in decision.on_the_case(actor).items():
+            setattr(self, name, value)
+        self.decided_by_id = actor.id
+
+    def __getattr__(self, name: str):
+        return getattr(self._application, name)
+
+
+def check_decision(
     application: Application,
     actor,
     action: str,
     amount: Decimal | None,
     reasons: str,
     dispensation_reason: str = "",
-) -> None:
-    """Grant in full, in part, or refuse; reserve the grant on the year of travel's budget
-    and issue the decision letter, all in the caller's one transaction.
+    *,
+    lock: bool = False,
+) -> Decision:
+    """Grant in full, in part, or refuse: every rule checked, nothing changed. Raises
+    DomainError (with the form field it is about) where a rule refuses.
 
     For a subsidy computed by rules, the decider may depart from the computed amount only
-    with a recorded reason (dispensation).
+    with a recorded reason (dispensation). ``lock`` takes the fund's lock for the rules'
+    once-a-year checks: the decision itself does; a preview need not.
     """
-    from grants.letters.operations import issue_decision_letter
-
     transition = engine.find_transition(application, action, actor)
     outcome = Outcome(transition.outcome)
     reasons = (reasons or "").strip()
@@ -326,9 +393,14 @@ def decide(
         if amount is None:
             raise DomainError(_("Skriv det beløb, der bevilges."), field="amount")
         granted = kroner(amount)
+        # A part is less than the whole: the whole amount applied for is a full grant.
         if not ZERO < granted < application.amount_applied:
             raise DomainError(
-                _("Ved delvis bevilling skal beløbet være over 0 kr. og under det ansøgte."),
+                _(
+                    "Ved delvis bevilling skal beløbet være over 0 kr. og under det ansøgte "
+                    "(%(applied)s). Vil du bevilge det hele, så vælg “Bevil fuldt ud”.",
+                    applied=money(application.amount_applied),
+                ),
                 field="amount",
             )
     else:
@@ -337,6 +409,7 @@ def decide(
         raise DomainError(
             _("Skriv en begrundelse: ansøgeren får ikke alt, der er søgt om."), field="reasons"
         )
+    # The delegated limit is the caseworker's own: an amount exactly at it is hers.
     if transition.role == CaseRole.CASEWORKER and granted > application.fund.delegated_limit:
         raise DomainError(
             _(
@@ -348,7 +421,7 @@ def decide(
             field="amount",
         )
     if computed is not None and granted > 0:
-        computed = min(computed, _allowed_now(application))
+        computed = min(computed, _allowed_now(application, lock=lock))
     departs = computed is not None and outcome is not Outcome.REFUSED and granted > computed
     if departs and not dispensation_reason:
         raise DomainError(
@@ -359,24 +432,55 @@ def decide(
             ),
             field="dispensation_reason",
         )
-    if granted > 0:
-        reserve(application, granted, actor)
-
-    application.outcome = outcome
-    application.granted_amount = granted
-    application.decision_reasons = reasons
-    application.dispensation_reason = dispensation_reason if departs else ""
-    application.decided_at = clock.now()
-    application.decided_by = actor
-    application.report_due = (
-        application.return_date + dt.timedelta(days=application.fund.report_due_days)
-        if granted > 0 and application.return_date
-        else None
+    if granted > 0 and not lock:
+        # Shown before it is confirmed: say now what the reservation would refuse.
+        check_reservation(application, granted)
+    return Decision(
+        action=action,
+        outcome=outcome,
+        granted=granted,
+        reasons=reasons,
+        dispensation_reason=dispensation_reason if departs else "",
+        departs=departs,
+        # The report is due the fund's number of days after the trip's return.
+        report_due=(
+            application.return_date + dt.timedelta(days=application.fund.report_due_days)
+            if granted > 0 and application.return_date
+            else None
+        ),
+        role=transition.role,
     )
-    comment = reasons
-    if departs:
+
+
+def take_decision(application: Application, actor, decision: Decision) -> None:
+    """Take a checked decision: reserve the grant on the year of travel's budget and issue
+    the decision letter, all in the caller's one transaction."""
+    from grants.letters.operations import issue_decision_letter
+
+    if decision.granted > 0:
+        reserve(application, decision.granted, actor)
+    for name, value in decision.on_the_case(actor).items():
+        setattr(application, name, value)
+    comment = decision.reasons
+    if decision.departs:
         comment = (comment + "\n" if comment else "") + _(
-            "Dispensation: %(reason)s", reason=dispensation_reason
+            "Dispensation: %(reason)s", reason=decision.dispensation_reason
         )
-    engine.take(application, action, actor, comment=comment)
+    engine.take(application, decision.action, actor, comment=comment)
     issue_decision_letter(application, actor)
+
+
+def decide(
+    application: Application,
+    actor,
+    action: str,
+    amount: Decimal | None,
+    reasons: str,
+    dispensation_reason: str = "",
+) -> None:
+    """Grant in full, in part, or refuse, and issue the letter: ``check_decision`` (with the
+    fund's lock) and ``take_decision`` in one."""
+    decision = check_decision(
+        application, actor, action, amount, reasons, dispensation_reason, lock=True
+    )
+    take_decision(application, actor, decision)

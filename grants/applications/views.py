@@ -53,6 +53,8 @@ EMPLOYEE_FUND_KINDS = (FundKind.STUDY_TRIP,)
 
 
 FORM_STEPS = ("submit", "resubmit", "submit_report")
+# Steps that cannot be undone, shown before they are taken (grants.workflow.views).
+CONFIRMED_STEPS = ("withdraw", "give_up_grant", "cancel_grant")
 
 LETTER_KINDS = {
     "decision": _l("Afgørelsesbrev"),
@@ -353,6 +355,7 @@ def render_case(
         categories=dict(BUDGET_CATEGORIES),
         letter_kinds=LETTER_KINDS,
         answers=shown_answers(application),
+        confirmed_steps=CONFIRMED_STEPS,
     ), status
 
 

@@ -445,15 +445,28 @@ def allocate(
     )
 
 
-def reserve(application, amount: Decimal, actor) -> BudgetEntry:
-    """Reserve a grant on the fund's budget for the year of travel, or refuse it whole."""
-    amount = _positive(amount)
+def _budget_year(application) -> int:
     year = application.budget_year
     if year is None:
         raise DomainError(
             _("Sagen har ingen afrejsedato, så det er uvist, hvilket budgetår den hører til."),
             field="amount",
         )
+    return year
+
+
+def check_reservation(application, amount: Decimal) -> None:
+    """Refuse what ``reserve`` would refuse, reserving nothing and taking no lock: for a
+    decision shown before it is confirmed (the confirmation reserves, under the lock)."""
+    year = _budget_year(application)
+    _refuse_if_closed(application.fund, year)
+    _refuse_if_it_does_not_fit(application.fund, year, _positive(amount))
+
+
+def reserve(application, amount: Decimal, actor) -> BudgetEntry:
+    """Reserve a grant on the fund's budget for the year of travel, or refuse it whole."""
+    amount = _positive(amount)
+    year = _budget_year(application)
     lock_fund(application.fund)
     _refuse_if_closed(application.fund, year)
     _refuse_if_it_does_not_fit(application.fund, year, amount)

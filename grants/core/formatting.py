@@ -1,9 +1,17 @@
-"""Money and dates the way a Dane reads them: "1.234,50 kr.", "24. november 2026"."""
+"""Money and dates the way a Dane reads them: "1.234,50 kr.", "24. november 2026".
+
+One convention for dates, in both languages, from these helpers only:
+- ``short_date`` ("24.04.2027", day first, the same in Danish and English) in the cells of
+  tables and lists, where many dates stand in a column;
+- ``long_date`` ("24. april 2027" / "24 April 2027") in text, headings and the facts of a
+  detail page, and in messages and letters;
+- ``date_time`` ("24. apr. 2027 13:05") for the moment something happened (journals, logs).
+Templates and messages never format a date themselves (no strftime)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from babel.dates import format_date, get_month_names
@@ -25,12 +33,17 @@ def _number_symbols(locale: str) -> tuple[str, str, str]:
 
 def grouped(value: Decimal | int, decimals: int, locale: str) -> str:
     """``value`` with thousands grouped by 3 and ``decimals`` decimals, in the locale's
-    symbols: Babel's "#,##0.00" / "#,##0" (rounding half to even, as Babel does)."""
+    symbols (Babel's "#,##0.00" / "#,##0").
+
+    Half of the last place rounds up, away from zero (0.125 → "0,13", -0.125 → "-0,13"),
+    as ``grants.core.money.kroner`` rounds money; Babel would round half to even. What
+    rounds to zero is written without a sign: a reader never sees "-0,00 kr."."""
     group, decimal, minus = _number_symbols(locale)
+    if not isinstance(value, int):
+        value = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     text = f"{abs(value):,.{decimals}f}"
     if group != "," or decimal != ".":
         text = text.translate({ord(","): group, ord("."): decimal})
-    # Like Babel, a negative amount keeps its sign even when it rounds to zero.
     return minus + text if value < 0 else text
 
 
@@ -72,6 +85,7 @@ def long_date(value: dt.date | str | None, locale: str | None = None) -> str:
 
 
 def short_date(value: dt.date | None, locale: str | None = None) -> str:
+    """A date in a table's cell: "24.04.2027" in either language."""
     if value is None:
         return ""
     return value.strftime("%d.%m.%Y")

@@ -29,45 +29,118 @@ def kroner(value: object) -> Decimal:
     return amount.quantize(ORE, rounding=ROUND_HALF_UP)
 
 
-def parse_danish_amount(text: str, locale: str = "da") -> Decimal:
-    """Read an amount as a person types it: "1.234,50", "1234,5", "1 234", "1234.50 kr.".
+class AmountError(ValueError):
+    """What was typed is not an amount in kroner (see ``parse_danish_amount``)."""
 
-    In Danish the comma is the decimal mark and full stops group thousands; in English
-    (``locale="en"``) it is the other way round. Where both marks are typed, the last one is
-    the decimal mark whatever the language ("1,234.50" and "1.234,50" both mean 1234.50).
+    def __init__(self, typed: str) -> None:
+        super().__init__(typed)
+        self.typed = typed
+
+
+class TooManyDecimals(AmountError):
+    """An amount with more than two decimals: kroner have øre, nothing smaller."""
+
+
+class AmbiguousAmount(AmountError):
+    """One mark followed by exactly three digits ("6.500", "6,500", "0.001"): it reads as
+    thousands grouped (``as_thousands``, 6500) or as decimals (``as_decimals``, 6.500), and
+    which was meant cannot be known. ``as_decimals`` keeps all three decimals."""
+
+    def __init__(self, typed: str, as_thousands: Decimal, as_decimals: Decimal) -> None:
+        super().__init__(typed)
+        self.as_thousands = as_thousands
+        self.as_decimals = as_decimals
+
+
+# What may surround the number: "kr.", "kr", "DKK" before or after, and ",-" (whole kroner).
+_CURRENCY = re.compile(r"^(?:(?:dkk|kr\.?) *)?(.*?)(?: *(?:dkk|kr\.?))?$")
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2212": "-"})
+# Spaces may group thousands ("1 234 567,50"), nothing else.
+_SPACE_GROUPED = re.compile(r"[0-9]{1,3}(?: [0-9]{3})+(?:[.,][0-9]+)?")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{3})+")
+MAX_DIGITS = 15
+
+
+def parse_danish_amount(text: str) -> Decimal:
+    """Read an amount in kroner as a person types it. One rule, whatever the interface
+    language, because the money is Danish kroner in either:
+
+    - digits only: whole kroner ("6500");
+    - both "." and "," typed: the last one is the decimal mark, the other groups thousands
+      ("6.500,50" and "6,500.50" are both 6500.50);
+    - one kind of mark typed more than once: it groups thousands ("1.234.567", "1,234,567");
+    - one mark typed once, followed by one or two digits: the decimal mark ("6,5", "6.50");
+    - one mark typed once, followed by exactly three digits ("6.500", "6,500", "0.001"):
+      **ambiguous** (thousands in Danish, decimals in English): refused with
+      ``AmbiguousAmount``, which carries both readings; it is never guessed;
+    - anything else is refused (``AmountError``): a group of other than three digits, more
+      than two decimals (``TooManyDecimals``), letters, digits of other scripts, more than
+      15 digits.
+
+    Spaces are ignored, "kr.", "kr" or "DKK" may stand before or after, ",-" after whole
+    kroner ("6.500,-"), and a leading "-" makes it negative. The result has two decimals and
+    is never negative zero. Whether an amount may be negative, or how large, is the caller's
+    to say (``grants.core.fields.AmountField``).
     """
-    cleaned = text.strip().lower().removesuffix("kr.").removesuffix("kr").strip()
-    cleaned = cleaned.replace("\u00a0", "").replace(" ", "").removeprefix("dkk")
-    if not cleaned:
-        raise ValueError("empty")
-    decimal_mark, group_mark = (".", ",") if locale.startswith("en") else (",", ".")
-    if "," in cleaned and "." in cleaned:
-        decimal_mark = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
-        group_mark = "." if decimal_mark == "," else ","
-    if cleaned.count(decimal_mark) > 1:
-        raise ValueError(text)
-    whole = cleaned.split(decimal_mark)[0]
-    if (
-        decimal_mark not in cleaned
-        and cleaned.count(group_mark) == 1
-        and len(cleaned.split(group_mark)[1]) != 3
-    ):
-        # "1.5" in Danish or "1,5" in English: a decimal typed with the other mark.
-        decimal_mark, group_mark = group_mark, decimal_mark
-        whole = cleaned.split(decimal_mark)[0]
-    if group_mark in whole and any(len(g) != 3 for g in whole.split(group_mark)[1:]):
-        raise ValueError(text)
-    cleaned = cleaned.replace(group_mark, "").replace(decimal_mark, ".")
-    # Only digits and one decimal mark: no exponents ("1e400"), no words, at most 15 digits.
-    if not re.fullmatch(r"-?\d{1,15}(\.\d+)?", cleaned):
-        raise ValueError(text)
+    typed = text.strip()
+    cleaned = re.sub(" +", " ", typed.lower().translate(_SPACES))
+    match = _CURRENCY.match(cleaned)
+    cleaned = match.group(1) if match else cleaned
+    negative = cleaned.startswith("-")
+    number = cleaned[1:].lstrip() if negative else cleaned
+    if " " in number:
+        if not _SPACE_GROUPED.fullmatch(number.removesuffix(",-").removesuffix(".-")):
+            raise AmountError(typed)
+        number = number.replace(" ", "")
+    whole_kroner = number.endswith((",-", ".-"))
+    if whole_kroner:
+        number = number[:-2]
+    if not number or not re.fullmatch(r"[0-9.,]+", number) or not number[0].isdigit():
+        raise AmountError(typed)
     try:
-        amount = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValueError(text) from exc
-    if not amount.is_finite():
-        raise ValueError(text)
-    return kroner(amount)
+        amount = _read(typed, number, whole_kroner)
+    except AmbiguousAmount as ambiguous:
+        if negative:
+            raise AmbiguousAmount(typed, -ambiguous.as_thousands, -ambiguous.as_decimals) from None
+        raise
+    if amount >= 10**MAX_DIGITS:
+        raise AmountError(typed)
+    amount = -amount if negative else amount
+    # -0.00 is 0.00: nobody means, or should read, "minus nothing".
+    return amount.quantize(ORE) + ZERO
+
+
+def _read(typed: str, number: str, whole_kroner: bool) -> Decimal:
+    """The number (digits and marks, no sign) under the rule of ``parse_danish_amount``."""
+    marks = [c for c in number if c in ".,"]
+    if not marks:
+        return Decimal(number)
+    if number[-1] in ".,":
+        raise AmountError(typed)
+    if whole_kroner or len(set(marks)) == 1 and len(marks) > 1:
+        # Only thousands groups: "1.234.567", "6.500,-".
+        if not _GROUPED.fullmatch(number) or len(set(marks)) > 1:
+            raise AmountError(typed)
+        return Decimal(re.sub("[.,]", "", number))
+    if len(set(marks)) == 2:
+        decimal_mark = number[max(number.rfind("."), number.rfind(","))]
+        whole, decimals = number.rsplit(decimal_mark, 1)
+        if decimal_mark in whole or not _GROUPED.fullmatch(whole):
+            raise AmountError(typed)
+        return _with_decimals(typed, re.sub("[.,]", "", whole), decimals)
+    # One mark, once.
+    whole, decimals = re.split("[.,]", number)
+    if len(decimals) == 3:
+        if len(whole) <= 3:
+            raise AmbiguousAmount(typed, Decimal(whole + decimals), Decimal(f"{whole}.{decimals}"))
+        raise TooManyDecimals(typed)
+    return _with_decimals(typed, whole, decimals)
+
+
+def _with_decimals(typed: str, whole: str, decimals: str) -> Decimal:
+    if len(decimals) > 2:
+        raise TooManyDecimals(typed)
+    return Decimal(f"{whole}.{decimals}")
 
 
 class Money(TypeDecorator):

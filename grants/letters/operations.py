@@ -27,6 +27,7 @@ from grants.letters import texts
 from grants.letters.models import Letter
 from grants.letters.render import create_pdf
 from grants.people.models import User
+from grants.subsidies.calculation import shown as shown_calculation
 from grants.workflow.engine import record
 
 DECISION = "decision"
@@ -52,13 +53,8 @@ def issue_decision_letter(application: Application, actor: User) -> Letter:
             )
         )
 
-    language = _letter_language(application.applicant)
     municipality = Municipality.current()
-    with force_locale(language):
-        facts = _decision_facts(application, municipality)
-        # The fund's own text for the outcome, in the version current now.
-        text = texts.apply_to(facts, application.fund_id, application.outcome.value)
-        html = render_template(DECISION_TEMPLATE, letter=facts, language=language)
+    language, facts, text, html = render_decision_letter(application, municipality)
     pdf = create_pdf(html, images=municipality.letter_images())
 
     filename = f"afgoerelse-{_safe_filename_part(application.case_number)}.pdf"
@@ -80,6 +76,41 @@ def issue_decision_letter(application: Application, actor: User) -> Letter:
     # Flush now so the unique (case, kind) constraint backs up the check above at once.
     db.session.flush()
     return letter
+
+
+def render_decision_letter(application, municipality: Municipality):
+    """The decision letter's HTML, in the applicant's language, and what it was made of:
+    ``(language, facts, fund text row, html)``. Stores nothing: ``issue_decision_letter``
+    makes the PDF of it and keeps it, and the decider's preview shows the same HTML before
+    the decision is confirmed (``preview_decision_letter``)."""
+    language = _letter_language(application.applicant)
+    with force_locale(language):
+        facts = _decision_facts(application, municipality)
+        # The fund's own text for the outcome, in the version current now.
+        text = texts.apply_to(facts, application.fund_id, application.outcome.value)
+        html = render_template(DECISION_TEMPLATE, letter=facts, language=language)
+    return language, facts, text, html
+
+
+def preview_decision_letter(draft) -> tuple[str, int | None, str]:
+    """The letter a decision not yet taken would issue, as HTML for the browser, the id of
+    the fund's letter text it uses, and its language. ``draft`` reads like the decided case (see
+    ``grants.applications.operations.DraftDecision``); nothing is stored or sent.
+
+    The HTML is the letter's own, with its stylesheet and the municipality's logo given as
+    URLs a browser can load (the PDF renderer reads them from the letters' assets)."""
+    import base64
+
+    from flask import url_for
+
+    municipality = Municipality.current()
+    language, _facts, text, html = render_decision_letter(draft, municipality)
+    html = html.replace('href="letter.css"', f'href="{url_for("letters.stylesheet")}"', 1)
+    for name, (data, content_type) in municipality.letter_images().items():
+        encoded = base64.b64encode(data).decode("ascii")
+        inline = f'src="data:{content_type};base64,{encoded}"'
+        html = html.replace(f'src="grants-image:{name}"', inline)
+    return html, text.id if text else None, language
 
 
 def _check_decided(application: Application) -> None:
@@ -177,7 +208,8 @@ def _decision_facts(application: Application, municipality: Municipality) -> dic
         # Youth subsidies: the working of the rules, and any departure from it.
         "subsidy": (
             {
-                "calculation": application.calculation,
+                # The working written in the letter's language (force_locale above).
+                "calculation": shown_calculation(application.calculation),
                 "computed_amount": kroner(application.computed_amount),
                 "dispensation_reason": (application.dispensation_reason or "").strip(),
                 "participants": {

@@ -31,3 +31,15 @@ def download(letter_id: int) -> Response:
     response.headers["Cache-Control"] = "private, no-store"
     response.set_etag(letter.sha256)
     return response
+
+
+@bp.get("/letters/letter.css")
+def stylesheet() -> Response:
+    """The letters' stylesheet, for the preview of a letter in the browser before a decision
+    is confirmed (the PDF renderer reads the same file from the letters' assets)."""
+    from flask import send_file
+
+    from grants.letters.render import ASSETS_DIR
+
+    response = send_file(ASSETS_DIR / "letter.css", mimetype="text/css", max_age=3600)
+    return response

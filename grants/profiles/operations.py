@@ -19,6 +19,7 @@ from sqlalchemy import select
 from grants.administration.operations import first_budget, new_form_version
 from grants.core.errors import DomainError
 from grants.core.models import Municipality
+from grants.core.money import AmbiguousAmount, parse_danish_amount
 from grants.extensions import db
 from grants.funds.models import CarryOver, Fund, FundKind
 from grants.letters import texts
@@ -186,10 +187,26 @@ def _partner_city(city: dict, n: int) -> PartnerCity:
 
 
 def _money(value, where: str) -> Decimal:
+    if isinstance(value, str):
+        # Text is read by the one rule for amounts ("1.500" is ambiguous, so refused).
+        try:
+            amount = parse_danish_amount(value)
+        except AmbiguousAmount as ambiguous:
+            raise ProfileError(
+                f"{where}: {value!r} can be read as {ambiguous.as_thousands} or "
+                f"{ambiguous.as_decimals}; write it as a TOML number (1500 or 1.5)"
+            ) from None
+        except ValueError:
+            raise ProfileError(f"{where}: {value!r} is not an amount") from None
+        return _not_negative(amount, where)
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
         raise ProfileError(f"{where}: {value!r} is not an amount") from None
+    return _not_negative(amount, where)
+
+
+def _not_negative(amount: Decimal, where: str) -> Decimal:
     if amount < 0:
         raise ProfileError(f"{where}: an amount cannot be negative")
     return amount

@@ -58,6 +58,7 @@ from grants.letters.operations import (
 )
 from grants.letters.render import create_pdf
 from grants.reports.models import AccountLine, TripReport
+from grants.subsidies.calculation import shown as shown_calculation
 from grants.workflow import engine
 
 # The states in which the applicant side writes the report and accounts.
@@ -560,7 +561,7 @@ def _settlement_facts(
         "computed_amount": kroner(application.computed_amount)
         if application.computed_amount is not None
         else None,
-        "recalculation": report.recalculation,
+        "recalculation": shown_calculation(report.recalculation),
         "final_amount": settlement.final,
         "released": settlement.released,
         "paid": settlement.paid,

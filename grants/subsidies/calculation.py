@@ -3,7 +3,8 @@ calculation (``POST /subsidies/calculate/<fund_code>``, the form's JavaScript) a
 server-side preview without JavaScript, because both call ``calculate_for_form``.
 
 The form's field names are ``FORM_FIELDS``, in this one place. Values are read as a person
-types them: counts as whole numbers, amounts the Danish way ("1.234,50"), dates as
+types them: counts as whole numbers, amounts by the one rule for amounts
+(``grants.core.money.parse_danish_amount``: "6.500" is refused as ambiguous), dates as
 2026-11-24 (the date input) or 24.11.2026. A value that cannot be read becomes a problem on
 its field (code ``invalid_input``) and counts as empty.
 """
@@ -19,7 +20,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from grants.core import clock
-from grants.core.money import ZERO, parse_danish_amount
+from grants.core.fields import read_amount
+from grants.core.formatting import long_date
+from grants.core.money import ZERO
 from grants.extensions import db
 from grants.funds.models import Fund, FundKind
 from grants.partners.models import PartnerCity
@@ -100,7 +103,7 @@ def calculate_for_form(
                 *reader.problems,
                 Problem(
                     "no_rules",
-                    _("Puljen har ingen tilskudsregler for datoen %(date)s.", date=_dmy(day)),
+                    _("Puljen har ingen tilskudsregler for datoen %(date)s.", date=long_date(day)),
                     "departure_date",
                 ),
             ),
@@ -203,12 +206,13 @@ class _Reader:
         if not text:
             return ZERO
         try:
-            amount = parse_danish_amount(text)
-        except ValueError:
-            amount = None
-        if amount is None or amount < 0:
+            amount = read_amount(text)  # the one rule: "6.500" is refused, never guessed
+        except ValueError as refused:
+            self.problems.append(Problem("invalid_input", str(refused), name))
+            return ZERO
+        if amount < 0:
             self.problems.append(
-                Problem("invalid_input", _("Skriv et beløb i kroner, fx 1.234,50."), name)
+                Problem("invalid_input", _("Beløbet kan ikke være negativt."), name)
             )
             return ZERO
         return amount
@@ -276,5 +280,50 @@ class _Reader:
         )
 
 
-def _dmy(day: dt.date) -> str:
-    return day.strftime("%d.%m.%Y")
+def shown(kept: dict | None) -> dict | None:
+    """A calculation kept with a case (``Calculation.facts``), as its reader reads it now:
+    the working written again from the kept facts and the case's own rule-set version, in
+    the language of the request (or of the letter being made). The amounts are the kept
+    ones; should a later engine work them out otherwise, the kept amounts are shown under
+    the line's name, without a working that would not add up to them.
+
+    A dict with the texts already in it (the live calculation, a preview, or a case kept
+    before facts were kept that the migration could not work out again) is shown as it is.
+    """
+    from grants.subsidies.engine import FACTS_FORMAT
+    from grants.subsidies.models import RuleSet
+
+    if not kept or kept.get("format") != FACTS_FORMAT:
+        return kept
+    rule_set_id = (kept.get("rule_set") or {}).get("id")
+    rule_set = db.session.get(RuleSet, rule_set_id) if rule_set_id else None
+    if rule_set is None or kept.get("trip") is None:
+        return {
+            **kept,
+            "lines": [{**line, "label": line["code"], "working": ""} for line in kept["lines"]],
+            "problems": [
+                {**problem, "message": _("Puljen har ingen tilskudsregler for rejsens datoer.")}
+                for problem in kept["problems"]
+            ],
+            "notes": [],
+            "rules_applied": [],
+        }
+    written = compute(rule_set.rules, Trip.from_facts(kept["trip"])).as_dict()
+    amounts = [(line["code"], line["amount"]) for line in kept["lines"]]
+    if [(line["code"], line["amount"]) for line in written["lines"]] != amounts:
+        labels = {line["code"]: line["label"] for line in written["lines"]}
+        written["lines"] = [
+            {**line, "label": labels.get(line["code"], line["code"]), "working": ""}
+            for line in kept["lines"]
+        ]
+    problems = {problem["code"]: problem for problem in written["problems"]}
+    return {
+        **kept,
+        "lines": written["lines"],
+        "problems": [
+            {**problem, "message": problems.get(problem["code"], {}).get("message", "")}
+            for problem in kept["problems"]
+        ],
+        "notes": written["notes"],
+        "rules_applied": written["rules_applied"],
+    }

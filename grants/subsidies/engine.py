@@ -25,13 +25,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from grants.core.formatting import money, short_date
+from grants.core.formatting import long_date, money
 from grants.core.money import ZERO, kroner
 
 KINDS = ("trip", "hosting", "exchange")
@@ -55,6 +55,25 @@ class City:
             self.valid_to is None or day <= self.valid_to
         )
 
+    def as_facts(self) -> dict:
+        return {
+            "name": self.name,
+            "country": self.country,
+            "relation": self.relation,
+            "valid_from": _iso(self.valid_from),
+            "valid_to": _iso(self.valid_to),
+        }
+
+    @classmethod
+    def from_facts(cls, facts: dict) -> City:
+        return cls(
+            name=facts["name"],
+            country=facts.get("country", ""),
+            relation=facts.get("relation", "twin_city"),
+            valid_from=_date(facts.get("valid_from")),
+            valid_to=_date(facts.get("valid_to")),
+        )
+
     @classmethod
     def of(cls, partner_city) -> City:
         """From a ``grants.partners.models.PartnerCity``."""
@@ -74,6 +93,21 @@ class OrganisationFacts:
     based_in_municipality: bool | None = None
     grants_this_year: int = 0  # grants from this fund, in the year of departure
     granted_amount_this_year: Decimal = ZERO
+
+    def as_facts(self) -> dict:
+        return {
+            "based_in_municipality": self.based_in_municipality,
+            "grants_this_year": self.grants_this_year,
+            "granted_amount_this_year": str(self.granted_amount_this_year),
+        }
+
+    @classmethod
+    def from_facts(cls, facts: dict) -> OrganisationFacts:
+        return cls(
+            based_in_municipality=facts.get("based_in_municipality"),
+            grants_this_year=int(facts.get("grants_this_year", 0)),
+            granted_amount_this_year=Decimal(facts.get("granted_amount_this_year", "0")),
+        )
 
 
 @dataclass(frozen=True)
@@ -100,6 +134,56 @@ class Trip:
     host_group_size: int = 0
     # Already granted to other applications for the same event (for the cap per event).
     granted_for_event: Decimal = ZERO
+
+    def as_facts(self) -> dict:
+        """The trip as plain values, to keep with a case: with the rule set, the working can
+        be written again in any reader's language (``from_facts``)."""
+        return {
+            "kind": self.kind,
+            "departure": _iso(self.departure),
+            "return": _iso(self.return_),
+            "participants_under_limit": self.participants_under_limit,
+            "participants_over_limit": self.participants_over_limit,
+            "birth_dates": None
+            if self.birth_dates is None
+            else [day.isoformat() for day in self.birth_dates],
+            "birth_years": None if self.birth_years is None else list(self.birth_years),
+            "leaders": self.leaders,
+            "disabled_participants": self.disabled_participants,
+            "partner_cities": [city.as_facts() for city in self.partner_cities],
+            "costs": {category: str(amount) for category, amount in self.costs.items()},
+            "organisation": None if self.organisation is None else self.organisation.as_facts(),
+            "applied_on": _iso(self.applied_on),
+            "has_direct_contact": bool((self.direct_contact or "").strip()),
+            "host_group_size": self.host_group_size,
+            "granted_for_event": str(self.granted_for_event),
+        }
+
+    @classmethod
+    def from_facts(cls, facts: dict) -> Trip:
+        return cls(
+            kind=facts.get("kind", "trip"),
+            departure=_date(facts.get("departure")),
+            return_=_date(facts.get("return")),
+            participants_under_limit=facts.get("participants_under_limit", 0),
+            participants_over_limit=facts.get("participants_over_limit", 0),
+            birth_dates=None
+            if facts.get("birth_dates") is None
+            else tuple(dt.date.fromisoformat(day) for day in facts["birth_dates"]),
+            birth_years=None if facts.get("birth_years") is None else tuple(facts["birth_years"]),
+            leaders=facts.get("leaders", 0),
+            disabled_participants=facts.get("disabled_participants", 0),
+            partner_cities=tuple(City.from_facts(c) for c in facts.get("partner_cities", [])),
+            costs={k: Decimal(v) for k, v in (facts.get("costs") or {}).items()},
+            organisation=None
+            if facts.get("organisation") is None
+            else OrganisationFacts.from_facts(facts["organisation"]),
+            applied_on=_date(facts.get("applied_on")),
+            # Only whether it is described counts for the rules; the text stays on the case.
+            direct_contact="x" if facts.get("has_direct_contact") else "",
+            host_group_size=facts.get("host_group_size", 0),
+            granted_for_event=Decimal(facts.get("granted_for_event", "0")),
+        )
 
     @property
     def nights(self) -> int:
@@ -153,6 +237,8 @@ class Calculation:
     rule_set_id: int | None = None
     rule_set_version: int | None = None
     rule_set_name: str = ""
+    # The facts it was computed from (set by ``compute``): what a case keeps.
+    trip: Trip | None = None
 
     @property
     def eligible(self) -> bool:
@@ -185,6 +271,13 @@ class Calculation:
                 {"code": p.code, "message": p.message, "field": p.field} for p in self.problems
             ],
             "notes": list(self.notes),
+            **self._counts(),
+            "rules_applied": list(self.rules_applied),
+        }
+
+    def _counts(self) -> dict:
+        """Who and what was counted, and the rule set: kept and shown alike."""
+        return {
             "counted_persons": self.counted_persons,
             "young": self.young,
             "leaders_counted": self.leaders_counted,
@@ -192,7 +285,6 @@ class Calculation:
             "disabled_counted": self.disabled_counted,
             "nights": self.nights,
             "days": self.days,
-            "rules_applied": list(self.rules_applied),
             "rule_set": (
                 {
                     "id": self.rule_set_id,
@@ -202,6 +294,20 @@ class Calculation:
                 if self.rule_set_id is not None
                 else None
             ),
+        }
+
+    def facts(self) -> dict:
+        """What a case keeps: the numbers, the rule set and the trip's facts, no text. The
+        working is written for each reader, in their language, when it is shown
+        (``grants.subsidies.calculation.shown``)."""
+        return {
+            "format": FACTS_FORMAT,
+            "trip": self.trip.as_facts() if self.trip is not None else None,
+            "lines": [{"code": line.code, "amount": str(line.amount)} for line in self.lines],
+            "total": str(self.total),
+            "eligible": self.eligible,
+            "problems": [{"code": p.code, "field": p.field} for p in self.problems],
+            **self._counts(),
         }
 
     @classmethod
@@ -238,7 +344,19 @@ class Calculation:
 
 def compute(rules: dict, trip: Trip) -> Calculation:
     """The subsidy the rules give for the trip, with its working and its problems."""
-    return _Computation(rules, trip).run()
+    return replace(_Computation(rules, trip).run(), trip=trip)
+
+
+#: The shape of ``Calculation.facts``; a stored dict without it is from before (text).
+FACTS_FORMAT = 2
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
 
 
 class _Computation:
@@ -437,13 +555,13 @@ class _Computation:
                 "%(city)s er ikke venskabs- eller partnerby på rejsedatoerne: samarbejdet "
                 "sluttede %(date)s.",
                 city=city.name,
-                date=short_date(city.valid_to),
+                date=long_date(city.valid_to),
             )
         return _(
             "%(city)s er ikke venskabs- eller partnerby på rejsedatoerne: samarbejdet "
             "begynder %(date)s.",
             city=city.name,
-            date=short_date(city.valid_from),
+            date=long_date(city.valid_from),
         )
 
     def check_limits(self, dates_known: bool) -> None:

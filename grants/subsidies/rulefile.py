@@ -23,6 +23,8 @@ from typing import Any
 from flask_babel import gettext as _
 
 from grants.core.errors import DomainError
+from grants.core.fields import amount_problem
+from grants.core.money import AmbiguousAmount, TooManyDecimals, parse_danish_amount
 
 FORMAT = 1
 
@@ -367,10 +369,20 @@ def _int(raw: Any, key: Key) -> int:
 def _money(raw: Any, key: Key) -> str:
     if isinstance(raw, bool) or not isinstance(raw, int | Decimal | float | str):
         raise _Invalid(_("skal være et beløb i kroner, fx 100 eller 1234.50"))
-    try:
-        amount = Decimal(str(raw))
-    except InvalidOperation:
-        raise _Invalid(_("skal være et beløb i kroner, fx 100 eller 1234.50")) from None
+    if isinstance(raw, str):
+        # A TOML number is not ambiguous (its decimal mark is "."); a text is typed by a
+        # person and read by the one rule for amounts: "1.500" is refused, never guessed.
+        try:
+            amount = parse_danish_amount(raw)
+        except (AmbiguousAmount, TooManyDecimals) as refused:
+            raise _Invalid(amount_problem(refused)) from None
+        except ValueError:
+            raise _Invalid(_("skal være et beløb i kroner, fx 100 eller 1234.50")) from None
+    else:
+        try:
+            amount = Decimal(str(raw))
+        except InvalidOperation:
+            raise _Invalid(_("skal være et beløb i kroner, fx 100 eller 1234.50")) from None
     if not amount.is_finite():
         raise _Invalid(_("skal være et beløb i kroner, fx 100 eller 1234.50"))
     if amount < 0:

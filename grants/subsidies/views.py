@@ -30,6 +30,15 @@ from grants.subsidies.rulefile import RuleFileError
 
 bp = Blueprint("subsidies", __name__)
 
+
+@bp.app_template_global("shown_calculation")
+def shown_calculation(kept):
+    """A kept calculation with its working in the reader's language (for the templates)."""
+    from grants.subsidies.calculation import shown
+
+    return shown(kept)
+
+
 # Who may edit the rules and see an organisation's figures: grants.core.access.
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
@@ -11,8 +14,8 @@ from sqlalchemy.orm import joinedload
 from grants.applications import operations
 from grants.applications.forms import DECISION_ACTIONS, DecisionForm, StepForm
 from grants.applications.models import Application
-from grants.applications.views import get_application, render_case
-from grants.core import access
+from grants.applications.views import CONFIRMED_STEPS, get_application, render_case
+from grants.core import access, confirmation
 from grants.core.errors import DomainError
 from grants.core.pagination import paginate
 from grants.extensions import db
@@ -94,10 +97,28 @@ def queue():
     )
 
 
+def wants_fragment() -> bool:
+    """The page's script asks for the confirmation alone, to show it in a dialog."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def render_confirmation(application, template: str, status: int = 200, **context):
+    """A confirmation: the whole page without JavaScript, the dialog's content with it."""
+    if wants_fragment():
+        return render_template(template, application=application, **context), status
+    return render_template(
+        "workflow/confirm.html",
+        application=application,
+        fragment=template,
+        **context,
+    ), status
+
+
 @bp.post("/applications/<int:application_id>/steps/<action>")
 @login_required
 def step(application_id: int, action: str):
-    """Take a step that needs at most a comment (endorse, ask for information, ...)."""
+    """Take a step that needs at most a comment (endorse, ask for information, ...).
+    Withdrawing, giving up and cancelling a grant are shown first and taken on confirming."""
     application = get_application(application_id)
     if action in DECISION_ACTIONS:
         abort(404)
@@ -105,21 +126,52 @@ def step(application_id: int, action: str):
         endpoint, code = FORM_ACTIONS[action]
         values = {"action": action} if code == 307 else {}
         return redirect(url_for(endpoint, application_id=application.id, **values), code=code)
+    confirming = action in CONFIRMED_STEPS
+    token = request.form.get("confirmation", "")
     form = StepForm()
     if not form.validate():
         return render_case(application, step_form=form, status=422)
+    comment = form.comment.data or ""
+    if confirming and token:
+        facts = confirmation.read("step", token)
+        if not _confirms(facts, application, action) or (
+            "comment" in request.form and request.form["comment"] != facts["comment"]
+        ):
+            return _confirmation_refused(application)
+        comment = facts["comment"]
     try:
-        if action in operations.GIVING_UP_ACTIONS:
-            operations.give_up_grant(application, current_user, action, form.comment.data or "")
-        elif action in ("endorse", "not_endorse"):
-            operations.endorse(
-                application, current_user, action == "endorse", form.comment.data or ""
+        if confirming and not token:
+            # Shown, not taken: the same checks as the step, nothing changed.
+            transition = engine.find_transition(application, action, current_user)
+            if transition.comment_required and not comment.strip():
+                raise DomainError(_("Skriv en begrundelse."), field="comment")
+            money_held = None
+            if action in operations.GIVING_UP_ACTIONS:
+                money_held = operations.check_giving_up(application, current_user, action)
+            facts = {
+                "case": application.id,
+                "by": current_user.id,
+                "state": application.state,
+                "action": action,
+                "comment": comment,
+            }
+            return render_confirmation(
+                application,
+                "workflow/_confirm_step.html",
+                action=action,
+                comment=comment.strip(),
+                money_held=money_held,
+                token=confirmation.sign("step", facts),
             )
+        if action in operations.GIVING_UP_ACTIONS:
+            operations.give_up_grant(application, current_user, action, comment)
+        elif action in ("endorse", "not_endorse"):
+            operations.endorse(application, current_user, action == "endorse", comment)
         elif action in ("submit", "resubmit"):
             # Submitting goes through the form, which checks the application is complete.
             return redirect(url_for("applications.edit", application_id=application.id))
         else:
-            engine.take(application, action, current_user, form.comment.data or "")
+            engine.take(application, action, current_user, comment)
     except DomainError as error:
         db.session.rollback()
         if error.field == "comment":
@@ -131,34 +183,163 @@ def step(application_id: int, action: str):
     return redirect(url_for("applications.show", application_id=application.id))
 
 
+def _confirms(facts, application, action: str | None = None) -> bool:
+    """The token was made for this case, by this person, in the case's present state."""
+    return (
+        facts is not None
+        and facts.get("case") == application.id
+        and facts.get("by") == current_user.id
+        and facts.get("state") == application.state
+        and (action is None or facts.get("action") == action)
+    )
+
+
+def _confirmation_refused(application, decision_form=None):
+    db.session.rollback()
+    flash(
+        _(
+            "Bekræftelsen passer ikke til det, der blev vist, eller sagen er ændret siden. "
+            "Intet er ændret. Se det igen, før du bekræfter."
+        ),
+        "error",
+    )
+    return render_case(application, decision_form=decision_form, status=409)
+
+
+DECISION_INPUTS = ("action", "amount", "reasons", "dispensation_reason")
+
+
 @bp.post("/applications/<int:application_id>/decision")
 @login_required
 def decide(application_id: int):
+    """A decision is shown first (outcome, amount in figures and words, reasons and the
+    letter itself) and issued only when the decider confirms what was shown."""
     application = get_application(application_id)
-    form = DecisionForm()
     if not access.may(current_user, "case.decide", application):
         flash(_("Du kan ikke træffe afgørelse i denne sag."), "error")
         return render_case(application, status=403)
+    token = request.form.get("confirmation", "")
+    if token:
+        return _confirm_decision(application, token)
+    form = DecisionForm()
     if not form.validate():
         return render_case(application, decision_form=form, status=422)
+    inputs = {
+        "action": form.action.data,
+        "amount": "" if form.amount.data is None else str(form.amount.data),
+        "reasons": form.reasons.data or "",
+        "dispensation_reason": form.dispensation_reason.data or "",
+    }
     try:
-        operations.decide(
-            application,
-            current_user,
-            form.action.data,
-            form.amount.data,
-            form.reasons.data or "",
-            form.dispensation_reason.data or "",
-        )
+        decision = _check(application, inputs, lock=False)
     except DomainError as error:
-        db.session.rollback()
-        application = get_application(application_id)
-        known = ("amount", "reasons", "dispensation_reason")
-        field = error.field if error.field in known else None
-        if field:
-            form[field].errors = list(form[field].errors) + [error.message]
-        else:
-            form.action.errors = list(form.action.errors) + [error.message]
-        return render_case(application, decision_form=form, status=422)
+        return _decision_refused(application_id, form, error)
+    return _show_decision(application, inputs, decision)
+
+
+def _check(application, inputs: dict, lock: bool):
+    amount = inputs["amount"]
+    return operations.check_decision(
+        application,
+        current_user,
+        inputs["action"],
+        Decimal(amount) if amount else None,
+        inputs["reasons"],
+        inputs["dispensation_reason"],
+        lock=lock,
+    )
+
+
+def _case_facts(application, text_id) -> dict:
+    """What the letter says about the case besides the decision: if any of it changes
+    between the preview and the confirmation, the decider must see the letter again."""
+    return {
+        "state": application.state,
+        "amount_applied": str(application.amount_applied),
+        "computed_amount": str(application.computed_amount),
+        "return_date": application.return_date.isoformat() if application.return_date else "",
+        "letter_text": text_id,
+    }
+
+
+def _show_decision(application, inputs: dict, decision, status: int = 200):
+    from grants.core.words import amount_in_words
+    from grants.letters.operations import preview_decision_letter
+
+    letter, text_id, language = preview_decision_letter(
+        operations.DraftDecision(application, decision, current_user)
+    )
+    facts = {
+        "case": application.id,
+        "by": current_user.id,
+        "state": application.state,
+        "inputs": inputs,
+        "decision": decision.summary(),
+        "case_facts": _case_facts(application, text_id),
+    }
+    return render_confirmation(
+        application,
+        "workflow/_confirm_decision.html",
+        status,
+        decision=decision,
+        in_words=amount_in_words(decision.granted, str(get_locale() or "da")),
+        letter=letter,
+        letter_language=language,
+        token=confirmation.sign("decision", facts),
+    )
+
+
+def _confirm_decision(application, token: str):
+    facts = confirmation.read("decision", token)
+    posted = {name: request.form[name] for name in DECISION_INPUTS if name in request.form}
+    if request.form.get("intent") == "edit" and facts and facts.get("case") == application.id:
+        # Back to the decision form, filled in as it was.
+        form = DecisionForm(formdata=None, data=_form_data(facts["inputs"]))
+        return render_case(application, decision_form=form)
+    if not _confirms(facts, application) or any(
+        facts["inputs"].get(name, "") != value for name, value in posted.items()
+    ):
+        return _confirmation_refused(application)
+    inputs = facts["inputs"]
+    try:
+        decision = _check(application, inputs, lock=True)
+        from grants.letters.texts import text_for
+
+        text, _body = text_for(application.fund_id, decision.outcome.value)
+        if (
+            decision.summary() != facts["decision"]
+            or _case_facts(application, text.id if text else None) != facts["case_facts"]
+        ):
+            # Something the letter says changed since it was shown: show it again.
+            db.session.rollback()
+            flash(
+                _(
+                    "Sagen eller brevet er ændret, siden du så afgørelsen. Intet er sendt. "
+                    "Se afgørelsen igen, og bekræft den."
+                ),
+                "error",
+            )
+            return _show_decision(application, inputs, _check(application, inputs, False), 409)
+        operations.take_decision(application, current_user, decision)
+    except DomainError as error:
+        form = DecisionForm(formdata=None, data=_form_data(inputs))
+        return _decision_refused(application.id, form, error)
     flash(_("Afgørelsen er truffet, og afgørelsesbrevet er sendt til ansøgeren."), "success")
     return redirect(url_for("applications.show", application_id=application.id))
+
+
+def _form_data(inputs: dict) -> dict:
+    amount = inputs.get("amount") or ""
+    return {**inputs, "amount": Decimal(amount) if amount else None}
+
+
+def _decision_refused(application_id: int, form, error: DomainError):
+    db.session.rollback()
+    application = get_application(application_id)
+    known = ("amount", "reasons", "dispensation_reason")
+    field = error.field if error.field in known else None
+    if field:
+        form[field].errors = list(form[field].errors) + [error.message]
+    else:
+        form.action.errors = list(form.action.errors) + [error.message]
+    return render_case(application, decision_form=form, status=422)

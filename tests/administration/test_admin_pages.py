@@ -30,8 +30,8 @@ def fund_data(fund, **overrides) -> dict:
         "description": fund.description,
         "kind": fund.kind.value,
         "route_id": str(fund.route_id),
-        "delegated_limit": "15.000",
-        "yearly_budget": "100.000",
+        "delegated_limit": "15000",
+        "yearly_budget": "100000",
         "carry_over": fund.carry_over.value,
         "report_due_days": "42",
         "remind_days_before": "7",
@@ -219,7 +219,7 @@ def test_a_new_yearly_budget_goes_through_the_ledger(world, client, auth):
     entries_before = count(BudgetEntry)
     response = client.post(
         f"/admin/funds/{world.fund.id}",
-        data=fund_data(world.fund, yearly_budget="120.000", delegated_limit="20.000"),
+        data=fund_data(world.fund, yearly_budget="120000", delegated_limit="20000"),
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
@@ -254,7 +254,7 @@ def test_a_new_yearly_budget_goes_through_the_ledger(world, client, auth):
 def test_fund_bad_input_changes_nothing(world, client, auth, overrides, message):
     auth.login(world.admin)
     entries = count(BudgetEntry)
-    data = fund_data(world.fund, yearly_budget="50.000")
+    data = fund_data(world.fund, yearly_budget="50000")
     data.update(overrides)
     response = client.post(f"/admin/funds/{world.fund.id}", data=data)
     assert response.status_code == 422
@@ -273,7 +273,7 @@ def test_a_budget_cannot_go_below_what_is_granted(world, client, auth):
     db.session.commit()
     auth.login(world.admin)
     response = client.post(
-        f"/admin/funds/{world.fund.id}", data=fund_data(world.fund, yearly_budget="50.000")
+        f"/admin/funds/{world.fund.id}", data=fund_data(world.fund, yearly_budget="50000")
     )
     assert response.status_code == 422
     assert "kan ikke sættes ned" in response.get_data(as_text=True)
@@ -283,7 +283,7 @@ def test_a_budget_cannot_go_below_what_is_granted(world, client, auth):
 
 def test_a_new_fund_gets_its_budget_and_standard_letter_texts(world, client, auth):
     auth.login(world.admin)
-    data = fund_data(world.fund, code="kulturpuljen", name="Kulturpuljen", yearly_budget="30.000")
+    data = fund_data(world.fund, code="kulturpuljen", name="Kulturpuljen", yearly_budget="30000")
     response = client.post("/admin/funds/new", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
     from grants.funds.models import Fund

@@ -12,6 +12,7 @@ from grants.applications.models import Application, Attachment
 from grants.core import clock
 from grants.extensions import db
 from tests.applications.helpers import form_data
+from tests.confirming import confirm
 from tests.factories import future, make_application
 
 NEW = "/applications/new/studierejsefonden"
@@ -44,7 +45,7 @@ CASES = {
     ),
     "negative amount": (dict(transport="-5"), "transport", "Beløbet kan ikke være negativt."),
     "amount above the budget": (
-        dict(amount_applied="9.500"),
+        dict(amount_applied="9500"),
         "amount_applied",
         "Du kan højst søge om budgettets samlede udgifter",
     ),
@@ -189,13 +190,11 @@ def test_an_outsider_cannot_take_steps_or_decide(world, client, auth):
     auth.login(world.outsider)
     assert client.post(f"/applications/{application.id}/steps/endorse").status_code == 403
     assert (
-        client.post(
-            f"/applications/{application.id}/decision", data={"action": "grant"}
-        ).status_code
+        confirm(client, f"/applications/{application.id}/decision", {"action": "grant"}).status_code
         == 403
     )
     auth.login(world.manager)  # may see the case, but deciding is not theirs
-    response = client.post(f"/applications/{application.id}/decision", data={"action": "grant"})
+    response = confirm(client, f"/applications/{application.id}/decision", {"action": "grant"})
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(Application, application.id).state == "awaiting_decision"
@@ -211,7 +210,7 @@ def test_decision_input_is_checked(world, client, auth):
     for data, message in [
         ({"action": "refuse", "reasons": ""}, "Skriv en begrundelse"),
         ({"action": "grant_part", "amount": "", "reasons": "Delvis."}, "Skriv det beløb"),
-        ({"action": "grant_part", "amount": "9.000", "reasons": "Delvis."}, "under det ansøgte"),
+        ({"action": "grant_part", "amount": "9000", "reasons": "Delvis."}, "under det ansøgte"),
         ({"action": "grant_part", "amount": "0", "reasons": "Delvis."}, "over 0 kr."),
         ({"action": "explode"}, "Vælg en af mulighederne."),
     ]:

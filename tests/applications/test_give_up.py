@@ -12,6 +12,7 @@ from grants.budgets.models import BudgetEntry, EntryKind
 from grants.budgets.operations import balance, record_payment
 from grants.core import clock
 from grants.extensions import db
+from tests.confirming import take_confirmed_step
 from tests.factories import make_application
 
 
@@ -39,6 +40,14 @@ def test_the_applicant_gives_up_a_grant_and_the_money_goes_back(world, client, a
         f"/applications/{application.id}/steps/give_up_grant",
         data={"comment": "Konferencen er aflyst."},
     )
+    # Shown first: what happens, and nothing changes until it is confirmed.
+    assert response.status_code == 200
+    assert "Du giver afkald på bevillingen på 8.000,00 kr." in response.get_data(as_text=True)
+    assert db.session.get(Application, application.id).state == "granted"
+    assert balance(world.fund.id, year).available == Decimal("92000.00")
+    response = take_confirmed_step(
+        client, application.id, "give_up_grant", "Konferencen er aflyst."
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Application, application.id).state == "withdrawn"
@@ -62,9 +71,8 @@ def test_the_caseworker_cancels_a_grant(world, client, auth):
         == 403
     )
     auth.login(world.caseworker)
-    response = client.post(
-        f"/applications/{application.id}/steps/cancel_grant",
-        data={"comment": "Rejsen blev ikke til noget."},
+    response = take_confirmed_step(
+        client, application.id, "cancel_grant", "Rejsen blev ikke til noget."
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -77,9 +85,7 @@ def test_a_paid_grant_cannot_simply_be_given_up(world, client, auth):
     record_payment(application, Decimal("8000"), world.finance, clock.today(), "B-1")
     db.session.commit()
     auth.login(world.employee)
-    response = client.post(
-        f"/applications/{application.id}/steps/give_up_grant", data={"comment": "Aflyst."}
-    )
+    response = take_confirmed_step(client, application.id, "give_up_grant", "Aflyst.")
     assert response.status_code == 403
     assert "allerede udbetalt" in response.get_data(as_text=True)
     db.session.expire_all()

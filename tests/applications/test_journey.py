@@ -12,6 +12,7 @@ from grants.budgets.models import BudgetEntry, EntryKind
 from grants.extensions import db
 from grants.letters.models import Letter
 from tests.applications.helpers import form_data
+from tests.confirming import confirm
 
 
 def only_application() -> Application:
@@ -98,9 +99,10 @@ def test_from_draft_to_downloaded_letter(world, client, auth):
     assert only_application().state == "awaiting_decision"
     page = client.get(f"/applications/{application.id}").get_data(as_text=True)
     assert "Til rådighed nu" in page
-    response = client.post(
+    response = confirm(
+        client,
         f"/applications/{application.id}/decision",
-        data={"action": "grant", "amount": "", "reasons": ""},
+        {"action": "grant", "amount": "", "reasons": ""},
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     application = only_application()
@@ -148,19 +150,20 @@ def test_above_the_delegated_limit_the_board_decides(world, client, auth):
     )
     db.session.commit()
     auth.login(world.caseworker)
-    response = client.post(
-        f"/applications/{application.id}/decision", data={"action": "grant", "reasons": ""}
+    response = confirm(
+        client, f"/applications/{application.id}/decision", {"action": "grant", "reasons": ""}
     )
     assert response.status_code == 403
     assert only_application().state == "awaiting_decision"
 
     auth.login(world.board_member)
     assert application.case_number in client.get("/queue").get_data(as_text=True)
-    response = client.post(
+    response = confirm(
+        client,
         f"/applications/{application.id}/decision",
-        data={
+        {
             "action": "grant_part",
-            "amount": "12.000",
+            "amount": "12000",
             "reasons": "Gebyret dækkes af arbejdspladsen.",
         },
     )
@@ -179,8 +182,8 @@ def test_a_grant_beyond_the_budget_is_refused_with_a_message(world, client, auth
     application = make_application(world.employee, fund, amount=8000, state="awaiting_decision")
     db.session.commit()
     auth.login(world.caseworker)
-    response = client.post(
-        f"/applications/{application.id}/decision", data={"action": "grant", "reasons": ""}
+    response = confirm(
+        client, f"/applications/{application.id}/decision", {"action": "grant", "reasons": ""}
     )
     assert response.status_code == 422
     assert "Der er kun 5.000,00 kr. til rådighed" in response.get_data(as_text=True)

@@ -21,6 +21,7 @@ from grants.letters.models import Letter
 from grants.organisations.models import Organisation
 from grants.partners.models import PartnerCity, Relation
 from grants.subsidies.operations import STANDARD_RULE_SETS, add_rule_set
+from tests.confirming import confirm
 from tests.factories import PASSWORD, future, make_fund
 from tests.people.helpers import sign_up
 
@@ -86,13 +87,13 @@ def trip_form(organisation_id, city_id, **overrides) -> dict:
         "purpose": "Fælles koncert med et ungdomsorkester i Prag 10.",
         "direct_contact": "To fælles prøver og en fælles koncert; de unge bor hos hinanden.",
         "programme": "Dag 1 ankomst, dag 2-4 prøver og koncert, dag 5 byvandring med værterne.",
-        "transport": "24.000",
+        "transport": "24000",
         "transport_note": "Bus",
         "accommodation": "",
         "accommodation_note": "",
         "fees": "",
         "fees_note": "",
-        "meals": "6.000",
+        "meals": "6000",
         "meals_note": "",
         "other": "",
         "other_note": "",
@@ -149,17 +150,19 @@ def test_from_registering_the_association_to_its_letter(world, youth, client, au
     # The caseworker screens and grants more than the rules give, with a dispensation.
     auth.login(world.caseworker)
     client.post(f"/applications/{application.id}/steps/forward_for_decision", data={})
-    response = client.post(
+    response = confirm(
+        client,
         f"/applications/{application.id}/decision",
-        data={"action": "grant", "amount": "8.000", "reasons": "", "dispensation_reason": ""},
+        {"action": "grant", "amount": "8000", "reasons": "", "dispensation_reason": ""},
     )
     assert response.status_code == 422
     assert "kræver dispensation" in response.get_data(as_text=True)
-    response = client.post(
+    response = confirm(
+        client,
         f"/applications/{application.id}/decision",
-        data={
+        {
             "action": "grant",
-            "amount": "8.000",
+            "amount": "8000",
             "reasons": "",
             "dispensation_reason": "Koncerten kræver en ekstra overnatning for hele gruppen.",
         },

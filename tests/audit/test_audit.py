@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, select, text
 from grants.audit.models import AuditEvent, AuditIsAppendOnly
 from grants.extensions import db
 from tests.applications.helpers import form_data
+from tests.confirming import confirm
 from tests.people.helpers import sign_up
 
 
@@ -28,7 +29,7 @@ def test_a_journey_leaves_its_trail(world, client, auth):
     client.post(f"/applications/{application_id}/steps/endorse", data={"comment": ""})
     auth.login(world.caseworker)
     client.post(f"/applications/{application_id}/steps/forward_for_decision", data={})
-    client.post(f"/applications/{application_id}/decision", data={"action": "grant"})
+    confirm(client, f"/applications/{application_id}/decision", {"action": "grant"})
     auth.logout()
     client.post("/login", data={"email": world.outsider.email, "password": "forkert"})
     trail = actions()

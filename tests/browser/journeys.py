@@ -56,13 +56,46 @@ def take_step(person, action: str, step: str, *, comment: str | None = None) -> 
     person.press(action, step, exact=True)
 
 
-def decide(caseworker, outcome: str, step: str, *, reasons: str = "", amount: str = ""):
+def decide(
+    caseworker,
+    outcome: str,
+    step: str,
+    *,
+    reasons: str = "",
+    amount: str = "",
+    refused: bool = False,
+    confirm: bool = True,
+):
+    """Fill in the decision and send it. It is shown in a dialog before it goes out (the
+    form's errors come as a page: `refused=True`); `confirm` sends it."""
     caseworker.select("#action", outcome)
-    if amount:
-        caseworker.fill("#amount", amount)
+    caseworker.fill("#amount", amount)
     if reasons:
         caseworker.fill("#reasons", reasons)
-    caseworker.press("Træf afgørelse", step)
+    button = caseworker.page.get_by_role("button", name=caseworker._("Træf afgørelse"))
+    if refused:
+        # The script asks for the confirmation, is answered with the errors, and sends the
+        # form as a page: two requests before the page loads, hence the longer wait.
+        with caseworker.page.expect_navigation(timeout=30_000):
+            button.click()
+        caseworker.check(step, fetchable=False)
+        return
+    button.click()
+    dialog = caseworker.page.locator("#confirm-dialog[open]")
+    dialog.wait_for(timeout=30_000)
+    caseworker.check(f"{step}: shown before it goes out", fetchable=False)
+    if confirm:
+        confirm_in_dialog(caseworker, step)
+
+
+def confirm_in_dialog(caseworker, step: str) -> None:
+    """Press "Bekræft og send afgørelsen" in the dialog: the grant is reserved and the letter
+    made (a PDF), which may take a while on a busy machine."""
+    dialog = caseworker.page.locator("#confirm-dialog[open]")
+    name = caseworker._("Bekræft og send afgørelsen")
+    with caseworker.page.expect_navigation(timeout=60_000):
+        dialog.get_by_role("button", name=name).click()
+    caseworker.check(step)
 
 
 def pdf_facts(data: bytes) -> dict:

@@ -104,6 +104,38 @@ class LiveServer:
             db.session.remove()
         return case_number
 
+    def study_trip_in_screening(self, title: str, *, amount: int = 7000) -> str:
+        """A study trip Mette has applied for and her manager endorsed: in the caseworker's
+        queue for screening (and, within her limit, for her decision)."""
+        from grants.applications import operations
+        from grants.applications.models import BudgetCategory
+        from grants.demo_cases import _case
+        from grants.funds.models import Fund
+        from grants.people.models import User
+
+        with self.app.test_request_context(base_url=self.url):
+            users = {u.email: u for u in db.session.scalars(db.select(User))}
+            employee, manager = users["medarbejder@ballerup.dk"], users["leder@ballerup.dk"]
+            fund = db.session.scalars(db.select(Fund).filter_by(code="studierejsefonden")).one()
+            case = _case(
+                fund,
+                employee,
+                manager=manager,
+                title=title,
+                city="Lissabon",
+                country="PT",
+                days_ahead=50,
+                nights=3,
+                amount=amount,
+                lines={BudgetCategory.TRANSPORT: 3000, BudgetCategory.FEES: amount - 3000},
+            )
+            operations.submit(case, employee)
+            operations.endorse(case, manager, True, "")
+            db.session.commit()
+            case_number = case.case_number
+            db.session.remove()
+        return case_number
+
     def committee_case(self, title: str, committee: str, applicant: str) -> str:
         """A case submitted to the fund of `committee` by `applicant`, waiting for the
         secretariat's screening (applying to a committee fund has journeys of its own)."""

@@ -42,7 +42,7 @@ def test_the_administrators_pages(person, live_server):
     admin.fill("#report_due_days", "")
     admin.press("Gem", "fund settings with errors", exact=True)
     assert errors_linked(admin) == ["#delegated_limit", "#report_due_days"]
-    admin.fill("#delegated_limit", "12.500")
+    admin.fill("#delegated_limit", "12500")
     admin.fill("#report_due_days", "56")
     admin.press("Gem", "fund settings saved", exact=True)
     row = admin.page.locator("tr", has_text=SETTINGS_FUND).inner_text()

@@ -15,10 +15,9 @@ def test_the_caseworkers_queue_and_decisions(person):
     assert "Studiebesøg på skoler i Tallinn" not in caseworker.page.locator("main").inner_text()
 
     open_case(caseworker, "Orkestertur til Prag 10", "youth case for screening")
-    take_step(caseworker, "Send til afgørelse", "youth case ready for decision")
 
     # A partial grant without an amount or reasons: the errors are announced and linked.
-    decide(caseworker, "grant_part", "decision with errors")
+    decide(caseworker, "grant_part", "decision with errors", refused=True)
     summary = caseworker.page.locator("#error-summary")
     assert summary.get_attribute("role") == "alert"
     links = summary.locator("a")
@@ -38,7 +37,7 @@ def test_the_caseworkers_queue_and_decisions(person):
         caseworker,
         "grant_part",
         "partly granted",
-        amount="5.000",
+        amount="5000",
         reasons="Puljen er næsten brugt; tilskuddet dækker overnatningerne delvist.",
     )
     caseworker.see("Delvist bevilget")

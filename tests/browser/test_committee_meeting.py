@@ -109,7 +109,7 @@ def test_a_committee_meeting(person, live_server):
             secretary.see("Der er fejl i formularen")
             here = secretary.page.locator("article.agenda-item", has_text=case)
             here.locator("select").select_option(decision)
-            here.get_by_label(re.compile(secretary._("Bevilget beløb"))).fill("7.000")
+            here.get_by_label(re.compile(secretary._("Bevilget beløb"))).fill("7000")
             here.get_by_label(secretary._("Begrundelse"), exact=True).fill(
                 "Puljen dækker overnatningerne, ikke hele rejsen."
             )

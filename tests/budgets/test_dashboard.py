@@ -25,9 +25,7 @@ from grants.budgets.views import FIGURES
 from grants.core import clock
 from grants.core.formatting import money
 from grants.extensions import db
-from tests.factories import make_application, make_fund
-
-YEAR = clock.today().year
+from tests.factories import make_application, make_fund, this_year
 
 
 def spend(world, fund=None, amount=8000, paid=3000, **overrides):
@@ -42,7 +40,7 @@ def spend(world, fund=None, amount=8000, paid=3000, **overrides):
 
 
 def in_year(days_from_new_year: int = 200) -> dict:
-    departure = dt.date(YEAR, 1, 1) + dt.timedelta(days=days_from_new_year)
+    departure = dt.date(this_year(), 1, 1) + dt.timedelta(days=days_from_new_year)
     return {"departure_date": departure, "return_date": departure + dt.timedelta(days=4)}
 
 
@@ -55,11 +53,11 @@ def test_the_dashboard_shows_each_funds_figures_and_the_queue(client, auth, worl
     response = client.get("/budgets")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    figures = balance(world.fund.id, YEAR)
+    figures = balance(world.fund.id, this_year())
     for value in (figures.budget, figures.committed, figures.spent, figures.available):
         assert money(value) in html
     assert "5.000,00 kr." in html and "1 ansøgning" in html  # the draft is not waiting
-    base = f"/budgets/studierejsefonden/{YEAR}?figure="
+    base = f"/budgets/studierejsefonden/{this_year()}?figure="
     for figure in ("budget", "carried_over", "committed", "spent", "available", "waiting"):
         assert base + figure in html
     assert "Luk et budgetår" in html and "Eksportér" in html
@@ -69,14 +67,14 @@ def test_the_dashboard_shows_each_funds_figures_and_the_queue(client, auth, worl
 def test_the_readers_of_budgets(client, auth, world, role):
     auth.login(getattr(world, role))
     assert client.get("/budgets").status_code == 200
-    assert client.get(f"/budgets/studierejsefonden/{YEAR}").status_code == 200
+    assert client.get(f"/budgets/studierejsefonden/{this_year()}").status_code == 200
 
 
 @pytest.mark.parametrize("role", ["employee", "manager", "outsider"])
 def test_others_may_not_see_the_budgets(client, auth, world, role):
     auth.login(getattr(world, role))
     assert client.get("/budgets").status_code == 403
-    assert client.get(f"/budgets/studierejsefonden/{YEAR}?figure=spent").status_code == 403
+    assert client.get(f"/budgets/studierejsefonden/{this_year()}?figure=spent").status_code == 403
 
 
 def test_the_closing_and_export_links_are_for_finance_and_admins_only(client, auth, world):
@@ -95,9 +93,9 @@ def test_a_year_that_is_not_a_year_is_a_clear_message(client, auth, world):
 
 def test_another_year_can_be_chosen(client, auth, world):
     auth.login(world.finance)
-    response = client.get(f"/budgets?year={YEAR + 1}")
+    response = client.get(f"/budgets?year={this_year() + 1}")
     assert response.status_code == 200
-    assert f"Budgetår {YEAR + 1}" in response.get_data(as_text=True)
+    assert f"Budgetår {this_year() + 1}" in response.get_data(as_text=True)
 
 
 def test_the_dashboard_asks_the_same_number_of_queries_for_two_funds_or_ten(
@@ -113,7 +111,7 @@ def test_the_dashboard_asks_the_same_number_of_queries_for_two_funds_or_ten(
 
         event.listen(db.engine, "before_cursor_execute", note)
         try:
-            assert client.get(f"/budgets?year={YEAR}").status_code == 200
+            assert client.get(f"/budgets?year={this_year()}").status_code == 200
         finally:
             event.remove(db.engine, "before_cursor_execute", note)
         return len(statements)
@@ -136,7 +134,7 @@ def test_the_charts_data_is_json_read_by_a_static_script(client, auth, world):
     year = json.loads(blocks["budget-year-chart-data"])
     assert len(year["labels"]) == 12
     series = {s["key"]: s["data"] for s in year["series"]}
-    months = month_by_month([world.fund.id], YEAR)
+    months = month_by_month([world.fund.id], this_year())
     assert series["budget"][-1] == float(months[-1].budget) == 100_000
     assert series["spent"][-1] == 3000 and series["committed"][-1] == 5000
     funds = json.loads(blocks["budget-funds-chart-data"])
@@ -148,20 +146,21 @@ def test_the_charts_data_is_json_read_by_a_static_script(client, auth, world):
 
 
 def test_the_month_by_month_figures_are_cumulative(world, monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: dt.date(YEAR, 12, 1))
+    year = this_year()  # read before the clock is moved: this_year() asks the clock
+    monkeypatch.setattr(clock, "today", lambda: dt.date(year, 12, 1))
     application = spend(world, paid=0, **in_year())
-    record_payment(application, Decimal(2000), world.finance, dt.date(YEAR, 3, 10), "B-1")
-    record_payment(application, Decimal(1000), world.finance, dt.date(YEAR, 5, 2), "B-2")
+    record_payment(application, Decimal(2000), world.finance, dt.date(this_year(), 3, 10), "B-1")
+    record_payment(application, Decimal(1000), world.finance, dt.date(this_year(), 5, 2), "B-2")
     db.session.flush()
-    months = month_by_month([world.fund.id], YEAR)
+    months = month_by_month([world.fund.id], this_year())
     assert [m.spent for m in months[1:5]] == [
         Decimal(0),
         Decimal(2000),
         Decimal(2000),
         Decimal(3000),
     ]
-    assert months[-1].spent == balance(world.fund.id, YEAR).spent
-    assert months[-1].granted == balance(world.fund.id, YEAR).granted == Decimal(8000)
+    assert months[-1].spent == balance(world.fund.id, this_year()).spent
+    assert months[-1].granted == balance(world.fund.id, this_year()).granted == Decimal(8000)
 
 
 # -- drill-down ---------------------------------------------------------------------------
@@ -171,9 +170,11 @@ def test_the_entries_behind_each_figure_add_up_to_it(world):
     application = spend(world, **in_year())
     release(application, Decimal(1000), world.caseworker, "Mindreforbrug")
     db.session.flush()
-    figures = balance(world.fund.id, YEAR)
+    figures = balance(world.fund.id, this_year())
     entries = db.session.scalars(
-        db.select(BudgetEntry).where(BudgetEntry.fund_id == world.fund.id, BudgetEntry.year == YEAR)
+        db.select(BudgetEntry).where(
+            BudgetEntry.fund_id == world.fund.id, BudgetEntry.year == this_year()
+        )
     ).all()
     for name, signs in FIGURES.items():
         total = sum(e.amount * signs[e.kind] for e in entries if e.kind in signs)
@@ -183,7 +184,7 @@ def test_the_entries_behind_each_figure_add_up_to_it(world):
 def test_the_drill_down_page_lists_the_entries_and_their_total(client, auth, world):
     spend(world, **in_year())
     auth.login(world.board_member)
-    response = client.get(f"/budgets/studierejsefonden/{YEAR}?figure=committed")
+    response = client.get(f"/budgets/studierejsefonden/{this_year()}?figure=committed")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Posteringerne bag “Disponeret”" in html
@@ -191,7 +192,9 @@ def test_the_drill_down_page_lists_the_entries_and_their_total(client, auth, wor
     assert "-3.000,00 kr." in html  # the payment lowers what is committed
     assert "B-7" in html
 
-    only = client.get(f"/budgets/studierejsefonden/{YEAR}?kind=payment").get_data(as_text=True)
+    only = client.get(f"/budgets/studierejsefonden/{this_year()}?kind=payment").get_data(
+        as_text=True
+    )
     assert "B-7" in only and "Disponeret ved bevilling</td>" not in only
 
 
@@ -201,17 +204,19 @@ def test_the_drill_down_to_waiting_lists_the_applications(client, auth, world):
     )
     db.session.commit()
     auth.login(world.caseworker)
-    html = client.get(f"/budgets/studierejsefonden/{YEAR}?figure=waiting").get_data(as_text=True)
+    html = client.get(f"/budgets/studierejsefonden/{this_year()}?figure=waiting").get_data(
+        as_text=True
+    )
     assert "Til Oslo" in html and "5.000,00 kr." in html
 
 
 def test_a_figure_that_does_not_exist_is_a_clear_message(client, auth, world):
     auth.login(world.finance)
     for query in ("figure=everything", "kind=gift"):
-        response = client.get(f"/budgets/studierejsefonden/{YEAR}?{query}")
+        response = client.get(f"/budgets/studierejsefonden/{this_year()}?{query}")
         assert response.status_code == 400
         assert "Vælg en af mulighederne." in response.get_data(as_text=True)
-    assert client.get(f"/budgets/nosuchfund/{YEAR}").status_code == 404
+    assert client.get(f"/budgets/nosuchfund/{this_year()}").status_code == 404
 
 
 # -- what a decider sees --------------------------------------------------------------------
@@ -231,7 +236,7 @@ def test_the_decision_preview_shows_now_after_and_the_queue(world):
     db.session.commit()
     preview = decision_preview(application)
     assert (preview.year, preview.available_now, preview.amount, preview.available_after) == (
-        YEAR,
+        this_year(),
         Decimal("40000.00"),
         Decimal("30000.00"),
         Decimal("10000.00"),

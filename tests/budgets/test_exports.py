@@ -14,15 +14,13 @@ from openpyxl import load_workbook
 from grants.budgets.operations import balance, record_payment, record_refund, release, reserve
 from grants.core import clock
 from grants.extensions import db
-from tests.factories import make_application, make_fund
-
-YEAR = clock.today().year
+from tests.factories import make_application, make_fund, this_year
 
 
 @pytest.fixture
 def ledger(world):
     """Two grants on the study travel fund, paid in part, and one on another fund."""
-    departure = dt.date(YEAR, 1, 1) + dt.timedelta(days=200)
+    departure = dt.date(this_year(), 1, 1) + dt.timedelta(days=200)
     dates = {"departure_date": departure, "return_date": departure + dt.timedelta(days=4)}
     first = make_application(world.employee, world.fund, amount=8000, state="granted", **dates)
     second = make_application(
@@ -61,7 +59,7 @@ def sheet_rows(response) -> tuple[list[str], list[tuple]]:
 
 def test_the_entries_as_csv_add_up_to_the_dashboard(client, auth, ledger):
     auth.login(ledger.finance)
-    response = client.get(f"/budgets/export/entries.csv?fund=studierejsefonden&year={YEAR}")
+    response = client.get(f"/budgets/export/entries.csv?fund=studierejsefonden&year={this_year()}")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -81,7 +79,7 @@ def test_the_entries_as_csv_add_up_to_the_dashboard(client, auth, ledger):
         "note",
         "recorded_by",
     ]
-    figures = balance(ledger.fund.id, YEAR)
+    figures = balance(ledger.fund.id, this_year())
 
     def total(*kinds):
         return sum(Decimal(row["amount"]) for row in rows if row["kind"] in kinds)
@@ -98,7 +96,7 @@ def test_the_entries_as_csv_add_up_to_the_dashboard(client, auth, ledger):
 
 def test_the_entries_as_xlsx_hold_numbers_and_dates(client, auth, ledger):
     auth.login(ledger.admin)
-    response = client.get(f"/budgets/export/entries.xlsx?year={YEAR}")
+    response = client.get(f"/budgets/export/entries.xlsx?year={this_year()}")
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")
     header, rows = sheet_rows(response)
@@ -111,7 +109,7 @@ def test_the_entries_as_xlsx_hold_numbers_and_dates(client, auth, ledger):
     assert all(isinstance(row[amount], int | float) for row in rows)
     assert all(isinstance(row[booked], dt.datetime) for row in rows)
     study = [row for row in rows if row[fund] == "studierejsefonden"]
-    figures = balance(ledger.fund.id, YEAR)
+    figures = balance(ledger.fund.id, this_year())
     kind = header.index("Typekode")
     granted = sum(Decimal(str(r[amount])) for r in study if r[kind] in ("reservation", "release"))
     assert granted == figures.granted
@@ -123,9 +121,9 @@ def test_the_entries_as_xlsx_hold_numbers_and_dates(client, auth, ledger):
 
 def test_the_grants_add_up_to_the_dashboard(client, auth, ledger):
     auth.login(ledger.finance)
-    query = f"fund=studierejsefonden&year={YEAR}"
+    query = f"fund=studierejsefonden&year={this_year()}"
     rows = csv_rows(client.get(f"/budgets/export/grants.csv?{query}"))
-    figures = balance(ledger.fund.id, YEAR)
+    figures = balance(ledger.fund.id, this_year())
     assert len(rows) == 2
     assert sum(Decimal(r["granted"]) for r in rows) == figures.granted == Decimal("19499.50")
     assert sum(Decimal(r["spent"]) for r in rows) == figures.spent == Decimal("7499.50")
@@ -152,7 +150,7 @@ def test_the_period_filters_by_booking_and_decision_day(client, auth, ledger):
     auth.login(ledger.finance)
     today = clock.today()
     tomorrow = (today + dt.timedelta(days=1)).isoformat()
-    later = f"date_from={tomorrow}&year={YEAR}"
+    later = f"date_from={tomorrow}&year={this_year()}"
     assert csv_rows(client.get(f"/budgets/export/entries.csv?{later}")) == []
     assert csv_rows(client.get(f"/budgets/export/grants.csv?date_from={tomorrow}")) == []
     same_day = f"date_from={today.isoformat()}&date_to={today.isoformat()}"
@@ -160,10 +158,10 @@ def test_the_period_filters_by_booking_and_decision_day(client, auth, ledger):
     ungdom = csv_rows(client.get(f"/budgets/export/entries.csv?{same_day}&fund=ungdom"))
     assert [(row["kind"], row["amount"]) for row in ungdom] == [("reservation", "3000.00")]
     # The year's allocations count from 1 January.
-    first = f"date_from={YEAR}-01-01&date_to={YEAR}-01-01&fund=ungdom"
+    first = f"date_from={this_year()}-01-01&date_to={this_year()}-01-01&fund=ungdom"
     january = csv_rows(client.get(f"/budgets/export/entries.csv?{first}"))
     assert [(r["kind"], r["budget_year"]) for r in january if r["kind"] == "allocation"] == [
-        ("allocation", str(YEAR))
+        ("allocation", str(this_year()))
     ]
 
 

@@ -14,12 +14,10 @@ from sqlalchemy import select
 from grants.applications.models import Application, Outcome
 from grants.budgets.models import BudgetWaiting
 from grants.budgets.operations import rebuild_totals, waiting
-from grants.core import clock
 from grants.extensions import db
 from grants.workflow import engine
-from tests.factories import make_application, make_fund
+from tests.factories import make_application, make_fund, this_year
 
-YEAR = clock.today().year
 FUND_NUMBERS = itertools.count(1)
 STATES = ["draft", "screening", "awaiting_decision", "granted", "refused", "withdrawn"]
 
@@ -75,8 +73,8 @@ def test_the_totals_equal_the_applications_counted_again(world, operations):
                     funds[fund],
                     state=state,
                     amount=amount,
-                    departure_date=dt.date(YEAR + years, 6, 1),
-                    return_date=dt.date(YEAR + years, 6, 5),
+                    departure_date=dt.date(this_year() + years, 6, 1),
+                    return_date=dt.date(this_year() + years, 6, 5),
                 )
             )
         elif kind == "commit":
@@ -92,7 +90,7 @@ def test_the_totals_equal_the_applications_counted_again(world, operations):
             alive[args[0] % len(alive)].amount_applied = Decimal(args[1])
         elif kind == "year":
             application = alive[args[0] % len(alive)]
-            application.departure_date = dt.date(YEAR + args[1], 3, 1)
+            application.departure_date = dt.date(this_year() + args[1], 3, 1)
         elif kind == "fund":
             alive[args[0] % len(alive)].fund = funds[args[1]]
         elif kind == "decide":
@@ -114,23 +112,23 @@ def test_a_decision_takes_the_case_out_of_the_waiting_totals(world):
         world.fund,
         amount=12_000,
         state="awaiting_decision",
-        departure_date=dt.date(YEAR, 9, 1),
-        return_date=dt.date(YEAR, 9, 4),
+        departure_date=dt.date(this_year(), 9, 1),
+        return_date=dt.date(this_year(), 9, 4),
     )
     make_application(
         world.employee,
         world.fund,
         amount=3_000,
         state="screening",
-        departure_date=dt.date(YEAR, 10, 1),
-        return_date=dt.date(YEAR, 10, 4),
+        departure_date=dt.date(this_year(), 10, 1),
+        return_date=dt.date(this_year(), 10, 4),
     )
     db.session.commit()
-    before = waiting([world.fund.id], YEAR)[world.fund.id]
+    before = waiting([world.fund.id], this_year())[world.fund.id]
     assert (before.count, before.amount) == (2, Decimal("15000.00"))
 
     engine.take(application, "refuse", world.caseworker, comment="Ikke inden for formålet")
     application.outcome = Outcome.REFUSED
     db.session.commit()
-    after = waiting([world.fund.id], YEAR)[world.fund.id]
+    after = waiting([world.fund.id], this_year())[world.fund.id]
     assert (after.count, after.amount) == (1, Decimal("3000.00"))

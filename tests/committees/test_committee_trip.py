@@ -36,7 +36,7 @@ def test_the_committees_trip_from_application_to_the_public_page(client, auth, c
             traveller_count="3",
             other_funding="",
             other_funding_source="",
-            amount_applied="9.000",
+            amount_applied="9000",
         ),
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]

@@ -13,6 +13,7 @@ from grants.letters.models import Letter
 from grants.workflow import engine
 from grants.workflow.models import CaseRole, JournalEntry
 from tests.committees.conftest import make_case, on_agenda
+from tests.confirming import confirm
 
 
 def _count(model, application):
@@ -61,9 +62,10 @@ def test_a_disqualified_secretary_is_refused_on_every_route(client, auth, cw):
     assert f"/punkter/{item.id}/beslutning" not in page
     assert _record(client, cw, item).status_code == 403
     # The case page's decision form, posted directly.
-    response = client.post(
+    response = confirm(
+        client,
         f"/applications/{application.id}/decision",
-        data={"action": "grant", "amount": "", "reasons": ""},
+        {"action": "grant", "amount": "", "reasons": ""},
     )
     assert response.status_code == 403
     # A direct post to a step of the route.
@@ -150,9 +152,10 @@ def test_an_applicant_never_decides_their_own_case(client, auth, cw):
 
     auth.login(cw.secretary)
     assert _record(client, cw, item).status_code == 403
-    response = client.post(
+    response = confirm(
+        client,
         f"/applications/{application.id}/decision",
-        data={"action": "grant", "amount": "", "reasons": ""},
+        {"action": "grant", "amount": "", "reasons": ""},
     )
     assert response.status_code == 403
     # Nobody can rule the system's finding away.
@@ -181,9 +184,10 @@ def test_an_ordinary_member_records_nothing(client, auth, cw):
     assert client.get(f"/udvalg/moeder/{cw.meeting.id}").status_code == 200
     assert _record(client, cw, item).status_code == 403
     assert client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend").status_code == 403
-    response = client.post(
+    response = confirm(
+        client,
         f"/applications/{application.id}/decision",
-        data={"action": "grant", "amount": "", "reasons": ""},
+        {"action": "grant", "amount": "", "reasons": ""},
     )
     assert response.status_code == 403
     assert (

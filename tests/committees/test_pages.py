@@ -286,10 +286,10 @@ def test_recording_a_decision_checks_the_input(client, auth, cw):
             "Ved delvis bevilling skal beløbet",
         ),
         (
-            {"decision": "grant_part", "amount": "9.000", "reasons": "Delvist."},
+            {"decision": "grant_part", "amount": "9000", "reasons": "Delvist."},
             "Ved delvis bevilling skal beløbet",
         ),
-        ({"decision": "grant_part", "amount": "4.000", "reasons": ""}, "Skriv en begrundelse."),
+        ({"decision": "grant_part", "amount": "4000", "reasons": ""}, "Skriv en begrundelse."),
         ({"decision": "refuse", "amount": "", "reasons": ""}, "Skriv en begrundelse."),
         ({"decision": "postpone", "amount": "", "reasons": ""}, "Skriv hvorfor sagen udsættes."),
         ({"decision": "approve_report", "amount": "", "reasons": ""}, "Vælg en af mulighederne."),
@@ -308,7 +308,7 @@ def test_recording_a_decision_checks_the_input(client, auth, cw):
         == 404
     )
     response = client.post(
-        url, data={"decision": "grant_part", "amount": "4.000", "reasons": "Kun transporten."}
+        url, data={"decision": "grant_part", "amount": "4000", "reasons": "Kun transporten."}
     )
     assert response.status_code == 302
 
@@ -401,7 +401,7 @@ def test_the_minutes_name_those_present_the_interests_and_each_decision(client, 
     )
     client.post(
         f"{base}/punkter/{other.id}/beslutning",
-        data={"decision": "grant_part", "amount": "3.000", "reasons": "Kun rejsen."},
+        data={"decision": "grant_part", "amount": "3000", "reasons": "Kun rejsen."},
     )
     client.post(f"{base}/udsend")
     assert client.post(f"{base}/luk").status_code == 302

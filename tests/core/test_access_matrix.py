@@ -119,6 +119,8 @@ EXPECTATIONS: dict[str, Expect] = {
     # A draft is the applicant side's alone, and only they edit it.
     "applications.edit": Expect(APPLICANT_SIDE, {"application_id": "{draft}"}, method="GET"),
     "letters.download": Expect(CASE_VIEWERS),
+    # The letters' stylesheet, for the preview of a letter before a decision: no case data.
+    "letters.stylesheet": Expect(EVERYONE),
     # A step that needs a comment, posted without one: the manager gets the form back (422).
     "workflow.step": Expect(
         frozenset({MANAGER}), {"application_id": "{endorsement}", "action": "not_endorse"}

@@ -1,5 +1,9 @@
 """Money, numbers and date-times are formatted without Babel's per-call pattern parsing
-(grants.core.formatting); for every input they must read exactly as Babel would write them."""
+(grants.core.formatting); for every input they must read exactly as Babel would write them,
+once rounded. Rounding is ours, not Babel's: half away from zero (Babel rounds half to
+even), and what rounds to zero has no sign (Babel writes "-0,00 kr.", which no Danish reader
+should see). The expected rounding is worked out by hand here, with integers, never with the
+code under test."""
 
 from __future__ import annotations
 
@@ -7,13 +11,13 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grants.core import formatting
-from grants.core.money import kroner
 
 LOCALES = st.sampled_from(["da", "en"])
 AMOUNTS = st.decimals(
@@ -21,10 +25,36 @@ AMOUNTS = st.decimals(
 ) | st.integers(min_value=-(10**9), max_value=10**9)
 
 
+def rounded_by_hand(value, places: int) -> Decimal:
+    """``value`` to ``places`` decimals, half away from zero, by counting: the whole units
+    and whether what is left is at least a half. Zero has no sign."""
+    shifted = abs(Decimal(str(value)).scaleb(places))  # exact: no context rounding
+    whole = int(shifted)  # int() truncates
+    units = whole + (shifted - whole >= Decimal("0.5"))
+    if units and Decimal(str(value)) < 0:
+        units = -units
+    return Decimal(units).scaleb(-places)
+
+
 @given(AMOUNTS, LOCALES)
 def test_money_reads_as_babel_writes_it(value, locale):
-    expected = format_decimal(kroner(value), format="#,##0.00", locale=locale) + " kr."
-    assert formatting.money(value, locale) == expected
+    expected = format_decimal(rounded_by_hand(value, 2), format="#,##0.00", locale=locale)
+    assert formatting.money(value, locale) == expected + " kr."
+
+
+@pytest.mark.parametrize(
+    "value, locale, shown",
+    [
+        ("-0.001", "da", "0,00 kr."),
+        ("-0.004", "en", "0.00 kr."),
+        ("-0.005", "da", "-0,01 kr."),
+        ("0.125", "da", "0,13 kr."),
+        ("-0.125", "da", "-0,13 kr."),
+        ("1234567.895", "en", "1,234,567.90 kr."),
+    ],
+)
+def test_money_at_the_edges_of_rounding(value, locale, shown):
+    assert formatting.money(Decimal(value), locale) == shown
 
 
 @given(st.integers(min_value=-(10**12), max_value=10**12), LOCALES)
@@ -69,6 +99,6 @@ def test_whole_kroner_read_as_babel_writes_them(app, value, locale):
 
     from grants.core.templating import whole_kroner
 
-    expected = format_decimal(Decimal(str(value)), "#,##0", locale=locale) + " kr."
+    expected = format_decimal(rounded_by_hand(value, 0), "#,##0", locale=locale) + " kr."
     with app.test_request_context(), force_locale(locale):
         assert whole_kroner(value) == expected

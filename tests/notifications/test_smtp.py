@@ -7,6 +7,7 @@ from email import policy
 
 from grants.extensions import db
 from tests.applications.helpers import form_data
+from tests.confirming import confirm
 from tests.factories import make_application
 
 
@@ -54,7 +55,7 @@ def test_every_step_mails_the_next_person_and_the_applicant(world, client, auth,
     # internal step.
     assert recipients(inbox.take()) == {world.caseworker.email}
 
-    client.post(f"/applications/{application.id}/decision", data={"action": "grant"})
+    confirm(client, f"/applications/{application.id}/decision", {"action": "grant"})
     mails = inbox.take()
     assert recipients(mails) == {world.employee.email}
     assert "afgørelse" in mails[0].get_content()
@@ -98,9 +99,10 @@ def test_the_applicant_hears_of_the_decision_in_her_language(world, client, auth
     application = make_application(world.employee, world.fund, state="awaiting_decision")
     db.session.commit()
     auth.login(world.caseworker)  # Danish
-    client.post(
+    confirm(
+        client,
         f"/applications/{application.id}/decision",
-        data={"action": "grant", "amount": "", "reasons": ""},
+        {"action": "grant", "amount": "", "reasons": ""},
     )
     to_applicant = next(m for m in inbox.take() if m["To"] == world.employee.email)
     assert to_applicant["Subject"].strip().startswith(f"Your application {application.case_number}")

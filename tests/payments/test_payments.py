@@ -20,17 +20,18 @@ from grants.core import clock
 from grants.extensions import db
 from grants.reports.models import TripReport
 from grants.workflow.models import JournalEntry
-from tests.factories import make_application, make_fund, make_organisation
+from tests.factories import make_application, make_fund, make_organisation, this_year
 from tests.publication.helpers import QueryCounter
 
-YEAR = clock.today().year
-TRAVEL = dt.date(YEAR + 1, 3, 1)
+
+def travel() -> dt.date:
+    return dt.date(this_year() + 1, 3, 1)
 
 
 def granted(world, fund=None, amount=8000, state="granted", **overrides):
     fund = fund or world.fund
-    overrides.setdefault("departure_date", TRAVEL)
-    overrides.setdefault("return_date", TRAVEL + dt.timedelta(days=4))
+    overrides.setdefault("departure_date", travel())
+    overrides.setdefault("return_date", travel() + dt.timedelta(days=4))
     application = make_application(
         world.employee,
         fund,
@@ -68,7 +69,7 @@ def cases(world):
     whose final amount is above what was paid, and one with a refund claim."""
     unpaid = granted(world, amount=8000, title="Ikke udbetalt")
     association = make_organisation(world.employee, name="Ballerup Ungdomsorkester", cvr="12345678")
-    youth = make_fund(code="ungdom", name="Ungdomsrejser", years=(YEAR, YEAR + 1))
+    youth = make_fund(code="ungdom", name="Ungdomsrejser", years=(this_year(), this_year() + 1))
     partly = granted(world, youth, amount=5000, organisation_id=association.id)
     record_payment(partly, Decimal("2000"), world.finance, clock.today(), "B-1")
     paid = granted(world, amount=3000, title="Fuldt udbetalt")
@@ -78,8 +79,8 @@ def cases(world):
         world,
         amount=6000,
         state="settled",
-        departure_date=dt.date(YEAR, 2, 1),
-        return_date=dt.date(YEAR, 2, 4),
+        departure_date=dt.date(this_year(), 2, 1),
+        return_date=dt.date(this_year(), 2, 4),
     )
     record_payment(settled_more, Decimal("4000"), world.finance, clock.today(), "B-3")
     db.session.add(
@@ -92,8 +93,8 @@ def cases(world):
         world,
         amount=7000,
         state="settled",
-        departure_date=dt.date(YEAR, 2, 1),
-        return_date=dt.date(YEAR, 2, 4),
+        departure_date=dt.date(this_year(), 2, 1),
+        return_date=dt.date(this_year(), 2, 4),
     )
     record_payment(refund, Decimal("7000"), world.finance, clock.today(), "B-4")
     db.session.add(
@@ -101,7 +102,7 @@ def cases(world):
             application_id=refund.id,
             final_amount=Decimal("5500"),
             refund_amount=Decimal("1500"),
-            refund_due=dt.date(YEAR, 12, 31),
+            refund_due=dt.date(this_year(), 12, 31),
             approved_at=clock.now(),
         )
     )
@@ -110,7 +111,7 @@ def cases(world):
     db.session.add(
         BudgetEntry(
             fund_id=world.fund.id,
-            year=YEAR,
+            year=this_year(),
             kind=EntryKind.RELEASE,
             amount=Decimal("-1500"),
             application_id=refund.id,
@@ -189,7 +190,7 @@ def test_the_csv_for_the_finance_system(client, auth, world, cases):
     assert set(by_case) == {cases[k].case_number for k in ("unpaid", "partly", "settled_more")}
     unpaid = by_case[cases["unpaid"].case_number]
     assert (unpaid["recipient_name"], unpaid["cvr"]) == ("Mette Madsen", "")
-    assert (unpaid["amount"], unpaid["due_date"]) == ("8000.00", TRAVEL.isoformat())
+    assert (unpaid["amount"], unpaid["due_date"]) == ("8000.00", travel().isoformat())
     partly = by_case[cases["partly"].case_number]
     assert (partly["recipient_name"], partly["cvr"]) == ("Ballerup Ungdomsorkester", "12345678")
     assert (partly["fund_code"], partly["amount"]) == ("ungdom", "3000.00")
@@ -197,7 +198,7 @@ def test_the_csv_for_the_finance_system(client, auth, world, cases):
 
     refunds = csv_rows(client.get("/udbetalinger/eksport/refunds.csv"))
     assert [(r["case_number"], r["amount"], r["due_date"]) for r in refunds] == [
-        (cases["refund"].case_number, "1500.00", f"{YEAR}-12-31")
+        (cases["refund"].case_number, "1500.00", f"{this_year()}-12-31")
     ]
     auth.login(world.admin)  # administrators may look
     assert client.get("/udbetalinger/eksport/payments.csv").status_code == 200
@@ -205,7 +206,7 @@ def test_the_csv_for_the_finance_system(client, auth, world, cases):
 
 def test_mark_paid_is_a_ledger_entry_with_voucher_and_date(client, auth, world, cases):
     application = cases["unpaid"]
-    before = balance(world.fund.id, TRAVEL.year).spent
+    before = balance(world.fund.id, travel().year).spent
     auth.login(world.finance)
     form = client.get(f"/udbetalinger/{application.id}/udbetal")
     assert form.status_code == 200
@@ -224,7 +225,7 @@ def test_mark_paid_is_a_ledger_entry_with_voucher_and_date(client, auth, world, 
     )
     assert entry.booked_on == paid_on
     assert entry.created_by_id == world.finance.id
-    assert balance(world.fund.id, TRAVEL.year).spent == before + Decimal("8000")
+    assert balance(world.fund.id, travel().year).spent == before + Decimal("8000")
     journal = db.session.scalars(
         select(JournalEntry).where(JournalEntry.application_id == application.id)
     ).all()
@@ -238,7 +239,7 @@ def test_mark_paid_is_a_ledger_entry_with_voucher_and_date(client, auth, world, 
 
 def test_a_received_refund_is_a_ledger_entry(client, auth, world, cases):
     application = cases["refund"]
-    before = balance(world.fund.id, YEAR)
+    before = balance(world.fund.id, this_year())
     auth.login(world.finance)
     response = client.post(
         f"/udbetalinger/{application.id}/tilbagebetaling",
@@ -247,7 +248,7 @@ def test_a_received_refund_is_a_ledger_entry(client, auth, world, cases):
     assert response.status_code == 302
     refunds = [e for e in payment_entries(application) if e.kind == EntryKind.REFUND]
     assert [(e.amount, e.voucher) for e in refunds] == [(Decimal("-1500.00"), "R-9")]
-    after = balance(world.fund.id, YEAR)
+    after = balance(world.fund.id, this_year())
     assert after.spent == before.spent - Decimal("1500")
     # The grant was brought down to the final amount at settlement; nothing more moves.
     assert after.granted == before.granted
@@ -256,41 +257,44 @@ def test_a_received_refund_is_a_ledger_entry(client, auth, world, cases):
     assert "Der er ingen udestående krav" in listing
 
 
-TOMORROW = (clock.today() + dt.timedelta(days=1)).isoformat()
-TODAY = clock.today().isoformat()
+def on_day(data: dict) -> dict:
+    """The form's data with "today" and "tomorrow" as the app's clock has them now: the
+    parameters below are made when the tests are collected, the dates when one runs."""
+    days = {"today": clock.today(), "tomorrow": clock.today() + dt.timedelta(days=1)}
+    return {key: days[value].isoformat() if value in days else value for key, value in data.items()}
 
 
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"amount": "8000", "paid_on": TODAY, "voucher": ""}, "voucher", "Skriv bilagsnummeret."),
+        ({"amount": "8000", "paid_on": "today", "voucher": ""}, "voucher", "Skriv bilagsnummeret."),
         (
-            {"amount": "8000", "paid_on": TODAY, "voucher": "B" * 61},
+            {"amount": "8000", "paid_on": "today", "voucher": "B" * 61},
             "voucher",
             "højst være 60 tegn",
         ),
-        ({"amount": "8000", "paid_on": TOMORROW, "voucher": "B-1"}, "paid_on", "fremtiden"),
+        ({"amount": "8000", "paid_on": "tomorrow", "voucher": "B-1"}, "paid_on", "fremtiden"),
         ({"amount": "8000", "paid_on": "", "voucher": "B-1"}, "paid_on", "Skriv datoen."),
         ({"amount": "8000", "paid_on": "31-02-2026", "voucher": "B-1"}, "paid_on", "gyldig dato"),
         (
-            {"amount": "8.000,01", "paid_on": TODAY, "voucher": "B-1"},
+            {"amount": "8.000,01", "paid_on": "today", "voucher": "B-1"},
             "amount",
             "højst udbetales 8.000,00 kr.",
         ),
         (
-            {"amount": "otte tusind", "paid_on": TODAY, "voucher": "B-1"},
+            {"amount": "otte tusind", "paid_on": "today", "voucher": "B-1"},
             "amount",
             "Skriv et beløb i kroner",
         ),
-        ({"amount": "0", "paid_on": TODAY, "voucher": "B-1"}, "amount", "større end 0 kr."),
-        ({"amount": "", "paid_on": TODAY, "voucher": "B-1"}, "amount", "Skriv et beløb."),
+        ({"amount": "0", "paid_on": "today", "voucher": "B-1"}, "amount", "større end 0 kr."),
+        ({"amount": "", "paid_on": "today", "voucher": "B-1"}, "amount", "Skriv et beløb."),
     ],
 )
 def test_bad_input_is_refused_next_to_the_field(client, auth, world, cases, data, field, message):
     application = cases["unpaid"]
     count = entry_count()
     auth.login(world.finance)
-    response = client.post(f"/udbetalinger/{application.id}/udbetal", data=data)
+    response = client.post(f"/udbetalinger/{application.id}/udbetal", data=on_day(data))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     error = html.split(f'id="{field}-error"', 1)[1].split("</span>", 2)
@@ -304,7 +308,7 @@ def test_paying_more_than_is_left_after_a_partial_payment_is_refused(client, aut
     count = entry_count()
     response = client.post(
         f"/udbetalinger/{cases['partly'].id}/udbetal",
-        data={"amount": "3.000,50", "paid_on": TODAY, "voucher": "B-9"},
+        data={"amount": "3.000,50", "paid_on": clock.today().isoformat(), "voucher": "B-9"},
     )
     assert response.status_code == 422
     assert "højst udbetales 3.000,00 kr." in response.get_data(as_text=True)
@@ -313,13 +317,13 @@ def test_paying_more_than_is_left_after_a_partial_payment_is_refused(client, aut
     for key in ("paid", "refused"):
         response = client.post(
             f"/udbetalinger/{cases[key].id}/udbetal",
-            data={"amount": "1", "paid_on": TODAY, "voucher": "B-9"},
+            data={"amount": "1", "paid_on": clock.today().isoformat(), "voucher": "B-9"},
         )
         assert response.status_code == 422
     assert entry_count() == count
     response = client.post(
         f"/udbetalinger/{cases['refund'].id}/tilbagebetaling",
-        data={"amount": "1.500,01", "refunded_on": TODAY, "voucher": "R-1"},
+        data={"amount": "1.500,01", "refunded_on": clock.today().isoformat(), "voucher": "R-1"},
     )
     assert response.status_code == 422
     assert entry_count() == count
@@ -330,7 +334,7 @@ def test_a_form_sent_twice_records_the_money_once(client, auth, world, cases):
     refused the second time, next to the voucher field, and nothing more is booked."""
     auth.login(world.finance)
     partly = cases["partly"]
-    data = {"amount": "1.000,00", "paid_on": TODAY, "voucher": "B-77"}
+    data = {"amount": "1.000,00", "paid_on": clock.today().isoformat(), "voucher": "B-77"}
     assert client.post(f"/udbetalinger/{partly.id}/udbetal", data=data).status_code == 302
     count = entry_count()
     again = client.post(f"/udbetalinger/{partly.id}/udbetal", data=data)
@@ -344,7 +348,7 @@ def test_a_form_sent_twice_records_the_money_once(client, auth, world, cases):
     assert entry_count() == count + 1
 
     refund = cases["refund"]
-    data = {"amount": "500", "refunded_on": TODAY, "voucher": "R-5"}
+    data = {"amount": "500", "refunded_on": clock.today().isoformat(), "voucher": "R-5"}
     path = f"/udbetalinger/{refund.id}/tilbagebetaling"
     assert client.post(path, data=data).status_code == 302
     count = entry_count()
@@ -359,9 +363,9 @@ def test_only_a_finance_officer_records_money(client, auth, world, cases, who):
     count = entry_count()
     auth.login(getattr(world, who))
     application = cases["unpaid"]
-    data = {"amount": "8000", "paid_on": TODAY, "voucher": "B-1"}
+    data = {"amount": "8000", "paid_on": clock.today().isoformat(), "voucher": "B-1"}
     assert client.post(f"/udbetalinger/{application.id}/udbetal", data=data).status_code == 403
-    refund = {"amount": "1500", "refunded_on": TODAY, "voucher": "R-1"}
+    refund = {"amount": "1500", "refunded_on": clock.today().isoformat(), "voucher": "R-1"}
     assert (
         client.post(f"/udbetalinger/{cases['refund'].id}/tilbagebetaling", data=refund).status_code
         == 403
@@ -377,7 +381,7 @@ def test_without_login_nothing_is_shown_or_changed(client, world, cases):
     count = entry_count()
     response = client.post(
         f"/udbetalinger/{cases['unpaid'].id}/udbetal",
-        data={"amount": "8000", "paid_on": TODAY, "voucher": "B-1"},
+        data={"amount": "8000", "paid_on": clock.today().isoformat(), "voucher": "B-1"},
     )
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert client.get("/udbetalinger").status_code == 302
@@ -400,7 +404,7 @@ def test_a_grant_given_up_or_cancelled_is_not_paid(client, auth, world):
     assert given_up.case_number not in html and cancelled.case_number not in html
     response = client.post(
         f"/udbetalinger/{cancelled.id}/udbetal",
-        data={"amount": "2000", "paid_on": TODAY, "voucher": "B-1"},
+        data={"amount": "2000", "paid_on": clock.today().isoformat(), "voucher": "B-1"},
     )
     assert response.status_code == 422
     assert "Der er ikke noget at udbetale på sagen." in response.get_data(as_text=True)

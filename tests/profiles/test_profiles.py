@@ -25,6 +25,7 @@ from grants.profiles.operations import (
 )
 from grants.questions.models import FormVersion
 from tests.applications.helpers import form_data
+from tests.confirming import confirm
 from tests.factories import make_user
 
 SEED_CITIES = {
@@ -100,9 +101,10 @@ def test_a_shipped_profile_loads_and_carries_an_application_to_its_letter(app, c
     client.post(f"/applications/{application.id}/steps/endorse", data={"comment": "Ja."})
     auth.login(caseworker)
     client.post(f"/applications/{application.id}/steps/forward_for_decision", data={})
-    response = client.post(
+    response = confirm(
+        client,
         f"/applications/{application.id}/decision",
-        data={"action": "grant", "amount": "", "reasons": ""},
+        {"action": "grant", "amount": "", "reasons": ""},
     )
     assert response.status_code == 302, response.get_data(as_text=True)
 

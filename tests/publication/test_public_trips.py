@@ -13,13 +13,11 @@ from decimal import Decimal
 
 import pytest
 
-from grants.core import clock
 from grants.extensions import db
 from grants.funds.models import FundKind
-from tests.factories import make_fund, make_organisation
+from tests.factories import make_fund, make_organisation, this_year
 from tests.publication.helpers import QueryCounter, letter_of, make_trip
 
-YEAR = clock.today().year
 CHILD = "Kalle Barnesen"
 ADULT = "Mette Madsen"
 
@@ -177,9 +175,9 @@ def test_names_are_shown_only_where_the_fund_publishes_them(client, world, study
 
 def test_the_feeds_hold_the_same_trips_and_figures_as_the_pages(client, world, study, youth):
     trips = [
-        make_trip(world.employee, study, departure=dt.date(YEAR - 1, 5, 4), count=3),
-        make_trip(world.employee, study, departure=dt.date(YEAR - 2, 9, 1), count=1),
-        make_trip(world.employee, youth, departure=dt.date(YEAR - 1, 6, 1), count=14),
+        make_trip(world.employee, study, departure=dt.date(this_year() - 1, 5, 4), count=3),
+        make_trip(world.employee, study, departure=dt.date(this_year() - 2, 9, 1), count=1),
+        make_trip(world.employee, youth, departure=dt.date(this_year() - 1, 6, 1), count=14),
         make_trip(world.employee, study, state="report_returned"),
     ]
     db.session.commit()
@@ -219,21 +217,25 @@ def test_the_feeds_hold_the_same_trips_and_figures_as_the_pages(client, world, s
 
 
 def test_the_last_five_years_are_shown_and_the_filters_agree(client, world, study):
-    too_old = make_trip(world.employee, study, departure=dt.date(YEAR - 5, 12, 20), title="Gammel")
-    oldest = make_trip(world.employee, study, departure=dt.date(YEAR - 4, 1, 5), title="Ældst")
-    recent = make_trip(world.employee, study, departure=dt.date(YEAR, 2, 1), title="Ny")
+    too_old = make_trip(
+        world.employee, study, departure=dt.date(this_year() - 5, 12, 20), title="Gammel"
+    )
+    oldest = make_trip(
+        world.employee, study, departure=dt.date(this_year() - 4, 1, 5), title="Ældst"
+    )
+    recent = make_trip(world.employee, study, departure=dt.date(this_year(), 2, 1), title="Ny")
     db.session.commit()
 
     assert listed_ids(page(client, "/udlandsrejser")) == {oldest.id, recent.id}
     assert client.get(f"/udlandsrejser/{too_old.id}").status_code == 404
     assert {t["id"] for t in feed_json(client)["trips"]} == {oldest.id, recent.id}
 
-    assert listed_ids(page(client, f"/udlandsrejser?year={YEAR - 4}")) == {oldest.id}
-    assert [t["id"] for t in feed_json(client, f"?year={YEAR - 4}")["trips"]] == [oldest.id]
-    assert [int(r["id"]) for r in feed_csv(client, f"?year={YEAR}")] == [recent.id]
+    assert listed_ids(page(client, f"/udlandsrejser?year={this_year() - 4}")) == {oldest.id}
+    assert [t["id"] for t in feed_json(client, f"?year={this_year() - 4}")["trips"]] == [oldest.id]
+    assert [int(r["id"]) for r in feed_csv(client, f"?year={this_year()}")] == [recent.id]
 
     # Election periods: 2022-2025, 2026-2029, ...
-    first = 2022 + (YEAR - 2022) // 4 * 4
+    first = 2022 + (this_year() - 2022) // 4 * 4
     period = f"{first}-{first + 3}"
     in_period = {t.id for t in (oldest, recent) if first <= t.departure_date.year <= first + 3}
     assert listed_ids(page(client, f"/udlandsrejser?period={period}")) == in_period
@@ -244,7 +246,7 @@ def test_the_last_five_years_are_shown_and_the_filters_agree(client, world, stud
     assert {t["id"] for t in feed_json(client, f"?period={previous}")["trips"]} == in_previous
 
     # A year outside the window, or a made-up period: the message next to the field.
-    response = client.get(f"/udlandsrejser?year={YEAR - 5}")
+    response = client.get(f"/udlandsrejser?year={this_year() - 5}")
     assert response.status_code == 400
     assert 'id="year-error"' in response.get_data(as_text=True)
     assert client.get("/open-data/trips.json?period=2023-2026").status_code == 400
@@ -292,7 +294,9 @@ def test_the_pages_and_feeds_use_a_fixed_number_of_queries(client, world, study,
         for url in ("/udlandsrejser", "/open-data/trips.json", "/open-data/trips.csv")
     }
     for n in range(5):
-        make_trip(world.employee, youth if n % 2 else study, departure=dt.date(YEAR - 1, 4, n + 1))
+        make_trip(
+            world.employee, youth if n % 2 else study, departure=dt.date(this_year() - 1, 4, n + 1)
+        )
     db.session.commit()
     six = {url: queries(url) for url in one}
     assert six == one
@@ -328,7 +332,9 @@ def test_the_contact_is_shown(client, world, study):
 def test_long_lists_come_a_page_at_a_time_on_the_page_and_in_the_feeds(app, client, world, study):
     app.config.update(PUBLIC_TRIPS_PAGE_SIZE=4, OPEN_DATA_PAGE_SIZE=3)
     trips = [
-        make_trip(world.employee, study, departure=dt.date(YEAR, 1, 1) + dt.timedelta(days=n))
+        make_trip(
+            world.employee, study, departure=dt.date(this_year(), 1, 1) + dt.timedelta(days=n)
+        )
         for n in range(7)
     ]
     db.session.commit()
@@ -343,9 +349,9 @@ def test_long_lists_come_a_page_at_a_time_on_the_page_and_in_the_feeds(app, clie
     assert listed_ids(second) == set(newest_first[4:])
 
     # The year filter is kept on the page links and on the open-data links.
-    filtered = page(client, f"/udlandsrejser?year={YEAR}")
-    assert f'href="/udlandsrejser?page=2&amp;year={YEAR}"' in filtered
-    assert f'href="/open-data/trips.json?year={YEAR}"' in filtered
+    filtered = page(client, f"/udlandsrejser?year={this_year()}")
+    assert f'href="/udlandsrejser?page=2&amp;year={this_year()}"' in filtered
+    assert f'href="/open-data/trips.json?year={this_year()}"' in filtered
 
     # The feeds: the same order, a page at a time, with the next page in the body and as a
     # Link header, until there is none.

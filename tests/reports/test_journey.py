@@ -80,7 +80,7 @@ def test_a_study_trip_from_granted_to_settled(world, client, auth, inbox):
     auth.login(world.employee)
     page = client.get(form_url).get_data(as_text=True)
     assert "Hotellet mangler en kvittering." in page
-    data = with_files(report_data(accommodation="3.500"), (PNG, "hotel.png"))
+    data = with_files(report_data(accommodation="3500"), (PNG, "hotel.png"))
     response = client.post(form_url, data=data, content_type="multipart/form-data")
     assert response.status_code == 302
 
@@ -142,8 +142,8 @@ def test_a_youth_report_shows_the_subsidy_worked_out_again_before_it_is_sent(
         "actual_birth_years": "",
         "actual_leaders": "2",
         "actual_disabled": "0",
-        "transport": "20.000",
-        "meals": "5.000",
+        "transport": "20000",
+        "meals": "5000",
         "intent": "preview",
     }
     response = client.post(form_url, data=data)

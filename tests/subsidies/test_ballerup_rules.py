@@ -224,7 +224,7 @@ def test_a_city_that_stopped_being_a_partner_before_the_travel_date():
     assert calculation.allowed_total == 0
     assert calculation.problems[0].message == (
         "Gammel By er ikke venskabs- eller partnerby på rejsedatoerne: samarbejdet sluttede "
-        "30.06.2026."
+        "30. juni 2026."
     )
     assert calculation.problems[0].field == "partner_city_id"
 
@@ -247,7 +247,7 @@ def test_a_city_that_becomes_a_partner_after_the_trip():
     calculation = compute(YOUTH, trip(partner_cities=(future,)))
 
     assert codes(calculation) == {"not_partner"}
-    assert "begynder 01.01.2027" in calculation.problems[0].message
+    assert "begynder 1. januar 2027" in calculation.problems[0].message
 
 
 def test_an_ordinary_city_is_not_a_partner():

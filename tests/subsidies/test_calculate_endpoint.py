@@ -91,7 +91,7 @@ def test_what_the_rules_cannot_allow_is_said_plainly(youth, client, auth):
     }
     assert (
         "Gammel By er ikke venskabs- eller partnerby på rejsedatoerne: samarbejdet sluttede "
-        "31.12.2025." in [p["message"] for p in result["problems"]]
+        "31. december 2025." in [p["message"] for p in result["problems"]]
     )
 
 

@@ -73,7 +73,7 @@ def form(days: int, **overrides) -> dict:
         "return_date": (departure + dt.timedelta(days=days - 1)).isoformat(),
         "participants_young": "20",
         "participants_leaders": "3",
-        "transport": "10.000",
+        "transport": "10000",
         "accommodation": "8.000,00",
     }
     data.update(overrides)

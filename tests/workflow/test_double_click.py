@@ -13,6 +13,7 @@ from grants.core.errors import NotAllowed
 from grants.extensions import db
 from grants.letters.models import Letter
 from grants.workflow.models import JournalEntry
+from tests.confirming import token_in
 from tests.factories import make_application
 
 
@@ -27,10 +28,12 @@ def test_a_double_clicked_decision_is_one_decision(world, client, auth):
     db.session.commit()
     auth.login(world.caseworker)
     url = f"/applications/{application.id}/decision"
-    first = client.post(url, data={"action": "grant"})
-    second = client.post(url, data={"action": "grant"})
+    shown = client.post(url, data={"action": "grant"})
+    confirmation = {"confirmation": token_in(shown)}
+    first = client.post(url, data=confirmation)
+    second = client.post(url, data=confirmation)
     assert first.status_code == 302
-    assert second.status_code == 403
+    assert second.status_code == 403  # the case is decided: no longer hers to decide
     db.session.expire_all()
     assert application.state == "granted"
     assert count(JournalEntry, application.id, action="grant") == 1

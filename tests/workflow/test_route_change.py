@@ -10,6 +10,7 @@ from grants.extensions import db
 from grants.letters.models import Letter
 from grants.workflow.loader import current_route
 from tests.applications.helpers import form_data
+from tests.confirming import confirm
 
 
 def newest() -> Application:
@@ -38,8 +39,8 @@ def test_a_route_changed_mid_flight(world, client, auth):
             "name": fund.name,
             "kind": fund.kind.value,
             "route_id": str(screening.id),
-            "delegated_limit": "15.000",
-            "yearly_budget": "100.000",
+            "delegated_limit": "15000",
+            "yearly_budget": "100000",
             "carry_over": fund.carry_over.value,
             "report_due_days": "42",
             "remind_days_before": "7",
@@ -71,8 +72,8 @@ def test_a_route_changed_mid_flight(world, client, auth):
     )
     auth.login(world.caseworker)
     client.post(f"/applications/{old.id}/steps/forward_for_decision", data={})
-    response = client.post(
-        f"/applications/{old.id}/decision", data={"action": "grant", "amount": "", "reasons": ""}
+    response = confirm(
+        client, f"/applications/{old.id}/decision", {"action": "grant", "amount": "", "reasons": ""}
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     # The new case: no endorsement step exists on its route.
@@ -83,8 +84,8 @@ def test_a_route_changed_mid_flight(world, client, auth):
         422,
     )
     client.post(f"/applications/{new.id}/steps/forward_for_decision", data={})
-    response = client.post(
-        f"/applications/{new.id}/decision", data={"action": "grant", "amount": "", "reasons": ""}
+    response = confirm(
+        client, f"/applications/{new.id}/decision", {"action": "grant", "amount": "", "reasons": ""}
     )
     assert response.status_code == 302
 

@@ -32,7 +32,14 @@ WITHIN_LIMIT = {
     ("awaiting_endorsement", "applicant"): {"withdraw"},
     ("awaiting_endorsement", "manager"): {"endorse", "not_endorse"},
     ("screening", "applicant"): {"withdraw"},
-    ("screening", "caseworker"): {"request_information", "forward_for_decision"},
+    # Within her limit the caseworker may decide straight from screening (route version 2).
+    ("screening", "caseworker"): {
+        "request_information",
+        "forward_for_decision",
+        "grant",
+        "grant_part",
+        "refuse",
+    },
     ("awaiting_information", "applicant"): {"resubmit", "withdraw"},
     ("awaiting_decision", "applicant"): {"withdraw"},
     ("awaiting_decision", "caseworker"): {"grant", "grant_part", "refuse"},
@@ -47,6 +54,7 @@ WITHIN_LIMIT = {
 # Above the limit the board decides instead of the caseworker.
 ABOVE_LIMIT = {
     **{k: v for k, v in WITHIN_LIMIT.items() if k != ("awaiting_decision", "caseworker")},
+    ("screening", "caseworker"): {"request_information", "forward_for_decision"},
     ("awaiting_decision", "board_member"): {"grant", "grant_part", "refuse"},
 }
 
