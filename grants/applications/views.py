@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from grants.applications import operations
+from grants.applications import changes, documents, operations
 from grants.applications.forms import (
     BUDGET_CATEGORIES,
     DECISION_ACTIONS,
@@ -46,6 +46,10 @@ from grants.workflow import engine
 from grants.workflow.models import CaseRole
 
 bp = Blueprint("applications", __name__)
+# A journal entry's facts (a resubmission's changes, a document received), worded for the
+# reader: the case page's journal shows them.
+bp.add_app_template_global(changes.describe_details, "journal_details")
+bp.add_app_template_global(documents.documents_of, "documents_of")
 
 # Employees apply to the study travel fund; people who act for an organisation apply for
 # the youth subsidies.
@@ -103,8 +107,10 @@ def make_form(fund: Fund, application: Application | None = None):
             managers=managers_for(current_user),
             needs_manager=route_needs_manager(application.route if application else fund.route),
         )
+    form.needs_reply = application is not None and application.state == "awaiting_information"
     if request.method == "GET":
         if application is not None:
+            form.reply.data = application.reply_draft
             for name in ("manager_id", "organisation_id", "partner_city_id"):
                 value = getattr(application, name, None)
                 if name in form and value:
@@ -206,6 +212,11 @@ def handle_form(fund: Fund, application: Application | None):
         fill=request.method == "GET",
     )
     preview = None
+    # What the caseworker last saw, for a resubmission's changes where the case's last
+    # submission kept no snapshot of its own (grants.applications.changes).
+    before = (
+        changes.snapshot(application) if form.needs_reply and request.method == "POST" else None
+    )
 
     def page(status: int = 200):
         return render_template(
@@ -242,8 +253,10 @@ def handle_form(fund: Fund, application: Application | None):
                 _attach_upload(application, form)
                 if extra is not None:
                     _save_answers(application, extra)
+                if form.needs_reply:
+                    application.reply_draft = (form.reply.data or "").strip()
                 if submitting:
-                    operations.submit(application, current_user)
+                    operations.submit(application, current_user, before=before)
             except DomainError as error:
                 db.session.rollback()
                 _show_error(form, error, extra)
@@ -353,6 +366,8 @@ def render_case(
         categories=dict(BUDGET_CATEGORIES),
         letter_kinds=LETTER_KINDS,
         answers=shown_answers(application),
+        documents=documents.documents_of(application),
+        answer=changes.latest_answer(application),
     ), status
 
 

@@ -104,6 +104,43 @@ class LiveServer:
             db.session.remove()
         return case_number
 
+    def study_trip_awaiting_information(self, title: str, programme: bytes, question: str) -> str:
+        """Arrange a study trip of Mette's, submitted with ``programme`` as its programme file
+        (program.pdf), endorsed, and sent back by the caseworker with ``question``."""
+        from grants.applications import documents, operations
+        from grants.applications.models import BudgetCategory
+        from grants.core.files import check_upload
+        from grants.demo_cases import _case
+        from grants.funds.models import Fund
+        from grants.people.models import User
+        from grants.workflow import engine
+
+        with self.app.test_request_context(base_url=self.url):
+            users = {u.email: u for u in db.session.scalars(db.select(User))}
+            employee, manager = users["medarbejder@ballerup.dk"], users["leder@ballerup.dk"]
+            caseworker = users["sagsbehandler@ballerup.dk"]
+            fund = db.session.scalars(db.select(Fund).filter_by(code="studierejsefonden")).one()
+            case = _case(
+                fund,
+                employee,
+                manager=manager,
+                title=title,
+                city="Helsinki",
+                country="FI",
+                days_ahead=50,
+                nights=3,
+                amount=6000,
+                lines={BudgetCategory.TRANSPORT: 2500, BudgetCategory.FEES: 4000},
+            )
+            documents.receive(case, check_upload("program.pdf", programme, "p"), employee)
+            operations.submit(case, employee)
+            operations.endorse(case, manager, True, "")
+            engine.take(case, "request_information", caseworker, question)
+            db.session.commit()
+            case_number = case.case_number
+            db.session.remove()
+        return case_number
+
     def committee_case(self, title: str, committee: str, applicant: str) -> str:
         """A case submitted to the fund of `committee` by `applicant`, waiting for the
         secretariat's screening (applying to a committee fund has journeys of its own)."""
