@@ -13,13 +13,12 @@ from decimal import Decimal
 
 import pytest
 
-from grants.core import clock
 from grants.extensions import db
 from grants.funds.models import FundKind
 from tests.factories import make_fund, make_organisation
-from tests.publication.helpers import QueryCounter, letter_of, make_trip
+from tests.publication.helpers import TODAY, QueryCounter, letter_of, make_trip
 
-YEAR = clock.today().year
+YEAR = TODAY.year
 CHILD = "Kalle Barnesen"
 ADULT = "Mette Madsen"
 
