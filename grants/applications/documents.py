@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import text
 
 from grants.applications.models import Application, Attachment
+from grants.core.errors import DomainError
 from grants.core.files import CheckedFile
 from grants.extensions import db
 
@@ -30,6 +31,9 @@ QUESTION_PREFIX = "q:"
 # versions.
 SEPARATE_DOCUMENTS = (RECEIPT,)
 RECEIVED = "document_received"
+# A document keeps at most this many versions: room for every honest correction, and a bound
+# on what one case can be made to hold (every version is kept for six years).
+MAX_VERSIONS = 20
 # The transaction-local PostgreSQL setting the trigger on ``attachment`` reads.
 ERASING_SETTING = "grants.erasing_documents"
 
@@ -41,13 +45,30 @@ def current(application: Application, purpose: str) -> Attachment | None:
 
 
 def receive(
-    application: Application, checked: CheckedFile, actor, purpose: str = PROGRAMME
+    application: Application,
+    checked: CheckedFile,
+    actor,
+    purpose: str = PROGRAMME,
+    field: str = "programme_file",
 ) -> Attachment:
     """Keep a checked upload in the case file and journalise it: a new version of the
-    purpose's document, or (receipts) a document of its own. Nothing is replaced."""
+    purpose's document, or (receipts) a document of its own. Nothing is replaced. The same
+    file sent again (same name and content as the current version) is not a new version."""
     from grants.workflow import engine
 
     previous = None if purpose in SEPARATE_DOCUMENTS else current(application, purpose)
+    if previous is not None:
+        if (previous.filename, previous.sha256) == (checked.filename, checked.sha256):
+            return previous
+        if previous.version >= MAX_VERSIONS:
+            raise DomainError(
+                _(
+                    "Dokumentet har allerede %(max)s versioner på sagen. Kontakt "
+                    "sagsbehandleren, hvis der skal sendes flere.",
+                    max=MAX_VERSIONS,
+                ),
+                field=field,
+            )
     attachment = Attachment(
         purpose=purpose,
         version=previous.version + 1 if previous else 1,

@@ -145,11 +145,15 @@ def _fill_budget_lines(application: Application, form) -> None:
 
 
 def attach(
-    application: Application, checked: CheckedFile, actor, purpose: str = "programme"
+    application: Application,
+    checked: CheckedFile,
+    actor,
+    purpose: str = "programme",
+    field: str = "programme_file",
 ) -> Attachment:
     """Attach a checked file: a new programme file is a new version of the programme, and
     the earlier versions stay in the case file (grants.applications.documents)."""
-    return documents.receive(application, checked, actor, purpose)
+    return documents.receive(application, checked, actor, purpose, field)
 
 
 def calculation_as_dict(calculation) -> dict:

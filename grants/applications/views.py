@@ -287,7 +287,11 @@ def _save_answers(application: Application, extra) -> None:
         if upload and getattr(upload, "filename", ""):
             checked = check_upload(upload.filename, upload.read(), field=f"q-{question.key}")
             item = operations.attach(
-                application, checked, current_user, purpose=f"q:{question.key}"[:40]
+                application,
+                checked,
+                current_user,
+                purpose=f"q:{question.key}"[:40],
+                field=f"q-{question.key}",
             )
             db.session.flush()
             answers[question.key] = {"attachment_id": item.id, "filename": item.filename}

@@ -305,3 +305,41 @@ def test_the_migration_numbers_the_files_already_kept(tmp_path):
         (4, 1, None),
         (5, 1, None),
     ]
+
+
+def test_the_same_file_again_is_not_a_new_version(world, client, auth):
+    application = resubmit_with_new_programme(world, client, auth)
+    auth.login(world.caseworker)
+    client.post(
+        f"/applications/{application.id}/steps/request_information",
+        data={"comment": "Og beløbet?"},
+    )
+    auth.login(world.employee)
+    values = with_file(
+        data(world, amount_applied="19.000", reply="Rettet."), PROGRAMME_V2, "program-endelig.pdf"
+    )
+    assert post_form(client, f"/applications/{application.id}/edit", values).status_code == 302
+    db.session.expire_all()
+    assert [a.version for a in versions(application)] == [1, 2]
+    assert len([e for e in application.journal if e.action == documents.RECEIVED]) == 2
+
+
+def test_a_document_takes_a_bounded_number_of_versions(world, client, auth, monkeypatch):
+    monkeypatch.setattr(documents, "MAX_VERSIONS", 2)
+    application = resubmit_with_new_programme(world, client, auth)
+    auth.login(world.caseworker)
+    client.post(
+        f"/applications/{application.id}/steps/request_information", data={"comment": "Mere?"}
+    )
+    auth.login(world.employee)
+    before = table_fingerprint()
+    values = with_file(
+        data(world, amount_applied="19.500,50", reply="En tredje udgave."),
+        b"%PDF-1.4\n% a third\n%%EOF\n",
+        "program-3.pdf",
+    )
+    response = post_form(client, f"/applications/{application.id}/edit", values)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="programme_file-error"' in page and "allerede 2 versioner" in page
+    assert table_fingerprint() == before

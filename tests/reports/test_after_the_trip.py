@@ -228,9 +228,7 @@ def test_the_reports_dates_are_checked_in_english_too(world, client, auth, move_
     )
 
 
-def test_the_administrator_sets_whether_a_fund_takes_reports_before_the_return(
-    world, client, auth
-):
+def test_the_administrator_sets_whether_a_fund_takes_reports_before_the_return(world, client, auth):
     from tests.administration.test_admin_pages import fund_data
 
     auth.login(world.admin)
