@@ -39,7 +39,8 @@ def entry(application, action: str) -> JournalEntry:
     return [e for e in application.journal if e.action == action][-1]
 
 
-def test_the_journal_records_each_change_as_facts(world, client, auth):
+def resubmit_the_issues_changes(world, client, auth):
+    """The amount 19.500,50 → 18.100,50 kr., the departure a day later, a new programme."""
     application = waiting_for_information(world, client, auth)
     auth.login(world.employee)
     response = resubmit(
@@ -51,6 +52,11 @@ def test_the_journal_records_each_change_as_facts(world, client, auth):
         reply=REPLY,
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    return application
+
+
+def test_the_journal_records_each_change_as_facts(world, client, auth):
+    application = resubmit_the_issues_changes(world, client, auth)
     resubmitted = entry(application, "resubmit")
     assert resubmitted.comment == REPLY
     found = {c["field"]: c for c in resubmitted.details[changes.CHANGES]}
@@ -71,16 +77,7 @@ def test_the_journal_records_each_change_as_facts(world, client, auth):
 
 
 def test_the_changes_and_the_reply_read_in_the_readers_language(world, client, auth):
-    application = waiting_for_information(world, client, auth)
-    auth.login(world.employee)
-    resubmit(
-        world,
-        client,
-        application,
-        amount_applied="18.100,50",
-        departure_date=future(61).isoformat(),
-        reply=REPLY,
-    )
+    application = resubmit_the_issues_changes(world, client, auth)
     auth.login(world.caseworker)
     page = client.get(f"/applications/{application.id}").get_data(as_text=True)
     # Shown to the caseworker at the top, with the question it answers, and in the journal.

@@ -68,31 +68,43 @@ class LiveServer:
                 found.append(message)
         return found
 
+    def _mettes_study_trip(self, title: str, *, city: str, country: str, days_ahead: int, lines):
+        """Inside a request context: a draft study trip of Mette's (through the demo cases'
+        own builder), and her, her manager and the caseworker."""
+        from grants.demo_cases import _case
+        from grants.funds.models import Fund
+        from grants.people.models import User
+
+        users = {u.email: u for u in db.session.scalars(db.select(User))}
+        employee, manager = users["medarbejder@ballerup.dk"], users["leder@ballerup.dk"]
+        fund = db.session.scalars(db.select(Fund).filter_by(code="studierejsefonden")).one()
+        case = _case(
+            fund,
+            employee,
+            manager=manager,
+            title=title,
+            city=city,
+            country=country,
+            days_ahead=days_ahead,
+            nights=2,
+            amount=6000,
+            lines=lines,
+        )
+        return case, employee, manager, users["sagsbehandler@ballerup.dk"]
+
     def granted_study_trip(self, title: str, *, days_ahead: int = -20) -> str:
         """Arrange a study trip that Mette has made and been granted, through the same
         operations as the demo cases (the journey of getting there has its own test)."""
         from grants.applications import operations
         from grants.applications.models import BudgetCategory
-        from grants.demo_cases import _case
-        from grants.funds.models import Fund
-        from grants.people.models import User
         from grants.workflow import engine
 
         with self.app.test_request_context(base_url=self.url):
-            users = {u.email: u for u in db.session.scalars(db.select(User))}
-            employee, manager = users["medarbejder@ballerup.dk"], users["leder@ballerup.dk"]
-            caseworker = users["sagsbehandler@ballerup.dk"]
-            fund = db.session.scalars(db.select(Fund).filter_by(code="studierejsefonden")).one()
-            case = _case(
-                fund,
-                employee,
-                manager=manager,
-                title=title,
+            case, employee, manager, caseworker = self._mettes_study_trip(
+                title,
                 city="Aarhus",
                 country="DK",
                 days_ahead=days_ahead,
-                nights=2,
-                amount=6000,
                 lines={BudgetCategory.TRANSPORT: 2000, BudgetCategory.FEES: 4000},
             )
             operations.submit(case, employee)
@@ -110,26 +122,14 @@ class LiveServer:
         from grants.applications import documents, operations
         from grants.applications.models import BudgetCategory
         from grants.core.files import check_upload
-        from grants.demo_cases import _case
-        from grants.funds.models import Fund
-        from grants.people.models import User
         from grants.workflow import engine
 
         with self.app.test_request_context(base_url=self.url):
-            users = {u.email: u for u in db.session.scalars(db.select(User))}
-            employee, manager = users["medarbejder@ballerup.dk"], users["leder@ballerup.dk"]
-            caseworker = users["sagsbehandler@ballerup.dk"]
-            fund = db.session.scalars(db.select(Fund).filter_by(code="studierejsefonden")).one()
-            case = _case(
-                fund,
-                employee,
-                manager=manager,
-                title=title,
+            case, employee, manager, caseworker = self._mettes_study_trip(
+                title,
                 city="Helsinki",
                 country="FI",
                 days_ahead=50,
-                nights=3,
-                amount=6000,
                 lines={BudgetCategory.TRANSPORT: 2500, BudgetCategory.FEES: 4000},
             )
             documents.receive(case, check_upload("program.pdf", programme, "p"), employee)
