@@ -22,10 +22,14 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from grants.applications import documents
 from grants.applications.models import Application, BudgetCategory
 from grants.core.formatting import country_name, long_date, money, number
 from grants.core.money import kroner
 from grants.extensions import db
+from grants.organisations.models import Organisation
+from grants.partners.models import PartnerCity
+from grants.people.models import User
 
 SUBMITTED = "submitted"  # the key of the snapshot in a submission's journal details
 CHANGES = "changes"
@@ -54,15 +58,10 @@ def _attribute(name: str) -> Callable[[Application], object]:
     return lambda application: getattr(application, name)
 
 
-def _name_of(model_path: str, column: str) -> Callable[[Application], object]:
+def _name_of(model, column: str) -> Callable[[Application], object]:
     """The name of the row an id column points to (a partner city, an organisation, ...)."""
 
     def read(application: Application) -> str:
-        from grants.organisations.models import Organisation
-        from grants.partners.models import PartnerCity
-        from grants.people.models import User
-
-        model = {"PartnerCity": PartnerCity, "Organisation": Organisation, "User": User}[model_path]
         key = getattr(application, column)
         row = db.session.get(model, int(key)) if key else None
         return row.name if row is not None else ""
@@ -86,7 +85,7 @@ FIELDS = [
         "organisation",
         TEXT,
         _l("Ansøgende organisation"),
-        _name_of("Organisation", "organisation_id"),
+        _name_of(Organisation, "organisation_id"),
     ),
     Field("purpose", LONG_TEXT, _l("Formål"), _attribute("purpose")),
     Field("destination_city", TEXT, _l("By"), _attribute("destination_city")),
@@ -95,14 +94,14 @@ FIELDS = [
         "partner_city",
         TEXT,
         _l("Venskabs- eller partnerby"),
-        _name_of("PartnerCity", "partner_city_id"),
+        _name_of(PartnerCity, "partner_city_id"),
     ),
     Field("departure_date", DATE, _l("Afrejse"), _attribute("departure_date")),
     Field("return_date", DATE, _l("Hjemkomst"), _attribute("return_date")),
     Field("programme", LONG_TEXT, _l("Program"), _attribute("programme")),
     Field("travellers", LONG_TEXT, _l("Hvem rejser?"), _attribute("travellers")),
     Field("traveller_count", NUMBER, _l("Antal rejsende"), _attribute("traveller_count")),
-    Field("manager", TEXT, _l("Leder"), _name_of("User", "manager_id")),
+    Field("manager", TEXT, _l("Leder"), _name_of(User, "manager_id")),
     Field(
         "participants_young",
         NUMBER,
@@ -172,7 +171,10 @@ def _fact(kind: str, value) -> object:
     if kind == DATE:
         return value.isoformat() if isinstance(value, dt.date) else str(value)
     if kind == NUMBER:
-        return int(value)
+        try:
+            return int(value)
+        except (TypeError, ValueError):  # an answer kept as text
+            return str(value)
     if kind == LONG_TEXT:
         text = str(value).strip()
         return "sha256:" + hashlib.sha256(text.encode()).hexdigest() if text else None
@@ -181,8 +183,6 @@ def _fact(kind: str, value) -> object:
 
 def snapshot(application: Application) -> dict:
     """The application's facts as submitted, for the next resubmission to compare with."""
-    from grants.applications import documents
-
     facts = {
         field.key: _fact(field.kind, field.read(application))
         for field in (*FIELDS, *_budget_fields())
@@ -242,8 +242,6 @@ def _kinds(application: Application) -> dict[str, tuple[str, str | None]]:
 
 def compare(application: Application, before: dict, after: dict) -> list[dict]:
     """The changes from ``before`` to ``after``, in the order of the form."""
-    from grants.applications import documents
-
     known = {field.key: field.kind for field in (*FIELDS, *_budget_fields())}
     answers = _kinds(application)
     changes = []
@@ -342,8 +340,6 @@ def describe_details(details: dict | None) -> list[str]:
 
 
 def _document_label(document: dict) -> str:
-    from grants.applications import documents
-
     if document["purpose"] == documents.PROGRAMME:
         return _("Program")
     if document["purpose"] == documents.RECEIPT:

@@ -212,8 +212,8 @@ def handle_form(fund: Fund, application: Application | None):
         fill=request.method == "GET",
     )
     preview = None
-    # What the caseworker last saw, for a resubmission's changes where the case's last
-    # submission kept no snapshot of its own (grants.applications.changes).
+    # The case as it stood before this request, for a resubmission's changes where the last
+    # submission kept no snapshot of its own (submitted before snapshots were kept).
     before = (
         changes.snapshot(application) if form.needs_reply and request.method == "POST" else None
     )

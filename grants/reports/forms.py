@@ -84,9 +84,7 @@ class ReportForm(BudgetLines, Form):
         ),
     )
 
-    def __init__(
-        self, *args, youth: bool = False, hosting: bool = False, application=None, **kwargs
-    ):
+    def __init__(self, *args, application, youth: bool = False, hosting: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.youth = youth
         self.hosting = hosting
@@ -137,14 +135,6 @@ class ReportForm(BudgetLines, Form):
         from grants.reports.operations import date_problems
 
         if self.actual_departure.errors or self.actual_return.errors:
-            return
-        if self.application is None:
-            if (
-                self.actual_departure.data
-                and self.actual_return.data
-                and self.actual_return.data < self.actual_departure.data
-            ):
-                self.actual_return.errors.append(_l("Hjemkomst kan ikke være før afrejse."))
             return
         problems = date_problems(
             self.application,

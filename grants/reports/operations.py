@@ -203,7 +203,8 @@ def _check_dates(application: Application, report: TripReport, *, submitting: bo
     problems = date_problems(
         application, report.actual_departure, report.actual_return, submitting=submitting
     )
-    for field, message in problems.items():
+    if problems:
+        field, message = next(iter(problems.items()))
         raise DomainError(message, field=field)
 
 
