@@ -47,7 +47,10 @@ MONEY, DATE, NUMBER, TEXT, LONG_TEXT, COUNTRY, YES_NO, DOCUMENT = (
 
 
 @dataclass(frozen=True)
-class Field:
+class Fact:
+    """One fact of an application that a resubmission compares: its key, its kind (how it
+    is kept and worded), its label and how to read it off the case."""
+
     key: str
     kind: str
     label: object  # a lazy string
@@ -79,86 +82,86 @@ def _budget(category: BudgetCategory, note: bool) -> Callable[[Application], obj
     return read
 
 
-FIELDS = [
-    Field("title", TEXT, _l("Titel"), _attribute("title")),
-    Field(
+FACTS = [
+    Fact("title", TEXT, _l("Titel"), _attribute("title")),
+    Fact(
         "organisation",
         TEXT,
         _l("Ansøgende organisation"),
         _name_of(Organisation, "organisation_id"),
     ),
-    Field("purpose", LONG_TEXT, _l("Formål"), _attribute("purpose")),
-    Field("destination_city", TEXT, _l("By"), _attribute("destination_city")),
-    Field("destination_country", COUNTRY, _l("Land"), _attribute("destination_country")),
-    Field(
+    Fact("purpose", LONG_TEXT, _l("Formål"), _attribute("purpose")),
+    Fact("destination_city", TEXT, _l("By"), _attribute("destination_city")),
+    Fact("destination_country", COUNTRY, _l("Land"), _attribute("destination_country")),
+    Fact(
         "partner_city",
         TEXT,
         _l("Venskabs- eller partnerby"),
         _name_of(PartnerCity, "partner_city_id"),
     ),
-    Field("departure_date", DATE, _l("Afrejse"), _attribute("departure_date")),
-    Field("return_date", DATE, _l("Hjemkomst"), _attribute("return_date")),
-    Field("programme", LONG_TEXT, _l("Program"), _attribute("programme")),
-    Field("travellers", LONG_TEXT, _l("Hvem rejser?"), _attribute("travellers")),
-    Field("traveller_count", NUMBER, _l("Antal rejsende"), _attribute("traveller_count")),
-    Field("manager", TEXT, _l("Leder"), _name_of(User, "manager_id")),
-    Field(
+    Fact("departure_date", DATE, _l("Afrejse"), _attribute("departure_date")),
+    Fact("return_date", DATE, _l("Hjemkomst"), _attribute("return_date")),
+    Fact("programme", LONG_TEXT, _l("Program"), _attribute("programme")),
+    Fact("travellers", LONG_TEXT, _l("Hvem rejser?"), _attribute("travellers")),
+    Fact("traveller_count", NUMBER, _l("Antal rejsende"), _attribute("traveller_count")),
+    Fact("manager", TEXT, _l("Leder"), _name_of(User, "manager_id")),
+    Fact(
         "participants_young",
         NUMBER,
         _l("Antal børn og unge under 25 år"),
         _attribute("participants_young"),
     ),
-    Field(
+    Fact(
         "birth_years",
         TEXT,
         _l("Deltagernes fødselsår"),
         lambda a: ", ".join(str(year) for year in a.birth_years or []),
     ),
-    Field("participants_leaders", NUMBER, _l("Antal ledere"), _attribute("participants_leaders")),
-    Field(
+    Fact("participants_leaders", NUMBER, _l("Antal ledere"), _attribute("participants_leaders")),
+    Fact(
         "participants_disabled",
         NUMBER,
         _l("Antal deltagere med handicap (uanset alder)"),
         _attribute("participants_disabled"),
     ),
-    Field(
+    Fact(
         "host_group_size",
         NUMBER,
         _l("Antal personer i gruppen, I er værter for"),
         _attribute("host_group_size"),
     ),
-    Field(
+    Fact(
         "direct_contact",
         LONG_TEXT,
         _l("Direkte kontakt mellem de unge"),
         _attribute("direct_contact"),
     ),
-    Field("other_funding", MONEY, _l("Anden finansiering"), _attribute("other_funding")),
-    Field(
+    Fact("other_funding", MONEY, _l("Anden finansiering"), _attribute("other_funding")),
+    Fact(
         "other_funding_source",
         LONG_TEXT,
         _l("Hvem betaler resten?"),
         _attribute("other_funding_source"),
     ),
-    Field("amount_applied", MONEY, _l("Ansøgt beløb"), _attribute("amount_applied")),
-    Field(
+    Fact("amount_applied", MONEY, _l("Ansøgt beløb"), _attribute("amount_applied")),
+    Fact(
         "dispensation_request",
         LONG_TEXT,
         _l("Ansøgning om dispensation"),
         _attribute("dispensation_request"),
     ),
-    Field("expected_benefit", LONG_TEXT, _l("Forventet udbytte"), _attribute("expected_benefit")),
-    Field("knowledge_sharing", LONG_TEXT, _l("Videndeling"), _attribute("knowledge_sharing")),
+    Fact("expected_benefit", LONG_TEXT, _l("Forventet udbytte"), _attribute("expected_benefit")),
+    Fact("knowledge_sharing", LONG_TEXT, _l("Videndeling"), _attribute("knowledge_sharing")),
 ]
 
 
-def _budget_fields() -> list[Field]:
+def _budget_fields() -> list[Fact]:
     from grants.applications.forms import BUDGET_CATEGORIES
 
     fields = []
     for category, label in BUDGET_CATEGORIES:
-        fields.append(Field(f"budget.{category.value}", MONEY, label, _budget(category, False)))
-        fields.append(Field(f"budget.{category.value}.note", TEXT, label, _budget(category, True)))
+        fields.append(Fact(f"budget.{category.value}", MONEY, label, _budget(category, False)))
+        fields.append(Fact(f"budget.{category.value}.note", TEXT, label, _budget(category, True)))
     return fields
 
 
@@ -184,8 +187,7 @@ def _fact(kind: str, value) -> object:
 def snapshot(application: Application) -> dict:
     """The application's facts as submitted, for the next resubmission to compare with."""
     facts = {
-        field.key: _fact(field.kind, field.read(application))
-        for field in (*FIELDS, *_budget_fields())
+        fact.key: _fact(fact.kind, fact.read(application)) for fact in (*FACTS, *_budget_fields())
     }
     answers = _kinds(application)
     for key, value in sorted((application.answers or {}).items()):
@@ -242,7 +244,7 @@ def _kinds(application: Application) -> dict[str, tuple[str, str | None]]:
 
 def compare(application: Application, before: dict, after: dict) -> list[dict]:
     """The changes from ``before`` to ``after``, in the order of the form."""
-    known = {field.key: field.kind for field in (*FIELDS, *_budget_fields())}
+    known = {fact.key: fact.kind for fact in (*FACTS, *_budget_fields())}
     answers = _kinds(application)
     changes = []
     for key in [*after, *(k for k in before if k not in after)]:
@@ -276,13 +278,13 @@ def _label(change: dict) -> str:
     if change.get("label"):
         return str(change["label"])
     key = change["field"]
-    for field in (*FIELDS, *_budget_fields()):
-        if field.key == key:
+    for fact in (*FACTS, *_budget_fields()):
+        if fact.key == key:
             if key.startswith("budget.") and key.endswith(".note"):
-                return _("%(category)s, uddybning", category=field.label)
+                return _("%(category)s, uddybning", category=fact.label)
             if key.startswith("budget."):
-                return _("%(category)s, budget", category=field.label)
-            return str(field.label)
+                return _("%(category)s, budget", category=fact.label)
+            return str(fact.label)
     return key
 
 

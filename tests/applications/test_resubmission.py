@@ -217,7 +217,9 @@ def test_a_case_submitted_before_snapshots_compares_with_the_case_as_it_was(worl
 MONEY = st.decimals(min_value=0, max_value=Decimal("9999999.99"), places=2)
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(old=MONEY, new=MONEY)
 def test_an_amount_change_is_kept_exactly_and_read_back_in_both_languages(app, old, new):
     """For any two amounts: a change is recorded exactly when they differ, as the amounts in
