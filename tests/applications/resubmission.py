@@ -15,7 +15,7 @@ PROGRAMME_V1 = b"%PDF-1.4\n% programme, first version\n%%EOF\n"
 PROGRAMME_V2 = b"%PDF-1.4\n% programme, second version\n%%EOF\n"
 QUESTION = "Ret venligst beløbet, og vedlæg det endelige program."
 # A budget that allows the amounts (23.000 kr. of costs, 1.000 kr. other funding).
-BUDGET = {"transport": "12.000", "accommodation": "8.000,00", "fees": "2.000", "meals": "1.000"}
+BUDGET = {"transport": "12000", "accommodation": "8.000,00", "fees": "2000", "meals": "1000"}
 
 
 def data(world, **overrides) -> dict:

@@ -316,7 +316,7 @@ def test_the_same_file_again_is_not_a_new_version(world, client, auth):
     )
     auth.login(world.employee)
     values = with_file(
-        data(world, amount_applied="19.000", reply="Rettet."), PROGRAMME_V2, "program-endelig.pdf"
+        data(world, amount_applied="19000", reply="Rettet."), PROGRAMME_V2, "program-endelig.pdf"
     )
     assert post_form(client, f"/applications/{application.id}/edit", values).status_code == 302
     db.session.expire_all()

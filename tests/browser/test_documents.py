@@ -22,7 +22,7 @@ def test_a_new_programme_file_is_a_new_version_and_the_old_one_stays(person, liv
     final = tmp_path / "program-endelig.pdf"
     final.write_bytes(SECOND)
     mette.page.locator("#programme_file").set_input_files(str(final))
-    mette.fill("#amount_applied", "5.500")
+    mette.fill("#amount_applied", "5500")
     # Without a reply the resubmission is refused, next to the field.
     mette.press("Indsend igen", "resubmitted without a reply")
     assert mette.page.locator("#reply").get_attribute("aria-invalid") == "true"
