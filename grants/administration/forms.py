@@ -192,6 +192,10 @@ class FundForm(Form):
         _l("Frist for tilbagebetaling (dage efter afregningen)"),
         [InputRequired(REQUIRED), NumberRange(1, 365, _l("Skriv et antal dage fra 1 til 365."))],
     )
+    report_before_return = BooleanField(
+        _l("Rapport og regnskab kan indsendes før hjemkomsten"),
+        description=_l("Afregningen sker aldrig før hjemkomstdagen."),
+    )
     board = SelectMultipleField(
         _l("Bestyrelsen, der afgør over beløbsgrænsen"), choices=[], validate_choice=False
     )

@@ -264,6 +264,7 @@ def _save_fund(fund: Fund | None, form: FundForm) -> Fund:
         "report_due_days": form.report_due_days.data,
         "remind_days_before": form.remind_days_before.data or 0,
         "refund_days": form.refund_days.data,
+        "report_before_return": form.report_before_return.data,
         "publish_trips": form.publish_trips.data,
         "publish_names": form.publish_names.data,
         "active": form.active.data,

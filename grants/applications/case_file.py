@@ -1,6 +1,7 @@
 """The whole file of a case as one archive (aktindsigt): the case as it stands, its journal,
-its documents and its letters, for the party or for a request under offentlighedsloven.
-Names in the archive are made from ids and cleaned display names, never taken as paths."""
+its documents (every version received) and its letters, for the party or for a request
+under offentlighedsloven. Names in the archive are made from ids and cleaned display names,
+never taken as paths. The archive is the municipality's record, in Danish."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ import json
 import zipfile
 from decimal import Decimal
 
+from flask_babel import force_locale
+
+from grants.applications import changes, documents
 from grants.applications.models import Application
 from grants.core import clock
 from grants.core.files import display_name
@@ -47,28 +51,11 @@ def build(application: Application) -> bytes:
                 case_facts(application), default=_json_default, ensure_ascii=False, indent=2
             ),
         )
-        journal = io.StringIO()
-        writer = csv.writer(journal)
-        writer.writerow(
-            ["tidspunkt", "hvem", "handling", "fra", "til", "kommentar", "vist_for_ansoeger"]
-        )
-        for entry in application.journal:
-            writer.writerow(
-                [
-                    entry.created_at.isoformat(),
-                    entry.actor.name if entry.actor else "",
-                    entry.action,
-                    entry.from_state,
-                    entry.to_state,
-                    entry.comment,
-                    "ja" if entry.visible_to_applicant else "nej",
-                ]
-            )
-        archive.writestr("journal.csv", "\ufeff" + journal.getvalue())
+        with force_locale("da"):
+            archive.writestr("journal.csv", _journal_csv(application))
+            archive.writestr("dokumenter.csv", _documents_csv(application))
         for attachment in application.attachments:
-            archive.writestr(
-                f"dokumenter/{attachment.id}-{display_name(attachment.filename)}", attachment.data
-            )
+            archive.writestr(_document_path(attachment), attachment.data)
         for letter in application.letters:
             archive.writestr(f"breve/{letter.id}-{display_name(letter.filename)}", letter.pdf)
         report = getattr(application, "report", None)
@@ -97,8 +84,97 @@ def build(application: Application) -> bytes:
             (
                 f"Sagsakter for sag {application.case_number or application.id}, "
                 f"udtrukket {clock.now().isoformat()}.\n"
-                "sag.json: sagens oplysninger. journal.csv: sagens journal. dokumenter/: "
-                "vedhæftede filer. breve/: afgørelses- og afregningsbreve som sendt.\n"
+                "sag.json: sagens oplysninger. journal.csv: sagens journal. dokumenter.csv: "
+                "hvert modtaget dokument i alle versioner, hvornår og fra hvem. dokumenter/: "
+                "filerne, som de blev modtaget. breve/: afgørelses- og afregningsbreve som "
+                "sendt.\n"
             ),
         )
     return buffer.getvalue()
+
+
+def _document_path(attachment) -> str:
+    return f"dokumenter/{attachment.id}-v{attachment.version}-{display_name(attachment.filename)}"
+
+
+def _csv(rows: list[list]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return "\ufeff" + out.getvalue()
+
+
+def _journal_csv(application: Application) -> str:
+    rows = [
+        [
+            "tidspunkt",
+            "hvem",
+            "handling",
+            "fra",
+            "til",
+            "kommentar",
+            "vist_for_ansoeger",
+            "detaljer",
+            "detaljer_data",
+        ]
+    ]
+    for entry in application.journal:
+        rows.append(
+            [
+                entry.created_at.isoformat(),
+                entry.actor.name if entry.actor else "",
+                entry.action,
+                entry.from_state,
+                entry.to_state,
+                entry.comment,
+                "ja" if entry.visible_to_applicant else "nej",
+                "\n".join(changes.describe_details(entry.details)),
+                json.dumps(_shown_facts(entry.details), ensure_ascii=False)
+                if entry.details
+                else "",
+            ]
+        )
+    return _csv(rows)
+
+
+def _shown_facts(details: dict) -> dict:
+    """A journal entry's facts without the submission's snapshot (digests of the texts,
+    kept only for the next comparison)."""
+    return {key: value for key, value in details.items() if key != changes.SUBMITTED}
+
+
+def _documents_csv(application: Application) -> str:
+    rows = [
+        [
+            "dokument",
+            "version",
+            "gaeldende",
+            "id",
+            "erstatter_id",
+            "filnavn",
+            "type",
+            "bytes",
+            "sha256",
+            "modtaget",
+            "modtaget_fra",
+            "fil_i_arkivet",
+        ]
+    ]
+    for document in documents.documents_of(application):
+        for item in document.versions:
+            rows.append(
+                [
+                    document.label,
+                    item.version,
+                    "ja" if item is document.current else "nej",
+                    item.id,
+                    item.supersedes_id or "",
+                    item.filename,
+                    item.content_type,
+                    item.size,
+                    item.sha256,
+                    item.created_at.isoformat(),
+                    item.uploaded_by.name if item.uploaded_by else "",
+                    _document_path(item),
+                ]
+            )
+    return _csv(rows)

@@ -107,7 +107,29 @@ def country_choices() -> list[tuple[str, str]]:
     return [("", _l("Vælg land"))] + sorted(names.items(), key=lambda item: item[1])
 
 
-class ApplicationForm(BudgetLines, Form):
+class ReplyToCaseworker:
+    """The applicant's reply to a request for information, sent with the resubmission and
+    kept in the journal. Shown and required only when the case waits for information
+    (``needs_reply``, set by the view)."""
+
+    reply = TextAreaField(
+        _l("Dit svar til sagsbehandleren"),
+        [Optional(), Length(max=LONG)],
+        description=_l(
+            "Svar på sagsbehandlerens spørgsmål, og skriv kort, hvad du har rettet eller "
+            "vedhæftet. Ændringerne i ansøgningen bliver også skrevet i sagens forløb."
+        ),
+    )
+    needs_reply = False
+
+    def reply_given(self) -> bool:
+        if self.needs_reply and not (self.reply.data or "").strip() and not self.reply.errors:
+            self.reply.errors.append(_l("Skriv dit svar til sagsbehandleren."))
+            return False
+        return True
+
+
+class ApplicationForm(ReplyToCaseworker, BudgetLines, Form):
     title = StringField(_l("Titel på rejsen"), [Optional(), Length(max=SHORT)])
     purpose = TextAreaField(_l("Formål"), [Optional(), Length(max=LONG)])
     destination_city = StringField(_l("By"), [Optional(), Length(max=120)])
@@ -198,7 +220,7 @@ class ApplicationForm(BudgetLines, Form):
         if self.budget_total() <= 0 and not self.transport.errors:
             self.transport.errors.append(_l("Skriv mindst én udgift i budgettet."))
             ok = False
-        return ok
+        return self.reply_given() and ok
 
     def validate_draft(self) -> bool:
         ok = self.validate()
@@ -272,7 +294,7 @@ def parse_birth_years(text: str) -> list[int]:
     return years
 
 
-class YouthApplicationForm(BudgetLines, Form):
+class YouthApplicationForm(ReplyToCaseworker, BudgetLines, Form):
     """Youth trips to a partner city, hosting a group from one, and the Wuxi exchange.
     Counts only: no names of children or young people are asked for."""
 
@@ -403,7 +425,7 @@ class YouthApplicationForm(BudgetLines, Form):
                 _l("Skriv hvor mange børn og unge der deltager, eller deres fødselsår.")
             )
             ok = False
-        return ok
+        return self.reply_given() and ok
 
     def validate_draft(self) -> bool:
         return ApplicationForm.validate_draft(self)

@@ -4,7 +4,18 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    event,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
@@ -101,6 +112,9 @@ class Application(Timestamp, db.Model):
     # The manager's endorsement (anbefaling): True, False, or not yet given.
     endorsed: Mapped[bool | None]
     endorsement_comment: Mapped[str] = mapped_column(Text, default="")
+    # The applicant's reply to the caseworker's request for information, while it is being
+    # written (saved with the form); on resubmission it goes into the journal and is cleared.
+    reply_draft: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     outcome: Mapped[Outcome | None] = mapped_column(enum_type(Outcome), active_history=True)
     granted_amount: Mapped[Decimal | None] = mapped_column(Money)
@@ -165,8 +179,15 @@ class BudgetLine(db.Model):
 
 
 class Attachment(db.Model):
-    """A file attached to a case. The bytes live in the database with the case, so a
-    backup of the database is a backup of the file; the name is for display only."""
+    """A document received in a case. The bytes live in the database with the case, so a
+    backup of the database is a backup of the file; the name is for display only.
+
+    A document received is kept as it was received (journaliseringspligt, offentlighedsloven
+    § 15): never changed, never removed. A new upload of the same document (a new programme,
+    a new file for one of the fund's questions) is a new version that ``supersedes`` the one
+    before; the older versions stay in the case file. Receipts add up: each is a document of
+    its own. Only the privacy purge erases documents, after the retention period (see
+    ``grants.applications.documents``)."""
 
     __tablename__ = "attachment"
 
@@ -175,6 +196,10 @@ class Attachment(db.Model):
         ForeignKey("application.id", ondelete="CASCADE"), index=True
     )
     purpose: Mapped[str] = mapped_column(String(40), default="programme")
+    # 1 for the first upload of a document, then 2, 3, ...; ``supersedes_id`` is the version
+    # it replaces as the current one (unique: a version has at most one successor).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id"), unique=True)
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]
@@ -184,3 +209,16 @@ class Attachment(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     application: Mapped[Application] = relationship(back_populates="attachments")
+    uploaded_by = relationship("User")
+
+
+class DocumentIsKept(RuntimeError):
+    """Raised when code tries to change or remove a document received in a case."""
+
+
+@event.listens_for(Attachment, "before_update")
+@event.listens_for(Attachment, "before_delete")
+def _documents_are_kept(mapper, connection, target) -> None:
+    # The privacy purge erases with bulk statements, which do not pass here; on PostgreSQL a
+    # trigger refuses even those unless the purge says it is erasing (documents.py).
+    raise DocumentIsKept("A document received in a case is kept: a new upload is a new version.")

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 
+from grants.applications import changes, documents
 from grants.applications.models import Application, Attachment, BudgetLine, Outcome
 from grants.budgets.operations import check_reservation, reserve
 from grants.core import clock
@@ -145,22 +146,15 @@ def _fill_budget_lines(application: Application, form) -> None:
 
 
 def attach(
-    application: Application, checked: CheckedFile, actor, purpose: str = "programme"
+    application: Application,
+    checked: CheckedFile,
+    actor,
+    purpose: str = "programme",
+    field: str = "programme_file",
 ) -> Attachment:
-    """Attach a checked file; a new programme file replaces the old one."""
-    for old in [a for a in application.attachments if a.purpose == purpose]:
-        application.attachments.remove(old)
-    attachment = Attachment(
-        purpose=purpose,
-        filename=checked.filename,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        data=checked.data,
-        uploaded_by_id=actor.id,
-    )
-    application.attachments.append(attachment)
-    return attachment
+    """Attach a checked file: a new programme file is a new version of the programme, and
+    the earlier versions stay in the case file (grants.applications.documents)."""
+    return documents.receive(application, checked, actor, purpose, field)
 
 
 def calculation_as_dict(calculation, *, kept: bool = True) -> dict:
@@ -206,18 +200,54 @@ def compute_subsidy(application: Application) -> dict:
     return result
 
 
-def submit(application: Application, actor) -> None:
-    """Send a draft on its route (or back to the caseworker after more information)."""
+REPLY_MAX = 5000
+
+
+def submit(
+    application: Application, actor, reply: str | None = None, before: dict | None = None
+) -> None:
+    """Send a draft on its route, or back to the caseworker after more information.
+
+    The journal keeps a snapshot of what was submitted. A resubmission records what changed
+    since the last submission, field by field (``before``: the application as it was when
+    this request began, for a case submitted before snapshots were kept), with the
+    applicant's ``reply`` to the caseworker's question, which it requires."""
     if application.fund.computes_subsidy:
         _settle_subsidy(application)
     if application.state == "awaiting_information":
-        engine.take(application, "resubmit", actor)
+        if reply is None:
+            reply = application.reply_draft
+        reply = (reply or "").strip()
+        if not reply:
+            raise DomainError(
+                _("Skriv dit svar til sagsbehandleren."),
+                field="reply",
+            )
+        if len(reply) > REPLY_MAX:
+            raise DomainError(
+                _("Svaret kan højst være %(max)s tegn.", max=REPLY_MAX), field="reply"
+            )
+        submitted = changes.snapshot(application)
+        baseline = changes.last_submitted(application) or before or submitted
+        application.reply_draft = ""
+        engine.take(
+            application,
+            "resubmit",
+            actor,
+            comment=reply,
+            details={
+                changes.CHANGES: changes.compare(application, baseline, submitted),
+                changes.SUBMITTED: submitted,
+            },
+        )
         return
     if application.case_number is None:
         db.session.flush()
         application.case_number = case_number(application)
     application.submitted_at = clock.now()
-    engine.take(application, "submit", actor)
+    engine.take(
+        application, "submit", actor, details={changes.SUBMITTED: changes.snapshot(application)}
+    )
 
 
 def _settle_subsidy(application: Application) -> None:

@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from grants.applications import operations
+from grants.applications import changes, documents, operations
 from grants.applications.forms import (
     BUDGET_CATEGORIES,
     DECISION_ACTIONS,
@@ -46,6 +46,10 @@ from grants.workflow import engine
 from grants.workflow.models import CaseRole
 
 bp = Blueprint("applications", __name__)
+# A journal entry's facts (a resubmission's changes, a document received), worded for the
+# reader: the case page's journal shows them.
+bp.add_app_template_global(changes.describe_details, "journal_details")
+bp.add_app_template_global(documents.documents_of, "documents_of")
 
 # Employees apply to the study travel fund; people who act for an organisation apply for
 # the youth subsidies.
@@ -105,8 +109,10 @@ def make_form(fund: Fund, application: Application | None = None):
             managers=managers_for(current_user),
             needs_manager=route_needs_manager(application.route if application else fund.route),
         )
+    form.needs_reply = application is not None and application.state == "awaiting_information"
     if request.method == "GET":
         if application is not None:
+            form.reply.data = application.reply_draft
             for name in ("manager_id", "organisation_id", "partner_city_id"):
                 value = getattr(application, name, None)
                 if name in form and value:
@@ -208,6 +214,11 @@ def handle_form(fund: Fund, application: Application | None):
         fill=request.method == "GET",
     )
     preview = None
+    # The case as it stood before this request, for a resubmission's changes where the last
+    # submission kept no snapshot of its own (submitted before snapshots were kept).
+    before = (
+        changes.snapshot(application) if form.needs_reply and request.method == "POST" else None
+    )
 
     def page(status: int = 200):
         return render_template(
@@ -244,8 +255,10 @@ def handle_form(fund: Fund, application: Application | None):
                 _attach_upload(application, form)
                 if extra is not None:
                     _save_answers(application, extra)
+                if form.needs_reply:
+                    application.reply_draft = (form.reply.data or "").strip()
                 if submitting:
-                    operations.submit(application, current_user)
+                    operations.submit(application, current_user, before=before)
             except DomainError as error:
                 db.session.rollback()
                 _show_error(form, error, extra)
@@ -276,7 +289,11 @@ def _save_answers(application: Application, extra) -> None:
         if upload and getattr(upload, "filename", ""):
             checked = check_upload(upload.filename, upload.read(), field=f"q-{question.key}")
             item = operations.attach(
-                application, checked, current_user, purpose=f"q:{question.key}"[:40]
+                application,
+                checked,
+                current_user,
+                purpose=f"q:{question.key}"[:40],
+                field=f"q-{question.key}",
             )
             db.session.flush()
             answers[question.key] = {"attachment_id": item.id, "filename": item.filename}
@@ -356,6 +373,8 @@ def render_case(
         letter_kinds=LETTER_KINDS,
         answers=shown_answers(application),
         confirmed_steps=CONFIRMED_STEPS,
+        documents=documents.documents_of(application),
+        answer=changes.latest_answer(application),
     ), status
 
 

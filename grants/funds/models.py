@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core.models import Timestamp, enum_type
@@ -51,6 +51,10 @@ class Fund(Timestamp, db.Model):
     # approved, and whether the participants' names are shown (never for children).
     publish_trips: Mapped[bool] = mapped_column(default=False)
     publish_names: Mapped[bool] = mapped_column(default=False)
+    # Whether the report and accounts may be submitted before the return date (e.g. a trip
+    # that ends with the report written on the way home). The settlement never comes before
+    # the return date, whatever this says.
+    report_before_return: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Reminders about the report: this many days before the deadline, and after it.
     remind_days_before: Mapped[int] = mapped_column(default=7)
     # A refund claimed at settlement is due this many days after the settlement.

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, select, update
 
+from grants.applications.documents import allow_erasure
 from grants.applications.models import Application, Attachment, BudgetLine
 from grants.core import clock
 from grants.core.files import display_name
@@ -50,6 +51,7 @@ APPLICATION_TEXTS = (
     "dispensation_reason",
     "endorsement_comment",
     "decision_reasons",
+    "reply_draft",
 )
 REPORT_TEXTS = ("what_was_done", "what_was_learned", "how_it_will_be_used", "participant_names")
 
@@ -116,7 +118,7 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
         db.session.execute(
             update(JournalEntry)
             .where(JournalEntry.application_id.in_(ids))
-            .values(comment="")
+            .values(comment="", details=None)
             .execution_options(synchronize_session=False)
         )
         db.session.execute(
@@ -154,6 +156,8 @@ def _anonymise_case(case: Application) -> None:
     db.session.execute(
         update(BudgetLine).where(BudgetLine.application_id == case.id).values(description="")
     )
+    # Every version of every document: the one erasure the documents' guard allows.
+    allow_erasure()
     db.session.execute(delete(Attachment).where(Attachment.application_id == case.id))
     report = db.session.scalar(select(TripReport).where(TripReport.application_id == case.id))
     if report is not None:

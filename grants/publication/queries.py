@@ -5,8 +5,11 @@ page, the report download and the open-data feeds all start from it. A trip is p
 when
 
 * its fund publishes its trips (``Fund.publish_trips``),
-* its report and accounts are approved (the case is "settled"), and
-* it began within the last five years (this year and the four before it).
+* its report and accounts are approved (the case is "settled"),
+* it is over: its return date (granted, and reported where the report gives one) is today
+  or before; nothing still to come is published as if it had happened, and
+* it began within the last five years (this year and the four before it), and not after
+  today.
 
 * a committee's own trip also needs the committee's approval of the report in a meeting
   (an issued "report approval" agenda item, grants.committees).
@@ -68,6 +71,23 @@ def shown_years(today: dt.date | None = None) -> list[int]:
     return [year - n for n in range(YEARS_SHOWN)]
 
 
+@dataclass(frozen=True)
+class ShownPeriod:
+    """What the public list covers: trips that began from 1 January of ``first_year`` and
+    were over by ``until`` (today), so ``first_year``-``last_year`` are the years of the
+    trips it can show."""
+
+    first_year: int
+    last_year: int
+    until: dt.date
+
+
+def shown_period(today: dt.date | None = None) -> ShownPeriod:
+    today = today or clock.today()
+    years = shown_years(today)
+    return ShownPeriod(first_year=years[-1], last_year=years[0], until=today)
+
+
 def shown_periods(today: dt.date | None = None) -> list[ElectionPeriod]:
     """The election periods that overlap the years shown, newest first."""
     periods: list[ElectionPeriod] = []
@@ -92,6 +112,7 @@ def published_conditions(today: dt.date | None = None) -> list:
     """The conditions every published trip meets. Extend here, not in the views."""
     from grants.committees.models import AgendaItem, AgendaKind, Decision, IssueStatus
 
+    today = today or clock.today()
     first_year = min(shown_years(today))
     # A committee's own trip: its report approved by the committee in a meeting.
     approved_by_committee = (
@@ -108,6 +129,10 @@ def published_conditions(today: dt.date | None = None) -> list:
         Fund.publish_trips.is_(True),
         Application.state == PUBLISHED_STATE,
         trip_start() >= dt.date(first_year, 1, 1),
+        trip_start() <= today,
+        # Over: never a trip still to come, or one still under way.
+        Application.return_date <= today,
+        or_(TripReport.actual_return.is_(None), TripReport.actual_return <= today),
         or_(Fund.kind != FundKind.COMMITTEE, approved_by_committee),
     ]
 

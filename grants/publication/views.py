@@ -102,7 +102,7 @@ def index():
         form=form,
         page=page,
         link_args=_link_args(filters),
-        years=queries.shown_years(),
+        period_shown=queries.shown_period(),
         contact=_contact(),
         filters=filters,
     ), (200 if ok else 400)
@@ -183,6 +183,16 @@ def trip_record(trip) -> dict:
     }
 
 
+def _period_record(shown) -> dict:
+    """What the feed covers (docs/open-data.md): trips that began from ``first_year`` and
+    were over by ``until``."""
+    return {
+        "first_year": shown.first_year,
+        "last_year": shown.last_year,
+        "until": shown.until.isoformat(),
+    }
+
+
 def _feed_link(endpoint: str, number: int, exists: bool, filters: dict) -> str | None:
     if not exists:
         return None
@@ -239,6 +249,7 @@ def trips_json():
         "licence_url": LICENCE_URL,
         "currency": "DKK",
         "years_shown": queries.shown_years(),
+        "period_shown": _period_record(queries.shown_period()),
         "filters": {
             "year": filters["year"],
             "period": str(filters["period"]) if filters["period"] else None,

@@ -84,10 +84,12 @@ class ReportForm(BudgetLines, Form):
         ),
     )
 
-    def __init__(self, *args, youth: bool = False, hosting: bool = False, **kwargs):
+    def __init__(self, *args, application, youth: bool = False, hosting: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.youth = youth
         self.hosting = hosting
+        # The granted case, whose trip the actual dates are checked against.
+        self.application = application
         self.parsed_birth_years: list[int] | None = None
 
     # -- the accounts --------------------------------------------------------------------
@@ -105,14 +107,9 @@ class ReportForm(BudgetLines, Form):
         return [f for f in (self.receipts.data or []) if getattr(f, "filename", "")]
 
     # -- validation ----------------------------------------------------------------------
-    def validate(self, extra_validators=None) -> bool:
+    def validate(self, extra_validators=None, submitting: bool = False) -> bool:
         ok = super().validate(extra_validators)
-        if (
-            self.actual_departure.data
-            and self.actual_return.data
-            and self.actual_return.data < self.actual_departure.data
-        ):
-            self.actual_return.errors.append(_l("Hjemkomst kan ikke være før afrejse."))
+        self._check_dates(submitting)
         if self.youth and (self.actual_birth_years.data or "").strip():
             try:
                 years = parse_birth_years(self.actual_birth_years.data)
@@ -133,9 +130,24 @@ class ReportForm(BudgetLines, Form):
                     self.parsed_birth_years = years
         return ok and not self.errors
 
+    def _check_dates(self, submitting: bool) -> None:
+        """The actual dates against the granted trip (grants.reports.operations)."""
+        from grants.reports.operations import date_problems
+
+        if self.actual_departure.errors or self.actual_return.errors:
+            return
+        problems = date_problems(
+            self.application,
+            self.actual_departure.data,
+            self.actual_return.data,
+            submitting=submitting,
+        )
+        for name, message in problems.items():
+            self[name].errors.append(message)
+
     def validate_for_submission(self, has_receipts: bool) -> bool:
         """Everything a report needs; ``has_receipts``: receipts already on the case."""
-        ok = self.validate()
+        ok = self.validate(submitting=True)
         for name, message in REQUIRED_TEXTS.items():
             field = self[name]
             if not (field.data or "").strip() and not field.errors:

@@ -36,6 +36,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from grants.applications import documents
 from grants.applications.forms import BUDGET_CATEGORIES
 from grants.applications.models import Application, Attachment
 from grants.budgets.models import BudgetEntry, EntryKind
@@ -65,7 +66,7 @@ from grants.workflow import engine
 REPORTABLE_STATES = ("granted", "partly_granted", "report_returned")
 # The states after the decision in which the case page shows the report section.
 AFTER_GRANT_STATES = (*REPORTABLE_STATES, "report_submitted", "settled")
-RECEIPT = "receipt"
+RECEIPT = documents.RECEIPT
 # A refund claimed at settlement is due this many days after the settlement: the fund's
 # setting (Fund.refund_days), by default this.
 REFUND_DAYS = 30
@@ -122,6 +123,92 @@ def account_rows(application: Application, report: TripReport | None) -> list[Ac
     return rows
 
 
+# -- the trip's dates ---------------------------------------------------------------------------
+
+# The report's actual dates may differ from the granted trip's by at most this many days:
+# the departure no earlier than this before the granted departure, the return no later than
+# this after the granted return. A trip moved further is a change for the caseworker to
+# approve, not something a report says afterwards.
+DATE_SLACK_DAYS = 14
+
+
+def trip_ends(application: Application, report: TripReport | None = None) -> dt.date | None:
+    """The day the trip is over: the granted return date, or the reported one if later."""
+    days = [application.return_date, report.actual_return if report else None]
+    return max((day for day in days if day is not None), default=None)
+
+
+def report_from(application: Application) -> dt.date | None:
+    """The first day the report may be submitted: the return date, unless the fund takes
+    reports before it (then None: any day after the grant)."""
+    if application.fund.report_before_return:
+        return None
+    return application.return_date
+
+
+def date_bounds(application: Application) -> tuple[dt.date, dt.date] | None:
+    """The earliest departure and the latest return a report may give, or None."""
+    if application.departure_date is None or application.return_date is None:
+        return None
+    slack = dt.timedelta(days=DATE_SLACK_DAYS)
+    return application.departure_date - slack, application.return_date + slack
+
+
+def date_problems(
+    application: Application,
+    departure: dt.date | None,
+    return_: dt.date | None,
+    *,
+    submitting: bool,
+) -> dict[str, str]:
+    """What is wrong with a report's actual dates, by field: they must lie within
+    ``DATE_SLACK_DAYS`` of the granted trip, the return on or after the departure, and (on
+    submission, unless the fund takes reports before the return) not after today."""
+    problems: dict[str, str] = {}
+    limits = date_bounds(application)
+    if limits is None:
+        return problems
+    earliest, latest = limits
+    bounds = {
+        "earliest": long_date(earliest),
+        "latest": long_date(latest),
+        "days": DATE_SLACK_DAYS,
+        "departure": long_date(application.departure_date),
+        "return": long_date(application.return_date),
+    }
+    if departure is not None and not earliest <= departure <= latest:
+        problems["actual_departure"] = _(
+            "Afrejsen skal ligge mellem %(earliest)s og %(latest)s: højst %(days)s dage før "
+            "den bevilgede afrejse (%(departure)s). Er rejsen flyttet mere, så kontakt "
+            "sagsbehandleren.",
+            **bounds,
+        )
+    if return_ is not None:
+        if departure is not None and return_ < departure:
+            problems["actual_return"] = _("Hjemkomst kan ikke være før afrejse.")
+        elif not earliest <= return_ <= latest:
+            problems["actual_return"] = _(
+                "Hjemkomsten skal ligge mellem %(earliest)s og %(latest)s: højst %(days)s "
+                "dage efter den bevilgede hjemkomst (%(return)s). Er rejsen flyttet mere, så "
+                "kontakt sagsbehandleren.",
+                **bounds,
+            )
+        elif submitting and report_from(application) and return_ > clock.today():
+            problems["actual_return"] = _(
+                "Hjemkomsten ligger efter i dag. Rapport og regnskab indsendes, når rejsen er slut."
+            )
+    return problems
+
+
+def _check_dates(application: Application, report: TripReport, *, submitting: bool) -> None:
+    problems = date_problems(
+        application, report.actual_departure, report.actual_return, submitting=submitting
+    )
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise DomainError(message, field=field)
+
+
 # -- the draft -------------------------------------------------------------------------------
 
 
@@ -170,6 +257,7 @@ def save_report(
         report = TripReport(application_id=application.id)
         db.session.add(report)
     fill_report(report, form)
+    _check_dates(application, report, submitting=False)
     for checked in uploads:
         add_receipt(application, checked, actor)
     db.session.flush()
@@ -191,18 +279,9 @@ def check_receipt(filename: str, data: bytes, field: str = "receipts") -> Checke
 
 
 def add_receipt(application: Application, checked: CheckedFile, actor) -> Attachment:
-    """Attach a receipt; receipts add up, they never replace one another."""
-    attachment = Attachment(
-        purpose=RECEIPT,
-        filename=checked.filename,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        data=checked.data,
-        uploaded_by_id=actor.id,
-    )
-    application.attachments.append(attachment)
-    return attachment
+    """Attach a receipt; receipts add up, they never replace one another, and each is
+    journalised as received (grants.applications.documents)."""
+    return documents.receive(application, checked, actor, RECEIPT)
 
 
 # -- the youth subsidy worked out again ------------------------------------------------------
@@ -273,10 +352,20 @@ def preview_recalculation(application: Application, form) -> dict | None:
 def submit_report(application: Application, actor) -> None:
     """Send the saved report to the caseworker; for youth subsidies, keep the subsidy worked
     out again under the decision's rules."""
+    first_day = report_from(application)
+    if first_day is not None and clock.today() < first_day:
+        raise DomainError(
+            _(
+                "Rapport og regnskab kan indsendes fra %(date)s, når rejsen er slut. Du kan "
+                "gemme rapporten som kladde indtil da.",
+                date=long_date(first_day),
+            )
+        )
     engine.find_transition(application, "submit_report", actor)
     report = report_of(application)
     if report is None:
         raise DomainError(_("Skriv rapporten, før du indsender den."))
+    _check_dates(application, report, submitting=True)
     report.recalculation = recalculate(application, report)
     report.submitted_at = clock.now()
     report.approved_at = None
@@ -364,10 +453,21 @@ def settle(application: Application, actor, comment: str = "") -> Settlement:
     """Approve the report and accounts and settle the grant, in the caller's transaction:
     the final amount, the release of what is not used, any refund claim and its deadline,
     the step to ``settled``, the settlement letter and the approved report as a PDF."""
-    engine.find_transition(application, "approve_report", actor)  # refuses before any money
     report = report_of(application)
+    ends = trip_ends(application, report)
+    if ends is None or clock.today() < ends:
+        # Never a settlement before the trip is over, whatever the fund's setting.
+        raise DomainError(
+            _(
+                "Rejsen slutter %(date)s. Rapport og regnskab kan først godkendes og afregnes "
+                "fra den dag.",
+                date=long_date(ends),
+            )
+        )
+    engine.find_transition(application, "approve_report", actor)  # refuses before any money
     if report is None:
         raise DomainError(_("Sagen har ingen rapport at godkende."))
+    _check_dates(application, report, submitting=True)
     if application.fund.computes_subsidy and report.recalculation is None:
         report.recalculation = recalculate(application, report)
     settlement = settlement_for(application, report)

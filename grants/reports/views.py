@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from grants.applications.forms import StepForm
 from grants.applications.models import Application
 from grants.applications.views import get_application, render_case
-from grants.core import access
+from grants.core import access, clock
 from grants.core.errors import DomainError, NotAllowed
 from grants.core.formatting import money
 from grants.extensions import db
@@ -47,7 +47,13 @@ def report_view(application: Application) -> dict | None:
         and CaseRole.CASEWORKER in roles
     ):
         settlement = operations.settlement_for(application, report)
+    today = clock.today()
+    report_from = operations.report_from(application)
+    settle_from = operations.trip_ends(application, report)
     return {
+        # Before these days, the report cannot be submitted and the case cannot be settled.
+        "report_from": report_from if report_from and today < report_from else None,
+        "settle_from": settle_from if settle_from and today < settle_from else None,
         "report": report if shown else None,
         "can_report": access.may(current_user, "case.report", application),
         "rows": operations.account_rows(application, report if shown else None),
@@ -62,6 +68,7 @@ def make_form(application: Application, report) -> ReportForm:
         obj=report,
         youth=application.fund.computes_subsidy,
         hosting=application.fund.kind == FundKind.HOSTING,
+        application=application,
     )
     if request.method == "GET":
         if report is not None:
@@ -77,9 +84,13 @@ def make_form(application: Application, report) -> ReportForm:
 
 
 def _render(application, report, form, recalculation, status=200):
+    first_day = operations.report_from(application)
     return render_template(
         "reports/form.html",
         application=application,
+        report_from=first_day if first_day and clock.today() < first_day else None,
+        date_slack_days=operations.DATE_SLACK_DAYS,
+        date_bounds=operations.date_bounds(application),
         report=report,
         form=form,
         rows={row.category: row for row in operations.account_rows(application, None)},

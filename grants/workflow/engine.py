@@ -72,8 +72,11 @@ def find_transition(application, action: str, user: User | None) -> Transition:
     )
 
 
-def take(application, action: str, actor: User, comment: str = "") -> JournalEntry:
-    """Move the case along the transition ``action`` and record it."""
+def take(
+    application, action: str, actor: User, comment: str = "", details: dict | None = None
+) -> JournalEntry:
+    """Move the case along the transition ``action`` and record it (``details``: the step's
+    facts for the journal, see JournalEntry.details)."""
     from grants.notifications.operations import notify_step  # the step's e-mails
 
     transition = find_transition(application, action, actor)
@@ -92,6 +95,7 @@ def take(application, action: str, actor: User, comment: str = "") -> JournalEnt
         from_state=from_state,
         to_state=transition.to_state,
         visible_to_applicant=transition.visible_to_applicant,
+        details=details,
     )
     notify_step(application, transition, actor, comment)
     return entry
@@ -155,6 +159,7 @@ def record(
     from_state: str = "",
     to_state: str = "",
     visible_to_applicant: bool = True,
+    details: dict | None = None,
 ) -> JournalEntry:
     """Append an entry to the case's journal."""
     entry = JournalEntry(
@@ -165,6 +170,7 @@ def record(
         to_state=to_state or application.state,
         comment=comment,
         visible_to_applicant=visible_to_applicant,
+        details=details,
     )
     db.session.add(entry)
     return entry

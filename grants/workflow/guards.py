@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, or_, true
+
+from grants.core import clock
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,16 @@ def _within(app) -> bool:
     return app.amount_applied <= app.fund.delegated_limit
 
 
+def _trip_over(app) -> bool:
+    """The return date has come: the trip is over at the end of its last day, and its
+    report and settlement may be made from that day on."""
+    return app.return_date is not None and app.return_date <= clock.today()
+
+
+def _report_allowed(app) -> bool:
+    return bool(app.fund.report_before_return) or _trip_over(app)
+
+
 GUARDS: dict[str, Guard] = {
     "": Guard("", lambda app: True, lambda Application, Fund: true()),
     "within_delegated_limit": Guard(
@@ -31,6 +43,20 @@ GUARDS: dict[str, Guard] = {
         "above_delegated_limit",
         lambda app: not _within(app),
         lambda Application, Fund: Application.amount_applied > Fund.delegated_limit,
+    ),
+    # The report and accounts: once the trip is over, or earlier where the fund says so.
+    "report_allowed": Guard(
+        "report_allowed",
+        _report_allowed,
+        lambda Application, Fund: or_(
+            Fund.report_before_return.is_(True), Application.return_date <= clock.today()
+        ),
+    ),
+    # The settlement: never before the return date, whatever the fund says.
+    "trip_over": Guard(
+        "trip_over",
+        _trip_over,
+        lambda Application, Fund: Application.return_date <= clock.today(),
     ),
 }
 

@@ -53,6 +53,7 @@ ACTION_LABELS = {
     "payment_recorded": _l("Udbetaling registreret"),
     "report_reminder": _l("Påmindelse om rapport og regnskab"),
     "case_file_exported": _l("Sagens akter udtrukket (aktindsigt)"),
+    "document_received": _l("Dokument modtaget"),
     "refund_recorded": _l("Tilbagebetaling registreret"),
     "cancel_grant": _l("Annullér bevillingen"),
     "put_on_agenda": _l("Sæt på udvalgets dagsorden"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
@@ -92,6 +92,10 @@ class JournalEntry(db.Model):
     to_state: Mapped[str] = mapped_column(String(40), default="")
     comment: Mapped[str] = mapped_column(Text, default="")
     visible_to_applicant: Mapped[bool] = mapped_column(default=True)
+    # The facts of the step, where it has more than a comment: a resubmission's changes
+    # field by field, a document received (grants.applications.changes, .documents). Facts,
+    # never formatted text: the pages render them in the reader's language.
+    details: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
     actor = relationship("User")
 

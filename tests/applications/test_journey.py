@@ -88,6 +88,7 @@ def test_from_draft_to_downloaded_letter(world, client, auth):
         data=form_data(
             manager_id=str(world.manager.id),
             programme="Dag 1: besøg. Dag 2: konferencen 'Inclusive Youth Work' (program vedlagt).",
+            reply="Programmet står nu under Program.",
         ),
     )
     assert response.status_code == 302

@@ -317,3 +317,50 @@ def test_the_rules_version_stays_with_the_case(world, youth, client, auth):
     assert application.computed_amount == Decimal("7000.00")
     assert application.calculation["rule_set"]["version"] == 1
     assert Path(STANDARD_RULE_SETS).exists()
+
+
+def test_a_youth_resubmission_records_the_new_counts_and_the_computed_amount(
+    world, youth, client, auth
+):
+    """After a request for information the association corrects the participants: the
+    journal keeps the counts and the subsidy the rules now give, and the reply."""
+    from grants.applications import changes
+    from tests.factories import make_organisation, make_user
+
+    frida = make_user(name="Frida Frost", email="frida@example.dk")
+    organisation = make_organisation(frida, name="Ballerup Ungdomsorkester")
+    db.session.commit()
+    auth.login(frida)
+    url = "/applications/new/ungdomsrejser"
+    assert client.post(url, data=trip_form(organisation.id, youth["prague"].id)).status_code == 302
+    application = db.session.scalars(select(Application)).one()
+    assert application.amount_applied == Decimal("7000.00")  # 14 persons × 5 nights × 100 kr.
+    auth.login(world.caseworker)
+    client.post(
+        f"/applications/{application.id}/steps/request_information",
+        data={"comment": "Hvor mange unge deltager nu?"},
+    )
+    auth.login(frida)
+    page = client.get(f"/applications/{application.id}/edit").get_data(as_text=True)
+    assert 'name="reply"' in page
+    response = client.post(
+        f"/applications/{application.id}/edit",
+        data=trip_form(
+            organisation.id,
+            youth["prague"].id,
+            participants_young="10",
+            reply="To af de unge er faldet fra.",
+        ),
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    db.session.expire_all()
+    entry = [e for e in application.journal if e.action == "resubmit"][-1]
+    found = {c["field"]: (c["old"], c["new"]) for c in entry.details[changes.CHANGES]}
+    assert found == {
+        "participants_young": (12, 10),
+        "amount_applied": ("7000.00", "6000.00"),
+    }
+    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "Antal børn og unge under 25 år: 12 → 10" in page
+    assert "Ansøgt beløb: 7.000,00 kr. → 6.000,00 kr." in page
+    assert "To af de unge er faldet fra." in page

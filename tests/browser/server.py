@@ -68,31 +68,53 @@ class LiveServer:
                 found.append(message)
         return found
 
+    def _mettes_study_trip(
+        self,
+        title: str,
+        *,
+        city: str,
+        country: str,
+        days_ahead: int,
+        lines,
+        nights: int = 2,
+        amount: int = 6000,
+    ):
+        """Inside a request context: a draft study trip of Mette's (through the demo cases'
+        own builder), and her, her manager and the caseworker."""
+        from grants.demo_cases import _case
+        from grants.funds.models import Fund
+        from grants.people.models import User
+
+        users = {u.email: u for u in db.session.scalars(db.select(User))}
+        employee, manager = users["medarbejder@ballerup.dk"], users["leder@ballerup.dk"]
+        fund = db.session.scalars(db.select(Fund).filter_by(code="studierejsefonden")).one()
+        case = _case(
+            fund,
+            employee,
+            manager=manager,
+            title=title,
+            city=city,
+            country=country,
+            days_ahead=days_ahead,
+            nights=nights,
+            amount=amount,
+            lines=lines,
+        )
+        return case, employee, manager, users["sagsbehandler@ballerup.dk"]
+
     def granted_study_trip(self, title: str, *, days_ahead: int = -20) -> str:
         """Arrange a study trip that Mette has made and been granted, through the same
         operations as the demo cases (the journey of getting there has its own test)."""
         from grants.applications import operations
         from grants.applications.models import BudgetCategory
-        from grants.demo_cases import _case
-        from grants.funds.models import Fund
-        from grants.people.models import User
         from grants.workflow import engine
 
         with self.app.test_request_context(base_url=self.url):
-            users = {u.email: u for u in db.session.scalars(db.select(User))}
-            employee, manager = users["medarbejder@ballerup.dk"], users["leder@ballerup.dk"]
-            caseworker = users["sagsbehandler@ballerup.dk"]
-            fund = db.session.scalars(db.select(Fund).filter_by(code="studierejsefonden")).one()
-            case = _case(
-                fund,
-                employee,
-                manager=manager,
-                title=title,
+            case, employee, manager, caseworker = self._mettes_study_trip(
+                title,
                 city="Aarhus",
                 country="DK",
                 days_ahead=days_ahead,
-                nights=2,
-                amount=6000,
                 lines={BudgetCategory.TRANSPORT: 2000, BudgetCategory.FEES: 4000},
             )
             operations.submit(case, employee)
@@ -109,19 +131,10 @@ class LiveServer:
         queue for screening (and, within her limit, for her decision)."""
         from grants.applications import operations
         from grants.applications.models import BudgetCategory
-        from grants.demo_cases import _case
-        from grants.funds.models import Fund
-        from grants.people.models import User
 
         with self.app.test_request_context(base_url=self.url):
-            users = {u.email: u for u in db.session.scalars(db.select(User))}
-            employee, manager = users["medarbejder@ballerup.dk"], users["leder@ballerup.dk"]
-            fund = db.session.scalars(db.select(Fund).filter_by(code="studierejsefonden")).one()
-            case = _case(
-                fund,
-                employee,
-                manager=manager,
-                title=title,
+            case, employee, manager, _ = self._mettes_study_trip(
+                title,
                 city="Lissabon",
                 country="PT",
                 days_ahead=50,
@@ -131,6 +144,31 @@ class LiveServer:
             )
             operations.submit(case, employee)
             operations.endorse(case, manager, True, "")
+            db.session.commit()
+            case_number = case.case_number
+            db.session.remove()
+        return case_number
+
+    def study_trip_awaiting_information(self, title: str, programme: bytes, question: str) -> str:
+        """Arrange a study trip of Mette's, submitted with ``programme`` as its programme file
+        (program.pdf), endorsed, and sent back by the caseworker with ``question``."""
+        from grants.applications import documents, operations
+        from grants.applications.models import BudgetCategory
+        from grants.core.files import check_upload
+        from grants.workflow import engine
+
+        with self.app.test_request_context(base_url=self.url):
+            case, employee, manager, caseworker = self._mettes_study_trip(
+                title,
+                city="Helsinki",
+                country="FI",
+                days_ahead=50,
+                lines={BudgetCategory.TRANSPORT: 2500, BudgetCategory.FEES: 4000},
+            )
+            documents.receive(case, check_upload("program.pdf", programme, "p"), employee)
+            operations.submit(case, employee)
+            operations.endorse(case, manager, True, "")
+            engine.take(case, "request_information", caseworker, question)
             db.session.commit()
             case_number = case.case_number
             db.session.remove()

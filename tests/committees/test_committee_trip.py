@@ -22,7 +22,7 @@ TITLE = "Udvalgets studietur til Malmø om idrætsanlæg"
 PARTICIPANTS = "Ulla Ulriksen (medlem), Frederik Friis (formand), Sine Sekretær (sekretær)"
 
 
-def test_the_committees_trip_from_application_to_the_public_page(client, auth, cw):
+def test_the_committees_trip_from_application_to_the_public_page(client, auth, cw, monkeypatch):
     # 1. A member applies against the committee's own fund, naming the participants.
     auth.login(cw.member)
     assert cw.fund.code in client.get("/applications/new").get_data(as_text=True)
@@ -91,15 +91,19 @@ def test_the_committees_trip_from_application_to_the_public_page(client, auth, c
     minutes = client.get(f"/udvalg/moeder/{cw.meeting.id}/beslutningsprotokol.pdf")
     assert minutes.status_code == 200 and minutes.data.startswith(b"%PDF")
 
-    # 5. After the trip: the member sends the report and accounts.
-    today = clock.today()
+    # 5. After the trip (the clock moves to two days after its return): the member sends
+    # the report and accounts.
+    home = dt.datetime.combine(
+        application.return_date + dt.timedelta(days=2), dt.time(9), tzinfo=clock.LOCAL
+    )
+    monkeypatch.setattr(clock, "now", lambda: home.astimezone(dt.UTC))
     report = TripReport(
         application_id=application.id,
         what_was_done="Besøg på tre idrætsanlæg.",
         what_was_learned="Drift i fællesskab med foreningerne.",
         how_it_will_be_used="Oplæg i udvalget.",
-        actual_departure=today - dt.timedelta(days=10),
-        actual_return=today - dt.timedelta(days=8),
+        actual_departure=application.departure_date,
+        actual_return=application.return_date,
         participant_names=PARTICIPANTS,
         participant_count=3,
     )

@@ -607,13 +607,20 @@ def test_guessed_ids_of_another_committee_are_refused(app, routes, client):
 
 def test_files_are_served_with_safe_headers(app, routes, client):
     people, cases = build_world()
-    attachment = db.session.get(Attachment, cases.attachment)
-    attachment.filename = '../../etc/"passwd"\r\nX-Evil: 1.html'
-    attachment.content_type = "text/html"
+    # A file stored with a hostile name and type (a document is never changed: a new one).
+    hostile = Attachment(
+        application_id=cases.granted,
+        filename='../../etc/"passwd"\r\nX-Evil: 1.html',
+        content_type="text/html",
+        size=8,
+        sha256="0" * 64,
+        data=b"%PDF-1.7",
+    )
+    db.session.add(hostile)
     db.session.commit()
     sign_in(client, people[OWNER])
     for url in (
-        f"/applications/{cases.granted}/attachments/{cases.attachment}",
+        f"/applications/{cases.granted}/attachments/{hostile.id}",
         f"/letters/{cases.letter}/download",
     ):
         response = client.get(url)
@@ -626,7 +633,7 @@ def test_files_are_served_with_safe_headers(app, routes, client):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert "no-store" in response.headers["Cache-Control"]
     # An HTML "attachment" is never rendered in the app's origin.
-    response = client.get(f"/applications/{cases.granted}/attachments/{cases.attachment}")
+    response = client.get(f"/applications/{cases.granted}/attachments/{hostile.id}")
     assert "sandbox" in response.headers["Content-Security-Policy"]
 
 

@@ -45,7 +45,8 @@ def test_every_step_mails_the_next_person_and_the_applicant(world, client, auth,
 
     auth.login(world.employee)
     client.post(
-        f"/applications/{application.id}/edit", data=form_data(manager_id=str(world.manager.id))
+        f"/applications/{application.id}/edit",
+        data=form_data(manager_id=str(world.manager.id), reply="Konferencen om inklusion."),
     )
     assert recipients(inbox.take()) == {world.caseworker.email, world.employee.email}
 

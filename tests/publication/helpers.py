@@ -16,6 +16,9 @@ from grants.letters.models import Letter
 from grants.reports.models import AccountLine, TripReport
 from tests.factories import make_application
 
+# The day the publication tests run on (tests/publication/conftest.py).
+TODAY = dt.date(2026, 11, 25)
+
 ACCOUNTS = {
     BudgetCategory.TRANSPORT: "3200.50",
     BudgetCategory.ACCOMMODATION: "4100",

@@ -25,9 +25,10 @@ from tests.reports.helpers import (
 )
 
 
-def test_a_study_trip_from_granted_to_settled(world, client, auth, inbox):
+def test_a_study_trip_from_granted_to_settled(world, client, auth, inbox, move_clock):
     application = granted_case(world, 8000)
     pay(application, 8000, world.finance)  # paid in advance
+    move_clock(application.return_date)  # home from the trip
     send_pending()  # the decision's own e-mails
     inbox.take()
     case_url = f"/applications/{application.id}"
@@ -41,14 +42,16 @@ def test_a_study_trip_from_granted_to_settled(world, client, auth, inbox):
     assert "Budget: 3.000,00 kr." in page and "Budget: 4.000,00 kr." in page
 
     # A draft with a receipt, then on to submitting through the case page's step button.
-    data = with_files(report_data(intent="save", what_was_learned=""), (PDF, "fly.pdf"))
+    data = with_files(
+        report_data(application, intent="save", what_was_learned=""), (PDF, "fly.pdf")
+    )
     response = client.post(form_url, data=data, content_type="multipart/form-data")
     assert response.status_code == 302
     response = client.post(f"{case_url}/steps/submit_report", data={})
     assert response.status_code == 303 and response.headers["Location"].endswith(form_url)
     page = client.get(form_url).get_data(as_text=True)
     assert "fly.pdf" in page
-    response = client.post(form_url, data=report_data())
+    response = client.post(form_url, data=report_data(application))
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
     application = db.session.get(Application, application.id)
@@ -80,7 +83,7 @@ def test_a_study_trip_from_granted_to_settled(world, client, auth, inbox):
     auth.login(world.employee)
     page = client.get(form_url).get_data(as_text=True)
     assert "Hotellet mangler en kvittering." in page
-    data = with_files(report_data(accommodation="3500"), (PNG, "hotel.png"))
+    data = with_files(report_data(application, accommodation="3500"), (PNG, "hotel.png"))
     response = client.post(form_url, data=data, content_type="multipart/form-data")
     assert response.status_code == 302
 
@@ -125,9 +128,10 @@ def test_a_study_trip_from_granted_to_settled(world, client, auth, inbox):
 
 
 def test_a_youth_report_shows_the_subsidy_worked_out_again_before_it_is_sent(
-    world, youth, client, auth
+    world, youth, client, auth, move_clock
 ):
     application = granted_youth_case(world, youth)
+    move_clock(application.return_date)
     form_url = f"/applications/{application.id}/report"
     auth.login(youth["karl"])  # any member of the association may write it
     page = client.get(form_url).get_data(as_text=True)

@@ -8,22 +8,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from grants.core import clock
 from grants.extensions import db
 from grants.notifications.sender import send_pending
 from grants.reports.models import ReminderLog
 from grants.workflow.models import JournalEntry
 from tests.reports.helpers import file_report, granted_case, granted_youth_case
-
-
-@pytest.fixture
-def move_clock(monkeypatch):
-    def to(day: dt.date) -> None:
-        monkeypatch.setattr(clock, "today", lambda: day)
-        moment = dt.datetime.combine(day, dt.time(7, 0), tzinfo=clock.LOCAL)
-        monkeypatch.setattr(clock, "now", lambda: moment.astimezone(dt.UTC))
-
-    return to
 
 
 def run(runner, inbox) -> list[tuple[str, str]]:
@@ -96,9 +85,10 @@ def test_a_youth_case_reminds_every_member_of_the_association(
 
 def test_no_reminder_once_the_report_is_in(world, runner, inbox, move_clock):
     submitted = granted_case(world, 8000)
+    waiting = granted_case(world, 5000)
+    move_clock(submitted.return_date)  # back from the trip
     file_report(submitted, world.employee, {"transport": "1000"})
     assert submitted.state == "report_submitted"
-    waiting = granted_case(world, 5000)
     send_pending()
     inbox.take()
     move_clock(waiting.report_due + dt.timedelta(days=1))

@@ -28,8 +28,10 @@ def snapshot(application_id: int) -> tuple:
 
 
 @pytest.fixture
-def case(world):
-    return granted_case(world, 8000)
+def case(world, move_clock):
+    application = granted_case(world, 8000)
+    move_clock(application.return_date)  # the trip is over: the report may be sent
+    return application
 
 
 def url(application) -> str:
@@ -58,7 +60,7 @@ def test_bad_input_is_said_at_the_field_and_changes_nothing(
 ):
     auth.login(world.employee)
     before = snapshot(case.id)
-    data = with_files(report_data(**overrides), (PDF, "kvittering.pdf"))
+    data = with_files(report_data(case, **overrides), (PDF, "kvittering.pdf"))
     response = client.post(url(case), data=data, content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -76,7 +78,7 @@ def test_a_receipt_that_is_not_a_pdf_or_an_image_is_refused(world, case, client,
         (b"PK\x03\x04 not really", "kvittering.docx"),
         (PNG, "kvittering.pdf"),  # a picture calling itself a PDF
     ]:
-        data = with_files(report_data(intent=intent), (PDF, "ok.pdf"), (content, name))
+        data = with_files(report_data(case, intent=intent), (PDF, "ok.pdf"), (content, name))
         response = client.post(url(case), data=data, content_type="multipart/form-data")
         page = response.get_data(as_text=True)
         assert response.status_code == 422, name
@@ -89,14 +91,14 @@ def test_costs_without_a_receipt_are_refused_on_submit_but_a_draft_may_wait(
 ):
     auth.login(world.employee)
     before = snapshot(case.id)
-    response = client.post(url(case), data=report_data())
+    response = client.post(url(case), data=report_data(case))
     assert response.status_code == 422
     assert "Vedhæft kvitteringer for udgifterne." in response.get_data(as_text=True)
     assert snapshot(case.id) == before
     # Saved as a draft without receipts, then submitted with one.
-    assert client.post(url(case), data=report_data(intent="save")).status_code == 302
+    assert client.post(url(case), data=report_data(case, intent="save")).status_code == 302
     assert snapshot(case.id)[:3] == ("granted", 1, 0)
-    data = with_files(report_data(), (PNG, "bon.png"), (PDF, "faktura.pdf"))
+    data = with_files(report_data(case), (PNG, "bon.png"), (PDF, "faktura.pdf"))
     response = client.post(url(case), data=data, content_type="multipart/form-data")
     assert response.status_code == 302
     assert snapshot(case.id)[:3] == ("report_submitted", 1, 2)
@@ -107,7 +109,7 @@ def test_not_allowed_to_write_the_report(world, case, client, auth):
     for person in (world.outsider, world.caseworker, world.manager, world.finance):
         auth.login(person)
         assert client.get(url(case)).status_code == 403, person.email
-        data = with_files(report_data(), (PDF, "kvittering.pdf"))
+        data = with_files(report_data(case), (PDF, "kvittering.pdf"))
         response = client.post(url(case), data=data, content_type="multipart/form-data")
         assert response.status_code == 403, person.email
         # Through the case page's step button too.

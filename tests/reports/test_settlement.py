@@ -23,8 +23,9 @@ def _year(application) -> int:
     return application.departure_date.year
 
 
-def test_an_underspend_releases_exactly_the_difference(world):
+def test_an_underspend_releases_exactly_the_difference(world, move_clock):
     application = granted_case(world, 8000)
+    move_clock(application.return_date)
     year = _year(application)
     before = balance(world.fund.id, year)
     assert before.granted == Decimal("8000.00")
@@ -50,21 +51,23 @@ def test_an_underspend_releases_exactly_the_difference(world):
     )
 
 
-def test_costs_above_the_grant_keep_the_grant_and_other_funding_counts(world):
+def test_costs_above_the_grant_keep_the_grant_and_other_funding_counts(world, move_clock):
     full = granted_case(world, 8000)
+    shared = granted_case(world, 6000, other_funding=Decimal("1000"))
+    move_clock(full.return_date)
     file_report(full, world.employee, {"transport": "6000", "accommodation": "6000"})
     assert settle(full, world.caseworker).final == Decimal("8000.00")
 
-    shared = granted_case(world, 6000, other_funding=Decimal("1000"))
     file_report(shared, world.employee, {"transport": "6500"})
     settlement = settle(shared, world.caseworker)
     assert settlement.final == Decimal("5500.00")  # 6.500 costs - 1.000 other funding
     assert settlement.released == Decimal("500.00")
 
 
-def test_an_advance_larger_than_the_final_amount_is_claimed_back(world):
+def test_an_advance_larger_than_the_final_amount_is_claimed_back(world, move_clock):
     application = granted_case(world, 8000)
     pay(application, 8000, world.finance)
+    move_clock(application.return_date)
     file_report(application, world.employee, {"transport": "2500", "accommodation": "3000"})
 
     settlement = settle(application, world.caseworker)
@@ -86,9 +89,10 @@ def test_an_advance_larger_than_the_final_amount_is_claimed_back(world):
         release(application, Decimal("1"), world.finance, "")
 
 
-def test_a_part_paid_in_advance_releases_the_unpaid_part_and_claims_the_rest(world):
+def test_a_part_paid_in_advance_releases_the_unpaid_part_and_claims_the_rest(world, move_clock):
     application = granted_case(world, 8000)
     pay(application, 6000, world.finance)
+    move_clock(application.return_date)
     file_report(application, world.employee, {"transport": "5000"})
     settlement = settle(application, world.caseworker)
     db.session.commit()
@@ -100,10 +104,11 @@ def test_a_part_paid_in_advance_releases_the_unpaid_part_and_claims_the_rest(wor
     assert ledger_of(application) == (Decimal("5000.00"), Decimal("6000.00"))
 
 
-def test_the_ledger_balances_after_several_settlements(world):
+def test_the_ledger_balances_after_several_settlements(world, move_clock):
     cases = [granted_case(world, 8000) for _ in range(3)]
     pay(cases[0], 8000, world.finance)
     pay(cases[1], 3000, world.finance)
+    move_clock(cases[0].return_date)
     costs = [{"transport": "4000"}, {"transport": "9000"}, {"meals": "1234.50"}]
     finals = []
     for application, lines in zip(cases, costs, strict=True):
@@ -120,9 +125,10 @@ def test_the_ledger_balances_after_several_settlements(world):
     assert figures.available == figures.budget - sum(finals)
 
 
-def test_the_settlement_letter_states_the_figures_in_danish(world):
+def test_the_settlement_letter_states_the_figures_in_danish(world, move_clock):
     application = granted_case(world, 8000)
     pay(application, 8000, world.finance)
+    move_clock(application.return_date)
     file_report(application, world.employee, {"transport": "2500", "accommodation": "3000"})
     settle(application, world.caseworker)
     db.session.commit()

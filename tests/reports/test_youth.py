@@ -17,10 +17,13 @@ def _raise_the_rate(youth) -> None:
     db.session.commit()
 
 
-def test_the_recalculation_uses_the_decision_rules_even_after_a_new_version(world, youth):
+def test_the_recalculation_uses_the_decision_rules_even_after_a_new_version(
+    world, youth, move_clock
+):
     application = granted_youth_case(world, youth)
     assert application.granted_amount == Decimal("7000.00")
     _raise_the_rate(youth)  # version 2: 150 kr. per night, newer and valid on the same dates
+    move_clock(application.return_date)
 
     report = file_report(
         application,
@@ -45,8 +48,9 @@ def test_the_recalculation_uses_the_decision_rules_even_after_a_new_version(worl
     assert settlement.released == Decimal("1000.00")
 
 
-def test_more_participants_than_applied_for_never_raise_the_grant(world, youth):
+def test_more_participants_than_applied_for_never_raise_the_grant(world, youth, move_clock):
     application = granted_youth_case(world, youth)
+    move_clock(application.return_date)
     file_report(
         application, youth["frida"], {"transport": "30000"}, actual_young=20, actual_leaders=3
     )
@@ -54,24 +58,26 @@ def test_more_participants_than_applied_for_never_raise_the_grant(world, youth):
     assert settle(application, world.caseworker).final == Decimal("7000.00")
 
 
-def test_a_dispensation_stands_unless_the_actual_figures_fall(world, youth):
+def test_a_dispensation_stands_unless_the_actual_figures_fall(world, youth, move_clock):
     same = granted_youth_case(
         world, youth, amount="8000", dispensation_reason="En ekstra overnatning for koncerten."
     )
+    fewer = granted_youth_case(
+        world, youth, amount="8000", dispensation_reason="En ekstra overnatning for koncerten."
+    )
+    move_clock(same.return_date)
     file_report(same, youth["frida"], {"transport": "24000"}, actual_young=12, actual_leaders=2)
     settlement = settle(same, world.caseworker)
     assert (settlement.rule, settlement.final) == ("dispensation", Decimal("8000.00"))
 
-    fewer = granted_youth_case(
-        world, youth, amount="8000", dispensation_reason="En ekstra overnatning for koncerten."
-    )
     file_report(fewer, youth["frida"], {"transport": "20000"}, actual_young=10, actual_leaders=2)
     # The rules gave 7.000 at the decision and 6.000 now: 8.000 × 6.000 / 7.000.
     assert settle(fewer, world.caseworker).final == Decimal("6857.14")
 
 
-def test_the_published_report_never_names_young_people(world, youth):
+def test_the_published_report_never_names_young_people(world, youth, move_clock):
     application = granted_youth_case(world, youth)
+    move_clock(application.return_date)
     report = file_report(
         application, youth["frida"], {"transport": "24000"}, actual_young=12, actual_leaders=2
     )

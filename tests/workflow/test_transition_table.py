@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from grants.core import clock
 from grants.core.errors import NotAllowed
 from grants.extensions import db
 from grants.workflow import engine
@@ -59,6 +62,15 @@ ABOVE_LIMIT = {
 }
 
 
+def trip_over() -> dict:
+    """A trip that ended yesterday."""
+    today = clock.today()
+    return {
+        "departure_date": today - dt.timedelta(days=5),
+        "return_date": today - dt.timedelta(days=1),
+    }
+
+
 def person(world, role):
     return {
         "applicant": world.employee,
@@ -77,8 +89,9 @@ def person(world, role):
     ids=["within-limit", "above-limit"],
 )
 def test_every_state_by_every_role(world, amount, table):
+    # A trip that is over, so the report's steps are open (see test_the_report_waits_...).
     application = make_application(
-        world.employee, world.fund, amount=amount, budget={"transport": 50000}
+        world.employee, world.fund, amount=amount, budget={"transport": 50000}, **trip_over()
     )
     for state in STATES:
         application.state = state
@@ -130,24 +143,36 @@ def test_required_comment_is_required(world):
 
 
 def test_the_queue_agrees_with_the_table(world):
-    """The work queue's SQL and the buttons' Python give the same answer for every case."""
+    """The work queue's SQL and the buttons' Python give the same answer for every case:
+    within and above the limit, a trip still to come, one ending today and one over."""
     from sqlalchemy import select
 
     from grants.applications.models import Application
     from grants.funds.models import Fund
 
+    today = clock.today()
+    trips = [
+        {
+            "departure_date": today + dt.timedelta(days=3),
+            "return_date": today + dt.timedelta(days=6),
+        },
+        {"departure_date": today - dt.timedelta(days=3), "return_date": today},
+        trip_over(),
+    ]
     cases = []
     for amount in (8000, 40000):
         for state in STATES:
-            cases.append(
-                make_application(
-                    world.employee,
-                    world.fund,
-                    amount=amount,
-                    state=state,
-                    budget={"transport": 50000},
+            for trip in trips:
+                cases.append(
+                    make_application(
+                        world.employee,
+                        world.fund,
+                        amount=amount,
+                        state=state,
+                        budget={"transport": 50000},
+                        **trip,
+                    )
                 )
-            )
     db.session.commit()
     for role in ROLES:
         user = person(world, role)
@@ -166,9 +191,15 @@ def test_the_queue_agrees_with_the_table(world):
 
 def test_a_grant_the_caseworker_may_cancel_is_not_waiting_for_the_caseworker(world, client, auth):
     """The queue holds the steps the route expects; the case page offers every step allowed."""
-    granted = make_application(world.employee, world.fund, state="granted", title="Bevilget tur")
+    granted = make_application(
+        world.employee, world.fund, state="granted", title="Bevilget tur", **trip_over()
+    )
     report = make_application(
-        world.employee, world.fund, state="report_submitted", title="Rapport afleveret"
+        world.employee,
+        world.fund,
+        state="report_submitted",
+        title="Rapport afleveret",
+        **trip_over(),
     )
     db.session.commit()
     assert "cancel_grant" in {
