@@ -226,3 +226,19 @@ def inbox(app):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     yield handler
     controller.stop()
+
+
+@pytest.fixture
+def move_clock(monkeypatch):
+    """Move the app's clock to 07:00 in Copenhagen on a day. A report is sent once the trip
+    is over, so the tests move to the return date (or later) before they send one."""
+
+    def to(day) -> None:
+        import datetime as dt
+
+        from grants.core import clock
+
+        moment = dt.datetime.combine(day, dt.time(7, 0), tzinfo=clock.LOCAL)
+        monkeypatch.setattr(clock, "now", lambda: moment.astimezone(dt.UTC))
+
+    return to

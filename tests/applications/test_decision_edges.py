@@ -130,10 +130,11 @@ def test_the_report_is_due_the_funds_days_after_the_return_date(world):
     assert application.report_due != departure + dt.timedelta(days=31)
 
 
-def test_a_refund_is_due_the_funds_own_refund_days_after_settlement(world):
+def test_a_refund_is_due_the_funds_own_refund_days_after_settlement(world, move_clock):
     world.fund.refund_days = 45  # not the default 30
     application = granted_case(world, 8000)
     pay(application, 8000, world.finance)
+    move_clock(application.return_date)  # a report is sent once the trip is over
     file_report(application, world.employee, {"transport": "2500", "accommodation": "3000"})
     from grants.reports.operations import settle
 

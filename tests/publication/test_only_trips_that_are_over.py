@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 
-from grants.core import clock
 from grants.extensions import db
 from tests.publication.helpers import TODAY, letter_of, make_trip
 
@@ -17,11 +16,6 @@ def study(world):
     world.fund.publish_trips = True
     db.session.commit()
     return world.fund
-
-
-def move_clock(monkeypatch, day: dt.date) -> None:
-    moment = dt.datetime.combine(day, dt.time(10), tzinfo=clock.LOCAL)
-    monkeypatch.setattr(clock, "now", lambda: moment.astimezone(dt.UTC))
 
 
 def public(client, trip) -> dict:
@@ -41,15 +35,15 @@ EVERYWHERE = dict.fromkeys(NOWHERE, True)
 
 
 def test_a_settled_trip_in_the_future_is_not_published_until_it_is_over(
-    client, world, study, monkeypatch
+    client, world, study, move_clock
 ):
     # The case: a trip in March 2027, settled in November 2026.
     trip = make_trip(world.employee, study, departure=dt.date(2027, 3, 1), days=5)
     db.session.commit()
     assert public(client, trip) == NOWHERE
-    move_clock(monkeypatch, dt.date(2027, 3, 4))  # under way
+    move_clock(dt.date(2027, 3, 4))  # under way
     assert public(client, trip) == NOWHERE
-    move_clock(monkeypatch, dt.date(2027, 3, 5))  # the return date: over
+    move_clock(dt.date(2027, 3, 5))  # the return date: over
     assert public(client, trip) == EVERYWHERE
 
 
@@ -70,7 +64,7 @@ def test_an_unsettled_trip_that_is_over_stays_private(client, world, study):
         assert public(client, trip) == NOWHERE, state
 
 
-def test_the_period_stated_matches_the_trips_and_today(client, world, study, monkeypatch):
+def test_the_period_stated_matches_the_trips_and_today(client, world, study, move_clock):
     make_trip(world.employee, study, departure=dt.date(2022, 1, 3), title="Den ældste")
     make_trip(world.employee, study, departure=dt.date(2027, 3, 1), title="Marts 2027")
     db.session.commit()
@@ -91,7 +85,7 @@ def test_the_period_stated_matches_the_trips_and_today(client, world, study, mon
     assert "the last five years (2022-2026) that were over by 25 November 2026" in page
 
     # In April 2027: the window moves on, 2022 drops out, the 2027 trip is over and shown.
-    move_clock(monkeypatch, dt.date(2027, 4, 1))
+    move_clock(dt.date(2027, 4, 1))
     client.post("/language", data={"locale": "da"})
     page = client.get("/udlandsrejser").text
     assert "de seneste fem år (2023-2027), der er afsluttet senest 1. april 2027" in page

@@ -22,22 +22,6 @@ def reports_registered(app):
 
 
 @pytest.fixture
-def move_clock(monkeypatch):
-    """Move the app's clock to 07:00 in Copenhagen on a day. A report is sent once the trip
-    is over, so the tests move to the return date (or later) before they send one."""
-
-    def to(day) -> None:
-        import datetime as dt
-
-        from grants.core import clock
-
-        moment = dt.datetime.combine(day, dt.time(7, 0), tzinfo=clock.LOCAL)
-        monkeypatch.setattr(clock, "now", lambda: moment.astimezone(dt.UTC))
-
-    return to
-
-
-@pytest.fixture
 def youth(world):
     """Ballerup's youth travel fund with its shipped rules (version 1), Prague 10, and an
     association with two members."""
