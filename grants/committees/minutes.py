@@ -19,7 +19,7 @@ from grants.letters.render import create_pdf
 def minutes_html(meeting: Meeting) -> str:
     committee = meeting.committee
     present = meeting.present_ids
-    members = committee.current_memberships(meeting.starts_at.date())
+    members = committee.current_memberships(meeting.day)
     return render_template(
         "committees/minutes_pdf.html",
         meeting=meeting,

@@ -181,7 +181,13 @@ def role_label(role: MemberRole) -> str:
 
 
 def create_meeting(committee: Committee, starts_at: dt.datetime, place: str) -> Meeting:
-    meeting = Meeting(committee=committee, starts_at=starts_at, place=place.strip())
+    """A planned meeting. ``starts_at`` is Copenhagen's time (if it has no zone); it is
+    stored in UTC and shown in Copenhagen's time again, on either side of summer time."""
+    if starts_at.tzinfo is None:
+        starts_at = starts_at.replace(tzinfo=clock.LOCAL)
+    meeting = Meeting(
+        committee=committee, starts_at=starts_at.astimezone(dt.UTC), place=place.strip()
+    )
     db.session.add(meeting)
     db.session.flush()
     return meeting
@@ -190,6 +196,24 @@ def create_meeting(committee: Committee, starts_at: dt.datetime, place: str) -> 
 def _open(meeting: Meeting) -> None:
     if not meeting.is_open:
         raise DomainError(_("Mødet er lukket; beslutningsprotokollen er lavet."))
+
+
+def _held(meeting: Meeting) -> None:
+    """Decisions, rulings and their issue belong to a held meeting: on or after its day,
+    with the attendance recorded."""
+    _open(meeting)
+    if not meeting.has_come:
+        raise DomainError(
+            _(
+                "Mødet er planlagt til %(date)s. Udvalgets beslutninger registreres først, "
+                "når mødet holdes.",
+                date=_meeting_words(meeting)["date"],
+            )
+        )
+    if meeting.held_at is None:
+        raise DomainError(
+            _("Registrér fremmødet først: så er mødet holdt, og beslutningerne kan registreres.")
+        )
 
 
 def eligible_cases(meeting: Meeting) -> list[tuple[Application, AgendaKind]]:
@@ -247,7 +271,7 @@ def add_to_agenda(
 def _meeting_words(meeting: Meeting) -> dict:
     from grants.core.formatting import long_date
 
-    return {"committee": meeting.committee.name, "date": long_date(meeting.starts_at.date())}
+    return {"committee": meeting.committee.name, "date": long_date(meeting.day)}
 
 
 def find_interests(item: AgendaItem) -> list[InterestDeclaration]:
@@ -257,7 +281,7 @@ def find_interests(item: AgendaItem) -> list[InterestDeclaration]:
 
     application = item.application or db.session.get(Application, item.application_id)
     found = []
-    for membership in item.meeting.committee.current_memberships(item.meeting.starts_at.date()):
+    for membership in item.meeting.committee.current_memberships(item.meeting.day):
         user = membership.user
         if not acts_as_applicant(application, user):
             continue
@@ -324,7 +348,7 @@ def rule_on(declaration: InterestDeclaration, disqualified: bool, actor) -> None
     """The committee's ruling on a declaration, recorded by its chair or secretary (never by
     the member it is about)."""
     meeting = declaration.agenda_item.meeting
-    _open(meeting)
+    _held(meeting)
     if not access.may(actor, "meeting.rule", declaration):
         raise NotAllowed(_("Du kan ikke registrere udvalgets afgørelse om denne erklæring."))
     if declaration.source == InterestSource.SYSTEM:
@@ -344,12 +368,27 @@ def rule_on(declaration: InterestDeclaration, disqualified: bool, actor) -> None
 
 
 def set_attendance(meeting: Meeting, user_ids: set[int], actor) -> None:
+    """The members present, recorded at the meeting: from then on the meeting is held. The
+    secretary is an official, not a member, and is neither present nor absent."""
     _open(meeting)
-    members = {m.user_id for m in meeting.committee.current_memberships(meeting.starts_at.date())}
+    if not meeting.has_come:
+        raise DomainError(
+            _(
+                "Fremmødet registreres, når mødet holdes (%(date)s).",
+                date=_meeting_words(meeting)["date"],
+            ),
+            field="present",
+        )
+    members = {m.user_id for m in meeting.committee.voting_memberships(meeting.day)}
     unknown = user_ids - members
     if unknown:
         raise DomainError(_("Kun udvalgets medlemmer kan være til stede."), field="present")
-    meeting.attendance = [MeetingAttendance(user_id=uid) for uid in sorted(user_ids)]
+    # Recorded again: those still present keep their row (one row per member).
+    kept = [a for a in meeting.attendance if a.user_id in user_ids]
+    known = {a.user_id for a in kept}
+    meeting.attendance = kept + [MeetingAttendance(user_id=uid) for uid in sorted(user_ids - known)]
+    if meeting.held_at is None:
+        meeting.held_at = clock.now()
     db.session.flush()
 
 
@@ -361,7 +400,7 @@ def record_decision(
 ) -> None:
     """Record the committee's decision on an item, to be issued with the others. The engine
     is asked now, so a disqualified member (or the applicant) is refused here already."""
-    _open(item.meeting)
+    _held(item.meeting)
     if item.issue_status == IssueStatus.ISSUED:
         raise DomainError(_("Afgørelsen er allerede udsendt og kan ikke ændres."))
     if decision not in DECISIONS_BY_KIND[item.kind]:
@@ -400,7 +439,7 @@ def start_issue(meeting: Meeting, actor):
     """Issue the recorded decisions together, in a job (see grants.committees.issuing)."""
     from grants.jobs import runner
 
-    _open(meeting)
+    _held(meeting)
     if not access.may(actor, "meeting.conduct", meeting):
         raise NotAllowed(_("Kun udvalgets formand og sekretær kan udsende afgørelserne."))
     if meeting.job is not None and not meeting.job.finished:

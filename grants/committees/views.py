@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -46,7 +44,7 @@ from grants.committees.labels import (
     DECISION_LABELS,
     ISSUE_LABELS,
     KIND_LABELS,
-    MEETING_STATUS_LABELS,
+    MEETING_STATE_LABELS,
     ROLE_LABELS,
     SOURCE_LABELS,
 )
@@ -59,7 +57,7 @@ from grants.committees.models import (
     Meeting,
     MemberRole,
 )
-from grants.core import access
+from grants.core import access, clock
 from grants.core.errors import DomainError, NotAllowed
 from grants.extensions import db
 from grants.funds.models import Fund, FundKind
@@ -172,7 +170,7 @@ def show(committee_id: int, member_form=None, meeting_form=None, status=200):
         meeting_form=meeting_form or MeetingForm(),
         role_labels=ROLE_LABELS,
         kind_labels=KIND_LABELS,
-        status_labels=MEETING_STATUS_LABELS,
+        status_labels=MEETING_STATE_LABELS,
     ), status
 
 
@@ -205,8 +203,8 @@ def new_meeting(committee_id: int):
     form = MeetingForm()
     if not form.validate():
         return show(committee_id, meeting_form=form, status=422)
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Copenhagen"))
-    starts_at = dt.datetime.combine(form.date.data, form.time.data, tzinfo=zone)
+    # Entered in Copenhagen's time (summer or winter time as on that day), stored in UTC.
+    starts_at = dt.datetime.combine(form.date.data, form.time.data, tzinfo=clock.LOCAL)
     meeting = ops.create_meeting(committee, starts_at, form.place.data)
     flash(_("Mødet er oprettet."), "success")
     return redirect(url_for("committees.meeting", meeting_id=meeting.id))
@@ -223,7 +221,8 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
     conducts = access.may(current_user, "meeting.conduct", meeting)
     plans = access.may(current_user, "meeting.plan", meeting)
     membership = meeting.committee.membership_of(current_user)
-    members = meeting.committee.current_memberships(meeting.starts_at.date())
+    members = meeting.committee.voting_memberships(meeting.day)
+    officials = [m for m in meeting.committee.current_memberships(meeting.day) if m not in members]
     attendance = forms.get("attendance") or AttendanceForm(
         data={"present": [str(i) for i in meeting.present_ids]}
     )
@@ -257,6 +256,7 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
         meeting=meeting,
         items=items,
         members=members,
+        officials=officials,
         membership=membership,
         conducts=conducts,
         plans=plans,
@@ -270,7 +270,7 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
         decision_labels=DECISION_LABELS,
         issue_labels=ISSUE_LABELS,
         source_labels=SOURCE_LABELS,
-        status_labels=MEETING_STATUS_LABELS,
+        status_labels=MEETING_STATE_LABELS,
     ), status
 
 
@@ -310,7 +310,7 @@ def attendance(meeting_id: int):
     meeting = _meeting(meeting_id)
     access.require(current_user, "meeting.conduct", meeting)
     form = AttendanceForm()
-    members = meeting.committee.current_memberships(meeting.starts_at.date())
+    members = meeting.committee.voting_memberships(meeting.day)
     form.present.choices = [(str(m.user_id), m.user.name) for m in members]
     if not form.validate():
         return meeting_page_with(meeting_id, {"attendance": form})
@@ -391,7 +391,9 @@ def record(meeting_id: int, item_id: int):
         return meeting_page_with(meeting_id, {}, status=403)
     except DomainError as error:
         db.session.rollback()
-        item = db.session.get(AgendaItem, item_id)
+        if error.field is None:  # about the meeting or the item, not the form's input
+            flash(error.message, "error")
+            return meeting_page_with(meeting_id, {})
         _error_to(form, error, "decision")
         return meeting_page_with(meeting_id, {("record", item_id): form})
     flash(_("Beslutningen er registreret. Den udsendes sammen med de andre."), "success")
@@ -453,7 +455,7 @@ def minutes(meeting_id: int):
     access.require(current_user, "minutes.download", meeting)
     if meeting.minutes_pdf is None:
         abort(404)
-    name = f"beslutningsprotokol-{meeting.starts_at.date().isoformat()}.pdf"
+    name = f"beslutningsprotokol-{meeting.day.isoformat()}.pdf"
     response = send_file(
         io.BytesIO(meeting.minutes_pdf),
         mimetype="application/pdf",

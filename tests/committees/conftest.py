@@ -1,5 +1,6 @@
-"""A committee with its own fund on the committees' route: a chair, a secretary, an ordinary
-member, the secretariat's caseworker, and one planned meeting."""
+"""A committee with its own fund on the committees' route: a chair, a secretary (an official,
+not a member), an ordinary member, the secretariat's caseworker, and one meeting held today
+with both members present (tests of a planned meeting make their own with ``make_meeting``)."""
 
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ def cw(app, routes) -> CommitteeWorld:
     ops.add_member(committee, chair, MemberRole.CHAIR, start, None)
     ops.add_member(committee, secretary, MemberRole.SECRETARY, start, None)
     ops.add_member(committee, member, MemberRole.MEMBER, start, None)
-    meeting = make_meeting(committee)
+    meeting = make_meeting(committee, days=0)
+    ops.set_attendance(meeting, {chair.id, member.id}, secretary)
     db.session.commit()
     return CommitteeWorld(
         chair, secretary, member, caseworker, outsider, admin, fund, committee, meeting
@@ -97,3 +99,15 @@ def on_agenda(cw: CommitteeWorld, application, meeting=None):
         )
     db.session.commit()
     return item
+
+
+def hold(cw: CommitteeWorld, move_clock, meeting=None, present=None):
+    """The meeting's day comes and the secretary records who is present (by default every
+    member who decides): the meeting is held."""
+    meeting = meeting or cw.meeting
+    move_clock(meeting.day)
+    if present is None:
+        present = [m.user for m in meeting.committee.voting_memberships(meeting.day)]
+    ops.set_attendance(meeting, {u.id for u in present}, cw.secretary)
+    db.session.commit()
+    return meeting
