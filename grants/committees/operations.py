@@ -13,6 +13,7 @@ meeting are rules of the permission layer (``grants.core.access``: ``committee.*
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -33,6 +34,9 @@ from grants.committees.models import (
     MeetingAttendance,
     MeetingStatus,
     MemberRole,
+    QuorumRule,
+    Substitute,
+    WithoutQuorum,
 )
 from grants.core import access, clock
 from grants.core.errors import DomainError, NotAllowed
@@ -96,8 +100,8 @@ def is_excluded(application, user) -> bool:
     )
 
 
-def decides_for(application, user) -> bool:
-    """Whether ``user`` records decisions for the committee on this case: the chair or
+def records_for(application, user) -> bool:
+    """Whether ``user`` records the committee's decisions on this case: the chair or
     secretary of the committee that owns the case's fund, today, and not excluded."""
     committee = committee_of_fund(application.fund_id)
     if committee is None:
@@ -106,6 +110,94 @@ def decides_for(application, user) -> bool:
     if membership is None or membership.role not in RECORDERS:
         return False
     return not is_excluded(application, user)
+
+
+def decides_for(application, user) -> bool:
+    """Whether ``user`` takes the committee's steps on this case (the case role
+    ``committee``): one who records for the committee (``records_for``), while the case is on
+    the agenda of a held meeting that can decide it (a quorum on the item), or that recorded
+    it as postponed for want of one. Outside a meeting the committee decides nothing."""
+    if not records_for(application, user):
+        return False
+    item = item_in_session(application)
+    return item is not None and (item.without_quorum or quorum_of(item).reached)
+
+
+def item_in_session(application) -> AgendaItem | None:
+    """The case's agenda item at a held, open meeting, not yet issued."""
+    return db.session.scalar(
+        select(AgendaItem)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(
+            AgendaItem.application_id == application.id,
+            AgendaItem.issue_status != IssueStatus.ISSUED,
+            Meeting.status == MeetingStatus.PLANNED,
+            Meeting.held_at.is_not(None),
+        )
+        .order_by(AgendaItem.id.desc())
+        .limit(1)
+    )
+
+
+# -- quorum -----------------------------------------------------------------------------------
+
+
+def needed_for(rule: QuorumRule, size: int) -> int:
+    """How many members must take part for a committee of ``size`` to decide: at least half
+    (kommunestyrelsesloven § 11, stk. 2 and § 20), or more than half by its rules."""
+    if rule == QuorumRule.MORE_THAN_HALF:
+        return size // 2 + 1
+    return (size + 1) // 2
+
+
+@dataclass(frozen=True)
+class Quorum:
+    size: int  # the committee's members who decide (chair and members; not the secretary)
+    needed: int
+    taking_part: frozenset[int]  # present (or a substitute) and not disqualified
+
+    @property
+    def reached(self) -> bool:
+        return self.size > 0 and len(self.taking_part) >= self.needed
+
+    def words(self) -> dict:
+        return {"taking": len(self.taking_part), "size": self.size, "needed": self.needed}
+
+
+def quorum_of(item: AgendaItem, without: int | None = None) -> Quorum:
+    """Who can take part in deciding ``item``: the members present and the substitutes
+    called in for it, less everyone with an interest in it not ruled harmless (ruled
+    disqualified, found by the system, or declared and not yet ruled on). For the ruling on
+    a declaration (``without`` its member), the member it is about takes no part and the
+    others with a declaration not yet ruled on do."""
+    meeting = item.meeting
+    committee = meeting.committee
+    members = {m.user_id for m in committee.voting_memberships(meeting.day)}
+    present = (meeting.present_ids & members) | {s.user_id for s in item.substitutes}
+    if without is None:
+        excluded = {d.user_id for d in item.declarations if d.disqualified is not False}
+    else:
+        excluded = {d.user_id for d in item.declarations if d.disqualified} | {without}
+    return Quorum(
+        size=len(members),
+        needed=needed_for(committee.quorum_rule, len(members)),
+        taking_part=frozenset(present - excluded),
+    )
+
+
+def _no_quorum_message(quorum: Quorum) -> str:
+    return _(
+        "Udvalget er ikke beslutningsdygtigt i denne sag: %(taking)s af udvalgets %(size)s "
+        "medlemmer er til stede og ikke inhabile, og mindst %(needed)s skal deltage. Punktet "
+        "kan ikke afgøres; det udsættes, eller der indkaldes en stedfortræder, som "
+        "udvalgets forretningsorden siger.",
+        **quorum.words(),
+    )
+
+
+def disqualified_on(item: AgendaItem, user) -> bool:
+    """Ruled disqualified on the item, or found by the system to be a party."""
+    return any(d.user_id == user.id and d.disqualified for d in item.declarations)
 
 
 def sees_case(application, user) -> bool:
@@ -130,17 +222,38 @@ def sees_case(application, user) -> bool:
 # -- registration -----------------------------------------------------------------------------
 
 
-def create_committee(name: str, kind: CommitteeKind, fund, first: int, last: int) -> Committee:
+def create_committee(
+    name: str,
+    kind: CommitteeKind,
+    fund,
+    first: int,
+    last: int,
+    quorum_rule: QuorumRule = QuorumRule.AT_LEAST_HALF,
+    without_quorum: WithoutQuorum = WithoutQuorum.POSTPONE,
+) -> Committee:
     if committee_of_fund(fund.id) is not None:
         raise DomainError(_("Puljen hører allerede til et udvalg."), field="fund_id")
     if last < first:
         raise DomainError(_("Valgperioden slutter før den begynder."), field="period")
     committee = Committee(
-        name=name.strip(), kind=kind, fund=fund, period_first=first, period_last=last
+        name=name.strip(),
+        kind=kind,
+        fund=fund,
+        period_first=first,
+        period_last=last,
+        quorum_rule=quorum_rule,
+        without_quorum=without_quorum,
     )
     db.session.add(committee)
     db.session.flush()
     return committee
+
+
+def set_rules(committee: Committee, quorum_rule: QuorumRule, without: WithoutQuorum) -> None:
+    """The committee's rules of procedure on its quorum (forretningsorden)."""
+    committee.quorum_rule = quorum_rule
+    committee.without_quorum = without
+    db.session.flush()
 
 
 def add_member(
@@ -281,8 +394,9 @@ def find_interests(item: AgendaItem) -> list[InterestDeclaration]:
 
     application = item.application or db.session.get(Application, item.application_id)
     found = []
-    for membership in item.meeting.committee.current_memberships(item.meeting.day):
-        user = membership.user
+    people = [m.user for m in item.meeting.committee.current_memberships(item.meeting.day)]
+    people += [s.user for s in item.substitutes]
+    for user in people:
         if not acts_as_applicant(application, user):
             continue
         if any(d.user_id == user.id for d in item.declarations):
@@ -353,6 +467,11 @@ def rule_on(declaration: InterestDeclaration, disqualified: bool, actor) -> None
         raise NotAllowed(_("Du kan ikke registrere udvalgets afgørelse om denne erklæring."))
     if declaration.source == InterestSource.SYSTEM:
         raise DomainError(_("Et medlem, der selv er part i sagen, er altid inhabilt."))
+    item = declaration.agenda_item
+    find_interests(item)
+    quorum = quorum_of(item, without=declaration.user_id)
+    if not quorum.reached:
+        raise DomainError(_no_quorum_message(quorum))
     declaration.disqualified = disqualified
     declaration.ruled_by_id = actor.id
     declaration.ruled_at = clock.now()
@@ -389,6 +508,8 @@ def set_attendance(meeting: Meeting, user_ids: set[int], actor) -> None:
     meeting.attendance = kept + [MeetingAttendance(user_id=uid) for uid in sorted(user_ids - known)]
     if meeting.held_at is None:
         meeting.held_at = clock.now()
+    for item in meeting.items:  # what the system knows today (an organisation joined since)
+        find_interests(item)
     db.session.flush()
 
 
@@ -405,6 +526,10 @@ def record_decision(
         raise DomainError(_("Afgørelsen er allerede udsendt og kan ikke ændres."))
     if decision not in DECISIONS_BY_KIND[item.kind]:
         raise DomainError(_("Vælg en af mulighederne."), field="decision")
+    find_interests(item)
+    quorum = quorum_of(item)
+    if not quorum.reached:
+        raise DomainError(_no_quorum_message(quorum))
     application = item.application
     engine.find_transition(application, decision.value, actor)
     reasons = (reasons or "").strip()
@@ -424,9 +549,121 @@ def record_decision(
     item.reasons = reasons
     item.recorded_by_id = actor.id
     item.recorded_at = clock.now()
+    item.without_quorum = False
     item.issue_status = IssueStatus.PENDING
     item.failure_reason = ""
     db.session.flush()
+
+
+def postpone_without_quorum(item: AgendaItem, actor) -> None:
+    """An item the committee cannot decide (no quorum) is not decided: the secretary records
+    that it is postponed to a later meeting, and the minutes say why. Issued with the rest:
+    the case goes back to be put on another agenda."""
+    _held(item.meeting)
+    if not access.may(actor, "meeting.conduct", item.meeting):
+        raise NotAllowed(_("Kun udvalgets formand og sekretær kan udsætte et punkt."))
+    if item.issue_status == IssueStatus.ISSUED:
+        raise DomainError(_("Afgørelsen er allerede udsendt og kan ikke ændres."))
+    if not records_for(item.application, actor):
+        raise NotAllowed(_("Du er inhabil i sagen og kan ikke registrere noget om den."))
+    find_interests(item)
+    quorum = quorum_of(item)
+    if quorum.reached:
+        raise DomainError(
+            _("Udvalget er beslutningsdygtigt i sagen: registrér udvalgets beslutning.")
+        )
+    item.decision = Decision.POSTPONE
+    item.amount = None
+    item.reasons = _(
+        "Udvalget var ikke beslutningsdygtigt: %(taking)s af udvalgets %(size)s medlemmer var "
+        "til stede og ikke inhabile, og mindst %(needed)s skal deltage. Punktet er udsat til "
+        "et senere møde.",
+        **quorum.words(),
+    )
+    item.without_quorum = True
+    item.recorded_by_id = actor.id
+    item.recorded_at = clock.now()
+    item.issue_status = IssueStatus.PENDING
+    item.failure_reason = ""
+    engine.record(
+        item.application,
+        "postponed_without_quorum",
+        actor,
+        comment=item.reasons,
+        visible_to_applicant=False,
+    )
+    db.session.flush()
+
+
+def call_substitute(item: AgendaItem, substitute, for_member, actor) -> Substitute:
+    """Call in a substitute (stedfortræder) for a member who is absent or disqualified on the
+    item, where the committee's rules of procedure say so. The substitute is staff, not
+    already on the committee, and has no interest in the case."""
+    from grants.applications.permissions import acts_as_applicant
+
+    meeting = item.meeting
+    _held(meeting)
+    if not access.may(actor, "meeting.conduct", meeting):
+        raise NotAllowed(_("Kun udvalgets formand og sekretær kan indkalde en stedfortræder."))
+    if not records_for(item.application, actor):
+        raise NotAllowed(_("Du er inhabil i sagen og kan ikke registrere noget om den."))
+    committee = meeting.committee
+    check_substitutes_allowed(committee)
+    members = {m.user_id: m for m in committee.voting_memberships(meeting.day)}
+    replaced = {s.for_user_id for s in item.substitutes}
+    if (
+        for_member is None
+        or for_member.id not in members
+        or for_member.id in replaced
+        or not (for_member.id not in meeting.present_ids or disqualified_on(item, for_member))
+    ):
+        raise DomainError(
+            _("Vælg et medlem, der er fraværende eller inhabilt i sagen."), field="for_user_id"
+        )
+    if substitute is None or not is_staff(substitute) or substitute.id in members:
+        raise DomainError(
+            _("Vælg en stedfortræder blandt kommunens ansatte, som ikke er medlem af udvalget."),
+            field="user_id",
+        )
+    if any(s.user_id == substitute.id for s in item.substitutes):
+        raise DomainError(_("Stedfortræderen er allerede indkaldt."), field="user_id")
+    if acts_as_applicant(item.application, substitute) or any(
+        d.user_id == substitute.id for d in item.declarations
+    ):
+        raise DomainError(
+            _("Stedfortræderen er selv part i sagen og kan ikke deltage."), field="user_id"
+        )
+    called = Substitute(
+        agenda_item=item, user=substitute, for_user=for_member, called_by_id=actor.id
+    )
+    db.session.add(called)
+    engine.record(
+        item.application,
+        "substitute_called",
+        actor,
+        comment=_(
+            "%(substitute)s er indkaldt som stedfortræder for %(member)s.",
+            substitute=substitute.name,
+            member=for_member.name,
+        ),
+        visible_to_applicant=False,
+    )
+    db.session.flush()
+    return called
+
+
+def check_substitutes_allowed(committee: Committee) -> None:
+    if committee.without_quorum != WithoutQuorum.SUBSTITUTE:
+        raise DomainError(
+            _("Udvalgets forretningsorden siger, at punktet udsættes uden en stedfortræder.")
+        )
+
+
+def is_staff(user) -> bool:
+    """The municipality's own people (employees, officials, politicians: someone with a role),
+    not those who only act for an association: who can sit on or stand in for a committee,
+    or be its secretary."""
+    return bool(user.active) and bool(user.roles)
 
 
 def items_to_issue(meeting: Meeting) -> list[AgendaItem]:

@@ -16,6 +16,7 @@ from flask import (
     jsonify,
     redirect,
     render_template,
+    request,
     send_file,
     url_for,
 )
@@ -37,7 +38,9 @@ from grants.committees.forms import (
     MeetingForm,
     MemberForm,
     RecordDecisionForm,
+    RulesForm,
     RulingForm,
+    SubstituteForm,
 )
 from grants.committees.labels import (
     AGENDA_KIND_LABELS,
@@ -45,8 +48,10 @@ from grants.committees.labels import (
     ISSUE_LABELS,
     KIND_LABELS,
     MEETING_STATE_LABELS,
+    QUORUM_LABELS,
     ROLE_LABELS,
     SOURCE_LABELS,
+    WITHOUT_QUORUM_LABELS,
 )
 from grants.committees.models import (
     AgendaItem,
@@ -54,8 +59,11 @@ from grants.committees.models import (
     CommitteeKind,
     Decision,
     InterestDeclaration,
+    IssueStatus,
     Meeting,
     MemberRole,
+    QuorumRule,
+    WithoutQuorum,
 )
 from grants.core import access, clock
 from grants.core.errors import DomainError, NotAllowed
@@ -139,6 +147,8 @@ def new():
                 fund,
                 form.period_first.data,
                 form.period_last.data,
+                QuorumRule(form.quorum_rule.data),
+                WithoutQuorum(form.without_quorum.data),
             )
         except DomainError as error:
             db.session.rollback()
@@ -156,9 +166,14 @@ def _people() -> list[User]:
     return list(db.session.scalars(select(User).where(User.active).order_by(User.name)))
 
 
+def _staff(exclude: set[int] = frozenset()) -> list[User]:
+    """The municipality's own people (not associations' representatives)."""
+    return [p for p in _people() if ops.is_staff(p) and p.id not in exclude]
+
+
 @bp.get("/<int:committee_id>")
 @login_required
-def show(committee_id: int, member_form=None, meeting_form=None, status=200):
+def show(committee_id: int, member_form=None, meeting_form=None, rules_form=None, status=200):
     committee = _committee(committee_id)
     access.require(current_user, "committee.view", committee)
     registers = access.may(current_user, "committee.manage", committee)
@@ -168,10 +183,34 @@ def show(committee_id: int, member_form=None, meeting_form=None, status=200):
         registers=registers,
         member_form=member_form or MemberForm(people=_people()),
         meeting_form=meeting_form or MeetingForm(),
+        rules_form=rules_form
+        or RulesForm(
+            data={
+                "quorum_rule": committee.quorum_rule.value,
+                "without_quorum": committee.without_quorum.value,
+            }
+        ),
         role_labels=ROLE_LABELS,
         kind_labels=KIND_LABELS,
         status_labels=MEETING_STATE_LABELS,
+        quorum_labels=QUORUM_LABELS,
+        without_labels=WITHOUT_QUORUM_LABELS,
     ), status
+
+
+@bp.post("/<int:committee_id>/forretningsorden")
+@login_required
+def rules(committee_id: int):
+    committee = _committee(committee_id)
+    access.require(current_user, "committee.manage", committee)
+    form = RulesForm()
+    if not form.validate():
+        return show(committee_id, rules_form=form, status=422)
+    ops.set_rules(
+        committee, QuorumRule(form.quorum_rule.data), WithoutQuorum(form.without_quorum.data)
+    )
+    flash(_("Udvalgets forretningsorden er gemt."), "success")
+    return redirect(url_for("committees.show", committee_id=committee.id))
 
 
 @bp.post("/<int:committee_id>/medlemmer")
@@ -240,6 +279,9 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
         record_form.decision.choices = [
             (d.value, DECISION_LABELS[d]) for d in ops.DECISIONS_BY_KIND[item.kind]
         ]
+        quorum = ops.quorum_of(item) if meeting.held_at else None
+        open_item = meeting.is_held and item.issue_status != IssueStatus.ISSUED
+        acts = conducts and open_item and ops.records_for(item.application, current_user)
         items.append(
             {
                 "item": item,
@@ -249,6 +291,19 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
                 "declaration_form": forms.get(("declare", item.id)) or DeclarationForm(),
                 "may_record": conducts and _may_record(item),
                 "declared": any(d.user_id == current_user.id for d in item.declarations),
+                "quorum": quorum,
+                "may_postpone": acts and quorum is not None and not quorum.reached,
+                "substitute_form": (
+                    forms.get(("substitute", item.id)) or _substitute_form(item)
+                    if acts
+                    and quorum is not None
+                    and not quorum.reached
+                    and meeting.committee.without_quorum == WithoutQuorum.SUBSTITUTE
+                    else None
+                ),
+                "rules_on": {
+                    d.id for d in item.declarations if access.may(current_user, "meeting.rule", d)
+                },
             }
         )
     return render_template(
@@ -272,6 +327,26 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
         source_labels=SOURCE_LABELS,
         status_labels=MEETING_STATE_LABELS,
     ), status
+
+
+def _substitute_form(item: AgendaItem, formdata=None) -> SubstituteForm:
+    """Who may stand in (staff, not on the committee), for whom (absent or disqualified)."""
+    meeting = item.meeting
+    members = meeting.committee.voting_memberships(meeting.day)
+    on_committee = {m.user_id for m in meeting.committee.current_memberships(meeting.day)}
+    replaced = {s.for_user_id for s in item.substitutes}
+    missing = [
+        m.user
+        for m in members
+        if m.user_id not in replaced
+        and (m.user_id not in meeting.present_ids or ops.disqualified_on(item, m.user))
+    ]
+    kwargs = {} if formdata is None else {"formdata": formdata}
+    return SubstituteForm(
+        people=_staff(exclude=on_committee | {s.user_id for s in item.substitutes}),
+        members=missing,
+        **kwargs,
+    )
 
 
 def _may_record(item: AgendaItem) -> bool:
@@ -397,6 +472,64 @@ def record(meeting_id: int, item_id: int):
         _error_to(form, error, "decision")
         return meeting_page_with(meeting_id, {("record", item_id): form})
     flash(_("Beslutningen er registreret. Den udsendes sammen med de andre."), "success")
+    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+
+
+@bp.post("/moeder/<int:meeting_id>/punkter/<int:item_id>/udsaet")
+@login_required
+def postpone_without_quorum(meeting_id: int, item_id: int):
+    """An item the committee cannot decide (no quorum) is postponed, not decided."""
+    meeting = _meeting(meeting_id)
+    item = _item(meeting, item_id)
+    access.require(current_user, "meeting.conduct", meeting)
+    try:
+        ops.postpone_without_quorum(item, current_user)
+    except NotAllowed as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return meeting_page_with(meeting_id, {}, status=403)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return meeting_page_with(meeting_id, {})
+    flash(_("Punktet er udsat, fordi udvalget ikke var beslutningsdygtigt."), "success")
+    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+
+
+@bp.post("/moeder/<int:meeting_id>/punkter/<int:item_id>/stedfortraeder")
+@login_required
+def substitute(meeting_id: int, item_id: int):
+    """A substitute called in for a member absent or disqualified on the item."""
+    meeting = _meeting(meeting_id)
+    item = _item(meeting, item_id)
+    access.require(current_user, "meeting.conduct", meeting)
+    try:
+        ops.check_substitutes_allowed(meeting.committee)
+    except DomainError as error:
+        flash(error.message, "error")
+        return meeting_page_with(meeting_id, {})
+    form = _substitute_form(item, formdata=request.form)
+    if not form.validate():
+        return meeting_page_with(meeting_id, {("substitute", item.id): form})
+    try:
+        ops.call_substitute(
+            item,
+            db.session.get(User, int(form.user_id.data)),
+            db.session.get(User, int(form.for_user_id.data)),
+            current_user,
+        )
+    except NotAllowed as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return meeting_page_with(meeting_id, {}, status=403)
+    except DomainError as error:
+        db.session.rollback()
+        item = db.session.get(AgendaItem, item_id)
+        form = _substitute_form(item, formdata=request.form)
+        form.validate()
+        _error_to(form, error, "user_id")
+        return meeting_page_with(meeting_id, {("substitute", item_id): form})
+    flash(_("Stedfortræderen er indkaldt."), "success")
     return redirect(url_for("committees.meeting", meeting_id=meeting_id))
 
 

@@ -13,6 +13,8 @@ from grants.committees.models import (
     InterestDeclaration,
     Meeting,
     MeetingAttendance,
+    QuorumRule,
+    WithoutQuorum,
 )
 from grants.extensions import db
 from grants.funds.models import FundKind
@@ -48,10 +50,43 @@ def test_the_secretariat_registers_a_committee_and_its_members(client, auth, cw)
             "fund_id": str(fund.id),
             "period_first": "2026",
             "period_last": "2029",
+            "quorum_rule": "more_than_half",
+            "without_quorum": "substitute",
         },
     )
     assert response.status_code == 302
     committee = db.session.scalar(select(Committee).where(Committee.fund_id == fund.id))
+    # Its rules of procedure are the committee's data.
+    assert committee.quorum_rule == QuorumRule.MORE_THAN_HALF
+    assert committee.without_quorum == WithoutQuorum.SUBSTITUTE
+    page = client.get(f"/udvalg/{committee.id}").get_data(as_text=True)
+    assert "Mere end halvdelen af medlemmerne" in page and "En stedfortræder indkaldes" in page
+    response = client.post(
+        f"/udvalg/{committee.id}/forretningsorden",
+        data={"quorum_rule": "nope", "without_quorum": "postpone"},
+    )
+    assert response.status_code == 422 and "Vælg en af mulighederne." in response.get_data(
+        as_text=True
+    )
+    db.session.expire_all()
+    assert committee.quorum_rule == QuorumRule.MORE_THAN_HALF
+    response = client.post(
+        f"/udvalg/{committee.id}/forretningsorden",
+        data={"quorum_rule": "at_least_half", "without_quorum": "postpone"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert committee.quorum_rule == QuorumRule.AT_LEAST_HALF
+    assert committee.without_quorum == WithoutQuorum.POSTPONE
+    auth.login(cw.chair)  # a member, not the secretariat: refused, nothing changes
+    response = client.post(
+        f"/udvalg/{committee.id}/forretningsorden",
+        data={"quorum_rule": "more_than_half", "without_quorum": "substitute"},
+    )
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert committee.quorum_rule == QuorumRule.AT_LEAST_HALF
+    auth.login(cw.caseworker)
     response = client.post(
         f"/udvalg/{committee.id}/medlemmer",
         data={
