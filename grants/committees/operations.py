@@ -259,6 +259,11 @@ def set_rules(committee: Committee, quorum_rule: QuorumRule, without: WithoutQuo
 def add_member(
     committee: Committee, user, role: MemberRole, valid_from: dt.date, valid_to: dt.date | None
 ) -> CommitteeMembership:
+    if not is_staff(user):
+        raise DomainError(
+            _("Vælg en af kommunens egne folk; en forenings repræsentant kan ikke være medlem."),
+            field="user_id",
+        )
     if valid_to is not None and valid_to < valid_from:
         raise DomainError(_("Slutdatoen ligger før startdatoen."), field="valid_to")
     for other in committee.memberships:
@@ -379,6 +384,39 @@ def add_to_agenda(
     db.session.flush()
     find_interests(item)
     return item
+
+
+def publish_agenda(meeting: Meeting, actor) -> int:
+    """Send the agenda to the committee's members (and its secretary) by e-mail, each in
+    their own language, with a link to the meeting page. Returns how many were sent."""
+    from flask import url_for
+
+    from grants.notifications.operations import queue_mail
+
+    _open(meeting)
+    if meeting.held_at is not None:
+        raise DomainError(_("Mødet er holdt; dagsordenen kan ikke udsendes nu."))
+    if not meeting.items:
+        raise DomainError(_("Dagsordenen er tom: sæt en sag på, før den udsendes."))
+    link = url_for("committees.meeting", meeting_id=meeting.id, _external=True)
+    again = meeting.agenda_published_at is not None
+    sent = 0
+    for membership in meeting.committee.current_memberships(meeting.day):
+        if membership.user_id == actor.id or not membership.user.active:
+            continue
+        if queue_mail(
+            membership.user,
+            "mail/agenda_subject.txt",
+            "mail/agenda.txt",
+            meeting=meeting,
+            items=meeting.items,
+            link=link,
+            again=again,
+        ):
+            sent += 1
+    meeting.agenda_published_at = clock.now()
+    db.session.flush()
+    return sent
 
 
 def _meeting_words(meeting: Meeting) -> dict:

@@ -181,7 +181,7 @@ def show(committee_id: int, member_form=None, meeting_form=None, rules_form=None
         "committees/show.html",
         committee=committee,
         registers=registers,
-        member_form=member_form or MemberForm(people=_people()),
+        member_form=member_form or MemberForm(people=_staff()),
         meeting_form=meeting_form or MeetingForm(),
         rules_form=rules_form
         or RulesForm(
@@ -218,7 +218,7 @@ def rules(committee_id: int):
 def add_member(committee_id: int):
     committee = _committee(committee_id)
     access.require(current_user, "committee.manage", committee)
-    form = MemberForm(people=_people())
+    form = MemberForm(people=_staff())
     if not form.validate():
         return show(committee_id, member_form=form, status=422)
     user = db.session.get(User, int(form.user_id.data))
@@ -259,6 +259,7 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
     forms = forms or {}
     conducts = access.may(current_user, "meeting.conduct", meeting)
     plans = access.may(current_user, "meeting.plan", meeting)
+    publishes = access.may(current_user, "meeting.publish", meeting)
     membership = meeting.committee.membership_of(current_user)
     members = meeting.committee.voting_memberships(meeting.day)
     officials = [m for m in meeting.committee.current_memberships(meeting.day) if m not in members]
@@ -315,6 +316,7 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
         membership=membership,
         conducts=conducts,
         plans=plans,
+        publishes=publishes,
         agenda_form=forms.get("agenda") or AgendaForm(cases=ops.eligible_cases(meeting)),
         attendance_form=attendance,
         ruling_form=RulingForm(),
@@ -377,6 +379,22 @@ def add_item(meeting_id: int):
 
 def meeting_page_with(meeting_id: int, forms: dict, status: int = 422):
     return meeting(meeting_id, forms=forms, status=status)
+
+
+@bp.post("/moeder/<int:meeting_id>/dagsorden/udsend")
+@login_required
+def publish_agenda(meeting_id: int):
+    """The agenda sent to the members by e-mail."""
+    meeting = _meeting(meeting_id)
+    access.require(current_user, "meeting.publish", meeting)
+    try:
+        sent = ops.publish_agenda(meeting, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return meeting_page_with(meeting_id, {})
+    flash(_("Dagsordenen er sendt til %(count)s af udvalgets folk.", count=sent), "success")
+    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
 
 
 @bp.post("/moeder/<int:meeting_id>/fremmoedte")

@@ -252,6 +252,12 @@ def can_plan_meetings(user, _committee_or_meeting=None, **_) -> bool:
     return user.has_role(*COMMITTEE_SECRETARIAT)
 
 
+@rule("meeting.publish")
+def can_publish_agenda(user, meeting, **_) -> bool:
+    """Sends the agenda to the members: the secretariat, and the chair and secretary."""
+    return can_plan_meetings(user) or can_conduct_meeting(user, meeting)
+
+
 @rule("meeting.view")
 def can_view_meeting(user, meeting, **_) -> bool:
     """The secretariat and the committee's own members; never another committee's."""

@@ -429,7 +429,10 @@ def test_the_minutes_name_those_present_the_interests_and_each_decision(client, 
     auth.login(cw.secretary)
     declaration = other.declarations[0]
     client.post(f"{base}/erklaeringer/{declaration.id}", data={"disqualified": "yes"})
-    client.post(f"{base}/fremmoedte", data={"present": [str(cw.chair.id), str(cw.secretary.id)]})
+    response = client.post(
+        f"{base}/fremmoedte", data={"present": [str(cw.chair.id), str(cw.member.id)]}
+    )
+    assert response.status_code == 302
     client.post(
         f"{base}/punkter/{item.id}/beslutning",
         data={"decision": "refuse", "reasons": "Ikke inden for puljens formål."},
@@ -443,7 +446,9 @@ def test_the_minutes_name_those_present_the_interests_and_each_decision(client, 
     db.session.expire_all()
     html = minutes_html(cw.meeting)
     assert "Frederik Friis" in html and "Sine Sekretær" in html
-    assert "Fraværende" in html and "Ulla Ulriksen" in html
+    # Both members present; the secretary is named as such, never as absent.
+    assert "Fraværende" not in html and "Ulla Ulriksen" in html
+    assert "<h2>Sekretær</h2>" in html
     assert "Medlemmet er selv ansøger." in html
     assert "Min nabo er ansøger." in html and "inhabil, deltog ikke i behandlingen" in html
     assert "Giv afslag" in html and "Ikke inden for puljens formål." in html

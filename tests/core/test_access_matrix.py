@@ -177,6 +177,7 @@ EXPECTATIONS: dict[str, Expect] = {
         COMMITTEE_SECRETARIAT, {"application_id": "{committee_case}"}, method="GET"
     ),
     "committees.add_item": Expect(COMMITTEE_SECRETARIAT),
+    "committees.publish_agenda": Expect(COMMITTEE_SECRETARIAT | CONDUCTS),
     "committees.declare": Expect(COMMITTEE_MEMBERS, data={"reason": ""}),
     # A person who is not a member of the committee in the world gets 422 for the form.
     "committees.attendance": Expect(CONDUCTS, data={"present": "999999"}),
@@ -572,6 +573,7 @@ COMMITTEE_GUESSES = (
     ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/inhabilitet"),
     ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/beslutning"),
     ("POST", "/udvalg/moeder/{other_meeting}/fremmoedte"),
+    ("POST", "/udvalg/moeder/{other_meeting}/dagsorden/udsend"),
     ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/udsaet"),
     ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/stedfortraeder"),
     ("POST", "/udvalg/moeder/{other_meeting}/udsend"),
