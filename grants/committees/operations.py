@@ -710,10 +710,9 @@ def items_to_issue(meeting: Meeting) -> list[AgendaItem]:
     ]
 
 
-def start_issue(meeting: Meeting, actor):
-    """Issue the recorded decisions together, in a job (see grants.committees.issuing)."""
-    from grants.jobs import runner
-
+def check_issue(meeting: Meeting, actor) -> list[AgendaItem]:
+    """The recorded decisions that "Udsend" would issue now, every rule checked, nothing
+    changed: what the secretary is shown before confirming."""
     _held(meeting)
     if not access.may(actor, "meeting.conduct", meeting):
         raise NotAllowed(_("Kun udvalgets formand og sekretær kan udsende afgørelserne."))
@@ -722,6 +721,17 @@ def start_issue(meeting: Meeting, actor):
     items = items_to_issue(meeting)
     if not items:
         raise DomainError(_("Der er ingen registrerede afgørelser at udsende."))
+    return items
+
+
+def start_issue(meeting: Meeting, actor, item_ids: list[int] | None = None):
+    """Issue the recorded decisions together, in a job (see grants.committees.issuing):
+    those the secretary confirmed (``item_ids``), or all that are recorded."""
+    from grants.jobs import runner
+
+    items = check_issue(meeting, actor)
+    if item_ids is not None and sorted(item_ids) != sorted(i.id for i in items):
+        raise DomainError(_("Afgørelserne er ændret, siden de blev vist. Se dem igen."))
     job = runner.create(
         "committee_issue",
         actor,

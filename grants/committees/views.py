@@ -65,7 +65,7 @@ from grants.committees.models import (
     QuorumRule,
     WithoutQuorum,
 )
-from grants.core import access, clock
+from grants.core import access, clock, confirmation
 from grants.core.errors import DomainError, NotAllowed
 from grants.extensions import db
 from grants.funds.models import Fund, FundKind
@@ -554,16 +554,97 @@ def substitute(meeting_id: int, item_id: int):
 @bp.post("/moeder/<int:meeting_id>/udsend")
 @login_required
 def issue(meeting_id: int):
+    """The recorded decisions are shown first, each as it will go out (outcome, amount in
+    figures and words, reasons, the letter itself), and issued together when the secretary
+    confirms them once. The token carries what was shown; if anything changed since, the
+    decisions are shown again and nothing is issued."""
     meeting = _meeting(meeting_id)
     access.require(current_user, "meeting.conduct", meeting)
+    token = request.form.get("confirmation", "")
     try:
-        ops.start_issue(meeting, current_user)
+        items = ops.check_issue(meeting, current_user)
+        shown = [_as_it_goes_out(item) for item in items]
+        facts = {"meeting": meeting.id, "by": current_user.id, "items": [e["facts"] for e in shown]}
+        if not token:
+            return _confirm_issue(meeting, shown, facts)
+        if request.form.get("intent") == "edit":
+            return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+        if confirmation.read("committee_issue", token) != facts:
+            db.session.rollback()
+            flash(
+                _(
+                    "Afgørelserne er ændret, siden du så dem, eller bekræftelsen passer ikke. "
+                    "Intet er udsendt. Se dem igen, og bekræft."
+                ),
+                "error",
+            )
+            return _confirm_issue(meeting, shown, facts, status=409)
+        ops.start_issue(meeting, current_user, [item.id for item in items])
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return meeting_page_with(meeting_id, {})
     flash(_("Afgørelserne udsendes nu."), "success")
     return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+
+
+def _confirm_issue(meeting: Meeting, shown: list[dict], facts: dict, status: int = 200):
+    return render_template(
+        "committees/confirm_issue.html",
+        meeting=meeting,
+        shown=shown,
+        token=confirmation.sign("committee_issue", facts),
+        decision_labels=DECISION_LABELS,
+    ), status
+
+
+def _as_it_goes_out(item: AgendaItem) -> dict:
+    """One recorded decision as it will go out, and the facts the confirmation carries. A
+    grant, partial grant or refusal is checked like a decision on the case page (the same
+    ``check_decision``) and its letter previewed; a rule that would refuse it is said."""
+    from flask_babel import get_locale
+
+    from grants.applications.operations import DraftDecision, check_decision
+    from grants.core.words import amount_in_words
+    from grants.letters.operations import preview_decision_letter
+    from grants.workflow.views import _case_facts
+
+    application = item.application
+    entry = {"item": item, "application": application, "problem": None, "letter": None}
+    facts = {
+        "item": item.id,
+        "decision": item.decision.value,
+        "amount": "" if item.amount is None else str(item.amount),
+        "reasons": item.reasons,
+        "recorded_at": item.recorded_at.isoformat() if item.recorded_at else "",
+        "state": application.state,
+    }
+    if item.decision in (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE):
+        try:
+            decision = check_decision(
+                application,
+                current_user,
+                item.decision.value,
+                item.amount if item.decision == Decision.GRANT_PART else None,
+                item.reasons,
+            )
+            letter, text_id, language = preview_decision_letter(
+                DraftDecision(application, decision, current_user)
+            )
+        except DomainError as error:
+            entry["problem"] = error.message
+            facts["problem"] = error.message
+        else:
+            entry.update(
+                decision=decision,
+                words=amount_in_words(decision.granted, str(get_locale() or "da")),
+                letter=letter,
+                letter_language=language,
+            )
+            facts["decision_facts"] = decision.summary()
+            facts["case"] = _case_facts(application, text_id)
+    entry["facts"] = facts
+    return entry
 
 
 @bp.get("/moeder/<int:meeting_id>/job.json")

@@ -11,6 +11,7 @@ from grants.committees.models import CommitteeMembership
 from grants.extensions import db
 from grants.people.models import User
 from tests.committees.conftest import make_case, make_meeting, on_agenda
+from tests.confirming import confirm
 from tests.factories import PASSWORD, make_organisation
 
 
@@ -83,7 +84,7 @@ def test_the_minutes_never_list_the_secretary_as_absent(client, auth, cw):
     base = f"/udvalg/moeder/{cw.meeting.id}"
     client.post(f"{base}/fremmoedte", data={"present": [str(cw.chair.id)]})
     client.post(f"{base}/punkter/{item.id}/beslutning", data={"decision": "grant"})
-    client.post(f"{base}/udsend")
+    confirm(client, f"{base}/udsend")
     assert client.post(f"{base}/luk").status_code == 302
     html = minutes_html(cw.meeting)
     present, rest = html.split("Fraværende", 1)

@@ -17,6 +17,7 @@ from grants.reports import operations as reports
 from grants.reports.models import AccountLine, TripReport
 from tests.applications.helpers import form_data
 from tests.committees.conftest import make_meeting
+from tests.confirming import confirm
 
 TITLE = "Udvalgets studietur til Malmø om idrætsanlæg"
 PARTICIPANTS = "Ulla Ulriksen (medlem), Frederik Friis (formand), Sine Sekretær (sekretær)"
@@ -80,7 +81,7 @@ def test_the_committees_trip_from_application_to_the_public_page(client, auth, c
         f"/udvalg/moeder/{cw.meeting.id}/punkter/{item.id}/beslutning",
         data={"decision": "grant", "amount": "", "reasons": ""},
     )
-    client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend")
+    confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend")
     db.session.expire_all()
     assert application.state == "granted"
     assert application.granted_amount == Decimal(9000)
@@ -145,7 +146,7 @@ def test_the_committees_trip_from_application_to_the_public_page(client, auth, c
         data={"decision": "approve_report", "reasons": ""},
     )
     assert TITLE not in client.get("/udlandsrejser").get_data(as_text=True)
-    client.post(f"/udvalg/moeder/{later.id}/udsend")
+    confirm(client, f"/udvalg/moeder/{later.id}/udsend")
     db.session.expire_all()
     assert approval.issue_status == IssueStatus.ISSUED
     assert application.state == "settled"

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from grants.committees.models import Meeting, MeetingAttendance, MeetingState
 from grants.extensions import db
 from tests.committees.conftest import make_case, make_meeting, on_agenda
+from tests.confirming import confirm
 
 # Summer time begins on 28 March 2027 and ends on 31 October 2027.
 SIDES_OF_SUMMER_TIME = [
@@ -68,7 +69,7 @@ def test_no_decision_is_recorded_before_the_meetings_day(client, auth, cw, move_
     assert "Udvalgets beslutninger registreres først, når mødet holdes" in response.get_data(
         as_text=True
     )
-    assert client.post(f"{base}/udsend").status_code == 422
+    assert confirm(client, f"{base}/udsend").status_code == 422
     db.session.expire_all()
     assert item.decision is None and item.recorded_at is None
     assert meeting.state == MeetingState.PLANNED and meeting.held_at is None
@@ -102,7 +103,7 @@ def test_no_decision_is_recorded_before_the_meetings_day(client, auth, cw, move_
         f"{base}/punkter/{item.id}/beslutning", data={"decision": "grant", "reasons": ""}
     )
     assert response.status_code == 302
-    client.post(f"{base}/udsend")
+    confirm(client, f"{base}/udsend")
     assert client.post(f"{base}/luk").status_code == 302
     db.session.expire_all()
     assert meeting.state == MeetingState.MINUTES_APPROVED

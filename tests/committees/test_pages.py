@@ -20,6 +20,7 @@ from grants.extensions import db
 from grants.funds.models import FundKind
 from grants.jobs.models import Job
 from tests.committees.conftest import make_case, on_agenda
+from tests.confirming import confirm
 from tests.factories import make_fund, make_user
 
 
@@ -355,7 +356,7 @@ def test_postponing_sends_the_case_back_for_a_later_meeting(client, auth, cw):
         f"/udvalg/moeder/{cw.meeting.id}/punkter/{item.id}/beslutning",
         data={"decision": "postpone", "reasons": "Mangler program."},
     )
-    client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend")
+    confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend")
     db.session.expire_all()
     assert item.application.state == "screening"
     assert item.application.letters == []
@@ -366,7 +367,7 @@ def test_issue_close_and_minutes_access(client, auth, cw):
     base = f"/udvalg/moeder/{cw.meeting.id}"
     auth.login(cw.chair)
     assert client.get(f"{base}/job.json").status_code == 404  # no job yet
-    response = client.post(f"{base}/udsend")
+    response = confirm(client, f"{base}/udsend")
     assert response.status_code == 422
     assert "Der er ingen registrerede afgørelser" in response.get_data(as_text=True)
     response = client.post(f"{base}/luk")
@@ -375,12 +376,12 @@ def test_issue_close_and_minutes_access(client, auth, cw):
     assert client.get(f"{base}/beslutningsprotokol.pdf").status_code == 404
     for person in (cw.member, cw.caseworker, cw.outsider):
         auth.login(person)
-        assert client.post(f"{base}/udsend").status_code == 403
+        assert confirm(client, f"{base}/udsend").status_code == 403
         assert client.post(f"{base}/luk").status_code == 403
     assert _count(Job) == 0
     auth.login(cw.chair)
     client.post(f"{base}/punkter/{item.id}/beslutning", data={"decision": "grant"})
-    client.post(f"{base}/udsend")
+    confirm(client, f"{base}/udsend")
     assert client.post(f"{base}/luk").status_code == 302
     # Closed: nothing more is recorded on it.
     response = client.post(f"{base}/fremmoedte", data={"present": [str(cw.chair.id)]})
@@ -441,7 +442,7 @@ def test_the_minutes_name_those_present_the_interests_and_each_decision(client, 
         f"{base}/punkter/{other.id}/beslutning",
         data={"decision": "grant_part", "amount": "3000", "reasons": "Kun rejsen."},
     )
-    client.post(f"{base}/udsend")
+    confirm(client, f"{base}/udsend")
     assert client.post(f"{base}/luk").status_code == 302
     db.session.expire_all()
     html = minutes_html(cw.meeting)

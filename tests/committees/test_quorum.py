@@ -38,6 +38,7 @@ from grants.funds.models import FundKind
 from grants.letters.models import Letter
 from grants.people.models import Role, User
 from tests.committees.conftest import make_meeting, on_agenda
+from tests.confirming import confirm
 from tests.factories import (
     PASSWORD,
     future,
@@ -200,7 +201,7 @@ def test_two_members_both_disqualified_decide_nothing_and_the_item_is_postponed(
     assert response.status_code == 302
     db.session.expire_all()
     assert item.without_quorum and item.decision == Decision.POSTPONE
-    assert client.post(f"{base}/udsend").status_code == 302
+    assert confirm(client, f"{base}/udsend").status_code == 302
     db.session.expire_all()
     assert item.issue_status == IssueStatus.ISSUED
     assert item.application.state == "screening"  # back for a later meeting
@@ -282,7 +283,7 @@ def test_three_members_a_substitute_for_the_absent_member_gives_the_quorum(clien
     assert record(client, item).status_code == 302
     db.session.expire_all()
     assert item.decision == Decision.GRANT
-    client.post(f"/udvalg/moeder/{item.meeting_id}/udsend")
+    confirm(client, f"/udvalg/moeder/{item.meeting_id}/udsend")
     assert client.post(f"/udvalg/moeder/{item.meeting_id}/luk").status_code == 302
     html = minutes_html(item.meeting)
     assert "Sven Stedfortræder for " + absent.name in html
