@@ -774,7 +774,7 @@ def close_meeting(meeting: Meeting, actor) -> None:
 
     from grants.committees.minutes import make_minutes
 
-    _open(meeting)
+    _held(meeting)
     if not access.may(actor, "meeting.conduct", meeting):
         raise NotAllowed(_("Kun udvalgets formand og sekretær kan lukke mødet."))
     if any(i.issue_status != IssueStatus.ISSUED for i in meeting.items):

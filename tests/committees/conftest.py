@@ -99,15 +99,3 @@ def on_agenda(cw: CommitteeWorld, application, meeting=None):
         )
     db.session.commit()
     return item
-
-
-def hold(cw: CommitteeWorld, move_clock, meeting=None, present=None):
-    """The meeting's day comes and the secretary records who is present (by default every
-    member who decides): the meeting is held."""
-    meeting = meeting or cw.meeting
-    move_clock(meeting.day)
-    if present is None:
-        present = [m.user for m in meeting.committee.voting_memberships(meeting.day)]
-    ops.set_attendance(meeting, {u.id for u in present}, cw.secretary)
-    db.session.commit()
-    return meeting

@@ -70,6 +70,7 @@ def test_no_decision_is_recorded_before_the_meetings_day(client, auth, cw, move_
         as_text=True
     )
     assert confirm(client, f"{base}/udsend").status_code == 422
+    assert client.post(f"{base}/luk").status_code == 422  # minutes of a meeting not held
     db.session.expire_all()
     assert item.decision is None and item.recorded_at is None
     assert meeting.state == MeetingState.PLANNED and meeting.held_at is None
