@@ -3,11 +3,13 @@ to the session and flush; the request commits (the issue job commits item by ite
 
 Who may record a decision on a case is the workflow engine's business: the committee role
 on a case (``CaseRole.COMMITTEE``) is given by ``decides_for`` below, which
-``grants.workflow.engine.case_roles`` asks, so a member ruled disqualified (or one whose
-declaration is not yet ruled on) holds no role on the case by any route: the case page,
-a form post to a step, the meeting page or the issue job. Who sees, plans and conducts a
-meeting are rules of the permission layer (``grants.core.access``: ``committee.*``,
-``meeting.*``); the rule ``meeting.record`` asks ``decides_for`` too.
+``grants.workflow.engine.case_roles`` asks: the committee's chair or secretary with no
+interest in the case (``records_for``; a member ruled disqualified, or one whose declaration
+is not yet ruled on, holds no role on the case by any route), while the case is on the
+agenda of a held meeting with a quorum on the item (``quorum_of``). Who sees, plans and
+conducts a meeting are rules of the permission layer (``grants.core.access``:
+``committee.*``, ``meeting.*``); the rule ``meeting.record`` asks ``records_for``, and the
+quorum is checked here, so that a decision without one is refused with its reason.
 """
 
 from __future__ import annotations
