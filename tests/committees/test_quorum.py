@@ -399,3 +399,25 @@ def test_refusals_change_nothing_for_those_outside(client, auth, cw):
         ).status_code in (403, 404)
     assert snapshot(item) == before
     assert db.session.scalar(select(func.count()).select_from(Substitute)) == count
+
+
+def test_a_disqualified_chair_neither_postpones_nor_calls_a_substitute(client, auth, cw):
+    _committee, (chair, member, absent), item = committee_of(
+        cw, 3, present=2, without=WithoutQuorum.SUBSTITUTE
+    )
+    disqualify(item, chair)  # one of three left: no quorum
+    stand_in = make_user(Role.EMPLOYEE, name="Sven Stedfortræder")
+    db.session.commit()
+    base = f"/udvalg/moeder/{item.meeting_id}/punkter/{item.id}"
+    auth.login(chair)
+    before = snapshot(item)
+    assert client.post(f"{base}/udsaet").status_code == 403
+    response = client.post(
+        f"{base}/stedfortraeder",
+        data={"user_id": str(stand_in.id), "for_user_id": str(absent.id)},
+    )
+    assert response.status_code == 403
+    assert record(client, item).status_code == 403
+    assert snapshot(item) == before
+    page = client.get(f"/udvalg/moeder/{item.meeting_id}").get_data(as_text=True)
+    assert f"{base}/udsaet" not in page and f"{base}/stedfortraeder" not in page
