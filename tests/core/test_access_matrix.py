@@ -170,17 +170,22 @@ EXPECTATIONS: dict[str, Expect] = {
     "committees.new": Expect(COMMITTEE_SECRETARIAT, method="GET"),
     "committees.show": Expect(MEETING_VIEWERS),
     "committees.add_member": Expect(COMMITTEE_SECRETARIAT),
+    "committees.rules": Expect(COMMITTEE_SECRETARIAT, data={"quorum_rule": "nope"}),
     "committees.new_meeting": Expect(COMMITTEE_SECRETARIAT),
     "committees.meeting": Expect(MEETING_VIEWERS),
     "committees.agenda_for_case": Expect(
         COMMITTEE_SECRETARIAT, {"application_id": "{committee_case}"}, method="GET"
     ),
     "committees.add_item": Expect(COMMITTEE_SECRETARIAT),
+    "committees.publish_agenda": Expect(COMMITTEE_SECRETARIAT | CONDUCTS),
     "committees.declare": Expect(COMMITTEE_MEMBERS, data={"reason": ""}),
     # A person who is not a member of the committee in the world gets 422 for the form.
     "committees.attendance": Expect(CONDUCTS, data={"present": "999999"}),
     "committees.rule": Expect(CONDUCTS),
     "committees.record": Expect(CONDUCTS),
+    # The meeting is not held yet: the chair gets the page back (422).
+    "committees.postpone_without_quorum": Expect(CONDUCTS),
+    "committees.substitute": Expect(CONDUCTS),
     # Nothing recorded to issue, items not issued: the chair gets the page back (422).
     "committees.issue": Expect(CONDUCTS),
     "committees.close": Expect(CONDUCTS),
@@ -568,6 +573,9 @@ COMMITTEE_GUESSES = (
     ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/inhabilitet"),
     ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/beslutning"),
     ("POST", "/udvalg/moeder/{other_meeting}/fremmoedte"),
+    ("POST", "/udvalg/moeder/{other_meeting}/dagsorden/udsend"),
+    ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/udsaet"),
+    ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/stedfortraeder"),
     ("POST", "/udvalg/moeder/{other_meeting}/udsend"),
     ("POST", "/udvalg/moeder/{other_meeting}/luk"),
     # Their own meeting, with the other committee's item: not found.
