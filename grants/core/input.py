@@ -7,13 +7,14 @@ text, digits of other scripts, and ids in URLs and forms.
   and carriage return are allowed in texts of several lines, refused in a one-line field.
   Forms refuse them next to the field (``grants.core.forms``); a URL that carries one
   (a path or a query string: a browser never sends one typed) is refused with 400.
-- **Digits of other scripts** ("٢٧٥٠", "２７５０") in a field of digits (a CVR number, a
-  postcode) are read as the digits they are: ``ascii_digits`` turns them into 0-9, so what
-  is stored and compared is what the person meant. Amounts follow the one rule for amounts
-  (``grants.core.money``), which refuses them.
+- **Digits of other scripts** ("٢٧٥٠", "２７５０") are read as the digits they are, in every
+  field that takes digits: ``ascii_digits`` turns them into 0-9 before a CVR number, a
+  postcode or an amount is checked (an integer field's ``int()`` does the same), so what
+  is stored and compared is what the person meant: the postcode "٢٧٥٠" is 2750, inside
+  Ballerup. Free text keeps what was typed.
 - **Ids**: a row's id is a positive 32-bit integer (``Integer`` columns on PostgreSQL), so a
   number outside that range, or anything but ASCII digits, is simply not found
-  (``parse_id``; the URL converter in ``grants.core.converters``)."""
+  (``parse_id``; the URL converter ``IdConverter`` in ``grants.core.security``)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,11 @@ def ascii_digits(text: str) -> str:
     return "".join(
         str(unicodedata.decimal(ch)) if unicodedata.category(ch) == "Nd" else ch for ch in text
     )
+
+
+def digits_filter(value):
+    """``ascii_digits`` as a WTForms filter, for a field of digits (``filters=[…]``)."""
+    return ascii_digits(value) if isinstance(value, str) else value
 
 
 def parse_id(value: object) -> int | None:
