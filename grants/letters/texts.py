@@ -9,6 +9,7 @@ or run code.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -22,6 +23,8 @@ from grants.core.errors import DomainError
 from grants.core.formatting import long_date, money
 from grants.extensions import db
 from grants.letters.models import LetterText
+
+logger = logging.getLogger(__name__)
 
 OUTCOMES = {
     "granted": _l("Bevilling"),
@@ -244,6 +247,17 @@ def add_text(fund, outcome: str, body: str, user=None) -> LetterText:
 def apply_to(facts: dict[str, Any], fund_id: int, outcome: str) -> LetterText | None:
     """Put the fund's text for the outcome into the facts (``fund_text``); return its row."""
     text, body = text_for(fund_id, outcome)
-    facts["fund_text"] = render(body, values_from_facts(facts))
+    values = values_from_facts(facts)
+    try:
+        facts["fund_text"] = render(body, values)
+    except DomainError:
+        if text is None:
+            raise
+        # A text saved before the check rendered it (too deep to render): the letter
+        # gets the standard text, so a case can still be decided; an administrator saves a
+        # new version.
+        logger.warning("Letter text %s of fund %s cannot be rendered", text.id, fund_id)
+        text = None
+        facts["fund_text"] = render(DEFAULT_TEXTS[outcome], values)
     facts["text_version"] = text.version if text else 0
     return text

@@ -586,3 +586,20 @@ def _property_app():
 
         _PROPERTY_APP.append(create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"}))
     return _PROPERTY_APP[0]
+
+
+def test_a_text_saved_before_the_limits_falls_back_to_the_standard_text(world):
+    """A text stored before the check rendered texts (straight in the table here) cannot
+    stop a letter: the letter gets the standard text, and the case can be decided."""
+    from grants.letters import texts
+
+    db.session.add(
+        LetterText(fund_id=world.fund.id, outcome="refused", version=1, body=DEEP_TEXTS[0])
+    )
+    db.session.commit()
+    facts = {"fund": {"name": "Studierejsefonden"}, "trip": {"title": "Tur til Oslo"}}
+    assert texts.apply_to(facts, world.fund.id, "refused") is None
+    assert facts["fund_text"] == [
+        "Studierejsefonden kan desværre ikke støtte rejsen »Tur til Oslo«."
+    ]
+    assert facts["text_version"] == 0
