@@ -14,6 +14,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import url_for
@@ -433,3 +434,47 @@ def test_every_field_of_every_form_under_attack(app, routes, client):
         f"answers to the attacks: {sorted(statuses.items())}, slowest forms: {slowest}"
     )
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:40])
+
+
+# -- The class behind point 1: nothing a person typed becomes markup ---------------------------
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_lazy_message_with_a_persons_value_is_escaped_in_a_template(app):
+    from flask import render_template_string
+    from flask_babel import lazy_gettext
+
+    message = lazy_gettext("“%(value)s” er ikke et årstal.", value="<script>x</script>")
+    with app.test_request_context():
+        page = render_template_string("<p>{{ message }}</p>", message=message)
+    assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_no_message_of_the_catalogue_is_markup():
+    """The escaping of lazy messages (grants.core.templating) relies on it."""
+    from babel.messages.pofile import read_po
+
+    with (ROOT / "grants/translations/messages.pot").open("rb") as pot:
+        catalogue = read_po(pot)
+    tagged = [m.id for m in catalogue if m.id and re.search(r"<[a-zA-Z/]", str(m.id))]
+    assert not tagged, tagged
+
+
+# The one exception: segno's SVG of the QR code, drawn from the secret (no typed text).
+MARKED_SAFE = {"templates/people/two_factor_setup.html"}
+
+
+def test_nothing_is_marked_safe_by_hand():
+    """Markup(), |safe and __html__ would each make a person's value markup again."""
+    found = []
+    for path in [*(ROOT / "grants").rglob("*.py"), *(ROOT / "templates").rglob("*.html")]:
+        text = path.read_text(encoding="utf-8")
+        for pattern in (r"\bMarkup\(", r"\|\s*safe\b", r"__html__\s*=", r"autoescape\s+false"):
+            where = str(path.relative_to(ROOT))
+            if (
+                re.search(pattern, text)
+                and path.name != "templating.py"
+                and where not in MARKED_SAFE
+            ):
+                found.append(f"{path.relative_to(ROOT)}: {pattern}")
+    assert not found, found
