@@ -74,7 +74,8 @@ def _lazy_string_as_text(self) -> Markup:
     ``lazy_gettext`` message for safe markup, and a message built with a person's value
     (``_l("“%(value)s” er ikke et årstal", value=typed)``) put what they typed into the page
     unescaped (issue 16 point 1). No message of ours is markup (a test in
-    tests/core/test_fuzz_forms.py holds the catalogue to it), so the whole translation is escaped, the person's value with it."""
+    tests/core/test_fuzz_forms.py holds the catalogue to it), so the whole translation is
+    escaped, the person's value with it."""
     return escape(str(self))
 
 
