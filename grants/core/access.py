@@ -186,8 +186,12 @@ def can_read_payments(user, _obj=None, **_) -> bool:
 
 
 @rule("payments.record")
-def can_record_payments(user, _obj=None, **_) -> bool:
-    return user.has_role(*PAYMENT_KEEPERS)
+def can_record_payments(user, application=None, **_) -> bool:
+    """The finance officers; on a case's own page only a case they may see in its state
+    (never a draft: a draft is the applicant side's alone)."""
+    if not user.has_role(*PAYMENT_KEEPERS):
+        return False
+    return application is None or can_view_case(user, application)
 
 
 # -- organisations, rules ---------------------------------------------------------------------
