@@ -322,6 +322,29 @@ class YearClosing(db.Model):
     closed_by = relationship("User")
 
 
+class YearOpening(db.Model):
+    """A fund's year opened: its allocation (bevilling) booked from the fund's yearly budget,
+    once. Unique per fund and year, so two requests opening the same year at once book one
+    allocation (the second one's insert does nothing). Appended, never changed."""
+
+    __tablename__ = "budget_year_opening"
+    __table_args__ = (
+        UniqueConstraint("fund_id", "year", name="uq_budget_year_opening_fund_year"),
+        {"info": {"append_only": True}},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    year: Mapped[int]
+    opened_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=lambda: clock.now()
+    )
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    fund = relationship("Fund")
+    opened_by = relationship("User")
+
+
 class BudgetEvent(db.Model):
     """The budgets' journal: who did what to the budgets, and when. Appended, never changed."""
 

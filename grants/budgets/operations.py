@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import extract, func, select, text, update
 from sqlalchemy.exc import OperationalError
@@ -35,6 +35,7 @@ from grants.budgets.models import (
     ClosingOutcome,
     EntryKind,
     YearClosing,
+    YearOpening,
     waiting_key,
 )
 from grants.core import clock
@@ -75,6 +76,7 @@ class Balance:
     granted: Decimal  # reserved by decisions, net of adjustments and releases
     spent: Decimal  # forbrug: paid out, net of refunds
     carried_over: Decimal = ZERO  # overførsel: carried in from last year minus carried out
+    carried_in: Decimal = ZERO  # overført fra sidste år
 
     @property
     def allocated(self) -> Decimal:
@@ -106,6 +108,9 @@ def balances(
     moment (entries recorded by then), e.g. what a decider saw. A naive datetime is UTC.
     """
     fund_ids, years = list(fund_ids), list(years)
+    if as_of is None:
+        # Any page or decision in a year sees the year's allocation: open it on first use.
+        open_years(fund_ids, years)
     # Now: the running totals (a row per month and kind); as of a past day or moment: the
     # entries themselves.
     source = BudgetTotal if as_of is None else BudgetEntry
@@ -131,6 +136,7 @@ def _balance_of(by_kind: dict[EntryKind, Decimal]) -> Balance:
         granted=total(GRANTED_KINDS),
         spent=total(SPENT_KINDS),
         carried_over=total(CARRY_OVER_KINDS),
+        carried_in=total((EntryKind.CARRY_OVER_IN,)),
     )
 
 
@@ -391,7 +397,7 @@ def _positive(amount, field_name: str = "amount") -> Decimal:
     return amount
 
 
-def _refuse_if_closed(fund, year: int) -> None:
+def _refuse_if_closed(fund, year: int, field_name: str = "amount") -> None:
     closed = db.session.scalar(
         select(YearClosing.id).where(YearClosing.fund_id == fund.id, YearClosing.year == year)
     )
@@ -403,7 +409,7 @@ def _refuse_if_closed(fund, year: int) -> None:
                 year=year,
                 fund=fund.name,
             ),
-            field="amount",
+            field=field_name,
         )
 
 
@@ -442,6 +448,190 @@ def allocate(
         booked_on = first if today.year <= year else today
     return _append(
         fund.id, year, EntryKind.ALLOCATION, amount, actor, note=note, booked_on=booked_on
+    )
+
+
+# -- opening a year ---------------------------------------------------------------------------
+
+
+def last_openable_year() -> int:
+    """Years open up to next year: this year's allocation when the year begins, next year's
+    ahead (the finance officer plans it, ``set_allocation``)."""
+    return clock.today().year + 1
+
+
+def _insert_openings(pairs: list[tuple[int, int]], actor=None) -> list[tuple[int, int]]:
+    """Record these (fund, year) as opened; return those this call opened. An INSERT ... ON
+    CONFLICT DO NOTHING: a year another request opened first (or is opening now: the insert
+    waits for it) is left alone, so a year's allocation is booked once, whatever runs at
+    the same time on however many servers."""
+    if not pairs:
+        return []
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    at, by = clock.now(), actor.id if actor else None
+    statement = (
+        insert(YearOpening)
+        .values([dict(fund_id=f, year=y, opened_at=at, opened_by_id=by) for f, y in pairs])
+        .on_conflict_do_nothing(index_elements=["fund_id", "year"])
+        .returning(YearOpening.fund_id, YearOpening.year)
+    )
+    return [(f, y) for f, y in db.session.execute(statement)]
+
+
+def _open(funds_and_years: list[tuple[object, int]], actor=None, amounts=None) -> int:
+    """Open these funds' years: book each one's allocation (the fund's yearly budget, or
+    ``amounts[fund.id, year]``) unless the year has an allocation already (booked before
+    years were opened). Returns how many years this call opened."""
+    by_key = {(fund.id, year): fund for fund, year in funds_and_years}
+    opened = _insert_openings(sorted(by_key), actor)
+    if not opened:
+        return 0
+    fund_ids, years = {f for f, _y in opened}, {y for _f, y in opened}
+    allocated = set(
+        db.session.execute(
+            select(BudgetEntry.fund_id, BudgetEntry.year)
+            .where(
+                BudgetEntry.fund_id.in_(fund_ids),
+                BudgetEntry.year.in_(years),
+                BudgetEntry.kind == EntryKind.ALLOCATION,
+            )
+            .distinct()
+        ).all()
+    )
+    for key in opened:
+        if key in allocated:
+            continue
+        fund, year = by_key[key], key[1]
+        amount = kroner((amounts or {}).get(key, fund.yearly_budget) or 0)
+        if amount:
+            allocate(fund, year, amount, actor, note=_("Bevilling %(year)s", year=year))
+    db.session.flush()
+    if has_request_context():
+        g.writes = True  # a page that opened a year commits it (grants.commit_once)
+    return len(opened)
+
+
+def open_years(fund_ids: Iterable[int], years: Iterable[int], actor=None) -> int:
+    """Open every year of these that is due and not open yet, for the active funds among
+    these: years up to next year (``last_openable_year``), from the year the fund was made,
+    not closed. Two queries when all is open already (the usual case)."""
+    from grants.funds.models import Fund
+
+    fund_ids = list(fund_ids)
+    years = [y for y in set(years) if 2000 <= y <= last_openable_year()]
+    if not fund_ids or not years:
+        return 0
+    done = set(
+        db.session.execute(
+            select(YearOpening.fund_id, YearOpening.year).where(
+                YearOpening.fund_id.in_(fund_ids), YearOpening.year.in_(years)
+            )
+        ).all()
+    )
+    if len(done) == len(fund_ids) * len(years):
+        return 0
+    closed = set(
+        db.session.execute(
+            select(YearClosing.fund_id, YearClosing.year).where(
+                YearClosing.fund_id.in_(fund_ids), YearClosing.year.in_(years)
+            )
+        ).all()
+    )
+    funds = db.session.scalars(select(Fund).where(Fund.id.in_(fund_ids), Fund.active)).all()
+    due = [
+        (fund, year)
+        for fund in funds
+        for year in years
+        if (fund.id, year) not in done
+        and (fund.id, year) not in closed
+        and year >= _first_year(fund)
+    ]
+    return _open(due, actor)
+
+
+def _first_year(fund) -> int:
+    created = fund.created_at or clock.now()
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=dt.UTC)
+    return created.astimezone(clock.LOCAL).year
+
+
+def open_year(fund, year: int, actor=None, amount: Decimal | None = None) -> bool:
+    """Open one fund's year now (a new fund, a year planned ahead); True if this call
+    opened it. ``amount``: the allocation, if not the fund's yearly budget."""
+    amounts = {(fund.id, year): amount} if amount is not None else None
+    return _open([(fund, year)], actor, amounts) == 1
+
+
+def open_year_for_all(year: int, actor=None) -> int:
+    """``flask budgets open-year``: open ``year`` for every active fund."""
+    from grants.funds.models import Fund
+
+    if not 2000 <= year <= last_openable_year():
+        raise DomainError(
+            _("Kun år til og med %(last)s kan åbnes.", last=last_openable_year()), field="year"
+        )
+    ids = list(db.session.scalars(select(Fund.id).where(Fund.active)))
+    return open_years(ids, [year], actor)
+
+
+def allocated(fund_id: int, year: int) -> Decimal:
+    """The year's allocation alone (bevilling, the allocation entries), under no lock."""
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(BudgetEntry.amount), 0)).where(
+            BudgetEntry.fund_id == fund_id,
+            BudgetEntry.year == year,
+            BudgetEntry.kind == EntryKind.ALLOCATION,
+        )
+    )
+    return _as_kroner(total)
+
+
+def set_allocation(fund, year: int, amount, actor, note: str = "") -> BudgetEntry | None:
+    """Set a fund's allocation for this year or next (the finance officer's plan): the
+    difference is booked as an allocation entry, nothing is overwritten. Refused, changing
+    nothing, for another year, a closed year, a negative amount, or a cut below what is
+    granted. None if the amount is the allocation already."""
+    if amount is None:
+        raise DomainError(_("Skriv et beløb."), field="amount")
+    amount = kroner(amount)
+    if amount < ZERO:
+        raise DomainError(_("Beløbet kan ikke være negativt."), field="amount")
+    this_year = clock.today().year
+    if year not in (this_year, this_year + 1):
+        raise DomainError(
+            _(
+                "Kun bevillingen for %(this)s og %(next)s kan ændres.",
+                this=this_year,
+                next=this_year + 1,
+            ),
+            field="year",
+        )
+    lock_fund(fund)
+    _refuse_if_closed(fund, year, field_name="year")
+    open_year(fund, year, actor)
+    change = amount - allocated(fund.id, year)
+    if change == ZERO:
+        return None
+    if change < ZERO and balance(fund.id, year).available < -change:
+        raise DomainError(
+            _(
+                "Bevillingen for %(year)s kan ikke sættes ned med %(amount)s: så meget er der "
+                "ikke til rådighed. Intet er ændret.",
+                year=year,
+                amount=money(-change),
+            ),
+            field="amount",
+        )
+    return allocate(
+        fund,
+        year,
+        change,
+        actor,
+        note=_note(note) or _("Bevilling %(year)s ændret", year=year),
     )
 
 

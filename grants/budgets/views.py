@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from grants.budgets import exports
 from grants.budgets.forms import (
     FIGURE_LABELS,
+    AllocationForm,
     CloseYearForm,
     EntryFilterForm,
     ExportForm,
@@ -39,6 +40,8 @@ from grants.budgets.operations import (
     close_year,
     closings,
     month_by_month,
+    open_year_for_all,
+    set_allocation,
     waiting,
     waiting_conditions,
 )
@@ -352,6 +355,83 @@ def _close_year_preview(form: CloseYearForm, year, status: int = 200):
     ), status
 
 
+# -- planning the allocations ----------------------------------------------------------------
+
+
+@bp.route("/budgets/plan", methods=["GET", "POST"])
+@login_required
+def plan_page():
+    """The allocations of this year and next, fund by fund, and the form that changes one:
+    the difference is booked on the ledger."""
+    access.require(current_user, "budgets.plan")
+    this_year = clock.today().year
+    year = this_year + 1
+    status = 200
+    raw = request.values.get("year", "")
+    if raw:
+        year = int(raw) if raw.isdigit() and int(raw) in (this_year, this_year + 1) else None
+    funds = [fund for fund in _funds_for(year or this_year) if fund.active]
+    form = AllocationForm(funds=funds)
+    if year is None:
+        form.year.errors = [
+            _(
+                "Kun bevillingen for %(this)s og %(next)s kan ændres.",
+                this=this_year,
+                next=this_year + 1,
+            )
+        ]
+        return _plan(form, this_year + 1, funds, status=400 if request.method == "GET" else 422)
+    if request.method == "POST":
+        if form.validate() and form.year_value() == year:
+            fund = next(f for f in funds if f.code == form.fund.data)
+            try:
+                entry = set_allocation(
+                    fund, year, form.amount.data, current_user, form.note.data or ""
+                )
+            except DomainError as error:
+                db.session.rollback()
+                target = getattr(form, error.field or "amount", form.amount)
+                target.errors = list(target.errors) + [error.message]
+            else:
+                if entry is None:
+                    flash(_("Bevillingen er uændret. Intet er bogført."), "info")
+                else:
+                    flash(
+                        _(
+                            "Bevillingen for %(fund)s %(year)s er ændret; forskellen er bogført.",
+                            fund=fund.name,
+                            year=year,
+                        ),
+                        "success",
+                    )
+                return redirect(url_for("budgets.plan_page", year=year))
+        status = 422
+    elif "fund" in request.args:
+        chosen = next((f for f in funds if f.code == request.args["fund"]), None)
+        if chosen is not None:
+            form.fund.data = chosen.code
+    return _plan(form, year, funds, status)
+
+
+def _plan(form: AllocationForm, year: int, funds: list[Fund], status: int = 200):
+    ids = [fund.id for fund in funds]
+    figures = balances_of(ids, [year])
+    closed = closings(year)
+    form.year.data = str(year)
+    if form.fund.data and form.amount.data is None and not form.amount.raw_data:
+        chosen = next((f for f in funds if f.code == form.fund.data), None)
+        if chosen is not None:
+            form.amount.data = figures[chosen.id, year].allocated
+    this_year = clock.today().year
+    return render_template(
+        "budgets/plan.html",
+        form=form,
+        year=year,
+        years=(this_year, this_year + 1),
+        rows=[(fund, figures[fund.id, year], closed.get(fund.id)) for fund in funds],
+    ), status
+
+
 # -- exports -------------------------------------------------------------------------------
 
 
@@ -444,6 +524,21 @@ def close_year_command(year: int, dry_run: bool, email: str) -> None:
     else:
         db.session.commit()
         click.echo(f"Closed {len(plan.to_close)} fund(s).")
+
+
+@bp.cli.command("open-year")
+@click.argument("year", type=int, required=False)
+def open_year_command(year: int | None) -> None:
+    """Open the budget YEAR (default: this year) for every active fund: book each one's
+    allocation from its yearly budget, once. Safe to run again, e.g. from cron on 1 January
+    (pages and decisions open the year on first use anyway)."""
+    year = year or clock.today().year
+    try:
+        opened = open_year_for_all(year)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Budget year {year}: opened for {opened} fund(s).")
 
 
 @bp.cli.command("rebuild-totals")
