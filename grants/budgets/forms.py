@@ -31,10 +31,13 @@ class YearForm(FilterForm):
 
 FIGURE_LABELS = {
     "budget": _l("Budget"),
-    "carried_over": _l("Overført"),
+    "carried_in": _l("Heraf overført fra sidste år"),
+    "carried_out": _l("Overført til næste år"),
+    "lapsed": _l("Bortfaldet"),
     "granted": _l("Bevilget"),
     "committed": _l("Disponeret"),
     "spent": _l("Forbrug"),
+    "awaiting_refund": _l("Afventer tilbagebetaling"),
     "available": _l("Til rådighed"),
     "waiting": _l("Ansøgt, ikke afgjort"),
 }

@@ -6,8 +6,9 @@ The sign of every entry, in one place (the database checks it too, ``ck_budget_e
 kind               sign    what it is                                      figure
 =================  ======  ==============================================  ===============
 ALLOCATION         +/-     the year's allocation (bevilling); - corrects   budget
-CARRY_OVER_IN      +       unspent money from last year (overførsel)       budget, carried
-CARRY_OVER_OUT     -       unspent money moved to next year                budget, carried
+CARRY_OVER_IN      +       unspent money from last year (overførsel)       budget, in
+CARRY_OVER_OUT     -       unspent money moved to next year                carried out
+LAPSE              -       unspent money that lapses (bortfalder)          lapsed
 RESERVATION        +       a grant decided (disponering)                   granted
 ADJUSTMENT         +/-     a granted amount changed                        granted
 RELEASE            -       withdrawn, cancelled or underspent (frigivet)   granted
@@ -15,9 +16,12 @@ PAYMENT            +       paid out (udbetaling)                           spent
 REFUND             -       paid back (tilbagebetaling)                     spent
 =================  ======  ==============================================  ===============
 
-budget = allocations + carried over; carried over = carry-over in + carry-over out;
-granted = reservations + adjustments + releases; spent = payments + refunds;
-committed (disponeret) = granted - spent; available (disponibel) = budget - granted.
+budget = allocations + carried in (the year's money); carried out and lapsed = what left
+the year when it was closed, or later (shown as positive amounts); granted = reservations +
+adjustments + releases; spent = payments + refunds; awaiting refund = per grant, what is
+paid beyond what is now granted; committed (disponeret) = per grant, what is granted and
+not paid, never below 0; available (disponibel) = budget - carried out - lapsed - committed
+- spent. See grants.budgets.operations.Balance.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ class EntryKind(enum.StrEnum):
     ALLOCATION = "allocation"  # bevilling
     CARRY_OVER_IN = "carry_over_in"  # overførsel fra sidste år
     CARRY_OVER_OUT = "carry_over_out"  # overførsel til næste år (negative)
+    LAPSE = "lapse"  # bortfaldet ved årets lukning (negative)
     RESERVATION = "reservation"  # disponering ved bevilling
     ADJUSTMENT = "adjustment"  # ændret bevilget beløb (+/-)
     RELEASE = "release"  # frigivet ved tilbagekaldelse eller mindreforbrug (negative)
@@ -60,11 +65,13 @@ class EntryKind(enum.StrEnum):
     REFUND = "refund"  # tilbagebetaling (negative)
 
 
-BUDGET_KINDS = (EntryKind.ALLOCATION, EntryKind.CARRY_OVER_IN, EntryKind.CARRY_OVER_OUT)
+# The year's money (budget), and what left the year again (carried out, lapsed).
+BUDGET_KINDS = (EntryKind.ALLOCATION, EntryKind.CARRY_OVER_IN)
+MOVED_ON_KINDS = (EntryKind.CARRY_OVER_OUT, EntryKind.LAPSE)
 CARRY_OVER_KINDS = (EntryKind.CARRY_OVER_IN, EntryKind.CARRY_OVER_OUT)
 GRANTED_KINDS = (EntryKind.RESERVATION, EntryKind.ADJUSTMENT, EntryKind.RELEASE)
 SPENT_KINDS = (EntryKind.PAYMENT, EntryKind.REFUND)
-NEGATIVE_KINDS = (EntryKind.CARRY_OVER_OUT, EntryKind.RELEASE, EntryKind.REFUND)
+NEGATIVE_KINDS = (EntryKind.CARRY_OVER_OUT, EntryKind.LAPSE, EntryKind.RELEASE, EntryKind.REFUND)
 POSITIVE_KINDS = (EntryKind.CARRY_OVER_IN, EntryKind.RESERVATION, EntryKind.PAYMENT)
 
 
@@ -382,6 +389,7 @@ def _labels():
         EntryKind.ALLOCATION: _l("Bevilling"),
         EntryKind.CARRY_OVER_IN: _l("Overført fra sidste år"),
         EntryKind.CARRY_OVER_OUT: _l("Overført til næste år"),
+        EntryKind.LAPSE: _l("Bortfaldet"),
         EntryKind.RESERVATION: _l("Disponeret ved bevilling"),
         EntryKind.ADJUSTMENT: _l("Regulering af bevilling"),
         EntryKind.RELEASE: _l("Frigivet"),

@@ -19,12 +19,10 @@ from decimal import Decimal
 
 from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import extract, func, select, text, update
+from sqlalchemy import case, extract, func, select, text, type_coerce, update
 from sqlalchemy.exc import OperationalError
 
 from grants.budgets.models import (
-    BUDGET_KINDS,
-    CARRY_OVER_KINDS,
     GRANTED_KINDS,
     NOT_WAITING_STATES,
     SPENT_KINDS,
@@ -41,7 +39,7 @@ from grants.budgets.models import (
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.formatting import money
-from grants.core.money import ZERO, kroner
+from grants.core.money import ZERO, Money, kroner
 from grants.extensions import db
 
 # An application waits for a decision once submitted and until it has an outcome (or is
@@ -70,28 +68,44 @@ class YearClosed(DomainError):
 
 @dataclass(frozen=True)
 class Balance:
-    """A fund's year in the budget vocabulary. All figures are sums of ledger entries."""
+    """A fund's year in the budget vocabulary. Every figure is a sum of ledger entries and
+    means what its label says in every state (open, closed, between a settlement and its
+    refund); none is netted with another. Amounts that left the year (carried out, lapsed)
+    are positive."""
 
-    budget: Decimal  # bevilling + overførsel
-    granted: Decimal  # reserved by decisions, net of adjustments and releases
-    spent: Decimal  # forbrug: paid out, net of refunds
-    carried_over: Decimal = ZERO  # overførsel: carried in from last year minus carried out
+    allocated: Decimal = ZERO  # bevilling: the year's own allocation
     carried_in: Decimal = ZERO  # overført fra sidste år
+    carried_out: Decimal = ZERO  # overført til næste år
+    lapsed: Decimal = ZERO  # bortfaldet
+    granted: Decimal = ZERO  # reserved by decisions, net of adjustments and releases
+    spent: Decimal = ZERO  # forbrug: paid out, net of refunds
+    # Paid beyond what is now granted (a settlement lowered the grant), until refunded.
+    awaiting_refund: Decimal = ZERO
 
     @property
-    def allocated(self) -> Decimal:
-        """bevilling: the year's own allocation, without carry-over."""
-        return self.budget - self.carried_over
+    def budget(self) -> Decimal:
+        """The year's money: its allocation and what was carried in."""
+        return self.allocated + self.carried_in
+
+    @property
+    def carried_over(self) -> Decimal:
+        """Carried in minus carried out (kept for the exports' arithmetic; not shown)."""
+        return self.carried_in - self.carried_out
+
+    @property
+    def moved_on(self) -> Decimal:
+        """What left the year: carried out and lapsed."""
+        return self.carried_out + self.lapsed
 
     @property
     def committed(self) -> Decimal:
-        """disponeret: granted and not yet paid."""
-        return self.granted - self.spent
+        """disponeret: per grant, granted and not yet paid; never below 0."""
+        return self.granted - self.spent + self.awaiting_refund
 
     @property
     def available(self) -> Decimal:
-        """disponibel: what new grants may still use."""
-        return self.budget - self.granted
+        """disponibel: what new grants may still use (0 once the year is closed)."""
+        return self.budget - self.moved_on - self.committed - self.spent
 
 
 def balance(fund_id: int, year: int, as_of: AsOf = None) -> Balance:
@@ -101,7 +115,7 @@ def balance(fund_id: int, year: int, as_of: AsOf = None) -> Balance:
 def balances(
     fund_ids: Iterable[int], years: Iterable[int], as_of: AsOf = None
 ) -> dict[tuple[int, int], Balance]:
-    """Balances of several funds and years, in one query.
+    """Balances of several funds and years, in two queries.
 
     ``as_of`` a date: the entries booked on or before that day (``BudgetEntry.booked_on``),
     e.g. the balance at a month's end. ``as_of`` a datetime: the ledger as it stood at that
@@ -124,19 +138,73 @@ def balances(
     sums: dict[tuple[int, int], dict[EntryKind, Decimal]] = {}
     for fund_id, year, kind, total in db.session.execute(query):
         sums.setdefault((fund_id, year), {})[EntryKind(kind)] = _as_kroner(total)
-    return {(f, y): _balance_of(sums.get((f, y), {})) for f in fund_ids for y in years}
+    refunds = _awaiting_refund(fund_ids, years, as_of)
+    return {
+        (f, y): _balance_of(sums.get((f, y), {}), refunds.get((f, y), ZERO))
+        for f in fund_ids
+        for y in years
+    }
 
 
-def _balance_of(by_kind: dict[EntryKind, Decimal]) -> Balance:
+def _sum_of(kinds):
+    return type_coerce(
+        func.coalesce(
+            func.sum(case((BudgetEntry.kind.in_(list(kinds)), BudgetEntry.amount), else_=0)), 0
+        ),
+        Money,
+    )
+
+
+def grant_positions(fund_ids, years, as_of: AsOf = None):
+    """Per grant (application) in these funds' years whose grant was ever lowered: (fund,
+    year, application, granted, spent). A grant can only be paid beyond what it is granted
+    after a release (a settlement lowers it below what was paid), so only those are read."""
+    fund_ids, years = list(fund_ids), list(years)
+    lowered = select(BudgetEntry.application_id).where(
+        BudgetEntry.fund_id.in_(fund_ids),
+        BudgetEntry.year.in_(years),
+        BudgetEntry.kind == EntryKind.RELEASE,
+    )
+    query = (
+        select(
+            BudgetEntry.fund_id,
+            BudgetEntry.year,
+            BudgetEntry.application_id,
+            _sum_of(GRANTED_KINDS),
+            _sum_of(SPENT_KINDS),
+        )
+        .where(
+            BudgetEntry.fund_id.in_(fund_ids),
+            BudgetEntry.year.in_(years),
+            BudgetEntry.application_id.in_(lowered),
+        )
+        .group_by(BudgetEntry.fund_id, BudgetEntry.year, BudgetEntry.application_id)
+    )
+    if as_of is not None:
+        query = query.where(_as_of(as_of))
+    return db.session.execute(query).all()
+
+
+def _awaiting_refund(fund_ids, years, as_of: AsOf = None) -> dict[tuple[int, int], Decimal]:
+    found: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    for fund_id, year, _application, granted, spent in grant_positions(fund_ids, years, as_of):
+        if spent > granted:
+            found[fund_id, year] += spent - granted
+    return found
+
+
+def _balance_of(by_kind: dict[EntryKind, Decimal], awaiting_refund: Decimal = ZERO) -> Balance:
     def total(kinds) -> Decimal:
         return sum((by_kind.get(kind, ZERO) for kind in kinds), ZERO)
 
     return Balance(
-        budget=total(BUDGET_KINDS),
+        allocated=total((EntryKind.ALLOCATION,)),
+        carried_in=total((EntryKind.CARRY_OVER_IN,)),
+        carried_out=-total((EntryKind.CARRY_OVER_OUT,)),
+        lapsed=-total((EntryKind.LAPSE,)),
         granted=total(GRANTED_KINDS),
         spent=total(SPENT_KINDS),
-        carried_over=total(CARRY_OVER_KINDS),
-        carried_in=total((EntryKind.CARRY_OVER_IN,)),
+        awaiting_refund=awaiting_refund,
     )
 
 
@@ -162,14 +230,17 @@ class MonthFigures:
     budget: Decimal
     granted: Decimal
     spent: Decimal
+    moved_on: Decimal = ZERO  # carried out and lapsed
 
     @property
     def committed(self) -> Decimal:
-        return self.granted - self.spent
+        """Granted and not paid, never below 0 (money paid beyond a lowered grant, until it
+        is refunded, is not committed; the month's figures net it with the other grants)."""
+        return max(self.granted - self.spent, ZERO)
 
     @property
     def available(self) -> Decimal:
-        return self.budget - self.granted
+        return self.budget - self.moved_on - self.committed - self.spent
 
 
 def month_by_month(fund_ids: Iterable[int], year: int) -> list[MonthFigures]:
@@ -200,7 +271,9 @@ def month_by_month(fund_ids: Iterable[int], year: int) -> list[MonthFigures]:
         for kind, amount in by_month.get(month, {}).items():
             running[kind] += amount
         figures = _balance_of(running)
-        months.append(MonthFigures(month, figures.budget, figures.granted, figures.spent))
+        months.append(
+            MonthFigures(month, figures.budget, figures.granted, figures.spent, figures.moved_on)
+        )
     return months
 
 
@@ -951,6 +1024,16 @@ def _write_closing(plan: ClosingPlan, actor) -> None:
                 closed_by_id=actor.id if actor else None,
             )
         )
+        if step.outcome is ClosingOutcome.LAPSED:
+            _append(
+                step.fund_id,
+                year,
+                EntryKind.LAPSE,
+                -step.amount,
+                actor,
+                booked_on=dt.date(year, 12, 31),
+                note=_("Bortfaldet ved lukning af %(year)s", year=year),
+            )
         if step.outcome is ClosingOutcome.CARRIED:
             note = _("Overført fra %(year)s til %(next)s", year=year, next=year + 1)
             _append(

@@ -7,6 +7,8 @@ whatever the number of funds: the figures are summed with GROUP BY, never fund b
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import click
 from babel.dates import get_month_names
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -27,10 +29,10 @@ from grants.budgets.forms import (
 )
 from grants.budgets.models import (
     BUDGET_KINDS,
-    CARRY_OVER_KINDS,
     CLOSING_OUTCOME_LABELS,
     ENTRY_KIND_LABELS,
     GRANTED_KINDS,
+    MOVED_ON_KINDS,
     SPENT_KINDS,
     BudgetEntry,
     EntryKind,
@@ -39,6 +41,7 @@ from grants.budgets.operations import (
     Balance,
     close_year,
     closings,
+    grant_positions,
     month_by_month,
     open_year_for_all,
     set_allocation,
@@ -55,16 +58,44 @@ from grants.funds.models import Fund
 bp = Blueprint("budgets", __name__, cli_group="budgets")
 
 # How each kind of entry counts in each figure: the entries behind a figure, with the sign
-# that makes their sum equal to it (committed = granted - spent; available = budget -
-# granted).
+# that makes their sum equal to it. Committed, awaiting refund and available are per grant
+# (a grant paid beyond what it is now granted is awaiting its refund, not committed):
+# ``_effect`` takes the grants paid beyond their grant (``over``) into account.
 FIGURES: dict[str, dict[EntryKind, int]] = {
     "budget": dict.fromkeys(BUDGET_KINDS, 1),
-    "carried_over": dict.fromkeys(CARRY_OVER_KINDS, 1),
+    "carried_in": {EntryKind.CARRY_OVER_IN: 1},
+    "carried_out": {EntryKind.CARRY_OVER_OUT: -1},
+    "lapsed": {EntryKind.LAPSE: -1},
     "granted": dict.fromkeys(GRANTED_KINDS, 1),
     "committed": {**dict.fromkeys(GRANTED_KINDS, 1), **dict.fromkeys(SPENT_KINDS, -1)},
+    "awaiting_refund": {**dict.fromkeys(GRANTED_KINDS, -1), **dict.fromkeys(SPENT_KINDS, 1)},
     "spent": dict.fromkeys(SPENT_KINDS, 1),
-    "available": {**dict.fromkeys(BUDGET_KINDS, 1), **dict.fromkeys(GRANTED_KINDS, -1)},
+    "available": {
+        **dict.fromkeys(BUDGET_KINDS, 1),
+        **dict.fromkeys(MOVED_ON_KINDS, 1),
+        **dict.fromkeys(GRANTED_KINDS, -1),
+        **dict.fromkeys(SPENT_KINDS, -1),
+    },
 }
+
+
+def _effect(figure: str, entry: BudgetEntry, over: set[int]) -> int | None:
+    """The sign of ``entry`` in ``figure``, or None if it does not count in it."""
+    sign = FIGURES[figure].get(entry.kind)
+    if sign is None:
+        return None
+    paid_beyond = entry.application_id in over
+    if figure == "committed" and paid_beyond:
+        return None
+    if figure == "awaiting_refund" and not paid_beyond:
+        return None
+    if figure == "available":
+        if entry.kind in GRANTED_KINDS and paid_beyond:
+            return None  # counted by what was paid instead
+        if entry.kind in SPENT_KINDS and not paid_beyond:
+            return None  # counted by what was granted instead
+    return sign
+
 
 # Colours from Det Fælles Designsystem's palette, distinguishable in greyscale too.
 COLOURS = {"budget": "#1a1a1a", "committed": "#7fb2e5", "spent": "#0059b3", "granted": "#7fb2e5"}
@@ -108,12 +139,10 @@ def _year_choices(selected: int | None = None) -> list[int]:
 
 
 def _total(figures: list[Balance]) -> Balance:
-    return Balance(
-        budget=sum((f.budget for f in figures), ZERO),
-        granted=sum((f.granted for f in figures), ZERO),
-        spent=sum((f.spent for f in figures), ZERO),
-        carried_over=sum((f.carried_over for f in figures), ZERO),
-    )
+    def total(name: str) -> Decimal:
+        return sum((getattr(f, name) for f in figures), ZERO)
+
+    return Balance(**{name: total(name) for name in Balance.__dataclass_fields__})
 
 
 def _month_names() -> list[str]:
@@ -173,7 +202,7 @@ def index():
     queue = waiting(ids, year)
     closed = closings(year)
     rows = [(fund, figures[fund.id, year], queue[fund.id], closed.get(fund.id)) for fund in funds]
-    total = _total([figures[fund.id, year] for fund in funds])
+    total_figures = _total([figures[fund.id, year] for fund in funds])
     total_waiting = sum((queue[i].amount for i in ids), ZERO)
     total_waiting_count = sum(queue[i].count for i in ids)
     months = month_by_month(ids, year)
@@ -210,7 +239,7 @@ def index():
         form=form,
         year=year,
         rows=rows,
-        total=total,
+        total=total_figures,
         total_waiting=total_waiting,
         total_waiting_count=total_waiting_count,
         months=months,
@@ -243,6 +272,11 @@ def fund_year(fund_code: str, year: int):
     months = month_by_month([fund.id], year)
     closing = closings(year).get(fund.id)
 
+    over = {
+        application_id
+        for _f, _y, application_id, granted, spent in grant_positions([fund.id], [year])
+        if spent > granted
+    }
     signs = FIGURES.get(figure) or dict.fromkeys(EntryKind, 1)
     if kind:
         signs = {EntryKind(kind): signs.get(EntryKind(kind), 1)}
@@ -267,7 +301,11 @@ def fund_year(fund_code: str, year: int):
             .options(selectinload(BudgetEntry.created_by), selectinload(BudgetEntry.application))
             .order_by(BudgetEntry.booked_on, BudgetEntry.id)
         ).all()
-    rows = [(entry, entry.amount * signs[entry.kind]) for entry in entries]
+    rows = []
+    for entry in entries:
+        sign = _effect(figure, entry, over) if figure in FIGURES else signs[entry.kind]
+        if sign is not None:
+            rows.append((entry, entry.amount * sign))
     return render_template(
         "budgets/fund_year.html",
         form=form,
