@@ -780,7 +780,7 @@ def adjust(application, new_amount: Decimal, actor, reason: str) -> BudgetEntry 
     if change > ZERO:
         _refuse_if_closed(application.fund, grant.year)
         _refuse_if_it_does_not_fit(application.fund, grant.year, change)
-    return _append(
+    entry = _append(
         application.fund_id,
         grant.year,
         EntryKind.ADJUSTMENT,
@@ -789,6 +789,9 @@ def adjust(application, new_amount: Decimal, actor, reason: str) -> BudgetEntry 
         application_id=application.id,
         note=_note(reason),
     )
+    if change < ZERO:
+        carry_on_if_closed(application.fund, grant.year, actor)
+    return entry
 
 
 def release(application, amount: Decimal, actor, reason: str) -> BudgetEntry:
@@ -804,7 +807,7 @@ def release(application, amount: Decimal, actor, reason: str) -> BudgetEntry:
             ),
             field="amount",
         )
-    return _append(
+    entry = _append(
         application.fund_id,
         grant.year,
         EntryKind.RELEASE,
@@ -813,6 +816,8 @@ def release(application, amount: Decimal, actor, reason: str) -> BudgetEntry:
         application_id=application.id,
         note=_note(reason),
     )
+    carry_on_if_closed(application.fund, grant.year, actor)
+    return entry
 
 
 def _check_day(day: dt.date | None, field_name: str) -> dt.date:
@@ -867,7 +872,7 @@ def record_refund(
             ),
             field="amount",
         )
-    return _append(
+    entry = _append(
         application.fund_id,
         grant.year,
         EntryKind.REFUND,
@@ -877,6 +882,8 @@ def record_refund(
         booked_on=refunded_on,
         voucher=(voucher or "").strip()[:60],
     )
+    carry_on_if_closed(application.fund, grant.year, actor)
+    return entry
 
 
 # -- closing a year ------------------------------------------------------------------------
@@ -1076,6 +1083,87 @@ def _write_closing(plan: ClosingPlan, actor) -> None:
     )
     # Now, so the unique (fund, year) constraint backs up the check above at once.
     db.session.flush()
+    # Money carried into a year that is closed already (years closed out of order) moves on
+    # from there by the same rule, so nothing stays behind in a closed year.
+    carried = [step.fund_id for step in plan.to_close if step.outcome is ClosingOutcome.CARRIED]
+    if carried:
+        from grants.funds.models import Fund
+
+        for fund in db.session.scalars(select(Fund).where(Fund.id.in_(carried))):
+            carry_on_if_closed(fund, year + 1, actor)
+
+
+def carry_on_if_closed(fund, year: int, actor=None) -> Decimal:
+    """Money that becomes available in a closed year (a release, a refund, a grant lowered,
+    a carry-over into a year closed first) moves on by the closing's rule: to next year
+    within the election period (and on from there if that year is closed too), else it
+    lapses; as ledger entries booked today, and in the budgets' journal. Returns the amount
+    moved. The caller holds the fund's lock."""
+    from grants.funds.models import CarryOver
+
+    if not _is_closed(fund.id, year):
+        return ZERO
+    db.session.flush()
+    amount = balance(fund.id, year).available
+    if amount <= ZERO:
+        return ZERO
+    today = clock.today()
+    period = election_period(year)
+    carries = fund.carry_over is CarryOver.ELECTION_PERIOD and year + 1 in period
+    if carries:
+        note = _(
+            "Frigivet efter lukningen: overført fra %(year)s til %(next)s",
+            year=year,
+            next=year + 1,
+        )
+        _append(fund.id, year, EntryKind.CARRY_OVER_OUT, -amount, actor, booked_on=today, note=note)
+        _append(
+            fund.id,
+            year + 1,
+            EntryKind.CARRY_OVER_IN,
+            amount,
+            actor,
+            booked_on=max(today, dt.date(year + 1, 1, 1)),
+            note=note,
+        )
+    else:
+        _append(
+            fund.id,
+            year,
+            EntryKind.LAPSE,
+            -amount,
+            actor,
+            booked_on=today,
+            note=_("Frigivet efter lukningen af %(year)s: bortfalder", year=year),
+        )
+    db.session.add(
+        BudgetEvent(
+            created_at=clock.now(),
+            actor_id=actor.id if actor else None,
+            action="carried_on" if carries else "lapsed_after_closing",
+            year=year,
+            details={
+                "fund": fund.code,
+                "year": year,
+                "amount": str(amount),
+                "to": year + 1 if carries else None,
+                "election_period": str(period),
+            },
+        )
+    )
+    db.session.flush()
+    if carries:
+        carry_on_if_closed(fund, year + 1, actor)
+    return amount
+
+
+def _is_closed(fund_id: int, year: int) -> bool:
+    return (
+        db.session.scalar(
+            select(YearClosing.id).where(YearClosing.fund_id == fund_id, YearClosing.year == year)
+        )
+        is not None
+    )
 
 
 def closings(year: int) -> dict[int, YearClosing]:
