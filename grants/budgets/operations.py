@@ -836,6 +836,10 @@ def record_payment(
     amount = _positive(amount)
     paid_on = _check_day(paid_on, "paid_on")
     grant = _grant_of(application)
+    note = ""
+    if _is_closed(application.fund_id, grant.year):
+        # Allowed: the money was committed in its year and stayed there when it closed.
+        note = _("Udbetaling af en bevilling fra det lukkede budgetår %(year)s", year=grant.year)
     if grant.spent + amount > grant.granted:
         raise DomainError(
             _(
@@ -853,6 +857,7 @@ def record_payment(
         application_id=application.id,
         booked_on=paid_on,
         voucher=(voucher or "").strip()[:60],
+        note=note,
     )
 
 
@@ -872,6 +877,12 @@ def record_refund(
             ),
             field="amount",
         )
+    note = ""
+    if _is_closed(application.fund_id, grant.year):
+        note = _(
+            "Tilbagebetaling til det lukkede budgetår %(year)s; føres videre som ved lukningen",
+            year=grant.year,
+        )
     entry = _append(
         application.fund_id,
         grant.year,
@@ -881,6 +892,7 @@ def record_refund(
         application_id=application.id,
         booked_on=refunded_on,
         voucher=(voucher or "").strip()[:60],
+        note=note,
     )
     carry_on_if_closed(application.fund, grant.year, actor)
     return entry
@@ -1155,6 +1167,15 @@ def carry_on_if_closed(fund, year: int, actor=None) -> Decimal:
     if carries:
         carry_on_if_closed(fund, year + 1, actor)
     return amount
+
+
+def closed_budget_year(application) -> int | None:
+    """The budget year of the application's grant on the ledger, if that year is closed
+    for its fund (a payment is still allowed there; a refund carries on from it)."""
+    figures = application_money(application)
+    if figures is None or not _is_closed(application.fund_id, figures.year):
+        return None
+    return figures.year
 
 
 def _is_closed(fund_id: int, year: int) -> bool:
