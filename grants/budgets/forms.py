@@ -4,7 +4,7 @@ year (POST, with a CSRF token)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from grants.budgets.models import ENTRY_KIND_LABELS, EntryKind
@@ -58,6 +58,14 @@ class EntryFilterForm(FilterForm):
 
 class CloseYearForm(Form):
     year = HiddenField(_l("Budgetår"), [InputRequired(_l("Vælg det år, der skal lukkes."))])
+    waiting = RadioField(
+        _l("Ansøgninger, der venter på afgørelse"),
+        [Optional()],
+        choices=[
+            ("move", _l("Flyt dem til næste års budget: de afgøres på det")),
+            ("close", _l("Luk året alligevel: de kan da kun afslås")),
+        ],
+    )
 
     def year_value(self) -> int | None:
         try:

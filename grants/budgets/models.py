@@ -192,14 +192,24 @@ class BudgetWaiting(db.Model):
 
 # The application states that never wait for a decision, whatever the outcome.
 NOT_WAITING_STATES = ("draft", "withdrawn")
-_WAITING_FIELDS = ("fund_id", "departure_date", "state", "outcome", "amount_applied")
+_WAITING_FIELDS = (
+    "fund_id",
+    "departure_date",
+    "state",
+    "outcome",
+    "amount_applied",
+    "budget_year_moved_to",
+)
 
 
-def waiting_key(fund_id, departure_date, state, outcome) -> tuple[int, int] | None:
-    """The (fund, year) an application with these values waits in, or None."""
+def waiting_key(
+    fund_id, departure_date, state, outcome, moved_to: int | None = None
+) -> tuple[int, int] | None:
+    """The (fund, year) an application with these values waits in, or None: the year of
+    travel, or the budget year the case was moved to when its year was closed."""
     if fund_id is None or departure_date is None or state in NOT_WAITING_STATES or outcome:
         return None
-    return fund_id, departure_date.year
+    return fund_id, moved_to if moved_to is not None else departure_date.year
 
 
 def _current(application) -> tuple:
@@ -251,8 +261,8 @@ def _move_waiting(connection, key, applications: int, amount: Decimal) -> None:
 
 
 def _keep_waiting(connection, before: tuple | None, after: tuple | None) -> None:
-    old = waiting_key(*before[:4]) if before else None
-    new = waiting_key(*after[:4]) if after else None
+    old = waiting_key(*before[:4], before[5]) if before else None
+    new = waiting_key(*after[:4], after[5]) if after else None
     old_amount = (before[4] or ZERO) if old else ZERO
     new_amount = (after[4] or ZERO) if new else ZERO
     if old == new:

@@ -19,7 +19,8 @@ from decimal import Decimal
 
 from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import case, extract, func, select, text, type_coerce, update
+from flask_babel import ngettext
+from sqlalchemy import and_, case, extract, func, or_, select, text, type_coerce, update
 from sqlalchemy.exc import OperationalError
 
 from grants.budgets.models import (
@@ -292,8 +293,14 @@ def waiting_conditions(fund_ids: Iterable[int], year: int):
 
     return [
         Application.fund_id.in_(list(fund_ids)),
-        Application.departure_date >= dt.date(year, 1, 1),
-        Application.departure_date <= dt.date(year, 12, 31),
+        or_(
+            Application.budget_year_moved_to == year,
+            and_(
+                Application.budget_year_moved_to.is_(None),
+                Application.departure_date >= dt.date(year, 1, 1),
+                Application.departure_date <= dt.date(year, 12, 31),
+            ),
+        ),
         Application.state.not_in(NOT_WAITING_STATES),
         Application.outcome.is_(None),
     ]
@@ -311,7 +318,11 @@ def waiting(fund_ids: Iterable[int], year: int, excluding=None) -> dict[int, Wai
     ).all()
     found = {fund_id: Waiting(count, amount) for fund_id, count, amount in rows}
     if excluding is not None and waiting_key(
-        excluding.fund_id, excluding.departure_date, excluding.state, excluding.outcome
+        excluding.fund_id,
+        excluding.departure_date,
+        excluding.state,
+        excluding.outcome,
+        excluding.budget_year_moved_to,
     ) == (excluding.fund_id, year):
         own = found.get(excluding.fund_id, Waiting())
         found[excluding.fund_id] = Waiting(
@@ -948,6 +959,11 @@ class ClosingPlan:
     period: ElectionPeriod
     dry_run: bool
     steps: list[ClosingStep] = field(default_factory=list)
+    # Applications for the year not yet decided, and what the finance officer chose for
+    # them: WAITING_MOVE (to next year's budget) or WAITING_CLOSE (close anyway).
+    waiting: list = field(default_factory=list)
+    waiting_choice: str | None = None
+    moved: dict = field(default_factory=dict)  # application id -> the year moved to
 
     @property
     def to_close(self) -> list[ClosingStep]:
@@ -955,7 +971,11 @@ class ClosingPlan:
 
     @property
     def changes_nothing(self) -> bool:
-        return not self.to_close
+        return not self.to_close and not self.moved
+
+    @property
+    def waiting_amount(self) -> Decimal:
+        return sum((kroner(a.amount_applied or 0) for a in self.waiting), ZERO)
 
     def total(self, outcome: ClosingOutcome) -> Decimal:
         return sum((s.amount for s in self.to_close if s.outcome == outcome), ZERO)
@@ -972,7 +992,14 @@ def closable_year(year: int) -> None:
         )
 
 
-def close_year(year: int, actor=None, dry_run: bool = False) -> ClosingPlan:
+WAITING_MOVE = "move"  # the undecided applications go to next year's budget
+WAITING_CLOSE = "close"  # close anyway: they stay in the closed year (only a refusal fits)
+WAITING_CHOICES = (WAITING_MOVE, WAITING_CLOSE)
+
+
+def close_year(
+    year: int, actor=None, dry_run: bool = False, waiting: str | None = None
+) -> ClosingPlan:
     """Close the budget year of every fund (årsafslutning) and return what it does.
 
     What is available at the year's end (budget - granted; money committed to grants not yet
@@ -982,14 +1009,22 @@ def close_year(year: int, actor=None, dry_run: bool = False) -> ClosingPlan:
     is written. Each fund's closing is recorded once (YearClosing, unique per fund and year)
     and the whole in the budgets' journal. A fund already closed is left as it is, so
     closing twice changes nothing. ``dry_run`` only returns the plan.
+
+    The plan lists the applications for the year that wait for a decision. If there are
+    any, closing needs ``waiting``: WAITING_MOVE moves them to the next open year of their
+    fund (they are decided on its budget), WAITING_CLOSE closes anyway. Moving is possible
+    after the year is closed too.
     """
+    from grants.applications.models import Application
     from grants.funds.models import CarryOver, Fund
 
     closable_year(year)
+    if waiting is not None and waiting not in WAITING_CHOICES:
+        raise DomainError(_("Vælg en af mulighederne."), field="waiting")
     period = election_period(year)
     funds = db.session.scalars(select(Fund).order_by(Fund.id)).all()
     # Closings are never undone: if every fund is closed already, there is nothing to lock.
-    if not dry_run and len(closings(year)) < len(funds):
+    if not dry_run and (len(closings(year)) < len(funds) or waiting == WAITING_MOVE):
         # In id order, so two finance officers closing at once queue instead of deadlocking.
         for fund in funds:
             lock_fund(fund)
@@ -1024,10 +1059,84 @@ def close_year(year: int, actor=None, dry_run: bool = False) -> ClosingPlan:
                 already_closed=already,
             )
         )
-    plan = ClosingPlan(year=year, period=period, dry_run=dry_run, steps=steps)
-    if not dry_run and not plan.changes_nothing:
+    undecided = db.session.scalars(
+        select(Application)
+        .where(*waiting_conditions([fund.id for fund in funds], year))
+        .order_by(Application.fund_id, Application.departure_date, Application.id)
+    ).all()
+    plan = ClosingPlan(
+        year=year,
+        period=period,
+        dry_run=dry_run,
+        steps=steps,
+        waiting=list(undecided),
+        waiting_choice=waiting,
+    )
+    if dry_run:
+        return plan
+    if plan.to_close and plan.waiting and waiting is None:
+        raise DomainError(
+            ngettext(
+                "%(num)d ansøgning til %(year)s venter på afgørelse. Vælg, om den flyttes til "
+                "næste års budget, eller om året lukkes alligevel.",
+                "%(num)d ansøgninger til %(year)s venter på afgørelse. Vælg, om de flyttes til "
+                "næste års budget, eller om året lukkes alligevel.",
+                len(plan.waiting),
+                year=year,
+            ),
+            field="waiting",
+        )
+    if waiting == WAITING_MOVE and plan.waiting:
+        plan.moved.update(_move_to_next_year(plan.waiting, year, actor))
+    if plan.to_close:
         _write_closing(plan, actor)
+    elif plan.moved:
+        _journal_moves(plan, actor)
     return plan
+
+
+def _move_to_next_year(applications, year: int, actor) -> dict[int, int]:
+    """Each application to the first year after ``year`` its fund has not closed."""
+    closed = set(
+        db.session.execute(
+            select(YearClosing.fund_id, YearClosing.year).where(YearClosing.year > year)
+        ).all()
+    )
+    moved = {}
+    for application in applications:
+        target = year + 1
+        while (application.fund_id, target) in closed:
+            target += 1
+        application.budget_year_moved_to = target
+        moved[application.id] = target
+    db.session.flush()
+    return moved
+
+
+def _journal_moves(plan: ClosingPlan, actor) -> None:
+    db.session.add(
+        BudgetEvent(
+            created_at=clock.now(),
+            actor_id=actor.id if actor else None,
+            action="waiting_moved",
+            year=plan.year,
+            details=_moved_details(plan),
+        )
+    )
+    db.session.flush()
+
+
+def _moved_details(plan: ClosingPlan) -> dict:
+    return {
+        "year": plan.year,
+        "waiting": plan.waiting_choice,
+        "moved": [
+            {"case": a.case_number or str(a.id), "to": plan.moved[a.id]}
+            for a in plan.waiting
+            if a.id in plan.moved
+        ],
+        "left": [a.case_number or str(a.id) for a in plan.waiting if a.id not in plan.moved],
+    }
 
 
 def _write_closing(plan: ClosingPlan, actor) -> None:
@@ -1082,6 +1191,7 @@ def _write_closing(plan: ClosingPlan, actor) -> None:
             details={
                 "year": year,
                 "election_period": str(plan.period),
+                "waiting_applications": _moved_details(plan),
                 "funds": [
                     {
                         "fund": step.fund_code,
@@ -1238,7 +1348,9 @@ def _rebuild_waiting() -> None:
     from grants.applications.models import Application
 
     db.session.execute(BudgetWaiting.__table__.delete())
-    year = extract("year", Application.departure_date)
+    year = func.coalesce(
+        Application.budget_year_moved_to, extract("year", Application.departure_date)
+    )
     rows = db.session.execute(
         select(
             Application.fund_id,

@@ -12,7 +12,7 @@ from decimal import Decimal
 import click
 from babel.dates import get_month_names
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import exists, func, or_, select
@@ -341,18 +341,28 @@ def close_year_page():
         year = form.year_value() if form.validate() else None
         if year is not None:
             try:
-                plan = close_year(year, current_user)
+                plan = close_year(year, current_user, waiting=form.waiting.data or None)
             except DomainError as error:
                 db.session.rollback()
-                form.year.errors = list(form.year.errors) + [error.message]
+                target = form.waiting if error.field == "waiting" else form.year
+                target.errors = list(target.errors) + [error.message]
             else:
                 if plan.changes_nothing:
                     flash(
                         _("Budgetåret %(year)s var allerede lukket. Intet er ændret.", year=year),
                         "info",
                     )
-                else:
+                elif plan.to_close:
                     flash(_("Budgetåret %(year)s er lukket.", year=year), "success")
+                if plan.moved:
+                    flash(
+                        ngettext(
+                            "%(num)d ansøgning er flyttet til næste års budget.",
+                            "%(num)d ansøgninger er flyttet til næste års budget.",
+                            len(plan.moved),
+                        ),
+                        "success",
+                    )
                 return redirect(url_for("budgets.close_year_page", year=year))
         return _close_year_preview(form, _requested_year(last_year), status=422)
     return _close_year_preview(form, _requested_year(last_year))
@@ -532,7 +542,14 @@ def _all_funds() -> list[Fund]:
 @click.argument("year", type=int)
 @click.option("--dry-run", is_flag=True, help="Show what closing would do; change nothing.")
 @click.option("--by", "email", default="", help="E-mail of the finance officer closing it.")
-def close_year_command(year: int, dry_run: bool, email: str) -> None:
+@click.option(
+    "--waiting",
+    type=click.Choice(["move", "close"]),
+    default=None,
+    help="Applications for the year not yet decided: move them to next year's budget, or "
+    "close anyway (needed when there are any).",
+)
+def close_year_command(year: int, dry_run: bool, email: str, waiting: str | None) -> None:
     """Close the budget YEAR of every fund: carry over or let lapse what is left."""
     from grants.core.formatting import money
     from grants.people.models import User
@@ -543,7 +560,7 @@ def close_year_command(year: int, dry_run: bool, email: str) -> None:
         if actor is None or not access.may(actor, "budgets.close_year"):
             raise click.ClickException(f"{email} is not a finance officer or administrator.")
     try:
-        plan = close_year(year, actor, dry_run=dry_run)
+        plan = close_year(year, actor, dry_run=dry_run, waiting=waiting)
     except DomainError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Budget year {year} (election period {plan.period}):")
@@ -555,6 +572,12 @@ def close_year_command(year: int, dry_run: bool, email: str) -> None:
         else:
             what = step.outcome.value
         click.echo(f"  {step.fund_name:45} {money(step.amount, 'da'):>16}  {what}")
+    if plan.waiting:
+        click.echo(f"Waiting for a decision: {len(plan.waiting)} application(s).")
+        for application in plan.waiting:
+            to = plan.moved.get(application.id)
+            where = f"moved to {to}" if to else "stays in its year"
+            click.echo(f"  {application.case_number or application.id:20} {where}")
     if dry_run:
         click.echo("Dry run: nothing changed.")
     elif plan.changes_nothing:

@@ -105,7 +105,7 @@ def test_a_committee_carries_over_through_the_election_period_and_it_lapses_at_t
     trip(world, committee, 2028, 30_000)
     db.session.commit()
 
-    plan = close_year(2026, world.finance)
+    plan = close_year(2026, world.finance, waiting="close")
     by_fund = {step.fund_code: step for step in plan.steps}
     assert (by_fund["okonomiudvalget"].outcome, by_fund["okonomiudvalget"].amount) == (
         ClosingOutcome.CARRIED,
@@ -152,7 +152,7 @@ def test_a_committee_carries_over_through_the_election_period_and_it_lapses_at_t
     assert balance(world.fund.id, 2027).carried_over == Decimal("0.00")
 
     close_year(2027, world.finance)  # nothing spent: 110,000 carried
-    close_year(2028, world.finance)  # 30,000 granted: 145,000 carried
+    close_year(2028, world.finance, waiting="close")  # 30,000 granted: 145,000 carried
     db.session.commit()
     last = balance(committee.id, 2029)
     assert (last.allocated, last.carried_in, last.budget) == (
