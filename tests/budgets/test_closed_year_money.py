@@ -99,3 +99,37 @@ def test_a_refund_into_a_closed_year_lapses_for_a_fund_without_carry_over(world,
     # The study travel fund does not carry over: the 500 kr. lapse, as an entry.
     assert (figures.lapsed, figures.available) == (D(92500), D(0))
     assert balance(world.fund.id, 2027).carried_in == D(0)
+
+
+def test_a_settlement_after_closing_carries_the_money_it_frees_to_next_year(world, move_clock):
+    """The issue's example: a settlement releases 2,000 kr. into a closed year; they reach
+    the next year of the election period instead of staying "available" there."""
+    from grants.funds.models import CarryOver
+    from grants.reports.operations import settle
+    from tests.factories import make_fund
+    from tests.reports.helpers import file_report, granted_case
+
+    move_clock(dt.date(2026, 10, 1))
+    committee = make_fund(
+        code="udvalg", carry_over=CarryOver.ELECTION_PERIOD, years=(2026, 2027, 2028)
+    )
+    db.session.commit()
+    application = granted_case(
+        world,
+        8000,
+        fund=committee,
+        departure_date=dt.date(2026, 12, 1),
+        return_date=dt.date(2026, 12, 4),
+    )
+    move_clock(dt.date(2027, 1, 10))
+    close_year(2026, world.finance)
+    db.session.commit()
+    assert balance(committee.id, 2027).carried_in == D(92000)
+
+    file_report(application, world.employee, {"transport": "2500", "accommodation": "3500"})
+    settlement = settle(application, world.caseworker)
+    db.session.commit()
+    assert settlement.released == D(2000)
+    closed = balance(committee.id, 2026)
+    assert (closed.available, closed.carried_out, closed.granted) == (D(0), D(94000), D(6000))
+    assert balance(committee.id, 2027).carried_in == D(94000)
