@@ -10,6 +10,9 @@ import re
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
 
 from grants.budgets.models import BudgetEntry, EntryKind
 from grants.budgets.operations import allocate, balance, close_year, record_payment, reserve
@@ -185,3 +188,115 @@ def test_an_allocation_correction_is_part_of_the_budget(world, committee):
     allocate(committee, 2026, D(-5000), note="Rettelse")
     assert figures(committee, 2026)["budget"] == D(60000)
     assert clock.today() == dt.date(2026, 3, 1)
+
+
+# -- any sequence ---------------------------------------------------------------------------
+
+
+ACTIONS = ("grant", "pay", "claim", "refund", "release", "close")
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(ACTIONS), st.integers(0, 2), st.integers(1, 100)),
+        min_size=1,
+        max_size=14,
+    )
+)
+def test_every_figure_keeps_its_meaning_after_any_sequence(world, move_clock, steps):
+    """Grants, payments, a settlement below what was paid (a refund claim), refunds,
+    releases and the year's closing in any order: committed and awaiting refund are the
+    per-grant figures, nothing is negative, a closed year has nothing available, what it
+    carried out arrived next year, and the entries behind each figure add up to it."""
+    from grants.budgets.operations import record_refund, release
+    from grants.budgets.views import FIGURES, _effect
+    from grants.core.errors import DomainError
+
+    move_clock(dt.date(2027, 2, 1))
+    fund = make_fund(carry_over=CarryOver.ELECTION_PERIOD, budget=50000, years=(2026, 2027))
+    applications = [
+        make_application(
+            world.employee,
+            fund,
+            amount=20000,
+            state="granted",
+            departure_date=dt.date(2026, 11, 1),
+            return_date=dt.date(2026, 11, 3),
+        )
+        for _ in range(3)
+    ]
+    model = [{"granted": None, "spent": D(0)} for _ in applications]
+    closed = False
+    today = clock.today()
+    for action, which, share in steps:
+        application, own = applications[which], model[which]
+        base = own["spent"] if action in ("claim", "refund") else own["granted"] or D(20000)
+        amount = max((base * share / 100).quantize(D(1)), D(1))
+        try:
+            with db.session.begin_nested():
+                if action == "grant":
+                    if own["granted"] is not None:
+                        raise DomainError("decided")
+                    reserve(application, amount, world.caseworker)
+                    own["granted"] = amount
+                elif own["granted"] is None and action != "close":
+                    raise DomainError("not granted")
+                elif action == "pay":
+                    record_payment(application, amount, world.finance, today, "B")
+                    own["spent"] += amount
+                elif action == "claim":  # the settlement lowers the grant below what was paid
+                    if amount > own["spent"] or own["granted"] != own["spent"]:
+                        raise DomainError("no claim")
+                    settle_lower(world, application, 2026, amount)
+                    own["granted"] -= amount
+                elif action == "refund":
+                    record_refund(application, amount, world.finance, today, "R")
+                    own["spent"] -= amount
+                elif action == "release":
+                    release(application, amount, world.caseworker, "Frigivet")
+                    own["granted"] -= amount
+                else:
+                    if closed:
+                        raise DomainError("closed")
+                    close_year(2026, world.finance, waiting="close")
+                    closed = True
+        except DomainError:
+            pass
+        figures = balance(fund.id, 2026)
+        expected_committed = sum(
+            (max((m["granted"] or D(0)) - m["spent"], D(0)) for m in model), D(0)
+        )
+        expected_awaiting = sum(
+            (max(m["spent"] - (m["granted"] or D(0)), D(0)) for m in model), D(0)
+        )
+        assert (figures.committed, figures.awaiting_refund) == (
+            expected_committed,
+            expected_awaiting,
+        )
+        assert figures.available >= 0 and figures.spent >= 0 and figures.lapsed == 0
+        assert figures.available == (
+            figures.budget - figures.moved_on - figures.committed - figures.spent
+        )
+        if closed:
+            assert figures.available == 0
+        assert figures.carried_out == balance(fund.id, 2027).carried_in
+        entries = db.session.scalars(
+            select(BudgetEntry).where(BudgetEntry.fund_id == fund.id, BudgetEntry.year == 2026)
+        ).all()
+        over = {
+            a.id
+            for a, m in zip(applications, model, strict=True)
+            if m["spent"] > (m["granted"] or 0)
+        }
+        for name in FIGURES:
+            total = sum(
+                (e.amount * s for e in entries if (s := _effect(name, e, over)) is not None),
+                D(0),
+            )
+            assert total == getattr(figures, name), name
+    db.session.rollback()
