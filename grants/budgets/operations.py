@@ -1096,7 +1096,10 @@ def close_year(
 
 
 def _move_to_next_year(applications, year: int, actor) -> dict[int, int]:
-    """Each application to the first year after ``year`` its fund has not closed."""
+    """Each application to the first year after ``year`` its fund has not closed, noted in
+    the case's journal."""
+    from grants.workflow import engine
+
     closed = set(
         db.session.execute(
             select(YearClosing.fund_id, YearClosing.year).where(YearClosing.year > year)
@@ -1109,6 +1112,18 @@ def _move_to_next_year(applications, year: int, actor) -> dict[int, int]:
             target += 1
         application.budget_year_moved_to = target
         moved[application.id] = target
+        engine.record(
+            application,
+            "budget_year_moved",
+            actor,
+            comment=_(
+                "Budgetåret %(year)s blev lukket, før sagen var afgjort. Sagen afgøres på "
+                "budgettet for %(to)s.",
+                year=year,
+                to=target,
+            ),
+            visible_to_applicant=False,
+        )
     db.session.flush()
     return moved
 

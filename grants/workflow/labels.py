@@ -62,6 +62,7 @@ ACTION_LABELS = {
     "interest_found": _l("Inhabilitet fundet af systemet"),
     "interest_declared": _l("Inhabilitet erklæret"),
     "interest_ruled": _l("Udvalgets afgørelse om inhabilitet"),
+    "budget_year_moved": _l("Flyttet til næste års budget"),
 }
 
 CASE_ROLE_LABELS = {

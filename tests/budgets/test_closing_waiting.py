@@ -87,6 +87,8 @@ def test_moved_applications_are_decided_on_next_years_budget(world, undecided, c
     assert "1 ansøgning er flyttet til næste års budget." in page
     db.session.expire_all()
     assert undecided.budget_year == 2027
+    [note] = [e for e in undecided.journal if e.action == "budget_year_moved"]
+    assert "afgøres på budgettet for 2027" in note.comment
     assert waiting([world.fund.id], 2026)[world.fund.id].count == 0
     assert waiting([world.fund.id], 2027)[world.fund.id].amount == D(6000)
     # The running totals agree with the applications.
