@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from grants.applications.models import Application, BudgetCategory, BudgetLine, Outcome
-from grants.budgets.operations import allocate
+from grants.budgets.operations import open_year
 from grants.core import clock
 from grants.core.models import Municipality
 from grants.extensions import db
@@ -130,7 +130,7 @@ def make_fund(
         fund.board.append(FundBoardMember(user=member))
     if budget is not None:
         for year in years or (clock.today().year, clock.today().year + 1):
-            allocate(fund, year, Decimal(budget))
+            open_year(fund, year, amount=Decimal(budget))
     db.session.flush()
     return fund
 
