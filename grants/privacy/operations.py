@@ -111,7 +111,7 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
     for case in plan.cases:
         _anonymise_case(case)
     for person in plan.people:
-        _anonymise_person(person)
+        _anonymise_person(person, actor)
     if ids:
         # The journal is append-only for the app; the purge alone blanks its comments, with
         # a bulk UPDATE that the journal's ORM guard does not see, and records that it did.
@@ -190,10 +190,17 @@ def _people_left_without_cases(cases: list[Application]) -> list[User]:
     return people
 
 
-def _anonymise_person(person: User) -> None:
+def _anonymise_person(person: User, actor: User | None) -> None:
     import secrets
 
+    from grants.audit.listeners import PURGING
+    from grants.audit.models import AuditEvent, erase_personal_values
     from grants.organisations.models import Membership
+    from grants.people import two_factor
+
+    # The trail records that the person's data was purged and by whom, never the data: no
+    # "changed from ... to ..." event, and the values its earlier events refer to are erased.
+    db.session.info.setdefault(PURGING, set()).add(person.id)
 
     person.name = REMOVED
     person.email = f"slettet-{person.id}@invalid.invalid"
@@ -203,6 +210,19 @@ def _anonymise_person(person: User) -> None:
     person.set_password(secrets.token_urlsafe(32))  # nobody can log in as them
     for membership in db.session.scalars(select(Membership).where(Membership.user_id == person.id)):
         db.session.delete(membership)
+    two_factor.forget(person)  # the authenticator's secret and the recovery codes
+    db.session.flush()
+    erase_personal_values(person.id)
+    db.session.add(
+        AuditEvent(
+            at=clock.now(),
+            actor_id=actor.id if actor is not None else None,
+            action="privacy.person_purged",
+            object_type="user",
+            object_id=person.id,
+            details={},
+        )
+    )
 
 
 # -- a person's own data -----------------------------------------------------------------------

@@ -1,0 +1,98 @@
+"""The purge of personal data (issue 17, points 8-12): nothing in the app names the purged
+person afterwards, the audit trail records the purge but never the data, deleted documents
+say so, and a person's own export holds everything the app holds about them."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from grants.audit.models import AuditEvent, AuditPersonalValue, resolve
+from grants.extensions import db
+from grants.people.models import LoginAttempt, RecoveryCode, TwoFactor, User
+from grants.privacy import operations
+from tests.factories import make_fund, make_organisation, make_user
+from tests.privacy.test_privacy import ledger, old_closed_case
+
+
+def trail() -> str:
+    """The audit trail as it is read: every event with its personal values filled in."""
+    return json.dumps(
+        [resolve(e.details) for e in db.session.scalars(select(AuditEvent))], ensure_ascii=False
+    )
+
+
+def external_person(name="Frida Frost", email="frida@example.dk") -> User:
+    person = make_user(name=name, email=email)
+    person.role_grants.clear()
+    make_organisation(person)
+    db.session.commit()
+    return person
+
+
+def test_the_purge_leaves_no_personal_value_in_the_audit_trail(world, client):
+    fund = make_fund(budget=100000)
+    frida = external_person()
+    assert frida.title == ""
+    frida.title = "Formand for foreningen"
+    db.session.commit()
+    client.post("/login", data={"email": "frida@example.dk", "password": "forkert"})
+    old_closed_case(frida, fund, world.caseworker, years_ago=7)
+    assert "Formand for foreningen" in trail() and "frida@example.dk" in trail()
+
+    operations.purge(6, actor=world.admin)
+    db.session.commit()
+
+    text = trail()
+    for personal in ("Frida", "frida@example.dk", "Formand for foreningen"):
+        assert personal not in text, personal
+    stored = json.dumps(
+        [v.value for v in db.session.scalars(select(AuditPersonalValue))], ensure_ascii=False
+    )
+    assert "Frida" not in stored and "frida@example.dk" not in stored
+    # What the trail says instead: that the person's data was purged, and by whom.
+    purged = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "privacy.person_purged")
+    ).one()
+    assert purged.object_id == frida.id and purged.actor_id == world.admin.id
+    assert purged.details == {}
+    # The purge writes no "changed from ... to ..." of its own: the one change is the title.
+    changes = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "settings.user_changed", AuditEvent.object_id == frida.id
+        )
+    ).all()
+    assert [sorted(c.details["after"]) for c in changes] == [["title"]]
+
+
+def test_the_purge_forgets_the_second_factor(world):
+    from grants.people import two_factor
+
+    fund = make_fund(budget=100000)
+    frida = external_person()
+    two_factor.enrol(frida, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    two_factor.renew_recovery_codes(frida)
+    db.session.commit()
+    old_closed_case(frida, fund, world.caseworker, years_ago=7)
+    operations.purge(6, actor=world.admin)
+    db.session.commit()
+    assert db.session.scalars(select(TwoFactor).where(TwoFactor.user_id == frida.id)).all() == []
+    assert (
+        db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == frida.id)).all() == []
+    )
+
+
+def test_a_refused_purge_dry_run_changes_nothing(world, runner):
+    fund = make_fund(budget=100000)
+    frida = external_person()
+    case = old_closed_case(frida, fund, world.caseworker, years_ago=7)
+    before = ledger(case.id)
+    events = db.session.scalar(select(db.func.count(AuditEvent.id)))
+    assert runner.invoke(args=["privacy", "purge", "--dry-run"]).exit_code == 0
+    assert runner.invoke(args=["privacy", "purge", "--years", "0"]).exit_code != 0
+    db.session.expire_all()
+    assert db.session.get(User, frida.id).name == "Frida Frost"
+    assert ledger(case.id) == before
+    assert db.session.scalar(select(db.func.count(AuditEvent.id))) == events
+    assert db.session.scalars(select(LoginAttempt)).all() == []
