@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 PURGED = "personal_data_purged"
 REMOVED = "[slettet]"
+FORMER_APPLICANT_EMAIL = "tidligere-ansoeger@invalid.invalid"
 
 # The case's own texts and the people in it; the amounts, dates and fund stay.
 APPLICATION_TEXTS = (
@@ -108,8 +109,9 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
     if dry_run:
         return plan
     ids = [case.id for case in plan.cases]
+    former = former_applicant() if plan.cases else None
     for case in plan.cases:
-        _anonymise_case(case)
+        _anonymise_case(case, former)
     for person in plan.people:
         _anonymise_person(person, actor)
     if ids:
@@ -146,9 +148,36 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
     return plan
 
 
-def _anonymise_case(case: Application) -> None:
+def former_applicant() -> User:
+    """The one account every purged case is left with as its applicant: inactive, no roles,
+    no password anyone knows. The case then names nobody on any page, list, export, feed or
+    letter, whether its applicant was from outside (whose account is anonymised too, once
+    they have no case left) or one of the municipality's staff (who keep their account)."""
+    import secrets
+
+    person = db.session.scalar(select(User).where(User.email == FORMER_APPLICANT_EMAIL))
+    if person is None:
+        person = User(email=FORMER_APPLICANT_EMAIL, name=REMOVED, title="", department="")
+        person.active = False
+        person.set_password(secrets.token_urlsafe(32))
+        db.session.add(person)
+        db.session.flush()
+    return person
+
+
+def _anonymise_case(case: Application, former: User) -> None:
     from grants.reports.models import TripReport
 
+    # The applicant's own steps (applied, replied, reported) were theirs: the journal keeps
+    # the steps and names the former applicant instead. Officials keep their names: they
+    # acted in office (forvaltningsloven: who decided is part of the decision).
+    db.session.execute(
+        update(JournalEntry)
+        .where(JournalEntry.application_id == case.id, JournalEntry.actor_id == case.applicant_id)
+        .values(actor_id=former.id)
+        .execution_options(synchronize_session=False)
+    )
+    case.applicant_id = former.id
     case.title = REMOVED
     for name in APPLICATION_TEXTS:
         setattr(case, name, "")
@@ -190,6 +219,32 @@ def _people_left_without_cases(cases: list[Application]) -> list[User]:
     return people
 
 
+def _delete_traces_of(person: User) -> None:
+    """What else names the person: their logins (address and e-mail), the invitations sent
+    to their e-mail, and the e-mails sent to them outside a case."""
+    from sqlalchemy import or_
+
+    from grants.organisations.models import Invitation
+    from grants.people.models import LoginAttempt
+
+    email = person.email.lower()
+    for statement in (
+        delete(LoginAttempt).where(
+            or_(LoginAttempt.user_id == person.id, func.lower(LoginAttempt.email) == email)
+        ),
+        delete(Invitation).where(
+            or_(Invitation.accepted_by_id == person.id, func.lower(Invitation.email) == email)
+        ),
+        delete(OutboxMessage).where(
+            or_(
+                OutboxMessage.recipient_id == person.id,
+                func.lower(OutboxMessage.to_address) == email,
+            )
+        ),
+    ):
+        db.session.execute(statement.execution_options(synchronize_session=False))
+
+
 def _anonymise_person(person: User, actor: User | None) -> None:
     import secrets
 
@@ -201,6 +256,7 @@ def _anonymise_person(person: User, actor: User | None) -> None:
     # The trail records that the person's data was purged and by whom, never the data: no
     # "changed from ... to ..." event, and the values its earlier events refer to are erased.
     db.session.info.setdefault(PURGING, set()).add(person.id)
+    _delete_traces_of(person)
 
     person.name = REMOVED
     person.email = f"slettet-{person.id}@invalid.invalid"

@@ -4,6 +4,7 @@ say so, and a person's own export holds everything the app holds about them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from sqlalchemy import select
@@ -96,3 +97,75 @@ def test_a_refused_purge_dry_run_changes_nothing(world, runner):
     assert ledger(case.id) == before
     assert db.session.scalar(select(db.func.count(AuditEvent.id))) == events
     assert db.session.scalars(select(LoginAttempt)).all() == []
+
+
+def readable(response) -> str:
+    """A response's text; an XLSX or zip's every member, unpacked."""
+    import io
+    import zipfile
+
+    body = response.data
+    if body[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return " ".join(
+                archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
+            )
+    return body.decode("utf-8", "replace")
+
+
+def staff_applicant() -> User:
+    from grants.people.models import Role
+
+    person = make_user(Role.EMPLOYEE, name="Ulla Ulriksen", email="ulla@ballerup.dk")
+    person.title = "Pædagog"
+    db.session.commit()
+    return person
+
+
+def test_a_staff_applicant_is_named_nowhere_after_the_purge(world, client, auth):
+    fund = make_fund(budget=100000)
+    ulla = staff_applicant()
+    case = old_closed_case(ulla, fund, world.caseworker, years_ago=7)
+    from grants.workflow.models import JournalEntry
+
+    # Her own step, the report she submitted, in the journal before the case closed.
+    db.session.add(
+        JournalEntry(
+            application_id=case.id,
+            actor_id=ulla.id,
+            action="submit_report",
+            to_state="report_submitted",
+            created_at=case.journal[0].created_at - dt.timedelta(days=3),
+        )
+    )
+    db.session.commit()
+    auth.login(world.finance)
+    assert "Ulla Ulriksen" in readable(client.get("/budgets/export/grants.csv"))
+    auth.logout()
+
+    operations.purge(6, actor=world.admin)
+    db.session.commit()
+
+    looked_at = {}
+    auth.login(world.caseworker)
+    looked_at["case page"] = client.get(f"/applications/{case.id}")
+    looked_at["queue"] = client.get("/queue?state=all")
+    looked_at["case file"] = client.get(f"/applications/{case.id}/case-file.zip")
+    auth.login(world.finance)
+    for fmt in ("csv", "xlsx"):
+        looked_at[f"grants {fmt}"] = client.get(f"/budgets/export/grants.{fmt}")
+        looked_at[f"entries {fmt}"] = client.get(f"/budgets/export/entries.{fmt}")
+    looked_at["payments"] = client.get("/udbetalinger/eksport/payments.csv")
+    for where, response in looked_at.items():
+        assert response.status_code == 200, where
+        text = readable(response)
+        for personal in ("Ulla", "ulla@ballerup.dk", "Pædagog"):
+            assert personal not in text, (where, personal)
+    assert "[slettet]" in readable(looked_at["grants csv"])
+    # The staff member keeps her account (HR's business), and the accounts stay whole.
+    db.session.expire_all()
+    assert db.session.get(User, ulla.id).active
+    assert db.session.get(User, ulla.id).name == "Ulla Ulriksen"
+    # Her export no longer holds the purged case: it is not hers any more.
+    auth.login(ulla)
+    assert "[slettet]" not in readable(client.get("/account/my-data.zip"))
