@@ -20,8 +20,10 @@ import logging
 import zipfile
 from dataclasses import dataclass, field
 
+from flask_babel import force_locale
 from sqlalchemy import delete, func, select, update
 
+from grants.applications.case_file import erased_note
 from grants.applications.documents import allow_erasure
 from grants.applications.models import Application, Attachment, BudgetLine
 from grants.core import clock
@@ -197,7 +199,9 @@ def _anonymise_case(case: Application, former: User) -> None:
             line.description = ""
     # The letter's PDF holds names and texts; its hash, kind, date and size stay as proof.
     db.session.execute(
-        update(Letter).where(Letter.application_id == case.id).values(pdf=b"", parameters={})
+        update(Letter)
+        .where(Letter.application_id == case.id)
+        .values(pdf=b"", parameters={}, erased_at=clock.now())
     )
     db.session.expire(case)
 
@@ -327,8 +331,7 @@ def own_data(user: User) -> tuple[dict, list[Application]]:
                 "budget_lines": [_row(line) for line in case.budget_lines],
                 "journal": [_row(entry) for entry in case.journal if entry.visible_to_applicant],
                 "letters": [
-                    {**_row(letter), "file": f"breve/{letter.id}-{display_name(letter.filename)}"}
-                    for letter in case.letters
+                    {**_row(letter), "file": _letter_path(letter)} for letter in case.letters
                 ],
                 "attachments": [
                     {**_row(item), "file": f"bilag/{item.id}-{display_name(item.filename)}"}
@@ -338,6 +341,12 @@ def own_data(user: User) -> tuple[dict, list[Application]]:
             for case in cases
         ],
     }, cases
+
+
+def _letter_path(letter: Letter) -> str:
+    if letter.erased_at is not None:
+        return f"breve/{letter.id}-SLETTET.txt"
+    return f"breve/{letter.id}-{display_name(letter.filename)}"
 
 
 def export_for(user: User) -> bytes:
@@ -350,7 +359,11 @@ def export_for(user: User) -> bytes:
         )
         for case in cases:
             for letter in case.letters:
-                archive.writestr(f"breve/{letter.id}-{display_name(letter.filename)}", letter.pdf)
+                if letter.erased_at is not None:  # never an empty PDF: a note instead
+                    with force_locale(user.locale or "da"):
+                        archive.writestr(_letter_path(letter), erased_note(letter))
+                    continue
+                archive.writestr(_letter_path(letter), letter.pdf)
             for item in case.attachments:
                 archive.writestr(f"bilag/{item.id}-{display_name(item.filename)}", item.data)
     return buffer.getvalue()

@@ -1,4 +1,8 @@
-"""personal values out of the append-only audit trail
+"""personal values out of the append-only audit trail; a deleted letter says when
+
+A letter's PDF deleted by the purge was an empty file handed out with status 200; the
+letter now records when it was deleted (``erased_at``), and those deleted before get the
+date of their case's purge from the journal.
 
 The audit trail is never purged, so it must not hold a person's own values (a name, an
 e-mail, a title, a login's e-mail and address). They move to ``audit_personal_value``, a
@@ -64,6 +68,13 @@ def upgrade():
             batch_op.f("ix_audit_personal_value_subject_id"), ["subject_id"], unique=False
         )
     _move_personal_values()
+    with op.batch_alter_table("letter", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute(
+        "UPDATE letter SET erased_at = (SELECT max(j.created_at) FROM journal_entry j"
+        " WHERE j.application_id = letter.application_id"
+        " AND j.action = 'personal_data_purged') WHERE length(pdf) = 0"
+    )
 
 
 def _move_personal_values():
@@ -110,6 +121,8 @@ def _move_personal_values():
 
 
 def downgrade():
+    with op.batch_alter_table("letter", schema=None) as batch_op:
+        batch_op.drop_column("erased_at")
     # The values go back into the events they came from (those not erased since).
     bind = op.get_bind()
     postgresql = bind.dialect.name == "postgresql"

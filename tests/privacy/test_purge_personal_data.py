@@ -169,3 +169,59 @@ def test_a_staff_applicant_is_named_nowhere_after_the_purge(world, client, auth)
     # Her export no longer holds the purged case: it is not hers any more.
     auth.login(ulla)
     assert "[slettet]" not in readable(client.get("/account/my-data.zip"))
+
+
+def test_a_deleted_document_says_so_and_when_never_an_empty_file(world, client, auth):
+    import io
+    import zipfile
+
+    from grants.core import clock
+    from grants.core.formatting import long_date
+    from tests.core.test_translations import switch_language
+    from tests.publication.helpers import letter_of, make_trip
+
+    world.fund.publish_trips = True
+    two_years_ago = clock.today().replace(year=clock.today().year - 2)
+    trip = make_trip(world.employee, world.fund, departure=two_years_ago)
+    trip.updated_at = clock.now() - dt.timedelta(days=800)
+    db.session.commit()
+    report = letter_of(trip)
+    assert client.get(f"/udlandsrejser/rapporter/{report.id}.pdf").status_code == 200
+
+    operations.purge(1, actor=world.admin)
+    db.session.commit()
+    today = long_date(clock.today())
+
+    # The public trip page and its report's address.
+    public = client.get(f"/udlandsrejser/{trip.id}").get_data(as_text=True)
+    assert f"Rapporten blev slettet den {today}" in public
+    assert f"/udlandsrejser/rapporter/{report.id}.pdf" not in public
+    gone = client.get(f"/udlandsrejser/rapporter/{report.id}.pdf")
+    assert gone.status_code == 410 and gone.mimetype == "text/html"
+    assert "Dokumentet er slettet" in gone.get_data(as_text=True)
+    assert today in gone.get_data(as_text=True)
+    assert client.get("/open-data/trips.json").get_json()["trips"][0]["report_pdf_url"] is None
+
+    # The case page, the letter's address and the case file.
+    auth.login(world.caseworker)
+    page = client.get(f"/applications/{trip.id}").get_data(as_text=True)
+    assert f"/letters/{report.id}/download" not in page
+    assert f"slettet den {today} med sagens personoplysninger" in page
+    assert f"Sagens personoplysninger blev slettet den {today}" in page
+    gone = client.get(f"/letters/{report.id}/download")
+    assert gone.status_code == 410 and gone.mimetype == "text/html"
+    assert "Godkendt rapport og regnskab blev slettet den" in gone.get_data(as_text=True)
+    assert report.sha256 in gone.get_data(as_text=True)
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/applications/{trip.id}/case-file.zip").data))
+    assert all(archive.read(name) for name in archive.namelist())  # no empty file
+    note = archive.read(f"breve/{report.id}-SLETTET.txt").decode()
+    assert f"blev slettet den {today}" in note and report.sha256 in note
+
+    # The export of whoever the case now belongs to: a note, never an empty PDF.
+    exported = zipfile.ZipFile(io.BytesIO(operations.export_for(operations.former_applicant())))
+    assert all(exported.read(name) for name in exported.namelist())
+    assert f"breve/{report.id}-SLETTET.txt" in exported.namelist()
+
+    switch_language(client, "en")
+    gone = client.get(f"/letters/{report.id}/download").get_data(as_text=True)
+    assert "The document has been deleted" in gone and "was deleted on" in gone
