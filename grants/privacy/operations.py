@@ -310,25 +310,97 @@ def _row(obj, skip=()) -> dict:
     }
 
 
-def own_data(user: User) -> tuple[dict, list[Application]]:
-    """What the system holds about ``user`` as applicant, as plain JSON values, and the cases."""
-    from grants.organisations.operations import organisations_of
+def _report(case: Application) -> dict | None:
+    """The trip report and its accounts as they are held, not only inside the report PDF."""
+    report = getattr(case, "report", None)
+    if report is None:
+        return None
+    return {
+        **_row(report),
+        "account_lines": [_row(line) for line in report.account_lines],
+    }
 
+
+def own_data(user: User) -> tuple[dict, list[Application]]:
+    """Everything the system holds about ``user``, as plain JSON values, and their cases:
+    the profile, roles, organisations, the cases with their report and accounts, the e-mails
+    sent to them, their logins, their committee memberships, meetings and declarations, and
+    the audit trail's events about their account with their own values filled in."""
+    from sqlalchemy import or_
+
+    from grants.audit.models import AuditEvent, resolve
+    from grants.committees.models import (
+        CommitteeMembership,
+        InterestDeclaration,
+        MeetingAttendance,
+    )
+    from grants.organisations.models import Invitation
+    from grants.organisations.operations import organisations_of
+    from grants.people.models import LoginAttempt
+
+    email = user.email.lower()
     cases = db.session.scalars(
         select(Application).where(Application.applicant_id == user.id).order_by(Application.id)
     ).all()
+    mails = db.session.scalars(
+        select(OutboxMessage)
+        .where(
+            or_(
+                OutboxMessage.recipient_id == user.id, func.lower(OutboxMessage.to_address) == email
+            )
+        )
+        .order_by(OutboxMessage.id)
+    ).all()
+    logins = db.session.scalars(
+        select(LoginAttempt)
+        .where(or_(LoginAttempt.user_id == user.id, func.lower(LoginAttempt.email) == email))
+        .order_by(LoginAttempt.id)
+    ).all()
+    memberships = db.session.scalars(
+        select(CommitteeMembership)
+        .where(CommitteeMembership.user_id == user.id)
+        .order_by(CommitteeMembership.id)
+    ).all()
+    attended = db.session.scalars(
+        select(MeetingAttendance)
+        .where(MeetingAttendance.user_id == user.id)
+        .order_by(MeetingAttendance.id)
+    ).all()
+    declarations = db.session.scalars(
+        select(InterestDeclaration)
+        .where(InterestDeclaration.user_id == user.id)
+        .order_by(InterestDeclaration.id)
+    ).all()
+    invitations = db.session.scalars(
+        select(Invitation)
+        .where(or_(func.lower(Invitation.email) == email, Invitation.accepted_by_id == user.id))
+        .order_by(Invitation.id)
+    ).all()
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == "user", AuditEvent.object_id == user.id)
+        .order_by(AuditEvent.id)
+    ).all()
+    two_factor = user.two_factor
     return {
         "exported_at": clock.now().isoformat(),
         "profile": _row(user, skip=("password_hash", "session_token")),
         "roles": sorted(str(grant.role) for grant in user.role_grants),
+        "two_factor": {
+            "set_up": two_factor is not None and two_factor.confirmed_at is not None,
+            "confirmed_at": _plain(two_factor.confirmed_at) if two_factor else None,
+            "recovery_codes_left": sum(1 for code in user.recovery_codes if code.used_at is None),
+        },
         "organisations": [
             {"id": o.id, "name": o.name, "cvr": o.cvr} for o in organisations_of(user)
         ],
+        "invitations": [_row(i, skip=("token_hash",)) for i in invitations],
         "cases": [
             {
                 **_row(case),
                 "fund": case.fund.name,
                 "budget_lines": [_row(line) for line in case.budget_lines],
+                "report": _report(case),
                 "journal": [_row(entry) for entry in case.journal if entry.visible_to_applicant],
                 "letters": [
                     {**_row(letter), "file": _letter_path(letter)} for letter in case.letters
@@ -340,6 +412,30 @@ def own_data(user: User) -> tuple[dict, list[Application]]:
             }
             for case in cases
         ],
+        "emails": [_row(mail) for mail in mails],
+        "logins": [_row(attempt) for attempt in logins],
+        "committee_memberships": [
+            {**_row(m), "committee": m.committee.name, "period": m.committee.period}
+            for m in memberships
+        ],
+        "meetings_attended": [
+            {
+                "meeting_id": a.meeting_id,
+                "committee": a.meeting.committee.name,
+                "starts_at": _plain(a.meeting.starts_at),
+            }
+            for a in attended
+        ],
+        "interest_declarations": [_row(d) for d in declarations],
+        "account_events": [
+            {
+                "at": _plain(e.at),
+                "action": e.action,
+                "actor_id": e.actor_id,
+                "details": resolve(e.details or {}),
+            }
+            for e in events
+        ],
     }, cases
 
 
@@ -350,20 +446,93 @@ def _letter_path(letter: Letter) -> str:
 
 
 def export_for(user: User) -> bytes:
-    """A zip: ``mine-data.json`` and the letters and files of the person's cases."""
+    """A zip: ``mine-data.json`` (everything, as data), a readme in the person's language,
+    each e-mail sent to them as text, their logins as CSV, and their cases' letters and
+    files."""
     data, cases = own_data(user)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with (
+        zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        force_locale(user.locale or "da"),
+    ):
         archive.writestr(
             "mine-data.json", json.dumps(data, ensure_ascii=False, indent=2, default=str)
         )
+        archive.writestr("LAESMIG.txt", _readme(data))
+        for mail in data["emails"]:
+            archive.writestr(f"e-mails/{mail['id']}.txt", _mail_text(mail))
+        archive.writestr("logins.csv", _logins_csv(data["logins"]))
         for case in cases:
             for letter in case.letters:
                 if letter.erased_at is not None:  # never an empty PDF: a note instead
-                    with force_locale(user.locale or "da"):
-                        archive.writestr(_letter_path(letter), erased_note(letter))
+                    archive.writestr(_letter_path(letter), erased_note(letter))
                     continue
                 archive.writestr(_letter_path(letter), letter.pdf)
             for item in case.attachments:
                 archive.writestr(f"bilag/{item.id}-{display_name(item.filename)}", item.data)
     return buffer.getvalue()
+
+
+def _readme(data: dict) -> str:
+    from flask_babel import gettext
+
+    counts = {
+        "cases": len(data["cases"]),
+        "reports": sum(1 for case in data["cases"] if case["report"]),
+        "emails": len(data["emails"]),
+        "logins": len(data["logins"]),
+        "memberships": len(data["committee_memberships"]),
+    }
+    return (
+        gettext(
+            "Dine oplysninger i rejsetilskudssystemet, udtrukket %(at)s.\n\n"
+            "mine-data.json: alt, hvad systemet har om dig: din profil, dine roller, "
+            "foreninger, sager (%(cases)s) med rapporter og regnskaber (%(reports)s), "
+            "journal, breve og bilag, de e-mails, der er sendt til dig (%(emails)s), dine "
+            "logins (%(logins)s), dine udvalgsmedlemskaber (%(memberships)s), møder, "
+            "erklæringer om inhabilitet og hændelserne på din konto.\n"
+            "e-mails/: hver e-mail som tekst. logins.csv: hvert login med tid, adresse og "
+            "udfald. breve/ og bilag/: dine sagers breve og filer, som de blev sendt og "
+            "modtaget.",
+            at=data["exported_at"],
+            **counts,
+        )
+        + "\n"
+    )
+
+
+def _mail_text(mail: dict) -> str:
+    from flask_babel import gettext
+
+    return "\n".join(
+        [
+            gettext("Til: %(to)s", to=mail["to_address"]),
+            gettext("Emne: %(subject)s", subject=mail["subject"]),
+            gettext("Lavet: %(at)s", at=mail["created_at"]),
+            gettext("Sendt: %(at)s", at=mail["sent_at"] or "-"),
+            "",
+            mail["body"],
+        ]
+    )
+
+
+def _logins_csv(logins: list[dict]) -> str:
+    import csv
+
+    from flask_babel import gettext
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [gettext("tidspunkt"), gettext("e-mail"), gettext("adresse"), gettext("lykkedes")]
+    )
+    for attempt in logins:
+        writer.writerow(
+            [
+                attempt["at"],
+                attempt["email"],
+                attempt["ip"],
+                gettext("ja") if attempt["succeeded"] else gettext("nej"),
+            ]
+        )
+    return "\ufeff" + out.getvalue()

@@ -225,3 +225,70 @@ def test_a_deleted_document_says_so_and_when_never_an_empty_file(world, client, 
     switch_language(client, "en")
     gone = client.get(f"/letters/{report.id}/download").get_data(as_text=True)
     assert "The document has been deleted" in gone and "was deleted on" in gone
+
+
+def test_the_own_export_holds_everything_the_app_holds_about_the_person(world, client, auth):
+    """Compared with the database: the report and its accounts, the e-mails sent to the
+    person, their logins and their committee memberships, in readable form too."""
+    import csv
+    import io
+    import zipfile
+
+    from grants.committees import operations as committees
+    from grants.committees.models import CommitteeKind, MemberRole
+    from grants.core import clock
+    from grants.notifications.models import OutboxMessage
+    from grants.reports.models import TripReport
+    from tests.publication.helpers import make_trip
+
+    mette = world.employee
+    trip = make_trip(mette, world.fund, departure=clock.today() - dt.timedelta(days=40))
+    committee = committees.create_committee(
+        "Kultur- og Fritidsudvalget", CommitteeKind.STANDING, make_fund(code="kultur"), 2026, 2029
+    )
+    committees.add_member(committee, mette, MemberRole.MEMBER, clock.today(), None)
+    db.session.add(
+        OutboxMessage(
+            application_id=trip.id,
+            recipient_id=mette.id,
+            to_address=mette.email,
+            subject="Din rapport er godkendt",
+            body="Kære Mette, din rapport er godkendt.",
+            sent_at=clock.now(),
+        )
+    )
+    db.session.commit()
+    client.post("/login", data={"email": mette.email, "password": "forkert"})
+    auth.login(mette)
+
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/account/my-data.zip").data))
+    data = json.loads(archive.read("mine-data.json"))
+
+    report = db.session.scalar(select(TripReport).where(TripReport.application_id == trip.id))
+    exported = data["cases"][0]["report"]
+    assert exported["what_was_done"] == report.what_was_done
+    assert [(line["category"], line["amount"]) for line in exported["account_lines"]] == [
+        (line.category.value, str(line.amount)) for line in report.account_lines
+    ]
+    mails = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient_id == mette.id)
+    ).all()
+    assert [(m["subject"], m["body"]) for m in data["emails"]] == [
+        (m.subject, m.body) for m in mails
+    ]
+    assert "Kære Mette" in archive.read(f"e-mails/{mails[0].id}.txt").decode()
+    logins = db.session.scalars(
+        select(LoginAttempt).where(LoginAttempt.email == mette.email).order_by(LoginAttempt.id)
+    ).all()
+    assert [(a["ip"], a["succeeded"]) for a in data["logins"]] == [
+        (a.ip, a.succeeded) for a in logins
+    ]
+    assert {False, True} == {a.succeeded for a in logins}
+    rows = list(csv.reader(io.StringIO(archive.read("logins.csv").decode("utf-8-sig"))))
+    assert len(rows) == len(logins) + 1 and rows[0][0] == "tidspunkt"
+    assert [(m["committee"], m["role"]) for m in data["committee_memberships"]] == [
+        ("Kultur- og Fritidsudvalget", "member")
+    ]
+    readme = archive.read("LAESMIG.txt").decode()
+    assert "udvalgsmedlemskaber (1)" in readme and "e-mails, der er sendt til dig (1)" in readme
+    assert "password_hash" not in json.dumps(data) and "secret" not in json.dumps(data)
