@@ -130,6 +130,8 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
             .where(OutboxMessage.application_id.in_(ids))
             .execution_options(synchronize_session=False)
         )
+    if ids:
+        _reduce_committee_records(ids, actor)
     for case in plan.cases:
         engine.record(
             case,
@@ -204,6 +206,63 @@ def _anonymise_case(case: Application, former: User) -> None:
         .values(pdf=b"", parameters={}, erased_at=clock.now())
     )
     db.session.expire(case)
+
+
+def _reduce_committee_records(ids: list[int], actor: User | None) -> None:
+    """A committee is a political body: its minutes are kept (arkivloven), with the personal
+    data in them reduced. The agenda items keep the decision, the amount and who recorded
+    it, and lose the recommendation's and the decision's texts; a declaration of interest
+    keeps who, how it was found and the committee's ruling (the decision's lawfulness rests
+    on it), and loses its reason. Each meeting's minutes are made again from what is left,
+    and the trail records the hashes of the minutes before and after."""
+    import hashlib
+
+    from grants.audit.models import AuditEvent
+    from grants.committees.minutes import make_minutes
+    from grants.committees.models import AgendaItem, InterestDeclaration, Meeting
+
+    db.session.execute(
+        update(AgendaItem)
+        .where(AgendaItem.application_id.in_(ids))
+        .values(recommendation="", reasons="", failure_reason="")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(InterestDeclaration)
+        .where(InterestDeclaration.application_id.in_(ids))
+        .values(reason="")
+        .execution_options(synchronize_session=False)
+    )
+    meetings = db.session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.id.in_(select(AgendaItem.meeting_id).where(AgendaItem.application_id.in_(ids))),
+            Meeting.minutes_sha256 != "",
+        )
+        .order_by(Meeting.id)
+    ).all()
+    db.session.flush()
+    for meeting in meetings:
+        db.session.refresh(meeting)
+        for item in meeting.items:
+            db.session.refresh(item)
+            for declaration in item.declarations:
+                db.session.refresh(declaration)
+        before = meeting.minutes_sha256
+        with force_locale("da"):
+            pdf = make_minutes(meeting, purged=set(ids))
+        meeting.minutes_pdf = pdf
+        meeting.minutes_sha256 = hashlib.sha256(pdf).hexdigest()
+        db.session.add(
+            AuditEvent(
+                at=clock.now(),
+                actor_id=actor.id if actor is not None else None,
+                action="privacy.minutes_reduced",
+                object_type="committee_meeting",
+                object_id=meeting.id,
+                details={"sha256_before": before, "sha256_after": meeting.minutes_sha256},
+            )
+        )
 
 
 def _people_left_without_cases(cases: list[Application]) -> list[User]:
