@@ -125,11 +125,7 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
             .values(comment="", details=None)
             .execution_options(synchronize_session=False)
         )
-        db.session.execute(
-            delete(OutboxMessage)
-            .where(OutboxMessage.application_id.in_(ids))
-            .execution_options(synchronize_session=False)
-        )
+        _forget_mail(OutboxMessage.application_id.in_(ids))
     if ids:
         _reduce_committee_records(ids, actor)
     for case in plan.cases:
@@ -282,6 +278,30 @@ def _people_left_without_cases(cases: list[Application]) -> list[User]:
     return people
 
 
+def _forget_mail(which) -> None:
+    """Delete the e-mails ``which`` selects, and the copies written to the mail folder
+    where there is no mail server (development and demo: MAIL_FOLDER, named by outbox id)."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    outbox_ids = list(db.session.scalars(select(OutboxMessage.id).where(which)))
+    if not outbox_ids:
+        return
+    db.session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.id.in_(outbox_ids))
+        .execution_options(synchronize_session=False)
+    )
+    folder = current_app.config.get("MAIL_FOLDER")
+    if current_app.config.get("MAIL_SERVER") or not folder or not Path(folder).is_dir():
+        return
+    marks = {f".outbox-{outbox_id}_" for outbox_id in outbox_ids}
+    for path in Path(folder).glob("*.eml"):
+        if any(mark in path.name for mark in marks):
+            path.unlink(missing_ok=True)
+
+
 def _delete_traces_of(person: User) -> None:
     """What else names the person: their logins (address and e-mail), the invitations sent
     to their e-mail, and the e-mails sent to them outside a case."""
@@ -291,18 +311,15 @@ def _delete_traces_of(person: User) -> None:
     from grants.people.models import LoginAttempt
 
     email = person.email.lower()
+    _forget_mail(
+        or_(OutboxMessage.recipient_id == person.id, func.lower(OutboxMessage.to_address) == email)
+    )
     for statement in (
         delete(LoginAttempt).where(
             or_(LoginAttempt.user_id == person.id, func.lower(LoginAttempt.email) == email)
         ),
         delete(Invitation).where(
             or_(Invitation.accepted_by_id == person.id, func.lower(Invitation.email) == email)
-        ),
-        delete(OutboxMessage).where(
-            or_(
-                OutboxMessage.recipient_id == person.id,
-                func.lower(OutboxMessage.to_address) == email,
-            )
         ),
     ):
         db.session.execute(statement.execution_options(synchronize_session=False))
