@@ -2,13 +2,17 @@
 
 ``purge`` anonymises the cases closed more than ``PERSONAL_DATA_RETENTION_YEARS`` years ago
 (default 6): the texts people wrote, the names of travellers and participants, the journal's
-comments, the files' contents, the letters' PDFs and e-mails about the case. It keeps what the
-accounting needs (bogføringsloven: the ledger entries, the amounts, the fund, the year and the
-case number) and each letter's SHA-256, so a kept copy can still be proven to be the letter
-that was sent. See docs/operations.md, "Personal data".
+comments, the files' contents, the letters' PDFs and e-mails about the case, the texts of
+its committee agenda items and declared interests (the minutes are made again, reduced), and
+the audit trail's personal values of the people it removes. The case is left naming the one
+former-applicant account, so nothing names its applicant. It keeps what the accounting needs
+(bogføringsloven: the ledger entries, the amounts, the fund, the year and the case number)
+and each letter's SHA-256, so a kept copy can still be proven to be the letter that was
+sent. See docs/operations.md, "Personal data".
 
-``export_for`` is a person's own data (GDPR art. 15 and 20): their profile, their cases,
-the journal entries shown to them, their letters and files, as one zip archive.
+``export_for`` is a person's own data (GDPR art. 15 and 20): everything the app holds about
+them (profile, cases with reports and accounts, e-mails, logins, committee memberships, ...),
+as data and readably, in one zip archive.
 """
 
 from __future__ import annotations
@@ -104,7 +108,9 @@ def cutoff_for(years: int, now: dt.datetime | None = None) -> dt.datetime:
 
 
 def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> PurgePlan:
-    """Anonymise the personal data of the cases closed more than ``years`` years ago."""
+    """Anonymise the personal data of the cases closed more than ``years`` years ago, and
+    the people from outside left with no case; docs/operations.md says what is deleted,
+    reduced and kept, and why."""
     plan = PurgePlan(cutoff=cutoff_for(years), dry_run=dry_run)
     plan.cases = closed_before(plan.cutoff)
     plan.people = _people_left_without_cases(plan.cases)
@@ -126,7 +132,6 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
             .execution_options(synchronize_session=False)
         )
         _forget_mail(OutboxMessage.application_id.in_(ids))
-    if ids:
         _reduce_committee_records(ids, actor)
     for case in plan.cases:
         engine.record(

@@ -13,7 +13,7 @@ from grants.audit.models import AuditEvent, AuditPersonalValue, resolve
 from grants.extensions import db
 from grants.people.models import LoginAttempt, RecoveryCode, TwoFactor, User
 from grants.privacy import operations
-from tests.factories import make_fund, make_organisation, make_user
+from tests.factories import make_application, make_fund, make_organisation, make_user
 from tests.privacy.test_privacy import ledger, old_closed_case
 
 
@@ -222,6 +222,15 @@ def test_a_deleted_document_says_so_and_when_never_an_empty_file(world, client, 
     assert all(exported.read(name) for name in exported.namelist())
     assert f"breve/{report.id}-SLETTET.txt" in exported.namelist()
 
+    # Someone who may not see the case is refused, as before: not even told it was deleted.
+    auth.login(world.outsider)
+    refused = client.get(f"/letters/{report.id}/download")
+    assert refused.status_code in (403, 404) and "slettet" not in refused.get_data(as_text=True)
+    decision = make_application(world.employee, world.fund, state="screening")
+    db.session.commit()
+    assert client.get(f"/udlandsrejser/rapporter/{decision.id + 1000}.pdf").status_code == 404
+
+    auth.login(world.caseworker)
     switch_language(client, "en")
     gone = client.get(f"/letters/{report.id}/download").get_data(as_text=True)
     assert "The document has been deleted" in gone and "was deleted on" in gone
