@@ -99,12 +99,15 @@ def test_on_postgresql_the_app_may_erase_the_values_but_not_the_events(app, worl
         app_engine.dispose()
 
 
-def test_the_migration_moves_existing_personal_values_out_of_the_trail(tmp_path):
+def _as_json(value):
+    return value if isinstance(value, (dict, list)) else json.loads(value)
+
+
+def check_the_migration_moves_the_values(url: str) -> None:
     from flask_migrate import upgrade
 
     from grants import create_app
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         upgrade(revision="5e7a2c4b9d13")
@@ -113,9 +116,10 @@ def test_the_migration_moves_existing_personal_values_out_of_the_trail(tmp_path)
                 text(
                     'INSERT INTO "user" (id, email, name, title, department, password_hash,'
                     " locale, active, session_token, created_at, updated_at) VALUES (1,"
-                    " 'ulla@ballerup.dk', 'Ulla Ulriksen', '', '', 'x', 'da', 1, 't',"
-                    " '2020-01-01', '2020-01-01')"
-                )
+                    " 'ulla@ballerup.dk', 'Ulla Ulriksen', '', '', 'x', 'da', :yes, 't',"
+                    " :at, :at)"
+                ),
+                {"yes": True, "at": "2020-01-01"},
             )
             for action, actor, details in (
                 (
@@ -132,9 +136,14 @@ def test_the_migration_moves_existing_personal_values_out_of_the_trail(tmp_path)
                 connection.execute(
                     text(
                         "INSERT INTO audit_event (at, actor_id, action, object_type, object_id,"
-                        " details) VALUES ('2020-01-01', :actor, :action, 'user', 1, :details)"
+                        " details) VALUES (:at, :actor, :action, 'user', 1, :details)"
                     ),
-                    {"actor": actor, "action": action, "details": json.dumps(details)},
+                    {
+                        "at": "2020-01-01",
+                        "actor": actor,
+                        "action": action,
+                        "details": json.dumps(details),
+                    },
                 )
         upgrade()
         with db.engine.connect() as connection:
@@ -147,14 +156,45 @@ def test_the_migration_moves_existing_personal_values_out_of_the_trail(tmp_path)
             subjects = set(
                 connection.execute(text("SELECT subject_id FROM audit_personal_value")).scalars()
             )
-        trail = " ".join(details for _action, details in rows)
+        trail = json.dumps([_as_json(details) for _action, details in rows])
         for personal in ("Ulla", "ulla@ballerup.dk", "10.0.0.7"):
             assert personal not in trail
-        assert sorted(json.loads(v) for v in values.values()) == sorted(
-            ["Ulla U", "Ulla Ulriksen", "ulla@ballerup.dk", "10.0.0.7"]
-        )
+        # SQLite hands back the JSON text ('"Ulla U"'), PostgreSQL the value.
+        stored = [json.loads(v) if v.startswith('"') else v for v in values.values()]
+        assert sorted(stored) == sorted(["Ulla U", "Ulla Ulriksen", "ulla@ballerup.dk", "10.0.0.7"])
         assert subjects == {1}
-        changed = json.loads(rows[0][1])
+        changed = _as_json(rows[0][1])
         assert changed["before"]["locale"] == "da"  # not personal: stays where it was
-        assert json.loads(rows[2][1]) == {"before": {"code": "x"}, "after": {"code": "y"}}
+        assert _as_json(rows[2][1]) == {"before": {"code": "x"}, "after": {"code": "y"}}
+        if db.engine.dialect.name == "postgresql":
+            # The append-only trigger is on again after the migration's own transaction.
+            with pytest.raises(Exception, match="append-only"), db.engine.begin() as c:
+                c.execute(text("UPDATE audit_event SET action = 'x'"))
         db.engine.dispose()
+
+
+def test_the_migration_moves_existing_personal_values_out_of_the_trail(tmp_path):
+    check_the_migration_moves_the_values(f"sqlite:///{tmp_path / 'old.db'}")
+
+
+def test_the_migration_moves_them_on_postgresql_too(owner_database_url):
+    """On PostgreSQL the migration switches the trail's trigger off for its own transaction
+    only: in a database of its own, made and dropped here."""
+    from sqlalchemy import make_url
+
+    if make_url(owner_database_url).get_backend_name() != "postgresql":
+        pytest.skip("the trigger is PostgreSQL's")
+    url = make_url(owner_database_url)
+    name = f"{url.database}_migration"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        check_the_migration_moves_the_values(
+            url.set(database=name).render_as_string(hide_password=False)
+        )
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        server.dispose()
