@@ -143,6 +143,9 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
             visible_to_applicant=False,
         )
     db.session.flush()
+    from grants.audit.listeners import PURGING
+
+    db.session.info.pop(PURGING, None)  # flushed: later changes are audited as ever
     log.info(
         "Personal data purged: %d cases closed before %s, %d people anonymised (cases %s)",
         len(plan.cases),
