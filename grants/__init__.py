@@ -41,6 +41,9 @@ def create_app(config: str | type | dict | None = None) -> Flask:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     _init_extensions(app)
+    from grants.core.security import install_converters
+
+    install_converters(app)
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_template_helpers(app)

@@ -129,7 +129,9 @@ class FreshContextClient(FlaskClient):
         import flask_babel
         from flask import g
 
-        for name in ("_municipality", "writes", "flushed", "outbox"):
+        # Flask-WTF keeps the request's CSRF token in g as well: kept, a later request
+        # would be given the token of an earlier session, and every form post refused.
+        for name in ("_municipality", "writes", "flushed", "outbox", "csrf_token"):
             g.pop(name, None)
         flask_babel.refresh()
         return super().open(*args, **kwargs)

@@ -29,6 +29,7 @@ from wtforms.validators import (
 from grants.applications.forms import country_choices
 from grants.core.fields import AmountField
 from grants.core.forms import Form
+from grants.core.input import digits_filter
 from grants.core.money import ZERO
 from grants.funds.models import SUBSIDY_KINDS, CarryOver, FundKind
 from grants.partners.models import Relation
@@ -77,7 +78,8 @@ class MunicipalityForm(Form):
     address = StringField(_l("Adresse"), [Optional(), Length(max=300)])
     cvr = StringField(
         _l("CVR-nummer"),
-        [Optional(), Regexp(r"^\d{8}$", message=_l("Et CVR-nummer er 8 cifre."))],
+        [Optional(), Regexp(r"^[0-9]{8}$", message=_l("Et CVR-nummer er 8 cifre."))],
+        filters=[digits_filter],  # "٣١٤١٥٩٢٦" is the number the person meant
     )
     email = EmailField(
         _l("E-mail"),
@@ -99,10 +101,11 @@ class MunicipalityForm(Form):
             Optional(),
             Length(max=200),
             Regexp(
-                r"^\s*\d{4}([\s,]+\d{4})*\s*$",
+                r"^\s*[0-9]{4}([\s,]+[0-9]{4})*\s*$",
                 message=_l("Skriv postnumre med fire cifre, adskilt af mellemrum."),
             ),
         ],
+        filters=[digits_filter],
     )
     complaint_guidance = TextAreaField(
         _l("Klagevejledning"),

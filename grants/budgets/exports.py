@@ -26,6 +26,7 @@ from grants.budgets.models import (
     EntryKind,
 )
 from grants.core import clock
+from grants.core.input import without_control_characters
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
 
@@ -308,8 +309,10 @@ def as_xlsx(columns: list[Column], rows: list[dict], title: str) -> bytes:
                 cell.value = value
                 width = len(str(value))
             else:
-                cell.value = str(value)
-                cell.data_type = "s"  # never a formula, whatever the text starts with
+                # Never a formula, whatever the text starts with; no control character, which
+                # XML cannot hold (one title with an ESC made the whole export fail).
+                cell.value = without_control_characters(str(value))
+                cell.data_type = "s"
                 width = min(len(str(value)), 50)
             widths[index - 1] = max(widths[index - 1], width)
     for index, width in enumerate(widths, start=1):

@@ -20,7 +20,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from grants.committees.labels import DECISION_LABELS, KIND_LABELS, ROLE_LABELS
+from grants.committees.labels import (
+    DECISION_LABELS,
+    KIND_LABELS,
+    QUORUM_LABELS,
+    ROLE_LABELS,
+    WITHOUT_QUORUM_LABELS,
+)
 from grants.core.fields import AmountField
 from grants.core.forms import Form
 
@@ -40,6 +46,21 @@ class CommitteeForm(Form):
         _l("Valgperioden slutter (år)"), [InputRequired(), NumberRange(min=2000, max=2100)]
     )
 
+    quorum_rule = SelectField(
+        _l("Beslutningsdygtigt når"),
+        choices=[(k.value, label) for k, label in QUORUM_LABELS.items()],
+        default="at_least_half",
+        description=_l(
+            "til stede og ikke inhabile i punktet (kommunestyrelsesloven § 11, stk. 2, og § 20)"
+        ),
+    )
+    without_quorum = SelectField(
+        _l("Uden beslutningsdygtighed"),
+        choices=[(k.value, label) for k, label in WITHOUT_QUORUM_LABELS.items()],
+        default="postpone",
+        description=_l("Som udvalgets forretningsorden siger"),
+    )
+
     def __init__(self, *args, funds=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fund_id.choices = [("", _l("Vælg en pulje"))] + [(str(f.id), f.name) for f in funds]
@@ -47,6 +68,13 @@ class CommitteeForm(Form):
     def validate_fund_id(self, field):
         if not field.data:
             raise ValidationError(_l("Vælg udvalgets pulje."))
+
+
+class RulesForm(Form):
+    """A committee's rules of procedure on its quorum."""
+
+    quorum_rule = CommitteeForm.quorum_rule
+    without_quorum = CommitteeForm.without_quorum
 
 
 class MemberForm(Form):
@@ -118,6 +146,28 @@ class RecordDecisionForm(Form):
     def __init__(self, *args, decisions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.decision.choices = [(d.value, DECISION_LABELS[d]) for d in decisions]
+
+
+class SubstituteForm(Form):
+    user_id = SelectField(_l("Stedfortræder"), coerce=str)
+    for_user_id = SelectField(_l("I stedet for"), coerce=str)
+
+    def __init__(self, *args, people=(), members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_id.choices = [("", _l("Vælg en person"))] + [
+            (str(p.id), f"{p.name} ({p.email})") for p in people
+        ]
+        self.for_user_id.choices = [("", _l("Vælg et medlem"))] + [
+            (str(p.id), p.name) for p in members
+        ]
+
+    def validate_user_id(self, field):
+        if not field.data:
+            raise ValidationError(_l("Vælg en person."))
+
+    def validate_for_user_id(self, field):
+        if not field.data:
+            raise ValidationError(_l("Vælg et medlem."))
 
 
 class ActionForm(Form):

@@ -8,8 +8,10 @@ from grants.committees.models import (
     Decision,
     InterestSource,
     IssueStatus,
-    MeetingStatus,
+    MeetingState,
     MemberRole,
+    QuorumRule,
+    WithoutQuorum,
 )
 
 KIND_LABELS = {
@@ -22,9 +24,18 @@ ROLE_LABELS = {
     MemberRole.CHAIR: _l("formand"),
     MemberRole.SECRETARY: _l("sekretær"),
 }
-MEETING_STATUS_LABELS = {
-    MeetingStatus.PLANNED: _l("Planlagt"),
-    MeetingStatus.CLOSED: _l("Lukket"),
+MEETING_STATE_LABELS = {
+    MeetingState.PLANNED: _l("Planlagt"),
+    MeetingState.HELD: _l("Holdt"),
+    MeetingState.MINUTES_APPROVED: _l("Beslutningsprotokol godkendt"),
+}
+QUORUM_LABELS = {
+    QuorumRule.AT_LEAST_HALF: _l("Mindst halvdelen af medlemmerne"),
+    QuorumRule.MORE_THAN_HALF: _l("Mere end halvdelen af medlemmerne"),
+}
+WITHOUT_QUORUM_LABELS = {
+    WithoutQuorum.POSTPONE: _l("Punktet udsættes til et senere møde"),
+    WithoutQuorum.SUBSTITUTE: _l("En stedfortræder indkaldes"),
 }
 AGENDA_KIND_LABELS = {
     AgendaKind.DECISION: _l("Afgørelse"),

@@ -23,7 +23,9 @@ def minutes_html(meeting: Meeting, purged: set[int] = frozenset()) -> str:
 
     committee = meeting.committee
     present = meeting.present_ids
-    members = committee.current_memberships(meeting.starts_at.date())
+    members = committee.voting_memberships(meeting.day)
+    # The secretary is an official, not a member: named, never present or absent.
+    officials = [m for m in committee.current_memberships(meeting.day) if m not in members]
     return render_template(
         "committees/minutes_pdf.html",
         meeting=meeting,
@@ -31,6 +33,7 @@ def minutes_html(meeting: Meeting, purged: set[int] = frozenset()) -> str:
         municipality=Municipality.current(),
         present=[m for m in members if m.user_id in present],
         absent=[m for m in members if m.user_id not in present],
+        officials=officials,
         role_labels=ROLE_LABELS,
         decision_labels=DECISION_LABELS,
         kind_labels=AGENDA_KIND_LABELS,

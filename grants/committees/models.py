@@ -26,8 +26,35 @@ class MemberRole(enum.StrEnum):
 
 
 class MeetingStatus(enum.StrEnum):
+    """What is stored: open, or closed with its minutes. The life shown is ``MeetingState``."""
+
     PLANNED = "planned"
-    CLOSED = "closed"  # held; the minutes are made and stored
+    CLOSED = "closed"  # held; the minutes are made, approved and stored
+
+
+class MeetingState(enum.StrEnum):
+    """A meeting's life: planned; held (its day has come and the attendance is recorded);
+    its minutes approved (closed)."""
+
+    PLANNED = "planned"
+    HELD = "held"
+    MINUTES_APPROVED = "minutes_approved"
+
+
+class QuorumRule(enum.StrEnum):
+    """When the committee can decide an item (kommunestyrelsesloven § 11, stk. 2 and § 20):
+    at least half of its members present and not disqualified on the item, or (by its rules
+    of procedure) more than half."""
+
+    AT_LEAST_HALF = "at_least_half"
+    MORE_THAN_HALF = "more_than_half"
+
+
+class WithoutQuorum(enum.StrEnum):
+    """What the committee's rules of procedure say happens to an item without a quorum."""
+
+    POSTPONE = "postpone"  # the item goes to a later meeting
+    SUBSTITUTE = "substitute"  # a substitute (stedfortræder) is called in
 
 
 class AgendaKind(enum.StrEnum):
@@ -68,6 +95,13 @@ class Committee(Timestamp, db.Model):
     fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), unique=True)
     period_first: Mapped[int]
     period_last: Mapped[int]
+    # Its rules of procedure (forretningsorden): the quorum, and what happens without one.
+    quorum_rule: Mapped[QuorumRule] = mapped_column(
+        enum_type(QuorumRule), default=QuorumRule.AT_LEAST_HALF
+    )
+    without_quorum: Mapped[WithoutQuorum] = mapped_column(
+        enum_type(WithoutQuorum), default=WithoutQuorum.POSTPONE
+    )
 
     fund = relationship("Fund")
     memberships: Mapped[list[CommitteeMembership]] = relationship(
@@ -86,6 +120,11 @@ class Committee(Timestamp, db.Model):
     def current_memberships(self, on: dt.date | None = None) -> list[CommitteeMembership]:
         on = on or clock.today()
         return [m for m in self.memberships if m.is_current(on)]
+
+    def voting_memberships(self, on: dt.date | None = None) -> list[CommitteeMembership]:
+        """The members who decide (the chair and the members; the secretary is an official,
+        not a member): the committee's size for its quorum."""
+        return [m for m in self.current_memberships(on) if m.role != MemberRole.SECRETARY]
 
     def membership_of(self, user, on: dt.date | None = None) -> CommitteeMembership | None:
         if user is None or not getattr(user, "is_authenticated", False):
@@ -129,6 +168,10 @@ class Meeting(Timestamp, db.Model):
     minutes_sha256: Mapped[str] = mapped_column(String(64), default="")
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Held: on its day, when the attendance was recorded. Decisions only from then on.
+    held_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The agenda sent to the members (the latest time).
+    agenda_published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     committee: Mapped[Committee] = relationship(back_populates="meetings")
     items: Mapped[list[AgendaItem]] = relationship(
@@ -142,6 +185,36 @@ class Meeting(Timestamp, db.Model):
     @property
     def is_open(self) -> bool:
         return self.status == MeetingStatus.PLANNED
+
+    @property
+    def local_start(self) -> dt.datetime:
+        """The start in Copenhagen's time (stored in UTC; SQLite hands it back naive)."""
+        value = self.starts_at
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(clock.LOCAL)
+
+    @property
+    def day(self) -> dt.date:
+        """The meeting's date in Copenhagen."""
+        return self.local_start.date()
+
+    @property
+    def has_come(self) -> bool:
+        """Its day has come (today or before): it can be held."""
+        return clock.today() >= self.day
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_at is not None and self.is_open
+
+    @property
+    def state(self) -> MeetingState:
+        if not self.is_open:
+            return MeetingState.MINUTES_APPROVED
+        if self.held_at is not None:
+            return MeetingState.HELD
+        return MeetingState.PLANNED
 
     @property
     def present_ids(self) -> set[int]:
@@ -189,6 +262,8 @@ class AgendaItem(Timestamp, db.Model):
     )
     failure_reason: Mapped[str] = mapped_column(Text, default="")
     issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Postponed because the committee could not decide it (no quorum): no decision was made.
+    without_quorum: Mapped[bool] = mapped_column(default=False)
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
     application = relationship("Application")
@@ -196,6 +271,28 @@ class AgendaItem(Timestamp, db.Model):
     declarations: Mapped[list[InterestDeclaration]] = relationship(
         back_populates="agenda_item", order_by="InterestDeclaration.id"
     )
+    substitutes: Mapped[list[Substitute]] = relationship(
+        back_populates="agenda_item", order_by="Substitute.id"
+    )
+
+
+class Substitute(db.Model):
+    """A substitute (stedfortræder) called in for a member who is absent or disqualified on
+    an item, where the committee's rules of procedure say so; counts for the quorum."""
+
+    __tablename__ = "committee_substitute"
+    __table_args__ = (UniqueConstraint("agenda_item_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    for_user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    called_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    called_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+
+    agenda_item: Mapped[AgendaItem] = relationship(back_populates="substitutes")
+    user = relationship("User", foreign_keys=[user_id])
+    for_user = relationship("User", foreign_keys=[for_user_id])
 
 
 class InterestDeclaration(db.Model):

@@ -3,16 +3,19 @@ to the session and flush; the request commits (the issue job commits item by ite
 
 Who may record a decision on a case is the workflow engine's business: the committee role
 on a case (``CaseRole.COMMITTEE``) is given by ``decides_for`` below, which
-``grants.workflow.engine.case_roles`` asks, so a member ruled disqualified (or one whose
-declaration is not yet ruled on) holds no role on the case by any route: the case page,
-a form post to a step, the meeting page or the issue job. Who sees, plans and conducts a
-meeting are rules of the permission layer (``grants.core.access``: ``committee.*``,
-``meeting.*``); the rule ``meeting.record`` asks ``decides_for`` too.
+``grants.workflow.engine.case_roles`` asks: the committee's chair or secretary with no
+interest in the case (``records_for``; a member ruled disqualified, or one whose declaration
+is not yet ruled on, holds no role on the case by any route), while the case is on the
+agenda of a held meeting with a quorum on the item (``quorum_of``). Who sees, plans and
+conducts a meeting are rules of the permission layer (``grants.core.access``:
+``committee.*``, ``meeting.*``); the rule ``meeting.record`` asks ``records_for``, and the
+quorum is checked here, so that a decision without one is refused with its reason.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -33,6 +36,9 @@ from grants.committees.models import (
     MeetingAttendance,
     MeetingStatus,
     MemberRole,
+    QuorumRule,
+    Substitute,
+    WithoutQuorum,
 )
 from grants.core import access, clock
 from grants.core.errors import DomainError, NotAllowed
@@ -96,8 +102,8 @@ def is_excluded(application, user) -> bool:
     )
 
 
-def decides_for(application, user) -> bool:
-    """Whether ``user`` records decisions for the committee on this case: the chair or
+def records_for(application, user) -> bool:
+    """Whether ``user`` records the committee's decisions on this case: the chair or
     secretary of the committee that owns the case's fund, today, and not excluded."""
     committee = committee_of_fund(application.fund_id)
     if committee is None:
@@ -106,6 +112,94 @@ def decides_for(application, user) -> bool:
     if membership is None or membership.role not in RECORDERS:
         return False
     return not is_excluded(application, user)
+
+
+def decides_for(application, user) -> bool:
+    """Whether ``user`` takes the committee's steps on this case (the case role
+    ``committee``): one who records for the committee (``records_for``), while the case is on
+    the agenda of a held meeting that can decide it (a quorum on the item), or that recorded
+    it as postponed for want of one. Outside a meeting the committee decides nothing."""
+    if not records_for(application, user):
+        return False
+    item = item_in_session(application)
+    return item is not None and (item.without_quorum or quorum_of(item).reached)
+
+
+def item_in_session(application) -> AgendaItem | None:
+    """The case's agenda item at a held, open meeting, not yet issued."""
+    return db.session.scalar(
+        select(AgendaItem)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(
+            AgendaItem.application_id == application.id,
+            AgendaItem.issue_status != IssueStatus.ISSUED,
+            Meeting.status == MeetingStatus.PLANNED,
+            Meeting.held_at.is_not(None),
+        )
+        .order_by(AgendaItem.id.desc())
+        .limit(1)
+    )
+
+
+# -- quorum -----------------------------------------------------------------------------------
+
+
+def needed_for(rule: QuorumRule, size: int) -> int:
+    """How many members must take part for a committee of ``size`` to decide: at least half
+    (kommunestyrelsesloven § 11, stk. 2 and § 20), or more than half by its rules."""
+    if rule == QuorumRule.MORE_THAN_HALF:
+        return size // 2 + 1
+    return (size + 1) // 2
+
+
+@dataclass(frozen=True)
+class Quorum:
+    size: int  # the committee's members who decide (chair and members; not the secretary)
+    needed: int
+    taking_part: frozenset[int]  # present (or a substitute) and not disqualified
+
+    @property
+    def reached(self) -> bool:
+        return self.size > 0 and len(self.taking_part) >= self.needed
+
+    def words(self) -> dict:
+        return {"taking": len(self.taking_part), "size": self.size, "needed": self.needed}
+
+
+def quorum_of(item: AgendaItem, without: int | None = None) -> Quorum:
+    """Who can take part in deciding ``item``: the members present and the substitutes
+    called in for it, less everyone with an interest in it not ruled harmless (ruled
+    disqualified, found by the system, or declared and not yet ruled on). For the ruling on
+    a declaration (``without`` its member), the member it is about takes no part and the
+    others with a declaration not yet ruled on do."""
+    meeting = item.meeting
+    committee = meeting.committee
+    members = {m.user_id for m in committee.voting_memberships(meeting.day)}
+    present = (meeting.present_ids & members) | {s.user_id for s in item.substitutes}
+    if without is None:
+        excluded = {d.user_id for d in item.declarations if d.disqualified is not False}
+    else:
+        excluded = {d.user_id for d in item.declarations if d.disqualified} | {without}
+    return Quorum(
+        size=len(members),
+        needed=needed_for(committee.quorum_rule, len(members)),
+        taking_part=frozenset(present - excluded),
+    )
+
+
+def _no_quorum_message(quorum: Quorum) -> str:
+    return _(
+        "Udvalget er ikke beslutningsdygtigt i denne sag: %(taking)s af udvalgets %(size)s "
+        "medlemmer er til stede og ikke inhabile, og mindst %(needed)s skal deltage. Punktet "
+        "kan ikke afgøres; det udsættes, eller der indkaldes en stedfortræder, som "
+        "udvalgets forretningsorden siger.",
+        **quorum.words(),
+    )
+
+
+def disqualified_on(item: AgendaItem, user) -> bool:
+    """Ruled disqualified on the item, or found by the system to be a party."""
+    return any(d.user_id == user.id and d.disqualified for d in item.declarations)
 
 
 def sees_case(application, user) -> bool:
@@ -130,22 +224,48 @@ def sees_case(application, user) -> bool:
 # -- registration -----------------------------------------------------------------------------
 
 
-def create_committee(name: str, kind: CommitteeKind, fund, first: int, last: int) -> Committee:
+def create_committee(
+    name: str,
+    kind: CommitteeKind,
+    fund,
+    first: int,
+    last: int,
+    quorum_rule: QuorumRule = QuorumRule.AT_LEAST_HALF,
+    without_quorum: WithoutQuorum = WithoutQuorum.POSTPONE,
+) -> Committee:
     if committee_of_fund(fund.id) is not None:
         raise DomainError(_("Puljen hører allerede til et udvalg."), field="fund_id")
     if last < first:
         raise DomainError(_("Valgperioden slutter før den begynder."), field="period")
     committee = Committee(
-        name=name.strip(), kind=kind, fund=fund, period_first=first, period_last=last
+        name=name.strip(),
+        kind=kind,
+        fund=fund,
+        period_first=first,
+        period_last=last,
+        quorum_rule=quorum_rule,
+        without_quorum=without_quorum,
     )
     db.session.add(committee)
     db.session.flush()
     return committee
 
 
+def set_rules(committee: Committee, quorum_rule: QuorumRule, without: WithoutQuorum) -> None:
+    """The committee's rules of procedure on its quorum (forretningsorden)."""
+    committee.quorum_rule = quorum_rule
+    committee.without_quorum = without
+    db.session.flush()
+
+
 def add_member(
     committee: Committee, user, role: MemberRole, valid_from: dt.date, valid_to: dt.date | None
 ) -> CommitteeMembership:
+    if not is_staff(user):
+        raise DomainError(
+            _("Vælg en af kommunens egne folk; en forenings repræsentant kan ikke være medlem."),
+            field="user_id",
+        )
     if valid_to is not None and valid_to < valid_from:
         raise DomainError(_("Slutdatoen ligger før startdatoen."), field="valid_to")
     for other in committee.memberships:
@@ -181,7 +301,13 @@ def role_label(role: MemberRole) -> str:
 
 
 def create_meeting(committee: Committee, starts_at: dt.datetime, place: str) -> Meeting:
-    meeting = Meeting(committee=committee, starts_at=starts_at, place=place.strip())
+    """A planned meeting. ``starts_at`` is Copenhagen's time (if it has no zone); it is
+    stored in UTC and shown in Copenhagen's time again, on either side of summer time."""
+    if starts_at.tzinfo is None:
+        starts_at = starts_at.replace(tzinfo=clock.LOCAL)
+    meeting = Meeting(
+        committee=committee, starts_at=starts_at.astimezone(dt.UTC), place=place.strip()
+    )
     db.session.add(meeting)
     db.session.flush()
     return meeting
@@ -190,6 +316,24 @@ def create_meeting(committee: Committee, starts_at: dt.datetime, place: str) -> 
 def _open(meeting: Meeting) -> None:
     if not meeting.is_open:
         raise DomainError(_("Mødet er lukket; beslutningsprotokollen er lavet."))
+
+
+def _held(meeting: Meeting) -> None:
+    """Decisions, rulings and their issue belong to a held meeting: on or after its day,
+    with the attendance recorded."""
+    _open(meeting)
+    if not meeting.has_come:
+        raise DomainError(
+            _(
+                "Mødet er planlagt til %(date)s. Udvalgets beslutninger registreres først, "
+                "når mødet holdes.",
+                date=_meeting_words(meeting)["date"],
+            )
+        )
+    if meeting.held_at is None:
+        raise DomainError(
+            _("Registrér fremmødet først: så er mødet holdt, og beslutningerne kan registreres.")
+        )
 
 
 def eligible_cases(meeting: Meeting) -> list[tuple[Application, AgendaKind]]:
@@ -244,10 +388,43 @@ def add_to_agenda(
     return item
 
 
+def publish_agenda(meeting: Meeting, actor) -> int:
+    """Send the agenda to the committee's members (and its secretary) by e-mail, each in
+    their own language, with a link to the meeting page. Returns how many were sent."""
+    from flask import url_for
+
+    from grants.notifications.operations import queue_mail
+
+    _open(meeting)
+    if meeting.held_at is not None:
+        raise DomainError(_("Mødet er holdt; dagsordenen kan ikke udsendes nu."))
+    if not meeting.items:
+        raise DomainError(_("Dagsordenen er tom: sæt en sag på, før den udsendes."))
+    link = url_for("committees.meeting", meeting_id=meeting.id, _external=True)
+    again = meeting.agenda_published_at is not None
+    sent = 0
+    for membership in meeting.committee.current_memberships(meeting.day):
+        if membership.user_id == actor.id or not membership.user.active:
+            continue
+        if queue_mail(
+            membership.user,
+            "mail/agenda_subject.txt",
+            "mail/agenda.txt",
+            meeting=meeting,
+            items=meeting.items,
+            link=link,
+            again=again,
+        ):
+            sent += 1
+    meeting.agenda_published_at = clock.now()
+    db.session.flush()
+    return sent
+
+
 def _meeting_words(meeting: Meeting) -> dict:
     from grants.core.formatting import long_date
 
-    return {"committee": meeting.committee.name, "date": long_date(meeting.starts_at.date())}
+    return {"committee": meeting.committee.name, "date": long_date(meeting.day)}
 
 
 def find_interests(item: AgendaItem) -> list[InterestDeclaration]:
@@ -257,8 +434,9 @@ def find_interests(item: AgendaItem) -> list[InterestDeclaration]:
 
     application = item.application or db.session.get(Application, item.application_id)
     found = []
-    for membership in item.meeting.committee.current_memberships(item.meeting.starts_at.date()):
-        user = membership.user
+    people = [m.user for m in item.meeting.committee.current_memberships(item.meeting.day)]
+    people += [s.user for s in item.substitutes]
+    for user in people:
         if not acts_as_applicant(application, user):
             continue
         if any(d.user_id == user.id for d in item.declarations):
@@ -324,11 +502,16 @@ def rule_on(declaration: InterestDeclaration, disqualified: bool, actor) -> None
     """The committee's ruling on a declaration, recorded by its chair or secretary (never by
     the member it is about)."""
     meeting = declaration.agenda_item.meeting
-    _open(meeting)
+    _held(meeting)
     if not access.may(actor, "meeting.rule", declaration):
         raise NotAllowed(_("Du kan ikke registrere udvalgets afgørelse om denne erklæring."))
     if declaration.source == InterestSource.SYSTEM:
         raise DomainError(_("Et medlem, der selv er part i sagen, er altid inhabilt."))
+    item = declaration.agenda_item
+    find_interests(item)
+    quorum = quorum_of(item, without=declaration.user_id)
+    if not quorum.reached:
+        raise DomainError(_no_quorum_message(quorum))
     declaration.disqualified = disqualified
     declaration.ruled_by_id = actor.id
     declaration.ruled_at = clock.now()
@@ -344,12 +527,29 @@ def rule_on(declaration: InterestDeclaration, disqualified: bool, actor) -> None
 
 
 def set_attendance(meeting: Meeting, user_ids: set[int], actor) -> None:
+    """The members present, recorded at the meeting: from then on the meeting is held. The
+    secretary is an official, not a member, and is neither present nor absent."""
     _open(meeting)
-    members = {m.user_id for m in meeting.committee.current_memberships(meeting.starts_at.date())}
+    if not meeting.has_come:
+        raise DomainError(
+            _(
+                "Fremmødet registreres, når mødet holdes (%(date)s).",
+                date=_meeting_words(meeting)["date"],
+            ),
+            field="present",
+        )
+    members = {m.user_id for m in meeting.committee.voting_memberships(meeting.day)}
     unknown = user_ids - members
     if unknown:
         raise DomainError(_("Kun udvalgets medlemmer kan være til stede."), field="present")
-    meeting.attendance = [MeetingAttendance(user_id=uid) for uid in sorted(user_ids)]
+    # Recorded again: those still present keep their row (one row per member).
+    kept = [a for a in meeting.attendance if a.user_id in user_ids]
+    known = {a.user_id for a in kept}
+    meeting.attendance = kept + [MeetingAttendance(user_id=uid) for uid in sorted(user_ids - known)]
+    if meeting.held_at is None:
+        meeting.held_at = clock.now()
+    for item in meeting.items:  # what the system knows today (an organisation joined since)
+        find_interests(item)
     db.session.flush()
 
 
@@ -361,11 +561,15 @@ def record_decision(
 ) -> None:
     """Record the committee's decision on an item, to be issued with the others. The engine
     is asked now, so a disqualified member (or the applicant) is refused here already."""
-    _open(item.meeting)
+    _held(item.meeting)
     if item.issue_status == IssueStatus.ISSUED:
         raise DomainError(_("Afgørelsen er allerede udsendt og kan ikke ændres."))
     if decision not in DECISIONS_BY_KIND[item.kind]:
         raise DomainError(_("Vælg en af mulighederne."), field="decision")
+    find_interests(item)
+    quorum = quorum_of(item)
+    if not quorum.reached:
+        raise DomainError(_no_quorum_message(quorum))
     application = item.application
     engine.find_transition(application, decision.value, actor)
     reasons = (reasons or "").strip()
@@ -385,9 +589,121 @@ def record_decision(
     item.reasons = reasons
     item.recorded_by_id = actor.id
     item.recorded_at = clock.now()
+    item.without_quorum = False
     item.issue_status = IssueStatus.PENDING
     item.failure_reason = ""
     db.session.flush()
+
+
+def postpone_without_quorum(item: AgendaItem, actor) -> None:
+    """An item the committee cannot decide (no quorum) is not decided: the secretary records
+    that it is postponed to a later meeting, and the minutes say why. Issued with the rest:
+    the case goes back to be put on another agenda."""
+    _held(item.meeting)
+    if not access.may(actor, "meeting.conduct", item.meeting):
+        raise NotAllowed(_("Kun udvalgets formand og sekretær kan udsætte et punkt."))
+    if item.issue_status == IssueStatus.ISSUED:
+        raise DomainError(_("Afgørelsen er allerede udsendt og kan ikke ændres."))
+    if not records_for(item.application, actor):
+        raise NotAllowed(_("Du er inhabil i sagen og kan ikke registrere noget om den."))
+    find_interests(item)
+    quorum = quorum_of(item)
+    if quorum.reached:
+        raise DomainError(
+            _("Udvalget er beslutningsdygtigt i sagen: registrér udvalgets beslutning.")
+        )
+    item.decision = Decision.POSTPONE
+    item.amount = None
+    item.reasons = _(
+        "Udvalget var ikke beslutningsdygtigt: %(taking)s af udvalgets %(size)s medlemmer var "
+        "til stede og ikke inhabile, og mindst %(needed)s skal deltage. Punktet er udsat til "
+        "et senere møde.",
+        **quorum.words(),
+    )
+    item.without_quorum = True
+    item.recorded_by_id = actor.id
+    item.recorded_at = clock.now()
+    item.issue_status = IssueStatus.PENDING
+    item.failure_reason = ""
+    engine.record(
+        item.application,
+        "postponed_without_quorum",
+        actor,
+        comment=item.reasons,
+        visible_to_applicant=False,
+    )
+    db.session.flush()
+
+
+def call_substitute(item: AgendaItem, substitute, for_member, actor) -> Substitute:
+    """Call in a substitute (stedfortræder) for a member who is absent or disqualified on the
+    item, where the committee's rules of procedure say so. The substitute is staff, not
+    already on the committee, and has no interest in the case."""
+    from grants.applications.permissions import acts_as_applicant
+
+    meeting = item.meeting
+    _held(meeting)
+    if not access.may(actor, "meeting.conduct", meeting):
+        raise NotAllowed(_("Kun udvalgets formand og sekretær kan indkalde en stedfortræder."))
+    if not records_for(item.application, actor):
+        raise NotAllowed(_("Du er inhabil i sagen og kan ikke registrere noget om den."))
+    committee = meeting.committee
+    check_substitutes_allowed(committee)
+    members = {m.user_id: m for m in committee.voting_memberships(meeting.day)}
+    replaced = {s.for_user_id for s in item.substitutes}
+    if (
+        for_member is None
+        or for_member.id not in members
+        or for_member.id in replaced
+        or not (for_member.id not in meeting.present_ids or disqualified_on(item, for_member))
+    ):
+        raise DomainError(
+            _("Vælg et medlem, der er fraværende eller inhabilt i sagen."), field="for_user_id"
+        )
+    if substitute is None or not is_staff(substitute) or substitute.id in members:
+        raise DomainError(
+            _("Vælg en stedfortræder blandt kommunens ansatte, som ikke er medlem af udvalget."),
+            field="user_id",
+        )
+    if any(s.user_id == substitute.id for s in item.substitutes):
+        raise DomainError(_("Stedfortræderen er allerede indkaldt."), field="user_id")
+    if acts_as_applicant(item.application, substitute) or any(
+        d.user_id == substitute.id for d in item.declarations
+    ):
+        raise DomainError(
+            _("Stedfortræderen er selv part i sagen og kan ikke deltage."), field="user_id"
+        )
+    called = Substitute(
+        agenda_item=item, user=substitute, for_user=for_member, called_by_id=actor.id
+    )
+    db.session.add(called)
+    engine.record(
+        item.application,
+        "substitute_called",
+        actor,
+        comment=_(
+            "%(substitute)s er indkaldt som stedfortræder for %(member)s.",
+            substitute=substitute.name,
+            member=for_member.name,
+        ),
+        visible_to_applicant=False,
+    )
+    db.session.flush()
+    return called
+
+
+def check_substitutes_allowed(committee: Committee) -> None:
+    if committee.without_quorum != WithoutQuorum.SUBSTITUTE:
+        raise DomainError(
+            _("Udvalgets forretningsorden siger, at punktet udsættes uden en stedfortræder.")
+        )
+
+
+def is_staff(user) -> bool:
+    """The municipality's own people (employees, officials, politicians: someone with a role),
+    not those who only act for an association: who can sit on or stand in for a committee,
+    or be its secretary."""
+    return bool(user.active) and bool(user.roles)
 
 
 def items_to_issue(meeting: Meeting) -> list[AgendaItem]:
@@ -396,11 +712,10 @@ def items_to_issue(meeting: Meeting) -> list[AgendaItem]:
     ]
 
 
-def start_issue(meeting: Meeting, actor):
-    """Issue the recorded decisions together, in a job (see grants.committees.issuing)."""
-    from grants.jobs import runner
-
-    _open(meeting)
+def check_issue(meeting: Meeting, actor) -> list[AgendaItem]:
+    """The recorded decisions that "Udsend" would issue now, every rule checked, nothing
+    changed: what the secretary is shown before confirming."""
+    _held(meeting)
     if not access.may(actor, "meeting.conduct", meeting):
         raise NotAllowed(_("Kun udvalgets formand og sekretær kan udsende afgørelserne."))
     if meeting.job is not None and not meeting.job.finished:
@@ -408,6 +723,17 @@ def start_issue(meeting: Meeting, actor):
     items = items_to_issue(meeting)
     if not items:
         raise DomainError(_("Der er ingen registrerede afgørelser at udsende."))
+    return items
+
+
+def start_issue(meeting: Meeting, actor, item_ids: list[int] | None = None):
+    """Issue the recorded decisions together, in a job (see grants.committees.issuing):
+    those the secretary confirmed (``item_ids``), or all that are recorded."""
+    from grants.jobs import runner
+
+    items = check_issue(meeting, actor)
+    if item_ids is not None and sorted(item_ids) != sorted(i.id for i in items):
+        raise DomainError(_("Afgørelserne er ændret, siden de blev vist. Se dem igen."))
     job = runner.create(
         "committee_issue",
         actor,
@@ -450,7 +776,7 @@ def close_meeting(meeting: Meeting, actor) -> None:
 
     from grants.committees.minutes import make_minutes
 
-    _open(meeting)
+    _held(meeting)
     if not access.may(actor, "meeting.conduct", meeting):
         raise NotAllowed(_("Kun udvalgets formand og sekretær kan lukke mødet."))
     if any(i.issue_status != IssueStatus.ISSUED for i in meeting.items):

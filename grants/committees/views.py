@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
     render_template,
+    request,
     send_file,
     url_for,
 )
@@ -39,16 +38,20 @@ from grants.committees.forms import (
     MeetingForm,
     MemberForm,
     RecordDecisionForm,
+    RulesForm,
     RulingForm,
+    SubstituteForm,
 )
 from grants.committees.labels import (
     AGENDA_KIND_LABELS,
     DECISION_LABELS,
     ISSUE_LABELS,
     KIND_LABELS,
-    MEETING_STATUS_LABELS,
+    MEETING_STATE_LABELS,
+    QUORUM_LABELS,
     ROLE_LABELS,
     SOURCE_LABELS,
+    WITHOUT_QUORUM_LABELS,
 )
 from grants.committees.models import (
     AgendaItem,
@@ -56,10 +59,13 @@ from grants.committees.models import (
     CommitteeKind,
     Decision,
     InterestDeclaration,
+    IssueStatus,
     Meeting,
     MemberRole,
+    QuorumRule,
+    WithoutQuorum,
 )
-from grants.core import access
+from grants.core import access, clock, confirmation
 from grants.core.errors import DomainError, NotAllowed
 from grants.extensions import db
 from grants.funds.models import Fund, FundKind
@@ -141,6 +147,8 @@ def new():
                 fund,
                 form.period_first.data,
                 form.period_last.data,
+                QuorumRule(form.quorum_rule.data),
+                WithoutQuorum(form.without_quorum.data),
             )
         except DomainError as error:
             db.session.rollback()
@@ -158,9 +166,14 @@ def _people() -> list[User]:
     return list(db.session.scalars(select(User).where(User.active).order_by(User.name)))
 
 
+def _staff(exclude: set[int] = frozenset()) -> list[User]:
+    """The municipality's own people (not associations' representatives)."""
+    return [p for p in _people() if ops.is_staff(p) and p.id not in exclude]
+
+
 @bp.get("/<int:committee_id>")
 @login_required
-def show(committee_id: int, member_form=None, meeting_form=None, status=200):
+def show(committee_id: int, member_form=None, meeting_form=None, rules_form=None, status=200):
     committee = _committee(committee_id)
     access.require(current_user, "committee.view", committee)
     registers = access.may(current_user, "committee.manage", committee)
@@ -168,12 +181,36 @@ def show(committee_id: int, member_form=None, meeting_form=None, status=200):
         "committees/show.html",
         committee=committee,
         registers=registers,
-        member_form=member_form or MemberForm(people=_people()),
+        member_form=member_form or MemberForm(people=_staff()),
         meeting_form=meeting_form or MeetingForm(),
+        rules_form=rules_form
+        or RulesForm(
+            data={
+                "quorum_rule": committee.quorum_rule.value,
+                "without_quorum": committee.without_quorum.value,
+            }
+        ),
         role_labels=ROLE_LABELS,
         kind_labels=KIND_LABELS,
-        status_labels=MEETING_STATUS_LABELS,
+        status_labels=MEETING_STATE_LABELS,
+        quorum_labels=QUORUM_LABELS,
+        without_labels=WITHOUT_QUORUM_LABELS,
     ), status
+
+
+@bp.post("/<int:committee_id>/forretningsorden")
+@login_required
+def rules(committee_id: int):
+    committee = _committee(committee_id)
+    access.require(current_user, "committee.manage", committee)
+    form = RulesForm()
+    if not form.validate():
+        return show(committee_id, rules_form=form, status=422)
+    ops.set_rules(
+        committee, QuorumRule(form.quorum_rule.data), WithoutQuorum(form.without_quorum.data)
+    )
+    flash(_("Udvalgets forretningsorden er gemt."), "success")
+    return redirect(url_for("committees.show", committee_id=committee.id))
 
 
 @bp.post("/<int:committee_id>/medlemmer")
@@ -181,7 +218,7 @@ def show(committee_id: int, member_form=None, meeting_form=None, status=200):
 def add_member(committee_id: int):
     committee = _committee(committee_id)
     access.require(current_user, "committee.manage", committee)
-    form = MemberForm(people=_people())
+    form = MemberForm(people=_staff())
     if not form.validate():
         return show(committee_id, member_form=form, status=422)
     user = db.session.get(User, int(form.user_id.data))
@@ -205,8 +242,8 @@ def new_meeting(committee_id: int):
     form = MeetingForm()
     if not form.validate():
         return show(committee_id, meeting_form=form, status=422)
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Copenhagen"))
-    starts_at = dt.datetime.combine(form.date.data, form.time.data, tzinfo=zone)
+    # Entered in Copenhagen's time (summer or winter time as on that day), stored in UTC.
+    starts_at = dt.datetime.combine(form.date.data, form.time.data, tzinfo=clock.LOCAL)
     meeting = ops.create_meeting(committee, starts_at, form.place.data)
     flash(_("Mødet er oprettet."), "success")
     return redirect(url_for("committees.meeting", meeting_id=meeting.id))
@@ -222,8 +259,10 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
     forms = forms or {}
     conducts = access.may(current_user, "meeting.conduct", meeting)
     plans = access.may(current_user, "meeting.plan", meeting)
+    publishes = access.may(current_user, "meeting.publish", meeting)
     membership = meeting.committee.membership_of(current_user)
-    members = meeting.committee.current_memberships(meeting.starts_at.date())
+    members = meeting.committee.voting_memberships(meeting.day)
+    officials = [m for m in meeting.committee.current_memberships(meeting.day) if m not in members]
     attendance = forms.get("attendance") or AttendanceForm(
         data={"present": [str(i) for i in meeting.present_ids]}
     )
@@ -241,6 +280,9 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
         record_form.decision.choices = [
             (d.value, DECISION_LABELS[d]) for d in ops.DECISIONS_BY_KIND[item.kind]
         ]
+        quorum = ops.quorum_of(item) if meeting.held_at else None
+        open_item = meeting.is_held and item.issue_status != IssueStatus.ISSUED
+        acts = conducts and open_item and ops.records_for(item.application, current_user)
         items.append(
             {
                 "item": item,
@@ -250,6 +292,19 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
                 "declaration_form": forms.get(("declare", item.id)) or DeclarationForm(),
                 "may_record": conducts and _may_record(item),
                 "declared": any(d.user_id == current_user.id for d in item.declarations),
+                "quorum": quorum,
+                "may_postpone": acts and quorum is not None and not quorum.reached,
+                "substitute_form": (
+                    forms.get(("substitute", item.id)) or _substitute_form(item)
+                    if acts
+                    and quorum is not None
+                    and not quorum.reached
+                    and meeting.committee.without_quorum == WithoutQuorum.SUBSTITUTE
+                    else None
+                ),
+                "rules_on": {
+                    d.id for d in item.declarations if access.may(current_user, "meeting.rule", d)
+                },
             }
         )
     return render_template(
@@ -257,9 +312,11 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
         meeting=meeting,
         items=items,
         members=members,
+        officials=officials,
         membership=membership,
         conducts=conducts,
         plans=plans,
+        publishes=publishes,
         agenda_form=forms.get("agenda") or AgendaForm(cases=ops.eligible_cases(meeting)),
         attendance_form=attendance,
         ruling_form=RulingForm(),
@@ -270,8 +327,28 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
         decision_labels=DECISION_LABELS,
         issue_labels=ISSUE_LABELS,
         source_labels=SOURCE_LABELS,
-        status_labels=MEETING_STATUS_LABELS,
+        status_labels=MEETING_STATE_LABELS,
     ), status
+
+
+def _substitute_form(item: AgendaItem, formdata=None) -> SubstituteForm:
+    """Who may stand in (staff, not on the committee), for whom (absent or disqualified)."""
+    meeting = item.meeting
+    members = meeting.committee.voting_memberships(meeting.day)
+    on_committee = {m.user_id for m in meeting.committee.current_memberships(meeting.day)}
+    replaced = {s.for_user_id for s in item.substitutes}
+    missing = [
+        m.user
+        for m in members
+        if m.user_id not in replaced
+        and (m.user_id not in meeting.present_ids or ops.disqualified_on(item, m.user))
+    ]
+    kwargs = {} if formdata is None else {"formdata": formdata}
+    return SubstituteForm(
+        people=_staff(exclude=on_committee | {s.user_id for s in item.substitutes}),
+        members=missing,
+        **kwargs,
+    )
 
 
 def _may_record(item: AgendaItem) -> bool:
@@ -304,13 +381,29 @@ def meeting_page_with(meeting_id: int, forms: dict, status: int = 422):
     return meeting(meeting_id, forms=forms, status=status)
 
 
+@bp.post("/moeder/<int:meeting_id>/dagsorden/udsend")
+@login_required
+def publish_agenda(meeting_id: int):
+    """The agenda sent to the members by e-mail."""
+    meeting = _meeting(meeting_id)
+    access.require(current_user, "meeting.publish", meeting)
+    try:
+        sent = ops.publish_agenda(meeting, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return meeting_page_with(meeting_id, {})
+    flash(_("Dagsordenen er sendt til %(count)s af udvalgets folk.", count=sent), "success")
+    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+
+
 @bp.post("/moeder/<int:meeting_id>/fremmoedte")
 @login_required
 def attendance(meeting_id: int):
     meeting = _meeting(meeting_id)
     access.require(current_user, "meeting.conduct", meeting)
     form = AttendanceForm()
-    members = meeting.committee.current_memberships(meeting.starts_at.date())
+    members = meeting.committee.voting_memberships(meeting.day)
     form.present.choices = [(str(m.user_id), m.user.name) for m in members]
     if not form.validate():
         return meeting_page_with(meeting_id, {"attendance": form})
@@ -391,26 +484,167 @@ def record(meeting_id: int, item_id: int):
         return meeting_page_with(meeting_id, {}, status=403)
     except DomainError as error:
         db.session.rollback()
-        item = db.session.get(AgendaItem, item_id)
+        if error.field is None:  # about the meeting or the item, not the form's input
+            flash(error.message, "error")
+            return meeting_page_with(meeting_id, {})
         _error_to(form, error, "decision")
         return meeting_page_with(meeting_id, {("record", item_id): form})
     flash(_("Beslutningen er registreret. Den udsendes sammen med de andre."), "success")
     return redirect(url_for("committees.meeting", meeting_id=meeting_id))
 
 
+@bp.post("/moeder/<int:meeting_id>/punkter/<int:item_id>/udsaet")
+@login_required
+def postpone_without_quorum(meeting_id: int, item_id: int):
+    """An item the committee cannot decide (no quorum) is postponed, not decided."""
+    meeting = _meeting(meeting_id)
+    item = _item(meeting, item_id)
+    access.require(current_user, "meeting.conduct", meeting)
+    try:
+        ops.postpone_without_quorum(item, current_user)
+    except NotAllowed as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return meeting_page_with(meeting_id, {}, status=403)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return meeting_page_with(meeting_id, {})
+    flash(_("Punktet er udsat, fordi udvalget ikke var beslutningsdygtigt."), "success")
+    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+
+
+@bp.post("/moeder/<int:meeting_id>/punkter/<int:item_id>/stedfortraeder")
+@login_required
+def substitute(meeting_id: int, item_id: int):
+    """A substitute called in for a member absent or disqualified on the item."""
+    meeting = _meeting(meeting_id)
+    item = _item(meeting, item_id)
+    access.require(current_user, "meeting.conduct", meeting)
+    try:
+        ops.check_substitutes_allowed(meeting.committee)
+    except DomainError as error:
+        flash(error.message, "error")
+        return meeting_page_with(meeting_id, {})
+    form = _substitute_form(item, formdata=request.form)
+    if not form.validate():
+        return meeting_page_with(meeting_id, {("substitute", item.id): form})
+    try:
+        ops.call_substitute(
+            item,
+            db.session.get(User, int(form.user_id.data)),
+            db.session.get(User, int(form.for_user_id.data)),
+            current_user,
+        )
+    except NotAllowed as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return meeting_page_with(meeting_id, {}, status=403)
+    except DomainError as error:
+        db.session.rollback()
+        item = db.session.get(AgendaItem, item_id)
+        form = _substitute_form(item, formdata=request.form)
+        form.validate()
+        _error_to(form, error, "user_id")
+        return meeting_page_with(meeting_id, {("substitute", item_id): form})
+    flash(_("Stedfortræderen er indkaldt."), "success")
+    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+
+
 @bp.post("/moeder/<int:meeting_id>/udsend")
 @login_required
 def issue(meeting_id: int):
+    """The recorded decisions are shown first, each as it will go out (outcome, amount in
+    figures and words, reasons, the letter itself), and issued together when the secretary
+    confirms them once. The token carries what was shown; if anything changed since, the
+    decisions are shown again and nothing is issued."""
     meeting = _meeting(meeting_id)
     access.require(current_user, "meeting.conduct", meeting)
+    token = request.form.get("confirmation", "")
     try:
-        ops.start_issue(meeting, current_user)
+        items = ops.check_issue(meeting, current_user)
+        shown = [_as_it_goes_out(item) for item in items]
+        facts = {"meeting": meeting.id, "by": current_user.id, "items": [e["facts"] for e in shown]}
+        if not token:
+            return _confirm_issue(meeting, shown, facts)
+        if request.form.get("intent") == "edit":
+            return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+        if confirmation.read("committee_issue", token) != facts:
+            db.session.rollback()
+            flash(
+                _(
+                    "Afgørelserne er ændret, siden du så dem, eller bekræftelsen passer ikke. "
+                    "Intet er udsendt. Se dem igen, og bekræft."
+                ),
+                "error",
+            )
+            return _confirm_issue(meeting, shown, facts, status=409)
+        ops.start_issue(meeting, current_user, [item.id for item in items])
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return meeting_page_with(meeting_id, {})
     flash(_("Afgørelserne udsendes nu."), "success")
     return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+
+
+def _confirm_issue(meeting: Meeting, shown: list[dict], facts: dict, status: int = 200):
+    return render_template(
+        "committees/confirm_issue.html",
+        meeting=meeting,
+        shown=shown,
+        token=confirmation.sign("committee_issue", facts),
+        decision_labels=DECISION_LABELS,
+    ), status
+
+
+def _as_it_goes_out(item: AgendaItem) -> dict:
+    """One recorded decision as it will go out, and the facts the confirmation carries. A
+    grant, partial grant or refusal is checked like a decision on the case page (the same
+    ``check_decision``) and its letter previewed; a rule that would refuse it is said."""
+    from flask_babel import get_locale
+
+    from grants.applications.operations import DraftDecision, check_decision
+    from grants.core.words import amount_in_words
+    from grants.letters.operations import preview_decision_letter
+    from grants.workflow.views import _case_facts
+
+    application = item.application
+    entry = {"item": item, "application": application, "problem": None, "letter": None}
+    facts = {
+        "item": item.id,
+        "decision": item.decision.value,
+        "amount": "" if item.amount is None else str(item.amount),
+        "reasons": item.reasons,
+        "recorded_at": item.recorded_at.isoformat() if item.recorded_at else "",
+        "state": application.state,
+    }
+    if item.decision in (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE):
+        try:
+            decision = check_decision(
+                application,
+                current_user,
+                item.decision.value,
+                item.amount if item.decision == Decision.GRANT_PART else None,
+                item.reasons,
+            )
+            letter, text_id, language = preview_decision_letter(
+                DraftDecision(application, decision, current_user)
+            )
+        except DomainError as error:
+            entry["problem"] = error.message
+            facts["problem"] = error.message
+        else:
+            entry.update(
+                decision=decision,
+                words=amount_in_words(decision.granted, str(get_locale() or "da")),
+                letter=letter,
+                letter_language=language,
+            )
+            facts["decision_facts"] = decision.summary()
+            facts["case"] = _case_facts(application, text_id)
+    entry["facts"] = facts
+    return entry
 
 
 @bp.get("/moeder/<int:meeting_id>/job.json")
@@ -453,7 +687,7 @@ def minutes(meeting_id: int):
     access.require(current_user, "minutes.download", meeting)
     if meeting.minutes_pdf is None:
         abort(404)
-    name = f"beslutningsprotokol-{meeting.starts_at.date().isoformat()}.pdf"
+    name = f"beslutningsprotokol-{meeting.day.isoformat()}.pdf"
     response = send_file(
         io.BytesIO(meeting.minutes_pdf),
         mimetype="application/pdf",

@@ -186,8 +186,12 @@ def can_read_payments(user, _obj=None, **_) -> bool:
 
 
 @rule("payments.record")
-def can_record_payments(user, _obj=None, **_) -> bool:
-    return user.has_role(*PAYMENT_KEEPERS)
+def can_record_payments(user, application=None, **_) -> bool:
+    """The finance officers; on a case's own page only a case they may see in its state
+    (never a draft: a draft is the applicant side's alone)."""
+    if not user.has_role(*PAYMENT_KEEPERS):
+        return False
+    return application is None or can_view_case(user, application)
 
 
 # -- organisations, rules ---------------------------------------------------------------------
@@ -216,8 +220,8 @@ def can_edit_rules(user, _obj=None, **_) -> bool:
 
 # -- committees (grants.committees) ------------------------------------------------------------
 # Who records a committee's decision on a case is the workflow engine's business: the rules
-# below ask ``grants.committees.operations.decides_for`` (which the engine's ``case_roles``
-# asks too), never a copy of it.
+# below ask ``grants.committees.operations.records_for`` (the engine's ``case_roles`` asks
+# ``decides_for``: that, at a held meeting with a quorum on the item), never a copy of it.
 
 # Registers committees and their members, plans meetings and agendas: the secretariat.
 COMMITTEE_SECRETARIAT = (Role.CASEWORKER, Role.ADMIN)
@@ -252,6 +256,12 @@ def can_plan_meetings(user, _committee_or_meeting=None, **_) -> bool:
     return user.has_role(*COMMITTEE_SECRETARIAT)
 
 
+@rule("meeting.publish")
+def can_publish_agenda(user, meeting, **_) -> bool:
+    """Sends the agenda to the members: the secretariat, and the chair and secretary."""
+    return can_plan_meetings(user) or can_conduct_meeting(user, meeting)
+
+
 @rule("meeting.view")
 def can_view_meeting(user, meeting, **_) -> bool:
     """The secretariat and the committee's own members; never another committee's."""
@@ -270,20 +280,23 @@ def can_conduct_meeting(user, meeting, **_) -> bool:
 
 @rule("meeting.record")
 def can_record_decision(user, item, **_) -> bool:
-    """Records the committee's decision on an agenda item: whoever the workflow engine lets
-    decide the case for the committee (chair or secretary, not excluded by an interest)."""
-    from grants.committees.operations import decides_for
+    """Records the committee's decision on an agenda item: its chair or secretary, not
+    excluded by an interest (the quorum is the operation's: refused there with the reason)."""
+    from grants.committees.operations import records_for
 
-    return can_conduct_meeting(user, item.meeting) and decides_for(item.application, user)
+    return can_conduct_meeting(user, item.meeting) and records_for(item.application, user)
 
 
 @rule("meeting.rule")
 def can_rule_on_declaration(user, declaration, **_) -> bool:
     """The committee's ruling on a declared interest: its chair or secretary, never the
-    member the declaration is about."""
+    member the declaration is about, nor one disqualified on the item."""
+    from grants.committees.operations import disqualified_on
+
     return (
         can_conduct_meeting(user, declaration.agenda_item.meeting)
         and declaration.user_id != user.id
+        and not disqualified_on(declaration.agenda_item, user)
     )
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from wtforms import StringField
 
 from grants.core.formatting import _locale, grouped, money
+from grants.core.input import ascii_digits
 from grants.core.money import AmbiguousAmount, TooManyDecimals, parse_danish_amount
 
 MAX_AMOUNT = Decimal("10000000")
@@ -61,7 +62,9 @@ def end_sentence(text: str) -> str:
 def read_amount(text: str) -> Decimal:
     """``parse_danish_amount``, refusing with the message to show next to the field."""
     try:
-        return parse_danish_amount(text)
+        # Digits of other scripts are the digits they are ("٦٥٠٠" is 6500), as in every
+        # field of digits (grants.core.input); the rule then reads the ASCII text.
+        return parse_danish_amount(ascii_digits(text))
     except ValueError as error:
         raise ValueError(amount_problem(error)) from None
 

@@ -1,4 +1,5 @@
-"""The base of every form: WTForms' own messages in the person's language.
+"""The base of every form: WTForms' own messages in the person's language, and the one
+policy for control characters in every text a person types (``grants.core.input``).
 
 WTForms ships no Danish catalogue, so its built-in messages are mapped here to our own
 strings, which go through Flask-Babel like every other string in the app.
@@ -8,6 +9,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from grants.core.input import has_control_characters
 
 WTFORMS_MESSAGES = {
     "This field is required.": _l("Feltet skal udfyldes."),
@@ -49,3 +54,21 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _Translations()
+
+    def validate(self, extra_validators=None) -> bool:
+        """Every text field of every form refuses control characters, next to the field:
+        tab, newline and CR only in a text of several lines (``TextAreaField``)."""
+        extra = {name: list(chain) for name, chain in (extra_validators or {}).items()}
+        for name, field in self._fields.items():
+            if isinstance(field, StringField):
+                extra.setdefault(name, []).append(refuse_control_characters)
+        return super().validate(extra)
+
+
+def refuse_control_characters(form, field) -> None:
+    """The control-character policy as a WTForms validator (see ``Form.validate``)."""
+    multiline = isinstance(field, TextAreaField)
+    if isinstance(field.data, str) and has_control_characters(field.data, multiline=multiline):
+        raise ValidationError(
+            _l("Teksten indeholder et tegn, der ikke kan skrives (et styretegn). Skriv den igen.")
+        )

@@ -1,11 +1,19 @@
 """Response headers that keep the browser on our side: a Content-Security-Policy with no
 inline code (templates carry no inline script or style; chart data rides in JSON blocks),
-no framing, no sniffing, and HSTS in production."""
+no framing, no sniffing, and HSTS in production. The one check of a redirect's target
+(``safe_next``), ids in URLs that are never out of the database's range (``IdConverter``),
+and URLs that carry control characters refused (``grants.core.input``)."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import re
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter
+
+from grants.core.input import MAX_ID, has_control_characters
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -23,7 +31,66 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# What a browser removes from a URL before reading it (the WHATWG URL standard): tab and
+# newlines anywhere, and C0 controls and spaces at either end.
+_BROWSER_REMOVES = re.compile(r"[\t\n\r]")
+_BROWSER_TRIMS = "".join(chr(c) for c in range(0x21))
+
+
+def safe_next(target: object, default: str | None = None) -> str:
+    """The place to send the browser after a step that takes a target (``?next=``, a hidden
+    ``next`` field): a path on this site, or ``default`` (the front page).
+
+    The target is read as a browser would read it (tab and newlines removed, controls and
+    spaces trimmed, a backslash as a slash), and then must be a path: no scheme, no host,
+    not "//…" (another host to a browser), no control character left (which would also
+    break the Location header). So "/%09/evil.example" and "/%5Cevil.example" (as sent)
+    go to the front page, never to another site."""
+    fallback = default or url_for("core.index")
+    if not isinstance(target, str) or not target or len(target) > 2000:
+        return fallback
+    cleaned = _BROWSER_REMOVES.sub("", target).strip(_BROWSER_TRIMS).replace("\\", "/")
+    if not cleaned.startswith("/") or cleaned.startswith("//"):
+        return fallback
+    if has_control_characters(cleaned, multiline=False):
+        return fallback
+    parts = urlsplit(cleaned)
+    if parts.scheme or parts.netloc:
+        return fallback
+    return cleaned
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: ASCII digits, 1 to the largest id the database holds
+    (``Integer`` columns, 32-bit on PostgreSQL). Anything else is not found (404) before the
+    view runs, instead of an overflow in the database driver (a 500)."""
+
+    regex = r"[0-9]{1,12}"
+
+    def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_ID, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def install_converters(app: Flask) -> None:
+    """Before the blueprints are registered: their rules compile with these converters."""
+    app.url_map.converters["int"] = IdConverter
+
+
 def register(app: Flask) -> None:
+    @app.before_request
+    def refuse_control_characters_in_urls():
+        """A path or query string with a control character is never typed (a browser
+        encodes them): refused before any view reads it, so no database sees a NUL."""
+        if has_control_characters(request.path) or any(
+            # Tab and newlines may ride in a query (a ?next= is read as a browser would,
+            # see safe_next); the others never.
+            has_control_characters(key, multiline=True)
+            or has_control_characters(value, multiline=True)
+            for key, values in request.args.lists()
+            for value in values
+        ):
+            abort(400)
+
     @app.after_request
     def security_headers(response):
         headers = response.headers

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from grants.core.security import safe_next
 from grants.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -62,10 +63,7 @@ def set_language():
     if current_user.is_authenticated and current_user.locale != locale:
         current_user.locale = locale
         g.writes = True
-    target = request.form.get("next") or url_for("core.index")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.index")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next")))
 
 
 # Error pages in the app's own layout and language (skip link, landmarks, the footer's link to

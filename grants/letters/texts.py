@@ -9,6 +9,8 @@ or run code.
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 
 from flask_babel import gettext as _
@@ -21,6 +23,8 @@ from grants.core.errors import DomainError
 from grants.core.formatting import long_date, money
 from grants.extensions import db
 from grants.letters.models import LetterText
+
+logger = logging.getLogger(__name__)
 
 OUTCOMES = {
     "granted": _l("Bevilling"),
@@ -72,10 +76,38 @@ _ALLOWED_NODES = (
 
 _env = ImmutableSandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
 MAX_LENGTH = 5000
+# How deep a text may nest: {% if %} inside {% if %}, "not not …", "(((…)))". Deeper texts
+# passed the check once and then could not be rendered (a recursion error in every preview
+# and every letter of the fund: issue 16 point 3).
+MAX_DEPTH = 30  # levels of the parsed text: an {% if %} is one, a placeholder in it one more
+# A text is rendered when it is saved; one that takes longer than this is refused.
+MAX_RENDER_SECONDS = 0.5
+
+
+def _too_complex() -> DomainError:
+    return DomainError(
+        _(
+            "Teksten er for indviklet: den har for mange if-betingelser, not eller parenteser "
+            "inden i hinanden."
+        ),
+        field="body",
+    )
+
+
+def _depth(tree: nodes.Node) -> int:
+    """The deepest nesting of the parsed text (counted without recursion)."""
+    deepest, stack = 0, [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.iter_child_nodes())
+    return deepest
 
 
 def check(body: str) -> None:
-    """Refuse a text that uses anything but the placeholders (DomainError on ``body``)."""
+    """Refuse a text that uses anything but the placeholders (DomainError on ``body``), and
+    one that cannot be rendered: too long, too deep, or too slow. A text that is saved can
+    always be rendered, so no preview and no letter of the fund can fail on it."""
     if len(body) > MAX_LENGTH:
         raise DomainError(_("Teksten må højst være %(max)d tegn.", max=MAX_LENGTH), field="body")
     try:
@@ -85,6 +117,33 @@ def check(body: str) -> None:
             _("Teksten kan ikke læses: %(error)s", error=str(error.message or error)[:200]),
             field="body",
         ) from None
+    except (RecursionError, MemoryError):  # "((((…))))" deeper than the parser goes
+        raise _too_complex() from None
+    if _depth(tree) > MAX_DEPTH:
+        raise _too_complex()
+    _check_nodes(tree)
+    _check_renders(body)
+
+
+def _check_renders(body: str) -> None:
+    """Compile and render the text in the sandbox, with every placeholder filled and with
+    every one empty (both sides of each if)."""
+    started = time.perf_counter()
+    try:
+        template = _env.from_string(body)
+        for value in ("x" * 40, ""):
+            template.render({name: value for name in PLACEHOLDERS})
+    except TemplateError as error:
+        raise DomainError(
+            _("Teksten kan ikke bruges: %(error)s", error=str(error)[:200]), field="body"
+        ) from None
+    except (RecursionError, MemoryError, SyntaxError):
+        raise _too_complex() from None
+    if time.perf_counter() - started > MAX_RENDER_SECONDS:
+        raise _too_complex()
+
+
+def _check_nodes(tree: nodes.Node) -> None:
     for node in tree.find_all(nodes.Node):
         if not isinstance(node, _ALLOWED_NODES):
             raise DomainError(
@@ -107,6 +166,8 @@ def render(body: str, values: dict[str, str]) -> list[str]:
     context = {name: str(values.get(name, "")) for name in PLACEHOLDERS}
     try:
         text = _env.from_string(body).render(context)
+    except (RecursionError, MemoryError, SyntaxError):  # a text saved before the limits
+        raise _too_complex() from None
     except TemplateError as error:  # incl. the sandbox's SecurityError
         raise DomainError(_("Teksten kan ikke bruges: %(error)s", error=str(error)[:200])) from None
     return [part.strip() for part in text.split("\n\n") if part.strip()]
@@ -186,6 +247,17 @@ def add_text(fund, outcome: str, body: str, user=None) -> LetterText:
 def apply_to(facts: dict[str, Any], fund_id: int, outcome: str) -> LetterText | None:
     """Put the fund's text for the outcome into the facts (``fund_text``); return its row."""
     text, body = text_for(fund_id, outcome)
-    facts["fund_text"] = render(body, values_from_facts(facts))
+    values = values_from_facts(facts)
+    try:
+        facts["fund_text"] = render(body, values)
+    except DomainError:
+        if text is None:
+            raise
+        # A text saved before the check rendered it (too deep to render): the letter
+        # gets the standard text, so a case can still be decided; an administrator saves a
+        # new version.
+        logger.warning("Letter text %s of fund %s cannot be rendered", text.id, fund_id)
+        text = None
+        facts["fund_text"] = render(DEFAULT_TEXTS[outcome], values)
     facts["text_version"] = text.version if text else 0
     return text

@@ -5,6 +5,7 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from grants.core.forms import Form
+from grants.core.input import digits_filter
 from grants.organisations.models import OrganisationKind
 
 KIND_CHOICES = [
@@ -21,7 +22,8 @@ class OrganisationForm(Form):
     kind = SelectField(_l("Type"), choices=KIND_CHOICES)
     cvr = StringField(
         _l("CVR-nummer"),
-        [Optional(), Regexp(r"^\d{8}$", message=_l("Et CVR-nummer er 8 cifre."))],
+        [Optional(), Regexp(r"^[0-9]{8}$", message=_l("Et CVR-nummer er 8 cifre."))],
+        filters=[digits_filter],  # "٣١٤١٥٩٢٦" is the number the person meant
         description=_l("Skal udfyldes for foreninger."),
     )
     address = StringField(_l("Adresse"), [DataRequired(_l("Skriv adressen.")), Length(max=200)])
@@ -29,8 +31,9 @@ class OrganisationForm(Form):
         _l("Postnummer"),
         [
             DataRequired(_l("Skriv postnummeret.")),
-            Regexp(r"^\d{4}$", message=_l("Et postnummer er 4 cifre.")),
+            Regexp(r"^[0-9]{4}$", message=_l("Et postnummer er 4 cifre.")),
         ],
+        filters=[digits_filter],  # "٢٧٥٠" is 2750, inside the municipality
     )
     city = StringField(_l("By"), [DataRequired(_l("Skriv byen.")), Length(max=100)])
     email = EmailField(

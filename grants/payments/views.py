@@ -126,6 +126,7 @@ def _record_money(application_id, *, kind, item_of, form, day_field, operation, 
     """One flow for a payment and a refund: the form, the ledger entry, the message."""
     access.require(current_user, "payments.record")
     application = _application(application_id)
+    access.require(current_user, "payments.record", application)
     item = item_of(application.id)
     if request.method == "POST":
         if form.validate():

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
 from grants.core import clock
+from grants.core.security import safe_next
 from grants.extensions import db
 from grants.people import operations, two_factor
 from grants.people.forms import (
@@ -47,12 +48,6 @@ WITHOUT_SECOND_FACTOR = {
     "core.healthz",
     "static",
 }
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("core.index")
 
 
 def _ip() -> str:
@@ -122,7 +117,7 @@ def _log_in(user: User, target: str | None):
     session.pop(PENDING, None)
     login_user(user)
     session["locale"] = user.locale
-    return redirect(_safe_next(target))
+    return redirect(safe_next(target))
 
 
 def _pending_user() -> User | None:
@@ -258,7 +253,7 @@ def signup_complete(token: str):
             session["locale"] = user.locale
             flash(_("Din konto er oprettet."), "success")
             if signup_request.next_path:
-                return redirect(_safe_next(signup_request.next_path))
+                return redirect(safe_next(signup_request.next_path))
             return redirect(url_for("organisations.mine"))
     status = 422 if form.errors else 200
     return render_template(

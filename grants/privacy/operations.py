@@ -132,6 +132,12 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
             .execution_options(synchronize_session=False)
         )
         _forget_mail(OutboxMessage.application_id.in_(ids))
+        # Mails about several cases (a committee's agenda) name each by number and title.
+        numbers = [case.case_number for case in plan.cases if case.case_number]
+        if numbers:
+            from sqlalchemy import or_
+
+            _forget_mail(or_(*(OutboxMessage.body.contains(number) for number in numbers)))
         _reduce_committee_records(ids, actor)
     for case in plan.cases:
         engine.record(

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from grants.core import clock
 from grants.core.fields import read_amount
 from grants.core.formatting import long_date
+from grants.core.input import parse_id
 from grants.core.money import ZERO
 from grants.extensions import db
 from grants.funds.models import Fund, FundKind
@@ -253,7 +254,8 @@ class _Reader:
     def cities(self, name: str) -> tuple[City, ...]:
         cities = []
         for value in self.values(name):
-            city = db.session.get(PartnerCity, int(value)) if value.isdigit() else None
+            number = parse_id(value)  # not a number or out of range: not in the list
+            city = db.session.get(PartnerCity, number) if number else None
             if city is None:
                 self.problems.append(Problem("invalid_input", _("Vælg en by fra listen."), name))
                 continue

@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from grants.core import access
+from grants.core.input import parse_id
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.subsidies import operations
@@ -152,11 +153,9 @@ def calculate(fund_code: str):
     if organisation_id:
         from grants.organisations.models import Organisation
 
-        organisation = (
-            db.session.get(Organisation, int(organisation_id))
-            if organisation_id.isdigit()
-            else None
-        )
+        # Not a number, "²", or out of the database's range: not found, never a 500.
+        number = parse_id(organisation_id)
+        organisation = db.session.get(Organisation, number) if number else None
         if organisation is None:
             abort(404)
         access.require(current_user, "organisation.figures", organisation)

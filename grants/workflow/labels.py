@@ -62,6 +62,8 @@ ACTION_LABELS = {
     "interest_found": _l("Inhabilitet fundet af systemet"),
     "interest_declared": _l("Inhabilitet erklæret"),
     "interest_ruled": _l("Udvalgets afgørelse om inhabilitet"),
+    "postponed_without_quorum": _l("Udsat: udvalget var ikke beslutningsdygtigt"),
+    "substitute_called": _l("Stedfortræder indkaldt"),
 }
 
 CASE_ROLE_LABELS = {

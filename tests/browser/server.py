@@ -213,3 +213,33 @@ class LiveServer:
             case_number = case.case_number
             db.session.remove()
         return case_number
+
+    def meeting_today(self, committee: str, place: str) -> None:
+        """A meeting of `committee` today at 16:00 in `place` (a meeting's decisions are
+        recorded only once its day has come; the live server's clock is the real one)."""
+        import datetime as dt
+
+        from grants.committees import operations as ops
+        from grants.committees.models import Committee
+        from grants.core import clock
+
+        with self.app.test_request_context(base_url=self.url):
+            found = db.session.scalars(db.select(Committee).filter_by(name=committee)).one()
+            starts = dt.datetime.combine(clock.today(), dt.time(16), tzinfo=clock.LOCAL)
+            ops.create_meeting(found, starts, place)
+            db.session.commit()
+            db.session.remove()
+
+    def meeting_day_comes(self, place: str) -> None:
+        """The day of the planned meeting in `place` comes: it is moved to today."""
+        import datetime as dt
+
+        from grants.committees.models import Meeting
+        from grants.core import clock
+
+        with self.app.app_context():
+            meeting = db.session.scalars(db.select(Meeting).filter_by(place=place)).one()
+            starts = dt.datetime.combine(clock.today(), dt.time(16), tzinfo=clock.LOCAL)
+            meeting.starts_at = starts.astimezone(dt.UTC)
+            db.session.commit()
+            db.session.remove()

@@ -1,9 +1,10 @@
 """A committee meeting, through the pages: the secretariat puts a case on the meeting's
-agenda with a recommendation; a member and the chair declare an interest and the secretary
-records the committee's rulings; the members read the agenda with the case and what it does
-to the budget; the secretary records attendance and the decisions and issues them together,
-following the progress display until it is done; the minutes are a PDF; and the applicant
-reads her decision letter."""
+agenda with a recommendation; a member and the chair declare an interest; the members read
+the agenda with the case and what it does to the budget; on the meeting's day the secretary
+records attendance (the members, not the secretary), the committee's rulings and the
+decisions, sees them as they will go out and confirms them once, following the progress
+display until it is done; the minutes are a PDF; and the applicant reads her decision
+letter."""
 
 import re
 from pathlib import Path
@@ -84,23 +85,29 @@ def test_a_committee_meeting(person, live_server):
     chair.visit(meeting_url, "agenda for the chair")
     declare(chair, "Jeg sidder i bestyrelsen for arrangøren.", "chair declared an interest")
 
-    # The secretary records the committee's rulings: two forms on one page.
-    secretary.visit(meeting_url, "meeting with two declarations")
+    # The meeting's day comes: the secretary records attendance (the two members; the
+    # secretary is an official, not one of them), and the meeting is held.
+    live_server.meeting_day_comes("Ballerup Rådhus, mødelokale 1")
+    secretary.visit(meeting_url, "meeting on its day")
+    options = secretary.page.locator("#present option").all_inner_texts()
+    assert options == ["Frederik Friis", "Ulla Ulriksen"], options
+    secretary.page.locator("#present").select_option(label=["Frederik Friis", "Ulla Ulriksen"])
+    secretary.press("Registrér fremmødet", "attendance recorded")
+    secretary.see("Ulla Ulriksen (medlem) – til stede")
+
+    # The secretary records the committee's rulings: two forms on one page. The chair's
+    # first (the member, whose own declaration waits, takes part); then the member's, with
+    # the chair, who is not disqualified.
     ids = secretary.page.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
-    for reason, ruling in (("min nabo", "Inhabil"), ("bestyrelsen", "Ikke inhabil")):
+    for reason, ruling in (("bestyrelsen", "Ikke inhabil"), ("min nabo", "Inhabil")):
         declaration = secretary.page.locator("article.agenda-item li", has_text=reason)
         declaration.get_by_label(secretary._(ruling), exact=True).check()
         press_within(secretary, declaration, "Registrér udvalgets afgørelse", f"ruled: {ruling}")
         said = secretary.page.locator("article.agenda-item li", has_text=reason).inner_text()
         assert secretary._(ruling.lower()) in said and "udvalget har ikke" not in said, said
 
-    # Attendance, then the decisions (a partial grant needs an amount and reasons).
-    secretary.page.locator("#present").select_option(
-        label=["Frederik Friis", "Ulla Ulriksen", "Sara Skov"]
-    )
-    secretary.press("Registrér fremmødet", "attendance recorded")
-    secretary.see("Ulla Ulriksen (medlem) – til stede")
+    # The decisions (a partial grant needs an amount and reasons).
     for case, decision in ((title, "grant_part"), (DEMO_TRIP, "grant")):
         here = secretary.page.locator("article.agenda-item", has_text=case)
         here.locator("select").select_option(decision)
@@ -119,8 +126,14 @@ def test_a_committee_meeting(person, live_server):
     assert secretary._("Bevil fuldt ud") in decisions[0], decisions[0]
     assert f"{secretary._('Bevil delvist')} (7.000,00 kr.)" in decisions[1], decisions[1]
 
+    # Shown as they will go out (amounts in figures and words, the letters), confirmed once.
+    secretary.press("Udsend de registrerede afgørelser", "decisions shown before they go out")
+    secretary.see("Bekræft afgørelserne, før de sendes")
+    shown = secretary.page.locator("main").inner_text()
+    assert "7.000,00 kr." in shown and "24.000,00 kr." in shown, shown
+    assert secretary.page.locator("iframe.letter-preview").count() == 2
     # Issued together: the progress display follows the job until it is done.
-    secretary.press("Udsend de registrerede afgørelser", "decisions being issued")
+    secretary.press("Bekræft og udsend afgørelserne", "decisions being issued")
     progress = secretary.page.locator("#job-progress")
     assert progress.is_visible()
     secretary.page.wait_for_selector('#job-progress[data-finished="true"]', timeout=30_000)

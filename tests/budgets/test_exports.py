@@ -195,3 +195,26 @@ def test_only_finance_and_admins_may_export(client, auth, ledger, role):
     auth.login(getattr(ledger, role))
     for path in ("/budgets/export", "/budgets/export/entries.csv", "/budgets/export/grants.xlsx"):
         assert client.get(path).status_code == 403
+
+
+def test_a_title_with_control_characters_does_not_break_the_xlsx(client, auth, ledger):
+    """Issue 16 point 3: one granted case whose title holds ESC and BEL (stored before the
+    forms refused them, or by an import; PostgreSQL cannot store a NUL at all) made the XLSX export a 500 for everyone. The
+    characters are left out of the workbook; the CSV keeps the text as stored."""
+    case = make_application(
+        ledger.employee,
+        ledger.fund,
+        amount=1000,
+        state="granted",
+        title="Tur\x1b[31m\x07 til Oslo",
+    )
+    case.decided_at = clock.now()
+    reserve(case, Decimal(1000), ledger.caseworker)
+    db.session.commit()
+    auth.login(ledger.finance)
+    for dataset in ("grants", "entries"):
+        response = client.get(f"/budgets/export/{dataset}.xlsx")
+        assert response.status_code == 200, dataset
+        header, rows = sheet_rows(response)
+        if dataset == "grants":
+            assert "Tur[31m til Oslo" in {cell for row in rows for cell in row}

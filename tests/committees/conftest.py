@@ -1,5 +1,6 @@
-"""A committee with its own fund on the committees' route: a chair, a secretary, an ordinary
-member, the secretariat's caseworker, and one planned meeting."""
+"""A committee with its own fund on the committees' route: a chair, a secretary (an official,
+not a member), an ordinary member, the secretariat's caseworker, and one meeting held today
+with both members present (tests of a planned meeting make their own with ``make_meeting``)."""
 
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ def cw(app, routes) -> CommitteeWorld:
     ops.add_member(committee, chair, MemberRole.CHAIR, start, None)
     ops.add_member(committee, secretary, MemberRole.SECRETARY, start, None)
     ops.add_member(committee, member, MemberRole.MEMBER, start, None)
-    meeting = make_meeting(committee)
+    meeting = make_meeting(committee, days=0)
+    ops.set_attendance(meeting, {chair.id, member.id}, secretary)
     db.session.commit()
     return CommitteeWorld(
         chair, secretary, member, caseworker, outsider, admin, fund, committee, meeting

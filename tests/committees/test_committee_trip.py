@@ -17,6 +17,7 @@ from grants.reports import operations as reports
 from grants.reports.models import AccountLine, TripReport
 from tests.applications.helpers import form_data
 from tests.committees.conftest import make_meeting
+from tests.confirming import confirm
 
 TITLE = "Udvalgets studietur til Malmø om idrætsanlæg"
 PARTICIPANTS = "Ulla Ulriksen (medlem), Frederik Friis (formand), Sine Sekretær (sekretær)"
@@ -73,14 +74,14 @@ def test_the_committees_trip_from_application_to_the_public_page(client, auth, c
     auth.login(cw.secretary)
     response = client.post(
         f"/udvalg/moeder/{cw.meeting.id}/fremmoedte",
-        data={"present": [str(cw.chair.id), str(cw.secretary.id), str(cw.member.id)]},
+        data={"present": [str(cw.chair.id), str(cw.member.id)]},
     )
     assert response.status_code == 302
     client.post(
         f"/udvalg/moeder/{cw.meeting.id}/punkter/{item.id}/beslutning",
         data={"decision": "grant", "amount": "", "reasons": ""},
     )
-    client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend")
+    confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend")
     db.session.expire_all()
     assert application.state == "granted"
     assert application.granted_amount == Decimal(9000)
@@ -132,12 +133,20 @@ def test_the_committees_trip_from_application_to_the_public_page(client, auth, c
     assert application.state == "report_on_agenda"
     approval = later.items[0]
     auth.login(cw.secretary)
+    # The later meeting's day comes; it is held with both members present.
+    meeting_day = dt.datetime.combine(later.day, dt.time(16), tzinfo=clock.LOCAL)
+    monkeypatch.setattr(clock, "now", lambda: meeting_day.astimezone(dt.UTC))
+    response = client.post(
+        f"/udvalg/moeder/{later.id}/fremmoedte",
+        data={"present": [str(cw.chair.id), str(cw.member.id)]},
+    )
+    assert response.status_code == 302
     client.post(
         f"/udvalg/moeder/{later.id}/punkter/{approval.id}/beslutning",
         data={"decision": "approve_report", "reasons": ""},
     )
     assert TITLE not in client.get("/udlandsrejser").get_data(as_text=True)
-    client.post(f"/udvalg/moeder/{later.id}/udsend")
+    confirm(client, f"/udvalg/moeder/{later.id}/udsend")
     db.session.expire_all()
     assert approval.issue_status == IssueStatus.ISSUED
     assert application.state == "settled"

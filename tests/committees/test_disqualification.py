@@ -82,7 +82,7 @@ def test_a_disqualified_secretary_is_refused_on_every_route(client, auth, cw):
     auth.login(cw.chair)
     assert _record(client, cw, item).status_code == 302
     auth.login(cw.secretary)
-    assert client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend").status_code == 302
+    assert confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend").status_code == 302
     db.session.expire_all()
     assert item.issue_status == IssueStatus.FAILED
     assert "kan ikke udføre" in item.failure_reason
@@ -92,7 +92,7 @@ def test_a_disqualified_secretary_is_refused_on_every_route(client, auth, cw):
 
     # The chair, who is not disqualified, issues it.
     auth.login(cw.chair)
-    assert client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend").status_code == 302
+    assert confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend").status_code == 302
     db.session.expire_all()
     assert item.issue_status == IssueStatus.ISSUED
     assert application.state == "granted"
@@ -170,7 +170,7 @@ def test_an_applicant_never_decides_their_own_case(client, auth, cw):
     # The chair records; the applicant-secretary cannot issue it.
     assert _record(client, cw, item).status_code == 302
     auth.login(cw.secretary)
-    client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend")
+    confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend")
     db.session.expire_all()
     assert item.issue_status == IssueStatus.FAILED
     assert application.outcome is None
@@ -183,7 +183,7 @@ def test_an_ordinary_member_records_nothing(client, auth, cw):
     auth.login(cw.member)
     assert client.get(f"/udvalg/moeder/{cw.meeting.id}").status_code == 200
     assert _record(client, cw, item).status_code == 403
-    assert client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend").status_code == 403
+    assert confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend").status_code == 403
     response = confirm(
         client,
         f"/applications/{application.id}/decision",

@@ -17,6 +17,7 @@ from grants.jobs.models import Job, JobStatus
 from grants.letters.models import Letter
 from grants.notifications.models import OutboxMessage
 from tests.committees.conftest import make_case, on_agenda
+from tests.confirming import confirm
 from tests.factories import make_user
 
 N = 4
@@ -55,7 +56,7 @@ def _decided_meeting(client, auth, cw, n=N, broken: int | None = None):
 def test_n_decisions_give_n_letters_reservations_and_mails(client, auth, cw):
     applicants, items = _decided_meeting(client, auth, cw)
     mails_before = _mails_to_applicants(applicants)
-    response = client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend")
+    response = confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend")
     assert response.status_code == 302
     db.session.expire_all()
     assert _count(Letter, Letter.kind == "decision") == N
@@ -68,7 +69,7 @@ def test_n_decisions_give_n_letters_reservations_and_mails(client, auth, cw):
     data = client.get(f"/udvalg/moeder/{cw.meeting.id}/job.json").get_json()
     assert data["done"] == N and data["finished"] is True
     # Issuing again has nothing to issue, and running the old job again makes nothing.
-    assert client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend").status_code == 422
+    assert confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend").status_code == 422
     job.status = JobStatus.QUEUED
     db.session.commit()
     runner.run(job.id)
@@ -78,7 +79,7 @@ def test_n_decisions_give_n_letters_reservations_and_mails(client, auth, cw):
 
 def test_one_failure_leaves_the_others_done_and_is_retried_without_doubling(client, auth, cw):
     applicants, items = _decided_meeting(client, auth, cw, broken=1)
-    client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend")
+    confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend")
     db.session.expire_all()
     broken = items[1]
     assert broken.issue_status == IssueStatus.FAILED
@@ -97,7 +98,7 @@ def test_one_failure_leaves_the_others_done_and_is_retried_without_doubling(clie
     # The caseworker gets the return date; the secretary issues again: only the failed one.
     broken.application.return_date = broken.application.departure_date
     db.session.commit()
-    client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend")
+    confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend")
     db.session.expire_all()
     assert broken.issue_status == IssueStatus.ISSUED and broken.failure_reason == ""
     assert _count(Letter, Letter.kind == "decision") == N
@@ -119,7 +120,7 @@ def test_the_reservations_never_overspend_the_committee_fund(client, auth, cw):
             f"/udvalg/moeder/{cw.meeting.id}/punkter/{item.id}/beslutning",
             data={"decision": "grant", "amount": "", "reasons": ""},
         )
-    client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend")
+    confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend")
     db.session.expire_all()
     statuses = [i.issue_status for i in items]
     assert statuses.count(IssueStatus.ISSUED) == 2
@@ -156,7 +157,7 @@ def test_a_real_rq_worker_issues_them(app, client, auth, cw, database_url):
         },
     )
     applicants, items = _decided_meeting(client, auth, cw, n=3, broken=2)
-    client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend")
+    confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend")
     queue = Queue(queue_name, connection=connection)
     try:
         assert queue.count == 2  # two parts waiting for the workers; nothing issued yet
@@ -187,7 +188,7 @@ def test_the_default_runner_issues_in_a_background_thread(app, client, auth, cw)
         pytest.skip("an in-memory database is not shared with a thread")
     app.config["JOBS_MODE"] = "thread"
     _applicants, items = _decided_meeting(client, auth, cw, n=2)
-    client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend")
+    confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend")
     job_id = cw.meeting.job_id
     for _ in range(300):
         db.session.rollback()  # see the thread's commits

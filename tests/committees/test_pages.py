@@ -13,11 +13,14 @@ from grants.committees.models import (
     InterestDeclaration,
     Meeting,
     MeetingAttendance,
+    QuorumRule,
+    WithoutQuorum,
 )
 from grants.extensions import db
 from grants.funds.models import FundKind
 from grants.jobs.models import Job
 from tests.committees.conftest import make_case, on_agenda
+from tests.confirming import confirm
 from tests.factories import make_fund, make_user
 
 
@@ -48,10 +51,43 @@ def test_the_secretariat_registers_a_committee_and_its_members(client, auth, cw)
             "fund_id": str(fund.id),
             "period_first": "2026",
             "period_last": "2029",
+            "quorum_rule": "more_than_half",
+            "without_quorum": "substitute",
         },
     )
     assert response.status_code == 302
     committee = db.session.scalar(select(Committee).where(Committee.fund_id == fund.id))
+    # Its rules of procedure are the committee's data.
+    assert committee.quorum_rule == QuorumRule.MORE_THAN_HALF
+    assert committee.without_quorum == WithoutQuorum.SUBSTITUTE
+    page = client.get(f"/udvalg/{committee.id}").get_data(as_text=True)
+    assert "Mere end halvdelen af medlemmerne" in page and "En stedfortræder indkaldes" in page
+    response = client.post(
+        f"/udvalg/{committee.id}/forretningsorden",
+        data={"quorum_rule": "nope", "without_quorum": "postpone"},
+    )
+    assert response.status_code == 422 and "Vælg en af mulighederne." in response.get_data(
+        as_text=True
+    )
+    db.session.expire_all()
+    assert committee.quorum_rule == QuorumRule.MORE_THAN_HALF
+    response = client.post(
+        f"/udvalg/{committee.id}/forretningsorden",
+        data={"quorum_rule": "at_least_half", "without_quorum": "postpone"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert committee.quorum_rule == QuorumRule.AT_LEAST_HALF
+    assert committee.without_quorum == WithoutQuorum.POSTPONE
+    auth.login(cw.chair)  # a member, not the secretariat: refused, nothing changes
+    response = client.post(
+        f"/udvalg/{committee.id}/forretningsorden",
+        data={"quorum_rule": "more_than_half", "without_quorum": "substitute"},
+    )
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert committee.quorum_rule == QuorumRule.AT_LEAST_HALF
+    auth.login(cw.caseworker)
     response = client.post(
         f"/udvalg/{committee.id}/medlemmer",
         data={
@@ -240,7 +276,7 @@ def test_attendance(client, auth, cw):
     response = client.post(url, data={"present": [str(cw.outsider.id)]})
     assert response.status_code == 422
     assert "Kun udvalgets medlemmer kan være til stede." in response.get_data(as_text=True)
-    assert _count(MeetingAttendance) == 0
+    assert _count(MeetingAttendance) == 2  # as recorded before
     assert client.post(url, data={"present": [str(cw.member.id)]}).status_code == 302
     assert _count(MeetingAttendance) == 1
 
@@ -320,7 +356,7 @@ def test_postponing_sends_the_case_back_for_a_later_meeting(client, auth, cw):
         f"/udvalg/moeder/{cw.meeting.id}/punkter/{item.id}/beslutning",
         data={"decision": "postpone", "reasons": "Mangler program."},
     )
-    client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend")
+    confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend")
     db.session.expire_all()
     assert item.application.state == "screening"
     assert item.application.letters == []
@@ -331,7 +367,7 @@ def test_issue_close_and_minutes_access(client, auth, cw):
     base = f"/udvalg/moeder/{cw.meeting.id}"
     auth.login(cw.chair)
     assert client.get(f"{base}/job.json").status_code == 404  # no job yet
-    response = client.post(f"{base}/udsend")
+    response = confirm(client, f"{base}/udsend")
     assert response.status_code == 422
     assert "Der er ingen registrerede afgørelser" in response.get_data(as_text=True)
     response = client.post(f"{base}/luk")
@@ -340,12 +376,12 @@ def test_issue_close_and_minutes_access(client, auth, cw):
     assert client.get(f"{base}/beslutningsprotokol.pdf").status_code == 404
     for person in (cw.member, cw.caseworker, cw.outsider):
         auth.login(person)
-        assert client.post(f"{base}/udsend").status_code == 403
+        assert confirm(client, f"{base}/udsend").status_code == 403
         assert client.post(f"{base}/luk").status_code == 403
     assert _count(Job) == 0
     auth.login(cw.chair)
     client.post(f"{base}/punkter/{item.id}/beslutning", data={"decision": "grant"})
-    client.post(f"{base}/udsend")
+    confirm(client, f"{base}/udsend")
     assert client.post(f"{base}/luk").status_code == 302
     # Closed: nothing more is recorded on it.
     response = client.post(f"{base}/fremmoedte", data={"present": [str(cw.chair.id)]})
@@ -394,7 +430,10 @@ def test_the_minutes_name_those_present_the_interests_and_each_decision(client, 
     auth.login(cw.secretary)
     declaration = other.declarations[0]
     client.post(f"{base}/erklaeringer/{declaration.id}", data={"disqualified": "yes"})
-    client.post(f"{base}/fremmoedte", data={"present": [str(cw.chair.id), str(cw.secretary.id)]})
+    response = client.post(
+        f"{base}/fremmoedte", data={"present": [str(cw.chair.id), str(cw.member.id)]}
+    )
+    assert response.status_code == 302
     client.post(
         f"{base}/punkter/{item.id}/beslutning",
         data={"decision": "refuse", "reasons": "Ikke inden for puljens formål."},
@@ -403,12 +442,14 @@ def test_the_minutes_name_those_present_the_interests_and_each_decision(client, 
         f"{base}/punkter/{other.id}/beslutning",
         data={"decision": "grant_part", "amount": "3000", "reasons": "Kun rejsen."},
     )
-    client.post(f"{base}/udsend")
+    confirm(client, f"{base}/udsend")
     assert client.post(f"{base}/luk").status_code == 302
     db.session.expire_all()
     html = minutes_html(cw.meeting)
     assert "Frederik Friis" in html and "Sine Sekretær" in html
-    assert "Fraværende" in html and "Ulla Ulriksen" in html
+    # Both members present; the secretary is named as such, never as absent.
+    assert "Fraværende" not in html and "Ulla Ulriksen" in html
+    assert "<h2>Sekretær</h2>" in html
     assert "Medlemmet er selv ansøger." in html
     assert "Min nabo er ansøger." in html and "inhabil, deltog ikke i behandlingen" in html
     assert "Giv afslag" in html and "Ikke inden for puljens formål." in html

@@ -170,17 +170,22 @@ EXPECTATIONS: dict[str, Expect] = {
     "committees.new": Expect(COMMITTEE_SECRETARIAT, method="GET"),
     "committees.show": Expect(MEETING_VIEWERS),
     "committees.add_member": Expect(COMMITTEE_SECRETARIAT),
+    "committees.rules": Expect(COMMITTEE_SECRETARIAT, data={"quorum_rule": "nope"}),
     "committees.new_meeting": Expect(COMMITTEE_SECRETARIAT),
     "committees.meeting": Expect(MEETING_VIEWERS),
     "committees.agenda_for_case": Expect(
         COMMITTEE_SECRETARIAT, {"application_id": "{committee_case}"}, method="GET"
     ),
     "committees.add_item": Expect(COMMITTEE_SECRETARIAT),
+    "committees.publish_agenda": Expect(COMMITTEE_SECRETARIAT | CONDUCTS),
     "committees.declare": Expect(COMMITTEE_MEMBERS, data={"reason": ""}),
     # A person who is not a member of the committee in the world gets 422 for the form.
     "committees.attendance": Expect(CONDUCTS, data={"present": "999999"}),
     "committees.rule": Expect(CONDUCTS),
     "committees.record": Expect(CONDUCTS),
+    # The meeting is not held yet: the chair gets the page back (422).
+    "committees.postpone_without_quorum": Expect(CONDUCTS),
+    "committees.substitute": Expect(CONDUCTS),
     # Nothing recorded to issue, items not issued: the chair gets the page back (422).
     "committees.issue": Expect(CONDUCTS),
     "committees.close": Expect(CONDUCTS),
@@ -568,6 +573,9 @@ COMMITTEE_GUESSES = (
     ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/inhabilitet"),
     ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/beslutning"),
     ("POST", "/udvalg/moeder/{other_meeting}/fremmoedte"),
+    ("POST", "/udvalg/moeder/{other_meeting}/dagsorden/udsend"),
+    ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/udsaet"),
+    ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/stedfortraeder"),
     ("POST", "/udvalg/moeder/{other_meeting}/udsend"),
     ("POST", "/udvalg/moeder/{other_meeting}/luk"),
     # Their own meeting, with the other committee's item: not found.
@@ -662,3 +670,127 @@ def test_every_rule_of_the_permission_layer_is_named_and_refuses_the_anonymous(a
         access.may(None, "no.such.rule")
     for name in access.RULES:
         assert access.may(None, name, object()) is False
+
+
+# -- Ids out of range, not numbers, of another state and another organisation (issue 16) ----
+BAD_IDS = [
+    "0",
+    "2147483648",  # one past the largest Integer on PostgreSQL
+    "9223372036854775807",
+    "9223372036854775808",  # 2^63
+    "18446744073709551616",
+    "9" * 40,
+    "-1",
+    "abc",
+    "1e3",
+    "%C2%B2",  # "²": isdigit(), but not a number
+    "%D9%A2",  # "٢", an Arabic-Indic two
+    "%EF%BC%92",  # "２", a full-width two
+    "1%00",
+]
+BAD_STRINGS = ["%00", "a%00b", "%3Cb%3E", "x" * 3000, "..%2F..%2Fetc"]
+
+
+def _first_allowed(expect: Expect) -> str:
+    allowed = sorted(expect.allowed - {ANONYMOUS})
+    return allowed[0] if allowed else OWNER
+
+
+def test_every_route_with_ids_out_of_range_or_not_numbers(app, routes, client):
+    """Every value in every URL, bad, as anonymous and as a person allowed there: an id
+    outside the database's range, or not an id at all, is simply not found (never a 500)."""
+    from flask import url_for
+
+    people, cases = build_world()
+    failures, sent = [], 0
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
+        expect = EXPECTATIONS.get(rule.endpoint)
+        if expect is None or not rule.arguments or rule.endpoint == "static":
+            continue
+        methods = rule.methods - {"HEAD", "OPTIONS"}
+        method = expect.method or ("GET" if "GET" in methods else "POST")
+        good = url_values(rule, cases, expect)
+        for argument in sorted(rule.arguments):
+            converter = type(rule._converters[argument]).__name__
+            if converter == "AnyConverter":
+                continue  # one of a few words: anything else does not match the route
+            numeric = isinstance(good[argument], int)
+            marker = 9_999_999_17 if numeric else "zz-marker-zz"
+            with app.test_request_context():
+                url = url_for(rule.endpoint, **dict(good, **{argument: marker}))
+            for bad in BAD_IDS if numeric else BAD_STRINGS:
+                bad_url = url.replace(str(marker), bad)
+                for persona in (ANONYMOUS, _first_allowed(expect)):
+                    sign_in(client, people.get(persona))
+                    response = client.open(bad_url, method=method)
+                    sent += 1
+                    where = f"{persona} {method} {bad_url[:120]}"
+                    if response.status_code >= 500:
+                        failures.append(f"{where}: {response.status_code}")
+                    elif numeric and persona != ANONYMOUS and response.status_code != 404:
+                        if "%00" in bad and response.status_code == 400:
+                            continue  # a URL with a control character: refused outright
+                        failures.append(f"{where}: {response.status_code}, not 404")
+    print(f"{sent} requests")
+    assert sent > 500
+    assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:60])
+
+
+def test_every_case_route_by_the_cases_state(app, routes, client):
+    """Visibility per state, not only per role: every route that takes a case, with a case in
+    each state, as every person. A draft is the applicant side's alone (issue 16 point 4: the
+    finance officer's payment page showed a draft's title); a submitted case only its parties
+    and staff."""
+    from flask import url_for
+
+    people, cases = build_world()
+    viewers = {
+        "draft": APPLICANT_SIDE,
+        "endorsement": CASE_VIEWERS,
+        "pending": CASE_VIEWERS,
+        "granted": CASE_VIEWERS,
+        "reported": CASE_VIEWERS,
+    }
+    failures, sent = [], 0
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
+        expect = EXPECTATIONS.get(rule.endpoint)
+        if expect is None or "application_id" not in rule.arguments:
+            continue
+        methods = rule.methods - {"HEAD", "OPTIONS"}
+        method = expect.method or ("GET" if "GET" in methods else "POST")
+        for state, may_see in viewers.items():
+            values = dict(url_values(rule, cases, expect), application_id=getattr(cases, state))
+            with app.test_request_context():
+                url = url_for(rule.endpoint, **values)
+            for persona in sorted(PERSONAS):
+                sign_in(client, people.get(persona))
+                response = client.open(url, method=method)
+                sent += 1
+                if response.status_code >= 500:
+                    failures.append(f"{persona} {method} {url} ({state}): server error")
+                elif persona not in may_see and not is_refusal(persona, response):
+                    failures.append(
+                        f"{persona} {method} {url} ({state}): {response.status_code}, not refused"
+                    )
+    assert not failures, "\n".join(failures)
+
+
+def test_another_organisations_id_is_refused_on_every_route(app, routes, client):
+    from flask import url_for
+
+    people, cases = build_world()
+    failures = []
+    for rule in app.url_map.iter_rules():
+        expect = EXPECTATIONS.get(rule.endpoint)
+        if expect is None or "organisation_id" not in rule.arguments:
+            continue
+        values = dict(url_values(rule, cases, expect), organisation_id=cases.organisation_b)
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **values)
+        method = expect.method or ("GET" if "GET" in rule.methods else "POST")
+        for persona in (OWNER, COLLEAGUE, OUTSIDER, MANAGER, FINANCE):
+            sign_in(client, people.get(persona))
+            response = client.open(url, method=method)
+            if not is_refusal(persona, response):
+                failures.append(f"{persona} {method} {url}: {response.status_code}")
+    assert not failures, "\n".join(failures)

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import url_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import String, select
 
+from grants.extensions import db
 from tests.core.test_access_matrix import (
     EXPECTATIONS,
     PERSONAS,
@@ -28,6 +32,7 @@ from tests.core.test_access_matrix import (
     url_values,
 )
 from tests.dbstate import table_fingerprint
+from tests.factories import make_application
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 10))
 # Forms whose refusal legitimately writes: a failed login is counted (throttling) and audited.
@@ -57,6 +62,7 @@ class Form:
     action: str
     fields: dict[str, list[str]] = field(default_factory=dict)  # name -> offered values
     files: list[str] = field(default_factory=list)
+    method: str = "post"
 
 
 class FormParser(HTMLParser):
@@ -69,8 +75,9 @@ class FormParser(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "form" and (a.get("method") or "get").lower() == "post":
-            self.current = Form(action=a.get("action") or self.page_url)
+        if tag == "form":
+            method = (a.get("method") or "get").lower()
+            self.current = Form(action=a.get("action") or self.page_url, method=method)
             self.forms.append(self.current)
             return
         form = self.current
@@ -138,7 +145,9 @@ FILE_CONTENTS = st.one_of(
 )
 
 
-def discover(app, client, people, cases) -> list[tuple[str, Form]]:
+def pages_to_visit(app, cases) -> list[str]:
+    """Every page of the matrix that shows something (no files), and the cases in each
+    state."""
     pages = []
     for rule in app.url_map.iter_rules():
         expect = EXPECTATIONS.get(rule.endpoint)
@@ -151,6 +160,11 @@ def discover(app, client, people, cases) -> list[tuple[str, Form]]:
     for case in (cases.granted, cases.endorsement, cases.pending, cases.reported):
         pages.append(f"/applications/{case}")
     pages.append(f"/applications/{cases.draft}/edit")
+    return pages
+
+
+def discover(app, client, people, cases, extra_pages=()) -> list[tuple[str, Form]]:
+    pages = pages_to_visit(app, cases) + list(extra_pages)
     found: dict[tuple, tuple[str, Form]] = {}
     for persona in LOOKERS:
         sign_in(client, people.get(persona))
@@ -164,7 +178,7 @@ def discover(app, client, people, cases) -> list[tuple[str, Form]]:
                 action = urlsplit(form.action).path
                 if action in NOT_FUZZED:
                     continue
-                key = (action, tuple(sorted(form.fields)), tuple(form.files))
+                key = (form.method, action, tuple(sorted(form.fields)), tuple(form.files))
                 found.setdefault(key, (persona, page, form))
     # A step accepted moves its case on (a withdrawn case has no decision form any more):
     # the steps go last, so the other forms meet their cases as built.
@@ -173,8 +187,8 @@ def discover(app, client, people, cases) -> list[tuple[str, Form]]:
 
 def csrf_token(client, page: str) -> str | None:
     html = client.get(page).get_data(as_text=True)
-    marker = 'name="csrf_token" type="hidden" value="'
-    return html.split(marker)[1].split('"')[0] if marker in html else None
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    return found.group(1) if found else None
 
 
 def test_every_form_survives_fuzzing(app, routes, client):
@@ -185,6 +199,7 @@ def test_every_form_survives_fuzzing(app, routes, client):
     # The harness really finds the forms (a broken parser would pass with none).
     assert "/login" in actions and f"/applications/{cases.pending}/decision" in actions
     assert len(forms) >= 10, actions
+    forms = [item for item in forms if item[2].method == "post"]
     failures: list[str] = []
     for persona, page, form in forms:
         started = time.perf_counter()
@@ -239,3 +254,227 @@ def fuzz(app, client, person, persona, page, form: Form) -> list[str]:
 
 def test_the_personas_cover_the_matrix():
     assert set(LOOKERS) <= set(PERSONAS)
+
+
+# -- The attack: every field of every form, deterministic -----------------------------------
+# Where the fuzzing above samples, this sends each attack to every form: markup (which must
+# come back escaped, in the response and on every page afterwards), control characters (a
+# server error on PostgreSQL, stored as typed on SQLite, an invalid XLSX later), huge text
+# and numbers in every notation (out of range, other scripts, exponents). Each attack goes
+# once into every field, and once into the free fields with the offered fields (choices,
+# hidden values, buttons) left at their first offer, so the form gets past its choices.
+MARK = "xss-7f3a"
+# No space or comma in it: a value split into words (birth years) still carries it whole.
+MARKUP = f"<{MARK}/>&\"'"
+RAW = f"<{MARK}".encode()  # the markup as sent: never in a response
+CONTROL = "a\x00b\x1b[31m\x07c\x7f\x85"
+NUMBERS = [
+    "-1",
+    "0",
+    "1e309",
+    "-0",
+    "0x1A",
+    "1_000",
+    "NaN",
+    "Infinity",
+    "2147483648",
+    "9223372036854775808",
+    "99999999999999999999999999999999",
+    "0.001",
+    "٢٧٥٠",  # Arabic-Indic digits
+    "２７５０",  # full-width digits
+    "²",  # a superscript: isdigit(), but no number
+    "১০",  # Bengali
+]
+ATTACKS = [("markup", MARKUP), ("control", CONTROL), ("huge", "x" * 30_000)] + [
+    (number, number) for number in NUMBERS
+]
+# The attacks also sent into one field at a time.
+ALONE = {"markup", "control"}
+# A control character a person cannot type; tab, newline and CR are allowed in long texts.
+STORED_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def is_html(response) -> bool:
+    """A page a browser renders: JSON (application/json, nosniff) and CSV carry the text as
+    it was stored, which is right for them."""
+    return response.mimetype in ("text/html", "application/xhtml+xml")
+
+
+def stored_control_characters() -> list[str]:
+    """Every text stored anywhere with a control character in it (table.column: value)."""
+    found = []
+    for table in db.metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, String)]
+        if not columns:
+            continue
+        for row in db.session.execute(select(*columns)):
+            for column, value in zip(columns, row, strict=True):
+                if isinstance(value, str) and STORED_CONTROL.search(value):
+                    found.append(f"{table.name}.{column.name}: {value[:60]!r}")
+    return found
+
+
+def attack_bodies(form: Form):
+    """(attack, value, body) for each attack: into every field, then into the free fields."""
+    free = [name for name, offered in form.fields.items() if not offered]
+    for attack, value in ATTACKS:
+        variants = [{name: value for name in form.fields}]
+        if free and len(free) < len(form.fields):
+            variants.append(
+                {
+                    name: (value if not offered else offered[0])
+                    for name, offered in form.fields.items()
+                }
+            )
+        if attack in ALONE:
+            # Into one free field at a time, the others empty: a draft saved with only a
+            # title is accepted, and what is accepted is stored.
+            # Once for each intent a form has (save a draft, submit, preview).
+            for intent in form.fields.get("intent") or [None]:
+                if intent == "preview" and "/letters/" in form.action:
+                    continue  # a PDF (tests/administration), and WeasyPrint starts slowly
+                for name in free:
+                    body = {
+                        other: (value if other == name else (offered[0] if offered else ""))
+                        for other, offered in form.fields.items()
+                    }
+                    if intent is not None:
+                        body["intent"] = intent
+                    variants.append(body)
+        for body in variants:
+            yield attack, value, body
+
+
+def youth_case_world(people, cases):
+    """A granted youth trip of organisation A: its report asks for the actual birth years."""
+    from grants.funds.models import Fund
+    from grants.organisations.models import Organisation
+
+    youth = db.session.scalar(select(Fund).where(Fund.code == cases.youth_fund))
+    org = db.session.get(Organisation, cases.organisation_a)
+    case = make_application(people["owner"], youth, state="granted", organisation=org)
+    db.session.commit()
+    return case.id
+
+
+def test_every_field_of_every_form_under_attack(app, routes, client):
+    """Issue 16 points 1, 3 and 5, as a class: no attack gives a server error, markup is
+    always escaped (in the response, the page a redirect leads to, and every page visited
+    afterwards), and no control character is ever stored."""
+    people, cases = build_world()
+    youth_case = youth_case_world(people, cases)
+    app.config["WTF_CSRF_ENABLED"] = True
+    extra = [f"/applications/new/{cases.youth_fund}", f"/applications/{youth_case}/report"]
+    forms = discover(app, client, people, cases, extra_pages=extra)
+    actions = {urlsplit(form.action).path for _, _, form in forms}
+    assert f"/applications/new/{cases.youth_fund}" in actions, actions
+    assert f"/applications/{youth_case}/report" in actions, actions
+    searches = {urlsplit(form.action).path for _, _, form in forms if form.method == "get"}
+    assert {"/queue", "/udlandsrejser"} <= searches, searches
+    failures: list[str] = []
+    sent = 0
+    statuses: dict[int, int] = {}
+    started = time.perf_counter()
+    per_form: dict[str, float] = {}
+    for persona, page, form in forms:
+        action = urlsplit(form.action).path
+        person = people.get(persona)
+        form_started = time.perf_counter()
+        sign_in(client, person)
+        token = csrf_token(client, page) or "-"
+        for attack, value, body in attack_bodies(form):
+            if form.method == "get":  # a search or a filter: the values in the query
+                response = client.get(form.action, query_string=body)
+            else:
+                response = client.post(form.action, data=dict(body, csrf_token=token))
+            sent += 1
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            if response.status_code == 400 and sent < 3:
+                print(
+                    persona, page, form.action, token, body, response.get_data(as_text=True)[:3000]
+                )
+            where = f"{persona} POST {action} ({attack} {value[:12]!r})"
+            if response.status_code >= 500:
+                failures.append(f"{where}: {response.status_code}")
+                continue
+            if is_html(response) and RAW in response.data:
+                failures.append(f"{where}: markup unescaped in the response")
+            if response.status_code in (302, 303):
+                # Accepted: the page it leads to shows what was saved; a new token after.
+                location = urlsplit(response.headers["Location"])
+                if location.netloc in ("", "localhost"):
+                    followed = client.get(
+                        location.path + (f"?{location.query}" if location.query else "")
+                    )
+                    sent += 1
+                    if followed.status_code >= 500:
+                        failures.append(f"{where}: the page after it answers 500")
+                    elif is_html(followed) and RAW in followed.data:
+                        failures.append(f"{where}: markup unescaped on {location.path}")
+                sign_in(client, person)
+                token = csrf_token(client, page) or "-"
+        per_form[f"{persona} {action}"] = time.perf_counter() - form_started
+    slowest = sorted(per_form.items(), key=lambda item: -item[1])[:5]
+    stored = stored_control_characters()
+    if stored:
+        failures.append(f"control characters stored: {stored[:5]}")
+    # Stored markup, anywhere it is shown afterwards.
+    for persona in LOOKERS:
+        sign_in(client, people.get(persona))
+        for page in pages_to_visit(app, cases) + extra:
+            response = client.get(page)
+            sent += 1
+            if response.status_code >= 500:
+                failures.append(f"{persona} GET {page}: {response.status_code} after the attack")
+            elif is_html(response) and RAW in response.data:
+                failures.append(f"{persona} GET {page}: stored markup unescaped")
+    print(
+        f"{sent} requests, {len(forms)} forms, {time.perf_counter() - started:.1f}s, "
+        f"answers to the attacks: {sorted(statuses.items())}, slowest forms: {slowest}"
+    )
+    assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:40])
+
+
+# -- The class behind point 1: nothing a person typed becomes markup ---------------------------
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_lazy_message_with_a_persons_value_is_escaped_in_a_template(app):
+    from flask import render_template_string
+    from flask_babel import lazy_gettext
+
+    message = lazy_gettext("“%(value)s” er ikke et årstal.", value="<script>x</script>")
+    with app.test_request_context():
+        page = render_template_string("<p>{{ message }}</p>", message=message)
+    assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_no_message_of_the_catalogue_is_markup():
+    """The escaping of lazy messages (grants.core.templating) relies on it."""
+    from babel.messages.pofile import read_po
+
+    with (ROOT / "grants/translations/messages.pot").open("rb") as pot:
+        catalogue = read_po(pot)
+    tagged = [m.id for m in catalogue if m.id and re.search(r"<[a-zA-Z/]", str(m.id))]
+    assert not tagged, tagged
+
+
+# The one exception: segno's SVG of the QR code, drawn from the secret (no typed text).
+MARKED_SAFE = {"templates/people/two_factor_setup.html"}
+
+
+def test_nothing_is_marked_safe_by_hand():
+    """Markup(), |safe and __html__ would each make a person's value markup again."""
+    found = []
+    for path in [*(ROOT / "grants").rglob("*.py"), *(ROOT / "templates").rglob("*.html")]:
+        text = path.read_text(encoding="utf-8")
+        for pattern in (r"\bMarkup\(", r"\|\s*safe\b", r"__html__\s*=", r"autoescape\s+false"):
+            where = str(path.relative_to(ROOT))
+            if (
+                re.search(pattern, text)
+                and path.name != "templating.py"
+                and where not in MARKED_SAFE
+            ):
+                found.append(f"{path.relative_to(ROOT)}: {pattern}")
+    assert not found, found

@@ -5,6 +5,7 @@ paths."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -156,3 +157,78 @@ def test_an_uploaded_name_is_not_used_as_a_path(app, tmp_path):
     assert checked.filename == "evil.pdf"
     assert display_name("..\\..\\windows\\system.ini") == "system.ini"
     assert display_name("..") == "fil"
+
+
+# -- Redirects with a target (issue 16 point 2) ---------------------------------------------
+HOSTILE_TARGETS = [
+    "//evil.example",
+    "/%09/evil.example",
+    "/\t/evil.example",
+    "%2F%09%2Fevil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    " //evil.example",
+    "/\r\n/x",
+    "/%0D%0A/x",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    "/\x00/x",
+    "\x01//evil.example",
+]
+
+
+def lands_on_this_site(location: str) -> bool:
+    """What a browser makes of a Location: it removes tab and newlines and trims controls and
+    spaces, reads a backslash as a slash; the result must be a path on this site."""
+    from urllib.parse import unquote, urlsplit
+
+    seen = re.sub(r"[\t\n\r]", "", location).strip("".join(map(chr, range(0x21))))
+    seen = seen.replace("\\", "/")
+    parts = urlsplit(seen)
+    if parts.netloc not in ("", "grants.test", "localhost") or parts.scheme not in ("", "http"):
+        return False
+    return not unquote(parts.path).startswith("//") and not seen.startswith("//")
+
+
+@pytest.mark.parametrize("target", HOSTILE_TARGETS)
+def test_safe_next_keeps_every_redirect_on_this_site(app, target):
+    from grants.core.security import safe_next
+
+    with app.test_request_context():
+        landed = safe_next(target)
+    assert landed.startswith("/") and not landed.startswith("//")
+    assert lands_on_this_site(landed), (target, landed)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("/\\\t\n\r\x00 .:%@?#abcé"), max_size=12))
+def test_safe_next_never_leaves_the_site_for_any_target(target):
+    from grants.core.security import safe_next
+
+    landed = safe_next(target, default="/")
+    assert lands_on_this_site(landed), (target, landed)
+
+
+@pytest.mark.parametrize("target", ["%2F%09%2Fevil.example", "%2F%0D%0A%2Fx", "%2F%5Cevil.example"])
+def test_logging_in_with_a_hostile_next_lands_on_this_site(app, world, client, target):
+    response = client.post(
+        f"/login?next={target}",
+        data={"email": world.employee.email, "password": "correct horse battery staple"},
+    )
+    assert response.status_code == 302, response.status_code
+    assert lands_on_this_site(response.headers["Location"]), response.headers["Location"]
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/\r\n/x", "/\\evil.example"])
+def test_changing_the_language_with_a_hostile_next_stays_on_this_site(app, client, target):
+    response = client.post("/language", data={"locale": "en", "next": target})
+    assert response.status_code == 302
+    assert lands_on_this_site(response.headers["Location"]), response.headers["Location"]
+
+
+def test_a_safe_next_is_followed(app, world, client):
+    response = client.post(
+        "/login?next=%2Fapplications%2F12%3Fx%3D1",
+        data={"email": world.employee.email, "password": "correct horse battery staple"},
+    )
+    assert response.headers["Location"].endswith("/applications/12?x=1")

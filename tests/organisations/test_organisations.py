@@ -159,3 +159,34 @@ def test_invitation_input_is_checked(world, client, auth):
     assert response.status_code == 422 and "allerede" in response.get_data(as_text=True)
     assert count(Invitation) == 0
     assert count(Membership) == 1
+
+
+@pytest.mark.parametrize(
+    ("cvr", "postcode"),
+    [("٣١٤١٥٩٢٦", "٢٧٥٠"), ("３１４１５９２６", "２７５０"), ("৩১৪১৫৯২৬", "২৭৫০")],
+)
+def test_digits_of_other_scripts_are_the_digits_they_are(world, client, auth, cvr, postcode):
+    """Issue 16 point 5: a CVR number or postcode typed in Arabic-Indic, full-width or
+    Bengali digits was stored as typed, and the postcode "٢٧٥٠" judged outside Ballerup.
+    They are stored as 0-9, like an integer field's value."""
+    from grants.core.models import Municipality
+
+    municipality = db.session.scalar(select(Municipality))
+    municipality.postcodes = "2750 2740"
+    db.session.commit()
+    auth.login(world.employee)
+    response = client.post(
+        "/organisations/new", data={**ORGANISATION, "cvr": cvr, "postcode": postcode}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    organisation = db.session.scalar(select(Organisation))
+    assert (organisation.cvr, organisation.postcode) == ("31415926", "2750")
+    assert organisation.based_in(municipality)
+
+
+def test_an_amount_in_other_digits_is_read_like_any_other(app):
+    from grants.core.fields import read_amount
+
+    with app.test_request_context():
+        assert read_amount("٦٥٠٠") == read_amount("6500") == 6500
+        assert read_amount("６５００,５０") == read_amount("6500,50")

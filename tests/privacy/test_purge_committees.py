@@ -17,6 +17,7 @@ from grants.core import clock
 from grants.extensions import db
 from grants.privacy import operations
 from tests.committees.conftest import cw, make_case, on_agenda  # noqa: F401  (the fixture)
+from tests.confirming import confirm
 from tests.factories import make_user
 
 APPLICANT = "Anne Ansøger"
@@ -40,11 +41,12 @@ def closed_meeting(client, auth, cw):  # noqa: F811
     auth.login(cw.secretary)
     declaration = item.declarations[0]
     client.post(f"{base}/erklaeringer/{declaration.id}", data={"disqualified": "yes"})
-    client.post(f"{base}/fremmoedte", data={"present": [str(cw.secretary.id)]})
+    present = [str(cw.chair.id), str(cw.member.id)]  # a quorum
+    assert client.post(f"{base}/fremmoedte", data={"present": present}).status_code == 302
     client.post(
         f"{base}/punkter/{item.id}/beslutning", data={"decision": "refuse", "reasons": DECIDED}
     )
-    client.post(f"{base}/udsend")
+    confirm(client, f"{base}/udsend")
     assert client.post(f"{base}/luk").status_code == 302
     auth.logout()
     db.session.expire_all()

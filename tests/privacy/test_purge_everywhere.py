@@ -26,6 +26,7 @@ from grants.people import two_factor
 from grants.privacy import operations
 from grants.workflow.models import JournalEntry
 from tests.committees.conftest import cw, make_case, on_agenda  # noqa: F401  (the fixture)
+from tests.confirming import confirm
 from tests.factories import make_fund, make_organisation, make_user
 from tests.publication.helpers import make_trip
 
@@ -90,16 +91,37 @@ def her_committee_case(client, auth, committee_world, frida):
     case = make_case(committee_world, frida, title=f"{NAME}s studietur til Lyon", travellers=NAME)
     item = on_agenda(committee_world, case)
     base = f"/udvalg/moeder/{committee_world.meeting.id}"
+    # The agenda mailed to the members (days before the meeting) lists her case by its
+    # title: the mail publish_agenda queues, queued here as the meeting is held today.
+    from flask import current_app
+
+    from grants.notifications.operations import queue_mail
+
+    with current_app.test_request_context():
+        queue_mail(
+            committee_world.member,
+            "mail/agenda_subject.txt",
+            "mail/agenda.txt",
+            meeting=committee_world.meeting,
+            items=committee_world.meeting.items,
+            link="https://rejsetilskud.example/udvalg",
+            again=False,
+        )
+    db.session.commit()
+    assert db.session.scalar(
+        select(func.count(OutboxMessage.id)).where(OutboxMessage.body.contains("Lyon"))
+    )
     auth.login(committee_world.chair)
     client.post(f"{base}/punkter/{item.id}/inhabilitet", data={"reason": f"{NAME} er min nabo."})
     auth.login(committee_world.secretary)
     client.post(f"{base}/erklaeringer/{item.declarations[0].id}", data={"disqualified": "yes"})
-    client.post(f"{base}/fremmoedte", data={"present": [str(committee_world.secretary.id)]})
+    present = [str(committee_world.chair.id), str(committee_world.member.id)]  # a quorum
+    assert client.post(f"{base}/fremmoedte", data={"present": present}).status_code == 302
     client.post(
         f"{base}/punkter/{item.id}/beslutning",
         data={"decision": "refuse", "reasons": f"{NAME}s rejse er uden for formålet."},
     )
-    client.post(f"{base}/udsend")
+    confirm(client, f"{base}/udsend")
     assert client.post(f"{base}/luk").status_code == 302
     auth.logout()
     return case

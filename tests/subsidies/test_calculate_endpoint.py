@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
+
 from grants.core import clock
+from grants.extensions import db
 from grants.subsidies.calculation import FORM_FIELDS, calculate_for_form
 from tests import factories
 
@@ -187,3 +190,31 @@ def test_the_csrf_token_is_required(youth, app, client, auth):
     assert by_header.status_code == 200
     assert by_field.status_code == 200
     assert by_header.get_json()["total"] == "7000.00"
+
+
+@pytest.mark.parametrize(
+    "value", ["abc", "²", "٢", "2147483648", "9223372036854775808", "9" * 40, "-1", "1e3", " "]
+)
+def test_an_organisation_or_city_id_that_is_no_id_is_not_a_server_error(app, routes, client, value):
+    """Issue 16 point 3: an id that is not a number, or out of the database's range, is not
+    found (the organisation) or not in the list (the partner city), never a 500."""
+    from grants.funds.models import FundKind
+    from grants.people.models import Role
+    from grants.subsidies.operations import STANDARD_RULE_SETS, add_rule_set
+    from tests.core.test_access_matrix import sign_in
+    from tests.factories import make_fund, make_user
+
+    fund = make_fund(code="ungdomsrejser", kind=FundKind.YOUTH_TRIP, route="screening_decision")
+    add_rule_set((STANDARD_RULE_SETS / "ballerup-ungdomsrejser.toml").read_text(), fund=fund)
+    person = make_user(Role.EMPLOYEE, Role.CASEWORKER)
+    db.session.commit()
+    sign_in(client, person)
+    url = f"/subsidies/calculate/{fund.code}"
+    response = client.post(url, data={"organisation_id": value})
+    assert response.status_code in (200, 404), response.status_code
+    if value.strip():
+        assert response.status_code == 404
+    response = client.post(url, data={"partner_city_id": value})
+    assert response.status_code == 200, response.status_code
+    if value.strip():
+        assert any(p["field"] == "partner_city_id" for p in response.get_json()["problems"])

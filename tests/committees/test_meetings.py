@@ -1,0 +1,111 @@
+"""A meeting's life and its time: planned until its day; held once its day has come and the
+attendance is recorded (only then are decisions recorded); its minutes approved when it is
+closed. Times are entered, stored and shown in Copenhagen's time on either side of summer
+time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from grants.committees.models import Meeting, MeetingAttendance, MeetingState
+from grants.extensions import db
+from tests.committees.conftest import make_case, make_meeting, on_agenda
+from tests.confirming import confirm
+
+# Summer time begins on 28 March 2027 and ends on 31 October 2027.
+SIDES_OF_SUMMER_TIME = [
+    ("2027-03-27", 15),  # Saturday before: CET, UTC+1
+    ("2027-03-29", 14),  # Monday after: CEST, UTC+2
+    ("2027-10-30", 14),  # Saturday before the end: CEST
+    ("2027-11-01", 15),  # Monday after: CET
+]
+
+
+@pytest.mark.parametrize(("day", "utc_hour"), SIDES_OF_SUMMER_TIME)
+def test_a_meeting_at_16_is_shown_at_16_on_either_side_of_summer_time(
+    client, auth, cw, day, utc_hour
+):
+    auth.login(cw.caseworker)
+    response = client.post(
+        f"/udvalg/{cw.committee.id}/moeder",
+        data={"date": day, "time": "16:00", "place": "Rådhuset"},
+    )
+    assert response.status_code == 302
+    meeting = db.session.scalars(select(Meeting).order_by(Meeting.id.desc())).first()
+    stored = meeting.starts_at
+    if stored.tzinfo is None:  # SQLite hands back UTC without its zone
+        stored = stored.replace(tzinfo=dt.UTC)
+    assert stored.astimezone(dt.UTC).hour == utc_hour
+    assert meeting.local_start.hour == 16 and meeting.day == dt.date.fromisoformat(day)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "16:00" in page
+    assert "17:00" not in page and "18:00" not in page and "15:00" not in page
+    listing = client.get(f"/udvalg/{cw.committee.id}").get_data(as_text=True)
+    assert "16:00" in listing and "17:00" not in listing
+
+
+def test_no_decision_is_recorded_before_the_meetings_day(client, auth, cw, move_clock):
+    meeting = make_meeting(cw.committee, days=9)
+    db.session.commit()
+    item = on_agenda(cw, make_case(cw), meeting=meeting)
+    base = f"/udvalg/moeder/{meeting.id}"
+    auth.login(cw.secretary)
+    page = client.get(base).get_data(as_text=True)
+    assert "Planlagt" in page
+    assert f"/punkter/{item.id}/beslutning" not in page and "/fremmoedte" not in page
+
+    # Nine days early: neither attendance nor a decision, by a forged post either.
+    response = client.post(f"{base}/fremmoedte", data={"present": [str(cw.chair.id)]})
+    assert response.status_code == 422
+    assert "Fremmødet registreres, når mødet holdes" in response.get_data(as_text=True)
+    response = client.post(
+        f"{base}/punkter/{item.id}/beslutning",
+        data={"decision": "grant", "amount": "", "reasons": ""},
+    )
+    assert response.status_code == 422
+    assert "Udvalgets beslutninger registreres først, når mødet holdes" in response.get_data(
+        as_text=True
+    )
+    assert confirm(client, f"{base}/udsend").status_code == 422
+    assert client.post(f"{base}/luk").status_code == 422  # minutes of a meeting not held
+    db.session.expire_all()
+    assert item.decision is None and item.recorded_at is None
+    assert meeting.state == MeetingState.PLANNED and meeting.held_at is None
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(MeetingAttendance)
+        .where(MeetingAttendance.meeting_id == meeting.id)
+    )
+    assert count == 0
+
+    # The day before: still not.
+    move_clock(meeting.day - dt.timedelta(days=1))
+    response = client.post(f"{base}/fremmoedte", data={"present": [str(cw.chair.id)]})
+    assert response.status_code == 422
+
+    # On its day: held once the attendance is recorded, then the decision.
+    move_clock(meeting.day)
+    response = client.post(
+        f"{base}/punkter/{item.id}/beslutning", data={"decision": "grant", "reasons": ""}
+    )
+    assert response.status_code == 422  # not held yet: the attendance first
+    assert "Registrér fremmødet først" in response.get_data(as_text=True)
+    response = client.post(
+        f"{base}/fremmoedte", data={"present": [str(cw.chair.id), str(cw.member.id)]}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert meeting.state == MeetingState.HELD
+    assert "Holdt" in client.get(base).get_data(as_text=True)
+    response = client.post(
+        f"{base}/punkter/{item.id}/beslutning", data={"decision": "grant", "reasons": ""}
+    )
+    assert response.status_code == 302
+    confirm(client, f"{base}/udsend")
+    assert client.post(f"{base}/luk").status_code == 302
+    db.session.expire_all()
+    assert meeting.state == MeetingState.MINUTES_APPROVED
+    assert "Beslutningsprotokol godkendt" in client.get(base).get_data(as_text=True)
