@@ -2,7 +2,7 @@
 
 from grants.applications.models import Application, Attachment, BudgetLine  # noqa: F401
 from grants.audit import listeners  # noqa: F401  - the audit trail's flush listener
-from grants.audit.models import AuditEvent  # noqa: F401
+from grants.audit.models import AuditEvent, AuditPersonalValue  # noqa: F401
 from grants.budgets.models import BudgetEntry, register_waiting_listeners  # noqa: F401
 from grants.committees.models import (  # noqa: F401
     AgendaItem,

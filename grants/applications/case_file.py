@@ -57,6 +57,11 @@ def build(application: Application) -> bytes:
         for attachment in application.attachments:
             archive.writestr(_document_path(attachment), attachment.data)
         for letter in application.letters:
+            if letter.erased_at is not None:
+                # Never an empty PDF: a note that says the letter was deleted, and when.
+                with force_locale("da"):
+                    archive.writestr(f"breve/{letter.id}-SLETTET.txt", erased_note(letter))
+                continue
             archive.writestr(f"breve/{letter.id}-{display_name(letter.filename)}", letter.pdf)
         report = getattr(application, "report", None)
         if report is not None:
@@ -91,6 +96,23 @@ def build(application: Application) -> bytes:
             ),
         )
     return buffer.getvalue()
+
+
+def erased_note(letter) -> str:
+    """What stands in the place of a letter deleted with the case's personal data."""
+    from flask_babel import gettext
+
+    from grants.core.formatting import long_date
+    from grants.letters.labels import kind_label
+
+    return gettext(
+        "%(document)s (%(filename)s) blev slettet den %(date)s, da sagens personoplysninger "
+        "blev slettet. Kontrolsummen (SHA-256) af det sendte dokument: %(sha256)s",
+        document=kind_label(letter.kind),
+        filename=letter.filename,
+        date=long_date(letter.erased_at.date()),
+        sha256=letter.sha256,
+    )
 
 
 def _document_path(attachment) -> str:

@@ -14,7 +14,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
@@ -37,6 +36,7 @@ from grants.core.files import check_upload, display_name, served_type
 from grants.core.pagination import paginate
 from grants.extensions import db
 from grants.funds.models import SUBSIDY_KINDS, Fund, FundKind
+from grants.letters.labels import LETTER_KINDS
 from grants.organisations.operations import organisations_of
 from grants.partners.models import PartnerCity
 from grants.people.models import Role, User, UserRole
@@ -59,12 +59,6 @@ EMPLOYEE_FUND_KINDS = (FundKind.STUDY_TRIP,)
 FORM_STEPS = ("submit", "resubmit", "submit_report")
 # Steps that cannot be undone, shown before they are taken (grants.workflow.views).
 CONFIRMED_STEPS = ("withdraw", "give_up_grant", "cancel_grant")
-
-LETTER_KINDS = {
-    "decision": _l("Afgørelsesbrev"),
-    "settlement": _l("Afregningsbrev"),
-    "report": _l("Godkendt rapport og regnskab"),
-}
 
 
 def get_application(application_id: int, options=()) -> Application:
@@ -371,6 +365,10 @@ def render_case(
         can_edit=access.may(current_user, "case.edit", application),
         categories=dict(BUDGET_CATEGORIES),
         letter_kinds=LETTER_KINDS,
+        purged_at=next(
+            (e.created_at for e in application.journal if e.action == "personal_data_purged"),
+            None,
+        ),
         answers=shown_answers(application),
         confirmed_steps=CONFIRMED_STEPS,
         documents=documents.documents_of(application),

@@ -9,7 +9,7 @@ from flask import has_request_context
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
-from grants.audit.models import AuditEvent
+from grants.audit.models import PERSONAL, AuditEvent, AuditPersonalValue, Personal
 from grants.core import clock
 
 
@@ -60,7 +60,10 @@ def _describe(obj) -> dict[str, Any] | None:
         return dict(
             action="login.succeeded" if obj.succeeded else "login.failed",
             actor_id=obj.user_id,
-            details={"email": obj.email, "ip": obj.ip},
+            details={
+                "email": Personal(obj.user_id, obj.email),
+                "ip": Personal(obj.user_id, obj.ip),
+            },
         )
     if isinstance(obj, UserRole):
         return dict(
@@ -141,6 +144,9 @@ def _deleted(obj) -> dict[str, Any] | None:
         )
     return None
 
+
+# A person's own values: kept out of the append-only trail (grants.audit.models.Personal).
+PERSONAL_USER_COLUMNS = frozenset({"email", "name", "title", "department"})
 
 # Columns whose changes are not settings: bookkeeping, secrets, and the row lock.
 _NOT_SETTINGS = {
@@ -229,14 +235,27 @@ def _created_elsewhere(obj) -> dict[str, Any] | None:
     return None
 
 
+PURGING = "audit_purging_people"
+
+
+def _being_purged(obj) -> bool:
+    """A person whose data the purge is erasing: it records one event of its own
+    (privacy.person_purged), never their values before."""
+    from sqlalchemy.orm import object_session
+
+    session = object_session(obj)
+    return session is not None and getattr(obj, "id", None) in session.info.get(PURGING, ())
+
+
 def _settings_changed(obj) -> dict[str, Any] | None:
     """A changed setting: the columns that changed, before and after."""
     from sqlalchemy import inspect
 
-    if not isinstance(obj, _settings_types()):
+    if not isinstance(obj, _settings_types()) or _being_purged(obj):
         return None
     state = inspect(obj)
     before, after = {}, {}
+    personal = PERSONAL_USER_COLUMNS if type(obj).__tablename__ == "user" else frozenset()
     # A person's account switched on or off is its own event (_account_changed), not also
     # a changed setting.
     reported_elsewhere = {"active"} if type(obj).__tablename__ == "user" else set()
@@ -251,6 +270,9 @@ def _settings_changed(obj) -> dict[str, Any] | None:
         if old == new:
             continue
         before[attr.key], after[attr.key] = _plain(old), _plain(new)
+        if attr.key in personal:
+            before[attr.key] = Personal(obj.id, before[attr.key])
+            after[attr.key] = Personal(obj.id, after[attr.key])
     if not after:
         return None
     return dict(
@@ -266,7 +288,7 @@ def _account_changed(obj) -> dict[str, Any] | None:
 
     from grants.people.models import User
 
-    if not isinstance(obj, User):
+    if not isinstance(obj, User) or _being_purged(obj):
         return None
     state = inspect_object(obj)
     if state.attrs["password_hash"].history.has_changes():
@@ -306,4 +328,23 @@ def _audit(session: Session, flush_context) -> None:
             }
         )
     if rows:
-        session.connection().execute(insert(AuditEvent), rows)
+        connection = session.connection()
+        for row in rows:
+            row["details"] = _store_personal(connection, row["details"])
+        connection.execute(insert(AuditEvent), rows)
+
+
+def _store_personal(connection, details: Any) -> Any:
+    """Each personal value stored apart (the purge may erase it) and referred to by its id."""
+    if isinstance(details, Personal):
+        if details.value in (None, ""):
+            return details.value
+        stored = connection.execute(
+            insert(AuditPersonalValue).values(subject_id=details.subject_id, value=details.value)
+        )
+        return {PERSONAL: stored.inserted_primary_key[0]}
+    if isinstance(details, dict):
+        return {key: _store_personal(connection, value) for key, value in details.items()}
+    if isinstance(details, list):
+        return [_store_personal(connection, value) for value in details]
+    return details

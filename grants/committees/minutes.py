@@ -16,7 +16,11 @@ from grants.core.models import Municipality
 from grants.letters.render import create_pdf
 
 
-def minutes_html(meeting: Meeting) -> str:
+def minutes_html(meeting: Meeting, purged: set[int] = frozenset()) -> str:
+    """``purged``: the cases whose personal data is being deleted now; with the cases
+    deleted before (the journal says), their items say so in place of the texts."""
+    from grants.core import clock
+
     committee = meeting.committee
     present = meeting.present_ids
     members = committee.voting_memberships(meeting.day)
@@ -34,9 +38,34 @@ def minutes_html(meeting: Meeting) -> str:
         decision_labels=DECISION_LABELS,
         kind_labels=AGENDA_KIND_LABELS,
         source_labels=SOURCE_LABELS,
+        purged=_purged_on(meeting, purged, clock.today()),
         language="da",
     )
 
 
-def make_minutes(meeting: Meeting) -> bytes:
-    return create_pdf(minutes_html(meeting))
+def _purged_on(meeting: Meeting, now_purged: set[int], today) -> dict:
+    from sqlalchemy import func, select
+
+    from grants.extensions import db
+    from grants.workflow.models import JournalEntry
+
+    ids = [item.application_id for item in meeting.items]
+    if not ids:
+        return {}
+    found = {
+        application_id: at.date()
+        for application_id, at in db.session.execute(
+            select(JournalEntry.application_id, func.max(JournalEntry.created_at))
+            .where(
+                JournalEntry.application_id.in_(ids),
+                JournalEntry.action == "personal_data_purged",  # grants.privacy.operations
+            )
+            .group_by(JournalEntry.application_id)
+        )
+    }
+    found.update({application_id: today for application_id in now_purged if application_id in ids})
+    return found
+
+
+def make_minutes(meeting: Meeting, purged: set[int] = frozenset()) -> bytes:
+    return create_pdf(minutes_html(meeting, purged))

@@ -31,6 +31,9 @@ class Letter(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     # The version of the fund's letter text it was made from; None: the standard text.
     text_id: Mapped[int | None] = mapped_column(ForeignKey("letter_text.id"))
+    # When the PDF was deleted with the case's personal data (grants.privacy); the hash,
+    # kind, date and size stay as proof of what was sent.
+    erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     application = relationship("Application")
     created_by = relationship("User")

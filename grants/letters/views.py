@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response, abort, render_template, url_for
 from flask_login import current_user, login_required
 
 from grants.core import access
@@ -20,6 +20,10 @@ def download(letter_id: int) -> Response:
     if letter is None:
         abort(404)
     access.require(current_user, "letter.download", letter)
+    if letter.erased_at is not None:
+        return erased_page(
+            letter, back=url_for("applications.show", application_id=letter.application_id)
+        )
     # The stored bytes, never a fresh rendering: the applicant and the case file must see
     # the same letter, byte for byte, however often it is downloaded.
     response = Response(letter.pdf, mimetype="application/pdf")
@@ -30,6 +34,25 @@ def download(letter_id: int) -> Response:
     # A letter holds personal data: no shared caches, and no copy left behind in the browser.
     response.headers["Cache-Control"] = "private, no-store"
     response.set_etag(letter.sha256)
+    return response
+
+
+def erased_page(letter: Letter, back: str | None = None):
+    """What a deleted letter's address says instead of an empty file: that it was deleted,
+    and when (410 Gone: it was here, and will not come back)."""
+    from grants.letters.labels import kind_label
+
+    response = Response(
+        render_template(
+            "letters/erased.html",
+            document=kind_label(letter.kind),
+            erased_at=letter.erased_at,
+            sha256=letter.sha256,
+            back=back,
+        ),
+        status=410,
+    )
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -2,13 +2,17 @@
 
 ``purge`` anonymises the cases closed more than ``PERSONAL_DATA_RETENTION_YEARS`` years ago
 (default 6): the texts people wrote, the names of travellers and participants, the journal's
-comments, the files' contents, the letters' PDFs and e-mails about the case. It keeps what the
-accounting needs (bogføringsloven: the ledger entries, the amounts, the fund, the year and the
-case number) and each letter's SHA-256, so a kept copy can still be proven to be the letter
-that was sent. See docs/operations.md, "Personal data".
+comments, the files' contents, the letters' PDFs and e-mails about the case, the texts of
+its committee agenda items and declared interests (the minutes are made again, reduced), and
+the audit trail's personal values of the people it removes. The case is left naming the one
+former-applicant account, so nothing names its applicant. It keeps what the accounting needs
+(bogføringsloven: the ledger entries, the amounts, the fund, the year and the case number)
+and each letter's SHA-256, so a kept copy can still be proven to be the letter that was
+sent. See docs/operations.md, "Personal data".
 
-``export_for`` is a person's own data (GDPR art. 15 and 20): their profile, their cases,
-the journal entries shown to them, their letters and files, as one zip archive.
+``export_for`` is a person's own data (GDPR art. 15 and 20): everything the app holds about
+them (profile, cases with reports and accounts, e-mails, logins, committee memberships, ...),
+as data and readably, in one zip archive.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ import logging
 import zipfile
 from dataclasses import dataclass, field
 
+from flask_babel import force_locale
 from sqlalchemy import delete, func, select, update
 
+from grants.applications.case_file import erased_note
 from grants.applications.documents import allow_erasure
 from grants.applications.models import Application, Attachment, BudgetLine
 from grants.core import clock
@@ -37,6 +43,7 @@ log = logging.getLogger(__name__)
 
 PURGED = "personal_data_purged"
 REMOVED = "[slettet]"
+FORMER_APPLICANT_EMAIL = "tidligere-ansoeger@invalid.invalid"
 
 # The case's own texts and the people in it; the amounts, dates and fund stay.
 APPLICATION_TEXTS = (
@@ -101,17 +108,20 @@ def cutoff_for(years: int, now: dt.datetime | None = None) -> dt.datetime:
 
 
 def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> PurgePlan:
-    """Anonymise the personal data of the cases closed more than ``years`` years ago."""
+    """Anonymise the personal data of the cases closed more than ``years`` years ago, and
+    the people from outside left with no case; docs/operations.md says what is deleted,
+    reduced and kept, and why."""
     plan = PurgePlan(cutoff=cutoff_for(years), dry_run=dry_run)
     plan.cases = closed_before(plan.cutoff)
     plan.people = _people_left_without_cases(plan.cases)
     if dry_run:
         return plan
     ids = [case.id for case in plan.cases]
+    former = former_applicant() if plan.cases else None
     for case in plan.cases:
-        _anonymise_case(case)
+        _anonymise_case(case, former)
     for person in plan.people:
-        _anonymise_person(person)
+        _anonymise_person(person, actor)
     if ids:
         # The journal is append-only for the app; the purge alone blanks its comments, with
         # a bulk UPDATE that the journal's ORM guard does not see, and records that it did.
@@ -121,11 +131,14 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
             .values(comment="", details=None)
             .execution_options(synchronize_session=False)
         )
-        db.session.execute(
-            delete(OutboxMessage)
-            .where(OutboxMessage.application_id.in_(ids))
-            .execution_options(synchronize_session=False)
-        )
+        _forget_mail(OutboxMessage.application_id.in_(ids))
+        # Mails about several cases (a committee's agenda) name each by number and title.
+        numbers = [case.case_number for case in plan.cases if case.case_number]
+        if numbers:
+            from sqlalchemy import or_
+
+            _forget_mail(or_(*(OutboxMessage.body.contains(number) for number in numbers)))
+        _reduce_committee_records(ids, actor)
     for case in plan.cases:
         engine.record(
             case,
@@ -136,6 +149,9 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
             visible_to_applicant=False,
         )
     db.session.flush()
+    from grants.audit.listeners import PURGING
+
+    db.session.info.pop(PURGING, None)  # flushed: later changes are audited as ever
     log.info(
         "Personal data purged: %d cases closed before %s, %d people anonymised (cases %s)",
         len(plan.cases),
@@ -146,9 +162,36 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
     return plan
 
 
-def _anonymise_case(case: Application) -> None:
+def former_applicant() -> User:
+    """The one account every purged case is left with as its applicant: inactive, no roles,
+    no password anyone knows. The case then names nobody on any page, list, export, feed or
+    letter, whether its applicant was from outside (whose account is anonymised too, once
+    they have no case left) or one of the municipality's staff (who keep their account)."""
+    import secrets
+
+    person = db.session.scalar(select(User).where(User.email == FORMER_APPLICANT_EMAIL))
+    if person is None:
+        person = User(email=FORMER_APPLICANT_EMAIL, name=REMOVED, title="", department="")
+        person.active = False
+        person.set_password(secrets.token_urlsafe(32))
+        db.session.add(person)
+        db.session.flush()
+    return person
+
+
+def _anonymise_case(case: Application, former: User) -> None:
     from grants.reports.models import TripReport
 
+    # The applicant's own steps (applied, replied, reported) were theirs: the journal keeps
+    # the steps and names the former applicant instead. Officials keep their names: they
+    # acted in office (forvaltningsloven: who decided is part of the decision).
+    db.session.execute(
+        update(JournalEntry)
+        .where(JournalEntry.application_id == case.id, JournalEntry.actor_id == case.applicant_id)
+        .values(actor_id=former.id)
+        .execution_options(synchronize_session=False)
+    )
+    case.applicant_id = former.id
     case.title = REMOVED
     for name in APPLICATION_TEXTS:
         setattr(case, name, "")
@@ -168,9 +211,68 @@ def _anonymise_case(case: Application) -> None:
             line.description = ""
     # The letter's PDF holds names and texts; its hash, kind, date and size stay as proof.
     db.session.execute(
-        update(Letter).where(Letter.application_id == case.id).values(pdf=b"", parameters={})
+        update(Letter)
+        .where(Letter.application_id == case.id)
+        .values(pdf=b"", parameters={}, erased_at=clock.now())
     )
     db.session.expire(case)
+
+
+def _reduce_committee_records(ids: list[int], actor: User | None) -> None:
+    """A committee is a political body: its minutes are kept (arkivloven), with the personal
+    data in them reduced. The agenda items keep the decision, the amount and who recorded
+    it, and lose the recommendation's and the decision's texts; a declaration of interest
+    keeps who, how it was found and the committee's ruling (the decision's lawfulness rests
+    on it), and loses its reason. Each meeting's minutes are made again from what is left,
+    and the trail records the hashes of the minutes before and after."""
+    import hashlib
+
+    from grants.audit.models import AuditEvent
+    from grants.committees.minutes import make_minutes
+    from grants.committees.models import AgendaItem, InterestDeclaration, Meeting
+
+    db.session.execute(
+        update(AgendaItem)
+        .where(AgendaItem.application_id.in_(ids))
+        .values(recommendation="", reasons="", failure_reason="")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(InterestDeclaration)
+        .where(InterestDeclaration.application_id.in_(ids))
+        .values(reason="")
+        .execution_options(synchronize_session=False)
+    )
+    meetings = db.session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.id.in_(select(AgendaItem.meeting_id).where(AgendaItem.application_id.in_(ids))),
+            Meeting.minutes_sha256 != "",
+        )
+        .order_by(Meeting.id)
+    ).all()
+    db.session.flush()
+    for meeting in meetings:
+        db.session.refresh(meeting)
+        for item in meeting.items:
+            db.session.refresh(item)
+            for declaration in item.declarations:
+                db.session.refresh(declaration)
+        before = meeting.minutes_sha256
+        with force_locale("da"):
+            pdf = make_minutes(meeting, purged=set(ids))
+        meeting.minutes_pdf = pdf
+        meeting.minutes_sha256 = hashlib.sha256(pdf).hexdigest()
+        db.session.add(
+            AuditEvent(
+                at=clock.now(),
+                actor_id=actor.id if actor is not None else None,
+                action="privacy.minutes_reduced",
+                object_type="committee_meeting",
+                object_id=meeting.id,
+                details={"sha256_before": before, "sha256_after": meeting.minutes_sha256},
+            )
+        )
 
 
 def _people_left_without_cases(cases: list[Application]) -> list[User]:
@@ -190,10 +292,65 @@ def _people_left_without_cases(cases: list[Application]) -> list[User]:
     return people
 
 
-def _anonymise_person(person: User) -> None:
+def _forget_mail(which) -> None:
+    """Delete the e-mails ``which`` selects, and the copies written to the mail folder
+    where there is no mail server (development and demo: MAIL_FOLDER, named by outbox id)."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    outbox_ids = list(db.session.scalars(select(OutboxMessage.id).where(which)))
+    if not outbox_ids:
+        return
+    db.session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.id.in_(outbox_ids))
+        .execution_options(synchronize_session=False)
+    )
+    folder = current_app.config.get("MAIL_FOLDER")
+    if current_app.config.get("MAIL_SERVER") or not folder or not Path(folder).is_dir():
+        return
+    marks = {f".outbox-{outbox_id}_" for outbox_id in outbox_ids}
+    for path in Path(folder).glob("*.eml"):
+        if any(mark in path.name for mark in marks):
+            path.unlink(missing_ok=True)
+
+
+def _delete_traces_of(person: User) -> None:
+    """What else names the person: their logins (address and e-mail), the invitations sent
+    to their e-mail, and the e-mails sent to them outside a case."""
+    from sqlalchemy import or_
+
+    from grants.organisations.models import Invitation
+    from grants.people.models import LoginAttempt
+
+    email = person.email.lower()
+    _forget_mail(
+        or_(OutboxMessage.recipient_id == person.id, func.lower(OutboxMessage.to_address) == email)
+    )
+    for statement in (
+        delete(LoginAttempt).where(
+            or_(LoginAttempt.user_id == person.id, func.lower(LoginAttempt.email) == email)
+        ),
+        delete(Invitation).where(
+            or_(Invitation.accepted_by_id == person.id, func.lower(Invitation.email) == email)
+        ),
+    ):
+        db.session.execute(statement.execution_options(synchronize_session=False))
+
+
+def _anonymise_person(person: User, actor: User | None) -> None:
     import secrets
 
+    from grants.audit.listeners import PURGING
+    from grants.audit.models import AuditEvent, erase_personal_values
     from grants.organisations.models import Membership
+    from grants.people import two_factor
+
+    # The trail records that the person's data was purged and by whom, never the data: no
+    # "changed from ... to ..." event, and the values its earlier events refer to are erased.
+    db.session.info.setdefault(PURGING, set()).add(person.id)
+    _delete_traces_of(person)
 
     person.name = REMOVED
     person.email = f"slettet-{person.id}@invalid.invalid"
@@ -203,6 +360,19 @@ def _anonymise_person(person: User) -> None:
     person.set_password(secrets.token_urlsafe(32))  # nobody can log in as them
     for membership in db.session.scalars(select(Membership).where(Membership.user_id == person.id)):
         db.session.delete(membership)
+    two_factor.forget(person)  # the authenticator's secret and the recovery codes
+    db.session.flush()
+    erase_personal_values(person.id)
+    db.session.add(
+        AuditEvent(
+            at=clock.now(),
+            actor_id=actor.id if actor is not None else None,
+            action="privacy.person_purged",
+            object_type="user",
+            object_id=person.id,
+            details={},
+        )
+    )
 
 
 # -- a person's own data -----------------------------------------------------------------------
@@ -230,29 +400,100 @@ def _row(obj, skip=()) -> dict:
     }
 
 
-def own_data(user: User) -> tuple[dict, list[Application]]:
-    """What the system holds about ``user`` as applicant, as plain JSON values, and the cases."""
-    from grants.organisations.operations import organisations_of
+def _report(case: Application) -> dict | None:
+    """The trip report and its accounts as they are held, not only inside the report PDF."""
+    report = getattr(case, "report", None)
+    if report is None:
+        return None
+    return {
+        **_row(report),
+        "account_lines": [_row(line) for line in report.account_lines],
+    }
 
+
+def own_data(user: User) -> tuple[dict, list[Application]]:
+    """Everything the system holds about ``user``, as plain JSON values, and their cases:
+    the profile, roles, organisations, the cases with their report and accounts, the e-mails
+    sent to them, their logins, their committee memberships, meetings and declarations, and
+    the audit trail's events about their account with their own values filled in."""
+    from sqlalchemy import or_
+
+    from grants.audit.models import AuditEvent, resolve
+    from grants.committees.models import (
+        CommitteeMembership,
+        InterestDeclaration,
+        MeetingAttendance,
+    )
+    from grants.organisations.models import Invitation
+    from grants.organisations.operations import organisations_of
+    from grants.people.models import LoginAttempt
+
+    email = user.email.lower()
     cases = db.session.scalars(
         select(Application).where(Application.applicant_id == user.id).order_by(Application.id)
     ).all()
+    mails = db.session.scalars(
+        select(OutboxMessage)
+        .where(
+            or_(
+                OutboxMessage.recipient_id == user.id, func.lower(OutboxMessage.to_address) == email
+            )
+        )
+        .order_by(OutboxMessage.id)
+    ).all()
+    logins = db.session.scalars(
+        select(LoginAttempt)
+        .where(or_(LoginAttempt.user_id == user.id, func.lower(LoginAttempt.email) == email))
+        .order_by(LoginAttempt.id)
+    ).all()
+    memberships = db.session.scalars(
+        select(CommitteeMembership)
+        .where(CommitteeMembership.user_id == user.id)
+        .order_by(CommitteeMembership.id)
+    ).all()
+    attended = db.session.scalars(
+        select(MeetingAttendance)
+        .where(MeetingAttendance.user_id == user.id)
+        .order_by(MeetingAttendance.id)
+    ).all()
+    declarations = db.session.scalars(
+        select(InterestDeclaration)
+        .where(InterestDeclaration.user_id == user.id)
+        .order_by(InterestDeclaration.id)
+    ).all()
+    invitations = db.session.scalars(
+        select(Invitation)
+        .where(or_(func.lower(Invitation.email) == email, Invitation.accepted_by_id == user.id))
+        .order_by(Invitation.id)
+    ).all()
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == "user", AuditEvent.object_id == user.id)
+        .order_by(AuditEvent.id)
+    ).all()
+    two_factor = user.two_factor
     return {
         "exported_at": clock.now().isoformat(),
         "profile": _row(user, skip=("password_hash", "session_token")),
         "roles": sorted(str(grant.role) for grant in user.role_grants),
+        "two_factor": {
+            "set_up": two_factor is not None and two_factor.confirmed_at is not None,
+            "confirmed_at": _plain(two_factor.confirmed_at) if two_factor else None,
+            "recovery_codes_left": sum(1 for code in user.recovery_codes if code.used_at is None),
+        },
         "organisations": [
             {"id": o.id, "name": o.name, "cvr": o.cvr} for o in organisations_of(user)
         ],
+        "invitations": [_row(i, skip=("token_hash",)) for i in invitations],
         "cases": [
             {
                 **_row(case),
                 "fund": case.fund.name,
                 "budget_lines": [_row(line) for line in case.budget_lines],
+                "report": _report(case),
                 "journal": [_row(entry) for entry in case.journal if entry.visible_to_applicant],
                 "letters": [
-                    {**_row(letter), "file": f"breve/{letter.id}-{display_name(letter.filename)}"}
-                    for letter in case.letters
+                    {**_row(letter), "file": _letter_path(letter)} for letter in case.letters
                 ],
                 "attachments": [
                     {**_row(item), "file": f"bilag/{item.id}-{display_name(item.filename)}"}
@@ -261,20 +502,127 @@ def own_data(user: User) -> tuple[dict, list[Application]]:
             }
             for case in cases
         ],
+        "emails": [_row(mail) for mail in mails],
+        "logins": [_row(attempt) for attempt in logins],
+        "committee_memberships": [
+            {**_row(m), "committee": m.committee.name, "period": m.committee.period}
+            for m in memberships
+        ],
+        "meetings_attended": [
+            {
+                "meeting_id": a.meeting_id,
+                "committee": a.meeting.committee.name,
+                "starts_at": _plain(a.meeting.starts_at),
+            }
+            for a in attended
+        ],
+        "interest_declarations": [_row(d) for d in declarations],
+        "account_events": [
+            {
+                "at": _plain(e.at),
+                "action": e.action,
+                "actor_id": e.actor_id,
+                "details": resolve(e.details or {}),
+            }
+            for e in events
+        ],
     }, cases
 
 
+def _letter_path(letter: Letter) -> str:
+    if letter.erased_at is not None:
+        return f"breve/{letter.id}-SLETTET.txt"
+    return f"breve/{letter.id}-{display_name(letter.filename)}"
+
+
 def export_for(user: User) -> bytes:
-    """A zip: ``mine-data.json`` and the letters and files of the person's cases."""
+    """A zip: ``mine-data.json`` (everything, as data), a readme in the person's language,
+    each e-mail sent to them as text, their logins as CSV, and their cases' letters and
+    files."""
     data, cases = own_data(user)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with (
+        zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        force_locale(user.locale or "da"),
+    ):
         archive.writestr(
             "mine-data.json", json.dumps(data, ensure_ascii=False, indent=2, default=str)
         )
+        archive.writestr("LAESMIG.txt", _readme(data))
+        for mail in data["emails"]:
+            archive.writestr(f"e-mails/{mail['id']}.txt", _mail_text(mail))
+        archive.writestr("logins.csv", _logins_csv(data["logins"]))
         for case in cases:
             for letter in case.letters:
-                archive.writestr(f"breve/{letter.id}-{display_name(letter.filename)}", letter.pdf)
+                if letter.erased_at is not None:  # never an empty PDF: a note instead
+                    archive.writestr(_letter_path(letter), erased_note(letter))
+                    continue
+                archive.writestr(_letter_path(letter), letter.pdf)
             for item in case.attachments:
                 archive.writestr(f"bilag/{item.id}-{display_name(item.filename)}", item.data)
     return buffer.getvalue()
+
+
+def _readme(data: dict) -> str:
+    from flask_babel import gettext
+
+    counts = {
+        "cases": len(data["cases"]),
+        "reports": sum(1 for case in data["cases"] if case["report"]),
+        "emails": len(data["emails"]),
+        "logins": len(data["logins"]),
+        "memberships": len(data["committee_memberships"]),
+    }
+    return (
+        gettext(
+            "Dine oplysninger i rejsetilskudssystemet, udtrukket %(at)s.\n\n"
+            "mine-data.json: alt, hvad systemet har om dig: din profil, dine roller, "
+            "foreninger, sager (%(cases)s) med rapporter og regnskaber (%(reports)s), "
+            "journal, breve og bilag, de e-mails, der er sendt til dig (%(emails)s), dine "
+            "logins (%(logins)s), dine udvalgsmedlemskaber (%(memberships)s), møder, "
+            "erklæringer om inhabilitet og hændelserne på din konto.\n"
+            "e-mails/: hver e-mail som tekst. logins.csv: hvert login med tid, adresse og "
+            "udfald. breve/ og bilag/: dine sagers breve og filer, som de blev sendt og "
+            "modtaget.",
+            at=data["exported_at"],
+            **counts,
+        )
+        + "\n"
+    )
+
+
+def _mail_text(mail: dict) -> str:
+    from flask_babel import gettext
+
+    return "\n".join(
+        [
+            gettext("Til: %(to)s", to=mail["to_address"]),
+            gettext("Emne: %(subject)s", subject=mail["subject"]),
+            gettext("Lavet: %(at)s", at=mail["created_at"]),
+            gettext("Sendt: %(at)s", at=mail["sent_at"] or "-"),
+            "",
+            mail["body"],
+        ]
+    )
+
+
+def _logins_csv(logins: list[dict]) -> str:
+    import csv
+
+    from flask_babel import gettext
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [gettext("tidspunkt"), gettext("e-mail"), gettext("adresse"), gettext("lykkedes")]
+    )
+    for attempt in logins:
+        writer.writerow(
+            [
+                attempt["at"],
+                attempt["email"],
+                attempt["ip"],
+                gettext("ja") if attempt["succeeded"] else gettext("nej"),
+            ]
+        )
+    return "\ufeff" + out.getvalue()

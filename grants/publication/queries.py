@@ -145,14 +145,15 @@ def published_trips_query(
     today: dt.date | None = None,
 ) -> Select:
     """The published trips, newest first, as rows of (Application, TripReport, Fund,
-    PartnerCity or None, the id of the approved report's letter or None).
+    PartnerCity or None, the id of the approved report's letter or None, and when that
+    letter was deleted with the case's personal data or None).
 
     ``year``: trips that began in that year. ``period``: trips that began in that election
     period. ``trip_id``: one trip (its application's id). Filters combine.
     """
     start = trip_start()
     query = (
-        select(Application, TripReport, Fund, PartnerCity, Letter.id)
+        select(Application, TripReport, Fund, PartnerCity, Letter.id, Letter.erased_at)
         .select_from(Application)
         .join(TripReport, TripReport.application_id == Application.id)
         .join(Fund, Fund.id == Application.fund_id)
@@ -205,6 +206,8 @@ class PublishedTrip:
     participant_names: tuple[str, ...] | None  # None: names are not published
     costs: dict[BudgetCategory, Decimal] = field(default_factory=dict)
     report_letter_id: int | None = None
+    # The report's PDF deleted with the case's personal data: when (no link then).
+    report_erased_at: dt.datetime | None = None
 
     @property
     def destination(self) -> str:
@@ -318,7 +321,7 @@ def published_trips_page(
 def _as_published(rows) -> list[PublishedTrip]:
     costs = _costs_by_report([row[1].id for row in rows])
     trips = []
-    for application, report, fund, partner, letter_id in rows:
+    for application, report, fund, partner, letter_id, erased_at in rows:
         trips.append(
             PublishedTrip(
                 id=application.id,
@@ -335,7 +338,8 @@ def _as_published(rows) -> list[PublishedTrip]:
                 participant_count=_participant_count(application, report),
                 participant_names=_names(report.participant_names) if shows_names(fund) else None,
                 costs=costs[report.id],
-                report_letter_id=letter_id,
+                report_letter_id=None if erased_at else letter_id,
+                report_erased_at=erased_at,
             )
         )
     return trips
@@ -352,6 +356,7 @@ def published_report_letter(letter_id: int, today: dt.date | None = None) -> Let
     if letter is None or letter.kind != REPORT_LETTER_KIND:
         return None
     trip = published_trip(letter.application_id, today)
-    if trip is None or trip.report_letter_id != letter.id:
+    # A deleted report keeps its address: it says that it was deleted, and when.
+    if trip is None or (letter.erased_at is None and trip.report_letter_id != letter.id):
         return None
     return letter

@@ -128,6 +128,10 @@ def report(letter_id: int):
     letter = queries.published_report_letter(letter_id)
     if letter is None:
         abort(404)
+    if letter.erased_at is not None:
+        from grants.letters.views import erased_page
+
+        return erased_page(letter, back=url_for("publication.trip", trip_id=letter.application_id))
     response = Response(letter.pdf, mimetype="application/pdf")
     response.headers.set(
         "Content-Disposition", "inline", filename=f"udlandsrejse-{letter.application_id}.pdf"
