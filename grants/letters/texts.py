@@ -9,6 +9,7 @@ or run code.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import gettext as _
@@ -49,14 +50,14 @@ PLACEHOLDERS = {
 
 #: The texts a fund starts with (seeded as its version 1).
 DEFAULT_TEXTS = {
-    "granted": "{{ pulje }} støtter rejsen »{{ rejse }}« med {{ bevilget_beloeb }}. "
+    "granted": "{{ pulje }} støtter rejsen »{{ rejse }}« med {{ bevilget_beloeb }} "
     "Husk rapport og regnskab senest {{ frist_rapport }}.",
     "partly_granted": "{{ pulje }} støtter rejsen »{{ rejse }}« med {{ bevilget_beloeb }} "
     "af de {{ ansoegt_beloeb }}, du søgte om. "
     "Husk rapport og regnskab senest {{ frist_rapport }}.",
     "refused": "{{ pulje }} kan desværre ikke støtte rejsen »{{ rejse }}«.",
     "settlement": "Tak for rapporten om rejsen »{{ rejse }}«. "
-    "Det endelige tilskud fra {{ pulje }} er {{ endeligt_tilskud }}.",
+    "Det endelige tilskud fra {{ pulje }} er {{ endeligt_tilskud }}",
 }
 
 _ALLOWED_NODES = (
@@ -72,6 +73,7 @@ _ALLOWED_NODES = (
 
 _env = ImmutableSandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
 MAX_LENGTH = 5000
+_DOUBLED_STOP = re.compile(r"\bkr\.\.(?!\.)")
 
 
 def check(body: str) -> None:
@@ -109,6 +111,9 @@ def render(body: str, values: dict[str, str]) -> list[str]:
         text = _env.from_string(body).render(context)
     except TemplateError as error:  # incl. the sandbox's SecurityError
         raise DomainError(_("Teksten kan ikke bruges: %(error)s", error=str(error)[:200])) from None
+    # An amount ends in "kr.", whose full stop also ends the sentence: a text written
+    # "{{ bevilget_beloeb }}." (as the standard texts were until 2026) reads "kr." once.
+    text = _DOUBLED_STOP.sub("kr.", text)
     return [part.strip() for part in text.split("\n\n") if part.strip()]
 
 
