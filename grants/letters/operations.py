@@ -189,7 +189,12 @@ def _decision_facts(application: Application, municipality: Municipality) -> dic
         # The letter is dated the day of the decision, in the municipality's time zone.
         "letter_date": decided_at.astimezone(clock.LOCAL).date(),
         "decided_at": decided_at,
-        "fund": {"id": fund.id, "name": fund.name, "publishes_trips": fund.publish_trips},
+        "fund": {
+            "id": fund.id,
+            "name": fund.name,
+            "kind": fund.kind.value,
+            "publishes_trips": fund.publish_trips,
+        },
         "trip": {
             "title": application.title,
             "destination_city": application.destination_city,
@@ -317,6 +322,7 @@ def _recipient(application: Application) -> dict[str, Any]:
     if organisation is None:
         return {
             "id": person.id,
+            "kind": "person",
             "name": person.name,
             "department": person.department,
             "cvr": "",
@@ -325,6 +331,8 @@ def _recipient(application: Application) -> dict[str, Any]:
         }
     return {
         "id": person.id,
+        # association, school or institution: the letter speaks to the organisation
+        "kind": str(getattr(organisation.kind, "value", organisation.kind)),
         "name": organisation.name,
         "department": "",
         "cvr": organisation.cvr or "",
