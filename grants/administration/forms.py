@@ -113,6 +113,13 @@ class MunicipalityForm(Form):
         [Optional(), Length(max=5000)],
         description=_l("Står i alle afgørelser og afregninger. Tom: standardteksten."),
     )
+    complaint_guidance_en = TextAreaField(
+        _l("Klagevejledning på engelsk"),
+        [Optional(), Length(max=5000)],
+        description=_l(
+            "Står i breve til modtagere, der læser engelsk. Tom: den engelske standardtekst."
+        ),
+    )
     refund_reg_number = StringField(
         _l("Registreringsnummer til tilbagebetalinger"),
         [Optional(), Regexp(r"^\d{4}$", message=_l("Et registreringsnummer er 4 cifre."))],

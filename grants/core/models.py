@@ -35,6 +35,7 @@ class Municipality(db.Model):
         "contact_note",
         "postcodes",
         "complaint_guidance",
+        "complaint_guidance_en",
         "refund_reg_number",
         "refund_account_number",
         "refund_payment_method",
@@ -57,6 +58,9 @@ class Municipality(db.Model):
     letterhead: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The complaint guidance (klagevejledning) in the letters; empty: the standard text.
     complaint_guidance: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The same in English, for the letters to recipients who read English; empty: the
+    # standard English text (never the Danish one: a letter is in one language).
+    complaint_guidance_en: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Where a refund is paid, written in every letter that asks for money back: the account
     # (reg. number, 4 digits, and account number) and/or another way to pay.
     refund_reg_number: Mapped[str] = mapped_column(String(4), default="", server_default="")
@@ -84,6 +88,7 @@ class Municipality(db.Model):
             "website": self.website,
             "letterhead": self.letterhead,
             "complaint_guidance": self.complaint_guidance,
+            "complaint_guidance_en": self.complaint_guidance_en,
             "logo": bool(self.logo_content_type),
             "refund_reg_number": self.refund_reg_number,
             "refund_account_number": self.refund_account_number,
