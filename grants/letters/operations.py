@@ -294,14 +294,17 @@ def _case_caseworker(application, decider: User) -> dict[str, Any] | None:
 
 
 def _budget_short(application) -> bool:
-    from grants.budgets.operations import balance
+    """Whether the year's money, with what this case already holds, was less than applied
+    for: the same answer before the decision (the preview) and after it (the letter)."""
+    from grants.budgets.operations import application_money, balance
 
     applied = kroner(application.amount_applied or 0)
     granted = kroner(application.granted_amount or 0)
     if granted >= applied or application.departure_date is None:
         return False
     available = balance(application.fund_id, application.departure_date.year).available
-    return available < applied - granted
+    held = application_money(application)
+    return available + (held.granted if held is not None else 0) < applied
 
 
 def _public_trips_url() -> str:

@@ -155,3 +155,18 @@ def test_a_youth_refusal_shows_no_unexplained_computed_subsidy(world, youth):
     assert "Beregnet tilskud" not in text
     assert "7.000,00 kr." in text  # what was applied for, as applied for
     assert "prioriteret" not in text
+
+
+def test_a_partial_grant_for_want_of_money_says_how_it_prioritised(world):
+    poor = make_fund(code="halv", name="Halv pulje", budget=6000)
+    application = make_application(world.employee, poor, state="awaiting_decision", amount=7500)
+    decide(application, world.caseworker, "grant_part", Decimal(6000), "Puljen rækker ikke.")
+    db.session.commit()
+    text = _letter_text(application)
+    assert "6.000,00 kr. af de 7.500,00 kr." in text
+    assert "prioriteret ansøgningerne" in text
+
+
+def test_a_partial_grant_on_eligibility_does_not_speak_of_the_budget(world):
+    text = _letter_text(decision_case(world, "grant_part", 6000, applied=7500))
+    assert "prioriteret" not in text and "budgettet" not in text

@@ -58,6 +58,7 @@ def test_no_email_of_any_step_says_kr_twice(world, youth, move_clock, language):
                             case_url="https://example.invalid/sag",
                             kind="overdue",
                             report_url="https://example.invalid/rapport",
+                            decided_by_body="Bestyrelsen",
                         )
     messages = db.session.scalars(select(OutboxMessage)).all()
     assert len(messages) > 100
@@ -70,6 +71,7 @@ MAIL_TEMPLATES = [
     ("mail/status_subject.txt", "mail/status.txt"),
     ("mail/your_turn_subject.txt", "mail/your_turn.txt"),
     ("mail/report_reminder_subject.txt", "mail/report_reminder.txt"),
+    ("mail/decided_subject.txt", "mail/decided.txt"),
 ]
 
 
