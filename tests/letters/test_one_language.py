@@ -202,3 +202,30 @@ def test_an_unknown_language_is_not_found_and_others_are_refused(world, client, 
     response = client.post(f"{base}?language=en", data={"body": "x", "intent": "save"})
     assert response.status_code == 403
     assert _versions(world.fund, "en") == []
+
+
+NEW_FACTS = ("decider", "trip_started", "budget_short", "public_trips_url")
+
+
+def test_the_facts_of_a_letter_made_before_this_change_still_render(world, move_clock):
+    """Letters are kept as their PDF; their stored facts, as older versions wrote them
+    (no decider, no recipient kind, no refund details), still render in the templates."""
+    from flask import render_template
+    from flask_babel import force_locale
+
+    from tests.letters.kinds import settled_case
+
+    application = settled_case(world, move_clock, paid=7500, costs={"transport": "5000"})
+    for letter in letters_of(application, "decision") + letters_of(application, "settlement"):
+        facts = {k: v for k, v in letter.parameters.items() if k not in NEW_FACTS}
+        facts["recipient"] = {k: v for k, v in facts["recipient"].items() if k != "kind"}
+        facts["fund"] = {k: v for k, v in facts["fund"].items() if k != "kind"}
+        facts["municipality"] = {
+            k: v
+            for k, v in facts["municipality"].items()
+            if not k.startswith("refund_") and k != "complaint_guidance_en"
+        }
+        with force_locale("da"):
+            html = render_template(letter.template, letter=facts, language="da")
+        assert "Sara Skov" in html and "Kære Mette Madsen" in html
+        assert "kr.." not in html
