@@ -358,10 +358,10 @@ def letter_text(fund_id: int, outcome: str):
                 _show_error(form, error)
             else:
                 flash(_("Teksten er gemt som en ny version."), "success")
+                # Danish, the default, at the address it has always had.
+                query = {"language": language} if language != "da" else {}
                 return redirect(
-                    url_for(
-                        "admin.letter_text", fund_id=fund.id, outcome=outcome, language=language
-                    )
+                    url_for("admin.letter_text", fund_id=fund.id, outcome=outcome, **query)
                 )
         status = 422
     return render_template(
