@@ -34,6 +34,8 @@ def make_municipality(**overrides) -> Municipality:
         phone="44 77 20 00",
         website="https://ballerup.dk",
         postcodes="2740 2750 2760",
+        refund_reg_number="2211",
+        refund_account_number="4455667788",
     )
     values.update(overrides)
     municipality = Municipality(**values)

@@ -503,7 +503,7 @@ def _refuse_if_it_does_not_fit(fund, year: int, amount: Decimal) -> None:
         raise InsufficientFunds(
             _(
                 "Der er kun %(available)s til rådighed på %(fund)s i %(year)s, så der kan ikke "
-                "bevilges %(amount)s. Intet er ændret.",
+                "bevilges %(amount)s, og intet er ændret.",
                 available=money(available),
                 fund=fund.name,
                 year=year,
