@@ -121,6 +121,8 @@ def _depth(tree: nodes.Node) -> int:
         deepest = max(deepest, depth)
         stack.extend((child, depth + 1) for child in node.iter_child_nodes())
     return deepest
+
+
 _DOUBLED_STOP = re.compile(r"\bkr\.\.(?!\.)")
 
 
