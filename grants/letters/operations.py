@@ -113,6 +113,15 @@ def preview_decision_letter(draft) -> tuple[str, int | None, str]:
     return html, text.id if text else None, language
 
 
+def decision_text(application, outcome: str):
+    """The fund's letter text (row) a decision letter for ``outcome`` would use now: in the
+    applicant's language; None for the standard text. The confirmation of a decision
+    checks it against the one the decider was shown."""
+    language = _letter_language(application.applicant)
+    language = language if language in texts.STANDARD_TEXTS else "da"
+    return texts.text_for(application.fund_id, outcome, language)[0]
+
+
 def _check_decided(application: Application) -> None:
     if (
         application.outcome in (Outcome.PARTLY_GRANTED, Outcome.REFUSED)

@@ -229,3 +229,29 @@ def test_the_facts_of_a_letter_made_before_this_change_still_render(world, move_
             html = render_template(letter.template, letter=facts, language="da")
         assert "Sara Skov" in html and "Kære Mette Madsen" in html
         assert "kr.." not in html
+
+
+def test_a_decision_for_an_english_applicant_is_confirmed_with_the_fund_s_danish_text(
+    world, client, auth
+):
+    """The confirmation compares the letter text the decider was shown (the applicant's
+    language) with the one the letter will use: a Danish text does not stop it."""
+    from tests.confirming import confirm
+    from tests.factories import make_application
+
+    texts.add_text(world.fund, "granted", "Dansk tekst.", language="da")
+    world.employee.locale = "en"
+    application = make_application(world.employee, world.fund, state="awaiting_decision")
+    db.session.commit()
+    auth.login(world.caseworker)
+    response = confirm(
+        client,
+        f"/applications/{application.id}/decision",
+        {"action": "grant", "amount": "", "reasons": ""},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    db.session.expire_all()
+    assert application.state == "granted"
+    (letter,) = letters_of(application, "decision")
+    assert letter.language == "en" and letter.text_id is None
+    assert "Dansk tekst" not in pdf_text(letter.pdf)
