@@ -31,6 +31,7 @@ class YearForm(FilterForm):
 
 FIGURE_LABELS = {
     "budget": _l("Budget"),
+    "allocated": _l("Heraf årets bevilling"),
     "carried_in": _l("Heraf overført fra sidste år"),
     "carried_out": _l("Overført til næste år"),
     "lapsed": _l("Bortfaldet"),

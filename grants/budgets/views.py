@@ -63,6 +63,7 @@ bp = Blueprint("budgets", __name__, cli_group="budgets")
 # ``_effect`` takes the grants paid beyond their grant (``over``) into account.
 FIGURES: dict[str, dict[EntryKind, int]] = {
     "budget": dict.fromkeys(BUDGET_KINDS, 1),
+    "allocated": {EntryKind.ALLOCATION: 1},
     "carried_in": {EntryKind.CARRY_OVER_IN: 1},
     "carried_out": {EntryKind.CARRY_OVER_OUT: -1},
     "lapsed": {EntryKind.LAPSE: -1},

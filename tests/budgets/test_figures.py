@@ -300,3 +300,23 @@ def test_every_figure_keeps_its_meaning_after_any_sequence(world, move_clock, st
             )
             assert total == getattr(figures, name), name
     db.session.rollback()
+
+
+def test_the_grants_export_has_the_same_per_grant_figures(world, committee, client, auth):
+    import csv
+    import io
+
+    trip = grant(world, committee, 2026, 10000, paid=10000)
+    grant(world, committee, 2026, 5000, paid=1000)
+    settle_lower(world, trip, 2026, 2000)
+    db.session.commit()
+    auth.login(world.finance)
+    body = client.get("/budgets/export/grants.csv?fund=okonomiudvalget&year=2026").get_data()
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    figures = balance(committee.id, 2026)
+    assert sorted((r["committed"], r["awaiting_refund"]) for r in rows) == [
+        ("0.00", "2000.00"),
+        ("4000.00", "0.00"),
+    ]
+    assert sum(D(r["committed"]) for r in rows) == figures.committed
+    assert sum(D(r["awaiting_refund"]) for r in rows) == figures.awaiting_refund
