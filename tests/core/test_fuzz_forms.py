@@ -35,14 +35,14 @@ from tests.dbstate import table_fingerprint
 from tests.factories import make_application
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 10))
-# Forms whose refusal legitimately writes: a failed login is counted (throttling) and audited.
-# (A failed login is audited: the event, and the e-mail typed kept apart from it.)
-FAILED_LOGIN = {"login_attempt", "audit_event", "audit_personal_value"}
+# Forms whose refusal legitimately writes: a failed login is counted (throttling) and audited
+# (the e-mail typed and the address kept apart from the trail, in audit_personal_value).
+AUDITED = {"login_attempt", "audit_event", "audit_personal_value"}
 WRITES_WHEN_REFUSED = {
-    "/login": FAILED_LOGIN,
+    "/login": AUDITED,
     # A wrong password or code when changing the second factor counts like a failed login.
-    "/account/two-factor/off": FAILED_LOGIN,
-    "/account/two-factor/recovery-codes": FAILED_LOGIN,
+    "/account/two-factor/off": AUDITED,
+    "/account/two-factor/recovery-codes": AUDITED,
 }
 # Forms not fuzzed: logging out ends the session the next examples need.
 NOT_FUZZED = {"/logout"}
