@@ -274,11 +274,9 @@ NUMBERS = [
     "-1",
     "0",
     "1e309",
-    "-0",
     "0x1A",
     "1_000",
     "NaN",
-    "Infinity",
     "2147483648",
     "9223372036854775808",
     "99999999999999999999999999999999",
@@ -286,7 +284,6 @@ NUMBERS = [
     "٢٧٥٠",  # Arabic-Indic digits
     "２７５０",  # full-width digits
     "²",  # a superscript: isdigit(), but no number
-    "১০",  # Bengali
 ]
 ATTACKS = [("markup", MARKUP), ("control", CONTROL), ("huge", "x" * 30_000)] + [
     (number, number) for number in NUMBERS
