@@ -91,6 +91,11 @@ class Config:
     # (flask privacy purge); the accounting figures stay. See docs/operations.md.
     PERSONAL_DATA_RETENTION_YEARS = int(os.environ.get("PERSONAL_DATA_RETENTION_YEARS", 6))
 
+    # The app's clock (grants/core/clock.py): a day (2028-12-31) or a local moment
+    # (2028-12-31T23:55) the app starts at, for the demo and for trying a year's end.
+    # Development and tests only: production refuses to start with it set.
+    CLOCK_TODAY = os.environ.get("GRANTS_TODAY", "")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -113,6 +118,9 @@ class TestingConfig(Config):
     JOBS_MODE = "sync"
     MAIL_SERVER = ""
     SERVER_NAME = "grants.test"
+    # The tests set the clock themselves (CLOCK_TODAY in the app's config, or move_clock),
+    # never from the developer's environment.
+    CLOCK_TODAY = ""
 
 
 class ProductionConfig(Config):

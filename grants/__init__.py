@@ -33,6 +33,9 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     else:
         app.config.from_object(config)
     _refuse_unsafe_production(app)
+    from grants.core import clock
+
+    clock.configure(app)
     _trust_reverse_proxy(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
@@ -57,6 +60,8 @@ def _refuse_unsafe_production(app: Flask) -> None:
 
     if not app.config.get("PRODUCTION"):
         return
+    if str(app.config.get("CLOCK_TODAY") or "").strip():
+        raise RuntimeError("Production runs on the real clock: unset GRANTS_TODAY (CLOCK_TODAY).")
     key = app.config.get("SECRET_KEY") or ""
     # A real key: long, and not a repeated character or the development placeholder.
     if key == ProductionConfig.DEVELOPMENT_SECRET_KEY or len(key) < 32 or len(set(key)) < 10:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from grants.applications.models import Application, BudgetCategory, BudgetLine, Outcome
-from grants.budgets.operations import allocate
+from grants.budgets.operations import open_year
 from grants.core import clock
 from grants.core.models import Municipality
 from grants.extensions import db
@@ -34,6 +34,8 @@ def make_municipality(**overrides) -> Municipality:
         phone="44 77 20 00",
         website="https://ballerup.dk",
         postcodes="2740 2750 2760",
+        refund_reg_number="2211",
+        refund_account_number="4455667788",
     )
     values.update(overrides)
     municipality = Municipality(**values)
@@ -130,7 +132,7 @@ def make_fund(
         fund.board.append(FundBoardMember(user=member))
     if budget is not None:
         for year in years or (clock.today().year, clock.today().year + 1):
-            allocate(fund, year, Decimal(budget))
+            open_year(fund, year, amount=Decimal(budget))
     db.session.flush()
     return fund
 

@@ -67,6 +67,10 @@ ROLE_LABELS = {
 REQUIRED = _l("Feltet skal udfyldes.")
 
 
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class MunicipalityForm(Form):
     name = StringField(_l("Kommunens navn"), [DataRequired(REQUIRED), Length(max=200)])
     unit = StringField(_l("Enhed, der sender brevene"), [Optional(), Length(max=200)])
@@ -112,8 +116,49 @@ class MunicipalityForm(Form):
         [Optional(), Length(max=5000)],
         description=_l("Står i alle afgørelser og afregninger. Tom: standardteksten."),
     )
+    complaint_guidance_en = TextAreaField(
+        _l("Klagevejledning på engelsk"),
+        [Optional(), Length(max=5000)],
+        description=_l(
+            "Står i breve til modtagere, der læser engelsk. Tom: den engelske standardtekst."
+        ),
+    )
+    refund_reg_number = StringField(
+        _l("Registreringsnummer til tilbagebetalinger"),
+        [Optional(), Regexp(r"^\d{4}$", message=_l("Et registreringsnummer er 4 cifre."))],
+        filters=[_stripped],
+        description=_l("Står i breve, der beder om penge tilbage, fx 2211."),
+    )
+    refund_account_number = StringField(
+        _l("Kontonummer til tilbagebetalinger"),
+        [Optional(), Regexp(r"^\d{1,10}$", message=_l("Et kontonummer er 1 til 10 cifre."))],
+        filters=[_stripped],
+    )
+    refund_payment_method = TextAreaField(
+        _l("Anden betalingsmåde til tilbagebetalinger"),
+        [Optional(), Length(max=500)],
+        description=_l(
+            "Fx et indbetalingskort eller MobilePay. Står i brevet sammen med kontoen eller "
+            "i stedet for den."
+        ),
+    )
     languages = SelectMultipleField(_l("Sprog, der tilbydes"), choices=LANGUAGES)
     logo = FileField(_l("Logo (PNG eller JPEG)"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # An account is the two numbers together: one alone cannot receive a payment.
+        registration = (self.refund_reg_number.data or "").strip()
+        account = (self.refund_account_number.data or "").strip()
+        if registration and not account and not self.refund_account_number.errors:
+            self.refund_account_number.errors = [
+                _l("Skriv kontonummeret til registreringsnummeret.")
+            ]
+            valid = False
+        if account and not registration and not self.refund_reg_number.errors:
+            self.refund_reg_number.errors = [_l("Skriv registreringsnummeret til kontonummeret.")]
+            valid = False
+        return valid
 
     def validate_languages(self, field) -> None:
         if not field.data:

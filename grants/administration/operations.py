@@ -9,8 +9,8 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from grants.budgets.models import BudgetEntry, EntryKind, YearClosing
-from grants.budgets.operations import allocate, balance, lock_fund
+from grants.budgets.models import YearClosing
+from grants.budgets.operations import allocate, balance, lock_fund, open_year
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.formatting import money
@@ -33,8 +33,9 @@ def offered_routes() -> list[Route]:
 
 
 def change_yearly_budget(fund: Fund, new_budget: Decimal, actor) -> None:
-    """A new yearly budget: the difference is booked on the ledger for this year and next
-    (where they have a budget and are open); the ledger is never overwritten."""
+    """A new yearly budget: the default of every year opened from now on, and the
+    difference booked on the ledger for this year and next where they are open (opened now
+    if they are not yet); a closed year is left as it is. The ledger is never overwritten."""
     new_budget = kroner(new_budget)
     difference = new_budget - kroner(fund.yearly_budget or 0)
     if difference == 0:
@@ -42,20 +43,13 @@ def change_yearly_budget(fund: Fund, new_budget: Decimal, actor) -> None:
     this_year = clock.today().year
     lock_fund(fund)
     for year in (this_year, this_year + 1):
-        has_budget = db.session.scalar(
-            select(BudgetEntry.id)
-            .where(
-                BudgetEntry.fund_id == fund.id,
-                BudgetEntry.year == year,
-                BudgetEntry.kind == EntryKind.ALLOCATION,
-            )
-            .limit(1)
-        )
         closed = db.session.scalar(
             select(YearClosing.id).where(YearClosing.fund_id == fund.id, YearClosing.year == year)
         )
-        if has_budget is None or closed is not None:
+        if closed is not None:
             continue
+        if open_year(fund, year, actor, amount=new_budget):
+            continue  # opened now, with the new budget
         if difference < 0 and balance(fund.id, year).available < -difference:
             raise DomainError(
                 _(
@@ -71,11 +65,10 @@ def change_yearly_budget(fund: Fund, new_budget: Decimal, actor) -> None:
 
 
 def first_budget(fund: Fund, actor=None) -> None:
-    """A new fund's budget for this year and next, on the ledger."""
+    """A new fund's budget for this year and next, on the ledger: both years opened."""
     this_year = clock.today().year
-    if fund.yearly_budget and fund.yearly_budget > 0:
-        for year in (this_year, this_year + 1):
-            allocate(fund, year, fund.yearly_budget, actor, note=f"Bevilling {year}")
+    for year in (this_year, this_year + 1):
+        open_year(fund, year, actor)
 
 
 def set_board(fund: Fund, user_ids: set[int]) -> None:

@@ -10,7 +10,6 @@ from decimal import Decimal
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -38,7 +37,7 @@ from grants.core import access, clock
 from grants.core.errors import DomainError
 from grants.core.files import check_upload
 from grants.core.forms import Form
-from grants.core.models import Municipality
+from grants.core.models import Municipality, offered_languages
 from grants.core.money import ZERO
 from grants.core.templating import current_municipality
 from grants.extensions import db, login_manager
@@ -341,7 +340,11 @@ def letter_text(fund_id: int, outcome: str):
     fund = db.get_or_404(Fund, fund_id)
     if outcome not in texts.OUTCOMES:
         abort(404)
-    current, body = texts.text_for(fund.id, outcome)
+    # Each language has its own text: a letter is in its recipient's language throughout.
+    language = request.args.get("language", "da")
+    if language not in texts.STANDARD_TEXTS or language not in offered_languages():
+        abort(404)
+    current, body = texts.text_for(fund.id, outcome, language)
     form = LetterTextForm(data={"body": body} if request.method == "GET" else None)
     status = 200
     if request.method == "POST":
@@ -349,13 +352,17 @@ def letter_text(fund_id: int, outcome: str):
             try:
                 texts.check(form.body.data)
                 if request.form.get("intent") == "preview":
-                    return _preview(fund, outcome, form.body.data)
-                texts.add_text(fund, outcome, form.body.data, current_user)
+                    return _preview(fund, outcome, form.body.data, language)
+                texts.add_text(fund, outcome, form.body.data, current_user, language=language)
             except DomainError as error:
                 _show_error(form, error)
             else:
                 flash(_("Teksten er gemt som en ny version."), "success")
-                return redirect(request.path)
+                # Danish, the default, at the address it has always had.
+                query = {"language": language} if language != "da" else {}
+                return redirect(
+                    url_for("admin.letter_text", fund_id=fund.id, outcome=outcome, **query)
+                )
         status = 422
     return render_template(
         "admin/letter_text.html",
@@ -365,6 +372,8 @@ def letter_text(fund_id: int, outcome: str):
         form=form,
         current=current,
         placeholders=texts.PLACEHOLDERS,
+        language=language,
+        languages=[code for code in offered_languages() if code in texts.STANDARD_TEXTS],
     ), status
 
 
@@ -419,12 +428,12 @@ def sample_facts(fund: Fund, outcome: str) -> dict:
     }
 
 
-def _preview(fund: Fund, outcome: str, body: str):
-    """The real PDF, made from the unsaved text on sample data; nothing is stored."""
-    language = current_app.config.get("BABEL_DEFAULT_LOCALE", "da")
-    facts = sample_facts(fund, outcome)
+def _preview(fund: Fund, outcome: str, body: str, language: str = "da"):
+    """The real PDF, made from the unsaved text on sample data in the text's language;
+    nothing is stored."""
     template = "letters/settlement.html" if outcome == "settlement" else "letters/decision.html"
     with force_locale(language):
+        facts = sample_facts(fund, outcome)
         facts["fund_text"] = texts.render(body, texts.values_from_facts(facts))
         html = render_template(template, letter=facts, language=language)
     pdf = create_pdf(html, images=Municipality.current().letter_images())

@@ -76,6 +76,9 @@ class Application(Timestamp, db.Model):
     destination_city: Mapped[str] = mapped_column(String(120), default="")
     destination_country: Mapped[str] = mapped_column(String(2), default="")
     departure_date: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
+    # The budget year the case was moved to when its year of travel was closed while it
+    # waited for a decision (grants.budgets.operations.close_year); None: the year of travel.
+    budget_year_moved_to: Mapped[int | None] = mapped_column(active_history=True)
     return_date: Mapped[dt.date | None] = mapped_column(Date)
     programme: Mapped[str] = mapped_column(Text, default="")
     travellers: Mapped[str] = mapped_column(Text, default="")
@@ -147,7 +150,10 @@ class Application(Timestamp, db.Model):
 
     @property
     def budget_year(self) -> int | None:
-        """The year of travel, whose budget a grant is reserved on."""
+        """The year whose budget a grant is reserved on: the year of travel, or the year the
+        case was moved to when its year was closed before it was decided."""
+        if self.budget_year_moved_to is not None:
+            return self.budget_year_moved_to
         return self.departure_date.year if self.departure_date else None
 
     @property

@@ -283,7 +283,7 @@ def check_giving_up(application: Application, actor, action: str):
     if money_held is not None and money_held.spent > 0:
         raise DomainError(
             _(
-                "Der er allerede udbetalt %(paid)s. Afslut sagen med rapport og regnskab, så "
+                "Der er allerede udbetalt %(paid)s, så afslut sagen med rapport og regnskab, så "
                 "det, der ikke er brugt, kan kræves tilbage.",
                 paid=money(money_held.spent),
             )
@@ -456,7 +456,7 @@ def check_decision(
     if departs and not dispensation_reason:
         raise DomainError(
             _(
-                "Reglerne giver %(computed)s. Et højere beløb kræver dispensation: skriv "
+                "Et højere beløb end reglernes %(computed)s kræver dispensation: skriv "
                 "begrundelsen.",
                 computed=money(computed),
             ),

@@ -84,6 +84,7 @@ GRANT_COLUMNS = [
     Column("granted", _l("Bevilget (kr.)"), "money"),
     Column("spent", _l("Udbetalt (kr.)"), "money"),
     Column("committed", _l("Disponeret (kr.)"), "money"),
+    Column("awaiting_refund", _l("Afventer tilbagebetaling (kr.)"), "money"),
 ]
 
 
@@ -236,7 +237,10 @@ def grant_rows(flt: ExportFilter) -> list[dict]:
                     "amount_applied": kroner(application.amount_applied),
                     "granted": money["granted"],
                     "spent": money["spent"],
-                    "committed": money["granted"] - money["spent"],
+                    # Per grant, as on the dashboard: never below 0; what was paid
+                    # beyond the grant awaits its refund.
+                    "committed": max(money["granted"] - money["spent"], ZERO),
+                    "awaiting_refund": max(money["spent"] - money["granted"], ZERO),
                 }
             )
     return rows

@@ -4,10 +4,11 @@ year (POST, with a CSRF token)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, IntegerField, SelectField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from grants.budgets.models import ENTRY_KIND_LABELS, EntryKind
+from grants.core.fields import AmountField
 from grants.core.forms import Form
 
 YEAR_RANGE = NumberRange(2000, 2100, _l("Skriv et år mellem 2000 og 2100."))
@@ -30,10 +31,14 @@ class YearForm(FilterForm):
 
 FIGURE_LABELS = {
     "budget": _l("Budget"),
-    "carried_over": _l("Overført"),
+    "allocated": _l("Heraf årets bevilling"),
+    "carried_in": _l("Heraf overført fra sidste år"),
+    "carried_out": _l("Overført til næste år"),
+    "lapsed": _l("Bortfaldet"),
     "granted": _l("Bevilget"),
     "committed": _l("Disponeret"),
     "spent": _l("Forbrug"),
+    "awaiting_refund": _l("Afventer tilbagebetaling"),
     "available": _l("Til rådighed"),
     "waiting": _l("Ansøgt, ikke afgjort"),
 }
@@ -54,6 +59,47 @@ class EntryFilterForm(FilterForm):
 
 class CloseYearForm(Form):
     year = HiddenField(_l("Budgetår"), [InputRequired(_l("Vælg det år, der skal lukkes."))])
+    waiting = RadioField(
+        _l("Ansøgninger, der venter på afgørelse"),
+        [Optional()],
+        choices=[
+            ("move", _l("Flyt dem til næste års budget: de afgøres på det")),
+            ("close", _l("Luk året alligevel: de kan da kun afslås")),
+        ],
+    )
+
+    def year_value(self) -> int | None:
+        try:
+            return int(self.year.data)
+        except (TypeError, ValueError):
+            self.year.errors = list(self.year.errors) + [_l("Skriv året som et helt tal.")]
+            return None
+
+
+class AllocationForm(Form):
+    """The finance officer's plan: a fund's allocation for this year or next."""
+
+    year = HiddenField(_l("Budgetår"), [InputRequired(_l("Vælg budgetåret."))])
+    fund = SelectField(_l("Pulje"), choices=[], validate_choice=False)
+    amount = AmountField(
+        _l("Bevilling"),
+        [InputRequired(_l("Skriv et beløb."))],
+        description=_l("Årets bevilling i alt. Forskellen bogføres; intet overskrives."),
+    )
+    note = StringField(
+        _l("Begrundelse (valgfri)"),
+        [Optional(), Length(max=200, message=_l("Skriv højst 200 tegn."))],
+    )
+
+    def __init__(self, *args, funds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fund.choices = [(f.code, f.name) for f in funds]
+
+    def validate_fund(self, field) -> None:
+        if field.data not in dict(self.fund.choices):
+            from wtforms.validators import ValidationError
+
+            raise ValidationError(_l("Vælg en af puljerne."))
 
     def year_value(self) -> int | None:
         try:

@@ -6,8 +6,9 @@ The sign of every entry, in one place (the database checks it too, ``ck_budget_e
 kind               sign    what it is                                      figure
 =================  ======  ==============================================  ===============
 ALLOCATION         +/-     the year's allocation (bevilling); - corrects   budget
-CARRY_OVER_IN      +       unspent money from last year (overførsel)       budget, carried
-CARRY_OVER_OUT     -       unspent money moved to next year                budget, carried
+CARRY_OVER_IN      +       unspent money from last year (overførsel)       budget, in
+CARRY_OVER_OUT     -       unspent money moved to next year                carried out
+LAPSE              -       unspent money that lapses (bortfalder)          lapsed
 RESERVATION        +       a grant decided (disponering)                   granted
 ADJUSTMENT         +/-     a granted amount changed                        granted
 RELEASE            -       withdrawn, cancelled or underspent (frigivet)   granted
@@ -15,9 +16,12 @@ PAYMENT            +       paid out (udbetaling)                           spent
 REFUND             -       paid back (tilbagebetaling)                     spent
 =================  ======  ==============================================  ===============
 
-budget = allocations + carried over; carried over = carry-over in + carry-over out;
-granted = reservations + adjustments + releases; spent = payments + refunds;
-committed (disponeret) = granted - spent; available (disponibel) = budget - granted.
+budget = allocations + carried in (the year's money); carried out and lapsed = what left
+the year when it was closed, or later (shown as positive amounts); granted = reservations +
+adjustments + releases; spent = payments + refunds; awaiting refund = per grant, what is
+paid beyond what is now granted; committed (disponeret) = per grant, what is granted and
+not paid, never below 0; available (disponibel) = budget - carried out - lapsed - committed
+- spent. See grants.budgets.operations.Balance.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ class EntryKind(enum.StrEnum):
     ALLOCATION = "allocation"  # bevilling
     CARRY_OVER_IN = "carry_over_in"  # overførsel fra sidste år
     CARRY_OVER_OUT = "carry_over_out"  # overførsel til næste år (negative)
+    LAPSE = "lapse"  # bortfaldet ved årets lukning (negative)
     RESERVATION = "reservation"  # disponering ved bevilling
     ADJUSTMENT = "adjustment"  # ændret bevilget beløb (+/-)
     RELEASE = "release"  # frigivet ved tilbagekaldelse eller mindreforbrug (negative)
@@ -60,11 +65,13 @@ class EntryKind(enum.StrEnum):
     REFUND = "refund"  # tilbagebetaling (negative)
 
 
-BUDGET_KINDS = (EntryKind.ALLOCATION, EntryKind.CARRY_OVER_IN, EntryKind.CARRY_OVER_OUT)
+# The year's money (budget), and what left the year again (carried out, lapsed).
+BUDGET_KINDS = (EntryKind.ALLOCATION, EntryKind.CARRY_OVER_IN)
+MOVED_ON_KINDS = (EntryKind.CARRY_OVER_OUT, EntryKind.LAPSE)
 CARRY_OVER_KINDS = (EntryKind.CARRY_OVER_IN, EntryKind.CARRY_OVER_OUT)
 GRANTED_KINDS = (EntryKind.RESERVATION, EntryKind.ADJUSTMENT, EntryKind.RELEASE)
 SPENT_KINDS = (EntryKind.PAYMENT, EntryKind.REFUND)
-NEGATIVE_KINDS = (EntryKind.CARRY_OVER_OUT, EntryKind.RELEASE, EntryKind.REFUND)
+NEGATIVE_KINDS = (EntryKind.CARRY_OVER_OUT, EntryKind.LAPSE, EntryKind.RELEASE, EntryKind.REFUND)
 POSITIVE_KINDS = (EntryKind.CARRY_OVER_IN, EntryKind.RESERVATION, EntryKind.PAYMENT)
 
 
@@ -185,14 +192,24 @@ class BudgetWaiting(db.Model):
 
 # The application states that never wait for a decision, whatever the outcome.
 NOT_WAITING_STATES = ("draft", "withdrawn")
-_WAITING_FIELDS = ("fund_id", "departure_date", "state", "outcome", "amount_applied")
+_WAITING_FIELDS = (
+    "fund_id",
+    "departure_date",
+    "state",
+    "outcome",
+    "amount_applied",
+    "budget_year_moved_to",
+)
 
 
-def waiting_key(fund_id, departure_date, state, outcome) -> tuple[int, int] | None:
-    """The (fund, year) an application with these values waits in, or None."""
+def waiting_key(
+    fund_id, departure_date, state, outcome, moved_to: int | None = None
+) -> tuple[int, int] | None:
+    """The (fund, year) an application with these values waits in, or None: the year of
+    travel, or the budget year the case was moved to when its year was closed."""
     if fund_id is None or departure_date is None or state in NOT_WAITING_STATES or outcome:
         return None
-    return fund_id, departure_date.year
+    return fund_id, moved_to if moved_to is not None else departure_date.year
 
 
 def _current(application) -> tuple:
@@ -244,8 +261,8 @@ def _move_waiting(connection, key, applications: int, amount: Decimal) -> None:
 
 
 def _keep_waiting(connection, before: tuple | None, after: tuple | None) -> None:
-    old = waiting_key(*before[:4]) if before else None
-    new = waiting_key(*after[:4]) if after else None
+    old = waiting_key(*before[:4], before[5]) if before else None
+    new = waiting_key(*after[:4], after[5]) if after else None
     old_amount = (before[4] or ZERO) if old else ZERO
     new_amount = (after[4] or ZERO) if new else ZERO
     if old == new:
@@ -322,6 +339,29 @@ class YearClosing(db.Model):
     closed_by = relationship("User")
 
 
+class YearOpening(db.Model):
+    """A fund's year opened: its allocation (bevilling) booked from the fund's yearly budget,
+    once. Unique per fund and year, so two requests opening the same year at once book one
+    allocation (the second one's insert does nothing). Appended, never changed."""
+
+    __tablename__ = "budget_year_opening"
+    __table_args__ = (
+        UniqueConstraint("fund_id", "year", name="uq_budget_year_opening_fund_year"),
+        {"info": {"append_only": True}},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    year: Mapped[int]
+    opened_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=lambda: clock.now()
+    )
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    fund = relationship("Fund")
+    opened_by = relationship("User")
+
+
 class BudgetEvent(db.Model):
     """The budgets' journal: who did what to the budgets, and when. Appended, never changed."""
 
@@ -359,6 +399,7 @@ def _labels():
         EntryKind.ALLOCATION: _l("Bevilling"),
         EntryKind.CARRY_OVER_IN: _l("Overført fra sidste år"),
         EntryKind.CARRY_OVER_OUT: _l("Overført til næste år"),
+        EntryKind.LAPSE: _l("Bortfaldet"),
         EntryKind.RESERVATION: _l("Disponeret ved bevilling"),
         EntryKind.ADJUSTMENT: _l("Regulering af bevilling"),
         EntryKind.RELEASE: _l("Frigivet"),

@@ -17,14 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import extract, func, select, text, update
+from flask_babel import ngettext
+from sqlalchemy import and_, case, extract, func, or_, select, text, type_coerce, update
 from sqlalchemy.exc import OperationalError
 
 from grants.budgets.models import (
-    BUDGET_KINDS,
-    CARRY_OVER_KINDS,
     GRANTED_KINDS,
     NOT_WAITING_STATES,
     SPENT_KINDS,
@@ -35,12 +34,13 @@ from grants.budgets.models import (
     ClosingOutcome,
     EntryKind,
     YearClosing,
+    YearOpening,
     waiting_key,
 )
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.formatting import money
-from grants.core.money import ZERO, kroner
+from grants.core.money import ZERO, Money, kroner
 from grants.extensions import db
 
 # An application waits for a decision once submitted and until it has an outcome (or is
@@ -69,27 +69,44 @@ class YearClosed(DomainError):
 
 @dataclass(frozen=True)
 class Balance:
-    """A fund's year in the budget vocabulary. All figures are sums of ledger entries."""
+    """A fund's year in the budget vocabulary. Every figure is a sum of ledger entries and
+    means what its label says in every state (open, closed, between a settlement and its
+    refund); none is netted with another. Amounts that left the year (carried out, lapsed)
+    are positive."""
 
-    budget: Decimal  # bevilling + overførsel
-    granted: Decimal  # reserved by decisions, net of adjustments and releases
-    spent: Decimal  # forbrug: paid out, net of refunds
-    carried_over: Decimal = ZERO  # overførsel: carried in from last year minus carried out
+    allocated: Decimal = ZERO  # bevilling: the year's own allocation
+    carried_in: Decimal = ZERO  # overført fra sidste år
+    carried_out: Decimal = ZERO  # overført til næste år
+    lapsed: Decimal = ZERO  # bortfaldet
+    granted: Decimal = ZERO  # reserved by decisions, net of adjustments and releases
+    spent: Decimal = ZERO  # forbrug: paid out, net of refunds
+    # Paid beyond what is now granted (a settlement lowered the grant), until refunded.
+    awaiting_refund: Decimal = ZERO
 
     @property
-    def allocated(self) -> Decimal:
-        """bevilling: the year's own allocation, without carry-over."""
-        return self.budget - self.carried_over
+    def budget(self) -> Decimal:
+        """The year's money: its allocation and what was carried in."""
+        return self.allocated + self.carried_in
+
+    @property
+    def carried_over(self) -> Decimal:
+        """Carried in minus carried out (kept for the exports' arithmetic; not shown)."""
+        return self.carried_in - self.carried_out
+
+    @property
+    def moved_on(self) -> Decimal:
+        """What left the year: carried out and lapsed."""
+        return self.carried_out + self.lapsed
 
     @property
     def committed(self) -> Decimal:
-        """disponeret: granted and not yet paid."""
-        return self.granted - self.spent
+        """disponeret: per grant, granted and not yet paid; never below 0."""
+        return self.granted - self.spent + self.awaiting_refund
 
     @property
     def available(self) -> Decimal:
-        """disponibel: what new grants may still use."""
-        return self.budget - self.granted
+        """disponibel: what new grants may still use (0 once the year is closed)."""
+        return self.budget - self.moved_on - self.committed - self.spent
 
 
 def balance(fund_id: int, year: int, as_of: AsOf = None) -> Balance:
@@ -99,13 +116,16 @@ def balance(fund_id: int, year: int, as_of: AsOf = None) -> Balance:
 def balances(
     fund_ids: Iterable[int], years: Iterable[int], as_of: AsOf = None
 ) -> dict[tuple[int, int], Balance]:
-    """Balances of several funds and years, in one query.
+    """Balances of several funds and years, in two queries.
 
     ``as_of`` a date: the entries booked on or before that day (``BudgetEntry.booked_on``),
     e.g. the balance at a month's end. ``as_of`` a datetime: the ledger as it stood at that
     moment (entries recorded by then), e.g. what a decider saw. A naive datetime is UTC.
     """
     fund_ids, years = list(fund_ids), list(years)
+    if as_of is None:
+        # Any page or decision in a year sees the year's allocation: open it on first use.
+        open_years(fund_ids, years)
     # Now: the running totals (a row per month and kind); as of a past day or moment: the
     # entries themselves.
     source = BudgetTotal if as_of is None else BudgetEntry
@@ -119,18 +139,73 @@ def balances(
     sums: dict[tuple[int, int], dict[EntryKind, Decimal]] = {}
     for fund_id, year, kind, total in db.session.execute(query):
         sums.setdefault((fund_id, year), {})[EntryKind(kind)] = _as_kroner(total)
-    return {(f, y): _balance_of(sums.get((f, y), {})) for f in fund_ids for y in years}
+    refunds = _awaiting_refund(fund_ids, years, as_of)
+    return {
+        (f, y): _balance_of(sums.get((f, y), {}), refunds.get((f, y), ZERO))
+        for f in fund_ids
+        for y in years
+    }
 
 
-def _balance_of(by_kind: dict[EntryKind, Decimal]) -> Balance:
+def _sum_of(kinds):
+    return type_coerce(
+        func.coalesce(
+            func.sum(case((BudgetEntry.kind.in_(list(kinds)), BudgetEntry.amount), else_=0)), 0
+        ),
+        Money,
+    )
+
+
+def grant_positions(fund_ids, years, as_of: AsOf = None):
+    """Per grant (application) in these funds' years whose grant was ever lowered: (fund,
+    year, application, granted, spent). A grant can only be paid beyond what it is granted
+    after a release (a settlement lowers it below what was paid), so only those are read."""
+    fund_ids, years = list(fund_ids), list(years)
+    lowered = select(BudgetEntry.application_id).where(
+        BudgetEntry.fund_id.in_(fund_ids),
+        BudgetEntry.year.in_(years),
+        BudgetEntry.kind == EntryKind.RELEASE,
+    )
+    query = (
+        select(
+            BudgetEntry.fund_id,
+            BudgetEntry.year,
+            BudgetEntry.application_id,
+            _sum_of(GRANTED_KINDS),
+            _sum_of(SPENT_KINDS),
+        )
+        .where(
+            BudgetEntry.fund_id.in_(fund_ids),
+            BudgetEntry.year.in_(years),
+            BudgetEntry.application_id.in_(lowered),
+        )
+        .group_by(BudgetEntry.fund_id, BudgetEntry.year, BudgetEntry.application_id)
+    )
+    if as_of is not None:
+        query = query.where(_as_of(as_of))
+    return db.session.execute(query).all()
+
+
+def _awaiting_refund(fund_ids, years, as_of: AsOf = None) -> dict[tuple[int, int], Decimal]:
+    found: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    for fund_id, year, _application, granted, spent in grant_positions(fund_ids, years, as_of):
+        if spent > granted:
+            found[fund_id, year] += spent - granted
+    return found
+
+
+def _balance_of(by_kind: dict[EntryKind, Decimal], awaiting_refund: Decimal = ZERO) -> Balance:
     def total(kinds) -> Decimal:
         return sum((by_kind.get(kind, ZERO) for kind in kinds), ZERO)
 
     return Balance(
-        budget=total(BUDGET_KINDS),
+        allocated=total((EntryKind.ALLOCATION,)),
+        carried_in=total((EntryKind.CARRY_OVER_IN,)),
+        carried_out=-total((EntryKind.CARRY_OVER_OUT,)),
+        lapsed=-total((EntryKind.LAPSE,)),
         granted=total(GRANTED_KINDS),
         spent=total(SPENT_KINDS),
-        carried_over=total(CARRY_OVER_KINDS),
+        awaiting_refund=awaiting_refund,
     )
 
 
@@ -156,14 +231,17 @@ class MonthFigures:
     budget: Decimal
     granted: Decimal
     spent: Decimal
+    moved_on: Decimal = ZERO  # carried out and lapsed
 
     @property
     def committed(self) -> Decimal:
-        return self.granted - self.spent
+        """Granted and not paid, never below 0 (money paid beyond a lowered grant, until it
+        is refunded, is not committed; the month's figures net it with the other grants)."""
+        return max(self.granted - self.spent, ZERO)
 
     @property
     def available(self) -> Decimal:
-        return self.budget - self.granted
+        return self.budget - self.moved_on - self.committed - self.spent
 
 
 def month_by_month(fund_ids: Iterable[int], year: int) -> list[MonthFigures]:
@@ -194,7 +272,9 @@ def month_by_month(fund_ids: Iterable[int], year: int) -> list[MonthFigures]:
         for kind, amount in by_month.get(month, {}).items():
             running[kind] += amount
         figures = _balance_of(running)
-        months.append(MonthFigures(month, figures.budget, figures.granted, figures.spent))
+        months.append(
+            MonthFigures(month, figures.budget, figures.granted, figures.spent, figures.moved_on)
+        )
     return months
 
 
@@ -213,8 +293,14 @@ def waiting_conditions(fund_ids: Iterable[int], year: int):
 
     return [
         Application.fund_id.in_(list(fund_ids)),
-        Application.departure_date >= dt.date(year, 1, 1),
-        Application.departure_date <= dt.date(year, 12, 31),
+        or_(
+            Application.budget_year_moved_to == year,
+            and_(
+                Application.budget_year_moved_to.is_(None),
+                Application.departure_date >= dt.date(year, 1, 1),
+                Application.departure_date <= dt.date(year, 12, 31),
+            ),
+        ),
         Application.state.not_in(NOT_WAITING_STATES),
         Application.outcome.is_(None),
     ]
@@ -232,7 +318,11 @@ def waiting(fund_ids: Iterable[int], year: int, excluding=None) -> dict[int, Wai
     ).all()
     found = {fund_id: Waiting(count, amount) for fund_id, count, amount in rows}
     if excluding is not None and waiting_key(
-        excluding.fund_id, excluding.departure_date, excluding.state, excluding.outcome
+        excluding.fund_id,
+        excluding.departure_date,
+        excluding.state,
+        excluding.outcome,
+        excluding.budget_year_moved_to,
     ) == (excluding.fund_id, year):
         own = found.get(excluding.fund_id, Waiting())
         found[excluding.fund_id] = Waiting(
@@ -391,7 +481,7 @@ def _positive(amount, field_name: str = "amount") -> Decimal:
     return amount
 
 
-def _refuse_if_closed(fund, year: int) -> None:
+def _refuse_if_closed(fund, year: int, field_name: str = "amount") -> None:
     closed = db.session.scalar(
         select(YearClosing.id).where(YearClosing.fund_id == fund.id, YearClosing.year == year)
     )
@@ -403,7 +493,7 @@ def _refuse_if_closed(fund, year: int) -> None:
                 year=year,
                 fund=fund.name,
             ),
-            field="amount",
+            field=field_name,
         )
 
 
@@ -413,7 +503,7 @@ def _refuse_if_it_does_not_fit(fund, year: int, amount: Decimal) -> None:
         raise InsufficientFunds(
             _(
                 "Der er kun %(available)s til rådighed på %(fund)s i %(year)s, så der kan ikke "
-                "bevilges %(amount)s. Intet er ændret.",
+                "bevilges %(amount)s, og intet er ændret.",
                 available=money(available),
                 fund=fund.name,
                 year=year,
@@ -442,6 +532,190 @@ def allocate(
         booked_on = first if today.year <= year else today
     return _append(
         fund.id, year, EntryKind.ALLOCATION, amount, actor, note=note, booked_on=booked_on
+    )
+
+
+# -- opening a year ---------------------------------------------------------------------------
+
+
+def last_openable_year() -> int:
+    """Years open up to next year: this year's allocation when the year begins, next year's
+    ahead (the finance officer plans it, ``set_allocation``)."""
+    return clock.today().year + 1
+
+
+def _insert_openings(pairs: list[tuple[int, int]], actor=None) -> list[tuple[int, int]]:
+    """Record these (fund, year) as opened; return those this call opened. An INSERT ... ON
+    CONFLICT DO NOTHING: a year another request opened first (or is opening now: the insert
+    waits for it) is left alone, so a year's allocation is booked once, whatever runs at
+    the same time on however many servers."""
+    if not pairs:
+        return []
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    at, by = clock.now(), actor.id if actor else None
+    statement = (
+        insert(YearOpening)
+        .values([dict(fund_id=f, year=y, opened_at=at, opened_by_id=by) for f, y in pairs])
+        .on_conflict_do_nothing(index_elements=["fund_id", "year"])
+        .returning(YearOpening.fund_id, YearOpening.year)
+    )
+    return [(f, y) for f, y in db.session.execute(statement)]
+
+
+def _open(funds_and_years: list[tuple[object, int]], actor=None, amounts=None) -> int:
+    """Open these funds' years: book each one's allocation (the fund's yearly budget, or
+    ``amounts[fund.id, year]``) unless the year has an allocation already (booked before
+    years were opened). Returns how many years this call opened."""
+    by_key = {(fund.id, year): fund for fund, year in funds_and_years}
+    opened = _insert_openings(sorted(by_key), actor)
+    if not opened:
+        return 0
+    fund_ids, years = {f for f, _y in opened}, {y for _f, y in opened}
+    allocated = set(
+        db.session.execute(
+            select(BudgetEntry.fund_id, BudgetEntry.year)
+            .where(
+                BudgetEntry.fund_id.in_(fund_ids),
+                BudgetEntry.year.in_(years),
+                BudgetEntry.kind == EntryKind.ALLOCATION,
+            )
+            .distinct()
+        ).all()
+    )
+    for key in opened:
+        if key in allocated:
+            continue
+        fund, year = by_key[key], key[1]
+        amount = kroner((amounts or {}).get(key, fund.yearly_budget) or 0)
+        if amount:
+            allocate(fund, year, amount, actor, note=_("Bevilling %(year)s", year=year))
+    db.session.flush()
+    if has_request_context():
+        g.writes = True  # a page that opened a year commits it (grants.commit_once)
+    return len(opened)
+
+
+def open_years(fund_ids: Iterable[int], years: Iterable[int], actor=None) -> int:
+    """Open every year of these that is due and not open yet, for the active funds among
+    these: years up to next year (``last_openable_year``), from the year the fund was made,
+    not closed. Two queries when all is open already (the usual case)."""
+    from grants.funds.models import Fund
+
+    fund_ids = list(fund_ids)
+    years = [y for y in set(years) if 2000 <= y <= last_openable_year()]
+    if not fund_ids or not years:
+        return 0
+    done = set(
+        db.session.execute(
+            select(YearOpening.fund_id, YearOpening.year).where(
+                YearOpening.fund_id.in_(fund_ids), YearOpening.year.in_(years)
+            )
+        ).all()
+    )
+    if len(done) == len(fund_ids) * len(years):
+        return 0
+    closed = set(
+        db.session.execute(
+            select(YearClosing.fund_id, YearClosing.year).where(
+                YearClosing.fund_id.in_(fund_ids), YearClosing.year.in_(years)
+            )
+        ).all()
+    )
+    funds = db.session.scalars(select(Fund).where(Fund.id.in_(fund_ids), Fund.active)).all()
+    due = [
+        (fund, year)
+        for fund in funds
+        for year in years
+        if (fund.id, year) not in done
+        and (fund.id, year) not in closed
+        and year >= _first_year(fund)
+    ]
+    return _open(due, actor)
+
+
+def _first_year(fund) -> int:
+    created = fund.created_at or clock.now()
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=dt.UTC)
+    return created.astimezone(clock.LOCAL).year
+
+
+def open_year(fund, year: int, actor=None, amount: Decimal | None = None) -> bool:
+    """Open one fund's year now (a new fund, a year planned ahead); True if this call
+    opened it. ``amount``: the allocation, if not the fund's yearly budget."""
+    amounts = {(fund.id, year): amount} if amount is not None else None
+    return _open([(fund, year)], actor, amounts) == 1
+
+
+def open_year_for_all(year: int, actor=None) -> int:
+    """``flask budgets open-year``: open ``year`` for every active fund."""
+    from grants.funds.models import Fund
+
+    if not 2000 <= year <= last_openable_year():
+        raise DomainError(
+            _("Kun år til og med %(last)s kan åbnes.", last=last_openable_year()), field="year"
+        )
+    ids = list(db.session.scalars(select(Fund.id).where(Fund.active)))
+    return open_years(ids, [year], actor)
+
+
+def allocated(fund_id: int, year: int) -> Decimal:
+    """The year's allocation alone (bevilling, the allocation entries), under no lock."""
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(BudgetEntry.amount), 0)).where(
+            BudgetEntry.fund_id == fund_id,
+            BudgetEntry.year == year,
+            BudgetEntry.kind == EntryKind.ALLOCATION,
+        )
+    )
+    return _as_kroner(total)
+
+
+def set_allocation(fund, year: int, amount, actor, note: str = "") -> BudgetEntry | None:
+    """Set a fund's allocation for this year or next (the finance officer's plan): the
+    difference is booked as an allocation entry, nothing is overwritten. Refused, changing
+    nothing, for another year, a closed year, a negative amount, or a cut below what is
+    granted. None if the amount is the allocation already."""
+    if amount is None:
+        raise DomainError(_("Skriv et beløb."), field="amount")
+    amount = kroner(amount)
+    if amount < ZERO:
+        raise DomainError(_("Beløbet kan ikke være negativt."), field="amount")
+    this_year = clock.today().year
+    if year not in (this_year, this_year + 1):
+        raise DomainError(
+            _(
+                "Kun bevillingen for %(this)s og %(next)s kan ændres.",
+                this=this_year,
+                next=this_year + 1,
+            ),
+            field="year",
+        )
+    lock_fund(fund)
+    _refuse_if_closed(fund, year, field_name="year")
+    open_year(fund, year, actor)
+    change = amount - allocated(fund.id, year)
+    if change == ZERO:
+        return None
+    if change < ZERO and balance(fund.id, year).available < -change:
+        raise DomainError(
+            _(
+                "Bevillingen for %(year)s kan ikke sættes ned med %(amount)s: så meget er der "
+                "ikke til rådighed. Intet er ændret.",
+                year=year,
+                amount=money(-change),
+            ),
+            field="amount",
+        )
+    return allocate(
+        fund,
+        year,
+        change,
+        actor,
+        note=_note(note) or _("Bevilling %(year)s ændret", year=year),
     )
 
 
@@ -517,7 +791,7 @@ def adjust(application, new_amount: Decimal, actor, reason: str) -> BudgetEntry 
     if change > ZERO:
         _refuse_if_closed(application.fund, grant.year)
         _refuse_if_it_does_not_fit(application.fund, grant.year, change)
-    return _append(
+    entry = _append(
         application.fund_id,
         grant.year,
         EntryKind.ADJUSTMENT,
@@ -526,6 +800,9 @@ def adjust(application, new_amount: Decimal, actor, reason: str) -> BudgetEntry 
         application_id=application.id,
         note=_note(reason),
     )
+    if change < ZERO:
+        carry_on_if_closed(application.fund, grant.year, actor)
+    return entry
 
 
 def release(application, amount: Decimal, actor, reason: str) -> BudgetEntry:
@@ -541,7 +818,7 @@ def release(application, amount: Decimal, actor, reason: str) -> BudgetEntry:
             ),
             field="amount",
         )
-    return _append(
+    entry = _append(
         application.fund_id,
         grant.year,
         EntryKind.RELEASE,
@@ -550,6 +827,8 @@ def release(application, amount: Decimal, actor, reason: str) -> BudgetEntry:
         application_id=application.id,
         note=_note(reason),
     )
+    carry_on_if_closed(application.fund, grant.year, actor)
+    return entry
 
 
 def _check_day(day: dt.date | None, field_name: str) -> dt.date:
@@ -568,6 +847,10 @@ def record_payment(
     amount = _positive(amount)
     paid_on = _check_day(paid_on, "paid_on")
     grant = _grant_of(application)
+    note = ""
+    if _is_closed(application.fund_id, grant.year):
+        # Allowed: the money was committed in its year and stayed there when it closed.
+        note = _("Udbetaling af en bevilling fra det lukkede budgetår %(year)s", year=grant.year)
     if grant.spent + amount > grant.granted:
         raise DomainError(
             _(
@@ -585,6 +868,7 @@ def record_payment(
         application_id=application.id,
         booked_on=paid_on,
         voucher=(voucher or "").strip()[:60],
+        note=note,
     )
 
 
@@ -604,7 +888,13 @@ def record_refund(
             ),
             field="amount",
         )
-    return _append(
+    note = ""
+    if _is_closed(application.fund_id, grant.year):
+        note = _(
+            "Tilbagebetaling til det lukkede budgetår %(year)s; føres videre som ved lukningen",
+            year=grant.year,
+        )
+    entry = _append(
         application.fund_id,
         grant.year,
         EntryKind.REFUND,
@@ -613,7 +903,10 @@ def record_refund(
         application_id=application.id,
         booked_on=refunded_on,
         voucher=(voucher or "").strip()[:60],
+        note=note,
     )
+    carry_on_if_closed(application.fund, grant.year, actor)
+    return entry
 
 
 # -- closing a year ------------------------------------------------------------------------
@@ -666,6 +959,11 @@ class ClosingPlan:
     period: ElectionPeriod
     dry_run: bool
     steps: list[ClosingStep] = field(default_factory=list)
+    # Applications for the year not yet decided, and what the finance officer chose for
+    # them: WAITING_MOVE (to next year's budget) or WAITING_CLOSE (close anyway).
+    waiting: list = field(default_factory=list)
+    waiting_choice: str | None = None
+    moved: dict = field(default_factory=dict)  # application id -> the year moved to
 
     @property
     def to_close(self) -> list[ClosingStep]:
@@ -673,7 +971,11 @@ class ClosingPlan:
 
     @property
     def changes_nothing(self) -> bool:
-        return not self.to_close
+        return not self.to_close and not self.moved
+
+    @property
+    def waiting_amount(self) -> Decimal:
+        return sum((kroner(a.amount_applied or 0) for a in self.waiting), ZERO)
 
     def total(self, outcome: ClosingOutcome) -> Decimal:
         return sum((s.amount for s in self.to_close if s.outcome == outcome), ZERO)
@@ -690,7 +992,14 @@ def closable_year(year: int) -> None:
         )
 
 
-def close_year(year: int, actor=None, dry_run: bool = False) -> ClosingPlan:
+WAITING_MOVE = "move"  # the undecided applications go to next year's budget
+WAITING_CLOSE = "close"  # close anyway: they stay in the closed year (only a refusal fits)
+WAITING_CHOICES = (WAITING_MOVE, WAITING_CLOSE)
+
+
+def close_year(
+    year: int, actor=None, dry_run: bool = False, waiting: str | None = None
+) -> ClosingPlan:
     """Close the budget year of every fund (årsafslutning) and return what it does.
 
     What is available at the year's end (budget - granted; money committed to grants not yet
@@ -700,14 +1009,22 @@ def close_year(year: int, actor=None, dry_run: bool = False) -> ClosingPlan:
     is written. Each fund's closing is recorded once (YearClosing, unique per fund and year)
     and the whole in the budgets' journal. A fund already closed is left as it is, so
     closing twice changes nothing. ``dry_run`` only returns the plan.
+
+    The plan lists the applications for the year that wait for a decision. If there are
+    any, closing needs ``waiting``: WAITING_MOVE moves them to the next open year of their
+    fund (they are decided on its budget), WAITING_CLOSE closes anyway. Moving is possible
+    after the year is closed too.
     """
+    from grants.applications.models import Application
     from grants.funds.models import CarryOver, Fund
 
     closable_year(year)
+    if waiting is not None and waiting not in WAITING_CHOICES:
+        raise DomainError(_("Vælg en af mulighederne."), field="waiting")
     period = election_period(year)
     funds = db.session.scalars(select(Fund).order_by(Fund.id)).all()
     # Closings are never undone: if every fund is closed already, there is nothing to lock.
-    if not dry_run and len(closings(year)) < len(funds):
+    if not dry_run and (len(closings(year)) < len(funds) or waiting == WAITING_MOVE):
         # In id order, so two finance officers closing at once queue instead of deadlocking.
         for fund in funds:
             lock_fund(fund)
@@ -742,10 +1059,99 @@ def close_year(year: int, actor=None, dry_run: bool = False) -> ClosingPlan:
                 already_closed=already,
             )
         )
-    plan = ClosingPlan(year=year, period=period, dry_run=dry_run, steps=steps)
-    if not dry_run and not plan.changes_nothing:
+    undecided = db.session.scalars(
+        select(Application)
+        .where(*waiting_conditions([fund.id for fund in funds], year))
+        .order_by(Application.fund_id, Application.departure_date, Application.id)
+    ).all()
+    plan = ClosingPlan(
+        year=year,
+        period=period,
+        dry_run=dry_run,
+        steps=steps,
+        waiting=list(undecided),
+        waiting_choice=waiting,
+    )
+    if dry_run:
+        return plan
+    if plan.to_close and plan.waiting and waiting is None:
+        raise DomainError(
+            ngettext(
+                "%(num)d ansøgning til %(year)s venter på afgørelse. Vælg, om den flyttes til "
+                "næste års budget, eller om året lukkes alligevel.",
+                "%(num)d ansøgninger til %(year)s venter på afgørelse. Vælg, om de flyttes til "
+                "næste års budget, eller om året lukkes alligevel.",
+                len(plan.waiting),
+                year=year,
+            ),
+            field="waiting",
+        )
+    if waiting == WAITING_MOVE and plan.waiting:
+        plan.moved.update(_move_to_next_year(plan.waiting, year, actor))
+    if plan.to_close:
         _write_closing(plan, actor)
+    elif plan.moved:
+        _journal_moves(plan, actor)
     return plan
+
+
+def _move_to_next_year(applications, year: int, actor) -> dict[int, int]:
+    """Each application to the first year after ``year`` its fund has not closed, noted in
+    the case's journal."""
+    from grants.workflow import engine
+
+    closed = set(
+        db.session.execute(
+            select(YearClosing.fund_id, YearClosing.year).where(YearClosing.year > year)
+        ).all()
+    )
+    moved = {}
+    for application in applications:
+        target = year + 1
+        while (application.fund_id, target) in closed:
+            target += 1
+        application.budget_year_moved_to = target
+        moved[application.id] = target
+        engine.record(
+            application,
+            "budget_year_moved",
+            actor,
+            comment=_(
+                "Budgetåret %(year)s blev lukket, før sagen var afgjort. Sagen afgøres på "
+                "budgettet for %(to)s.",
+                year=year,
+                to=target,
+            ),
+            visible_to_applicant=False,
+        )
+    db.session.flush()
+    return moved
+
+
+def _journal_moves(plan: ClosingPlan, actor) -> None:
+    db.session.add(
+        BudgetEvent(
+            created_at=clock.now(),
+            actor_id=actor.id if actor else None,
+            action="waiting_moved",
+            year=plan.year,
+            details=_moved_details(plan),
+        )
+    )
+    db.session.flush()
+
+
+def _moved_details(plan: ClosingPlan) -> dict:
+    return {
+        "year": plan.year,
+        "waiting": plan.waiting_choice,
+        "moved": [
+            {"case": a.case_number or str(a.id), "to": plan.moved[a.id]}
+            for a in plan.waiting
+            if a.id in plan.moved
+        ],
+        "left": [a.case_number or str(a.id) for a in plan.waiting if a.id not in plan.moved],
+    }
 
 
 def _write_closing(plan: ClosingPlan, actor) -> None:
@@ -761,6 +1167,16 @@ def _write_closing(plan: ClosingPlan, actor) -> None:
                 closed_by_id=actor.id if actor else None,
             )
         )
+        if step.outcome is ClosingOutcome.LAPSED:
+            _append(
+                step.fund_id,
+                year,
+                EntryKind.LAPSE,
+                -step.amount,
+                actor,
+                booked_on=dt.date(year, 12, 31),
+                note=_("Bortfaldet ved lukning af %(year)s", year=year),
+            )
         if step.outcome is ClosingOutcome.CARRIED:
             note = _("Overført fra %(year)s til %(next)s", year=year, next=year + 1)
             _append(
@@ -790,6 +1206,7 @@ def _write_closing(plan: ClosingPlan, actor) -> None:
             details={
                 "year": year,
                 "election_period": str(plan.period),
+                "waiting_applications": _moved_details(plan),
                 "funds": [
                     {
                         "fund": step.fund_code,
@@ -803,6 +1220,96 @@ def _write_closing(plan: ClosingPlan, actor) -> None:
     )
     # Now, so the unique (fund, year) constraint backs up the check above at once.
     db.session.flush()
+    # Money carried into a year that is closed already (years closed out of order) moves on
+    # from there by the same rule, so nothing stays behind in a closed year.
+    carried = [step.fund_id for step in plan.to_close if step.outcome is ClosingOutcome.CARRIED]
+    if carried:
+        from grants.funds.models import Fund
+
+        for fund in db.session.scalars(select(Fund).where(Fund.id.in_(carried))):
+            carry_on_if_closed(fund, year + 1, actor)
+
+
+def carry_on_if_closed(fund, year: int, actor=None) -> Decimal:
+    """Money that becomes available in a closed year (a release, a refund, a grant lowered,
+    a carry-over into a year closed first) moves on by the closing's rule: to next year
+    within the election period (and on from there if that year is closed too), else it
+    lapses; as ledger entries booked today, and in the budgets' journal. Returns the amount
+    moved. The caller holds the fund's lock."""
+    from grants.funds.models import CarryOver
+
+    if not _is_closed(fund.id, year):
+        return ZERO
+    db.session.flush()
+    amount = balance(fund.id, year).available
+    if amount <= ZERO:
+        return ZERO
+    today = clock.today()
+    period = election_period(year)
+    carries = fund.carry_over is CarryOver.ELECTION_PERIOD and year + 1 in period
+    if carries:
+        note = _(
+            "Frigivet efter lukningen: overført fra %(year)s til %(next)s",
+            year=year,
+            next=year + 1,
+        )
+        _append(fund.id, year, EntryKind.CARRY_OVER_OUT, -amount, actor, booked_on=today, note=note)
+        _append(
+            fund.id,
+            year + 1,
+            EntryKind.CARRY_OVER_IN,
+            amount,
+            actor,
+            booked_on=max(today, dt.date(year + 1, 1, 1)),
+            note=note,
+        )
+    else:
+        _append(
+            fund.id,
+            year,
+            EntryKind.LAPSE,
+            -amount,
+            actor,
+            booked_on=today,
+            note=_("Frigivet efter lukningen af %(year)s: bortfalder", year=year),
+        )
+    db.session.add(
+        BudgetEvent(
+            created_at=clock.now(),
+            actor_id=actor.id if actor else None,
+            action="carried_on" if carries else "lapsed_after_closing",
+            year=year,
+            details={
+                "fund": fund.code,
+                "year": year,
+                "amount": str(amount),
+                "to": year + 1 if carries else None,
+                "election_period": str(period),
+            },
+        )
+    )
+    db.session.flush()
+    if carries:
+        carry_on_if_closed(fund, year + 1, actor)
+    return amount
+
+
+def closed_budget_year(application) -> int | None:
+    """The budget year of the application's grant on the ledger, if that year is closed
+    for its fund (a payment is still allowed there; a refund carries on from it)."""
+    figures = application_money(application)
+    if figures is None or not _is_closed(application.fund_id, figures.year):
+        return None
+    return figures.year
+
+
+def _is_closed(fund_id: int, year: int) -> bool:
+    return (
+        db.session.scalar(
+            select(YearClosing.id).where(YearClosing.fund_id == fund_id, YearClosing.year == year)
+        )
+        is not None
+    )
 
 
 def closings(year: int) -> dict[int, YearClosing]:
@@ -856,7 +1363,9 @@ def _rebuild_waiting() -> None:
     from grants.applications.models import Application
 
     db.session.execute(BudgetWaiting.__table__.delete())
-    year = extract("year", Application.departure_date)
+    year = func.coalesce(
+        Application.budget_year_moved_to, extract("year", Application.departure_date)
+    )
     rows = db.session.execute(
         select(
             Application.fund_id,

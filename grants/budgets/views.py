@@ -7,10 +7,12 @@ whatever the number of funds: the figures are summed with GROUP BY, never fund b
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import click
 from babel.dates import get_month_names
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import exists, func, or_, select
@@ -19,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from grants.budgets import exports
 from grants.budgets.forms import (
     FIGURE_LABELS,
+    AllocationForm,
     CloseYearForm,
     EntryFilterForm,
     ExportForm,
@@ -26,10 +29,10 @@ from grants.budgets.forms import (
 )
 from grants.budgets.models import (
     BUDGET_KINDS,
-    CARRY_OVER_KINDS,
     CLOSING_OUTCOME_LABELS,
     ENTRY_KIND_LABELS,
     GRANTED_KINDS,
+    MOVED_ON_KINDS,
     SPENT_KINDS,
     BudgetEntry,
     EntryKind,
@@ -38,7 +41,10 @@ from grants.budgets.operations import (
     Balance,
     close_year,
     closings,
+    grant_positions,
     month_by_month,
+    open_year_for_all,
+    set_allocation,
     waiting,
     waiting_conditions,
 )
@@ -52,16 +58,45 @@ from grants.funds.models import Fund
 bp = Blueprint("budgets", __name__, cli_group="budgets")
 
 # How each kind of entry counts in each figure: the entries behind a figure, with the sign
-# that makes their sum equal to it (committed = granted - spent; available = budget -
-# granted).
+# that makes their sum equal to it. Committed, awaiting refund and available are per grant
+# (a grant paid beyond what it is now granted is awaiting its refund, not committed):
+# ``_effect`` takes the grants paid beyond their grant (``over``) into account.
 FIGURES: dict[str, dict[EntryKind, int]] = {
     "budget": dict.fromkeys(BUDGET_KINDS, 1),
-    "carried_over": dict.fromkeys(CARRY_OVER_KINDS, 1),
+    "allocated": {EntryKind.ALLOCATION: 1},
+    "carried_in": {EntryKind.CARRY_OVER_IN: 1},
+    "carried_out": {EntryKind.CARRY_OVER_OUT: -1},
+    "lapsed": {EntryKind.LAPSE: -1},
     "granted": dict.fromkeys(GRANTED_KINDS, 1),
     "committed": {**dict.fromkeys(GRANTED_KINDS, 1), **dict.fromkeys(SPENT_KINDS, -1)},
+    "awaiting_refund": {**dict.fromkeys(GRANTED_KINDS, -1), **dict.fromkeys(SPENT_KINDS, 1)},
     "spent": dict.fromkeys(SPENT_KINDS, 1),
-    "available": {**dict.fromkeys(BUDGET_KINDS, 1), **dict.fromkeys(GRANTED_KINDS, -1)},
+    "available": {
+        **dict.fromkeys(BUDGET_KINDS, 1),
+        **dict.fromkeys(MOVED_ON_KINDS, 1),
+        **dict.fromkeys(GRANTED_KINDS, -1),
+        **dict.fromkeys(SPENT_KINDS, -1),
+    },
 }
+
+
+def _effect(figure: str, entry: BudgetEntry, over: set[int]) -> int | None:
+    """The sign of ``entry`` in ``figure``, or None if it does not count in it."""
+    sign = FIGURES[figure].get(entry.kind)
+    if sign is None:
+        return None
+    paid_beyond = entry.application_id in over
+    if figure == "committed" and paid_beyond:
+        return None
+    if figure == "awaiting_refund" and not paid_beyond:
+        return None
+    if figure == "available":
+        if entry.kind in GRANTED_KINDS and paid_beyond:
+            return None  # counted by what was paid instead
+        if entry.kind in SPENT_KINDS and not paid_beyond:
+            return None  # counted by what was granted instead
+    return sign
+
 
 # Colours from Det Fælles Designsystem's palette, distinguishable in greyscale too.
 COLOURS = {"budget": "#1a1a1a", "committed": "#7fb2e5", "spent": "#0059b3", "granted": "#7fb2e5"}
@@ -105,12 +140,10 @@ def _year_choices(selected: int | None = None) -> list[int]:
 
 
 def _total(figures: list[Balance]) -> Balance:
-    return Balance(
-        budget=sum((f.budget for f in figures), ZERO),
-        granted=sum((f.granted for f in figures), ZERO),
-        spent=sum((f.spent for f in figures), ZERO),
-        carried_over=sum((f.carried_over for f in figures), ZERO),
-    )
+    def total(name: str) -> Decimal:
+        return sum((getattr(f, name) for f in figures), ZERO)
+
+    return Balance(**{name: total(name) for name in Balance.__dataclass_fields__})
 
 
 def _month_names() -> list[str]:
@@ -170,7 +203,7 @@ def index():
     queue = waiting(ids, year)
     closed = closings(year)
     rows = [(fund, figures[fund.id, year], queue[fund.id], closed.get(fund.id)) for fund in funds]
-    total = _total([figures[fund.id, year] for fund in funds])
+    total_figures = _total([figures[fund.id, year] for fund in funds])
     total_waiting = sum((queue[i].amount for i in ids), ZERO)
     total_waiting_count = sum(queue[i].count for i in ids)
     months = month_by_month(ids, year)
@@ -207,7 +240,7 @@ def index():
         form=form,
         year=year,
         rows=rows,
-        total=total,
+        total=total_figures,
         total_waiting=total_waiting,
         total_waiting_count=total_waiting_count,
         months=months,
@@ -240,6 +273,11 @@ def fund_year(fund_code: str, year: int):
     months = month_by_month([fund.id], year)
     closing = closings(year).get(fund.id)
 
+    over = {
+        application_id
+        for _f, _y, application_id, granted, spent in grant_positions([fund.id], [year])
+        if spent > granted
+    }
     signs = FIGURES.get(figure) or dict.fromkeys(EntryKind, 1)
     if kind:
         signs = {EntryKind(kind): signs.get(EntryKind(kind), 1)}
@@ -264,7 +302,11 @@ def fund_year(fund_code: str, year: int):
             .options(selectinload(BudgetEntry.created_by), selectinload(BudgetEntry.application))
             .order_by(BudgetEntry.booked_on, BudgetEntry.id)
         ).all()
-    rows = [(entry, entry.amount * signs[entry.kind]) for entry in entries]
+    rows = []
+    for entry in entries:
+        sign = _effect(figure, entry, over) if figure in FIGURES else signs[entry.kind]
+        if sign is not None:
+            rows.append((entry, entry.amount * sign))
     return render_template(
         "budgets/fund_year.html",
         form=form,
@@ -300,18 +342,28 @@ def close_year_page():
         year = form.year_value() if form.validate() else None
         if year is not None:
             try:
-                plan = close_year(year, current_user)
+                plan = close_year(year, current_user, waiting=form.waiting.data or None)
             except DomainError as error:
                 db.session.rollback()
-                form.year.errors = list(form.year.errors) + [error.message]
+                target = form.waiting if error.field == "waiting" else form.year
+                target.errors = list(target.errors) + [error.message]
             else:
                 if plan.changes_nothing:
                     flash(
                         _("Budgetåret %(year)s var allerede lukket. Intet er ændret.", year=year),
                         "info",
                     )
-                else:
+                elif plan.to_close:
                     flash(_("Budgetåret %(year)s er lukket.", year=year), "success")
+                if plan.moved:
+                    flash(
+                        ngettext(
+                            "%(num)d ansøgning er flyttet til næste års budget.",
+                            "%(num)d ansøgninger er flyttet til næste års budget.",
+                            len(plan.moved),
+                        ),
+                        "success",
+                    )
                 return redirect(url_for("budgets.close_year_page", year=year))
         return _close_year_preview(form, _requested_year(last_year), status=422)
     return _close_year_preview(form, _requested_year(last_year))
@@ -349,6 +401,83 @@ def _close_year_preview(form: CloseYearForm, year, status: int = 200):
         year=year,
         years=[y for y in _year_choices() if y < this_year],
         closing_labels=CLOSING_OUTCOME_LABELS,
+    ), status
+
+
+# -- planning the allocations ----------------------------------------------------------------
+
+
+@bp.route("/budgets/plan", methods=["GET", "POST"])
+@login_required
+def plan_page():
+    """The allocations of this year and next, fund by fund, and the form that changes one:
+    the difference is booked on the ledger."""
+    access.require(current_user, "budgets.plan")
+    this_year = clock.today().year
+    year = this_year + 1
+    status = 200
+    raw = request.values.get("year", "")
+    if raw:
+        year = int(raw) if raw.isdigit() and int(raw) in (this_year, this_year + 1) else None
+    funds = [fund for fund in _funds_for(year or this_year) if fund.active]
+    form = AllocationForm(funds=funds)
+    if year is None:
+        form.year.errors = [
+            _(
+                "Kun bevillingen for %(this)s og %(next)s kan ændres.",
+                this=this_year,
+                next=this_year + 1,
+            )
+        ]
+        return _plan(form, this_year + 1, funds, status=400 if request.method == "GET" else 422)
+    if request.method == "POST":
+        if form.validate() and form.year_value() == year:
+            fund = next(f for f in funds if f.code == form.fund.data)
+            try:
+                entry = set_allocation(
+                    fund, year, form.amount.data, current_user, form.note.data or ""
+                )
+            except DomainError as error:
+                db.session.rollback()
+                target = getattr(form, error.field or "amount", form.amount)
+                target.errors = list(target.errors) + [error.message]
+            else:
+                if entry is None:
+                    flash(_("Bevillingen er uændret. Intet er bogført."), "info")
+                else:
+                    flash(
+                        _(
+                            "Bevillingen for %(fund)s %(year)s er ændret; forskellen er bogført.",
+                            fund=fund.name,
+                            year=year,
+                        ),
+                        "success",
+                    )
+                return redirect(url_for("budgets.plan_page", year=year))
+        status = 422
+    elif "fund" in request.args:
+        chosen = next((f for f in funds if f.code == request.args["fund"]), None)
+        if chosen is not None:
+            form.fund.data = chosen.code
+    return _plan(form, year, funds, status)
+
+
+def _plan(form: AllocationForm, year: int, funds: list[Fund], status: int = 200):
+    ids = [fund.id for fund in funds]
+    figures = balances_of(ids, [year])
+    closed = closings(year)
+    form.year.data = str(year)
+    if form.fund.data and form.amount.data is None and not form.amount.raw_data:
+        chosen = next((f for f in funds if f.code == form.fund.data), None)
+        if chosen is not None:
+            form.amount.data = figures[chosen.id, year].allocated
+    this_year = clock.today().year
+    return render_template(
+        "budgets/plan.html",
+        form=form,
+        year=year,
+        years=(this_year, this_year + 1),
+        rows=[(fund, figures[fund.id, year], closed.get(fund.id)) for fund in funds],
     ), status
 
 
@@ -414,7 +543,14 @@ def _all_funds() -> list[Fund]:
 @click.argument("year", type=int)
 @click.option("--dry-run", is_flag=True, help="Show what closing would do; change nothing.")
 @click.option("--by", "email", default="", help="E-mail of the finance officer closing it.")
-def close_year_command(year: int, dry_run: bool, email: str) -> None:
+@click.option(
+    "--waiting",
+    type=click.Choice(["move", "close"]),
+    default=None,
+    help="Applications for the year not yet decided: move them to next year's budget, or "
+    "close anyway (needed when there are any).",
+)
+def close_year_command(year: int, dry_run: bool, email: str, waiting: str | None) -> None:
     """Close the budget YEAR of every fund: carry over or let lapse what is left."""
     from grants.core.formatting import money
     from grants.people.models import User
@@ -425,7 +561,7 @@ def close_year_command(year: int, dry_run: bool, email: str) -> None:
         if actor is None or not access.may(actor, "budgets.close_year"):
             raise click.ClickException(f"{email} is not a finance officer or administrator.")
     try:
-        plan = close_year(year, actor, dry_run=dry_run)
+        plan = close_year(year, actor, dry_run=dry_run, waiting=waiting)
     except DomainError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Budget year {year} (election period {plan.period}):")
@@ -437,6 +573,12 @@ def close_year_command(year: int, dry_run: bool, email: str) -> None:
         else:
             what = step.outcome.value
         click.echo(f"  {step.fund_name:45} {money(step.amount, 'da'):>16}  {what}")
+    if plan.waiting:
+        click.echo(f"Waiting for a decision: {len(plan.waiting)} application(s).")
+        for application in plan.waiting:
+            to = plan.moved.get(application.id)
+            where = f"moved to {to}" if to else "stays in its year"
+            click.echo(f"  {application.case_number or application.id:20} {where}")
     if dry_run:
         click.echo("Dry run: nothing changed.")
     elif plan.changes_nothing:
@@ -444,6 +586,21 @@ def close_year_command(year: int, dry_run: bool, email: str) -> None:
     else:
         db.session.commit()
         click.echo(f"Closed {len(plan.to_close)} fund(s).")
+
+
+@bp.cli.command("open-year")
+@click.argument("year", type=int, required=False)
+def open_year_command(year: int | None) -> None:
+    """Open the budget YEAR (default: this year) for every active fund: book each one's
+    allocation from its yearly budget, once. Safe to run again, e.g. from cron on 1 January
+    (pages and decisions open the year on first use anyway)."""
+    year = year or clock.today().year
+    try:
+        opened = open_year_for_all(year)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Budget year {year}: opened for {opened} fund(s).")
 
 
 @bp.cli.command("rebuild-totals")

@@ -175,6 +175,11 @@ def can_close_years(user, _obj=None, **_) -> bool:
     return user.has_role(*BUDGET_KEEPERS)
 
 
+@rule("budgets.plan")
+def can_plan_budgets(user, _obj=None, **_) -> bool:
+    return user.has_role(*BUDGET_KEEPERS)
+
+
 @rule("budgets.export")
 def can_export_budgets(user, _obj=None, **_) -> bool:
     return user.has_role(*BUDGET_KEEPERS)

@@ -35,6 +35,10 @@ class Municipality(db.Model):
         "contact_note",
         "postcodes",
         "complaint_guidance",
+        "complaint_guidance_en",
+        "refund_reg_number",
+        "refund_account_number",
+        "refund_payment_method",
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +58,14 @@ class Municipality(db.Model):
     letterhead: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The complaint guidance (klagevejledning) in the letters; empty: the standard text.
     complaint_guidance: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The same in English, for the letters to recipients who read English; empty: the
+    # standard English text (never the Danish one: a letter is in one language).
+    complaint_guidance_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Where a refund is paid, written in every letter that asks for money back: the account
+    # (reg. number, 4 digits, and account number) and/or another way to pay.
+    refund_reg_number: Mapped[str] = mapped_column(String(4), default="", server_default="")
+    refund_account_number: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    refund_payment_method: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The languages the app offers the municipality's users, space-separated ("da en").
     languages: Mapped[str] = mapped_column(String(40), default="da en", server_default="da en")
     # The logo on the letters: PNG or JPEG, checked by its content when uploaded.
@@ -76,8 +88,18 @@ class Municipality(db.Model):
             "website": self.website,
             "letterhead": self.letterhead,
             "complaint_guidance": self.complaint_guidance,
+            "complaint_guidance_en": self.complaint_guidance_en,
             "logo": bool(self.logo_content_type),
+            "refund_reg_number": self.refund_reg_number,
+            "refund_account_number": self.refund_account_number,
+            "refund_payment_method": self.refund_payment_method,
         }
+
+    @property
+    def takes_refunds(self) -> bool:
+        """Whether a letter can say how to pay money back: an account or a payment method."""
+        account = bool(self.refund_reg_number and self.refund_account_number)
+        return account or bool((self.refund_payment_method or "").strip())
 
     def letter_images(self) -> dict[str, tuple[bytes, str]]:
         """The images a letter may show: the logo, if there is one."""

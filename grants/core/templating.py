@@ -93,4 +93,11 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def inject_layout_helpers() -> dict:
-        return {"Role": Role, "current_municipality": current_municipality}
+        from grants.core import clock
+
+        # A moved clock (GRANTS_TODAY, development only) is shown on every page.
+        return {
+            "Role": Role,
+            "current_municipality": current_municipality,
+            "moved_clock_today": clock.today() if clock.is_moved() else None,
+        }

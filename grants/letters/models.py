@@ -47,12 +47,15 @@ class LetterText(db.Model):
     only, rendered in a sandbox."""
 
     __tablename__ = "letter_text"
-    __table_args__ = (UniqueConstraint("fund_id", "outcome", "version"),)
+    __table_args__ = (UniqueConstraint("fund_id", "outcome", "language", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
     # granted, partly_granted, refused or settlement
     outcome: Mapped[str] = mapped_column(String(40))
+    # The language of the letters it is used in: a letter is in its recipient's language
+    # throughout, so each language has its own versions.
+    language: Mapped[str] = mapped_column(String(8), default="da", server_default="da")
     version: Mapped[int]
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)

@@ -26,7 +26,7 @@ from grants.extensions import db
 from grants.letters import texts
 from grants.letters.models import Letter
 from grants.letters.render import create_pdf
-from grants.people.models import User
+from grants.people.models import Role, User
 from grants.subsidies.calculation import shown as shown_calculation
 from grants.workflow.engine import record
 
@@ -113,6 +113,15 @@ def preview_decision_letter(draft) -> tuple[str, int | None, str]:
     return html, text.id if text else None, language
 
 
+def decision_text(application, outcome: str):
+    """The fund's letter text (row) a decision letter for ``outcome`` would use now: in the
+    applicant's language; None for the standard text. The confirmation of a decision
+    checks it against the one the decider was shown."""
+    language = _letter_language(application.applicant)
+    language = language if language in texts.STANDARD_TEXTS else "da"
+    return texts.text_for(application.fund_id, outcome, language)[0]
+
+
 def _check_decided(application: Application) -> None:
     if (
         application.outcome in (Outcome.PARTLY_GRANTED, Outcome.REFUSED)
@@ -189,7 +198,12 @@ def _decision_facts(application: Application, municipality: Municipality) -> dic
         # The letter is dated the day of the decision, in the municipality's time zone.
         "letter_date": decided_at.astimezone(clock.LOCAL).date(),
         "decided_at": decided_at,
-        "fund": {"id": fund.id, "name": fund.name, "publishes_trips": fund.publish_trips},
+        "fund": {
+            "id": fund.id,
+            "name": fund.name,
+            "kind": fund.kind.value,
+            "publishes_trips": fund.publish_trips,
+        },
         "trip": {
             "title": application.title,
             "destination_city": application.destination_city,
@@ -222,9 +236,94 @@ def _decision_facts(application: Application, municipality: Municipality) -> dic
             if application.calculation
             else None
         ),
-        "caseworker": {"id": decider.id, "name": decider.name, "title": decider.title},
+        # Each person by their role in the case: the one who decided (the caseworker within
+        # the delegated limit, the fund's board above it, a committee for its own fund)
+        # and the caseworker who handles the case.
+        "decider": {
+            "id": decider.id,
+            "name": decider.name,
+            "title": decider.title,
+            "role": decider_role(application, decider),
+        },
+        "caseworker": _case_caseworker(application, decider),
+        # The trip has begun by the letter's date (a grant after the fact): nothing is
+        # paid "before you travel", and no change can be approved beforehand.
+        "trip_started": bool(
+            application.departure_date
+            and application.departure_date <= decided_at.astimezone(clock.LOCAL).date()
+        ),
+        # Whether the fund's money for the year could not cover what was asked: only then
+        # does the letter say how applications were prioritised within the budget.
+        "budget_short": _budget_short(application),
+        "public_trips_url": _public_trips_url(),
         "municipality": municipality.letter_facts(),
     }
+
+
+def decider_role(application, decider: User) -> str:
+    """The decider's role in the case, as the route gave them the decision: "committee"
+    for a committee's own fund, "board_member" above the fund's delegated limit, else
+    "caseworker"."""
+    from grants.funds.models import FundKind
+    from grants.workflow.guards import guard
+
+    fund = application.fund
+    if fund.kind == FundKind.COMMITTEE:
+        return "committee"
+    if fund.is_board_member(decider) and (
+        not decider.has_role(Role.CASEWORKER) or guard("above_delegated_limit").holds(application)
+    ):
+        return "board_member"
+    return "caseworker"
+
+
+def _case_caseworker(application, decider: User) -> dict[str, Any] | None:
+    """The caseworker of the case: the decider if they decided as caseworker, else the last
+    caseworker who took a step in it (screening, putting it before the board), if any."""
+    from grants.workflow.models import JournalEntry
+
+    if decider_role(application, decider) == "caseworker":
+        person = decider
+    else:
+        person = None
+        if getattr(application, "id", None) is not None:
+            entries = db.session.scalars(
+                select(JournalEntry)
+                .where(JournalEntry.application_id == application.id)
+                .order_by(JournalEntry.id.desc())
+            )
+            for entry in entries:
+                actor = entry.actor
+                if actor is not None and actor.id != decider.id and actor.has_role(Role.CASEWORKER):
+                    person = actor
+                    break
+    if person is None:
+        return None
+    return {"id": person.id, "name": person.name, "title": person.title}
+
+
+def _budget_short(application) -> bool:
+    """Whether the year's money, with what this case already holds, was less than applied
+    for: the same answer before the decision (the preview) and after it (the letter)."""
+    from grants.budgets.operations import application_money, balance
+
+    applied = kroner(application.amount_applied or 0)
+    granted = kroner(application.granted_amount or 0)
+    if granted >= applied or application.departure_date is None:
+        return False
+    available = balance(application.fund_id, application.departure_date.year).available
+    held = application_money(application)
+    return available + (held.granted if held is not None else 0) < applied
+
+
+def _public_trips_url() -> str:
+    """The public trips page, where the published trips are (not the front page)."""
+    from flask import url_for
+
+    try:  # in a request, a job's request context, or with SERVER_NAME configured
+        return url_for("publication.index", _external=True)
+    except RuntimeError:
+        return ""
 
 
 def _recipient(application: Application) -> dict[str, Any]:
@@ -235,6 +334,7 @@ def _recipient(application: Application) -> dict[str, Any]:
     if organisation is None:
         return {
             "id": person.id,
+            "kind": "person",
             "name": person.name,
             "department": person.department,
             "cvr": "",
@@ -243,6 +343,8 @@ def _recipient(application: Application) -> dict[str, Any]:
         }
     return {
         "id": person.id,
+        # association, school or institution: the letter speaks to the organisation
+        "kind": str(getattr(organisation.kind, "value", organisation.kind)),
         "name": organisation.name,
         "department": "",
         "cvr": organisation.cvr or "",

@@ -10,9 +10,11 @@ or run code.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from jinja2 import StrictUndefined, TemplateError, nodes
@@ -53,15 +55,32 @@ PLACEHOLDERS = {
 
 #: The texts a fund starts with (seeded as its version 1).
 DEFAULT_TEXTS = {
-    "granted": "{{ pulje }} støtter rejsen »{{ rejse }}« med {{ bevilget_beloeb }}. "
+    "granted": "{{ pulje }} støtter rejsen »{{ rejse }}« med {{ bevilget_beloeb }} "
     "Husk rapport og regnskab senest {{ frist_rapport }}.",
     "partly_granted": "{{ pulje }} støtter rejsen »{{ rejse }}« med {{ bevilget_beloeb }} "
     "af de {{ ansoegt_beloeb }}, du søgte om. "
     "Husk rapport og regnskab senest {{ frist_rapport }}.",
     "refused": "{{ pulje }} kan desværre ikke støtte rejsen »{{ rejse }}«.",
     "settlement": "Tak for rapporten om rejsen »{{ rejse }}«. "
-    "Det endelige tilskud fra {{ pulje }} er {{ endeligt_tilskud }}.",
+    "Det endelige tilskud fra {{ pulje }} er {{ endeligt_tilskud }}",
 }
+
+#: The standard texts in English, for the letters to recipients who read English (a
+#: letter is in one language throughout). The placeholders' values follow the letter's
+#: language (amounts and dates).
+DEFAULT_TEXTS_EN = {
+    "granted": "{{ pulje }} supports the trip “{{ rejse }}” with {{ bevilget_beloeb }} "
+    "Remember the report and accounts by {{ frist_rapport }}.",
+    "partly_granted": "{{ pulje }} supports the trip “{{ rejse }}” with {{ bevilget_beloeb }} "
+    "of the {{ ansoegt_beloeb }} applied for. "
+    "Remember the report and accounts by {{ frist_rapport }}.",
+    "refused": "Unfortunately, {{ pulje }} cannot support the trip “{{ rejse }}”.",
+    "settlement": "Thank you for the report on the trip “{{ rejse }}”. "
+    "The final grant from {{ pulje }} is {{ endeligt_tilskud }}",
+}
+
+#: The standard texts by the letter's language.
+STANDARD_TEXTS = {"da": DEFAULT_TEXTS, "en": DEFAULT_TEXTS_EN}
 
 _ALLOWED_NODES = (
     nodes.Template,
@@ -102,6 +121,9 @@ def _depth(tree: nodes.Node) -> int:
         deepest = max(deepest, depth)
         stack.extend((child, depth + 1) for child in node.iter_child_nodes())
     return deepest
+
+
+_DOUBLED_STOP = re.compile(r"\bkr\.\.(?!\.)")
 
 
 def check(body: str) -> None:
@@ -170,6 +192,9 @@ def render(body: str, values: dict[str, str]) -> list[str]:
         raise _too_complex() from None
     except TemplateError as error:  # incl. the sandbox's SecurityError
         raise DomainError(_("Teksten kan ikke bruges: %(error)s", error=str(error)[:200])) from None
+    # An amount ends in "kr.", whose full stop also ends the sentence: a text written
+    # "{{ bevilget_beloeb }}." (as the standard texts were until 2026) reads "kr." once.
+    text = _DOUBLED_STOP.sub("kr.", text)
     return [part.strip() for part in text.split("\n\n") if part.strip()]
 
 
@@ -204,30 +229,43 @@ def _money(value) -> str:
     return money(value) if value is not None else ""
 
 
-def current_text(fund_id: int, outcome: str) -> LetterText | None:
+def current_text(fund_id: int, outcome: str, language: str = "da") -> LetterText | None:
     return db.session.scalar(
         select(LetterText)
-        .where(LetterText.fund_id == fund_id, LetterText.outcome == outcome)
+        .where(
+            LetterText.fund_id == fund_id,
+            LetterText.outcome == outcome,
+            LetterText.language == language,
+        )
         .order_by(LetterText.version.desc())
         .limit(1)
     )
 
 
-def text_for(fund_id: int, outcome: str) -> tuple[LetterText | None, str]:
-    """The fund's current text for the outcome and its body (the standard text if none)."""
-    text = current_text(fund_id, outcome)
-    return text, (text.body if text else DEFAULT_TEXTS[outcome])
+def standard_text(outcome: str, language: str = "da") -> str:
+    return STANDARD_TEXTS.get(language, DEFAULT_TEXTS)[outcome]
 
 
-def add_text(fund, outcome: str, body: str, user=None) -> LetterText:
-    """Check the text and save it as the fund's next version for the outcome."""
+def text_for(fund_id: int, outcome: str, language: str = "da") -> tuple[LetterText | None, str]:
+    """The fund's current text for the outcome in the language, and its body; the standard
+    text of that language if the fund has none (never a text in another language)."""
+    text = current_text(fund_id, outcome, language)
+    return text, (text.body if text else standard_text(outcome, language))
+
+
+def add_text(fund, outcome: str, body: str, user=None, language: str = "da") -> LetterText:
+    """Check the text and save it as the fund's next version for the outcome and language."""
     if outcome not in OUTCOMES:
         raise DomainError(_("Vælg en af mulighederne."), field="outcome")
+    if language not in STANDARD_TEXTS:
+        raise DomainError(_("Vælg en af mulighederne."), field="language")
     check(body)
     version = (
         db.session.scalar(
             select(func.max(LetterText.version)).where(
-                LetterText.fund_id == fund.id, LetterText.outcome == outcome
+                LetterText.fund_id == fund.id,
+                LetterText.outcome == outcome,
+                LetterText.language == language,
             )
         )
         or 0
@@ -235,6 +273,7 @@ def add_text(fund, outcome: str, body: str, user=None) -> LetterText:
     text = LetterText(
         fund_id=fund.id,
         outcome=outcome,
+        language=language,
         version=version,
         body=body,
         created_by_id=user.id if user else None,
@@ -245,8 +284,12 @@ def add_text(fund, outcome: str, body: str, user=None) -> LetterText:
 
 
 def apply_to(facts: dict[str, Any], fund_id: int, outcome: str) -> LetterText | None:
-    """Put the fund's text for the outcome into the facts (``fund_text``); return its row."""
-    text, body = text_for(fund_id, outcome)
+    """Put the fund's text for the outcome, in the letter's language (the locale it is
+    rendered in), into the facts (``fund_text``); return its row."""
+    locale = get_locale()
+    language = locale.language if locale is not None else "da"
+    language = language if language in STANDARD_TEXTS else "da"
+    text, body = text_for(fund_id, outcome, language)
     values = values_from_facts(facts)
     try:
         facts["fund_text"] = render(body, values)
@@ -258,6 +301,6 @@ def apply_to(facts: dict[str, Any], fund_id: int, outcome: str) -> LetterText | 
         # new version.
         logger.warning("Letter text %s of fund %s cannot be rendered", text.id, fund_id)
         text = None
-        facts["fund_text"] = render(DEFAULT_TEXTS[outcome], values)
+        facts["fund_text"] = render(STANDARD_TEXTS[language][outcome], values)
     facts["text_version"] = text.version if text else 0
     return text

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from grants.applications.models import Application
 from grants.budgets.exports import as_csv
+from grants.budgets.operations import closed_budget_year
 from grants.core import access, clock
 from grants.core.errors import DomainError
 from grants.core.formatting import money
@@ -146,6 +147,9 @@ def _record_money(application_id, *, kind, item_of, form, day_field, operation, 
                     done % {"amount": money(form.amount.data), "case": application.case_number},
                     "success",
                 )
+                closed = closed_budget_year(application)
+                if closed is not None:
+                    flash(_closed_year_notice(kind, closed), "info")
                 return redirect(url_for("payments.index"))
         return _form_page("payments/record.html", application, item, form, kind), 422
     if item is not None:
@@ -154,5 +158,29 @@ def _record_money(application_id, *, kind, item_of, form, day_field, operation, 
     return _form_page("payments/record.html", application, item, form, kind)
 
 
+def _closed_year_notice(kind: str, year: int) -> str:
+    """What happens to a payment or a refund of a grant whose budget year is closed."""
+    if kind == "payment":
+        return _(
+            "Budgetåret %(year)s er lukket. Udbetalingen er tilladt: beløbet blev disponeret i "
+            "%(year)s og blev i året ved lukningen, så udbetalingen bogføres på %(year)s.",
+            year=year,
+        )
+    return _(
+        "Budgetåret %(year)s er lukket. Tilbagebetalingen bogføres på %(year)s, og det "
+        "frigivne beløb føres videre efter reglen ved lukningen: til næste år inden for "
+        "valgperioden, ellers bortfalder det.",
+        year=year,
+    )
+
+
 def _form_page(template: str, application, item, form, kind: str) -> str:
-    return render_template(template, application=application, item=item, form=form, kind=kind)
+    closed = closed_budget_year(application)
+    return render_template(
+        template,
+        application=application,
+        item=item,
+        form=form,
+        kind=kind,
+        closed_year_notice=_closed_year_notice(kind, closed) if closed is not None else "",
+    )

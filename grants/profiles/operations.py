@@ -124,6 +124,15 @@ def _export_fund(fund: Fund) -> dict[str, Any]:
     row["letter_texts"] = {
         outcome: texts.text_for(fund.id, outcome)[1] for outcome in texts.OUTCOMES
     }
+    # The fund's own texts in English, where it has any (else English letters use the
+    # English standard texts).
+    english = {
+        outcome: text.body
+        for outcome in texts.OUTCOMES
+        if (text := texts.current_text(fund.id, outcome, "en")) is not None
+    }
+    if english:
+        row["letter_texts_en"] = english
     version = current_form(fund.id)
     row["questions"] = [q.as_dict() for q in version.questions] if version else []
     return row
@@ -250,6 +259,11 @@ def _import_fund(row: dict, n: int, actor) -> Fund:
             texts.add_text(fund, outcome, str(given.get(outcome) or texts.DEFAULT_TEXTS[outcome]))
         except DomainError as error:
             raise ProfileError(f"{where}.letter_texts.{outcome}: {error.message}") from None
+    for outcome, body in (row.get("letter_texts_en") or {}).items():
+        try:
+            texts.add_text(fund, str(outcome), str(body), language="en")
+        except DomainError as error:
+            raise ProfileError(f"{where}.letter_texts_en.{outcome}: {error.message}") from None
     questions = row.get("questions") or []
     if questions:
         for q in questions:
@@ -291,11 +305,14 @@ def to_toml(data: dict[str, Any]) -> str:
     for fund in data.get("funds", []):
         lines += ["", "[[funds]]"]
         lines += [
-            f"{k} = {_value(v)}" for k, v in fund.items() if k not in ("letter_texts", "questions")
+            f"{k} = {_value(v)}"
+            for k, v in fund.items()
+            if k not in ("letter_texts", "letter_texts_en", "questions")
         ]
-        if fund.get("letter_texts"):
-            lines += ["", "[funds.letter_texts]"]
-            lines += [f"{k} = {_value(v)}" for k, v in fund["letter_texts"].items()]
+        for key in ("letter_texts", "letter_texts_en"):
+            if fund.get(key):
+                lines += ["", f"[funds.{key}]"]
+                lines += [f"{k} = {_value(v)}" for k, v in fund[key].items()]
         for question in fund.get("questions", []):
             lines += ["", "[[funds.questions]]"]
             lines += [f"{k} = {_value(v)}" for k, v in question.items()]

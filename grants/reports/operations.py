@@ -471,6 +471,15 @@ def settle(application: Application, actor, comment: str = "") -> Settlement:
     if application.fund.computes_subsidy and report.recalculation is None:
         report.recalculation = recalculate(application, report)
     settlement = settlement_for(application, report)
+    if settlement.refund and not Municipality.current().takes_refunds:
+        # The letter would ask for money back without saying where to pay it.
+        raise DomainError(
+            _(
+                "Afregningen kræver en tilbagebetaling, men kommunens profil har hverken konto "
+                "eller betalingsmåde til tilbagebetalinger. En administrator skal udfylde dem "
+                "under Kommunens profil, før der afregnes."
+            )
+        )
     _move_money(application, settlement, actor)
 
     today = clock.today()

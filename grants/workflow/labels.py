@@ -64,6 +64,7 @@ ACTION_LABELS = {
     "interest_ruled": _l("Udvalgets afgørelse om inhabilitet"),
     "postponed_without_quorum": _l("Udsat: udvalget var ikke beslutningsdygtigt"),
     "substitute_called": _l("Stedfortræder indkaldt"),
+    "budget_year_moved": _l("Flyttet til næste års budget"),
 }
 
 CASE_ROLE_LABELS = {

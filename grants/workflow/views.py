@@ -303,9 +303,10 @@ def _confirm_decision(application, token: str):
     inputs = facts["inputs"]
     try:
         decision = _check(application, inputs, lock=True)
-        from grants.letters.texts import text_for
+        from grants.letters.operations import decision_text
 
-        text, _body = text_for(application.fund_id, decision.outcome.value)
+        # The text in the applicant's language, as the preview used it.
+        text = decision_text(application, decision.outcome.value)
         if (
             decision.summary() != facts["decision"]
             or _case_facts(application, text.id if text else None) != facts["case_facts"]

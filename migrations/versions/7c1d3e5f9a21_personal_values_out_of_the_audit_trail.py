@@ -14,7 +14,7 @@ append-only trigger is switched off for this transaction only (the owner may; th
 role may not) and on again before it commits.
 
 Revision ID: 7c1d3e5f9a21
-Revises: c0d1e2f3a4b5
+Revises: 9c3e5a7b1d42
 Create Date: 2026-12-06 03:10:00
 
 """
@@ -26,7 +26,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "7c1d3e5f9a21"
-down_revision = "c0d1e2f3a4b5"
+down_revision = "9c3e5a7b1d42"
 branch_labels = None
 depends_on = None
 

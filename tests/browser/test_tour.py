@@ -18,7 +18,7 @@ TOURS = {
 }
 EXTRA_PAGES = {
     ADMIN: ["/budgets/close-year", "/budgets/export", "/subsidies/rules/ungdomsrejser/edit"],
-    FINANCE: [],
+    FINANCE: ["/budgets/plan", "/budgets/close-year?year=2025"],
     ASSOCIATION: [
         "/organisations/new",
         "/account/password",

@@ -105,7 +105,7 @@ def test_a_committee_carries_over_through_the_election_period_and_it_lapses_at_t
     trip(world, committee, 2028, 30_000)
     db.session.commit()
 
-    plan = close_year(2026, world.finance)
+    plan = close_year(2026, world.finance, waiting="close")
     by_fund = {step.fund_code: step for step in plan.steps}
     assert (by_fund["okonomiudvalget"].outcome, by_fund["okonomiudvalget"].amount) == (
         ClosingOutcome.CARRIED,
@@ -120,11 +120,23 @@ def test_a_committee_carries_over_through_the_election_period_and_it_lapses_at_t
     db.session.commit()
 
     closed = balance(committee.id, 2026)
-    # Committed but unpaid money (5,000 kr.) stays in its year; the rest moved on.
-    assert (closed.budget, closed.carried_over, closed.committed, closed.available) == (
-        Decimal("20000.00"),
-        Decimal("-45000.00"),
+    # Committed but unpaid money (5,000 kr.) stays in its year; the rest moved on. The
+    # year's budget is still its 65,000 kr.: what was carried out is a figure of its own.
+    assert (
+        closed.budget,
+        closed.carried_in,
+        closed.carried_out,
+        closed.lapsed,
+        closed.committed,
+        closed.spent,
+        closed.available,
+    ) == (
+        Decimal("65000.00"),
+        Decimal("0.00"),
+        Decimal("45000.00"),
+        Decimal("0.00"),
         Decimal("5000.00"),
+        Decimal("15000.00"),
         Decimal("0.00"),
     )
     entries = db.session.scalars(
@@ -140,10 +152,10 @@ def test_a_committee_carries_over_through_the_election_period_and_it_lapses_at_t
     assert balance(world.fund.id, 2027).carried_over == Decimal("0.00")
 
     close_year(2027, world.finance)  # nothing spent: 110,000 carried
-    close_year(2028, world.finance)  # 30,000 granted: 145,000 carried
+    close_year(2028, world.finance, waiting="close")  # 30,000 granted: 145,000 carried
     db.session.commit()
     last = balance(committee.id, 2029)
-    assert (last.allocated, last.carried_over, last.budget) == (
+    assert (last.allocated, last.carried_in, last.budget) == (
         Decimal("65000.00"),
         Decimal("145000.00"),
         Decimal("210000.00"),
@@ -158,10 +170,17 @@ def test_a_committee_carries_over_through_the_election_period_and_it_lapses_at_t
         None,
     )
     db.session.commit()
-    # Lapsing writes no entry: the closing records it, and the year takes no new grants.
-    assert balance(committee.id, 2029) == last
+    # Lapsing is an entry of its own: the year's budget stays, nothing is available, and
+    # nothing reaches the next period.
+    lapsed = balance(committee.id, 2029)
+    assert (lapsed.budget, lapsed.lapsed, lapsed.carried_out, lapsed.available) == (
+        Decimal("210000.00"),
+        Decimal("210000.00"),
+        Decimal("0.00"),
+        Decimal("0.00"),
+    )
     first = balance(committee.id, 2030)
-    assert (first.budget, first.carried_over) == (Decimal("65000.00"), Decimal("0.00"))
+    assert (first.budget, first.carried_in) == (Decimal("65000.00"), Decimal("0.00"))
     closings = db.session.scalars(
         select(YearClosing).where(YearClosing.fund_id == committee.id).order_by(YearClosing.year)
     ).all()
@@ -267,7 +286,8 @@ def test_the_page_shows_the_plan_first_and_closes_on_the_button(
     assert response.headers["Location"].endswith("/budgets/close-year?year=2026")
     assert balance(committee.id, 2027).carried_over == Decimal("65000.00")
     closed = ledger_state()
-    assert closed == (before[0] + 2, before[1] + 2, before[2] + 1)
+    # Carried out and in for the committee, lapsed for the study travel fund.
+    assert closed == (before[0] + 3, before[1] + 2, before[2] + 1)
 
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Budgetåret 2026 er lukket." in html

@@ -134,6 +134,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "budgets.index": Expect(frozenset({CASEWORKER, BOARD, FINANCE, ADMIN})),
     "budgets.fund_year": Expect(frozenset({CASEWORKER, BOARD, FINANCE, ADMIN})),
     "budgets.close_year_page": Expect(frozenset({FINANCE, ADMIN}), method="GET"),
+    "budgets.plan_page": Expect(frozenset({FINANCE, ADMIN}), method="GET"),
     "budgets.export": Expect(frozenset({FINANCE, ADMIN})),
     "budgets.export_file": Expect(frozenset({FINANCE, ADMIN}), {"dataset": "grants", "fmt": "csv"}),
     "payments.index": Expect(frozenset({FINANCE, ADMIN})),

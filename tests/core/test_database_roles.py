@@ -133,7 +133,11 @@ def test_privileges_follow_the_models_declarations():
     assert wanted["budget_entry"] == ("SELECT", "INSERT")
     assert wanted["application"] == ("SELECT", "INSERT", "UPDATE", "DELETE")
     assert wanted["alembic_version"] == ("SELECT",)
-    assert database_roles.append_only_tables(db.metadata) == ["audit_event", "budget_entry"]
+    assert database_roles.append_only_tables(db.metadata) == [
+        "audit_event",
+        "budget_entry",
+        "budget_year_opening",
+    ]
 
 
 def _audit_and_ledger():

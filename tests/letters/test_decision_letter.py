@@ -147,7 +147,7 @@ def test_a_partial_grant_gives_reasons_and_both_amounts(world):
     assert "6.000,00 kr. af de 8.000,00 kr." in text
     assert "Begrundelse" in text
     assert PARTIAL_REASONS in text
-    assert "inden for sit budget" in text and "fondens formål" in text
+    assert "opfylder formålet og betingelserne" in text
     assert "§§ 22-24" in text
     assert "Senest den 19. marts 2027" in text
     assert "Folketingets Ombudsmand" in text

@@ -252,7 +252,11 @@ def test_a_received_refund_is_a_ledger_entry(client, auth, world, cases):
     assert after.spent == before.spent - Decimal("1500")
     # The grant was brought down to the final amount at settlement; nothing more moves.
     assert after.granted == before.granted
-    assert after.committed == before.committed + Decimal("1500")
+    # Committed never counted the money awaiting its refund (issue 17 point 6): the refund
+    # ends the wait and makes the money available again.
+    assert after.committed == before.committed
+    assert (before.awaiting_refund, after.awaiting_refund) == (Decimal("1500"), Decimal("0"))
+    assert after.available == before.available + Decimal("1500")
     listing = client.get("/udbetalinger").get_data(as_text=True)
     assert "Der er ingen udestående krav" in listing
 

@@ -1,0 +1,146 @@
+"""Closing a year with applications for it not yet decided (issue 17 point 4): the plan
+lists them and the finance officer decides - move them to next year's budget, or close
+anyway. Without a choice nothing is closed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from grants.budgets.models import BudgetWaiting
+from grants.budgets.operations import (
+    YearClosed,
+    balance,
+    close_year,
+    rebuild_totals,
+    reserve,
+    waiting,
+)
+from grants.core.errors import DomainError
+from grants.extensions import db
+from tests.dbstate import table_fingerprint
+from tests.factories import make_application
+
+D = Decimal
+SKIP = {"login_attempt", "user_session", "audit_event"}
+
+
+@pytest.fixture
+def undecided(world, move_clock):
+    move_clock(dt.date(2026, 10, 1))
+    application = make_application(
+        world.employee,
+        world.fund,
+        amount=6000,
+        state="awaiting_decision",
+        title="Konference i Lyon",
+        departure_date=dt.date(2026, 12, 20),
+        return_date=dt.date(2026, 12, 23),
+    )
+    db.session.commit()
+    move_clock(dt.date(2027, 1, 20))
+    return application
+
+
+def waiting_rows() -> list[tuple]:
+    return sorted(
+        db.session.execute(
+            select(BudgetWaiting.fund_id, BudgetWaiting.year, BudgetWaiting.applications).where(
+                BudgetWaiting.applications != 0
+            )
+        ).all()
+    )
+
+
+def test_the_plan_lists_the_waiting_applications(world, undecided, client, auth):
+    auth.login(world.finance)
+    html = client.get("/budgets/close-year?year=2026").get_data(as_text=True)
+    assert "Ansøgninger til 2026, der venter på afgørelse" in html
+    assert "Konference i Lyon" in html and "6.000,00 kr." in html
+    assert "Flyt dem til næste års budget" in html and "Luk året alligevel" in html
+
+
+def test_without_a_choice_nothing_is_closed(world, undecided, client, auth):
+    auth.login(world.finance)
+    client.get("/budgets/close-year?year=2026")
+    before = table_fingerprint(skip=SKIP)
+    for data in ({"year": "2026"}, {"year": "2026", "waiting": "somewhere"}):
+        response = client.post("/budgets/close-year", data=data)
+        assert response.status_code == 422
+        db.session.expire_all()
+        assert table_fingerprint(skip=SKIP) == before
+    assert "1 ansøgning til 2026 venter på afgørelse" in response.get_data(as_text=True) or (
+        "Vælg en af mulighederne" in response.get_data(as_text=True)
+    )
+    with pytest.raises(DomainError):
+        close_year(2026, world.finance)
+
+
+def test_moved_applications_are_decided_on_next_years_budget(world, undecided, client, auth):
+    auth.login(world.finance)
+    response = client.post("/budgets/close-year", data={"year": "2026", "waiting": "move"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "1 ansøgning er flyttet til næste års budget." in page
+    db.session.expire_all()
+    assert undecided.budget_year == 2027
+    [note] = [e for e in undecided.journal if e.action == "budget_year_moved"]
+    assert "afgøres på budgettet for 2027" in note.comment
+    assert waiting([world.fund.id], 2026)[world.fund.id].count == 0
+    assert waiting([world.fund.id], 2027)[world.fund.id].amount == D(6000)
+    # The running totals agree with the applications.
+    rows = waiting_rows()
+    rebuild_totals()
+    assert waiting_rows() == rows
+    reserve(undecided, D(6000), world.caseworker)
+    assert balance(world.fund.id, 2027).granted == D(6000)
+    assert balance(world.fund.id, 2026).lapsed == D(100000)
+
+
+def test_closing_anyway_leaves_them_where_only_a_refusal_fits(world, undecided, runner):
+    result = runner.invoke(args=["budgets", "close-year", "2026", "--waiting", "close"])
+    assert result.exit_code == 0, result.output
+    assert "Waiting for a decision: 1 application(s)." in result.output
+    db.session.expire_all()
+    assert undecided.budget_year == 2026
+    with pytest.raises(YearClosed):
+        reserve(undecided, D(6000), world.caseworker)
+
+
+def test_the_command_without_a_choice_refuses(world, undecided, runner):
+    result = runner.invoke(args=["budgets", "close-year", "2026"])
+    assert result.exit_code != 0
+    assert "venter på afgørelse" in result.output
+
+
+def test_after_closing_anyway_they_can_still_be_moved(world, undecided, client, auth):
+    close_year(2026, world.finance, waiting="close")
+    db.session.commit()
+    auth.login(world.finance)
+    page = client.get("/budgets/close-year?year=2026").get_data(as_text=True)
+    assert "Flyt ansøgningerne til næste års budget" in page
+    response = client.post("/budgets/close-year", data={"year": "2026", "waiting": "move"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert undecided.budget_year == 2027
+
+
+def test_a_move_skips_a_next_year_closed_already(world, undecided, move_clock):
+    move_clock(dt.date(2028, 1, 20))
+    close_year(2027, world.finance)
+    plan = close_year(2026, world.finance, waiting="move")
+    assert plan.moved == {undecided.id: 2028}
+    assert undecided.budget_year == 2028
+
+
+@pytest.mark.parametrize("who", ["employee", "caseworker", "board_member"])
+def test_who_may_not_close_cannot_move_either(world, undecided, client, auth, who):
+    auth.login(getattr(world, who))
+    before = table_fingerprint(skip=SKIP)
+    response = client.post("/budgets/close-year", data={"year": "2026", "waiting": "move"})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert table_fingerprint(skip=SKIP) == before
