@@ -421,3 +421,36 @@ def test_a_disqualified_chair_neither_postpones_nor_calls_a_substitute(client, a
     assert snapshot(item) == before
     page = client.get(f"/udvalg/moeder/{item.meeting_id}").get_data(as_text=True)
     assert f"{base}/udsaet" not in page and f"{base}/stedfortraeder" not in page
+
+
+# -- the quorum when the decisions are issued ---------------------------------------------------
+
+
+def test_a_decision_recorded_with_a_quorum_is_not_issued_once_the_quorum_is_gone(client, auth, cw):
+    """Recorded while two of three took part; then a member declared an interest (and takes no
+    part until the committee rules) and another left: the batch must not issue the decision
+    as the committee's, and the case stays undecided."""
+    _committee, members, item = committee_of(cw, 3, present=2)
+    auth.login(cw.secretary)
+    assert record(client, item).status_code == 302
+    db.session.expire_all()
+    assert item.decision == Decision.GRANT
+    auth.login(members[1])
+    client.post(
+        f"/udvalg/moeder/{item.meeting_id}/punkter/{item.id}/inhabilitet",
+        data={"reason": "Jeg kender ansøgeren."},
+    )
+    db.session.expire_all()
+    assert not ops.quorum_of(item).reached
+    auth.login(cw.secretary)
+    state = item.application.state
+    confirm(client, f"/udvalg/moeder/{item.meeting_id}/udsend")
+    db.session.expire_all()
+    assert item.issue_status != IssueStatus.ISSUED
+    assert item.application.state == state
+    assert (
+        db.session.scalar(
+            select(func.count(Letter.id)).where(Letter.application_id == item.application_id)
+        )
+        == 0
+    )
