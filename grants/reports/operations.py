@@ -495,8 +495,8 @@ def settle(application: Application, actor, comment: str = "") -> Settlement:
         summary = note(
             "settlement_refund",
             final=settlement.final,
-            refund=settlement.refund,
-            due=report.refund_due,
+            amount=settlement.refund,
+            date=report.refund_due,
         )
     else:
         summary = note("settlement", final=settlement.final)

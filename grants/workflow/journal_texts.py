@@ -21,8 +21,9 @@ TEXTS = {
         "Tilbagebetaling på %(amount)s modtaget den %(day)s (bilag %(voucher)s)."
     ),
     "settlement": _l("Endeligt tilskud: %(final)s"),
-    "settlement_refund": _l(
-        "Endeligt tilskud: %(final)s Der skal tilbagebetales %(refund)s senest %(due)s."
+    "settlement_refund": (
+        _l("Endeligt tilskud: %(final)s"),
+        _l("Der skal tilbagebetales %(amount)s senest %(date)s."),
     ),
     "budget_year_moved": _l(
         "Budgetåret %(year)s blev lukket, før sagen var afgjort. Sagen afgøres på "
@@ -38,9 +39,10 @@ TEXTS = {
     ),
 }
 
+# A message of several sentences is a tuple of them, shown as one line.
 # How a fact is shown, by its name; anything else is shown as it is kept.
-MONEY_FACTS = {"amount", "final", "refund"}
-DATE_FACTS = {"day", "date", "due"}
+MONEY_FACTS = {"amount", "final"}
+DATE_FACTS = {"day", "date"}
 
 
 def note(message: str, **facts) -> dict:
@@ -72,4 +74,6 @@ def describe(details: dict | None) -> list[str]:
     if not details or details.get(MESSAGE) not in TEXTS:
         return []
     values = {name: _shown(name, value) for name, value in details.items() if name != MESSAGE}
-    return [str(TEXTS[details[MESSAGE]]) % values]
+    text = TEXTS[details[MESSAGE]]
+    parts = text if isinstance(text, tuple) else (text,)
+    return [" ".join(str(part) % values for part in parts)]
