@@ -634,7 +634,7 @@ def postpone_without_quorum(item: AgendaItem, actor) -> None:
         item.application,
         "postponed_without_quorum",
         actor,
-        comment=item.reasons,
+        details=note("postponed_without_quorum", **quorum.words()),
         visible_to_applicant=False,
     )
     db.session.flush()

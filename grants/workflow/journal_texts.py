@@ -30,6 +30,11 @@ TEXTS = {
         "budgettet for %(to)s."
     ),
     "put_on_agenda": _l("Sat på dagsordenen for %(committee)s, møde %(date)s."),
+    "postponed_without_quorum": _l(
+        "Udvalget var ikke beslutningsdygtigt: %(taking)s af udvalgets %(size)s medlemmer var "
+        "til stede og ikke inhabile, og mindst %(needed)s skal deltage. Punktet er udsat til "
+        "et senere møde."
+    ),
     "substitute_called": _l("%(substitute)s er indkaldt som stedfortræder for %(member)s."),
     "interest_ruled_disqualified": _l("%(member)s: inhabil"),
     "interest_ruled_not_disqualified": _l("%(member)s: ikke inhabil"),

@@ -61,3 +61,16 @@ def test_a_substitute_called_is_worded_for_the_reader(client, auth, cw):
     assert "stedfortræder for" not in english
     for html in (danish, english):
         assert "Sven &lt;b&gt;Stedfortræder&lt;/b&gt;" in html and "<b>Stedfortræder" not in html
+
+
+def test_a_postponement_without_quorum_is_worded_for_the_reader(client, auth, cw):
+    _committee, _members, item = committee_of(cw, 3, present=1)
+    with in_english():
+        ops.postpone_without_quorum(item, cw.secretary)
+    db.session.commit()
+
+    danish, english = read_in_both_languages(client, auth, cw.caseworker, item.application)
+    assert "Udvalget var ikke beslutningsdygtigt: 1 af udvalgets 3 medlemmer" in danish
+    assert "The committee had no quorum" not in danish
+    assert "The committee had no quorum: 1 of its 3 members" in english
+    assert "Udvalget var ikke beslutningsdygtigt" not in english
