@@ -20,6 +20,10 @@ TEXTS = {
     "refund_recorded": _l(
         "Tilbagebetaling på %(amount)s modtaget den %(day)s (bilag %(voucher)s)."
     ),
+    "report_reminder": _l("Påmindelse sendt: rapport og regnskab skal indsendes senest %(date)s."),
+    "report_reminder_overdue": _l(
+        "Påmindelse sendt: fristen for rapport og regnskab var %(date)s."
+    ),
     "settlement": _l("Endeligt tilskud: %(final)s"),
     "settlement_refund": (
         _l("Endeligt tilskud: %(final)s"),

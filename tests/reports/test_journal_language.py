@@ -3,6 +3,9 @@ not for the caseworker who settled (issue 15, point 4)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from grants.core.formatting import long_date
 from grants.extensions import db
 from grants.reports.operations import settle
 from tests.journal_reading import in_english, read_in_both_languages
@@ -38,3 +41,18 @@ def test_a_settlement_without_a_refund_is_worded_for_the_reader(client, auth, wo
     danish, english = read_in_both_languages(client, auth, world.employee, application)
     assert "Endeligt tilskud: 5.500,00 kr." in danish and "tilbagebetales" not in danish
     assert "5,500.00 kr." in english and "Endeligt tilskud" not in english
+
+
+def test_a_reminder_is_worded_for_the_reader(client, auth, world, runner, move_clock):
+    application = granted_case(world, 8000)
+    move_clock(application.report_due + dt.timedelta(days=1))
+    assert runner.invoke(args=["reports", "remind"]).exit_code == 0
+    db.session.commit()
+
+    danish, english = read_in_both_languages(client, auth, world.employee, application)
+    due = application.report_due
+    assert f"Påmindelse sendt: fristen for rapport og regnskab var {long_date(due, 'da')}." in (
+        danish
+    )
+    assert "Reminder sent" not in danish
+    assert long_date(due, "en") in english and "Påmindelse sendt" not in english
