@@ -83,8 +83,11 @@ def check_password(email: str, password: str, ip: str) -> User | None:
             func.lower(User.email) == email.strip().lower()
         )
     ).first()
-    matched = check_password_hash(row.password_hash if row else stand_in, password)
-    if row is None or not row.active or not matched:
+    # An account without a password (it logs in another way) is checked against the stand-in
+    # too: refused with the same answer after the same work as a wrong password.
+    has_password = row is not None and row.password_hash is not None
+    matched = check_password_hash(row.password_hash if has_password else stand_in, password)
+    if not has_password or not row.active or not matched:
         record_attempt(email.strip(), ip, row.id if row else None, False)
         return None
     return db.session.get(User, row.id)
