@@ -321,7 +321,10 @@ def signup_complete(token: str):
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    """A new password ends every other session of the person."""
+    """A new password ends every other session of the person. An account without a password
+    (it logs in another way) gets none here: there is no current one to confirm it with."""
+    if not current_user.has_password:
+        return render_template("people/password.html", form=None)
     form = PasswordChangeForm()
     if form.validate_on_submit():
         if not current_user.check_password(form.current.data):
