@@ -19,6 +19,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
 from grants.core import clock
+from grants.core.errors import DomainError
 from grants.core.security import safe_next
 from grants.extensions import csrf, db
 from grants.people import authentication, operations, two_factor
@@ -32,7 +33,6 @@ from grants.people.forms import (
     SignupForm,
 )
 from grants.people.models import User
-from grants.people.passwords import password_problems
 
 bp = Blueprint("people", __name__, cli_group="people")
 
@@ -298,19 +298,14 @@ def signup_complete(token: str):
         return render_template("people/signup_invalid.html", exists=True)
     form = SignupCompleteForm()
     if form.validate_on_submit():
-        problems = password_problems(
-            form.password.data, email=signup_request.email, name=form.name.data
-        )
-        if problems:
-            form.password.errors.extend(problems)
-        else:
+        try:
             user = operations.create_account(signup_request, form.name.data, form.password.data)
-            login_user(user)
-            session["locale"] = user.locale
+        except operations.PasswordRefused as refused:
+            form.password.errors.extend(refused.problems)
+        else:
             flash(_("Din konto er oprettet."), "success")
-            if signup_request.next_path:
-                return redirect(safe_next(signup_request.next_path))
-            return redirect(url_for("organisations.mine"))
+            target = signup_request.next_path or url_for("organisations.mine")
+            return _log_in(user, target, authentication.PasswordBackend.name)
     status = 422 if form.errors else 200
     return render_template(
         "people/signup_complete.html", form=form, email=signup_request.email
@@ -327,22 +322,17 @@ def change_password():
         return render_template("people/password.html", form=None)
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        if not current_user.check_password(form.current.data):
-            form.current.errors.append(_("Din nuværende adgangskode er forkert."))
+        try:
+            operations.change_password(current_user, form.current.data, form.password.data)
+        except operations.PasswordRefused as refused:
+            form.password.errors.extend(refused.problems)
+        except DomainError as error:
+            form[error.field].errors.append(error.message)
         else:
-            problems = password_problems(
-                form.password.data, email=current_user.email, name=current_user.name
-            )
-            if problems:
-                form.password.errors.extend(problems)
-            else:
-                current_user.set_password(form.password.data)
-                # This session goes on with the new token (the proxy itself must not be stored).
-                login_user(current_user._get_current_object())
-                flash(
-                    _("Din adgangskode er skiftet. Du er logget ud alle andre steder."), "success"
-                )
-                return redirect(url_for("core.index"))
+            # This session goes on with the new token (the proxy itself must not be stored).
+            login_user(current_user._get_current_object())
+            flash(_("Din adgangskode er skiftet. Du er logget ud alle andre steder."), "success")
+            return redirect(url_for("core.index"))
     status = 422 if form.errors else 200
     return render_template("people/password.html", form=form), status
 
