@@ -94,6 +94,11 @@ class AuthenticationBackend:
         """Who the request proves the person to be. A form backend gets its validated form."""
         raise NotImplementedError
 
+    def end_session(self, user: User):
+        """After the app's own logout: a redirect that ends the session at the provider too
+        (OpenID Connect RP-initiated logout, SAML single logout), or None (the password)."""
+        return None
+
     def account_for(self, identity: Identity) -> User | None:
         """The local account of an identity: the one the backend named, else the one linked
         to (backend, subject). A backend that makes accounts on first login (with the roles

@@ -259,6 +259,8 @@ def login_recovery():
 def logout():
     # A new session token ends this session on the server too: a copy of the cookie (the
     # session lives in a signed cookie) is worth nothing after logging out.
+    backend = authentication.current_backend()
+    user = current_user._get_current_object()
     current_user.renew_session_token()
     logout_user()
     # Everything of the session goes but the language: "you are logged out" and the pages
@@ -268,7 +270,9 @@ def logout():
     if locale:
         session["locale"] = locale
     flash(_("Du er logget ud."), "success")
-    return redirect(url_for("core.index"))
+    # Logged in through an identity provider: logged out there too.
+    at_provider = backend.end_session(user) if backend is not None else None
+    return at_provider or redirect(url_for("core.index"))
 
 
 # -- signing up ----------------------------------------------------------------------------

@@ -36,6 +36,9 @@ class TestProvider(AuthenticationBackend):
         query = urlencode({"state": state, "subject": self.vouches_for})
         return redirect(url_for("people.login_return", backend=self.name) + "?" + query)
 
+    def end_session(self, user):
+        return redirect(f"https://idp.invalid/logout?who={user.id}")
+
     def authenticate(self, request, form=None):
         if request.args.get("state") != session.pop("test_provider_state", None):
             return Refusal("Svaret fra testudbyderen passer ikke til dette login.")
@@ -68,6 +71,21 @@ def test_a_second_backend_logs_a_person_in_through_the_same_views(world, client,
     assert attempt.succeeded and attempt.user_id == world.employee.id
     link = db.session.scalar(select(UserIdentity).where(UserIdentity.subject == "subject-1"))
     assert link.last_used_at is not None
+
+
+def test_logging_out_ends_the_session_at_the_provider_that_logged_the_person_in(
+    world, client, auth, provider
+):
+    authentication.link(world.employee, provider.name, "subject-1")
+    db.session.commit()
+    there = client.get("/login/via/test-provider")
+    client.get(there.headers["Location"])
+    out = client.post("/logout")
+    assert out.headers["Location"] == f"https://idp.invalid/logout?who={world.employee.id}"
+    assert client.get("/applications/mine").status_code == 302  # logged out here as well
+    # Logged in with the password, logging out stays in the app.
+    auth.login(world.employee)
+    assert client.post("/logout").headers["Location"] == "/"
 
 
 def test_a_backend_that_is_not_switched_on_is_not_found(world, client, provider, app):
