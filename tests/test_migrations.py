@@ -41,3 +41,80 @@ def test_the_test_database_was_built_by_the_migrations(database_url):
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     engine.dispose()
     assert version
+
+
+def check_the_login_seam_migration(url: str) -> None:
+    """Up: a person may have no password, and identities link to people. Down: an account
+    without a password gets one nobody can log in with (the column is required again), and
+    the identities go; up again works."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade(revision="d7e2b9c4a1f6")
+        person = (
+            'INSERT INTO "user" (id, email, name, title, department, password_hash, locale,'
+            " active, session_token, created_at, updated_at) VALUES (:id, :email, 'N', '', '',"
+            " :hash, 'da', :yes, 't', :at, :at)"
+        )
+        values = {"yes": True, "at": "2026-01-01"}
+        with db.engine.begin() as connection:
+            connection.execute(text(person), {**values, "id": 1, "email": "a@x.dk", "hash": "h"})
+        upgrade(revision="e8a3c5d7f9b1")
+        with db.engine.begin() as connection:
+            connection.execute(text(person), {**values, "id": 2, "email": "b@x.dk", "hash": None})
+            connection.execute(
+                text(
+                    "INSERT INTO user_identity (user_id, backend, subject, created_at)"
+                    " VALUES (2, 'oidc', 'sub-2', :at)"
+                ),
+                values,
+            )
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO user_identity (user_id, backend, subject, created_at)"
+                    " VALUES (1, 'oidc', 'sub-2', :at)"
+                ),
+                values,
+            )
+        downgrade(revision="d7e2b9c4a1f6")
+        assert "user_identity" not in inspect(db.engine).get_table_names()
+        column = next(
+            c for c in inspect(db.engine).get_columns("user") if c["name"] == "password_hash"
+        )
+        assert column["nullable"] is False
+        with db.engine.connect() as connection:
+            hashes = dict(connection.execute(text('SELECT id, password_hash FROM "user"')).all())
+        assert hashes == {1: "h", 2: "!"}
+        from werkzeug.security import check_password_hash
+
+        assert not check_password_hash("!", "") and not check_password_hash("!", "!")
+        upgrade()
+        db.engine.dispose()
+
+
+def test_the_login_seam_migration_goes_up_and_down(tmp_path):
+    check_the_login_seam_migration(f"sqlite:///{tmp_path / 'login.db'}")
+
+
+def test_the_login_seam_migration_goes_up_and_down_on_postgresql(owner_database_url):
+    """In a database of its own, made and dropped here."""
+    import pytest
+    from sqlalchemy import make_url
+
+    if make_url(owner_database_url).get_backend_name() != "postgresql":
+        pytest.skip("PostgreSQL only; SQLite in the test above")
+    url = make_url(owner_database_url)
+    name = f"{url.database}_login_migration"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        check_the_login_seam_migration(url.set(database=name).render_as_string(hide_password=False))
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        server.dispose()
