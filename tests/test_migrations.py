@@ -118,3 +118,44 @@ def test_the_login_seam_migration_goes_up_and_down_on_postgresql(owner_database_
         with server.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         server.dispose()
+
+
+def test_funds_on_the_old_partial_grant_text_get_the_wording_for_every_recipient(tmp_path):
+    """The standard text said "du søgte om" to associations too; a fund still on it gets the
+    corrected text as its next version, a fund with its own newer text keeps that, and the
+    way down removes only what the migration added."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 't.db'}"})
+    old = (
+        "{{ pulje }} støtter rejsen »{{ rejse }}« med {{ bevilget_beloeb }} "
+        "af de {{ ansoegt_beloeb }}, du søgte om. "
+        "Husk rapport og regnskab senest {{ frist_rapport }}."
+    )
+    own = "Vi støtter {{ rejse }} med {{ bevilget_beloeb }}, du søgte om mere."
+    insert = text(
+        "INSERT INTO letter_text (fund_id, outcome, language, version, body, created_at)"
+        " VALUES (:fund, 'partly_granted', 'da', :version, :body, '2026-01-01')"
+    )
+
+    def texts():
+        with db.engine.connect() as connection:
+            return connection.execute(
+                text("SELECT fund_id, version, body FROM letter_text ORDER BY fund_id, version")
+            ).all()
+
+    with app.app_context():
+        upgrade(revision="e8a3c5d7f9b1")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # no funds needed for this
+            connection.execute(insert, {"fund": 1, "version": 1, "body": old})
+            connection.execute(insert, {"fund": 2, "version": 1, "body": old})
+            connection.execute(insert, {"fund": 2, "version": 2, "body": own})
+        before = texts()
+        upgrade(revision="f1b3d5a7c9e2")
+        after = texts()
+        assert after[:1] + after[2:] == before  # nothing rewritten
+        assert after[1][:2] == (1, 2)
+        assert ", der er søgt om." in after[1][2] and "du søgte om" not in after[1][2]
+        assert [row for row in after if row[0] == 2] == before[1:]  # its own text kept
+        downgrade(revision="e8a3c5d7f9b1")
+        assert texts() == before
+        db.engine.dispose()
