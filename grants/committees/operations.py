@@ -538,6 +538,13 @@ def set_attendance(meeting: Meeting, user_ids: set[int], actor) -> None:
             ),
             field="present",
         )
+    if meeting.held_at is None and meeting.items and meeting.agenda_published_at is None:
+        # The members decide on what they were sent: a meeting with cases on its agenda is
+        # held only once the agenda has gone out to them.
+        raise DomainError(
+            _("Dagsordenen er ikke sendt til udvalget. Send den, før mødet holdes."),
+            field="present",
+        )
     members = {m.user_id for m in meeting.committee.voting_memberships(meeting.day)}
     unknown = user_ids - members
     if unknown:
