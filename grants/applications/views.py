@@ -349,7 +349,7 @@ def render_case(
     if decision_form is not None:
         allowed = {t.action for t in decisions}
         decision_form.action.choices = [c for c in decision_form.action.choices if c[0] in allowed]
-    internal = sees_internal_journal(application, current_user)
+    internal = sees_internal_journal(current_user, application)
     journal = [e for e in application.journal if internal or e.visible_to_applicant]
     preview = decision_preview(application) if decisions else None
     return render_template(

@@ -27,7 +27,7 @@ def case_roles(application, user: User | None) -> set[CaseRole]:
 
     if user is None or not user.is_authenticated:
         return set()
-    if acts_as_applicant(application, user):
+    if acts_as_applicant(user, application):
         return {CaseRole.APPLICANT}
     roles: set[CaseRole] = set()
     if application.manager_id == user.id:
@@ -140,7 +140,7 @@ def _someone_can_go_on(application) -> None:
     ]
     if not staff_steps:
         return
-    if not any(not acts_as_applicant(application, p) for p in people_to_act(application)):
+    if not any(not acts_as_applicant(p, application) for p in people_to_act(application)):
         raise NotAllowed(
             _(
                 "Ingen kan tage det næste skridt i sagen: puljen mangler en, der kan træffe "
