@@ -258,7 +258,7 @@ def _register_commands(app: Flask) -> None:
     from grants.subsidies.cli import register as register_rules
     from grants.workflow.cli import register as register_workflow
 
-    register(app)
+    register(app, create_app)
     register_rules(app)
     register_reports(app)
     register_profiles(app)

@@ -67,8 +67,10 @@ KNOWN: dict[tuple[str, str], str] = {
     ("budgets", "workflow"): "closing a year asks the engine about open cases",
     ("committees", "demo"): "the committees' demo data borrows grants.demo's helpers",
     ("committees", "reports"): "a meeting's ruling on a report calls the report's operations",
-    ("core", "app"): "the backup check migrates a scratch copy through create_app",
-    ("jobs", "app"): "an RQ worker builds its own app through create_app",
+    (
+        "jobs",
+        "app",
+    ): "the RQ worker's entry point builds its app (its dotted name is in queued jobs)",
     ("letters", "applications"): "a letter's facts are read from the Application",
     ("letters", "workflow"): "issuing a letter records a journal entry through the engine",
     ("notifications", "letters"): "a mail names the decider's role from the letters",
