@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from grants import demo_cases
-from grants.committees import demo as committees_demo
+from grants import demo_committees as committees_demo
 from grants.core.models import Municipality
 from grants.extensions import db
 from grants.funds.models import Fund, FundBoardMember

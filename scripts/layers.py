@@ -38,7 +38,7 @@ SOURCE = ROOT / "grants"
 # A layer of several packages: siblings that do not import each other.
 LAYERS: list[tuple[str, ...]] = [
     ("app",),  # create_app and grants/models.py: the composition root, wires every package
-    ("demo",),  # the demo data (grants/demo.py, grants/demo_cases.py): uses every domain
+    ("demo",),  # the demo data (grants/demo*.py): uses every domain
     ("profiles",),  # a municipality's profile: loads funds, texts, routes, rules
     ("administration", "privacy", "publication"),  # whole-system pages over the domains
     ("audit",),  # the audit trail's flush listener knows every model
@@ -65,7 +65,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("applications", "workflow"): "the case's operations and pages call the engine and its models",
     ("budgets", "applications"): "the waiting totals and exports query Application directly",
     ("budgets", "workflow"): "closing a year asks the engine about open cases",
-    ("committees", "demo"): "the committees' demo data borrows grants.demo's helpers",
     ("committees", "reports"): "a meeting's ruling on a report calls the report's operations",
     (
         "jobs",
@@ -79,7 +78,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("people", "audit"): "two-factor writes an audit event by hand",
     ("people", "notifications"): "a password reset queues a mail",
     ("subsidies", "applications"): "the calculation counts the organisation's granted cases",
-    ("workflow", "committees"): "the engine's case roles ask whether a committee decides",
 }
 
 
@@ -99,7 +97,7 @@ def package_of(module: str) -> str | None:
         return "app"
     if parts[1] == "extensions":
         return "core"
-    if parts[1] in ("demo", "demo_cases"):
+    if parts[1] in ("demo", "demo_cases", "demo_committees"):
         return "demo"
     return parts[1]
 

@@ -1,14 +1,18 @@
 """The committees' rules in the permission layer (grants.core.access).
 
 Who records a committee's decision on a case is the workflow engine's business: the rules
-below ask ``grants.committees.operations.records_for`` (the engine's ``case_roles`` asks
-``decides_for``: that, at a held meeting with a quorum on the item), never a copy of it."""
+below ask ``grants.committees.operations.records_for``, and the case role the engine sees
+(``committee_role``, a role source of ``grants.workflow.engine``) asks ``decides_for``: that,
+at a held meeting with a quorum on the item; never a copy of either."""
 
 from __future__ import annotations
 
 from grants.committees import operations
 from grants.core import access
+from grants.funds.models import FundKind
 from grants.people.models import Role
+from grants.workflow import engine
+from grants.workflow.models import CaseRole
 
 # Registers committees and their members, plans meetings and agendas: the secretariat.
 COMMITTEE_SECRETARIAT = (Role.CASEWORKER, Role.ADMIN)
@@ -96,3 +100,12 @@ def can_download_minutes(user, meeting, **_) -> bool:
 def member_sees_case(user, application, **_) -> bool:
     """A committee member sees the cases on their committee's agendas (never a draft)."""
     return application.state != "draft" and operations.sees_case(application, user)
+
+
+@engine.role_source
+def committee_role(application, user) -> set[CaseRole]:
+    """A committee's case: its members decide at a held meeting with a quorum on the item. A
+    member ruled disqualified, or with an interest not yet ruled on, holds no role."""
+    if application.fund.kind == FundKind.COMMITTEE and operations.decides_for(application, user):
+        return {CaseRole.COMMITTEE}
+    return set()
