@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from grants.core import access
 from grants.people.models import Role
 
@@ -12,6 +14,25 @@ from grants.people.models import Role
 CASE_STAFF = (Role.CASEWORKER, Role.FINANCE, Role.ADMIN)
 # The case file export (aktindsigt) and the figures of any organisation: the secretariat.
 SECRETARIAT = (Role.CASEWORKER, Role.ADMIN)
+
+# Funds a package above the applications opens to a person beyond the kinds their roles open
+# (the committees: a committee's members and secretary apply for its own trips), registered
+# with ``opens_funds`` when the app is built: each is a function (user) -> list of fund ids.
+FUND_OPENERS: list[Callable[..., list[int]]] = []
+
+
+def opens_funds(function: Callable[..., list[int]]) -> Callable[..., list[int]]:
+    """Register ``function`` as opening funds to a person (see ``FUND_OPENERS``)."""
+    if function not in FUND_OPENERS:
+        FUND_OPENERS.append(function)
+    return function
+
+
+def funds_opened_to(user) -> list[int]:
+    """The ids of the funds the registered openers open to ``user``."""
+    if not access.signed_in(user):
+        return []
+    return [fund_id for opener in FUND_OPENERS for fund_id in opener(user)]
 
 
 @access.rule("case.act_as_applicant")

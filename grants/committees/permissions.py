@@ -7,6 +7,7 @@ at a held meeting with a quorum on the item; never a copy of either."""
 
 from __future__ import annotations
 
+from grants.applications.permissions import opens_funds
 from grants.committees import operations
 from grants.core import access
 from grants.funds.models import FundKind
@@ -109,3 +110,9 @@ def committee_role(application, user) -> set[CaseRole]:
     if application.fund.kind == FundKind.COMMITTEE and operations.decides_for(application, user):
         return {CaseRole.COMMITTEE}
     return set()
+
+
+@opens_funds
+def committee_funds(user) -> list[int]:
+    """A committee's members and secretary apply for the committee's own trips."""
+    return [committee.fund_id for committee in operations.committees_of(user)]
