@@ -73,7 +73,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("notifications", "letters"): "a mail names the decider's role from the letters",
     ("notifications", "workflow"): "a mail goes to the people who act next on the route",
     ("organisations", "applications"): "an organisation's page lists its applications",
-    ("people", "audit"): "two-factor writes an audit event by hand",
     ("people", "notifications"): "a password reset queues a mail",
     ("subsidies", "applications"): "the calculation counts the organisation's granted cases",
 }
