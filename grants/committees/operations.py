@@ -437,7 +437,7 @@ def find_interests(item: AgendaItem) -> list[InterestDeclaration]:
     people = [m.user for m in item.meeting.committee.current_memberships(item.meeting.day)]
     people += [s.user for s in item.substitutes]
     for user in people:
-        if not acts_as_applicant(application, user):
+        if not acts_as_applicant(user, application):
             continue
         if any(d.user_id == user.id for d in item.declarations):
             continue
@@ -674,7 +674,7 @@ def call_substitute(item: AgendaItem, substitute, for_member, actor) -> Substitu
         )
     if any(s.user_id == substitute.id for s in item.substitutes):
         raise DomainError(_("Stedfortræderen er allerede indkaldt."), field="user_id")
-    if acts_as_applicant(item.application, substitute) or any(
+    if acts_as_applicant(substitute, item.application) or any(
         d.user_id == substitute.id for d in item.declarations
     ):
         raise DomainError(

@@ -32,9 +32,16 @@ from grants.people.forms import (
     SignupCompleteForm,
     SignupForm,
 )
-from grants.people.models import User
+from grants.people.models import Role, User
 
 bp = Blueprint("people", __name__, cli_group="people")
+
+
+@bp.app_context_processor
+def inject_roles() -> dict:
+    """``Role`` in every template (the navigation asks ``current_user.has_role(Role.X)``)."""
+    return {"Role": Role}
+
 
 # Between the password and the code: who, since when, and where to go after.
 PENDING = "pending_login"
