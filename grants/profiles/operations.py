@@ -21,6 +21,7 @@ from grants.core.errors import DomainError
 from grants.core.models import Municipality
 from grants.core.money import AmbiguousAmount, parse_danish_amount
 from grants.extensions import db
+from grants.funds.defaults import FUND_DEFAULTS
 from grants.funds.models import CarryOver, Fund, FundKind
 from grants.letters import texts
 from grants.partners.models import PartnerCity, Relation
@@ -239,12 +240,16 @@ def _import_fund(row: dict, n: int, actor) -> Fund:
         description=str(row.get("description", "")),
         kind=kind,
         route=route,
-        delegated_limit=_money(row.get("delegated_limit", 0), f"{where}.delegated_limit"),
-        yearly_budget=_money(row.get("yearly_budget", 0), f"{where}.yearly_budget"),
+        delegated_limit=_money(
+            row.get("delegated_limit", FUND_DEFAULTS["delegated_limit"]), f"{where}.delegated_limit"
+        ),
+        yearly_budget=_money(
+            row.get("yearly_budget", FUND_DEFAULTS["yearly_budget"]), f"{where}.yearly_budget"
+        ),
         carry_over=carry_over,
-        report_due_days=int(row.get("report_due_days", 42)),
-        remind_days_before=int(row.get("remind_days_before", 7)),
-        refund_days=int(row.get("refund_days", 30)),
+        report_due_days=int(row.get("report_due_days", FUND_DEFAULTS["report_due_days"])),
+        remind_days_before=int(row.get("remind_days_before", FUND_DEFAULTS["remind_days_before"])),
+        refund_days=int(row.get("refund_days", FUND_DEFAULTS["refund_days"])),
         report_before_return=bool(row.get("report_before_return", False)),
         publish_trips=bool(row.get("publish_trips", False)),
         publish_names=bool(row.get("publish_names", False)),

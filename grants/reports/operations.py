@@ -48,6 +48,7 @@ from grants.core.formatting import long_date, money
 from grants.core.models import Municipality
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
+from grants.funds import defaults
 from grants.letters import texts
 from grants.letters.models import Letter
 from grants.letters.operations import (
@@ -68,8 +69,8 @@ REPORTABLE_STATES = ("granted", "partly_granted", "report_returned")
 AFTER_GRANT_STATES = (*REPORTABLE_STATES, "report_submitted", "settled")
 RECEIPT = documents.RECEIPT
 # A refund claimed at settlement is due this many days after the settlement: the fund's
-# setting (Fund.refund_days), by default this.
-REFUND_DAYS = 30
+# setting (Fund.refund_days), by default the one set of fund defaults' (grants.funds.defaults).
+REFUND_DAYS = defaults.REFUND_DAYS
 
 SETTLEMENT = "settlement"
 SETTLEMENT_TEMPLATE = "letters/settlement.html"
