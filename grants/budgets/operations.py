@@ -40,6 +40,7 @@ from grants.budgets.models import (
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.formatting import money
+from grants.core.models import Municipality
 from grants.core.money import ZERO, Money, kroner
 from grants.extensions import db
 
@@ -926,11 +927,11 @@ class ElectionPeriod:
         return f"{self.first}-{self.last}"
 
 
-def election_period(year: int) -> ElectionPeriod:
-    """The election period ``year`` belongs to: four-year periods from 2022 unless the
-    config says otherwise (ELECTION_PERIOD_START, ELECTION_PERIOD_LENGTH)."""
-    start = int(current_app.config.get("ELECTION_PERIOD_START", 2022))
-    length = int(current_app.config.get("ELECTION_PERIOD_LENGTH", 4))
+def election_period(year: int, rhythm: tuple[int, int] | None = None) -> ElectionPeriod:
+    """The election period ``year`` belongs to, by the municipality's election rhythm
+    (``Municipality.election_first_year`` and ``election_period_years``; Danish: four-year
+    periods from 2022). ``rhythm`` (first year, length) saves the lookup in a loop."""
+    start, length = rhythm or Municipality.election_rhythm()
     first = start + (year - start) // length * length
     return ElectionPeriod(first, first + length - 1)
 

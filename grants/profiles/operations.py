@@ -35,6 +35,8 @@ PROFILES = Path(__file__).parent
 FORMAT = 1
 
 MUNICIPALITY_FIELDS = (*Municipality.TEXT_FIELDS, "languages")
+# The election rhythm: a period's first year and its length (Danish 2022 and 4 if left out).
+MUNICIPALITY_NUMBERS = ("election_first_year", "election_period_years")
 FUND_FIELDS = (
     "code",
     "name",
@@ -86,6 +88,7 @@ def export_profile() -> dict[str, Any]:
     m = Municipality.current()
     data: dict[str, Any] = {"format": FORMAT}
     data["municipality"] = {name: getattr(m, name) for name in MUNICIPALITY_FIELDS}
+    data["municipality"].update({name: getattr(m, name) for name in MUNICIPALITY_NUMBERS})
     data["partner_cities"] = [
         {
             "name": c.name,
@@ -158,6 +161,12 @@ def import_profile(data: dict[str, Any], actor=None) -> Municipality:
         if not municipality.name:
             raise ProfileError("municipality.name is missing")
         municipality.languages = municipality.languages or "da en"
+        for name in MUNICIPALITY_NUMBERS:
+            if values.get(name) is not None:
+                setattr(municipality, name, _whole_number(values[name], f"municipality.{name}"))
+        length = municipality.election_period_years
+        if length is not None and not 1 <= length <= 10:
+            raise ProfileError("municipality.election_period_years: from 1 to 10 years")
         db.session.add(municipality)
         for n, city in enumerate(data.get("partner_cities", []), start=1):
             db.session.add(_partner_city(city, n))
@@ -168,6 +177,15 @@ def import_profile(data: dict[str, Any], actor=None) -> Municipality:
         raise ProfileError(f"missing {error}") from None
     db.session.flush()
     return municipality
+
+
+def _whole_number(value, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ProfileError(f"{where}: {value!r} is not a whole number")
+    try:
+        return int(value)
+    except ValueError:
+        raise ProfileError(f"{where}: {value!r} is not a whole number") from None
 
 
 def _date(value, where: str) -> dt.date:
