@@ -47,8 +47,6 @@ from grants.extensions import db
 # An application waits for a decision once submitted and until it has an outcome (or is
 # withdrawn): this holds whatever states a route adds after the decision.
 
-# Seconds a movement waits for another one holding the fund's lock before it gives up.
-DEFAULT_LOCK_TIMEOUT = 30
 
 AsOf = dt.date | dt.datetime | None
 
@@ -418,14 +416,12 @@ def lock_fund(fund) -> None:
     An UPDATE takes a row lock on PostgreSQL and the database's write lock on SQLite, so a
     second decider waits here and then reads the balance the first one left behind. Nothing
     is held in Python's memory, so this holds across server processes. A decider who waits
-    longer than BUDGET_LOCK_TIMEOUT seconds (default 30) gets BudgetBusy, a clear refusal
+    longer than BUDGET_LOCK_TIMEOUT seconds (config.py; 30) gets BudgetBusy, a clear refusal
     that changes nothing, instead of a server error.
     """
     from grants.funds.models import Fund
 
-    timeout_ms = int(
-        float(current_app.config.get("BUDGET_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)) * 1000
-    )
+    timeout_ms = int(float(current_app.config["BUDGET_LOCK_TIMEOUT"]) * 1000)
     dialect = db.session.get_bind().dialect.name
     try:
         if dialect == "postgresql":
