@@ -61,6 +61,7 @@ from grants.letters.operations import (
 from grants.letters.render import create_pdf
 from grants.reports.models import AccountLine, TripReport
 from grants.subsidies.calculation import shown as shown_calculation
+from grants.subsidies.figures import age_limit_for
 from grants.workflow import engine
 
 # The states in which the applicant side writes the report and accounts.
@@ -644,6 +645,7 @@ def _participants(application: Application, report: TripReport) -> dict[str, Any
         "youth": youth,
         "count": report.participant_count,
         "young": recalculation.get("young", report.actual_young) if youth else None,
+        "age_limit": age_limit_for(application) if youth else None,
         "leaders": report.actual_leaders if youth else None,
         "disabled": report.actual_disabled if youth else None,
         "host_group": report.actual_host_group_size if youth else None,

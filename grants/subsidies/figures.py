@@ -9,11 +9,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from grants.core import clock
 from grants.extensions import db
-from grants.subsidies.models import RuleSet
+from grants.subsidies.models import RuleSet, rule_set_for
 
 
 @dataclass(frozen=True)
@@ -68,3 +69,43 @@ def current_figures(fund_ids, day: dt.date | None = None) -> dict[int, Figures]:
         fund_id: figures_of(rule_set.rules)
         for fund_id, rule_set in current_rule_sets(fund_ids, day).items()
     }
+
+
+# -- the age limit, as forms and pages name it ----------------------------------------------
+
+
+def age_limit_of(fund, day: dt.date | None = None) -> int | None:
+    """The age limit of the fund's rules for a trip on ``day`` (today): participants under it
+    count. None: the rules have no age limit (everyone counts), or the fund has no rules."""
+    if fund is None or not getattr(fund, "computes_subsidy", False):
+        return None
+    rule_set = rule_set_for(fund, day or clock.today())
+    return figures_of(rule_set.rules).age_limit if rule_set is not None else None
+
+
+def young_count_label(age_limit: int | None, *, attended: bool = False) -> str:
+    """The label of the count of children and young people, with the rules' age limit."""
+    if age_limit is None:
+        if attended:
+            return _("Antal børn og unge, der deltog")
+        return _("Antal børn og unge")
+    if attended:
+        return _("Antal børn og unge under %(age)d år, der deltog", age=age_limit)
+    return _("Antal børn og unge under %(age)d år", age=age_limit)
+
+
+def young_count(age_limit: int | None, num: int | None) -> str:
+    """ "Unge under 25: 12" on a case page and in the report."""
+    if age_limit is None:
+        return _("Børn og unge: %(num)d", num=num or 0)
+    return _("Unge under %(age)d: %(num)d", age=age_limit, num=num or 0)
+
+
+def age_limit_for(application) -> int | None:
+    """The age limit a case counts by: its rule set's (the version it was computed with), or
+    the fund's rules on its departure date."""
+    if application is None:
+        return None
+    if getattr(application, "rule_set", None) is not None:
+        return figures_of(application.rule_set.rules).age_limit
+    return age_limit_of(application.fund, application.departure_date)
