@@ -29,6 +29,15 @@ def test_a_profiles_own_rhythm_is_used_and_exported(app):
     assert (exported["election_first_year"], exported["election_period_years"]) == (2020, 6)
 
 
+def test_duesseldorf_ships_its_five_year_periods(app):
+    from grants.profiles.operations import read, shipped
+
+    import_profile(read(shipped()["duesseldorf"]))
+    db.session.commit()
+    assert str(election_period(2026)) == "2026-2030"
+    assert str(election_period(2025)) == "2021-2025"
+
+
 @pytest.mark.parametrize(
     "values",
     [
