@@ -121,6 +121,14 @@ def municipality():
                 languages = " ".join(c for c, _label in form.languages.choices if c in chosen)
                 if m.languages != languages:
                     m.languages = languages
+                _assign(
+                    m,
+                    {
+                        name: form[name].data
+                        for name in ("election_first_year", "election_period_years")
+                        if form[name].data is not None
+                    },
+                )
                 if checked is not None:
                     m.logo, m.logo_content_type = checked.data, checked.content_type
                 db.session.flush()
