@@ -114,6 +114,15 @@ class Config:
     # Development and tests only: production refuses to start with it set.
     CLOCK_TODAY = os.environ.get("GRANTS_TODAY", "")
 
+    # The ways of logging in that are switched on, in the order the login page offers them
+    # (grants/people/authentication.py, docs/authentication.md): comma-separated backend
+    # names. "password" is the app's own accounts (e-mail and password).
+    AUTHENTICATION_BACKENDS = tuple(
+        name.strip()
+        for name in os.environ.get("AUTHENTICATION_BACKENDS", "password").split(",")
+        if name.strip()
+    )
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -459,8 +459,13 @@ def _preview(fund: Fund, outcome: str, body: str, language: str = "da"):
 
 @bp.get("/users")
 def users():
+    from grants.people.authentication import login_methods
+
     people = db.session.scalars(select(User).order_by(User.name)).all()
-    return render_template("admin/users.html", people=people, role_labels=ROLE_LABELS)
+    methods = {person.id: login_methods(person) for person in people}
+    return render_template(
+        "admin/users.html", people=people, role_labels=ROLE_LABELS, methods=methods
+    )
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])

@@ -379,7 +379,8 @@ class YouthApplicationForm(ReplyToCaseworker, BudgetLines, Form):
             _l("Sidste dag kan ikke være før første dag."),
         )
         today = clock.today()
-        if self.birth_years.data and self.birth_years.data.strip():
+        # A value the control-character policy refused is not parsed (and quoted) again.
+        if not self.birth_years.errors and (self.birth_years.data or "").strip():
             try:
                 years = parse_birth_years(self.birth_years.data)
             except ValueError as bad:

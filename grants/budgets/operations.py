@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask import current_app, g, has_request_context
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, extract, func, or_, select, text, type_coerce, update
 from sqlalchemy.exc import OperationalError
 
@@ -454,6 +455,18 @@ def _is_lock_timeout(error: OperationalError) -> bool:
 # -- movements -----------------------------------------------------------------------------
 
 
+#: The ledger is the municipality's accounts: the notes the app writes into it are Danish,
+#: whichever language the person who took the step reads (an entry is never rewritten, so
+#: a note in the actor's language would stay in it for good).
+LEDGER_LANGUAGE = "da"
+
+
+def _in_ledger_language(message) -> str:
+    """A lazy message (``_l``) in the ledger's language."""
+    with force_locale(LEDGER_LANGUAGE):
+        return str(message)
+
+
 def _append(fund_id: int, year: int, kind: EntryKind, amount: Decimal, actor, **values):
     values.setdefault("booked_on", clock.today())  # the day it happens, not the day of flush
     entry = BudgetEntry(
@@ -588,7 +601,13 @@ def _open(funds_and_years: list[tuple[object, int]], actor=None, amounts=None) -
         fund, year = by_key[key], key[1]
         amount = kroner((amounts or {}).get(key, fund.yearly_budget) or 0)
         if amount:
-            allocate(fund, year, amount, actor, note=_("Bevilling %(year)s", year=year))
+            allocate(
+                fund,
+                year,
+                amount,
+                actor,
+                note=_in_ledger_language(_l("Bevilling %(year)s", year=year)),
+            )
     db.session.flush()
     if has_request_context():
         g.writes = True  # a page that opened a year commits it (grants.commit_once)
@@ -712,7 +731,7 @@ def set_allocation(fund, year: int, amount, actor, note: str = "") -> BudgetEntr
         year,
         change,
         actor,
-        note=_note(note) or _("Bevilling %(year)s ændret", year=year),
+        note=_note(note) or _in_ledger_language(_l("Bevilling %(year)s ændret", year=year)),
     )
 
 
@@ -847,7 +866,9 @@ def record_payment(
     note = ""
     if _is_closed(application.fund_id, grant.year):
         # Allowed: the money was committed in its year and stayed there when it closed.
-        note = _("Udbetaling af en bevilling fra det lukkede budgetår %(year)s", year=grant.year)
+        note = _in_ledger_language(
+            _l("Udbetaling af en bevilling fra det lukkede budgetår %(year)s", year=grant.year)
+        )
     if grant.spent + amount > grant.granted:
         raise DomainError(
             _(
@@ -887,9 +908,11 @@ def record_refund(
         )
     note = ""
     if _is_closed(application.fund_id, grant.year):
-        note = _(
-            "Tilbagebetaling til det lukkede budgetår %(year)s; føres videre som ved lukningen",
-            year=grant.year,
+        note = _in_ledger_language(
+            _l(
+                "Tilbagebetaling til det lukkede budgetår %(year)s; føres videre som ved lukningen",
+                year=grant.year,
+            )
         )
     entry = _append(
         application.fund_id,
@@ -1172,10 +1195,12 @@ def _write_closing(plan: ClosingPlan, actor) -> None:
                 -step.amount,
                 actor,
                 booked_on=dt.date(year, 12, 31),
-                note=_("Bortfaldet ved lukning af %(year)s", year=year),
+                note=_in_ledger_language(_l("Bortfaldet ved lukning af %(year)s", year=year)),
             )
         if step.outcome is ClosingOutcome.CARRIED:
-            note = _("Overført fra %(year)s til %(next)s", year=year, next=year + 1)
+            note = _in_ledger_language(
+                _l("Overført fra %(year)s til %(next)s", year=year, next=year + 1)
+            )
             _append(
                 step.fund_id,
                 year,
@@ -1245,10 +1270,12 @@ def carry_on_if_closed(fund, year: int, actor=None) -> Decimal:
     period = election_period(year)
     carries = fund.carry_over is CarryOver.ELECTION_PERIOD and year + 1 in period
     if carries:
-        note = _(
-            "Frigivet efter lukningen: overført fra %(year)s til %(next)s",
-            year=year,
-            next=year + 1,
+        note = _in_ledger_language(
+            _l(
+                "Frigivet efter lukningen: overført fra %(year)s til %(next)s",
+                year=year,
+                next=year + 1,
+            )
         )
         _append(fund.id, year, EntryKind.CARRY_OVER_OUT, -amount, actor, booked_on=today, note=note)
         _append(
@@ -1268,7 +1295,9 @@ def carry_on_if_closed(fund, year: int, actor=None) -> Decimal:
             -amount,
             actor,
             booked_on=today,
-            note=_("Frigivet efter lukningen af %(year)s: bortfalder", year=year),
+            note=_in_ledger_language(
+                _l("Frigivet efter lukningen af %(year)s: bortfalder", year=year)
+            ),
         )
     db.session.add(
         BudgetEvent(

@@ -4,6 +4,7 @@ renderer when the meeting is closed."""
 from __future__ import annotations
 
 from flask import render_template
+from flask_babel import force_locale
 
 from grants.committees.labels import (
     AGENDA_KIND_LABELS,
@@ -26,21 +27,24 @@ def minutes_html(meeting: Meeting, purged: set[int] = frozenset()) -> str:
     members = committee.voting_memberships(meeting.day)
     # The secretary is an official, not a member: named, never present or absent.
     officials = [m for m in committee.current_memberships(meeting.day) if m not in members]
-    return render_template(
-        "committees/minutes_pdf.html",
-        meeting=meeting,
-        committee=committee,
-        municipality=Municipality.current(),
-        present=[m for m in members if m.user_id in present],
-        absent=[m for m in members if m.user_id not in present],
-        officials=officials,
-        role_labels=ROLE_LABELS,
-        decision_labels=DECISION_LABELS,
-        kind_labels=AGENDA_KIND_LABELS,
-        source_labels=SOURCE_LABELS,
-        purged=_purged_on(meeting, purged, clock.today()),
-        language="da",
-    )
+    # The committee's record, in Danish whoever closes the meeting (it is stored once, with
+    # its hash, marked lang="da"): never in the language the secretary happens to read.
+    with force_locale("da"):
+        return render_template(
+            "committees/minutes_pdf.html",
+            meeting=meeting,
+            committee=committee,
+            municipality=Municipality.current(),
+            present=[m for m in members if m.user_id in present],
+            absent=[m for m in members if m.user_id not in present],
+            officials=officials,
+            role_labels=ROLE_LABELS,
+            decision_labels=DECISION_LABELS,
+            kind_labels=AGENDA_KIND_LABELS,
+            source_labels=SOURCE_LABELS,
+            purged=_purged_on(meeting, purged, clock.today()),
+            language="da",
+        )
 
 
 def _purged_on(meeting: Meeting, now_purged: set[int], today) -> dict:

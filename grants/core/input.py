@@ -1,7 +1,8 @@
 """What a person sends, before anything uses it: the one policy for control characters in
 text, digits of other scripts, and ids in URLs and forms.
 
-- **Control characters** (C0 but tab, newline and carriage return; DEL; C1) are refused in
+- **Control characters** (C0 but tab, newline and carriage return; DEL; C1; the bidirectional
+  overrides and isolates, which make a name display as another) are refused in
   every text a person types: nobody types them, PostgreSQL cannot store a NUL at all
   (SQLite stores it as typed), and an ESC or BEL makes an XLSX file invalid. Tab, newline
   and carriage return are allowed in texts of several lines, refused in a one-line field.
@@ -25,8 +26,15 @@ import unicodedata
 # smaller of the two, and the same on both).
 MAX_ID = 2**31 - 1
 
+# The explicit bidirectional overrides, embeddings and isolates (U+202A-U+202E,
+# U+2066-U+2069) count as control characters too: nobody types them, and "Abc\u202elive" is
+# shown as "Abcevil" in a letter, a payment list or the case page (a name that spoofs
+# another). Arabic or Hebrew text needs none of them.
+_BIDI_CONTROLS = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
 _ALWAYS_FORBIDDEN = "".join(
-    chr(c) for c in (*range(0x00, 0x20), *range(0x7F, 0xA0)) if chr(c) not in "\t\n\r"
+    chr(c)
+    for c in (*range(0x00, 0x20), *range(0x7F, 0xA0), *_BIDI_CONTROLS)
+    if chr(c) not in "\t\n\r"
 )
 FORBIDDEN_IN_MULTILINE = re.compile(f"[{re.escape(_ALWAYS_FORBIDDEN)}]")
 FORBIDDEN_IN_ONE_LINE = re.compile(f"[{re.escape(_ALWAYS_FORBIDDEN)}\t\n\r]")

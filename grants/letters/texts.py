@@ -58,7 +58,7 @@ DEFAULT_TEXTS = {
     "granted": "{{ pulje }} støtter rejsen »{{ rejse }}« med {{ bevilget_beloeb }} "
     "Husk rapport og regnskab senest {{ frist_rapport }}.",
     "partly_granted": "{{ pulje }} støtter rejsen »{{ rejse }}« med {{ bevilget_beloeb }} "
-    "af de {{ ansoegt_beloeb }}, du søgte om. "
+    "af de {{ ansoegt_beloeb }}, der er søgt om. "
     "Husk rapport og regnskab senest {{ frist_rapport }}.",
     "refused": "{{ pulje }} kan desværre ikke støtte rejsen »{{ rejse }}«.",
     "settlement": "Tak for rapporten om rejsen »{{ rejse }}«. "

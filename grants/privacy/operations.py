@@ -113,7 +113,7 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
     reduced and kept, and why."""
     plan = PurgePlan(cutoff=cutoff_for(years), dry_run=dry_run)
     plan.cases = closed_before(plan.cutoff)
-    plan.people = _people_left_without_cases(plan.cases)
+    plan.people = _people_left_without_cases(plan.cases, plan.cutoff)
     if dry_run:
         return plan
     ids = [case.id for case in plan.cases]
@@ -275,9 +275,13 @@ def _reduce_committee_records(ids: list[int], actor: User | None) -> None:
         )
 
 
-def _people_left_without_cases(cases: list[Application]) -> list[User]:
+def _people_left_without_cases(cases: list[Application], cutoff: dt.datetime) -> list[User]:
     """Applicants from outside the municipality (no role at all) whose every case is in the
-    purge: their name and e-mail go too. Staff keep their accounts (HR's business)."""
+    purge and who have not logged in since the cutoff: their name and e-mail go too. Staff
+    keep their accounts (HR's business), and so does someone still using the app (e.g. to
+    act for their association): an account in use has a purpose; only the old case goes."""
+    from grants.people.models import LoginAttempt
+
     purging = {case.id for case in cases}
     people = []
     for applicant_id in sorted({case.applicant_id for case in cases}):
@@ -287,7 +291,16 @@ def _people_left_without_cases(cases: list[Application]) -> list[User]:
         others = db.session.scalars(
             select(Application.id).where(Application.applicant_id == applicant_id)
         ).all()
-        if set(others) <= purging:
+        in_use = db.session.scalar(
+            select(LoginAttempt.id)
+            .where(
+                LoginAttempt.user_id == applicant_id,
+                LoginAttempt.succeeded.is_(True),
+                LoginAttempt.at >= cutoff,
+            )
+            .limit(1)
+        )
+        if set(others) <= purging and in_use is None:
             people.append(person)
     return people
 
@@ -317,12 +330,13 @@ def _forget_mail(which) -> None:
 
 
 def _delete_traces_of(person: User) -> None:
-    """What else names the person: their logins (address and e-mail), the invitations sent
-    to their e-mail, and the e-mails sent to them outside a case."""
+    """What else names the person: their logins (address and e-mail), their identities at
+    identity providers, the invitations sent to their e-mail, and the e-mails sent to them
+    outside a case."""
     from sqlalchemy import or_
 
     from grants.organisations.models import Invitation
-    from grants.people.models import LoginAttempt
+    from grants.people.models import LoginAttempt, UserIdentity
 
     email = person.email.lower()
     _forget_mail(
@@ -335,6 +349,8 @@ def _delete_traces_of(person: User) -> None:
         delete(Invitation).where(
             or_(Invitation.accepted_by_id == person.id, func.lower(Invitation.email) == email)
         ),
+        # Their identities at identity providers (a subject names the person there).
+        delete(UserIdentity).where(UserIdentity.user_id == person.id),
     ):
         db.session.execute(statement.execution_options(synchronize_session=False))
 

@@ -111,7 +111,9 @@ class ReportForm(BudgetLines, Form):
     def validate(self, extra_validators=None, submitting: bool = False) -> bool:
         ok = super().validate(extra_validators)
         self._check_dates(submitting)
-        if self.youth and (self.actual_birth_years.data or "").strip():
+        # A value the control-character policy refused is not parsed (and quoted) again.
+        birth_years = self.actual_birth_years
+        if self.youth and not birth_years.errors and (birth_years.data or "").strip():
             try:
                 years = parse_birth_years(self.actual_birth_years.data)
             except ValueError as bad:

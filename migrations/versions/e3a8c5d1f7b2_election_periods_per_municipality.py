@@ -2,7 +2,7 @@
 length (Danish municipal elections in November 2021 and 2025: periods 2022-2025, 2026-2029)
 
 Revision ID: e3a8c5d1f7b2
-Revises: d7e2b9c4a1f6
+Revises: f1b3d5a7c9e2
 Create Date: 2026-12-06 04:20:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e3a8c5d1f7b2"
-down_revision = "d7e2b9c4a1f6"
+down_revision = "f1b3d5a7c9e2"
 branch_labels = None
 depends_on = None
 

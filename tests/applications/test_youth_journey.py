@@ -364,3 +364,34 @@ def test_a_youth_resubmission_records_the_new_counts_and_the_computed_amount(
     assert "Antal børn og unge under aldersgrænsen: 12 → 10" in page
     assert "Ansøgt beløb: 7.000,00 kr. → 6.000,00 kr." in page
     assert "To af de unge er faldet fra." in page
+
+
+def test_a_control_character_in_the_birth_years_is_refused_once_and_never_quoted(
+    world, youth, client, auth
+):
+    """Refused by the control-character policy, "2009<NUL>" was then parsed again and quoted
+    back in the year message; a refused value is not parsed again."""
+    from grants.organisations.models import Membership
+
+    organisation = Organisation(
+        name="Måløv Spejdere",
+        kind="association",
+        cvr="27182818",
+        address="Vej 1",
+        postcode="2760",
+        city="Måløv",
+        email="s@example.dk",
+    )
+    organisation.members.append(Membership(user=world.outsider))
+    db.session.add(organisation)
+    db.session.commit()
+    auth.login(world.outsider)
+    response = client.post(
+        "/applications/new/ungdomsrejser",
+        data=trip_form(organisation.id, youth["prague"].id, birth_years="2008, 2009\x00"),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "styretegn" in page
+    assert "“2009\x00”" not in page and "er ikke et årstal" not in page
+    assert db.session.scalars(select(Application)).all() == []

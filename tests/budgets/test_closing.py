@@ -406,3 +406,24 @@ def test_the_command_refuses_a_year_not_over_and_a_person_who_may_not(runner, wo
     )
     assert stranger.exit_code != 0 and "not a finance officer" in stranger.output
     assert count(YearClosing) == 0
+
+
+def test_the_ledgers_notes_are_danish_whatever_language_the_officer_reads(
+    client, auth, world, committee, in_2031
+):
+    """The ledger is the municipality's accounts and is never rewritten: a finance officer
+    reading English closed a year and left "Carried over from 2026 to 2027" and "Lapsed
+    when 2026 was closed" in it for good."""
+    auth.login(world.finance)
+    client.post("/language", data={"locale": "en"})
+    assert "Close the budget year 2026" in client.get("/budgets/close-year?year=2026").get_data(
+        as_text=True
+    )
+    before = {e.id for e in db.session.scalars(select(BudgetEntry))}
+    assert client.post("/budgets/close-year", data={"year": "2026"}).status_code == 302
+    notes = sorted(e.note for e in db.session.scalars(select(BudgetEntry)) if e.id not in before)
+    assert notes == [
+        "Bortfaldet ved lukning af 2026",
+        "Overført fra 2026 til 2027",
+        "Overført fra 2026 til 2027",
+    ]

@@ -47,6 +47,7 @@ from tests.factories import (
     make_organisation,
     make_user,
 )
+from tests.letters.kinds import pdf_text
 
 _seq = itertools.count(1)
 
@@ -421,3 +422,61 @@ def test_a_disqualified_chair_neither_postpones_nor_calls_a_substitute(client, a
     assert snapshot(item) == before
     page = client.get(f"/udvalg/moeder/{item.meeting_id}").get_data(as_text=True)
     assert f"{base}/udsaet" not in page and f"{base}/stedfortraeder" not in page
+
+
+# -- the quorum when the decisions are issued ---------------------------------------------------
+
+
+def test_a_decision_recorded_with_a_quorum_is_not_issued_once_the_quorum_is_gone(client, auth, cw):
+    """Recorded while two of three took part; then a member declared an interest (and takes no
+    part until the committee rules) and another left: the batch must not issue the decision
+    as the committee's, and the case stays undecided."""
+    _committee, members, item = committee_of(cw, 3, present=2)
+    auth.login(cw.secretary)
+    assert record(client, item).status_code == 302
+    db.session.expire_all()
+    assert item.decision == Decision.GRANT
+    auth.login(members[1])
+    client.post(
+        f"/udvalg/moeder/{item.meeting_id}/punkter/{item.id}/inhabilitet",
+        data={"reason": "Jeg kender ansøgeren."},
+    )
+    db.session.expire_all()
+    assert not ops.quorum_of(item).reached
+    auth.login(cw.secretary)
+    state = item.application.state
+    confirm(client, f"/udvalg/moeder/{item.meeting_id}/udsend")
+    db.session.expire_all()
+    assert item.issue_status != IssueStatus.ISSUED
+    assert item.application.state == state
+    assert (
+        db.session.scalar(
+            select(func.count(Letter.id)).where(Letter.application_id == item.application_id)
+        )
+        == 0
+    )
+
+
+# -- the minutes' language ----------------------------------------------------------------------
+
+
+def test_the_minutes_are_danish_whatever_language_the_secretary_reads(client, auth, cw):
+    """The minutes are the committee's record, stored once with their hash and marked
+    lang="da"; closed by a secretary reading the English interface, they were stored in
+    English ("Minutes", "Present", "Grant in part") under that Danish mark."""
+    from grants.committees.models import Meeting
+
+    _committee, _members, item = committee_of(cw, 3, present=2)
+    auth.login(cw.secretary)
+    client.post("/language", data={"locale": "en"})
+    assert record(client, item).status_code == 302
+    confirm(client, f"/udvalg/moeder/{item.meeting_id}/udsend")
+    assert client.post(f"/udvalg/moeder/{item.meeting_id}/luk").status_code == 302
+    page = client.get(f"/udvalg/moeder/{item.meeting_id}").get_data(as_text=True)
+    assert '<html lang="en">' in page  # the secretary reads English
+    db.session.expire_all()
+    meeting = db.session.get(Meeting, item.meeting_id)
+    text = pdf_text(meeting.minutes_pdf)
+    for english in ("Minutes", "Present", "Decision:", "Grant in full"):
+        assert english not in text, english
+    assert "Til stede" in text and "Beslutningsprotokol" in text

@@ -285,13 +285,18 @@ NUMBERS = [
     "２７５０",  # full-width digits
     "²",  # a superscript: isdigit(), but no number
 ]
-ATTACKS = [("markup", MARKUP), ("control", CONTROL), ("huge", "x" * 30_000)] + [
-    (number, number) for number in NUMBERS
-]
+# A right-to-left override: "Abc\u202elive" is shown as "Abcevil" (a name spoofing another).
+BIDI = "Abc\u202elive"
+ATTACKS = [
+    ("markup", MARKUP),
+    ("control", CONTROL),
+    ("bidi", BIDI),
+    ("huge", "x" * 30_000),
+] + [(number, number) for number in NUMBERS]
 # The attacks also sent into one field at a time.
-ALONE = {"markup", "control"}
+ALONE = {"markup", "control", "bidi"}
 # A control character a person cannot type; tab, newline and CR are allowed in long texts.
-STORED_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+STORED_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def is_html(response) -> bool:

@@ -71,3 +71,44 @@ def test_an_associations_settlement_pays_and_claims_from_the_association(world, 
     assert "Ballerup Ungdomsorkester har fået udbetalt 7.000,00 kr." in text
     assert "Jeres rejse med tilskud fra Ungdomsrejser" in text
     assert "din rapport" not in text and "Du har fået udbetalt" not in text
+
+
+def test_an_associations_partial_grant_does_not_address_a_person(world, youth):
+    """The standard text of a partial grant said "af de 7.000,00 kr., du søgte om" to an
+    association (the letter says "I" everywhere else): the fund's text is written for any
+    recipient."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from grants.applications.models import BudgetCategory
+    from grants.applications.operations import compute_subsidy, decide
+    from grants.core import clock
+    from tests.factories import make_application
+
+    application = make_application(
+        youth["frida"],
+        youth["fund"],
+        state="awaiting_decision",
+        title="Orkestertur til Prag",
+        destination_city="",
+        destination_country="",
+        organisation=youth["organisation"],
+        partner_city_id=youth["prague"].id,
+        participants_young=12,
+        participants_leaders=2,
+        participants_disabled=0,
+        travellers="",
+        direct_contact="To fælles prøver og en fælles koncert.",
+        budget={BudgetCategory.TRANSPORT: 24000, BudgetCategory.MEALS: 6000},
+        submitted_at=clock.now(),
+        departure_date=clock.today() + dt.timedelta(days=40),
+        return_date=clock.today() + dt.timedelta(days=45),
+    )
+    compute_subsidy(application)
+    application.amount_applied = application.computed_amount
+    decide(application, world.caseworker, "grant_part", Decimal(6500), "Færre nætter.")
+    db.session.commit()
+
+    text = pdf_text(letters_of(application, "decision")[0].pdf)
+    assert "6.500,00 kr. af de 7.000,00 kr." in text
+    assert "du søgte om" not in text and "Du søgte om" not in text

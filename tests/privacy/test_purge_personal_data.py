@@ -301,3 +301,57 @@ def test_the_own_export_holds_everything_the_app_holds_about_the_person(world, c
     readme = archive.read("LAESMIG.txt").decode()
     assert "udvalgsmedlemskaber (1)" in readme and "e-mails, der er sendt til dig (1)" in readme
     assert "password_hash" not in json.dumps(data) and "secret" not in json.dumps(data)
+
+
+def test_a_person_who_still_uses_the_app_keeps_the_account_when_old_cases_are_purged(world):
+    """Frida's one case closed seven years ago, but she logged in last month to act for her
+    association: the purge anonymised the case and also deleted her account and her
+    membership, so the association was left without its representative. An account in use
+    has a purpose; only the old case's data goes."""
+    from grants.core import clock
+    from grants.organisations.models import Membership
+
+    fund = make_fund(budget=100000)
+    frida = external_person()
+    case = old_closed_case(frida, fund, world.caseworker, years_ago=7)
+    db.session.add(
+        LoginAttempt(
+            email="frida@example.dk",
+            ip="127.0.0.1",
+            succeeded=True,
+            user_id=frida.id,
+            at=clock.now() - dt.timedelta(days=30),
+        )
+    )
+    db.session.commit()
+
+    plan = operations.purge(6, actor=world.admin)
+    db.session.commit()
+
+    assert [c.id for c in plan.cases] == [case.id]
+    assert plan.people == []
+    db.session.expire_all()
+    frida = db.session.get(User, frida.id)
+    assert (frida.name, frida.email, frida.active) == ("Frida Frost", "frida@example.dk", True)
+    assert db.session.scalars(select(Membership).where(Membership.user_id == frida.id)).all()
+
+
+def test_a_person_who_last_logged_in_before_the_cutoff_is_purged_with_the_case(world):
+    from grants.core import clock
+
+    fund = make_fund(budget=100000)
+    frida = external_person()
+    old_closed_case(frida, fund, world.caseworker, years_ago=7)
+    db.session.add(
+        LoginAttempt(
+            email="frida@example.dk",
+            ip="127.0.0.1",
+            succeeded=True,
+            user_id=frida.id,
+            at=clock.now() - dt.timedelta(days=365 * 7),
+        )
+    )
+    db.session.commit()
+    plan = operations.purge(6, actor=world.admin)
+    db.session.commit()
+    assert [p.id for p in plan.people] == [frida.id]

@@ -174,3 +174,30 @@ def test_a_youth_report_shows_the_subsidy_worked_out_again_before_it_is_sent(
     assert response.status_code == 200
     db.session.expire_all()
     assert db.session.get(TripReport, report.id).final_amount == Decimal("6000.00")
+
+
+def test_a_control_character_in_the_birth_years_is_refused_once_and_never_echoed(
+    world, youth, client, auth, move_clock
+):
+    """The control-character policy refused "2009<NUL>", and the year check then quoted it
+    back into the page, NUL and all ("“2009\\x00” er ikke et årstal"): a refused value is
+    not parsed again."""
+    application = granted_youth_case(world, youth)
+    move_clock(application.return_date)
+    auth.login(youth["karl"])
+    response = client.post(
+        f"/applications/{application.id}/report",
+        data={
+            "actual_departure": application.departure_date.isoformat(),
+            "actual_return": application.return_date.isoformat(),
+            "actual_birth_years": "2008, 2009\x00",
+            "actual_leaders": "2",
+            "transport": "20000",
+            "intent": "preview",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "styretegn" in page
+    assert "“2009\x00”" not in page and "er ikke et årstal" not in page
+    assert db.session.scalars(select(TripReport)).all() == []
