@@ -42,6 +42,7 @@ from grants.partners.models import PartnerCity
 from grants.people.models import Role, User, UserRole
 from grants.questions.forms import questions_form, shown_answers
 from grants.questions.models import current_form
+from grants.subsidies.figures import age_limit_for, age_limit_of, young_count_label
 from grants.workflow import engine
 from grants.workflow.models import CaseRole
 
@@ -97,6 +98,9 @@ def make_form(fund: Fund, application: Application | None = None):
             cities=partner_cities(),
             hosting=fund.kind == FundKind.HOSTING,
         )
+        # The count is of those under the rules' age limit (the case's rules, or today's).
+        age = age_limit_for(application) if application else age_limit_of(fund)
+        form.participants_young.label.text = young_count_label(age)
     else:
         form = ApplicationForm(
             obj=application,
