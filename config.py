@@ -30,13 +30,21 @@ def normalise_database_url(url: str) -> str:
 
 
 class Config:
+    """Every setting the code reads is declared here with a comment
+    (tests/core/test_config_declared.py holds the code to it)."""
+
     DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # nosec B105  # production refuses it
+    # Signs the session, the sign-up links and (without TWO_FACTOR_KEY) the 2FA secrets.
     SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    # Production refuses the development key, a moved clock and the debugger (ProductionConfig).
     PRODUCTION = False
+    # The tests (TestingConfig); create_app also reads it from a config dict it is given.
+    TESTING = False
     # Encrypts the authenticator apps' secrets in the database (grants/people/two_factor.py).
     # Unset, a key is derived from SECRET_KEY; set it to keep the secrets when SECRET_KEY is
     # changed (docs/operations.md).
     TWO_FACTOR_KEY = os.environ.get("TWO_FACTOR_KEY", "")
+    # The database the app runs on (SQLite in instance/ by default; PostgreSQL in production).
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'grants.db'}")
     )
@@ -73,6 +81,7 @@ class Config:
     # headers are trusted (0: none; see docs/deployment.md).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
 
+    # A page of the caseworker's work queue, and of an applicant's own applications.
     WORK_QUEUE_PAGE_SIZE = 20
     MY_APPLICATIONS_PAGE_SIZE = 20
     # The public list of trips abroad, and a page of the open-data feeds.
@@ -86,6 +95,15 @@ class Config:
     JOBS_MODE = os.environ.get("JOBS_MODE", "")
     # How many RQ workers share a meeting's letters (default: this machine's cores).
     JOBS_PARALLEL = int(os.environ.get("JOBS_PARALLEL", 0)) or None
+    # The RQ queue the jobs go on (`rq worker grants` listens to "grants").
+    RQ_QUEUE = os.environ.get("RQ_QUEUE", "grants")
+    # The config an RQ worker makes its app from (a dict for create_app); None: the worker's
+    # own environment, as the web process's. The tests point workers at their database.
+    JOBS_WORKER_CONFIG: dict | None = None
+
+    # Seconds a money movement waits for another holding the fund's lock before it gives up
+    # with a clear refusal (grants.budgets.operations.lock_fund; docs/budgets.md).
+    BUDGET_LOCK_TIMEOUT = float(os.environ.get("BUDGET_LOCK_TIMEOUT", 30))
 
     # Personal data in closed cases is anonymised this many years after the case closed
     # (flask privacy purge); the accounting figures stay. See docs/operations.md.
@@ -95,6 +113,15 @@ class Config:
     # (2028-12-31T23:55) the app starts at, for the demo and for trying a year's end.
     # Development and tests only: production refuses to start with it set.
     CLOCK_TODAY = os.environ.get("GRANTS_TODAY", "")
+
+    # The ways of logging in that are switched on, in the order the login page offers them
+    # (grants/people/authentication.py, docs/authentication.md): comma-separated backend
+    # names. "password" is the app's own accounts (e-mail and password).
+    AUTHENTICATION_BACKENDS = tuple(
+        name.strip()
+        for name in os.environ.get("AUTHENTICATION_BACKENDS", "password").split(",")
+        if name.strip()
+    )
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

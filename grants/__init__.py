@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from pathlib import Path
@@ -16,6 +17,22 @@ from config import get_config
 from grants.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Each domain declares its permission rules in its own module (grants.core.access is only the
+# mechanism); importing these registers them.
+PERMISSION_MODULES = (
+    "grants.administration.permissions",
+    "grants.applications.permissions",
+    "grants.budgets.permissions",
+    "grants.committees.permissions",
+    "grants.jobs.permissions",
+    "grants.organisations.permissions",
+    "grants.payments.permissions",
+    "grants.privacy.permissions",
+    "grants.reports.permissions",
+    "grants.subsidies.permissions",
+    "grants.workflow.permissions",
+)
 
 
 def create_app(config: str | type | dict | None = None) -> Flask:
@@ -47,6 +64,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     from grants.core.security import install_converters
 
     install_converters(app)
+    _register_permission_rules()
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_template_helpers(app)
@@ -129,6 +147,11 @@ def _select_locale() -> str:
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     return "da"
+
+
+def _register_permission_rules() -> None:
+    for name in PERMISSION_MODULES:
+        importlib.import_module(name)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -226,14 +249,20 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
+    from grants import demo
     from grants.core.cli import register
     from grants.jobs.cli import register as register_jobs
+    from grants.notifications.cli import register as register_mail
     from grants.profiles.cli import register as register_profiles
     from grants.reports.cli import register as register_reports
     from grants.subsidies.cli import register as register_rules
+    from grants.workflow.cli import register as register_workflow
 
-    register(app)
+    register(app, create_app)
     register_rules(app)
     register_reports(app)
     register_profiles(app)
     register_jobs(app)
+    register_workflow(app)
+    register_mail(app)
+    demo.register(app)

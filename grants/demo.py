@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import click
+from flask import Flask
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from grants import demo_cases
-from grants.committees import demo as committees_demo
+from grants import demo_committees as committees_demo
 from grants.core.models import Municipality
 from grants.extensions import db
 from grants.funds.models import Fund, FundBoardMember
@@ -141,3 +144,28 @@ def logins() -> list[tuple[str, str, str]]:
         (email, demo_password(stem), ", ".join(r.value for r in roles) or "representative")
         for email, _n, _t, roles, stem in DEMO_PEOPLE
     ]
+
+
+# -- `flask demo` ------------------------------------------------------------------------------
+demo_commands = AppGroup("demo", help="Demo data for Ballerup.")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(demo_commands)
+
+
+@demo_commands.command("load")
+def demo_load() -> None:
+    """Load the demo data once (running it again keeps what is there)."""
+    loaded = load()
+    db.session.commit()
+    click.echo("Demo data loaded." if loaded else "Demo data already there; nothing changed.")
+    click.echo("\nDemo logins (e-mail / password / roles):")
+    for email, password, roles in logins():
+        click.echo(f"  {email:28} {password:26} {roles}")
+    for email, secret in DEMO_TOTP_SECRETS.items():
+        click.echo(
+            f"\n{email} must give a code from an authenticator app (demo only) with the key"
+            f'\n  {secret}\nor: .venv/bin/python -c "import pyotp;'
+            f" print(pyotp.TOTP('{secret}').now())\""
+        )

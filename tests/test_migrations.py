@@ -41,3 +41,121 @@ def test_the_test_database_was_built_by_the_migrations(database_url):
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     engine.dispose()
     assert version
+
+
+def check_the_login_seam_migration(url: str) -> None:
+    """Up: a person may have no password, and identities link to people. Down: an account
+    without a password gets one nobody can log in with (the column is required again), and
+    the identities go; up again works."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade(revision="d7e2b9c4a1f6")
+        person = (
+            'INSERT INTO "user" (id, email, name, title, department, password_hash, locale,'
+            " active, session_token, created_at, updated_at) VALUES (:id, :email, 'N', '', '',"
+            " :hash, 'da', :yes, 't', :at, :at)"
+        )
+        values = {"yes": True, "at": "2026-01-01"}
+        with db.engine.begin() as connection:
+            connection.execute(text(person), {**values, "id": 1, "email": "a@x.dk", "hash": "h"})
+        upgrade(revision="e8a3c5d7f9b1")
+        with db.engine.begin() as connection:
+            connection.execute(text(person), {**values, "id": 2, "email": "b@x.dk", "hash": None})
+            connection.execute(
+                text(
+                    "INSERT INTO user_identity (user_id, backend, subject, created_at)"
+                    " VALUES (2, 'oidc', 'sub-2', :at)"
+                ),
+                values,
+            )
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO user_identity (user_id, backend, subject, created_at)"
+                    " VALUES (1, 'oidc', 'sub-2', :at)"
+                ),
+                values,
+            )
+        downgrade(revision="d7e2b9c4a1f6")
+        assert "user_identity" not in inspect(db.engine).get_table_names()
+        column = next(
+            c for c in inspect(db.engine).get_columns("user") if c["name"] == "password_hash"
+        )
+        assert column["nullable"] is False
+        with db.engine.connect() as connection:
+            hashes = dict(connection.execute(text('SELECT id, password_hash FROM "user"')).all())
+        assert hashes == {1: "h", 2: "!"}
+        from werkzeug.security import check_password_hash
+
+        assert not check_password_hash("!", "") and not check_password_hash("!", "!")
+        upgrade()
+        db.engine.dispose()
+
+
+def test_the_login_seam_migration_goes_up_and_down(tmp_path):
+    check_the_login_seam_migration(f"sqlite:///{tmp_path / 'login.db'}")
+
+
+def test_the_login_seam_migration_goes_up_and_down_on_postgresql(owner_database_url):
+    """In a database of its own, made and dropped here."""
+    import pytest
+    from sqlalchemy import make_url
+
+    if make_url(owner_database_url).get_backend_name() != "postgresql":
+        pytest.skip("PostgreSQL only; SQLite in the test above")
+    url = make_url(owner_database_url)
+    name = f"{url.database}_login_migration"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        check_the_login_seam_migration(url.set(database=name).render_as_string(hide_password=False))
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        server.dispose()
+
+
+def test_funds_on_the_old_partial_grant_text_get_the_wording_for_every_recipient(tmp_path):
+    """The standard text said "du søgte om" to associations too; a fund still on it gets the
+    corrected text as its next version, a fund with its own newer text keeps that, and the
+    way down removes only what the migration added."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 't.db'}"})
+    old = (
+        "{{ pulje }} støtter rejsen »{{ rejse }}« med {{ bevilget_beloeb }} "
+        "af de {{ ansoegt_beloeb }}, du søgte om. "
+        "Husk rapport og regnskab senest {{ frist_rapport }}."
+    )
+    own = "Vi støtter {{ rejse }} med {{ bevilget_beloeb }}, du søgte om mere."
+    insert = text(
+        "INSERT INTO letter_text (fund_id, outcome, language, version, body, created_at)"
+        " VALUES (:fund, 'partly_granted', 'da', :version, :body, '2026-01-01')"
+    )
+
+    def texts():
+        with db.engine.connect() as connection:
+            return connection.execute(
+                text("SELECT fund_id, version, body FROM letter_text ORDER BY fund_id, version")
+            ).all()
+
+    with app.app_context():
+        upgrade(revision="e8a3c5d7f9b1")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # no funds needed for this
+            connection.execute(insert, {"fund": 1, "version": 1, "body": old})
+            connection.execute(insert, {"fund": 2, "version": 1, "body": old})
+            connection.execute(insert, {"fund": 2, "version": 2, "body": own})
+        before = texts()
+        upgrade(revision="f1b3d5a7c9e2")
+        after = texts()
+        assert after[:1] + after[2:] == before  # nothing rewritten
+        assert after[1][:2] == (1, 2)
+        assert ", der er søgt om." in after[1][2] and "du søgte om" not in after[1][2]
+        assert [row for row in after if row[0] == 2] == before[1:]  # its own text kept
+        downgrade(revision="e8a3c5d7f9b1")
+        assert texts() == before
+        db.engine.dispose()

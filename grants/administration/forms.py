@@ -144,6 +144,19 @@ class MunicipalityForm(Form):
     )
     languages = SelectMultipleField(_l("Sprog, der tilbydes"), choices=LANGUAGES)
     logo = FileField(_l("Logo (PNG eller JPEG)"))
+    # The election periods, within which the committees' unspent money is carried over.
+    election_first_year = IntegerField(
+        _l("Første år i en valgperiode"),
+        [Optional(), NumberRange(1900, 2200, _l("Skriv et årstal, fx 2022."))],
+        description=_l(
+            "Et år, hvor en valgperiode begynder (de andre følger af længden), fx 2022 efter "
+            "kommunalvalget i november 2021."
+        ),
+    )
+    election_period_years = IntegerField(
+        _l("Valgperiodens længde i år"),
+        [Optional(), NumberRange(1, 10, _l("Skriv et antal år fra 1 til 10."))],
+    )
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

@@ -41,6 +41,7 @@ from grants.core.models import Municipality, offered_languages
 from grants.core.money import ZERO
 from grants.core.templating import current_municipality
 from grants.extensions import db, login_manager
+from grants.funds.defaults import FUND_DEFAULTS, REFUND_DAYS
 from grants.funds.models import CarryOver, Fund, FundKind
 from grants.letters import texts
 from grants.letters.render import create_pdf
@@ -120,6 +121,14 @@ def municipality():
                 languages = " ".join(c for c, _label in form.languages.choices if c in chosen)
                 if m.languages != languages:
                     m.languages = languages
+                _assign(
+                    m,
+                    {
+                        name: form[name].data
+                        for name in ("election_first_year", "election_period_years")
+                        if form[name].data is not None
+                    },
+                )
                 if checked is not None:
                     m.logo, m.logo_content_type = checked.data, checked.content_type
                 db.session.flush()
@@ -225,9 +234,8 @@ def fund(fund_id: int | None = None):
             form.kind.data = fund.kind.value
             form.carry_over.data = fund.carry_over.value
         else:
-            form.report_due_days.data, form.remind_days_before.data = 42, 7
-            form.refund_days.data = 30
-            form.delegated_limit.data = form.yearly_budget.data = ZERO
+            for name, value in FUND_DEFAULTS.items():
+                getattr(form, name).data = value
     title = fund.name if fund else _("Ny pulje")
     action, back = request.path, url_for("admin.funds")
     if request.method == "POST":
@@ -423,8 +431,8 @@ def sample_facts(fund: Fund, outcome: str) -> dict:
         "paid": Decimal(8000),
         "to_pay": ZERO,
         "refund": Decimal(500),
-        "refund_due": today + dt.timedelta(days=30),
-        "refund_days": 30,
+        "refund_due": today + dt.timedelta(days=fund.refund_days or REFUND_DAYS),
+        "refund_days": fund.refund_days or REFUND_DAYS,
     }
 
 
@@ -451,8 +459,13 @@ def _preview(fund: Fund, outcome: str, body: str, language: str = "da"):
 
 @bp.get("/users")
 def users():
+    from grants.people.authentication import login_methods
+
     people = db.session.scalars(select(User).order_by(User.name)).all()
-    return render_template("admin/users.html", people=people, role_labels=ROLE_LABELS)
+    methods = {person.id: login_methods(person) for person in people}
+    return render_template(
+        "admin/users.html", people=people, role_labels=ROLE_LABELS, methods=methods
+    )
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])

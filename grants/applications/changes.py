@@ -109,7 +109,7 @@ FACTS = [
     Fact(
         "participants_young",
         NUMBER,
-        _l("Antal børn og unge under 25 år"),
+        _l("Antal børn og unge under aldersgrænsen"),
         _attribute("participants_young"),
     ),
     Fact(

@@ -306,7 +306,8 @@ class YouthApplicationForm(ReplyToCaseworker, BudgetLines, Form):
     departure_date = DateField(_l("Første dag"), [Optional()])
     return_date = DateField(_l("Sidste dag"), [Optional()])
     participants_young = IntegerField(
-        _l("Antal børn og unge under 25 år"),
+        # The rules' age limit goes into the label where the form is made (young_count_label).
+        _l("Antal børn og unge under aldersgrænsen"),
         [Optional(), NumberRange(0, 1000, _l("Skriv et antal fra 0 til 1.000."))],
     )
     birth_years = StringField(

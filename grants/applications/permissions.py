@@ -1,22 +1,90 @@
-"""Who may see a case and which parts of it: kept for callers that use these names; the rules
-themselves live in the one permission layer, grants.core.access."""
+"""Who may see a case and which parts of it: the case's rules in the permission layer
+(grants.core.access). The rules of a case's steps are the workflow's
+(grants.workflow.permissions); the committees widen ``case.view`` for their members
+(grants.committees.permissions)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from grants.core import access
+from grants.people.models import Role
+
+# Staff who handle cases: they see every submitted case.
+CASE_STAFF = (Role.CASEWORKER, Role.FINANCE, Role.ADMIN)
+# The case file export (aktindsigt) and the figures of any organisation: the secretariat.
+SECRETARIAT = (Role.CASEWORKER, Role.ADMIN)
+
+# Funds a package above the applications opens to a person beyond the kinds their roles open
+# (the committees: a committee's members and secretary apply for its own trips), registered
+# with ``opens_funds`` when the app is built: each is a function (user) -> list of fund ids.
+FUND_OPENERS: list[Callable[..., list[int]]] = []
 
 
-def acts_as_applicant(application, user) -> bool:
-    return access.may(user, "case.act_as_applicant", application)
+def opens_funds(function: Callable[..., list[int]]) -> Callable[..., list[int]]:
+    """Register ``function`` as opening funds to a person (see ``FUND_OPENERS``)."""
+    if function not in FUND_OPENERS:
+        FUND_OPENERS.append(function)
+    return function
 
 
-def can_view(application, user) -> bool:
-    return access.may(user, "case.view", application)
+def funds_opened_to(user) -> list[int]:
+    """The ids of the funds the registered openers open to ``user``."""
+    if not access.signed_in(user):
+        return []
+    return [fund_id for opener in FUND_OPENERS for fund_id in opener(user)]
 
 
-def sees_internal_journal(application, user) -> bool:
-    return access.may(user, "case.internal_journal", application)
+@access.rule("case.act_as_applicant")
+def acts_as_applicant(user, application, **_) -> bool:
+    """The applicant, and anyone who acts for the applying organisation."""
+    if not access.signed_in(user):
+        return False
+    if application.applicant_id == user.id:
+        return True
+    return application.organisation is not None and application.organisation.has_member(user)
 
 
-def can_edit(application, user) -> bool:
-    return access.may(user, "case.edit", application)
+@access.rule("case.view")
+def can_view_case(user, application, **_) -> bool:
+    """The parties and the people who handle the case. A draft is the applicant side's alone.
+    (Widened by the committees: a member sees the cases on their committee's agendas.)"""
+    if acts_as_applicant(user, application):
+        return True
+    if application.state == "draft":
+        return False
+    if application.manager_id == user.id:
+        return True
+    if user.has_role(*CASE_STAFF):
+        return True
+    return application.fund.is_board_member(user)
+
+
+@access.rule("case.internal_journal")
+def sees_internal_journal(user, application, **_) -> bool:
+    """The applicant side sees the journal entries meant for them; staff see all."""
+    return access.may(user, "case.view", application) and not acts_as_applicant(user, application)
+
+
+@access.rule("case.edit")
+def can_edit_case(user, application, **_) -> bool:
+    """The applicant edits a draft, and a case sent back to them for more information."""
+    return acts_as_applicant(user, application) and application.state in (
+        "draft",
+        "awaiting_information",
+    )
+
+
+@access.rule("case.export_file")
+def can_export_case_file(user, application, **_) -> bool:
+    return access.may(user, "case.view", application) and user.has_role(*SECRETARIAT)
+
+
+@access.rule("attachment.download")
+def can_download_attachment(user, attachment, **_) -> bool:
+    return access.may(user, "case.view", attachment.application)
+
+
+@access.rule("letter.download")
+def can_download_letter(user, letter, **_) -> bool:
+    return access.may(user, "case.view", letter.application)

@@ -28,7 +28,7 @@ from grants.applications.forms import (
     YouthApplicationForm,
 )
 from grants.applications.models import Application, Attachment
-from grants.applications.permissions import sees_internal_journal
+from grants.applications.permissions import funds_opened_to, sees_internal_journal
 from grants.budgets.operations import decision_preview
 from grants.core import access
 from grants.core.errors import DomainError
@@ -42,6 +42,7 @@ from grants.partners.models import PartnerCity
 from grants.people.models import Role, User, UserRole
 from grants.questions.forms import questions_form, shown_answers
 from grants.questions.models import current_form
+from grants.subsidies.figures import age_limit_for, age_limit_of, young_count_label
 from grants.workflow import engine
 from grants.workflow.models import CaseRole
 
@@ -97,6 +98,9 @@ def make_form(fund: Fund, application: Application | None = None):
             cities=partner_cities(),
             hosting=fund.kind == FundKind.HOSTING,
         )
+        # The count is of those under the rules' age limit (the case's rules, or today's).
+        age = age_limit_for(application) if application else age_limit_of(fund)
+        form.participants_young.label.text = young_count_label(age)
     else:
         form = ApplicationForm(
             obj=application,
@@ -140,10 +144,8 @@ def funds_open_to(user) -> list[Fund]:
         kinds += EMPLOYEE_FUND_KINDS
     if organisations_of(user):
         kinds += SUBSIDY_KINDS
-    from grants.committees.operations import committees_of
-
-    # A committee's members and secretary apply for the committee's own trips.
-    own = [c.fund_id for c in committees_of(user)] if user.is_authenticated else []
+    # Funds opened by the packages above (a committee's own trips to its members).
+    own = funds_opened_to(user)
     if not kinds and not own:
         return []
     return list(
@@ -349,7 +351,7 @@ def render_case(
     if decision_form is not None:
         allowed = {t.action for t in decisions}
         decision_form.action.choices = [c for c in decision_form.action.choices if c[0] in allowed]
-    internal = sees_internal_journal(application, current_user)
+    internal = sees_internal_journal(current_user, application)
     journal = [e for e in application.journal if internal or e.visible_to_applicant]
     preview = decision_preview(application) if decisions else None
     return render_template(

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from grants.audit.models import PERSONAL, AuditEvent, AuditPersonalValue, Personal
 from grants.core import clock
+from grants.extensions import db
+from grants.people.two_factor import account_event
 
 
 def _current_user_id() -> int | None:
@@ -348,3 +350,18 @@ def _store_personal(connection, details: Any) -> Any:
     if isinstance(details, list):
         return [_store_personal(connection, value) for value in details]
     return details
+
+
+@account_event.connect
+def _record_account_event(user, *, action: str, actor, details: dict) -> None:
+    """An event on a person's account (grants.people.two_factor.audit), in the trail."""
+    db.session.add(
+        AuditEvent(
+            at=clock.now(),
+            actor_id=actor.id if actor is not None else None,
+            action=action,
+            object_type="user",
+            object_id=user.id,
+            details=details,
+        )
+    )

@@ -41,14 +41,13 @@ from grants.budgets.models import (
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.formatting import money
+from grants.core.models import Municipality
 from grants.core.money import ZERO, Money, kroner
 from grants.extensions import db
 
 # An application waits for a decision once submitted and until it has an outcome (or is
 # withdrawn): this holds whatever states a route adds after the decision.
 
-# Seconds a movement waits for another one holding the fund's lock before it gives up.
-DEFAULT_LOCK_TIMEOUT = 30
 
 AsOf = dt.date | dt.datetime | None
 
@@ -418,14 +417,12 @@ def lock_fund(fund) -> None:
     An UPDATE takes a row lock on PostgreSQL and the database's write lock on SQLite, so a
     second decider waits here and then reads the balance the first one left behind. Nothing
     is held in Python's memory, so this holds across server processes. A decider who waits
-    longer than BUDGET_LOCK_TIMEOUT seconds (default 30) gets BudgetBusy, a clear refusal
+    longer than BUDGET_LOCK_TIMEOUT seconds (config.py; 30) gets BudgetBusy, a clear refusal
     that changes nothing, instead of a server error.
     """
     from grants.funds.models import Fund
 
-    timeout_ms = int(
-        float(current_app.config.get("BUDGET_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)) * 1000
-    )
+    timeout_ms = int(float(current_app.config["BUDGET_LOCK_TIMEOUT"]) * 1000)
     dialect = db.session.get_bind().dialect.name
     try:
         if dialect == "postgresql":
@@ -949,11 +946,11 @@ class ElectionPeriod:
         return f"{self.first}-{self.last}"
 
 
-def election_period(year: int) -> ElectionPeriod:
-    """The election period ``year`` belongs to: four-year periods from 2022 unless the
-    config says otherwise (ELECTION_PERIOD_START, ELECTION_PERIOD_LENGTH)."""
-    start = int(current_app.config.get("ELECTION_PERIOD_START", 2022))
-    length = int(current_app.config.get("ELECTION_PERIOD_LENGTH", 4))
+def election_period(year: int, rhythm: tuple[int, int] | None = None) -> ElectionPeriod:
+    """The election period ``year`` belongs to, by the municipality's election rhythm
+    (``Municipality.election_first_year`` and ``election_period_years``; Danish: four-year
+    periods from 2022). ``rhythm`` (first year, length) saves the lookup in a loop."""
+    start, length = rhythm or Municipality.election_rhythm()
     first = start + (year - start) // length * length
     return ElectionPeriod(first, first + length - 1)
 

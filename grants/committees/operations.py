@@ -436,7 +436,7 @@ def find_interests(item: AgendaItem) -> list[InterestDeclaration]:
     people = [m.user for m in item.meeting.committee.current_memberships(item.meeting.day)]
     people += [s.user for s in item.substitutes]
     for user in people:
-        if not acts_as_applicant(application, user):
+        if not acts_as_applicant(user, application):
             continue
         if any(d.user_id == user.id for d in item.declarations):
             continue
@@ -541,6 +541,13 @@ def set_attendance(meeting: Meeting, user_ids: set[int], actor) -> None:
                 "Fremmødet registreres, når mødet holdes (%(date)s).",
                 date=_meeting_words(meeting)["date"],
             ),
+            field="present",
+        )
+    if meeting.held_at is None and meeting.items and meeting.agenda_published_at is None:
+        # The members decide on what they were sent: a meeting with cases on its agenda is
+        # held only once the agenda has gone out to them.
+        raise DomainError(
+            _("Dagsordenen er ikke sendt til udvalget. Send den, før mødet holdes."),
             field="present",
         )
     members = {m.user_id for m in meeting.committee.voting_memberships(meeting.day)}
@@ -672,7 +679,7 @@ def call_substitute(item: AgendaItem, substitute, for_member, actor) -> Substitu
         )
     if any(s.user_id == substitute.id for s in item.substitutes):
         raise DomainError(_("Stedfortræderen er allerede indkaldt."), field="user_id")
-    if acts_as_applicant(item.application, substitute) or any(
+    if acts_as_applicant(substitute, item.application) or any(
         d.user_id == substitute.id for d in item.declarations
     ):
         raise DomainError(

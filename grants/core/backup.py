@@ -24,7 +24,7 @@ import sqlite3
 import subprocess  # nosec B404  # pg_dump/pg_restore with an argument list, never a shell
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -302,20 +302,28 @@ def _scratch_database(url: str) -> Iterator[str]:
         server.dispose()
 
 
+# The app factory (``grants.create_app``), handed over by ``register``: the core builds an app
+# of its own on a scratch copy without importing the app that is built on top of it.
+APP_FACTORY: Callable[[dict], Flask] | None = None
+
+
 def _migrate(url: str) -> None:
     """Run the migrations to head on the database at ``url`` (a scratch copy)."""
     from flask_migrate import upgrade
 
-    from grants import create_app
     from grants.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DATABASE_OWNER_URL": None})
+    if APP_FACTORY is None:
+        raise RuntimeError("grants.core.backup.register(app, app_factory) was not called.")
+    app = APP_FACTORY({"SQLALCHEMY_DATABASE_URI": url, "DATABASE_OWNER_URL": None})
     with app.app_context():
         upgrade(directory=str(MIGRATIONS))
         db.engine.dispose()
 
 
-def register(app: Flask) -> None:
+def register(app: Flask, app_factory: Callable[[dict], Flask]) -> None:
+    global APP_FACTORY
+    APP_FACTORY = app_factory
     from grants.core.database_roles import app_role, grant_app_role, owner_url
 
     group = AppGroup("backup", help="Back up the database to a file, or restore one.")

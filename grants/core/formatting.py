@@ -1,8 +1,9 @@
 """Money and dates the way a Dane reads them: "1.234,50 kr.", "24. november 2026".
 
 One convention for dates, in both languages, from these helpers only:
-- ``short_date`` ("24.04.2027", day first, the same in Danish and English) in the cells of
-  tables and lists, where many dates stand in a column;
+- ``short_date`` ("24. apr. 2027" / "24 Apr 2027", the month abbreviated) in the cells of
+  tables and lists, where many dates stand in a column: the same reading as the long form,
+  never digits a reader must decode ("24.04.2027" is 24 April to a Dane, not to everyone);
 - ``long_date`` ("24. april 2027" / "24 April 2027") in text, headings and the facts of a
   detail page, and in messages and letters;
 - ``date_time`` ("24. apr. 2027 13:05") for the moment something happened (journals, logs).
@@ -85,10 +86,16 @@ def long_date(value: dt.date | str | None, locale: str | None = None) -> str:
 
 
 def short_date(value: dt.date | None, locale: str | None = None) -> str:
-    """A date in a table's cell: "24.04.2027" in either language."""
+    """A date in a table's cell: "24. apr. 2027" (Danish), "24 Apr 2027" (English)."""
     if value is None:
         return ""
-    return value.strftime("%d.%m.%Y")
+    locale = locale or _locale()
+    month = _month_abbreviations(locale)[value.month]
+    return (
+        f"{value.day}. {month} {value.year}"
+        if locale == "da"
+        else f"{value.day} {month} {value.year}"
+    )
 
 
 def date_time(value: dt.datetime | None, locale: str | None = None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Enum, LargeBinary, String, Text
+from sqlalchemy import CheckConstraint, DateTime, Enum, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from grants.core import clock
@@ -22,6 +22,13 @@ class Municipality(db.Model):
     """Who sends the letters: the letterhead and the contact details. One row."""
 
     __tablename__ = "municipality"
+    __table_args__ = (
+        CheckConstraint("election_period_years BETWEEN 1 AND 10", name="election_period_years"),
+    )
+    # Danish municipal elections are in November every four years (2021, 2025): the periods
+    # run 2022-2025, 2026-2029. Another municipality (or country) sets its own.
+    ELECTION_FIRST_YEAR = 2022
+    ELECTION_PERIOD_YEARS = 4
     # The profile's texts, as the administrator edits them and a profile file carries them.
     TEXT_FIELDS = (
         "name",
@@ -71,6 +78,14 @@ class Municipality(db.Model):
     # The logo on the letters: PNG or JPEG, checked by its content when uploaded.
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     logo_content_type: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # The election periods (valgperioder), within which a committee's unspent money is carried
+    # over: the first year of one period (any period: the others follow) and their length.
+    election_first_year: Mapped[int] = mapped_column(
+        default=ELECTION_FIRST_YEAR, server_default=str(ELECTION_FIRST_YEAR)
+    )
+    election_period_years: Mapped[int] = mapped_column(
+        default=ELECTION_PERIOD_YEARS, server_default=str(ELECTION_PERIOD_YEARS)
+    )
 
     @property
     def postcode_list(self) -> set[str]:
@@ -106,6 +121,17 @@ class Municipality(db.Model):
         if self.logo_content_type and self.logo:
             return {"logo": (self.logo, self.logo_content_type)}
         return {}
+
+    @classmethod
+    def election_rhythm(cls) -> tuple[int, int]:
+        """(first year of a period, years in a period) of the municipality; the Danish
+        rhythm before one is set up."""
+        row = db.session.execute(
+            db.select(cls.election_first_year, cls.election_period_years).order_by(cls.id).limit(1)
+        ).first()
+        if row is None:
+            return cls.ELECTION_FIRST_YEAR, cls.ELECTION_PERIOD_YEARS
+        return row[0], row[1]
 
     @classmethod
     def current(cls) -> Municipality:

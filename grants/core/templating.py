@@ -1,5 +1,5 @@
-"""What every template may use beyond Flask's own: the roles (for the navigation), the
-municipality's profile (for the header and footer) and whole-kroner amounts.
+"""What every template may use beyond Flask's own: the municipality's profile (for the header
+and footer) and whole-kroner amounts. The domains add their own (``Role``: grants.people.views).
 
 ``create_app`` calls ``register(app)``.
 """
@@ -15,7 +15,6 @@ from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from grants.core.formatting import grouped
-from grants.people.models import Role
 
 _UNSET = object()
 
@@ -97,7 +96,6 @@ def register(app: Flask) -> None:
 
         # A moved clock (GRANTS_TODAY, development only) is shown on every page.
         return {
-            "Role": Role,
             "current_municipality": current_municipality,
             "moved_clock_today": clock.today() if clock.is_moved() else None,
         }

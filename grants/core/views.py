@@ -2,7 +2,16 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
@@ -19,7 +28,10 @@ bp = Blueprint("core", __name__)
 def index():
     if current_user.is_authenticated:
         return redirect(url_for("applications.mine"))
-    return render_template("core/index.html")
+    # The municipality, its funds and their figures: registered by the package that owns
+    # them (grants.publication.front_page), so the core imports no domain.
+    facts = current_app.extensions.get("grants.front_page", dict)()
+    return render_template("core/index.html", **facts)
 
 
 @bp.get("/tilgaengelighed")

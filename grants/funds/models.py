@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from grants.core.models import Timestamp, enum_type
 from grants.core.money import Money
 from grants.extensions import db
+from grants.funds import defaults
 from grants.people.models import User
 
 
@@ -42,11 +43,11 @@ class Fund(Timestamp, db.Model):
     # The route new applications take; cases keep the route they started on.
     route_id: Mapped[int] = mapped_column(ForeignKey("workflow_route.id"))
     # The caseworker decides up to and including this amount; above it, the fund's board.
-    delegated_limit: Mapped[Decimal] = mapped_column(Money, default=0)
-    yearly_budget: Mapped[Decimal] = mapped_column(Money, default=0)
+    delegated_limit: Mapped[Decimal] = mapped_column(Money, default=defaults.DELEGATED_LIMIT)
+    yearly_budget: Mapped[Decimal] = mapped_column(Money, default=defaults.YEARLY_BUDGET)
     carry_over: Mapped[CarryOver] = mapped_column(enum_type(CarryOver), default=CarryOver.NONE)
     # Report and accounts are due this many days after the return date.
-    report_due_days: Mapped[int] = mapped_column(default=42)
+    report_due_days: Mapped[int] = mapped_column(default=defaults.REPORT_DUE_DAYS)
     # Openness: whether the fund's trips are published once their report and accounts are
     # approved, and whether the participants' names are shown (never for children).
     publish_trips: Mapped[bool] = mapped_column(default=False)
@@ -56,9 +57,11 @@ class Fund(Timestamp, db.Model):
     # the return date, whatever this says.
     report_before_return: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Reminders about the report: this many days before the deadline, and after it.
-    remind_days_before: Mapped[int] = mapped_column(default=7)
+    remind_days_before: Mapped[int] = mapped_column(default=defaults.REMIND_DAYS_BEFORE)
     # A refund claimed at settlement is due this many days after the settlement.
-    refund_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    refund_days: Mapped[int] = mapped_column(
+        default=defaults.REFUND_DAYS, server_default=str(defaults.REFUND_DAYS)
+    )
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped by every money movement: the row lock that keeps two deciders from spending the
     # same krone twice (see grants.budgets.operations.lock_fund).

@@ -41,7 +41,6 @@ PARALLEL: set[str] = set()
 # The modules whose @handler functions run jobs: imported before a job runs, so a worker
 # process knows every kind whatever the app imported so far.
 HANDLER_MODULES = ("grants.committees.issuing", "grants.reports.reminders")
-RQ_QUEUE = "grants"
 
 
 def handler(kind: str, *, parallel: bool = False):
@@ -120,13 +119,13 @@ def enqueue_rq(job_id: int, queue_name: str | None = None, *, part: int = 0, par
 
     config = current_app.config
     queue = Queue(
-        queue_name or config.get("RQ_QUEUE", RQ_QUEUE),
+        queue_name or config["RQ_QUEUE"],
         connection=Redis.from_url(config["REDIS_URL"]),
     )
     return queue.enqueue(
         "grants.jobs.runner.run_in_worker",
         job_id,
-        config.get("JOBS_WORKER_CONFIG"),
+        config["JOBS_WORKER_CONFIG"],
         part,
         parts,
         job_timeout=3600,

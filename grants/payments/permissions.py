@@ -1,13 +1,26 @@
-"""Who may see the payments and who may record them: the rules live in grants.core.access."""
+"""Who may see the payments and who may record them, in the permission layer
+(grants.core.access)."""
 
 from __future__ import annotations
 
 from grants.core import access
+from grants.people.models import Role
+
+# The payment lists and the export: the finance officers, and administrators may look.
+PAYMENT_READERS = (Role.FINANCE, Role.ADMIN)
+# Marking a grant paid or a refund received: the finance officers only.
+PAYMENT_KEEPERS = (Role.FINANCE,)
 
 
-def can_read_payments(user) -> bool:
-    return access.may(user, "payments.read")
+@access.rule("payments.read")
+def can_read_payments(user, _obj=None, **_) -> bool:
+    return user.has_role(*PAYMENT_READERS)
 
 
-def can_record_payments(user) -> bool:
-    return access.may(user, "payments.record")
+@access.rule("payments.record")
+def can_record_payments(user, application=None, **_) -> bool:
+    """The finance officers; on a case's own page only a case they may see in its state
+    (never a draft: a draft is the applicant side's alone)."""
+    if not user.has_role(*PAYMENT_KEEPERS):
+        return False
+    return application is None or access.may(user, "case.view", application)

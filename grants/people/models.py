@@ -34,7 +34,9 @@ class User(UserMixin, Timestamp, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(200), default="")
     department: Mapped[str] = mapped_column(String(200), default="")
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # None: the person has no password here and logs in another way (an identity provider,
+    # ``UserIdentity``); the password backend refuses them like a wrong password.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     locale: Mapped[str] = mapped_column(String(8), default="da")
     active: Mapped[bool] = mapped_column(default=True)
     # The employee's own manager, proposed as the endorsing manager on new applications.
@@ -54,6 +56,10 @@ class User(UserMixin, Timestamp, db.Model):
     recovery_codes: Mapped[list[RecoveryCode]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    # The identities elsewhere the person logs in with (grants.people.authentication).
+    identities: Mapped[list[UserIdentity]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -67,7 +73,11 @@ class User(UserMixin, Timestamp, db.Model):
         return f"{self.id}.{self.session_token}"
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
 
     @property
     def roles(self) -> set[Role]:
@@ -145,3 +155,21 @@ class RecoveryCode(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     user: Mapped[User] = relationship(back_populates="recovery_codes")
+
+
+class UserIdentity(db.Model):
+    """A person's identity at a login method other than the app's own password: the method
+    (an authentication backend's name, ``grants.people.authentication``) and the subject it
+    names the person by (an OpenID Connect ``sub``, a SAML NameID). One identity belongs to one
+    person; a person may have several (and a password besides)."""
+
+    __tablename__ = "user_identity"
+    __table_args__ = (UniqueConstraint("backend", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    backend: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    user: Mapped[User] = relationship(back_populates="identities")

@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
 from grants.core import clock
+from grants.core.errors import DomainError
 from grants.extensions import db
 from grants.people.models import LoginAttempt, User
+from grants.people.passwords import password_problems
 
 WINDOW = dt.timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
@@ -83,8 +86,11 @@ def check_password(email: str, password: str, ip: str) -> User | None:
             func.lower(User.email) == email.strip().lower()
         )
     ).first()
-    matched = check_password_hash(row.password_hash if row else stand_in, password)
-    if row is None or not row.active or not matched:
+    # An account without a password (it logs in another way) is checked against the stand-in
+    # too: refused with the same answer after the same work as a wrong password.
+    has_password = row is not None and row.password_hash is not None
+    matched = check_password_hash(row.password_hash if has_password else stand_in, password)
+    if not has_password or not row.active or not matched:
         record_attempt(email.strip(), ip, row.id if row else None, False)
         return None
     return db.session.get(User, row.id)
@@ -171,12 +177,42 @@ def account_exists(email: str) -> bool:
     )
 
 
+class PasswordRefused(DomainError):
+    """The chosen password breaks the rules (``grants.people.passwords``); ``problems`` gives
+    every reason, each in words a person can act on."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(str(problems[0]), field="password")
+        self.problems = problems
+
+
+def _check_new_password(password: str, *, email: str, name: str) -> None:
+    problems = password_problems(password, email=email, name=name)
+    if problems:
+        raise PasswordRefused(problems)
+
+
 def create_account(signup: SignupRequest, name: str, password: str) -> User:
-    user = User(email=signup.email, name=name.strip(), locale=signup.locale)
+    """The account of a proven sign-up, with the password chosen (checked against the rules:
+    ``PasswordRefused``). An address that has an account meanwhile gets no second one (the
+    unique address refuses it). Nothing commits."""
+    name = name.strip()
+    _check_new_password(password, email=signup.email, name=name)
+    user = User(email=signup.email, name=name, locale=signup.locale)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """A new password, confirmed with the current one; every other session ends (a new session
+    token). An account without a password gets none this way: there is nothing to confirm it
+    with (docs/authentication.md). Nothing commits."""
+    if not user.check_password(current):
+        raise DomainError(_("Din nuværende adgangskode er forkert."), field="current")
+    _check_new_password(new, email=user.email, name=user.name)
+    user.set_password(new)
 
 
 def _contact_address() -> str:

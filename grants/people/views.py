@@ -3,6 +3,7 @@ from __future__ import annotations
 import click
 from flask import (
     Blueprint,
+    abort,
     flash,
     g,
     make_response,
@@ -18,22 +19,29 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
 from grants.core import clock
+from grants.core.errors import DomainError
 from grants.core.security import safe_next
-from grants.extensions import db
-from grants.people import operations, two_factor
+from grants.extensions import csrf, db
+from grants.people import authentication, operations, two_factor
+from grants.people.authentication import Identity, Refusal
 from grants.people.forms import (
     CodeForm,
-    LoginForm,
     PasswordChangeForm,
     RecoveryCodeForm,
     SecondFactorChangeForm,
     SignupCompleteForm,
     SignupForm,
 )
-from grants.people.models import User
-from grants.people.passwords import password_problems
+from grants.people.models import Role, User
 
 bp = Blueprint("people", __name__, cli_group="people")
+
+
+@bp.app_context_processor
+def inject_roles() -> dict:
+    """``Role`` in every template (the navigation asks ``current_user.has_role(Role.X)``)."""
+    return {"Role": Role}
+
 
 # Between the password and the code: who, since when, and where to go after.
 PENDING = "pending_login"
@@ -55,8 +63,7 @@ def _ip() -> str:
 
 
 def _lockout_message(until) -> str:
-    minutes = max(1, int((until - clock.now()).total_seconds() // 60) + 1)
-    return _("For mange forkerte forsøg. Prøv igen om %(minutes)d minutter.", minutes=minutes)
+    return authentication.lockout(until).message
 
 
 def _no_store(response):
@@ -74,49 +81,104 @@ def administrators_need_a_second_factor():
         return None
     if not current_user.is_authenticated or not two_factor.required(current_user):
         return None
+    backend = authentication.current_backend()
+    if backend is not None and not backend.second_factor:
+        return None  # an identity provider asks for its own (MitID, the municipality's)
     if current_user.has_second_factor:
         return None
     return redirect(url_for("people.two_factor_setup"))
 
 
 # -- logging in ----------------------------------------------------------------------------
+# Every way of logging in is a backend (grants.people.authentication) that says who the person
+# is; what follows (the second factor, the session, the audit, the redirect) is done here, the
+# same for every backend.
+NEXT = "login_next"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
-    form = LoginForm()
-    if form.validate_on_submit():
-        ip = _ip()
-        email = form.email.data.strip()
-        until = operations.locked_out(email, ip)
-        if until is not None:
-            form.password.errors.append(_lockout_message(until))
+    backends = authentication.enabled()
+    with_form = next((backend for backend in backends if not backend.is_redirect), None)
+    form = with_form.form_class() if with_form is not None else None
+    if form is not None and form.validate_on_submit():
+        answer = with_form.authenticate(request, form)
+        if isinstance(answer, Identity):
+            answer = _after_identity(with_form, answer, request.args.get("next"))
+        if isinstance(answer, Refusal):
+            form[answer.field or "password"].errors.append(answer.message)
         else:
-            user = operations.check_password(email, form.password.data, ip)
-            if user is not None:
-                return _after_password(user, ip, request.args.get("next"))
-            form.password.errors.append(_("E-mail eller adgangskode er forkert."))
-    status = 422 if form.errors else 200
-    return render_template("people/login.html", form=form), status
+            return answer
+    status = 422 if form is not None and form.errors else 200
+    redirects = [backend for backend in backends if backend.is_redirect]
+    return render_template("people/login.html", form=form, redirects=redirects), status
 
 
-def _after_password(user: User, ip: str, target: str | None):
-    if user.has_second_factor:
+def _redirect_backend(name: str) -> authentication.AuthenticationBackend:
+    backend = authentication.get(name)
+    if backend is None or not backend.is_redirect:
+        abort(404)
+    return backend
+
+
+@bp.get("/login/via/<backend>")
+def login_start(backend: str):
+    """Off to the identity provider of a redirect backend (OpenID Connect, SAML)."""
+    chosen = _redirect_backend(backend)
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    session[NEXT] = safe_next(request.args.get("next"))
+    return chosen.start()
+
+
+# The identity provider posts back without this app's CSRF token: the backend binds its answer
+# to the session itself (state, nonce, InResponseTo).
+@csrf.exempt
+@bp.route("/login/via/<backend>/return", methods=["GET", "POST"])
+def login_return(backend: str):
+    chosen = _redirect_backend(backend)
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    answer = chosen.authenticate(request)
+    if isinstance(answer, Identity):
+        answer = _after_identity(chosen, answer, session.pop(NEXT, None))
+    if isinstance(answer, Refusal):
+        flash(answer.message, "error")
+        return redirect(url_for("people.login"))
+    return answer
+
+
+def _after_identity(backend, identity: Identity, target: str | None):
+    """The steps after any backend said who the person is: their account, the app's second
+    factor if the backend asks for it, then the session."""
+    user = backend.account_for(identity)
+    if user is None or not user.active:
+        return Refusal(
+            _(
+                "Du er logget ind hos %(method)s, men har ingen konto her. Kontakt kommunen.",
+                method=backend.label,
+            )
+        )
+    if backend.second_factor and user.has_second_factor:
         session[PENDING] = {
             "user": user.get_id(),
             "at": clock.now().timestamp(),
             "next": target or "",
+            "backend": backend.name,
         }
         two_factor.audit("login.code_asked", user, user)
         return redirect(url_for("people.login_code"))
-    operations.logged_in(user, ip)
-    return _log_in(user, target)
+    operations.logged_in(user, _ip())
+    return _log_in(user, target, backend.name)
 
 
-def _log_in(user: User, target: str | None):
+def _log_in(user: User, target: str | None, backend: str):
     session.pop(PENDING, None)
     login_user(user)
     session["locale"] = user.locale
+    session[authentication.SESSION_KEY] = backend
     return redirect(safe_next(target))
 
 
@@ -163,6 +225,7 @@ def _second_step(kind: str):
                 )
                 operations.logged_in(user, ip)
                 target = session[PENDING].get("next")
+                backend = str(session[PENDING].get("backend") or "password")
                 if left is not None:
                     flash(
                         _(
@@ -172,7 +235,7 @@ def _second_step(kind: str):
                         ),
                         "warning",
                     )
-                return _log_in(user, target)
+                return _log_in(user, target, backend)
             two_factor.audit("login.code_refused", user, user, method=kind, reason=result)
             operations.record_attempt(user.email, ip, user.id, False)
             if result == "replayed":
@@ -203,6 +266,8 @@ def login_recovery():
 def logout():
     # A new session token ends this session on the server too: a copy of the cookie (the
     # session lives in a signed cookie) is worth nothing after logging out.
+    backend = authentication.current_backend()
+    user = current_user._get_current_object()
     current_user.renew_session_token()
     logout_user()
     # Everything of the session goes but the language: "you are logged out" and the pages
@@ -212,7 +277,9 @@ def logout():
     if locale:
         session["locale"] = locale
     flash(_("Du er logget ud."), "success")
-    return redirect(url_for("core.index"))
+    # Logged in through an identity provider: logged out there too.
+    at_provider = backend.end_session(user) if backend is not None else None
+    return at_provider or redirect(url_for("core.index"))
 
 
 # -- signing up ----------------------------------------------------------------------------
@@ -242,19 +309,14 @@ def signup_complete(token: str):
         return render_template("people/signup_invalid.html", exists=True)
     form = SignupCompleteForm()
     if form.validate_on_submit():
-        problems = password_problems(
-            form.password.data, email=signup_request.email, name=form.name.data
-        )
-        if problems:
-            form.password.errors.extend(problems)
-        else:
+        try:
             user = operations.create_account(signup_request, form.name.data, form.password.data)
-            login_user(user)
-            session["locale"] = user.locale
+        except operations.PasswordRefused as refused:
+            form.password.errors.extend(refused.problems)
+        else:
             flash(_("Din konto er oprettet."), "success")
-            if signup_request.next_path:
-                return redirect(safe_next(signup_request.next_path))
-            return redirect(url_for("organisations.mine"))
+            target = signup_request.next_path or url_for("organisations.mine")
+            return _log_in(user, target, authentication.PasswordBackend.name)
     status = 422 if form.errors else 200
     return render_template(
         "people/signup_complete.html", form=form, email=signup_request.email
@@ -265,25 +327,23 @@ def signup_complete(token: str):
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    """A new password ends every other session of the person."""
+    """A new password ends every other session of the person. An account without a password
+    (it logs in another way) gets none here: there is no current one to confirm it with."""
+    if not current_user.has_password:
+        return render_template("people/password.html", form=None)
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        if not current_user.check_password(form.current.data):
-            form.current.errors.append(_("Din nuværende adgangskode er forkert."))
+        try:
+            operations.change_password(current_user, form.current.data, form.password.data)
+        except operations.PasswordRefused as refused:
+            form.password.errors.extend(refused.problems)
+        except DomainError as error:
+            form[error.field].errors.append(error.message)
         else:
-            problems = password_problems(
-                form.password.data, email=current_user.email, name=current_user.name
-            )
-            if problems:
-                form.password.errors.extend(problems)
-            else:
-                current_user.set_password(form.password.data)
-                # This session goes on with the new token (the proxy itself must not be stored).
-                login_user(current_user._get_current_object())
-                flash(
-                    _("Din adgangskode er skiftet. Du er logget ud alle andre steder."), "success"
-                )
-                return redirect(url_for("core.index"))
+            # This session goes on with the new token (the proxy itself must not be stored).
+            login_user(current_user._get_current_object())
+            flash(_("Din adgangskode er skiftet. Du er logget ud alle andre steder."), "success")
+            return redirect(url_for("core.index"))
     status = 422 if form.errors else 200
     return render_template("people/password.html", form=form), status
 

@@ -330,12 +330,13 @@ def _forget_mail(which) -> None:
 
 
 def _delete_traces_of(person: User) -> None:
-    """What else names the person: their logins (address and e-mail), the invitations sent
-    to their e-mail, and the e-mails sent to them outside a case."""
+    """What else names the person: their logins (address and e-mail), their identities at
+    identity providers, the invitations sent to their e-mail, and the e-mails sent to them
+    outside a case."""
     from sqlalchemy import or_
 
     from grants.organisations.models import Invitation
-    from grants.people.models import LoginAttempt
+    from grants.people.models import LoginAttempt, UserIdentity
 
     email = person.email.lower()
     _forget_mail(
@@ -348,6 +349,8 @@ def _delete_traces_of(person: User) -> None:
         delete(Invitation).where(
             or_(Invitation.accepted_by_id == person.id, func.lower(Invitation.email) == email)
         ),
+        # Their identities at identity providers (a subject names the person there).
+        delete(UserIdentity).where(UserIdentity.user_id == person.id),
     ):
         db.session.execute(statement.execution_options(synchronize_session=False))
 

@@ -21,6 +21,7 @@ from grants.core.errors import DomainError
 from grants.core.models import Municipality
 from grants.core.money import AmbiguousAmount, parse_danish_amount
 from grants.extensions import db
+from grants.funds.defaults import FUND_DEFAULTS
 from grants.funds.models import CarryOver, Fund, FundKind
 from grants.letters import texts
 from grants.partners.models import PartnerCity, Relation
@@ -34,6 +35,8 @@ PROFILES = Path(__file__).parent
 FORMAT = 1
 
 MUNICIPALITY_FIELDS = (*Municipality.TEXT_FIELDS, "languages")
+# The election rhythm: a period's first year and its length (Danish 2022 and 4 if left out).
+MUNICIPALITY_NUMBERS = ("election_first_year", "election_period_years")
 FUND_FIELDS = (
     "code",
     "name",
@@ -85,6 +88,7 @@ def export_profile() -> dict[str, Any]:
     m = Municipality.current()
     data: dict[str, Any] = {"format": FORMAT}
     data["municipality"] = {name: getattr(m, name) for name in MUNICIPALITY_FIELDS}
+    data["municipality"].update({name: getattr(m, name) for name in MUNICIPALITY_NUMBERS})
     data["partner_cities"] = [
         {
             "name": c.name,
@@ -157,6 +161,12 @@ def import_profile(data: dict[str, Any], actor=None) -> Municipality:
         if not municipality.name:
             raise ProfileError("municipality.name is missing")
         municipality.languages = municipality.languages or "da en"
+        for name in MUNICIPALITY_NUMBERS:
+            if values.get(name) is not None:
+                setattr(municipality, name, _whole_number(values[name], f"municipality.{name}"))
+        length = municipality.election_period_years
+        if length is not None and not 1 <= length <= 10:
+            raise ProfileError("municipality.election_period_years: from 1 to 10 years")
         db.session.add(municipality)
         for n, city in enumerate(data.get("partner_cities", []), start=1):
             db.session.add(_partner_city(city, n))
@@ -167,6 +177,15 @@ def import_profile(data: dict[str, Any], actor=None) -> Municipality:
         raise ProfileError(f"missing {error}") from None
     db.session.flush()
     return municipality
+
+
+def _whole_number(value, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ProfileError(f"{where}: {value!r} is not a whole number")
+    try:
+        return int(value)
+    except ValueError:
+        raise ProfileError(f"{where}: {value!r} is not a whole number") from None
 
 
 def _date(value, where: str) -> dt.date:
@@ -239,12 +258,16 @@ def _import_fund(row: dict, n: int, actor) -> Fund:
         description=str(row.get("description", "")),
         kind=kind,
         route=route,
-        delegated_limit=_money(row.get("delegated_limit", 0), f"{where}.delegated_limit"),
-        yearly_budget=_money(row.get("yearly_budget", 0), f"{where}.yearly_budget"),
+        delegated_limit=_money(
+            row.get("delegated_limit", FUND_DEFAULTS["delegated_limit"]), f"{where}.delegated_limit"
+        ),
+        yearly_budget=_money(
+            row.get("yearly_budget", FUND_DEFAULTS["yearly_budget"]), f"{where}.yearly_budget"
+        ),
         carry_over=carry_over,
-        report_due_days=int(row.get("report_due_days", 42)),
-        remind_days_before=int(row.get("remind_days_before", 7)),
-        refund_days=int(row.get("refund_days", 30)),
+        report_due_days=int(row.get("report_due_days", FUND_DEFAULTS["report_due_days"])),
+        remind_days_before=int(row.get("remind_days_before", FUND_DEFAULTS["remind_days_before"])),
+        refund_days=int(row.get("refund_days", FUND_DEFAULTS["refund_days"])),
         report_before_return=bool(row.get("report_before_return", False)),
         publish_trips=bool(row.get("publish_trips", False)),
         publish_names=bool(row.get("publish_names", False)),

@@ -33,6 +33,7 @@ from sqlalchemy.orm import lazyload
 from grants.applications.models import Application, BudgetCategory
 from grants.budgets.operations import ElectionPeriod, election_period
 from grants.core import clock
+from grants.core.models import Municipality
 from grants.core.money import ZERO, kroner
 from grants.core.pagination import Page, paginate
 from grants.extensions import db
@@ -91,8 +92,9 @@ def shown_period(today: dt.date | None = None) -> ShownPeriod:
 def shown_periods(today: dt.date | None = None) -> list[ElectionPeriod]:
     """The election periods that overlap the years shown, newest first."""
     periods: list[ElectionPeriod] = []
+    rhythm = Municipality.election_rhythm()
     for year in shown_years(today):
-        period = election_period(year)
+        period = election_period(year, rhythm)
         if period not in periods:
             periods.append(period)
     return periods

@@ -25,10 +25,11 @@ from flask_login import current_user
 
 from grants.budgets.exports import Column, as_csv
 from grants.core.templating import current_municipality
-from grants.publication import queries
+from grants.publication import front_page, queries
 from grants.publication.forms import TripFilterForm
 
 bp = Blueprint("publication", __name__)
+bp.record_once(front_page.register)
 
 PUBLIC_MAX_AGE = 300
 # The licence of the open data: a top-level field of the JSON, a Link header on the CSV.

@@ -60,7 +60,8 @@ class ReportForm(BudgetLines, Form):
     )
 
     # Youth subsidies: counts only.
-    actual_young = IntegerField(_l("Antal børn og unge under 25 år, der deltog"), _COUNT)
+    # The rules' age limit goes into the label where the form is made (young_count_label).
+    actual_young = IntegerField(_l("Antal børn og unge under aldersgrænsen, der deltog"), _COUNT)
     actual_birth_years = StringField(
         _l("Eller: deltagernes fødselsår"),
         [Optional(), Length(max=5000)],

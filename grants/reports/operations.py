@@ -48,6 +48,7 @@ from grants.core.formatting import long_date
 from grants.core.models import Municipality
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
+from grants.funds import defaults
 from grants.letters import texts
 from grants.letters.models import Letter
 from grants.letters.operations import (
@@ -60,6 +61,7 @@ from grants.letters.operations import (
 from grants.letters.render import create_pdf
 from grants.reports.models import AccountLine, TripReport
 from grants.subsidies.calculation import shown as shown_calculation
+from grants.subsidies.figures import age_limit_for
 from grants.workflow import engine
 from grants.workflow.journal_texts import note
 
@@ -69,8 +71,8 @@ REPORTABLE_STATES = ("granted", "partly_granted", "report_returned")
 AFTER_GRANT_STATES = (*REPORTABLE_STATES, "report_submitted", "settled")
 RECEIPT = documents.RECEIPT
 # A refund claimed at settlement is due this many days after the settlement: the fund's
-# setting (Fund.refund_days), by default this.
-REFUND_DAYS = 30
+# setting (Fund.refund_days), by default the one set of fund defaults' (grants.funds.defaults).
+REFUND_DAYS = defaults.REFUND_DAYS
 
 SETTLEMENT = "settlement"
 SETTLEMENT_TEMPLATE = "letters/settlement.html"
@@ -642,6 +644,7 @@ def _participants(application: Application, report: TripReport) -> dict[str, Any
         "youth": youth,
         "count": report.participant_count,
         "young": recalculation.get("young", report.actual_young) if youth else None,
+        "age_limit": age_limit_for(application) if youth else None,
         "leaders": report.actual_leaders if youth else None,
         "disabled": report.actual_disabled if youth else None,
         "host_group": report.actual_host_group_size if youth else None,

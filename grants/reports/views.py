@@ -18,6 +18,7 @@ from grants.extensions import db
 from grants.funds.models import FundKind
 from grants.reports import operations
 from grants.reports.forms import ReportForm
+from grants.subsidies.figures import age_limit_for, young_count_label
 from grants.workflow import engine
 from grants.workflow.models import CaseRole
 
@@ -70,6 +71,9 @@ def make_form(application: Application, report) -> ReportForm:
         hosting=application.fund.kind == FundKind.HOSTING,
         application=application,
     )
+    if application.fund.computes_subsidy:
+        label = young_count_label(age_limit_for(application), attended=True)
+        form.actual_young.label.text = label
     if request.method == "GET":
         if report is not None:
             form.actual_birth_years.data = ", ".join(map(str, report.actual_birth_years or []))

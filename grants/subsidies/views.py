@@ -22,7 +22,7 @@ from grants.core import access
 from grants.core.input import parse_id
 from grants.extensions import db
 from grants.funds.models import Fund
-from grants.subsidies import operations
+from grants.subsidies import figures, operations
 from grants.subsidies.calculation import calculate_for_form
 from grants.subsidies.engine import describe_rules
 from grants.subsidies.forms import RuleSetForm
@@ -30,6 +30,9 @@ from grants.subsidies.models import RuleSet, newest_version, versions_of
 from grants.subsidies.rulefile import RuleFileError
 
 bp = Blueprint("subsidies", __name__)
+# The rules' age limit on the case pages and in the report (issue 18 point 3).
+bp.add_app_template_global(figures.age_limit_for, "age_limit_for")
+bp.add_app_template_global(figures.young_count, "young_count")
 
 
 @bp.app_template_global("shown_calculation")

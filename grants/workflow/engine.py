@@ -7,16 +7,29 @@ checks the same table, so a forged form post gets no further than a missing butt
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import gettext as _
 from sqlalchemy import and_, false, or_, select, text
 
 from grants.core.errors import NotAllowed
 from grants.extensions import db
-from grants.funds.models import FundKind
 from grants.people.models import Role, User
 from grants.workflow.guards import guard
 from grants.workflow.labels import action_label
 from grants.workflow.models import CaseRole, JournalEntry, Transition
+
+# Roles on a case that a package above the workflow gives (the committees: CaseRole.COMMITTEE
+# to a member who decides at a held meeting), registered with ``role_source`` when the app is
+# built: each is a function (application, user) -> set[CaseRole].
+ROLE_SOURCES: list[Callable[..., set[CaseRole]]] = []
+
+
+def role_source(function: Callable[..., set[CaseRole]]) -> Callable[..., set[CaseRole]]:
+    """Register ``function`` as a source of roles on a case (see ``ROLE_SOURCES``)."""
+    if function not in ROLE_SOURCES:
+        ROLE_SOURCES.append(function)
+    return function
 
 
 def case_roles(application, user: User | None) -> set[CaseRole]:
@@ -27,7 +40,7 @@ def case_roles(application, user: User | None) -> set[CaseRole]:
 
     if user is None or not user.is_authenticated:
         return set()
-    if acts_as_applicant(application, user):
+    if acts_as_applicant(user, application):
         return {CaseRole.APPLICANT}
     roles: set[CaseRole] = set()
     if application.manager_id == user.id:
@@ -36,12 +49,8 @@ def case_roles(application, user: User | None) -> set[CaseRole]:
         roles.add(CaseRole.CASEWORKER)
     if application.fund.is_board_member(user):
         roles.add(CaseRole.BOARD_MEMBER)
-    if application.fund.kind == FundKind.COMMITTEE:
-        from grants.committees.operations import decides_for
-
-        # A member ruled disqualified, or with an interest not yet ruled on, holds no role.
-        if decides_for(application, user):
-            roles.add(CaseRole.COMMITTEE)
+    for source in ROLE_SOURCES:
+        roles |= source(application, user)
     return roles
 
 
@@ -140,7 +149,7 @@ def _someone_can_go_on(application) -> None:
     ]
     if not staff_steps:
         return
-    if not any(not acts_as_applicant(application, p) for p in people_to_act(application)):
+    if not any(not acts_as_applicant(p, application) for p in people_to_act(application)):
         raise NotAllowed(
             _(
                 "Ingen kan tage det næste skridt i sagen: puljen mangler en, der kan træffe "

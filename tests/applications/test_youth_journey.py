@@ -361,7 +361,7 @@ def test_a_youth_resubmission_records_the_new_counts_and_the_computed_amount(
         "amount_applied": ("7000.00", "6000.00"),
     }
     page = client.get(f"/applications/{application.id}").get_data(as_text=True)
-    assert "Antal børn og unge under 25 år: 12 → 10" in page
+    assert "Antal børn og unge under aldersgrænsen: 12 → 10" in page
     assert "Ansøgt beløb: 7.000,00 kr. → 6.000,00 kr." in page
     assert "To af de unge er faldet fra." in page
 

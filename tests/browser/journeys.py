@@ -112,7 +112,7 @@ def pdf_facts(data: bytes) -> dict:
 ADMIN = "admin@ballerup.dk"
 CHAIR = "formand@ballerup.dk"
 MEMBER = "udvalg@ballerup.dk"
-SECRETARY = CASEWORKER  # the demo committees' secretary (grants/committees/demo.py)
+SECRETARY = CASEWORKER  # the demo committees' secretary (grants/demo_committees.py)
 
 
 def press_within(person, container, name: str, step: str) -> None:

@@ -52,6 +52,7 @@ def test_a_committee_meeting(person, live_server):
     )
     secretary.press("Sæt på dagsordenen", "case on the agenda")
     secretary.see(f"Punkt 2: {title}")
+    secretary.press("Send dagsordenen til udvalget", "agenda sent to the members")
 
     # A member reads the agenda: the case, the recommendation, what it does to the budget.
     member = person(MEMBER)

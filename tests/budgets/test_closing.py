@@ -92,9 +92,36 @@ def test_the_election_periods_are_four_years_from_2022(app, year, period):
     assert year in found and found.last + 1 not in found
 
 
-def test_the_election_periods_come_from_the_config(app):
-    app.config.update(ELECTION_PERIOD_START=2021, ELECTION_PERIOD_LENGTH=3)
+def test_the_election_periods_are_the_municipalitys(app):
+    from grants.core.models import Municipality
+
+    db.session.add(
+        Municipality(name="Prøve Kommune", election_first_year=2021, election_period_years=3)
+    )
+    db.session.commit()
     assert str(election_period(2026)) == "2024-2026"
+    assert str(election_period(2020)) == "2018-2020"
+
+
+def test_a_municipality_with_another_election_rhythm_carries_over_by_its_own_periods(
+    world, committee, in_2031
+):
+    """Periods from 2027 (2027-2030): closing 2026 ends a period (the money lapses), where
+    the Danish rhythm (2026-2029) would carry it on; closing 2029 carries it into 2030."""
+    world.municipality.election_first_year = 2027
+    db.session.commit()
+    trip(world, committee, 2026, 20_000)
+    db.session.commit()
+
+    by_fund = {s.fund_code: s for s in close_year(2026, world.finance, waiting="close").steps}
+    assert by_fund["okonomiudvalget"].outcome == ClosingOutcome.LAPSED
+    db.session.commit()
+    for year in (2027, 2028, 2029):
+        by_fund = {s.fund_code: s for s in close_year(year, world.finance, waiting="close").steps}
+        assert by_fund["okonomiudvalget"].outcome == ClosingOutcome.CARRIED, year
+        assert by_fund["okonomiudvalget"].carried_to == year + 1
+        db.session.commit()
+    assert str(election_period(2030)) == "2027-2030"
 
 
 def test_a_committee_carries_over_through_the_election_period_and_it_lapses_at_the_end(

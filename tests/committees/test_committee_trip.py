@@ -133,6 +133,7 @@ def test_the_committees_trip_from_application_to_the_public_page(client, auth, c
     assert application.state == "report_on_agenda"
     approval = later.items[0]
     auth.login(cw.secretary)
+    assert client.post(f"/udvalg/moeder/{later.id}/dagsorden/udsend").status_code == 302
     # The later meeting's day comes; it is held with both members present.
     meeting_day = dt.datetime.combine(later.day, dt.time(16), tzinfo=clock.LOCAL)
     monkeypatch.setattr(clock, "now", lambda: meeting_day.astimezone(dt.UTC))

@@ -93,9 +93,15 @@ def test_no_decision_is_recorded_before_the_meetings_day(client, auth, cw, move_
     )
     assert response.status_code == 422  # not held yet: the attendance first
     assert "Registrér fremmødet først" in response.get_data(as_text=True)
-    response = client.post(
-        f"{base}/fremmoedte", data={"present": [str(cw.chair.id), str(cw.member.id)]}
-    )
+    present = {"present": [str(cw.chair.id), str(cw.member.id)]}
+    # Not held before the members have been sent the agenda they decide on.
+    response = client.post(f"{base}/fremmoedte", data=present)
+    assert response.status_code == 422
+    assert "Dagsordenen er ikke sendt til udvalget" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert meeting.state == MeetingState.PLANNED and meeting.held_at is None
+    assert client.post(f"{base}/dagsorden/udsend").status_code == 302
+    response = client.post(f"{base}/fremmoedte", data=present)
     assert response.status_code == 302
     db.session.expire_all()
     assert meeting.state == MeetingState.HELD

@@ -59,6 +59,7 @@ def test_a_member_who_joined_the_organisation_since_is_found_at_the_meeting(
 
     move_clock(meeting.day)
     auth.login(cw.secretary)
+    assert client.post(f"/udvalg/moeder/{meeting.id}/dagsorden/udsend").status_code == 302
     response = client.post(
         f"/udvalg/moeder/{meeting.id}/fremmoedte",
         data={"present": [str(cw.chair.id), str(cw.member.id)]},

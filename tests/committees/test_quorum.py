@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from flask import current_app
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -95,6 +96,8 @@ def committee_of(cw, size: int, present: int, *, rule=QuorumRule.AT_LEAST_HALF, 
     )
     db.session.commit()
     item = on_agenda(cw, application, meeting=meeting)
+    with current_app.test_request_context():  # the agenda's e-mails link to the meeting
+        ops.publish_agenda(meeting, cw.secretary)
     ops.set_attendance(meeting, {m.id for m in members[:present]}, cw.secretary)
     db.session.commit()
     return committee, members, item

@@ -96,6 +96,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "core.set_language": Expect(EVERYONE, data={"language": "xx"}),
     "people.login": Expect(EVERYONE, method="GET"),
     "people.signup": Expect(EVERYONE, method="GET"),
+    # Logging in through an identity provider: the password is no such backend (not found).
+    "people.login_start": Expect(NOBODY, {"backend": "password"}, method="GET"),
+    "people.login_return": Expect(NOBODY, {"backend": "password"}, method="GET"),
     # An unknown sign-up link is not found for anyone.
     "people.signup_complete": Expect(NOBODY, {"token": "guessed-token"}, method="GET"),
     # The code after the password: without the password first, anonymous people are sent to

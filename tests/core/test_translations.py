@@ -169,11 +169,11 @@ def compiled_english():
     assert not stale, f"en/messages.mo is out of date ({len(stale)} messages differ): {hint}"
 
 
-def test_the_front_page_is_danish_by_default(client):
+def test_the_front_page_is_danish_by_default(client, world):
     page = client.get("/").get_data(as_text=True)
     assert '<html lang="da"' in page
-    assert "Tre slags tilskud" in page
-    assert "100.000 kr." in page  # whole kroner, Danish style
+    assert "Puljerne" in page
+    assert "100.000 kr." in page  # the fund's budget, whole kroner, Danish style
 
 
 def switch_language(client, locale: str) -> None:
@@ -185,20 +185,20 @@ def switch_language(client, locale: str) -> None:
     refresh()
 
 
-def test_the_front_page_in_english(client, compiled_english):
+def test_the_front_page_in_english(client, world, compiled_english):
     switch_language(client, "en")
 
     page = client.get("/").get_data(as_text=True)
     assert '<html lang="en"' in page
-    assert "Three kinds of grant" in page
-    assert "Tre slags tilskud" not in page
+    assert "The funds" in page
+    assert "Puljerne" not in page
     # A %(name)s placeholder filled in by Jinja, with the amount in English style.
-    assert "The fund has up to 100,000 kr. a year." in page
+    assert "up to 100,000 kr. a year" in page
 
     switch_language(client, "da")
     page = client.get("/").get_data(as_text=True)
     assert '<html lang="da"' in page
-    assert "Tre slags tilskud" in page
+    assert "Puljerne" in page
 
 
 def test_strings_in_python_and_plural_forms_in_english(app, compiled_english):

@@ -1,0 +1,14 @@
+"""Who may write a case's trip report, in the permission layer (grants.core.access)."""
+
+from __future__ import annotations
+
+from grants.core import access
+from grants.reports.operations import REPORTABLE_STATES
+
+
+@access.rule("case.report")
+def can_report(user, application, **_) -> bool:
+    """The applicant side, while the report may be written (after a grant, or returned)."""
+    return application.state in REPORTABLE_STATES and access.may(
+        user, "case.act_as_applicant", application
+    )

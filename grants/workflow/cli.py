@@ -1,0 +1,25 @@
+"""`flask workflow`: the application routes (the transition table)."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from grants.extensions import db
+
+workflow = AppGroup("workflow", help="Application routes (the transition table).")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(workflow)
+
+
+@workflow.command("load-routes")
+def load_routes() -> None:
+    """Load the standard routes shipped in grants/workflow/routes/."""
+    from grants.workflow.loader import load_standard_routes
+
+    loaded = load_standard_routes()
+    db.session.commit()
+    click.echo("Routes: " + ", ".join(sorted(loaded)))

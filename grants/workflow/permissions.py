@@ -1,0 +1,23 @@
+"""The steps of a case's route in the permission layer (grants.core.access).
+
+Which step a person may take on a case is data (the transition table, see
+``grants.workflow.engine``); the rule ``case.step`` asks the engine, so a forged form post
+gets no further than a missing button."""
+
+from __future__ import annotations
+
+from grants.applications.forms import DECISION_ACTIONS
+from grants.core import access
+from grants.workflow import engine
+
+
+@access.rule("case.step")
+def can_take_step(user, application, step: str = "", **_) -> bool:
+    """A step of the case's route, by the transition table (roles on the case, guards)."""
+    return any(t.action == step for t in engine.available_transitions(application, user))
+
+
+@access.rule("case.decide")
+def can_decide(user, application, **_) -> bool:
+    allowed = {t.action for t in engine.available_transitions(application, user)}
+    return bool(allowed.intersection(DECISION_ACTIONS))
