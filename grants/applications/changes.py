@@ -30,6 +30,7 @@ from grants.extensions import db
 from grants.organisations.models import Organisation
 from grants.partners.models import PartnerCity
 from grants.people.models import User
+from grants.workflow import journal_texts
 
 SUBMITTED = "submitted"  # the key of the snapshot in a submission's journal details
 CHANGES = "changes"
@@ -327,7 +328,8 @@ def describe_details(details: dict | None) -> list[str]:
     """The facts of a journal entry as lines in the reader's language."""
     if not details:
         return []
-    lines = [describe(change) for change in details.get(CHANGES) or ()]
+    lines = journal_texts.describe(details)
+    lines += [describe(change) for change in details.get(CHANGES) or ()]
     document = details.get("document")
     if document:
         lines.append(

@@ -1119,6 +1119,7 @@ def _move_to_next_year(applications, year: int, actor) -> dict[int, int]:
     """Each application to the first year after ``year`` its fund has not closed, noted in
     the case's journal."""
     from grants.workflow import engine
+    from grants.workflow.journal_texts import note as journal_note
 
     closed = set(
         db.session.execute(
@@ -1136,12 +1137,7 @@ def _move_to_next_year(applications, year: int, actor) -> dict[int, int]:
             application,
             "budget_year_moved",
             actor,
-            comment=_(
-                "Budgetåret %(year)s blev lukket, før sagen var afgjort. Sagen afgøres på "
-                "budgettet for %(to)s.",
-                year=year,
-                to=target,
-            ),
+            details=journal_note("budget_year_moved", year=year, to=target),
             visible_to_applicant=False,
         )
     db.session.flush()

@@ -44,6 +44,7 @@ from grants.core import access, clock
 from grants.core.errors import DomainError, NotAllowed
 from grants.extensions import db
 from grants.workflow import engine
+from grants.workflow.journal_texts import note
 
 RECORDERS = (MemberRole.CHAIR, MemberRole.SECRETARY)
 # The step that puts a case on an agenda, by kind of item; and the states it starts from.
@@ -371,9 +372,7 @@ def add_to_agenda(
         application,
         step,
         actor,
-        comment=_(
-            "Sat på dagsordenen for %(committee)s, møde %(date)s.", **_meeting_words(meeting)
-        ),
+        details=note("put_on_agenda", committee=meeting.committee.name, date=meeting.day),
     )
     item = AgendaItem(
         meeting=meeting,
@@ -441,9 +440,10 @@ def find_interests(item: AgendaItem) -> list[InterestDeclaration]:
             continue
         if any(d.user_id == user.id for d in item.declarations):
             continue
+        own = application.applicant_id == user.id
         reason = (
             _("Medlemmet er selv ansøger.")
-            if application.applicant_id == user.id
+            if own
             else _("Medlemmet handler for den ansøgende organisation.")
         )
         declaration = InterestDeclaration(
@@ -460,7 +460,10 @@ def find_interests(item: AgendaItem) -> list[InterestDeclaration]:
             application,
             "interest_found",
             None,
-            comment=f"{user.name}: {reason}",
+            details=note(
+                "interest_found_applicant" if own else "interest_found_organisation",
+                member=user.name,
+            ),
             visible_to_applicant=False,
         )
         found.append(declaration)
@@ -515,12 +518,14 @@ def rule_on(declaration: InterestDeclaration, disqualified: bool, actor) -> None
     declaration.disqualified = disqualified
     declaration.ruled_by_id = actor.id
     declaration.ruled_at = clock.now()
-    verdict = _("inhabil") if disqualified else _("ikke inhabil")
     engine.record(
         declaration.agenda_item.application,
         "interest_ruled",
         actor,
-        comment=f"{declaration.user.name}: {verdict}",
+        details=note(
+            "interest_ruled_disqualified" if disqualified else "interest_ruled_not_disqualified",
+            member=declaration.user.name,
+        ),
         visible_to_applicant=False,
     )
     db.session.flush()
@@ -636,7 +641,7 @@ def postpone_without_quorum(item: AgendaItem, actor) -> None:
         item.application,
         "postponed_without_quorum",
         actor,
-        comment=item.reasons,
+        details=note("postponed_without_quorum", **quorum.words()),
         visible_to_applicant=False,
     )
     db.session.flush()
@@ -688,11 +693,7 @@ def call_substitute(item: AgendaItem, substitute, for_member, actor) -> Substitu
         item.application,
         "substitute_called",
         actor,
-        comment=_(
-            "%(substitute)s er indkaldt som stedfortræder for %(member)s.",
-            substitute=substitute.name,
-            member=for_member.name,
-        ),
+        details=note("substitute_called", substitute=substitute.name, member=for_member.name),
         visible_to_applicant=False,
     )
     db.session.flush()

@@ -16,10 +16,11 @@ from flask_babel import gettext as _
 from grants.budgets.models import BudgetEntry, EntryKind
 from grants.budgets.operations import lock_fund, record_payment, record_refund
 from grants.core.errors import DomainError
-from grants.core.formatting import long_date, money
+from grants.core.formatting import money
 from grants.core.money import ZERO, kroner
 from grants.payments.queries import payment_due, refund_claim
 from grants.workflow import engine
+from grants.workflow.journal_texts import note
 
 VOUCHER_MAX = 60
 
@@ -95,12 +96,7 @@ def pay(application, amount: Decimal, actor, paid_on: dt.date, voucher: str) -> 
         application,
         "payment_recorded",
         actor,
-        comment=_(
-            "Udbetalt %(amount)s den %(day)s (bilag %(voucher)s).",
-            amount=money(amount),
-            day=long_date(paid_on),
-            voucher=voucher,
-        ),
+        details=note("payment_recorded", amount=amount, day=paid_on, voucher=voucher),
     )
     return entry
 
@@ -131,11 +127,6 @@ def receive_refund(
         application,
         "refund_recorded",
         actor,
-        comment=_(
-            "Tilbagebetaling på %(amount)s modtaget den %(day)s (bilag %(voucher)s).",
-            amount=money(amount),
-            day=long_date(refunded_on),
-            voucher=voucher,
-        ),
+        details=note("refund_recorded", amount=amount, day=refunded_on, voucher=voucher),
     )
     return entry

@@ -44,7 +44,7 @@ from grants.budgets.operations import application_money, lock_fund, release
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.files import CheckedFile, check_upload
-from grants.core.formatting import long_date, money
+from grants.core.formatting import long_date
 from grants.core.models import Municipality
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
@@ -63,6 +63,7 @@ from grants.reports.models import AccountLine, TripReport
 from grants.subsidies.calculation import shown as shown_calculation
 from grants.subsidies.figures import age_limit_for
 from grants.workflow import engine
+from grants.workflow.journal_texts import note
 
 # The states in which the applicant side writes the report and accounts.
 REPORTABLE_STATES = ("granted", "partly_granted", "report_returned")
@@ -492,19 +493,17 @@ def settle(application: Application, actor, comment: str = "") -> Settlement:
     report.approved_at = clock.now()
     report.approved_by_id = actor.id
 
-    summary = _("Endeligt tilskud: %(final)s", final=money(settlement.final))
     if settlement.refund:
-        summary += " " + _(
-            "Der skal tilbagebetales %(amount)s senest %(date)s.",
-            amount=money(settlement.refund),
-            date=long_date(report.refund_due),
+        summary = note(
+            "settlement_refund",
+            final=settlement.final,
+            amount=settlement.refund,
+            date=report.refund_due,
         )
-    comment = (comment or "").strip()
+    else:
+        summary = note("settlement", final=settlement.final)
     engine.take(
-        application,
-        "approve_report",
-        actor,
-        comment=f"{comment}\n{summary}" if comment else summary,
+        application, "approve_report", actor, comment=(comment or "").strip(), details=summary
     )
     issue_settlement_letter(application, report, settlement, actor)
     issue_report_pdf(application, report, actor)

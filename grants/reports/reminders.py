@@ -16,20 +16,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
 from grants.applications.models import Application
 from grants.core import clock
-from grants.core.formatting import long_date
 from grants.extensions import db
 from grants.jobs.models import Job
 from grants.jobs.runner import handler, record_result
 from grants.notifications.operations import queue_mail
 from grants.reports.models import ReminderLog
 from grants.workflow import engine
+from grants.workflow.journal_texts import note
 
 BEFORE_DUE = "before_due"
 OVERDUE = "overdue"
@@ -121,17 +120,14 @@ def _remind(application: Application, kind: str) -> Reminder:
             kind=kind,
             report_url=report_url,
         )
-    if kind == OVERDUE:
-        comment = _(
-            "Påmindelse sendt: fristen for rapport og regnskab var %(date)s.",
-            date=long_date(application.report_due),
-        )
-    else:
-        comment = _(
-            "Påmindelse sendt: rapport og regnskab skal indsendes senest %(date)s.",
-            date=long_date(application.report_due),
-        )
-    engine.record(application, "report_reminder", None, comment=comment, visible_to_applicant=True)
+    message = "report_reminder_overdue" if kind == OVERDUE else "report_reminder"
+    engine.record(
+        application,
+        "report_reminder",
+        None,
+        details=note(message, date=application.report_due),
+        visible_to_applicant=True,
+    )
     return Reminder(
         application_id=application.id,
         case_number=application.case_number,

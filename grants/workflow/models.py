@@ -93,7 +93,8 @@ class JournalEntry(db.Model):
     comment: Mapped[str] = mapped_column(Text, default="")
     visible_to_applicant: Mapped[bool] = mapped_column(default=True)
     # The facts of the step, where it has more than a comment: a resubmission's changes
-    # field by field, a document received (grants.applications.changes, .documents). Facts,
+    # field by field, a document received (grants.applications.changes, .documents), what a
+    # system step did (a message key and its facts: grants.workflow.journal_texts). Facts,
     # never formatted text: the pages render them in the reader's language.
     details: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 

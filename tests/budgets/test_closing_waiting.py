@@ -88,7 +88,7 @@ def test_moved_applications_are_decided_on_next_years_budget(world, undecided, c
     db.session.expire_all()
     assert undecided.budget_year == 2027
     [note] = [e for e in undecided.journal if e.action == "budget_year_moved"]
-    assert "afgøres på budgettet for 2027" in note.comment
+    assert (note.details["year"], note.details["to"]) == (2026, 2027)
     assert waiting([world.fund.id], 2026)[world.fund.id].count == 0
     assert waiting([world.fund.id], 2027)[world.fund.id].amount == D(6000)
     # The running totals agree with the applications.

@@ -103,7 +103,7 @@ def test_a_disqualified_secretary_is_refused_on_every_route(client, auth, cw):
     assert "interest_declared" in actions
     assert "interest_ruled" in actions
     ruled = next(e for e in application.journal if e.action == "interest_ruled")
-    assert ruled.actor_id == cw.chair.id and "inhabil" in ruled.comment
+    assert ruled.actor_id == cw.chair.id and ruled.details["member"] == cw.secretary.name
     assert not ruled.visible_to_applicant
 
 

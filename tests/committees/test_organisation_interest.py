@@ -36,7 +36,7 @@ def test_a_member_acting_for_the_organisation_is_found_like_an_applicant(client,
         [declaration] = _found(item, person)
         assert declaration.source == InterestSource.SYSTEM and declaration.disqualified is True
         entries = _journal(item.application, "interest_found")
-        assert len(entries) == 1 and person.name in entries[0].comment
+        assert len(entries) == 1 and entries[0].details["member"] == person.name
         assert not entries[0].visible_to_applicant
     assert "handler for den ansøgende organisation" in _found(theirs, cw.member)[0].reason
     assert engine.case_roles(theirs.application, cw.member) == {CaseRole.APPLICANT}

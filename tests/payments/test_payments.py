@@ -230,7 +230,7 @@ def test_mark_paid_is_a_ledger_entry_with_voucher_and_date(client, auth, world, 
         select(JournalEntry).where(JournalEntry.application_id == application.id)
     ).all()
     assert journal[-1].action == "payment_recorded"
-    assert "B-2026-117" in journal[-1].comment
+    assert journal[-1].details["voucher"] == "B-2026-117"
     listing = client.get("/udbetalinger").get_data(as_text=True).replace("\u00a0", " ")
     assert "Udbetalingen på 8.000,00 kr. til sag" in listing  # the flash message
     due = listing.split("Klar til udbetaling</h2>")[1].split("Krav om")[0]

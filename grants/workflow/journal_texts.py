@@ -1,0 +1,89 @@
+"""What the system writes in a case's journal, as data: an entry keeps a message key and its
+facts in JournalEntry.details (amounts as strings of Decimal, dates ISO), never text in the
+language of whoever took the step. The pages, the case file and the exports word it for the
+reader with ``describe``, in the reader's language, money and dates through
+grants.core.formatting. Old entries without a message keep showing their stored comment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+
+from grants.core.formatting import long_date, money
+
+MESSAGE = "message"
+
+TEXTS = {
+    "payment_recorded": _l("Udbetalt %(amount)s den %(day)s (bilag %(voucher)s)."),
+    "refund_recorded": _l(
+        "Tilbagebetaling på %(amount)s modtaget den %(day)s (bilag %(voucher)s)."
+    ),
+    "report_reminder": _l("Påmindelse sendt: rapport og regnskab skal indsendes senest %(date)s."),
+    "report_reminder_overdue": _l(
+        "Påmindelse sendt: fristen for rapport og regnskab var %(date)s."
+    ),
+    "settlement": _l("Endeligt tilskud: %(final)s"),
+    "settlement_refund": (
+        _l("Endeligt tilskud: %(final)s"),
+        _l("Der skal tilbagebetales %(amount)s senest %(date)s."),
+    ),
+    "budget_year_moved": _l(
+        "Budgetåret %(year)s blev lukket, før sagen var afgjort. Sagen afgøres på "
+        "budgettet for %(to)s."
+    ),
+    "put_on_agenda": _l("Sat på dagsordenen for %(committee)s, møde %(date)s."),
+    "postponed_without_quorum": _l(
+        "Udvalget var ikke beslutningsdygtigt: %(taking)s af udvalgets %(size)s medlemmer var "
+        "til stede og ikke inhabile, og mindst %(needed)s skal deltage. Punktet er udsat til "
+        "et senere møde."
+    ),
+    "substitute_called": _l("%(substitute)s er indkaldt som stedfortræder for %(member)s."),
+    "interest_ruled_disqualified": _l("%(member)s: inhabil"),
+    "interest_ruled_not_disqualified": _l("%(member)s: ikke inhabil"),
+    "interest_found_applicant": _l("%(member)s: Medlemmet er selv ansøger."),
+    "interest_found_organisation": _l(
+        "%(member)s: Medlemmet handler for den ansøgende organisation."
+    ),
+}
+
+# A message of several sentences is a tuple of them, shown as one line.
+# How a fact is shown, by its name; anything else is shown as it is kept.
+MONEY_FACTS = {"amount", "final"}
+DATE_FACTS = {"day", "date"}
+
+
+def note(message: str, **facts) -> dict:
+    """The details of a system entry: the message key and its facts, kept as plain JSON."""
+    if message not in TEXTS:
+        raise KeyError(f"No journal text {message!r}")
+    kept: dict = {MESSAGE: message}
+    for name, value in facts.items():
+        if isinstance(value, Decimal):
+            value = str(value)
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        kept[name] = value
+    return kept
+
+
+def _shown(name: str, value) -> str:
+    if value is None:
+        return ""
+    if name in MONEY_FACTS:
+        return money(Decimal(str(value)))
+    if name in DATE_FACTS:
+        return long_date(str(value))
+    return str(value)
+
+
+def describe(details: dict | None) -> list[str]:
+    """The entry's message in the reader's language, or nothing for an entry without one.
+    Plain text: the templates escape it like any other value."""
+    if not details or details.get(MESSAGE) not in TEXTS:
+        return []
+    values = {name: _shown(name, value) for name, value in details.items() if name != MESSAGE}
+    text = TEXTS[details[MESSAGE]]
+    parts = text if isinstance(text, tuple) else (text,)
+    return [" ".join(str(part) % values for part in parts)]

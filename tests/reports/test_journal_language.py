@@ -1,0 +1,58 @@
+"""The settlement's line in the journal ("Endeligt tilskud: ...") is worded for the reader,
+not for the caseworker who settled (issue 15, point 4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from grants.core.formatting import long_date
+from grants.extensions import db
+from grants.reports.operations import settle
+from tests.journal_reading import in_english, read_in_both_languages
+from tests.reports.helpers import file_report, granted_case, pay
+
+
+def test_a_settlement_with_a_refund_is_worded_for_the_reader(client, auth, world, move_clock):
+    application = granted_case(world, 8000)
+    pay(application, 8000, world.finance)
+    move_clock(application.return_date)
+    file_report(application, world.employee, {"transport": "2500", "accommodation": "3000"})
+    with in_english():
+        settle(application, world.caseworker, comment="<i>Fine</i>")
+    db.session.commit()
+
+    danish, english = read_in_both_languages(client, auth, world.employee, application)
+    assert "Endeligt tilskud: 5.500,00 kr. Der skal tilbagebetales 2.500,00 kr. senest" in danish
+    assert "5,500.00" not in danish and "Final grant" not in danish
+    assert "5,500.00 kr." in english and "2,500.00 kr." in english
+    assert "Endeligt tilskud" not in english
+    # The caseworker's own words are kept as written, escaped.
+    assert "&lt;i&gt;Fine&lt;/i&gt;" in danish and "<i>Fine</i>" not in danish
+
+
+def test_a_settlement_without_a_refund_is_worded_for_the_reader(client, auth, world, move_clock):
+    application = granted_case(world, 8000)
+    move_clock(application.return_date)
+    file_report(application, world.employee, {"transport": "2500", "accommodation": "3000"})
+    with in_english():
+        settle(application, world.caseworker)
+    db.session.commit()
+
+    danish, english = read_in_both_languages(client, auth, world.employee, application)
+    assert "Endeligt tilskud: 5.500,00 kr." in danish and "tilbagebetales" not in danish
+    assert "5,500.00 kr." in english and "Endeligt tilskud" not in english
+
+
+def test_a_reminder_is_worded_for_the_reader(client, auth, world, runner, move_clock):
+    application = granted_case(world, 8000)
+    move_clock(application.report_due + dt.timedelta(days=1))
+    assert runner.invoke(args=["reports", "remind"]).exit_code == 0
+    db.session.commit()
+
+    danish, english = read_in_both_languages(client, auth, world.employee, application)
+    due = application.report_due
+    assert f"Påmindelse sendt: fristen for rapport og regnskab var {long_date(due, 'da')}." in (
+        danish
+    )
+    assert "Reminder sent" not in danish
+    assert long_date(due, "en") in english and "Påmindelse sendt" not in english
