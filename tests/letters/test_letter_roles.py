@@ -16,6 +16,7 @@ from grants.people.models import Role
 from grants.workflow.engine import record
 from tests.factories import make_application, make_fund, make_user
 from tests.letters.kinds import decision_case, letters_of, pdf_text
+from tests.reports.helpers import youth_application
 
 
 def _letter_text(application) -> str:
@@ -124,28 +125,7 @@ def test_a_refusal_when_the_pool_is_spent_says_how_it_prioritised(world):
 
 
 def test_a_youth_refusal_shows_no_unexplained_computed_subsidy(world, youth):
-    application = make_application(
-        youth["frida"],
-        youth["fund"],
-        state="awaiting_decision",
-        title="Orkestertur til Prag",
-        destination_city="",
-        destination_country="",
-        organisation=youth["organisation"],
-        partner_city_id=youth["prague"].id,
-        participants_young=12,
-        participants_leaders=2,
-        participants_disabled=0,
-        travellers="",
-        direct_contact="Ingen.",
-        submitted_at=clock.now(),
-        departure_date=clock.today() + dt.timedelta(days=40),
-        return_date=clock.today() + dt.timedelta(days=45),
-    )
-    from grants.applications.operations import compute_subsidy
-
-    compute_subsidy(application)
-    application.amount_applied = application.computed_amount
+    application = youth_application(world, youth, direct_contact="Ingen.")
     assert application.computed_amount == Decimal("7000.00")
     decide(application, world.caseworker, "refuse", None, "Ingen direkte kontakt.")
     db.session.commit()

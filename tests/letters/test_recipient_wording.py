@@ -9,7 +9,7 @@ import pytest
 from grants.extensions import db
 from grants.reports.operations import settle
 from tests.letters.kinds import decision_case, letters_of, pdf_text
-from tests.reports.helpers import file_report, granted_youth_case, pay
+from tests.reports.helpers import file_report, granted_youth_case, pay, youth_application
 
 PERSONAL = {
     "da": ["din NemKonto", "deler din viden", "du har beskrevet", "Når du tager imod"],
@@ -77,35 +77,11 @@ def test_an_associations_partial_grant_does_not_address_a_person(world, youth):
     """The standard text of a partial grant said "af de 7.000,00 kr., du søgte om" to an
     association (the letter says "I" everywhere else): the fund's text is written for any
     recipient."""
-    import datetime as dt
     from decimal import Decimal
 
-    from grants.applications.models import BudgetCategory
-    from grants.applications.operations import compute_subsidy, decide
-    from grants.core import clock
-    from tests.factories import make_application
+    from grants.applications.operations import decide
 
-    application = make_application(
-        youth["frida"],
-        youth["fund"],
-        state="awaiting_decision",
-        title="Orkestertur til Prag",
-        destination_city="",
-        destination_country="",
-        organisation=youth["organisation"],
-        partner_city_id=youth["prague"].id,
-        participants_young=12,
-        participants_leaders=2,
-        participants_disabled=0,
-        travellers="",
-        direct_contact="To fælles prøver og en fælles koncert.",
-        budget={BudgetCategory.TRANSPORT: 24000, BudgetCategory.MEALS: 6000},
-        submitted_at=clock.now(),
-        departure_date=clock.today() + dt.timedelta(days=40),
-        return_date=clock.today() + dt.timedelta(days=45),
-    )
-    compute_subsidy(application)
-    application.amount_applied = application.computed_amount
+    application = youth_application(world, youth)
     decide(application, world.caseworker, "grant_part", Decimal(6500), "Færre nætter.")
     db.session.commit()
 

@@ -113,15 +113,13 @@ def file_report(application, actor, costs: dict, *, submit: bool = True, **field
     return report
 
 
-def granted_youth_case(world, youth, *, amount=None, dispensation_reason: str = ""):
-    """12 young people and 2 leaders, 5 nights in Prague 10: the rules give 7.000 kr.
-    Granted as computed, or ``amount`` with a dispensation."""
+def youth_application(world, youth, **overrides):
+    """12 young people and 2 leaders, 5 nights in Prague 10, awaiting its decision, with the
+    subsidy the rules give (7.000 kr.) computed and applied for."""
     from grants.applications.models import BudgetCategory
     from grants.applications.operations import compute_subsidy
 
-    application = make_application(
-        youth["frida"],
-        youth["fund"],
+    values = dict(
         state="awaiting_decision",
         title="Orkestertur til Prag",
         destination_city="",
@@ -138,8 +136,17 @@ def granted_youth_case(world, youth, *, amount=None, dispensation_reason: str = 
         departure_date=clock.today() + dt.timedelta(days=40),
         return_date=clock.today() + dt.timedelta(days=45),  # 5 nights
     )
+    values.update(overrides)
+    application = make_application(youth["frida"], youth["fund"], **values)
     compute_subsidy(application)
     application.amount_applied = application.computed_amount
+    return application
+
+
+def granted_youth_case(world, youth, *, amount=None, dispensation_reason: str = ""):
+    """12 young people and 2 leaders, 5 nights in Prague 10: the rules give 7.000 kr.
+    Granted as computed, or ``amount`` with a dispensation."""
+    application = youth_application(world, youth)
     decide(
         application,
         world.caseworker,
