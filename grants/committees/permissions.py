@@ -10,7 +10,6 @@ from __future__ import annotations
 from grants.applications.permissions import opens_funds
 from grants.committees import operations
 from grants.core import access
-from grants.funds.models import FundKind
 from grants.people.models import Role
 from grants.workflow import engine
 from grants.workflow.models import CaseRole
@@ -107,7 +106,7 @@ def member_sees_case(user, application, **_) -> bool:
 def committee_role(application, user) -> set[CaseRole]:
     """A committee's case: its members decide at a held meeting with a quorum on the item. A
     member ruled disqualified, or with an interest not yet ruled on, holds no role."""
-    if application.fund.kind == FundKind.COMMITTEE and operations.decides_for(application, user):
+    if application.fund.spec.decided_in_meeting and operations.decides_for(application, user):
         return {CaseRole.COMMITTEE}
     return set()
 

@@ -201,7 +201,7 @@ def _decision_facts(application: Application, municipality: Municipality) -> dic
         "fund": {
             "id": fund.id,
             "name": fund.name,
-            "kind": fund.kind.value,
+            "kind": fund.kind,
             "publishes_trips": fund.publish_trips,
         },
         "trip": {
@@ -264,11 +264,10 @@ def decider_role(application, decider: User) -> str:
     """The decider's role in the case, as the route gave them the decision: "committee"
     for a committee's own fund, "board_member" above the fund's delegated limit, else
     "caseworker"."""
-    from grants.funds.models import FundKind
     from grants.workflow.guards import guard
 
     fund = application.fund
-    if fund.kind == FundKind.COMMITTEE:
+    if fund.spec.decided_in_meeting:
         return "committee"
     if fund.is_board_member(decider) and (
         not decider.has_role(Role.CASEWORKER) or guard("above_delegated_limit").holds(application)

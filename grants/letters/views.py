@@ -8,9 +8,12 @@ from flask_login import current_user, login_required
 from grants.core import access
 from grants.core.files import display_name
 from grants.extensions import db
+from grants.funds import kinds
 from grants.letters.models import Letter
 
 bp = Blueprint("letters", __name__)
+# A letter keeps its fund's kind as a code; its template asks the kind for what it adds.
+bp.add_app_template_global(kinds.get, "fund_kind")
 
 
 @bp.get("/letters/<int:letter_id>/download")

@@ -11,14 +11,15 @@ when
 * it began within the last five years (this year and the four before it), and not after
   today.
 
-* a committee's own trip also needs the committee's approval of the report in a meeting
-  (an issued "report approval" agenda item, grants.committees).
+* a trip of a kind published after the committee's approval (``Kind.published``, e.g. a
+  committee's own trip) also needs the committee's approval of the report in a meeting (an
+  issued "report approval" agenda item, grants.committees).
 
 Later rules are added to ``published_conditions``, and every page and feed follows.
 
 What a trip shows (``PublishedTrip``) is decided here too, once: participants' names only
-when the fund publishes names and is not a subsidy fund for children and young people
-(``Fund.computes_subsidy``); otherwise the count only.
+when the fund publishes names and its kind allows names (``Kind.names_may_be_public``: never
+for children and young people); otherwise the count only.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ from grants.core.models import Municipality
 from grants.core.money import ZERO, kroner
 from grants.core.pagination import Page, paginate
 from grants.extensions import db
-from grants.funds.models import SUBSIDY_KINDS, Fund, FundKind
+from grants.funds import kinds
+from grants.funds.models import Fund
 from grants.letters.models import Letter
 from grants.partners.models import PartnerCity
 from grants.reports.models import AccountLine, TripReport
@@ -135,7 +137,10 @@ def published_conditions(today: dt.date | None = None) -> list:
         # Over: never a trip still to come, or one still under way.
         Application.return_date <= today,
         or_(TripReport.actual_return.is_(None), TripReport.actual_return <= today),
-        or_(Fund.kind != FundKind.COMMITTEE, approved_by_committee),
+        or_(
+            Fund.kind.not_in(kinds.codes(published=kinds.Published.COMMITTEE_APPROVED)),
+            approved_by_committee,
+        ),
     ]
 
 
@@ -187,7 +192,7 @@ def _date_filters(year: int | None, period: ElectionPeriod | None) -> list:
 
 def shows_names(fund: Fund) -> bool:
     """Names only where the fund publishes them, and never for children and young people."""
-    return bool(fund.publish_names) and fund.kind not in SUBSIDY_KINDS
+    return bool(fund.publish_names) and fund.spec.names_may_be_public
 
 
 @dataclass(frozen=True)

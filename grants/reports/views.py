@@ -15,7 +15,6 @@ from grants.core import access, clock
 from grants.core.errors import DomainError, NotAllowed
 from grants.core.formatting import money
 from grants.extensions import db
-from grants.funds.models import FundKind
 from grants.reports import operations
 from grants.reports.forms import ReportForm
 from grants.subsidies.figures import age_limit_for, young_count_label
@@ -68,7 +67,7 @@ def make_form(application: Application, report) -> ReportForm:
     form = ReportForm(
         obj=report,
         youth=application.fund.computes_subsidy,
-        hosting=application.fund.kind == FundKind.HOSTING,
+        hosting=application.fund.spec.rule_set_kind == "hosting",
         application=application,
     )
     if application.fund.computes_subsidy:

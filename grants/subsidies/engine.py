@@ -34,9 +34,6 @@ from flask_babel import ngettext
 from grants.core.formatting import long_date, money
 from grants.core.money import ZERO, kroner
 
-KINDS = ("trip", "hosting", "exchange")
-
-
 # --- The facts -----------------------------------------------------------------------------------
 
 

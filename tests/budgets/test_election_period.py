@@ -20,7 +20,8 @@ from grants.budgets.operations import (
     reserve,
 )
 from grants.extensions import db
-from grants.funds.models import CarryOver, FundKind
+from grants.funds import kinds
+from grants.funds.models import CarryOver
 from tests.factories import make_application, make_fund
 
 D = Decimal
@@ -36,7 +37,7 @@ def committee(world, move_clock):
         code="okonomiudvalget",
         name="Økonomiudvalget",
         route="screening_decision",
-        kind=FundKind.COMMITTEE,
+        kind=kinds.COMMITTEE.code,
         budget=65000,
         carry_over=CarryOver.ELECTION_PERIOD,
     )
