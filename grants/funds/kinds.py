@@ -180,3 +180,30 @@ COMMITTEE = register(
         front_group=FrontGroup.COMMITTEE,
     )
 )
+
+# The international cooperation's own trips: the administration's and the politicians'
+# delegations to the partner cities, planned by the secretariat, approved by the fund's
+# board, published with their programme and accounts (Ballerup: 190,000 kr. a year).
+OFFICIAL_TRIP = register(
+    Kind(
+        "official_trip",
+        _l("Officielle rejser i det internationale samarbejde"),
+        Applicant.ADMINISTRATION,
+        case_part="applications/kinds/official_trip.html",
+        report_part="reports/kinds/official_trip.html",
+        letter_part="letters/kinds/official_trip.html",
+        central=True,
+    )
+)
+# A network's activities (Ballerup: the network for teachers and others in schools working
+# internationally, 23,000 kr. a year): planned by the secretariat, approved by the board;
+# what they cost is paid from the fund and stays in its ledger.
+NETWORK = register(
+    Kind(
+        "network",
+        _l("Netværk og aktiviteter"),
+        Applicant.ADMINISTRATION,
+        names_may_be_public=False,
+        central=True,
+    )
+)

@@ -12,8 +12,14 @@ from grants.funds import kinds
 from grants.letters.models import Letter
 
 bp = Blueprint("letters", __name__)
-# A letter keeps its fund's kind as a code; its template asks the kind for what it adds.
-bp.add_app_template_global(kinds.get, "fund_kind")
+
+
+@bp.app_template_global("letter_part")
+def letter_part(kind_code) -> str | None:
+    """The template a letter's fund kind adds (``Kind.letter_part``), from the code the letter
+    keeps; None for none, or for a letter without a kind (a text's preview)."""
+    kind = kinds.REGISTRY.get(str(kind_code)) if kind_code else None
+    return kind.letter_part if kind else None
 
 
 @bp.get("/letters/<int:letter_id>/download")
