@@ -148,6 +148,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "organisations.new": Expect(SIGNED_IN, method="GET"),
     "organisations.show": Expect(APPLICANT_SIDE | {CASEWORKER, ADMIN}),
     "organisations.invite": Expect(APPLICANT_SIDE, data={"email": ""}),
+    "organisations.refresh_from_register": Expect(APPLICANT_SIDE | {CASEWORKER, ADMIN}),
     # An unknown invitation is not found for anyone.
     "organisations.accept": Expect(NOBODY, {"token": "guessed-token"}, method="GET"),
     "subsidies.index": Expect(frozenset({ADMIN})),
