@@ -2,7 +2,7 @@
 codes, so a new kind of fund needs no migration
 
 Revision ID: a9f4c2e6b8d1
-Revises: e3a8c5d1f7b2
+Revises: a4c6e8f0b2d3
 Create Date: 2026-12-06 06:10:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a9f4c2e6b8d1"
-down_revision = "e3a8c5d1f7b2"
+down_revision = "a4c6e8f0b2d3"
 branch_labels = None
 depends_on = None
 
