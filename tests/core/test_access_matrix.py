@@ -163,6 +163,8 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "partners.index": Expect(EVERYONE),
     "publication.index": Expect(EVERYONE),
+    "publication.catalogue": Expect(EVERYONE),
+    "publication.catalogue_dcat": Expect(EVERYONE),
     "publication.trips_csv": Expect(EVERYONE),
     "publication.trips_json": Expect(EVERYONE),
     # The trip is not published: nobody finds it, and a case's private letter is never
