@@ -39,6 +39,7 @@ from grants.core.files import check_upload
 from grants.core.forms import Form
 from grants.core.models import Municipality, offered_languages
 from grants.core.money import ZERO
+from grants.core.refusals import refused_by_domain
 from grants.core.templating import current_municipality
 from grants.extensions import db, login_manager
 from grants.funds.defaults import FUND_DEFAULTS, REFUND_DAYS
@@ -62,13 +63,6 @@ def require_admin():
         return login_manager.unauthorized()
     access.require(current_user, "admin.manage")
     return None
-
-
-def _show_error(form, error: DomainError) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors = list(form[error.field].errors) + [error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _form_page(form, title: str, action: str, back: str, intro: str = "", status: int = 200):
@@ -105,15 +99,13 @@ def municipality():
     if request.method == "POST":
         if form.validate():
             logo = form.logo.data
-            try:
+            with refused_by_domain(form) as refusal:
                 checked = None
                 if logo and getattr(logo, "filename", ""):
                     checked = check_upload(logo.filename, logo.read(), field="logo")
                     if checked.content_type not in LOGO_TYPES:
                         raise DomainError(_("Logoet skal være et PNG- eller JPEG-billede."), "logo")
-            except DomainError as error:
-                _show_error(form, error)
-            else:
+            if not refusal:
                 _assign(
                     m, {name: (form[name].data or "").strip() for name in Municipality.TEXT_FIELDS}
                 )
@@ -240,12 +232,9 @@ def fund(fund_id: int | None = None):
     action, back = request.path, url_for("admin.funds")
     if request.method == "POST":
         if form.validate():
-            try:
+            with refused_by_domain(form) as refusal:
                 _save_fund(fund, form)
-            except DomainError as error:
-                db.session.rollback()
-                _show_error(form, error)
-            else:
+            if not refusal:
                 flash(_("Puljen er gemt."), "success")
                 return redirect(back)
         return _form_page(form, title, action, back, status=422)
@@ -332,9 +321,9 @@ def remove_question(fund_id: int, key: str):
     fund = db.get_or_404(Fund, fund_id)
     if not Form().validate():  # the CSRF token
         abort(400)
-    try:
+    with refused_by_domain(show=False) as refusal:
         operations.remove_question(fund, key, current_user)
-    except DomainError:
+    if refusal:
         abort(404)
     flash(_("Spørgsmålet er fjernet fra nye ansøgninger."), "success")
     return redirect(url_for("admin.questions", fund_id=fund.id))
@@ -357,14 +346,12 @@ def letter_text(fund_id: int, outcome: str):
     status = 200
     if request.method == "POST":
         if form.validate():
-            try:
+            with refused_by_domain(form) as refusal:
                 texts.check(form.body.data)
                 if request.form.get("intent") == "preview":
                     return _preview(fund, outcome, form.body.data, language)
                 texts.add_text(fund, outcome, form.body.data, current_user, language=language)
-            except DomainError as error:
-                _show_error(form, error)
-            else:
+            if not refusal:
                 flash(_("Teksten er gemt som en ny version."), "success")
                 # Danish, the default, at the address it has always had.
                 query = {"language": language} if language != "da" else {}
@@ -482,14 +469,11 @@ def user(user_id: int):
     action, back = request.path, url_for("admin.users")
     if request.method == "POST":
         if form.validate():
-            try:
+            with refused_by_domain(form) as refusal:
                 operations.set_roles(
                     person, {Role(r) for r in form.roles.data}, form.active.data, current_user
                 )
-            except DomainError as error:
-                db.session.rollback()
-                _show_error(form, error)
-            else:
+            if not refusal:
                 flash(_("Rollerne er gemt."), "success")
                 return redirect(back)
         return _form_page(form, title, action, back, intro=person.email, status=422)

@@ -31,9 +31,9 @@ from grants.applications.models import Application, Attachment
 from grants.applications.permissions import funds_opened_to, sees_internal_journal
 from grants.budgets.operations import decision_preview
 from grants.core import access
-from grants.core.errors import DomainError
 from grants.core.files import check_upload, display_name, served_type
 from grants.core.pagination import paginate
+from grants.core.refusals import refused_by_domain
 from grants.extensions import db
 from grants.funds.models import SUBSIDY_KINDS, Fund, FundKind
 from grants.letters.labels import LETTER_KINDS
@@ -243,7 +243,7 @@ def handle_form(fund: Fund, application: Application | None):
             preview = operations.preview_subsidy(fund, form)
             return page()
         if valid:
-            try:
+            with refused_by_domain(form, extra=extra) as refusal:
                 if application is None:
                     application = operations.create_draft(current_user, fund, form)
                 else:
@@ -255,12 +255,9 @@ def handle_form(fund: Fund, application: Application | None):
                     application.reply_draft = (form.reply.data or "").strip()
                 if submitting:
                     operations.submit(application, current_user, before=before)
-            except DomainError as error:
-                db.session.rollback()
-                _show_error(form, error, extra)
-                if fund.computes_subsidy:
-                    preview = operations.preview_subsidy(fund, form)
-            else:
+            if refusal and fund.computes_subsidy:
+                preview = operations.preview_subsidy(fund, form)
+            elif not refusal:
                 _flash_saved(submitting)
                 return redirect(url_for("applications.show", application_id=application.id))
         return page(422)
@@ -294,19 +291,6 @@ def _save_answers(application: Application, extra) -> None:
             db.session.flush()
             answers[question.key] = {"attachment_id": item.id, "filename": item.filename}
     application.answers = answers
-
-
-def _show_error(form, error: DomainError, extra=None) -> None:
-    if error.field and error.field.startswith("q-") and extra is not None:
-        key = error.field[2:]
-        if key in extra:
-            extra[key].errors = list(extra[key].errors) + [error.message]
-            return
-    field = form[error.field] if error.field and error.field in form else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _flash_saved(submitting: bool) -> None:

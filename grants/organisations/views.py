@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from grants.applications.models import Application
 from grants.core import access
-from grants.core.errors import DomainError
 from grants.core.models import Municipality
+from grants.core.refusals import refused_by_domain
 from grants.extensions import db
 from grants.organisations import operations
 from grants.organisations.forms import KIND_CHOICES, InviteForm, OrganisationForm
@@ -38,12 +38,9 @@ def mine():
 def new():
     form = OrganisationForm()
     if form.validate_on_submit():
-        try:
+        with refused_by_domain(form) as refusal:
             organisation = operations.register(current_user, form)
-        except DomainError as error:
-            db.session.rollback()
-            form[error.field].errors.append(error.message)
-        else:
+        if not refusal:
             flash(
                 _(
                     "%(name)s er oprettet. Du kan nu søge tilskud på dens vegne.",
@@ -82,12 +79,9 @@ def invite(organisation_id: int):
     access.require(current_user, "organisation.invite", organisation)
     form = InviteForm()
     if form.validate():
-        try:
+        with refused_by_domain(form, "email") as refusal:
             operations.invite(organisation, form.email.data, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.email.errors.append(error.message)
-        else:
+        if not refusal:
             flash(_("Invitationen er sendt til %(email)s.", email=form.email.data), "success")
             return redirect(url_for("organisations.show", organisation_id=organisation.id))
     return show(organisation_id, invite_form=form, status=422)
@@ -103,11 +97,9 @@ def accept(token: str):
             "organisations/invitation.html", invitation=invitation, next=request.path
         )
     if request.method == "POST":
-        try:
+        with refused_by_domain() as refusal:
             operations.accept(invitation, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        if refusal:
             return render_template(
                 "organisations/invitation.html", invitation=invitation, next=request.path
             ), 403

@@ -19,7 +19,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
 from grants.core import clock
-from grants.core.errors import DomainError
+from grants.core.refusals import refused_by_domain
 from grants.core.security import safe_next
 from grants.extensions import csrf, db
 from grants.people import authentication, operations, two_factor
@@ -309,11 +309,9 @@ def signup_complete(token: str):
         return render_template("people/signup_invalid.html", exists=True)
     form = SignupCompleteForm()
     if form.validate_on_submit():
-        try:
+        with refused_by_domain(form, "password") as refusal:
             user = operations.create_account(signup_request, form.name.data, form.password.data)
-        except operations.PasswordRefused as refused:
-            form.password.errors.extend(refused.problems)
-        else:
+        if not refusal:
             flash(_("Din konto er oprettet."), "success")
             target = signup_request.next_path or url_for("organisations.mine")
             return _log_in(user, target, authentication.PasswordBackend.name)
@@ -333,13 +331,9 @@ def change_password():
         return render_template("people/password.html", form=None)
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        try:
+        with refused_by_domain(form, "current") as refusal:
             operations.change_password(current_user, form.current.data, form.password.data)
-        except operations.PasswordRefused as refused:
-            form.password.errors.extend(refused.problems)
-        except DomainError as error:
-            form[error.field].errors.append(error.message)
-        else:
+        if not refusal:
             # This session goes on with the new token (the proxy itself must not be stored).
             login_user(current_user._get_current_object())
             flash(_("Din adgangskode er skiftet. Du er logget ud alle andre steder."), "success")
