@@ -51,7 +51,7 @@ from grants.people.models import Role, User, UserRole
 from grants.questions.forms import KIND_LABELS
 from grants.questions.models import QuestionKind, current_form
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Blueprint("admin", __name__, url_prefix="/administration")
 
 LOGO_TYPES = ("image/png", "image/jpeg")
 
@@ -86,7 +86,7 @@ def index():
 # -- the municipality ---------------------------------------------------------------------
 
 
-@bp.route("/municipality", methods=["GET", "POST"])
+@bp.route("/kommune", methods=["GET", "POST"])
 def municipality():
     m = db.session.scalar(select(Municipality).order_by(Municipality.id).limit(1))
     if m is None:
@@ -145,7 +145,7 @@ def _assign(obj, values: dict) -> None:
             setattr(obj, name, value)
 
 
-@bp.get("/municipality/logo")
+@bp.get("/kommune/logo")
 def logo():
     m = current_municipality()
     if m is None or not m.logo_content_type:
@@ -158,14 +158,14 @@ def logo():
 # -- partner cities -------------------------------------------------------------------------
 
 
-@bp.get("/partners")
+@bp.get("/partnerbyer")
 def partners():
     cities = db.session.scalars(select(PartnerCity).order_by(PartnerCity.name)).all()
     return render_template("admin/partners.html", cities=cities)
 
 
-@bp.route("/partners/new", methods=["GET", "POST"])
-@bp.route("/partners/<int:city_id>", methods=["GET", "POST"])
+@bp.route("/partnerbyer/ny", methods=["GET", "POST"])
+@bp.route("/partnerbyer/<int:city_id>", methods=["GET", "POST"])
 def partner(city_id: int | None = None):
     city = db.get_or_404(PartnerCity, city_id) if city_id is not None else None
     form = PartnerCityForm(obj=city)
@@ -197,14 +197,14 @@ def partner(city_id: int | None = None):
 # -- funds -----------------------------------------------------------------------------------
 
 
-@bp.get("/funds")
+@bp.get("/puljer")
 def funds():
     rows = db.session.scalars(select(Fund).order_by(Fund.name)).all()
     return render_template("admin/funds.html", funds=rows)
 
 
-@bp.route("/funds/new", methods=["GET", "POST"])
-@bp.route("/funds/<int:fund_id>", methods=["GET", "POST"])
+@bp.route("/puljer/ny", methods=["GET", "POST"])
+@bp.route("/puljer/<int:fund_id>", methods=["GET", "POST"])
 def fund(fund_id: int | None = None):
     fund = db.get_or_404(Fund, fund_id) if fund_id is not None else None
     routes = operations.offered_routes()
@@ -286,7 +286,7 @@ def _save_fund(fund: Fund | None, form: FundForm) -> Fund:
 # -- the fund's own questions -----------------------------------------------------------------
 
 
-@bp.route("/funds/<int:fund_id>/questions", methods=["GET", "POST"])
+@bp.route("/puljer/<int:fund_id>/spoergsmaal", methods=["GET", "POST"])
 def questions(fund_id: int):
     fund = db.get_or_404(Fund, fund_id)
     form = QuestionForm()
@@ -316,7 +316,7 @@ def questions(fund_id: int):
     ), status
 
 
-@bp.post("/funds/<int:fund_id>/questions/<key>/remove")
+@bp.post("/puljer/<int:fund_id>/spoergsmaal/<key>/fjern")
 def remove_question(fund_id: int, key: str):
     fund = db.get_or_404(Fund, fund_id)
     if not Form().validate():  # the CSRF token
@@ -332,7 +332,7 @@ def remove_question(fund_id: int, key: str):
 # -- letter texts ---------------------------------------------------------------------------
 
 
-@bp.route("/funds/<int:fund_id>/letters/<outcome>", methods=["GET", "POST"])
+@bp.route("/puljer/<int:fund_id>/breve/<outcome>", methods=["GET", "POST"])
 def letter_text(fund_id: int, outcome: str):
     fund = db.get_or_404(Fund, fund_id)
     if outcome not in texts.OUTCOMES:
@@ -444,7 +444,7 @@ def _preview(fund: Fund, outcome: str, body: str, language: str = "da"):
 # -- people and roles ----------------------------------------------------------------------------
 
 
-@bp.get("/users")
+@bp.get("/brugere")
 def users():
     from grants.people.authentication import login_methods
 
@@ -455,7 +455,7 @@ def users():
     )
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/brugere/<int:user_id>", methods=["GET", "POST"])
 def user(user_id: int):
     person = db.session.get(User, user_id)
     if person is None:

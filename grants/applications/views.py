@@ -157,7 +157,7 @@ def funds_open_to(user) -> list[Fund]:
     )
 
 
-@bp.get("/applications/mine")
+@bp.get("/ansoegninger/mine")
 @login_required
 def mine():
     page = paginate(
@@ -169,7 +169,7 @@ def mine():
     return render_template("applications/mine.html", page=page)
 
 
-@bp.get("/applications/new")
+@bp.get("/ansoegninger/ny")
 @login_required
 def choose_fund():
     funds = funds_open_to(current_user)
@@ -182,7 +182,7 @@ def choose_fund():
     )
 
 
-@bp.route("/applications/new/<fund_code>", methods=["GET", "POST"])
+@bp.route("/ansoegninger/ny/<fund_code>", methods=["GET", "POST"])
 @login_required
 def new(fund_code: str):
     fund = db.session.scalar(select(Fund).where(Fund.code == fund_code, Fund.active))
@@ -191,7 +191,7 @@ def new(fund_code: str):
     return handle_form(fund, None)
 
 
-@bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
+@bp.route("/ansoegninger/<int:application_id>/rediger", methods=["GET", "POST"])
 @login_required
 def edit(application_id: int):
     application = get_application(application_id)
@@ -309,7 +309,7 @@ CASE_PAGE_OPTIONS = (
 )
 
 
-@bp.get("/applications/<int:application_id>")
+@bp.get("/ansoegninger/<int:application_id>")
 @login_required
 def show(application_id: int):
     # What the case page shows, loaded with the case: one query instead of one per relation.
@@ -362,7 +362,7 @@ def render_case(
     ), status
 
 
-@bp.get("/applications/<int:application_id>/case-file.zip")
+@bp.get("/ansoegninger/<int:application_id>/sagsmappe.zip")
 @login_required
 def case_file(application_id: int):
     """The whole file of the case as one archive (aktindsigt), for the secretariat."""
@@ -389,7 +389,7 @@ def case_file(application_id: int):
     return response
 
 
-@bp.get("/applications/<int:application_id>/attachments/<int:attachment_id>")
+@bp.get("/ansoegninger/<int:application_id>/bilag/<int:attachment_id>")
 @login_required
 def attachment(application_id: int, attachment_id: int):
     application = get_application(application_id)

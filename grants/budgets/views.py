@@ -180,7 +180,7 @@ def _year_chart(months, title: str) -> dict:
     }
 
 
-@bp.get("/budgets")
+@bp.get("/budgetter")
 @login_required
 def index():
     access.require(current_user, "budgets.read")
@@ -253,7 +253,7 @@ def index():
     ), status
 
 
-@bp.get("/budgets/<fund_code>/<int:year>")
+@bp.get("/budgetter/<fund_code>/<int:year>")
 @login_required
 def fund_year(fund_code: str, year: int):
     """One fund's year: its figures, each a link to the entries behind it."""
@@ -332,7 +332,7 @@ def fund_year(fund_code: str, year: int):
     ), status
 
 
-@bp.route("/budgets/close-year", methods=["GET", "POST"])
+@bp.route("/budgetter/luk-aar", methods=["GET", "POST"])
 @login_required
 def close_year_page():
     """Closing a year: the plan first (GET), then the finance officer closes it (POST)."""
@@ -403,7 +403,7 @@ def _close_year_preview(form: CloseYearForm, year, status: int = 200):
 # -- planning the allocations ----------------------------------------------------------------
 
 
-@bp.route("/budgets/plan", methods=["GET", "POST"])
+@bp.route("/budgetter/bevillinger", methods=["GET", "POST"])
 @login_required
 def plan_page():
     """The allocations of this year and next, fund by fund, and the form that changes one:
@@ -476,7 +476,7 @@ def _plan(form: AllocationForm, year: int, funds: list[Fund], status: int = 200)
 # -- exports -------------------------------------------------------------------------------
 
 
-@bp.get("/budgets/export")
+@bp.get("/budgetter/eksport")
 @login_required
 def export():
     access.require(current_user, "budgets.export")
@@ -484,7 +484,7 @@ def export():
     return render_template("budgets/export.html", form=form)
 
 
-@bp.get("/budgets/export/<any(entries, grants):dataset>.<any(csv, xlsx):fmt>")
+@bp.get("/budgetter/eksport/<any(entries, grants):dataset>.<any(csv, xlsx):fmt>")
 @login_required
 def export_file(dataset: str, fmt: str):
     access.require(current_user, "budgets.export")

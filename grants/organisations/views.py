@@ -25,7 +25,7 @@ def get_organisation(organisation_id: int) -> Organisation:
     return organisation
 
 
-@bp.get("/organisations")
+@bp.get("/organisationer")
 @login_required
 def mine():
     return render_template(
@@ -33,7 +33,7 @@ def mine():
     )
 
 
-@bp.route("/organisations/new", methods=["GET", "POST"])
+@bp.route("/organisationer/ny", methods=["GET", "POST"])
 @login_required
 def new():
     form = OrganisationForm()
@@ -53,7 +53,7 @@ def new():
     return render_template("organisations/form.html", form=form), status
 
 
-@bp.get("/organisations/<int:organisation_id>")
+@bp.get("/organisationer/<int:organisation_id>")
 @login_required
 def show(organisation_id: int, invite_form: InviteForm | None = None, status: int = 200):
     organisation = get_organisation(organisation_id)
@@ -72,7 +72,7 @@ def show(organisation_id: int, invite_form: InviteForm | None = None, status: in
     ), status
 
 
-@bp.post("/organisations/<int:organisation_id>/invitations")
+@bp.post("/organisationer/<int:organisation_id>/invitationer")
 @login_required
 def invite(organisation_id: int):
     organisation = get_organisation(organisation_id)
@@ -87,7 +87,7 @@ def invite(organisation_id: int):
     return show(organisation_id, invite_form=form, status=422)
 
 
-@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@bp.route("/invitationer/<token>", methods=["GET", "POST"])
 def accept(token: str):
     invitation = operations.find_invitation(token)
     if invitation is None:

@@ -13,7 +13,7 @@ from grants.privacy import operations
 bp = Blueprint("privacy", __name__, cli_group="privacy")
 
 
-@bp.get("/account/my-data.zip")
+@bp.get("/konto/mine-data.zip")
 @login_required
 def my_data():
     """Everything the system holds about the person as applicant, as one archive."""

@@ -236,7 +236,7 @@ def _bad_filter(form: TripFilterForm) -> Response:
     return response
 
 
-@bp.get("/open-data/trips.json")
+@bp.get("/aabne-data/rejser.json")
 def trips_json():
     form, filters, ok = _filters()
     if not ok:
@@ -323,7 +323,7 @@ def csv_row(trip) -> dict:
     return row
 
 
-@bp.get("/open-data/trips.csv")
+@bp.get("/aabne-data/rejser.csv")
 def trips_csv():
     form, filters, ok = _filters()
     if not ok:

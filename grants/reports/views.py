@@ -102,7 +102,7 @@ def _render(application, report, form, recalculation, status=200):
     ), status
 
 
-@bp.route("/applications/<int:application_id>/report", methods=["GET", "POST"])
+@bp.route("/ansoegninger/<int:application_id>/rapport", methods=["GET", "POST"])
 @login_required
 def edit(application_id: int):
     """Save the report as a draft, work out the subsidy again (youth), or submit."""
@@ -146,7 +146,7 @@ def edit(application_id: int):
     return _render(application, report, form, recalculation, 422)
 
 
-@bp.post("/applications/<int:application_id>/report/<action>")
+@bp.post("/ansoegninger/<int:application_id>/rapport/<action>")
 @login_required
 def review(application_id: int, action: str):
     """Approve (and settle) or return the report. The case page's step buttons land here."""

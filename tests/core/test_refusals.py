@@ -103,7 +103,7 @@ def test_a_refused_invitation_changes_nothing_and_says_why_beside_the_address(wo
     auth.login(world.employee)
     before = db.session.scalar(select(func.count()).select_from(Invitation))
     response = client.post(
-        f"/organisations/{organisation.id}/invitations", data={"email": world.employee.email}
+        f"/organisationer/{organisation.id}/invitationer", data={"email": world.employee.email}
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
