@@ -212,3 +212,36 @@ def test_the_schools_network_spends_from_its_own_fund(app, routes):
     assert (figures.budget, figures.granted, figures.spent) == (23000, 4500, 4500)
     assert figures.available == 23000 - 4500
     assert not network.spec.names_may_be_public and not network.computes_subsidy
+
+
+def test_the_budgets_show_ballerups_central_budget_on_a_line_of_its_own(runner, client, auth):
+    from html.parser import HTMLParser
+
+    from grants.demo import demo_password
+    from grants.people.models import User
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    finance = db.session.scalars(select(User).filter_by(email="okonomi@ballerup.dk")).one()
+    auth.login(finance, demo_password("okonomi"))
+    page = client.get(url_for("budgets.index")).text
+
+    class Row(HTMLParser):
+        """The cells of the row with id="central-budget", as text."""
+
+        inside, cells = False, []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.inside = ("id", "central-budget") in attrs
+            elif self.inside and tag in ("th", "td"):
+                self.cells.append("")
+
+        def handle_data(self, data):
+            if self.inside and self.cells:
+                self.cells[-1] += data.strip()
+
+    row = Row()
+    row.feed(page)
+    assert row.cells[0] == "Heraf det centrale budget til internationale aktiviteter"
+    assert row.cells[1] == "522.000,00 kr."  # 150,000 + 159,000 + 190,000 + 23,000
+    assert row.cells[6] == "4.500,00 kr."  # the network meeting, paid
