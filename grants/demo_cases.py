@@ -18,6 +18,7 @@ from grants.core import clock
 from grants.extensions import db
 from grants.notifications.models import OutboxMessage
 from grants.payments import operations as payments
+from grants.questions.models import current_form
 from grants.reports import operations as reports
 from grants.reports.models import AccountLine, TripReport
 from grants.workflow import engine
@@ -227,6 +228,8 @@ def _international(people: dict, funds: dict, prague) -> None:
     settled, so the network's 23,000 kr. shows what it was spent on."""
     secretariat, board = people["sagsbehandler"], people["udvalg"]
     official, network = funds["internationalt-samarbejde"], funds["laerernetvaerk"]
+    # The kind's own field (grants.funds.kinds: Kind.questions), answered on the fund's form.
+    asked = {"form_version_id": current_form(official.id).id}
     delegation = "Borgmester Bo Berg, kommunaldirektør Kim Krogh, Sara Skov (sekretariatet)"
     visit = _case(
         official,
@@ -242,6 +245,8 @@ def _international(people: dict, funds: dict, prague) -> None:
         purpose="Årligt møde i venskabsbysamarbejdet og aftale om næste års udvekslinger.",
         travellers=delegation,
         traveller_count=3,
+        answers={"delegation": "Politikere og administrationen"},
+        **asked,
     )
     operations.submit(visit, secretariat)
     operations.decide(visit, board, "grant", None, "")
@@ -269,6 +274,8 @@ def _international(people: dict, funds: dict, prague) -> None:
         purpose="Erhvervsfremme uden for Bycirklen: besøg hos virksomheder med filial i Ballerup.",
         travellers="Borgmester Bo Berg, erhvervschef Eva Holm",
         traveller_count=2,
+        answers={"delegation": "Politikere og administrationen"},
+        **asked,
     )
     operations.submit(coming, secretariat)
     meeting = _case(

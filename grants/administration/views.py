@@ -272,6 +272,7 @@ def _save_fund(fund: Fund | None, form: FundForm) -> Fund:
         db.session.add(fund)
         db.session.flush()
         operations.first_budget(fund, current_user)
+        operations.kind_questions(fund, current_user)
         for outcome, body in texts.DEFAULT_TEXTS.items():
             texts.add_text(fund, outcome, body, current_user)
         operations.set_board(fund, {int(i) for i in form.board.data or ()})

@@ -72,6 +72,15 @@ class Kind:
     front_group: FrontGroup = FrontGroup.OTHER
     # A fund of this kind counts in the municipality's central international budget.
     central: bool = False
+    # The kind's own fields: questions (as in a profile's ``[[funds.questions]]``) that a new
+    # fund of the kind asks from the start; the answers are kept, typed by the question, in
+    # the case's ``answers`` (a JSON column), not in columns of their own for every case.
+    # A question with ``public = True`` is shown with the published trip.
+    questions: tuple[dict, ...] = ()
+
+    @property
+    def public_questions(self) -> list[dict]:
+        return [q for q in self.questions if q.get("public")]
 
     @property
     def computes_subsidy(self) -> bool:
@@ -193,6 +202,17 @@ OFFICIAL_TRIP = register(
         report_part="reports/kinds/official_trip.html",
         letter_part="letters/kinds/official_trip.html",
         central=True,
+        questions=(
+            {
+                "key": "delegation",
+                "kind": "choice",
+                "label": "Hvem rejser?",
+                "help_text": "Offentliggøres med rejsen.",
+                "required": True,
+                "public": True,
+                "choices": ["Politikere", "Administrationen", "Politikere og administrationen"],
+            },
+        ),
     )
 )
 # A network's activities (Ballerup: the network for teachers and others in schools working

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from grants.administration.operations import first_budget, new_form_version
+from grants.administration.operations import first_budget, kind_questions, new_form_version
 from grants.core.errors import DomainError
 from grants.core.models import Municipality
 from grants.core.money import AmbiguousAmount, parse_danish_amount
@@ -296,6 +296,8 @@ def _import_fund(row: dict, n: int, actor) -> Fund:
             except ValueError:
                 raise ProfileError(f"{where}.questions: kind {q['kind']!r}") from None
         new_form_version(fund, questions, actor)
+    else:
+        kind_questions(fund, actor)  # the kind's own fields, if it has any
     source = row.get("rules")
     if row.get("rules_file"):
         source = (STANDARD_RULE_SETS / Path(row["rules_file"]).name).read_text(encoding="utf-8")

@@ -215,6 +215,8 @@ class PublishedTrip:
     report_letter_id: int | None = None
     # The report's PDF deleted with the case's personal data: when (no link then).
     report_erased_at: dt.datetime | None = None
+    # The answers to the kind's public questions (Kind.questions), as (label, answer).
+    facts: tuple[tuple[str, str], ...] = ()
 
     @property
     def destination(self) -> str:
@@ -347,9 +349,19 @@ def _as_published(rows) -> list[PublishedTrip]:
                 costs=costs[report.id],
                 report_letter_id=None if erased_at else letter_id,
                 report_erased_at=erased_at,
+                facts=_public_facts(fund, application),
             )
         )
     return trips
+
+
+def _public_facts(fund: Fund, application: Application) -> tuple[tuple[str, str], ...]:
+    answers = application.answers or {}
+    return tuple(
+        (q["label"], str(answers[q["key"]]))
+        for q in fund.spec.public_questions
+        if answers.get(q["key"]) not in (None, "")
+    )
 
 
 def published_trip(trip_id: int, today: dt.date | None = None) -> PublishedTrip | None:

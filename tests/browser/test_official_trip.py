@@ -50,6 +50,7 @@ def test_an_official_trip_is_planned_approved_accounted_for_and_published(
     sara.fill("#amount_applied", "11000")
     sara.fill("#expected_benefit", "Aftale om næste års udvekslinger.")
     sara.fill("#knowledge_sharing", "Referat til udvalget.")
+    sara.select("#q-delegation", "Politikere og administrationen")
     sara.press("Indsend ansøgning", "official trip submitted")
     sara.see("Officiel rejse")
 
@@ -89,5 +90,6 @@ def test_an_official_trip_is_planned_approved_accounted_for_and_published(
     public.follow("Udlandsrejser", "the published trips abroad")
     public.follow(title, "the official trip, published")
     public.see(DELEGATION)
+    public.see("Politikere og administrationen")
     public.see("5.400,00")
     public.see("10.000,00")

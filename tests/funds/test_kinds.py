@@ -11,6 +11,7 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
+from grants.administration.operations import kind_questions
 from grants.applications.models import Application
 from grants.budgets.operations import balance
 from grants.extensions import db
@@ -90,6 +91,7 @@ def official(app, routes):
         publish_trips=True,
         publish_names=True,
     )
+    kind_questions(people["fund"])  # as when the fund is created in the admin or a profile
     db.session.commit()
     return people
 
@@ -127,10 +129,16 @@ def test_an_official_trip_from_plan_to_publication_with_its_accounts(
         other_funding_source="",
         amount_applied="10000",
     )
+    # The kind's own field: asked, required, kept in the case's answers.
+    assert "Hvem rejser?" in client.get(new_url).text
     response = client.post(new_url, data=data)
+    assert response.status_code == 422 and "q-delegation" in response.text
+    assert db.session.scalar(select(db.func.count(Application.id))) == 0
+    response = client.post(new_url, data={**data, "q-delegation": "Politikere"})
     assert response.status_code == 302, response.text[:2000]
     application = _case()
     assert application.state == "awaiting_decision"  # straight to the fund's board
+    assert application.answers == {"delegation": "Politikere"}
     page = client.get(url_for("applications.show", application_id=application.id)).text
     assert 'id="official-trip"' in page
 
@@ -179,6 +187,7 @@ def test_an_official_trip_from_plan_to_publication_with_its_accounts(
     assert "Delegation til Prag 10" in listing
     trip = client.get(url_for("publication.trip", trip_id=application.id)).text
     assert DELEGATION in trip
+    assert "Hvem rejser?" in trip and "Politikere" in trip  # the kind's public field
     assert "2.500,00" in trip and "3.000,00" in trip and "5.500,00" in trip
 
 
