@@ -16,7 +16,7 @@ needs no migration.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
@@ -76,7 +76,7 @@ class Kind:
     # fund of the kind asks from the start; the answers are kept, typed by the question, in
     # the case's ``answers`` (a JSON column), not in columns of their own for every case.
     # A question with ``public = True`` is shown with the published trip.
-    questions: tuple[dict, ...] = ()
+    questions: tuple[dict, ...] = field(default=(), hash=False)
 
     @property
     def public_questions(self) -> list[dict]:
