@@ -44,7 +44,7 @@ def load(people: dict) -> None:
     db.session.flush()
     committees = {}
     funds = db.session.scalars(
-        select(Fund).where(Fund.kind == kinds.COMMITTEE.code).order_by(Fund.id)
+        select(Fund).where(Fund.kind.in_(kinds.codes(decided_in_meeting=True))).order_by(Fund.id)
     ).all()
     for fund in funds:
         fund.route = route
