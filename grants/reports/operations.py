@@ -16,11 +16,11 @@ The settlement rule (``final_amount``), in one place:
   never more than granted and never below 0: ``max(0, min(granted, costs - other funding))``.
 
 The money: granted − final is given back to the fund. What was not paid is released
-(``budgets.operations.release``); where more than the final amount was paid in advance,
+(``budgets.movements.release``); where more than the final amount was paid in advance,
 the rest of the reduction is released too and ``paid − final`` is claimed back, due
 ``REFUND_DAYS`` days after the settlement. Afterwards the case's granted figure on the
 ledger (reservations, adjustments and releases) equals the final amount; spent equals paid
-until the refund comes in (``budgets.operations.record_refund``, with no further release).
+until the refund comes in (``budgets.movements.record_refund``, with no further release).
 """
 
 from __future__ import annotations
@@ -39,8 +39,10 @@ from sqlalchemy import select
 from grants.applications import documents
 from grants.applications.forms import BUDGET_CATEGORIES
 from grants.applications.models import Application, Attachment
+from grants.budgets.balances import application_money
+from grants.budgets.lock import lock_fund
 from grants.budgets.models import BudgetEntry, EntryKind
-from grants.budgets.operations import application_money, lock_fund, release
+from grants.budgets.movements import release
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.files import CheckedFile, check_upload
@@ -520,7 +522,7 @@ def _move_money(application: Application, settlement: Settlement, actor) -> None
         release(application, unpaid, actor, reason)
     paid_beyond = settlement.released - unpaid  # the part claimed back as a refund
     if paid_beyond > 0:
-        # budgets.operations.release stops at what is unpaid; the grant is reduced below
+        # budgets.movements.release stops at what is unpaid; the grant is reduced below
         # what was paid, and the difference is the refund claim (recorded when it comes in).
         lock_fund(application.fund)
         figures = application_money(application)

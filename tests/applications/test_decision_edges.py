@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 from grants.applications import operations
-from grants.budgets.operations import allocate, balance
+from grants.budgets.balances import balance
+from grants.budgets.opening import allocate
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.extensions import db

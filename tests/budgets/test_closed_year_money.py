@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from grants.budgets.balances import balance
+from grants.budgets.closing import close_year
 from grants.budgets.models import BudgetEntry, EntryKind
-from grants.budgets.operations import balance, close_year
 from grants.extensions import db
 from tests.payments.test_payments import granted
 
@@ -82,7 +83,7 @@ def test_a_payment_into_an_open_year_says_nothing_of_closing(world, client, auth
 
 
 def test_a_refund_into_a_closed_year_lapses_for_a_fund_without_carry_over(world, move_clock):
-    from grants.budgets.operations import record_payment, record_refund, release
+    from grants.budgets.movements import record_payment, record_refund, release
 
     move_clock(dt.date(2026, 10, 1))
     application = granted(world, amount=8000, **TRIP)

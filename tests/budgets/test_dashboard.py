@@ -12,15 +12,10 @@ import pytest
 from flask import render_template_string
 from sqlalchemy import event
 
+from grants.budgets.balances import balance, month_by_month
 from grants.budgets.models import BudgetEntry, EntryKind
-from grants.budgets.operations import (
-    balance,
-    decision_preview,
-    month_by_month,
-    record_payment,
-    release,
-    reserve,
-)
+from grants.budgets.movements import record_payment, release, reserve
+from grants.budgets.preview import decision_preview
 from grants.budgets.views import FIGURES, _effect
 from grants.core import clock
 from grants.core.formatting import money

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pypdf import PdfReader
 
 from grants.applications.operations import decide
-from grants.budgets.operations import record_payment
+from grants.budgets.movements import record_payment
 from grants.core import clock
 from grants.extensions import db
 from tests.factories import make_application

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from grants.budgets.operations import balance, record_refund, release
+from grants.budgets.balances import balance
+from grants.budgets.movements import record_refund, release
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.formatting import long_date
