@@ -107,7 +107,7 @@ def receive_refund(
 ) -> BudgetEntry:
     """Record that (part of) the refund claimed at settlement came in on ``refunded_on``:
     a REFUND entry, never more than is still claimed. No release: the settlement brought
-    the grant on the ledger down to the final amount already (grants.reports.operations)."""
+    the grant on the ledger down to the final amount already (grants.reports.settlement)."""
     amount, voucher = _amount(amount), _voucher(voucher)
     lock_fund(application.fund)
     _voucher_unused(application, EntryKind.REFUND, voucher)

@@ -106,7 +106,7 @@ def test_a_settlement_after_closing_carries_the_money_it_frees_to_next_year(worl
     """The issue's example: a settlement releases 2,000 kr. into a closed year; they reach
     the next year of the election period instead of staying "available" there."""
     from grants.funds.models import CarryOver
-    from grants.reports.operations import settle
+    from grants.reports.settlement import settle
     from tests.factories import make_fund
     from tests.reports.helpers import file_report, granted_case
 

@@ -174,7 +174,7 @@ def test_the_entries_behind_each_figure_add_up_to_it(world):
     application = spend(world, **in_year())
     release(application, Decimal(1000), world.caseworker, "Mindreforbrug")
     # A second grant paid in full and then settled lower (the settlement's refund claim,
-    # grants.reports.operations): 2,000 kr. await their refund.
+    # grants.reports.settlement): 2,000 kr. await their refund.
     settled = spend(world, amount=6000, paid=6000, **in_year(201))
     db.session.add(
         BudgetEntry(

@@ -43,7 +43,7 @@ def grant(world, fund, year, amount, paid=0):
 
 
 def settle_lower(world, application, year, final_below_paid):
-    """What the settlement does when less was used than paid (grants.reports.operations):
+    """What the settlement does when less was used than paid (grants.reports.settlement):
     the grant is lowered below what was paid; the difference is claimed back."""
     db.session.add(
         BudgetEntry(

@@ -108,7 +108,7 @@ def cases(world):
         )
     )
     # The settlement brings the grant down to the final amount, below what was paid
-    # (grants.reports.operations._move_money); the refund is recorded when it comes in.
+    # (grants.reports.settlement._move_money); the refund is recorded when it comes in.
     db.session.add(
         BudgetEntry(
             fund_id=world.fund.id,

@@ -87,7 +87,7 @@ def file_report(application, actor, costs: dict, *, submit: bool = True, **field
     from grants.applications.models import BudgetCategory
     from grants.core.files import check_upload
     from grants.reports.models import AccountLine, TripReport
-    from grants.reports.operations import add_receipt, submit_report
+    from grants.reports.report import add_receipt, submit_report
 
     values = dict(
         what_was_done="Vi gjorde det, vi skrev.",

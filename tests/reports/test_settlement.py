@@ -16,7 +16,7 @@ from grants.core.errors import DomainError
 from grants.core.formatting import long_date
 from grants.extensions import db
 from grants.letters.models import Letter
-from grants.reports.operations import REFUND_DAYS, ledger_of, settle
+from grants.reports.settlement import REFUND_DAYS, ledger_of, settle
 from tests.reports.helpers import file_report, granted_case, pay, pdf_text
 
 
