@@ -239,7 +239,7 @@ def recalculate(application: Application, report: TripReport) -> dict | None:
     dict as ``Application.calculation``), or None for a grant not computed by rules."""
     from grants.applications.operations import calculation_as_dict
     from grants.subsidies.calculation import calculate_for_form, organisation_facts
-    from grants.subsidies.engine import OrganisationFacts
+    from grants.subsidies.facts import OrganisationFacts
     from grants.subsidies.models import RuleSet
 
     if not application.fund.computes_subsidy or application.rule_set_id is None:
