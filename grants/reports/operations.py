@@ -64,11 +64,12 @@ from grants.subsidies.calculation import shown as shown_calculation
 from grants.subsidies.figures import age_limit_for
 from grants.workflow import engine
 from grants.workflow.journal_texts import note
+from grants.workflow.states import GRANTED_STATES, State
 
 # The states in which the applicant side writes the report and accounts.
-REPORTABLE_STATES = ("granted", "partly_granted", "report_returned")
+REPORTABLE_STATES = (*GRANTED_STATES, State.REPORT_RETURNED)
 # The states after the decision in which the case page shows the report section.
-AFTER_GRANT_STATES = (*REPORTABLE_STATES, "report_submitted", "settled")
+AFTER_GRANT_STATES = (*REPORTABLE_STATES, State.REPORT_SUBMITTED, State.SETTLED)
 RECEIPT = documents.RECEIPT
 # A refund claimed at settlement is due this many days after the settlement: the fund's
 # setting (Fund.refund_days), by default the one set of fund defaults' (grants.funds.defaults).
