@@ -17,6 +17,8 @@ says, for each action the routes name, what the action is:
 - ``confirm``: for a step that cannot be undone, what taking it means, shown before it is
   taken (on confirming); ``preview`` gives the facts the text names (it checks, and changes
   nothing);
+- ``news``: what the applicant's e-mail says when the step is taken on their case (with
+  ``%(title)s``, ``%(fund)s``, ``%(case)s``); none: that the case has moved on;
 - ``listed``: whether the case page draws the step with the others (the application and the
   report are submitted from their own links on the page).
 
@@ -60,6 +62,13 @@ def giving_up_preview(application, actor, action: str) -> dict:
     return {"amount": money(money_held.granted if money_held else application.granted_amount)}
 
 
+MOVED_ON = _l("Din ansøgning “%(title)s” er gået videre.")
+DECIDED = _l(
+    "Der er truffet afgørelse i din sag “%(title)s”. Afgørelsesbrevet ligger på sagen, hvor du "
+    "kan hente det som PDF."
+)
+
+
 @dataclass(frozen=True)
 class Action:
     name: str
@@ -71,6 +80,7 @@ class Action:
     confirm: object | None = None  # a lazy string: what the step means, shown first
     preview: Callable[..., dict] | None = None
     secondary: bool = False  # a way off the usual path, drawn as a secondary button
+    news: object | None = None  # a lazy string: the applicant's e-mail
     listed: bool = True
 
     @property
@@ -81,6 +91,14 @@ class Action:
         if applicant and self.applicant_label is not None:
             return str(self.applicant_label)
         return str(self.label)
+
+    def news_for(self, application) -> str:
+        """The applicant's e-mail's sentence about this step on ``application``."""
+        return str(self.news or MOVED_ON) % {
+            "title": application.title,
+            "fund": application.fund.name,
+            "case": application.case_number,
+        }
 
     def url(self, application) -> str:
         """Where the case page's button for this step goes."""
@@ -97,14 +115,36 @@ ACTIONS: dict[str, Action] = {
     for action in (
         # The application: submitted (again) from its form, which checks it is complete.
         Action(
-            "submit", _l("Indsend ansøgning"), form=None, page="applications.edit", listed=False
+            "submit",
+            _l("Indsend ansøgning"),
+            form=None,
+            page="applications.edit",
+            listed=False,
+            news=_l(
+                "Tak for din ansøgning “%(title)s” til %(fund)s. Vi har modtaget den, og den har "
+                "fået sagsnummer %(case)s."
+            ),
         ),
-        Action("resubmit", _l("Indsend igen"), form=None, page="applications.edit", listed=False),
+        Action(
+            "resubmit",
+            _l("Indsend igen"),
+            form=None,
+            page="applications.edit",
+            listed=False,
+            news=_l(
+                "Vi har modtaget din rettede ansøgning “%(title)s”, og sagsbehandleren ser på den "
+                "igen."
+            ),
+        ),
         Action(
             "endorse",
             _l("Anbefal"),
             applicant_label=_l("Anbefalet af din leder"),
             effect=endorse,
+            news=_l(
+                "Din leder har anbefalet din ansøgning “%(title)s”. Den er sendt videre til "
+                "sagsbehandleren."
+            ),
         ),
         Action(
             "not_endorse",
@@ -112,11 +152,19 @@ ACTIONS: dict[str, Action] = {
             applicant_label=_l("Ikke anbefalet af din leder"),
             effect=endorse,
             secondary=True,
+            news=_l(
+                "Din leder har ikke anbefalet din ansøgning “%(title)s”. Begrundelsen står "
+                "nedenfor."
+            ),
         ),
         Action(
             "request_information",
             _l("Bed om flere oplysninger"),
             applicant_label=_l("Sagsbehandleren beder om flere oplysninger"),
+            news=_l(
+                "Sagsbehandleren mangler oplysninger for at kunne behandle din ansøgning "
+                "“%(title)s”. Ret ansøgningen, og send den igen."
+            ),
         ),
         Action("forward_for_decision", _l("Send til afgørelse")),
         # The decision: one form, its outcome chosen among the actions the person may take.
@@ -126,6 +174,7 @@ ACTIONS: dict[str, Action] = {
             applicant_label=_l("Bevilget fuldt ud"),
             form=DecisionForm,
             page="workflow.decide",
+            news=DECIDED,
         ),
         Action(
             "grant_part",
@@ -133,6 +182,7 @@ ACTIONS: dict[str, Action] = {
             applicant_label=_l("Bevilget delvist"),
             form=DecisionForm,
             page="workflow.decide",
+            news=DECIDED,
         ),
         Action(
             "refuse",
@@ -140,6 +190,7 @@ ACTIONS: dict[str, Action] = {
             applicant_label=_l("Afslag"),
             form=DecisionForm,
             page="workflow.decide",
+            news=DECIDED,
         ),
         Action(
             "withdraw",
@@ -149,6 +200,7 @@ ACTIONS: dict[str, Action] = {
                 "vil du søge igen, skal du sende en ny ansøgning."
             ),
             secondary=True,
+            news=_l("Din ansøgning “%(title)s” er trukket tilbage, og sagen er afsluttet."),
         ),
         # A committee's case: put on a meeting's agenda (the meeting is chosen on its page),
         # decided or postponed by the committee.
@@ -163,8 +215,17 @@ ACTIONS: dict[str, Action] = {
             _l("Sæt rapport og regnskab på udvalgets dagsorden"),
             form=None,
             page="committees.agenda_for_case",
+            news=_l(
+                "Rapporten og regnskabet for “%(title)s” er sat på udvalgets dagsorden til "
+                "godkendelse."
+            ),
         ),
-        Action("postpone", _l("Udsæt sagen"), applicant_label=_l("Sagen er udsat")),
+        Action(
+            "postpone",
+            _l("Udsæt sagen"),
+            applicant_label=_l("Sagen er udsat"),
+            news=_l("Udvalget har udsat behandlingen af “%(title)s” til et senere møde."),
+        ),
         # After the trip: the report and accounts, reviewed on the report's page.
         Action(
             "submit_report",
@@ -172,12 +233,21 @@ ACTIONS: dict[str, Action] = {
             form=None,
             page="reports.edit",
             listed=False,
+            news=_l(
+                "Vi har modtaget rapporten og regnskabet for “%(title)s”. Sagsbehandleren "
+                "gennemgår dem og afregner tilskuddet."
+            ),
         ),
         Action(
             "approve_report",
             _l("Godkend rapport og regnskab"),
             applicant_label=_l("Rapport og regnskab godkendt"),
             page="reports.review",
+            news=_l(
+                "Vi har godkendt rapporten og regnskabet for “%(title)s”, og sagen er afsluttet. "
+                "Afregningsbrevet med det endelige tilskud ligger på sagen, hvor du kan hente det "
+                "som PDF."
+            ),
         ),
         Action(
             "return_report",
@@ -185,6 +255,10 @@ ACTIONS: dict[str, Action] = {
             applicant_label=_l("Rapport og regnskab sendt tilbage til dig"),
             page="reports.review",
             secondary=True,
+            news=_l(
+                "Sagsbehandleren har sendt rapporten og regnskabet for “%(title)s” tilbage til "
+                "dig. Ret dem som beskrevet i kommentaren nedenfor, og send dem igen."
+            ),
         ),
         # A grant given up or cancelled before anything is paid: the money goes back.
         Action(
@@ -197,6 +271,7 @@ ACTIONS: dict[str, Action] = {
             ),
             preview=giving_up_preview,
             secondary=True,
+            news=_l("Du har givet afkald på bevillingen til “%(title)s”, og sagen er afsluttet."),
         ),
         Action(
             "cancel_grant",
@@ -209,6 +284,10 @@ ACTIONS: dict[str, Action] = {
             ),
             preview=giving_up_preview,
             secondary=True,
+            news=_l(
+                "Bevillingen til “%(title)s” er annulleret, og sagen er afsluttet. Pengene, der "
+                "ikke er udbetalt, går tilbage til puljen."
+            ),
         ),
     )
 }

@@ -31,6 +31,12 @@ bp = Blueprint("workflow", __name__)
 bp.add_app_template_global(State, "State")
 
 
+@bp.app_template_global()
+def step_news(action: str, application) -> str:
+    """What the applicant's e-mail says about a step taken on their case."""
+    return ACTIONS[action].news_for(application)
+
+
 @bp.get("/queue")
 @login_required
 def queue():
