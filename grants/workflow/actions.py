@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app, url_for
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from grants.applications import operations
@@ -52,7 +53,11 @@ def take(application, actor, action: str, comment: str) -> None:
 
 def endorse(application, actor, action: str, comment: str) -> None:
     """The manager's answer, kept on the case as well as in the journal."""
-    operations.endorse(application, actor, action == "endorse", comment)
+    operations.endorse(application, actor, True, comment)
+
+
+def not_endorse(application, actor, action: str, comment: str) -> None:
+    operations.endorse(application, actor, False, comment)
 
 
 def giving_up_preview(application, actor, action: str) -> dict:
@@ -72,15 +77,15 @@ DECIDED = _l(
 @dataclass(frozen=True)
 class Action:
     name: str
-    label: object  # a lazy string
-    applicant_label: object | None = None
+    label: LazyString
+    applicant_label: LazyString | None = None
     form: type[Form] | None = StepForm
     page: str = ""
     effect: Effect = take
-    confirm: object | None = None  # a lazy string: what the step means, shown first
+    confirm: LazyString | None = None  # what the step means, shown before it is taken
     preview: Callable[..., dict] | None = None
     secondary: bool = False  # a way off the usual path, drawn as a secondary button
-    news: object | None = None  # a lazy string: the applicant's e-mail
+    news: LazyString | None = None  # the applicant's e-mail
     listed: bool = True
 
     @property
@@ -150,7 +155,7 @@ ACTIONS: dict[str, Action] = {
             "not_endorse",
             _l("Anbefal ikke"),
             applicant_label=_l("Ikke anbefalet af din leder"),
-            effect=endorse,
+            effect=not_endorse,
             secondary=True,
             news=_l(
                 "Din leder har ikke anbefalet din ansøgning “%(title)s”. Begrundelsen står "
