@@ -264,3 +264,15 @@ def test_a_step_taken_on_its_page_is_sent_there(world, client, auth):
     assert response.status_code == 303
     assert response.location.endswith(link("reports.edit", application_id=application.id))
     assert state_of(application) == State.GRANTED
+
+
+def test_every_action_can_be_taken_where_the_case_page_sends_it(app):
+    """Taken by the step view (a comment, then its effect), or on a page that exists; a step
+    that is confirmed first says what it means; the case page lists all but the steps
+    with a link of their own."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    for name, action in ACTIONS.items():
+        assert action.name == name
+        assert action.page in endpoints if action.page else action.form is not None, name
+        assert not (action.confirm and action.page), name
+        assert bool(action.preview) <= bool(action.confirm), name
