@@ -37,7 +37,7 @@ def step_news(action: str, application) -> str:
     return ACTIONS[action].news_for(application)
 
 
-@bp.get("/queue")
+@bp.get("/arbejdskoe")
 @login_required
 def queue():
     """What waits for the person: every case where they can take a step now."""
@@ -114,7 +114,7 @@ def render_confirmation(application, template: str, status: int = 200, **context
     ), status
 
 
-@bp.post("/applications/<int:application_id>/steps/<action>")
+@bp.post("/ansoegninger/<int:application_id>/trin/<action>")
 @login_required
 def step(application_id: int, action: str):
     """Take a step of the route by what its action says (``grants.workflow.actions``): one
@@ -200,7 +200,7 @@ def _confirmation_refused(application, decision_form=None):
 DECISION_INPUTS = ("action", "amount", "reasons", "dispensation_reason")
 
 
-@bp.post("/applications/<int:application_id>/decision")
+@bp.post("/ansoegninger/<int:application_id>/afgoerelse")
 @login_required
 def decide(application_id: int):
     """A decision is shown first (outcome, amount in figures and words, reasons and the
