@@ -18,6 +18,7 @@ from grants.applications.views import get_application, render_case
 from grants.core import access, confirmation
 from grants.core.errors import DomainError
 from grants.core.pagination import paginate
+from grants.core.refusals import Refused, refused_by_domain
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.people.models import User
@@ -140,7 +141,7 @@ def step(application_id: int, action: str):
         ):
             return _confirmation_refused(application)
         comment = facts["comment"]
-    try:
+    with refused_by_domain(show=False) as refusal:
         if what.confirm and not token:
             # Shown, not taken: the same checks as the step, nothing changed.
             transition = engine.find_transition(application, action, current_user)
@@ -163,13 +164,13 @@ def step(application_id: int, action: str):
                 token=confirmation.sign("step", facts),
             )
         what.effect(application, current_user, action, comment)
-    except DomainError as error:
-        db.session.rollback()
-        if error.field == "comment":
-            form.comment.errors = [error.message]
+    if refusal:
+        if refusal.error.field == "comment":
+            # The route asks for a reason (the engine says so as NotAllowed): beside the field.
+            refusal.show(form)
             return render_case(application, step_form=form, status=422)
-        flash(error.message, "error")
-        return render_case(application, status=403)
+        refusal.show(None)
+        return render_case(application, status=refusal.status)
     flash(_("Udført: %(action)s.", action=action_label(action)), "success")
     return redirect(url_for("applications.show", application_id=application.id))
 
@@ -221,10 +222,10 @@ def decide(application_id: int):
         "reasons": form.reasons.data or "",
         "dispensation_reason": form.dispensation_reason.data or "",
     }
-    try:
+    with refused_by_domain(show=False) as refusal:
         decision = _check(application, inputs, lock=False)
-    except DomainError as error:
-        return _decision_refused(application_id, form, error)
+    if refusal:
+        return _decision_refused(application_id, form, refusal)
     return _show_decision(application, inputs, decision)
 
 
@@ -292,7 +293,7 @@ def _confirm_decision(application, token: str):
     ):
         return _confirmation_refused(application)
     inputs = facts["inputs"]
-    try:
+    with refused_by_domain(show=False) as refusal:
         decision = _check(application, inputs, lock=True)
         from grants.letters.operations import decision_text
 
@@ -313,9 +314,9 @@ def _confirm_decision(application, token: str):
             )
             return _show_decision(application, inputs, _check(application, inputs, False), 409)
         operations.take_decision(application, current_user, decision)
-    except DomainError as error:
+    if refusal:
         form = DecisionForm(formdata=None, data=_form_data(inputs))
-        return _decision_refused(application.id, form, error)
+        return _decision_refused(application.id, form, refusal)
     flash(_("Afgørelsen er truffet, og afgørelsesbrevet er sendt til ansøgeren."), "success")
     return redirect(url_for("applications.show", application_id=application.id))
 
@@ -325,13 +326,9 @@ def _form_data(inputs: dict) -> dict:
     return {**inputs, "amount": Decimal(amount) if amount else None}
 
 
-def _decision_refused(application_id: int, form, error: DomainError):
-    db.session.rollback()
+def _decision_refused(application_id: int, form, refusal: Refused):
+    """The decision form again, the reason beside the field it is about (or the outcome),
+    with the case as it is after the rollback."""
     application = get_application(application_id)
-    known = ("amount", "reasons", "dispensation_reason")
-    field = error.field if error.field in known else None
-    if field:
-        form[field].errors = list(form[field].errors) + [error.message]
-    else:
-        form.action.errors = list(form.action.errors) + [error.message]
+    refusal.show(form, default="action")
     return render_case(application, decision_form=form, status=422)
