@@ -31,6 +31,7 @@ from grants.organisations.models import Organisation
 from grants.partners.models import PartnerCity
 from grants.people.models import User
 from grants.workflow import journal_texts
+from grants.workflow.states import State
 
 SUBMITTED = "submitted"  # the key of the snapshot in a submission's journal details
 CHANGES = "changes"
@@ -362,7 +363,7 @@ class Answer:
 def latest_answer(application: Application) -> Answer | None:
     """The resubmission the case waits on the caseworker with, and the request it answers;
     None unless the case is back in screening after one."""
-    if application.state != "screening":
+    if application.state != State.SCREENING:
         return None
     question = reply = None
     for entry in application.journal:

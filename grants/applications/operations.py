@@ -20,6 +20,7 @@ from grants.core.money import ZERO, kroner
 from grants.extensions import db
 from grants.workflow import engine
 from grants.workflow.models import CaseRole
+from grants.workflow.states import State
 
 # The form's fields that are copied onto the application as they are.
 PLAIN_FIELDS = (
@@ -214,7 +215,7 @@ def submit(
     applicant's ``reply`` to the caseworker's question, which it requires."""
     if application.fund.computes_subsidy:
         _settle_subsidy(application)
-    if application.state == "awaiting_information":
+    if application.state == State.AWAITING_INFORMATION:
         if reply is None:
             reply = application.reply_draft
         reply = (reply or "").strip()

@@ -49,6 +49,7 @@ from grants.core import clock
 from grants.core.models import enum_type
 from grants.core.money import ZERO, Money
 from grants.extensions import db
+from grants.workflow.states import State
 
 
 class EntryKind(enum.StrEnum):
@@ -191,7 +192,7 @@ class BudgetWaiting(db.Model):
 
 
 # The application states that never wait for a decision, whatever the outcome.
-NOT_WAITING_STATES = ("draft", "withdrawn")
+NOT_WAITING_STATES = (State.DRAFT, State.WITHDRAWN)
 _WAITING_FIELDS = (
     "fund_id",
     "departure_date",

@@ -45,12 +45,13 @@ from grants.core.errors import DomainError, NotAllowed
 from grants.extensions import db
 from grants.workflow import engine
 from grants.workflow.journal_texts import note
+from grants.workflow.states import State
 
 RECORDERS = (MemberRole.CHAIR, MemberRole.SECRETARY)
 # The step that puts a case on an agenda, by kind of item; and the states it starts from.
 AGENDA_STEPS = {
-    AgendaKind.DECISION: ("put_on_agenda", "screening"),
-    AgendaKind.REPORT_APPROVAL: ("put_report_on_agenda", "report_submitted"),
+    AgendaKind.DECISION: ("put_on_agenda", State.SCREENING),
+    AgendaKind.REPORT_APPROVAL: ("put_report_on_agenda", State.REPORT_SUBMITTED),
 }
 DECISIONS_BY_KIND = {
     AgendaKind.DECISION: (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE, Decision.POSTPONE),

@@ -14,6 +14,7 @@ from grants.funds.models import FundKind
 from grants.people.models import Role
 from grants.workflow import engine
 from grants.workflow.models import CaseRole
+from grants.workflow.states import State
 
 # Registers committees and their members, plans meetings and agendas: the secretariat.
 COMMITTEE_SECRETARIAT = (Role.CASEWORKER, Role.ADMIN)
@@ -100,7 +101,7 @@ def can_download_minutes(user, meeting, **_) -> bool:
 @access.also("case.view")
 def member_sees_case(user, application, **_) -> bool:
     """A committee member sees the cases on their committee's agendas (never a draft)."""
-    return application.state != "draft" and operations.sees_case(application, user)
+    return application.state != State.DRAFT and operations.sees_case(application, user)
 
 
 @engine.role_source

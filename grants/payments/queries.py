@@ -28,11 +28,12 @@ from grants.funds.models import Fund
 from grants.organisations.models import Organisation
 from grants.people.models import User
 from grants.reports.models import TripReport
+from grants.workflow.states import State
 
 # Decided and granted; a grant given up (withdrawn) or cancelled is not paid.
 PAYABLE_OUTCOMES = (Outcome.GRANTED, Outcome.PARTLY_GRANTED)
-NOT_PAYABLE_STATES = ("withdrawn", "cancelled")
-SETTLED = "settled"
+NOT_PAYABLE_STATES = (State.WITHDRAWN, State.CANCELLED)
+SETTLED = State.SETTLED
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,9 @@ from grants.funds.models import SUBSIDY_KINDS, Fund, FundKind
 from grants.letters.models import Letter
 from grants.partners.models import PartnerCity
 from grants.reports.models import AccountLine, TripReport
+from grants.workflow.states import State
 
-PUBLISHED_STATE = "settled"
+PUBLISHED_STATE = State.SETTLED
 REPORT_LETTER_KIND = "report"
 # The years shown: this year and the four before it.
 YEARS_SHOWN = 5

@@ -29,10 +29,11 @@ from grants.notifications.operations import queue_mail
 from grants.reports.models import ReminderLog
 from grants.workflow import engine
 from grants.workflow.journal_texts import note
+from grants.workflow.states import GRANTED_STATES, State
 
 BEFORE_DUE = "before_due"
 OVERDUE = "overdue"
-WAITING_STATES = ("granted", "partly_granted", "report_returned")
+WAITING_STATES = (*GRANTED_STATES, State.REPORT_RETURNED)
 
 
 @dataclass(frozen=True)

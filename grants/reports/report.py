@@ -23,13 +23,14 @@ from grants.core.money import ZERO, kroner
 from grants.extensions import db
 from grants.reports.models import AccountLine, TripReport
 from grants.workflow import engine
+from grants.workflow.states import GRANTED_STATES, State
 
 # The states in which the applicant side writes the report and accounts.
-REPORTABLE_STATES = ("granted", "partly_granted", "report_returned")
+REPORTABLE_STATES = (*GRANTED_STATES, State.REPORT_RETURNED)
 
 
 # The states after the decision in which the case page shows the report section.
-AFTER_GRANT_STATES = (*REPORTABLE_STATES, "report_submitted", "settled")
+AFTER_GRANT_STATES = (*REPORTABLE_STATES, State.REPORT_SUBMITTED, State.SETTLED)
 
 
 RECEIPT = documents.RECEIPT

@@ -36,6 +36,7 @@ from grants.reports.settlement import settle, settlement_for
 from grants.subsidies.figures import age_limit_for, young_count_label
 from grants.workflow import engine
 from grants.workflow.models import CaseRole
+from grants.workflow.states import State
 
 bp = Blueprint("reports", __name__)
 
@@ -54,12 +55,12 @@ def report_view(application: Application) -> dict | None:
     report = report_of(application)
     roles = engine.case_roles(application, current_user)
     shown = report is not None and (
-        CaseRole.APPLICANT in roles or application.state in ("report_submitted", "settled")
+        CaseRole.APPLICANT in roles or application.state in (State.REPORT_SUBMITTED, State.SETTLED)
     )
     settlement = None
     if (
         report is not None
-        and application.state == "report_submitted"
+        and application.state == State.REPORT_SUBMITTED
         and CaseRole.CASEWORKER in roles
     ):
         settlement = settlement_for(application, report)
