@@ -69,11 +69,7 @@ KNOWN: dict[tuple[str, str], str] = {
         "app",
     ): "the RQ worker's entry point builds its app (its dotted name is in queued jobs)",
     ("letters", "applications"): "a letter's facts are read from the Application",
-    ("letters", "workflow"): "issuing a letter records a journal entry through the engine",
-    ("notifications", "letters"): "a mail names the decider's role from the letters",
-    ("notifications", "workflow"): "a mail goes to the people who act next on the route",
     ("organisations", "applications"): "an organisation's page lists its applications",
-    ("people", "notifications"): "a password reset queues a mail",
     ("subsidies", "applications"): "the calculation counts the organisation's granted cases",
 }
 

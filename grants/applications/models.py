@@ -149,6 +149,12 @@ class Application(Timestamp, db.Model):
         return sum((line.amount for line in self.budget_lines), ZERO)
 
     @property
+    def above_delegated_limit(self) -> bool:
+        """More applied for than the fund's caseworkers may grant alone: its board decides
+        (the route's guards above/within_delegated_limit)."""
+        return self.amount_applied > self.fund.delegated_limit
+
+    @property
     def budget_year(self) -> int | None:
         """The year whose budget a grant is reserved on: the year of travel, or the year the
         case was moved to when its year was closed before it was decided."""

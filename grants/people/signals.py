@@ -1,0 +1,18 @@
+"""What the people package tells the packages above it (grants.core.events). The e-mails
+they cause are queued by ``grants.notifications.subscribers``."""
+
+from grants.core.events import signal
+
+signup_requested = signal(
+    "people.signup-requested",
+    """Someone asked to sign up with an address that has no account. Sender: the recipient
+    (``id`` None, ``email``, ``locale``, ``name``). Keywords: ``link`` (where the sign-up
+    goes on) and ``hours`` (how long the link is good).""",
+)
+
+signup_for_known_address = signal(
+    "people.signup-for-known-address",
+    """Someone asked to sign up with an address that already has an account. Sender: the
+    account's recipient (``id``, ``email``, ``locale``, ``name``). Keywords: ``login_url``
+    and ``contact`` (the municipality's address, may be empty).""",
+)
