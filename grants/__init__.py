@@ -268,6 +268,8 @@ def _register_commands(app: Flask) -> None:
     from grants.core.cli import register
     from grants.jobs.cli import register as register_jobs
     from grants.notifications.cli import register as register_mail
+    from grants.people.cli import register as register_people
+    from grants.privacy.cli import register as register_privacy
     from grants.profiles.cli import register as register_profiles
     from grants.reports.cli import register as register_reports
     from grants.subsidies.cli import register as register_rules
@@ -280,4 +282,6 @@ def _register_commands(app: Flask) -> None:
     register_jobs(app)
     register_workflow(app)
     register_mail(app)
+    register_people(app)
+    register_privacy(app)
     demo.register(app)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -72,7 +72,27 @@ def show(organisation_id: int, invite_form: InviteForm | None = None, status: in
         invite_form=invite_form or InviteForm(),
         kinds=dict(KIND_CHOICES),
         based_here=organisation.based_in(Municipality.current()),
+        register_configured=bool(current_app.config.get("CVR_REGISTER_URL")),
     ), status
+
+
+@bp.post("/organisations/<int:organisation_id>/cvr")
+@login_required
+def refresh_from_register(organisation_id: int):
+    """Fetch the organisation's name and address again from the CVR register."""
+    organisation = get_organisation(organisation_id)
+    access.require(current_user, "organisation.refresh_from_register", organisation)
+    if not current_app.config.get("CVR_REGISTER_URL"):
+        flash(_("Kommunen har ikke sat en forbindelse til CVR-registret op."), "info")
+        return redirect(url_for("organisations.show", organisation_id=organisation.id))
+    try:
+        operations.fill_from_register(organisation)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return show(organisation_id, status=422)
+    flash(_("Navn og adresse er hentet fra CVR-registret."), "success")
+    return redirect(url_for("organisations.show", organisation_id=organisation.id))
 
 
 @bp.post("/organisations/<int:organisation_id>/invitations")

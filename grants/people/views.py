@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import click
 from flask import (
     Blueprint,
     abort,
@@ -16,7 +15,6 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
 
 from grants.core import clock
 from grants.core.errors import DomainError
@@ -34,7 +32,7 @@ from grants.people.forms import (
 )
 from grants.people.models import Role, User
 
-bp = Blueprint("people", __name__, cli_group="people")
+bp = Blueprint("people", __name__)
 
 
 @bp.app_context_processor
@@ -445,16 +443,3 @@ def two_factor_off():
     else:
         flash(_("Totrinsbekræftelse er slået fra."), "success")
     return redirect(url_for("people.two_factor_settings"))
-
-
-@bp.cli.command("reset-two-factor")
-@click.argument("email")
-def reset_two_factor_command(email: str) -> None:
-    """Remove a person's second factor (a lost phone and lost recovery codes): they set it up
-    again at their next login (administrators must)."""
-    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-    if user is None:
-        raise click.ClickException(f"No account has the address {email}.")
-    two_factor.turn_off(user, None, action="people.two_factor_reset")
-    db.session.commit()
-    click.echo(f"The second factor of {user.email} is removed.")

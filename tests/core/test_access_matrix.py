@@ -148,6 +148,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "organisations.new": Expect(SIGNED_IN, method="GET"),
     "organisations.show": Expect(APPLICANT_SIDE | {CASEWORKER, ADMIN}),
     "organisations.invite": Expect(APPLICANT_SIDE, data={"email": ""}),
+    "organisations.refresh_from_register": Expect(APPLICANT_SIDE | {CASEWORKER, ADMIN}),
     # An unknown invitation is not found for anyone.
     "organisations.accept": Expect(NOBODY, {"token": "guessed-token"}, method="GET"),
     "subsidies.index": Expect(frozenset({ADMIN})),
@@ -162,6 +163,8 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "partners.index": Expect(EVERYONE),
     "publication.index": Expect(EVERYONE),
+    "publication.catalogue": Expect(EVERYONE),
+    "publication.catalogue_dcat": Expect(EVERYONE),
     "publication.trips_csv": Expect(EVERYONE),
     "publication.trips_json": Expect(EVERYONE),
     # The trip is not published: nobody finds it, and a case's private letter is never
