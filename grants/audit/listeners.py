@@ -14,7 +14,7 @@ from grants.audit.models import PERSONAL, AuditEvent, AuditPersonalValue, Person
 from grants.core import clock
 from grants.core.auditing import Audited, Record
 from grants.extensions import db
-from grants.people.two_factor import account_event
+from grants.people.signals import account_event
 
 
 def _current_user_id() -> int | None:
@@ -223,7 +223,7 @@ def _store_personal(connection, details: Any) -> Any:
 
 @account_event.connect
 def _record_account_event(user, *, action: str, actor, details: dict) -> None:
-    """An event on a person's account (grants.people.two_factor.audit), in the trail."""
+    """An event on a person's account (grants.people.signals.account_event), in the trail."""
     db.session.add(
         AuditEvent(
             at=clock.now(),
