@@ -77,6 +77,9 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     _connect_subscribers()
     _register_blueprints(app)
     _register_request_hooks(app)
+    from grants.core import old_urls
+
+    old_urls.register(app)  # the English addresses of e-mails and letters already sent
     _register_template_helpers(app)
     _register_commands(app)
     return app

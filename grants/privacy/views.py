@@ -12,7 +12,7 @@ from grants.privacy import operations
 bp = Blueprint("privacy", __name__)
 
 
-@bp.get("/account/my-data.zip")
+@bp.get("/konto/mine-data.zip")
 @login_required
 def my_data():
     """Everything the system holds about the person as applicant, as one archive."""

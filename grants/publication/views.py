@@ -237,7 +237,7 @@ def _bad_filter(form: TripFilterForm) -> Response:
     return response
 
 
-@bp.get("/open-data/")
+@bp.get("/aabne-data/")
 def catalogue():
     """The open data's catalogue page: what the trips dataset holds, its fields and units,
     its licence and how often it changes, with its DCAT-AP-DK description embedded."""
@@ -259,7 +259,7 @@ def _dcat(municipality) -> dict:
     return open_data_catalogue.dcat(municipality, email, LICENCE_URL, LICENCE_NAME)
 
 
-@bp.get("/open-data/catalog.jsonld")
+@bp.get("/aabne-data/katalog.jsonld")
 def catalogue_dcat():
     """The catalogue as DCAT-AP-DK JSON-LD, for a data portal's harvester (CKAN's
     ckanext-dcat reads it)."""
@@ -272,7 +272,7 @@ def catalogue_dcat():
     return response.make_conditional(request)
 
 
-@bp.get("/open-data/trips.json")
+@bp.get("/aabne-data/rejser.json")
 def trips_json():
     form, filters, ok = _filters()
     if not ok:
@@ -359,7 +359,7 @@ def csv_row(trip) -> dict:
     return row
 
 
-@bp.get("/open-data/trips.csv")
+@bp.get("/aabne-data/rejser.csv")
 def trips_csv():
     form, filters, ok = _filters()
     if not ok:

@@ -492,7 +492,7 @@ def is_refusal(persona: str, response) -> bool:
     if response.status_code in (403, 404):
         return True
     if persona == ANONYMOUS and response.status_code in (302, 401):
-        return "/login" in response.headers.get("Location", "")
+        return "/log-ind" in response.headers.get("Location", "")
     return False
 
 
@@ -538,17 +538,17 @@ def test_every_route_as_every_person(app, routes, client):
 
 
 GUESSES = (
-    "/applications/{other_case}",
-    "/applications/{other_case}/attachments/{other_attachment}",
-    "/applications/{own_case}/attachments/{other_attachment}",
-    "/applications/{other_case}/case-file.zip",
-    "/applications/{other_case}/report",
-    "/applications/{other_case}/edit",
-    "/letters/{other_letter}/download",
+    "/ansoegninger/{other_case}",
+    "/ansoegninger/{other_case}/bilag/{other_attachment}",
+    "/ansoegninger/{own_case}/bilag/{other_attachment}",
+    "/ansoegninger/{other_case}/sagsmappe.zip",
+    "/ansoegninger/{other_case}/rapport",
+    "/ansoegninger/{other_case}/rediger",
+    "/breve/{other_letter}/hent",
     "/udlandsrejser/rapporter/{other_letter}.pdf",
-    "/applications/999999",
-    "/applications/{own_case}/attachments/999999",
-    "/letters/999999/download",
+    "/ansoegninger/999999",
+    "/ansoegninger/{own_case}/bilag/999999",
+    "/breve/999999/hent",
 )
 
 
@@ -635,8 +635,8 @@ def test_files_are_served_with_safe_headers(app, routes, client):
     db.session.commit()
     sign_in(client, people[OWNER])
     for url in (
-        f"/applications/{cases.granted}/attachments/{hostile.id}",
-        f"/letters/{cases.letter}/download",
+        f"/ansoegninger/{cases.granted}/bilag/{hostile.id}",
+        f"/breve/{cases.letter}/hent",
     ):
         response = client.get(url)
         assert response.status_code == 200
@@ -648,7 +648,7 @@ def test_files_are_served_with_safe_headers(app, routes, client):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert "no-store" in response.headers["Cache-Control"]
     # An HTML "attachment" is never rendered in the app's origin.
-    response = client.get(f"/applications/{cases.granted}/attachments/{hostile.id}")
+    response = client.get(f"/ansoegninger/{cases.granted}/bilag/{hostile.id}")
     assert "sandbox" in response.headers["Content-Security-Policy"]
 
 

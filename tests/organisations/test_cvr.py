@@ -182,7 +182,7 @@ def test_a_register_that_does_not_answer_changes_nothing(world, client, auth, ap
 
 def test_the_refusal_is_in_english_for_an_english_reader(world, client, auth, app, with_register):
     auth.login(world.employee)
-    client.post("/language", data={"locale": "en"})
+    client.post("/sprog", data={"locale": "en"})
     response = new_organisation(client, app, cvr=UNKNOWN, **TYPED)
     assert response.status_code == 422
     assert "The CVR register does not know the number 47110815" in response.get_data(as_text=True)
@@ -213,7 +213,7 @@ def test_a_caseworker_fetches_the_register_again(world, client, auth, app, with_
     organisation = make_organisation(world.employee, name="Gammelt navn", cvr=ACTIVE)
     db.session.commit()
     auth.login(world.caseworker)
-    page = client.get(f"/organisations/{organisation.id}").get_data(as_text=True)
+    page = client.get(f"/organisationer/{organisation.id}").get_data(as_text=True)
     assert "Hent navn og adresse fra CVR-registret igen" in page
     response = client.post(refresh_url(app, organisation))
     assert response.status_code == 302

@@ -5,8 +5,8 @@ DCAT-AP-DK, read here as RDF the way a data portal's harvester reads it."""
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
 from flask import url_for
@@ -102,7 +102,7 @@ def test_the_page_links_the_feeds_licence_and_says_how_often_it_changes(app, cli
 
 
 def test_the_page_is_in_english_for_an_english_reader(app, client, study):
-    client.post("/language", data={"locale": "en"})
+    client.post("/sprog", data={"locale": "en"})
     page = client.get(url(app, "publication.catalogue")).get_data(as_text=True)
     assert "Open data about trips abroad" in page
     assert "Irregularly" in page
