@@ -90,7 +90,7 @@ def test_a_step_queues_its_mails_journals_and_audits_in_one_transaction(world, w
 
 def test_a_step_through_the_page_leaves_its_effects(world, waiting, client, auth):
     auth.login(world.manager)
-    response = client.post(f"/applications/{waiting.id}/steps/endorse", data={"comment": ""})
+    response = client.post(f"/ansoegninger/{waiting.id}/trin/endorse", data={"comment": ""})
     assert response.status_code == 302
     db.session.expire_all()
     done = effects(waiting.id)
@@ -113,7 +113,7 @@ def test_a_step_refused_by_a_later_subscriber_leaves_nothing(world, waiting, cli
     step_taken.connect(refuse)
     try:
         auth.login(world.manager)
-        response = client.post(f"/applications/{waiting.id}/steps/endorse", data={"comment": ""})
+        response = client.post(f"/ansoegninger/{waiting.id}/trin/endorse", data={"comment": ""})
     finally:
         step_taken.disconnect(refuse)
     assert response.status_code == 403
