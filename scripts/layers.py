@@ -63,7 +63,6 @@ LAYERS: list[tuple[str, ...]] = [
 KNOWN: dict[tuple[str, str], str] = {
     ("applications", "workflow"): "the case's operations and pages call the engine and its models",
     ("budgets", "applications"): "the waiting totals and exports query Application directly",
-    ("budgets", "workflow"): "closing a year asks the engine about open cases",
     (
         "jobs",
         "app",
