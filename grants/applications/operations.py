@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from grants.applications import changes, documents
 from grants.applications.models import Application, Attachment, BudgetLine, Outcome
+from grants.applications.states import State
 from grants.budgets.movements import check_reservation, reserve
 from grants.core import clock
 from grants.core.errors import DomainError
@@ -20,7 +21,6 @@ from grants.core.money import ZERO, kroner
 from grants.extensions import db
 from grants.workflow import engine
 from grants.workflow.models import CaseRole
-from grants.workflow.states import State
 
 # The form's fields that are copied onto the application as they are.
 PLAIN_FIELDS = (

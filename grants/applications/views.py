@@ -28,6 +28,7 @@ from grants.applications.forms import (
 )
 from grants.applications.models import Application, Attachment
 from grants.applications.permissions import funds_opened_to, sees_internal_journal
+from grants.applications.states import State
 from grants.budgets.preview import decision_preview
 from grants.core import access
 from grants.core.files import check_upload, display_name, served_type
@@ -44,7 +45,6 @@ from grants.questions.models import current_form
 from grants.subsidies.figures import age_limit_for, age_limit_of, young_count_label
 from grants.workflow import actions, engine
 from grants.workflow.models import CaseRole
-from grants.workflow.states import State
 
 bp = Blueprint("applications", __name__)
 # A journal entry's facts (a resubmission's changes, a document received), worded for the

@@ -45,12 +45,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
+from grants.applications.states import State
 from grants.core import clock
 from grants.core.auditing import NOT_AUDITED, Audited, Record
 from grants.core.models import enum_type
 from grants.core.money import ZERO, Money
 from grants.extensions import db
-from grants.workflow.states import State
 
 
 class EntryKind(enum.StrEnum):

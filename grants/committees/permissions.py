@@ -8,13 +8,13 @@ at a held meeting with a quorum on the item; never a copy of either."""
 from __future__ import annotations
 
 from grants.applications.permissions import opens_funds
+from grants.applications.states import State
 from grants.committees import operations
 from grants.core import access
 from grants.funds.models import FundKind
 from grants.people.models import Role
 from grants.workflow import engine
 from grants.workflow.models import CaseRole
-from grants.workflow.states import State
 
 # Registers committees and their members, plans meetings and agendas: the secretariat.
 COMMITTEE_SECRETARIAT = (Role.CASEWORKER, Role.ADMIN)

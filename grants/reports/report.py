@@ -15,6 +15,7 @@ from sqlalchemy import select
 from grants.applications import documents
 from grants.applications.forms import BUDGET_CATEGORIES
 from grants.applications.models import Application, Attachment
+from grants.applications.states import GRANTED_STATES, State
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.files import CheckedFile, check_upload
@@ -23,7 +24,6 @@ from grants.core.money import ZERO, kroner
 from grants.extensions import db
 from grants.reports.models import AccountLine, TripReport
 from grants.workflow import engine
-from grants.workflow.states import GRANTED_STATES, State
 
 # The states in which the applicant side writes the report and accounts.
 REPORTABLE_STATES = (*GRANTED_STATES, State.REPORT_RETURNED)

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from grants.applications.forms import StepForm
 from grants.applications.models import Application
+from grants.applications.states import State
 from grants.applications.views import get_application, render_case
 from grants.core import access, clock
 from grants.core.formatting import money
@@ -36,7 +37,6 @@ from grants.reports.settlement import settle, settlement_for
 from grants.subsidies.figures import age_limit_for, young_count_label
 from grants.workflow import engine
 from grants.workflow.models import CaseRole
-from grants.workflow.states import State
 
 bp = Blueprint("reports", __name__)
 
