@@ -19,8 +19,9 @@ from grants.extensions import db
 from grants.notifications.models import OutboxMessage
 from grants.payments import operations as payments
 from grants.questions.models import current_form
-from grants.reports import operations as reports
 from grants.reports.models import AccountLine, TripReport
+from grants.reports.report import submit_report
+from grants.reports.settlement import settle
 from grants.workflow import engine
 
 
@@ -174,8 +175,8 @@ def _load(people: dict, funds: dict, organisation, prague) -> None:
     ]
     db.session.add(report)
     db.session.flush()
-    reports.submit_report(done, employee)
-    reports.settle(done, caseworker, "")
+    submit_report(done, employee)
+    settle(done, caseworker, "")
 
     # A youth trip from the demo association, its subsidy computed by Ballerup's rules.
     representative = people["forening"]
@@ -217,8 +218,8 @@ def _settled(application, applicant, approver, *, costs: dict, names: str, count
     ]
     db.session.add(report)
     db.session.flush()
-    reports.submit_report(application, applicant)
-    reports.settle(application, approver, "")
+    submit_report(application, applicant)
+    settle(application, approver, "")
 
 
 def _international(people: dict, funds: dict, prague) -> None:

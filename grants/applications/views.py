@@ -21,7 +21,6 @@ from sqlalchemy.orm import joinedload
 from grants.applications import changes, documents, operations
 from grants.applications.forms import (
     BUDGET_CATEGORIES,
-    DECISION_ACTIONS,
     ApplicationForm,
     DecisionForm,
     StepForm,
@@ -29,7 +28,8 @@ from grants.applications.forms import (
 )
 from grants.applications.models import Application, Attachment
 from grants.applications.permissions import funds_opened_to, sees_internal_journal
-from grants.budgets.operations import decision_preview
+from grants.applications.states import State
+from grants.budgets.preview import decision_preview
 from grants.core import access
 from grants.core.files import check_upload, display_name, served_type
 from grants.core.pagination import paginate
@@ -44,7 +44,7 @@ from grants.people.models import Role, User, UserRole
 from grants.questions.forms import questions_form, shown_answers
 from grants.questions.models import current_form
 from grants.subsidies.figures import age_limit_for, age_limit_of, young_count_label
-from grants.workflow import engine
+from grants.workflow import actions, engine
 from grants.workflow.models import CaseRole
 
 bp = Blueprint("applications", __name__)
@@ -61,11 +61,6 @@ APPLICANT_ROLES = {
     kinds.Applicant.EMPLOYEE: (Role.EMPLOYEE,),
     kinds.Applicant.ADMINISTRATION: (Role.CASEWORKER,),
 }
-
-
-FORM_STEPS = ("submit", "resubmit", "submit_report")
-# Steps that cannot be undone, shown before they are taken (grants.workflow.views).
-CONFIRMED_STEPS = ("withdraw", "give_up_grant", "cancel_grant")
 
 
 def get_application(application_id: int, options=()) -> Application:
@@ -113,7 +108,7 @@ def make_form(fund: Fund, application: Application | None = None):
             managers=managers_for(current_user),
             needs_manager=route_needs_manager(application.route if application else fund.route),
         )
-    form.needs_reply = application is not None and application.state == "awaiting_information"
+    form.needs_reply = application is not None and application.state == State.AWAITING_INFORMATION
     if request.method == "GET":
         if application is not None:
             form.reply.data = application.reply_draft
@@ -331,12 +326,10 @@ def render_case(
     decision_form: DecisionForm | None = None,
     status: int = 200,
 ):
-    transitions = engine.available_transitions(application, current_user)
-    decisions = [t for t in transitions if t.action in DECISION_ACTIONS]
-    # Submitting (the application or the report) happens on its own form, linked on the page.
-    steps = [
-        t for t in transitions if t.action not in DECISION_ACTIONS and t.action not in FORM_STEPS
-    ]
+    # The buttons, as the route and its actions say (grants.workflow.actions).
+    steps, decisions = actions.case_steps(
+        application, engine.available_transitions(application, current_user)
+    )
     if decisions and decision_form is None:
         decision_form = DecisionForm()
     if decision_form is not None:
@@ -363,7 +356,6 @@ def render_case(
             None,
         ),
         answers=shown_answers(application),
-        confirmed_steps=CONFIRMED_STEPS,
         documents=documents.documents_of(application),
         answer=changes.latest_answer(application),
     ), status

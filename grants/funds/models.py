@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from grants.core.auditing import Audited, Record
 from grants.core.models import Timestamp, enum_type
 from grants.core.money import Money
 from grants.extensions import db
@@ -22,6 +23,7 @@ class CarryOver(enum.StrEnum):
 
 class Fund(Timestamp, db.Model):
     __tablename__ = "fund"
+    __audit__ = Audited(setting_added=True, setting_changed=True)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -53,7 +55,7 @@ class Fund(Timestamp, db.Model):
     )
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped by every money movement: the row lock that keeps two deciders from spending the
-    # same krone twice (see grants.budgets.operations.lock_fund).
+    # same krone twice (see grants.budgets.lock.lock_fund).
     ledger_version: Mapped[int] = mapped_column(default=0)
 
     route = relationship("Route")
@@ -85,6 +87,16 @@ class FundBoardMember(db.Model):
     """The members of a fund's board, who decide above the delegated limit."""
 
     __tablename__ = "fund_board_member"
+    __audit__ = Audited(
+        setting_added=True,
+        removed=Record(
+            "settings.fund_board_member_removed",
+            lambda member: {
+                "before": {"fund_id": member.fund_id, "user_id": member.user_id},
+                "after": None,
+            },
+        ),
+    )
     __table_args__ = (UniqueConstraint("fund_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

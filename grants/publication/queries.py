@@ -32,7 +32,8 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import lazyload
 
 from grants.applications.models import Application, BudgetCategory
-from grants.budgets.operations import ElectionPeriod, election_period
+from grants.applications.states import State
+from grants.budgets.elections import ElectionPeriod, election_period
 from grants.core import clock
 from grants.core.models import Municipality
 from grants.core.money import ZERO, kroner
@@ -44,7 +45,7 @@ from grants.letters.models import Letter
 from grants.partners.models import PartnerCity
 from grants.reports.models import AccountLine, TripReport
 
-PUBLISHED_STATE = "settled"
+PUBLISHED_STATE = State.SETTLED
 REPORT_LETTER_KIND = "report"
 # The years shown: this year and the four before it.
 YEARS_SHOWN = 5
@@ -277,7 +278,7 @@ def _costs_by_report(report_ids: list[int]) -> dict[int, dict[BudgetCategory, De
         .group_by(AccountLine.report_id, AccountLine.category)
     )
     for report_id, category, total in rows:
-        # SUM over the Money column comes back converted (see budgets.operations._as_kroner).
+        # SUM over the Money column comes back converted (see budgets.ledger.as_kroner).
         amount = kroner(total) if isinstance(total, Decimal) else kroner(Decimal(total) / 100)
         costs[report_id][BudgetCategory(category)] += amount
     return costs
