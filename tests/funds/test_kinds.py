@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from grants.administration.operations import kind_questions
 from grants.applications.models import Application
-from grants.budgets.operations import balance
+from grants.budgets.balances import balance
 from grants.extensions import db
 from grants.funds import kinds
 from grants.funds.models import Fund
@@ -195,7 +195,7 @@ def test_the_schools_network_spends_from_its_own_fund(app, routes):
     """The network's 23,000 kr. is a fund: what its activities cost is paid from it and
     shows in its year's figures."""
     from grants.applications.operations import decide as decide_case
-    from grants.budgets.operations import record_payment
+    from grants.budgets.movements import record_payment
     from grants.core import clock
     from tests.factories import make_application
 
