@@ -103,6 +103,11 @@ def _trust_reverse_proxy(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from grants import models  # noqa: F401  - every model, for Alembic and relationships
 
+    # The login methods beyond the password register themselves (AUTHENTICATION_BACKENDS
+    # switches them on); OpenID Connect's roles come from the administrator's group mapping.
+    from grants.administration import group_roles  # noqa: F401
+    from grants.people import oidc  # noqa: F401
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)

@@ -109,6 +109,10 @@ class UserRole(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     role: Mapped[Role] = mapped_column(enum_type(Role))
+    # The provider's group whose mapping granted the role at the last login (staff logging
+    # in by OpenID Connect, grants.people.oidc); None: granted by hand in the app. The next
+    # login replaces the roles with a group; those granted by hand stay.
+    granted_by_group: Mapped[str | None] = mapped_column(String(255))
     user: Mapped[User] = relationship(back_populates="role_grants")
 
 
