@@ -68,11 +68,10 @@ def _describe(obj) -> dict[str, Any] | None:
             },
         )
     if isinstance(obj, UserRole):
-        return dict(
-            action="roles.granted",
-            actor_id=_current_user_id(),
-            details={"user_id": obj.user_id, "role": str(obj.role)},
-        )
+        details = {"user_id": obj.user_id, "role": str(obj.role)}
+        if obj.granted_by_group is not None:  # by the group mapping, at a login
+            details["group"] = obj.granted_by_group
+        return dict(action="roles.granted", actor_id=_current_user_id(), details=details)
     if isinstance(obj, Membership):
         return dict(
             action="organisation.member_added",
