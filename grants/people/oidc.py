@@ -32,6 +32,7 @@ from flask_babel import gettext as _
 from joserfc.errors import JoseError
 from sqlalchemy import func, select
 
+from grants.core import security
 from grants.extensions import db
 from grants.people import authentication
 from grants.people.authentication import AuthenticationBackend, Identity, Refusal
@@ -314,6 +315,20 @@ class OIDCBackend(AuthenticationBackend):
             **extra,
         )
         return redirect(logout["url"])
+
+
+@security.form_targets
+def _logout_origins() -> list[str]:
+    """The provider's origin (and its logout endpoint's, once known) for the CSP's
+    form-action: the logout form is answered with a redirect there."""
+    config = current_app.config
+    if NAME not in config["AUTHENTICATION_BACKENDS"] or not config["OIDC_LOGOUT"]:
+        return []
+    origins = [security.origin_of(config["OIDC_ISSUER"])]
+    client = current_app.extensions.get("grants.oidc")
+    if client is not None and client.server_metadata.get("end_session_endpoint"):
+        origins.append(security.origin_of(client.server_metadata["end_session_endpoint"]))
+    return [origin for origin in origins if origin]
 
 
 def _email_taken(email: str) -> bool:

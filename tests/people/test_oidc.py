@@ -299,6 +299,17 @@ def test_logging_out_ends_the_session_at_the_provider(world, client, oidc):
     assert client.get("/applications/mine").status_code == 302
 
 
+def test_the_logout_form_may_lead_to_the_provider_and_nowhere_else(app, world, client, oidc):
+    """The browser applies the CSP's form-action to the redirect that answers the logout
+    form: the provider's origin must be in it, and only while its logout is switched on."""
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {oidc.issuer};" in policy
+    app.config["OIDC_LOGOUT"] = False
+    assert "form-action 'self';" in client.get("/").headers["Content-Security-Policy"]
+    app.config.update(OIDC_LOGOUT=True, AUTHENTICATION_BACKENDS=("password",))
+    assert "form-action 'self';" in client.get("/").headers["Content-Security-Policy"]
+
+
 def test_an_administrator_from_the_provider_is_not_asked_for_the_apps_second_factor(
     world, client, oidc
 ):
