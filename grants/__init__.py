@@ -84,6 +84,11 @@ def _refuse_unsafe_production(app: Flask) -> None:
     # A real key: long, and not a repeated character or the development placeholder.
     if key == ProductionConfig.DEVELOPMENT_SECRET_KEY or len(key) < 32 or len(set(key)) < 10:
         raise RuntimeError("Set SECRET_KEY to a long random value (32+ characters) in production.")
+    # The municipality's login over plain http would hand the ID token to anyone on the way.
+    if "oidc" in app.config.get("AUTHENTICATION_BACKENDS", ()) and not str(
+        app.config.get("OIDC_ISSUER") or ""
+    ).startswith("https://"):
+        raise RuntimeError("OIDC_ISSUER must be an https:// address in production.")
     # `flask run --debug` sets FLASK_DEBUG after the config is read: look at it too.
     debug_env = os.environ.get("FLASK_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
     if app.debug or debug_env:

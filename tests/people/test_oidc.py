@@ -339,3 +339,18 @@ def test_the_login_page_offers_exactly_the_methods_switched_on(app, world, clien
     page = client.get("/login").get_data(as_text=True)
     assert "Ballerup Kommunes login" not in page and 'name="password"' in page
     assert client.get("/login/via/oidc").status_code == 404
+
+
+@pytest.mark.parametrize("issuer", ["", "http://login.ballerup.dk"])
+def test_production_refuses_the_municipalitys_login_over_plain_http(issuer):
+    from config import ProductionConfig
+    from grants import create_app
+
+    class Production(ProductionConfig):
+        SECRET_KEY = "a-real-production-key-0123456789-abcdefghij"
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+        AUTHENTICATION_BACKENDS = ("oidc",)
+        OIDC_ISSUER = issuer
+
+    with pytest.raises(RuntimeError, match="OIDC_ISSUER"):
+        create_app(Production)
