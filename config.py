@@ -133,7 +133,7 @@ class Config:
     # The scopes asked for; "openid" must be one.
     OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile email")
     # The ID token's claim that lists the person's groups (Entra ID and ADFS: "groups"; some
-    # providers say "roles"); the administrator maps groups to roles (/admin/groups).
+    # providers say "roles"); the administrator maps groups to roles (/administration/grupper).
     OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
     # What the login page's button says after "Log ind med" / "Log in with", per language.
     OIDC_LABEL = os.environ.get("OIDC_LABEL", "kommunens login")
@@ -145,6 +145,14 @@ class Config:
     # seconds to wait for the provider.
     OIDC_LEEWAY = int(os.environ.get("OIDC_LEEWAY", 60))
     OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", 10))
+
+    # The CVR register (grants/organisations/cvr.py, docs/integrations.md): Erhvervsstyrelsen's
+    # system-to-system access fills in an association's name and address from its CVR number.
+    # Empty URL: only the number's check digit is checked, and the association types the rest.
+    CVR_REGISTER_URL = os.environ.get("CVR_REGISTER_URL", "")
+    CVR_REGISTER_USER = os.environ.get("CVR_REGISTER_USER", "")
+    CVR_REGISTER_PASSWORD = os.environ.get("CVR_REGISTER_PASSWORD", "")
+    CVR_REGISTER_TIMEOUT = float(os.environ.get("CVR_REGISTER_TIMEOUT", 10))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

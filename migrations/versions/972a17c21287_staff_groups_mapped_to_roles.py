@@ -3,7 +3,7 @@ to roles (per fund or committee where the role needs one), and which group grant
 a fund board seat or a committee seat (None: granted by hand)
 
 Revision ID: 972a17c21287
-Revises: e3a8c5d1f7b2
+Revises: a4c6e8f0b2d3
 Create Date: 2026-12-06 05:55:34.506104
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "972a17c21287"
-down_revision = "e3a8c5d1f7b2"
+down_revision = "a4c6e8f0b2d3"
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""The administrator's mapping of the identity provider's groups to roles (/admin/groups):
+"""The administrator's mapping of the identity provider's groups to roles (/administration/grupper):
 good lines saved and audited, bad ones refused next to the field with nothing changed, and
 nobody but the administrator gets near it. How the mapping is applied at a login is tested
 with a real provider in tests/people/test_oidc.py; here the mapping is applied directly."""
@@ -26,15 +26,15 @@ def count() -> int:
 
 def test_the_administrator_adds_and_removes_lines(world, client, auth):
     auth.login(world.admin)
-    page = client.get("/admin/groups").get_data(as_text=True)
+    page = client.get("/administration/grupper").get_data(as_text=True)
     assert "Ingen grupper giver roller endnu" in page
     response = client.post(
-        "/admin/groups",
+        "/administration/grupper",
         data={"group_name": "  rejse-sagsbehandlere ", "role": "caseworker"},
     )
     assert response.status_code == 302
     response = client.post(
-        "/admin/groups",
+        "/administration/grupper",
         data={"group_name": "bestyrelsen", "role": "board_member", "fund_id": str(world.fund.id)},
     )
     assert response.status_code == 302
@@ -43,9 +43,9 @@ def test_the_administrator_adds_and_removes_lines(world, client, auth):
         ("rejse-sagsbehandlere", GroupRole.CASEWORKER, None),
         ("bestyrelsen", GroupRole.BOARD_MEMBER, world.fund.id),
     ]
-    page = client.get("/admin/groups").get_data(as_text=True)
+    page = client.get("/administration/grupper").get_data(as_text=True)
     assert "Studierejsefonden" in page and "Fjern" in page
-    client.post("/admin/groups", data={"remove": str(mappings[0].id)})
+    client.post("/administration/grupper", data={"remove": str(mappings[0].id)})
     assert count() == 1
     actions = db.session.scalars(
         select(AuditEvent.action)
@@ -76,7 +76,7 @@ def test_bad_lines_are_refused_next_to_the_field_and_nothing_changes(
 ):
     auth.login(world.admin)
     data = {key: value.replace("{fund}", str(world.fund.id)) for key, value in data.items()}
-    response = client.post("/admin/groups", data=data)
+    response = client.post("/administration/grupper", data=data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert f'id="{field}-error"' in page or f"#{field}" in page
@@ -87,8 +87,8 @@ def test_bad_lines_are_refused_next_to_the_field_and_nothing_changes(
 def test_the_same_line_twice_is_refused(world, client, auth):
     auth.login(world.admin)
     data = {"group_name": "rejse-sagsbehandlere", "role": "caseworker"}
-    assert client.post("/admin/groups", data=data).status_code == 302
-    response = client.post("/admin/groups", data=data)
+    assert client.post("/administration/grupper", data=data).status_code == 302
+    response = client.post("/administration/grupper", data=data)
     assert response.status_code == 422
     assert "Gruppen giver allerede den rolle." in response.get_data(as_text=True)
     assert count() == 1
@@ -97,9 +97,10 @@ def test_the_same_line_twice_is_refused(world, client, auth):
 def test_markup_in_a_group_name_is_shown_as_text(world, client, auth):
     auth.login(world.admin)
     client.post(
-        "/admin/groups", data={"group_name": "<script>alert(1)</script>", "role": "finance"}
+        "/administration/grupper",
+        data={"group_name": "<script>alert(1)</script>", "role": "finance"},
     )
-    page = client.get("/admin/groups").get_data(as_text=True)
+    page = client.get("/administration/grupper").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
@@ -109,18 +110,23 @@ def test_nobody_else_may_see_or_change_the_mapping(world, client, auth, who):
     db.session.add(GroupRoleMapping(group_name="g", role=GroupRole.FINANCE))
     db.session.commit()
     auth.login(getattr(world, who))
-    assert client.get("/admin/groups").status_code == 403
+    assert client.get("/administration/grupper").status_code == 403
     data = {"group_name": "mine", "role": "admin"}
-    assert client.post("/admin/groups", data=data).status_code == 403
+    assert client.post("/administration/grupper", data=data).status_code == 403
     mapping = db.session.scalar(select(GroupRoleMapping))
-    assert client.post("/admin/groups", data={"remove": str(mapping.id)}).status_code == 403
+    assert (
+        client.post("/administration/grupper", data={"remove": str(mapping.id)}).status_code == 403
+    )
     assert count() == 1
 
 
 def test_anonymous_people_are_sent_to_log_in(world, client):
-    assert client.get("/admin/groups").status_code == 302
+    assert client.get("/administration/grupper").status_code == 302
     assert (
-        client.post("/admin/groups", data={"group_name": "g", "role": "admin"}).status_code == 302
+        client.post(
+            "/administration/grupper", data={"group_name": "g", "role": "admin"}
+        ).status_code
+        == 302
     )
     assert count() == 0
 

@@ -1,6 +1,6 @@
 """Staff log in with the municipality's login (OpenID Connect) in a real browser, through a
 real provider on loopback (panva's oidc-provider, tests/oidc/provider.mjs): the administrator
-maps the provider's groups to roles on /admin/groups; a caseworker who has never been here
+maps the provider's groups to roles on /administration/grupper; a caseworker who has never been here
 clicks "Log ind med Ballerup Kommunes login", signs in at the provider and lands on the work
 queue with the roles the groups give; logging out ends the session at the provider too.
 The app's pages are checked like every journey's (axe-core in both languages, 360 px, zoom).
@@ -25,7 +25,7 @@ SETTINGS = ("AUTHENTICATION_BACKENDS", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CL
 def staff_login(live_server):
     """The live app with the municipality's login switched on, for this test only."""
     app = live_server.app
-    provider = OIDCProvider([f"{live_server.url}/login/via/oidc/return"], [f"{live_server.url}/"])
+    provider = OIDCProvider([f"{live_server.url}/log-ind/via/oidc/retur"], [f"{live_server.url}/"])
     before = {key: app.config.get(key) for key in (*SETTINGS, "OIDC_SCOPES", "OIDC_LABEL")}
     app.config.update(provider.config(), OIDC_LABEL="Ballerup Kommunes login")
     app.config["OIDC_LABEL_EN"] = "Ballerup's staff login"
@@ -40,7 +40,7 @@ def test_a_caseworker_logs_in_with_the_municipalitys_login_and_lands_on_the_work
     person, live_server, staff_login
 ):
     admin = person(ADMIN)
-    admin.visit("/admin/groups", "groups and roles, none yet")
+    admin.visit("/administration/grupper", "groups and roles, none yet")
     admin.see("Ingen grupper giver roller endnu")
     admin.fill("#group_name", "rejse-sagsbehandlere")
     admin.select("#role", "caseworker")
@@ -54,8 +54,8 @@ def test_a_caseworker_logs_in_with_the_municipalitys_login_and_lands_on_the_work
     assert "Vælg puljen" in admin.page.locator("#fund_id-error").inner_text()
 
     sofie = person(None)
-    sofie.visit("/queue", "sent to log in", check=False)
-    assert "/login" in sofie.page.url
+    sofie.visit("/arbejdskoe", "sent to log in", check=False)
+    assert "/log-ind" in sofie.page.url
     sofie.check("the login page offers the municipality's login")
     button = sofie.page.get_by_role("link", name="Log ind med Ballerup Kommunes login")
     assert button.count() == 1
@@ -67,7 +67,7 @@ def test_a_caseworker_logs_in_with_the_municipalitys_login_and_lands_on_the_work
     sofie.page.fill("input[name=password]", "the provider's password")
     with sofie.page.expect_navigation(url=f"{live_server.url}/**"):
         sofie.page.click("button[type=submit]")
-    sofie.page.wait_for_url(f"{live_server.url}/queue")
+    sofie.page.wait_for_url(f"{live_server.url}/arbejdskoe")
     sofie.check("the work queue")
     sofie.see("Arbejdskø")
     assert "Sofie Sagsbehandler" in sofie.page.locator("header").inner_text()
@@ -88,5 +88,5 @@ def test_a_caseworker_logs_in_with_the_municipalitys_login_and_lands_on_the_work
         sofie.page.click("button[type=submit][value=yes], button[name=logout]")
     sofie.see("Du er logget ud.")  # before the checks, whose language switch reloads
     sofie.check("logged out at the provider too")
-    sofie.visit("/queue", "logged out: sent to log in", check=False)
-    assert "/login" in sofie.page.url
+    sofie.visit("/arbejdskoe", "logged out: sent to log in", check=False)
+    assert "/log-ind" in sofie.page.url

@@ -18,18 +18,18 @@ from tests.factories import PASSWORD, make_user
 from tests.people.test_two_factor import set_up
 
 ADMIN_PAGES = [
-    "/admin/",
-    "/admin/municipality",
-    "/admin/funds",
-    "/admin/users",
-    "/admin/groups",
-    "/admin/partners",
+    "/administration/",
+    "/administration/kommune",
+    "/administration/puljer",
+    "/administration/brugere",
+    "/administration/grupper",
+    "/administration/partnerbyer",
 ]
 
 
 def log_in(client, user):
     g.pop("_login_user", None)
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    response = client.post("/log-ind", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 302
     return response
 
@@ -48,10 +48,10 @@ def test_an_administrator_without_a_confirmed_second_factor_reaches_no_admin_pag
         g.pop("_login_user", None)
         response = client.get(path)
         assert response.status_code == 302, path
-        assert response.headers["Location"] == "/account/two-factor/setup", path
+        assert response.headers["Location"] == "/konto/totrinsbekraeftelse/saet-op", path
     g.pop("_login_user", None)
-    response = client.post("/admin/groups", data={"group_name": "g", "role": "admin"})
-    assert response.headers["Location"] == "/account/two-factor/setup"
+    response = client.post("/administration/grupper", data={"group_name": "g", "role": "admin"})
+    assert response.headers["Location"] == "/konto/totrinsbekraeftelse/saet-op"
     assert db.session.scalar(select(func.count()).select_from(GroupRoleMapping)) == 0
     # Set up, every page opens.
     g.pop("_login_user", None)
@@ -64,8 +64,8 @@ def test_an_administrator_without_a_confirmed_second_factor_reaches_no_admin_pag
 def test_a_local_caseworker_may_turn_it_on_but_need_not(world, client):
     log_in(client, world.caseworker)
     g.pop("_login_user", None)
-    assert client.get("/applications/mine").status_code == 200
-    page = client.get("/account/two-factor").get_data(as_text=True)
-    assert "/account/two-factor/setup" in page
+    assert client.get("/ansoegninger/mine").status_code == 200
+    page = client.get("/konto/totrinsbekraeftelse").get_data(as_text=True)
+    assert "/konto/totrinsbekraeftelse/saet-op" in page
     set_up(client, world.caseworker)
     assert db.session.get(type(world.caseworker), world.caseworker.id).has_second_factor

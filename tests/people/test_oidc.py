@@ -33,7 +33,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 APP = "http://grants.test"
-RETURN = f"{APP}/login/via/oidc/return"
+RETURN = f"{APP}/log-ind/via/oidc/retur"
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def fresh_request() -> None:
 def log_in(client, account: str, next_path: str = "/", cancel: bool = False):
     """Start at the app, sign in at the provider, come back: the app's answer."""
     fresh_request()
-    there = client.get(f"/login/via/oidc?next={next_path}")
+    there = client.get(f"/log-ind/via/oidc?next={next_path}")
     assert there.status_code == 302, there.get_data(as_text=True)[:300]
     back = sign_in(there.headers["Location"], account, RETURN, cancel=cancel)
     return client.get(back.removeprefix(APP)), back
@@ -86,12 +86,12 @@ def failures() -> list[dict]:
 
 
 def refused_with(client, response, message: str) -> None:
-    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert response.status_code == 302 and response.headers["Location"] == "/log-ind"
     fresh_request()
-    page = client.get("/login").get_data(as_text=True)
+    page = client.get("/log-ind").get_data(as_text=True)
     assert message in page, page
     fresh_request()
-    assert client.get("/applications/mine").status_code == 302  # not logged in
+    assert client.get("/ansoegninger/mine").status_code == 302  # not logged in
 
 
 def test_first_login_makes_the_account_from_the_token_with_the_roles_of_its_groups(
@@ -99,10 +99,10 @@ def test_first_login_makes_the_account_from_the_token_with_the_roles_of_its_grou
 ):
     map_group("rejse-sagsbehandlere", GroupRole.CASEWORKER)
     map_group("alle-medarbejdere", GroupRole.EMPLOYEE)
-    response, back = log_in(client, "caseworker-1", "/applications/mine")
+    response, back = log_in(client, "caseworker-1", "/ansoegninger/mine")
     # PKCE, state and the issuer travelled: the provider's answer carries them.
     assert {"code", "state", "iss"} <= set(parse_qs(urlsplit(back).query))
-    assert response.status_code == 302 and response.headers["Location"] == "/applications/mine"
+    assert response.status_code == 302 and response.headers["Location"] == "/ansoegninger/mine"
     sofie = the_user("sofie.sag@ballerup.dk")
     assert sofie.name == "Sofie Sagsbehandler" and not sofie.has_password
     assert sofie.roles == {Role.CASEWORKER, Role.EMPLOYEE}
@@ -116,7 +116,7 @@ def test_first_login_makes_the_account_from_the_token_with_the_roles_of_its_grou
     assert attempt.succeeded and attempt.user_id == sofie.id
     # A caseworker lands on their tasks; no second factor of the app is asked.
     fresh_request()
-    assert client.get("/applications/mine").status_code == 200
+    assert client.get("/ansoegninger/mine").status_code == 200
 
 
 def test_new_groups_give_new_roles_at_the_next_login_and_roles_given_by_hand_stay(
@@ -129,7 +129,7 @@ def test_new_groups_give_new_roles_at_the_next_login_and_roles_given_by_hand_sta
     db.session.delete(caseworkers)
     map_group("alle-medarbejdere", GroupRole.EMPLOYEE)
     db.session.commit()
-    client.post("/logout")
+    client.post("/log-ud")
     response, _back = log_in(client, "caseworker-1")
     assert response.status_code == 302
     sofie = the_user("sofie.sag@ballerup.dk")
@@ -170,7 +170,7 @@ def test_groups_give_seats_on_a_funds_board_and_in_a_committee_and_take_them_bac
         )
     )
     map_group("rejse-sagsbehandlere", GroupRole.EMPLOYEE)
-    client.post("/logout")
+    client.post("/log-ud")
     log_in(client, "caseworker-1")
     sofie = the_user("sofie.sag@ballerup.dk")
     assert sofie.roles == {Role.EMPLOYEE}
@@ -222,7 +222,7 @@ def test_a_replayed_answer_is_refused(world, client, oidc):
     map_group("rejse-sagsbehandlere", GroupRole.CASEWORKER)
     response, back = log_in(client, "caseworker-1")
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    client.post("/logout")
+    client.post("/log-ud")
     fresh_request()
     again = client.get(back.removeprefix(APP))
     refused_with(client, again, "Prøv igen fra begyndelsen")
@@ -233,10 +233,10 @@ def test_an_answer_with_another_state_than_this_browsers_is_refused(world, app, 
     """A login started in the attacker's browser, finished in the victim's (login CSRF)."""
     map_group("rejse-sagsbehandlere", GroupRole.CASEWORKER)
     attacker = app.test_client()
-    there = attacker.get("/login/via/oidc")
+    there = attacker.get("/log-ind/via/oidc")
     back = sign_in(there.headers["Location"], "caseworker-1", RETURN)
     fresh_request()
-    client.get("/login/via/oidc")  # the victim has a login of their own under way
+    client.get("/log-ind/via/oidc")  # the victim has a login of their own under way
     fresh_request()
     response = client.get(back.removeprefix(APP))
     refused_with(client, response, "Prøv igen fra begyndelsen")
@@ -245,7 +245,7 @@ def test_an_answer_with_another_state_than_this_browsers_is_refused(world, app, 
 
 def test_an_answer_from_another_issuer_is_refused(world, client, oidc):
     map_group("rejse-sagsbehandlere", GroupRole.CASEWORKER)
-    there = client.get("/login/via/oidc")
+    there = client.get("/log-ind/via/oidc")
     back = sign_in(there.headers["Location"], "caseworker-1", RETURN)
     forged = back.replace("iss=http", "iss=https%3A%2F%2Fevil.example%2F&x=http")
     response = client.get(forged.removeprefix(APP))
@@ -273,9 +273,9 @@ def test_a_provider_that_cannot_be_reached_is_a_message_not_an_error(world, app,
         OIDC_TIMEOUT=2,
     )
     app.extensions.pop("grants.oidc", None)
-    response = client.get("/login/via/oidc")
+    response = client.get("/log-ind/via/oidc")
     refused_with(client, response, "Kommunens login kan ikke nås lige nu")
-    response = client.get("/login/via/oidc/return?code=abc&state=def")
+    response = client.get("/log-ind/via/oidc/retur?code=abc&state=def")
     refused_with(client, response, "Kommunens login kan ikke nås lige nu")
     assert [f["reason"] for f in failures()] == ["provider_unavailable", "provider_unavailable"]
 
@@ -284,7 +284,7 @@ def test_logging_out_ends_the_session_at_the_provider(world, client, oidc):
     map_group("rejse-sagsbehandlere", GroupRole.CASEWORKER)
     log_in(client, "caseworker-1")
     fresh_request()
-    response = client.post("/logout")
+    response = client.post("/log-ud")
     assert response.status_code == 302
     where = response.headers["Location"]
     assert where.startswith(f"{oidc.issuer}/session/end?")
@@ -296,7 +296,7 @@ def test_logging_out_ends_the_session_at_the_provider(world, client, oidc):
 
     assert requests.get(where, timeout=10).status_code == 200
     fresh_request()
-    assert client.get("/applications/mine").status_code == 302
+    assert client.get("/ansoegninger/mine").status_code == 302
 
 
 def test_the_logout_form_may_lead_to_the_provider_and_nowhere_else(app, world, client, oidc):
@@ -314,31 +314,31 @@ def test_an_administrator_from_the_provider_is_not_asked_for_the_apps_second_fac
     world, client, oidc
 ):
     map_group("rejse-administratorer", GroupRole.ADMIN)
-    response, _back = log_in(client, "admin-1", "/admin/")
-    assert response.headers["Location"] == "/admin/"
+    response, _back = log_in(client, "admin-1", "/administration/")
+    assert response.headers["Location"] == "/administration/"
     fresh_request()
-    assert client.get("/admin/").status_code == 200
+    assert client.get("/administration/").status_code == 200
 
 
 def test_the_login_page_offers_exactly_the_methods_switched_on(app, world, client, oidc):
     app.config.update(OIDC_LABEL="Ballerup Kommunes login", OIDC_LABEL_EN="Ballerup's staff login")
-    page = client.get("/login").get_data(as_text=True)
+    page = client.get("/log-ind").get_data(as_text=True)
     assert "Log ind med Ballerup Kommunes login" in page and 'name="password"' in page
-    client.post("/language", data={"locale": "en"})
-    page = client.get("/login").get_data(as_text=True)
+    client.post("/sprog", data={"locale": "en"})
+    page = client.get("/log-ind").get_data(as_text=True)
     assert "Ballerup&#39;s staff login" in page or "Ballerup's staff login" in page
-    client.post("/language", data={"locale": "da"})
+    client.post("/sprog", data={"locale": "da"})
     app.config["AUTHENTICATION_BACKENDS"] = ("oidc",)
-    page = client.get("/login").get_data(as_text=True)
+    page = client.get("/log-ind").get_data(as_text=True)
     assert "Ballerup Kommunes login" in page and 'name="password"' not in page
     # No password form, and none taken: a posted password logs nobody in.
-    client.post("/login", data={"email": world.admin.email, "password": "x"})
+    client.post("/log-ind", data={"email": world.admin.email, "password": "x"})
     fresh_request()
-    assert client.get("/admin/").status_code == 302
+    assert client.get("/administration/").status_code == 302
     app.config["AUTHENTICATION_BACKENDS"] = ("password",)
-    page = client.get("/login").get_data(as_text=True)
+    page = client.get("/log-ind").get_data(as_text=True)
     assert "Ballerup Kommunes login" not in page and 'name="password"' in page
-    assert client.get("/login/via/oidc").status_code == 404
+    assert client.get("/log-ind/via/oidc").status_code == 404
 
 
 @pytest.mark.parametrize("issuer", ["", "http://login.ballerup.dk"])
