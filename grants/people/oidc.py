@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 NAME = "oidc"
 # The ID token, for the provider's logout (id_token_hint). A token too big for the session
 # cookie (many groups) is not kept: the logout then names the client instead.
-ID_TOKEN = "oidc_id_token"
+ID_TOKEN = "oidc_id_token"  # nosec B105  # the session key's name, not a secret
 ID_TOKEN_MAX = 2500
 
 
@@ -292,6 +292,8 @@ class OIDCBackend(AuthenticationBackend):
             user.name = identity.name
         if user.active:
             _the_mapping().apply(user, groups)
+        else:  # switched off in the app: refused by the login views, recorded here
+            audit_failure("account_inactive", user)
         db.session.flush()
         return user
 

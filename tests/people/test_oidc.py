@@ -263,6 +263,25 @@ def test_cancelling_at_the_provider_comes_back_as_a_message(world, client, oidc)
     }
 
 
+def test_the_refusal_is_in_the_persons_language(world, client, oidc):
+    client.post("/sprog", data={"locale": "en"})
+    response, _back = log_in(client, "caseworker-1", cancel=True)
+    refused_with(client, response, "the login was cancelled or refused at the municipality")
+
+
+def test_an_account_switched_off_in_the_app_is_refused_and_keeps_its_roles(world, client, oidc):
+    map_group("rejse-sagsbehandlere", GroupRole.CASEWORKER)
+    log_in(client, "caseworker-1")
+    client.post("/log-ud")
+    sofie = the_user("sofie.sag@ballerup.dk")
+    sofie.active = False
+    db.session.commit()
+    response, _back = log_in(client, "caseworker-1")
+    refused_with(client, response, "men har ingen konto her")
+    assert the_user("sofie.sag@ballerup.dk").roles == {Role.CASEWORKER}
+    assert failures()[-1] == {"method": "oidc", "reason": "account_inactive"}
+
+
 def test_a_provider_that_cannot_be_reached_is_a_message_not_an_error(world, app, client):
     from tests.oidc.provider import free_port
 
