@@ -230,8 +230,6 @@ class OIDCBackend(AuthenticationBackend):
         if not claims or not claims.get("sub"):
             audit_failure("no_id_token")
             return _not_trusted()
-        id_token = token.get("id_token", "")
-        session[ID_TOKEN] = id_token if len(id_token) <= ID_TOKEN_MAX else ""
         identity = Identity(
             backend=NAME,
             subject=str(claims["sub"]),
@@ -239,7 +237,11 @@ class OIDCBackend(AuthenticationBackend):
             name=str(claims.get("name") or "").strip(),
             attributes={"groups": _groups(claims)},
         )
-        return self._may_enter(identity)
+        answer = self._may_enter(identity)
+        if isinstance(answer, Identity):  # kept for the logout at the provider
+            id_token = token.get("id_token", "")
+            session[ID_TOKEN] = id_token if len(id_token) <= ID_TOKEN_MAX else ""
+        return answer
 
     def _may_enter(self, identity: Identity) -> Identity | Refusal:
         """Refused before anything is made: nobody linked, and the groups give no role here;
