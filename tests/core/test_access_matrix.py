@@ -213,6 +213,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "admin.letter_text": Expect(ADMINS, {"outcome": "granted"}, method="GET"),
     "admin.users": Expect(ADMINS),
     "admin.user": Expect(ADMINS, method="GET"),
+    "admin.groups": Expect(ADMINS),
 }
 
 WHERE = "tests/core/test_access_matrix.py: EXPECTATIONS"
