@@ -161,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.committees.views import bp as committees
     from grants.core.views import bp as core
     from grants.letters.views import bp as letters
+    from grants.nemlogin.views import bp as nemlogin
     from grants.organisations.views import bp as organisations
     from grants.partners.views import bp as partners
     from grants.payments.views import bp as payments
@@ -174,6 +175,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         core,
         people,
+        nemlogin,
         organisations,
         applications,
         workflow,
@@ -252,6 +254,7 @@ def _register_commands(app: Flask) -> None:
     from grants import demo
     from grants.core.cli import register
     from grants.jobs.cli import register as register_jobs
+    from grants.nemlogin.cli import register as register_nemlogin
     from grants.notifications.cli import register as register_mail
     from grants.profiles.cli import register as register_profiles
     from grants.reports.cli import register as register_reports
@@ -265,4 +268,5 @@ def _register_commands(app: Flask) -> None:
     register_jobs(app)
     register_workflow(app)
     register_mail(app)
+    register_nemlogin(app)
     demo.register(app)

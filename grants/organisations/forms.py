@@ -15,17 +15,10 @@ KIND_CHOICES = [
 ]
 
 
-class OrganisationForm(Form):
-    name = StringField(
-        _l("Navn"), [DataRequired(_l("Skriv organisationens navn.")), Length(max=200)]
-    )
-    kind = SelectField(_l("Type"), choices=KIND_CHOICES)
-    cvr = StringField(
-        _l("CVR-nummer"),
-        [Optional(), Regexp(r"^[0-9]{8}$", message=_l("Et CVR-nummer er 8 cifre."))],
-        filters=[digits_filter],  # "٣١٤١٥٩٢٦" is the number the person meant
-        description=_l("Skal udfyldes for foreninger."),
-    )
+class OrganisationAddressForm(Form):
+    """Where the organisation is and how it is reached: what an association fills in after
+    its first MitID Erhverv login made it from the CVR number alone."""
+
     address = StringField(_l("Adresse"), [DataRequired(_l("Skriv adressen.")), Length(max=200)])
     postcode = StringField(
         _l("Postnummer"),
@@ -45,6 +38,19 @@ class OrganisationForm(Form):
         ],
     )
     phone = StringField(_l("Telefon"), [Optional(), Length(max=40)])
+
+
+class OrganisationForm(OrganisationAddressForm):
+    name = StringField(
+        _l("Navn"), [DataRequired(_l("Skriv organisationens navn.")), Length(max=200)]
+    )
+    kind = SelectField(_l("Type"), choices=KIND_CHOICES)
+    cvr = StringField(
+        _l("CVR-nummer"),
+        [Optional(), Regexp(r"^[0-9]{8}$", message=_l("Et CVR-nummer er 8 cifre."))],
+        filters=[digits_filter],  # "٣١٤١٥٩٢٦" is the number the person meant
+        description=_l("Skal udfyldes for foreninger."),
+    )
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
