@@ -22,8 +22,8 @@ from grants.nemlogin import service_provider as sp
 
 
 def _slo_destination(saml_client, idp: str) -> str:
-    services = saml_client.metadata.single_logout_service(idp, [BINDING_HTTP_REDIRECT], "idpsso")
-    for service in services.get(BINDING_HTTP_REDIRECT, []):
+    services = saml_client.metadata.single_logout_service(idp, BINDING_HTTP_REDIRECT, "idpsso")
+    for service in services or []:
         return service["location"]
     raise RuntimeError("NemLog-in's metadata has no single logout service (HTTP-Redirect)")
 

@@ -235,6 +235,10 @@ def read_response(encoded: str, request_id: str, minimum: Level) -> Assertion:
     if response is None:
         raise Refused("unsolicited")
     assertion = response.assertion
+    if assertion is None:
+        # pysaml2 passes over an encrypted assertion it cannot decrypt (not for this app's
+        # key, or changed on the way) and answers with none.
+        raise Refused("not_for_this_app")
     if response.in_response_to != request_id:
         raise Refused("not_this_login")
     attributes = {name: str(values[0]) for name, values in (response.ava or {}).items() if values}

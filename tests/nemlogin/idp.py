@@ -14,6 +14,7 @@ repository.
 from __future__ import annotations
 
 import html
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ from werkzeug.wrappers import Request, Response
 from grants.nemlogin.keys import write_self_signed
 
 EID = "https://data.gov.dk/model/core/eid/"
+OTHER_SERVICE = "https://another-service.example/saml"
 LOA = "https://data.gov.dk/concept/core/nsis/loa"
 
 
@@ -133,7 +135,11 @@ class IdentityProvider:
             },
         }
         if sp_metadata:
-            settings["metadata"] = {"inline": [sp_metadata]}
+            # The app, and another service registered at the same IdP (same keys, another
+            # entity ID): an assertion meant for that one must not log anyone in here.
+            entity = re.search(r'entityID="([^"]+)"', sp_metadata).group(1)
+            another = sp_metadata.replace(entity, OTHER_SERVICE)
+            settings["metadata"] = {"inline": [sp_metadata, another]}
         config = IdPConfig()
         config.load(settings)
         return config
@@ -145,9 +151,10 @@ class IdentityProvider:
     def server(self, *, other_key: bool = False, lifetime: dict | None = None) -> Server:
         key, cert = (self.other_key, self.other_cert) if other_key else (self.key, self.cert)
         config = self._config(key, cert, self.sp_metadata)
+        server = Server(config=config)
         if lifetime is not None:
-            config.getattr("policy", "idp").policy["default"]["lifetime"] = lifetime
-        return Server(config=config)
+            server.config.getattr("policy", "idp")._restrictions["default"]["lifetime"] = lifetime
+        return server
 
     def start(self) -> IdentityProvider:
         self._thread.start()
@@ -210,7 +217,7 @@ class IdentityProvider:
             )
         server = self.server(
             other_key=variant == "wrong_key",
-            lifetime={"minutes": -30} if variant == "expired" else None,
+            lifetime={"seconds": 1} if variant == "expired" else None,
         )
         persona = self.persona
         audience = (
