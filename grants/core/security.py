@@ -7,6 +7,7 @@ and URLs that carry control characters refused (``grants.core.input``)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, render_template, request, url_for
@@ -29,6 +30,23 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+# Where a form on the app's pages may lead besides the app itself: the logout form's answer
+# redirects to the identity provider that logged the person in (SAML single logout, OpenID
+# Connect RP-initiated logout), and a browser holds a form's redirects to form-action too.
+# A login backend registers a function that gives the origins (e.g. "https://idp.example")
+# it needs now; the core knows no backend.
+FORM_ACTION_SOURCES: list[Callable[[], Iterable[str]]] = []
+
+
+def content_security_policy() -> str:
+    extra = sorted({origin for source in FORM_ACTION_SOURCES for origin in source() if origin})
+    if not extra:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", "form-action 'self' " + " ".join(extra)
+    )
 
 
 # What a browser removes from a URL before reading it (the WHATWG URL standard): tab and
@@ -94,7 +112,8 @@ def register(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if "Content-Security-Policy" not in headers:
+            headers["Content-Security-Policy"] = content_security_policy()
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")

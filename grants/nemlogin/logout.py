@@ -14,6 +14,10 @@ A message whose signature is not NemLog-in's is refused and changes nothing.
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+from urllib.parse import urlsplit
+
 from saml2 import BINDING_HTTP_REDIRECT, xmldsig
 from saml2.saml import NameID
 from saml2.sigver import verify_redirect_signature
@@ -104,3 +108,33 @@ def logout_response(request, relay_state: str = "") -> str:
         sigalg=xmldsig.SIG_RSA_SHA256,
     )
     return dict(info["headers"])["Location"]
+
+
+def idp_logout_origins() -> list[str]:
+    """NemLog-in's single logout origin, for the app's Content-Security-Policy (form-action):
+    the logout form's answer redirects there. Read from its metadata, once per version of the
+    file; nothing while NemLog-in is off or not configured."""
+    from flask import current_app
+
+    if "nemlogin" not in current_app.config["AUTHENTICATION_BACKENDS"]:
+        return []
+    path = current_app.config["NEMLOGIN_IDP_METADATA"]
+    try:
+        mtime = Path(path).stat().st_mtime_ns if path else None
+    except OSError:
+        return []
+    return list(_origins_in(path, mtime)) if mtime is not None else []
+
+
+@functools.lru_cache(maxsize=4)
+def _origins_in(path: str, _mtime: int) -> tuple[str, ...]:
+    from defusedxml import ElementTree
+
+    metadata = "{urn:oasis:names:tc:SAML:2.0:metadata}"
+    root = ElementTree.parse(path).getroot()
+    origins = set()
+    for service in root.iter(metadata + "SingleLogoutService"):
+        parts = urlsplit(service.get("Location", ""))
+        if parts.scheme in ("http", "https") and parts.netloc:
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return tuple(sorted(origins))

@@ -9,12 +9,15 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from grants.core import security
 from grants.nemlogin import logout as slo
 from grants.nemlogin.backend import NAME, SLO_KEY
 from grants.people.views import end_app_session
 
 bp = Blueprint("nemlogin", __name__)
 log = logging.getLogger(__name__)
+# The logout form's answer may redirect to NemLog-in (single logout).
+security.FORM_ACTION_SOURCES.append(slo.idp_logout_origins)
 
 
 def _switched_on() -> None:

@@ -155,7 +155,6 @@ def test_an_answer_that_is_not_right_is_refused_with_a_clear_message(
 
 def test_an_answer_used_once_is_refused_the_second_time(world, journey, client, nemlogin):
     journey.login(REPRESENTATIVE)
-    request_cookie = None
     client.post("/logout")
     # Posted again, from the same browser: no login of this browser waits for it.
     again = journey.post_back("/login/via/nemlogin/return")
@@ -296,8 +295,6 @@ def test_a_mitid_erhverv_session_acts_for_its_cvr_alone(world, journey, client, 
     assert made.status_code == 422
     assert "kun handle for den virksomhed" in made.get_data(as_text=True)
     assert db.session.scalar(select(Organisation).where(Organisation.cvr == "87654321")) is None
-    # Logged in as a citizen (no CVR), the same person's memberships all count again.
-    client.post("/logout")
 
 
 # -- single logout ---------------------------------------------------------------------------------
@@ -363,3 +360,13 @@ def test_the_metadata_is_served_for_registration_with_nemlogin(world, client, ne
     app.config["AUTHENTICATION_BACKENDS"] = ("password",)
     assert client.get("/nemlogin/metadata").status_code == 404
     assert client.get("/nemlogin/logout?SAMLRequest=x").status_code == 404
+
+
+def test_the_logout_form_may_lead_to_nemlogin_and_nowhere_else(world, client, nemlogin, app):
+    """The logout form's answer redirects to NemLog-in's single logout: the browser holds a
+    form's redirects to the Content-Security-Policy's form-action, so NemLog-in is named there
+    while it is switched on, and nothing else is."""
+    policy = client.get("/login").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {nemlogin.url};" in policy
+    app.config["AUTHENTICATION_BACKENDS"] = ("password",)
+    assert "form-action 'self';" in client.get("/login").headers["Content-Security-Policy"]
