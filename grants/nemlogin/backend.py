@@ -1,7 +1,7 @@
 """The login backend "nemlogin": MitID for citizens, MitID Erhverv for people who act for an
 association, through NemLog-in (OIOSAML 3). A redirect backend (grants.people.authentication):
 ``start`` sends a signed AuthnRequest, NemLog-in posts the signed and encrypted assertion back
-to ``/login/via/nemlogin/return``, ``authenticate`` checks it (grants.nemlogin.service_provider)
+to ``/log-ind/via/nemlogin/retur``, ``authenticate`` checks it (grants.nemlogin.service_provider)
 and ``account_for`` finds or makes the account, and links a MitID Erhverv login to the
 organisation of its CVR number.
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from flask import after_this_request, current_app, redirect, request, session
+from flask import after_this_request, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -89,14 +89,14 @@ class NemLogInBackend(AuthenticationBackend):
             secure=secure,
             # NemLog-in posts back from another site: on https the cookie must come along.
             samesite="None" if secure else "Lax",
-            path="/login/via/nemlogin",
+            path=_cookie_path(),
         )
         return response
 
     def authenticate(self, request, form=None) -> Identity | Refusal:
         @after_this_request
         def forget_request(response):
-            response.delete_cookie(COOKIE, path="/login/via/nemlogin")
+            response.delete_cookie(COOKIE, path=_cookie_path())
             return response
 
         encoded = request.form.get("SAMLResponse", "")
@@ -172,6 +172,11 @@ class NemLogInBackend(AuthenticationBackend):
         if not isinstance(known, dict) or not known.get("name_id"):
             return None
         return redirect(logout_request(known))
+
+
+def _cookie_path() -> str:
+    """The request cookie goes only to the login's own addresses (start and return)."""
+    return url_for("people.login_start", backend=NAME)
 
 
 def _taken(email: str) -> bool:

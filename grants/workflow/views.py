@@ -37,7 +37,7 @@ FORM_ACTIONS = {
 }
 
 
-@bp.get("/queue")
+@bp.get("/arbejdskoe")
 @login_required
 def queue():
     """What waits for the person: every case where they can take a step now."""
@@ -114,7 +114,7 @@ def render_confirmation(application, template: str, status: int = 200, **context
     ), status
 
 
-@bp.post("/applications/<int:application_id>/steps/<action>")
+@bp.post("/ansoegninger/<int:application_id>/trin/<action>")
 @login_required
 def step(application_id: int, action: str):
     """Take a step that needs at most a comment (endorse, ask for information, ...).
@@ -209,7 +209,7 @@ def _confirmation_refused(application, decision_form=None):
 DECISION_INPUTS = ("action", "amount", "reasons", "dispensation_reason")
 
 
-@bp.post("/applications/<int:application_id>/decision")
+@bp.post("/ansoegninger/<int:application_id>/afgoerelse")
 @login_required
 def decide(application_id: int):
     """A decision is shown first (outcome, amount in figures and words, reasons and the

@@ -1,7 +1,7 @@
 """NemLog-in: the SAML assertions that logged someone in, each accepted once (replay refused)
 
 Revision ID: b4d6f8a0c2e4
-Revises: e3a8c5d1f7b2
+Revises: a4c6e8f0b2d3
 Create Date: 2026-12-06 06:20:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "b4d6f8a0c2e4"
-down_revision = "e3a8c5d1f7b2"
+down_revision = "a4c6e8f0b2d3"
 branch_labels = None
 depends_on = None
 

@@ -67,7 +67,7 @@ def through_mitid(person: Person, idp: IdentityProvider, persona, step: str, var
     """From the app's login page to the IdP and back: the IdP's page is not the app's, so it is
     not checked; the page the app answers with is."""
     idp.persona, idp.variant = persona, variant
-    person.visit("/login", "login page with MitID")
+    person.visit("/log-ind", "login page with MitID")
     person.follow("Log ind med MitID", None)
     assert person.page.url.startswith(idp.url + "/sso?"), person.page.url
     with person.page.expect_navigation():
@@ -79,7 +79,7 @@ def test_a_representative_logs_in_with_mitid_erhverv_and_gets_the_association(vi
     rasmus = visitor()
     through_mitid(rasmus, idp, ROKLUB, "logged in with MitID Erhverv")
     assert "Rasmus Formand" in rasmus.page.locator("header").inner_text()
-    rasmus.visit("/organisations", "my organisations")
+    rasmus.visit("/organisationer", "my organisations")
     rasmus.follow("Ballerup Roklub", "the association, made from the CVR number")
     rasmus.see("CVR 29876543")
     rasmus.see("mangler sin adresse")
@@ -98,7 +98,7 @@ def test_a_representative_logs_in_with_mitid_erhverv_and_gets_the_association(vi
 def test_a_citizen_logs_in_and_out_with_mitid_and_an_error_at_mitid_is_told(visitor, idp):
     karen = visitor()
     through_mitid(karen, idp, CITIZEN, "an error at MitID", variant="error")
-    assert karen.page.url.endswith("/login")
+    assert karen.page.url.endswith("/log-ind")
     karen.see("Du blev ikke logget ind med MitID")
     through_mitid(karen, idp, CITIZEN, "logged in as a citizen")
     assert "Karen Borger" in karen.page.locator("header").inner_text()

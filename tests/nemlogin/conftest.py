@@ -53,7 +53,9 @@ class Journey:
         self.posted: dict[str, str] = {}
 
     def to_idp(self, next_page: str = "") -> str:
-        start = self.client.get("/login/via/nemlogin" + (f"?next={next_page}" if next_page else ""))
+        start = self.client.get(
+            "/log-ind/via/nemlogin" + (f"?next={next_page}" if next_page else "")
+        )
         assert start.status_code == 302, start.get_data(as_text=True)
         return start.headers["Location"]
 

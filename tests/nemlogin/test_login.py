@@ -24,18 +24,18 @@ CPR = "https://data.gov.dk/model/core/eid/cprNumber"
 
 def logged_in_as(client) -> User | None:
     """Who the app's session is of (the page that needs a login answers 200)."""
-    answer = client.get("/applications/mine")
+    answer = client.get("/ansoegninger/mine")
     if answer.status_code != 200:
         return None
     return db.session.scalar(select(User).order_by(User.id.desc()))
 
 
 def message_after(client, answer) -> str:
-    assert answer.status_code == 302 and answer.headers["Location"] == "/login", (
+    assert answer.status_code == 302 and answer.headers["Location"] == "/log-ind", (
         answer.status_code,
         answer.headers.get("Location"),
     )
-    return client.get("/login").get_data(as_text=True)
+    return client.get("/log-ind").get_data(as_text=True)
 
 
 def count(model) -> int:
@@ -46,8 +46,8 @@ def count(model) -> int:
 def test_a_representative_with_mitid_erhverv_gets_an_account_and_their_association(
     world, journey, client, nemlogin
 ):
-    answer = journey.login(REPRESENTATIVE, next_page="/organisations")
-    assert answer.status_code == 302 and answer.headers["Location"] == "/organisations"
+    answer = journey.login(REPRESENTATIVE, next_page="/organisationer")
+    assert answer.status_code == 302 and answer.headers["Location"] == "/organisationer"
     [link] = db.session.scalars(select(UserIdentity).where(UserIdentity.backend == "nemlogin"))
     assert link.subject == REPRESENTATIVE.subject
     person = link.user
@@ -56,7 +56,7 @@ def test_a_representative_with_mitid_erhverv_gets_an_account_and_their_associati
     organisation = db.session.scalar(select(Organisation).where(Organisation.cvr == "12345678"))
     assert organisation.name == "Ballerup Roklub" and organisation.address == ""
     assert organisation.has_member(person)
-    page = client.get(f"/organisations/{organisation.id}").get_data(as_text=True)
+    page = client.get(f"/organisationer/{organisation.id}").get_data(as_text=True)
     assert "mangler sin adresse" in page and "Udfyld adressen" in page
     # The common steps of every login ran: recorded (and so audited), no second factor asked.
     attempt = db.session.scalars(select(LoginAttempt).order_by(LoginAttempt.id.desc())).first()
@@ -67,7 +67,7 @@ def test_a_representative_with_mitid_erhverv_gets_an_account_and_their_associati
 
     # The association fills in its address, then it is one the municipality can support.
     edited = client.post(
-        f"/organisations/{organisation.id}/edit",
+        f"/organisationer/{organisation.id}/ret",
         data={
             "address": "Søvej 2",
             "postcode": "2750",
@@ -79,7 +79,7 @@ def test_a_representative_with_mitid_erhverv_gets_an_account_and_their_associati
     assert organisation.address == "Søvej 2" and organisation.postcode == "2750"
 
     # The next login is the same person, the same organisation, not a second one.
-    client.post("/logout")
+    client.post("/log-ud")
     journey.login(REPRESENTATIVE)
     assert count(User) == len(world.__dict__) - 1 or True  # world's people are unchanged
     assert (
@@ -127,8 +127,8 @@ def test_a_citizen_gets_an_account_without_an_organisation_and_no_cpr_number_is_
 
 
 def test_the_login_page_offers_mitid_and_the_password_beside_it(world, client, nemlogin):
-    page = client.get("/login").get_data(as_text=True)
-    assert "Log ind med MitID" in page and "/login/via/nemlogin" in page
+    page = client.get("/log-ind").get_data(as_text=True)
+    assert "Log ind med MitID" in page and "/log-ind/via/nemlogin" in page
     assert 'name="password"' in page
 
 
@@ -155,9 +155,9 @@ def test_an_answer_that_is_not_right_is_refused_with_a_clear_message(
 
 def test_an_answer_used_once_is_refused_the_second_time(world, journey, client, nemlogin):
     journey.login(REPRESENTATIVE)
-    client.post("/logout")
+    client.post("/log-ud")
     # Posted again, from the same browser: no login of this browser waits for it.
-    again = journey.post_back("/login/via/nemlogin/return")
+    again = journey.post_back("/log-ind/via/nemlogin/retur")
     assert "hører ikke til et login" in message_after(client, again)
     assert logged_in_as(client) is None
     # Even with the request it answered restored (a copied cookie), the assertion's ID has
@@ -167,8 +167,8 @@ def test_an_answer_used_once_is_refused_the_second_time(world, journey, client, 
 
     with client.application.test_request_context():
         request_cookie = _serializer().dumps({"id": first_request, "next": ""})
-    client.set_cookie(COOKIE, request_cookie, domain="grants.test", path="/login/via/nemlogin")
-    replayed = journey.post_back("/login/via/nemlogin/return")
+    client.set_cookie(COOKIE, request_cookie, domain="grants.test", path="/log-ind/via/nemlogin")
+    replayed = journey.post_back("/log-ind/via/nemlogin/retur")
     assert "allerede brugt" in message_after(client, replayed)
     assert logged_in_as(client) is None
     assert count(UsedAssertion) == 1
@@ -181,14 +181,14 @@ def test_an_answer_to_another_login_or_without_one_is_refused(world, journey, cl
 
     _action, first = form_of(page)
     journey.to_idp()  # a second login started in the same browser: the first is forgotten
-    answer = journey.post_back("/login/via/nemlogin/return", first)
+    answer = journey.post_back("/log-ind/via/nemlogin/retur", first)
     assert "hører ikke til et login" in message_after(client, answer)
     # Another browser (no login started there) gets nothing from it either.
-    client.delete_cookie("nemlogin_request", domain="grants.test", path="/login/via/nemlogin")
-    answer = journey.post_back("/login/via/nemlogin/return", first)
+    client.delete_cookie("nemlogin_request", domain="grants.test", path="/log-ind/via/nemlogin")
+    answer = journey.post_back("/log-ind/via/nemlogin/retur", first)
     assert "hører ikke til et login" in message_after(client, answer)
     # Nothing posted at all.
-    answer = client.post("/login/via/nemlogin/return", data={})
+    answer = client.post("/log-ind/via/nemlogin/retur", data={})
     assert "kunne ikke godkendes" in message_after(client, answer)
     assert count(UserIdentity) == 0
 
@@ -203,9 +203,9 @@ def test_a_tampered_answer_is_refused(world, journey, client, nemlogin):
     start = xml.index("CipherValue>", xml.index("EncryptedData")) + len("CipherValue>") + 40
     xml = xml[:start] + ("A" if xml[start] != "A" else "B") + xml[start + 1 :]
     fields["SAMLResponse"] = base64.b64encode(xml.encode()).decode()
-    answer = journey.post_back("/login/via/nemlogin/return", fields)
+    answer = journey.post_back("/log-ind/via/nemlogin/retur", fields)
     assert "kunne ikke godkendes" in message_after(client, answer)
-    answer = journey.post_back("/login/via/nemlogin/return", {"SAMLResponse": "<not base64>"})
+    answer = journey.post_back("/log-ind/via/nemlogin/retur", {"SAMLResponse": "<not base64>"})
     assert message_after(client, answer)
     assert logged_in_as(client) is None
 
@@ -236,9 +236,9 @@ def test_a_low_login_may_not_act_for_an_association(world, journey, client, neml
     assert journey.login(low).headers["Location"] == "/"
     organisation = db.session.scalar(select(Organisation).where(Organisation.cvr == "12345678"))
     for url in (
-        "/organisations/new",
-        f"/organisations/{organisation.id}/edit",
-        f"/applications/new/{youth.youth_fund.code}",
+        "/organisationer/ny",
+        f"/organisationer/{organisation.id}/ret",
+        f"/ansoegninger/ny/{youth.youth_fund.code}",
     ):
         refused = client.get(url)
         assert refused.status_code == 403, url
@@ -246,23 +246,23 @@ def test_a_low_login_may_not_act_for_an_association(world, journey, client, neml
         assert "sikringsniveau betydeligt" in page and "Dit login er på sikringsniveau lavt" in page
     before = organisation.address
     posted = client.post(
-        f"/organisations/{organisation.id}/edit",
+        f"/organisationer/{organisation.id}/ret",
         data={"address": "X", "postcode": "2750", "city": "B", "email": "a@b.dk"},
     )
     assert posted.status_code == 403 and organisation.address == before
     # The same person at Substantial may.
-    client.post("/logout")
+    client.post("/log-ud")
     journey.login(REPRESENTATIVE)
-    assert client.get(f"/organisations/{organisation.id}/edit").status_code == 200
+    assert client.get(f"/organisationer/{organisation.id}/ret").status_code == 200
 
 
 def test_the_password_counts_as_low_once_nemlogin_is_on(world, auth, client, nemlogin, app):
     auth.login(world.employee)
-    refused = client.get("/organisations/new")
+    refused = client.get("/organisationer/ny")
     assert refused.status_code == 403
     assert "Log ud, og log ind igen med MitID" in refused.get_data(as_text=True)
     app.config["LOCAL_LOGIN_ASSURANCE"] = "Substantial"  # a municipality that allows it
-    assert client.get("/organisations/new").status_code == 200
+    assert client.get("/organisationer/ny").status_code == 200
 
 
 # -- the CVR number a session acts for --------------------------------------------------------------
@@ -274,14 +274,14 @@ def test_a_mitid_erhverv_session_acts_for_its_cvr_alone(world, journey, client, 
     other = youth.organisation
     other.members.append(Membership(user=person))
     db.session.commit()
-    assert client.get(f"/organisations/{other.id}/edit").status_code == 403
-    invited = client.post(f"/organisations/{other.id}/invitations", data={"email": "x@y.dk"})
+    assert client.get(f"/organisationer/{other.id}/ret").status_code == 403
+    invited = client.post(f"/organisationer/{other.id}/invitationer", data={"email": "x@y.dk"})
     assert invited.status_code == 403
-    form = client.get(f"/applications/new/{youth.youth_fund.code}").get_data(as_text=True)
+    form = client.get(f"/ansoegninger/ny/{youth.youth_fund.code}").get_data(as_text=True)
     assert other.name not in form and "Ballerup Roklub" in form
     # Registering another company is refused next to the CVR field, and nothing is made.
     made = client.post(
-        "/organisations/new",
+        "/organisationer/ny",
         data={
             "name": "Anden forening",
             "kind": "association",
@@ -300,7 +300,7 @@ def test_a_mitid_erhverv_session_acts_for_its_cvr_alone(world, journey, client, 
 # -- single logout ---------------------------------------------------------------------------------
 def test_logging_out_ends_the_session_at_nemlogin_too(world, journey, client, nemlogin):
     journey.login(REPRESENTATIVE)
-    out = client.post("/logout")
+    out = client.post("/log-ud")
     location = out.headers["Location"]
     assert location.startswith(nemlogin.url + "/slo?")
     assert {"SAMLRequest", "SigAlg", "Signature"} <= set(query_of(location))
@@ -351,7 +351,7 @@ def test_the_metadata_is_served_for_registration_with_nemlogin(world, client, ne
     assert answer.status_code == 200 and answer.mimetype == "application/samlmetadata+xml"
     xml = answer.get_data(as_text=True)
     assert 'entityID="http://grants.test/nemlogin/metadata"' in xml
-    assert "http://grants.test/login/via/nemlogin/return" in xml
+    assert "http://grants.test/log-ind/via/nemlogin/retur" in xml
     assert "http://grants.test/nemlogin/logout" in xml
     assert 'use="signing"' in xml and 'use="encryption"' in xml
     assert 'AuthnRequestsSigned="true"' in xml and 'WantAssertionsSigned="true"' in xml
@@ -366,7 +366,7 @@ def test_the_logout_form_may_lead_to_nemlogin_and_nowhere_else(world, client, ne
     """The logout form's answer redirects to NemLog-in's single logout: the browser holds a
     form's redirects to the Content-Security-Policy's form-action, so NemLog-in is named there
     while it is switched on, and nothing else is."""
-    policy = client.get("/login").headers["Content-Security-Policy"]
+    policy = client.get("/log-ind").headers["Content-Security-Policy"]
     assert f"form-action 'self' {nemlogin.url};" in policy
     app.config["AUTHENTICATION_BACKENDS"] = ("password",)
-    assert "form-action 'self';" in client.get("/login").headers["Content-Security-Policy"]
+    assert "form-action 'self';" in client.get("/log-ind").headers["Content-Security-Policy"]
