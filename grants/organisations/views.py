@@ -96,7 +96,7 @@ def show(organisation_id: int, invite_form: InviteForm | None = None, status: in
     ), status
 
 
-@bp.route("/organisationer/<int:organisation_id>/ret", methods=["GET", "POST"])
+@bp.route("/organisationer/<int:organisation_id>/rediger", methods=["GET", "POST"])
 @login_required
 @requires(ACTING)
 def edit(organisation_id: int):

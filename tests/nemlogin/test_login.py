@@ -67,7 +67,7 @@ def test_a_representative_with_mitid_erhverv_gets_an_account_and_their_associati
 
     # The association fills in its address, then it is one the municipality can support.
     edited = client.post(
-        f"/organisationer/{organisation.id}/ret",
+        f"/organisationer/{organisation.id}/rediger",
         data={
             "address": "Søvej 2",
             "postcode": "2750",
@@ -237,7 +237,7 @@ def test_a_low_login_may_not_act_for_an_association(world, journey, client, neml
     organisation = db.session.scalar(select(Organisation).where(Organisation.cvr == "12345678"))
     for url in (
         "/organisationer/ny",
-        f"/organisationer/{organisation.id}/ret",
+        f"/organisationer/{organisation.id}/rediger",
         f"/ansoegninger/ny/{youth.youth_fund.code}",
     ):
         refused = client.get(url)
@@ -246,14 +246,14 @@ def test_a_low_login_may_not_act_for_an_association(world, journey, client, neml
         assert "sikringsniveau betydeligt" in page and "Dit login er på sikringsniveau lavt" in page
     before = organisation.address
     posted = client.post(
-        f"/organisationer/{organisation.id}/ret",
+        f"/organisationer/{organisation.id}/rediger",
         data={"address": "X", "postcode": "2750", "city": "B", "email": "a@b.dk"},
     )
     assert posted.status_code == 403 and organisation.address == before
     # The same person at Substantial may.
     client.post("/log-ud")
     journey.login(REPRESENTATIVE)
-    assert client.get(f"/organisationer/{organisation.id}/ret").status_code == 200
+    assert client.get(f"/organisationer/{organisation.id}/rediger").status_code == 200
 
 
 def test_the_password_counts_as_low_once_nemlogin_is_on(world, auth, client, nemlogin, app):
@@ -274,7 +274,7 @@ def test_a_mitid_erhverv_session_acts_for_its_cvr_alone(world, journey, client, 
     other = youth.organisation
     other.members.append(Membership(user=person))
     db.session.commit()
-    assert client.get(f"/organisationer/{other.id}/ret").status_code == 403
+    assert client.get(f"/organisationer/{other.id}/rediger").status_code == 403
     invited = client.post(f"/organisationer/{other.id}/invitationer", data={"email": "x@y.dk"})
     assert invited.status_code == 403
     form = client.get(f"/ansoegninger/ny/{youth.youth_fund.code}").get_data(as_text=True)
@@ -285,7 +285,7 @@ def test_a_mitid_erhverv_session_acts_for_its_cvr_alone(world, journey, client, 
         data={
             "name": "Anden forening",
             "kind": "association",
-            "cvr": "87654321",
+            "cvr": "87654303",
             "address": "Vej 1",
             "postcode": "2750",
             "city": "Ballerup",
@@ -294,7 +294,7 @@ def test_a_mitid_erhverv_session_acts_for_its_cvr_alone(world, journey, client, 
     )
     assert made.status_code == 422
     assert "kun handle for den virksomhed" in made.get_data(as_text=True)
-    assert db.session.scalar(select(Organisation).where(Organisation.cvr == "87654321")) is None
+    assert db.session.scalar(select(Organisation).where(Organisation.cvr == "87654303")) is None
 
 
 # -- single logout ---------------------------------------------------------------------------------
