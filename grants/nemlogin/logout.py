@@ -4,9 +4,9 @@ it is):
 
 * started here: the app's logout (grants.people.views.logout) ends the app's session, then
   sends a signed LogoutRequest for the NameID and session index of the login; NemLog-in
-  answers at ``/nemlogin/logout`` with a LogoutResponse;
+  answers at ``/nemlogin/log-ud`` with a LogoutResponse;
 * started at NemLog-in (the person logged out of another service in the same MitID session):
-  a signed LogoutRequest arrives at ``/nemlogin/logout``; if it names the person logged in
+  a signed LogoutRequest arrives at ``/nemlogin/log-ud``; if it names the person logged in
   here, the app's session ends; the app answers with a signed LogoutResponse either way.
 
 A message whose signature is not NemLog-in's is refused and changes nothing.

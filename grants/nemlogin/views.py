@@ -36,7 +36,7 @@ def metadata():
     return Response(metadata_xml(), mimetype="application/samlmetadata+xml")
 
 
-@bp.get("/nemlogin/logout")
+@bp.get("/nemlogin/log-ud")
 def logout():
     """Single logout: NemLog-in's answer to the app's LogoutRequest, or its own LogoutRequest
     (the person logged out elsewhere in the same MitID session). Never a server error: a

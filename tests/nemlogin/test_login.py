@@ -342,7 +342,7 @@ def test_a_logout_started_at_nemlogin_ends_the_session_here(world, journey, clie
     assert "Signature" in query_of(answer.headers["Location"])
     assert logged_in_as(client) is None
     # A message that is not SAML at all: refused, never a server error.
-    assert client.get("/nemlogin/logout?SAMLRequest=garbage").status_code == 302
+    assert client.get("/nemlogin/log-ud?SAMLRequest=garbage").status_code == 302
 
 
 # -- metadata --------------------------------------------------------------------------------------
@@ -352,14 +352,14 @@ def test_the_metadata_is_served_for_registration_with_nemlogin(world, client, ne
     xml = answer.get_data(as_text=True)
     assert 'entityID="http://grants.test/nemlogin/metadata"' in xml
     assert "http://grants.test/log-ind/via/nemlogin/retur" in xml
-    assert "http://grants.test/nemlogin/logout" in xml
+    assert "http://grants.test/nemlogin/log-ud" in xml
     assert 'use="signing"' in xml and 'use="encryption"' in xml
     assert 'AuthnRequestsSigned="true"' in xml and 'WantAssertionsSigned="true"' in xml
     assert "https://data.gov.dk/model/core/eid/professional/cvr" in xml
     assert "Signature" in xml  # the metadata itself is signed
     app.config["AUTHENTICATION_BACKENDS"] = ("password",)
     assert client.get("/nemlogin/metadata").status_code == 404
-    assert client.get("/nemlogin/logout?SAMLRequest=x").status_code == 404
+    assert client.get("/nemlogin/log-ud?SAMLRequest=x").status_code == 404
 
 
 def test_the_logout_form_may_lead_to_nemlogin_and_nowhere_else(world, client, nemlogin, app):
