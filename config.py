@@ -146,6 +146,29 @@ class Config:
     OIDC_LEEWAY = int(os.environ.get("OIDC_LEEWAY", 60))
     OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", 10))
 
+    # NemLog-in (MitID, MitID Erhverv) as the login "nemlogin": the app is a SAML service
+    # provider after the OIOSAML 3 profile (grants/nemlogin, docs/login.md). Paths to NemLog-in's
+    # metadata (downloaded for its integration test or production environment), and to the
+    # app's key and OCES3 system certificate (PEM; kept outside the repository, readable by the
+    # app only). `flask nemlogin make-keys` writes a self-signed pair for development.
+    NEMLOGIN_IDP_METADATA = os.environ.get("NEMLOGIN_IDP_METADATA", "")
+    NEMLOGIN_SP_KEY = os.environ.get("NEMLOGIN_SP_KEY", "")
+    NEMLOGIN_SP_CERT = os.environ.get("NEMLOGIN_SP_CERT", "")
+    # The app's entity ID at NemLog-in; empty: the metadata's own URL (/nemlogin/metadata).
+    NEMLOGIN_ENTITY_ID = os.environ.get("NEMLOGIN_ENTITY_ID", "")
+    # The service's name in the metadata.
+    NEMLOGIN_SERVICE_NAME = os.environ.get("NEMLOGIN_SERVICE_NAME", "Rejsetilskud")
+    # The lowest NSIS assurance level a MitID login is taken at (Low, Substantial, High); the
+    # routes that act for an association ask Substantial whatever this is.
+    NEMLOGIN_MINIMUM_ASSURANCE = os.environ.get("NEMLOGIN_MINIMUM_ASSURANCE", "Low")
+    # Seconds of clock difference with NemLog-in tolerated on an assertion's times.
+    NEMLOGIN_CLOCK_SKEW = int(os.environ.get("NEMLOGIN_CLOCK_SKEW", 60))
+    # xmlsec1 (Debian: apt-get install xmlsec1); empty: found on the PATH.
+    NEMLOGIN_XMLSEC1 = os.environ.get("NEMLOGIN_XMLSEC1", "")
+    # The NSIS level the app's own password login counts as (Low, Substantial, High); empty:
+    # Substantial while NemLog-in is off, Low once it is on, so that acting for an association
+    # then takes MitID (grants/people/assurance.py).
+    LOCAL_LOGIN_ASSURANCE = os.environ.get("LOCAL_LOGIN_ASSURANCE", "")
     # The CVR register (grants/organisations/cvr.py, docs/integrations.md): Erhvervsstyrelsen's
     # system-to-system access fills in an association's name and address from its CVR number.
     # Empty URL: only the number's check digit is checked, and the association types the rest.

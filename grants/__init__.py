@@ -189,6 +189,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.committees.views import bp as committees
     from grants.core.views import bp as core
     from grants.letters.views import bp as letters
+    from grants.nemlogin.views import bp as nemlogin
     from grants.organisations.views import bp as organisations
     from grants.partners.views import bp as partners
     from grants.payments.views import bp as payments
@@ -202,6 +203,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         core,
         people,
+        nemlogin,
         organisations,
         applications,
         workflow,
@@ -280,6 +282,7 @@ def _register_commands(app: Flask) -> None:
     from grants import demo
     from grants.core.cli import register
     from grants.jobs.cli import register as register_jobs
+    from grants.nemlogin.cli import register as register_nemlogin
     from grants.notifications.cli import register as register_mail
     from grants.people.cli import register as register_people
     from grants.privacy.cli import register as register_privacy
@@ -295,6 +298,7 @@ def _register_commands(app: Flask) -> None:
     register_jobs(app)
     register_workflow(app)
     register_mail(app)
+    register_nemlogin(app)
     register_people(app)
     register_privacy(app)
     demo.register(app)

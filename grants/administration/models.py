@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.committees.models import MemberRole
+from grants.core.auditing import NOT_AUDITED
 from grants.core.models import Timestamp, enum_type
 from grants.extensions import db
 from grants.people.models import Role
@@ -52,6 +53,9 @@ class GroupRoleMapping(Timestamp, db.Model):
     ``committee`` where the role is one of those."""
 
     __tablename__ = "group_role_mapping"
+    # Audited by its operations (grants.administration.operations), which name the line's
+    # fund or committee in words: settings.group_role_mapping_added and _removed.
+    __audit__ = NOT_AUDITED
     __table_args__ = (
         CheckConstraint(
             "(role = 'board_member') = (fund_id IS NOT NULL)", name="fund_iff_board_member"
