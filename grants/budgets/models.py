@@ -45,6 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
+from grants.applications.states import State
 from grants.core import clock
 from grants.core.auditing import NOT_AUDITED, Audited, Record
 from grants.core.models import enum_type
@@ -204,7 +205,7 @@ class BudgetWaiting(db.Model):
 
 
 # The application states that never wait for a decision, whatever the outcome.
-NOT_WAITING_STATES = ("draft", "withdrawn")
+NOT_WAITING_STATES = (State.DRAFT, State.WITHDRAWN)
 _WAITING_FIELDS = (
     "fund_id",
     "departure_date",

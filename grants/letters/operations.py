@@ -202,7 +202,7 @@ def _decision_facts(application: Application, municipality: Municipality) -> dic
         "fund": {
             "id": fund.id,
             "name": fund.name,
-            "kind": fund.kind.value,
+            "kind": fund.kind,
             "publishes_trips": fund.publish_trips,
         },
         "trip": {
@@ -265,10 +265,8 @@ def decider_role(application, decider: User) -> str:
     """The decider's role in the case, as the route gave them the decision: "committee"
     for a committee's own fund, "board_member" above the fund's delegated limit, else
     "caseworker"."""
-    from grants.funds.models import FundKind
-
     fund = application.fund
-    if fund.kind == FundKind.COMMITTEE:
+    if fund.spec.decided_in_meeting:
         return "committee"
     if fund.is_board_member(decider) and (
         not decider.has_role(Role.CASEWORKER) or application.above_delegated_limit

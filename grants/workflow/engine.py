@@ -18,7 +18,6 @@ from grants.core.errors import NotAllowed
 from grants.extensions import db
 from grants.people.models import Role, User
 from grants.workflow.guards import guard
-from grants.workflow.labels import action_label
 from grants.workflow.models import CaseRole, JournalEntry, Transition
 from grants.workflow.signals import step_taken
 
@@ -70,6 +69,13 @@ def available_transitions(application, user: User | None) -> list[Transition]:
             seen.add(transition.action)
             allowed.append(transition)
     return allowed
+
+
+def action_label(action: str) -> str:
+    # Imported here: the actions' effects (grants.workflow.actions) call the engine.
+    from grants.workflow.labels import action_label as label
+
+    return label(action)
 
 
 def find_transition(application, action: str, user: User | None) -> Transition:
