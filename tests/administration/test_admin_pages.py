@@ -354,8 +354,8 @@ def test_questions_added_and_removed_as_versions(world, client, auth):
     versions = db.session.scalars(select(FormVersion).order_by(FormVersion.version)).all()
     assert [len(v.questions) for v in versions] == [1, 2]
     assert "Antal elever" in client.get(url).get_data(as_text=True)
-    assert client.post(f"{url}/no_such_question/remove").status_code == 404
-    assert client.post(f"{url}/hvilken_skole/remove").status_code == 302
+    assert client.post(f"{url}/no_such_question/fjern").status_code == 404
+    assert client.post(f"{url}/hvilken_skole/fjern").status_code == 302
     assert [len(v.questions) for v in db.session.scalars(select(FormVersion))] == [1, 2, 1]
     (event,) = settings_events("settings.form_version_added")[:1]
     assert event.actor_id == world.admin.id
