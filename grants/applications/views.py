@@ -36,7 +36,7 @@ from grants.core.files import check_upload, display_name, served_type
 from grants.core.pagination import paginate
 from grants.extensions import db
 from grants.funds.models import SUBSIDY_KINDS, Fund, FundKind
-from grants.letters.labels import LETTER_KINDS
+from grants.letters.kinds import LETTER_KINDS
 from grants.organisations.operations import organisations_of
 from grants.partners.models import PartnerCity
 from grants.people.models import Role, User, UserRole
