@@ -26,12 +26,8 @@ from grants.workflow import engine
 
 # The states in which the applicant side writes the report and accounts.
 REPORTABLE_STATES = ("granted", "partly_granted", "report_returned")
-
-
 # The states after the decision in which the case page shows the report section.
 AFTER_GRANT_STATES = (*REPORTABLE_STATES, "report_submitted", "settled")
-
-
 RECEIPT = documents.RECEIPT
 
 
