@@ -8,6 +8,7 @@ at a held meeting with a quorum on the item; never a copy of either."""
 from __future__ import annotations
 
 from grants.applications.permissions import opens_funds
+from grants.applications.states import State
 from grants.committees import operations
 from grants.core import access
 from grants.funds.models import FundKind
@@ -100,7 +101,7 @@ def can_download_minutes(user, meeting, **_) -> bool:
 @access.also("case.view")
 def member_sees_case(user, application, **_) -> bool:
     """A committee member sees the cases on their committee's agendas (never a draft)."""
-    return application.state != "draft" and operations.sees_case(application, user)
+    return application.state != State.DRAFT and operations.sees_case(application, user)
 
 
 @engine.role_source

@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from grants.core.auditing import Audited, Record
 from grants.core.models import Timestamp, enum_type
 from grants.core.money import Money
 from grants.extensions import db
@@ -34,6 +35,7 @@ class CarryOver(enum.StrEnum):
 
 class Fund(Timestamp, db.Model):
     __tablename__ = "fund"
+    __audit__ = Audited(setting_added=True, setting_changed=True)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -87,6 +89,16 @@ class FundBoardMember(db.Model):
     """The members of a fund's board, who decide above the delegated limit."""
 
     __tablename__ = "fund_board_member"
+    __audit__ = Audited(
+        setting_added=True,
+        removed=Record(
+            "settings.fund_board_member_removed",
+            lambda member: {
+                "before": {"fund_id": member.fund_id, "user_id": member.user_id},
+                "after": None,
+            },
+        ),
+    )
     __table_args__ = (UniqueConstraint("fund_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

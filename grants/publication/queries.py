@@ -31,6 +31,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import lazyload
 
 from grants.applications.models import Application, BudgetCategory
+from grants.applications.states import State
 from grants.budgets.elections import ElectionPeriod, election_period
 from grants.core import clock
 from grants.core.models import Municipality
@@ -42,7 +43,7 @@ from grants.letters.models import Letter
 from grants.partners.models import PartnerCity
 from grants.reports.models import AccountLine, TripReport
 
-PUBLISHED_STATE = "settled"
+PUBLISHED_STATE = State.SETTLED
 REPORT_LETTER_KIND = "report"
 # The years shown: this year and the four before it.
 YEARS_SHOWN = 5

@@ -6,9 +6,9 @@ gets no further than a missing button."""
 
 from __future__ import annotations
 
-from grants.applications.forms import DECISION_ACTIONS
 from grants.core import access
 from grants.workflow import engine
+from grants.workflow.actions import ACTIONS
 
 
 @access.rule("case.step")
@@ -19,5 +19,5 @@ def can_take_step(user, application, step: str = "", **_) -> bool:
 
 @access.rule("case.decide")
 def can_decide(user, application, **_) -> bool:
-    allowed = {t.action for t in engine.available_transitions(application, user)}
-    return bool(allowed.intersection(DECISION_ACTIONS))
+    """One of the decision form's outcomes is the person's to choose now."""
+    return any(ACTIONS[t.action].decides for t in engine.available_transitions(application, user))

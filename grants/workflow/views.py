@@ -12,32 +12,33 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from grants.applications import operations
-from grants.applications.forms import DECISION_ACTIONS, DecisionForm, StepForm
+from grants.applications.forms import DecisionForm
 from grants.applications.models import Application
-from grants.applications.views import CONFIRMED_STEPS, get_application, render_case
+from grants.applications.states import STATE_LABELS, State
+from grants.applications.views import get_application, render_case
 from grants.core import access, confirmation
 from grants.core.errors import DomainError
 from grants.core.pagination import paginate
+from grants.core.refusals import Refused, refused_by_domain
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.people.models import User
 from grants.workflow import engine
-from grants.workflow.labels import STATE_LABELS, action_label
+from grants.workflow.actions import ACTIONS
+from grants.workflow.labels import action_label
 
 bp = Blueprint("workflow", __name__)
-
-# Steps with a page of their own: the generic step sends them there. The report's review
-# keeps the POST (and its comment) with a 307; the report itself is written on its form.
-FORM_ACTIONS = {
-    "submit_report": ("reports.edit", 303),
-    "approve_report": ("reports.review", 307),
-    "return_report": ("reports.review", 307),
-    "put_on_agenda": ("committees.agenda_for_case", 303),
-    "put_report_on_agenda": ("committees.agenda_for_case", 303),
-}
+# The states by name in the templates, as in the code: ``application.state == State.DRAFT``.
+bp.add_app_template_global(State, "State")
 
 
-@bp.get("/queue")
+@bp.app_template_global()
+def step_news(action: str, application) -> str:
+    """What the applicant's e-mail says about a step taken on their case."""
+    return ACTIONS[action].news_for(application)
+
+
+@bp.get("/arbejdskoe")
 @login_required
 def queue():
     """What waits for the person: every case where they can take a step now."""
@@ -90,7 +91,7 @@ def queue():
         states=[
             (s, label)
             for s, label in STATE_LABELS.items()
-            if s not in ("draft", "refused", "withdrawn", "settled")
+            if s not in (State.DRAFT, State.REFUSED, State.WITHDRAWN, State.SETTLED)
         ],
         filters={"fund": fund_code, "state": state, "q": text},
         link_args={k: v for k, v in {"fund": fund_code, "state": state, "q": text}.items() if v},
@@ -114,40 +115,39 @@ def render_confirmation(application, template: str, status: int = 200, **context
     ), status
 
 
-@bp.post("/applications/<int:application_id>/steps/<action>")
+@bp.post("/ansoegninger/<int:application_id>/trin/<action>")
 @login_required
 def step(application_id: int, action: str):
-    """Take a step that needs at most a comment (endorse, ask for information, ...).
-    Withdrawing, giving up and cancelling a grant are shown first and taken on confirming."""
-    application = get_application(application_id)
-    if action in DECISION_ACTIONS:
+    """Take a step of the route by what its action says (``grants.workflow.actions``): one
+    with a page of its own is sent there (with its comment, where it has one), one that
+    cannot be undone is shown first and taken on confirming, the others are taken here."""
+    what = ACTIONS.get(action)
+    if what is None:
         abort(404)
-    if action in FORM_ACTIONS:
-        endpoint, code = FORM_ACTIONS[action]
-        values = {"action": action} if code == 307 else {}
-        return redirect(url_for(endpoint, application_id=application.id, **values), code=code)
-    confirming = action in CONFIRMED_STEPS
+    application = get_application(application_id)
+    if what.decides:
+        abort(404)  # one choice of the decision form: see ``decide``
+    if what.page:
+        return redirect(what.url(application), code=307 if what.form else 303)
     token = request.form.get("confirmation", "")
-    form = StepForm()
+    form = what.form()
     if not form.validate():
         return render_case(application, step_form=form, status=422)
     comment = form.comment.data or ""
-    if confirming and token:
+    if what.confirm and token:
         facts = confirmation.read("step", token)
         if not _confirms(facts, application, action) or (
             "comment" in request.form and request.form["comment"] != facts["comment"]
         ):
             return _confirmation_refused(application)
         comment = facts["comment"]
-    try:
-        if confirming and not token:
+    with refused_by_domain(show=False) as refusal:
+        if what.confirm and not token:
             # Shown, not taken: the same checks as the step, nothing changed.
             transition = engine.find_transition(application, action, current_user)
             if transition.comment_required and not comment.strip():
                 raise DomainError(_("Skriv en begrundelse."), field="comment")
-            money_held = None
-            if action in operations.GIVING_UP_ACTIONS:
-                money_held = operations.check_giving_up(application, current_user, action)
+            shown = what.preview(application, current_user, action) if what.preview else {}
             facts = {
                 "case": application.id,
                 "by": current_user.id,
@@ -159,26 +159,18 @@ def step(application_id: int, action: str):
                 application,
                 "workflow/_confirm_step.html",
                 action=action,
+                meaning=str(what.confirm) % shown,
                 comment=comment.strip(),
-                money_held=money_held,
                 token=confirmation.sign("step", facts),
             )
-        if action in operations.GIVING_UP_ACTIONS:
-            operations.give_up_grant(application, current_user, action, comment)
-        elif action in ("endorse", "not_endorse"):
-            operations.endorse(application, current_user, action == "endorse", comment)
-        elif action in ("submit", "resubmit"):
-            # Submitting goes through the form, which checks the application is complete.
-            return redirect(url_for("applications.edit", application_id=application.id))
-        else:
-            engine.take(application, action, current_user, comment)
-    except DomainError as error:
-        db.session.rollback()
-        if error.field == "comment":
-            form.comment.errors = [error.message]
+        what.effect(application, current_user, action, comment)
+    if refusal:
+        if refusal.error.field == "comment":
+            # The route asks for a reason (the engine says so as NotAllowed): beside the field.
+            refusal.show(form)
             return render_case(application, step_form=form, status=422)
-        flash(error.message, "error")
-        return render_case(application, status=403)
+        refusal.show(None)
+        return render_case(application, status=refusal.status)
     flash(_("Udført: %(action)s.", action=action_label(action)), "success")
     return redirect(url_for("applications.show", application_id=application.id))
 
@@ -209,7 +201,7 @@ def _confirmation_refused(application, decision_form=None):
 DECISION_INPUTS = ("action", "amount", "reasons", "dispensation_reason")
 
 
-@bp.post("/applications/<int:application_id>/decision")
+@bp.post("/ansoegninger/<int:application_id>/afgoerelse")
 @login_required
 def decide(application_id: int):
     """A decision is shown first (outcome, amount in figures and words, reasons and the
@@ -230,10 +222,10 @@ def decide(application_id: int):
         "reasons": form.reasons.data or "",
         "dispensation_reason": form.dispensation_reason.data or "",
     }
-    try:
+    with refused_by_domain(show=False) as refusal:
         decision = _check(application, inputs, lock=False)
-    except DomainError as error:
-        return _decision_refused(application_id, form, error)
+    if refusal:
+        return _decision_refused(application_id, form, refusal)
     return _show_decision(application, inputs, decision)
 
 
@@ -301,7 +293,7 @@ def _confirm_decision(application, token: str):
     ):
         return _confirmation_refused(application)
     inputs = facts["inputs"]
-    try:
+    with refused_by_domain(show=False) as refusal:
         decision = _check(application, inputs, lock=True)
         from grants.letters.operations import decision_text
 
@@ -322,9 +314,9 @@ def _confirm_decision(application, token: str):
             )
             return _show_decision(application, inputs, _check(application, inputs, False), 409)
         operations.take_decision(application, current_user, decision)
-    except DomainError as error:
+    if refusal:
         form = DecisionForm(formdata=None, data=_form_data(inputs))
-        return _decision_refused(application.id, form, error)
+        return _decision_refused(application.id, form, refusal)
     flash(_("Afgørelsen er truffet, og afgørelsesbrevet er sendt til ansøgeren."), "success")
     return redirect(url_for("applications.show", application_id=application.id))
 
@@ -334,13 +326,9 @@ def _form_data(inputs: dict) -> dict:
     return {**inputs, "amount": Decimal(amount) if amount else None}
 
 
-def _decision_refused(application_id: int, form, error: DomainError):
-    db.session.rollback()
+def _decision_refused(application_id: int, form, refusal: Refused):
+    """The decision form again, the reason beside the field it is about (or the outcome),
+    with the case as it is after the rollback."""
     application = get_application(application_id)
-    known = ("amount", "reasons", "dispensation_reason")
-    field = error.field if error.field in known else None
-    if field:
-        form[field].errors = list(form[field].errors) + [error.message]
-    else:
-        form.action.errors = list(form.action.errors) + [error.message]
+    refusal.show(form, default="action")
     return render_case(application, decision_form=form, status=422)

@@ -149,7 +149,7 @@ def test_nobody_can_be_left_to_decide(world):
 def test_absurd_input_is_refused_not_crashed(world, client, auth, overrides, field):
     auth.login(world.employee)
     response = client.post(
-        "/applications/new/studierejsefonden",
+        "/ansoegninger/ny/studierejsefonden",
         data=form_data(manager_id=str(world.manager.id), **overrides),
     )
     assert response.status_code == 422
@@ -158,7 +158,7 @@ def test_absurd_input_is_refused_not_crashed(world, client, auth, overrides, fie
 
 def test_an_absurd_page_number_is_clamped(world, client, auth):
     auth.login(world.caseworker)
-    assert client.get("/queue?page=99999999999999999999").status_code == 200
+    assert client.get("/arbejdskoe?page=99999999999999999999").status_code == 200
 
 
 def test_the_endorsing_manager_is_the_employees_own(world, client, auth):
@@ -166,7 +166,7 @@ def test_the_endorsing_manager_is_the_employees_own(world, client, auth):
     db.session.commit()
     auth.login(world.employee)
     response = client.post(
-        "/applications/new/studierejsefonden", data=form_data(manager_id=str(other_manager.id))
+        "/ansoegninger/ny/studierejsefonden", data=form_data(manager_id=str(other_manager.id))
     )
     assert response.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(Application)) == 0
@@ -182,10 +182,10 @@ def test_a_forwarded_invitation_is_no_key(world, client, auth):
 
     # The token is only in the link the mail carries.
     body = db.session.scalars(select(OutboxMessage)).one().body
-    token = body.split("/invitations/")[1].split()[0]
+    token = body.split("/invitationer/")[1].split()[0]
     db.session.commit()
     auth.login(world.outsider)  # not the invited address
-    response = client.post(f"/invitations/{token}")
+    response = client.post(f"/invitationer/{token}")
     assert response.status_code == 403
     assert db.session.scalar(select(func.count()).select_from(Membership)) == 1
     assert invitation.accepted_at is None
