@@ -103,7 +103,7 @@ def erased_note(letter) -> str:
     from flask_babel import gettext
 
     from grants.core.formatting import long_date
-    from grants.letters.labels import kind_label
+    from grants.letters.kinds import kind_label
 
     return gettext(
         "%(document)s (%(filename)s) blev slettet den %(date)s, da sagens personoplysninger "

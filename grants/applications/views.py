@@ -37,7 +37,7 @@ from grants.core.refusals import refused_by_domain
 from grants.extensions import db
 from grants.funds import kinds
 from grants.funds.models import Fund
-from grants.letters.labels import LETTER_KINDS
+from grants.letters.kinds import LETTER_KINDS
 from grants.organisations.operations import acting_for
 from grants.partners.models import PartnerCity
 from grants.people import assurance

@@ -83,11 +83,7 @@ def closable_year(year: int) -> None:
 
 
 WAITING_MOVE = "move"  # the undecided applications go to next year's budget
-
-
 WAITING_CLOSE = "close"  # close anyway: they stay in the closed year (only a refusal fits)
-
-
 WAITING_CHOICES = (WAITING_MOVE, WAITING_CLOSE)
 
 

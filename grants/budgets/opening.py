@@ -117,22 +117,10 @@ def open_years(fund_ids: Iterable[int], years: Iterable[int], actor=None) -> int
     years = [y for y in set(years) if 2000 <= y <= last_openable_year()]
     if not fund_ids or not years:
         return 0
-    done = set(
-        db.session.execute(
-            select(YearOpening.fund_id, YearOpening.year).where(
-                YearOpening.fund_id.in_(fund_ids), YearOpening.year.in_(years)
-            )
-        ).all()
-    )
+    done = _pairs_in(YearOpening, fund_ids, years)
     if len(done) == len(fund_ids) * len(years):
         return 0
-    closed = set(
-        db.session.execute(
-            select(YearClosing.fund_id, YearClosing.year).where(
-                YearClosing.fund_id.in_(fund_ids), YearClosing.year.in_(years)
-            )
-        ).all()
-    )
+    closed = _pairs_in(YearClosing, fund_ids, years)
     funds = db.session.scalars(select(Fund).where(Fund.id.in_(fund_ids), Fund.active)).all()
     due = [
         (fund, year)
@@ -143,6 +131,17 @@ def open_years(fund_ids: Iterable[int], years: Iterable[int], actor=None) -> int
         and year >= _first_year(fund)
     ]
     return _open(due, actor)
+
+
+def _pairs_in(model, fund_ids: list[int], years: list[int]) -> set[tuple[int, int]]:
+    """The (fund, year) pairs of these that have a row in ``model`` (opened, closed)."""
+    return set(
+        db.session.execute(
+            select(model.fund_id, model.year).where(
+                model.fund_id.in_(fund_ids), model.year.in_(years)
+            )
+        ).all()
+    )
 
 
 def _first_year(fund) -> int:

@@ -1,7 +1,10 @@
 """Issuing letters. A letter is made once, stored with the case as the bytes that were sent,
 and never made again: what the applicant received is what the case file shows.
 
-Like every operation, these add to the session and flush; the request commits.
+``issue`` is the one way a letter is made, whatever its kind (``grants.letters.kinds``):
+the decision letter here, the settlement letter and the approved report from
+``grants.reports.letters``, each agenda item a committee's meeting decides through the
+decision. Like every operation, these add to the session and flush; the request commits.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -24,14 +28,75 @@ from grants.core.models import Municipality
 from grants.core.money import kroner
 from grants.extensions import db
 from grants.letters import texts
+from grants.letters.kinds import DECISION, KINDS, LetterKind
 from grants.letters.models import Letter
 from grants.letters.render import create_pdf
 from grants.letters.signals import letter_issued
 from grants.people.models import Role, User
 from grants.subsidies.calculation import shown as shown_calculation
 
-DECISION = "decision"
-DECISION_TEMPLATE = "letters/decision.html"
+
+def render(kind: str, case, facts: Callable[[], dict[str, Any]]):
+    """A letter's HTML and what it was made of: ``(language, facts, fund text row, html)``.
+    Stores nothing. ``facts`` gives everything the letter says about ``case``, as plain
+    values; it is called in the letter's language (the recipient's, unless the kind has its
+    own), so that names of countries and the subsidy's working are written in it."""
+    letter_kind = _kind(kind)
+    language = letter_kind.language or _letter_language(case.applicant)
+    with force_locale(language):
+        made = facts()
+        text = None
+        if letter_kind.text_outcome is not None:
+            # The fund's own text for the outcome, in the version current now.
+            text = texts.apply_to(made, case.fund_id, letter_kind.text_outcome(made))
+        html = render_template(letter_kind.template, letter=made, language=language)
+    return language, made, text, html
+
+
+def issue(kind: str, case: Application, facts: Callable[[], dict[str, Any]], actor) -> Letter:
+    """Make the letter of ``kind`` to the case's applicant (or the organisation they applied
+    for) and store it with the case; the case's journal records it (``signals.letter_issued``).
+    The one way any letter is issued.
+
+    ``facts`` as for ``render``. Refused (DomainError) if the case has a letter of this kind
+    already: a letter that was sent is never made again."""
+    letter_kind = _kind(kind)
+    if _has_letter(case, kind):
+        raise DomainError(
+            _(
+                "Sagen %(case)s har allerede dette brev (%(letter)s). Et udsendt brev laves "
+                "ikke om.",
+                case=case.case_number,
+                letter=letter_kind.label,
+            )
+        )
+    language, made, text, html = render(kind, case, facts)
+    pdf = create_pdf(html, images=Municipality.current().letter_images())
+    filename = f"{letter_kind.filename}-{_safe_filename_part(case.case_number or str(case.id))}.pdf"
+    letter = Letter(
+        application_id=case.id,
+        kind=kind,
+        language=language,
+        template=letter_kind.template,
+        parameters=_json_safe(made),
+        filename=filename,
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        size=len(pdf),
+        created_by_id=actor.id,
+        text_id=text.id if text else None,
+    )
+    db.session.add(letter)
+    events.send(letter_issued, case, letter=letter, actor=actor)
+    # Flush now so the unique (case, kind) constraint backs up the check above at once.
+    db.session.flush()
+    return letter
+
+
+def _kind(kind: str) -> LetterKind:
+    if kind not in KINDS:
+        raise ValueError(f"no such kind of letter: {kind!r}")  # a bug, not the person's
+    return KINDS[kind]
 
 
 def issue_decision_letter(application: Application, actor: User) -> Letter:
@@ -46,51 +111,8 @@ def issue_decision_letter(application: Application, actor: User) -> Letter:
     out other case data the letter needs.
     """
     _check_decided(application)
-    if _has_letter(application, DECISION):
-        raise DomainError(
-            _(
-                "Sagen %(case)s har allerede et afgørelsesbrev. Et udsendt brev laves ikke om.",
-                case=application.case_number,
-            )
-        )
-
     municipality = Municipality.current()
-    language, facts, text, html = render_decision_letter(application, municipality)
-    pdf = create_pdf(html, images=municipality.letter_images())
-
-    filename = f"afgoerelse-{_safe_filename_part(application.case_number)}.pdf"
-    letter = Letter(
-        application_id=application.id,
-        kind=DECISION,
-        language=language,
-        template=DECISION_TEMPLATE,
-        parameters=_json_safe(facts),
-        filename=filename,
-        pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        size=len(pdf),
-        created_by_id=actor.id,
-        text_id=text.id if text else None,
-    )
-    db.session.add(letter)
-    events.send(letter_issued, application, letter=letter, actor=actor)
-    # Flush now so the unique (case, kind) constraint backs up the check above at once.
-    db.session.flush()
-    return letter
-
-
-def render_decision_letter(application, municipality: Municipality):
-    """The decision letter's HTML, in the applicant's language, and what it was made of:
-    ``(language, facts, fund text row, html)``. Stores nothing: ``issue_decision_letter``
-    makes the PDF of it and keeps it, and the decider's preview shows the same HTML before
-    the decision is confirmed (``preview_decision_letter``)."""
-    language = _letter_language(application.applicant)
-    with force_locale(language):
-        facts = _decision_facts(application, municipality)
-        # The fund's own text for the outcome, in the version current now.
-        text = texts.apply_to(facts, application.fund_id, application.outcome.value)
-        html = render_template(DECISION_TEMPLATE, letter=facts, language=language)
-    return language, facts, text, html
+    return issue(DECISION, application, lambda: _decision_facts(application, municipality), actor)
 
 
 def preview_decision_letter(draft) -> tuple[str, int | None, str]:
@@ -105,7 +127,9 @@ def preview_decision_letter(draft) -> tuple[str, int | None, str]:
     from flask import url_for
 
     municipality = Municipality.current()
-    language, _facts, text, html = render_decision_letter(draft, municipality)
+    language, _facts, text, html = render(
+        DECISION, draft, lambda: _decision_facts(draft, municipality)
+    )
     html = html.replace('href="letter.css"', f'href="{url_for("letters.stylesheet")}"', 1)
     for name, (data, content_type) in municipality.letter_images().items():
         encoded = base64.b64encode(data).decode("ascii")
@@ -219,7 +243,7 @@ def _decision_facts(application: Application, municipality: Municipality) -> dic
         "granted_amount": kroner(application.granted_amount),
         "reasons": (application.decision_reasons or "").strip(),
         "report_due": application.report_due,
-        "recipient": _recipient(application),
+        "recipient": recipient_facts(application),
         # Youth subsidies: the working of the rules, and any departure from it.
         "subsidy": (
             {
@@ -318,7 +342,7 @@ def _public_trips_url() -> str:
         return ""
 
 
-def _recipient(application: Application) -> dict[str, Any]:
+def recipient_facts(application: Application) -> dict[str, Any]:
     """A person by name; an organisation by its name and CVR number, with the contact
     person who applied for it."""
     person = application.applicant

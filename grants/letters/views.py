@@ -49,7 +49,7 @@ def download(letter_id: int) -> Response:
 def erased_page(letter: Letter, back: str | None = None):
     """What a deleted letter's address says instead of an empty file: that it was deleted,
     and when (410 Gone: it was here, and will not come back)."""
-    from grants.letters.labels import kind_label
+    from grants.letters.kinds import kind_label
 
     response = Response(
         render_template(

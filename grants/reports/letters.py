@@ -4,31 +4,16 @@ approved report and accounts as a PDF fit for publication. Each is made once, ne
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING, Any
 
-from flask import render_template
-from flask_babel import force_locale
-from flask_babel import gettext as _
-
 from grants.applications.models import Application
-from grants.core import clock, events
-from grants.core.errors import DomainError
+from grants.core import clock
 from grants.core.models import Municipality
 from grants.core.money import kroner
-from grants.extensions import db
 from grants.funds import defaults
-from grants.letters import texts
+from grants.letters.kinds import REPORT, SETTLEMENT
 from grants.letters.models import Letter
-from grants.letters.operations import (
-    _has_letter,
-    _json_safe,
-    _letter_language,
-    _recipient,
-    _safe_filename_part,
-)
-from grants.letters.render import create_pdf
-from grants.letters.signals import letter_issued
+from grants.letters.operations import issue, recipient_facts
 from grants.reports.models import TripReport
 from grants.reports.report import account_rows
 from grants.subsidies.calculation import shown as shown_calculation
@@ -37,78 +22,25 @@ from grants.subsidies.figures import age_limit_for
 if TYPE_CHECKING:  # settlement issues these letters
     from grants.reports.settlement import Settlement
 
-SETTLEMENT = "settlement"
-
-
-SETTLEMENT_TEMPLATE = "letters/settlement.html"
-
-
-REPORT = "report"
-
-
-REPORT_TEMPLATE = "reports/report_pdf.html"
-
-
-def _store_letter(
-    application: Application, kind: str, template: str, filename: str, facts: dict, language
-) -> Letter:
-    if _has_letter(application, kind):
-        raise DomainError(
-            _(
-                "Sagen %(case)s har allerede dette brev. Et udsendt brev laves ikke om.",
-                case=application.case_number,
-            )
-        )
-    with force_locale(language):
-        html = render_template(template, letter=facts, language=language)
-    pdf = create_pdf(html, images=Municipality.current().letter_images())
-    return Letter(
-        application_id=application.id,
-        kind=kind,
-        language=language,
-        template=template,
-        parameters=_json_safe(facts),
-        filename=filename,
-        pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        size=len(pdf),
-    )
-
 
 def issue_settlement_letter(
     application: Application, report: TripReport, settlement: Settlement, actor
 ) -> Letter:
     """The settlement letter (afregning): the final figures, any amount to repay and by
     when, complaint guidance and access to the file. Made once, never remade."""
-    language = _letter_language(application.applicant)
-    with force_locale(language):
-        facts = _settlement_facts(application, report, settlement, actor)
-        text = texts.apply_to(facts, application.fund_id, SETTLEMENT)
-    filename = (
-        f"afregning-{_safe_filename_part(application.case_number or str(application.id))}.pdf"
+    return issue(
+        SETTLEMENT,
+        application,
+        lambda: _settlement_facts(application, report, settlement, actor),
+        actor,
     )
-    letter = _store_letter(application, SETTLEMENT, SETTLEMENT_TEMPLATE, filename, facts, language)
-    letter.created_by_id = actor.id
-    letter.text_id = text.id if text else None
-    db.session.add(letter)
-    events.send(letter_issued, application, letter=letter, actor=actor)  # the journal
-    db.session.flush()
-    return letter
 
 
 def issue_report_pdf(application: Application, report: TripReport, actor) -> Letter:
     """The approved report and accounts as a PDF, fit for publication: participants as
-    counts, names only where the fund publishes names and never for youth subsidies."""
-    language = "da"  # published as the municipality's own document
-    with force_locale(language):
-        facts = _report_facts(application, report)
-    filename = f"rapport-{_safe_filename_part(application.case_number or str(application.id))}.pdf"
-    letter = _store_letter(application, REPORT, REPORT_TEMPLATE, filename, facts, language)
-    letter.created_by_id = actor.id
-    db.session.add(letter)
-    events.send(letter_issued, application, letter=letter, actor=actor)  # the journal
-    db.session.flush()
-    return letter
+    counts, names only where the fund publishes names and never for youth subsidies. In
+    Danish, as the municipality's own document (``grants.letters.kinds``)."""
+    return issue(REPORT, application, lambda: _report_facts(application, report), actor)
 
 
 def _trip(application: Application, report: TripReport) -> dict[str, Any]:
@@ -167,7 +99,7 @@ def _settlement_facts(
         "letter_date": today,
         "fund": {"id": application.fund.id, "name": application.fund.name},
         "trip": _trip(application, report),
-        "recipient": _recipient(application),
+        "recipient": recipient_facts(application),
         "caseworker": {"id": actor.id, "name": actor.name, "title": actor.title},
         "municipality": Municipality.current().letter_facts(),
         "granted_amount": settlement.granted,

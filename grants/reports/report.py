@@ -27,12 +27,8 @@ from grants.workflow import engine
 
 # The states in which the applicant side writes the report and accounts.
 REPORTABLE_STATES = (*GRANTED_STATES, State.REPORT_RETURNED)
-
-
 # The states after the decision in which the case page shows the report section.
 AFTER_GRANT_STATES = (*REPORTABLE_STATES, State.REPORT_SUBMITTED, State.SETTLED)
-
-
 RECEIPT = documents.RECEIPT
 
 

@@ -15,7 +15,6 @@ from grants.committees.models import CommitteeKind, MemberRole
 from grants.committees.operations import create_committee
 from grants.core import clock
 from grants.extensions import db
-from grants.funds.models import FundKind
 from grants.people.models import Role
 from tests.factories import make_fund, make_user, this_year
 
@@ -142,7 +141,7 @@ def test_the_database_refuses_a_board_seat_without_a_fund(world):
 
 def test_applying_replaces_what_groups_gave_and_keeps_what_was_given_by_hand(world):
     person = make_user(Role.FINANCE, email="p@ballerup.dk")  # FINANCE by hand
-    fund = make_fund(code="udv", name="Udvalgets pulje", kind=FundKind.COMMITTEE)
+    fund = make_fund(code="udv", name="Udvalgets pulje", kind="committee")
     committee = create_committee("Udvalget", CommitteeKind.STANDING, fund, this_year(), this_year())
     for group, role, kwargs in [
         ("a", GroupRole.CASEWORKER, {}),

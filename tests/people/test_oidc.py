@@ -23,7 +23,7 @@ from grants.audit.models import AuditEvent
 from grants.committees.models import CommitteeKind, CommitteeMembership, MemberRole
 from grants.committees.operations import create_committee
 from grants.extensions import db
-from grants.funds.models import FundBoardMember, FundKind
+from grants.funds.models import FundBoardMember
 from grants.people.models import LoginAttempt, Role, User, UserIdentity
 from tests.factories import make_fund, make_user, this_year
 from tests.oidc.provider import OIDCProvider, node_missing, sign_in
@@ -145,7 +145,7 @@ def test_new_groups_give_new_roles_at_the_next_login_and_roles_given_by_hand_sta
 def test_groups_give_seats_on_a_funds_board_and_in_a_committee_and_take_them_back(
     world, client, oidc
 ):
-    fund = make_fund(code="udvalget", name="Udvalgets pulje", kind=FundKind.COMMITTEE)
+    fund = make_fund(code="udvalget", name="Udvalgets pulje", kind="committee")
     year = this_year()
     committee = create_committee(
         "Kultur- og Fritidsudvalget", CommitteeKind.STANDING, fund, year, year + 3
