@@ -102,7 +102,7 @@ class Config:
     JOBS_WORKER_CONFIG: dict | None = None
 
     # Seconds a money movement waits for another holding the fund's lock before it gives up
-    # with a clear refusal (grants.budgets.operations.lock_fund; docs/budgets.md).
+    # with a clear refusal (grants.budgets.lock.lock_fund; docs/budgets.md).
     BUDGET_LOCK_TIMEOUT = float(os.environ.get("BUDGET_LOCK_TIMEOUT", 30))
 
     # Personal data in closed cases is anonymised this many years after the case closed
@@ -122,6 +122,29 @@ class Config:
         for name in os.environ.get("AUTHENTICATION_BACKENDS", "password").split(",")
         if name.strip()
     )
+
+    # Staff log in at the municipality's identity provider by OpenID Connect (Entra ID,
+    # ADFS; grants/people/oidc.py, docs/login.md) when "oidc" is in AUTHENTICATION_BACKENDS.
+    # The issuer URL (its /.well-known/openid-configuration is read), the app's client id
+    # and secret as registered there (the secret from the environment only).
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    # The scopes asked for; "openid" must be one.
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile email")
+    # The ID token's claim that lists the person's groups (Entra ID and ADFS: "groups"; some
+    # providers say "roles"); the administrator maps groups to roles (/administration/grupper).
+    OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+    # What the login page's button says after "Log ind med" / "Log in with", per language.
+    OIDC_LABEL = os.environ.get("OIDC_LABEL", "kommunens login")
+    OIDC_LABEL_EN = os.environ.get("OIDC_LABEL_EN", "the municipality's login")
+    # Logging out of the app logs out at the provider too (RP-initiated logout), if it
+    # offers an end_session_endpoint.
+    OIDC_LOGOUT = _bool("OIDC_LOGOUT", True)
+    # Seconds of clock difference allowed when checking an ID token's times, and the most
+    # seconds to wait for the provider.
+    OIDC_LEEWAY = int(os.environ.get("OIDC_LEEWAY", 60))
+    OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", 10))
 
     # The CVR register (grants/organisations/cvr.py, docs/integrations.md): Erhvervsstyrelsen's
     # system-to-system access fills in an association's name and address from its CVR number.

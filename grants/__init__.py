@@ -34,6 +34,15 @@ PERMISSION_MODULES = (
     "grants.workflow.permissions",
 )
 
+# The side effects that subscribe to the domain's events (grants.core.events): importing a
+# module connects its subscribers. The package that sends an event never imports these.
+SUBSCRIBER_MODULES = (
+    "grants.audit.listeners",  # the audit trail: every model's __audit__, account events
+    "grants.notifications.subscribers",  # the e-mails of the people package's events
+    "grants.workflow.journal",  # the case journal's entries for letters and budget years
+    "grants.workflow.mails",  # the e-mails a step causes
+)
+
 
 def create_app(config: str | type | dict | None = None) -> Flask:
     app = Flask(
@@ -65,6 +74,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
 
     install_converters(app)
     _register_permission_rules()
+    _connect_subscribers()
     _register_blueprints(app)
     _register_request_hooks(app)
     from grants.core import old_urls
@@ -87,6 +97,11 @@ def _refuse_unsafe_production(app: Flask) -> None:
     # A real key: long, and not a repeated character or the development placeholder.
     if key == ProductionConfig.DEVELOPMENT_SECRET_KEY or len(key) < 32 or len(set(key)) < 10:
         raise RuntimeError("Set SECRET_KEY to a long random value (32+ characters) in production.")
+    # The municipality's login over plain http would hand the ID token to anyone on the way.
+    if "oidc" in app.config.get("AUTHENTICATION_BACKENDS", ()) and not str(
+        app.config.get("OIDC_ISSUER") or ""
+    ).startswith("https://"):
+        raise RuntimeError("OIDC_ISSUER must be an https:// address in production.")
     # `flask run --debug` sets FLASK_DEBUG after the config is read: look at it too.
     debug_env = os.environ.get("FLASK_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
     if app.debug or debug_env:
@@ -105,6 +120,11 @@ def _trust_reverse_proxy(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from grants import models  # noqa: F401  - every model, for Alembic and relationships
+
+    # The login methods beyond the password register themselves (AUTHENTICATION_BACKENDS
+    # switches them on); OpenID Connect's roles come from the administrator's group mapping.
+    from grants.administration import group_roles  # noqa: F401
+    from grants.people import oidc  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -154,6 +174,11 @@ def _select_locale() -> str:
 
 def _register_permission_rules() -> None:
     for name in PERMISSION_MODULES:
+        importlib.import_module(name)
+
+
+def _connect_subscribers() -> None:
+    for name in SUBSCRIBER_MODULES:
         importlib.import_module(name)
 
 

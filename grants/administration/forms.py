@@ -26,12 +26,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from grants.administration.models import GroupRole
 from grants.applications.forms import country_choices
 from grants.core.fields import AmountField
 from grants.core.forms import Form
 from grants.core.input import digits_filter
 from grants.core.money import ZERO
-from grants.funds.models import SUBSIDY_KINDS, CarryOver, FundKind
+from grants.funds import kinds
+from grants.funds.models import CarryOver
 from grants.partners.models import Relation
 from grants.people.models import Role
 from grants.questions.forms import KIND_LABELS
@@ -39,13 +41,6 @@ from grants.questions.models import QuestionKind
 
 LANGUAGES = [("da", _l("Dansk")), ("en", _l("Engelsk"))]
 
-FUND_KINDS = [
-    (FundKind.STUDY_TRIP.value, _l("Studierejser for medarbejdere")),
-    (FundKind.YOUTH_TRIP.value, _l("Ungdomsrejser til venskabsbyer")),
-    (FundKind.HOSTING.value, _l("Værtskab for grupper fra venskabsbyer")),
-    (FundKind.PUPIL_EXCHANGE.value, _l("Elevudveksling")),
-    (FundKind.COMMITTEE.value, _l("Udvalgets egne rejser")),
-]
 CARRY_OVER = [
     (CarryOver.NONE.value, _l("Ubrugte midler bortfalder ved årets udgang")),
     (CarryOver.ELECTION_PERIOD.value, _l("Ubrugte midler overføres inden for valgperioden")),
@@ -219,7 +214,7 @@ class FundForm(Form):
     )
     name = StringField(_l("Navn"), [DataRequired(REQUIRED), Length(max=200)])
     description = TextAreaField(_l("Beskrivelse"), [Optional(), Length(max=2000)])
-    kind = SelectField(_l("Slags pulje"), choices=FUND_KINDS)
+    kind = SelectField(_l("Slags pulje"), choices=[])
     route_id = SelectField(
         _l("Sagens gang"),
         choices=[],
@@ -266,6 +261,7 @@ class FundForm(Form):
 
     def __init__(self, *args, routes=(), board_members=(), editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.kind.choices = [(kind.code, kind.label) for kind in kinds.all_kinds()]
         self.route_id.choices = [(str(r.id), f"{r.name} ({r.code} v{r.version})") for r in routes]
         self.board.choices = [(str(u.id), u.name) for u in board_members]
         self.editing = editing
@@ -294,7 +290,7 @@ class FundForm(Form):
     def validate_publish_names(self, field) -> None:
         if field.data and not self.publish_trips.data:
             raise ValidationError(_l("Navne kan kun offentliggøres, når rejserne offentliggøres."))
-        if field.data and self.kind.data in {k.value for k in SUBSIDY_KINDS}:
+        if field.data and self.kind.data in kinds.codes(names_may_be_public=False):
             raise ValidationError(_l("Børn og unges navne offentliggøres aldrig."))
 
 
@@ -331,3 +327,70 @@ class UserRolesForm(Form):
     roles = SelectMultipleField(
         _l("Roller"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()]
     )
+
+
+GROUP_ROLE_LABELS = {
+    GroupRole.EMPLOYEE: _l("Medarbejder"),
+    GroupRole.MANAGER: _l("Leder (anbefaler ansøgninger)"),
+    GroupRole.CASEWORKER: _l("Sagsbehandler"),
+    GroupRole.FINANCE: _l("Økonomimedarbejder"),
+    GroupRole.ADMIN: _l("Administrator"),
+    GroupRole.BOARD_MEMBER: _l("Medlem af en puljes bestyrelse"),
+    GroupRole.COMMITTEE_MEMBER: _l("Medlem af et udvalg"),
+    GroupRole.COMMITTEE_CHAIR: _l("Formand for et udvalg"),
+    GroupRole.COMMITTEE_SECRETARY: _l("Sekretær for et udvalg"),
+}
+
+
+class GroupRoleForm(Form):
+    """One line of the mapping from the identity provider's groups to roles."""
+
+    group_name = StringField(
+        _l("Gruppe hos kommunens login"),
+        [DataRequired(REQUIRED), Length(max=255)],
+        filters=[_stripped],
+        description=_l(
+            "Som gruppen står i login-svaret: i Entra ID gruppens objekt-id, i ADFS gruppens navn."
+        ),
+    )
+    role = SelectField(
+        _l("Giver rollen"),
+        [DataRequired(REQUIRED)],
+        choices=[(r.value, label) for r, label in GROUP_ROLE_LABELS.items()],
+    )
+    fund_id = SelectField(
+        _l("Pulje"),
+        [Optional()],
+        description=_l("Kun for medlemmer af en puljes bestyrelse."),
+    )
+    committee_id = SelectField(
+        _l("Udvalg"),
+        [Optional()],
+        description=_l("Kun for medlemmer, formænd og sekretærer i et udvalg."),
+    )
+
+    def __init__(self, *args, funds=(), committees=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fund_id.choices = [("", _l("Ingen"))] + [(str(f.id), f.name) for f in funds]
+        self.committee_id.choices = [("", _l("Intet"))] + [
+            (str(c.id), f"{c.name} ({c.period})") for c in committees
+        ]
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        role = GroupRole(self.role.data)
+        ok = True
+        if role.needs_fund and not self.fund_id.data:
+            self.fund_id.errors.append(_l("Vælg puljen, hvis bestyrelse gruppen giver plads i."))
+            ok = False
+        if not role.needs_fund and self.fund_id.data:
+            self.fund_id.errors.append(_l("Vælg kun en pulje for en puljes bestyrelse."))
+            ok = False
+        if role.needs_committee and not self.committee_id.data:
+            self.committee_id.errors.append(_l("Vælg udvalget, som gruppen giver plads i."))
+            ok = False
+        if not role.needs_committee and self.committee_id.data:
+            self.committee_id.errors.append(_l("Vælg kun et udvalg for en plads i et udvalg."))
+            ok = False
+        return ok

@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 
 from grants.applications import documents
 from grants.applications.models import Application, BudgetCategory
+from grants.applications.states import State
 from grants.core.formatting import country_name, long_date, money, number
 from grants.core.money import kroner
 from grants.extensions import db
@@ -31,7 +32,6 @@ from grants.organisations.models import Organisation
 from grants.partners.models import PartnerCity
 from grants.people.models import User
 from grants.workflow import journal_texts
-from grants.workflow.states import State
 
 SUBMITTED = "submitted"  # the key of the snapshot in a submission's journal details
 CHANGES = "changes"

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
+from grants.core.auditing import NOT_AUDITED
 from grants.core.models import Timestamp, enum_type
 from grants.core.money import ZERO, Money
 from grants.extensions import db
@@ -40,6 +41,9 @@ class Outcome(enum.StrEnum):
 
 class Application(Timestamp, db.Model):
     __tablename__ = "application"
+    # Its steps reach the trail as journal entries (JournalEntry); its fields are the
+    # applicant's own, filled in while it is a draft.
+    __audit__ = NOT_AUDITED
     __table_args__ = (
         # The work queue's order: the first page is read in index order, not sorted.
         Index("ix_application_submitted_at_id", "submitted_at", "id"),
@@ -77,7 +81,7 @@ class Application(Timestamp, db.Model):
     destination_country: Mapped[str] = mapped_column(String(2), default="")
     departure_date: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
     # The budget year the case was moved to when its year of travel was closed while it
-    # waited for a decision (grants.budgets.operations.close_year); None: the year of travel.
+    # waited for a decision (grants.budgets.closing.close_year); None: the year of travel.
     budget_year_moved_to: Mapped[int | None] = mapped_column(active_history=True)
     return_date: Mapped[dt.date | None] = mapped_column(Date)
     programme: Mapped[str] = mapped_column(Text, default="")
@@ -149,6 +153,12 @@ class Application(Timestamp, db.Model):
         return sum((line.amount for line in self.budget_lines), ZERO)
 
     @property
+    def above_delegated_limit(self) -> bool:
+        """More applied for than the fund's caseworkers may grant alone: its board decides
+        (the route's guards above/within_delegated_limit)."""
+        return self.amount_applied > self.fund.delegated_limit
+
+    @property
     def budget_year(self) -> int | None:
         """The year whose budget a grant is reserved on: the year of travel, or the year the
         case was moved to when its year was closed before it was decided."""
@@ -171,6 +181,8 @@ class Application(Timestamp, db.Model):
 
 class BudgetLine(db.Model):
     __tablename__ = "budget_line"
+    # Part of the application (see Application).
+    __audit__ = NOT_AUDITED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(
@@ -196,6 +208,8 @@ class Attachment(db.Model):
     ``grants.applications.documents``)."""
 
     __tablename__ = "attachment"
+    # Adding a document is journaled on the case (JournalEntry), and that is audited.
+    __audit__ = NOT_AUDITED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from grants.applications.states import State
 from grants.core import access
 from grants.people.models import Role
-from grants.workflow.states import State
 
 # Staff who handle cases: they see every submitted case.
 CASE_STAFF = (Role.CASEWORKER, Role.FINANCE, Role.ADMIN)

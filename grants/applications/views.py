@@ -28,13 +28,15 @@ from grants.applications.forms import (
 )
 from grants.applications.models import Application, Attachment
 from grants.applications.permissions import funds_opened_to, sees_internal_journal
-from grants.budgets.operations import decision_preview
+from grants.applications.states import State
+from grants.budgets.preview import decision_preview
 from grants.core import access
 from grants.core.files import check_upload, display_name, served_type
 from grants.core.pagination import paginate
 from grants.core.refusals import refused_by_domain
 from grants.extensions import db
-from grants.funds.models import SUBSIDY_KINDS, Fund, FundKind
+from grants.funds import kinds
+from grants.funds.models import Fund
 from grants.letters.labels import LETTER_KINDS
 from grants.organisations.operations import organisations_of
 from grants.partners.models import PartnerCity
@@ -44,7 +46,6 @@ from grants.questions.models import current_form
 from grants.subsidies.figures import age_limit_for, age_limit_of, young_count_label
 from grants.workflow import actions, engine
 from grants.workflow.models import CaseRole
-from grants.workflow.states import State
 
 bp = Blueprint("applications", __name__)
 # A journal entry's facts (a resubmission's changes, a document received), worded for the
@@ -52,9 +53,14 @@ bp = Blueprint("applications", __name__)
 bp.add_app_template_global(changes.describe_details, "journal_details")
 bp.add_app_template_global(documents.documents_of, "documents_of")
 
-# Employees apply to the study travel fund; people who act for an organisation apply for
-# the youth subsidies.
-EMPLOYEE_FUND_KINDS = (FundKind.STUDY_TRIP,)
+# Who applies to a fund follows from its kind (``Kind.applicant``): employees for their own
+# trips, people who act for an organisation for the youth subsidies, the secretariat for the
+# administration's and politicians' delegations. A committee's funds are opened by
+# grants.committees (``opens_funds``).
+APPLICANT_ROLES = {
+    kinds.Applicant.EMPLOYEE: (Role.EMPLOYEE,),
+    kinds.Applicant.ADMINISTRATION: (Role.CASEWORKER,),
+}
 
 
 def get_application(application_id: int, options=()) -> Application:
@@ -86,12 +92,12 @@ def route_needs_manager(route) -> bool:
 
 def make_form(fund: Fund, application: Application | None = None):
     """The form for the fund's kind of application, filled from the case on GET."""
-    if fund.computes_subsidy:
+    if fund.spec.form == "subsidy":
         form = YouthApplicationForm(
             obj=application,
             organisations=organisations_of(current_user),
             cities=partner_cities(),
-            hosting=fund.kind == FundKind.HOSTING,
+            hosting=fund.spec.rule_set_kind == "hosting",
         )
         # The count is of those under the rules' age limit (the case's rules, or today's).
         age = age_limit_for(application) if application else age_limit_of(fund)
@@ -128,25 +134,26 @@ def partner_cities() -> list[PartnerCity]:
 
 
 def template_for(fund: Fund) -> str:
-    if fund.computes_subsidy:
+    if fund.spec.form == "subsidy":
         return "applications/youth_form.html"
     return "applications/form.html"
 
 
 def funds_open_to(user) -> list[Fund]:
-    kinds = []
-    if user.has_role(Role.EMPLOYEE):
-        kinds += EMPLOYEE_FUND_KINDS
+    applicants = [
+        applicant for applicant, roles in APPLICANT_ROLES.items() if user.has_role(*roles)
+    ]
     if organisations_of(user):
-        kinds += SUBSIDY_KINDS
+        applicants.append(kinds.Applicant.ORGANISATION)
+    codes = [code for applicant in applicants for code in kinds.codes(applicant=applicant)]
     # Funds opened by the packages above (a committee's own trips to its members).
     own = funds_opened_to(user)
-    if not kinds and not own:
+    if not codes and not own:
         return []
     return list(
         db.session.scalars(
             select(Fund)
-            .where(Fund.active, or_(Fund.kind.in_(kinds), Fund.id.in_(own)))
+            .where(Fund.active, or_(Fund.kind.in_(codes), Fund.id.in_(own)))
             .order_by(Fund.id)
         )
     )

@@ -21,7 +21,7 @@ the year when it was closed, or later (shown as positive amounts); granted = res
 adjustments + releases; spent = payments + refunds; awaiting refund = per grant, what is
 paid beyond what is now granted; committed (disponeret) = per grant, what is granted and
 not paid, never below 0; available (disponibel) = budget - carried out - lapsed - committed
-- spent. See grants.budgets.operations.Balance.
+- spent. See grants.budgets.balances.Balance.
 """
 
 from __future__ import annotations
@@ -45,11 +45,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
+from grants.applications.states import State
 from grants.core import clock
+from grants.core.auditing import NOT_AUDITED, Audited, Record
 from grants.core.models import enum_type
 from grants.core.money import ZERO, Money
 from grants.extensions import db
-from grants.workflow.states import State
 
 
 class EntryKind(enum.StrEnum):
@@ -82,6 +83,14 @@ def _in(kinds) -> str:
 
 class BudgetEntry(db.Model):
     __tablename__ = "budget_entry"
+    __audit__ = Audited(
+        added=Record(
+            lambda entry: f"money.{entry.kind.value}",
+            ("fund_id", "year", "amount", "voucher"),
+            actor="created_by_id",
+            case="application_id",
+        )
+    )
     __table_args__ = (
         Index("ix_budget_entry_fund_year", "fund_id", "year"),
         # The dashboard's sums (balances, month by month, the years there are) read this
@@ -129,6 +138,8 @@ class BudgetTotal(db.Model):
     """
 
     __tablename__ = "budget_total"
+    # Derived from the ledger's entries, which are audited.
+    __audit__ = NOT_AUDITED
     __table_args__ = (UniqueConstraint("fund_id", "year", "booked_year", "booked_month", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -182,6 +193,8 @@ class BudgetWaiting(db.Model):
     two agree after any sequence of changes."""
 
     __tablename__ = "budget_waiting"
+    # Derived from the applications.
+    __audit__ = NOT_AUDITED
     __table_args__ = (UniqueConstraint("fund_id", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -323,6 +336,8 @@ class YearClosing(db.Model):
     finance officers closing at once, cannot carry the same money over twice."""
 
     __tablename__ = "budget_year_closing"
+    # Closing a year is recorded as a BudgetEvent, which is audited.
+    __audit__ = NOT_AUDITED
     __table_args__ = (UniqueConstraint("fund_id", "year", name="uq_budget_year_closing_fund_year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -346,6 +361,8 @@ class YearOpening(db.Model):
     allocation (the second one's insert does nothing). Appended, never changed."""
 
     __tablename__ = "budget_year_opening"
+    # Opening a year is recorded as a BudgetEvent, which is audited.
+    __audit__ = NOT_AUDITED
     __table_args__ = (
         UniqueConstraint("fund_id", "year", name="uq_budget_year_opening_fund_year"),
         {"info": {"append_only": True}},
@@ -367,6 +384,13 @@ class BudgetEvent(db.Model):
     """The budgets' journal: who did what to the budgets, and when. Appended, never changed."""
 
     __tablename__ = "budget_event"
+    __audit__ = Audited(
+        added=Record(
+            lambda event: f"budget.{event.action}",
+            lambda event: {"year": event.year, **(event.details or {})},
+            actor="actor_id",
+        )
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)

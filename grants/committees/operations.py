@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from grants.applications.models import Application
+from grants.applications.states import State
 from grants.committees.models import (
     AgendaItem,
     AgendaKind,
@@ -45,7 +46,6 @@ from grants.core.errors import DomainError, NotAllowed
 from grants.extensions import db
 from grants.workflow import engine
 from grants.workflow.journal_texts import note
-from grants.workflow.states import State
 
 RECORDERS = (MemberRole.CHAIR, MemberRole.SECRETARY)
 # The step that puts a case on an agenda, by kind of item; and the states it starts from.
@@ -759,7 +759,8 @@ def issue_item(item: AgendaItem, actor) -> None:
     """Take the recorded decision through the workflow: the same operations as a decision on
     the case page (letter, reservation under the fund's lock, e-mail)."""
     from grants.applications.operations import decide
-    from grants.reports.operations import return_report, settle
+    from grants.reports.report import return_report
+    from grants.reports.settlement import settle
 
     application = item.application
     decision = item.decision

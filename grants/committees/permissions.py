@@ -8,13 +8,12 @@ at a held meeting with a quorum on the item; never a copy of either."""
 from __future__ import annotations
 
 from grants.applications.permissions import opens_funds
+from grants.applications.states import State
 from grants.committees import operations
 from grants.core import access
-from grants.funds.models import FundKind
 from grants.people.models import Role
 from grants.workflow import engine
 from grants.workflow.models import CaseRole
-from grants.workflow.states import State
 
 # Registers committees and their members, plans meetings and agendas: the secretariat.
 COMMITTEE_SECRETARIAT = (Role.CASEWORKER, Role.ADMIN)
@@ -108,7 +107,7 @@ def member_sees_case(user, application, **_) -> bool:
 def committee_role(application, user) -> set[CaseRole]:
     """A committee's case: its members decide at a held meeting with a quorum on the item. A
     member ruled disqualified, or with an interest not yet ruled on, holds no role."""
-    if application.fund.kind == FundKind.COMMITTEE and operations.decides_for(application, user):
+    if application.fund.spec.decided_in_meeting and operations.decides_for(application, user):
         return {CaseRole.COMMITTEE}
     return set()
 

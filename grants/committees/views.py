@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from grants.applications.models import Application
 from grants.applications.views import get_application
-from grants.budgets.operations import decision_preview
+from grants.budgets.preview import decision_preview
 from grants.committees import issuing  # noqa: F401  - registers the issue job's handler
 from grants.committees import operations as ops
 from grants.committees.forms import (
@@ -68,7 +68,8 @@ from grants.committees.models import (
 from grants.core import access, clock, confirmation
 from grants.core.refusals import refused_by_domain
 from grants.extensions import db
-from grants.funds.models import Fund, FundKind
+from grants.funds import kinds
+from grants.funds.models import Fund
 from grants.jobs.models import Job
 from grants.people.models import User
 
@@ -122,7 +123,11 @@ def _free_funds() -> list[Fund]:
     return list(
         db.session.scalars(
             select(Fund)
-            .where(Fund.kind == FundKind.COMMITTEE, Fund.active, Fund.id.not_in(taken))
+            .where(
+                Fund.kind.in_(kinds.codes(applicant=kinds.Applicant.COMMITTEE)),
+                Fund.active,
+                Fund.id.not_in(taken),
+            )
             .order_by(Fund.name)
         )
     )

@@ -20,6 +20,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, case, func, select, type_coerce
 
 from grants.applications.models import Application, Outcome
+from grants.applications.states import State
 from grants.budgets.exports import Column, _local
 from grants.budgets.models import BudgetEntry, EntryKind
 from grants.core.money import ZERO, kroner
@@ -28,7 +29,6 @@ from grants.funds.models import Fund
 from grants.organisations.models import Organisation
 from grants.people.models import User
 from grants.reports.models import TripReport
-from grants.workflow.states import State
 
 # Decided and granted; a grant given up (withdrawn) or cancelled is not paid.
 PAYABLE_OUTCOMES = (Outcome.GRANTED, Outcome.PARTLY_GRANTED)

@@ -266,6 +266,9 @@ def logout():
     # session lives in a signed cookie) is worth nothing after logging out.
     backend = authentication.current_backend()
     user = current_user._get_current_object()
+    # Logged in through an identity provider: logged out there too. Asked before the session
+    # is cleared: the way out may need what the login kept in it (the ID token).
+    at_provider = backend.end_session(user) if backend is not None else None
     current_user.renew_session_token()
     logout_user()
     # Everything of the session goes but the language: "you are logged out" and the pages
@@ -275,8 +278,6 @@ def logout():
     if locale:
         session["locale"] = locale
     flash(_("Du er logget ud."), "success")
-    # Logged in through an identity provider: logged out there too.
-    at_provider = backend.end_session(user) if backend is not None else None
     return at_provider or redirect(url_for("core.index"))
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
 from grants.applications.models import Application
+from grants.applications.states import GRANTED_STATES, State
 from grants.core import clock
 from grants.extensions import db
 from grants.jobs.models import Job
@@ -29,7 +30,6 @@ from grants.notifications.operations import queue_mail
 from grants.reports.models import ReminderLog
 from grants.workflow import engine
 from grants.workflow.journal_texts import note
-from grants.workflow.states import GRANTED_STATES, State
 
 BEFORE_DUE = "before_due"
 OVERDUE = "overdue"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from grants.applications.states import state_label
 from grants.workflow.actions import ACTIONS
-from grants.workflow.states import state_label
 
 __all__ = ["EVENT_LABELS", "action_label", "state_label"]
 

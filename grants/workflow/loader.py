@@ -7,11 +7,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from grants.applications.states import State
 from grants.extensions import db
 from grants.workflow.actions import ACTIONS
 from grants.workflow.guards import guard
 from grants.workflow.models import CaseRole, Route, Transition
-from grants.workflow.states import State
 
 STANDARD_ROUTES = Path(__file__).parent / "routes"
 

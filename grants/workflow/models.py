@@ -7,6 +7,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
+from grants.core.auditing import NOT_AUDITED, Audited, Record
 from grants.core.models import enum_type
 from grants.extensions import db
 
@@ -24,6 +25,8 @@ class CaseRole(enum.StrEnum):
 
 class Route(db.Model):
     __tablename__ = "workflow_route"
+    # Loaded from the route files: versioned data, never changed in place.
+    __audit__ = NOT_AUDITED
     __table_args__ = (UniqueConstraint("code", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +58,8 @@ class Transition(db.Model):
     which moves the case to ``to_state`` (if ``guard``, a named condition, holds)."""
 
     __tablename__ = "workflow_transition"
+    # Part of its route (see Route).
+    __audit__ = NOT_AUDITED
     __table_args__ = (UniqueConstraint("route_id", "from_state", "action", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +87,14 @@ class JournalEntry(db.Model):
     """The case's journal: every step, who took it and when. Appended, never changed."""
 
     __tablename__ = "journal_entry"
+    __audit__ = Audited(
+        added=Record(
+            lambda entry: f"case.{entry.action}",
+            lambda entry: {"from": entry.from_state, "to": entry.to_state},
+            actor="actor_id",
+            case="application_id",
+        )
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)

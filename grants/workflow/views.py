@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from grants.applications import operations
 from grants.applications.forms import DecisionForm
 from grants.applications.models import Application
+from grants.applications.states import STATE_LABELS, State
 from grants.applications.views import get_application, render_case
 from grants.core import access, confirmation
 from grants.core.errors import DomainError
@@ -25,7 +26,6 @@ from grants.people.models import User
 from grants.workflow import engine
 from grants.workflow.actions import ACTIONS
 from grants.workflow.labels import action_label
-from grants.workflow.states import STATE_LABELS, State
 
 bp = Blueprint("workflow", __name__)
 # The states by name in the templates, as in the code: ``application.state == State.DRAFT``.

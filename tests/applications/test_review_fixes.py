@@ -14,7 +14,7 @@ from grants.applications.models import Application
 from grants.budgets.models import BudgetEntry
 from grants.core.errors import DomainError, NotAllowed
 from grants.extensions import db
-from grants.funds.models import FundKind
+from grants.funds import kinds
 from grants.organisations.models import Membership
 from grants.people.models import Role
 from grants.subsidies.operations import STANDARD_RULE_SETS, add_rule_set
@@ -32,7 +32,7 @@ def youth_fund(world):
     fund = make_fund(
         code="ungdomsrejser",
         name="Ungdomsrejser",
-        kind=FundKind.YOUTH_TRIP,
+        kind=kinds.YOUTH_TRIP.code,
         route="screening_decision",
         delegated_limit=20000,
         budget=150000,

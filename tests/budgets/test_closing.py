@@ -10,20 +10,17 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from grants.budgets.balances import balance
+from grants.budgets.closing import close_year
+from grants.budgets.elections import election_period
 from grants.budgets.models import BudgetEntry, BudgetEvent, ClosingOutcome, EntryKind, YearClosing
-from grants.budgets.operations import (
-    YearClosed,
-    allocate,
-    balance,
-    close_year,
-    election_period,
-    record_payment,
-    reserve,
-)
+from grants.budgets.movements import YearClosed, record_payment, reserve
+from grants.budgets.opening import allocate
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.extensions import db
-from grants.funds.models import CarryOver, Fund, FundKind
+from grants.funds import kinds
+from grants.funds.models import CarryOver, Fund
 from tests.factories import make_application, make_fund
 
 COMMITTEE_YEARS = (2026, 2027, 2028, 2029, 2030)
@@ -47,7 +44,7 @@ def committee(world):
         code="okonomiudvalget",
         name="Økonomiudvalget",
         route="screening_decision",
-        kind=FundKind.COMMITTEE,
+        kind=kinds.COMMITTEE.code,
         budget=None,
         carry_over=CarryOver.ELECTION_PERIOD,
     )

@@ -11,11 +11,11 @@ import pytest
 from flask import url_for
 
 from grants.applications.models import Application
+from grants.applications.states import State
 from grants.extensions import db
 from grants.workflow import engine
 from grants.workflow.actions import ACTIONS
 from grants.workflow.models import JournalEntry
-from grants.workflow.states import State
 from tests.committees.conftest import cw  # noqa: F401 (a fixture)
 from tests.factories import make_application
 from tests.workflow.test_transition_table import person, trip_over
