@@ -172,7 +172,7 @@ def review(application_id: int, action: str):
     form = StepForm()
     if not form.validate():
         return render_case(application, step_form=form, status=422)
-    with refused_by_domain(form) as refusal:
+    with refused_by_domain(show=False) as refusal:
         if action == "approve_report":
             settlement = settle(application, current_user, form.comment.data or "")
         else:
@@ -180,7 +180,10 @@ def review(application_id: int, action: str):
     if refusal:
         application = get_application(application_id)
         if refusal.error.field == "comment":
+            # The route asks for a reason (the engine says so as NotAllowed): beside the field.
+            refusal.show(form)
             return render_case(application, step_form=form, status=422)
+        refusal.show(None)
         return render_case(application, status=refusal.status)
     if action == "approve_report":
         flash(
