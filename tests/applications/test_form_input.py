@@ -3,6 +3,7 @@ touch an application are refused and nothing changes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -11,9 +12,10 @@ from sqlalchemy import func, select
 from grants.applications.models import Application, Attachment
 from grants.core import clock
 from grants.extensions import db
+from grants.people.models import Role
 from tests.applications.helpers import form_data
 from tests.confirming import confirm
-from tests.factories import future, make_application
+from tests.factories import future, make_application, make_user
 
 NEW = "/applications/new/studierejsefonden"
 
@@ -229,3 +231,39 @@ def test_budget_pages_are_for_staff(world, client, auth):
     page = client.get("/budgets").get_data(as_text=True)
     assert "Studierejsefonden" in page and "100.000,00 kr." in page
     assert client.get("/budgets/ukendt/2026").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"amount_applied": "1e400"}, "amount_applied"),
+        ({"transport": "1e5"}, "transport"),
+        ({"return_date": "9999-12-31"}, "return_date"),
+        (
+            {
+                "departure_date": (dt.date.today() + dt.timedelta(days=4000)).isoformat(),
+                "return_date": (dt.date.today() + dt.timedelta(days=4003)).isoformat(),
+            },
+            "departure_date",
+        ),
+    ],
+)
+def test_absurd_input_is_refused_not_crashed(world, client, auth, overrides, field):
+    auth.login(world.employee)
+    response = client.post(
+        "/applications/new/studierejsefonden",
+        data=form_data(manager_id=str(world.manager.id), **overrides),
+    )
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in response.get_data(as_text=True)
+
+
+def test_the_endorsing_manager_is_the_employees_own(world, client, auth):
+    other_manager = make_user(Role.EMPLOYEE, Role.MANAGER, name="Anden Leder")
+    db.session.commit()
+    auth.login(world.employee)
+    response = client.post(
+        "/applications/new/studierejsefonden", data=form_data(manager_id=str(other_manager.id))
+    )
+    assert response.status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 0

@@ -190,3 +190,22 @@ def test_an_amount_in_other_digits_is_read_like_any_other(app):
     with app.test_request_context():
         assert read_amount("٦٥٠٠") == read_amount("6500") == 6500
         assert read_amount("６５００,５０") == read_amount("6500,50")
+
+
+def test_a_forwarded_invitation_is_no_key(world, client, auth):
+    from grants.organisations import operations as organisation_operations
+
+    organisation = make_organisation(world.employee)
+    with client.application.test_request_context():
+        invitation = organisation_operations.invite(organisation, "ven@example.dk", world.employee)
+    from grants.notifications.models import OutboxMessage
+
+    # The token is only in the link the mail carries.
+    body = db.session.scalars(select(OutboxMessage)).one().body
+    token = body.split("/invitations/")[1].split()[0]
+    db.session.commit()
+    auth.login(world.outsider)  # not the invited address
+    response = client.post(f"/invitations/{token}")
+    assert response.status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(Membership)) == 1
+    assert invitation.accepted_at is None
