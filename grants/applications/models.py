@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from grants.core import clock
 from grants.core.models import Timestamp, enum_type
 from grants.core.money import ZERO, Money
-from grants.extensions import db
+from grants.extensions import Model
 
 
 class BudgetCategory(enum.StrEnum):
@@ -38,7 +38,7 @@ class Outcome(enum.StrEnum):
     REFUSED = "refused"
 
 
-class Application(Timestamp, db.Model):
+class Application(Timestamp, Model):
     __tablename__ = "application"
     __table_args__ = (
         # The work queue's order: the first page is read in index order, not sorted.
@@ -169,7 +169,7 @@ class Application(Timestamp, db.Model):
         return f"<Application {self.id} {self.state}>"
 
 
-class BudgetLine(db.Model):
+class BudgetLine(Model):
     __tablename__ = "budget_line"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -184,7 +184,7 @@ class BudgetLine(db.Model):
     application: Mapped[Application] = relationship(back_populates="budget_lines")
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A document received in a case. The bytes live in the database with the case, so a
     backup of the database is a backup of the file; the name is for display only.
 

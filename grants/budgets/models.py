@@ -48,7 +48,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relat
 from grants.core import clock
 from grants.core.models import enum_type
 from grants.core.money import ZERO, Money
-from grants.extensions import db
+from grants.extensions import Model
 
 
 class EntryKind(enum.StrEnum):
@@ -79,7 +79,7 @@ def _in(kinds) -> str:
     return ", ".join(f"'{kind.value}'" for kind in kinds)
 
 
-class BudgetEntry(db.Model):
+class BudgetEntry(Model):
     __tablename__ = "budget_entry"
     __table_args__ = (
         Index("ix_budget_entry_fund_year", "fund_id", "year"),
@@ -117,7 +117,7 @@ class BudgetEntry(db.Model):
     application = relationship("Application")
 
 
-class BudgetTotal(db.Model):
+class BudgetTotal(Model):
     """The ledger summed by fund, budget year, month of booking and kind: kept in the same
     transaction as every entry (``_add_to_totals`` below), so that the balances and the
     dashboard's months read a dozen rows per fund instead of every entry of the year.
@@ -169,7 +169,7 @@ def _add_to_totals(mapper, connection, entry: BudgetEntry) -> None:
     )
 
 
-class BudgetWaiting(db.Model):
+class BudgetWaiting(Model):
     """Applications submitted and not yet decided (ansøgt, ikke afgjort), by fund and year
     of travel: how many, and how much they apply for. The dashboard and the decision
     preview read a row here instead of summing the year's undecided applications (~7,000 at
@@ -317,7 +317,7 @@ class ClosingOutcome(enum.StrEnum):
     NONE = "none"  # nothing was left
 
 
-class YearClosing(db.Model):
+class YearClosing(Model):
     """A fund's year closed (årsafslutning). One per fund and year: closing twice, or two
     finance officers closing at once, cannot carry the same money over twice."""
 
@@ -339,7 +339,7 @@ class YearClosing(db.Model):
     closed_by = relationship("User")
 
 
-class YearOpening(db.Model):
+class YearOpening(Model):
     """A fund's year opened: its allocation (bevilling) booked from the fund's yearly budget,
     once. Unique per fund and year, so two requests opening the same year at once book one
     allocation (the second one's insert does nothing). Appended, never changed."""
@@ -362,7 +362,7 @@ class YearOpening(db.Model):
     opened_by = relationship("User")
 
 
-class BudgetEvent(db.Model):
+class BudgetEvent(Model):
     """The budgets' journal: who did what to the budgets, and when. Appended, never changed."""
 
     __tablename__ = "budget_event"

@@ -19,7 +19,9 @@ MAX_AGE = 60 * 60
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=f"grants.confirm.{purpose}")
+    secret_key = current_app.secret_key
+    assert secret_key is not None  # nosec B101 - create_app refuses to start without one
+    return URLSafeTimedSerializer(secret_key, salt=f"grants.confirm.{purpose}")
 
 
 def sign(purpose: str, facts: dict[str, Any]) -> str:

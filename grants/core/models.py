@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from sqlalchemy import CheckConstraint, DateTime, Enum, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from grants.core import clock
-from grants.extensions import db
+from grants.extensions import Model, db
 
 
 class Timestamp:
@@ -18,7 +19,7 @@ class Timestamp:
     )
 
 
-class Municipality(db.Model):
+class Municipality(Model):
     """Who sends the letters: the letterhead and the contact details. One row."""
 
     __tablename__ = "municipality"
@@ -161,7 +162,7 @@ def offered_languages() -> tuple[str, ...]:
     return languages
 
 
-def enum_type(enum_class) -> Enum:
+def enum_type(enum_class: type[enum.Enum]) -> Enum:
     """An enum column stored as its values (not names), checked by the database."""
     return Enum(
         enum_class,

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core.models import Timestamp, enum_type
 from grants.core.money import Money
-from grants.extensions import db
+from grants.extensions import Model
 from grants.funds import defaults
 from grants.people.models import User
 
@@ -32,7 +32,7 @@ class CarryOver(enum.StrEnum):
     ELECTION_PERIOD = "election_period"  # carried over while the next year is in the same period
 
 
-class Fund(Timestamp, db.Model):
+class Fund(Timestamp, Model):
     __tablename__ = "fund"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,7 +83,7 @@ class Fund(Timestamp, db.Model):
         return f"<Fund {self.code}>"
 
 
-class FundBoardMember(db.Model):
+class FundBoardMember(Model):
     """The members of a fund's board, who decide above the delegated limit."""
 
     __tablename__ = "fund_board_member"

@@ -7,7 +7,7 @@ from sqlalchemy import Date, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from grants.core.models import enum_type
-from grants.extensions import db
+from grants.extensions import Model
 
 
 class Relation(enum.StrEnum):
@@ -16,7 +16,7 @@ class Relation(enum.StrEnum):
     OTHER = "other"
 
 
-class PartnerCity(db.Model):
+class PartnerCity(Model):
     __tablename__ = "partner_city"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
 from grants.core.models import enum_type
-from grants.extensions import db
+from grants.extensions import Model
 
 
 class CaseRole(enum.StrEnum):
@@ -22,7 +22,7 @@ class CaseRole(enum.StrEnum):
     COMMITTEE = "committee"
 
 
-class Route(db.Model):
+class Route(Model):
     __tablename__ = "workflow_route"
     __table_args__ = (UniqueConstraint("code", "version"),)
 
@@ -50,7 +50,7 @@ class Route(db.Model):
         return list(seen)
 
 
-class Transition(db.Model):
+class Transition(Model):
     """One row of a route: in ``from_state``, a person in ``role`` may take ``action``,
     which moves the case to ``to_state`` (if ``guard``, a named condition, holds)."""
 
@@ -78,7 +78,7 @@ class Transition(db.Model):
     route: Mapped[Route] = relationship(back_populates="transitions")
 
 
-class JournalEntry(db.Model):
+class JournalEntry(Model):
     """The case's journal: every step, who took it and when. Appended, never changed."""
 
     __tablename__ = "journal_entry"
