@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from grants.core import clock
 from grants.core.models import enum_type
@@ -107,5 +109,5 @@ class AppendOnlyError(RuntimeError):
 
 @event.listens_for(JournalEntry, "before_update")
 @event.listens_for(JournalEntry, "before_delete")
-def _journal_is_append_only(mapper, connection, target) -> None:
+def _journal_is_append_only(mapper: Mapper[Any], connection: Connection, target: object) -> None:
     raise AppendOnlyError("The journal is appended to, never changed.")

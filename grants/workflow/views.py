@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -24,6 +26,11 @@ from grants.people.models import User
 from grants.workflow import engine
 from grants.workflow.labels import STATE_LABELS, action_label
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
+    from grants.applications.operations import Decision
+
 bp = Blueprint("workflow", __name__)
 
 # Steps with a page of their own: the generic step sends them there. The report's review
@@ -39,7 +46,7 @@ FORM_ACTIONS = {
 
 @bp.get("/queue")
 @login_required
-def queue():
+def queue() -> ResponseReturnValue:
     """What waits for the person: every case where they can take a step now."""
     conditions = [engine.waiting_for(current_user)]
     fund_code = request.args.get("fund", "")
@@ -102,7 +109,9 @@ def wants_fragment() -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def render_confirmation(application, template: str, status: int = 200, **context):
+def render_confirmation(
+    application: Application, template: str, status: int = 200, **context: Any
+) -> ResponseReturnValue:
     """A confirmation: the whole page without JavaScript, the dialog's content with it."""
     if wants_fragment():
         return render_template(template, application=application, **context), status
@@ -116,7 +125,7 @@ def render_confirmation(application, template: str, status: int = 200, **context
 
 @bp.post("/applications/<int:application_id>/steps/<action>")
 @login_required
-def step(application_id: int, action: str):
+def step(application_id: int, action: str) -> ResponseReturnValue:
     """Take a step that needs at most a comment (endorse, ask for information, ...).
     Withdrawing, giving up and cancelling a grant are shown first and taken on confirming."""
     application = get_application(application_id)
@@ -124,7 +133,7 @@ def step(application_id: int, action: str):
         abort(404)
     if action in FORM_ACTIONS:
         endpoint, code = FORM_ACTIONS[action]
-        values = {"action": action} if code == 307 else {}
+        values: dict[str, Any] = {"action": action} if code == 307 else {}
         return redirect(url_for(endpoint, application_id=application.id, **values), code=code)
     confirming = action in CONFIRMED_STEPS
     token = request.form.get("confirmation", "")
@@ -183,7 +192,9 @@ def step(application_id: int, action: str):
     return redirect(url_for("applications.show", application_id=application.id))
 
 
-def _confirms(facts, application, action: str | None = None) -> bool:
+def _confirms(
+    facts: dict[str, Any] | None, application: Application, action: str | None = None
+) -> TypeIs[dict[str, Any]]:
     """The token was made for this case, by this person, in the case's present state."""
     return (
         facts is not None
@@ -194,7 +205,9 @@ def _confirms(facts, application, action: str | None = None) -> bool:
     )
 
 
-def _confirmation_refused(application, decision_form=None):
+def _confirmation_refused(
+    application: Application, decision_form: DecisionForm | None = None
+) -> ResponseReturnValue:
     db.session.rollback()
     flash(
         _(
@@ -211,7 +224,7 @@ DECISION_INPUTS = ("action", "amount", "reasons", "dispensation_reason")
 
 @bp.post("/applications/<int:application_id>/decision")
 @login_required
-def decide(application_id: int):
+def decide(application_id: int) -> ResponseReturnValue:
     """A decision is shown first (outcome, amount in figures and words, reasons and the
     letter itself) and issued only when the decider confirms what was shown."""
     application = get_application(application_id)
@@ -237,7 +250,7 @@ def decide(application_id: int):
     return _show_decision(application, inputs, decision)
 
 
-def _check(application, inputs: dict, lock: bool):
+def _check(application: Application, inputs: dict[str, str], lock: bool) -> Decision:
     amount = inputs["amount"]
     return operations.check_decision(
         application,
@@ -250,7 +263,7 @@ def _check(application, inputs: dict, lock: bool):
     )
 
 
-def _case_facts(application, text_id) -> dict:
+def _case_facts(application: Application, text_id: int | None) -> dict[str, Any]:
     """What the letter says about the case besides the decision: if any of it changes
     between the preview and the confirmation, the decider must see the letter again."""
     return {
@@ -262,7 +275,9 @@ def _case_facts(application, text_id) -> dict:
     }
 
 
-def _show_decision(application, inputs: dict, decision, status: int = 200):
+def _show_decision(
+    application: Application, inputs: dict[str, str], decision: Decision, status: int = 200
+) -> ResponseReturnValue:
     from grants.core.words import amount_in_words
     from grants.letters.operations import preview_decision_letter
 
@@ -289,7 +304,7 @@ def _show_decision(application, inputs: dict, decision, status: int = 200):
     )
 
 
-def _confirm_decision(application, token: str):
+def _confirm_decision(application: Application, token: str) -> ResponseReturnValue:
     facts = confirmation.read("decision", token)
     posted = {name: request.form[name] for name in DECISION_INPUTS if name in request.form}
     if request.form.get("intent") == "edit" and facts and facts.get("case") == application.id:
@@ -329,12 +344,14 @@ def _confirm_decision(application, token: str):
     return redirect(url_for("applications.show", application_id=application.id))
 
 
-def _form_data(inputs: dict) -> dict:
+def _form_data(inputs: dict[str, str]) -> dict[str, Any]:
     amount = inputs.get("amount") or ""
     return {**inputs, "amount": Decimal(amount) if amount else None}
 
 
-def _decision_refused(application_id: int, form, error: DomainError):
+def _decision_refused(
+    application_id: int, form: DecisionForm, error: DomainError
+) -> ResponseReturnValue:
     db.session.rollback()
     application = get_application(application_id)
     known = ("amount", "reasons", "dispensation_reason")
