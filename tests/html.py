@@ -19,11 +19,12 @@ screen readers' prefixes (the ``sr-only`` "Fejl: " before a field's error) are l
 where they are not part of the message.
 
 The parser is BeautifulSoup over Python's own ``html.parser``; a response is parsed once and
-the parse kept on it.
+the parse kept on it (a page as text: the last few parsed are kept).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -31,13 +32,16 @@ from bs4 import BeautifulSoup, Tag
 
 __all__ = [
     "buttons",
+    "errors",
     "field_error",
+    "field_errors",
     "field_value",
     "flashes",
     "has_button",
     "link",
     "links",
     "one",
+    "options",
     "page",
     "summary_errors",
     "table_rows",
@@ -55,13 +59,22 @@ def page(source: Readable) -> Tag:
     """The page parsed; a response is parsed once (the parse is kept on it)."""
     if isinstance(source, Tag):
         return source
-    if isinstance(source, str | bytes):
-        return BeautifulSoup(source, "html.parser")
+    if isinstance(source, bytes):
+        source = source.decode()
+    if isinstance(source, str):
+        return _parsed(source)
     kept = getattr(source, "_parsed_html", None)
     if kept is None:
         kept = BeautifulSoup(source.get_data(as_text=True), "html.parser")
         source._parsed_html = kept
     return kept
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(html: str) -> BeautifulSoup:
+    # A page kept as text is asked several questions in a row: parsed once. (Callers must not
+    # change the tree they get.)
+    return BeautifulSoup(html, "html.parser")
 
 
 def text(node: Tag | None, *, screen_reader: bool = True) -> str:
@@ -119,9 +132,29 @@ def field_error(source: Readable, field_id: str) -> str | None:
         return None
     control = html.find(id=field_id)
     if control is not None and control.name in ("input", "select", "textarea", "fieldset"):
-        described = str(control.get("aria-describedby") or "").split()
-        assert f"{field_id}-error" in described, f"#{field_id} does not point at its error"
+        # A group of radio buttons or boxes: the fieldset around them points at it.
+        pointing = [control, *control.find_parents("fieldset")]
+        described = " ".join(str(node.get("aria-describedby") or "") for node in pointing)
+        assert f"{field_id}-error" in described.split(), f"#{field_id} does not point at its error"
     return text(message, screen_reader=False)
+
+
+def field_errors(source: Readable) -> dict[str, str]:
+    """Every field's message, by the field's id: ``{"end_date": "Slutdatoen kan ..."}``."""
+    html = page(source)
+    return {
+        str(node["id"]).removesuffix("-error"): text(node, screen_reader=False)
+        for node in html.select(".form-error-message[id$='-error']")
+    }
+
+
+def errors(source: Readable) -> list[str]:
+    """Every error message the page shows: the fields' messages, the form's own (in the error
+    summary without a field) and the error flashes. A test asks ``"…" in errors(response)``
+    for a whole message, or ``any("…" in message for message in errors(response))``."""
+    html = page(source)
+    own = [text(item) for item in html.select("#error-summary li") if not item.find("a")]
+    return [*field_errors(html).values(), *own, *flashes(html, "error")]
 
 
 def table_rows(source: Readable, selector: str = "table") -> list[list[str]]:
@@ -161,6 +194,20 @@ def buttons(source: Readable) -> list[str]:
 
 def has_button(source: Readable, label: str) -> bool:
     return label in buttons(source)
+
+
+def options(source: Readable, name: str) -> dict[str, str]:
+    """The choices of the field ``name`` (a select's options, or its radio buttons or boxes):
+    value -> the text shown for it."""
+    html = page(source)
+    select = html.find("select", attrs={"name": name})
+    if select is not None:
+        return {str(o.get("value", text(o))): text(o) for o in select.find_all("option")}
+    chosen = {}
+    for control in html.find_all("input", attrs={"name": name}):
+        label = html.find("label", attrs={"for": control.get("id")}) if control.get("id") else None
+        chosen[str(control.get("value", ""))] = text(label)
+    return chosen
 
 
 def field_value(source: Readable, name: str) -> str | list[str] | None:

@@ -224,7 +224,8 @@ def test_budget_pages_are_for_staff(world, client, auth):
     assert client.get("/budgets").status_code == 403
     assert client.get("/budgets/studierejsefonden/2026").status_code == 403
     auth.login(world.finance)
-    rows = table_rows(client.get("/budgets"))
+    page = client.get("/budgets").get_data(as_text=True)
+    rows = table_rows(page)
     fund_row = next(row for row in rows if row[0] == "Studierejsefonden")
     assert "100.000,00 kr." in fund_row
     assert client.get("/budgets/ukendt/2026").status_code == 404
