@@ -43,6 +43,7 @@ __all__ = [
     "one",
     "options",
     "page",
+    "page_text",
     "summary_errors",
     "table_rows",
     "text",
@@ -77,16 +78,25 @@ def _parsed(html: str) -> BeautifulSoup:
     return BeautifulSoup(html, "html.parser")
 
 
-def text(node: Tag | None, *, screen_reader: bool = True) -> str:
+def text(node: Tag | None, *, screen_reader: bool = True, separator: str = " ") -> str:
     """An element's text as read: whitespace collapsed. ``screen_reader=False`` leaves out
-    the text only screen readers get (``.sr-only``)."""
+    the text only screen readers get (``.sr-only``); ``separator`` goes between the texts of
+    its elements ("" joins them as a browser shows inline elements)."""
     if node is None:
         return ""
     if not screen_reader and node.select_one(".sr-only"):
         node = BeautifulSoup(str(node), "html.parser")
         for hidden in node.select(".sr-only"):
             hidden.decompose()
-    return _SPACES.sub(" ", node.get_text(" ")).strip()
+    return _SPACES.sub(" ", node.get_text(separator)).strip()
+
+
+def page_text(source: Readable) -> str:
+    """What a reader sees of the page: the text of its main part (``<main>``; the whole page
+    when it has none, e.g. a dialog's content fetched alone), entities read and whitespace
+    collapsed. For a text in a place: ``text_of(response, selector)``."""
+    html = page(source)
+    return text(html.find("main") or html, separator="")
 
 
 def one(source: Readable, selector: str) -> Tag:
@@ -220,7 +230,8 @@ def field_value(source: Readable, name: str) -> str | list[str] | None:
         return None
     first = controls[0]
     if first.name == "textarea":
-        return first.get_text()
+        # A newline straight after <textarea> is not part of its value (as browsers read it).
+        return first.get_text().removeprefix("\r\n").removeprefix("\n")
     if first.name == "select":
         chosen = first.find("option", selected=True) or first.find("option")
         return str(chosen.get("value", chosen.get_text())) if chosen else None

@@ -22,6 +22,7 @@ from grants.jobs.models import Job
 from tests.committees.conftest import make_case, on_agenda
 from tests.confirming import confirm
 from tests.factories import make_fund, make_user
+from tests.html import page_text
 
 
 def _count(model):
@@ -61,7 +62,9 @@ def test_the_secretariat_registers_a_committee_and_its_members(client, auth, cw)
     assert committee.quorum_rule == QuorumRule.MORE_THAN_HALF
     assert committee.without_quorum == WithoutQuorum.SUBSTITUTE
     page = client.get(f"/udvalg/{committee.id}").get_data(as_text=True)
-    assert "Mere end halvdelen af medlemmerne" in page and "En stedfortræder indkaldes" in page
+    assert "Mere end halvdelen af medlemmerne" in page_text(
+        page
+    ) and "En stedfortræder indkaldes" in page_text(page)
     response = client.post(
         f"/udvalg/{committee.id}/forretningsorden",
         data={"quorum_rule": "nope", "without_quorum": "postpone"},
@@ -220,7 +223,7 @@ def test_meetings_are_planned_with_a_date_time_and_place(client, auth, cw):
     )
     assert response.status_code == 422
     text = response.get_data(as_text=True)
-    assert "Skriv en gyldig dato." in text and "Feltet skal udfyldes." in text
+    assert "Skriv en gyldig dato." in page_text(text) and "Feltet skal udfyldes." in page_text(text)
     assert _count(Meeting) == 1
     response = client.post(
         f"/udvalg/{cw.committee.id}/moeder",
@@ -248,7 +251,7 @@ def test_putting_a_case_on_the_agenda(client, auth, cw):
     auth.login(cw.caseworker)
     response = client.post(url, data={"application_id": str(application.id), "recommendation": ""})
     assert response.status_code == 422
-    assert "Feltet skal udfyldes." in response.get_data(as_text=True)
+    assert "Feltet skal udfyldes." in page_text(response)
     response = client.post(
         url, data={"application_id": str(other_fund_case.id), "recommendation": "Ja."}
     )
@@ -275,7 +278,7 @@ def test_attendance(client, auth, cw):
     auth.login(cw.secretary)
     response = client.post(url, data={"present": [str(cw.outsider.id)]})
     assert response.status_code == 422
-    assert "Kun udvalgets medlemmer kan være til stede." in response.get_data(as_text=True)
+    assert "Kun udvalgets medlemmer kan være til stede." in page_text(response)
     assert _count(MeetingAttendance) == 2  # as recorded before
     assert client.post(url, data={"present": [str(cw.member.id)]}).status_code == 302
     assert _count(MeetingAttendance) == 1
@@ -290,7 +293,7 @@ def test_declarations_and_rulings(client, auth, cw):
     auth.login(cw.member)
     response = client.post(url, data={"reason": "  "})
     assert response.status_code == 422
-    assert "Feltet skal udfyldes." in response.get_data(as_text=True)
+    assert "Feltet skal udfyldes." in page_text(response)
     assert _count(InterestDeclaration) == 0
     assert client.post(url, data={"reason": "Familie."}).status_code == 302
     assert client.post(url, data={"reason": "Igen."}).status_code == 422
@@ -369,10 +372,10 @@ def test_issue_close_and_minutes_access(client, auth, cw):
     assert client.get(f"{base}/job.json").status_code == 404  # no job yet
     response = confirm(client, f"{base}/udsend")
     assert response.status_code == 422
-    assert "Der er ingen registrerede afgørelser" in response.get_data(as_text=True)
+    assert "Der er ingen registrerede afgørelser" in page_text(response)
     response = client.post(f"{base}/luk")
     assert response.status_code == 422
-    assert "Alle punkter skal være afgjort" in response.get_data(as_text=True)
+    assert "Alle punkter skal være afgjort" in page_text(response)
     assert client.get(f"{base}/beslutningsprotokol.pdf").status_code == 404
     for person in (cw.member, cw.caseworker, cw.outsider):
         auth.login(person)
@@ -414,7 +417,7 @@ def test_the_pages_speak_english(client, auth, cw):
     auth.login(cw.chair)
     client.post("/language", data={"locale": "en"})
     page = client.get(f"/udvalg/moeder/{cw.meeting.id}").get_data(as_text=True)
-    assert "Agenda" in page
+    assert "Agenda" in page_text(page)
     assert "Dagsorden" not in page
 
 
