@@ -123,6 +123,14 @@ class Config:
         if name.strip()
     )
 
+    # The CVR register (grants/organisations/cvr.py, docs/integrations.md): Erhvervsstyrelsen's
+    # system-to-system access fills in an association's name and address from its CVR number.
+    # Empty URL: only the number's check digit is checked, and the association types the rest.
+    CVR_REGISTER_URL = os.environ.get("CVR_REGISTER_URL", "")
+    CVR_REGISTER_USER = os.environ.get("CVR_REGISTER_USER", "")
+    CVR_REGISTER_PASSWORD = os.environ.get("CVR_REGISTER_PASSWORD", "")
+    CVR_REGISTER_TIMEOUT = float(os.environ.get("CVR_REGISTER_TIMEOUT", 10))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

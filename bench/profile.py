@@ -58,12 +58,12 @@ def main() -> None:
     client = app.test_client()
     base = "https://localhost"
     if person:
-        page = client.get("/login", base_url=base).data
+        page = client.get("/log-ind", base_url=base).data
         token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page).group(1).decode()
         client.post(
-            "/login",
+            "/log-ind",
             base_url=base,
-            headers={"Referer": base + "/login"},
+            headers={"Referer": base + "/log-ind"},
             data={"csrf_token": token, "email": person[0], "password": person[1]},
         )
     for _warm_up in range(3):

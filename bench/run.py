@@ -45,16 +45,16 @@ FINANCE = ("okonomi@ballerup.dk", "okonomi-demo-2026")
 # name, path (formatted with the ids found in the data set), who is logged in
 ENDPOINTS = [
     ("baseline", "/healthz", None),
-    ("queue", "/queue", CASEWORKER),
+    ("queue", "/arbejdskoe", CASEWORKER),
     # The fund and a search: a full page (20) at both sizes, so the two compare like with
     # like (fund + state=screening found 10 at 1k and 20 at 100k).
-    ("queue_filtered", "/queue?fund=studierejsefonden&q=i", CASEWORKER),
-    ("mine", "/applications/mine", APPLICANT),
-    ("case", "/applications/{case_id}", CASEWORKER),
-    ("budgets", "/budgets", FINANCE),
+    ("queue_filtered", "/arbejdskoe?fund=studierejsefonden&q=i", CASEWORKER),
+    ("mine", "/ansoegninger/mine", APPLICANT),
+    ("case", "/ansoegninger/{case_id}", CASEWORKER),
+    ("budgets", "/budgetter", FINANCE),
     ("public", "/udlandsrejser", None),
-    ("open_data", "/open-data/trips.json", None),
-    ("letter", "/letters/{letter_id}/download", CASEWORKER),
+    ("open_data", "/aabne-data/rejser.json", None),
+    ("letter", "/breve/{letter_id}/hent", CASEWORKER),
 ]
 
 TARGETS = {
@@ -212,14 +212,14 @@ def request(method: str, path: str, body: str = "", cookie: str = ""):
 
 def login(person: tuple[str, str]) -> str:
     """Post the login form with its CSRF token; return the session cookie ("session=...")."""
-    status, page, cookies = request("GET", "/login")
+    status, page, cookies = request("GET", "/log-ind")
     token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
     if token is None:
         token = re.search(rb'value="([^"]+)"[^>]*name="csrf_token"', page)
     body = urlencode(
         {"csrf_token": token.group(1).decode(), "email": person[0], "password": person[1]}
     )
-    status, _page, new = request("POST", "/login", body, "; ".join(cookies))
+    status, _page, new = request("POST", "/log-ind", body, "; ".join(cookies))
     if status != 302 or not new:
         raise RuntimeError(f"login as {person[0]} failed: {status}")
     return new[-1]
@@ -320,13 +320,13 @@ def count_queries(size: str, paths: dict[str, tuple[str, tuple | None]]) -> dict
         if client is None:
             client = clients[person] = app.test_client()
             if person:
-                page = client.get("/login", base_url="https://localhost").data
+                page = client.get("/log-ind", base_url="https://localhost").data
                 token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
                 # Over https, Flask-WTF checks the Referer too (WTF_CSRF_SSL_STRICT).
                 client.post(
-                    "/login",
+                    "/log-ind",
                     base_url="https://localhost",
-                    headers={"Referer": "https://localhost/login"},
+                    headers={"Referer": "https://localhost/log-ind"},
                     data={"csrf_token": token.decode(), "email": person[0], "password": person[1]},
                 )
         client.get(path, base_url="https://localhost")  # warm: first-use caches

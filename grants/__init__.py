@@ -67,6 +67,9 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     _register_permission_rules()
     _register_blueprints(app)
     _register_request_hooks(app)
+    from grants.core import old_urls
+
+    old_urls.register(app)  # the English addresses of e-mails and letters already sent
     _register_template_helpers(app)
     _register_commands(app)
     return app
@@ -253,6 +256,8 @@ def _register_commands(app: Flask) -> None:
     from grants.core.cli import register
     from grants.jobs.cli import register as register_jobs
     from grants.notifications.cli import register as register_mail
+    from grants.people.cli import register as register_people
+    from grants.privacy.cli import register as register_privacy
     from grants.profiles.cli import register as register_profiles
     from grants.reports.cli import register as register_reports
     from grants.subsidies.cli import register as register_rules
@@ -265,4 +270,6 @@ def _register_commands(app: Flask) -> None:
     register_jobs(app)
     register_workflow(app)
     register_mail(app)
+    register_people(app)
+    register_privacy(app)
     demo.register(app)

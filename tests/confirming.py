@@ -29,8 +29,8 @@ def decide(client, application_id: int, **data):
     """A decision, shown and confirmed."""
     data.setdefault("amount", "")
     data.setdefault("reasons", "")
-    return confirm(client, f"/applications/{application_id}/decision", data)
+    return confirm(client, f"/ansoegninger/{application_id}/afgoerelse", data)
 
 
 def take_confirmed_step(client, application_id: int, action: str, comment: str = ""):
-    return confirm(client, f"/applications/{application_id}/steps/{action}", {"comment": comment})
+    return confirm(client, f"/ansoegninger/{application_id}/trin/{action}", {"comment": comment})

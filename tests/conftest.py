@@ -181,17 +181,17 @@ class AuthActions:
         self._client = client
 
     def login(self, user, password: str = PASSWORD):
-        self._client.post("/logout")
-        response = self._client.post("/login", data={"email": user.email, "password": password})
-        if response.status_code == 302 and response.headers["Location"].endswith("/login/code"):
+        self._client.post("/log-ud")
+        response = self._client.post("/log-ind", data={"email": user.email, "password": password})
+        if response.status_code == 302 and response.headers["Location"].endswith("/log-ind/kode"):
             # A second factor (every administrator has one): the code the app shows now.
             code = factories.totp_code(user)
-            response = self._client.post("/login/code", data={"code": code})
+            response = self._client.post("/log-ind/kode", data={"code": code})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return response
 
     def logout(self):
-        return self._client.post("/logout")
+        return self._client.post("/log-ud")
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ button goes. So the tests ask for the parts of a page a person meets::
 
     from tests.html import page, field_error, flashes, buttons, table_rows
 
-    response = client.post("/applications/new/studierejsefonden", data=...)
+    response = client.post("/ansoegninger/ny/studierejsefonden", data=...)
     assert field_error(response, "return_date") == "Hjemrejsen kan ikke være før udrejsen."
     assert flashes(response) == ["Ansøgningen er sendt."]
     assert "Træk ansøgningen tilbage" in buttons(response)

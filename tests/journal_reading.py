@@ -20,7 +20,7 @@ def in_english():
 
 def case_page(client, auth, user, application) -> str:
     auth.login(user)
-    response = client.get(f"/applications/{application.id}")
+    response = client.get(f"/ansoegninger/{application.id}")
     assert response.status_code == 200
     auth.logout()
     return response.get_data(as_text=True).replace("\u00a0", " ")

@@ -99,10 +99,10 @@ def test_a_killed_server_loses_no_submitted_application(tmp_path, database_url):
     server = gunicorn(env, port)
     try:
         browser = Browser(base)
-        browser.post_form("/login", {"email": email, "password": factories.PASSWORD})
+        browser.post_form("/log-ind", {"email": email, "password": factories.PASSWORD})
         title = "Studietur der overlever en genstart"
         status = browser.post_form(
-            f"/applications/new/{fund_code}",
+            f"/ansoegninger/ny/{fund_code}",
             form_data(title=title, manager_id=str(manager_id)),
         )
         assert status == 200  # after the redirect to the case
@@ -112,8 +112,8 @@ def test_a_killed_server_loses_no_submitted_application(tmp_path, database_url):
     server = gunicorn(env, port)
     try:
         browser = Browser(base)
-        browser.post_form("/login", {"email": email, "password": factories.PASSWORD})
-        assert title in browser.get("/applications/mine")
+        browser.post_form("/log-ind", {"email": email, "password": factories.PASSWORD})
+        assert title in browser.get("/ansoegninger/mine")
     finally:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait(timeout=30)

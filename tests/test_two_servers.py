@@ -149,7 +149,7 @@ class Browser:
         return status
 
     def login(self, email: str) -> None:
-        assert self.post_form("/login", {"email": email, "password": PASSWORD}) == 302
+        assert self.post_form("/log-ind", {"email": email, "password": PASSWORD}) == 302
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -193,7 +193,7 @@ def test_two_app_servers_on_one_database_lose_nothing_double_nothing_overspend_n
     ]
     db.session.commit()
     # The threads below only speak HTTP: what they need of the database is read here.
-    new_application = f"/applications/new/{world.fund.code}"
+    new_application = f"/ansoegninger/ny/{world.fund.code}"
     data = form_data(manager_id=str(world.manager.id))
     employee_ids = [employee.id for employee in employees]
     employee_emails = [employee.email for employee in employees]
@@ -209,9 +209,9 @@ def test_two_app_servers_on_one_database_lose_nothing_double_nothing_overspend_n
         browser.login(email)
         return [
             browser.post_and_confirm(
-                f"/applications/{application_id}/decision",
+                f"/ansoegninger/{application_id}/afgoerelse",
                 {"action": "grant"},
-                page=f"/applications/{application_id}",
+                page=f"/ansoegninger/{application_id}",
             )
             for application_id in order
         ]

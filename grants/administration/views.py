@@ -39,6 +39,7 @@ from grants.core.files import check_upload
 from grants.core.forms import Form
 from grants.core.models import Municipality, offered_languages
 from grants.core.money import ZERO
+from grants.core.refusals import refused_by_domain
 from grants.core.templating import current_municipality
 from grants.extensions import db, login_manager
 from grants.funds.defaults import FUND_DEFAULTS, REFUND_DAYS
@@ -50,7 +51,7 @@ from grants.people.models import Role, User, UserRole
 from grants.questions.forms import KIND_LABELS
 from grants.questions.models import QuestionKind, current_form
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Blueprint("admin", __name__, url_prefix="/administration")
 
 LOGO_TYPES = ("image/png", "image/jpeg")
 
@@ -62,13 +63,6 @@ def require_admin():
         return login_manager.unauthorized()
     access.require(current_user, "admin.manage")
     return None
-
-
-def _show_error(form, error: DomainError) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors = list(form[error.field].errors) + [error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _form_page(form, title: str, action: str, back: str, intro: str = "", status: int = 200):
@@ -92,7 +86,7 @@ def index():
 # -- the municipality ---------------------------------------------------------------------
 
 
-@bp.route("/municipality", methods=["GET", "POST"])
+@bp.route("/kommune", methods=["GET", "POST"])
 def municipality():
     m = db.session.scalar(select(Municipality).order_by(Municipality.id).limit(1))
     if m is None:
@@ -105,15 +99,13 @@ def municipality():
     if request.method == "POST":
         if form.validate():
             logo = form.logo.data
-            try:
+            with refused_by_domain(form) as refusal:
                 checked = None
                 if logo and getattr(logo, "filename", ""):
                     checked = check_upload(logo.filename, logo.read(), field="logo")
                     if checked.content_type not in LOGO_TYPES:
                         raise DomainError(_("Logoet skal være et PNG- eller JPEG-billede."), "logo")
-            except DomainError as error:
-                _show_error(form, error)
-            else:
+            if not refusal:
                 _assign(
                     m, {name: (form[name].data or "").strip() for name in Municipality.TEXT_FIELDS}
                 )
@@ -153,7 +145,7 @@ def _assign(obj, values: dict) -> None:
             setattr(obj, name, value)
 
 
-@bp.get("/municipality/logo")
+@bp.get("/kommune/logo")
 def logo():
     m = current_municipality()
     if m is None or not m.logo_content_type:
@@ -166,14 +158,14 @@ def logo():
 # -- partner cities -------------------------------------------------------------------------
 
 
-@bp.get("/partners")
+@bp.get("/partnerbyer")
 def partners():
     cities = db.session.scalars(select(PartnerCity).order_by(PartnerCity.name)).all()
     return render_template("admin/partners.html", cities=cities)
 
 
-@bp.route("/partners/new", methods=["GET", "POST"])
-@bp.route("/partners/<int:city_id>", methods=["GET", "POST"])
+@bp.route("/partnerbyer/ny", methods=["GET", "POST"])
+@bp.route("/partnerbyer/<int:city_id>", methods=["GET", "POST"])
 def partner(city_id: int | None = None):
     city = db.get_or_404(PartnerCity, city_id) if city_id is not None else None
     form = PartnerCityForm(obj=city)
@@ -205,14 +197,14 @@ def partner(city_id: int | None = None):
 # -- funds -----------------------------------------------------------------------------------
 
 
-@bp.get("/funds")
+@bp.get("/puljer")
 def funds():
     rows = db.session.scalars(select(Fund).order_by(Fund.name)).all()
     return render_template("admin/funds.html", funds=rows)
 
 
-@bp.route("/funds/new", methods=["GET", "POST"])
-@bp.route("/funds/<int:fund_id>", methods=["GET", "POST"])
+@bp.route("/puljer/ny", methods=["GET", "POST"])
+@bp.route("/puljer/<int:fund_id>", methods=["GET", "POST"])
 def fund(fund_id: int | None = None):
     fund = db.get_or_404(Fund, fund_id) if fund_id is not None else None
     routes = operations.offered_routes()
@@ -240,12 +232,9 @@ def fund(fund_id: int | None = None):
     action, back = request.path, url_for("admin.funds")
     if request.method == "POST":
         if form.validate():
-            try:
+            with refused_by_domain(form) as refusal:
                 _save_fund(fund, form)
-            except DomainError as error:
-                db.session.rollback()
-                _show_error(form, error)
-            else:
+            if not refusal:
                 flash(_("Puljen er gemt."), "success")
                 return redirect(back)
         return _form_page(form, title, action, back, status=422)
@@ -297,7 +286,7 @@ def _save_fund(fund: Fund | None, form: FundForm) -> Fund:
 # -- the fund's own questions -----------------------------------------------------------------
 
 
-@bp.route("/funds/<int:fund_id>/questions", methods=["GET", "POST"])
+@bp.route("/puljer/<int:fund_id>/spoergsmaal", methods=["GET", "POST"])
 def questions(fund_id: int):
     fund = db.get_or_404(Fund, fund_id)
     form = QuestionForm()
@@ -327,14 +316,14 @@ def questions(fund_id: int):
     ), status
 
 
-@bp.post("/funds/<int:fund_id>/questions/<key>/remove")
+@bp.post("/puljer/<int:fund_id>/spoergsmaal/<key>/fjern")
 def remove_question(fund_id: int, key: str):
     fund = db.get_or_404(Fund, fund_id)
     if not Form().validate():  # the CSRF token
         abort(400)
-    try:
+    with refused_by_domain(show=False) as refusal:
         operations.remove_question(fund, key, current_user)
-    except DomainError:
+    if refusal:
         abort(404)
     flash(_("Spørgsmålet er fjernet fra nye ansøgninger."), "success")
     return redirect(url_for("admin.questions", fund_id=fund.id))
@@ -343,7 +332,7 @@ def remove_question(fund_id: int, key: str):
 # -- letter texts ---------------------------------------------------------------------------
 
 
-@bp.route("/funds/<int:fund_id>/letters/<outcome>", methods=["GET", "POST"])
+@bp.route("/puljer/<int:fund_id>/breve/<outcome>", methods=["GET", "POST"])
 def letter_text(fund_id: int, outcome: str):
     fund = db.get_or_404(Fund, fund_id)
     if outcome not in texts.OUTCOMES:
@@ -357,14 +346,12 @@ def letter_text(fund_id: int, outcome: str):
     status = 200
     if request.method == "POST":
         if form.validate():
-            try:
+            with refused_by_domain(form) as refusal:
                 texts.check(form.body.data)
                 if request.form.get("intent") == "preview":
                     return _preview(fund, outcome, form.body.data, language)
                 texts.add_text(fund, outcome, form.body.data, current_user, language=language)
-            except DomainError as error:
-                _show_error(form, error)
-            else:
+            if not refusal:
                 flash(_("Teksten er gemt som en ny version."), "success")
                 # Danish, the default, at the address it has always had.
                 query = {"language": language} if language != "da" else {}
@@ -457,7 +444,7 @@ def _preview(fund: Fund, outcome: str, body: str, language: str = "da"):
 # -- people and roles ----------------------------------------------------------------------------
 
 
-@bp.get("/users")
+@bp.get("/brugere")
 def users():
     from grants.people.authentication import login_methods
 
@@ -468,7 +455,7 @@ def users():
     )
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/brugere/<int:user_id>", methods=["GET", "POST"])
 def user(user_id: int):
     person = db.session.get(User, user_id)
     if person is None:
@@ -482,14 +469,11 @@ def user(user_id: int):
     action, back = request.path, url_for("admin.users")
     if request.method == "POST":
         if form.validate():
-            try:
+            with refused_by_domain(form) as refusal:
                 operations.set_roles(
                     person, {Role(r) for r in form.roles.data}, form.active.data, current_user
                 )
-            except DomainError as error:
-                db.session.rollback()
-                _show_error(form, error)
-            else:
+            if not refusal:
                 flash(_("Rollerne er gemt."), "success")
                 return redirect(back)
         return _form_page(form, title, action, back, intro=person.email, status=422)

@@ -31,9 +31,9 @@ from grants.applications.models import Application, Attachment
 from grants.applications.permissions import funds_opened_to, sees_internal_journal
 from grants.budgets.operations import decision_preview
 from grants.core import access
-from grants.core.errors import DomainError
 from grants.core.files import check_upload, display_name, served_type
 from grants.core.pagination import paginate
+from grants.core.refusals import refused_by_domain
 from grants.extensions import db
 from grants.funds.models import SUBSIDY_KINDS, Fund, FundKind
 from grants.letters.labels import LETTER_KINDS
@@ -157,7 +157,7 @@ def funds_open_to(user) -> list[Fund]:
     )
 
 
-@bp.get("/applications/mine")
+@bp.get("/ansoegninger/mine")
 @login_required
 def mine():
     page = paginate(
@@ -169,7 +169,7 @@ def mine():
     return render_template("applications/mine.html", page=page)
 
 
-@bp.get("/applications/new")
+@bp.get("/ansoegninger/ny")
 @login_required
 def choose_fund():
     funds = funds_open_to(current_user)
@@ -182,7 +182,7 @@ def choose_fund():
     )
 
 
-@bp.route("/applications/new/<fund_code>", methods=["GET", "POST"])
+@bp.route("/ansoegninger/ny/<fund_code>", methods=["GET", "POST"])
 @login_required
 def new(fund_code: str):
     fund = db.session.scalar(select(Fund).where(Fund.code == fund_code, Fund.active))
@@ -191,7 +191,7 @@ def new(fund_code: str):
     return handle_form(fund, None)
 
 
-@bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
+@bp.route("/ansoegninger/<int:application_id>/rediger", methods=["GET", "POST"])
 @login_required
 def edit(application_id: int):
     application = get_application(application_id)
@@ -243,7 +243,7 @@ def handle_form(fund: Fund, application: Application | None):
             preview = operations.preview_subsidy(fund, form)
             return page()
         if valid:
-            try:
+            with refused_by_domain(form, extra=extra) as refusal:
                 if application is None:
                     application = operations.create_draft(current_user, fund, form)
                 else:
@@ -255,12 +255,9 @@ def handle_form(fund: Fund, application: Application | None):
                     application.reply_draft = (form.reply.data or "").strip()
                 if submitting:
                     operations.submit(application, current_user, before=before)
-            except DomainError as error:
-                db.session.rollback()
-                _show_error(form, error, extra)
-                if fund.computes_subsidy:
-                    preview = operations.preview_subsidy(fund, form)
-            else:
+            if refusal and fund.computes_subsidy:
+                preview = operations.preview_subsidy(fund, form)
+            elif not refusal:
                 _flash_saved(submitting)
                 return redirect(url_for("applications.show", application_id=application.id))
         return page(422)
@@ -296,19 +293,6 @@ def _save_answers(application: Application, extra) -> None:
     application.answers = answers
 
 
-def _show_error(form, error: DomainError, extra=None) -> None:
-    if error.field and error.field.startswith("q-") and extra is not None:
-        key = error.field[2:]
-        if key in extra:
-            extra[key].errors = list(extra[key].errors) + [error.message]
-            return
-    field = form[error.field] if error.field and error.field in form else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
-
-
 def _flash_saved(submitting: bool) -> None:
     if submitting:
         flash(_("Din ansøgning er sendt. Du får en kvittering på e-mail."), "success")
@@ -325,7 +309,7 @@ CASE_PAGE_OPTIONS = (
 )
 
 
-@bp.get("/applications/<int:application_id>")
+@bp.get("/ansoegninger/<int:application_id>")
 @login_required
 def show(application_id: int):
     # What the case page shows, loaded with the case: one query instead of one per relation.
@@ -378,7 +362,7 @@ def render_case(
     ), status
 
 
-@bp.get("/applications/<int:application_id>/case-file.zip")
+@bp.get("/ansoegninger/<int:application_id>/sagsmappe.zip")
 @login_required
 def case_file(application_id: int):
     """The whole file of the case as one archive (aktindsigt), for the secretariat."""
@@ -405,7 +389,7 @@ def case_file(application_id: int):
     return response
 
 
-@bp.get("/applications/<int:application_id>/attachments/<int:attachment_id>")
+@bp.get("/ansoegninger/<int:application_id>/bilag/<int:attachment_id>")
 @login_required
 def attachment(application_id: int, attachment_id: int):
     application = get_application(application_id)

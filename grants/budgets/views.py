@@ -52,6 +52,7 @@ from grants.budgets.operations import balances as balances_of
 from grants.core import access, clock
 from grants.core.errors import DomainError
 from grants.core.money import ZERO
+from grants.core.refusals import refused_by_domain
 from grants.extensions import db
 from grants.funds.models import Fund
 
@@ -179,7 +180,7 @@ def _year_chart(months, title: str) -> dict:
     }
 
 
-@bp.get("/budgets")
+@bp.get("/budgetter")
 @login_required
 def index():
     access.require(current_user, "budgets.read")
@@ -252,7 +253,7 @@ def index():
     ), status
 
 
-@bp.get("/budgets/<fund_code>/<int:year>")
+@bp.get("/budgetter/<fund_code>/<int:year>")
 @login_required
 def fund_year(fund_code: str, year: int):
     """One fund's year: its figures, each a link to the entries behind it."""
@@ -331,7 +332,7 @@ def fund_year(fund_code: str, year: int):
     ), status
 
 
-@bp.route("/budgets/close-year", methods=["GET", "POST"])
+@bp.route("/budgetter/luk-aar", methods=["GET", "POST"])
 @login_required
 def close_year_page():
     """Closing a year: the plan first (GET), then the finance officer closes it (POST)."""
@@ -341,13 +342,9 @@ def close_year_page():
     if request.method == "POST":
         year = form.year_value() if form.validate() else None
         if year is not None:
-            try:
+            with refused_by_domain(form, "year") as refusal:
                 plan = close_year(year, current_user, waiting=form.waiting.data or None)
-            except DomainError as error:
-                db.session.rollback()
-                target = form.waiting if error.field == "waiting" else form.year
-                target.errors = list(target.errors) + [error.message]
-            else:
+            if not refusal:
                 if plan.changes_nothing:
                     flash(
                         _("Budgetåret %(year)s var allerede lukket. Intet er ændret.", year=year),
@@ -382,10 +379,9 @@ def _requested_year(default: int) -> int | str:
 def _close_year_preview(form: CloseYearForm, year, status: int = 200):
     plan, problem = None, None
     if isinstance(year, int):
-        try:
+        with refused_by_domain(show=False, rollback=False) as refusal:  # a dry run
             plan = close_year(year, current_user, dry_run=True)
-        except DomainError as error:
-            problem = error.message
+        problem = refusal.message or None
     else:
         problem = _("Skriv året som et helt tal.")
     if problem and status == 200:
@@ -407,7 +403,7 @@ def _close_year_preview(form: CloseYearForm, year, status: int = 200):
 # -- planning the allocations ----------------------------------------------------------------
 
 
-@bp.route("/budgets/plan", methods=["GET", "POST"])
+@bp.route("/budgetter/bevillinger", methods=["GET", "POST"])
 @login_required
 def plan_page():
     """The allocations of this year and next, fund by fund, and the form that changes one:
@@ -433,15 +429,11 @@ def plan_page():
     if request.method == "POST":
         if form.validate() and form.year_value() == year:
             fund = next(f for f in funds if f.code == form.fund.data)
-            try:
+            with refused_by_domain(form, "amount") as refusal:
                 entry = set_allocation(
                     fund, year, form.amount.data, current_user, form.note.data or ""
                 )
-            except DomainError as error:
-                db.session.rollback()
-                target = getattr(form, error.field or "amount", form.amount)
-                target.errors = list(target.errors) + [error.message]
-            else:
+            if not refusal:
                 if entry is None:
                     flash(_("Bevillingen er uændret. Intet er bogført."), "info")
                 else:
@@ -484,7 +476,7 @@ def _plan(form: AllocationForm, year: int, funds: list[Fund], status: int = 200)
 # -- exports -------------------------------------------------------------------------------
 
 
-@bp.get("/budgets/export")
+@bp.get("/budgetter/eksport")
 @login_required
 def export():
     access.require(current_user, "budgets.export")
@@ -492,7 +484,7 @@ def export():
     return render_template("budgets/export.html", form=form)
 
 
-@bp.get("/budgets/export/<any(entries, grants):dataset>.<any(csv, xlsx):fmt>")
+@bp.get("/budgetter/eksport/<any(entries, grants):dataset>.<any(csv, xlsx):fmt>")
 @login_required
 def export_file(dataset: str, fmt: str):
     access.require(current_user, "budgets.export")

@@ -66,7 +66,7 @@ from grants.committees.models import (
     WithoutQuorum,
 )
 from grants.core import access, clock, confirmation
-from grants.core.errors import DomainError, NotAllowed
+from grants.core.refusals import refused_by_domain
 from grants.extensions import db
 from grants.funds.models import Fund, FundKind
 from grants.jobs.models import Job
@@ -95,11 +95,6 @@ def _item(meeting: Meeting, item_id: int) -> AgendaItem:
     if item is None or item.meeting_id != meeting.id:
         abort(404)
     return item
-
-
-def _error_to(form, error: DomainError, default: str) -> None:
-    name = error.field if error.field in form else default
-    form[name].errors = list(form[name].errors) + [error.message]
 
 
 # -- committees -------------------------------------------------------------------------------
@@ -140,7 +135,7 @@ def new():
     form = CommitteeForm(funds=_free_funds())
     if form.validate_on_submit():
         fund = db.session.get(Fund, int(form.fund_id.data))
-        try:
+        with refused_by_domain(show=False) as refusal:
             committee = ops.create_committee(
                 form.name.data,
                 CommitteeKind(form.kind.data),
@@ -150,11 +145,10 @@ def new():
                 QuorumRule(form.quorum_rule.data),
                 WithoutQuorum(form.without_quorum.data),
             )
-        except DomainError as error:
-            db.session.rollback()
+        if refusal:  # the funds' choices read again after the rollback
             form = CommitteeForm(funds=_free_funds())
             form.validate()
-            _error_to(form, error, "period_last")
+            refusal.show(form, "period_last")
         else:
             flash(_("Udvalget er oprettet."), "success")
             return redirect(url_for("committees.show", committee_id=committee.id))
@@ -222,14 +216,12 @@ def add_member(committee_id: int):
     if not form.validate():
         return show(committee_id, member_form=form, status=422)
     user = db.session.get(User, int(form.user_id.data))
-    try:
+    with refused_by_domain(form, "user_id") as refusal:
         ops.add_member(
             committee, user, MemberRole(form.role.data), form.valid_from.data, form.valid_to.data
         )
-    except DomainError as error:
-        db.session.rollback()
-        _error_to(form, error, "user_id")
-        return show(committee_id, member_form=form, status=422)
+    if refusal:
+        return show(committee_id, member_form=form, status=refusal.status)
     flash(_("Medlemmet er registreret."), "success")
     return redirect(url_for("committees.show", committee_id=committee.id))
 
@@ -367,12 +359,10 @@ def add_item(meeting_id: int):
     if not form.validate():
         return meeting_page_with(meeting_id, {"agenda": form})
     application = db.session.get(Application, int(form.application_id.data))
-    try:
+    with refused_by_domain(form, "application_id") as refusal:
         ops.add_to_agenda(meeting, application, form.recommendation.data, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        _error_to(form, error, "application_id")
-        return meeting_page_with(meeting_id, {"agenda": form})
+    if refusal:
+        return meeting_page_with(meeting_id, {"agenda": form}, status=refusal.status)
     flash(_("Sagen er sat på dagsordenen."), "success")
     return redirect(url_for("committees.meeting", meeting_id=meeting_id))
 
@@ -387,12 +377,10 @@ def publish_agenda(meeting_id: int):
     """The agenda sent to the members by e-mail."""
     meeting = _meeting(meeting_id)
     access.require(current_user, "meeting.publish", meeting)
-    try:
+    with refused_by_domain() as refusal:
         sent = ops.publish_agenda(meeting, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return meeting_page_with(meeting_id, {})
+    if refusal:
+        return meeting_page_with(meeting_id, {}, status=refusal.status)
     flash(_("Dagsordenen er sendt til %(count)s af udvalgets folk.", count=sent), "success")
     return redirect(url_for("committees.meeting", meeting_id=meeting_id))
 
@@ -407,12 +395,10 @@ def attendance(meeting_id: int):
     form.present.choices = [(str(m.user_id), m.user.name) for m in members]
     if not form.validate():
         return meeting_page_with(meeting_id, {"attendance": form})
-    try:
+    with refused_by_domain(form, "present") as refusal:
         ops.set_attendance(meeting, {int(v) for v in form.present.data}, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        _error_to(form, error, "present")
-        return meeting_page_with(meeting_id, {"attendance": form})
+    if refusal:
+        return meeting_page_with(meeting_id, {"attendance": form}, status=refusal.status)
     flash(_("Fremmødet er registreret."), "success")
     return redirect(url_for("committees.meeting", meeting_id=meeting_id))
 
@@ -426,14 +412,9 @@ def declare(meeting_id: int, item_id: int):
     form = DeclarationForm()
     if not form.validate():
         return meeting_page_with(meeting_id, {("declare", item.id): form})
-    try:
+    with refused_by_domain(form, "reason", forbidden_aborts=True) as refusal:
         ops.declare_interest(item, current_user, form.reason.data)
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except DomainError as error:
-        db.session.rollback()
-        _error_to(form, error, "reason")
+    if refusal:
         return meeting_page_with(meeting_id, {("declare", item_id): form})
     flash(_("Din erklæring er registreret. Udvalget tager stilling til den."), "success")
     return redirect(url_for("committees.meeting", meeting_id=meeting_id))
@@ -451,14 +432,9 @@ def rule(meeting_id: int, declaration_id: int):
     if not form.validate():
         flash(_("Vælg om medlemmet er inhabilt."), "error")
         return meeting_page_with(meeting_id, {})
-    try:
+    with refused_by_domain(forbidden_aborts=True) as refusal:
         ops.rule_on(declaration, form.disqualified.data == "yes", current_user)
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if refusal:
         return meeting_page_with(meeting_id, {})
     flash(_("Udvalgets afgørelse om inhabilitet er registreret."), "success")
     return redirect(url_for("committees.meeting", meeting_id=meeting_id))
@@ -474,21 +450,14 @@ def record(meeting_id: int, item_id: int):
     form = RecordDecisionForm(decisions=decisions)
     if not form.validate():
         return meeting_page_with(meeting_id, {("record", item.id): form})
-    try:
+    # An error without a field is about the meeting or the item, not the form's input: flashed.
+    with refused_by_domain(form) as refusal:
         ops.record_decision(
             item, current_user, Decision(form.decision.data), form.amount.data, form.reasons.data
         )
-    except NotAllowed as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return meeting_page_with(meeting_id, {}, status=403)
-    except DomainError as error:
-        db.session.rollback()
-        if error.field is None:  # about the meeting or the item, not the form's input
-            flash(error.message, "error")
-            return meeting_page_with(meeting_id, {})
-        _error_to(form, error, "decision")
-        return meeting_page_with(meeting_id, {("record", item_id): form})
+    if refusal:
+        forms = {("record", item_id): form} if refusal.error.field else {}
+        return meeting_page_with(meeting_id, forms, status=refusal.status)
     flash(_("Beslutningen er registreret. Den udsendes sammen med de andre."), "success")
     return redirect(url_for("committees.meeting", meeting_id=meeting_id))
 
@@ -500,16 +469,10 @@ def postpone_without_quorum(meeting_id: int, item_id: int):
     meeting = _meeting(meeting_id)
     item = _item(meeting, item_id)
     access.require(current_user, "meeting.conduct", meeting)
-    try:
+    with refused_by_domain() as refusal:
         ops.postpone_without_quorum(item, current_user)
-    except NotAllowed as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return meeting_page_with(meeting_id, {}, status=403)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return meeting_page_with(meeting_id, {})
+    if refusal:
+        return meeting_page_with(meeting_id, {}, status=refusal.status)
     flash(_("Punktet er udsat, fordi udvalget ikke var beslutningsdygtigt."), "success")
     return redirect(url_for("committees.meeting", meeting_id=meeting_id))
 
@@ -521,31 +484,28 @@ def substitute(meeting_id: int, item_id: int):
     meeting = _meeting(meeting_id)
     item = _item(meeting, item_id)
     access.require(current_user, "meeting.conduct", meeting)
-    try:
+    with refused_by_domain(rollback=False) as refusal:
         ops.check_substitutes_allowed(meeting.committee)
-    except DomainError as error:
-        flash(error.message, "error")
+    if refusal:
         return meeting_page_with(meeting_id, {})
     form = _substitute_form(item, formdata=request.form)
     if not form.validate():
         return meeting_page_with(meeting_id, {("substitute", item.id): form})
-    try:
+    with refused_by_domain(show=False) as refusal:
         ops.call_substitute(
             item,
             db.session.get(User, int(form.user_id.data)),
             db.session.get(User, int(form.for_user_id.data)),
             current_user,
         )
-    except NotAllowed as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if refusal and refusal.status == 403:
+        flash(refusal.message, "error")
         return meeting_page_with(meeting_id, {}, status=403)
-    except DomainError as error:
-        db.session.rollback()
+    if refusal:  # the choices read again after the rollback
         item = db.session.get(AgendaItem, item_id)
         form = _substitute_form(item, formdata=request.form)
         form.validate()
-        _error_to(form, error, "user_id")
+        refusal.show(form, "user_id")
         return meeting_page_with(meeting_id, {("substitute", item_id): form})
     flash(_("Stedfortræderen er indkaldt."), "success")
     return redirect(url_for("committees.meeting", meeting_id=meeting_id))
@@ -561,7 +521,7 @@ def issue(meeting_id: int):
     meeting = _meeting(meeting_id)
     access.require(current_user, "meeting.conduct", meeting)
     token = request.form.get("confirmation", "")
-    try:
+    with refused_by_domain() as refusal:
         items = ops.check_issue(meeting, current_user)
         shown = [_as_it_goes_out(item) for item in items]
         facts = {"meeting": meeting.id, "by": current_user.id, "items": [e["facts"] for e in shown]}
@@ -580,10 +540,8 @@ def issue(meeting_id: int):
             )
             return _confirm_issue(meeting, shown, facts, status=409)
         ops.start_issue(meeting, current_user, [item.id for item in items])
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return meeting_page_with(meeting_id, {})
+    if refusal:
+        return meeting_page_with(meeting_id, {}, status=refusal.status)
     flash(_("Afgørelserne udsendes nu."), "success")
     return redirect(url_for("committees.meeting", meeting_id=meeting_id))
 
@@ -620,7 +578,8 @@ def _as_it_goes_out(item: AgendaItem) -> dict:
         "state": application.state,
     }
     if item.decision in (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE):
-        try:
+        # A preview: nothing was written, and the problem is shown on the confirmation.
+        with refused_by_domain(show=False, rollback=False) as refusal:
             decision = check_decision(
                 application,
                 current_user,
@@ -631,9 +590,8 @@ def _as_it_goes_out(item: AgendaItem) -> dict:
             letter, text_id, language = preview_decision_letter(
                 DraftDecision(application, decision, current_user)
             )
-        except DomainError as error:
-            entry["problem"] = error.message
-            facts["problem"] = error.message
+        if refusal:
+            entry["problem"] = facts["problem"] = refusal.message
         else:
             entry.update(
                 decision=decision,
@@ -670,12 +628,10 @@ def job_status(meeting_id: int):
 def close(meeting_id: int):
     meeting = _meeting(meeting_id)
     access.require(current_user, "meeting.conduct", meeting)
-    try:
+    with refused_by_domain() as refusal:
         ops.close_meeting(meeting, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return meeting_page_with(meeting_id, {})
+    if refusal:
+        return meeting_page_with(meeting_id, {}, status=refusal.status)
     flash(_("Mødet er lukket, og beslutningsprotokollen er gemt."), "success")
     return redirect(url_for("committees.meeting", meeting_id=meeting_id))
 

@@ -11,6 +11,11 @@ class DomainError(Exception):
         self.message = message
         self.field = field
 
+    @property
+    def messages(self) -> list[str]:
+        """Every reason to show next to the field; one unless a subclass gathers several."""
+        return [self.message]
+
 
 class NotAllowed(DomainError):
     """The person may not do this to this case now."""

@@ -62,7 +62,7 @@ def _code_version() -> str:
     return code_version()
 
 
-@bp.post("/language")
+@bp.post("/sprog")
 def set_language() -> ResponseReturnValue:
     """Switch language; a logged-in person keeps the choice, and their mail follows it."""
     from flask import g

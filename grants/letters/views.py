@@ -13,7 +13,7 @@ from grants.letters.models import Letter
 bp = Blueprint("letters", __name__)
 
 
-@bp.get("/letters/<int:letter_id>/download")
+@bp.get("/breve/<int:letter_id>/hent")
 @login_required
 def download(letter_id: int) -> Response:
     letter = db.session.get(Letter, letter_id)
@@ -56,7 +56,7 @@ def erased_page(letter: Letter, back: str | None = None):
     return response
 
 
-@bp.get("/letters/letter.css")
+@bp.get("/breve/brev.css")
 def stylesheet() -> Response:
     """The letters' stylesheet, for the preview of a letter in the browser before a decision
     is confirmed (the PDF renderer reads the same file from the letters' assets)."""

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from grants.core.forms import Form
 from grants.core.input import digits_filter
+from grants.organisations.cvr import check_digit_ok
 from grants.organisations.models import OrganisationKind
+
+# Filled in from the CVR register for an association when the register is configured.
+FROM_REGISTER = ("name", "address", "postcode", "city")
 
 KIND_CHOICES = [
     (OrganisationKind.ASSOCIATION.value, _l("Forening")),
@@ -46,12 +51,30 @@ class OrganisationForm(Form):
     )
     phone = StringField(_l("Telefon"), [Optional(), Length(max=40)])
 
+    @property
+    def filled_from_register(self) -> bool:
+        """An association's name and address come from the CVR register, when there is one."""
+        return self.kind.data == OrganisationKind.ASSOCIATION.value and bool(
+            current_app.config.get("CVR_REGISTER_URL")
+        )
+
     def validate(self, extra_validators=None) -> bool:
-        ok = super().validate(extra_validators)
+        super().validate(extra_validators)
+        if self.filled_from_register:
+            for name in FROM_REGISTER:  # what the register fills in need not be typed
+                if not (self[name].data or "").strip():
+                    self[name].errors = []
         if self.kind.data == OrganisationKind.ASSOCIATION.value and not self.cvr.data:
             self.cvr.errors.append(_l("En forening skal have et CVR-nummer."))
-            ok = False
-        return ok
+        elif self.cvr.data and not self.cvr.errors and not check_digit_ok(self.cvr.data):
+            self.cvr.errors.append(
+                _l(
+                    "%(cvr)s er ikke et gyldigt CVR-nummer: kontrolcifret passer ikke. "
+                    "Se nummeret efter på virk.dk.",
+                    cvr=self.cvr.data,
+                )
+            )
+        return not any(self[name].errors for name in self._fields)
 
 
 class InviteForm(Form):

@@ -29,6 +29,10 @@ class Organisation(Timestamp, Model):
     city: Mapped[str] = mapped_column(String(100), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
+    # When the name and address were last fetched from the CVR register (None: typed by hand).
+    register_fetched_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
 
     members: Mapped[list[Membership]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan", order_by="Membership.id"

@@ -14,6 +14,7 @@ from grants.core import clock
 from grants.core.errors import DomainError
 from grants.extensions import db
 from grants.notifications.operations import queue_mail
+from grants.organisations import cvr as cvr_register
 from grants.organisations.models import Invitation, Membership, Organisation
 from grants.people.models import User
 
@@ -31,19 +32,63 @@ def register(founder: User, form) -> Organisation:
             field="cvr",
         )
     organisation = Organisation(
-        name=form.name.data.strip(),
+        name=(form.name.data or "").strip(),
         kind=form.kind.data,
         cvr=cvr,
-        address=form.address.data.strip(),
-        postcode=form.postcode.data.strip(),
-        city=form.city.data.strip(),
+        address=(form.address.data or "").strip(),
+        postcode=(form.postcode.data or "").strip(),
+        city=(form.city.data or "").strip(),
         email=form.email.data.strip(),
         phone=(form.phone.data or "").strip(),
     )
+    if cvr and form.filled_from_register:
+        fill_from_register(organisation)
     organisation.members.append(Membership(user=founder))
     db.session.add(organisation)
     db.session.flush()
     return organisation
+
+
+def fill_from_register(organisation: Organisation) -> None:
+    """Take the name and address the CVR register has for the organisation's number. A number
+    the register does not know, or a company that has ceased, is refused; so is any answer
+    when the register cannot be asked (the association tries again later: nothing is
+    guessed)."""
+    register = cvr_register.configured_register()
+    if register is None or not organisation.cvr:
+        return
+    try:
+        company = register.lookup(organisation.cvr)
+    except cvr_register.RegisterUnavailable as error:
+        raise DomainError(
+            _(
+                "CVR-registret svarer ikke lige nu, så navn og adresse kan ikke hentes. "
+                "Prøv igen om lidt."
+            ),
+            field="cvr",
+        ) from error
+    if company is None:
+        raise DomainError(
+            _(
+                "CVR-registret kender ikke nummeret %(cvr)s. Se nummeret efter på virk.dk.",
+                cvr=organisation.cvr,
+            ),
+            field="cvr",
+        )
+    if company.ceased:
+        raise DomainError(
+            _(
+                "%(name)s (CVR %(cvr)s) er ophørt ifølge CVR-registret og kan ikke få tilskud.",
+                name=company.name,
+                cvr=company.cvr,
+            ),
+            field="cvr",
+        )
+    organisation.name = company.name
+    organisation.address = company.address
+    organisation.postcode = company.postcode
+    organisation.city = company.city
+    organisation.register_fetched_at = clock.now()
 
 
 def _hash(token: str) -> str:

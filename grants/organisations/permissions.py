@@ -23,3 +23,10 @@ def can_invite(user, organisation, **_) -> bool:
 def can_see_figures(user, organisation, **_) -> bool:
     """An organisation's figures in the live calculation: its members and the secretariat."""
     return organisation.has_member(user) or user.has_role(*SECRETARIAT)
+
+
+@access.rule("organisation.refresh_from_register")
+def can_refresh_from_register(user, organisation, **_) -> bool:
+    """Fetch the name and address again from the CVR register: its members and the
+    secretariat (a caseworker checking an association that has moved or changed name)."""
+    return bool(organisation.cvr) and (organisation.has_member(user) or user.has_role(*SECRETARIAT))

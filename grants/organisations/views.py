@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from grants.applications.models import Application
 from grants.core import access
-from grants.core.errors import DomainError
 from grants.core.models import Municipality
+from grants.core.refusals import refused_by_domain
 from grants.extensions import db
 from grants.organisations import operations
 from grants.organisations.forms import KIND_CHOICES, InviteForm, OrganisationForm
@@ -25,7 +25,7 @@ def get_organisation(organisation_id: int) -> Organisation:
     return organisation
 
 
-@bp.get("/organisations")
+@bp.get("/organisationer")
 @login_required
 def mine():
     return render_template(
@@ -33,17 +33,14 @@ def mine():
     )
 
 
-@bp.route("/organisations/new", methods=["GET", "POST"])
+@bp.route("/organisationer/ny", methods=["GET", "POST"])
 @login_required
 def new():
     form = OrganisationForm()
     if form.validate_on_submit():
-        try:
+        with refused_by_domain(form) as refusal:
             organisation = operations.register(current_user, form)
-        except DomainError as error:
-            db.session.rollback()
-            form[error.field].errors.append(error.message)
-        else:
+        if not refusal:
             flash(
                 _(
                     "%(name)s er oprettet. Du kan nu søge tilskud på dens vegne.",
@@ -56,7 +53,7 @@ def new():
     return render_template("organisations/form.html", form=form), status
 
 
-@bp.get("/organisations/<int:organisation_id>")
+@bp.get("/organisationer/<int:organisation_id>")
 @login_required
 def show(organisation_id: int, invite_form: InviteForm | None = None, status: int = 200):
     organisation = get_organisation(organisation_id)
@@ -72,28 +69,43 @@ def show(organisation_id: int, invite_form: InviteForm | None = None, status: in
         invite_form=invite_form or InviteForm(),
         kinds=dict(KIND_CHOICES),
         based_here=organisation.based_in(Municipality.current()),
+        register_configured=bool(current_app.config.get("CVR_REGISTER_URL")),
     ), status
 
 
-@bp.post("/organisations/<int:organisation_id>/invitations")
+@bp.post("/organisationer/<int:organisation_id>/cvr")
+@login_required
+def refresh_from_register(organisation_id: int):
+    """Fetch the organisation's name and address again from the CVR register."""
+    organisation = get_organisation(organisation_id)
+    access.require(current_user, "organisation.refresh_from_register", organisation)
+    if not current_app.config.get("CVR_REGISTER_URL"):
+        flash(_("Kommunen har ikke sat en forbindelse til CVR-registret op."), "info")
+        return redirect(url_for("organisations.show", organisation_id=organisation.id))
+    with refused_by_domain() as refusal:  # no form: the refusal is flashed
+        operations.fill_from_register(organisation)
+    if refusal:
+        return show(organisation_id, status=refusal.status)
+    flash(_("Navn og adresse er hentet fra CVR-registret."), "success")
+    return redirect(url_for("organisations.show", organisation_id=organisation.id))
+
+
+@bp.post("/organisationer/<int:organisation_id>/invitationer")
 @login_required
 def invite(organisation_id: int):
     organisation = get_organisation(organisation_id)
     access.require(current_user, "organisation.invite", organisation)
     form = InviteForm()
     if form.validate():
-        try:
+        with refused_by_domain(form, "email") as refusal:
             operations.invite(organisation, form.email.data, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.email.errors.append(error.message)
-        else:
+        if not refusal:
             flash(_("Invitationen er sendt til %(email)s.", email=form.email.data), "success")
             return redirect(url_for("organisations.show", organisation_id=organisation.id))
     return show(organisation_id, invite_form=form, status=422)
 
 
-@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@bp.route("/invitationer/<token>", methods=["GET", "POST"])
 def accept(token: str):
     invitation = operations.find_invitation(token)
     if invitation is None:
@@ -103,11 +115,9 @@ def accept(token: str):
             "organisations/invitation.html", invitation=invitation, next=request.path
         )
     if request.method == "POST":
-        try:
+        with refused_by_domain() as refusal:
             operations.accept(invitation, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        if refusal:
             return render_template(
                 "organisations/invitation.html", invitation=invitation, next=request.path
             ), 403

@@ -13,8 +13,8 @@ from grants.applications.models import Application
 from grants.budgets.exports import as_csv
 from grants.budgets.operations import closed_budget_year
 from grants.core import access, clock
-from grants.core.errors import DomainError
 from grants.core.formatting import money
+from grants.core.refusals import refused_by_domain
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.payments import queries
@@ -86,13 +86,6 @@ def _application(application_id: int) -> Application:
     return application
 
 
-def _show_error(form, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is None:
-        field = form.amount
-    field.errors = list(field.errors) + [error.message]
-
-
 @bp.route("/udbetalinger/<int:application_id>/udbetal", methods=["GET", "POST"])
 @login_required
 def record_payment(application_id: int):
@@ -131,7 +124,7 @@ def _record_money(application_id, *, kind, item_of, form, day_field, operation, 
     item = item_of(application.id)
     if request.method == "POST":
         if form.validate():
-            try:
+            with refused_by_domain(form, "amount") as refusal:
                 operation(
                     application,
                     form.amount.data,
@@ -139,10 +132,7 @@ def _record_money(application_id, *, kind, item_of, form, day_field, operation, 
                     form[day_field].data,
                     form.voucher.data,
                 )
-            except DomainError as error:
-                db.session.rollback()
-                _show_error(form, error)
-            else:
+            if not refusal:
                 flash(
                     done % {"amount": money(form.amount.data), "case": application.case_number},
                     "success",

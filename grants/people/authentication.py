@@ -10,7 +10,7 @@ Two shapes of backend:
 * a *form* backend (``form_class`` set) takes what the person types on the app's login page:
   the app's own password (``PasswordBackend``, the first one);
 * a *redirect* backend (``form_class`` None) sends the browser away (``start``) to an identity
-  provider, which sends it back to ``/login/via/<name>/return``, where ``authenticate`` reads
+  provider, which sends it back to ``/log-ind/via/<name>/retur``, where ``authenticate`` reads
   the answer: OpenID Connect and SAML (NemLog-in, the municipality's sign-on) take this shape.
   Because the identity provider posts back without the app's CSRF token, a redirect backend
   must bind its answer to the session itself (OpenID Connect's ``state`` and ``nonce``,

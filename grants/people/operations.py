@@ -185,6 +185,10 @@ class PasswordRefused(DomainError):
         super().__init__(str(problems[0]), field="password")
         self.problems = problems
 
+    @property
+    def messages(self) -> list[str]:
+        return list(self.problems)
+
 
 def _check_new_password(password: str, *, email: str, name: str) -> None:
     problems = password_problems(password, email=email, name=name)

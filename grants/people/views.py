@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import click
 from flask import (
     Blueprint,
     abort,
@@ -16,10 +15,9 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
 
 from grants.core import clock
-from grants.core.errors import DomainError
+from grants.core.refusals import refused_by_domain
 from grants.core.security import safe_next
 from grants.extensions import csrf, db
 from grants.people import authentication, operations, two_factor
@@ -34,7 +32,7 @@ from grants.people.forms import (
 )
 from grants.people.models import Role, User
 
-bp = Blueprint("people", __name__, cli_group="people")
+bp = Blueprint("people", __name__)
 
 
 @bp.app_context_processor
@@ -96,7 +94,7 @@ def administrators_need_a_second_factor():
 NEXT = "login_next"
 
 
-@bp.route("/login", methods=["GET", "POST"])
+@bp.route("/log-ind", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
@@ -123,7 +121,7 @@ def _redirect_backend(name: str) -> authentication.AuthenticationBackend:
     return backend
 
 
-@bp.get("/login/via/<backend>")
+@bp.get("/log-ind/via/<backend>")
 def login_start(backend: str):
     """Off to the identity provider of a redirect backend (OpenID Connect, SAML)."""
     chosen = _redirect_backend(backend)
@@ -136,7 +134,7 @@ def login_start(backend: str):
 # The identity provider posts back without this app's CSRF token: the backend binds its answer
 # to the session itself (state, nonce, InResponseTo).
 @csrf.exempt
-@bp.route("/login/via/<backend>/return", methods=["GET", "POST"])
+@bp.route("/log-ind/via/<backend>/retur", methods=["GET", "POST"])
 def login_return(backend: str):
     chosen = _redirect_backend(backend)
     if current_user.is_authenticated:
@@ -251,17 +249,17 @@ def _second_step(kind: str):
     return render_template(template, form=form), status
 
 
-@bp.route("/login/code", methods=["GET", "POST"])
+@bp.route("/log-ind/kode", methods=["GET", "POST"])
 def login_code():
     return _second_step("totp")
 
 
-@bp.route("/login/recovery-code", methods=["GET", "POST"])
+@bp.route("/log-ind/gendannelseskode", methods=["GET", "POST"])
 def login_recovery():
     return _second_step("recovery_code")
 
 
-@bp.post("/logout")
+@bp.post("/log-ud")
 @login_required
 def logout():
     # A new session token ends this session on the server too: a copy of the cookie (the
@@ -283,7 +281,7 @@ def logout():
 
 
 # -- signing up ----------------------------------------------------------------------------
-@bp.route("/signup", methods=["GET", "POST"])
+@bp.route("/opret-konto", methods=["GET", "POST"])
 def signup():
     """An account for people who apply on behalf of an association, school or institution.
     The answer is the same whether the address has an account or not."""
@@ -299,7 +297,7 @@ def signup():
     return render_template("people/signup.html", form=form), status
 
 
-@bp.route("/signup/<token>", methods=["GET", "POST"])
+@bp.route("/opret-konto/<token>", methods=["GET", "POST"])
 def signup_complete(token: str):
     """The link from the sign-up e-mail: the address is proven; choose a name and password."""
     signup_request = operations.read_signup_token(token)
@@ -309,11 +307,9 @@ def signup_complete(token: str):
         return render_template("people/signup_invalid.html", exists=True)
     form = SignupCompleteForm()
     if form.validate_on_submit():
-        try:
+        with refused_by_domain(form, "password") as refusal:
             user = operations.create_account(signup_request, form.name.data, form.password.data)
-        except operations.PasswordRefused as refused:
-            form.password.errors.extend(refused.problems)
-        else:
+        if not refusal:
             flash(_("Din konto er oprettet."), "success")
             target = signup_request.next_path or url_for("organisations.mine")
             return _log_in(user, target, authentication.PasswordBackend.name)
@@ -324,7 +320,7 @@ def signup_complete(token: str):
 
 
 # -- the person's own account --------------------------------------------------------------
-@bp.route("/account/password", methods=["GET", "POST"])
+@bp.route("/konto/adgangskode", methods=["GET", "POST"])
 @login_required
 def change_password():
     """A new password ends every other session of the person. An account without a password
@@ -333,13 +329,9 @@ def change_password():
         return render_template("people/password.html", form=None)
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        try:
+        with refused_by_domain(form, "current") as refusal:
             operations.change_password(current_user, form.current.data, form.password.data)
-        except operations.PasswordRefused as refused:
-            form.password.errors.extend(refused.problems)
-        except DomainError as error:
-            form[error.field].errors.append(error.message)
-        else:
+        if not refusal:
             # This session goes on with the new token (the proxy itself must not be stored).
             login_user(current_user._get_current_object())
             flash(_("Din adgangskode er skiftet. Du er logget ud alle andre steder."), "success")
@@ -348,7 +340,7 @@ def change_password():
     return render_template("people/password.html", form=form), status
 
 
-@bp.get("/account/two-factor")
+@bp.get("/konto/totrinsbekraeftelse")
 @login_required
 def two_factor_settings(off_form=None, codes_form=None, status: int = 200):
     return render_template(
@@ -360,7 +352,7 @@ def two_factor_settings(off_form=None, codes_form=None, status: int = 200):
     ), status
 
 
-@bp.route("/account/two-factor/setup", methods=["GET", "POST"])
+@bp.route("/konto/totrinsbekraeftelse/saet-op", methods=["GET", "POST"])
 @login_required
 def two_factor_setup():
     """Scan the QR code (or type the key), then give the app's first code."""
@@ -416,7 +408,7 @@ def _password_and_code(form: SecondFactorChangeForm) -> bool:
     return False
 
 
-@bp.post("/account/two-factor/recovery-codes")
+@bp.post("/konto/totrinsbekraeftelse/gendannelseskoder")
 @login_required
 def two_factor_recovery_codes():
     if not current_user.has_second_factor:
@@ -428,7 +420,7 @@ def two_factor_recovery_codes():
     return _no_store(render_template("people/recovery_codes.html", codes=codes, first=False))
 
 
-@bp.post("/account/two-factor/off")
+@bp.post("/konto/totrinsbekraeftelse/slaa-fra")
 @login_required
 def two_factor_off():
     if not current_user.has_second_factor:
@@ -445,16 +437,3 @@ def two_factor_off():
     else:
         flash(_("Totrinsbekræftelse er slået fra."), "success")
     return redirect(url_for("people.two_factor_settings"))
-
-
-@bp.cli.command("reset-two-factor")
-@click.argument("email")
-def reset_two_factor_command(email: str) -> None:
-    """Remove a person's second factor (a lost phone and lost recovery codes): they set it up
-    again at their next login (administrators must)."""
-    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-    if user is None:
-        raise click.ClickException(f"No account has the address {email}.")
-    two_factor.turn_off(user, None, action="people.two_factor_reset")
-    db.session.commit()
-    click.echo(f"The second factor of {user.email} is removed.")

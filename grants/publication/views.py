@@ -25,6 +25,7 @@ from flask_login import current_user
 
 from grants.budgets.exports import Column, as_csv
 from grants.core.templating import current_municipality
+from grants.publication import catalogue as open_data_catalogue
 from grants.publication import front_page, queries
 from grants.publication.forms import TripFilterForm
 
@@ -236,7 +237,42 @@ def _bad_filter(form: TripFilterForm) -> Response:
     return response
 
 
-@bp.get("/open-data/trips.json")
+@bp.get("/aabne-data/")
+def catalogue():
+    """The open data's catalogue page: what the trips dataset holds, its fields and units,
+    its licence and how often it changes, with its DCAT-AP-DK description embedded."""
+    _cache_page()
+    municipality = current_municipality()
+    return render_template(
+        "publication/catalogue.html",
+        fields=open_data_catalogue.FIELDS,
+        licence_url=LICENCE_URL,
+        licence_name=LICENCE_NAME,
+        page_size=current_app.config["OPEN_DATA_PAGE_SIZE"],
+        contact=_contact(),
+        dcat=_dcat(municipality),
+    )
+
+
+def _dcat(municipality) -> dict:
+    email = municipality.email if municipality else ""
+    return open_data_catalogue.dcat(municipality, email, LICENCE_URL, LICENCE_NAME)
+
+
+@bp.get("/aabne-data/katalog.jsonld")
+def catalogue_dcat():
+    """The catalogue as DCAT-AP-DK JSON-LD, for a data portal's harvester (CKAN's
+    ckanext-dcat reads it)."""
+    body = json.dumps(_dcat(current_municipality()), ensure_ascii=False, indent=1)
+    response = Response(body, mimetype="application/ld+json")
+    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/aabne-data/rejser.json")
 def trips_json():
     form, filters, ok = _filters()
     if not ok:
@@ -323,7 +359,7 @@ def csv_row(trip) -> dict:
     return row
 
 
-@bp.get("/open-data/trips.csv")
+@bp.get("/aabne-data/rejser.csv")
 def trips_csv():
     form, filters, ok = _filters()
     if not ok:

@@ -12,9 +12,8 @@ from grants.applications.forms import StepForm
 from grants.applications.models import Application
 from grants.applications.views import get_application, render_case
 from grants.core import access, clock
-from grants.core.errors import DomainError, NotAllowed
 from grants.core.formatting import money
-from grants.extensions import db
+from grants.core.refusals import refused_by_domain
 from grants.funds.models import FundKind
 from grants.reports import operations
 from grants.reports.forms import ReportForm
@@ -103,7 +102,7 @@ def _render(application, report, form, recalculation, status=200):
     ), status
 
 
-@bp.route("/applications/<int:application_id>/report", methods=["GET", "POST"])
+@bp.route("/ansoegninger/<int:application_id>/rapport", methods=["GET", "POST"])
 @login_required
 def edit(application_id: int):
     """Save the report as a draft, work out the subsidy again (youth), or submit."""
@@ -125,7 +124,7 @@ def edit(application_id: int):
         return _render(application, report, form, recalculation)
     recalculation = None
     if valid:
-        try:
+        with refused_by_domain(form, forbidden_aborts=True) as refusal:
             uploads = [
                 operations.check_receipt(upload.filename, upload.read())
                 for upload in form.uploads()
@@ -133,17 +132,9 @@ def edit(application_id: int):
             operations.save_report(application, form, current_user, uploads)
             if submitting:
                 operations.submit_report(application, current_user)
-        except DomainError as error:
-            db.session.rollback()
+        if refusal:  # read again after the rollback
             application = get_application(application_id)
             report = operations.report_of(application)
-            if isinstance(error, NotAllowed):
-                abort(403)
-            field = form[error.field] if error.field and error.field in form else None
-            if field is not None:
-                field.errors = list(field.errors) + [error.message]
-            else:
-                form.form_errors.append(error.message)
         else:
             if submitting:
                 flash(_("Rapport og regnskab er sendt til sagsbehandleren."), "success")
@@ -155,7 +146,7 @@ def edit(application_id: int):
     return _render(application, report, form, recalculation, 422)
 
 
-@bp.post("/applications/<int:application_id>/report/<action>")
+@bp.post("/ansoegninger/<int:application_id>/rapport/<action>")
 @login_required
 def review(application_id: int, action: str):
     """Approve (and settle) or return the report. The case page's step buttons land here."""
@@ -168,19 +159,16 @@ def review(application_id: int, action: str):
     form = StepForm()
     if not form.validate():
         return render_case(application, step_form=form, status=422)
-    try:
+    with refused_by_domain(form) as refusal:
         if action == "approve_report":
             settlement = operations.settle(application, current_user, form.comment.data or "")
         else:
             operations.return_report(application, current_user, form.comment.data or "")
-    except DomainError as error:
-        db.session.rollback()
+    if refusal:
         application = get_application(application_id)
-        if error.field == "comment":
-            form.comment.errors = [error.message]
+        if refusal.error.field == "comment":
             return render_case(application, step_form=form, status=422)
-        flash(error.message, "error")
-        return render_case(application, status=403 if isinstance(error, NotAllowed) else 422)
+        return render_case(application, status=refusal.status)
     if action == "approve_report":
         flash(
             _(

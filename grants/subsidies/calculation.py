@@ -1,5 +1,5 @@
 """The subsidy for an application form as it is filled in: the same answer for the live
-calculation (``POST /subsidies/calculate/<fund_code>``, the form's JavaScript) and for the
+calculation (``POST /tilskud/beregn/<fund_code>``, the form's JavaScript) and for the
 server-side preview without JavaScript, because both call ``calculate_for_form``.
 
 The form's field names are ``FORM_FIELDS``, in this one place. Values are read as a person

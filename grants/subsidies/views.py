@@ -66,7 +66,7 @@ def get_version(fund: Fund, version: int) -> RuleSet:
     return rule_set
 
 
-@bp.get("/subsidies/rules")
+@bp.get("/tilskud/regler")
 @login_required
 def index():
     require_editor()
@@ -75,7 +75,7 @@ def index():
     return render_template("subsidies/index.html", rows=rows)
 
 
-@bp.get("/subsidies/rules/<fund_code>/<int:version>")
+@bp.get("/tilskud/regler/<fund_code>/<int:version>")
 @login_required
 def show(fund_code: str, version: int):
     require_editor()
@@ -90,7 +90,7 @@ def show(fund_code: str, version: int):
     )
 
 
-@bp.get("/subsidies/rules/<fund_code>/<int:version>/export")
+@bp.get("/tilskud/regler/<fund_code>/<int:version>/eksport")
 @login_required
 def export(fund_code: str, version: int):
     require_editor()
@@ -106,7 +106,7 @@ def export(fund_code: str, version: int):
     )
 
 
-@bp.route("/subsidies/rules/<fund_code>/edit", methods=["GET", "POST"])
+@bp.route("/tilskud/regler/<fund_code>/rediger", methods=["GET", "POST"])
 @login_required
 def edit(fund_code: str):
     require_editor()
@@ -139,7 +139,7 @@ def edit(fund_code: str):
     return render_template("subsidies/edit.html", form=form, fund=fund, current=current), status
 
 
-@bp.post("/subsidies/calculate/<fund_code>")
+@bp.post("/tilskud/beregn/<fund_code>")
 @login_required
 def calculate(fund_code: str):
     """The live calculation: the form's fields (FORM_FIELDS) in, as form data or a JSON

@@ -44,7 +44,7 @@ FORM_ACTIONS = {
 }
 
 
-@bp.get("/queue")
+@bp.get("/arbejdskoe")
 @login_required
 def queue() -> ResponseReturnValue:
     """What waits for the person: every case where they can take a step now."""
@@ -123,7 +123,7 @@ def render_confirmation(
     ), status
 
 
-@bp.post("/applications/<int:application_id>/steps/<action>")
+@bp.post("/ansoegninger/<int:application_id>/trin/<action>")
 @login_required
 def step(application_id: int, action: str) -> ResponseReturnValue:
     """Take a step that needs at most a comment (endorse, ask for information, ...).
@@ -222,7 +222,7 @@ def _confirmation_refused(
 DECISION_INPUTS = ("action", "amount", "reasons", "dispensation_reason")
 
 
-@bp.post("/applications/<int:application_id>/decision")
+@bp.post("/ansoegninger/<int:application_id>/afgoerelse")
 @login_required
 def decide(application_id: int) -> ResponseReturnValue:
     """A decision is shown first (outcome, amount in figures and words, reasons and the

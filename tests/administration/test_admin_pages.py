@@ -57,25 +57,41 @@ def count(model) -> int:
 def admin_urls(world) -> list[tuple[str, str, dict]]:
     fund = world.fund
     return [
-        ("GET", "/admin/", {}),
-        ("GET", "/admin/municipality", {}),
-        ("POST", "/admin/municipality", {"name": "Hacket", "languages": "da"}),
-        ("GET", "/admin/partners", {}),
+        ("GET", "/administration/", {}),
+        ("GET", "/administration/kommune", {}),
+        ("POST", "/administration/kommune", {"name": "Hacket", "languages": "da"}),
+        ("GET", "/administration/partnerbyer", {}),
         (
             "POST",
-            "/admin/partners/new",
+            "/administration/partnerbyer/ny",
             {"name": "X", "country": "SE", "relation": "other", "valid_from": "2020-01-01"},
         ),
-        ("GET", "/admin/funds", {}),
-        ("POST", f"/admin/funds/{fund.id}", fund_data(fund, yearly_budget="1")),
-        ("POST", f"/admin/funds/{fund.id}/questions", {"label": "Q?", "kind": "short_text"}),
-        ("POST", f"/admin/funds/{fund.id}/letters/granted", {"body": "Hej {{ sagsnummer }}"}),
-        ("POST", f"/admin/funds/{fund.id}/questions/x/remove", {}),
-        ("GET", f"/admin/funds/{fund.id}/letters/granted", {}),
-        ("POST", f"/admin/funds/{fund.id}/letters/granted", {"body": "x", "intent": "preview"}),
-        ("GET", "/admin/municipality/logo", {}),
-        ("GET", "/admin/users", {}),
-        ("POST", f"/admin/users/{world.employee.id}", {"roles": ["admin"], "active": "y"}),
+        ("GET", "/administration/puljer", {}),
+        ("POST", f"/administration/puljer/{fund.id}", fund_data(fund, yearly_budget="1")),
+        (
+            "POST",
+            f"/administration/puljer/{fund.id}/spoergsmaal",
+            {"label": "Q?", "kind": "short_text"},
+        ),
+        (
+            "POST",
+            f"/administration/puljer/{fund.id}/breve/granted",
+            {"body": "Hej {{ sagsnummer }}"},
+        ),
+        ("POST", f"/administration/puljer/{fund.id}/spoergsmaal/x/fjern", {}),
+        ("GET", f"/administration/puljer/{fund.id}/breve/granted", {}),
+        (
+            "POST",
+            f"/administration/puljer/{fund.id}/breve/granted",
+            {"body": "x", "intent": "preview"},
+        ),
+        ("GET", "/administration/kommune/logo", {}),
+        ("GET", "/administration/brugere", {}),
+        (
+            "POST",
+            f"/administration/brugere/{world.employee.id}",
+            {"roles": ["admin"], "active": "y"},
+        ),
     ]
 
 
@@ -101,8 +117,8 @@ def test_only_an_administrator_gets_in_and_nothing_changes(world, client, auth, 
 
 
 def test_not_logged_in_goes_to_login(world, client):
-    response = client.get("/admin/")
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    response = client.get("/administration/")
+    assert response.status_code == 302 and "/log-ind" in response.headers["Location"]
 
 
 def test_municipality_profile_is_saved_and_audited_with_before_and_after(world, client, auth):
@@ -121,7 +137,7 @@ def test_municipality_profile_is_saved_and_audited_with_before_and_after(world, 
         "languages": ["da", "en"],
         "logo": (io.BytesIO(PNG), "logo.png"),
     }
-    response = client.post("/admin/municipality", data=data, content_type="multipart/form-data")
+    response = client.post("/administration/kommune", data=data, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
     m = Municipality.current()
@@ -134,8 +150,8 @@ def test_municipality_profile_is_saved_and_audited_with_before_and_after(world, 
     assert event.actor_id == world.admin.id
     assert event.details["before"]["unit"] == "Sekretariatet for internationalt samarbejde"
     assert event.details["after"]["unit"] == "Center for Kultur"
-    assert client.get("/admin/municipality/logo").data == PNG
-    assert "Center for Kultur" in client.get("/admin/").get_data(as_text=True)
+    assert client.get("/administration/kommune/logo").data == PNG
+    assert "Center for Kultur" in client.get("/administration/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -155,7 +171,7 @@ def test_municipality_bad_input_is_shown_and_nothing_changes(
     auth.login(world.admin)
     data = {"name": "Ny Kommune", "cvr": "58271713", "languages": ["da"]}
     data.update(overrides)
-    response = client.post("/admin/municipality", data=data, content_type="multipart/form-data")
+    response = client.post("/administration/kommune", data=data, content_type="multipart/form-data")
     assert response.status_code == 422
     (field,) = overrides
     assert message in (field_error(response, field) or "")
@@ -167,7 +183,7 @@ def test_municipality_bad_input_is_shown_and_nothing_changes(
 def test_partner_city_added_edited_and_bad_dates_refused(world, client, auth):
     auth.login(world.admin)
     response = client.post(
-        "/admin/partners/new",
+        "/administration/partnerbyer/ny",
         data={
             "name": "Ystad",
             "country": "SE",
@@ -178,7 +194,7 @@ def test_partner_city_added_edited_and_bad_dates_refused(world, client, auth):
     assert response.status_code == 302
     city = db.session.scalars(select(PartnerCity)).one()
     response = client.post(
-        f"/admin/partners/{city.id}",
+        f"/administration/partnerbyer/{city.id}",
         data={
             "name": "Ystad",
             "country": "SE",
@@ -190,7 +206,7 @@ def test_partner_city_added_edited_and_bad_dates_refused(world, client, auth):
     assert response.status_code == 422
     assert field_error(response, "valid_to") == "Slutdatoen kan ikke være før startdatoen."
     response = client.post(
-        f"/admin/partners/{city.id}",
+        f"/administration/partnerbyer/{city.id}",
         data={
             "name": "Ystad",
             "country": "XX",
@@ -202,7 +218,7 @@ def test_partner_city_added_edited_and_bad_dates_refused(world, client, auth):
     db.session.expire_all()
     assert city.valid_to is None and city.country == "SE"
     response = client.post(
-        f"/admin/partners/{city.id}",
+        f"/administration/partnerbyer/{city.id}",
         data={
             "name": "Ystad",
             "country": "SE",
@@ -214,7 +230,7 @@ def test_partner_city_added_edited_and_bad_dates_refused(world, client, auth):
     assert response.status_code == 302
     (event,) = settings_events("settings.partner_city_changed")
     assert event.details == {"before": {"valid_to": None}, "after": {"valid_to": "2025-12-31"}}
-    assert client.get("/admin/partners/999").status_code == 404
+    assert client.get("/administration/partnerbyer/999").status_code == 404
 
 
 def test_a_new_yearly_budget_goes_through_the_ledger(world, client, auth):
@@ -222,7 +238,7 @@ def test_a_new_yearly_budget_goes_through_the_ledger(world, client, auth):
     year = clock.today().year
     entries_before = count(BudgetEntry)
     response = client.post(
-        f"/admin/funds/{world.fund.id}",
+        f"/administration/puljer/{world.fund.id}",
         data=fund_data(world.fund, yearly_budget="120000", delegated_limit="20000"),
     )
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -260,7 +276,7 @@ def test_fund_bad_input_changes_nothing(world, client, auth, overrides, message)
     entries = count(BudgetEntry)
     data = fund_data(world.fund, yearly_budget="50000")
     data.update(overrides)
-    response = client.post(f"/admin/funds/{world.fund.id}", data=data)
+    response = client.post(f"/administration/puljer/{world.fund.id}", data=data)
     assert response.status_code == 422
     (field,) = overrides
     assert message in (field_error(response, field) or "")
@@ -278,7 +294,7 @@ def test_a_budget_cannot_go_below_what_is_granted(world, client, auth):
     db.session.commit()
     auth.login(world.admin)
     response = client.post(
-        f"/admin/funds/{world.fund.id}", data=fund_data(world.fund, yearly_budget="50000")
+        f"/administration/puljer/{world.fund.id}", data=fund_data(world.fund, yearly_budget="50000")
     )
     assert response.status_code == 422
     assert any("kan ikke sættes ned" in message for message in errors(response))
@@ -289,16 +305,16 @@ def test_a_budget_cannot_go_below_what_is_granted(world, client, auth):
 def test_a_new_fund_gets_its_budget_and_standard_letter_texts(world, client, auth):
     auth.login(world.admin)
     data = fund_data(world.fund, code="kulturpuljen", name="Kulturpuljen", yearly_budget="30000")
-    response = client.post("/admin/funds/new", data=data)
+    response = client.post("/administration/puljer/ny", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
     from grants.funds.models import Fund
 
     fund = db.session.scalar(select(Fund).where(Fund.code == "kulturpuljen"))
     assert balance(fund.id, clock.today().year).budget == Decimal("30000")
     assert count(LetterText) == 4
-    response = client.post("/admin/funds/new", data=dict(data, code="Bad Code"))
+    response = client.post("/administration/puljer/ny", data=dict(data, code="Bad Code"))
     assert "Brug små bogstaver" in (field_error(response, "code") or "")
-    response = client.post("/admin/funds/new", data=data)
+    response = client.post("/administration/puljer/ny", data=data)
     assert field_error(response, "code") == "Der er allerede en pulje med den kode."
 
 
@@ -310,12 +326,13 @@ def test_the_route_chooser_offers_every_route_in_the_table(world, client, auth):
     db.session.add(extra)
     db.session.commit()
     auth.login(world.admin)
-    page = client.get(f"/admin/funds/{world.fund.id}").get_data(as_text=True)
+    page = client.get(f"/administration/puljer/{world.fund.id}").get_data(as_text=True)
     offered = options(page, "route_id")
     for route in db.session.scalars(select(Route)):
         assert str(route.id) in offered
     response = client.post(
-        f"/admin/funds/{world.fund.id}", data=fund_data(world.fund, route_id=str(extra.id))
+        f"/administration/puljer/{world.fund.id}",
+        data=fund_data(world.fund, route_id=str(extra.id)),
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -325,7 +342,7 @@ def test_the_route_chooser_offers_every_route_in_the_table(world, client, auth):
 
 def test_questions_added_and_removed_as_versions(world, client, auth):
     auth.login(world.admin)
-    url = f"/admin/funds/{world.fund.id}/questions"
+    url = f"/administration/puljer/{world.fund.id}/spoergsmaal"
     response = client.post(
         url, data={"label": "Hvilken skole?", "kind": "choice", "choices": "Kun én"}
     )
@@ -341,8 +358,8 @@ def test_questions_added_and_removed_as_versions(world, client, auth):
     versions = db.session.scalars(select(FormVersion).order_by(FormVersion.version)).all()
     assert [len(v.questions) for v in versions] == [1, 2]
     assert "Antal elever" in client.get(url).get_data(as_text=True)
-    assert client.post(f"{url}/no_such_question/remove").status_code == 404
-    assert client.post(f"{url}/hvilken_skole/remove").status_code == 302
+    assert client.post(f"{url}/no_such_question/fjern").status_code == 404
+    assert client.post(f"{url}/hvilken_skole/fjern").status_code == 302
     assert [len(v.questions) for v in db.session.scalars(select(FormVersion))] == [1, 2, 1]
     (event,) = settings_events("settings.form_version_added")[:1]
     assert event.actor_id == world.admin.id
@@ -369,13 +386,15 @@ def test_questions_added_and_removed_as_versions(world, client, auth):
 def test_a_letter_text_that_reaches_for_files_or_code_is_refused(world, client, auth, body):
     auth.login(world.admin)
     response = client.post(
-        f"/admin/funds/{world.fund.id}/letters/granted", data={"body": body, "intent": "save"}
+        f"/administration/puljer/{world.fund.id}/breve/granted",
+        data={"body": body, "intent": "save"},
     )
     assert response.status_code == 422
     assert field_error(response, "body")
     assert count(LetterText) == 0
     response = client.post(
-        f"/admin/funds/{world.fund.id}/letters/granted", data={"body": body, "intent": "preview"}
+        f"/administration/puljer/{world.fund.id}/breve/granted",
+        data={"body": body, "intent": "preview"},
     )
     assert response.status_code == 422
     assert response.mimetype == "text/html"
@@ -389,7 +408,8 @@ def test_the_preview_is_the_real_pdf_with_the_placeholders_values(world, client,
         "Frist {{ frist_rapport }}."
     )
     response = client.post(
-        f"/admin/funds/{world.fund.id}/letters/granted", data={"body": body, "intent": "preview"}
+        f"/administration/puljer/{world.fund.id}/breve/granted",
+        data={"body": body, "intent": "preview"},
     )
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
@@ -402,7 +422,7 @@ def test_the_preview_is_the_real_pdf_with_the_placeholders_values(world, client,
     assert "{{" not in text
     assert count(LetterText) == 0  # a preview saves nothing
     preview = client.post(
-        f"/admin/funds/{world.fund.id}/letters/settlement",
+        f"/administration/puljer/{world.fund.id}/breve/settlement",
         data={"body": "Endeligt {{ endeligt_tilskud }}", "intent": "preview"},
     )
     assert preview.mimetype == "application/pdf"
@@ -412,51 +432,53 @@ def test_the_preview_is_the_real_pdf_with_the_placeholders_values(world, client,
 
 def test_a_saved_letter_text_is_a_new_version(world, client, auth):
     auth.login(world.admin)
-    url = f"/admin/funds/{world.fund.id}/letters/refused"
+    url = f"/administration/puljer/{world.fund.id}/breve/refused"
     assert "standardteksten" in client.get(url).get_data(as_text=True)
     client.post(url, data={"body": "Afslag i {{ sagsnummer }}", "intent": "save"})
     client.post(url, data={"body": "Nyt afslag i {{ sagsnummer }}", "intent": "save"})
     assert [t.version for t in db.session.scalars(select(LetterText))] == [1, 2]
     assert client.post(url, data={"body": "", "intent": "save"}).status_code == 422
-    assert client.get(f"/admin/funds/{world.fund.id}/letters/nonsense").status_code == 404
+    assert client.get(f"/administration/puljer/{world.fund.id}/breve/nonsense").status_code == 404
     assert settings_events("settings.letter_text_added")
 
 
 def test_roles_granted_and_revoked_and_no_one_locks_themselves_out(world, client, auth):
     auth.login(world.admin)
     response = client.post(
-        f"/admin/users/{world.employee.id}",
+        f"/administration/brugere/{world.employee.id}",
         data={"roles": ["employee", "caseworker"], "active": "y"},
     )
     assert response.status_code == 302
     db.session.expire_all()
     assert world.employee.roles == {Role.EMPLOYEE, Role.CASEWORKER}
-    client.post(f"/admin/users/{world.employee.id}", data={"roles": ["employee"], "active": "y"})
+    client.post(
+        f"/administration/brugere/{world.employee.id}", data={"roles": ["employee"], "active": "y"}
+    )
     db.session.expire_all()
     assert world.employee.roles == {Role.EMPLOYEE}
     assert settings_events("roles.granted") and settings_events("roles.revoked")
     response = client.post(
-        f"/admin/users/{world.admin.id}", data={"roles": ["employee"], "active": "y"}
+        f"/administration/brugere/{world.admin.id}", data={"roles": ["employee"], "active": "y"}
     )
     assert response.status_code == 422
     assert any("din egen administratorrolle" in message for message in errors(response))
-    response = client.post(f"/admin/users/{world.employee.id}", data={"roles": ["king"]})
+    response = client.post(f"/administration/brugere/{world.employee.id}", data={"roles": ["king"]})
     assert response.status_code == 422
     db.session.expire_all()
     assert world.admin.has_role(Role.ADMIN)
-    assert client.get("/admin/users/9999").status_code == 404
+    assert client.get("/administration/brugere/9999").status_code == 404
 
 
 def test_the_languages_offered_follow_the_municipality_profile(world, client, auth):
     auth.login(world.employee)
-    assert 'name="locale" value="en"' in client.get("/applications/mine").get_data(as_text=True)
+    assert 'name="locale" value="en"' in client.get("/ansoegninger/mine").get_data(as_text=True)
     municipality = Municipality.current()
     municipality.languages = "da"
     db.session.commit()
-    page = client.get("/applications/mine").get_data(as_text=True)
+    page = client.get("/ansoegninger/mine").get_data(as_text=True)
     # No form that switches to English any more.
     assert not one(page, "body").select("[name=locale][value=en]")
-    client.post("/language", data={"locale": "en", "next": "/applications/mine"})
+    client.post("/sprog", data={"locale": "en", "next": "/ansoegninger/mine"})
     db.session.expire_all()
     assert world.employee.locale == "da"
 
@@ -468,7 +490,7 @@ def test_the_uploaded_logo_is_on_the_letters(world, client, auth):
     Image.new("RGB", (40, 20), (0, 90, 160)).save(buffer, format="PNG")
     auth.login(world.admin)
     response = client.post(
-        "/admin/municipality",
+        "/administration/kommune",
         data={
             "name": "Ballerup Kommune",
             "languages": ["da", "en"],
@@ -478,7 +500,7 @@ def test_the_uploaded_logo_is_on_the_letters(world, client, auth):
     )
     assert response.status_code == 302
     preview = client.post(
-        f"/admin/funds/{world.fund.id}/letters/granted",
+        f"/administration/puljer/{world.fund.id}/breve/granted",
         data={"body": "Hej {{ ansoeger }}", "intent": "preview"},
     )
     page = PdfReader(io.BytesIO(preview.data)).pages[0]
@@ -491,10 +513,10 @@ def test_the_board_and_the_refund_days_are_set_per_fund(world, client, auth):
     other = make_user(Role.BOARD_MEMBER, name="Birgit Bestyrelse")
     db.session.commit()
     auth.login(world.admin)
-    page = client.get(f"/admin/funds/{world.fund.id}").get_data(as_text=True)
+    page = client.get(f"/administration/puljer/{world.fund.id}").get_data(as_text=True)
     assert "Birgit Bestyrelse" in page and "Bent Bach" in page
     response = client.post(
-        f"/admin/funds/{world.fund.id}",
+        f"/administration/puljer/{world.fund.id}",
         data=fund_data(world.fund, board=[str(other.id)], refund_days="14"),
     )
     assert response.status_code == 302
@@ -510,12 +532,18 @@ def test_without_the_csrf_token_an_admin_change_is_refused(world, app, client, a
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         for url, data in [
-            ("/admin/municipality", {"name": "Hacket", "languages": "da"}),
-            (f"/admin/funds/{world.fund.id}", fund_data(world.fund, yearly_budget="1")),
-            (f"/admin/funds/{world.fund.id}/questions", {"label": "Q?", "kind": "short_text"}),
-            (f"/admin/funds/{world.fund.id}/questions/x/remove", {}),
-            (f"/admin/funds/{world.fund.id}/letters/granted", {"body": "Hej", "intent": "save"}),
-            (f"/admin/users/{world.employee.id}", {"roles": ["admin"], "active": "y"}),
+            ("/administration/kommune", {"name": "Hacket", "languages": "da"}),
+            (f"/administration/puljer/{world.fund.id}", fund_data(world.fund, yearly_budget="1")),
+            (
+                f"/administration/puljer/{world.fund.id}/spoergsmaal",
+                {"label": "Q?", "kind": "short_text"},
+            ),
+            (f"/administration/puljer/{world.fund.id}/spoergsmaal/x/fjern", {}),
+            (
+                f"/administration/puljer/{world.fund.id}/breve/granted",
+                {"body": "Hej", "intent": "save"},
+            ),
+            (f"/administration/brugere/{world.employee.id}", {"roles": ["admin"], "active": "y"}),
         ]:
             assert client.post(url, data=data).status_code in (400, 422), url
     finally:
@@ -543,7 +571,8 @@ def test_a_letter_text_too_deep_to_render_is_refused_when_saved(world, client, a
     auth.login(world.admin)
     for intent in ("save", "preview"):
         response = client.post(
-            f"/admin/funds/{world.fund.id}/letters/granted", data={"body": body, "intent": intent}
+            f"/administration/puljer/{world.fund.id}/breve/granted",
+            data={"body": body, "intent": intent},
         )
         assert response.status_code == 422, (intent, response.status_code)
         assert "for indviklet" in (field_error(response, "body") or "")

@@ -12,10 +12,10 @@ PROFILE = {"name": "Ballerup Kommune", "cvr": "58271713", "languages": ["da"]}
 
 def test_the_administrator_sets_the_election_periods(world, client, auth):
     auth.login(world.admin)
-    page = client.get("/admin/municipality").get_data(as_text=True)
+    page = client.get("/administration/kommune").get_data(as_text=True)
     assert 'name="election_first_year"' in page and 'value="2022"' in page
     data = PROFILE | {"election_first_year": "2027", "election_period_years": "5"}
-    response = client.post("/admin/municipality", data=data)
+    response = client.post("/administration/kommune", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
     assert str(election_period(2026)) == "2022-2026"
@@ -34,7 +34,7 @@ def test_a_bad_election_rhythm_is_refused_and_nothing_changes(
     world, client, auth, field, value, message
 ):
     auth.login(world.admin)
-    response = client.post("/admin/municipality", data=PROFILE | {field: value})
+    response = client.post("/administration/kommune", data=PROFILE | {field: value})
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     db.session.expire_all()
@@ -46,7 +46,7 @@ def test_a_bad_election_rhythm_is_refused_and_nothing_changes(
 
 def test_only_an_administrator_sets_it(world, client, auth):
     auth.login(world.caseworker)
-    response = client.post("/admin/municipality", data=PROFILE | {"election_period_years": "5"})
+    response = client.post("/administration/kommune", data=PROFILE | {"election_period_years": "5"})
     assert response.status_code in (403, 404)
     db.session.expire_all()
     assert world.municipality.election_period_years == 4

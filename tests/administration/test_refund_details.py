@@ -31,14 +31,14 @@ def test_the_payment_details_are_saved_and_audited(world, client, auth):
         "refund_account_number": "0012345678",
         "refund_payment_method": "MobilePay 12345",
     }
-    response = client.post("/admin/municipality", data=data)
+    response = client.post("/administration/kommune", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
     assert _details() == ("9570", "0012345678", "MobilePay 12345")
     event = db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "settings.municipality_changed")
     )
     assert event.details["after"]["refund_account_number"] == "0012345678"
-    page = client.get("/admin/municipality").get_data(as_text=True)
+    page = client.get("/administration/kommune").get_data(as_text=True)
     assert 'value="9570"' in page and "Registreringsnummer til tilbagebetalinger" in page
 
 
@@ -49,7 +49,7 @@ def test_a_payment_method_alone_is_enough(world, client, auth):
         "refund_account_number": "",
         "refund_payment_method": "Indbetalingskort +71",
     }
-    assert client.post("/admin/municipality", data=data).status_code == 302
+    assert client.post("/administration/kommune", data=data).status_code == 302
     assert _details() == ("", "", "Indbetalingskort +71")
 
 
@@ -69,7 +69,9 @@ def test_bad_payment_details_are_refused_and_nothing_changes(world, client, auth
     auth.login(world.admin)
     before = _details()
     blank = {"refund_reg_number": "", "refund_account_number": "", "refund_payment_method": ""}
-    response = client.post("/admin/municipality", data=PROFILE | {"name": "Ny"} | blank | fields)
+    response = client.post(
+        "/administration/kommune", data=PROFILE | {"name": "Ny"} | blank | fields
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert message in page
@@ -83,7 +85,7 @@ def test_the_form_speaks_english(world, client, auth):
     db.session.commit()
     auth.login(world.admin)
     response = client.post(
-        "/admin/municipality",
+        "/administration/kommune",
         data=PROFILE | {"refund_reg_number": "", "refund_account_number": "123456"},
     )
     page = response.get_data(as_text=True)
@@ -97,5 +99,5 @@ def test_no_one_else_may_change_them(world, client, auth, who):
     auth.login(getattr(world, who))
     before = _details()
     data = PROFILE | {"refund_reg_number": "1111", "refund_account_number": "1"}
-    assert client.post("/admin/municipality", data=data).status_code == 403
+    assert client.post("/administration/kommune", data=data).status_code == 403
     assert _details() == before

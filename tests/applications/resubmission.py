@@ -37,14 +37,14 @@ def waiting_for_information(world, client, auth, **overrides) -> Application:
     values = with_file(
         data(world, amount_applied="19.500,50", **overrides), PROGRAMME_V1, "program.pdf"
     )
-    response = post_form(client, "/applications/new/studierejsefonden", values)
+    response = post_form(client, "/ansoegninger/ny/studierejsefonden", values)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     application = db.session.scalars(select(Application)).one()
     auth.login(world.manager)
-    client.post(f"/applications/{application.id}/steps/endorse", data={"comment": ""})
+    client.post(f"/ansoegninger/{application.id}/trin/endorse", data={"comment": ""})
     auth.login(world.caseworker)
     response = client.post(
-        f"/applications/{application.id}/steps/request_information", data={"comment": QUESTION}
+        f"/ansoegninger/{application.id}/trin/request_information", data={"comment": QUESTION}
     )
     assert response.status_code == 302
     db.session.expire_all()

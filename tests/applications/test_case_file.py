@@ -17,7 +17,7 @@ def test_the_caseworker_exports_the_whole_file(world, client, auth):
     operations.decide(application, world.caseworker, "grant", None, "")
     db.session.commit()
     auth.login(world.caseworker)
-    response = client.get(f"/applications/{application.id}/case-file.zip")
+    response = client.get(f"/ansoegninger/{application.id}/sagsmappe.zip")
     assert response.status_code == 200 and response.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     names = archive.namelist()
@@ -36,6 +36,6 @@ def test_others_cannot_export_a_file(world, client, auth):
     db.session.commit()
     for person in (world.employee, world.manager, world.outsider, world.finance):
         auth.login(person)
-        assert client.get(f"/applications/{application.id}/case-file.zip").status_code == 403
+        assert client.get(f"/ansoegninger/{application.id}/sagsmappe.zip").status_code == 403
     db.session.expire_all()
     assert all(e.action != "case_file_exported" for e in application.journal)

@@ -38,7 +38,7 @@ def resubmit_with_new_programme(world, client, auth):
         PROGRAMME_V2,
         "program-endelig.pdf",
     )
-    response = post_form(client, f"/applications/{application.id}/edit", values)
+    response = post_form(client, f"/ansoegninger/{application.id}/rediger", values)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     db.session.expire_all()
     assert application.state == "screening"
@@ -65,27 +65,27 @@ def test_a_new_programme_file_is_a_new_version_and_the_old_one_stays(world, clie
     # The caseworker sees the current version first, and every version with its number, when
     # and by whom it was received; both download, byte for byte.
     auth.login(world.caseworker)
-    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
     table = page[page.index('id="documents"') :]
     table = table[: table.index("</table>")]
     assert table.index("program-endelig.pdf") < table.index("program.pdf")
     assert "gældende" in table and "erstattet" in table
     assert table.count("Mette Madsen") == 2
     programme_row = page[page.index('<th scope="row">Program</th>') :][:800]
-    assert f"/attachments/{second.id}" in programme_row and "version 2" in programme_row
+    assert f"/bilag/{second.id}" in programme_row and "version 2" in programme_row
     for item, content in ((first, PROGRAMME_V1), (second, PROGRAMME_V2)):
-        response = client.get(f"/applications/{application.id}/attachments/{item.id}")
+        response = client.get(f"/ansoegninger/{application.id}/bilag/{item.id}")
         assert response.status_code == 200 and response.data == content
 
     # The form offers the current version and says a new file adds a version.
     auth.login(world.employee)
-    assert client.get(f"/applications/{application.id}").status_code == 200
+    assert client.get(f"/ansoegninger/{application.id}").status_code == 200
 
 
 def test_the_old_version_downloads_for_those_who_see_the_case_only(world, client, auth):
     application = resubmit_with_new_programme(world, client, auth)
     first = versions(application)[0]
-    url = f"/applications/{application.id}/attachments/{first.id}"
+    url = f"/ansoegninger/{application.id}/bilag/{first.id}"
     for person in (world.employee, world.manager, world.caseworker, world.board_member):
         auth.login(person)
         assert client.get(url).data == PROGRAMME_V1, person.email
@@ -96,7 +96,7 @@ def test_the_old_version_downloads_for_those_who_see_the_case_only(world, client
 
     own = make_application(world.outsider, world.fund, state="screening")
     db.session.commit()
-    response = client.get(f"/applications/{own.id}/attachments/{first.id}")
+    response = client.get(f"/ansoegninger/{own.id}/bilag/{first.id}")
     assert response.status_code == 404
 
 
@@ -113,17 +113,17 @@ def test_every_version_is_in_the_journal_and_the_archive(world, client, auth):
 
     # In the journal on the case page, in the reader's language.
     auth.login(world.employee)
-    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
     assert "Dokument modtaget" in page
     assert "Program, version 2: program-endelig.pdf" in page
-    client.post("/language", data={"locale": "en"})
-    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    client.post("/sprog", data={"locale": "en"})
+    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
     assert "Document received" in page and "Programme, version 2: program-endelig.pdf" in page
 
     # The archive: both files, the documents' index and the journal with the facts.
     auth.login(world.caseworker)
     archive = zipfile.ZipFile(
-        io.BytesIO(client.get(f"/applications/{application.id}/case-file.zip").data)
+        io.BytesIO(client.get(f"/ansoegninger/{application.id}/sagsmappe.zip").data)
     )
     assert archive.read(f"dokumenter/{first.id}-v1-program.pdf") == PROGRAMME_V1
     assert archive.read(f"dokumenter/{second.id}-v2-program-endelig.pdf") == PROGRAMME_V2
@@ -139,9 +139,9 @@ def test_every_version_is_in_the_journal_and_the_archive(world, client, auth):
     details = [r["detaljer"] for r in journal if r["handling"] == documents.RECEIVED]
     assert details == ["Program, version 1: program.pdf", "Program, version 2: program-endelig.pdf"]
     # The archive is the municipality's record: Danish, whoever exports it.
-    client.post("/language", data={"locale": "en"})
+    client.post("/sprog", data={"locale": "en"})
     archive = zipfile.ZipFile(
-        io.BytesIO(client.get(f"/applications/{application.id}/case-file.zip").data)
+        io.BytesIO(client.get(f"/ansoegninger/{application.id}/sagsmappe.zip").data)
     )
     assert "Program, version 2" in archive.read("journal.csv").decode("utf-8-sig")
 
@@ -158,13 +158,13 @@ def test_a_file_for_a_funds_question_keeps_its_versions_too(world, client, auth)
     auth.login(world.employee)
     values = data(world, intent="save")
     values["q-budget_proof"] = (io.BytesIO(PROGRAMME_V1), "tilbud.pdf")
-    assert post_form(client, "/applications/new/studierejsefonden", values).status_code == 302
+    assert post_form(client, "/ansoegninger/ny/studierejsefonden", values).status_code == 302
     from grants.applications.models import Application
 
     application = db.session.scalars(select(Application)).one()
     values = data(world, intent="save")
     values["q-budget_proof"] = (io.BytesIO(PROGRAMME_V2), "tilbud-2.pdf")
-    response = post_form(client, f"/applications/{application.id}/edit", values)
+    response = post_form(client, f"/ansoegninger/{application.id}/rediger", values)
     assert response.status_code == 302
     db.session.expire_all()
     first, second = versions(application)
@@ -174,7 +174,7 @@ def test_a_file_for_a_funds_question_keeps_its_versions_too(world, client, auth)
         first.id,
     )
     assert application.answers["budget_proof"]["attachment_id"] == second.id
-    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
     assert "Tilbud fra rejsebureau" in page[page.index('id="documents"') :]
 
 
@@ -311,14 +311,14 @@ def test_the_same_file_again_is_not_a_new_version(world, client, auth):
     application = resubmit_with_new_programme(world, client, auth)
     auth.login(world.caseworker)
     client.post(
-        f"/applications/{application.id}/steps/request_information",
+        f"/ansoegninger/{application.id}/trin/request_information",
         data={"comment": "Og beløbet?"},
     )
     auth.login(world.employee)
     values = with_file(
         data(world, amount_applied="19000", reply="Rettet."), PROGRAMME_V2, "program-endelig.pdf"
     )
-    assert post_form(client, f"/applications/{application.id}/edit", values).status_code == 302
+    assert post_form(client, f"/ansoegninger/{application.id}/rediger", values).status_code == 302
     db.session.expire_all()
     assert [a.version for a in versions(application)] == [1, 2]
     assert len([e for e in application.journal if e.action == documents.RECEIVED]) == 2
@@ -329,7 +329,7 @@ def test_a_document_takes_a_bounded_number_of_versions(world, client, auth, monk
     application = resubmit_with_new_programme(world, client, auth)
     auth.login(world.caseworker)
     client.post(
-        f"/applications/{application.id}/steps/request_information", data={"comment": "Mere?"}
+        f"/ansoegninger/{application.id}/trin/request_information", data={"comment": "Mere?"}
     )
     auth.login(world.employee)
     before = table_fingerprint()
@@ -338,7 +338,7 @@ def test_a_document_takes_a_bounded_number_of_versions(world, client, auth, monk
         b"%PDF-1.4\n% a third\n%%EOF\n",
         "program-3.pdf",
     )
-    response = post_form(client, f"/applications/{application.id}/edit", values)
+    response = post_form(client, f"/ansoegninger/{application.id}/rediger", values)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'id="programme_file-error"' in page and "allerede 2 versioner" in page

@@ -18,7 +18,7 @@ from tests.confirming import confirm
 from tests.factories import future, make_application, make_user
 from tests.html import field_error, links, one, table_rows
 
-NEW = "/applications/new/studierejsefonden"
+NEW = "/ansoegninger/ny/studierejsefonden"
 
 
 def applications_count() -> int:
@@ -129,9 +129,7 @@ def test_the_programme_file_is_checked_by_content(world, client, auth, name, con
         attachment = db.session.scalars(select(Attachment)).one()
         assert "/" not in attachment.filename and ".." not in attachment.filename.split(".")[0]
         assert attachment.size == len(content)
-        download = client.get(
-            f"/applications/{attachment.application_id}/attachments/{attachment.id}"
-        )
+        download = client.get(f"/ansoegninger/{attachment.application_id}/bilag/{attachment.id}")
         assert download.data == content
         assert download.headers["X-Content-Type-Options"] == "nosniff"
         assert download.headers["Content-Disposition"].startswith("attachment")
@@ -146,10 +144,10 @@ def test_others_cannot_see_or_edit_a_draft(world, client, auth):
     db.session.commit()
     for person in (world.manager, world.caseworker, world.outsider, world.admin):
         auth.login(person)
-        assert client.get(f"/applications/{application.id}").status_code == 403
-        assert client.get(f"/applications/{application.id}/edit").status_code == 403
+        assert client.get(f"/ansoegninger/{application.id}").status_code == 403
+        assert client.get(f"/ansoegninger/{application.id}/rediger").status_code == 403
         response = client.post(
-            f"/applications/{application.id}/edit", data=form_data(title="Overtaget")
+            f"/ansoegninger/{application.id}/rediger", data=form_data(title="Overtaget")
         )
         assert response.status_code == 403
     db.session.expire_all()
@@ -162,7 +160,7 @@ def test_a_submitted_application_cannot_be_edited(world, client, auth):
     auth.login(world.employee)
     assert (
         client.post(
-            f"/applications/{application.id}/edit", data=form_data(title="Ændret")
+            f"/ansoegninger/{application.id}/rediger", data=form_data(title="Ændret")
         ).status_code
         == 403
     )
@@ -173,22 +171,30 @@ def test_a_submitted_application_cannot_be_edited(world, client, auth):
 def test_anonymous_is_sent_to_log_in(world, client):
     application = make_application(world.employee, world.fund, state="screening")
     db.session.commit()
-    for url in (NEW, f"/applications/{application.id}", "/queue", "/budgets", "/applications/mine"):
+    for url in (
+        NEW,
+        f"/ansoegninger/{application.id}",
+        "/arbejdskoe",
+        "/budgetter",
+        "/ansoegninger/mine",
+    ):
         response = client.get(url)
-        assert response.status_code == 302 and "/login" in response.headers["Location"]
+        assert response.status_code == 302 and "/log-ind" in response.headers["Location"]
 
 
 def test_an_outsider_cannot_take_steps_or_decide(world, client, auth):
     application = make_application(world.employee, world.fund, state="awaiting_decision")
     db.session.commit()
     auth.login(world.outsider)
-    assert client.post(f"/applications/{application.id}/steps/endorse").status_code == 403
+    assert client.post(f"/ansoegninger/{application.id}/trin/endorse").status_code == 403
     assert (
-        confirm(client, f"/applications/{application.id}/decision", {"action": "grant"}).status_code
+        confirm(
+            client, f"/ansoegninger/{application.id}/afgoerelse", {"action": "grant"}
+        ).status_code
         == 403
     )
     auth.login(world.manager)  # may see the case, but deciding is not theirs
-    response = confirm(client, f"/applications/{application.id}/decision", {"action": "grant"})
+    response = confirm(client, f"/ansoegninger/{application.id}/afgoerelse", {"action": "grant"})
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(Application, application.id).state == "awaiting_decision"
@@ -200,7 +206,7 @@ def test_decision_input_is_checked(world, client, auth):
     )
     db.session.commit()
     auth.login(world.caseworker)
-    url = f"/applications/{application.id}/decision"
+    url = f"/ansoegninger/{application.id}/afgoerelse"
     for data, field, message in [
         ({"action": "refuse", "reasons": ""}, "reasons", "Skriv en begrundelse"),
         ({"action": "grant_part", "amount": "", "reasons": "Delvis."}, "amount", "Skriv det beløb"),
@@ -221,14 +227,14 @@ def test_decision_input_is_checked(world, client, auth):
 
 def test_budget_pages_are_for_staff(world, client, auth):
     auth.login(world.employee)
-    assert client.get("/budgets").status_code == 403
-    assert client.get("/budgets/studierejsefonden/2026").status_code == 403
+    assert client.get("/budgetter").status_code == 403
+    assert client.get("/budgetter/studierejsefonden/2026").status_code == 403
     auth.login(world.finance)
-    page = client.get("/budgets").get_data(as_text=True)
+    page = client.get("/budgetter").get_data(as_text=True)
     rows = table_rows(page)
     fund_row = next(row for row in rows if row[0] == "Studierejsefonden")
     assert "100.000,00 kr." in fund_row
-    assert client.get("/budgets/ukendt/2026").status_code == 404
+    assert client.get("/budgetter/ukendt/2026").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -249,7 +255,7 @@ def test_budget_pages_are_for_staff(world, client, auth):
 def test_absurd_input_is_refused_not_crashed(world, client, auth, overrides, field):
     auth.login(world.employee)
     response = client.post(
-        "/applications/new/studierejsefonden",
+        "/ansoegninger/ny/studierejsefonden",
         data=form_data(manager_id=str(world.manager.id), **overrides),
     )
     assert response.status_code == 422
@@ -261,7 +267,7 @@ def test_the_endorsing_manager_is_the_employees_own(world, client, auth):
     db.session.commit()
     auth.login(world.employee)
     response = client.post(
-        "/applications/new/studierejsefonden", data=form_data(manager_id=str(other_manager.id))
+        "/ansoegninger/ny/studierejsefonden", data=form_data(manager_id=str(other_manager.id))
     )
     assert response.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(Application)) == 0

@@ -32,12 +32,12 @@ def test_the_applicant_gives_up_a_grant_and_the_money_goes_back(world, client, a
     assert balance(world.fund.id, year).available == Decimal("92000.00")
     auth.login(world.employee)
     response = client.post(
-        f"/applications/{application.id}/steps/give_up_grant", data={"comment": ""}
+        f"/ansoegninger/{application.id}/trin/give_up_grant", data={"comment": ""}
     )
     assert response.status_code == 422  # a reason is asked for
     assert balance(world.fund.id, year).available == Decimal("92000.00")
     response = client.post(
-        f"/applications/{application.id}/steps/give_up_grant",
+        f"/ansoegninger/{application.id}/trin/give_up_grant",
         data={"comment": "Konferencen er aflyst."},
     )
     # Shown first: what happens, and nothing changes until it is confirmed.
@@ -66,7 +66,7 @@ def test_the_caseworker_cancels_a_grant(world, client, auth):
     auth.login(world.outsider)
     assert (
         client.post(
-            f"/applications/{application.id}/steps/cancel_grant", data={"comment": "x"}
+            f"/ansoegninger/{application.id}/trin/cancel_grant", data={"comment": "x"}
         ).status_code
         == 403
     )

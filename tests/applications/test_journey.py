@@ -23,10 +23,10 @@ def only_application() -> Application:
 def test_from_draft_to_downloaded_letter(world, client, auth):
     # The employee starts, saves a draft with little in it, and comes back later.
     auth.login(world.employee)
-    response = client.get("/applications/new")
+    response = client.get("/ansoegninger/ny")
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/applications/new/studierejsefonden")
-    page = client.get("/applications/new/studierejsefonden").get_data(as_text=True)
+    assert response.headers["Location"].endswith("/ansoegninger/ny/studierejsefonden")
+    page = client.get("/ansoegninger/ny/studierejsefonden").get_data(as_text=True)
     assert "Ansøg om studierejse" in page
     assert (
         f'<option selected value="{world.manager.id}">' in page
@@ -34,21 +34,21 @@ def test_from_draft_to_downloaded_letter(world, client, auth):
     )  # their own manager is proposed
 
     response = client.post(
-        "/applications/new/studierejsefonden",
+        "/ansoegninger/ny/studierejsefonden",
         data={"title": "Studietur til Helsinki", "intent": "save"},
     )
     assert response.status_code == 302
     application = only_application()
     assert (application.state, application.case_number) == ("draft", None)
-    assert world.employee.name in client.get("/applications/mine").get_data(
+    assert world.employee.name in client.get("/ansoegninger/mine").get_data(
         as_text=True
-    ) or "Studietur til Helsinki" in client.get("/applications/mine").get_data(as_text=True)
+    ) or "Studietur til Helsinki" in client.get("/ansoegninger/mine").get_data(as_text=True)
 
     # Back again: edit it, fill in everything and submit.
-    page = client.get(f"/applications/{application.id}/edit").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{application.id}/rediger").get_data(as_text=True)
     assert 'value="Studietur til Helsinki"' in page
     response = client.post(
-        f"/applications/{application.id}/edit", data=form_data(manager_id=str(world.manager.id))
+        f"/ansoegninger/{application.id}/rediger", data=form_data(manager_id=str(world.manager.id))
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     application = only_application()
@@ -60,10 +60,10 @@ def test_from_draft_to_downloaded_letter(world, client, auth):
 
     # The manager finds it in the work queue and endorses it.
     auth.login(world.manager)
-    queue = client.get("/queue").get_data(as_text=True)
+    queue = client.get("/arbejdskoe").get_data(as_text=True)
     assert application.case_number in queue
     response = client.post(
-        f"/applications/{application.id}/steps/endorse",
+        f"/ansoegninger/{application.id}/trin/endorse",
         data={"comment": "Relevant for hele klubområdet."},
     )
     assert response.status_code == 302
@@ -71,9 +71,9 @@ def test_from_draft_to_downloaded_letter(world, client, auth):
 
     # The caseworker asks for more information.
     auth.login(world.caseworker)
-    assert application.case_number in client.get("/queue").get_data(as_text=True)
+    assert application.case_number in client.get("/arbejdskoe").get_data(as_text=True)
     response = client.post(
-        f"/applications/{application.id}/steps/request_information",
+        f"/ansoegninger/{application.id}/trin/request_information",
         data={"comment": "Vedlæg venligst konferencens program."},
     )
     assert response.status_code == 302
@@ -81,10 +81,10 @@ def test_from_draft_to_downloaded_letter(world, client, auth):
 
     # The employee sees the request, adds the programme and resubmits.
     auth.login(world.employee)
-    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
     assert "Vedlæg venligst konferencens program." in page
     response = client.post(
-        f"/applications/{application.id}/edit",
+        f"/ansoegninger/{application.id}/rediger",
         data=form_data(
             manager_id=str(world.manager.id),
             programme="Dag 1: besøg. Dag 2: konferencen 'Inclusive Youth Work' (program vedlagt).",
@@ -96,13 +96,13 @@ def test_from_draft_to_downloaded_letter(world, client, auth):
 
     # The caseworker sends it for decision, and (within the delegated limit) decides.
     auth.login(world.caseworker)
-    client.post(f"/applications/{application.id}/steps/forward_for_decision", data={})
+    client.post(f"/ansoegninger/{application.id}/trin/forward_for_decision", data={})
     assert only_application().state == "awaiting_decision"
-    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
     assert "Til rådighed nu" in page
     response = confirm(
         client,
-        f"/applications/{application.id}/decision",
+        f"/ansoegninger/{application.id}/afgoerelse",
         {"action": "grant", "amount": "", "reasons": ""},
     )
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -116,10 +116,10 @@ def test_from_draft_to_downloaded_letter(world, client, auth):
     # The applicant downloads the letter from the case page; twice gives the same bytes.
     auth.login(world.employee)
     letter = db.session.scalars(select(Letter).filter_by(application_id=application.id)).one()
-    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
-    assert f"/letters/{letter.id}/download" in page
-    first = client.get(f"/letters/{letter.id}/download")
-    second = client.get(f"/letters/{letter.id}/download")
+    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
+    assert f"/breve/{letter.id}/hent" in page
+    first = client.get(f"/breve/{letter.id}/hent")
+    second = client.get(f"/breve/{letter.id}/hent")
     assert first.status_code == 200 and first.mimetype == "application/pdf"
     assert first.data == second.data
     assert hashlib.sha256(first.data).hexdigest() == letter.sha256
@@ -152,16 +152,16 @@ def test_above_the_delegated_limit_the_board_decides(world, client, auth):
     db.session.commit()
     auth.login(world.caseworker)
     response = confirm(
-        client, f"/applications/{application.id}/decision", {"action": "grant", "reasons": ""}
+        client, f"/ansoegninger/{application.id}/afgoerelse", {"action": "grant", "reasons": ""}
     )
     assert response.status_code == 403
     assert only_application().state == "awaiting_decision"
 
     auth.login(world.board_member)
-    assert application.case_number in client.get("/queue").get_data(as_text=True)
+    assert application.case_number in client.get("/arbejdskoe").get_data(as_text=True)
     response = confirm(
         client,
-        f"/applications/{application.id}/decision",
+        f"/ansoegninger/{application.id}/afgoerelse",
         {
             "action": "grant_part",
             "amount": "12000",
@@ -184,7 +184,7 @@ def test_a_grant_beyond_the_budget_is_refused_with_a_message(world, client, auth
     db.session.commit()
     auth.login(world.caseworker)
     response = confirm(
-        client, f"/applications/{application.id}/decision", {"action": "grant", "reasons": ""}
+        client, f"/ansoegninger/{application.id}/afgoerelse", {"action": "grant", "reasons": ""}
     )
     assert response.status_code == 422
     assert "Der er kun 5.000,00 kr. til rådighed" in response.get_data(as_text=True)

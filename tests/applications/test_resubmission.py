@@ -31,7 +31,7 @@ def resubmit(world, client, application, **overrides):
     values = data(world, **overrides)
     if "programme_file" not in overrides:
         values = with_file(values, PROGRAMME_V2, "program-endelig.pdf")
-    return post_form(client, f"/applications/{application.id}/edit", values)
+    return post_form(client, f"/ansoegninger/{application.id}/rediger", values)
 
 
 def entry(application, action: str) -> JournalEntry:
@@ -79,7 +79,7 @@ def test_the_journal_records_each_change_as_facts(world, client, auth):
 def test_the_changes_and_the_reply_read_in_the_readers_language(world, client, auth):
     application = resubmit_the_issues_changes(world, client, auth)
     auth.login(world.caseworker)
-    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
     # Shown to the caseworker at the top, with the question it answers, and in the journal.
     box = page[page.index('id="information-answer"') :][:3000]
     assert QUESTION in box and REPLY in box
@@ -91,8 +91,8 @@ def test_the_changes_and_the_reply_read_in_the_readers_language(world, client, a
     journal = page[page.index('id="journal-heading"') :]
     for line in expected_da:
         assert line in box and line in journal, line
-    client.post("/language", data={"locale": "en"})
-    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    client.post("/sprog", data={"locale": "en"})
+    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
     for line in (
         "Amount applied for: 19,500.50 kr. → 18,100.50 kr.",
         f"Departure: {_long(future(60), 'en')} → {_long(future(61), 'en')}",
@@ -130,10 +130,10 @@ def test_a_resubmission_without_a_reply_is_refused_at_the_field_and_changes_noth
 
 def test_the_reply_field_appears_only_when_information_was_requested(world, client, auth):
     auth.login(world.employee)
-    page = client.get("/applications/new/studierejsefonden").get_data(as_text=True)
+    page = client.get("/ansoegninger/ny/studierejsefonden").get_data(as_text=True)
     assert 'name="reply"' not in page
     # A reply posted with a first submission is ignored, not kept.
-    response = client.post("/applications/new/studierejsefonden", data=data(world, reply="Hej"))
+    response = client.post("/ansoegninger/ny/studierejsefonden", data=data(world, reply="Hej"))
     assert response.status_code == 302
     submitted = db.session.scalars(db.select(JournalEntry).where(JournalEntry.action == "submit"))
     assert [e.comment for e in submitted] == [""]
@@ -149,12 +149,12 @@ def test_a_draft_keeps_the_reply_until_it_is_sent(world, client, auth):
     assert response.status_code == 302
     db.session.expire_all()
     assert (application.state, application.reply_draft) == ("awaiting_information", REPLY)
-    page = client.get(f"/applications/{application.id}/edit").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{application.id}/rediger").get_data(as_text=True)
     assert REPLY in page[page.index('id="reply"') :][:600]
     # Sent later with the reply as saved: the changes count from what the caseworker saw,
     # not from the draft saved in between.
     values = data(world, amount_applied="18.100,50", reply=REPLY)
-    response = post_form(client, f"/applications/{application.id}/edit", values)
+    response = post_form(client, f"/ansoegninger/{application.id}/rediger", values)
     assert response.status_code == 302
     resubmitted = entry(application, "resubmit")
     assert resubmitted.comment == REPLY
@@ -168,10 +168,10 @@ def test_an_unchanged_application_says_so(world, client, auth):
     application = waiting_for_information(world, client, auth)
     auth.login(world.employee)
     values = data(world, amount_applied="19.500,50", reply="Programmet er uændret.")
-    assert post_form(client, f"/applications/{application.id}/edit", values).status_code == 302
+    assert post_form(client, f"/ansoegninger/{application.id}/rediger", values).status_code == 302
     assert entry(application, "resubmit").details[changes.CHANGES] == []
     auth.login(world.caseworker)
-    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
     assert "Ansøgningen er ikke ændret." in page
 
 
@@ -182,7 +182,7 @@ def test_markup_in_the_reply_is_shown_as_text(world, client, auth):
     response = resubmit(world, client, application, reply=reply)
     assert response.status_code == 302
     auth.login(world.caseworker)
-    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
     assert "<script>alert" not in page and "<b>fed</b>" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;b&gt;fed&lt;/b&gt;" in page
 

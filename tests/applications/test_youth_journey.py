@@ -110,13 +110,13 @@ def trip_form(organisation_id, city_id, **overrides) -> dict:
 def test_from_registering_the_association_to_its_letter(world, youth, client, auth):
     # A representative signs up and registers the association.
     sign_up(client, "frida@example.dk", "Frida Frost", PASSWORD)
-    assert client.post("/organisations/new", data=ORGANISATION).status_code == 302
+    assert client.post("/organisationer/ny", data=ORGANISATION).status_code == 302
     organisation = db.session.scalars(select(Organisation)).one()
 
     # The funds open to her are the subsidies; she picks the youth trip.
-    page = client.get("/applications/new").get_data(as_text=True)
+    page = client.get("/ansoegninger/ny").get_data(as_text=True)
     assert "Ungdomsrejser" in page_text(page) and "Studierejsefonden" not in page
-    url = "/applications/new/ungdomsrejser"
+    url = "/ansoegninger/ny/ungdomsrejser"
     assert "Orkestertur" not in client.get(url).get_data(as_text=True)
 
     # Without JavaScript: the preview step shows the working, line by line.
@@ -133,7 +133,7 @@ def test_from_registering_the_association_to_its_letter(world, youth, client, au
 
     # The live calculation (the form's JavaScript) gives the same answer.
     data = trip_form(organisation.id, youth["prague"].id)
-    live = client.post("/subsidies/calculate/ungdomsrejser", data=data).get_json()
+    live = client.post("/tilskud/beregn/ungdomsrejser", data=data).get_json()
     assert live["total"] == "7000.00"
 
     # She submits; the amount applied for is what the rules give.
@@ -152,17 +152,17 @@ def test_from_registering_the_association_to_its_letter(world, youth, client, au
 
     # The caseworker screens and grants more than the rules give, with a dispensation.
     auth.login(world.caseworker)
-    client.post(f"/applications/{application.id}/steps/forward_for_decision", data={})
+    client.post(f"/ansoegninger/{application.id}/trin/forward_for_decision", data={})
     response = confirm(
         client,
-        f"/applications/{application.id}/decision",
+        f"/ansoegninger/{application.id}/afgoerelse",
         {"action": "grant", "amount": "8000", "reasons": "", "dispensation_reason": ""},
     )
     assert response.status_code == 422
     assert "kræver dispensation" in page_text(response)
     response = confirm(
         client,
-        f"/applications/{application.id}/decision",
+        f"/ansoegninger/{application.id}/afgoerelse",
         {
             "action": "grant",
             "amount": "8000",
@@ -182,7 +182,7 @@ def test_from_registering_the_association_to_its_letter(world, youth, client, au
     # The representative downloads the letter: the calculation, both amounts and the reason.
     auth.login(db.session.scalars(select(Organisation)).one().members[0].user)
     letter = db.session.scalars(select(Letter)).one()
-    response = client.get(f"/letters/{letter.id}/download")
+    response = client.get(f"/breve/{letter.id}/hent")
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     text = " ".join(text.split())
     for part in (
@@ -224,7 +224,7 @@ def test_what_the_rules_cannot_allow_is_said_before_submitting(world, youth, cli
     db.session.add_all([organisation, outside])
     db.session.commit()
     auth.login(member)
-    url = "/applications/new/ungdomsrejser"
+    url = "/ansoegninger/ny/ungdomsrejser"
 
     cases = [
         (trip_form(organisation.id, youth["former"].id), "partner"),
@@ -284,11 +284,11 @@ def test_the_host_grant(world, youth, client, auth):
         participants_young="20",
         participants_leaders="2",
     )
-    live = client.post("/subsidies/calculate/vaertskab", data=data).get_json()
+    live = client.post("/tilskud/beregn/vaertskab", data=data).get_json()
     assert live["total"] == "5000.00"
     short = {**data, "host_group_size": "11"}
-    assert client.post("/subsidies/calculate/vaertskab", data=short).get_json()["total"] == "0.00"
-    assert client.post("/applications/new/vaertskab", data=data).status_code == 302
+    assert client.post("/tilskud/beregn/vaertskab", data=short).get_json()["total"] == "0.00"
+    assert client.post("/ansoegninger/ny/vaertskab", data=data).status_code == 302
 
 
 def test_the_rules_version_stays_with_the_case(world, youth, client, auth):
@@ -309,7 +309,7 @@ def test_the_rules_version_stays_with_the_case(world, youth, client, auth):
     db.session.commit()
     auth.login(world.outsider)
     client.post(
-        "/applications/new/ungdomsrejser", data=trip_form(organisation.id, youth["prague"].id)
+        "/ansoegninger/ny/ungdomsrejser", data=trip_form(organisation.id, youth["prague"].id)
     )
     application = db.session.scalars(select(Application)).one()
     source = (STANDARD_RULE_SETS / "ballerup-ungdomsrejser.toml").read_text()
@@ -334,20 +334,20 @@ def test_a_youth_resubmission_records_the_new_counts_and_the_computed_amount(
     organisation = make_organisation(frida, name="Ballerup Ungdomsorkester")
     db.session.commit()
     auth.login(frida)
-    url = "/applications/new/ungdomsrejser"
+    url = "/ansoegninger/ny/ungdomsrejser"
     assert client.post(url, data=trip_form(organisation.id, youth["prague"].id)).status_code == 302
     application = db.session.scalars(select(Application)).one()
     assert application.amount_applied == Decimal("7000.00")  # 14 persons × 5 nights × 100 kr.
     auth.login(world.caseworker)
     client.post(
-        f"/applications/{application.id}/steps/request_information",
+        f"/ansoegninger/{application.id}/trin/request_information",
         data={"comment": "Hvor mange unge deltager nu?"},
     )
     auth.login(frida)
-    page = client.get(f"/applications/{application.id}/edit").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{application.id}/rediger").get_data(as_text=True)
     assert 'name="reply"' in page
     response = client.post(
-        f"/applications/{application.id}/edit",
+        f"/ansoegninger/{application.id}/rediger",
         data=trip_form(
             organisation.id,
             youth["prague"].id,
@@ -363,7 +363,7 @@ def test_a_youth_resubmission_records_the_new_counts_and_the_computed_amount(
         "participants_young": (12, 10),
         "amount_applied": ("7000.00", "6000.00"),
     }
-    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
     assert "Antal børn og unge under aldersgrænsen: 12 → 10" in page_text(page)
     assert "Ansøgt beløb: 7.000,00 kr. → 6.000,00 kr." in page_text(page)
     assert "To af de unge er faldet fra." in page_text(page)
@@ -390,7 +390,7 @@ def test_a_control_character_in_the_birth_years_is_refused_once_and_never_quoted
     db.session.commit()
     auth.login(world.outsider)
     response = client.post(
-        "/applications/new/ungdomsrejser",
+        "/ansoegninger/ny/ungdomsrejser",
         data=trip_form(organisation.id, youth["prague"].id, birth_years="2008, 2009\x00"),
     )
     page = response.get_data(as_text=True)

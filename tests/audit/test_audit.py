@@ -22,16 +22,16 @@ def actions() -> list[str]:
 def test_a_journey_leaves_its_trail(world, client, auth):
     auth.login(world.employee)
     client.post(
-        "/applications/new/studierejsefonden", data=form_data(manager_id=str(world.manager.id))
+        "/ansoegninger/ny/studierejsefonden", data=form_data(manager_id=str(world.manager.id))
     )
     auth.login(world.manager)
     application_id = db.session.scalar(text("SELECT id FROM application"))
-    client.post(f"/applications/{application_id}/steps/endorse", data={"comment": ""})
+    client.post(f"/ansoegninger/{application_id}/trin/endorse", data={"comment": ""})
     auth.login(world.caseworker)
-    client.post(f"/applications/{application_id}/steps/forward_for_decision", data={})
-    confirm(client, f"/applications/{application_id}/decision", {"action": "grant"})
+    client.post(f"/ansoegninger/{application_id}/trin/forward_for_decision", data={})
+    confirm(client, f"/ansoegninger/{application_id}/afgoerelse", {"action": "grant"})
     auth.logout()
-    client.post("/login", data={"email": world.outsider.email, "password": "forkert"})
+    client.post("/log-ind", data={"email": world.outsider.email, "password": "forkert"})
     trail = actions()
     for expected in (
         "login.succeeded",
@@ -57,7 +57,7 @@ def test_role_grants_are_recorded(world):
 
 
 def test_the_app_cannot_change_or_remove_a_record(world, client):
-    client.post("/login", data={"email": world.outsider.email, "password": "forkert"})
+    client.post("/log-ind", data={"email": world.outsider.email, "password": "forkert"})
     event = db.session.scalars(select(AuditEvent)).first()
     event.action = "nothing.happened"
     with pytest.raises(AuditIsAppendOnly):
@@ -74,7 +74,7 @@ def test_on_postgresql_the_database_refuses_too(app, world, client):
     role may not even try: tests/core/test_database_roles.py.)"""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("the trigger is PostgreSQL's; SQLite relies on the application's guard")
-    client.post("/login", data={"email": world.outsider.email, "password": "forkert"})
+    client.post("/log-ind", data={"email": world.outsider.email, "password": "forkert"})
     owner = create_engine(app.config["DATABASE_OWNER_URL"])
     try:
         with pytest.raises(Exception, match="append-only"), owner.begin() as connection:
@@ -90,11 +90,11 @@ def test_accounts_organisations_passwords_and_settings_are_recorded(world, clien
     from tests.organisations.test_organisations import ORGANISATION
 
     sign_up(client, "frida@example.dk", "Frida", PASSWORD)
-    client.post("/organisations/new", data=ORGANISATION)
+    client.post("/organisationer/ny", data=ORGANISATION)
     organisation_id = db.session.scalar(text("SELECT id FROM organisation"))
-    client.post(f"/organisations/{organisation_id}/invitations", data={"email": "kim@example.dk"})
+    client.post(f"/organisationer/{organisation_id}/invitationer", data={"email": "kim@example.dk"})
     new = "en lang og god sætning om rejser"
-    client.post("/account/password", data={"current": PASSWORD, "password": new, "confirm": new})
+    client.post("/konto/adgangskode", data={"current": PASSWORD, "password": new, "confirm": new})
     assert world.fund.delegated_limit == 15000  # read first, as the admin page does
     world.fund.delegated_limit = 12345
     db.session.commit()

@@ -29,7 +29,7 @@ def test_a_changed_name_and_a_login_keep_the_values_out_of_the_trail(world, clie
     world.employee.name = "Mette Madsen-Holm"
     world.employee.title = "Konsulent i Kultur"
     db.session.commit()
-    client.post("/login", data={"email": world.employee.email, "password": "forkert"})
+    client.post("/log-ind", data={"email": world.employee.email, "password": "forkert"})
     text_of_trail = trail_text()
     for personal in ("Mette Madsen", "Konsulent i Kultur", world.employee.email, "127.0.0.1"):
         assert personal not in text_of_trail, personal
@@ -73,15 +73,15 @@ def test_the_admin_page_shows_the_values_and_then_that_they_were_erased(world, c
     world.employee.title = "Konsulent i Kultur"
     db.session.commit()
     auth.login(world.admin)
-    assert "Konsulent i Kultur" in client.get("/admin/").get_data(as_text=True)
+    assert "Konsulent i Kultur" in client.get("/administration/").get_data(as_text=True)
     erase_personal_values(world.employee.id)
     db.session.commit()
-    page = client.get("/admin/").get_data(as_text=True)
+    page = client.get("/administration/").get_data(as_text=True)
     assert "Konsulent i Kultur" not in page and "[slettet]" in page
     from tests.core.test_translations import switch_language
 
     switch_language(client, "en")
-    assert "[deleted]" in client.get("/admin/").get_data(as_text=True)
+    assert "[deleted]" in client.get("/administration/").get_data(as_text=True)
 
 
 def test_on_postgresql_the_app_may_erase_the_values_but_not_the_events(app, world):

@@ -3,7 +3,7 @@
 A journey reads as what people do:
 
     mette = person("medarbejder@ballerup.dk")
-    mette.visit("/applications/new", "the application form")
+    mette.visit("/ansoegninger/ny", "the application form")
     mette.fill("#title", "Studietur")
     mette.press("Indsend ansøgning", "sent")
 
@@ -114,15 +114,15 @@ class Person:
 
     # --- what a person does ------------------------------------------------------------
     def login(self, password: str | None = None) -> None:
-        self.visit("/login", "login page")
+        self.visit("/log-ind", "login page")
         self.fill("#email", self.email)
         self.fill("#password", password or self.email.split("@")[0] + "-demo-2026")
         self.press("Log ind", "logged in")
-        if self.page.url.endswith("/login/code"):
+        if self.page.url.endswith("/log-ind/kode"):
             assert self.totp_secret, f"{self.email} is asked for a code, but has no app here"
             self.fill("#code", totp_code(self.totp_secret))
             self.press("Log ind", "logged in with a code")
-        assert "/login" not in self.page.url, self.page.locator("main").inner_text()
+        assert "/log-ind" not in self.page.url, self.page.locator("main").inner_text()
 
     def logout(self) -> None:
         self.page.locator("form.logout-form button").first.click()

@@ -13,13 +13,13 @@ PASSWORD = "Ni grønne hvaler svømmer mod Prag"
 
 def test_sign_up_set_up_two_step_verification_and_log_in_with_it(person, live_server):
     frida = person(email=None)
-    frida.visit("/signup", "sign up")
+    frida.visit("/opret-konto", "sign up")
     frida.fill("#email", ADDRESS)
     frida.press("Send mig et link", "check your e-mail")
     frida.see("Se din e-mail")
     [mail] = live_server.mail_to(ADDRESS)
-    link = re.search(r"https?://\S+/signup/\S+", mail.get_content()).group(0)
-    frida.visit("/signup/" + link.split("/signup/", 1)[1], "choose name and password")
+    link = re.search(r"https?://\S+/opret-konto/\S+", mail.get_content()).group(0)
+    frida.visit("/opret-konto/" + link.split("/opret-konto/", 1)[1], "choose name and password")
     frida.fill("#name", "Frida Nielsen")
     frida.fill("#password", "aaaaaaaaaaaa")
     frida.fill("#confirm", "aaaaaaaaaaaa")
@@ -28,10 +28,10 @@ def test_sign_up_set_up_two_step_verification_and_log_in_with_it(person, live_se
     frida.fill("#password", PASSWORD)
     frida.fill("#confirm", PASSWORD)
     frida.press("Opret konto", "account made", exact=True)
-    assert frida.page.url.endswith("/organisations")
+    assert frida.page.url.endswith("/organisationer")
 
     # Two-step verification, from the account page.
-    frida.visit("/account/password", "account page")
+    frida.visit("/konto/adgangskode", "account page")
     frida.follow("Indstillinger for totrinsbekræftelse", "two-step verification is off")
     frida.follow("Sæt totrinsbekræftelse op", "set up two-step verification")
     code_field = frida.page.locator("#code")
@@ -55,19 +55,19 @@ def test_sign_up_set_up_two_step_verification_and_log_in_with_it(person, live_se
 
     # A lost phone: a recovery code instead.
     frida.logout()
-    frida.visit("/login", "log in")
+    frida.visit("/log-ind", "log in")
     frida.fill("#email", ADDRESS)
     frida.fill("#password", PASSWORD)
     frida.press("Log ind", "asked for the code")
     frida.follow("Brug en gendannelseskode", "log in with a recovery code")
     frida.fill("#code", codes[0])
     frida.press("Log ind", "logged in with a recovery code")
-    assert "/login" not in frida.page.url
+    assert "/log-ind" not in frida.page.url
     frida.see("Du har brugt en gendannelseskode og har 9 tilbage.")
 
 
 def test_the_demo_administrator_logs_in_with_the_documented_key(person):
     admin = person(ADMIN)  # the password, then the code from the demo's key
     admin.follow("Administration", "administration")
-    admin.visit("/account/two-factor", "the administrator's two-step verification")
+    admin.visit("/konto/totrinsbekraeftelse", "the administrator's two-step verification")
     admin.see("Totrinsbekræftelse er slået til.")

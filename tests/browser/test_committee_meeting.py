@@ -149,7 +149,7 @@ def test_a_committee_meeting(person, live_server):
 
     # The applicant reads the decision.
     mette = person(EMPLOYEE)
-    mette.visit("/applications/mine", "my applications after the meeting")
+    mette.visit("/ansoegninger/mine", "my applications after the meeting")
     open_case(mette, title, "my case decided by the committee")
     letter = pdf_facts(mette.download("Afgørelse"))
     assert letter["tagged"] and case_number in letter["text"]

@@ -14,5 +14,5 @@ def test_the_public_openness_pages(person):
     visitor.visit("/partnerbyer", "partner cities")
     visitor.see("Prag")
     visitor.follow("Tilgængelighedserklæring", "accessibility statement")
-    visitor.visit("/signup", "sign up")
-    visitor.visit("/login", "log in")
+    visitor.visit("/opret-konto", "sign up")
+    visitor.visit("/log-ind", "log in")

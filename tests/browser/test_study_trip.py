@@ -35,7 +35,7 @@ def test_a_study_trip_from_application_to_decision_letter(person, live_server):
     decide(caseworker, "grant", "granted")
     caseworker.see("Bevilget")
 
-    mette.visit("/applications/mine", "my applications after the decision")
+    mette.visit("/ansoegninger/mine", "my applications after the decision")
     open_case(mette, title, "my granted case")
     letter = pdf_facts(mette.download("Afgørelse"))
     # A tagged PDF, titled, in the applicant's language although the caseworker reads Danish.

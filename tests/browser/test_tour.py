@@ -12,18 +12,18 @@ FINANCE = "okonomi@ballerup.dk"
 
 # Who, and the pages beyond the menu (path prefixes of links followed from the menu's pages).
 TOURS = {
-    ADMIN: ["/budgets/", "/subsidies/rules/"],
-    FINANCE: ["/budgets/"],
-    ASSOCIATION: ["/organisations/"],
+    ADMIN: ["/budgetter/", "/tilskud/regler/"],
+    FINANCE: ["/budgetter/"],
+    ASSOCIATION: ["/organisationer/"],
 }
 EXTRA_PAGES = {
-    ADMIN: ["/budgets/close-year", "/budgets/export", "/subsidies/rules/ungdomsrejser/edit"],
-    FINANCE: ["/budgets/plan", "/budgets/close-year?year=2025"],
+    ADMIN: ["/budgetter/luk-aar", "/budgetter/eksport", "/tilskud/regler/ungdomsrejser/rediger"],
+    FINANCE: ["/budgetter/bevillinger", "/budgetter/luk-aar?year=2025"],
     ASSOCIATION: [
-        "/organisations/new",
-        "/account/password",
-        "/applications/new/vaertskab",
-        "/applications/new/wuxi-udveksling",
+        "/organisationer/ny",
+        "/konto/adgangskode",
+        "/ansoegninger/ny/vaertskab",
+        "/ansoegninger/ny/wuxi-udveksling",
     ],
 }
 
@@ -42,7 +42,7 @@ def test_every_page_in_the_menu_and_one_step_further(person, email):
             links = visitor.page.locator(f"main a[href^='{prefix}']")
             if links.count():
                 further = links.first.get_attribute("href")
-                if further not in seen and "export/" not in further:
+                if further not in seen and "eksport/" not in further:
                     visitor.visit(further, f"from {path}")
                     seen.add(further)
     for path in EXTRA_PAGES[email]:

@@ -299,7 +299,7 @@ def test_the_page_shows_the_plan_first_and_closes_on_the_button(
 ):
     auth.login(world.finance)
     before = ledger_state()
-    page = client.get("/budgets/close-year?year=2026")
+    page = client.get("/budgetter/luk-aar?year=2026")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Det sker, når budgetåret 2026 lukkes" in html
@@ -308,9 +308,9 @@ def test_the_page_shows_the_plan_first_and_closes_on_the_button(
     assert "Luk budgetåret 2026" in html
     assert ledger_state() == before
 
-    response = client.post("/budgets/close-year", data={"year": "2026"})
+    response = client.post("/budgetter/luk-aar", data={"year": "2026"})
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/budgets/close-year?year=2026")
+    assert response.headers["Location"].endswith("/budgetter/luk-aar?year=2026")
     assert balance(committee.id, 2027).carried_over == Decimal("65000.00")
     closed = ledger_state()
     # Carried out and in for the committee, lapsed for the study travel fund.
@@ -320,7 +320,7 @@ def test_the_page_shows_the_plan_first_and_closes_on_the_button(
     assert "Budgetåret 2026 er lukket." in html
     assert "Allerede lukket" in html and "Luk budgetåret 2026</button>" not in html
 
-    again = client.post("/budgets/close-year", data={"year": "2026"}, follow_redirects=True)
+    again = client.post("/budgetter/luk-aar", data={"year": "2026"}, follow_redirects=True)
     assert "Budgetåret 2026 var allerede lukket. Intet er ændret." in again.get_data(as_text=True)
     assert ledger_state() == closed
 
@@ -331,7 +331,7 @@ def test_a_year_that_cannot_be_closed_is_a_clear_message_and_nothing_changes(
 ):
     auth.login(world.finance)
     before = ledger_state()
-    response = client.post("/budgets/close-year", data={"year": year})
+    response = client.post("/budgetter/luk-aar", data={"year": year})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Der er fejl i formularen" in html
@@ -345,31 +345,31 @@ def test_a_year_that_cannot_be_closed_is_a_clear_message_and_nothing_changes(
         )
     )
     assert ledger_state() == before
-    assert client.get(f"/budgets/close-year?year={year}").status_code in (200, 400)
+    assert client.get(f"/budgetter/luk-aar?year={year}").status_code in (200, 400)
 
 
 @pytest.mark.parametrize("role", ["caseworker", "board_member", "employee"])
 def test_only_finance_and_admins_may_close_a_year(client, auth, world, committee, in_2031, role):
     auth.login(getattr(world, role))
     before = ledger_state()
-    assert client.get("/budgets/close-year?year=2026").status_code == 403
-    assert client.post("/budgets/close-year", data={"year": "2026"}).status_code == 403
+    assert client.get("/budgetter/luk-aar?year=2026").status_code == 403
+    assert client.post("/budgetter/luk-aar", data={"year": "2026"}).status_code == 403
     assert ledger_state() == before
 
 
 def test_an_admin_may_close_a_year(client, auth, world, committee, in_2031):
     auth.login(world.admin)
-    assert client.post("/budgets/close-year", data={"year": "2026"}).status_code == 302
+    assert client.post("/budgetter/luk-aar", data={"year": "2026"}).status_code == 302
     assert count(YearClosing) == 2
 
 
 def test_closing_without_the_forms_token_is_refused(app, client, auth, world, committee, in_2031):
     auth.login(world.finance)
     app.config["WTF_CSRF_ENABLED"] = True
-    page = client.get("/budgets/close-year?year=2026").get_data(as_text=True)
+    page = client.get("/budgetter/luk-aar?year=2026").get_data(as_text=True)
     assert 'name="csrf_token"' in page
     before = ledger_state()
-    assert client.post("/budgets/close-year", data={"year": "2026"}).status_code == 400
+    assert client.post("/budgetter/luk-aar", data={"year": "2026"}).status_code == 400
     assert ledger_state() == before
 
 
@@ -415,12 +415,12 @@ def test_the_ledgers_notes_are_danish_whatever_language_the_officer_reads(
     reading English closed a year and left "Carried over from 2026 to 2027" and "Lapsed
     when 2026 was closed" in it for good."""
     auth.login(world.finance)
-    client.post("/language", data={"locale": "en"})
-    assert "Close the budget year 2026" in client.get("/budgets/close-year?year=2026").get_data(
+    client.post("/sprog", data={"locale": "en"})
+    assert "Close the budget year 2026" in client.get("/budgetter/luk-aar?year=2026").get_data(
         as_text=True
     )
     before = {e.id for e in db.session.scalars(select(BudgetEntry))}
-    assert client.post("/budgets/close-year", data={"year": "2026"}).status_code == 302
+    assert client.post("/budgetter/luk-aar", data={"year": "2026"}).status_code == 302
     notes = sorted(e.note for e in db.session.scalars(select(BudgetEntry)) if e.id not in before)
     assert notes == [
         "Bortfaldet ved lukning af 2026",

@@ -57,7 +57,7 @@ def waiting_rows() -> list[tuple]:
 
 def test_the_plan_lists_the_waiting_applications(world, undecided, client, auth):
     auth.login(world.finance)
-    html = client.get("/budgets/close-year?year=2026").get_data(as_text=True)
+    html = client.get("/budgetter/luk-aar?year=2026").get_data(as_text=True)
     assert "Ansøgninger til 2026, der venter på afgørelse" in html
     assert "Konference i Lyon" in html and "6.000,00 kr." in html
     assert "Flyt dem til næste års budget" in html and "Luk året alligevel" in html
@@ -65,10 +65,10 @@ def test_the_plan_lists_the_waiting_applications(world, undecided, client, auth)
 
 def test_without_a_choice_nothing_is_closed(world, undecided, client, auth):
     auth.login(world.finance)
-    client.get("/budgets/close-year?year=2026")
+    client.get("/budgetter/luk-aar?year=2026")
     before = table_fingerprint(skip=SKIP)
     for data in ({"year": "2026"}, {"year": "2026", "waiting": "somewhere"}):
-        response = client.post("/budgets/close-year", data=data)
+        response = client.post("/budgetter/luk-aar", data=data)
         assert response.status_code == 422
         db.session.expire_all()
         assert table_fingerprint(skip=SKIP) == before
@@ -81,7 +81,7 @@ def test_without_a_choice_nothing_is_closed(world, undecided, client, auth):
 
 def test_moved_applications_are_decided_on_next_years_budget(world, undecided, client, auth):
     auth.login(world.finance)
-    response = client.post("/budgets/close-year", data={"year": "2026", "waiting": "move"})
+    response = client.post("/budgetter/luk-aar", data={"year": "2026", "waiting": "move"})
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "1 ansøgning er flyttet til næste års budget." in page
@@ -120,9 +120,9 @@ def test_after_closing_anyway_they_can_still_be_moved(world, undecided, client, 
     close_year(2026, world.finance, waiting="close")
     db.session.commit()
     auth.login(world.finance)
-    page = client.get("/budgets/close-year?year=2026").get_data(as_text=True)
+    page = client.get("/budgetter/luk-aar?year=2026").get_data(as_text=True)
     assert "Flyt ansøgningerne til næste års budget" in page
-    response = client.post("/budgets/close-year", data={"year": "2026", "waiting": "move"})
+    response = client.post("/budgetter/luk-aar", data={"year": "2026", "waiting": "move"})
     assert response.status_code == 302
     db.session.expire_all()
     assert undecided.budget_year == 2027
@@ -140,7 +140,7 @@ def test_a_move_skips_a_next_year_closed_already(world, undecided, move_clock):
 def test_who_may_not_close_cannot_move_either(world, undecided, client, auth, who):
     auth.login(getattr(world, who))
     before = table_fingerprint(skip=SKIP)
-    response = client.post("/budgets/close-year", data={"year": "2026", "waiting": "move"})
+    response = client.post("/budgetter/luk-aar", data={"year": "2026", "waiting": "move"})
     assert response.status_code == 403
     db.session.expire_all()
     assert table_fingerprint(skip=SKIP) == before

@@ -50,14 +50,14 @@ def test_the_dashboard_shows_each_funds_figures_and_the_queue(client, auth, worl
     make_application(world.employee, world.fund, amount=7000, state="draft", **in_year(220))
     db.session.commit()
     auth.login(world.finance)
-    response = client.get("/budgets")
+    response = client.get("/budgetter")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     figures = balance(world.fund.id, this_year())
     for value in (figures.budget, figures.committed, figures.spent, figures.available):
         assert money(value) in html
     assert "5.000,00 kr." in html and "1 ansøgning" in html  # the draft is not waiting
-    base = f"/budgets/studierejsefonden/{this_year()}?figure="
+    base = f"/budgetter/studierejsefonden/{this_year()}?figure="
     for figure in (
         "budget",
         "carried_in",
@@ -75,34 +75,34 @@ def test_the_dashboard_shows_each_funds_figures_and_the_queue(client, auth, worl
 @pytest.mark.parametrize("role", ["finance", "admin", "caseworker", "board_member"])
 def test_the_readers_of_budgets(client, auth, world, role):
     auth.login(getattr(world, role))
-    assert client.get("/budgets").status_code == 200
-    assert client.get(f"/budgets/studierejsefonden/{this_year()}").status_code == 200
+    assert client.get("/budgetter").status_code == 200
+    assert client.get(f"/budgetter/studierejsefonden/{this_year()}").status_code == 200
 
 
 @pytest.mark.parametrize("role", ["employee", "manager", "outsider"])
 def test_others_may_not_see_the_budgets(client, auth, world, role):
     auth.login(getattr(world, role))
-    assert client.get("/budgets").status_code == 403
-    assert client.get(f"/budgets/studierejsefonden/{this_year()}?figure=spent").status_code == 403
+    assert client.get("/budgetter").status_code == 403
+    assert client.get(f"/budgetter/studierejsefonden/{this_year()}?figure=spent").status_code == 403
 
 
 def test_the_closing_and_export_links_are_for_finance_and_admins_only(client, auth, world):
     auth.login(world.caseworker)
-    html = client.get("/budgets").get_data(as_text=True)
+    html = client.get("/budgetter").get_data(as_text=True)
     assert "Luk et budgetår" not in html and "Eksportér" not in html
 
 
 def test_a_year_that_is_not_a_year_is_a_clear_message(client, auth, world):
     auth.login(world.finance)
     for bad in ("abc", "1800", ""):
-        response = client.get(f"/budgets?year={bad}")
+        response = client.get(f"/budgetter?year={bad}")
         assert response.status_code == 400
         assert "Vælg en af mulighederne." in response.get_data(as_text=True)
 
 
 def test_another_year_can_be_chosen(client, auth, world):
     auth.login(world.finance)
-    response = client.get(f"/budgets?year={this_year() + 1}")
+    response = client.get(f"/budgetter?year={this_year() + 1}")
     assert response.status_code == 200
     assert f"Budgetår {this_year() + 1}" in response.get_data(as_text=True)
 
@@ -120,7 +120,7 @@ def test_the_dashboard_asks_the_same_number_of_queries_for_two_funds_or_ten(
 
         event.listen(db.engine, "before_cursor_execute", note)
         try:
-            assert client.get(f"/budgets?year={this_year()}").status_code == 200
+            assert client.get(f"/budgetter?year={this_year()}").status_code == 200
         finally:
             event.remove(db.engine, "before_cursor_execute", note)
         return len(statements)
@@ -136,7 +136,7 @@ def test_the_dashboard_asks_the_same_number_of_queries_for_two_funds_or_ten(
 def test_the_charts_data_is_json_read_by_a_static_script(client, auth, world):
     spend(world, **in_year())
     auth.login(world.finance)
-    html = client.get("/budgets").get_data(as_text=True)
+    html = client.get("/budgetter").get_data(as_text=True)
     blocks = dict(
         re.findall(r'<script type="application/json" id="([\w-]+)">(.*?)</script>', html, re.S)
     )
@@ -210,7 +210,7 @@ def test_the_entries_behind_each_figure_add_up_to_it(world):
 def test_the_drill_down_page_lists_the_entries_and_their_total(client, auth, world):
     spend(world, **in_year())
     auth.login(world.board_member)
-    response = client.get(f"/budgets/studierejsefonden/{this_year()}?figure=committed")
+    response = client.get(f"/budgetter/studierejsefonden/{this_year()}?figure=committed")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Posteringerne bag “Disponeret”" in html
@@ -218,7 +218,7 @@ def test_the_drill_down_page_lists_the_entries_and_their_total(client, auth, wor
     assert "-3.000,00 kr." in html  # the payment lowers what is committed
     assert "B-7" in html
 
-    only = client.get(f"/budgets/studierejsefonden/{this_year()}?kind=payment").get_data(
+    only = client.get(f"/budgetter/studierejsefonden/{this_year()}?kind=payment").get_data(
         as_text=True
     )
     assert "B-7" in only and "Disponeret ved bevilling</td>" not in only
@@ -230,7 +230,7 @@ def test_the_drill_down_to_waiting_lists_the_applications(client, auth, world):
     )
     db.session.commit()
     auth.login(world.caseworker)
-    html = client.get(f"/budgets/studierejsefonden/{this_year()}?figure=waiting").get_data(
+    html = client.get(f"/budgetter/studierejsefonden/{this_year()}?figure=waiting").get_data(
         as_text=True
     )
     assert "Til Oslo" in html and "5.000,00 kr." in html
@@ -239,10 +239,10 @@ def test_the_drill_down_to_waiting_lists_the_applications(client, auth, world):
 def test_a_figure_that_does_not_exist_is_a_clear_message(client, auth, world):
     auth.login(world.finance)
     for query in ("figure=everything", "kind=gift"):
-        response = client.get(f"/budgets/studierejsefonden/{this_year()}?{query}")
+        response = client.get(f"/budgetter/studierejsefonden/{this_year()}?{query}")
         assert response.status_code == 400
         assert "Vælg en af mulighederne." in response.get_data(as_text=True)
-    assert client.get(f"/budgets/nosuchfund/{this_year()}").status_code == 404
+    assert client.get(f"/budgetter/nosuchfund/{this_year()}").status_code == 404
 
 
 # -- what a decider sees --------------------------------------------------------------------

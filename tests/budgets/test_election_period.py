@@ -115,7 +115,7 @@ def test_a_whole_election_period_and_its_end(world, committee, move_clock, clien
 
     # 2027: the year's allocation is there; 2026 is closed on the finance officer's page.
     move_clock(dt.date(2027, 1, 12))
-    assert client.post("/budgets/close-year", data={"year": "2026"}).status_code == 302
+    assert client.post("/budgetter/luk-aar", data={"year": "2026"}).status_code == 302
     db.session.expire_all()
     assert balance(committee.id, 2026).carried_out == D(45000)
     assert balance(committee.id, 2027).budget == D(110000)
@@ -124,7 +124,7 @@ def test_a_whole_election_period_and_its_end(world, committee, move_clock, clien
 
     # 2028: nobody booked it, yet the page shows 2028's allocation (opened on first use).
     move_clock(dt.date(2028, 1, 20))
-    html = client.get("/budgets?year=2028").get_data(as_text=True)
+    html = client.get("/budgetter?year=2028").get_data(as_text=True)
     assert "65.000,00 kr." in html
     db.session.expire_all()
     assert balance(committee.id, 2028).allocated == D(65000)

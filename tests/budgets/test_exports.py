@@ -59,7 +59,9 @@ def sheet_rows(response) -> tuple[list[str], list[tuple]]:
 
 def test_the_entries_as_csv_add_up_to_the_dashboard(client, auth, ledger):
     auth.login(ledger.finance)
-    response = client.get(f"/budgets/export/entries.csv?fund=studierejsefonden&year={this_year()}")
+    response = client.get(
+        f"/budgetter/eksport/entries.csv?fund=studierejsefonden&year={this_year()}"
+    )
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -96,7 +98,7 @@ def test_the_entries_as_csv_add_up_to_the_dashboard(client, auth, ledger):
 
 def test_the_entries_as_xlsx_hold_numbers_and_dates(client, auth, ledger):
     auth.login(ledger.admin)
-    response = client.get(f"/budgets/export/entries.xlsx?year={this_year()}")
+    response = client.get(f"/budgetter/eksport/entries.xlsx?year={this_year()}")
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")
     header, rows = sheet_rows(response)
@@ -122,14 +124,14 @@ def test_the_entries_as_xlsx_hold_numbers_and_dates(client, auth, ledger):
 def test_the_grants_add_up_to_the_dashboard(client, auth, ledger):
     auth.login(ledger.finance)
     query = f"fund=studierejsefonden&year={this_year()}"
-    rows = csv_rows(client.get(f"/budgets/export/grants.csv?{query}"))
+    rows = csv_rows(client.get(f"/budgetter/eksport/grants.csv?{query}"))
     figures = balance(ledger.fund.id, this_year())
     assert len(rows) == 2
     assert sum(Decimal(r["granted"]) for r in rows) == figures.granted == Decimal("19499.50")
     assert sum(Decimal(r["spent"]) for r in rows) == figures.spent == Decimal("7499.50")
     assert sum(Decimal(r["committed"]) for r in rows) == figures.committed
 
-    header, sheet = sheet_rows(client.get(f"/budgets/export/grants.xlsx?{query}"))
+    header, sheet = sheet_rows(client.get(f"/budgetter/eksport/grants.xlsx?{query}"))
     granted = header.index("Bevilget (kr.)")
     assert sum(Decimal(str(row[granted])) for row in sheet) == figures.granted
     assert isinstance(sheet[0][header.index("Afrejse")], dt.datetime)
@@ -137,9 +139,9 @@ def test_the_grants_add_up_to_the_dashboard(client, auth, ledger):
 
 def test_text_that_looks_like_a_formula_stays_text(client, auth, ledger):
     auth.login(ledger.finance)
-    rows = csv_rows(client.get("/budgets/export/grants.csv"))
+    rows = csv_rows(client.get("/budgetter/eksport/grants.csv"))
     assert '\'=HYPERLINK("http://evil.example")' in {r["title"] for r in rows}
-    response = client.get("/budgets/export/grants.xlsx")
+    response = client.get("/budgetter/eksport/grants.xlsx")
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     titles = [cell for cell in sheet["F"][1:]]
     evil = next(cell for cell in titles if str(cell.value).startswith("=HYPERLINK"))
@@ -151,15 +153,15 @@ def test_the_period_filters_by_booking_and_decision_day(client, auth, ledger):
     today = clock.today()
     tomorrow = (today + dt.timedelta(days=1)).isoformat()
     later = f"date_from={tomorrow}&year={this_year()}"
-    assert csv_rows(client.get(f"/budgets/export/entries.csv?{later}")) == []
-    assert csv_rows(client.get(f"/budgets/export/grants.csv?date_from={tomorrow}")) == []
+    assert csv_rows(client.get(f"/budgetter/eksport/entries.csv?{later}")) == []
+    assert csv_rows(client.get(f"/budgetter/eksport/grants.csv?date_from={tomorrow}")) == []
     same_day = f"date_from={today.isoformat()}&date_to={today.isoformat()}"
-    assert len(csv_rows(client.get(f"/budgets/export/grants.csv?{same_day}"))) == 3
-    ungdom = csv_rows(client.get(f"/budgets/export/entries.csv?{same_day}&fund=ungdom"))
+    assert len(csv_rows(client.get(f"/budgetter/eksport/grants.csv?{same_day}"))) == 3
+    ungdom = csv_rows(client.get(f"/budgetter/eksport/entries.csv?{same_day}&fund=ungdom"))
     assert [(row["kind"], row["amount"]) for row in ungdom] == [("reservation", "3000.00")]
     # The year's allocations count from 1 January.
     first = f"date_from={this_year()}-01-01&date_to={this_year()}-01-01&fund=ungdom"
-    january = csv_rows(client.get(f"/budgets/export/entries.csv?{first}"))
+    january = csv_rows(client.get(f"/budgetter/eksport/entries.csv?{first}"))
     assert [(r["kind"], r["budget_year"]) for r in january if r["kind"] == "allocation"] == [
         ("allocation", str(this_year()))
     ]
@@ -167,9 +169,9 @@ def test_the_period_filters_by_booking_and_decision_day(client, auth, ledger):
 
 def test_the_export_page_offers_the_four_files(client, auth, ledger):
     auth.login(ledger.finance)
-    html = client.get("/budgets/export").get_data(as_text=True)
+    html = client.get("/budgetter/eksport").get_data(as_text=True)
     for path in ("entries.xlsx", "entries.csv", "grants.xlsx", "grants.csv"):
-        assert f'formaction="/budgets/export/{path}"' in html
+        assert f'formaction="/budgetter/eksport/{path}"' in html
 
 
 @pytest.mark.parametrize(
@@ -184,7 +186,7 @@ def test_the_export_page_offers_the_four_files(client, auth, ledger):
 )
 def test_bad_filters_are_a_clear_message(client, auth, ledger, query, message):
     auth.login(ledger.finance)
-    response = client.get(f"/budgets/export/entries.csv?{query}")
+    response = client.get(f"/budgetter/eksport/entries.csv?{query}")
     assert response.status_code == 400
     assert response.mimetype == "text/html"
     assert message in response.get_data(as_text=True)
@@ -193,7 +195,11 @@ def test_bad_filters_are_a_clear_message(client, auth, ledger, query, message):
 @pytest.mark.parametrize("role", ["caseworker", "board_member", "employee"])
 def test_only_finance_and_admins_may_export(client, auth, ledger, role):
     auth.login(getattr(ledger, role))
-    for path in ("/budgets/export", "/budgets/export/entries.csv", "/budgets/export/grants.xlsx"):
+    for path in (
+        "/budgetter/eksport",
+        "/budgetter/eksport/entries.csv",
+        "/budgetter/eksport/grants.xlsx",
+    ):
         assert client.get(path).status_code == 403
 
 
@@ -213,7 +219,7 @@ def test_a_title_with_control_characters_does_not_break_the_xlsx(client, auth, l
     db.session.commit()
     auth.login(ledger.finance)
     for dataset in ("grants", "entries"):
-        response = client.get(f"/budgets/export/{dataset}.xlsx")
+        response = client.get(f"/budgetter/eksport/{dataset}.xlsx")
         assert response.status_code == 200, dataset
         header, rows = sheet_rows(response)
         if dataset == "grants":

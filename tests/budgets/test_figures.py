@@ -125,10 +125,10 @@ def test_the_dashboard_shows_what_awaits_a_refund_not_a_negative_commitment(
     settle_lower(world, trip, 2026, 2000)
     db.session.commit()
     auth.login(world.finance)
-    html = client.get("/budgets?year=2026").get_data(as_text=True)
+    html = client.get("/budgetter?year=2026").get_data(as_text=True)
     assert "-2.000,00" not in html and "−2.000,00" not in html
     assert "Afventer tilbagebetaling: 2.000,00 kr." in html
-    page = client.get("/budgets/okonomiudvalget/2026?figure=awaiting_refund")
+    page = client.get("/budgetter/okonomiudvalget/2026?figure=awaiting_refund")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert re.search(r"I alt: Afventer tilbagebetaling.*?2\.000,00 kr\.", text, re.S)
@@ -160,7 +160,7 @@ def test_a_closed_year_shows_its_budget_what_was_carried_out_and_nothing_availab
     assert (study["lapsed"], study["available"], study["budget"]) == (D(100000), D(0), D(100000))
 
     auth.login(world.finance)
-    html = client.get("/budgets?year=2026").get_data(as_text=True)
+    html = client.get("/budgetter?year=2026").get_data(as_text=True)
     row = re.search(r"Økonomiudvalget</a>.*?</tr>", html, re.S).group(0)
     cells = re.findall(r">([-−]?[\d.]+,\d\d kr\.)<", row)
     # budget, carried in, carried out, lapsed, committed, spent, available, waiting
@@ -311,7 +311,7 @@ def test_the_grants_export_has_the_same_per_grant_figures(world, committee, clie
     settle_lower(world, trip, 2026, 2000)
     db.session.commit()
     auth.login(world.finance)
-    body = client.get("/budgets/export/grants.csv?fund=okonomiudvalget&year=2026").get_data()
+    body = client.get("/budgetter/eksport/grants.csv?fund=okonomiudvalget&year=2026").get_data()
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     figures = balance(committee.id, 2026)
     assert sorted((r["committed"], r["awaiting_refund"]) for r in rows) == [

@@ -46,7 +46,7 @@ def openings(fund, year) -> int:
 def test_a_later_year_has_its_allocation_on_the_dashboard(world, client, auth, move_clock):
     move_clock(LATER)
     auth.login(world.finance)
-    page = client.get("/budgets?year=2028").get_data(as_text=True)
+    page = client.get("/budgetter?year=2028").get_data(as_text=True)
     assert "100.000,00 kr." in page
     db.session.expire_all()
     assert allocations(world.fund, 2028) == [Decimal("100000.00")]
@@ -57,7 +57,7 @@ def test_a_later_year_has_its_allocation_on_the_dashboard(world, client, auth, m
     # Next year is opened ahead too (the finance officer may change it on the plan).
     assert balance(world.fund.id, 2029).budget == Decimal("100000.00")
     # Seen again, nothing more is booked.
-    client.get("/budgets?year=2028")
+    client.get("/budgetter?year=2028")
     db.session.expire_all()
     assert allocations(world.fund, 2028) == [Decimal("100000.00")]
     assert openings(world.fund, 2028) == 1
@@ -151,7 +151,8 @@ def test_a_new_yearly_budget_in_a_later_year_is_booked(world, client, auth, move
     move_clock(LATER)
     auth.login(world.admin)
     response = client.post(
-        f"/admin/funds/{world.fund.id}", data=fund_data(world.fund, yearly_budget="120000")
+        f"/administration/puljer/{world.fund.id}",
+        data=fund_data(world.fund, yearly_budget="120000"),
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -168,11 +169,11 @@ def test_the_plan_changes_next_years_allocation_by_an_entry(world, client, auth)
 
     year = clock.today().year + 1
     auth.login(world.finance)
-    page = client.get(f"/budgets/plan?year={year}")
+    page = client.get(f"/budgetter/bevillinger?year={year}")
     assert page.status_code == 200
     assert "Bevillinger" in page.get_data(as_text=True)
     response = client.post(
-        "/budgets/plan",
+        "/budgetter/bevillinger",
         data={
             "year": str(year),
             "fund": "studierejsefonden",
@@ -186,7 +187,8 @@ def test_the_plan_changes_next_years_allocation_by_an_entry(world, client, auth)
     assert balance(world.fund.id, year).budget == Decimal("120000.00")
     # The same amount again books nothing.
     client.post(
-        "/budgets/plan", data={"year": str(year), "fund": "studierejsefonden", "amount": "120000"}
+        "/budgetter/bevillinger",
+        data={"year": str(year), "fund": "studierejsefonden", "amount": "120000"},
     )
     db.session.expire_all()
     assert len(allocations(world.fund, year)) == 2
@@ -219,10 +221,10 @@ def test_bad_input_on_the_plan_changes_nothing(world, client, auth, data, messag
     reserve(application, Decimal(8000), world.caseworker)
     db.session.commit()
     auth.login(world.finance)
-    client.get("/budgets/plan")  # the years are open
+    client.get("/budgetter/bevillinger")  # the years are open
     before = table_fingerprint(skip={"login_attempt", "user_session", "audit_event"})
     form = {"year": str(year), "fund": "studierejsefonden", "amount": "90000", **data}
-    response = client.post(f"/budgets/plan?year={year}", data=form)
+    response = client.post(f"/budgetter/bevillinger?year={year}", data=form)
     assert response.status_code in (400, 422)
     assert message in response.get_data(as_text=True)
     db.session.expire_all()
@@ -246,9 +248,10 @@ def test_who_may_not_plan_is_refused_and_nothing_changes(world, client, auth, wh
     auth.login(getattr(world, who))
     before = table_fingerprint(skip={"login_attempt", "user_session", "audit_event"})
     year = clock.today().year + 1
-    assert client.get("/budgets/plan").status_code == 403
+    assert client.get("/budgetter/bevillinger").status_code == 403
     response = client.post(
-        "/budgets/plan", data={"year": str(year), "fund": "studierejsefonden", "amount": "1"}
+        "/budgetter/bevillinger",
+        data={"year": str(year), "fund": "studierejsefonden", "amount": "1"},
     )
     assert response.status_code == 403
     db.session.expire_all()

@@ -26,9 +26,9 @@ PARTICIPANTS = "Ulla Ulriksen (medlem), Frederik Friis (formand), Sine Sekretær
 def test_the_committees_trip_from_application_to_the_public_page(client, auth, cw, monkeypatch):
     # 1. A member applies against the committee's own fund, naming the participants.
     auth.login(cw.member)
-    assert cw.fund.code in client.get("/applications/new").get_data(as_text=True)
+    assert cw.fund.code in client.get("/ansoegninger/ny").get_data(as_text=True)
     response = client.post(
-        f"/applications/new/{cw.fund.code}",
+        f"/ansoegninger/ny/{cw.fund.code}",
         data=form_data(
             title=TITLE,
             destination_city="Malmö",
@@ -48,7 +48,7 @@ def test_the_committees_trip_from_application_to_the_public_page(client, auth, c
     # 2. The secretariat puts it on the meeting's agenda, with its recommendation.
     auth.login(cw.caseworker)
     response = client.post(
-        f"/applications/{application.id}/steps/put_on_agenda", data={"comment": ""}
+        f"/ansoegninger/{application.id}/trin/put_on_agenda", data={"comment": ""}
     )
     assert response.status_code == 303
     assert f"/udvalg/moeder/{cw.meeting.id}" in client.get(response.location).get_data(as_text=True)
@@ -68,7 +68,7 @@ def test_the_committees_trip_from_application_to_the_public_page(client, auth, c
     page = client.get(f"/udvalg/moeder/{cw.meeting.id}").get_data(as_text=True)
     assert TITLE in page and "Indstilles bevilget." in page
     assert "Til rådighed efter fuld bevilling" in page
-    assert client.get(f"/applications/{application.id}").status_code == 200
+    assert client.get(f"/ansoegninger/{application.id}").status_code == 200
 
     # 4. At the meeting: attendance, the decision recorded and issued.
     auth.login(cw.secretary)

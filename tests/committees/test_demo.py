@@ -26,7 +26,7 @@ def test_the_demo_committees(app, runner, client):
     assert meeting.is_open and len(meeting.items) == 1
 
     response = client.post(
-        "/login", data={"email": "udvalg@ballerup.dk", "password": "udvalg-demo-2026"}
+        "/log-ind", data={"email": "udvalg@ballerup.dk", "password": "udvalg-demo-2026"}
     )
     assert response.status_code == 302
     page = client.get(f"/udvalg/moeder/{meeting.id}").get_data(as_text=True)

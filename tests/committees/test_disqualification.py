@@ -64,13 +64,13 @@ def test_a_disqualified_secretary_is_refused_on_every_route(client, auth, cw):
     # The case page's decision form, posted directly.
     response = confirm(
         client,
-        f"/applications/{application.id}/decision",
+        f"/ansoegninger/{application.id}/afgoerelse",
         {"action": "grant", "amount": "", "reasons": ""},
     )
     assert response.status_code == 403
     # A direct post to a step of the route.
     response = client.post(
-        f"/applications/{application.id}/steps/postpone", data={"comment": "Udsættes."}
+        f"/ansoegninger/{application.id}/trin/postpone", data={"comment": "Udsættes."}
     )
     assert response.status_code == 403
     db.session.expire_all()
@@ -154,7 +154,7 @@ def test_an_applicant_never_decides_their_own_case(client, auth, cw):
     assert _record(client, cw, item).status_code == 403
     response = confirm(
         client,
-        f"/applications/{application.id}/decision",
+        f"/ansoegninger/{application.id}/afgoerelse",
         {"action": "grant", "amount": "", "reasons": ""},
     )
     assert response.status_code == 403
@@ -186,7 +186,7 @@ def test_an_ordinary_member_records_nothing(client, auth, cw):
     assert confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend").status_code == 403
     response = confirm(
         client,
-        f"/applications/{application.id}/decision",
+        f"/ansoegninger/{application.id}/afgoerelse",
         {"action": "grant", "amount": "", "reasons": ""},
     )
     assert response.status_code == 403

@@ -403,19 +403,19 @@ def test_issue_close_and_minutes_access(client, auth, cw):
 def test_members_see_their_agenda_cases_and_others_do_not(client, auth, cw):
     application = make_case(cw, make_user(name="Anne Ansøger"))
     auth.login(cw.member)
-    assert client.get(f"/applications/{application.id}").status_code == 403
+    assert client.get(f"/ansoegninger/{application.id}").status_code == 403
     on_agenda(cw, application)
-    assert client.get(f"/applications/{application.id}").status_code == 200
-    assert 'href="/udvalg"' in client.get("/applications/mine").get_data(as_text=True)
+    assert client.get(f"/ansoegninger/{application.id}").status_code == 200
+    assert 'href="/udvalg"' in client.get("/ansoegninger/mine").get_data(as_text=True)
     auth.login(cw.outsider)
-    assert client.get(f"/applications/{application.id}").status_code == 403
-    assert 'href="/udvalg"' not in client.get("/applications/mine").get_data(as_text=True)
+    assert client.get(f"/ansoegninger/{application.id}").status_code == 403
+    assert 'href="/udvalg"' not in client.get("/ansoegninger/mine").get_data(as_text=True)
 
 
 def test_the_pages_speak_english(client, auth, cw):
     on_agenda(cw, make_case(cw))
     auth.login(cw.chair)
-    client.post("/language", data={"locale": "en"})
+    client.post("/sprog", data={"locale": "en"})
     page = client.get(f"/udvalg/moeder/{cw.meeting.id}").get_data(as_text=True)
     assert "Agenda" in page_text(page)
     assert "Dagsorden" not in page

@@ -190,7 +190,7 @@ def test_two_members_both_disqualified_decide_nothing_and_the_item_is_postponed(
     )
     assert "Forretningsordenen siger: punktet udsættes" in page_text(page)
     response = client.post(
-        f"/applications/{item.application_id}/decision",
+        f"/ansoegninger/{item.application_id}/afgoerelse",
         data={"action": "grant", "amount": "", "reasons": ""},
     )
     assert response.status_code == 403
@@ -477,7 +477,7 @@ def test_the_minutes_are_danish_whatever_language_the_secretary_reads(client, au
 
     _committee, _members, item = committee_of(cw, 3, present=2)
     auth.login(cw.secretary)
-    client.post("/language", data={"locale": "en"})
+    client.post("/sprog", data={"locale": "en"})
     assert record(client, item).status_code == 302
     confirm(client, f"/udvalg/moeder/{item.meeting_id}/udsend")
     assert client.post(f"/udvalg/moeder/{item.meeting_id}/luk").status_code == 302

@@ -148,6 +148,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "organisations.new": Expect(SIGNED_IN, method="GET"),
     "organisations.show": Expect(APPLICANT_SIDE | {CASEWORKER, ADMIN}),
     "organisations.invite": Expect(APPLICANT_SIDE, data={"email": ""}),
+    "organisations.refresh_from_register": Expect(APPLICANT_SIDE | {CASEWORKER, ADMIN}),
     # An unknown invitation is not found for anyone.
     "organisations.accept": Expect(NOBODY, {"token": "guessed-token"}, method="GET"),
     "subsidies.index": Expect(frozenset({ADMIN})),
@@ -162,6 +163,8 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "partners.index": Expect(EVERYONE),
     "publication.index": Expect(EVERYONE),
+    "publication.catalogue": Expect(EVERYONE),
+    "publication.catalogue_dcat": Expect(EVERYONE),
     "publication.trips_csv": Expect(EVERYONE),
     "publication.trips_json": Expect(EVERYONE),
     # The trip is not published: nobody finds it, and a case's private letter is never
@@ -489,7 +492,7 @@ def is_refusal(persona: str, response) -> bool:
     if response.status_code in (403, 404):
         return True
     if persona == ANONYMOUS and response.status_code in (302, 401):
-        return "/login" in response.headers.get("Location", "")
+        return "/log-ind" in response.headers.get("Location", "")
     return False
 
 
@@ -535,17 +538,17 @@ def test_every_route_as_every_person(app, routes, client):
 
 
 GUESSES = (
-    "/applications/{other_case}",
-    "/applications/{other_case}/attachments/{other_attachment}",
-    "/applications/{own_case}/attachments/{other_attachment}",
-    "/applications/{other_case}/case-file.zip",
-    "/applications/{other_case}/report",
-    "/applications/{other_case}/edit",
-    "/letters/{other_letter}/download",
+    "/ansoegninger/{other_case}",
+    "/ansoegninger/{other_case}/bilag/{other_attachment}",
+    "/ansoegninger/{own_case}/bilag/{other_attachment}",
+    "/ansoegninger/{other_case}/sagsmappe.zip",
+    "/ansoegninger/{other_case}/rapport",
+    "/ansoegninger/{other_case}/rediger",
+    "/breve/{other_letter}/hent",
     "/udlandsrejser/rapporter/{other_letter}.pdf",
-    "/applications/999999",
-    "/applications/{own_case}/attachments/999999",
-    "/letters/999999/download",
+    "/ansoegninger/999999",
+    "/ansoegninger/{own_case}/bilag/999999",
+    "/breve/999999/hent",
 )
 
 
@@ -632,8 +635,8 @@ def test_files_are_served_with_safe_headers(app, routes, client):
     db.session.commit()
     sign_in(client, people[OWNER])
     for url in (
-        f"/applications/{cases.granted}/attachments/{hostile.id}",
-        f"/letters/{cases.letter}/download",
+        f"/ansoegninger/{cases.granted}/bilag/{hostile.id}",
+        f"/breve/{cases.letter}/hent",
     ):
         response = client.get(url)
         assert response.status_code == 200
@@ -645,7 +648,7 @@ def test_files_are_served_with_safe_headers(app, routes, client):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert "no-store" in response.headers["Cache-Control"]
     # An HTML "attachment" is never rendered in the app's origin.
-    response = client.get(f"/applications/{cases.granted}/attachments/{hostile.id}")
+    response = client.get(f"/ansoegninger/{cases.granted}/bilag/{hostile.id}")
     assert "sandbox" in response.headers["Content-Security-Policy"]
 
 

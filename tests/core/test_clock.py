@@ -90,7 +90,7 @@ def test_move_clock_still_moves_today(app, move_clock):
 def test_a_moved_clock_is_shown_on_every_page(app, client, real_clock_after):
     import re
 
-    assert "appens ur er sat til" not in client.get("/login").get_data(as_text=True)
+    assert "appens ur er sat til" not in client.get("/log-ind").get_data(as_text=True)
     clock.set_to(dt.datetime(2029, 1, 5, 9, 0, tzinfo=clock.LOCAL))
-    page = client.get("/login").get_data(as_text=True)
+    page = client.get("/log-ind").get_data(as_text=True)
     assert re.search(r"appens ur er sat til 5\. januar 2029", page)

@@ -44,7 +44,7 @@ def postgresql():
 
 @pytest.fixture
 def an_audited_world(postgresql, world, client):
-    client.post("/login", data={"email": world.outsider.email, "password": "forkert"})
+    client.post("/log-ind", data={"email": world.outsider.email, "password": "forkert"})
     make_fund(code="ledgerfund", budget=1000)
     db.session.commit()
     assert db.session.scalar(select(AuditEvent.id).limit(1)) is not None

@@ -59,15 +59,15 @@ def test_every_demo_login_works(app, runner, client):
 
     runner.invoke(args=["demo", "load"])
     for email, password, _roles in demo.logins():
-        response = client.post("/login", data={"email": email, "password": password})
+        response = client.post("/log-ind", data={"email": email, "password": password})
         assert response.status_code == 302, email
-        client.post("/logout")
+        client.post("/log-ud")
 
 
 def test_a_wrong_password_is_refused_with_a_message(app, runner, client):
     runner.invoke(args=["demo", "load"])
     response = client.post(
-        "/login", data={"email": "medarbejder@ballerup.dk", "password": "forkert"}
+        "/log-ind", data={"email": "medarbejder@ballerup.dk", "password": "forkert"}
     )
     assert response.status_code == 422
     assert "E-mail eller adgangskode er forkert." in response.get_data(as_text=True)

@@ -33,4 +33,4 @@ def test_a_refused_page_says_so_and_keeps_its_status(client, auth, world):
 
 
 def test_a_wrong_method_keeps_its_status(client):
-    assert client.get("/language").status_code == 405
+    assert client.get("/sprog").status_code == 405

@@ -39,13 +39,13 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 10))
 # (the e-mail typed and the address kept apart from the trail, in audit_personal_value).
 AUDITED = {"login_attempt", "audit_event", "audit_personal_value"}
 WRITES_WHEN_REFUSED = {
-    "/login": AUDITED,
+    "/log-ind": AUDITED,
     # A wrong password or code when changing the second factor counts like a failed login.
-    "/account/two-factor/off": AUDITED,
-    "/account/two-factor/recovery-codes": AUDITED,
+    "/konto/totrinsbekraeftelse/slaa-fra": AUDITED,
+    "/konto/totrinsbekraeftelse/gendannelseskoder": AUDITED,
 }
 # Forms not fuzzed: logging out ends the session the next examples need.
-NOT_FUZZED = {"/logout"}
+NOT_FUZZED = {"/log-ud"}
 # Who looks for forms, and the extra pages with forms that depend on a case's state.
 LOOKERS = (
     "anonymous",
@@ -160,8 +160,8 @@ def pages_to_visit(app, cases) -> list[str]:
         with app.test_request_context():
             pages.append(url_for(rule.endpoint, **url_values(rule, cases, expect)))
     for case in (cases.granted, cases.endorsement, cases.pending, cases.reported):
-        pages.append(f"/applications/{case}")
-    pages.append(f"/applications/{cases.draft}/edit")
+        pages.append(f"/ansoegninger/{case}")
+    pages.append(f"/ansoegninger/{cases.draft}/rediger")
     return pages
 
 
@@ -184,7 +184,7 @@ def discover(app, client, people, cases, extra_pages=()) -> list[tuple[str, Form
                 found.setdefault(key, (persona, page, form))
     # A step accepted moves its case on (a withdrawn case has no decision form any more):
     # the steps go last, so the other forms meet their cases as built.
-    return sorted(found.values(), key=lambda item: "/steps/" in item[2].action)
+    return sorted(found.values(), key=lambda item: "/trin/" in item[2].action)
 
 
 def csrf_token(client, page: str) -> str | None:
@@ -199,7 +199,7 @@ def test_every_form_survives_fuzzing(app, routes, client):
     forms = discover(app, client, people, cases)
     actions = {urlsplit(form.action).path for _, _, form in forms}
     # The harness really finds the forms (a broken parser would pass with none).
-    assert "/login" in actions and f"/applications/{cases.pending}/decision" in actions
+    assert "/log-ind" in actions and f"/ansoegninger/{cases.pending}/afgoerelse" in actions
     assert len(forms) >= 10, actions
     forms = [item for item in forms if item[2].method == "post"]
     failures: list[str] = []
@@ -336,7 +336,7 @@ def attack_bodies(form: Form):
             # title is accepted, and what is accepted is stored.
             # Once for each intent a form has (save a draft, submit, preview).
             for intent in form.fields.get("intent") or [None]:
-                if intent == "preview" and "/letters/" in form.action:
+                if intent == "preview" and "/breve/" in form.action:
                     continue  # a PDF (tests/administration), and WeasyPrint starts slowly
                 for name in free:
                     body = {
@@ -369,13 +369,13 @@ def test_every_field_of_every_form_under_attack(app, routes, client):
     people, cases = build_world()
     youth_case = youth_case_world(people, cases)
     app.config["WTF_CSRF_ENABLED"] = True
-    extra = [f"/applications/new/{cases.youth_fund}", f"/applications/{youth_case}/report"]
+    extra = [f"/ansoegninger/ny/{cases.youth_fund}", f"/ansoegninger/{youth_case}/rapport"]
     forms = discover(app, client, people, cases, extra_pages=extra)
     actions = {urlsplit(form.action).path for _, _, form in forms}
-    assert f"/applications/new/{cases.youth_fund}" in actions, actions
-    assert f"/applications/{youth_case}/report" in actions, actions
+    assert f"/ansoegninger/ny/{cases.youth_fund}" in actions, actions
+    assert f"/ansoegninger/{youth_case}/rapport" in actions, actions
     searches = {urlsplit(form.action).path for _, _, form in forms if form.method == "get"}
-    assert {"/queue", "/udlandsrejser"} <= searches, searches
+    assert {"/arbejdskoe", "/udlandsrejser"} <= searches, searches
     failures: list[str] = []
     sent = 0
     statuses: dict[int, int] = {}

@@ -106,4 +106,4 @@ def test_a_list_that_shows_no_total_is_not_counted(app):
 
 def test_an_absurd_page_number_is_clamped(world, client, auth):
     auth.login(world.caseworker)
-    assert client.get("/queue?page=99999999999999999999").status_code == 200
+    assert client.get("/arbejdskoe?page=99999999999999999999").status_code == 200

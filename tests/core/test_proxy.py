@@ -22,7 +22,7 @@ def failed_login_address(database_url, tmp_path, **config) -> str:
     )
     with app.app_context():
         response = app.test_client().post(
-            "/login",
+            "/log-ind",
             data={"email": "nobody@example.dk", "password": "not the password"},
             headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
             environ_base={"REMOTE_ADDR": "10.0.0.2"},

@@ -177,7 +177,7 @@ def test_the_front_page_is_danish_by_default(client, world):
 
 
 def switch_language(client, locale: str) -> None:
-    response = client.post("/language", data={"locale": locale})
+    response = client.post("/sprog", data={"locale": locale})
     assert response.status_code == 302
     # The app fixture keeps one app context, and so one `g`, around all the requests of a
     # test, and Flask-Babel caches the locale on `g`. A real request starts with a fresh

@@ -69,10 +69,10 @@ def test_every_state_changing_request_needs_a_csrf_token(app, routes, client):
 
 def test_with_the_token_the_same_post_goes_through(app, world, client):
     app.config["WTF_CSRF_ENABLED"] = True
-    page = client.get("/login").get_data(as_text=True)
+    page = client.get("/log-ind").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     response = client.post(
-        "/login",
+        "/log-ind",
         data={"email": world.employee.email, "password": "wrong", "csrf_token": token},
     )
     assert response.status_code == 422  # the form's own answer, not the CSRF refusal
@@ -93,12 +93,12 @@ def test_production_cookies_are_secure_httponly_and_samesite(world, database_url
     app = production_app(database_url)
     client = app.test_client()
     # The form's token needs the session cookie, which is only sent back over HTTPS.
-    page = client.get("/login", base_url="https://grants.test").get_data(as_text=True)
+    page = client.get("/log-ind", base_url="https://grants.test").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     response = client.post(
-        "/login",
+        "/log-ind",
         base_url="https://grants.test",
-        headers={"Referer": "https://grants.test/login"},  # checked over HTTPS
+        headers={"Referer": "https://grants.test/log-ind"},  # checked over HTTPS
         data={
             "email": world.employee.email,
             "password": "correct horse battery staple",
@@ -145,7 +145,7 @@ def test_a_request_over_the_limit_gets_a_friendly_413_and_changes_nothing(app, w
     before = table_fingerprint()
     big = io.BytesIO(b"%PDF-1.7\n" + b"0" * (128 * 1024))
     response = client.post(
-        f"/applications/new/{world.fund.code}",
+        f"/ansoegninger/ny/{world.fund.code}",
         data={"title": "x", "programme_file": (big, "program.pdf")},
         content_type="multipart/form-data",
     )
@@ -226,7 +226,7 @@ def test_safe_next_never_leaves_the_site_for_any_target(target):
 @pytest.mark.parametrize("target", ["%2F%09%2Fevil.example", "%2F%0D%0A%2Fx", "%2F%5Cevil.example"])
 def test_logging_in_with_a_hostile_next_lands_on_this_site(app, world, client, target):
     response = client.post(
-        f"/login?next={target}",
+        f"/log-ind?next={target}",
         data={"email": world.employee.email, "password": "correct horse battery staple"},
     )
     assert response.status_code == 302, response.status_code
@@ -235,17 +235,17 @@ def test_logging_in_with_a_hostile_next_lands_on_this_site(app, world, client, t
 
 @pytest.mark.parametrize("target", ["/\t/evil.example", "/\r\n/x", "/\\evil.example"])
 def test_changing_the_language_with_a_hostile_next_stays_on_this_site(app, client, target):
-    response = client.post("/language", data={"locale": "en", "next": target})
+    response = client.post("/sprog", data={"locale": "en", "next": target})
     assert response.status_code == 302
     assert lands_on_this_site(response.headers["Location"]), response.headers["Location"]
 
 
 def test_a_safe_next_is_followed(app, world, client):
     response = client.post(
-        "/login?next=%2Fapplications%2F12%3Fx%3D1",
+        "/log-ind?next=%2Fapplications%2F12%3Fx%3D1",
         data={"email": world.employee.email, "password": "correct horse battery staple"},
     )
-    assert response.headers["Location"].endswith("/applications/12?x=1")
+    assert response.headers["Location"].endswith("/ansoegninger/12?x=1")
 
 
 def test_production_refuses_the_development_secret_key(monkeypatch):

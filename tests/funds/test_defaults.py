@@ -26,7 +26,7 @@ def test_the_new_fund_form_starts_from_the_defaults(world, client, auth, monkeyp
     monkeypatch.setitem(defaults.FUND_DEFAULTS, "remind_days_before", 8)
     monkeypatch.setitem(defaults.FUND_DEFAULTS, "refund_days", 31)
     auth.login(world.admin)
-    page = client.get("/admin/funds/new").get_data(as_text=True)
+    page = client.get("/administration/puljer/ny").get_data(as_text=True)
 
     def value(name: str) -> str:
         tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)

@@ -361,8 +361,8 @@ def issued(world):
 def test_a_party_downloads_the_stored_bytes_unchanged(client, auth, world, issued):
     auth.login(world.employee)
 
-    first = client.get(f"/letters/{issued.id}/download")
-    second = client.get(f"/letters/{issued.id}/download")
+    first = client.get(f"/breve/{issued.id}/hent")
+    second = client.get(f"/breve/{issued.id}/hent")
 
     assert first.status_code == second.status_code == 200
     assert first.data == second.data == issued.pdf
@@ -377,26 +377,26 @@ def test_a_party_downloads_the_stored_bytes_unchanged(client, auth, world, issue
 def test_the_caseworker_downloads_it_too(client, auth, world, issued):
     auth.login(world.caseworker)
 
-    assert client.get(f"/letters/{issued.id}/download").status_code == 200
+    assert client.get(f"/breve/{issued.id}/hent").status_code == 200
 
 
 def test_someone_outside_the_case_is_refused(client, auth, world, issued):
     auth.login(world.outsider)
 
-    response = client.get(f"/letters/{issued.id}/download")
+    response = client.get(f"/breve/{issued.id}/hent")
 
     assert response.status_code == 403
     assert response.data != issued.pdf
 
 
 def test_an_anonymous_visitor_is_sent_to_log_in(client, issued):
-    response = client.get(f"/letters/{issued.id}/download")
+    response = client.get(f"/breve/{issued.id}/hent")
 
     assert response.status_code == 302
-    assert "/login" in response.headers["Location"]
+    assert "/log-ind" in response.headers["Location"]
 
 
 def test_an_unknown_letter_is_not_found(client, auth, world):
     auth.login(world.employee)
 
-    assert client.get("/letters/999999/download").status_code == 404
+    assert client.get("/breve/999999/hent").status_code == 404

@@ -130,7 +130,7 @@ def test_a_letter_issued_before_texts_had_languages_is_unchanged(world, client, 
     texts.add_text(world.fund, "granted", "A newer English text.", language="en")
     db.session.commit()
     auth.login(world.employee)
-    response = client.get(f"/letters/{letter.id}/download")
+    response = client.get(f"/breve/{letter.id}/hent")
     assert response.status_code == 200 and response.data == before
 
 
@@ -172,7 +172,7 @@ def _versions(fund, language):
 
 def test_the_administrator_writes_the_english_text(world, client, auth):
     auth.login(world.admin)
-    url = f"/admin/funds/{world.fund.id}/letters/granted?language=en"
+    url = f"/administration/puljer/{world.fund.id}/breve/granted?language=en"
     page = client.get(url).get_data(as_text=True)
     assert "Du redigerer den engelske tekst." in page
     assert "supports the trip" in page  # the English standard text to start from
@@ -185,7 +185,7 @@ def test_the_administrator_writes_the_english_text(world, client, auth):
 @pytest.mark.parametrize("body", ["", "{{ ukendt }}", "{{ rejse.__class__ }}"])
 def test_a_bad_english_text_is_refused_and_nothing_is_saved(world, client, auth, body):
     auth.login(world.admin)
-    url = f"/admin/funds/{world.fund.id}/letters/granted?language=en"
+    url = f"/administration/puljer/{world.fund.id}/breve/granted?language=en"
     response = client.post(url, data={"body": body, "intent": "save"})
     assert response.status_code == 422
     assert 'class="form-error-message"' in response.get_data(as_text=True)
@@ -194,7 +194,7 @@ def test_a_bad_english_text_is_refused_and_nothing_is_saved(world, client, auth,
 
 def test_an_unknown_language_is_not_found_and_others_are_refused(world, client, auth):
     auth.login(world.admin)
-    base = f"/admin/funds/{world.fund.id}/letters/granted"
+    base = f"/administration/puljer/{world.fund.id}/breve/granted"
     assert client.get(f"{base}?language=xx").status_code == 404
     assert client.post(f"{base}?language=xx", data={"body": "x"}).status_code == 404
     auth.logout()
@@ -246,7 +246,7 @@ def test_a_decision_for_an_english_applicant_is_confirmed_with_the_fund_s_danish
     auth.login(world.caseworker)
     response = confirm(
         client,
-        f"/applications/{application.id}/decision",
+        f"/ansoegninger/{application.id}/afgoerelse",
         {"action": "grant", "amount": "", "reasons": ""},
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]

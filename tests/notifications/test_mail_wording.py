@@ -28,12 +28,12 @@ def test_a_report_sent_back_and_a_case_closed_each_say_what_happened(
     application = granted_case(world, 8000)
     move_clock(application.return_date)
     file_report(application, world.employee, {"transport": "8000"})
-    case_url = f"/applications/{application.id}"
+    case_url = f"/ansoegninger/{application.id}"
     inbox.take()
 
     auth.login(world.caseworker)
     response = client.post(
-        f"{case_url}/steps/return_report", data={"comment": "Kvittering?"}, follow_redirects=True
+        f"{case_url}/trin/return_report", data={"comment": "Kvittering?"}, follow_redirects=True
     )
     assert response.status_code == 200
     sent_back = _body(inbox.take(), world.employee)
@@ -41,7 +41,7 @@ def test_a_report_sent_back_and_a_case_closed_each_say_what_happened(
     assert "Kvittering?" in sent_back
 
     auth.login(world.employee)
-    response = client.post(f"{case_url}/report", data=report_data(application))
+    response = client.post(f"{case_url}/rapport", data=report_data(application))
     assert response.status_code == 302, response.get_data(as_text=True)
     mails = inbox.take()
     received = _body(mails, world.employee)
@@ -50,7 +50,7 @@ def test_a_report_sent_back_and_a_case_closed_each_say_what_happened(
 
     auth.login(world.caseworker)
     response = client.post(
-        f"{case_url}/steps/approve_report", data={"comment": ""}, follow_redirects=True
+        f"{case_url}/trin/approve_report", data={"comment": ""}, follow_redirects=True
     )
     assert response.status_code == 200
     closed = _body(inbox.take(), world.employee)
@@ -70,7 +70,7 @@ def test_a_case_closed_in_english(world, client, auth, inbox, move_clock):
     inbox.take()
     auth.login(world.caseworker)
     client.post(
-        f"/applications/{application.id}/steps/approve_report",
+        f"/ansoegninger/{application.id}/trin/approve_report",
         data={"comment": ""},
         follow_redirects=True,
     )
@@ -84,7 +84,7 @@ def test_who_takes_a_step_is_not_told_the_case_waits_for_them(world, client, aut
     application = make_application(world.employee, world.fund, state="screening")
     db.session.commit()
     auth.login(world.caseworker)
-    client.post(f"/applications/{application.id}/steps/forward_for_decision", data={})
+    client.post(f"/ansoegninger/{application.id}/trin/forward_for_decision", data={})
     mails = inbox.take()
     assert _to(mails, world.caseworker) == []
     assert "venter på dig" in _body(mails, colleague)
@@ -97,13 +97,13 @@ def test_the_manager_and_the_caseworker_hear_of_the_boards_decision(world, clien
     )
     db.session.commit()
     auth.login(world.caseworker)
-    client.post(f"/applications/{application.id}/steps/forward_for_decision", data={})
+    client.post(f"/ansoegninger/{application.id}/trin/forward_for_decision", data={})
     inbox.take()
 
     auth.login(world.board_member)
     response = confirm(
         client,
-        f"/applications/{application.id}/decision",
+        f"/ansoegninger/{application.id}/afgoerelse",
         {"action": "grant", "amount": "", "reasons": ""},
     )
     assert response.status_code in (302, 303)
@@ -126,7 +126,7 @@ def test_the_manager_hears_of_the_caseworkers_decision(world, client, auth, inbo
     auth.login(world.caseworker)
     confirm(
         client,
-        f"/applications/{application.id}/decision",
+        f"/ansoegninger/{application.id}/afgoerelse",
         {"action": "refuse", "amount": "", "reasons": "Uden for formålet."},
     )
     mails = inbox.take()

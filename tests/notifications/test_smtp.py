@@ -18,7 +18,7 @@ def recipients(messages) -> set[str]:
 def test_every_step_mails_the_next_person_and_the_applicant(world, client, auth, inbox):
     auth.login(world.employee)
     client.post(
-        "/applications/new/studierejsefonden", data=form_data(manager_id=str(world.manager.id))
+        "/ansoegninger/ny/studierejsefonden", data=form_data(manager_id=str(world.manager.id))
     )
     from grants.applications.models import Application
 
@@ -28,15 +28,15 @@ def test_every_step_mails_the_next_person_and_the_applicant(world, client, auth,
     receipt = next(m for m in mails if m["To"] == world.employee.email)
     assert application.case_number in receipt["Subject"]
     assert "Tak for din ansøgning" in receipt.get_content()
-    assert f"/applications/{application.id}" in receipt.get_content()
+    assert f"/ansoegninger/{application.id}" in receipt.get_content()
 
     auth.login(world.manager)
-    client.post(f"/applications/{application.id}/steps/endorse", data={"comment": ""})
+    client.post(f"/ansoegninger/{application.id}/trin/endorse", data={"comment": ""})
     assert recipients(inbox.take()) == {world.caseworker.email, world.employee.email}
 
     auth.login(world.caseworker)
     client.post(
-        f"/applications/{application.id}/steps/request_information",
+        f"/ansoegninger/{application.id}/trin/request_information",
         data={"comment": "Hvilken konference?"},
     )
     mails = inbox.take()
@@ -45,18 +45,18 @@ def test_every_step_mails_the_next_person_and_the_applicant(world, client, auth,
 
     auth.login(world.employee)
     client.post(
-        f"/applications/{application.id}/edit",
+        f"/ansoegninger/{application.id}/rediger",
         data=form_data(manager_id=str(world.manager.id), reply="Konferencen om inklusion."),
     )
     assert recipients(inbox.take()) == {world.caseworker.email, world.employee.email}
 
     auth.login(world.caseworker)
-    client.post(f"/applications/{application.id}/steps/forward_for_decision", data={})
+    client.post(f"/ansoegninger/{application.id}/trin/forward_for_decision", data={})
     # Within the delegated limit the caseworker decides; the applicant is not told of this
     # internal step, nor the caseworker, who just took it, that the case waits for them.
     assert recipients(inbox.take()) == set()
 
-    confirm(client, f"/applications/{application.id}/decision", {"action": "grant"})
+    confirm(client, f"/ansoegninger/{application.id}/afgoerelse", {"action": "grant"})
     mails = inbox.take()
     # The applicant, and the manager who endorsed it hears of the decision.
     assert recipients(mails) == {world.employee.email, world.manager.email}
@@ -69,7 +69,7 @@ def test_above_the_limit_the_board_is_told(world, client, auth, inbox):
     )
     db.session.commit()
     auth.login(world.caseworker)
-    client.post(f"/applications/{application.id}/steps/forward_for_decision", data={})
+    client.post(f"/ansoegninger/{application.id}/trin/forward_for_decision", data={})
     assert recipients(inbox.take()) == {world.board_member.email}
 
 
@@ -79,7 +79,7 @@ def test_mail_goes_out_in_the_recipients_language(world, client, auth, inbox):
     db.session.commit()
     auth.login(world.employee)
     client.post(
-        f"/applications/{application.id}/edit", data=form_data(manager_id=str(world.manager.id))
+        f"/ansoegninger/{application.id}/rediger", data=form_data(manager_id=str(world.manager.id))
     )
     mails = inbox.take()
     to_manager = next(m for m in mails if m["To"] == world.manager.email)
@@ -103,7 +103,7 @@ def test_the_applicant_hears_of_the_decision_in_her_language(world, client, auth
     auth.login(world.caseworker)  # Danish
     confirm(
         client,
-        f"/applications/{application.id}/decision",
+        f"/ansoegninger/{application.id}/afgoerelse",
         {"action": "grant", "amount": "", "reasons": ""},
     )
     to_applicant = next(m for m in inbox.take() if m["To"] == world.employee.email)
@@ -120,7 +120,7 @@ def test_a_failed_step_sends_nothing(world, client, auth, inbox):
     db.session.commit()
     auth.login(world.manager)
     response = client.post(
-        f"/applications/{application.id}/steps/not_endorse", data={"comment": ""}
+        f"/ansoegninger/{application.id}/trin/not_endorse", data={"comment": ""}
     )  # a reason is required
     assert response.status_code == 422
     assert inbox.take() == []
@@ -131,7 +131,7 @@ def test_without_a_mail_server_messages_are_written_to_a_folder(world, client, a
     app.config.update(MAIL_SERVER="", MAIL_FOLDER=str(folder))
     auth.login(world.employee)
     client.post(
-        "/applications/new/studierejsefonden", data=form_data(manager_id=str(world.manager.id))
+        "/ansoegninger/ny/studierejsefonden", data=form_data(manager_id=str(world.manager.id))
     )
     written = sorted(folder.glob("*.eml"))
     assert len(written) == 2
@@ -146,7 +146,7 @@ def test_mail_left_in_the_outbox_is_sent_later(world, client, auth, app, inbox, 
     app.config["MAIL_PORT"] = 1  # nothing listens there
     auth.login(world.employee)
     client.post(
-        "/applications/new/studierejsefonden", data=form_data(manager_id=str(world.manager.id))
+        "/ansoegninger/ny/studierejsefonden", data=form_data(manager_id=str(world.manager.id))
     )
     pending = db.session.query(OutboxMessage).filter(OutboxMessage.sent_at.is_(None)).count()
     assert pending == 2 and inbox.take() == []

@@ -32,12 +32,12 @@ def count(model) -> int:
 def test_a_person_signs_up_and_registers_an_association(world, client):
     response = sign_up(client, "frida@example.dk", "Frida Frost", PASSWORD)
     assert response.status_code == 302
-    response = client.post("/organisations/new", data=ORGANISATION)
+    response = client.post("/organisationer/ny", data=ORGANISATION)
     assert response.status_code == 302
     organisation = db.session.scalars(select(Organisation)).one()
     assert (organisation.name, organisation.cvr) == ("Skovlunde Spejdere", "31415926")
     assert [m.user.email for m in organisation.members] == ["frida@example.dk"]
-    page = client.get(f"/organisations/{organisation.id}").get_data(as_text=True)
+    page = client.get(f"/organisationer/{organisation.id}").get_data(as_text=True)
     assert "Skovlunde Spejdere" in page and "Invitér en person" in page
     assert "ligger ikke i kommunen" not in page
 
@@ -55,7 +55,7 @@ def test_a_person_signs_up_and_registers_an_association(world, client):
 )
 def test_bad_organisation_input_is_refused(world, client, auth, overrides, field, message):
     auth.login(world.employee)
-    response = client.post("/organisations/new", data={**ORGANISATION, **overrides})
+    response = client.post("/organisationer/ny", data={**ORGANISATION, **overrides})
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert message in page and f'id="{field}-error"' in page
@@ -66,7 +66,7 @@ def test_an_organisation_is_registered_once(world, client, auth):
     make_organisation(world.outsider, cvr="31415926")
     db.session.commit()
     auth.login(world.employee)
-    response = client.post("/organisations/new", data=ORGANISATION)
+    response = client.post("/organisationer/ny", data=ORGANISATION)
     assert response.status_code == 422
     assert "allerede oprettet" in response.get_data(as_text=True)
     assert count(Organisation) == 1
@@ -74,7 +74,7 @@ def test_an_organisation_is_registered_once(world, client, auth):
 
 def test_a_school_needs_no_cvr(world, client, auth):
     auth.login(world.employee)
-    response = client.post("/organisations/new", data={**ORGANISATION, "kind": "school", "cvr": ""})
+    response = client.post("/organisationer/ny", data={**ORGANISATION, "kind": "school", "cvr": ""})
     assert response.status_code == 302
 
 
@@ -84,12 +84,12 @@ def test_a_member_invites_another_by_email(world, client, auth, inbox):
     db.session.commit()
     auth.login(founder)
     response = client.post(
-        f"/organisations/{organisation.id}/invitations", data={"email": "ny@example.dk"}
+        f"/organisationer/{organisation.id}/invitationer", data={"email": "ny@example.dk"}
     )
     assert response.status_code == 302
     [mail] = inbox.take()
     assert mail["To"] == "ny@example.dk" and "Skovlunde Spejdere" in mail["Subject"]
-    link = re.search(r"https?://\S+/invitations/\S+", mail.get_content()).group(0)
+    link = re.search(r"https?://\S+/invitationer/\S+", mail.get_content()).group(0)
     path = link.split("grants.test", 1)[1]
 
     # The invited person has no account: the link asks them to log in or sign up.
@@ -113,11 +113,11 @@ def test_every_member_sees_all_the_organisations_cases(world, client, auth):
     application.organisation = organisation
     db.session.commit()
     auth.login(second)
-    assert client.get(f"/applications/{application.id}").status_code == 200
-    assert "Tur til Prag" in client.get(f"/organisations/{organisation.id}").get_data(as_text=True)
+    assert client.get(f"/ansoegninger/{application.id}").status_code == 200
+    assert "Tur til Prag" in client.get(f"/organisationer/{organisation.id}").get_data(as_text=True)
     auth.login(world.outsider)
-    assert client.get(f"/applications/{application.id}").status_code == 403
-    assert client.get(f"/organisations/{organisation.id}").status_code == 403
+    assert client.get(f"/ansoegninger/{application.id}").status_code == 403
+    assert client.get(f"/organisationer/{organisation.id}").status_code == 403
 
 
 def test_an_outsider_cannot_invite(world, client, auth):
@@ -125,7 +125,7 @@ def test_an_outsider_cannot_invite(world, client, auth):
     db.session.commit()
     auth.login(world.outsider)
     response = client.post(
-        f"/organisations/{organisation.id}/invitations", data={"email": "ven@example.dk"}
+        f"/organisationer/{organisation.id}/invitationer", data={"email": "ven@example.dk"}
     )
     assert response.status_code == 403
     assert count(Invitation) == 0
@@ -149,12 +149,12 @@ def test_invitation_input_is_checked(world, client, auth):
     db.session.commit()
     auth.login(world.employee)
     response = client.post(
-        f"/organisations/{organisation.id}/invitations", data={"email": "ikke en adresse"}
+        f"/organisationer/{organisation.id}/invitationer", data={"email": "ikke en adresse"}
     )
     assert response.status_code == 422
     assert "Skriv en gyldig e-mailadresse." in response.get_data(as_text=True)
     response = client.post(
-        f"/organisations/{organisation.id}/invitations", data={"email": world.employee.email}
+        f"/organisationer/{organisation.id}/invitationer", data={"email": world.employee.email}
     )
     assert response.status_code == 422 and "allerede" in response.get_data(as_text=True)
     assert count(Invitation) == 0
@@ -176,7 +176,7 @@ def test_digits_of_other_scripts_are_the_digits_they_are(world, client, auth, cv
     db.session.commit()
     auth.login(world.employee)
     response = client.post(
-        "/organisations/new", data={**ORGANISATION, "cvr": cvr, "postcode": postcode}
+        "/organisationer/ny", data={**ORGANISATION, "cvr": cvr, "postcode": postcode}
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     organisation = db.session.scalar(select(Organisation))
@@ -202,10 +202,10 @@ def test_a_forwarded_invitation_is_no_key(world, client, auth):
 
     # The token is only in the link the mail carries.
     body = db.session.scalars(select(OutboxMessage)).one().body
-    token = body.split("/invitations/")[1].split()[0]
+    token = body.split("/invitationer/")[1].split()[0]
     db.session.commit()
     auth.login(world.outsider)  # not the invited address
-    response = client.post(f"/invitations/{token}")
+    response = client.post(f"/invitationer/{token}")
     assert response.status_code == 403
     assert db.session.scalar(select(func.count()).select_from(Membership)) == 1
     assert invitation.accepted_at is None

@@ -24,7 +24,7 @@ VOUCHER = "<b>B-7</b>"
 
 def _case_page(client, auth, user, application) -> str:
     auth.login(user)
-    html = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    html = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
     auth.logout()
     return html.replace("\u00a0", " ")
 
@@ -82,7 +82,7 @@ def test_a_refund_is_worded_for_the_reader(client, auth, world, cases):  # noqa:
 
 def _case_file_journal(client, auth, reader, application) -> list[dict]:
     auth.login(reader)
-    response = client.get(f"/applications/{application.id}/case-file.zip")
+    response = client.get(f"/ansoegninger/{application.id}/sagsmappe.zip")
     assert response.status_code == 200
     auth.logout()
     text = zipfile.ZipFile(io.BytesIO(response.data)).read("journal.csv").decode("utf-8-sig")

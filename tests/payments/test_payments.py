@@ -387,7 +387,7 @@ def test_without_login_nothing_is_shown_or_changed(client, world, cases):
         f"/udbetalinger/{cases['unpaid'].id}/udbetal",
         data={"amount": "8000", "paid_on": clock.today().isoformat(), "voucher": "B-1"},
     )
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert response.status_code == 302 and "/log-ind" in response.headers["Location"]
     assert client.get("/udbetalinger").status_code == 302
     assert client.get("/udbetalinger/eksport/payments.csv").status_code == 302
     assert entry_count() == count

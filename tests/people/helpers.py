@@ -22,13 +22,13 @@ def last_mail_to(address: str) -> OutboxMessage:
 
 def link_in(message: OutboxMessage) -> str:
     """The path of the sign-up link in an e-mail."""
-    url = re.search(r"https?://\S+/signup/\S+", message.body).group(0)
-    return "/signup/" + url.split("/signup/", 1)[1]
+    url = re.search(r"https?://\S+/opret-konto/\S+", message.body).group(0)
+    return "/opret-konto/" + url.split("/opret-konto/", 1)[1]
 
 
 def sign_up(client, email: str, name: str, password: str, *, next_path: str | None = None):
     """Ask for the link, follow it and choose name and password; the last response."""
-    url = "/signup" + (f"?next={next_path}" if next_path else "")
+    url = "/opret-konto" + (f"?next={next_path}" if next_path else "")
     response = client.post(url, data={"email": email})
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     link = link_in(last_mail_to(email))

@@ -37,7 +37,7 @@ class TestProvider(AuthenticationBackend):
         return redirect(url_for("people.login_return", backend=self.name) + "?" + query)
 
     def end_session(self, user):
-        return redirect(f"https://idp.invalid/logout?who={user.id}")
+        return redirect(f"https://idp.invalid/log-ud?who={user.id}")
 
     def authenticate(self, request, form=None):
         if request.args.get("state") != session.pop("test_provider_state", None):
@@ -57,15 +57,15 @@ def provider(app):
 def test_a_second_backend_logs_a_person_in_through_the_same_views(world, client, provider):
     authentication.link(world.employee, provider.name, "subject-1")
     db.session.commit()
-    login_page = client.get("/login").get_data(as_text=True)
+    login_page = client.get("/log-ind").get_data(as_text=True)
     assert "Log ind med Testkommunens login" in login_page
-    assert "/login/via/test-provider" in login_page
+    assert "/log-ind/via/test-provider" in login_page
 
-    there = client.get("/login/via/test-provider?next=/applications/mine")
+    there = client.get("/log-ind/via/test-provider?next=/ansoegninger/mine")
     assert there.status_code == 302
     back = client.get(there.headers["Location"])
-    assert back.status_code == 302 and back.headers["Location"] == "/applications/mine"
-    assert world.employee.name in client.get("/applications/mine").get_data(as_text=True)
+    assert back.status_code == 302 and back.headers["Location"] == "/ansoegninger/mine"
+    assert world.employee.name in client.get("/ansoegninger/mine").get_data(as_text=True)
     # The common steps ran: the login is recorded (and so audited), the link was used.
     attempt = db.session.scalars(select(LoginAttempt).order_by(LoginAttempt.id.desc())).first()
     assert attempt.succeeded and attempt.user_id == world.employee.id
@@ -78,54 +78,54 @@ def test_logging_out_ends_the_session_at_the_provider_that_logged_the_person_in(
 ):
     authentication.link(world.employee, provider.name, "subject-1")
     db.session.commit()
-    there = client.get("/login/via/test-provider")
+    there = client.get("/log-ind/via/test-provider")
     client.get(there.headers["Location"])
-    out = client.post("/logout")
-    assert out.headers["Location"] == f"https://idp.invalid/logout?who={world.employee.id}"
-    assert client.get("/applications/mine").status_code == 302  # logged out here as well
+    out = client.post("/log-ud")
+    assert out.headers["Location"] == f"https://idp.invalid/log-ud?who={world.employee.id}"
+    assert client.get("/ansoegninger/mine").status_code == 302  # logged out here as well
     # Logged in with the password, logging out stays in the app.
     auth.login(world.employee)
-    assert client.post("/logout").headers["Location"] == "/"
+    assert client.post("/log-ud").headers["Location"] == "/"
 
 
 def test_a_backend_that_is_not_switched_on_is_not_found(world, client, provider, app):
     app.config["AUTHENTICATION_BACKENDS"] = ("password",)
-    assert client.get("/login/via/test-provider").status_code == 404
-    assert client.get("/login/via/test-provider/return?subject=subject-1").status_code == 404
-    assert "Testkommunens login" not in client.get("/login").get_data(as_text=True)
+    assert client.get("/log-ind/via/test-provider").status_code == 404
+    assert client.get("/log-ind/via/test-provider/retur?subject=subject-1").status_code == 404
+    assert "Testkommunens login" not in client.get("/log-ind").get_data(as_text=True)
     # The password, a form backend, has no provider to go to.
-    assert client.get("/login/via/password").status_code == 404
+    assert client.get("/log-ind/via/password").status_code == 404
 
 
 def test_an_answer_not_bound_to_this_login_is_refused(world, client, provider):
     authentication.link(world.employee, provider.name, "subject-1")
     db.session.commit()
-    client.get("/login/via/test-provider")
-    forged = client.get("/login/via/test-provider/return?state=guessed&subject=subject-1")
-    assert forged.status_code == 302 and forged.headers["Location"] == "/login"
-    page = client.get("/login").get_data(as_text=True)
+    client.get("/log-ind/via/test-provider")
+    forged = client.get("/log-ind/via/test-provider/retur?state=guessed&subject=subject-1")
+    assert forged.status_code == 302 and forged.headers["Location"] == "/log-ind"
+    page = client.get("/log-ind").get_data(as_text=True)
     assert "Svaret fra testudbyderen passer ikke til dette login." in page
-    assert client.get("/applications/mine").status_code == 302  # still anonymous
+    assert client.get("/ansoegninger/mine").status_code == 302  # still anonymous
 
 
 def test_an_identity_linked_to_nobody_is_refused_and_never_matched_by_address(
     world, client, provider
 ):
     provider.vouches_for = world.employee.email  # a subject that happens to be an address
-    there = client.get("/login/via/test-provider")
+    there = client.get("/log-ind/via/test-provider")
     back = client.get(there.headers["Location"])
-    assert back.headers["Location"] == "/login"
-    assert "har ingen konto her" in client.get("/login").get_data(as_text=True)
-    assert client.get("/applications/mine").status_code == 302
+    assert back.headers["Location"] == "/log-ind"
+    assert "har ingen konto her" in client.get("/log-ind").get_data(as_text=True)
+    assert client.get("/ansoegninger/mine").status_code == 302
 
 
 def test_a_switched_off_account_is_refused_through_any_backend(world, client, provider):
     authentication.link(world.employee, provider.name, "subject-1")
     world.employee.active = False
     db.session.commit()
-    there = client.get("/login/via/test-provider")
-    assert client.get(there.headers["Location"]).headers["Location"] == "/login"
-    assert client.get("/applications/mine").status_code == 302
+    there = client.get("/log-ind/via/test-provider")
+    assert client.get(there.headers["Location"]).headers["Location"] == "/log-ind"
+    assert client.get("/ansoegninger/mine").status_code == 302
 
 
 def test_a_provider_without_the_apps_second_factor_is_not_asked_for_one(world, client, provider):
@@ -133,9 +133,9 @@ def test_a_provider_without_the_apps_second_factor_is_not_asked_for_one(world, c
     provider (which asks its own) neither the code nor the setting up is asked for."""
     authentication.link(world.admin, provider.name, "subject-1")
     db.session.commit()
-    there = client.get("/login/via/test-provider")
+    there = client.get("/log-ind/via/test-provider")
     assert client.get(there.headers["Location"]).headers["Location"] == "/"
-    assert client.get("/admin/users").status_code == 200
+    assert client.get("/administration/brugere").status_code == 200
 
 
 def test_one_identity_belongs_to_one_person(world):
@@ -178,8 +178,8 @@ def test_an_account_without_a_password_is_refused_like_a_wrong_password(world, a
     def page(email, answer):
         return without_csrf(answer.get_data(as_text=True)).replace(email, "ADDRESS")
 
-    wrong = new_visitor(app, "/login", {"email": world.manager.email, "password": "forkert"})
-    none = new_visitor(app, "/login", {"email": world.employee.email, "password": PASSWORD})
+    wrong = new_visitor(app, "/log-ind", {"email": world.manager.email, "password": "forkert"})
+    none = new_visitor(app, "/log-ind", {"email": world.employee.email, "password": PASSWORD})
     assert none.status_code == wrong.status_code == 422
     assert page(world.employee.email, none) == page(world.manager.email, wrong)
     assert "E-mail eller adgangskode er forkert." in none.get_data(as_text=True)
@@ -199,12 +199,12 @@ def test_an_account_without_a_password_gets_none_by_changing_it(world, client, p
     authentication.link(world.employee, provider.name, "subject-1")
     world.employee.password_hash = None
     db.session.commit()
-    there = client.get("/login/via/test-provider")
+    there = client.get("/log-ind/via/test-provider")
     client.get(there.headers["Location"])
-    page = client.get("/account/password").get_data(as_text=True)
+    page = client.get("/konto/adgangskode").get_data(as_text=True)
     assert "Din konto har ingen adgangskode her" in page and 'name="current"' not in page
     client.post(
-        "/account/password",
+        "/konto/adgangskode",
         data={"current": "", "password": "en lang og god sætning", "confirm": "en lang og god"},
     )
     db.session.refresh(world.employee)
@@ -216,7 +216,7 @@ def test_the_administrator_sees_how_each_person_logs_in(world, auth, client, pro
     world.manager.password_hash = None
     db.session.commit()
     auth.login(world.admin)
-    page = client.get("/admin/users").get_data(as_text=True)
+    page = client.get("/administration/brugere").get_data(as_text=True)
 
     def row(person):
         start = page.index(f">{person.name}</a>")

@@ -13,7 +13,7 @@ from tests.people.helpers import new_visitor, without_csrf
 
 
 def try_login(app, email: str, password: str):
-    return new_visitor(app, "/login", {"email": email, "password": password})
+    return new_visitor(app, "/log-ind", {"email": email, "password": password})
 
 
 @pytest.fixture
@@ -85,6 +85,6 @@ def test_the_unknown_address_costs_a_real_hash(app, routes, client, hash_checks)
 
     person = make_user()
     db.session.commit()
-    client.post("/login", data={"email": "ingen@ballerup.dk", "password": "x" * 12})
+    client.post("/log-ind", data={"email": "ingen@ballerup.dk", "password": "x" * 12})
     assert hash_checks[0].startswith("scrypt:")
     assert hash_checks[0].split("$")[0] == person.password_hash.split("$")[0]

@@ -16,7 +16,7 @@ from tests.factories import PASSWORD
 
 
 def attempt(client, email, password):
-    return client.post("/login", data={"email": email, "password": password})
+    return client.post("/log-ind", data={"email": email, "password": password})
 
 
 def test_every_page_carries_a_strict_content_security_policy(world, client):
@@ -53,20 +53,20 @@ def test_the_lockout_of_one_account_leaves_others_alone(world, client):
 
 def test_a_password_change_ends_the_other_sessions(world, app, auth, client):
     other = app.test_client()
-    other.post("/login", data={"email": world.employee.email, "password": PASSWORD})
-    assert other.get("/applications/mine").status_code == 200
+    other.post("/log-ind", data={"email": world.employee.email, "password": PASSWORD})
+    assert other.get("/ansoegninger/mine").status_code == 200
     auth.login(world.employee)
     new = "en lang og god sætning om rejser"
     response = client.post(
-        "/account/password", data={"current": PASSWORD, "password": new, "confirm": new}
+        "/konto/adgangskode", data={"current": PASSWORD, "password": new, "confirm": new}
     )
     assert response.status_code == 302
     from flask import g
 
     g.pop("_login_user", None)  # as a new request would start (see FreshContextClient)
-    assert client.get("/applications/mine").status_code == 200  # this session goes on
+    assert client.get("/ansoegninger/mine").status_code == 200  # this session goes on
     g.pop("_login_user", None)
-    assert other.get("/applications/mine").status_code == 302  # the other one is over
+    assert other.get("/ansoegninger/mine").status_code == 302  # the other one is over
     db.session.expire_all()
     assert db.session.get(User, world.employee.id).check_password(new)
 
@@ -108,7 +108,7 @@ def test_a_password_change_ends_the_other_sessions(world, app, auth, client):
 def test_a_bad_new_password_is_refused_and_nothing_changes(world, auth, client, data, message):
     auth.login(world.employee)
     before = db.session.get(User, world.employee.id).password_hash
-    response = client.post("/account/password", data=data)
+    response = client.post("/konto/adgangskode", data=data)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     db.session.expire_all()
@@ -117,18 +117,18 @@ def test_a_bad_new_password_is_refused_and_nothing_changes(world, auth, client, 
 
 def test_changing_a_password_needs_a_login(world, client):
     response = client.post(
-        "/account/password", data={"current": PASSWORD, "password": "x" * 20, "confirm": "x" * 20}
+        "/konto/adgangskode", data={"current": PASSWORD, "password": "x" * 20, "confirm": "x" * 20}
     )
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert response.status_code == 302 and "/log-ind" in response.headers["Location"]
 
 
 def test_logout_ends_the_session(world, auth, client):
     from flask import g
 
     auth.login(world.employee)
-    client.post("/logout")
+    client.post("/log-ud")
     g.pop("_login_user", None)
-    assert client.get("/applications/mine").status_code == 302
+    assert client.get("/ansoegninger/mine").status_code == 302
 
 
 def test_logging_out_keeps_the_language_and_nothing_else(world, auth, client):
@@ -141,7 +141,7 @@ def test_logging_out_keeps_the_language_and_nothing_else(world, auth, client):
     auth.login(world.employee)
     with client.session_transaction() as session:
         assert session["locale"] == "en"
-    client.post("/logout")
+    client.post("/log-ud")
     g.pop("_login_user", None)
     with client.session_transaction() as session:
         assert set(session) == {"locale", "_flashes"}  # the login is gone
@@ -173,8 +173,8 @@ def test_a_copy_of_the_session_cookie_is_worthless_after_logout(world, auth, cli
     auth.login(world.employee)
     with client.session_transaction() as session:
         stolen = dict(session)
-    client.post("/logout")
+    client.post("/log-ud")
     with client.session_transaction() as session:
         session.update(stolen)  # replay the cookie as it was before the logout
     g.pop("_login_user", None)
-    assert client.get("/applications/mine").status_code == 302
+    assert client.get("/ansoegninger/mine").status_code == 302

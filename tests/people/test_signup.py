@@ -22,7 +22,7 @@ def count(model) -> int:
 
 def test_a_new_address_gets_a_link_and_the_account_is_made_only_when_it_is_followed(world, client):
     before = count(User)
-    response = client.post("/signup", data={"email": "frida@example.dk"})
+    response = client.post("/opret-konto", data={"email": "frida@example.dk"})
     assert response.status_code == 200
     assert "Vi har sendt en e-mail til frida@example.dk" in response.get_data(as_text=True)
     assert count(User) == before  # nothing yet: the address is not proven
@@ -33,15 +33,15 @@ def test_a_new_address_gets_a_link_and_the_account_is_made_only_when_it_is_follo
     response = client.post(
         link_in(mail), data={"name": "Frida Frost", "password": PASSWORD, "confirm": PASSWORD}
     )
-    assert response.status_code == 302 and response.headers["Location"] == "/organisations"
+    assert response.status_code == 302 and response.headers["Location"] == "/organisationer"
     user = db.session.scalars(select(User).where(User.email == "frida@example.dk")).one()
     assert user.name == "Frida Frost" and user.check_password(PASSWORD) and not user.roles
-    assert client.get("/organisations").status_code == 200  # logged in
+    assert client.get("/organisationer").status_code == 200  # logged in
 
 
 def test_sign_up_answers_the_same_for_a_known_and_an_unknown_address(world, app):
-    known = new_visitor(app, "/signup", {"email": world.employee.email})
-    unknown = new_visitor(app, "/signup", {"email": "ny-person@ballerup.dk"})
+    known = new_visitor(app, "/opret-konto", {"email": world.employee.email})
+    unknown = new_visitor(app, "/opret-konto", {"email": "ny-person@ballerup.dk"})
     assert known.status_code == unknown.status_code == 200
     page_known = without_csrf(known.get_data(as_text=True)).replace(world.employee.email, "X")
     page_unknown = without_csrf(unknown.get_data(as_text=True)).replace(
@@ -56,21 +56,21 @@ def test_sign_up_answers_the_same_for_a_known_and_an_unknown_address(world, app)
     # Each address got one e-mail: the owner of the account is told that it exists.
     to_known = last_mail_to(world.employee.email)
     assert to_known.subject == "Du har allerede en konto i Rejsetilskud"
-    assert "/login" in to_known.body and "/signup/" not in to_known.body
-    assert "/signup/" in last_mail_to("ny-person@ballerup.dk").body
+    assert "/log-ind" in to_known.body and "/opret-konto/" not in to_known.body
+    assert "/opret-konto/" in last_mail_to("ny-person@ballerup.dk").body
 
 
 def test_the_known_address_is_told_in_its_owners_language(world, client):
     world.employee.locale = "en"
     db.session.commit()
-    client.post("/signup", data={"email": world.employee.email.upper()})
+    client.post("/opret-konto", data={"email": world.employee.email.upper()})
     assert (
         last_mail_to(world.employee.email).subject == "You already have an account in Travel grants"
     )
 
 
 def test_a_link_for_an_address_that_got_an_account_since_makes_no_second(world, client):
-    client.post("/signup", data={"email": "kim@example.dk"})
+    client.post("/opret-konto", data={"email": "kim@example.dk"})
     link = link_in(last_mail_to("kim@example.dk"))
     make_user(email="Kim@example.dk")
     db.session.commit()
@@ -81,7 +81,7 @@ def test_a_link_for_an_address_that_got_an_account_since_makes_no_second(world, 
 
 
 def test_a_link_lasts_a_day(world, client, monkeypatch):
-    client.post("/signup", data={"email": "sen@example.dk"})
+    client.post("/opret-konto", data={"email": "sen@example.dk"})
     link = link_in(last_mail_to("sen@example.dk"))
     later = clock.now() + dt.timedelta(hours=24, minutes=1)
     monkeypatch.setattr(clock, "now", lambda: later)
@@ -92,9 +92,9 @@ def test_a_link_lasts_a_day(world, client, monkeypatch):
 
 @pytest.mark.parametrize("mangle", [lambda t: t[:-2] + "xx", lambda t: "x" + t, lambda t: "guess"])
 def test_a_forged_link_is_not_found_and_makes_nothing(world, client, mangle):
-    client.post("/signup", data={"email": "falsk@example.dk"})
+    client.post("/opret-konto", data={"email": "falsk@example.dk"})
     link = link_in(last_mail_to("falsk@example.dk"))
-    forged = "/signup/" + mangle(link.removeprefix("/signup/"))
+    forged = "/opret-konto/" + mangle(link.removeprefix("/opret-konto/"))
     before = count(User)
     response = client.post(forged, data={"name": "F", "password": PASSWORD, "confirm": PASSWORD})
     assert response.status_code == 404
@@ -122,7 +122,7 @@ def choice(password: str, name: str = "Frida", confirm: str | None = None) -> di
 def test_a_bad_choice_is_refused_beside_its_field_and_nothing_is_saved(
     world, client, data, field, message
 ):
-    client.post("/signup", data={"email": "frida.frost@example.dk"})
+    client.post("/opret-konto", data={"email": "frida.frost@example.dk"})
     link = link_in(last_mail_to("frida.frost@example.dk"))
     before = count(User)
     response = client.post(link, data=data)
@@ -136,14 +136,14 @@ def test_a_bad_choice_is_refused_beside_its_field_and_nothing_is_saved(
 
 def test_bad_addresses_are_refused_and_nothing_is_sent(world, client):
     for email, message in [("", "Skriv din e-mailadresse."), ("ikke-en-adresse", "gyldig")]:
-        response = client.post("/signup", data={"email": email})
+        response = client.post("/opret-konto", data={"email": email})
         assert response.status_code == 422 and message in response.get_data(as_text=True)
     assert count(OutboxMessage) == 0
 
 
 def test_a_logged_in_person_is_not_signed_up_again(world, auth, client):
     auth.login(world.employee)
-    assert client.post("/signup", data={"email": "x@example.dk"}).status_code == 302
+    assert client.post("/opret-konto", data={"email": "x@example.dk"}).status_code == 302
     assert count(OutboxMessage) == 0
 
 
@@ -154,9 +154,10 @@ def test_sign_up_from_an_invitation_goes_back_to_it(world, client, auth):
     organisation = make_organisation(founder, name="Skovlunde Spejdere")
     db.session.commit()
     auth.login(founder)
-    client.post(f"/organisations/{organisation.id}/invitations", data={"email": "ny@example.dk"})
+    client.post(f"/organisationer/{organisation.id}/invitationer", data={"email": "ny@example.dk"})
     path = (
-        "/invitations/" + last_mail_to("ny@example.dk").body.split("/invitations/", 1)[1].split()[0]
+        "/invitationer/"
+        + last_mail_to("ny@example.dk").body.split("/invitationer/", 1)[1].split()[0]
     )
     auth.logout()
     response = sign_up(client, "ny@example.dk", "Niels Ny", PASSWORD, next_path=path)

@@ -41,11 +41,11 @@ def key_on(page: str) -> str:
 def set_up(client, user) -> tuple[str, list[str]]:
     """Set up the app as a person does: read the key, answer with its code; the recovery
     codes shown."""
-    page = client.get("/account/two-factor/setup")
+    page = client.get("/konto/totrinsbekraeftelse/saet-op")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     secret = key_on(page.get_data(as_text=True))
     response = client.post(
-        "/account/two-factor/setup", data={"code": pyotp.TOTP(secret).at(clock.now())}
+        "/konto/totrinsbekraeftelse/saet-op", data={"code": pyotp.TOTP(secret).at(clock.now())}
     )
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
     assert response.headers["Cache-Control"] == "no-store"
@@ -55,7 +55,7 @@ def set_up(client, user) -> tuple[str, list[str]]:
 
 def password_step(client, user, password=PASSWORD):
     g.pop("_login_user", None)
-    return client.post("/login", data={"email": user.email, "password": password})
+    return client.post("/log-ind", data={"email": user.email, "password": password})
 
 
 def later(monkeypatch, seconds: int) -> None:
@@ -66,7 +66,7 @@ def later(monkeypatch, seconds: int) -> None:
 # -- setting up ----------------------------------------------------------------------------
 def test_a_person_sets_up_the_app_and_then_logs_in_with_a_code(world, auth, client, monkeypatch):
     auth.login(world.employee)
-    page = client.get("/account/two-factor/setup").get_data(as_text=True)
+    page = client.get("/konto/totrinsbekraeftelse/saet-op").get_data(as_text=True)
     assert "<svg" in page and 'role="img"' in page  # the QR code, with a text alternative
     assert 'autocomplete="one-time-code"' in page and 'inputmode="numeric"' in page
     secret, codes = set_up(client, world.employee)
@@ -80,30 +80,30 @@ def test_a_person_sets_up_the_app_and_then_logs_in_with_a_code(world, auth, clie
         codes[i].replace("-", "") not in c.code_hash for i, c in enumerate(user.recovery_codes)
     )
     # The key is never shown again: the setup page now leads to the settings.
-    assert client.get("/account/two-factor/setup").status_code == 302
-    assert secret not in client.get("/account/two-factor").get_data(as_text=True)
+    assert client.get("/konto/totrinsbekraeftelse/saet-op").status_code == 302
+    assert secret not in client.get("/konto/totrinsbekraeftelse").get_data(as_text=True)
     assert "people.two_factor_enabled" in actions(user)
 
     auth.logout()
     response = password_step(client, world.employee)
-    assert response.status_code == 302 and response.headers["Location"] == "/login/code"
-    assert client.get("/applications/mine").status_code == 302  # not logged in yet
+    assert response.status_code == 302 and response.headers["Location"] == "/log-ind/kode"
+    assert client.get("/ansoegninger/mine").status_code == 302  # not logged in yet
     later(monkeypatch, 30)
-    response = client.post("/login/code", data={"code": pyotp.TOTP(secret).at(clock.now())})
+    response = client.post("/log-ind/kode", data={"code": pyotp.TOTP(secret).at(clock.now())})
     assert response.status_code == 302
-    assert client.get("/applications/mine").status_code == 200
+    assert client.get("/ansoegninger/mine").status_code == 200
     assert actions(user)[-2:] == ["login.code_asked", "login.code_accepted"]
 
 
 def test_a_wrong_first_code_sets_up_nothing(world, auth, client):
     auth.login(world.employee)
-    client.get("/account/two-factor/setup")
+    client.get("/konto/totrinsbekraeftelse/saet-op")
     for code, message in [
         ("000000", "Koden passer ikke"),
         ("12345", "6 cifre"),
         ("", "Skriv koden"),
     ]:
-        response = client.post("/account/two-factor/setup", data={"code": code})
+        response = client.post("/konto/totrinsbekraeftelse/saet-op", data={"code": code})
         assert response.status_code == 422 and message in response.get_data(as_text=True)
     db.session.expire_all()
     assert not db.session.get(User, world.employee.id).has_second_factor
@@ -112,13 +112,13 @@ def test_a_wrong_first_code_sets_up_nothing(world, auth, client):
 
 def test_setting_up_ends_the_other_sessions(world, app, auth, client):
     other = app.test_client()
-    other.post("/login", data={"email": world.employee.email, "password": PASSWORD})
+    other.post("/log-ind", data={"email": world.employee.email, "password": PASSWORD})
     auth.login(world.employee)
     set_up(client, world.employee)
     g.pop("_login_user", None)
-    assert client.get("/applications/mine").status_code == 200
+    assert client.get("/ansoegninger/mine").status_code == 200
     g.pop("_login_user", None)
-    assert other.get("/applications/mine").status_code == 302
+    assert other.get("/ansoegninger/mine").status_code == 302
 
 
 # -- logging in ----------------------------------------------------------------------------
@@ -126,13 +126,13 @@ def test_a_code_is_good_once(world, client):
     admin = world.admin
     password_step(client, admin)
     code = totp_code(admin)
-    assert client.post("/login/code", data={"code": code}).status_code == 302
-    client.post("/logout")
+    assert client.post("/log-ind/kode", data={"code": code}).status_code == 302
+    client.post("/log-ud")
     password_step(client, admin)
-    response = client.post("/login/code", data={"code": code})
+    response = client.post("/log-ind/kode", data={"code": code})
     assert response.status_code == 422
     assert "Koden er allerede brugt" in page_text(response)
-    assert client.get("/admin/").status_code == 302  # not logged in
+    assert client.get("/administration/").status_code == 302  # not logged in
     assert actions(admin)[-1] == "login.code_refused"
     refused = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "login.code_refused")
@@ -143,23 +143,23 @@ def test_a_code_is_good_once(world, client):
 def test_a_code_from_an_earlier_step_than_the_last_used_is_refused_too(world, client, monkeypatch):
     admin = world.admin
     password_step(client, admin)
-    assert client.post("/login/code", data={"code": totp_code(admin)}).status_code == 302
-    client.post("/logout")
+    assert client.post("/log-ind/kode", data={"code": totp_code(admin)}).status_code == 302
+    client.post("/log-ud")
     password_step(client, admin)
     earlier = pyotp.TOTP(TOTP_SECRET).at(clock.now() - dt.timedelta(seconds=30))
-    assert client.post("/login/code", data={"code": earlier}).status_code == 422
+    assert client.post("/log-ind/kode", data={"code": earlier}).status_code == 422
 
 
 def test_codes_of_the_neighbouring_steps_are_accepted_and_no_further(world, client):
     admin = world.admin
     for seconds, accepted in [(-30, True), (30, True), (-90, False), (90, False)]:
         g.pop("_login_user", None)
-        client.post("/logout")
+        client.post("/log-ud")
         password_step(client, admin)
         admin.two_factor.last_used_step = None
         db.session.commit()
         code = pyotp.TOTP(TOTP_SECRET).at(clock.now() + dt.timedelta(seconds=seconds))
-        status = client.post("/login/code", data={"code": code}).status_code
+        status = client.post("/log-ind/kode", data={"code": code}).status_code
         assert (status == 302) is accepted, (seconds, status)
 
 
@@ -167,9 +167,9 @@ def test_wrong_codes_are_throttled_like_wrong_passwords(world, client, monkeypat
     admin = world.admin
     password_step(client, admin)
     for _ in range(5):
-        response = client.post("/login/code", data={"code": "000000"})
+        response = client.post("/log-ind/kode", data={"code": "000000"})
         assert response.status_code == 422 and "Koden er forkert" in response.get_data(True)
-    response = client.post("/login/code", data={"code": totp_code(admin)})
+    response = client.post("/log-ind/kode", data={"code": totp_code(admin)})
     assert response.status_code == 422
     assert "For mange forkerte forsøg" in page_text(response)
     # The password is locked out too: it is the same account.
@@ -177,50 +177,50 @@ def test_wrong_codes_are_throttled_like_wrong_passwords(world, client, monkeypat
     assert "For mange" in password_step(client, admin).get_data(as_text=True)
     later(monkeypatch, 16 * 60)
     password_step(client, admin)
-    assert client.post("/login/code", data={"code": totp_code(admin)}).status_code == 302
+    assert client.post("/log-ind/kode", data={"code": totp_code(admin)}).status_code == 302
 
 
 def test_the_code_page_needs_the_password_first_and_a_fresh_one(world, client, monkeypatch):
-    response = client.post("/login/code", data={"code": totp_code(world.admin)})
-    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    response = client.post("/log-ind/kode", data={"code": totp_code(world.admin)})
+    assert response.status_code == 302 and response.headers["Location"] == "/log-ind"
     password_step(client, world.admin)
     later(monkeypatch, 5 * 60 + 1)
-    response = client.post("/login/code", data={"code": totp_code(world.admin)})
-    assert response.status_code == 302 and response.headers["Location"] == "/login"
-    assert client.get("/admin/").status_code == 302
+    response = client.post("/log-ind/kode", data={"code": totp_code(world.admin)})
+    assert response.status_code == 302 and response.headers["Location"] == "/log-ind"
+    assert client.get("/administration/").status_code == 302
 
 
 def test_a_wrong_password_never_reaches_the_code(world, client):
     response = password_step(client, world.admin, "forkert adgangskode")
     assert response.status_code == 422
-    assert client.get("/login/code").status_code == 302
+    assert client.get("/log-ind/kode").status_code == 302
 
 
 def test_a_password_change_elsewhere_ends_the_wait_for_the_code(world, client):
     password_step(client, world.admin)
     world.admin.set_password("en helt ny og lang sætning")
     db.session.commit()
-    response = client.post("/login/code", data={"code": totp_code(world.admin)})
-    assert response.headers["Location"] == "/login"
+    response = client.post("/log-ind/kode", data={"code": totp_code(world.admin)})
+    assert response.headers["Location"] == "/log-ind"
 
 
 def test_a_recovery_code_logs_in_once(world, auth, client):
     auth.login(world.employee)
     _secret, codes = set_up(client, world.employee)
-    client.post("/logout")
+    client.post("/log-ud")
     password_step(client, world.employee)
     response = client.post(
-        "/login/recovery-code", data={"code": codes[3].upper().replace("-", " ")}
+        "/log-ind/gendannelseskode", data={"code": codes[3].upper().replace("-", " ")}
     )
     assert response.status_code == 302
     with client.session_transaction() as session:
         assert "9 tilbage" in str(session.get("_flashes"))
-    client.post("/logout")
+    client.post("/log-ud")
     password_step(client, world.employee)
-    response = client.post("/login/recovery-code", data={"code": codes[3]})
+    response = client.post("/log-ind/gendannelseskode", data={"code": codes[3]})
     assert response.status_code == 422
     assert "forkert eller allerede brugt" in page_text(response)
-    assert client.get("/applications/mine").status_code == 302
+    assert client.get("/ansoegninger/mine").status_code == 302
 
 
 # -- changing it ---------------------------------------------------------------------------
@@ -238,7 +238,7 @@ def test_turning_it_off_needs_the_password_and_a_code(
     auth.login(world.admin)
     code = totp_code(world.admin) if use_code else "000000"
     response = client.post(
-        "/account/two-factor/off", data={"off-password": password, "off-code": code}
+        "/konto/totrinsbekraeftelse/slaa-fra", data={"off-password": password, "off-code": code}
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -252,14 +252,15 @@ def test_turning_it_off_with_a_recovery_code_and_an_administrator_must_set_it_up
 ):
     auth.login(world.admin)
     codes = client.post(
-        "/account/two-factor/recovery-codes",
+        "/konto/totrinsbekraeftelse/gendannelseskoder",
         data={"codes-password": PASSWORD, "codes-code": totp_code(world.admin)},
     )
     assert codes.status_code == 200 and codes.headers["Cache-Control"] == "no-store"
     recovery = re.findall(r"<code>([a-z2-9-]{11})</code>", codes.get_data(as_text=True))
     assert len(recovery) == 10
     response = client.post(
-        "/account/two-factor/off", data={"off-password": PASSWORD, "off-code": recovery[0]}
+        "/konto/totrinsbekraeftelse/slaa-fra",
+        data={"off-password": PASSWORD, "off-code": recovery[0]},
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -268,11 +269,16 @@ def test_turning_it_off_with_a_recovery_code_and_an_administrator_must_set_it_up
     assert count(TwoFactor, TwoFactor.user_id == admin.id) == 0
     assert actions(admin)[-2:] == ["people.recovery_codes_renewed", "people.two_factor_disabled"]
     # Every page but the setting up now leads to setting it up.
-    for path in ("/admin/", "/applications/mine", "/account/two-factor", "/budgets"):
+    for path in (
+        "/administration/",
+        "/ansoegninger/mine",
+        "/konto/totrinsbekraeftelse",
+        "/budgetter",
+    ):
         response = client.get(path)
         assert response.status_code == 302, path
-        assert response.headers["Location"] == "/account/two-factor/setup"
-    assert client.get("/account/two-factor/setup").status_code == 200
+        assert response.headers["Location"] == "/konto/totrinsbekraeftelse/saet-op"
+    assert client.get("/konto/totrinsbekraeftelse/saet-op").status_code == 200
     assert client.get("/tilgaengelighed").status_code == 200
 
 
@@ -280,7 +286,7 @@ def test_new_recovery_codes_replace_the_old(world, auth, client):
     auth.login(world.employee)
     _secret, old = set_up(client, world.employee)
     response = client.post(
-        "/account/two-factor/recovery-codes",
+        "/konto/totrinsbekraeftelse/gendannelseskoder",
         data={"codes-password": PASSWORD, "codes-code": old[0]},
     )
     new = re.findall(r"<code>([a-z2-9-]{11})</code>", response.get_data(as_text=True))
@@ -296,10 +302,11 @@ def test_wrong_answers_on_the_settings_page_are_throttled_and_audited(world, aut
     auth.login(world.admin)
     for _ in range(5):
         client.post(
-            "/account/two-factor/off", data={"off-password": PASSWORD, "off-code": "000000"}
+            "/konto/totrinsbekraeftelse/slaa-fra",
+            data={"off-password": PASSWORD, "off-code": "000000"},
         )
     response = client.post(
-        "/account/two-factor/off",
+        "/konto/totrinsbekraeftelse/slaa-fra",
         data={"off-password": PASSWORD, "off-code": totp_code(world.admin)},
     )
     assert response.status_code == 422 and "For mange" in page_text(response)
@@ -312,16 +319,16 @@ def test_wrong_answers_on_the_settings_page_are_throttled_and_audited(world, aut
 @pytest.mark.parametrize(
     "method, path",
     [
-        ("get", "/account/two-factor"),
-        ("get", "/account/two-factor/setup"),
-        ("post", "/account/two-factor/setup"),
-        ("post", "/account/two-factor/off"),
-        ("post", "/account/two-factor/recovery-codes"),
+        ("get", "/konto/totrinsbekraeftelse"),
+        ("get", "/konto/totrinsbekraeftelse/saet-op"),
+        ("post", "/konto/totrinsbekraeftelse/saet-op"),
+        ("post", "/konto/totrinsbekraeftelse/slaa-fra"),
+        ("post", "/konto/totrinsbekraeftelse/gendannelseskoder"),
     ],
 )
 def test_anonymous_people_are_sent_to_log_in_and_nothing_changes(world, client, method, path):
     response = getattr(client, method)(path, data={"code": "123456"})
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert response.status_code == 302 and "/log-ind" in response.headers["Location"]
     assert count(TwoFactor) == 1  # the administrator's own, from the factory
 
 
@@ -330,7 +337,7 @@ def test_one_person_cannot_touch_anothers_second_factor(world, auth, client):
     work on one's own account."""
     auth.login(world.employee)
     response = client.post(
-        "/account/two-factor/off",
+        "/konto/totrinsbekraeftelse/slaa-fra",
         data={"off-password": PASSWORD, "off-code": totp_code(world.admin)},
     )
     assert response.status_code == 302  # the employee has none to turn off
@@ -342,16 +349,16 @@ def test_one_person_cannot_touch_anothers_second_factor(world, auth, client):
 def test_an_account_given_the_administrator_role_must_set_up_a_second_factor(world, auth, client):
     caseworker = world.caseworker
     auth.login(caseworker)
-    assert client.get("/applications/mine").status_code == 200
+    assert client.get("/ansoegninger/mine").status_code == 200
     caseworker.grant_role(Role.ADMIN)
     db.session.commit()
     g.pop("_login_user", None)
-    response = client.get("/applications/mine")
-    assert response.headers["Location"] == "/account/two-factor/setup"
-    page = client.get("/account/two-factor/setup").get_data(as_text=True)
+    response = client.get("/ansoegninger/mine")
+    assert response.headers["Location"] == "/konto/totrinsbekraeftelse/saet-op"
+    page = client.get("/konto/totrinsbekraeftelse/saet-op").get_data(as_text=True)
     assert "Som administrator skal du have totrinsbekræftelse" in page_text(page)
     set_up(client, caseworker)
-    assert client.get("/applications/mine").status_code == 200
+    assert client.get("/ansoegninger/mine").status_code == 200
 
 
 def test_a_new_administrator_without_a_second_factor_logs_in_straight_to_setting_it_up(
@@ -362,7 +369,9 @@ def test_a_new_administrator_without_a_second_factor_logs_in_straight_to_setting
     db.session.commit()
     response = password_step(client, admin)
     assert response.status_code == 302
-    assert client.get("/admin/").headers["Location"] == "/account/two-factor/setup"
+    assert (
+        client.get("/administration/").headers["Location"] == "/konto/totrinsbekraeftelse/saet-op"
+    )
 
 
 def test_the_reset_command_removes_a_lost_second_factor(world, runner):
@@ -377,7 +386,7 @@ def test_the_reset_command_removes_a_lost_second_factor(world, runner):
 def test_a_secret_under_another_key_is_refused_not_an_error(world, app, client):
     app.config["TWO_FACTOR_KEY"] = "a key the secret was not encrypted with"
     password_step(client, world.admin)
-    response = client.post("/login/code", data={"code": totp_code(world.admin)})
+    response = client.post("/log-ind/kode", data={"code": totp_code(world.admin)})
     assert response.status_code == 422
 
 

@@ -138,7 +138,7 @@ def test_a_person_downloads_their_own_data(world, client, auth):
     others = make_application(world.outsider, fund, state="screening", title="Ole's tur")
     db.session.commit()
     auth.login(world.employee)
-    response = client.get("/account/my-data.zip")
+    response = client.get("/konto/mine-data.zip")
     assert response.status_code == 200 and response.mimetype == "application/zip"
     assert "no-store" in response.headers["Cache-Control"]
     archive = zipfile.ZipFile(io.BytesIO(response.data))
@@ -154,4 +154,4 @@ def test_a_person_downloads_their_own_data(world, client, auth):
         select(func.count(AuditEvent.id)).where(AuditEvent.action == "privacy.own_data_exported")
     )
     auth.logout()
-    assert client.get("/account/my-data.zip").status_code == 302
+    assert client.get("/konto/mine-data.zip").status_code == 302

@@ -226,18 +226,18 @@ def pages_and_exports(
         seen[url] = response
 
     for case in cases:
-        get(committee_world.caseworker, f"/applications/{case.id}")
-        get(committee_world.admin, f"/applications/{case.id}/case-file.zip")
-    for url in ("/queue", "/queue?state=all", "/budgets", "/applications/mine"):
+        get(committee_world.caseworker, f"/ansoegninger/{case.id}")
+        get(committee_world.admin, f"/ansoegninger/{case.id}/sagsmappe.zip")
+    for url in ("/arbejdskoe", "/arbejdskoe?state=all", "/budgetter", "/ansoegninger/mine"):
         get(committee_world.caseworker, url)
     for url in (
-        "/admin/",
-        "/admin/users",
-        f"/organisations/{organisation.id}",
-        "/budgets/export/grants.csv",
-        "/budgets/export/grants.xlsx",
-        "/budgets/export/entries.csv",
-        "/budgets/export/entries.xlsx",
+        "/administration/",
+        "/administration/brugere",
+        f"/organisationer/{organisation.id}",
+        "/budgetter/eksport/grants.csv",
+        "/budgetter/eksport/grants.xlsx",
+        "/budgetter/eksport/entries.csv",
+        "/budgetter/eksport/entries.xlsx",
         "/udbetalinger",
         "/udbetalinger/eksport/payments.csv",
         "/udbetalinger/eksport/refunds.csv",
@@ -250,7 +250,7 @@ def pages_and_exports(
     ) + ((f"/udvalg/moeder/{meeting_id}/beslutningsprotokol.pdf",) if minutes else ()):
         get(committee_world.chair, url)
     for letter in db.session.scalars(select(Letter)):
-        get(committee_world.caseworker, f"/letters/{letter.id}/download")
+        get(committee_world.caseworker, f"/breve/{letter.id}/hent")
     report = db.session.scalar(
         select(Letter).where(Letter.application_id == trip.id, Letter.kind == "report")
     )
@@ -258,8 +258,8 @@ def pages_and_exports(
         "/udlandsrejser",
         f"/udlandsrejser/{trip.id}",
         f"/udlandsrejser/rapporter/{report.id}.pdf",
-        "/open-data/trips.json",
-        "/open-data/trips.csv",
+        "/aabne-data/rejser.json",
+        "/aabne-data/rejser.csv",
         "/",
     ):
         get(None, url)
@@ -278,7 +278,7 @@ def test_after_the_purge_nothing_names_the_person(app, client, auth, cw, move_cl
     two_factor.enrol(frida, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
     two_factor.renew_recovery_codes(frida)
     db.session.commit()
-    client.post("/login", data={"email": EMAIL, "password": "forkert"})
+    client.post("/log-ind", data={"email": EMAIL, "password": "forkert"})
     committee_case = her_committee_case(client, auth, cw, frida)
     trip = her_published_trip(frida, study, cw.caseworker)
     db.session.commit()
@@ -289,7 +289,7 @@ def test_after_the_purge_nothing_names_the_person(app, client, auth, cw, move_cl
         client, auth, cw, [committee_case, trip], trip, organisation, meeting_id
     )
     assert NAME in as_text(before[f"/udlandsrejser/{trip.id}"].data)
-    assert NAME in as_text(before["/budgets/export/grants.xlsx"].data)
+    assert NAME in as_text(before["/budgetter/eksport/grants.xlsx"].data)
     sums, last = ledger_sums(), last_entry()
     assert sums
 
@@ -351,7 +351,7 @@ def test_a_staff_applicant_is_named_only_by_their_own_account(app, client, auth,
         client, auth, cw, [trip], trip, organisation, cw.meeting.id, minutes=False
     )
     # The list of accounts shows her account, which she keeps; nothing else names her.
-    seen.pop("/admin/users")
+    seen.pop("/administration/brugere")
     named = {url: [n for n in needles if n in as_text(r.data)] for url, r in seen.items()}
     assert {url: hits for url, hits in named.items() if hits} == {}
     assert ledger_sums(up_to=last) == sums

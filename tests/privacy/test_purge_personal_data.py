@@ -38,7 +38,7 @@ def test_the_purge_leaves_no_personal_value_in_the_audit_trail(world, client):
     assert frida.title == ""
     frida.title = "Formand for foreningen"
     db.session.commit()
-    client.post("/login", data={"email": "frida@example.dk", "password": "forkert"})
+    client.post("/log-ind", data={"email": "frida@example.dk", "password": "forkert"})
     old_closed_case(frida, fund, world.caseworker, years_ago=7)
     assert "Formand for foreningen" in trail() and "frida@example.dk" in trail()
 
@@ -140,7 +140,7 @@ def test_a_staff_applicant_is_named_nowhere_after_the_purge(world, client, auth)
     )
     db.session.commit()
     auth.login(world.finance)
-    assert "Ulla Ulriksen" in readable(client.get("/budgets/export/grants.csv"))
+    assert "Ulla Ulriksen" in readable(client.get("/budgetter/eksport/grants.csv"))
     auth.logout()
 
     operations.purge(6, actor=world.admin)
@@ -148,13 +148,13 @@ def test_a_staff_applicant_is_named_nowhere_after_the_purge(world, client, auth)
 
     looked_at = {}
     auth.login(world.caseworker)
-    looked_at["case page"] = client.get(f"/applications/{case.id}")
-    looked_at["queue"] = client.get("/queue?state=all")
-    looked_at["case file"] = client.get(f"/applications/{case.id}/case-file.zip")
+    looked_at["case page"] = client.get(f"/ansoegninger/{case.id}")
+    looked_at["queue"] = client.get("/arbejdskoe?state=all")
+    looked_at["case file"] = client.get(f"/ansoegninger/{case.id}/sagsmappe.zip")
     auth.login(world.finance)
     for fmt in ("csv", "xlsx"):
-        looked_at[f"grants {fmt}"] = client.get(f"/budgets/export/grants.{fmt}")
-        looked_at[f"entries {fmt}"] = client.get(f"/budgets/export/entries.{fmt}")
+        looked_at[f"grants {fmt}"] = client.get(f"/budgetter/eksport/grants.{fmt}")
+        looked_at[f"entries {fmt}"] = client.get(f"/budgetter/eksport/entries.{fmt}")
     looked_at["payments"] = client.get("/udbetalinger/eksport/payments.csv")
     for where, response in looked_at.items():
         assert response.status_code == 200, where
@@ -168,7 +168,7 @@ def test_a_staff_applicant_is_named_nowhere_after_the_purge(world, client, auth)
     assert db.session.get(User, ulla.id).name == "Ulla Ulriksen"
     # Her export no longer holds the purged case: it is not hers any more.
     auth.login(ulla)
-    assert "[slettet]" not in readable(client.get("/account/my-data.zip"))
+    assert "[slettet]" not in readable(client.get("/konto/mine-data.zip"))
 
 
 def test_a_deleted_document_says_so_and_when_never_an_empty_file(world, client, auth):
@@ -200,19 +200,19 @@ def test_a_deleted_document_says_so_and_when_never_an_empty_file(world, client, 
     assert gone.status_code == 410 and gone.mimetype == "text/html"
     assert "Dokumentet er slettet" in gone.get_data(as_text=True)
     assert today in gone.get_data(as_text=True)
-    assert client.get("/open-data/trips.json").get_json()["trips"][0]["report_pdf_url"] is None
+    assert client.get("/aabne-data/rejser.json").get_json()["trips"][0]["report_pdf_url"] is None
 
     # The case page, the letter's address and the case file.
     auth.login(world.caseworker)
-    page = client.get(f"/applications/{trip.id}").get_data(as_text=True)
-    assert f"/letters/{report.id}/download" not in page
+    page = client.get(f"/ansoegninger/{trip.id}").get_data(as_text=True)
+    assert f"/breve/{report.id}/hent" not in page
     assert f"slettet den {today} med sagens personoplysninger" in page
     assert f"Sagens personoplysninger blev slettet den {today}" in page
-    gone = client.get(f"/letters/{report.id}/download")
+    gone = client.get(f"/breve/{report.id}/hent")
     assert gone.status_code == 410 and gone.mimetype == "text/html"
     assert "Godkendt rapport og regnskab blev slettet den" in gone.get_data(as_text=True)
     assert report.sha256 in gone.get_data(as_text=True)
-    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/applications/{trip.id}/case-file.zip").data))
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/ansoegninger/{trip.id}/sagsmappe.zip").data))
     assert all(archive.read(name) for name in archive.namelist())  # no empty file
     note = archive.read(f"breve/{report.id}-SLETTET.txt").decode()
     assert f"blev slettet den {today}" in note and report.sha256 in note
@@ -224,7 +224,7 @@ def test_a_deleted_document_says_so_and_when_never_an_empty_file(world, client, 
 
     # Someone who may not see the case is refused, as before: not even told it was deleted.
     auth.login(world.outsider)
-    refused = client.get(f"/letters/{report.id}/download")
+    refused = client.get(f"/breve/{report.id}/hent")
     assert refused.status_code in (403, 404) and "slettet" not in refused.get_data(as_text=True)
     decision = make_application(world.employee, world.fund, state="screening")
     db.session.commit()
@@ -232,7 +232,7 @@ def test_a_deleted_document_says_so_and_when_never_an_empty_file(world, client, 
 
     auth.login(world.caseworker)
     switch_language(client, "en")
-    gone = client.get(f"/letters/{report.id}/download").get_data(as_text=True)
+    gone = client.get(f"/breve/{report.id}/hent").get_data(as_text=True)
     assert "The document has been deleted" in gone and "was deleted on" in gone
 
 
@@ -267,10 +267,10 @@ def test_the_own_export_holds_everything_the_app_holds_about_the_person(world, c
         )
     )
     db.session.commit()
-    client.post("/login", data={"email": mette.email, "password": "forkert"})
+    client.post("/log-ind", data={"email": mette.email, "password": "forkert"})
     auth.login(mette)
 
-    archive = zipfile.ZipFile(io.BytesIO(client.get("/account/my-data.zip").data))
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/konto/mine-data.zip").data))
     data = json.loads(archive.read("mine-data.json"))
 
     report = db.session.scalar(select(TripReport).where(TripReport.application_id == trip.id))

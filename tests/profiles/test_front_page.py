@@ -54,7 +54,7 @@ def test_ballerups_front_page_reads_its_rules(runner, client, app):
     assert "op til 69.000 kr. om året" in page
     assert "inden for valgperioden" in page
 
-    client.post("/language", data={"locale": "en"})
+    client.post("/sprog", data={"locale": "en"})
     refresh()
     page = front_page(client)
     assert "international cooperation in Ballerup Kommune" in page

@@ -93,17 +93,17 @@ def test_a_shipped_profile_loads_and_carries_an_application_to_its_letter(app, c
 
     auth.login(employee)
     response = client.post(
-        f"/applications/new/{fund.code}", data=form_data(manager_id=str(manager.id))
+        f"/ansoegninger/ny/{fund.code}", data=form_data(manager_id=str(manager.id))
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     application = db.session.scalars(select(Application)).one()
     auth.login(manager)
-    client.post(f"/applications/{application.id}/steps/endorse", data={"comment": "Ja."})
+    client.post(f"/ansoegninger/{application.id}/trin/endorse", data={"comment": "Ja."})
     auth.login(caseworker)
-    client.post(f"/applications/{application.id}/steps/forward_for_decision", data={})
+    client.post(f"/ansoegninger/{application.id}/trin/forward_for_decision", data={})
     response = confirm(
         client,
-        f"/applications/{application.id}/decision",
+        f"/ansoegninger/{application.id}/afgoerelse",
         {"action": "grant", "amount": "", "reasons": ""},
     )
     assert response.status_code == 302, response.get_data(as_text=True)

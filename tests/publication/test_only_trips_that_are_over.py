@@ -25,8 +25,8 @@ def public(client, trip) -> dict:
         "list": f'href="/udlandsrejser/{trip.id}"' in client.get("/udlandsrejser").text,
         "page": client.get(f"/udlandsrejser/{trip.id}").status_code == 200,
         "pdf": client.get(f"/udlandsrejser/rapporter/{letter.id}.pdf").status_code == 200,
-        "json": trip.id in [t["id"] for t in client.get("/open-data/trips.json").json["trips"]],
-        "csv": f"/udlandsrejser/{trip.id}" in client.get("/open-data/trips.csv").text,
+        "json": trip.id in [t["id"] for t in client.get("/aabne-data/rejser.json").json["trips"]],
+        "csv": f"/udlandsrejser/{trip.id}" in client.get("/aabne-data/rejser.csv").text,
     }
 
 
@@ -71,7 +71,7 @@ def test_the_period_stated_matches_the_trips_and_today(client, world, study, mov
     page = client.get("/udlandsrejser").text
     assert "de seneste fem år (2022-2026), der er afsluttet senest 25. november 2026" in page
     assert "Den ældste" in page and "Marts 2027" not in page
-    document = client.get("/open-data/trips.json").json
+    document = client.get("/aabne-data/rejser.json").json
     assert document["years_shown"] == [2026, 2025, 2024, 2023, 2022]
     assert document["period_shown"] == {
         "first_year": 2022,
@@ -80,14 +80,14 @@ def test_the_period_stated_matches_the_trips_and_today(client, world, study, mov
     }
     assert all(2022 <= int(t["departure_date"][:4]) <= 2026 for t in document["trips"])
     assert all(t["return_date"] <= "2026-11-25" for t in document["trips"])
-    client.post("/language", data={"locale": "en"})
+    client.post("/sprog", data={"locale": "en"})
     page = client.get("/udlandsrejser").text
     assert "the last five years (2022-2026) that were over by 25 November 2026" in page
 
     # In April 2027: the window moves on, 2022 drops out, the 2027 trip is over and shown.
     move_clock(dt.date(2027, 4, 1))
-    client.post("/language", data={"locale": "da"})
+    client.post("/sprog", data={"locale": "da"})
     page = client.get("/udlandsrejser").text
     assert "de seneste fem år (2023-2027), der er afsluttet senest 1. april 2027" in page
     assert "Den ældste" not in page and "Marts 2027" in page
-    assert client.get("/open-data/trips.json").json["period_shown"]["first_year"] == 2023
+    assert client.get("/aabne-data/rejser.json").json["period_shown"]["first_year"] == 2023

@@ -50,14 +50,14 @@ def page(client, url: str) -> str:
 
 
 def feed_json(client, query: str = "") -> dict:
-    response = client.get(f"/open-data/trips.json{query}")
+    response = client.get(f"/aabne-data/rejser.json{query}")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     return response.get_json()
 
 
 def feed_csv(client, query: str = "") -> list[dict]:
-    response = client.get(f"/open-data/trips.csv{query}")
+    response = client.get(f"/aabne-data/rejser.csv{query}")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     body = response.get_data()
@@ -73,8 +73,8 @@ def public_texts(client, trip) -> list[str]:
     return [
         page(client, "/udlandsrejser"),
         page(client, f"/udlandsrejser/{trip.id}"),
-        client.get("/open-data/trips.json").get_data(as_text=True),
-        client.get("/open-data/trips.csv").get_data(as_text=True),
+        client.get("/aabne-data/rejser.json").get_data(as_text=True),
+        client.get("/aabne-data/rejser.csv").get_data(as_text=True),
     ]
 
 
@@ -249,8 +249,8 @@ def test_the_last_five_years_are_shown_and_the_filters_agree(client, world, stud
     response = client.get(f"/udlandsrejser?year={this_year() - 5}")
     assert response.status_code == 400
     assert 'id="year-error"' in response.get_data(as_text=True)
-    assert client.get("/open-data/trips.json?period=2023-2026").status_code == 400
-    assert client.get("/open-data/trips.csv?year=abc").status_code == 400
+    assert client.get("/aabne-data/rejser.json?period=2023-2026").status_code == 400
+    assert client.get("/aabne-data/rejser.csv?year=abc").status_code == 400
 
 
 def test_public_pages_need_no_login_and_may_be_cached(client, world, study):
@@ -261,7 +261,7 @@ def test_public_pages_need_no_login_and_may_be_cached(client, world, study):
         response = client.get(url)
         assert response.status_code == 200
         assert response.headers["Cache-Control"] == "public, max-age=300"
-    for url in ("/open-data/trips.json", "/open-data/trips.csv"):
+    for url in ("/aabne-data/rejser.json", "/aabne-data/rejser.csv"):
         response = client.get(url)
         assert response.headers["Cache-Control"] == "public, max-age=300"
         assert response.headers["ETag"]
@@ -291,7 +291,7 @@ def test_the_pages_and_feeds_use_a_fixed_number_of_queries(client, world, study,
     db.session.commit()
     one = {
         url: queries(url)
-        for url in ("/udlandsrejser", "/open-data/trips.json", "/open-data/trips.csv")
+        for url in ("/udlandsrejser", "/aabne-data/rejser.json", "/aabne-data/rejser.csv")
     }
     for n in range(5):
         make_trip(
@@ -351,11 +351,11 @@ def test_long_lists_come_a_page_at_a_time_on_the_page_and_in_the_feeds(app, clie
     # The year filter is kept on the page links and on the open-data links.
     filtered = page(client, f"/udlandsrejser?year={this_year()}")
     assert f'href="/udlandsrejser?page=2&amp;year={this_year()}"' in filtered
-    assert f'href="/open-data/trips.json?year={this_year()}"' in filtered
+    assert f'href="/aabne-data/rejser.json?year={this_year()}"' in filtered
 
     # The feeds: the same order, a page at a time, with the next page in the body and as a
     # Link header, until there is none.
-    seen, url = [], "/open-data/trips.json"
+    seen, url = [], "/aabne-data/rejser.json"
     while url:
         response = client.get(url)
         assert response.status_code == 200
@@ -371,4 +371,4 @@ def test_long_lists_come_a_page_at_a_time_on_the_page_and_in_the_feeds(app, clie
     assert seen == newest_first
 
     assert [int(row["id"]) for row in feed_csv(client, "?page=3")] == newest_first[6:]
-    assert 'rel="prev"' in client.get("/open-data/trips.csv?page=3").headers["Link"]
+    assert 'rel="prev"' in client.get("/aabne-data/rejser.csv?page=3").headers["Link"]

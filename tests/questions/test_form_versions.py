@@ -20,7 +20,7 @@ def newest_application() -> Application:
 
 
 def add_question(client, fund, **data):
-    response = client.post(f"/admin/funds/{fund.id}/questions", data=data)
+    response = client.post(f"/administration/puljer/{fund.id}/spoergsmaal", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
@@ -31,7 +31,7 @@ def test_a_question_reaches_new_applications_only_and_old_cases_keep_their_answe
     # An application made before the fund had questions of its own.
     auth.login(world.employee)
     response = client.post(
-        "/applications/new/studierejsefonden", data=form_data(manager_id=str(world.manager.id))
+        "/ansoegninger/ny/studierejsefonden", data=form_data(manager_id=str(world.manager.id))
     )
     assert response.status_code == 302
     old = newest_application()
@@ -52,11 +52,11 @@ def test_a_question_reaches_new_applications_only_and_old_cases_keep_their_answe
 
     # A new application asks them, and a required one must be answered to submit.
     auth.login(world.employee)
-    page = client.get("/applications/new/studierejsefonden").get_data(as_text=True)
+    page = client.get("/ansoegninger/ny/studierejsefonden").get_data(as_text=True)
     assert "Hvilken institution kommer du fra?" in page
     assert "Skriv institutionens fulde navn." in page
     data = form_data(manager_id=str(world.manager.id))
-    response = client.post("/applications/new/studierejsefonden", data=data)
+    response = client.post("/ansoegninger/ny/studierejsefonden", data=data)
     assert response.status_code == 422
     assert "Besvar spørgsmålet." in response.get_data(as_text=True)
     assert newest_application().id == old.id  # nothing saved
@@ -68,7 +68,7 @@ def test_a_question_reaches_new_applications_only_and_old_cases_keep_their_answe
             "q-har_du_vaeret_afsted_foer": "maybe",
         },
     )
-    response = client.post("/applications/new/studierejsefonden", data=bad)
+    response = client.post("/ansoegninger/ny/studierejsefonden", data=bad)
     assert response.status_code == 422
     assert "Vælg en af mulighederne." in response.get_data(as_text=True)
 
@@ -80,7 +80,7 @@ def test_a_question_reaches_new_applications_only_and_old_cases_keep_their_answe
         },
     )
     response = client.post(
-        "/applications/new/studierejsefonden", data=evil, content_type="multipart/form-data"
+        "/ansoegninger/ny/studierejsefonden", data=evil, content_type="multipart/form-data"
     )
     assert response.status_code == 422
     assert "Filen kan ikke bruges" in response.get_data(as_text=True)
@@ -95,7 +95,7 @@ def test_a_question_reaches_new_applications_only_and_old_cases_keep_their_answe
         },
     )
     response = client.post(
-        "/applications/new/studierejsefonden", data=good, content_type="multipart/form-data"
+        "/ansoegninger/ny/studierejsefonden", data=good, content_type="multipart/form-data"
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     new = newest_application()
@@ -107,29 +107,31 @@ def test_a_question_reaches_new_applications_only_and_old_cases_keep_their_answe
 
     # The old case does not show the new questions.
     auth.login(world.caseworker)
-    page = client.get(f"/applications/{old.id}").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{old.id}").get_data(as_text=True)
     assert "Hvilken institution kommer du fra?" not in page
 
     # The form changes again: the question is removed and another is asked.
     auth.login(world.admin)
-    response = client.post(f"/admin/funds/{fund.id}/questions/hvilken_institution_kommer_du/remove")
+    response = client.post(
+        f"/administration/puljer/{fund.id}/spoergsmaal/hvilken_institution_kommer_du/fjern"
+    )
     assert response.status_code == 302
     assert db.session.query(FormVersion).count() == 4
     add_question(client, fund, label="Hvor mange dage?", kind="number")
 
     # The earlier case still shows exactly what it was asked and answered.
     auth.login(world.caseworker)
-    page = client.get(f"/applications/{new.id}").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{new.id}").get_data(as_text=True)
     assert "Hvilken institution kommer du fra?" in page
     assert "Skovlunde Fritidsklub" in page
     assert "Har du været afsted før?" in page and "Nej" in page
     assert "invitation.pdf" in page
     assert "Hvor mange dage?" not in page
     attachment_id = new.answers["invitation"]["attachment_id"]
-    assert client.get(f"/applications/{new.id}/attachments/{attachment_id}").data == PDF
+    assert client.get(f"/ansoegninger/{new.id}/bilag/{attachment_id}").data == PDF
 
     # A new application gets the newest version.
     auth.login(world.employee)
-    page = client.get("/applications/new/studierejsefonden").get_data(as_text=True)
+    page = client.get("/ansoegninger/ny/studierejsefonden").get_data(as_text=True)
     assert "Hvor mange dage?" in page
     assert "Hvilken institution kommer du fra?" not in page

@@ -20,7 +20,7 @@ SLACK = dt.timedelta(days=DATE_SLACK_DAYS)
 
 
 def url(application) -> str:
-    return f"/applications/{application.id}/report"
+    return f"/ansoegninger/{application.id}/rapport"
 
 
 def post(client, application, **overrides):
@@ -41,7 +41,7 @@ def test_the_day_before_the_return_date_the_report_waits(world, client, auth, mo
     move_clock(application.return_date - DAY)
     auth.login(world.employee)
     # The case page and the form say from when; a draft may be saved.
-    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
     assert "Rapport og regnskab kan indsendes fra" in page
     form = client.get(url(application)).get_data(as_text=True)
     assert "Indsend rapport og regnskab</button>" not in form
@@ -51,7 +51,7 @@ def test_the_day_before_the_return_date_the_report_waits(world, client, auth, mo
     assert "Rapport og regnskab kan indsendes fra" in response.get_data(as_text=True)
     assert table_fingerprint() == before
     # Nor through the case page's step button, nor straight through the operation.
-    response = client.post(f"/applications/{application.id}/steps/submit_report", data={})
+    response = client.post(f"/ansoegninger/{application.id}/trin/submit_report", data={})
     assert response.status_code in (303, 403)
     assert table_fingerprint() == before
     assert post(client, application, intent="save").status_code == 302
@@ -84,11 +84,11 @@ def test_a_fund_may_take_reports_before_the_return_date_but_never_settles_early(
 
     # The caseworker has no approve button before the return date, and is refused.
     auth.login(world.caseworker)
-    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
     assert "Rapport og regnskab kan først godkendes og afregnes" in page
     assert "Godkend rapport og regnskab</button>" not in page
     before = table_fingerprint()
-    response = client.post(f"/applications/{application.id}/report/approve_report", data={})
+    response = client.post(f"/ansoegninger/{application.id}/rapport/approve_report", data={})
     assert response.status_code == 403
     assert table_fingerprint() == before
     with pytest.raises(DomainError, match="Rapport og regnskab kan først godkendes"):
@@ -99,7 +99,7 @@ def test_a_fund_may_take_reports_before_the_return_date_but_never_settles_early(
     # On the return date: approved and settled.
     move_clock(application.return_date)
     response = client.post(
-        f"/applications/{application.id}/report/approve_report", data={"comment": ""}
+        f"/ansoegninger/{application.id}/rapport/approve_report", data={"comment": ""}
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -221,7 +221,7 @@ def test_the_reports_dates_are_checked_in_english_too(world, client, auth, move_
     application = granted_case(world, 8000)
     move_clock(application.return_date)
     auth.login(world.employee)
-    client.post("/language", data={"locale": "en"})
+    client.post("/sprog", data={"locale": "en"})
     response = post(client, application, actual_return="9999-12-31")
     assert "The return must be between" in error_at(
         response.get_data(as_text=True), "actual_return"
@@ -232,21 +232,23 @@ def test_the_administrator_sets_whether_a_fund_takes_reports_before_the_return(w
     from tests.administration.test_admin_pages import fund_data
 
     auth.login(world.admin)
-    page = client.get(f"/admin/funds/{world.fund.id}").get_data(as_text=True)
+    page = client.get(f"/administration/puljer/{world.fund.id}").get_data(as_text=True)
     assert 'name="report_before_return"' in page
     response = client.post(
-        f"/admin/funds/{world.fund.id}", data=fund_data(world.fund, report_before_return="y")
+        f"/administration/puljer/{world.fund.id}",
+        data=fund_data(world.fund, report_before_return="y"),
     )
     assert response.status_code == 302
     db.session.expire_all()
     assert world.fund.report_before_return is True
-    response = client.post(f"/admin/funds/{world.fund.id}", data=fund_data(world.fund))
+    response = client.post(f"/administration/puljer/{world.fund.id}", data=fund_data(world.fund))
     db.session.expire_all()
     assert world.fund.report_before_return is False
     # Nobody else may.
     auth.login(world.caseworker)
     response = client.post(
-        f"/admin/funds/{world.fund.id}", data=fund_data(world.fund, report_before_return="y")
+        f"/administration/puljer/{world.fund.id}",
+        data=fund_data(world.fund, report_before_return="y"),
     )
     assert response.status_code == 403
     db.session.expire_all()

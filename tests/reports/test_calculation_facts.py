@@ -34,7 +34,7 @@ def test_the_case_page_writes_the_working_for_its_reader(app, world, youth, clie
     world.caseworker.locale = "en"
     db.session.commit()
     auth.login(world.caseworker)
-    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
     assert WORKING_EN in page and WORKING_DA not in page
     assert "7.000,00 kr." not in page  # no Danish amount beside the English ones
 

@@ -32,8 +32,8 @@ def test_a_study_trip_from_granted_to_settled(world, client, auth, inbox, move_c
     move_clock(application.return_date)  # home from the trip
     send_pending()  # the decision's own e-mails
     inbox.take()
-    case_url = f"/applications/{application.id}"
-    form_url = f"{case_url}/report"
+    case_url = f"/ansoegninger/{application.id}"
+    form_url = f"{case_url}/rapport"
 
     # The applicant finds the report form on the case page, with the budget beside each line.
     auth.login(world.employee)
@@ -48,7 +48,7 @@ def test_a_study_trip_from_granted_to_settled(world, client, auth, inbox, move_c
     )
     response = client.post(form_url, data=data, content_type="multipart/form-data")
     assert response.status_code == 302
-    response = client.post(f"{case_url}/steps/submit_report", data={})
+    response = client.post(f"{case_url}/trin/submit_report", data={})
     assert response.status_code == 303 and response.headers["Location"].endswith(form_url)
     page = client.get(form_url).get_data(as_text=True)
     assert "fly.pdf" in page_text(page)
@@ -70,7 +70,7 @@ def test_a_study_trip_from_granted_to_settled(world, client, auth, inbox, move_c
     assert "Skal betales tilbage" in page_text(page) and "2.500,00 kr." in page_text(page)
     # Sent back with a comment.
     response = client.post(
-        f"{case_url}/steps/return_report",
+        f"{case_url}/trin/return_report",
         data={"comment": "Hotellet mangler en kvittering."},
         follow_redirects=True,
     )
@@ -91,7 +91,7 @@ def test_a_study_trip_from_granted_to_settled(world, client, auth, inbox, move_c
     # The caseworker approves: the grant is settled.
     auth.login(world.caseworker)
     response = client.post(
-        f"{case_url}/steps/approve_report", data={"comment": ""}, follow_redirects=True
+        f"{case_url}/trin/approve_report", data={"comment": ""}, follow_redirects=True
     )
     assert response.status_code == 200
     assert "Endeligt tilskud: 6.000,00 kr." in page_text(response)
@@ -111,19 +111,19 @@ def test_a_study_trip_from_granted_to_settled(world, client, auth, inbox, move_c
         for letter in db.session.scalars(select(Letter).filter_by(application_id=application.id))
     }
     for kind in ("settlement", "report"):
-        assert f"/letters/{letters[kind].id}/download" in page
-    response = client.get(f"/letters/{letters['settlement'].id}/download")
+        assert f"/breve/{letters[kind].id}/hent" in page
+    response = client.get(f"/breve/{letters['settlement'].id}/hent")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data == letters["settlement"].pdf
     text = pdf_text(response.data)
     for part in ("6.000,00 kr.", "8.000,00 kr.", "2.000,00 kr.", "6.000,00 kr."):
         assert part in text
-    text = pdf_text(client.get(f"/letters/{letters['report'].id}/download").data)
+    text = pdf_text(client.get(f"/breve/{letters['report'].id}/hent").data)
     assert "Finske klubber arbejder i små grupper" in text
     assert "6.000,00 kr." in text
     # The letters are never made again: approving twice is refused and changes nothing.
     auth.login(world.caseworker)
-    response = client.post(f"{case_url}/report/approve_report", data={})
+    response = client.post(f"{case_url}/rapport/approve_report", data={})
     assert response.status_code == 403
     assert db.session.scalar(select(db.func.count(Letter.id))) == 3
 
@@ -133,7 +133,7 @@ def test_a_youth_report_shows_the_subsidy_worked_out_again_before_it_is_sent(
 ):
     application = granted_youth_case(world, youth)
     move_clock(application.return_date)
-    form_url = f"/applications/{application.id}/report"
+    form_url = f"/ansoegninger/{application.id}/rapport"
     auth.login(youth["karl"])  # any member of the association may write it
     page = client.get(form_url).get_data(as_text=True)
     assert 'name="participant_names"' not in page  # counts only, never names
@@ -166,11 +166,11 @@ def test_a_youth_report_shows_the_subsidy_worked_out_again_before_it_is_sent(
     assert report.participant_names == ""
 
     auth.login(world.caseworker)
-    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
     assert "Med de faktiske tal: 6.000,00 kr." in page_text(page)
     assert "10 unge + 2 ledere = 12 personer" in page_text(page)
     response = client.post(
-        f"/applications/{application.id}/steps/approve_report", data={}, follow_redirects=True
+        f"/ansoegninger/{application.id}/trin/approve_report", data={}, follow_redirects=True
     )
     assert response.status_code == 200
     db.session.expire_all()
@@ -187,7 +187,7 @@ def test_a_control_character_in_the_birth_years_is_refused_once_and_never_echoed
     move_clock(application.return_date)
     auth.login(youth["karl"])
     response = client.post(
-        f"/applications/{application.id}/report",
+        f"/ansoegninger/{application.id}/rapport",
         data={
             "actual_departure": application.departure_date.isoformat(),
             "actual_return": application.return_date.isoformat(),

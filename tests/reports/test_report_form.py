@@ -35,7 +35,7 @@ def case(world, move_clock):
 
 
 def url(application) -> str:
-    return f"/applications/{application.id}/report"
+    return f"/ansoegninger/{application.id}/rapport"
 
 
 @pytest.mark.parametrize(
@@ -114,7 +114,7 @@ def test_not_allowed_to_write_the_report(world, case, client, auth):
         assert response.status_code == 403, person.email
         # Through the case page's step button too.
         response = client.post(
-            f"/applications/{case.id}/steps/submit_report", data={}, follow_redirects=True
+            f"/ansoegninger/{case.id}/trin/submit_report", data={}, follow_redirects=True
         )
         assert response.status_code == 403, person.email
         assert snapshot(case.id) == before
@@ -136,9 +136,9 @@ def test_not_allowed_to_approve_or_return(world, case, client, auth):
         (world.manager, "approve_report"),
     ]:
         auth.login(person)
-        for path in (f"report/{action}", f"steps/{action}"):
+        for path in (f"rapport/{action}", f"trin/{action}"):
             response = client.post(
-                f"/applications/{case.id}/{path}",
+                f"/ansoegninger/{case.id}/{path}",
                 data={"comment": "Godkendt"},
                 follow_redirects=True,
             )
@@ -151,7 +151,7 @@ def test_returning_needs_a_comment(world, case, client, auth):
     before = snapshot(case.id)
     auth.login(world.caseworker)
     response = client.post(
-        f"/applications/{case.id}/steps/return_report",
+        f"/ansoegninger/{case.id}/trin/return_report",
         data={"comment": "  "},
         follow_redirects=True,
     )

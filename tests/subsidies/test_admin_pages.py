@@ -13,40 +13,40 @@ from tests.subsidies.helpers import ballerup_source, count_rule_sets
 def test_the_list_of_funds_and_their_versions(youth, client, auth):
     auth.login(youth.admin)
 
-    page = client.get("/subsidies/rules").get_data(as_text=True)
+    page = client.get("/tilskud/regler").get_data(as_text=True)
 
     assert "Ungdomsrejser til venskabs- og partnerbyer" in page_text(page)
-    assert "/subsidies/rules/ungdomsrejser/1" in page
-    assert "/subsidies/rules/vaertskab/edit" in page
+    assert "/tilskud/regler/ungdomsrejser/1" in page
+    assert "/tilskud/regler/vaertskab/rediger" in page
 
 
 def test_a_version_in_words_and_as_its_file(youth, client, auth):
     auth.login(youth.admin)
 
-    page = client.get("/subsidies/rules/ungdomsrejser/1").get_data(as_text=True)
+    page = client.get("/tilskud/regler/ungdomsrejser/1").get_data(as_text=True)
 
     assert "100,00 kr. pr. person pr. overnatning" in page_text(page)
     assert "1 leder pr. påbegyndte 7 deltagere tæller med" in page_text(page)
     assert "leaders_rounding = &#34;started&#34;" in page  # the TOML, escaped
-    download = client.get("/subsidies/rules/ungdomsrejser/1/export")
+    download = client.get("/tilskud/regler/ungdomsrejser/1/eksport")
     assert download.get_data(as_text=True) == ballerup_source("ungdomsrejser")
     assert "ungdomsrejser-v1.toml" in download.headers["Content-Disposition"]
-    assert client.get("/subsidies/rules/ungdomsrejser/7").status_code == 404
+    assert client.get("/tilskud/regler/ungdomsrejser/7").status_code == 404
 
 
 def test_saving_adds_a_new_version(youth, client, auth):
     auth.login(youth.admin)
-    edit = client.get("/subsidies/rules/ungdomsrejser/edit").get_data(as_text=True)
+    edit = client.get("/tilskud/regler/ungdomsrejser/rediger").get_data(as_text=True)
     assert "Det, du gemmer, bliver version 2." in page_text(edit)
     assert "amount = 100" in page_text(edit)
 
     changed = ballerup_source("ungdomsrejser").replace("amount = 100 ", "amount = 110 ")
     response = client.post(
-        "/subsidies/rules/ungdomsrejser/edit", data={"source": changed.replace("\n", "\r\n")}
+        "/tilskud/regler/ungdomsrejser/rediger", data={"source": changed.replace("\n", "\r\n")}
     )
 
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/subsidies/rules/ungdomsrejser/2")
+    assert response.headers["Location"].endswith("/tilskud/regler/ungdomsrejser/2")
     newest, first = versions_of(youth.youth_fund)
     assert newest.rules["rate"]["amount"] == "110.00"
     assert newest.created_by == youth.admin
@@ -59,7 +59,7 @@ def test_bad_toml_is_shown_next_to_the_field_and_nothing_is_saved(youth, client,
     broken = ballerup_source("ungdomsrejser").replace("amount = 100 ", 'amount = "mange" ')
     line = next(n for n, text in enumerate(broken.splitlines(), 1) if '"mange"' in text)
 
-    response = client.post("/subsidies/rules/ungdomsrejser/edit", data={"source": broken})
+    response = client.post("/tilskud/regler/ungdomsrejser/rediger", data={"source": broken})
 
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -76,7 +76,7 @@ def test_a_first_rule_set_starts_from_a_template(youth, client, auth):
     fund = factories.make_fund(code="ny-pulje", name="Ny pulje", route="screening_decision")
     auth.login(youth.admin)
 
-    page = client.get("/subsidies/rules/ny-pulje/edit").get_data(as_text=True)
+    page = client.get("/tilskud/regler/ny-pulje/rediger").get_data(as_text=True)
 
     assert "bliver version 1" in page_text(page)
     assert "fund = &#34;ny-pulje&#34;" in page
@@ -87,19 +87,19 @@ def test_a_first_rule_set_starts_from_a_template(youth, client, auth):
 def test_others_are_refused_and_nothing_changes(youth, client, auth, who):
     auth.login(getattr(youth, who))
 
-    assert client.get("/subsidies/rules").status_code == 403
-    assert client.get("/subsidies/rules/ungdomsrejser/1").status_code == 403
-    assert client.get("/subsidies/rules/ungdomsrejser/1/export").status_code == 403
-    assert client.get("/subsidies/rules/ungdomsrejser/edit").status_code == 403
+    assert client.get("/tilskud/regler").status_code == 403
+    assert client.get("/tilskud/regler/ungdomsrejser/1").status_code == 403
+    assert client.get("/tilskud/regler/ungdomsrejser/1/eksport").status_code == 403
+    assert client.get("/tilskud/regler/ungdomsrejser/rediger").status_code == 403
     response = client.post(
-        "/subsidies/rules/ungdomsrejser/edit", data={"source": ballerup_source("ungdomsrejser")}
+        "/tilskud/regler/ungdomsrejser/rediger", data={"source": ballerup_source("ungdomsrejser")}
     )
     assert response.status_code == 403
     assert count_rule_sets() == 3
 
 
 def test_the_pages_need_a_login(youth, client):
-    response = client.get("/subsidies/rules")
+    response = client.get("/tilskud/regler")
 
     assert response.status_code == 302
-    assert "/login" in response.headers["Location"]
+    assert "/log-ind" in response.headers["Location"]

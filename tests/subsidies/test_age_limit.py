@@ -41,7 +41,7 @@ def test_the_helper_reads_the_rules(youth, app):
 def test_the_application_form_and_the_case_page_name_the_rules_age_limit(youth, client, auth):
     with_age_limit(youth.youth_fund, 19)
     auth.login(youth.applicant)
-    page = client.get("/applications/new/ungdomsrejser").get_data(as_text=True)
+    page = client.get("/ansoegninger/ny/ungdomsrejser").get_data(as_text=True)
     assert "Antal børn og unge under 19 år" in page
     assert "under 25" not in page
 
@@ -58,7 +58,7 @@ def test_the_application_form_and_the_case_page_name_the_rules_age_limit(youth, 
     db.session.commit()
     assert age_limit_for(application) == 19
     auth.login(youth.caseworker)
-    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
     assert "Unge under 19: 7" in page
     assert "Unge under 25" not in page
 
@@ -66,6 +66,6 @@ def test_the_application_form_and_the_case_page_name_the_rules_age_limit(youth, 
 def test_rules_without_an_age_limit_name_none(youth, client, auth):
     with_age_limit(youth.youth_fund, None)
     auth.login(youth.applicant)
-    page = client.get("/applications/new/ungdomsrejser").get_data(as_text=True)
+    page = client.get("/ansoegninger/ny/ungdomsrejser").get_data(as_text=True)
     label = re.search(r'<label[^>]*for="participants_young"[^>]*>(.*?)</label>', page, re.S)
     assert " ".join(label.group(1).split()) == "Antal børn og unge"

@@ -1,4 +1,4 @@
-"""The live calculation for the application form: POST /subsidies/calculate/<fund_code>."""
+"""The live calculation for the application form: POST /tilskud/beregn/<fund_code>."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def youth_trip(youth, **overrides) -> dict:
 def test_the_lines_total_and_problems_as_json(youth, client, auth):
     auth.login(youth.applicant)
 
-    response = client.post("/subsidies/calculate/ungdomsrejser", data=youth_trip(youth))
+    response = client.post("/tilskud/beregn/ungdomsrejser", data=youth_trip(youth))
 
     assert response.status_code == 200
     result = response.get_json()
@@ -57,7 +57,7 @@ def test_the_json_and_the_preview_without_javascript_agree(youth, client, auth):
     auth.login(youth.applicant)
     data = youth_trip(youth, participants_leaders="4", birth_years="2010 2011, 2001")
 
-    result = client.post("/subsidies/calculate/ungdomsrejser", data=data).get_json()
+    result = client.post("/tilskud/beregn/ungdomsrejser", data=data).get_json()
 
     preview = calculate_for_form(youth.youth_fund, data, youth.organisation)
     assert result == preview.as_dict()
@@ -68,11 +68,11 @@ def test_the_fields_may_come_as_json(youth, client, auth):
     auth.login(youth.applicant)
     data = {**youth_trip(youth), "participants_young": 12, "birth_years": [2010, 2011]}
 
-    result = client.post("/subsidies/calculate/ungdomsrejser", json=data).get_json()
+    result = client.post("/tilskud/beregn/ungdomsrejser", json=data).get_json()
 
     assert result["young"] == 2
     assert result["total"] == "1500.00"  # 2 young people + 1 of 2 leaders x 5 nights x 100
-    assert client.post("/subsidies/calculate/ungdomsrejser", json=[1, 2]).status_code == 400
+    assert client.post("/tilskud/beregn/ungdomsrejser", json=[1, 2]).status_code == 400
 
 
 def test_what_the_rules_cannot_allow_is_said_plainly(youth, client, auth):
@@ -84,7 +84,7 @@ def test_what_the_rules_cannot_allow_is_said_plainly(youth, client, auth):
         direct_contact="",
     )
 
-    result = client.post("/subsidies/calculate/ungdomsrejser", data=data).get_json()
+    result = client.post("/tilskud/beregn/ungdomsrejser", data=data).get_json()
 
     assert result["eligible"] is False
     assert {(p["code"], p["field"]) for p in result["problems"]} == {
@@ -110,9 +110,9 @@ def test_hosting_at_the_edges(youth, client, auth):
         "organisation_id": str(youth.organisation.id),
     }
 
-    granted = client.post("/subsidies/calculate/vaertskab", data=data).get_json()
+    granted = client.post("/tilskud/beregn/vaertskab", data=data).get_json()
     too_small = client.post(
-        "/subsidies/calculate/vaertskab", data={**data, "host_group_size": "11"}
+        "/tilskud/beregn/vaertskab", data={**data, "host_group_size": "11"}
     ).get_json()
 
     assert (granted["total"], granted["eligible"]) == ("5000.00", True)
@@ -123,7 +123,7 @@ def test_input_that_cannot_be_read_is_a_problem_on_its_field(youth, client, auth
     auth.login(youth.applicant)
     data = youth_trip(youth, participants_young="tolv", departure_date="32.13.2026")
 
-    result = client.post("/subsidies/calculate/ungdomsrejser", data=data).get_json()
+    result = client.post("/tilskud/beregn/ungdomsrejser", data=data).get_json()
 
     assert {(p["code"], p["field"]) for p in result["problems"]} == {
         ("invalid_input", "participants_young"),
@@ -136,34 +136,30 @@ def test_a_fund_without_rules_says_so(youth, client, auth):
     auth.login(youth.applicant)
 
     result = client.post(
-        "/subsidies/calculate/uden-regler", data=youth_trip(youth, organisation_id="")
+        "/tilskud/beregn/uden-regler", data=youth_trip(youth, organisation_id="")
     ).get_json()
 
     assert [p["code"] for p in result["problems"]] == ["no_rules"]
     assert result["total"] == "0.00"
-    assert client.post("/subsidies/calculate/findes-ikke", data={}).status_code == 404
+    assert client.post("/tilskud/beregn/findes-ikke", data={}).status_code == 404
 
 
 def test_only_for_an_organisation_one_acts_for(youth, client, auth):
     auth.login(youth.outsider)
-    assert (
-        client.post("/subsidies/calculate/ungdomsrejser", data=youth_trip(youth)).status_code == 403
-    )
+    assert client.post("/tilskud/beregn/ungdomsrejser", data=youth_trip(youth)).status_code == 403
     assert (
         client.post(
-            "/subsidies/calculate/ungdomsrejser", data=youth_trip(youth, organisation_id="999")
+            "/tilskud/beregn/ungdomsrejser", data=youth_trip(youth, organisation_id="999")
         ).status_code
         == 404
     )
 
     auth.login(youth.caseworker)  # previewing a case
-    assert (
-        client.post("/subsidies/calculate/ungdomsrejser", data=youth_trip(youth)).status_code == 200
-    )
+    assert client.post("/tilskud/beregn/ungdomsrejser", data=youth_trip(youth)).status_code == 200
 
 
 def test_a_login_is_needed(youth, client):
-    response = client.post("/subsidies/calculate/ungdomsrejser", data=youth_trip(youth))
+    response = client.post("/tilskud/beregn/ungdomsrejser", data=youth_trip(youth))
 
     assert response.status_code == 302
 
@@ -172,18 +168,18 @@ def test_the_csrf_token_is_required(youth, app, client, auth):
     auth.login(youth.applicant)
     app.config["WTF_CSRF_ENABLED"] = True
     try:
-        refused = client.post("/subsidies/calculate/ungdomsrejser", data=youth_trip(youth))
+        refused = client.post("/tilskud/beregn/ungdomsrejser", data=youth_trip(youth))
         assert refused.status_code == 400
 
-        page = client.get("/organisations").get_data(as_text=True)
+        page = client.get("/organisationer").get_data(as_text=True)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         by_header = client.post(
-            "/subsidies/calculate/ungdomsrejser",
+            "/tilskud/beregn/ungdomsrejser",
             data=youth_trip(youth),
             headers={"X-CSRFToken": token},
         )
         by_field = client.post(
-            "/subsidies/calculate/ungdomsrejser", data={**youth_trip(youth), "csrf_token": token}
+            "/tilskud/beregn/ungdomsrejser", data={**youth_trip(youth), "csrf_token": token}
         )
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
@@ -209,7 +205,7 @@ def test_an_organisation_or_city_id_that_is_no_id_is_not_a_server_error(app, rou
     person = make_user(Role.EMPLOYEE, Role.CASEWORKER)
     db.session.commit()
     sign_in(client, person)
-    url = f"/subsidies/calculate/{fund.code}"
+    url = f"/tilskud/beregn/{fund.code}"
     response = client.post(url, data={"organisation_id": value})
     assert response.status_code in (200, 404), response.status_code
     if value.strip():

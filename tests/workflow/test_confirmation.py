@@ -47,7 +47,7 @@ def test_a_partial_grant_is_shown_with_its_words_and_letter_and_nothing_happens(
     application = pending(world)
     before = counts(application.id)
     auth.login(world.caseworker)
-    url = f"/applications/{application.id}/decision"
+    url = f"/ansoegninger/{application.id}/afgoerelse"
     shown = client.post(
         url, data={"action": "grant_part", "amount": "6500", "reasons": "Kun rejsen."}
     )
@@ -79,7 +79,7 @@ def test_in_english_the_words_are_english_and_the_typed_6500_is_refused(world, c
     world.caseworker.locale = "en"
     db.session.commit()
     auth.login(world.caseworker)
-    url = f"/applications/{application.id}/decision"
+    url = f"/ansoegninger/{application.id}/afgoerelse"
     refused = client.post(
         url, data={"action": "grant_part", "amount": "6.500", "reasons": "Only the trip."}
     )
@@ -96,7 +96,7 @@ def test_in_english_the_words_are_english_and_the_typed_6500_is_refused(world, c
 def test_a_forged_confirmation_with_other_values_issues_nothing(world, client, auth):
     application = pending(world)
     auth.login(world.caseworker)
-    url = f"/applications/{application.id}/decision"
+    url = f"/ansoegninger/{application.id}/afgoerelse"
     shown = client.post(
         url, data={"action": "grant_part", "amount": "6500", "reasons": "Kun rejsen."}
     )
@@ -116,7 +116,7 @@ def test_a_forged_confirmation_with_other_values_issues_nothing(world, client, a
     # The token of one case does not decide another.
     other = pending(world)
     assert (
-        client.post(f"/applications/{other.id}/decision", data={"confirmation": token})
+        client.post(f"/ansoegninger/{other.id}/afgoerelse", data={"confirmation": token})
     ).status_code == 409
     db.session.expire_all()
     assert counts(application.id) == before
@@ -131,7 +131,7 @@ def test_another_persons_confirmation_is_not_hers(world, client, auth):
     application = pending(world)
     db.session.commit()
     auth.login(world.caseworker)
-    url = f"/applications/{application.id}/decision"
+    url = f"/ansoegninger/{application.id}/afgoerelse"
     token = token_in(client.post(url, data={"action": "grant"}))
     auth.login(colleague)
     assert client.post(url, data={"confirmation": token}).status_code == 409
@@ -142,7 +142,7 @@ def test_another_persons_confirmation_is_not_hers(world, client, auth):
 def test_a_case_changed_after_the_preview_is_shown_again_not_decided(world, client, auth):
     application = pending(world)
     auth.login(world.caseworker)
-    url = f"/applications/{application.id}/decision"
+    url = f"/ansoegninger/{application.id}/afgoerelse"
     token = token_in(client.post(url, data={"action": "grant"}))
     application.amount_applied = Decimal("6000")  # e.g. corrected meanwhile
     db.session.commit()
@@ -161,7 +161,7 @@ def test_a_case_changed_after_the_preview_is_shown_again_not_decided(world, clie
 def test_an_expired_confirmation_decides_nothing(world, client, auth, monkeypatch):
     application = pending(world)
     auth.login(world.caseworker)
-    url = f"/applications/{application.id}/decision"
+    url = f"/ansoegninger/{application.id}/afgoerelse"
     token = token_in(client.post(url, data={"action": "grant"}))
     monkeypatch.setattr(confirmation, "MAX_AGE", -1)  # an hour has gone by
     assert client.post(url, data={"confirmation": token}).status_code == 409
@@ -172,7 +172,7 @@ def test_an_expired_confirmation_decides_nothing(world, client, auth, monkeypatc
 def test_changing_the_decision_brings_the_form_back_filled_in(world, client, auth):
     application = pending(world)
     auth.login(world.caseworker)
-    url = f"/applications/{application.id}/decision"
+    url = f"/ansoegninger/{application.id}/afgoerelse"
     token = token_in(
         client.post(url, data={"action": "grant_part", "amount": "6500", "reasons": "Delvist."})
     )
@@ -188,7 +188,7 @@ def test_the_script_gets_the_confirmation_alone_for_its_dialog(world, client, au
     application = pending(world)
     auth.login(world.caseworker)
     shown = client.post(
-        f"/applications/{application.id}/decision",
+        f"/ansoegninger/{application.id}/afgoerelse",
         data={"action": "grant"},
         headers={"X-Requested-With": "fetch"},
     )
@@ -201,7 +201,7 @@ def test_the_script_gets_the_confirmation_alone_for_its_dialog(world, client, au
 def test_the_board_confirms_above_the_limit_too(world, client, auth):
     application = pending(world, amount=20000, budget={"transport": 20000})
     auth.login(world.board_member)
-    url = f"/applications/{application.id}/decision"
+    url = f"/ansoegninger/{application.id}/afgoerelse"
     shown = client.post(url, data={"action": "grant"})
     assert shown.status_code == 200
     assert "tyve tusind kroner" in page_text(shown)
@@ -215,7 +215,7 @@ def test_the_board_confirms_above_the_limit_too(world, client, auth):
 def test_a_person_who_may_not_decide_gets_no_confirmation(world, client, auth):
     application = pending(world)
     auth.login(world.employee)
-    response = client.post(f"/applications/{application.id}/decision", data={"action": "grant"})
+    response = client.post(f"/ansoegninger/{application.id}/afgoerelse", data={"action": "grant"})
     assert response.status_code == 403
     assert field_value(response, "confirmation") is None
 
@@ -225,7 +225,7 @@ def test_withdrawing_is_shown_first_and_only_the_confirmation_withdraws(world, c
     db.session.commit()
     before = counts(application.id)
     auth.login(world.employee)
-    url = f"/applications/{application.id}/steps/withdraw"
+    url = f"/ansoegninger/{application.id}/trin/withdraw"
     shown = client.post(url, data={"comment": "Rejsen er aflyst."})
     assert shown.status_code == 200
     assert "kan ikke fortrydes" in page_text(shown)
@@ -237,7 +237,7 @@ def test_withdrawing_is_shown_first_and_only_the_confirmation_withdraws(world, c
     assert client.post(url, data={"confirmation": token, "comment": "Andet"}).status_code == 409
     assert (
         client.post(
-            f"/applications/{application.id}/steps/give_up_grant", data={"confirmation": token}
+            f"/ansoegninger/{application.id}/trin/give_up_grant", data={"confirmation": token}
         ).status_code
         == 409
     )
@@ -255,6 +255,6 @@ def test_the_confirmation_is_in_the_readers_language(app, world, client, auth):
     world.employee.locale = "en"
     db.session.commit()
     auth.login(world.employee)
-    shown = client.post(f"/applications/{application.id}/steps/withdraw", data={})
+    shown = client.post(f"/ansoegninger/{application.id}/trin/withdraw", data={})
     with force_locale("en"):
         assert "This cannot be undone" in page_text(shown)

@@ -27,7 +27,7 @@ def test_a_double_clicked_decision_is_one_decision(world, client, auth):
     application = make_application(world.employee, world.fund, state="awaiting_decision")
     db.session.commit()
     auth.login(world.caseworker)
-    url = f"/applications/{application.id}/decision"
+    url = f"/ansoegninger/{application.id}/afgoerelse"
     shown = client.post(url, data={"action": "grant"})
     confirmation = {"confirmation": token_in(shown)}
     first = client.post(url, data=confirmation)
@@ -45,7 +45,7 @@ def test_a_double_clicked_step_is_one_step(world, client, auth):
     application = make_application(world.employee, world.fund, state="awaiting_endorsement")
     db.session.commit()
     auth.login(world.manager)
-    url = f"/applications/{application.id}/steps/endorse"
+    url = f"/ansoegninger/{application.id}/trin/endorse"
     assert client.post(url, data={"comment": ""}).status_code == 302
     assert client.post(url, data={"comment": ""}).status_code == 403
     assert count(JournalEntry, application.id, action="endorse") == 1

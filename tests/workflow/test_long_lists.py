@@ -17,16 +17,16 @@ def test_the_queue_counts_up_to_the_cap_and_says_more_than_above_it(
     db.session.commit()
     auth.login(world.caseworker)
 
-    html = client.get("/queue").get_data(as_text=True)
+    html = client.get("/arbejdskoe").get_data(as_text=True)
     assert "5 sager venter på dig." in html
     assert sum(f"Sag {n}<" in html for n in range(5)) == 2
-    assert 'href="/queue?page=2"' in html
+    assert 'href="/arbejdskoe?page=2"' in html
 
     # Counted up to COUNT_PAGES pages past the page's start: here 2 + 1 page of 2.
     monkeypatch.setattr(pagination, "COUNT_PAGES", 1)
-    html = client.get("/queue?page=2").get_data(as_text=True)
+    html = client.get("/arbejdskoe?page=2").get_data(as_text=True)
     assert "Mere end 4 sager venter på dig." in html
-    assert 'href="/queue?page=3"' in html
+    assert 'href="/arbejdskoe?page=3"' in html
 
 
 def test_my_applications_come_a_page_at_a_time(app, client, auth, world):
@@ -37,8 +37,8 @@ def test_my_applications_come_a_page_at_a_time(app, client, auth, world):
     db.session.commit()
     auth.login(world.employee)
 
-    first = client.get("/applications/mine").get_data(as_text=True)
-    second = client.get("/applications/mine?page=2").get_data(as_text=True)
+    first = client.get("/ansoegninger/mine").get_data(as_text=True)
+    second = client.get("/ansoegninger/mine?page=2").get_data(as_text=True)
     assert "Viser 1-3 af 4." in first and "Viser 4-4 af 4." in second
     titles = [f"Min ansøgning {n}" for n in range(4)]
     assert sum(title in first for title in titles) == 3

@@ -26,7 +26,7 @@ def test_a_route_changed_mid_flight(world, client, auth):
     # A case starts on the study-trip route (the manager endorses first).
     auth.login(world.employee)
     client.post(
-        "/applications/new/studierejsefonden", data=form_data(manager_id=str(world.manager.id))
+        "/ansoegninger/ny/studierejsefonden", data=form_data(manager_id=str(world.manager.id))
     )
     old = newest()
     assert (old.route_id, old.state) == (study_trip.id, "awaiting_endorsement")
@@ -34,7 +34,7 @@ def test_a_route_changed_mid_flight(world, client, auth):
     # The administrator chooses the route without a manager's endorsement for the fund.
     auth.login(world.admin)
     response = client.post(
-        f"/admin/funds/{fund.id}",
+        f"/administration/puljer/{fund.id}",
         data={
             "name": fund.name,
             "kind": fund.kind.value,
@@ -54,7 +54,7 @@ def test_a_route_changed_mid_flight(world, client, auth):
 
     # A new application takes the new route: straight to screening, no manager asked for.
     auth.login(world.employee)
-    response = client.post("/applications/new/studierejsefonden", data=form_data())
+    response = client.post("/ansoegninger/ny/studierejsefonden", data=form_data())
     assert response.status_code == 302, response.get_data(as_text=True)
     new = newest()
     assert (new.route_id, new.state) == (screening.id, "screening")
@@ -66,26 +66,30 @@ def test_a_route_changed_mid_flight(world, client, auth):
     auth.login(world.manager)
     assert (
         client.post(
-            f"/applications/{old.id}/steps/endorse", data={"comment": "God idé."}
+            f"/ansoegninger/{old.id}/trin/endorse", data={"comment": "God idé."}
         ).status_code
         == 302
     )
     auth.login(world.caseworker)
-    client.post(f"/applications/{old.id}/steps/forward_for_decision", data={})
+    client.post(f"/ansoegninger/{old.id}/trin/forward_for_decision", data={})
     response = confirm(
-        client, f"/applications/{old.id}/decision", {"action": "grant", "amount": "", "reasons": ""}
+        client,
+        f"/ansoegninger/{old.id}/afgoerelse",
+        {"action": "grant", "amount": "", "reasons": ""},
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     # The new case: no endorsement step exists on its route.
-    assert client.post(f"/applications/{new.id}/steps/endorse", data={}).status_code in (
+    assert client.post(f"/ansoegninger/{new.id}/trin/endorse", data={}).status_code in (
         403,
         404,
         409,
         422,
     )
-    client.post(f"/applications/{new.id}/steps/forward_for_decision", data={})
+    client.post(f"/ansoegninger/{new.id}/trin/forward_for_decision", data={})
     response = confirm(
-        client, f"/applications/{new.id}/decision", {"action": "grant", "amount": "", "reasons": ""}
+        client,
+        f"/ansoegninger/{new.id}/afgoerelse",
+        {"action": "grant", "amount": "", "reasons": ""},
     )
     assert response.status_code == 302
 

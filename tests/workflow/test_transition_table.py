@@ -207,12 +207,12 @@ def test_a_grant_the_caseworker_may_cancel_is_not_waiting_for_the_caseworker(wor
         t.action for t in engine.available_transitions(granted, world.caseworker)
     }
     auth.login(world.caseworker)
-    queue = client.get("/queue").get_data(as_text=True)
+    queue = client.get("/arbejdskoe").get_data(as_text=True)
     assert "Rapport afleveret" in queue and report.case_number in queue
     assert "Bevilget tur" not in queue
     # ... and the applicant, whose report is due, has it in their queue.
     auth.login(world.employee)
-    assert "Bevilget tur" in client.get("/queue").get_data(as_text=True)
+    assert "Bevilget tur" in client.get("/arbejdskoe").get_data(as_text=True)
 
 
 def test_nobody_can_be_left_to_decide(world):
