@@ -38,6 +38,7 @@ __all__ = [
     "field_value",
     "flashes",
     "has_button",
+    "has_error",
     "link",
     "links",
     "one",
@@ -165,6 +166,11 @@ def errors(source: Readable) -> list[str]:
     html = page(source)
     own = [text(item) for item in html.select("#error-summary li") if not item.find("a")]
     return [*field_errors(html).values(), *own, *flashes(html, "error")]
+
+
+def has_error(source: Readable, message: str) -> bool:
+    """Whether one of the page's error messages (``errors``) contains ``message``."""
+    return any(message in shown for shown in errors(source))
 
 
 def table_rows(source: Readable, selector: str = "table") -> list[list[str]]:
