@@ -102,7 +102,7 @@ class Config:
     JOBS_WORKER_CONFIG: dict | None = None
 
     # Seconds a money movement waits for another holding the fund's lock before it gives up
-    # with a clear refusal (grants.budgets.operations.lock_fund; docs/budgets.md).
+    # with a clear refusal (grants.budgets.lock.lock_fund; docs/budgets.md).
     BUDGET_LOCK_TIMEOUT = float(os.environ.get("BUDGET_LOCK_TIMEOUT", 30))
 
     # Personal data in closed cases is anonymised this many years after the case closed

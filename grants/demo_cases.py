@@ -17,8 +17,9 @@ from grants.applications.models import Application, BudgetCategory, BudgetLine
 from grants.core import clock
 from grants.extensions import db
 from grants.notifications.models import OutboxMessage
-from grants.reports import operations as reports
 from grants.reports.models import AccountLine, TripReport
+from grants.reports.report import submit_report
+from grants.reports.settlement import settle
 from grants.workflow import engine
 
 
@@ -172,8 +173,8 @@ def _load(people: dict, funds: dict, organisation, prague) -> None:
     ]
     db.session.add(report)
     db.session.flush()
-    reports.submit_report(done, employee)
-    reports.settle(done, caseworker, "")
+    submit_report(done, employee)
+    settle(done, caseworker, "")
 
     # A youth trip from the demo association, its subsidy computed by Ballerup's rules.
     representative = people["forening"]

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 
 from grants.applications import operations as applications
 from grants.applications.models import BudgetCategory
-from grants.budgets.operations import election_period
+from grants.budgets.elections import election_period
 from grants.committees import operations as ops
 from grants.committees.models import CommitteeKind, MemberRole
 from grants.core import clock

@@ -9,8 +9,10 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from grants.budgets.balances import balance
+from grants.budgets.lock import lock_fund
 from grants.budgets.models import YearClosing
-from grants.budgets.operations import allocate, balance, lock_fund, open_year
+from grants.budgets.opening import allocate, open_year
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.formatting import money

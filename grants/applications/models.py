@@ -77,7 +77,7 @@ class Application(Timestamp, Model):
     destination_country: Mapped[str] = mapped_column(String(2), default="")
     departure_date: Mapped[dt.date | None] = mapped_column(Date, active_history=True)
     # The budget year the case was moved to when its year of travel was closed while it
-    # waited for a decision (grants.budgets.operations.close_year); None: the year of travel.
+    # waited for a decision (grants.budgets.closing.close_year); None: the year of travel.
     budget_year_moved_to: Mapped[int | None] = mapped_column(active_history=True)
     return_date: Mapped[dt.date | None] = mapped_column(Date)
     programme: Mapped[str] = mapped_column(Text, default="")

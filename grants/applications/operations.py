@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from grants.applications import changes, documents
 from grants.applications.models import Application, Attachment, BudgetLine, Outcome
-from grants.budgets.operations import check_reservation, reserve
+from grants.budgets.movements import check_reservation, reserve
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.files import CheckedFile
@@ -276,7 +276,7 @@ GIVING_UP_ACTIONS = ("give_up_grant", "cancel_grant")
 def check_giving_up(application: Application, actor, action: str):
     """Refuse giving up or cancelling a grant that is not the person's to give up now, or of
     which something is paid; otherwise the grant's money on the ledger."""
-    from grants.budgets.operations import application_money
+    from grants.budgets.balances import application_money
 
     engine.find_transition(application, action, actor)
     money_held = application_money(application)
@@ -294,7 +294,7 @@ def check_giving_up(application: Application, actor, action: str):
 def give_up_grant(application: Application, actor, action: str, comment: str) -> None:
     """The applicant gives up a grant, or the caseworker cancels it, before anything is paid:
     the whole reservation goes back to the fund (a release entry) in the same transaction."""
-    from grants.budgets.operations import release
+    from grants.budgets.movements import release
 
     money_held = check_giving_up(application, actor, action)
     engine.take(application, action, actor, comment)
@@ -306,7 +306,7 @@ def _allowed_now(application: Application, lock: bool = True):
     """What the rules allow at the moment of decision, under the case's own rule-set version,
     with the organisation's grants as they stand now. Taken under the fund's lock, so two
     cases from one organisation cannot both pass a once-a-year rule."""
-    from grants.budgets.operations import lock_fund
+    from grants.budgets.lock import lock_fund
     from grants.subsidies.calculation import calculate_for_form, form_data_of
 
     if lock:

@@ -29,7 +29,7 @@ from grants.applications.forms import (
 )
 from grants.applications.models import Application, Attachment
 from grants.applications.permissions import funds_opened_to, sees_internal_journal
-from grants.budgets.operations import decision_preview
+from grants.budgets.preview import decision_preview
 from grants.core import access
 from grants.core.files import check_upload, display_name, served_type
 from grants.core.pagination import paginate

@@ -21,7 +21,7 @@ the year when it was closed, or later (shown as positive amounts); granted = res
 adjustments + releases; spent = payments + refunds; awaiting refund = per grant, what is
 paid beyond what is now granted; committed (disponeret) = per grant, what is granted and
 not paid, never below 0; available (disponibel) = budget - carried out - lapsed - committed
-- spent. See grants.budgets.operations.Balance.
+- spent. See grants.budgets.balances.Balance.
 """
 
 from __future__ import annotations

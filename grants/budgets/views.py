@@ -19,6 +19,9 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from grants.budgets import exports
+from grants.budgets.balances import Balance, grant_positions, month_by_month
+from grants.budgets.balances import balances as balances_of
+from grants.budgets.closing import close_year, closings
 from grants.budgets.forms import (
     FIGURE_LABELS,
     AllocationForm,
@@ -37,18 +40,9 @@ from grants.budgets.models import (
     BudgetEntry,
     EntryKind,
 )
-from grants.budgets.operations import (
-    Balance,
-    close_year,
-    closings,
-    grant_positions,
-    month_by_month,
-    open_year_for_all,
-    set_allocation,
-    waiting,
-    waiting_conditions,
-)
-from grants.budgets.operations import balances as balances_of
+from grants.budgets.movements import set_allocation
+from grants.budgets.opening import open_year_for_all
+from grants.budgets.waiting import waiting, waiting_conditions
 from grants.core import access, clock
 from grants.core.errors import DomainError
 from grants.core.money import ZERO
@@ -599,7 +593,7 @@ def open_year_command(year: int | None) -> None:
 def rebuild_totals_command() -> None:
     """Make the running totals again: the ledger's from its entries, and the applications
     waiting for a decision from the applications (after a bulk load)."""
-    from grants.budgets.operations import rebuild_totals
+    from grants.budgets.maintenance import rebuild_totals
 
     rows = rebuild_totals()
     db.session.commit()

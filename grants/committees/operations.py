@@ -758,7 +758,8 @@ def issue_item(item: AgendaItem, actor) -> None:
     """Take the recorded decision through the workflow: the same operations as a decision on
     the case page (letter, reservation under the fund's lock, e-mail)."""
     from grants.applications.operations import decide
-    from grants.reports.operations import return_report, settle
+    from grants.reports.report import return_report
+    from grants.reports.settlement import settle
 
     application = item.application
     decision = item.decision

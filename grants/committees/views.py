@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from grants.applications.models import Application
 from grants.applications.views import get_application
-from grants.budgets.operations import decision_preview
+from grants.budgets.preview import decision_preview
 from grants.committees import issuing  # noqa: F401  - registers the issue job's handler
 from grants.committees import operations as ops
 from grants.committees.forms import (

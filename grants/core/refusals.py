@@ -114,9 +114,5 @@ def refused_by_domain(
         refusal.error = error
         if forbidden_aborts and isinstance(error, NotAllowed):
             abort(403)
-        if not show:
-            return
-        if isinstance(error, NotAllowed):
-            flash(as_text(error.message), "error")
-        else:
+        if show:
             show_error(form, error, default, extra)

@@ -64,7 +64,7 @@ class Fund(Timestamp, Model):
     )
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped by every money movement: the row lock that keeps two deciders from spending the
-    # same krone twice (see grants.budgets.operations.lock_fund).
+    # same krone twice (see grants.budgets.lock.lock_fund).
     ledger_version: Mapped[int] = mapped_column(default=0)
 
     route = relationship("Route")

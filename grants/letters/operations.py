@@ -305,7 +305,7 @@ def _case_caseworker(application, decider: User) -> dict[str, Any] | None:
 def _budget_short(application) -> bool:
     """Whether the year's money, with what this case already holds, was less than applied
     for: the same answer before the decision (the preview) and after it (the letter)."""
-    from grants.budgets.operations import application_money, balance
+    from grants.budgets.balances import application_money, balance
 
     applied = kroner(application.amount_applied or 0)
     granted = kroner(application.granted_amount or 0)

@@ -1,7 +1,7 @@
 """Marking a grant paid and a refund received: a ledger entry each, with the day and the
 voucher number, and a line in the case's journal. Nothing here commits (the request does).
 
-Each takes the fund's lock first (grants.budgets.operations.lock_fund), so the check "is
+Each takes the fund's lock first (grants.budgets.lock.lock_fund), so the check "is
 this more than is due?" reads what the previous payment left behind, and two finance
 officers cannot pay the same grant twice.
 """
@@ -13,8 +13,9 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 
+from grants.budgets.lock import lock_fund
 from grants.budgets.models import BudgetEntry, EntryKind
-from grants.budgets.operations import lock_fund, record_payment, record_refund
+from grants.budgets.movements import record_payment, record_refund
 from grants.core.errors import DomainError
 from grants.core.formatting import money
 from grants.core.money import ZERO, kroner
@@ -106,7 +107,7 @@ def receive_refund(
 ) -> BudgetEntry:
     """Record that (part of) the refund claimed at settlement came in on ``refunded_on``:
     a REFUND entry, never more than is still claimed. No release: the settlement brought
-    the grant on the ledger down to the final amount already (grants.reports.operations)."""
+    the grant on the ledger down to the final amount already (grants.reports.settlement)."""
     amount, voucher = _amount(amount), _voucher(voucher)
     lock_fund(application.fund)
     _voucher_unused(application, EntryKind.REFUND, voucher)

@@ -10,8 +10,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from grants.applications.models import Application
+from grants.budgets.closing import closed_budget_year
 from grants.budgets.exports import as_csv
-from grants.budgets.operations import closed_budget_year
 from grants.core import access, clock
 from grants.core.formatting import money
 from grants.core.refusals import refused_by_domain

@@ -31,7 +31,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import lazyload
 
 from grants.applications.models import Application, BudgetCategory
-from grants.budgets.operations import ElectionPeriod, election_period
+from grants.budgets.elections import ElectionPeriod, election_period
 from grants.core import clock
 from grants.core.models import Municipality
 from grants.core.money import ZERO, kroner
@@ -270,7 +270,7 @@ def _costs_by_report(report_ids: list[int]) -> dict[int, dict[BudgetCategory, De
         .group_by(AccountLine.report_id, AccountLine.category)
     )
     for report_id, category, total in rows:
-        # SUM over the Money column comes back converted (see budgets.operations._as_kroner).
+        # SUM over the Money column comes back converted (see budgets.ledger.as_kroner).
         amount = kroner(total) if isinstance(total, Decimal) else kroner(Decimal(total) / 100)
         costs[report_id][BudgetCategory(category)] += amount
     return costs

@@ -134,8 +134,8 @@ class ReportForm(BudgetLines, Form):
         return ok and not self.errors
 
     def _check_dates(self, submitting: bool) -> None:
-        """The actual dates against the granted trip (grants.reports.operations)."""
-        from grants.reports.operations import date_problems
+        """The actual dates against the granted trip (grants.reports.report)."""
+        from grants.reports.report import date_problems
 
         if self.actual_departure.errors or self.actual_return.errors:
             return

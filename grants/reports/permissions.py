@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from grants.core import access
-from grants.reports.operations import REPORTABLE_STATES
+from grants.reports.report import REPORTABLE_STATES
 
 
 @access.rule("case.report")

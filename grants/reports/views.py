@@ -15,8 +15,24 @@ from grants.core import access, clock
 from grants.core.formatting import money
 from grants.core.refusals import refused_by_domain
 from grants.funds.models import FundKind
-from grants.reports import operations
 from grants.reports.forms import ReportForm
+from grants.reports.report import (
+    AFTER_GRANT_STATES,
+    DATE_SLACK_DAYS,
+    account_rows,
+    check_receipt,
+    date_bounds,
+    preview_recalculation,
+    recalculate,
+    receipts_of,
+    report_from,
+    report_of,
+    return_report,
+    save_report,
+    submit_report,
+    trip_ends,
+)
+from grants.reports.settlement import settle, settlement_for
 from grants.subsidies.figures import age_limit_for, young_count_label
 from grants.workflow import engine
 from grants.workflow.models import CaseRole
@@ -33,9 +49,9 @@ def inject_report_view() -> dict:
 
 def report_view(application: Application) -> dict | None:
     """What the case page shows about the report and accounts; None before a grant."""
-    if application.state not in operations.AFTER_GRANT_STATES or not application.granted_amount:
+    if application.state not in AFTER_GRANT_STATES or not application.granted_amount:
         return None
-    report = operations.report_of(application)
+    report = report_of(application)
     roles = engine.case_roles(application, current_user)
     shown = report is not None and (
         CaseRole.APPLICANT in roles or application.state in ("report_submitted", "settled")
@@ -46,18 +62,18 @@ def report_view(application: Application) -> dict | None:
         and application.state == "report_submitted"
         and CaseRole.CASEWORKER in roles
     ):
-        settlement = operations.settlement_for(application, report)
+        settlement = settlement_for(application, report)
     today = clock.today()
-    report_from = operations.report_from(application)
-    settle_from = operations.trip_ends(application, report)
+    first_day = report_from(application)
+    settle_from = trip_ends(application, report)
     return {
         # Before these days, the report cannot be submitted and the case cannot be settled.
-        "report_from": report_from if report_from and today < report_from else None,
+        "report_from": first_day if first_day and today < first_day else None,
         "settle_from": settle_from if settle_from and today < settle_from else None,
         "report": report if shown else None,
         "can_report": access.may(current_user, "case.report", application),
-        "rows": operations.account_rows(application, report if shown else None),
-        "receipts": operations.receipts_of(application) if shown else [],
+        "rows": account_rows(application, report if shown else None),
+        "receipts": receipts_of(application) if shown else [],
         "settlement": settlement,
         "youth": application.fund.computes_subsidy,
     }
@@ -87,17 +103,17 @@ def make_form(application: Application, report) -> ReportForm:
 
 
 def _render(application, report, form, recalculation, status=200):
-    first_day = operations.report_from(application)
+    first_day = report_from(application)
     return render_template(
         "reports/form.html",
         application=application,
         report_from=first_day if first_day and clock.today() < first_day else None,
-        date_slack_days=operations.DATE_SLACK_DAYS,
-        date_bounds=operations.date_bounds(application),
+        date_slack_days=DATE_SLACK_DAYS,
+        date_bounds=date_bounds(application),
         report=report,
         form=form,
-        rows={row.category: row for row in operations.account_rows(application, None)},
-        receipts=operations.receipts_of(application),
+        rows={row.category: row for row in account_rows(application, None)},
+        receipts=receipts_of(application),
         recalculation=recalculation,
     ), status
 
@@ -108,33 +124,30 @@ def edit(application_id: int):
     """Save the report as a draft, work out the subsidy again (youth), or submit."""
     application = get_application(application_id)
     access.require(current_user, "case.report", application)
-    report = operations.report_of(application)
+    report = report_of(application)
     form = make_form(application, report)
     youth = application.fund.computes_subsidy
     if request.method == "GET":
-        recalculation = operations.recalculate(application, report) if report else None
+        recalculation = recalculate(application, report) if report else None
         return _render(application, report, form, recalculation)
 
     intent = request.form.get("intent", "save")
     submitting = intent == "submit"
-    has_receipts = bool(operations.receipts_of(application))
+    has_receipts = bool(receipts_of(application))
     valid = form.validate_for_submission(has_receipts) if submitting else form.validate()
     if valid and intent == "preview" and youth:
-        recalculation = operations.preview_recalculation(application, form)
+        recalculation = preview_recalculation(application, form)
         return _render(application, report, form, recalculation)
     recalculation = None
     if valid:
         with refused_by_domain(form, forbidden_aborts=True) as refusal:
-            uploads = [
-                operations.check_receipt(upload.filename, upload.read())
-                for upload in form.uploads()
-            ]
-            operations.save_report(application, form, current_user, uploads)
+            uploads = [check_receipt(upload.filename, upload.read()) for upload in form.uploads()]
+            save_report(application, form, current_user, uploads)
             if submitting:
-                operations.submit_report(application, current_user)
+                submit_report(application, current_user)
         if refusal:  # read again after the rollback
             application = get_application(application_id)
-            report = operations.report_of(application)
+            report = report_of(application)
         else:
             if submitting:
                 flash(_("Rapport og regnskab er sendt til sagsbehandleren."), "success")
@@ -142,7 +155,7 @@ def edit(application_id: int):
                 flash(_("Rapporten er gemt som kladde. Du kan fortsætte senere."), "success")
             return redirect(url_for("applications.show", application_id=application.id))
     if youth:
-        recalculation = operations.preview_recalculation(application, form)
+        recalculation = preview_recalculation(application, form)
     return _render(application, report, form, recalculation, 422)
 
 
@@ -161,9 +174,9 @@ def review(application_id: int, action: str):
         return render_case(application, step_form=form, status=422)
     with refused_by_domain(form) as refusal:
         if action == "approve_report":
-            settlement = operations.settle(application, current_user, form.comment.data or "")
+            settlement = settle(application, current_user, form.comment.data or "")
         else:
-            operations.return_report(application, current_user, form.comment.data or "")
+            return_report(application, current_user, form.comment.data or "")
     if refusal:
         application = get_application(application_id)
         if refusal.error.field == "comment":

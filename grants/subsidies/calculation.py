@@ -27,16 +27,10 @@ from grants.core.money import ZERO
 from grants.extensions import db
 from grants.funds.models import Fund, FundKind
 from grants.partners.models import PartnerCity
-from grants.subsidies.engine import (
-    KINDS,
-    Calculation,
-    City,
-    OrganisationFacts,
-    Problem,
-    Trip,
-    compute,
-)
+from grants.subsidies.engine import compute
+from grants.subsidies.facts import KINDS, City, OrganisationFacts, Trip
 from grants.subsidies.models import rule_set_for
+from grants.subsidies.result import Calculation, Problem
 from grants.subsidies.rulefile import CATEGORIES
 
 # name -> what it holds. Every field is optional; what is missing counts as empty.
@@ -292,8 +286,8 @@ def shown(kept: dict | None) -> dict | None:
     A dict with the texts already in it (the live calculation, a preview, or a case kept
     before facts were kept that the migration could not work out again) is shown as it is.
     """
-    from grants.subsidies.engine import FACTS_FORMAT
     from grants.subsidies.models import RuleSet
+    from grants.subsidies.result import FACTS_FORMAT
 
     if not kept or kept.get("format") != FACTS_FORMAT:
         return kept

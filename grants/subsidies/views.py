@@ -24,10 +24,10 @@ from grants.extensions import db
 from grants.funds.models import Fund
 from grants.subsidies import figures, operations
 from grants.subsidies.calculation import calculate_for_form
-from grants.subsidies.engine import describe_rules
 from grants.subsidies.forms import RuleSetForm
 from grants.subsidies.models import RuleSet, newest_version, versions_of
 from grants.subsidies.rulefile import RuleFileError
+from grants.subsidies.wording import describe_rules
 
 bp = Blueprint("subsidies", __name__)
 # The rules' age limit on the case pages and in the report (issue 18 point 3).

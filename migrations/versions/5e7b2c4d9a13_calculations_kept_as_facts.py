@@ -3,7 +3,7 @@
 Application.calculation and TripReport.recalculation held the working as text ("12 unge +
 2 ledere = 14 personer × 5 nætter × 100,00 kr. = 7.000,00 kr."), written in the language
 of whoever saved it: an English reader saw Danish. They now keep the trip's facts, the
-rule-set version and the amounts (grants.subsidies.engine.Calculation.facts), and the
+rule-set version and the amounts (grants.subsidies.result.Calculation.facts), and the
 working is written for each reader (grants.subsidies.calculation.shown).
 
 This migration works each kept calculation out again from the case's own facts and its
@@ -59,7 +59,8 @@ def _kroner(ore) -> Decimal:
 
 
 def upgrade():
-    from grants.subsidies.engine import City, OrganisationFacts, Trip, compute
+    from grants.subsidies.engine import compute
+    from grants.subsidies.facts import City, OrganisationFacts, Trip
 
     conn = op.get_bind()
     rules = {

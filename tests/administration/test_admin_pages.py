@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from grants.audit.models import AuditEvent
+from grants.budgets.balances import balance
 from grants.budgets.models import BudgetEntry, EntryKind
-from grants.budgets.operations import balance
 from grants.core import clock
 from grants.core.models import Municipality
 from grants.extensions import db
@@ -286,7 +286,7 @@ def test_fund_bad_input_changes_nothing(world, client, auth, overrides, message)
 
 
 def test_a_budget_cannot_go_below_what_is_granted(world, client, auth):
-    from grants.budgets.operations import reserve
+    from grants.budgets.movements import reserve
     from tests.factories import make_application
 
     application = make_application(world.employee, world.fund, state="granted", amount=90000)

@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 from grants.applications import operations
-from grants.budgets.operations import allocate, balance
+from grants.budgets.balances import balance
+from grants.budgets.opening import allocate
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.extensions import db
@@ -136,7 +137,7 @@ def test_a_refund_is_due_the_funds_own_refund_days_after_settlement(world, move_
     pay(application, 8000, world.finance)
     move_clock(application.return_date)  # a report is sent once the trip is over
     file_report(application, world.employee, {"transport": "2500", "accommodation": "3000"})
-    from grants.reports.operations import settle
+    from grants.reports.settlement import settle
 
     settle(application, world.caseworker)
     assert application.report.refund_due == clock.today() + dt.timedelta(days=45)

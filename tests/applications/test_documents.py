@@ -183,7 +183,7 @@ def test_a_file_for_a_funds_question_keeps_its_versions_too(world, client, auth)
 
 def test_receipts_add_up_and_each_is_journalised(world):
     from grants.core.files import check_upload
-    from grants.reports.operations import add_receipt
+    from grants.reports.report import add_receipt
     from tests.reports.helpers import PDF, PNG, granted_case
 
     application = granted_case(world, 8000)

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from grants.applications import operations
 from grants.applications.models import Application
+from grants.budgets.balances import balance
 from grants.budgets.models import BudgetEntry, EntryKind
-from grants.budgets.operations import balance, record_payment
+from grants.budgets.movements import record_payment
 from grants.core import clock
 from grants.extensions import db
 from tests.confirming import take_confirmed_step

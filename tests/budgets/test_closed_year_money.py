@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from grants.budgets.balances import balance
+from grants.budgets.closing import close_year
 from grants.budgets.models import BudgetEntry, EntryKind
-from grants.budgets.operations import balance, close_year
 from grants.extensions import db
 from tests.payments.test_payments import granted
 
@@ -82,7 +83,7 @@ def test_a_payment_into_an_open_year_says_nothing_of_closing(world, client, auth
 
 
 def test_a_refund_into_a_closed_year_lapses_for_a_fund_without_carry_over(world, move_clock):
-    from grants.budgets.operations import record_payment, record_refund, release
+    from grants.budgets.movements import record_payment, record_refund, release
 
     move_clock(dt.date(2026, 10, 1))
     application = granted(world, amount=8000, **TRIP)
@@ -105,7 +106,7 @@ def test_a_settlement_after_closing_carries_the_money_it_frees_to_next_year(worl
     """The issue's example: a settlement releases 2,000 kr. into a closed year; they reach
     the next year of the election period instead of staying "available" there."""
     from grants.funds.models import CarryOver
-    from grants.reports.operations import settle
+    from grants.reports.settlement import settle
     from tests.factories import make_fund
     from tests.reports.helpers import file_report, granted_case
 

@@ -10,16 +10,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from grants.budgets.balances import balance
+from grants.budgets.closing import close_year
+from grants.budgets.elections import election_period
 from grants.budgets.models import BudgetEntry, BudgetEvent, ClosingOutcome, EntryKind, YearClosing
-from grants.budgets.operations import (
-    YearClosed,
-    allocate,
-    balance,
-    close_year,
-    election_period,
-    record_payment,
-    reserve,
-)
+from grants.budgets.movements import YearClosed, record_payment, reserve
+from grants.budgets.opening import allocate
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.extensions import db

@@ -10,15 +10,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from grants.budgets.balances import balance
+from grants.budgets.closing import close_year
+from grants.budgets.maintenance import rebuild_totals
 from grants.budgets.models import BudgetWaiting
-from grants.budgets.operations import (
-    YearClosed,
-    balance,
-    close_year,
-    rebuild_totals,
-    reserve,
-    waiting,
-)
+from grants.budgets.movements import YearClosed, reserve
+from grants.budgets.waiting import waiting
 from grants.core.errors import DomainError
 from grants.extensions import db
 from tests.dbstate import table_fingerprint

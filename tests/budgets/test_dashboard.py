@@ -12,15 +12,10 @@ import pytest
 from flask import render_template_string
 from sqlalchemy import event
 
+from grants.budgets.balances import balance, month_by_month
 from grants.budgets.models import BudgetEntry, EntryKind
-from grants.budgets.operations import (
-    balance,
-    decision_preview,
-    month_by_month,
-    record_payment,
-    release,
-    reserve,
-)
+from grants.budgets.movements import record_payment, release, reserve
+from grants.budgets.preview import decision_preview
 from grants.budgets.views import FIGURES, _effect
 from grants.core import clock
 from grants.core.formatting import money
@@ -179,7 +174,7 @@ def test_the_entries_behind_each_figure_add_up_to_it(world):
     application = spend(world, **in_year())
     release(application, Decimal(1000), world.caseworker, "Mindreforbrug")
     # A second grant paid in full and then settled lower (the settlement's refund claim,
-    # grants.reports.operations): 2,000 kr. await their refund.
+    # grants.reports.settlement): 2,000 kr. await their refund.
     settled = spend(world, amount=6000, paid=6000, **in_year(201))
     db.session.add(
         BudgetEntry(

@@ -10,15 +10,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from grants.budgets.balances import balance
+from grants.budgets.closing import close_year
 from grants.budgets.models import BudgetEntry, BudgetEvent, EntryKind
-from grants.budgets.operations import (
-    balance,
-    close_year,
-    record_payment,
-    record_refund,
-    release,
-    reserve,
-)
+from grants.budgets.movements import record_payment, record_refund, release, reserve
 from grants.extensions import db
 from grants.funds.models import CarryOver, FundKind
 from tests.factories import make_application, make_fund

@@ -11,7 +11,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from grants.budgets.operations import balance, record_payment, record_refund, release, reserve
+from grants.budgets.balances import balance
+from grants.budgets.movements import record_payment, record_refund, release, reserve
 from grants.core import clock
 from grants.extensions import db
 from tests.factories import make_application, make_fund, this_year

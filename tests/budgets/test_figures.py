@@ -14,8 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from grants.budgets.balances import balance
+from grants.budgets.closing import close_year
 from grants.budgets.models import BudgetEntry, EntryKind
-from grants.budgets.operations import allocate, balance, close_year, record_payment, reserve
+from grants.budgets.movements import record_payment, reserve
+from grants.budgets.opening import allocate
 from grants.core import clock
 from grants.extensions import db
 from grants.funds.models import CarryOver, FundKind
@@ -40,7 +43,7 @@ def grant(world, fund, year, amount, paid=0):
 
 
 def settle_lower(world, application, year, final_below_paid):
-    """What the settlement does when less was used than paid (grants.reports.operations):
+    """What the settlement does when less was used than paid (grants.reports.settlement):
     the grant is lowered below what was paid; the difference is claimed back."""
     db.session.add(
         BudgetEntry(
@@ -104,7 +107,7 @@ def test_between_a_settlement_and_its_refund_nothing_is_negative(world, committe
         # The 2,000 kr. are not back yet: not available until they are.
         "available": D(50000),
     }
-    from grants.budgets.operations import record_refund
+    from grants.budgets.movements import record_refund
 
     move_clock(dt.date(2026, 6, 1))
     record_refund(trip, D(2000), world.finance, dt.date(2026, 6, 1), "R-1")
@@ -176,7 +179,7 @@ def test_a_closed_year_shows_its_budget_what_was_carried_out_and_nothing_availab
 
 
 def test_the_month_chart_never_shows_a_negative_commitment(world, committee):
-    from grants.budgets.operations import month_by_month
+    from grants.budgets.balances import month_by_month
 
     trip = grant(world, committee, 2026, 10000, paid=10000)
     settle_lower(world, trip, 2026, 2000)
@@ -213,7 +216,7 @@ def test_every_figure_keeps_its_meaning_after_any_sequence(world, move_clock, st
     releases and the year's closing in any order: committed and awaiting refund are the
     per-grant figures, nothing is negative, a closed year has nothing available, what it
     carried out arrived next year, and the entries behind each figure add up to it."""
-    from grants.budgets.operations import record_refund, release
+    from grants.budgets.movements import record_refund, release
     from grants.budgets.views import FIGURES, _effect
     from grants.core.errors import DomainError
 

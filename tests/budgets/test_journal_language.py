@@ -3,7 +3,7 @@ not in the finance officer's (issue 15, point 4)."""
 
 from __future__ import annotations
 
-from grants.budgets.operations import WAITING_MOVE, close_year
+from grants.budgets.closing import WAITING_MOVE, close_year
 from grants.extensions import db
 from tests.budgets.test_closing_waiting import undecided  # noqa: F401 - the fixture
 from tests.journal_reading import in_english, read_in_both_languages

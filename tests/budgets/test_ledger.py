@@ -13,16 +13,13 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from grants.applications import operations
+from grants.budgets.balances import application_money, balance, balances, month_by_month
+from grants.budgets.lock import BudgetBusy
+from grants.budgets.maintenance import rebuild_totals
 from grants.budgets.models import BudgetEntry, BudgetTotal, EntryKind, LedgerIsAppendOnly
-from grants.budgets.operations import (
-    BudgetBusy,
+from grants.budgets.movements import (
     InsufficientFunds,
     adjust,
-    application_money,
-    balance,
-    balances,
-    month_by_month,
-    rebuild_totals,
     record_payment,
     record_refund,
     release,

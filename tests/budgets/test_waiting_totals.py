@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from grants.applications.models import Application, Outcome
+from grants.budgets.maintenance import rebuild_totals
 from grants.budgets.models import BudgetWaiting
-from grants.budgets.operations import rebuild_totals, waiting
+from grants.budgets.waiting import waiting
 from grants.extensions import db
 from grants.workflow import engine
 from tests.factories import make_application, make_fund, this_year

@@ -12,8 +12,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from grants.budgets.balances import balance
 from grants.budgets.models import BudgetEntry, EntryKind, YearOpening
-from grants.budgets.operations import balance, open_years, reserve
+from grants.budgets.movements import reserve
+from grants.budgets.opening import open_years
 from grants.extensions import db
 from tests.dbstate import table_fingerprint
 from tests.factories import make_application, make_fund
@@ -90,7 +92,7 @@ def test_an_inactive_fund_and_a_year_before_the_fund_are_not_opened(world, move_
 
 
 def test_a_year_with_an_allocation_already_is_opened_without_a_second(world, move_clock):
-    from grants.budgets.operations import allocate
+    from grants.budgets.opening import allocate
 
     move_clock(LATER)
     allocate(world.fund, 2028, Decimal(80000))
@@ -232,7 +234,8 @@ def test_bad_input_on_the_plan_changes_nothing(world, client, auth, data, messag
 
 
 def test_a_closed_year_cannot_be_planned(world, move_clock):
-    from grants.budgets.operations import close_year, set_allocation
+    from grants.budgets.closing import close_year
+    from grants.budgets.movements import set_allocation
     from grants.core.errors import DomainError
 
     move_clock(dt.date(2027, 2, 1))

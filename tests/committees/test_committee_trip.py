@@ -13,8 +13,8 @@ from grants.applications.models import Application, BudgetCategory
 from grants.committees.models import IssueStatus, MeetingStatus
 from grants.core import clock
 from grants.extensions import db
-from grants.reports import operations as reports
 from grants.reports.models import AccountLine, TripReport
+from grants.reports.report import submit_report
 from tests.applications.helpers import form_data
 from tests.committees.conftest import make_meeting
 from tests.confirming import confirm
@@ -114,7 +114,7 @@ def test_the_committees_trip_from_application_to_the_public_page(client, auth, c
     )
     db.session.add(report)
     with current_app.test_request_context():
-        reports.submit_report(application, cw.member)
+        submit_report(application, cw.member)
     db.session.commit()
     assert application.state == "report_submitted"
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from grants.applications.models import Attachment
-from grants.budgets.operations import reserve
+from grants.budgets.movements import reserve
 from grants.core import backup
 from grants.extensions import db
 from grants.letters.models import Letter

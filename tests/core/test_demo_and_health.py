@@ -1,7 +1,7 @@
 from sqlalchemy import func, select
 
+from grants.budgets.balances import balance
 from grants.budgets.models import BudgetEntry
-from grants.budgets.operations import balance
 from grants.core import clock
 from grants.extensions import db
 from grants.funds.models import Fund

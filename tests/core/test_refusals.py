@@ -75,10 +75,15 @@ def test_an_error_without_a_field_on_the_form_is_flashed(client, refusing):
     assert users() == refusing
 
 
-def test_not_allowed_is_flashed_with_403(client, refusing):
-    response = client.post("/test/refusal", data={"kind": "forbidden", "field": "name"})
+def test_not_allowed_answers_403_and_says_why(client, refusing):
+    response = client.post("/test/refusal", data={"kind": "forbidden"})
     assert response.status_code == 403
     assert 'class="alert alert-error"' in response.get_data(as_text=True)
+    assert users() == refusing
+    # a refusal about what was typed (a step's missing reason) stands next to the field
+    response = client.post("/test/refusal", data={"kind": "forbidden", "field": "name"})
+    assert response.status_code == 403
+    assert 'id="name-error"' in response.get_data(as_text=True)
     assert users() == refusing
 
 

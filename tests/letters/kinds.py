@@ -14,7 +14,7 @@ from sqlalchemy import select
 from grants.applications.operations import decide
 from grants.extensions import db
 from grants.letters.models import Letter
-from grants.reports.operations import settle
+from grants.reports.settlement import settle
 from tests.factories import make_application
 from tests.reports.helpers import file_report, granted_youth_case, pay
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from grants.extensions import db
-from grants.reports.operations import settle
+from grants.reports.settlement import settle
 from tests.letters.kinds import decision_case, letters_of, pdf_text
 from tests.reports.helpers import file_report, granted_youth_case, pay, youth_application
 

@@ -14,7 +14,7 @@ from grants.core.formatting import long_date
 from grants.core.models import Municipality
 from grants.extensions import db
 from grants.letters.models import Letter
-from grants.reports.operations import REFUND_DAYS, settle
+from grants.reports.settlement import REFUND_DAYS, settle
 from tests.letters.kinds import decision_case, letters_of, pdf_text, settled_case
 from tests.reports.helpers import file_report, pay
 

@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy import func, select
 
 from grants.applications.models import Outcome
+from grants.budgets.balances import balance
 from grants.budgets.models import BudgetEntry, EntryKind
-from grants.budgets.operations import balance, record_payment, release, reserve
+from grants.budgets.movements import record_payment, release, reserve
 from grants.core import clock
 from grants.extensions import db
 from grants.reports.models import TripReport
@@ -108,7 +109,7 @@ def cases(world):
         )
     )
     # The settlement brings the grant down to the final amount, below what was paid
-    # (grants.reports.operations._move_money); the refund is recorded when it comes in.
+    # (grants.reports.settlement._move_money); the refund is recorded when it comes in.
     db.session.add(
         BudgetEntry(
             fund_id=world.fund.id,

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from grants.applications.models import Attachment
 from grants.audit.models import AuditEvent
 from grants.budgets.models import BudgetEntry
-from grants.budgets.operations import reserve
+from grants.budgets.movements import reserve
 from grants.core import clock
 from grants.extensions import db
 from grants.letters.models import Letter

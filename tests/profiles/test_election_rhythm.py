@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grants.budgets.operations import election_period
+from grants.budgets.elections import election_period
 from grants.extensions import db
 from grants.profiles.operations import ProfileError, export_profile, import_profile
 

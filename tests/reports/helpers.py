@@ -11,7 +11,7 @@ from decimal import Decimal
 from pypdf import PdfReader
 
 from grants.applications.operations import decide
-from grants.budgets.operations import record_payment
+from grants.budgets.movements import record_payment
 from grants.core import clock
 from grants.extensions import db
 from tests.factories import make_application
@@ -87,7 +87,7 @@ def file_report(application, actor, costs: dict, *, submit: bool = True, **field
     from grants.applications.models import BudgetCategory
     from grants.core.files import check_upload
     from grants.reports.models import AccountLine, TripReport
-    from grants.reports.operations import add_receipt, submit_report
+    from grants.reports.report import add_receipt, submit_report
 
     values = dict(
         what_was_done="Vi gjorde det, vi skrev.",

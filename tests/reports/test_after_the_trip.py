@@ -11,7 +11,8 @@ import pytest
 
 from grants.core.errors import DomainError
 from grants.extensions import db
-from grants.reports.operations import DATE_SLACK_DAYS, settle
+from grants.reports.report import DATE_SLACK_DAYS
+from grants.reports.settlement import settle
 from tests.dbstate import table_fingerprint
 from tests.html import page_text
 from tests.reports.helpers import PDF, file_report, granted_case, report_data, with_files

@@ -7,7 +7,7 @@ import datetime as dt
 
 from grants.core.formatting import long_date
 from grants.extensions import db
-from grants.reports.operations import settle
+from grants.reports.settlement import settle
 from tests.journal_reading import in_english, read_in_both_languages
 from tests.reports.helpers import file_report, granted_case, pay
 

@@ -9,13 +9,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from grants.budgets.operations import balance, record_refund, release
+from grants.budgets.balances import balance
+from grants.budgets.movements import record_refund, release
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.formatting import long_date
 from grants.extensions import db
 from grants.letters.models import Letter
-from grants.reports.operations import REFUND_DAYS, ledger_of, settle
+from grants.reports.settlement import REFUND_DAYS, ledger_of, settle
 from tests.reports.helpers import file_report, granted_case, pay, pdf_text
 
 

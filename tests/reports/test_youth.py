@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from grants.extensions import db
 from grants.letters.models import Letter
-from grants.reports.operations import settle
+from grants.reports.settlement import settle
 from grants.subsidies.operations import add_rule_set
 from tests.reports.helpers import file_report, granted_youth_case, pdf_text
 

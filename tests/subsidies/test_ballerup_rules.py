@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from grants.subsidies.engine import City, OrganisationFacts, Trip, compute
+from grants.subsidies.engine import compute
+from grants.subsidies.facts import City, OrganisationFacts, Trip
 from tests.subsidies.helpers import ballerup_rules
 
 YOUTH = ballerup_rules("ungdomsrejser")

@@ -12,7 +12,7 @@ from grants.applications.models import Outcome
 from grants.core import clock
 from grants.funds.models import FundKind
 from grants.subsidies.calculation import calculate_for_form
-from grants.subsidies.engine import OrganisationFacts
+from grants.subsidies.facts import OrganisationFacts
 from grants.subsidies.models import versions_of
 from tests import factories
 from tests.subsidies.helpers import write

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grants.subsidies import rulefile
-from grants.subsidies.engine import City, OrganisationFacts, Trip, compute
+from grants.subsidies.engine import compute
+from grants.subsidies.facts import City, OrganisationFacts, Trip
 
 money = st.decimals(min_value=0, max_value=50000, places=2).map(str)
 maybe_money = st.none() | money

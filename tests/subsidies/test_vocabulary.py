@@ -7,7 +7,8 @@ import datetime as dt
 from decimal import Decimal
 
 from grants.subsidies import rulefile
-from grants.subsidies.engine import City, OrganisationFacts, Trip, compute
+from grants.subsidies.engine import compute
+from grants.subsidies.facts import City, OrganisationFacts, Trip
 
 DEPARTURE = dt.date(2026, 7, 1)
 PRAGUE = City("Prag 10", "CZ", "twin_city", dt.date(2014, 8, 25))

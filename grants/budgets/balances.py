@@ -1,0 +1,271 @@
+"""A fund's year in figures, every one a sum of ledger entries: the balance, month by month,
+and one grant's own figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import case, func, select, type_coerce
+
+from grants.budgets.ledger import as_kroner
+from grants.budgets.models import GRANTED_KINDS, SPENT_KINDS, BudgetEntry, BudgetTotal, EntryKind
+from grants.budgets.opening import open_years
+from grants.core.money import ZERO, Money
+from grants.extensions import db
+
+AsOf = dt.date | dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Balance:
+    """A fund's year in the budget vocabulary. Every figure is a sum of ledger entries and
+    means what its label says in every state (open, closed, between a settlement and its
+    refund); none is netted with another. Amounts that left the year (carried out, lapsed)
+    are positive."""
+
+    allocated: Decimal = ZERO  # bevilling: the year's own allocation
+    carried_in: Decimal = ZERO  # overført fra sidste år
+    carried_out: Decimal = ZERO  # overført til næste år
+    lapsed: Decimal = ZERO  # bortfaldet
+    granted: Decimal = ZERO  # reserved by decisions, net of adjustments and releases
+    spent: Decimal = ZERO  # forbrug: paid out, net of refunds
+    # Paid beyond what is now granted (a settlement lowered the grant), until refunded.
+    awaiting_refund: Decimal = ZERO
+
+    @property
+    def budget(self) -> Decimal:
+        """The year's money: its allocation and what was carried in."""
+        return self.allocated + self.carried_in
+
+    @property
+    def carried_over(self) -> Decimal:
+        """Carried in minus carried out (kept for the exports' arithmetic; not shown)."""
+        return self.carried_in - self.carried_out
+
+    @property
+    def moved_on(self) -> Decimal:
+        """What left the year: carried out and lapsed."""
+        return self.carried_out + self.lapsed
+
+    @property
+    def committed(self) -> Decimal:
+        """disponeret: per grant, granted and not yet paid; never below 0."""
+        return self.granted - self.spent + self.awaiting_refund
+
+    @property
+    def available(self) -> Decimal:
+        """disponibel: what new grants may still use (0 once the year is closed)."""
+        return self.budget - self.moved_on - self.committed - self.spent
+
+
+def balance(fund_id: int, year: int, as_of: AsOf = None) -> Balance:
+    return balances([fund_id], [year], as_of)[fund_id, year]
+
+
+def balances(
+    fund_ids: Iterable[int], years: Iterable[int], as_of: AsOf = None
+) -> dict[tuple[int, int], Balance]:
+    """Balances of several funds and years, in two queries.
+
+    ``as_of`` a date: the entries booked on or before that day (``BudgetEntry.booked_on``),
+    e.g. the balance at a month's end. ``as_of`` a datetime: the ledger as it stood at that
+    moment (entries recorded by then), e.g. what a decider saw. A naive datetime is UTC.
+    """
+    fund_ids, years = list(fund_ids), list(years)
+    if as_of is None:
+        # Any page or decision in a year sees the year's allocation: open it on first use.
+        open_years(fund_ids, years)
+    # Now: the running totals (a row per month and kind); as of a past day or moment: the
+    # entries themselves.
+    source = BudgetTotal if as_of is None else BudgetEntry
+    query = (
+        select(source.fund_id, source.year, source.kind, func.coalesce(func.sum(source.amount), 0))
+        .where(source.fund_id.in_(fund_ids), source.year.in_(years))
+        .group_by(source.fund_id, source.year, source.kind)
+    )
+    if as_of is not None:
+        query = query.where(_as_of(as_of))
+    sums: dict[tuple[int, int], dict[EntryKind, Decimal]] = {}
+    for fund_id, year, kind, total in db.session.execute(query):
+        sums.setdefault((fund_id, year), {})[EntryKind(kind)] = as_kroner(total)
+    refunds = _awaiting_refund(fund_ids, years, as_of)
+    return {
+        (f, y): _balance_of(sums.get((f, y), {}), refunds.get((f, y), ZERO))
+        for f in fund_ids
+        for y in years
+    }
+
+
+def _sum_of(kinds):
+    return type_coerce(
+        func.coalesce(
+            func.sum(case((BudgetEntry.kind.in_(list(kinds)), BudgetEntry.amount), else_=0)), 0
+        ),
+        Money,
+    )
+
+
+def grant_positions(fund_ids, years, as_of: AsOf = None):
+    """Per grant (application) in these funds' years whose grant was ever lowered: (fund,
+    year, application, granted, spent). A grant can only be paid beyond what it is granted
+    after a release (a settlement lowers it below what was paid), so only those are read."""
+    fund_ids, years = list(fund_ids), list(years)
+    lowered = select(BudgetEntry.application_id).where(
+        BudgetEntry.fund_id.in_(fund_ids),
+        BudgetEntry.year.in_(years),
+        BudgetEntry.kind == EntryKind.RELEASE,
+    )
+    query = (
+        select(
+            BudgetEntry.fund_id,
+            BudgetEntry.year,
+            BudgetEntry.application_id,
+            _sum_of(GRANTED_KINDS),
+            _sum_of(SPENT_KINDS),
+        )
+        .where(
+            BudgetEntry.fund_id.in_(fund_ids),
+            BudgetEntry.year.in_(years),
+            BudgetEntry.application_id.in_(lowered),
+        )
+        .group_by(BudgetEntry.fund_id, BudgetEntry.year, BudgetEntry.application_id)
+    )
+    if as_of is not None:
+        query = query.where(_as_of(as_of))
+    return db.session.execute(query).all()
+
+
+def _awaiting_refund(fund_ids, years, as_of: AsOf = None) -> dict[tuple[int, int], Decimal]:
+    found: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    for fund_id, year, _application, granted, spent in grant_positions(fund_ids, years, as_of):
+        if spent > granted:
+            found[fund_id, year] += spent - granted
+    return found
+
+
+def _balance_of(by_kind: dict[EntryKind, Decimal], awaiting_refund: Decimal = ZERO) -> Balance:
+    def total(kinds) -> Decimal:
+        return sum((by_kind.get(kind, ZERO) for kind in kinds), ZERO)
+
+    return Balance(
+        allocated=total((EntryKind.ALLOCATION,)),
+        carried_in=total((EntryKind.CARRY_OVER_IN,)),
+        carried_out=-total((EntryKind.CARRY_OVER_OUT,)),
+        lapsed=-total((EntryKind.LAPSE,)),
+        granted=total(GRANTED_KINDS),
+        spent=total(SPENT_KINDS),
+        awaiting_refund=awaiting_refund,
+    )
+
+
+def _as_of(as_of: dt.date | dt.datetime):
+    if isinstance(as_of, dt.datetime):
+        # created_at is stored in UTC (SQLite keeps the UTC wall time without a zone).
+        if as_of.tzinfo is None:
+            as_of = as_of.replace(tzinfo=dt.UTC)
+        return BudgetEntry.created_at <= as_of.astimezone(dt.UTC)
+    return BudgetEntry.booked_on <= as_of
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """A fund's (or several funds') year at the end of one month, cumulative."""
+
+    month: int  # 1-12
+    budget: Decimal
+    granted: Decimal
+    spent: Decimal
+    moved_on: Decimal = ZERO  # carried out and lapsed
+
+    @property
+    def committed(self) -> Decimal:
+        """Granted and not paid, never below 0 (money paid beyond a lowered grant, until it
+        is refunded, is not committed; the month's figures net it with the other grants)."""
+        return max(self.granted - self.spent, ZERO)
+
+    @property
+    def available(self) -> Decimal:
+        return self.budget - self.moved_on - self.committed - self.spent
+
+
+def month_by_month(fund_ids: Iterable[int], year: int) -> list[MonthFigures]:
+    """The budget year of these funds together, at the end of each month, in one query.
+
+    Entries booked before the year began count from January (an allocation made in the
+    autumn, a reservation for next year's trip); entries booked after it ended (a late
+    refund) count in December, so December shows the year's balance, as the tables do.
+    """
+    rows = db.session.execute(
+        select(
+            BudgetTotal.booked_year,
+            BudgetTotal.booked_month,
+            BudgetTotal.kind,
+            func.sum(BudgetTotal.amount),
+        )
+        .where(BudgetTotal.fund_id.in_(list(fund_ids)), BudgetTotal.year == year)
+        .group_by(BudgetTotal.booked_year, BudgetTotal.booked_month, BudgetTotal.kind)
+    ).all()
+    by_month: dict[int, dict[EntryKind, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for booked_in, month, kind, total in rows:
+        booked_in, month = int(booked_in), int(month)
+        month = 1 if booked_in < year else 12 if booked_in > year else month
+        by_month[month][EntryKind(kind)] += as_kroner(total)
+    running: dict[EntryKind, Decimal] = defaultdict(lambda: ZERO)
+    months = []
+    for month in range(1, 13):
+        for kind, amount in by_month.get(month, {}).items():
+            running[kind] += amount
+        figures = _balance_of(running)
+        months.append(
+            MonthFigures(month, figures.budget, figures.granted, figures.spent, figures.moved_on)
+        )
+    return months
+
+
+@dataclass(frozen=True)
+class ApplicationMoney:
+    """A grant's own figures on the ledger."""
+
+    year: int
+    granted: Decimal
+    spent: Decimal
+
+    @property
+    def committed(self) -> Decimal:
+        return self.granted - self.spent
+
+
+def application_money(application) -> ApplicationMoney | None:
+    """What the ledger holds for one application; None if nothing was ever reserved."""
+    rows = db.session.execute(
+        select(BudgetEntry.year, BudgetEntry.kind, func.sum(BudgetEntry.amount))
+        .where(BudgetEntry.application_id == application.id)
+        .group_by(BudgetEntry.year, BudgetEntry.kind)
+    ).all()
+    if not rows:
+        return None
+    by_kind: dict[EntryKind, Decimal] = defaultdict(lambda: ZERO)
+    years = set()
+    for year, kind, total in rows:
+        by_kind[EntryKind(kind)] += as_kroner(total)
+        if EntryKind(kind) is EntryKind.RESERVATION:
+            years.add(year)
+    year = min(years) if years else min(row[0] for row in rows)
+    figures = _balance_of(by_kind)
+    return ApplicationMoney(year=year, granted=figures.granted, spent=figures.spent)
+
+
+def allocated(fund_id: int, year: int) -> Decimal:
+    """The year's allocation alone (bevilling, the allocation entries), under no lock."""
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(BudgetEntry.amount), 0)).where(
+            BudgetEntry.fund_id == fund_id,
+            BudgetEntry.year == year,
+            BudgetEntry.kind == EntryKind.ALLOCATION,
+        )
+    )
+    return as_kroner(total)

@@ -1,0 +1,61 @@
+"""The fund's lock, taken before every movement of money.
+
+A row lock on PostgreSQL, the database's write lock on SQLite, held until the transaction
+ends. The checks that follow ("does it fit?", "is more paid than granted?") therefore read
+what the previous movement left behind, however many server processes there are.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import text, update
+from sqlalchemy.exc import OperationalError
+
+from grants.core.errors import DomainError
+from grants.extensions import db
+
+
+class BudgetBusy(DomainError):
+    """The fund's lock could not be had in time; nothing was changed."""
+
+
+def lock_fund(fund) -> None:
+    """Take the fund's write lock until the transaction ends.
+
+    An UPDATE takes a row lock on PostgreSQL and the database's write lock on SQLite, so a
+    second decider waits here and then reads the balance the first one left behind. Nothing
+    is held in Python's memory, so this holds across server processes. A decider who waits
+    longer than BUDGET_LOCK_TIMEOUT seconds (config.py; 30) gets BudgetBusy, a clear refusal
+    that changes nothing, instead of a server error.
+    """
+    from grants.funds.models import Fund
+
+    timeout_ms = int(float(current_app.config["BUDGET_LOCK_TIMEOUT"]) * 1000)
+    dialect = db.session.get_bind().dialect.name
+    try:
+        if dialect == "postgresql":
+            db.session.execute(text(f"SET LOCAL lock_timeout = {timeout_ms}"))
+        elif dialect == "sqlite":
+            # pysqlite's own default is 5 s: too short behind a decision that renders a PDF.
+            db.session.execute(text(f"PRAGMA busy_timeout = {timeout_ms}"))
+        db.session.execute(
+            update(Fund)
+            .where(Fund.id == fund.id)
+            # updated_at kept: a movement of money is not an edit of the fund
+            .values(ledger_version=Fund.ledger_version + 1, updated_at=Fund.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+    except OperationalError as error:
+        if _is_lock_timeout(error):
+            raise BudgetBusy(
+                _("Budgettet er optaget af en anden afgørelse lige nu. Prøv igen.")
+            ) from error
+        raise
+
+
+def _is_lock_timeout(error: OperationalError) -> bool:
+    original = error.orig
+    if getattr(original, "sqlstate", None) == "55P03":  # PostgreSQL: lock_not_available
+        return True
+    return "database is locked" in str(original) or "database table is locked" in str(original)

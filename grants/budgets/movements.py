@@ -1,0 +1,316 @@
+"""Money movements: allocations changed, grants reserved, adjusted and released, payments
+and refunds.
+
+Every function that moves money appends entries; none edits one; none commits (the request,
+or the command, does). Every movement first takes the fund's lock
+(``grants.budgets.lock.lock_fund``), so its checks read what the previous movement left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from grants.budgets.balances import ApplicationMoney, allocated, application_money, balance
+from grants.budgets.closing import carry_on_if_closed, is_closed
+from grants.budgets.ledger import append, in_ledger_language
+from grants.budgets.lock import lock_fund
+from grants.budgets.models import BudgetEntry, EntryKind, YearClosing
+from grants.budgets.opening import allocate, open_year
+from grants.core import clock
+from grants.core.errors import DomainError
+from grants.core.formatting import money
+from grants.core.money import ZERO, kroner
+from grants.extensions import db
+
+
+class InsufficientFunds(DomainError):
+    pass
+
+
+class YearClosed(DomainError):
+    pass
+
+
+def _positive(amount, field_name: str = "amount") -> Decimal:
+    if amount is None:
+        raise DomainError(_("Skriv et beløb."), field=field_name)
+    amount = kroner(amount)
+    if amount <= ZERO:
+        raise DomainError(_("Beløbet skal være større end 0 kr."), field=field_name)
+    return amount
+
+
+def _refuse_if_closed(fund, year: int, field_name: str = "amount") -> None:
+    closed = db.session.scalar(
+        select(YearClosing.id).where(YearClosing.fund_id == fund.id, YearClosing.year == year)
+    )
+    if closed is not None:
+        raise YearClosed(
+            _(
+                "Budgetåret %(year)s er lukket for %(fund)s, så der kan ikke bevilges mere af "
+                "det. Intet er ændret.",
+                year=year,
+                fund=fund.name,
+            ),
+            field=field_name,
+        )
+
+
+def _refuse_if_it_does_not_fit(fund, year: int, amount: Decimal) -> None:
+    available = balance(fund.id, year).available
+    if amount > available:
+        raise InsufficientFunds(
+            _(
+                "Der er kun %(available)s til rådighed på %(fund)s i %(year)s, så der kan ikke "
+                "bevilges %(amount)s, og intet er ændret.",
+                available=money(available),
+                fund=fund.name,
+                year=year,
+                amount=money(amount),
+            ),
+            field="amount",
+        )
+
+
+def set_allocation(fund, year: int, amount, actor, note: str = "") -> BudgetEntry | None:
+    """Set a fund's allocation for this year or next (the finance officer's plan): the
+    difference is booked as an allocation entry, nothing is overwritten. Refused, changing
+    nothing, for another year, a closed year, a negative amount, or a cut below what is
+    granted. None if the amount is the allocation already."""
+    if amount is None:
+        raise DomainError(_("Skriv et beløb."), field="amount")
+    amount = kroner(amount)
+    if amount < ZERO:
+        raise DomainError(_("Beløbet kan ikke være negativt."), field="amount")
+    this_year = clock.today().year
+    if year not in (this_year, this_year + 1):
+        raise DomainError(
+            _(
+                "Kun bevillingen for %(this)s og %(next)s kan ændres.",
+                this=this_year,
+                next=this_year + 1,
+            ),
+            field="year",
+        )
+    lock_fund(fund)
+    _refuse_if_closed(fund, year, field_name="year")
+    open_year(fund, year, actor)
+    change = amount - allocated(fund.id, year)
+    if change == ZERO:
+        return None
+    if change < ZERO and balance(fund.id, year).available < -change:
+        raise DomainError(
+            _(
+                "Bevillingen for %(year)s kan ikke sættes ned med %(amount)s: så meget er der "
+                "ikke til rådighed. Intet er ændret.",
+                year=year,
+                amount=money(-change),
+            ),
+            field="amount",
+        )
+    return allocate(
+        fund,
+        year,
+        change,
+        actor,
+        note=_note(note) or in_ledger_language(_l("Bevilling %(year)s ændret", year=year)),
+    )
+
+
+def _budget_year(application) -> int:
+    year = application.budget_year
+    if year is None:
+        raise DomainError(
+            _("Sagen har ingen afrejsedato, så det er uvist, hvilket budgetår den hører til."),
+            field="amount",
+        )
+    return year
+
+
+def check_reservation(application, amount: Decimal) -> None:
+    """Refuse what ``reserve`` would refuse, reserving nothing and taking no lock: for a
+    decision shown before it is confirmed (the confirmation reserves, under the lock)."""
+    year = _budget_year(application)
+    _refuse_if_closed(application.fund, year)
+    _refuse_if_it_does_not_fit(application.fund, year, _positive(amount))
+
+
+def reserve(application, amount: Decimal, actor) -> BudgetEntry:
+    """Reserve a grant on the fund's budget for the year of travel, or refuse it whole."""
+    amount = _positive(amount)
+    year = _budget_year(application)
+    lock_fund(application.fund)
+    _refuse_if_closed(application.fund, year)
+    _refuse_if_it_does_not_fit(application.fund, year, amount)
+    return append(
+        application.fund_id,
+        year,
+        EntryKind.RESERVATION,
+        amount,
+        actor,
+        application_id=application.id,
+    )
+
+
+def _grant_of(application) -> ApplicationMoney:
+    """The application's grant on the ledger, read under the fund's lock."""
+    lock_fund(application.fund)
+    figures = application_money(application)
+    if figures is None:
+        raise DomainError(_("Sagen har ingen bevilling på budgettet."))
+    return figures
+
+
+def _note(reason: str) -> str:
+    return (reason or "").strip()
+
+
+def adjust(application, new_amount: Decimal, actor, reason: str) -> BudgetEntry | None:
+    """Change a grant to ``new_amount`` (an ADJUSTMENT of the difference). An increase must
+    fit in what is available, or nothing changes. Returns None if the amount is unchanged.
+    The caller updates the case (its granted amount, journal and letter)."""
+    if new_amount is None:
+        raise DomainError(_("Skriv det nye bevilgede beløb."), field="amount")
+    new_amount = kroner(new_amount)
+    if new_amount < ZERO:
+        raise DomainError(_("Beløbet kan ikke være negativt."), field="amount")
+    grant = _grant_of(application)
+    change = new_amount - grant.granted
+    if change == ZERO:
+        return None
+    if new_amount < grant.spent:
+        raise DomainError(
+            _(
+                "Bevillingen kan ikke sættes under det, der allerede er udbetalt (%(spent)s).",
+                spent=money(grant.spent),
+            ),
+            field="amount",
+        )
+    if change > ZERO:
+        _refuse_if_closed(application.fund, grant.year)
+        _refuse_if_it_does_not_fit(application.fund, grant.year, change)
+    entry = append(
+        application.fund_id,
+        grant.year,
+        EntryKind.ADJUSTMENT,
+        change,
+        actor,
+        application_id=application.id,
+        note=_note(reason),
+    )
+    if change < ZERO:
+        carry_on_if_closed(application.fund, grant.year, actor)
+    return entry
+
+
+def release(application, amount: Decimal, actor, reason: str) -> BudgetEntry:
+    """Give back to the fund what a grant will not use (withdrawn, cancelled, underspent):
+    a negative RELEASE of at most what is granted and not paid."""
+    amount = _positive(amount)
+    grant = _grant_of(application)
+    if amount > grant.committed:
+        raise DomainError(
+            _(
+                "Der kan højst frigives %(most)s: det bevilgede, som ikke er udbetalt.",
+                most=money(max(grant.committed, ZERO)),
+            ),
+            field="amount",
+        )
+    entry = append(
+        application.fund_id,
+        grant.year,
+        EntryKind.RELEASE,
+        -amount,
+        actor,
+        application_id=application.id,
+        note=_note(reason),
+    )
+    carry_on_if_closed(application.fund, grant.year, actor)
+    return entry
+
+
+def _check_day(day: dt.date | None, field_name: str) -> dt.date:
+    if day is None:
+        raise DomainError(_("Skriv datoen."), field=field_name)
+    if day > clock.today():
+        raise DomainError(_("Datoen kan ikke ligge i fremtiden."), field=field_name)
+    return day
+
+
+def record_payment(
+    application, amount: Decimal, actor, paid_on: dt.date, voucher: str = ""
+) -> BudgetEntry:
+    """A payment of the grant (udbetaling), booked on the day it was paid; never more in
+    all than is granted."""
+    amount = _positive(amount)
+    paid_on = _check_day(paid_on, "paid_on")
+    grant = _grant_of(application)
+    note = ""
+    if is_closed(application.fund_id, grant.year):
+        # Allowed: the money was committed in its year and stayed there when it closed.
+        note = in_ledger_language(
+            _l("Udbetaling af en bevilling fra det lukkede budgetår %(year)s", year=grant.year)
+        )
+    if grant.spent + amount > grant.granted:
+        raise DomainError(
+            _(
+                "Der kan højst udbetales %(most)s: det bevilgede minus det allerede udbetalte.",
+                most=money(max(grant.committed, ZERO)),
+            ),
+            field="amount",
+        )
+    return append(
+        application.fund_id,
+        grant.year,
+        EntryKind.PAYMENT,
+        amount,
+        actor,
+        application_id=application.id,
+        booked_on=paid_on,
+        voucher=(voucher or "").strip()[:60],
+        note=note,
+    )
+
+
+def record_refund(
+    application, amount: Decimal, actor, refunded_on: dt.date, voucher: str = ""
+) -> BudgetEntry:
+    """Money paid back (tilbagebetaling), booked on the day it came in: a negative REFUND
+    of at most what was paid. Release the refunded amount too if the grant is reduced."""
+    amount = _positive(amount)
+    refunded_on = _check_day(refunded_on, "refunded_on")
+    grant = _grant_of(application)
+    if amount > grant.spent:
+        raise DomainError(
+            _(
+                "Der kan højst tilbagebetales %(most)s: det, der er udbetalt.",
+                most=money(max(grant.spent, ZERO)),
+            ),
+            field="amount",
+        )
+    note = ""
+    if is_closed(application.fund_id, grant.year):
+        note = in_ledger_language(
+            _l(
+                "Tilbagebetaling til det lukkede budgetår %(year)s; føres videre som ved lukningen",
+                year=grant.year,
+            )
+        )
+    entry = append(
+        application.fund_id,
+        grant.year,
+        EntryKind.REFUND,
+        -amount,
+        actor,
+        application_id=application.id,
+        booked_on=refunded_on,
+        voucher=(voucher or "").strip()[:60],
+        note=note,
+    )
+    carry_on_if_closed(application.fund, grant.year, actor)
+    return entry

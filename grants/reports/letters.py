@@ -1,0 +1,211 @@
+"""The letters after a report: the settlement letter (afregning) to the applicant and the
+approved report and accounts as a PDF fit for publication. Each is made once, never remade.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from grants.applications.models import Application
+from grants.core import clock
+from grants.core.errors import DomainError
+from grants.core.models import Municipality
+from grants.core.money import kroner
+from grants.extensions import db
+from grants.funds import defaults
+from grants.letters import texts
+from grants.letters.models import Letter
+from grants.letters.operations import (
+    _has_letter,
+    _json_safe,
+    _letter_language,
+    _recipient,
+    _safe_filename_part,
+)
+from grants.letters.render import create_pdf
+from grants.reports.models import TripReport
+from grants.reports.report import account_rows
+from grants.subsidies.calculation import shown as shown_calculation
+from grants.subsidies.figures import age_limit_for
+from grants.workflow import engine
+
+if TYPE_CHECKING:  # settlement issues these letters
+    from grants.reports.settlement import Settlement
+
+SETTLEMENT = "settlement"
+
+
+SETTLEMENT_TEMPLATE = "letters/settlement.html"
+
+
+REPORT = "report"
+
+
+REPORT_TEMPLATE = "reports/report_pdf.html"
+
+
+def _store_letter(
+    application: Application, kind: str, template: str, filename: str, facts: dict, language
+) -> Letter:
+    if _has_letter(application, kind):
+        raise DomainError(
+            _(
+                "Sagen %(case)s har allerede dette brev. Et udsendt brev laves ikke om.",
+                case=application.case_number,
+            )
+        )
+    with force_locale(language):
+        html = render_template(template, letter=facts, language=language)
+    pdf = create_pdf(html, images=Municipality.current().letter_images())
+    return Letter(
+        application_id=application.id,
+        kind=kind,
+        language=language,
+        template=template,
+        parameters=_json_safe(facts),
+        filename=filename,
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        size=len(pdf),
+    )
+
+
+def issue_settlement_letter(
+    application: Application, report: TripReport, settlement: Settlement, actor
+) -> Letter:
+    """The settlement letter (afregning): the final figures, any amount to repay and by
+    when, complaint guidance and access to the file. Made once, never remade."""
+    language = _letter_language(application.applicant)
+    with force_locale(language):
+        facts = _settlement_facts(application, report, settlement, actor)
+        text = texts.apply_to(facts, application.fund_id, SETTLEMENT)
+    filename = (
+        f"afregning-{_safe_filename_part(application.case_number or str(application.id))}.pdf"
+    )
+    letter = _store_letter(application, SETTLEMENT, SETTLEMENT_TEMPLATE, filename, facts, language)
+    letter.created_by_id = actor.id
+    letter.text_id = text.id if text else None
+    db.session.add(letter)
+    engine.record(application, "letter_issued", actor, comment=filename)
+    db.session.flush()
+    return letter
+
+
+def issue_report_pdf(application: Application, report: TripReport, actor) -> Letter:
+    """The approved report and accounts as a PDF, fit for publication: participants as
+    counts, names only where the fund publishes names and never for youth subsidies."""
+    language = "da"  # published as the municipality's own document
+    with force_locale(language):
+        facts = _report_facts(application, report)
+    filename = f"rapport-{_safe_filename_part(application.case_number or str(application.id))}.pdf"
+    letter = _store_letter(application, REPORT, REPORT_TEMPLATE, filename, facts, language)
+    letter.created_by_id = actor.id
+    db.session.add(letter)
+    engine.record(application, "letter_issued", actor, comment=filename)
+    db.session.flush()
+    return letter
+
+
+def _trip(application: Application, report: TripReport) -> dict[str, Any]:
+    from flask_babel import get_locale
+
+    country = application.destination_country or (
+        application.partner_city.country if application.partner_city else ""
+    )
+    locale = get_locale()
+    return {
+        "title": application.title,
+        "destination_city": application.destination_city
+        or (application.partner_city.name if application.partner_city else ""),
+        "destination_country_name": (
+            locale.territories.get(country, country) if locale and country else country
+        ),
+        "departure_date": report.actual_departure or application.departure_date,
+        "return_date": report.actual_return or application.return_date,
+    }
+
+
+def _accounts(application: Application, report: TripReport) -> list[dict[str, Any]]:
+    return [
+        {
+            "category": row.category,
+            "label": row.label,
+            "budgeted": row.budgeted,
+            "actual": row.actual,
+            "difference": row.difference,
+        }
+        for row in account_rows(application, report)
+    ]
+
+
+def _participants(application: Application, report: TripReport) -> dict[str, Any]:
+    youth = application.fund.computes_subsidy
+    recalculation = report.recalculation or {}
+    return {
+        "youth": youth,
+        "count": report.participant_count,
+        "young": recalculation.get("young", report.actual_young) if youth else None,
+        "age_limit": age_limit_for(application) if youth else None,
+        "leaders": report.actual_leaders if youth else None,
+        "disabled": report.actual_disabled if youth else None,
+        "host_group": report.actual_host_group_size if youth else None,
+        "birth_year_count": len(report.actual_birth_years or []) if youth else None,
+    }
+
+
+def _settlement_facts(
+    application: Application, report: TripReport, settlement: Settlement, actor
+) -> dict[str, Any]:
+    today = clock.today()
+    return {
+        "case_number": application.case_number,
+        "letter_date": today,
+        "fund": {"id": application.fund.id, "name": application.fund.name},
+        "trip": _trip(application, report),
+        "recipient": _recipient(application),
+        "caseworker": {"id": actor.id, "name": actor.name, "title": actor.title},
+        "municipality": Municipality.current().letter_facts(),
+        "granted_amount": settlement.granted,
+        "accounts": _accounts(application, report),
+        "actual_costs": settlement.actual_costs,
+        "other_funding": kroner(application.other_funding or 0),
+        "rule": settlement.rule,
+        "computed_amount": kroner(application.computed_amount)
+        if application.computed_amount is not None
+        else None,
+        "recalculation": shown_calculation(report.recalculation),
+        "final_amount": settlement.final,
+        "released": settlement.released,
+        "paid": settlement.paid,
+        "to_pay": settlement.to_pay,
+        "refund": settlement.refund,
+        "refund_due": report.refund_due,
+        "refund_days": application.fund.refund_days or defaults.REFUND_DAYS,
+    }
+
+
+def _report_facts(application: Application, report: TripReport) -> dict[str, Any]:
+    fund = application.fund
+    names = fund.publish_names and not fund.computes_subsidy
+    return {
+        "case_number": application.case_number,
+        "fund": {"id": fund.id, "name": fund.name},
+        "organisation": application.organisation.name if application.organisation else "",
+        "trip": _trip(application, report),
+        "purpose": application.purpose,
+        "what_was_done": report.what_was_done,
+        "what_was_learned": report.what_was_learned,
+        "how_it_will_be_used": report.how_it_will_be_used,
+        "participants": _participants(application, report),
+        "participant_names": report.participant_names if names else "",
+        "accounts": _accounts(application, report),
+        "actual_total": report.actual_total,
+        "final_amount": report.final_amount,
+        "approved_on": clock.today(),
+        "municipality": Municipality.current().letter_facts(),
+    }

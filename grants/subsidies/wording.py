@@ -1,0 +1,225 @@
+"""The rules of a rule set in plain words: for the administrator, the calculation's working
+and the decision letter (``describe_rules``, ``rules_applied``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from grants.core.formatting import money
+
+
+def kind_label(kind: str) -> str:
+    return {
+        "trip": _("rejser til venskabs- og partnerbyer"),
+        "hosting": _("værtskab for grupper"),
+        "exchange": _("udvekslinger"),
+    }.get(kind, kind)
+
+
+def category_label(category: str) -> str:
+    return {
+        "transport": _("transport"),
+        "accommodation": _("ophold"),
+        "fees": _("gebyrer"),
+        "meals": _("forplejning"),
+        "other": _("andet"),
+    }.get(category, category)
+
+
+def categories_text(categories: list[str]) -> str:
+    from grants.subsidies.rulefile import CATEGORIES
+
+    if set(categories) >= set(CATEGORIES):
+        return _("alle udgifter")
+    return ", ".join(category_label(c) for c in categories)
+
+
+def percent_text(percent: Decimal) -> str:
+    """50, 12,5 (Danish) or 12.5 (English)."""
+    from babel.numbers import format_decimal
+    from flask_babel import get_locale
+
+    try:
+        locale = str(get_locale() or "da")
+    except RuntimeError:  # outside an app context
+        locale = "da"
+    return format_decimal(percent, format="#,##0.##", locale=locale)
+
+
+def leader_rule_text(persons: dict) -> str:
+    if persons["leaders_rounding"] == "started":
+        return ngettext(
+            "1 leder pr. påbegyndt deltager",
+            "1 leder pr. påbegyndte %(num)d deltagere",
+            persons["leaders_per"],
+        )
+    return ngettext(
+        "1 leder pr. deltager",
+        "1 leder pr. fulde %(num)d deltagere",
+        persons["leaders_per"],
+    )
+
+
+def describe_rules(rules: dict) -> list[str]:
+    """Every rule of a rule set in plain words, for the administrator and the letter."""
+    return [text for _code, text in _rule_texts(rules)]
+
+
+def rules_applied(rules: dict, kind: str) -> list[str]:
+    """The rules that bear on an application of this kind."""
+    return [text for code, text in _rule_texts(rules) if _bears_on(rules, code, kind)]
+
+
+def _bears_on(rules: dict, code: str, kind: str) -> bool:
+    component = code.split(":")[0]
+    if component in ("rate", "fixed", "host_grant", "cost_share"):
+        return kind in rules[component]["applies_to"]
+    if component == "persons":
+        return bool(rules.get("rate")) and kind in rules["rate"]["applies_to"]
+    return True
+
+
+def _rule_texts(rules: dict) -> list[tuple[str, str]]:
+    texts: list[tuple[str, str]] = []
+    add = texts.append
+    rate = rules.get("rate")
+    if rate:
+        if rate["per"] == "night":
+            add(("rate", _("%(amount)s pr. person pr. overnatning", amount=money(rate["amount"]))))
+        else:
+            add(("rate", _("%(amount)s pr. person pr. dag", amount=money(rate["amount"]))))
+        persons = rules["persons"]
+        if persons["age_limit"] is not None:
+            add(
+                (
+                    "persons:age",
+                    _(
+                        "Deltagere under %(age)d år på afrejsedagen tæller med",
+                        age=persons["age_limit"],
+                    ),
+                )
+            )
+        else:
+            add(("persons:age", _("Alle deltagere tæller med")))
+        if persons["leaders"] == "ratio":
+            add(("persons:leaders", _("%(rule)s tæller med", rule=leader_rule_text(persons))))
+        elif persons["leaders"] == "all":
+            add(("persons:leaders", _("Alle ledere tæller med")))
+        else:
+            add(("persons:leaders", _("Ledere tæller ikke med")))
+        if persons["disabled_any_age"]:
+            add(("persons:disabled", _("Deltagere med handicap tæller med uanset alder")))
+    fixed = rules.get("fixed")
+    if fixed:
+        if fixed["per_application"] is not None:
+            add(
+                (
+                    "fixed:application",
+                    _("%(amount)s pr. ansøgning", amount=money(fixed["per_application"])),
+                )
+            )
+        if fixed["per_partner_city"] is not None:
+            add(
+                (
+                    "fixed:city",
+                    _(
+                        "%(amount)s pr. venskabs- eller partnerby, besøget omfatter",
+                        amount=money(fixed["per_partner_city"]),
+                    ),
+                )
+            )
+    grant = rules.get("host_grant")
+    if grant:
+        add(
+            (
+                "host_grant",
+                _(
+                    "Værtskab: %(amount)s én gang for en gruppe på mindst %(size)s personer "
+                    "i mindst %(days)s dage",
+                    amount=money(grant["amount"]),
+                    size=grant["min_group_size"] or 1,
+                    days=grant["min_days"] or 1,
+                ),
+            )
+        )
+    share = rules.get("cost_share")
+    if share:
+        text = _(
+            "%(percent)s %% af udgifterne til %(what)s",
+            percent=percent_text(Decimal(share["percent"])),
+            what=categories_text(share["of"]),
+        )
+        if share["cap"] is not None:
+            text = _("%(text)s, højst %(cap)s", text=text, cap=money(share["cap"]))
+        add(("cost_share", text))
+    caps = rules["caps"]
+    for key, label in (
+        ("per_application", _("Loft pr. ansøgning")),
+        ("per_event", _("Loft pr. arrangement")),
+        ("per_organisation_per_year", _("Loft pr. organisation pr. år")),
+    ):
+        if caps[key] is not None:
+            add((f"caps:{key}", _("%(label)s: %(cap)s", label=label, cap=money(caps[key]))))
+    limits = rules["limits"]
+    if limits["max_nights"] is not None:
+        add(
+            (
+                "limits:nights",
+                ngettext(
+                    "Højst %(num)d overnatning", "Højst %(num)d overnatninger", limits["max_nights"]
+                ),
+            )
+        )
+    if limits["max_days"] is not None:
+        add(
+            ("limits:days", ngettext("Højst %(num)d dag", "Højst %(num)d dage", limits["max_days"]))
+        )
+    if limits["grants_per_organisation_per_year"] is not None:
+        add(
+            (
+                "limits:grants",
+                ngettext(
+                    "Højst %(num)d tilskud pr. organisation pr. år",
+                    "Højst %(num)d tilskud pr. organisation pr. år",
+                    limits["grants_per_organisation_per_year"],
+                ),
+            )
+        )
+    if limits["days_before_travel"] is not None:
+        add(
+            (
+                "limits:deadline",
+                ngettext(
+                    "Ansøgningen skal være modtaget senest %(num)d dag før afrejsen",
+                    "Ansøgningen skal være modtaget senest %(num)d dage før afrejsen",
+                    limits["days_before_travel"],
+                ),
+            )
+        )
+    conditions = rules["conditions"]
+    if conditions["partner_city"]:
+        add(
+            (
+                "conditions:partner",
+                _("Byen skal være venskabs- eller partnerby på rejsedatoerne"),
+            )
+        )
+    if conditions["based_in_municipality"]:
+        add(
+            (
+                "conditions:based",
+                _("Foreninger, skoler og institutioner skal høre hjemme i kommunen"),
+            )
+        )
+    if conditions["direct_contact"]:
+        add(
+            (
+                "conditions:contact",
+                _("Besøget skal give direkte kontakt mellem de unge fra begge byer"),
+            )
+        )
+    return texts
