@@ -20,7 +20,8 @@ MAX_AGE = 60 * 60
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
     secret_key = current_app.secret_key
-    assert secret_key is not None  # nosec B101 - create_app refuses to start without one
+    if not secret_key:  # create_app refuses to start in production without one
+        raise RuntimeError("No SECRET_KEY: confirmations cannot be signed.")
     return URLSafeTimedSerializer(secret_key, salt=f"grants.confirm.{purpose}")
 
 

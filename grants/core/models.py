@@ -6,6 +6,8 @@ import datetime as dt
 import enum
 
 from sqlalchemy import CheckConstraint, DateTime, Enum, LargeBinary, String, Text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from grants.core import clock
@@ -172,3 +174,13 @@ def enum_type(enum_class: type[enum.Enum]) -> Enum:
         create_constraint=True,
         name=enum_class.__name__.lower(),
     )
+
+
+def dialect_insert(
+    bind: Connection | Engine, model: type[Model]
+) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT for the database in use (PostgreSQL or SQLite), which offers its ON
+    CONFLICT clauses (``on_conflict_do_update``, ``on_conflict_do_nothing``)."""
+    if bind.dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)
