@@ -34,6 +34,15 @@ PERMISSION_MODULES = (
     "grants.workflow.permissions",
 )
 
+# The side effects that subscribe to the domain's events (grants.core.events): importing a
+# module connects its subscribers. The package that sends an event never imports these.
+SUBSCRIBER_MODULES = (
+    "grants.audit.listeners",  # the audit trail: every model's __audit__, account events
+    "grants.notifications.subscribers",  # the e-mails of the people package's events
+    "grants.workflow.journal",  # the case journal's entries for letters and budget years
+    "grants.workflow.mails",  # the e-mails a step causes
+)
+
 
 def create_app(config: str | type | dict | None = None) -> Flask:
     app = Flask(
@@ -65,6 +74,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
 
     install_converters(app)
     _register_permission_rules()
+    _connect_subscribers()
     _register_blueprints(app)
     _register_request_hooks(app)
     from grants.core import old_urls
@@ -154,6 +164,11 @@ def _select_locale() -> str:
 
 def _register_permission_rules() -> None:
     for name in PERMISSION_MODULES:
+        importlib.import_module(name)
+
+
+def _connect_subscribers() -> None:
+    for name in SUBSCRIBER_MODULES:
         importlib.import_module(name)
 
 

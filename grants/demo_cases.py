@@ -17,6 +17,8 @@ from grants.applications.models import Application, BudgetCategory, BudgetLine
 from grants.core import clock
 from grants.extensions import db
 from grants.notifications.models import OutboxMessage
+from grants.payments import operations as payments
+from grants.questions.models import current_form
 from grants.reports.models import AccountLine, TripReport
 from grants.reports.report import submit_report
 from grants.reports.settlement import settle
@@ -50,8 +52,8 @@ def _case(
         departure_date=departure,
         return_date=departure + dt.timedelta(days=nights),
         amount_applied=Decimal(amount),
-        traveller_count=1,
-        travellers=applicant.name,
+        traveller_count=extra.pop("traveller_count", 1),
+        travellers=extra.pop("travellers", applicant.name),
         purpose=extra.pop("purpose", "At hente inspiration til kommunens arbejde."),
         programme=extra.pop("programme", "Besøg, oplæg og konference efter programmet."),
         expected_benefit="Nye metoder, som kan bruges i hverdagen.",
@@ -197,3 +199,111 @@ def _load(people: dict, funds: dict, organisation, prague) -> None:
         direct_contact="To fælles prøver og en koncert; de unge bor hos hinanden.",
     )
     operations.submit(youth, representative)
+    _international(people, funds, prague)
+
+
+def _settled(application, applicant, approver, *, costs: dict, names: str, count: int, **text):
+    """Report and accounts after the trip, approved by ``approver``: the case is settled."""
+    report = TripReport(
+        application_id=application.id,
+        actual_departure=application.departure_date,
+        actual_return=application.return_date,
+        participant_names=names,
+        participant_count=count,
+        **text,
+    )
+    report.account_lines = [
+        AccountLine(position=n, category=category, amount=Decimal(amount))
+        for n, (category, amount) in enumerate(costs.items())
+    ]
+    db.session.add(report)
+    db.session.flush()
+    submit_report(application, applicant)
+    settle(application, approver, "")
+
+
+def _international(people: dict, funds: dict, prague) -> None:
+    """The international cooperation's own spending: the secretariat plans, the fund's board
+    (the demo's committee member) approves. An official delegation to Prague 10, published
+    with its accounts; one still to come; and the schools' network meeting, paid and
+    settled, so the network's 23,000 kr. shows what it was spent on."""
+    secretariat, board = people["sagsbehandler"], people["udvalg"]
+    official, network = funds["internationalt-samarbejde"], funds["laerernetvaerk"]
+    # The kind's own field (grants.funds.kinds: Kind.questions), answered on the fund's form.
+    asked = {"form_version_id": current_form(official.id).id}
+    delegation = "Borgmester Bo Berg, kommunaldirektør Kim Krogh, Sara Skov (sekretariatet)"
+    visit = _case(
+        official,
+        secretariat,
+        title="Borgmesterens delegation til Prag 10",
+        city="Prag",
+        country="CZ",
+        days_ahead=-50,
+        nights=3,
+        amount=24000,
+        lines={BudgetCategory.TRANSPORT: 9000, BudgetCategory.ACCOMMODATION: 10500},
+        partner_city=prague,
+        purpose="Årligt møde i venskabsbysamarbejdet og aftale om næste års udvekslinger.",
+        travellers=delegation,
+        traveller_count=3,
+        answers={"delegation": "Politikere og administrationen"},
+        **asked,
+    )
+    operations.submit(visit, secretariat)
+    operations.decide(visit, board, "grant", None, "")
+    _settled(
+        visit,
+        secretariat,
+        board,
+        costs={BudgetCategory.TRANSPORT: 8640, BudgetCategory.ACCOMMODATION: 9870},
+        names=delegation,
+        count=3,
+        what_was_done="Møde med Prag 10's borgmester og besøg på to skoler i udvekslingen.",
+        what_was_learned="Prag 10 vil gerne udvide udvekslingen til ungdomsklubberne.",
+        how_it_will_be_used="En aftale om klubudveksling lægges frem for udvalget.",
+    )
+    coming = _case(
+        official,
+        secretariat,
+        title="Delegation til Wuxi om erhvervssamarbejde",
+        city="Wuxi",
+        country="CN",
+        days_ahead=120,
+        nights=5,
+        amount=60000,
+        lines={BudgetCategory.TRANSPORT: 36000, BudgetCategory.ACCOMMODATION: 18000},
+        purpose="Erhvervsfremme uden for Bycirklen: besøg hos virksomheder med filial i Ballerup.",
+        travellers="Borgmester Bo Berg, erhvervschef Eva Holm",
+        traveller_count=2,
+        answers={"delegation": "Politikere og administrationen"},
+        **asked,
+    )
+    operations.submit(coming, secretariat)
+    meeting = _case(
+        network,
+        secretariat,
+        title="Netværksmøde for internationale koordinatorer",
+        city="Ballerup",
+        country="DK",
+        days_ahead=-20,
+        nights=0,
+        amount=4500,
+        lines={BudgetCategory.FEES: 3000, BudgetCategory.MEALS: 1500},
+        purpose="Skolernes internationale koordinatorer deler erfaringer fra årets udvekslinger.",
+        travellers="Koordinatorerne fra kommunens skoler",
+        traveller_count=14,
+    )
+    operations.submit(meeting, secretariat)
+    operations.decide(meeting, board, "grant", None, "")
+    payments.pay(meeting, Decimal(4500), people["okonomi"], clock.today(), "DEMO-NET-1")
+    _settled(
+        meeting,
+        secretariat,
+        board,
+        costs={BudgetCategory.FEES: 3000, BudgetCategory.MEALS: 1500},
+        names="",
+        count=14,
+        what_was_done="Oplæg fra tre skoler og en workshop om næste års udvekslinger.",
+        what_was_learned="Skolerne vil dele værtsfamilier ved udvekslingerne.",
+        how_it_will_be_used="En fælles liste over værtsfamilier fra næste skoleår.",
+    )

@@ -19,7 +19,8 @@ from grants.committees import operations as ops
 from grants.committees.models import CommitteeKind, MemberRole
 from grants.core import clock
 from grants.extensions import db
-from grants.funds.models import Fund, FundKind
+from grants.funds import kinds
+from grants.funds.models import Fund
 from grants.notifications.models import OutboxMessage
 from grants.people.models import Role, User
 from grants.workflow.loader import current_route
@@ -43,7 +44,7 @@ def load(people: dict) -> None:
     db.session.flush()
     committees = {}
     funds = db.session.scalars(
-        select(Fund).where(Fund.kind == FundKind.COMMITTEE).order_by(Fund.id)
+        select(Fund).where(Fund.kind.in_(kinds.codes(decided_in_meeting=True))).order_by(Fund.id)
     ).all()
     for fund in funds:
         fund.route = route

@@ -63,17 +63,12 @@ LAYERS: list[tuple[str, ...]] = [
 KNOWN: dict[tuple[str, str], str] = {
     ("applications", "workflow"): "the case's operations and pages call the engine and its models",
     ("budgets", "applications"): "the waiting totals and exports query Application directly",
-    ("budgets", "workflow"): "closing a year asks the engine about open cases",
     (
         "jobs",
         "app",
     ): "the RQ worker's entry point builds its app (its dotted name is in queued jobs)",
     ("letters", "applications"): "a letter's facts are read from the Application",
-    ("letters", "workflow"): "issuing a letter records a journal entry through the engine",
-    ("notifications", "letters"): "a mail names the decider's role from the letters",
-    ("notifications", "workflow"): "a mail goes to the people who act next on the route",
     ("organisations", "applications"): "an organisation's page lists its applications",
-    ("people", "notifications"): "a password reset queues a mail",
     ("subsidies", "applications"): "the calculation counts the organisation's granted cases",
 }
 

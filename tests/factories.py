@@ -12,7 +12,8 @@ from grants.budgets.opening import open_year
 from grants.core import clock
 from grants.core.models import Municipality
 from grants.extensions import db
-from grants.funds.models import Fund, FundBoardMember, FundKind
+from grants.funds import kinds
+from grants.funds.models import Fund, FundBoardMember
 from grants.organisations.models import Membership, Organisation
 from grants.people import two_factor
 from grants.people.models import Role, User
@@ -112,7 +113,7 @@ def make_fund(
     budget: str | int | None = 100000,
     years: tuple[int, ...] | None = None,
     board: list[User] = (),
-    kind: FundKind = FundKind.STUDY_TRIP,
+    kind: str = kinds.STUDY_TRIP.code,
     **overrides,
 ) -> Fund:
     n = next(_seq)

@@ -159,3 +159,76 @@ def test_funds_on_the_old_partial_grant_text_get_the_wording_for_every_recipient
         downgrade(revision="e8a3c5d7f9b1")
         assert texts() == before
         db.engine.dispose()
+
+
+def check_the_fund_kinds_migration(url: str) -> None:
+    """Up: the database no longer lists the kinds (a registered new kind is stored), the
+    funds kept. Down: refused while a fund is of a kind the old list lacks; otherwise the
+    list is back and the funds are as they were."""
+    import pytest
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    fund = (
+        "INSERT INTO fund (code, name, description, kind, route_id, delegated_limit,"
+        " yearly_budget, carry_over, report_due_days, publish_trips, publish_names,"
+        " report_before_return, remind_days_before, refund_days, active, ledger_version,"
+        " created_at, updated_at) VALUES (:code, 'F', '', :kind, 1, 0, 0, 'none', 42, :no,"
+        " :no, :no, 7, 30, :yes, 0, :at, :at)"
+    )
+    route = (
+        "INSERT INTO workflow_route (id, code, version, name, initial_state)"
+        " VALUES (1, 'r', 1, 'R', 'draft')"
+    )
+    values = {"yes": True, "no": False, "at": "2026-01-01"}
+    with app.app_context():
+        upgrade(revision="a4c6e8f0b2d3")
+        with db.engine.begin() as connection:
+            connection.execute(text(route), values)
+            connection.execute(text(fund), {**values, "code": "s", "kind": "study_trip"})
+        upgrade(revision="a9f4c2e6b8d1")
+        with db.engine.begin() as connection:
+            connection.execute(text(fund), {**values, "code": "o", "kind": "official_trip"})
+        # Refused (flask-migrate reports the error and exits), and nothing changed.
+        with pytest.raises(SystemExit):
+            downgrade(revision="a4c6e8f0b2d3")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+                "a9f4c2e6b8d1"
+            )
+        with db.engine.begin() as connection:
+            connection.execute(text("DELETE FROM fund WHERE code = 'o'"))
+        downgrade(revision="a4c6e8f0b2d3")
+        names = {c["name"] for c in inspect(db.engine).get_check_constraints("fund")}
+        assert "ck_fund_fundkind" in names
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT code, kind FROM fund")).all() == [
+                ("s", "study_trip")
+            ]
+        upgrade()
+        names = {c["name"] for c in inspect(db.engine).get_check_constraints("fund")}
+        assert "ck_fund_fundkind" not in names
+        db.engine.dispose()
+
+
+def test_the_fund_kinds_migration_goes_up_and_down(tmp_path):
+    check_the_fund_kinds_migration(f"sqlite:///{tmp_path / 'kinds.db'}")
+
+
+def test_the_fund_kinds_migration_goes_up_and_down_on_postgresql(owner_database_url):
+    import pytest
+    from sqlalchemy import make_url
+
+    if make_url(owner_database_url).get_backend_name() != "postgresql":
+        pytest.skip("PostgreSQL only; SQLite in the test above")
+    url = make_url(owner_database_url)
+    name = f"{url.database}_kinds_migration"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        check_the_fund_kinds_migration(url.set(database=name).render_as_string(hide_password=False))
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        server.dispose()

@@ -31,7 +31,8 @@ from grants.core.fields import AmountField
 from grants.core.forms import Form
 from grants.core.input import digits_filter
 from grants.core.money import ZERO
-from grants.funds.models import SUBSIDY_KINDS, CarryOver, FundKind
+from grants.funds import kinds
+from grants.funds.models import CarryOver
 from grants.partners.models import Relation
 from grants.people.models import Role
 from grants.questions.forms import KIND_LABELS
@@ -39,13 +40,6 @@ from grants.questions.models import QuestionKind
 
 LANGUAGES = [("da", _l("Dansk")), ("en", _l("Engelsk"))]
 
-FUND_KINDS = [
-    (FundKind.STUDY_TRIP.value, _l("Studierejser for medarbejdere")),
-    (FundKind.YOUTH_TRIP.value, _l("Ungdomsrejser til venskabsbyer")),
-    (FundKind.HOSTING.value, _l("Værtskab for grupper fra venskabsbyer")),
-    (FundKind.PUPIL_EXCHANGE.value, _l("Elevudveksling")),
-    (FundKind.COMMITTEE.value, _l("Udvalgets egne rejser")),
-]
 CARRY_OVER = [
     (CarryOver.NONE.value, _l("Ubrugte midler bortfalder ved årets udgang")),
     (CarryOver.ELECTION_PERIOD.value, _l("Ubrugte midler overføres inden for valgperioden")),
@@ -219,7 +213,7 @@ class FundForm(Form):
     )
     name = StringField(_l("Navn"), [DataRequired(REQUIRED), Length(max=200)])
     description = TextAreaField(_l("Beskrivelse"), [Optional(), Length(max=2000)])
-    kind = SelectField(_l("Slags pulje"), choices=FUND_KINDS)
+    kind = SelectField(_l("Slags pulje"), choices=[])
     route_id = SelectField(
         _l("Sagens gang"),
         choices=[],
@@ -266,6 +260,7 @@ class FundForm(Form):
 
     def __init__(self, *args, routes=(), board_members=(), editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.kind.choices = [(kind.code, kind.label) for kind in kinds.all_kinds()]
         self.route_id.choices = [(str(r.id), f"{r.name} ({r.code} v{r.version})") for r in routes]
         self.board.choices = [(str(u.id), u.name) for u in board_members]
         self.editing = editing
@@ -294,7 +289,7 @@ class FundForm(Form):
     def validate_publish_names(self, field) -> None:
         if field.data and not self.publish_trips.data:
             raise ValidationError(_l("Navne kan kun offentliggøres, når rejserne offentliggøres."))
-        if field.data and self.kind.data in {k.value for k in SUBSIDY_KINDS}:
+        if field.data and self.kind.data in kinds.codes(names_may_be_public=False):
             raise ValidationError(_l("Børn og unges navne offentliggøres aldrig."))
 
 

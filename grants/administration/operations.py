@@ -119,6 +119,14 @@ def new_form_version(fund: Fund, questions: list[dict], actor=None) -> FormVersi
     return version
 
 
+def kind_questions(fund: Fund, actor=None) -> FormVersion | None:
+    """A new fund of a kind with fields of its own (``Kind.questions``) asks them from the
+    start: its first form version, unless it has one."""
+    if not fund.spec.questions or current_form(fund.id) is not None:
+        return None
+    return new_form_version(fund, [dict(q) for q in fund.spec.questions], actor)
+
+
 def current_questions(fund: Fund) -> list[dict]:
     version = current_form(fund.id)
     return [q.as_dict() for q in version.questions] if version else []

@@ -43,7 +43,7 @@ from grants.core.refusals import refused_by_domain
 from grants.core.templating import current_municipality
 from grants.extensions import db, login_manager
 from grants.funds.defaults import FUND_DEFAULTS, REFUND_DAYS
-from grants.funds.models import CarryOver, Fund, FundKind
+from grants.funds.models import CarryOver, Fund
 from grants.letters import texts
 from grants.letters.render import create_pdf
 from grants.partners.models import PartnerCity, Relation
@@ -223,7 +223,7 @@ def fund(fund_id: int | None = None):
         if fund is not None:
             form.board.data = [str(m.user_id) for m in fund.board]
             form.route_id.data = str(fund.route_id)
-            form.kind.data = fund.kind.value
+            form.kind.data = fund.kind
             form.carry_over.data = fund.carry_over.value
         else:
             for name, value in FUND_DEFAULTS.items():
@@ -253,7 +253,7 @@ def _save_fund(fund: Fund | None, form: FundForm) -> Fund:
     values = {
         "name": form.name.data.strip(),
         "description": (form.description.data or "").strip(),
-        "kind": FundKind(form.kind.data),
+        "kind": form.kind.data,
         "route_id": int(form.route_id.data),
         "delegated_limit": form.delegated_limit.data,
         "carry_over": CarryOver(form.carry_over.data),
@@ -272,6 +272,7 @@ def _save_fund(fund: Fund | None, form: FundForm) -> Fund:
         db.session.add(fund)
         db.session.flush()
         operations.first_budget(fund, current_user)
+        operations.kind_questions(fund, current_user)
         for outcome, body in texts.DEFAULT_TEXTS.items():
             texts.add_text(fund, outcome, body, current_user)
         operations.set_board(fund, {int(i) for i in form.board.data or ()})

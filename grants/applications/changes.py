@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 
 from grants.applications import documents
 from grants.applications.models import Application, BudgetCategory
+from grants.applications.states import State
 from grants.core.formatting import country_name, long_date, money, number
 from grants.core.money import kroner
 from grants.extensions import db
@@ -362,7 +363,7 @@ class Answer:
 def latest_answer(application: Application) -> Answer | None:
     """The resubmission the case waits on the caseworker with, and the request it answers;
     None unless the case is back in screening after one."""
-    if application.state != "screening":
+    if application.state != State.SCREENING:
         return None
     question = reply = None
     for entry in application.journal:

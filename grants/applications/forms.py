@@ -236,9 +236,6 @@ class StepForm(Form):
     comment = TextAreaField(_l("Kommentar"), [Optional(), Length(max=LONG)])
 
 
-DECISION_ACTIONS = ("grant", "grant_part", "refuse")
-
-
 class DecisionForm(Form):
     action = SelectField(
         _l("Afgørelse"),

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
+from grants.core.auditing import NOT_AUDITED
 from grants.core.models import Timestamp, enum_type
 from grants.core.money import ZERO, Money
 from grants.extensions import Model
@@ -40,6 +41,9 @@ class Outcome(enum.StrEnum):
 
 class Application(Timestamp, Model):
     __tablename__ = "application"
+    # Its steps reach the trail as journal entries (JournalEntry); its fields are the
+    # applicant's own, filled in while it is a draft.
+    __audit__ = NOT_AUDITED
     __table_args__ = (
         # The work queue's order: the first page is read in index order, not sorted.
         Index("ix_application_submitted_at_id", "submitted_at", "id"),
@@ -149,6 +153,12 @@ class Application(Timestamp, Model):
         return sum((line.amount for line in self.budget_lines), ZERO)
 
     @property
+    def above_delegated_limit(self) -> bool:
+        """More applied for than the fund's caseworkers may grant alone: its board decides
+        (the route's guards above/within_delegated_limit)."""
+        return self.amount_applied > self.fund.delegated_limit
+
+    @property
     def budget_year(self) -> int | None:
         """The year whose budget a grant is reserved on: the year of travel, or the year the
         case was moved to when its year was closed before it was decided."""
@@ -171,6 +181,8 @@ class Application(Timestamp, Model):
 
 class BudgetLine(Model):
     __tablename__ = "budget_line"
+    # Part of the application (see Application).
+    __audit__ = NOT_AUDITED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(
@@ -196,6 +208,8 @@ class Attachment(Model):
     ``grants.applications.documents``)."""
 
     __tablename__ = "attachment"
+    # Adding a document is journaled on the case (JournalEntry), and that is audited.
+    __audit__ = NOT_AUDITED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(

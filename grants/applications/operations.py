@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from grants.applications import changes, documents
 from grants.applications.models import Application, Attachment, BudgetLine, Outcome
+from grants.applications.states import State
 from grants.budgets.movements import check_reservation, reserve
 from grants.core import clock
 from grants.core.errors import DomainError
@@ -214,7 +215,7 @@ def submit(
     applicant's ``reply`` to the caseworker's question, which it requires."""
     if application.fund.computes_subsidy:
         _settle_subsidy(application)
-    if application.state == "awaiting_information":
+    if application.state == State.AWAITING_INFORMATION:
         if reply is None:
             reply = application.reply_draft
         reply = (reply or "").strip()

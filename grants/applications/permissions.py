@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from grants.applications.states import State
 from grants.core import access
 from grants.people.models import Role
 
@@ -51,7 +52,7 @@ def can_view_case(user, application, **_) -> bool:
     (Widened by the committees: a member sees the cases on their committee's agendas.)"""
     if acts_as_applicant(user, application):
         return True
-    if application.state == "draft":
+    if application.state == State.DRAFT:
         return False
     if application.manager_id == user.id:
         return True
@@ -70,8 +71,8 @@ def sees_internal_journal(user, application, **_) -> bool:
 def can_edit_case(user, application, **_) -> bool:
     """The applicant edits a draft, and a case sent back to them for more information."""
     return acts_as_applicant(user, application) and application.state in (
-        "draft",
-        "awaiting_information",
+        State.DRAFT,
+        State.AWAITING_INFORMATION,
     )
 
 

@@ -21,7 +21,6 @@ from sqlalchemy.orm import joinedload
 from grants.applications import changes, documents, operations
 from grants.applications.forms import (
     BUDGET_CATEGORIES,
-    DECISION_ACTIONS,
     ApplicationForm,
     DecisionForm,
     StepForm,
@@ -29,13 +28,15 @@ from grants.applications.forms import (
 )
 from grants.applications.models import Application, Attachment
 from grants.applications.permissions import funds_opened_to, sees_internal_journal
+from grants.applications.states import State
 from grants.budgets.preview import decision_preview
 from grants.core import access
 from grants.core.files import check_upload, display_name, served_type
 from grants.core.pagination import paginate
 from grants.core.refusals import refused_by_domain
 from grants.extensions import db
-from grants.funds.models import SUBSIDY_KINDS, Fund, FundKind
+from grants.funds import kinds
+from grants.funds.models import Fund
 from grants.letters.labels import LETTER_KINDS
 from grants.organisations.operations import organisations_of
 from grants.partners.models import PartnerCity
@@ -43,7 +44,7 @@ from grants.people.models import Role, User, UserRole
 from grants.questions.forms import questions_form, shown_answers
 from grants.questions.models import current_form
 from grants.subsidies.figures import age_limit_for, age_limit_of, young_count_label
-from grants.workflow import engine
+from grants.workflow import actions, engine
 from grants.workflow.models import CaseRole
 
 bp = Blueprint("applications", __name__)
@@ -52,14 +53,14 @@ bp = Blueprint("applications", __name__)
 bp.add_app_template_global(changes.describe_details, "journal_details")
 bp.add_app_template_global(documents.documents_of, "documents_of")
 
-# Employees apply to the study travel fund; people who act for an organisation apply for
-# the youth subsidies.
-EMPLOYEE_FUND_KINDS = (FundKind.STUDY_TRIP,)
-
-
-FORM_STEPS = ("submit", "resubmit", "submit_report")
-# Steps that cannot be undone, shown before they are taken (grants.workflow.views).
-CONFIRMED_STEPS = ("withdraw", "give_up_grant", "cancel_grant")
+# Who applies to a fund follows from its kind (``Kind.applicant``): employees for their own
+# trips, people who act for an organisation for the youth subsidies, the secretariat for the
+# administration's and politicians' delegations. A committee's funds are opened by
+# grants.committees (``opens_funds``).
+APPLICANT_ROLES = {
+    kinds.Applicant.EMPLOYEE: (Role.EMPLOYEE,),
+    kinds.Applicant.ADMINISTRATION: (Role.CASEWORKER,),
+}
 
 
 def get_application(application_id: int, options=()) -> Application:
@@ -91,12 +92,12 @@ def route_needs_manager(route) -> bool:
 
 def make_form(fund: Fund, application: Application | None = None):
     """The form for the fund's kind of application, filled from the case on GET."""
-    if fund.computes_subsidy:
+    if fund.spec.form == "subsidy":
         form = YouthApplicationForm(
             obj=application,
             organisations=organisations_of(current_user),
             cities=partner_cities(),
-            hosting=fund.kind == FundKind.HOSTING,
+            hosting=fund.spec.rule_set_kind == "hosting",
         )
         # The count is of those under the rules' age limit (the case's rules, or today's).
         age = age_limit_for(application) if application else age_limit_of(fund)
@@ -107,7 +108,7 @@ def make_form(fund: Fund, application: Application | None = None):
             managers=managers_for(current_user),
             needs_manager=route_needs_manager(application.route if application else fund.route),
         )
-    form.needs_reply = application is not None and application.state == "awaiting_information"
+    form.needs_reply = application is not None and application.state == State.AWAITING_INFORMATION
     if request.method == "GET":
         if application is not None:
             form.reply.data = application.reply_draft
@@ -133,25 +134,26 @@ def partner_cities() -> list[PartnerCity]:
 
 
 def template_for(fund: Fund) -> str:
-    if fund.computes_subsidy:
+    if fund.spec.form == "subsidy":
         return "applications/youth_form.html"
     return "applications/form.html"
 
 
 def funds_open_to(user) -> list[Fund]:
-    kinds = []
-    if user.has_role(Role.EMPLOYEE):
-        kinds += EMPLOYEE_FUND_KINDS
+    applicants = [
+        applicant for applicant, roles in APPLICANT_ROLES.items() if user.has_role(*roles)
+    ]
     if organisations_of(user):
-        kinds += SUBSIDY_KINDS
+        applicants.append(kinds.Applicant.ORGANISATION)
+    codes = [code for applicant in applicants for code in kinds.codes(applicant=applicant)]
     # Funds opened by the packages above (a committee's own trips to its members).
     own = funds_opened_to(user)
-    if not kinds and not own:
+    if not codes and not own:
         return []
     return list(
         db.session.scalars(
             select(Fund)
-            .where(Fund.active, or_(Fund.kind.in_(kinds), Fund.id.in_(own)))
+            .where(Fund.active, or_(Fund.kind.in_(codes), Fund.id.in_(own)))
             .order_by(Fund.id)
         )
     )
@@ -324,12 +326,10 @@ def render_case(
     decision_form: DecisionForm | None = None,
     status: int = 200,
 ):
-    transitions = engine.available_transitions(application, current_user)
-    decisions = [t for t in transitions if t.action in DECISION_ACTIONS]
-    # Submitting (the application or the report) happens on its own form, linked on the page.
-    steps = [
-        t for t in transitions if t.action not in DECISION_ACTIONS and t.action not in FORM_STEPS
-    ]
+    # The buttons, as the route and its actions say (grants.workflow.actions).
+    steps, decisions = actions.case_steps(
+        application, engine.available_transitions(application, current_user)
+    )
     if decisions and decision_form is None:
         decision_form = DecisionForm()
     if decision_form is not None:
@@ -356,7 +356,6 @@ def render_case(
             None,
         ),
         answers=shown_answers(application),
-        confirmed_steps=CONFIRMED_STEPS,
         documents=documents.documents_of(application),
         answer=changes.latest_answer(application),
     ), status

@@ -1,5 +1,6 @@
-"""Write an audit event for every new record of the kinds that matter, in the same flush
-(and so the same transaction) as the record itself."""
+"""Write the audit events of every flush, in the same flush (and so the same transaction) as
+the rows themselves. Each model says how it is audited (``__audit__``, grants.core.auditing);
+this listener reads that and knows no model."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from grants.audit.models import PERSONAL, AuditEvent, AuditPersonalValue, Personal
 from grants.core import clock
+from grants.core.auditing import Audited, Record
 from grants.extensions import db
-from grants.people.two_factor import account_event
+from grants.people.signals import account_event
 
 
 def _current_user_id() -> int | None:
@@ -23,141 +25,9 @@ def _current_user_id() -> int | None:
     return current_user.id if current_user and current_user.is_authenticated else None
 
 
-def _describe(obj) -> dict[str, Any] | None:
-    """What to record about a new object, or None for objects that are not audited."""
-    from grants.budgets.models import BudgetEntry, BudgetEvent
-    from grants.letters.models import Letter
-    from grants.organisations.models import Membership
-    from grants.people.models import LoginAttempt, UserRole
-    from grants.subsidies.models import RuleSet
-    from grants.workflow.models import JournalEntry
-
-    if isinstance(obj, JournalEntry):
-        return dict(
-            action=f"case.{obj.action}",
-            actor_id=obj.actor_id,
-            application_id=obj.application_id,
-            details={"from": obj.from_state, "to": obj.to_state},
-        )
-    if isinstance(obj, BudgetEntry):
-        return dict(
-            action=f"money.{obj.kind.value}",
-            actor_id=obj.created_by_id,
-            application_id=obj.application_id,
-            details={
-                "fund_id": obj.fund_id,
-                "year": obj.year,
-                "amount": str(obj.amount),
-                "voucher": obj.voucher,
-            },
-        )
-    if isinstance(obj, Letter):
-        return dict(
-            action=f"letter.{obj.kind}",
-            actor_id=obj.created_by_id,
-            application_id=obj.application_id,
-            details={"sha256": obj.sha256, "filename": obj.filename},
-        )
-    if isinstance(obj, LoginAttempt):
-        return dict(
-            action="login.succeeded" if obj.succeeded else "login.failed",
-            actor_id=obj.user_id,
-            details={
-                "email": Personal(obj.user_id, obj.email),
-                "ip": Personal(obj.user_id, obj.ip),
-            },
-        )
-    if isinstance(obj, UserRole):
-        return dict(
-            action="roles.granted",
-            actor_id=_current_user_id(),
-            details={"user_id": obj.user_id, "role": str(obj.role)},
-        )
-    if isinstance(obj, Membership):
-        return dict(
-            action="organisation.member_added",
-            actor_id=_current_user_id(),
-            details={"organisation_id": obj.organisation_id, "user_id": obj.user_id},
-        )
-    if isinstance(obj, RuleSet):
-        return dict(
-            action="settings.rule_set_added",
-            actor_id=obj.created_by_id,
-            details={"fund_id": obj.fund_id, "version": obj.version},
-        )
-    from grants.committees.models import Committee, CommitteeMembership, InterestDeclaration
-
-    if isinstance(obj, Committee):
-        return dict(
-            action="settings.committee_added",
-            actor_id=_current_user_id(),
-            details={"name": obj.name, "fund_id": obj.fund_id, "period": obj.period},
-        )
-    if isinstance(obj, CommitteeMembership):
-        return dict(
-            action="committee.member_added",
-            actor_id=_current_user_id(),
-            details={
-                "committee_id": obj.committee_id,
-                "user_id": obj.user_id,
-                "role": str(obj.role),
-                "valid_from": obj.valid_from.isoformat(),
-                "valid_to": obj.valid_to.isoformat() if obj.valid_to else None,
-            },
-        )
-    if isinstance(obj, InterestDeclaration):
-        return dict(
-            action=f"committee.interest_{obj.source.value}",
-            actor_id=_current_user_id(),
-            application_id=obj.application_id,
-            details={"user_id": obj.user_id, "disqualified": obj.disqualified},
-        )
-    if isinstance(obj, BudgetEvent):
-        return dict(
-            action=f"budget.{obj.action}",
-            actor_id=obj.actor_id,
-            details={"year": obj.year, **(obj.details or {})},
-        )
-    return None
-
-
-def _deleted(obj) -> dict[str, Any] | None:
-    from grants.funds.models import FundBoardMember
-    from grants.organisations.models import Membership
-    from grants.people.models import UserRole
-
-    if isinstance(obj, FundBoardMember):
-        return dict(
-            action="settings.fund_board_member_removed",
-            actor_id=_current_user_id(),
-            details={"before": {"fund_id": obj.fund_id, "user_id": obj.user_id}, "after": None},
-        )
-    if isinstance(obj, UserRole):
-        return dict(
-            action="roles.revoked",
-            actor_id=_current_user_id(),
-            details={"user_id": obj.user_id, "role": str(obj.role)},
-        )
-    if isinstance(obj, Membership):
-        return dict(
-            action="organisation.member_removed",
-            actor_id=_current_user_id(),
-            details={"organisation_id": obj.organisation_id, "user_id": obj.user_id},
-        )
-    return None
-
-
-# A person's own values: kept out of the append-only trail (grants.audit.models.Personal).
-PERSONAL_USER_COLUMNS = frozenset({"email", "name", "title", "department"})
-
-# Columns whose changes are not settings: bookkeeping, secrets, and the row lock.
-_NOT_SETTINGS = {
-    "updated_at",
-    "created_at",
-    "ledger_version",
-    "password_hash",
-    "session_token",
-}
+def _audit_of(obj) -> Audited | None:
+    spec = getattr(type(obj), "__audit__", None)
+    return spec if isinstance(spec, Audited) else None
 
 
 def _plain(value: Any) -> Any:
@@ -177,92 +47,98 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _settings_types():
-    from grants.core.models import Municipality
-    from grants.funds.models import Fund
-    from grants.partners.models import PartnerCity
-    from grants.people.models import User
-
-    return (Municipality, Fund, PartnerCity, User)
+def _kept(obj, spec: Audited, key: str, value: Any) -> Any:
+    """A column's value for the trail: a person's own value goes apart (``Personal``)."""
+    if key in spec.personal:
+        return Personal(spec.subject(obj) if spec.subject else None, value)
+    return value
 
 
-def _values(obj) -> dict[str, Any]:
+# Columns whose changes are not settings: bookkeeping, secrets, and the row lock.
+_NOT_SETTINGS = {
+    "updated_at",
+    "created_at",
+    "ledger_version",
+    "password_hash",
+    "session_token",
+}
+
+
+def _values(obj, spec: Audited) -> dict[str, Any]:
     from sqlalchemy import inspect
 
     state = inspect(obj)
     return {
-        attr.key: _plain(getattr(obj, attr.key))
+        attr.key: _kept(obj, spec, attr.key, _plain(getattr(obj, attr.key)))
         for attr in state.mapper.column_attrs
         if attr.key not in _NOT_SETTINGS and attr.key not in state.unloaded
     }
 
 
-def _settings_added(obj) -> dict[str, Any] | None:
-    """A new fund, partner city, form version or letter text: what it was made with."""
-    from grants.funds.models import FundBoardMember
-    from grants.letters.models import LetterText
-    from grants.people.models import User
-    from grants.questions.models import FormVersion, Question
+def _event(obj, spec: Audited, record: Record) -> dict[str, Any] | None:
+    """The event ``record`` describes for ``obj``, or None when its action says none."""
+    action = record.action(obj) if callable(record.action) else record.action
+    if action is None:
+        return None
+    if callable(record.details):
+        details = record.details(obj)
+    else:
+        details = {key: _kept(obj, spec, key, _plain(getattr(obj, key))) for key in record.details}
+    if record.actor is None:
+        actor_id = _current_user_id()
+    elif callable(record.actor):
+        actor_id = record.actor(obj, _current_user_id())
+    else:
+        actor_id = getattr(obj, record.actor)
+    return dict(
+        action=action,
+        actor_id=actor_id,
+        application_id=getattr(obj, record.case) if record.case else None,
+        details=details,
+    )
 
-    if isinstance(obj, User):
-        return None  # sign-ups and invitations are not settings
-    if isinstance(obj, (*_settings_types(), LetterText, FormVersion, Question, FundBoardMember)):
-        return dict(
-            action=f"settings.{type(obj).__tablename__}_added",
-            actor_id=_current_user_id(),
-            details={"before": None, "after": _values(obj)},
-        )
-    return None
 
-
-def _created_elsewhere(obj) -> dict[str, Any] | None:
-    """New accounts and organisations, and invitations: who may act in the system."""
-    from grants.organisations.models import Invitation, Organisation
-    from grants.people.models import User
-
-    if isinstance(obj, User):
-        return dict(action="people.account_created", actor_id=_current_user_id() or obj.id)
-    if isinstance(obj, Organisation):
-        return dict(
-            action="organisation.registered",
-            actor_id=_current_user_id(),
-            details={"name": obj.name, "cvr": obj.cvr},
-        )
-    if isinstance(obj, Invitation):
-        return dict(
-            action="organisation.invitation_sent",
-            actor_id=obj.invited_by_id,
-            details={"organisation_id": obj.organisation_id},
-        )
-    return None
+def _added(obj) -> list[dict[str, Any]]:
+    spec = _audit_of(obj)
+    if spec is None:
+        return []
+    if spec.added is not None:
+        return [event for event in [_event(obj, spec, spec.added)] if event]
+    if spec.setting_added:
+        return [
+            dict(
+                action=f"settings.{type(obj).__tablename__}_added",
+                actor_id=_current_user_id(),
+                details={"before": None, "after": _values(obj, spec)},
+            )
+        ]
+    return []
 
 
 PURGING = "audit_purging_people"
 
 
-def _being_purged(obj) -> bool:
-    """A person whose data the purge is erasing: it records one event of its own
+def _being_purged(obj, spec: Audited) -> bool:
+    """A row of a person whose data the purge is erasing: it records one event of its own
     (privacy.person_purged), never their values before."""
     from sqlalchemy.orm import object_session
 
     session = object_session(obj)
-    return session is not None and getattr(obj, "id", None) in session.info.get(PURGING, ())
+    return (
+        spec.subject is not None
+        and session is not None
+        and spec.subject(obj) in session.info.get(PURGING, ())
+    )
 
 
-def _settings_changed(obj) -> dict[str, Any] | None:
+def _setting_changed(obj, spec: Audited) -> dict[str, Any] | None:
     """A changed setting: the columns that changed, before and after."""
     from sqlalchemy import inspect
 
-    if not isinstance(obj, _settings_types()) or _being_purged(obj):
-        return None
     state = inspect(obj)
     before, after = {}, {}
-    personal = PERSONAL_USER_COLUMNS if type(obj).__tablename__ == "user" else frozenset()
-    # A person's account switched on or off is its own event (_account_changed), not also
-    # a changed setting.
-    reported_elsewhere = {"active"} if type(obj).__tablename__ == "user" else set()
     for attr in state.mapper.column_attrs:
-        if attr.key in _NOT_SETTINGS or attr.key in reported_elsewhere:
+        if attr.key in _NOT_SETTINGS or attr.key in spec.quiet:
             continue
         history = state.attrs[attr.key].history
         if not history.has_changes():
@@ -271,10 +147,8 @@ def _settings_changed(obj) -> dict[str, Any] | None:
         new = history.added[0] if history.added else None
         if old == new:
             continue
-        before[attr.key], after[attr.key] = _plain(old), _plain(new)
-        if attr.key in personal:
-            before[attr.key] = Personal(obj.id, before[attr.key])
-            after[attr.key] = Personal(obj.id, after[attr.key])
+        before[attr.key] = _kept(obj, spec, attr.key, _plain(old))
+        after[attr.key] = _kept(obj, spec, attr.key, _plain(new))
     if not after:
         return None
     return dict(
@@ -284,51 +158,46 @@ def _settings_changed(obj) -> dict[str, Any] | None:
     )
 
 
-def _account_changed(obj) -> dict[str, Any] | None:
-    """A person's password changed, or their account switched on or off."""
-    from sqlalchemy import inspect as inspect_object
+def _changed(obj) -> list[dict[str, Any]]:
+    spec = _audit_of(obj)
+    if spec is None or _being_purged(obj, spec):
+        return []
+    events = []
+    if spec.setting_changed:
+        events.append(_setting_changed(obj, spec))
+    if spec.changed is not None:
+        events.append(_event(obj, spec, spec.changed))
+    return [event for event in events if event]
 
-    from grants.people.models import User
 
-    if not isinstance(obj, User) or _being_purged(obj):
-        return None
-    state = inspect_object(obj)
-    if state.attrs["password_hash"].history.has_changes():
-        return dict(action="people.password_changed", actor_id=_current_user_id())
-    if state.attrs["active"].history.has_changes():
-        return dict(
-            action="people.activated" if obj.active else "people.deactivated",
-            actor_id=_current_user_id(),
-        )
-    return None
+def _removed(obj) -> list[dict[str, Any]]:
+    spec = _audit_of(obj)
+    if spec is None or spec.removed is None:
+        return []
+    return [event for event in [_event(obj, spec, spec.removed)] if event]
 
 
 @event.listens_for(Session, "after_flush")
 def _audit(session: Session, flush_context) -> None:
     rows = []
-    for obj, describe in (
-        [(o, _describe) for o in session.new]
-        + [(o, _created_elsewhere) for o in session.new]
-        + [(o, _settings_added) for o in session.new]
-        + [(o, _settings_changed) for o in session.dirty]
-        + [(o, _account_changed) for o in session.dirty]
-        + [(o, _deleted) for o in session.deleted]
+    for obj, events in (
+        [(o, _added(o)) for o in session.new]
+        + [(o, _changed(o)) for o in session.dirty]
+        + [(o, _removed(o)) for o in session.deleted]
     ):
-        described = describe(obj)
-        if described is None:
-            continue
-        rows.append(
-            {
-                "at": clock.now(),
-                "object_type": type(obj).__tablename__,
-                "object_id": getattr(obj, "id", None),
-                "application_id": described.pop("application_id", None),
-                # Every row names every column: one INSERT for all of them.
-                "details": described.pop("details", {}),
-                "actor_id": described.pop("actor_id", None),
-                **described,
-            }
-        )
+        for described in events:
+            rows.append(
+                {
+                    "at": clock.now(),
+                    "object_type": type(obj).__tablename__,
+                    "object_id": getattr(obj, "id", None),
+                    "application_id": described.pop("application_id", None),
+                    # Every row names every column: one INSERT for all of them.
+                    "details": described.pop("details", {}),
+                    "actor_id": described.pop("actor_id", None),
+                    **described,
+                }
+            )
     if rows:
         connection = session.connection()
         for row in rows:
@@ -354,7 +223,7 @@ def _store_personal(connection, details: Any) -> Any:
 
 @account_event.connect
 def _record_account_event(user, *, action: str, actor, details: dict) -> None:
-    """An event on a person's account (grants.people.two_factor.audit), in the trail."""
+    """An event on a person's account (grants.people.signals.account_event), in the trail."""
     db.session.add(
         AuditEvent(
             at=clock.now(),

@@ -7,11 +7,14 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, event, select,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from grants.core import clock
+from grants.core.auditing import NOT_AUDITED
 from grants.extensions import Model, db
 
 
 class AuditEvent(Model):
     __tablename__ = "audit_event"
+    # The trail itself.
+    __audit__ = NOT_AUDITED
     __table_args__ = (
         Index("ix_audit_event_object", "object_type", "object_id"),
         # The app's database role may only read and append (grants.core.database_roles).
@@ -44,6 +47,8 @@ class AuditPersonalValue(Model):
     values here, and the events keep only the reference, which then says "erased"."""
 
     __tablename__ = "audit_personal_value"
+    # The trail's personal values (see AuditEvent).
+    __audit__ = NOT_AUDITED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Whose data it is: the value is erased with the rest of that person's data.

@@ -19,8 +19,9 @@ from grants.budgets.elections import ElectionPeriod, election_period
 from grants.budgets.ledger import append, in_ledger_language
 from grants.budgets.lock import lock_fund
 from grants.budgets.models import BudgetEvent, ClosingOutcome, EntryKind, YearClosing
+from grants.budgets.signals import budget_year_moved
 from grants.budgets.waiting import waiting_conditions
-from grants.core import clock
+from grants.core import clock, events
 from grants.core.errors import DomainError
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
@@ -199,10 +200,7 @@ def _move_to_next_year(
     applications: Iterable[Application], year: int, actor: User | None
 ) -> dict[int, int]:
     """Each application to the first year after ``year`` its fund has not closed, noted in
-    the case's journal."""
-    from grants.workflow import engine
-    from grants.workflow.journal_texts import note as journal_note
-
+    the case's journal (``signals.budget_year_moved``)."""
     closed = set(
         db.session.execute(
             select(YearClosing.fund_id, YearClosing.year).where(YearClosing.year > year)
@@ -215,13 +213,7 @@ def _move_to_next_year(
             target += 1
         application.budget_year_moved_to = target
         moved[application.id] = target
-        engine.record(
-            application,
-            "budget_year_moved",
-            actor,
-            details=journal_note("budget_year_moved", year=year, to=target),
-            visible_to_applicant=False,
-        )
+        events.send(budget_year_moved, application, year=year, to=target, actor=actor)
     db.session.flush()
     return moved
 

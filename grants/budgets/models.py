@@ -47,7 +47,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column, object_session, relationship
 
+from grants.applications.states import State
 from grants.core import clock
+from grants.core.auditing import NOT_AUDITED, Audited, Record
 from grants.core.models import dialect_insert, enum_type
 from grants.core.money import ZERO, Money
 from grants.extensions import Model
@@ -86,6 +88,14 @@ def _in(kinds: Iterable[EntryKind]) -> str:
 
 class BudgetEntry(Model):
     __tablename__ = "budget_entry"
+    __audit__ = Audited(
+        added=Record(
+            lambda entry: f"money.{entry.kind.value}",
+            ("fund_id", "year", "amount", "voucher"),
+            actor="created_by_id",
+            case="application_id",
+        )
+    )
     __table_args__ = (
         Index("ix_budget_entry_fund_year", "fund_id", "year"),
         # The dashboard's sums (balances, month by month, the years there are) read this
@@ -133,6 +143,8 @@ class BudgetTotal(Model):
     """
 
     __tablename__ = "budget_total"
+    # Derived from the ledger's entries, which are audited.
+    __audit__ = NOT_AUDITED
     __table_args__ = (UniqueConstraint("fund_id", "year", "booked_year", "booked_month", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -182,6 +194,8 @@ class BudgetWaiting(Model):
     two agree after any sequence of changes."""
 
     __tablename__ = "budget_waiting"
+    # Derived from the applications.
+    __audit__ = NOT_AUDITED
     __table_args__ = (UniqueConstraint("fund_id", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -192,7 +206,7 @@ class BudgetWaiting(Model):
 
 
 # The application states that never wait for a decision, whatever the outcome.
-NOT_WAITING_STATES = ("draft", "withdrawn")
+NOT_WAITING_STATES = (State.DRAFT, State.WITHDRAWN)
 _WAITING_FIELDS = (
     "fund_id",
     "departure_date",
@@ -337,6 +351,8 @@ class YearClosing(Model):
     finance officers closing at once, cannot carry the same money over twice."""
 
     __tablename__ = "budget_year_closing"
+    # Closing a year is recorded as a BudgetEvent, which is audited.
+    __audit__ = NOT_AUDITED
     __table_args__ = (UniqueConstraint("fund_id", "year", name="uq_budget_year_closing_fund_year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -360,6 +376,8 @@ class YearOpening(Model):
     allocation (the second one's insert does nothing). Appended, never changed."""
 
     __tablename__ = "budget_year_opening"
+    # Opening a year is recorded as a BudgetEvent, which is audited.
+    __audit__ = NOT_AUDITED
     __table_args__ = (
         UniqueConstraint("fund_id", "year", name="uq_budget_year_opening_fund_year"),
         {"info": {"append_only": True}},
@@ -381,6 +399,13 @@ class BudgetEvent(Model):
     """The budgets' journal: who did what to the budgets, and when. Appended, never changed."""
 
     __tablename__ = "budget_event"
+    __audit__ = Audited(
+        added=Record(
+            lambda event: f"budget.{event.action}",
+            lambda event: {"year": event.year, **(event.details or {})},
+            actor="actor_id",
+        )
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)

@@ -205,6 +205,9 @@ def index() -> ResponseReturnValue:
     closed = closings(year)
     rows = [(fund, figures[fund.id, year], queue[fund.id], closed.get(fund.id)) for fund in funds]
     total_figures = _total([figures[fund.id, year] for fund in funds])
+    # The funds whose kind counts in the central budget for international activities
+    # (grants.funds.kinds: Kind.central), summed on a line of their own where there are any.
+    central = [figures[fund.id, year] for fund in funds if fund.spec.central]
     total_waiting = sum((queue[i].amount for i in ids), ZERO)
     total_waiting_count = sum(queue[i].count for i in ids)
     months = month_by_month(ids, year)
@@ -242,6 +245,7 @@ def index() -> ResponseReturnValue:
         year=year,
         rows=rows,
         total=total_figures,
+        central=_total(central) if central else None,
         total_waiting=total_waiting,
         total_waiting_count=total_waiting_count,
         months=months,

@@ -8,6 +8,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, LargeBinary, String, Text, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
+from grants.core.auditing import NOT_AUDITED, Audited, Record
 from grants.core.models import Timestamp, enum_type
 from grants.core.money import Money
 from grants.extensions import Model
@@ -86,6 +87,7 @@ class Committee(Timestamp, Model):
     """A committee for one election period, with its own budget fund."""
 
     __tablename__ = "committee"
+    __audit__ = Audited(added=Record("settings.committee_added", ("name", "fund_id", "period")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -134,6 +136,12 @@ class Committee(Timestamp, Model):
 
 class CommitteeMembership(Model):
     __tablename__ = "committee_membership"
+    __audit__ = Audited(
+        added=Record(
+            "committee.member_added",
+            ("committee_id", "user_id", "role", "valid_from", "valid_to"),
+        )
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     committee_id: Mapped[int] = mapped_column(
@@ -153,6 +161,8 @@ class CommitteeMembership(Model):
 
 class Meeting(Timestamp, Model):
     __tablename__ = "committee_meeting"
+    # Its decisions are journaled on each case; its minutes are kept as a PDF.
+    __audit__ = NOT_AUDITED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
@@ -225,6 +235,8 @@ class MeetingAttendance(Model):
     """A member present at the meeting."""
 
     __tablename__ = "committee_attendance"
+    # Part of the meeting's minutes.
+    __audit__ = NOT_AUDITED
     __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -242,6 +254,8 @@ class AgendaItem(Timestamp, Model):
     decision as recorded by the secretary, and whether that decision has been issued."""
 
     __tablename__ = "agenda_item"
+    # What a meeting rules on a case is journaled on the case (JournalEntry).
+    __audit__ = NOT_AUDITED
     __table_args__ = (UniqueConstraint("meeting_id", "application_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -281,6 +295,8 @@ class Substitute(Model):
     an item, where the committee's rules of procedure say so; counts for the quorum."""
 
     __tablename__ = "committee_substitute"
+    # Part of the meeting's minutes.
+    __audit__ = NOT_AUDITED
     __table_args__ = (UniqueConstraint("agenda_item_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -300,6 +316,13 @@ class InterestDeclaration(Model):
     system; and the committee's ruling on it. ``disqualified`` is None until ruled."""
 
     __tablename__ = "interest_declaration"
+    __audit__ = Audited(
+        added=Record(
+            lambda declaration: f"committee.interest_{declaration.source.value}",
+            ("user_id", "disqualified"),
+            case="application_id",
+        )
+    )
     __table_args__ = (UniqueConstraint("agenda_item_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

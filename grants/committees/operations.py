@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from grants.applications.models import Application
+from grants.applications.states import State
 from grants.committees.models import (
     AgendaItem,
     AgendaKind,
@@ -49,8 +50,8 @@ from grants.workflow.journal_texts import note
 RECORDERS = (MemberRole.CHAIR, MemberRole.SECRETARY)
 # The step that puts a case on an agenda, by kind of item; and the states it starts from.
 AGENDA_STEPS = {
-    AgendaKind.DECISION: ("put_on_agenda", "screening"),
-    AgendaKind.REPORT_APPROVAL: ("put_report_on_agenda", "report_submitted"),
+    AgendaKind.DECISION: ("put_on_agenda", State.SCREENING),
+    AgendaKind.REPORT_APPROVAL: ("put_report_on_agenda", State.REPORT_SUBMITTED),
 }
 DECISIONS_BY_KIND = {
     AgendaKind.DECISION: (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE, Decision.POSTPONE),

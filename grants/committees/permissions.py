@@ -8,9 +8,9 @@ at a held meeting with a quorum on the item; never a copy of either."""
 from __future__ import annotations
 
 from grants.applications.permissions import opens_funds
+from grants.applications.states import State
 from grants.committees import operations
 from grants.core import access
-from grants.funds.models import FundKind
 from grants.people.models import Role
 from grants.workflow import engine
 from grants.workflow.models import CaseRole
@@ -100,14 +100,14 @@ def can_download_minutes(user, meeting, **_) -> bool:
 @access.also("case.view")
 def member_sees_case(user, application, **_) -> bool:
     """A committee member sees the cases on their committee's agendas (never a draft)."""
-    return application.state != "draft" and operations.sees_case(application, user)
+    return application.state != State.DRAFT and operations.sees_case(application, user)
 
 
 @engine.role_source
 def committee_role(application, user) -> set[CaseRole]:
     """A committee's case: its members decide at a held meeting with a quorum on the item. A
     member ruled disqualified, or with an interest not yet ruled on, holds no role."""
-    if application.fund.kind == FundKind.COMMITTEE and operations.decides_for(application, user):
+    if application.fund.spec.decided_in_meeting and operations.decides_for(application, user):
         return {CaseRole.COMMITTEE}
     return set()
 

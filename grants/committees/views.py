@@ -68,7 +68,8 @@ from grants.committees.models import (
 from grants.core import access, clock, confirmation
 from grants.core.refusals import refused_by_domain
 from grants.extensions import db
-from grants.funds.models import Fund, FundKind
+from grants.funds import kinds
+from grants.funds.models import Fund
 from grants.jobs.models import Job
 from grants.people.models import User
 
@@ -122,7 +123,11 @@ def _free_funds() -> list[Fund]:
     return list(
         db.session.scalars(
             select(Fund)
-            .where(Fund.kind == FundKind.COMMITTEE, Fund.active, Fund.id.not_in(taken))
+            .where(
+                Fund.kind.in_(kinds.codes(applicant=kinds.Applicant.COMMITTEE)),
+                Fund.active,
+                Fund.id.not_in(taken),
+            )
             .order_by(Fund.name)
         )
     )

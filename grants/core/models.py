@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from grants.core import clock
+from grants.core.auditing import Audited
 from grants.extensions import Model, db
 
 
@@ -25,6 +26,7 @@ class Municipality(Model):
     """Who sends the letters: the letterhead and the contact details. One row."""
 
     __tablename__ = "municipality"
+    __audit__ = Audited(setting_added=True, setting_changed=True)
     __table_args__ = (
         CheckConstraint("election_period_years BETWEEN 1 AND 10", name="election_period_years"),
     )

@@ -4,25 +4,14 @@ import enum
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from grants.core.auditing import Audited, Record
 from grants.core.models import Timestamp, enum_type
 from grants.core.money import Money
 from grants.extensions import Model
-from grants.funds import defaults
+from grants.funds import defaults, kinds
 from grants.people.models import User
-
-
-class FundKind(enum.StrEnum):
-    STUDY_TRIP = "study_trip"
-    YOUTH_TRIP = "youth_trip"
-    HOSTING = "hosting"
-    PUPIL_EXCHANGE = "pupil_exchange"
-    COMMITTEE = "committee"
-
-
-# Funds whose grants are computed by a rule set (youth travel, hosting, the Wuxi exchange).
-SUBSIDY_KINDS = (FundKind.YOUTH_TRIP, FundKind.HOSTING, FundKind.PUPIL_EXCHANGE)
 
 
 class CarryOver(enum.StrEnum):
@@ -34,12 +23,14 @@ class CarryOver(enum.StrEnum):
 
 class Fund(Timestamp, Model):
     __tablename__ = "fund"
+    __audit__ = Audited(setting_added=True, setting_changed=True)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    kind: Mapped[FundKind] = mapped_column(enum_type(FundKind))
+    # The code of a registered kind (grants.funds.kinds); ``spec`` is the kind itself.
+    kind: Mapped[str] = mapped_column(String(32))
     # The route new applications take; cases keep the route they started on.
     route_id: Mapped[int] = mapped_column(ForeignKey("workflow_route.id"))
     # The caseworker decides up to and including this amount; above it, the fund's board.
@@ -72,9 +63,18 @@ class Fund(Timestamp, Model):
         back_populates="fund", cascade="all, delete-orphan"
     )
 
+    @validates("kind")
+    def _known_kind(self, _key, code) -> str:
+        return kinds.get(code).code
+
+    @property
+    def spec(self) -> kinds.Kind:
+        """The fund's kind: everything that follows from what the fund pays for."""
+        return kinds.get(self.kind)
+
     @property
     def computes_subsidy(self) -> bool:
-        return self.kind in SUBSIDY_KINDS
+        return self.spec.computes_subsidy
 
     def is_board_member(self, user: User) -> bool:
         return any(member.user_id == user.id for member in self.board)
@@ -87,6 +87,16 @@ class FundBoardMember(Model):
     """The members of a fund's board, who decide above the delegated limit."""
 
     __tablename__ = "fund_board_member"
+    __audit__ = Audited(
+        setting_added=True,
+        removed=Record(
+            "settings.fund_board_member_removed",
+            lambda member: {
+                "before": {"fund_id": member.fund_id, "user_id": member.user_id},
+                "after": None,
+            },
+        ),
+    )
     __table_args__ = (UniqueConstraint("fund_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

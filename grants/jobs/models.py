@@ -7,6 +7,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
+from grants.core.auditing import NOT_AUDITED
 from grants.core.models import enum_type
 from grants.extensions import Model
 
@@ -22,6 +23,8 @@ class Job(Model):
     """A piece of work of many items, done outside the request; counts kept as it runs."""
 
     __tablename__ = "job"
+    # Machinery: what a job does writes its own events.
+    __audit__ = NOT_AUDITED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))

@@ -6,6 +6,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, LargeBinary, String, Text, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
+from grants.core.auditing import Audited, Record
 from grants.extensions import Model
 
 
@@ -13,6 +14,14 @@ class Letter(Model):
     """A letter as it was sent: its bytes, their SHA-256, and what it was made from."""
 
     __tablename__ = "letter"
+    __audit__ = Audited(
+        added=Record(
+            lambda letter: f"letter.{letter.kind}",
+            ("sha256", "filename"),
+            actor="created_by_id",
+            case="application_id",
+        )
+    )
     # One decision letter per case: a letter is never silently made again.
     __table_args__ = (UniqueConstraint("application_id", "kind"),)
 
@@ -47,6 +56,7 @@ class LetterText(Model):
     only, rendered in a sandbox."""
 
     __tablename__ = "letter_text"
+    __audit__ = Audited(setting_added=True)
     __table_args__ = (UniqueConstraint("fund_id", "outcome", "language", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from grants.applications.models import Application, Outcome
-from grants.core import clock
+from grants.core import clock, events
 from grants.core.errors import DomainError
 from grants.core.models import Municipality
 from grants.core.money import kroner
@@ -26,16 +26,17 @@ from grants.extensions import db
 from grants.letters import texts
 from grants.letters.models import Letter
 from grants.letters.render import create_pdf
+from grants.letters.signals import letter_issued
 from grants.people.models import Role, User
 from grants.subsidies.calculation import shown as shown_calculation
-from grants.workflow.engine import record
 
 DECISION = "decision"
 DECISION_TEMPLATE = "letters/decision.html"
 
 
 def issue_decision_letter(application: Application, actor: User) -> Letter:
-    """Make the decision letter (afgørelse) of a decided case, store it and journal it.
+    """Make the decision letter (afgørelse) of a decided case and store it; the case's
+    journal records it (``signals.letter_issued``).
 
     Called by the decide operation after it has set the outcome, the amounts, the reasons,
     the decision's time and decider, the report deadline and the case number. The letter is
@@ -72,7 +73,7 @@ def issue_decision_letter(application: Application, actor: User) -> Letter:
         text_id=text.id if text else None,
     )
     db.session.add(letter)
-    record(application, "letter_issued", actor, comment=filename)
+    events.send(letter_issued, application, letter=letter, actor=actor)
     # Flush now so the unique (case, kind) constraint backs up the check above at once.
     db.session.flush()
     return letter
@@ -201,7 +202,7 @@ def _decision_facts(application: Application, municipality: Municipality) -> dic
         "fund": {
             "id": fund.id,
             "name": fund.name,
-            "kind": fund.kind.value,
+            "kind": fund.kind,
             "publishes_trips": fund.publish_trips,
         },
         "trip": {
@@ -264,14 +265,11 @@ def decider_role(application, decider: User) -> str:
     """The decider's role in the case, as the route gave them the decision: "committee"
     for a committee's own fund, "board_member" above the fund's delegated limit, else
     "caseworker"."""
-    from grants.funds.models import FundKind
-    from grants.workflow.guards import guard
-
     fund = application.fund
-    if fund.kind == FundKind.COMMITTEE:
+    if fund.spec.decided_in_meeting:
         return "committee"
     if fund.is_board_member(decider) and (
-        not decider.has_role(Role.CASEWORKER) or guard("above_delegated_limit").holds(application)
+        not decider.has_role(Role.CASEWORKER) or application.above_delegated_limit
     ):
         return "board_member"
     return "caseworker"
@@ -280,23 +278,17 @@ def decider_role(application, decider: User) -> str:
 def _case_caseworker(application, decider: User) -> dict[str, Any] | None:
     """The caseworker of the case: the decider if they decided as caseworker, else the last
     caseworker who took a step in it (screening, putting it before the board), if any."""
-    from grants.workflow.models import JournalEntry
-
     if decider_role(application, decider) == "caseworker":
         person = decider
     else:
         person = None
-        if getattr(application, "id", None) is not None:
-            entries = db.session.scalars(
-                select(JournalEntry)
-                .where(JournalEntry.application_id == application.id)
-                .order_by(JournalEntry.id.desc())
-            )
-            for entry in entries:
-                actor = entry.actor
-                if actor is not None and actor.id != decider.id and actor.has_role(Role.CASEWORKER):
-                    person = actor
-                    break
+        # The case's journal, newest first (Application.journal, the workflow's entries).
+        journal = application.journal if getattr(application, "id", None) is not None else []
+        for entry in reversed(journal):
+            actor = entry.actor
+            if actor is not None and actor.id != decider.id and actor.has_role(Role.CASEWORKER):
+                person = actor
+                break
     if person is None:
         return None
     return {"id": person.id, "name": person.name, "title": person.title}

@@ -8,9 +8,18 @@ from flask_login import current_user, login_required
 from grants.core import access
 from grants.core.files import display_name
 from grants.extensions import db
+from grants.funds import kinds
 from grants.letters.models import Letter
 
 bp = Blueprint("letters", __name__)
+
+
+@bp.app_template_global("letter_part")
+def letter_part(kind_code) -> str | None:
+    """The template a letter's fund kind adds (``Kind.letter_part``), from the code the letter
+    keeps; None for none, or for a letter without a kind (a text's preview)."""
+    kind = kinds.REGISTRY.get(str(kind_code)) if kind_code else None
+    return kind.letter_part if kind else None
 
 
 @bp.get("/breve/<int:letter_id>/hent")

@@ -6,11 +6,14 @@ from sqlalchemy import DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from grants.core import clock
+from grants.core.auditing import NOT_AUDITED
 from grants.extensions import Model
 
 
 class OutboxMessage(Model):
     __tablename__ = "outbox_message"
+    # A copy of what a step or an event already recorded.
+    __audit__ = NOT_AUDITED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)

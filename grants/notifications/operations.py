@@ -1,10 +1,14 @@
-"""Queue the e-mails a step causes: to the people who act next, and to the applicant."""
+"""The outbox: a message is rendered in its recipient's language and queued in the request's
+transaction; ``grants.notifications.sender`` sends it after the commit.
+
+Who is told what is decided above: the e-mails a step causes by ``grants.workflow.mails``,
+the other packages' by their subscribers (``grants.notifications.subscribers``) or their
+own operations."""
 
 from __future__ import annotations
 
-from flask import g, render_template, url_for
+from flask import g, render_template
 from flask_babel import force_locale
-from sqlalchemy import select
 
 from grants.extensions import db
 from grants.notifications.models import OutboxMessage
@@ -33,96 +37,3 @@ def queue_mail(
     db.session.add(message)
     g.setdefault("outbox", []).append(message)
     return message
-
-
-def notify_step(application, transition, actor, comment: str = "") -> None:
-    from grants.workflow.engine import people_to_act
-
-    case_url = url_for("applications.show", application_id=application.id, _external=True)
-    for person in people_to_act(application):
-        if person.id == application.applicant_id:
-            continue  # the applicant gets the status message below, which says it is their turn
-        if actor is not None and person.id == actor.id:
-            continue  # who just took the step knows; the case is on their list if it waits
-        queue_mail(
-            person,
-            "mail/your_turn_subject.txt",
-            "mail/your_turn.txt",
-            application=application,
-            actor=actor,
-            case_url=case_url,
-        )
-    if transition.visible_to_applicant:
-        queue_mail(
-            application.applicant,
-            "mail/status_subject.txt",
-            "mail/status.txt",
-            application=application,
-            actor=actor,
-            transition=transition,
-            comment=comment,
-            case_url=case_url,
-        )
-    if transition.outcome:
-        notify_decision(application, actor, comment, case_url)
-
-
-def notify_decision(application, actor, comment: str, case_url: str) -> None:
-    """Tell the people around a decided case who did not decide it: the manager named on
-    the application, and the caseworker of the case when the fund's board or a committee
-    decided (the applicant has the status message and the letter)."""
-    from grants.letters.operations import decider_role
-    from grants.people.models import Role
-    from grants.workflow.models import JournalEntry
-
-    role = decider_role(application, actor) if actor is not None else "caseworker"
-    people = {}
-    if application.manager is not None:
-        people[application.manager.id] = application.manager
-    if role != "caseworker":
-        # The caseworkers who handled the case; none yet: every caseworker.
-        handled = [
-            entry.actor
-            for entry in db.session.scalars(
-                select(JournalEntry).where(JournalEntry.application_id == application.id)
-            )
-            if entry.actor is not None and entry.actor.has_role(Role.CASEWORKER)
-        ]
-        for person in handled or caseworkers():
-            people[person.id] = person
-    body = _decided_by_body(application, role)
-    for person in people.values():
-        if person.id in (application.applicant_id, getattr(actor, "id", None)):
-            continue
-        if not person.active:
-            continue
-        with force_locale(person.locale or "da"):
-            decided_by_body = str(body) if body else ""
-        queue_mail(
-            person,
-            "mail/decided_subject.txt",
-            "mail/decided.txt",
-            application=application,
-            actor=actor,
-            comment=comment,
-            case_url=case_url,
-            decided_by_body=decided_by_body,
-        )
-
-
-def _decided_by_body(application, role: str):
-    from flask_babel import lazy_gettext as _l
-
-    if role == "board_member":
-        return _l("Bestyrelsen for %(fund)s", fund=application.fund.name)
-    if role == "committee":
-        return application.fund.name
-    return None
-
-
-def caseworkers():
-    from grants.people.models import Role, User, UserRole
-
-    return db.session.scalars(
-        select(User).join(UserRole).where(UserRole.role == Role.CASEWORKER, User.active)
-    ).all()

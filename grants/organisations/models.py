@@ -7,6 +7,7 @@ from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
+from grants.core.auditing import Audited, Record
 from grants.core.models import Timestamp, enum_type
 from grants.extensions import Model
 
@@ -19,6 +20,7 @@ class OrganisationKind(enum.StrEnum):
 
 class Organisation(Timestamp, Model):
     __tablename__ = "organisation"
+    __audit__ = Audited(added=Record("organisation.registered", ("name", "cvr")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -53,6 +55,10 @@ class Membership(Model):
     """A person who may act for the organisation."""
 
     __tablename__ = "membership"
+    __audit__ = Audited(
+        added=Record("organisation.member_added", ("organisation_id", "user_id")),
+        removed=Record("organisation.member_removed", ("organisation_id", "user_id")),
+    )
     __table_args__ = (UniqueConstraint("organisation_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +77,9 @@ class Invitation(Model):
     """An invitation by e-mail to act for an organisation. Only the token's hash is kept."""
 
     __tablename__ = "invitation"
+    __audit__ = Audited(
+        added=Record("organisation.invitation_sent", ("organisation_id",), actor="invited_by_id")
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(

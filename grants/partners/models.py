@@ -6,6 +6,7 @@ import enum
 from sqlalchemy import Date, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from grants.core.auditing import Audited
 from grants.core.models import enum_type
 from grants.extensions import Model
 
@@ -18,6 +19,7 @@ class Relation(enum.StrEnum):
 
 class PartnerCity(Model):
     __tablename__ = "partner_city"
+    __audit__ = Audited(setting_added=True, setting_changed=True)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

@@ -20,6 +20,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, case, func, select, type_coerce
 
 from grants.applications.models import Application, Outcome
+from grants.applications.states import State
 from grants.budgets.exports import Column, _local
 from grants.budgets.models import BudgetEntry, EntryKind
 from grants.core.money import ZERO, kroner
@@ -31,8 +32,8 @@ from grants.reports.models import TripReport
 
 # Decided and granted; a grant given up (withdrawn) or cancelled is not paid.
 PAYABLE_OUTCOMES = (Outcome.GRANTED, Outcome.PARTLY_GRANTED)
-NOT_PAYABLE_STATES = ("withdrawn", "cancelled")
-SETTLED = "settled"
+NOT_PAYABLE_STATES = (State.WITHDRAWN, State.CANCELLED)
+SETTLED = State.SETTLED
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from grants.core import clock
+from grants.core.auditing import NOT_AUDITED, Audited, Record
 from grants.core.models import Timestamp, enum_type
 from grants.extensions import Model
 
@@ -26,8 +27,30 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+def _account_change(user: User) -> str | None:
+    """The event of a password changed or an account switched on or off, if any."""
+    from sqlalchemy import inspect
+
+    state = inspect(user)
+    if state.attrs["password_hash"].history.has_changes():
+        return "people.password_changed"
+    if state.attrs["active"].history.has_changes():
+        return "people.activated" if user.active else "people.deactivated"
+    return None
+
+
 class User(UserMixin, Timestamp, Model):
     __tablename__ = "user"
+    __audit__ = Audited(
+        # Sign-ups and invitations are not settings: a new account is an event of its own.
+        added=Record("people.account_created", actor=lambda user, signed_in: signed_in or user.id),
+        setting_changed=True,
+        # A password changed or an account switched on or off: an event of its own.
+        changed=Record(_account_change),
+        quiet=frozenset({"active"}),
+        personal=frozenset({"email", "name", "title", "department"}),
+        subject=lambda user: user.id,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -104,6 +127,10 @@ class User(UserMixin, Timestamp, Model):
 
 class UserRole(Model):
     __tablename__ = "user_role"
+    __audit__ = Audited(
+        added=Record("roles.granted", ("user_id", "role")),
+        removed=Record("roles.revoked", ("user_id", "role")),
+    )
     __table_args__ = (UniqueConstraint("user_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,6 +145,15 @@ class LoginAttempt(Model):
     for a while."""
 
     __tablename__ = "login_attempt"
+    __audit__ = Audited(
+        added=Record(
+            lambda attempt: "login.succeeded" if attempt.succeeded else "login.failed",
+            ("email", "ip"),
+            actor="user_id",
+        ),
+        personal=frozenset({"email", "ip"}),
+        subject=lambda attempt: attempt.user_id,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
@@ -133,6 +169,8 @@ class TwoFactor(Timestamp, Model):
     code from the app confirms it (``confirmed_at``), it is not asked for at login."""
 
     __tablename__ = "two_factor"
+    # Two-factor changes are account events (grants.people.two_factor.audit).
+    __audit__ = NOT_AUDITED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), unique=True)
@@ -148,6 +186,8 @@ class RecoveryCode(Model):
     """A one-time code for when the authenticator app is lost: kept hashed, good once."""
 
     __tablename__ = "recovery_code"
+    # Two-factor changes are account events (grants.people.two_factor.audit).
+    __audit__ = NOT_AUDITED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
@@ -164,6 +204,8 @@ class UserIdentity(Model):
     person; a person may have several (and a password besides)."""
 
     __tablename__ = "user_identity"
+    # Not audited yet: a login linked at an identity provider (issue 18, point 6).
+    __audit__ = NOT_AUDITED
     __table_args__ = (UniqueConstraint("backend", "subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

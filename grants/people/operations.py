@@ -18,11 +18,12 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from grants.core import clock
+from grants.core import clock, events
 from grants.core.errors import DomainError
 from grants.extensions import db
 from grants.people.models import LoginAttempt, User
 from grants.people.passwords import password_problems
+from grants.people.signals import signup_for_known_address, signup_requested
 
 WINDOW = dt.timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
@@ -115,19 +116,17 @@ def _signup_tokens() -> URLSafeSerializer:
 
 def request_signup(email: str, locale: str, next_path: str = "") -> None:
     """Send the link that goes on with the sign-up, or, if the address has an account, an
-    e-mail saying so. Both are queued the same way: the answer takes as long either way."""
-    from grants.notifications.operations import queue_mail
-
+    e-mail saying so (``grants.people.signals``: the notifications queue them). Both are
+    queued the same way: the answer takes as long either way."""
     email = email.strip()
     row = db.session.execute(
         select(User.id, User.email, User.locale).where(func.lower(User.email) == email.lower())
     ).first()
     if row is not None:
         recipient = SimpleNamespace(id=row.id, email=row.email, locale=row.locale, name="")
-        queue_mail(
+        events.send(
+            signup_for_known_address,
             recipient,
-            "people/mail/signup_known_subject.txt",
-            "people/mail/signup_known.txt",
             login_url=url_for("people.login", _external=True),
             contact=_contact_address(),
         )
@@ -136,10 +135,9 @@ def request_signup(email: str, locale: str, next_path: str = "") -> None:
         {"e": email, "n": next_path or "", "t": int(clock.now().timestamp()), "l": locale}
     )
     recipient = SimpleNamespace(id=None, email=email, locale=locale, name="")
-    queue_mail(
+    events.send(
+        signup_requested,
         recipient,
-        "people/mail/signup_subject.txt",
-        "people/mail/signup.txt",
         link=url_for("people.signup_complete", token=token, _external=True),
         hours=SIGNUP_HOURS,
     )

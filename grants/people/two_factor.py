@@ -17,7 +17,6 @@ import secrets
 from dataclasses import dataclass
 
 import pyotp
-from blinker import Namespace
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -25,9 +24,10 @@ from flask import current_app
 from sqlalchemy import delete, or_, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from grants.core import clock
+from grants.core import clock, events
 from grants.extensions import db
 from grants.people.models import RecoveryCode, TwoFactor, User
+from grants.people.signals import account_event
 
 ISSUER = "Rejsetilskud"
 INTERVAL = 30  # seconds a code lasts (the authenticator apps' default)
@@ -66,15 +66,9 @@ def _totp(secret: str) -> pyotp.TOTP:
     return pyotp.TOTP(secret, digits=DIGITS, interval=INTERVAL, issuer=ISSUER)
 
 
-# An event on a person's account (a code asked or refused, two-factor enabled, ...): the
-# audit trail records it (grants.audit.listeners subscribes), so people imports no audit.
-account_event = Namespace().signal("people.account-event")
-
-
 def audit(action: str, user: User, actor: User | None = None, **details) -> None:
-    if not account_event.receivers:
-        raise RuntimeError("Nothing records account events: grants.audit.listeners not loaded.")
-    account_event.send(user, action=action, actor=actor, details=details)
+    """An event on the person's account, for the audit trail (``signals.account_event``)."""
+    events.send(account_event, user, action=action, actor=actor, details=details)
 
 
 # -- setting up ----------------------------------------------------------------------------

@@ -16,13 +16,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from grants.administration.operations import first_budget, new_form_version
+from grants.administration.operations import first_budget, kind_questions, new_form_version
 from grants.core.errors import DomainError
 from grants.core.models import Municipality
 from grants.core.money import AmbiguousAmount, parse_danish_amount
 from grants.extensions import db
+from grants.funds import kinds
 from grants.funds.defaults import FUND_DEFAULTS
-from grants.funds.models import CarryOver, Fund, FundKind
+from grants.funds.models import CarryOver, Fund
 from grants.letters import texts
 from grants.partners.models import PartnerCity, Relation
 from grants.questions.models import QuestionKind, current_form
@@ -109,7 +110,7 @@ def _export_fund(fund: Fund) -> dict[str, Any]:
         "code": fund.code,
         "name": fund.name,
         "description": fund.description,
-        "kind": fund.kind.value,
+        "kind": fund.kind,
         "route": fund.route.code,
         "delegated_limit": str(fund.delegated_limit),
         "yearly_budget": str(fund.yearly_budget),
@@ -248,7 +249,7 @@ def _import_fund(row: dict, n: int, actor) -> Fund:
     if route is None:
         raise ProfileError(f"{where}.route: no route {row.get('route')!r}")
     try:
-        kind = FundKind(row["kind"])
+        kind = kinds.get(row["kind"]).code
         carry_over = CarryOver(row.get("carry_over", "none"))
     except ValueError as error:
         raise ProfileError(f"{where}: {error}") from None
@@ -295,6 +296,8 @@ def _import_fund(row: dict, n: int, actor) -> Fund:
             except ValueError:
                 raise ProfileError(f"{where}.questions: kind {q['kind']!r}") from None
         new_form_version(fund, questions, actor)
+    else:
+        kind_questions(fund, actor)  # the kind's own fields, if it has any
     source = row.get("rules")
     if row.get("rules_file"):
         source = (STANDARD_RULE_SETS / Path(row["rules_file"]).name).read_text(encoding="utf-8")

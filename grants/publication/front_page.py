@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from grants.core.templating import current_municipality
 from grants.extensions import db
-from grants.funds.models import SUBSIDY_KINDS, CarryOver, Fund, FundKind
+from grants.funds.models import CarryOver, Fund
 from grants.subsidies.figures import Figures, current_figures
 
 
@@ -44,17 +44,11 @@ def front_page() -> FrontPage:
     if page.municipality is None:
         return page
     funds = db.session.scalars(select(Fund).where(Fund.active.is_(True)).order_by(Fund.id)).all()
-    figures = current_figures(f.id for f in funds if f.kind in SUBSIDY_KINDS)
+    figures = current_figures(f.id for f in funds if f.computes_subsidy)
     for fund in funds:
         facts = FundFacts(fund, figures.get(fund.id, Figures()))
-        if fund.kind == FundKind.STUDY_TRIP:
-            page.study.append(facts)
-        elif fund.kind in SUBSIDY_KINDS:
-            page.subsidy.append(facts)
-        elif fund.kind == FundKind.COMMITTEE:
-            page.committee.append(facts)
-        else:
-            page.other.append(facts)
+        # The kind says where the page tells about it (study, subsidy, committee, other).
+        getattr(page, fund.spec.front_group.value).append(facts)
     return page
 
 

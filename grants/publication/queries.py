@@ -11,14 +11,15 @@ when
 * it began within the last five years (this year and the four before it), and not after
   today.
 
-* a committee's own trip also needs the committee's approval of the report in a meeting
-  (an issued "report approval" agenda item, grants.committees).
+* a trip of a kind published after the committee's approval (``Kind.published``, e.g. a
+  committee's own trip) also needs the committee's approval of the report in a meeting (an
+  issued "report approval" agenda item, grants.committees).
 
 Later rules are added to ``published_conditions``, and every page and feed follows.
 
 What a trip shows (``PublishedTrip``) is decided here too, once: participants' names only
-when the fund publishes names and is not a subsidy fund for children and young people
-(``Fund.computes_subsidy``); otherwise the count only.
+when the fund publishes names and its kind allows names (``Kind.names_may_be_public``: never
+for children and young people); otherwise the count only.
 """
 
 from __future__ import annotations
@@ -31,18 +32,20 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import lazyload
 
 from grants.applications.models import Application, BudgetCategory
+from grants.applications.states import State
 from grants.budgets.elections import ElectionPeriod, election_period
 from grants.core import clock
 from grants.core.models import Municipality
 from grants.core.money import ZERO, kroner
 from grants.core.pagination import Page, paginate
 from grants.extensions import db
-from grants.funds.models import SUBSIDY_KINDS, Fund, FundKind
+from grants.funds import kinds
+from grants.funds.models import Fund
 from grants.letters.models import Letter
 from grants.partners.models import PartnerCity
 from grants.reports.models import AccountLine, TripReport
 
-PUBLISHED_STATE = "settled"
+PUBLISHED_STATE = State.SETTLED
 REPORT_LETTER_KIND = "report"
 # The years shown: this year and the four before it.
 YEARS_SHOWN = 5
@@ -135,7 +138,10 @@ def published_conditions(today: dt.date | None = None) -> list:
         # Over: never a trip still to come, or one still under way.
         Application.return_date <= today,
         or_(TripReport.actual_return.is_(None), TripReport.actual_return <= today),
-        or_(Fund.kind != FundKind.COMMITTEE, approved_by_committee),
+        or_(
+            Fund.kind.not_in(kinds.codes(published=kinds.Published.COMMITTEE_APPROVED)),
+            approved_by_committee,
+        ),
     ]
 
 
@@ -187,7 +193,7 @@ def _date_filters(year: int | None, period: ElectionPeriod | None) -> list:
 
 def shows_names(fund: Fund) -> bool:
     """Names only where the fund publishes them, and never for children and young people."""
-    return bool(fund.publish_names) and fund.kind not in SUBSIDY_KINDS
+    return bool(fund.publish_names) and fund.spec.names_may_be_public
 
 
 @dataclass(frozen=True)
@@ -210,6 +216,8 @@ class PublishedTrip:
     report_letter_id: int | None = None
     # The report's PDF deleted with the case's personal data: when (no link then).
     report_erased_at: dt.datetime | None = None
+    # The answers to the kind's public questions (Kind.questions), as (label, answer).
+    facts: tuple[tuple[str, str], ...] = ()
 
     @property
     def destination(self) -> str:
@@ -342,9 +350,19 @@ def _as_published(rows) -> list[PublishedTrip]:
                 costs=costs[report.id],
                 report_letter_id=None if erased_at else letter_id,
                 report_erased_at=erased_at,
+                facts=_public_facts(fund, application),
             )
         )
     return trips
+
+
+def _public_facts(fund: Fund, application: Application) -> tuple[tuple[str, str], ...]:
+    answers = application.answers or {}
+    return tuple(
+        (q["label"], str(answers[q["key"]]))
+        for q in fund.spec.public_questions
+        if answers.get(q["key"]) not in (None, "")
+    )
 
 
 def published_trip(trip_id: int, today: dt.date | None = None) -> PublishedTrip | None:

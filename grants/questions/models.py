@@ -14,6 +14,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
+from grants.core.auditing import Audited
 from grants.core.models import enum_type
 from grants.extensions import Model, db
 
@@ -31,6 +32,7 @@ class QuestionKind(enum.StrEnum):
 
 class FormVersion(Model):
     __tablename__ = "form_version"
+    __audit__ = Audited(setting_added=True)
     __table_args__ = (UniqueConstraint("fund_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +51,7 @@ class FormVersion(Model):
 
 class Question(Model):
     __tablename__ = "form_question"
+    __audit__ = Audited(setting_added=True)
     __table_args__ = (UniqueConstraint("form_version_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from grants.applications.models import Application, BudgetCategory
 from grants.core import clock
+from grants.core.auditing import NOT_AUDITED
 from grants.core.models import Timestamp, enum_type
 from grants.core.money import ZERO, Money
 from grants.extensions import Model, db
@@ -28,6 +29,8 @@ class TripReport(Timestamp, Model):
     (report_submitted, report_returned, settled: see the routes); this holds what was said."""
 
     __tablename__ = "trip_report"
+    # Its submission and approval are steps, journaled on the case.
+    __audit__ = NOT_AUDITED
     __table_args__ = (
         # The openness pages list published trips newest first, a page at a time: read in
         # this index's order instead of sorting every published trip.
@@ -103,6 +106,8 @@ class AccountLine(Model):
     attachments on the case with purpose "receipt")."""
 
     __tablename__ = "account_line"
+    # Part of the trip report.
+    __audit__ = NOT_AUDITED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(
@@ -121,6 +126,8 @@ class ReminderLog(Model):
     reminder command sends nothing twice however often it runs."""
 
     __tablename__ = "reminder_log"
+    # A reminder sent is journaled on the case.
+    __audit__ = NOT_AUDITED
     __table_args__ = (UniqueConstraint("application_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
 from grants.applications.models import Application
+from grants.applications.states import GRANTED_STATES, State
 from grants.core import clock
 from grants.extensions import db
 from grants.jobs.models import Job
@@ -32,7 +33,7 @@ from grants.workflow.journal_texts import note
 
 BEFORE_DUE = "before_due"
 OVERDUE = "overdue"
-WAITING_STATES = ("granted", "partly_granted", "report_returned")
+WAITING_STATES = (*GRANTED_STATES, State.REPORT_RETURNED)
 
 
 @dataclass(frozen=True)

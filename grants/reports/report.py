@@ -15,6 +15,7 @@ from sqlalchemy import select
 from grants.applications import documents
 from grants.applications.forms import BUDGET_CATEGORIES
 from grants.applications.models import Application, Attachment
+from grants.applications.states import GRANTED_STATES, State
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.files import CheckedFile, check_upload
@@ -25,11 +26,11 @@ from grants.reports.models import AccountLine, TripReport
 from grants.workflow import engine
 
 # The states in which the applicant side writes the report and accounts.
-REPORTABLE_STATES = ("granted", "partly_granted", "report_returned")
+REPORTABLE_STATES = (*GRANTED_STATES, State.REPORT_RETURNED)
 
 
 # The states after the decision in which the case page shows the report section.
-AFTER_GRANT_STATES = (*REPORTABLE_STATES, "report_submitted", "settled")
+AFTER_GRANT_STATES = (*REPORTABLE_STATES, State.REPORT_SUBMITTED, State.SETTLED)
 
 
 RECEIPT = documents.RECEIPT

@@ -10,11 +10,11 @@ from flask_login import current_user, login_required
 
 from grants.applications.forms import StepForm
 from grants.applications.models import Application
+from grants.applications.states import State
 from grants.applications.views import get_application, render_case
 from grants.core import access, clock
 from grants.core.formatting import money
 from grants.core.refusals import refused_by_domain
-from grants.funds.models import FundKind
 from grants.reports.forms import ReportForm
 from grants.reports.report import (
     AFTER_GRANT_STATES,
@@ -54,12 +54,12 @@ def report_view(application: Application) -> dict | None:
     report = report_of(application)
     roles = engine.case_roles(application, current_user)
     shown = report is not None and (
-        CaseRole.APPLICANT in roles or application.state in ("report_submitted", "settled")
+        CaseRole.APPLICANT in roles or application.state in (State.REPORT_SUBMITTED, State.SETTLED)
     )
     settlement = None
     if (
         report is not None
-        and application.state == "report_submitted"
+        and application.state == State.REPORT_SUBMITTED
         and CaseRole.CASEWORKER in roles
     ):
         settlement = settlement_for(application, report)
@@ -83,7 +83,7 @@ def make_form(application: Application, report) -> ReportForm:
     form = ReportForm(
         obj=report,
         youth=application.fund.computes_subsidy,
-        hosting=application.fund.kind == FundKind.HOSTING,
+        hosting=application.fund.spec.rule_set_kind == "hosting",
         application=application,
     )
     if application.fund.computes_subsidy:

@@ -25,13 +25,13 @@ from grants.core.formatting import long_date
 from grants.core.input import parse_id
 from grants.core.money import ZERO
 from grants.extensions import db
-from grants.funds.models import Fund, FundKind
+from grants.funds.models import Fund
 from grants.partners.models import PartnerCity
 from grants.subsidies.engine import compute
-from grants.subsidies.facts import KINDS, City, OrganisationFacts, Trip
+from grants.subsidies.facts import City, OrganisationFacts, Trip
 from grants.subsidies.models import rule_set_for
 from grants.subsidies.result import Calculation, Problem
-from grants.subsidies.rulefile import CATEGORIES
+from grants.subsidies.rulefile import CATEGORIES, KINDS
 
 # name -> what it holds. Every field is optional; what is missing counts as empty.
 FORM_FIELDS: dict[str, str] = {
@@ -55,12 +55,6 @@ FORM_FIELDS: dict[str, str] = {
     "other": "costs: other",
     "organisation_id": "the applying organisation (the JSON endpoint only; the server-side "
     "preview passes the organisation itself)",
-}
-
-FUND_KIND_TO_TRIP_KIND = {
-    FundKind.YOUTH_TRIP: "trip",
-    FundKind.HOSTING: "hosting",
-    FundKind.PUPIL_EXCHANGE: "exchange",
 }
 
 
@@ -259,7 +253,7 @@ class _Reader:
     def trip(self, fund: Fund) -> Trip:
         kind = self.text("kind")
         if kind not in KINDS:
-            kind = FUND_KIND_TO_TRIP_KIND.get(fund.kind, "trip")
+            kind = fund.spec.rule_set_kind or "trip"
         return Trip(
             kind=kind,
             departure=self.date("departure_date"),

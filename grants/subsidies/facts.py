@@ -12,8 +12,6 @@ from decimal import Decimal
 
 from grants.core.money import ZERO
 
-KINDS = ("trip", "hosting", "exchange")
-
 
 @dataclass(frozen=True)
 class City:

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
+from grants.core.auditing import Audited, Record
 from grants.extensions import Model, db
 
 
@@ -28,6 +29,9 @@ class RuleSet(Model):
     ``source`` the TOML exactly as it was imported or saved, comments and all."""
 
     __tablename__ = "rule_set"
+    __audit__ = Audited(
+        added=Record("settings.rule_set_added", ("fund_id", "version"), actor="created_by_id")
+    )
     __table_args__ = (
         UniqueConstraint("fund_id", "version"),
         CheckConstraint("version >= 1", name="version_positive"),

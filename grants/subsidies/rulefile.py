@@ -25,10 +25,12 @@ from flask_babel import gettext as _
 from grants.core.errors import DomainError
 from grants.core.fields import amount_problem
 from grants.core.money import AmbiguousAmount, TooManyDecimals, parse_danish_amount
+from grants.funds.kinds import rule_set_kinds
 
 FORMAT = 1
 
-KINDS = ("trip", "hosting", "exchange")
+# The kinds of trip a rule applies to: the registered fund kinds' rule-set kinds.
+KINDS = rule_set_kinds()
 UNITS = ("night", "day")
 LEADER_RULES = ("none", "ratio", "all")
 ROUNDINGS = ("started", "full")

@@ -2,7 +2,8 @@
 
 Views ask ``available_transitions`` to draw the buttons and call ``take`` to act; ``take``
 checks the same table, so a forged form post gets no further than a missing button.
-``take`` changes the state, appends to the journal and queues the e-mails; it never commits.
+``take`` changes the state, appends to the journal and sends ``signals.step_taken``, to which
+the step's side effects subscribe (the e-mails: ``grants.workflow.mails``); it never commits.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from typing import TYPE_CHECKING, Any, cast
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, CursorResult, and_, false, or_, select, text
 
+from grants.core import events
 from grants.core.errors import NotAllowed
 from grants.extensions import db
 from grants.people.models import Role, User
 from grants.workflow.guards import guard
-from grants.workflow.labels import action_label
 from grants.workflow.models import CaseRole, JournalEntry, Transition
+from grants.workflow.signals import step_taken
 
 if TYPE_CHECKING:
     from grants.applications.models import Application
@@ -73,6 +75,13 @@ def available_transitions(application: Application, user: User | None) -> list[T
     return allowed
 
 
+def action_label(action: str) -> str:
+    # Imported here: the actions' effects (grants.workflow.actions) call the engine.
+    from grants.workflow.labels import action_label as label
+
+    return label(action)
+
+
 def find_transition(application: Application, action: str, user: User | None) -> Transition:
     for transition in available_transitions(application, user):
         if transition.action == action:
@@ -94,8 +103,6 @@ def take(
 ) -> JournalEntry:
     """Move the case along the transition ``action`` and record it (``details``: the step's
     facts for the journal, see JournalEntry.details)."""
-    from grants.notifications.operations import notify_step  # the step's e-mails
-
     transition = find_transition(application, action, actor)
     comment = (comment or "").strip()
     if transition.comment_required and not comment:
@@ -114,7 +121,15 @@ def take(
         visible_to_applicant=transition.visible_to_applicant,
         details=details,
     )
-    notify_step(application, transition, actor, comment)
+    events.send(
+        step_taken,
+        application,
+        transition=transition,
+        actor=actor,
+        comment=comment,
+        from_state=from_state,
+        entry=entry,
+    )
     return entry
 
 

@@ -24,7 +24,7 @@ class Guard:
 
 
 def _within(app: Application) -> bool:
-    return app.amount_applied <= app.fund.delegated_limit
+    return not app.above_delegated_limit
 
 
 def _trip_over(app: Application) -> bool:

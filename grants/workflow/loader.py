@@ -7,7 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from grants.applications.states import State
 from grants.extensions import db
+from grants.workflow.actions import ACTIONS
 from grants.workflow.guards import guard
 from grants.workflow.models import CaseRole, Route, Transition
 
@@ -27,10 +29,19 @@ def load_route_file(path: Path) -> Route:
         if existing:
             return existing
         route = Route(
-            code=code, version=version, name=data["name"], initial_state=data["initial_state"]
+            code=code,
+            version=version,
+            name=data["name"],
+            initial_state=State(data["initial_state"]),
         )
         for position, row in enumerate(data["transition"]):
             guard(row.get("guard", ""))  # refuses unknown guards
+            # A route is written in the workflow's states and actions, nothing else: an
+            # action is what the case page and the step view know how to take.
+            for state in (row["from"], row["to"]):
+                State(state)  # a ValueError for a state that is not the workflow's
+            if row["action"] not in ACTIONS:
+                raise ValueError(f"unknown action {row['action']!r}; known: {sorted(ACTIONS)}")
             route.transitions.append(
                 Transition(
                     position=position,

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from grants.core import clock
+from grants.core.auditing import NOT_AUDITED, Audited, Record
 from grants.core.models import enum_type
 from grants.extensions import Model
 
@@ -26,6 +27,8 @@ class CaseRole(enum.StrEnum):
 
 class Route(Model):
     __tablename__ = "workflow_route"
+    # Loaded from the route files: versioned data, never changed in place.
+    __audit__ = NOT_AUDITED
     __table_args__ = (UniqueConstraint("code", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +60,8 @@ class Transition(Model):
     which moves the case to ``to_state`` (if ``guard``, a named condition, holds)."""
 
     __tablename__ = "workflow_transition"
+    # Part of its route (see Route).
+    __audit__ = NOT_AUDITED
     __table_args__ = (UniqueConstraint("route_id", "from_state", "action", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +89,14 @@ class JournalEntry(Model):
     """The case's journal: every step, who took it and when. Appended, never changed."""
 
     __tablename__ = "journal_entry"
+    __audit__ = Audited(
+        added=Record(
+            lambda entry: f"case.{entry.action}",
+            lambda entry: {"from": entry.from_state, "to": entry.to_state},
+            actor="actor_id",
+            case="application_id",
+        )
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)

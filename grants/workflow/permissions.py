@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from grants.applications.forms import DECISION_ACTIONS
 from grants.core import access
 from grants.workflow import engine
+from grants.workflow.actions import ACTIONS
 
 if TYPE_CHECKING:
     from grants.applications.models import Application
@@ -25,5 +25,5 @@ def can_take_step(user: User, application: Application, step: str = "", **_: obj
 
 @access.rule("case.decide")
 def can_decide(user: User, application: Application, **_: object) -> bool:
-    allowed = {t.action for t in engine.available_transitions(application, user)}
-    return bool(allowed.intersection(DECISION_ACTIONS))
+    """One of the decision form's outcomes is the person's to choose now."""
+    return any(ACTIONS[t.action].decides for t in engine.available_transitions(application, user))

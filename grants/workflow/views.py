@@ -14,17 +14,20 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from grants.applications import operations
-from grants.applications.forms import DECISION_ACTIONS, DecisionForm, StepForm
+from grants.applications.forms import DecisionForm, StepForm
 from grants.applications.models import Application
-from grants.applications.views import CONFIRMED_STEPS, get_application, render_case
+from grants.applications.states import STATE_LABELS, State
+from grants.applications.views import get_application, render_case
 from grants.core import access, confirmation
 from grants.core.errors import DomainError
 from grants.core.pagination import paginate
+from grants.core.refusals import Refused, refused_by_domain
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.people.models import User
 from grants.workflow import engine
-from grants.workflow.labels import STATE_LABELS, action_label
+from grants.workflow.actions import ACTIONS
+from grants.workflow.labels import action_label
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs
@@ -32,16 +35,14 @@ if TYPE_CHECKING:
     from grants.applications.operations import Decision
 
 bp = Blueprint("workflow", __name__)
+# The states by name in the templates, as in the code: ``application.state == State.DRAFT``.
+bp.add_app_template_global(State, "State")
 
-# Steps with a page of their own: the generic step sends them there. The report's review
-# keeps the POST (and its comment) with a 307; the report itself is written on its form.
-FORM_ACTIONS = {
-    "submit_report": ("reports.edit", 303),
-    "approve_report": ("reports.review", 307),
-    "return_report": ("reports.review", 307),
-    "put_on_agenda": ("committees.agenda_for_case", 303),
-    "put_report_on_agenda": ("committees.agenda_for_case", 303),
-}
+
+@bp.app_template_global()
+def step_news(action: str, application: Application) -> str:
+    """What the applicant's e-mail says about a step taken on their case."""
+    return ACTIONS[action].news_for(application)
 
 
 @bp.get("/arbejdskoe")
@@ -97,7 +98,7 @@ def queue() -> ResponseReturnValue:
         states=[
             (s, label)
             for s, label in STATE_LABELS.items()
-            if s not in ("draft", "refused", "withdrawn", "settled")
+            if s not in (State.DRAFT, State.REFUSED, State.WITHDRAWN, State.SETTLED)
         ],
         filters={"fund": fund_code, "state": state, "q": text},
         link_args={k: v for k, v in {"fund": fund_code, "state": state, "q": text}.items() if v},
@@ -126,37 +127,37 @@ def render_confirmation(
 @bp.post("/ansoegninger/<int:application_id>/trin/<action>")
 @login_required
 def step(application_id: int, action: str) -> ResponseReturnValue:
-    """Take a step that needs at most a comment (endorse, ask for information, ...).
-    Withdrawing, giving up and cancelling a grant are shown first and taken on confirming."""
-    application = get_application(application_id)
-    if action in DECISION_ACTIONS:
+    """Take a step of the route by what its action says (``grants.workflow.actions``): one
+    with a page of its own is sent there (with its comment, where it has one), one that
+    cannot be undone is shown first and taken on confirming, the others are taken here."""
+    what = ACTIONS.get(action)
+    if what is None:
         abort(404)
-    if action in FORM_ACTIONS:
-        endpoint, code = FORM_ACTIONS[action]
-        values: dict[str, Any] = {"action": action} if code == 307 else {}
-        return redirect(url_for(endpoint, application_id=application.id, **values), code=code)
-    confirming = action in CONFIRMED_STEPS
+    application = get_application(application_id)
+    if what.decides:
+        abort(404)  # one choice of the decision form: see ``decide``
+    if what.page:
+        return redirect(what.url(application), code=307 if what.form else 303)
     token = request.form.get("confirmation", "")
-    form = StepForm()
+    # A step with no form of its own (it has a page) never gets here; the plain step form.
+    form = (what.form or StepForm)()
     if not form.validate():
         return render_case(application, step_form=form, status=422)
     comment = form.comment.data or ""
-    if confirming and token:
+    if what.confirm and token:
         facts = confirmation.read("step", token)
         if not _confirms(facts, application, action) or (
             "comment" in request.form and request.form["comment"] != facts["comment"]
         ):
             return _confirmation_refused(application)
         comment = facts["comment"]
-    try:
-        if confirming and not token:
+    with refused_by_domain(show=False) as refusal:
+        if what.confirm and not token:
             # Shown, not taken: the same checks as the step, nothing changed.
             transition = engine.find_transition(application, action, current_user)
             if transition.comment_required and not comment.strip():
                 raise DomainError(_("Skriv en begrundelse."), field="comment")
-            money_held = None
-            if action in operations.GIVING_UP_ACTIONS:
-                money_held = operations.check_giving_up(application, current_user, action)
+            shown = what.preview(application, current_user, action) if what.preview else {}
             facts = {
                 "case": application.id,
                 "by": current_user.id,
@@ -168,26 +169,18 @@ def step(application_id: int, action: str) -> ResponseReturnValue:
                 application,
                 "workflow/_confirm_step.html",
                 action=action,
+                meaning=str(what.confirm) % shown,
                 comment=comment.strip(),
-                money_held=money_held,
                 token=confirmation.sign("step", facts),
             )
-        if action in operations.GIVING_UP_ACTIONS:
-            operations.give_up_grant(application, current_user, action, comment)
-        elif action in ("endorse", "not_endorse"):
-            operations.endorse(application, current_user, action == "endorse", comment)
-        elif action in ("submit", "resubmit"):
-            # Submitting goes through the form, which checks the application is complete.
-            return redirect(url_for("applications.edit", application_id=application.id))
-        else:
-            engine.take(application, action, current_user, comment)
-    except DomainError as error:
-        db.session.rollback()
-        if error.field == "comment":
-            form.comment.errors = [error.message]
+        what.effect(application, current_user, action, comment)
+    if refusal:
+        if refusal.error is not None and refusal.error.field == "comment":
+            # The route asks for a reason (the engine says so as NotAllowed): beside the field.
+            refusal.show(form)
             return render_case(application, step_form=form, status=422)
-        flash(error.message, "error")
-        return render_case(application, status=403)
+        refusal.show(None)
+        return render_case(application, status=refusal.status)
     flash(_("Udført: %(action)s.", action=action_label(action)), "success")
     return redirect(url_for("applications.show", application_id=application.id))
 
@@ -243,10 +236,10 @@ def decide(application_id: int) -> ResponseReturnValue:
         "reasons": form.reasons.data or "",
         "dispensation_reason": form.dispensation_reason.data or "",
     }
-    try:
+    with refused_by_domain(show=False) as refusal:
         decision = _check(application, inputs, lock=False)
-    except DomainError as error:
-        return _decision_refused(application_id, form, error)
+    if refusal:
+        return _decision_refused(application_id, form, refusal)
     return _show_decision(application, inputs, decision)
 
 
@@ -316,7 +309,7 @@ def _confirm_decision(application: Application, token: str) -> ResponseReturnVal
     ):
         return _confirmation_refused(application)
     inputs = facts["inputs"]
-    try:
+    with refused_by_domain(show=False) as refusal:
         decision = _check(application, inputs, lock=True)
         from grants.letters.operations import decision_text
 
@@ -337,9 +330,9 @@ def _confirm_decision(application: Application, token: str) -> ResponseReturnVal
             )
             return _show_decision(application, inputs, _check(application, inputs, False), 409)
         operations.take_decision(application, current_user, decision)
-    except DomainError as error:
+    if refusal:
         form = DecisionForm(formdata=None, data=_form_data(inputs))
-        return _decision_refused(application.id, form, error)
+        return _decision_refused(application.id, form, refusal)
     flash(_("Afgørelsen er truffet, og afgørelsesbrevet er sendt til ansøgeren."), "success")
     return redirect(url_for("applications.show", application_id=application.id))
 
@@ -350,14 +343,10 @@ def _form_data(inputs: dict[str, str]) -> dict[str, Any]:
 
 
 def _decision_refused(
-    application_id: int, form: DecisionForm, error: DomainError
+    application_id: int, form: DecisionForm, refusal: Refused
 ) -> ResponseReturnValue:
-    db.session.rollback()
+    """The decision form again, the reason beside the field it is about (or the outcome),
+    with the case as it is after the rollback."""
     application = get_application(application_id)
-    known = ("amount", "reasons", "dispensation_reason")
-    field = error.field if error.field in known else None
-    if field:
-        form[field].errors = list(form[field].errors) + [error.message]
-    else:
-        form.action.errors = list(form.action.errors) + [error.message]
+    refusal.show(form, default="action")
     return render_case(application, decision_form=form, status=422)

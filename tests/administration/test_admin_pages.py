@@ -31,7 +31,7 @@ def fund_data(fund, **overrides) -> dict:
     data = {
         "name": fund.name,
         "description": fund.description,
-        "kind": fund.kind.value,
+        "kind": fund.kind,
         "route_id": str(fund.route_id),
         "delegated_limit": "15000",
         "yearly_budget": "100000",

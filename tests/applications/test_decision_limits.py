@@ -15,7 +15,7 @@ from grants.applications.models import Application
 from grants.budgets.models import BudgetEntry
 from grants.core.errors import DomainError
 from grants.extensions import db
-from grants.funds.models import FundKind
+from grants.funds import kinds
 from grants.subsidies.operations import STANDARD_RULE_SETS, add_rule_set
 from tests.factories import future, make_fund, make_organisation
 
@@ -29,7 +29,7 @@ def youth_fund(world):
     fund = make_fund(
         code="ungdomsrejser",
         name="Ungdomsrejser",
-        kind=FundKind.YOUTH_TRIP,
+        kind=kinds.YOUTH_TRIP.code,
         route="screening_decision",
         delegated_limit=20000,
         budget=150000,

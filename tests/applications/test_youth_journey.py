@@ -16,7 +16,7 @@ from sqlalchemy import select
 from grants.applications.models import Application
 from grants.budgets.models import BudgetEntry
 from grants.extensions import db
-from grants.funds.models import FundKind
+from grants.funds import kinds
 from grants.letters.models import Letter
 from grants.organisations.models import Organisation
 from grants.partners.models import PartnerCity, Relation
@@ -43,7 +43,7 @@ def youth(world):
     fund = make_fund(
         code="ungdomsrejser",
         name="Ungdomsrejser",
-        kind=FundKind.YOUTH_TRIP,
+        kind=kinds.YOUTH_TRIP.code,
         route="screening_decision",
         delegated_limit=20000,
         budget=150000,
@@ -51,7 +51,7 @@ def youth(world):
     hosting = make_fund(
         code="vaertskab",
         name="Værtskab",
-        kind=FundKind.HOSTING,
+        kind=kinds.HOSTING.code,
         route="screening_decision",
         delegated_limit=5000,
         budget=25000,

@@ -17,7 +17,6 @@ from tests.browser.journeys import (
     open_case,
     pdf_facts,
     press_within,
-    take_step,
 )
 
 COMMITTEE = "Kultur-, Fritids- og Idrætsudvalget"
@@ -40,7 +39,7 @@ def test_a_committee_meeting(person, live_server):
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
     secretary.follow("Arbejdskø", "secretary's work queue")
     open_case(secretary, title, "committee case for screening")
-    take_step(secretary, "Sæt på udvalgets dagsorden", "which meeting")
+    secretary.follow("Sæt på udvalgets dagsorden", "which meeting")
     secretary.follow("Ballerup Rådhus, mødelokale 1", "the meeting, to plan its agenda")
     meeting_url = secretary.page.url.split("#")[0]
     secretary.select("#application_id", label=f"{case_number} {title}")

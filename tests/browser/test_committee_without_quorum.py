@@ -14,7 +14,6 @@ from tests.browser.journeys import (
     open_case,
     pdf_facts,
     press_within,
-    take_step,
 )
 
 COMMITTEE = "Social- og Sundhedsudvalget"
@@ -33,7 +32,7 @@ def test_a_meeting_without_a_quorum_postpones_the_item(person, live_server):
     secretary.see("Punktet udsættes til et senere møde")
     secretary.follow("Arbejdskø", "work queue")
     open_case(secretary, title, "committee case for screening")
-    take_step(secretary, "Sæt på udvalgets dagsorden", "which meeting")
+    secretary.follow("Sæt på udvalgets dagsorden", "which meeting")
     secretary.follow(PLACE, "today's meeting")
     meeting_url = secretary.page.url.split("#")[0]
     secretary.select("#application_id", label=f"{case_number} {title}")

@@ -19,7 +19,8 @@ from grants.budgets.opening import allocate
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.extensions import db
-from grants.funds.models import CarryOver, Fund, FundKind
+from grants.funds import kinds
+from grants.funds.models import CarryOver, Fund
 from tests.factories import make_application, make_fund
 
 COMMITTEE_YEARS = (2026, 2027, 2028, 2029, 2030)
@@ -43,7 +44,7 @@ def committee(world):
         code="okonomiudvalget",
         name="Økonomiudvalget",
         route="screening_decision",
-        kind=FundKind.COMMITTEE,
+        kind=kinds.COMMITTEE.code,
         budget=None,
         carry_over=CarryOver.ELECTION_PERIOD,
     )

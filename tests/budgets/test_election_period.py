@@ -15,7 +15,8 @@ from grants.budgets.closing import close_year
 from grants.budgets.models import BudgetEntry, BudgetEvent, EntryKind
 from grants.budgets.movements import record_payment, record_refund, release, reserve
 from grants.extensions import db
-from grants.funds.models import CarryOver, FundKind
+from grants.funds import kinds
+from grants.funds.models import CarryOver
 from tests.factories import make_application, make_fund
 
 D = Decimal
@@ -31,7 +32,7 @@ def committee(world, move_clock):
         code="okonomiudvalget",
         name="Økonomiudvalget",
         route="screening_decision",
-        kind=FundKind.COMMITTEE,
+        kind=kinds.COMMITTEE.code,
         budget=65000,
         carry_over=CarryOver.ELECTION_PERIOD,
     )

@@ -21,7 +21,8 @@ from grants.budgets.movements import record_payment, reserve
 from grants.budgets.opening import allocate
 from grants.core import clock
 from grants.extensions import db
-from grants.funds.models import CarryOver, FundKind
+from grants.funds import kinds
+from grants.funds.models import CarryOver
 from tests.factories import make_application, make_fund
 
 D = Decimal
@@ -81,7 +82,7 @@ def committee(world, move_clock):
         code="okonomiudvalget",
         name="Økonomiudvalget",
         route="screening_decision",
-        kind=FundKind.COMMITTEE,
+        kind=kinds.COMMITTEE.code,
         budget=65000,
         years=(2026, 2027, 2028, 2029),
         carry_over=CarryOver.ELECTION_PERIOD,

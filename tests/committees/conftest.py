@@ -14,7 +14,8 @@ from grants.committees import operations as ops
 from grants.committees.models import Committee, CommitteeKind, Meeting, MemberRole
 from grants.core import clock
 from grants.extensions import db
-from grants.funds.models import CarryOver, Fund, FundKind
+from grants.funds import kinds
+from grants.funds.models import CarryOver, Fund
 from grants.people.models import Role, User
 from tests.factories import future, make_application, make_fund, make_municipality, make_user
 
@@ -45,7 +46,7 @@ def cw(app, routes) -> CommitteeWorld:
         code="kultur-udvalg",
         name="Kultur- og Fritidsudvalget",
         route="committee_decision",
-        kind=FundKind.COMMITTEE,
+        kind=kinds.COMMITTEE.code,
         delegated_limit=0,
         budget=65000,
         carry_over=CarryOver.ELECTION_PERIOD,

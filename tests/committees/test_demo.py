@@ -8,13 +8,14 @@ from sqlalchemy import select
 
 from grants.committees.models import Committee, Meeting, MemberRole
 from grants.extensions import db
-from grants.funds.models import Fund, FundKind
+from grants.funds import kinds
+from grants.funds.models import Fund
 from tests.conftest import AuthActions
 
 
 def test_the_demo_committees(app, runner, client):
     runner.invoke(args=["demo", "load"])
-    funds = db.session.scalars(select(Fund).where(Fund.kind == FundKind.COMMITTEE)).all()
+    funds = db.session.scalars(select(Fund).where(Fund.kind == kinds.COMMITTEE.code)).all()
     committees = db.session.scalars(select(Committee)).all()
     assert {c.fund_id for c in committees} == {f.id for f in funds}
     assert all(f.route.code == "committee_decision" for f in funds)

@@ -17,7 +17,7 @@ from grants.committees.models import (
     WithoutQuorum,
 )
 from grants.extensions import db
-from grants.funds.models import FundKind
+from grants.funds import kinds
 from grants.jobs.models import Job
 from tests.committees.conftest import make_case, on_agenda
 from tests.confirming import confirm
@@ -37,7 +37,7 @@ def test_the_secretariat_registers_a_committee_and_its_members(client, auth, cw)
         code="oekonomi",
         name="Økonomiudvalget",
         route="committee_decision",
-        kind=FundKind.COMMITTEE,
+        kind=kinds.COMMITTEE.code,
         delegated_limit=0,
     )
     db.session.commit()
@@ -124,7 +124,7 @@ def test_the_secretariat_registers_a_committee_and_its_members(client, auth, cw)
     ],
 )
 def test_bad_committee_input_is_refused(client, auth, cw, data, message):
-    fund = make_fund(route="committee_decision", kind=FundKind.COMMITTEE)
+    fund = make_fund(route="committee_decision", kind=kinds.COMMITTEE.code)
     db.session.commit()
     auth.login(cw.admin)
     before = _count(Committee)

@@ -35,7 +35,7 @@ from grants.committees.models import (
 )
 from grants.core import clock
 from grants.extensions import db
-from grants.funds.models import FundKind
+from grants.funds import kinds
 from grants.letters.models import Letter
 from grants.people.models import Role, User
 from tests.committees.conftest import make_meeting, on_agenda
@@ -63,7 +63,7 @@ def committee_of(cw, size: int, present: int, *, rule=QuorumRule.AT_LEAST_HALF, 
         code=f"udvalg-{n}",
         name=f"Udvalg {n}",
         route="committee_decision",
-        kind=FundKind.COMMITTEE,
+        kind=kinds.COMMITTEE.code,
         delegated_limit=0,
         budget=65000,
     )

@@ -28,7 +28,7 @@ import pytest
 from grants.applications.models import Attachment
 from grants.core import access, clock
 from grants.extensions import db
-from grants.funds.models import FundKind
+from grants.funds import kinds
 from grants.letters.models import Letter
 from grants.people.models import Role
 from tests import factories
@@ -311,7 +311,7 @@ def build_world():
     )
     db.session.add_all([attachment, letter])
     youth_fund = factories.make_fund(
-        code="ungdomsrejser", kind=FundKind.YOUTH_TRIP, route="screening_decision"
+        code="ungdomsrejser", kind=kinds.YOUTH_TRIP.code, route="screening_decision"
     )
     rule_set = _rule_set(youth_fund, w.admin)
     committees = _committees(people, w)
@@ -365,7 +365,7 @@ def _committees(people, w) -> dict:
 
     def committee(code, name, chair, secretary, member):
         fund = factories.make_fund(
-            code=code, name=name, route="committee_decision", kind=FundKind.COMMITTEE
+            code=code, name=name, route="committee_decision", kind=kinds.COMMITTEE.code
         )
         c = ops.create_committee(name, CommitteeKind.STANDING, fund, 2026, 2029)
         ops.add_member(c, chair, MemberRole.CHAIR, start, None)

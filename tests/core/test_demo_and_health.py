@@ -34,6 +34,9 @@ def test_demo_data_loads_once_and_prints_the_logins(app, runner):
     assert balance(funds["wuxi-udveksling"].id, year).budget == 159000
     assert balance(funds["kommunalbestyrelsen"].id, year).budget == 69000
     assert balance(funds["okonomiudvalget"].id, year).budget == 65000
+    assert balance(funds["internationalt-samarbejde"].id, year).budget == 190000
+    network = balance(funds["laerernetvaerk"].id, year)
+    assert (network.budget, network.spent) == (23000, 4500)  # the network meeting, paid
     cities = {c.name for c in db.session.scalars(select(PartnerCity))}
     assert {"Prag 10", "Wuxi", "Brandenburg an der Havel"} <= cities
 
@@ -45,11 +48,14 @@ def test_demo_data_loads_once_and_prints_the_logins(app, runner):
     states = sorted(a.state for a in db.session.scalars(select(Application)))
     assert states == [
         "awaiting_decision",
+        "awaiting_decision",  # the delegation to Wuxi, before the fund's board
         "awaiting_endorsement",
         "on_agenda",  # the culture committee's own trip, on its planned meeting's agenda
         "screening",
         "screening",
         "settled",
+        "settled",  # the delegation to Prague 10: published with its accounts
+        "settled",  # the schools' network meeting: paid from the network's fund
     ]
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 

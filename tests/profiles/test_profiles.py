@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from grants.applications.models import Application
 from grants.core.models import Municipality
 from grants.extensions import db
-from grants.funds.models import Fund, FundKind
+from grants.funds import kinds
+from grants.funds.models import Fund
 from grants.letters.models import Letter, LetterText
 from grants.partners.models import PartnerCity
 from grants.people.models import Role
@@ -88,7 +89,7 @@ def test_a_shipped_profile_loads_and_carries_an_application_to_its_letter(app, c
     caseworker = make_user(Role.EMPLOYEE, Role.CASEWORKER, name="Sofie Sag")
     db.session.commit()
     fund = db.session.scalars(
-        select(Fund).where(Fund.kind == FundKind.STUDY_TRIP).order_by(Fund.id)
+        select(Fund).where(Fund.kind == kinds.STUDY_TRIP.code).order_by(Fund.id)
     ).first()
 
     auth.login(employee)

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 
 from grants.extensions import db
-from grants.funds.models import FundKind
+from grants.funds import kinds
 from tests.factories import make_fund, make_organisation, this_year
 from tests.publication.helpers import QueryCounter, letter_of, make_trip
 
@@ -35,7 +35,7 @@ def youth(world):
     return make_fund(
         code="ungdomsrejser",
         name="Ungdomsrejser",
-        kind=FundKind.YOUTH_TRIP,
+        kind=kinds.YOUTH_TRIP.code,
         route="screening_decision",
         publish_trips=True,
         publish_names=True,  # set by mistake: a subsidy fund still never shows names

@@ -28,7 +28,7 @@ def youth(world):
     import datetime as dt
 
     from grants.extensions import db
-    from grants.funds.models import FundKind
+    from grants.funds import kinds
     from grants.partners.models import PartnerCity, Relation
     from grants.people.models import Role
     from grants.subsidies.operations import STANDARD_RULE_SETS, add_rule_set
@@ -37,7 +37,7 @@ def youth(world):
     fund = make_fund(
         code="ungdomsrejser",
         name="Ungdomsrejser",
-        kind=FundKind.YOUTH_TRIP,
+        kind=kinds.YOUTH_TRIP.code,
         route="screening_decision",
         delegated_limit=20000,
         budget=150000,

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grants.extensions import db
-from grants.funds.models import Fund, FundKind
+from grants.funds import kinds
+from grants.funds.models import Fund
 from grants.organisations.models import Membership, Organisation
 from grants.partners.models import PartnerCity, Relation
 from grants.people.models import Role, User
@@ -76,9 +77,9 @@ def youth_world() -> YouthWorld:
             budget=150000,
         )
         for code, name, kind in (
-            ("ungdomsrejser", "Ungdomsrejser", FundKind.YOUTH_TRIP),
-            ("vaertskab", "Værtskab", FundKind.HOSTING),
-            ("wuxi-udveksling", "Elevudveksling med Wuxi", FundKind.PUPIL_EXCHANGE),
+            ("ungdomsrejser", "Ungdomsrejser", kinds.YOUTH_TRIP.code),
+            ("vaertskab", "Værtskab", kinds.HOSTING.code),
+            ("wuxi-udveksling", "Elevudveksling med Wuxi", kinds.PUPIL_EXCHANGE.code),
         )
     ]
     prague = PartnerCity(

@@ -194,13 +194,13 @@ def test_the_csrf_token_is_required(youth, app, client, auth):
 def test_an_organisation_or_city_id_that_is_no_id_is_not_a_server_error(app, routes, client, value):
     """Issue 16 point 3: an id that is not a number, or out of the database's range, is not
     found (the organisation) or not in the list (the partner city), never a 500."""
-    from grants.funds.models import FundKind
+    from grants.funds import kinds
     from grants.people.models import Role
     from grants.subsidies.operations import STANDARD_RULE_SETS, add_rule_set
     from tests.core.test_access_matrix import sign_in
     from tests.factories import make_fund, make_user
 
-    fund = make_fund(code="ungdomsrejser", kind=FundKind.YOUTH_TRIP, route="screening_decision")
+    fund = make_fund(code="ungdomsrejser", kind=kinds.YOUTH_TRIP.code, route="screening_decision")
     add_rule_set((STANDARD_RULE_SETS / "ballerup-ungdomsrejser.toml").read_text(), fund=fund)
     person = make_user(Role.EMPLOYEE, Role.CASEWORKER)
     db.session.commit()

@@ -10,7 +10,7 @@ import pytest
 
 from grants.applications.models import Outcome
 from grants.core import clock
-from grants.funds.models import FundKind
+from grants.funds import kinds
 from grants.subsidies.calculation import calculate_for_form
 from grants.subsidies.facts import OrganisationFacts
 from grants.subsidies.models import versions_of
@@ -57,7 +57,7 @@ def egeby(youth, runner, tmp_path):
     fund = factories.make_fund(
         code="egeby-venskabsbyer",
         name="Egeby venskabsbyer",
-        kind=FundKind.YOUTH_TRIP,
+        kind=kinds.YOUTH_TRIP.code,
         route="screening_decision",
     )
     result = runner.invoke(args=["rules", "import", str(write(tmp_path, "egeby.toml", EGEBY))])

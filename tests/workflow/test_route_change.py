@@ -37,7 +37,7 @@ def test_a_route_changed_mid_flight(world, client, auth):
         f"/administration/puljer/{fund.id}",
         data={
             "name": fund.name,
-            "kind": fund.kind.value,
+            "kind": fund.kind,
             "route_id": str(screening.id),
             "delegated_limit": "15000",
             "yearly_budget": "100000",

@@ -1,0 +1,70 @@
+"""The states a case can be in: the one vocabulary the routes (routes/*.toml) are written in,
+with what each state is called for staff and for the applicant.
+
+Code outside the workflow names a state as ``State.GRANTED``, never as a string, and the
+templates do the same through the template global ``State``; ``tests/workflow/test_states``
+fails on a new literal. The loader refuses a route with a state that is not here.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+
+class State(enum.StrEnum):
+    DRAFT = "draft"
+    AWAITING_ENDORSEMENT = "awaiting_endorsement"
+    SCREENING = "screening"
+    AWAITING_INFORMATION = "awaiting_information"
+    AWAITING_DECISION = "awaiting_decision"
+    ON_AGENDA = "on_agenda"  # on a committee's agenda for its decision
+    GRANTED = "granted"
+    PARTLY_GRANTED = "partly_granted"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+    CANCELLED = "cancelled"  # a grant cancelled by the caseworker before anything was paid
+    REPORT_SUBMITTED = "report_submitted"
+    REPORT_RETURNED = "report_returned"
+    REPORT_ON_AGENDA = "report_on_agenda"
+    SETTLED = "settled"  # the report and accounts approved, the final amount paid
+
+
+# The states of a grant that is given and not yet settled: the trip report is due.
+GRANTED_STATES = (State.GRANTED, State.PARTLY_GRANTED)
+
+STATE_LABELS = {
+    State.DRAFT: _l("Kladde"),
+    State.AWAITING_ENDORSEMENT: _l("Afventer lederens anbefaling"),
+    State.SCREENING: _l("Til screening"),
+    State.AWAITING_INFORMATION: _l("Afventer supplerende oplysninger"),
+    State.AWAITING_DECISION: _l("Afventer afgørelse"),
+    State.GRANTED: _l("Bevilget"),
+    State.PARTLY_GRANTED: _l("Delvist bevilget"),
+    State.REFUSED: _l("Afslået"),
+    State.WITHDRAWN: _l("Trukket tilbage"),
+    State.REPORT_SUBMITTED: _l("Rapport og regnskab indsendt"),
+    State.REPORT_RETURNED: _l("Rapport og regnskab sendt tilbage"),
+    State.SETTLED: _l("Afsluttet"),
+    State.CANCELLED: _l("Bevilling annulleret"),
+    State.ON_AGENDA: _l("På udvalgets dagsorden"),
+    State.REPORT_ON_AGENDA: _l("Rapport og regnskab på udvalgets dagsorden"),
+}
+
+# What the applicant is told; where missing, the staff label is used.
+APPLICANT_STATE_LABELS = {
+    State.AWAITING_ENDORSEMENT: _l("Sendt til din leder"),
+    State.SCREENING: _l("Under behandling"),
+    State.AWAITING_INFORMATION: _l("Vi mangler oplysninger fra dig"),
+    State.AWAITING_DECISION: _l("Under behandling"),
+    State.ON_AGENDA: _l("Under behandling"),
+    State.REPORT_ON_AGENDA: _l("Rapport og regnskab under behandling"),
+    State.REPORT_RETURNED: _l("Ret rapport og regnskab"),
+}
+
+
+def state_label(state: str, for_applicant: bool = False) -> str:
+    if for_applicant and state in APPLICANT_STATE_LABELS:
+        return str(APPLICANT_STATE_LABELS[state])
+    return str(STATE_LABELS.get(state, state))

@@ -1,0 +1,331 @@
+"""The steps of the routes: what each is called, where it is taken and what it does.
+
+A route (``routes/*.toml``) says who may take which action in which state; this registry
+says, for each action the routes name, what the action is:
+
+- ``label``: what staff call it (the button, the journal); ``applicant_label``: what the
+  applicant is told in their journal, where that differs (an applicant's own steps have one
+  label);
+- ``form``: what the case page asks with the button: ``StepForm`` (a comment, required
+  where the route says so), ``DecisionForm`` (the action is one choice of the decision form,
+  shown first and confirmed: ``workflow.decide``) or ``None`` (a link to ``page``);
+- ``page``: the endpoint of the page the step is taken on, where it needs more than a
+  comment (the application form, the report, the committee's agenda); none: the step is
+  taken by ``workflow.step``, which runs ``effect``;
+- ``effect``: what taking the step does, ``effect(application, actor, action, comment)``;
+  by default the engine's ``take``;
+- ``confirm``: for a step that cannot be undone, what taking it means, shown before it is
+  taken (on confirming); ``preview`` gives the facts the text names (it checks, and changes
+  nothing);
+- ``news``: what the applicant's e-mail says when the step is taken on their case (with
+  ``%(title)s``, ``%(fund)s``, ``%(case)s``); none: that the case has moved on;
+- ``listed``: whether the case page draws the step with the others (the application and the
+  report are submitted from their own links on the page).
+
+The loader refuses a route that names an action not registered here, and the case page's
+buttons, the step view and the labels are all derived from it: a new step is a
+``[[transition]]`` in a route and, for a new action, one ``Action`` below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app, url_for
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+from grants.applications import operations
+from grants.applications.forms import DecisionForm, StepForm
+from grants.core.formatting import money
+from grants.core.forms import Form
+from grants.workflow import engine
+from grants.workflow.models import Transition
+
+if TYPE_CHECKING:
+    from grants.applications.models import Application
+    from grants.people.models import User
+
+Effect = Callable[..., object]
+
+
+def take(application: Application, actor: User, action: str, comment: str) -> None:
+    """The plain step: move the case along the route and record it."""
+    engine.take(application, action, actor, comment)
+
+
+def endorse(application: Application, actor: User, action: str, comment: str) -> None:
+    """The manager's answer, kept on the case as well as in the journal."""
+    operations.endorse(application, actor, True, comment)
+
+
+def not_endorse(application: Application, actor: User, action: str, comment: str) -> None:
+    operations.endorse(application, actor, False, comment)
+
+
+def giving_up_preview(application: Application, actor: User, action: str) -> dict:
+    """What giving up or cancelling a grant gives back to the fund; refused if anything is
+    paid."""
+    money_held = operations.check_giving_up(application, actor, action)
+    return {"amount": money(money_held.granted if money_held else application.granted_amount)}
+
+
+MOVED_ON = _l("Din ansøgning “%(title)s” er gået videre.")
+DECIDED = _l(
+    "Der er truffet afgørelse i din sag “%(title)s”. Afgørelsesbrevet ligger på sagen, hvor du "
+    "kan hente det som PDF."
+)
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: LazyString
+    applicant_label: LazyString | None = None
+    form: type[Form] | None = StepForm
+    page: str = ""
+    effect: Effect = take
+    confirm: LazyString | None = None  # what the step means, shown before it is taken
+    preview: Callable[..., dict] | None = None
+    secondary: bool = False  # a way off the usual path, drawn as a secondary button
+    news: LazyString | None = None  # the applicant's e-mail
+    listed: bool = True
+
+    @property
+    def decides(self) -> bool:
+        return self.form is DecisionForm
+
+    def label_for(self, applicant: bool = False) -> str:
+        if applicant and self.applicant_label is not None:
+            return str(self.applicant_label)
+        return str(self.label)
+
+    def news_for(self, application: Application) -> str:
+        """The applicant's e-mail's sentence about this step on ``application``."""
+        return str(self.news or MOVED_ON) % {
+            "title": application.title,
+            "fund": application.fund.name,
+            "case": application.case_number,
+        }
+
+    def url(self, application: Application) -> str:
+        """Where the case page's button for this step goes."""
+        if not self.page:
+            return url_for("workflow.step", application_id=application.id, action=self.name)
+        values: dict[str, Any] = {"application_id": application.id}
+        if any("action" in rule.arguments for rule in current_app.url_map.iter_rules(self.page)):
+            values["action"] = self.name
+        return url_for(self.page, **values)
+
+
+ACTIONS: dict[str, Action] = {
+    action.name: action
+    for action in (
+        # The application: submitted (again) from its form, which checks it is complete.
+        Action(
+            "submit",
+            _l("Indsend ansøgning"),
+            form=None,
+            page="applications.edit",
+            listed=False,
+            news=_l(
+                "Tak for din ansøgning “%(title)s” til %(fund)s. Vi har modtaget den, og den har "
+                "fået sagsnummer %(case)s."
+            ),
+        ),
+        Action(
+            "resubmit",
+            _l("Indsend igen"),
+            form=None,
+            page="applications.edit",
+            listed=False,
+            news=_l(
+                "Vi har modtaget din rettede ansøgning “%(title)s”, og sagsbehandleren ser på den "
+                "igen."
+            ),
+        ),
+        Action(
+            "endorse",
+            _l("Anbefal"),
+            applicant_label=_l("Anbefalet af din leder"),
+            effect=endorse,
+            news=_l(
+                "Din leder har anbefalet din ansøgning “%(title)s”. Den er sendt videre til "
+                "sagsbehandleren."
+            ),
+        ),
+        Action(
+            "not_endorse",
+            _l("Anbefal ikke"),
+            applicant_label=_l("Ikke anbefalet af din leder"),
+            effect=not_endorse,
+            secondary=True,
+            news=_l(
+                "Din leder har ikke anbefalet din ansøgning “%(title)s”. Begrundelsen står "
+                "nedenfor."
+            ),
+        ),
+        Action(
+            "request_information",
+            _l("Bed om flere oplysninger"),
+            applicant_label=_l("Sagsbehandleren beder om flere oplysninger"),
+            news=_l(
+                "Sagsbehandleren mangler oplysninger for at kunne behandle din ansøgning "
+                "“%(title)s”. Ret ansøgningen, og send den igen."
+            ),
+        ),
+        Action("forward_for_decision", _l("Send til afgørelse")),
+        # The decision: one form, its outcome chosen among the actions the person may take.
+        Action(
+            "grant",
+            _l("Bevil fuldt ud"),
+            applicant_label=_l("Bevilget fuldt ud"),
+            form=DecisionForm,
+            page="workflow.decide",
+            news=DECIDED,
+        ),
+        Action(
+            "grant_part",
+            _l("Bevil delvist"),
+            applicant_label=_l("Bevilget delvist"),
+            form=DecisionForm,
+            page="workflow.decide",
+            news=DECIDED,
+        ),
+        Action(
+            "refuse",
+            _l("Giv afslag"),
+            applicant_label=_l("Afslag"),
+            form=DecisionForm,
+            page="workflow.decide",
+            news=DECIDED,
+        ),
+        Action(
+            "withdraw",
+            _l("Træk ansøgningen tilbage"),
+            confirm=_l(
+                "Ansøgningen trækkes tilbage og bliver ikke behandlet. Det kan ikke fortrydes: "
+                "vil du søge igen, skal du sende en ny ansøgning."
+            ),
+            secondary=True,
+            news=_l("Din ansøgning “%(title)s” er trukket tilbage, og sagen er afsluttet."),
+        ),
+        # A committee's case: put on a meeting's agenda (the meeting is chosen on its page),
+        # decided or postponed by the committee.
+        Action(
+            "put_on_agenda",
+            _l("Sæt på udvalgets dagsorden"),
+            form=None,
+            page="committees.agenda_for_case",
+        ),
+        Action(
+            "put_report_on_agenda",
+            _l("Sæt rapport og regnskab på udvalgets dagsorden"),
+            form=None,
+            page="committees.agenda_for_case",
+            news=_l(
+                "Rapporten og regnskabet for “%(title)s” er sat på udvalgets dagsorden til "
+                "godkendelse."
+            ),
+        ),
+        Action(
+            "postpone",
+            _l("Udsæt sagen"),
+            applicant_label=_l("Sagen er udsat"),
+            news=_l("Udvalget har udsat behandlingen af “%(title)s” til et senere møde."),
+        ),
+        # After the trip: the report and accounts, reviewed on the report's page.
+        Action(
+            "submit_report",
+            _l("Indsend rapport og regnskab"),
+            form=None,
+            page="reports.edit",
+            listed=False,
+            news=_l(
+                "Vi har modtaget rapporten og regnskabet for “%(title)s”. Sagsbehandleren "
+                "gennemgår dem og afregner tilskuddet."
+            ),
+        ),
+        Action(
+            "approve_report",
+            _l("Godkend rapport og regnskab"),
+            applicant_label=_l("Rapport og regnskab godkendt"),
+            page="reports.review",
+            news=_l(
+                "Vi har godkendt rapporten og regnskabet for “%(title)s”, og sagen er afsluttet. "
+                "Afregningsbrevet med det endelige tilskud ligger på sagen, hvor du kan hente det "
+                "som PDF."
+            ),
+        ),
+        Action(
+            "return_report",
+            _l("Send rapport og regnskab tilbage"),
+            applicant_label=_l("Rapport og regnskab sendt tilbage til dig"),
+            page="reports.review",
+            secondary=True,
+            news=_l(
+                "Sagsbehandleren har sendt rapporten og regnskabet for “%(title)s” tilbage til "
+                "dig. Ret dem som beskrevet i kommentaren nedenfor, og send dem igen."
+            ),
+        ),
+        # A grant given up or cancelled before anything is paid: the money goes back.
+        Action(
+            "give_up_grant",
+            _l("Giv afkald på bevillingen"),
+            effect=operations.give_up_grant,
+            confirm=_l(
+                "Du giver afkald på bevillingen på %(amount)s, og pengene går tilbage til "
+                "puljen. Det kan ikke fortrydes."
+            ),
+            preview=giving_up_preview,
+            secondary=True,
+            news=_l("Du har givet afkald på bevillingen til “%(title)s”, og sagen er afsluttet."),
+        ),
+        Action(
+            "cancel_grant",
+            _l("Annullér bevillingen"),
+            applicant_label=_l("Bevillingen er annulleret"),
+            effect=operations.give_up_grant,
+            confirm=_l(
+                "Bevillingen på %(amount)s annulleres. Pengene går tilbage til puljen, og "
+                "ansøgeren får besked. Det kan ikke fortrydes."
+            ),
+            preview=giving_up_preview,
+            secondary=True,
+            news=_l(
+                "Bevillingen til “%(title)s” er annulleret, og sagen er afsluttet. Pengene, der "
+                "ikke er udbetalt, går tilbage til puljen."
+            ),
+        ),
+    )
+}
+
+
+def action(name: str) -> Action | None:
+    return ACTIONS.get(name)
+
+
+@dataclass(frozen=True)
+class CaseStep:
+    """A step the case page offers a person: the route's transition and what it is."""
+
+    transition: Transition
+    action: Action
+    url: str
+
+
+def case_steps(
+    application: Application, transitions: list[Transition]
+) -> tuple[list[CaseStep], list]:
+    """The case page's buttons, from the transitions a person may take: the steps drawn one
+    by one, and the decisions (drawn as one decision form)."""
+    steps, decisions = [], []
+    for transition in transitions:
+        step = ACTIONS[transition.action]
+        if step.decides:
+            decisions.append(transition)
+        elif step.listed:
+            steps.append(CaseStep(transition, step, step.url(application)))
+    return steps, decisions

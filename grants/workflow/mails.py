@@ -1,0 +1,123 @@
+"""The e-mails a step causes: to the people who act next, to the applicant, and to the people
+around a decided case. Subscribes to ``signals.step_taken`` (listed in
+``grants.SUBSCRIBER_MODULES``); the engine does not know it. The mails are queued in the
+step's transaction and sent after the request's commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from flask import url_for
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from grants.extensions import db
+from grants.letters.operations import decider_role
+from grants.notifications.operations import queue_mail
+from grants.people.models import Role, User, UserRole
+from grants.workflow.engine import people_to_act
+from grants.workflow.models import JournalEntry, Transition
+from grants.workflow.signals import step_taken
+
+if TYPE_CHECKING:
+    from grants.applications.models import Application
+
+
+@step_taken.connect
+def _mail_the_step(
+    application: Application,
+    *,
+    transition: Transition,
+    actor: User,
+    comment: str = "",
+    **_facts: object,
+) -> None:
+    notify_step(application, transition, actor, comment)
+
+
+def notify_step(
+    application: Application, transition: Transition, actor: User, comment: str = ""
+) -> None:
+    case_url = url_for("applications.show", application_id=application.id, _external=True)
+    for person in people_to_act(application):
+        if person.id == application.applicant_id:
+            continue  # the applicant gets the status message below, which says it is their turn
+        if actor is not None and person.id == actor.id:
+            continue  # who just took the step knows; the case is on their list if it waits
+        queue_mail(
+            person,
+            "mail/your_turn_subject.txt",
+            "mail/your_turn.txt",
+            application=application,
+            actor=actor,
+            case_url=case_url,
+        )
+    if transition.visible_to_applicant:
+        queue_mail(
+            application.applicant,
+            "mail/status_subject.txt",
+            "mail/status.txt",
+            application=application,
+            actor=actor,
+            transition=transition,
+            comment=comment,
+            case_url=case_url,
+        )
+    if transition.outcome:
+        notify_decision(application, actor, comment, case_url)
+
+
+def notify_decision(application: Application, actor: User, comment: str, case_url: str) -> None:
+    """Tell the people around a decided case who did not decide it: the manager named on
+    the application, and the caseworker of the case when the fund's board or a committee
+    decided (the applicant has the status message and the letter)."""
+
+    role = decider_role(application, actor) if actor is not None else "caseworker"
+    people = {}
+    if application.manager is not None:
+        people[application.manager.id] = application.manager
+    if role != "caseworker":
+        # The caseworkers who handled the case; none yet: every caseworker.
+        handled = [
+            entry.actor
+            for entry in db.session.scalars(
+                select(JournalEntry).where(JournalEntry.application_id == application.id)
+            )
+            if entry.actor is not None and entry.actor.has_role(Role.CASEWORKER)
+        ]
+        for person in handled or caseworkers():
+            people[person.id] = person
+    body = _decided_by_body(application, role)
+    for person in people.values():
+        if person.id in (application.applicant_id, getattr(actor, "id", None)):
+            continue
+        if not person.active:
+            continue
+        with force_locale(person.locale or "da"):
+            decided_by_body = str(body) if body else ""
+        queue_mail(
+            person,
+            "mail/decided_subject.txt",
+            "mail/decided.txt",
+            application=application,
+            actor=actor,
+            comment=comment,
+            case_url=case_url,
+            decided_by_body=decided_by_body,
+        )
+
+
+def _decided_by_body(application: Application, role: str) -> str | None:
+    if role == "board_member":
+        return _l("Bestyrelsen for %(fund)s", fund=application.fund.name)
+    if role == "committee":
+        return application.fund.name
+    return None
+
+
+def caseworkers() -> Sequence[User]:
+    return db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role == Role.CASEWORKER, User.active)
+    ).all()
