@@ -49,6 +49,7 @@ deps: $(REQUIREMENTS_STAMP)
 $(REQUIREMENTS_STAMP): requirements-pip.txt requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade -r requirements-pip.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@command -v xmlsec1 >/dev/null || echo "Note: no xmlsec1. The MitID login (NemLog-in) and its tests need it: apt-get install xmlsec1"
 	@touch $@
 
 # --- Front end: Det Fælles Designsystem, copied from node_modules into static/dkfds ---------

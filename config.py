@@ -123,6 +123,52 @@ class Config:
         if name.strip()
     )
 
+    # Staff log in at the municipality's identity provider by OpenID Connect (Entra ID,
+    # ADFS; grants/people/oidc.py, docs/login.md) when "oidc" is in AUTHENTICATION_BACKENDS.
+    # The issuer URL (its /.well-known/openid-configuration is read), the app's client id
+    # and secret as registered there (the secret from the environment only).
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    # The scopes asked for; "openid" must be one.
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile email")
+    # The ID token's claim that lists the person's groups (Entra ID and ADFS: "groups"; some
+    # providers say "roles"); the administrator maps groups to roles (/administration/grupper).
+    OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+    # What the login page's button says after "Log ind med" / "Log in with", per language.
+    OIDC_LABEL = os.environ.get("OIDC_LABEL", "kommunens login")
+    OIDC_LABEL_EN = os.environ.get("OIDC_LABEL_EN", "the municipality's login")
+    # Logging out of the app logs out at the provider too (RP-initiated logout), if it
+    # offers an end_session_endpoint.
+    OIDC_LOGOUT = _bool("OIDC_LOGOUT", True)
+    # Seconds of clock difference allowed when checking an ID token's times, and the most
+    # seconds to wait for the provider.
+    OIDC_LEEWAY = int(os.environ.get("OIDC_LEEWAY", 60))
+    OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", 10))
+
+    # NemLog-in (MitID, MitID Erhverv) as the login "nemlogin": the app is a SAML service
+    # provider after the OIOSAML 3 profile (grants/nemlogin, docs/login.md). Paths to NemLog-in's
+    # metadata (downloaded for its integration test or production environment), and to the
+    # app's key and OCES3 system certificate (PEM; kept outside the repository, readable by the
+    # app only). `flask nemlogin make-keys` writes a self-signed pair for development.
+    NEMLOGIN_IDP_METADATA = os.environ.get("NEMLOGIN_IDP_METADATA", "")
+    NEMLOGIN_SP_KEY = os.environ.get("NEMLOGIN_SP_KEY", "")
+    NEMLOGIN_SP_CERT = os.environ.get("NEMLOGIN_SP_CERT", "")
+    # The app's entity ID at NemLog-in; empty: the metadata's own URL (/nemlogin/metadata).
+    NEMLOGIN_ENTITY_ID = os.environ.get("NEMLOGIN_ENTITY_ID", "")
+    # The service's name in the metadata.
+    NEMLOGIN_SERVICE_NAME = os.environ.get("NEMLOGIN_SERVICE_NAME", "Rejsetilskud")
+    # The lowest NSIS assurance level a MitID login is taken at (Low, Substantial, High); the
+    # routes that act for an association ask Substantial whatever this is.
+    NEMLOGIN_MINIMUM_ASSURANCE = os.environ.get("NEMLOGIN_MINIMUM_ASSURANCE", "Low")
+    # Seconds of clock difference with NemLog-in tolerated on an assertion's times.
+    NEMLOGIN_CLOCK_SKEW = int(os.environ.get("NEMLOGIN_CLOCK_SKEW", 60))
+    # xmlsec1 (Debian: apt-get install xmlsec1); empty: found on the PATH.
+    NEMLOGIN_XMLSEC1 = os.environ.get("NEMLOGIN_XMLSEC1", "")
+    # The NSIS level the app's own password login counts as (Low, Substantial, High); empty:
+    # Substantial while NemLog-in is off, Low once it is on, so that acting for an association
+    # then takes MitID (grants/people/assurance.py).
+    LOCAL_LOGIN_ASSURANCE = os.environ.get("LOCAL_LOGIN_ASSURANCE", "")
     # The CVR register (grants/organisations/cvr.py, docs/integrations.md): Erhvervsstyrelsen's
     # system-to-system access fills in an association's name and address from its CVR number.
     # Empty URL: only the number's check digit is checked, and the association types the rest.

@@ -97,6 +97,11 @@ def _refuse_unsafe_production(app: Flask) -> None:
     # A real key: long, and not a repeated character or the development placeholder.
     if key == ProductionConfig.DEVELOPMENT_SECRET_KEY or len(key) < 32 or len(set(key)) < 10:
         raise RuntimeError("Set SECRET_KEY to a long random value (32+ characters) in production.")
+    # The municipality's login over plain http would hand the ID token to anyone on the way.
+    if "oidc" in app.config.get("AUTHENTICATION_BACKENDS", ()) and not str(
+        app.config.get("OIDC_ISSUER") or ""
+    ).startswith("https://"):
+        raise RuntimeError("OIDC_ISSUER must be an https:// address in production.")
     # `flask run --debug` sets FLASK_DEBUG after the config is read: look at it too.
     debug_env = os.environ.get("FLASK_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
     if app.debug or debug_env:
@@ -115,6 +120,11 @@ def _trust_reverse_proxy(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from grants import models  # noqa: F401  - every model, for Alembic and relationships
+
+    # The login methods beyond the password register themselves (AUTHENTICATION_BACKENDS
+    # switches them on); OpenID Connect's roles come from the administrator's group mapping.
+    from grants.administration import group_roles  # noqa: F401
+    from grants.people import oidc  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -179,6 +189,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.committees.views import bp as committees
     from grants.core.views import bp as core
     from grants.letters.views import bp as letters
+    from grants.nemlogin.views import bp as nemlogin
     from grants.organisations.views import bp as organisations
     from grants.partners.views import bp as partners
     from grants.payments.views import bp as payments
@@ -192,6 +203,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         core,
         people,
+        nemlogin,
         organisations,
         applications,
         workflow,
@@ -270,6 +282,7 @@ def _register_commands(app: Flask) -> None:
     from grants import demo
     from grants.core.cli import register
     from grants.jobs.cli import register as register_jobs
+    from grants.nemlogin.cli import register as register_nemlogin
     from grants.notifications.cli import register as register_mail
     from grants.people.cli import register as register_people
     from grants.privacy.cli import register as register_privacy
@@ -285,6 +298,7 @@ def _register_commands(app: Flask) -> None:
     register_jobs(app)
     register_workflow(app)
     register_mail(app)
+    register_nemlogin(app)
     register_people(app)
     register_privacy(app)
     demo.register(app)

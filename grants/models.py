@@ -1,5 +1,6 @@
 """Every model, imported in one place so Alembic and the relationships see them all."""
 
+from grants.administration.models import GroupRoleMapping  # noqa: F401
 from grants.applications.models import Application, Attachment, BudgetLine  # noqa: F401
 from grants.audit import listeners  # noqa: F401  - the audit trail's flush listener
 from grants.audit.models import AuditEvent, AuditPersonalValue  # noqa: F401
@@ -16,6 +17,7 @@ from grants.core.models import Municipality  # noqa: F401
 from grants.funds.models import Fund, FundBoardMember  # noqa: F401
 from grants.jobs.models import Job  # noqa: F401
 from grants.letters.models import Letter, LetterText  # noqa: F401
+from grants.nemlogin.models import UsedAssertion  # noqa: F401
 from grants.notifications.models import OutboxMessage  # noqa: F401
 from grants.organisations.models import Invitation, Membership, Organisation  # noqa: F401
 from grants.partners.models import PartnerCity  # noqa: F401

@@ -50,6 +50,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("letters",),
     ("subsidies",),  # the youth subsidies' rule sets and calculation
     ("budgets",),  # the money: an append-only ledger
+    ("nemlogin",),  # logging in with MitID (NemLog-in): links a CVR to its organisation
     ("organisations",),
     ("notifications",),
     ("jobs",),

@@ -26,6 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from grants.administration.models import GroupRole
 from grants.applications.forms import country_choices
 from grants.core.fields import AmountField
 from grants.core.forms import Form
@@ -326,3 +327,70 @@ class UserRolesForm(Form):
     roles = SelectMultipleField(
         _l("Roller"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()]
     )
+
+
+GROUP_ROLE_LABELS = {
+    GroupRole.EMPLOYEE: _l("Medarbejder"),
+    GroupRole.MANAGER: _l("Leder (anbefaler ansøgninger)"),
+    GroupRole.CASEWORKER: _l("Sagsbehandler"),
+    GroupRole.FINANCE: _l("Økonomimedarbejder"),
+    GroupRole.ADMIN: _l("Administrator"),
+    GroupRole.BOARD_MEMBER: _l("Medlem af en puljes bestyrelse"),
+    GroupRole.COMMITTEE_MEMBER: _l("Medlem af et udvalg"),
+    GroupRole.COMMITTEE_CHAIR: _l("Formand for et udvalg"),
+    GroupRole.COMMITTEE_SECRETARY: _l("Sekretær for et udvalg"),
+}
+
+
+class GroupRoleForm(Form):
+    """One line of the mapping from the identity provider's groups to roles."""
+
+    group_name = StringField(
+        _l("Gruppe hos kommunens login"),
+        [DataRequired(REQUIRED), Length(max=255)],
+        filters=[_stripped],
+        description=_l(
+            "Som gruppen står i login-svaret: i Entra ID gruppens objekt-id, i ADFS gruppens navn."
+        ),
+    )
+    role = SelectField(
+        _l("Giver rollen"),
+        [DataRequired(REQUIRED)],
+        choices=[(r.value, label) for r, label in GROUP_ROLE_LABELS.items()],
+    )
+    fund_id = SelectField(
+        _l("Pulje"),
+        [Optional()],
+        description=_l("Kun for medlemmer af en puljes bestyrelse."),
+    )
+    committee_id = SelectField(
+        _l("Udvalg"),
+        [Optional()],
+        description=_l("Kun for medlemmer, formænd og sekretærer i et udvalg."),
+    )
+
+    def __init__(self, *args, funds=(), committees=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fund_id.choices = [("", _l("Ingen"))] + [(str(f.id), f.name) for f in funds]
+        self.committee_id.choices = [("", _l("Intet"))] + [
+            (str(c.id), f"{c.name} ({c.period})") for c in committees
+        ]
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        role = GroupRole(self.role.data)
+        ok = True
+        if role.needs_fund and not self.fund_id.data:
+            self.fund_id.errors.append(_l("Vælg puljen, hvis bestyrelse gruppen giver plads i."))
+            ok = False
+        if not role.needs_fund and self.fund_id.data:
+            self.fund_id.errors.append(_l("Vælg kun en pulje for en puljes bestyrelse."))
+            ok = False
+        if role.needs_committee and not self.committee_id.data:
+            self.committee_id.errors.append(_l("Vælg udvalget, som gruppen giver plads i."))
+            ok = False
+        if not role.needs_committee and self.committee_id.data:
+            self.committee_id.errors.append(_l("Vælg kun et udvalg for en plads i et udvalg."))
+            ok = False
+        return ok

@@ -9,6 +9,8 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from grants.administration.models import GroupRole, GroupRoleMapping
+from grants.audit.models import AuditEvent
 from grants.budgets.balances import balance
 from grants.budgets.lock import lock_fund
 from grants.budgets.models import YearClosing
@@ -162,4 +164,67 @@ def set_roles(user: User, roles: set[Role], active: bool, actor: User) -> None:
             user.role_grants.append(UserRole(role=role))
     if user.active != active:
         user.active = active
+    db.session.flush()
+
+
+# -- the identity provider's groups mapped to roles (grants.administration.group_roles) -------
+def _audit_mapping(action: str, mapping: GroupRoleMapping, actor: User, before, after) -> None:
+    # The audit trail's listener sits below this package and does not know the mapping:
+    # the change is written here, as the listener writes other settings.
+    db.session.add(
+        AuditEvent(
+            at=clock.now(),
+            actor_id=actor.id,
+            action=action,
+            object_type="group_role_mapping",
+            object_id=mapping.id,
+            details={"before": before, "after": after},
+        )
+    )
+
+
+def _mapping_values(mapping: GroupRoleMapping) -> dict:
+    return {
+        "group_name": mapping.group_name,
+        "role": mapping.role.value,
+        "fund_id": mapping.fund_id,
+        "committee_id": mapping.committee_id,
+    }
+
+
+def add_group_role(
+    group_name: str, role: GroupRole, fund_id: int | None, committee_id: int | None, actor: User
+) -> GroupRoleMapping:
+    """A line of the mapping; it takes effect at each person's next login."""
+    duplicate = db.session.scalar(
+        select(GroupRoleMapping.id).where(
+            GroupRoleMapping.group_name == group_name,
+            GroupRoleMapping.role == role,
+            GroupRoleMapping.fund_id.is_(None)
+            if fund_id is None
+            else GroupRoleMapping.fund_id == fund_id,
+            GroupRoleMapping.committee_id.is_(None)
+            if committee_id is None
+            else GroupRoleMapping.committee_id == committee_id,
+        )
+    )
+    if duplicate is not None:
+        raise DomainError(_("Gruppen giver allerede den rolle."), field="group_name")
+    mapping = GroupRoleMapping(
+        group_name=group_name, role=role, fund_id=fund_id, committee_id=committee_id
+    )
+    db.session.add(mapping)
+    db.session.flush()
+    _audit_mapping(
+        "settings.group_role_mapping_added", mapping, actor, None, _mapping_values(mapping)
+    )
+    return mapping
+
+
+def remove_group_role(mapping: GroupRoleMapping, actor: User) -> None:
+    """Roles it gave stay until the person's next login, which takes them away."""
+    _audit_mapping(
+        "settings.group_role_mapping_removed", mapping, actor, _mapping_values(mapping), None
+    )
+    db.session.delete(mapping)
     db.session.flush()

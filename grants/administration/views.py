@@ -24,14 +24,17 @@ from sqlalchemy import select
 
 from grants.administration import operations
 from grants.administration.forms import (
+    GROUP_ROLE_LABELS,
     ROLE_LABELS,
     FundForm,
+    GroupRoleForm,
     LetterTextForm,
     MunicipalityForm,
     PartnerCityForm,
     QuestionForm,
     UserRolesForm,
 )
+from grants.administration.models import GroupRole, GroupRoleMapping
 from grants.audit.models import AuditEvent
 from grants.core import access, clock
 from grants.core.errors import DomainError
@@ -479,3 +482,48 @@ def user(user_id: int):
                 return redirect(back)
         return _form_page(form, title, action, back, intro=person.email, status=422)
     return _form_page(form, title, action, back, intro=person.email)
+
+
+# -- the identity provider's groups and the roles they give --------------------------------------
+
+
+@bp.route("/grupper", methods=["GET", "POST"])
+def groups():
+    """Staff logging in by OpenID Connect get their roles from their groups at the provider:
+    each line here says what a group gives. A POST adds a line, or removes one (``remove``)."""
+    from grants.committees.models import Committee
+
+    funds = db.session.scalars(select(Fund).order_by(Fund.name)).all()
+    committees = db.session.scalars(
+        select(Committee).order_by(Committee.name, Committee.period_first)
+    ).all()
+    form = GroupRoleForm(funds=funds, committees=committees)
+    status = 200
+    if request.method == "POST" and "remove" in request.form:
+        raw = request.form["remove"]
+        mapping = db.session.get(GroupRoleMapping, int(raw)) if raw.isdigit() else None
+        if mapping is None:
+            abort(404)
+        operations.remove_group_role(mapping, current_user)
+        flash(_("Linjen er fjernet. Rollerne følger ved hver persons næste login."), "success")
+        return redirect(url_for("admin.groups"))
+    if request.method == "POST":
+        if form.validate():
+            with refused_by_domain(form) as refusal:
+                operations.add_group_role(
+                    form.group_name.data,
+                    GroupRole(form.role.data),
+                    int(form.fund_id.data) if form.fund_id.data else None,
+                    int(form.committee_id.data) if form.committee_id.data else None,
+                    current_user,
+                )
+            if not refusal:
+                flash(_("Linjen er gemt. Rollerne følger ved hver persons næste login."), "success")
+                return redirect(url_for("admin.groups"))
+        status = 422
+    mappings = db.session.scalars(
+        select(GroupRoleMapping).order_by(GroupRoleMapping.group_name, GroupRoleMapping.id)
+    ).all()
+    return render_template(
+        "admin/groups.html", form=form, mappings=mappings, labels=GROUP_ROLE_LABELS
+    ), status

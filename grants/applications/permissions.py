@@ -43,7 +43,9 @@ def acts_as_applicant(user, application, **_) -> bool:
         return False
     if application.applicant_id == user.id:
         return True
-    return application.organisation is not None and application.organisation.has_member(user)
+    return application.organisation is not None and access.may(
+        user, "organisation.act", application.organisation
+    )
 
 
 @access.rule("case.view")

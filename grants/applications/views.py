@@ -38,8 +38,9 @@ from grants.extensions import db
 from grants.funds import kinds
 from grants.funds.models import Fund
 from grants.letters.labels import LETTER_KINDS
-from grants.organisations.operations import organisations_of
+from grants.organisations.operations import acting_for
 from grants.partners.models import PartnerCity
+from grants.people import assurance
 from grants.people.models import Role, User, UserRole
 from grants.questions.forms import questions_form, shown_answers
 from grants.questions.models import current_form
@@ -95,7 +96,7 @@ def make_form(fund: Fund, application: Application | None = None):
     if fund.spec.form == "subsidy":
         form = YouthApplicationForm(
             obj=application,
-            organisations=organisations_of(current_user),
+            organisations=acting_for(current_user),
             cities=partner_cities(),
             hosting=fund.spec.rule_set_kind == "hosting",
         )
@@ -143,7 +144,7 @@ def funds_open_to(user) -> list[Fund]:
     applicants = [
         applicant for applicant, roles in APPLICANT_ROLES.items() if user.has_role(*roles)
     ]
-    if organisations_of(user):
+    if acting_for(user):
         applicants.append(kinds.Applicant.ORGANISATION)
     codes = [code for applicant in applicants for code in kinds.codes(applicant=applicant)]
     # Funds opened by the packages above (a committee's own trips to its members).
@@ -180,7 +181,7 @@ def choose_fund():
     return render_template(
         "applications/choose_fund.html",
         funds=funds,
-        has_organisation=bool(organisations_of(current_user)),
+        has_organisation=bool(acting_for(current_user)),
     )
 
 
@@ -203,6 +204,9 @@ def edit(application_id: int):
 
 def handle_form(fund: Fund, application: Application | None):
     """Save a draft, preview the subsidy, or submit: one flow for every kind of application."""
+    if fund.computes_subsidy and assurance.current_level() < assurance.Level.SUBSTANTIAL:
+        # Applying on behalf of an association: MitID (Erhverv) at Substantial at least.
+        return assurance.refusal(assurance.Level.SUBSTANTIAL)
     form = make_form(fund, application)
     # The fund's own questions, in the version the case was started with (new: the current).
     version = application.form_version if application is not None else current_form(fund.id)

@@ -230,7 +230,7 @@ def _record_account_event(user, *, action: str, actor, details: dict) -> None:
             actor_id=actor.id if actor is not None else None,
             action=action,
             object_type="user",
-            object_id=user.id,
+            object_id=user.id if user is not None else None,
             details=details,
         )
     )

@@ -151,6 +151,9 @@ class CommitteeMembership(Model):
     role: Mapped[MemberRole] = mapped_column(enum_type(MemberRole), default=MemberRole.MEMBER)
     valid_from: Mapped[dt.date] = mapped_column(Date)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    # The provider's group that made the person a member (grants.administration.group_roles);
+    # None: added by hand.
+    granted_by_group: Mapped[str | None] = mapped_column(String(255))
 
     committee: Mapped[Committee] = relationship(back_populates="memberships")
     user = relationship("User")

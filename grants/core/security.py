@@ -7,6 +7,7 @@ and URLs that carry control characters refused (``grants.core.input``)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, render_template, request, url_for
@@ -30,6 +31,36 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+# Where else a form may lead: the browser applies form-action to every redirect that answers
+# a form, so the app's logout form, answered with a redirect to the identity provider's
+# logout (OpenID Connect RP-initiated logout, SAML single logout), needs the provider's
+# origin here. A login method registers a source of origins (``form_targets``); the core
+# knows none of them.
+_FORM_TARGETS: list[Callable[[], Iterable[str]]] = []
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
+
+
+def form_targets(source: Callable[[], Iterable[str]]) -> Callable[[], Iterable[str]]:
+    """Register ``source``: it gives origins ("https://login.example.dk") forms may lead to."""
+    _FORM_TARGETS.append(source)
+    return source
+
+
+def origin_of(url: str) -> str | None:
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return origin if _ORIGIN.match(origin) else None
+
+
+def content_security_policy() -> str:
+    extra = sorted({origin for source in _FORM_TARGETS for origin in source() if origin})
+    if not extra:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", " ".join(["form-action 'self'", *extra])
+    )
 
 
 # What a browser removes from a URL before reading it (the WHATWG URL standard): tab and
@@ -102,7 +133,7 @@ def register(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Content-Security-Policy", content_security_policy())
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")

@@ -102,6 +102,9 @@ class FundBoardMember(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    # The provider's group that made the person a member (grants.administration.group_roles);
+    # None: chosen by hand on the fund's page.
+    granted_by_group: Mapped[str | None] = mapped_column(String(255))
 
     fund: Mapped[Fund] = relationship(back_populates="board")
     user: Mapped[User] = relationship()

@@ -15,12 +15,9 @@ app checks the digits only and the association types its own name and address.
 
 from __future__ import annotations
 
-import base64
-import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 
+import requests
 from flask import current_app
 
 WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
@@ -64,10 +61,11 @@ class RegisterUnavailable(Exception):
 class CvrRegister:
     """Erhvervsstyrelsen's system-to-system access, or a service that answers as it does."""
 
-    def __init__(self, url: str, user: str = "", password: str = "", timeout: float = 10):
+    def __init__(self, url: str, credentials: tuple[str, str] | None = None, timeout: float = 10):
+        if not url.startswith(("https://", "http://")):
+            raise ValueError("CVR_REGISTER_URL must be an http(s) address")
         self.url = url
-        self.user = user
-        self.password = password
+        self.credentials = credentials  # (user, password) for basic authentication
         self.timeout = timeout
 
     def lookup(self, cvr: str) -> Company | None:
@@ -82,19 +80,13 @@ class CvrRegister:
             ],
             "query": {"term": {"Vrvirksomhed.cvrNummer": int(cvr)}},
         }
-        request = urllib.request.Request(  # noqa: S310 (the URL is the operator's configuration)
-            self.url,
-            data=json.dumps(query).encode(),
-            headers={"Content-Type": "application/json", "Accept": "application/json"},
-            method="POST",
-        )
-        if self.user:
-            token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
-            request.add_header("Authorization", f"Basic {token}")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                answer = json.load(response)
-        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
+            response = requests.post(
+                self.url, json=query, auth=self.credentials, timeout=self.timeout
+            )
+            response.raise_for_status()
+            answer = response.json()
+        except (requests.RequestException, ValueError) as error:
             raise RegisterUnavailable(str(error)) from error
         try:
             hits = answer["hits"]["hits"]
@@ -148,9 +140,10 @@ def configured_register() -> CvrRegister | None:
     url = current_app.config.get("CVR_REGISTER_URL") or ""
     if not url:
         return None
+    user = current_app.config.get("CVR_REGISTER_USER") or ""
+    secret = current_app.config.get("CVR_REGISTER_PASSWORD") or ""
     return CvrRegister(
         url,
-        current_app.config.get("CVR_REGISTER_USER") or "",
-        current_app.config.get("CVR_REGISTER_PASSWORD") or "",
+        (user, secret) if user else None,
         float(current_app.config.get("CVR_REGISTER_TIMEOUT") or 10),
     )

@@ -15,7 +15,7 @@ from grants.core.errors import DomainError
 from grants.extensions import db
 from grants.notifications.operations import queue_mail
 from grants.organisations import cvr as cvr_register
-from grants.organisations.models import Invitation, Membership, Organisation
+from grants.organisations.models import Invitation, Membership, Organisation, OrganisationKind
 from grants.people.models import User
 
 INVITATION_DAYS = 14
@@ -166,3 +166,40 @@ def organisations_of(user: User) -> list[Organisation]:
             .order_by(Organisation.name)
         )
     )
+
+
+def acting_for(user: User) -> list[Organisation]:
+    """The organisations the person may act for in this session: those they are a member of,
+    or, after a MitID Erhverv login for a CVR number, that company alone."""
+    from grants.core import access
+
+    return [o for o in organisations_of(user) if access.may(user, "organisation.act", o)]
+
+
+def join_by_cvr(user: User, cvr: str, name: str) -> tuple[Organisation, bool]:
+    """MitID Erhverv says ``user`` acts for the company with this CVR number: make them a
+    member of its organisation, registering it (as an association, from the name NemLog-in
+    gives) the first time anyone logs in for it; the address is for the association to fill
+    in. Returns the organisation and whether it was made now."""
+    organisation = db.session.scalar(select(Organisation).where(Organisation.cvr == cvr))
+    made = organisation is None
+    if made:
+        organisation = Organisation(
+            name=(name.strip() or f"CVR {cvr}")[:200], kind=OrganisationKind.ASSOCIATION, cvr=cvr
+        )
+        db.session.add(organisation)
+    if not organisation.has_member(user):
+        organisation.members.append(Membership(user=user))
+    db.session.flush()
+    return organisation, made
+
+
+def update(organisation: Organisation, form) -> None:
+    """The association fills in (or corrects) its address and contact details. The name, kind
+    and CVR number are not changed here: the CVR number is what MitID Erhverv links to."""
+    organisation.address = form.address.data.strip()
+    organisation.postcode = form.postcode.data.strip()
+    organisation.city = form.city.data.strip()
+    organisation.email = form.email.data.strip()
+    organisation.phone = (form.phone.data or "").strip()
+    db.session.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grants.core import access
+from grants.people.assurance import acting_cvr
 from grants.people.models import Role
 
 # The figures of any organisation: the secretariat.
@@ -14,9 +15,26 @@ def can_view_organisation(user, organisation, **_) -> bool:
     return organisation.has_member(user) or user.has_role(*SECRETARIAT)
 
 
+@access.rule("organisation.act")
+def can_act_for(user, organisation, **_) -> bool:
+    """A member acts for the organisation, unless this session's login was made with MitID
+    Erhverv for another CVR number: then the person acts for that company alone, whatever
+    else they are a member of (the current user's session; other users have none here)."""
+    if not organisation.has_member(user):
+        return False
+    cvr = acting_cvr() if _is_current(user) else None
+    return cvr is None or organisation.cvr == cvr
+
+
+def _is_current(user) -> bool:
+    from flask_login import current_user
+
+    return getattr(current_user, "id", None) == getattr(user, "id", object())
+
+
 @access.rule("organisation.invite")
 def can_invite(user, organisation, **_) -> bool:
-    return organisation.has_member(user)
+    return access.may(user, "organisation.act", organisation)
 
 
 @access.rule("organisation.figures")

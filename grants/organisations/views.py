@@ -7,12 +7,23 @@ from sqlalchemy import select
 
 from grants.applications.models import Application
 from grants.core import access
+from grants.core.errors import DomainError
 from grants.core.models import Municipality
 from grants.core.refusals import refused_by_domain
 from grants.extensions import db
 from grants.organisations import operations
-from grants.organisations.forms import KIND_CHOICES, InviteForm, OrganisationForm
+from grants.organisations.forms import (
+    KIND_CHOICES,
+    InviteForm,
+    OrganisationAddressForm,
+    OrganisationForm,
+)
 from grants.organisations.models import Organisation
+from grants.people.assurance import Level, acting_cvr, requires
+
+# Acting on behalf of an association (registering it, inviting, its details, applying for it)
+# takes an NSIS assurance level of Substantial: MitID, or MitID Erhverv (grants.people.assurance).
+ACTING = Level.SUBSTANTIAL
 
 bp = Blueprint("organisations", __name__)
 
@@ -35,10 +46,22 @@ def mine():
 
 @bp.route("/organisationer/ny", methods=["GET", "POST"])
 @login_required
+@requires(ACTING)
 def new():
     form = OrganisationForm()
     if form.validate_on_submit():
+        cvr = acting_cvr()
         with refused_by_domain(form) as refusal:
+            if cvr is not None and form.cvr.data != cvr:
+                # Logged in with MitID Erhverv for one company: not registering another.
+                raise DomainError(
+                    _(
+                        "Du er logget ind med MitID Erhverv for CVR-nummer %(cvr)s og kan kun "
+                        "handle for den virksomhed.",
+                        cvr=cvr,
+                    ),
+                    field="cvr",
+                )
             organisation = operations.register(current_user, form)
         if not refusal:
             flash(
@@ -73,6 +96,23 @@ def show(organisation_id: int, invite_form: InviteForm | None = None, status: in
     ), status
 
 
+@bp.route("/organisationer/<int:organisation_id>/rediger", methods=["GET", "POST"])
+@login_required
+@requires(ACTING)
+def edit(organisation_id: int):
+    """The association's address and contact details (an organisation made at its first MitID
+    Erhverv login has its CVR number and name only)."""
+    organisation = get_organisation(organisation_id)
+    access.require(current_user, "organisation.act", organisation)
+    form = OrganisationAddressForm(obj=organisation)
+    if form.validate_on_submit():
+        operations.update(organisation, form)
+        flash(_("Oplysningerne om %(name)s er gemt.", name=organisation.name), "success")
+        return redirect(url_for("organisations.show", organisation_id=organisation.id))
+    status = 422 if form.errors else 200
+    return render_template("organisations/edit.html", form=form, organisation=organisation), status
+
+
 @bp.post("/organisationer/<int:organisation_id>/cvr")
 @login_required
 def refresh_from_register(organisation_id: int):
@@ -92,6 +132,7 @@ def refresh_from_register(organisation_id: int):
 
 @bp.post("/organisationer/<int:organisation_id>/invitationer")
 @login_required
+@requires(ACTING)
 def invite(organisation_id: int):
     organisation = get_organisation(organisation_id)
     access.require(current_user, "organisation.invite", organisation)

@@ -171,7 +171,7 @@ def link(user: User, backend: str, subject: str) -> UserIdentity:
 
 def login_methods(user: User) -> list[str]:
     """How the person can log in, in words for the administrator's list of people."""
-    labels = {name: backend.label for name, backend in _REGISTRY.items()}
+    labels = {name: backend().label for name, backend in _REGISTRY.items()}
     methods = [str(PasswordBackend.label)] if user.has_password else []
     for identity in user.identities:
         methods.append(str(labels.get(identity.backend, identity.backend)))

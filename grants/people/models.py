@@ -125,10 +125,18 @@ class User(UserMixin, Timestamp, Model):
         return f"<User {self.email}>"
 
 
+def _role_details(role: UserRole) -> dict:
+    details = {"user_id": role.user_id, "role": str(role.role)}
+    if role.granted_by_group is not None:
+        details["group"] = role.granted_by_group
+    return details
+
+
 class UserRole(Model):
     __tablename__ = "user_role"
     __audit__ = Audited(
-        added=Record("roles.granted", ("user_id", "role")),
+        # A role the group mapping gave at a login names its group (grants.people.oidc).
+        added=Record("roles.granted", lambda role: _role_details(role)),
         removed=Record("roles.revoked", ("user_id", "role")),
     )
     __table_args__ = (UniqueConstraint("user_id", "role"),)
@@ -136,6 +144,10 @@ class UserRole(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     role: Mapped[Role] = mapped_column(enum_type(Role))
+    # The provider's group whose mapping granted the role at the last login (staff logging
+    # in by OpenID Connect, grants.people.oidc); None: granted by hand in the app. The next
+    # login replaces the roles with a group; those granted by hand stay.
+    granted_by_group: Mapped[str | None] = mapped_column(String(255))
     user: Mapped[User] = relationship(back_populates="role_grants")
 
 

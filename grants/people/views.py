@@ -20,7 +20,7 @@ from grants.core import clock
 from grants.core.refusals import refused_by_domain
 from grants.core.security import safe_next
 from grants.extensions import csrf, db
-from grants.people import authentication, operations, two_factor
+from grants.people import assurance, authentication, operations, two_factor
 from grants.people.authentication import Identity, Refusal
 from grants.people.forms import (
     CodeForm,
@@ -169,14 +169,23 @@ def _after_identity(backend, identity: Identity, target: str | None):
         two_factor.audit("login.code_asked", user, user)
         return redirect(url_for("people.login_code"))
     operations.logged_in(user, _ip())
-    return _log_in(user, target, backend.name)
+    return _log_in(
+        user,
+        target,
+        backend.name,
+        identity.attributes.get(assurance.LEVEL_KEY),
+        identity.attributes.get(assurance.CVR_KEY),
+    )
 
 
-def _log_in(user: User, target: str | None, backend: str):
+def _log_in(user: User, target: str | None, backend: str, level=None, cvr=None):
+    """The session of a person whose login is done; ``level`` and ``cvr`` are what an
+    identity provider proved (the NSIS assurance level, a MitID Erhverv CVR number)."""
     session.pop(PENDING, None)
     login_user(user)
     session["locale"] = user.locale
     session[authentication.SESSION_KEY] = backend
+    assurance.remember(level, cvr)
     return redirect(safe_next(target))
 
 
@@ -262,11 +271,21 @@ def login_recovery():
 @bp.post("/log-ud")
 @login_required
 def logout():
-    # A new session token ends this session on the server too: a copy of the cookie (the
-    # session lives in a signed cookie) is worth nothing after logging out.
     backend = authentication.current_backend()
     user = current_user._get_current_object()
-    current_user.renew_session_token()
+    # Logged in through an identity provider: logged out there too. The backend reads what it
+    # needs for that (a SAML NameID and session index) before the session is emptied.
+    at_provider = backend.end_session(user) if backend is not None else None
+    end_app_session(user)
+    flash(_("Du er logget ud."), "success")
+    return at_provider or redirect(url_for("core.index"))
+
+
+def end_app_session(user: User) -> None:
+    """Log the person out of the app (also when their identity provider says so: SAML single
+    logout). A new session token ends this session on the server too: a copy of the cookie
+    (the session lives in a signed cookie) is worth nothing after logging out."""
+    user.renew_session_token()
     logout_user()
     # Everything of the session goes but the language: "you are logged out" and the pages
     # after it stay in the language the person chose.
@@ -274,10 +293,6 @@ def logout():
     session.clear()
     if locale:
         session["locale"] = locale
-    flash(_("Du er logget ud."), "success")
-    # Logged in through an identity provider: logged out there too.
-    at_provider = backend.end_session(user) if backend is not None else None
-    return at_provider or redirect(url_for("core.index"))
 
 
 # -- signing up ----------------------------------------------------------------------------

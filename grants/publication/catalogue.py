@@ -28,7 +28,7 @@ DCAT_AP_DK = "https://digst.github.io/DCAT-AP-DK/releases/v.2.0/docs/"
 
 
 @dataclass(frozen=True)
-class Field:
+class FieldDoc:
     """One field of a trip: its name in the JSON (a dotted path for the costs) and the CSV
     column it is (None: not in the CSV), its type, unit and meaning."""
 
@@ -39,48 +39,48 @@ class Field:
     meaning: object
 
 
-FIELDS: tuple[Field, ...] = (
-    Field("id", "id", _l("heltal"), "", _l("Rejsens faste nummer. Det skifter aldrig.")),
-    Field("url", "url", _l("tekst (URL)"), "", _l("Rejsens offentlige side; rejsens faste id.")),
-    Field("fund_code", "fund_code", _l("tekst"), "", _l("Puljens kode, fx studierejsefonden.")),
-    Field("fund_name", "fund_name", _l("tekst"), "", _l("Puljens navn.")),
-    Field("title", "title", _l("tekst"), "", _l("Rejsens titel.")),
-    Field("purpose", "purpose", _l("tekst"), "", _l("Formålet, som det står i ansøgningen.")),
-    Field("destination", "destination", _l("tekst"), "", _l("Venskabsbyen, ellers rejsemålet.")),
-    Field("partner_city", "partner_city", _l("tekst"), "", _l("Venskabsbyen, hvis der er én.")),
-    Field(
+FIELDS: tuple[FieldDoc, ...] = (
+    FieldDoc("id", "id", _l("heltal"), "", _l("Rejsens faste nummer. Det skifter aldrig.")),
+    FieldDoc("url", "url", _l("tekst (URL)"), "", _l("Rejsens offentlige side; rejsens faste id.")),
+    FieldDoc("fund_code", "fund_code", _l("tekst"), "", _l("Puljens kode, fx studierejsefonden.")),
+    FieldDoc("fund_name", "fund_name", _l("tekst"), "", _l("Puljens navn.")),
+    FieldDoc("title", "title", _l("tekst"), "", _l("Rejsens titel.")),
+    FieldDoc("purpose", "purpose", _l("tekst"), "", _l("Formålet, som det står i ansøgningen.")),
+    FieldDoc("destination", "destination", _l("tekst"), "", _l("Venskabsbyen, ellers rejsemålet.")),
+    FieldDoc("partner_city", "partner_city", _l("tekst"), "", _l("Venskabsbyen, hvis der er én.")),
+    FieldDoc(
         "country_code", "country_code", _l("tekst"), "ISO 3166-1 alpha-2", _l("Rejsemålets land.")
     ),
-    Field("country", None, _l("tekst"), "", _l("Landets danske navn (kun i JSON).")),
-    Field(
+    FieldDoc("country", None, _l("tekst"), "", _l("Landets danske navn (kun i JSON).")),
+    FieldDoc(
         "departure_date",
         "departure_date",
         _l("dato"),
         "YYYY-MM-DD",
         _l("Den faktiske udrejse (fra rapporten), ellers den planlagte."),
     ),
-    Field(
+    FieldDoc(
         "return_date",
         "return_date",
         _l("dato"),
         "YYYY-MM-DD",
         _l("Den faktiske hjemrejse, ellers den planlagte."),
     ),
-    Field(
+    FieldDoc(
         "duration_days",
         "duration_days",
         _l("heltal"),
         _l("dage"),
         _l("Dage væk; både udrejsedagen og hjemrejsedagen tæller."),
     ),
-    Field(
+    FieldDoc(
         "participant_count",
         "participant_count",
         _l("heltal"),
         _l("personer"),
         _l("Hvor mange der rejste."),
     ),
-    Field(
+    FieldDoc(
         "participant_names",
         "participant_names",
         _l("liste af tekster"),
@@ -90,38 +90,40 @@ FIELDS: tuple[Field, ...] = (
             "I CSV adskilt af semikolon."
         ),
     ),
-    Field("costs.transport", "transport", _l("decimaltal"), "DKK", _l("Udgifter til transport.")),
-    Field(
+    FieldDoc(
+        "costs.transport", "transport", _l("decimaltal"), "DKK", _l("Udgifter til transport.")
+    ),
+    FieldDoc(
         "costs.accommodation",
         "accommodation",
         _l("decimaltal"),
         "DKK",
         _l("Udgifter til ophold (hotel)."),
     ),
-    Field(
+    FieldDoc(
         "costs.fees",
         "fees",
         _l("decimaltal"),
         "DKK",
         _l("Deltagergebyrer til kurser og konferencer."),
     ),
-    Field(
+    FieldDoc(
         "costs.meals_and_per_diem",
         "meals_and_per_diem",
         _l("decimaltal"),
         "DKK",
         _l("Forplejning og diæter."),
     ),
-    Field("costs.other", "other", _l("decimaltal"), "DKK", _l("Andre udgifter.")),
-    Field("total", "total", _l("decimaltal"), "DKK", _l("Summen af udgifterne.")),
-    Field(
+    FieldDoc("costs.other", "other", _l("decimaltal"), "DKK", _l("Andre udgifter.")),
+    FieldDoc("total", "total", _l("decimaltal"), "DKK", _l("Summen af udgifterne.")),
+    FieldDoc(
         "cost_per_participant",
         "cost_per_participant",
         _l("decimaltal"),
         "DKK",
         _l("Summen delt med antallet af deltagere, afrundet til hele øre."),
     ),
-    Field(
+    FieldDoc(
         "report_pdf_url",
         "report_pdf_url",
         _l("tekst (URL)"),

@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from grants.applications.models import Application
-from grants.core import clock
+from grants.core import clock, events
 from grants.core.errors import DomainError
 from grants.core.models import Municipality
 from grants.core.money import kroner
@@ -28,11 +28,11 @@ from grants.letters.operations import (
     _safe_filename_part,
 )
 from grants.letters.render import create_pdf
+from grants.letters.signals import letter_issued
 from grants.reports.models import TripReport
 from grants.reports.report import account_rows
 from grants.subsidies.calculation import shown as shown_calculation
 from grants.subsidies.figures import age_limit_for
-from grants.workflow import engine
 
 if TYPE_CHECKING:  # settlement issues these letters
     from grants.reports.settlement import Settlement
@@ -91,7 +91,7 @@ def issue_settlement_letter(
     letter.created_by_id = actor.id
     letter.text_id = text.id if text else None
     db.session.add(letter)
-    engine.record(application, "letter_issued", actor, comment=filename)
+    events.send(letter_issued, application, letter=letter, actor=actor)  # the journal
     db.session.flush()
     return letter
 
@@ -106,7 +106,7 @@ def issue_report_pdf(application: Application, report: TripReport, actor) -> Let
     letter = _store_letter(application, REPORT, REPORT_TEMPLATE, filename, facts, language)
     letter.created_by_id = actor.id
     db.session.add(letter)
-    engine.record(application, "letter_issued", actor, comment=filename)
+    events.send(letter_issued, application, letter=letter, actor=actor)  # the journal
     db.session.flush()
     return letter
 

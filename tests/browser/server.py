@@ -20,7 +20,9 @@ from grants.extensions import db
 
 
 class LiveServer:
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, settings: dict | None = None):
+        """``settings``: configuration on top of the browser tests' (a journey that needs a
+        login method switched on, e.g. NemLog-in, serves an app of its own with it)."""
         self.folder = folder
         self.mail_folder = folder / "mail"
 
@@ -38,6 +40,8 @@ class LiveServer:
             JOBS_MODE = "thread"
             REDIS_URL = ""
 
+        for key, value in (settings or {}).items():
+            setattr(BrowserTestConfig, key, value)
         self.app = create_app(BrowserTestConfig)
         with self.app.app_context():
             upgrade()

@@ -99,6 +99,10 @@ EXPECTATIONS: dict[str, Expect] = {
     # Logging in through an identity provider: the password is no such backend (not found).
     "people.login_start": Expect(NOBODY, {"backend": "password"}, method="GET"),
     "people.login_return": Expect(NOBODY, {"backend": "password"}, method="GET"),
+    # NemLog-in's metadata and single logout: not found while it is not switched on (as here;
+    # tests/nemlogin has them switched on).
+    "nemlogin.metadata": Expect(NOBODY, method="GET"),
+    "nemlogin.logout": Expect(NOBODY, method="GET"),
     # An unknown sign-up link is not found for anyone.
     "people.signup_complete": Expect(NOBODY, {"token": "guessed-token"}, method="GET"),
     # The code after the password: without the password first, anonymous people are sent to
@@ -148,6 +152,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "organisations.new": Expect(SIGNED_IN, method="GET"),
     "organisations.show": Expect(APPLICANT_SIDE | {CASEWORKER, ADMIN}),
     "organisations.invite": Expect(APPLICANT_SIDE, data={"email": ""}),
+    # Its address and contact details: the people who act for it (the form, on GET).
+    "organisations.edit": Expect(APPLICANT_SIDE, method="GET"),
     "organisations.refresh_from_register": Expect(APPLICANT_SIDE | {CASEWORKER, ADMIN}),
     # An unknown invitation is not found for anyone.
     "organisations.accept": Expect(NOBODY, {"token": "guessed-token"}, method="GET"),
@@ -213,6 +219,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "admin.letter_text": Expect(ADMINS, {"outcome": "granted"}, method="GET"),
     "admin.users": Expect(ADMINS),
     "admin.user": Expect(ADMINS, method="GET"),
+    "admin.groups": Expect(ADMINS),
 }
 
 WHERE = "tests/core/test_access_matrix.py: EXPECTATIONS"

@@ -242,7 +242,7 @@ def test_changing_the_language_with_a_hostile_next_stays_on_this_site(app, clien
 
 def test_a_safe_next_is_followed(app, world, client):
     response = client.post(
-        "/log-ind?next=%2Fapplications%2F12%3Fx%3D1",
+        "/log-ind?next=%2Fansoegninger%2F12%3Fx%3D1",
         data={"email": world.employee.email, "password": "correct horse battery staple"},
     )
     assert response.headers["Location"].endswith("/ansoegninger/12?x=1")

@@ -88,7 +88,7 @@ def register():
 
 
 def test_the_adapter_reads_name_address_and_status(register):
-    company = CvrRegister(register.url, "ballerup", "hemmelig").lookup(ACTIVE)
+    company = CvrRegister(register.url, ("ballerup", "hemmelig")).lookup(ACTIVE)
     assert (company.name, company.address, company.postcode, company.city) == (
         "Skovlunde Spejdergruppe",
         "Skolevej 2A",
@@ -101,7 +101,7 @@ def test_the_adapter_reads_name_address_and_status(register):
 
 
 def test_the_adapter_sees_a_ceased_company_and_an_unknown_number(register):
-    client = CvrRegister(register.url, "ballerup", "hemmelig")
+    client = CvrRegister(register.url, ("ballerup", "hemmelig"))
     ceased = client.lookup(CEASED)
     assert ceased.ceased and ceased.address == "Måløv Hovedgade 80, 1, tv"
     assert client.lookup(UNKNOWN) is None
@@ -109,7 +109,7 @@ def test_the_adapter_sees_a_ceased_company_and_an_unknown_number(register):
 
 def test_wrong_credentials_or_no_register_is_unavailable_not_unknown(register):
     with pytest.raises(RegisterUnavailable):
-        CvrRegister(register.url, "ballerup", "forkert").lookup(ACTIVE)
+        CvrRegister(register.url, ("ballerup", "forkert")).lookup(ACTIVE)
     down = CvrRegister("http://127.0.0.1:9/cvr-permanent/virksomhed/_search", timeout=2)
     with pytest.raises(RegisterUnavailable):
         down.lookup(ACTIVE)
