@@ -4,7 +4,8 @@
 #                   and serve on http://127.0.0.1:5000 (or $PORT)
 #   make test       every test on SQLite, browser tests included; make test-postgres on
 #                   PostgreSQL (without the browser tests)
-#   make lint       ruff, bandit and the layer check (scripts/layers.py);
+#   make lint       ruff, bandit, mypy (core, workflow, budgets) and the layer check
+#                   (scripts/layers.py);
 #                   make format rewrites the code
 #   make audit      known vulnerabilities in the Python and npm packages (needs the network)
 #   make clean      remove what setup made (.venv node_modules static/dkfds instance)
@@ -81,6 +82,7 @@ lint: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive .
+	$(BIN)/mypy
 	$(BIN)/python scripts/layers.py
 
 # Known vulnerabilities in the Python and npm packages (scripts/audit.py): says plainly what

@@ -1,5 +1,7 @@
 """Flask extensions, created once and bound to the app in ``create_app``."""
 
+from typing import TYPE_CHECKING, Literal
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -24,8 +26,16 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+# The base of every model. Flask-SQLAlchemy makes ``db.Model`` from ``Base`` at run time (adding
+# the table name and bind key), which a type checker cannot follow: it sees ``Base``, whose
+# mapped columns (``Mapped[...]``) carry the types.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 
-def _render_item(type_, obj, autogen_context):
+
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | Literal[False]:
     """Write our column types into migrations as the plain types they store."""
     from grants.core.money import Money
 

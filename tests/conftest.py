@@ -1,6 +1,12 @@
 """Test fixtures. The schema is built once per run by the Alembic migrations, on SQLite by
 default or on PostgreSQL when TEST_DATABASE_URL is set; each test then starts from empty
-tables."""
+tables.
+
+A test reads a page through ``tests/html.py``, not by searching the response's text:
+``field_error(response, "amount")``, ``flashes(response)``, ``errors(response)``,
+``table_rows(response, "#payments")``, ``buttons(response)``, ``links(response, "Ret")``,
+``field_value(response, "title")``, ``options(response, "fund")`` and, for prose,
+``page_text(response)`` (what a reader sees of the page's main part)."""
 
 from __future__ import annotations
 

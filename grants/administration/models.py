@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from grants.committees.models import MemberRole
 from grants.core.auditing import NOT_AUDITED
 from grants.core.models import Timestamp, enum_type
-from grants.extensions import db
+from grants.extensions import Model
 from grants.people.models import Role
 
 
@@ -47,7 +47,7 @@ class GroupRole(enum.StrEnum):
         return MemberRole(self.value.removeprefix("committee_")) if self.needs_committee else None
 
 
-class GroupRoleMapping(Timestamp, db.Model):
+class GroupRoleMapping(Timestamp, Model):
     """One line of the mapping: members of ``group_name`` (as the provider names it in the ID
     token: an Entra ID group's object id, an ADFS group name) get ``role``, on ``fund`` or in
     ``committee`` where the role is one of those."""

@@ -22,7 +22,7 @@ from grants.core import clock
 from grants.core.auditing import NOT_AUDITED
 from grants.core.models import Timestamp, enum_type
 from grants.core.money import ZERO, Money
-from grants.extensions import db
+from grants.extensions import Model
 
 
 class BudgetCategory(enum.StrEnum):
@@ -39,7 +39,7 @@ class Outcome(enum.StrEnum):
     REFUSED = "refused"
 
 
-class Application(Timestamp, db.Model):
+class Application(Timestamp, Model):
     __tablename__ = "application"
     # Its steps reach the trail as journal entries (JournalEntry); its fields are the
     # applicant's own, filled in while it is a draft.
@@ -179,7 +179,7 @@ class Application(Timestamp, db.Model):
         return f"<Application {self.id} {self.state}>"
 
 
-class BudgetLine(db.Model):
+class BudgetLine(Model):
     __tablename__ = "budget_line"
     # Part of the application (see Application).
     __audit__ = NOT_AUDITED
@@ -196,7 +196,7 @@ class BudgetLine(db.Model):
     application: Mapped[Application] = relationship(back_populates="budget_lines")
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A document received in a case. The bytes live in the database with the case, so a
     backup of the database is a backup of the file; the name is for display only.
 

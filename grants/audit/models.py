@@ -8,10 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from grants.core import clock
 from grants.core.auditing import NOT_AUDITED
-from grants.extensions import db
+from grants.extensions import Model, db
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_event"
     # The trail itself.
     __audit__ = NOT_AUDITED
@@ -40,7 +40,7 @@ class AuditEvent(db.Model):
         return resolve(self.details or {}, erased=gettext("[slettet]"))
 
 
-class AuditPersonalValue(db.Model):
+class AuditPersonalValue(Model):
     """A person's own value that an audit event refers to (a name or e-mail before and after
     a change, the e-mail and address of a login). The trail is append-only and kept for good;
     this table is not append-only: purging a person's data (grants.privacy) erases their

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, func, select, type_coerce
+from sqlalchemy import ColumnElement, Row, case, func, select, type_coerce
 
 from grants.budgets.ledger import as_kroner
 from grants.budgets.models import GRANTED_KINDS, SPENT_KINDS, BudgetEntry, BudgetTotal, EntryKind
 from grants.budgets.opening import open_years
 from grants.core.money import ZERO, Money
 from grants.extensions import db
+
+if TYPE_CHECKING:
+    from grants.applications.models import Application
 
 AsOf = dt.date | dt.datetime | None
 
@@ -100,7 +104,7 @@ def balances(
     }
 
 
-def _sum_of(kinds):
+def _sum_of(kinds: Iterable[EntryKind]) -> ColumnElement[Any]:
     return type_coerce(
         func.coalesce(
             func.sum(case((BudgetEntry.kind.in_(list(kinds)), BudgetEntry.amount), else_=0)), 0
@@ -109,7 +113,9 @@ def _sum_of(kinds):
     )
 
 
-def grant_positions(fund_ids, years, as_of: AsOf = None):
+def grant_positions(
+    fund_ids: Iterable[int], years: Iterable[int], as_of: AsOf = None
+) -> Sequence[Row[int, int, int | None, Decimal, Decimal]]:
     """Per grant (application) in these funds' years whose grant was ever lowered: (fund,
     year, application, granted, spent). A grant can only be paid beyond what it is granted
     after a release (a settlement lowers it below what was paid), so only those are read."""
@@ -139,7 +145,9 @@ def grant_positions(fund_ids, years, as_of: AsOf = None):
     return db.session.execute(query).all()
 
 
-def _awaiting_refund(fund_ids, years, as_of: AsOf = None) -> dict[tuple[int, int], Decimal]:
+def _awaiting_refund(
+    fund_ids: Iterable[int], years: Iterable[int], as_of: AsOf = None
+) -> dict[tuple[int, int], Decimal]:
     found: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     for fund_id, year, _application, granted, spent in grant_positions(fund_ids, years, as_of):
         if spent > granted:
@@ -148,7 +156,7 @@ def _awaiting_refund(fund_ids, years, as_of: AsOf = None) -> dict[tuple[int, int
 
 
 def _balance_of(by_kind: dict[EntryKind, Decimal], awaiting_refund: Decimal = ZERO) -> Balance:
-    def total(kinds) -> Decimal:
+    def total(kinds: Iterable[EntryKind]) -> Decimal:
         return sum((by_kind.get(kind, ZERO) for kind in kinds), ZERO)
 
     return Balance(
@@ -162,7 +170,7 @@ def _balance_of(by_kind: dict[EntryKind, Decimal], awaiting_refund: Decimal = ZE
     )
 
 
-def _as_of(as_of: dt.date | dt.datetime):
+def _as_of(as_of: dt.date | dt.datetime) -> ColumnElement[bool]:
     if isinstance(as_of, dt.datetime):
         # created_at is stored in UTC (SQLite keeps the UTC wall time without a zone).
         if as_of.tzinfo is None:
@@ -239,7 +247,7 @@ class ApplicationMoney:
         return self.granted - self.spent
 
 
-def application_money(application) -> ApplicationMoney | None:
+def application_money(application: Application) -> ApplicationMoney | None:
     """What the ledger holds for one application; None if nothing was ever reserved."""
     rows = db.session.execute(
         select(BudgetEntry.year, BudgetEntry.kind, func.sum(BudgetEntry.amount))

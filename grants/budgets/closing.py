@@ -4,8 +4,10 @@ period or lapses, and money freed in a closed year moves on by the same rule."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,6 +25,11 @@ from grants.core import clock, events
 from grants.core.errors import DomainError
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
+
+if TYPE_CHECKING:
+    from grants.applications.models import Application
+    from grants.funds.models import Fund
+    from grants.people.models import User
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,7 @@ WAITING_CHOICES = (WAITING_MOVE, WAITING_CLOSE)
 
 
 def close_year(
-    year: int, actor=None, dry_run: bool = False, waiting: str | None = None
+    year: int, actor: User | None = None, dry_run: bool = False, waiting: str | None = None
 ) -> ClosingPlan:
     """Close the budget year of every fund (årsafslutning) and return what it does.
 
@@ -185,7 +192,9 @@ def close_year(
     return plan
 
 
-def _move_to_next_year(applications, year: int, actor) -> dict[int, int]:
+def _move_to_next_year(
+    applications: Iterable[Application], year: int, actor: User | None
+) -> dict[int, int]:
     """Each application to the first year after ``year`` its fund has not closed, noted in
     the case's journal (``signals.budget_year_moved``)."""
     closed = set(
@@ -205,7 +214,7 @@ def _move_to_next_year(applications, year: int, actor) -> dict[int, int]:
     return moved
 
 
-def _journal_moves(plan: ClosingPlan, actor) -> None:
+def _journal_moves(plan: ClosingPlan, actor: User | None) -> None:
     db.session.add(
         BudgetEvent(
             created_at=clock.now(),
@@ -231,7 +240,7 @@ def _moved_details(plan: ClosingPlan) -> dict:
     }
 
 
-def _write_closing(plan: ClosingPlan, actor) -> None:
+def _write_closing(plan: ClosingPlan, actor: User | None) -> None:
     year = plan.year
     for step in plan.to_close:
         db.session.add(
@@ -309,7 +318,7 @@ def _write_closing(plan: ClosingPlan, actor) -> None:
             carry_on_if_closed(fund, year + 1, actor)
 
 
-def carry_on_if_closed(fund, year: int, actor=None) -> Decimal:
+def carry_on_if_closed(fund: Fund, year: int, actor: User | None = None) -> Decimal:
     """Money that becomes available in a closed year (a release, a refund, a grant lowered,
     a carry-over into a year closed first) moves on by the closing's rule: to next year
     within the election period (and on from there if that year is closed too), else it
@@ -377,7 +386,7 @@ def carry_on_if_closed(fund, year: int, actor=None) -> Decimal:
     return amount
 
 
-def closed_budget_year(application) -> int | None:
+def closed_budget_year(application: Application) -> int | None:
     """The budget year of the application's grant on the ledger, if that year is closed
     for its fund (a payment is still allowed there; a refund carries on from it)."""
     figures = application_money(application)

@@ -14,6 +14,7 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -29,6 +30,9 @@ from grants.core import clock
 from grants.core.input import without_control_characters
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "dd-mm-yyyy"
@@ -177,7 +181,7 @@ def grant_rows(flt: ExportFilter) -> list[dict]:
         sums = sums.where(BudgetEntry.fund_id == flt.fund_id)
     if flt.year is not None:
         sums = sums.where(BudgetEntry.year == flt.year)
-    figures: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(
+    figures: dict[tuple[int | None, int], dict[str, Decimal]] = defaultdict(
         lambda: {"granted": ZERO, "spent": ZERO}
     )
     for application_id, year, kind, total in db.session.execute(sums):
@@ -283,13 +287,13 @@ def as_xlsx(columns: list[Column], rows: list[dict], title: str) -> bytes:
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = cast("Worksheet", workbook.active)  # a new workbook has its one sheet
     sheet.title = title[:31]
     workbook.properties.creator = "Rejsetilskud"
     bold = Font(bold=True)
     for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=str(column.title))
-        cell.font = bold
+        heading = sheet.cell(row=1, column=index, value=str(column.title))
+        heading.font = bold
     widths = [len(str(column.title)) for column in columns]
     for row_number, row in enumerate(rows, start=2):
         for index, column in enumerate(columns, start=1):

@@ -3,13 +3,27 @@ year (POST, with a CSRF token)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField
+from wtforms import (
+    DateField,
+    Field,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from grants.budgets.models import ENTRY_KIND_LABELS, EntryKind
 from grants.core.fields import AmountField
 from grants.core.forms import Form
+
+if TYPE_CHECKING:
+    from grants.funds.models import Fund
 
 YEAR_RANGE = NumberRange(2000, 2100, _l("Skriv et år mellem 2000 og 2100."))
 
@@ -24,7 +38,7 @@ class FilterForm(Form):
 class YearForm(FilterForm):
     year = SelectField(_l("Budgetår"), coerce=int, choices=[])
 
-    def __init__(self, *args, years=(), **kwargs):
+    def __init__(self, *args: Any, years: Iterable[int] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.year.choices = [(year, str(year)) for year in years]
 
@@ -70,7 +84,7 @@ class CloseYearForm(Form):
 
     def year_value(self) -> int | None:
         try:
-            return int(self.year.data)
+            return int(str(self.year.data))  # None reads as "None": refused below
         except (TypeError, ValueError):
             self.year.errors = list(self.year.errors) + [_l("Skriv året som et helt tal.")]
             return None
@@ -91,19 +105,19 @@ class AllocationForm(Form):
         [Optional(), Length(max=200, message=_l("Skriv højst 200 tegn."))],
     )
 
-    def __init__(self, *args, funds=(), **kwargs):
+    def __init__(self, *args: Any, funds: Iterable[Fund] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fund.choices = [(f.code, f.name) for f in funds]
 
-    def validate_fund(self, field) -> None:
-        if field.data not in dict(self.fund.choices):
+    def validate_fund(self, field: Field) -> None:
+        if field.data not in dict(cast("list[tuple[str, str]]", self.fund.choices)):
             from wtforms.validators import ValidationError
 
             raise ValidationError(_l("Vælg en af puljerne."))
 
     def year_value(self) -> int | None:
         try:
-            return int(self.year.data)
+            return int(str(self.year.data))  # None reads as "None": refused below
         except (TypeError, ValueError):
             self.year.errors = list(self.year.errors) + [_l("Skriv året som et helt tal.")]
             return None
@@ -119,13 +133,14 @@ class ExportForm(FilterForm):
     )
     date_to = DateField(_l("Til og med (valgfrit)"), [Optional()])
 
-    def __init__(self, *args, funds=(), **kwargs):
+    def __init__(self, *args: Any, funds: Iterable[Fund] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fund.choices = [("", _l("Alle puljer"))] + [(f.code, f.name) for f in funds]
 
-    def validate(self, extra_validators=None) -> bool:
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         ok = super().validate(extra_validators)
         if self.date_from.data and self.date_to.data and self.date_to.data < self.date_from.data:
-            self.date_to.errors.append(_l("Slutdatoen kan ikke ligge før startdatoen."))
+            message = _l("Slutdatoen kan ikke ligge før startdatoen.")
+            self.date_to.errors = [*self.date_to.errors, message]
             ok = False
         return ok

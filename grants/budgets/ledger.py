@@ -8,6 +8,7 @@ Nothing here commits (the request, or the command, does). The signs of the entri
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import force_locale
 
@@ -16,10 +17,14 @@ from grants.core import clock
 from grants.core.money import kroner
 from grants.extensions import db
 
+if TYPE_CHECKING:
+    from grants.people.models import User
 
-def as_kroner(total) -> Decimal:
-    # SUM over the Money column comes back converted; a bare 0 from COALESCE does not.
-    return kroner(total) if isinstance(total, Decimal) else kroner(Decimal(int(total)) / 100)
+
+def as_kroner(total: Decimal | int | None) -> Decimal:
+    # SUM over the Money column comes back converted; a bare 0 from COALESCE does not (and
+    # a SUM over no rows is NULL).
+    return kroner(total) if isinstance(total, Decimal) else kroner(Decimal(int(total or 0)) / 100)
 
 
 #: The ledger is the municipality's accounts: the notes the app writes into it are Danish,
@@ -28,13 +33,15 @@ def as_kroner(total) -> Decimal:
 LEDGER_LANGUAGE = "da"
 
 
-def in_ledger_language(message) -> str:
+def in_ledger_language(message: object) -> str:
     """A lazy message (``_l``) in the ledger's language."""
     with force_locale(LEDGER_LANGUAGE):
         return str(message)
 
 
-def append(fund_id: int, year: int, kind: EntryKind, amount: Decimal, actor, **values):
+def append(
+    fund_id: int, year: int, kind: EntryKind, amount: Decimal, actor: User | None, **values: Any
+) -> BudgetEntry:
     values.setdefault("booked_on", clock.today())  # the day it happens, not the day of flush
     entry = BudgetEntry(
         fund_id=fund_id,

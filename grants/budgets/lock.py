@@ -7,6 +7,8 @@ what the previous movement left behind, however many server processes there are.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import text, update
@@ -15,12 +17,15 @@ from sqlalchemy.exc import OperationalError
 from grants.core.errors import DomainError
 from grants.extensions import db
 
+if TYPE_CHECKING:
+    from grants.funds.models import Fund
+
 
 class BudgetBusy(DomainError):
     """The fund's lock could not be had in time; nothing was changed."""
 
 
-def lock_fund(fund) -> None:
+def lock_fund(fund: Fund) -> None:
     """Take the fund's write lock until the transaction ends.
 
     An UPDATE takes a row lock on PostgreSQL and the database's write lock on SQLite, so a

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import extract, func, select
+from typing import cast
+
+from sqlalchemy import Table, extract, func, select
 
 from grants.budgets.ledger import as_kroner
 from grants.budgets.models import (
@@ -19,7 +21,7 @@ def rebuild_totals() -> int:
     """Make the running totals again: ``BudgetTotal`` from the ledger's entries (returns its
     number of rows) and ``BudgetWaiting`` from the applications. For a database filled
     without the app (a bulk load), or to check them."""
-    db.session.execute(BudgetTotal.__table__.delete())
+    db.session.execute(cast(Table, BudgetTotal.__table__).delete())
     booked_year = extract("year", BudgetEntry.booked_on)
     booked_month = extract("month", BudgetEntry.booked_on)
     rows = db.session.execute(
@@ -57,7 +59,7 @@ def _rebuild_waiting() -> None:
     and year)."""
     from grants.applications.models import Application
 
-    db.session.execute(BudgetWaiting.__table__.delete())
+    db.session.execute(cast(Table, BudgetWaiting.__table__).delete())
     year = func.coalesce(
         Application.budget_year_moved_to, extract("year", Application.departure_date)
     )

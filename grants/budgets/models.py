@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -43,14 +44,18 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column, object_session, relationship
 
 from grants.applications.states import State
 from grants.core import clock
 from grants.core.auditing import NOT_AUDITED, Audited, Record
-from grants.core.models import enum_type
+from grants.core.models import dialect_insert, enum_type
 from grants.core.money import ZERO, Money
-from grants.extensions import db
+from grants.extensions import Model
+
+if TYPE_CHECKING:
+    from grants.applications.models import Application
 
 
 class EntryKind(enum.StrEnum):
@@ -77,11 +82,11 @@ NEGATIVE_KINDS = (EntryKind.CARRY_OVER_OUT, EntryKind.LAPSE, EntryKind.RELEASE, 
 POSITIVE_KINDS = (EntryKind.CARRY_OVER_IN, EntryKind.RESERVATION, EntryKind.PAYMENT)
 
 
-def _in(kinds) -> str:
+def _in(kinds: Iterable[EntryKind]) -> str:
     return ", ".join(f"'{kind.value}'" for kind in kinds)
 
 
-class BudgetEntry(db.Model):
+class BudgetEntry(Model):
     __tablename__ = "budget_entry"
     __audit__ = Audited(
         added=Record(
@@ -127,7 +132,7 @@ class BudgetEntry(db.Model):
     application = relationship("Application")
 
 
-class BudgetTotal(db.Model):
+class BudgetTotal(Model):
     """The ledger summed by fund, budget year, month of booking and kind: kept in the same
     transaction as every entry (``_add_to_totals`` below), so that the balances and the
     dashboard's months read a dozen rows per fund instead of every entry of the year.
@@ -153,7 +158,7 @@ class BudgetTotal(db.Model):
 
 
 @event.listens_for(BudgetEntry, "after_insert")
-def _add_to_totals(mapper, connection, entry: BudgetEntry) -> None:
+def _add_to_totals(mapper: Mapper[Any], connection: Connection, entry: BudgetEntry) -> None:
     booked_on = entry.booked_on or clock.today()
     values = dict(
         fund_id=entry.fund_id,
@@ -164,11 +169,7 @@ def _add_to_totals(mapper, connection, entry: BudgetEntry) -> None:
         amount=entry.amount,
         entries=1,
     )
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(BudgetTotal).values(**values)
+    statement = dialect_insert(connection, BudgetTotal).values(**values)
     table = BudgetTotal.__table__
     connection.execute(
         statement.on_conflict_do_update(
@@ -181,7 +182,7 @@ def _add_to_totals(mapper, connection, entry: BudgetEntry) -> None:
     )
 
 
-class BudgetWaiting(db.Model):
+class BudgetWaiting(Model):
     """Applications submitted and not yet decided (ansøgt, ikke afgjort), by fund and year
     of travel: how many, and how much they apply for. The dashboard and the decision
     preview read a row here instead of summing the year's undecided applications (~7,000 at
@@ -217,7 +218,11 @@ _WAITING_FIELDS = (
 
 
 def waiting_key(
-    fund_id, departure_date, state, outcome, moved_to: int | None = None
+    fund_id: int | None,
+    departure_date: dt.date | None,
+    state: str,
+    outcome: str | None,
+    moved_to: int | None = None,
 ) -> tuple[int, int] | None:
     """The (fund, year) an application with these values waits in, or None: the year of
     travel, or the budget year the case was moved to when its year was closed."""
@@ -226,11 +231,11 @@ def waiting_key(
     return fund_id, moved_to if moved_to is not None else departure_date.year
 
 
-def _current(application) -> tuple:
+def _current(application: Application) -> tuple:
     return tuple(getattr(application, name) for name in _WAITING_FIELDS)
 
 
-def _before(application) -> tuple:
+def _before(application: Application) -> tuple:
     """The values as the database has them, before this flush writes the changes."""
     from sqlalchemy.orm.attributes import get_history
 
@@ -251,15 +256,13 @@ def _before(application) -> tuple:
     return tuple(values)
 
 
-def _move_waiting(connection, key, applications: int, amount: Decimal) -> None:
+def _move_waiting(
+    connection: Connection, key: tuple[int, int] | None, applications: int, amount: Decimal
+) -> None:
     if key is None or (applications == 0 and not amount):
         return
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     fund_id, year = key
-    statement = insert(BudgetWaiting).values(
+    statement = dialect_insert(connection, BudgetWaiting).values(
         fund_id=fund_id, year=year, applications=applications, amount=amount
     )
     table = BudgetWaiting.__table__
@@ -274,11 +277,21 @@ def _move_waiting(connection, key, applications: int, amount: Decimal) -> None:
     )
 
 
-def _keep_waiting(connection, before: tuple | None, after: tuple | None) -> None:
-    old = waiting_key(*before[:4], before[5]) if before else None
-    new = waiting_key(*after[:4], after[5]) if after else None
-    old_amount = (before[4] or ZERO) if old else ZERO
-    new_amount = (after[4] or ZERO) if new else ZERO
+def _waiting_key_of(values: tuple[Any, ...] | None) -> tuple[int, int] | None:
+    """``waiting_key`` of an application's values (``_WAITING_FIELDS``), or None."""
+    if not values:
+        return None
+    fund_id, departure_date, state, outcome, _amount, moved_to = values
+    return waiting_key(fund_id, departure_date, state, outcome, moved_to)
+
+
+def _keep_waiting(
+    connection: Connection, before: tuple[Any, ...] | None, after: tuple[Any, ...] | None
+) -> None:
+    old = _waiting_key_of(before)
+    new = _waiting_key_of(after)
+    old_amount = (before[4] or ZERO) if before is not None and old else ZERO
+    new_amount = (after[4] or ZERO) if after is not None and new else ZERO
     if old == new:
         _move_waiting(connection, new, 0, new_amount - old_amount)
     else:
@@ -286,7 +299,7 @@ def _keep_waiting(connection, before: tuple | None, after: tuple | None) -> None
         _move_waiting(connection, new, 1, new_amount)
 
 
-def register_waiting_listeners(application_class) -> None:
+def register_waiting_listeners(application_class: type[Application]) -> None:
     """Keep ``BudgetWaiting`` with every insert, change and delete of an application.
 
     The values before the flush are read in ``before_flush``, where loading an expired
@@ -294,32 +307,34 @@ def register_waiting_listeners(application_class) -> None:
     own connection, when the foreign keys of new rows are known."""
 
     @event.listens_for(Session, "before_flush")
-    def remember(session, _context, _instances) -> None:
+    def remember(session: Session, _context: object, _instances: object) -> None:
         before = session.info.setdefault("waiting_before", {})
         for application in list(session.dirty) + list(session.deleted):
             if isinstance(application, application_class) and application not in session.new:
                 before.setdefault(id(application), _before(application))
 
     @event.listens_for(application_class, "after_insert")
-    def inserted(_mapper, connection, application) -> None:
+    def inserted(_mapper: Mapper[Any], connection: Connection, application: Application) -> None:
         _keep_waiting(connection, None, _current(application))
 
     @event.listens_for(application_class, "after_update")
-    def updated(_mapper, connection, application) -> None:
+    def updated(_mapper: Mapper[Any], connection: Connection, application: Application) -> None:
         session = object_session(application)
-        before = session.info.get("waiting_before", {}).pop(id(application), None)
+        kept = session.info.get("waiting_before", {}) if session is not None else {}
+        before = kept.pop(id(application), None)
         if before is None:  # nothing loaded changed: the values are the database's
             return
         _keep_waiting(connection, before, _current(application))
 
     @event.listens_for(application_class, "after_delete")
-    def deleted(_mapper, connection, application) -> None:
+    def deleted(_mapper: Mapper[Any], connection: Connection, application: Application) -> None:
         session = object_session(application)
-        before = session.info.get("waiting_before", {}).pop(id(application), None)
+        kept = session.info.get("waiting_before", {}) if session is not None else {}
+        before = kept.pop(id(application), None)
         _keep_waiting(connection, before or _current(application), None)
 
     @event.listens_for(Session, "after_flush_postexec")
-    def forget(session, _context) -> None:
+    def forget(session: Session, _context: object) -> None:
         session.info.pop("waiting_before", None)
 
 
@@ -331,7 +346,7 @@ class ClosingOutcome(enum.StrEnum):
     NONE = "none"  # nothing was left
 
 
-class YearClosing(db.Model):
+class YearClosing(Model):
     """A fund's year closed (årsafslutning). One per fund and year: closing twice, or two
     finance officers closing at once, cannot carry the same money over twice."""
 
@@ -355,7 +370,7 @@ class YearClosing(db.Model):
     closed_by = relationship("User")
 
 
-class YearOpening(db.Model):
+class YearOpening(Model):
     """A fund's year opened: its allocation (bevilling) booked from the fund's yearly budget,
     once. Unique per fund and year, so two requests opening the same year at once book one
     allocation (the second one's insert does nothing). Appended, never changed."""
@@ -380,7 +395,7 @@ class YearOpening(db.Model):
     opened_by = relationship("User")
 
 
-class BudgetEvent(db.Model):
+class BudgetEvent(Model):
     """The budgets' journal: who did what to the budgets, and when. Appended, never changed."""
 
     __tablename__ = "budget_event"
@@ -413,11 +428,11 @@ class LedgerIsAppendOnly(RuntimeError):
 @event.listens_for(YearClosing, "before_delete")
 @event.listens_for(BudgetEvent, "before_update")
 @event.listens_for(BudgetEvent, "before_delete")
-def _ledger_is_append_only(mapper, connection, target) -> None:
+def _ledger_is_append_only(mapper: Mapper[Any], connection: Connection, target: object) -> None:
     raise LedgerIsAppendOnly("Ledger entries are appended, never changed: add a correcting entry.")
 
 
-def _labels():
+def _labels() -> dict[EntryKind, Any]:
     from flask_babel import lazy_gettext as _l
 
     return {
@@ -436,7 +451,7 @@ def _labels():
 ENTRY_KIND_LABELS = _labels()
 
 
-def _closing_labels():
+def _closing_labels() -> dict[ClosingOutcome, Any]:
     from flask_babel import lazy_gettext as _l
 
     return {

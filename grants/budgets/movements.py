@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,6 +28,11 @@ from grants.core.formatting import money
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
 
+if TYPE_CHECKING:
+    from grants.applications.models import Application
+    from grants.funds.models import Fund
+    from grants.people.models import User
+
 
 class InsufficientFunds(DomainError):
     pass
@@ -36,7 +42,7 @@ class YearClosed(DomainError):
     pass
 
 
-def _positive(amount, field_name: str = "amount") -> Decimal:
+def _positive(amount: Decimal | None, field_name: str = "amount") -> Decimal:
     if amount is None:
         raise DomainError(_("Skriv et beløb."), field=field_name)
     amount = kroner(amount)
@@ -45,7 +51,7 @@ def _positive(amount, field_name: str = "amount") -> Decimal:
     return amount
 
 
-def _refuse_if_closed(fund, year: int, field_name: str = "amount") -> None:
+def _refuse_if_closed(fund: Fund, year: int, field_name: str = "amount") -> None:
     closed = db.session.scalar(
         select(YearClosing.id).where(YearClosing.fund_id == fund.id, YearClosing.year == year)
     )
@@ -61,7 +67,7 @@ def _refuse_if_closed(fund, year: int, field_name: str = "amount") -> None:
         )
 
 
-def _refuse_if_it_does_not_fit(fund, year: int, amount: Decimal) -> None:
+def _refuse_if_it_does_not_fit(fund: Fund, year: int, amount: Decimal) -> None:
     available = balance(fund.id, year).available
     if amount > available:
         raise InsufficientFunds(
@@ -77,7 +83,9 @@ def _refuse_if_it_does_not_fit(fund, year: int, amount: Decimal) -> None:
         )
 
 
-def set_allocation(fund, year: int, amount, actor, note: str = "") -> BudgetEntry | None:
+def set_allocation(
+    fund: Fund, year: int, amount: Decimal | None, actor: User | None, note: str = ""
+) -> BudgetEntry | None:
     """Set a fund's allocation for this year or next (the finance officer's plan): the
     difference is booked as an allocation entry, nothing is overwritten. Refused, changing
     nothing, for another year, a closed year, a negative amount, or a cut below what is
@@ -122,7 +130,7 @@ def set_allocation(fund, year: int, amount, actor, note: str = "") -> BudgetEntr
     )
 
 
-def _budget_year(application) -> int:
+def _budget_year(application: Application) -> int:
     year = application.budget_year
     if year is None:
         raise DomainError(
@@ -132,7 +140,7 @@ def _budget_year(application) -> int:
     return year
 
 
-def check_reservation(application, amount: Decimal) -> None:
+def check_reservation(application: Application, amount: Decimal) -> None:
     """Refuse what ``reserve`` would refuse, reserving nothing and taking no lock: for a
     decision shown before it is confirmed (the confirmation reserves, under the lock)."""
     year = _budget_year(application)
@@ -140,7 +148,7 @@ def check_reservation(application, amount: Decimal) -> None:
     _refuse_if_it_does_not_fit(application.fund, year, _positive(amount))
 
 
-def reserve(application, amount: Decimal, actor) -> BudgetEntry:
+def reserve(application: Application, amount: Decimal, actor: User | None) -> BudgetEntry:
     """Reserve a grant on the fund's budget for the year of travel, or refuse it whole."""
     amount = _positive(amount)
     year = _budget_year(application)
@@ -157,7 +165,7 @@ def reserve(application, amount: Decimal, actor) -> BudgetEntry:
     )
 
 
-def _grant_of(application) -> ApplicationMoney:
+def _grant_of(application: Application) -> ApplicationMoney:
     """The application's grant on the ledger, read under the fund's lock."""
     lock_fund(application.fund)
     figures = application_money(application)
@@ -170,7 +178,9 @@ def _note(reason: str) -> str:
     return (reason or "").strip()
 
 
-def adjust(application, new_amount: Decimal, actor, reason: str) -> BudgetEntry | None:
+def adjust(
+    application: Application, new_amount: Decimal, actor: User | None, reason: str
+) -> BudgetEntry | None:
     """Change a grant to ``new_amount`` (an ADJUSTMENT of the difference). An increase must
     fit in what is available, or nothing changes. Returns None if the amount is unchanged.
     The caller updates the case (its granted amount, journal and letter)."""
@@ -208,7 +218,9 @@ def adjust(application, new_amount: Decimal, actor, reason: str) -> BudgetEntry 
     return entry
 
 
-def release(application, amount: Decimal, actor, reason: str) -> BudgetEntry:
+def release(
+    application: Application, amount: Decimal, actor: User | None, reason: str
+) -> BudgetEntry:
     """Give back to the fund what a grant will not use (withdrawn, cancelled, underspent):
     a negative RELEASE of at most what is granted and not paid."""
     amount = _positive(amount)
@@ -243,7 +255,11 @@ def _check_day(day: dt.date | None, field_name: str) -> dt.date:
 
 
 def record_payment(
-    application, amount: Decimal, actor, paid_on: dt.date, voucher: str = ""
+    application: Application,
+    amount: Decimal,
+    actor: User | None,
+    paid_on: dt.date,
+    voucher: str = "",
 ) -> BudgetEntry:
     """A payment of the grant (udbetaling), booked on the day it was paid; never more in
     all than is granted."""
@@ -278,7 +294,11 @@ def record_payment(
 
 
 def record_refund(
-    application, amount: Decimal, actor, refunded_on: dt.date, voucher: str = ""
+    application: Application,
+    amount: Decimal,
+    actor: User | None,
+    refunded_on: dt.date,
+    voucher: str = "",
 ) -> BudgetEntry:
     """Money paid back (tilbagebetaling), booked on the day it came in: a negative REFUND
     of at most what was paid. Release the refunded amount too if the grant is reduced."""

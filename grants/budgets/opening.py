@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from flask import g, has_request_context
 from flask_babel import gettext as _
@@ -15,15 +16,20 @@ from grants.budgets.ledger import append, in_ledger_language
 from grants.budgets.models import BudgetEntry, EntryKind, YearClosing, YearOpening
 from grants.core import clock
 from grants.core.errors import DomainError
+from grants.core.models import dialect_insert
 from grants.core.money import kroner
 from grants.extensions import db
 
+if TYPE_CHECKING:
+    from grants.funds.models import Fund
+    from grants.people.models import User
+
 
 def allocate(
-    fund,
+    fund: Fund,
     year: int,
     amount: Decimal,
-    actor=None,
+    actor: User | None = None,
     note: str = "",
     booked_on: dt.date | None = None,
 ) -> BudgetEntry:
@@ -47,20 +53,18 @@ def last_openable_year() -> int:
     return clock.today().year + 1
 
 
-def _insert_openings(pairs: list[tuple[int, int]], actor=None) -> list[tuple[int, int]]:
+def _insert_openings(
+    pairs: list[tuple[int, int]], actor: User | None = None
+) -> list[tuple[int, int]]:
     """Record these (fund, year) as opened; return those this call opened. An INSERT ... ON
     CONFLICT DO NOTHING: a year another request opened first (or is opening now: the insert
     waits for it) is left alone, so a year's allocation is booked once, whatever runs at
     the same time on however many servers."""
     if not pairs:
         return []
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     at, by = clock.now(), actor.id if actor else None
     statement = (
-        insert(YearOpening)
+        dialect_insert(db.session.get_bind(), YearOpening)
         .values([dict(fund_id=f, year=y, opened_at=at, opened_by_id=by) for f, y in pairs])
         .on_conflict_do_nothing(index_elements=["fund_id", "year"])
         .returning(YearOpening.fund_id, YearOpening.year)
@@ -68,7 +72,11 @@ def _insert_openings(pairs: list[tuple[int, int]], actor=None) -> list[tuple[int
     return [(f, y) for f, y in db.session.execute(statement)]
 
 
-def _open(funds_and_years: list[tuple[object, int]], actor=None, amounts=None) -> int:
+def _open(
+    funds_and_years: Sequence[tuple[Fund, int]],
+    actor: User | None = None,
+    amounts: Mapping[tuple[int, int], Decimal] | None = None,
+) -> int:
     """Open these funds' years: book each one's allocation (the fund's yearly budget, or
     ``amounts[fund.id, year]``) unless the year has an allocation already (booked before
     years were opened). Returns how many years this call opened."""
@@ -107,7 +115,7 @@ def _open(funds_and_years: list[tuple[object, int]], actor=None, amounts=None) -
     return len(opened)
 
 
-def open_years(fund_ids: Iterable[int], years: Iterable[int], actor=None) -> int:
+def open_years(fund_ids: Iterable[int], years: Iterable[int], actor: User | None = None) -> int:
     """Open every year of these that is due and not open yet, for the active funds among
     these: years up to next year (``last_openable_year``), from the year the fund was made,
     not closed. Two queries when all is open already (the usual case)."""
@@ -133,7 +141,7 @@ def open_years(fund_ids: Iterable[int], years: Iterable[int], actor=None) -> int
     return _open(due, actor)
 
 
-def _pairs_in(model, fund_ids: list[int], years: list[int]) -> set[tuple[int, int]]:
+def _pairs_in(model: type[Any], fund_ids: list[int], years: list[int]) -> set[tuple[int, int]]:
     """The (fund, year) pairs of these that have a row in ``model`` (opened, closed)."""
     return set(
         db.session.execute(
@@ -144,21 +152,23 @@ def _pairs_in(model, fund_ids: list[int], years: list[int]) -> set[tuple[int, in
     )
 
 
-def _first_year(fund) -> int:
+def _first_year(fund: Fund) -> int:
     created = fund.created_at or clock.now()
     if created.tzinfo is None:
         created = created.replace(tzinfo=dt.UTC)
     return created.astimezone(clock.LOCAL).year
 
 
-def open_year(fund, year: int, actor=None, amount: Decimal | None = None) -> bool:
+def open_year(
+    fund: Fund, year: int, actor: User | None = None, amount: Decimal | None = None
+) -> bool:
     """Open one fund's year now (a new fund, a year planned ahead); True if this call
     opened it. ``amount``: the allocation, if not the fund's yearly budget."""
     amounts = {(fund.id, year): amount} if amount is not None else None
     return _open([(fund, year)], actor, amounts) == 1
 
 
-def open_year_for_all(year: int, actor=None) -> int:
+def open_year_for_all(year: int, actor: User | None = None) -> int:
     """``flask budgets open-year``: open ``year`` for every active fund."""
     from grants.funds.models import Fund
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from grants.core import access
 from grants.people.models import Role
+
+if TYPE_CHECKING:
+    from grants.people.models import User
 
 # The dashboard and the entries: finance, administrators, caseworkers, the funds' boards.
 BUDGET_READERS = (Role.FINANCE, Role.ADMIN, Role.CASEWORKER, Role.BOARD_MEMBER)
@@ -12,20 +17,20 @@ BUDGET_KEEPERS = (Role.FINANCE, Role.ADMIN)
 
 
 @access.rule("budgets.read")
-def can_read_budgets(user, _obj=None, **_) -> bool:
+def can_read_budgets(user: User, _obj: object = None, **_: object) -> bool:
     return user.has_role(*BUDGET_READERS)
 
 
 @access.rule("budgets.close_year")
-def can_close_years(user, _obj=None, **_) -> bool:
+def can_close_years(user: User, _obj: object = None, **_: object) -> bool:
     return user.has_role(*BUDGET_KEEPERS)
 
 
 @access.rule("budgets.plan")
-def can_plan_budgets(user, _obj=None, **_) -> bool:
+def can_plan_budgets(user: User, _obj: object = None, **_: object) -> bool:
     return user.has_role(*BUDGET_KEEPERS)
 
 
 @access.rule("budgets.export")
-def can_export_budgets(user, _obj=None, **_) -> bool:
+def can_export_budgets(user: User, _obj: object = None, **_: object) -> bool:
     return user.has_role(*BUDGET_KEEPERS)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from grants.budgets.balances import balance
 from grants.budgets.waiting import waiting
 from grants.core.money import ZERO, kroner
+
+if TYPE_CHECKING:
+    from grants.applications.models import Application
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ class DecisionPreview:
         return self.available_after - self.waiting_amount
 
 
-def decision_preview(application) -> DecisionPreview | None:
+def decision_preview(application: Application) -> DecisionPreview | None:
     """Available now, available after a full grant, and the queue for the fund and year.
     None when the application has no year of travel yet."""
     year = application.budget_year

@@ -7,11 +7,14 @@ whatever the number of funds: the figures are summed with GROUP BY, never fund b
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 from babel.dates import get_month_names
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -19,7 +22,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from grants.budgets import exports
-from grants.budgets.balances import Balance, grant_positions, month_by_month
+from grants.budgets.balances import Balance, MonthFigures, grant_positions, month_by_month
 from grants.budgets.balances import balances as balances_of
 from grants.budgets.closing import close_year, closings
 from grants.budgets.forms import (
@@ -50,6 +53,9 @@ from grants.core.refusals import refused_by_domain
 from grants.extensions import db
 from grants.funds.models import Fund
 
+if TYPE_CHECKING:
+    from grants.applications.models import Application
+
 bp = Blueprint("budgets", __name__, cli_group="budgets")
 
 # How each kind of entry counts in each figure: the entries behind a figure, with the sign
@@ -75,7 +81,7 @@ FIGURES: dict[str, dict[EntryKind, int]] = {
 }
 
 
-def _effect(figure: str, entry: BudgetEntry, over: set[int]) -> int | None:
+def _effect(figure: str, entry: BudgetEntry, over: set[int | None]) -> int | None:
     """The sign of ``entry`` in ``figure``, or None if it does not count in it."""
     sign = FIGURES[figure].get(entry.kind)
     if sign is None:
@@ -146,7 +152,7 @@ def _month_names() -> list[str]:
     return [str(names[month]).rstrip(".") for month in range(1, 13)]
 
 
-def _year_chart(months, title: str) -> dict:
+def _year_chart(months: list[MonthFigures], title: str) -> dict[str, Any]:
     return {
         "kind": "year",
         "title": title,
@@ -176,7 +182,7 @@ def _year_chart(months, title: str) -> dict:
 
 @bp.get("/budgetter")
 @login_required
-def index():
+def index() -> ResponseReturnValue:
     access.require(current_user, "budgets.read")
     this_year = clock.today().year
     form = YearForm(request.args, years=_year_choices())
@@ -187,7 +193,7 @@ def index():
             year = form.year.data
         else:
             status = 400
-    if year not in dict(form.year.choices):
+    if year not in dict(cast("list[tuple[int, str]]", form.year.choices)):
         form.year.choices = [(y, str(y)) for y in _year_choices(year)]
     if status == 200:
         form.year.data = year
@@ -253,7 +259,7 @@ def index():
 
 @bp.get("/budgetter/<fund_code>/<int:year>")
 @login_required
-def fund_year(fund_code: str, year: int):
+def fund_year(fund_code: str, year: int) -> ResponseReturnValue:
     """One fund's year: its figures, each a link to the entries behind it."""
     access.require(current_user, "budgets.read")
     fund = db.session.scalar(select(Fund).where(Fund.code == fund_code))
@@ -280,8 +286,8 @@ def fund_year(fund_code: str, year: int):
     signs = FIGURES.get(figure) or dict.fromkeys(EntryKind, 1)
     if kind:
         signs = {EntryKind(kind): signs.get(EntryKind(kind), 1)}
-    entries = []
-    waiting_list = []
+    entries: Sequence[BudgetEntry] = []
+    waiting_list: Sequence[Application] = []
     if figure == "waiting":
         from grants.applications.models import Application
 
@@ -332,7 +338,7 @@ def fund_year(fund_code: str, year: int):
 
 @bp.route("/budgetter/luk-aar", methods=["GET", "POST"])
 @login_required
-def close_year_page():
+def close_year_page() -> ResponseReturnValue:
     """Closing a year: the plan first (GET), then the finance officer closes it (POST)."""
     access.require(current_user, "budgets.close_year")
     last_year = clock.today().year - 1
@@ -374,7 +380,9 @@ def _requested_year(default: int) -> int | str:
         return raw
 
 
-def _close_year_preview(form: CloseYearForm, year, status: int = 200):
+def _close_year_preview(
+    form: CloseYearForm, year: int | str, status: int = 200
+) -> ResponseReturnValue:
     plan, problem = None, None
     if isinstance(year, int):
         with refused_by_domain(show=False, rollback=False) as refusal:  # a dry run
@@ -403,12 +411,12 @@ def _close_year_preview(form: CloseYearForm, year, status: int = 200):
 
 @bp.route("/budgetter/bevillinger", methods=["GET", "POST"])
 @login_required
-def plan_page():
+def plan_page() -> ResponseReturnValue:
     """The allocations of this year and next, fund by fund, and the form that changes one:
     the difference is booked on the ledger."""
     access.require(current_user, "budgets.plan")
     this_year = clock.today().year
-    year = this_year + 1
+    year: int | None = this_year + 1
     status = 200
     raw = request.values.get("year", "")
     if raw:
@@ -452,7 +460,9 @@ def plan_page():
     return _plan(form, year, funds, status)
 
 
-def _plan(form: AllocationForm, year: int, funds: list[Fund], status: int = 200):
+def _plan(
+    form: AllocationForm, year: int, funds: list[Fund], status: int = 200
+) -> ResponseReturnValue:
     ids = [fund.id for fund in funds]
     figures = balances_of(ids, [year])
     closed = closings(year)
@@ -476,7 +486,7 @@ def _plan(form: AllocationForm, year: int, funds: list[Fund], status: int = 200)
 
 @bp.get("/budgetter/eksport")
 @login_required
-def export():
+def export() -> ResponseReturnValue:
     access.require(current_user, "budgets.export")
     form = ExportForm(request.args, funds=_all_funds())
     return render_template("budgets/export.html", form=form)
@@ -484,7 +494,7 @@ def export():
 
 @bp.get("/budgetter/eksport/<any(entries, grants):dataset>.<any(csv, xlsx):fmt>")
 @login_required
-def export_file(dataset: str, fmt: str):
+def export_file(dataset: str, fmt: str) -> ResponseReturnValue:
     access.require(current_user, "budgets.export")
     funds = _all_funds()
     form = ExportForm(request.args, funds=funds)

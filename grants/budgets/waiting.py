@@ -9,12 +9,16 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from grants.budgets.models import NOT_WAITING_STATES, BudgetWaiting, waiting_key
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
+
+if TYPE_CHECKING:
+    from grants.applications.models import Application
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class Waiting:
     amount: Decimal = ZERO
 
 
-def waiting_conditions(fund_ids: Iterable[int], year: int):
+def waiting_conditions(fund_ids: Iterable[int], year: int) -> list[ColumnElement[bool]]:
     """The condition for applications in these funds, travelling in ``year``, that are
     submitted and not yet decided (ansøgt, ikke afgjort)."""
     from grants.applications.models import Application
@@ -45,7 +49,9 @@ def waiting_conditions(fund_ids: Iterable[int], year: int):
     ]
 
 
-def waiting(fund_ids: Iterable[int], year: int, excluding=None) -> dict[int, Waiting]:
+def waiting(
+    fund_ids: Iterable[int], year: int, excluding: Application | None = None
+) -> dict[int, Waiting]:
     """Per fund: applications for ``year`` waiting for a decision, read from the running
     totals (``BudgetWaiting``) in one query; without the application ``excluding`` when it
     is one of them."""

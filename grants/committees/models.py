@@ -11,7 +11,7 @@ from grants.core import clock
 from grants.core.auditing import NOT_AUDITED, Audited, Record
 from grants.core.models import Timestamp, enum_type
 from grants.core.money import Money
-from grants.extensions import db
+from grants.extensions import Model
 
 
 class CommitteeKind(enum.StrEnum):
@@ -83,7 +83,7 @@ class InterestSource(enum.StrEnum):
     DECLARED = "declared"  # declared by the member
 
 
-class Committee(Timestamp, db.Model):
+class Committee(Timestamp, Model):
     """A committee for one election period, with its own budget fund."""
 
     __tablename__ = "committee"
@@ -134,7 +134,7 @@ class Committee(Timestamp, db.Model):
         return next((m for m in self.current_memberships(on) if m.user_id == user.id), None)
 
 
-class CommitteeMembership(db.Model):
+class CommitteeMembership(Model):
     __tablename__ = "committee_membership"
     __audit__ = Audited(
         added=Record(
@@ -162,7 +162,7 @@ class CommitteeMembership(db.Model):
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
 
 
-class Meeting(Timestamp, db.Model):
+class Meeting(Timestamp, Model):
     __tablename__ = "committee_meeting"
     # Its decisions are journaled on each case; its minutes are kept as a PDF.
     __audit__ = NOT_AUDITED
@@ -234,7 +234,7 @@ class Meeting(Timestamp, db.Model):
         return {a.user_id for a in self.attendance}
 
 
-class MeetingAttendance(db.Model):
+class MeetingAttendance(Model):
     """A member present at the meeting."""
 
     __tablename__ = "committee_attendance"
@@ -252,7 +252,7 @@ class MeetingAttendance(db.Model):
     user = relationship("User")
 
 
-class AgendaItem(Timestamp, db.Model):
+class AgendaItem(Timestamp, Model):
     """A case on a meeting's agenda: the caseworker's recommendation, the committee's
     decision as recorded by the secretary, and whether that decision has been issued."""
 
@@ -293,7 +293,7 @@ class AgendaItem(Timestamp, db.Model):
     )
 
 
-class Substitute(db.Model):
+class Substitute(Model):
     """A substitute (stedfortræder) called in for a member who is absent or disqualified on
     an item, where the committee's rules of procedure say so; counts for the quorum."""
 
@@ -314,7 +314,7 @@ class Substitute(db.Model):
     for_user = relationship("User", foreign_keys=[for_user_id])
 
 
-class InterestDeclaration(db.Model):
+class InterestDeclaration(Model):
     """A member's interest in a case (inhabilitet): declared by them, or found by the
     system; and the committee's ruling on it. ``disqualified`` is None until ruled."""
 

@@ -26,9 +26,20 @@ For example the committees let a member see the cases on their committee's agend
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from flask import abort
+from flask import Flask, abort
+
+
+class Person(Protocol):
+    """Who the rules are asked about: the signed-in user (``grants.people.models.User``) or
+    Flask-Login's anonymous user. The core names no domain model, only what it asks of it."""
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    def has_role(self, *roles: Any) -> bool: ...
+
 
 Rule = Callable[..., bool]
 RULES: dict[str, Rule] = {}
@@ -60,11 +71,11 @@ def also(name: str) -> Callable[[Rule], Rule]:
     return register
 
 
-def signed_in(user) -> bool:
+def signed_in(user: Person | None) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
-def may(user, action: str, obj: Any = None, **context: Any) -> bool:
+def may(user: Person | None, action: str, obj: Any = None, **context: Any) -> bool:
     """True when ``user`` may do ``action`` to ``obj``. Unknown actions are an error, never a
     silent yes."""
     try:
@@ -82,22 +93,22 @@ def may(user, action: str, obj: Any = None, **context: Any) -> bool:
     return any(widening(user, obj, **context) for widening in ALSO.get(action, ()))
 
 
-def require(user, action: str, obj: Any = None, **context: Any) -> None:
+def require(user: Person | None, action: str, obj: Any = None, **context: Any) -> None:
     """Refuse the request (403) unless ``user`` may do ``action`` to ``obj``."""
     if not may(user, action, obj, **context):
         abort(403)
 
 
-def has_role(user, *roles) -> bool:
-    return signed_in(user) and user.has_role(*roles)
+def has_role(user: Person | None, *roles: Any) -> bool:
+    return user is not None and signed_in(user) and user.has_role(*roles)
 
 
-def register(app) -> None:
+def register(app: Flask) -> None:
     """``may(action, obj)`` in templates, for the person signed in."""
     from flask_login import current_user
 
     @app.context_processor
-    def inject_may():
+    def inject_may() -> dict[str, Callable[..., bool]]:
         return {
             "may": lambda action, obj=None, **context: may(current_user, action, obj, **context)
         }

@@ -1,13 +1,13 @@
 """How a model says it is audited: a class attribute ``__audit__`` on every mapped model,
 read by the audit trail's flush listener (``grants.audit.listeners``), which knows no model.
 
-    class UserRole(db.Model):
+    class UserRole(Model):
         __audit__ = Audited(
             added=Record("roles.granted", ("user_id", "role")),
             removed=Record("roles.revoked", ("user_id", "role")),
         )
 
-    class Route(db.Model):
+    class Route(Model):
         __audit__ = NOT_AUDITED  # with a comment saying why
 
 A model without ``__audit__`` of its own fails tests/audit/test_audit_specs.py, so a new

@@ -27,12 +27,16 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -95,7 +99,7 @@ def _run(arguments: list[str]) -> None:
 # --- Schema versions ------------------------------------------------------------------------
 
 
-def _script():
+def _script() -> ScriptDirectory:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 

@@ -15,7 +15,11 @@ The tests move the clock with the ``move_clock`` fixture (tests/conftest.py), wh
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 LOCAL = ZoneInfo("Europe/Copenhagen")
 
@@ -70,7 +74,7 @@ def is_moved() -> bool:
     return _offset != dt.timedelta(0)
 
 
-def configure(app) -> None:
+def configure(app: Flask) -> None:
     """Set the clock from the app's ``CLOCK_TODAY``. Refused in production."""
     moment = parse_setting(str(app.config.get("CLOCK_TODAY") or ""))
     if moment is not None and app.config.get("PRODUCTION"):

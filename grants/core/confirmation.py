@@ -19,7 +19,10 @@ MAX_AGE = 60 * 60
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=f"grants.confirm.{purpose}")
+    secret_key = current_app.secret_key
+    if not secret_key:  # create_app refuses to start in production without one
+        raise RuntimeError("No SECRET_KEY: confirmations cannot be signed.")
+    return URLSafeTimedSerializer(secret_key, salt=f"grants.confirm.{purpose}")
 
 
 def sign(purpose: str, facts: dict[str, Any]) -> str:

@@ -38,7 +38,7 @@ def append_only_tables(metadata: MetaData) -> list[str]:
 def privileges(metadata: MetaData) -> dict[str, tuple[str, ...]]:
     """Each table the app uses, and what the app's role may do to it. ``alembic_version`` is
     read by /healthz (is the schema the code's?) and never written by the app."""
-    wanted = {
+    wanted: dict[str, tuple[str, ...]] = {
         table.name: READ_APPEND if table.info.get(APPEND_ONLY) else READ_WRITE
         for table in metadata.sorted_tables
     }
@@ -82,13 +82,14 @@ def problems(connection: Connection, metadata: MetaData) -> list[str]:
     ).scalar_one()
     if superuser:
         found.append(f"{role} is a superuser")
-    owned = connection.execute(
-        text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-            "AND tableowner = current_user ORDER BY tablename"
-        )
-    ).scalars()
-    owned = list(owned)
+    owned = list(
+        connection.execute(
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tableowner = current_user ORDER BY tablename"
+            )
+        ).scalars()
+    )
     if owned:
         found.append(f"{role} owns {len(owned)} tables (e.g. {owned[0]})")
     for table in append_only_tables(metadata):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import gettext as _
 from wtforms import StringField
@@ -73,6 +74,9 @@ class AmountField(StringField):
     """An amount in kroner: "6500", "6.500,50", "6,5"; an ambiguous "6.500" is refused with
     both readings. Shown back in the reader's form ("6.500,00" / "6,500.00")."""
 
+    # An amount, where WTForms' StringField holds the text typed.
+    data: Decimal | None  # type: ignore[assignment]
+
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
@@ -80,7 +84,7 @@ class AmountField(StringField):
             return ""
         return money(self.data).removesuffix(" kr.")
 
-    def process_formdata(self, valuelist) -> None:
+    def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist or not valuelist[0].strip():
             self.data = None
             return

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from babel.dates import format_date, get_month_names
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
+from flask import Flask
 from flask_babel import get_locale, get_timezone
 
 from grants.core.money import kroner
@@ -116,7 +117,7 @@ def date_time(value: dt.datetime | None, locale: str | None = None) -> str:
     return f"{local.day} {month} {local.year}, {local:%H:%M}"
 
 
-def register(app) -> None:
+def register(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(number, "number")
     app.add_template_filter(long_date, "long_date")

@@ -7,9 +7,13 @@ strings, which go through Flask-Babel like every other string in the app.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import Field, StringField, TextAreaField
+from wtforms.form import BaseForm
 from wtforms.validators import ValidationError
 
 from grants.core.input import has_control_characters
@@ -52,10 +56,10 @@ class _Translations:
 
 class Form(FlaskForm):
     class Meta:
-        def get_translations(self, form):
+        def get_translations(self, form: FlaskForm) -> _Translations:
             return _Translations()
 
-    def validate(self, extra_validators=None) -> bool:
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         """Every text field of every form refuses control characters, next to the field:
         tab, newline and CR only in a text of several lines (``TextAreaField``)."""
         extra = {name: list(chain) for name, chain in (extra_validators or {}).items()}
@@ -65,7 +69,7 @@ class Form(FlaskForm):
         return super().validate(extra)
 
 
-def refuse_control_characters(form, field) -> None:
+def refuse_control_characters(form: BaseForm, field: Field) -> None:
     """The control-character policy as a WTForms validator (see ``Form.validate``)."""
     multiline = isinstance(field, TextAreaField)
     if isinstance(field.data, str) and has_control_characters(field.data, multiline=multiline):

@@ -64,7 +64,7 @@ def ascii_digits(text: str) -> str:
     )
 
 
-def digits_filter(value):
+def digits_filter(value: object) -> object:
     """``ascii_digits`` as a WTForms filter, for a field of digits (``filters=[…]``)."""
     return ascii_digits(value) if isinstance(value, str) else value
 

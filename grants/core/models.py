@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from sqlalchemy import CheckConstraint, DateTime, Enum, LargeBinary, String, Text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from grants.core import clock
 from grants.core.auditing import Audited
-from grants.extensions import db
+from grants.extensions import Model, db
 
 
 class Timestamp:
@@ -19,7 +22,7 @@ class Timestamp:
     )
 
 
-class Municipality(db.Model):
+class Municipality(Model):
     """Who sends the letters: the letterhead and the contact details. One row."""
 
     __tablename__ = "municipality"
@@ -163,7 +166,7 @@ def offered_languages() -> tuple[str, ...]:
     return languages
 
 
-def enum_type(enum_class) -> Enum:
+def enum_type(enum_class: type[enum.Enum]) -> Enum:
     """An enum column stored as its values (not names), checked by the database."""
     return Enum(
         enum_class,
@@ -173,3 +176,13 @@ def enum_type(enum_class) -> Enum:
         create_constraint=True,
         name=enum_class.__name__.lower(),
     )
+
+
+def dialect_insert(
+    bind: Connection | Engine, model: type[Model]
+) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT for the database in use (PostgreSQL or SQLite), which offers its ON
+    CONFLICT clauses (``on_conflict_do_update``, ``on_conflict_do_nothing``)."""
+    if bind.dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from sqlalchemy import BigInteger
+from sqlalchemy import BigInteger, Dialect
 from sqlalchemy.types import TypeDecorator
 
 ORE = Decimal("0.01")
@@ -149,12 +149,12 @@ class Money(TypeDecorator):
     impl = BigInteger
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: Decimal | int | str | None, dialect: Dialect) -> int | None:
         if value is None:
             return None
         return int(kroner(value) * 100)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
         # Øre to kroner with two decimals: scaleb is exact and ~5 times quicker than a

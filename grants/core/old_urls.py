@@ -15,6 +15,7 @@ from __future__ import annotations
 from flask import Flask, redirect, request
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Response
 
 # An English path segment of the old addresses -> its Danish word (ASCII: ae, oe, aa).
 DANISH = {
@@ -114,7 +115,7 @@ def register(app: Flask) -> None:
             danish[path] = rule
             old.add(Rule(path, endpoint=path, methods=rule.methods, defaults=rule.defaults))
 
-    def moved():
+    def moved() -> Response | None:
         if not isinstance(request.routing_exception, NotFound):
             return None
         try:

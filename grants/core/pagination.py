@@ -122,8 +122,9 @@ def paginate(
     # Counted even when everything fits on this page, so that a page runs the same queries
     # at any size (the benchmark checks it).
     counted = (count_select if count_select is not None else query).order_by(None)
-    total = db.session.scalar(
-        select(func.count()).select_from(counted.limit(count_cap + 1).subquery())
+    total = (
+        db.session.scalar(select(func.count()).select_from(counted.limit(count_cap + 1).subquery()))
+        or 0
     )
     capped = total > count_cap
     total = min(total, count_cap)

@@ -15,21 +15,28 @@ the templates' autoescaping shows ``<b>`` as ``<b>`` even if a ``Markup`` slippe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from flask import abort, flash
+from wtforms import Field
+from wtforms.form import BaseForm
 
 from grants.core.errors import DomainError, NotAllowed
 from grants.extensions import db
 
 
-def as_text(message) -> str:
+def as_text(message: object) -> str:
     """The message as plain text: a ``Markup`` or lazy string becomes a ``str`` to escape."""
     return "".join([str(message)])
 
 
-def error_to_field(form, error: DomainError, default: str | None = None, extra=None) -> bool:
+def error_to_field(
+    form: BaseForm | None,
+    error: DomainError,
+    default: str | None = None,
+    extra: Mapping[str, Field] | None = None,
+) -> bool:
     """Put ``error`` next to the form field it names (``extra`` holds the fund's own questions,
     named ``q-<key>``), else next to ``default``. False when there is no such field."""
     name = error.field
@@ -45,7 +52,12 @@ def error_to_field(form, error: DomainError, default: str | None = None, extra=N
     return True
 
 
-def show_error(form, error: DomainError, default: str | None = None, extra=None) -> None:
+def show_error(
+    form: BaseForm | None,
+    error: DomainError,
+    default: str | None = None,
+    extra: Mapping[str, Field] | None = None,
+) -> None:
     """Beside its field if it has one on this form, otherwise as a flash."""
     if not error_to_field(form, error, default, extra):
         flash(as_text(error.message), "error")
@@ -67,7 +79,12 @@ class Refused:
     def message(self) -> str:
         return as_text(self.error.message) if self.error is not None else ""
 
-    def show(self, form, default: str | None = None, extra=None) -> None:
+    def show(
+        self,
+        form: BaseForm | None,
+        default: str | None = None,
+        extra: Mapping[str, Field] | None = None,
+    ) -> None:
         """Show the error on a form built after the rollback (its choices read again)."""
         if self.error is not None:
             show_error(form, self.error, default, extra)
@@ -75,10 +92,10 @@ class Refused:
 
 @contextmanager
 def refused_by_domain(
-    form=None,
+    form: BaseForm | None = None,
     default: str | None = None,
     *,
-    extra=None,
+    extra: Mapping[str, Field] | None = None,
     show: bool = True,
     forbidden_aborts: bool = False,
     rollback: bool = True,

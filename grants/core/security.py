@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
+from werkzeug.wrappers import Response
 
 from grants.core.input import MAX_ID, has_control_characters
 
@@ -98,7 +99,14 @@ class IdConverter(IntegerConverter):
 
     regex = r"[0-9]{1,12}"
 
-    def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_ID, signed=False):
+    def __init__(
+        self,
+        url_map: Map,
+        fixed_digits: int = 0,
+        min: int = 1,
+        max: int = MAX_ID,
+        signed: bool = False,
+    ) -> None:
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
@@ -109,7 +117,7 @@ def install_converters(app: Flask) -> None:
 
 def register(app: Flask) -> None:
     @app.before_request
-    def refuse_control_characters_in_urls():
+    def refuse_control_characters_in_urls() -> None:
         """A path or query string with a control character is never typed (a browser
         encodes them): refused before any view reads it, so no database sees a NUL."""
         if has_control_characters(request.path) or any(
@@ -123,7 +131,7 @@ def register(app: Flask) -> None:
             abort(400)
 
     @app.after_request
-    def security_headers(response):
+    def security_headers(response: Response) -> Response:
         headers = response.headers
         headers.setdefault("Content-Security-Policy", content_security_policy())
         headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -134,7 +142,7 @@ def register(app: Flask) -> None:
         return response
 
     @app.errorhandler(RequestEntityTooLarge)
-    def too_large(error):
+    def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
         """A request over MAX_CONTENT_LENGTH: a page that says so, and nothing is saved."""
         limit = app.config.get("MAX_CONTENT_LENGTH") or 0
         limit_mb = max(1, round(limit / (1024 * 1024)))

@@ -7,6 +7,7 @@ and footer) and whole-kroner amounts. The domains add their own (``Role``: grant
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from flask import Flask, g
 from flask_babel import get_locale, get_translations
@@ -16,10 +17,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from grants.core.formatting import grouped
 
+if TYPE_CHECKING:
+    from babel.support import NullTranslations
+
+    from grants.core.models import Municipality
+
 _UNSET = object()
 
 
-def current_municipality():
+def current_municipality() -> Municipality | None:
     """The municipality's profile, or None before one is loaded. Read once per request."""
     cached = g.get("_municipality", _UNSET)
     if cached is not _UNSET:
@@ -49,7 +55,7 @@ def whole_kroner(value: Decimal | float | None) -> str:
     return f"{grouped(Decimal(str(value)), 0, locale)} kr."
 
 
-def request_translations():
+def request_translations() -> NullTranslations:
     """The request's translations, found once per request.
 
     Flask-Babel's own template ``_()`` finds the request's context, locale and catalogue
@@ -66,7 +72,7 @@ def request_translations():
     return translations
 
 
-def _lazy_string_as_text(self) -> Markup:
+def _lazy_string_as_text(self: LazyString) -> Markup:
     """A lazy translation in a template is text, escaped like any other value.
 
     Flask-Babel's ``LazyString.__html__`` returns the translation as it is, so Jinja took a
@@ -82,7 +88,8 @@ def register(app: Flask) -> None:
     LazyString.__html__ = _lazy_string_as_text
     app.add_template_filter(whole_kroner, "whole_kroner")
     # Replaces what Flask-Babel's init_app installed, with the same behaviour.
-    app.jinja_env.install_gettext_callables(
+    # Added to the environment by Jinja's i18n extension, which Flask-Babel loads.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: request_translations().ugettext(s),
         ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
         pgettext=lambda c, s: request_translations().upgettext(c, s),

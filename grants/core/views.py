@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
@@ -25,7 +26,7 @@ bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("applications.mine"))
     # The municipality, its funds and their figures: registered by the package that owns
@@ -35,12 +36,12 @@ def index():
 
 
 @bp.get("/tilgaengelighed")
-def accessibility():
+def accessibility() -> ResponseReturnValue:
     return render_template("core/accessibility.html")
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> ResponseReturnValue:
     """200 when the database answers and its schema is the one this code was written for
     (a failed or wrong restore, or a release whose migrations did not run, is an error)."""
     try:
@@ -62,7 +63,7 @@ def _code_version() -> str:
 
 
 @bp.post("/sprog")
-def set_language():
+def set_language() -> ResponseReturnValue:
     """Switch language; a logged-in person keeps the choice, and their mail follows it."""
     from flask import g
 
@@ -112,7 +113,7 @@ ERROR_TEXTS = {
 
 
 @bp.app_errorhandler(HTTPException)
-def error_page(error: HTTPException):
+def error_page(error: HTTPException) -> ResponseReturnValue:
     if error.code is None or error.code < 400:
         return error
     title, text = ERROR_TEXTS.get(error.code, (None, None))

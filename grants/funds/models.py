@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from grants.core.auditing import Audited, Record
 from grants.core.models import Timestamp, enum_type
 from grants.core.money import Money
-from grants.extensions import db
+from grants.extensions import Model
 from grants.funds import defaults, kinds
 from grants.people.models import User
 
@@ -21,7 +21,7 @@ class CarryOver(enum.StrEnum):
     ELECTION_PERIOD = "election_period"  # carried over while the next year is in the same period
 
 
-class Fund(Timestamp, db.Model):
+class Fund(Timestamp, Model):
     __tablename__ = "fund"
     __audit__ = Audited(setting_added=True, setting_changed=True)
 
@@ -83,7 +83,7 @@ class Fund(Timestamp, db.Model):
         return f"<Fund {self.code}>"
 
 
-class FundBoardMember(db.Model):
+class FundBoardMember(Model):
     """The members of a fund's board, who decide above the delegated limit."""
 
     __tablename__ = "fund_board_member"

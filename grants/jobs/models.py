@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from grants.core import clock
 from grants.core.auditing import NOT_AUDITED
 from grants.core.models import enum_type
-from grants.extensions import db
+from grants.extensions import Model
 
 
 class JobStatus(enum.StrEnum):
@@ -19,7 +19,7 @@ class JobStatus(enum.StrEnum):
     FAILED = "failed"  # finished, with at least one item failed (see results)
 
 
-class Job(db.Model):
+class Job(Model):
     """A piece of work of many items, done outside the request; counts kept as it runs."""
 
     __tablename__ = "job"

@@ -7,10 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
 from grants.core.auditing import Audited, Record
-from grants.extensions import db
+from grants.extensions import Model
 
 
-class Letter(db.Model):
+class Letter(Model):
     """A letter as it was sent: its bytes, their SHA-256, and what it was made from."""
 
     __tablename__ = "letter"
@@ -49,7 +49,7 @@ class Letter(db.Model):
     text = relationship("LetterText")
 
 
-class LetterText(db.Model):
+class LetterText(Model):
     """A fund's own text for the letters of one outcome, in versions: saving adds one.
 
     The body is a Jinja text with the placeholders of ``grants.letters.texts.PLACEHOLDERS``

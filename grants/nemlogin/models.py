@@ -7,10 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from grants.core import clock
 from grants.core.auditing import NOT_AUDITED
-from grants.extensions import db
+from grants.extensions import Model
 
 
-class UsedAssertion(db.Model):
+class UsedAssertion(Model):
     """A SAML assertion from NemLog-in that logged someone in: a second use of its ID is a
     replay, refused. Kept until the assertion could no longer be accepted anyway."""
 

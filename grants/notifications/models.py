@@ -7,10 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from grants.core import clock
 from grants.core.auditing import NOT_AUDITED
-from grants.extensions import db
+from grants.extensions import Model
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_message"
     # A copy of what a step or an event already recorded.
     __audit__ = NOT_AUDITED

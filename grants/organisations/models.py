@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from grants.core import clock
 from grants.core.auditing import Audited, Record
 from grants.core.models import Timestamp, enum_type
-from grants.extensions import db
+from grants.extensions import Model
 
 
 class OrganisationKind(enum.StrEnum):
@@ -18,7 +18,7 @@ class OrganisationKind(enum.StrEnum):
     INSTITUTION = "institution"
 
 
-class Organisation(Timestamp, db.Model):
+class Organisation(Timestamp, Model):
     __tablename__ = "organisation"
     __audit__ = Audited(added=Record("organisation.registered", ("name", "cvr")))
 
@@ -51,7 +51,7 @@ class Organisation(Timestamp, db.Model):
         return f"<Organisation {self.name}>"
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A person who may act for the organisation."""
 
     __tablename__ = "membership"
@@ -73,7 +73,7 @@ class Membership(db.Model):
     user = relationship("User", foreign_keys=[user_id])
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """An invitation by e-mail to act for an organisation. Only the token's hash is kept."""
 
     __tablename__ = "invitation"

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from grants.core.auditing import Audited
 from grants.core.models import enum_type
-from grants.extensions import db
+from grants.extensions import Model
 
 
 class Relation(enum.StrEnum):
@@ -17,7 +17,7 @@ class Relation(enum.StrEnum):
     OTHER = "other"
 
 
-class PartnerCity(db.Model):
+class PartnerCity(Model):
     __tablename__ = "partner_city"
     __audit__ = Audited(setting_added=True, setting_changed=True)
 

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from grants.core import clock
 from grants.core.auditing import NOT_AUDITED, Audited, Record
 from grants.core.models import Timestamp, enum_type
-from grants.extensions import db
+from grants.extensions import Model
 
 
 class Role(enum.StrEnum):
@@ -39,7 +39,7 @@ def _account_change(user: User) -> str | None:
     return None
 
 
-class User(UserMixin, Timestamp, db.Model):
+class User(UserMixin, Timestamp, Model):
     __tablename__ = "user"
     __audit__ = Audited(
         # Sign-ups and invitations are not settings: a new account is an event of its own.
@@ -132,7 +132,7 @@ def _role_details(role: UserRole) -> dict:
     return details
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_role"
     __audit__ = Audited(
         # A role the group mapping gave at a login names its group (grants.people.oidc).
@@ -151,7 +151,7 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_grants")
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """Every attempt to log in, kept for throttling and for the audit (who, when, from where,
     whether it succeeded). Failed attempts are counted to lock an account or an address out
     for a while."""
@@ -175,7 +175,7 @@ class LoginAttempt(db.Model):
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now, index=True)
 
 
-class TwoFactor(Timestamp, db.Model):
+class TwoFactor(Timestamp, Model):
     """A person's authenticator app (TOTP, RFC 6238). The shared secret is stored encrypted
     (``grants.people.two_factor``) and shown only while it is being set up; until the first
     code from the app confirms it (``confirmed_at``), it is not asked for at login."""
@@ -194,7 +194,7 @@ class TwoFactor(Timestamp, db.Model):
     user: Mapped[User] = relationship(back_populates="two_factor")
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A one-time code for when the authenticator app is lost: kept hashed, good once."""
 
     __tablename__ = "recovery_code"
@@ -209,7 +209,7 @@ class RecoveryCode(db.Model):
     user: Mapped[User] = relationship(back_populates="recovery_codes")
 
 
-class UserIdentity(db.Model):
+class UserIdentity(Model):
     """A person's identity at a login method other than the app's own password: the method
     (an authentication backend's name, ``grants.people.authentication``) and the subject it
     names the person by (an OpenID Connect ``sub``, a SAML NameID). One identity belongs to one

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from grants.core import clock
 from grants.core.auditing import Audited
 from grants.core.models import enum_type
-from grants.extensions import db
+from grants.extensions import Model, db
 
 
 class QuestionKind(enum.StrEnum):
@@ -30,7 +30,7 @@ class QuestionKind(enum.StrEnum):
     FILE = "file"
 
 
-class FormVersion(db.Model):
+class FormVersion(Model):
     __tablename__ = "form_version"
     __audit__ = Audited(setting_added=True)
     __table_args__ = (UniqueConstraint("fund_id", "version"),)
@@ -49,7 +49,7 @@ class FormVersion(db.Model):
     )
 
 
-class Question(db.Model):
+class Question(Model):
     __tablename__ = "form_question"
     __audit__ = Audited(setting_added=True)
     __table_args__ = (UniqueConstraint("form_version_id", "key"),)

@@ -21,10 +21,10 @@ from grants.core import clock
 from grants.core.auditing import NOT_AUDITED
 from grants.core.models import Timestamp, enum_type
 from grants.core.money import ZERO, Money
-from grants.extensions import db
+from grants.extensions import Model, db
 
 
-class TripReport(Timestamp, db.Model):
+class TripReport(Timestamp, Model):
     """The report and accounts of one granted case. Where it stands is the case's state
     (report_submitted, report_returned, settled: see the routes); this holds what was said."""
 
@@ -101,7 +101,7 @@ def _keep_trip_start(session, flush_context, instances) -> None:
                 report.trip_start = start
 
 
-class AccountLine(db.Model):
+class AccountLine(Model):
     """One line of the trip's accounts: the actual cost in a category (receipts are
     attachments on the case with purpose "receipt")."""
 
@@ -121,7 +121,7 @@ class AccountLine(db.Model):
     report: Mapped[TripReport] = relationship(back_populates="account_lines")
 
 
-class ReminderLog(db.Model):
+class ReminderLog(Model):
     """A reminder sent about a case's report deadline. One row per case and kind, so the
     reminder command sends nothing twice however often it runs."""
 

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
 from grants.core.auditing import Audited, Record
-from grants.extensions import db
+from grants.extensions import Model, db
 
 
-class RuleSet(db.Model):
+class RuleSet(Model):
     """One version of a fund's subsidy rules. Append-only: a change is a new version, so a
     case that keeps the version it was computed with never changes when rates do.
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, url_for
 from flask_babel import LazyString
@@ -43,24 +44,28 @@ from grants.core.forms import Form
 from grants.workflow import engine
 from grants.workflow.models import Transition
 
+if TYPE_CHECKING:
+    from grants.applications.models import Application
+    from grants.people.models import User
+
 Effect = Callable[..., object]
 
 
-def take(application, actor, action: str, comment: str) -> None:
+def take(application: Application, actor: User, action: str, comment: str) -> None:
     """The plain step: move the case along the route and record it."""
     engine.take(application, action, actor, comment)
 
 
-def endorse(application, actor, action: str, comment: str) -> None:
+def endorse(application: Application, actor: User, action: str, comment: str) -> None:
     """The manager's answer, kept on the case as well as in the journal."""
     operations.endorse(application, actor, True, comment)
 
 
-def not_endorse(application, actor, action: str, comment: str) -> None:
+def not_endorse(application: Application, actor: User, action: str, comment: str) -> None:
     operations.endorse(application, actor, False, comment)
 
 
-def giving_up_preview(application, actor, action: str) -> dict:
+def giving_up_preview(application: Application, actor: User, action: str) -> dict:
     """What giving up or cancelling a grant gives back to the fund; refused if anything is
     paid."""
     money_held = operations.check_giving_up(application, actor, action)
@@ -97,7 +102,7 @@ class Action:
             return str(self.applicant_label)
         return str(self.label)
 
-    def news_for(self, application) -> str:
+    def news_for(self, application: Application) -> str:
         """The applicant's e-mail's sentence about this step on ``application``."""
         return str(self.news or MOVED_ON) % {
             "title": application.title,
@@ -105,11 +110,11 @@ class Action:
             "case": application.case_number,
         }
 
-    def url(self, application) -> str:
+    def url(self, application: Application) -> str:
         """Where the case page's button for this step goes."""
         if not self.page:
             return url_for("workflow.step", application_id=application.id, action=self.name)
-        values = {"application_id": application.id}
+        values: dict[str, Any] = {"application_id": application.id}
         if any("action" in rule.arguments for rule in current_app.url_map.iter_rules(self.page)):
             values["action"] = self.name
         return url_for(self.page, **values)
@@ -311,7 +316,9 @@ class CaseStep:
     url: str
 
 
-def case_steps(application, transitions: list[Transition]) -> tuple[list[CaseStep], list]:
+def case_steps(
+    application: Application, transitions: list[Transition]
+) -> tuple[list[CaseStep], list]:
     """The case page's buttons, from the transitions a person may take: the steps drawn one
     by one, and the decisions (drawn as one decision form)."""
     steps, decisions = [], []

@@ -9,9 +9,10 @@ the step's side effects subscribe (the e-mails: ``grants.workflow.mails``); it n
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, or_, select, text
+from sqlalchemy import ColumnElement, CursorResult, and_, false, or_, select, text
 
 from grants.core import events
 from grants.core.errors import NotAllowed
@@ -20,6 +21,9 @@ from grants.people.models import Role, User
 from grants.workflow.guards import guard
 from grants.workflow.models import CaseRole, JournalEntry, Transition
 from grants.workflow.signals import step_taken
+
+if TYPE_CHECKING:
+    from grants.applications.models import Application
 
 # Roles on a case that a package above the workflow gives (the committees: CaseRole.COMMITTEE
 # to a member who decides at a held meeting), registered with ``role_source`` when the app is
@@ -34,7 +38,7 @@ def role_source(function: Callable[..., set[CaseRole]]) -> Callable[..., set[Cas
     return function
 
 
-def case_roles(application, user: User | None) -> set[CaseRole]:
+def case_roles(application: Application, user: User | None) -> set[CaseRole]:
     """The roles ``user`` holds on this case. An applicant holds no other role on their own
     case: nobody endorses, screens or decides an application they made themselves, or one
     from an organisation they act for (inhabilitet)."""
@@ -56,7 +60,7 @@ def case_roles(application, user: User | None) -> set[CaseRole]:
     return roles
 
 
-def available_transitions(application, user: User | None) -> list[Transition]:
+def available_transitions(application: Application, user: User | None) -> list[Transition]:
     roles = case_roles(application, user)
     seen: set[str] = set()
     allowed = []
@@ -78,7 +82,7 @@ def action_label(action: str) -> str:
     return label(action)
 
 
-def find_transition(application, action: str, user: User | None) -> Transition:
+def find_transition(application: Application, action: str, user: User | None) -> Transition:
     for transition in available_transitions(application, user):
         if transition.action == action:
             return transition
@@ -91,7 +95,11 @@ def find_transition(application, action: str, user: User | None) -> Transition:
 
 
 def take(
-    application, action: str, actor: User, comment: str = "", details: dict | None = None
+    application: Application,
+    action: str,
+    actor: User,
+    comment: str = "",
+    details: dict[str, Any] | None = None,
 ) -> JournalEntry:
     """Move the case along the transition ``action`` and record it (``details``: the step's
     facts for the journal, see JournalEntry.details)."""
@@ -125,7 +133,7 @@ def take(
     return entry
 
 
-def _claim_step(application, from_state: str, to_state: str, action: str) -> None:
+def _claim_step(application: Application, from_state: str, to_state: str, action: str) -> None:
     """Move the case in the database only if it is still where this person saw it: a
     compare-and-set UPDATE. A double click, or two people at once, sends the same step twice;
     the second waits for the first's row (PostgreSQL) or write lock (SQLite), then finds the
@@ -137,11 +145,14 @@ def _claim_step(application, from_state: str, to_state: str, action: str) -> Non
     if db.session.get_bind().dialect.name == "sqlite":
         # pysqlite's own wait is 5 s: too short behind a decision that renders a PDF.
         db.session.execute(text("PRAGMA busy_timeout = 30000"))
-    claimed = db.session.execute(
-        update(Application)
-        .where(Application.id == application.id, Application.state == from_state)
-        .values(state=to_state)
-        .execution_options(synchronize_session=False)
+    claimed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Application)
+            .where(Application.id == application.id, Application.state == from_state)
+            .values(state=to_state)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if claimed.rowcount != 1:
         raise NotAllowed(
@@ -152,7 +163,7 @@ def _claim_step(application, from_state: str, to_state: str, action: str) -> Non
         )
 
 
-def _someone_can_go_on(application) -> None:
+def _someone_can_go_on(application: Application) -> None:
     """Refuse a step into a state where the route wants staff to act and nobody can, e.g. a
     case above the delegated limit of a fund that has no board: it would wait for ever."""
     from grants.applications.permissions import acts_as_applicant
@@ -175,7 +186,7 @@ def _someone_can_go_on(application) -> None:
 
 
 def record(
-    application,
+    application: Application,
     action: str,
     actor: User | None,
     *,
@@ -183,7 +194,7 @@ def record(
     from_state: str = "",
     to_state: str = "",
     visible_to_applicant: bool = True,
-    details: dict | None = None,
+    details: dict[str, Any] | None = None,
 ) -> JournalEntry:
     """Append an entry to the case's journal."""
     entry = JournalEntry(
@@ -200,7 +211,7 @@ def record(
     return entry
 
 
-def people_to_act(application) -> list[User]:
+def people_to_act(application: Application) -> list[User]:
     """Who can take the next step now (for the e-mail to the next person to act)."""
     from grants.funds.models import FundBoardMember
     from grants.people.models import UserRole
@@ -233,7 +244,7 @@ def people_to_act(application) -> list[User]:
     return list(people.values())
 
 
-def waiting_for(user: User):
+def waiting_for(user: User) -> ColumnElement[bool]:
     """A SQL condition on Application: the cases that wait for a step of ``user`` now.
 
     Only the steps the route expects (``notifies``) count: a grant the caseworker *may*
@@ -255,7 +266,7 @@ def waiting_for(user: User):
             from_state
         )
 
-    def step_for(role: CaseRole):
+    def step_for(role: CaseRole) -> ColumnElement[bool]:
         clauses = [
             and_(
                 Application.route_id == route_id,

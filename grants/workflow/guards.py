@@ -5,30 +5,35 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, or_, true
 
 from grants.core import clock
 
+if TYPE_CHECKING:
+    from grants.applications.models import Application
+    from grants.funds.models import Fund
+
 
 @dataclass(frozen=True)
 class Guard:
     name: str
-    holds: Callable[[object], bool]
-    sql: Callable[[type, type], ColumnElement[bool]]
+    holds: Callable[[Application], bool]
+    sql: Callable[[type[Application], type[Fund]], ColumnElement[bool]]
 
 
-def _within(app) -> bool:
+def _within(app: Application) -> bool:
     return not app.above_delegated_limit
 
 
-def _trip_over(app) -> bool:
+def _trip_over(app: Application) -> bool:
     """The return date has come: the trip is over at the end of its last day, and its
     report and settlement may be made from that day on."""
     return app.return_date is not None and app.return_date <= clock.today()
 
 
-def _report_allowed(app) -> bool:
+def _report_allowed(app: Application) -> bool:
     return bool(app.fund.report_before_return) or _trip_over(app)
 
 

@@ -4,19 +4,30 @@ in ``grants.SUBSCRIBER_MODULES``."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from grants.budgets.signals import budget_year_moved
 from grants.letters.signals import letter_issued
 from grants.workflow.engine import record
 from grants.workflow.journal_texts import note
 
+if TYPE_CHECKING:
+    from grants.applications.models import Application
+    from grants.letters.models import Letter
+    from grants.people.models import User
+
 
 @letter_issued.connect
-def _letter_issued(application, *, letter, actor, **_facts) -> None:
+def _letter_issued(
+    application: Application, *, letter: Letter, actor: User, **_facts: object
+) -> None:
     record(application, "letter_issued", actor, comment=letter.filename)
 
 
 @budget_year_moved.connect
-def _budget_year_moved(application, *, year: int, to: int, actor, **_facts) -> None:
+def _budget_year_moved(
+    application: Application, *, year: int, to: int, actor: User, **_facts: object
+) -> None:
     record(
         application,
         "budget_year_moved",

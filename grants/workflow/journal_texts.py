@@ -54,11 +54,11 @@ MONEY_FACTS = {"amount", "final"}
 DATE_FACTS = {"day", "date"}
 
 
-def note(message: str, **facts) -> dict:
+def note(message: str, **facts: object) -> dict[str, object]:
     """The details of a system entry: the message key and its facts, kept as plain JSON."""
     if message not in TEXTS:
         raise KeyError(f"No journal text {message!r}")
-    kept: dict = {MESSAGE: message}
+    kept: dict[str, object] = {MESSAGE: message}
     for name, value in facts.items():
         if isinstance(value, Decimal):
             value = str(value)
@@ -68,7 +68,7 @@ def note(message: str, **facts) -> dict:
     return kept
 
 
-def _shown(name: str, value) -> str:
+def _shown(name: str, value: object) -> str:
     if value is None:
         return ""
     if name in MONEY_FACTS:

@@ -66,7 +66,8 @@ def load_standard_routes() -> dict[str, Route]:
     return {path.stem: load_route_file(path) for path in sorted(STANDARD_ROUTES.glob("*.toml"))}
 
 
-def current_route(code: str) -> Route:
+def current_route(code: str) -> Route | None:
+    """The newest version of the route ``code``; None when there is none."""
     return db.session.scalar(
         select(Route).filter_by(code=code).order_by(Route.version.desc()).limit(1)
     )

@@ -5,6 +5,9 @@ step's transaction and sent after the request's commit."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from flask import url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -15,16 +18,28 @@ from grants.letters.operations import decider_role
 from grants.notifications.operations import queue_mail
 from grants.people.models import Role, User, UserRole
 from grants.workflow.engine import people_to_act
-from grants.workflow.models import JournalEntry
+from grants.workflow.models import JournalEntry, Transition
 from grants.workflow.signals import step_taken
+
+if TYPE_CHECKING:
+    from grants.applications.models import Application
 
 
 @step_taken.connect
-def _mail_the_step(application, *, transition, actor, comment: str = "", **_facts) -> None:
+def _mail_the_step(
+    application: Application,
+    *,
+    transition: Transition,
+    actor: User,
+    comment: str = "",
+    **_facts: object,
+) -> None:
     notify_step(application, transition, actor, comment)
 
 
-def notify_step(application, transition, actor, comment: str = "") -> None:
+def notify_step(
+    application: Application, transition: Transition, actor: User, comment: str = ""
+) -> None:
     case_url = url_for("applications.show", application_id=application.id, _external=True)
     for person in people_to_act(application):
         if person.id == application.applicant_id:
@@ -54,7 +69,7 @@ def notify_step(application, transition, actor, comment: str = "") -> None:
         notify_decision(application, actor, comment, case_url)
 
 
-def notify_decision(application, actor, comment: str, case_url: str) -> None:
+def notify_decision(application: Application, actor: User, comment: str, case_url: str) -> None:
     """Tell the people around a decided case who did not decide it: the manager named on
     the application, and the caseworker of the case when the fund's board or a committee
     decided (the applicant has the status message and the letter)."""
@@ -94,7 +109,7 @@ def notify_decision(application, actor, comment: str, case_url: str) -> None:
         )
 
 
-def _decided_by_body(application, role: str):
+def _decided_by_body(application: Application, role: str) -> str | None:
     if role == "board_member":
         return _l("Bestyrelsen for %(fund)s", fund=application.fund.name)
     if role == "committee":
@@ -102,7 +117,7 @@ def _decided_by_body(application, role: str):
     return None
 
 
-def caseworkers():
+def caseworkers() -> Sequence[User]:
     return db.session.scalars(
         select(User).join(UserRole).where(UserRole.role == Role.CASEWORKER, User.active)
     ).all()

@@ -2,14 +2,16 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from grants.core import clock
 from grants.core.auditing import NOT_AUDITED, Audited, Record
 from grants.core.models import enum_type
-from grants.extensions import db
+from grants.extensions import Model
 
 
 class CaseRole(enum.StrEnum):
@@ -23,7 +25,7 @@ class CaseRole(enum.StrEnum):
     COMMITTEE = "committee"
 
 
-class Route(db.Model):
+class Route(Model):
     __tablename__ = "workflow_route"
     # Loaded from the route files: versioned data, never changed in place.
     __audit__ = NOT_AUDITED
@@ -53,7 +55,7 @@ class Route(db.Model):
         return list(seen)
 
 
-class Transition(db.Model):
+class Transition(Model):
     """One row of a route: in ``from_state``, a person in ``role`` may take ``action``,
     which moves the case to ``to_state`` (if ``guard``, a named condition, holds)."""
 
@@ -83,7 +85,7 @@ class Transition(db.Model):
     route: Mapped[Route] = relationship(back_populates="transitions")
 
 
-class JournalEntry(db.Model):
+class JournalEntry(Model):
     """The case's journal: every step, who took it and when. Appended, never changed."""
 
     __tablename__ = "journal_entry"
@@ -120,5 +122,5 @@ class AppendOnlyError(RuntimeError):
 
 @event.listens_for(JournalEntry, "before_update")
 @event.listens_for(JournalEntry, "before_delete")
-def _journal_is_append_only(mapper, connection, target) -> None:
+def _journal_is_append_only(mapper: Mapper[Any], connection: Connection, target: object) -> None:
     raise AppendOnlyError("The journal is appended to, never changed.")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -12,7 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from grants.applications import operations
-from grants.applications.forms import DecisionForm
+from grants.applications.forms import DecisionForm, StepForm
 from grants.applications.models import Application
 from grants.applications.states import STATE_LABELS, State
 from grants.applications.views import get_application, render_case
@@ -27,20 +29,25 @@ from grants.workflow import engine
 from grants.workflow.actions import ACTIONS
 from grants.workflow.labels import action_label
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
+    from grants.applications.operations import Decision
+
 bp = Blueprint("workflow", __name__)
 # The states by name in the templates, as in the code: ``application.state == State.DRAFT``.
 bp.add_app_template_global(State, "State")
 
 
 @bp.app_template_global()
-def step_news(action: str, application) -> str:
+def step_news(action: str, application: Application) -> str:
     """What the applicant's e-mail says about a step taken on their case."""
     return ACTIONS[action].news_for(application)
 
 
 @bp.get("/arbejdskoe")
 @login_required
-def queue():
+def queue() -> ResponseReturnValue:
     """What waits for the person: every case where they can take a step now."""
     conditions = [engine.waiting_for(current_user)]
     fund_code = request.args.get("fund", "")
@@ -103,7 +110,9 @@ def wants_fragment() -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def render_confirmation(application, template: str, status: int = 200, **context):
+def render_confirmation(
+    application: Application, template: str, status: int = 200, **context: Any
+) -> ResponseReturnValue:
     """A confirmation: the whole page without JavaScript, the dialog's content with it."""
     if wants_fragment():
         return render_template(template, application=application, **context), status
@@ -117,7 +126,7 @@ def render_confirmation(application, template: str, status: int = 200, **context
 
 @bp.post("/ansoegninger/<int:application_id>/trin/<action>")
 @login_required
-def step(application_id: int, action: str):
+def step(application_id: int, action: str) -> ResponseReturnValue:
     """Take a step of the route by what its action says (``grants.workflow.actions``): one
     with a page of its own is sent there (with its comment, where it has one), one that
     cannot be undone is shown first and taken on confirming, the others are taken here."""
@@ -130,7 +139,8 @@ def step(application_id: int, action: str):
     if what.page:
         return redirect(what.url(application), code=307 if what.form else 303)
     token = request.form.get("confirmation", "")
-    form = what.form()
+    # A step with no form of its own (it has a page) never gets here; the plain step form.
+    form = (what.form or StepForm)()
     if not form.validate():
         return render_case(application, step_form=form, status=422)
     comment = form.comment.data or ""
@@ -165,7 +175,7 @@ def step(application_id: int, action: str):
             )
         what.effect(application, current_user, action, comment)
     if refusal:
-        if refusal.error.field == "comment":
+        if refusal.error is not None and refusal.error.field == "comment":
             # The route asks for a reason (the engine says so as NotAllowed): beside the field.
             refusal.show(form)
             return render_case(application, step_form=form, status=422)
@@ -175,7 +185,9 @@ def step(application_id: int, action: str):
     return redirect(url_for("applications.show", application_id=application.id))
 
 
-def _confirms(facts, application, action: str | None = None) -> bool:
+def _confirms(
+    facts: dict[str, Any] | None, application: Application, action: str | None = None
+) -> TypeIs[dict[str, Any]]:
     """The token was made for this case, by this person, in the case's present state."""
     return (
         facts is not None
@@ -186,7 +198,9 @@ def _confirms(facts, application, action: str | None = None) -> bool:
     )
 
 
-def _confirmation_refused(application, decision_form=None):
+def _confirmation_refused(
+    application: Application, decision_form: DecisionForm | None = None
+) -> ResponseReturnValue:
     db.session.rollback()
     flash(
         _(
@@ -203,7 +217,7 @@ DECISION_INPUTS = ("action", "amount", "reasons", "dispensation_reason")
 
 @bp.post("/ansoegninger/<int:application_id>/afgoerelse")
 @login_required
-def decide(application_id: int):
+def decide(application_id: int) -> ResponseReturnValue:
     """A decision is shown first (outcome, amount in figures and words, reasons and the
     letter itself) and issued only when the decider confirms what was shown."""
     application = get_application(application_id)
@@ -229,7 +243,7 @@ def decide(application_id: int):
     return _show_decision(application, inputs, decision)
 
 
-def _check(application, inputs: dict, lock: bool):
+def _check(application: Application, inputs: dict[str, str], lock: bool) -> Decision:
     amount = inputs["amount"]
     return operations.check_decision(
         application,
@@ -242,7 +256,7 @@ def _check(application, inputs: dict, lock: bool):
     )
 
 
-def _case_facts(application, text_id) -> dict:
+def _case_facts(application: Application, text_id: int | None) -> dict[str, Any]:
     """What the letter says about the case besides the decision: if any of it changes
     between the preview and the confirmation, the decider must see the letter again."""
     return {
@@ -254,7 +268,9 @@ def _case_facts(application, text_id) -> dict:
     }
 
 
-def _show_decision(application, inputs: dict, decision, status: int = 200):
+def _show_decision(
+    application: Application, inputs: dict[str, str], decision: Decision, status: int = 200
+) -> ResponseReturnValue:
     from grants.core.words import amount_in_words
     from grants.letters.operations import preview_decision_letter
 
@@ -281,7 +297,7 @@ def _show_decision(application, inputs: dict, decision, status: int = 200):
     )
 
 
-def _confirm_decision(application, token: str):
+def _confirm_decision(application: Application, token: str) -> ResponseReturnValue:
     facts = confirmation.read("decision", token)
     posted = {name: request.form[name] for name in DECISION_INPUTS if name in request.form}
     if request.form.get("intent") == "edit" and facts and facts.get("case") == application.id:
@@ -321,12 +337,14 @@ def _confirm_decision(application, token: str):
     return redirect(url_for("applications.show", application_id=application.id))
 
 
-def _form_data(inputs: dict) -> dict:
+def _form_data(inputs: dict[str, str]) -> dict[str, Any]:
     amount = inputs.get("amount") or ""
     return {**inputs, "amount": Decimal(amount) if amount else None}
 
 
-def _decision_refused(application_id: int, form, refusal: Refused):
+def _decision_refused(
+    application_id: int, form: DecisionForm, refusal: Refused
+) -> ResponseReturnValue:
     """The decision form again, the reason beside the field it is about (or the outcome),
     with the case as it is after the rollback."""
     application = get_application(application_id)

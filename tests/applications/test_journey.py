@@ -13,6 +13,7 @@ from grants.extensions import db
 from grants.letters.models import Letter
 from tests.applications.helpers import form_data
 from tests.confirming import confirm
+from tests.html import page_text
 
 
 def only_application() -> Application:
@@ -27,7 +28,7 @@ def test_from_draft_to_downloaded_letter(world, client, auth):
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/ansoegninger/ny/studierejsefonden")
     page = client.get("/ansoegninger/ny/studierejsefonden").get_data(as_text=True)
-    assert "Ansøg om studierejse" in page
+    assert "Ansøg om studierejse" in page_text(page)
     assert (
         f'<option selected value="{world.manager.id}">' in page
         or f'value="{world.manager.id}" selected' in page
@@ -82,7 +83,7 @@ def test_from_draft_to_downloaded_letter(world, client, auth):
     # The employee sees the request, adds the programme and resubmits.
     auth.login(world.employee)
     page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
-    assert "Vedlæg venligst konferencens program." in page
+    assert "Vedlæg venligst konferencens program." in page_text(page)
     response = client.post(
         f"/ansoegninger/{application.id}/rediger",
         data=form_data(
@@ -99,7 +100,7 @@ def test_from_draft_to_downloaded_letter(world, client, auth):
     client.post(f"/ansoegninger/{application.id}/trin/forward_for_decision", data={})
     assert only_application().state == "awaiting_decision"
     page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
-    assert "Til rådighed nu" in page
+    assert "Til rådighed nu" in page_text(page)
     response = confirm(
         client,
         f"/ansoegninger/{application.id}/afgoerelse",
@@ -187,7 +188,7 @@ def test_a_grant_beyond_the_budget_is_refused_with_a_message(world, client, auth
         client, f"/ansoegninger/{application.id}/afgoerelse", {"action": "grant", "reasons": ""}
     )
     assert response.status_code == 422
-    assert "Der er kun 5.000,00 kr. til rådighed" in response.get_data(as_text=True)
+    assert "Der er kun 5.000,00 kr. til rådighed" in page_text(response)
     application = only_application()
     assert application.state == "awaiting_decision"
     assert (

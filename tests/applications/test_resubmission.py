@@ -23,6 +23,7 @@ from tests.applications.resubmission import (
 )
 from tests.dbstate import table_fingerprint
 from tests.factories import future
+from tests.html import page_text
 
 REPLY = "Beløbet er rettet, og det endelige program er vedhæftet."
 
@@ -172,7 +173,7 @@ def test_an_unchanged_application_says_so(world, client, auth):
     assert entry(application, "resubmit").details[changes.CHANGES] == []
     auth.login(world.caseworker)
     page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
-    assert "Ansøgningen er ikke ændret." in page
+    assert "Ansøgningen er ikke ændret." in page_text(page)
 
 
 def test_markup_in_the_reply_is_shown_as_text(world, client, auth):

@@ -15,6 +15,7 @@ from grants.jobs.models import Job
 from grants.letters.models import Letter
 from tests.committees.conftest import make_case, on_agenda
 from tests.confirming import token_in
+from tests.html import page_text
 
 
 def _record(client, cw, item, decision, amount="", reasons=""):
@@ -120,5 +121,5 @@ def test_a_decision_that_would_be_refused_is_said_before_confirming(client, auth
     _record(client, cw, item, "grant")
     shown = client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend")
     assert shown.status_code == 200
-    assert "Kan ikke udsendes" in shown.get_data(as_text=True)
+    assert "Kan ikke udsendes" in page_text(shown)
     _nothing_issued(item)

@@ -14,6 +14,7 @@ from grants.committees.models import Meeting, MeetingAttendance, MeetingState
 from grants.extensions import db
 from tests.committees.conftest import make_case, make_meeting, on_agenda
 from tests.confirming import confirm
+from tests.html import page_text
 
 # Summer time begins on 28 March 2027 and ends on 31 October 2027.
 SIDES_OF_SUMMER_TIME = [
@@ -41,10 +42,10 @@ def test_a_meeting_at_16_is_shown_at_16_on_either_side_of_summer_time(
     assert stored.astimezone(dt.UTC).hour == utc_hour
     assert meeting.local_start.hour == 16 and meeting.day == dt.date.fromisoformat(day)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "16:00" in page
+    assert "16:00" in page_text(page)
     assert "17:00" not in page and "18:00" not in page and "15:00" not in page
     listing = client.get(f"/udvalg/{cw.committee.id}").get_data(as_text=True)
-    assert "16:00" in listing and "17:00" not in listing
+    assert "16:00" in page_text(listing) and "17:00" not in listing
 
 
 def test_no_decision_is_recorded_before_the_meetings_day(client, auth, cw, move_clock):
@@ -54,13 +55,13 @@ def test_no_decision_is_recorded_before_the_meetings_day(client, auth, cw, move_
     base = f"/udvalg/moeder/{meeting.id}"
     auth.login(cw.secretary)
     page = client.get(base).get_data(as_text=True)
-    assert "Planlagt" in page
+    assert "Planlagt" in page_text(page)
     assert f"/punkter/{item.id}/beslutning" not in page and "/fremmoedte" not in page
 
     # Nine days early: neither attendance nor a decision, by a forged post either.
     response = client.post(f"{base}/fremmoedte", data={"present": [str(cw.chair.id)]})
     assert response.status_code == 422
-    assert "Fremmødet registreres, når mødet holdes" in response.get_data(as_text=True)
+    assert "Fremmødet registreres, når mødet holdes" in page_text(response)
     response = client.post(
         f"{base}/punkter/{item.id}/beslutning",
         data={"decision": "grant", "amount": "", "reasons": ""},
@@ -92,12 +93,12 @@ def test_no_decision_is_recorded_before_the_meetings_day(client, auth, cw, move_
         f"{base}/punkter/{item.id}/beslutning", data={"decision": "grant", "reasons": ""}
     )
     assert response.status_code == 422  # not held yet: the attendance first
-    assert "Registrér fremmødet først" in response.get_data(as_text=True)
+    assert "Registrér fremmødet først" in page_text(response)
     present = {"present": [str(cw.chair.id), str(cw.member.id)]}
     # Not held before the members have been sent the agenda they decide on.
     response = client.post(f"{base}/fremmoedte", data=present)
     assert response.status_code == 422
-    assert "Dagsordenen er ikke sendt til udvalget" in response.get_data(as_text=True)
+    assert "Dagsordenen er ikke sendt til udvalget" in page_text(response)
     db.session.expire_all()
     assert meeting.state == MeetingState.PLANNED and meeting.held_at is None
     assert client.post(f"{base}/dagsorden/udsend").status_code == 302

@@ -102,3 +102,8 @@ def test_a_list_that_shows_no_total_is_not_counted(app):
         event.remove(db.engine, "before_cursor_execute", listener)
     assert statements and not any("count(" in s.lower() for s in statements)
     assert (page.last_shown, page.has_next, page.has_prev) == (6, True, True)
+
+
+def test_an_absurd_page_number_is_clamped(world, client, auth):
+    auth.login(world.caseworker)
+    assert client.get("/arbejdskoe?page=99999999999999999999").status_code == 200

@@ -246,3 +246,14 @@ def test_a_safe_next_is_followed(app, world, client):
         data={"email": world.employee.email, "password": "correct horse battery staple"},
     )
     assert response.headers["Location"].endswith("/ansoegninger/12?x=1")
+
+
+def test_production_refuses_the_development_secret_key(monkeypatch):
+    with pytest.raises(RuntimeError):
+        create_app(ProductionConfig)
+
+    class Configured(ProductionConfig):
+        SECRET_KEY = "a-long-random-production-key-0123456789"
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+    assert create_app(Configured).config["SESSION_COOKIE_SECURE"] is True

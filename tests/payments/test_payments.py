@@ -22,6 +22,7 @@ from grants.extensions import db
 from grants.reports.models import TripReport
 from grants.workflow.models import JournalEntry
 from tests.factories import make_application, make_fund, make_organisation, this_year
+from tests.html import page_text
 from tests.publication.helpers import QueryCounter
 
 
@@ -211,7 +212,7 @@ def test_mark_paid_is_a_ledger_entry_with_voucher_and_date(client, auth, world, 
     auth.login(world.finance)
     form = client.get(f"/udbetalinger/{application.id}/udbetal")
     assert form.status_code == 200
-    assert "8.000,00" in form.get_data(as_text=True)  # the amount field, filled in
+    assert "8.000,00" in page_text(form)  # the amount field, filled in
     paid_on = clock.today() - dt.timedelta(days=1)
     response = client.post(
         f"/udbetalinger/{application.id}/udbetal",
@@ -233,7 +234,7 @@ def test_mark_paid_is_a_ledger_entry_with_voucher_and_date(client, auth, world, 
     assert journal[-1].action == "payment_recorded"
     assert journal[-1].details["voucher"] == "B-2026-117"
     listing = client.get("/udbetalinger").get_data(as_text=True).replace("\u00a0", " ")
-    assert "Udbetalingen på 8.000,00 kr. til sag" in listing  # the flash message
+    assert "Udbetalingen på 8.000,00 kr. til sag" in page_text(listing)  # the flash message
     due = listing.split("Klar til udbetaling</h2>")[1].split("Krav om")[0]
     assert application.case_number not in due
 
@@ -259,7 +260,7 @@ def test_a_received_refund_is_a_ledger_entry(client, auth, world, cases):
     assert (before.awaiting_refund, after.awaiting_refund) == (Decimal("1500"), Decimal("0"))
     assert after.available == before.available + Decimal("1500")
     listing = client.get("/udbetalinger").get_data(as_text=True)
-    assert "Der er ingen udestående krav" in listing
+    assert "Der er ingen udestående krav" in page_text(listing)
 
 
 def on_day(data: dict) -> dict:
@@ -316,7 +317,7 @@ def test_paying_more_than_is_left_after_a_partial_payment_is_refused(client, aut
         data={"amount": "3.000,50", "paid_on": clock.today().isoformat(), "voucher": "B-9"},
     )
     assert response.status_code == 422
-    assert "højst udbetales 3.000,00 kr." in response.get_data(as_text=True)
+    assert "højst udbetales 3.000,00 kr." in page_text(response)
     assert entry_count() == count
     # Nothing is due on a case paid in full, nor on a refusal.
     for key in ("paid", "refused"):
@@ -359,7 +360,7 @@ def test_a_form_sent_twice_records_the_money_once(client, auth, world, cases):
     count = entry_count()
     again = client.post(path, data=data)
     assert again.status_code == 422
-    assert "registreret som tilbagebetaling" in again.get_data(as_text=True)
+    assert "registreret som tilbagebetaling" in page_text(again)
     assert entry_count() == count
 
 
@@ -412,5 +413,5 @@ def test_a_grant_given_up_or_cancelled_is_not_paid(client, auth, world):
         data={"amount": "2000", "paid_on": clock.today().isoformat(), "voucher": "B-1"},
     )
     assert response.status_code == 422
-    assert "Der er ikke noget at udbetale på sagen." in response.get_data(as_text=True)
+    assert "Der er ikke noget at udbetale på sagen." in page_text(response)
     assert payment_entries() == []

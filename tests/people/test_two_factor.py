@@ -17,6 +17,7 @@ from grants.extensions import db
 from grants.people import two_factor
 from grants.people.models import RecoveryCode, Role, TwoFactor, User
 from tests.factories import PASSWORD, TOTP_SECRET, make_user, totp_code
+from tests.html import page_text
 
 
 def actions(user) -> list[str]:
@@ -130,7 +131,7 @@ def test_a_code_is_good_once(world, client):
     password_step(client, admin)
     response = client.post("/log-ind/kode", data={"code": code})
     assert response.status_code == 422
-    assert "Koden er allerede brugt" in response.get_data(as_text=True)
+    assert "Koden er allerede brugt" in page_text(response)
     assert client.get("/administration/").status_code == 302  # not logged in
     assert actions(admin)[-1] == "login.code_refused"
     refused = db.session.scalars(
@@ -170,7 +171,7 @@ def test_wrong_codes_are_throttled_like_wrong_passwords(world, client, monkeypat
         assert response.status_code == 422 and "Koden er forkert" in response.get_data(True)
     response = client.post("/log-ind/kode", data={"code": totp_code(admin)})
     assert response.status_code == 422
-    assert "For mange forkerte forsøg" in response.get_data(as_text=True)
+    assert "For mange forkerte forsøg" in page_text(response)
     # The password is locked out too: it is the same account.
     client.get("/")
     assert "For mange" in password_step(client, admin).get_data(as_text=True)
@@ -218,7 +219,7 @@ def test_a_recovery_code_logs_in_once(world, auth, client):
     password_step(client, world.employee)
     response = client.post("/log-ind/gendannelseskode", data={"code": codes[3]})
     assert response.status_code == 422
-    assert "forkert eller allerede brugt" in response.get_data(as_text=True)
+    assert "forkert eller allerede brugt" in page_text(response)
     assert client.get("/ansoegninger/mine").status_code == 302
 
 
@@ -308,7 +309,7 @@ def test_wrong_answers_on_the_settings_page_are_throttled_and_audited(world, aut
         "/konto/totrinsbekraeftelse/slaa-fra",
         data={"off-password": PASSWORD, "off-code": totp_code(world.admin)},
     )
-    assert response.status_code == 422 and "For mange" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "For mange" in page_text(response)
     db.session.expire_all()
     assert db.session.get(User, world.admin.id).has_second_factor
     assert actions(world.admin).count("people.two_factor_change_refused") == 5
@@ -355,7 +356,7 @@ def test_an_account_given_the_administrator_role_must_set_up_a_second_factor(wor
     response = client.get("/ansoegninger/mine")
     assert response.headers["Location"] == "/konto/totrinsbekraeftelse/saet-op"
     page = client.get("/konto/totrinsbekraeftelse/saet-op").get_data(as_text=True)
-    assert "Som administrator skal du have totrinsbekræftelse" in page
+    assert "Som administrator skal du have totrinsbekræftelse" in page_text(page)
     set_up(client, caseworker)
     assert client.get("/ansoegninger/mine").status_code == 200
 

@@ -10,6 +10,7 @@ from grants.applications.models import Application
 from grants.extensions import db
 from grants.questions.models import FormVersion
 from tests.applications.helpers import form_data
+from tests.html import page_text
 
 PDF = b"%PDF-1.4\n% a tiny test file\n"
 
@@ -53,12 +54,12 @@ def test_a_question_reaches_new_applications_only_and_old_cases_keep_their_answe
     # A new application asks them, and a required one must be answered to submit.
     auth.login(world.employee)
     page = client.get("/ansoegninger/ny/studierejsefonden").get_data(as_text=True)
-    assert "Hvilken institution kommer du fra?" in page
-    assert "Skriv institutionens fulde navn." in page
+    assert "Hvilken institution kommer du fra?" in page_text(page)
+    assert "Skriv institutionens fulde navn." in page_text(page)
     data = form_data(manager_id=str(world.manager.id))
     response = client.post("/ansoegninger/ny/studierejsefonden", data=data)
     assert response.status_code == 422
-    assert "Besvar spørgsmålet." in response.get_data(as_text=True)
+    assert "Besvar spørgsmålet." in page_text(response)
     assert newest_application().id == old.id  # nothing saved
 
     bad = dict(
@@ -70,7 +71,7 @@ def test_a_question_reaches_new_applications_only_and_old_cases_keep_their_answe
     )
     response = client.post("/ansoegninger/ny/studierejsefonden", data=bad)
     assert response.status_code == 422
-    assert "Vælg en af mulighederne." in response.get_data(as_text=True)
+    assert "Vælg en af mulighederne." in page_text(response)
 
     evil = dict(
         data,
@@ -83,7 +84,7 @@ def test_a_question_reaches_new_applications_only_and_old_cases_keep_their_answe
         "/ansoegninger/ny/studierejsefonden", data=evil, content_type="multipart/form-data"
     )
     assert response.status_code == 422
-    assert "Filen kan ikke bruges" in response.get_data(as_text=True)
+    assert "Filen kan ikke bruges" in page_text(response)
     assert newest_application().id == old.id
 
     good = dict(
@@ -122,10 +123,10 @@ def test_a_question_reaches_new_applications_only_and_old_cases_keep_their_answe
     # The earlier case still shows exactly what it was asked and answered.
     auth.login(world.caseworker)
     page = client.get(f"/ansoegninger/{new.id}").get_data(as_text=True)
-    assert "Hvilken institution kommer du fra?" in page
-    assert "Skovlunde Fritidsklub" in page
-    assert "Har du været afsted før?" in page and "Nej" in page
-    assert "invitation.pdf" in page
+    assert "Hvilken institution kommer du fra?" in page_text(page)
+    assert "Skovlunde Fritidsklub" in page_text(page)
+    assert "Har du været afsted før?" in page_text(page) and "Nej" in page_text(page)
+    assert "invitation.pdf" in page_text(page)
     assert "Hvor mange dage?" not in page
     attachment_id = new.answers["invitation"]["attachment_id"]
     assert client.get(f"/ansoegninger/{new.id}/bilag/{attachment_id}").data == PDF
@@ -133,5 +134,5 @@ def test_a_question_reaches_new_applications_only_and_old_cases_keep_their_answe
     # A new application gets the newest version.
     auth.login(world.employee)
     page = client.get("/ansoegninger/ny/studierejsefonden").get_data(as_text=True)
-    assert "Hvor mange dage?" in page
+    assert "Hvor mange dage?" in page_text(page)
     assert "Hvilken institution kommer du fra?" not in page

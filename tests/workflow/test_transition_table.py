@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 
+from grants.applications.models import Application
 from grants.core import clock
 from grants.core.errors import NotAllowed
 from grants.extensions import db
 from grants.workflow import engine
-from tests.factories import make_application
+from tests.factories import make_application, make_fund
 
 STATES = [
     "draft",
@@ -212,3 +213,13 @@ def test_a_grant_the_caseworker_may_cancel_is_not_waiting_for_the_caseworker(wor
     # ... and the applicant, whose report is due, has it in their queue.
     auth.login(world.employee)
     assert "Bevilget tur" in client.get("/arbejdskoe").get_data(as_text=True)
+
+
+def test_nobody_can_be_left_to_decide(world):
+    fund = make_fund(delegated_limit=1000, board=[])  # no board for amounts above 1.000 kr.
+    application = make_application(world.employee, fund, amount=8000, state="screening")
+    db.session.commit()
+    with pytest.raises(NotAllowed):
+        engine.take(application, "forward_for_decision", world.caseworker)
+    db.session.rollback()
+    assert db.session.get(Application, application.id).state == "screening"
