@@ -280,6 +280,7 @@ def _register_template_helpers(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from grants import demo
+    from grants.budgets.cli import register as register_budgets
     from grants.core.cli import register
     from grants.jobs.cli import register as register_jobs
     from grants.nemlogin.cli import register as register_nemlogin
@@ -296,6 +297,7 @@ def _register_commands(app: Flask) -> None:
     register_reports(app)
     register_profiles(app)
     register_jobs(app)
+    register_budgets(app)
     register_workflow(app)
     register_mail(app)
     register_nemlogin(app)

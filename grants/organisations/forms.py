@@ -20,31 +20,6 @@ KIND_CHOICES = [
 ]
 
 
-class OrganisationAddressForm(Form):
-    """Where the organisation is and how it is reached: what an association fills in after
-    its first MitID Erhverv login made it from the CVR number alone."""
-
-    address = StringField(_l("Adresse"), [DataRequired(_l("Skriv adressen.")), Length(max=200)])
-    postcode = StringField(
-        _l("Postnummer"),
-        [
-            DataRequired(_l("Skriv postnummeret.")),
-            Regexp(r"^[0-9]{4}$", message=_l("Et postnummer er 4 cifre.")),
-        ],
-        filters=[digits_filter],  # "٢٧٥٠" is 2750, inside the municipality
-    )
-    city = StringField(_l("By"), [DataRequired(_l("Skriv byen.")), Length(max=100)])
-    email = EmailField(
-        _l("E-mail"),
-        [
-            DataRequired(_l("Skriv organisationens e-mailadresse.")),
-            Email(_l("Skriv en gyldig e-mailadresse.")),
-            Length(max=254),
-        ],
-    )
-    phone = StringField(_l("Telefon"), [Optional(), Length(max=40)])
-
-
 class OrganisationForm(Form):
     name = StringField(
         _l("Navn"), [DataRequired(_l("Skriv organisationens navn.")), Length(max=200)]
@@ -100,6 +75,18 @@ class OrganisationForm(Form):
                 )
             )
         return not any(self[name].errors for name in self._fields)
+
+
+class OrganisationAddressForm(Form):
+    """Where the organisation is and how it is reached: what an association fills in after
+    its first MitID Erhverv login made it from the CVR number alone. The same fields, with the
+    same checks, as when it registers."""
+
+    address = OrganisationForm.address
+    postcode = OrganisationForm.postcode
+    city = OrganisationForm.city
+    email = OrganisationForm.email
+    phone = OrganisationForm.phone
 
 
 class InviteForm(Form):
