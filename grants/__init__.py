@@ -229,6 +229,7 @@ def _remember_the_flush(_session, _context) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
+    from grants.core.commit import writes_kept
     from grants.jobs.runner import start_pending
     from grants.notifications.sender import send_pending_of_request
 
@@ -240,7 +241,7 @@ def _register_request_hooks(app: Flask) -> None:
         committed, and anything else is rolled back. The e-mails its steps queued go out
         after the commit, so a rolled-back step sends nothing.
         """
-        if request.method in ("GET", "HEAD", "OPTIONS") and not g.get("writes"):
+        if request.method in ("GET", "HEAD", "OPTIONS") and not writes_kept():
             if not g.get("flushed") and response.status_code < 500:
                 # Nothing was written: end the read with COMMIT rather than the pool's
                 # ROLLBACK, because psycopg forgets its prepared statements on every

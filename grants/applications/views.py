@@ -31,6 +31,7 @@ from grants.applications.permissions import funds_opened_to, sees_internal_journ
 from grants.applications.states import State
 from grants.budgets.preview import decision_preview
 from grants.core import access
+from grants.core.commit import keep_writes
 from grants.core.files import check_upload, display_name, served_type
 from grants.core.pagination import paginate
 from grants.core.refusals import refused_by_domain
@@ -369,7 +370,6 @@ def render_case(
 @login_required
 def case_file(application_id: int):
     """The whole file of the case as one archive (aktindsigt), for the secretariat."""
-    from flask import g
 
     from grants.applications import case_file as archive
 
@@ -383,7 +383,7 @@ def case_file(application_id: int):
         from_state=application.state,
         visible_to_applicant=True,
     )
-    g.writes = True  # the export itself is written in the journal
+    keep_writes()  # the export itself is written in the journal
     name = f"sagsakter-{application.case_number or application.id}.zip"
     response = send_file(
         io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=name

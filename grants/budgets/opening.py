@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from flask import g, has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from sqlalchemy import select
 from grants.budgets.ledger import append, in_ledger_language
 from grants.budgets.models import BudgetEntry, EntryKind, YearClosing, YearOpening
 from grants.core import clock
+from grants.core.commit import keep_writes
 from grants.core.errors import DomainError
 from grants.core.models import dialect_insert
 from grants.core.money import kroner
@@ -110,8 +110,7 @@ def _open(
                 note=in_ledger_language(_l("Bevilling %(year)s", year=year)),
             )
     db.session.flush()
-    if has_request_context():
-        g.writes = True  # a page that opened a year commits it (grants.commit_once)
+    keep_writes()  # a page that opened a year commits it
     return len(opened)
 
 

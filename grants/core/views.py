@@ -65,7 +65,6 @@ def _code_version() -> str:
 @bp.post("/sprog")
 def set_language() -> ResponseReturnValue:
     """Switch language; a logged-in person keeps the choice, and their mail follows it."""
-    from flask import g
 
     from grants.core.models import offered_languages
 
@@ -75,7 +74,6 @@ def set_language() -> ResponseReturnValue:
     session["locale"] = locale
     if current_user.is_authenticated and current_user.locale != locale:
         current_user.locale = locale
-        g.writes = True
     return redirect(safe_next(request.form.get("next")))
 
 

@@ -26,13 +26,14 @@ from typing import Protocol
 import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from flask import Request, current_app, flash, g, redirect, session, url_for
+from flask import Request, current_app, flash, redirect, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from joserfc.errors import JoseError
 from sqlalchemy import func, select
 
 from grants.core import security
+from grants.core.commit import keep_writes
 from grants.extensions import db
 from grants.people import authentication
 from grants.people.authentication import AuthenticationBackend, Identity, Refusal
@@ -75,7 +76,7 @@ def _the_mapping() -> RoleMapping:
 def audit_failure(reason: str, user: User | None = None, **details) -> None:
     """A failed login at the provider, in the audit trail (no personal data: the reason)."""
     log.info("OpenID Connect login refused: %s %s", reason, details)
-    g.writes = True  # kept, though the answer is a refusal
+    keep_writes()  # kept, though the answer is a refusal
     account_event.send(
         user,
         action="login.failed",
@@ -278,7 +279,7 @@ class OIDCBackend(AuthenticationBackend):
         """The linked account with its roles brought up to date from the groups, or a new
         account made from the token (``_may_enter`` has said that it may be made)."""
         groups = list(identity.attributes.get("groups", ()))
-        g.writes = True
+        keep_writes()
         user = authentication.linked_user(NAME, identity.subject)
         if user is None:
             user = User(

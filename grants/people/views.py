@@ -4,7 +4,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    g,
     make_response,
     redirect,
     render_template,
@@ -17,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from grants.core import clock
+from grants.core.commit import keep_writes
 from grants.core.refusals import refused_by_domain
 from grants.core.security import safe_next
 from grants.extensions import csrf, db
@@ -374,7 +374,7 @@ def two_factor_setup():
     if current_user.has_second_factor:
         return redirect(url_for("people.two_factor_settings"))
     secret = two_factor.pending_secret(current_user)
-    g.writes = True  # the secret being set up is kept, so that a reload shows the same
+    keep_writes()  # the secret being set up is kept, so that a reload shows the same
     form = CodeForm()
     if form.validate_on_submit():
         codes = two_factor.confirm(current_user, form.code.data)

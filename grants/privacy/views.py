@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, send_file
+from flask import Blueprint, send_file
 from flask_login import current_user, login_required
 
 from grants.core import access
+from grants.core.commit import keep_writes
 from grants.extensions import db
 from grants.privacy import operations
 
@@ -34,7 +35,7 @@ def my_data():
             details={},
         )
     )
-    g.writes = True
+    keep_writes()
     response = send_file(
         io.BytesIO(data),
         mimetype="application/zip",

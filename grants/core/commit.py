@@ -1,0 +1,23 @@
+"""The commit protocol's one word for a GET that writes (``grants.commit_once``).
+
+A request commits once, after its view: a POST that ends well commits, anything else rolls
+back. A GET that writes on purpose (an export recorded in the journal, a budget year opened on
+first use, an audited refusal at an identity provider) says so with ``keep_writes()``, in its
+view or in the operation that writes. A GET that
+writes without saying so is rolled back: a link can never change anything by accident.
+"""
+
+from __future__ import annotations
+
+from flask import g, has_request_context
+
+
+def keep_writes() -> None:
+    """This request's writes are meant: commit them, also on a GET. Outside a request (a
+    command, a job), nothing: those commit themselves."""
+    if has_request_context():
+        g.writes = True
+
+
+def writes_kept() -> bool:
+    return bool(g.get("writes"))
