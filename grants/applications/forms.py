@@ -76,6 +76,26 @@ class BudgetLines:
     def budget_total(self) -> Decimal:
         return sum((f.data or ZERO for _c, f, _n in self.budget_fields()), ZERO)
 
+    def check_other_funding(self) -> None:
+        """Other funding can never be more than the whole budget."""
+        total = self.budget_total()
+        if self.other_funding.data and total and self.other_funding.data > total:
+            self.other_funding.errors.append(_l("Anden finansiering er større end budgettet."))
+
+    def missing_on_submit(self, required: dict) -> bool:
+        """Put each required field's message beside it when it is empty (or only spaces);
+        False if any was."""
+        ok = True
+        for name, message in required.items():
+            field = self[name]
+            data = field.data
+            if (data in (None, "") or (isinstance(data, str) and not data.strip())) and not (
+                field.errors
+            ):
+                field.errors.append(message)
+                ok = False
+        return ok
+
 
 REQUIRED_ON_SUBMIT = {
     "title": _l("Skriv en titel på rejsen."),
@@ -199,21 +219,12 @@ class ApplicationForm(ReplyToCaseworker, BudgetLines, Form):
                             "finansiering."
                         )
                     )
-        if (
-            self.other_funding.data
-            and self.budget_total()
-            and self.other_funding.data > self.budget_total()
-        ):
-            self.other_funding.errors.append(_l("Anden finansiering er større end budgettet."))
+        self.check_other_funding()
         return ok and not self.errors
 
     def validate_for_submission(self) -> bool:
         ok = self.validate()
-        for name, message in REQUIRED_ON_SUBMIT.items():
-            field = self[name]
-            if field.data in (None, "") and not field.errors:
-                field.errors.append(message)
-                ok = False
+        ok = self.missing_on_submit(REQUIRED_ON_SUBMIT) and ok
         if self.needs_manager and not self.manager_id.data and not self.manager_id.errors:
             self.manager_id.errors.append(_l("Vælg den leder, der skal anbefale ansøgningen."))
             ok = False
@@ -393,23 +404,12 @@ class YouthApplicationForm(ReplyToCaseworker, BudgetLines, Form):
                     self.birth_years.errors.append(_l("Et fødselsår ligger uden for det mulige."))
                 else:
                     self.parsed_birth_years = years
-        if (
-            self.other_funding.data
-            and self.budget_total()
-            and self.other_funding.data > self.budget_total()
-        ):
-            self.other_funding.errors.append(_l("Anden finansiering er større end budgettet."))
+        self.check_other_funding()
         return ok and not self.errors
 
     def validate_for_submission(self) -> bool:
         ok = self.validate()
-        for name, message in YOUTH_REQUIRED_ON_SUBMIT.items():
-            field = self[name]
-            if (
-                field.data in (None, "") or (isinstance(field.data, str) and not field.data.strip())
-            ) and not field.errors:
-                field.errors.append(message)
-                ok = False
+        ok = self.missing_on_submit(YOUTH_REQUIRED_ON_SUBMIT) and ok
         if self.hosting:
             if not self.host_group_size.data and not self.host_group_size.errors:
                 self.host_group_size.errors.append(_l("Skriv hvor mange personer gruppen er."))
