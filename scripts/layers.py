@@ -8,8 +8,8 @@ Run by ``make lint`` (and by tests/test_layers.py in ``make test``):
 Every module under grants/ is parsed with ``ast``; every import counts, the ones inside
 functions too (an import moved into a function still makes the dependency, it only hides the
 cycle from Python). Each import is mapped to the package it reaches (``grants.<package>``;
-``grants/extensions.py`` belongs to ``core``, ``grants/__init__.py`` and ``grants/models.py``
-to ``app``, ``grants/demo*.py`` to ``demo``). The check then fails on
+``grants/extensions.py`` belongs to ``core``; ``grants/__init__.py``, ``grants/models.py`` and
+``grants/worker.py`` to ``app``; ``grants/demo*.py`` to ``demo``). The check then fails on
 
   (a) an import from ``core`` into any domain package (core is mechanism only),
   (b) an import of a package that stands higher in ``LAYERS`` than the importer, or of a
@@ -64,10 +64,6 @@ LAYERS: list[tuple[str, ...]] = [
 KNOWN: dict[tuple[str, str], str] = {
     ("applications", "workflow"): "the case's operations and pages call the engine and its models",
     ("budgets", "applications"): "the waiting totals and exports query Application directly",
-    (
-        "jobs",
-        "app",
-    ): "the RQ worker's entry point builds its app (its dotted name is in queued jobs)",
     ("letters", "applications"): "a letter's facts are read from the Application",
     ("organisations", "applications"): "an organisation's page lists its applications",
     ("subsidies", "applications"): "the calculation counts the organisation's granted cases",
@@ -86,7 +82,7 @@ def package_of(module: str) -> str | None:
     parts = module.split(".")
     if parts[0] != "grants":
         return None
-    if len(parts) == 1 or parts[1] == "models":
+    if len(parts) == 1 or parts[1] in ("models", "worker"):
         return "app"
     if parts[1] == "extensions":
         return "core"

@@ -123,7 +123,7 @@ def enqueue_rq(job_id: int, queue_name: str | None = None, *, part: int = 0, par
         connection=Redis.from_url(config["REDIS_URL"]),
     )
     return queue.enqueue(
-        "grants.jobs.runner.run_in_worker",
+        "grants.worker.run_in_worker",  # builds its own app: the app layer
         job_id,
         config["JOBS_WORKER_CONFIG"],
         part,
@@ -139,19 +139,6 @@ def _run_in_thread(app: Flask, job_id: int, base_url: str | None = None) -> None
             run(job_id)
         finally:
             db.session.remove()
-
-
-def run_in_worker(job_id: int, config: dict | None = None, part: int = 0, parts: int = 1) -> None:
-    """The function an RQ worker runs: its own app, from the environment (or ``config``)."""
-    from grants import create_app
-
-    app = create_app(config)
-    with app.app_context():
-        try:
-            run(job_id, part=part, parts=parts)
-        finally:
-            db.session.remove()
-            db.engine.dispose()
 
 
 def run(job_id: int, *, part: int = 0, parts: int = 1) -> Job | None:
