@@ -68,7 +68,7 @@ def measure(url: str) -> dict:
     from weasyprint import HTML
 
     from grants import create_app
-    from grants.applications.models import Application
+    from grants.cases.models import Application
     from grants.extensions import db
     from grants.letters import operations
     from grants.letters.models import Letter

@@ -838,7 +838,7 @@ def make_real_letter(url: str) -> int:
     """One real decision letter made by the app (issue_decision_letter) on a granted case
     without a letter row yet: the bytes the download test fetches. Returns its id."""
     from grants import create_app
-    from grants.applications.models import Application
+    from grants.cases.models import Application
     from grants.extensions import db
     from grants.letters.models import Letter
     from grants.letters.operations import issue_decision_letter

@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import delete
 
 from grants.applications import operations
-from grants.applications.models import Application, BudgetCategory, BudgetLine
+from grants.cases.models import Application, BudgetCategory, BudgetLine
 from grants.core import clock
 from grants.extensions import db
 from grants.notifications.models import OutboxMessage

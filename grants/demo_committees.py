@@ -13,8 +13,8 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from grants.applications import operations as applications
-from grants.applications.models import BudgetCategory
 from grants.budgets.elections import election_period
+from grants.cases.models import BudgetCategory
 from grants.committees import operations as ops
 from grants.committees.models import CommitteeKind, MemberRole
 from grants.core import clock

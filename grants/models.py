@@ -1,10 +1,10 @@
 """Every model, imported in one place so Alembic and the relationships see them all."""
 
 from grants.administration.models import GroupRoleMapping  # noqa: F401
-from grants.applications.models import Application, Attachment, BudgetLine  # noqa: F401
 from grants.audit import listeners  # noqa: F401  - the audit trail's flush listener
 from grants.audit.models import AuditEvent, AuditPersonalValue  # noqa: F401
 from grants.budgets.models import BudgetEntry, register_waiting_listeners  # noqa: F401
+from grants.cases.models import Application, Attachment, BudgetLine  # noqa: F401
 from grants.committees.models import (  # noqa: F401
     AgendaItem,
     Committee,

@@ -7,8 +7,8 @@ import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
-from grants.applications.models import Application, BudgetCategory, BudgetLine, Outcome
 from grants.budgets.opening import open_year
+from grants.cases.models import Application, BudgetCategory, BudgetLine, Outcome
 from grants.core import clock
 from grants.core.models import Municipality
 from grants.extensions import db

@@ -31,10 +31,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from grants.applications.models import Application
 from grants.budgets.balances import balance
 from grants.budgets.models import BudgetEntry, EntryKind
 from grants.budgets.opening import allocate
+from grants.cases.models import Application
 from grants.extensions import db
 from grants.letters.models import Letter
 from grants.people.models import Role

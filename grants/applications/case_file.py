@@ -14,7 +14,7 @@ from decimal import Decimal
 from flask_babel import force_locale
 
 from grants.applications import changes, documents
-from grants.applications.models import Application
+from grants.cases.models import Application
 from grants.core import clock
 from grants.core.files import display_name
 

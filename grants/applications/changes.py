@@ -23,8 +23,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from grants.applications import documents
-from grants.applications.models import Application, BudgetCategory
-from grants.applications.states import State
+from grants.cases.models import Application, BudgetCategory
+from grants.cases.states import State
 from grants.core.formatting import country_name, long_date, money, number
 from grants.core.money import kroner
 from grants.extensions import db

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import text
 
-from grants.applications.models import Application, Attachment
+from grants.cases.models import Application, Attachment
 from grants.core.errors import DomainError
 from grants.core.files import CheckedFile
 from grants.extensions import db

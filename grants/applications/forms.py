@@ -14,7 +14,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
-from grants.applications.models import BudgetCategory
+from grants.cases.models import BudgetCategory
 from grants.core import clock
 from grants.core.fields import AmountField
 from grants.core.forms import Form

@@ -10,9 +10,9 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from grants.applications import changes, documents
-from grants.applications.models import Application, Attachment, BudgetLine, Outcome
-from grants.applications.states import State
 from grants.budgets.movements import check_reservation, reserve
+from grants.cases.models import Application, Attachment, BudgetLine, Outcome
+from grants.cases.states import State
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.files import CheckedFile

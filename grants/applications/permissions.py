@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from grants.applications.states import State
+from grants.cases.states import State
 from grants.core import access
 from grants.people.models import Role
 

@@ -26,10 +26,10 @@ from grants.applications.forms import (
     StepForm,
     YouthApplicationForm,
 )
-from grants.applications.models import Application, Attachment
 from grants.applications.permissions import funds_opened_to, sees_internal_journal
-from grants.applications.states import State
 from grants.budgets.preview import decision_preview
+from grants.cases.models import Application, Attachment
+from grants.cases.states import State
 from grants.core import access
 from grants.core.commit import keep_writes
 from grants.core.files import check_upload, display_name, served_type

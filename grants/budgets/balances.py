@@ -19,7 +19,7 @@ from grants.core.money import ZERO, Money
 from grants.extensions import db
 
 if TYPE_CHECKING:
-    from grants.applications.models import Application
+    from grants.cases.models import Application
 
 AsOf = dt.date | dt.datetime | None
 

@@ -27,7 +27,7 @@ from grants.core.money import ZERO, kroner
 from grants.extensions import db
 
 if TYPE_CHECKING:
-    from grants.applications.models import Application
+    from grants.cases.models import Application
     from grants.funds.models import Fund
     from grants.people.models import User
 
@@ -112,7 +112,7 @@ def close_year(
     fund (they are decided on its budget), WAITING_CLOSE closes anyway. Moving is possible
     after the year is closed too.
     """
-    from grants.applications.models import Application
+    from grants.cases.models import Application
     from grants.funds.models import CarryOver, Fund
 
     closable_year(year)

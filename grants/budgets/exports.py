@@ -106,7 +106,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 def entry_rows(flt: ExportFilter) -> list[dict]:
     """The ledger's entries, oldest booking first."""
-    from grants.applications.models import Application
+    from grants.cases.models import Application
     from grants.funds.models import Fund
     from grants.people.models import User
 
@@ -164,7 +164,7 @@ def entry_rows(flt: ExportFilter) -> list[dict]:
 def grant_rows(flt: ExportFilter) -> list[dict]:
     """The grants: one row per decided application with money on the ledger, its figures
     summed from the ledger (so they add up to the dashboard's), in decision order."""
-    from grants.applications.models import Application, Outcome
+    from grants.cases.models import Application, Outcome
     from grants.funds.models import Fund
 
     sums = (

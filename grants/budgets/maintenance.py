@@ -57,7 +57,7 @@ def rebuild_totals() -> int:
 def _rebuild_waiting() -> None:
     """``BudgetWaiting`` again from the applications (``waiting_conditions`` for every fund
     and year)."""
-    from grants.applications.models import Application
+    from grants.cases.models import Application
 
     db.session.execute(cast(Table, BudgetWaiting.__table__).delete())
     year = func.coalesce(

@@ -47,7 +47,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column, object_session, relationship
 
-from grants.applications.states import State
+from grants.cases.states import State
 from grants.core import clock
 from grants.core.auditing import NOT_AUDITED, Audited, Record
 from grants.core.models import dialect_insert, enum_type
@@ -55,7 +55,7 @@ from grants.core.money import ZERO, Money
 from grants.extensions import Model
 
 if TYPE_CHECKING:
-    from grants.applications.models import Application
+    from grants.cases.models import Application
 
 
 class EntryKind(enum.StrEnum):
@@ -241,7 +241,7 @@ def _before(application: Application) -> tuple:
 
     values = []
     for name in _WAITING_FIELDS:
-        # The columns have active_history (grants.applications.models), so a changed value
+        # The columns have active_history (grants.cases.models), so a changed value
         # always has its old one here, except None, which SQLAlchemy does not list; an
         # unloaded value is unchanged and is loaded now.
         history = get_history(application, name)

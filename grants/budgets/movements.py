@@ -29,7 +29,7 @@ from grants.core.money import ZERO, kroner
 from grants.extensions import db
 
 if TYPE_CHECKING:
-    from grants.applications.models import Application
+    from grants.cases.models import Application
     from grants.funds.models import Fund
     from grants.people.models import User
 

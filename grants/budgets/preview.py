@@ -11,7 +11,7 @@ from grants.budgets.waiting import waiting
 from grants.core.money import ZERO, kroner
 
 if TYPE_CHECKING:
-    from grants.applications.models import Application
+    from grants.cases.models import Application
 
 
 @dataclass(frozen=True)

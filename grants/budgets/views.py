@@ -51,7 +51,7 @@ from grants.extensions import db
 from grants.funds.models import Fund
 
 if TYPE_CHECKING:
-    from grants.applications.models import Application
+    from grants.cases.models import Application
 
 bp = Blueprint("budgets", __name__)
 
@@ -286,7 +286,7 @@ def fund_year(fund_code: str, year: int) -> ResponseReturnValue:
     entries: Sequence[BudgetEntry] = []
     waiting_list: Sequence[Application] = []
     if figure == "waiting":
-        from grants.applications.models import Application
+        from grants.cases.models import Application
 
         waiting_list = db.session.scalars(
             select(Application)

@@ -18,7 +18,7 @@ from grants.core.money import ZERO, kroner
 from grants.extensions import db
 
 if TYPE_CHECKING:
-    from grants.applications.models import Application
+    from grants.cases.models import Application
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Waiting:
 def waiting_conditions(fund_ids: Iterable[int], year: int) -> list[ColumnElement[bool]]:
     """The condition for applications in these funds, travelling in ``year``, that are
     submitted and not yet decided (ansøgt, ikke afgjort)."""
-    from grants.applications.models import Application
+    from grants.cases.models import Application
 
     return [
         Application.fund_id.in_(list(fund_ids)),

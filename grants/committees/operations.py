@@ -21,8 +21,8 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from grants.applications.models import Application
-from grants.applications.states import State
+from grants.cases.models import Application
+from grants.cases.states import State
 from grants.committees.models import (
     AgendaItem,
     AgendaKind,

@@ -8,7 +8,7 @@ at a held meeting with a quorum on the item; never a copy of either."""
 from __future__ import annotations
 
 from grants.applications.permissions import opens_funds
-from grants.applications.states import State
+from grants.cases.states import State
 from grants.committees import operations
 from grants.core import access
 from grants.people.models import Role

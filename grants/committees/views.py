@@ -24,9 +24,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from grants.applications.models import Application
 from grants.applications.views import get_application
 from grants.budgets.preview import decision_preview
+from grants.cases.models import Application
 from grants.committees import issuing  # noqa: F401  - registers the issue job's handler
 from grants.committees import operations as ops
 from grants.committees.forms import (

@@ -21,7 +21,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from grants.applications.models import Application, Outcome
+from grants.cases.models import Application, Outcome
 from grants.core import clock, events
 from grants.core.errors import DomainError
 from grants.core.models import Municipality

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from grants.applications.models import Application
+from grants.cases.models import Application
 from grants.core import access
 from grants.core.errors import DomainError
 from grants.core.models import Municipality

@@ -19,10 +19,10 @@ from decimal import Decimal
 
 from sqlalchemy import BigInteger, case, func, select, type_coerce
 
-from grants.applications.models import Application, Outcome
-from grants.applications.states import State
 from grants.budgets.exports import Column, _local
 from grants.budgets.models import BudgetEntry, EntryKind
+from grants.cases.models import Application, Outcome
+from grants.cases.states import State
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
 from grants.funds.models import Fund

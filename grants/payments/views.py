@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from grants.applications.models import Application
 from grants.budgets.closing import closed_budget_year
 from grants.budgets.exports import as_csv
+from grants.cases.models import Application
 from grants.core import access, clock
 from grants.core.formatting import money
 from grants.core.refusals import refused_by_domain

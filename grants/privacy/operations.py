@@ -29,7 +29,7 @@ from sqlalchemy import delete, func, select, update
 
 from grants.applications.case_file import erased_note
 from grants.applications.documents import allow_erasure
-from grants.applications.models import Application, Attachment, BudgetLine
+from grants.cases.models import Application, Attachment, BudgetLine
 from grants.core import clock
 from grants.core.files import display_name
 from grants.extensions import db

@@ -31,9 +31,9 @@ from decimal import Decimal
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import lazyload
 
-from grants.applications.models import Application, BudgetCategory
-from grants.applications.states import State
 from grants.budgets.elections import ElectionPeriod, election_period
+from grants.cases.models import Application, BudgetCategory
+from grants.cases.states import State
 from grants.core import clock
 from grants.core.models import Municipality
 from grants.core.money import ZERO, kroner

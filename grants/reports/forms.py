@@ -20,7 +20,7 @@ from grants.applications.forms import (
     budget_line,
     parse_birth_years,
 )
-from grants.applications.models import BudgetCategory
+from grants.cases.models import BudgetCategory
 from grants.core import clock
 from grants.core.forms import Form
 from grants.core.money import ZERO

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from grants.applications.models import Application
+from grants.cases.models import Application
 from grants.core import clock
 from grants.core.models import Municipality
 from grants.core.money import kroner

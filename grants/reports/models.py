@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from grants.applications.models import Application, BudgetCategory
+from grants.cases.models import Application, BudgetCategory
 from grants.core import clock
 from grants.core.auditing import NOT_AUDITED
 from grants.core.models import Timestamp, enum_type

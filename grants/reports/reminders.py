@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
-from grants.applications.models import Application
-from grants.applications.states import GRANTED_STATES, State
+from grants.cases.models import Application
+from grants.cases.states import GRANTED_STATES, State
 from grants.core import clock
 from grants.extensions import db
 from grants.jobs.models import Job

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from grants.applications import documents
 from grants.applications.forms import BUDGET_CATEGORIES
-from grants.applications.models import Application, Attachment
-from grants.applications.states import GRANTED_STATES, State
+from grants.cases.models import Application, Attachment
+from grants.cases.states import GRANTED_STATES, State
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.files import CheckedFile, check_upload

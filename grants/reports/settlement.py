@@ -31,11 +31,11 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 
-from grants.applications.models import Application
 from grants.budgets.balances import application_money
 from grants.budgets.lock import lock_fund
 from grants.budgets.models import BudgetEntry, EntryKind
 from grants.budgets.movements import release
+from grants.cases.models import Application
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.formatting import long_date

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from grants.applications.forms import StepForm
-from grants.applications.models import Application
-from grants.applications.states import State
 from grants.applications.views import get_application, render_case
+from grants.cases.models import Application
+from grants.cases.states import State
 from grants.core import access, clock
 from grants.core.formatting import money
 from grants.core.refusals import refused_by_domain

@@ -116,7 +116,7 @@ def organisation_facts(fund: Fund, organisation, year: int) -> OrganisationFacts
     has it been granted from this fund for trips in ``year``."""
     if organisation is None or isinstance(organisation, OrganisationFacts):
         return organisation
-    from grants.applications.models import Application, Outcome
+    from grants.cases.models import Application, Outcome
     from grants.core.models import Municipality
 
     try:

@@ -45,7 +45,7 @@ from grants.workflow import engine
 from grants.workflow.models import Transition
 
 if TYPE_CHECKING:
-    from grants.applications.models import Application
+    from grants.cases.models import Application
     from grants.people.models import User
 
 Effect = Callable[..., object]

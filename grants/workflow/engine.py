@@ -23,7 +23,7 @@ from grants.workflow.models import CaseRole, JournalEntry, Transition
 from grants.workflow.signals import step_taken
 
 if TYPE_CHECKING:
-    from grants.applications.models import Application
+    from grants.cases.models import Application
 
 # Roles on a case that a package above the workflow gives (the committees: CaseRole.COMMITTEE
 # to a member who decides at a held meeting), registered with ``role_source`` when the app is
@@ -140,7 +140,7 @@ def _claim_step(application: Application, from_state: str, to_state: str, action
     case moved on and is refused, so there is one transition, one ledger entry, one letter."""
     from sqlalchemy import update
 
-    from grants.applications.models import Application
+    from grants.cases.models import Application
 
     if db.session.get_bind().dialect.name == "sqlite":
         # pysqlite's own wait is 5 s: too short behind a decision that renders a PDF.
@@ -250,7 +250,7 @@ def waiting_for(user: User) -> ColumnElement[bool]:
     Only the steps the route expects (``notifies``) count: a grant the caseworker *may*
     cancel waits for the applicant's report, not for the caseworker, and a committee's
     decisions are taken in its meeting. The case page still offers every step allowed."""
-    from grants.applications.models import Application
+    from grants.cases.models import Application
     from grants.funds.models import Fund, FundBoardMember
 
     # The transition table is small: read it once and spell out, per role, the routes and

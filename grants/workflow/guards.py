@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, or_, true
 from grants.core import clock
 
 if TYPE_CHECKING:
-    from grants.applications.models import Application
+    from grants.cases.models import Application
     from grants.funds.models import Fund
 
 

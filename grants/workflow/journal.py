@@ -12,7 +12,7 @@ from grants.workflow.engine import record
 from grants.workflow.journal_texts import note
 
 if TYPE_CHECKING:
-    from grants.applications.models import Application
+    from grants.cases.models import Application
     from grants.letters.models import Letter
     from grants.people.models import User
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from grants.applications.states import state_label
+from grants.cases.states import state_label
 from grants.workflow.actions import ACTIONS
 
 __all__ = ["EVENT_LABELS", "action_label", "state_label"]

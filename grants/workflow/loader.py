@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from grants.applications.states import State
+from grants.cases.states import State
 from grants.extensions import db
 from grants.workflow.actions import ACTIONS
 from grants.workflow.guards import guard

@@ -22,7 +22,7 @@ from grants.workflow.models import JournalEntry, Transition
 from grants.workflow.signals import step_taken
 
 if TYPE_CHECKING:
-    from grants.applications.models import Application
+    from grants.cases.models import Application
 
 
 @step_taken.connect

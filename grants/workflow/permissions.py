@@ -13,7 +13,7 @@ from grants.workflow import engine
 from grants.workflow.actions import ACTIONS
 
 if TYPE_CHECKING:
-    from grants.applications.models import Application
+    from grants.cases.models import Application
     from grants.people.models import User
 
 

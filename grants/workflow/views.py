@@ -15,9 +15,9 @@ from sqlalchemy.orm import joinedload
 
 from grants.applications import operations
 from grants.applications.forms import DecisionForm, StepForm
-from grants.applications.models import Application
-from grants.applications.states import STATE_LABELS, State
 from grants.applications.views import get_application, render_case
+from grants.cases.models import Application
+from grants.cases.states import STATE_LABELS, State
 from grants.core import access, confirmation
 from grants.core.errors import DomainError
 from grants.core.pagination import paginate

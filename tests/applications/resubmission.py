@@ -7,7 +7,7 @@ import io
 
 from sqlalchemy import select
 
-from grants.applications.models import Application
+from grants.cases.models import Application
 from grants.extensions import db
 from tests.applications.helpers import form_data
 

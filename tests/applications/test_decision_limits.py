@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from grants.applications import operations
-from grants.applications.models import Application
 from grants.budgets.models import BudgetEntry
+from grants.cases.models import Application
 from grants.core.errors import DomainError
 from grants.extensions import db
 from grants.funds import kinds

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import delete, select, text, update
 
 from grants.applications import documents
-from grants.applications.models import Attachment, DocumentIsKept
+from grants.cases.models import Attachment, DocumentIsKept
 from grants.core import clock
 from grants.extensions import db
 from grants.workflow.models import JournalEntry
@@ -162,7 +162,7 @@ def test_a_file_for_a_funds_question_keeps_its_versions_too(world, client, auth)
     values = data(world, intent="save")
     values["q-budget_proof"] = (io.BytesIO(PROGRAMME_V1), "tilbud.pdf")
     assert post_form(client, "/ansoegninger/ny/studierejsefonden", values).status_code == 302
-    from grants.applications.models import Application
+    from grants.cases.models import Application
 
     application = db.session.scalars(select(Application)).one()
     values = data(world, intent="save")

@@ -9,7 +9,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from grants.applications.models import Application, Attachment
+from grants.cases.models import Application, Attachment
 from grants.core import clock
 from grants.extensions import db
 from grants.people.models import Role

@@ -7,10 +7,10 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from grants.applications import operations
-from grants.applications.models import Application
 from grants.budgets.balances import balance
 from grants.budgets.models import BudgetEntry, EntryKind
 from grants.budgets.movements import record_payment
+from grants.cases.models import Application
 from grants.core import clock
 from grants.extensions import db
 from tests.confirming import take_confirmed_step

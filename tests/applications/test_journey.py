@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from grants.applications.models import Application
 from grants.budgets.models import BudgetEntry, EntryKind
+from grants.cases.models import Application
 from grants.extensions import db
 from grants.letters.models import Letter
 from tests.applications.helpers import form_data

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grants.applications import changes
-from grants.applications.models import Application
+from grants.cases.models import Application
 from grants.extensions import db
 from grants.workflow.models import JournalEntry
 from tests.applications.resubmission import (

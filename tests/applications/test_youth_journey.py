@@ -13,8 +13,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from grants.applications.models import Application
 from grants.budgets.models import BudgetEntry
+from grants.cases.models import Application
 from grants.extensions import db
 from grants.funds import kinds
 from grants.letters.models import Letter

@@ -110,7 +110,7 @@ class LiveServer:
         """Arrange a study trip that Mette has made and been granted, through the same
         operations as the demo cases (the journey of getting there has its own test)."""
         from grants.applications import operations
-        from grants.applications.models import BudgetCategory
+        from grants.cases.models import BudgetCategory
         from grants.workflow import engine
 
         with self.app.test_request_context(base_url=self.url):
@@ -134,7 +134,7 @@ class LiveServer:
         """A study trip Mette has applied for and her manager endorsed: in the caseworker's
         queue for screening (and, within her limit, for her decision)."""
         from grants.applications import operations
-        from grants.applications.models import BudgetCategory
+        from grants.cases.models import BudgetCategory
 
         with self.app.test_request_context(base_url=self.url):
             case, employee, manager, _ = self._mettes_study_trip(
@@ -157,7 +157,7 @@ class LiveServer:
         """Arrange a study trip of Mette's, submitted with ``programme`` as its programme file
         (program.pdf), endorsed, and sent back by the caseworker with ``question``."""
         from grants.applications import documents, operations
-        from grants.applications.models import BudgetCategory
+        from grants.cases.models import BudgetCategory
         from grants.core.files import check_upload
         from grants.workflow import engine
 
@@ -182,7 +182,7 @@ class LiveServer:
         """A case submitted to the fund of `committee` by `applicant`, waiting for the
         secretariat's screening (applying to a committee fund has journeys of its own)."""
         from grants.applications import operations
-        from grants.applications.models import Attachment, BudgetCategory
+        from grants.cases.models import Attachment, BudgetCategory
         from grants.committees.models import Committee
         from grants.demo_cases import _case
         from grants.people.models import User

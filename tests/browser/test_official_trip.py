@@ -18,7 +18,7 @@ DELEGATION = "Borgmester Bo Berg, kommunaldirektør Kim Krogh"
 
 def _the_trip_took_place(live_server, title: str) -> None:
     """Time passes: the planned dates move to last week, as if the trip were over."""
-    from grants.applications.models import Application
+    from grants.cases.models import Application
     from grants.extensions import db
 
     with live_server.app.app_context():

@@ -11,8 +11,8 @@ def decide_in_own_process(url, mail_folder, application_id, decider_id, barrier,
     """Build an app of its own, decide one application in full like a request would (one
     transaction, committed at the end, rolled back on a refusal), and report."""
     from grants import create_app
-    from grants.applications.models import Application
     from grants.applications.operations import decide
+    from grants.cases.models import Application
     from grants.core.errors import DomainError
     from grants.extensions import db
     from grants.people.models import User

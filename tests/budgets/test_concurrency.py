@@ -12,10 +12,10 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from grants.applications.models import Application
 from grants.budgets.balances import balance
 from grants.budgets.models import BudgetEntry, EntryKind
 from grants.budgets.opening import allocate
+from grants.cases.models import Application
 from grants.extensions import db
 from grants.letters.models import Letter
 from grants.notifications.models import OutboxMessage

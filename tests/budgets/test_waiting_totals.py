@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from grants.applications.models import Application, Outcome
 from grants.budgets.maintenance import rebuild_totals
 from grants.budgets.models import BudgetWaiting
 from grants.budgets.waiting import waiting
+from grants.cases.models import Application, Outcome
 from grants.extensions import db
 from grants.workflow import engine
 from tests.factories import make_application, make_fund, this_year

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from flask import current_app
 
-from grants.applications.models import Application, BudgetCategory
+from grants.cases.models import Application, BudgetCategory
 from grants.committees.models import IssueStatus, MeetingStatus
 from grants.core import clock
 from grants.extensions import db

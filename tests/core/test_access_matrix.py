@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from grants.applications.models import Attachment
+from grants.cases.models import Attachment
 from grants.core import access, clock
 from grants.extensions import db
 from grants.funds import kinds

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
-from grants.applications.models import Attachment
 from grants.budgets.movements import reserve
+from grants.cases.models import Attachment
 from grants.core import backup
 from grants.extensions import db
 from grants.letters.models import Letter

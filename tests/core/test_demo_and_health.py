@@ -42,7 +42,7 @@ def test_demo_data_loads_once_and_prints_the_logins(app, runner):
 
     # Sample cases in the states people meet first, made by the real operations, and no
     # e-mail left to go out to the demo addresses.
-    from grants.applications.models import Application
+    from grants.cases.models import Application
     from grants.notifications.models import OutboxMessage
 
     states = sorted(a.state for a in db.session.scalars(select(Application)))

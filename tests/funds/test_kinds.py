@@ -12,8 +12,8 @@ from flask import url_for
 from sqlalchemy import select
 
 from grants.administration.operations import kind_questions
-from grants.applications.models import Application
 from grants.budgets.balances import balance
+from grants.cases.models import Application
 from grants.extensions import db
 from grants.funds import kinds
 from grants.funds.models import Fund

@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from grants.applications.models import Application, Outcome
+from grants.cases.models import Application, Outcome
 from grants.core.errors import DomainError
 from grants.extensions import db
 from grants.letters.models import Letter

@@ -7,7 +7,7 @@ import pytest
 from flask import current_app, render_template
 from flask_babel import force_locale
 
-from grants.applications.models import Application
+from grants.cases.models import Application
 from tests.letters.kinds import every_letter, pdf_text
 
 

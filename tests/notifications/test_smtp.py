@@ -20,7 +20,7 @@ def test_every_step_mails_the_next_person_and_the_applicant(world, client, auth,
     client.post(
         "/ansoegninger/ny/studierejsefonden", data=form_data(manager_id=str(world.manager.id))
     )
-    from grants.applications.models import Application
+    from grants.cases.models import Application
 
     application = db.session.query(Application).one()
     mails = inbox.take()

@@ -13,10 +13,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from grants.applications.models import Outcome
 from grants.budgets.balances import balance
 from grants.budgets.models import BudgetEntry, EntryKind
 from grants.budgets.movements import record_payment, release, reserve
+from grants.cases.models import Outcome
 from grants.core import clock
 from grants.extensions import db
 from grants.reports.models import TripReport

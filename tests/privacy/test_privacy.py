@@ -11,10 +11,10 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from grants.applications.models import Attachment
 from grants.audit.models import AuditEvent
 from grants.budgets.models import BudgetEntry
 from grants.budgets.movements import reserve
+from grants.cases.models import Attachment
 from grants.core import clock
 from grants.extensions import db
 from grants.letters.models import Letter

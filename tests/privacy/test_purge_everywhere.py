@@ -14,9 +14,9 @@ from decimal import Decimal
 from pypdf import PdfReader
 from sqlalchemy import JSON, LargeBinary, String, func, select
 
-from grants.applications.models import Attachment
 from grants.budgets.models import BudgetEntry
 from grants.budgets.movements import reserve
+from grants.cases.models import Attachment
 from grants.core import clock
 from grants.extensions import db
 from grants.letters.models import Letter

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from grants.applications.models import Application
+from grants.cases.models import Application
 from grants.core.models import Municipality
 from grants.extensions import db
 from grants.funds import kinds

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import event
 
-from grants.applications.models import BudgetCategory, Outcome
+from grants.cases.models import BudgetCategory, Outcome
 from grants.core import clock
 from grants.extensions import db
 from grants.letters.models import Letter

@@ -6,7 +6,7 @@ import io
 
 from sqlalchemy import select
 
-from grants.applications.models import Application
+from grants.cases.models import Application
 from grants.extensions import db
 from grants.questions.models import FormVersion
 from tests.applications.helpers import form_data

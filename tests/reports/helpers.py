@@ -84,7 +84,7 @@ def field_errors(page: str) -> list[str]:
 
 def file_report(application, actor, costs: dict, *, submit: bool = True, **fields):
     """A report written straight through the model and submitted by ``actor``."""
-    from grants.applications.models import BudgetCategory
+    from grants.cases.models import BudgetCategory
     from grants.core.files import check_upload
     from grants.reports.models import AccountLine, TripReport
     from grants.reports.report import add_receipt, submit_report
@@ -116,8 +116,8 @@ def file_report(application, actor, costs: dict, *, submit: bool = True, **field
 def youth_application(world, youth, **overrides):
     """12 young people and 2 leaders, 5 nights in Prague 10, awaiting its decision, with the
     subsidy the rules give (7.000 kr.) computed and applied for."""
-    from grants.applications.models import BudgetCategory
     from grants.applications.operations import compute_subsidy
+    from grants.cases.models import BudgetCategory
 
     values = dict(
         state="awaiting_decision",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_migrate import downgrade, upgrade
 
-from grants.applications.models import Application
+from grants.cases.models import Application
 from grants.extensions import db
 from grants.subsidies.calculation import shown
 from tests.reports.helpers import granted_youth_case

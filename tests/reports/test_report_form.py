@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from grants.applications.models import Application, Attachment
 from grants.budgets.models import BudgetEntry
+from grants.cases.models import Application, Attachment
 from grants.extensions import db
 from grants.reports.models import TripReport
 from tests.reports.helpers import PDF, PNG, file_report, granted_case, report_data, with_files

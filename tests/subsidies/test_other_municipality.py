@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from grants.applications.models import Outcome
+from grants.cases.models import Outcome
 from grants.core import clock
 from grants.funds import kinds
 from grants.subsidies.calculation import calculate_for_form

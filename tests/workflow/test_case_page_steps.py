@@ -10,8 +10,8 @@ from html.parser import HTMLParser
 import pytest
 from flask import url_for
 
-from grants.applications.models import Application
-from grants.applications.states import State
+from grants.cases.models import Application
+from grants.cases.states import State
 from grants.extensions import db
 from grants.workflow import engine
 from grants.workflow.actions import ACTIONS

@@ -9,8 +9,8 @@ from decimal import Decimal
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from grants.applications.models import Application
 from grants.budgets.models import BudgetEntry
+from grants.cases.models import Application
 from grants.core import confirmation
 from grants.extensions import db
 from grants.letters.models import Letter

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from grants.applications.models import Application
+from grants.cases.models import Application
 from grants.extensions import db
 from grants.letters.models import Letter
 from grants.workflow.loader import current_route

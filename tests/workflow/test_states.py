@@ -1,4 +1,4 @@
-"""A state is named in one place (grants/applications/states.py): code and templates outside the
+"""A state is named in one place (grants/cases/states.py): code and templates outside the
 workflow say ``State.GRANTED``, never ``"granted"``. A route's states and actions are the
 workflow's own: the loader refuses others."""
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from grants.applications.models import Outcome
-from grants.applications.states import APPLICANT_STATE_LABELS, STATE_LABELS, State
+from grants.cases.models import Outcome
+from grants.cases.states import APPLICANT_STATE_LABELS, STATE_LABELS, State
 from grants.workflow.actions import ACTIONS
 from grants.workflow.loader import STANDARD_ROUTES, RouteFileError, load_route_file
 
@@ -111,10 +111,10 @@ def test_no_state_is_written_out_in_code_outside_the_workflow():
     found = []
     for path in sorted((ROOT / "grants").rglob("*.py")):
         relative = path.relative_to(ROOT)
-        # The workflow, and the case's states themselves (grants/applications/states.py: below
+        # The workflow, and the case's states themselves (grants/cases/states.py: below
         # the budgets and the letters, which name states too).
         if relative.parts[:2] == ("grants", "workflow") or relative.parts[1:] == (
-            "applications",
+            "cases",
             "states.py",
         ):
             continue
@@ -122,7 +122,7 @@ def test_no_state_is_written_out_in_code_outside_the_workflow():
             f"{relative}:{line}: {name!r}"
             for line, name in state_literals(path.read_text(encoding="utf-8"))
         ]
-    assert not found, "say State.X (grants.applications.states), not the name:\n" + "\n".join(found)
+    assert not found, "say State.X (grants.cases.states), not the name:\n" + "\n".join(found)
 
 
 def test_no_state_is_written_out_in_a_template():

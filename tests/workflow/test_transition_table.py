@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from grants.applications.models import Application
+from grants.cases.models import Application
 from grants.core import clock
 from grants.core.errors import NotAllowed
 from grants.extensions import db
@@ -148,7 +148,7 @@ def test_the_queue_agrees_with_the_table(world):
     within and above the limit, a trip still to come, one ending today and one over."""
     from sqlalchemy import select
 
-    from grants.applications.models import Application
+    from grants.cases.models import Application
     from grants.funds.models import Fund
 
     today = clock.today()
