@@ -46,7 +46,8 @@ BUDGET_CATEGORIES = [
     (BudgetCategory.TRANSPORT, _l("Transport")),
     (BudgetCategory.ACCOMMODATION, _l("Ophold (hotel o.l.)")),
     (BudgetCategory.FEES, _l("Kursus- eller konferencegebyr")),
-    (BudgetCategory.MEALS, _l("Forplejning og diæter")),
+    (BudgetCategory.MEALS, _l("Forplejning")),
+    (BudgetCategory.PER_DIEM, _l("Diæter")),
     (BudgetCategory.OTHER, _l("Andet")),
 ]
 
@@ -54,7 +55,8 @@ NOTE_LABELS = {
     BudgetCategory.TRANSPORT: _l("Uddybning af transport"),
     BudgetCategory.ACCOMMODATION: _l("Uddybning af ophold"),
     BudgetCategory.FEES: _l("Uddybning af gebyr"),
-    BudgetCategory.MEALS: _l("Uddybning af forplejning og diæter"),
+    BudgetCategory.MEALS: _l("Uddybning af forplejning"),
+    BudgetCategory.PER_DIEM: _l("Uddybning af diæter"),
     BudgetCategory.OTHER: _l("Uddybning af andet"),
 }
 
@@ -170,6 +172,7 @@ class ApplicationForm(ReplyToCaseworker, BudgetLines, Form):
     accommodation, accommodation_note = budget_line(BudgetCategory.ACCOMMODATION)
     fees, fees_note = budget_line(BudgetCategory.FEES)
     meals, meals_note = budget_line(BudgetCategory.MEALS)
+    per_diem, per_diem_note = budget_line(BudgetCategory.PER_DIEM)
     other, other_note = budget_line(BudgetCategory.OTHER)
 
     other_funding = AmountField(_l("Anden finansiering"))
@@ -350,6 +353,7 @@ class YouthApplicationForm(ReplyToCaseworker, BudgetLines, Form):
     accommodation, accommodation_note = budget_line(BudgetCategory.ACCOMMODATION)
     fees, fees_note = budget_line(BudgetCategory.FEES)
     meals, meals_note = budget_line(BudgetCategory.MEALS)
+    per_diem, per_diem_note = budget_line(BudgetCategory.PER_DIEM)
     other, other_note = budget_line(BudgetCategory.OTHER)
     other_funding = AmountField(_l("Anden finansiering"))
     other_funding_source = TextAreaField(_l("Hvem betaler resten?"), [Optional(), Length(max=2000)])

@@ -29,7 +29,8 @@ class BudgetCategory(enum.StrEnum):
     TRANSPORT = "transport"
     ACCOMMODATION = "accommodation"
     FEES = "fees"  # course or conference fees
-    MEALS = "meals"  # meals and per diem (diæter)
+    MEALS = "meals"  # meals (forplejning); until December 2026 also per diem
+    PER_DIEM = "per_diem"  # per diem (diæter, dagpenge)
     OTHER = "other"
 
 

@@ -108,12 +108,13 @@ FIELDS: tuple[FieldDoc, ...] = (
         _l("Deltagergebyrer til kurser og konferencer."),
     ),
     FieldDoc(
-        "costs.meals_and_per_diem",
-        "meals_and_per_diem",
+        "costs.meals",
+        "meals",
         _l("decimaltal"),
         "DKK",
-        _l("Forplejning og diæter."),
+        _l("Forplejning (før december 2026 også diæter)."),
     ),
+    FieldDoc("costs.per_diem", "per_diem", _l("decimaltal"), "DKK", _l("Diæter (dagpenge).")),
     FieldDoc("costs.other", "other", _l("decimaltal"), "DKK", _l("Andre udgifter.")),
     FieldDoc("total", "total", _l("decimaltal"), "DKK", _l("Summen af udgifterne.")),
     FieldDoc(

@@ -55,6 +55,7 @@ CATEGORIES = (
     BudgetCategory.ACCOMMODATION,
     BudgetCategory.FEES,
     BudgetCategory.MEALS,
+    BudgetCategory.PER_DIEM,
     BudgetCategory.OTHER,
 )
 

@@ -37,13 +37,14 @@ PUBLIC_MAX_AGE = 300
 LICENCE_TEXT = "Data kan frit genbruges (CC BY 4.0)"
 LICENCE_NAME = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.da"
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "2.0"
 
 COST_KEYS = {
     queries.BudgetCategory.TRANSPORT: "transport",
     queries.BudgetCategory.ACCOMMODATION: "accommodation",
     queries.BudgetCategory.FEES: "fees",
-    queries.BudgetCategory.MEALS: "meals_and_per_diem",
+    queries.BudgetCategory.MEALS: "meals",
+    queries.BudgetCategory.PER_DIEM: "per_diem",
     queries.BudgetCategory.OTHER: "other",
 }
 
@@ -325,7 +326,8 @@ CSV_COLUMNS = [
     Column("transport", "transport", "money"),
     Column("accommodation", "accommodation", "money"),
     Column("fees", "fees", "money"),
-    Column("meals_and_per_diem", "meals_and_per_diem", "money"),
+    Column("meals", "meals", "money"),
+    Column("per_diem", "per_diem", "money"),
     Column("other", "other", "money"),
     Column("total", "total", "money"),
     Column("cost_per_participant", "cost_per_participant", "money"),

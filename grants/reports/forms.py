@@ -75,6 +75,7 @@ class ReportForm(BudgetLines, Form):
     accommodation, accommodation_note = budget_line(BudgetCategory.ACCOMMODATION)
     fees, fees_note = budget_line(BudgetCategory.FEES)
     meals, meals_note = budget_line(BudgetCategory.MEALS)
+    per_diem, per_diem_note = budget_line(BudgetCategory.PER_DIEM)
     other, other_note = budget_line(BudgetCategory.OTHER)
 
     receipts = MultipleFileField(

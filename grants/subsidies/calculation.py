@@ -48,10 +48,11 @@ FORM_FIELDS: dict[str, str] = {
     "participants_disabled": "disabled participants, of any age",
     "host_group_size": "hosting: the number of persons in the visiting group",
     "direct_contact": "the description of the direct contact between the young people",
-    "transport": "costs in kroner, by category (also accommodation, fees, meals, other)",
+    "transport": "costs in kroner, by category (also accommodation, fees, meals, per_diem, other)",
     "accommodation": "costs: accommodation",
     "fees": "costs: fees",
-    "meals": "costs: meals and per diem",
+    "meals": "costs: meals",
+    "per_diem": "costs: per diem",
     "other": "costs: other",
     "organisation_id": "the applying organisation (the JSON endpoint only; the server-side "
     "preview passes the organisation itself)",

@@ -35,7 +35,7 @@ UNITS = ("night", "day")
 LEADER_RULES = ("none", "ratio", "all")
 ROUNDINGS = ("started", "full")
 BEYOND_MAX = ("paid_up_to_max", "refused")
-CATEGORIES = ("transport", "accommodation", "fees", "meals", "other")
+CATEGORIES = ("transport", "accommodation", "fees", "meals", "per_diem", "other")
 RELATIONS = ("twin_city", "partnership", "other")
 
 MAX_AMOUNT = Decimal("10000000")

@@ -26,6 +26,7 @@ def category_label(category: str) -> str:
         "accommodation": _("ophold"),
         "fees": _("gebyrer"),
         "meals": _("forplejning"),
+        "per_diem": _("diæter"),
         "other": _("andet"),
     }.get(category, category)
 

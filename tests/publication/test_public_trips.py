@@ -193,7 +193,7 @@ def test_the_feeds_hold_the_same_trips_and_figures_as_the_pages(client, world, s
 
     for record, row in zip(document["trips"], rows, strict=True):
         costs = record["costs"]
-        assert set(costs) == {"transport", "accommodation", "fees", "meals_and_per_diem", "other"}
+        assert set(costs) == {"transport", "accommodation", "fees", "meals", "per_diem", "other"}
         total = sum(Decimal(str(v)) for v in costs.values())
         assert (
             Decimal(str(record["total"])) == total == Decimal(row["total"]) == Decimal("10000.00")
