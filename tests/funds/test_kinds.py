@@ -254,3 +254,26 @@ def test_the_budgets_show_ballerups_central_budget_on_a_line_of_its_own(runner, 
     assert row.cells[0] == "Heraf det centrale budget til internationale aktiviteter"
     assert row.cells[1] == "522.000,00 kr."  # 150,000 + 159,000 + 190,000 + 23,000
     assert row.cells[6] == "4.500,00 kr."  # the network meeting, paid
+
+
+def test_the_kinds_own_public_field_is_shown_in_the_readers_language(app):
+    """The official trip's "Hvem rejser?" and its answer are the kind's words, not an
+    administrator's: the English trip page said them in Danish. Other words stay as written."""
+    from types import SimpleNamespace
+
+    from flask_babel import force_locale
+
+    from grants.publication.queries import _public_facts
+
+    fund = SimpleNamespace(spec=kinds.OFFICIAL_TRIP)
+    case = SimpleNamespace(answers={"delegation": "Politikere og administrationen"})
+    with app.test_request_context():
+        with force_locale("en"):
+            assert _public_facts(fund, case) == (
+                ("Who is travelling?", "Politicians and the administration"),
+            )
+            assert kinds.in_reader_language("Borgmesterens egne ord") == "Borgmesterens egne ord"
+        with force_locale("da"):
+            assert _public_facts(fund, case) == (
+                ("Hvem rejser?", "Politikere og administrationen"),
+            )
