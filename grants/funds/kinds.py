@@ -220,6 +220,7 @@ OFFICIAL_TRIP = register(
 # administrator's; words that are not the kinds' own are shown as written.
 WORDS = {
     "Hvem rejser?": _l("Hvem rejser?"),
+    "Offentliggøres med rejsen.": _l("Offentliggøres med rejsen."),
     "Politikere": _l("Politikere"),
     "Administrationen": _l("Administrationen"),
     "Politikere og administrationen": _l("Politikere og administrationen"),
