@@ -203,6 +203,23 @@ def edit(application_id: int):
     return handle_form(application.fund, application)
 
 
+def in_reader_language(extra):
+    """A fund's own questions with the kinds' own words (an official trip's "Hvem rejser?"
+    and its choices) in the reader's language; the values sent stay the fund's."""
+    if extra is None:
+        return None
+    for field in extra:
+        field.label.text = kinds.in_reader_language(str(field.label.text))
+        if field.description:
+            field.description = kinds.in_reader_language(str(field.description))
+        if getattr(field, "choices", None):
+            field.choices = [
+                (value, kinds.in_reader_language(str(label)) if value else label)
+                for value, label in field.choices
+            ]
+    return extra
+
+
 def handle_form(fund: Fund, application: Application | None):
     """Save a draft, preview the subsidy, or submit: one flow for every kind of application."""
     if fund.computes_subsidy and assurance.current_level() < assurance.Level.SUBSTANTIAL:
@@ -211,10 +228,12 @@ def handle_form(fund: Fund, application: Application | None):
     form = make_form(fund, application)
     # The fund's own questions, in the version the case was started with (new: the current).
     version = application.form_version if application is not None else current_form(fund.id)
-    extra = questions_form(
-        version,
-        application.answers if application is not None else None,
-        fill=request.method == "GET",
+    extra = in_reader_language(
+        questions_form(
+            version,
+            application.answers if application is not None else None,
+            fill=request.method == "GET",
+        )
     )
     preview = None
     # The case as it stood before this request, for a resubmission's changes where the last
@@ -360,7 +379,15 @@ def render_case(
             (e.created_at for e in application.journal if e.action == "personal_data_purged"),
             None,
         ),
-        answers=shown_answers(application),
+        answers=[
+            {**row, "label": kinds.in_reader_language(row["label"])}
+            | (
+                {"text": kinds.in_reader_language(row["text"])}
+                if isinstance(row["text"], str)
+                else {}
+            )
+            for row in shown_answers(application)
+        ],
         documents=documents.documents_of(application),
         answer=changes.latest_answer(application),
     ), status

@@ -518,7 +518,7 @@ def export_file(dataset: str, fmt: str) -> ResponseReturnValue:
         parts.append(f"{flt.date_from or ''}--{flt.date_to or ''}")
     filename = "_".join(parts) + "." + fmt
     if fmt == "csv":
-        body, mimetype = exports.as_csv(columns, rows), "text/csv; charset=utf-8"
+        body, mimetype = exports.as_csv(columns, rows), "text/csv"
     else:
         body = exports.as_xlsx(columns, rows, title)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

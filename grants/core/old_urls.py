@@ -12,6 +12,8 @@ the same values.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Flask, redirect, request
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
@@ -65,6 +67,10 @@ DANISH = {
     "rules": "regler",
     "calculate": "beregn",
 }
+# What stays as it is in a query string (RFC 3986's sub-delims, ":", "@", "/", "?", and "%"
+# of the escapes already there); quote() keeps letters, digits and "-._~" too.
+QUERY_SAFE = "!$&'()*+,;=:@/?%"
+
 ENGLISH = {danish: english for english, danish in DANISH.items()}
 if len(ENGLISH) != len(DANISH):
     raise RuntimeError("two English words for one Danish word in DANISH")
@@ -127,7 +133,9 @@ def register(app: Flask) -> None:
             return None
         target = request.script_root + built[1]
         if request.query_string:
-            target += "?" + request.query_string.decode("latin-1")
+            # The bytes as sent, each one not allowed in a URL percent-encoded (once: a
+            # client that sent "Køge" unencoded gets "K%C3%B8ge", not its Latin-1 reading).
+            target += "?" + quote(request.query_string, safe=QUERY_SAFE)
         return redirect(target, 308)
 
     # First: before any other hook (login, the commit protocol) looks at the request.

@@ -215,6 +215,24 @@ OFFICIAL_TRIP = register(
         ),
     )
 )
+# The words of the kinds' own questions, in the reader's language where the app shows them
+# (the published trip). A fund keeps its questions as Danish data, as it keeps an
+# administrator's; words that are not the kinds' own are shown as written.
+WORDS = {
+    "Hvem rejser?": _l("Hvem rejser?"),
+    "Offentliggøres med rejsen.": _l("Offentliggøres med rejsen."),
+    "Politikere": _l("Politikere"),
+    "Administrationen": _l("Administrationen"),
+    "Politikere og administrationen": _l("Politikere og administrationen"),
+}
+
+
+def in_reader_language(text: str) -> str:
+    """``text`` translated if it is one of the kinds' own words, else as it is."""
+    word = WORDS.get(text)
+    return str(word) if word is not None else text
+
+
 # A network's activities (Ballerup: the network for teachers and others in schools working
 # internationally, 23,000 kr. a year): planned by the secretariat, approved by the board;
 # what they cost is paid from the fund and stays in its ledger.

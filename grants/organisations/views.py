@@ -19,6 +19,7 @@ from grants.organisations.forms import (
     OrganisationForm,
 )
 from grants.organisations.models import Organisation
+from grants.people import assurance
 from grants.people.assurance import Level, acting_cvr, requires
 
 # Acting on behalf of an association (registering it, inviting, its details, applying for it)
@@ -59,6 +60,19 @@ def new():
                         "Du er logget ind med MitID Erhverv for CVR-nummer %(cvr)s og kan kun "
                         "handle for den virksomhed.",
                         cvr=cvr,
+                    ),
+                    field="cvr",
+                )
+            nemlogin = assurance.NEMLOGIN in current_app.config["AUTHENTICATION_BACKENDS"]
+            if cvr is None and form.cvr.data and nemlogin:
+                # Only MitID Erhverv proves a CVR number. Registered by anyone else, the
+                # company's own people would be made members of their organisation at their
+                # first MitID Erhverv login (join_by_cvr), with them in it.
+                raise DomainError(
+                    _(
+                        "Log ind med MitID Erhverv for CVR-nummer %(cvr)s for at oprette en "
+                        "organisation med det nummer.",
+                        cvr=form.cvr.data,
                     ),
                     field="cvr",
                 )

@@ -70,9 +70,7 @@ def export(dataset: str):
     items = payments if dataset == "payments" else refunds
     stem = "udbetalinger" if dataset == "payments" else "tilbagebetalinger"
     filename = f"{stem}_{fund.code if fund else 'alle-puljer'}_{clock.today().isoformat()}.csv"
-    response = Response(
-        as_csv(queries.COLUMNS, queries.csv_rows(items)), mimetype="text/csv; charset=utf-8"
-    )
+    response = Response(as_csv(queries.COLUMNS, queries.csv_rows(items)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -360,7 +360,7 @@ def _as_published(rows) -> list[PublishedTrip]:
 def _public_facts(fund: Fund, application: Application) -> tuple[tuple[str, str], ...]:
     answers = application.answers or {}
     return tuple(
-        (q["label"], str(answers[q["key"]]))
+        (kinds.in_reader_language(q["label"]), kinds.in_reader_language(str(answers[q["key"]])))
         for q in fund.spec.public_questions
         if answers.get(q["key"]) not in (None, "")
     )

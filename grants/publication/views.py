@@ -370,7 +370,7 @@ def trips_csv():
     page = _page(filters, current_app.config["OPEN_DATA_PAGE_SIZE"], count=False)
     response = _feed_response(
         as_csv(CSV_COLUMNS, [csv_row(trip) for trip in page.items]),
-        "text/csv; charset=utf-8",
+        "text/csv",
         page,
         "publication.trips_csv",
         filters,

@@ -48,6 +48,11 @@ def case_roles(application: Application, user: User | None) -> set[CaseRole]:
         return set()
     if acts_as_applicant(user, application):
         return {CaseRole.APPLICANT}
+    if application.organisation is not None and application.organisation.has_member(user):
+        # A member of the applying organisation whose login acts for another company (MitID
+        # Erhverv) is not its applicant side now, and still never handles its case (as the
+        # work queue's ``applicant_side``).
+        return set()
     roles: set[CaseRole] = set()
     if application.manager_id == user.id:
         roles.add(CaseRole.MANAGER)

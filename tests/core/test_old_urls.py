@@ -126,3 +126,15 @@ def test_what_never_was_an_address_is_not_found(client, path):
 
 def test_the_danish_address_answers_without_a_detour(client):
     assert client.get("/log-ind").status_code == 200
+
+
+def test_a_query_string_sent_unencoded_keeps_its_letters(client):
+    """A client that sends "Køge" in the query as raw UTF-8 (curl, a script) got "KÃ¸ge": the
+    bytes were read as Latin-1 and encoded again. They are kept, percent-encoded once."""
+    from werkzeug.test import EnvironBuilder
+
+    environ = EnvironBuilder(path="/open-data/trips.json").get_environ()
+    environ["QUERY_STRING"] = "city=Køge&q=a b".encode().decode("latin-1")  # as WSGI gives it
+    response = client.open(environ)
+    assert response.status_code == 308
+    assert response.headers["Location"] == "/aabne-data/rejser.json?city=K%C3%B8ge&q=a%20b"

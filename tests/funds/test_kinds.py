@@ -254,3 +254,58 @@ def test_the_budgets_show_ballerups_central_budget_on_a_line_of_its_own(runner, 
     assert row.cells[0] == "Heraf det centrale budget til internationale aktiviteter"
     assert row.cells[1] == "522.000,00 kr."  # 150,000 + 159,000 + 190,000 + 23,000
     assert row.cells[6] == "4.500,00 kr."  # the network meeting, paid
+
+
+def test_the_kinds_own_public_field_is_shown_in_the_readers_language(app):
+    """The official trip's "Hvem rejser?" and its answer are the kind's words, not an
+    administrator's: the English trip page said them in Danish. Other words stay as written."""
+    from types import SimpleNamespace
+
+    from flask_babel import force_locale
+
+    from grants.publication.queries import _public_facts
+
+    fund = SimpleNamespace(spec=kinds.OFFICIAL_TRIP)
+    case = SimpleNamespace(answers={"delegation": "Politikere og administrationen"})
+    with app.test_request_context():
+        with force_locale("en"):
+            assert _public_facts(fund, case) == (
+                ("Who is travelling?", "Politicians and the administration"),
+            )
+            assert kinds.in_reader_language("Borgmesterens egne ord") == "Borgmesterens egne ord"
+        with force_locale("da"):
+            assert _public_facts(fund, case) == (
+                ("Hvem rejser?", "Politikere og administrationen"),
+            )
+
+
+def test_the_kinds_own_question_is_asked_and_shown_in_english(official, client, auth):
+    """The planner who reads English is asked "Who is travelling?" with English choices (the
+    value kept is the fund's), and the case page shows the answer in English."""
+    secretariat, fund = official["secretariat"], official["fund"]
+    secretariat.locale = "en"
+    db.session.commit()
+    auth.login(secretariat)
+    new_url = url_for("applications.new", fund_code=fund.code)
+    form = client.get(new_url).text
+    assert "Who is travelling?" in form and "Published with the trip." in form
+    assert (
+        '<option value="Politikere og administrationen">Politicians and the administration<' in form
+    )
+    assert "Hvem rejser?" not in form
+    data = form_data(
+        title="Delegation til Prag 10",
+        destination_city="Prag",
+        destination_country="CZ",
+        travellers=DELEGATION,
+        traveller_count="2",
+        other_funding="",
+        other_funding_source="",
+        amount_applied="10000",
+    )
+    response = client.post(new_url, data={**data, "q-delegation": "Politikere"})
+    assert response.status_code == 302, response.text[:2000]
+    application = _case()
+    assert application.answers == {"delegation": "Politikere"}
+    page = client.get(url_for("applications.show", application_id=application.id)).text
+    assert "Who is travelling?" in page and "Politicians" in page

@@ -210,3 +210,24 @@ def test_a_forwarded_invitation_is_no_key(world, client, auth):
     assert response.status_code == 403
     assert db.session.scalar(select(func.count()).select_from(Membership)) == 1
     assert invitation.accepted_at is None
+
+
+def test_with_mitid_only_mitid_erhverv_registers_a_cvr_number(world, app, client, auth):
+    """With NemLog-in on, a login that proves no CVR number (a private MitID at Substantial,
+    here as the session's level) could register someone else's company first: its own people
+    would then be made members of that organisation at their first MitID Erhverv login, with
+    the one who registered it. Refused next to the field, nothing made; a school without a
+    CVR number is still registered."""
+    from grants.people.assurance import LEVEL_KEY, Level
+
+    app.config["AUTHENTICATION_BACKENDS"] = ("password", "nemlogin")
+    auth.login(world.employee)
+    with client.session_transaction() as session:
+        session[LEVEL_KEY] = int(Level.SUBSTANTIAL)
+    response = client.post("/organisationer/ny", data=ORGANISATION)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="cvr-error"' in page
+    assert "Log ind med MitID Erhverv for CVR-nummer 31415926" in page
+    assert count(Organisation) == 0
+    response = client.post("/organisationer/ny", data={**ORGANISATION, "kind": "school", "cvr": ""})
+    assert response.status_code == 302 and count(Organisation) == 1
