@@ -6,12 +6,13 @@ it. Both run ``validate``; ``validate_for_submission`` adds the completeness che
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from grants.cases.models import BudgetCategory
@@ -143,6 +144,8 @@ class ReplyToCaseworker:
         ),
     )
     needs_reply = False
+    # One key per new-application form shown (grants.applications.views.handle_form).
+    form_key = HiddenField(default=lambda: secrets.token_hex(16))
 
     def reply_given(self) -> bool:
         if self.needs_reply and not (self.reply.data or "").strip() and not self.reply.errors:

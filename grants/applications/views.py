@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from grants.applications import changes, documents, operations
@@ -32,6 +33,7 @@ from grants.cases.models import Application, Attachment
 from grants.cases.states import State
 from grants.core import access
 from grants.core.commit import keep_writes
+from grants.core.errors import DomainError
 from grants.core.files import check_upload, display_name, served_type
 from grants.core.pagination import paginate
 from grants.core.refusals import refused_by_domain
@@ -253,6 +255,11 @@ def handle_form(fund: Fund, application: Application | None):
             preview=preview,
         ), status
 
+    if request.method == "POST" and application is None:
+        # The same form sent again (a double click, a reload): its case, not a second one.
+        made = _case_of_form(form)
+        if made is not None:
+            return redirect(url_for("applications.show", application_id=made.id))
     if request.method == "POST":
         intent = request.form.get("intent", "save")
         submitting = intent == "submit"
@@ -272,6 +279,16 @@ def handle_form(fund: Fund, application: Application | None):
             with refused_by_domain(form, extra=extra) as refusal:
                 if application is None:
                     application = operations.create_draft(current_user, fund, form)
+                    application.form_key = _form_key(form)
+                    try:
+                        db.session.flush()
+                    except IntegrityError as error:  # the same form, sent at the same moment
+                        raise DomainError(
+                            _(
+                                "Ansøgningen er allerede oprettet. "
+                                "Du finder den under Mine ansøgninger."
+                            )
+                        ) from error
                 else:
                     operations.fill_in(application, form)
                 _attach_upload(application, form)
@@ -290,6 +307,23 @@ def handle_form(fund: Fund, application: Application | None):
     if application is not None and fund.computes_subsidy and application.calculation:
         preview = application.calculation
     return page()
+
+
+def _form_key(form) -> str | None:
+    key = (form.form_key.data or "").strip()
+    return key if len(key) == 32 and all(c in "0123456789abcdef" for c in key) else None
+
+
+def _case_of_form(form) -> Application | None:
+    """The case this person already made from this very form, if any."""
+    key = _form_key(form)
+    if key is None:
+        return None
+    return db.session.scalar(
+        select(Application).where(
+            Application.form_key == key, Application.applicant_id == current_user.id
+        )
+    )
 
 
 def _attach_upload(application: Application, form: ApplicationForm) -> None:

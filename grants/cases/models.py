@@ -114,6 +114,9 @@ class Application(Timestamp, Model):
     # The version of the fund's own questions the form was filled in with, and the answers
     # by question key (files: the attachment's id and name).
     form_version_id: Mapped[int | None] = mapped_column(ForeignKey("form_version.id"))
+    # The key of the new-application form the case was made from: a form sent twice (a double
+    # click, a page sent again) finds its case instead of making a second one.
+    form_key: Mapped[str | None] = mapped_column(String(32), unique=True)
     answers: Mapped[dict | None] = mapped_column(JSON)
 
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -271,3 +271,28 @@ def test_the_endorsing_manager_is_the_employees_own(world, client, auth):
     )
     assert response.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(Application)) == 0
+
+
+def test_a_new_application_sent_twice_makes_one_case(world, client, auth):
+    """A double click on "Indsend", or the page sent again: the form's own key finds the case
+    made by the first, no second case and no second round of e-mails."""
+    auth.login(world.employee)
+    page = client.get(NEW)
+    key = one(page, "input[name=form_key]")["value"]
+    assert len(key) == 32
+    first = client.post(NEW, data=form_data(form_key=key, manager_id=str(world.manager.id)))
+    assert first.status_code == 302
+    again = client.post(NEW, data=form_data(form_key=key, manager_id=str(world.manager.id)))
+    assert again.status_code == 302
+    assert again.headers["Location"] == first.headers["Location"]
+    assert applications_count() == 1
+    # Another person cannot reach that case with its key: they make their own.
+    auth.login(world.outsider)
+    other = client.post(NEW, data=form_data(form_key=key, manager_id=str(world.manager.id)))
+    assert other.headers.get("Location") != first.headers["Location"]
+    # A new form is a new key: a second trip is a second case.
+    auth.login(world.employee)
+    fresh = one(client.get(NEW), "input[name=form_key]")["value"]
+    assert fresh != key
+    client.post(NEW, data=form_data(form_key=fresh, manager_id=str(world.manager.id)))
+    assert applications_count() == 2
