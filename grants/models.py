@@ -1,5 +1,6 @@
 """Every model, imported in one place so Alembic and the relationships see them all."""
 
+from grants.api.models import ApiIdempotentAnswer, ApiToken  # noqa: F401
 from grants.applications.models import Application, Attachment, BudgetLine  # noqa: F401
 from grants.audit import listeners  # noqa: F401  - the audit trail's flush listener
 from grants.audit.models import AuditEvent, AuditPersonalValue  # noqa: F401
