@@ -131,13 +131,22 @@ def _day(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _moment(value: dt.datetime | None) -> str | None:
+    """RFC 3339, with its offset: SQLite hands back the stored UTC time without one."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.isoformat()
+
+
 def _case(application: Application) -> dict:
     decision = None
     if application.outcome is not None:
         decision = {
             "outcome": application.outcome.value,
             "granted_amount": _money(application.granted_amount),
-            "decided_at": application.decided_at.isoformat() if application.decided_at else None,
+            "decided_at": _moment(application.decided_at),
         }
     return {
         "id": application.id,
