@@ -20,6 +20,7 @@ from grants.letters.models import Letter, LetterText  # noqa: F401
 from grants.notifications.models import OutboxMessage  # noqa: F401
 from grants.organisations.models import Invitation, Membership, Organisation  # noqa: F401
 from grants.partners.models import PartnerCity  # noqa: F401
+from grants.payments.models import PaymentBatch, PaymentBatchLine  # noqa: F401
 from grants.people.models import User, UserRole  # noqa: F401
 from grants.questions.models import FormVersion, Question  # noqa: F401
 from grants.reports.models import AccountLine, ReminderLog, TripReport  # noqa: F401

@@ -227,6 +227,14 @@ EXPECTATIONS: dict[str, Expect] = {
     "api.payments_made": Expect(NOBODY),
     "api.trips": Expect(NOBODY),
     "api.mark_paid": Expect(NOBODY, {"case_id": "{granted}"}),
+    # Payment batches for the finance system: the finance officers make and confirm them,
+    # administrators may look. The finance officer's POST makes a batch of the world's
+    # payments due (nothing visited later looks at batches); the confirmation without a
+    # file is refused. A batch file of an unknown batch is not found for anyone.
+    "payments.batch_list": Expect(frozenset({FINANCE, ADMIN})),
+    "payments.batch_file": Expect(NOBODY, {"batch_id": 999999, "layout": "csv"}),
+    "payments.export_batch": Expect(frozenset({FINANCE})),
+    "payments.batch_confirmation": Expect(frozenset({FINANCE})),
     # Issuing and revoking API tokens: the administrator's.
     "api_tokens.index": Expect(ADMINS, method="GET"),
     "api_tokens.revoke": Expect(ADMINS, {"token_id": "{api_token}"}),
