@@ -182,3 +182,41 @@ def test_the_batch_page_in_english(app, client, auth, world, two_cases):
     page = client.get(urls(app)["list"], headers={"Accept-Language": "en"})
     assert page.status_code == 200
     assert 'lang="en"' in page.get_data(as_text=True)
+
+
+def test_the_api_write_confirms_a_sent_line(app, client, auth, world, two_cases):
+    import datetime as dt
+
+    from grants.api import tokens
+
+    association, _person = two_cases
+    auth.login(world.finance)
+    batch = make_batch(client, app)
+    auth.logout()
+    _token, secret = tokens.issue(
+        "Prisme", "payments", clock.today() + dt.timedelta(days=5), world.finance
+    )
+    db.session.commit()
+    with app.test_request_context():
+        url = url_for("api.mark_paid", case_id=association.id)
+    body = {"amount": "8000.00", "paid_on": clock.today().isoformat(), "voucher": "P-1"}
+    response = client.post(url, json=body, headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 201
+    db.session.expire_all()
+    line = next(
+        line
+        for line in db.session.get(PaymentBatch, batch.id).lines
+        if line.application_id == association.id
+    )
+    assert (line.status, line.voucher) == (PAID, "P-1")
+
+
+def test_a_bad_line_is_refused_in_english(app, client, auth, world, two_cases):
+    world.finance.locale = "en"
+    db.session.commit()
+    auth.login(world.finance)
+    make_batch(client, app)
+    data = confirmation([f"1999-0001;1;V-1;{clock.today().isoformat()}"])
+    response = client.post(urls(app)["confirm"], data=data, headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    assert "unknown batch or line" in response.get_data(as_text=True)
