@@ -32,12 +32,13 @@ def _page_of(item: str) -> dict:
     }
 
 
-def _read(summary: str, schema: str, parameters=(), not_found=False, bad_request=False) -> dict:
-    responses = {
-        "200": {"description": "OK", "content": _json(schema)},
-        "401": PROBLEM,
-        "403": PROBLEM,
-    }
+def _read(
+    summary: str, schema: str, parameters=(), not_found=False, bad_request=False, role=False
+) -> dict:
+    """A GET; ``role``: the token's owner needs a role for it (else 403)."""
+    responses = {"200": {"description": "OK", "content": _json(schema)}, "401": PROBLEM}
+    if role:
+        responses["403"] = PROBLEM
     if not_found:
         responses["404"] = PROBLEM
     if bad_request:
@@ -95,10 +96,15 @@ def document(server_url: str) -> dict:
                     }
                 ],
                 bad_request=True,
+                role=True,
             ),
-            "/payments": _read("Payments due", "Payments"),
+            "/payments": _read("Payments due", "Payments", role=True),
             "/payments/made": _read(
-                "Payments made (ledger PAYMENT entries)", "PaymentsMade", [PAGE], bad_request=True
+                "Payments made (ledger PAYMENT entries)",
+                "PaymentsMade",
+                [PAGE],
+                bad_request=True,
+                role=True,
             ),
             "/trips": _read("Published trips", "TripPage", [PAGE], bad_request=True),
             "/payments/{case_id}/paid": {
@@ -256,9 +262,22 @@ def document(server_url: str) -> dict:
                     "required": ["amount", "paid_on", "voucher"],
                     "additionalProperties": False,
                     "properties": {
-                        "amount": MONEY,
-                        "paid_on": DATE,
-                        "voucher": {"type": "string", "minLength": 1, "maxLength": 60},
+                        "amount": {
+                            "type": "string",
+                            "pattern": r"^\d{1,9}\.\d{2}$",
+                            "description": "Kroner, two decimals, more than 0",
+                        },
+                        "paid_on": {
+                            "type": "string",
+                            "format": "date",
+                            "pattern": r"^\d{4}-\d{2}-\d{2}$",
+                        },
+                        "voucher": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 60,
+                            "pattern": r"\S",
+                        },
                     },
                 },
                 "Trip": {

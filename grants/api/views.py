@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from flask import Blueprint, g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
@@ -33,6 +34,9 @@ csrf.exempt(bp)  # no cookies, no session: a bearer token in each request
 PER_PAGE = 50
 MAX_PAGE = 100000
 PROBLEM_TYPE = "application/problem+json"
+# The description's patterns (grants.api.openapi), checked the same way here.
+AMOUNT = re.compile(r"\d{1,9}\.\d{2}", re.ASCII)
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 class Problem(Exception):
@@ -310,19 +314,18 @@ def _payment_body() -> tuple[Decimal, dt.date, str]:
         errors[name] = ["Unknown field."]
     amount = paid_on = None
     raw_amount = body.get("amount")
-    try:
-        if not isinstance(raw_amount, str):
-            raise InvalidOperation
+    if isinstance(raw_amount, str) and AMOUNT.fullmatch(raw_amount) and Decimal(raw_amount) > 0:
         amount = Decimal(raw_amount)
-        if not amount.is_finite() or amount <= 0 or amount != round(amount, 2):
-            raise InvalidOperation
-    except InvalidOperation:
+    else:
         errors["amount"] = ['A positive amount in kroner as a string, e.g. "1250.00".']
+    raw_day = body.get("paid_on")
     try:
-        paid_on = dt.date.fromisoformat(body.get("paid_on"))
+        if not isinstance(raw_day, str) or not DAY.fullmatch(raw_day):
+            raise ValueError(raw_day)
+        paid_on = dt.date.fromisoformat(raw_day)
         if paid_on > clock.today():
             errors["paid_on"] = ["The day cannot be in the future."]
-    except (TypeError, ValueError):
+    except ValueError:
         errors["paid_on"] = ["A date, YYYY-MM-DD."]
     voucher = body.get("voucher")
     if not isinstance(voucher, str) or not voucher.strip() or len(voucher) > VOUCHER_MAX:
