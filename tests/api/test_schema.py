@@ -13,6 +13,7 @@ import datetime as dt
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from grants.api import tokens
 from grants.api.openapi import document
@@ -36,6 +37,11 @@ def test_every_operation_keeps_to_its_description(app, world, method, path):
     operation = schema[path][method]
     headers = {"Authorization": f"Bearer {secret}"}
     seen: set[int] = set()
+    # A write's body can have the described shape and still be refused by the domain's rules
+    # (more than is due, a day in the future, a voucher already used): 422, documented. So
+    # the write is not held to "schema-valid means accepted"; test_api and the status test
+    # below show what it accepts.
+    excluded = [positive_data_acceptance] if method == "POST" else []
 
     @given(case=operation.as_strategy())
     @settings(
@@ -45,7 +51,7 @@ def test_every_operation_keeps_to_its_description(app, world, method, path):
         suppress_health_check=list(HealthCheck),
     )
     def check(case):
-        response = case.call_and_validate(headers=headers)
+        response = case.call_and_validate(headers=headers, excluded_checks=excluded)
         seen.add(response.status_code)
 
     check()
