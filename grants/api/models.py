@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
-from grants.core.auditing import NOT_AUDITED, Audited
+from grants.core.auditing import NOT_AUDITED, Audited, Record
 from grants.extensions import db
 
 SCOPE_READ = "read"
@@ -19,8 +19,11 @@ SCOPES = (SCOPE_READ, SCOPE_PAYMENTS)
 
 class ApiToken(db.Model):
     __tablename__ = "api_token"
-    # Issuing and revoking are settings (who issued, when); the digest never goes to the trail.
-    __audit__ = Audited(setting_added=True, setting_changed=True, quiet=frozenset({"digest"}))
+    # Issuing and revoking, by the administrator signed in; the digest never goes to the trail.
+    __audit__ = Audited(
+        added=Record("api.token_issued", ("name", "scope", "owner_id", "expires_on")),
+        changed=Record(lambda token: "api.token_revoked" if token.revoked_at else None, ("name",)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))

@@ -245,6 +245,11 @@ def test_the_administrator_issues_shows_once_and_revokes(app, client, auth, worl
     assert client.post(revoke).status_code == 302
     db.session.expire_all()
     assert db.session.get(ApiToken, token.id).revoked_at is not None
+    trail = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "api_token"))
+    actions = {event.action: event for event in trail}
+    assert {"api.token_issued", "api.token_revoked"} <= set(actions)
+    assert actions["api.token_issued"].actor_id == world.admin.id
+    assert token.digest not in str(actions["api.token_issued"].details)
 
 
 @pytest.mark.parametrize("who", ["finance", "caseworker", "outsider"])
