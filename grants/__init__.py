@@ -184,6 +184,8 @@ def _connect_subscribers() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from grants.administration.views import bp as administration
+    from grants.api.admin_views import bp as api_tokens
+    from grants.api.views import bp as api
     from grants.applications.views import bp as applications
     from grants.budgets.views import bp as budgets
     from grants.committees.views import bp as committees
@@ -217,6 +219,8 @@ def _register_blueprints(app: Flask) -> None:
         committees,
         administration,
         privacy,
+        api,
+        api_tokens,
     ):
         app.register_blueprint(blueprint)
 

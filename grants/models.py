@@ -1,6 +1,7 @@
 """Every model, imported in one place so Alembic and the relationships see them all."""
 
 from grants.administration.models import GroupRoleMapping  # noqa: F401
+from grants.api.models import ApiIdempotentAnswer, ApiToken  # noqa: F401
 from grants.audit import listeners  # noqa: F401  - the audit trail's flush listener
 from grants.audit.models import AuditEvent, AuditPersonalValue  # noqa: F401
 from grants.budgets.models import BudgetEntry, register_waiting_listeners  # noqa: F401
@@ -21,6 +22,7 @@ from grants.nemlogin.models import UsedAssertion  # noqa: F401
 from grants.notifications.models import OutboxMessage  # noqa: F401
 from grants.organisations.models import Invitation, Membership, Organisation  # noqa: F401
 from grants.partners.models import PartnerCity  # noqa: F401
+from grants.payments.models import PaymentBatch, PaymentBatchLine  # noqa: F401
 from grants.people.models import User, UserRole  # noqa: F401
 from grants.questions.models import FormVersion, Question  # noqa: F401
 from grants.reports.models import AccountLine, ReminderLog, TripReport  # noqa: F401

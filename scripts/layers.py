@@ -40,6 +40,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("app",),  # create_app and grants/models.py: the composition root, wires every package
     ("demo",),  # the demo data (grants/demo*.py): uses every domain
     ("profiles",),  # a municipality's profile: loads funds, texts, routes, rules
+    ("api",),  # the API for other systems: reads every domain, the published trips too
     ("administration", "privacy", "publication"),  # whole-system pages over the domains
     ("audit",),  # the audit trail's flush listener knows every model
     ("payments",),

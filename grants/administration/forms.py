@@ -236,6 +236,18 @@ class FundForm(Form):
         ),
     )
     carry_over = SelectField(_l("Ubrugte midler"), choices=CARRY_OVER)
+    account_string = StringField(
+        _l("Kontostreng i økonomisystemet"),
+        [
+            Optional(),
+            Length(max=60, message=_l("Højst 60 tegn.")),
+            Regexp(
+                r"^[0-9A-Za-z.\- ]*$", message=_l("Brug tal, bogstaver, punktum og bindestreg.")
+            ),
+        ],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        description=_l("Kontoen, puljens udbetalinger bogføres på, fx 5.25.10.01.04.5."),
+    )
     report_due_days = IntegerField(
         _l("Frist for rapport og regnskab (dage efter hjemkomst)"),
         [InputRequired(REQUIRED), NumberRange(1, 365, _l("Skriv et antal dage fra 1 til 365."))],

@@ -260,6 +260,7 @@ def _save_fund(fund: Fund | None, form: FundForm) -> Fund:
         "route_id": int(form.route_id.data),
         "delegated_limit": form.delegated_limit.data,
         "carry_over": CarryOver(form.carry_over.data),
+        "account_string": form.account_string.data or "",
         "report_due_days": form.report_due_days.data,
         "remind_days_before": form.remind_days_before.data or 0,
         "refund_days": form.refund_days.data,

@@ -54,6 +54,9 @@ class Fund(Timestamp, Model):
         default=defaults.REFUND_DAYS, server_default=str(defaults.REFUND_DAYS)
     )
     active: Mapped[bool] = mapped_column(default=True)
+    # The account string (kontostreng) in the municipality's finance system that the fund's
+    # grants are posted on: written on every line of a payment batch (docs/payments.md).
+    account_string: Mapped[str] = mapped_column(String(60), default="", server_default="")
     # Bumped by every money movement: the row lock that keeps two deciders from spending the
     # same krone twice (see grants.budgets.lock.lock_fund).
     ledger_version: Mapped[int] = mapped_column(default=0)

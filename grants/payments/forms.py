@@ -4,6 +4,7 @@ and marking paid or registering a refund (POST, with a CSRF token)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -62,3 +63,17 @@ class RefundForm(_MoneyMovementForm):
 
     def validate_refunded_on(self, field) -> None:
         self._not_in_future(field)
+
+
+class ConfirmationForm(Form):
+    """The finance system's confirmation of a batch: a CSV file."""
+
+    file = FileField(
+        _l("Kvitteringsfil (CSV)"),
+        [FileRequired(_l("Vælg filen."))],
+        description=_l("Kolonnerne batch, line, voucher og paid_on (ÅÅÅÅ-MM-DD)."),
+    )
+
+
+class BatchForm(Form):
+    """Making a batch: a button (the CSRF token is the form)."""

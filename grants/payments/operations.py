@@ -93,6 +93,7 @@ def pay(application, amount: Decimal, actor, paid_on: dt.date, voucher: str) -> 
             field="amount",
         )
     entry = record_payment(application, amount, actor, paid_on, voucher)
+    _settle_sent_line(application, voucher)
     engine.record(
         application,
         "payment_recorded",
@@ -100,6 +101,24 @@ def pay(application, amount: Decimal, actor, paid_on: dt.date, voucher: str) -> 
         details=note("payment_recorded", amount=amount, day=paid_on, voucher=voucher),
     )
     return entry
+
+
+def _settle_sent_line(application, voucher: str) -> None:
+    """A payment recorded on a case whose payment was sent in a batch (grants.payments.
+    batches) confirms that line, whichever way it came: the confirmation file, the API, or
+    the form."""
+    from sqlalchemy import select
+
+    from grants.extensions import db
+    from grants.payments.models import PAID, SENT, PaymentBatchLine
+
+    line = db.session.scalar(
+        select(PaymentBatchLine).where(
+            PaymentBatchLine.application_id == application.id, PaymentBatchLine.status == SENT
+        )
+    )
+    if line is not None:
+        line.status, line.voucher = PAID, voucher
 
 
 def receive_refund(

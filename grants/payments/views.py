@@ -4,21 +4,39 @@ record money. Each list is one query (grants.payments.queries)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from grants.budgets.closing import closed_budget_year
-from grants.budgets.exports import as_csv
+from grants.budgets.exports import as_csv, as_xlsx
 from grants.cases.models import Application
 from grants.core import access, clock
+from grants.core.errors import DomainError
 from grants.core.formatting import money
 from grants.core.refusals import refused_by_domain
 from grants.extensions import db
 from grants.funds.models import Fund
-from grants.payments import queries
-from grants.payments.forms import FundFilterForm, PaymentForm, RefundForm
+from grants.payments import batches, queries
+from grants.payments.forms import (
+    BatchForm,
+    ConfirmationForm,
+    FundFilterForm,
+    PaymentForm,
+    RefundForm,
+)
+from grants.payments.models import PaymentBatch
 from grants.payments.operations import pay, receive_refund
 
 bp = Blueprint("payments", __name__)
@@ -172,3 +190,105 @@ def _form_page(template: str, application, item, form, kind: str) -> str:
         kind=kind,
         closed_year_notice=_closed_year_notice(kind, closed) if closed is not None else "",
     )
+
+
+# -- payment batches for the finance system (grants.payments.batches, docs/payments.md) -------
+
+
+@bp.post("/udbetalinger/bunker")
+@login_required
+def export_batch():
+    """Put every payment due and not yet sent into a new batch, then show the batches."""
+    access.require(current_user, "payments.record")
+    form = BatchForm()
+    if not form.validate():
+        abort(400)
+    try:
+        batch = batches.export_batch(current_user)
+    except DomainError as error:
+        flash(error.message, "info")
+        return redirect(url_for("payments.batch_list"))
+    flash(
+        _(
+            "Bunke %(number)s med %(count)d udbetalinger er dannet.",
+            number=batch.number,
+            count=len(batch.lines),
+        ),
+        "success",
+    )
+    return redirect(url_for("payments.batch_list"))
+
+
+@bp.get("/udbetalinger/bunker")
+@login_required
+def batch_list():
+    access.require(current_user, "payments.read")
+    return _batch_page(ConfirmationForm())
+
+
+def _batch_page(form, status: int = 200):
+    return render_template(
+        "payments/batches.html",
+        batches=batches.batches(),
+        form=form,
+        batch_form=BatchForm(),
+        can_record=access.may(current_user, "payments.record"),
+        waiting=len(queries.open_items()[0]) - len(batches.waiting_application_ids()),
+    ), status
+
+
+def _batch(batch_id: int) -> PaymentBatch:
+    batch = db.session.get(PaymentBatch, batch_id)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+@bp.get("/udbetalinger/bunker/<int:batch_id>.<any(csv, xlsx, prisme):layout>")
+@login_required
+def batch_file(batch_id: int, layout: str):
+    access.require(current_user, "payments.read")
+    batch = _batch(batch_id)
+    stem = f"udbetalingsbunke_{batch.number}"
+    if layout == "csv":
+        body, mimetype = as_csv(batches.COLUMNS, batches.rows(batch)), "text/csv; charset=utf-8"
+    elif layout == "xlsx":
+        body = as_xlsx(batches.COLUMNS, batches.rows(batch), _("Bunke %(n)s", n=batch.number))
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        unit = current_app.config.get("PRISME_ORGANISATION_UNIT", "0000")
+        lines = batches.prisme_lines(batch, unit, clock.today())
+        body, mimetype = ("\r\n".join(lines) + "\r\n").encode("utf-8"), "text/plain; charset=utf-8"
+        layout = "txt"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{layout}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.post("/udbetalinger/bunker/kvittering")
+@login_required
+def batch_confirmation():
+    """The finance system's confirmation file: every line paid, or nothing."""
+    access.require(current_user, "payments.record")
+    form = ConfirmationForm()
+    if form.validate():
+        raw = form.file.data.read(2_000_001)
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = None
+            form.file.errors.append(_("Filen skal være en CSV-fil i UTF-8."))
+        if text is not None and len(raw) > 2_000_000:
+            text = None
+            form.file.errors.append(_("Filen er for stor."))
+        if text is not None:
+            with refused_by_domain(form, "file") as refusal:
+                count = batches.confirm(text, current_user)
+            if not refusal:
+                flash(
+                    _("%(count)d udbetalinger er registreret som betalt.", count=count), "success"
+                )
+                return redirect(url_for("payments.batch_list"))
+    return _batch_page(form, 422)

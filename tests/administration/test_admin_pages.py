@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from flask import url_for
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -636,3 +637,20 @@ def test_a_text_saved_before_the_limits_falls_back_to_the_standard_text(world):
         "Studierejsefonden kan desværre ikke støtte rejsen »Tur til Oslo«."
     ]
     assert facts["text_version"] == 0
+
+
+def test_the_funds_account_string_for_the_finance_system(world, client, auth):
+    """The kontostreng of issue 23: stored and audited as a setting; markup refused."""
+    auth.login(world.admin)
+    with client.application.test_request_context():
+        url = url_for("admin.fund", fund_id=world.fund.id)
+    bad = client.post(url, data=fund_data(world.fund, account_string="<b>5.25</b>"))
+    assert bad.status_code == 422
+    assert "Brug tal, bogstaver, punktum og bindestreg." in bad.get_data(as_text=True)
+    db.session.expire_all()
+    assert world.fund.account_string == ""
+    good = client.post(url, data=fund_data(world.fund, account_string=" 5.25.10.01.04.5 "))
+    assert good.status_code == 302
+    db.session.expire_all()
+    assert world.fund.account_string == "5.25.10.01.04.5"
+    assert settings_events("settings.fund_changed")

@@ -21,10 +21,12 @@ its own, is there for the guessed-ids test: nobody of the first committee reache
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
 
+from grants.api import tokens as api_tokens
 from grants.cases.models import Attachment
 from grants.core import access, clock
 from grants.extensions import db
@@ -220,6 +222,29 @@ EXPECTATIONS: dict[str, Expect] = {
     "admin.users": Expect(ADMINS),
     "admin.user": Expect(ADMINS, method="GET"),
     "admin.groups": Expect(ADMINS),
+    # The API: for systems with a bearer token (tests/api), never for a signed-in session:
+    # everyone here gets 401 with a problem document. Its description and page are public.
+    "api.openapi": Expect(EVERYONE),
+    "api.reference": Expect(EVERYONE),
+    "api.cases": Expect(NOBODY),
+    "api.case": Expect(NOBODY, {"case_id": "{granted}"}),
+    "api.decisions": Expect(NOBODY),
+    "api.fund_balances": Expect(NOBODY),
+    "api.payments_due": Expect(NOBODY),
+    "api.payments_made": Expect(NOBODY),
+    "api.trips": Expect(NOBODY),
+    "api.mark_paid": Expect(NOBODY, {"case_id": "{granted}"}),
+    # Payment batches for the finance system: the finance officers make and confirm them,
+    # administrators may look. The finance officer's POST makes a batch of the world's
+    # payments due (nothing visited later looks at batches); the confirmation without a
+    # file is refused. A batch file of an unknown batch is not found for anyone.
+    "payments.batch_list": Expect(frozenset({FINANCE, ADMIN})),
+    "payments.batch_file": Expect(NOBODY, {"batch_id": 999999, "layout": "csv"}),
+    "payments.export_batch": Expect(frozenset({FINANCE})),
+    "payments.batch_confirmation": Expect(frozenset({FINANCE})),
+    # Issuing and revoking API tokens: the administrator's.
+    "api_tokens.index": Expect(ADMINS, method="GET"),
+    "api_tokens.revoke": Expect(ADMINS, {"token_id": "{api_token}"}),
 }
 
 WHERE = "tests/core/test_access_matrix.py: EXPECTATIONS"
@@ -268,6 +293,7 @@ class Cases:
     other_meeting: int
     other_closed_meeting: int
     other_item: int
+    api_token: int
 
 
 def build_world():
@@ -322,6 +348,9 @@ def build_world():
     )
     rule_set = _rule_set(youth_fund, w.admin)
     committees = _committees(people, w)
+    api_token, _secret = api_tokens.issue(
+        "Økonomisystem", "payments", clock.today() + dt.timedelta(days=30), w.finance
+    )
     db.session.commit()
     cases = Cases(
         granted=granted.id,
@@ -338,6 +367,7 @@ def build_world():
         version=rule_set.version,
         fund_id=w.fund.id,
         person=w.employee.id,
+        api_token=api_token.id,
         **{name: getattr(thing, "id", thing) for name, thing in committees.items()},
     )
     return people, cases
@@ -498,6 +528,8 @@ def sign_in(client, user) -> None:
 def is_refusal(persona: str, response) -> bool:
     if response.status_code in (403, 404):
         return True
+    if response.status_code == 401 and response.mimetype == "application/problem+json":
+        return True  # the API refuses a request without a bearer token, session or not
     if persona == ANONYMOUS and response.status_code in (302, 401):
         return "/log-ind" in response.headers.get("Location", "")
     return False

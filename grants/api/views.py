@@ -1,0 +1,420 @@
+"""The API under /api/v1: bearer tokens (grants.api.tokens), the token's owner's access
+rules (grants.core.access), errors as RFC 9457 problem details. Every use of a token is
+audited with the token's id (``api.used``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from decimal import Decimal
+
+from flask import Blueprint, g, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from grants.api import tokens
+from grants.api.models import SCOPE_PAYMENTS, SCOPE_READ, ApiIdempotentAnswer
+from grants.api.openapi import document
+from grants.audit.models import AuditEvent
+from grants.budgets.balances import balances
+from grants.budgets.models import BudgetEntry, EntryKind
+from grants.cases.models import Application
+from grants.core import access, clock
+from grants.core.errors import DomainError
+from grants.extensions import csrf, db
+from grants.funds.models import Fund
+from grants.payments import queries as payment_queries
+from grants.payments.operations import VOUCHER_MAX, pay
+from grants.publication.queries import published_trips_query
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # no cookies, no session: a bearer token in each request
+PER_PAGE = 50
+MAX_PAGE = 100000
+PROBLEM_TYPE = "application/problem+json"
+# The description's patterns (grants.api.openapi), checked the same way here.
+AMOUNT = re.compile(r"\d{1,9}\.\d{2}", re.ASCII)
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+class Problem(Exception):
+    def __init__(self, status: int, title: str, detail: str = "", errors: dict | None = None):
+        super().__init__(title)
+        self.status, self.title, self.detail, self.errors = status, title, detail, errors
+
+
+def problem_response(status: int, title: str, detail: str = "", errors: dict | None = None):
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_TYPE
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+@bp.errorhandler(Problem)
+def _problem(error: Problem):
+    return problem_response(error.status, error.title, error.detail, error.errors)
+
+
+@bp.errorhandler(404)
+def _not_found(_error):
+    return problem_response(404, "Not Found")
+
+
+@bp.errorhandler(405)
+def _not_allowed(_error):
+    return problem_response(405, "Method Not Allowed")
+
+
+@bp.errorhandler(400)
+def _bad_request(_error):
+    return problem_response(400, "Bad Request")
+
+
+@bp.after_request
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    token = g.get("api_token")
+    if token is not None:
+        # Each use, with the token's id (kept when the request commits: status < 400).
+        db.session.add(
+            AuditEvent(
+                actor_id=token.owner_id,
+                action="api.used",
+                object_type="api_token",
+                object_id=token.id,
+                details={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                },
+            )
+        )
+    return response
+
+
+def _authenticate(scope: str):
+    header = request.headers.get("Authorization", "")
+    kind, _sep, secret = header.partition(" ")
+    if kind.lower() != "bearer" or not secret.strip():
+        raise Problem(401, "Unauthorized", "A bearer token is required.")
+    token = tokens.find(secret.strip())
+    if token is None or not token.usable(clock.today()) or not token.owner.active:
+        raise Problem(401, "Unauthorized", "The token is unknown, revoked or expired.")
+    g.api_token = token
+    if not token.allows(scope):
+        raise Problem(403, "Forbidden", f"The token's scope does not include {scope!r}.")
+    return token
+
+
+def _owner_may(token, action: str, obj=None) -> None:
+    if not access.may(token.owner, action, obj):
+        raise Problem(403, "Forbidden", "The token's owner may not do this.")
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise Problem(400, "Bad Request", "page must be a whole number from 1.")
+    return int(raw)
+
+
+def _money(value) -> str | None:
+    return None if value is None else f"{Decimal(value):.2f}"
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _moment(value: dt.datetime | None) -> str | None:
+    """RFC 3339, with its offset: SQLite hands back the stored UTC time without one."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.isoformat()
+
+
+def _case(application: Application) -> dict:
+    decision = None
+    if application.outcome is not None:
+        decision = {
+            "outcome": application.outcome.value,
+            "granted_amount": _money(application.granted_amount),
+            "decided_at": _moment(application.decided_at),
+        }
+    return {
+        "id": application.id,
+        "case_number": application.case_number,
+        "title": application.title,
+        "state": application.state,
+        "fund": application.fund.code,
+        "departure_date": _day(application.departure_date),
+        "return_date": _day(application.return_date),
+        "amount_applied": _money(application.amount_applied),
+        "decision": decision,
+    }
+
+
+def _visible_page(query, owner, page: int) -> dict:
+    """The page of cases the owner may see (the pages' own rule, case.view, asked per case)."""
+    items, skip, has_next = [], (page - 1) * PER_PAGE, False
+    for application in db.session.scalars(query.order_by(Application.id)):
+        if not access.may(owner, "case.view", application):
+            continue
+        if skip:
+            skip -= 1
+            continue
+        if len(items) == PER_PAGE:
+            has_next = True
+            break
+        items.append(_case(application))
+    return {"items": items, "page": page, "has_next": has_next}
+
+
+@bp.get("/cases")
+def cases():
+    token = _authenticate(SCOPE_READ)
+    return _visible_page(select(Application), token.owner, _page())
+
+
+@bp.get("/cases/<int:case_id>")
+def case(case_id: int):
+    token = _authenticate(SCOPE_READ)
+    application = db.session.get(Application, case_id)
+    if application is None or not access.may(token.owner, "case.view", application):
+        raise Problem(404, "Not Found", "No such case, or not one the token may see.")
+    return _case(application)
+
+
+@bp.get("/decisions")
+def decisions():
+    token = _authenticate(SCOPE_READ)
+    query = select(Application).where(Application.outcome.is_not(None))
+    return _visible_page(query, token.owner, _page())
+
+
+@bp.get("/balances")
+def fund_balances():
+    token = _authenticate(SCOPE_READ)
+    _owner_may(token, "budgets.read")
+    raw = request.args.get("year", "")
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise Problem(400, "Bad Request", "year must be a year from 2000 to 2100.")
+    year = int(raw)
+    funds = list(db.session.scalars(select(Fund).order_by(Fund.code)))
+    figures = balances([f.id for f in funds], [year]) if funds else {}
+    items = []
+    for fund in funds:
+        b = figures[fund.id, year]
+        items.append(
+            {
+                "fund": fund.code,
+                "year": year,
+                "budget": _money(b.budget),
+                "granted": _money(b.granted),
+                "committed": _money(b.committed),
+                "spent": _money(b.spent),
+                "available": _money(b.available),
+            }
+        )
+    return {"items": items}
+
+
+@bp.get("/payments")
+def payments_due():
+    token = _authenticate(SCOPE_READ)
+    _owner_may(token, "payments.read")
+    due, _refunds = payment_queries.open_items()
+    return {
+        "items": [
+            {
+                "case_id": item.application_id,
+                "case_number": item.case_number,
+                "recipient": item.recipient_name,
+                "cvr": item.cvr,
+                "fund": item.fund_code,
+                "due": _money(item.due),
+                "paid": _money(item.done),
+                "outstanding": _money(item.outstanding),
+                "due_date": _day(item.due_date),
+            }
+            for item in due
+        ]
+    }
+
+
+def _entry(entry: BudgetEntry) -> dict:
+    return {
+        "id": entry.id,
+        "case_id": entry.application_id,
+        "amount": _money(entry.amount),
+        "paid_on": entry.booked_on.isoformat(),
+        "voucher": entry.voucher,
+    }
+
+
+@bp.get("/payments/made")
+def payments_made():
+    token = _authenticate(SCOPE_READ)
+    _owner_may(token, "payments.read")
+    page = _page()
+    rows = db.session.scalars(
+        select(BudgetEntry)
+        .where(BudgetEntry.kind == EntryKind.PAYMENT, BudgetEntry.application_id.is_not(None))
+        .order_by(BudgetEntry.id)
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE + 1)
+    ).all()
+    return {
+        "items": [_entry(e) for e in rows[:PER_PAGE]],
+        "page": page,
+        "has_next": len(rows) > PER_PAGE,
+    }
+
+
+@bp.get("/trips")
+def trips():
+    _authenticate(SCOPE_READ)
+    page = _page()
+    rows = db.session.execute(
+        published_trips_query().offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
+    ).all()
+    items = [
+        {
+            "id": application.id,
+            "title": application.title,
+            "fund": fund.code,
+            "destination_city": application.destination_city,
+            "destination_country": application.destination_country,
+            "departure_date": _day(application.departure_date),
+            "return_date": _day(application.return_date),
+        }
+        for application, _report, fund, *_rest in rows[:PER_PAGE]
+    ]
+    return {"items": items, "page": page, "has_next": len(rows) > PER_PAGE}
+
+
+def _payment_body() -> tuple[Decimal, dt.date, str]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Problem(400, "Bad Request", "The body must be a JSON object.")
+    errors: dict[str, list[str]] = {}
+    unknown = set(body) - {"amount", "paid_on", "voucher"}
+    for name in sorted(unknown):
+        errors[name] = ["Unknown field."]
+    amount = paid_on = None
+    raw_amount = body.get("amount")
+    if isinstance(raw_amount, str) and AMOUNT.fullmatch(raw_amount) and Decimal(raw_amount) > 0:
+        amount = Decimal(raw_amount)
+    else:
+        errors["amount"] = ['A positive amount in kroner as a string, e.g. "1250.00".']
+    raw_day = body.get("paid_on")
+    try:
+        if not isinstance(raw_day, str) or not DAY.fullmatch(raw_day):
+            raise ValueError(raw_day)
+        paid_on = dt.date.fromisoformat(raw_day)
+        if paid_on > clock.today():
+            errors["paid_on"] = ["The day cannot be in the future."]
+    except ValueError:
+        errors["paid_on"] = ["A date, YYYY-MM-DD."]
+    voucher = body.get("voucher")
+    if not isinstance(voucher, str) or not voucher.strip() or len(voucher) > VOUCHER_MAX:
+        errors["voucher"] = [f"The voucher number, 1 to {VOUCHER_MAX} characters."]
+    if errors:
+        raise Problem(422, "Unprocessable Content", "The payment was not recorded.", errors)
+    return amount, paid_on, voucher.strip()
+
+
+@bp.post("/payments/<int:case_id>/paid")
+def mark_paid(case_id: int):
+    token = _authenticate(SCOPE_PAYMENTS)
+    key = request.headers.get("Idempotency-Key")
+    request_digest = hashlib.sha256(
+        f"{case_id}\n".encode() + (request.get_data() or b"")
+    ).hexdigest()
+    if key is not None:
+        if not 1 <= len(key) <= 200:
+            raise Problem(400, "Bad Request", "Idempotency-Key must be 1 to 200 characters.")
+        earlier = db.session.scalar(
+            select(ApiIdempotentAnswer).where(
+                ApiIdempotentAnswer.token_id == token.id, ApiIdempotentAnswer.key == key
+            )
+        )
+        if earlier is not None:
+            if earlier.request_digest != request_digest:
+                raise Problem(
+                    422,
+                    "Unprocessable Content",
+                    "This Idempotency-Key was used with another request.",
+                )
+            response = jsonify(earlier.body)
+            response.status_code = earlier.status
+            response.headers["Idempotent-Replayed"] = "true"
+            return response
+    application = db.session.get(Application, case_id)
+    if application is None or not access.may(token.owner, "case.view", application):
+        raise Problem(404, "Not Found", "No such case, or not one the token may see.")
+    _owner_may(token, "payments.record", application)
+    amount, paid_on, voucher = _payment_body()
+    try:
+        entry = pay(application, amount, token.owner, paid_on, voucher)
+    except DomainError as error:
+        raise Problem(
+            422,
+            "Unprocessable Content",
+            error.message,
+            {error.field or "amount": error.messages},
+        ) from None
+    db.session.flush()
+    body = _entry(entry)
+    if key is not None:
+        db.session.add(
+            ApiIdempotentAnswer(
+                token_id=token.id, key=key, request_digest=request_digest, status=201, body=body
+            )
+        )
+    return body, 201
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document(url_for("api.openapi", _external=True).rsplit("/", 1)[0]))
+
+
+@bp.get("/")
+def reference():
+    """The description as a page, rendered on the server (no scripts)."""
+    spec = document(url_for("api.openapi", _external=True).rsplit("/", 1)[0])
+    operations = [
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": op.get("summary", ""),
+            "parameters": op.get("parameters", []),
+            "body": op.get("requestBody"),
+            "responses": sorted(op["responses"]),
+        }
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+    ]
+    schemas = {
+        name: json.dumps(schema, indent=2, ensure_ascii=False)
+        for name, schema in spec["components"]["schemas"].items()
+    }
+    return render_template(
+        "api/reference.html",
+        spec=spec,
+        operations=operations,
+        schemas=schemas,
+        title=_("API-dokumentation"),
+    )

@@ -1,0 +1,252 @@
+"""Payment batches for the finance system (issue 23 point 2; the layouts in docs/payments.md).
+
+``export_batch`` puts every payment due that is not already in a batch waiting for its
+confirmation into a new batch numbered ``<year>-<nnnn>``; its lines are *sent*, so the next
+batch holds only what is new. ``confirm`` reads the finance system's confirmation (batch
+number, line, voucher, day) and marks each line *paid* through ``operations.pay``: all lines
+are checked first, and one bad line refuses the whole file. No bank account number and no
+CPR number is ever written: the recipient is the association's CVR number, or for a person
+the case number (the finance department finds the person's NemKonto through its own CPR
+lookup)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from grants.budgets.exports import Column
+from grants.cases.models import Application
+from grants.core import clock
+from grants.core.errors import DomainError
+from grants.extensions import db
+from grants.funds.models import Fund
+from grants.payments.models import PAID, SENT, PaymentBatch, PaymentBatchLine
+from grants.payments.operations import pay
+from grants.payments.queries import open_items
+
+MAX_CONFIRMATION_LINES = 5000
+
+
+def _next_number(year: int) -> str:
+    prefix = f"{year}-"
+    count = db.session.scalar(
+        select(func.count()).select_from(PaymentBatch).where(PaymentBatch.number.like(prefix + "%"))
+    )
+    return f"{prefix}{count + 1:04d}"
+
+
+def waiting_application_ids() -> set[int]:
+    """Cases with a line sent and not yet confirmed: never exported again until confirmed."""
+    return set(
+        db.session.scalars(
+            select(PaymentBatchLine.application_id).where(PaymentBatchLine.status == SENT)
+        )
+    )
+
+
+def export_batch(actor) -> PaymentBatch:
+    """A new batch of every payment due that is not waiting in an earlier batch."""
+    from grants.budgets.lock import lock_fund
+
+    due, _refunds = open_items()
+    waiting = waiting_application_ids()
+    items = [item for item in due if item.application_id not in waiting]
+    if not items:
+        raise DomainError(_("Der er ingen nye udbetalinger at sende."))
+    for fund_id in sorted({item.fund_id for item in items}):
+        lock_fund(db.session.get(Fund, fund_id))  # one batch number at a time per fund
+    batch = PaymentBatch(number=_next_number(clock.today().year), created_by_id=actor.id)
+    db.session.add(batch)
+    for position, item in enumerate(items, start=1):
+        batch.lines.append(
+            PaymentBatchLine(
+                position=position, application_id=item.application_id, amount=item.outstanding
+            )
+        )
+    db.session.flush()
+    return batch
+
+
+def recipient_reference(application: Application) -> tuple[str, str]:
+    """(kind, reference): ("CVR", the association's number) or ("SAG", the case number)."""
+    organisation = application.organisation
+    if organisation is not None and organisation.cvr:
+        return "CVR", organisation.cvr
+    return "SAG", application.case_number or str(application.id)
+
+
+def rows(batch: PaymentBatch) -> list[dict]:
+    result = []
+    for line in batch.lines:
+        application = line.application
+        kind, reference = recipient_reference(application)
+        result.append(
+            {
+                "batch": batch.number,
+                "line": line.position,
+                "case_number": application.case_number or "",
+                "recipient_kind": kind,
+                "recipient": reference,
+                "account_string": application.fund.account_string,
+                "fund_code": application.fund.code,
+                "amount": line.amount,
+                "text": _posting_text(batch, line),
+            }
+        )
+    return result
+
+
+def _posting_text(batch: PaymentBatch, line: PaymentBatchLine) -> str:
+    return f"Rejsetilskud {line.application.case_number or line.application_id} {batch.number}"
+
+
+COLUMNS = [
+    Column("batch", "Bunke"),
+    Column("line", "Linje", "int"),
+    Column("case_number", "Sagsnr."),
+    Column("recipient_kind", "Modtagertype"),
+    Column("recipient", "Modtager (CVR-nr. eller sagsnr.)"),
+    Column("account_string", "Kontostreng"),
+    Column("fund_code", "Puljekode"),
+    Column("amount", "Beløb (kr.)", "money"),
+    Column("text", "Posteringstekst"),
+]
+
+
+# -- the Prisme layout (G68 payment to NemKonto, G69 posting on the account string) ----------
+
+
+def _amount(amount: Decimal) -> str:
+    return f"{amount:.2f}".replace(".", ",")
+
+
+def prisme_lines(batch: PaymentBatch, organisation_unit: str, posting_day: dt.date) -> list[str]:
+    """One G68 (the payment to the recipient's NemKonto) and one G69 (the debit posting on
+    the fund's account string) per line. The start headers follow the sources in
+    docs/payments.md; the floating part's separator and field numbers other than 111
+    (account) and 153 (posting text) are assumptions to confirm with the finance department."""
+    unit = organisation_unit.zfill(4)[:4]
+    out: list[str] = []
+    number = 0
+    for row in rows(batch):
+        number += 1
+        recipient = f"{'CVR' if row['recipient_kind'] == 'CVR' else 'REF'}:{row['recipient']}"
+        out.append(
+            ";".join(
+                [
+                    f"000G68{number:05d}{unit}011",
+                    f"ydelsesmodtager={recipient}",
+                    f"beloeb={_amount(row['amount'])}",
+                    f"betalingstekst={row['text'][:81]}",
+                    f"henvisning={batch.number}-{row['line']:04d}",
+                ]
+            )
+        )
+        number += 1
+        out.append(
+            ";".join(
+                [
+                    f"000G69{number:05d}{unit}01NORFLYD",
+                    f"110={posting_day:%Y%m%d}",
+                    f"111={row['account_string']}",
+                    f"112={_amount(row['amount'])}",
+                    "113=D",
+                    f"153={row['text'][:81]}",
+                    f"henvisning={batch.number}-{row['line']:04d}",
+                ]
+            )
+        )
+    return out
+
+
+def parse_prisme_line(line: str) -> dict:
+    """A line of ``prisme_lines`` back into its fields (for the tests and for support)."""
+    head, *fields = line.split(";")
+    parsed = {
+        "registreringssted": head[0:3],
+        "snitfladetype": head[3:6],
+        "linieloebenr": int(head[6:11]),
+        "organisationsenhed": head[11:15],
+    }
+    if parsed["snitfladetype"] == "G68":
+        parsed["transaktionstype"], parsed["flyd_fast"] = head[15:17], head[17:18]
+    else:
+        parsed["organisations_type"] = head[15:17]
+        parsed["posteringstype"], parsed["linieformat"] = head[17:20], head[20:24]
+    for field in fields:
+        key, _sep, value = field.partition("=")
+        parsed[key] = value
+    return parsed
+
+
+# -- the confirmation ----------------------------------------------------------------------
+
+
+def _refuse(problems: list[str]) -> None:
+    raise DomainError(" ".join(problems[:20]), field="file")
+
+
+def confirm(text: str, actor) -> int:
+    """Mark the confirmed lines paid; returns how many. The file: CSV with the header
+    ``batch;line;voucher;paid_on`` (``,`` works too). All or nothing."""
+    first = text.splitlines()[0] if text.strip() else ""
+    delimiter = ";" if ";" in first or "," not in first else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    columns = {"batch", "line", "voucher", "paid_on"}
+    if not reader.fieldnames or not columns <= {name.strip() for name in reader.fieldnames}:
+        _refuse([_("Filen skal have kolonnerne batch, line, voucher og paid_on.")])
+    problems: list[str] = []
+    found: list[tuple[PaymentBatchLine, str, dt.date]] = []
+    seen: set[int] = set()
+    for number, record in enumerate(reader, start=2):
+        if number > MAX_CONFIRMATION_LINES:
+            _refuse([_("Filen har for mange linjer.")])
+        batch_number = (record.get("batch") or "").strip()
+        position = (record.get("line") or "").strip()
+        voucher = (record.get("voucher") or "").strip()
+        try:
+            paid_on = dt.date.fromisoformat((record.get("paid_on") or "").strip())
+        except ValueError:
+            problems.append(_("Linje %(n)d: datoen skal skrives ÅÅÅÅ-MM-DD.", n=number))
+            continue
+        line = None
+        if position.isdigit():
+            line = db.session.scalar(
+                select(PaymentBatchLine)
+                .join(PaymentBatch)
+                .where(
+                    PaymentBatch.number == batch_number, PaymentBatchLine.position == int(position)
+                )
+            )
+        if line is None:
+            problems.append(_("Linje %(n)d: ukendt bunke eller linje.", n=number))
+        elif line.status == PAID or line.id in seen:
+            problems.append(_("Linje %(n)d: linjen er allerede betalt.", n=number))
+        elif not voucher or len(voucher) > 60:
+            problems.append(_("Linje %(n)d: skriv bilagsnummeret (højst 60 tegn).", n=number))
+        elif paid_on > clock.today():
+            problems.append(_("Linje %(n)d: datoen kan ikke ligge i fremtiden.", n=number))
+        else:
+            seen.add(line.id)
+            found.append((line, voucher, paid_on))
+    if problems:
+        _refuse(problems)
+    if not found:
+        _refuse([_("Filen indeholder ingen linjer.")])
+    for line, voucher, paid_on in found:
+        try:
+            pay(line.application, line.amount, actor, paid_on, voucher)
+        except DomainError as error:
+            where = _("Bunke %(b)s linje %(n)d:", b=line.batch.number, n=line.position)
+            _refuse([f"{where} {error.message}"])
+        line.status, line.voucher = PAID, voucher
+    return len(found)
+
+
+def batches() -> list[PaymentBatch]:
+    return list(db.session.scalars(select(PaymentBatch).order_by(PaymentBatch.id.desc())))
