@@ -44,6 +44,12 @@ SUBSCRIBER_MODULES = (
 )
 
 
+# The steps of the routes whose effect or form is a domain's above the workflow: importing a
+# module registers them into grants.workflow.actions (before any route is loaded, which
+# refuses an action it does not know).
+ACTION_MODULES = ("grants.applications.actions",)
+
+
 def create_app(config: str | type | dict | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -74,6 +80,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
 
     install_converters(app)
     _register_permission_rules()
+    _register_actions()
     _connect_subscribers()
     _register_blueprints(app)
     _register_request_hooks(app)
@@ -177,6 +184,11 @@ def _register_permission_rules() -> None:
         importlib.import_module(name)
 
 
+def _register_actions() -> None:
+    for name in ACTION_MODULES:
+        importlib.import_module(name)
+
+
 def _connect_subscribers() -> None:
     for name in SUBSCRIBER_MODULES:
         importlib.import_module(name)
@@ -186,6 +198,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.administration.views import bp as administration
     from grants.api.admin_views import bp as api_tokens
     from grants.api.views import bp as api
+    from grants.applications.steps import bp as workflow
     from grants.applications.views import bp as applications
     from grants.budgets.views import bp as budgets
     from grants.committees.views import bp as committees
@@ -200,7 +213,6 @@ def _register_blueprints(app: Flask) -> None:
     from grants.publication.views import bp as publication
     from grants.reports.views import bp as reports
     from grants.subsidies.views import bp as subsidies
-    from grants.workflow.views import bp as workflow
 
     for blueprint in (
         core,

@@ -247,12 +247,6 @@ class ApplicationForm(ReplyToCaseworker, BudgetLines, Form):
         return ok
 
 
-class StepForm(Form):
-    """A step on the route: a comment, required where the route says so."""
-
-    comment = TextAreaField(_l("Kommentar"), [Optional(), Length(max=LONG)])
-
-
 class DecisionForm(Form):
     action = SelectField(
         _l("Afgørelse"),

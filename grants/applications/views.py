@@ -24,7 +24,6 @@ from grants.applications.forms import (
     BUDGET_CATEGORIES,
     ApplicationForm,
     DecisionForm,
-    StepForm,
     YouthApplicationForm,
 )
 from grants.applications.permissions import funds_opened_to, sees_internal_journal
@@ -49,6 +48,7 @@ from grants.questions.forms import questions_form, shown_answers
 from grants.questions.models import current_form
 from grants.subsidies.figures import age_limit_for, age_limit_of, young_count_label
 from grants.workflow import actions, engine
+from grants.workflow.forms import StepForm
 from grants.workflow.models import CaseRole
 
 bp = Blueprint("applications", __name__)

@@ -568,9 +568,9 @@ def _as_it_goes_out(item: AgendaItem) -> dict:
     from flask_babel import get_locale
 
     from grants.applications.operations import DraftDecision, check_decision
+    from grants.applications.steps import _case_facts
     from grants.core.words import amount_in_words
     from grants.letters.operations import preview_decision_letter
-    from grants.workflow.views import _case_facts
 
     application = item.application
     entry = {"item": item, "application": application, "problem": None, "letter": None}

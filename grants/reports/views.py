@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from grants.applications.forms import StepForm
 from grants.applications.views import get_application, render_case
 from grants.cases.models import Application
 from grants.cases.states import State
@@ -35,6 +34,7 @@ from grants.reports.report import (
 from grants.reports.settlement import settle, settlement_for
 from grants.subsidies.figures import age_limit_for, young_count_label
 from grants.workflow import engine
+from grants.workflow.forms import StepForm
 from grants.workflow.models import CaseRole
 
 bp = Blueprint("reports", __name__)

@@ -7,8 +7,9 @@ says, for each action the routes name, what the action is:
   applicant is told in their journal, where that differs (an applicant's own steps have one
   label);
 - ``form``: what the case page asks with the button: ``StepForm`` (a comment, required
-  where the route says so), ``DecisionForm`` (the action is one choice of the decision form,
-  shown first and confirmed: ``workflow.decide``) or ``None`` (a link to ``page``);
+  where the route says so; ``grants.workflow.forms``), the case's decision form (with
+  ``decides``: the action is one choice of the decision form, shown first and confirmed:
+  ``workflow.decide``) or ``None`` (a link to ``page``);
 - ``page``: the endpoint of the page the step is taken on, where it needs more than a
   comment (the application form, the report, the committee's agenda); none: the step is
   taken by ``workflow.step``, which runs ``effect``;
@@ -24,7 +25,9 @@ says, for each action the routes name, what the action is:
 
 The loader refuses a route that names an action not registered here, and the case page's
 buttons, the step view and the labels are all derived from it: a new step is a
-``[[transition]]`` in a route and, for a new action, one ``Action`` below.
+``[[transition]]`` in a route and, for a new action, one ``Action`` below, or one that a
+package above the workflow registers with ``register`` when its effect or form is that
+package's (the case's steps: ``grants.applications.actions``).
 """
 
 from __future__ import annotations
@@ -37,11 +40,9 @@ from flask import current_app, url_for
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from grants.applications import operations
-from grants.applications.forms import DecisionForm, StepForm
-from grants.core.formatting import money
 from grants.core.forms import Form
 from grants.workflow import engine
+from grants.workflow.forms import StepForm
 from grants.workflow.models import Transition
 
 if TYPE_CHECKING:
@@ -54,22 +55,6 @@ Effect = Callable[..., object]
 def take(application: Application, actor: User, action: str, comment: str) -> None:
     """The plain step: move the case along the route and record it."""
     engine.take(application, action, actor, comment)
-
-
-def endorse(application: Application, actor: User, action: str, comment: str) -> None:
-    """The manager's answer, kept on the case as well as in the journal."""
-    operations.endorse(application, actor, True, comment)
-
-
-def not_endorse(application: Application, actor: User, action: str, comment: str) -> None:
-    operations.endorse(application, actor, False, comment)
-
-
-def giving_up_preview(application: Application, actor: User, action: str) -> dict:
-    """What giving up or cancelling a grant gives back to the fund; refused if anything is
-    paid."""
-    money_held = operations.check_giving_up(application, actor, action)
-    return {"amount": money(money_held.granted if money_held else application.granted_amount)}
 
 
 MOVED_ON = _l("Din ansøgning “%(title)s” er gået videre.")
@@ -92,10 +77,7 @@ class Action:
     secondary: bool = False  # a way off the usual path, drawn as a secondary button
     news: LazyString | None = None  # the applicant's e-mail
     listed: bool = True
-
-    @property
-    def decides(self) -> bool:
-        return self.form is DecisionForm
+    decides: bool = False  # one choice of the decision form (``workflow.decide``)
 
     def label_for(self, applicant: bool = False) -> str:
         if applicant and self.applicant_label is not None:
@@ -120,6 +102,9 @@ class Action:
         return url_for(self.page, **values)
 
 
+# The registry: the generic steps below; the steps whose effect or form is a package's above
+# the workflow are registered by it with ``register`` when the app is built (the case's:
+# grants.applications.actions, listed in grants.ACTION_MODULES), before any route is loaded.
 ACTIONS: dict[str, Action] = {
     action.name: action
     for action in (
@@ -147,27 +132,6 @@ ACTIONS: dict[str, Action] = {
             ),
         ),
         Action(
-            "endorse",
-            _l("Anbefal"),
-            applicant_label=_l("Anbefalet af din leder"),
-            effect=endorse,
-            news=_l(
-                "Din leder har anbefalet din ansøgning “%(title)s”. Den er sendt videre til "
-                "sagsbehandleren."
-            ),
-        ),
-        Action(
-            "not_endorse",
-            _l("Anbefal ikke"),
-            applicant_label=_l("Ikke anbefalet af din leder"),
-            effect=not_endorse,
-            secondary=True,
-            news=_l(
-                "Din leder har ikke anbefalet din ansøgning “%(title)s”. Begrundelsen står "
-                "nedenfor."
-            ),
-        ),
-        Action(
             "request_information",
             _l("Bed om flere oplysninger"),
             applicant_label=_l("Sagsbehandleren beder om flere oplysninger"),
@@ -177,31 +141,6 @@ ACTIONS: dict[str, Action] = {
             ),
         ),
         Action("forward_for_decision", _l("Send til afgørelse")),
-        # The decision: one form, its outcome chosen among the actions the person may take.
-        Action(
-            "grant",
-            _l("Bevil fuldt ud"),
-            applicant_label=_l("Bevilget fuldt ud"),
-            form=DecisionForm,
-            page="workflow.decide",
-            news=DECIDED,
-        ),
-        Action(
-            "grant_part",
-            _l("Bevil delvist"),
-            applicant_label=_l("Bevilget delvist"),
-            form=DecisionForm,
-            page="workflow.decide",
-            news=DECIDED,
-        ),
-        Action(
-            "refuse",
-            _l("Giv afslag"),
-            applicant_label=_l("Afslag"),
-            form=DecisionForm,
-            page="workflow.decide",
-            news=DECIDED,
-        ),
         Action(
             "withdraw",
             _l("Træk ansøgningen tilbage"),
@@ -270,37 +209,18 @@ ACTIONS: dict[str, Action] = {
                 "dig. Ret dem som beskrevet i kommentaren nedenfor, og send dem igen."
             ),
         ),
-        # A grant given up or cancelled before anything is paid: the money goes back.
-        Action(
-            "give_up_grant",
-            _l("Giv afkald på bevillingen"),
-            effect=operations.give_up_grant,
-            confirm=_l(
-                "Du giver afkald på bevillingen på %(amount)s, og pengene går tilbage til "
-                "puljen. Det kan ikke fortrydes."
-            ),
-            preview=giving_up_preview,
-            secondary=True,
-            news=_l("Du har givet afkald på bevillingen til “%(title)s”, og sagen er afsluttet."),
-        ),
-        Action(
-            "cancel_grant",
-            _l("Annullér bevillingen"),
-            applicant_label=_l("Bevillingen er annulleret"),
-            effect=operations.give_up_grant,
-            confirm=_l(
-                "Bevillingen på %(amount)s annulleres. Pengene går tilbage til puljen, og "
-                "ansøgeren får besked. Det kan ikke fortrydes."
-            ),
-            preview=giving_up_preview,
-            secondary=True,
-            news=_l(
-                "Bevillingen til “%(title)s” er annulleret, og sagen er afsluttet. Pengene, der "
-                "ikke er udbetalt, går tilbage til puljen."
-            ),
-        ),
     )
 }
+
+
+def register(*actions: Action) -> None:
+    """Add ``actions`` to the registry (again: the same action is kept, a different one by the
+    same name is an error)."""
+    for new in actions:
+        known = ACTIONS.get(new.name)
+        if known is not None and known != new:
+            raise ValueError(f"The action {new.name!r} is registered twice.")
+        ACTIONS[new.name] = new
 
 
 def action(name: str) -> Action | None:

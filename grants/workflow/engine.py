@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, CursorResult, and_, false, or_, select, text
 
-from grants.core import events
+from grants.core import access, events
 from grants.core.errors import NotAllowed
 from grants.extensions import db
 from grants.people.models import Role, User
@@ -38,15 +38,19 @@ def role_source(function: Callable[..., set[CaseRole]]) -> Callable[..., set[Cas
     return function
 
 
+def _acts_as_applicant(user: User, application: Application) -> bool:
+    """The applicant side of the case: the rule ``case.act_as_applicant``, the applications'
+    (grants.applications.permissions), asked through the permission layer."""
+    return access.may(user, "case.act_as_applicant", application)
+
+
 def case_roles(application: Application, user: User | None) -> set[CaseRole]:
     """The roles ``user`` holds on this case. An applicant holds no other role on their own
     case: nobody endorses, screens or decides an application they made themselves, or one
     from an organisation they act for (inhabilitet)."""
-    from grants.applications.permissions import acts_as_applicant
-
     if user is None or not user.is_authenticated:
         return set()
-    if acts_as_applicant(user, application):
+    if _acts_as_applicant(user, application):
         return {CaseRole.APPLICANT}
     if application.organisation is not None and application.organisation.has_member(user):
         # A member of the applying organisation whose login acts for another company (MitID
@@ -171,8 +175,6 @@ def _claim_step(application: Application, from_state: str, to_state: str, action
 def _someone_can_go_on(application: Application) -> None:
     """Refuse a step into a state where the route wants staff to act and nobody can, e.g. a
     case above the delegated limit of a fund that has no board: it would wait for ever."""
-    from grants.applications.permissions import acts_as_applicant
-
     staff_steps = [
         t
         for t in application.route.transitions_from(application.state)
@@ -180,7 +182,7 @@ def _someone_can_go_on(application: Application) -> None:
     ]
     if not staff_steps:
         return
-    if not any(not acts_as_applicant(p, application) for p in people_to_act(application)):
+    if not any(not _acts_as_applicant(p, application) for p in people_to_act(application)):
         raise NotAllowed(
             _(
                 "Ingen kan tage det næste skridt i sagen: puljen mangler en, der kan træffe "

@@ -139,7 +139,8 @@ def test_every_state_has_a_label_and_the_applicant_labels_are_of_states():
     assert set(APPLICANT_STATE_LABELS) <= set(State)
 
 
-def test_the_standard_routes_use_only_the_workflows_states_and_actions():
+def test_the_standard_routes_use_only_the_workflows_states_and_actions(app):
+    """(With the app: the case's actions are registered when it is built.)"""
     import tomllib
 
     for path in STANDARD_ROUTES.glob("*.toml"):

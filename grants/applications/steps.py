@@ -1,4 +1,6 @@
-"""The work queue, and the steps people take on a case."""
+"""The work queue, and the steps people take on a case: the pages of the workflow's blueprint
+(``workflow.queue``, ``workflow.step``, ``workflow.decide``), which show and act on the case,
+so they stand with the case's pages above the workflow."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from grants.applications import operations
-from grants.applications.forms import DecisionForm, StepForm
+from grants.applications.forms import DecisionForm
 from grants.applications.views import get_application, render_case
 from grants.cases.models import Application
 from grants.cases.states import STATE_LABELS, State
@@ -27,6 +29,7 @@ from grants.funds.models import Fund
 from grants.people.models import User
 from grants.workflow import engine
 from grants.workflow.actions import ACTIONS
+from grants.workflow.forms import StepForm
 from grants.workflow.labels import action_label
 
 if TYPE_CHECKING:

@@ -1,0 +1,116 @@
+"""The case's steps: the actions of the routes whose effect or form is the applications' (the
+manager's endorsement, the decision, giving up a grant), registered into the workflow's
+registry (grants.workflow.actions) when the app is built (grants.ACTION_MODULES)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask_babel import lazy_gettext as _l
+
+from grants.applications import operations
+from grants.applications.forms import DecisionForm
+from grants.applications.operations import give_up_grant
+from grants.core.formatting import money
+from grants.workflow.actions import DECIDED, Action, register
+
+if TYPE_CHECKING:
+    from grants.cases.models import Application
+    from grants.people.models import User
+
+
+def endorse(application: Application, actor: User, action: str, comment: str) -> None:
+    """The manager's answer, kept on the case as well as in the journal."""
+    operations.endorse(application, actor, True, comment)
+
+
+def not_endorse(application: Application, actor: User, action: str, comment: str) -> None:
+    operations.endorse(application, actor, False, comment)
+
+
+def giving_up_preview(application: Application, actor: User, action: str) -> dict:
+    """What giving up or cancelling a grant gives back to the fund; refused if anything is
+    paid."""
+    money_held = operations.check_giving_up(application, actor, action)
+    return {"amount": money(money_held.granted if money_held else application.granted_amount)}
+
+
+register(
+    Action(
+        "endorse",
+        _l("Anbefal"),
+        applicant_label=_l("Anbefalet af din leder"),
+        effect=endorse,
+        news=_l(
+            "Din leder har anbefalet din ansøgning “%(title)s”. Den er sendt videre til "
+            "sagsbehandleren."
+        ),
+    ),
+    Action(
+        "not_endorse",
+        _l("Anbefal ikke"),
+        applicant_label=_l("Ikke anbefalet af din leder"),
+        effect=not_endorse,
+        secondary=True,
+        news=_l(
+            "Din leder har ikke anbefalet din ansøgning “%(title)s”. Begrundelsen står nedenfor."
+        ),
+    ),
+    # The decision: one form, its outcome chosen among the actions the person may take.
+    Action(
+        "grant",
+        _l("Bevil fuldt ud"),
+        applicant_label=_l("Bevilget fuldt ud"),
+        form=DecisionForm,
+        decides=True,
+        page="workflow.decide",
+        news=DECIDED,
+    ),
+    Action(
+        "grant_part",
+        _l("Bevil delvist"),
+        applicant_label=_l("Bevilget delvist"),
+        form=DecisionForm,
+        decides=True,
+        page="workflow.decide",
+        news=DECIDED,
+    ),
+    Action(
+        "refuse",
+        _l("Giv afslag"),
+        applicant_label=_l("Afslag"),
+        form=DecisionForm,
+        decides=True,
+        page="workflow.decide",
+        news=DECIDED,
+    ),
+    # A grant given up or cancelled before anything is paid: the money goes back.
+    Action(
+        "give_up_grant",
+        _l("Giv afkald på bevillingen"),
+        effect=give_up_grant,
+        confirm=_l(
+            "Du giver afkald på bevillingen på %(amount)s, og pengene går tilbage til "
+            "puljen. Det kan ikke fortrydes."
+        ),
+        preview=giving_up_preview,
+        secondary=True,
+        news=_l("Du har givet afkald på bevillingen til “%(title)s”, og sagen er afsluttet."),
+    ),
+    Action(
+        "cancel_grant",
+        _l("Annullér bevillingen"),
+        applicant_label=_l("Bevillingen er annulleret"),
+        effect=give_up_grant,
+        confirm=_l(
+            "Bevillingen på %(amount)s annulleres. Pengene går tilbage til puljen, og "
+            "ansøgeren får besked. Det kan ikke fortrydes."
+        ),
+        preview=giving_up_preview,
+        secondary=True,
+        news=_l(
+            "Bevillingen til “%(title)s” er annulleret, og sagen er afsluttet. Pengene, der "
+            "ikke er udbetalt, går tilbage til puljen."
+        ),
+    ),
+)
