@@ -130,7 +130,7 @@ def load() -> bool:
     db.session.flush()
     prague = db.session.scalar(select(PartnerCity).where(PartnerCity.name == "Prag 10"))
     demo_cases.load(people, {fund.code: fund for fund in funds}, orchestra, prague)
-    committees_demo.load(people)
+    committees_demo.load(people, demo_password)
     return True
 
 

@@ -6,6 +6,7 @@ committee's own study trip on its agenda. Called by grants.demo.load."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -30,9 +31,9 @@ KINDS = {"kommunalbestyrelsen": CommitteeKind.COUNCIL, "okonomiudvalget": Commit
 MEETING_COMMITTEE = "Kultur-, Fritids- og Idrætsudvalget"
 
 
-def load(people: dict) -> None:
-    from grants.demo import demo_password
-
+def load(people: dict, demo_password: Callable[[str], str]) -> None:
+    """The committees, their members and the meeting; ``demo_password`` gives the demo
+    logins' passwords (grants.demo, which calls this)."""
     route = current_route("committee_decision")
     period = election_period(clock.today().year)
     start = dt.date(period.first, 1, 1)

@@ -40,10 +40,9 @@ from grants.core import access, clock
 from grants.core.errors import DomainError
 from grants.core.files import check_upload
 from grants.core.forms import Form
-from grants.core.models import Municipality, offered_languages
+from grants.core.models import Municipality, current_municipality, offered_languages
 from grants.core.money import ZERO
 from grants.core.refusals import refused_by_domain
-from grants.core.templating import current_municipality
 from grants.extensions import db, login_manager
 from grants.funds.defaults import FUND_DEFAULTS, REFUND_DAYS
 from grants.funds.models import CarryOver, Fund

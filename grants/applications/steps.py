@@ -176,7 +176,7 @@ def step(application_id: int, action: str) -> ResponseReturnValue:
                 comment=comment.strip(),
                 token=confirmation.sign("step", facts),
             )
-        what.effect(application, current_user, action, comment)
+        (what.effect or engine.take_step)(application, current_user, action, comment)
     if refusal:
         if refusal.error is not None and refusal.error.field == "comment":
             # The route asks for a reason (the engine says so as NotAllowed): beside the field.

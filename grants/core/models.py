@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
+from flask import g
 from sqlalchemy import CheckConstraint, DateTime, Enum, LargeBinary, String, Text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from grants.core import clock
@@ -146,6 +148,25 @@ class Municipality(Model):
         return municipality
 
 
+_UNSET = object()
+
+
+def current_municipality() -> Municipality | None:
+    """The municipality's profile, or None before one is loaded. Read once per request."""
+    cached = g.get("_municipality", _UNSET)
+    if cached is not _UNSET:
+        return cached
+    try:
+        municipality = db.session.scalar(db.select(Municipality).order_by(Municipality.id).limit(1))
+    except SQLAlchemyError:
+        # e.g. the error page of a failed transaction, or no tables yet before `flask db
+        # upgrade`: the layout falls back to text
+        db.session.rollback()
+        municipality = None
+    g._municipality = municipality
+    return municipality
+
+
 def offered_languages() -> tuple[str, ...]:
     """The languages the municipality offers (its profile), among those the app speaks;
     Danish always. Read once per request."""
@@ -155,8 +176,6 @@ def offered_languages() -> tuple[str, ...]:
     if has_request_context() and "grants.languages" in request.environ:
         return request.environ["grants.languages"]
     # The layout reads the municipality anyway: one query, kept for the request.
-    from grants.core.templating import current_municipality
-
     municipality = current_municipality()
     row = municipality.languages if municipality is not None else None
     chosen = tuple(code for code in (row or " ".join(spoken)).split() if code in spoken)

@@ -13,35 +13,12 @@ from flask import Flask, g
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
-from sqlalchemy.exc import SQLAlchemyError
 
 from grants.core.formatting import grouped
+from grants.core.models import current_municipality
 
 if TYPE_CHECKING:
     from babel.support import NullTranslations
-
-    from grants.core.models import Municipality
-
-_UNSET = object()
-
-
-def current_municipality() -> Municipality | None:
-    """The municipality's profile, or None before one is loaded. Read once per request."""
-    cached = g.get("_municipality", _UNSET)
-    if cached is not _UNSET:
-        return cached
-    from grants.core.models import Municipality
-    from grants.extensions import db
-
-    try:
-        municipality = db.session.scalar(db.select(Municipality).order_by(Municipality.id).limit(1))
-    except SQLAlchemyError:
-        # e.g. the error page of a failed transaction, or no tables yet before `flask db
-        # upgrade`: the layout falls back to text
-        db.session.rollback()
-        municipality = None
-    g._municipality = municipality
-    return municipality
 
 
 def whole_kroner(value: Decimal | float | None) -> str:

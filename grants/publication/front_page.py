@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from grants.core.templating import current_municipality
+from grants.core.models import current_municipality
 from grants.extensions import db
 from grants.funds.models import CarryOver, Fund
 from grants.subsidies.figures import Figures, current_figures

@@ -24,7 +24,7 @@ from flask import (
 from flask_login import current_user
 
 from grants.budgets.exports import Column, as_csv
-from grants.core.templating import current_municipality
+from grants.core.models import current_municipality
 from grants.publication import catalogue as open_data_catalogue
 from grants.publication import front_page, queries
 from grants.publication.forms import TripFilterForm

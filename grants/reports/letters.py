@@ -4,7 +4,7 @@ approved report and accounts as a PDF fit for publication. Each is made once, ne
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from grants.cases.models import Application
 from grants.core import clock
@@ -14,13 +14,10 @@ from grants.funds import defaults
 from grants.letters.kinds import REPORT, SETTLEMENT
 from grants.letters.models import Letter
 from grants.letters.operations import issue, recipient_facts
-from grants.reports.models import TripReport
+from grants.reports.models import Settlement, TripReport
 from grants.reports.report import account_rows
 from grants.subsidies.calculation import shown as shown_calculation
 from grants.subsidies.figures import age_limit_for
-
-if TYPE_CHECKING:  # settlement issues these letters
-    from grants.reports.settlement import Settlement
 
 
 def issue_settlement_letter(

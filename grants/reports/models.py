@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -134,3 +135,32 @@ class ReminderLog(Model):
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))  # "before_due", "overdue"
     sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+
+
+# Not a table: the final figures of a grant, as settlement works them out and the settlement
+# letter states them (grants.reports.settlement).
+@dataclass(frozen=True)
+class Settlement:
+    """The final figures of a grant."""
+
+    granted: Decimal  # the grant on the ledger before settlement
+    actual_costs: Decimal
+    final: Decimal
+    paid: Decimal  # paid out so far, net of refunds
+    recalculated: Decimal | None  # youth subsidies: the subsidy from the actual figures
+    rule: str  # "subsidy", "dispensation" or "costs": which part of the rule applied
+
+    @property
+    def released(self) -> Decimal:
+        """Given back to the fund: the grant less the final amount."""
+        return self.granted - self.final
+
+    @property
+    def refund(self) -> Decimal:
+        """To be paid back: paid in advance beyond the final amount."""
+        return max(self.paid - self.final, ZERO)
+
+    @property
+    def to_pay(self) -> Decimal:
+        """Still to be paid out."""
+        return max(self.final - self.paid, ZERO)

@@ -26,7 +26,6 @@ until the refund comes in (``budgets.movements.record_refund``, with no further 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -44,7 +43,7 @@ from grants.core.money import ZERO, kroner
 from grants.extensions import db
 from grants.funds import defaults
 from grants.reports.letters import issue_report_pdf, issue_settlement_letter
-from grants.reports.models import TripReport
+from grants.reports.models import Settlement, TripReport
 from grants.reports.report import check_dates, recalculate, report_of, trip_ends
 from grants.workflow import engine
 from grants.workflow.journal_texts import note
@@ -52,33 +51,6 @@ from grants.workflow.journal_texts import note
 # A refund claimed at settlement is due this many days after the settlement: the fund's
 # setting (Fund.refund_days), by default the one set of fund defaults' (grants.funds.defaults).
 REFUND_DAYS = defaults.REFUND_DAYS
-
-
-@dataclass(frozen=True)
-class Settlement:
-    """The final figures of a grant."""
-
-    granted: Decimal  # the grant on the ledger before settlement
-    actual_costs: Decimal
-    final: Decimal
-    paid: Decimal  # paid out so far, net of refunds
-    recalculated: Decimal | None  # youth subsidies: the subsidy from the actual figures
-    rule: str  # "subsidy", "dispensation" or "costs": which part of the rule applied
-
-    @property
-    def released(self) -> Decimal:
-        """Given back to the fund: the grant less the final amount."""
-        return self.granted - self.final
-
-    @property
-    def refund(self) -> Decimal:
-        """To be paid back: paid in advance beyond the final amount."""
-        return max(self.paid - self.final, ZERO)
-
-    @property
-    def to_pay(self) -> Decimal:
-        """Still to be paid out."""
-        return max(self.final - self.paid, ZERO)
 
 
 def ledger_of(application: Application) -> tuple[Decimal, Decimal] | None:

@@ -41,20 +41,13 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from grants.core.forms import Form
-from grants.workflow import engine
 from grants.workflow.forms import StepForm
 from grants.workflow.models import Transition
 
 if TYPE_CHECKING:
     from grants.cases.models import Application
-    from grants.people.models import User
 
 Effect = Callable[..., object]
-
-
-def take(application: Application, actor: User, action: str, comment: str) -> None:
-    """The plain step: move the case along the route and record it."""
-    engine.take(application, action, actor, comment)
 
 
 MOVED_ON = _l("Din ansøgning “%(title)s” er gået videre.")
@@ -71,7 +64,8 @@ class Action:
     applicant_label: LazyString | None = None
     form: type[Form] | None = StepForm
     page: str = ""
-    effect: Effect = take
+    # None: the plain step, the engine's own (``engine.take_step``).
+    effect: Effect | None = None
     confirm: LazyString | None = None  # what the step means, shown before it is taken
     preview: Callable[..., dict] | None = None
     secondary: bool = False  # a way off the usual path, drawn as a secondary button

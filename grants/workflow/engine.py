@@ -19,6 +19,7 @@ from grants.core.errors import NotAllowed
 from grants.extensions import db
 from grants.people.models import Role, User
 from grants.workflow.guards import guard
+from grants.workflow.labels import action_label as label_of_action
 from grants.workflow.models import CaseRole, JournalEntry, Transition
 from grants.workflow.signals import step_taken
 
@@ -85,10 +86,13 @@ def available_transitions(application: Application, user: User | None) -> list[T
 
 
 def action_label(action: str) -> str:
-    # Imported here: the actions' effects (grants.workflow.actions) call the engine.
-    from grants.workflow.labels import action_label as label
+    return label_of_action(action)
 
-    return label(action)
+
+def take_step(application: Application, actor: User, action: str, comment: str) -> None:
+    """The plain step (an action with no effect of its own): move the case along the route
+    and record it."""
+    take(application, action, actor, comment)
 
 
 def find_transition(application: Application, action: str, user: User | None) -> Transition:
