@@ -245,7 +245,7 @@ def _remember_the_flush(_session, _context) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
-    from grants.core.commit import writes_kept
+    from grants.core.commit import rows_kept_if_refused, writes_kept
     from grants.jobs.runner import start_pending
     from grants.notifications.sender import send_pending_of_request
 
@@ -270,6 +270,10 @@ def _register_request_hooks(app: Flask) -> None:
             start_pending()  # jobs the request made (grants.jobs), now that they exist
         else:
             db.session.rollback()
+            kept = rows_kept_if_refused()  # the audit of a refused attempt (core.commit)
+            if kept:
+                db.session.add_all(kept)
+                db.session.commit()
         return response
 
 

@@ -22,6 +22,7 @@ from grants.budgets.balances import balances
 from grants.budgets.models import BudgetEntry, EntryKind
 from grants.cases.models import Application
 from grants.core import access, clock
+from grants.core.commit import keep_even_if_refused
 from grants.core.errors import DomainError
 from grants.extensions import csrf, db
 from grants.funds.models import Fund
@@ -84,8 +85,10 @@ def _no_store(response):
     response.headers["Cache-Control"] = "no-store"
     token = g.get("api_token")
     if token is not None:
-        # Each use, with the token's id (kept when the request commits: status < 400).
-        db.session.add(
+        # Each use, with the token's id; a refused one is kept too, after the rollback of
+        # what it tried (grants.core.commit).
+        record = db.session.add if response.status_code < 400 else keep_even_if_refused
+        record(
             AuditEvent(
                 actor_id=token.owner_id,
                 action="api.used",

@@ -21,3 +21,15 @@ def keep_writes() -> None:
 
 def writes_kept() -> bool:
     return bool(g.get("writes"))
+
+
+def keep_even_if_refused(row: object) -> None:
+    """A row that must be kept though the request ends refused and its writes are rolled back:
+    the audit of a refused use (an API token's attempt to write). Added and committed after
+    the rollback, alone. Outside a request, nothing."""
+    if has_request_context():
+        g.setdefault("kept_if_refused", []).append(row)
+
+
+def rows_kept_if_refused() -> list[object]:
+    return list(g.get("kept_if_refused", ()))

@@ -133,13 +133,18 @@ def test_a_case_the_owner_may_not_see_is_404(app, client, world, case):
 
 
 def test_a_read_token_cannot_write(app, client, world, case):
-    _token, secret = issue(world.finance, scope="read")
+    token, secret = issue(world.finance, scope="read")
     with app.test_request_context():
         url = url_for("api.mark_paid", case_id=case.id)
     response = client.post(url, json=body(), headers=bearer(secret))
     assert response.status_code == 403
     assert response.mimetype == PROBLEM
     assert payments() == []
+    # The refused attempt is in the audit trail with the token's id, though nothing it tried.
+    use = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "api.used", AuditEvent.object_id == token.id)
+    ).one()
+    assert (use.details["method"], use.details["status"]) == ("POST", 403)
 
 
 def test_a_payments_token_marks_paid_once_with_an_idempotency_key(app, client, world, case):
@@ -166,7 +171,8 @@ def test_a_payments_token_marks_paid_once_with_an_idempotency_key(app, client, w
     uses = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "api.used", AuditEvent.object_id == token.id)
     ).all()
-    assert [use.details["status"] for use in uses] == [201, 201]
+    # The refused one too: its attempt is rolled back, its audit kept.
+    assert [use.details["status"] for use in uses] == [201, 201, 422]
     assert all(use.actor_id == world.finance.id for use in uses)
 
 
