@@ -169,6 +169,9 @@ class Config:
     # Substantial while NemLog-in is off, Low once it is on, so that acting for an association
     # then takes MitID (grants/people/assurance.py).
     LOCAL_LOGIN_ASSURANCE = os.environ.get("LOCAL_LOGIN_ASSURANCE", "")
+    # The municipality's number in the Prisme G68/G69 posting file's header
+    # ("Organisationsenhed", 4 digits, e.g. 0151 for Ballerup; docs/payments.md).
+    PRISME_ORGANISATION_UNIT = os.environ.get("PRISME_ORGANISATION_UNIT", "0000")
     # The CVR register (grants/organisations/cvr.py, docs/integrations.md): Erhvervsstyrelsen's
     # system-to-system access fills in an association's name and address from its CVR number.
     # Empty URL: only the number's check digit is checked, and the association types the rest.

@@ -256,7 +256,7 @@ def batch_file(batch_id: int, layout: str):
         body = as_xlsx(batches.COLUMNS, batches.rows(batch), _("Bunke %(n)s", n=batch.number))
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        unit = current_app.config.get("PRISME_ORGANISATION_UNIT", "0000")
+        unit = current_app.config["PRISME_ORGANISATION_UNIT"]
         lines = batches.prisme_lines(batch, unit, clock.today())
         body, mimetype = ("\r\n".join(lines) + "\r\n").encode("utf-8"), "text/plain; charset=utf-8"
         layout = "txt"
