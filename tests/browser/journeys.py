@@ -93,8 +93,9 @@ def confirm_in_dialog(caseworker, step: str) -> None:
     made (a PDF), which may take a while on a busy machine."""
     dialog = caseworker.page.locator("#confirm-dialog[open]")
     name = caseworker._("Bekræft og send afgørelsen")
+    # The click itself waits for the navigation it starts: the same minute as the navigation.
     with caseworker.page.expect_navigation(timeout=60_000):
-        dialog.get_by_role("button", name=name).click()
+        dialog.get_by_role("button", name=name).click(timeout=60_000)
     caseworker.check(step)
 
 

@@ -28,6 +28,10 @@ STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 # (SAML's POST binding) cannot carry it; the login backend binds that answer to the session
 # itself (state, nonce, InResponseTo). Checked apart below: it changes nothing either.
 CSRF_EXEMPT = {"people.login_return"}
+# Whole blueprints without CSRF: the API (grants/api) takes no cookie and no session, only a
+# bearer token in each request, so a forged cross-site request has nothing to ride on; without
+# a token it is refused with 401 before anything runs.
+CSRF_EXEMPT_BLUEPRINTS = {"api"}
 GOOD_KEY = "k3Y-for-tests-only-7f0c9a2b4e6d8f1a3c5e7b9d"
 
 
@@ -53,6 +57,8 @@ def test_every_state_changing_request_needs_a_csrf_token(app, routes, client):
                 response = client.open(url, method=method, data={"anything": "1"})
                 if rule.endpoint in CSRF_EXEMPT:  # no such login method here: not found
                     assert response.status_code in (302, 404), (method, url)
+                elif rule.endpoint.split(".")[0] in CSRF_EXEMPT_BLUEPRINTS:
+                    assert response.status_code == 401, (method, url, response.status_code)
                 else:
                     assert response.status_code == 400, (method, url, response.status_code)
             assert table_fingerprint() == before, url
@@ -65,6 +71,10 @@ def test_every_state_changing_request_needs_a_csrf_token(app, routes, client):
         if f"{view.__module__}.{view.__name__}" in exempt_views
     }
     assert exempt == CSRF_EXEMPT  # a new exemption must be argued here
+    exempt_blueprints = {
+        getattr(bp, "name", bp) for bp in app.extensions["csrf"]._exempt_blueprints
+    }
+    assert exempt_blueprints == CSRF_EXEMPT_BLUEPRINTS
 
 
 def test_with_the_token_the_same_post_goes_through(app, world, client):
