@@ -35,6 +35,19 @@ def giving_up_preview(application: Application, actor: User, action: str) -> dic
     return {"amount": money(money_held.granted if money_held else application.granted_amount)}
 
 
+def _decision(name: str, label, applicant_label) -> Action:
+    """One outcome of the decision form (grant in full, in part, refuse)."""
+    return Action(
+        name,
+        label,
+        applicant_label=applicant_label,
+        form=DecisionForm,
+        decides=True,
+        page="workflow.decide",
+        news=DECIDED,
+    )
+
+
 register(
     Action(
         "endorse",
@@ -57,33 +70,9 @@ register(
         ),
     ),
     # The decision: one form, its outcome chosen among the actions the person may take.
-    Action(
-        "grant",
-        _l("Bevil fuldt ud"),
-        applicant_label=_l("Bevilget fuldt ud"),
-        form=DecisionForm,
-        decides=True,
-        page="workflow.decide",
-        news=DECIDED,
-    ),
-    Action(
-        "grant_part",
-        _l("Bevil delvist"),
-        applicant_label=_l("Bevilget delvist"),
-        form=DecisionForm,
-        decides=True,
-        page="workflow.decide",
-        news=DECIDED,
-    ),
-    Action(
-        "refuse",
-        _l("Giv afslag"),
-        applicant_label=_l("Afslag"),
-        form=DecisionForm,
-        decides=True,
-        page="workflow.decide",
-        news=DECIDED,
-    ),
+    _decision("grant", _l("Bevil fuldt ud"), _l("Bevilget fuldt ud")),
+    _decision("grant_part", _l("Bevil delvist"), _l("Bevilget delvist")),
+    _decision("refuse", _l("Giv afslag"), _l("Afslag")),
     # A grant given up or cancelled before anything is paid: the money goes back.
     Action(
         "give_up_grant",
