@@ -87,6 +87,8 @@ class Config:
     # The public list of trips abroad, and a page of the open-data feeds.
     PUBLIC_TRIPS_PAGE_SIZE = 50
     OPEN_DATA_PAGE_SIZE = 200
+    # The public pages kept rendered per process, for their validator (publication.caching).
+    PUBLIC_PAGES_KEPT = 256
 
     # Background jobs (grants.jobs): on an RQ queue in Redis when REDIS_URL is set (run
     # `rq worker grants`), else in a thread of the web process. JOBS_MODE forces one of
