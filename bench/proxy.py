@@ -150,7 +150,7 @@ def database_work(size: str) -> dict:
         xacts, rows = conn.execute(
             "SELECT xact_commit + xact_rollback, tup_returned + tup_fetched "
             "FROM pg_stat_database WHERE datname = %s",
-            (f"grants_bench_{size}",),
+            (run.db_url(size).rsplit("/", 1)[1],),
         ).fetchone()
     return {"transactions": int(xacts), "rows_read": int(rows)}
 

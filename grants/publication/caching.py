@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Response, current_app, g, make_response, request
+from flask import Response, current_app, g, make_response, request, session
 from flask_login import current_user
 
 from grants.publication import queries
@@ -168,6 +168,11 @@ def public(view: Callable) -> Callable:
         if kept is not None:
             return _with_validator(kept, found)
         response = make_response(view(*args, **kwargs))
+        if session.modified:
+            # Something wrote to the session after all (it gets its cookie): this answer
+            # is this visitor's, and nobody else's.
+            response.headers["Cache-Control"] = "private, no-cache"
+            return response
         if response.status_code != 200:
             return response
         _with_validator(response, found)

@@ -224,3 +224,20 @@ def test_a_visitor_with_a_session_is_not_given_the_shared_copy(app, client, trip
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == f"private, max-age={caching.BROWSER_MAX_AGE}"
     assert html.page(response).find("html")["lang"] == "en"
+
+
+def test_a_page_that_wrote_to_the_session_is_not_shared(app, trip):
+    from flask import flash
+
+    from grants.publication import views
+
+    shown = views.catalogue.__wrapped__
+
+    def noisy():
+        flash("Et budskab")
+        return shown()
+
+    app.view_functions["publication.catalogue"] = caching.public(noisy)
+    response = fresh(app).get("/aabne-data/")
+    assert response.headers["Set-Cookie"].startswith("session=")
+    assert response.headers["Cache-Control"] == "private, no-cache"
