@@ -2,7 +2,8 @@
 
 Every page and feed reads ``queries.published_trips`` (one definition of "published", two
 queries per page whatever the number of trips), so the pages and the feeds always agree.
-Public pages may be cached for five minutes; the feeds carry an ETag too.
+The pages and feeds are ``caching.public``: the same for everyone without a session, kept by
+a shared cache for five minutes, validated by the data's version (grants.publication.caching).
 """
 
 from __future__ import annotations
