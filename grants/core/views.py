@@ -117,4 +117,10 @@ def error_page(error: HTTPException) -> ResponseReturnValue:
     title, text = ERROR_TEXTS.get(error.code, (None, None))
     if title is None:
         title, text = ERROR_TEXTS[500 if error.code >= 500 else 400]
-    return render_template("core/error.html", code=error.code, title=title, text=text), error.code
+    # Without a session, no language switch (its form's CSRF token would start one): a
+    # reader's browser asks for /favicon.ico and the like, and a cookie from that 404 would
+    # make every public page after it bypass the shared cache (publication.caching).
+    switch = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+    return render_template(
+        "core/error.html", code=error.code, title=title, text=text, offer_language_switch=switch
+    ), error.code

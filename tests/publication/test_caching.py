@@ -241,3 +241,14 @@ def test_a_page_that_wrote_to_the_session_is_not_shared(app, trip):
     response = fresh(app).get("/aabne-data/")
     assert response.headers["Set-Cookie"].startswith("session=")
     assert response.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_a_missing_page_such_as_the_favicon_starts_no_session(app, trip):
+    # Every browser asks for /favicon.ico: a cookie from that 404 would send the reader's
+    # next public page past the shared cache.
+    client = fresh(app)
+    response = client.get("/favicon-that-is-not-there.ico")
+    assert response.status_code == 404
+    assert "Set-Cookie" not in response.headers
+    assert not html.page(response).select(".language-switch")
+    assert_shared_cacheable(client.get("/udlandsrejser"))
