@@ -20,7 +20,9 @@ A request with a session cookie is answered as before: a logged-in person's page
 
 The language of a public page comes from its address (``?sprog=en``), never from a session
 for such a request: the English and the Danish page have different addresses, so different
-cache keys, and the pages need no ``Vary``.
+cache keys, and the pages need no ``Vary``. Nothing else a reader's browser fetches starts a
+session either: an error page without a session has no language form (grants.core.views),
+so the 404 of /favicon.ico does not turn the next public page into a cache bypass.
 """
 
 from __future__ import annotations
