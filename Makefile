@@ -8,7 +8,7 @@
 #                   (scripts/layers.py);
 #                   make format rewrites the code
 #   make audit      known vulnerabilities in the Python and npm packages (needs the network)
-#   make clean      remove what setup made (.venv node_modules static/dkfds instance)
+#   make clean      remove what setup made (.venv node_modules static/dkfds build instance)
 #
 # Pass arguments to pytest with PYTEST_ARGS, e.g. make test PYTEST_ARGS="-k login -x".
 
@@ -53,7 +53,14 @@ $(REQUIREMENTS_STAMP): requirements-pip.txt requirements.txt requirements-dev.tx
 	@touch $@
 
 # --- Front end: Det Fælles Designsystem, copied from node_modules into static/dkfds ---------
-assets: static/dkfds
+# then every static file built for serving into build/static (hashed names, gzip and brotli,
+# the manifest url_for reads: scripts/build_static.py), again whenever a static file changes.
+STATIC_SOURCES = $(shell find static -type f -not -path 'static/dkfds/*' -not -path 'static/vendor/*' 2>/dev/null)
+
+assets: static/dkfds build/static/manifest.json
+
+build/static/manifest.json: static/dkfds $(STATIC_SOURCES) scripts/build_static.py grants/core/static_files.py | deps
+	$(BIN)/python scripts/build_static.py
 
 static/dkfds: package.json $(wildcard package-lock.json)
 	@if [ -f package-lock.json ]; then \
@@ -100,4 +107,4 @@ bench: deps
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules static/dkfds static/vendor instance
+	rm -rf $(VENV) node_modules static/dkfds static/vendor build instance
