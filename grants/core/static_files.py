@@ -3,8 +3,9 @@ may keep them for a year, and gzip and brotli made once at build time, not per r
 
 ``build`` (run by ``make assets``, ``scripts/build_static.py``) copies ``static/`` into
 ``build/static/`` with the content's hash in every name (``app.css`` ->
-``app.3f2a9c01d4e5.css``), points the CSS's ``url(...)`` at the hashed names, writes the
-``.br`` and ``.gz`` beside each text file and ``manifest.json`` (name -> hashed name).
+``app.3f2a9c01d4e5.css``), cuts the design system's CSS down to the rules the app uses,
+points the CSS's ``url(...)`` at the hashed names, writes the ``.br`` and ``.gz`` beside
+each text file and ``manifest.json`` (name -> hashed name).
 
 ``install`` (``create_app``) reads the manifest: ``url_for('static', filename='app.css')``
 then gives the hashed name, and WhiteNoise serves the build in front of Flask, with the
@@ -20,6 +21,7 @@ import json
 import posixpath
 import re
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 from flask import Flask
@@ -80,14 +82,23 @@ def _split(reference: str) -> tuple[str, str, str]:
     return reference, "", ""
 
 
-def build(source: Path, target: Path, compress: bool = True) -> dict[str, str]:
+def build(
+    source: Path,
+    target: Path,
+    compress: bool = True,
+    trim: Iterable[str] = (),
+    words: set[str] | None = None,
+) -> dict[str, str]:
     """Copy ``source`` into ``target`` under hashed names; return and write the manifest.
 
     The scripts and then the CSS come last, so that the fonts, images and source maps they
     name are already hashed, and their own hash is taken after their references are
-    rewritten (a new font gives a new CSS name).
+    rewritten (a new font gives a new CSS name). The CSS files named in ``trim`` keep only
+    the rules whose classes are among ``words`` (grants/core/css_trim.py).
     """
     from whitenoise.compress import Compressor
+
+    from grants.core.css_trim import trim as trim_css
 
     if target.exists():
         shutil.rmtree(target)
@@ -99,6 +110,8 @@ def build(source: Path, target: Path, compress: bool = True) -> dict[str, str]:
     for path in files:
         name = path.relative_to(source).as_posix()
         content = path.read_bytes()
+        if name in trim:
+            content = trim_css(content.decode("utf-8"), words or set()).encode()
         if path.suffix in (".css", ".js"):
             content = _rewrite_references(name, content.decode("utf-8"), manifest).encode()
         hashed = hashed_name(name, content)
