@@ -103,8 +103,13 @@ format: deps
 
 # The benchmark (bench/README.md): builds grants_bench_100k and grants_bench_1k in the
 # PostgreSQL at 127.0.0.1:5432, serves them with gunicorn and measures; ~8 minutes.
-bench: deps
+# Lighthouse (npm) lives in bench/package.json, apart from the app's packages: CI never
+# installs it (bench/lighthouse.py).
+bench: deps assets bench/node_modules/.package-lock.json
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
+	cd bench && npm ci --no-audit --no-fund --loglevel=error
 
 clean:
 	rm -rf $(VENV) node_modules static/dkfds static/vendor build instance

@@ -472,6 +472,34 @@ def evaluate(big: dict, small: dict, letters: dict | None) -> list[tuple[str, st
     return checks
 
 
+def phone_and_meeting_checks(report: dict) -> list[tuple[str, str, bool]]:
+    """Lighthouse's mobile score per page (issue 24 point 3), and the meeting's figures
+    (reported, with the speed-up held to 0.75 x the cores as the letter batch is)."""
+    checks = []
+    pages = (report.get("lighthouse") or {}).get("pages", {})
+    for name, page in pages.items():
+        checks.append(
+            (
+                f"lh {name}",
+                f"Lighthouse mobile performance {page['score']} >= 95 (runs {page['scores']})",
+                page["score"] >= 95,
+            )
+        )
+    meeting = report.get("meeting") or {}
+    if "speed_up" in meeting:
+        checks.append(
+            (
+                "meeting",
+                f"{meeting['decisions']} decisions on {meeting['cores']} workers "
+                f"{meeting['all_cores']['seconds']} s, 1 worker {meeting['one_worker']['seconds']}"
+                f" s: speed-up {meeting['speed_up']}; {meeting['vs_ideal']} x the ideal "
+                f"{meeting['ideal_s']} s (40 x one letter {meeting['single_letter_s']} s / cores)",
+                meeting["speed_up"] >= 0.75 * meeting["cores"],
+            )
+        )
+    return checks
+
+
 def table(big: dict, small: dict) -> str:
     base = big["baseline"]["rps"]
     head = (
@@ -536,6 +564,9 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
     parser.add_argument("--only", default="", help="comma-separated endpoint names")
     parser.add_argument("--no-letters", action="store_true")
+    parser.add_argument("--no-lighthouse", action="store_true", help="skip bench/lighthouse.py")
+    parser.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse runs a page")
+    parser.add_argument("--no-meeting", action="store_true", help="skip bench/meeting.py")
     parser.add_argument(
         "--rounds",
         type=int,
@@ -593,8 +624,19 @@ def main() -> int:
 
         letters = letters_bench.measure(db_url("1k"))
         report["letters"] = letters
+    if not args.no_lighthouse:
+        print("Lighthouse (mobile) ...", flush=True)
+        from bench import lighthouse
+
+        report["lighthouse"] = lighthouse.measure(args.lighthouse_runs)
+    if not args.no_meeting:
+        print("A meeting's 40 decisions through the RQ workers ...", flush=True)
+        from bench import meeting
+
+        report["meeting"] = meeting.measure()
     big, small = report["results"]["100k"], report["results"]["1k"]
     checks = evaluate(big, small, letters)
+    checks += phone_and_meeting_checks(report)
     report["targets"] = [{"what": w, "check": c, "pass": ok} for w, c, ok in checks]
     report["seconds"] = round(time.perf_counter() - started, 1)
     print()

@@ -1,0 +1,247 @@
+"""Lighthouse on a phone (issue 24 point 3): the performance score of the front page, the
+public trips, the login page and the study-trip form, served as in production.
+
+    .venv/bin/python bench/lighthouse.py              # 3 runs a page, the JSON on stdout
+    .venv/bin/python bench/lighthouse.py --runs 5
+
+Lighthouse 12.2.3 (npm, in bench/package.json: `make bench` installs it there, CI never
+does) drives Debian's Chromium (/usr/bin/chromium, or CHROME_PATH) in its default mobile
+mode: a Moto G Power's screen, 4x CPU slowdown and a slow 4G network, simulated. The app
+runs under gunicorn with GRANTS_CONFIG=production on a database of its own with the demo
+data (grants_bench_lighthouse: the demo's funds, trips and people), and the static files as
+`make assets` built them. The study-trip form is the demo employee's (logged in by posting
+the login form; the session cookie goes to Lighthouse as a header).
+
+A page's score is the median of its runs (Lighthouse's own advice against its variance);
+each run's score is kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+PG = "postgresql://postgres@127.0.0.1:5432"
+DATABASE = "grants_bench_lighthouse"
+PORT = int(os.environ.get("BENCH_LIGHTHOUSE_PORT", "5098"))
+SECRET_KEY = "bench-only-secret-key-0123456789abcdef-not-for-production"
+EMPLOYEE = ("medarbejder@ballerup.dk", "medarbejder-demo-2026")
+TARGET = 0.95
+
+# name, path, logged in as
+PAGES = [
+    ("front", "/", None),
+    ("public", "/udlandsrejser", None),
+    ("login", "/log-ind", None),
+    ("study_trip_form", "/ansoegninger/ny/studierejsefonden", EMPLOYEE),
+]
+METRICS = {
+    "first-contentful-paint": "fcp_ms",
+    "largest-contentful-paint": "lcp_ms",
+    "total-blocking-time": "tbt_ms",
+    "cumulative-layout-shift": "cls",
+    "speed-index": "speed_index_ms",
+    "total-byte-weight": "bytes",
+}
+
+
+def lighthouse_cli() -> Path:
+    cli = BENCH / "node_modules" / "lighthouse" / "cli" / "index.js"
+    if not cli.exists():
+        print("Installing Lighthouse into bench/node_modules (npm ci) ...", flush=True)
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=BENCH, check=True
+        )
+    return cli
+
+
+def chromium() -> str | None:
+    path = os.environ.get("CHROME_PATH") or "/usr/bin/chromium"
+    return path if Path(path).exists() else shutil.which("chromium")
+
+
+def server_env() -> dict:
+    instance = BENCH / "results" / "instance-lighthouse"
+    instance.mkdir(parents=True, exist_ok=True)
+    return dict(
+        os.environ,
+        GRANTS_CONFIG="production",
+        SECRET_KEY=SECRET_KEY,
+        DATABASE_URL=f"{PG}/{DATABASE}",
+        FLASK_DEBUG="0",
+        GRANTS_INSTANCE_DIR=str(instance),
+        MAIL_FOLDER=str(instance / "mail"),
+    )
+
+
+def ensure_database(rebuild: bool = False) -> None:
+    """The demo data on a database of its own (other benches rebuild theirs)."""
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,))
+        if exists.fetchone() and not rebuild:
+            return
+        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DATABASE}")
+    flask = [str(ROOT / ".venv/bin/flask"), "--app", "wsgi"]
+    env = server_env()
+    for command in (["db", "upgrade"], ["demo", "load"]):
+        subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+def ensure_static_build() -> None:
+    if not (ROOT / "build" / "static" / "manifest.json").exists():
+        subprocess.run([str(ROOT / ".venv/bin/python"), "scripts/build_static.py"], check=True)
+
+
+def _request(method: str, path: str, body: str = "", cookie: str = ""):
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    headers = {"Cookie": cookie} if cookie else {}
+    if body:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn.request(method, path, body=body or None, headers=headers)
+    response = conn.getresponse()
+    page = response.read()
+    cookies = [v.split(";", 1)[0] for k, v in response.getheaders() if k.lower() == "set-cookie"]
+    conn.close()
+    return response.status, page, cookies
+
+
+def login(person: tuple[str, str]) -> str:
+    _status, page, cookies = _request("GET", "/log-ind")
+    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
+    fields = {"csrf_token": token.group(1).decode(), "email": person[0], "password": person[1]}
+    body = urlencode(fields)
+    status, _page, new = _request("POST", "/log-ind", body, "; ".join(cookies))
+    if status != 302 or not new:
+        raise RuntimeError(f"login as {person[0]} failed: {status}")
+    return new[-1]
+
+
+class Server:
+    def __init__(self) -> None:
+        self.log = open(BENCH / "results" / "gunicorn-lighthouse.log", "a")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{PORT}",
+             "--log-level", "warning", "wsgi:app"],
+            cwd=ROOT, env=server_env(), stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                if _request("GET", "/healthz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not start; see {self.log.name}")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def run_once(cli: Path, browser: str, url: str, cookie: str) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        output = Path(folder) / "report.json"
+        command = [
+            "node", str(cli), url, "--only-categories=performance", "--output=json",
+            f"--output-path={output}", "--quiet",
+            "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+        ]  # fmt: skip
+        if cookie:
+            command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
+        subprocess.run(command, check=True, env=dict(os.environ, CHROME_PATH=browser))
+        report = json.loads(output.read_text())
+    audits = report["audits"]
+    result = {"score": round(report["categories"]["performance"]["score"] * 100)}
+    for audit, name in METRICS.items():
+        value = audits[audit].get("numericValue")
+        result[name] = round(value, 3) if name == "cls" else round(value or 0)
+    result["benchmark_index"] = report["environment"].get("benchmarkIndex")
+    result["final_url"] = report.get("finalDisplayedUrl") or report.get("finalUrl")
+    return result
+
+
+def measure(runs: int = 3, rebuild: bool = False) -> dict:
+    browser = chromium()
+    if browser is None:
+        return {"skipped": "no Chromium (apt-get install chromium, or set CHROME_PATH)"}
+    cli = lighthouse_cli()
+    ensure_static_build()
+    ensure_database(rebuild)
+    (BENCH / "results").mkdir(parents=True, exist_ok=True)
+    server = Server()
+    results: dict = {}
+    try:
+        cookies = {}
+        for name, path, person in PAGES:
+            if person and person not in cookies:
+                cookies[person] = login(person)
+            each = [
+                run_once(cli, browser, f"http://127.0.0.1:{PORT}{path}", cookies.get(person, ""))
+                for _ in range(runs)
+            ]
+            if any(not run["final_url"].endswith(path) for run in each):
+                ended = each[0]["final_url"]
+                raise RuntimeError(f"{name}: Lighthouse ended on {ended}, not {path}")
+            median = sorted(each, key=lambda run: run["score"])[len(each) // 2]
+            results[name] = dict(
+                median,
+                path=path,
+                scores=[run["score"] for run in each],
+                score_median=statistics.median(run["score"] for run in each),
+            )
+            print(
+                f"  lighthouse {name:<16} score {median['score']:>3} "
+                f"(runs {results[name]['scores']})"
+                f"  FCP {median['fcp_ms']} ms  LCP {median['lcp_ms']} ms  TBT {median['tbt_ms']}"
+                f" ms  CLS {median['cls']}  SI {median['speed_index_ms']} ms"
+                f"  {median['bytes'] // 1024} KiB",
+                flush=True,
+            )
+    finally:
+        server.stop()
+    return {
+        "lighthouse": "12.2.3",
+        "mode": "mobile (default: Moto G Power, 4x CPU slowdown, slow 4G, simulated)",
+        "chromium": subprocess.run(
+            [browser, "--version"], capture_output=True, text=True
+        ).stdout.strip(),
+        "runs": runs,
+        "target": round(TARGET * 100),
+        "pages": results,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rebuild", action="store_true", help="load the demo database anew")
+    args = parser.parse_args()
+    print(json.dumps(measure(args.runs, args.rebuild), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
