@@ -59,7 +59,9 @@ STATIC_SOURCES = $(shell find static -type f -not -path 'static/dkfds/*' -not -p
 
 assets: static/dkfds build/static/manifest.json
 
-build/static/manifest.json: static/dkfds $(STATIC_SOURCES) scripts/build_static.py grants/core/static_files.py | deps
+# The templates too: the design system's CSS keeps the classes they use (grants/core/css_trim.py).
+build/static/manifest.json: static/dkfds $(STATIC_SOURCES) $(shell find templates -type f) \
+		scripts/build_static.py grants/core/static_files.py grants/core/css_trim.py | deps
 	$(BIN)/python scripts/build_static.py
 
 static/dkfds: package.json $(wildcard package-lock.json)

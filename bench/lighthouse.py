@@ -13,32 +13,32 @@ data (grants_bench_lighthouse: the demo's funds, trips and people), and the stat
 the login form; the session cookie goes to Lighthouse as a header).
 
 A page's score is the median of its runs (Lighthouse's own advice against its variance);
-each run's score is kept.
+each run's score is kept. The baseline of the same run: the pages without the build
+(``without_build``: plain names, nothing compressed, the whole design system's CSS).
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import re
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-PG = "postgresql://postgres@127.0.0.1:5432"
+sys.path.insert(0, str(ROOT))
+
+from bench import seed  # noqa: E402
+from bench.run import PG, SECRET_KEY, login, request  # noqa: E402
+
 DATABASE = "grants_bench_lighthouse"
 PORT = int(os.environ.get("BENCH_LIGHTHOUSE_PORT", "5098"))
-SECRET_KEY = "bench-only-secret-key-0123456789abcdef-not-for-production"
 EMPLOYEE = ("medarbejder@ballerup.dk", "medarbejder-demo-2026")
 TARGET = 0.95
 
@@ -74,11 +74,13 @@ def chromium() -> str | None:
     return path if Path(path).exists() else shutil.which("chromium")
 
 
-def server_env() -> dict:
+def server_env(built: bool = True) -> dict:
     instance = BENCH / "results" / "instance-lighthouse"
     instance.mkdir(parents=True, exist_ok=True)
+    extra = {} if built else {"STATIC_BUILD_DIR": ""}
     return dict(
         os.environ,
+        **extra,
         GRANTS_CONFIG="production",
         SECRET_KEY=SECRET_KEY,
         DATABASE_URL=f"{PG}/{DATABASE}",
@@ -98,10 +100,8 @@ def ensure_database(rebuild: bool = False) -> None:
             return
         conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DATABASE}")
-    flask = [str(ROOT / ".venv/bin/flask"), "--app", "wsgi"]
-    env = server_env()
-    for command in (["db", "upgrade"], ["demo", "load"]):
-        subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)
+    seed.run_migrations(f"{PG}/{DATABASE}")
+    seed.load_reference_data(f"{PG}/{DATABASE}")
 
 
 def ensure_static_build() -> None:
@@ -109,42 +109,18 @@ def ensure_static_build() -> None:
         subprocess.run([str(ROOT / ".venv/bin/python"), "scripts/build_static.py"], check=True)
 
 
-def _request(method: str, path: str, body: str = "", cookie: str = ""):
-    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-    headers = {"Cookie": cookie} if cookie else {}
-    if body:
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    conn.request(method, path, body=body or None, headers=headers)
-    response = conn.getresponse()
-    page = response.read()
-    cookies = [v.split(";", 1)[0] for k, v in response.getheaders() if k.lower() == "set-cookie"]
-    conn.close()
-    return response.status, page, cookies
-
-
-def login(person: tuple[str, str]) -> str:
-    _status, page, cookies = _request("GET", "/log-ind")
-    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
-    fields = {"csrf_token": token.group(1).decode(), "email": person[0], "password": person[1]}
-    body = urlencode(fields)
-    status, _page, new = _request("POST", "/log-ind", body, "; ".join(cookies))
-    if status != 302 or not new:
-        raise RuntimeError(f"login as {person[0]} failed: {status}")
-    return new[-1]
-
-
 class Server:
-    def __init__(self) -> None:
+    def __init__(self, built: bool = True) -> None:
         self.log = open(BENCH / "results" / "gunicorn-lighthouse.log", "a")  # noqa: SIM115
         self.process = subprocess.Popen(
             [str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{PORT}",
              "--log-level", "warning", "wsgi:app"],
-            cwd=ROOT, env=server_env(), stdout=self.log, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=server_env(built), stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
-                if _request("GET", "/healthz")[0] == 200:
+                if request("GET", "/healthz", port=PORT)[0] == 200:
                     return
             except OSError:
                 pass
@@ -183,21 +159,14 @@ def run_once(cli: Path, browser: str, url: str, cookie: str) -> dict:
     return result
 
 
-def measure(runs: int = 3, rebuild: bool = False) -> dict:
-    browser = chromium()
-    if browser is None:
-        return {"skipped": "no Chromium (apt-get install chromium, or set CHROME_PATH)"}
-    cli = lighthouse_cli()
-    ensure_static_build()
-    ensure_database(rebuild)
-    (BENCH / "results").mkdir(parents=True, exist_ok=True)
-    server = Server()
+def measure_pages(cli: Path, browser: str, runs: int, built: bool) -> dict:
+    server = Server(built)
     results: dict = {}
     try:
         cookies = {}
         for name, path, person in PAGES:
             if person and person not in cookies:
-                cookies[person] = login(person)
+                cookies[person] = login(person, PORT)
             each = [
                 run_once(cli, browser, f"http://127.0.0.1:{PORT}{path}", cookies.get(person, ""))
                 for _ in range(runs)
@@ -206,22 +175,32 @@ def measure(runs: int = 3, rebuild: bool = False) -> dict:
                 ended = each[0]["final_url"]
                 raise RuntimeError(f"{name}: Lighthouse ended on {ended}, not {path}")
             median = sorted(each, key=lambda run: run["score"])[len(each) // 2]
-            results[name] = dict(
-                median,
-                path=path,
-                scores=[run["score"] for run in each],
-                score_median=statistics.median(run["score"] for run in each),
-            )
+            results[name] = dict(median, path=path, scores=[run["score"] for run in each])
             print(
-                f"  lighthouse {name:<16} score {median['score']:>3} "
-                f"(runs {results[name]['scores']})"
-                f"  FCP {median['fcp_ms']} ms  LCP {median['lcp_ms']} ms  TBT {median['tbt_ms']}"
-                f" ms  CLS {median['cls']}  SI {median['speed_index_ms']} ms"
-                f"  {median['bytes'] // 1024} KiB",
+                f"  lighthouse {'' if built else 'unbuilt '}{name:<16} score "
+                f"{median['score']:>3} (runs {results[name]['scores']})  FCP {median['fcp_ms']}"
+                f" ms  LCP {median['lcp_ms']} ms  TBT {median['tbt_ms']} ms  CLS "
+                f"{median['cls']}  SI {median['speed_index_ms']} ms  {median['bytes'] // 1024} KiB",
                 flush=True,
             )
     finally:
         server.stop()
+    return results
+
+
+def measure(runs: int = 3, baseline_runs: int = 1, rebuild: bool = False) -> dict:
+    """Each page ``runs`` times as served (the build), and ``baseline_runs`` times without the
+    build (STATIC_BUILD_DIR empty: plain names, uncompressed, the whole design system's CSS,
+    as before issue 24) as the baseline of the same run."""
+    browser = chromium()
+    if browser is None:
+        return {"skipped": "no Chromium (apt-get install chromium, or set CHROME_PATH)"}
+    cli = lighthouse_cli()
+    ensure_static_build()
+    ensure_database(rebuild)
+    (BENCH / "results").mkdir(parents=True, exist_ok=True)
+    pages = measure_pages(cli, browser, runs, built=True)
+    baseline = measure_pages(cli, browser, baseline_runs, built=False) if baseline_runs else {}
     return {
         "lighthouse": "12.2.3",
         "mode": "mobile (default: Moto G Power, 4x CPU slowdown, slow 4G, simulated)",
@@ -230,16 +209,18 @@ def measure(runs: int = 3, rebuild: bool = False) -> dict:
         ).stdout.strip(),
         "runs": runs,
         "target": round(TARGET * 100),
-        "pages": results,
+        "pages": pages,
+        "without_build": baseline,
     }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--baseline-runs", type=int, default=1, help="0: no baseline")
     parser.add_argument("--rebuild", action="store_true", help="load the demo database anew")
     args = parser.parse_args()
-    print(json.dumps(measure(args.runs, args.rebuild), indent=1))
+    print(json.dumps(measure(args.runs, args.baseline_runs, args.rebuild), indent=1))
     return 0
 
 

@@ -40,22 +40,15 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PG = "postgresql://postgres@127.0.0.1:5432"
+from bench.letters import _cpu_times  # noqa: E402
+from bench.run import PG  # noqa: E402
+from bench.seed import run_migrations  # noqa: E402
+
 DATABASE = "grants_bench_meeting"
 REDIS_PORT = int(os.environ.get("BENCH_REDIS_PORT", "6391"))
 QUEUE = "grants-bench"
 DECISIONS = 40
 SINGLES = 5
-
-
-def _cpu_times() -> list[tuple[int, int]]:
-    cores = []
-    with open("/proc/stat") as stat:
-        for line in stat:
-            if line.startswith("cpu") and line[3].isdigit():
-                values = [int(v) for v in line.split()[1:]]
-                cores.append((sum(values) - values[3] - values[4], sum(values)))
-    return cores
 
 
 def _fresh_database() -> str:
@@ -65,14 +58,7 @@ def _fresh_database() -> str:
         conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DATABASE}")
     url = f"{PG}/{DATABASE}"
-    env = dict(os.environ, DATABASE_URL=url, GRANTS_CONFIG="development")
-    subprocess.run(
-        [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    run_migrations(url)
     return url.replace("postgresql://", "postgresql+psycopg://")
 
 

@@ -197,8 +197,8 @@ class Server:
         self.log.close()
 
 
-def request(method: str, path: str, body: str = "", cookie: str = ""):
-    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+def request(method: str, path: str, body: str = "", cookie: str = "", port: int | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", port or PORT, timeout=60)
     headers = {"Cookie": cookie} if cookie else {}
     if body:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -210,16 +210,16 @@ def request(method: str, path: str, body: str = "", cookie: str = ""):
     return response.status, data, cookies
 
 
-def login(person: tuple[str, str]) -> str:
+def login(person: tuple[str, str], port: int | None = None) -> str:
     """Post the login form with its CSRF token; return the session cookie ("session=...")."""
-    status, page, cookies = request("GET", "/log-ind")
+    status, page, cookies = request("GET", "/log-ind", port=port)
     token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
     if token is None:
         token = re.search(rb'value="([^"]+)"[^>]*name="csrf_token"', page)
     body = urlencode(
         {"csrf_token": token.group(1).decode(), "email": person[0], "password": person[1]}
     )
-    status, _page, new = request("POST", "/log-ind", body, "; ".join(cookies))
+    status, _page, new = request("POST", "/log-ind", body, "; ".join(cookies), port)
     if status != 302 or not new:
         raise RuntimeError(f"login as {person[0]} failed: {status}")
     return new[-1]
