@@ -117,7 +117,7 @@ class Server:
              "--log-level", "warning", "wsgi:app"],
             cwd=ROOT, env=server_env(built), stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        deadline = time.time() + 30
+        deadline = time.time() + 120  # a busy machine takes its time to import the app
         while time.time() < deadline:
             try:
                 if request("GET", "/healthz", port=PORT)[0] == 200:

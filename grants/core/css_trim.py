@@ -9,13 +9,14 @@ or of the Python code (forms' classes). A word ending in "-" in a template (``al
 variant }}``) keeps every class that starts with it. Rules without classes (elements,
 attributes) are kept, as are @font-face, @keyframes and the like; a @media or @supports
 block keeps what it holds that is kept. The fonts are listed woff2 first (the design
-system lists the regular face's woff first, so browsers fetched 79 KiB instead of 56).
+system lists the regular face's woff first, so browsers fetched 79 KiB instead of 56), and
+each face gets its Latin1 subset from the design system's split fonts (``_latin_subset``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import tinycss2
@@ -53,7 +54,7 @@ class _Used:
         return all(self(name) for name in names)
 
 
-def _trimmed_rules(rules: list, used: _Used) -> list:
+def _trimmed_rules(rules: list, used: _Used, exists: Callable[[str], bool]) -> list:
     kept = []
     for rule in rules:
         if rule.type == "qualified-rule":
@@ -66,16 +67,18 @@ def _trimmed_rules(rules: list, used: _Used) -> list:
             kept.append(rule)
         elif rule.type == "at-rule" and rule.lower_at_keyword in _KEEP_INSIDE and rule.content:
             inner = _trimmed_rules(
-                tinycss2.parse_rule_list(rule.content, skip_whitespace=True), used
+                tinycss2.parse_rule_list(rule.content, skip_whitespace=True), used, exists
             )
             if inner:
                 rule.content = [token for r in inner for token in (r, _NEWLINE)]
                 kept.append(rule)
         elif rule.type == "at-rule" and rule.lower_at_keyword == "font-face" and rule.content:
-            rule.content = tinycss2.parse_component_value_list(
-                _woff2_first(tinycss2.serialize(rule.content))
-            )
+            declarations = _woff2_first(tinycss2.serialize(rule.content))
+            rule.content = tinycss2.parse_component_value_list(declarations)
             kept.append(rule)
+            subset = _latin_subset(declarations, exists)
+            if subset:
+                kept.append(tinycss2.parse_one_rule(f"@font-face{{{subset}}}"))
         elif rule.type != "error":
             kept.append(rule)
     return kept
@@ -95,7 +98,40 @@ def _woff2_first(declarations: str) -> str:
     return re.sub(r"src:([^;]+)", src, declarations)
 
 
-def trim(css: str, words: set[str]) -> str:
+# The characters of IBM Plex's "Latin1" subset (its split fonts): the Danish and English
+# letters, their punctuation, the euro sign.
+LATIN1 = (
+    "U+0000,U+000D,U+0020-007E,U+00A0-00FF,U+0131,U+0152-0153,U+02C6,U+02DA,U+02DC,"
+    "U+2013-2014,U+2018-201A,U+201C-201E,U+2020-2022,U+2026,U+2030,U+2039-203A,U+2044,"
+    "U+2074,U+20AC,U+2122,U+2212,U+FB01-FB02"
+)
+_COMPLETE_WOFF2 = re.compile(r"url\(([^)]*?)/complete/woff2/([A-Za-z0-9-]+)\.woff2\)")
+
+
+def _latin_subset(declarations: str, exists: Callable[[str], bool]) -> str | None:
+    """The same face from the design system's split fonts, for the Latin1 characters only:
+    a page in Danish or English fetches ~17 KiB a face instead of ~57. It comes after the
+    complete face, so browsers take it for the characters in its range; a page with any other
+    character (an arrow, Greek) fetches the complete face for those, as before."""
+    match = _COMPLETE_WOFF2.search(declarations)
+    if match is None:
+        return None
+    folder, name = match.groups()
+    woff2 = f"{folder}/split/woff2/{name}-Latin1.woff2"
+    woff = f"{folder}/split/woff/{name}-Latin1.woff"
+    if not exists(woff2):
+        return None
+    sources = [f'url({woff2}) format("woff2")']
+    if exists(woff):
+        sources.append(f'url({woff}) format("woff")')
+    subset = re.sub(r"src:[^;]+", "src:" + ",".join(sources), declarations)
+    return f"{subset.rstrip(';')};unicode-range:{LATIN1}"
+
+
+def trim(css: str, words: set[str], exists: Callable[[str], bool] = lambda _path: False) -> str:
+    """``css`` with the rules that use only ``words`` as classes; ``exists`` says whether a
+    path the CSS names (relative to it) is there, for the fonts' Latin1 subsets."""
     used = _Used(words)
     rules = tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True)
-    return "\n".join(tinycss2.serialize([rule]) for rule in _trimmed_rules(rules, used)) + "\n"
+    kept = _trimmed_rules(rules, used, exists)
+    return "\n".join(tinycss2.serialize([rule]) for rule in kept) + "\n"

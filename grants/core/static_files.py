@@ -21,7 +21,7 @@ import json
 import posixpath
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from flask import Flask
@@ -111,7 +111,9 @@ def build(
         name = path.relative_to(source).as_posix()
         content = path.read_bytes()
         if name in trim:
-            content = trim_css(content.decode("utf-8"), words or set()).encode()
+            content = trim_css(
+                content.decode("utf-8"), words or set(), exists=_is_file_beside(path)
+            ).encode()
         if path.suffix in (".css", ".js"):
             content = _rewrite_references(name, content.decode("utf-8"), manifest).encode()
         hashed = hashed_name(name, content)
@@ -123,6 +125,11 @@ def build(
             compressor.compress(str(destination))
     (target / MANIFEST).write_text(json.dumps(manifest, indent=0, sort_keys=True))
     return manifest
+
+
+def _is_file_beside(path: Path) -> Callable[[str], bool]:
+    """Whether a reference in ``path`` (relative to its folder) names a file."""
+    return lambda reference: (path.parent / reference).is_file()
 
 
 def read_manifest(folder: Path) -> dict[str, str]:

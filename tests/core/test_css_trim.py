@@ -63,3 +63,19 @@ def test_the_words_come_from_templates_scripts_and_code(tmp_path):
     (tmp_path / "notes.md").write_text("carousel")
     assert {"alert", "alert-", "card", "is-open", "form-input"} <= words_in([tmp_path])
     assert "carousel" not in words_in([tmp_path])
+
+
+def test_each_font_gets_its_latin1_subset_where_the_design_system_has_one():
+    css = (
+        "@font-face{font-family:Plex;font-weight:400;"
+        'src:url(../fonts/P/complete/woff2/P-Regular.woff2) format("woff2")}'
+        "@font-face{font-family:Plex;font-weight:700;"
+        'src:url(../fonts/P/complete/woff2/P-Bold.woff2) format("woff2")}'
+    )
+    there = {"../fonts/P/split/woff2/P-Regular-Latin1.woff2"}
+    kept = trim(css, WORDS, exists=there.__contains__)
+    faces = [rule for rule in _rules(kept) if rule.startswith("@font-face")]
+    assert len(faces) == 3  # the complete faces first, the subset after its own
+    assert "P-Regular-Latin1.woff2" in faces[1] and "unicode-range:U+0,U+D,U+20-7E" in faces[1]
+    assert "font-weight:400" in faces[1] and "complete" not in faces[1]
+    assert "Latin1" not in faces[2]
