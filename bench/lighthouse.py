@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 
-from bench import seed  # noqa: E402
+from bench import run, seed  # noqa: E402
 from bench.run import PG, SECRET_KEY, login, request  # noqa: E402
 
 DATABASE = "grants_bench_lighthouse"
@@ -109,8 +108,10 @@ def ensure_static_build() -> None:
         subprocess.run([str(ROOT / ".venv/bin/python"), "scripts/build_static.py"], check=True)
 
 
-class Server:
-    def __init__(self, built: bool = True) -> None:
+class Server(run.Server):
+    """gunicorn as run.Server starts it, on the Lighthouse database and port."""
+
+    def __init__(self, built: bool = True) -> None:  # noqa: PLW0231  (its own start)
         self.log = open(BENCH / "results" / "gunicorn-lighthouse.log", "a")  # noqa: SIM115
         self.process = subprocess.Popen(
             [str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{PORT}",
@@ -127,14 +128,6 @@ class Server:
             time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"gunicorn did not start; see {self.log.name}")
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
 
 
 def run_once(cli: Path, browser: str, url: str, cookie: str) -> dict:
