@@ -28,7 +28,8 @@ from flask import Flask
 
 MANIFEST = "manifest.json"
 HASH_LENGTH = 12
-# A year and a bit: the name changes with the content, so the file never goes stale.
+# What WhiteNoise sends, with "immutable", for a hashed file (its FOREVER): the name changes
+# with the content, so the file never goes stale.
 FAR_FUTURE = 10 * 365 * 24 * 3600
 # Only text is worth compressing; fonts (woff, woff2) and images are compressed already,
 # and the old font formats (ttf, otf, eot) are fallbacks no current browser fetches.
@@ -164,7 +165,7 @@ def install(app: Flask) -> None:
         app.wsgi_app,
         root=str(folder),
         prefix=static_path + "/",
-        max_age=FAR_FUTURE,
+        max_age=60,  # what is not hashed (the manifest): a minute, as WhiteNoise would
         # Every file in the build has its hash in its name (the manifest itself is not
         # served: it is not under a hashed name and nothing links to it).
         immutable_file_test=lambda _path, url: not url.endswith("/" + MANIFEST),

@@ -163,6 +163,9 @@ def test_a_plain_name_is_not_cached_for_a_year(built_app):
     response = built_app.test_client().get("/static/app.css")
     assert response.status_code == 200
     assert "immutable" not in response.headers.get("Cache-Control", "")
+    # Nor the manifest, the one file of the build without a hash in its name.
+    manifest = built_app.test_client().get("/static/manifest.json")
+    assert manifest.headers["Cache-Control"] == "max-age=60, public"
 
 
 def test_without_a_build_the_names_stay_plain(app, tmp_path):
