@@ -69,6 +69,9 @@ def create_app(config: str | type | dict | None = None) -> Flask:
 
     clock.configure(app)
     _trust_reverse_proxy(app)
+    from grants.core import static_files
+
+    static_files.install(app)  # hashed names, gzip and brotli, a year's caching
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
     # WeasyPrint and fontTools log every step of every PDF at INFO: keep the warnings only.

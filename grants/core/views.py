@@ -9,6 +9,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -38,6 +39,18 @@ def index() -> ResponseReturnValue:
 @bp.get("/tilgaengelighed")
 def accessibility() -> ResponseReturnValue:
     return render_template("core/accessibility.html")
+
+
+@bp.get("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    """The icon for what asks for /favicon.ico without reading the page's <link rel="icon">
+    (feed readers, bookmarks, crawlers): the same SVG, cached for a day."""
+    return send_from_directory(
+        current_app.static_folder or "static",
+        "favicon.svg",
+        mimetype="image/svg+xml",
+        max_age=24 * 3600,
+    )
 
 
 @bp.get("/healthz")
