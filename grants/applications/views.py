@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from grants.applications import changes, documents, operations
 from grants.applications.forms import (
@@ -166,10 +166,15 @@ def funds_open_to(user) -> list[Fund]:
 @bp.get("/ansoegninger/mine")
 @login_required
 def mine():
+    mine = Application.applicant_id == current_user.id
     page = paginate(
         select(Application)
-        .where(Application.applicant_id == current_user.id)
+        .where(mine)
+        # The applicant is the person, already loaded: not joined again on every row (which
+        # also read their roles again).
+        .options(lazyload(Application.applicant))
         .order_by(Application.updated_at.desc(), Application.id.desc()),
+        count_select=select(Application.id).where(mine),
         per_page=current_app.config["MY_APPLICATIONS_PAGE_SIZE"],
     )
     return render_template("applications/mine.html", page=page)
