@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload
 
 from grants.applications import changes, documents, operations
 from grants.applications.forms import (
@@ -167,15 +167,25 @@ def funds_open_to(user) -> list[Fund]:
 @login_required
 def mine():
     mine = Application.applicant_id == current_user.id
+    # The columns the list shows, as plain rows: no case or fund is made an object for it
+    # (the ORM's loading, and the person's roles read again for each case they applied
+    # for, were a third of the page's time).
     page = paginate(
-        select(Application)
+        select(
+            Application.id,
+            Application.case_number,
+            Application.title,
+            Application.departure_date,
+            Application.amount_applied,
+            Application.state,
+            Fund.name.label("fund_name"),
+        )
+        .join(Fund, Fund.id == Application.fund_id)
         .where(mine)
-        # The applicant is the person, already loaded: not joined again on every row (which
-        # also read their roles again).
-        .options(lazyload(Application.applicant))
         .order_by(Application.updated_at.desc(), Application.id.desc()),
         count_select=select(Application.id).where(mine),
         per_page=current_app.config["MY_APPLICATIONS_PAGE_SIZE"],
+        scalars=False,
     )
     return render_template("applications/mine.html", page=page)
 
