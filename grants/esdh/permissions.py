@@ -1,0 +1,14 @@
+"""Who journalises a case in the ESDH by hand, in the permission layer."""
+
+from __future__ import annotations
+
+from grants.core import access
+from grants.people.models import Role
+
+SECRETARIAT = (Role.CASEWORKER, Role.ADMIN)
+
+
+@access.rule("case.journalise")
+def can_journalise(user, application, **_) -> bool:
+    """The secretariat, on a case they may see; never the applicant side."""
+    return user.has_role(*SECRETARIAT) and access.may(user, "case.view", application)
