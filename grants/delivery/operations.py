@@ -156,6 +156,9 @@ def deliver(delivery_id: int) -> LetterDelivery | None:
             if pause:
                 time.sleep(pause)
             delivery = db.session.get(LetterDelivery, delivery_id, with_for_update=True)
+            if delivery.status != Status.PENDING:  # a restarted run of the job got there
+                db.session.commit()
+                return delivery
             continue
         delivery.attempts += 1
         delivery.status = Status.SENT
