@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
+from grants.applications.permissions import SECRETARIAT
 from grants.core import access
-from grants.people.models import Role
-
-# The secretariat prints and posts the letters Digital Post could not take.
-SECRETARIAT = (Role.CASEWORKER, Role.ADMIN)
 
 
 @access.rule("delivery.print")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+from grants.applications.permissions import SECRETARIAT
 from grants.core import access
-from grants.people.models import Role
-
-SECRETARIAT = (Role.CASEWORKER, Role.ADMIN)
 
 
 @access.rule("case.journalise")
