@@ -125,7 +125,3 @@ def kombi_request(memo: Element) -> bytes:
     SubElement(request, "KombiValgKode").text = "Digital Post"
     request.append(memo)
     return tostring(request, encoding="utf-8", xml_declaration=True)
-
-
-def uuid_of(message: Element) -> str:
-    return message.findtext(f"{{{MEMO}}}MessageHeader/{{{MEMO}}}messageUUID") or ""

@@ -19,6 +19,7 @@ import hashlib
 import logging
 import secrets
 import time
+import uuid
 
 from flask import current_app, url_for
 from flask_babel import force_locale
@@ -131,8 +132,15 @@ def deliver(delivery_id: int) -> LetterDelivery | None:
         try:
             if not client.receives_digital_post(recipient):
                 return fall_back(delivery, EXEMPT)
-            message = memo.message(_sender(), recipient, _memo_letter(delivery.letter, application))
-            delivery.message_uuid = memo.uuid_of(message)
+            # One message UUID for every attempt: Digital Post takes a message once, so an
+            # attempt whose answer was lost after the platform took it delivers nothing twice.
+            delivery.message_uuid = delivery.message_uuid or str(uuid.uuid4())
+            message = memo.message(
+                _sender(),
+                recipient,
+                _memo_letter(delivery.letter, application),
+                message_uuid=delivery.message_uuid,
+            )
             delivery.transaction_id = client.send(message)
         except sf1601.DigitalPostError as error:
             delivery.attempts += 1

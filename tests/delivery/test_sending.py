@@ -159,6 +159,12 @@ def test_a_failure_is_tried_again_and_the_journal_says_each(dp_world, platform):
     failed = _journal(application, "digital_post_attempt_failed")
     assert [e.details["attempt"] for e in failed] == [1, 2]
     assert "HTTP 503" in failed[0].details["error"]
+    # The same message each time, by its UUID: the platform takes a message once.
+    uuids = {
+        _memo(r).findtext("memo:MessageHeader/memo:messageUUID", namespaces=NS)
+        for r in platform.memos()
+    }
+    assert uuids == {delivery.message_uuid}
     assert len(_journal(application, "digital_post_sent")) == 1
 
 
