@@ -53,9 +53,17 @@ def keys_of(application: Application) -> list[str]:
     """Every document of the case, by key, in the order the case got them."""
     keys = [APPLICATION]
     keys += [f"attachment:{a.id}" for a in sorted(application.attachments, key=lambda a: a.id)]
-    keys += [f"letter:{letter.id}" for letter in sorted(application.letters, key=lambda x: x.id)]
+    keys += [f"letter:{letter.id}" for letter in _letters(application)]
     keys += [f"message:{entry.id}" for entry in _messages(application)]
     return keys
+
+
+def _letters(application: Application) -> list[Letter]:
+    return list(
+        db.session.scalars(
+            select(Letter).where(Letter.application_id == application.id).order_by(Letter.id)
+        )
+    )
 
 
 def _messages(application: Application) -> list[JournalEntry]:
@@ -140,7 +148,9 @@ def _titles(application: Application) -> dict[str, str]:
             label = documents.label(application, attachment.purpose)
             name = display_name(attachment.filename)
             titles[f"attachment:{attachment.id}"] = f"{label} {attachment.version}: {name}"
-        for letter in application.letters:
+        # Asked of the database: a letter issued in this request is not yet in the case's
+        # loaded list of letters.
+        for letter in _letters(application):
             titles[f"letter:{letter.id}"] = f"{kind_label(letter.kind)}: {letter.filename}"
         for entry in _messages(application):
             titles[f"message:{entry.id}"] = _(

@@ -225,3 +225,29 @@ def test_a_mailbox_that_refuses_is_recorded_and_tried_again_by_hand(world, esdh,
     client.post(f"/ansoegninger/{application.id}/journaliser")
     subjects = [str(m["Subject"]) for m in esdh.take() if m["To"] == MAILBOX]
     assert any("Afgørelsesbrev" in s for s in subjects)
+
+
+def test_the_purge_keeps_what_went_where_but_not_the_titles(world, esdh, move_clock):
+    from grants.privacy import operations as privacy
+
+    application = decision_case(world, "refuse")  # refused: the case is closed
+    start_pending()
+    (row,) = db.session.scalars(
+        db.select(Journalisation).where(Journalisation.document.startswith("letter:"))
+    ).all()
+    assert row.title.startswith("Afgørelsesbrev")
+    move_clock(application.decided_at.date().replace(year=application.decided_at.year + 7))
+
+    privacy.purge(6, actor=world.admin)
+    db.session.commit()
+
+    db.session.expire_all()
+    assert {r.title for r in db.session.scalars(db.select(Journalisation))} == {""}
+    row = db.session.get(Journalisation, row.id)
+    assert (row.title, row.document, row.destination, row.kle_number, row.status) == (
+        "",
+        f"letter:{letters_of(application, 'decision')[0].id}",
+        MAILBOX,
+        "05.10.00",
+        JournalisationStatus.SENT,
+    )
