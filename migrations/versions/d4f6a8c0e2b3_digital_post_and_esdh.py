@@ -3,7 +3,7 @@ per fund whether its letters go by Digital Post and its KLE number and handling 
 letter's delivery (channel, status, the secure link's hash); each document journalised.
 
 Revision ID: d4f6a8c0e2b3
-Revises: c8e3f5a7b9d1
+Revises: d4f6a8c0e2b5
 Create Date: 2026-12-06 09:30:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "d4f6a8c0e2b3"
-down_revision = "c8e3f5a7b9d1"
+down_revision = "d4f6a8c0e2b5"
 branch_labels = None
 depends_on = None
 
