@@ -108,6 +108,38 @@ class Config:
     # own environment, as the web process's. The tests point workers at their database.
     JOBS_WORKER_CONFIG: dict | None = None
 
+    # Digital Post through KOMBIT's Serviceplatformen, SF1601 (grants.delivery;
+    # docs/integrations.md). Off while DIGITAL_POST_URL or the certificate is empty: a fund
+    # set to Digital Post then sends its letters by the fallback below.
+    DIGITAL_POST_URL = os.environ.get("DIGITAL_POST_URL", "")
+    DIGITAL_POST_STS_URL = os.environ.get(
+        "DIGITAL_POST_STS_URL",
+        "https://n2adgangsstyring.eksterntest-stoettesystemerne.dk/runtime/api/rest/wstrust/v1/issue",
+    )
+    DIGITAL_POST_TOKEN_URL = os.environ.get("DIGITAL_POST_TOKEN_URL", "")  # "": from the URL
+    DIGITAL_POST_CERTIFICATE = os.environ.get("DIGITAL_POST_CERTIFICATE", "")  # PEM with key
+    DIGITAL_POST_CA_BUNDLE = os.environ.get("DIGITAL_POST_CA_BUNDLE", "")  # "": the system's
+    DIGITAL_POST_SENDER_CVR = os.environ.get("DIGITAL_POST_SENDER_CVR", "")  # "": the kommune's
+    DIGITAL_POST_TIMEOUT = float(os.environ.get("DIGITAL_POST_TIMEOUT", 30))
+    # Tries in all, and the pauses (seconds) between them.
+    DIGITAL_POST_ATTEMPTS = int(os.environ.get("DIGITAL_POST_ATTEMPTS", 3))
+    DIGITAL_POST_RETRY_SECONDS = [
+        float(s) for s in os.environ.get("DIGITAL_POST_RETRY_SECONDS", "60,300").split(",") if s
+    ]
+    # A recipient Digital Post cannot reach: "email" (a secure link that expires after
+    # DIGITAL_POST_LINK_DAYS) or "print" (the secretariat's list of letters to print).
+    DIGITAL_POST_FALLBACK = os.environ.get("DIGITAL_POST_FALLBACK", "email")
+    DIGITAL_POST_LINK_DAYS = int(os.environ.get("DIGITAL_POST_LINK_DAYS", 30))
+
+    # Journalisation in the municipality's ESDH (grants.esdh; docs/integrations.md): the
+    # adapter ("email": to the ESDH's journalisation mailbox; "": off) and its settings.
+    ESDH_ADAPTER = os.environ.get("ESDH_ADAPTER", "")
+    ESDH_MAILBOX = os.environ.get("ESDH_MAILBOX", "")
+    # The subject the ESDH reads: {case_number}, {title}, {kle}, {handling_code}, {fund}.
+    ESDH_SUBJECT = os.environ.get(
+        "ESDH_SUBJECT", "Journalisering: sag {case_number} [KLE {kle} {handling_code}] {title}"
+    )
+
     # Seconds a money movement waits for another holding the fund's lock before it gives up
     # with a clear refusal (grants.budgets.lock.lock_fund; docs/budgets.md).
     BUDGET_LOCK_TIMEOUT = float(os.environ.get("BUDGET_LOCK_TIMEOUT", 30))
@@ -209,6 +241,7 @@ class TestingConfig(Config):
     JOBS_MODE = "sync"
     MAIL_SERVER = ""
     SERVER_NAME = "grants.test"
+    DIGITAL_POST_RETRY_SECONDS: list[float] = []  # the tests try again at once
     # The tests set the clock themselves (CLOCK_TODAY in the app's config, or move_clock),
     # never from the developer's environment.
     CLOCK_TODAY = ""

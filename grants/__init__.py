@@ -25,6 +25,8 @@ PERMISSION_MODULES = (
     "grants.applications.permissions",
     "grants.budgets.permissions",
     "grants.committees.permissions",
+    "grants.delivery.permissions",
+    "grants.esdh.permissions",
     "grants.jobs.permissions",
     "grants.organisations.permissions",
     "grants.payments.permissions",
@@ -38,6 +40,8 @@ PERMISSION_MODULES = (
 # module connects its subscribers. The package that sends an event never imports these.
 SUBSCRIBER_MODULES = (
     "grants.audit.listeners",  # the audit trail: every model's __audit__, account events
+    "grants.delivery.subscribers",  # letters of a fund with Digital Post are sent by it
+    "grants.esdh.subscribers",  # cases and their documents journalised in the ESDH
     "grants.notifications.subscribers",  # the e-mails of the people package's events
     "grants.workflow.journal",  # the case journal's entries for letters and budget years
     "grants.workflow.mails",  # the e-mails a step causes
@@ -214,6 +218,8 @@ def _register_blueprints(app: Flask) -> None:
     from grants.budgets.views import bp as budgets
     from grants.committees.views import bp as committees
     from grants.core.views import bp as core
+    from grants.delivery.views import bp as delivery
+    from grants.esdh.views import bp as esdh
     from grants.letters.views import bp as letters
     from grants.nemlogin.views import bp as nemlogin
     from grants.organisations.views import bp as organisations
@@ -244,6 +250,8 @@ def _register_blueprints(app: Flask) -> None:
         privacy,
         api,
         api_tokens,
+        delivery,
+        esdh,
     ):
         app.register_blueprint(blueprint)
 

@@ -15,6 +15,8 @@ from grants.committees.models import (  # noqa: F401
     MeetingAttendance,
 )
 from grants.core.models import Municipality  # noqa: F401
+from grants.delivery.models import LetterDelivery  # noqa: F401
+from grants.esdh.models import Journalisation  # noqa: F401
 from grants.funds.models import Fund, FundBoardMember  # noqa: F401
 from grants.jobs.models import Job  # noqa: F401
 from grants.letters.models import Letter, LetterText  # noqa: F401

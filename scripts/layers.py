@@ -46,6 +46,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("payments",),
     ("committees",),  # a meeting rules on cases and on their trip reports
     ("reports",),  # the trip report, settlement and the letters that follow it
+    # A letter to its recipient (Digital Post, e-mail, print); the case to the ESDH.
+    ("delivery", "esdh"),
     ("applications",),  # the case: its pages, operations and steps (the route's actions)
     ("workflow",),  # the routes and the engine that moves a case along them
     ("letters",),

@@ -267,6 +267,35 @@ class FundForm(Form):
     board = SelectMultipleField(
         _l("Bestyrelsen, der afgør over beløbsgrænsen"), choices=[], validate_choice=False
     )
+    digital_post = BooleanField(
+        _l("Breve sendes med Digital Post"),
+        description=_l(
+            "Afgørelses- og afregningsbreve sendes til foreningens CVR-nummer gennem "
+            "Serviceplatformen. Kan Digital Post ikke aflevere brevet, sendes det som "
+            "kommunen har valgt: et sikkert link på e-mail eller print."
+        ),
+    )
+    kle_number = StringField(
+        _l("KLE-nummer"),
+        [
+            Optional(),
+            Regexp(r"^\d{2}\.\d{2}\.\d{2}$", message=_l("Skriv KLE-nummeret som 00.00.00.")),
+        ],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        description=_l("Emnet, sagerne journaliseres under i ESDH, fx 05.10.00."),
+    )
+    handling_code = StringField(
+        _l("Handlingsfacet"),
+        [
+            Optional(),
+            Regexp(
+                r"^[A-Z]\d{2}$",
+                message=_l("Skriv handlingsfacetten som et stort bogstav og to tal, fx G01."),
+            ),
+        ],
+        filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
+        description=_l("Fx G01 (generelle sager)."),
+    )
     publish_trips = BooleanField(_l("Rejserne offentliggøres, når regnskabet er godkendt"))
     publish_names = BooleanField(_l("Deltagernes navne offentliggøres"))
     active = BooleanField(_l("Puljen er åben for ansøgninger"), default=True)

@@ -16,7 +16,7 @@ from grants.committees.operations import issue_item
 from grants.core.errors import DomainError
 from grants.extensions import db
 from grants.jobs.models import Job
-from grants.jobs.runner import handler, record_result
+from grants.jobs.runner import handler, record_result, start_pending
 from grants.notifications.sender import send_pending_of_request
 from grants.people.models import User
 
@@ -42,6 +42,7 @@ def issue_meeting(job: Job, *, part: int = 0, parts: int = 1) -> None:
         except Exception as exc:
             db.session.rollback()
             g.pop("outbox", None)  # the rolled-back item's e-mails are not sent
+            g.pop("jobs_to_start", None)  # nor its letters by Digital Post (grants.delivery)
             if isinstance(exc, DomainError):
                 message = exc.message
             else:
@@ -55,3 +56,4 @@ def issue_meeting(job: Job, *, part: int = 0, parts: int = 1) -> None:
             db.session.commit()
             continue
         send_pending_of_request()
+        start_pending()  # the jobs the item made: its letter by Digital Post (grants.delivery)

@@ -57,6 +57,13 @@ class Fund(Timestamp, Model):
     # The account string (kontostreng) in the municipality's finance system that the fund's
     # grants are posted on: written on every line of a payment batch (docs/payments.md).
     account_string: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    # Whether the fund's letters to the applicant go by Digital Post (KOMBIT's SF1601,
+    # grants.delivery); off: the applicant is told by e-mail and downloads the letter.
+    digital_post: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # How the fund's cases are filed in the municipality's ESDH (grants.esdh): the KLE number
+    # (emnenummer, e.g. 05.10.00) and the handling code (handlingsfacet, e.g. G01).
+    kle_number: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    handling_code: Mapped[str] = mapped_column(String(3), default="", server_default="")
     # Bumped by every money movement: the row lock that keeps two deciders from spending the
     # same krone twice (see grants.budgets.lock.lock_fund).
     ledger_version: Mapped[int] = mapped_column(default=0)

@@ -40,7 +40,12 @@ HANDLERS: dict[str, Callable[..., None]] = {}
 PARALLEL: set[str] = set()
 # The modules whose @handler functions run jobs: imported before a job runs, so a worker
 # process knows every kind whatever the app imported so far.
-HANDLER_MODULES = ("grants.committees.issuing", "grants.reports.reminders")
+HANDLER_MODULES = (
+    "grants.committees.issuing",
+    "grants.reports.reminders",
+    "grants.delivery.operations",
+    "grants.esdh.operations",
+)
 
 
 def handler(kind: str, *, parallel: bool = False):

@@ -32,6 +32,7 @@ from grants.applications.documents import allow_erasure
 from grants.cases.models import Application, Attachment, BudgetLine
 from grants.core import clock
 from grants.core.files import display_name
+from grants.esdh.models import Journalisation
 from grants.extensions import db
 from grants.letters.models import Letter
 from grants.notifications.models import OutboxMessage
@@ -132,6 +133,14 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
             .execution_options(synchronize_session=False)
         )
         _forget_mail(OutboxMessage.application_id.in_(ids))
+        # What went to the ESDH keeps which document, when, where and under which KLE number;
+        # its title (the case's title, a file's name) and the ESDH's answer go.
+        db.session.execute(
+            update(Journalisation)
+            .where(Journalisation.application_id.in_(ids))
+            .values(title="", error="")
+            .execution_options(synchronize_session=False)
+        )
         # Mails about several cases (a committee's agenda) name each by number and title.
         numbers = [case.case_number for case in plan.cases if case.case_number]
         if numbers:

@@ -46,6 +46,20 @@ TEXTS = {
     "interest_found_organisation": _l(
         "%(member)s: Medlemmet handler for den ansøgende organisation."
     ),
+    # grants.delivery: how a letter went to its recipient
+    "digital_post_sent": _l(
+        "%(letter)s er afleveret til Digital Post til %(recipient)s (transaktion %(transaction)s)."
+    ),
+    "digital_post_attempt_failed": _l(
+        "Digital Post, forsøg %(attempt)s af %(attempts)s, fejlede: %(error)s"
+    ),
+    "letter_emailed": _l("%(letter)s er sendt som et sikkert link på e-mail (%(reason)s)."),
+    "letter_to_print": _l("%(letter)s skal printes og sendes med posten (%(reason)s)."),
+    "letter_opened_by_link": _l("%(letter)s er åbnet via det sikre link."),
+    "letter_printed": _l("%(letter)s er printet og sendt med posten."),
+    # grants.esdh: the case's documents in the municipality's ESDH
+    "journalised": _l("Journaliseret i ESDH (%(destination)s): %(documents)s"),
+    "journalisation_failed": _l("Journalisering i ESDH fejlede: %(error)s"),
 }
 
 # A message of several sentences is a tuple of them, shown as one line.
@@ -68,9 +82,15 @@ def note(message: str, **facts: object) -> dict[str, object]:
     return kept
 
 
+# Facts kept as a key and shown in the reader's language (grants.delivery's reasons).
+REASON_TEXTS: dict[str, object] = {}
+
+
 def _shown(name: str, value: object) -> str:
     if value is None:
         return ""
+    if name == "reason" and value in REASON_TEXTS:
+        return str(REASON_TEXTS[value])
     if name in MONEY_FACTS:
         return money(Decimal(str(value)))
     if name in DATE_FACTS:

@@ -26,6 +26,14 @@ EVENT_LABELS = {
     "postponed_without_quorum": _l("Udsat: udvalget var ikke beslutningsdygtigt"),
     "substitute_called": _l("Stedfortræder indkaldt"),
     "budget_year_moved": _l("Flyttet til næste års budget"),
+    "digital_post_sent": _l("Sendt med Digital Post"),
+    "digital_post_attempt_failed": _l("Digital Post fejlede"),
+    "letter_emailed": _l("Brev sendt som sikkert link"),
+    "letter_to_print": _l("Brev skal printes"),
+    "letter_opened_by_link": _l("Brev åbnet via sikkert link"),
+    "letter_printed": _l("Brev printet og sendt"),
+    "journalised": _l("Journaliseret i ESDH"),
+    "journalisation_failed": _l("Journalisering i ESDH fejlede"),
 }
 
 

@@ -246,6 +246,14 @@ EXPECTATIONS: dict[str, Expect] = {
     # Issuing and revoking API tokens: the administrator's.
     "api_tokens.index": Expect(ADMINS, method="GET"),
     "api_tokens.revoke": Expect(ADMINS, {"token_id": "{api_token}"}),
+    # Letters by Digital Post (grants.delivery): a guessed secure link opens nothing; the
+    # letters to print are the secretariat's (an unknown one is not found).
+    "delivery.letter_by_link": Expect(NOBODY, {"token": "guessed-token"}),
+    "delivery.print_list": Expect(frozenset({CASEWORKER, ADMIN})),
+    "delivery.mark_printed": Expect(NOBODY, {"delivery_id": 999999}),
+    # Journalising a case in the ESDH by hand: the secretariat (here not set up: refused
+    # with the reason, 422, which is not a refusal of the person).
+    "esdh.journalise": Expect(frozenset({CASEWORKER, ADMIN})),
 }
 
 WHERE = "tests/core/test_access_matrix.py: EXPECTATIONS"

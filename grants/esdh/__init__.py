@@ -1,0 +1,2 @@
+"""Journalisation of the cases and their documents in the municipality's ESDH
+(docs/integrations.md)."""

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.delivery.platform import Platform, make_certificates
+
+
+@pytest.fixture(scope="session")
+def certificates(tmp_path_factory):
+    return make_certificates(tmp_path_factory.mktemp("sf1601-certificates"))
+
+
+@pytest.fixture
+def platform(app, certificates):
+    """Serviceplatformen on loopback, and the app set up to send to it."""
+    running = Platform(certificates).start()
+    app.config.update(
+        DIGITAL_POST_URL=running.url,
+        DIGITAL_POST_STS_URL=f"{running.url}/sts",
+        DIGITAL_POST_CERTIFICATE=str(certificates.client),
+        DIGITAL_POST_CA_BUNDLE=str(certificates.ca),
+        DIGITAL_POST_TIMEOUT=5,
+    )
+    yield running
+    running.stop()
