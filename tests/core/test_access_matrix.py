@@ -130,6 +130,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "letters.download": Expect(CASE_VIEWERS),
     # The letters' stylesheet, for the preview of a letter before a decision: no case data.
     "letters.stylesheet": Expect(EVERYONE),
+    # The public verification of a letter by its code (no case data on it), and its form.
+    "letters.verify": Expect(EVERYONE, {"code": "ABCDE-12345"}),
+    "letters.verify_form": Expect(EVERYONE),
     # A step that needs a comment, posted without one: the manager gets the form back (422).
     "workflow.step": Expect(
         frozenset({MANAGER}), {"application_id": "{endorsement}", "action": "not_endorse"}
@@ -341,6 +344,7 @@ def build_world():
         pdf=b"%PDF-1.7 letter",
         sha256="1" * 64,
         size=15,
+        verification_code="ABCDE12345",
     )
     db.session.add_all([attachment, letter])
     youth_fund = factories.make_fund(
