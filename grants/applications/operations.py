@@ -10,7 +10,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from grants.applications import changes, documents
-from grants.budgets.movements import check_reservation, reserve
+from grants.budgets.movements import check_regrant, check_reservation, reserve
 from grants.cases.models import Application, Attachment, BudgetLine, Outcome
 from grants.cases.states import State
 from grants.core import clock
@@ -463,7 +463,10 @@ def check_decision(
             ),
             field="dispensation_reason",
         )
-    if granted > 0 and not lock:
+    if not lock and reconsidering(application):
+        # Shown before it is confirmed: a raise must fit in what is available.
+        check_regrant(application, granted)
+    elif granted > 0 and not lock:
         # Shown before it is confirmed: say now what the reservation would refuse.
         check_reservation(application, granted)
     return Decision(
@@ -483,12 +486,33 @@ def check_decision(
     )
 
 
+def request_reconsideration(application: Application, actor, action: str, comment: str) -> None:
+    """The applicant asks for a decision to be reconsidered (genoptagelse), with reasons:
+    the case goes back to whoever decides it, and the decision in force stays until a new
+    one replaces it."""
+    if not (comment or "").strip():
+        raise DomainError(_("Skriv, hvorfor afgørelsen skal genoptages."), field="comment")
+    engine.take(application, action, actor, comment)
+
+
+def reconsidering(application: Application) -> bool:
+    """Whether a decision now is a reconsidered one: it replaces a letter already sent."""
+    return application.state == State.RECONSIDERATION
+
+
 def take_decision(application: Application, actor, decision: Decision) -> None:
     """Take a checked decision: reserve the grant on the year of travel's budget and issue
-    the decision letter, all in the caller's one transaction."""
-    from grants.letters.operations import issue_decision_letter
+    the decision letter, all in the caller's one transaction. A reconsidered decision moves
+    the ledger by the difference only, and its letter replaces the one before (both stay in
+    the case file)."""
+    from grants.budgets.movements import regrant
+    from grants.letters.operations import current_letter, issue_decision_letter
 
-    if decision.granted > 0:
+    replaces = None
+    if reconsidering(application):
+        replaces = current_letter(application)
+        regrant(application, decision.granted, actor, decision.reasons)
+    elif decision.granted > 0:
         reserve(application, decision.granted, actor)
     for name, value in decision.on_the_case(actor).items():
         setattr(application, name, value)
@@ -498,7 +522,7 @@ def take_decision(application: Application, actor, decision: Decision) -> None:
             "Dispensation: %(reason)s", reason=decision.dispensation_reason
         )
     engine.take(application, decision.action, actor, comment=comment)
-    issue_decision_letter(application, actor)
+    issue_decision_letter(application, actor, replaces=replaces)
 
 
 def decide(
