@@ -92,6 +92,8 @@ register(
         "request_reconsideration",
         _l("Bed om genoptagelse"),
         effect=operations.request_reconsideration,
+        form=None,
+        page="applications.reconsideration",
         secondary=True,
         news=_l(
             "Vi har modtaget din anmodning om genoptagelse af afgørelsen i “%(title)s”. Du får "

@@ -11,9 +11,9 @@ from decimal import Decimal
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from grants.cases.models import BudgetCategory
 from grants.core import clock
@@ -429,3 +429,23 @@ class YouthApplicationForm(ReplyToCaseworker, BudgetLines, Form):
 
     def validate_draft(self) -> bool:
         return ApplicationForm.validate_draft(self)
+
+
+class ReconsiderationForm(Form):
+    """The applicant's request for a decision to be reconsidered (genoptagelse)."""
+
+    reasons = TextAreaField(
+        _l("Hvorfor skal afgørelsen genoptages?"),
+        validators=[
+            InputRequired(message=_l("Skriv, hvorfor afgørelsen skal genoptages.")),
+            Length(max=LONG),
+        ],
+        description=_l(
+            "Skriv, hvad der er nyt, eller hvad du mener er forkert i afgørelsen. "
+            "Afgørelsen gælder, indtil der er truffet en ny."
+        ),
+    )
+    documents = MultipleFileField(
+        _l("Bilag (valgfrit)"),
+        description=_l("PDF eller billede (PNG, JPEG). Du kan vælge flere filer på én gang."),
+    )

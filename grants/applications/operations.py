@@ -4,6 +4,7 @@ queues e-mail through the workflow engine; none commits (the request does, once)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -486,12 +487,21 @@ def check_decision(
     )
 
 
-def request_reconsideration(application: Application, actor, action: str, comment: str) -> None:
-    """The applicant asks for a decision to be reconsidered (genoptagelse), with reasons:
-    the case goes back to whoever decides it, and the decision in force stays until a new
-    one replaces it."""
+def request_reconsideration(
+    application: Application,
+    actor,
+    action: str,
+    comment: str,
+    files: Sequence[CheckedFile] = (),
+) -> None:
+    """The applicant asks for a decision to be reconsidered (genoptagelse), with reasons and
+    any documents (kept in the case file like every document received): the case goes back
+    to whoever decides it, and the decision in force stays until a new one replaces it."""
+    engine.find_transition(application, action, actor)  # refused before anything is kept
     if not (comment or "").strip():
-        raise DomainError(_("Skriv, hvorfor afgørelsen skal genoptages."), field="comment")
+        raise DomainError(_("Skriv, hvorfor afgørelsen skal genoptages."), field="reasons")
+    for checked in files:
+        documents.receive(application, checked, actor, documents.RECONSIDERATION, "documents")
     engine.take(application, action, actor, comment)
 
 

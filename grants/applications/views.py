@@ -24,6 +24,7 @@ from grants.applications.forms import (
     BUDGET_CATEGORIES,
     ApplicationForm,
     DecisionForm,
+    ReconsiderationForm,
     YouthApplicationForm,
 )
 from grants.applications.permissions import funds_opened_to, sees_internal_journal
@@ -471,3 +472,35 @@ def attachment(application_id: int, attachment_id: int):
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@bp.route("/ansoegninger/<int:application_id>/genoptagelse", methods=["GET", "POST"])
+@login_required
+def reconsideration(application_id: int):
+    """The applicant's request for a decided case to be reconsidered, with reasons and
+    documents (each checked by its content, as every upload)."""
+    application = get_application(application_id)
+    action = "request_reconsideration"
+    with refused_by_domain(forbidden_aborts=True):
+        engine.find_transition(application, action, current_user)
+    form = ReconsiderationForm()
+    if request.method == "POST" and form.validate():
+        with refused_by_domain(form, "reasons") as refusal:
+            files = [
+                check_upload(upload.filename, upload.read(), field="documents")
+                for upload in form.documents.data or []
+                if upload and getattr(upload, "filename", "")
+            ]
+            operations.request_reconsideration(
+                application, current_user, action, form.reasons.data or "", files
+            )
+        if not refusal:
+            flash(_("Din anmodning om genoptagelse er sendt."), "success")
+            return redirect(url_for("applications.show", application_id=application.id))
+        return render_template(
+            "applications/reconsideration.html", application=application, form=form
+        ), refusal.status
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "applications/reconsideration.html", application=application, form=form
+    ), status

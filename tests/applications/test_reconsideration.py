@@ -3,6 +3,7 @@ letter replaces the old one, and the ledger moves by exactly the difference."""
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 import pytest
@@ -19,6 +20,7 @@ from grants.workflow.models import JournalEntry
 from tests import html
 from tests.factories import make_application, make_fund
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 REASONS = "Programmet er udvidet med et besøg, som ikke var med i ansøgningen."
 
 
@@ -162,23 +164,64 @@ def test_the_journal_shows_the_whole_path_and_the_old_letter_says_it_was_replace
     assert "Brevet er ægte, men erstattet" in html.text_of(old)
 
 
-def test_the_applicant_asks_from_the_case_page_and_bad_input_changes_nothing(
-    world, partly, client, auth
-):
+def test_the_applicant_asks_from_the_case_page_with_a_document(world, partly, client, auth):
     auth.login(world.employee)
-    url = f"/ansoegninger/{partly.id}/trin/request_reconsideration"
+    url = f"/ansoegninger/{partly.id}/genoptagelse"
     page = client.get(f"/ansoegninger/{partly.id}")
-    assert "Bed om genoptagelse" in html.buttons(page)
+    assert url in html.links(page)
+    assert client.get(url).status_code == 200
 
-    empty = client.post(url, data={"comment": ""})
-    assert empty.status_code == 422
-    db.session.refresh(partly)
-    assert partly.state == State.PARTLY_GRANTED
+    done = client.post(
+        url,
+        data={"reasons": REASONS, "documents": [(io.BytesIO(PDF), "nyt-program.pdf")]},
+        content_type="multipart/form-data",
+    )
 
-    done = client.post(url, data={"comment": REASONS})
     assert done.status_code == 302
     db.session.refresh(partly)
     assert partly.state == State.RECONSIDERATION
+    (document,) = [a for a in partly.attachments if a.purpose == "reconsideration"]
+    assert document.filename == "nyt-program.pdf"
+    assert partly.journal[-1].comment == REASONS
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"reasons": ""}, "reasons", "Skriv, hvorfor afgørelsen skal genoptages."),
+        (
+            {"reasons": REASONS, "documents": [(io.BytesIO(b"MZ not a pdf"), "virus.exe")]},
+            "documents",
+            "",
+        ),
+    ],
+)
+def test_bad_input_is_shown_next_to_the_field_and_changes_nothing(
+    world, partly, client, auth, data, field, message
+):
+    auth.login(world.employee)
+
+    response = client.post(
+        f"/ansoegninger/{partly.id}/genoptagelse", data=data, content_type="multipart/form-data"
+    )
+
+    assert response.status_code == 422
+    assert message in (html.field_error(response, field) or "")
+    assert html.field_error(response, field)
+    db.session.refresh(partly)
+    assert partly.state == State.PARTLY_GRANTED
+    assert not [a for a in partly.attachments if a.purpose == "reconsideration"]
+
+
+@pytest.mark.parametrize("who", ["outsider", "caseworker", "manager"])
+def test_others_may_not_open_or_post_the_request(world, partly, client, auth, who):
+    auth.login(getattr(world, who))
+    url = f"/ansoegninger/{partly.id}/genoptagelse"
+
+    assert client.get(url).status_code in (403, 404)
+    assert client.post(url, data={"reasons": REASONS}).status_code in (403, 404)
+    db.session.refresh(partly)
+    assert partly.state == State.PARTLY_GRANTED
 
 
 def test_an_english_applicant_gets_the_new_letter_in_english(world, partly):
@@ -188,3 +231,41 @@ def test_an_english_applicant_gets_the_new_letter_in_english(world, partly):
     first, second = decisions(partly)
     assert second.language == "en"
     assert second.parameters["verification"]["url"].endswith("?lang=en")
+
+
+def test_the_caseworker_decides_again_through_the_decision_page(world, partly, client, auth):
+    before = available(partly)
+    request_reconsideration(partly, world.employee, "request_reconsideration", REASONS)
+    db.session.commit()
+    auth.login(world.caseworker)
+    url = f"/ansoegninger/{partly.id}/afgoerelse"
+
+    shown_first = client.post(url, data={"action": "grant", "reasons": ""})
+    assert shown_first.status_code == 200
+    token = html.field_value(shown_first, "confirmation")
+    done = client.post(url, data={"confirmation": token})
+
+    assert done.status_code in (302, 303)
+    db.session.refresh(partly)
+    assert partly.state == State.GRANTED
+    assert available(partly) == before - Decimal(3000)
+    assert len(decisions(partly)) == 2
+
+
+def test_a_raise_that_does_not_fit_is_refused_on_the_decision_page(world, client, auth):
+    poor = make_fund(code="lille", name="Lille pulje", budget=6000)
+    application = make_application(world.employee, poor, state="awaiting_decision")
+    decide(application, world.caseworker, "grant_part", Decimal(5000), "Kun rejsen.")
+    request_reconsideration(application, world.employee, "request_reconsideration", REASONS)
+    db.session.commit()
+    auth.login(world.caseworker)
+
+    response = client.post(
+        f"/ansoegninger/{application.id}/afgoerelse", data={"action": "grant", "reasons": ""}
+    )
+
+    assert response.status_code == 422
+    assert "1.000,00 kr. til rådighed" in html.page_text(response)
+    db.session.refresh(application)
+    assert application.state == State.RECONSIDERATION
+    assert application_money(application).granted == Decimal(5000)

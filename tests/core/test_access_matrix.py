@@ -127,6 +127,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "applications.case_file": Expect(frozenset({CASEWORKER, ADMIN})),
     # A draft is the applicant side's alone, and only they edit it.
     "applications.edit": Expect(APPLICANT_SIDE, {"application_id": "{draft}"}, method="GET"),
+    # Asking for the granted case's decision to be reconsidered: the applicant side only.
+    "applications.reconsideration": Expect(APPLICANT_SIDE, method="GET"),
     "letters.download": Expect(CASE_VIEWERS),
     # The letters' stylesheet, for the preview of a letter before a decision: no case data.
     "letters.stylesheet": Expect(EVERYONE),
