@@ -273,6 +273,7 @@ class Complaint(Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     application: Mapped[Application] = relationship(back_populates="complaints")
+    letter = relationship("Letter")
 
 
 class DocumentIsKept(RuntimeError):

@@ -26,6 +26,8 @@ EVENT_LABELS = {
     "postponed_without_quorum": _l("Udsat: udvalget var ikke beslutningsdygtigt"),
     "substitute_called": _l("Stedfortræder indkaldt"),
     "budget_year_moved": _l("Flyttet til næste års budget"),
+    "complaint_forwarded": _l("Klage videresendt til klageinstansen"),
+    "complaint_decided": _l("Klageinstansens afgørelse"),
 }
 
 
