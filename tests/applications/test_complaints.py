@@ -164,3 +164,29 @@ def test_a_case_without_a_decision_has_no_complaints_page(world, client, auth):
     auth.login(world.caseworker)
 
     assert client.get(f"/ansoegninger/{undecided.id}/klager").status_code == 403
+
+
+def test_the_purge_blanks_the_notes_on_complaints_and_keeps_the_facts(world):
+    from grants.privacy import operations as privacy
+    from tests.privacy.test_privacy import old_closed_case
+
+    case = old_closed_case(world.employee, world.fund, world.caseworker, years_ago=7)
+    complaint = Complaint(
+        application_id=case.id,
+        body="Ankestyrelsen",
+        forwarded_on=clock.today() - dt.timedelta(days=365 * 7),
+        note="Mette Madsen klagede pr. telefon",
+        outcome=ComplaintOutcome.UPHELD,
+        outcome_on=clock.today() - dt.timedelta(days=365 * 7 - 30),
+        outcome_note="Mette fik ikke medhold",
+    )
+    db.session.add(complaint)
+    db.session.commit()
+
+    privacy.purge(6, actor=world.admin)
+    db.session.commit()
+    db.session.refresh(complaint)
+
+    assert (complaint.note, complaint.outcome_note) == ("", "")
+    assert complaint.body == "Ankestyrelsen"
+    assert complaint.outcome is ComplaintOutcome.UPHELD
