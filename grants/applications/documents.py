@@ -26,7 +26,7 @@ from grants.extensions import db
 
 PROGRAMME = "programme"
 RECEIPT = "receipt"
-RECONSIDERATION = "reconsideration"  # sent with a request for reconsideration
+RECONSIDERATION = "reconsideration_request"  # sent with a request for reconsideration
 QUESTION_PREFIX = "q:"
 # Purposes whose every upload is a document of its own; the others hold one document, in
 # versions.

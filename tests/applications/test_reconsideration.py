@@ -180,7 +180,7 @@ def test_the_applicant_asks_from_the_case_page_with_a_document(world, partly, cl
     assert done.status_code == 302
     db.session.refresh(partly)
     assert partly.state == State.RECONSIDERATION
-    (document,) = [a for a in partly.attachments if a.purpose == "reconsideration"]
+    (document,) = [a for a in partly.attachments if a.purpose == "reconsideration_request"]
     assert document.filename == "nyt-program.pdf"
     assert partly.journal[-1].comment == REASONS
 
@@ -210,7 +210,7 @@ def test_bad_input_is_shown_next_to_the_field_and_changes_nothing(
     assert html.field_error(response, field)
     db.session.refresh(partly)
     assert partly.state == State.PARTLY_GRANTED
-    assert not [a for a in partly.attachments if a.purpose == "reconsideration"]
+    assert not [a for a in partly.attachments if a.purpose == "reconsideration_request"]
 
 
 @pytest.mark.parametrize("who", ["outsider", "caseworker", "manager"])
