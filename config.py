@@ -219,6 +219,17 @@ class Config:
     CVR_REGISTER_PASSWORD = os.environ.get("CVR_REGISTER_PASSWORD", "")
     CVR_REGISTER_TIMEOUT = float(os.environ.get("CVR_REGISTER_TIMEOUT", 10))
 
+    # The letters' seal (grants/letters/seal.py, docs/letters.md): every letter is sealed
+    # (PAdES) with the municipality's organisation certificate, given as a PKCS#12 file or as
+    # a PEM key and a PEM certificate (paths, kept outside the repository, readable by the app
+    # only), with the password of the file or key. Unset: a self-signed test certificate is
+    # made once in the instance folder (development and tests; a PDF reader will not trust
+    # it).
+    LETTER_SEAL_PKCS12 = os.environ.get("LETTER_SEAL_PKCS12", "")
+    LETTER_SEAL_KEY = os.environ.get("LETTER_SEAL_KEY", "")
+    LETTER_SEAL_CERT = os.environ.get("LETTER_SEAL_CERT", "")
+    LETTER_SEAL_PASSWORD = os.environ.get("LETTER_SEAL_PASSWORD", "")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

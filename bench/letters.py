@@ -1,5 +1,5 @@
-"""Letters: the app's path to one decision letter vs WeasyPrint alone on the same HTML, and a
-batch of letters across processes.
+"""Letters: the app's path to one decision letter (the seal included) vs WeasyPrint alone on
+the same HTML, the seal's own share, and a batch of letters (rendering only) across processes.
 
     python bench/letters.py postgresql://postgres@127.0.0.1:5432/grants_bench_1k
 
@@ -86,6 +86,20 @@ def measure(url: str) -> dict:
         return real_create_pdf(html, base_url, **options)
 
     operations.create_pdf = capturing
+    # The seal (grants.letters.seal) is part of the app's path; its own share is timed too,
+    # with what it adds to the file.
+    seal_times: list[float] = []
+    seal_growth: list[int] = []
+    real_seal = operations.seal.seal
+
+    def timed_seal(pdf: bytes, **options) -> bytes:
+        started = time.perf_counter()
+        sealed = real_seal(pdf, **options)
+        seal_times.append(time.perf_counter() - started)
+        seal_growth.append(len(sealed) - len(pdf))
+        return sealed
+
+    operations.seal.seal = timed_seal
     app_times, weasy_times = [], []
     with app.app_context(), app.test_request_context():
         application = db.session.scalar(
@@ -113,6 +127,8 @@ def measure(url: str) -> dict:
         db.session.rollback()
         db.engine.dispose()
     operations.create_pdf = real_create_pdf
+    operations.seal.seal = real_seal
+    seal_times = seal_times[1:]  # the first loads the key (once per process)
     html = captured[-1]
     cores = os.cpu_count() or 1
     letters = 8 * cores
@@ -124,6 +140,10 @@ def measure(url: str) -> dict:
         "app_ms": round(1000 * app_best, 1),
         "weasyprint_ms": round(1000 * weasy_best, 1),
         "ratio": round(app_best / weasy_best, 3),
+        # The seal's share of the app's path (PAdES with pyHanko), and the bytes it adds.
+        "seal_ms": round(1000 * min(seal_times), 1),
+        "seal_median_ms": round(1000 * statistics.median(seal_times), 1),
+        "seal_adds_bytes": seal_growth[-1],
         "app_median_ms": round(1000 * statistics.median(app_times), 1),
         "weasyprint_median_ms": round(1000 * statistics.median(weasy_times), 1),
         "batch_one_process": single,

@@ -86,6 +86,20 @@ register(
         secondary=True,
         news=_l("Du har givet afkald på bevillingen til “%(title)s”, og sagen er afsluttet."),
     ),
+    # Reconsideration (genoptagelse): the applicant asks with reasons; the decision form
+    # then decides again (``operations.take_decision`` replaces the letter).
+    Action(
+        "request_reconsideration",
+        _l("Bed om genoptagelse"),
+        effect=operations.request_reconsideration,
+        form=None,
+        page="applications.reconsideration",
+        secondary=True,
+        news=_l(
+            "Vi har modtaget din anmodning om genoptagelse af afgørelsen i “%(title)s”. Du får "
+            "en ny afgørelse, når sagen er behandlet igen."
+        ),
+    ),
     Action(
         "cancel_grant",
         _l("Annullér bevillingen"),

@@ -26,10 +26,11 @@ from grants.extensions import db
 
 PROGRAMME = "programme"
 RECEIPT = "receipt"
+RECONSIDERATION = "reconsideration_request"  # sent with a request for reconsideration
 QUESTION_PREFIX = "q:"
 # Purposes whose every upload is a document of its own; the others hold one document, in
 # versions.
-SEPARATE_DOCUMENTS = (RECEIPT,)
+SEPARATE_DOCUMENTS = (RECEIPT, RECONSIDERATION)
 RECEIVED = "document_received"
 # A document keeps at most this many versions: room for every honest correction, and a bound
 # on what one case can be made to hold (every version is kept for six years).

@@ -11,9 +11,17 @@ from decimal import Decimal
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional
+from flask_wtf.file import FileField, MultipleFileField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from grants.cases.models import BudgetCategory
 from grants.core import clock
@@ -429,3 +437,47 @@ class YouthApplicationForm(ReplyToCaseworker, BudgetLines, Form):
 
     def validate_draft(self) -> bool:
         return ApplicationForm.validate_draft(self)
+
+
+class ReconsiderationForm(Form):
+    """The applicant's request for a decision to be reconsidered (genoptagelse)."""
+
+    reasons = TextAreaField(
+        _l("Hvorfor skal afgørelsen genoptages?"),
+        validators=[
+            InputRequired(message=_l("Skriv, hvorfor afgørelsen skal genoptages.")),
+            Length(max=LONG),
+        ],
+        description=_l(
+            "Skriv, hvad der er nyt, eller hvad du mener er forkert i afgørelsen. "
+            "Afgørelsen gælder, indtil der er truffet en ny."
+        ),
+    )
+    documents = MultipleFileField(
+        _l("Bilag (valgfrit)"),
+        description=_l("PDF eller billede (PNG, JPEG). Du kan vælge flere filer på én gang."),
+    )
+
+
+class ComplaintForm(Form):
+    """A complaint about the decision, forwarded to the complaints body."""
+
+    body = StringField(
+        _l("Klageinstans"),
+        validators=[Length(max=200)],
+        description=_l("Den klageinstans, afgørelsesbrevet nævner."),
+    )
+    forwarded_on = DateField(_l("Sendt videre den"), [Optional()])
+    note = TextAreaField(_l("Bemærkning (valgfri)"), [Optional(), Length(max=LONG)])
+
+
+class ComplaintOutcomeForm(Form):
+    """The complaints body's outcome of a complaint."""
+
+    outcome = RadioField(_l("Klageinstansens afgørelse"), choices=[], validate_choice=False)
+    outcome_on = DateField(_l("Afgjort den"), [Optional()])
+    outcome_note = TextAreaField(_l("Bemærkning (valgfri)"), [Optional(), Length(max=LONG)])
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcome.choices = list(choices)

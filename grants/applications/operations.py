@@ -4,13 +4,14 @@ queues e-mail through the workflow engine; none commits (the request does, once)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
 
 from grants.applications import changes, documents
-from grants.budgets.movements import check_reservation, reserve
+from grants.budgets.movements import check_regrant, check_reservation, reserve
 from grants.cases.models import Application, Attachment, BudgetLine, Outcome
 from grants.cases.states import State
 from grants.core import clock
@@ -463,7 +464,10 @@ def check_decision(
             ),
             field="dispensation_reason",
         )
-    if granted > 0 and not lock:
+    if not lock and reconsidering(application):
+        # Shown before it is confirmed: a raise must fit in what is available.
+        check_regrant(application, granted)
+    elif granted > 0 and not lock:
         # Shown before it is confirmed: say now what the reservation would refuse.
         check_reservation(application, granted)
     return Decision(
@@ -483,12 +487,42 @@ def check_decision(
     )
 
 
+def request_reconsideration(
+    application: Application,
+    actor,
+    action: str,
+    comment: str,
+    files: Sequence[CheckedFile] = (),
+) -> None:
+    """The applicant asks for a decision to be reconsidered (genoptagelse), with reasons and
+    any documents (kept in the case file like every document received): the case goes back
+    to whoever decides it, and the decision in force stays until a new one replaces it."""
+    engine.find_transition(application, action, actor)  # refused before anything is kept
+    if not (comment or "").strip():
+        raise DomainError(_("Skriv, hvorfor afgørelsen skal genoptages."), field="reasons")
+    for checked in files:
+        documents.receive(application, checked, actor, documents.RECONSIDERATION, "documents")
+    engine.take(application, action, actor, comment)
+
+
+def reconsidering(application: Application) -> bool:
+    """Whether a decision now is a reconsidered one: it replaces a letter already sent."""
+    return application.state == State.RECONSIDERATION
+
+
 def take_decision(application: Application, actor, decision: Decision) -> None:
     """Take a checked decision: reserve the grant on the year of travel's budget and issue
-    the decision letter, all in the caller's one transaction."""
-    from grants.letters.operations import issue_decision_letter
+    the decision letter, all in the caller's one transaction. A reconsidered decision moves
+    the ledger by the difference only, and its letter replaces the one before (both stay in
+    the case file)."""
+    from grants.budgets.movements import regrant
+    from grants.letters.operations import current_letter, issue_decision_letter
 
-    if decision.granted > 0:
+    replaces = None
+    if reconsidering(application):
+        replaces = current_letter(application)
+        regrant(application, decision.granted, actor, decision.reasons)
+    elif decision.granted > 0:
         reserve(application, decision.granted, actor)
     for name, value in decision.on_the_case(actor).items():
         setattr(application, name, value)
@@ -498,7 +532,7 @@ def take_decision(application: Application, actor, decision: Decision) -> None:
             "Dispensation: %(reason)s", reason=decision.dispensation_reason
         )
     engine.take(application, decision.action, actor, comment=comment)
-    issue_decision_letter(application, actor)
+    issue_decision_letter(application, actor, replaces=replaces)
 
 
 def decide(

@@ -91,3 +91,15 @@ def can_download_attachment(user, attachment, **_) -> bool:
 @access.rule("letter.download")
 def can_download_letter(user, letter, **_) -> bool:
     return access.may(user, "case.view", letter.application)
+
+
+@access.rule("case.record_complaint")
+def can_record_complaint(user, application, **_) -> bool:
+    """The secretariat records complaints forwarded to the complaints body, and their
+    outcome, on a case that has a decision."""
+    return (
+        access.signed_in(user)
+        and any(user.has_role(role) for role in SECRETARIAT)
+        and application.state != State.DRAFT
+        and application.decided_at is not None
+    )

@@ -23,7 +23,10 @@ from grants.applications import changes, documents, operations
 from grants.applications.forms import (
     BUDGET_CATEGORIES,
     ApplicationForm,
+    ComplaintForm,
+    ComplaintOutcomeForm,
     DecisionForm,
+    ReconsiderationForm,
     YouthApplicationForm,
 )
 from grants.applications.permissions import funds_opened_to, sees_internal_journal
@@ -486,3 +489,107 @@ def attachment(application_id: int, attachment_id: int):
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@bp.route("/ansoegninger/<int:application_id>/genoptagelse", methods=["GET", "POST"])
+@login_required
+def reconsideration(application_id: int):
+    """The applicant's request for a decided case to be reconsidered, with reasons and
+    documents (each checked by its content, as every upload)."""
+    application = get_application(application_id)
+    action = "request_reconsideration"
+    with refused_by_domain(forbidden_aborts=True):
+        engine.find_transition(application, action, current_user)
+    form = ReconsiderationForm()
+    if request.method == "POST" and form.validate():
+        with refused_by_domain(form, "reasons") as refusal:
+            files = [
+                check_upload(upload.filename, upload.read(), field="documents")
+                for upload in form.documents.data or []
+                if upload and getattr(upload, "filename", "")
+            ]
+            operations.request_reconsideration(
+                application, current_user, action, form.reasons.data or "", files
+            )
+        if not refusal:
+            flash(_("Din anmodning om genoptagelse er sendt."), "success")
+            return redirect(url_for("applications.show", application_id=application.id))
+        return render_template(
+            "applications/reconsideration.html", application=application, form=form
+        ), refusal.status
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "applications/reconsideration.html", application=application, form=form
+    ), status
+
+
+def _complaints_page(application: Application, form=None, outcome_forms=None, status=200):
+    from grants.applications.complaints import named_body, outcome_choices
+    from grants.workflow.journal_texts import COMPLAINT_OUTCOMES
+
+    form = form or ComplaintForm(data={"body": named_body()})
+    forms = outcome_forms or {}
+    for complaint in application.complaints:
+        if complaint.outcome is None and complaint.id not in forms:
+            forms[complaint.id] = ComplaintOutcomeForm(
+                prefix=f"c{complaint.id}", choices=outcome_choices()
+            )
+    return render_template(
+        "applications/complaints.html",
+        application=application,
+        form=form,
+        outcome_forms=forms,
+        outcome_labels=COMPLAINT_OUTCOMES,
+    ), status
+
+
+@bp.route("/ansoegninger/<int:application_id>/klager", methods=["GET", "POST"])
+@login_required
+def complaints(application_id: int):
+    """The complaints about the case's decision: forwarded to the complaints body, and each
+    one's outcome (the secretariat's)."""
+    from grants.applications import complaints as complaint_operations
+
+    application = get_application(application_id)
+    access.require(current_user, "case.record_complaint", application)
+    if request.method == "GET":
+        return _complaints_page(application)
+    form = ComplaintForm()
+    if not form.validate():
+        return _complaints_page(application, form, status=422)
+    with refused_by_domain(form, "body") as refusal:
+        complaint_operations.forward(
+            application, current_user, form.body.data, form.forwarded_on.data, form.note.data
+        )
+    if refusal:
+        return _complaints_page(application, form, status=refusal.status)
+    flash(_("Klagen er registreret som sendt videre."), "success")
+    return redirect(url_for("applications.complaints", application_id=application.id))
+
+
+@bp.post("/ansoegninger/<int:application_id>/klager/<int:complaint_id>/udfald")
+@login_required
+def complaint_outcome(application_id: int, complaint_id: int):
+    """The complaints body's outcome of one complaint, recorded once."""
+    from grants.applications import complaints as complaint_operations
+    from grants.cases.models import Complaint
+
+    application = get_application(application_id)
+    access.require(current_user, "case.record_complaint", application)
+    complaint = db.session.get(Complaint, complaint_id)
+    if complaint is None or complaint.application_id != application.id:
+        abort(404)
+    form = ComplaintOutcomeForm(
+        prefix=f"c{complaint.id}", choices=complaint_operations.outcome_choices()
+    )
+    forms = {complaint.id: form}
+    if not form.validate():
+        return _complaints_page(application, outcome_forms=forms, status=422)
+    with refused_by_domain(form, "outcome") as refusal:
+        complaint_operations.record_outcome(
+            complaint, current_user, form.outcome.data, form.outcome_on.data, form.outcome_note.data
+        )
+    if refusal:
+        return _complaints_page(application, outcome_forms=forms, status=refusal.status)
+    flash(_("Klageinstansens afgørelse er registreret."), "success")
+    return redirect(url_for("applications.complaints", application_id=application.id))

@@ -218,6 +218,31 @@ def adjust(
     return entry
 
 
+def check_regrant(application: Application, new_amount: Decimal) -> None:
+    """Refuse what ``regrant`` would refuse, changing nothing and taking no lock: for a
+    reconsidered decision shown before it is confirmed."""
+    held = application_money(application)
+    change = kroner(new_amount) - (held.granted if held is not None else ZERO)
+    if change > ZERO:
+        year = held.year if held is not None else _budget_year(application)
+        _refuse_if_closed(application.fund, year)
+        _refuse_if_it_does_not_fit(application.fund, year, change)
+
+
+def regrant(
+    application: Application, new_amount: Decimal, actor: User | None, reason: str
+) -> BudgetEntry | None:
+    """A reconsidered decision (genoptagelse): the grant becomes ``new_amount`` and the
+    ledger moves by exactly the difference (an ADJUSTMENT up or down; a RESERVATION if the
+    case held nothing, as after a refusal). A raise must fit in what is available, or
+    nothing changes. None if the amount is the same."""
+    note = _note(reason) or in_ledger_language(_l("Ny afgørelse efter genoptagelse"))
+    lock_fund(application.fund)
+    if application_money(application) is None:
+        return reserve(application, new_amount, actor) if kroner(new_amount) > ZERO else None
+    return adjust(application, new_amount, actor, note)
+
+
 def release(
     application: Application, amount: Decimal, actor: User | None, reason: str
 ) -> BudgetEntry:

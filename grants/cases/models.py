@@ -153,6 +153,9 @@ class Application(Timestamp, Model):
     )
     journal = relationship("JournalEntry", order_by="JournalEntry.id", viewonly=True)
     letters = relationship("Letter", order_by="Letter.id", viewonly=True)
+    complaints: Mapped[list[Complaint]] = relationship(
+        back_populates="application", order_by="Complaint.id"
+    )
 
     @property
     def budget_total(self) -> Decimal:
@@ -236,6 +239,43 @@ class Attachment(Model):
 
     application: Mapped[Application] = relationship(back_populates="attachments")
     uploaded_by = relationship("User")
+
+
+class ComplaintOutcome(enum.StrEnum):
+    """What the complaints body decided (klageinstansens afgørelse)."""
+
+    UPHELD = "upheld"  # stadfæstet: the decision stands
+    CHANGED = "changed"  # ændret
+    REMITTED = "remitted"  # hjemvist: sent back to be decided again
+    DISMISSED = "dismissed"  # afvist: not heard (too late, not a party)
+
+
+class Complaint(Model):
+    """A complaint about a decision, forwarded to the complaints body the letter names
+    (klageinstans; the Parliamentary Ombudsman in the standard text), and later that body's
+    outcome. Both steps are journalised on the case."""
+
+    __tablename__ = "complaint"
+    # Forwarding and the outcome are journaled on the case (JournalEntry), and that is
+    # audited.
+    __audit__ = NOT_AUDITED
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    # The decision letter complained about.
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id"))
+    body: Mapped[str] = mapped_column(String(200))  # the complaints body, as the letter names it
+    forwarded_on: Mapped[dt.date] = mapped_column(Date)
+    forwarded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    outcome: Mapped[ComplaintOutcome | None] = mapped_column(enum_type(ComplaintOutcome))
+    outcome_on: Mapped[dt.date | None] = mapped_column(Date)
+    outcome_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    outcome_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+
+    application: Mapped[Application] = relationship(back_populates="complaints")
+    letter = relationship("Letter")
 
 
 class DocumentIsKept(RuntimeError):

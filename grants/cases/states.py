@@ -29,6 +29,9 @@ class State(enum.StrEnum):
     REPORT_RETURNED = "report_returned"
     REPORT_ON_AGENDA = "report_on_agenda"
     SETTLED = "settled"  # the report and accounts approved, the final amount paid
+    # The applicant asked for the decision to be reconsidered (genoptagelse); the decider
+    # makes a new decision, whose letter replaces the one before.
+    RECONSIDERATION = "reconsideration"
 
 
 # The states of a grant that is given and not yet settled: the trip report is due.
@@ -50,6 +53,7 @@ STATE_LABELS = {
     State.CANCELLED: _l("Bevilling annulleret"),
     State.ON_AGENDA: _l("På udvalgets dagsorden"),
     State.REPORT_ON_AGENDA: _l("Rapport og regnskab på udvalgets dagsorden"),
+    State.RECONSIDERATION: _l("Anmodet om genoptagelse"),
 }
 
 # What the applicant is told; where missing, the staff label is used.
@@ -61,6 +65,7 @@ APPLICANT_STATE_LABELS = {
     State.ON_AGENDA: _l("Under behandling"),
     State.REPORT_ON_AGENDA: _l("Rapport og regnskab under behandling"),
     State.REPORT_RETURNED: _l("Ret rapport og regnskab"),
+    State.RECONSIDERATION: _l("Din anmodning om genoptagelse behandles"),
 }
 
 

@@ -22,8 +22,9 @@ class Letter(Model):
             case="application_id",
         )
     )
-    # One decision letter per case: a letter is never silently made again.
-    __table_args__ = (UniqueConstraint("application_id", "kind"),)
+    # One letter of a kind per case and edition: a letter is never silently made again; a
+    # reconsidered decision is a new edition that replaces the one before, which stays.
+    __table_args__ = (UniqueConstraint("application_id", "kind", "edition"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
@@ -43,10 +44,19 @@ class Letter(Model):
     # When the PDF was deleted with the case's personal data (grants.privacy); the hash,
     # kind, date and size stay as proof of what was sent.
     erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The code printed on the letter (and in its QR code) that the public verification page
+    # answers to (grants.letters.verification); None for letters made before codes.
+    verification_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    # 1 for the first letter of its kind in the case; a reconsidered decision's letter is the
+    # next edition and ``replaced_by`` the one before (both stay in the case file).
+    edition: Mapped[int] = mapped_column(default=1, server_default="1")
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id"))
+    replaced_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     application = relationship("Application")
     created_by = relationship("User")
     text = relationship("LetterText")
+    replaced_by = relationship("Letter", remote_side=[id], post_update=True)
 
 
 class LetterText(Model):

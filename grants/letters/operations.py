@@ -27,7 +27,7 @@ from grants.core.errors import DomainError
 from grants.core.models import Municipality
 from grants.core.money import kroner
 from grants.extensions import db
-from grants.letters import texts
+from grants.letters import seal, texts, verification
 from grants.letters.kinds import DECISION, KINDS, LetterKind
 from grants.letters.models import Letter
 from grants.letters.render import create_pdf
@@ -36,15 +36,24 @@ from grants.people.models import Role, User
 from grants.subsidies.calculation import shown as shown_calculation
 
 
-def render(kind: str, case, facts: Callable[[], dict[str, Any]]):
+def render(
+    kind: str,
+    case,
+    facts: Callable[[], dict[str, Any]],
+    verification: dict[str, str] | None = None,
+):
     """A letter's HTML and what it was made of: ``(language, facts, fund text row, html)``.
     Stores nothing. ``facts`` gives everything the letter says about ``case``, as plain
     values; it is called in the letter's language (the recipient's, unless the kind has its
-    own), so that names of countries and the subsidy's working are written in it."""
+    own), so that names of countries and the subsidy's working are written in it.
+    ``verification`` (the code as printed and the verification page's address) is printed
+    on the letter with its QR code; a preview has none."""
     letter_kind = _kind(kind)
     language = letter_kind.language or _letter_language(case.applicant)
     with force_locale(language):
         made = facts()
+        if verification is not None:
+            made["verification"] = verification
         text = None
         if letter_kind.text_outcome is not None:
             # The fund's own text for the outcome, in the version current now.
@@ -53,15 +62,32 @@ def render(kind: str, case, facts: Callable[[], dict[str, Any]]):
     return language, made, text, html
 
 
-def issue(kind: str, case: Application, facts: Callable[[], dict[str, Any]], actor) -> Letter:
+def issue(
+    kind: str,
+    case: Application,
+    facts: Callable[[], dict[str, Any]],
+    actor,
+    replaces: Letter | None = None,
+) -> Letter:
     """Make the letter of ``kind`` to the case's applicant (or the organisation they applied
-    for) and store it with the case; the case's journal records it (``signals.letter_issued``).
-    The one way any letter is issued.
+    for), seal it and store it with the case; the case's journal records it
+    (``signals.letter_issued``). The one way any letter is issued.
+
+    The letter carries a verification code and its QR code (``grants.letters.verification``)
+    and is sealed after rendering (``grants.letters.seal``): the stored bytes are the sealed
+    file, sent and downloaded as they are.
 
     ``facts`` as for ``render``. Refused (DomainError) if the case has a letter of this kind
-    already: a letter that was sent is never made again."""
+    already: a letter that was sent is never made again. A reconsidered decision's letter
+    ``replaces`` the current one, which stays in the case file, marked as replaced."""
     letter_kind = _kind(kind)
-    if _has_letter(case, kind):
+    if replaces is not None and (
+        replaces.application_id != case.id
+        or replaces.kind != kind
+        or replaces.replaced_by_id is not None
+    ):
+        raise ValueError(f"letter {replaces.id} is not the case's current {kind} letter")
+    if replaces is None and _has_letter(case, kind):
         raise DomainError(
             _(
                 "Sagen %(case)s har allerede dette brev (%(letter)s). Et udsendt brev laves "
@@ -70,9 +96,24 @@ def issue(kind: str, case: Application, facts: Callable[[], dict[str, Any]], act
                 letter=letter_kind.label,
             )
         )
-    language, made, text, html = render(kind, case, facts)
-    pdf = create_pdf(html, images=Municipality.current().letter_images())
-    filename = f"{letter_kind.filename}-{_safe_filename_part(case.case_number or str(case.id))}.pdf"
+    code = verification.new_code()
+    municipality = Municipality.current()
+    language, made, text, html = render(
+        kind,
+        case,
+        facts,
+        {"code": verification.shown(code), "url": _verification_url(code, case, kind)},
+    )
+    with force_locale(language):
+        reason = f"{letter_kind.label} – {case.case_number or case.id}"
+    pdf = seal.seal(
+        create_pdf(html, images=municipality.letter_images()),
+        reason=reason,
+        location=municipality.name,
+    )
+    edition = replaces.edition + 1 if replaces is not None else 1
+    filename = f"{letter_kind.filename}-{_safe_filename_part(case.case_number or str(case.id))}"
+    filename += f"-{edition}.pdf" if edition > 1 else ".pdf"
     letter = Letter(
         application_id=case.id,
         kind=kind,
@@ -85,12 +126,46 @@ def issue(kind: str, case: Application, facts: Callable[[], dict[str, Any]], act
         size=len(pdf),
         created_by_id=actor.id,
         text_id=text.id if text else None,
+        verification_code=code,
+        edition=edition,
     )
     db.session.add(letter)
+    if replaces is not None:
+        replaces.replaced_by = letter
+        replaces.replaced_at = clock.now()
     events.send(letter_issued, case, letter=letter, actor=actor)
     # Flush now so the unique (case, kind) constraint backs up the check above at once.
     db.session.flush()
     return letter
+
+
+def _verification_url(code: str, case, kind: str) -> str:
+    """The public verification page for ``code``, as a full address for the QR code; in
+    the letter's language when that is not the default."""
+    from flask import url_for
+
+    language = _kind(kind).language or _letter_language(case.applicant)
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "da")
+    try:  # in a request, a job's request context, or with SERVER_NAME configured
+        return url_for(
+            "letters.verify",
+            code=verification.shown(code),
+            lang=language if language != default else None,
+            _external=True,
+        )
+    except RuntimeError:
+        return ""
+
+
+def current_letter(application: Application, kind: str = DECISION) -> Letter | None:
+    """The case's letter of ``kind`` in effect: the newest edition, which nothing replaced."""
+    return db.session.scalar(
+        select(Letter).where(
+            Letter.application_id == application.id,
+            Letter.kind == kind,
+            Letter.replaced_by_id.is_(None),
+        )
+    )
 
 
 def _kind(kind: str) -> LetterKind:
@@ -99,7 +174,9 @@ def _kind(kind: str) -> LetterKind:
     return KINDS[kind]
 
 
-def issue_decision_letter(application: Application, actor: User) -> Letter:
+def issue_decision_letter(
+    application: Application, actor: User, replaces: Letter | None = None
+) -> Letter:
     """Make the decision letter (afgørelse) of a decided case and store it; the case's
     journal records it (``signals.letter_issued``).
 
@@ -112,7 +189,13 @@ def issue_decision_letter(application: Application, actor: User) -> Letter:
     """
     _check_decided(application)
     municipality = Municipality.current()
-    return issue(DECISION, application, lambda: _decision_facts(application, municipality), actor)
+    return issue(
+        DECISION,
+        application,
+        lambda: _decision_facts(application, municipality),
+        actor,
+        replaces=replaces,
+    )
 
 
 def preview_decision_letter(draft) -> tuple[str, int | None, str]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, url_for
+from contextlib import contextmanager
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from grants.core import access
 from grants.core.files import display_name
@@ -20,6 +24,15 @@ def letter_part(kind_code) -> str | None:
     keeps; None for none, or for a letter without a kind (a text's preview)."""
     kind = kinds.REGISTRY.get(str(kind_code)) if kind_code else None
     return kind.letter_part if kind else None
+
+
+@bp.app_template_filter("qr_svg")
+def qr_svg(url: str) -> Markup:
+    """``url`` as a QR code, an inline SVG for a letter (WeasyPrint draws it as vectors)."""
+    import segno
+
+    svg = segno.make(url, error="m").svg_inline(scale=2, dark="#000", light="#fff", border=2)
+    return Markup(svg)  # nosec B704  # segno's own SVG of a URL the app made
 
 
 @bp.get("/breve/<int:letter_id>/hent")
@@ -62,6 +75,119 @@ def erased_page(letter: Letter, back: str | None = None):
         status=410,
     )
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/bekraeft-brev")
+def verify_form():
+    """The public page where a letter's code is typed; a valid code leads to its answer."""
+    from grants.letters.forms import VerifyForm
+    from grants.letters.verification import normalise, shown
+
+    with _page_language() as language:
+        form = VerifyForm(request.args)
+        status = 200
+        if "code" in request.args:
+            if form.validate():
+                code = shown(normalise(form.code.data))
+                return redirect(url_for("letters.verify", code=code, lang=language))
+            status = 422
+        page = render_template(
+            "letters/verify.html",
+            form=form,
+            letter=None,
+            lang=language,
+            language_link=_language_link(),
+        )
+    return _public(page, status)
+
+
+@bp.get("/bekraeft-brev/<code>")
+def verify(code: str):
+    """Whether a letter with ``code`` was issued, when, by which authority, and whether a
+    later decision replaced it: nothing else of the case (no names, no amounts). Anyone
+    may ask; an unknown code is a 404 that says only that."""
+    from grants.letters.forms import VerifyForm
+    from grants.letters.verification import find
+
+    letter = find(code)
+    with _page_language() as language:
+        form = VerifyForm(data={"code": code})
+        if letter is None:
+            page = render_template(
+                "letters/verify.html",
+                form=form,
+                letter=None,
+                unknown=True,
+                lang=language,
+                language_link=_language_link(),
+            )
+            return _public(page, 404)
+        page = render_template(
+            "letters/verify.html",
+            form=form,
+            letter=_verified(letter),
+            lang=language,
+            language_link=_language_link(),
+        )
+    return _public(page, 200)
+
+
+def _verified(letter: Letter) -> dict:
+    """What the verification page says of a letter: nothing else of its case."""
+    from grants.core.models import Municipality
+    from grants.letters.kinds import kind_label
+    from grants.letters.verification import shown
+
+    return {
+        "code": shown(letter.verification_code),
+        "kind": kind_label(letter.kind),
+        "issued_at": letter.created_at,
+        "authority": Municipality.current().name,
+        # The day the later decision's letter replaced it.
+        "replaced_on": letter.replaced_at if letter.replaced_by_id is not None else None,
+        "sha256": letter.sha256,
+    }
+
+
+@contextmanager
+def _page_language():
+    """The language the letter's QR code asks for (``?lang=en`` on an English letter), else
+    the visitor's; without touching the session, so an anonymous visitor gets no cookie."""
+    from grants.core.models import offered_languages
+
+    asked = request.args.get("lang", "")
+    if asked not in offered_languages():
+        yield None
+    elif asked == str(get_locale()):
+        yield asked
+    else:
+        with force_locale(asked):
+            yield asked
+
+
+def _language_link() -> dict | None:
+    """The page in the other language, by a link carrying ``lang`` (no session)."""
+    from grants.core.models import offered_languages
+
+    current = str(get_locale() or "da")
+    other = "en" if current == "da" else "da"
+    if other not in offered_languages():
+        return None
+    args = {key: value for key, value in request.args.items() if key != "lang"}
+    href = url_for(
+        request.endpoint or "letters.verify_form", **(request.view_args or {}), **args, lang=other
+    )
+    return {"locale": other, "href": href, "label": "English" if other == "en" else "Dansk"}
+
+
+def _public(page: str, status: int) -> Response:
+    response = Response(page, status=status)
+    # The code is the key to the answer: not cached by others, not sent on as a Referer,
+    # not indexed.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
     return response
 
 

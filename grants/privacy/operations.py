@@ -29,7 +29,7 @@ from sqlalchemy import delete, func, select, update
 
 from grants.applications.case_file import erased_note
 from grants.applications.documents import allow_erasure
-from grants.cases.models import Application, Attachment, BudgetLine
+from grants.cases.models import Application, Attachment, BudgetLine, Complaint
 from grants.core import clock
 from grants.core.files import display_name
 from grants.esdh.models import Journalisation
@@ -130,6 +130,13 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
             update(JournalEntry)
             .where(JournalEntry.application_id.in_(ids))
             .values(comment="", details=None)
+            .execution_options(synchronize_session=False)
+        )
+        # The notes on complaints may name people; the body, days and outcome stay.
+        db.session.execute(
+            update(Complaint)
+            .where(Complaint.application_id.in_(ids))
+            .values(note="", outcome_note="")
             .execution_options(synchronize_session=False)
         )
         _forget_mail(OutboxMessage.application_id.in_(ids))

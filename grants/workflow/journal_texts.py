@@ -40,6 +40,8 @@ TEXTS = {
         "et senere møde."
     ),
     "substitute_called": _l("%(substitute)s er indkaldt som stedfortræder for %(member)s."),
+    "complaint_forwarded": _l("Klagen er sendt til %(body)s den %(day)s."),
+    "complaint_decided": _l("%(body)s har afgjort klagen den %(day)s: %(outcome)s."),
     "interest_ruled_disqualified": _l("%(member)s: inhabil"),
     "interest_ruled_not_disqualified": _l("%(member)s: ikke inhabil"),
     "interest_found_applicant": _l("%(member)s: Medlemmet er selv ansøger."),
@@ -60,6 +62,14 @@ TEXTS = {
     # grants.esdh: the case's documents in the municipality's ESDH
     "journalised": _l("Journaliseret i ESDH (%(destination)s): %(documents)s"),
     "journalisation_failed": _l("Journalisering i ESDH fejlede: %(error)s"),
+}
+
+# A complaints body's outcome (grants.cases.models.ComplaintOutcome), kept as its code.
+COMPLAINT_OUTCOMES = {
+    "upheld": _l("afgørelsen er stadfæstet"),
+    "changed": _l("afgørelsen er ændret"),
+    "remitted": _l("sagen er hjemvist til fornyet behandling"),
+    "dismissed": _l("klagen er afvist"),
 }
 
 # A message of several sentences is a tuple of them, shown as one line.
@@ -95,6 +105,8 @@ def _shown(name: str, value: object) -> str:
         return money(Decimal(str(value)))
     if name in DATE_FACTS:
         return long_date(str(value))
+    if name == "outcome" and value in COMPLAINT_OUTCOMES:
+        return str(COMPLAINT_OUTCOMES[str(value)])
     return str(value)
 
 

@@ -34,6 +34,8 @@ EVENT_LABELS = {
     "letter_printed": _l("Brev printet og sendt"),
     "journalised": _l("Journaliseret i ESDH"),
     "journalisation_failed": _l("Journalisering i ESDH fejlede"),
+    "complaint_forwarded": _l("Klage videresendt til klageinstansen"),
+    "complaint_decided": _l("Klageinstansens afgørelse"),
 }
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from grants.api import tokens as api_tokens
-from grants.cases.models import Attachment
+from grants.cases.models import Attachment, Complaint
 from grants.core import access, clock
 from grants.extensions import db
 from grants.funds import kinds
@@ -128,9 +128,19 @@ EXPECTATIONS: dict[str, Expect] = {
     "applications.case_file": Expect(frozenset({CASEWORKER, ADMIN})),
     # A draft is the applicant side's alone, and only they edit it.
     "applications.edit": Expect(APPLICANT_SIDE, {"application_id": "{draft}"}, method="GET"),
+    # Asking for the granted case's decision to be reconsidered: the applicant side only.
+    "applications.reconsideration": Expect(APPLICANT_SIDE, method="GET"),
+    # Complaints forwarded to the complaints body, and their outcome: the secretariat.
+    "applications.complaints": Expect(COMMITTEE_SECRETARIAT),
+    "applications.complaint_outcome": Expect(
+        COMMITTEE_SECRETARIAT, {"complaint_id": "{complaint}"}
+    ),
     "letters.download": Expect(CASE_VIEWERS),
     # The letters' stylesheet, for the preview of a letter before a decision: no case data.
     "letters.stylesheet": Expect(EVERYONE),
+    # The public verification of a letter by its code (no case data on it), and its form.
+    "letters.verify": Expect(EVERYONE, {"code": "ABCDE-12345"}),
+    "letters.verify_form": Expect(EVERYONE),
     # A step that needs a comment, posted without one: the manager gets the form back (422).
     "workflow.step": Expect(
         frozenset({MANAGER}), {"application_id": "{endorsement}", "action": "not_endorse"}
@@ -302,6 +312,7 @@ class Cases:
     other_meeting: int
     other_closed_meeting: int
     other_item: int
+    complaint: int
     api_token: int
 
 
@@ -350,8 +361,15 @@ def build_world():
         pdf=b"%PDF-1.7 letter",
         sha256="1" * 64,
         size=15,
+        verification_code="ABCDE12345",
     )
     db.session.add_all([attachment, letter])
+    # The granted case was decided, and a complaint about it forwarded (issue 22).
+    granted.decided_at = granted.decided_at or clock.now()
+    complaint = Complaint(
+        application=granted, letter=letter, body="Ankestyrelsen", forwarded_on=clock.today()
+    )
+    db.session.add(complaint)
     youth_fund = factories.make_fund(
         code="ungdomsrejser", kind=kinds.YOUTH_TRIP.code, route="screening_decision"
     )
@@ -363,6 +381,7 @@ def build_world():
     db.session.commit()
     cases = Cases(
         granted=granted.id,
+        complaint=complaint.id,
         draft=draft.id,
         endorsement=endorsement.id,
         pending=pending.id,

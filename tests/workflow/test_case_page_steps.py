@@ -119,6 +119,13 @@ PAGE = {
 }
 
 
+# Steps taken on a page of their own, drawn as links: (state, role) -> the actions.
+LINKED = {
+    # Asking for a decision to be reconsidered, with reasons and documents (issue 22).
+    ("granted", "applicant"): ["request_reconsideration"],
+}
+
+
 def where(application, action: str, kind: str) -> str:
     if kind == "review":
         return link("reports.review", application_id=application.id, action=action)
@@ -145,10 +152,14 @@ def test_each_person_sees_the_steps_the_route_gives_them(world, client, auth, st
         str(ACTIONS[action].label) for action, *_ in steps
     ]
     assert page.choices == choices
-    assert page.links == []
+    linked = LINKED.get((state, role), [])
+    assert [(found["href"], found["text"]) for found in page.links] == [
+        (link(ACTIONS[action].page, application_id=application.id), str(ACTIONS[action].label))
+        for action in linked
+    ]
     # ... and they are the route's: what the engine allows, less what is taken elsewhere.
     allowed = {t.action for t in engine.available_transitions(application, person(world, role))}
-    shown = {action for action, *_ in steps} | set(choices)
+    shown = {action for action, *_ in steps} | set(choices) | set(linked)
     assert shown == {a for a in allowed if ACTIONS[a].listed}
 
 

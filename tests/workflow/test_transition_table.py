@@ -27,6 +27,7 @@ STATES = [
     "report_returned",
     "settled",
     "cancelled",
+    "reconsideration",
 ]
 ROLES = ["applicant", "manager", "caseworker", "board_member", "finance", "admin", "outsider"]
 
@@ -48,8 +49,15 @@ WITHIN_LIMIT = {
     ("awaiting_decision", "applicant"): {"withdraw"},
     ("awaiting_decision", "caseworker"): {"grant", "grant_part", "refuse"},
     # After the trip: the grantee reports, the caseworker approves or sends it back.
-    ("granted", "applicant"): {"submit_report", "give_up_grant"},
-    ("partly_granted", "applicant"): {"submit_report", "give_up_grant"},
+    # A decision may be asked reconsidered (route version 3), and is decided again.
+    ("granted", "applicant"): {"submit_report", "give_up_grant", "request_reconsideration"},
+    ("partly_granted", "applicant"): {
+        "submit_report",
+        "give_up_grant",
+        "request_reconsideration",
+    },
+    ("refused", "applicant"): {"request_reconsideration"},
+    ("reconsideration", "caseworker"): {"grant", "grant_part", "refuse"},
     ("granted", "caseworker"): {"cancel_grant"},
     ("partly_granted", "caseworker"): {"cancel_grant"},
     ("report_returned", "applicant"): {"submit_report"},
@@ -57,9 +65,14 @@ WITHIN_LIMIT = {
 }
 # Above the limit the board decides instead of the caseworker.
 ABOVE_LIMIT = {
-    **{k: v for k, v in WITHIN_LIMIT.items() if k != ("awaiting_decision", "caseworker")},
+    **{
+        k: v
+        for k, v in WITHIN_LIMIT.items()
+        if k not in (("awaiting_decision", "caseworker"), ("reconsideration", "caseworker"))
+    },
     ("screening", "caseworker"): {"request_information", "forward_for_decision"},
     ("awaiting_decision", "board_member"): {"grant", "grant_part", "refuse"},
+    ("reconsideration", "board_member"): {"grant", "grant_part", "refuse"},
 }
 
 
@@ -129,6 +142,7 @@ def test_nobody_acts_on_their_own_application(world):
                 "withdraw",
                 "submit_report",
                 "give_up_grant",
+                "request_reconsideration",
             }, (
                 applicant.name,
                 state,

@@ -1,0 +1,197 @@
+"""The letters' seal: a PAdES signature with the municipality's organisation certificate.
+
+A letter is rendered first (``grants.letters.render``) and sealed after, as one incremental
+update of the PDF/A file, so what is stored, sent and downloaded is the sealed file itself
+and a PDF reader shows who issued it and that nothing has changed since.
+
+The key and certificate come from configuration (``LETTER_SEAL_*`` in config.py): a PKCS#12
+file, or a PEM key and a PEM certificate, normally the municipality's OCES organisation
+certificate (MitID Erhverv) for sealing (docs/letters.md). Without one, a self-signed
+*test* organisation certificate is made once under the instance folder and used: good for
+development and the tests, and it still proves a letter unchanged, but a PDF reader will
+not trust it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+#: The name of the signature field in every sealed letter.
+FIELD_NAME = "Segl"
+#: Where the test certificate is kept, under the instance folder (never committed).
+TEST_SEAL_DIR = "letter-seal"
+
+
+@dataclass(frozen=True)
+class SealConfig:
+    """Where the seal's key and certificate are: a PKCS#12 file, or a PEM pair."""
+
+    pkcs12: str = ""
+    key: str = ""
+    cert: str = ""
+    password: str = ""
+
+
+def seal(pdf: bytes, reason: str = "", location: str = "") -> bytes:
+    """``pdf`` sealed with the configured organisation certificate (PAdES B-B): the same
+    document with a signature over all its bytes appended as an incremental update."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    metadata = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason or None,
+        location=location or None,
+    )
+    out = signers.sign_pdf(writer, metadata, signer=signer())
+    return out.getvalue()
+
+
+def signer():
+    """The configured signer, loaded once per process for each configuration."""
+    return _load_signer(configured(), current_app.instance_path)
+
+
+def configured() -> SealConfig:
+    config = current_app.config
+    return SealConfig(
+        pkcs12=config.get("LETTER_SEAL_PKCS12", ""),
+        key=config.get("LETTER_SEAL_KEY", ""),
+        cert=config.get("LETTER_SEAL_CERT", ""),
+        password=config.get("LETTER_SEAL_PASSWORD", ""),
+    )
+
+
+def is_test_certificate() -> bool:
+    """Whether letters are sealed with the self-signed test certificate (nothing
+    configured)."""
+    seal_config = configured()
+    return not (seal_config.pkcs12 or (seal_config.key and seal_config.cert))
+
+
+@functools.cache
+def _load_signer(seal_config: SealConfig, instance_path: str):
+    from pyhanko.sign import signers
+
+    password = seal_config.password.encode() if seal_config.password else None
+    if seal_config.pkcs12:
+        loaded = signers.SimpleSigner.load_pkcs12(seal_config.pkcs12, passphrase=password)
+    elif seal_config.key and seal_config.cert:
+        loaded = signers.SimpleSigner.load(
+            seal_config.key, seal_config.cert, key_passphrase=password
+        )
+    else:
+        loaded = _test_signer(test_certificate(Path(instance_path)).read_bytes())
+    if loaded is None:  # pyHanko logs why; the letters cannot go out unsealed
+        raise RuntimeError("the letters' seal certificate could not be loaded (LETTER_SEAL_*)")
+    return loaded
+
+
+def _test_signer(pem: bytes):
+    from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    cert = next(iter(load_certs_from_pemder_data(pem)))
+    return signers.SimpleSigner(
+        signing_cert=cert,
+        signing_key=load_private_key_from_pemder_data(pem, passphrase=None),
+        cert_registry=SimpleCertificateStore.from_certs([cert]),
+    )
+
+
+def test_certificate(instance: Path) -> Path:
+    """The self-signed test organisation certificate with its key, made the first time it
+    is needed: one PEM file under ``instance/letter-seal/``, written whole in one rename, so
+    two processes starting at once never pair one's key with the other's certificate."""
+    path = instance / TEST_SEAL_DIR / "test-seal.pem"
+    if path.is_file():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key_pem, cert_pem = make_test_certificate()
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.touch(mode=0o600)  # the key: for the app's own user only
+    partial.write_bytes(key_pem + cert_pem)
+    partial.replace(path)
+    log.warning(
+        "The letters are sealed with a self-signed test certificate (%s); configure the "
+        "municipality's organisation certificate with LETTER_SEAL_* (docs/letters.md).",
+        path,
+    )
+    return path
+
+
+def make_test_certificate(
+    name: str = "Testkommune – testsegl (ikke gyldigt)",
+) -> tuple[bytes, bytes]:
+    """A new key and a self-signed certificate for sealing, as PEM: an organisation
+    certificate's shape (organisation name, key usage for non-repudiation), for tests and
+    development only."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    # P-256: quick to make, and pyHanko seals and validates with it as with RSA.
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "DK"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Testkommune"),
+            x509.NameAttribute(NameOID.COMMON_NAME, name),
+        ]
+    )
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return key_pem, cert.public_bytes(serialization.Encoding.PEM)
+
+
+def certificate_pem() -> bytes:
+    """The sealing certificate, as PEM (to trust it when validating, in the tests)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    der = signer().signing_cert.dump()
+    return x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM)
