@@ -25,6 +25,7 @@ PERMISSION_MODULES = (
     "grants.applications.permissions",
     "grants.budgets.permissions",
     "grants.committees.permissions",
+    "grants.desk.permissions",
     "grants.jobs.permissions",
     "grants.organisations.permissions",
     "grants.payments.permissions",
@@ -203,6 +204,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.budgets.views import bp as budgets
     from grants.committees.views import bp as committees
     from grants.core.views import bp as core
+    from grants.desk.views import bp as desk
     from grants.letters.views import bp as letters
     from grants.nemlogin.views import bp as nemlogin
     from grants.organisations.views import bp as organisations
@@ -231,6 +233,7 @@ def _register_blueprints(app: Flask) -> None:
         committees,
         administration,
         privacy,
+        desk,
         api,
         api_tokens,
     ):

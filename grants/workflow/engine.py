@@ -255,19 +255,17 @@ def people_to_act(application: Application) -> list[User]:
     return list(people.values())
 
 
-def waiting_for(user: User) -> ColumnElement[bool]:
-    """A SQL condition on Application: the cases that wait for a step of ``user`` now.
+# The transition table's steps per role, kept by the app for ``STEPS_KEPT_FOR`` seconds for
+# the count in every page's menu (``waiting_for(user, quick=True)``): routes are versioned
+# data, never changed in place, and loading one here forgets the copy at once (``forget_steps``).
+STEPS_KEPT_FOR = 60.0
+_STEPS = "grants.workflow.steps"
 
-    Only the steps the route expects (``notifies``) count: a grant the caseworker *may*
-    cancel waits for the applicant's report, not for the caseworker, and a committee's
-    decisions are taken in its meeting. The case page still offers every step allowed."""
-    from grants.cases.models import Application
-    from grants.funds.models import Fund, FundBoardMember
+StepsByRole = dict[CaseRole, dict[tuple[int, str], set[str]]]
 
-    # The transition table is small: read it once and spell out, per role, the routes and
-    # states where the role has a step, so the database can use the index on the state
-    # instead of testing a correlated EXISTS on every application.
-    steps: dict[CaseRole, dict[tuple[int, str], set[str]]] = {}
+
+def _read_steps() -> StepsByRole:
+    steps: StepsByRole = {}
     for route_id, from_state, role, guard_name in db.session.execute(
         select(Transition.route_id, Transition.from_state, Transition.role, Transition.guard).where(
             Transition.notifies
@@ -276,6 +274,46 @@ def waiting_for(user: User) -> ColumnElement[bool]:
         steps.setdefault(CaseRole(role), {}).setdefault((route_id, guard_name), set()).add(
             from_state
         )
+    return steps
+
+
+def _kept_steps() -> StepsByRole:
+    import time
+
+    from flask import current_app
+
+    kept = current_app.extensions.get(_STEPS)
+    now = time.monotonic()
+    if kept is None or now - kept[0] > STEPS_KEPT_FOR:
+        kept = (now, _read_steps())
+        current_app.extensions[_STEPS] = kept
+    return kept[1]
+
+
+def forget_steps() -> None:
+    """The transition table changed (a route was loaded): read it again next time."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        current_app.extensions.pop(_STEPS, None)
+
+
+def waiting_for(user: User, quick: bool = False) -> ColumnElement[bool]:
+    """A SQL condition on Application: the cases that wait for a step of ``user`` now.
+
+    Only the steps the route expects (``notifies``) count: a grant the caseworker *may*
+    cancel waits for the applicant's report, not for the caseworker, and a committee's
+    decisions are taken in its meeting. The case page still offers every step allowed.
+
+    ``quick``: the condition costs no query of its own (the steps as the app keeps them,
+    the person's organisations as a subquery), for the count in the menu of every page."""
+    from grants.cases.models import Application
+    from grants.funds.models import Fund, FundBoardMember
+
+    # The transition table is small: read it once and spell out, per role, the routes and
+    # states where the role has a step, so the database can use the index on the state
+    # instead of testing a correlated EXISTS on every application.
+    steps = _kept_steps() if quick else _read_steps()
 
     def step_for(role: CaseRole) -> ColumnElement[bool]:
         clauses = [
@@ -290,13 +328,13 @@ def waiting_for(user: User) -> ColumnElement[bool]:
 
     from grants.organisations.models import Membership
 
-    # The organisations the person acts for, as values: a condition the planner can use.
-    own_organisations = list(
-        db.session.scalars(
-            select(Membership.organisation_id)
-            .where(Membership.user_id == user.id)
-            .order_by(Membership.organisation_id)
-        )
+    memberships = select(Membership.organisation_id).where(Membership.user_id == user.id)
+    # The organisations the person acts for, as values: a condition the planner can use
+    # (quick: as a subquery, in the count's one statement).
+    own_organisations = (
+        memberships
+        if quick
+        else list(db.session.scalars(memberships.order_by(Membership.organisation_id)))
     )
     # IS NOT NULL keeps the negation below true for cases without an organisation.
     applicant_side = (
@@ -307,7 +345,7 @@ def waiting_for(user: User) -> ColumnElement[bool]:
                 Application.organisation_id.in_(own_organisations),
             ),
         )
-        if own_organisations
+        if quick or own_organisations
         else Application.applicant_id == user.id
     )
     conditions = [and_(applicant_side, step_for(CaseRole.APPLICANT))]
