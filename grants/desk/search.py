@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, literal_column, or_, select, union
+from sqlalchemy.orm import joinedload, lazyload
 
 from grants.applications.permissions import CASE_STAFF
 from grants.cases.models import Application
@@ -168,6 +169,11 @@ def search(user, criteria: Criteria) -> tuple[Select, Select]:
         select(Application)
         .join(Fund, Fund.id == Application.fund_id)
         .where(*conditions)
+        .options(
+            joinedload(Application.applicant).options(
+                lazyload(User.role_grants), lazyload(User.identities)
+            )
+        )
         .order_by(
             Application.submitted_at.desc().nulls_first(),
             Application.id.desc(),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from flask import g
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from grants.cases.models import Application
 from grants.cases.states import GRANTED_STATES, State
@@ -22,6 +23,7 @@ from grants.committees.operations import RECORDERS
 from grants.core import clock
 from grants.extensions import db
 from grants.funds.models import Fund
+from grants.people.models import User
 from grants.reports.models import ReminderLog
 from grants.workflow import engine
 
@@ -63,8 +65,18 @@ def last_reminder_column() -> ColumnElement:
 
 
 def _base(user) -> Select:
-    # The guards of the condition read the fund's columns (e.g. the delegated limit).
-    return select(Application).join(Fund, Fund.id == Application.fund_id).where(_waiting(user))
+    # The guards of the condition read the fund's columns (e.g. the delegated limit). The
+    # list shows the applicant's name, never their roles or logins.
+    return (
+        select(Application)
+        .join(Fund, Fund.id == Application.fund_id)
+        .where(_waiting(user))
+        .options(
+            joinedload(Application.applicant).options(
+                lazyload(User.role_grants), lazyload(User.identities)
+            )
+        )
+    )
 
 
 def menu_count(user) -> int:
@@ -165,7 +177,13 @@ def for_menu() -> int | None:
     """The count in the menu of every page, for a signed-in person."""
     if not current_user.is_authenticated:
         return None
-    return menu_count(current_user)
+    counted = g.get("desk_menu_count")
+    return counted if counted is not None else menu_count(current_user)
+
+
+def counted_for_menu(total: int, capped: bool) -> None:
+    """The task page counted the whole list already: the menu says the same, no query."""
+    g.desk_menu_count = MENU_CAP + 1 if capped and total > MENU_CAP else total
 
 
 def side_column(user) -> ColumnElement:

@@ -53,6 +53,8 @@ def mine() -> ResponseReturnValue:
         per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"],
         scalars=False,
     )
+    if not (filters.fund or filters.state) and page.page == 1:
+        tasks.counted_for_menu(page.total, page.capped)
     link_args = {
         key: value
         for key, value in {
