@@ -102,10 +102,10 @@ TIME_COLUMNS = [
     Column("year", _l("År"), "int"),
     Column("decided", _l("Afgjorte sager"), "int"),
     Column("decision_median_days", _l("Dage til afgørelse, median"), "days"),
-    Column("decision_p90_days", _l("Dage til afgørelse, 90 %-fraktil"), "days"),
+    Column("decision_p90_days", _l("Dage til afgørelse, 90. percentil"), "days"),
     Column("settled", _l("Afregnede sager"), "int"),
     Column("settlement_median_days", _l("Dage fra rapport til afregning, median"), "days"),
-    Column("settlement_p90_days", _l("Dage fra rapport til afregning, 90 %-fraktil"), "days"),
+    Column("settlement_p90_days", _l("Dage fra rapport til afregning, 90. percentil"), "days"),
 ]
 
 
