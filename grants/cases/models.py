@@ -48,6 +48,8 @@ class Application(Timestamp, Model):
     __table_args__ = (
         # The work queue's order: the first page is read in index order, not sorted.
         Index("ix_application_submitted_at_id", "submitted_at", "id"),
+        # The task list's order: the longest waiting first (grants.desk.tasks).
+        Index("ix_application_state_since_id", "state_since", "id"),
         # ... and the queue filtered by fund and state, in the same order.
         Index("ix_application_fund_state_submitted", "fund_id", "state", "submitted_at", "id"),
         # The budgets' "applied for, not decided" per fund and year: an index-only scan of

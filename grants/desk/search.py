@@ -29,7 +29,7 @@ from grants.committees.operations import committees_of
 from grants.core import clock
 from grants.core.input import ascii_digits
 from grants.extensions import db
-from grants.funds.models import Fund, FundBoardMember
+from grants.funds.models import FundBoardMember
 from grants.organisations.models import Membership, Organisation
 from grants.people.models import User
 
@@ -100,7 +100,7 @@ def _matching_ids(text: str) -> Select | ColumnElement[bool]:
     like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     digits = ascii_digits(text)
     postgres = db.session.get_bind().dialect.name == "postgresql"
-    by_name = [User.name.ilike(like, escape="\\")]
+    names = [User.name.ilike(like, escape="\\")]
     by_organisation = [Organisation.name.ilike(like, escape="\\")]
     own = [
         Application.title.ilike(like, escape="\\"),
@@ -108,10 +108,10 @@ def _matching_ids(text: str) -> Select | ColumnElement[bool]:
         Application.destination_city.ilike(like, escape="\\"),
     ]
     if postgres:
-        # Words in their Danish forms ("orkestrets" finds "orkester"), and names a letter
-        # off ("Madsn"): the trigram index's word similarity.
+        # Words in their Danish forms ("konferencer" finds "konference"), and names a letter
+        # off ("Larsn"): the trigram index's word similarity.
         own.append(SEARCHED_TEXT.op("@@")(func.websearch_to_tsquery("danish", text)))
-        by_name.append(User.name.op("%>")(text))
+        names.append(User.name.op("%>")(text))
         by_organisation.append(Organisation.name.op("%>")(text))
     else:
         own += [
@@ -122,23 +122,25 @@ def _matching_ids(text: str) -> Select | ColumnElement[bool]:
         ]
     if CVR.match(digits):
         by_organisation.append(Organisation.cvr == digits)
-    # One subquery per index (PostgreSQL cannot use an index for an OR across tables).
+    # One subquery per index (PostgreSQL cannot use an index for an OR across tables); the
+    # people and organisations found first, their cases by the applicant's (organisation's)
+    # index.
     parts = [select(Application.id).where(condition) for condition in own]
-    parts += [
-        select(Application.id).join(User, User.id == Application.applicant_id).where(condition)
-        for condition in by_name
-    ]
-    parts += [
-        select(Application.id)
-        .join(Organisation, Organisation.id == Application.organisation_id)
-        .where(condition)
-        for condition in by_organisation
-    ]
+    parts.append(
+        select(Application.id).where(
+            Application.applicant_id.in_(select(User.id).where(or_(*names)))
+        )
+    )
+    parts.append(
+        select(Application.id).where(
+            Application.organisation_id.in_(select(Organisation.id).where(or_(*by_organisation)))
+        )
+    )
     return union(*parts)
 
 
-def search(user, criteria: Criteria) -> tuple[Select, Select]:
-    """The cases found, newest first, and their ids to count."""
+def search(user, criteria: Criteria) -> Select:
+    """The cases found, newest first."""
     conditions: list[ColumnElement[bool]] = [visible_to(user)]
     if criteria.text:
         conditions.append(Application.id.in_(_matching_ids(criteria.text)))
@@ -167,7 +169,6 @@ def search(user, criteria: Criteria) -> tuple[Select, Select]:
         conditions.append(false())
     rows = (
         select(Application)
-        .join(Fund, Fund.id == Application.fund_id)
         .where(*conditions)
         .options(
             joinedload(Application.applicant).options(
@@ -179,5 +180,4 @@ def search(user, criteria: Criteria) -> tuple[Select, Select]:
             Application.id.desc(),
         )
     )
-    count = select(Application.id).where(*conditions)
-    return rows, count
+    return rows

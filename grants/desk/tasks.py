@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flask import g
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from grants.cases.models import Application
@@ -24,7 +24,7 @@ from grants.core import clock
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.people.models import User
-from grants.reports.models import ReminderLog
+from grants.reports.models import ReminderLog, TripReport
 from grants.workflow import engine
 
 # The menu counts this far; beyond it says "99+".
@@ -171,6 +171,39 @@ def meetings(user) -> list[MeetingTask]:
         conducts = role in RECORDERS or (task is not None and task.conducts)
         seen[meeting.id] = MeetingTask(meeting, conducts)
     return list(seen.values())
+
+
+def payments_due() -> int:
+    """How many grants wait for their payment (the finance officer's task; the list is the
+    payments page): granted, neither given up nor cancelled, paid less than is due (the
+    grant, or after settlement its final amount). One query, counted in the database."""
+    from sqlalchemy import BigInteger, type_coerce
+
+    from grants.payments.queries import NOT_PAYABLE_STATES, PAYABLE_OUTCOMES, money_per_application
+
+    money = money_per_application()
+    due = case(
+        (
+            and_(Application.state == State.SETTLED, TripReport.final_amount.is_not(None)),
+            type_coerce(TripReport.final_amount, BigInteger),
+        ),
+        else_=type_coerce(Application.granted_amount, BigInteger),
+    )
+    paid = func.coalesce(money.c.paid, 0) - func.coalesce(money.c.refunded, 0)
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Application)
+            .outerjoin(TripReport, TripReport.application_id == Application.id)
+            .outerjoin(money, money.c.application_id == Application.id)
+            .where(
+                Application.outcome.in_(PAYABLE_OUTCOMES),
+                Application.state.not_in(NOT_PAYABLE_STATES),
+                paid < due,
+            )
+        )
+        or 0
+    )
 
 
 def for_menu() -> int | None:

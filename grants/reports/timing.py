@@ -250,7 +250,7 @@ def tracker(application: Application) -> Tracker:
     steps += [("processing", _("Sagsbehandling")), ("decision", _("Afgørelse"))]
     ended = state in ENDED_AT_DECISION
     if not ended and State.REPORT_SUBMITTED in states:
-        steps += [("report", _("Rapport og regnskab")), ("settled", _("Sagen er afsluttet"))]
+        steps += [("report", _("Rapport og regnskab")), ("closed", _("Sagen er afsluttet"))]
     if state == State.DRAFT:
         current = "sent"
     elif state == State.AWAITING_ENDORSEMENT:
@@ -262,7 +262,7 @@ def tracker(application: Application) -> Tracker:
     elif state in GRANTED_STATES or state in REPORTING:
         current = "report"
     else:
-        current = "settled"
+        current = "closed"
     keys = [key for key, _label in steps]
     at = keys.index(current) if current in keys else len(keys) - 1
     finished = state == State.SETTLED or ended

@@ -42,6 +42,8 @@ def upgrade():
         "(SELECT max(j.created_at) FROM journal_entry j WHERE j.application_id = application.id"
         " AND j.to_state = application.state), submitted_at, created_at)"
     )
+    with op.batch_alter_table("application", schema=None) as batch_op:
+        batch_op.create_index("ix_application_state_since_id", ["state_since", "id"], unique=False)
     if op.get_bind().dialect.name != "postgresql":
         return
     # A trusted extension from PostgreSQL 13: the database's owner may create it.
@@ -58,4 +60,5 @@ def downgrade():
         op.execute("DROP INDEX IF EXISTS ix_application_search_text")
         # The extension stays: other objects of the database may use it by now.
     with op.batch_alter_table("application", schema=None) as batch_op:
+        batch_op.drop_index("ix_application_state_since_id")
         batch_op.drop_column("state_since")

@@ -146,3 +146,17 @@ def test_the_menu_count_is_one_query_on_other_pages(client, auth, world, cases):
     with QueryCounter() as with_count:
         client.get("/ansoegninger/mine")
     assert with_count.count <= 7
+
+
+def test_the_finance_officer_is_told_how_many_grants_wait_for_payment(client, auth, world):
+    from decimal import Decimal
+
+    granted = make_application(world.employee, world.fund, state=State.GRANTED)
+    granted.granted_amount = Decimal(8000)
+    make_application(world.employee, world.fund, state=State.REFUSED)
+    db.session.commit()
+    auth.login(world.finance)
+    text = html.text_of(client.get("/opgaver"))
+    assert "1 bevilling venter på at blive udbetalt." in text
+    auth.login(world.caseworker)
+    assert "udbetalt" not in html.text_of(client.get("/opgaver"))

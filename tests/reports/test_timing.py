@@ -72,12 +72,12 @@ def test_the_export_holds_the_same_figures(client, auth, world, measured):
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     (row,) = rows
     assert row["fund_code"] == "studierejsefonden"
-    assert (row["decided"], row["decision_median_days"], row["decision_p90_days"]) == (
+    assert (row["decisions"], row["decision_median_days"], row["decision_p90_days"]) == (
         "3",
         "4.0",
         "8.8",
     )
-    assert (row["settled"], row["settlement_median_days"]) == ("1", "6.0")
+    assert (row["settlements"], row["settlement_median_days"]) == ("1", "6.0")
     xlsx = client.get("/budgetter/eksport/times.xlsx")
     assert xlsx.status_code == 200
 
