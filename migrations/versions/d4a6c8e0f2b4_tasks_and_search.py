@@ -3,7 +3,7 @@ search's indexes: Danish full-text search over the application's text and trigra
 (pg_trgm) for names and partial words (issue 21 points 1 and 2)
 
 Revision ID: d4a6c8e0f2b4
-Revises: c8e3f5a7b9d1
+Revises: d4f6a8c0e2b5
 Create Date: 2026-12-06 09:30:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "d4a6c8e0f2b4"
-down_revision = "c8e3f5a7b9d1"
+down_revision = "d4f6a8c0e2b5"
 branch_labels = None
 depends_on = None
 
