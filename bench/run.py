@@ -53,6 +53,11 @@ ENDPOINTS = [
     # like (fund + state=screening found 10 at 1k and 20 at 100k).
     ("queue_filtered", "/arbejdskoe?fund=studierejsefonden&q=i", CASEWORKER),
     ("mine", "/ansoegninger/mine", APPLICANT),
+    # Issue 21: the caseworker's tasks, and the search over every case she may see: a name
+    # (trigram), and words of the application's text (Danish full-text) with filters.
+    ("tasks", "/opgaver", CASEWORKER),
+    ("search", "/soeg?q=Larsen", CASEWORKER),
+    ("search_filtered", "/soeg?q=konferencer&fund=studierejsefonden&amount_from=5000", CASEWORKER),
     ("case", "/ansoegninger/{case_id}", CASEWORKER),
     ("budgets", "/budgetter", FINANCE),
     ("public", "/udlandsrejser", None),

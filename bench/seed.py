@@ -387,6 +387,7 @@ def seed(url: str, n: int, rng: random.Random) -> dict:
             "report_due",
             "created_at",
             "updated_at",
+            "state_since",
         ]
         apps = Copier("application", app_cols)
         journal = Copier(
@@ -520,7 +521,9 @@ def seed(url: str, n: int, rng: random.Random) -> dict:
             outcome = granted = decided_at = decided_by = report_due = None
             if state in DECIDED:
                 decided_by = rng.choice(caseworkers + [demo_caseworker])
-                decided_at = (submitted or created) + dt.timedelta(days=10)
+                # 3 to 39 days to a decision (the time to decision on the dashboard),
+                # from the id, so the random stream is the one it was.
+                decided_at = (submitted or created) + dt.timedelta(days=3 + app_id * 7 % 37)
                 if state == "refused":
                     outcome, granted = "refused", 0
                 elif state == "partly_granted" or (
@@ -569,6 +572,7 @@ def seed(url: str, n: int, rng: random.Random) -> dict:
                 decided_by,
                 report_due,
                 created,
+                decided_at or submitted or created,
                 decided_at or submitted or created,
             )
             lines.add(app_id, 0, "transport", "Fly", amount // 2)

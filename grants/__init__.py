@@ -26,6 +26,7 @@ PERMISSION_MODULES = (
     "grants.budgets.permissions",
     "grants.committees.permissions",
     "grants.delivery.permissions",
+    "grants.desk.permissions",
     "grants.esdh.permissions",
     "grants.jobs.permissions",
     "grants.organisations.permissions",
@@ -219,6 +220,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.committees.views import bp as committees
     from grants.core.views import bp as core
     from grants.delivery.views import bp as delivery
+    from grants.desk.views import bp as desk
     from grants.esdh.views import bp as esdh
     from grants.letters.views import bp as letters
     from grants.nemlogin.views import bp as nemlogin
@@ -248,6 +250,7 @@ def _register_blueprints(app: Flask) -> None:
         committees,
         administration,
         privacy,
+        desk,
         api,
         api_tokens,
         delivery,

@@ -41,7 +41,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("demo",),  # the demo data (grants/demo*.py): uses every domain
     ("profiles",),  # a municipality's profile: loads funds, texts, routes, rules
     ("api",),  # the API for other systems: reads every domain, the published trips too
-    ("administration", "privacy", "publication"),  # whole-system pages over the domains
+    ("administration", "desk", "privacy", "publication"),  # whole-system pages over the domains
     ("audit",),  # the audit trail's flush listener knows every model
     ("payments",),
     ("committees",),  # a meeting rules on cases and on their trip reports

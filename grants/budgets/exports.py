@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, cast
@@ -34,6 +35,8 @@ from grants.extensions import db
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
+    from grants.funds.models import Fund
+
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "dd-mm-yyyy"
 DATETIME_FORMAT = "dd-mm-yyyy hh:mm"
@@ -45,7 +48,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 class Column:
     key: str  # the CSV header
     title: object  # the XLSX header (a lazy string)
-    kind: str = "text"  # text, int, money, date, datetime
+    kind: str = "text"  # text, int, money, date, datetime, days (one decimal)
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,53 @@ GRANT_COLUMNS = [
     Column("committed", _l("Disponeret (kr.)"), "money"),
     Column("awaiting_refund", _l("Afventer tilbagebetaling (kr.)"), "money"),
 ]
+
+
+# The time to decision per fund and year (grants.budgets.timing): days, one decimal.
+TIME_COLUMNS = [
+    Column("fund_code", _l("Puljekode")),
+    Column("fund_name", _l("Pulje")),
+    Column("year", _l("År"), "int"),
+    Column("decisions", _l("Afgjorte sager"), "int"),
+    Column("decision_median_days", _l("Dage til afgørelse, median"), "days"),
+    Column("decision_p90_days", _l("Dage til afgørelse, 90. percentil"), "days"),
+    Column("settlements", _l("Afregnede sager"), "int"),
+    Column("settlement_median_days", _l("Dage fra rapport til afregning, median"), "days"),
+    Column("settlement_p90_days", _l("Dage fra rapport til afregning, 90. percentil"), "days"),
+]
+
+
+def time_rows(flt: ExportFilter, funds: Sequence[Fund]) -> list[dict]:
+    """One row per fund and year with a decision or a settlement in it (the year of the
+    decision, of the settlement), in the funds' order, then the years'."""
+    from grants.budgets import timing
+
+    measured = timing.times([flt.fund_id] if flt.fund_id is not None else None, flt.year)
+    by_id = {fund.id: fund for fund in funds}
+    rows = []
+    for (fund_id, year), spreads in sorted(
+        measured.items(), key=lambda item: (by_id[item[0][0]].name, item[0][1])
+    ):
+        fund = by_id[fund_id]
+        decision, settlement = spreads.get(timing.DECISION), spreads.get(timing.SETTLEMENT)
+        rows.append(
+            {
+                "fund_code": fund.code,
+                "fund_name": fund.name,
+                "year": year,
+                "decisions": decision.count if decision else 0,
+                "decision_median_days": _days(decision.median) if decision else None,
+                "decision_p90_days": _days(decision.p90) if decision else None,
+                "settlements": settlement.count if settlement else 0,
+                "settlement_median_days": _days(settlement.median) if settlement else None,
+                "settlement_p90_days": _days(settlement.p90) if settlement else None,
+            }
+        )
+    return rows
+
+
+def _days(value: float) -> Decimal:
+    return Decimal(str(round(value, 1)))
 
 
 def _local(moment: dt.datetime | None) -> dt.datetime | None:
@@ -271,7 +321,7 @@ def as_csv(columns: list[Column], rows: list[dict]) -> bytes:
                 cells.append(value.isoformat())
             elif column.kind == "datetime":
                 cells.append(value.isoformat(timespec="seconds"))
-            elif column.kind == "int":
+            elif column.kind in ("int", "days"):
                 cells.append(str(value))
             else:
                 cells.append(_csv_text(str(value)))
@@ -316,6 +366,10 @@ def as_xlsx(columns: list[Column], rows: list[dict], title: str) -> bytes:
             elif column.kind == "int":
                 cell.value = value
                 width = len(str(value))
+            elif column.kind == "days":
+                cell.value = float(value)
+                cell.number_format = "0.0"
+                width = 8
             else:
                 # Never a formula, whatever the text starts with; no control character, which
                 # XML cannot hold (one title with an ESC made the whole export fail).

@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from grants.budgets import exports
+from grants.budgets import exports, timing
 from grants.budgets.balances import Balance, MonthFigures, grant_positions, month_by_month
 from grants.budgets.balances import balances as balances_of
 from grants.budgets.closing import close_year, closings
@@ -251,6 +251,7 @@ def index() -> ResponseReturnValue:
         closing_labels=CLOSING_OUTCOME_LABELS,
         can_close=access.may(current_user, "budgets.close_year"),
         can_export=access.may(current_user, "budgets.export"),
+        times=timing.times(ids, year),
     ), status
 
 
@@ -489,7 +490,7 @@ def export() -> ResponseReturnValue:
     return render_template("budgets/export.html", form=form)
 
 
-@bp.get("/budgetter/eksport/<any(entries, grants):dataset>.<any(csv, xlsx):fmt>")
+@bp.get("/budgetter/eksport/<any(entries, grants, times):dataset>.<any(csv, xlsx):fmt>")
 @login_required
 def export_file(dataset: str, fmt: str) -> ResponseReturnValue:
     access.require(current_user, "budgets.export")
@@ -508,9 +509,12 @@ def export_file(dataset: str, fmt: str) -> ResponseReturnValue:
     if dataset == "entries":
         columns, rows, title = exports.ENTRY_COLUMNS, exports.entry_rows(flt), _("Posteringer")
         stem = "posteringer"
-    else:
+    elif dataset == "grants":
         columns, rows, title = exports.GRANT_COLUMNS, exports.grant_rows(flt), _("Bevillinger")
         stem = "bevillinger"
+    else:
+        columns, rows = exports.TIME_COLUMNS, exports.time_rows(flt, funds)
+        title, stem = _("Tid til afgørelse"), "tid-til-afgoerelse"
     parts = [stem, fund.code if fund else "alle-puljer"]
     if flt.year:
         parts.append(str(flt.year))

@@ -48,6 +48,8 @@ class Application(Timestamp, Model):
     __table_args__ = (
         # The work queue's order: the first page is read in index order, not sorted.
         Index("ix_application_submitted_at_id", "submitted_at", "id"),
+        # The task list's order: the longest waiting first (grants.desk.tasks).
+        Index("ix_application_state_since_id", "state_since", "id"),
         # ... and the queue filtered by fund and state, in the same order.
         Index("ix_application_fund_state_submitted", "fund_id", "state", "submitted_at", "id"),
         # The budgets' "applied for, not decided" per fund and year: an index-only scan of
@@ -73,6 +75,9 @@ class Application(Timestamp, Model):
     # The route the case started on; it finishes on it even if the fund's route changes.
     route_id: Mapped[int] = mapped_column(ForeignKey("workflow_route.id"))
     state: Mapped[str] = mapped_column(String(40), index=True, active_history=True)
+    # When the case came into its state (kept by ``_state_since`` below): how long it has
+    # waited, on the task list.
+    state_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     applicant_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     # For youth subsidies: the association, school or institution the application is from.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -186,6 +191,12 @@ class Application(Timestamp, Model):
 
     def __repr__(self) -> str:
         return f"<Application {self.id} {self.state}>"
+
+
+@event.listens_for(Application.state, "set")
+def _state_since(target: Application, value: str, old: object, initiator: object) -> None:
+    if value != old:
+        target.state_since = clock.now()
 
 
 class BudgetLine(Model):

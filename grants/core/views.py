@@ -29,7 +29,8 @@ bp = Blueprint("core", __name__)
 @bp.get("/")
 def index() -> ResponseReturnValue:
     if current_user.is_authenticated:
-        return redirect(url_for("applications.mine"))
+        # Each person starts on their own tasks (grants.desk).
+        return redirect(url_for("desk.mine"))
     # The municipality, its funds and their figures: registered by the package that owns
     # them (grants.publication.front_page), so the core imports no domain.
     facts = current_app.extensions.get("grants.front_page", dict)()

@@ -14,6 +14,7 @@ from grants.cases.states import State
 from grants.core import access, clock
 from grants.core.formatting import money
 from grants.core.refusals import refused_by_domain
+from grants.reports import timing
 from grants.reports.forms import ReportForm
 from grants.reports.report import (
     AFTER_GRANT_STATES,
@@ -44,7 +45,12 @@ REVIEW_ACTIONS = ("approve_report", "return_report")
 
 @bp.app_context_processor
 def inject_report_view() -> dict:
-    return {"report_view": report_view}
+    # The time to decision (grants.reports.timing, which also gives the budgets theirs).
+    return {
+        "report_view": report_view,
+        "case_times": timing.case_times,
+        "status_tracker": timing.tracker,
+    }
 
 
 def report_view(application: Application) -> dict | None:

@@ -255,37 +255,84 @@ def people_to_act(application: Application) -> list[User]:
     return list(people.values())
 
 
-def waiting_for(user: User) -> ColumnElement[bool]:
+# The transition table's steps, kept by the app for ``STEPS_KEPT_FOR`` seconds for the count
+# in every page's menu (``waiting_for(user, quick=True)``): routes are versioned data, never
+# changed in place, and loading one here forgets the copy at once (``forget_steps``).
+STEPS_KEPT_FOR = 60.0
+_STEPS = "grants.workflow.steps"
+
+Transitions = tuple[tuple[int, str, CaseRole, str], ...]
+
+
+def _read_transitions() -> Transitions:
+    return tuple(
+        sorted(
+            (route_id, from_state, role, guard_name)
+            for route_id, from_state, role, guard_name in db.session.execute(
+                select(
+                    Transition.route_id, Transition.from_state, Transition.role, Transition.guard
+                ).where(Transition.notifies)
+            )
+        )
+    )
+
+
+def _kept_transitions() -> Transitions:
+    import time
+
+    from flask import current_app
+
+    kept = current_app.extensions.get(_STEPS)
+    now = time.monotonic()
+    if kept is None or now - kept[0] > STEPS_KEPT_FOR:
+        kept = (now, _read_transitions())
+        current_app.extensions[_STEPS] = kept
+    return kept[1]
+
+
+def forget_steps() -> None:
+    """The transition table changed (a route was loaded): read it again next time."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        current_app.extensions.pop(_STEPS, None)
+
+
+# The person's organisations as a subquery (``quick``) rather than as values.
+AS_SUBQUERY = None
+
+
+def waiting_for(user: User, quick: bool = False) -> ColumnElement[bool]:
     """A SQL condition on Application: the cases that wait for a step of ``user`` now.
 
     Only the steps the route expects (``notifies``) count: a grant the caseworker *may*
     cancel waits for the applicant's report, not for the caseworker, and a committee's
-    decisions are taken in its meeting. The case page still offers every step allowed."""
+    decisions are taken in its meeting. The case page still offers every step allowed.
+
+    ``quick``: the condition costs no query of its own (the steps as the app keeps them,
+    the person's organisations as a subquery), for the count in the menu of every page."""
     from grants.organisations.models import Membership
 
     # The transition table is small: read it once and spell out, per role, the routes and
     # states where the role has a step, so the database can use the index on the state
     # instead of testing a correlated EXISTS on every application.
-    transitions = sorted(
-        (route_id, from_state, role, guard_name)
-        for route_id, from_state, role, guard_name in db.session.execute(
-            select(
-                Transition.route_id, Transition.from_state, Transition.role, Transition.guard
-            ).where(Transition.notifies)
-        )
-    )
+    transitions = _kept_transitions() if quick else _read_transitions()
     # The organisations the person acts for, as values: a condition the planner can use.
-    own_organisations = tuple(
-        db.session.scalars(
-            select(Membership.organisation_id)
-            .where(Membership.user_id == user.id)
-            .order_by(Membership.organisation_id)
+    own_organisations: tuple[int, ...] | None = (
+        AS_SUBQUERY
+        if quick
+        else tuple(
+            db.session.scalars(
+                select(Membership.organisation_id)
+                .where(Membership.user_id == user.id)
+                .order_by(Membership.organisation_id)
+            )
         )
     )
     # The condition is a few hundred SQL constructs: built once for the same steps, person
     # and day (the guards compare with today), not on every page of the queue.
     key = (
-        tuple(transitions),
+        transitions,
         user.id,
         user.has_role(Role.CASEWORKER),
         own_organisations,
@@ -309,11 +356,12 @@ _WAITING_KEPT = 256
 def _waiting_condition(
     user_id: int,
     caseworker: bool,
-    transitions: list[tuple[int, str, CaseRole, str]],
-    own_organisations: tuple[int, ...],
+    transitions: Transitions,
+    own_organisations: tuple[int, ...] | None,
 ) -> ColumnElement[bool]:
     from grants.cases.models import Application
     from grants.funds.models import Fund, FundBoardMember
+    from grants.organisations.models import Membership
 
     steps: dict[CaseRole, dict[tuple[int, str], set[str]]] = {}
     for route_id, from_state, role, guard_name in transitions:
@@ -332,16 +380,21 @@ def _waiting_condition(
         ]
         return or_(*clauses) if clauses else false()
 
+    organisations = (
+        select(Membership.organisation_id).where(Membership.user_id == user_id)
+        if own_organisations is AS_SUBQUERY
+        else own_organisations
+    )
     # IS NOT NULL keeps the negation below true for cases without an organisation.
     applicant_side = (
         or_(
             Application.applicant_id == user_id,
             and_(
                 Application.organisation_id.is_not(None),
-                Application.organisation_id.in_(own_organisations),
+                Application.organisation_id.in_(organisations),
             ),
         )
-        if own_organisations
+        if own_organisations is AS_SUBQUERY or own_organisations
         else Application.applicant_id == user_id
     )
     conditions = [and_(applicant_side, step_for(CaseRole.APPLICANT))]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from grants.cases.states import State
 from grants.extensions import db
 from grants.workflow.actions import ACTIONS
+from grants.workflow.engine import forget_steps
 from grants.workflow.guards import guard
 from grants.workflow.models import CaseRole, Route, Transition
 
@@ -59,6 +60,7 @@ def load_route_file(path: Path) -> Route:
     except (KeyError, ValueError) as exc:
         raise RouteFileError(f"{path.name}: {exc}") from exc
     db.session.add(route)
+    forget_steps()
     return route
 
 

@@ -28,7 +28,7 @@ def test_the_chosen_language_is_kept_across_logins(person, live_server):
     # Another day, another browser: English from the first page after logging in.
     again = person(CASEWORKER, both_languages=False)
     assert again.language == "en"
-    again.see("Mine ansøgninger")  # "My applications"
+    again.see("Mine opgaver")  # "My tasks": where a person lands
     again.switch_language("back to Danish")
     assert again.language == "da"
     assert stored_locale(live_server, CASEWORKER) == "da"

@@ -147,6 +147,10 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "workflow.decide": Expect(frozenset({CASEWORKER}), {"application_id": "{pending}"}),
     "workflow.queue": Expect(SIGNED_IN),
+    # Each person's own tasks; the search for staff and committee members (each finds only
+    # the cases they may see: tests/desk/test_search.py).
+    "desk.mine": Expect(SIGNED_IN),
+    "desk.search": Expect(frozenset({MANAGER, CASEWORKER, BOARD, FINANCE, ADMIN, CHAIR})),
     "reports.edit": Expect(APPLICANT_SIDE, method="GET"),
     "reports.review": Expect(
         frozenset({CASEWORKER}), {"application_id": "{reported}", "action": "return_report"}

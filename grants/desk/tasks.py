@@ -1,0 +1,282 @@
+"""A person's tasks: the cases that wait for a step of theirs now (as the routes say: the
+transition table and the permissions, ``grants.workflow.engine.waiting_for``), with how long
+each has waited and its deadline, and the committee meetings they conduct or attend.
+
+One statement per list: the condition costs no query of its own (``quick``), so the count in
+every page's menu is one query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import g
+from flask_login import current_user
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy.orm import joinedload, lazyload
+
+from grants.cases.models import Application
+from grants.cases.states import GRANTED_STATES, State
+from grants.committees.models import Committee, CommitteeMembership, Meeting, MeetingStatus
+from grants.committees.operations import RECORDERS
+from grants.core import clock
+from grants.extensions import db
+from grants.funds.models import Fund
+from grants.people.models import User
+from grants.reports.models import ReminderLog, TripReport
+from grants.workflow import engine
+
+# The menu counts this far; beyond it says "99+".
+MENU_CAP = 99
+# The states in which the report and accounts are due: their deadline is the report's.
+REPORT_DUE_STATES = (*GRANTED_STATES, State.REPORT_RETURNED)
+
+# The orders the list can be sorted in: the query's value -> the column.
+SORTS = ("waited", "deadline", "case", "fund", "amount")
+
+
+def _waiting(user) -> ColumnElement[bool]:
+    """The condition, made once per request (the menu and the page both use it)."""
+    kept = g.get("desk_waiting")
+    if kept is None or kept[0] != user.id:
+        kept = (user.id, engine.waiting_for(user, quick=True))
+        g.desk_waiting = kept
+    return kept[1]
+
+
+def deadline_column() -> ColumnElement:
+    """The case's deadline: the report's while it is due, else the decision's (before the
+    trip begins) while it is undecided."""
+    return case(
+        (Application.state.in_(REPORT_DUE_STATES), Application.report_due),
+        (Application.outcome.is_(None), Application.departure_date),
+        else_=None,
+    )
+
+
+def last_reminder_column() -> ColumnElement:
+    return (
+        select(func.max(ReminderLog.sent_at))
+        .where(ReminderLog.application_id == Application.id)
+        .correlate(Application)
+        .scalar_subquery()
+    )
+
+
+def _base(user) -> Select:
+    # The guards of the condition read the fund's columns (e.g. the delegated limit). The
+    # list shows the applicant's name, never their roles or logins.
+    return (
+        select(Application)
+        .join(Fund, Fund.id == Application.fund_id)
+        .where(_waiting(user))
+        .options(
+            joinedload(Application.applicant).options(
+                lazyload(User.role_grants), lazyload(User.identities)
+            )
+        )
+    )
+
+
+def menu_count(user) -> int:
+    """How many cases wait for the person, up to ``MENU_CAP`` + 1: one query."""
+    ids = _base(user).with_only_columns(Application.id).limit(MENU_CAP + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(ids)) or 0
+
+
+@dataclass(frozen=True)
+class Filters:
+    fund: str = ""
+    state: str = ""
+    sort: str = "waited"
+    order: str = "asc"
+
+
+def choices(user) -> tuple[list[tuple[str, str]], list[str]]:
+    """The funds and states among the person's own tasks: a manager is offered their own
+    employees' funds and states, a caseworker the ones that have cases waiting."""
+    funds: dict[str, str] = {}
+    states: set[str] = set()
+    for code, name, state in db.session.execute(
+        _base(user).with_only_columns(Fund.code, Fund.name, Application.state).distinct()
+    ):
+        funds[code] = name
+        states.add(state)
+    return sorted(funds.items(), key=lambda item: item[1]), sorted(states)
+
+
+def task_query(user, filters: Filters) -> tuple[Select, Select]:
+    """The rows (the case, its deadline, its last reminder) and the ids to count."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.fund:
+        conditions.append(Fund.code == filters.fund)
+    if filters.state:
+        conditions.append(Application.state == filters.state)
+    deadline = deadline_column()
+    column = {
+        "waited": Application.state_since,
+        "deadline": deadline,
+        "case": Application.case_number,
+        "fund": Fund.name,
+        "amount": Application.amount_applied,
+    }[filters.sort]
+    ordered = column.desc() if filters.order == "desc" else column.asc()
+    rows = (
+        _base(user)
+        .add_columns(
+            deadline.label("deadline"),
+            last_reminder_column().label("reminded"),
+            side_column(user).label("side"),
+        )
+        .where(*conditions)
+        .order_by(ordered.nulls_last(), Application.id)
+    )
+    count = _base(user).with_only_columns(Application.id).where(*conditions)
+    return rows, count
+
+
+def waited_days(since: dt.datetime | None) -> int | None:
+    if since is None:
+        return None
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=dt.UTC)
+    return max((clock.now() - since).days, 0)
+
+
+@dataclass(frozen=True)
+class MeetingTask:
+    meeting: Meeting
+    conducts: bool  # the chair or the secretary: they lead it and record the decisions
+
+
+def meetings(user) -> list[MeetingTask]:
+    """The open meetings of the committees the person is a member of today: one query."""
+    today = clock.today()
+    rows = db.session.execute(
+        select(Meeting, CommitteeMembership.role)
+        .join(Committee, Committee.id == Meeting.committee_id)
+        .join(CommitteeMembership, CommitteeMembership.committee_id == Committee.id)
+        .where(
+            CommitteeMembership.user_id == user.id,
+            CommitteeMembership.valid_from <= today,
+            or_(CommitteeMembership.valid_to.is_(None), CommitteeMembership.valid_to >= today),
+            Meeting.status != MeetingStatus.CLOSED,
+        )
+        .order_by(Meeting.starts_at, Meeting.id)
+    ).all()
+    seen: dict[int, MeetingTask] = {}
+    for meeting, role in rows:
+        task = seen.get(meeting.id)
+        conducts = role in RECORDERS or (task is not None and task.conducts)
+        seen[meeting.id] = MeetingTask(meeting, conducts)
+    return list(seen.values())
+
+
+def payments_due() -> int:
+    """How many grants wait for their payment (the finance officer's task; the list is the
+    payments page): granted, neither given up nor cancelled, paid less than is due (the
+    grant, or after settlement its final amount). One query, counted in the database."""
+    from sqlalchemy import BigInteger, type_coerce
+
+    from grants.payments.queries import NOT_PAYABLE_STATES, PAYABLE_OUTCOMES, money_per_application
+
+    money = money_per_application()
+    due = case(
+        (
+            and_(Application.state == State.SETTLED, TripReport.final_amount.is_not(None)),
+            type_coerce(TripReport.final_amount, BigInteger),
+        ),
+        else_=type_coerce(Application.granted_amount, BigInteger),
+    )
+    paid = func.coalesce(money.c.paid, 0) - func.coalesce(money.c.refunded, 0)
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Application)
+            .outerjoin(TripReport, TripReport.application_id == Application.id)
+            .outerjoin(money, money.c.application_id == Application.id)
+            .where(
+                Application.outcome.in_(PAYABLE_OUTCOMES),
+                Application.state.not_in(NOT_PAYABLE_STATES),
+                paid < due,
+            )
+        )
+        or 0
+    )
+
+
+def for_menu() -> int | None:
+    """The count in the menu of every page, for a signed-in person."""
+    if not current_user.is_authenticated:
+        return None
+    counted = g.get("desk_menu_count")
+    return counted if counted is not None else menu_count(current_user)
+
+
+def counted_for_menu(total: int, capped: bool) -> None:
+    """The task page counted the whole list already: the menu says the same, no query."""
+    g.desk_menu_count = MENU_CAP + 1 if capped and total > MENU_CAP else total
+
+
+def side_column(user) -> ColumnElement:
+    """The person's side of each case: "applicant" (they or their organisation applied),
+    "manager" (the manager named on it), else "staff"."""
+    from grants.organisations.models import Membership
+
+    own = select(Membership.organisation_id).where(Membership.user_id == user.id)
+    return case(
+        (
+            or_(
+                Application.applicant_id == user.id,
+                Application.organisation_id.in_(own),
+            ),
+            "applicant",
+        ),
+        (Application.manager_id == user.id, "manager"),
+        else_="staff",
+    )
+
+
+def next_steps(user, rows: list) -> dict[int, list[str]]:
+    """The steps each case waits for from the person, by the route (one query for the
+    page's routes): the actions of their side's roles whose guard holds."""
+    from grants.workflow.guards import guard
+    from grants.workflow.models import CaseRole, Transition
+
+    route_ids = {row.Application.route_id for row in rows}
+    if not route_ids:
+        return {}
+    transitions = db.session.execute(
+        select(
+            Transition.route_id,
+            Transition.from_state,
+            Transition.role,
+            Transition.guard,
+            Transition.action,
+        )
+        .where(Transition.notifies, Transition.route_id.in_(sorted(route_ids)))
+        .order_by(Transition.route_id, Transition.position)
+    ).all()
+    staff = {CaseRole.BOARD_MEMBER, CaseRole.CASEWORKER}
+    roles = {
+        "applicant": {CaseRole.APPLICANT},
+        "manager": {CaseRole.MANAGER},
+        "staff": staff,
+    }
+    steps: dict[int, list[str]] = {}
+    for row in rows:
+        application = row.Application
+        wanted = roles[row.side]
+        actions: list[str] = []
+        for route_id, from_state, role, guard_name, action in transitions:
+            if (
+                route_id == application.route_id
+                and from_state == application.state
+                and CaseRole(role) in wanted
+                and guard(guard_name).holds(application)
+                and action not in actions
+            ):
+                actions.append(action)
+        steps[application.id] = actions
+    return steps

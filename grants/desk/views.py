@@ -1,0 +1,115 @@
+"""The desk's pages: a person's tasks (where they land after logging in) and the search."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from grants.core import access
+from grants.core.pagination import paginate
+from grants.desk import search as searching
+from grants.desk import tasks
+from grants.desk.forms import SearchForm, TaskFilterForm
+from grants.extensions import db
+from grants.funds.models import Fund
+
+bp = Blueprint("desk", __name__)
+
+
+@bp.app_context_processor
+def task_count() -> dict:
+    """The count of tasks in the menu, asked only by the menu (one query)."""
+    return {"task_count": tasks.for_menu, "task_cap": tasks.MENU_CAP}
+
+
+def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = request.args.get(name, default)
+    return value if value in allowed else default
+
+
+@bp.get("/opgaver")
+@login_required
+def mine() -> ResponseReturnValue:
+    """What waits for the person, across funds and committees."""
+    funds, states = tasks.choices(current_user)
+    form = TaskFilterForm(request.args, funds=funds, states=states)
+    status = 200
+    if request.args and not form.validate():
+        status = 400
+    filters = tasks.Filters(
+        fund=form.fund.data if not form.fund.errors else "",
+        state=form.state.data if not form.state.errors else "",
+        sort=_choice("sort", tasks.SORTS, "waited"),
+        order=_choice("order", ("asc", "desc"), "asc"),
+    )
+    if status != 200:
+        filters = tasks.Filters(sort=filters.sort, order=filters.order)
+    rows, count = tasks.task_query(current_user, filters)
+    page = paginate(
+        rows,
+        count_select=count,
+        per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"],
+        scalars=False,
+    )
+    if not (filters.fund or filters.state) and page.page == 1:
+        tasks.counted_for_menu(page.total, page.capped)
+    link_args = {
+        key: value
+        for key, value in {
+            "fund": filters.fund,
+            "state": filters.state,
+            "sort": filters.sort if filters.sort != "waited" else "",
+            "order": filters.order if filters.order != "asc" else "",
+        }.items()
+        if value
+    }
+    return render_template(
+        "desk/tasks.html",
+        form=form,
+        page=page,
+        filters=filters,
+        link_args=link_args,
+        steps=tasks.next_steps(current_user, page.items),
+        waited_days=tasks.waited_days,
+        meetings=tasks.meetings(current_user),
+        payments_due=tasks.payments_due() if access.may(current_user, "payments.read") else None,
+    ), status
+
+
+@bp.get("/soeg")
+@login_required
+def search() -> ResponseReturnValue:
+    """Any case the person may see, in any state and year."""
+    access.require(current_user, "case.search")
+    funds = list(db.session.execute(select(Fund.id, Fund.code, Fund.name).order_by(Fund.name)))
+    form = SearchForm(request.args, funds=[(code, name) for _id, code, name in funds])
+    searched = any(request.args.get(name) for name in form._fields)
+    if not searched:
+        return render_template("desk/search.html", form=form, page=None, link_args={})
+    if not form.validate():
+        return render_template("desk/search.html", form=form, page=None, link_args={}), 400
+    text = (form.q.data or "").strip()
+    found = searching.find_case_number(current_user, text)
+    if found is not None:
+        return redirect(url_for("applications.show", application_id=found.id))
+    by_code = {code: fund_id for fund_id, code, _name in funds}
+    criteria = searching.Criteria(
+        text=text,
+        fund_id=by_code.get(form.fund.data or ""),
+        state=form.state.data or "",
+        year=form.year.data,
+        amount_from=form.amount_from.data,
+        amount_to=form.amount_to.data,
+    )
+    rows = searching.search(current_user, criteria)
+    # Not counted: "more than 20" and the next page say enough, and a search by a common
+    # name (a tenth of every case at 100,000) would do its work twice.
+    page = paginate(rows, count=False, per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"])
+    link_args = {
+        name: request.args[name]
+        for name in ("q", "fund", "state", "year", "amount_from", "amount_to")
+        if request.args.get(name)
+    }
+    return render_template("desk/search.html", form=form, page=page, link_args=link_args)

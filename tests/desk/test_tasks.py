@@ -1,0 +1,162 @@
+"""Each person lands on their own tasks: what waits for them by the routes (the transition
+table and the permissions), how long it has waited, its deadline, sortable, counted in the
+menu."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from grants.cases.states import State
+from grants.core import clock
+from grants.extensions import db
+from grants.people.models import Role
+from tests import html
+from tests.factories import make_application, make_fund, make_user
+from tests.publication.helpers import QueryCounter
+
+
+@pytest.fixture
+def cases(world):
+    w = world
+    other_employee = make_user(Role.EMPLOYEE, name="Karin Krog")
+    other_fund = make_fund(code="anden-pulje", name="Anden pulje")
+    cases = {
+        "endorsement": make_application(
+            w.employee, w.fund, state=State.AWAITING_ENDORSEMENT, title="Til lederen", amount=3000
+        ),
+        "screening": make_application(
+            other_employee, other_fund, state=State.SCREENING, title="Til screening", amount=9000
+        ),
+        "information": make_application(
+            w.employee, w.fund, state=State.AWAITING_INFORMATION, title="Mangler oplysninger"
+        ),
+        "board": make_application(
+            other_employee,
+            w.fund,
+            state=State.AWAITING_DECISION,
+            title="Over grænsen",
+            amount=20000,
+        ),
+        "settled": make_application(w.employee, w.fund, state=State.SETTLED, title="Afsluttet"),
+    }
+    cases["screening"].state_since = clock.now() - dt.timedelta(days=12)
+    db.session.commit()
+    return cases
+
+
+def rows(response) -> list[list[str]]:
+    """The list's rows, without its heading (no table: none)."""
+    if html.page(response).select_one("table") is None:
+        return []
+    return html.table_rows(response)[1:]
+
+
+def has_title(response, title: str) -> bool:
+    return any(title in row[1] for row in rows(response))
+
+
+@pytest.mark.parametrize(
+    "who, expected",
+    [
+        ("employee", {"Mangler oplysninger"}),
+        ("manager", {"Til lederen"}),
+        ("caseworker", {"Til screening"}),
+        ("board_member", {"Over grænsen"}),
+        ("finance", set()),
+        ("admin", set()),
+        ("outsider", set()),
+    ],
+)
+def test_each_person_sees_what_waits_for_them_and_nothing_else(
+    client, auth, world, cases, who, expected
+):
+    auth.login(getattr(world, who))
+    landing = client.get("/")
+    assert landing.status_code == 302 and landing.headers["Location"] == "/opgaver"
+    response = client.get("/opgaver")
+    assert response.status_code == 200
+    shown = {title for c in cases.values() if has_title(response, (title := c.title))}
+    assert shown == expected
+    menu = html.text_of(response, "nav.nav")
+    if expected:
+        assert f"Mine opgaver ({len(expected)})" in menu
+    else:
+        assert "Mine opgaver" in menu and "Mine opgaver (" not in menu
+
+
+def test_the_list_says_how_long_a_case_waited_and_its_deadline(client, auth, world, cases):
+    auth.login(world.caseworker)
+    response = client.get("/opgaver")
+    (row,) = rows(response)
+    assert row[0] == cases["screening"].case_number
+    assert "12 dage" in row[4]
+    assert "Afgørelse før afrejse" in row[5]
+    assert row[2]  # the next step, by the route
+
+
+def test_sorting_by_a_column_without_script(client, auth, world, cases):
+    auth.login(world.caseworker)
+    # A second case waiting for the caseworker, bigger and newer.
+    make_application(world.outsider, world.fund, state=State.SCREENING, title="Stor", amount=14000)
+    db.session.commit()
+    response = client.get("/opgaver?sort=amount&order=desc")
+    assert [r[1].split()[0] for r in rows(response)] == ["Stor", "Til"]
+    sorted_heading = html.page(response).select_one("th[aria-sort]")
+    assert sorted_heading["aria-sort"] == "descending" and "Ansøgt" in html.text(sorted_heading)
+    ascending = rows(client.get("/opgaver?sort=amount&order=asc"))
+    assert [r[1].split()[0] for r in ascending] == ["Til", "Stor"]
+    # The default: the longest waiting first. An unknown order is the default, not an error.
+    assert client.get("/opgaver?sort=nonsense&order=up").status_code == 200
+
+
+def test_a_managers_filters_offer_only_their_employees_funds_and_states(client, auth, world, cases):
+    auth.login(world.manager)
+    response = client.get("/opgaver")
+    assert html.options(response, "fund") == {
+        "": "Alle puljer",
+        "studierejsefonden": "Studierejsefonden",
+    }
+    assert list(html.options(response, "state")) == ["", State.AWAITING_ENDORSEMENT]
+    auth.login(world.caseworker)
+    assert "anden-pulje" in html.options(client.get("/opgaver"), "fund")
+
+
+def test_a_filter_value_not_offered_is_said_next_to_the_field(client, auth, world, cases):
+    auth.login(world.manager)
+    response = client.get("/opgaver?fund=anden-pulje")
+    assert response.status_code == 400
+    assert html.field_error(response, "fund")
+    # Nothing is hidden by the refused filter: the list is the whole list.
+    assert has_title(response, "Til lederen")
+
+
+def test_the_page_and_its_menu_count_take_few_queries(client, auth, world, cases):
+    auth.login(world.caseworker)
+    client.get("/opgaver")  # warm: the steps the app keeps
+    with QueryCounter() as counter:
+        assert client.get("/opgaver").status_code == 200
+    assert counter.count <= 9
+
+
+def test_the_menu_count_is_one_query_on_other_pages(client, auth, world, cases):
+    auth.login(world.caseworker)
+    client.get("/ansoegninger/mine")
+    with QueryCounter() as with_count:
+        client.get("/ansoegninger/mine")
+    assert with_count.count <= 7
+
+
+def test_the_finance_officer_is_told_how_many_grants_wait_for_payment(client, auth, world):
+    from decimal import Decimal
+
+    granted = make_application(world.employee, world.fund, state=State.GRANTED)
+    granted.granted_amount = Decimal(8000)
+    make_application(world.employee, world.fund, state=State.REFUSED)
+    db.session.commit()
+    auth.login(world.finance)
+    text = html.text_of(client.get("/opgaver"))
+    assert "1 bevilling venter på at blive udbetalt." in text
+    auth.login(world.caseworker)
+    assert "udbetalt" not in html.text_of(client.get("/opgaver"))
