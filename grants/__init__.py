@@ -26,6 +26,7 @@ PERMISSION_MODULES = (
     "grants.budgets.permissions",
     "grants.committees.permissions",
     "grants.jobs.permissions",
+    "grants.messages.permissions",
     "grants.organisations.permissions",
     "grants.payments.permissions",
     "grants.privacy.permissions",
@@ -41,6 +42,7 @@ SUBSCRIBER_MODULES = (
     "grants.notifications.subscribers",  # the e-mails of the people package's events
     "grants.workflow.journal",  # the case journal's entries for letters and budget years
     "grants.workflow.mails",  # the e-mails a step causes
+    "grants.messages.subscribers",  # a request for information and its answer as messages
 )
 
 
@@ -204,6 +206,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.committees.views import bp as committees
     from grants.core.views import bp as core
     from grants.letters.views import bp as letters
+    from grants.messages.views import bp as messages
     from grants.nemlogin.views import bp as nemlogin
     from grants.organisations.views import bp as organisations
     from grants.partners.views import bp as partners
@@ -227,6 +230,7 @@ def _register_blueprints(app: Flask) -> None:
         payments,
         publication,
         reports,
+        messages,
         partners,
         committees,
         administration,

@@ -18,6 +18,7 @@ from grants.core.models import Municipality  # noqa: F401
 from grants.funds.models import Fund, FundBoardMember  # noqa: F401
 from grants.jobs.models import Job  # noqa: F401
 from grants.letters.models import Letter, LetterText  # noqa: F401
+from grants.messages.models import CaseMessage  # noqa: F401
 from grants.nemlogin.models import UsedAssertion  # noqa: F401
 from grants.notifications.models import OutboxMessage  # noqa: F401
 from grants.organisations.models import Invitation, Membership, Organisation  # noqa: F401

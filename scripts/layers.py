@@ -46,6 +46,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("payments",),
     ("committees",),  # a meeting rules on cases and on their trip reports
     ("reports",),  # the trip report, settlement and the letters that follow it
+    ("messages",),  # the case's thread with the applicant, its requests and internal notes
     ("applications",),  # the case: its pages, operations and steps (the route's actions)
     ("workflow",),  # the routes and the engine that moves a case along them
     ("letters",),

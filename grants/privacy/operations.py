@@ -34,6 +34,8 @@ from grants.core import clock
 from grants.core.files import display_name
 from grants.extensions import db
 from grants.letters.models import Letter
+from grants.messages.models import CaseMessage
+from grants.messages.operations import thread as thread_of
 from grants.notifications.models import OutboxMessage
 from grants.people.models import User
 from grants.workflow import engine
@@ -129,6 +131,13 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
             update(JournalEntry)
             .where(JournalEntry.application_id.in_(ids))
             .values(comment="", details=None)
+            .execution_options(synchronize_session=False)
+        )
+        # The thread and the internal notes are texts people wrote: blanked the same way.
+        db.session.execute(
+            update(CaseMessage)
+            .where(CaseMessage.application_id.in_(ids))
+            .values(body="")
             .execution_options(synchronize_session=False)
         )
         _forget_mail(OutboxMessage.application_id.in_(ids))
@@ -508,6 +517,15 @@ def own_data(user: User) -> tuple[dict, list[Application]]:
                 "budget_lines": [_row(line) for line in case.budget_lines],
                 "report": _report(case),
                 "journal": [_row(entry) for entry in case.journal if entry.visible_to_applicant],
+                # The thread with the municipality; never its internal notes (offentlighedsloven
+                # § 23: internal working documents, exempt from access).
+                "messages": [
+                    {
+                        **_row(message),
+                        "attachments": [item.id for item in message.attachments],
+                    }
+                    for message in thread_of(case)
+                ],
                 "letters": [
                     {**_row(letter), "file": _letter_path(letter)} for letter in case.letters
                 ],

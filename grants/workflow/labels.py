@@ -26,6 +26,8 @@ EVENT_LABELS = {
     "postponed_without_quorum": _l("Udsat: udvalget var ikke beslutningsdygtigt"),
     "substitute_called": _l("Stedfortræder indkaldt"),
     "budget_year_moved": _l("Flyttet til næste års budget"),
+    "message_sent": _l("Besked"),
+    "internal_note": _l("Internt notat"),
 }
 
 

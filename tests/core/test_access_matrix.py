@@ -127,6 +127,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "applications.case_file": Expect(frozenset({CASEWORKER, ADMIN})),
     # A draft is the applicant side's alone, and only they edit it.
     "applications.edit": Expect(APPLICANT_SIDE, {"application_id": "{draft}"}, method="GET"),
+    # The case's thread: the applicant side and the secretariat write (an empty message gets
+    # the page back, 422); internal notes: the secretariat only.
+    "messages.post": Expect(APPLICANT_SIDE | {CASEWORKER, ADMIN}, data={"body": ""}),
+    "messages.add_note": Expect(frozenset({CASEWORKER, ADMIN}), data={"note": ""}),
     "letters.download": Expect(CASE_VIEWERS),
     # The letters' stylesheet, for the preview of a letter before a decision: no case data.
     "letters.stylesheet": Expect(EVERYONE),
