@@ -214,6 +214,8 @@ def _register_blueprints(app: Flask) -> None:
     from grants.people.views import bp as people
     from grants.privacy.views import bp as privacy
     from grants.publication.views import bp as publication
+    from grants.reports.bulk import bp as bulk
+    from grants.reports.reminder_views import bp as reminders
     from grants.reports.views import bp as reports
     from grants.subsidies.views import bp as subsidies
 
@@ -230,6 +232,8 @@ def _register_blueprints(app: Flask) -> None:
         payments,
         publication,
         reports,
+        reminders,
+        bulk,
         messages,
         partners,
         committees,

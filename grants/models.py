@@ -26,7 +26,13 @@ from grants.partners.models import PartnerCity  # noqa: F401
 from grants.payments.models import PaymentBatch, PaymentBatchLine  # noqa: F401
 from grants.people.models import User, UserRole  # noqa: F401
 from grants.questions.models import FormVersion, Question  # noqa: F401
-from grants.reports.models import AccountLine, ReminderLog, TripReport  # noqa: F401
+from grants.reports.models import (  # noqa: F401
+    AccountLine,
+    ReminderLog,
+    ReminderRun,
+    ReminderSetting,
+    TripReport,
+)
 from grants.subsidies.models import RuleSet  # noqa: F401
 from grants.workflow.models import JournalEntry, Route, Transition  # noqa: F401
 

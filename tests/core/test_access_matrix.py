@@ -144,6 +144,13 @@ EXPECTATIONS: dict[str, Expect] = {
     "reports.review": Expect(
         frozenset({CASEWORKER}), {"application_id": "{reported}", "action": "return_report"}
     ),
+    # The reminders about the report and the bulk actions: the secretariat. Settings posted
+    # empty get the form back (422); running the reminders sends nothing in this world (no
+    # case has a report deadline) and only logs the run; a bulk post choosing nothing is 422.
+    "reminders.index": Expect(frozenset({CASEWORKER, ADMIN})),
+    "reminders.run": Expect(frozenset({CASEWORKER, ADMIN})),
+    "bulk.approve_reports": Expect(frozenset({CASEWORKER, ADMIN})),
+    "bulk.send_reminders": Expect(frozenset({CASEWORKER, ADMIN})),
     "budgets.index": Expect(frozenset({CASEWORKER, BOARD, FINANCE, ADMIN})),
     "budgets.fund_year": Expect(frozenset({CASEWORKER, BOARD, FINANCE, ADMIN})),
     "budgets.close_year_page": Expect(frozenset({FINANCE, ADMIN}), method="GET"),
