@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import zipfile
 
 from sqlalchemy import select
@@ -180,12 +181,15 @@ def test_internal_notes_are_for_staff_only(world, client, auth, inbox):
     text = archive.read(name).decode()
     assert text.startswith("INTERNT ARBEJDSDOKUMENT (offentlighedsloven § 23)")
     assert "Ringede til foreningen" in text
-    # The applicant's own data export never holds it.
+    # The applicant's own data export (the thread, if any) never holds it.
     auth.login(world.employee)
-    export = client.post("/mine-data", data={})
-    if export.status_code == 200 and export.mimetype == "application/zip":
-        data = zipfile.ZipFile(io.BytesIO(export.data)).read("mine-data.json").decode()
-        assert "Ringede til foreningen" not in data
+    assert post(client, application, body="Vi sender programmet i dag.").status_code == 302
+    export = client.get("/konto/mine-data.zip")
+    assert export.status_code == 200
+    data = json.loads(zipfile.ZipFile(io.BytesIO(export.data)).read("mine-data.json"))
+    [case] = [c for c in data["cases"] if c["id"] == application.id]
+    assert [m["body"] for m in case["messages"]] == ["Vi sender programmet i dag."]
+    assert "Ringede til foreningen" not in json.dumps(data, ensure_ascii=False)
 
 
 def test_refusals_change_nothing(world, client, auth, inbox):
