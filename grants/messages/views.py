@@ -47,19 +47,31 @@ def case_messages(application: Application) -> dict | None:
     }
 
 
+def _write(application_id: int, permission: str, refused: str, form, operation, done):
+    """The thread's two forms: the case's page with the form's errors or the refusal, else
+    back to the case where it was written. ``operation(application, form)`` writes it and
+    returns the flash for what was done."""
+    application = get_application(application_id)
+    if not access.may(current_user, permission, application):
+        flash(refused, "error")
+        return render_case(application, status=403)
+    if not form.validate():
+        return render_case(application, status=422)
+    with refused_by_domain(form, done[0]) as refusal:
+        said = operation(application, form)
+    if refusal:
+        return render_case(get_application(application_id), status=refusal.status)
+    flash(said, "success")
+    return redirect(url_for("applications.show", application_id=application_id) + done[1])
+
+
 @bp.post("/ansoegninger/<int:application_id>/beskeder")
 @login_required
 def post(application_id: int):
     """A message to the other side (the secretariat: or a request for information)."""
-    application = get_application(application_id)
-    if not access.may(current_user, "case.message", application):
-        flash(_("Du kan ikke skrive beskeder i denne sag."), "error")
-        return render_case(application, status=403)
-    form = MessageForm()
-    g.message_form = form
-    if not form.validate():
-        return render_case(application, status=422)
-    with refused_by_domain(form, "body") as refusal:
+    g.message_form = form = MessageForm()
+
+    def send(application: Application, form: MessageForm) -> str:
         checked = operations.check_files(
             (upload.filename or "", upload.read()) for upload in (form.files.data or []) if upload
         )
@@ -71,30 +83,35 @@ def post(application_id: int):
             request=bool(form.request.data),
             due_date=form.due_date.data,
         )
-    if refusal:
-        return render_case(get_application(application_id), status=refusal.status)
-    if message.kind == operations.REQUEST:
-        flash(_("Anmodningen om oplysninger er sendt til ansøgeren."), "success")
-    else:
-        flash(_("Beskeden er sendt."), "success")
-    return redirect(url_for("applications.show", application_id=application_id) + "#beskeder")
+        if message.kind == operations.REQUEST:
+            return _("Anmodningen om oplysninger er sendt til ansøgeren.")
+        return _("Beskeden er sendt.")
+
+    return _write(
+        application_id,
+        "case.message",
+        _("Du kan ikke skrive beskeder i denne sag."),
+        form,
+        send,
+        ("body", "#beskeder"),
+    )
 
 
 @bp.post("/ansoegninger/<int:application_id>/interne-notater")
 @login_required
 def add_note(application_id: int):
     """An internal note (staff only; offentlighedsloven § 23)."""
-    application = get_application(application_id)
-    if not access.may(current_user, "case.write_note", application):
-        flash(_("Du kan ikke skrive interne notater i denne sag."), "error")
-        return render_case(application, status=403)
-    form = NoteForm()
-    g.note_form = form
-    if not form.validate():
-        return render_case(application, status=422)
-    with refused_by_domain(form, "note") as refusal:
+    g.note_form = form = NoteForm()
+
+    def write(application: Application, form: NoteForm) -> str:
         operations.add_note(application, current_user, form.note.data or "")
-    if refusal:
-        return render_case(get_application(application_id), status=refusal.status)
-    flash(_("Notatet er gemt i sagen."), "success")
-    return redirect(url_for("applications.show", application_id=application_id) + "#notater")
+        return _("Notatet er gemt i sagen.")
+
+    return _write(
+        application_id,
+        "case.write_note",
+        _("Du kan ikke skrive interne notater i denne sag."),
+        form,
+        write,
+        ("note", "#notater"),
+    )
