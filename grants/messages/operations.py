@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from grants.applications import documents
 from grants.applications import operations as applications
@@ -65,10 +66,12 @@ def taking_step_from_thread() -> bool:
 
 
 def thread(application: Application) -> list[CaseMessage]:
-    """The messages between the two sides, oldest first (never the internal notes)."""
+    """The messages between the two sides, oldest first (never the internal notes), with
+    their authors and files in the same few queries."""
     return list(
         db.session.scalars(
             select(CaseMessage)
+            .options(selectinload(CaseMessage.attachments), selectinload(CaseMessage.author))
             .where(CaseMessage.application_id == application.id, CaseMessage.kind != NOTE)
             .order_by(CaseMessage.id)
         )
@@ -96,10 +99,13 @@ class Needed:
     can_edit: bool  # the application itself may be changed and sent again
 
 
-def open_request(application: Application) -> CaseMessage | None:
-    """The latest request for information not yet answered by the applicant side."""
+def open_request(
+    application: Application, messages: list[CaseMessage] | None = None
+) -> CaseMessage | None:
+    """The latest request for information not yet answered by the applicant side
+    (``messages``: the thread, when the caller has read it)."""
     open_one = None
-    for message in thread(application):
+    for message in thread(application) if messages is None else messages:
         if message.kind == REQUEST:
             open_one = message
         elif message.from_applicant:
@@ -107,8 +113,8 @@ def open_request(application: Application) -> CaseMessage | None:
     return open_one
 
 
-def needed(application: Application) -> Needed | None:
-    request = open_request(application)
+def needed(application: Application, messages: list[CaseMessage] | None = None) -> Needed | None:
+    request = open_request(application, messages)
     if request is None or application.state in (State.WITHDRAWN, State.DRAFT):
         return None
     return Needed(

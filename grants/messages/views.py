@@ -31,13 +31,14 @@ def case_messages(application: Application) -> dict | None:
     ):
         return None
     reads_notes = access.may(current_user, "case.read_notes", application)
+    thread = operations.thread(application)
     return {
-        "thread": operations.thread(application),
+        "thread": thread,
         "notes": operations.notes(application) if reads_notes else None,
-        "needed": operations.needed(application)
+        "needed": operations.needed(application, thread)
         if access.may(current_user, "case.act_as_applicant", application)
         else None,
-        "open_request": operations.open_request(application),
+        "open_request": operations.open_request(application, thread),
         "can_post": access.may(current_user, "case.message", application),
         "can_request": access.may(current_user, "case.message", application)
         and not access.may(current_user, "case.act_as_applicant", application),
