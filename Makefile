@@ -8,7 +8,7 @@
 #                   (scripts/layers.py);
 #                   make format rewrites the code
 #   make audit      known vulnerabilities in the Python and npm packages (needs the network)
-#   make clean      remove what setup made (.venv node_modules static/dkfds instance)
+#   make clean      remove what setup made (.venv node_modules static/dkfds build instance)
 #
 # Pass arguments to pytest with PYTEST_ARGS, e.g. make test PYTEST_ARGS="-k login -x".
 
@@ -53,7 +53,16 @@ $(REQUIREMENTS_STAMP): requirements-pip.txt requirements.txt requirements-dev.tx
 	@touch $@
 
 # --- Front end: Det Fælles Designsystem, copied from node_modules into static/dkfds ---------
-assets: static/dkfds
+# then every static file built for serving into build/static (hashed names, gzip and brotli,
+# the manifest url_for reads: scripts/build_static.py), again whenever a static file changes.
+STATIC_SOURCES = $(shell find static -type f -not -path 'static/dkfds/*' -not -path 'static/vendor/*' 2>/dev/null)
+
+assets: static/dkfds build/static/manifest.json
+
+# The templates too: the design system's CSS keeps the classes they use (grants/core/css_trim.py).
+build/static/manifest.json: static/dkfds $(STATIC_SOURCES) $(shell find templates -type f) \
+		scripts/build_static.py grants/core/static_files.py grants/core/css_trim.py | deps
+	$(BIN)/python scripts/build_static.py
 
 static/dkfds: package.json $(wildcard package-lock.json)
 	@if [ -f package-lock.json ]; then \
@@ -96,8 +105,13 @@ format: deps
 
 # The benchmark (bench/README.md): builds grants_bench_100k and grants_bench_1k in the
 # PostgreSQL at 127.0.0.1:5432, serves them with gunicorn and measures; ~8 minutes.
-bench: deps
+# Lighthouse (npm) lives in bench/package.json, apart from the app's packages: CI never
+# installs it (bench/lighthouse.py).
+bench: deps assets bench/node_modules/.package-lock.json
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
+	cd bench && npm ci --no-audit --no-fund --loglevel=error
+
 clean:
-	rm -rf $(VENV) node_modules static/dkfds static/vendor instance
+	rm -rf $(VENV) node_modules static/dkfds static/vendor build instance

@@ -59,6 +59,11 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
     LANGUAGES = ("da", "en")
 
+    # The static files as built by `make assets` (scripts/build_static.py): hashed names,
+    # gzip and brotli, served by WhiteNoise with a year's caching (grants/core/static_files.py).
+    # Empty, or no build there: Flask serves static/ under its plain names.
+    STATIC_BUILD_DIR = os.environ.get("STATIC_BUILD_DIR", str(BASE_DIR / "build" / "static"))
+
     # Uploads: the programme attachment and later receipts.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024))
 
@@ -87,6 +92,8 @@ class Config:
     # The public list of trips abroad, and a page of the open-data feeds.
     PUBLIC_TRIPS_PAGE_SIZE = 50
     OPEN_DATA_PAGE_SIZE = 200
+    # The public pages kept rendered per process, for their validator (publication.caching).
+    PUBLIC_PAGES_KEPT = 256
 
     # Background jobs (grants.jobs): on an RQ queue in Redis when REDIS_URL is set (run
     # `rq worker grants`), else in a thread of the web process. JOBS_MODE forces one of

@@ -71,6 +71,9 @@ def create_app(config: str | type | dict | None = None) -> Flask:
 
     clock.configure(app)
     _trust_reverse_proxy(app)
+    from grants.core import static_files
+
+    static_files.install(app)  # hashed names, gzip and brotli, a year's caching
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
     # WeasyPrint and fontTools log every step of every PDF at INFO: keep the warnings only.
@@ -78,6 +81,9 @@ def create_app(config: str | type | dict | None = None) -> Flask:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     _init_extensions(app)
+    from grants.core.sessions import SessionInterface
+
+    app.session_interface = SessionInterface()  # no Vary: Cookie on the public pages
     from grants.core.security import install_converters
 
     install_converters(app)
@@ -173,6 +179,11 @@ def _select_locale() -> str:
     if not has_request_context():
         return "da"
     languages = offered_languages()
+    # A page that takes its language from its address (the public pages: a cache keeps each
+    # language under its own address) says so in g.
+    chosen = g.get("url_locale")
+    if chosen in languages:
+        return chosen
     chosen = session.get("locale")
     if chosen in languages:
         return chosen

@@ -137,7 +137,15 @@ class FreshContextClient(FlaskClient):
 
         # Flask-WTF keeps the request's CSRF token in g as well: kept, a later request
         # would be given the token of an earlier session, and every form post refused.
-        for name in ("_municipality", "writes", "flushed", "outbox", "csrf_token"):
+        for name in (
+            "_municipality",
+            "writes",
+            "flushed",
+            "outbox",
+            "csrf_token",
+            "url_locale",
+            "same_without_session",
+        ):
             g.pop(name, None)
         flask_babel.refresh()
         return super().open(*args, **kwargs)

@@ -60,6 +60,8 @@ class Application(Timestamp, Model):
             "amount_applied",
             postgresql_where=text("outcome IS NULL"),
         ),
+        # The public pages' validator reads the latest change (publication.queries).
+        Index("ix_application_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,6 +9,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -38,6 +39,18 @@ def index() -> ResponseReturnValue:
 @bp.get("/tilgaengelighed")
 def accessibility() -> ResponseReturnValue:
     return render_template("core/accessibility.html")
+
+
+@bp.get("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    """The icon for what asks for /favicon.ico without reading the page's <link rel="icon">
+    (feed readers, bookmarks, crawlers): the same SVG, cached for a day."""
+    return send_from_directory(
+        current_app.static_folder or "static",
+        "favicon.svg",
+        mimetype="image/svg+xml",
+        max_age=24 * 3600,
+    )
 
 
 @bp.get("/healthz")
@@ -117,4 +130,10 @@ def error_page(error: HTTPException) -> ResponseReturnValue:
     title, text = ERROR_TEXTS.get(error.code, (None, None))
     if title is None:
         title, text = ERROR_TEXTS[500 if error.code >= 500 else 400]
-    return render_template("core/error.html", code=error.code, title=title, text=text), error.code
+    # Without a session, no language switch (its form's CSRF token would start one): a
+    # reader's browser asks for /favicon.ico and the like, and a cookie from that 404 would
+    # make every public page after it bypass the shared cache (publication.caching).
+    switch = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+    return render_template(
+        "core/error.html", code=error.code, title=title, text=text, offer_language_switch=switch
+    ), error.code

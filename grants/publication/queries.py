@@ -381,3 +381,64 @@ def published_report_letter(letter_id: int, today: dt.date | None = None) -> Let
     if trip is None or (letter.erased_at is None and trip.report_letter_id != letter.id):
         return None
     return letter
+
+
+@dataclass(frozen=True)
+class PublicationVersion:
+    """What the public pages are made from, as a validator: ``key`` changes whenever
+    anything they show may have changed; ``changed`` is when that last happened (a time
+    the pages may give as their Last-Modified)."""
+
+    key: str
+    changed: dt.datetime
+    settled: bool = True
+
+
+# A change is stamped when its transaction flushes, but others see it when it commits: a
+# transaction that flushed first may commit after one that flushed later, and its change
+# would hide behind the later stamp. So for this long after the latest stamp (longer than a
+# request may run: gunicorn's timeout, docs/deployment.md) the version also changes every
+# ``SETTLING_STEP``; after it, everything stamped before has committed or never will.
+SETTLING = dt.timedelta(seconds=120)
+SETTLING_STEP = 10
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    # SQLite gives the stored UTC time back without its zone.
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment
+
+
+def publication_version(now: dt.datetime | None = None) -> PublicationVersion:
+    """The public pages' validator in one query of index-read maxima, the same at any number
+    of applications: the latest change of an application and of a trip report (their fields,
+    the state that publishes a trip), of an agenda item (a committee's approval of a report),
+    and the latest event of the audit trail, which every step of a case (its journal entry),
+    every letter and every change of a fund, a partner city or the municipality's profile
+    appends to. And today: a trip is published once it is over, and the pages say up to
+    which day they show."""
+    from grants.audit.models import AuditEvent
+    from grants.committees.models import AgendaItem
+
+    now = now or clock.now()
+    today = now.astimezone(clock.LOCAL).date()
+    row = db.session.execute(
+        select(
+            select(func.max(Application.updated_at)).scalar_subquery(),
+            select(func.max(TripReport.updated_at)).scalar_subquery(),
+            select(func.max(AgendaItem.updated_at)).scalar_subquery(),
+            select(func.max(AuditEvent.id)).scalar_subquery(),
+            select(func.max(AuditEvent.at)).scalar_subquery(),
+        )
+    ).one()
+    *stamps, event_id, event_at = row
+    moments = [_aware(m) for m in (*stamps, event_at)]
+    midnight = dt.datetime.combine(today, dt.time(), tzinfo=clock.LOCAL)
+    latest = max([midnight, *(m for m in moments if m is not None)])
+    parts = [today.isoformat(), *(m.isoformat() if m else "-" for m in moments), str(event_id)]
+    if now < latest + SETTLING:
+        step = int(now.timestamp()) // SETTLING_STEP * SETTLING_STEP
+        parts.append(f"settling:{step}")
+        return PublicationVersion("|".join(parts), latest, settled=False)
+    return PublicationVersion("|".join(parts), latest + SETTLING)

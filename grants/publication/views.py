@@ -2,7 +2,8 @@
 
 Every page and feed reads ``queries.published_trips`` (one definition of "published", two
 queries per page whatever the number of trips), so the pages and the feeds always agree.
-Public pages may be cached for five minutes; the feeds carry an ETag too.
+The pages and feeds are ``caching.public``: the same for everyone without a session, kept by
+a shared cache for five minutes, validated by the data's version (grants.publication.caching).
 """
 
 from __future__ import annotations
@@ -14,19 +15,18 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    after_this_request,
     current_app,
+    g,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_login import current_user
+from flask_babel import get_locale
 
 from grants.budgets.exports import Column, as_csv
 from grants.core.models import current_municipality
+from grants.publication import caching, front_page, queries
 from grants.publication import catalogue as open_data_catalogue
-from grants.publication import front_page, queries
 from grants.publication.forms import TripFilterForm
 
 bp = Blueprint("publication", __name__)
@@ -49,23 +49,40 @@ COST_KEYS = {
 }
 
 
-def _cache_page() -> None:
-    """Public pages are cached for five minutes, by shared caches only when they are the
-    same for everyone: not for a logged-in person (their name is in the header) and not on
-    a response that sets a cookie."""
+# The pages (not the feeds, which are in Danish only) keep the address's language in their
+# links, so a visitor who chose English stays in English without a session.
+LANGUAGE_PAGES = {"publication.index", "publication.trip", "publication.catalogue"}
 
-    @after_this_request
-    def headers(response: Response) -> Response:
-        if response.status_code != 200:
-            return response
-        if current_user.is_authenticated:
-            response.headers["Cache-Control"] = "private, no-cache"
-        elif session.modified:
-            response.headers["Cache-Control"] = f"private, max-age={PUBLIC_MAX_AGE}"
-        else:
-            response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
-        response.add_etag()
-        return response.make_conditional(request)
+
+@bp.url_value_preprocessor
+def language_from_address(_endpoint, _values) -> None:
+    chosen = request.args.get(caching.LANGUAGE_ARG)
+    if chosen:
+        g.url_locale = chosen
+
+
+@bp.url_defaults
+def keep_language(endpoint: str, values: dict) -> None:
+    if endpoint in LANGUAGE_PAGES and caching.LANGUAGE_ARG not in values:
+        chosen = g.get("url_locale")
+        if chosen and chosen != "da":
+            values[caching.LANGUAGE_ARG] = chosen
+
+
+@bp.context_processor
+def language_links() -> dict:
+    """The language switch of a public page, for a visitor without a session: a link to the
+    same page in the other language (base.html), and the language for the filter form."""
+
+    def language_url(code: str) -> str:
+        args = {k: v for k, v in request.args.items() if k != caching.LANGUAGE_ARG}
+        args[caching.LANGUAGE_ARG] = code if code != "da" else None
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+    if request.endpoint not in LANGUAGE_PAGES or not caching.without_session():
+        return {}
+    chosen = str(get_locale() or "da")
+    return {"language_url": language_url, "address_language": None if chosen == "da" else chosen}
 
 
 def _filters() -> tuple[TripFilterForm, dict, bool]:
@@ -96,10 +113,10 @@ def _link_args(filters: dict) -> dict:
 
 
 @bp.get("/udlandsrejser")
+@caching.public
 def index():
     form, filters, ok = _filters()
     page = _page(filters, current_app.config["PUBLIC_TRIPS_PAGE_SIZE"]) if ok else None
-    _cache_page()
     return render_template(
         "publication/index.html",
         form=form,
@@ -112,11 +129,11 @@ def index():
 
 
 @bp.get("/udlandsrejser/<int:trip_id>")
+@caching.public
 def trip(trip_id: int):
     found = queries.published_trip(trip_id)
     if found is None:
         abort(404)
-    _cache_page()
     return render_template(
         "publication/trip.html",
         trip=found,
@@ -223,8 +240,7 @@ def _feed_response(body: bytes, mimetype: str, page, endpoint: str, filters: dic
         if url:
             links.append(f'<{url}>; rel="{rel}"')
     response.headers["Link"] = ", ".join(links)
-    response.add_etag()
-    return response.make_conditional(request)
+    return response
 
 
 def _bad_filter(form: TripFilterForm) -> Response:
@@ -239,10 +255,10 @@ def _bad_filter(form: TripFilterForm) -> Response:
 
 
 @bp.get("/aabne-data/")
+@caching.public
 def catalogue():
     """The open data's catalogue page: what the trips dataset holds, its fields and units,
     its licence and how often it changes, with its DCAT-AP-DK description embedded."""
-    _cache_page()
     municipality = current_municipality()
     return render_template(
         "publication/catalogue.html",
@@ -261,6 +277,7 @@ def _dcat(municipality) -> dict:
 
 
 @bp.get("/aabne-data/katalog.jsonld")
+@caching.public
 def catalogue_dcat():
     """The catalogue as DCAT-AP-DK JSON-LD, for a data portal's harvester (CKAN's
     ckanext-dcat reads it)."""
@@ -269,11 +286,11 @@ def catalogue_dcat():
     response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.add_etag()
-    return response.make_conditional(request)
+    return response
 
 
 @bp.get("/aabne-data/rejser.json")
+@caching.public
 def trips_json():
     form, filters, ok = _filters()
     if not ok:
@@ -362,6 +379,7 @@ def csv_row(trip) -> dict:
 
 
 @bp.get("/aabne-data/rejser.csv")
+@caching.public
 def trips_csv():
     form, filters, ok = _filters()
     if not ok:

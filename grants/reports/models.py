@@ -36,6 +36,8 @@ class TripReport(Timestamp, Model):
         # The openness pages list published trips newest first, a page at a time: read in
         # this index's order instead of sorting every published trip.
         Index("ix_trip_report_trip_start", "trip_start", "application_id"),
+        # The public pages' validator reads the latest change (publication.queries).
+        Index("ix_trip_report_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,7 +1,7 @@
 """messages on the case: the thread, requests for information and internal notes
 
 Revision ID: 8ff0ff67d8b2
-Revises: c8e3f5a7b9d1
+Revises: d4f6a8c0e2b5
 Create Date: 2026-12-06 09:05:46.505663
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8ff0ff67d8b2'
-down_revision = 'c8e3f5a7b9d1'
+down_revision = 'd4f6a8c0e2b5'
 branch_labels = None
 depends_on = None
 

@@ -229,7 +229,8 @@ class Person:
 
     def switch_language(self, step: str | None = None) -> None:
         with self.page.expect_navigation():
-            self.page.locator("form.language-switch button").first.click()
+            # A form (a session keeps the choice) or, on a public page without a session, a link.
+            self.page.locator(".language-switch button, .language-switch a").first.click()
         if step:
             self.check(step)
 

@@ -16,3 +16,18 @@ def test_the_public_openness_pages(person):
     visitor.follow("Tilgængelighedserklæring", "accessibility statement")
     visitor.visit("/opret-konto", "sign up")
     visitor.visit("/log-ind", "log in")
+
+
+def test_a_reader_from_a_news_story_switches_language_without_a_session(person):
+    """Straight to the trips from a link: the page, its English version (the switch is a
+    link with the language in the address) and a trip in English, and never a cookie."""
+    reader = person()
+    reader.visit("/udlandsrejser", "trips abroad, straight from a link")
+    reader.switch_language("trips abroad in English")
+    assert reader.language == "en"
+    trip = reader.page.locator("main a[href^='/udlandsrejser/']").first
+    with reader.page.expect_navigation():
+        trip.click()
+    assert reader.language == "en"
+    reader.see("Alle udlandsrejser")
+    assert reader.context.cookies() == []

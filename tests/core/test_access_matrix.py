@@ -94,6 +94,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "static": Expect(EVERYONE, {"filename": "app.css"}),
     "core.index": Expect(EVERYONE),
     "core.healthz": Expect(EVERYONE),
+    "core.favicon": Expect(EVERYONE),
     "core.accessibility": Expect(EVERYONE),
     "core.set_language": Expect(EVERYONE, data={"language": "xx"}),
     "people.login": Expect(EVERYONE, method="GET"),

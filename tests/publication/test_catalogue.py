@@ -97,7 +97,7 @@ def test_the_page_links_the_feeds_licence_and_says_how_often_it_changes(app, cli
         assert f'href="{url(app, endpoint)}"' in page
     assert "https://creativecommons.org/licenses/by/4.0/deed.da" in page
     assert "Uregelmæssigt" in page
-    assert "max-age=300" in response.headers["Cache-Control"]
+    assert "s-maxage=300" in response.headers["Cache-Control"]
     assert 'lang="da"' in page and "<h1>" in page
 
 
