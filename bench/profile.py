@@ -1,14 +1,27 @@
-"""Why is a page slow? Its SQL statements with their times, and a pyinstrument profile.
+"""Why is a page slow? Its SQL statements with their times, and a pyinstrument profile; and
+each page's CPU time a request, in this process.
 
     .venv/bin/python bench/profile.py 100k queue [--profile] [--explain]
+    .venv/bin/python bench/profile.py 100k staff --repeat 200 --quiet   # the CPU table
+    .venv/bin/python bench/profile.py 100k /arbejdskoe?state=screening --as caseworker
 
-Endpoint names as in bench/run.py. Uses the Flask test client in the production config.
+Endpoints by their names in bench/run.py (``ENDPOINTS``), comma-separated, or a group of
+them (``GROUPS``: ``staff`` is every staff page), or a path of the app with the person who
+asks for it (``--as``, one of ``PEOPLE``). A new page is profiled by adding it to
+``ENDPOINTS`` (and to ``STAFF_PAGES`` if it is a staff page) in bench/run.py; nothing here
+changes. Uses the Flask test client in the production config.
+
+CPU time is this process's (``time.process_time``): the app's own work, not PostgreSQL's
+and not the time spent waiting on it. It is the figure the machine's load disturbs least;
+with ``--repeat`` the mean and the median of the requests are printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -18,16 +31,64 @@ sys.path.insert(0, str(ROOT))
 
 from bench import run  # noqa: E402
 
+PEOPLE = {
+    "caseworker": run.CASEWORKER,
+    "applicant": run.APPLICANT,
+    "finance": run.FINANCE,
+    "anonymous": None,
+}
+GROUPS = {"staff": run.STAFF_PAGES}
+
+
+def stdlib_cprofile():
+    """cProfile imports the standard library's ``profile``, which this file's name hides
+    (the script's folder comes first on the path)."""
+    here = str(Path(__file__).resolve().parent)
+    saved = sys.path[:]
+    sys.path[:] = [p for p in sys.path if str(Path(p or ".").resolve()) != here]
+    try:
+        import cProfile
+    finally:
+        sys.path[:] = saved
+    return cProfile
+
+
+def targets(names: str, person: str | None) -> list[tuple[str, str, tuple | None]]:
+    """(name, path, who) for the endpoint names, groups or path asked for."""
+    if names.startswith("/"):
+        return [(names, names, PEOPLE[person or "anonymous"])]
+    chosen = []
+    for name in names.split(","):
+        for each in GROUPS.get(name, (name,)):
+            try:
+                chosen.append(next(e for e in run.ENDPOINTS if e[0] == each))
+            except StopIteration:
+                raise SystemExit(
+                    f"No endpoint {each!r}: one of {', '.join(e[0] for e in run.ENDPOINTS)}, "
+                    f"a group ({', '.join(GROUPS)}) or a path"
+                ) from None
+    return chosen
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("size")
-    parser.add_argument("endpoint")
+    parser.add_argument("endpoint", help="names (comma-separated), a group, or a path")
+    parser.add_argument("--as", dest="person", choices=PEOPLE, help="who asks for a path")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--cpu-profile",
+        type=int,
+        metavar="N",
+        help="cProfile on this process's CPU clock (not waiting on PostgreSQL): the N "
+        "functions with most CPU time of their own, and the N with most in all they call",
+    )
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each SELECT")
     parser.add_argument(
         "--repeat", type=int, default=1, help="requests to time (and profile); means are printed"
     )
+    parser.add_argument("--quiet", action="store_true", help="no statements, only the figures")
+    parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args()
 
     from sqlalchemy import event, text
@@ -41,8 +102,6 @@ def main() -> None:
         SQLALCHEMY_DATABASE_URI = run.sqlalchemy_url(run.db_url(args.size))
 
     ids = run.find_ids(args.size)
-    _name, path, person = next(e for e in run.ENDPOINTS if e[0] == args.endpoint)
-    path = path.format(**ids)
     app = create_app(BenchConfig)
     statements: list[list] = []
 
@@ -55,60 +114,105 @@ def main() -> None:
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", before)
         event.listen(db.engine, "after_cursor_execute", after)
-    client = app.test_client()
     base = "https://localhost"
-    if person:
-        page = client.get("/log-ind", base_url=base).data
-        token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page).group(1).decode()
-        client.post(
-            "/log-ind",
-            base_url=base,
-            headers={"Referer": base + "/log-ind"},
-            data={"csrf_token": token, "email": person[0], "password": person[1]},
-        )
-    for _warm_up in range(3):
-        client.get(path, base_url=base)
-    statements.clear()
+    clients: dict = {}
+
+    def client_for(person):
+        if person in clients:
+            return clients[person]
+        client = clients[person] = app.test_client()
+        if person:
+            page = client.get("/log-ind", base_url=base).data
+            token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page).group(1).decode()
+            client.post(
+                "/log-ind",
+                base_url=base,
+                headers={"Referer": base + "/log-ind"},
+                data={"csrf_token": token, "email": person[0], "password": person[1]},
+            )
+        return client
+
+    figures = {}
     repeat = max(args.repeat, 1)
+    for name, path, person in targets(args.endpoint, args.person):
+        path = path.format(**ids)
+        client = client_for(person)
+        for _warm_up in range(3):
+            client.get(path, base_url=base)
+        cpu_each: list[float] = []
 
-    def requests():
-        for _ in range(repeat):
-            statements.clear()
-            response = client.get(path, base_url=base)
-        return response
+        def requests(client=client, path=path, cpu_each=cpu_each):
+            for _ in range(repeat):
+                statements.clear()
+                cpu = time.process_time()
+                response = client.get(path, base_url=base)
+                cpu_each.append(time.process_time() - cpu)
+            return response
 
-    started = time.perf_counter()
-    cpu_started = time.process_time()
-    if args.profile:
-        from pyinstrument import Profiler
+        started = time.perf_counter()
+        if args.profile:
+            from pyinstrument import Profiler
 
-        with Profiler(interval=0.0005) as profiler:
+            with Profiler(interval=0.0005) as profiler:
+                response = requests()
+        elif args.cpu_profile:
+            cProfile = stdlib_cprofile()
+            cpu_profiler = cProfile.Profile(time.process_time)
+            response = cpu_profiler.runcall(requests)
+        else:
             response = requests()
-    else:
-        response = requests()
-    total = (time.perf_counter() - started) / repeat
-    cpu = (time.process_time() - cpu_started) / repeat
-    print(
-        f"{path}: {response.status_code}, {len(response.data)} bytes, {total * 1000:.1f} ms "
-        f"({cpu * 1000:.1f} ms CPU in this process) a request over {repeat}, "
-        f"{len(statements)} statements, {sum(s[0] for s in statements) * 1000:.1f} ms in SQL"
-    )
-    for seconds, statement, parameters in statements:
-        print(f"--- {seconds * 1000:.1f} ms  {parameters!r:.200}\n{statement[:1500]}")
-    if args.explain:
-        with app.app_context():
-            for _s, statement, parameters in statements:
-                if statement.lstrip().upper().startswith("SELECT"):
-                    raw = (
-                        db.session.connection()
-                        .exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
-                        .all()
-                    )
-                    print("=== " + statement[:120].replace("\n", " "))
-                    print("\n".join(r[0] for r in raw))
-            db.session.execute(text("SELECT 1"))
-    if args.profile:
-        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        total = (time.perf_counter() - started) / repeat
+        cpu = sum(cpu_each) / repeat
+        sql = sum(s[0] for s in statements)
+        figures[name] = {
+            "path": path,
+            "status": response.status_code,
+            "bytes": len(response.data),
+            "wall_ms": round(total * 1000, 2),
+            "cpu_ms": round(cpu * 1000, 2),
+            "cpu_median_ms": round(statistics.median(cpu_each) * 1000, 2),
+            "statements": len(statements),
+            "sql_ms": round(sql * 1000, 2),
+        }
+        print(
+            f"{path}: {response.status_code}, {len(response.data)} bytes, {total * 1000:.1f} ms "
+            f"({cpu * 1000:.1f} ms CPU in this process, median "
+            f"{statistics.median(cpu_each) * 1000:.1f}) a request over {repeat}, "
+            f"{len(statements)} statements, {sql * 1000:.1f} ms in SQL",
+            flush=True,
+        )
+        if not args.quiet:
+            for seconds, statement, parameters in statements:
+                print(f"--- {seconds * 1000:.1f} ms  {parameters!r:.200}\n{statement[:1500]}")
+        if args.explain:
+            with app.app_context():
+                for _s, statement, parameters in statements:
+                    if statement.lstrip().upper().startswith("SELECT"):
+                        raw = (
+                            db.session.connection()
+                            .exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
+                            .all()
+                        )
+                        print("=== " + statement[:120].replace("\n", " "))
+                        print("\n".join(r[0] for r in raw))
+                db.session.execute(text("SELECT 1"))
+        if args.profile:
+            print(profiler.output_text(unicode=True, color=False, show_all=False))
+        if args.cpu_profile:
+            import pstats
+
+            stats = pstats.Stats(cpu_profiler).strip_dirs()
+            stats.sort_stats("tottime").print_stats(args.cpu_profile)
+            stats.sort_stats("cumulative").print_stats(args.cpu_profile)
+    if len(figures) > 1:
+        print(f"\n{'page':<16} {'CPU ms':>7} {'median':>7} {'wall ms':>8} {'SQL':>4} {'SQL ms':>7}")
+        for name, f in figures.items():
+            print(
+                f"{name:<16} {f['cpu_ms']:>7.1f} {f['cpu_median_ms']:>7.1f} {f['wall_ms']:>8.1f} "
+                f"{f['statements']:>4} {f['sql_ms']:>7.1f}"
+            )
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":

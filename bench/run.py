@@ -33,6 +33,9 @@ sys.path.insert(0, str(ROOT))
 PG = "postgresql://postgres@127.0.0.1:5432"
 SIZES = {"100k": 100_000, "1k": 1_000}
 PORT = int(os.environ.get("BENCH_PORT", "5099"))
+# The data sets are <prefix>_100k and <prefix>_1k: BENCH_DB=bench_mine keeps a second
+# checkout's databases apart from the default ones.
+DB_PREFIX = os.environ.get("BENCH_DB", "grants_bench")
 CLIENTS = 16
 # A page whose single request takes longer than this is not load-tested (see measure_size).
 SLOW = 2.0
@@ -56,13 +59,19 @@ ENDPOINTS = [
     ("open_data", "/aabne-data/rejser.json", None),
     ("letter", "/breve/{letter_id}/hent", CASEWORKER),
 ]
+# The pages staff work in (issue 24): each at least 0.15 of the baseline; the busiest three
+# (BUSY_PAGES) answer 16 clients with p95 under 100 ms. A new staff page is added here and
+# to ENDPOINTS; bench/profile.py's group "staff" follows.
+STAFF_PAGES = ("queue", "queue_filtered", "mine", "case", "budgets")
+BUSY_PAGES = ("queue", "case", "budgets")
 
 TARGETS = {
     "page_vs_baseline": 0.25,
+    "staff_vs_baseline": 0.15,  # issue 24: STAFF_PAGES
     "letter_vs_baseline": 0.5,
     "growth": 0.9,
     "p95_ms": 100.0,
-    "queries": 10,
+    "queries": 9,
     "letter_ratio": 1.2,
     # The open-data feed without the proxy (issue 24; the proxy's targets: bench/proxy.py).
     "feed_vs_baseline": 0.15,
@@ -70,7 +79,11 @@ TARGETS = {
 
 
 def db_url(size: str) -> str:
-    return f"{PG}/grants_bench_{size}"
+    return f"{PG}/{db_name(size)}"
+
+
+def db_name(size: str) -> str:
+    return f"{DB_PREFIX}_{size}"
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -86,7 +99,7 @@ def database_exists(size: str) -> bool:
     with psycopg.connect(f"{PG}/postgres") as conn:
         return bool(
             conn.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", (f"grants_bench_{size}",)
+                "SELECT 1 FROM pg_database WHERE datname = %s", (db_name(size),)
             ).fetchone()
         )
 
@@ -96,7 +109,7 @@ def build_database(size: str) -> dict:
 
     from bench import seed
 
-    name = f"grants_bench_{size}"
+    name = db_name(size)
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {name}")
@@ -430,9 +443,15 @@ def evaluate(big: dict, small: dict, letters: dict | None) -> list[tuple[str, st
     for name, r in big.items():
         if name == "baseline":
             continue
-        limit = TARGETS["letter_vs_baseline"] if name == "letter" else TARGETS["page_vs_baseline"]
-        if name == "open_data":
-            limit = TARGETS["feed_vs_baseline"]
+        limit = (
+            TARGETS["letter_vs_baseline"]
+            if name == "letter"
+            else TARGETS["staff_vs_baseline"]
+            if name in STAFF_PAGES
+            else TARGETS["feed_vs_baseline"]
+            if name == "open_data"
+            else TARGETS["page_vs_baseline"]
+        )
         checks.append(
             (name, f"rps {r['rps']} >= {limit} x baseline {base}", r["rps"] >= limit * base)
         )
@@ -448,7 +467,7 @@ def evaluate(big: dict, small: dict, letters: dict | None) -> list[tuple[str, st
             checks.append(
                 (
                     name,
-                    f"SQL {r['queries']} <= 10 and same at 1k ({s['queries']})",
+                    f"SQL {r['queries']} <= {TARGETS['queries']} and same at 1k ({s['queries']})",
                     r["queries"] <= TARGETS["queries"] and r["queries"] == s["queries"],
                 )
             )
@@ -597,9 +616,9 @@ def main() -> int:
     }
     for size in SIZES:
         if args.reuse and database_exists(size):
-            print(f"Reusing grants_bench_{size}", flush=True)
+            print(f"Reusing {db_name(size)}", flush=True)
         else:
-            print(f"Building grants_bench_{size} ({SIZES[size]:,} applications) ...", flush=True)
+            print(f"Building {db_name(size)} ({SIZES[size]:,} applications) ...", flush=True)
             report["data_sets"][size] = build_database(size)
             print(f"  built in {report['data_sets'][size]['seconds']['total']} s", flush=True)
     names = [

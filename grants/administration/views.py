@@ -21,6 +21,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from grants.administration import operations
 from grants.administration.forms import (
@@ -452,7 +453,9 @@ def _preview(fund: Fund, outcome: str, body: str, language: str = "da"):
 def users():
     from grants.people.authentication import login_methods
 
-    people = db.session.scalars(select(User).order_by(User.name)).all()
+    people = db.session.scalars(
+        select(User).options(selectinload(User.identities)).order_by(User.name)
+    ).all()
     methods = {person.id: login_methods(person) for person in people}
     return render_template(
         "admin/users.html", people=people, role_labels=ROLE_LABELS, methods=methods

@@ -13,7 +13,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
 
 from grants.applications import operations
 from grants.applications.forms import DecisionForm
@@ -48,6 +47,19 @@ def step_news(action: str, application: Application) -> str:
     return ACTIONS[action].news_for(application)
 
 
+# What a row of the work queue shows (workflow/queue.html).
+QUEUE_COLUMNS = (
+    Application.id,
+    Application.case_number,
+    Application.title,
+    Application.submitted_at,
+    Application.amount_applied,
+    Application.state,
+    User.name.label("applicant_name"),
+    Fund.name.label("fund_name"),
+)
+
+
 @bp.get("/arbejdskoe")
 @login_required
 def queue() -> ResponseReturnValue:
@@ -75,13 +87,13 @@ def queue() -> ResponseReturnValue:
                 User.name.ilike(like),
             )
         )
+    # The columns the list shows, as plain rows: no case, applicant or fund is made an
+    # object for it (the ORM's loading was a third of the page's time).
     query = (
-        select(Application)
+        select(*QUEUE_COLUMNS)
         .join(Fund, Fund.id == Application.fund_id)
         .join(User, User.id == Application.applicant_id)
         .where(*conditions)
-        # The list shows the applicant's name, never their roles.
-        .options(joinedload(Application.applicant).lazyload(User.role_grants))
         .order_by(Application.submitted_at.asc().nulls_last(), Application.id)
     )
     # The total: the ids under the same conditions, joining the applicant only when the
@@ -93,6 +105,7 @@ def queue() -> ResponseReturnValue:
         query,
         count_select=count.where(*conditions),
         per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"],
+        scalars=False,
     )
     return render_template(
         "workflow/queue.html",

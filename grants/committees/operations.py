@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 
 from grants.cases.models import Application
 from grants.cases.states import State
@@ -66,22 +66,32 @@ def committee_of_fund(fund_id: int) -> Committee | None:
     return db.session.scalar(select(Committee).where(Committee.fund_id == fund_id))
 
 
+def _member_today(user):
+    today = clock.today()
+    return (
+        CommitteeMembership.user_id == user.id,
+        CommitteeMembership.valid_from <= today,
+        or_(CommitteeMembership.valid_to.is_(None), CommitteeMembership.valid_to >= today),
+    )
+
+
 def committees_of(user) -> list[Committee]:
     """The committees the person is a member of today."""
-    today = clock.today()
     return list(
         db.session.scalars(
             select(Committee)
             .join(CommitteeMembership)
-            .where(
-                CommitteeMembership.user_id == user.id,
-                CommitteeMembership.valid_from <= today,
-                or_(CommitteeMembership.valid_to.is_(None), CommitteeMembership.valid_to >= today),
-            )
+            .where(*_member_today(user))
             .distinct()
             .order_by(Committee.name)
         )
     )
+
+
+def is_member_of_a_committee(user) -> bool:
+    """Whether the person is a member of any committee today: what the menu asks on every
+    page, as one EXISTS rather than the committees loaded and sorted."""
+    return bool(db.session.scalar(select(exists().where(*_member_today(user)))))
 
 
 def is_excluded(application, user) -> bool:

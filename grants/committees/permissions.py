@@ -32,7 +32,7 @@ def can_manage_committees(user, _obj=None, **_) -> bool:
 @access.rule("committee.list")
 def can_list_committees(user, _obj=None, **_) -> bool:
     """The list of committees: the secretariat, and members of a committee today."""
-    return can_manage_committees(user) or bool(operations.committees_of(user))
+    return can_manage_committees(user) or operations.is_member_of_a_committee(user)
 
 
 @access.rule("committee.view")

@@ -79,9 +79,12 @@ class User(UserMixin, Timestamp, Model):
     recovery_codes: Mapped[list[RecoveryCode]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
-    # The identities elsewhere the person logs in with (grants.people.authentication).
+    # The identities elsewhere the person logs in with (grants.people.authentication): read
+    # only where they are needed (the administrator's list loads them for its people), not
+    # with every person every page loads (one query a page, and again for each case's
+    # applicant).
     identities: Mapped[list[UserIdentity]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan"
     )
 
     def set_password(self, password: str) -> None:

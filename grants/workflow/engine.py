@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, CursorResult, and_, false, or_, select, text
 
-from grants.core import access, events
+from grants.core import access, clock, events
 from grants.core.errors import NotAllowed
 from grants.extensions import db
 from grants.people.models import Role, User
@@ -261,18 +261,62 @@ def waiting_for(user: User) -> ColumnElement[bool]:
     Only the steps the route expects (``notifies``) count: a grant the caseworker *may*
     cancel waits for the applicant's report, not for the caseworker, and a committee's
     decisions are taken in its meeting. The case page still offers every step allowed."""
-    from grants.cases.models import Application
-    from grants.funds.models import Fund, FundBoardMember
+    from grants.organisations.models import Membership
 
     # The transition table is small: read it once and spell out, per role, the routes and
     # states where the role has a step, so the database can use the index on the state
     # instead of testing a correlated EXISTS on every application.
-    steps: dict[CaseRole, dict[tuple[int, str], set[str]]] = {}
-    for route_id, from_state, role, guard_name in db.session.execute(
-        select(Transition.route_id, Transition.from_state, Transition.role, Transition.guard).where(
-            Transition.notifies
+    transitions = sorted(
+        (route_id, from_state, role, guard_name)
+        for route_id, from_state, role, guard_name in db.session.execute(
+            select(
+                Transition.route_id, Transition.from_state, Transition.role, Transition.guard
+            ).where(Transition.notifies)
         )
-    ):
+    )
+    # The organisations the person acts for, as values: a condition the planner can use.
+    own_organisations = tuple(
+        db.session.scalars(
+            select(Membership.organisation_id)
+            .where(Membership.user_id == user.id)
+            .order_by(Membership.organisation_id)
+        )
+    )
+    # The condition is a few hundred SQL constructs: built once for the same steps, person
+    # and day (the guards compare with today), not on every page of the queue.
+    key = (
+        tuple(transitions),
+        user.id,
+        user.has_role(Role.CASEWORKER),
+        own_organisations,
+        clock.today(),
+    )
+    condition = _WAITING.get(key)
+    if condition is None:
+        if len(_WAITING) >= _WAITING_KEPT:
+            _WAITING.clear()
+        condition = _WAITING[key] = _waiting_condition(
+            user.id, key[2], transitions, own_organisations
+        )
+    return condition
+
+
+# The conditions of ``waiting_for`` last built, by what they were built from.
+_WAITING: dict[tuple[Any, ...], ColumnElement[bool]] = {}
+_WAITING_KEPT = 256
+
+
+def _waiting_condition(
+    user_id: int,
+    caseworker: bool,
+    transitions: list[tuple[int, str, CaseRole, str]],
+    own_organisations: tuple[int, ...],
+) -> ColumnElement[bool]:
+    from grants.cases.models import Application
+    from grants.funds.models import Fund, FundBoardMember
+
+    steps: dict[CaseRole, dict[tuple[int, str], set[str]]] = {}
+    for route_id, from_state, role, guard_name in transitions:
         steps.setdefault(CaseRole(role), {}).setdefault((route_id, guard_name), set()).add(
             from_state
         )
@@ -288,33 +332,23 @@ def waiting_for(user: User) -> ColumnElement[bool]:
         ]
         return or_(*clauses) if clauses else false()
 
-    from grants.organisations.models import Membership
-
-    # The organisations the person acts for, as values: a condition the planner can use.
-    own_organisations = list(
-        db.session.scalars(
-            select(Membership.organisation_id)
-            .where(Membership.user_id == user.id)
-            .order_by(Membership.organisation_id)
-        )
-    )
     # IS NOT NULL keeps the negation below true for cases without an organisation.
     applicant_side = (
         or_(
-            Application.applicant_id == user.id,
+            Application.applicant_id == user_id,
             and_(
                 Application.organisation_id.is_not(None),
                 Application.organisation_id.in_(own_organisations),
             ),
         )
         if own_organisations
-        else Application.applicant_id == user.id
+        else Application.applicant_id == user_id
     )
     conditions = [and_(applicant_side, step_for(CaseRole.APPLICANT))]
-    others = [and_(Application.manager_id == user.id, step_for(CaseRole.MANAGER))]
-    if user.has_role(Role.CASEWORKER):
+    others = [and_(Application.manager_id == user_id, step_for(CaseRole.MANAGER))]
+    if caseworker:
         others.append(step_for(CaseRole.CASEWORKER))
-    board_funds = select(FundBoardMember.fund_id).where(FundBoardMember.user_id == user.id)
+    board_funds = select(FundBoardMember.fund_id).where(FundBoardMember.user_id == user_id)
     others.append(and_(Application.fund_id.in_(board_funds), step_for(CaseRole.BOARD_MEMBER)))
     conditions.append(and_(~applicant_side, or_(*others)))
     return or_(*conditions) if conditions else false()
