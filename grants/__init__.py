@@ -29,6 +29,7 @@ PERMISSION_MODULES = (
     "grants.desk.permissions",
     "grants.esdh.permissions",
     "grants.jobs.permissions",
+    "grants.messages.permissions",
     "grants.organisations.permissions",
     "grants.payments.permissions",
     "grants.privacy.permissions",
@@ -46,6 +47,7 @@ SUBSCRIBER_MODULES = (
     "grants.notifications.subscribers",  # the e-mails of the people package's events
     "grants.workflow.journal",  # the case journal's entries for letters and budget years
     "grants.workflow.mails",  # the e-mails a step causes
+    "grants.messages.subscribers",  # a request for information and its answer as messages
 )
 
 
@@ -223,6 +225,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.desk.views import bp as desk
     from grants.esdh.views import bp as esdh
     from grants.letters.views import bp as letters
+    from grants.messages.views import bp as messages
     from grants.nemlogin.views import bp as nemlogin
     from grants.organisations.views import bp as organisations
     from grants.partners.views import bp as partners
@@ -230,6 +233,8 @@ def _register_blueprints(app: Flask) -> None:
     from grants.people.views import bp as people
     from grants.privacy.views import bp as privacy
     from grants.publication.views import bp as publication
+    from grants.reports.bulk import bp as bulk
+    from grants.reports.reminder_views import bp as reminders
     from grants.reports.views import bp as reports
     from grants.subsidies.views import bp as subsidies
 
@@ -246,6 +251,9 @@ def _register_blueprints(app: Flask) -> None:
         payments,
         publication,
         reports,
+        reminders,
+        bulk,
+        messages,
         partners,
         committees,
         administration,

@@ -20,6 +20,7 @@ from grants.esdh.models import Journalisation  # noqa: F401
 from grants.funds.models import Fund, FundBoardMember  # noqa: F401
 from grants.jobs.models import Job  # noqa: F401
 from grants.letters.models import Letter, LetterText  # noqa: F401
+from grants.messages.models import CaseMessage  # noqa: F401
 from grants.nemlogin.models import UsedAssertion  # noqa: F401
 from grants.notifications.models import OutboxMessage  # noqa: F401
 from grants.organisations.models import Invitation, Membership, Organisation  # noqa: F401
@@ -27,7 +28,13 @@ from grants.partners.models import PartnerCity  # noqa: F401
 from grants.payments.models import PaymentBatch, PaymentBatchLine  # noqa: F401
 from grants.people.models import User, UserRole  # noqa: F401
 from grants.questions.models import FormVersion, Question  # noqa: F401
-from grants.reports.models import AccountLine, ReminderLog, TripReport  # noqa: F401
+from grants.reports.models import (  # noqa: F401
+    AccountLine,
+    ReminderLog,
+    ReminderRun,
+    ReminderSetting,
+    TripReport,
+)
 from grants.subsidies.models import RuleSet  # noqa: F401
 from grants.workflow.models import JournalEntry, Route, Transition  # noqa: F401
 

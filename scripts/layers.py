@@ -48,6 +48,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("reports",),  # the trip report, settlement and the letters that follow it
     # A letter to its recipient (Digital Post, e-mail, print); the case to the ESDH.
     ("delivery", "esdh"),
+    ("messages",),  # the case's thread with the applicant, its requests and internal notes
     ("applications",),  # the case: its pages, operations and steps (the route's actions)
     ("workflow",),  # the routes and the engine that moves a case along them
     ("letters",),

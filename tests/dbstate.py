@@ -9,6 +9,12 @@ from sqlalchemy import func, select
 
 from grants.extensions import db
 
+# What signing in writes (the login, the session, a second factor's last code, their audit):
+# not what a refused request changes.
+SIGNING_IN = frozenset(
+    {"login_attempt", "user_session", "audit_event", "audit_personal_value", "user", "two_factor"}
+)
+
 
 def table_fingerprint(skip: frozenset[str] | set[str] = frozenset()) -> dict[str, tuple]:
     prints = {}

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from decimal import Decimal
 
 from flask_babel import force_locale
@@ -17,6 +18,20 @@ from grants.applications import changes, documents
 from grants.cases.models import Application
 from grants.core import clock
 from grants.core.files import display_name
+
+# What the packages above add to the archive (the messages' thread and internal notes): each
+# a function (application, archive) registered with ``contributes`` when the app is built;
+# it writes its own files, in Danish, and returns a line for the readme.
+CONTRIBUTORS: list[Callable[[Application, zipfile.ZipFile], str]] = []
+
+
+def contributes(
+    function: Callable[[Application, zipfile.ZipFile], str],
+) -> Callable[[Application, zipfile.ZipFile], str]:
+    """Register ``function`` as adding to every case's archive (see ``CONTRIBUTORS``)."""
+    if function not in CONTRIBUTORS:
+        CONTRIBUTORS.append(function)
+    return function
 
 
 def _json_default(value):
@@ -84,6 +99,8 @@ def build(application: Application) -> bytes:
                     indent=2,
                 ),
             )
+        with force_locale("da"):
+            contributed = [contributor(application, archive) for contributor in CONTRIBUTORS]
         archive.writestr(
             "LAESMIG.txt",
             (
@@ -93,7 +110,8 @@ def build(application: Application) -> bytes:
                 "hvert modtaget dokument i alle versioner, hvornår og fra hvem. dokumenter/: "
                 "filerne, som de blev modtaget. breve/: afgørelses- og afregningsbreve som "
                 "sendt.\n"
-            ),
+            )
+            + "".join(f"{line}\n" for line in contributed if line),
         )
     return buffer.getvalue()
 

@@ -349,6 +349,8 @@ def _document_label(document: dict) -> str:
         return _("Program")
     if document["purpose"] == documents.RECEIPT:
         return _("Kvittering")
+    if document["purpose"] == documents.MESSAGE_FILE:
+        return _("Bilag til besked")
     return document.get("label") or _("Dokument")
 
 

@@ -27,10 +27,12 @@ from grants.extensions import db
 PROGRAMME = "programme"
 RECEIPT = "receipt"
 RECONSIDERATION = "reconsideration_request"  # sent with a request for reconsideration
+# A file sent with a message on the case (grants.messages).
+MESSAGE_FILE = "message"
 QUESTION_PREFIX = "q:"
 # Purposes whose every upload is a document of its own; the others hold one document, in
 # versions.
-SEPARATE_DOCUMENTS = (RECEIPT, RECONSIDERATION)
+SEPARATE_DOCUMENTS = (RECEIPT, RECONSIDERATION, MESSAGE_FILE)
 RECEIVED = "document_received"
 # A document keeps at most this many versions: room for every honest correction, and a bound
 # on what one case can be made to hold (every version is kept for six years).
@@ -116,6 +118,8 @@ def label(application: Application, purpose: str) -> str:
         return _("Program")
     if purpose == RECEIPT:
         return _("Kvittering")
+    if purpose == MESSAGE_FILE:
+        return _("Bilag til besked")
     if purpose.startswith(QUESTION_PREFIX) and application.form_version is not None:
         key = purpose[len(QUESTION_PREFIX) :]
         for question in application.form_version.questions:

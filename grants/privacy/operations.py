@@ -35,6 +35,8 @@ from grants.core.files import display_name
 from grants.esdh.models import Journalisation
 from grants.extensions import db
 from grants.letters.models import Letter
+from grants.messages.models import CaseMessage
+from grants.messages.operations import thread as thread_of
 from grants.notifications.models import OutboxMessage
 from grants.people.models import User
 from grants.workflow import engine
@@ -137,6 +139,13 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
             update(Complaint)
             .where(Complaint.application_id.in_(ids))
             .values(note="", outcome_note="")
+            .execution_options(synchronize_session=False)
+        )
+        # The thread and the internal notes are texts people wrote: blanked the same way.
+        db.session.execute(
+            update(CaseMessage)
+            .where(CaseMessage.application_id.in_(ids))
+            .values(body="")
             .execution_options(synchronize_session=False)
         )
         _forget_mail(OutboxMessage.application_id.in_(ids))
@@ -524,6 +533,15 @@ def own_data(user: User) -> tuple[dict, list[Application]]:
                 "budget_lines": [_row(line) for line in case.budget_lines],
                 "report": _report(case),
                 "journal": [_row(entry) for entry in case.journal if entry.visible_to_applicant],
+                # The thread with the municipality; never its internal notes (offentlighedsloven
+                # § 23: internal working documents, exempt from access).
+                "messages": [
+                    {
+                        **_row(message),
+                        "attachments": [item.id for item in message.attachments],
+                    }
+                    for message in thread_of(case)
+                ],
                 "letters": [
                     {**_row(letter), "file": _letter_path(letter)} for letter in case.letters
                 ],

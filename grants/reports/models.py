@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from grants.cases.models import Application, BudgetCategory
 from grants.core import clock
-from grants.core.auditing import NOT_AUDITED
+from grants.core.auditing import NOT_AUDITED, Audited
 from grants.core.models import Timestamp, enum_type
 from grants.core.money import ZERO, Money
 from grants.extensions import Model, db
@@ -137,6 +137,49 @@ class ReminderLog(Model):
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))  # "before_due", "overdue"
     sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    # The run that sent it (None: sent before runs were logged), and to whom.
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("reminder_run.id"), index=True)
+    recipients: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    application: Mapped[Application] = relationship()
+
+
+# Who a reminder goes to.
+APPLICANT_SIDE = "applicant_side"  # the applicant and everyone who acts for the organisation
+APPLICANT_ONLY = "applicant"
+
+
+class ReminderSetting(Model):
+    """Which reminder is sent, when and to whom: one row per kind, set by the secretariat on
+    the reminders' page. A kind without a row is sent as it always was (``DEFAULTS``)."""
+
+    __tablename__ = "reminder_setting"
+    __audit__ = Audited(setting_added=True, setting_changed=True)
+
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    # before_due: days before the deadline (None: each fund's own ``remind_days_before``);
+    # overdue: days after the deadline.
+    days: Mapped[int | None]
+    recipients: Mapped[str] = mapped_column(String(40), default=APPLICANT_SIDE)
+
+
+class ReminderRun(Model):
+    """One run of the reminders (the nightly command or job, the page's "run now", a bulk
+    send): when, by whom, and what it sent (its ReminderLog rows)."""
+
+    __tablename__ = "reminder_run"
+    # A log of what the reminders did; each reminder is journaled on its case.
+    __audit__ = NOT_AUDITED
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    source: Mapped[str] = mapped_column(String(20))  # "command", "job", "page", "bulk"
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    sent: Mapped[int] = mapped_column(default=0)
+
+    actor = relationship("User")
+    reminders: Mapped[list[ReminderLog]] = relationship(order_by=ReminderLog.id)
 
 
 # Not a table: the final figures of a grant, as settlement works them out and the settlement

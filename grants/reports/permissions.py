@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grants.core import access
+from grants.people.models import Role
 from grants.reports.report import REPORTABLE_STATES
 
 
@@ -12,3 +13,9 @@ def can_report(user, application, **_) -> bool:
     return application.state in REPORTABLE_STATES and access.may(
         user, "case.act_as_applicant", application
     )
+
+
+@access.rule("reminders.manage")
+def can_manage_reminders(user, *_args, **_) -> bool:
+    """The reminders' settings, their runs and the bulk pages: the secretariat."""
+    return access.signed_in(user) and user.has_role(Role.CASEWORKER, Role.ADMIN)

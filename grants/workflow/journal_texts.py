@@ -25,6 +25,7 @@ TEXTS = {
         "Påmindelse sendt: fristen for rapport og regnskab var %(date)s."
     ),
     "settlement": _l("Endeligt tilskud: %(final)s"),
+    "information_requested": _l("Anmodning om oplysninger. Svarfrist: %(date)s."),
     "settlement_refund": (
         _l("Endeligt tilskud: %(final)s"),
         _l("Der skal tilbagebetales %(amount)s senest %(date)s."),

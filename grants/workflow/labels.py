@@ -36,6 +36,8 @@ EVENT_LABELS = {
     "journalisation_failed": _l("Journalisering i ESDH fejlede"),
     "complaint_forwarded": _l("Klage videresendt til klageinstansen"),
     "complaint_decided": _l("Klageinstansens afgørelse"),
+    "message_sent": _l("Besked"),
+    "internal_note": _l("Internt notat"),
 }
 
 

@@ -135,6 +135,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "applications.complaint_outcome": Expect(
         COMMITTEE_SECRETARIAT, {"complaint_id": "{complaint}"}
     ),
+    # The case's thread: the applicant side and the secretariat write (an empty message gets
+    # the page back, 422); internal notes: the secretariat only.
+    "messages.post": Expect(APPLICANT_SIDE | {CASEWORKER, ADMIN}, data={"body": ""}),
+    "messages.add_note": Expect(frozenset({CASEWORKER, ADMIN}), data={"note": ""}),
     "letters.download": Expect(CASE_VIEWERS),
     # The letters' stylesheet, for the preview of a letter before a decision: no case data.
     "letters.stylesheet": Expect(EVERYONE),
@@ -155,6 +159,13 @@ EXPECTATIONS: dict[str, Expect] = {
     "reports.review": Expect(
         frozenset({CASEWORKER}), {"application_id": "{reported}", "action": "return_report"}
     ),
+    # The reminders about the report and the bulk actions: the secretariat. Settings posted
+    # empty get the form back (422); running the reminders sends nothing in this world (no
+    # case has a report deadline) and only logs the run; a bulk post choosing nothing is 422.
+    "reminders.index": Expect(frozenset({CASEWORKER, ADMIN})),
+    "reminders.run": Expect(frozenset({CASEWORKER, ADMIN})),
+    "bulk.approve_reports": Expect(frozenset({CASEWORKER, ADMIN})),
+    "bulk.send_reminders": Expect(frozenset({CASEWORKER, ADMIN})),
     "budgets.index": Expect(frozenset({CASEWORKER, BOARD, FINANCE, ADMIN})),
     "budgets.fund_year": Expect(frozenset({CASEWORKER, BOARD, FINANCE, ADMIN})),
     "budgets.close_year_page": Expect(frozenset({FINANCE, ADMIN}), method="GET"),

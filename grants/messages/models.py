@@ -1,0 +1,71 @@
+"""A message on a case, a request for information or an internal note. Kept as written (a
+document of the case, offentlighedsloven § 15): never changed, never removed by the app;
+only the privacy purge blanks the texts after the retention period, with a bulk statement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Column, Date, DateTime, ForeignKey, String, Table, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grants.cases.models import Application, Attachment
+from grants.core import clock
+from grants.core.auditing import NOT_AUDITED
+from grants.extensions import Model, db
+
+MESSAGE = "message"  # to the other side
+REQUEST = "request"  # the secretariat asks for information, by a deadline
+NOTE = "note"  # internal: staff only, an internal working document (offentlighedsloven § 23)
+KINDS = (MESSAGE, REQUEST, NOTE)
+
+# A message's files are documents received in the case (Attachment, purpose "message").
+message_attachment = Table(
+    "case_message_attachment",
+    db.metadata,
+    Column("message_id", ForeignKey("case_message.id", ondelete="CASCADE"), primary_key=True),
+    Column("attachment_id", ForeignKey("attachment.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class CaseMessage(Model):
+    """One message of a case's thread, or an internal note."""
+
+    __tablename__ = "case_message"
+    # Each message is journalised on the case (JournalEntry, which is audited).
+    __audit__ = NOT_AUDITED
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(String(20), default=MESSAGE)
+    # Written by the applicant side (else by staff).
+    from_applicant: Mapped[bool] = mapped_column(default=False)
+    body: Mapped[str] = mapped_column(Text, default="")
+    # A request's deadline for the answer.
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    journal_entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entry.id"))
+
+    application: Mapped[Application] = relationship()
+    author = relationship("User")
+    attachments: Mapped[list[Attachment]] = relationship(
+        secondary=message_attachment, order_by=Attachment.id
+    )
+
+    @property
+    def internal(self) -> bool:
+        return self.kind == NOTE
+
+
+class MessageIsKept(RuntimeError):
+    """Raised when code tries to change or remove a message of a case."""
+
+
+@event.listens_for(CaseMessage, "before_update")
+@event.listens_for(CaseMessage, "before_delete")
+def _messages_are_kept(mapper: Any, connection: Any, target: object) -> None:
+    raise MessageIsKept("A message of a case is kept as written.")

@@ -1,0 +1,354 @@
+"""The thread of a case: a message, a request for information with its deadline, an answer,
+an internal note. Each is journalised and its files kept as documents of the case; each
+message is e-mailed to the other side, in the recipient's language. Flushes, never commits.
+
+A request for information is the route's step ``request_information`` where the route has it
+now (the case goes back to the applicant, as it always did), else a message with a deadline.
+The applicant side's answer to it, while the case waits for them, is the step ``resubmit``
+(the same as sending the changed application again from its form). A step taken from the
+thread is the message: the subscriber that makes a message of a step's comment when the step
+is taken on its own page (``grants.messages.subscribers``) leaves it alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from grants.applications import documents
+from grants.applications import operations as applications
+from grants.cases.models import Application, Attachment
+from grants.cases.states import State
+from grants.core import access, clock
+from grants.core.errors import DomainError, NotAllowed
+from grants.core.files import CheckedFile, check_upload
+from grants.extensions import db
+from grants.messages.models import MESSAGE, NOTE, REQUEST, CaseMessage
+from grants.notifications.operations import queue_mail
+from grants.people.models import Role, User, UserRole
+from grants.workflow import engine
+from grants.workflow.journal_texts import note
+from grants.workflow.models import JournalEntry
+
+BODY_MAX = 5000
+MAX_FILES = 5
+# A request for information made as a step on its own page gets this long to be answered.
+REQUEST_DAYS = 14
+# A request's deadline may be set at most this far ahead.
+LONGEST_DEADLINE_DAYS = 365
+REQUEST_STEP = "request_information"
+ANSWER_STEP = "resubmit"
+MESSAGE_SENT = "message_sent"
+INTERNAL_NOTE = "internal_note"
+
+_step_from_thread: ContextVar[bool] = ContextVar("step_from_thread", default=False)
+
+
+@contextmanager
+def step_from_thread() -> Iterator[None]:
+    """A step taken by a message: the message is written by the thread itself."""
+    token = _step_from_thread.set(True)
+    try:
+        yield
+    finally:
+        _step_from_thread.reset(token)
+
+
+def taking_step_from_thread() -> bool:
+    return _step_from_thread.get()
+
+
+def thread(application: Application) -> list[CaseMessage]:
+    """The messages between the two sides, oldest first (never the internal notes), with
+    their authors and files in the same few queries."""
+    return list(
+        db.session.scalars(
+            select(CaseMessage)
+            .options(selectinload(CaseMessage.attachments), selectinload(CaseMessage.author))
+            .where(CaseMessage.application_id == application.id, CaseMessage.kind != NOTE)
+            .order_by(CaseMessage.id)
+        )
+    )
+
+
+def notes(application: Application) -> list[CaseMessage]:
+    """The staff's internal notes, oldest first."""
+    return list(
+        db.session.scalars(
+            select(CaseMessage)
+            .where(CaseMessage.application_id == application.id, CaseMessage.kind == NOTE)
+            .order_by(CaseMessage.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Needed:
+    """What the municipality needs from the applicant side, and by when."""
+
+    request: CaseMessage
+    due_date: dt.date | None
+    overdue: bool
+    can_edit: bool  # the application itself may be changed and sent again
+
+
+def open_request(
+    application: Application, messages: list[CaseMessage] | None = None
+) -> CaseMessage | None:
+    """The latest request for information not yet answered by the applicant side
+    (``messages``: the thread, when the caller has read it)."""
+    open_one = None
+    for message in thread(application) if messages is None else messages:
+        if message.kind == REQUEST:
+            open_one = message
+        elif message.from_applicant:
+            open_one = None
+    return open_one
+
+
+def needed(application: Application, messages: list[CaseMessage] | None = None) -> Needed | None:
+    request = open_request(application, messages)
+    if request is None or application.state in (State.WITHDRAWN, State.DRAFT):
+        return None
+    return Needed(
+        request=request,
+        due_date=request.due_date,
+        overdue=request.due_date is not None and request.due_date < clock.today(),
+        can_edit=application.state == State.AWAITING_INFORMATION,
+    )
+
+
+def applicant_side(application: Application) -> list[User]:
+    """The applicant and, for an organisation's case, everyone who acts for it."""
+    people = {application.applicant.id: application.applicant}
+    if application.organisation is not None:
+        for membership in application.organisation.members:
+            people.setdefault(membership.user.id, membership.user)
+    return [p for p in people.values() if p.active and p.email]
+
+
+def staff_side(application: Application) -> list[User]:
+    """The staff who have written in the case's thread or acted on it as caseworkers; when
+    none has yet, every caseworker (as a new case's e-mail goes to them all)."""
+    caseworkers = select(UserRole.user_id).where(UserRole.role == Role.CASEWORKER)
+    ids = set(
+        db.session.scalars(
+            select(CaseMessage.author_id).where(
+                CaseMessage.application_id == application.id,
+                CaseMessage.from_applicant.is_(False),
+                CaseMessage.author_id.is_not(None),
+            )
+        )
+    ) | set(
+        db.session.scalars(
+            select(JournalEntry.actor_id).where(
+                JournalEntry.application_id == application.id,
+                JournalEntry.actor_id.in_(caseworkers),
+            )
+        )
+    )
+    query = select(User).where(User.active)
+    if ids:
+        query = query.where(User.id.in_(ids))
+    else:
+        query = query.where(User.id.in_(caseworkers))
+    return [u for u in db.session.scalars(query.order_by(User.id)) if u.email]
+
+
+def check_files(files: Iterable[tuple[str, bytes]], field: str = "files") -> list[CheckedFile]:
+    """The files sent with a message, judged by their content (grants.core.files)."""
+    files = [(name, data) for name, data in files if name or data]
+    if len(files) > MAX_FILES:
+        raise DomainError(
+            _("Du kan højst vedhæfte %(max)s filer til en besked.", max=MAX_FILES), field=field
+        )
+    return [check_upload(name, data, field=field) for name, data in files]
+
+
+def _clean_body(body: str, field: str = "body") -> str:
+    body = (body or "").strip()
+    if not body:
+        raise DomainError(_("Skriv en besked."), field=field)
+    if len(body) > BODY_MAX:
+        raise DomainError(_("Beskeden kan højst være %(max)s tegn.", max=BODY_MAX), field=field)
+    return body
+
+
+def _check_deadline(due_date: dt.date | None) -> dt.date:
+    today = clock.today()
+    if due_date is None:
+        raise DomainError(_("Skriv fristen for svaret."), field="due_date")
+    if due_date <= today:
+        raise DomainError(_("Fristen skal ligge efter i dag."), field="due_date")
+    if due_date > today + dt.timedelta(days=LONGEST_DEADLINE_DAYS):
+        raise DomainError(_("Fristen kan højst ligge et år frem."), field="due_date")
+    return due_date
+
+
+def post_message(
+    application: Application,
+    actor: User,
+    body: str,
+    files: Iterable[CheckedFile] = (),
+    *,
+    request: bool = False,
+    due_date: dt.date | None = None,
+) -> CaseMessage:
+    """Write a message in the case's thread (``request``: the secretariat asks for
+    information, to be answered by ``due_date``)."""
+    if not access.may(actor, "case.message", application):
+        raise NotAllowed(_("Du kan ikke skrive beskeder i denne sag."))
+    body = _clean_body(body)
+    from_applicant = access.may(actor, "case.act_as_applicant", application)
+    if request:
+        if from_applicant:
+            raise NotAllowed(_("Kun sekretariatet kan bede om oplysninger."))
+        due_date = _check_deadline(due_date)
+    entry: JournalEntry | None = None
+    with step_from_thread():
+        if request and _can_take(application, REQUEST_STEP, actor):
+            entry = engine.take(application, REQUEST_STEP, actor, comment=body)
+        elif (
+            from_applicant
+            and application.state == State.AWAITING_INFORMATION
+            and open_request(application) is not None
+        ):
+            applications.submit(application, actor, reply=body)
+            entry = _latest_entry(application, ANSWER_STEP)
+    attachments = [
+        documents.receive(application, checked, actor, documents.MESSAGE_FILE, field="files")
+        for checked in files
+    ]
+    if entry is None:
+        entry = engine.record(
+            application,
+            MESSAGE_SENT,
+            actor,
+            comment=body,
+            from_state=application.state,
+            details=note("information_requested", date=due_date) if request else None,
+        )
+    db.session.flush()
+    message = CaseMessage(
+        application_id=application.id,
+        author_id=actor.id,
+        kind=REQUEST if request else MESSAGE,
+        from_applicant=from_applicant,
+        body=body,
+        due_date=due_date if request else None,
+        journal_entry_id=entry.id,
+        attachments=attachments,
+    )
+    db.session.add(message)
+    db.session.flush()
+    _mail_the_other_side(application, message, actor, step=entry.action)
+    return message
+
+
+def add_note(application: Application, actor: User, body: str) -> CaseMessage:
+    """An internal note: staff only, kept in the case file as an internal working document
+    (offentlighedsloven § 23), never shown or e-mailed to the applicant side."""
+    if not access.may(actor, "case.write_note", application):
+        raise NotAllowed(_("Du kan ikke skrive interne notater i denne sag."))
+    body = _clean_body(body, field="note")
+    entry = engine.record(
+        application,
+        INTERNAL_NOTE,
+        actor,
+        comment=body,
+        from_state=application.state,
+        visible_to_applicant=False,
+    )
+    db.session.flush()
+    note = CaseMessage(
+        application_id=application.id,
+        author_id=actor.id,
+        kind=NOTE,
+        from_applicant=False,
+        body=body,
+        journal_entry_id=entry.id,
+    )
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+def message_of_step(application: Application, entry: JournalEntry, actor: User) -> None:
+    """A request for information or an answer to it taken as a step on its own page (the
+    case page's button, the application's form): the step's comment is the message."""
+    if entry.action == REQUEST_STEP:
+        kind, from_applicant = REQUEST, False
+        due: dt.date | None = clock.today() + dt.timedelta(days=REQUEST_DAYS)
+    elif entry.action == ANSWER_STEP:
+        kind, from_applicant, due = MESSAGE, True, None
+    else:
+        return
+    if not entry.comment:
+        return
+    db.session.flush()
+    message = CaseMessage(
+        application_id=application.id,
+        author_id=actor.id if actor else None,
+        kind=kind,
+        from_applicant=from_applicant,
+        body=entry.comment,
+        due_date=due,
+        journal_entry_id=entry.id,
+    )
+    db.session.add(message)
+    db.session.flush()
+    _mail_the_other_side(application, message, actor, step=entry.action)
+
+
+def _can_take(application: Application, action: str, actor: User) -> bool:
+    return any(t.action == action for t in engine.available_transitions(application, actor))
+
+
+def _latest_entry(application: Application, action: str) -> JournalEntry | None:
+    db.session.flush()
+    return db.session.scalar(
+        select(JournalEntry)
+        .where(JournalEntry.application_id == application.id, JournalEntry.action == action)
+        .order_by(JournalEntry.id.desc())
+        .limit(1)
+    )
+
+
+def _mail_the_other_side(
+    application: Application, message: CaseMessage, actor: User | None, step: str
+) -> None:
+    """The other side is told, each in their own language. A step's own e-mail already
+    tells the applicant (a request) or the caseworkers (an answer): they are not told
+    twice."""
+    if message.from_applicant:
+        if step == ANSWER_STEP:
+            return  # the answer's step tells the caseworkers it is their turn again
+        recipients = staff_side(application)
+    else:
+        recipients = applicant_side(application)
+        if step == REQUEST_STEP:
+            recipients = [p for p in recipients if p.id != application.applicant_id]
+    case_url = url_for("applications.show", application_id=application.id, _external=True)
+    for person in recipients:
+        if actor is not None and person.id == actor.id:
+            continue
+        queue_mail(
+            person,
+            "mail/message_subject.txt",
+            "mail/message.txt",
+            application=application,
+            message=message,
+            author=actor,
+            case_url=case_url + "#beskeder",
+        )
+
+
+def files_of(message: CaseMessage) -> list[Attachment]:
+    return list(message.attachments)

@@ -1,0 +1,118 @@
+"""The thread on the case page: writing a message (or a request for information) and an
+internal note. The case page shows the thread, the notes and the box of what the municipality
+needs from the applicant through ``case_messages``, a template helper this blueprint
+installs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from grants.applications.views import get_application, render_case
+from grants.cases.models import Application
+from grants.core import access
+from grants.core.refusals import refused_by_domain
+from grants.messages import operations
+from grants.messages.forms import MessageForm, NoteForm
+
+bp = Blueprint("messages", __name__)
+
+
+@bp.app_context_processor
+def inject_case_messages() -> dict:
+    return {"case_messages": case_messages}
+
+
+def case_messages(application: Application) -> dict | None:
+    """What the case page shows of the thread to the person reading it."""
+    if not access.signed_in(current_user) or not access.may(
+        current_user, "case.read_messages", application
+    ):
+        return None
+    reads_notes = access.may(current_user, "case.read_notes", application)
+    thread = operations.thread(application)
+    return {
+        "thread": thread,
+        "notes": operations.notes(application) if reads_notes else None,
+        "needed": operations.needed(application, thread)
+        if access.may(current_user, "case.act_as_applicant", application)
+        else None,
+        "open_request": operations.open_request(application, thread),
+        "can_post": access.may(current_user, "case.message", application),
+        "can_request": access.may(current_user, "case.message", application)
+        and not access.may(current_user, "case.act_as_applicant", application),
+        "can_note": access.may(current_user, "case.write_note", application),
+        "form": g.get("message_form") or MessageForm(formdata=None),
+        "note_form": g.get("note_form") or NoteForm(formdata=None),
+    }
+
+
+def _write(application_id: int, permission: str, refused: str, form, operation, done):
+    """The thread's two forms: the case's page with the form's errors or the refusal, else
+    back to the case where it was written. ``operation(application, form)`` writes it and
+    returns the flash for what was done."""
+    application = get_application(application_id)
+    if not access.may(current_user, permission, application):
+        flash(refused, "error")
+        return render_case(application, status=403)
+    if not form.validate():
+        return render_case(application, status=422)
+    with refused_by_domain(form, done[0]) as refusal:
+        said = operation(application, form)
+    if refusal:
+        return render_case(get_application(application_id), status=refusal.status)
+    flash(said, "success")
+    return redirect(url_for("applications.show", application_id=application_id) + done[1])
+
+
+@bp.post("/ansoegninger/<int:application_id>/beskeder")
+@login_required
+def post(application_id: int):
+    """A message to the other side (the secretariat: or a request for information)."""
+    g.message_form = form = MessageForm()
+
+    def send(application: Application, form: MessageForm) -> str:
+        checked = operations.check_files(
+            (upload.filename or "", upload.read()) for upload in (form.files.data or []) if upload
+        )
+        message = operations.post_message(
+            application,
+            current_user,
+            form.body.data or "",
+            checked,
+            request=bool(form.request.data),
+            due_date=form.due_date.data,
+        )
+        if message.kind == operations.REQUEST:
+            return _("Anmodningen om oplysninger er sendt til ansøgeren.")
+        return _("Beskeden er sendt.")
+
+    return _write(
+        application_id,
+        "case.message",
+        _("Du kan ikke skrive beskeder i denne sag."),
+        form,
+        send,
+        ("body", "#beskeder"),
+    )
+
+
+@bp.post("/ansoegninger/<int:application_id>/interne-notater")
+@login_required
+def add_note(application_id: int):
+    """An internal note (staff only; offentlighedsloven § 23)."""
+    g.note_form = form = NoteForm()
+
+    def write(application: Application, form: NoteForm) -> str:
+        operations.add_note(application, current_user, form.note.data or "")
+        return _("Notatet er gemt i sagen.")
+
+    return _write(
+        application_id,
+        "case.write_note",
+        _("Du kan ikke skrive interne notater i denne sag."),
+        form,
+        write,
+        ("note", "#notater"),
+    )
