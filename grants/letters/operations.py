@@ -150,7 +150,7 @@ def _verification_url(code: str, case, kind: str) -> str:
         return url_for(
             "letters.verify",
             code=verification.shown(code),
-            lang=language if language != default else None,
+            sprog=language if language != default else None,
             _external=True,
         )
     except RuntimeError:

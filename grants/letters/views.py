@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_locale
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from grants.core import access
+from grants.core import access, address_language
 from grants.core.files import display_name
 from grants.extensions import db
 from grants.funds import kinds
@@ -78,27 +75,25 @@ def erased_page(letter: Letter, back: str | None = None):
     return response
 
 
+# The verification pages take their language from the address (the QR code of an English
+# letter carries ``?sprog=en``), so a reader without a session gets no cookie.
+address_language.install(bp, {"letters.verify_form", "letters.verify"})
+
+
 @bp.get("/bekraeft-brev")
 def verify_form():
     """The public page where a letter's code is typed; a valid code leads to its answer."""
     from grants.letters.forms import VerifyForm
     from grants.letters.verification import normalise, shown
 
-    with _page_language() as language:
-        form = VerifyForm(request.args)
-        status = 200
-        if "code" in request.args:
-            if form.validate():
-                code = shown(normalise(form.code.data))
-                return redirect(url_for("letters.verify", code=code, lang=language))
-            status = 422
-        page = render_template(
-            "letters/verify.html",
-            form=form,
-            letter=None,
-            lang=language,
-            language_link=_language_link(),
-        )
+    form = VerifyForm(request.args)
+    status = 200
+    if "code" in request.args:
+        if form.validate():
+            code = shown(normalise(form.code.data))
+            return redirect(url_for("letters.verify", code=code))
+        status = 422
+    page = render_template("letters/verify.html", form=form, letter=None)
     return _public(page, status)
 
 
@@ -111,25 +106,11 @@ def verify(code: str):
     from grants.letters.verification import find
 
     letter = find(code)
-    with _page_language() as language:
-        form = VerifyForm(data={"code": code})
-        if letter is None:
-            page = render_template(
-                "letters/verify.html",
-                form=form,
-                letter=None,
-                unknown=True,
-                lang=language,
-                language_link=_language_link(),
-            )
-            return _public(page, 404)
-        page = render_template(
-            "letters/verify.html",
-            form=form,
-            letter=_verified(letter),
-            lang=language,
-            language_link=_language_link(),
-        )
+    form = VerifyForm(data={"code": code})
+    if letter is None:
+        page = render_template("letters/verify.html", form=form, letter=None, unknown=True)
+        return _public(page, 404)
+    page = render_template("letters/verify.html", form=form, letter=_verified(letter))
     return _public(page, 200)
 
 
@@ -148,37 +129,6 @@ def _verified(letter: Letter) -> dict:
         "replaced_on": letter.replaced_at if letter.replaced_by_id is not None else None,
         "sha256": letter.sha256,
     }
-
-
-@contextmanager
-def _page_language():
-    """The language the letter's QR code asks for (``?lang=en`` on an English letter), else
-    the visitor's; without touching the session, so an anonymous visitor gets no cookie."""
-    from grants.core.models import offered_languages
-
-    asked = request.args.get("lang", "")
-    if asked not in offered_languages():
-        yield None
-    elif asked == str(get_locale()):
-        yield asked
-    else:
-        with force_locale(asked):
-            yield asked
-
-
-def _language_link() -> dict | None:
-    """The page in the other language, by a link carrying ``lang`` (no session)."""
-    from grants.core.models import offered_languages
-
-    current = str(get_locale() or "da")
-    other = "en" if current == "da" else "da"
-    if other not in offered_languages():
-        return None
-    args = {key: value for key, value in request.args.items() if key != "lang"}
-    href = url_for(
-        request.endpoint or "letters.verify_form", **(request.view_args or {}), **args, lang=other
-    )
-    return {"locale": other, "href": href, "label": "English" if other == "en" else "Dansk"}
 
 
 def _public(page: str, status: int) -> Response:

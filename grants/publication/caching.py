@@ -39,6 +39,7 @@ from pathlib import Path
 from flask import Response, current_app, g, make_response, request, session
 from flask_login import current_user
 
+from grants.core.address_language import without_session
 from grants.publication import queries
 
 # A browser keeps the page a minute; the proxy five (it is purged by nothing, so a change
@@ -46,8 +47,6 @@ from grants.publication import queries
 BROWSER_MAX_AGE = 60
 PROXY_MAX_AGE = 300
 CACHE_CONTROL = f"public, max-age={BROWSER_MAX_AGE}, s-maxage={PROXY_MAX_AGE}"
-# The address's language parameter (Danish, as the app's other parameters).
-LANGUAGE_ARG = "sprog"
 # The headers a kept page is served again with (the rest are the app's usual ones).
 KEPT_HEADERS = (
     "Content-Type",
@@ -75,12 +74,6 @@ def release() -> tuple[str, dt.datetime]:
                 digest.update(f"{directory}/{name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
                 latest = max(latest, stat.st_mtime_ns)
     return digest.hexdigest()[:16], dt.datetime.fromtimestamp(latest // 10**9, dt.UTC)
-
-
-def without_session() -> bool:
-    """The request carries no session (so nobody is logged in and no language was chosen in
-    one): told from the cookie alone, without opening the session."""
-    return current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,13 @@ from flask import (
     Response,
     abort,
     current_app,
-    g,
     render_template,
     request,
     url_for,
 )
-from flask_babel import get_locale
 
 from grants.budgets.exports import Column, as_csv
+from grants.core import address_language
 from grants.core.models import current_municipality
 from grants.publication import caching, front_page, queries
 from grants.publication import catalogue as open_data_catalogue
@@ -54,35 +53,7 @@ COST_KEYS = {
 LANGUAGE_PAGES = {"publication.index", "publication.trip", "publication.catalogue"}
 
 
-@bp.url_value_preprocessor
-def language_from_address(_endpoint, _values) -> None:
-    chosen = request.args.get(caching.LANGUAGE_ARG)
-    if chosen:
-        g.url_locale = chosen
-
-
-@bp.url_defaults
-def keep_language(endpoint: str, values: dict) -> None:
-    if endpoint in LANGUAGE_PAGES and caching.LANGUAGE_ARG not in values:
-        chosen = g.get("url_locale")
-        if chosen and chosen != "da":
-            values[caching.LANGUAGE_ARG] = chosen
-
-
-@bp.context_processor
-def language_links() -> dict:
-    """The language switch of a public page, for a visitor without a session: a link to the
-    same page in the other language (base.html), and the language for the filter form."""
-
-    def language_url(code: str) -> str:
-        args = {k: v for k, v in request.args.items() if k != caching.LANGUAGE_ARG}
-        args[caching.LANGUAGE_ARG] = code if code != "da" else None
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
-
-    if request.endpoint not in LANGUAGE_PAGES or not caching.without_session():
-        return {}
-    chosen = str(get_locale() or "da")
-    return {"language_url": language_url, "address_language": None if chosen == "da" else chosen}
+address_language.install(bp, LANGUAGE_PAGES)
 
 
 def _filters() -> tuple[TripFilterForm, dict, bool]:

@@ -95,7 +95,7 @@ def test_an_english_letter_is_sealed_and_links_to_the_english_page(world):
     assert letter.language == "en"
     assert "authentic" in text
     assert code in text
-    assert letter.parameters["verification"]["url"].endswith(f"/bekraeft-brev/{code}?lang=en")
+    assert letter.parameters["verification"]["url"].endswith(f"/bekraeft-brev/{code}?sprog=en")
     assert signature_status(letter.pdf).bottom_line
 
 
@@ -191,7 +191,7 @@ def test_the_page_in_english(world, client):
     assert page.find("html")["lang"] == "en"
     assert "The letter is authentic" in html.text_of(response)
     assert "Set-Cookie" not in response.headers
-    unknown = client.get("/bekraeft-brev/ABCDE-12345?lang=en")
+    unknown = client.get("/bekraeft-brev/ABCDE-12345?sprog=en")
     assert "No letter has this code" in html.text_of(unknown)
 
 
