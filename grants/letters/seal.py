@@ -14,17 +14,22 @@ not trust it.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
 import io
 import logging
 import os
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from flask import current_app
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: The name of the signature field in every sealed letter.
 FIELD_NAME = "Segl"
@@ -56,8 +61,21 @@ def seal(pdf: bytes, reason: str = "", location: str = "") -> bytes:
         reason=reason or None,
         location=location or None,
     )
-    out = signers.sign_pdf(writer, metadata, signer=signer())
+    chosen = signer()
+    out = run_to_end(lambda: signers.async_sign_pdf(writer, metadata, signer=chosen))
     return out.getvalue()
+
+
+def run_to_end(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run pyHanko's signing coroutine to its end. Its synchronous API calls asyncio.run,
+    which fails where an event loop already runs in this thread (an async server, a test
+    driven by Playwright); there it gets a loop of its own in a worker thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
 
 
 def signer():
@@ -141,9 +159,10 @@ def make_test_certificate(
     certificate's shape (organisation name, key usage for non-repudiation), for tests and
     development only."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
+
+    from grants.core import certificates
 
     # P-256: quick to make, and pyHanko seals and validates with it as with RSA.
     key = ec.generate_private_key(ec.SECP256R1())
@@ -154,38 +173,24 @@ def make_test_certificate(
             x509.NameAttribute(NameOID.COMMON_NAME, name),
         ]
     )
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(key, hashes.SHA256())
+    usage = x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=True,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=True,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
     )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
+    return certificates.self_signed(
+        key,
+        subject,
+        days=3650,
+        valid_from=dt.timedelta(days=1),
+        extensions=[(x509.BasicConstraints(ca=True, path_length=None), True), (usage, True)],
     )
-    return key_pem, cert.public_bytes(serialization.Encoding.PEM)
 
 
 def certificate_pem() -> bytes:
