@@ -230,7 +230,7 @@ def test_an_english_applicant_gets_the_new_letter_in_english(world, partly):
     decide(partly, world.caseworker, "grant", None, "")
     first, second = decisions(partly)
     assert second.language == "en"
-    assert second.parameters["verification"]["url"].endswith("?lang=en")
+    assert second.parameters["verification"]["url"].endswith("?sprog=en")
 
 
 def test_the_caseworker_decides_again_through_the_decision_page(world, partly, client, auth):
