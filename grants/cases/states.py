@@ -73,3 +73,8 @@ def state_label(state: str, for_applicant: bool = False) -> str:
     if for_applicant and state in APPLICANT_STATE_LABELS:
         return str(APPLICANT_STATE_LABELS[state])
     return str(STATE_LABELS.get(state, state))
+
+
+# Steps that reopen a decided case, possible at any time (reconsideration, genoptagelse):
+# a state left only by them is still a closed case's (the privacy purge's "closed").
+REOPENING_ACTIONS = frozenset({"request_reconsideration"})

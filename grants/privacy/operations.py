@@ -30,6 +30,7 @@ from sqlalchemy import delete, func, select, update
 from grants.applications.case_file import erased_note
 from grants.applications.documents import allow_erasure
 from grants.cases.models import Application, Attachment, BudgetLine, Complaint
+from grants.cases.states import REOPENING_ACTIONS
 from grants.core import clock
 from grants.core.files import display_name
 from grants.esdh.models import Journalisation
@@ -75,8 +76,13 @@ class PurgePlan:
 
 
 def closed_states() -> set[str]:
-    """States no route leaves: refused, withdrawn, settled, cancelled, ..."""
-    left = set(db.session.scalars(select(Transition.from_state)))
+    """States no route leaves: refused, withdrawn, settled, cancelled, ... (a request for
+    reconsideration, possible from a decided case at any time, does not count)."""
+    left = set(
+        db.session.scalars(
+            select(Transition.from_state).where(Transition.action.not_in(REOPENING_ACTIONS))
+        )
+    )
     reached = set(db.session.scalars(select(Transition.to_state)))
     return reached - left
 
