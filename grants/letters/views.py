@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from grants.core import access, address_language
+from grants.core import access, address_language, qr
 from grants.core.files import display_name
 from grants.extensions import db
 from grants.funds import kinds
@@ -25,11 +25,8 @@ def letter_part(kind_code) -> str | None:
 
 @bp.app_template_filter("qr_svg")
 def qr_svg(url: str) -> Markup:
-    """``url`` as a QR code, an inline SVG for a letter (WeasyPrint draws it as vectors)."""
-    import segno
-
-    svg = segno.make(url, error="m").svg_inline(scale=2, dark="#000", light="#fff", border=2)
-    return Markup(svg)  # nosec B704  # segno's own SVG of a URL the app made
+    """``url`` as a QR code for a letter (grants.core.qr)."""
+    return qr.qr_svg(url, scale=2)
 
 
 @bp.get("/breve/<int:letter_id>/hent")

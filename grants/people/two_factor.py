@@ -21,10 +21,11 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
+from markupsafe import Markup
 from sqlalchemy import delete, or_, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from grants.core import clock, events
+from grants.core import clock, events, qr
 from grants.extensions import db
 from grants.people.models import RecoveryCode, TwoFactor, User
 from grants.people.signals import account_event
@@ -94,11 +95,9 @@ def provisioning_uri(user: User, secret: str) -> str:
     return _totp(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
 
 
-def qr_svg(uri: str) -> str:
-    """The QR code as inline SVG (no image library needed)."""
-    import segno
-
-    return segno.make(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff", border=2)
+def qr_svg(uri: str) -> Markup:
+    """The QR code for the authenticator app (grants.core.qr)."""
+    return qr.qr_svg(uri)
 
 
 def confirm(user: User, code: str) -> list[str] | None:
