@@ -230,6 +230,9 @@ class Config:
     LETTER_SEAL_CERT = os.environ.get("LETTER_SEAL_CERT", "")
     LETTER_SEAL_PASSWORD = os.environ.get("LETTER_SEAL_PASSWORD", "")
 
+    # The session cookie's name (Flask's default): the public pages tell a request without a
+    # session by its absence (grants/core/address_language.py), so they set no cookie.
+    SESSION_COOKIE_NAME = "session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -115,7 +115,7 @@ def _new_app(database_url: str, owner_database_url: str):
 
 def _setup_of(app) -> tuple:
     """What a test could add to an app beyond its config: routes, blueprints, hooks, CLI
-    commands, template globals, CSRF exemptions, middleware. A test that changed any of it
+    commands, template globals, CSRF exemptions, middleware, a view replaced. A test that changed any of it
     leaves the app to itself; the next test gets a new one."""
 
     def hooks(spec: dict) -> tuple:
@@ -124,7 +124,8 @@ def _setup_of(app) -> tuple:
     csrf = app.extensions.get("csrf")
     return (
         tuple(sorted(app.blueprints)),
-        tuple(sorted(app.view_functions)),
+        # (a view replaced in place counts too: its function is another object)
+        tuple(sorted((name, id(view)) for name, view in app.view_functions.items())),
         tuple(sorted(rule.rule for rule in app.url_map.iter_rules())),
         tuple(sorted(app.cli.commands)),
         hooks(app.before_request_funcs),

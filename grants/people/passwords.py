@@ -146,6 +146,9 @@ def password_problems(
         problems.append(str(_l("Adgangskoden indeholder dit navn.")))
     if any(w and w in compact for w in context["place"]):
         problems.append(str(_l("Adgangskoden indeholder tjenestens eller kommunens navn.")))
+    if len(set(password)) == 1:
+        # (zxcvbn's repeat pattern misses a repeated line break: its "." is not one.)
+        problems.append(str(PATTERN_MESSAGES["repeat"]))
     if problems:
         return problems
     result = _estimator()(
