@@ -15,9 +15,10 @@ those pages when the request carries no session. Logged-in people keep the sessi
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, g, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 
 # The address's language parameter (Danish, as the app's other parameters).
 ARG = "sprog"
@@ -66,3 +67,25 @@ def install(bp: Blueprint, endpoints: Collection[str]) -> None:
 
         shown: Callable[[str], str] = language_url
         return {"language_url": shown, "address_language": page_language()}
+
+
+def for_error_page() -> dict[str, object]:
+    """An error page (it has no endpoint) for a request without a session: in the language
+    its address asks for, with the switch as a link to the same address."""
+    if not without_session():
+        return {}
+    chosen = request.args.get(ARG)
+    if chosen and chosen != g.get("url_locale"):
+        g.url_locale = chosen
+        refresh()  # the locale may have been chosen already in this request
+    # One leading slash whatever was asked (//host would be another site's address).
+    path = request.script_root + "/" + request.path.lstrip("/")
+
+    def language_url(code: str) -> str:
+        args = [(k, v) for k, v in request.args.items(multi=True) if k != ARG]
+        if code != DEFAULT:
+            args.append((ARG, code))
+        return path + ("?" + urlencode(args) if args else "")
+
+    shown: Callable[[str], str] = language_url
+    return {"language_url": shown}

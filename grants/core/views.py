@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from grants.core import address_language
 from grants.core.security import safe_next
 from grants.extensions import db
 
@@ -131,10 +132,13 @@ def error_page(error: HTTPException) -> ResponseReturnValue:
     title, text = ERROR_TEXTS.get(error.code, (None, None))
     if title is None:
         title, text = ERROR_TEXTS[500 if error.code >= 500 else 400]
-    # Without a session, no language switch (its form's CSRF token would start one): a
-    # reader's browser asks for /favicon.ico and the like, and a cookie from that 404 would
-    # make every public page after it bypass the shared cache (publication.caching).
-    switch = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+    # Without a session, the language switch is a link (the form's CSRF token would start a
+    # session): a reader's browser asks for /favicon.ico and the like, and a cookie from that
+    # 404 would make every public page after it bypass the shared cache (publication.caching).
     return render_template(
-        "core/error.html", code=error.code, title=title, text=text, offer_language_switch=switch
+        "core/error.html",
+        code=error.code,
+        title=title,
+        text=text,
+        **address_language.for_error_page(),
     ), error.code

@@ -35,3 +35,16 @@ def test_a_refused_page_says_so_and_keeps_its_status(client, auth, world):
 
 def test_a_wrong_method_keeps_its_status(client):
     assert client.get("/sprog").status_code == 405
+
+
+def test_without_a_session_the_404_switches_language_by_a_link_on_this_site(app):
+    from tests import html
+
+    client = app.test_client(use_cookies=False)
+    # (A browser would ask for //elsewhere.example/side on this site: PATH_INFO as it arrives.)
+    response = client.get(
+        "/", query_string="x=1", environ_overrides={"PATH_INFO": "//elsewhere.example/side"}
+    )
+    assert response.status_code == 404 and "Set-Cookie" not in response.headers
+    (link,) = html.page(response).select(".language-switch a")
+    assert link["href"] == "/elsewhere.example/side?x=1&sprog=en"

@@ -250,5 +250,12 @@ def test_a_missing_page_such_as_the_favicon_starts_no_session(app, trip):
     response = client.get("/favicon-that-is-not-there.ico")
     assert response.status_code == 404
     assert "Set-Cookie" not in response.headers
-    assert not html.page(response).select(".language-switch")
+    # Its language switch is a link to the same address in English, not a form.
+    page = html.page(response)
+    assert not page.select(".language-switch form, form.language-switch")
+    (link,) = page.select(".language-switch a")
+    assert link["href"] == "/favicon-that-is-not-there.ico?sprog=en"
+    english = client.get(link["href"])
+    assert english.status_code == 404 and "Set-Cookie" not in english.headers
+    assert html.page(english).find("html")["lang"] == "en"
     assert_shared_cacheable(client.get("/udlandsrejser"))
