@@ -3,7 +3,8 @@
 #   make            set up (venv, packages, design system, catalogues, database, demo data)
 #                   and serve on http://127.0.0.1:5000 (or $PORT)
 #   make test       every test on SQLite, browser tests included; make test-postgres on
-#                   PostgreSQL (without the browser tests)
+#                   PostgreSQL every test that uses a database (not the browser tests,
+#                   nor those that use none: they run the same in make test)
 #   make lint       ruff, bandit, mypy (core, workflow, budgets) and the layer check
 #                   (scripts/layers.py);
 #                   make format rewrites the code
@@ -82,7 +83,8 @@ test: deps assets translations
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # The browser tests serve the app on a SQLite file of their own whatever the database, so
-# they run once, in `make test`, not again here.
+# they run once, in `make test`, not again here; so do the tests that use no database
+# (tests/conftest.py leaves them out on PostgreSQL).
 test-postgres: deps assets translations
 	@echo "Browser tests: run by make test (they serve the app on SQLite), not repeated here."
 	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/python -m pytest -q --ignore=tests/browser $(PYTEST_ARGS)

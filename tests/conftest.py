@@ -40,6 +40,26 @@ hypothesis.settings.register_profile("ci", deadline=None, derandomize=True, prin
 hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+def _on_postgresql() -> bool:
+    url = os.environ.get("TEST_DATABASE_URL") or ""
+    return bool(url) and make_url(normalise_database_url(url)).get_backend_name() == "postgresql"
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """On PostgreSQL, only the tests that use a database run: one that never asks for it
+    (directly or through ``app``, ``client``, ``world`` …) runs the same on either, so the
+    SQLite run (``make test``) covers it, and CI does not spend its minutes on it twice."""
+    if not _on_postgresql():
+        return
+    kept, once = [], []
+    for item in items:
+        uses_database = "owner_database_url" in getattr(item, "fixturenames", ())
+        (kept if uses_database else once).append(item)
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def owner_database_url(tmp_path_factory) -> str:
     """The database as its owner sees it: the migrations run as this, and the tests empty
