@@ -33,8 +33,8 @@ T = TypeVar("T")
 
 #: The name of the signature field in every sealed letter.
 FIELD_NAME = "Segl"
-#: The room set aside in the PDF for a timestamped signature (DER bytes; the file holds it
-#: in hex, twice as many): the seal and its certificate, the authority's token with its
+#: The room set aside in the PDF for a timestamped signature, in hex digits as pyHanko counts
+#: it (so 8 KB of DER): the seal and its certificate, the authority's token with its
 #: certificate chain (a longer chain than the tests' needs more: raise it if pyHanko says so).
 TIMESTAMPED_SIGNATURE_BYTES = 16384
 #: Where the test certificate is kept, under the instance folder (never committed).
