@@ -229,6 +229,14 @@ class Config:
     LETTER_SEAL_KEY = os.environ.get("LETTER_SEAL_KEY", "")
     LETTER_SEAL_CERT = os.environ.get("LETTER_SEAL_CERT", "")
     LETTER_SEAL_PASSWORD = os.environ.get("LETTER_SEAL_PASSWORD", "")
+    # A timestamp authority (RFC 3161, over HTTP) that stamps each seal, making it PAdES B-T:
+    # the time of sealing is vouched for by the authority, not only by the server's clock.
+    # Empty: no timestamp (PAdES B-B). With basic authentication if the authority asks for
+    # it; a letter is not issued while the authority does not answer (the decision waits).
+    LETTER_SEAL_TIMESTAMP_URL = os.environ.get("LETTER_SEAL_TIMESTAMP_URL", "")
+    LETTER_SEAL_TIMESTAMP_USER = os.environ.get("LETTER_SEAL_TIMESTAMP_USER", "")
+    LETTER_SEAL_TIMESTAMP_PASSWORD = os.environ.get("LETTER_SEAL_TIMESTAMP_PASSWORD", "")
+    LETTER_SEAL_TIMESTAMP_TIMEOUT = float(os.environ.get("LETTER_SEAL_TIMESTAMP_TIMEOUT", 10))
 
     # The session cookie's name (Flask's default): the public pages tell a request without a
     # session by its absence (grants/core/address_language.py), so they set no cookie.
@@ -241,6 +249,10 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = _bool("FLASK_DEBUG", False)
+    # The demo journalises its cases (the youth fund has a KLE number): by e-mail, which in
+    # development is written to MAIL_FOLDER, so the ESDH's mailbox is a folder to read.
+    ESDH_ADAPTER = os.environ.get("ESDH_ADAPTER", "email")
+    ESDH_MAILBOX = os.environ.get("ESDH_MAILBOX", "journalisering@esdh.ballerup.example")
 
 
 class TestingConfig(Config):

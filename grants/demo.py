@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import click
-from flask import Flask
+from flask import Flask, g
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -15,6 +15,7 @@ from grants import demo_committees as committees_demo
 from grants.core.models import Municipality
 from grants.extensions import db
 from grants.funds.models import Fund, FundBoardMember
+from grants.jobs import runner
 from grants.organisations.models import Membership, Organisation, OrganisationKind
 from grants.partners.models import PartnerCity
 from grants.people import two_factor
@@ -159,6 +160,10 @@ def demo_load() -> None:
     """Load the demo data once (running it again keeps what is there)."""
     loaded = load()
     db.session.commit()
+    # The jobs the demo's cases made (their journalisation in the ESDH), run here and now:
+    # a command has no worker to hand them to.
+    for job_id in g.pop("jobs_to_start", []):
+        runner.run(job_id)
     click.echo("Demo data loaded." if loaded else "Demo data already there; nothing changed.")
     click.echo("\nDemo logins (e-mail / password / roles):")
     for email, password, roles in logins():

@@ -33,6 +33,7 @@ from grants.core.forms import Form
 from grants.core.input import digits_filter
 from grants.core.money import ZERO
 from grants.funds import kinds
+from grants.funds.defaults import HANDLING_CODE_PATTERN, KLE_NUMBER_PATTERN
 from grants.funds.models import CarryOver
 from grants.partners.models import Relation
 from grants.people.models import Role
@@ -279,7 +280,7 @@ class FundForm(Form):
         _l("KLE-nummer"),
         [
             Optional(),
-            Regexp(r"^\d{2}\.\d{2}\.\d{2}$", message=_l("Skriv KLE-nummeret som 00.00.00.")),
+            Regexp(KLE_NUMBER_PATTERN, message=_l("Skriv KLE-nummeret som 00.00.00.")),
         ],
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
         description=_l("Emnet, sagerne journaliseres under i ESDH, fx 05.10.00."),
@@ -289,7 +290,7 @@ class FundForm(Form):
         [
             Optional(),
             Regexp(
-                r"^[A-Z]\d{2}$",
+                HANDLING_CODE_PATTERN,
                 message=_l("Skriv handlingsfacetten som et stort bogstav og to tal, fx G01."),
             ),
         ],

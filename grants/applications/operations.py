@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from grants.applications import changes, documents
 from grants.budgets.movements import check_regrant, check_reservation, reserve
 from grants.cases.models import Application, Attachment, BudgetLine, Outcome
-from grants.cases.states import State
+from grants.cases.states import RECONSIDERING_STATES, State
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.files import CheckedFile
@@ -507,7 +507,7 @@ def request_reconsideration(
 
 def reconsidering(application: Application) -> bool:
     """Whether a decision now is a reconsidered one: it replaces a letter already sent."""
-    return application.state == State.RECONSIDERATION
+    return application.state in RECONSIDERING_STATES
 
 
 def take_decision(application: Application, actor, decision: Decision) -> None:

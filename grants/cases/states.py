@@ -32,6 +32,9 @@ class State(enum.StrEnum):
     # The applicant asked for the decision to be reconsidered (genoptagelse); the decider
     # makes a new decision, whose letter replaces the one before.
     RECONSIDERATION = "reconsideration"
+    # A committee's decision asked reconsidered: back on a meeting's agenda, where the
+    # committee decides again (the caseworker prepares it, as for a first decision).
+    RECONSIDERATION_ON_AGENDA = "reconsideration_on_agenda"
 
 
 # The states of a grant that is given and not yet settled: the trip report is due.
@@ -54,6 +57,7 @@ STATE_LABELS = {
     State.ON_AGENDA: _l("På udvalgets dagsorden"),
     State.REPORT_ON_AGENDA: _l("Rapport og regnskab på udvalgets dagsorden"),
     State.RECONSIDERATION: _l("Anmodet om genoptagelse"),
+    State.RECONSIDERATION_ON_AGENDA: _l("Genoptagelse på udvalgets dagsorden"),
 }
 
 # What the applicant is told; where missing, the staff label is used.
@@ -66,7 +70,12 @@ APPLICANT_STATE_LABELS = {
     State.REPORT_ON_AGENDA: _l("Rapport og regnskab under behandling"),
     State.REPORT_RETURNED: _l("Ret rapport og regnskab"),
     State.RECONSIDERATION: _l("Din anmodning om genoptagelse behandles"),
+    State.RECONSIDERATION_ON_AGENDA: _l("Din anmodning om genoptagelse behandles"),
 }
+
+# The states of a decided case asked reconsidered: a decision now replaces the one in force
+# (grants.applications.operations.take_decision moves the ledger by the difference only).
+RECONSIDERING_STATES = (State.RECONSIDERATION, State.RECONSIDERATION_ON_AGENDA)
 
 
 def state_label(state: str, for_applicant: bool = False) -> str:

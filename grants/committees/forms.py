@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -20,6 +21,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from grants.cases.states import State
 from grants.committees.labels import (
     DECISION_LABELS,
     KIND_LABELS,
@@ -100,6 +102,16 @@ class MeetingForm(Form):
     place = StringField(_l("Sted"), [DataRequired(), Length(max=200)])
 
 
+def _case_choice(application) -> str:
+    if application.state == State.RECONSIDERATION:
+        return _(
+            "%(case)s %(title)s (genoptagelse)",
+            case=application.case_number,
+            title=application.title,
+        )
+    return f"{application.case_number} {application.title}"
+
+
 class AgendaForm(Form):
     application_id = SelectField(_l("Sag"), coerce=str)
     recommendation = TextAreaField(
@@ -109,7 +121,7 @@ class AgendaForm(Form):
     def __init__(self, *args, cases=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.application_id.choices = [("", _l("Vælg en sag"))] + [
-            (str(c.id), f"{c.case_number} {c.title}") for c, _kind in cases
+            (str(c.id), _case_choice(c)) for c, _kind in cases
         ]
 
     def validate_application_id(self, field):

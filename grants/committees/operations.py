@@ -48,10 +48,11 @@ from grants.workflow import engine
 from grants.workflow.journal_texts import note
 
 RECORDERS = (MemberRole.CHAIR, MemberRole.SECRETARY)
-# The step that puts a case on an agenda, by kind of item; and the states it starts from.
+# The step that puts a case on an agenda, by kind of item; and the states it starts from
+# (a decision to make: a screened case, or a decision asked reconsidered).
 AGENDA_STEPS = {
-    AgendaKind.DECISION: ("put_on_agenda", State.SCREENING),
-    AgendaKind.REPORT_APPROVAL: ("put_report_on_agenda", State.REPORT_SUBMITTED),
+    AgendaKind.DECISION: ("put_on_agenda", (State.SCREENING, State.RECONSIDERATION)),
+    AgendaKind.REPORT_APPROVAL: ("put_report_on_agenda", (State.REPORT_SUBMITTED,)),
 }
 DECISIONS_BY_KIND = {
     AgendaKind.DECISION: (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE, Decision.POSTPONE),
@@ -350,7 +351,7 @@ def _held(meeting: Meeting) -> None:
 
 def eligible_cases(meeting: Meeting) -> list[tuple[Application, AgendaKind]]:
     """The committee's cases that can go on an agenda now."""
-    wanted = {state: kind for kind, (_step, state) in AGENDA_STEPS.items()}
+    wanted = {state: kind for kind, (_step, states) in AGENDA_STEPS.items() for state in states}
     cases = db.session.scalars(
         select(Application)
         .where(
@@ -371,7 +372,7 @@ def add_to_agenda(
     if application.fund_id != meeting.committee.fund_id:
         raise DomainError(_("Sagen hører ikke til udvalgets pulje."), field="application_id")
     kind = next(
-        (k for k, (_step, state) in AGENDA_STEPS.items() if state == application.state), None
+        (k for k, (_step, states) in AGENDA_STEPS.items() if application.state in states), None
     )
     if kind is None:
         raise DomainError(_("Sagen kan ikke sættes på en dagsorden nu."), field="application_id")

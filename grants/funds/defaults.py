@@ -22,3 +22,9 @@ FUND_DEFAULTS = {
     "delegated_limit": DELEGATED_LIMIT,
     "yearly_budget": YEARLY_BUDGET,
 }
+
+# How a fund's cases are filed in the ESDH (grants.esdh): the KLE number (emnenummer) as
+# 00.00.00 and the handling code (handlingsfacet) as a capital letter and two digits. The
+# administrator's form and the profile import check both by these.
+KLE_NUMBER_PATTERN = r"^\d{2}\.\d{2}\.\d{2}$"
+HANDLING_CODE_PATTERN = r"^[A-Z]\d{2}$"

@@ -106,11 +106,20 @@ def issue(
     )
     with force_locale(language):
         reason = f"{letter_kind.label} – {case.case_number or case.id}"
-    pdf = seal.seal(
-        create_pdf(html, images=municipality.letter_images()),
-        reason=reason,
-        location=municipality.name,
-    )
+    try:
+        pdf = seal.seal(
+            create_pdf(html, images=municipality.letter_images()),
+            reason=reason,
+            location=municipality.name,
+        )
+    except seal.TimestampUnavailable:
+        # Refused like any rule: nothing of the step is kept, and it can be taken again.
+        raise DomainError(
+            _(
+                "Brevet kunne ikke tidsstemples, fordi tidsstemplingstjenesten ikke svarede. "
+                "Intet er ændret; prøv igen om lidt."
+            )
+        ) from None
     edition = replaces.edition + 1 if replaces is not None else 1
     filename = f"{letter_kind.filename}-{_safe_filename_part(case.case_number or str(case.id))}"
     filename += f"-{edition}.pdf" if edition > 1 else ".pdf"

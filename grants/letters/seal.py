@@ -33,6 +33,10 @@ T = TypeVar("T")
 
 #: The name of the signature field in every sealed letter.
 FIELD_NAME = "Segl"
+#: The room set aside in the PDF for a timestamped signature, in hex digits as pyHanko counts
+#: it (so 8 KB of DER): the seal and its certificate, the authority's token with its
+#: certificate chain (a longer chain than the tests' needs more: raise it if pyHanko says so).
+TIMESTAMPED_SIGNATURE_BYTES = 16384
 #: Where the test certificate is kept, under the instance folder (never committed).
 TEST_SEAL_DIR = "letter-seal"
 
@@ -47,11 +51,19 @@ class SealConfig:
     password: str = ""
 
 
+class TimestampUnavailable(RuntimeError):
+    """The configured timestamp authority did not stamp the seal: the letter is not made."""
+
+
 def seal(pdf: bytes, reason: str = "", location: str = "") -> bytes:
-    """``pdf`` sealed with the configured organisation certificate (PAdES B-B): the same
-    document with a signature over all its bytes appended as an incremental update."""
+    """``pdf`` sealed with the configured organisation certificate: the same document with
+    a signature over all its bytes appended as an incremental update. PAdES B-B, or B-T with
+    the timestamp authority's token on the signature when ``LETTER_SEAL_TIMESTAMP_URL`` is
+    set (``TimestampUnavailable`` if it does not answer)."""
+    import aiohttp
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
+    from pyhanko.sign.timestamps import TimestampRequestError
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     metadata = signers.PdfSignatureMetadata(
@@ -62,8 +74,62 @@ def seal(pdf: bytes, reason: str = "", location: str = "") -> bytes:
         location=location or None,
     )
     chosen = signer()
-    out = run_to_end(lambda: signers.async_sign_pdf(writer, metadata, signer=chosen))
+    stamps = timestamp_settings()
+
+    async def sign():
+        if stamps is None:
+            return await signers.async_sign_pdf(writer, metadata, signer=chosen)
+        # The authority's HTTP session lives in the loop that signs (pyHanko's aiohttp
+        # client), so it is made and closed here.
+        from pyhanko.sign.timestamps import HTTPTimeStamper
+
+        auth = aiohttp.BasicAuth(stamps.user, stamps.password) if stamps.user else None
+        async with aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=stamps.timeout)
+        ) as session:
+            timestamper = HTTPTimeStamper(
+                stamps.url, timeout=stamps.timeout, auth=auth, session=session
+            )
+            # Room for the signature and the token set aside at once: else pyHanko asks the
+            # authority twice per letter, once only to measure the token's size.
+            return await signers.async_sign_pdf(
+                writer,
+                metadata,
+                signer=chosen,
+                timestamper=timestamper,
+                bytes_reserved=TIMESTAMPED_SIGNATURE_BYTES,
+            )
+
+    try:
+        out = run_to_end(sign)
+    except (TimestampRequestError, aiohttp.ClientError, OSError, TimeoutError) as error:
+        if stamps is None:
+            raise
+        log.warning("timestamp authority %s did not stamp the seal: %s", stamps.url, error)
+        raise TimestampUnavailable(str(error) or type(error).__name__) from error
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class TimestampSettings:
+    url: str
+    user: str = ""
+    password: str = ""
+    timeout: float = 10.0
+
+
+def timestamp_settings() -> TimestampSettings | None:
+    """The timestamp authority the seals are stamped by; None: no timestamp (B-B)."""
+    config = current_app.config
+    url = config.get("LETTER_SEAL_TIMESTAMP_URL", "")
+    if not url:
+        return None
+    return TimestampSettings(
+        url=url,
+        user=config.get("LETTER_SEAL_TIMESTAMP_USER", ""),
+        password=config.get("LETTER_SEAL_TIMESTAMP_PASSWORD", ""),
+        timeout=float(config.get("LETTER_SEAL_TIMESTAMP_TIMEOUT", 10)),
+    )
 
 
 def run_to_end(make: Callable[[], Coroutine[Any, Any, T]]) -> T:

@@ -31,6 +31,7 @@ from grants.core.errors import DomainError, NotAllowed
 from grants.core.files import CheckedFile, check_upload
 from grants.extensions import db
 from grants.messages.models import MESSAGE, NOTE, REQUEST, CaseMessage
+from grants.messages.signals import message_written
 from grants.notifications.operations import queue_mail
 from grants.people.models import Role, User, UserRole
 from grants.workflow import engine
@@ -249,6 +250,7 @@ def post_message(
     db.session.add(message)
     db.session.flush()
     _mail_the_other_side(application, message, actor, step=entry.action)
+    message_written.send(application, message=message, actor=actor)
     return message
 
 
@@ -277,6 +279,7 @@ def add_note(application: Application, actor: User, body: str) -> CaseMessage:
     )
     db.session.add(note)
     db.session.flush()
+    message_written.send(application, message=note, actor=actor)
     return note
 
 
@@ -305,6 +308,7 @@ def message_of_step(application: Application, entry: JournalEntry, actor: User) 
     db.session.add(message)
     db.session.flush()
     _mail_the_other_side(application, message, actor, step=entry.action)
+    message_written.send(application, message=message, actor=actor)
 
 
 def _can_take(application: Application, action: str, actor: User) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import tomllib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -22,7 +23,7 @@ from grants.core.models import Municipality
 from grants.core.money import AmbiguousAmount, parse_danish_amount
 from grants.extensions import db
 from grants.funds import kinds
-from grants.funds.defaults import FUND_DEFAULTS
+from grants.funds.defaults import FUND_DEFAULTS, HANDLING_CODE_PATTERN, KLE_NUMBER_PATTERN
 from grants.funds.models import CarryOver, Fund
 from grants.letters import texts
 from grants.partners.models import PartnerCity, Relation
@@ -54,6 +55,10 @@ FUND_FIELDS = (
     "publish_trips",
     "publish_names",
     "active",
+    "account_string",
+    "digital_post",
+    "kle_number",
+    "handling_code",
 )
 
 
@@ -122,6 +127,13 @@ def _export_fund(fund: Fund) -> dict[str, Any]:
         "publish_trips": fund.publish_trips,
         "publish_names": fund.publish_names,
         "active": fund.active,
+        # Where the fund's money is posted, whether its letters go by Digital Post, and how
+        # its cases are filed in the ESDH (the connections themselves are the installation's
+        # configuration, not the profile's: docs/integrations.md).
+        "account_string": fund.account_string,
+        "digital_post": fund.digital_post,
+        "kle_number": fund.kle_number,
+        "handling_code": fund.handling_code,
     }
     rules = newest_version(fund)
     if rules is not None:
@@ -243,6 +255,28 @@ def _not_negative(amount: Decimal, where: str) -> Decimal:
     return amount
 
 
+def _text(value, longest: int, where: str) -> str:
+    if not isinstance(value, str):
+        raise ProfileError(f"{where}: {value!r} is not text")
+    if len(value.strip()) > longest:
+        raise ProfileError(f"{where}: at most {longest} characters")
+    return value.strip()
+
+
+def _flag(value, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ProfileError(f"{where}: {value!r} is not true or false")
+    return value
+
+
+def _coded(value, pattern: str, example: str, where: str, name: str) -> str:
+    """A KLE number or a handling code, in the form the ESDH files by (or empty)."""
+    text = _text(value, 20, f"{where}.{name}")
+    if text and not re.match(pattern, text):
+        raise ProfileError(f"{where}.{name}: {text!r} is not in the form {example}")
+    return text
+
+
 def _import_fund(row: dict, n: int, actor) -> Fund:
     where = f"funds[{n}] ({row.get('code', '?')})"
     route = current_route(row.get("route", "study_trip"))
@@ -273,6 +307,14 @@ def _import_fund(row: dict, n: int, actor) -> Fund:
         publish_trips=bool(row.get("publish_trips", False)),
         publish_names=bool(row.get("publish_names", False)),
         active=bool(row.get("active", True)),
+        account_string=_text(row.get("account_string", ""), 60, f"{where}.account_string"),
+        digital_post=_flag(row.get("digital_post", False), f"{where}.digital_post"),
+        kle_number=_coded(
+            row.get("kle_number", ""), KLE_NUMBER_PATTERN, "00.00.00", where, "kle_number"
+        ),
+        handling_code=_coded(
+            row.get("handling_code", ""), HANDLING_CODE_PATTERN, "G01", where, "handling_code"
+        ),
     )
     db.session.add(fund)
     db.session.flush()

@@ -20,7 +20,7 @@ from sqlalchemy import Select, and_, extract, func, literal, select, union_all
 
 from grants.budgets import timing as budget_timing
 from grants.cases.models import Application
-from grants.cases.states import GRANTED_STATES, State
+from grants.cases.states import GRANTED_STATES, RECONSIDERING_STATES, State
 from grants.core import clock
 from grants.core.formatting import long_date
 from grants.core.stats import Spread
@@ -192,6 +192,16 @@ def _next_text(application: Application) -> str:
         return _("Udvalget træffer afgørelse på sit møde. Du får et brev med afgørelsen.")
     if state in PROCESSING:
         return _("Vi behandler ansøgningen. Du får et brev med afgørelsen.")
+    if state == State.RECONSIDERATION_ON_AGENDA:
+        return _(
+            "Udvalget behandler din anmodning om genoptagelse på sit møde. Du får et nyt brev "
+            "med afgørelsen; indtil da gælder den afgørelse, du har."
+        )
+    if state in RECONSIDERING_STATES:
+        return _(
+            "Vi behandler din anmodning om genoptagelse. Du får et nyt brev med afgørelsen; "
+            "indtil da gælder den afgørelse, du har."
+        )
     if state in GRANTED_STATES:
         if application.report_due:
             return _(
@@ -257,7 +267,7 @@ def tracker(application: Application) -> Tracker:
         current = "endorsement"
     elif state in PROCESSING:
         current = "processing"
-    elif ended:
+    elif ended or state in RECONSIDERING_STATES:
         current = "decision"
     elif state in GRANTED_STATES or state in REPORTING:
         current = "report"

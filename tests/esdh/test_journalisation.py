@@ -6,12 +6,15 @@ once unless asked again; refused for anyone but the secretariat."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import io
 
 import pytest
 
 from grants.applications.operations import submit
 from grants.cases.models import Attachment
+from grants.core import clock
 from grants.esdh.models import Journalisation, JournalisationStatus
 from grants.extensions import db
 from grants.jobs.runner import start_pending
@@ -251,3 +254,127 @@ def test_the_purge_keeps_what_went_where_but_not_the_titles(world, esdh, move_cl
         "05.10.00",
         JournalisationStatus.SENT,
     )
+
+
+# -- the case's thread (grants.messages): journalised as it is written -------------------------
+
+MESSAGE_PDF = b"%PDF-1.4\n% the guidance\n%%EOF\n"
+
+
+def _thread_case(world):
+    application = make_application(world.employee, world.fund, state="awaiting_decision")
+    db.session.commit()
+    return application
+
+
+def _post(client, application, **data):
+    return client.post(
+        f"/ansoegninger/{application.id}/beskeder", data=data, content_type="multipart/form-data"
+    )
+
+
+def _to_the_mailbox(inbox) -> list[tuple[str, list[tuple[str, str, bytes]]]]:
+    return [_journalised(m) for m in inbox.take() if m["To"] == MAILBOX]
+
+
+def test_a_message_and_its_file_are_journalised_as_they_are_written(world, esdh, client, auth):
+    application = _thread_case(world)
+    esdh.take()
+    auth.login(world.caseworker)
+
+    response = _post(
+        client,
+        application,
+        body="Hvor mange deltager fra foreningen?",
+        files=(io.BytesIO(MESSAGE_PDF), "vejledning.pdf"),
+    )
+
+    assert response.status_code == 302
+    number = application.case_number
+    received = _to_the_mailbox(esdh)
+    assert [subject for subject, _files in received] == [
+        f"Journalisering: sag {number} [KLE 05.10.00 G01] Meddelelse: Besked",
+        f"Journalisering: sag {number} [KLE 05.10.00 G01] Bilag til besked 1: vejledning.pdf",
+    ]
+    ((name, content_type, text),) = received[0][1]
+    assert name.startswith("meddelelse-") and content_type == "text/plain"
+    assert "Hvor mange deltager fra foreningen?" in text.decode("utf-8")
+    assert "Sara Skov" in text.decode("utf-8") or world.caseworker.name in text.decode("utf-8")
+    assert received[1][1] == [("vejledning.pdf", "application/pdf", MESSAGE_PDF)]
+
+    # The applicant's answer goes the same way; nothing is sent twice.
+    auth.login(world.employee)
+    assert _post(client, application, body="Vi er 14.").status_code == 302
+    ((subject, files),) = _to_the_mailbox(esdh)
+    assert subject.endswith("Meddelelse: Besked")
+    assert "Vi er 14." in files[0][2].decode("utf-8")
+    rows = db.session.scalars(
+        db.select(Journalisation).filter_by(application_id=application.id)
+    ).all()
+    assert len(rows) == len({r.document for r in rows}) == 3
+    assert all(r.status == JournalisationStatus.SENT for r in rows)
+
+
+def test_a_request_for_information_is_journalised_once(world, esdh, client, auth):
+    """The request is a step with a comment and a message of the thread: one document."""
+    application = make_application(world.employee, world.fund, state="screening")
+    db.session.commit()
+    esdh.take()
+    auth.login(world.caseworker)
+
+    response = _post(
+        client,
+        application,
+        body="Send programmet for dag 2.",
+        request="y",
+        due_date=(clock.today() + dt.timedelta(days=10)).isoformat(),
+    )
+
+    assert response.status_code == 302
+    db.session.refresh(application)
+    assert application.state == "awaiting_information"
+    ((subject, files),) = _to_the_mailbox(esdh)
+    assert "Meddelelse:" in subject
+    assert "Send programmet for dag 2." in files[0][2].decode("utf-8")
+
+
+def test_an_internal_note_is_journalised_as_what_it_is(world, esdh, client, auth):
+    application = _thread_case(world)
+    esdh.take()
+    auth.login(world.caseworker)
+
+    response = client.post(
+        f"/ansoegninger/{application.id}/interne-notater", data={"note": "Ringede til dem."}
+    )
+
+    assert response.status_code == 302
+    ((subject, files),) = _to_the_mailbox(esdh)
+    assert subject.endswith("Meddelelse: Internt notat")
+    assert "Ringede til dem." in files[0][2].decode("utf-8")
+
+
+def test_a_refused_message_journalises_nothing(world, esdh, client, auth):
+    application = _thread_case(world)
+    esdh.take()
+    before = db.session.scalar(db.select(db.func.count()).select_from(Journalisation))
+
+    auth.login(world.caseworker)
+    assert _post(client, application, body="   ").status_code == 422
+    bad_file = (io.BytesIO(b"MZ\x90\x00 not a pdf"), "virus.pdf")
+    assert _post(client, application, body="Se filen", files=bad_file).status_code == 422
+    auth.login(world.manager)  # may not write in the case
+    assert _post(client, application, body="Hej").status_code == 403
+
+    assert db.session.scalar(db.select(db.func.count()).select_from(Journalisation)) == before
+    assert _to_the_mailbox(esdh) == []
+
+
+def test_without_a_kle_number_a_message_is_not_journalised(world, esdh, client, auth):
+    world.fund.kle_number = ""
+    application = _thread_case(world)
+    esdh.take()
+    auth.login(world.caseworker)
+
+    assert _post(client, application, body="Hej fra sekretariatet.").status_code == 302
+    assert _to_the_mailbox(esdh) == []
+    assert db.session.scalar(db.select(db.func.count()).select_from(Journalisation)) == 0

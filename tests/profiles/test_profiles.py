@@ -154,6 +154,41 @@ def test_export_and_import_round_trip(app, runner, tmp_path):
     assert db.session.scalar(select(func.count()).select_from(PartnerCity)) == 12
 
 
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_the_funds_digital_post_and_esdh_settings_round_trip(app, runner, tmp_path, suffix):
+    import_profile(read(shipped()["kolding"]))
+    first = db.session.scalars(select(Fund).order_by(Fund.id)).first()
+    first.digital_post = True
+    first.kle_number = "05.10.00"
+    first.handling_code = "G01"
+    first.account_string = "2201-5101-40"
+    db.session.commit()
+    path = tmp_path / f"profil{suffix}"
+    assert runner.invoke(args=["profile", "export", str(path)]).exit_code == 0
+    exported = read(path)["funds"]
+    assert {k: exported[0][k] for k in ("digital_post", "kle_number", "handling_code")} == {
+        "digital_post": True,
+        "kle_number": "05.10.00",
+        "handling_code": "G01",
+    }
+    assert exported[1]["digital_post"] is False and exported[1]["kle_number"] == ""
+
+    from tests.conftest import _empty_tables
+
+    db.session.remove()
+    _empty_tables(app.config["DATABASE_OWNER_URL"])
+    result = runner.invoke(args=["profile", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    funds = db.session.scalars(select(Fund).order_by(Fund.id)).all()
+    settings = [(f.digital_post, f.kle_number, f.handling_code, f.account_string) for f in funds]
+    assert settings[0] == (True, "05.10.00", "G01", "2201-5101-40")
+    assert all(row == (False, "", "", "") for row in settings[1:])
+    keys = ("code", "account_string", "digital_post", "kle_number", "handling_code")
+    again = [{k: f[k] for k in keys} for f in export_profile()["funds"]]
+    assert again == [{k: f[k] for k in keys} for f in exported]
+
+
 def test_a_profile_with_a_letter_text_reaching_for_files_is_refused(app, runner, tmp_path):
     data = read(shipped()["aarhus"])
     data["funds"][0]["letter_texts"] = {"granted": "{% include '/etc/passwd' %}"}
@@ -172,6 +207,10 @@ def test_a_profile_with_a_letter_text_reaching_for_files_is_refused(app, runner,
         (lambda d: d["funds"][0].update(yearly_budget="mange"), "not an amount"),
         (lambda d: d["funds"][0].update(kind="party"), "party"),
         (lambda d: d.pop("municipality"), "missing"),
+        (lambda d: d["funds"][0].update(kle_number="5.10"), "kle_number: '5.10' is not in"),
+        (lambda d: d["funds"][0].update(handling_code="g1"), "handling_code: 'g1' is not in"),
+        (lambda d: d["funds"][0].update(digital_post="ja"), "digital_post: 'ja' is not true"),
+        (lambda d: d["funds"][0].update(account_string="x" * 61), "at most 60"),
     ],
 )
 def test_a_bad_profile_names_what_is_wrong(app, change, message):

@@ -1,0 +1,134 @@
+"""The seal stamped by a timestamp authority (RFC 3161; PAdES B-T) when one is configured:
+against a real RFC 3161 responder over HTTP on loopback (tests/letters/tsa.py), the token
+checked by pyHanko's own validator. Without one the letters are sealed as before (B-B); an
+authority that does not answer refuses the decision, and nothing changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from asn1crypto import cms
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+from sqlalchemy import func, select
+
+from grants.applications.operations import decide
+from grants.budgets.models import BudgetEntry
+from grants.cases.states import State
+from grants.core.errors import DomainError
+from grants.extensions import db
+from grants.letters import seal, verification
+from grants.letters.models import Letter
+from grants.letters.operations import issue_decision_letter
+from tests import html
+from tests.confirming import decide as decide_on_the_page
+from tests.factories import make_application
+from tests.letters.test_decision_letter import decided
+from tests.letters.test_seal import validation_context
+from tests.letters.tsa import TimestampAuthority
+
+
+@pytest.fixture
+def tsa(app):
+    with TimestampAuthority() as authority:
+        app.config.update(LETTER_SEAL_TIMESTAMP_URL=authority.url)
+        yield authority
+    app.config.update(LETTER_SEAL_TIMESTAMP_URL="")
+
+
+def status_of(pdf: bytes, tsa: TimestampAuthority | None):
+    (signature,) = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    stamps = ValidationContext(trust_roots=[tsa.certificate]) if tsa else None
+    return seal.run_to_end(
+        lambda: async_validate_pdf_signature(
+            signature, validation_context(), ts_validation_context=stamps
+        )
+    )
+
+
+def test_the_seal_carries_the_authoritys_timestamp_and_the_validator_trusts_it(world, tsa):
+    before = dt.datetime.now(dt.UTC)
+    letter = issue_decision_letter(decided(world), world.caseworker)
+
+    status = status_of(letter.pdf, tsa)
+
+    assert status.bottom_line  # the seal itself: intact, valid, trusted
+    stamp = status.timestamp_validity
+    assert stamp is not None and stamp.intact and stamp.valid and stamp.trusted
+    assert before - dt.timedelta(seconds=5) <= stamp.timestamp <= dt.datetime.now(dt.UTC)
+    assert "Testtidsstempel" in stamp.signing_cert.subject.human_friendly
+    # One request per letter (the room for the token set aside, not measured by asking),
+    # for the signature's value, with SHA-256 and a nonce.
+    (request,) = tsa.requests
+    assert request["message_imprint"]["hash_algorithm"]["algorithm"].native == "sha256"
+    assert request["nonce"].native is not None
+    (signature,) = PdfFileReader(io.BytesIO(letter.pdf)).embedded_signatures
+    size = len(cms.ContentInfo.load(signature.pkcs7_content, strict=False).dump())
+    room = seal.TIMESTAMPED_SIGNATURE_BYTES // 2  # pyHanko counts the room in hex digits
+    print(f"timestamped signature: {size} bytes of DER, room for {room}")
+    assert size < room
+
+
+def test_without_an_authority_the_seal_has_no_timestamp_and_still_validates(world, app):
+    assert not app.config.get("LETTER_SEAL_TIMESTAMP_URL")
+    letter = issue_decision_letter(decided(world), world.caseworker)
+
+    status = status_of(letter.pdf, None)
+
+    assert status.bottom_line
+    assert status.timestamp_validity is None
+
+
+def test_the_verification_page_answers_for_a_stamped_letter(world, tsa, client):
+    letter = issue_decision_letter(decided(world), world.caseworker)
+    db.session.commit()
+
+    page = client.get(f"/bekraeft-brev/{verification.shown(letter.verification_code)}")
+
+    assert page.status_code == 200
+    assert "Brevet er ægte" in html.text_of(page)
+
+
+def test_an_authority_that_does_not_answer_refuses_the_decision_and_nothing_changes(world, tsa):
+    application = make_application(world.employee, world.fund, state="awaiting_decision")
+    db.session.commit()
+    entries = db.session.scalar(select(func.count()).select_from(BudgetEntry))
+    tsa.refusing = True
+
+    with pytest.raises(DomainError, match="tidsstemples"):
+        decide(application, world.caseworker, "grant_part", Decimal(5000), "Kun rejsen.")
+    db.session.rollback()
+
+    db.session.refresh(application)
+    assert application.state == State.AWAITING_DECISION
+    assert db.session.scalar(select(func.count()).select_from(BudgetEntry)) == entries
+    assert db.session.scalar(select(func.count()).select_from(Letter)) == 0
+
+    tsa.refusing = False  # back: the same decision goes through, stamped
+    decide(application, world.caseworker, "grant_part", Decimal(5000), "Kun rejsen.")
+    db.session.commit()
+    (letter,) = db.session.scalars(select(Letter)).all()
+    assert status_of(letter.pdf, tsa).timestamp_validity.valid
+
+
+def test_an_authority_that_is_gone_is_said_on_the_decision_page(world, app, client, auth):
+    with TimestampAuthority() as gone:
+        url = gone.url
+    app.config.update(LETTER_SEAL_TIMESTAMP_URL=url, LETTER_SEAL_TIMESTAMP_TIMEOUT=2)
+    try:
+        application = make_application(world.employee, world.fund, state="awaiting_decision")
+        db.session.commit()
+        auth.login(world.caseworker)
+
+        response = decide_on_the_page(client, application.id, action="grant")
+
+        assert response.status_code == 422
+        assert "tidsstemplingstjenesten ikke svarede" in html.page_text(response)
+        db.session.refresh(application)
+        assert application.state == State.AWAITING_DECISION
+    finally:
+        app.config.update(LETTER_SEAL_TIMESTAMP_URL="", LETTER_SEAL_TIMESTAMP_TIMEOUT=10)
