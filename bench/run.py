@@ -200,7 +200,7 @@ class Server:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.time() + 30
+        deadline = time.time() + 120  # a busy machine takes its time to import the app
         while time.time() < deadline:
             try:
                 if request("GET", "/healthz")[0] == 200:
