@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT))
 from bench import run, seed  # noqa: E402
 from bench.run import PG, SECRET_KEY, login, request  # noqa: E402
 
-DATABASE = "grants_bench_lighthouse"
+# Follows BENCH_DB (run.DB_PREFIX), so a second checkout keeps its own.
+DATABASE = f"{run.DB_PREFIX}_lighthouse"
 PORT = int(os.environ.get("BENCH_LIGHTHOUSE_PORT", "5098"))
 EMPLOYEE = ("medarbejder@ballerup.dk", "medarbejder-demo-2026")
 TARGET = 0.95

@@ -67,7 +67,16 @@ ENDPOINTS = [
 # The pages staff work in (issue 24): each at least 0.15 of the baseline; the busiest three
 # (BUSY_PAGES) answer 16 clients with p95 under 100 ms. A new staff page is added here and
 # to ENDPOINTS; bench/profile.py's group "staff" follows.
-STAFF_PAGES = ("queue", "queue_filtered", "mine", "case", "budgets")
+STAFF_PAGES = (
+    "queue",
+    "queue_filtered",
+    "mine",
+    "case",
+    "budgets",
+    "tasks",
+    "search",
+    "search_filtered",
+)
 BUSY_PAGES = ("queue", "case", "budgets")
 
 TARGETS = {
@@ -191,7 +200,7 @@ class Server:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.time() + 30
+        deadline = time.time() + 120  # a busy machine takes its time to import the app
         while time.time() < deadline:
             try:
                 if request("GET", "/healthz")[0] == 200:
@@ -439,6 +448,7 @@ def combined(runs: list[dict]) -> dict:
     result["requests"] = sum(run.get("requests", 0) for run in runs)
     result["errors"] = sum(run.get("errors", 0) for run in runs)
     result["rps_rounds"] = [run["rps"] for run in runs]
+    result["p95_rounds_ms"] = [run["p95_ms"] for run in runs]
     return result
 
 
@@ -476,9 +486,19 @@ def evaluate(big: dict, small: dict, letters: dict | None) -> list[tuple[str, st
                     r["queries"] <= TARGETS["queries"] and r["queries"] == s["queries"],
                 )
             )
-        checks.append((name, f"p95 {r['p95_ms']} ms < 100 ms", r["p95_ms"] < TARGETS["p95_ms"]))
+        if name not in BUSY_PAGES:  # the busy pages' p95 is its own check (busy_pages_p95)
+            checks.append((name, f"p95 {r['p95_ms']} ms < 100 ms", r["p95_ms"] < TARGETS["p95_ms"]))
         if r["errors"]:
             checks.append((name, f"{r['errors']} errors under load", False))
+    for name, figures in busy_pages_p95(big).items():
+        checks.append(
+            (
+                f"p95 {name}",
+                f"p95 {figures['p95_ms']} ms < {TARGETS['p95_ms']:.0f} ms at {CLIENTS} clients "
+                f"(rounds {figures['p95_rounds_ms']})",
+                figures["pass"],
+            )
+        )
     if letters:
         checks.append(
             (
@@ -498,6 +518,28 @@ def evaluate(big: dict, small: dict, letters: dict | None) -> list[tuple[str, st
             )
         )
     return checks
+
+
+def busy_pages_p95(big: dict) -> dict:
+    """Issue 24: the case page, the budgets and the queue (BUSY_PAGES) answer 16 clients
+    (``CLIENTS``, wrk's connections) with a 95th percentile under 100 ms at 100k. The figure
+    is the mean of the rounds' p95 (each round's beside it); it passes when that mean is
+    under the target. In the JSON as ``busy_pages_p95``."""
+    result = {}
+    for name in BUSY_PAGES:
+        if name not in big:
+            continue
+        r = big[name]
+        result[name] = {
+            "clients": CLIENTS,
+            "p95_ms": r["p95_ms"],
+            "p95_rounds_ms": r.get("p95_rounds_ms", [r["p95_ms"]]),
+            "p50_ms": r["p50_ms"],
+            "rps": r["rps"],
+            "target_ms": TARGETS["p95_ms"],
+            "pass": r["p95_ms"] < TARGETS["p95_ms"],
+        }
+    return result
 
 
 def phone_and_meeting_checks(report: dict) -> list[tuple[str, str, bool]]:
@@ -666,6 +708,7 @@ def main() -> int:
 
         report["meeting"] = meeting.measure()
     big, small = report["results"]["100k"], report["results"]["1k"]
+    report["busy_pages_p95"] = busy_pages_p95(big)
     checks = evaluate(big, small, letters)
     if not args.no_proxy:
         print("The public pages through nginx (bench/proxy.py) at 100k ...", flush=True)
@@ -678,6 +721,14 @@ def main() -> int:
     report["seconds"] = round(time.perf_counter() - started, 1)
     print()
     print(table(big, small))
+    if report["busy_pages_p95"]:
+        print(
+            f"\np95 at {CLIENTS} clients (100k; target < {TARGETS['p95_ms']:.0f} ms): "
+            + ", ".join(
+                f"{name} {f['p95_ms']} ms {'PASS' if f['pass'] else 'MISS'}"
+                for name, f in report["busy_pages_p95"].items()
+            )
+        )
     if letters:
         print(
             f"\nletter: app {letters['app_ms']} ms, WeasyPrint alone "

@@ -9,12 +9,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from flask import Flask, g
-from flask_babel import get_locale, get_translations
+import flask_babel
+from flask import Flask, g, has_app_context
+from flask_babel import get_translations
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
-from grants.core.formatting import grouped
+from grants.core.formatting import _locale, grouped
 from grants.core.models import current_municipality
 
 if TYPE_CHECKING:
@@ -25,11 +26,7 @@ def whole_kroner(value: Decimal | float | None) -> str:
     """A round amount without øre: "100.000 kr." (Danish), "100,000 kr." (English)."""
     if value is None:
         return ""
-    try:
-        locale = str(get_locale() or "da")
-    except RuntimeError:  # outside a request
-        locale = "da"
-    return f"{grouped(Decimal(str(value)), 0, locale)} kr."
+    return f"{grouped(Decimal(str(value)), 0, _locale())} kr."
 
 
 def request_translations() -> NullTranslations:
@@ -61,8 +58,23 @@ def _lazy_string_as_text(self: LazyString) -> Markup:
     return escape(str(self))
 
 
+def _lazy_string_str(self: LazyString) -> str:
+    """A ``lazy_gettext`` text (a state's, a step's or a form field's name) in the request's
+    language, through the request's catalogue as ``request_translations`` keeps it.
+
+    Flask-Babel's own ``__str__`` calls ``gettext``, which finds the request's context,
+    locale, domain and catalogue anew each time (~40 µs): 40-130 times a page, a state's
+    name on every row. Other lazy texts (another domain, ``pgettext``, ``ngettext``) and
+    any outside a request take Flask-Babel's way, as before."""
+    if self._func is flask_babel.gettext and len(self._args) == 1 and has_app_context():
+        text = request_translations().ugettext(self._args[0])
+        return text % self._kwargs if self._kwargs else text
+    return str(self._func(*self._args, **self._kwargs))
+
+
 def register(app: Flask) -> None:
     LazyString.__html__ = _lazy_string_as_text
+    LazyString.__str__ = _lazy_string_str
     app.add_template_filter(whole_kroner, "whole_kroner")
     # Replaces what Flask-Babel's init_app installed, with the same behaviour.
     # Added to the environment by Jinja's i18n extension, which Flask-Babel loads.

@@ -337,3 +337,39 @@ def test_a_templates_texts_follow_a_forced_locale_and_a_refresh(app, compiled_en
             refresh()  # inside: the forced locale stays
             assert render_template_string(page) == "Previous"
         assert render_template_string(page) == "Forrige"
+
+
+def test_lazy_texts_amounts_and_dates_follow_a_forced_locale(app, compiled_english):
+    """A lazy text (a state's name), an amount and a date take the request's catalogue and
+    locale from what the request keeps (grants.core.templating, grants.core.formatting),
+    found once; an e-mail in the recipient's language (force_locale) and a change of
+    language (refresh) still change them, and a lazy text with a value is still escaped."""
+    import datetime as dt
+
+    from flask import render_template_string
+    from flask_babel import force_locale
+    from flask_babel import lazy_gettext as _l
+
+    from grants.core import formatting
+
+    previous = _l("Forrige")
+    with_value = _l("“%(value)s” er ikke et årstal", value="<b>x</b>")
+    day = dt.date(2027, 4, 24)
+    with app.test_request_context():
+        for _round in range(2):  # the second round reads what the first kept
+            assert str(previous) == "Forrige"
+            assert formatting.money(Decimal("1234.5")) == "1.234,50 kr."
+            assert formatting.short_date(day) == "24. apr. 2027"
+        with force_locale("en"):
+            assert str(previous) == "Previous"
+            assert formatting.money(Decimal("1234.5")) == "1,234.50 kr."
+            assert formatting.short_date(day) == "24 Apr 2027"
+            refresh()
+            assert str(previous) == "Previous"
+            assert formatting.number(1000) == "1,000"
+        assert str(previous) == "Forrige"
+        assert formatting.money(Decimal("1234.5")) == "1.234,50 kr."
+        page = render_template_string("{{ text }}", text=with_value)
+        assert "<b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    # Outside a request: Danish, the source text.
+    assert str(previous) == "Forrige"

@@ -160,3 +160,36 @@ def test_the_finance_officer_is_told_how_many_grants_wait_for_payment(client, au
     assert "1 bevilling venter på at blive udbetalt." in text
     auth.login(world.caseworker)
     assert "udbetalt" not in html.text_of(client.get("/opgaver"))
+
+
+def menu_of(client, path: str = "/ansoegninger/mine") -> str:
+    return html.text_of(client.get(path), "nav.nav")
+
+
+def test_the_kept_menu_count_follows_new_cases_and_a_role_taken_away(client, auth, world, cases):
+    """The menu's count statement is kept with the person's condition (grants.desk.tasks
+    ``menu_count``): it still counts a case that arrives after it was made, never another
+    person's cases, and stops counting when the role that gave the cases is taken away."""
+    from sqlalchemy import delete
+
+    from grants.people.models import UserRole
+
+    auth.login(world.caseworker)
+    assert "Mine opgaver (1)" in menu_of(client)
+    assert "Mine opgaver (1)" in menu_of(client)  # the kept statement, used again
+    make_application(world.employee, world.fund, state=State.SCREENING, title="Ny")
+    db.session.commit()
+    assert "Mine opgaver (2)" in menu_of(client)
+    auth.logout()
+    auth.login(world.manager)  # another person: their own count, not the caseworker's
+    assert "Mine opgaver (1)" in menu_of(client)
+    auth.logout()
+    db.session.execute(
+        delete(UserRole).where(
+            UserRole.user_id == world.caseworker.id, UserRole.role == Role.CASEWORKER
+        )
+    )
+    db.session.commit()
+    db.session.expire_all()
+    auth.login(world.caseworker)
+    assert "Mine opgaver (" not in menu_of(client)
