@@ -118,7 +118,7 @@ def test_a_wrong_type_names_the_field_and_its_line(youth):
         (("[rate]", "[rate]\namout = 1"), "Linje 7: rate.amout: ukendt nøgle (mente du amount?)"),
         (('per = "night"', 'per = "week"'), 'rate.per: skal være en af: "night", "day"'),
         (("valid_from = 2027-01-01", ""), "valid_from: skal angives"),  # no line to name
-        (("format = 1", "format = 2"), "Linje 1: format: formatet 2 kendes ikke"),
+        (("format = 1", "format = 3"), "Linje 1: format: formatet 3 kendes ikke"),
         (("format = 1", "format = 1\nversion = 3"), "Linje 2: version: versionen gives"),
         (("amount = 100", "amount = -5"), "rate.amount: beløbet kan ikke være negativt"),
         (("amount = 100", "amount = 100.505"), "rate.amount: højst to decimaler (øre)"),
