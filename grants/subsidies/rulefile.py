@@ -857,6 +857,8 @@ def line_of(text: str, path: str) -> int | None:
                 name = array.group(1).replace(" ", "")
                 counts[name] = counts.get(name, 0) + 1
                 table = f"{name}[{counts[name]}]"
+                if path == name:  # the array as a whole: its first table
+                    return number
             else:
                 table = header.group(1).replace(" ", "")  # type: ignore[union-attr]
             if len(parts) == 1 and table == parts[0]:

@@ -153,7 +153,8 @@ def test_a_file_for_another_fund_is_refused(youth):
 
 def test_the_newest_version_valid_on_the_departure_date_applies(youth):
     first = versions_of(youth.youth_fund)[0]
-    source = ballerup_source("ungdomsrejser")
+    # New rates make the worked examples wrong: this test's file goes without them.
+    source = ballerup_source("ungdomsrejser").partition("\n# Eksempler")[0]
     rates_2027 = add_rule_set(
         source.replace("valid_from = 2014-08-25", "valid_from = 2027-01-01").replace(
             "amount = 100 ", "amount = 125 "
