@@ -31,3 +31,16 @@ def test_a_reader_from_a_news_story_switches_language_without_a_session(person):
     assert reader.language == "en"
     reader.see("Alle udlandsrejser")
     assert reader.context.cookies() == []
+
+
+def test_a_funds_rules_and_what_you_would_get(person):
+    """The fund's public page: its rules in plain words and its worked examples, reached from
+    the front page (axe in both languages, 360 px, by the person's check)."""
+    visitor = person()
+    visitor.visit("/", "front page")
+    link = visitor.page.locator("main a[href='/puljer/ungdomsrejser']")
+    with visitor.page.expect_navigation():
+        link.click()
+    visitor.check("a fund's rules and examples")
+    visitor.see("Det kan I få: eksempler")
+    visitor.see("I får 7.000,00 kr.")
