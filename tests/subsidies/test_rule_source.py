@@ -214,3 +214,76 @@ def test_a_fund_that_does_not_exist_is_named_with_where_funds_are_made_in_englis
         "Administration → Funds → Create a fund (/administration/puljer/ny); an empty database "
         "can also get its funds from a municipality profile (flask profile import)"
     )
+
+
+FORMAT_2 = """\
+format = 2
+name = "Værtskab"
+valid_from = 2027-01-01
+kinds = ["hosting"]
+
+[[rates]]
+amount = 175
+basis = "person_day"
+categories = ["guest"]
+
+[[caps]]
+per_event = 11000
+
+[[examples]]
+title = "20 gæster i 5 dage"
+departure = 2027-06-01
+return = 2027-06-05
+guests = 20
+costs = { meals = 500 }
+expect = 11000
+"""
+
+
+def test_format_2_amounts_in_arrays_of_tables_and_an_examples_costs_are_read_as_written():
+    assert rulefile.parse(FORMAT_2)["caps"][0]["per_event"] == "11000.00"
+    source = (
+        FORMAT_2.replace("amount = 175", "amount = 0.175")
+        .replace("per_event = 11000", "per_event = 11.000")
+        .replace("meals = 500", "meals = 1.500")
+        .replace("expect = 11000", "expect = 11,000")
+    )
+
+    found = messages(source)
+
+    assert [m.split(": ")[:2] for m in found] == [
+        ["Linje 7", "rates[1].amount"],
+        ["Linje 12", "caps[1].per_event"],
+        ["Linje 19", "examples[1].costs.meals"],
+        ["Linje 20", "examples[1].expect"],
+    ]
+    assert "skriv 11000 for 11.000,00 kr. eller 11 for 11,00 kr." in found[1]
+    assert not any("holder ikke" in m for m in found), "examples run only on a readable file"
+
+
+def test_the_editor_shows_the_amount_message_beside_the_file_in_the_admins_language(
+    youth, client, auth
+):
+    from tests.html import field_error
+    from tests.subsidies.helpers import ballerup_source
+
+    auth.login(youth.admin)
+    changed = ballerup_source("ungdomsrejser").replace("amount = 100 ", "amount = 1.000 ")
+    line = next(n for n, text in enumerate(changed.splitlines(), 1) if "1.000" in text)
+    before = count_rule_sets()
+
+    danish = client.post("/tilskud/regler/ungdomsrejser/rediger", data={"source": changed})
+
+    assert danish.status_code == 422
+    assert (
+        f"Linje {line}: rate.amount: 1.000 kan betyde 1.000,00 kr. eller 1,00 kr.: skriv "
+        "1000 for 1.000,00 kr. eller 1 for 1,00 kr."
+    ) in " ".join(field_error(danish.get_data(as_text=True), "source").split())
+    assert count_rule_sets() == before
+
+    client.post("/sprog", data={"locale": "en"})
+    english = client.post("/tilskud/regler/ungdomsrejser/rediger", data={"source": changed})
+    assert (
+        f"Line {line}: rate.amount: 1.000 can mean DKK 1.000,00 or DKK 1,00: write 1000 "
+        "for DKK 1.000,00 or 1 for DKK 1,00"
+    ) in " ".join(field_error(english.get_data(as_text=True), "source").split())
