@@ -4,6 +4,13 @@ line, and what the rules cannot allow. Pure Python: no database, no request.
 ``rules`` are normalised rules (``rulefile.parse``); ``compute(rules, trip)`` is deterministic
 and never raises on odd facts: a fact the rules cannot allow becomes a ``Problem``.
 
+Both formats of the rule file are read: format 1's [rate] and [fixed] are the rates of format
+2's [[rates]] they always were (``parts_of``), its one [caps] a cap for every kind
+(``caps_of``). A rate pays for some categories of participant (young, adult, leader, disabled,
+guest) on a basis (per person per night, day or visit, per event, per partner city) when the
+trip's relation (the closest of its cities': twin city, partnership, other, or none) is among
+its relations.
+
 Who counts (docs/rules-format.md, [persons]):
 - participants under the age limit on the departure date; with no age limit, every
   participant. Given as counts (``participants_under_limit``, ``participants_over_limit``) or,
