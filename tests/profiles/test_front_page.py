@@ -76,6 +76,7 @@ def test_the_front_page_follows_the_rules_not_the_template(runner, client, app):
     rules = dict(newest_version(youth).rules)
     rules["persons"] = {**rules["persons"], "age_limit": 19}
     rules["rate"] = {**rules["rate"], "amount": "140"}
+    rules.pop("examples", None)  # worked out for the shipped rate
     add_rule_set(to_toml(rules), fund=youth, user=None)
     db.session.commit()
     page = front_page(client)
