@@ -26,7 +26,9 @@ def register(app: Flask) -> None:
 def _fund(code: str) -> Fund:
     fund = db.session.scalar(select(Fund).where(Fund.code == code))
     if fund is None:
-        raise click.ClickException(f"No fund with the code {code!r}.")
+        raise click.ClickException(
+            f"No fund with the code {code!r}: {operations.where_funds_are_made()}."
+        )
     return fund
 
 

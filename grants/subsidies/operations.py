@@ -74,12 +74,39 @@ def _fund_for(rules: dict, fund: Fund | None, source: str) -> Fund:
             [
                 RuleError(
                     "fund",
-                    _("der er ingen pulje med koden %(code)s", code=code),
+                    no_such_fund(code),
                     rulefile.line_of(source, "fund"),
                 )
             ]
         )
     return found
+
+
+FUND_PAGE = "/administration/puljer/ny"
+
+
+def no_such_fund(code: str) -> str:
+    """That there is no fund with the code, the codes there are, and where funds are made:
+    a rule set belongs to a fund, and no rule file or ``flask rules`` command makes one."""
+    codes = db.session.scalars(select(Fund.code).order_by(Fund.code)).all()
+    made = where_funds_are_made()
+    if codes:
+        return _(
+            "der er ingen pulje med koden %(code)s (puljerne er: %(codes)s); %(made)s",
+            code=code,
+            codes=", ".join(codes),
+            made=made,
+        )
+    return _("der er ingen pulje med koden %(code)s; %(made)s", code=code, made=made)
+
+
+def where_funds_are_made() -> str:
+    return _(
+        "en pulje oprettes af en administrator i appen under Administration → Puljer → Opret "
+        "en pulje (%(page)s); en tom database kan også få sine puljer fra en kommuneprofil "
+        "(flask profile import)",
+        page=FUND_PAGE,
+    )
 
 
 def export_rule_set(rule_set: RuleSet, *, normalised: bool = False) -> str:

@@ -26,6 +26,7 @@ from grants.core.errors import DomainError
 from grants.core.fields import amount_problem
 from grants.core.money import AmbiguousAmount, TooManyDecimals, parse_danish_amount
 from grants.funds.kinds import rule_set_kinds
+from grants.subsidies import rulesource
 
 FORMAT = 2  # the newest format; format 1 files are read as they always were
 FORMATS = (1, 2)
@@ -254,6 +255,18 @@ SECTIONS = (
 )
 SECTION_BY_NAME = {section.name: section for section in SECTIONS}
 COMPONENTS = ("rate", "fixed", "rates", "host_grant", "cost_share")
+# The keys whose values are amounts in kroner, wherever they stand (a table, an array of
+# tables, an example's costs): their text is read too (``rulesource.amount_problems``), so
+# that 11.000 is never taken for 11 kr.
+AMOUNT_KEYS = frozenset(
+    {key.name for key in TOP if key.type == "money"}
+    | {key.name for section in SECTIONS for key in section.keys if key.type == "money"}
+    | (
+        set(CATEGORIES)
+        if any(key.type == "costs" for section in SECTIONS for key in section.keys)
+        else set()
+    )
+)
 
 
 # --- Errors ------------------------------------------------------------------------------------
@@ -289,39 +302,46 @@ class RuleFileError(DomainError):
 
 # --- Reading -----------------------------------------------------------------------------------
 
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-
 
 def load_toml(text: str) -> dict:
-    """The TOML document, with decimals read exactly; a syntax error names its line."""
+    """The TOML document, with decimals read exactly; a syntax error is refused in plain
+    words with its line (``rulesource.syntax_error``), together with every amount written
+    in a way that is not plainly kroner (``rulesource.amount_problems``)."""
     try:
         return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
-        detail = str(exc.args[0]) if exc.args else str(exc)
-        line = getattr(exc, "lineno", None)  # Python 3.14 has the position as attributes
-        column = getattr(exc, "colno", None)
-        match = _TOML_POSITION.search(detail)
-        if match:
-            line = line or int(match.group(1))
-            column = column or int(match.group(2))
-            detail = detail[: match.start()]
-        message = _("ikke gyldig TOML: %(detail)s", detail=detail)
-        if column:
-            message = _("kolonne %(column)d: %(message)s", column=column, message=message)
-        raise RuleFileError([RuleError("", message, line)]) from None
+        syntax = rulesource.syntax_error(text, exc)
+        problems = rulesource.amount_problems(text, AMOUNT_KEYS)
+        if not any(problem.line == syntax.line for problem in problems):
+            # An amount such as 300,00 breaks the TOML; its own message says how to write it.
+            problems.append(syntax)
+        raise RuleFileError(_sorted([_from_source(problem) for problem in problems])) from None
 
 
 def parse(text: str) -> dict:
-    """Read and validate a rule file; return the normalised rules or raise RuleFileError.
-    The file's worked examples ([[examples]]) are run too: one that fails is an error."""
+    """Read and validate a rule file; return the normalised rules or raise RuleFileError
+    with every problem, sorted by line. The file's worked examples ([[examples]]) are run
+    too: one that fails is an error."""
     document = load_toml(text)
     errors: list[RuleError] = []
     rules = _normalise(document, errors)
-    if not errors:
-        errors.extend(_example_errors(rules))
-    if errors:
-        raise RuleFileError(_sorted([_with_line(error, text) for error in errors]))
+    written = [_from_source(p) for p in rulesource.amount_problems(text, AMOUNT_KEYS)]
+    # An amount refused for how it is written is not also refused for the value TOML read.
+    refused = {(error.line, error.path.rpartition(".")[2]) for error in written}
+    located = [
+        error
+        for error in (_with_line(error, text) for error in errors)
+        if (error.line, error.path.rpartition(".")[2]) not in refused
+    ]
+    if not written and not located:
+        located = [_with_line(error, text) for error in _example_errors(rules)]
+    if written or located:
+        raise RuleFileError(_sorted(written + located))
     return rules
+
+
+def _from_source(problem: rulesource.SourceProblem) -> RuleError:
+    return RuleError(problem.path, problem.message, problem.line)
 
 
 def validate(rules: dict) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from grants.subsidies import rulefile
 from grants.subsidies.models import versions_of
 from tests.subsidies.helpers import ballerup_source, count_rule_sets, write
@@ -65,7 +67,35 @@ def test_import_into_a_fund_named_on_the_command_line(youth, runner, tmp_path):
 
     unknown = runner.invoke(args=["rules", "import", str(path), "--fund", "nope"])
     assert unknown.exit_code == 1
-    assert "No fund with the code 'nope'." in unknown.output
+    assert "No fund with the code 'nope': " in unknown.output
+    assert_says_where_funds_are_made(unknown.output)
+
+
+def assert_says_where_funds_are_made(output: str) -> None:
+    text = " ".join(output.split())
+    assert "Administration → Puljer → Opret en pulje (/administration/puljer/ny)" in text
+    assert "kommuneprofil (flask profile import)" in text
+
+
+def test_import_into_a_fund_that_does_not_exist_says_where_funds_are_made(youth, runner, tmp_path):
+    source = ballerup_source("ungdomsrejser").replace(
+        'fund = "ungdomsrejser"', 'fund = "ungdomsrejser-2027"'
+    )
+    path = write(tmp_path, "ny.toml", source)
+    before = count_rule_sets()
+
+    result = runner.invoke(args=["rules", "import", str(path)])
+
+    assert result.exit_code == 1
+    assert "ny.toml: Linje 6: fund: der er ingen pulje med koden ungdomsrejser-2027" in (
+        " ".join(result.output.split())
+    )
+    assert "(puljerne er: ungdomsrejser, vaertskab, wuxi-udveksling)" in result.output
+    assert_says_where_funds_are_made(result.output)
+    assert count_rule_sets() == before
+    # The page it names is where an administrator makes a fund.
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "rules-format.md").read_text()
+    assert "/administration/puljer/ny" in docs and "flask profile import" in docs
 
 
 def test_list_and_load_standard(youth, runner):

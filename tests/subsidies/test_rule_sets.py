@@ -102,7 +102,10 @@ def refused(source: str) -> list[str]:
 def test_a_syntax_error_names_the_line(youth):
     [message] = refused(SYNTAX_ERROR)
 
-    assert message.startswith("Linje 7: kolonne 14: ikke gyldig TOML")
+    assert message == (
+        "Linje 7: rate.amount: skriv kun tallet, uden kr. eller anden enhed, fx amount = 100; "
+        "enheden står i docs/rules-format.md"
+    )
 
 
 def test_a_wrong_type_names_the_field_and_its_line(youth):
@@ -121,10 +124,13 @@ def test_a_wrong_type_names_the_field_and_its_line(youth):
         (("format = 1", "format = 3"), "Linje 1: format: formatet 3 kendes ikke"),
         (("format = 1", "format = 1\nversion = 3"), "Linje 2: version: versionen gives"),
         (("amount = 100", "amount = -5"), "rate.amount: beløbet kan ikke være negativt"),
-        (("amount = 100", "amount = 100.505"), "rate.amount: højst to decimaler (øre)"),
+        (("amount = 100", "amount = 100.505"), "rate.amount: 100.505 har tre decimaler"),
+        (("amount = 100", "amount = 100.5051"), "rate.amount: 100.5051 har mere end to decimaler"),
         (
             ('fund = "ungdomsrejser"', 'fund = "findes-ikke"'),
-            "Linje 2: fund: der er ingen pulje med koden findes-ikke",
+            "Linje 2: fund: der er ingen pulje med koden findes-ikke (puljerne er: ungdomsrejser, "
+            "vaertskab, wuxi-udveksling); en pulje oprettes af en administrator i appen under "
+            "Administration → Puljer → Opret en pulje (/administration/puljer/ny)",
         ),
         (
             ('[rate]\namount = 100\nper = "night"\n', '[persons]\nleaders = "ratio"\n'),
