@@ -36,6 +36,7 @@ LAYOUT = """() => {
     const scroller = cell.closest('.table--responsive-scroll');
     const s = scroller ? scroller.getBoundingClientRect() : {left: 0, right: r.right};
     return {text: cell.innerText.trim(), left: r.left, right: r.right, lines: lines(cell),
+            align: getComputedStyle(cell).textAlign,
             shown: cell.checkVisibility() && r.width > 0 && r.height > 0,
             inBox: r.left >= s.left - 1 && r.right <= s.right + 1};
   };
@@ -68,7 +69,7 @@ def assert_readable_on_phones(
 ) -> None:
     """At 360 and 320 px: no sideways scrolling of the page, and every case row's status and
     amount drawn within the window (and within the table's own box); at 1280 px no case
-    number and no amount on more than one line. Axe at 360 px, in Danish and English."""
+    number and no amount on more than one line, and the amounts aligned right. Axe at 360 px, in Danish and English."""
     for label, viewport in PHONES:
         seen = layout(visitor, viewport)
         visitor.screenshot(f"{where} at {label}")
@@ -102,6 +103,8 @@ def assert_readable_on_phones(
                 assert cell["lines"] == 1, f"{cell['text']!r} wraps in its cell on {where}"
     for cell in seen["amounts"]:
         assert cell["lines"] <= 1, f"{cell['text']!r} wraps in its cell at 1280 px on {where}"
+        # Amounts line up on the right, as figures do.
+        assert cell["align"] == "right", f"{cell['text']!r} is aligned {cell['align']} on {where}"
     # Axe at phone width, in both languages (the cards carry their headings as data-title).
     visitor.page.set_viewport_size(PHONES[0][1])
     for _ in range(2 if axe else 0):
