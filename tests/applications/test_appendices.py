@@ -68,12 +68,12 @@ def test_too_many_attachments_or_one_bad_file_saves_nothing(world, client, auth)
     data = with_appendices(
         form_data(manager_id=str(world.manager.id), intent="save"),
         (PDF, "ok.pdf"),
-        (b"<html><script>alert(1)</script>", "<b>bilag</b>.png"),
+        (b"<html><script>alert(1)</script>", "<b>bilag.png"),
     )
     response = post(client, NEW, data)
     assert response.status_code == 422
     error = field_error(response, "appendices")
-    assert "bbilag/b.png: Filen kan ikke bruges" in error
+    assert "bbilag.png: Filen kan ikke bruges" in error
     assert "<b>bilag" not in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Application.id))) == 0
     assert db.session.scalar(select(func.count(Attachment.id))) == 0
