@@ -5,6 +5,10 @@ taken back, and it stays in the case file marked so."""
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
+
 import pytest
 from sqlalchemy import select
 
@@ -147,6 +151,12 @@ def test_a_receipt_added_before_submitting_can_be_taken_back_and_stays_in_the_ca
     page = client.get(f"/ansoegninger/{case.id}").get_data(as_text=True)
     assert "trukket tilbage før indsendelse" in page_text(page)
     assert client.get(f"/ansoegninger/{case.id}/bilag/{wrong.id}").data == PNG
+    # In the case-file archive too: the file, and its row saying when it was taken back.
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/ansoegninger/{case.id}/sagsmappe.zip").data))
+    rows = csv.DictReader(io.StringIO(archive.read("dokumenter.csv").decode("utf-8-sig")))
+    withdrawn = {r["filnavn"]: r["trukket_tilbage"] for r in rows}
+    assert withdrawn["forkert.png"] and not withdrawn["fly.pdf"]
+    assert PNG in [archive.read(name) for name in archive.namelist() if "forkert" in name]
 
     # Taken back once only; and once the report is sent, its receipts stay.
     auth.login(world.employee)
