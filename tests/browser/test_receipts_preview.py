@@ -1,8 +1,9 @@
 """Several receipts at once, seen in the browser (issue 21 points 8 and 12): Mette adds two
-receipts to her report in one go, sees both listed, opens the picture and the PDF in a new
-tab (shown, not downloaded, under the sandboxing policy), and sends the report; the
-caseworker sees both receipts with their preview links. Every page checked with axe in
-Danish and English."""
+receipts to her report in one go, sees both listed, takes back a third added by mistake,
+opens the picture and the PDF in a new tab (shown, not downloaded, under the sandboxing
+policy), and sends the report; the caseworker sees both receipts with their preview links,
+and the third in the case file, withdrawn. Every page checked with axe in Danish and
+English."""
 
 import struct
 import zlib
@@ -71,8 +72,17 @@ def test_two_receipts_at_once_and_one_seen_in_the_browser(person, live_server, t
     mette.page.locator("#receipts").set_input_files([str(flight), str(hotel)])
     mette.press("Gem som kladde", "report saved with two receipts")
     mette.follow("Ret og indsend rapport og regnskab", "report form with two receipts")
+    # A wrong one added by mistake, and taken back (by its own button, without JavaScript's
+    # help: a form of its own outside the report's form).
+    wrong = tmp_path / "forkert.pdf"
+    wrong.write_bytes(pdf())
+    mette.page.locator("#receipts").set_input_files(str(wrong))
+    mette.press("Gem som kladde", "report saved with a wrong receipt")
+    mette.follow("Ret og indsend rapport og regnskab", "report form with three receipts")
+    mette.press("Fjern forkert.pdf", "wrong receipt taken back")
+    mette.see("forkert.pdf er fjernet")
     listed = mette.page.locator("ul.document-list").inner_text()
-    assert "fly.pdf" in listed and "hotel.png" in listed
+    assert "fly.pdf" in listed and "hotel.png" in listed and "forkert.pdf" not in listed
     assert mette._("(åbner i en ny fane)") in listed
 
     # The picture: shown in a new tab, in the browser's own image view.
@@ -100,6 +110,10 @@ def test_two_receipts_at_once_and_one_seen_in_the_browser(person, live_server, t
     caseworker = person(CASEWORKER)
     caseworker.follow("Arbejdskø", "work queue with the report")
     open_case(caseworker, title, "report with two receipts")
+    documents = caseworker.page.locator("#documents").inner_text()
+    assert (
+        "forkert.pdf" in documents and caseworker._("trukket tilbage før indsendelse") in documents
+    )
     tab = preview(caseworker, "hotel.png")
     assert tab.evaluate("document.images[0].naturalWidth") == 40
     tab.close()
