@@ -64,8 +64,9 @@ class Config:
     # Empty, or no build there: Flask serves static/ under its plain names.
     STATIC_BUILD_DIR = os.environ.get("STATIC_BUILD_DIR", str(BASE_DIR / "build" / "static"))
 
-    # Uploads: the programme attachment and later receipts.
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024))
+    # Uploads: the largest request. A file may be 10 MB, one field's files 20 MB together
+    # (grants/core/files.py says so beside the field); this leaves room for the form around.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 25 * 1024 * 1024))
 
     # E-mail. With no MAIL_SERVER the messages are written to MAIL_FOLDER as .eml files.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")

@@ -197,6 +197,7 @@ def _documents_csv(application: Application) -> str:
             "modtaget",
             "modtaget_fra",
             "fil_i_arkivet",
+            "trukket_tilbage",
         ]
     ]
     for document in documents.documents_of(application):
@@ -215,6 +216,8 @@ def _documents_csv(application: Application) -> str:
                     item.created_at.isoformat(),
                     item.uploaded_by.name if item.uploaded_by else "",
                     _document_path(item),
+                    # Taken back before it was sent: when (it stays in the case file).
+                    item.withdrawal.withdrawn_at.isoformat() if item.withdrawal else "",
                 ]
             )
     return _csv(rows)

@@ -351,6 +351,8 @@ def _document_label(document: dict) -> str:
         return _("Kvittering")
     if document["purpose"] == documents.MESSAGE_FILE:
         return _("Bilag til besked")
+    if document["purpose"] == documents.APPENDIX:
+        return _("Bilag")
     return document.get("label") or _("Dokument")
 
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import text
 
-from grants.cases.models import Application, Attachment
+from grants.cases.models import Application, Attachment, AttachmentWithdrawal
 from grants.core.errors import DomainError
-from grants.core.files import CheckedFile
+from grants.core.files import PREVIEW_TYPES, CheckedFile
 from grants.extensions import db
 
 PROGRAMME = "programme"
@@ -29,11 +29,17 @@ RECEIPT = "receipt"
 RECONSIDERATION = "reconsideration_request"  # sent with a request for reconsideration
 # A file sent with a message on the case (grants.messages).
 MESSAGE_FILE = "message"
+# The application's other attachments (invitations, confirmations, a programme in several
+# files): each upload a document of its own.
+APPENDIX = "appendix"
 QUESTION_PREFIX = "q:"
 # Purposes whose every upload is a document of its own; the others hold one document, in
 # versions.
-SEPARATE_DOCUMENTS = (RECEIPT, RECONSIDERATION, MESSAGE_FILE)
+SEPARATE_DOCUMENTS = (RECEIPT, RECONSIDERATION, MESSAGE_FILE, APPENDIX)
+# Documents the person who added them may take back before sending them (withdraw).
+WITHDRAWABLE = (RECEIPT, APPENDIX)
 RECEIVED = "document_received"
+WITHDRAWN = "document_withdrawn"
 # A document keeps at most this many versions: room for every honest correction, and a bound
 # on what one case can be made to hold (every version is kept for six years).
 MAX_VERSIONS = 20
@@ -120,6 +126,8 @@ def label(application: Application, purpose: str) -> str:
         return _("Kvittering")
     if purpose == MESSAGE_FILE:
         return _("Bilag til besked")
+    if purpose == APPENDIX:
+        return _("Bilag")
     if purpose.startswith(QUESTION_PREFIX) and application.form_version is not None:
         key = purpose[len(QUESTION_PREFIX) :]
         for question in application.form_version.questions:
@@ -163,6 +171,42 @@ def documents_of(application: Application) -> list[Document]:
             )
         )
     return documents
+
+
+def kept(application: Application, purpose: str) -> list[Attachment]:
+    """The case's documents for ``purpose`` that were not taken back, first received first."""
+    return sorted(
+        (a for a in application.attachments if a.purpose == purpose and not a.withdrawn),
+        key=lambda a: a.id,
+    )
+
+
+def withdraw(application: Application, attachment: Attachment, actor) -> None:
+    """Take back a document one added, before sending it. It stays in the case file as
+    received, marked withdrawn, and the journal says so; it no longer counts (a receipt is no
+    longer part of the accounts)."""
+    from grants.core import access
+    from grants.core.errors import NotAllowed
+    from grants.workflow import engine
+
+    if not access.may(actor, "attachment.withdraw", attachment):
+        raise NotAllowed(_("Du kan ikke fjerne dette dokument."))
+    db.session.add(AttachmentWithdrawal(attachment_id=attachment.id, withdrawn_by_id=actor.id))
+    db.session.flush()
+    db.session.refresh(attachment, ["withdrawal"])
+    engine.record(
+        application,
+        WITHDRAWN,
+        actor,
+        from_state=application.state,
+        details={"document": facts(application, attachment)},
+    )
+
+
+def previewable(attachment: Attachment) -> bool:
+    """Whether the document is offered for showing in the browser (the view checks its bytes
+    again before it does: grants.core.files.preview_type)."""
+    return attachment.content_type in PREVIEW_TYPES
 
 
 def allow_erasure() -> None:

@@ -171,6 +171,7 @@ class ApplicationForm(ReplyToCaseworker, BudgetLines, Form):
     return_date = DateField(_l("Hjemkomst"), [Optional()])
     programme = TextAreaField(_l("Program"), [Optional(), Length(max=10000)])
     programme_file = FileField(_l("Program som fil (valgfrit)"))
+    appendices = MultipleFileField(_l("Andre bilag (valgfrit)"))
     travellers = TextAreaField(_l("Hvem rejser?"), [Optional(), Length(max=2000)])
     traveller_count = IntegerField(
         _l("Antal rejsende"), [Optional(), NumberRange(1, 200, _l("Skriv et antal fra 1 til 200."))]
@@ -353,6 +354,7 @@ class YouthApplicationForm(ReplyToCaseworker, BudgetLines, Form):
     )
     programme = TextAreaField(_l("Program"), [Optional(), Length(max=10000)])
     programme_file = FileField(_l("Program som fil (valgfrit)"))
+    appendices = MultipleFileField(_l("Andre bilag (valgfrit)"))
 
     transport, transport_note = budget_line(BudgetCategory.TRANSPORT)
     accommodation, accommodation_note = budget_line(BudgetCategory.ACCOMMODATION)

@@ -88,6 +88,24 @@ def can_download_attachment(user, attachment, **_) -> bool:
     return access.may(user, "case.view", attachment.application)
 
 
+@access.rule("attachment.withdraw")
+def can_withdraw_attachment(user, attachment, **_) -> bool:
+    """The person who added a document takes it back before sending it: an attachment of a
+    draft (``case.edit`` while it was never submitted), a receipt of a report not yet
+    submitted (the reports' own rule, ``receipt.withdraw``). Never a document already sent,
+    another person's, or one already withdrawn."""
+    from grants.applications import documents
+
+    if not access.signed_in(user) or attachment.uploaded_by_id != user.id:
+        return False
+    if attachment.withdrawn or attachment.purpose not in documents.WITHDRAWABLE:
+        return False
+    application = attachment.application
+    if attachment.purpose == documents.RECEIPT:
+        return access.may(user, "receipt.withdraw", attachment)
+    return application.state == State.DRAFT and access.may(user, "case.edit", application)
+
+
 @access.rule("letter.download")
 def can_download_letter(user, letter, **_) -> bool:
     return access.may(user, "case.view", letter.application)

@@ -36,7 +36,18 @@ from grants.cases.states import State
 from grants.core import access
 from grants.core.commit import keep_writes
 from grants.core.errors import DomainError
-from grants.core.files import check_upload, display_name, served_type
+from grants.core.files import (
+    MAX_BYTES_PER_FIELD,
+    MAX_FILES_PER_FIELD,
+    PREVIEW_POLICY,
+    check_upload,
+    check_uploads,
+    display_name,
+    megabytes,
+    preview_type,
+    served_type,
+)
+from grants.core.forms import Form
 from grants.core.pagination import paginate
 from grants.core.refusals import refused_by_domain
 from grants.extensions import db
@@ -59,6 +70,18 @@ bp = Blueprint("applications", __name__)
 # reader: the case page's journal shows them.
 bp.add_app_template_global(changes.describe_details, "journal_details")
 bp.add_app_template_global(documents.documents_of, "documents_of")
+bp.add_app_template_global(documents.previewable, "previewable")
+bp.add_app_template_global(documents.kept, "kept_documents")
+
+
+@bp.app_template_global()
+def may_withdraw(item: Attachment) -> bool:
+    """Whether the person reading may take the document back (macros/documents.html)."""
+    return access.may(current_user, "attachment.withdraw", item)
+
+
+bp.add_app_template_global(MAX_FILES_PER_FIELD, "max_files_per_field")
+bp.add_app_template_global(megabytes(MAX_BYTES_PER_FIELD), "max_mb_per_field")
 
 # Who applies to a fund follows from its kind (``Kind.applicant``): employees for their own
 # trips, people who act for an organisation for the youth subsidies, the secretariat for the
@@ -349,6 +372,18 @@ def _attach_upload(application: Application, form: ApplicationForm) -> None:
     if upload and getattr(upload, "filename", ""):
         checked = check_upload(upload.filename, upload.read(), field="programme_file")
         operations.attach(application, checked, current_user)
+    # Other attachments: several at once, each a document of its own (all refused if one is).
+    for checked in check_uploads(
+        [
+            (upload.filename, upload.read())
+            for upload in form.appendices.data or []
+            if upload and getattr(upload, "filename", "")
+        ],
+        field="appendices",
+    ):
+        operations.attach(
+            application, checked, current_user, purpose=documents.APPENDIX, field="appendices"
+        )
 
 
 def _save_answers(application: Application, extra) -> None:
@@ -471,24 +506,73 @@ def case_file(application_id: int):
     return response
 
 
-@bp.get("/ansoegninger/<int:application_id>/bilag/<int:attachment_id>")
-@login_required
-def attachment(application_id: int, attachment_id: int):
+def _attachment_for(application_id: int, attachment_id: int) -> Attachment:
+    """The case's document, if this person may see the case; 404 for an id of another case."""
     application = get_application(application_id)
     item = db.session.get(Attachment, attachment_id)
     if item is None or item.application_id != application.id:
         abort(404)
     access.require(current_user, "attachment.download", item)
+    return item
+
+
+def _serve(item: Attachment, mimetype: str, *, inline: bool, policy: str):
     response = send_file(
         io.BytesIO(item.data),
-        mimetype=served_type(item.content_type),
-        as_attachment=True,
+        mimetype=mimetype,
+        as_attachment=not inline,
         download_name=display_name(item.filename),
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Security-Policy"] = policy
     return response
+
+
+@bp.get("/ansoegninger/<int:application_id>/bilag/<int:attachment_id>")
+@login_required
+def attachment(application_id: int, attachment_id: int):
+    item = _attachment_for(application_id, attachment_id)
+    return _serve(
+        item, served_type(item.content_type), inline=False, policy="default-src 'none'; sandbox"
+    )
+
+
+@bp.get("/ansoegninger/<int:application_id>/bilag/<int:attachment_id>/vis")
+@login_required
+def preview_attachment(application_id: int, attachment_id: int):
+    """The document shown in the browser (a PDF or a picture whose bytes are still what it
+    was accepted as), sandboxed; anything else is the download, never shown inline."""
+    item = _attachment_for(application_id, attachment_id)
+    shown = preview_type(item.content_type, item.data)
+    if shown is None:
+        return _serve(
+            item, served_type(item.content_type), inline=False, policy="default-src 'none'; sandbox"
+        )
+    return _serve(item, shown, inline=True, policy=PREVIEW_POLICY)
+
+
+@bp.post("/ansoegninger/<int:application_id>/bilag/<int:attachment_id>/fjern")
+@login_required
+def withdraw_attachment(application_id: int, attachment_id: int):
+    """Take back a document one added and has not sent yet (a receipt of a report not yet
+    submitted, an attachment of a draft): it stays in the case file, marked withdrawn."""
+    item = _attachment_for(application_id, attachment_id)
+    access.require(current_user, "attachment.withdraw", item)
+    form = Form()
+    if not form.validate():
+        abort(400)
+    documents.withdraw(item.application, item, current_user)
+    flash(
+        _(
+            "%(name)s er fjernet. Den bliver i sagens akter som trukket tilbage.",
+            name=item.filename,
+        ),
+        "success",
+    )
+    if item.purpose == documents.RECEIPT:
+        return redirect(url_for("reports.edit", application_id=application_id))
+    return redirect(url_for("applications.edit", application_id=application_id))
 
 
 @bp.route("/ansoegninger/<int:application_id>/genoptagelse", methods=["GET", "POST"])
@@ -503,11 +587,14 @@ def reconsideration(application_id: int):
     form = ReconsiderationForm()
     if request.method == "POST" and form.validate():
         with refused_by_domain(form, "reasons") as refusal:
-            files = [
-                check_upload(upload.filename, upload.read(), field="documents")
-                for upload in form.documents.data or []
-                if upload and getattr(upload, "filename", "")
-            ]
+            files = check_uploads(
+                [
+                    (upload.filename, upload.read())
+                    for upload in form.documents.data or []
+                    if upload and getattr(upload, "filename", "")
+                ],
+                field="documents",
+            )
             operations.request_reconsideration(
                 application, current_user, action, form.reasons.data or "", files
             )

@@ -250,6 +250,33 @@ class Attachment(Model):
 
     application: Mapped[Application] = relationship(back_populates="attachments")
     uploaded_by = relationship("User")
+    # Set when the person who added it took it back before sending (AttachmentWithdrawal).
+    withdrawal: Mapped[AttachmentWithdrawal | None] = relationship(
+        back_populates="attachment", uselist=False, viewonly=True
+    )
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawal is not None
+
+
+class AttachmentWithdrawal(Model):
+    """A document taken back by the person who added it, before they sent it (a receipt
+    before the report is submitted, an attachment of a draft). The document itself stays in
+    the case file as received, marked withdrawn: nothing received is ever removed."""
+
+    __tablename__ = "attachment_withdrawal"
+    # Withdrawing is journaled on the case (JournalEntry, which is audited).
+    __audit__ = NOT_AUDITED
+
+    attachment_id: Mapped[int] = mapped_column(
+        ForeignKey("attachment.id", ondelete="CASCADE"), primary_key=True
+    )
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    withdrawn_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+
+    attachment: Mapped[Attachment] = relationship(back_populates="withdrawal")
+    withdrawn_by = relationship("User")
 
 
 class ComplaintOutcome(enum.StrEnum):
@@ -295,6 +322,8 @@ class DocumentIsKept(RuntimeError):
 
 @event.listens_for(Attachment, "before_update")
 @event.listens_for(Attachment, "before_delete")
+@event.listens_for(AttachmentWithdrawal, "before_update")
+@event.listens_for(AttachmentWithdrawal, "before_delete")
 def _documents_are_kept(mapper, connection, target) -> None:
     # The privacy purge erases with bulk statements, which do not pass here; on PostgreSQL a
     # trigger refuses even those unless the purge says it is erasing (documents.py).

@@ -26,6 +26,22 @@ _OFFICE = {
 }
 ALLOWED_EXTENSIONS = (".pdf", ".png", ".jpg", ".jpeg", ".docx", ".odt")
 
+# The types a browser may show in a tab of its own (a preview): PDF and pictures, formats that
+# run no script in the app's origin. Anything else is a download only; SVG and HTML are never
+# accepted at all (``sniff``).
+PREVIEW_TYPES = ("application/pdf", "image/png", "image/jpeg")
+# The policy a preview is served under: a sandbox (no script, no same origin, no forms), no
+# requests but the file itself. Chromium's PDF viewer shows a PDF under it (tested in
+# tests/browser/test_documents.py).
+PREVIEW_POLICY = "sandbox; default-src 'none'; img-src 'self'; object-src 'self'"
+
+# One file field takes at most this many files, together at most this many bytes: room for a
+# trip's receipts photographed one by one, and a bound on one request (MAX_CONTENT_LENGTH is
+# above it, so the limit is said beside the field and not by an error page).
+MAX_FILES_PER_FIELD = 10
+MAX_BYTES_PER_FILE = 10 * 1024 * 1024
+MAX_BYTES_PER_FIELD = 20 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class CheckedFile:
@@ -75,18 +91,75 @@ def served_type(content_type: str) -> str:
     return "application/octet-stream"
 
 
+def preview_type(content_type: str, data: bytes) -> str | None:
+    """The type to show a stored file as in the browser, or None (download only): its bytes
+    must still be the kind it was accepted as, and that kind one a browser shows safely."""
+    if content_type not in PREVIEW_TYPES:
+        return None
+    return content_type if sniff(data) == content_type else None
+
+
+def megabytes(size: int) -> str:
+    """A size for people, in whole megabytes (at least 1)."""
+    return str(max(1, round(size / (1024 * 1024))))
+
+
+def check_uploads(
+    files: list[tuple[str, bytes]],
+    field: str,
+    max_files: int = MAX_FILES_PER_FIELD,
+    max_bytes: int = MAX_BYTES_PER_FIELD,
+) -> list[CheckedFile]:
+    """Several files sent in one field: each checked as ``check_upload`` checks one, all of
+    them refused if there are too many or they are too large together (nothing is kept)."""
+    files = [(name, data) for name, data in files if name or data]
+    if len(files) > max_files:
+        raise DomainError(
+            _(
+                "Du har valgt %(count)s filer. Du kan højst sende %(max)s filer ad gangen i "
+                "dette felt.",
+                count=len(files),
+                max=max_files,
+            ),
+            field=field,
+        )
+    total = sum(len(data) for _name, data in files)
+    if total > max_bytes:
+        raise DomainError(
+            _(
+                "Filerne fylder %(size)s MB tilsammen. Du kan højst sende %(max)s MB ad gangen "
+                "i dette felt: send dem i flere omgange.",
+                size=megabytes(total),
+                max=megabytes(max_bytes),
+            ),
+            field=field,
+        )
+    return [check_upload(name, data, field=field) for name, data in files]
+
+
 def check_upload(filename: str, data: bytes, field: str) -> CheckedFile:
     """Accept the file if its content is an allowed type and its name says the same."""
-    if not data:
-        raise DomainError(_("Filen er tom."), field=field)
-    content_type = sniff(data)
     name = display_name(filename)
+    if not data:
+        raise DomainError(_("Filen %(name)s er tom.", name=name), field=field)
+    if len(data) > MAX_BYTES_PER_FILE:
+        raise DomainError(
+            _(
+                "Filen %(name)s fylder %(size)s MB. En fil kan højst fylde %(max)s MB.",
+                name=name,
+                size=megabytes(len(data)),
+                max=megabytes(MAX_BYTES_PER_FILE),
+            ),
+            field=field,
+        )
+    content_type = sniff(data)
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if content_type is None:
         raise DomainError(
             _(
-                "Filen kan ikke bruges. Vedhæft en PDF, et Word- eller OpenDocument-dokument "
-                "eller et billede (PNG eller JPEG)."
+                "%(name)s: Filen kan ikke bruges. Vedhæft en PDF, et Word- eller "
+                "OpenDocument-dokument eller et billede (PNG eller JPEG).",
+                name=name,
             ),
             field=field,
         )

@@ -28,7 +28,7 @@ from grants.cases.models import Application, Attachment
 from grants.cases.states import State
 from grants.core import access, clock
 from grants.core.errors import DomainError, NotAllowed
-from grants.core.files import CheckedFile, check_upload
+from grants.core.files import CheckedFile, check_uploads
 from grants.extensions import db
 from grants.messages.models import MESSAGE, NOTE, REQUEST, CaseMessage
 from grants.messages.signals import message_written
@@ -165,12 +165,7 @@ def staff_side(application: Application) -> list[User]:
 
 def check_files(files: Iterable[tuple[str, bytes]], field: str = "files") -> list[CheckedFile]:
     """The files sent with a message, judged by their content (grants.core.files)."""
-    files = [(name, data) for name, data in files if name or data]
-    if len(files) > MAX_FILES:
-        raise DomainError(
-            _("Du kan højst vedhæfte %(max)s filer til en besked.", max=MAX_FILES), field=field
-        )
-    return [check_upload(name, data, field=field) for name, data in files]
+    return check_uploads(list(files), field=field, max_files=MAX_FILES)
 
 
 def _clean_body(body: str, field: str = "body") -> str:

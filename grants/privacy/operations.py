@@ -29,7 +29,13 @@ from sqlalchemy import delete, func, select, update
 
 from grants.applications.case_file import erased_note
 from grants.applications.documents import allow_erasure
-from grants.cases.models import Application, Attachment, BudgetLine, Complaint
+from grants.cases.models import (
+    Application,
+    Attachment,
+    AttachmentWithdrawal,
+    BudgetLine,
+    Complaint,
+)
 from grants.cases.states import REOPENING_ACTIONS
 from grants.core import clock
 from grants.core.files import display_name
@@ -232,6 +238,12 @@ def _anonymise_case(case: Application, former: User) -> None:
     )
     # Every version of every document: the one erasure the documents' guard allows.
     allow_erasure()
+    documents_of_case = select(Attachment.id).where(Attachment.application_id == case.id)
+    db.session.execute(
+        delete(AttachmentWithdrawal).where(
+            AttachmentWithdrawal.attachment_id.in_(documents_of_case)
+        )
+    )
     db.session.execute(delete(Attachment).where(Attachment.application_id == case.id))
     report = db.session.scalar(select(TripReport).where(TripReport.application_id == case.id))
     if report is not None:

@@ -15,6 +15,18 @@ def can_report(user, application, **_) -> bool:
     )
 
 
+@access.rule("receipt.withdraw")
+def can_withdraw_receipt(user, attachment, **_) -> bool:
+    """A receipt added since the report was last submitted, while it may be written."""
+    from grants.reports.report import report_of, since
+
+    application = attachment.application
+    if not access.may(user, "case.report", application):
+        return False
+    report = report_of(application)
+    return report is None or since(attachment.created_at, report.submitted_at)
+
+
 @access.rule("reminders.manage")
 def can_manage_reminders(user, *_args, **_) -> bool:
     """The reminders' settings, their runs and the bulk pages: the secretariat."""

@@ -18,7 +18,7 @@ from grants.cases.models import Application, Attachment
 from grants.cases.states import GRANTED_STATES, State
 from grants.core import clock
 from grants.core.errors import DomainError
-from grants.core.files import CheckedFile, check_upload
+from grants.core.files import CheckedFile, check_uploads
 from grants.core.formatting import long_date
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
@@ -37,7 +37,20 @@ def report_of(application: Application) -> TripReport | None:
 
 
 def receipts_of(application: Application) -> list[Attachment]:
-    return [a for a in application.attachments if a.purpose == RECEIPT]
+    """The receipts of the accounts: every one received, but those taken back."""
+    return documents.kept(application, RECEIPT)
+
+
+def since(moment: dt.datetime, submitted: dt.datetime | None) -> bool:
+    """Whether ``moment`` is after the report was last submitted (or it never was)."""
+    if submitted is None:
+        return True
+
+    def utc(value: dt.datetime) -> dt.datetime:
+        # SQLite hands back naive datetimes, stored as UTC.
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+    return utc(moment) > utc(submitted)
 
 
 def may_report(application: Application, user) -> bool:
@@ -214,14 +227,20 @@ def save_report(
 RECEIPT_TYPES = ("application/pdf", "image/png", "image/jpeg")
 
 
-def check_receipt(filename: str, data: bytes, field: str = "receipts") -> CheckedFile:
-    """A receipt is a PDF or a picture (PNG, JPEG), judged by its content."""
-    checked = check_upload(filename, data, field=field)
-    if checked.content_type not in RECEIPT_TYPES:
-        raise DomainError(
-            _("%(name)s er ikke en PDF eller et billede (PNG eller JPEG).", name=checked.filename),
-            field=field,
-        )
+def check_receipts(files: list[tuple[str, bytes]], field: str = "receipts") -> list[CheckedFile]:
+    """The receipts sent at once: each a PDF or a picture (PNG, JPEG), judged by its content,
+    within the field's number and size (grants.core.files.check_uploads). One refused: none
+    is kept."""
+    checked = check_uploads(files, field=field)
+    for receipt in checked:
+        if receipt.content_type not in RECEIPT_TYPES:
+            raise DomainError(
+                _(
+                    "%(name)s er ikke en PDF eller et billede (PNG eller JPEG).",
+                    name=receipt.filename,
+                ),
+                field=field,
+            )
     return checked
 
 

@@ -20,7 +20,7 @@ from grants.reports.report import (
     AFTER_GRANT_STATES,
     DATE_SLACK_DAYS,
     account_rows,
-    check_receipt,
+    check_receipts,
     date_bounds,
     preview_recalculation,
     recalculate,
@@ -147,7 +147,9 @@ def edit(application_id: int):
     recalculation = None
     if valid:
         with refused_by_domain(form, forbidden_aborts=True) as refusal:
-            uploads = [check_receipt(upload.filename, upload.read()) for upload in form.uploads()]
+            uploads = check_receipts(
+                [(upload.filename, upload.read()) for upload in form.uploads()]
+            )
             save_report(application, form, current_user, uploads)
             if submitting:
                 submit_report(application, current_user)

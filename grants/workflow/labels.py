@@ -19,6 +19,7 @@ EVENT_LABELS = {
     "report_reminder": _l("Påmindelse om rapport og regnskab"),
     "case_file_exported": _l("Sagens akter udtrukket (aktindsigt)"),
     "document_received": _l("Dokument modtaget"),
+    "document_withdrawn": _l("Dokument trukket tilbage før indsendelse"),
     "refund_recorded": _l("Tilbagebetaling registreret"),
     "interest_found": _l("Inhabilitet fundet af systemet"),
     "interest_declared": _l("Inhabilitet erklæret"),

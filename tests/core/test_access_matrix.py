@@ -126,6 +126,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "applications.new": Expect(EMPLOYEES, method="GET"),
     "applications.show": Expect(CASE_VIEWERS),
     "applications.attachment": Expect(CASE_VIEWERS),
+    # Whoever may download a document may see it in the browser.
+    "applications.preview_attachment": Expect(CASE_VIEWERS),
+    # Only the person who added a document takes it back, before sending it: the world's
+    # document was added by nobody, and its case is granted.
+    "applications.withdraw_attachment": Expect(NOBODY),
     "applications.case_file": Expect(frozenset({CASEWORKER, ADMIN})),
     # A draft is the applicant side's alone, and only they edit it.
     "applications.edit": Expect(APPLICANT_SIDE, {"application_id": "{draft}"}, method="GET"),
@@ -624,6 +629,9 @@ GUESSES = (
     "/ansoegninger/{other_case}",
     "/ansoegninger/{other_case}/bilag/{other_attachment}",
     "/ansoegninger/{own_case}/bilag/{other_attachment}",
+    "/ansoegninger/{other_case}/bilag/{other_attachment}/vis",
+    "/ansoegninger/{own_case}/bilag/{other_attachment}/vis",
+    "/ansoegninger/{own_case}/bilag/999999/vis",
     "/ansoegninger/{other_case}/sagsmappe.zip",
     "/ansoegninger/{other_case}/rapport",
     "/ansoegninger/{other_case}/rediger",
