@@ -275,7 +275,7 @@ def _remember_the_flush(_session, _context) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
-    from grants.core.commit import rows_kept_if_refused, writes_kept
+    from grants.core.commit import rows_kept_if_refused, writes_kept, writes_redone_if_refused
     from grants.jobs.runner import start_pending
     from grants.notifications.sender import send_pending_of_request
 
@@ -301,8 +301,12 @@ def _register_request_hooks(app: Flask) -> None:
         else:
             db.session.rollback()
             kept = rows_kept_if_refused()  # the audit of a refused attempt (core.commit)
-            if kept:
+            # A refused form's draft (grants.drafts); never after a server error.
+            redone = writes_redone_if_refused() if response.status_code < 500 else []
+            if kept or redone:
                 db.session.add_all(kept)
+                for write in redone:
+                    write()
                 db.session.commit()
         return response
 
