@@ -318,6 +318,8 @@ def handle_form(fund: Fund, application: Application | None):
         changes.snapshot(application) if form.needs_reply and request.method == "POST" else None
     )
 
+    draft_kept = None
+
     def page(status: int = 200):
         return render_template(
             template_for(fund),
@@ -328,6 +330,7 @@ def handle_form(fund: Fund, application: Application | None):
             categories=BUDGET_CATEGORIES,
             preview=preview,
             draft=draft,
+            draft_kept=draft_kept,
             draft_url=url_for("applications.edit_draft", application_id=application.id)
             if application is not None
             else url_for("applications.new_draft", fund_code=fund.code),
@@ -384,7 +387,7 @@ def handle_form(fund: Fund, application: Application | None):
                 return redirect(url_for("applications.show", application_id=application.id))
         # Refused: what was typed stays in the page and is kept as the person's draft; a
         # chosen file cannot be, and the page says so beside its field.
-        drafts.keep_refused(current_user.id, key, form, extra)
+        draft_kept = drafts.keep_refused(current_user.id, key, form, extra)
         drafts.file_fields_to_choose_again(form, extra)
         return page(422)
     if application is not None and fund.computes_subsidy and application.calculation:

@@ -13,6 +13,7 @@ from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from grants.core import clock
 from grants.core.commit import redo_even_if_refused
 from grants.drafts import operations
 from grants.drafts.models import FormDraft
@@ -73,12 +74,13 @@ def restore(user_id: int, form_key: str, *forms: Any) -> FormDraft | None:
     return draft
 
 
-def keep_refused(user_id: int, form_key: str, *forms: Any) -> None:
+def keep_refused(user_id: int, form_key: str, *forms: Any) -> str:
     """A form refused for its errors: what it held is kept as the person's draft, even
-    though the request's own writes are rolled back."""
+    though the request's own writes are rolled back. What the page says about it."""
     allowed = operations.draft_fields(*forms)
     values = operations.from_formdata(request.form, allowed)
     redo_even_if_refused(lambda: operations.save(user_id, form_key, values))
+    return _("Kladde gemt kl. %(time)s", time=clock_time(clock.now()))
 
 
 def forget(user_id: int, form_key: str) -> None:

@@ -115,12 +115,13 @@ def draft_key(application: Application) -> str:
     return f"report:{application.id}"
 
 
-def _render(application, report, form, recalculation, status=200, draft=None):
+def _render(application, report, form, recalculation, status=200, draft=None, kept=None):
     first_day = report_from(application)
     return render_template(
         "reports/form.html",
         application=application,
         draft=draft,
+        draft_kept=kept,
         draft_url=url_for("reports.draft", application_id=application.id),
         report_from=first_day if first_day and clock.today() < first_day else None,
         date_slack_days=DATE_SLACK_DAYS,
@@ -177,9 +178,9 @@ def edit(application_id: int):
         recalculation = preview_recalculation(application, form)
     # Refused: what was typed stays in the page and is kept as the person's draft; chosen
     # receipts cannot be, and the page says so beside the field.
-    drafts.keep_refused(current_user.id, key, form)
+    kept = drafts.keep_refused(current_user.id, key, form)
     drafts.file_fields_to_choose_again(form)
-    return _render(application, report, form, recalculation, 422)
+    return _render(application, report, form, recalculation, 422, kept=kept)
 
 
 @bp.post("/ansoegninger/<int:application_id>/rapport/kladde")

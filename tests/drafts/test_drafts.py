@@ -20,6 +20,7 @@ from grants.extensions import db
 from grants.notifications.models import OutboxMessage
 from grants.workflow.models import JournalEntry
 from tests.applications.helpers import form_data
+from tests.applications.test_youth_journey import trip_form
 from tests.factories import make_application, make_organisation, make_user
 from tests.html import field_error, field_value, flashes, has_button, one, page_text, text
 
@@ -214,6 +215,8 @@ def test_a_form_refused_for_one_error_keeps_everything_typed(world, client, auth
     assert response.status_code == 422
     assert "Hjemkomst kan ikke være før afrejse." in field_error(response, "return_date")
     assert "Vælg filen igen (program.pdf)" in field_error(response, "programme_file")
+    # Also without JavaScript the page says that what was typed is kept.
+    assert re.fullmatch(r"Kladde gemt kl\. \d\d\.\d\d", text(one(response, "#draft-status")))
     for source in (response, client.get(NEW)):
         for name, value in data.items():
             if name != "intent":
@@ -347,16 +350,33 @@ def test_the_report_form_has_a_draft_of_its_own(world, client, auth):
     assert drafts_of(world.employee) == []
 
 
-def test_an_organisation_members_draft_is_their_own(world, client, auth):
-    """Two members of an association: each one's typing is their own draft; the
-    organisation shares the application once it is saved."""
-    from tests.applications.test_youth_journey import youth as _youth  # noqa: F401
+# -- an association's youth trip ------------------------------------------------------------
 
+
+def test_an_associations_form_keeps_what_each_member_typed(world, youth, client, auth):
+    """Two members of an association: each one's typing is their own draft (the
+    organisation shares the application once it is saved); a refused youth form keeps
+    everything typed."""
     first, second = make_user(name="Frida Frost"), make_user(name="Søren Strand")
-    make_organisation(first, second)
-    application = make_application(first, world.fund, title="Orkestertur")
+    organisation = make_organisation(first, second)
     db.session.commit()
+    url = "/ansoegninger/ny/ungdomsrejser"
     auth.login(first)
-    url = f"/ansoegninger/{application.id}/rediger"
-    assert autosave(client, url + "/kladde", {"title": "Frida skriver"}).status_code == 200
+    response = autosave(client, url + "/kladde", {"title": "Fridas orkestertur", "meals": "6,5"})
+    assert response.status_code == 200
+    assert field_value(client.get(url), "title") == "Fridas orkestertur"
+    auth.login(second)
+    assert "Fridas orkestertur" not in client.get(url).get_data(as_text=True)
     assert drafts_of(second) == []
+
+    data = trip_form(organisation.id, youth["prague"].id, birth_years="2008, 20O9")
+    response = client.post(url, data=data)
+    assert response.status_code == 422
+    assert "“20O9” er ikke et årstal" in field_error(response, "birth_years")
+    for source in (response, client.get(url)):
+        for name, value in data.items():
+            if name not in ("intent", "host_group_size"):  # asked only when hosting
+                assert field_value(source, name) == value, name
+    assert count(Application) == 0
+    auth.login(first)
+    assert field_value(client.get(url), "title") == "Fridas orkestertur"
