@@ -248,9 +248,7 @@ def handle_draft(fund: Fund, application: Application | None, back: str):
     if fund.computes_subsidy and assurance.current_level() < assurance.Level.SUBSTANTIAL:
         return assurance.refusal(assurance.Level.SUBSTANTIAL)
     key = draft_key(fund, application)
-    if not request.is_json and request.form.get("discard"):
-        return drafts.discard(current_user.id, key, back)
-    return drafts.autosave(current_user.id, key, lambda: draft_fields(fund, application))
+    return drafts.handle(current_user.id, key, lambda: draft_fields(fund, application), back)
 
 
 @bp.post("/ansoegninger/ny/<fund_code>/kladde")

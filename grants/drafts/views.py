@@ -47,6 +47,18 @@ def autosave(user_id: int, form_key: str, allowed: Callable[[], Iterable[str]]) 
     return jsonify(saved_at=draft.saved_at.isoformat(), message=saved_message(draft))
 
 
+def handle(
+    user_id: int, form_key: str, allowed: Callable[[], Iterable[str]], back: str
+) -> Response:
+    """The draft endpoint of a form (whose view checked who may fill it in): JSON from the
+    page's script saves the draft; the notice's button (a plain form) discards it."""
+    if request.is_json:
+        return autosave(user_id, form_key, allowed)
+    if request.form.get("discard"):
+        return discard(user_id, form_key, back)
+    abort(400)
+
+
 def discard(user_id: int, form_key: str, back: str) -> Response:
     """Throw the draft away and go back to the form, empty (or as last saved)."""
     if operations.discard(user_id, form_key):

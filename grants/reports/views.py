@@ -189,14 +189,11 @@ def draft(application_id: int):
     """The draft of the report and accounts, saved as the person types (or discarded)."""
     application = get_application(application_id)
     access.require(current_user, "case.report", application)
-    key = draft_key(application)
-    if not request.is_json and request.form.get("discard"):
-        back = url_for("reports.edit", application_id=application.id)
-        return drafts.discard(current_user.id, key, back)
-    return drafts.autosave(
+    return drafts.handle(
         current_user.id,
-        key,
+        draft_key(application),
         lambda: draft_operations.draft_fields(make_form(application, None, bind=False)),
+        url_for("reports.edit", application_id=application.id),
     )
 
 
