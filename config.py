@@ -148,6 +148,12 @@ class Config:
     # Personal data in closed cases is anonymised this many years after the case closed
     # (flask privacy purge); the accounting figures stay. See docs/operations.md.
     PERSONAL_DATA_RETENTION_YEARS = int(os.environ.get("PERSONAL_DATA_RETENTION_YEARS", 6))
+    # What a person typed into an application or report form and did not save or send
+    # (grants.drafts) is deleted by the purge this many days after it was last saved.
+    FORM_DRAFT_KEEP_DAYS = int(os.environ.get("FORM_DRAFT_KEEP_DAYS", 90))
+    # The largest draft the page's script may send (bytes of JSON): the longest form's
+    # texts at their limits, in letters of two bytes, fit several times over.
+    FORM_DRAFT_MAX_BYTES = int(os.environ.get("FORM_DRAFT_MAX_BYTES", 256 * 1024))
 
     # The app's clock (grants/core/clock.py): a day (2028-12-31) or a local moment
     # (2028-12-31T23:55) the app starts at, for the demo and for trying a year's end.

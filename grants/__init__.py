@@ -275,7 +275,7 @@ def _remember_the_flush(_session, _context) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
-    from grants.core.commit import rows_kept_if_refused, writes_kept
+    from grants.core.commit import rows_kept_if_refused, writes_kept, writes_redone_if_refused
     from grants.jobs.runner import start_pending
     from grants.notifications.sender import send_pending_of_request
 
@@ -287,6 +287,9 @@ def _register_request_hooks(app: Flask) -> None:
         committed, and anything else is rolled back. The e-mails its steps queued go out
         after the commit, so a rolled-back step sends nothing.
         """
+        # A refused form's draft (grants.drafts), to write again after the rollback; never
+        # after a server error, nor when the request ends well (its writes are committed).
+        redone = writes_redone_if_refused()
         if request.method in ("GET", "HEAD", "OPTIONS") and not writes_kept():
             if not g.get("flushed") and response.status_code < 500:
                 # Nothing was written: end the read with COMMIT rather than the pool's
@@ -301,8 +304,11 @@ def _register_request_hooks(app: Flask) -> None:
         else:
             db.session.rollback()
             kept = rows_kept_if_refused()  # the audit of a refused attempt (core.commit)
-            if kept:
+            redone = redone if response.status_code < 500 else []
+            if kept or redone:
                 db.session.add_all(kept)
+                for write in redone:
+                    write()
                 db.session.commit()
         return response
 

@@ -16,6 +16,7 @@ from grants.committees.models import (  # noqa: F401
 )
 from grants.core.models import Municipality  # noqa: F401
 from grants.delivery.models import LetterDelivery  # noqa: F401
+from grants.drafts.models import FormDraft  # noqa: F401
 from grants.esdh.models import Journalisation  # noqa: F401
 from grants.funds.models import Fund, FundBoardMember  # noqa: F401
 from grants.jobs.models import Job  # noqa: F401

@@ -60,7 +60,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("jobs",),
     ("funds",),
     ("cases",),  # the case as a record (the application, its states): data, no behaviour
-    ("people", "partners", "questions"),
+    ("people", "partners", "questions", "drafts"),  # drafts: a person's unsent form
     ("core",),  # mechanism only: money, time, files, forms, the commit protocol, access
 ]
 

@@ -26,6 +26,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from grants.cases.models import BudgetCategory
 from grants.core import clock
 from grants.core.fields import AmountField
+from grants.core.formatting import money
 from grants.core.forms import Form
 from grants.core.money import ZERO
 
@@ -86,6 +87,13 @@ class BudgetLines:
 
     def budget_total(self) -> Decimal:
         return sum((f.data or ZERO for _c, f, _n in self.budget_fields()), ZERO)
+
+    def budget_lines_unreadable(self) -> bool:
+        """Whether a line holds text that is no amount (from a draft, or a refused form):
+        the total shown beside the lines leaves it out and says so."""
+        return any(
+            f.data is None and (f.raw_data or [""])[0].strip() for _c, f, _n in self.budget_fields()
+        )
 
     def check_other_funding(self) -> None:
         """Other funding can never be more than the whole budget."""
@@ -230,8 +238,9 @@ class ApplicationForm(ReplyToCaseworker, BudgetLines, Form):
                 if total and self.amount_applied.data > covered:
                     self.amount_applied.errors.append(
                         _l(
-                            "Du kan højst søge om budgettets samlede udgifter minus anden "
-                            "finansiering."
+                            "Du kan højst søge om %(limit)s: budgettets samlede udgifter "
+                            "minus anden finansiering.",
+                            limit=money(max(covered, ZERO)),
                         )
                     )
         self.check_other_funding()

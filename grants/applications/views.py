@@ -50,6 +50,8 @@ from grants.core.files import (
 from grants.core.forms import Form
 from grants.core.pagination import paginate
 from grants.core.refusals import refused_by_domain
+from grants.drafts import operations as draft_operations
+from grants.drafts import views as drafts
 from grants.extensions import db
 from grants.funds import kinds
 from grants.funds.models import Fund
@@ -120,10 +122,13 @@ def route_needs_manager(route) -> bool:
     return any(t.role == CaseRole.MANAGER for t in route.transitions)
 
 
-def make_form(fund: Fund, application: Application | None = None):
-    """The form for the fund's kind of application, filled from the case on GET."""
+def make_form(fund: Fund, application: Application | None = None, bind: bool = True):
+    """The form for the fund's kind of application, filled from the case on GET.
+    ``bind=False``: not filled from the request (its fields' names are what is wanted)."""
+    formdata = {} if bind else {"formdata": None}
     if fund.spec.form == "subsidy":
         form = YouthApplicationForm(
+            **formdata,
             obj=application,
             organisations=acting_for(current_user),
             cities=partner_cities(),
@@ -134,6 +139,7 @@ def make_form(fund: Fund, application: Application | None = None):
         form.participants_young.label.text = young_count_label(age)
     else:
         form = ApplicationForm(
+            **formdata,
             obj=application,
             managers=managers_for(current_user),
             needs_manager=route_needs_manager(application.route if application else fund.route),
@@ -246,6 +252,51 @@ def edit(application_id: int):
     return handle_form(application.fund, application)
 
 
+def draft_key(fund: Fund, application: Application | None) -> str:
+    """Which form a person's draft is of: a new application to the fund, or the case."""
+    if application is None:
+        return f"application-new:{fund.id}"
+    return f"application:{application.id}"
+
+
+def draft_fields(fund: Fund, application: Application | None) -> set[str]:
+    """The fields a draft of the form may hold: the form's and the fund's questions'."""
+    version = application.form_version if application is not None else current_form(fund.id)
+    extra = questions_form(version, None)
+    return draft_operations.draft_fields(make_form(fund, application, bind=False), extra)
+
+
+def handle_draft(fund: Fund, application: Application | None, back: str):
+    """Save the draft (JSON, from the page's script) or discard it (the notice's button)."""
+    if fund.computes_subsidy and assurance.current_level() < assurance.Level.SUBSTANTIAL:
+        return assurance.refusal(assurance.Level.SUBSTANTIAL)
+    key = draft_key(fund, application)
+    return drafts.handle(current_user.id, key, lambda: draft_fields(fund, application), back)
+
+
+@bp.post("/ansoegninger/ny/<fund_code>/kladde")
+@login_required
+def new_draft(fund_code: str):
+    """The draft of a new application, saved as the person types (or discarded)."""
+    fund = db.session.scalar(select(Fund).where(Fund.code == fund_code, Fund.active))
+    if fund is None or fund not in funds_open_to(current_user):
+        abort(404)
+    return handle_draft(fund, None, url_for("applications.new", fund_code=fund.code))
+
+
+@bp.post("/ansoegninger/<int:application_id>/rediger/kladde")
+@login_required
+def edit_draft(application_id: int):
+    """The draft of changes to an application, saved as the person types (or discarded)."""
+    application = get_application(application_id)
+    access.require(current_user, "case.edit", application)
+    return handle_draft(
+        application.fund,
+        application,
+        url_for("applications.edit", application_id=application.id),
+    )
+
+
 def in_reader_language(extra):
     """A fund's own questions with the kinds' own words (an official trip's "Hvem rejser?"
     and its choices) in the reader's language; the values sent stay the fund's."""
@@ -279,11 +330,16 @@ def handle_form(fund: Fund, application: Application | None):
         )
     )
     preview = None
+    key = draft_key(fund, application)
+    # What the person typed and did not save or send (grants.drafts), back in the form.
+    draft = drafts.restore(current_user.id, key, form, extra) if request.method == "GET" else None
     # The case as it stood before this request, for a resubmission's changes where the last
     # submission kept no snapshot of its own (submitted before snapshots were kept).
     before = (
         changes.snapshot(application) if form.needs_reply and request.method == "POST" else None
     )
+
+    draft_kept = None
 
     def page(status: int = 200):
         return render_template(
@@ -294,6 +350,11 @@ def handle_form(fund: Fund, application: Application | None):
             application=application,
             categories=BUDGET_CATEGORIES,
             preview=preview,
+            draft=draft,
+            draft_kept=draft_kept,
+            draft_url=url_for("applications.edit_draft", application_id=application.id)
+            if application is not None
+            else url_for("applications.new_draft", fund_code=fund.code),
         ), status
 
     if request.method == "POST" and application is None:
@@ -342,8 +403,13 @@ def handle_form(fund: Fund, application: Application | None):
             if refusal and fund.computes_subsidy:
                 preview = operations.preview_subsidy(fund, form)
             elif not refusal:
+                drafts.forget(current_user.id, key)
                 _flash_saved(submitting)
                 return redirect(url_for("applications.show", application_id=application.id))
+        # Refused: what was typed stays in the page and is kept as the person's draft; a
+        # chosen file cannot be, and the page says so beside its field.
+        draft_kept = drafts.keep_refused(current_user.id, key, form, extra)
+        drafts.file_fields_to_choose_again(form, extra)
         return page(422)
     if application is not None and fund.computes_subsidy and application.calculation:
         preview = application.calculation

@@ -9,6 +9,8 @@ writes without saying so is rolled back: a link can never change anything by acc
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import g, has_request_context
 
 
@@ -33,3 +35,17 @@ def keep_even_if_refused(row: object) -> None:
 
 def rows_kept_if_refused() -> list[object]:
     return list(g.get("kept_if_refused", ()))
+
+
+def redo_even_if_refused(write: Callable[[], object]) -> None:
+    """A write to make again after the rollback of a request that ends refused, and commit
+    alone: what a refused form held, kept as the person's draft. Outside a request, nothing.
+    (A request that ends well commits its own writes, and these are not run again.)"""
+    if has_request_context():
+        g.setdefault("redo_if_refused", []).append(write)
+
+
+def writes_redone_if_refused() -> list[Callable[[], object]]:
+    """The writes to make again, taken: never run for a later request that shares the
+    application context (the test client's)."""
+    return list(g.pop("redo_if_refused", ()))

@@ -96,4 +96,6 @@ class AmountField(StringField):
         if self.data < 0:
             raise ValueError(_("Beløbet kan ikke være negativt."))
         if self.data > MAX_AMOUNT:
-            raise ValueError(_("Beløbet er for stort."))
+            raise ValueError(
+                _("Beløbet er for stort: det kan højst være %(limit)s", limit=money(MAX_AMOUNT))
+            )

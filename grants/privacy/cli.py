@@ -42,6 +42,7 @@ def purge_command(years: int | None, dry_run: bool) -> None:
         click.echo(f"  case {case.case_number or case.id} ({case.state})")
     if dry_run:
         return
+    click.echo(f"Deleted {plan.drafts} form draft(s) not saved for FORM_DRAFT_KEEP_DAYS.")
     db.session.add(
         AuditEvent(
             at=clock.now(),

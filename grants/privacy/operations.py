@@ -24,6 +24,7 @@ import logging
 import zipfile
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import delete, func, select, update
 
@@ -79,6 +80,8 @@ class PurgePlan:
     cases: list[Application] = field(default_factory=list)
     people: list[User] = field(default_factory=list)
     dry_run: bool = True
+    # Form drafts (grants.drafts) last saved before FORM_DRAFT_KEEP_DAYS ago, deleted.
+    drafts: int = 0
 
 
 def closed_states() -> set[str]:
@@ -131,6 +134,7 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
     plan.people = _people_left_without_cases(plan.cases, plan.cutoff)
     if dry_run:
         return plan
+    plan.drafts = _purge_form_drafts()
     ids = [case.id for case in plan.cases]
     former = former_applicant() if plan.cases else None
     for case in plan.cases:
@@ -190,13 +194,24 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
 
     db.session.info.pop(PURGING, None)  # flushed: later changes are audited as ever
     log.info(
-        "Personal data purged: %d cases closed before %s, %d people anonymised (cases %s)",
+        "Personal data purged: %d cases closed before %s, %d people anonymised (cases %s), "
+        "%d form drafts deleted",
         len(plan.cases),
         plan.cutoff.date().isoformat(),
         len(plan.people),
         ", ".join(str(i) for i in ids) or "none",
+        plan.drafts,
     )
     return plan
+
+
+def _purge_form_drafts() -> int:
+    """What people typed and never saved or sent goes after FORM_DRAFT_KEEP_DAYS: it is no
+    document of any case, and nobody came back to it."""
+    from grants.drafts.operations import purge_older_than
+
+    days = current_app.config["FORM_DRAFT_KEEP_DAYS"]
+    return purge_older_than(clock.now() - dt.timedelta(days=days))
 
 
 def former_applicant() -> User:
@@ -353,8 +368,6 @@ def _forget_mail(which) -> None:
     where there is no mail server (development and demo: MAIL_FOLDER, named by outbox id)."""
     from pathlib import Path
 
-    from flask import current_app
-
     outbox_ids = list(db.session.scalars(select(OutboxMessage.id).where(which)))
     if not outbox_ids:
         return
@@ -385,6 +398,9 @@ def _delete_traces_of(person: User) -> None:
     _forget_mail(
         or_(OutboxMessage.recipient_id == person.id, func.lower(OutboxMessage.to_address) == email)
     )
+    from grants.drafts.operations import forget_person
+
+    forget_person(person.id)  # what they typed into forms and never sent
     for statement in (
         delete(LoginAttempt).where(
             or_(LoginAttempt.user_id == person.id, func.lower(LoginAttempt.email) == email)

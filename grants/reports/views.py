@@ -14,6 +14,8 @@ from grants.cases.states import State
 from grants.core import access, clock
 from grants.core.formatting import money
 from grants.core.refusals import refused_by_domain
+from grants.drafts import operations as draft_operations
+from grants.drafts import views as drafts
 from grants.reports import timing
 from grants.reports.forms import ReportForm
 from grants.reports.report import (
@@ -85,8 +87,9 @@ def report_view(application: Application) -> dict | None:
     }
 
 
-def make_form(application: Application, report) -> ReportForm:
+def make_form(application: Application, report, bind: bool = True) -> ReportForm:
     form = ReportForm(
+        **({} if bind else {"formdata": None}),
         obj=report,
         youth=application.fund.computes_subsidy,
         hosting=application.fund.spec.rule_set_kind == "hosting",
@@ -108,11 +111,18 @@ def make_form(application: Application, report) -> ReportForm:
     return form
 
 
-def _render(application, report, form, recalculation, status=200):
+def draft_key(application: Application) -> str:
+    return f"report:{application.id}"
+
+
+def _render(application, report, form, recalculation, status=200, draft=None, kept=None):
     first_day = report_from(application)
     return render_template(
         "reports/form.html",
         application=application,
+        draft=draft,
+        draft_kept=kept,
+        draft_url=url_for("reports.draft", application_id=application.id),
         report_from=first_day if first_day and clock.today() < first_day else None,
         date_slack_days=DATE_SLACK_DAYS,
         date_bounds=date_bounds(application),
@@ -133,9 +143,12 @@ def edit(application_id: int):
     report = report_of(application)
     form = make_form(application, report)
     youth = application.fund.computes_subsidy
+    key = draft_key(application)
     if request.method == "GET":
+        # What the person typed and did not save or send (grants.drafts), back in the form.
+        draft = drafts.restore(current_user.id, key, form)
         recalculation = recalculate(application, report) if report else None
-        return _render(application, report, form, recalculation)
+        return _render(application, report, form, recalculation, draft=draft)
 
     intent = request.form.get("intent", "save")
     submitting = intent == "submit"
@@ -157,6 +170,7 @@ def edit(application_id: int):
             application = get_application(application_id)
             report = report_of(application)
         else:
+            drafts.forget(current_user.id, key)
             if submitting:
                 flash(_("Rapport og regnskab er sendt til sagsbehandleren."), "success")
             else:
@@ -164,7 +178,25 @@ def edit(application_id: int):
             return redirect(url_for("applications.show", application_id=application.id))
     if youth:
         recalculation = preview_recalculation(application, form)
-    return _render(application, report, form, recalculation, 422)
+    # Refused: what was typed stays in the page and is kept as the person's draft; chosen
+    # receipts cannot be, and the page says so beside the field.
+    kept = drafts.keep_refused(current_user.id, key, form)
+    drafts.file_fields_to_choose_again(form)
+    return _render(application, report, form, recalculation, 422, kept=kept)
+
+
+@bp.post("/ansoegninger/<int:application_id>/rapport/kladde")
+@login_required
+def draft(application_id: int):
+    """The draft of the report and accounts, saved as the person types (or discarded)."""
+    application = get_application(application_id)
+    access.require(current_user, "case.report", application)
+    return drafts.handle(
+        current_user.id,
+        draft_key(application),
+        lambda: draft_operations.draft_fields(make_form(application, None, bind=False)),
+        url_for("reports.edit", application_id=application.id),
+    )
 
 
 @bp.post("/ansoegninger/<int:application_id>/rapport/<action>")

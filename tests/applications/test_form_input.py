@@ -45,7 +45,7 @@ CASES = {
     "amount above the budget": (
         dict(amount_applied="9500"),
         "amount_applied",
-        "Du kan højst søge om budgettets samlede udgifter",
+        "Du kan højst søge om 9.000,00 kr.: budgettets samlede udgifter",
     ),
     "amount that is not a number": (
         dict(amount_applied="otte tusind"),

@@ -134,6 +134,12 @@ EXPECTATIONS: dict[str, Expect] = {
     "applications.case_file": Expect(frozenset({CASEWORKER, ADMIN})),
     # A draft is the applicant side's alone, and only they edit it.
     "applications.edit": Expect(APPLICANT_SIDE, {"application_id": "{draft}"}, method="GET"),
+    # A person's own draft of a form (grants.drafts), saved as they type or discarded (here:
+    # discarding a draft they do not have changes nothing): whoever may fill in the form.
+    "applications.new_draft": Expect(EMPLOYEES, data={"discard": "1"}),
+    "applications.edit_draft": Expect(
+        APPLICANT_SIDE, {"application_id": "{draft}"}, data={"discard": "1"}
+    ),
     # Asking for the granted case's decision to be reconsidered: the applicant side only.
     "applications.reconsideration": Expect(APPLICANT_SIDE, method="GET"),
     # Complaints forwarded to the complaints body, and their outcome: the secretariat.
@@ -162,6 +168,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "desk.mine": Expect(SIGNED_IN),
     "desk.search": Expect(frozenset({MANAGER, CASEWORKER, BOARD, FINANCE, ADMIN, CHAIR})),
     "reports.edit": Expect(APPLICANT_SIDE, method="GET"),
+    "reports.draft": Expect(APPLICANT_SIDE, data={"discard": "1"}),
     "reports.review": Expect(
         frozenset({CASEWORKER}), {"application_id": "{reported}", "action": "return_report"}
     ),

@@ -218,7 +218,7 @@ def test_negative_and_too_large_amounts_are_refused_by_the_field(app):
     data, errors = read(app, "-5", "da")
     assert errors == ["Beløbet kan ikke være negativt."]
     data, errors = read(app, "10.000.000,01", "da")
-    assert errors == ["Beløbet er for stort."]
+    assert errors == ["Beløbet er for stort: det kan højst være 10.000.000,00 kr."]
     data, errors = read(app, "10.000.000,00", "da")
     assert (data, errors) == (Decimal("10000000.00"), [])
 
