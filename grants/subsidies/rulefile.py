@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from grants.core.errors import DomainError
 from grants.core.fields import amount_problem
@@ -153,6 +154,179 @@ SECTIONS = (
     ),
 )
 SECTION_BY_NAME = {section.name: section for section in SECTIONS}
+
+
+# --- What each key means, in the administrator's words (the form-based editor) ---------------
+# Data beside the key tables rather than in them, so a key added above appears in the editor
+# at once (under its own name until it has a text here); tests/subsidies/test_editor.py
+# checks that every key has one. unit: what a number is counted in ("kr.", "%", "nætter").
+
+
+@dataclass(frozen=True)
+class KeyText:
+    label: Any
+    help: Any = ""
+    unit: Any = ""
+
+
+SECTION_TEXTS: dict[str, KeyText] = {
+    "": KeyText(_l("Regelsættet"), _l("Navn, beskrivelse og hvornår reglerne gælder.")),
+    "persons": KeyText(
+        _l("Hvem tæller med"), _l("Aldersgrænse, deltagere med handicap og ledere.")
+    ),
+    "rate": KeyText(
+        _l("Takst pr. person"),
+        _l("Et beløb pr. deltager, der tæller med, pr. nat eller pr. dag. Tom: ingen takst."),
+    ),
+    "fixed": KeyText(
+        _l("Faste beløb"),
+        _l("Et fast beløb pr. ansøgning og/eller pr. deltagende partnerby. Tom: ingen."),
+    ),
+    "host_grant": KeyText(
+        _l("Værtstilskud"),
+        _l("Et fast beløb til værter for en gruppe fra en venskabsby. Tom: intet."),
+    ),
+    "cost_share": KeyText(
+        _l("Andel af udgifterne"),
+        _l("En procentdel af de godkendte udgifter, evt. med et loft. Tom: ingen andel."),
+    ),
+    "caps": KeyText(_l("Lofter"), _l("Det højeste tilskud. Tom: intet loft.")),
+    "limits": KeyText(_l("Grænser"), _l("Hvor lang en rejse og hvor mange tilskud reglerne dækker.")),
+    "conditions": KeyText(_l("Betingelser"), _l("Hvad en ansøgning skal opfylde.")),
+}
+
+KEY_TEXTS: dict[str, KeyText] = {
+    "format": KeyText(_l("Filformat"), _l("Rulefilens formatversion.")),
+    "fund": KeyText(_l("Pulje"), _l("Puljens kode.")),
+    "name": KeyText(_l("Navn"), _l("Regelsættets navn, som ansøgerne ser det.")),
+    "description": KeyText(_l("Beskrivelse"), _l("Reglerne med egne ord, til ansøgerne.")),
+    "valid_from": KeyText(
+        _l("Gælder fra"), _l("Den første afrejsedato, reglerne gælder for."), _l("dato")
+    ),
+    "valid_to": KeyText(
+        _l("Gælder til"), _l("Den sidste afrejsedato. Tom: indtil videre."), _l("dato")
+    ),
+    "kinds": KeyText(
+        _l("Slags ansøgninger"), _l("De slags ansøgninger, reglerne gælder for.")
+    ),
+    "persons.age_limit": KeyText(
+        _l("Aldersgrænse"),
+        _l("Deltagere under denne alder tæller med. Tom: alle aldre."),
+        _l("år"),
+    ),
+    "persons.disabled_any_age": KeyText(
+        _l("Deltagere med handicap tæller uanset alder"),
+    ),
+    "persons.leaders": KeyText(
+        _l("Ledere"), _l("Om ledere tæller med: ingen, efter et forhold, eller alle.")
+    ),
+    "persons.leaders_per": KeyText(
+        _l("Deltagere pr. leder"),
+        _l("Én leder tæller med pr. så mange deltagere (når ledere tæller efter et forhold)."),
+        _l("deltagere"),
+    ),
+    "persons.leaders_rounding": KeyText(
+        _l("Afrunding af ledere"),
+        _l("Pr. påbegyndt antal (7 deltagere giver 1, 8 giver 2) eller pr. fuldt antal."),
+    ),
+    "rate.amount": KeyText(_l("Beløb"), _l("Pr. person, der tæller med."), _l("kr.")),
+    "rate.per": KeyText(_l("Pr."), _l("Pr. overnatning eller pr. dag.")),
+    "rate.applies_to": KeyText(
+        _l("Gælder for"), _l("Intet valgt: alle regelsættets slags ansøgninger.")
+    ),
+    "fixed.per_application": KeyText(_l("Pr. ansøgning"), unit=_l("kr.")),
+    "fixed.per_partner_city": KeyText(_l("Pr. deltagende partnerby"), unit=_l("kr.")),
+    "fixed.applies_to": KeyText(
+        _l("Gælder for"), _l("Intet valgt: alle regelsættets slags ansøgninger.")
+    ),
+    "host_grant.amount": KeyText(_l("Beløb"), _l("Pr. besøg, I er værter for."), _l("kr.")),
+    "host_grant.min_group_size": KeyText(
+        _l("Mindste gruppe"), _l("Gruppen skal være mindst så stor."), _l("personer")
+    ),
+    "host_grant.min_days": KeyText(
+        _l("Mindste varighed"), _l("Besøget skal vare mindst så længe."), _l("dage")
+    ),
+    "host_grant.applies_to": KeyText(
+        _l("Gælder for"), _l("Intet valgt: værtskab for grupper.")
+    ),
+    "cost_share.percent": KeyText(
+        _l("Procentdel"), _l("Over 0 og højst 100, fx 50."), _l("%")
+    ),
+    "cost_share.of": KeyText(_l("Af udgifterne til"), _l("Intet valgt: alle udgifter.")),
+    "cost_share.cap": KeyText(_l("Loft over andelen"), _l("Tom: intet loft."), _l("kr.")),
+    "cost_share.applies_to": KeyText(
+        _l("Gælder for"), _l("Intet valgt: alle regelsættets slags ansøgninger.")
+    ),
+    "caps.per_application": KeyText(_l("Pr. ansøgning"), unit=_l("kr.")),
+    "caps.per_event": KeyText(
+        _l("Pr. begivenhed"), _l("For alle ansøgninger om samme besøg."), _l("kr.")
+    ),
+    "caps.per_organisation_per_year": KeyText(
+        _l("Pr. forening pr. år"), _l("Alle foreningens tilskud i et kalenderår."), _l("kr.")
+    ),
+    "limits.max_nights": KeyText(
+        _l("Højst antal nætter"), _l("Tom: ingen grænse."), _l("nætter")
+    ),
+    "limits.max_days": KeyText(_l("Højst antal dage"), _l("Tom: ingen grænse."), _l("dage")),
+    "limits.beyond_max": KeyText(
+        _l("En længere rejse"),
+        _l("Får tilskud op til grænsen, eller får afslag."),
+    ),
+    "limits.grants_per_organisation_per_year": KeyText(
+        _l("Tilskud pr. forening pr. år"), _l("Tom: ingen grænse."), _l("tilskud")
+    ),
+    "limits.days_before_travel": KeyText(
+        _l("Ansøgningsfrist"),
+        _l("Ansøgningen skal komme mindst så mange dage før afrejsen. Tom: ingen frist."),
+        _l("dage"),
+    ),
+    "conditions.partner_city": KeyText(
+        _l("Rejsen skal gå til en venskabs- eller partnerby")
+    ),
+    "conditions.partner_relations": KeyText(
+        _l("Byens forhold til kommunen"), _l("De forhold, der giver tilskud.")
+    ),
+    "conditions.based_in_municipality": KeyText(
+        _l("Foreningen skal have adresse i kommunen")
+    ),
+    "conditions.direct_contact": KeyText(
+        _l("Ansøgningen skal beskrive direkte kontakt mellem de unge")
+    ),
+}
+
+# The values of the choice keys in words (a value without one is shown as written).
+VALUE_TEXTS: dict[str, Any] = {
+    "trip": _l("Rejser til venskabs- og partnerbyer"),
+    "hosting": _l("Værtskab for grupper"),
+    "exchange": _l("Udvekslinger"),
+    "night": _l("Pr. overnatning"),
+    "day": _l("Pr. dag"),
+    "none": _l("Ingen"),
+    "ratio": _l("Efter et forhold"),
+    "all": _l("Alle"),
+    "started": _l("Pr. påbegyndt antal"),
+    "full": _l("Pr. fuldt antal"),
+    "paid_up_to_max": _l("Tilskud op til grænsen"),
+    "refused": _l("Afslag"),
+    "transport": _l("Transport"),
+    "accommodation": _l("Ophold"),
+    "fees": _l("Gebyrer"),
+    "meals": _l("Forplejning"),
+    "per_diem": _l("Diæter"),
+    "other": _l("Andet"),
+    "twin_city": _l("Venskabsby"),
+    "partnership": _l("Partnerby"),
+}
+
+
+def key_text(path: str) -> KeyText:
+    """The words for a key (``rate.amount``; an entry of a repeating section by its section's
+    name: ``rates.amount``), or its own name when it has none yet."""
+    return KEY_TEXTS.get(path) or KeyText(path.rpartition(".")[2])
+
+
+def section_text(name: str) -> KeyText:
+    return SECTION_TEXTS.get(name) or KeyText(name)
 COMPONENTS = ("rate", "fixed", "host_grant", "cost_share")
 
 
