@@ -87,7 +87,7 @@
         status.appendChild(element("p", form.getAttribute("data-examples")));
         var list = element("ul");
         data.examples.forEach(function (example) {
-          list.appendChild(element("li", example.title + ": " + example.expected));
+          list.appendChild(element("li", example.title + ": " + example.result));
         });
         status.appendChild(list);
       }

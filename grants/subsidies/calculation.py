@@ -135,10 +135,30 @@ def organisation_facts(fund: Fund, organisation, year: int) -> OrganisationFacts
             Application.departure_date <= dt.date(year, 12, 31),
         )
     ).one()
+    # Format 2's limits.grants_counted_across: the grants from every fund, by kind.
+    from grants.funds import kinds
+
+    by_fund_kind = db.session.execute(
+        select(Fund.kind, func.count(Application.id))
+        .join(Fund, Fund.id == Application.fund_id)
+        .where(
+            Application.organisation_id == organisation.id,
+            Application.outcome.in_([Outcome.GRANTED, Outcome.PARTLY_GRANTED]),
+            Application.departure_date >= dt.date(year, 1, 1),
+            Application.departure_date <= dt.date(year, 12, 31),
+        )
+        .group_by(Fund.kind)
+    ).all()
+    by_kind: dict[str, int] = {}
+    for fund_kind, number in by_fund_kind:
+        rule_kind = kinds.get(fund_kind).rule_set_kind
+        if rule_kind:
+            by_kind[rule_kind] = by_kind.get(rule_kind, 0) + int(number or 0)
     return OrganisationFacts(
         based_in_municipality=based,
         grants_this_year=int(count or 0),
         granted_amount_this_year=Decimal(amount or 0),
+        grants_by_kind=by_kind,
     )
 
 

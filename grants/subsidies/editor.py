@@ -453,7 +453,7 @@ def place_errors(draft: Draft, errors: list[RuleError], written: Written | None 
         for group in part.groups:
             if group.index is not None:  # (a section's one group is the section)
                 by_id[group.id] = group
-                by_path[f"{group.name}.{group.index}"] = group
+                by_path[f"{group.name}.{group.index + 1}"] = group  # (numbered from 1)
             for control in group.controls:
                 by_id[control.id] = control
                 by_path[control.path] = control
@@ -489,23 +489,19 @@ def problems(draft: Draft) -> list[dict]:
 
 
 def examples_of(rules: dict) -> list[dict]:
-    """The rule set's worked examples as the editor lists them (format 2's [[examples]])."""
-    entries = rules.get("examples") if isinstance(rules, dict) else None
-    if not isinstance(entries, list):
-        return []
+    """The rule set's worked examples, run: each one's title and what the rules give for it
+    (the rules could be read, so each gives what it expects)."""
+    from grants.core.formatting import money
+    from grants.subsidies import examples
+
     shown = []
-    for entry in entries:
-        if not isinstance(entry, dict):
-            continue
-        expected = entry.get("expect")
-        shown.append(
-            {
-                "title": str(entry.get("title") or ""),
-                "expected": (
-                    _("%(amount)s kr.", amount=danish_number(Decimal(str(expected))))
-                    if expected is not None
-                    else ", ".join(str(p) for p in entry.get("expect_problems") or [])
-                ),
-            }
-        )
+    for outcome in examples.run(rules):
+        calculation = outcome.calculation
+        if calculation.problems:
+            result = _(
+                "afslag: %(why)s", why="; ".join(p.message for p in calculation.problems)
+            )
+        else:
+            result = money(calculation.total)
+        shown.append({"title": str(outcome.example.get("title") or ""), "result": result})
     return shown

@@ -22,6 +22,7 @@ total is never negative.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import replace
 from decimal import Decimal
@@ -31,8 +32,9 @@ from flask_babel import ngettext
 
 from grants.core.formatting import long_date, money
 from grants.core.money import ZERO, kroner
-from grants.subsidies.facts import City, Trip
+from grants.subsidies.facts import City, OrganisationFacts, Trip, months_before
 from grants.subsidies.result import Calculation, Line, Problem
+from grants.subsidies.rulefile import KINDS, RATE_RELATIONS, RELATIONS, format_of
 from grants.subsidies.wording import (
     categories_text,
     kind_label,
@@ -47,17 +49,89 @@ def compute(rules: dict, trip: Trip) -> Calculation:
     return replace(_Computation(rules, trip).run(), trip=trip)
 
 
+_PERSON_BASES = ("person_night", "person_day", "person_visit")
+_CODES = {
+    "person_night": "rate",
+    "person_day": "rate",
+    "person_visit": "per_visit",
+    "event": "per_application",
+    "partner_city": "per_partner_city",
+}
+
+
+def parts_of(rules: dict) -> list[dict]:
+    """The amounts of a rule set as format 2's rates, each with its line's ``code``: format
+    1's [rate] and [fixed] are read as the rates they always were."""
+    if format_of(rules) >= 2:
+        return [{**rate, "code": _CODES[rate["basis"]]} for rate in rules.get("rates") or []]
+    parts = []
+    rate = rules.get("rate")
+    plain = {
+        "categories": None,  # the counted persons
+        "relations": list(RATE_RELATIONS),
+        "max_nights": None,
+        "max_days": None,
+        "max_cities": None,
+        "label": None,
+    }
+    if rate:
+        parts.append(
+            {
+                **plain,
+                "amount": rate["amount"],
+                "basis": "person_" + rate["per"],
+                "applies_to": rate["applies_to"],
+                "code": "rate",
+            }
+        )
+    fixed = rules.get("fixed")
+    if fixed:
+        for key, basis in (("per_application", "event"), ("per_partner_city", "partner_city")):
+            if fixed[key] is not None:
+                parts.append(
+                    {
+                        **plain,
+                        "amount": fixed[key],
+                        "basis": basis,
+                        "applies_to": fixed["applies_to"],
+                        "code": key,
+                    }
+                )
+    return parts
+
+
+def caps_of(rules: dict) -> list[dict]:
+    """The caps of a rule set as format 2's list; format 1's one [caps] applies to all."""
+    caps = rules["caps"]
+    if isinstance(caps, list):
+        return caps
+    return [{**caps, "applies_to": list(KINDS)}]  # as format 1 always did: every kind
+
+
 class _Computation:
     def __init__(self, rules: dict, trip: Trip) -> None:
         self.rules = rules
         self.trip = trip
+        self.format = format_of(rules)
         self.lines: list[Line] = []
         self.problems: list[Problem] = []
         self.notes: list[str] = []
+        self.parts = [part for part in parts_of(rules) if trip.kind in part["applies_to"]]
 
     def applies(self, component: str) -> bool:
         part = self.rules.get(component)
         return bool(part) and self.trip.kind in part["applies_to"]
+
+    @property
+    def counts_persons(self) -> bool:
+        """Whether any part that applies depends on who counts."""
+        share = self.rules.get("cost_share")
+        return any(part["basis"] in _PERSON_BASES for part in self.parts) or (
+            self.applies("cost_share") and self.share_persons(share) == "counted"
+        )
+
+    def share_persons(self, share: dict) -> str:
+        return share.get("persons") or "all" if self.format >= 2 else "all"
 
     def run(self) -> Calculation:
         trip, rules = self.trip, self.rules
@@ -76,10 +150,13 @@ class _Computation:
         self.check_conditions(dates_known)
         self.check_limits(dates_known)
 
-        if self.applies("rate"):
-            self.rate_line()
-        if self.applies("fixed"):
-            self.fixed_lines()
+        for part in self.parts:
+            if part["basis"] in _PERSON_BASES:
+                self.person_line(part)
+            elif part["basis"] == "event":
+                self.event_line(part)
+            else:
+                self.cities_line(part)
         if self.applies("host_grant"):
             self.host_grant_line(dates_known)
         if self.applies("cost_share"):
@@ -89,6 +166,13 @@ class _Computation:
         total = kroner(sum((line.amount for line in self.lines), ZERO))
         if total < 0:  # cannot happen: caps never take more than there is
             total = ZERO
+        if self.problems and total > 0:
+            self.notes.append(
+                _(
+                    "Beløbet gives kun, hvis det, reglerne ikke kan give tilskud til, bliver "
+                    "rettet, eller hvis kommunen giver dispensation."
+                )
+            )
         return Calculation(
             lines=tuple(self.lines),
             total=total,
@@ -112,14 +196,23 @@ class _Computation:
     def count_persons(self) -> None:
         trip, persons = self.trip, self.rules["persons"]
         age_limit = persons["age_limit"]
-        if trip.birth_dates is not None or trip.birth_years is not None:
-            self.young = self.count_from_births(age_limit)
+        self.plainly_older = 0  # participants over the limit, not borderline
+        if trip.birth_dates is not None or trip.birth_years is not None or trip.ages is not None:
+            self.young, self.adults = self.count_from_births(age_limit)
         elif age_limit is None:
             self.young = _n(trip.participants_under_limit) + _n(trip.participants_over_limit)
+            self.adults = 0
         else:
             self.young = _n(trip.participants_under_limit)
+            self.adults = _n(trip.participants_over_limit)
+            self.plainly_older = self.adults
+        if trip.guests is not None:
+            self.guests = _n(trip.guests)
+        else:
+            self.guests = _n(trip.host_group_size) if trip.kind == "hosting" else 0
 
-        self.disabled_counted = _n(trip.disabled_participants) if persons["disabled_any_age"] else 0
+        disabled = _n(trip.disabled_participants)
+        self.disabled_counted = disabled if persons["disabled_any_age"] else 0
 
         leaders = _n(trip.leaders)
         self.leaders_allowed: int | None = None
@@ -133,7 +226,7 @@ class _Computation:
             else:
                 self.leaders_allowed = base // per
             self.leaders_counted = min(leaders, self.leaders_allowed)
-            if leaders > self.leaders_allowed:
+            if leaders > self.leaders_allowed and self.counts_persons:
                 self.notes.append(
                     ngettext(
                         "Der tæller højst %(num)d leder med (%(rule)s); I har skrevet %(given)d.",
@@ -145,26 +238,57 @@ class _Computation:
                 )
         else:
             self.leaders_counted = 0
-            if leaders and self.rules.get("rate"):
+            if leaders and self.counts_persons:
                 self.notes.append(_("Ledere tæller ikke med efter puljens regler."))
+        if not self.counts_persons:
+            return
+        if disabled and not persons["disabled_any_age"]:
+            self.notes.append(
+                ngettext(
+                    "%(num)d deltager med handicap tæller ikke med efter puljens regler.",
+                    "%(num)d deltagere med handicap tæller ikke med efter puljens regler.",
+                    disabled,
+                )
+            )
+        counts_adults = any("adult" in (part["categories"] or ()) for part in self.parts)
+        if self.plainly_older and not counts_adults:
+            self.notes.append(
+                ngettext(
+                    "%(num)d deltager over aldersgrænsen tæller ikke med.",
+                    "%(num)d deltagere over aldersgrænsen tæller ikke med.",
+                    self.plainly_older,
+                )
+            )
 
-    def count_from_births(self, age_limit: int | None) -> int:
-        trip = self.trip
-        births = list(trip.birth_dates or ()) + list(trip.birth_years or ())
+    def count_from_births(self, age_limit: int | None) -> tuple[int, int]:
+        """The young and the adults among the participants given by age, birth date or
+        birth year."""
+        trip, persons = self.trip, self.rules["persons"]
+        ages = list(trip.ages or ())
+        births = list(trip.birth_dates or ()) + list(trip.birth_years or ()) + ages
         if age_limit is None:
-            return len(births)
+            return len(births), 0
         day = trip.departure or trip.applied_on
         if day is None:
-            return 0
-        counted = 0
-        borderline = 0
+            return 0, 0
+        # The first age that does not count: 25 under "under 25", 26 under "til og med 25".
+        too_old = age_limit + (1 if persons.get("age_limit_inclusive") else 0)
+        end_of_year = persons.get("age_on") == "end_of_year"
+        known: list[int] = list(ages)
         for born in trip.birth_dates or ():
-            age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-            counted += age < age_limit
+            if end_of_year:
+                known.append(day.year - born.year)
+            else:
+                known.append(day.year - born.year - ((day.month, day.day) < (born.month, born.day)))
+        borderline = 0
         for year in trip.birth_years or ():
             age = day.year - int(year)  # the birthday taken as passed: see the module doc
-            counted += age < age_limit
-            borderline += age == age_limit
+            known.append(age)
+            if not end_of_year and age == too_old:
+                borderline += 1
+        young = sum(1 for age in known if age < too_old)
+        adults = len(known) - young
+        self.plainly_older = adults - borderline
         if borderline:
             self.notes.append(
                 ngettext(
@@ -173,11 +297,11 @@ class _Computation:
                     "%(num)d deltagere fylder %(limit)d år i %(year)d og tælles ikke med. "
                     "Har de fødselsdag efter afrejsen, så skriv det i ansøgningen.",
                     borderline,
-                    limit=age_limit,
+                    limit=too_old,
                     year=day.year,
                 )
             )
-        return counted
+        return young, adults
 
     # What the rules cannot allow ---------------------------------------------------------
 
@@ -276,23 +400,11 @@ class _Computation:
                         ),
                         "return_date",
                     )
-                else:
+                elif any(part["basis"] in ("person_night", "person_day") for part in self.parts):
+                    # Only where nights or days are paid for: a fixed amount is not cut.
                     self.notes.append(_("Puljen giver tilskud til %(limit)s.", limit=limit_text))
 
-        days_before = limits["days_before_travel"]
-        if days_before is not None and trip.applied_on and trip.departure:
-            left = (trip.departure - trip.applied_on).days
-            if left < days_before:
-                self.problem(
-                    "too_late",
-                    ngettext(
-                        "Ansøgningen skal være modtaget senest %(num)d dag før afrejsen.",
-                        "Ansøgningen skal være modtaget senest %(num)d dage før afrejsen.",
-                        days_before,
-                    ),
-                    "departure_date",
-                )
-
+        self.check_deadline()
         most_grants = limits["grants_per_organisation_per_year"]
         organisation = trip.organisation
         year_day = trip.departure or trip.applied_on
@@ -300,7 +412,7 @@ class _Computation:
             most_grants is not None
             and organisation is not None
             and year_day is not None
-            and organisation.grants_this_year >= most_grants
+            and self.grants_counted(organisation) >= most_grants
         ):
             self.problem(
                 "too_many_grants",
@@ -315,88 +427,186 @@ class _Computation:
                 "organisation_id",
             )
 
+    def check_deadline(self) -> None:
+        trip, limits = self.trip, self.rules["limits"]
+        if not (trip.applied_on and trip.departure):
+            return
+        days = limits["days_before_travel"]
+        weeks = limits.get("weeks_before_travel")
+        months = limits.get("months_before_travel")
+        if days is not None:
+            last_day = trip.departure - dt.timedelta(days=days)
+            message = ngettext(
+                "Ansøgningen skal være modtaget senest %(num)d dag før afrejsen.",
+                "Ansøgningen skal være modtaget senest %(num)d dage før afrejsen.",
+                days,
+            )
+        elif weeks is not None:
+            last_day = trip.departure - dt.timedelta(weeks=weeks)
+            message = ngettext(
+                "Ansøgningen skal være modtaget senest %(num)d uge før afrejsen.",
+                "Ansøgningen skal være modtaget senest %(num)d uger før afrejsen.",
+                weeks,
+            )
+        elif months is not None:
+            last_day = months_before(trip.departure, months)
+            message = ngettext(
+                "Ansøgningen skal være modtaget senest %(num)d måned før afrejsen.",
+                "Ansøgningen skal være modtaget senest %(num)d måneder før afrejsen.",
+                months,
+            )
+        else:
+            return
+        if trip.applied_on > last_day:
+            self.problem("too_late", message, "departure_date")
+
+    def grants_counted(self, organisation: OrganisationFacts) -> int:
+        """The organisation's grants this year that count towards the limit: from this fund
+        (format 1), or of the kinds the rules name (format 2; the application's own kind by
+        default)."""
+        if self.format < 2 or organisation.grants_by_kind is None:
+            return organisation.grants_this_year
+        kinds = self.rules["limits"].get("grants_counted_across") or [self.trip.kind]
+        return sum(organisation.grants_by_kind.get(kind, 0) for kind in kinds)
+
     # The parts of the subsidy -------------------------------------------------------------
 
-    def rate_line(self) -> None:
-        rate = self.rules["rate"]
-        trip = self.trip
-        per_night = rate["per"] == "night"
-        units = trip.nights if per_night else trip.days
-        unit = "night" if per_night else "day"
-        if unit in self.units_cap:
-            units = min(units, self.units_cap[unit])
-        amount_each = Decimal(rate["amount"])
-        persons = self.young + self.leaders_counted + self.disabled_counted
-        amount = kroner(amount_each * persons * units)
+    def relation(self) -> str:
+        """The trip's relation: the closest of its cities' (a twin city before a partnership
+        before another city), or "none" without a city."""
+        relations = {city.relation for city in self.trip.partner_cities}
+        for relation in RELATIONS:
+            if relation in relations:
+                return relation
+        return "other" if relations else "none"
 
-        parts = []
-        if self.young or not (self.leaders_counted or self.disabled_counted):
-            if self.rules["persons"]["age_limit"] is None:
-                parts.append(ngettext("%(num)d deltager", "%(num)d deltagere", self.young))
-            else:
-                parts.append(ngettext("%(num)d ung", "%(num)d unge", self.young))
-        if self.leaders_counted:
-            parts.append(ngettext("%(num)d leder", "%(num)d ledere", self.leaders_counted))
-        if self.disabled_counted:
-            parts.append(
-                ngettext(
-                    "%(num)d deltager med handicap",
-                    "%(num)d deltagere med handicap",
-                    self.disabled_counted,
-                )
-            )
+    def category_count(self, category: str) -> int:
+        return {
+            "young": self.young,
+            "adult": self.adults,
+            "leader": self.leaders_counted,
+            "disabled": self.disabled_counted,
+            "guest": self.guests,
+        }[category]
+
+    def person_line(self, part: dict) -> None:
+        if self.relation() not in part["relations"]:
+            return
+        trip = self.trip
+        basis = part["basis"]
+        categories = part["categories"] or ["young", "leader", "disabled"]
+        counts = [(category, self.category_count(category)) for category in categories]
+        persons = sum(count for _category, count in counts)
+        amount_each = Decimal(part["amount"])
+
+        shown = [(c, n) for c, n in counts if n] or counts[:1]
+        texts = [self.category_text(category, count) for category, count in shown]
         persons_text = ngettext("%(num)d person", "%(num)d personer", persons)
-        if len(parts) == 1:
-            who = parts[0]
+        who = texts[0] if len(texts) == 1 else " + ".join(texts) + " = " + persons_text
+
+        if basis == "person_visit":
+            amount = kroner(amount_each * persons)
+            working = _(
+                "%(who)s × %(rate)s = %(amount)s",
+                who=who,
+                rate=money(amount_each),
+                amount=money(amount),
+            )
         else:
-            who = " + ".join(parts) + " = " + persons_text
-        if per_night:
-            units_text = ngettext("%(num)d nat", "%(num)d nætter", units)
-        else:
-            units_text = ngettext("%(num)d dag", "%(num)d dage", units)
+            per_night = basis == "person_night"
+            all_units = trip.nights if per_night else trip.days
+            units = all_units
+            unit = "night" if per_night else "day"
+            if unit in self.units_cap:
+                units = min(units, self.units_cap[unit])
+            most = part["max_nights"] if per_night else part["max_days"]
+            limited = most is not None and units > most
+            if limited:
+                units = most
+            amount = kroner(amount_each * persons * units)
+            if per_night:
+                units_text = ngettext("%(num)d nat", "%(num)d nætter", units)
+            else:
+                units_text = ngettext("%(num)d dag", "%(num)d dage", units)
+            if limited:
+                # Say plainly that the rest of the stay is not paid for.
+                units_text = _("%(units)s (af %(all)d)", units=units_text, all=all_units)
+            working = _(
+                "%(who)s × %(units)s × %(rate)s = %(amount)s",
+                who=who,
+                units=units_text,
+                rate=money(amount_each),
+                amount=money(amount),
+            )
+        self.lines.append(Line(self.label(part), working, amount, part["code"]))
+
+    def category_text(self, category: str, count: int) -> str:
+        if category == "young":
+            if self.rules["persons"]["age_limit"] is None:
+                return ngettext("%(num)d deltager", "%(num)d deltagere", count)
+            return ngettext("%(num)d ung", "%(num)d unge", count)
+        if category == "adult":
+            return ngettext("%(num)d voksen", "%(num)d voksne", count)
+        if category == "leader":
+            return ngettext("%(num)d leder", "%(num)d ledere", count)
+        if category == "disabled":
+            return ngettext(
+                "%(num)d deltager med handicap", "%(num)d deltagere med handicap", count
+            )
+        return ngettext("%(num)d gæst", "%(num)d gæster", count)
+
+    def label(self, part: dict) -> str:
+        if part.get("label"):
+            return part["label"]
+        return {
+            "person_night": _("Tilskud pr. overnatning"),
+            "person_day": _("Tilskud pr. dag"),
+            "person_visit": _("Tilskud pr. person pr. besøg"),
+            "event": _("Fast tilskud pr. ansøgning"),
+            "partner_city": _("Fast tilskud pr. venskabs- eller partnerby"),
+        }[part["basis"]]
+
+    def event_line(self, part: dict) -> None:
+        if self.relation() not in part["relations"]:
+            return
+        amount = kroner(part["amount"])
+        self.lines.append(Line(self.label(part), money(amount), amount, part["code"]))
+
+    def cities_line(self, part: dict) -> None:
+        cities = [c for c in self.counted_cities() if c.relation in part["relations"]]
+        most = part["max_cities"]
+        beyond = most is not None and len(cities) > most
+        if beyond:
+            cities = cities[:most]
+        if not cities:
+            return
+        each = kroner(part["amount"])
+        amount = kroner(each * len(cities))
+        cities_text = (
+            ngettext("%(num)d by", "%(num)d byer", len(cities))
+            + " ("
+            + ", ".join(city.name for city in cities)
+            + ")"
+        )
+        if beyond:
+            cities_text = _(
+                "%(cities)s, højst %(most)s",
+                cities=cities_text,
+                most=ngettext("%(num)d by", "%(num)d byer", most),
+            )
         self.lines.append(
             Line(
-                _("Tilskud pr. overnatning") if per_night else _("Tilskud pr. dag"),
+                self.label(part),
                 _(
-                    "%(who)s × %(units)s × %(rate)s = %(amount)s",
-                    who=who,
-                    units=units_text,
-                    rate=money(amount_each),
+                    "%(cities)s × %(each)s = %(amount)s",
+                    cities=cities_text,
+                    each=money(each),
                     amount=money(amount),
                 ),
                 amount,
-                "rate",
+                part["code"],
             )
         )
-
-    def fixed_lines(self) -> None:
-        fixed = self.rules["fixed"]
-        if fixed["per_application"] is not None:
-            amount = kroner(fixed["per_application"])
-            self.lines.append(
-                Line(_("Fast tilskud pr. ansøgning"), money(amount), amount, "per_application")
-            )
-        if fixed["per_partner_city"] is not None:
-            cities = self.counted_cities()
-            if cities:
-                each = kroner(fixed["per_partner_city"])
-                amount = kroner(each * len(cities))
-                self.lines.append(
-                    Line(
-                        _("Fast tilskud pr. venskabs- eller partnerby"),
-                        _(
-                            "%(cities)s × %(each)s = %(amount)s",
-                            cities=ngettext("%(num)d by", "%(num)d byer", len(cities))
-                            + " ("
-                            + ", ".join(city.name for city in cities)
-                            + ")",
-                            each=money(each),
-                            amount=money(amount),
-                        ),
-                        amount,
-                        "per_partner_city",
-                    )
-                )
 
     def counted_cities(self) -> list[City]:
         """The cities a fixed amount per partner city is paid for."""
@@ -468,21 +678,44 @@ class _Computation:
         categories = share["of"]
         base = kroner(sum((max(kroner(self.trip.costs.get(c)), ZERO) for c in categories), ZERO))
         percent = Decimal(share["percent"])
-        amount = kroner(base * percent / 100)
-        working = _(
-            "%(percent)s %% af %(base)s (%(what)s) = %(amount)s",
-            percent=percent_text(percent),
-            base=money(base),
-            what=categories_text(categories),
-            amount=money(amount),
+        counted = self.young + self.leaders_counted + self.disabled_counted
+        everyone = (
+            self.young + self.adults + _n(self.trip.leaders) + _n(self.trip.disabled_participants)
         )
+        if self.share_persons(share) == "counted" and everyone and counted < everyone:
+            # The cost of the persons who count: the cost is taken as shared evenly.
+            amount = kroner(base * counted / everyone * percent / 100)
+            working = _(
+                "%(percent)s %% af %(base)s (%(what)s) for %(counted)d af %(everyone)s "
+                "= %(amount)s",
+                percent=percent_text(percent),
+                base=money(base),
+                what=categories_text(categories),
+                counted=counted,
+                everyone=ngettext("%(num)d deltager", "%(num)d deltagere", everyone),
+                amount=money(amount),
+            )
+        else:
+            amount = kroner(base * percent / 100)
+            working = _(
+                "%(percent)s %% af %(base)s (%(what)s) = %(amount)s",
+                percent=percent_text(percent),
+                base=money(base),
+                what=categories_text(categories),
+                amount=money(amount),
+            )
         if share["cap"] is not None and amount > Decimal(share["cap"]):
             amount = kroner(share["cap"])
             working = _("%(working)s, højst %(cap)s", working=working, cap=money(amount))
         self.lines.append(Line(_("Andel af udgifterne"), working, amount, "cost_share"))
 
     def caps(self) -> None:
-        caps, trip = self.rules["caps"], self.trip
+        for cap in caps_of(self.rules):
+            if self.trip.kind in (cap.get("applies_to") or ()):
+                self.cap_lines(cap)
+
+    def cap_lines(self, caps: dict) -> None:
+        trip = self.trip
         organisation = trip.organisation
         steps = [
             ("cap_per_application", caps["per_application"], ZERO, _("Loft pr. ansøgning")),

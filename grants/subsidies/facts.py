@@ -66,20 +66,29 @@ class OrganisationFacts:
     based_in_municipality: bool | None = None
     grants_this_year: int = 0  # grants from this fund, in the year of departure
     granted_amount_this_year: Decimal = ZERO
+    # Grants from every fund in the year of departure, by the kind of application (trip,
+    # hosting, exchange): what format 2's limits.grants_counted_across counts. None: unknown
+    # (then the grants from this fund count).
+    grants_by_kind: Mapping[str, int] | None = None
 
     def as_facts(self) -> dict:
-        return {
+        facts = {
             "based_in_municipality": self.based_in_municipality,
             "grants_this_year": self.grants_this_year,
             "granted_amount_this_year": str(self.granted_amount_this_year),
         }
+        if self.grants_by_kind is not None:
+            facts["grants_by_kind"] = dict(self.grants_by_kind)
+        return facts
 
     @classmethod
     def from_facts(cls, facts: dict) -> OrganisationFacts:
+        by_kind = facts.get("grants_by_kind")
         return cls(
             based_in_municipality=facts.get("based_in_municipality"),
             grants_this_year=int(facts.get("grants_this_year", 0)),
             granted_amount_this_year=Decimal(facts.get("granted_amount_this_year", "0")),
+            grants_by_kind=None if by_kind is None else {k: int(v) for k, v in by_kind.items()},
         )
 
 
@@ -97,6 +106,8 @@ class Trip:
     # Instead of the two counts: every participant who is neither a leader nor disabled.
     birth_dates: tuple[dt.date, ...] | None = None
     birth_years: tuple[int, ...] | None = None
+    # Or their ages on the day the rules measure them (a rule file's worked examples).
+    ages: tuple[int, ...] | None = None
     leaders: int = 0
     disabled_participants: int = 0  # of any age
     partner_cities: tuple[City, ...] = ()
@@ -107,6 +118,9 @@ class Trip:
     host_group_size: int = 0
     # Already granted to other applications for the same event (for the cap per event).
     granted_for_event: Decimal = ZERO
+    # The visitors (format 2's category "guest"); None: on a hosting application, the
+    # visiting group (host_group_size), otherwise none.
+    guests: int | None = None
 
     def as_facts(self) -> dict:
         """The trip as plain values, to keep with a case: with the rule set, the working can
@@ -121,6 +135,7 @@ class Trip:
             if self.birth_dates is None
             else [day.isoformat() for day in self.birth_dates],
             "birth_years": None if self.birth_years is None else list(self.birth_years),
+            **({} if self.ages is None else {"ages": list(self.ages)}),
             "leaders": self.leaders,
             "disabled_participants": self.disabled_participants,
             "partner_cities": [city.as_facts() for city in self.partner_cities],
@@ -130,6 +145,7 @@ class Trip:
             "has_direct_contact": bool((self.direct_contact or "").strip()),
             "host_group_size": self.host_group_size,
             "granted_for_event": str(self.granted_for_event),
+            **({} if self.guests is None else {"guests": self.guests}),
         }
 
     @classmethod
@@ -144,6 +160,7 @@ class Trip:
             if facts.get("birth_dates") is None
             else tuple(dt.date.fromisoformat(day) for day in facts["birth_dates"]),
             birth_years=None if facts.get("birth_years") is None else tuple(facts["birth_years"]),
+            ages=None if facts.get("ages") is None else tuple(facts["ages"]),
             leaders=facts.get("leaders", 0),
             disabled_participants=facts.get("disabled_participants", 0),
             partner_cities=tuple(City.from_facts(c) for c in facts.get("partner_cities", [])),
@@ -156,6 +173,7 @@ class Trip:
             direct_contact="x" if facts.get("has_direct_contact") else "",
             host_group_size=facts.get("host_group_size", 0),
             granted_for_event=Decimal(facts.get("granted_for_event", "0")),
+            guests=facts.get("guests"),
         )
 
     @property
@@ -169,6 +187,16 @@ class Trip:
         if self.departure is None or self.return_ is None:
             return 0
         return self.nights + 1
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months earlier (the month's last day if it has no
+    such day: 31 March less one month is 28 or 29 February)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -34,9 +34,19 @@ def figures_of(rules: dict | None) -> Figures:
         return Figures()
     persons = rules.get("persons") or {}
     rate = rules.get("rate") or {}
+    if not rate:
+        # Format 2: the first amount per person per night or day, as format 1's [rate].
+        for each in rules.get("rates") or []:
+            if each["basis"] in ("person_night", "person_day"):
+                rate = {"amount": each["amount"], "per": each["basis"].removeprefix("person_")}
+                break
     host = rules.get("host_grant") or {}
+    age_limit = persons.get("age_limit")
+    if age_limit is not None and persons.get("age_limit_inclusive"):
+        # Pages say "under N år": "til og med 25 år" is "under 26 år".
+        age_limit += 1
     return Figures(
-        age_limit=persons.get("age_limit"),
+        age_limit=age_limit,
         rate=Decimal(str(rate["amount"])) if rate.get("amount") is not None else None,
         rate_per=rate.get("per"),
         host_grant=Decimal(str(host["amount"])) if host.get("amount") is not None else None,

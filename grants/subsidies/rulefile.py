@@ -28,7 +28,8 @@ from grants.core.fields import amount_problem
 from grants.core.money import AmbiguousAmount, TooManyDecimals, parse_danish_amount
 from grants.funds.kinds import rule_set_kinds
 
-FORMAT = 1
+FORMAT = 2  # the newest format; format 1 files are read as they always were
+FORMATS = (1, 2)
 
 # The kinds of trip a rule applies to: the registered fund kinds' rule-set kinds.
 KINDS = rule_set_kinds()
@@ -38,6 +39,30 @@ ROUNDINGS = ("started", "full")
 BEYOND_MAX = ("paid_up_to_max", "refused")
 CATEGORIES = ("transport", "accommodation", "fees", "meals", "per_diem", "other")
 RELATIONS = ("twin_city", "partnership", "other")
+# Format 2: a rate by the partner city's relation; "none" is a trip without a partner city.
+RATE_RELATIONS = (*RELATIONS, "none")
+# Format 2: the categories of participant (docs/rules-format.md, [persons]).
+PERSON_CATEGORIES = ("young", "adult", "leader", "disabled", "guest")
+BASES = ("person_night", "person_day", "person_visit", "event", "partner_city")
+PERSON_BASES = ("person_night", "person_day", "person_visit")
+AGE_ON = ("departure", "end_of_year")
+COST_SHARE_PERSONS = ("counted", "all")
+# The problems an example may expect (engine.py, and the table in docs/rules-format.md).
+PROBLEM_CODES = (
+    "kind_not_covered",
+    "missing_dates",
+    "dates_reversed",
+    "partner_city_missing",
+    "relation_not_covered",
+    "not_partner",
+    "not_based_in_municipality",
+    "direct_contact_missing",
+    "too_late",
+    "too_many_grants",
+    "too_long",
+    "host_group_too_small",
+    "host_visit_too_short",
+)
 
 MAX_AMOUNT = Decimal("10000000")
 FUND_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -46,11 +71,15 @@ FUND_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 @dataclass(frozen=True)
 class Key:
     name: str
-    type: str  # int, money, percent, bool, str, text, date, choice, choices
+    # int, money, percent, bool, str, text, date, choice, choices; in [[examples]] also
+    # ints (a list of whole numbers), cities (a list of {name, relation}) and costs
+    # (a table of amounts by cost category).
+    type: str
     required: bool = False
     default: Any = None
     choices: tuple[str, ...] = ()
     minimum: int = 0
+    formats: tuple[int, ...] = FORMATS  # the formats the key may be written in
 
 
 @dataclass(frozen=True)
@@ -60,6 +89,16 @@ class Section:
     # An optional section is a part of the subsidy: absent, it gives nothing (None).
     # The others always exist in the normalised rules, with their defaults.
     optional: bool
+    formats: tuple[int, ...] = FORMATS  # the formats the section may be written in
+    # From this format on, the section is an array of tables ([[rates]]): any number of
+    # entries, normalised as a list (empty when there are none). Before it, one table.
+    repeated_from: int | None = None
+
+    def repeated(self, format_: int) -> bool:
+        return self.repeated_from is not None and format_ >= self.repeated_from
+
+    def keys_in(self, format_: int) -> tuple[Key, ...]:
+        return tuple(key for key in self.keys if format_ in key.formats)
 
 
 TOP = (
@@ -77,6 +116,8 @@ SECTIONS = (
         "persons",
         (
             Key("age_limit", "int", minimum=1),
+            Key("age_limit_inclusive", "bool", default=False, formats=(2,)),
+            Key("age_on", "choice", default="departure", choices=AGE_ON, formats=(2,)),
             Key("disabled_any_age", "bool", default=False),
             Key("leaders", "choice", default="none", choices=LEADER_RULES),
             Key("leaders_per", "int", minimum=1),
@@ -92,6 +133,7 @@ SECTIONS = (
             Key("applies_to", "choices", choices=KINDS),
         ),
         optional=True,
+        formats=(1,),
     ),
     Section(
         "fixed",
@@ -101,6 +143,24 @@ SECTIONS = (
             Key("applies_to", "choices", choices=KINDS),
         ),
         optional=True,
+        formats=(1,),
+    ),
+    Section(
+        "rates",
+        (
+            Key("amount", "money", required=True),
+            Key("basis", "choice", required=True, choices=BASES),
+            Key("categories", "choices", choices=PERSON_CATEGORIES),
+            Key("relations", "choices", default=list(RATE_RELATIONS), choices=RATE_RELATIONS),
+            Key("applies_to", "choices", choices=KINDS),
+            Key("max_nights", "int", minimum=1),
+            Key("max_days", "int", minimum=1),
+            Key("max_cities", "int", minimum=1),
+            Key("label", "str"),
+        ),
+        optional=True,
+        formats=(2,),
+        repeated_from=2,
     ),
     Section(
         "host_grant",
@@ -119,6 +179,13 @@ SECTIONS = (
             Key("of", "choices", default=list(CATEGORIES), choices=CATEGORIES),
             Key("cap", "money"),
             Key("applies_to", "choices", choices=KINDS),
+            Key(
+                "persons",
+                "choice",
+                default="counted",
+                choices=COST_SHARE_PERSONS,
+                formats=(2,),
+            ),
         ),
         optional=True,
     ),
@@ -128,8 +195,10 @@ SECTIONS = (
             Key("per_application", "money"),
             Key("per_event", "money"),
             Key("per_organisation_per_year", "money"),
+            Key("applies_to", "choices", choices=KINDS, formats=(2,)),
         ),
         optional=False,
+        repeated_from=2,
     ),
     Section(
         "limits",
@@ -138,7 +207,10 @@ SECTIONS = (
             Key("max_days", "int", minimum=1),
             Key("beyond_max", "choice", default="paid_up_to_max", choices=BEYOND_MAX),
             Key("grants_per_organisation_per_year", "int", minimum=1),
+            Key("grants_counted_across", "choices", choices=KINDS, formats=(2,)),
             Key("days_before_travel", "int", minimum=0),
+            Key("weeks_before_travel", "int", minimum=0, formats=(2,)),
+            Key("months_before_travel", "int", minimum=0, formats=(2,)),
         ),
         optional=False,
     ),
@@ -151,6 +223,34 @@ SECTIONS = (
             Key("direct_contact", "bool", default=False),
         ),
         optional=False,
+    ),
+    # Worked examples: the facts of an application and what the rules must give for it
+    # (grants.subsidies.examples). Absent from the normalised rules when there are none.
+    Section(
+        "examples",
+        (
+            Key("title", "str", required=True),
+            Key("kind", "choice", choices=KINDS),
+            Key("departure", "date", required=True),
+            Key("return", "date", required=True),
+            Key("applied_on", "date"),
+            Key("cities", "cities", default=[]),
+            Key("young", "int", default=0),
+            Key("adults", "int", default=0),
+            Key("ages", "ints"),
+            Key("birth_years", "ints"),
+            Key("leaders", "int", default=0),
+            Key("disabled", "int", default=0),
+            Key("guests", "int"),
+            Key("costs", "costs", default={}),
+            Key("based_in_municipality", "bool", default=True),
+            Key("direct_contact", "bool", default=True),
+            Key("grants_this_year", "int", default=0),
+            Key("expect", "money"),
+            Key("expect_problems", "choices", choices=PROBLEM_CODES),
+        ),
+        optional=True,
+        repeated_from=1,
     ),
 )
 SECTION_BY_NAME = {section.name: section for section in SECTIONS}
@@ -182,6 +282,20 @@ SECTION_TEXTS: dict[str, KeyText] = {
         _l("Faste beløb"),
         _l("Et fast beløb pr. ansøgning og/eller pr. deltagende partnerby. Tom: ingen."),
     ),
+    "rates": KeyText(
+        _l("Takst"),
+        _l(
+            "Et beløb pr. person pr. nat, dag eller besøg, pr. begivenhed eller pr. "
+            "deltagende partnerby. Flere takster lægges sammen."
+        ),
+    ),
+    "examples": KeyText(
+        _l("Eksempel"),
+        _l(
+            "En ansøgning og det, reglerne skal give for den. Reglerne gemmes kun, når "
+            "alle eksempler giver det forventede."
+        ),
+    ),
     "host_grant": KeyText(
         _l("Værtstilskud"),
         _l("Et fast beløb til værter for en gruppe fra en venskabsby. Tom: intet."),
@@ -190,13 +304,15 @@ SECTION_TEXTS: dict[str, KeyText] = {
         _l("Andel af udgifterne"),
         _l("En procentdel af de godkendte udgifter, evt. med et loft. Tom: ingen andel."),
     ),
-    "caps": KeyText(_l("Lofter"), _l("Det højeste tilskud. Tom: intet loft.")),
+    "caps": KeyText(
+        _l("Loft"), _l("Det højeste tilskud (i format 2 evt. kun for nogle slags). Tom: intet.")
+    ),
     "limits": KeyText(_l("Grænser"), _l("Hvor lang en rejse og hvor mange tilskud reglerne dækker.")),
     "conditions": KeyText(_l("Betingelser"), _l("Hvad en ansøgning skal opfylde.")),
 }
 
 KEY_TEXTS: dict[str, KeyText] = {
-    "format": KeyText(_l("Filformat"), _l("Rulefilens formatversion.")),
+    "format": KeyText(_l("Filformat"), _l("Regelfilens formatversion.")),
     "fund": KeyText(_l("Pulje"), _l("Puljens kode.")),
     "name": KeyText(_l("Navn"), _l("Regelsættets navn, som ansøgerne ser det.")),
     "description": KeyText(_l("Beskrivelse"), _l("Reglerne med egne ord, til ansøgerne.")),
@@ -292,6 +408,86 @@ KEY_TEXTS: dict[str, KeyText] = {
     "conditions.direct_contact": KeyText(
         _l("Ansøgningen skal beskrive direkte kontakt mellem de unge")
     ),
+    "persons.age_limit_inclusive": KeyText(
+        _l("Aldersgrænsen er inklusiv"),
+        _l("Sat: “til og med 25 år”, så en på 25 tæller med."),
+    ),
+    "persons.age_on": KeyText(
+        _l("Alderen regnes"), _l("På afrejsedagen eller ved årets udgang.")
+    ),
+    "rates.amount": KeyText(_l("Beløb"), unit=_l("kr.")),
+    "rates.basis": KeyText(_l("Pr."), _l("Hvad beløbet gives for.")),
+    "rates.categories": KeyText(
+        _l("For deltagerne"), _l("Kun pr. person. Intet valgt: dem, der tæller med.")
+    ),
+    "rates.relations": KeyText(
+        _l("For byer, der er"), _l("Intet valgt: alle, også rejser uden partnerby.")
+    ),
+    "rates.applies_to": KeyText(
+        _l("Gælder for"), _l("Intet valgt: alle regelsættets slags ansøgninger.")
+    ),
+    "rates.max_nights": KeyText(
+        _l("Højst antal nætter, der tælles"), _l("Tom: alle nætter."), _l("nætter")
+    ),
+    "rates.max_days": KeyText(
+        _l("Højst antal dage, der tælles"), _l("Tom: alle dage."), _l("dage")
+    ),
+    "rates.max_cities": KeyText(
+        _l("Højst antal byer, der tælles"), _l("Tom: alle byer."), _l("byer")
+    ),
+    "rates.label": KeyText(_l("Navn i beregningen"), _l("Tom: et navn efter taksten.")),
+    "cost_share.persons": KeyText(
+        _l("Andelen regnes af"),
+        _l("De deltagere, der tæller med (deres del af udgiften), eller alle."),
+    ),
+    "caps.applies_to": KeyText(
+        _l("Gælder for"), _l("Intet valgt: alle regelsættets slags ansøgninger.")
+    ),
+    "limits.grants_counted_across": KeyText(
+        _l("Tilskud tælles på tværs af"), _l("Intet valgt: kun ansøgningens egen slags.")
+    ),
+    "limits.weeks_before_travel": KeyText(
+        _l("Ansøgningsfrist i uger"), _l("Højst én af dage, uger og måneder."), _l("uger")
+    ),
+    "limits.months_before_travel": KeyText(
+        _l("Ansøgningsfrist i måneder"), _l("Højst én af dage, uger og måneder."), _l("måneder")
+    ),
+    "examples.title": KeyText(_l("Titel"), _l("Fx “12 unge og 2 ledere, 5 nætter i Prag 10”.")),
+    "examples.kind": KeyText(_l("Slags ansøgning"), _l("Tom: regelsættets første slags.")),
+    "examples.departure": KeyText(_l("Afrejse"), unit=_l("dato")),
+    "examples.return": KeyText(_l("Hjemkomst"), unit=_l("dato")),
+    "examples.applied_on": KeyText(
+        _l("Ansøgt den"), _l("Tom: 60 dage før afrejsen."), _l("dato")
+    ),
+    "examples.cities": KeyText(
+        _l("Byer"),
+        _l('Skrevet som TOML, fx [{ name = "Prag 10", relation = "twin_city" }]; [] for ingen.'),
+    ),
+    "examples.young": KeyText(_l("Unge"), unit=_l("personer")),
+    "examples.adults": KeyText(_l("Voksne"), unit=_l("personer")),
+    "examples.ages": KeyText(
+        _l("Aldre"), _l("I stedet for antal unge og voksne, skrevet som TOML: [15, 16, 17].")
+    ),
+    "examples.birth_years": KeyText(
+        _l("Fødselsår"), _l("I stedet for antal unge og voksne, fx [2010, 2011].")
+    ),
+    "examples.leaders": KeyText(_l("Ledere"), unit=_l("personer")),
+    "examples.disabled": KeyText(_l("Deltagere med handicap"), unit=_l("personer")),
+    "examples.guests": KeyText(_l("Gæster"), _l("Ved værtskab: de besøgende."), _l("personer")),
+    "examples.costs": KeyText(
+        _l("Udgifter"), _l("Skrevet som TOML, fx { transport = 10000 }.")
+    ),
+    "examples.based_in_municipality": KeyText(_l("Foreningen har adresse i kommunen")),
+    "examples.direct_contact": KeyText(_l("Ansøgningen beskriver direkte kontakt")),
+    "examples.grants_this_year": KeyText(
+        _l("Foreningens tilskud tidligere i år"), unit=_l("tilskud")
+    ),
+    "examples.expect": KeyText(
+        _l("Forventet tilskud"), _l("Det beløb, reglerne skal give."), _l("kr.")
+    ),
+    "examples.expect_problems": KeyText(
+        _l("Eller forventet afslag, fordi"), _l("Det, der gør ansøgningen uberettiget.")
+    ),
 }
 
 # The values of the choice keys in words (a value without one is shown as written).
@@ -316,6 +512,32 @@ VALUE_TEXTS: dict[str, Any] = {
     "other": _l("Andet"),
     "twin_city": _l("Venskabsby"),
     "partnership": _l("Partnerby"),
+    "young": _l("Unge"),
+    "adult": _l("Voksne"),
+    "leader": _l("Ledere"),
+    "disabled": _l("Deltagere med handicap"),
+    "guest": _l("Gæster"),
+    "person_night": _l("Pr. person pr. nat"),
+    "person_day": _l("Pr. person pr. dag"),
+    "person_visit": _l("Pr. person pr. besøg"),
+    "event": _l("Pr. begivenhed"),
+    "partner_city": _l("Pr. deltagende partnerby"),
+    "departure": _l("På afrejsedagen"),
+    "end_of_year": _l("Ved årets udgang"),
+    "counted": _l("Dem, der tæller med"),
+    "kind_not_covered": _l("Slags ansøgning dækkes ikke"),
+    "missing_dates": _l("Datoer mangler"),
+    "dates_reversed": _l("Hjemkomst før afrejse"),
+    "partner_city_missing": _l("Ingen partnerby"),
+    "relation_not_covered": _l("Byens forhold dækkes ikke"),
+    "not_partner": _l("Ikke partnerby på datoerne"),
+    "not_based_in_municipality": _l("Ikke hjemme i kommunen"),
+    "direct_contact_missing": _l("Ingen direkte kontakt"),
+    "too_late": _l("For sent ansøgt"),
+    "too_many_grants": _l("For mange tilskud i året"),
+    "too_long": _l("For lang rejse"),
+    "host_group_too_small": _l("For lille gruppe"),
+    "host_visit_too_short": _l("For kort besøg"),
 }
 
 
@@ -327,7 +549,9 @@ def key_text(path: str) -> KeyText:
 
 def section_text(name: str) -> KeyText:
     return SECTION_TEXTS.get(name) or KeyText(name)
-COMPONENTS = ("rate", "fixed", "host_grant", "cost_share")
+
+
+COMPONENTS = ("rate", "fixed", "rates", "host_grant", "cost_share")
 
 
 # --- Errors ------------------------------------------------------------------------------------
@@ -386,12 +610,15 @@ def load_toml(text: str) -> dict:
 
 
 def parse(text: str) -> dict:
-    """Read and validate a rule file; return the normalised rules or raise RuleFileError."""
+    """Read and validate a rule file; return the normalised rules or raise RuleFileError.
+    The file's worked examples ([[examples]]) are run too: one that fails is an error."""
     document = load_toml(text)
     errors: list[RuleError] = []
     rules = _normalise(document, errors)
+    if not errors:
+        errors.extend(_example_errors(rules))
     if errors:
-        raise RuleFileError([_with_line(error, text) for error in errors])
+        raise RuleFileError(_sorted([_with_line(error, text) for error in errors]))
     return rules
 
 
@@ -399,31 +626,52 @@ def validate(rules: dict) -> dict:
     """Validate rules given as data (e.g. normalised rules from the database)."""
     errors: list[RuleError] = []
     normalised = _normalise(_as_document(rules), errors)
+    if not errors:
+        errors.extend(_example_errors(normalised))
     if errors:
         raise RuleFileError(errors)
     return normalised
 
 
-def _normalise(document: dict, errors: list[RuleError]) -> dict:
-    known = {key.name for key in TOP} | set(SECTION_BY_NAME)
-    for name in document:
-        if name not in known:
-            errors.append(_unknown(name, name, known))
+def _example_errors(rules: dict) -> list[RuleError]:
+    from grants.subsidies.examples import failures  # the engine reads this module's rules
 
+    return failures(rules)
+
+
+def _sorted(errors: list[RuleError]) -> list[RuleError]:
+    """By line; the errors without one (the file as a whole) first."""
+    return sorted(errors, key=lambda error: error.line or 0)
+
+
+def format_of(rules: dict) -> int:
+    """The format normalised rules were written in (1 when unknown)."""
+    value = rules.get("format")
+    return value if value in FORMATS else 1
+
+
+def _normalise(document: dict, errors: list[RuleError]) -> dict:
     rules: dict[str, Any] = {}
     for key in TOP:
         rules[key.name] = _value(document, key, key.name, errors)
-    if rules["format"] is not None and rules["format"] != FORMAT:
+    format_ = rules["format"]
+    if format_ is not None and format_ not in FORMATS:
         errors.append(
             RuleError(
                 "format",
                 _(
-                    "formatet %(value)s kendes ikke; denne version læser format = %(format)d",
-                    value=rules["format"],
-                    format=FORMAT,
+                    "formatet %(value)s kendes ikke; denne version læser format = 1 og 2",
+                    value=format_,
                 ),
             )
         )
+    if format_ not in FORMATS:
+        format_ = FORMAT  # read the rest as the newest format, to report what else is wrong
+
+    known = {key.name for key in TOP} | {s.name for s in SECTIONS if format_ in s.formats}
+    for name in document:
+        if name not in known:
+            errors.append(_unknown(name, name, known, format_))
     if rules["fund"] is not None and not FUND_CODE.match(rules["fund"]):
         errors.append(
             RuleError("fund", _("skal være en puljes kode: små bogstaver, tal og bindestreg"))
@@ -436,10 +684,34 @@ def _normalise(document: dict, errors: list[RuleError]) -> dict:
         errors.append(RuleError("valid_to", _("må ikke ligge før valid_from")))
 
     for section in SECTIONS:
+        if format_ not in section.formats:
+            continue
         raw = document.get(section.name)
+        keys = section.keys_in(format_)
+        if section.repeated(format_):
+            if raw is None:
+                raw = []
+            elif isinstance(raw, dict):
+                raw = [raw]  # one [caps] table in a format 2 file: a list of one
+            if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+                errors.append(
+                    RuleError(
+                        section.name,
+                        _("skal være tabeller: [[%(name)s]]", name=section.name),
+                    )
+                )
+                rules[section.name] = []
+                continue
+            rules[section.name] = [
+                _table(table, keys, f"{section.name}[{number}]", errors, format_)
+                for number, table in enumerate(raw, start=1)
+            ]
+            if section.name == "examples" and not rules[section.name]:
+                del rules[section.name]  # none: as in the files written before examples
+            continue
         if raw is None:
             rules[section.name] = (
-                None if section.optional else {key.name: key.default for key in section.keys}
+                None if section.optional else {key.name: _default(key) for key in keys}
             )
             continue
         if not isinstance(raw, dict):
@@ -448,19 +720,27 @@ def _normalise(document: dict, errors: list[RuleError]) -> dict:
             )
             rules[section.name] = None
             continue
-        names = {key.name for key in section.keys}
-        for name in raw:
-            if name not in names:
-                errors.append(_unknown(f"{section.name}.{name}", name, names))
-        rules[section.name] = {
-            key.name: _value(raw, key, f"{section.name}.{key.name}", errors) for key in section.keys
-        }
+        rules[section.name] = _table(raw, keys, section.name, errors, format_)
 
-    _check_together(rules, errors)
+    _check_together(rules, errors, format_)
     return rules
 
 
-def _check_together(rules: dict, errors: list[RuleError]) -> None:
+def _table(raw: dict, keys: tuple[Key, ...], path: str, errors, format_: int) -> dict:
+    names = {key.name for key in keys}
+    for name in raw:
+        if name not in names:
+            errors.append(_unknown(f"{path}.{name}", name, names, format_))
+    return {key.name: _value(raw, key, f"{path}.{key.name}", errors) for key in keys}
+
+
+def _default(key: Key) -> Any:
+    if isinstance(key.default, list | dict):
+        return type(key.default)(key.default)
+    return key.default
+
+
+def _check_together(rules: dict, errors: list[RuleError], format_: int) -> None:
     """The checks that look at more than one key."""
     persons = rules["persons"]
     if persons and persons["leaders"] == "ratio" and persons["leaders_per"] is None:
@@ -472,43 +752,167 @@ def _check_together(rules: dict, errors: list[RuleError]) -> None:
                 _(
                     "regelsættet giver intet tilskud: angiv mindst én af "
                     "[rate], [fixed], [host_grant] og [cost_share]"
+                )
+                if format_ == 1
+                else _(
+                    "regelsættet giver intet tilskud: angiv mindst én af "
+                    "[[rates]], [host_grant] og [cost_share]"
                 ),
             )
         )
     kinds = rules["kinds"] or []
-    for name in COMPONENTS:
+    for name in ("rate", "fixed", "host_grant", "cost_share"):
         component = rules.get(name)
-        if not component:
-            continue
-        if component["applies_to"] is None:
-            # Spelled out in the normalised rules, so a stored rule set says what it did.
-            default = ["hosting"] if name == "host_grant" else list(kinds)
-            component["applies_to"] = [kind for kind in default if kind in kinds]
-            if name == "host_grant" and not component["applies_to"]:
-                errors.append(
-                    RuleError(
-                        "host_grant.applies_to",
-                        _('skal angives, når "hosting" ikke er blandt kinds'),
-                    )
-                )
-        else:
-            for kind in component["applies_to"]:
-                if kind not in kinds:
-                    errors.append(
-                        RuleError(
-                            f"{name}.applies_to",
-                            _("%(kind)s er ikke blandt regelsættets kinds", kind=kind),
-                        )
-                    )
+        if component:
+            _check_applies_to(component, name, kinds, errors)
     fixed = rules.get("fixed")
     if fixed and fixed["per_application"] is None and fixed["per_partner_city"] is None:
         errors.append(RuleError("fixed", _("angiv per_application og/eller per_partner_city")))
+    if format_ >= 2:
+        _check_format_2(rules, kinds, errors)
+    for number, example in enumerate(rules.get("examples") or [], start=1):
+        path = f"examples[{number}]"
+        if example["kind"] is None and kinds:
+            example["kind"] = kinds[0]
+        elif example["kind"] is not None and example["kind"] not in kinds:
+            errors.append(
+                RuleError(
+                    f"{path}.kind",
+                    _("%(kind)s er ikke blandt regelsættets kinds", kind=example["kind"]),
+                )
+            )
+        if example["departure"] and example["return"] and example["return"] < example["departure"]:
+            errors.append(RuleError(f"{path}.return", _("må ikke ligge før departure")))
 
 
-def _unknown(path: str, name: str, known: set[str]) -> RuleError:
+def _check_applies_to(component: dict, name: str, kinds: list[str], errors) -> None:
+    if component["applies_to"] is None:
+        # Spelled out in the normalised rules, so a stored rule set says what it did.
+        default = ["hosting"] if name == "host_grant" else list(kinds)
+        component["applies_to"] = [kind for kind in default if kind in kinds]
+        if name == "host_grant" and not component["applies_to"]:
+            errors.append(
+                RuleError(
+                    "host_grant.applies_to",
+                    _('skal angives, når "hosting" ikke er blandt kinds'),
+                )
+            )
+        return
+    for kind in component["applies_to"]:
+        if kind not in kinds:
+            errors.append(
+                RuleError(
+                    f"{name}.applies_to",
+                    _("%(kind)s er ikke blandt regelsættets kinds", kind=kind),
+                )
+            )
+
+
+def _check_format_2(rules: dict, kinds: list[str], errors: list[RuleError]) -> None:
+    persons = rules["persons"]
+    for number, rate in enumerate(rules.get("rates") or [], start=1):
+        path = f"rates[{number}]"
+        _check_applies_to(rate, path, kinds, errors)
+        basis = rate["basis"]
+        if basis in PERSON_BASES:
+            if rate["categories"] is None:
+                # The counted persons (docs: [persons]), spelled out.
+                rate["categories"] = _counted_categories(persons)
+            for category in rate["categories"] or []:
+                problem = _category_problem(category, persons)
+                if problem:
+                    errors.append(RuleError(f"{path}.categories", problem))
+        elif rate["categories"] is not None:
+            errors.append(
+                RuleError(
+                    f"{path}.categories",
+                    _("bruges kun med basis person_night, person_day og person_visit"),
+                )
+            )
+        for key, wanted in (
+            ("max_nights", "person_night"),
+            ("max_days", "person_day"),
+            ("max_cities", "partner_city"),
+        ):
+            if rate[key] is not None and basis != wanted:
+                errors.append(
+                    RuleError(
+                        f"{path}.{key}",
+                        _('bruges kun med basis = "%(basis)s"', basis=wanted),
+                    )
+                )
+    for number, cap in enumerate(rules["caps"], start=1):
+        path = f"caps[{number}]"
+        _check_applies_to(cap, path, kinds, errors)
+        if all(cap[key] is None for key in ("per_application", "per_event")) and (
+            cap["per_organisation_per_year"] is None
+        ):
+            errors.append(
+                RuleError(
+                    path,
+                    _("angiv per_application, per_event og/eller per_organisation_per_year"),
+                )
+            )
+    limits = rules["limits"]
+    deadlines = [
+        key
+        for key in ("days_before_travel", "weeks_before_travel", "months_before_travel")
+        if limits[key] is not None
+    ]
+    if len(deadlines) > 1:
+        errors.append(
+            RuleError(
+                f"limits.{deadlines[1]}",
+                _(
+                    "angiv kun én frist: days_before_travel, weeks_before_travel eller "
+                    "months_before_travel"
+                ),
+            )
+        )
+    if (
+        limits["grants_counted_across"] is not None
+        and limits["grants_per_organisation_per_year"] is None
+    ):
+        errors.append(
+            RuleError(
+                "limits.grants_counted_across",
+                _("bruges kun sammen med grants_per_organisation_per_year"),
+            )
+        )
+
+
+def _counted_categories(persons: dict) -> list[str]:
+    """Who counts by the [persons] rules: the young, the leaders by their rule and, when
+    ``disabled_any_age``, the disabled participants."""
+    categories = ["young"]
+    if persons["leaders"] != "none":
+        categories.append("leader")
+    if persons["disabled_any_age"]:
+        categories.append("disabled")
+    return categories
+
+
+def _category_problem(category: str, persons: dict) -> str | None:
+    """Why a rate cannot count this category under these [persons] rules (or None)."""
+    if category == "leader" and persons["leaders"] == "none":
+        return _('ledere tæller ikke, når persons.leaders = "none"')
+    if category == "disabled" and not persons["disabled_any_age"]:
+        return _("deltagere med handicap tæller kun, når persons.disabled_any_age = true")
+    if category == "adult" and persons["age_limit"] is None:
+        return _("uden persons.age_limit er alle deltagere unge (young)")
+    return None
+
+
+def _unknown(path: str, name: str, known: set[str], format_: int = FORMAT) -> RuleError:
     if name == "version":
         return RuleError(
             path, _("versionen gives, når regelsættet indlæses; fjern nøglen fra filen")
+        )
+    if format_ == 1 and _in_format_2(path):
+        return RuleError(path, _("kræver format = 2"))
+    if format_ == 2 and name in ("rate", "fixed"):
+        return RuleError(
+            path, _("findes kun i format 1; i format 2 skrives satserne som [[rates]]")
         )
     close = difflib.get_close_matches(name, sorted(known), n=1)
     if close:
@@ -516,11 +920,22 @@ def _unknown(path: str, name: str, known: set[str]) -> RuleError:
     return RuleError(path, _("ukendt nøgle"))
 
 
+def _in_format_2(path: str) -> bool:
+    """Whether ``path`` (``persons.age_on``, ``rates``) names a key of format 2."""
+    section_name, _dot, name = re.sub(r"\[\d+\]", "", path).partition(".")
+    section = SECTION_BY_NAME.get(section_name)
+    if section is None:
+        return False
+    if not name:
+        return 2 in section.formats and 1 not in section.formats
+    return any(key.name == name and 1 not in key.formats for key in section.keys)
+
+
 def _value(table: dict, key: Key, path: str, errors: list[RuleError]) -> Any:
     if key.name not in table:
         if key.required:
             errors.append(RuleError(path, _("skal angives")))
-        return list(key.default) if isinstance(key.default, list) else key.default
+        return _default(key)
     raw = table[key.name]
     try:
         return _CONVERTERS[key.type](raw, key)
@@ -633,6 +1048,47 @@ def _choices(raw: Any, key: Key) -> list[str]:
     return [choice for choice in key.choices if choice in raw]
 
 
+def _ints(raw: Any, key: Key) -> list[int]:
+    if not isinstance(raw, list) or not all(
+        isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= 3000 for item in raw
+    ):
+        raise _Invalid(_("skal være en liste af hele tal, fx [15, 16, 17]"))
+    return list(raw)
+
+
+def _cities(raw: Any, key: Key) -> list[dict]:
+    message = _(
+        'skal være en liste af byer, fx [{ name = "Prag 10", relation = "twin_city" }]; '
+        "relation er en af: %(choices)s",
+        choices=_quoted(RELATIONS),
+    )
+    if not isinstance(raw, list):
+        raise _Invalid(message)
+    cities = []
+    for item in raw:
+        if (
+            not isinstance(item, dict)
+            or set(item) - {"name", "relation"}
+            or not isinstance(item.get("name"), str)
+            or not item["name"].strip()
+            or item.get("relation", "twin_city") not in RELATIONS
+        ):
+            raise _Invalid(message)
+        cities.append({"name": item["name"].strip(), "relation": item.get("relation", "twin_city")})
+    return cities
+
+
+def _costs(raw: Any, key: Key) -> dict[str, str]:
+    message = _(
+        "skal være en tabel af beløb efter udgiftsart, fx { transport = 10000 }; "
+        "udgiftsarterne er: %(choices)s",
+        choices=_quoted(CATEGORIES),
+    )
+    if not isinstance(raw, dict) or set(raw) - set(CATEGORIES):
+        raise _Invalid(message)
+    return {category: _money(raw[category], key) for category in CATEGORIES if category in raw}
+
+
 _CONVERTERS = {
     "int": _int,
     "money": _money,
@@ -643,6 +1099,9 @@ _CONVERTERS = {
     "date": _date,
     "choice": _choice,
     "choices": _choices,
+    "ints": _ints,
+    "cities": _cities,
+    "costs": _costs,
 }
 
 
@@ -663,25 +1122,43 @@ def _as_document(rules: dict) -> dict:
         table = document.get(section.name)
         if isinstance(table, dict):
             document[section.name] = {k: v for k, v in table.items() if v is not None}
+        elif isinstance(table, list):
+            document[section.name] = [
+                {k: v for k, v in entry.items() if v is not None}
+                if isinstance(entry, dict)
+                else entry
+                for entry in table
+            ]
     return document
 
 
 # --- Where a field is in the file ------------------------------------------------------------
 
 _HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\- ]+?)\s*\]\s*(#.*)?$")
+_ARRAY_HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z0-9_.\- ]+?)\s*\]\]\s*(#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=")
 
 
 def line_of(text: str, path: str) -> int | None:
-    """The line where the field ``path`` (``rate.amount``, ``rate`` or ``name``) is written."""
+    """The line where the field ``path`` (``rate.amount``, ``rate``, ``name``, or in an
+    array of tables ``rates[2].amount``, the second [[rates]]) is written."""
     if not path:
         return None
     parts = path.split(".")
     table = ""
+    counts: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
-        header = _HEADER.match(line)
-        if header:
-            table = header.group(1).replace(" ", "")
+        array = _ARRAY_HEADER.match(line)
+        header = None if array else _HEADER.match(line)
+        if array or header:
+            if array:
+                name = array.group(1).replace(" ", "")
+                counts[name] = counts.get(name, 0) + 1
+                table = f"{name}[{counts[name]}]"
+                if path == name:  # the array as a whole: its first table
+                    return number
+            else:
+                table = header.group(1).replace(" ", "")  # type: ignore[union-attr]
             if len(parts) == 1 and table == parts[0]:
                 return number
             continue
@@ -715,22 +1192,29 @@ def _with_line(error: RuleError, text: str) -> RuleError:
 
 def to_toml(rules: dict) -> str:
     """Normalised rules as a TOML file; ``parse(to_toml(rules)) == rules``."""
+    format_ = format_of(rules)
     lines = [f"format = {rules['format']}"]
     for key in TOP[1:]:
         value = rules.get(key.name)
         if value is not None:
             lines.append(f"{key.name} = {_toml_value(value, key)}")
     for section in SECTIONS:
-        table = rules.get(section.name)
-        if table is None:
+        if format_ not in section.formats:
             continue
-        body = [
-            f"{key.name} = {_toml_value(table[key.name], key)}"
-            for key in section.keys
-            if table.get(key.name) is not None
-        ]
-        if body or section.optional:
-            lines.extend(["", f"[{section.name}]", *body])
+        keys = section.keys_in(format_)
+        content = rules.get(section.name)
+        if content is None:
+            continue
+        repeated = section.repeated(format_)
+        for table in content if repeated else [content]:
+            body = [
+                f"{key.name} = {_toml_value(table[key.name], key)}"
+                for key in keys
+                if table.get(key.name) is not None
+            ]
+            header = f"[[{section.name}]]" if repeated else f"[{section.name}]"
+            if body or section.optional or repeated:
+                lines.extend(["", header, *body])
     return "\n".join(lines) + "\n"
 
 
@@ -748,6 +1232,23 @@ def _toml_value(value: Any, key: Key) -> str:
         return str(int(value))
     if key.type == "choices":
         return "[" + ", ".join(toml_string(item) for item in value) + "]"
+    if key.type == "ints":
+        return "[" + ", ".join(str(int(item)) for item in value) + "]"
+    if key.type == "cities":
+        return (
+            "["
+            + ", ".join(
+                f"{{ name = {toml_string(city['name'])}, "
+                f"relation = {toml_string(city['relation'])} }}"
+                for city in value
+            )
+            + "]"
+        )
+    if key.type == "costs":
+        money_key = Key(key.name, "money")
+        return (
+            "{ " + ", ".join(f"{k} = {_toml_value(v, money_key)}" for k, v in value.items()) + " }"
+        )
     return toml_string(str(value))
 
 

@@ -233,6 +233,33 @@ def _sent_source(form: RuleSetForm) -> str | None:
     return text.replace("\r\n", "\n")
 
 
+@bp.get("/puljer/<fund_code>")
+def fund_page(fund_code: str):
+    """A fund's page for the public and applicants: its rules in plain words and its worked
+    examples as "what you would get". Open to everyone: the rules are public."""
+    from grants.core import clock
+    from grants.subsidies import examples
+    from grants.subsidies.models import rule_set_for
+
+    fund = db.session.scalar(select(Fund).where(Fund.code == fund_code, Fund.active))
+    if fund is None or not fund.computes_subsidy:
+        abort(404)
+    rule_set = rule_set_for(fund, clock.today())
+    outcomes = []
+    if rule_set is not None:
+        outcomes = [
+            (outcome, examples.described(outcome.example, rule_set.rules))
+            for outcome in examples.run(rule_set.rules)
+        ]
+    return render_template(
+        "subsidies/fund.html",
+        fund=fund,
+        rule_set=rule_set,
+        rule_texts=describe_rules(rule_set.rules) if rule_set else [],
+        outcomes=outcomes,
+    )
+
+
 @bp.post("/tilskud/beregn/<fund_code>")
 @login_required
 def calculate(fund_code: str):

@@ -76,12 +76,107 @@ def rules_applied(rules: dict, kind: str) -> list[str]:
 
 
 def _bears_on(rules: dict, code: str, kind: str) -> bool:
-    component = code.split(":")[0]
+    component, _sep, rest = code.partition(":")
     if component in ("rate", "fixed", "host_grant", "cost_share"):
         return kind in rules[component]["applies_to"]
+    if component == "rates":
+        return kind in rules["rates"][int(rest)]["applies_to"]
+    if component == "caps" and isinstance(rules["caps"], list):
+        return kind in (rules["caps"][int(rest.split(":")[0])]["applies_to"] or ())
     if component == "persons":
-        return bool(rules.get("rate")) and kind in rules["rate"]["applies_to"]
+        return any(kind in part["applies_to"] for part in _person_parts(rules)) or _counted_share(
+            rules, kind
+        )
     return True
+
+
+_PERSON_BASES = ("person_night", "person_day", "person_visit")
+
+
+def _person_parts(rules: dict) -> list[dict]:
+    """The amounts per person: format 1's [rate], format 2's [[rates]] by person."""
+    if rules.get("rate"):
+        return [rules["rate"]]
+    return [rate for rate in rules.get("rates") or [] if rate["basis"] in _PERSON_BASES]
+
+
+def _counted_share(rules: dict, kind: str | None = None) -> bool:
+    share = rules.get("cost_share")
+    return bool(
+        share
+        and share.get("persons") == "counted"
+        and (kind is None or kind in share["applies_to"])
+    )
+
+
+def age_rule_text(persons: dict) -> str:
+    """Who is young by the age limit, in plain words."""
+    age = persons["age_limit"]
+    inclusive = persons.get("age_limit_inclusive")
+    if persons.get("age_on") == "end_of_year":
+        if inclusive:
+            return _("Deltagere, der højst fylder %(age)d år i rejseåret, tæller med", age=age)
+        return _("Deltagere, der fylder under %(age)d år i rejseåret, tæller med", age=age)
+    if inclusive:
+        return _("Deltagere på højst %(age)d år på afrejsedagen tæller med", age=age)
+    return _("Deltagere under %(age)d år på afrejsedagen tæller med", age=age)
+
+
+def category_names(categories: list[str]) -> str:
+    return ", ".join(
+        {
+            "young": _("unge"),
+            "adult": _("voksne"),
+            "leader": _("ledere"),
+            "disabled": _("deltagere med handicap"),
+            "guest": _("gæster"),
+        }.get(category, category)
+        for category in categories
+    )
+
+
+def relation_names(relations: list[str]) -> str:
+    return ", ".join(
+        {
+            "twin_city": _("venskabsbyer"),
+            "partnership": _("partnerbyer"),
+            "other": _("andre byer i udlandet"),
+            "none": _("uden samarbejdsby"),
+        }.get(relation, relation)
+        for relation in relations
+    )
+
+
+def _rate_text(rate: dict) -> str:
+    from grants.subsidies.rulefile import RATE_RELATIONS
+
+    amount = money(rate["amount"])
+    basis = rate["basis"]
+    text = {
+        "person_night": _("%(amount)s pr. person pr. overnatning", amount=amount),
+        "person_day": _("%(amount)s pr. person pr. dag", amount=amount),
+        "person_visit": _("%(amount)s pr. person pr. besøg", amount=amount),
+        "event": _("%(amount)s pr. ansøgning", amount=amount),
+        "partner_city": _(
+            "%(amount)s pr. venskabs- eller partnerby, besøget omfatter", amount=amount
+        ),
+    }[basis]
+    details = []
+    if rate.get("categories"):
+        details.append(category_names(rate["categories"]))
+    if set(rate["relations"]) != set(RATE_RELATIONS):
+        details.append(_("kun %(relations)s", relations=relation_names(rate["relations"])))
+    if rate.get("max_nights") is not None:
+        details.append(ngettext("højst %(num)d nat", "højst %(num)d nætter", rate["max_nights"]))
+    if rate.get("max_days") is not None:
+        details.append(ngettext("højst %(num)d dag", "højst %(num)d dage", rate["max_days"]))
+    if rate.get("max_cities") is not None:
+        details.append(ngettext("højst %(num)d by", "højst %(num)d byer", rate["max_cities"]))
+    if details:
+        text = _("%(text)s (%(details)s)", text=text, details="; ".join(details))
+    if rate.get("label"):
+        text = _("%(label)s: %(text)s", label=rate["label"], text=text)
+    return text
 
 
 def _rule_texts(rules: dict) -> list[tuple[str, str]]:
@@ -93,17 +188,12 @@ def _rule_texts(rules: dict) -> list[tuple[str, str]]:
             add(("rate", _("%(amount)s pr. person pr. overnatning", amount=money(rate["amount"]))))
         else:
             add(("rate", _("%(amount)s pr. person pr. dag", amount=money(rate["amount"]))))
+    for number, each in enumerate(rules.get("rates") or []):
+        add((f"rates:{number}", _rate_text(each)))
+    if _person_parts(rules) or _counted_share(rules):
         persons = rules["persons"]
         if persons["age_limit"] is not None:
-            add(
-                (
-                    "persons:age",
-                    _(
-                        "Deltagere under %(age)d år på afrejsedagen tæller med",
-                        age=persons["age_limit"],
-                    ),
-                )
-            )
+            add(("persons:age", age_rule_text(persons)))
         else:
             add(("persons:age", _("Alle deltagere tæller med")))
         if persons["leaders"] == "ratio":
@@ -154,17 +244,29 @@ def _rule_texts(rules: dict) -> list[tuple[str, str]]:
             percent=percent_text(Decimal(share["percent"])),
             what=categories_text(share["of"]),
         )
+        if share.get("persons") == "counted":
+            text = _("%(text)s for de deltagere, der tæller med", text=text)
         if share["cap"] is not None:
             text = _("%(text)s, højst %(cap)s", text=text, cap=money(share["cap"]))
         add(("cost_share", text))
     caps = rules["caps"]
-    for key, label in (
-        ("per_application", _("Loft pr. ansøgning")),
-        ("per_event", _("Loft pr. arrangement")),
-        ("per_organisation_per_year", _("Loft pr. organisation pr. år")),
-    ):
-        if caps[key] is not None:
-            add((f"caps:{key}", _("%(label)s: %(cap)s", label=label, cap=money(caps[key]))))
+    repeated = isinstance(caps, list)
+    for number, cap in enumerate(caps if repeated else [caps]):
+        for key, label in (
+            ("per_application", _("Loft pr. ansøgning")),
+            ("per_event", _("Loft pr. arrangement")),
+            ("per_organisation_per_year", _("Loft pr. organisation pr. år")),
+        ):
+            if cap[key] is None:
+                continue
+            text = _("%(label)s: %(cap)s", label=label, cap=money(cap[key]))
+            if repeated and set(cap["applies_to"]) != set(rules["kinds"]):
+                text = _(
+                    "%(text)s (%(kinds)s)",
+                    text=text,
+                    kinds=", ".join(kind_label(kind) for kind in cap["applies_to"]),
+                )
+            add((f"caps:{number}:{key}" if repeated else f"caps:{key}", text))
     limits = rules["limits"]
     if limits["max_nights"] is not None:
         add(
@@ -190,6 +292,17 @@ def _rule_texts(rules: dict) -> list[tuple[str, str]]:
                 ),
             )
         )
+        across = limits.get("grants_counted_across")
+        if across and len(across) > 1:
+            add(
+                (
+                    "limits:grants_across",
+                    _(
+                        "Tilskud til %(kinds)s tælles sammen",
+                        kinds=", ".join(kind_label(kind) for kind in across),
+                    ),
+                )
+            )
     if limits["days_before_travel"] is not None:
         add(
             (
@@ -198,6 +311,28 @@ def _rule_texts(rules: dict) -> list[tuple[str, str]]:
                     "Ansøgningen skal være modtaget senest %(num)d dag før afrejsen",
                     "Ansøgningen skal være modtaget senest %(num)d dage før afrejsen",
                     limits["days_before_travel"],
+                ),
+            )
+        )
+    if limits.get("weeks_before_travel") is not None:
+        add(
+            (
+                "limits:deadline",
+                ngettext(
+                    "Ansøgningen skal være modtaget senest %(num)d uge før afrejsen",
+                    "Ansøgningen skal være modtaget senest %(num)d uger før afrejsen",
+                    limits["weeks_before_travel"],
+                ),
+            )
+        )
+    if limits.get("months_before_travel") is not None:
+        add(
+            (
+                "limits:deadline",
+                ngettext(
+                    "Ansøgningen skal være modtaget senest %(num)d måned før afrejsen",
+                    "Ansøgningen skal være modtaget senest %(num)d måneder før afrejsen",
+                    limits["months_before_travel"],
                 ),
             )
         )

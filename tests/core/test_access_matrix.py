@@ -96,6 +96,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "core.healthz": Expect(EVERYONE),
     "core.favicon": Expect(EVERYONE),
     "core.accessibility": Expect(EVERYONE),
+    "subsidies.fund_page": Expect(EVERYONE, {"fund_code": "{youth_fund}"}),
     "core.set_language": Expect(EVERYONE, data={"language": "xx"}),
     "people.login": Expect(EVERYONE, method="GET"),
     "people.signup": Expect(EVERYONE, method="GET"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from grants.subsidies.models import versions_of
-from tests.html import page_text
+from tests.html import field_error, page_text
 from tests.subsidies.helpers import ballerup_source, count_rule_sets
 
 
@@ -40,7 +40,8 @@ def test_saving_adds_a_new_version(youth, client, auth):
     assert "Det, du gemmer, bliver version 2." in page_text(edit)
     assert "amount = 100" in page_text(edit)
 
-    changed = ballerup_source("ungdomsrejser").replace("amount = 100 ", "amount = 110 ")
+    without_examples = ballerup_source("ungdomsrejser").partition("\n# Eksempler")[0]
+    changed = without_examples.replace("amount = 100 ", "amount = 110 ")
     response = client.post(
         "/tilskud/regler/ungdomsrejser/toml", data={"source": changed.replace("\n", "\r\n")}
     )
@@ -52,6 +53,27 @@ def test_saving_adds_a_new_version(youth, client, auth):
     assert newest.created_by == youth.admin
     assert newest.source == changed
     assert first.rules["rate"]["amount"] == "100.00"
+
+
+def test_a_change_that_breaks_a_worked_example_is_refused_naming_it(youth, client, auth):
+    auth.login(youth.admin)
+    changed = ballerup_source("ungdomsrejser").replace("amount = 100 ", "amount = 110 ")
+
+    response = client.post("/tilskud/regler/ungdomsrejser/toml", data={"source": changed})
+
+    assert response.status_code == 422
+    errors = field_error(response.get_data(as_text=True), "source")
+    assert (
+        "examples[1]: eksemplet »12 unge og 2 ledere, 5 nætter i Prag 10« holder ikke: "
+        "forventet 7.000,00 kr., men reglerne giver 7.700,00 kr." in errors
+    )
+    assert "»8 unge og 3 ledere" in errors  # every failing example is listed
+    assert "En forening uden for kommunen" not in errors  # the one that still holds is not
+    assert count_rule_sets() == 3
+
+    client.post("/sprog", data={"locale": "en"})
+    english = client.post("/tilskud/regler/ungdomsrejser/toml", data={"source": changed})
+    assert "expected 7,000.00 kr., but the rules give 7,700.00 kr." in field_error(english.get_data(as_text=True), "source")
 
 
 def test_bad_toml_is_shown_next_to_the_field_and_nothing_is_saved(youth, client, auth):

@@ -80,6 +80,9 @@ def test_the_editor_is_made_from_the_key_tables(youth, client, auth):
 def test_saving_the_form_adds_a_version_read_as_an_import_would(youth, client, auth):
     auth.login(youth.admin)
     data = form_of(ballerup_rules("ungdomsrejser"))
+    # (without the worked examples, which expect 100 kr.)
+    data = {name: value for name, value in data.items() if not name.startswith("examples-")}
+    data.pop("entries")
     data["rate-amount"] = ["110,50"]
     data["caps-per_event"] = ["11000"]
     data["name"] = ["Ungdomsrejser <b>2027</b>"]
@@ -92,6 +95,7 @@ def test_saving_the_form_adds_a_version_read_as_an_import_would(youth, client, a
     assert newest.rules["rate"]["amount"] == "110.50"
     assert newest.rules["caps"]["per_event"] == "11000.00"
     assert newest.rules["name"] == "Ungdomsrejser <b>2027</b>"
+    assert "examples" not in newest.rules
     assert newest.created_by == youth.admin
     assert rulefile.parse(newest.source) == newest.rules  # the file it is saved as
     assert first.rules == ballerup_rules("ungdomsrejser")
@@ -152,9 +156,30 @@ def test_the_live_check_answers_with_the_fields_in_error(youth, client, auth):
     data["rate-amount"] = ["300,001"]
     bad = client.post(CHECK, data=data).get_json()
 
-    assert good == {"valid": True, "problems": [], "examples": []}
+    assert good["valid"] is True and good["problems"] == []
+    assert {
+        "title": "12 unge og 2 ledere, 5 nætter i Prag 10",
+        "result": "7.000,00 kr.",
+    } in good["examples"]
     assert bad["valid"] is False
     assert [p["field"] for p in bad["problems"]] == ["rate-amount"]
+    assert count_rule_sets() == 3
+
+
+def test_a_change_that_breaks_a_worked_example_is_refused_beside_the_example(
+    youth, client, auth
+):
+    auth.login(youth.admin)
+    data = form_of(ballerup_rules("ungdomsrejser"))
+    data["rate-amount"] = ["110"]
+
+    response = client.post(EDIT, data=data)
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    beside = page_text(page.split('id="entry-examples-0-error"')[1].split("</p>")[0])
+    assert "forventet 7.000,00 kr., men reglerne giver 7.700,00 kr." in beside
+    assert 'href="#entry-examples-0"' in page
     assert count_rule_sets() == 3
 
 
@@ -198,7 +223,8 @@ def test_an_entry_of_a_repeating_section_is_added_and_removed_without_javascript
 
 def test_the_toml_file_can_still_be_uploaded(youth, client, auth):
     auth.login(youth.admin)
-    changed = ballerup_source("ungdomsrejser").replace("amount = 100 ", "amount = 120 ")
+    without_examples = ballerup_source("ungdomsrejser").partition("\n# Eksempler")[0]
+    changed = without_examples.replace("amount = 100 ", "amount = 120 ")
 
     response = client.post(
         IMPORT,

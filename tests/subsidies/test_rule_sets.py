@@ -118,7 +118,7 @@ def test_a_wrong_type_names_the_field_and_its_line(youth):
         (("[rate]", "[rate]\namout = 1"), "Linje 7: rate.amout: ukendt nøgle (mente du amount?)"),
         (('per = "night"', 'per = "week"'), 'rate.per: skal være en af: "night", "day"'),
         (("valid_from = 2027-01-01", ""), "valid_from: skal angives"),  # no line to name
-        (("format = 1", "format = 2"), "Linje 1: format: formatet 2 kendes ikke"),
+        (("format = 1", "format = 3"), "Linje 1: format: formatet 3 kendes ikke"),
         (("format = 1", "format = 1\nversion = 3"), "Linje 2: version: versionen gives"),
         (("amount = 100", "amount = -5"), "rate.amount: beløbet kan ikke være negativt"),
         (("amount = 100", "amount = 100.505"), "rate.amount: højst to decimaler (øre)"),
@@ -153,7 +153,8 @@ def test_a_file_for_another_fund_is_refused(youth):
 
 def test_the_newest_version_valid_on_the_departure_date_applies(youth):
     first = versions_of(youth.youth_fund)[0]
-    source = ballerup_source("ungdomsrejser")
+    # New rates make the worked examples wrong: this test's file goes without them.
+    source = ballerup_source("ungdomsrejser").partition("\n# Eksempler")[0]
     rates_2027 = add_rule_set(
         source.replace("valid_from = 2014-08-25", "valid_from = 2027-01-01").replace(
             "amount = 100 ", "amount = 125 "
