@@ -16,12 +16,17 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from grants.core.input import has_control_characters
 from grants.core.money import AmbiguousAmount, TooManyDecimals, parse_danish_amount
 from grants.subsidies import rulefile
 from grants.subsidies.rulefile import Key, KeyText, RuleError, RuleFileError, Section
 
+# The same words as every other form's (grants.core.forms), from the same catalogue entry.
+CONTROL_CHARACTER_MESSAGE = _l(
+    "Teksten indeholder et tegn, der ikke kan skrives (et styretegn). Skriv den igen."
+)
 # Types with a control of their own; any other type is typed as a TOML value.
 KNOWN_TYPES = ("int", "money", "percent", "bool", "str", "text", "date", "choice", "choices")
 # Keys the page sets itself rather than the administrator: the fund is the page's, and the
@@ -106,7 +111,9 @@ class Group:
     @property
     def filled(self) -> bool:
         return any(
-            not control.empty for control in self.controls if control.kind not in ("bool", "choices")
+            not control.empty
+            for control in self.controls
+            if control.kind not in ("bool", "choices")
         )
 
 
@@ -427,10 +434,10 @@ def check(draft: Draft, fund_code: str) -> tuple[str, dict | None]:
     for control in draft.controls:
         texts = control.value if isinstance(control.value, list) else [control.value]
         multiline = control.kind == "text"
-        if any(isinstance(t, str) and has_control_characters(t, multiline=multiline) for t in texts):
-            control.errors.append(
-                _("Teksten indeholder et tegn, der ikke kan skrives (et styretegn). Skriv den igen.")
-            )
+        if any(
+            isinstance(t, str) and has_control_characters(t, multiline=multiline) for t in texts
+        ):
+            control.errors.append(str(CONTROL_CHARACTER_MESSAGE))
             typed_badly = True
     written = to_source(draft, fund_code)
     if typed_badly:
@@ -498,9 +505,7 @@ def examples_of(rules: dict) -> list[dict]:
     for outcome in examples.run(rules):
         calculation = outcome.calculation
         if calculation.problems:
-            result = _(
-                "afslag: %(why)s", why="; ".join(p.message for p in calculation.problems)
-            )
+            result = _("afslag: %(why)s", why="; ".join(p.message for p in calculation.problems))
         else:
             result = money(calculation.total)
         shown.append({"title": str(outcome.example.get("title") or ""), "result": result})

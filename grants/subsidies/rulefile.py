@@ -307,7 +307,9 @@ SECTION_TEXTS: dict[str, KeyText] = {
     "caps": KeyText(
         _l("Loft"), _l("Det højeste tilskud (i format 2 evt. kun for nogle slags). Tom: intet.")
     ),
-    "limits": KeyText(_l("Grænser"), _l("Hvor lang en rejse og hvor mange tilskud reglerne dækker.")),
+    "limits": KeyText(
+        _l("Grænser"), _l("Hvor lang en rejse og hvor mange tilskud reglerne dækker.")
+    ),
     "conditions": KeyText(_l("Betingelser"), _l("Hvad en ansøgning skal opfylde.")),
 }
 
@@ -322,9 +324,7 @@ KEY_TEXTS: dict[str, KeyText] = {
     "valid_to": KeyText(
         _l("Gælder til"), _l("Den sidste afrejsedato. Tom: indtil videre."), _l("dato")
     ),
-    "kinds": KeyText(
-        _l("Slags ansøgninger"), _l("De slags ansøgninger, reglerne gælder for.")
-    ),
+    "kinds": KeyText(_l("Slags ansøgninger"), _l("De slags ansøgninger, reglerne gælder for.")),
     "persons.age_limit": KeyText(
         _l("Aldersgrænse"),
         _l("Deltagere under denne alder tæller med. Tom: alle aldre."),
@@ -362,12 +362,8 @@ KEY_TEXTS: dict[str, KeyText] = {
     "host_grant.min_days": KeyText(
         _l("Mindste varighed"), _l("Besøget skal vare mindst så længe."), _l("dage")
     ),
-    "host_grant.applies_to": KeyText(
-        _l("Gælder for"), _l("Intet valgt: værtskab for grupper.")
-    ),
-    "cost_share.percent": KeyText(
-        _l("Procentdel"), _l("Over 0 og højst 100, fx 50."), _l("%")
-    ),
+    "host_grant.applies_to": KeyText(_l("Gælder for"), _l("Intet valgt: værtskab for grupper.")),
+    "cost_share.percent": KeyText(_l("Procentdel"), _l("Over 0 og højst 100, fx 50."), _l("%")),
     "cost_share.of": KeyText(_l("Af udgifterne til"), _l("Intet valgt: alle udgifter.")),
     "cost_share.cap": KeyText(_l("Loft over andelen"), _l("Tom: intet loft."), _l("kr.")),
     "cost_share.applies_to": KeyText(
@@ -380,9 +376,7 @@ KEY_TEXTS: dict[str, KeyText] = {
     "caps.per_organisation_per_year": KeyText(
         _l("Pr. forening pr. år"), _l("Alle foreningens tilskud i et kalenderår."), _l("kr.")
     ),
-    "limits.max_nights": KeyText(
-        _l("Højst antal nætter"), _l("Tom: ingen grænse."), _l("nætter")
-    ),
+    "limits.max_nights": KeyText(_l("Højst antal nætter"), _l("Tom: ingen grænse."), _l("nætter")),
     "limits.max_days": KeyText(_l("Højst antal dage"), _l("Tom: ingen grænse."), _l("dage")),
     "limits.beyond_max": KeyText(
         _l("En længere rejse"),
@@ -396,15 +390,11 @@ KEY_TEXTS: dict[str, KeyText] = {
         _l("Ansøgningen skal komme mindst så mange dage før afrejsen. Tom: ingen frist."),
         _l("dage"),
     ),
-    "conditions.partner_city": KeyText(
-        _l("Rejsen skal gå til en venskabs- eller partnerby")
-    ),
+    "conditions.partner_city": KeyText(_l("Rejsen skal gå til en venskabs- eller partnerby")),
     "conditions.partner_relations": KeyText(
         _l("Byens forhold til kommunen"), _l("De forhold, der giver tilskud.")
     ),
-    "conditions.based_in_municipality": KeyText(
-        _l("Foreningen skal have adresse i kommunen")
-    ),
+    "conditions.based_in_municipality": KeyText(_l("Foreningen skal have adresse i kommunen")),
     "conditions.direct_contact": KeyText(
         _l("Ansøgningen skal beskrive direkte kontakt mellem de unge")
     ),
@@ -412,9 +402,7 @@ KEY_TEXTS: dict[str, KeyText] = {
         _l("Aldersgrænsen er inklusiv"),
         _l("Sat: “til og med 25 år”, så en på 25 tæller med."),
     ),
-    "persons.age_on": KeyText(
-        _l("Alderen regnes"), _l("På afrejsedagen eller ved årets udgang.")
-    ),
+    "persons.age_on": KeyText(_l("Alderen regnes"), _l("På afrejsedagen eller ved årets udgang.")),
     "rates.amount": KeyText(_l("Beløb"), unit=_l("kr.")),
     "rates.basis": KeyText(_l("Pr."), _l("Hvad beløbet gives for.")),
     "rates.categories": KeyText(
@@ -456,9 +444,7 @@ KEY_TEXTS: dict[str, KeyText] = {
     "examples.kind": KeyText(_l("Slags ansøgning"), _l("Tom: regelsættets første slags.")),
     "examples.departure": KeyText(_l("Afrejse"), unit=_l("dato")),
     "examples.return": KeyText(_l("Hjemkomst"), unit=_l("dato")),
-    "examples.applied_on": KeyText(
-        _l("Ansøgt den"), _l("Tom: 60 dage før afrejsen."), _l("dato")
-    ),
+    "examples.applied_on": KeyText(_l("Ansøgt den"), _l("Tom: 60 dage før afrejsen."), _l("dato")),
     "examples.cities": KeyText(
         _l("Byer"),
         _l('Skrevet som TOML, fx [{ name = "Prag 10", relation = "twin_city" }]; [] for ingen.'),
@@ -474,9 +460,7 @@ KEY_TEXTS: dict[str, KeyText] = {
     "examples.leaders": KeyText(_l("Ledere"), unit=_l("personer")),
     "examples.disabled": KeyText(_l("Deltagere med handicap"), unit=_l("personer")),
     "examples.guests": KeyText(_l("Gæster"), _l("Ved værtskab: de besøgende."), _l("personer")),
-    "examples.costs": KeyText(
-        _l("Udgifter"), _l("Skrevet som TOML, fx { transport = 10000 }.")
-    ),
+    "examples.costs": KeyText(_l("Udgifter"), _l("Skrevet som TOML, fx { transport = 10000 }.")),
     "examples.based_in_municipality": KeyText(_l("Foreningen har adresse i kommunen")),
     "examples.direct_contact": KeyText(_l("Ansøgningen beskriver direkte kontakt")),
     "examples.grants_this_year": KeyText(

@@ -207,9 +207,7 @@ def import_file(fund_code: str):
             else:
                 return _saved(rule_set, fund)
     status = 422 if form.errors else 200
-    return render_template(
-        "subsidies/import.html", form=form, fund=fund, current=current
-    ), status
+    return render_template("subsidies/import.html", form=form, fund=fund, current=current), status
 
 
 def _sent_source(form: RuleSetForm) -> str | None:

@@ -17,9 +17,11 @@ def console_problems(admin) -> list[str]:
     seen: list[str] = []
     admin.page.on(
         "console",
-        lambda message: seen.append(f"{message.type}: {message.text}")
-        if message.type in ("error", "warning")
-        else None,
+        lambda message: (
+            seen.append(f"{message.type}: {message.text}")
+            if message.type in ("error", "warning")
+            else None
+        ),
     )
     admin.page.on("pageerror", lambda error: seen.append(f"pageerror: {error}"))
     return seen

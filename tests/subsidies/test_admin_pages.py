@@ -73,7 +73,9 @@ def test_a_change_that_breaks_a_worked_example_is_refused_naming_it(youth, clien
 
     client.post("/sprog", data={"locale": "en"})
     english = client.post("/tilskud/regler/ungdomsrejser/toml", data={"source": changed})
-    assert "expected 7,000.00 kr., but the rules give 7,700.00 kr." in field_error(english.get_data(as_text=True), "source")
+    assert "expected 7,000.00 kr., but the rules give 7,700.00 kr." in field_error(
+        english.get_data(as_text=True), "source"
+    )
 
 
 def test_bad_toml_is_shown_next_to_the_field_and_nothing_is_saved(youth, client, auth):

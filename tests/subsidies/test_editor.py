@@ -166,9 +166,7 @@ def test_the_live_check_answers_with_the_fields_in_error(youth, client, auth):
     assert count_rule_sets() == 3
 
 
-def test_a_change_that_breaks_a_worked_example_is_refused_beside_the_example(
-    youth, client, auth
-):
+def test_a_change_that_breaks_a_worked_example_is_refused_beside_the_example(youth, client, auth):
     auth.login(youth.admin)
     data = form_of(ballerup_rules("ungdomsrejser"))
     data["rate-amount"] = ["110"]
