@@ -34,9 +34,9 @@ KNOWN_TYPES = ("int", "money", "percent", "bool", "str", "text", "date", "choice
 FIXED_KEYS = ("format", "fund")
 MAX_ENTRIES = 50  # of one repeating section
 MAX_VALUE = 10_000  # characters in one field
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_INT = re.compile(r"^-?\d{1,12}$")
-_DECIMAL = re.compile(r"^-?\d{1,12}\.\d{1,6}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_INT = re.compile(r"^-?[0-9]{1,12}\Z")
+_DECIMAL = re.compile(r"^-?[0-9]{1,12}\.[0-9]{1,6}\Z")
 
 
 def formats() -> tuple[int, ...]:
@@ -235,9 +235,9 @@ def from_form(form) -> Draft:
     """A draft of what was sent, with an entry added or removed when one of the buttons
     ``add`` (a section's name) or ``remove`` (``name-index``) was pressed."""
     values = FormValues(form)
-    sent_format = str(form.get("format", ""))
-    format_ = int(sent_format) if sent_format.isdigit() and int(sent_format) in formats() else 0
-    format_ = format_ or rulefile.FORMAT
+    # One of the formats read, spelled as such ("²" or "٢" is no format), else the newest.
+    known = {str(number): number for number in formats()}
+    format_ = known.get(str(form.get("format", "")), rulefile.FORMAT)
     top = _group(None, None, values, typed=True, format_=format_)
     parts = [Part(None, rulefile.section_text(""), [top])]
     adding = form.get("add", "")
@@ -260,14 +260,14 @@ def from_form(form) -> Draft:
 
 
 def _entry_indexes(form, name: str) -> set[int]:
-    pattern = re.compile(rf"^{re.escape(name)}-(\d{{1,3}})-")
+    pattern = re.compile(rf"^{re.escape(name)}-([0-9]{{1,3}})-")
     found = set()
     for key in form:
         match = pattern.match(key)
         if match:
             found.add(int(match.group(1)))
     for value in form.getlist("entries"):
-        match = re.fullmatch(rf"{re.escape(name)}-(\d{{1,3}})", value)
+        match = re.fullmatch(rf"{re.escape(name)}-([0-9]{{1,3}})", value)
         if match:
             found.add(int(match.group(1)))
     return found

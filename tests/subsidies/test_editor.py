@@ -272,3 +272,19 @@ def test_an_unknown_fund_is_not_found(youth, client, auth):
 
     assert client.get("/tilskud/regler/findes-ikke/rediger").status_code == 404
     assert client.post("/tilskud/regler/findes-ikke/proev", data={}).status_code == 404
+
+
+def test_forged_numbers_in_the_form_are_not_a_server_error(youth, client, auth):
+    auth.login(youth.admin)
+    data = form_of(ballerup_rules("ungdomsrejser"))
+    data.update(
+        {"format": ["²"], "entries": ["examples-٣", "examples-99999"], "rate-amount": ["٣"]}
+    )
+    data["examples-٣-title"] = ["x"]
+
+    response = client.post(EDIT, data=data)
+    checked = client.post(CHECK, data=data)
+
+    assert response.status_code in (200, 422)
+    assert checked.status_code == 200
+    assert count_rule_sets() == 3
