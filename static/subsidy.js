@@ -52,6 +52,23 @@
     }
     var total = table.querySelector("tfoot strong");
     if (total) { total.textContent = data.total_text; }
+    summarise(data);
+  }
+
+  // The figure under the participant counts (a polite live region): rewritten only when
+  // what it says changes, so a screen reader hears each new total once.
+  function summarise(data) {
+    var summary = document.getElementById("calculation-summary");
+    if (!summary) { return; }
+    var problems = data.problems && data.problems.length;
+    var key = data.total_text + (problems ? "!" : "");
+    if (summary.getAttribute("data-shown") === key) { return; }
+    summary.setAttribute("data-shown", key);
+    summary.textContent = summary.getAttribute("data-label") + " ";
+    summary.appendChild(cell("strong", data.total_text));
+    if (problems) {
+      summary.appendChild(document.createTextNode(" " + summary.getAttribute("data-problems")));
+    }
   }
 
   function calculate() {

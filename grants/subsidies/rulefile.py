@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from grants.core.errors import DomainError
 from grants.core.fields import amount_problem
@@ -254,6 +255,287 @@ SECTIONS = (
     ),
 )
 SECTION_BY_NAME = {section.name: section for section in SECTIONS}
+
+
+# --- What each key means, in the administrator's words (the form-based editor) ---------------
+# Data beside the key tables rather than in them, so a key added above appears in the editor
+# at once (under its own name until it has a text here); tests/subsidies/test_editor.py
+# checks that every key has one. unit: what a number is counted in ("kr.", "%", "nætter").
+
+
+@dataclass(frozen=True)
+class KeyText:
+    label: Any
+    help: Any = ""
+    unit: Any = ""
+
+
+SECTION_TEXTS: dict[str, KeyText] = {
+    "": KeyText(_l("Regelsættet"), _l("Navn, beskrivelse og hvornår reglerne gælder.")),
+    "persons": KeyText(
+        _l("Hvem tæller med"), _l("Aldersgrænse, deltagere med handicap og ledere.")
+    ),
+    "rate": KeyText(
+        _l("Takst pr. person"),
+        _l("Et beløb pr. deltager, der tæller med, pr. nat eller pr. dag. Tom: ingen takst."),
+    ),
+    "fixed": KeyText(
+        _l("Faste beløb"),
+        _l("Et fast beløb pr. ansøgning og/eller pr. deltagende partnerby. Tom: ingen."),
+    ),
+    "rates": KeyText(
+        _l("Takst"),
+        _l(
+            "Et beløb pr. person pr. nat, dag eller besøg, pr. begivenhed eller pr. "
+            "deltagende partnerby. Flere takster lægges sammen."
+        ),
+    ),
+    "examples": KeyText(
+        _l("Eksempel"),
+        _l(
+            "En ansøgning og det, reglerne skal give for den. Reglerne gemmes kun, når "
+            "alle eksempler giver det forventede."
+        ),
+    ),
+    "host_grant": KeyText(
+        _l("Værtstilskud"),
+        _l("Et fast beløb til værter for en gruppe fra en venskabsby. Tom: intet."),
+    ),
+    "cost_share": KeyText(
+        _l("Andel af udgifterne"),
+        _l("En procentdel af de godkendte udgifter, evt. med et loft. Tom: ingen andel."),
+    ),
+    "caps": KeyText(
+        _l("Loft"), _l("Det højeste tilskud (i format 2 evt. kun for nogle slags). Tom: intet.")
+    ),
+    "limits": KeyText(
+        _l("Grænser"), _l("Hvor lang en rejse og hvor mange tilskud reglerne dækker.")
+    ),
+    "conditions": KeyText(_l("Betingelser"), _l("Hvad en ansøgning skal opfylde.")),
+}
+
+KEY_TEXTS: dict[str, KeyText] = {
+    "format": KeyText(_l("Filformat"), _l("Regelfilens formatversion.")),
+    "fund": KeyText(_l("Pulje"), _l("Puljens kode.")),
+    "name": KeyText(_l("Navn"), _l("Regelsættets navn, som ansøgerne ser det.")),
+    "description": KeyText(_l("Beskrivelse"), _l("Reglerne med egne ord, til ansøgerne.")),
+    "valid_from": KeyText(
+        _l("Gælder fra"), _l("Den første afrejsedato, reglerne gælder for."), _l("dato")
+    ),
+    "valid_to": KeyText(
+        _l("Gælder til"), _l("Den sidste afrejsedato. Tom: indtil videre."), _l("dato")
+    ),
+    "kinds": KeyText(_l("Slags ansøgninger"), _l("De slags ansøgninger, reglerne gælder for.")),
+    "persons.age_limit": KeyText(
+        _l("Aldersgrænse"),
+        _l("Deltagere under denne alder tæller med. Tom: alle aldre."),
+        _l("år"),
+    ),
+    "persons.disabled_any_age": KeyText(
+        _l("Deltagere med handicap tæller uanset alder"),
+    ),
+    "persons.leaders": KeyText(
+        _l("Ledere"), _l("Om ledere tæller med: ingen, efter et forhold, eller alle.")
+    ),
+    "persons.leaders_per": KeyText(
+        _l("Deltagere pr. leder"),
+        _l("Én leder tæller med pr. så mange deltagere (når ledere tæller efter et forhold)."),
+        _l("deltagere"),
+    ),
+    "persons.leaders_rounding": KeyText(
+        _l("Afrunding af ledere"),
+        _l("Pr. påbegyndt antal (7 deltagere giver 1, 8 giver 2) eller pr. fuldt antal."),
+    ),
+    "rate.amount": KeyText(_l("Beløb"), _l("Pr. person, der tæller med."), _l("kr.")),
+    "rate.per": KeyText(_l("Pr."), _l("Pr. overnatning eller pr. dag.")),
+    "rate.applies_to": KeyText(
+        _l("Gælder for"), _l("Intet valgt: alle regelsættets slags ansøgninger.")
+    ),
+    "fixed.per_application": KeyText(_l("Pr. ansøgning"), unit=_l("kr.")),
+    "fixed.per_partner_city": KeyText(_l("Pr. deltagende partnerby"), unit=_l("kr.")),
+    "fixed.applies_to": KeyText(
+        _l("Gælder for"), _l("Intet valgt: alle regelsættets slags ansøgninger.")
+    ),
+    "host_grant.amount": KeyText(_l("Beløb"), _l("Pr. besøg, I er værter for."), _l("kr.")),
+    "host_grant.min_group_size": KeyText(
+        _l("Mindste gruppe"), _l("Gruppen skal være mindst så stor."), _l("personer")
+    ),
+    "host_grant.min_days": KeyText(
+        _l("Mindste varighed"), _l("Besøget skal vare mindst så længe."), _l("dage")
+    ),
+    "host_grant.applies_to": KeyText(_l("Gælder for"), _l("Intet valgt: værtskab for grupper.")),
+    "cost_share.percent": KeyText(_l("Procentdel"), _l("Over 0 og højst 100, fx 50."), _l("%")),
+    "cost_share.of": KeyText(_l("Af udgifterne til"), _l("Intet valgt: alle udgifter.")),
+    "cost_share.cap": KeyText(_l("Loft over andelen"), _l("Tom: intet loft."), _l("kr.")),
+    "cost_share.applies_to": KeyText(
+        _l("Gælder for"), _l("Intet valgt: alle regelsættets slags ansøgninger.")
+    ),
+    "caps.per_application": KeyText(_l("Pr. ansøgning"), unit=_l("kr.")),
+    "caps.per_event": KeyText(
+        _l("Pr. begivenhed"), _l("For alle ansøgninger om samme besøg."), _l("kr.")
+    ),
+    "caps.per_organisation_per_year": KeyText(
+        _l("Pr. forening pr. år"), _l("Alle foreningens tilskud i et kalenderår."), _l("kr.")
+    ),
+    "limits.max_nights": KeyText(_l("Højst antal nætter"), _l("Tom: ingen grænse."), _l("nætter")),
+    "limits.max_days": KeyText(_l("Højst antal dage"), _l("Tom: ingen grænse."), _l("dage")),
+    "limits.beyond_max": KeyText(
+        _l("En længere rejse"),
+        _l("Får tilskud op til grænsen, eller får afslag."),
+    ),
+    "limits.grants_per_organisation_per_year": KeyText(
+        _l("Tilskud pr. forening pr. år"), _l("Tom: ingen grænse."), _l("tilskud")
+    ),
+    "limits.days_before_travel": KeyText(
+        _l("Ansøgningsfrist"),
+        _l("Ansøgningen skal komme mindst så mange dage før afrejsen. Tom: ingen frist."),
+        _l("dage"),
+    ),
+    "conditions.partner_city": KeyText(_l("Rejsen skal gå til en venskabs- eller partnerby")),
+    "conditions.partner_relations": KeyText(
+        _l("Byens forhold til kommunen"), _l("De forhold, der giver tilskud.")
+    ),
+    "conditions.based_in_municipality": KeyText(_l("Foreningen skal have adresse i kommunen")),
+    "conditions.direct_contact": KeyText(
+        _l("Ansøgningen skal beskrive direkte kontakt mellem de unge")
+    ),
+    "persons.age_limit_inclusive": KeyText(
+        _l("Aldersgrænsen er inklusiv"),
+        _l("Sat: “til og med 25 år”, så en på 25 tæller med."),
+    ),
+    "persons.age_on": KeyText(_l("Alderen regnes"), _l("På afrejsedagen eller ved årets udgang.")),
+    "rates.amount": KeyText(_l("Beløb"), unit=_l("kr.")),
+    "rates.basis": KeyText(_l("Pr."), _l("Hvad beløbet gives for.")),
+    "rates.categories": KeyText(
+        _l("For deltagerne"), _l("Kun pr. person. Intet valgt: dem, der tæller med.")
+    ),
+    "rates.relations": KeyText(
+        _l("For byer, der er"), _l("Intet valgt: alle, også rejser uden partnerby.")
+    ),
+    "rates.applies_to": KeyText(
+        _l("Gælder for"), _l("Intet valgt: alle regelsættets slags ansøgninger.")
+    ),
+    "rates.max_nights": KeyText(
+        _l("Højst antal nætter, der tælles"), _l("Tom: alle nætter."), _l("nætter")
+    ),
+    "rates.max_days": KeyText(
+        _l("Højst antal dage, der tælles"), _l("Tom: alle dage."), _l("dage")
+    ),
+    "rates.max_cities": KeyText(
+        _l("Højst antal byer, der tælles"), _l("Tom: alle byer."), _l("byer")
+    ),
+    "rates.label": KeyText(_l("Navn i beregningen"), _l("Tom: et navn efter taksten.")),
+    "cost_share.persons": KeyText(
+        _l("Andelen regnes af"),
+        _l("De deltagere, der tæller med (deres del af udgiften), eller alle."),
+    ),
+    "caps.applies_to": KeyText(
+        _l("Gælder for"), _l("Intet valgt: alle regelsættets slags ansøgninger.")
+    ),
+    "limits.grants_counted_across": KeyText(
+        _l("Tilskud tælles på tværs af"), _l("Intet valgt: kun ansøgningens egen slags.")
+    ),
+    "limits.weeks_before_travel": KeyText(
+        _l("Ansøgningsfrist i uger"), _l("Højst én af dage, uger og måneder."), _l("uger")
+    ),
+    "limits.months_before_travel": KeyText(
+        _l("Ansøgningsfrist i måneder"), _l("Højst én af dage, uger og måneder."), _l("måneder")
+    ),
+    "examples.title": KeyText(_l("Titel"), _l("Fx “12 unge og 2 ledere, 5 nætter i Prag 10”.")),
+    "examples.kind": KeyText(_l("Slags ansøgning"), _l("Tom: regelsættets første slags.")),
+    "examples.departure": KeyText(_l("Afrejse"), unit=_l("dato")),
+    "examples.return": KeyText(_l("Hjemkomst"), unit=_l("dato")),
+    "examples.applied_on": KeyText(_l("Ansøgt den"), _l("Tom: 60 dage før afrejsen."), _l("dato")),
+    "examples.cities": KeyText(
+        _l("Byer"),
+        _l('Skrevet som TOML, fx [{ name = "Prag 10", relation = "twin_city" }]; [] for ingen.'),
+    ),
+    "examples.young": KeyText(_l("Unge"), unit=_l("personer")),
+    "examples.adults": KeyText(_l("Voksne"), unit=_l("personer")),
+    "examples.ages": KeyText(
+        _l("Aldre"), _l("I stedet for antal unge og voksne, skrevet som TOML: [15, 16, 17].")
+    ),
+    "examples.birth_years": KeyText(
+        _l("Fødselsår"), _l("I stedet for antal unge og voksne, fx [2010, 2011].")
+    ),
+    "examples.leaders": KeyText(_l("Ledere"), unit=_l("personer")),
+    "examples.disabled": KeyText(_l("Deltagere med handicap"), unit=_l("personer")),
+    "examples.guests": KeyText(_l("Gæster"), _l("Ved værtskab: de besøgende."), _l("personer")),
+    "examples.costs": KeyText(_l("Udgifter"), _l("Skrevet som TOML, fx { transport = 10000 }.")),
+    "examples.based_in_municipality": KeyText(_l("Foreningen har adresse i kommunen")),
+    "examples.direct_contact": KeyText(_l("Ansøgningen beskriver direkte kontakt")),
+    "examples.grants_this_year": KeyText(
+        _l("Foreningens tilskud tidligere i år"), unit=_l("tilskud")
+    ),
+    "examples.expect": KeyText(
+        _l("Forventet tilskud"), _l("Det beløb, reglerne skal give."), _l("kr.")
+    ),
+    "examples.expect_problems": KeyText(
+        _l("Eller forventet afslag, fordi"), _l("Det, der gør ansøgningen uberettiget.")
+    ),
+}
+
+# The values of the choice keys in words (a value without one is shown as written).
+VALUE_TEXTS: dict[str, Any] = {
+    "trip": _l("Rejser til venskabs- og partnerbyer"),
+    "hosting": _l("Værtskab for grupper"),
+    "exchange": _l("Udvekslinger"),
+    "night": _l("Pr. overnatning"),
+    "day": _l("Pr. dag"),
+    "none": _l("Ingen"),
+    "ratio": _l("Efter et forhold"),
+    "all": _l("Alle"),
+    "started": _l("Pr. påbegyndt antal"),
+    "full": _l("Pr. fuldt antal"),
+    "paid_up_to_max": _l("Tilskud op til grænsen"),
+    "refused": _l("Afslag"),
+    "transport": _l("Transport"),
+    "accommodation": _l("Ophold"),
+    "fees": _l("Gebyrer"),
+    "meals": _l("Forplejning"),
+    "per_diem": _l("Diæter"),
+    "other": _l("Andet"),
+    "twin_city": _l("Venskabsby"),
+    "partnership": _l("Partnerby"),
+    "young": _l("Unge"),
+    "adult": _l("Voksne"),
+    "leader": _l("Ledere"),
+    "disabled": _l("Deltagere med handicap"),
+    "guest": _l("Gæster"),
+    "person_night": _l("Pr. person pr. nat"),
+    "person_day": _l("Pr. person pr. dag"),
+    "person_visit": _l("Pr. person pr. besøg"),
+    "event": _l("Pr. begivenhed"),
+    "partner_city": _l("Pr. deltagende partnerby"),
+    "departure": _l("På afrejsedagen"),
+    "end_of_year": _l("Ved årets udgang"),
+    "counted": _l("Dem, der tæller med"),
+    "kind_not_covered": _l("Slags ansøgning dækkes ikke"),
+    "missing_dates": _l("Datoer mangler"),
+    "dates_reversed": _l("Hjemkomst før afrejse"),
+    "partner_city_missing": _l("Ingen partnerby"),
+    "relation_not_covered": _l("Byens forhold dækkes ikke"),
+    "not_partner": _l("Ikke partnerby på datoerne"),
+    "not_based_in_municipality": _l("Ikke hjemme i kommunen"),
+    "direct_contact_missing": _l("Ingen direkte kontakt"),
+    "too_late": _l("For sent ansøgt"),
+    "too_many_grants": _l("For mange tilskud i året"),
+    "too_long": _l("For lang rejse"),
+    "host_group_too_small": _l("For lille gruppe"),
+    "host_visit_too_short": _l("For kort besøg"),
+}
+
+
+def key_text(path: str) -> KeyText:
+    """The words for a key (``rate.amount``; an entry of a repeating section by its section's
+    name: ``rates.amount``), or its own name when it has none yet."""
+    return KEY_TEXTS.get(path) or KeyText(path.rpartition(".")[2])
+
+
+def section_text(name: str) -> KeyText:
+    return SECTION_TEXTS.get(name) or KeyText(name)
+
+
 COMPONENTS = ("rate", "fixed", "rates", "host_grant", "cost_share")
 # The keys whose values are amounts in kroner, wherever they stand (a table, an array of
 # tables, an example's costs): their text is read too (``rulesource.amount_problems``), so

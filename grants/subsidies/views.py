@@ -22,9 +22,9 @@ from grants.core import access
 from grants.core.input import parse_id
 from grants.extensions import db
 from grants.funds.models import Fund
-from grants.subsidies import figures, operations
+from grants.subsidies import editor, figures, operations
 from grants.subsidies.calculation import calculate_for_form
-from grants.subsidies.forms import RuleSetForm
+from grants.subsidies.forms import MAX_SOURCE, RuleEditorForm, RuleSetForm
 from grants.subsidies.models import RuleSet, newest_version, versions_of
 from grants.subsidies.rulefile import RuleFileError
 from grants.subsidies.wording import describe_rules
@@ -106,9 +106,89 @@ def export(fund_code: str, version: int):
     )
 
 
+def _saved(rule_set: RuleSet, fund: Fund):
+    flash(
+        _(
+            "Reglerne er gemt som version %(version)d af %(fund)s.",
+            version=rule_set.version,
+            fund=fund.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("subsidies.show", fund_code=fund.code, version=rule_set.version))
+
+
 @bp.route("/tilskud/regler/<fund_code>/rediger", methods=["GET", "POST"])
 @login_required
 def edit(fund_code: str):
+    """The form-based editor: a field for each key of the rule file. Its buttons: save (a
+    new version), try the examples, add or remove an entry of a repeating section; only
+    saving changes anything."""
+    require_editor()
+    fund = get_fund(fund_code)
+    current = newest_version(fund)
+    form = RuleEditorForm()
+    checked = None  # the rules, when the draft was tried and is good
+    if request.method == "GET":
+        draft = editor.from_rules(current.rules if current else _starting_rules(fund))
+    else:
+        draft = editor.from_form(request.form)
+        if not form.validate_on_submit():
+            draft.errors.append(_("Siden var udløbet. Send formularen igen."))
+        elif request.form.get("add") or request.form.get("remove"):
+            pass  # the draft with one entry more or less, shown again; nothing is checked
+        elif request.form.get("intent") == "try":
+            _source, checked = editor.check(draft, fund.code)
+        else:
+            source, rules = editor.check(draft, fund.code)
+            if rules is not None:
+                try:
+                    rule_set = operations.add_rule_set(source, fund=fund, user=current_user)
+                except RuleFileError as error:
+                    db.session.rollback()
+                    editor.place_errors(draft, error.errors, editor.to_source(draft, fund.code))
+                else:
+                    return _saved(rule_set, fund)
+    status = 422 if draft.has_errors else 200
+    return render_template(
+        "subsidies/edit.html",
+        form=form,
+        draft=draft,
+        fund=fund,
+        current=current,
+        checked=checked,
+        examples=editor.examples_of(checked) if checked else [],
+    ), status
+
+
+def _starting_rules(fund: Fund) -> dict | None:
+    from grants.subsidies.rulefile import parse
+
+    return parse(operations.template_for(fund))
+
+
+@bp.post("/tilskud/regler/<fund_code>/proev")
+@login_required
+def check_draft(fund_code: str):
+    """The editor's live check: the editor's fields in, and out as JSON whether the rules
+    can be saved, each problem with the id of its field, and the examples. Saves nothing."""
+    require_editor()
+    fund = get_fund(fund_code)
+    draft = editor.from_form(request.form)
+    _source, rules = editor.check(draft, fund.code)
+    return jsonify(
+        {
+            "valid": rules is not None,
+            "problems": editor.problems(draft),
+            "examples": editor.examples_of(rules) if rules else [],
+        }
+    )
+
+
+@bp.route("/tilskud/regler/<fund_code>/toml", methods=["GET", "POST"])
+@login_required
+def import_file(fund_code: str):
+    """The rules as a TOML file, pasted or uploaded: for those who write them as a file."""
     require_editor()
     fund = get_fund(fund_code)
     current = newest_version(fund)
@@ -116,27 +196,39 @@ def edit(fund_code: str):
     if request.method == "GET":
         form.source.data = current.source if current else operations.template_for(fund)
     elif form.validate_on_submit():
-        try:
-            rule_set = operations.add_rule_set(
-                form.source.data.replace("\r\n", "\n"), fund=fund, user=current_user
-            )
-        except RuleFileError as error:
-            db.session.rollback()
-            form.source.errors = [str(e) for e in error.errors]
-        else:
-            flash(
-                _(
-                    "Reglerne er gemt som version %(version)d af %(fund)s.",
-                    version=rule_set.version,
-                    fund=fund.name,
-                ),
-                "success",
-            )
-            return redirect(
-                url_for("subsidies.show", fund_code=fund.code, version=rule_set.version)
-            )
+        source = _sent_source(form)
+        if source is not None:
+            try:
+                rule_set = operations.add_rule_set(source, fund=fund, user=current_user)
+            except RuleFileError as error:
+                db.session.rollback()
+                target = form.upload if form.upload.data else form.source
+                target.errors = [str(e) for e in error.errors]
+            else:
+                return _saved(rule_set, fund)
     status = 422 if form.errors else 200
-    return render_template("subsidies/edit.html", form=form, fund=fund, current=current), status
+    return render_template("subsidies/import.html", form=form, fund=fund, current=current), status
+
+
+def _sent_source(form: RuleSetForm) -> str | None:
+    """The file's text (the upload, or else the pasted text), or None with the error set."""
+    upload = form.upload.data
+    if upload and getattr(upload, "filename", ""):
+        data = upload.read(MAX_SOURCE + 1)
+        if len(data) > MAX_SOURCE:
+            form.upload.errors = [_("Filen er for stor (højst 50 kB).")]
+            return None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.upload.errors = [_("Filen skal være en tekstfil i UTF-8.")]
+            return None
+    else:
+        text = form.source.data or ""
+    if not text.strip():
+        form.source.errors = [_("Indsæt reglerne, eller vælg en fil.")]
+        return None
+    return text.replace("\r\n", "\n")
 
 
 @bp.get("/puljer/<fund_code>")

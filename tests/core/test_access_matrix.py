@@ -202,6 +202,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "subsidies.show": Expect(frozenset({ADMIN}), {"fund_code": "{youth_fund}"}),
     "subsidies.export": Expect(frozenset({ADMIN}), {"fund_code": "{youth_fund}"}),
     "subsidies.edit": Expect(frozenset({ADMIN}), method="GET"),
+    # The editor's live check and the TOML import: administrators only; the check saves nothing.
+    "subsidies.check_draft": Expect(frozenset({ADMIN}), data={"name": "Regler"}),
+    "subsidies.import_file": Expect(frozenset({ADMIN}), method="GET"),
     # The live calculation: for organisation B's figures only B's members and the secretariat.
     "subsidies.calculate": Expect(
         frozenset({OTHER_ORG, CASEWORKER, ADMIN}),

@@ -36,14 +36,14 @@ def test_a_version_in_words_and_as_its_file(youth, client, auth):
 
 def test_saving_adds_a_new_version(youth, client, auth):
     auth.login(youth.admin)
-    edit = client.get("/tilskud/regler/ungdomsrejser/rediger").get_data(as_text=True)
+    edit = client.get("/tilskud/regler/ungdomsrejser/toml").get_data(as_text=True)
     assert "Det, du gemmer, bliver version 2." in page_text(edit)
     assert "amount = 100" in page_text(edit)
 
     without_examples = ballerup_source("ungdomsrejser").partition("\n# Eksempler")[0]
     changed = without_examples.replace("amount = 100 ", "amount = 110 ")
     response = client.post(
-        "/tilskud/regler/ungdomsrejser/rediger", data={"source": changed.replace("\n", "\r\n")}
+        "/tilskud/regler/ungdomsrejser/toml", data={"source": changed.replace("\n", "\r\n")}
     )
 
     assert response.status_code == 302
@@ -59,7 +59,7 @@ def test_a_change_that_breaks_a_worked_example_is_refused_naming_it(youth, clien
     auth.login(youth.admin)
     changed = ballerup_source("ungdomsrejser").replace("amount = 100 ", "amount = 110 ")
 
-    response = client.post("/tilskud/regler/ungdomsrejser/rediger", data={"source": changed})
+    response = client.post("/tilskud/regler/ungdomsrejser/toml", data={"source": changed})
 
     assert response.status_code == 422
     errors = field_error(response.get_data(as_text=True), "source")
@@ -72,7 +72,7 @@ def test_a_change_that_breaks_a_worked_example_is_refused_naming_it(youth, clien
     assert count_rule_sets() == 3
 
     client.post("/sprog", data={"locale": "en"})
-    english = client.post("/tilskud/regler/ungdomsrejser/rediger", data={"source": changed})
+    english = client.post("/tilskud/regler/ungdomsrejser/toml", data={"source": changed})
     assert "expected 7,000.00 kr., but the rules give 7,700.00 kr." in field_error(
         english.get_data(as_text=True), "source"
     )
@@ -83,7 +83,7 @@ def test_bad_toml_is_shown_next_to_the_field_and_nothing_is_saved(youth, client,
     broken = ballerup_source("ungdomsrejser").replace("amount = 100 ", 'amount = "mange" ')
     line = next(n for n, text in enumerate(broken.splitlines(), 1) if '"mange"' in text)
 
-    response = client.post("/tilskud/regler/ungdomsrejser/rediger", data={"source": broken})
+    response = client.post("/tilskud/regler/ungdomsrejser/toml", data={"source": broken})
 
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -100,7 +100,7 @@ def test_a_first_rule_set_starts_from_a_template(youth, client, auth):
     fund = factories.make_fund(code="ny-pulje", name="Ny pulje", route="screening_decision")
     auth.login(youth.admin)
 
-    page = client.get("/tilskud/regler/ny-pulje/rediger").get_data(as_text=True)
+    page = client.get("/tilskud/regler/ny-pulje/toml").get_data(as_text=True)
 
     assert "bliver version 1" in page_text(page)
     assert "fund = &#34;ny-pulje&#34;" in page

@@ -272,7 +272,7 @@ def test_the_editor_shows_the_amount_message_beside_the_file_in_the_admins_langu
     line = next(n for n, text in enumerate(changed.splitlines(), 1) if "1.000" in text)
     before = count_rule_sets()
 
-    danish = client.post("/tilskud/regler/ungdomsrejser/rediger", data={"source": changed})
+    danish = client.post("/tilskud/regler/ungdomsrejser/toml", data={"source": changed})
 
     assert danish.status_code == 422
     assert (
@@ -282,7 +282,7 @@ def test_the_editor_shows_the_amount_message_beside_the_file_in_the_admins_langu
     assert count_rule_sets() == before
 
     client.post("/sprog", data={"locale": "en"})
-    english = client.post("/tilskud/regler/ungdomsrejser/rediger", data={"source": changed})
+    english = client.post("/tilskud/regler/ungdomsrejser/toml", data={"source": changed})
     assert (
         f"Line {line}: rate.amount: 1.000 can mean DKK 1.000,00 or DKK 1,00: write 1000 "
         "for DKK 1.000,00 or 1 for DKK 1,00"
