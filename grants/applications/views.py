@@ -440,7 +440,15 @@ def render_case(
             )
             for row in shown_answers(application)
         ],
-        documents=documents.documents_of(application),
+        documents=[
+            document
+            for document in documents.documents_of(application)
+            if access.may(current_user, "attachment.download", document.current)
+        ],
+        # Need-to-know: the journal names a message's file only to those who read the thread.
+        withheld_documents=()
+        if access.may(current_user, "case.read_messages", application)
+        else (documents.MESSAGE_FILE,),
         answer=changes.latest_answer(application),
     ), status
 
