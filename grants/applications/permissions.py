@@ -98,6 +98,9 @@ def can_export_case_file(user, application, **_) -> bool:
 # Documents read on a need-to-know basis: a file sent with a message is read by whoever
 # reads the thread (the rule ``case.read_messages``, grants.messages.permissions).
 NEED_TO_KNOW = {MESSAGE_FILE: "case.read_messages"}
+# The journal entries whose text is a message or an internal note (grants.messages): their
+# comment is shown only to a reader of the thread, of the notes.
+JOURNAL_NEED_TO_KNOW = {"message_sent": "case.read_messages", "internal_note": "case.read_notes"}
 
 
 @access.rule("attachment.download")

@@ -29,7 +29,11 @@ from grants.applications.forms import (
     ReconsiderationForm,
     YouthApplicationForm,
 )
-from grants.applications.permissions import funds_opened_to, sees_internal_journal
+from grants.applications.permissions import (
+    JOURNAL_NEED_TO_KNOW,
+    funds_opened_to,
+    sees_internal_journal,
+)
 from grants.budgets.preview import decision_preview
 from grants.cases.models import Application, Attachment
 from grants.cases.states import State
@@ -449,6 +453,11 @@ def render_case(
         withheld_documents=()
         if access.may(current_user, "case.read_messages", application)
         else (documents.MESSAGE_FILE,),
+        withheld_comments={
+            action
+            for action, rule in JOURNAL_NEED_TO_KNOW.items()
+            if not access.may(current_user, rule, application)
+        },
         answer=changes.latest_answer(application),
     ), status
 

@@ -52,14 +52,14 @@ def can_message(user, application, **_) -> bool:
 
 @access.rule("case.read_notes")
 def can_read_notes(user, application, **_) -> bool:
-    """Internal notes: the secretariat and those who decide the case now, never the
-    applicant side nor a member of the applying organisation."""
+    """Internal notes: the secretariat's working documents, never the applicant side's nor a
+    member of the applying organisation's (and not the deciders': they read the thread)."""
     return (
         access.signed_in(user)
         and access.may(user, "case.view", application)
         and not _applicant_side(user, application)
         and not (application.organisation is not None and application.organisation.has_member(user))
-        and (_handles(user, application) or decides_now(user, application))
+        and _handles(user, application)
     )
 
 

@@ -129,6 +129,7 @@ def test_a_messages_files_are_read_on_a_need_to_know_basis(world, client, auth, 
         assert page.status_code == 200, person
         assert "program-privat.pdf" not in page.get_data(as_text=True), person
         assert 'id="beskeder"' not in page.get_data(as_text=True), person
+        assert "Programmet." not in page_text(page), person  # nor in the journal
         assert client.get(url).status_code == 403, person
     # Nor anyone outside the case, nor through another case's id.
     auth.login(world.outsider)
@@ -141,9 +142,15 @@ def test_the_board_reads_the_files_of_a_case_it_decides_now(world, client, auth,
     # Above the caseworker's limit the fund's board decides: while it does, its members read
     # the thread's files.
     application, attachment = case_with_a_file(world, client, auth, amount=20000)
+    auth.login(world.caseworker)
+    response = client.post(
+        f"/ansoegninger/{application.id}/interne-notater", data={"note": "Sekretariatets notat."}
+    )
+    assert response.status_code == 302
     auth.login(world.board_member)
     page = client.get(f"/ansoegninger/{application.id}")
     assert "program-privat.pdf" in page_text(page)
+    assert "Sekretariatets notat." not in page.get_data(as_text=True)  # the secretariat's own
     assert client.get(f"/ansoegninger/{application.id}/bilag/{attachment.id}").status_code == 200
 
 
