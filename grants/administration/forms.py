@@ -84,6 +84,7 @@ class MunicipalityForm(Form):
     email = EmailField(
         _l("E-mail"),
         [Optional(), Email(_l("Skriv en gyldig e-mailadresse.")), Length(max=254)],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
     )
     phone = StringField(_l("Telefon"), [Optional(), Length(max=40)])
     website = StringField(
@@ -248,6 +249,16 @@ class FundForm(Form):
         ],
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
         description=_l("Kontoen, puljens udbetalinger bogføres på, fx 5.25.10.01.04.5."),
+    )
+    caseworker_email = EmailField(
+        _l("Sagsbehandlernes fælles e-mail"),
+        [Optional(), Email(_l("Skriv en gyldig e-mailadresse.")), Length(max=254)],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        description=_l(
+            "Puljens fælles postkasse. En besked fra ansøgeren på en sag, som ingen "
+            "sagsbehandler har taget endnu, sendes hertil i stedet for til alle "
+            "sagsbehandlere."
+        ),
     )
     report_due_days = IntegerField(
         _l("Frist for rapport og regnskab (dage efter hjemkomst)"),

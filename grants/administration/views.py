@@ -261,6 +261,7 @@ def _save_fund(fund: Fund | None, form: FundForm) -> Fund:
         "delegated_limit": form.delegated_limit.data,
         "carry_over": CarryOver(form.carry_over.data),
         "account_string": form.account_string.data or "",
+        "caseworker_email": (form.caseworker_email.data or "").lower(),
         "report_due_days": form.report_due_days.data,
         "remind_days_before": form.remind_days_before.data or 0,
         "refund_days": form.refund_days.data,

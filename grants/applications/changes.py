@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -325,14 +325,24 @@ def describe(change: dict) -> str:
     )
 
 
-def describe_details(details: dict | None) -> list[str]:
-    """The facts of a journal entry as lines in the reader's language."""
+def describe_details(details: dict | None, withheld: Collection[str] = ()) -> list[str]:
+    """The facts of a journal entry as lines in the reader's language. A document whose
+    purpose is ``withheld`` (need-to-know: a message's file for a reader of the case who does
+    not read its thread) is named by what it is, not by its file's name."""
     if not details:
         return []
     lines = journal_texts.describe(details)
     lines += [describe(change) for change in details.get(CHANGES) or ()]
     document = details.get("document")
-    if document:
+    if document and document["purpose"] in withheld:
+        lines.append(
+            _(
+                "%(document)s, version %(version)s",
+                document=_document_label(document),
+                version=document["version"],
+            )
+        )
+    elif document:
         lines.append(
             _(
                 "%(document)s, version %(version)s: %(name)s",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from grants.applications.documents import MESSAGE_FILE
 from grants.cases.states import State
 from grants.core import access
 from grants.people.models import Role
@@ -78,14 +79,36 @@ def can_edit_case(user, application, **_) -> bool:
     )
 
 
+def _member_of_applicant(user, application) -> bool:
+    return application.organisation is not None and application.organisation.has_member(user)
+
+
 @access.rule("case.export_file")
 def can_export_case_file(user, application, **_) -> bool:
-    return access.may(user, "case.view", application) and user.has_role(*SECRETARIAT)
+    """The secretariat, never on a case of their own or of their organisation: the archive
+    holds the internal notes (offentlighedsloven § 23)."""
+    return (
+        access.may(user, "case.view", application)
+        and user.has_role(*SECRETARIAT)
+        and not acts_as_applicant(user, application)
+        and not _member_of_applicant(user, application)
+    )
+
+
+# Documents read on a need-to-know basis: a file sent with a message is read by whoever
+# reads the thread (the rule ``case.read_messages``, grants.messages.permissions).
+NEED_TO_KNOW = {MESSAGE_FILE: "case.read_messages"}
+# The journal entries whose text is a message or an internal note (grants.messages): their
+# comment is shown only to a reader of the thread, of the notes.
+JOURNAL_NEED_TO_KNOW = {"message_sent": "case.read_messages", "internal_note": "case.read_notes"}
 
 
 @access.rule("attachment.download")
 def can_download_attachment(user, attachment, **_) -> bool:
-    return access.may(user, "case.view", attachment.application)
+    if not access.may(user, "case.view", attachment.application):
+        return False
+    needed = NEED_TO_KNOW.get(attachment.purpose)
+    return needed is None or access.may(user, needed, attachment.application)
 
 
 @access.rule("attachment.withdraw")

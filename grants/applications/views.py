@@ -29,7 +29,11 @@ from grants.applications.forms import (
     ReconsiderationForm,
     YouthApplicationForm,
 )
-from grants.applications.permissions import funds_opened_to, sees_internal_journal
+from grants.applications.permissions import (
+    JOURNAL_NEED_TO_KNOW,
+    funds_opened_to,
+    sees_internal_journal,
+)
 from grants.budgets.preview import decision_preview
 from grants.cases.models import Application, Attachment
 from grants.cases.states import State
@@ -541,7 +545,20 @@ def render_case(
             )
             for row in shown_answers(application)
         ],
-        documents=documents.documents_of(application),
+        documents=[
+            document
+            for document in documents.documents_of(application)
+            if access.may(current_user, "attachment.download", document.current)
+        ],
+        # Need-to-know: the journal names a message's file only to those who read the thread.
+        withheld_documents=()
+        if access.may(current_user, "case.read_messages", application)
+        else (documents.MESSAGE_FILE,),
+        withheld_comments={
+            action
+            for action, rule in JOURNAL_NEED_TO_KNOW.items()
+            if not access.may(current_user, rule, application)
+        },
         answer=changes.latest_answer(application),
     ), status
 

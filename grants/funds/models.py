@@ -64,6 +64,10 @@ class Fund(Timestamp, Model):
     # (emnenummer, e.g. 05.10.00) and the handling code (handlingsfacet, e.g. G01).
     kle_number: Mapped[str] = mapped_column(String(8), default="", server_default="")
     handling_code: Mapped[str] = mapped_column(String(3), default="", server_default="")
+    # The caseworkers' shared mailbox for the fund (funktionspostkasse): an applicant's
+    # message on a case no caseworker has acted on yet goes there rather than to every
+    # caseworker (grants.messages). Empty: to the secretariat's caseworkers.
+    caseworker_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     # Bumped by every money movement: the row lock that keeps two deciders from spending the
     # same krone twice (see grants.budgets.lock.lock_fund).
     ledger_version: Mapped[int] = mapped_column(default=0)

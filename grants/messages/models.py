@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, String, Table, Text, event
+from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, String, Table, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.cases.models import Application, Attachment
@@ -49,12 +49,20 @@ class CaseMessage(Model):
     # A request's deadline for the answer.
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     journal_entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entry.id"))
+    # Who the message was e-mailed to when it was written ([{"id", "name"}], shown on the
+    # case); None: told by the step's own e-mail, or written before this was kept.
+    sent_to: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
 
     application: Mapped[Application] = relationship()
     author = relationship("User")
     attachments: Mapped[list[Attachment]] = relationship(
         secondary=message_attachment, order_by=Attachment.id
     )
+
+    @property
+    def sent_to_shown(self) -> list[str]:
+        """Who it was e-mailed to, as the case shows it: names, a mailbox's address."""
+        return [p.get("name") or p.get("email") or "" for p in self.sent_to or ()]
 
     @property
     def internal(self) -> bool:

@@ -135,9 +135,16 @@ def applicant_side(application: Application) -> list[User]:
     return [p for p in people.values() if p.active and p.email]
 
 
-def staff_side(application: Application) -> list[User]:
-    """The staff who have written in the case's thread or acted on it as caseworkers; when
-    none has yet, every caseworker (as a new case's e-mail goes to them all)."""
+def _applicant_side_ids(application: Application) -> set[int]:
+    ids = {application.applicant_id}
+    if application.organisation is not None:
+        ids |= {membership.user_id for membership in application.organisation.members}
+    return ids
+
+
+def handling_caseworkers(application: Application) -> list[User]:
+    """The caseworkers who have acted on the case: written to the applicant side or taken a
+    step as caseworkers, never anyone of the applicant side; active, oldest first."""
     caseworkers = select(UserRole.user_id).where(UserRole.role == Role.CASEWORKER)
     ids = set(
         db.session.scalars(
@@ -155,12 +162,56 @@ def staff_side(application: Application) -> list[User]:
             )
         )
     )
-    query = select(User).where(User.active)
-    if ids:
-        query = query.where(User.id.in_(ids))
-    else:
-        query = query.where(User.id.in_(caseworkers))
-    return [u for u in db.session.scalars(query.order_by(User.id)) if u.email]
+    ids -= _applicant_side_ids(application)
+    if not ids:
+        return []
+    return [
+        u
+        for u in db.session.scalars(
+            select(User).where(User.active, User.id.in_(ids)).order_by(User.id)
+        )
+        if u.email
+    ]
+
+
+def responsible_caseworkers(application: Application) -> list[User]:
+    """The people responsible for the fund's cases: the owners of the route's caseworker
+    steps (``CaseRole.CASEWORKER``: the secretariat, which shares the funds; the app assigns
+    no caseworker to a fund), never anyone of the applicant side."""
+    outside = _applicant_side_ids(application)
+    return [
+        u
+        for u in db.session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == Role.CASEWORKER, User.active)
+            .order_by(User.id)
+        )
+        if u.email and u.id not in outside
+    ]
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    """A fund's shared mailbox (funktionspostkasse): a recipient who is not a person here."""
+
+    email: str
+    name: str
+    id: None = None
+    locale: str = "da"
+    active: bool = True
+
+
+def staff_side(application: Application) -> list[User | Mailbox]:
+    """Who gets the applicant side's messages: the caseworkers handling the case (the one
+    who acted, and whoever took it over); while none has, the fund's shared mailbox if it
+    has one, else the people responsible for the fund's cases."""
+    handling = handling_caseworkers(application)
+    if handling:
+        return list(handling)
+    if application.fund.caseworker_email:
+        return [Mailbox(email=application.fund.caseworker_email, name=application.fund.name)]
+    return list(responsible_caseworkers(application))
 
 
 def check_files(files: Iterable[tuple[str, bytes]], field: str = "files") -> list[CheckedFile]:
@@ -232,6 +283,7 @@ def post_message(
             details=note("information_requested", date=due_date) if request else None,
         )
     db.session.flush()
+    recipients = _the_other_side(application, from_applicant, actor, step=entry.action)
     message = CaseMessage(
         application_id=application.id,
         author_id=actor.id,
@@ -241,10 +293,11 @@ def post_message(
         due_date=due_date if request else None,
         journal_entry_id=entry.id,
         attachments=attachments,
+        sent_to=_kept(recipients),
     )
     db.session.add(message)
     db.session.flush()
-    _mail_the_other_side(application, message, actor, step=entry.action)
+    _mail(application, message, actor, recipients)
     message_written.send(application, message=message, actor=actor)
     return message
 
@@ -291,6 +344,7 @@ def message_of_step(application: Application, entry: JournalEntry, actor: User) 
     if not entry.comment:
         return
     db.session.flush()
+    recipients = _the_other_side(application, from_applicant, actor, step=entry.action)
     message = CaseMessage(
         application_id=application.id,
         author_id=actor.id if actor else None,
@@ -299,10 +353,11 @@ def message_of_step(application: Application, entry: JournalEntry, actor: User) 
         body=entry.comment,
         due_date=due,
         journal_entry_id=entry.id,
+        sent_to=_kept(recipients),
     )
     db.session.add(message)
     db.session.flush()
-    _mail_the_other_side(application, message, actor, step=entry.action)
+    _mail(application, message, actor, recipients)
     message_written.send(application, message=message, actor=actor)
 
 
@@ -320,24 +375,42 @@ def _latest_entry(application: Application, action: str) -> JournalEntry | None:
     )
 
 
-def _mail_the_other_side(
-    application: Application, message: CaseMessage, actor: User | None, step: str
-) -> None:
-    """The other side is told, each in their own language. A step's own e-mail already
-    tells the applicant (a request) or the caseworkers (an answer): they are not told
+def _the_other_side(
+    application: Application, from_applicant: bool, actor: User | None, step: str
+) -> list[User | Mailbox]:
+    """Who a message is e-mailed to: the other side, never its author. A step's own e-mail
+    already tells the applicant (a request) or the caseworkers (an answer): they are not told
     twice."""
-    if message.from_applicant:
+    recipients: list[User | Mailbox]
+    if from_applicant:
         if step == ANSWER_STEP:
-            return  # the answer's step tells the caseworkers it is their turn again
+            return []  # the answer's step tells the caseworkers it is their turn again
         recipients = staff_side(application)
     else:
-        recipients = applicant_side(application)
+        recipients = list(applicant_side(application))
         if step == REQUEST_STEP:
             recipients = [p for p in recipients if p.id != application.applicant_id]
+    return [p for p in recipients if actor is None or p.id != actor.id]
+
+
+def _kept(recipients: list[User | Mailbox]) -> list[dict] | None:
+    """What the message keeps of its recipients: a person's id and name, a mailbox's
+    address."""
+    return [
+        {"email": p.email} if isinstance(p, Mailbox) else {"id": p.id, "name": p.name}
+        for p in recipients
+    ] or None
+
+
+def _mail(
+    application: Application,
+    message: CaseMessage,
+    actor: User | None,
+    recipients: list[User | Mailbox],
+) -> None:
+    """Each recipient is told, in their own language."""
     case_url = url_for("applications.show", application_id=application.id, _external=True)
     for person in recipients:
-        if actor is not None and person.id == actor.id:
-            continue
         queue_mail(
             person,
             "mail/message_subject.txt",

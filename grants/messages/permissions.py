@@ -1,19 +1,45 @@
-"""Who reads and writes a case's thread and its internal notes (grants.core.access)."""
+"""Who reads and writes a case's thread and its internal notes (grants.core.access).
+
+Need-to-know (databeskyttelsesforordningen art. 5, stk. 1, litra c): the thread and its files
+are read by the applicant side, the secretariat who handle the fund's cases, and those who
+decide the case at its current step. Seeing the case is not enough: a manager who endorsed a
+study trip, a board member who does not decide it now, and finance never read them. A staff
+member who is also a member of the applying organisation never handles its case (as
+``workflow.engine.case_roles``): no thread unless acting for it, never the notes."""
 
 from __future__ import annotations
 
-from grants.applications.permissions import CASE_STAFF, SECRETARIAT
+from grants.applications.permissions import SECRETARIAT
 from grants.cases.states import State
 from grants.core import access
+from grants.workflow import engine
+
+
+def _applicant_side(user, application) -> bool:
+    return access.may(user, "case.act_as_applicant", application)
+
+
+def _handles(user, application) -> bool:
+    """The secretariat handles the case, unless the person belongs to the applying
+    organisation (inhabilitet)."""
+    if application.organisation is not None and application.organisation.has_member(user):
+        return False
+    return user.has_role(*SECRETARIAT)
+
+
+def decides_now(user, application) -> bool:
+    """The person may take one of the route's decisions on the case at its current step."""
+    return any(t.outcome for t in engine.available_transitions(application, user))
 
 
 @access.rule("case.read_messages")
 def can_read_messages(user, application, **_) -> bool:
-    """The applicant side and the staff who handle cases (not a manager or a board member
-    who only sees the case)."""
-    if not access.may(user, "case.view", application):
+    """The applicant side, the secretariat and those who decide the case now."""
+    if not access.signed_in(user) or not access.may(user, "case.view", application):
         return False
-    return access.may(user, "case.act_as_applicant", application) or user.has_role(*CASE_STAFF)
+    if _applicant_side(user, application):
+        return True
+    return _handles(user, application) or decides_now(user, application)
 
 
 @access.rule("case.message")
@@ -21,19 +47,22 @@ def can_message(user, application, **_) -> bool:
     """The applicant side and the secretariat write, once the case is submitted."""
     if application.state == State.DRAFT or not access.may(user, "case.view", application):
         return False
-    return access.may(user, "case.act_as_applicant", application) or user.has_role(*SECRETARIAT)
+    return _applicant_side(user, application) or _handles(user, application)
 
 
 @access.rule("case.read_notes")
 def can_read_notes(user, application, **_) -> bool:
-    """Internal notes: the staff who handle cases, never the applicant side."""
+    """Internal notes: the secretariat's working documents, never the applicant side's nor a
+    member of the applying organisation's (and not the deciders': they read the thread)."""
     return (
-        access.may(user, "case.view", application)
-        and not access.may(user, "case.act_as_applicant", application)
-        and user.has_role(*CASE_STAFF)
+        access.signed_in(user)
+        and access.may(user, "case.view", application)
+        and not _applicant_side(user, application)
+        and not (application.organisation is not None and application.organisation.has_member(user))
+        and _handles(user, application)
     )
 
 
 @access.rule("case.write_note")
 def can_write_note(user, application, **_) -> bool:
-    return can_read_notes(user, application) and user.has_role(*SECRETARIAT)
+    return can_read_notes(user, application) and _handles(user, application)

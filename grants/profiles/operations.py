@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from grants.administration.operations import first_budget, kind_questions, new_form_version
@@ -59,6 +60,7 @@ FUND_FIELDS = (
     "digital_post",
     "kle_number",
     "handling_code",
+    "caseworker_email",
 )
 
 
@@ -134,6 +136,7 @@ def _export_fund(fund: Fund) -> dict[str, Any]:
         "digital_post": fund.digital_post,
         "kle_number": fund.kle_number,
         "handling_code": fund.handling_code,
+        "caseworker_email": fund.caseworker_email,
     }
     rules = newest_version(fund)
     if rules is not None:
@@ -277,6 +280,18 @@ def _coded(value, pattern: str, example: str, where: str, name: str) -> str:
     return text
 
 
+def _mailbox(value, where: str) -> str:
+    """A fund's shared mailbox: one e-mail address (or empty)."""
+    text = _text(value, 254, where)
+    if not text:
+        return ""
+    try:
+        validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        raise ProfileError(f"{where}: {text!r} is not an e-mail address") from None
+    return text.lower()
+
+
 def _import_fund(row: dict, n: int, actor) -> Fund:
     where = f"funds[{n}] ({row.get('code', '?')})"
     route = current_route(row.get("route", "study_trip"))
@@ -308,6 +323,7 @@ def _import_fund(row: dict, n: int, actor) -> Fund:
         publish_names=bool(row.get("publish_names", False)),
         active=bool(row.get("active", True)),
         account_string=_text(row.get("account_string", ""), 60, f"{where}.account_string"),
+        caseworker_email=_mailbox(row.get("caseworker_email", ""), f"{where}.caseworker_email"),
         digital_post=_flag(row.get("digital_post", False), f"{where}.digital_post"),
         kle_number=_coded(
             row.get("kle_number", ""), KLE_NUMBER_PATTERN, "00.00.00", where, "kle_number"

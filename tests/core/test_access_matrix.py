@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from grants.api import tokens as api_tokens
-from grants.cases.models import Attachment, Complaint
+from grants.cases.models import Application, Attachment, Complaint
 from grants.core import access, clock
 from grants.extensions import db
 from grants.funds import kinds
@@ -671,6 +671,46 @@ def test_guessed_ids_of_other_peoples_things_are_refused(app, routes, client):
         response = client.get(url)
         assert response.status_code in (403, 404), url
         assert b"%PDF" not in response.data, url
+
+
+# A file sent with a message on a case (grants.messages) is need-to-know: the applicant side,
+# the secretariat, and those deciding the case now (nobody on the pending case: within the
+# caseworker's limit the board does not decide it); never the manager who endorsed it, the
+# board, finance, nor anyone else who cannot see the case.
+MESSAGE_FILE_READERS = frozenset({OWNER, COLLEAGUE, CASEWORKER, ADMIN})
+
+
+def test_a_message_file_by_every_person(app, routes, client):
+    from tests.dbstate import SIGNING_IN, table_fingerprint
+
+    people, cases = build_world()
+    pending = db.session.get(Application, cases.pending)
+    item = Attachment(
+        application=pending,
+        purpose="message",
+        filename="besked.pdf",
+        content_type="application/pdf",
+        size=8,
+        sha256="2" * 64,
+        data=b"%PDF-1.7",
+    )
+    db.session.add(item)
+    db.session.commit()
+    url = f"/ansoegninger/{pending.id}/bilag/{item.id}"
+    page = f"/ansoegninger/{pending.id}"
+    before = table_fingerprint(skip=SIGNING_IN)
+    failures = []
+    for persona in PERSONAS:
+        sign_in(client, people.get(persona))
+        response = client.get(url)
+        listed = b"besked.pdf" in client.get(page).data
+        if persona in MESSAGE_FILE_READERS:
+            if response.status_code != 200 or not listed:
+                failures.append(f"{persona}: refused ({response.status_code}, listed {listed})")
+        elif not is_refusal(persona, response) or listed or b"%PDF" in response.data:
+            failures.append(f"{persona}: allowed ({response.status_code}, listed {listed})")
+    assert not failures, "\n".join(failures)
+    assert table_fingerprint(skip=SIGNING_IN) == before
 
 
 COMMITTEE_GUESSES = (

@@ -220,3 +220,14 @@ def test_a_bad_profile_names_what_is_wrong(app, change, message):
         import_profile(data)
     db.session.rollback()
     assert db.session.scalar(select(Municipality.id)) is None
+
+
+def test_a_profile_with_a_bad_mailbox_is_refused(app):
+    """A municipality's profile names the fund's mailbox as one address, or none."""
+    from grants.profiles.operations import ProfileError, _mailbox
+
+    assert _mailbox(" Tilskud@Ballerup.dk ", "funds[0]") == "tilskud@ballerup.dk"
+    assert _mailbox("", "funds[0]") == ""
+    for bad in ("tilskud", "a@kommune.dk; b@kommune.dk", "<b>@kommune.dk", 7):
+        with pytest.raises(ProfileError):
+            _mailbox(bad, "funds[0]")
