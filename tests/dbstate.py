@@ -16,10 +16,19 @@ SIGNING_IN = frozenset(
 )
 
 
-def table_fingerprint(skip: frozenset[str] | set[str] = frozenset()) -> dict[str, tuple]:
+# What a refused application or report form keeps of the person's typing: their own draft
+# (grants/drafts, issue 21 point 9), not a change to any case. tests/drafts and the form fuzzer
+# (KEPT_AS_DRAFT in tests/core/test_fuzz_forms.py) check which forms may write it.
+KEPT_AS_TYPED = frozenset({"form_draft"})
+
+
+def table_fingerprint(
+    skip: frozenset[str] | set[str] = frozenset(), *, drafts: bool = False
+) -> dict[str, tuple]:
+    """Every table's fingerprint but those in ``skip`` and, unless ``drafts``, the drafts."""
     prints = {}
     for table in db.metadata.sorted_tables:
-        if table.name in skip:
+        if table.name in skip or (not drafts and table.name in KEPT_AS_TYPED):
             continue
         count = db.session.scalar(select(func.count()).select_from(table))
         digest = hashlib.sha256()
