@@ -64,7 +64,7 @@ def test_a_committee_meeting(person, live_server):
     assert "9.000,00 kr." in text and member._("Til rådighed efter fuld bevilling") in text
     assert member._("Det gør afgørelsen ved") in text
     with member.page.expect_download() as paper:
-        item.get_by_role("link", name="program-kulturnat.pdf").click()
+        item.get_by_role("link", name="program-kulturnat.pdf", exact=True).click()
     assert Path(paper.value.path()).read_bytes().startswith(b"%PDF-")
 
     # The member declares an interest, first without saying why.
