@@ -360,7 +360,8 @@ def eligible_cases(meeting: Meeting) -> list[tuple[Application, AgendaKind]]:
         )
         .order_by(Application.id)
     )
-    return [(case, wanted[case.state]) for case in cases]
+    # A case this session already holds keeps the state it had when loaded: asked again.
+    return [(case, wanted[case.state]) for case in cases if case.state in wanted]
 
 
 def add_to_agenda(

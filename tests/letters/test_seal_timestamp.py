@@ -43,10 +43,11 @@ def tsa(app):
 def status_of(pdf: bytes, tsa: TimestampAuthority | None):
     (signature,) = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
     stamps = ValidationContext(trust_roots=[tsa.certificate]) if tsa else None
+    # Made here, in the app's context: after the browser tests the seal's runner works on a
+    # thread of its own (Playwright's loop runs in this one), which has no app context.
+    context = validation_context()
     return seal.run_to_end(
-        lambda: async_validate_pdf_signature(
-            signature, validation_context(), ts_validation_context=stamps
-        )
+        lambda: async_validate_pdf_signature(signature, context, ts_validation_context=stamps)
     )
 
 
