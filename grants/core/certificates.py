@@ -41,3 +41,19 @@ def self_signed(
         serialization.NoEncryption(),
     )
     return key_pem, certificate.public_bytes(serialization.Encoding.PEM)
+
+
+def signing_usage() -> x509.KeyUsage:
+    """The key usage of a certificate that signs for itself (a seal, a timestamp authority):
+    signatures that bind (non-repudiation), and, being self-signed, its own certificate."""
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=True,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=True,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )

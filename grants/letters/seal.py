@@ -239,17 +239,7 @@ def make_test_certificate(
             x509.NameAttribute(NameOID.COMMON_NAME, name),
         ]
     )
-    usage = x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=True,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=True,
-        crl_sign=False,
-        encipher_only=False,
-        decipher_only=False,
-    )
+    usage = certificates.signing_usage()
     return certificates.self_signed(
         key,
         subject,

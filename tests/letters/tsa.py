@@ -35,20 +35,7 @@ def make_tsa_certificate() -> tuple[keys.PrivateKeyInfo, asn1_x509.Certificate]:
         days=30,
         extensions=[
             (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), True),
-            (
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=True,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=False,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                True,
-            ),
+            (certificates.signing_usage(), True),
         ],
     )
     (certificate,) = load_certs_from_pemder_data(cert_pem)
