@@ -4,7 +4,9 @@ Python) walks the journeys through the app served on loopback (tests/browser/ser
 Every page a person reaches is checked by `Person.check` (tests/browser/people.py): axe-core
 finds no WCAG 2.1 A/AA violation in Danish and in English, the page has its skip link and the
 footer's link to the accessibility statement, and its body does not scroll sideways at 360 px
-nor at 200 % zoom. A screenshot of every step is kept under test-artifacts/browser/.
+nor at 200 % zoom, the first time a page of its shape is reached in the run. With
+BROWSER_SCREENSHOTS=1 a screenshot of every step is kept under test-artifacts/browser/; the
+pages open when a test fails are kept whatever the setting.
 
 Adding a journey is a test module here with a few lines per step (tests/browser/people.py
 says what a Person does; tests/browser/journeys.py holds shared steps and the demo logins):
@@ -23,6 +25,7 @@ Chromium binary.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -86,7 +89,8 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"Browser tests skipped: {SKIP_REASON}", yellow=True, bold=True)
     else:
         terminalreporter.write_line(
-            f"Browser tests ran in {CHROMIUM}; screenshots in {ARTIFACTS.relative_to(ROOT)}/"
+            f"Browser tests ran in {CHROMIUM}; screenshots (of failures, or of every step"
+            f" with BROWSER_SCREENSHOTS=1) in {ARTIFACTS.relative_to(ROOT)}/"
         )
 
 
@@ -136,5 +140,19 @@ def person(request, browser, live_server, axe_source, artifacts):
         return visitor
 
     yield make
+    failed = getattr(request.node, "failed_call", False)
     for visitor in made:
+        if failed:
+            # (a page already gone has nothing to show)
+            with contextlib.suppress(Exception):
+                visitor.screenshot("at the failure", always=True)
         visitor.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Marks a test whose body failed, for the `person` fixture's screenshots."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        item.failed_call = True

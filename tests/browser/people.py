@@ -8,17 +8,28 @@ A journey reads as what people do:
     mette.press("Indsend ansøgning", "sent")
 
 Names of buttons and links are written in Danish, as in the source; `Person._` translates them
-with the app's own English catalogue when the page is in English. Each step ends in `check`:
-a screenshot; axe-core on the page in the language the person reads it in and, the first time
-a page of that shape is reached in the run (unless it is the answer to a POST, which cannot be
-fetched again), in the other language too; the skip link first and the footer's link to the
-accessibility statement; one h1; no sideways scrolling at 360 px and at 200 % zoom.
+with the app's own English catalogue when the page is in English. Each step ends in `check`,
+the first time a page of its shape is reached in the run in a language: axe-core on the page,
+the skip link first and the footer's link to the accessibility statement, one h1, no sideways
+scrolling at 360 px and at 200 % zoom; and the same in the other language (unless it is the
+answer to a POST, which cannot be fetched again).
+
+A page's shape is its address with the numbers taken out, its headings and forms, and the
+kinds of element on it (tag and classes): the same page of another case, or again later in a
+journey, is the same shape and was checked already; an error summary, a new table, a dialog
+or another form makes a new shape, checked again. Checking every step again took a third of
+the browser tests' time and found nothing the first check did not (`every_time=True` checks
+each step regardless, as the tests of the checks themselves do).
+
+Screenshots are kept with BROWSER_SCREENSHOTS=1 (every step, under test-artifacts/browser/)
+and, whatever the setting, of each page open when a test fails.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import re
 import time
 from functools import cache
@@ -37,7 +48,10 @@ NARROW_VIEWPORTS = [
     ("zoom200", {"width": 640, "height": 450}),
 ]
 _counter = itertools.count(1)
+#: (language, shape) of the pages checked this run, and of those whose other language was.
+_checked: set[tuple[str, str]] = set()
 _checked_in_both: set[tuple[str, str]] = set()
+SCREENSHOTS = os.environ.get("BROWSER_SCREENSHOTS", "") not in ("", "0")
 # The time step of the last code given for each authenticator key this run: a code is good
 # once, and an administrator logs in several times a minute in the journeys.
 _last_step: dict[str, int] = {}
@@ -94,12 +108,14 @@ class Person:
         email=None,
         both_languages=True,
         viewport=None,
+        every_time=False,
     ):
         self.server = server
         self.email = email
         self.axe_source = axe_source
         self.folder = folder
         self.both_languages = both_languages
+        self.every_time = every_time
         self.context = browser.new_context(
             base_url=server.url, viewport=viewport or WIDE, locale="da-DK"
         )
@@ -241,32 +257,39 @@ class Person:
 
     # --- the checks on every page --------------------------------------------------------
     def check(self, step: str, *, fetchable: bool = True) -> None:
-        """Check the page the person is on. `fetchable=False` for the answer to a POST that
-        did not redirect (a form with errors): that page is checked in its own language
-        only, since switching language fetches the address again."""
+        """Check the page the person is on, the first time its shape is seen in its language
+        (and, when ``fetchable``, in the other language). `fetchable=False` for the answer to
+        a POST that did not redirect (a form with errors): that page is checked in its own
+        language only, since switching language fetches the address again."""
         self.page.wait_for_load_state()
         self.screenshot(step)
-        self._check_here(step)
-        if self.both_languages and fetchable and self._first_time_in_both_languages():
-            self.switch_language()
+        shape = (self.language, self.shape())
+        if self.every_time or shape not in _checked:
             self._check_here(step)
-            self.switch_language()
+            _checked.add(shape)
+        if not (self.both_languages and fetchable) or shape in _checked_in_both:
+            return
+        _checked_in_both.add(shape)
+        self.switch_language()
+        other = (self.language, self.shape())
+        if self.every_time or other not in _checked:
+            self._check_here(step)
+            _checked.add(other)
+        _checked_in_both.add(other)
+        self.switch_language()
 
-    def _first_time_in_both_languages(self) -> bool:
-        """A page reached again in the same shape (same address pattern, same headings and
-        forms) was already checked in the other language this run: once is enough."""
-        shape = self.page.evaluate(
+    def shape(self) -> str:
+        """The page's address with its numbers taken out, its headings and forms, and the
+        kinds of element on it: what makes two pages the same for the checks."""
+        return self.page.evaluate(
             """() => [location.pathname.replace(/\\d+/g, 'N'),
-                ...[...document.querySelectorAll('main h2, main h3, main form')]
+                ...[...document.querySelectorAll('main h1, main h2, main h3, main form')]
                    .map(e => e.tagName === 'FORM' ? e.getAttribute('action') || 'form'
                                                   : e.textContent.trim())
-                   .map(t => t.replace(/\\d+/g, 'N'))].join('|')"""
+                   .map(t => t.replace(/\\d+/g, 'N')),
+                ...new Set([...document.body.querySelectorAll('*')].map(e =>
+                   [e.tagName, ...e.classList].join('.')))].join('|')"""
         )
-        key = (self.language, shape)
-        if key in _checked_in_both:
-            return False
-        _checked_in_both.add(key)
-        return True
 
     def _check_here(self, step: str) -> None:
         where = f"{self.page.url} ({step}, {self.language}, {self.who})"
@@ -274,7 +297,11 @@ class Person:
         self.assert_no_axe_violations(where)
         self.assert_no_sideways_scrolling(where)
 
-    def screenshot(self, step: str) -> None:
+    def screenshot(self, step: str, *, always: bool = False) -> None:
+        """A full-page screenshot under test-artifacts/browser/: with BROWSER_SCREENSHOTS=1,
+        or ``always`` (a page that failed a check)."""
+        if not (SCREENSHOTS or always):
+            return
         name = f"{next(_counter):03d}-{self.who}-{self.language}-{step}"
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / (re.sub(r"[^\w.-]+", "_", name)[:120] + ".jpeg")
@@ -366,7 +393,7 @@ class Person:
                            document.documentElement.clientWidth]))))"""
                 )
                 if widths[0] > widths[1]:
-                    self.screenshot(f"overflow-{label}")
+                    self.screenshot(f"overflow-{label}", always=True)
                     raise AccessibilityProblem(
                         f"the page scrolls sideways at {label} ({widths[0]} > {widths[1]} px)"
                         f" on {where}; too wide: {self._too_wide(widths[1])}"
