@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import func, select
+from sqlalchemy import select, text
 
 from grants.extensions import db
 
@@ -26,14 +26,35 @@ def table_fingerprint(
     skip: frozenset[str] | set[str] = frozenset(), *, drafts: bool = False
 ) -> dict[str, tuple]:
     """Every table's fingerprint but those in ``skip`` and, unless ``drafts``, the drafts."""
+    tables = [
+        table
+        for table in db.metadata.sorted_tables
+        if table.name not in skip and (drafts or table.name not in KEPT_AS_TYPED)
+    ]
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _fingerprint_in_the_database(tables)
     prints = {}
-    for table in db.metadata.sorted_tables:
-        if table.name in skip or (not drafts and table.name in KEPT_AS_TYPED):
-            continue
-        count = db.session.scalar(select(func.count()).select_from(table))
-        digest = hashlib.sha256()
+    for table in tables:
+        digest, count = hashlib.sha256(), 0
         order = list(table.primary_key.columns) or list(table.columns)
         for row in db.session.execute(select(table).order_by(*order)):
             digest.update(repr(tuple(row)).encode())
+            count += 1
         prints[table.name] = (count, digest.hexdigest())
     return prints
+
+
+def _fingerprint_in_the_database(tables) -> dict[str, tuple]:
+    """PostgreSQL hashes each table's rows (as text, in order) itself, every table in one
+    statement: the form fuzzer takes a fingerprint after each refused example, and a hundred
+    statements each time took minutes of the run."""
+    parts = []
+    for table in tables:
+        name = db.session.get_bind().dialect.identifier_preparer.quote(table.name)
+        parts.append(
+            f"SELECT '{table.name}' AS name, count(*) AS rows,"
+            f" md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest"
+            f" FROM {name} t"
+        )
+    statement = text(" UNION ALL ".join(parts))
+    return {name: (rows, digest) for name, rows, digest in db.session.execute(statement)}
