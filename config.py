@@ -131,6 +131,15 @@ class Config:
     # DIGITAL_POST_LINK_DAYS) or "print" (the secretariat's list of letters to print).
     DIGITAL_POST_FALLBACK = os.environ.get("DIGITAL_POST_FALLBACK", "email")
     DIGITAL_POST_LINK_DAYS = int(os.environ.get("DIGITAL_POST_LINK_DAYS", 30))
+    # What became of a letter after Serviceplatformen took it: the Digital Post status
+    # messages (PostStatusBesked) fetched from KOMBIT's Beskedfordeler (PostStatusBeskedHent;
+    # grants.delivery.statuses, docs/integrations.md) by `flask delivery fetch-statuses`
+    # from cron. Empty URL: off, and a letter sent stays "sent". The certificate: the
+    # organisation's (DIGITAL_POST_CERTIFICATE) unless another is given. The command fetches
+    # when the last fetch is at least DIGITAL_POST_STATUS_MINUTES old (the schedule).
+    DIGITAL_POST_STATUS_URL = os.environ.get("DIGITAL_POST_STATUS_URL", "")
+    DIGITAL_POST_STATUS_CERTIFICATE = os.environ.get("DIGITAL_POST_STATUS_CERTIFICATE", "")
+    DIGITAL_POST_STATUS_MINUTES = int(os.environ.get("DIGITAL_POST_STATUS_MINUTES", 15))
 
     # Journalisation in the municipality's ESDH (grants.esdh; docs/integrations.md): the
     # adapter ("email": to the ESDH's journalisation mailbox; "": off) and its settings.

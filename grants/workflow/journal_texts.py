@@ -56,6 +56,14 @@ TEXTS = {
     "digital_post_attempt_failed": _l(
         "Digital Post, forsøg %(attempt)s af %(attempts)s, fejlede: %(error)s"
     ),
+    "digital_post_delivered": _l(
+        "%(letter)s er leveret i modtagerens digitale postkasse (%(status)s, transaktion "
+        "%(transaction)s)."
+    ),
+    "digital_post_failed_after_sending": _l(
+        "Digital Post kunne ikke aflevere %(letter)s efter afsendelsen (transaktion "
+        "%(transaction)s): %(error)s"
+    ),
     "letter_emailed": _l("%(letter)s er sendt som et sikkert link på e-mail (%(reason)s)."),
     "letter_to_print": _l("%(letter)s skal printes og sendes med posten (%(reason)s)."),
     "letter_opened_by_link": _l("%(letter)s er åbnet via det sikre link."),
