@@ -248,11 +248,15 @@ class Config:
     # A timestamp authority (RFC 3161, over HTTP) that stamps each seal, making it PAdES B-T:
     # the time of sealing is vouched for by the authority, not only by the server's clock.
     # Empty: no timestamp (PAdES B-B). With basic authentication if the authority asks for
-    # it; a letter is not issued while the authority does not answer (the decision waits).
+    # it; what happens while the authority does not answer is the municipality's choice below.
     LETTER_SEAL_TIMESTAMP_URL = os.environ.get("LETTER_SEAL_TIMESTAMP_URL", "")
     LETTER_SEAL_TIMESTAMP_USER = os.environ.get("LETTER_SEAL_TIMESTAMP_USER", "")
     LETTER_SEAL_TIMESTAMP_PASSWORD = os.environ.get("LETTER_SEAL_TIMESTAMP_PASSWORD", "")
     LETTER_SEAL_TIMESTAMP_TIMEOUT = float(os.environ.get("LETTER_SEAL_TIMESTAMP_TIMEOUT", 10))
+    # When the authority does not answer: "wait" (default) refuses the step that makes the
+    # letter (nothing changes; take it again later), "seal" issues the letter sealed without
+    # the timestamp (PAdES B-B) and writes that in the case's journal.
+    LETTER_SEAL_TIMESTAMP_WHEN_DOWN = os.environ.get("LETTER_SEAL_TIMESTAMP_WHEN_DOWN", "wait")
 
     # The session cookie's name (Flask's default): the public pages tell a request without a
     # session by its absence (grants/core/address_language.py), so they set no cookie.

@@ -68,6 +68,11 @@ TEXTS = {
     "letter_to_print": _l("%(letter)s skal printes og sendes med posten (%(reason)s)."),
     "letter_opened_by_link": _l("%(letter)s er åbnet via det sikre link."),
     "letter_printed": _l("%(letter)s er printet og sendt med posten."),
+    # grants.letters: the seal
+    "letter_sealed_without_timestamp": _l(
+        "%(letter)s er forseglet uden tidsstempel, fordi tidsstemplingstjenesten ikke "
+        "svarede (%(error)s). Tidspunktet i seglet er systemets eget."
+    ),
     # grants.esdh: the case's documents in the municipality's ESDH
     "journalised": _l("Journaliseret i ESDH (%(destination)s): %(documents)s"),
     "journalisation_failed": _l("Journalisering i ESDH fejlede: %(error)s"),
