@@ -49,6 +49,12 @@ TEXTS = {
     "interest_found_organisation": _l(
         "%(member)s: Medlemmet handler for den ansøgende organisation."
     ),
+    # grants.workflow.engine: a case moved onto a newer version of its route
+    "route_version_changed": _l(
+        "Sagen er flyttet fra version %(old)s til version %(new)s af sagsgangen "
+        "“%(route)s” for at tage trinnet “%(step)s”, som kom med version %(new)s. Den nye "
+        "version har alle den gamles trin."
+    ),
     # grants.delivery: how a letter went to its recipient
     "digital_post_sent": _l(
         "%(letter)s er afleveret til Digital Post til %(recipient)s (transaktion %(transaction)s)."
@@ -119,6 +125,10 @@ def _shown(name: str, value: object) -> str:
         return money(Decimal(str(value)))
     if name in DATE_FACTS:
         return long_date(str(value))
+    if name == "step":  # an action of the routes, in the reader's language
+        from grants.workflow.labels import action_label
+
+        return str(action_label(str(value)))
     if name == "outcome" and value in COMPLAINT_OUTCOMES:
         return str(COMPLAINT_OUTCOMES[str(value)])
     return str(value)
