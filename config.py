@@ -131,6 +131,15 @@ class Config:
     # DIGITAL_POST_LINK_DAYS) or "print" (the secretariat's list of letters to print).
     DIGITAL_POST_FALLBACK = os.environ.get("DIGITAL_POST_FALLBACK", "email")
     DIGITAL_POST_LINK_DAYS = int(os.environ.get("DIGITAL_POST_LINK_DAYS", 30))
+    # What became of a letter after Serviceplatformen took it: the Digital Post status
+    # messages (PostStatusBesked) fetched from KOMBIT's Beskedfordeler (PostStatusBeskedHent;
+    # grants.delivery.statuses, docs/integrations.md) by `flask delivery fetch-statuses`
+    # from cron. Empty URL: off, and a letter sent stays "sent". The certificate: the
+    # organisation's (DIGITAL_POST_CERTIFICATE) unless another is given. The command fetches
+    # when the last fetch is at least DIGITAL_POST_STATUS_MINUTES old (the schedule).
+    DIGITAL_POST_STATUS_URL = os.environ.get("DIGITAL_POST_STATUS_URL", "")
+    DIGITAL_POST_STATUS_CERTIFICATE = os.environ.get("DIGITAL_POST_STATUS_CERTIFICATE", "")
+    DIGITAL_POST_STATUS_MINUTES = int(os.environ.get("DIGITAL_POST_STATUS_MINUTES", 15))
 
     # Journalisation in the municipality's ESDH (grants.esdh; docs/integrations.md): the
     # adapter ("email": to the ESDH's journalisation mailbox; "": off) and its settings.
@@ -239,11 +248,15 @@ class Config:
     # A timestamp authority (RFC 3161, over HTTP) that stamps each seal, making it PAdES B-T:
     # the time of sealing is vouched for by the authority, not only by the server's clock.
     # Empty: no timestamp (PAdES B-B). With basic authentication if the authority asks for
-    # it; a letter is not issued while the authority does not answer (the decision waits).
+    # it; what happens while the authority does not answer is the municipality's choice below.
     LETTER_SEAL_TIMESTAMP_URL = os.environ.get("LETTER_SEAL_TIMESTAMP_URL", "")
     LETTER_SEAL_TIMESTAMP_USER = os.environ.get("LETTER_SEAL_TIMESTAMP_USER", "")
     LETTER_SEAL_TIMESTAMP_PASSWORD = os.environ.get("LETTER_SEAL_TIMESTAMP_PASSWORD", "")
     LETTER_SEAL_TIMESTAMP_TIMEOUT = float(os.environ.get("LETTER_SEAL_TIMESTAMP_TIMEOUT", 10))
+    # When the authority does not answer: "wait" (default) refuses the step that makes the
+    # letter (nothing changes; take it again later), "seal" issues the letter sealed without
+    # the timestamp (PAdES B-B) and writes that in the case's journal.
+    LETTER_SEAL_TIMESTAMP_WHEN_DOWN = os.environ.get("LETTER_SEAL_TIMESTAMP_WHEN_DOWN", "wait")
 
     # The session cookie's name (Flask's default): the public pages tell a request without a
     # session by its absence (grants/core/address_language.py), so they set no cookie.

@@ -339,6 +339,7 @@ def _register_commands(app: Flask) -> None:
     from grants import demo
     from grants.budgets.cli import register as register_budgets
     from grants.core.cli import register
+    from grants.delivery.cli import register as register_delivery
     from grants.jobs.cli import register as register_jobs
     from grants.nemlogin.cli import register as register_nemlogin
     from grants.notifications.cli import register as register_mail
@@ -354,6 +355,7 @@ def _register_commands(app: Flask) -> None:
     register_reports(app)
     register_profiles(app)
     register_jobs(app)
+    register_delivery(app)
     register_budgets(app)
     register_workflow(app)
     register_mail(app)

@@ -95,6 +95,9 @@ register(
         form=None,
         page="applications.reconsideration",
         secondary=True,
+        # Reconsideration came with committee_decision v2 and screening_decision v3: a case
+        # decided on an older version asks on the newest one and moves onto it.
+        on_newer_route=True,
         news=_l(
             "Vi har modtaget din anmodning om genoptagelse af afgørelsen i “%(title)s”. Du får "
             "en ny afgørelse, når sagen er behandlet igen."

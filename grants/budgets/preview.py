@@ -1,4 +1,6 @@
-"""What a full grant would do to its fund's year, shown to the decider before deciding."""
+"""What a full grant would do to its fund's year, shown to the decider before deciding. For
+a reconsidered decision (genoptagelse) the ledger moves by the difference to the grant in
+force only (grants.budgets.movements.regrant), and so does the preview."""
 
 from __future__ import annotations
 
@@ -6,8 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from grants.budgets.balances import balance
+from grants.budgets.balances import application_money, balance
 from grants.budgets.waiting import waiting
+from grants.cases.states import RECONSIDERING_STATES
 from grants.core.money import ZERO, kroner
 
 if TYPE_CHECKING:
@@ -25,10 +28,23 @@ class DecisionPreview:
     available_now: Decimal
     waiting_count: int  # other applications for the fund and year, not yet decided
     waiting_amount: Decimal
+    # A reconsideration: the grant of the decision in force (0 after a refusal); None for a
+    # first decision.
+    in_force: Decimal | None = None
+
+    @property
+    def reconsideration(self) -> bool:
+        return self.in_force is not None
+
+    @property
+    def change(self) -> Decimal:
+        """What a full grant moves in the ledger: all of it, or the difference to the grant
+        in force (negative when the new grant is lower)."""
+        return self.amount - (self.in_force or ZERO)
 
     @property
     def available_after(self) -> Decimal:
-        return self.available_now - self.amount
+        return self.available_now - self.change
 
     @property
     def fits(self) -> bool:
@@ -42,8 +58,14 @@ class DecisionPreview:
 
 def decision_preview(application: Application) -> DecisionPreview | None:
     """Available now, available after a full grant, and the queue for the fund and year.
-    None when the application has no year of travel yet."""
+    None when the application has no year of travel yet. For a reconsideration, on the year
+    the grant in force is booked on, with what it would move."""
     year = application.budget_year
+    in_force = None
+    if application.state in RECONSIDERING_STATES:
+        held = application_money(application)
+        in_force = held.granted if held is not None else ZERO
+        year = held.year if held is not None else year
     if year is None:
         return None
     queue = waiting([application.fund_id], year, excluding=application)[application.fund_id]
@@ -55,4 +77,5 @@ def decision_preview(application: Application) -> DecisionPreview | None:
         available_now=balance(application.fund_id, year).available,
         waiting_count=queue.count,
         waiting_amount=queue.amount,
+        in_force=in_force,
     )

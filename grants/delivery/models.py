@@ -20,6 +20,8 @@ class Channel(enum.StrEnum):
 class Status(enum.StrEnum):
     PENDING = "pending"  # waiting for (or between) attempts at Digital Post
     SENT = "sent"  # accepted by Serviceplatformen for delivery
+    # made available in the recipient's mailbox, says the Beskedfordeler (statuses.py)
+    DELIVERED = "delivered"
     EMAILED = "emailed"
     TO_PRINT = "to_print"
     PRINTED = "printed"

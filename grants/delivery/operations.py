@@ -56,12 +56,16 @@ NO_CVR = "no_cvr"
 PERSON = "person"
 EXEMPT = "exempt"
 FAILED = "failed"
+FAILED_AFTER_SENDING = "failed_after_sending"
 REASONS = {
     NOT_CONFIGURED: _l("Digital Post er ikke sat op for kommunen"),
     NO_CVR: _l("Organisationen har intet CVR-nummer"),
     PERSON: _l("Modtageren er en person, og systemet kender ikke personens CPR-nummer"),
     EXEMPT: _l("Modtageren er fritaget for Digital Post"),
     FAILED: _l("Digital Post fejlede ved hvert forsøg"),
+    FAILED_AFTER_SENDING: _l(
+        "Fejlet efter afsendelse: Digital Post kunne ikke aflevere brevet i postkassen"
+    ),
 }
 # The journal shows a reason in its reader's language (grants.workflow.journal_texts).
 journal_texts.REASON_TEXTS.update(REASONS)
@@ -74,6 +78,7 @@ CHANNELS = {
 STATUSES = {
     Status.PENDING: _l("Venter på afsendelse"),
     Status.SENT: _l("Modtaget af Digital Post"),
+    Status.DELIVERED: _l("Leveret"),
     Status.EMAILED: _l("Link sendt"),
     Status.TO_PRINT: _l("Skal printes og sendes"),
     Status.PRINTED: _l("Printet og sendt"),

@@ -44,6 +44,7 @@ HANDLER_MODULES = (
     "grants.committees.issuing",
     "grants.reports.reminders",
     "grants.delivery.operations",
+    "grants.delivery.statuses",
     "grants.esdh.operations",
 )
 

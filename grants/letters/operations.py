@@ -106,20 +106,24 @@ def issue(
     )
     with force_locale(language):
         reason = f"{letter_kind.label} – {case.case_number or case.id}"
+    rendered = create_pdf(html, images=municipality.letter_images())
+    timestamp_missing = None
     try:
-        pdf = seal.seal(
-            create_pdf(html, images=municipality.letter_images()),
-            reason=reason,
-            location=municipality.name,
-        )
-    except seal.TimestampUnavailable:
-        # Refused like any rule: nothing of the step is kept, and it can be taken again.
-        raise DomainError(
-            _(
-                "Brevet kunne ikke tidsstemples, fordi tidsstemplingstjenesten ikke svarede. "
-                "Intet er ændret; prøv igen om lidt."
-            )
-        ) from None
+        pdf = seal.seal(rendered, reason=reason, location=municipality.name)
+    except seal.TimestampUnavailable as error:
+        if seal.seal_without_timestamp_when_down():
+            # The municipality's choice: the letter goes out sealed (PAdES B-B), its time
+            # vouched for by the server's clock only, and the journal says so.
+            timestamp_missing = str(error)[:300] or "-"
+            pdf = seal.seal(rendered, reason=reason, location=municipality.name, timestamp=False)
+        else:
+            # Refused like any rule: nothing of the step is kept, and it can be taken again.
+            raise DomainError(
+                _(
+                    "Brevet kunne ikke tidsstemples, fordi tidsstemplingstjenesten ikke svarede. "
+                    "Intet er ændret; prøv igen om lidt."
+                )
+            ) from None
     edition = replaces.edition + 1 if replaces is not None else 1
     filename = f"{letter_kind.filename}-{_safe_filename_part(case.case_number or str(case.id))}"
     filename += f"-{edition}.pdf" if edition > 1 else ".pdf"
@@ -142,7 +146,9 @@ def issue(
     if replaces is not None:
         replaces.replaced_by = letter
         replaces.replaced_at = clock.now()
-    events.send(letter_issued, case, letter=letter, actor=actor)
+    events.send(
+        letter_issued, case, letter=letter, actor=actor, timestamp_missing=timestamp_missing
+    )
     # Flush now so the unique (case, kind) constraint backs up the check above at once.
     db.session.flush()
     return letter

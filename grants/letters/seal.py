@@ -55,11 +55,11 @@ class TimestampUnavailable(RuntimeError):
     """The configured timestamp authority did not stamp the seal: the letter is not made."""
 
 
-def seal(pdf: bytes, reason: str = "", location: str = "") -> bytes:
+def seal(pdf: bytes, reason: str = "", location: str = "", *, timestamp: bool = True) -> bytes:
     """``pdf`` sealed with the configured organisation certificate: the same document with
     a signature over all its bytes appended as an incremental update. PAdES B-B, or B-T with
     the timestamp authority's token on the signature when ``LETTER_SEAL_TIMESTAMP_URL`` is
-    set (``TimestampUnavailable`` if it does not answer)."""
+    set (``TimestampUnavailable`` if it does not answer) unless ``timestamp`` is False."""
     import aiohttp
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
@@ -74,7 +74,7 @@ def seal(pdf: bytes, reason: str = "", location: str = "") -> bytes:
         location=location or None,
     )
     chosen = signer()
-    stamps = timestamp_settings()
+    stamps = timestamp_settings() if timestamp else None
 
     async def sign():
         if stamps is None:
@@ -116,6 +116,17 @@ class TimestampSettings:
     user: str = ""
     password: str = ""
     timeout: float = 10.0
+
+
+#: LETTER_SEAL_TIMESTAMP_WHEN_DOWN: the letter (and the step that makes it) waits for the
+#: authority, or the letter is sealed without the timestamp and the journal says so.
+WAIT = "wait"
+SEAL_WITHOUT = "seal"
+
+
+def seal_without_timestamp_when_down() -> bool:
+    """The municipality's choice for an authority that does not answer (config.py)."""
+    return current_app.config.get("LETTER_SEAL_TIMESTAMP_WHEN_DOWN", WAIT) == SEAL_WITHOUT
 
 
 def timestamp_settings() -> TimestampSettings | None:

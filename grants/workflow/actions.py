@@ -72,6 +72,11 @@ class Action:
     news: LazyString | None = None  # the applicant's e-mail
     listed: bool = True
     decides: bool = False  # one choice of the decision form (``workflow.decide``)
+    # The step came with a later version of a route (reconsideration): a case on an older
+    # version that lacks it may take it on the newest version of its route, and moves onto
+    # that version (``engine.newer_route``), if the newer version keeps every step of the
+    # case's own.
+    on_newer_route: bool = False
 
     def label_for(self, applicant: bool = False) -> str:
         if applicant and self.applicant_label is not None:

@@ -18,9 +18,11 @@ from grants.core import access, clock, events
 from grants.core.errors import NotAllowed
 from grants.extensions import db
 from grants.people.models import Role, User
+from grants.workflow.actions import ACTIONS
 from grants.workflow.guards import guard
+from grants.workflow.journal_texts import note
 from grants.workflow.labels import action_label as label_of_action
-from grants.workflow.models import CaseRole, JournalEntry, Transition
+from grants.workflow.models import CaseRole, JournalEntry, Route, Transition
 from grants.workflow.signals import step_taken
 
 if TYPE_CHECKING:
@@ -71,6 +73,9 @@ def case_roles(application: Application, user: User | None) -> set[CaseRole]:
 
 
 def available_transitions(application: Application, user: User | None) -> list[Transition]:
+    """The steps this person may take on the case now: its own route's, and a step that
+    came with a newer version of the route (``Action.on_newer_route``) that the case's
+    version lacks, taken on the newer version (``take`` moves the case onto it)."""
     roles = case_roles(application, user)
     seen: set[str] = set()
     allowed = []
@@ -82,7 +87,71 @@ def available_transitions(application: Application, user: User | None) -> list[T
         ):
             seen.add(transition.action)
             allowed.append(transition)
+    if roles and any(
+        action.on_newer_route and action.name not in seen for action in ACTIONS.values()
+    ):
+        newer = newer_route(application)
+        for transition in newer.transitions_from(application.state) if newer else ():
+            action = ACTIONS.get(transition.action)
+            if (
+                action is not None
+                and action.on_newer_route
+                and transition.role in roles
+                and transition.action not in seen
+                and guard(transition.guard).holds(application)
+            ):
+                seen.add(transition.action)
+                allowed.append(transition)
     return allowed
+
+
+_NEWER_ROUTES = "grants_newer_routes"
+
+
+def _steps(route: Route) -> set[tuple[str, str, str, str, str]]:
+    return {(t.from_state, t.action, t.to_state, str(t.role), t.guard) for t in route.transitions}
+
+
+def newer_route(application: Application) -> Route | None:
+    """The newest version of the case's route, if it is newer than the case's and keeps
+    every step of it (it only adds steps): a case may move onto it without losing a way
+    forward. None otherwise. Routes are versioned data: the older version stays as it was,
+    and so do the cases that do not move."""
+    from flask import g
+
+    own = application.route
+    # Asked for every case a page draws: once per route and request (or job).
+    known: dict[int, int | None] = g.setdefault(_NEWER_ROUTES, {})
+    if own.id not in known:
+        newest = db.session.scalar(
+            select(Route).filter_by(code=own.code).order_by(Route.version.desc()).limit(1)
+        )
+        moves = (
+            newest is not None and newest.version > own.version and _steps(own) <= _steps(newest)
+        )
+        known[own.id] = newest.id if moves and newest is not None else None
+    newer_id = known[own.id]
+    return db.session.get(Route, newer_id) if newer_id is not None else None
+
+
+def _move_to_route(application: Application, route: Route, actor: User, action: str) -> None:
+    """The case goes on from here on ``route`` (a newer version of its own), in the
+    journal."""
+    old = application.route
+    record(
+        application,
+        "route_version_changed",
+        actor,
+        details=note(
+            "route_version_changed",
+            route=route.name,
+            old=old.version,
+            new=route.version,
+            step=action,
+        ),
+        visible_to_applicant=False,
+    )
+    application.route = route
 
 
 def action_label(action: str) -> str:
@@ -121,6 +190,8 @@ def take(
     if transition.comment_required and not comment:
         raise NotAllowed(_("Skriv en begrundelse."), field="comment")
     from_state = application.state
+    if transition.route_id != application.route_id:
+        _move_to_route(application, transition.route, actor, action)
     _claim_step(application, from_state, transition.to_state, action)
     application.state = transition.to_state
     _someone_can_go_on(application)
@@ -295,7 +366,10 @@ def forget_steps() -> None:
     from flask import current_app, has_app_context
 
     if has_app_context():
+        from flask import g
+
         current_app.extensions.pop(_STEPS, None)
+        g.pop(_NEWER_ROUTES, None)
 
 
 # The person's organisations as a subquery (``quick``) rather than as values.

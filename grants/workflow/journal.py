@@ -19,9 +19,26 @@ if TYPE_CHECKING:
 
 @letter_issued.connect
 def _letter_issued(
-    application: Application, *, letter: Letter, actor: User, **_facts: object
+    application: Application,
+    *,
+    letter: Letter,
+    actor: User,
+    timestamp_missing: str | None = None,
+    **_facts: object,
 ) -> None:
     record(application, "letter_issued", actor, comment=letter.filename)
+    if timestamp_missing is not None:
+        record(
+            application,
+            "letter_sealed_without_timestamp",
+            None,
+            details=note(
+                "letter_sealed_without_timestamp",
+                letter=letter.filename,
+                error=timestamp_missing,
+            ),
+            visible_to_applicant=False,
+        )
 
 
 @budget_year_moved.connect

@@ -49,6 +49,12 @@ TEXTS = {
     "interest_found_organisation": _l(
         "%(member)s: Medlemmet handler for den ansøgende organisation."
     ),
+    # grants.workflow.engine: a case moved onto a newer version of its route
+    "route_version_changed": _l(
+        "Sagen er flyttet fra version %(old)s til version %(new)s af sagsgangen "
+        "“%(route)s” for at tage trinnet “%(step)s”, som kom med version %(new)s. Den nye "
+        "version har alle den gamles trin."
+    ),
     # grants.delivery: how a letter went to its recipient
     "digital_post_sent": _l(
         "%(letter)s er afleveret til Digital Post til %(recipient)s (transaktion %(transaction)s)."
@@ -56,10 +62,23 @@ TEXTS = {
     "digital_post_attempt_failed": _l(
         "Digital Post, forsøg %(attempt)s af %(attempts)s, fejlede: %(error)s"
     ),
+    "digital_post_delivered": _l(
+        "%(letter)s er leveret i modtagerens digitale postkasse (%(status)s, transaktion "
+        "%(transaction)s)."
+    ),
+    "digital_post_failed_after_sending": _l(
+        "Digital Post kunne ikke aflevere %(letter)s efter afsendelsen (transaktion "
+        "%(transaction)s): %(error)s"
+    ),
     "letter_emailed": _l("%(letter)s er sendt som et sikkert link på e-mail (%(reason)s)."),
     "letter_to_print": _l("%(letter)s skal printes og sendes med posten (%(reason)s)."),
     "letter_opened_by_link": _l("%(letter)s er åbnet via det sikre link."),
     "letter_printed": _l("%(letter)s er printet og sendt med posten."),
+    # grants.letters: the seal
+    "letter_sealed_without_timestamp": _l(
+        "%(letter)s er forseglet uden tidsstempel, fordi tidsstemplingstjenesten ikke "
+        "svarede (%(error)s). Tidspunktet i seglet er systemets eget."
+    ),
     # grants.esdh: the case's documents in the municipality's ESDH
     "journalised": _l("Journaliseret i ESDH (%(destination)s): %(documents)s"),
     "journalisation_failed": _l("Journalisering i ESDH fejlede: %(error)s"),
@@ -106,6 +125,10 @@ def _shown(name: str, value: object) -> str:
         return money(Decimal(str(value)))
     if name in DATE_FACTS:
         return long_date(str(value))
+    if name == "step":  # an action of the routes, in the reader's language
+        from grants.workflow.labels import action_label
+
+        return str(action_label(str(value)))
     if name == "outcome" and value in COMPLAINT_OUTCOMES:
         return str(COMPLAINT_OUTCOMES[str(value)])
     return str(value)

@@ -322,3 +322,57 @@ def test_the_route_file_refuses_an_unknown_state(tmp_path, app):
     )
     with pytest.raises(RouteFileError):
         load_route_file(broken)
+
+
+def _effect(page) -> dict[str, str]:
+    return {row[0]: row[1] for row in html.table_rows(page, "table.decision-effect")}
+
+
+def test_the_agenda_shows_what_the_reconsideration_would_move(
+    cw, partly, next_meeting, client, auth
+):
+    before = available(partly)
+    asked(cw, partly)
+    on_agenda(cw, partly, next_meeting)
+    auth.login(cw.caseworker)
+
+    effect = _effect(client.get(f"/udvalg/moeder/{next_meeting.id}"))
+
+    assert effect["Til rådighed nu"] == html_money(before)
+    assert effect["Ansøgt i denne sag"] == "8.000,00 kr."
+    assert effect["Bevilget i den gældende afgørelse"] == "5.000,00 kr."
+    assert effect["Genoptagelsen flytter ved fuld bevilling (forskellen)"] == "3.000,00 kr."
+    assert effect["Til rådighed efter fuld bevilling"] == html_money(before - Decimal(3000))
+
+    client.post("/sprog", data={"locale": "en"})
+    effect = _effect(client.get(f"/udvalg/moeder/{next_meeting.id}"))
+    assert effect["Granted in the decision in force"] == "5,000.00 kr."
+    assert effect["What the reconsideration moves on a full grant (the difference)"] == (
+        "3,000.00 kr."
+    )
+
+
+def test_a_first_decision_on_the_agenda_shows_the_full_grant(cw, client, auth):
+    application = make_case(cw)
+    meeting = on_agenda(cw, application).meeting
+    auth.login(cw.caseworker)
+    effect = _effect(client.get(f"/udvalg/moeder/{meeting.id}"))
+    assert "Bevilget i den gældende afgørelse" not in effect
+    assert effect["Ansøgt i denne sag"] == "8.000,00 kr."
+
+
+def test_a_refusal_reconsidered_moves_the_full_grant_on_the_agenda(cw, next_meeting, client, auth):
+    application = make_case(cw)
+    decide_at(cw, on_agenda(cw, application), Decision.REFUSE, reasons="Puljen prioriterer.")
+    asked(cw, application)
+    on_agenda(cw, application, next_meeting)
+    auth.login(cw.caseworker)
+    effect = _effect(client.get(f"/udvalg/moeder/{next_meeting.id}"))
+    assert effect["Bevilget i den gældende afgørelse"] == "0,00 kr."
+    assert effect["Genoptagelsen flytter ved fuld bevilling (forskellen)"] == "8.000,00 kr."
+
+
+def html_money(amount: Decimal) -> str:
+    from grants.core.formatting import money
+
+    return str(money(amount, "da"))

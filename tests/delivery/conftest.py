@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.delivery.beskedfordeler import Beskedfordeler
 from tests.delivery.platform import Platform, make_certificates
 
 
@@ -21,5 +22,14 @@ def platform(app, certificates):
         DIGITAL_POST_CA_BUNDLE=str(certificates.ca),
         DIGITAL_POST_TIMEOUT=5,
     )
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def beskedfordeler(app, certificates):
+    """KOMBIT's Beskedfordeler on loopback, and the app set up to fetch from it."""
+    running = Beskedfordeler(certificates).start()
+    app.config.update(DIGITAL_POST_STATUS_URL=running.url)
     yield running
     running.stop()

@@ -24,6 +24,7 @@ from grants.extensions import db
 from grants.letters import seal, verification
 from grants.letters.models import Letter
 from grants.letters.operations import issue_decision_letter
+from grants.workflow.models import JournalEntry
 from tests import html
 from tests.confirming import decide as decide_on_the_page
 from tests.factories import make_application
@@ -133,3 +134,86 @@ def test_an_authority_that_is_gone_is_said_on_the_decision_page(world, app, clie
         assert application.state == State.AWAITING_DECISION
     finally:
         app.config.update(LETTER_SEAL_TIMESTAMP_URL="", LETTER_SEAL_TIMESTAMP_TIMEOUT=10)
+
+
+def _journal_rows(client, application) -> list[list[str]]:
+    return html.table_rows(
+        client.get(f"/ansoegninger/{application.id}"),
+        "section[aria-labelledby=journal-heading] table",
+    )
+
+
+def test_by_default_a_stopped_authority_makes_the_decision_wait(world, app):
+    assert app.config["LETTER_SEAL_TIMESTAMP_WHEN_DOWN"] == "wait"
+    with TimestampAuthority() as authority:
+        app.config.update(LETTER_SEAL_TIMESTAMP_URL=authority.url, LETTER_SEAL_TIMESTAMP_TIMEOUT=2)
+    # Stopped: nothing listens at its address any more.
+    try:
+        application = make_application(world.employee, world.fund, state="awaiting_decision")
+        db.session.commit()
+
+        with pytest.raises(DomainError, match="tidsstemples"):
+            decide(application, world.caseworker, "grant", None, "")
+        db.session.rollback()
+
+        db.session.refresh(application)
+        assert application.state == State.AWAITING_DECISION
+        assert db.session.scalar(select(func.count()).select_from(Letter)) == 0
+    finally:
+        app.config.update(LETTER_SEAL_TIMESTAMP_URL="", LETTER_SEAL_TIMESTAMP_TIMEOUT=10)
+
+
+def test_a_municipality_may_seal_without_the_timestamp_and_the_journal_says_so(
+    world, app, client, auth
+):
+    app.config["LETTER_SEAL_TIMESTAMP_WHEN_DOWN"] = "seal"
+    with TimestampAuthority() as authority:
+        app.config.update(LETTER_SEAL_TIMESTAMP_URL=authority.url, LETTER_SEAL_TIMESTAMP_TIMEOUT=2)
+    try:
+        application = make_application(world.employee, world.fund, state="awaiting_decision")
+        db.session.commit()
+
+        decide(application, world.caseworker, "grant", None, "")
+        db.session.commit()
+
+        (letter,) = db.session.scalars(select(Letter)).all()
+        status = status_of(letter.pdf, None)
+        assert status.bottom_line  # sealed, intact and trusted
+        assert status.timestamp_validity is None  # but not stamped
+        assert db.session.get(type(application), application.id).state != (State.AWAITING_DECISION)
+        auth.login(world.caseworker)
+        rows = _journal_rows(client, application)
+        (row,) = [r for r in rows if r[2] == "Brev forseglet uden tidsstempel"]
+        assert row[1] == "Systemet"
+        assert row[4].startswith(f"{letter.filename} er forseglet uden tidsstempel")
+        client.post("/sprog", data={"locale": "en"})
+        rows = _journal_rows(client, application)
+        (row,) = [r for r in rows if r[2] == "Letter sealed without a timestamp"]
+        assert row[4].startswith(f"{letter.filename} was sealed without a timestamp")
+        # The applicant's view of the case does not show it.
+        auth.login(world.employee)
+        assert not [r for r in _journal_rows(client, application) if "tidsstempel" in r[2]]
+    finally:
+        app.config.update(
+            LETTER_SEAL_TIMESTAMP_URL="",
+            LETTER_SEAL_TIMESTAMP_TIMEOUT=10,
+            LETTER_SEAL_TIMESTAMP_WHEN_DOWN="wait",
+        )
+
+
+def test_sealing_without_the_timestamp_is_only_when_the_authority_is_down(world, app, tsa):
+    app.config["LETTER_SEAL_TIMESTAMP_WHEN_DOWN"] = "seal"
+    try:
+        application = decided(world)
+        letter = issue_decision_letter(application, world.caseworker)
+        db.session.commit()
+        assert status_of(letter.pdf, tsa).timestamp_validity.valid
+        entries = db.session.scalars(
+            select(JournalEntry).where(
+                JournalEntry.application_id == application.id,
+                JournalEntry.action == "letter_sealed_without_timestamp",
+            )
+        ).all()
+        assert entries == []
+    finally:
+        app.config["LETTER_SEAL_TIMESTAMP_WHEN_DOWN"] = "wait"
