@@ -1,7 +1,7 @@
 """A decider in a process of its own, for the concurrency tests (multiprocessing, spawn).
 
 Kept apart from the test module so that each spawned process imports only the app, not
-pytest and the fixtures: twenty of them start on a two-core machine.
+pytest and the fixtures: ten of them start on a two-core machine.
 """
 
 from __future__ import annotations
