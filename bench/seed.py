@@ -373,9 +373,6 @@ def seed(url: str, n: int, rng: random.Random) -> dict:
             "amount_applied",
             "expected_benefit",
             "knowledge_sharing",
-            "partner_city_id",
-            "participants_young",
-            "participants_leaders",
             "submitted_at",
             "endorsed",
             "endorsement_comment",
@@ -390,6 +387,11 @@ def seed(url: str, n: int, rng: random.Random) -> dict:
             "state_since",
         ]
         apps = Copier("application", app_cols)
+        # The youth subsidies' own data, one row per case of a youth fund.
+        youth_subsidies = Copier(
+            "youth_subsidy",
+            ["application_id", "partner_city_id", "participants_young", "participants_leaders"],
+        )
         journal = Copier(
             "journal_entry",
             [
@@ -494,10 +496,11 @@ def seed(url: str, n: int, rng: random.Random) -> dict:
             counts["states"][state] = counts["states"].get(state, 0) + 1
             organisation = None
             manager = None
+            youth = code in ("ungdomsrejser", "vaertskab", "wuxi-udveksling")
             if study:
                 applicant = heavy_applicant if rng.random() < heavy_share else rng.choice(employees)
                 manager = demo_manager if applicant == heavy_applicant else rng.choice(managers)
-            elif code in ("ungdomsrejser", "vaertskab", "wuxi-udveksling"):
+            elif youth:
                 organisation, applicant = rng.choice(org_reps)
                 if rng.random() < 0.002:
                     applicant = forening
@@ -559,9 +562,6 @@ def seed(url: str, n: int, rng: random.Random) -> dict:
                 amount,
                 "Viden til afdelingen",
                 "Oplæg på møde",
-                partner,
-                travellers if organisation else None,
-                1 if organisation else None,
                 submitted,
                 (True if study and state not in ("draft", "awaiting_endorsement") else None),
                 "",
@@ -575,6 +575,13 @@ def seed(url: str, n: int, rng: random.Random) -> dict:
                 decided_at or submitted or created,
                 decided_at or submitted or created,
             )
+            if youth:
+                youth_subsidies.add(
+                    app_id,
+                    partner,
+                    travellers if organisation else None,
+                    1 if organisation else None,
+                )
             lines.add(app_id, 0, "transport", "Fly", amount // 2)
             lines.add(app_id, 1, "accommodation", "Hotel", amount - amount // 2)
 
@@ -788,6 +795,7 @@ def seed(url: str, n: int, rng: random.Random) -> dict:
             members,
             board_members,
             apps,
+            youth_subsidies,
             lines,
             journal,
             ledger,

@@ -242,7 +242,6 @@ def _international(people: dict, funds: dict, prague) -> None:
         nights=3,
         amount=24000,
         lines={BudgetCategory.TRANSPORT: 9000, BudgetCategory.ACCOMMODATION: 10500},
-        partner_city=prague,
         purpose="Årligt møde i venskabsbysamarbejdet og aftale om næste års udvekslinger.",
         travellers=delegation,
         traveller_count=3,

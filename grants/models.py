@@ -5,7 +5,13 @@ from grants.api.models import ApiIdempotentAnswer, ApiToken  # noqa: F401
 from grants.audit import listeners  # noqa: F401  - the audit trail's flush listener
 from grants.audit.models import AuditEvent, AuditPersonalValue  # noqa: F401
 from grants.budgets.models import BudgetEntry, register_waiting_listeners  # noqa: F401
-from grants.cases.models import Application, Attachment, BudgetLine, Complaint  # noqa: F401
+from grants.cases.models import (  # noqa: F401
+    Application,
+    Attachment,
+    BudgetLine,
+    Complaint,
+    YouthSubsidy,
+)
 from grants.committees.models import (  # noqa: F401
     AgendaItem,
     Committee,

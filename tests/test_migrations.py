@@ -3,6 +3,8 @@ models; downgrade to empty works too."""
 
 from __future__ import annotations
 
+import json
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -228,6 +230,173 @@ def test_the_fund_kinds_migration_goes_up_and_down_on_postgresql(owner_database_
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         check_the_fund_kinds_migration(url.set(database=name).render_as_string(hide_password=False))
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        server.dispose()
+
+
+def check_the_youth_subsidy_migration(url: str) -> None:
+    """Up: the youth data leaves ``application`` for ``youth_subsidy``, a row for each case
+    of a youth kind or with youth data, none for the others. Down: the columns are back with
+    the values, and the table goes; up again works."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    values = {"yes": True, "no": False, "at": "2026-01-01"}
+    fund = (
+        "INSERT INTO fund (id, code, name, description, kind, route_id, delegated_limit,"
+        " yearly_budget, carry_over, report_due_days, publish_trips, publish_names,"
+        " report_before_return, remind_days_before, refund_days, active, ledger_version,"
+        " caseworker_email, created_at, updated_at) VALUES (:id, :code, 'F', '', :kind, 1, 0,"
+        " 0, 'none', 42, :no, :no, :no, 7, 30, :yes, 0, '', :at, :at)"
+    )
+    case = (
+        "INSERT INTO application (id, fund_id, route_id, state, applicant_id, title, purpose,"
+        " destination_city, destination_country, programme, travellers, traveller_count,"
+        " other_funding, other_funding_source, amount_applied, expected_benefit,"
+        " knowledge_sharing, endorsement_comment, reply_draft, decision_reasons, created_at,"
+        " updated_at, partner_city_id, participants_young, participants_leaders,"
+        " participants_disabled, birth_years, host_group_size, direct_contact, rule_set_id,"
+        " computed_amount, calculation, dispensation_request, dispensation_reason)"
+        " VALUES (:id, :fund, 1, 'draft', 1, 'T', '', '', '', '', '', 1, 0, '', 0, :benefit,"
+        " '', '', '', '', :at, :at, :city, :young, :leaders, :disabled, :years, :guests,"
+        " :contact, :rules, :computed, :calculation, :request, :reason)"
+    )
+    nothing = {
+        "city": None,
+        "young": None,
+        "leaders": None,
+        "disabled": None,
+        "years": None,
+        "guests": None,
+        "contact": "",
+        "rules": None,
+        "computed": None,
+        "calculation": None,
+        "request": "",
+        "reason": "",
+    }
+    youth = {
+        "city": 1,
+        "young": 12,
+        "leaders": 2,
+        "disabled": 1,
+        "years": "[2010, 2011]",
+        "guests": 16,
+        "contact": "Fælles koncert.",
+        "rules": 1,
+        "computed": 700000,
+        "calculation": '{"total": "7000.00"}',
+        "request": "En ekstra nat.",
+        "reason": "Koncerten.",
+    }
+    columns = (
+        "partner_city_id, participants_young, participants_leaders, participants_disabled,"
+        " birth_years, host_group_size, direct_contact, rule_set_id, computed_amount,"
+        " calculation, dispensation_request, dispensation_reason"
+    )
+
+    def rows(table: str) -> dict:
+        key = "id" if table == "application" else "application_id"
+        with db.engine.connect() as connection:
+            found = connection.execute(
+                text(f"SELECT {key}, {columns} FROM {table} ORDER BY {key}")
+            ).all()
+        # JSON as Python values: SQLite gives text, PostgreSQL the parsed value.
+        return {
+            row[0]: tuple(
+                json.loads(v) if isinstance(v, str) and v[:1] in ("[", "{") else v for v in row[1:]
+            )
+            for row in found
+        }
+
+    with app.app_context():
+        upgrade(revision="c7d9e1f3a5b7")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO workflow_route (id, code, version, name, initial_state)"
+                    " VALUES (1, 'r', 1, 'R', 'draft')"
+                )
+            )
+            connection.execute(
+                text(
+                    'INSERT INTO "user" (id, email, name, title, department, password_hash,'
+                    " locale, active, session_token, created_at, updated_at) VALUES (1,"
+                    " 'a@x.dk', 'N', '', '', 'h', 'da', :yes, 't', :at, :at)"
+                ),
+                values,
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO partner_city (id, name, country, relation, valid_from, note)"
+                    " VALUES (1, 'Prag 10', 'CZ', 'twin_city', '2020-01-01', '')"
+                )
+            )
+            connection.execute(text(fund), {**values, "id": 1, "code": "u", "kind": "youth_trip"})
+            connection.execute(text(fund), {**values, "id": 2, "code": "s", "kind": "study_trip"})
+            connection.execute(
+                text(
+                    "INSERT INTO rule_set (id, fund_id, version, valid_from, name, description,"
+                    " rules, source, created_at) VALUES (1, 1, 1, '2026-01-01', 'R', '', '{}',"
+                    " '', :at)"
+                ),
+                values,
+            )
+            # A youth case filled in, a youth case not yet filled in, a study trip.
+            connection.execute(text(case), {**values, **youth, "id": 1, "fund": 1, "benefit": ""})
+            connection.execute(text(case), {**values, **nothing, "id": 2, "fund": 1, "benefit": ""})
+            connection.execute(
+                text(case), {**values, **nothing, "id": 3, "fund": 2, "benefit": "Viden."}
+            )
+        before = rows("application")
+        upgrade(revision="b8e0f2a4c6d9")
+        kept = {c["name"] for c in inspect(db.engine).get_columns("application")}
+        assert not kept & {"partner_city_id", "participants_young", "calculation"}
+        assert "expected_benefit" in kept
+        assert rows("youth_subsidy") == {1: before[1], 2: before[2]}
+        downgrade(revision="c7d9e1f3a5b7")
+        assert "youth_subsidy" not in inspect(db.engine).get_table_names()
+        assert rows("application") == before
+        upgrade()
+        assert rows("youth_subsidy") == {1: before[1], 2: before[2]}
+        db.engine.dispose()
+
+
+def test_the_youth_subsidy_migration_goes_up_and_down(tmp_path):
+    check_the_youth_subsidy_migration(f"sqlite:///{tmp_path / 'youth.db'}")
+
+
+def test_the_youth_subsidy_migration_goes_up_and_down_on_postgresql(owner_database_url):
+    import pytest
+    from sqlalchemy import make_url
+
+    if make_url(owner_database_url).get_backend_name() != "postgresql":
+        pytest.skip("PostgreSQL only; SQLite in the test above")
+    url = make_url(owner_database_url)
+    name = f"{url.database}_youth_migration"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        check_the_youth_subsidy_migration(
+            url.set(database=name).render_as_string(hide_password=False)
+        )
+        # The search's indexes: the application's text without the direct contact, which
+        # has its own.
+        engine = create_engine(url.set(database=name))
+        with engine.connect() as connection:
+            indexes = dict(
+                connection.execute(
+                    text(
+                        "SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN"
+                        " ('ix_application_search_text', 'ix_youth_subsidy_direct_contact_text')"
+                    )
+                ).all()
+            )
+        engine.dispose()
+        assert "direct_contact" not in indexes["ix_application_search_text"]
+        assert "direct_contact" in indexes["ix_youth_subsidy_direct_contact_text"]
     finally:
         with server.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))

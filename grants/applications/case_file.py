@@ -46,6 +46,10 @@ def _json_default(value):
 
 def case_facts(application: Application) -> dict:
     columns = {c.key: getattr(application, c.key) for c in application.__table__.columns}
+    youth = application.youth_subsidy
+    if youth is not None:  # the youth subsidy's own data, as facts of the case
+        columns |= {c.key: getattr(youth, c.key) for c in youth.__table__.columns}
+        del columns["application_id"]
     columns["budget_lines"] = [
         {"category": line.category.value, "description": line.description, "amount": line.amount}
         for line in application.budget_lines

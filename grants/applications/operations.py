@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from grants.applications import changes, documents
 from grants.budgets.movements import check_regrant, check_reservation, reserve
-from grants.cases.models import Application, Attachment, BudgetLine, Outcome
+from grants.cases.models import Application, Attachment, BudgetLine, Outcome, YouthSubsidy
 from grants.cases.states import RECONSIDERING_STATES, State
 from grants.core import clock
 from grants.core.errors import DomainError
@@ -103,7 +103,10 @@ YOUTH_FIELDS = (
 
 
 def fill_in_youth(application: Application, form) -> None:
-    """Copy a youth-subsidy form onto the application. Counts only: no names."""
+    """Copy a youth-subsidy form onto the application. Counts only: no names. The case has
+    its youth subsidy (YouthSubsidy) from its first form on, filled in or not."""
+    if application.youth_subsidy is None:
+        application.youth_subsidy = YouthSubsidy()
     for name in YOUTH_FIELDS:
         value = form[name].data
         if isinstance(value, str):

@@ -40,6 +40,26 @@ class Outcome(enum.StrEnum):
     REFUSED = "refused"
 
 
+def _youth_field(name: str, empty: object = None) -> property:
+    """``Application.<name>``: the field of the case's youth subsidy (YouthSubsidy). A case
+    without one reads ``empty``; giving it a value makes the row, and giving it nothing
+    (None, ``empty``) makes none. Not a column of ``application``: queries join YouthSubsidy.
+    """
+
+    def read(application: Application) -> object:
+        youth = application.youth_subsidy
+        return empty if youth is None else getattr(youth, name)
+
+    def write(application: Application, value: object) -> None:
+        if application.youth_subsidy is None:
+            if value is None or value == empty:
+                return
+            application.youth_subsidy = YouthSubsidy()
+        setattr(application.youth_subsidy, name, value)
+
+    return property(read, write)
+
+
 class Application(Timestamp, Model):
     __tablename__ = "application"
     # Its steps reach the trail as journal entries (JournalEntry); its fields are the
@@ -101,23 +121,6 @@ class Application(Timestamp, Model):
     expected_benefit: Mapped[str] = mapped_column(Text, default="")
     knowledge_sharing: Mapped[str] = mapped_column(Text, default="")
 
-    # Youth travel and host subsidies: who travels (counts only, never names), where, and
-    # what the rules gave. `calculation` keeps the working as it was shown.
-    partner_city_id: Mapped[int | None] = mapped_column(ForeignKey("partner_city.id"))
-    participants_young: Mapped[int | None]
-    participants_leaders: Mapped[int | None]
-    participants_disabled: Mapped[int | None]
-    birth_years: Mapped[list | None] = mapped_column(JSON)
-    host_group_size: Mapped[int | None]
-    direct_contact: Mapped[str] = mapped_column(Text, default="")
-    # The version of the fund's rules the subsidy was computed with.
-    rule_set_id: Mapped[int | None] = mapped_column(ForeignKey("rule_set.id"))
-    computed_amount: Mapped[Decimal | None] = mapped_column(Money)
-    calculation: Mapped[dict | None] = mapped_column(JSON)
-    # The applicant asks for a departure from the rules, and why.
-    dispensation_request: Mapped[str] = mapped_column(Text, default="")
-    # The decider departed from the computed amount, and why.
-    dispensation_reason: Mapped[str] = mapped_column(Text, default="")
     # The version of the fund's own questions the form was filled in with, and the answers
     # by question key (files: the attachment's id and name).
     form_version_id: Mapped[int | None] = mapped_column(ForeignKey("form_version.id"))
@@ -143,8 +146,6 @@ class Application(Timestamp, Model):
 
     fund = relationship("Fund", lazy="joined")
     organisation = relationship("Organisation")
-    partner_city = relationship("PartnerCity")
-    rule_set = relationship("RuleSet")
     route = relationship("Route")
     form_version = relationship("FormVersion")
     applicant = relationship("User", foreign_keys=[applicant_id], lazy="joined")
@@ -161,6 +162,25 @@ class Application(Timestamp, Model):
     complaints: Mapped[list[Complaint]] = relationship(
         back_populates="application", order_by="Complaint.id"
     )
+    # The youth subsidy's own data, for the kinds whose form is "subsidy"; None for the
+    # others. Loaded with the case (a join, not a statement of its own).
+    youth_subsidy: Mapped[YouthSubsidy | None] = relationship(
+        back_populates="application", lazy="joined", cascade="all, delete-orphan"
+    )
+    partner_city_id = _youth_field("partner_city_id")
+    partner_city = _youth_field("partner_city")
+    participants_young = _youth_field("participants_young")
+    participants_leaders = _youth_field("participants_leaders")
+    participants_disabled = _youth_field("participants_disabled")
+    birth_years = _youth_field("birth_years")
+    host_group_size = _youth_field("host_group_size")
+    direct_contact = _youth_field("direct_contact", "")
+    rule_set_id = _youth_field("rule_set_id")
+    rule_set = _youth_field("rule_set")
+    computed_amount = _youth_field("computed_amount")
+    calculation = _youth_field("calculation")
+    dispensation_request = _youth_field("dispensation_request", "")
+    dispensation_reason = _youth_field("dispensation_reason", "")
 
     @property
     def budget_total(self) -> Decimal:
@@ -197,6 +217,43 @@ class Application(Timestamp, Model):
 def _state_since(target: Application, value: str, old: object, initiator: object) -> None:
     if value != old:
         target.state_since = clock.now()
+
+
+class YouthSubsidy(Model):
+    """The youth travel and host subsidies' own data on a case (the kinds whose form is
+    "subsidy", ``grants.funds.kinds``): who travels (counts only, never names), where, and
+    what the rules gave. One row per such case; the other kinds' cases have none. The case
+    reads and writes these fields as its own (``Application.participants_young`` ...)."""
+
+    __tablename__ = "youth_subsidy"
+    # Part of the application (see Application): filled in with its form, changes reach the
+    # journal through grants.applications.changes.
+    __audit__ = NOT_AUDITED
+
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), primary_key=True
+    )
+    partner_city_id: Mapped[int | None] = mapped_column(ForeignKey("partner_city.id"))
+    participants_young: Mapped[int | None]
+    participants_leaders: Mapped[int | None]
+    participants_disabled: Mapped[int | None]
+    birth_years: Mapped[list | None] = mapped_column(JSON)
+    # Hosting: the number of persons in the visiting group.
+    host_group_size: Mapped[int | None]
+    direct_contact: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The version of the fund's rules the subsidy was computed with; what they gave, and
+    # the working as it was shown.
+    rule_set_id: Mapped[int | None] = mapped_column(ForeignKey("rule_set.id"))
+    computed_amount: Mapped[Decimal | None] = mapped_column(Money)
+    calculation: Mapped[dict | None] = mapped_column(JSON)
+    # The applicant asks for a departure from the rules, and why.
+    dispensation_request: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The decider departed from the computed amount, and why.
+    dispensation_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    application: Mapped[Application] = relationship(back_populates="youth_subsidy")
+    partner_city = relationship("PartnerCity")
+    rule_set = relationship("RuleSet")
 
 
 class BudgetLine(Model):

@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, literal_column,
 from sqlalchemy.orm import joinedload, lazyload
 
 from grants.applications.permissions import CASE_STAFF
-from grants.cases.models import Application
+from grants.cases.models import Application, YouthSubsidy
 from grants.cases.states import State
 from grants.committees.models import AgendaItem, Meeting
 from grants.committees.operations import committees_of
@@ -33,13 +33,17 @@ from grants.funds.models import FundBoardMember
 from grants.organisations.models import Membership, Organisation
 from grants.people.models import User
 
-# The application's text, as the migration's index ix_application_search_text has it.
+# The application's text, as the migrations' index ix_application_search_text has it
+# (b8e0f2a4c6d9), and the youth subsidy's description of the direct contact, as
+# ix_youth_subsidy_direct_contact_text has it.
 SEARCHED_TEXT = literal_column(
     "to_tsvector('danish'::regconfig, coalesce(application.title, '') || ' ' || "
     "coalesce(application.purpose, '') || ' ' || coalesce(application.destination_city, '') "
     "|| ' ' || coalesce(application.programme, '') || ' ' || "
-    "coalesce(application.expected_benefit, '') || ' ' || "
-    "coalesce(application.direct_contact, ''))"
+    "coalesce(application.expected_benefit, ''))"
+)
+SEARCHED_YOUTH_TEXT = literal_column(
+    "to_tsvector('danish'::regconfig, coalesce(youth_subsidy.direct_contact, ''))"
 )
 CASE_NUMBER = re.compile(r"^\d{4}-\d{3,}$")
 CVR = re.compile(r"^\d{8}$")
@@ -110,7 +114,9 @@ def _matching_ids(text: str) -> Select | ColumnElement[bool]:
     if postgres:
         # Words in their Danish forms ("konferencer" finds "konference"), and names a letter
         # off ("Larsn"): the trigram index's word similarity.
-        own.append(SEARCHED_TEXT.op("@@")(func.websearch_to_tsquery("danish", text)))
+        words = func.websearch_to_tsquery("danish", text)
+        own.append(SEARCHED_TEXT.op("@@")(words))
+        youth = [SEARCHED_YOUTH_TEXT.op("@@")(words)]
         names.append(User.name.op("%>")(text))
         by_organisation.append(Organisation.name.op("%>")(text))
     else:
@@ -118,14 +124,15 @@ def _matching_ids(text: str) -> Select | ColumnElement[bool]:
             Application.purpose.ilike(like, escape="\\"),
             Application.programme.ilike(like, escape="\\"),
             Application.expected_benefit.ilike(like, escape="\\"),
-            Application.direct_contact.ilike(like, escape="\\"),
         ]
+        youth = [YouthSubsidy.direct_contact.ilike(like, escape="\\")]
     if CVR.match(digits):
         by_organisation.append(Organisation.cvr == digits)
     # One subquery per index (PostgreSQL cannot use an index for an OR across tables); the
     # people and organisations found first, their cases by the applicant's (organisation's)
     # index.
     parts = [select(Application.id).where(condition) for condition in own]
+    parts += [select(YouthSubsidy.application_id).where(condition) for condition in youth]
     parts.append(
         select(Application.id).where(
             Application.applicant_id.in_(select(User.id).where(or_(*names)))

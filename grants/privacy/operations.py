@@ -64,13 +64,12 @@ APPLICATION_TEXTS = (
     "other_funding_source",
     "expected_benefit",
     "knowledge_sharing",
-    "direct_contact",
-    "dispensation_request",
-    "dispensation_reason",
     "endorsement_comment",
     "decision_reasons",
     "reply_draft",
 )
+# ... and the youth subsidy's (YouthSubsidy), with its birth years.
+YOUTH_SUBSIDY_TEXTS = ("direct_contact", "dispensation_request", "dispensation_reason")
 REPORT_TEXTS = ("what_was_done", "what_was_learned", "how_it_will_be_used", "participant_names")
 
 
@@ -247,7 +246,11 @@ def _anonymise_case(case: Application, former: User) -> None:
     case.title = REMOVED
     for name in APPLICATION_TEXTS:
         setattr(case, name, "")
-    case.birth_years = None
+    youth = case.youth_subsidy
+    if youth is not None:
+        for name in YOUTH_SUBSIDY_TEXTS:
+            setattr(youth, name, "")
+        youth.birth_years = None
     db.session.execute(
         update(BudgetLine).where(BudgetLine.application_id == case.id).values(description="")
     )
@@ -563,6 +566,12 @@ def own_data(user: User) -> tuple[dict, list[Application]]:
         "cases": [
             {
                 **_row(case),
+                # The youth subsidy's own data (counts, partner city, the calculation).
+                **(
+                    _row(case.youth_subsidy, skip=("application_id",))
+                    if case.youth_subsidy is not None
+                    else {}
+                ),
                 "fund": case.fund.name,
                 "budget_lines": [_row(line) for line in case.budget_lines],
                 "report": _report(case),

@@ -29,10 +29,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import contains_eager, lazyload
 
 from grants.budgets.elections import ElectionPeriod, election_period
-from grants.cases.models import Application, BudgetCategory
+from grants.cases.models import Application, BudgetCategory, YouthSubsidy
 from grants.cases.states import State
 from grants.core import clock
 from grants.core.models import Municipality
@@ -166,14 +166,20 @@ def published_trips_query(
         .select_from(Application)
         .join(TripReport, TripReport.application_id == Application.id)
         .join(Fund, Fund.id == Application.fund_id)
-        .outerjoin(PartnerCity, PartnerCity.id == Application.partner_city_id)
+        .outerjoin(YouthSubsidy, YouthSubsidy.application_id == Application.id)
+        .outerjoin(PartnerCity, PartnerCity.id == YouthSubsidy.partner_city_id)
         .outerjoin(
             Letter,
             and_(Letter.application_id == Application.id, Letter.kind == REPORT_LETTER_KIND),
         )
         .where(*published_conditions(today))
-        # The fund comes in its own column; the applicant is never needed here.
-        .options(lazyload(Application.fund), lazyload(Application.applicant))
+        # The fund comes in its own column; the applicant is never needed here; the youth
+        # subsidy's counts come with the join above.
+        .options(
+            lazyload(Application.fund),
+            lazyload(Application.applicant),
+            contains_eager(Application.youth_subsidy),
+        )
         .order_by(start.desc(), TripReport.application_id.desc())
     )
     query = query.where(*_date_filters(year, period))

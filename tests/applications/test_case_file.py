@@ -39,3 +39,44 @@ def test_others_cannot_export_a_file(world, client, auth):
         assert client.get(f"/ansoegninger/{application.id}/sagsmappe.zip").status_code == 403
     db.session.expire_all()
     assert all(e.action != "case_file_exported" for e in application.journal)
+
+
+def test_the_file_and_the_own_data_of_a_youth_case_hold_its_youth_subsidy(world, client, auth):
+    """The youth subsidy's data (its own table) is part of the case's file and of the
+    applicant's own data, as facts of the case."""
+    import json
+
+    from grants.funds import kinds
+    from tests.factories import make_fund
+
+    fund = make_fund(code="ungdomsrejser", kind=kinds.YOUTH_TRIP.code, route="screening_decision")
+    application = make_application(
+        world.employee,
+        fund,
+        state="screening",
+        participants_young=12,
+        participants_leaders=2,
+        birth_years=[2010, 2011],
+        direct_contact="Fælles koncert.",
+    )
+    db.session.commit()
+    wanted = (12, 2, [2010, 2011], "Fælles koncert.")
+
+    def youth_facts(facts: dict) -> tuple:
+        assert "application_id" not in facts
+        return tuple(
+            facts[name]
+            for name in ("participants_young", "participants_leaders", "birth_years")
+            + ("direct_contact",)
+        )
+
+    auth.login(world.caseworker)
+    response = client.get(f"/ansoegninger/{application.id}/sagsmappe.zip")
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    facts = json.loads(archive.read("sag.json"))
+    assert facts["id"] == application.id and youth_facts(facts) == wanted
+
+    auth.login(world.employee)
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/konto/mine-data.zip").data))
+    (case,) = json.loads(archive.read("mine-data.json"))["cases"]
+    assert case["id"] == application.id and youth_facts(case) == wanted

@@ -23,7 +23,7 @@ from grants.partners.models import PartnerCity, Relation
 from grants.subsidies.operations import STANDARD_RULE_SETS, add_rule_set
 from tests.confirming import confirm
 from tests.factories import PASSWORD, future, make_fund
-from tests.html import page_text
+from tests.html import page_text, table_rows
 from tests.people.helpers import sign_up
 
 ORGANISATION = {
@@ -399,3 +399,74 @@ def test_a_control_character_in_the_birth_years_is_refused_once_and_never_quoted
     assert "styretegn" in page_text(page)
     assert "“2009\x00”" not in page and "er ikke et årstal" not in page
     assert db.session.scalars(select(Application)).all() == []
+
+
+def test_the_youth_data_is_kept_apart_and_read_with_the_case(world, youth, client, auth):
+    """The counts, the partner city and the calculation go into the case's youth subsidy
+    (a table of its own), and the case page reads them in the case's own statement: none of
+    its statements reads the youth subsidy by itself."""
+    from sqlalchemy import event
+
+    from grants.cases.models import YouthSubsidy
+    from grants.organisations.models import Membership
+
+    organisation = Organisation(
+        name="Ballerup Ungdomsorkester",
+        kind="association",
+        cvr="31415926",
+        address="Vej 1",
+        postcode="2750",
+        city="Ballerup",
+        email="o@example.dk",
+    )
+    db.session.add(organisation)
+    db.session.flush()
+    db.session.add(Membership(organisation_id=organisation.id, user_id=world.outsider.id))
+    db.session.commit()
+    auth.login(world.outsider)
+    data = trip_form(organisation.id, youth["prague"].id)
+    assert client.post("/ansoegninger/ny/ungdomsrejser", data=data).status_code == 302
+    application = db.session.scalars(select(Application)).one()
+    kept = db.session.get(YouthSubsidy, application.id)
+    assert (kept.partner_city_id, kept.participants_young, kept.participants_leaders) == (
+        youth["prague"].id,
+        12,
+        2,
+    )
+    assert kept.direct_contact == data["direct_contact"]
+    assert kept.computed_amount == Decimal("7000.00") and kept.rule_set_id is not None
+
+    auth.login(world.caseworker)
+    path = f"/ansoegninger/{application.id}"
+    client.get(path)  # first-use caches
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert response.status_code == 200
+    assert [s for s in statements if re.search(r"\bFROM youth_subsidy\b", s)] == []
+    details = dict((row[0], row[1]) for row in table_rows(response, "#details-heading + div table"))
+    assert details["Venskabs- eller partnerby"].startswith("Prag 10")
+    assert details["Direkte kontakt mellem de unge"] == data["direct_contact"]
+
+
+def test_a_case_of_another_kind_has_no_youth_subsidy(world):
+    """A study trip has none, and the steps that clear the youth fields on every case (a
+    decision without dispensation, the purge) make none."""
+    from grants.cases.models import YouthSubsidy
+    from tests.factories import make_application
+
+    application = make_application(world.employee, world.fund)
+    application.dispensation_reason = ""
+    application.direct_contact = ""
+    application.birth_years = None
+    db.session.commit()
+    assert application.youth_subsidy is None
+    assert db.session.scalars(select(YouthSubsidy)).all() == []
+    assert (application.direct_contact, application.participants_young) == ("", None)

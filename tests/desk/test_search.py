@@ -38,6 +38,7 @@ def cases(world):
             destination_city="Prag",
             organisation=orchestra,
             amount=12000,
+            direct_contact="To fælles koncerter med de unge fra Prag 10.",
         ),
     }
     db.session.commit()
@@ -61,6 +62,7 @@ def found(response) -> list[str]:
         ("29189765", {"orchestra"}),  # the CVR number
         ("musikere", {"berlin"}),  # the application's text
         ("Prag", {"orchestra"}),
+        ("koncert", {"orchestra"}),  # the youth subsidy's text: the direct contact
     ],
 )
 def test_a_caseworker_finds_a_case_by_any_of_its_words(client, auth, world, cases, query, expected):
