@@ -159,24 +159,17 @@ def _load(people: dict, funds: dict, organisation, prague) -> None:
     operations.endorse(done, manager, True, "")
     engine.take(done, "forward_for_decision", caseworker)
     operations.decide(done, caseworker, "grant", None, "")
-    report = TripReport(
-        application_id=done.id,
+    _settled(
+        done,
+        employee,
+        caseworker,
+        costs={BudgetCategory.TRANSPORT: 3250, BudgetCategory.ACCOMMODATION: 3890},
+        names=employee.name,
+        count=1,
         what_was_done="Besøgte tre ungdomsskoler og deltog i en konference om inklusion.",
         what_was_learned="Finske ungdomsskolers arbejde med små hold og mentorordninger.",
         how_it_will_be_used="Et nyt mentorforløb i klubberne fra næste sæson.",
-        actual_departure=done.departure_date,
-        actual_return=done.return_date,
-        participant_names=employee.name,
-        participant_count=1,
     )
-    report.account_lines = [
-        AccountLine(position=0, category=BudgetCategory.TRANSPORT, amount=Decimal("3250")),
-        AccountLine(position=1, category=BudgetCategory.ACCOMMODATION, amount=Decimal("3890")),
-    ]
-    db.session.add(report)
-    db.session.flush()
-    submit_report(done, employee)
-    settle(done, caseworker, "")
 
     # A youth trip from the demo association, its subsidy computed by Ballerup's rules.
     representative = people["forening"]
