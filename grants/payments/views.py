@@ -22,7 +22,6 @@ from grants.budgets.closing import closed_budget_year
 from grants.budgets.exports import as_csv, as_xlsx
 from grants.cases.models import Application
 from grants.core import access, clock
-from grants.core.errors import DomainError
 from grants.core.files import private_download
 from grants.core.formatting import money
 from grants.core.refusals import refused_by_domain
@@ -199,10 +198,10 @@ def export_batch():
     form = BatchForm()
     if not form.validate():
         abort(400)
-    try:
+    with refused_by_domain(show=False) as refusal:
         batch = batches.export_batch(current_user)
-    except DomainError as error:
-        flash(error.message, "info")
+    if refusal:  # nothing to put in a batch: said, not an error
+        flash(refusal.message, "info")
         return redirect(url_for("payments.batch_list"))
     flash(
         _(
