@@ -265,7 +265,7 @@ def _reduce_committee_records(ids: list[int], actor: User | None) -> None:
     and the trail records the hashes of the minutes before and after."""
     import hashlib
 
-    from grants.audit.models import AuditEvent
+    from grants.audit.models import write_event
     from grants.committees.minutes import make_minutes
     from grants.committees.models import AgendaItem, InterestDeclaration, Meeting
 
@@ -297,15 +297,12 @@ def _reduce_committee_records(ids: list[int], actor: User | None) -> None:
             pdf = make_minutes(meeting, purged=set(ids))
         meeting.minutes_pdf = pdf
         meeting.minutes_sha256 = hashlib.sha256(pdf).hexdigest()
-        db.session.add(
-            AuditEvent(
-                at=clock.now(),
-                actor_id=actor.id if actor is not None else None,
-                action="privacy.minutes_reduced",
-                object_type="committee_meeting",
-                object_id=meeting.id,
-                details={"sha256_before": before, "sha256_after": meeting.minutes_sha256},
-            )
+        write_event(
+            "privacy.minutes_reduced",
+            "committee_meeting",
+            meeting.id,
+            actor=actor,
+            details={"sha256_before": before, "sha256_after": meeting.minutes_sha256},
         )
 
 
@@ -394,7 +391,7 @@ def _anonymise_person(person: User, actor: User | None) -> None:
     import secrets
 
     from grants.audit.listeners import PURGING
-    from grants.audit.models import AuditEvent, erase_personal_values
+    from grants.audit.models import erase_personal_values, write_event
     from grants.organisations.models import Membership
     from grants.people import two_factor
 
@@ -414,16 +411,7 @@ def _anonymise_person(person: User, actor: User | None) -> None:
     two_factor.forget(person)  # the authenticator's secret and the recovery codes
     db.session.flush()
     erase_personal_values(person.id)
-    db.session.add(
-        AuditEvent(
-            at=clock.now(),
-            actor_id=actor.id if actor is not None else None,
-            action="privacy.person_purged",
-            object_type="user",
-            object_id=person.id,
-            details={},
-        )
-    )
+    write_event("privacy.person_purged", "user", person.id, actor=actor)
 
 
 # -- a person's own data -----------------------------------------------------------------------
