@@ -26,7 +26,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +33,7 @@ BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 
 from bench import run, seed  # noqa: E402
-from bench.run import PG, SECRET_KEY, login, request  # noqa: E402
+from bench.run import PG, SECRET_KEY, login  # noqa: E402
 
 # Follows BENCH_DB (run.DB_PREFIX), so a second checkout keeps its own.
 DATABASE = f"{run.DB_PREFIX}_lighthouse"
@@ -119,16 +118,7 @@ class Server(run.Server):
              "--log-level", "warning", "wsgi:app"],
             cwd=ROOT, env=server_env(built), stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        deadline = time.time() + 120  # a busy machine takes its time to import the app
-        while time.time() < deadline:
-            try:
-                if request("GET", "/healthz", port=PORT)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"gunicorn did not start; see {self.log.name}")
+        self.wait_until_up(port=PORT)
 
 
 def run_once(cli: Path, browser: str, url: str, cookie: str) -> dict:

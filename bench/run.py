@@ -200,10 +200,14 @@ class Server:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
+        self.wait_until_up()
+
+    def wait_until_up(self, port: int | None = None) -> None:
+        """Until /healthz answers; stopped, and an error, if it has not in two minutes."""
         deadline = time.time() + 120  # a busy machine takes its time to import the app
         while time.time() < deadline:
             try:
-                if request("GET", "/healthz")[0] == 200:
+                if request("GET", "/healthz", port=port)[0] == 200:
                     return
             except OSError:
                 pass

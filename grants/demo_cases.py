@@ -70,6 +70,64 @@ def _case(
     return application
 
 
+T, A, F, M = (
+    BudgetCategory.TRANSPORT,
+    BudgetCategory.ACCOMMODATION,
+    BudgetCategory.FEES,
+    BudgetCategory.MEALS,
+)
+# The study trips, each applied for the sum of its budget lines and taken along the route
+# as far as its first figure: 1 waits for the manager's endorsement; 2 is endorsed (with the
+# manager's comment), with the caseworker for screening; 3 is above the delegated limit,
+# forwarded to the fund's board; 4 is granted (and then travelled, reported and settled:
+# published on the trips-abroad page).
+STUDY_TRIPS = [
+    # (steps, comment, title, city, country, days until departure, nights, budget lines)
+    (1, "", "Konference om inklusion i Oslo", "Oslo", "NO", 75, 3, {T: 3500, A: 3600, F: 1900}),
+    (
+        2,
+        "Relevant for hele skoleområdet.",
+        "Studiebesøg på skoler i Tallinn",
+        "Tallinn",
+        "EE",
+        110,
+        2,
+        {T: 3000, A: 2600, M: 1600},
+    ),
+    (3, "", "Forskningskonference i Lyon", "Lyon", "FR", 140, 4, {T: 4500, A: 6000, F: 8000}),
+    (4, "", "Studietur til ungdomsskoler i Helsinki", "Helsinki", "FI", -40, 3, {T: 3500, A: 4000}),
+]
+
+
+def _study_trip(
+    fund, people: dict, steps: int, comment: str, title, city, country, days, nights, lines
+):
+    """One study trip, taken ``steps`` steps along the route: submitted, endorsed, forwarded
+    for decision, granted."""
+    employee, manager = people["medarbejder"], people["leder"]
+    caseworker = people["sagsbehandler"]
+    application = _case(
+        fund,
+        employee,
+        manager=manager,
+        title=title,
+        city=city,
+        country=country,
+        days_ahead=days,
+        nights=nights,
+        amount=sum(lines.values()),
+        lines=lines,
+    )
+    operations.submit(application, employee)
+    if steps >= 2:
+        operations.endorse(application, manager, True, comment)
+    if steps >= 3:
+        engine.take(application, "forward_for_decision", caseworker)
+    if steps >= 4:
+        operations.decide(application, caseworker, "grant", None, "")
+    return application
+
+
 def load(people: dict, funds: dict, organisation, prague) -> None:
     with current_app.test_request_context(base_url="http://127.0.0.1:5000"):
         _load(people, funds, organisation, prague)
@@ -78,105 +136,23 @@ def load(people: dict, funds: dict, organisation, prague) -> None:
 
 
 def _load(people: dict, funds: dict, organisation, prague) -> None:
-    employee, manager = people["medarbejder"], people["leder"]
+    employee = people["medarbejder"]
     caseworker = people["sagsbehandler"]
     study = funds["studierejsefonden"]
 
-    # Waiting for the manager's endorsement.
-    waiting = _case(
-        study,
+    trips = [_study_trip(study, people, *trip) for trip in STUDY_TRIPS]
+    done = trips[-1]
+    _settled(
+        done,
         employee,
-        manager=manager,
-        title="Konference om inklusion i Oslo",
-        city="Oslo",
-        country="NO",
-        days_ahead=75,
-        nights=3,
-        amount=9000,
-        lines={
-            BudgetCategory.TRANSPORT: 3500,
-            BudgetCategory.ACCOMMODATION: 3600,
-            BudgetCategory.FEES: 1900,
-        },
-    )
-    operations.submit(waiting, employee)
-
-    # Endorsed, with the caseworker for screening.
-    screening = _case(
-        study,
-        employee,
-        manager=manager,
-        title="Studiebesøg på skoler i Tallinn",
-        city="Tallinn",
-        country="EE",
-        days_ahead=110,
-        nights=2,
-        amount=7200,
-        lines={
-            BudgetCategory.TRANSPORT: 3000,
-            BudgetCategory.ACCOMMODATION: 2600,
-            BudgetCategory.MEALS: 1600,
-        },
-    )
-    operations.submit(screening, employee)
-    operations.endorse(screening, manager, True, "Relevant for hele skoleområdet.")
-
-    # Above the delegated limit: forwarded to the fund's board for decision.
-    for_board = _case(
-        study,
-        employee,
-        manager=manager,
-        title="Forskningskonference i Lyon",
-        city="Lyon",
-        country="FR",
-        days_ahead=140,
-        nights=4,
-        amount=18500,
-        lines={
-            BudgetCategory.TRANSPORT: 4500,
-            BudgetCategory.ACCOMMODATION: 6000,
-            BudgetCategory.FEES: 8000,
-        },
-    )
-    operations.submit(for_board, employee)
-    operations.endorse(for_board, manager, True, "")
-    engine.take(for_board, "forward_for_decision", caseworker)
-
-    # Granted, travelled, reported and settled: published on the trips-abroad page.
-    done = _case(
-        study,
-        employee,
-        manager=manager,
-        title="Studietur til ungdomsskoler i Helsinki",
-        city="Helsinki",
-        country="FI",
-        days_ahead=-40,
-        nights=3,
-        amount=7500,
-        lines={BudgetCategory.TRANSPORT: 3500, BudgetCategory.ACCOMMODATION: 4000},
-    )
-    operations.submit(done, employee)
-    operations.endorse(done, manager, True, "")
-    engine.take(done, "forward_for_decision", caseworker)
-    operations.decide(done, caseworker, "grant", None, "")
-    report = TripReport(
-        application_id=done.id,
+        caseworker,
+        costs={BudgetCategory.TRANSPORT: 3250, BudgetCategory.ACCOMMODATION: 3890},
+        names=employee.name,
+        count=1,
         what_was_done="Besøgte tre ungdomsskoler og deltog i en konference om inklusion.",
         what_was_learned="Finske ungdomsskolers arbejde med små hold og mentorordninger.",
         how_it_will_be_used="Et nyt mentorforløb i klubberne fra næste sæson.",
-        actual_departure=done.departure_date,
-        actual_return=done.return_date,
-        participant_names=employee.name,
-        participant_count=1,
     )
-    report.account_lines = [
-        AccountLine(position=0, category=BudgetCategory.TRANSPORT, amount=Decimal("3250")),
-        AccountLine(position=1, category=BudgetCategory.ACCOMMODATION, amount=Decimal("3890")),
-    ]
-    db.session.add(report)
-    db.session.flush()
-    submit_report(done, employee)
-    settle(done, caseworker, "")
 
     # A youth trip from the demo association, its subsidy computed by Ballerup's rules.
     representative = people["forening"]

@@ -6,9 +6,8 @@
   "use strict";
   var form = document.getElementById("rule-editor");
   var status = document.getElementById("rule-check");
-  if (!form || !status || !window.fetch) { return; }
+  if (!form || !status || !window.fetch || !window.liveForm) { return; }
   var url = form.getAttribute("data-check-url");
-  var timer = null;
   var sent = 0;
 
   function element(tag, text, className) {
@@ -110,29 +109,12 @@
   }
 
   function check() {
-    var body = new FormData(form);
-    body.delete("intent");
-    var token = form.querySelector("input[name=csrf_token]");
     var number = ++sent;
-    fetch(url, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: token ? { "X-CSRFToken": token.value } : {}
-    }).then(function (response) {
-      return response.ok ? response.json() : null;
-    }).then(function (data) {
-      // Only the answer to the newest draft is shown.
-      if (data && number === sent) { show(data); }
-    }).catch(function () { /* the button still works */ });
+    // Only the answer to the newest draft is shown.
+    window.liveForm.post(form, url, ["intent"], function (data) {
+      if (number === sent) { show(data); }
+    });
   }
 
-  form.addEventListener("input", function () {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(check, 600);
-  });
-  form.addEventListener("change", function () {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(check, 200);
-  });
+  window.liveForm.follow(form, check, 600, 200);
 })();

@@ -5,9 +5,8 @@
   "use strict";
   var form = document.getElementById("subsidy-form");
   var panel = document.getElementById("calculation");
-  if (!form || !panel || !window.fetch) { return; }
+  if (!form || !panel || !window.fetch || !window.liveForm) { return; }
   var url = form.getAttribute("data-calculate-url");
-  var timer = null;
 
   function cell(tag, text, className) {
     var element = document.createElement(tag);
@@ -72,27 +71,8 @@
   }
 
   function calculate() {
-    var body = new FormData(form);
-    body.delete("programme_file");
-    var token = form.querySelector("input[name=csrf_token]");
-    fetch(url, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: token ? { "X-CSRFToken": token.value } : {}
-    }).then(function (response) {
-      return response.ok ? response.json() : null;
-    }).then(function (data) {
-      if (data) { render(data); }
-    }).catch(function () { /* the preview button still works */ });
+    window.liveForm.post(form, url, ["programme_file"], render);
   }
 
-  form.addEventListener("input", function () {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(calculate, 400);
-  });
-  form.addEventListener("change", function () {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(calculate, 100);
-  });
+  window.liveForm.follow(form, calculate, 400, 100);
 })();

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from grants.administration.models import GroupRole, GroupRoleMapping
-from grants.audit.models import AuditEvent
+from grants.audit.models import write_event
 from grants.budgets.balances import balance
 from grants.budgets.lock import lock_fund
 from grants.budgets.models import YearClosing
@@ -171,15 +171,12 @@ def set_roles(user: User, roles: set[Role], active: bool, actor: User) -> None:
 def _audit_mapping(action: str, mapping: GroupRoleMapping, actor: User, before, after) -> None:
     # The audit trail's listener sits below this package and does not know the mapping:
     # the change is written here, as the listener writes other settings.
-    db.session.add(
-        AuditEvent(
-            at=clock.now(),
-            actor_id=actor.id,
-            action=action,
-            object_type="group_role_mapping",
-            object_id=mapping.id,
-            details={"before": before, "after": after},
-        )
+    write_event(
+        action,
+        "group_role_mapping",
+        mapping.id,
+        actor=actor,
+        details={"before": before, "after": after},
     )
 
 

@@ -13,26 +13,22 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
+from grants.administration.views import require_admin
 from grants.api import tokens
 from grants.api.forms import SCOPE_LABELS, TokenForm
 from grants.api.models import ApiToken
-from grants.core import access, clock
+from grants.core import clock
 from grants.core.refusals import refused_by_domain
-from grants.extensions import db, login_manager
+from grants.extensions import db
 from grants.people.models import User
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/administration/api-noegler")
 
 
-@bp.before_request
-def require_admin():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    access.require(current_user, "admin.manage")
-    return None
+# The administrator's, like every page under /administration.
+bp.before_request(require_admin)
 
 
 def _page(form, status: int = 200, issued=None, shown=None):

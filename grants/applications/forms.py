@@ -320,6 +320,28 @@ def parse_birth_years(text: str) -> list[int]:
     return years
 
 
+def checked_birth_years(field) -> list[int] | None:
+    """The birth years typed in ``field``, or None: nothing typed, or an error put on the
+    field (not four-digit years, or a year before 1900 or after this one). A value the
+    control-character policy already refused is not parsed (and quoted) again."""
+    if field.errors or not (field.data or "").strip():
+        return None
+    try:
+        years = parse_birth_years(field.data)
+    except ValueError as bad:
+        field.errors.append(
+            _l(
+                "“%(value)s” er ikke et årstal. Skriv fødselsår med fire cifre, adskilt af komma.",
+                value=str(bad),
+            )
+        )
+        return None
+    if any(y < 1900 or y > clock.today().year for y in years):
+        field.errors.append(_l("Et fødselsår ligger uden for det mulige."))
+        return None
+    return years
+
+
 class YouthApplicationForm(ReplyToCaseworker, BudgetLines, Form):
     """Youth trips to a partner city, hosting a group from one, and the Wuxi exchange.
     Counts only: no names of children or young people are asked for."""
@@ -406,24 +428,7 @@ class YouthApplicationForm(ReplyToCaseworker, BudgetLines, Form):
             _l("Datoen er overskredet. Vælg en dato fra i dag."),
             _l("Sidste dag kan ikke være før første dag."),
         )
-        today = clock.today()
-        # A value the control-character policy refused is not parsed (and quoted) again.
-        if not self.birth_years.errors and (self.birth_years.data or "").strip():
-            try:
-                years = parse_birth_years(self.birth_years.data)
-            except ValueError as bad:
-                self.birth_years.errors.append(
-                    _l(
-                        "“%(value)s” er ikke et årstal. Skriv fødselsår med fire cifre, "
-                        "adskilt af komma.",
-                        value=str(bad),
-                    )
-                )
-            else:
-                if any(y < 1900 or y > today.year for y in years):
-                    self.birth_years.errors.append(_l("Et fødselsår ligger uden for det mulige."))
-                else:
-                    self.parsed_birth_years = years
+        self.parsed_birth_years = checked_birth_years(self.birth_years)
         self.check_other_funding()
         return ok and not self.errors
 

@@ -10,10 +10,9 @@ from flask import has_request_context
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
-from grants.audit.models import PERSONAL, AuditEvent, AuditPersonalValue, Personal
+from grants.audit.models import PERSONAL, AuditEvent, AuditPersonalValue, Personal, write_event
 from grants.core import clock
 from grants.core.auditing import Audited, Record
-from grants.extensions import db
 from grants.people.signals import account_event
 
 
@@ -224,13 +223,4 @@ def _store_personal(connection, details: Any) -> Any:
 @account_event.connect
 def _record_account_event(user, *, action: str, actor, details: dict) -> None:
     """An event on a person's account (grants.people.signals.account_event), in the trail."""
-    db.session.add(
-        AuditEvent(
-            at=clock.now(),
-            actor_id=actor.id if actor is not None else None,
-            action=action,
-            object_type="user",
-            object_id=user.id if user is not None else None,
-            details=details,
-        )
-    )
+    write_event(action, "user", user.id if user is not None else None, actor=actor, details=details)

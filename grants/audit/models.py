@@ -71,6 +71,29 @@ class Personal:
         self.subject_id, self.value = subject_id, value
 
 
+def write_event(
+    action: str,
+    object_type: str,
+    object_id: int | None = None,
+    *,
+    actor: Any = None,
+    details: dict | None = None,
+) -> AuditEvent:
+    """An event the flush listener does not see (a purge, an export of personal data, a
+    setting kept outside the audited models, a person's account), added to the trail now by
+    ``actor`` (None: the system)."""
+    written = AuditEvent(
+        at=clock.now(),
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        details=details if details is not None else {},
+    )
+    db.session.add(written)
+    return written
+
+
 def is_reference(value: Any) -> bool:
     return isinstance(value, dict) and set(value) == {PERSONAL}
 

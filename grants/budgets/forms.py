@@ -71,7 +71,20 @@ class EntryFilterForm(FilterForm):
     )
 
 
-class CloseYearForm(Form):
+class BudgetYear:
+    """For a form whose hidden field ``year`` names a budget year: read as a whole number."""
+
+    year: Field
+
+    def year_value(self) -> int | None:
+        try:
+            return int(str(self.year.data))  # None reads as "None": refused below
+        except (TypeError, ValueError):
+            self.year.errors = list(self.year.errors) + [_l("Skriv året som et helt tal.")]
+            return None
+
+
+class CloseYearForm(BudgetYear, Form):
     year = HiddenField(_l("Budgetår"), [InputRequired(_l("Vælg det år, der skal lukkes."))])
     waiting = RadioField(
         _l("Ansøgninger, der venter på afgørelse"),
@@ -82,15 +95,8 @@ class CloseYearForm(Form):
         ],
     )
 
-    def year_value(self) -> int | None:
-        try:
-            return int(str(self.year.data))  # None reads as "None": refused below
-        except (TypeError, ValueError):
-            self.year.errors = list(self.year.errors) + [_l("Skriv året som et helt tal.")]
-            return None
 
-
-class AllocationForm(Form):
+class AllocationForm(BudgetYear, Form):
     """The finance officer's plan: a fund's allocation for this year or next."""
 
     year = HiddenField(_l("Budgetår"), [InputRequired(_l("Vælg budgetåret."))])
@@ -114,13 +120,6 @@ class AllocationForm(Form):
             from wtforms.validators import ValidationError
 
             raise ValidationError(_l("Vælg en af puljerne."))
-
-    def year_value(self) -> int | None:
-        try:
-            return int(str(self.year.data))  # None reads as "None": refused below
-        except (TypeError, ValueError):
-            self.year.errors = list(self.year.errors) + [_l("Skriv året som et helt tal.")]
-            return None
 
 
 class ExportForm(FilterForm):

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from babel.dates import get_month_names
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -45,6 +45,7 @@ from grants.budgets.models import (
 from grants.budgets.movements import set_allocation
 from grants.budgets.waiting import waiting, waiting_conditions
 from grants.core import access, clock
+from grants.core.files import private_download
 from grants.core.money import ZERO
 from grants.core.refusals import refused_by_domain
 from grants.extensions import db
@@ -526,11 +527,7 @@ def export_file(dataset: str, fmt: str) -> ResponseReturnValue:
     else:
         body = exports.as_xlsx(columns, rows, title)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_download(body, mimetype, filename)
 
 
 def _all_funds() -> list[Fund]:

@@ -256,7 +256,17 @@ class YouthSubsidy(Model):
     rule_set = relationship("RuleSet")
 
 
-class BudgetLine(Model):
+class CategoryAmount:
+    """The columns of one line of money in a category, in its place on the list: a budget
+    line applied for (BudgetLine), or a cost in the trip's accounts (reports: AccountLine)."""
+
+    position: Mapped[int] = mapped_column(default=0)
+    category: Mapped[BudgetCategory] = mapped_column(enum_type(BudgetCategory))
+    description: Mapped[str] = mapped_column(String(300), default="")
+    amount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+
+
+class BudgetLine(CategoryAmount, Model):
     __tablename__ = "budget_line"
     # Part of the application (see Application).
     __audit__ = NOT_AUDITED
@@ -265,10 +275,6 @@ class BudgetLine(Model):
     application_id: Mapped[int] = mapped_column(
         ForeignKey("application.id", ondelete="CASCADE"), index=True
     )
-    position: Mapped[int] = mapped_column(default=0)
-    category: Mapped[BudgetCategory] = mapped_column(enum_type(BudgetCategory))
-    description: Mapped[str] = mapped_column(String(300), default="")
-    amount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
 
     application: Mapped[Application] = relationship(back_populates="budget_lines")
 

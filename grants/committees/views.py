@@ -66,7 +66,7 @@ from grants.committees.models import (
     WithoutQuorum,
 )
 from grants.core import access, clock, confirmation
-from grants.core.refusals import refused_by_domain
+from grants.core.refusals import Refused, refused_by_domain
 from grants.extensions import db
 from grants.funds import kinds
 from grants.funds.models import Fund
@@ -76,18 +76,24 @@ from grants.people.models import User
 bp = Blueprint("committees", __name__, url_prefix="/udvalg")
 
 
-def _committee(committee_id: int) -> Committee:
+def _committee(committee_id: int, permission: str) -> Committee:
+    """The committee (404 if there is none) that the current user has ``permission`` on."""
     committee = db.session.get(Committee, committee_id)
     if committee is None:
         abort(404)
+    access.require(current_user, permission, committee)
     return committee
 
 
-def _meeting(meeting_id: int) -> Meeting:
+def _meeting(meeting_id: int, permission: str | None = None) -> Meeting:
+    """The meeting (404 if there is none) the current user may see and, if named, has
+    ``permission`` on."""
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         abort(404)
     access.require(current_user, "meeting.view", meeting)
+    if permission is not None:
+        access.require(current_user, permission, meeting)
     return meeting
 
 
@@ -173,8 +179,7 @@ def _staff(exclude: set[int] = frozenset()) -> list[User]:
 @bp.get("/<int:committee_id>")
 @login_required
 def show(committee_id: int, member_form=None, meeting_form=None, rules_form=None, status=200):
-    committee = _committee(committee_id)
-    access.require(current_user, "committee.view", committee)
+    committee = _committee(committee_id, "committee.view")
     registers = access.may(current_user, "committee.manage", committee)
     return render_template(
         "committees/show.html",
@@ -200,8 +205,7 @@ def show(committee_id: int, member_form=None, meeting_form=None, rules_form=None
 @bp.post("/<int:committee_id>/forretningsorden")
 @login_required
 def rules(committee_id: int):
-    committee = _committee(committee_id)
-    access.require(current_user, "committee.manage", committee)
+    committee = _committee(committee_id, "committee.manage")
     form = RulesForm()
     if not form.validate():
         return show(committee_id, rules_form=form, status=422)
@@ -215,8 +219,7 @@ def rules(committee_id: int):
 @bp.post("/<int:committee_id>/medlemmer")
 @login_required
 def add_member(committee_id: int):
-    committee = _committee(committee_id)
-    access.require(current_user, "committee.manage", committee)
+    committee = _committee(committee_id, "committee.manage")
     form = MemberForm(people=_staff())
     if not form.validate():
         return show(committee_id, member_form=form, status=422)
@@ -234,8 +237,7 @@ def add_member(committee_id: int):
 @bp.post("/<int:committee_id>/moeder")
 @login_required
 def new_meeting(committee_id: int):
-    committee = _committee(committee_id)
-    access.require(current_user, "meeting.plan", committee)
+    committee = _committee(committee_id, "meeting.plan")
     form = MeetingForm()
     if not form.validate():
         return show(committee_id, meeting_form=form, status=422)
@@ -358,43 +360,45 @@ def _may_record(item: AgendaItem) -> bool:
 @bp.post("/moeder/<int:meeting_id>/dagsorden")
 @login_required
 def add_item(meeting_id: int):
-    meeting = _meeting(meeting_id)
-    access.require(current_user, "meeting.plan", meeting)
+    meeting = _meeting(meeting_id, "meeting.plan")
     form = AgendaForm(cases=ops.eligible_cases(meeting))
     if not form.validate():
         return meeting_page_with(meeting_id, {"agenda": form})
     application = db.session.get(Application, int(form.application_id.data))
     with refused_by_domain(form, "application_id") as refusal:
         ops.add_to_agenda(meeting, application, form.recommendation.data, current_user)
-    if refusal:
-        return meeting_page_with(meeting_id, {"agenda": form}, status=refusal.status)
-    flash(_("Sagen er sat på dagsordenen."), "success")
-    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+    return _step_done(meeting_id, refusal, _("Sagen er sat på dagsordenen."), {"agenda": form})
 
 
 def meeting_page_with(meeting_id: int, forms: dict, status: int = 422):
     return meeting(meeting_id, forms=forms, status=status)
 
 
+def _step_done(meeting_id: int, refusal: Refused, done: str, forms: dict | None = None):
+    """How every step on a meeting ends: refused, the meeting page again with the step's form
+    (403 or 422, the error beside its field or flashed); else ``done`` flashed and back."""
+    if refusal:
+        return meeting_page_with(meeting_id, forms or {}, status=refusal.status)
+    flash(done, "success")
+    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+
+
 @bp.post("/moeder/<int:meeting_id>/dagsorden/udsend")
 @login_required
 def publish_agenda(meeting_id: int):
     """The agenda sent to the members by e-mail."""
-    meeting = _meeting(meeting_id)
-    access.require(current_user, "meeting.publish", meeting)
+    meeting = _meeting(meeting_id, "meeting.publish")
+    done = ""
     with refused_by_domain() as refusal:
         sent = ops.publish_agenda(meeting, current_user)
-    if refusal:
-        return meeting_page_with(meeting_id, {}, status=refusal.status)
-    flash(_("Dagsordenen er sendt til %(count)s af udvalgets folk.", count=sent), "success")
-    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+        done = _("Dagsordenen er sendt til %(count)s af udvalgets folk.", count=sent)
+    return _step_done(meeting_id, refusal, done)
 
 
 @bp.post("/moeder/<int:meeting_id>/fremmoedte")
 @login_required
 def attendance(meeting_id: int):
-    meeting = _meeting(meeting_id)
-    access.require(current_user, "meeting.conduct", meeting)
+    meeting = _meeting(meeting_id, "meeting.conduct")
     form = AttendanceForm()
     members = meeting.committee.voting_memberships(meeting.day)
     form.present.choices = [(str(m.user_id), m.user.name) for m in members]
@@ -402,10 +406,7 @@ def attendance(meeting_id: int):
         return meeting_page_with(meeting_id, {"attendance": form})
     with refused_by_domain(form, "present") as refusal:
         ops.set_attendance(meeting, {int(v) for v in form.present.data}, current_user)
-    if refusal:
-        return meeting_page_with(meeting_id, {"attendance": form}, status=refusal.status)
-    flash(_("Fremmødet er registreret."), "success")
-    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+    return _step_done(meeting_id, refusal, _("Fremmødet er registreret."), {"attendance": form})
 
 
 @bp.post("/moeder/<int:meeting_id>/punkter/<int:item_id>/inhabilitet")
@@ -419,10 +420,12 @@ def declare(meeting_id: int, item_id: int):
         return meeting_page_with(meeting_id, {("declare", item.id): form})
     with refused_by_domain(form, "reason", forbidden_aborts=True) as refusal:
         ops.declare_interest(item, current_user, form.reason.data)
-    if refusal:
-        return meeting_page_with(meeting_id, {("declare", item_id): form})
-    flash(_("Din erklæring er registreret. Udvalget tager stilling til den."), "success")
-    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+    return _step_done(
+        meeting_id,
+        refusal,
+        _("Din erklæring er registreret. Udvalget tager stilling til den."),
+        {("declare", item_id): form},
+    )
 
 
 @bp.post("/moeder/<int:meeting_id>/erklaeringer/<int:declaration_id>")
@@ -439,10 +442,7 @@ def rule(meeting_id: int, declaration_id: int):
         return meeting_page_with(meeting_id, {})
     with refused_by_domain(forbidden_aborts=True) as refusal:
         ops.rule_on(declaration, form.disqualified.data == "yes", current_user)
-    if refusal:
-        return meeting_page_with(meeting_id, {})
-    flash(_("Udvalgets afgørelse om inhabilitet er registreret."), "success")
-    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+    return _step_done(meeting_id, refusal, _("Udvalgets afgørelse om inhabilitet er registreret."))
 
 
 @bp.post("/moeder/<int:meeting_id>/punkter/<int:item_id>/beslutning")
@@ -476,10 +476,9 @@ def postpone_without_quorum(meeting_id: int, item_id: int):
     access.require(current_user, "meeting.conduct", meeting)
     with refused_by_domain() as refusal:
         ops.postpone_without_quorum(item, current_user)
-    if refusal:
-        return meeting_page_with(meeting_id, {}, status=refusal.status)
-    flash(_("Punktet er udsat, fordi udvalget ikke var beslutningsdygtigt."), "success")
-    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+    return _step_done(
+        meeting_id, refusal, _("Punktet er udsat, fordi udvalget ikke var beslutningsdygtigt.")
+    )
 
 
 @bp.post("/moeder/<int:meeting_id>/punkter/<int:item_id>/stedfortraeder")
@@ -523,8 +522,7 @@ def issue(meeting_id: int):
     figures and words, reasons, the letter itself), and issued together when the secretary
     confirms them once. The token carries what was shown; if anything changed since, the
     decisions are shown again and nothing is issued."""
-    meeting = _meeting(meeting_id)
-    access.require(current_user, "meeting.conduct", meeting)
+    meeting = _meeting(meeting_id, "meeting.conduct")
     token = request.form.get("confirmation", "")
     with refused_by_domain() as refusal:
         items = ops.check_issue(meeting, current_user)
@@ -545,10 +543,7 @@ def issue(meeting_id: int):
             )
             return _confirm_issue(meeting, shown, facts, status=409)
         ops.start_issue(meeting, current_user, [item.id for item in items])
-    if refusal:
-        return meeting_page_with(meeting_id, {}, status=refusal.status)
-    flash(_("Afgørelserne udsendes nu."), "success")
-    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+    return _step_done(meeting_id, refusal, _("Afgørelserne udsendes nu."))
 
 
 def _confirm_issue(meeting: Meeting, shown: list[dict], facts: dict, status: int = 200):
@@ -631,21 +626,16 @@ def job_status(meeting_id: int):
 @bp.post("/moeder/<int:meeting_id>/luk")
 @login_required
 def close(meeting_id: int):
-    meeting = _meeting(meeting_id)
-    access.require(current_user, "meeting.conduct", meeting)
+    meeting = _meeting(meeting_id, "meeting.conduct")
     with refused_by_domain() as refusal:
         ops.close_meeting(meeting, current_user)
-    if refusal:
-        return meeting_page_with(meeting_id, {}, status=refusal.status)
-    flash(_("Mødet er lukket, og beslutningsprotokollen er gemt."), "success")
-    return redirect(url_for("committees.meeting", meeting_id=meeting_id))
+    return _step_done(meeting_id, refusal, _("Mødet er lukket, og beslutningsprotokollen er gemt."))
 
 
 @bp.get("/moeder/<int:meeting_id>/beslutningsprotokol.pdf")
 @login_required
 def minutes(meeting_id: int):
-    meeting = _meeting(meeting_id)
-    access.require(current_user, "minutes.download", meeting)
+    meeting = _meeting(meeting_id, "minutes.download")
     if meeting.minutes_pdf is None:
         abort(404)
     name = f"beslutningsprotokol-{meeting.day.isoformat()}.pdf"

@@ -7,6 +7,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from flask import Response
 from flask_babel import gettext as _
 
 from grants.core.errors import DomainError
@@ -174,3 +175,13 @@ def check_upload(filename: str, data: bytes, field: str) -> CheckedFile:
             field=field,
         )
     return CheckedFile(filename=name, content_type=content_type, data=data)
+
+
+def private_download(body: bytes | str, mimetype: str, filename: str) -> Response:
+    """A file made for the person who asks (an export, a payment batch): downloaded under
+    ``filename``, never stored by a cache, never sniffed as another type."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

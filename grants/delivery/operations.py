@@ -305,18 +305,23 @@ def expired(delivery: LetterDelivery) -> bool:
     return clock.now() >= expires
 
 
+def _journal(delivery: LetterDelivery, action: str, actor) -> None:
+    """What happened to the letter, in the case's journal (the staff's side only)."""
+    record(
+        delivery.application,
+        action,
+        actor,
+        details=note(action, letter=delivery.letter.filename),
+        visible_to_applicant=False,
+    )
+
+
 def opened(delivery: LetterDelivery) -> None:
     """The first opening of the link, in the journal. Flushes."""
     if delivery.link_opened_at is not None:
         return
     delivery.link_opened_at = clock.now()
-    record(
-        delivery.application,
-        "letter_opened_by_link",
-        None,
-        details=note("letter_opened_by_link", letter=delivery.letter.filename),
-        visible_to_applicant=False,
-    )
+    _journal(delivery, "letter_opened_by_link", None)
     db.session.flush()
 
 
@@ -327,13 +332,7 @@ def mark_printed(delivery: LetterDelivery, actor) -> None:
     delivery.status = Status.PRINTED
     delivery.printed_by_id = actor.id
     delivery.finished_at = clock.now()
-    record(
-        delivery.application,
-        "letter_printed",
-        actor,
-        details=note("letter_printed", letter=delivery.letter.filename),
-        visible_to_applicant=False,
-    )
+    _journal(delivery, "letter_printed", actor)
     db.session.flush()
 
 

@@ -75,23 +75,39 @@ def _amount(amount: Decimal | None) -> Decimal:
     return amount
 
 
+def _within_outstanding(
+    application, kind: EntryKind, amount, voucher, outstanding_of, *, nothing, at_most
+) -> tuple[Decimal, str]:
+    """What a payment and a refund check alike before they are booked: a positive amount and
+    a voucher not used for ``kind`` on the case (the fund locked while it is checked), and
+    something outstanding (``outstanding_of``: what is due, or what is claimed back) that
+    the amount is not more than. ``nothing`` and ``at_most(most)`` say what is wrong."""
+    amount, voucher = _amount(amount), _voucher(voucher)
+    lock_fund(application.fund)
+    _voucher_unused(application, kind, voucher)
+    outstanding = outstanding_of(application.id)
+    if outstanding is None:
+        raise DomainError(nothing, field="amount")
+    if amount > outstanding.outstanding:
+        raise DomainError(at_most(money(outstanding.outstanding)), field="amount")
+    return amount, voucher
+
+
 def pay(application, amount: Decimal, actor, paid_on: dt.date, voucher: str) -> BudgetEntry:
     """Record that (part of) what is due on the case was paid on ``paid_on`` under the
     finance system's voucher number: a PAYMENT entry, never more than is due."""
-    amount, voucher = _amount(amount), _voucher(voucher)
-    lock_fund(application.fund)
-    _voucher_unused(application, EntryKind.PAYMENT, voucher)
-    due = payment_due(application.id)
-    if due is None:
-        raise DomainError(_("Der er ikke noget at udbetale på sagen."), field="amount")
-    if amount > due.outstanding:
-        raise DomainError(
-            _(
-                "Der kan højst udbetales %(most)s på sagen: det, der mangler at blive udbetalt.",
-                most=money(due.outstanding),
-            ),
-            field="amount",
-        )
+    amount, voucher = _within_outstanding(
+        application,
+        EntryKind.PAYMENT,
+        amount,
+        voucher,
+        payment_due,
+        nothing=_("Der er ikke noget at udbetale på sagen."),
+        at_most=lambda most: _(
+            "Der kan højst udbetales %(most)s på sagen: det, der mangler at blive udbetalt.",
+            most=most,
+        ),
+    )
     entry = record_payment(application, amount, actor, paid_on, voucher)
     _settle_sent_line(application, voucher)
     engine.record(
@@ -127,21 +143,18 @@ def receive_refund(
     """Record that (part of) the refund claimed at settlement came in on ``refunded_on``:
     a REFUND entry, never more than is still claimed. No release: the settlement brought
     the grant on the ledger down to the final amount already (grants.reports.settlement)."""
-    amount, voucher = _amount(amount), _voucher(voucher)
-    lock_fund(application.fund)
-    _voucher_unused(application, EntryKind.REFUND, voucher)
-    claim = refund_claim(application.id)
-    if claim is None:
-        raise DomainError(_("Der er ikke noget krav om tilbagebetaling på sagen."), field="amount")
-    if amount > claim.outstanding:
-        raise DomainError(
-            _(
-                "Der kan højst modtages %(most)s på sagen: det, der mangler at blive "
-                "betalt tilbage.",
-                most=money(claim.outstanding),
-            ),
-            field="amount",
-        )
+    amount, voucher = _within_outstanding(
+        application,
+        EntryKind.REFUND,
+        amount,
+        voucher,
+        refund_claim,
+        nothing=_("Der er ikke noget krav om tilbagebetaling på sagen."),
+        at_most=lambda most: _(
+            "Der kan højst modtages %(most)s på sagen: det, der mangler at blive betalt tilbage.",
+            most=most,
+        ),
+    )
     entry = record_refund(application, amount, actor, refunded_on, voucher)
     engine.record(
         application,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -23,7 +22,7 @@ from grants.budgets.closing import closed_budget_year
 from grants.budgets.exports import as_csv, as_xlsx
 from grants.cases.models import Application
 from grants.core import access, clock
-from grants.core.errors import DomainError
+from grants.core.files import private_download
 from grants.core.formatting import money
 from grants.core.refusals import refused_by_domain
 from grants.extensions import db
@@ -88,11 +87,7 @@ def export(dataset: str):
     items = payments if dataset == "payments" else refunds
     stem = "udbetalinger" if dataset == "payments" else "tilbagebetalinger"
     filename = f"{stem}_{fund.code if fund else 'alle-puljer'}_{clock.today().isoformat()}.csv"
-    response = Response(as_csv(queries.COLUMNS, queries.csv_rows(items)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_download(as_csv(queries.COLUMNS, queries.csv_rows(items)), "text/csv", filename)
 
 
 def _application(application_id: int) -> Application:
@@ -203,10 +198,10 @@ def export_batch():
     form = BatchForm()
     if not form.validate():
         abort(400)
-    try:
+    with refused_by_domain(show=False) as refusal:
         batch = batches.export_batch(current_user)
-    except DomainError as error:
-        flash(error.message, "info")
+    if refusal:  # nothing to put in a batch: said, not an error
+        flash(refusal.message, "info")
         return redirect(url_for("payments.batch_list"))
     flash(
         _(
@@ -260,11 +255,7 @@ def batch_file(batch_id: int, layout: str):
         lines = batches.prisme_lines(batch, unit, clock.today())
         body, mimetype = ("\r\n".join(lines) + "\r\n").encode("utf-8"), "text/plain; charset=utf-8"
         layout = "txt"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{layout}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_download(body, mimetype, f"{stem}.{layout}")
 
 
 @bp.post("/udbetalinger/bunker/kvittering")

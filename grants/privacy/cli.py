@@ -26,8 +26,7 @@ def register(app: Flask) -> None:
 @click.option("--dry-run", is_flag=True, help="List what would be anonymised; change nothing.")
 def purge_command(years: int | None, dry_run: bool) -> None:
     """Anonymise the personal data of cases closed long ago, keeping the accounting figures."""
-    from grants.audit.models import AuditEvent
-    from grants.core import clock
+    from grants.audit.models import write_event
 
     years = years if years is not None else current_app.config["PERSONAL_DATA_RETENTION_YEARS"]
     if years < 1:
@@ -43,17 +42,14 @@ def purge_command(years: int | None, dry_run: bool) -> None:
     if dry_run:
         return
     click.echo(f"Deleted {plan.drafts} form draft(s) not saved for FORM_DRAFT_KEEP_DAYS.")
-    db.session.add(
-        AuditEvent(
-            at=clock.now(),
-            action="privacy.purged",
-            object_type="application",
-            details={
-                "years": years,
-                "cutoff": plan.cutoff.isoformat(),
-                "cases": [case.id for case in plan.cases],
-                "people": [person.id for person in plan.people],
-            },
-        )
+    write_event(
+        "privacy.purged",
+        "application",
+        details={
+            "years": years,
+            "cutoff": plan.cutoff.isoformat(),
+            "cases": [case.id for case in plan.cases],
+            "people": [person.id for person in plan.people],
+        },
     )
     db.session.commit()

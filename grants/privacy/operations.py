@@ -143,35 +143,15 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
     if ids:
         # The journal is append-only for the app; the purge alone blanks its comments, with
         # a bulk UPDATE that the journal's ORM guard does not see, and records that it did.
-        db.session.execute(
-            update(JournalEntry)
-            .where(JournalEntry.application_id.in_(ids))
-            .values(comment="", details=None)
-            .execution_options(synchronize_session=False)
-        )
+        _overwrite(JournalEntry, JournalEntry.application_id.in_(ids), comment="", details=None)
         # The notes on complaints may name people; the body, days and outcome stay.
-        db.session.execute(
-            update(Complaint)
-            .where(Complaint.application_id.in_(ids))
-            .values(note="", outcome_note="")
-            .execution_options(synchronize_session=False)
-        )
+        _overwrite(Complaint, Complaint.application_id.in_(ids), note="", outcome_note="")
         # The thread and the internal notes are texts people wrote: blanked the same way.
-        db.session.execute(
-            update(CaseMessage)
-            .where(CaseMessage.application_id.in_(ids))
-            .values(body="")
-            .execution_options(synchronize_session=False)
-        )
+        _overwrite(CaseMessage, CaseMessage.application_id.in_(ids), body="")
         _forget_mail(OutboxMessage.application_id.in_(ids))
         # What went to the ESDH keeps which document, when, where and under which KLE number;
         # its title (the case's title, a file's name) and the ESDH's answer go.
-        db.session.execute(
-            update(Journalisation)
-            .where(Journalisation.application_id.in_(ids))
-            .values(title="", error="")
-            .execution_options(synchronize_session=False)
-        )
+        _overwrite(Journalisation, Journalisation.application_id.in_(ids), title="", error="")
         # Mails about several cases (a committee's agenda) name each by number and title.
         numbers = [case.case_number for case in plan.cases if case.case_number]
         if numbers:
@@ -236,11 +216,11 @@ def _anonymise_case(case: Application, former: User) -> None:
     # The applicant's own steps (applied, replied, reported) were theirs: the journal keeps
     # the steps and names the former applicant instead. Officials keep their names: they
     # acted in office (forvaltningsloven: who decided is part of the decision).
-    db.session.execute(
-        update(JournalEntry)
-        .where(JournalEntry.application_id == case.id, JournalEntry.actor_id == case.applicant_id)
-        .values(actor_id=former.id)
-        .execution_options(synchronize_session=False)
+    _overwrite(
+        JournalEntry,
+        JournalEntry.application_id == case.id,
+        JournalEntry.actor_id == case.applicant_id,
+        actor_id=former.id,
     )
     case.applicant_id = former.id
     case.title = REMOVED
@@ -288,22 +268,18 @@ def _reduce_committee_records(ids: list[int], actor: User | None) -> None:
     and the trail records the hashes of the minutes before and after."""
     import hashlib
 
-    from grants.audit.models import AuditEvent
+    from grants.audit.models import write_event
     from grants.committees.minutes import make_minutes
     from grants.committees.models import AgendaItem, InterestDeclaration, Meeting
 
-    db.session.execute(
-        update(AgendaItem)
-        .where(AgendaItem.application_id.in_(ids))
-        .values(recommendation="", reasons="", failure_reason="")
-        .execution_options(synchronize_session=False)
+    _overwrite(
+        AgendaItem,
+        AgendaItem.application_id.in_(ids),
+        recommendation="",
+        reasons="",
+        failure_reason="",
     )
-    db.session.execute(
-        update(InterestDeclaration)
-        .where(InterestDeclaration.application_id.in_(ids))
-        .values(reason="")
-        .execution_options(synchronize_session=False)
-    )
+    _overwrite(InterestDeclaration, InterestDeclaration.application_id.in_(ids), reason="")
     meetings = db.session.scalars(
         select(Meeting)
         .where(
@@ -324,15 +300,12 @@ def _reduce_committee_records(ids: list[int], actor: User | None) -> None:
             pdf = make_minutes(meeting, purged=set(ids))
         meeting.minutes_pdf = pdf
         meeting.minutes_sha256 = hashlib.sha256(pdf).hexdigest()
-        db.session.add(
-            AuditEvent(
-                at=clock.now(),
-                actor_id=actor.id if actor is not None else None,
-                action="privacy.minutes_reduced",
-                object_type="committee_meeting",
-                object_id=meeting.id,
-                details={"sha256_before": before, "sha256_after": meeting.minutes_sha256},
-            )
+        write_event(
+            "privacy.minutes_reduced",
+            "committee_meeting",
+            meeting.id,
+            actor=actor,
+            details={"sha256_before": before, "sha256_after": meeting.minutes_sha256},
         )
 
 
@@ -421,7 +394,7 @@ def _anonymise_person(person: User, actor: User | None) -> None:
     import secrets
 
     from grants.audit.listeners import PURGING
-    from grants.audit.models import AuditEvent, erase_personal_values
+    from grants.audit.models import erase_personal_values, write_event
     from grants.organisations.models import Membership
     from grants.people import two_factor
 
@@ -441,16 +414,7 @@ def _anonymise_person(person: User, actor: User | None) -> None:
     two_factor.forget(person)  # the authenticator's secret and the recovery codes
     db.session.flush()
     erase_personal_values(person.id)
-    db.session.add(
-        AuditEvent(
-            at=clock.now(),
-            actor_id=actor.id if actor is not None else None,
-            action="privacy.person_purged",
-            object_type="user",
-            object_id=person.id,
-            details={},
-        )
-    )
+    write_event("privacy.person_purged", "user", person.id, actor=actor)
 
 
 # -- a person's own data -----------------------------------------------------------------------
@@ -489,6 +453,22 @@ def _report(case: Application) -> dict | None:
     }
 
 
+def _overwrite(model, *conditions, **values) -> None:
+    """Overwrite ``values`` in the rows of ``model`` that meet ``conditions``, in one UPDATE
+    (not synchronised: objects already loaded in the session keep their old values)."""
+    db.session.execute(
+        update(model)
+        .where(*conditions)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _rows_in_order(model, *conditions) -> list:
+    """The rows of ``model`` that meet ``conditions``, oldest first (by id)."""
+    return list(db.session.scalars(select(model).where(*conditions).order_by(model.id)))
+
+
 def own_data(user: User) -> tuple[dict, list[Application]]:
     """Everything the system holds about ``user``, as plain JSON values, and their cases:
     the profile, roles, organisations, the cases with their report and accounts, the e-mails
@@ -507,48 +487,24 @@ def own_data(user: User) -> tuple[dict, list[Application]]:
     from grants.people.models import LoginAttempt
 
     email = user.email.lower()
-    cases = db.session.scalars(
-        select(Application).where(Application.applicant_id == user.id).order_by(Application.id)
-    ).all()
-    mails = db.session.scalars(
-        select(OutboxMessage)
-        .where(
-            or_(
-                OutboxMessage.recipient_id == user.id, func.lower(OutboxMessage.to_address) == email
-            )
-        )
-        .order_by(OutboxMessage.id)
-    ).all()
-    logins = db.session.scalars(
-        select(LoginAttempt)
-        .where(or_(LoginAttempt.user_id == user.id, func.lower(LoginAttempt.email) == email))
-        .order_by(LoginAttempt.id)
-    ).all()
-    memberships = db.session.scalars(
-        select(CommitteeMembership)
-        .where(CommitteeMembership.user_id == user.id)
-        .order_by(CommitteeMembership.id)
-    ).all()
-    attended = db.session.scalars(
-        select(MeetingAttendance)
-        .where(MeetingAttendance.user_id == user.id)
-        .order_by(MeetingAttendance.id)
-    ).all()
-    declarations = db.session.scalars(
-        select(InterestDeclaration)
-        .where(InterestDeclaration.user_id == user.id)
-        .order_by(InterestDeclaration.id)
-    ).all()
-    invitations = db.session.scalars(
-        select(Invitation)
-        .where(or_(func.lower(Invitation.email) == email, Invitation.accepted_by_id == user.id))
-        .order_by(Invitation.id)
-    ).all()
-    events = db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.object_type == "user", AuditEvent.object_id == user.id)
-        .order_by(AuditEvent.id)
-    ).all()
+    cases = _rows_in_order(Application, Application.applicant_id == user.id)
+    mails = _rows_in_order(
+        OutboxMessage,
+        or_(OutboxMessage.recipient_id == user.id, func.lower(OutboxMessage.to_address) == email),
+    )
+    logins = _rows_in_order(
+        LoginAttempt, or_(LoginAttempt.user_id == user.id, func.lower(LoginAttempt.email) == email)
+    )
+    memberships = _rows_in_order(CommitteeMembership, CommitteeMembership.user_id == user.id)
+    attended = _rows_in_order(MeetingAttendance, MeetingAttendance.user_id == user.id)
+    declarations = _rows_in_order(InterestDeclaration, InterestDeclaration.user_id == user.id)
+    invitations = _rows_in_order(
+        Invitation,
+        or_(func.lower(Invitation.email) == email, Invitation.accepted_by_id == user.id),
+    )
+    events = _rows_in_order(
+        AuditEvent, AuditEvent.object_type == "user", AuditEvent.object_id == user.id
+    )
     two_factor = user.two_factor
     return {
         "exported_at": clock.now().isoformat(),

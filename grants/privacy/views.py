@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 
 from grants.core import access
 from grants.core.commit import keep_writes
-from grants.extensions import db
 from grants.privacy import operations
 
 bp = Blueprint("privacy", __name__)
@@ -19,22 +18,12 @@ def my_data():
     """Everything the system holds about the person as applicant, as one archive."""
     import io
 
-    from grants.audit.models import AuditEvent
-    from grants.core import clock
+    from grants.audit.models import write_event
 
     access.require(current_user, "privacy.own_data", current_user)
     data = operations.export_for(current_user)
     # Who took out personal data, and when.
-    db.session.add(
-        AuditEvent(
-            at=clock.now(),
-            actor_id=current_user.id,
-            action="privacy.own_data_exported",
-            object_type="user",
-            object_id=current_user.id,
-            details={},
-        )
-    )
+    write_event("privacy.own_data_exported", "user", current_user.id, actor=current_user)
     keep_writes()
     response = send_file(
         io.BytesIO(data),

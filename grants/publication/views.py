@@ -225,6 +225,16 @@ def _bad_filter(form: TripFilterForm) -> Response:
     return response
 
 
+def _feed_page():
+    """The page of trips a feed shows for the request's filters, and the filters; or the 400
+    answer that names the bad filters. The feeds give no total, only the next and previous
+    pages: nothing is counted."""
+    form, filters, ok = _filters()
+    if not ok:
+        return None, filters, _bad_filter(form)
+    return _page(filters, current_app.config["OPEN_DATA_PAGE_SIZE"], count=False), filters, None
+
+
 @bp.get("/aabne-data/")
 @caching.public
 def catalogue():
@@ -263,11 +273,9 @@ def catalogue_dcat():
 @bp.get("/aabne-data/rejser.json")
 @caching.public
 def trips_json():
-    form, filters, ok = _filters()
-    if not ok:
-        return _bad_filter(form)
-    # The feeds give no total, only the next and previous pages: nothing is counted.
-    page = _page(filters, current_app.config["OPEN_DATA_PAGE_SIZE"], count=False)
+    page, filters, refused = _feed_page()
+    if refused is not None:
+        return refused
     municipality = current_municipality()
     document = {
         "schema_version": SCHEMA_VERSION,
@@ -352,11 +360,9 @@ def csv_row(trip) -> dict:
 @bp.get("/aabne-data/rejser.csv")
 @caching.public
 def trips_csv():
-    form, filters, ok = _filters()
-    if not ok:
-        return _bad_filter(form)
-    # The feeds give no total, only the next and previous pages: nothing is counted.
-    page = _page(filters, current_app.config["OPEN_DATA_PAGE_SIZE"], count=False)
+    page, filters, refused = _feed_page()
+    if refused is not None:
+        return refused
     response = _feed_response(
         as_csv(CSV_COLUMNS, [csv_row(trip) for trip in page.items]),
         "text/csv",

@@ -18,10 +18,9 @@ from grants.applications.forms import (
     BUDGET_CATEGORIES,
     BudgetLines,
     budget_line,
-    parse_birth_years,
+    checked_birth_years,
 )
 from grants.cases.models import BudgetCategory
-from grants.core import clock
 from grants.core.forms import Form
 from grants.core.money import ZERO
 
@@ -112,26 +111,8 @@ class ReportForm(BudgetLines, Form):
     def validate(self, extra_validators=None, submitting: bool = False) -> bool:
         ok = super().validate(extra_validators)
         self._check_dates(submitting)
-        # A value the control-character policy refused is not parsed (and quoted) again.
-        birth_years = self.actual_birth_years
-        if self.youth and not birth_years.errors and (birth_years.data or "").strip():
-            try:
-                years = parse_birth_years(self.actual_birth_years.data)
-            except ValueError as bad:
-                self.actual_birth_years.errors.append(
-                    _l(
-                        "“%(value)s” er ikke et årstal. Skriv fødselsår med fire cifre, "
-                        "adskilt af komma.",
-                        value=str(bad),
-                    )
-                )
-            else:
-                if any(y < 1900 or y > clock.today().year for y in years):
-                    self.actual_birth_years.errors.append(
-                        _l("Et fødselsår ligger uden for det mulige.")
-                    )
-                else:
-                    self.parsed_birth_years = years
+        if self.youth:
+            self.parsed_birth_years = checked_birth_years(self.actual_birth_years)
         return ok and not self.errors
 
     def _check_dates(self, submitting: bool) -> None:

@@ -17,10 +17,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from grants.cases.models import Application, BudgetCategory
+from grants.cases.models import Application, BudgetCategory, CategoryAmount
 from grants.core import clock
 from grants.core.auditing import NOT_AUDITED, Audited
-from grants.core.models import Timestamp, enum_type
+from grants.core.models import Timestamp
 from grants.core.money import ZERO, Money
 from grants.extensions import Model, db
 
@@ -104,7 +104,7 @@ def _keep_trip_start(session, flush_context, instances) -> None:
                 report.trip_start = start
 
 
-class AccountLine(Model):
+class AccountLine(CategoryAmount, Model):
     """One line of the trip's accounts: the actual cost in a category (receipts are
     attachments on the case with purpose "receipt")."""
 
@@ -116,10 +116,6 @@ class AccountLine(Model):
     report_id: Mapped[int] = mapped_column(
         ForeignKey("trip_report.id", ondelete="CASCADE"), index=True
     )
-    position: Mapped[int] = mapped_column(default=0)
-    category: Mapped[BudgetCategory] = mapped_column(enum_type(BudgetCategory))
-    description: Mapped[str] = mapped_column(String(300), default="")
-    amount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
 
     report: Mapped[TripReport] = relationship(back_populates="account_lines")
 
