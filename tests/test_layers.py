@@ -57,3 +57,18 @@ def test_a_stale_known_entry_fails(layers, monkeypatch):
 def test_cycles_are_found(layers):
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert layers.cycles(graph) == [["a", "b", "c"]]
+
+
+def test_a_cycle_between_modules_of_one_package_fails(layers, monkeypatch):
+    # As the subsidies' rule file, engine, examples and wording were: each needed another.
+    monkeypatch.setattr(
+        layers,
+        "module_graph",
+        lambda: {
+            "grants.subsidies.rulefile": {"grants.subsidies.examples"},
+            "grants.subsidies.examples": {"grants.subsidies.engine"},
+            "grants.subsidies.engine": {"grants.subsidies.rulefile"},
+        },
+    )
+    (error,) = layers.check()
+    assert error.startswith("modules in an import cycle") and "subsidies.engine" in error

@@ -41,7 +41,7 @@ from grants.core.formatting import long_date, money
 from grants.core.money import ZERO, kroner
 from grants.subsidies.facts import City, OrganisationFacts, Trip, months_before
 from grants.subsidies.result import Calculation, Line, Problem
-from grants.subsidies.rulefile import KINDS, RATE_RELATIONS, RELATIONS, format_of
+from grants.subsidies.vocabulary import KINDS, RATE_RELATIONS, RELATIONS, format_of
 from grants.subsidies.wording import (
     categories_text,
     kind_label,

@@ -18,7 +18,7 @@ from grants.core.formatting import long_date, money
 from grants.subsidies.engine import compute
 from grants.subsidies.facts import City, OrganisationFacts, Trip
 from grants.subsidies.result import Calculation
-from grants.subsidies.rulefile import RuleError
+from grants.subsidies.vocabulary import RuleError
 from grants.subsidies.wording import category_label, kind_label
 
 #: Without ``applied_on``, an example's application arrives this many days before departure.

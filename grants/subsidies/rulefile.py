@@ -26,22 +26,23 @@ from flask_babel import lazy_gettext as _l
 from grants.core.errors import DomainError
 from grants.core.fields import amount_problem
 from grants.core.money import AmbiguousAmount, TooManyDecimals, parse_danish_amount
-from grants.funds.kinds import rule_set_kinds
 from grants.subsidies import rulesource
+from grants.subsidies.examples import failures
+from grants.subsidies.vocabulary import (
+    CATEGORIES,
+    FORMAT,
+    FORMATS,
+    KINDS,
+    RATE_RELATIONS,
+    RELATIONS,
+    RuleError,
+    format_of,
+)
 
-FORMAT = 2  # the newest format; format 1 files are read as they always were
-FORMATS = (1, 2)
-
-# The kinds of trip a rule applies to: the registered fund kinds' rule-set kinds.
-KINDS = rule_set_kinds()
 UNITS = ("night", "day")
 LEADER_RULES = ("none", "ratio", "all")
 ROUNDINGS = ("started", "full")
 BEYOND_MAX = ("paid_up_to_max", "refused")
-CATEGORIES = ("transport", "accommodation", "fees", "meals", "per_diem", "other")
-RELATIONS = ("twin_city", "partnership", "other")
-# Format 2: a rate by the partner city's relation; "none" is a trip without a partner city.
-RATE_RELATIONS = (*RELATIONS, "none")
 # Format 2: the categories of participant (docs/rules-format.md, [persons]).
 PERSON_CATEGORIES = ("young", "adult", "leader", "disabled", "guest")
 BASES = ("person_night", "person_day", "person_visit", "event", "partner_city")
@@ -554,22 +555,6 @@ AMOUNT_KEYS = frozenset(
 # --- Errors ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RuleError:
-    """One thing wrong with a rule file: the field (``rate.amount``) and/or the line."""
-
-    path: str
-    message: str
-    line: int | None = None
-    file: str = ""  # the file's name, when there is one to name
-
-    def __str__(self) -> str:
-        text = f"{self.path}: {self.message}" if self.path else self.message
-        if self.line:
-            text = _("Linje %(line)d: %(text)s", line=self.line, text=text)
-        return f"{self.file}: {text}" if self.file else text
-
-
 class RuleFileError(DomainError):
     """The rule file cannot be used. ``errors`` lists every problem found; nothing was loaded."""
 
@@ -638,20 +623,12 @@ def validate(rules: dict) -> dict:
 
 
 def _example_errors(rules: dict) -> list[RuleError]:
-    from grants.subsidies.examples import failures  # the engine reads this module's rules
-
     return failures(rules)
 
 
 def _sorted(errors: list[RuleError]) -> list[RuleError]:
     """By line; the errors without one (the file as a whole) first."""
     return sorted(errors, key=lambda error: error.line or 0)
-
-
-def format_of(rules: dict) -> int:
-    """The format normalised rules were written in (1 when unknown)."""
-    value = rules.get("format")
-    return value if value in FORMATS else 1
 
 
 def _normalise(document: dict, errors: list[RuleError]) -> dict:

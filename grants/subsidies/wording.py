@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from grants.core.formatting import money
+from grants.subsidies.vocabulary import CATEGORIES, RATE_RELATIONS
 
 
 def kind_label(kind: str) -> str:
@@ -32,8 +33,6 @@ def category_label(category: str) -> str:
 
 
 def categories_text(categories: list[str]) -> str:
-    from grants.subsidies.rulefile import CATEGORIES
-
     if set(categories) >= set(CATEGORIES):
         return _("alle udgifter")
     return ", ".join(category_label(c) for c in categories)
@@ -148,8 +147,6 @@ def relation_names(relations: list[str]) -> str:
 
 
 def _rate_text(rate: dict) -> str:
-    from grants.subsidies.rulefile import RATE_RELATIONS
-
     amount = money(rate["amount"])
     basis = rate["basis"]
     text = {
