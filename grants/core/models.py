@@ -178,10 +178,13 @@ _LAYOUT_STATEMENTS_KEPT = 256
 _NOT_READ = object()
 
 
-def layout_fact(name: str):
+LayoutFact = Callable[[], ColumnElement[Any] | None]
+
+
+def layout_fact(name: str) -> Callable[[LayoutFact], LayoutFact]:
     """Registers a function for the layout's statement (see ``_LAYOUT_FACTS``)."""
 
-    def register(function: Callable[[], ColumnElement[Any] | None]):
+    def register(function: LayoutFact) -> LayoutFact:
         _LAYOUT_FACTS[name] = function
         return function
 
