@@ -413,8 +413,7 @@ def _waiting_condition(
         {
             state
             for role, role_steps in steps.items()
-            if role is not CaseRole.APPLICANT
-            and (caseworker or role is not CaseRole.CASEWORKER)
+            if role is not CaseRole.APPLICANT and (caseworker or role is not CaseRole.CASEWORKER)
             for (_route, _guard), states in role_steps.items()
             for state in states
         }
