@@ -192,21 +192,28 @@ def layout_fact(name: str) -> Callable[[LayoutFact], LayoutFact]:
 
 
 def read_layout_fact(name: str) -> Any:
-    """The fact as read with the municipality in this request, or ``NOT_READ``."""
-    current_municipality()
+    """The fact as read with the municipality in this request, or ``NOT_READ``. Reads the
+    municipality (and with it the facts) first on a page that is read; a form's answer is
+    not made to read the municipality for it."""
+    if _reads_layout_facts():
+        current_municipality()
     return g.get("_layout_facts", {}).get(name, NOT_READ)
+
+
+def _reads_layout_facts() -> bool:
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in ("GET", "HEAD")
 
 
 NOT_READ = _NOT_READ
 
 
 def _layout_statement() -> tuple[Select[Any], tuple[str, ...]]:
-    from flask import has_request_context, request
-
     facts: list[tuple[str, ColumnElement[Any]]] = []
     # Only a page that is read (GET): a form's answer may write after the layout's first
     # question, and the menu's count must then see the write.
-    if has_request_context() and request.method in ("GET", "HEAD"):
+    if _reads_layout_facts():
         for name, function in _LAYOUT_FACTS.items():
             expression = function()
             if expression is not None:
