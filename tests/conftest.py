@@ -279,6 +279,7 @@ class FreshContextClient(FlaskClient):
         # would be given the token of an earlier session, and every form post refused.
         for name in (
             "_municipality",
+            "_layout_facts",
             "writes",
             "flushed",
             "outbox",

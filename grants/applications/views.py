@@ -489,6 +489,9 @@ CASE_PAGE_OPTIONS = (
     joinedload(Application.route),
     joinedload(Application.fund).joinedload(Fund.board),
     joinedload(Application.budget_lines),
+    # A case has a few letters (none until decided): joined, one query fewer; and a case
+    # without letters has no deliveries to read either (grants.delivery.views).
+    joinedload(Application.letters),
 )
 
 

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from grants.budgets.balances import application_money, balance
-from grants.budgets.waiting import waiting
+from grants.budgets.balances import application_money, balances_and_waiting
 from grants.cases.states import RECONSIDERING_STATES
 from grants.core.money import ZERO, kroner
 
@@ -68,13 +67,15 @@ def decision_preview(application: Application) -> DecisionPreview | None:
         year = held.year if held is not None else year
     if year is None:
         return None
-    queue = waiting([application.fund_id], year, excluding=application)[application.fund_id]
+    # The balance and the waiting applications in one statement.
+    figures, waiting = balances_and_waiting([application.fund_id], year, excluding=application)
+    queue = waiting[application.fund_id]
     return DecisionPreview(
         fund_code=application.fund.code,
         fund_name=application.fund.name,
         year=year,
         amount=kroner(application.amount_applied),
-        available_now=balance(application.fund_id, year).available,
+        available_now=figures[application.fund_id, year].available,
         waiting_count=queue.count,
         waiting_amount=queue.amount,
         in_force=in_force,

@@ -21,7 +21,13 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from grants.budgets import exports, timing
-from grants.budgets.balances import Balance, MonthFigures, grant_positions, month_by_month
+from grants.budgets.balances import (
+    Balance,
+    MonthFigures,
+    balances_and_waiting,
+    grant_positions,
+    month_by_month,
+)
 from grants.budgets.balances import balances as balances_of
 from grants.budgets.closing import close_year, closings
 from grants.budgets.forms import (
@@ -43,7 +49,7 @@ from grants.budgets.models import (
     EntryKind,
 )
 from grants.budgets.movements import set_allocation
-from grants.budgets.waiting import waiting, waiting_conditions
+from grants.budgets.waiting import waiting_conditions
 from grants.core import access, clock
 from grants.core.files import private_download
 from grants.core.money import ZERO
@@ -198,8 +204,7 @@ def index() -> ResponseReturnValue:
 
     funds = _funds_for(year)
     ids = [fund.id for fund in funds]
-    figures = balances_of(ids, [year])
-    queue = waiting(ids, year)
+    figures, queue = balances_and_waiting(ids, year)  # one statement
     closed = closings(year)
     rows = [(fund, figures[fund.id, year], queue[fund.id], closed.get(fund.id)) for fund in funds]
     total_figures = _total([figures[fund.id, year] for fund in funds])
@@ -272,8 +277,8 @@ def fund_year(fund_code: str, year: int) -> ResponseReturnValue:
     else:
         status = 400
 
-    figures = balances_of([fund.id], [year])[fund.id, year]
-    queue = waiting([fund.id], year)[fund.id]
+    both, waiting_now = balances_and_waiting([fund.id], year)
+    figures, queue = both[fund.id, year], waiting_now[fund.id]
     months = month_by_month([fund.id], year)
     closing = closings(year).get(fund.id)
 

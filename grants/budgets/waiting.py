@@ -62,6 +62,14 @@ def waiting(
         )
     ).all()
     found = {fund_id: Waiting(count, amount) for fund_id, count, amount in rows}
+    return without(found, fund_ids, year, excluding)
+
+
+def without(
+    found: dict[int, Waiting], fund_ids: list[int], year: int, excluding: Application | None
+) -> dict[int, Waiting]:
+    """The running totals read (``found``, per fund) for each of the funds, without the
+    application ``excluding`` when it is one of them."""
     if excluding is not None and waiting_key(
         excluding.fund_id,
         excluding.departure_date,

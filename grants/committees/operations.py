@@ -18,8 +18,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask import has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import exists, or_, select
+from flask_login import current_user
+from sqlalchemy import ColumnElement, exists, or_, select
 
 from grants.cases.models import Application
 from grants.cases.states import State
@@ -43,6 +45,7 @@ from grants.committees.models import (
 )
 from grants.core import access, clock
 from grants.core.errors import DomainError, NotAllowed
+from grants.core.models import NOT_READ, layout_fact, read_layout_fact
 from grants.extensions import db
 from grants.workflow import engine
 from grants.workflow.journal_texts import note
@@ -91,8 +94,39 @@ def committees_of(user) -> list[Committee]:
 
 def is_member_of_a_committee(user) -> bool:
     """Whether the person is a member of any committee today: what the menu asks on every
-    page, as one EXISTS rather than the committees loaded and sorted."""
+    page, as one EXISTS rather than the committees loaded and sorted (for the person signed
+    in, read with the municipality's profile: ``_member_for_layout``)."""
+    if (
+        has_request_context()
+        and current_user.is_authenticated
+        and getattr(user, "id", None) == current_user.id
+    ):
+        read = read_layout_fact("committees.member")
+        if read is not NOT_READ:
+            return bool(read)
     return bool(db.session.scalar(select(exists().where(*_member_today(user)))))
+
+
+@layout_fact("committees.member")
+def _member_for_layout() -> ColumnElement[bool] | None:
+    """The menu's question, in the layout's statement (``grants.core.models.layout_fact``);
+    not asked for the secretariat, who see the committees anyway. Kept per person and day,
+    so the statement it goes into is made once."""
+    from grants.committees.permissions import COMMITTEE_SECRETARIAT
+
+    if not current_user.is_authenticated or current_user.has_role(*COMMITTEE_SECRETARIAT):
+        return None
+    key = (current_user.id, clock.today())
+    kept = _MEMBER_EXPRESSIONS.get(key)
+    if kept is None:
+        if len(_MEMBER_EXPRESSIONS) >= _MEMBER_EXPRESSIONS_KEPT:
+            _MEMBER_EXPRESSIONS.clear()
+        kept = _MEMBER_EXPRESSIONS[key] = exists().where(*_member_today(current_user))
+    return kept
+
+
+_MEMBER_EXPRESSIONS: dict[tuple[int, dt.date], ColumnElement[bool]] = {}
+_MEMBER_EXPRESSIONS_KEPT = 256
 
 
 def is_excluded(application, user) -> bool:

@@ -85,6 +85,11 @@ def may(user: Person | None, action: str, obj: Any = None, **context: Any) -> bo
             f"No access rule {action!r}: declare it with @access.rule (grants/core/access.py)"
             " in the domain's permissions.py, listed in grants.PERMISSION_MODULES"
         ) from None
+    # The person behind Flask-Login's ``current_user``: the rules read a few of its
+    # attributes each, and every read through the proxy looks the request's user up again.
+    unwrap = getattr(user, "_get_current_object", None)
+    if unwrap is not None:
+        user = unwrap()
     # Nothing in the rules is open to a person who is not signed in.
     if not signed_in(user):
         return False

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
+from typing import Any
 
 from flask import g
-from sqlalchemy import CheckConstraint, DateTime, Enum, LargeBinary, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    DateTime,
+    Enum,
+    LargeBinary,
+    Select,
+    String,
+    Text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -151,19 +162,93 @@ class Municipality(Model):
 _UNSET = object()
 
 
+# What the layout of every page asks besides the municipality's profile (the menu's task
+# count, whether the person sits on a committee), read in the same statement as the profile:
+# name -> a function giving a scalar SQL expression for the request's person, or None when
+# it does not apply (no one signed in, a secretariat that sees the committees anyway). The
+# desk and the committees register theirs (``layout_fact``); they read the answer back with
+# ``read_layout_fact`` and ask the database themselves when it is not there.
+_LAYOUT_FACTS: dict[str, Callable[[], ColumnElement[Any] | None]] = {}
+# The combined statements, by the expressions they were made from (kept beside them, so an
+# id used again by another expression is never mistaken for it): a statement used again
+# keeps its SQLAlchemy cache key, which a count over the queue's condition otherwise costs
+# anew on every request.
+_LAYOUT_STATEMENTS: dict[tuple[int, ...], tuple[tuple[Any, ...], Select[Any]]] = {}
+_LAYOUT_STATEMENTS_KEPT = 256
+_NOT_READ = object()
+
+
+LayoutFact = Callable[[], ColumnElement[Any] | None]
+
+
+def layout_fact(name: str) -> Callable[[LayoutFact], LayoutFact]:
+    """Registers a function for the layout's statement (see ``_LAYOUT_FACTS``)."""
+
+    def register(function: LayoutFact) -> LayoutFact:
+        _LAYOUT_FACTS[name] = function
+        return function
+
+    return register
+
+
+def read_layout_fact(name: str) -> Any:
+    """The fact as read with the municipality in this request, or ``NOT_READ``. Reads the
+    municipality (and with it the facts) first on a page that is read; a form's answer is
+    not made to read the municipality for it."""
+    if _reads_layout_facts():
+        current_municipality()
+    return g.get("_layout_facts", {}).get(name, NOT_READ)
+
+
+def _reads_layout_facts() -> bool:
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in ("GET", "HEAD")
+
+
+NOT_READ = _NOT_READ
+
+
+def _layout_statement() -> tuple[Select[Any], tuple[str, ...]]:
+    facts: list[tuple[str, ColumnElement[Any]]] = []
+    # Only a page that is read (GET): a form's answer may write after the layout's first
+    # question, and the menu's count must then see the write.
+    if _reads_layout_facts():
+        for name, function in _LAYOUT_FACTS.items():
+            expression = function()
+            if expression is not None:
+                facts.append((name, expression))
+    expressions = tuple(expression for _name, expression in facts)
+    key = tuple(id(expression) for expression in expressions)
+    kept = _LAYOUT_STATEMENTS.get(key)
+    if kept is None or any(a is not b for a, b in zip(kept[0], expressions, strict=True)):
+        if len(_LAYOUT_STATEMENTS) >= _LAYOUT_STATEMENTS_KEPT:
+            _LAYOUT_STATEMENTS.clear()
+        statement = db.select(Municipality, *expressions).order_by(Municipality.id).limit(1)
+        kept = _LAYOUT_STATEMENTS[key] = (expressions, statement)
+    return kept[1], tuple(name for name, _expression in facts)
+
+
 def current_municipality() -> Municipality | None:
-    """The municipality's profile, or None before one is loaded. Read once per request."""
+    """The municipality's profile, or None before one is loaded. Read once per request,
+    with the layout's facts (``layout_fact``) on a page that is read."""
     cached = g.get("_municipality", _UNSET)
     if cached is not _UNSET:
         return cached
+    facts: dict[str, Any] = {}
     try:
-        municipality = db.session.scalar(db.select(Municipality).order_by(Municipality.id).limit(1))
+        statement, names = _layout_statement()
+        row = db.session.execute(statement).first()
+        municipality = row[0] if row is not None else None
+        if row is not None:
+            facts = dict(zip(names, row[1:], strict=True))
     except SQLAlchemyError:
         # e.g. the error page of a failed transaction, or no tables yet before `flask db
         # upgrade`: the layout falls back to text
         db.session.rollback()
         municipality = None
     g._municipality = municipality
+    g._layout_facts = facts
     return municipality
 
 

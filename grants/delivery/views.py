@@ -26,6 +26,9 @@ def _case_part():
             current_user, "delivery.view", application
         ):
             return []
+        # A delivery is of a letter: no letters (the case page loaded them), nothing sent.
+        if not application.letters:
+            return []
         return operations.deliveries_of(application)
 
     return {

@@ -17,6 +17,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, literal_column, or_, select, union
 from sqlalchemy.orm import joinedload, lazyload
@@ -148,6 +149,19 @@ def _matching_ids(text: str) -> Select | ColumnElement[bool]:
 
 def search(user, criteria: Criteria) -> Select:
     """The cases found, newest first."""
+    return (
+        select(Application)
+        .where(*_conditions(user, criteria))
+        .options(
+            joinedload(Application.applicant).options(
+                lazyload(User.role_grants), lazyload(User.identities)
+            )
+        )
+        .order_by(*NEWEST_FIRST)
+    )
+
+
+def _conditions(user, criteria: Criteria) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [visible_to(user)]
     if criteria.text:
         conditions.append(Application.id.in_(_matching_ids(criteria.text)))
@@ -174,17 +188,22 @@ def search(user, criteria: Criteria) -> Select:
         conditions.append(Application.amount_applied <= criteria.amount_to)
     if not conditions:
         conditions.append(false())
-    rows = (
-        select(Application)
-        .where(*conditions)
-        .options(
-            joinedload(Application.applicant).options(
-                lazyload(User.role_grants), lazyload(User.identities)
-            )
-        )
-        .order_by(
-            Application.submitted_at.desc().nulls_first(),
-            Application.id.desc(),
-        )
+    return conditions
+
+
+NEWEST_FIRST = (Application.submitted_at.desc().nulls_first(), Application.id.desc())
+
+
+def search_rows(user, criteria: Criteria, columns: tuple[Any, ...]) -> Select:
+    """The cases ``search`` finds, newest first, as plain rows of ``columns`` (of the case,
+    its applicant ``User`` and its ``Fund``): what a list shows, with no case, applicant or
+    fund made an object for it."""
+    from grants.funds.models import Fund
+
+    return (
+        select(*columns)
+        .join(Fund, Fund.id == Application.fund_id)
+        .join(User, User.id == Application.applicant_id)
+        .where(*_conditions(user, criteria))
+        .order_by(*NEWEST_FIRST)
     )
-    return rows

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from grants.applications.steps import QUEUE_COLUMNS
 from grants.core import access
 from grants.core.pagination import paginate
 from grants.desk import search as searching
@@ -103,10 +104,13 @@ def search() -> ResponseReturnValue:
         amount_from=form.amount_from.data,
         amount_to=form.amount_to.data,
     )
-    rows = searching.search(current_user, criteria)
+    # The columns the list shows, as plain rows (as the work queue reads them).
+    rows = searching.search_rows(current_user, criteria, QUEUE_COLUMNS)
     # Not counted: "more than 20" and the next page say enough, and a search by a common
     # name (a tenth of every case at 100,000) would do its work twice.
-    page = paginate(rows, count=False, per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"])
+    page = paginate(
+        rows, count=False, per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"], scalars=False
+    )
     link_args = {
         name: request.args[name]
         for name in ("q", "fund", "state", "year", "amount_from", "amount_to")

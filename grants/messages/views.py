@@ -31,10 +31,13 @@ def case_messages(application: Application) -> dict | None:
     ):
         return None
     reads_notes = access.may(current_user, "case.read_notes", application)
-    thread = operations.thread(application)
+    if reads_notes:
+        thread, notes = operations.thread_and_notes(application)  # one query for both
+    else:
+        thread, notes = operations.thread(application), None
     return {
         "thread": thread,
-        "notes": operations.notes(application) if reads_notes else None,
+        "notes": notes,
         "needed": operations.needed(application, thread)
         if access.may(current_user, "case.act_as_applicant", application)
         else None,

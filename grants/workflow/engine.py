@@ -120,18 +120,46 @@ def newer_route(application: Application) -> Route | None:
     from flask import g
 
     own = application.route
+    newest_id = _newest_versions().get(own.id)
+    if newest_id is None:  # the case's route is its newest version: no statement asked
+        return None
     # Asked for every case a page draws: once per route and request (or job).
     known: dict[int, int | None] = g.setdefault(_NEWER_ROUTES, {})
     if own.id not in known:
-        newest = db.session.scalar(
-            select(Route).filter_by(code=own.code).order_by(Route.version.desc()).limit(1)
-        )
+        newest = db.session.get(Route, newest_id)
         moves = (
             newest is not None and newest.version > own.version and _steps(own) <= _steps(newest)
         )
         known[own.id] = newest.id if moves and newest is not None else None
     newer_id = known[own.id]
     return db.session.get(Route, newer_id) if newer_id is not None else None
+
+
+_NEWEST = "grants.workflow.newest_versions"
+
+
+def _newest_versions() -> dict[int, int]:
+    """Each route that has a newer version: its id to the id of its code's newest version.
+    Kept with the steps (the same lifetime, forgotten when a route is loaded): the routes
+    are a handful of rows, and a page of cases asked this for each route it drew."""
+    import time
+
+    from flask import current_app
+
+    kept = current_app.extensions.get(_NEWEST)
+    now = time.monotonic()
+    if kept is None or now - kept[0] > STEPS_KEPT_FOR:
+        newest: dict[str, tuple[int, int]] = {}
+        rows = db.session.execute(select(Route.id, Route.code, Route.version)).all()
+        for route_id, code, version in rows:
+            if code not in newest or version > newest[code][1]:
+                newest[code] = (route_id, version)
+        older = {
+            route_id: newest[code][0] for route_id, code, _ in rows if newest[code][0] != route_id
+        }
+        kept = (now, older)
+        current_app.extensions[_NEWEST] = kept
+    return kept[1]
 
 
 def _move_to_route(application: Application, route: Route, actor: User, action: str) -> None:
@@ -369,6 +397,7 @@ def forget_steps() -> None:
         from flask import g
 
         current_app.extensions.pop(_STEPS, None)
+        current_app.extensions.pop(_NEWEST, None)
         g.pop(_NEWER_ROUTES, None)
 
 
@@ -478,4 +507,18 @@ def _waiting_condition(
     board_funds = select(FundBoardMember.fund_id).where(FundBoardMember.user_id == user_id)
     others.append(and_(Application.fund_id.in_(board_funds), step_for(CaseRole.BOARD_MEMBER)))
     conditions.append(and_(~applicant_side, or_(*others)))
-    return or_(*conditions) if conditions else false()
+    # The same cases, and a condition an index can serve besides: on the person's own side
+    # (their applications, their organisations') or in a state where another role has a
+    # step. Implied by the one below, but PostgreSQL can read it from the indexes on the
+    # applicant, the organisation and (fund, state) instead of testing every case of a fund
+    # (the queue filtered by a fund counted its cases by a scan of the whole table).
+    staff_states = sorted(
+        {
+            state
+            for role, role_steps in steps.items()
+            if role is not CaseRole.APPLICANT and (caseworker or role is not CaseRole.CASEWORKER)
+            for (_route, _guard), states in role_steps.items()
+            for state in states
+        }
+    )
+    return and_(or_(applicant_side, Application.state.in_(staff_states)), or_(*conditions))
