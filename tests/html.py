@@ -31,7 +31,9 @@ from typing import Any
 from bs4 import BeautifulSoup, Tag
 
 __all__ = [
+    "badges",
     "buttons",
+    "definitions",
     "errors",
     "field_error",
     "field_errors",
@@ -39,13 +41,16 @@ __all__ = [
     "flashes",
     "has_button",
     "has_error",
+    "headings",
     "link",
     "links",
+    "notices",
     "one",
     "options",
     "page",
     "page_text",
     "summary_errors",
+    "table_records",
     "table_rows",
     "text",
     "text_of",
@@ -184,6 +189,15 @@ def table_rows(source: Readable, selector: str = "table") -> list[list[str]]:
     return [[text(cell) for cell in row.find_all(["th", "td"])] for row in rows]
 
 
+def table_records(source: Readable, selector: str = "table") -> list[dict[str, str]]:
+    """The rows after the header row of the first table ``selector`` finds, each as a dict
+    from the column's heading to the cell's text: ``[{"Pulje": "Studierejsefonden",
+    "Budget": "100.000,00 kr.", ...}, ...]`` (a footer's total row too; a row with cells
+    spanning columns has fewer keys)."""
+    header, *rows = table_rows(source, selector)
+    return [dict(zip(header, row, strict=False)) for row in rows]
+
+
 def links(source: Readable, label: str | None = None) -> list[str]:
     """The addresses of the links whose text is ``label`` (all links without one)."""
     return [
@@ -248,3 +262,44 @@ def field_value(source: Readable, name: str) -> str | list[str] | None:
         checked = [str(radio.get("value")) for radio in controls if radio.has_attr("checked")]
         return checked[0] if checked else None
     return str(first.get("value", ""))
+
+
+def headings(source: Readable) -> list[str]:
+    """The texts of the page's headings (``h1`` to ``h4``, and ``.h1`` … styled elements
+    such as an alert's heading), in page order."""
+    return texts(source, "h1, h2, h3, h4")
+
+
+def definitions(source: Readable, selector: str = "dl") -> dict[str, str]:
+    """The terms and their descriptions of the definition lists ``selector`` finds (by
+    default every one on the page): ``{"Beløb": "4.000,00 kr.", ...}``. A term with several
+    descriptions has their texts joined by a space."""
+    found: dict[str, str] = {}
+    for listing in page(source).select(selector):
+        term = None
+        for node in listing.find_all(["dt", "dd"]):
+            if node.name == "dt":
+                term = text(node)
+                found.setdefault(term, "")
+            elif term is not None:
+                found[term] = f"{found[term]} {text(node)}".strip()
+    return found
+
+
+def badges(source: Readable) -> list[str]:
+    """The texts of the page's status tags (``.badge``: "Bevilget", "Afventer"), in page
+    order."""
+    return texts(source, ".badge")
+
+
+def notices(source: Readable, kind: str | None = None) -> list[str]:
+    """The texts of the boxes a page shows in its own body (``.alert`` outside the flashes:
+    a warning that the budget does not cover the grant, a note that the year is closed), or
+    only those of one ``kind``: success, info, warning or error. For the messages after a
+    step: ``flashes``."""
+    where = ".alert" + (f".alert-{kind}" if kind else "")
+    return [
+        text(node)
+        for node in page(source).select(where)
+        if not node.find_parent(class_="flash-messages")
+    ]
