@@ -36,6 +36,8 @@ __all__ = [
     "definitions",
     "errors",
     "field_error",
+    "field_hint",
+    "field_label",
     "field_errors",
     "field_value",
     "flashes",
@@ -155,6 +157,25 @@ def field_error(source: Readable, field_id: str) -> str | None:
     return text(message, screen_reader=False)
 
 
+def field_label(source: Readable, field_id: str) -> str | None:
+    """The label of the field ``field_id`` (its ``<label for>``, or the legend of a group of
+    radio buttons or boxes), without a "(valgfrit)" marker only screen readers get; None
+    when it has none."""
+    html = page(source)
+    label = html.find("label", attrs={"for": field_id})
+    if label is None:
+        group = html.find("fieldset", id=field_id)
+        label = group.find("legend") if group is not None else None
+    return text(label, screen_reader=False) if label is not None else None
+
+
+def field_hint(source: Readable, field_id: str) -> str | None:
+    """The hint under the label of the field ``field_id`` (``#<id>-hint``); None when it
+    has none."""
+    hint = page(source).find(id=f"{field_id}-hint")
+    return text(hint) if hint is not None else None
+
+
 def field_errors(source: Readable) -> dict[str, str]:
     """Every field's message, by the field's id: ``{"end_date": "Slutdatoen kan ..."}``."""
     html = page(source)
@@ -181,7 +202,9 @@ def has_error(source: Readable, message: str) -> bool:
 def table_rows(source: Readable, selector: str = "table") -> list[list[str]]:
     """The rows of the first table ``selector`` finds, each as the texts of its cells
     (header cells too: the header row is the first row)."""
-    table = page(source).select_one(selector)
+    html = page(source)
+    # A table already found is read as it is.
+    table = html if html.name == "table" and selector == "table" else html.select_one(selector)
     assert table is not None, f"no table matches {selector!r}"
     if table.name != "table":
         table = table.find("table") or table
@@ -265,9 +288,10 @@ def field_value(source: Readable, name: str) -> str | list[str] | None:
 
 
 def headings(source: Readable) -> list[str]:
-    """The texts of the page's headings (``h1`` to ``h4``, and ``.h1`` … styled elements
-    such as an alert's heading), in page order."""
-    return texts(source, "h1, h2, h3, h4")
+    """The texts of the headings (``h1`` to ``h4``) of the page's main part (the whole page
+    when it has none), in page order: not the menu's and the footer's."""
+    html = page(source)
+    return [text(node) for node in (html.find("main") or html).select("h1, h2, h3, h4")]
 
 
 def definitions(source: Readable, selector: str = "dl") -> dict[str, str]:
