@@ -51,6 +51,7 @@ def make_organisation(
     postcode: str = "2750",
     cvr: str | None = None,
     kind: str = "association",
+    city: str = "Ballerup",
 ) -> Organisation:
     n = next(_seq)
     organisation = Organisation(
@@ -59,7 +60,7 @@ def make_organisation(
         cvr=cvr or f"{10000000 + n}",
         address="Vej 1",
         postcode=postcode,
-        city="Ballerup",
+        city=city,
         email=f"forening{n}@example.dk",
     )
     for member in members:

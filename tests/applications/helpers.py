@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from grants.budgets.balances import balance
+from grants.extensions import db
+from grants.letters.models import Letter
 from tests.factories import future
 
 
@@ -36,3 +43,19 @@ def form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def available(application) -> Decimal:
+    """What is left in the case's fund in its budget year."""
+    return balance(application.fund_id, application.budget_year).available
+
+
+def decisions(application) -> list[Letter]:
+    """The case's decision letters, first edition first (a reconsideration adds one)."""
+    return list(
+        db.session.scalars(
+            select(Letter)
+            .where(Letter.application_id == application.id, Letter.kind == "decision")
+            .order_by(Letter.edition)
+        )
+    )
