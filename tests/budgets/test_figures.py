@@ -21,8 +21,8 @@ from grants.budgets.movements import record_payment, reserve
 from grants.budgets.opening import allocate
 from grants.core import clock
 from grants.extensions import db
-from grants.funds import kinds
 from grants.funds.models import CarryOver
+from tests.budgets.conftest import economy_committee, granted_trip
 from tests.factories import make_application, make_fund
 from tests.html import table_records
 
@@ -30,18 +30,7 @@ D = Decimal
 
 
 def grant(world, fund, year, amount, paid=0):
-    application = make_application(
-        world.employee,
-        fund,
-        amount=amount,
-        state="granted",
-        departure_date=dt.date(year, 5, 3),
-        return_date=dt.date(year, 5, 6),
-    )
-    reserve(application, D(amount), world.caseworker)
-    if paid:
-        record_payment(application, D(paid), world.finance, dt.date(year, 2, 1), f"B-{amount}")
-    return application
+    return granted_trip(world, fund, dt.date(year, 5, 3), amount, paid)
 
 
 def settle_lower(world, application, year, final_below_paid):
@@ -79,15 +68,7 @@ def figures(fund, year):
 @pytest.fixture
 def committee(world, move_clock):
     move_clock(dt.date(2026, 3, 1))
-    fund = make_fund(
-        code="okonomiudvalget",
-        name="Økonomiudvalget",
-        route="screening_decision",
-        kind=kinds.COMMITTEE.code,
-        budget=65000,
-        years=(2026, 2027, 2028, 2029),
-        carry_over=CarryOver.ELECTION_PERIOD,
-    )
+    fund = economy_committee(years=(2026, 2027, 2028, 2029))
     db.session.commit()
     return fund
 
