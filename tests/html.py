@@ -41,6 +41,7 @@ __all__ = [
     "field_errors",
     "field_value",
     "flashes",
+    "form_actions",
     "has_button",
     "has_error",
     "headings",
@@ -235,6 +236,16 @@ def link(source: Readable, label: str) -> str:
     found = sorted(set(links(source, label)))
     assert len(found) == 1, f"links {label!r}: {found}"
     return found[0]
+
+
+def form_actions(source: Readable) -> list[str]:
+    """The addresses the page's forms post to (a form's ``action``, and a button's own
+    ``formaction``), in page order: what a person can do here, where links are only for
+    going."""
+    html = page(source)
+    found = [str(form.get("action") or "") for form in html.find_all("form")]
+    found += [str(button["formaction"]) for button in html.select("[formaction]")]
+    return found
 
 
 def buttons(source: Readable) -> list[str]:
