@@ -252,8 +252,6 @@ def test_without_a_register_fetching_again_says_so_and_changes_nothing(world, cl
     db.session.commit()
     auth.login(world.employee)
     response = client.post(refresh_url(app, organisation), follow_redirects=True)
-    assert flashes(response, "info") == [
-        "Kommunen har ikke sat en forbindelse til CVR-registret op."
-    ]
+    assert "Kommunen har ikke sat en forbindelse til CVR-registret op." in flashes(response, "info")
     db.session.refresh(organisation)
     assert (organisation.name, organisation.register_fetched_at) == ("Gammelt navn", None)
