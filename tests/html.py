@@ -53,6 +53,7 @@ __all__ = [
     "page",
     "page_text",
     "summary_errors",
+    "table_after",
     "table_records",
     "table_rows",
     "text",
@@ -211,6 +212,20 @@ def table_rows(source: Readable, selector: str = "table") -> list[list[str]]:
         table = table.find("table") or table
     rows = [row for row in table.find_all("tr") if row.find_parent("table") is table]
     return [[text(cell) for cell in row.find_all(["th", "td"])] for row in rows]
+
+
+def table_after(source: Readable, heading: str) -> list[list[str]]:
+    """The rows (as ``table_rows``) of the first table after the heading whose text is
+    ``heading`` and before the next heading: [] when the section has no table (its "none"
+    sentence instead)."""
+    html = page(source)
+    found = [h for h in html.select("h1, h2, h3, h4") if text(h) == heading]
+    assert len(found) == 1, f"headings {heading!r}: {len(found)}"
+    for node in found[0].find_all_next(["table", "h1", "h2", "h3", "h4"]):
+        if node.name != "table":
+            return []
+        return table_rows(node)
+    return []
 
 
 def table_records(source: Readable, selector: str = "table") -> list[dict[str, str]]:
