@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from grants.subsidies.models import versions_of
-from tests.html import field_error, page_text
+from tests.html import field_error, links, page_text
 from tests.subsidies.helpers import ballerup_source, count_rule_sets
 
 
@@ -16,8 +16,8 @@ def test_the_list_of_funds_and_their_versions(youth, client, auth):
     page = client.get("/tilskud/regler").get_data(as_text=True)
 
     assert "Ungdomsrejser til venskabs- og partnerbyer" in page_text(page)
-    assert "/tilskud/regler/ungdomsrejser/1" in page
-    assert "/tilskud/regler/vaertskab/rediger" in page
+    assert "/tilskud/regler/ungdomsrejser/1" in links(page)
+    assert "/tilskud/regler/vaertskab/rediger" in links(page)
 
 
 def test_a_version_in_words_and_as_its_file(youth, client, auth):
