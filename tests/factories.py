@@ -139,6 +139,20 @@ def make_fund(
     return fund
 
 
+def make_youth_fund(**overrides) -> Fund:
+    """Ballerup's youth trips to partner cities (ungdomsrejser): 150,000 kr. a year, the
+    caseworker decides up to 20,000 kr. Without its rule set (add_rule_set)."""
+    values = dict(
+        code="ungdomsrejser",
+        name="Ungdomsrejser",
+        kind=kinds.YOUTH_TRIP.code,
+        route="screening_decision",
+        delegated_limit=20000,
+        budget=150000,
+    )
+    return make_fund(**{**values, **overrides})
+
+
 def future(days: int) -> dt.date:
     return clock.today() + dt.timedelta(days=days)
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from grants.budgets.balances import balance
 from grants.extensions import db
 from grants.letters.models import Letter
+from grants.workflow.models import JournalEntry
 from tests.factories import future
 
 
@@ -57,5 +58,16 @@ def decisions(application) -> list[Letter]:
             select(Letter)
             .where(Letter.application_id == application.id, Letter.kind == "decision")
             .order_by(Letter.edition)
+        )
+    )
+
+
+def journal_actions(application) -> list[str]:
+    """The actions of the case's journal, in the order they were written."""
+    return list(
+        db.session.scalars(
+            select(JournalEntry.action)
+            .where(JournalEntry.application_id == application.id)
+            .order_by(JournalEntry.id)
         )
     )

@@ -7,7 +7,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
 from grants.applications.operations import decide, request_reconsideration
 from grants.budgets.balances import application_money
@@ -15,9 +14,8 @@ from grants.cases.states import State
 from grants.core.errors import DomainError, NotAllowed
 from grants.extensions import db
 from grants.letters.verification import shown
-from grants.workflow.models import JournalEntry
 from tests import html
-from tests.applications.helpers import available, decisions
+from tests.applications.helpers import available, decisions, journal_actions
 from tests.factories import make_application, make_fund
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -132,14 +130,7 @@ def test_the_journal_shows_the_whole_path_and_the_old_letter_says_it_was_replace
     decide(partly, world.caseworker, "grant", None, "")
     db.session.commit()
 
-    actions = [
-        entry.action
-        for entry in db.session.scalars(
-            select(JournalEntry)
-            .where(JournalEntry.application_id == partly.id)
-            .order_by(JournalEntry.id)
-        )
-    ]
+    actions = journal_actions(partly)
     path = [
         action for action in actions if action in ("grant_part", "request_reconsideration", "grant")
     ]

@@ -22,7 +22,7 @@ from grants.organisations.models import Organisation
 from grants.partners.models import PartnerCity, Relation
 from grants.subsidies.operations import STANDARD_RULE_SETS, add_rule_set
 from tests.confirming import confirm
-from tests.factories import PASSWORD, future, make_fund, make_organisation
+from tests.factories import PASSWORD, future, make_fund, make_organisation, make_youth_fund
 from tests.html import errors, field_error, field_value, page_text
 from tests.people.helpers import sign_up
 
@@ -40,14 +40,7 @@ ORGANISATION = {
 
 @pytest.fixture
 def youth(world):
-    fund = make_fund(
-        code="ungdomsrejser",
-        name="Ungdomsrejser",
-        kind=kinds.YOUTH_TRIP.code,
-        route="screening_decision",
-        delegated_limit=20000,
-        budget=150000,
-    )
+    fund = make_youth_fund()
     hosting = make_fund(
         code="vaertskab",
         name="Værtskab",

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from flask import current_app
-from sqlalchemy import select
 
 from grants.applications.operations import decide, request_reconsideration
 from grants.budgets.balances import application_money
@@ -21,9 +20,8 @@ from grants.extensions import db
 from grants.letters.verification import shown
 from grants.reports.timing import tracker
 from grants.workflow.loader import RouteFileError, load_route_file
-from grants.workflow.models import JournalEntry
 from tests import html
-from tests.applications.helpers import available, decisions
+from tests.applications.helpers import available, decisions, journal_actions
 from tests.committees.conftest import make_case, make_meeting, on_agenda
 from tests.confirming import confirm
 
@@ -131,14 +129,7 @@ def test_a_postponed_reconsideration_goes_back_to_the_caseworker_and_the_decisio
 def test_the_journal_shows_the_whole_path(cw, partly, next_meeting):
     asked(cw, partly)
     decide_at(cw, on_agenda(cw, partly, next_meeting), Decision.GRANT)
-    actions = [
-        entry.action
-        for entry in db.session.scalars(
-            select(JournalEntry)
-            .where(JournalEntry.application_id == partly.id)
-            .order_by(JournalEntry.id)
-        )
-    ]
+    actions = journal_actions(partly)
     path = [
         a
         for a in actions
