@@ -6,7 +6,11 @@ A test reads a page through ``tests/html.py``, not by searching the response's t
 ``field_error(response, "amount")``, ``flashes(response)``, ``errors(response)``,
 ``table_rows(response, "#payments")``, ``buttons(response)``, ``links(response, "Ret")``,
 ``field_value(response, "title")``, ``options(response, "fund")`` and, for prose,
-``page_text(response)`` (what a reader sees of the page's main part)."""
+``page_text(response)`` (what a reader sees of the page's main part); also ``headings``,
+``definitions`` (a <dl>), ``badges`` (status tags), ``notices`` (a page's own alert boxes),
+``table_records`` / ``table_after`` (a table's rows by column, the table under a heading),
+``field_label`` / ``field_hint`` and ``form_actions``. ``scripts/raw_page_searches.py``
+counts what still searches the raw text."""
 
 from __future__ import annotations
 

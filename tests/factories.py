@@ -51,6 +51,7 @@ def make_organisation(
     postcode: str = "2750",
     cvr: str | None = None,
     kind: str = "association",
+    city: str = "Ballerup",
 ) -> Organisation:
     n = next(_seq)
     organisation = Organisation(
@@ -59,7 +60,7 @@ def make_organisation(
         cvr=cvr or f"{10000000 + n}",
         address="Vej 1",
         postcode=postcode,
-        city="Ballerup",
+        city=city,
         email=f"forening{n}@example.dk",
     )
     for member in members:
@@ -136,6 +137,20 @@ def make_fund(
             open_year(fund, year, amount=Decimal(budget))
     db.session.flush()
     return fund
+
+
+def make_youth_fund(**overrides) -> Fund:
+    """Ballerup's youth trips to partner cities (ungdomsrejser): 150,000 kr. a year, the
+    caseworker decides up to 20,000 kr. Without its rule set (add_rule_set)."""
+    values = dict(
+        code="ungdomsrejser",
+        name="Ungdomsrejser",
+        kind=kinds.YOUTH_TRIP.code,
+        route="screening_decision",
+        delegated_limit=20000,
+        budget=150000,
+    )
+    return make_fund(**{**values, **overrides})
 
 
 def future(days: int) -> dt.date:

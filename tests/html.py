@@ -31,21 +31,30 @@ from typing import Any
 from bs4 import BeautifulSoup, Tag
 
 __all__ = [
+    "badges",
     "buttons",
+    "definitions",
     "errors",
     "field_error",
+    "field_hint",
+    "field_label",
     "field_errors",
     "field_value",
     "flashes",
+    "form_actions",
     "has_button",
     "has_error",
+    "headings",
     "link",
     "links",
+    "notices",
     "one",
     "options",
     "page",
     "page_text",
     "summary_errors",
+    "table_after",
+    "table_records",
     "table_rows",
     "text",
     "text_of",
@@ -150,6 +159,25 @@ def field_error(source: Readable, field_id: str) -> str | None:
     return text(message, screen_reader=False)
 
 
+def field_label(source: Readable, field_id: str) -> str | None:
+    """The label of the field ``field_id`` (its ``<label for>``, or the legend of a group of
+    radio buttons or boxes), without a "(valgfrit)" marker only screen readers get; None
+    when it has none."""
+    html = page(source)
+    label = html.find("label", attrs={"for": field_id})
+    if label is None:
+        group = html.find("fieldset", id=field_id)
+        label = group.find("legend") if group is not None else None
+    return text(label, screen_reader=False) if label is not None else None
+
+
+def field_hint(source: Readable, field_id: str) -> str | None:
+    """The hint under the label of the field ``field_id`` (``#<id>-hint``); None when it
+    has none."""
+    hint = page(source).find(id=f"{field_id}-hint")
+    return text(hint) if hint is not None else None
+
+
 def field_errors(source: Readable) -> dict[str, str]:
     """Every field's message, by the field's id: ``{"end_date": "Slutdatoen kan ..."}``."""
     html = page(source)
@@ -176,12 +204,37 @@ def has_error(source: Readable, message: str) -> bool:
 def table_rows(source: Readable, selector: str = "table") -> list[list[str]]:
     """The rows of the first table ``selector`` finds, each as the texts of its cells
     (header cells too: the header row is the first row)."""
-    table = page(source).select_one(selector)
+    html = page(source)
+    # A table already found is read as it is.
+    table = html if html.name == "table" and selector == "table" else html.select_one(selector)
     assert table is not None, f"no table matches {selector!r}"
     if table.name != "table":
         table = table.find("table") or table
     rows = [row for row in table.find_all("tr") if row.find_parent("table") is table]
     return [[text(cell) for cell in row.find_all(["th", "td"])] for row in rows]
+
+
+def table_after(source: Readable, heading: str) -> list[list[str]]:
+    """The rows (as ``table_rows``) of the first table after the heading whose text is
+    ``heading`` and before the next heading: [] when the section has no table (its "none"
+    sentence instead)."""
+    html = page(source)
+    found = [h for h in html.select("h1, h2, h3, h4") if text(h) == heading]
+    assert len(found) == 1, f"headings {heading!r}: {len(found)}"
+    for node in found[0].find_all_next(["table", "h1", "h2", "h3", "h4"]):
+        if node.name != "table":
+            return []
+        return table_rows(node)
+    return []
+
+
+def table_records(source: Readable, selector: str = "table") -> list[dict[str, str]]:
+    """The rows after the header row of the first table ``selector`` finds, each as a dict
+    from the column's heading to the cell's text: ``[{"Pulje": "Studierejsefonden",
+    "Budget": "100.000,00 kr.", ...}, ...]`` (a footer's total row too; a row with cells
+    spanning columns has fewer keys)."""
+    header, *rows = table_rows(source, selector)
+    return [dict(zip(header, row, strict=False)) for row in rows]
 
 
 def links(source: Readable, label: str | None = None) -> list[str]:
@@ -198,6 +251,16 @@ def link(source: Readable, label: str) -> str:
     found = sorted(set(links(source, label)))
     assert len(found) == 1, f"links {label!r}: {found}"
     return found[0]
+
+
+def form_actions(source: Readable) -> list[str]:
+    """The addresses the page's forms post to (a form's ``action``, and a button's own
+    ``formaction``), in page order: what a person can do here, where links are only for
+    going."""
+    html = page(source)
+    found = [str(form.get("action") or "") for form in html.find_all("form")]
+    found += [str(button["formaction"]) for button in html.select("[formaction]")]
+    return found
 
 
 def buttons(source: Readable) -> list[str]:
@@ -248,3 +311,45 @@ def field_value(source: Readable, name: str) -> str | list[str] | None:
         checked = [str(radio.get("value")) for radio in controls if radio.has_attr("checked")]
         return checked[0] if checked else None
     return str(first.get("value", ""))
+
+
+def headings(source: Readable) -> list[str]:
+    """The texts of the headings (``h1`` to ``h4``) of the page's main part (the whole page
+    when it has none), in page order: not the menu's and the footer's."""
+    html = page(source)
+    return [text(node) for node in (html.find("main") or html).select("h1, h2, h3, h4")]
+
+
+def definitions(source: Readable, selector: str = "dl") -> dict[str, str]:
+    """The terms and their descriptions of the definition lists ``selector`` finds (by
+    default every one on the page): ``{"Beløb": "4.000,00 kr.", ...}``. A term with several
+    descriptions has their texts joined by a space."""
+    found: dict[str, str] = {}
+    for listing in page(source).select(selector):
+        term = None
+        for node in listing.find_all(["dt", "dd"]):
+            if node.name == "dt":
+                term = text(node)
+                found.setdefault(term, "")
+            elif term is not None:
+                found[term] = f"{found[term]} {text(node)}".strip()
+    return found
+
+
+def badges(source: Readable) -> list[str]:
+    """The texts of the page's status tags (``.badge``: "Bevilget", "Afventer"), in page
+    order."""
+    return texts(source, ".badge")
+
+
+def notices(source: Readable, kind: str | None = None) -> list[str]:
+    """The texts of the boxes a page shows in its own body (``.alert`` outside the flashes:
+    a warning that the budget does not cover the grant, a note that the year is closed), or
+    only those of one ``kind``: success, info, warning or error. For the messages after a
+    step: ``flashes``."""
+    where = ".alert" + (f".alert-{kind}" if kind else "")
+    return [
+        text(node)
+        for node in page(source).select(where)
+        if not node.find_parent(class_="flash-messages")
+    ]

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from grants.budgets.balances import balance
+from grants.extensions import db
+from grants.letters.models import Letter
+from grants.workflow.models import JournalEntry
 from tests.factories import future
 
 
@@ -36,3 +44,30 @@ def form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def available(application) -> Decimal:
+    """What is left in the case's fund in its budget year."""
+    return balance(application.fund_id, application.budget_year).available
+
+
+def decisions(application) -> list[Letter]:
+    """The case's decision letters, first edition first (a reconsideration adds one)."""
+    return list(
+        db.session.scalars(
+            select(Letter)
+            .where(Letter.application_id == application.id, Letter.kind == "decision")
+            .order_by(Letter.edition)
+        )
+    )
+
+
+def journal_actions(application) -> list[str]:
+    """The actions of the case's journal, in the order they were written."""
+    return list(
+        db.session.scalars(
+            select(JournalEntry.action)
+            .where(JournalEntry.application_id == application.id)
+            .order_by(JournalEntry.id)
+        )
+    )

@@ -15,9 +15,8 @@ from grants.budgets.models import BudgetEntry
 from grants.cases.models import Application
 from grants.core.errors import DomainError
 from grants.extensions import db
-from grants.funds import kinds
 from grants.subsidies.operations import STANDARD_RULE_SETS, add_rule_set
-from tests.factories import future, make_fund, make_organisation
+from tests.factories import future, make_organisation, make_youth_fund
 
 
 def entries() -> int:
@@ -26,16 +25,7 @@ def entries() -> int:
 
 @pytest.fixture
 def youth_fund(world):
-    fund = make_fund(
-        code="ungdomsrejser",
-        name="Ungdomsrejser",
-        kind=kinds.YOUTH_TRIP.code,
-        route="screening_decision",
-        delegated_limit=20000,
-        budget=150000,
-        board=[world.board_member],
-    )
-    return fund
+    return make_youth_fund(board=[world.board_member])
 
 
 def _prague():

@@ -15,6 +15,7 @@ from grants.core import clock
 from grants.extensions import db
 from tests.confirming import take_confirmed_step
 from tests.factories import make_application
+from tests.html import has_error, page_text
 
 
 def granted_case(world, amount=8000):
@@ -43,7 +44,7 @@ def test_the_applicant_gives_up_a_grant_and_the_money_goes_back(world, client, a
     )
     # Shown first: what happens, and nothing changes until it is confirmed.
     assert response.status_code == 200
-    assert "Du giver afkald på bevillingen på 8.000,00 kr." in response.get_data(as_text=True)
+    assert "Du giver afkald på bevillingen på 8.000,00 kr." in page_text(response)
     assert db.session.get(Application, application.id).state == "granted"
     assert balance(world.fund.id, year).available == Decimal("92000.00")
     response = take_confirmed_step(
@@ -89,6 +90,6 @@ def test_a_paid_grant_cannot_simply_be_given_up(world, client, auth):
     response = take_confirmed_step(client, application.id, "give_up_grant", "Aflyst.")
     # The step is the applicant's; a rule refuses it (the error protocol: 422, not 403).
     assert response.status_code == 422
-    assert "allerede udbetalt" in response.get_data(as_text=True)
+    assert has_error(response, "allerede udbetalt")
     db.session.expire_all()
     assert db.session.get(Application, application.id).state == "granted"

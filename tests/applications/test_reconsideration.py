@@ -7,35 +7,19 @@ import io
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
 from grants.applications.operations import decide, request_reconsideration
-from grants.budgets.balances import application_money, balance
+from grants.budgets.balances import application_money
 from grants.cases.states import State
 from grants.core.errors import DomainError, NotAllowed
 from grants.extensions import db
-from grants.letters.models import Letter
 from grants.letters.verification import shown
-from grants.workflow.models import JournalEntry
 from tests import html
+from tests.applications.helpers import available, decisions, journal_actions
 from tests.factories import make_application, make_fund
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 REASONS = "Programmet er udvidet med et besøg, som ikke var med i ansøgningen."
-
-
-def available(application) -> Decimal:
-    return balance(application.fund_id, application.budget_year).available
-
-
-def decisions(application) -> list[Letter]:
-    return list(
-        db.session.scalars(
-            select(Letter)
-            .where(Letter.application_id == application.id, Letter.kind == "decision")
-            .order_by(Letter.edition)
-        )
-    )
 
 
 @pytest.fixture
@@ -146,14 +130,7 @@ def test_the_journal_shows_the_whole_path_and_the_old_letter_says_it_was_replace
     decide(partly, world.caseworker, "grant", None, "")
     db.session.commit()
 
-    actions = [
-        entry.action
-        for entry in db.session.scalars(
-            select(JournalEntry)
-            .where(JournalEntry.application_id == partly.id)
-            .order_by(JournalEntry.id)
-        )
-    ]
+    actions = journal_actions(partly)
     path = [
         action for action in actions if action in ("grant_part", "request_reconsideration", "grant")
     ]

@@ -22,6 +22,16 @@ from grants.extensions import db
 from grants.funds import kinds
 from grants.funds.models import CarryOver, Fund
 from tests.factories import make_application, make_fund
+from tests.html import (
+    badges,
+    buttons,
+    errors,
+    field_value,
+    flashes,
+    summary_errors,
+    table_rows,
+    texts,
+)
 
 COMMITTEE_YEARS = (2026, 2027, 2028, 2029, 2030)
 
@@ -298,11 +308,11 @@ def test_the_page_shows_the_plan_first_and_closes_on_the_button(
     before = ledger_state()
     page = client.get("/budgetter/luk-aar?year=2026")
     assert page.status_code == 200
-    html = page.get_data(as_text=True)
-    assert "Det sker, når budgetåret 2026 lukkes" in html
-    assert "Overføres til 2027" in html and "65.000,00 kr." in html
-    assert "Bortfalder" in html and "100.000,00 kr." in html
-    assert "Luk budgetåret 2026" in html
+    assert "Det sker, når budgetåret 2026 lukkes" in texts(page, "caption")
+    plan = {row[0]: row[2:] for row in table_rows(page)[1:]}
+    assert plan[committee.name] == ["65.000,00 kr.", "Overføres til 2027"]
+    assert plan[world.fund.name] == ["100.000,00 kr.", "Bortfalder"]
+    assert "Luk budgetåret 2026" in buttons(page)
     assert ledger_state() == before
 
     response = client.post("/budgetter/luk-aar", data={"year": "2026"})
@@ -313,12 +323,13 @@ def test_the_page_shows_the_plan_first_and_closes_on_the_button(
     # Carried out and in for the committee, lapsed for the study travel fund.
     assert closed == (before[0] + 3, before[1] + 2, before[2] + 1)
 
-    html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Budgetåret 2026 er lukket." in html
-    assert "Allerede lukket" in html and "Luk budgetåret 2026</button>" not in html
+    closed_page = client.get(response.headers["Location"])
+    assert flashes(closed_page, "success") == ["Budgetåret 2026 er lukket."]
+    assert "Allerede lukket" in badges(closed_page)
+    assert "Luk budgetåret 2026" not in buttons(closed_page)
 
     again = client.post("/budgetter/luk-aar", data={"year": "2026"}, follow_redirects=True)
-    assert "Budgetåret 2026 var allerede lukket. Intet er ændret." in again.get_data(as_text=True)
+    assert "Budgetåret 2026 var allerede lukket. Intet er ændret." in flashes(again)
     assert ledger_state() == closed
 
 
@@ -330,10 +341,10 @@ def test_a_year_that_cannot_be_closed_is_a_clear_message_and_nothing_changes(
     before = ledger_state()
     response = client.post("/budgetter/luk-aar", data={"year": year})
     assert response.status_code == 422
-    html = response.get_data(as_text=True)
-    assert "Der er fejl i formularen" in html
+    shown = errors(response)
+    assert summary_errors(response) or shown
     assert any(
-        message in html
+        any(message in error for error in shown)
         for message in (
             "Skriv året som et helt tal.",
             "Vælg det år, der skal lukkes.",
@@ -363,8 +374,8 @@ def test_an_admin_may_close_a_year(client, auth, world, committee, in_2031):
 def test_closing_without_the_forms_token_is_refused(app, client, auth, world, committee, in_2031):
     auth.login(world.finance)
     app.config["WTF_CSRF_ENABLED"] = True
-    page = client.get("/budgetter/luk-aar?year=2026").get_data(as_text=True)
-    assert 'name="csrf_token"' in page
+    page = client.get("/budgetter/luk-aar?year=2026")
+    assert field_value(page, "csrf_token")
     before = ledger_state()
     assert client.post("/budgetter/luk-aar", data={"year": "2026"}).status_code == 400
     assert ledger_state() == before
@@ -413,9 +424,7 @@ def test_the_ledgers_notes_are_danish_whatever_language_the_officer_reads(
     when 2026 was closed" in it for good."""
     auth.login(world.finance)
     client.post("/sprog", data={"locale": "en"})
-    assert "Close the budget year 2026" in client.get("/budgetter/luk-aar?year=2026").get_data(
-        as_text=True
-    )
+    assert "Close the budget year 2026" in buttons(client.get("/budgetter/luk-aar?year=2026"))
     before = {e.id for e in db.session.scalars(select(BudgetEntry))}
     assert client.post("/budgetter/luk-aar", data={"year": "2026"}).status_code == 302
     notes = sorted(e.note for e in db.session.scalars(select(BudgetEntry)) if e.id not in before)

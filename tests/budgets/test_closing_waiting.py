@@ -20,6 +20,7 @@ from grants.core.errors import DomainError
 from grants.extensions import db
 from tests.dbstate import table_fingerprint
 from tests.factories import make_application
+from tests.html import buttons, flashes, has_error, headings, options, table_rows
 
 D = Decimal
 SKIP = {"login_attempt", "user_session", "audit_event"}
@@ -54,10 +55,16 @@ def waiting_rows() -> list[tuple]:
 
 def test_the_plan_lists_the_waiting_applications(world, undecided, client, auth):
     auth.login(world.finance)
-    html = client.get("/budgetter/luk-aar?year=2026").get_data(as_text=True)
-    assert "Ansøgninger til 2026, der venter på afgørelse" in html
-    assert "Konference i Lyon" in html and "6.000,00 kr." in html
-    assert "Flyt dem til næste års budget" in html and "Luk året alligevel" in html
+    page = client.get("/budgetter/luk-aar?year=2026")
+    assert "Ansøgninger til 2026, der venter på afgørelse" in headings(page)
+    [header, row, _total] = table_rows(page, "table[aria-labelledby=waiting-heading]")
+    assert (row[header.index("Titel")], row[header.index("Ansøgt")]) == (
+        "Konference i Lyon",
+        "6.000,00 kr.",
+    )
+    choices = options(page, "waiting").values()
+    assert any("Flyt dem til næste års budget" in c for c in choices)
+    assert any("Luk året alligevel" in c for c in choices)
 
 
 def test_without_a_choice_nothing_is_closed(world, undecided, client, auth):
@@ -69,8 +76,8 @@ def test_without_a_choice_nothing_is_closed(world, undecided, client, auth):
         assert response.status_code == 422
         db.session.expire_all()
         assert table_fingerprint(skip=SKIP) == before
-    assert "1 ansøgning til 2026 venter på afgørelse" in response.get_data(as_text=True) or (
-        "Vælg en af mulighederne" in response.get_data(as_text=True)
+    assert has_error(response, "1 ansøgning til 2026 venter på afgørelse") or has_error(
+        response, "Vælg en af mulighederne"
     )
     with pytest.raises(DomainError):
         close_year(2026, world.finance)
@@ -80,8 +87,8 @@ def test_moved_applications_are_decided_on_next_years_budget(world, undecided, c
     auth.login(world.finance)
     response = client.post("/budgetter/luk-aar", data={"year": "2026", "waiting": "move"})
     assert response.status_code == 302
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "1 ansøgning er flyttet til næste års budget." in page
+    page = client.get(response.headers["Location"])
+    assert "1 ansøgning er flyttet til næste års budget." in flashes(page)
     db.session.expire_all()
     assert undecided.budget_year == 2027
     [note] = [e for e in undecided.journal if e.action == "budget_year_moved"]
@@ -117,8 +124,8 @@ def test_after_closing_anyway_they_can_still_be_moved(world, undecided, client, 
     close_year(2026, world.finance, waiting="close")
     db.session.commit()
     auth.login(world.finance)
-    page = client.get("/budgetter/luk-aar?year=2026").get_data(as_text=True)
-    assert "Flyt ansøgningerne til næste års budget" in page
+    page = client.get("/budgetter/luk-aar?year=2026")
+    assert "Flyt ansøgningerne til næste års budget" in buttons(page)
     response = client.post("/budgetter/luk-aar", data={"year": "2026", "waiting": "move"})
     assert response.status_code == 302
     db.session.expire_all()

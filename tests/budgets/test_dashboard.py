@@ -21,7 +21,17 @@ from grants.core import clock
 from grants.core.formatting import money
 from grants.extensions import db
 from tests.factories import make_application, make_fund, this_year
-from tests.html import page
+from tests.html import (
+    field_error,
+    field_errors,
+    headings,
+    links,
+    notices,
+    page,
+    table_rows,
+    text_of,
+    texts,
+)
 
 
 def spend(world, fund=None, amount=8000, paid=3000, **overrides):
@@ -48,12 +58,20 @@ def test_the_dashboard_shows_each_funds_figures_and_the_queue(client, auth, worl
     auth.login(world.finance)
     response = client.get("/budgetter")
     assert response.status_code == 200
-    html = response.get_data(as_text=True)
     figures = balance(world.fund.id, this_year())
-    for value in (figures.budget, figures.committed, figures.spent, figures.available):
-        assert money(value) in html
-    assert "5.000,00 kr." in html and "1 ansøgning" in html  # the draft is not waiting
+    [header, row] = table_rows(response, ".budget-table")[:2]
+    shown = dict(zip(header, row, strict=True))
+    assert shown["Pulje"] == "Studierejsefonden"
+    for column, value in (
+        ("Budget", figures.budget),
+        ("Disponeret", figures.committed),
+        ("Forbrug", figures.spent),
+        ("Til rådighed", figures.available),
+    ):
+        assert shown[column] == money(value), column
+    assert shown["Ansøgt, ikke afgjort"] == "5.000,00 kr. 1 ansøgning"  # the draft is not waiting
     base = f"/budgetter/studierejsefonden/{this_year()}?figure="
+    addresses = links(response)
     for figure in (
         "budget",
         "carried_in",
@@ -64,8 +82,9 @@ def test_the_dashboard_shows_each_funds_figures_and_the_queue(client, auth, worl
         "available",
         "waiting",
     ):
-        assert base + figure in html
-    assert "Luk et budgetår" in html and "Eksportér" in html
+        assert base + figure in addresses
+    assert links(response, "Luk et budgetår")
+    assert links(response, "Eksportér posteringer og bevillinger (CSV og Excel)")
 
 
 @pytest.mark.parametrize("role", ["finance", "admin", "caseworker", "board_member"])
@@ -84,8 +103,11 @@ def test_others_may_not_see_the_budgets(client, auth, world, role):
 
 def test_the_closing_and_export_links_are_for_finance_and_admins_only(client, auth, world):
     auth.login(world.caseworker)
-    html = client.get("/budgetter").get_data(as_text=True)
-    assert "Luk et budgetår" not in html and "Eksportér" not in html
+    response = client.get("/budgetter")
+    assert table_rows(response, ".budget-table")  # the page is there, the links are not
+    assert not any(
+        "Luk et budgetår" in label or "Eksportér" in label for label in texts(response, "a")
+    )
 
 
 def test_a_year_that_is_not_a_year_is_a_clear_message(client, auth, world):
@@ -93,14 +115,14 @@ def test_a_year_that_is_not_a_year_is_a_clear_message(client, auth, world):
     for bad in ("abc", "1800", ""):
         response = client.get(f"/budgetter?year={bad}")
         assert response.status_code == 400
-        assert "Vælg en af mulighederne." in response.get_data(as_text=True)
+        assert field_error(response, "year") == "Vælg en af mulighederne."
 
 
 def test_another_year_can_be_chosen(client, auth, world):
     auth.login(world.finance)
     response = client.get(f"/budgetter?year={this_year() + 1}")
     assert response.status_code == 200
-    assert f"Budgetår {this_year() + 1}" in response.get_data(as_text=True)
+    assert f"Budgetår {this_year() + 1}" in headings(response)
 
 
 def test_the_dashboard_asks_the_same_number_of_queries_for_two_funds_or_ten(
@@ -152,7 +174,7 @@ def test_the_charts_data_is_json_read_by_a_static_script(client, auth, world):
     )
     assert url_for("static", filename="budgets.js", _external=False) in scripts
     # The numbers are in a table too.
-    assert "Tallene i diagrammet" in html
+    assert "Tallene i diagrammet" in texts(html, "details summary")
 
 
 def test_the_month_by_month_figures_are_cumulative(world, monkeypatch):
@@ -213,16 +235,21 @@ def test_the_drill_down_page_lists_the_entries_and_their_total(client, auth, wor
     auth.login(world.board_member)
     response = client.get(f"/budgetter/studierejsefonden/{this_year()}?figure=committed")
     assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    assert "Posteringerne bag “Disponeret”" in html
-    assert "I alt: Disponeret" in html and "<strong>5.000,00 kr.</strong>" in html
-    assert "-3.000,00 kr." in html  # the payment lowers what is committed
-    assert "B-7" in html
+    assert "Posteringerne bag “Disponeret”" in headings(response)
+    [header, *entries, total] = table_rows(response, "table:has(td[data-title=Bilag])")
+    assert total == ["I alt: Disponeret", "5.000,00 kr."]
+    effect = header.index("Virkning på tallet")
+    voucher = header.index("Bilag")
+    # the payment lowers what is committed
+    assert [(row[voucher], row[effect]) for row in entries if row[voucher]] == [
+        ("B-7", "-3.000,00 kr.")
+    ]
 
-    only = client.get(f"/budgetter/studierejsefonden/{this_year()}?kind=payment").get_data(
-        as_text=True
-    )
-    assert "B-7" in only and "Disponeret ved bevilling</td>" not in only
+    only = client.get(f"/budgetter/studierejsefonden/{this_year()}?kind=payment")
+    [header, *entries] = table_rows(only, "table:has(td[data-title=Bilag])")
+    kinds = {row[header.index("Type")] for row in entries}
+    assert [row[header.index("Bilag")] for row in entries] == ["B-7"]
+    assert "Disponeret ved bevilling" not in kinds
 
 
 def test_the_drill_down_to_waiting_lists_the_applications(client, auth, world):
@@ -231,10 +258,9 @@ def test_the_drill_down_to_waiting_lists_the_applications(client, auth, world):
     )
     db.session.commit()
     auth.login(world.caseworker)
-    html = client.get(f"/budgetter/studierejsefonden/{this_year()}?figure=waiting").get_data(
-        as_text=True
-    )
-    assert "Til Oslo" in html and "5.000,00 kr." in html
+    response = client.get(f"/budgetter/studierejsefonden/{this_year()}?figure=waiting")
+    [header, row, total] = table_rows(response, "table:has(td[data-title=Titel])")
+    assert (row[header.index("Titel")], row[header.index("Ansøgt")]) == ("Til Oslo", "5.000,00 kr.")
 
 
 def test_a_figure_that_does_not_exist_is_a_clear_message(client, auth, world):
@@ -242,7 +268,7 @@ def test_a_figure_that_does_not_exist_is_a_clear_message(client, auth, world):
     for query in ("figure=everything", "kind=gift"):
         response = client.get(f"/budgetter/studierejsefonden/{this_year()}?{query}")
         assert response.status_code == 400
-        assert "Vælg en af mulighederne." in response.get_data(as_text=True)
+        assert "Vælg en af mulighederne." in field_errors(response).values()
     assert client.get(f"/budgetter/nosuchfund/{this_year()}").status_code == 404
 
 
@@ -272,10 +298,18 @@ def test_the_decision_preview_shows_now_after_and_the_queue(world):
     assert preview.fits and preview.available_after_queue == Decimal("-4000.00")
 
     html = render_template_string('{% include "budgets/_decision_effect.html" %}', preview=preview)
-    assert "<caption>" in html and 'scope="row"' in html
-    assert "40.000,00 kr." in html and "10.000,00 kr." in html and "-4.000,00 kr." in html
-    assert "2 andre ansøgninger" in html
-    assert "ikke til at bevilge alle ansøgningerne i køen" in html
+    assert text_of(html, ".decision-effect caption").startswith("Det gør afgørelsen ved")
+    assert table_rows(html, ".decision-effect") == [
+        ["Til rådighed nu", "40.000,00 kr."],
+        ["Ansøgt i denne sag", "30.000,00 kr."],
+        ["Til rådighed efter fuld bevilling", "10.000,00 kr."],
+        ["Venter i køen: 2 andre ansøgninger til samme år", "14.000,00 kr."],
+        ["Til rådighed, hvis også køen bevilges fuldt", "-4.000,00 kr."],
+    ]
+    assert page(html).select(".decision-effect th[scope=row]")
+    assert notices(html, "info") == [
+        "Der er penge til denne bevilling, men ikke til at bevilge alle ansøgningerne i køen fuldt."
+    ]
 
 
 def test_the_preview_of_a_case_not_itself_waiting_counts_every_waiting_case(world):
@@ -302,7 +336,7 @@ def test_the_decision_preview_warns_when_a_full_grant_does_not_fit(world):
     preview = decision_preview(application)
     assert not preview.fits
     html = render_template_string('{% include "budgets/_decision_effect.html" %}', preview=preview)
-    assert "Der er ikke penge nok til en fuld bevilling." in html
+    assert notices(html, "warning") == ["Der er ikke penge nok til en fuld bevilling."]
 
 
 def test_no_preview_without_a_year_of_travel(world):

@@ -13,11 +13,10 @@ from sqlalchemy import select
 from grants.budgets.balances import balance
 from grants.budgets.closing import close_year
 from grants.budgets.models import BudgetEntry, BudgetEvent, EntryKind
-from grants.budgets.movements import record_payment, record_refund, release, reserve
+from grants.budgets.movements import record_payment, record_refund, release
 from grants.extensions import db
-from grants.funds import kinds
-from grants.funds.models import CarryOver
-from tests.factories import make_application, make_fund
+from tests.budgets.conftest import economy_committee, granted_trip
+from tests.html import table_records
 
 D = Decimal
 MOVES = (EntryKind.CARRY_OVER_OUT, EntryKind.CARRY_OVER_IN, EntryKind.LAPSE)
@@ -28,29 +27,13 @@ def committee(world, move_clock):
     """Økonomiudvalget, made at the start of the period: 65,000 kr. a year, carried over
     within the election period. Only this year and next are booked when it is made."""
     move_clock(dt.date(2026, 1, 5))
-    fund = make_fund(
-        code="okonomiudvalget",
-        name="Økonomiudvalget",
-        route="screening_decision",
-        kind=kinds.COMMITTEE.code,
-        budget=65000,
-        carry_over=CarryOver.ELECTION_PERIOD,
-    )
+    fund = economy_committee()
     db.session.commit()
     return fund
 
 
 def trip(world, fund, year, amount):
-    application = make_application(
-        world.employee,
-        fund,
-        amount=amount,
-        state="granted",
-        departure_date=dt.date(year, 9, 1),
-        return_date=dt.date(year, 9, 4),
-    )
-    reserve(application, D(amount), world.caseworker)
-    return application
+    return granted_trip(world, fund, dt.date(year, 9, 1), amount)
 
 
 def moves(fund) -> list[tuple]:
@@ -120,8 +103,8 @@ def test_a_whole_election_period_and_its_end(world, committee, move_clock, clien
 
     # 2028: nobody booked it, yet the page shows 2028's allocation (opened on first use).
     move_clock(dt.date(2028, 1, 20))
-    html = client.get("/budgetter?year=2028").get_data(as_text=True)
-    assert "65.000,00 kr." in html
+    budgets = table_records(client.get("/budgetter?year=2028"), ".budget-table")
+    assert {row["Pulje"]: row["Budget"] for row in budgets}[committee.name] == "65.000,00 kr."
     db.session.expire_all()
     assert balance(committee.id, 2028).allocated == D(65000)
     third = trip(world, committee, 2028, 10000)

@@ -21,26 +21,16 @@ from grants.budgets.movements import record_payment, reserve
 from grants.budgets.opening import allocate
 from grants.core import clock
 from grants.extensions import db
-from grants.funds import kinds
 from grants.funds.models import CarryOver
+from tests.budgets.conftest import economy_committee, granted_trip
 from tests.factories import make_application, make_fund
+from tests.html import table_records
 
 D = Decimal
 
 
 def grant(world, fund, year, amount, paid=0):
-    application = make_application(
-        world.employee,
-        fund,
-        amount=amount,
-        state="granted",
-        departure_date=dt.date(year, 5, 3),
-        return_date=dt.date(year, 5, 6),
-    )
-    reserve(application, D(amount), world.caseworker)
-    if paid:
-        record_payment(application, D(paid), world.finance, dt.date(year, 2, 1), f"B-{amount}")
-    return application
+    return granted_trip(world, fund, dt.date(year, 5, 3), amount, paid)
 
 
 def settle_lower(world, application, year, final_below_paid):
@@ -78,15 +68,7 @@ def figures(fund, year):
 @pytest.fixture
 def committee(world, move_clock):
     move_clock(dt.date(2026, 3, 1))
-    fund = make_fund(
-        code="okonomiudvalget",
-        name="Økonomiudvalget",
-        route="screening_decision",
-        kind=kinds.COMMITTEE.code,
-        budget=65000,
-        years=(2026, 2027, 2028, 2029),
-        carry_over=CarryOver.ELECTION_PERIOD,
-    )
+    fund = economy_committee(years=(2026, 2027, 2028, 2029))
     db.session.commit()
     return fund
 
@@ -129,9 +111,10 @@ def test_the_dashboard_shows_what_awaits_a_refund_not_a_negative_commitment(
     settle_lower(world, trip, 2026, 2000)
     db.session.commit()
     auth.login(world.finance)
-    html = client.get("/budgetter?year=2026").get_data(as_text=True)
-    assert "-2.000,00" not in html and "−2.000,00" not in html
-    assert "Afventer tilbagebetaling: 2.000,00 kr." in html
+    budgets = table_records(client.get("/budgetter?year=2026"), ".budget-table")
+    shown = {row["Pulje"]: row["Disponeret"] for row in budgets}[committee.name]
+    assert "-2.000,00" not in shown and "−2.000,00" not in shown
+    assert shown == "0,00 kr. Afventer tilbagebetaling: 2.000,00 kr."
     page = client.get("/budgetter/okonomiudvalget/2026?figure=awaiting_refund")
     text = page.get_data(as_text=True)
     assert page.status_code == 200

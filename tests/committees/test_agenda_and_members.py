@@ -94,8 +94,8 @@ def test_the_minutes_never_list_the_secretary_as_absent(client, auth, cw):
     assert "Ulla Ulriksen" in absent and "Sine Sekretær" not in absent
     assert "Sine Sekretær" in secretary.split("</ul>")[0]
     # The meeting page does not count the secretary among those absent either.
-    page = client.get(base).get_data(as_text=True)
-    assert "Sine Sekretær (sekretær) – fraværende" not in page
+    page = client.get(base)
+    assert "Sine Sekretær (sekretær) – fraværende" not in page_text(page)
     assert "Ulla Ulriksen (medlem) – fraværende" in page_text(page)
 
 
@@ -107,8 +107,8 @@ def test_the_member_picker_offers_only_the_municipalitys_own_people(client, auth
     make_organisation(representative)
     db.session.commit()
     auth.login(cw.caseworker)
-    page = client.get(f"/udvalg/{cw.committee.id}").get_data(as_text=True)
-    assert "Karin Kontakt" not in page
+    page = client.get(f"/udvalg/{cw.committee.id}")
+    assert "Karin Kontakt" not in page_text(page)  # the picker's choices are in it
     assert f"{cw.outsider.name} ({cw.outsider.email})" in page_text(page)
     before = db.session.scalar(select(func.count()).select_from(CommitteeMembership))
     response = client.post(

@@ -11,6 +11,7 @@ from grants.extensions import db
 from grants.funds import kinds
 from grants.funds.models import Fund
 from tests.conftest import AuthActions
+from tests.html import page_text
 
 
 def test_the_demo_committees(app, runner, client):
@@ -30,7 +31,7 @@ def test_the_demo_committees(app, runner, client):
         "/log-ind", data={"email": "udvalg@ballerup.dk", "password": "udvalg-demo-2026"}
     )
     assert response.status_code == 302
-    page = client.get(f"/udvalg/moeder/{meeting.id}").get_data(as_text=True)
+    page = page_text(client.get(f"/udvalg/moeder/{meeting.id}"))
     assert "Malmø" in page
     assert "Medlemmet er selv ansøger." in page  # the applying member is disqualified
     AuthActions(client).logout()

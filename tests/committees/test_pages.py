@@ -22,7 +22,7 @@ from grants.jobs.models import Job
 from tests.committees.conftest import make_case, on_agenda
 from tests.confirming import confirm
 from tests.factories import make_fund, make_user
-from tests.html import field_error, has_error, page_text
+from tests.html import errors, field_error, has_error, links, page_text
 
 
 def _count(model):
@@ -130,7 +130,7 @@ def test_bad_committee_input_is_refused(client, auth, cw, data, message):
     before = _count(Committee)
     response = client.post("/udvalg/ny", data={"fund_id": str(fund.id), **data})
     assert response.status_code == 422
-    assert message in response.get_data(as_text=True)
+    assert has_error(response, message), errors(response)
     assert _count(Committee) == before
 
 
@@ -180,7 +180,7 @@ def test_bad_member_input_is_refused(client, auth, cw, data, message):
     before = _count(CommitteeMembership)
     response = client.post(f"/udvalg/{cw.committee.id}/medlemmer", data=data)
     assert response.status_code == 422
-    assert message in response.get_data(as_text=True)
+    assert has_error(response, message), errors(response)
     assert _count(CommitteeMembership) == before
 
 
@@ -335,7 +335,7 @@ def test_recording_a_decision_checks_the_input(client, auth, cw):
     for data, message in cases:
         response = client.post(url, data=data)
         assert response.status_code == 422, data
-        assert message in response.get_data(as_text=True)
+        assert has_error(response, message), errors(response)
     db.session.expire_all()
     assert item.decision is None
     assert (
@@ -404,18 +404,18 @@ def test_members_see_their_agenda_cases_and_others_do_not(client, auth, cw):
     assert client.get(f"/ansoegninger/{application.id}").status_code == 403
     on_agenda(cw, application)
     assert client.get(f"/ansoegninger/{application.id}").status_code == 200
-    assert 'href="/udvalg"' in client.get("/ansoegninger/mine").get_data(as_text=True)
+    assert "/udvalg" in links(client.get("/ansoegninger/mine"))
     auth.login(cw.outsider)
     assert client.get(f"/ansoegninger/{application.id}").status_code == 403
-    assert 'href="/udvalg"' not in client.get("/ansoegninger/mine").get_data(as_text=True)
+    assert "/udvalg" not in links(client.get("/ansoegninger/mine"))
 
 
 def test_the_pages_speak_english(client, auth, cw):
     on_agenda(cw, make_case(cw))
     auth.login(cw.chair)
     client.post("/sprog", data={"locale": "en"})
-    page = client.get(f"/udvalg/moeder/{cw.meeting.id}").get_data(as_text=True)
-    assert "Agenda" in page_text(page)
+    page = page_text(client.get(f"/udvalg/moeder/{cw.meeting.id}"))
+    assert "Agenda" in page
     assert "Dagsorden" not in page
 
 

@@ -9,39 +9,23 @@ from decimal import Decimal
 
 import pytest
 from flask import current_app
-from sqlalchemy import select
 
 from grants.applications.operations import decide, request_reconsideration
-from grants.budgets.balances import application_money, balance
+from grants.budgets.balances import application_money
 from grants.cases.states import State
 from grants.committees import operations as ops
 from grants.committees.models import Decision, IssueStatus
 from grants.core.errors import DomainError, NotAllowed
 from grants.extensions import db
-from grants.letters.models import Letter
 from grants.letters.verification import shown
 from grants.reports.timing import tracker
 from grants.workflow.loader import RouteFileError, load_route_file
-from grants.workflow.models import JournalEntry
 from tests import html
+from tests.applications.helpers import available, decisions, journal_actions
 from tests.committees.conftest import make_case, make_meeting, on_agenda
 from tests.confirming import confirm
 
 REASONS = "Udvalget kendte ikke det nye program, som gør turen længere."
-
-
-def available(application) -> Decimal:
-    return balance(application.fund_id, application.budget_year).available
-
-
-def decisions(application) -> list[Letter]:
-    return list(
-        db.session.scalars(
-            select(Letter)
-            .where(Letter.application_id == application.id, Letter.kind == "decision")
-            .order_by(Letter.edition)
-        )
-    )
 
 
 def decide_at(cw, item, decision: Decision, amount=None, reasons: str = "") -> None:
@@ -145,14 +129,7 @@ def test_a_postponed_reconsideration_goes_back_to_the_caseworker_and_the_decisio
 def test_the_journal_shows_the_whole_path(cw, partly, next_meeting):
     asked(cw, partly)
     decide_at(cw, on_agenda(cw, partly, next_meeting), Decision.GRANT)
-    actions = [
-        entry.action
-        for entry in db.session.scalars(
-            select(JournalEntry)
-            .where(JournalEntry.application_id == partly.id)
-            .order_by(JournalEntry.id)
-        )
-    ]
+    actions = journal_actions(partly)
     path = [
         a
         for a in actions

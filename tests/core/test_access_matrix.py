@@ -35,6 +35,7 @@ from grants.letters.models import Letter
 from grants.people.models import Role
 from tests import factories
 from tests.factories import make_application, make_organisation, make_user
+from tests.html import page_text
 
 ANONYMOUS = "anonymous"
 OWNER = "owner"  # the applicant, who acts for organisation A
@@ -703,7 +704,7 @@ def test_a_message_file_by_every_person(app, routes, client):
     for persona in PERSONAS:
         sign_in(client, people.get(persona))
         response = client.get(url)
-        listed = b"besked.pdf" in client.get(page).data
+        listed = "besked.pdf" in page_text(client.get(page))
         if persona in MESSAGE_FILE_READERS:
             if response.status_code != 200 or not listed:
                 failures.append(f"{persona}: refused ({response.status_code}, listed {listed})")

@@ -5,25 +5,26 @@ bare English page."""
 import pytest
 
 from tests.core.test_translations import compiled_english, switch_language  # noqa: F401
-from tests.html import page_text
+from tests.html import links, page, page_text
 
 
 def test_a_missing_page_is_shown_in_the_layout(client):
     response = client.get("/findes-ikke")
     assert response.status_code == 404
-    page = response.get_data(as_text=True)
-    assert '<html lang="da"' in page
-    assert "Siden findes ikke" in page_text(page)
-    assert 'class="skipnav"' in page and 'id="main-content"' in page
-    assert 'href="/tilgaengelighed"' in page
+    html = page(response)
+    assert html.html["lang"] == "da"
+    assert "Siden findes ikke" in page_text(response)
+    assert html.select_one("a.skipnav")["href"] == "#main-content"
+    assert html.select_one("main#main-content")
+    assert links(response, "Tilgængelighedserklæring") == ["/tilgaengelighed"]
 
 
 @pytest.mark.usefixtures("compiled_english")
 def test_a_missing_page_in_english(client):
     switch_language(client, "en")
-    page = client.get("/findes-ikke").get_data(as_text=True)
-    assert '<html lang="en"' in page
-    assert "Page not found" in page_text(page)
+    response = client.get("/findes-ikke")
+    assert page(response).html["lang"] == "en"
+    assert "Page not found" in page_text(response)
 
 
 def test_a_refused_page_says_so_and_keeps_its_status(client, auth, world):

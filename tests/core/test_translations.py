@@ -24,6 +24,7 @@ from babel.messages.pofile import read_po
 from flask_babel import refresh
 
 from grants.core.formatting import money
+from tests.html import headings, page, page_text
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "grants" / "translations"
@@ -170,10 +171,10 @@ def compiled_english():
 
 
 def test_the_front_page_is_danish_by_default(client, world):
-    page = client.get("/").get_data(as_text=True)
-    assert '<html lang="da"' in page
-    assert "Puljerne" in page
-    assert "100.000 kr." in page  # the fund's budget, whole kroner, Danish style
+    response = client.get("/")
+    assert page(response).html["lang"] == "da"
+    assert "Puljerne" in headings(response)
+    assert "100.000 kr." in page_text(response)  # the fund's budget, whole kroner, Danish style
 
 
 def switch_language(client, locale: str) -> None:
@@ -188,17 +189,17 @@ def switch_language(client, locale: str) -> None:
 def test_the_front_page_in_english(client, world, compiled_english):
     switch_language(client, "en")
 
-    page = client.get("/").get_data(as_text=True)
-    assert '<html lang="en"' in page
-    assert "The funds" in page
-    assert "Puljerne" not in page
+    response = client.get("/")
+    assert page(response).html["lang"] == "en"
+    assert "The funds" in headings(response)
+    assert "Puljerne" not in page_text(response)
     # A %(name)s placeholder filled in by Jinja, with the amount in English style.
-    assert "up to 100,000 kr. a year" in page
+    assert "up to 100,000 kr. a year" in page_text(response)
 
     switch_language(client, "da")
-    page = client.get("/").get_data(as_text=True)
-    assert '<html lang="da"' in page
-    assert "Puljerne" in page
+    response = client.get("/")
+    assert page(response).html["lang"] == "da"
+    assert "Puljerne" in headings(response)
 
 
 def test_strings_in_python_and_plural_forms_in_english(app, compiled_english):

@@ -22,6 +22,7 @@ from tests.core.test_access_matrix import (
     url_values,
 )
 from tests.dbstate import table_fingerprint
+from tests.html import page_text
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 # The one POST without the app's CSRF token: an identity provider posting its answer back
@@ -160,7 +161,7 @@ def test_a_request_over_the_limit_gets_a_friendly_413_and_changes_nothing(app, w
         content_type="multipart/form-data",
     )
     assert response.status_code == 413
-    assert "for stor" in response.get_data(as_text=True)
+    assert "for stor" in page_text(response)
     assert table_fingerprint() == before
     assert app.config["MAX_CONTENT_LENGTH"] > 0
 

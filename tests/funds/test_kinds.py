@@ -25,6 +25,19 @@ from grants.subsidies.rulefile import KINDS
 from tests.applications.helpers import form_data
 from tests.confirming import decide
 from tests.factories import make_fund, make_municipality, make_user
+from tests.html import (
+    definitions,
+    field_error,
+    field_hint,
+    field_label,
+    headings,
+    options,
+    page_text,
+    table_rows,
+    text_of,
+    texts,
+)
+from tests.html import page as html_page
 from tests.reports.helpers import PDF, pdf_text, report_data, with_files
 
 DELEGATION = "Borgmester Bo Berg, kommunaldirektør Kim Krogh"
@@ -114,10 +127,12 @@ def test_an_official_trip_from_plan_to_publication_with_its_accounts(
     assert db.session.scalar(select(db.func.count(Application.id))) == 0
     auth.login(secretariat)
     page = client.get(url_for("applications.choose_fund"), follow_redirects=True)
-    assert fund.name in page.get_data(as_text=True)
+    assert "Ansøg om studierejse" in headings(page)  # the only fund offered: its form
+    assert text_of(page, "main .font-lead") == fund.name
     # Bad input: told next to the field, nothing saved.
     response = client.post(new_url, data=form_data(traveller_count="0"))
-    assert response.status_code == 422 and "Skriv et antal fra 1 til 200." in response.text
+    assert response.status_code == 422
+    assert field_error(response, "traveller_count") == "Skriv et antal fra 1 til 200."
     assert db.session.scalar(select(db.func.count(Application.id))) == 0
     data = form_data(
         title="Delegation til Prag 10",
@@ -130,17 +145,17 @@ def test_an_official_trip_from_plan_to_publication_with_its_accounts(
         amount_applied="10000",
     )
     # The kind's own field: asked, required, kept in the case's answers.
-    assert "Hvem rejser?" in client.get(new_url).text
+    assert field_label(client.get(new_url), "q-delegation") == "Hvem rejser?"
     response = client.post(new_url, data=data)
-    assert response.status_code == 422 and "q-delegation" in response.text
+    assert response.status_code == 422 and field_error(response, "q-delegation")
     assert db.session.scalar(select(db.func.count(Application.id))) == 0
     response = client.post(new_url, data={**data, "q-delegation": "Politikere"})
     assert response.status_code == 302, response.text[:2000]
     application = _case()
     assert application.state == "awaiting_decision"  # straight to the fund's board
     assert application.answers == {"delegation": "Politikere"}
-    page = client.get(url_for("applications.show", application_id=application.id)).text
-    assert 'id="official-trip"' in page
+    page = client.get(url_for("applications.show", application_id=application.id))
+    assert text_of(page, "#official-trip .alert-heading") == "Officiel rejse"
 
     # Neither the planner nor a colleague without a seat on the board decides it.
     for person in (secretariat, official["colleague"]):
@@ -163,7 +178,9 @@ def test_an_official_trip_from_plan_to_publication_with_its_accounts(
     move_clock(application.return_date)
     auth.login(secretariat)
     form_url = url_for("reports.edit", application_id=application.id)
-    assert 'id="official-trip-report"' in client.get(form_url).text
+    assert text_of(client.get(form_url), "#official-trip-report .alert-heading") == (
+        "Rapport og regnskab offentliggøres"
+    )
     report = report_data(application, participant_names=DELEGATION, participant_count="2")
     response = client.post(
         form_url, data=with_files(report, (PDF, "fly.pdf")), content_type="multipart/form-data"
@@ -183,12 +200,14 @@ def test_an_official_trip_from_plan_to_publication_with_its_accounts(
 
     # Published with the delegation's names and the accounts, for anyone.
     auth.logout()
-    listing = client.get(url_for("publication.index")).text
-    assert "Delegation til Prag 10" in listing
-    trip = client.get(url_for("publication.trip", trip_id=application.id)).text
-    assert DELEGATION in trip
-    assert "Hvem rejser?" in trip and "Politikere" in trip  # the kind's public field
-    assert "2.500,00" in trip and "3.000,00" in trip and "5.500,00" in trip
+    listing = client.get(url_for("publication.index"))
+    assert "Delegation til Prag 10" in texts(listing, "main a")
+    trip = client.get(url_for("publication.trip", trip_id=application.id))
+    facts = definitions(trip)
+    assert facts["Deltagere"] == f"2 deltagere: {DELEGATION}"
+    assert facts["Hvem rejser?"] == "Politikere"  # the kind's public field
+    accounts = [cell for row in table_rows(trip) for cell in row]
+    assert {"2.500,00 kr.", "3.000,00 kr.", "5.500,00 kr."} <= set(accounts), accounts
 
 
 def test_the_schools_network_spends_from_its_own_fund(app, routes):
@@ -287,12 +306,12 @@ def test_the_kinds_own_question_is_asked_and_shown_in_english(official, client, 
     db.session.commit()
     auth.login(secretariat)
     new_url = url_for("applications.new", fund_code=fund.code)
-    form = client.get(new_url).text
-    assert "Who is travelling?" in form and "Published with the trip." in form
-    assert (
-        '<option value="Politikere og administrationen">Politicians and the administration<' in form
-    )
-    assert "Hvem rejser?" not in form
+    form = client.get(new_url)
+    assert field_label(form, "q-delegation") == "Who is travelling?"
+    assert field_hint(form, "q-delegation") == "Published with the trip."
+    choices = options(form, "q-delegation")
+    assert choices["Politikere og administrationen"] == "Politicians and the administration"
+    assert "Hvem rejser?" not in page_text(form)
     data = form_data(
         title="Delegation til Prag 10",
         destination_city="Prag",
@@ -307,5 +326,6 @@ def test_the_kinds_own_question_is_asked_and_shown_in_english(official, client, 
     assert response.status_code == 302, response.text[:2000]
     application = _case()
     assert application.answers == {"delegation": "Politikere"}
-    page = client.get(url_for("applications.show", application_id=application.id)).text
-    assert "Who is travelling?" in page and "Politicians" in page
+    page = client.get(url_for("applications.show", application_id=application.id))
+    rows = [row for table in html_page(page).select("table") for row in table_rows(table)]
+    assert ["Who is travelling?", "Politicians"] in rows

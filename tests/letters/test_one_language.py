@@ -16,7 +16,7 @@ from grants.core.models import Municipality
 from grants.extensions import db
 from grants.letters import texts
 from grants.letters.models import Letter, LetterText
-from tests.html import page_text
+from tests.html import field_errors, page_text
 from tests.letters.kinds import decision_case, every_letter, letters_of, pdf_text
 
 PO = Path(__file__).resolve().parents[2] / "grants/translations/en/LC_MESSAGES/messages.po"
@@ -189,7 +189,7 @@ def test_a_bad_english_text_is_refused_and_nothing_is_saved(world, client, auth,
     url = f"/administration/puljer/{world.fund.id}/breve/granted?language=en"
     response = client.post(url, data={"body": body, "intent": "save"})
     assert response.status_code == 422
-    assert 'class="form-error-message"' in response.get_data(as_text=True)
+    assert field_errors(response)
     assert _versions(world.fund, "en") == []
 
 

@@ -16,6 +16,17 @@ from grants.nemlogin.models import UsedAssertion
 from grants.organisations.models import Membership, Organisation
 from grants.people.models import LoginAttempt, User, UserIdentity
 from tests import factories
+from tests.html import (
+    buttons,
+    field_error,
+    field_value,
+    headings,
+    links,
+    notices,
+    options,
+    page_text,
+    texts,
+)
 from tests.nemlogin.idp import CITIZEN, REPRESENTATIVE, query_of
 from tests.subsidies import helpers
 
@@ -56,8 +67,10 @@ def test_a_representative_with_mitid_erhverv_gets_an_account_and_their_associati
     organisation = db.session.scalar(select(Organisation).where(Organisation.cvr == "12345678"))
     assert organisation.name == "Ballerup Roklub" and organisation.address == ""
     assert organisation.has_member(person)
-    page = client.get(f"/organisationer/{organisation.id}").get_data(as_text=True)
-    assert "mangler sin adresse" in page and "Udfyld adressen" in page
+    page = client.get(f"/organisationer/{organisation.id}")
+    [notice] = notices(page, "info")
+    assert "mangler sin adresse" in notice
+    assert links(page, "Udfyld adressen") == [f"/organisationer/{organisation.id}/rediger"]
     # The common steps of every login ran: recorded (and so audited), no second factor asked.
     attempt = db.session.scalars(select(LoginAttempt).order_by(LoginAttempt.id.desc())).first()
     assert attempt.succeeded and attempt.user_id == person.id
@@ -127,9 +140,10 @@ def test_a_citizen_gets_an_account_without_an_organisation_and_no_cpr_number_is_
 
 
 def test_the_login_page_offers_mitid_and_the_password_beside_it(world, client, nemlogin):
-    page = client.get("/log-ind").get_data(as_text=True)
-    assert "Log ind med MitID" in page and "/log-ind/via/nemlogin" in page
-    assert 'name="password"' in page
+    page = client.get("/log-ind")
+    [mitid] = [label for label in texts(page, "main a") if label.startswith("Log ind med MitID")]
+    assert links(page, mitid)[0].startswith("/log-ind/via/nemlogin")
+    assert field_value(page, "password") is not None
 
 
 # -- answers refused -------------------------------------------------------------------------------
@@ -242,8 +256,11 @@ def test_a_low_login_may_not_act_for_an_association(world, journey, client, neml
     ):
         refused = client.get(url)
         assert refused.status_code == 403, url
-        page = refused.get_data(as_text=True)
-        assert "sikringsniveau betydeligt" in page and "Dit login er på sikringsniveau lavt" in page
+        assert "Log ind med MitID for at fortsætte" in headings(refused)
+        assert (
+            "For at handle på vegne af en forening skal du være logget ind på sikringsniveau "
+            "betydeligt. Dit login er på sikringsniveau lavt."
+        ) in page_text(refused)
     before = organisation.address
     posted = client.post(
         f"/organisationer/{organisation.id}/rediger",
@@ -260,7 +277,8 @@ def test_the_password_counts_as_low_once_nemlogin_is_on(world, auth, client, nem
     auth.login(world.employee)
     refused = client.get("/organisationer/ny")
     assert refused.status_code == 403
-    assert "Log ud, og log ind igen med MitID" in refused.get_data(as_text=True)
+    assert "Log ud, og log ind igen med MitID eller MitID Erhverv." in texts(refused, "main p")
+    assert "Log ud" in buttons(refused)
     app.config["LOCAL_LOGIN_ASSURANCE"] = "Substantial"  # a municipality that allows it
     assert client.get("/organisationer/ny").status_code == 200
 
@@ -277,8 +295,9 @@ def test_a_mitid_erhverv_session_acts_for_its_cvr_alone(world, journey, client, 
     assert client.get(f"/organisationer/{other.id}/rediger").status_code == 403
     invited = client.post(f"/organisationer/{other.id}/invitationer", data={"email": "x@y.dk"})
     assert invited.status_code == 403
-    form = client.get(f"/ansoegninger/ny/{youth.youth_fund.code}").get_data(as_text=True)
-    assert other.name not in form and "Ballerup Roklub" in form
+    form = client.get(f"/ansoegninger/ny/{youth.youth_fund.code}")
+    choices = options(form, "organisation_id").values()
+    assert other.name not in choices and "Ballerup Roklub" in choices
     # Registering another company is refused next to the CVR field, and nothing is made.
     made = client.post(
         "/organisationer/ny",
@@ -293,7 +312,7 @@ def test_a_mitid_erhverv_session_acts_for_its_cvr_alone(world, journey, client, 
         },
     )
     assert made.status_code == 422
-    assert "kun handle for den virksomhed" in made.get_data(as_text=True)
+    assert "kun handle for den virksomhed" in (field_error(made, "cvr") or "")
     assert db.session.scalar(select(Organisation).where(Organisation.cvr == "87654303")) is None
 
 

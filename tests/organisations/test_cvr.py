@@ -14,6 +14,7 @@ from grants.extensions import db
 from grants.organisations.cvr import WEIGHTS, CvrRegister, RegisterUnavailable, check_digit_ok
 from grants.organisations.models import Organisation
 from tests.factories import make_organisation
+from tests.html import buttons, errors, field_error, flashes, has_error, text_of
 from tests.organisations.cvr_service import CvrService
 
 ACTIVE = "31415926"  # Skovlunde Spejdergruppe, Skolevej 2A, 2740 Skovlunde (recorded)
@@ -148,8 +149,8 @@ def test_the_register_fills_in_name_and_address(world, client, auth, app, with_r
         "Skovlunde",
     )
     assert organisation.register_fetched_at is not None
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Navn og adresse hentet fra CVR-registret" in page
+    page = client.get(response.headers["Location"])
+    assert "Navn og adresse hentet fra CVR-registret" in text_of(page, "main .form-hint")
 
 
 @pytest.mark.parametrize(
@@ -166,7 +167,7 @@ def test_unknown_ceased_and_mistyped_numbers_are_refused(
     auth.login(world.employee)
     response = new_organisation(client, app, cvr=cvr, **TYPED)
     assert response.status_code == 422
-    assert message in response.get_data(as_text=True)
+    assert message in (field_error(response, "cvr") or ""), errors(response)
     assert organisations() == 0
 
 
@@ -176,7 +177,7 @@ def test_a_register_that_does_not_answer_changes_nothing(world, client, auth, ap
     auth.login(world.employee)
     response = new_organisation(client, app, cvr=ACTIVE, **TYPED)
     assert response.status_code == 422
-    assert "CVR-registret svarer ikke lige nu" in response.get_data(as_text=True)
+    assert has_error(response, "CVR-registret svarer ikke lige nu"), errors(response)
     assert organisations() == 0
 
 
@@ -185,7 +186,7 @@ def test_the_refusal_is_in_english_for_an_english_reader(world, client, auth, ap
     client.post("/sprog", data={"locale": "en"})
     response = new_organisation(client, app, cvr=UNKNOWN, **TYPED)
     assert response.status_code == 422
-    assert "The CVR register does not know the number 47110815" in response.get_data(as_text=True)
+    assert has_error(response, "The CVR register does not know the number 47110815")
 
 
 def test_without_a_register_the_digits_are_checked_and_the_rest_typed(world, client, auth, app):
@@ -197,8 +198,8 @@ def test_without_a_register_the_digits_are_checked_and_the_rest_typed(world, cli
     assert response.status_code == 302
     organisation = db.session.scalars(select(Organisation)).one()
     assert (organisation.name, organisation.register_fetched_at) == ("Spejderne", None)
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "ikke hentet fra CVR-registret" in page
+    page = client.get(response.headers["Location"])
+    assert "ikke hentet fra CVR-registret" in text_of(page, "main .form-hint")
 
 
 # -- fetching again --------------------------------------------------------------------------
@@ -213,8 +214,8 @@ def test_a_caseworker_fetches_the_register_again(world, client, auth, app, with_
     organisation = make_organisation(world.employee, name="Gammelt navn", cvr=ACTIVE)
     db.session.commit()
     auth.login(world.caseworker)
-    page = client.get(f"/organisationer/{organisation.id}").get_data(as_text=True)
-    assert "Hent navn og adresse fra CVR-registret igen" in page
+    page = client.get(f"/organisationer/{organisation.id}")
+    assert "Hent navn og adresse fra CVR-registret igen" in buttons(page)
     response = client.post(refresh_url(app, organisation))
     assert response.status_code == 302
     db.session.refresh(organisation)
@@ -228,7 +229,7 @@ def test_a_company_that_ceased_since_is_reported_and_kept(world, client, auth, a
     auth.login(world.employee)
     response = client.post(refresh_url(app, organisation))
     assert response.status_code == 422
-    assert "er ophørt ifølge CVR-registret" in response.get_data(as_text=True)
+    assert has_error(response, "er ophørt ifølge CVR-registret"), errors(response)
     db.session.refresh(organisation)
     assert (organisation.name, organisation.register_fetched_at) == ("Måløv Ungdomsklub", None)
 
@@ -251,6 +252,6 @@ def test_without_a_register_fetching_again_says_so_and_changes_nothing(world, cl
     db.session.commit()
     auth.login(world.employee)
     response = client.post(refresh_url(app, organisation), follow_redirects=True)
-    assert "ikke sat en forbindelse til CVR-registret op" in response.get_data(as_text=True)
+    assert "Kommunen har ikke sat en forbindelse til CVR-registret op." in flashes(response, "info")
     db.session.refresh(organisation)
     assert (organisation.name, organisation.register_fetched_at) == ("Gammelt navn", None)

@@ -17,6 +17,8 @@ from grants.extensions import db
 from grants.payments import batches
 from grants.payments.models import PAID, SENT, PaymentBatch, PaymentBatchLine
 from tests.factories import make_organisation
+from tests.html import errors, flashes, has_error
+from tests.html import page as html_page
 from tests.payments.test_payments import granted
 
 
@@ -98,7 +100,7 @@ def test_a_second_batch_holds_only_what_is_new(app, client, auth, world, two_cas
     auth.login(world.finance)
     first = make_batch(client, app)
     again = client.post(urls(app)["make"], follow_redirects=True)
-    assert "Der er ingen nye udbetalinger at sende." in again.get_data(as_text=True)
+    assert "Der er ingen nye udbetalinger at sende." in flashes(again)
     assert db.session.scalar(select(func.count()).select_from(PaymentBatch)) == 1
     new = granted(world, amount=500)
     db.session.commit()
@@ -125,7 +127,7 @@ def test_the_confirmation_marks_paid_exactly_once(app, client, auth, world, two_
     assert payment_count() == 2
     again = client.post(urls(app)["confirm"], data=confirmation(rows))
     assert again.status_code == 422
-    assert "allerede betalt" in again.get_data(as_text=True)
+    assert has_error(again, "allerede betalt"), errors(again)
     assert payment_count() == 2
 
 
@@ -147,7 +149,7 @@ def test_a_bad_line_refuses_the_whole_file(app, client, auth, world, two_cases, 
     bad = row.format(n=batch.number, d=day)
     response = client.post(urls(app)["confirm"], data=confirmation([good, bad]))
     assert response.status_code == 422
-    assert message in response.get_data(as_text=True)
+    assert has_error(response, message), errors(response)
     assert payment_count() == 0
     db.session.expire_all()
     statuses = db.session.scalars(select(PaymentBatchLine.status)).all()
@@ -160,7 +162,7 @@ def test_a_file_without_the_columns_is_refused(app, client, auth, world, two_cas
     data = {"file": (io.BytesIO(b"foo;bar\n1;2\n"), "x.csv")}
     response = client.post(urls(app)["confirm"], data=data)
     assert response.status_code == 422
-    assert "kolonnerne" in response.get_data(as_text=True)
+    assert has_error(response, "kolonnerne"), errors(response)
     assert payment_count() == 0
 
 
@@ -181,7 +183,7 @@ def test_the_batch_page_in_english(app, client, auth, world, two_cases):
     make_batch(client, app)
     page = client.get(urls(app)["list"], headers={"Accept-Language": "en"})
     assert page.status_code == 200
-    assert 'lang="en"' in page.get_data(as_text=True)
+    assert html_page(page).html["lang"] == "en"
 
 
 def test_the_api_write_confirms_a_sent_line(app, client, auth, world, two_cases):
@@ -219,4 +221,4 @@ def test_a_bad_line_is_refused_in_english(app, client, auth, world, two_cases):
     data = confirmation([f"1999-0001;1;V-1;{clock.today().isoformat()}"])
     response = client.post(urls(app)["confirm"], data=data, headers={"Accept-Language": "en"})
     assert response.status_code == 422
-    assert "unknown batch or line" in response.get_data(as_text=True)
+    assert has_error(response, "unknown batch or line"), errors(response)

@@ -40,6 +40,12 @@ def without_csrf(html: str) -> str:
     return re.sub(r'value="[\w-]{20,}\.[\w-]+\.[\w-]+"', 'value=""', html)
 
 
+def login_answer(email: str, answer) -> str:
+    """The login's answer to ``email`` as a page to compare with another address's: the
+    typed address (shown again in the form) and the CSRF tokens left out."""
+    return without_csrf(answer.get_data(as_text=True)).replace(email, "ADDRESS")
+
+
 def new_visitor(app, path: str, data: dict):
     """A POST from a new browser, signed in as nobody (the tests' requests share one `g`,
     where Flask-WTF keeps the CSRF token it made and Flask-Login the user)."""

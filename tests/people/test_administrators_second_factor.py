@@ -15,6 +15,7 @@ from grants.extensions import db
 from grants.people import two_factor
 from grants.people.models import Role
 from tests.factories import PASSWORD, make_user
+from tests.html import links
 from tests.people.test_two_factor import set_up
 
 ADMIN_PAGES = [
@@ -65,7 +66,7 @@ def test_a_local_caseworker_may_turn_it_on_but_need_not(world, client):
     log_in(client, world.caseworker)
     g.pop("_login_user", None)
     assert client.get("/ansoegninger/mine").status_code == 200
-    page = client.get("/konto/totrinsbekraeftelse").get_data(as_text=True)
-    assert "/konto/totrinsbekraeftelse/saet-op" in page
+    page = client.get("/konto/totrinsbekraeftelse")
+    assert "/konto/totrinsbekraeftelse/saet-op" in links(page)
     set_up(client, world.caseworker)
     assert db.session.get(type(world.caseworker), world.caseworker.id).has_second_factor

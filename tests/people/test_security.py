@@ -13,6 +13,7 @@ from grants.extensions import db
 from grants.people.models import LoginAttempt, User
 from grants.people.passwords import password_problems
 from tests.factories import PASSWORD
+from tests.html import has_error
 
 
 def attempt(client, email, password):
@@ -38,7 +39,7 @@ def test_five_failures_lock_the_account_for_a_while(world, client, monkeypatch):
     assert failures == 5
     response = attempt(client, world.employee.email, PASSWORD)
     assert response.status_code == 422
-    assert "For mange forkerte forsøg" in response.get_data(as_text=True)
+    assert has_error(response, "For mange forkerte forsøg")
     # A quarter of an hour later the right password works again.
     later = clock.now() + dt.timedelta(minutes=16)
     monkeypatch.setattr(clock, "now", lambda: later)
@@ -110,7 +111,7 @@ def test_a_bad_new_password_is_refused_and_nothing_changes(world, auth, client, 
     before = db.session.get(User, world.employee.id).password_hash
     response = client.post("/konto/adgangskode", data=data)
     assert response.status_code == 422
-    assert message in response.get_data(as_text=True)
+    assert has_error(response, message)
     db.session.expire_all()
     assert db.session.get(User, world.employee.id).password_hash == before
 

@@ -17,7 +17,8 @@ from grants.extensions import db
 from grants.people import two_factor
 from grants.people.models import RecoveryCode, Role, TwoFactor, User
 from tests.factories import PASSWORD, TOTP_SECRET, make_user, totp_code
-from tests.html import page_text
+from tests.html import field_error, field_errors, has_error, page_text
+from tests.html import page as html_page
 
 
 def actions(user) -> list[str]:
@@ -66,9 +67,9 @@ def later(monkeypatch, seconds: int) -> None:
 # -- setting up ----------------------------------------------------------------------------
 def test_a_person_sets_up_the_app_and_then_logs_in_with_a_code(world, auth, client, monkeypatch):
     auth.login(world.employee)
-    page = client.get("/konto/totrinsbekraeftelse/saet-op").get_data(as_text=True)
-    assert "<svg" in page and 'role="img"' in page  # the QR code, with a text alternative
-    assert 'autocomplete="one-time-code"' in page and 'inputmode="numeric"' in page
+    page = html_page(client.get("/konto/totrinsbekraeftelse/saet-op"))
+    assert page.select("svg[role=img]")  # the QR code, with a text alternative
+    assert page.select("input[name=code][autocomplete=one-time-code][inputmode=numeric]")
     secret, codes = set_up(client, world.employee)
     assert len(codes) == 10 and len(set(codes)) == 10
     db.session.expire_all()
@@ -104,7 +105,7 @@ def test_a_wrong_first_code_sets_up_nothing(world, auth, client):
         ("", "Skriv koden"),
     ]:
         response = client.post("/konto/totrinsbekraeftelse/saet-op", data={"code": code})
-        assert response.status_code == 422 and message in response.get_data(as_text=True)
+        assert response.status_code == 422 and message in (field_error(response, "code") or "")
     db.session.expire_all()
     assert not db.session.get(User, world.employee.id).has_second_factor
     assert count(RecoveryCode) == 0
@@ -168,13 +169,13 @@ def test_wrong_codes_are_throttled_like_wrong_passwords(world, client, monkeypat
     password_step(client, admin)
     for _ in range(5):
         response = client.post("/log-ind/kode", data={"code": "000000"})
-        assert response.status_code == 422 and "Koden er forkert" in response.get_data(True)
+        assert response.status_code == 422 and has_error(response, "Koden er forkert")
     response = client.post("/log-ind/kode", data={"code": totp_code(admin)})
     assert response.status_code == 422
     assert "For mange forkerte forsøg" in page_text(response)
     # The password is locked out too: it is the same account.
     client.get("/")
-    assert "For mange" in password_step(client, admin).get_data(as_text=True)
+    assert has_error(password_step(client, admin), "For mange")
     later(monkeypatch, 16 * 60)
     password_step(client, admin)
     assert client.post("/log-ind/kode", data={"code": totp_code(admin)}).status_code == 302
@@ -241,8 +242,10 @@ def test_turning_it_off_needs_the_password_and_a_code(
         "/konto/totrinsbekraeftelse/slaa-fra", data={"off-password": password, "off-code": code}
     )
     assert response.status_code == 422
-    page = response.get_data(as_text=True)
-    assert message in page and 'id="off-' in page
+    shown = {
+        field: error for field, error in field_errors(response).items() if field.startswith("off-")
+    }
+    assert any(message in error for error in shown.values()), shown
     db.session.expire_all()
     assert db.session.get(User, world.admin.id).has_second_factor
 

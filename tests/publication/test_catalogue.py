@@ -15,6 +15,8 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 from grants.extensions import db
 from grants.publication.catalogue import FIELDS
+from tests.html import headings, links, page_text
+from tests.html import page as html_page
 from tests.publication.helpers import make_trip
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -92,20 +94,20 @@ def test_the_catalogue_page_documents_every_field_of_both_feeds(app, client, wor
 
 def test_the_page_links_the_feeds_licence_and_says_how_often_it_changes(app, client, study):
     response = client.get(url(app, "publication.catalogue"))
-    page = response.get_data(as_text=True)
+    addresses = links(response)
     for endpoint in ("publication.trips_json", "publication.trips_csv"):
-        assert f'href="{url(app, endpoint)}"' in page
-    assert "https://creativecommons.org/licenses/by/4.0/deed.da" in page
-    assert "Uregelmæssigt" in page
+        assert url(app, endpoint) in addresses
+    assert "https://creativecommons.org/licenses/by/4.0/deed.da" in addresses
+    assert "Uregelmæssigt" in page_text(response)
     assert "s-maxage=300" in response.headers["Cache-Control"]
-    assert 'lang="da"' in page and "<h1>" in page
+    assert html_page(response).html["lang"] == "da" and html_page(response).find("h1")
 
 
 def test_the_page_is_in_english_for_an_english_reader(app, client, study):
     client.post("/sprog", data={"locale": "en"})
-    page = client.get(url(app, "publication.catalogue")).get_data(as_text=True)
-    assert "Open data about trips abroad" in page
-    assert "Irregularly" in page
+    page = client.get(url(app, "publication.catalogue"))
+    assert "Open data about trips abroad" in headings(page)
+    assert "Irregularly" in page_text(page)
 
 
 def graph_of(client, app) -> Graph:

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from grants.extensions import db
+from tests.html import links, page_text
 from tests.publication.helpers import TODAY, letter_of, make_trip
 
 
@@ -22,7 +23,7 @@ def public(client, trip) -> dict:
     """Where ``trip`` shows: the list, its page, its report's PDF and the two feeds."""
     letter = letter_of(trip)
     return {
-        "list": f'href="/udlandsrejser/{trip.id}"' in client.get("/udlandsrejser").text,
+        "list": f"/udlandsrejser/{trip.id}" in links(client.get("/udlandsrejser")),
         "page": client.get(f"/udlandsrejser/{trip.id}").status_code == 200,
         "pdf": client.get(f"/udlandsrejser/rapporter/{letter.id}.pdf").status_code == 200,
         "json": trip.id in [t["id"] for t in client.get("/aabne-data/rejser.json").json["trips"]],
@@ -68,7 +69,7 @@ def test_the_period_stated_matches_the_trips_and_today(client, world, study, mov
     make_trip(world.employee, study, departure=dt.date(2022, 1, 3), title="Den ældste")
     make_trip(world.employee, study, departure=dt.date(2027, 3, 1), title="Marts 2027")
     db.session.commit()
-    page = client.get("/udlandsrejser").text
+    page = page_text(client.get("/udlandsrejser"))
     assert "de seneste fem år (2022-2026), der er afsluttet senest 25. november 2026" in page
     assert "Den ældste" in page and "Marts 2027" not in page
     document = client.get("/aabne-data/rejser.json").json
@@ -81,13 +82,13 @@ def test_the_period_stated_matches_the_trips_and_today(client, world, study, mov
     assert all(2022 <= int(t["departure_date"][:4]) <= 2026 for t in document["trips"])
     assert all(t["return_date"] <= "2026-11-25" for t in document["trips"])
     client.post("/sprog", data={"locale": "en"})
-    page = client.get("/udlandsrejser").text
+    page = page_text(client.get("/udlandsrejser"))
     assert "the last five years (2022-2026) that were over by 25 November 2026" in page
 
     # In April 2027: the window moves on, 2022 drops out, the 2027 trip is over and shown.
     move_clock(dt.date(2027, 4, 1))
     client.post("/sprog", data={"locale": "da"})
-    page = client.get("/udlandsrejser").text
+    page = page_text(client.get("/udlandsrejser"))
     assert "de seneste fem år (2023-2027), der er afsluttet senest 1. april 2027" in page
     assert "Den ældste" not in page and "Marts 2027" in page
     assert client.get("/aabne-data/rejser.json").json["period_shown"]["first_year"] == 2023

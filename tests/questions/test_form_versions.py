@@ -108,8 +108,8 @@ def test_a_question_reaches_new_applications_only_and_old_cases_keep_their_answe
 
     # The old case does not show the new questions.
     auth.login(world.caseworker)
-    page = client.get(f"/ansoegninger/{old.id}").get_data(as_text=True)
-    assert "Hvilken institution kommer du fra?" not in page
+    page = client.get(f"/ansoegninger/{old.id}")
+    assert "Hvilken institution kommer du fra?" not in page_text(page)
 
     # The form changes again: the question is removed and another is asked.
     auth.login(world.admin)
@@ -127,12 +127,12 @@ def test_a_question_reaches_new_applications_only_and_old_cases_keep_their_answe
     assert "Skovlunde Fritidsklub" in page_text(page)
     assert "Har du været afsted før?" in page_text(page) and "Nej" in page_text(page)
     assert "invitation.pdf" in page_text(page)
-    assert "Hvor mange dage?" not in page
+    assert "Hvor mange dage?" not in page_text(page)
     attachment_id = new.answers["invitation"]["attachment_id"]
     assert client.get(f"/ansoegninger/{new.id}/bilag/{attachment_id}").data == PDF
 
     # A new application gets the newest version.
     auth.login(world.employee)
-    page = client.get("/ansoegninger/ny/studierejsefonden").get_data(as_text=True)
+    page = client.get("/ansoegninger/ny/studierejsefonden")
     assert "Hvor mange dage?" in page_text(page)
-    assert "Hvilken institution kommer du fra?" not in page
+    assert "Hvilken institution kommer du fra?" not in page_text(page)

@@ -28,19 +28,12 @@ def youth(world):
     import datetime as dt
 
     from grants.extensions import db
-    from grants.funds import kinds
     from grants.partners.models import PartnerCity, Relation
     from grants.people.models import Role
     from grants.subsidies.operations import STANDARD_RULE_SETS, add_rule_set
-    from tests.factories import make_fund, make_organisation, make_user
+    from tests.factories import make_organisation, make_user, make_youth_fund
 
-    fund = make_fund(
-        code="ungdomsrejser",
-        name="Ungdomsrejser",
-        kind=kinds.YOUTH_TRIP.code,
-        route="screening_decision",
-        delegated_limit=20000,
-        budget=150000,
+    fund = make_youth_fund(
         publish_trips=True,
         publish_names=True,  # even so: never names of young people
     )

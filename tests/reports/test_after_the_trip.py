@@ -14,7 +14,7 @@ from grants.extensions import db
 from grants.reports.report import DATE_SLACK_DAYS
 from grants.reports.settlement import settle
 from tests.dbstate import table_fingerprint
-from tests.html import page_text
+from tests.html import buttons, field_error, field_errors, field_value, page_text
 from tests.reports.helpers import PDF, file_report, granted_case, report_data, with_files
 
 DAY = dt.timedelta(days=1)
@@ -31,8 +31,10 @@ def post(client, application, **overrides):
 
 
 def error_at(page: str, field: str) -> str:
-    assert f'id="{field}-error"' in page, page[:3000]
-    return page[page.index(f'id="{field}-error"') :][:600]
+    """The message next to ``field`` (there must be one)."""
+    message = field_error(page, field)
+    assert message is not None, field_errors(page)
+    return message
 
 
 # -- the report waits for the return date ----------------------------------------------------
@@ -45,8 +47,8 @@ def test_the_day_before_the_return_date_the_report_waits(world, client, auth, mo
     # The case page and the form say from when; a draft may be saved.
     page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
     assert "Rapport og regnskab kan indsendes fra" in page_text(page)
-    form = client.get(url(application)).get_data(as_text=True)
-    assert "Indsend rapport og regnskab</button>" not in form
+    form = client.get(url(application))
+    assert "Indsend rapport og regnskab" not in buttons(form)
     before = table_fingerprint()
     response = post(client, application)
     assert response.status_code == 422
@@ -86,9 +88,9 @@ def test_a_fund_may_take_reports_before_the_return_date_but_never_settles_early(
 
     # The caseworker has no approve button before the return date, and is refused.
     auth.login(world.caseworker)
-    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
+    page = client.get(f"/ansoegninger/{application.id}")
     assert "Rapport og regnskab kan først godkendes og afregnes" in page_text(page)
-    assert "Godkend rapport og regnskab</button>" not in page
+    assert "Godkend rapport og regnskab" not in buttons(page)
     before = table_fingerprint()
     response = client.post(f"/ansoegninger/{application.id}/rapport/approve_report", data={})
     assert response.status_code == 403
@@ -234,8 +236,8 @@ def test_the_administrator_sets_whether_a_fund_takes_reports_before_the_return(w
     from tests.administration.test_admin_pages import fund_data
 
     auth.login(world.admin)
-    page = client.get(f"/administration/puljer/{world.fund.id}").get_data(as_text=True)
-    assert 'name="report_before_return"' in page
+    page = client.get(f"/administration/puljer/{world.fund.id}")
+    assert field_value(page, "report_before_return") is not None
     response = client.post(
         f"/administration/puljer/{world.fund.id}",
         data=fund_data(world.fund, report_before_return="y"),

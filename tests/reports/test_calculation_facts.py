@@ -10,6 +10,7 @@ from flask_migrate import downgrade, upgrade
 from grants.cases.models import Application
 from grants.extensions import db
 from grants.subsidies.calculation import shown
+from tests.html import page_text
 from tests.reports.helpers import granted_youth_case
 
 WORKING_DA = "12 unge + 2 ledere = 14 personer × 5 nætter × 100,00 kr. = 7.000,00 kr."
@@ -34,7 +35,7 @@ def test_the_case_page_writes_the_working_for_its_reader(app, world, youth, clie
     world.caseworker.locale = "en"
     db.session.commit()
     auth.login(world.caseworker)
-    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
+    page = page_text(client.get(f"/ansoegninger/{application.id}"))
     assert WORKING_EN in page and WORKING_DA not in page
     assert "7.000,00 kr." not in page  # no Danish amount beside the English ones
 

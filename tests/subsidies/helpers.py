@@ -13,6 +13,7 @@ from grants.organisations.models import Membership, Organisation
 from grants.partners.models import PartnerCity, Relation
 from grants.people.models import Role, User
 from grants.subsidies import rulefile
+from grants.subsidies.facts import City, Trip
 from grants.subsidies.operations import STANDARD_RULE_SETS, load_standard_rule_sets
 from tests import factories
 
@@ -124,3 +125,27 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# -- rule sets and trips for the engine's tests (no database) ------------------------------------
+
+TRIP_DEPARTURE = dt.date(2026, 7, 1)
+
+
+def rule_set(format_: int, **sections) -> dict:
+    """A rule set of ``format_`` (1 or 2) with these sections, validated as a rule file is."""
+    document = {"format": format_, "name": "Regler", "valid_from": "2020-01-01", **sections}
+    return rulefile.validate(document)
+
+
+def trip_to(partner: City, nights: int = 5, **overrides) -> Trip:
+    """A trip of 10 young people and 2 leaders to ``partner``, leaving 1 July 2026."""
+    values = dict(
+        departure=TRIP_DEPARTURE,
+        return_=TRIP_DEPARTURE + dt.timedelta(days=nights),
+        participants_under_limit=10,
+        leaders=2,
+        partner_cities=(partner,),
+    )
+    values.update(overrides)
+    return Trip(**values)

@@ -13,6 +13,7 @@ from grants.subsidies.models import newest_version
 from grants.subsidies.operations import add_rule_set
 from grants.subsidies.rulefile import to_toml
 from tests.factories import future, make_application
+from tests.html import page_text
 
 
 def with_age_limit(fund, age: int | None) -> None:
@@ -42,7 +43,7 @@ def test_the_helper_reads_the_rules(youth, app):
 def test_the_application_form_and_the_case_page_name_the_rules_age_limit(youth, client, auth):
     with_age_limit(youth.youth_fund, 19)
     auth.login(youth.applicant)
-    page = client.get("/ansoegninger/ny/ungdomsrejser").get_data(as_text=True)
+    page = page_text(client.get("/ansoegninger/ny/ungdomsrejser"))
     assert "Antal børn og unge under 19 år" in page
     assert "under 25" not in page
 
@@ -59,7 +60,7 @@ def test_the_application_form_and_the_case_page_name_the_rules_age_limit(youth, 
     db.session.commit()
     assert age_limit_for(application) == 19
     auth.login(youth.caseworker)
-    page = client.get(f"/ansoegninger/{application.id}").get_data(as_text=True)
+    page = page_text(client.get(f"/ansoegninger/{application.id}"))
     assert "Unge under 19: 7" in page
     assert "Unge under 25" not in page
 

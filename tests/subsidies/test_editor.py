@@ -11,7 +11,8 @@ import pytest
 
 from grants.subsidies import editor, rulefile
 from grants.subsidies.models import versions_of
-from tests.html import page_text
+from tests.html import field_label, field_value, links, page_text
+from tests.html import page as html_page
 from tests.subsidies.helpers import ballerup_rules, ballerup_source, count_rule_sets
 
 EDIT = "/tilskud/regler/ungdomsrejser/rediger"
@@ -67,8 +68,8 @@ def test_the_editor_is_made_from_the_key_tables(youth, client, auth):
     page = response.get_data(as_text=True)
     draft = editor.from_rules(ballerup_rules("ungdomsrejser"))
     for control in draft.controls:  # every key of the tables, labelled
-        assert f'id="{control.id}"' in page, control.id
-        assert f'for="{control.id}"' in page or control.kind == "choices"
+        assert html_page(page).find(id=control.id) is not None, control.id
+        assert field_label(page, control.id) or control.kind == "choices", control.id
     text = page_text(page)
     assert "Aldersgrænse" in text
     assert "Deltagere under denne alder tæller med." in text  # the key's help text
@@ -119,7 +120,7 @@ def test_bad_input_stands_beside_its_field_and_nothing_is_saved(youth, client, a
     assert "skal være en dato" in error_beside(page, "valid_from")
     summary = page.split('id="error-summary"')[1].split("</div>")[0]
     assert summary.index('href="#valid_from"') < summary.index('href="#persons-age_limit"')
-    assert 'value="mange"' in page  # what was typed is kept
+    assert field_value(page, "persons-age_limit") == "mange"  # what was typed is kept
     assert count_rule_sets() == 3
 
 
@@ -177,7 +178,7 @@ def test_a_change_that_breaks_a_worked_example_is_refused_beside_the_example(you
     page = response.get_data(as_text=True)
     beside = page_text(page.split('id="entry-examples-0-error"')[1].split("</p>")[0])
     assert "forventet 7.000,00 kr., men reglerne giver 7.700,00 kr." in beside
-    assert 'href="#entry-examples-0"' in page
+    assert "#entry-examples-0" in links(page)
     assert count_rule_sets() == 3
 
 
@@ -210,12 +211,12 @@ def test_an_entry_of_a_repeating_section_is_added_and_removed_without_javascript
 
     assert added.status_code == 200
     page = added.get_data(as_text=True)
-    assert f'id="entry-{section.name}-0"' in page
+    assert html_page(page).find(id=f"entry-{section.name}-0") is not None
     data.pop("add")
     data["entries"] = [f"{section.name}-0"]
     data["remove"] = [f"{section.name}-0"]
     removed = client.post(EDIT, data=data).get_data(as_text=True)
-    assert f'id="entry-{section.name}-0"' not in removed
+    assert html_page(removed).find(id=f"entry-{section.name}-0") is None
     assert count_rule_sets() == 3
 
 

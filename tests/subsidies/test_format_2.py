@@ -13,28 +13,37 @@ from grants.subsidies import rulefile
 from grants.subsidies.engine import compute
 from grants.subsidies.facts import City, OrganisationFacts, Trip
 from grants.subsidies.rulefile import RuleFileError
+from tests.subsidies.helpers import TRIP_DEPARTURE, rule_set, trip_to
 
-DEPARTURE = dt.date(2026, 7, 1)
+DEPARTURE = TRIP_DEPARTURE
 PRAGUE = City("Prag 10", "CZ", "twin_city")
 WUXI = City("Wuxi", "CN", "partnership")
 LYON = City("Lyon", "FR", "other")
+# The start of a format 2 rule file (its errors are told by line: these are lines 1 to 4),
+# and that with one rate (lines 1 to 8).
+HEADER = """\
+format = 2
+name = "Regler"
+valid_from = 2026-01-01
+
+"""
+ONE_EVENT_RATE = (
+    HEADER
+    + """\
+[[rates]]
+amount = 1
+basis = "event"
+
+"""
+)
 
 
 def rules(**sections) -> dict:
-    document = {"format": 2, "name": "Regler", "valid_from": "2020-01-01", **sections}
-    return rulefile.validate(document)
+    return rule_set(2, **sections)
 
 
 def trip(nights: int = 5, **overrides) -> Trip:
-    values = dict(
-        departure=DEPARTURE,
-        return_=DEPARTURE + dt.timedelta(days=nights),
-        participants_under_limit=10,
-        leaders=2,
-        partner_cities=(PRAGUE,),
-    )
-    values.update(overrides)
-    return Trip(**values)
+    return trip_to(PRAGUE, nights, **overrides)
 
 
 def errors_of(source: str) -> list[str]:
@@ -100,16 +109,15 @@ def test_rates_by_category_young_adults_leaders_disabled():
 
 
 def test_a_category_the_persons_rules_never_count_is_refused():
-    source = """\
-format = 2
-name = "Regler"
-valid_from = 2026-01-01
-
+    source = (
+        HEADER
+        + """\
 [[rates]]
 amount = 100
 basis = "person_night"
 categories = ["young", "leader", "disabled", "adult"]
 """
+    )
     assert errors_of(source) == [
         "Linje 8: rates[1].categories: uden persons.age_limit er alle deltagere unge (young)",
         'Linje 8: rates[1].categories: ledere tæller ikke, når persons.leaders = "none"',
@@ -218,17 +226,16 @@ def test_at_most_five_days_are_counted():
 
 
 def test_a_count_cap_on_the_wrong_basis_is_refused():
-    source = """\
-format = 2
-name = "Regler"
-valid_from = 2026-01-01
-
+    source = (
+        HEADER
+        + """\
 [[rates]]
 amount = 100
 basis = "event"
 max_nights = 7
 categories = ["young"]
 """
+    )
     assert errors_of(source) == [
         'Linje 8: rates[1].max_nights: bruges kun med basis = "person_night"',
         "Linje 9: rates[1].categories: bruges kun med basis person_night, person_day og "
@@ -326,18 +333,13 @@ def test_one_grant_a_year_across_trips_and_hosting():
 
 
 def test_grants_counted_across_needs_the_limit():
-    source = """\
-format = 2
-name = "Regler"
-valid_from = 2026-01-01
-
-[[rates]]
-amount = 1
-basis = "event"
-
+    source = (
+        ONE_EVENT_RATE
+        + """\
 [limits]
 grants_counted_across = ["trip"]
 """
+    )
     assert errors_of(source) == [
         "Linje 10: limits.grants_counted_across: bruges kun sammen med "
         "grants_per_organisation_per_year"
@@ -384,19 +386,14 @@ def test_a_month_before_the_31st_is_the_months_last_day():
 
 
 def test_only_one_deadline():
-    source = """\
-format = 2
-name = "Regler"
-valid_from = 2026-01-01
-
-[[rates]]
-amount = 1
-basis = "event"
-
+    source = (
+        ONE_EVENT_RATE
+        + """\
 [limits]
 days_before_travel = 30
 weeks_before_travel = 4
 """
+    )
     assert errors_of(source) == [
         "Linje 11: limits.weeks_before_travel: angiv kun én frist: days_before_travel, "
         "weeks_before_travel eller months_before_travel"
@@ -483,15 +480,14 @@ basis = "event"
 
 
 def test_format_1_tables_in_a_format_2_file_are_refused_with_the_way_to_write_them():
-    source = """\
-format = 2
-name = "Regler"
-valid_from = 2026-01-01
-
+    source = (
+        HEADER
+        + """\
 [rate]
 amount = 100
 per = "night"
 """
+    )
     messages = errors_of(source)
     assert "Linje 5: rate: findes kun i format 1; i format 2 skrives satserne som [[rates]]" in (
         messages

@@ -6,30 +6,21 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from grants.subsidies import rulefile
 from grants.subsidies.engine import compute
 from grants.subsidies.facts import City, OrganisationFacts, Trip
+from tests.subsidies.helpers import TRIP_DEPARTURE, rule_set, trip_to
 
-DEPARTURE = dt.date(2026, 7, 1)
+DEPARTURE = TRIP_DEPARTURE
 PRAGUE = City("Prag 10", "CZ", "twin_city", dt.date(2014, 8, 25))
 BRANDENBURG = City("Brandenburg an der Havel", "DE", "partnership", dt.date(2014, 8, 25))
 
 
 def rules(**sections) -> dict:
-    document = {"format": 1, "name": "Regler", "valid_from": "2020-01-01", **sections}
-    return rulefile.validate(document)
+    return rule_set(1, **sections)
 
 
 def trip(nights: int = 5, **overrides) -> Trip:
-    values = dict(
-        departure=DEPARTURE,
-        return_=DEPARTURE + dt.timedelta(days=nights),
-        participants_under_limit=10,
-        leaders=2,
-        partner_cities=(PRAGUE,),
-    )
-    values.update(overrides)
-    return Trip(**values)
+    return trip_to(PRAGUE, nights, **overrides)
 
 
 RATE = {"amount": "100", "per": "night"}

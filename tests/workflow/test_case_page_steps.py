@@ -18,6 +18,7 @@ from grants.workflow.actions import ACTIONS
 from grants.workflow.models import JournalEntry
 from tests.committees.conftest import cw  # noqa: F401 (a fixture)
 from tests.factories import make_application
+from tests.html import page_text
 from tests.workflow.test_transition_table import person, trip_over
 
 
@@ -175,10 +176,10 @@ def test_the_buttons_and_journal_speak_the_readers_language(world, client, auth)
     auth.login(world.employee)
     client.post(link("core.set_language"), data={"locale": "da"})
     page = client.get(link("applications.show", application_id=application.id))
-    assert "Anbefalet af din leder" in page.get_data(as_text=True)
+    assert "Anbefalet af din leder" in page_text(page)
     auth.login(world.caseworker)
     page = client.get(link("applications.show", application_id=application.id))
-    assert "Anbefalet af din leder" not in page.get_data(as_text=True)
+    assert "Anbefalet af din leder" not in page_text(page)
 
 
 def test_a_committees_agenda_step_is_a_link_to_its_page(cw, client, auth):  # noqa: F811
