@@ -68,9 +68,19 @@ def require_admin():
     return None
 
 
-def _form_page(form, title: str, action: str, back: str, intro: str = "", status: int = 200):
+def _form_page(
+    form, title: str, action: str, back: str, intro: str = "", status: int = 200, **extra
+):
+    """The administrator's one form page; ``extra`` is what a page shows besides the form
+    (the municipality's logo, a fund's letter outcomes)."""
     return render_template(
-        "admin/form.html", form=form, title=title, action=action, back=back, intro=intro
+        "admin/form.html",
+        form=form,
+        title=title,
+        action=action,
+        back=back,
+        intro=intro,
+        **extra,
     ), status
 
 
@@ -130,13 +140,8 @@ def municipality():
                 flash(_("Kommunens profil er gemt."), "success")
                 return redirect(action)
         return _form_page(form, title, action, back, status=422)
-    return render_template(
-        "admin/form.html",
-        form=form,
-        title=title,
-        action=action,
-        back=back,
-        logo_url=url_for("admin.logo") if m.logo_content_type else None,
+    return _form_page(
+        form, title, action, back, logo_url=url_for("admin.logo") if m.logo_content_type else None
     )
 
 
@@ -241,15 +246,7 @@ def fund(fund_id: int | None = None):
                 flash(_("Puljen er gemt."), "success")
                 return redirect(back)
         return _form_page(form, title, action, back, status=422)
-    return render_template(
-        "admin/form.html",
-        form=form,
-        title=title,
-        action=action,
-        back=back,
-        fund=fund,
-        outcomes=texts.OUTCOMES,
-    )
+    return _form_page(form, title, action, back, fund=fund, outcomes=texts.OUTCOMES)
 
 
 def _save_fund(fund: Fund | None, form: FundForm) -> Fund:

@@ -176,16 +176,12 @@ def deliver(delivery_id: int) -> LetterDelivery | None:
         delivery.attempts += 1
         delivery.status = Status.SENT
         delivery.finished_at = clock.now()
-        record(
-            application,
+        journal(
+            delivery,
             "digital_post_sent",
-            None,
-            details=note(
-                "digital_post_sent",
-                letter=delivery.letter.filename,
-                recipient=delivery.recipient,
-                transaction=delivery.transaction_id,
-            ),
+            recipient=delivery.recipient,
+            transaction=delivery.transaction_id,
+            visible_to_applicant=True,
         )
         db.session.commit()
         return delivery
@@ -228,7 +224,6 @@ def letter_title(letter: Letter, application: Application) -> str:
 
 def fall_back(delivery: LetterDelivery, reason: str) -> LetterDelivery:
     """Send the letter by the municipality's other channel; commits."""
-    application = delivery.application
     delivery.reason = reason
     details = {"reason": reason}
     if reason == FAILED:
@@ -246,13 +241,7 @@ def fall_back(delivery: LetterDelivery, reason: str) -> LetterDelivery:
         delivery.status = Status.TO_PRINT
         message = "letter_to_print"
     delivery.finished_at = clock.now()
-    record(
-        application,
-        message,
-        None,
-        details=note(message, letter=delivery.letter.filename, reason=reason),
-        visible_to_applicant=False,
-    )
+    journal(delivery, message, reason=reason)
     db.session.commit()
     if messages:
         send(messages)
@@ -305,14 +294,22 @@ def expired(delivery: LetterDelivery) -> bool:
     return clock.now() >= expires
 
 
-def _journal(delivery: LetterDelivery, action: str, actor) -> None:
-    """What happened to the letter, in the case's journal (the staff's side only)."""
+def journal(
+    delivery: LetterDelivery,
+    action: str,
+    actor=None,
+    *,
+    visible_to_applicant: bool = False,
+    **facts: object,
+) -> None:
+    """What happened to the letter, in the case's journal: the letter's file name, then the
+    facts of this step. The staff's side only, unless the applicant is to see it."""
     record(
         delivery.application,
         action,
         actor,
-        details=note(action, letter=delivery.letter.filename),
-        visible_to_applicant=False,
+        details=note(action, letter=delivery.letter.filename, **facts),
+        visible_to_applicant=visible_to_applicant,
     )
 
 
@@ -321,7 +318,7 @@ def opened(delivery: LetterDelivery) -> None:
     if delivery.link_opened_at is not None:
         return
     delivery.link_opened_at = clock.now()
-    _journal(delivery, "letter_opened_by_link", None)
+    journal(delivery, "letter_opened_by_link", None)
     db.session.flush()
 
 
@@ -332,7 +329,7 @@ def mark_printed(delivery: LetterDelivery, actor) -> None:
     delivery.status = Status.PRINTED
     delivery.printed_by_id = actor.id
     delivery.finished_at = clock.now()
-    _journal(delivery, "letter_printed", actor)
+    journal(delivery, "letter_printed", actor)
     db.session.flush()
 
 

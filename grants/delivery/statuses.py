@@ -41,8 +41,6 @@ from grants.delivery.models import LetterDelivery, Status
 from grants.extensions import db
 from grants.jobs import runner
 from grants.jobs.models import Job
-from grants.workflow.engine import record
-from grants.workflow.journal_texts import note
 
 log = logging.getLogger(__name__)
 
@@ -208,36 +206,23 @@ def apply(status: PostStatus) -> str:
     if delivery is None or delivery.status != Status.SENT or outcome == OTHER:
         db.session.commit()
         return "unchanged"
-    application = delivery.application
     if outcome == DELIVERED:
         delivery.status = Status.DELIVERED
         delivery.finished_at = status.at or clock.now()
-        record(
-            application,
+        operations.journal(
+            delivery,
             "digital_post_delivered",
-            None,
-            details=note(
-                "digital_post_delivered",
-                letter=delivery.letter.filename,
-                status=status.status,
-                transaction=delivery.transaction_id,
-            ),
-            visible_to_applicant=False,
+            status=status.status,
+            transaction=delivery.transaction_id,
         )
         db.session.commit()
         return "delivered"
     delivery.last_error = status.error[:500]
-    record(
-        application,
+    operations.journal(
+        delivery,
         "digital_post_failed_after_sending",
-        None,
-        details=note(
-            "digital_post_failed_after_sending",
-            letter=delivery.letter.filename,
-            error=delivery.last_error,
-            transaction=delivery.transaction_id,
-        ),
-        visible_to_applicant=False,
+        error=delivery.last_error,
+        transaction=delivery.transaction_id,
     )
     operations.fall_back(delivery, operations.FAILED_AFTER_SENDING)
     return "failed"

@@ -150,9 +150,9 @@ def _number(amount):
     return None if amount is None else float(amount)
 
 
-def trip_record(trip) -> dict:
-    """One trip in the open data (docs/open-data.md): the same fields the pages show."""
-    country = Locale.parse("da").territories.get(trip.country_code.upper(), trip.country_code)
+def _trip_words(trip) -> dict:
+    """What the JSON feed and the CSV say of a trip in the same words: which it is, where it
+    is shown, its fund, and the trip itself in the applicant's text."""
     return {
         "id": trip.id,
         "url": _trip_url(trip),
@@ -161,6 +161,14 @@ def trip_record(trip) -> dict:
         "title": trip.title,
         "purpose": trip.purpose,
         "destination": trip.destination,
+    }
+
+
+def trip_record(trip) -> dict:
+    """One trip in the open data (docs/open-data.md): the same fields the pages show."""
+    country = Locale.parse("da").territories.get(trip.country_code.upper(), trip.country_code)
+    return {
+        **_trip_words(trip),
         "partner_city": trip.partner_city or None,
         "country_code": trip.country_code or None,
         "country": country or None,
@@ -333,13 +341,7 @@ CSV_COLUMNS = [
 
 def csv_row(trip) -> dict:
     row = {
-        "id": trip.id,
-        "url": _trip_url(trip),
-        "fund_code": trip.fund_code,
-        "fund_name": trip.fund_name,
-        "title": trip.title,
-        "purpose": trip.purpose,
-        "destination": trip.destination,
+        **_trip_words(trip),
         "partner_city": trip.partner_city,
         "country_code": trip.country_code,
         "departure_date": trip.departure_date,
