@@ -47,10 +47,13 @@ from grants.core import access, clock
 from grants.core.errors import DomainError, NotAllowed
 from grants.core.models import NOT_READ, layout_fact, read_layout_fact
 from grants.extensions import db
+from grants.people.models import Role
 from grants.workflow import engine
 from grants.workflow.journal_texts import note
 
 RECORDERS = (MemberRole.CHAIR, MemberRole.SECRETARY)
+# Registers committees and their members, plans meetings and agendas: the secretariat.
+COMMITTEE_SECRETARIAT = (Role.CASEWORKER, Role.ADMIN)
 # The step that puts a case on an agenda, by kind of item; and the states it starts from
 # (a decision to make: a screened case, or a decision asked reconsidered).
 AGENDA_STEPS = {
@@ -112,8 +115,6 @@ def _member_for_layout() -> ColumnElement[bool] | None:
     """The menu's question, in the layout's statement (``grants.core.models.layout_fact``);
     not asked for the secretariat, who see the committees anyway. Kept per person and day,
     so the statement it goes into is made once."""
-    from grants.committees.permissions import COMMITTEE_SECRETARIAT
-
     if not current_user.is_authenticated or current_user.has_role(*COMMITTEE_SECRETARIAT):
         return None
     key = (current_user.id, clock.today())

@@ -11,12 +11,10 @@ from grants.applications.permissions import opens_funds
 from grants.cases.states import State
 from grants.committees import operations
 from grants.core import access
-from grants.people.models import Role
 from grants.workflow import engine
 from grants.workflow.models import CaseRole
 
-# Registers committees and their members, plans meetings and agendas: the secretariat.
-COMMITTEE_SECRETARIAT = (Role.CASEWORKER, Role.ADMIN)
+COMMITTEE_SECRETARIAT = operations.COMMITTEE_SECRETARIAT
 
 
 def _membership(user, committee):
