@@ -9,6 +9,7 @@ or the command, does). Every movement first takes the fund's lock
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -250,14 +251,13 @@ def release(
     a negative RELEASE of at most what is granted and not paid."""
     amount = _positive(amount)
     grant = _grant_of(application)
-    if amount > grant.committed:
-        raise DomainError(
-            _(
-                "Der kan højst frigives %(most)s: det bevilgede, som ikke er udbetalt.",
-                most=money(max(grant.committed, ZERO)),
-            ),
-            field="amount",
-        )
+    _refuse_more_than(
+        amount,
+        grant.committed,
+        lambda most: _(
+            "Der kan højst frigives %(most)s: det bevilgede, som ikke er udbetalt.", most=most
+        ),
+    )
     entry = append(
         application.fund_id,
         grant.year,
@@ -269,6 +269,13 @@ def release(
     )
     carry_on_if_closed(application.fund, grant.year, actor)
     return entry
+
+
+def _refuse_more_than(amount: Decimal, most: Decimal, at_most: Callable[[str], str]) -> None:
+    """A release, payment or refund is never more than the grant leaves for it (``most``);
+    ``at_most(most)`` says so, with ``most`` as money (never below 0 kr.)."""
+    if amount > most:
+        raise DomainError(at_most(money(max(most, ZERO))), field="amount")
 
 
 def _check_day(day: dt.date | None, field_name: str) -> dt.date:
@@ -297,14 +304,14 @@ def record_payment(
         note = in_ledger_language(
             _l("Udbetaling af en bevilling fra det lukkede budgetår %(year)s", year=grant.year)
         )
-    if grant.spent + amount > grant.granted:
-        raise DomainError(
-            _(
-                "Der kan højst udbetales %(most)s: det bevilgede minus det allerede udbetalte.",
-                most=money(max(grant.committed, ZERO)),
-            ),
-            field="amount",
-        )
+    _refuse_more_than(
+        amount,
+        grant.committed,
+        lambda most: _(
+            "Der kan højst udbetales %(most)s: det bevilgede minus det allerede udbetalte.",
+            most=most,
+        ),
+    )
     return append(
         application.fund_id,
         grant.year,
@@ -330,14 +337,11 @@ def record_refund(
     amount = _positive(amount)
     refunded_on = _check_day(refunded_on, "refunded_on")
     grant = _grant_of(application)
-    if amount > grant.spent:
-        raise DomainError(
-            _(
-                "Der kan højst tilbagebetales %(most)s: det, der er udbetalt.",
-                most=money(max(grant.spent, ZERO)),
-            ),
-            field="amount",
-        )
+    _refuse_more_than(
+        amount,
+        grant.spent,
+        lambda most: _("Der kan højst tilbagebetales %(most)s: det, der er udbetalt.", most=most),
+    )
     note = ""
     if is_closed(application.fund_id, grant.year):
         note = in_ledger_language(
