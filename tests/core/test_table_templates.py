@@ -23,6 +23,11 @@ DOCUMENTS = {
     "committees/minutes_pdf.html",
 }
 TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
+# A table drawn by the data_table macro (templates/macros/tables.html): its frame is the
+# macro's (table--responsive-headers), its rows the caller's, between call and endcall.
+MACRO_TABLE = re.compile(r"{%-?\s*call\b[^%]*\bdata_table\(.*?%}(.*?){%-?\s*endcall", re.S)
+MACRO_FRAME = '<table class="table table--responsive-headers">'
+
 CELL = re.compile(r"<(td|th)\b([^>]*)>(.*?)</\1>", re.S)
 
 
@@ -32,8 +37,10 @@ def tables() -> list[tuple[str, int, str]]:
         name = path.relative_to(TEMPLATES).as_posix()
         if name in DOCUMENTS:
             continue
-        for number, match in enumerate(TABLE.finditer(path.read_text(encoding="utf-8"))):
-            found.append((name, number, match.group(0)))
+        text = path.read_text(encoding="utf-8")
+        drawn = [match.group(0) for match in TABLE.finditer(text)]
+        drawn += [f"{MACRO_FRAME}{match.group(1)}</table>" for match in MACRO_TABLE.finditer(text)]
+        found += [(name, number, table) for number, table in enumerate(drawn)]
     return found
 
 
