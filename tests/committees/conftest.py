@@ -111,6 +111,15 @@ def record_decision(client, item, decision: str = "grant", **data):
     )
 
 
+def rule_on(client, item, declaration, disqualified: bool):
+    """The ruling on a member's declaration of interest in an agenda item, posted on the
+    meeting's page; the response."""
+    return client.post(
+        f"/udvalg/moeder/{item.meeting_id}/erklaeringer/{declaration.id}",
+        data={"disqualified": "yes" if disqualified else "no"},
+    )
+
+
 def record_grants(client, auth, cw: CommitteeWorld, items) -> None:
     """The secretary records a grant for each item of the meeting."""
     auth.login(cw.secretary)

@@ -12,7 +12,7 @@ from grants.extensions import db
 from grants.letters.models import Letter
 from grants.workflow import engine
 from grants.workflow.models import CaseRole, JournalEntry
-from tests.committees.conftest import make_case, on_agenda, record_decision
+from tests.committees.conftest import make_case, on_agenda, record_decision, rule_on
 from tests.confirming import confirm
 from tests.html import form_actions, links
 
@@ -34,10 +34,7 @@ def _declare_and_rule(client, auth, cw, item, who, disqualified: bool | None):
     if disqualified is not None:
         ruler = cw.chair if who != cw.chair else cw.secretary
         auth.login(ruler)
-        response = client.post(
-            f"/udvalg/moeder/{cw.meeting.id}/erklaeringer/{declaration.id}",
-            data={"disqualified": "yes" if disqualified else "no"},
-        )
+        response = rule_on(client, item, declaration, disqualified)
         assert response.status_code == 302
     db.session.expire_all()
     return declaration
@@ -115,10 +112,7 @@ def test_a_declaration_not_yet_ruled_on_excludes_the_member(client, auth, cw):
     # Ruled not disqualified: the chair takes part again.
     auth.login(cw.secretary)
     declaration = item.declarations[0]
-    response = client.post(
-        f"/udvalg/moeder/{cw.meeting.id}/erklaeringer/{declaration.id}",
-        data={"disqualified": "no"},
-    )
+    response = rule_on(client, item, declaration, disqualified=False)
     assert response.status_code == 302
     auth.login(cw.chair)
     assert record_decision(client, item).status_code == 302
@@ -131,10 +125,7 @@ def test_nobody_rules_on_their_own_declaration(client, auth, cw):
     item = on_agenda(cw, application)
     declaration = _declare_and_rule(client, auth, cw, item, cw.chair, disqualified=None)
     auth.login(cw.chair)
-    response = client.post(
-        f"/udvalg/moeder/{cw.meeting.id}/erklaeringer/{declaration.id}",
-        data={"disqualified": "no"},
-    )
+    response = rule_on(client, item, declaration, disqualified=False)
     assert response.status_code == 403
     db.session.expire_all()
     assert declaration.disqualified is None
@@ -154,10 +145,7 @@ def test_an_applicant_never_decides_their_own_case(client, auth, cw):
     assert _decide_on_the_case_page(client, application).status_code == 403
     # Nobody can rule the system's finding away.
     auth.login(cw.chair)
-    response = client.post(
-        f"/udvalg/moeder/{cw.meeting.id}/erklaeringer/{found[0].id}",
-        data={"disqualified": "no"},
-    )
+    response = rule_on(client, item, found[0], disqualified=False)
     assert response.status_code == 422
     db.session.expire_all()
     assert found[0].disqualified is True

@@ -38,7 +38,7 @@ from grants.extensions import db
 from grants.funds import kinds
 from grants.letters.models import Letter
 from grants.people.models import Role, User
-from tests.committees.conftest import make_meeting, on_agenda, record_decision
+from tests.committees.conftest import make_meeting, on_agenda, record_decision, rule_on
 from tests.confirming import confirm
 from tests.factories import (
     PASSWORD,
@@ -316,10 +316,7 @@ def test_five_members_three_present_decide_until_one_is_disqualified(client, aut
     auth.login(members[0])  # the chair, not disqualified: may rule
     assert ops.disqualified_on(item, members[0]) is False
     disqualify(item, members[0])
-    response = client.post(
-        f"/udvalg/moeder/{item.meeting_id}/erklaeringer/{pending.id}",
-        data={"disqualified": "no"},
-    )
+    response = rule_on(client, item, pending, disqualified=False)
     assert response.status_code == 403
     db.session.expire_all()
     assert pending.disqualified is None
