@@ -211,6 +211,23 @@ def make_application(
     return application
 
 
+def make_cases_in_every_state(
+    applicant: User, fund: Fund, states, trips, amounts=(8000, 40000)
+) -> list[Application]:
+    """A case for every amount (within and above the fund's delegated limit), state and trip
+    (its dates), each with a 50,000 kr. transport line, committed."""
+    cases = [
+        make_application(
+            applicant, fund, amount=amount, state=state, budget={"transport": 50000}, **trip
+        )
+        for amount in amounts
+        for state in states
+        for trip in trips
+    ]
+    db.session.commit()
+    return cases
+
+
 DECIDED_STATES = {
     "granted": Outcome.GRANTED,
     "partly_granted": Outcome.PARTLY_GRANTED,

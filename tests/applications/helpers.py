@@ -6,11 +6,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from grants.applications.operations import decide
 from grants.budgets.balances import balance
 from grants.extensions import db
 from grants.letters.models import Letter
 from grants.workflow.models import JournalEntry
-from tests.factories import future
+from tests.factories import future, make_application
 
 
 def form_data(**overrides) -> dict:
@@ -71,3 +72,11 @@ def journal_actions(application) -> list[str]:
             .order_by(JournalEntry.id)
         )
     )
+
+
+def partly_granted(world):
+    """A case granted 5.000 of 8.000 kr. by the caseworker, committed."""
+    application = make_application(world.employee, world.fund, state="awaiting_decision")
+    decide(application, world.caseworker, "grant_part", Decimal(5000), "Kun rejsen dækkes.")
+    db.session.commit()
+    return application

@@ -4,28 +4,24 @@ letter names, and later its outcome; both in the case's journal."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from grants.applications.operations import decide
 from grants.cases.models import Complaint, ComplaintOutcome
 from grants.core import clock
 from grants.extensions import db
 from grants.workflow.journal_texts import describe
 from grants.workflow.models import JournalEntry
 from tests import html
+from tests.applications.helpers import partly_granted
 from tests.factories import make_application
 
 
 @pytest.fixture
 def decided_case(world):
-    application = make_application(world.employee, world.fund, state="awaiting_decision")
-    decide(application, world.caseworker, "grant_part", Decimal(5000), "Kun rejsen dækkes.")
-    db.session.commit()
-    return application
+    return partly_granted(world)
 
 
 def complaints_of(application) -> list[Complaint]:
@@ -40,6 +36,17 @@ def journal(application, action):
             JournalEntry.application_id == application.id, JournalEntry.action == action
         )
     ).all()
+
+
+def record_outcome(client, url, complaint, outcome: str):
+    """The complaints body's outcome of the complaint, dated today, posted on its form."""
+    return client.post(
+        f"{url}/{complaint.id}/udfald",
+        data={
+            f"c{complaint.id}-outcome": outcome,
+            f"c{complaint.id}-outcome_on": clock.today().isoformat(),
+        },
+    )
 
 
 def test_the_caseworker_records_a_complaint_and_its_outcome(world, decided_case, client, auth):
@@ -59,13 +66,7 @@ def test_the_caseworker_records_a_complaint_and_its_outcome(world, decided_case,
     (complaint,) = complaints_of(decided_case)
     assert complaint.outcome is None
 
-    decided = client.post(
-        f"{url}/{complaint.id}/udfald",
-        data={
-            f"c{complaint.id}-outcome": "upheld",
-            f"c{complaint.id}-outcome_on": today.isoformat(),
-        },
-    )
+    decided = record_outcome(client, url, complaint, "upheld")
     assert decided.status_code == 302
     db.session.refresh(complaint)
     assert complaint.outcome is ComplaintOutcome.UPHELD
@@ -86,13 +87,7 @@ def test_the_caseworker_records_a_complaint_and_its_outcome(world, decided_case,
     assert "Klage videresendt til klageinstansen" in case_page
     assert "Klageinstansens afgørelse" in case_page
 
-    again = client.post(
-        f"{url}/{complaint.id}/udfald",
-        data={
-            f"c{complaint.id}-outcome": "changed",
-            f"c{complaint.id}-outcome_on": today.isoformat(),
-        },
-    )
+    again = record_outcome(client, url, complaint, "changed")
     assert again.status_code == 422
     db.session.refresh(complaint)
     assert complaint.outcome is ComplaintOutcome.UPHELD

@@ -15,7 +15,7 @@ from grants.core.errors import DomainError, NotAllowed
 from grants.extensions import db
 from grants.letters.verification import shown
 from tests import html
-from tests.applications.helpers import available, decisions, journal_actions
+from tests.applications.helpers import available, decisions, journal_actions, partly_granted
 from tests.factories import make_application, make_fund
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -25,10 +25,7 @@ REASONS = "Programmet er udvidet med et besøg, som ikke var med i ansøgningen.
 @pytest.fixture
 def partly(world):
     """A case granted 5.000 of 8.000 kr. by the caseworker."""
-    application = make_application(world.employee, world.fund, state="awaiting_decision")
-    decide(application, world.caseworker, "grant_part", Decimal(5000), "Kun rejsen dækkes.")
-    db.session.commit()
-    return application
+    return partly_granted(world)
 
 
 def test_a_reconsideration_that_raises_the_grant_moves_the_ledger_by_the_difference(world, partly):

@@ -16,7 +16,7 @@ from grants.core import access, clock
 from grants.extensions import db
 from grants.people.models import Role, UserRole
 from grants.workflow import engine
-from tests.factories import make_application, make_fund
+from tests.factories import make_application, make_cases_in_every_state, make_fund
 from tests.html import links, table_rows
 from tests.workflow.test_transition_table import STATES as ROUTE_STATES
 
@@ -41,23 +41,11 @@ def _people(world):
 
 def _cases(world):
     today = clock.today()
-    cases = []
-    for amount in (8000, 40000):
-        for state in STATES:
-            for departure in (today + dt.timedelta(days=3), today - dt.timedelta(days=6)):
-                cases.append(
-                    make_application(
-                        world.employee,
-                        world.fund,
-                        amount=amount,
-                        state=state,
-                        budget={"transport": 50000},
-                        departure_date=departure,
-                        return_date=departure + dt.timedelta(days=3),
-                    )
-                )
-    db.session.commit()
-    return cases
+    trips = [
+        {"departure_date": departure, "return_date": departure + dt.timedelta(days=3)}
+        for departure in (today + dt.timedelta(days=3), today - dt.timedelta(days=6))
+    ]
+    return make_cases_in_every_state(world.employee, world.fund, STATES, trips)
 
 
 def _queue_ids(client, query: str = "") -> set[int]:

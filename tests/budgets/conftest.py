@@ -25,18 +25,25 @@ def economy_committee(**overrides) -> Fund:
     return make_fund(**{**values, **overrides})
 
 
-def granted_trip(world, fund, departure: dt.date, amount, paid=0):
-    """A trip of ``fund`` leaving on ``departure`` (four days), granted ``amount`` by the
-    caseworker and reserved in the budget; ``paid`` of it paid on 1 February."""
+def reserved_trip(world, fund, departure: dt.date, amount, state: str):
+    """A trip of ``fund`` leaving on ``departure`` (four days), in ``state``, with ``amount``
+    reserved in the budget by the caseworker."""
     application = make_application(
         world.employee,
         fund,
         amount=amount,
-        state="granted",
+        state=state,
         departure_date=departure,
         return_date=departure + dt.timedelta(days=3),
     )
     reserve(application, Decimal(amount), world.caseworker)
+    return application
+
+
+def granted_trip(world, fund, departure: dt.date, amount, paid=0):
+    """A trip of ``fund`` leaving on ``departure`` (four days), granted ``amount`` by the
+    caseworker and reserved in the budget; ``paid`` of it paid on 1 February."""
+    application = reserved_trip(world, fund, departure, amount, "granted")
     if paid:
         record_payment(
             application, Decimal(paid), world.finance, dt.date(departure.year, 2, 1), f"B-{amount}"

@@ -14,14 +14,15 @@ from grants.budgets.balances import balance
 from grants.budgets.closing import close_year
 from grants.budgets.elections import election_period
 from grants.budgets.models import BudgetEntry, BudgetEvent, ClosingOutcome, EntryKind, YearClosing
-from grants.budgets.movements import YearClosed, record_payment, reserve
+from grants.budgets.movements import YearClosed, record_payment
 from grants.budgets.opening import allocate
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.extensions import db
 from grants.funds import kinds
 from grants.funds.models import CarryOver, Fund
-from tests.factories import make_application, make_fund
+from tests.budgets.conftest import reserved_trip
+from tests.factories import make_fund
 from tests.html import (
     badges,
     buttons,
@@ -69,17 +70,7 @@ def committee(world):
 
 
 def trip(world, fund, year: int, amount: int):
-    departure = dt.date(year, 5, 3)
-    application = make_application(
-        world.employee,
-        fund,
-        amount=amount,
-        state="awaiting_decision",
-        departure_date=departure,
-        return_date=departure + dt.timedelta(days=3),
-    )
-    reserve(application, Decimal(amount), world.caseworker)
-    return application
+    return reserved_trip(world, fund, dt.date(year, 5, 3), amount, "awaiting_decision")
 
 
 @pytest.mark.parametrize(

@@ -149,14 +149,11 @@ def test_two_requests_opening_the_same_year_at_once_book_one_allocation(app, wor
 
 
 def test_a_new_yearly_budget_in_a_later_year_is_booked(world, client, auth, move_clock):
-    from tests.administration.test_admin_pages import fund_data
+    from tests.administration.test_admin_pages import save_fund
 
     move_clock(LATER)
     auth.login(world.admin)
-    response = client.post(
-        f"/administration/puljer/{world.fund.id}",
-        data=fund_data(world.fund, yearly_budget="120000"),
-    )
+    response = save_fund(client, world.fund, yearly_budget="120000")
     assert response.status_code == 302
     db.session.expire_all()
     assert balance(world.fund.id, 2028).allocated == Decimal("120000.00")

@@ -100,3 +100,28 @@ def on_agenda(cw: CommitteeWorld, application, meeting=None):
         )
     db.session.commit()
     return item
+
+
+def record_decision(client, item, decision: str = "grant", **data):
+    """The meeting's decision on an agenda item posted on the meeting's page (amount and
+    reasons empty unless given); the response."""
+    return client.post(
+        f"/udvalg/moeder/{item.meeting_id}/punkter/{item.id}/beslutning",
+        data={"decision": decision, "amount": "", "reasons": "", **data},
+    )
+
+
+def rule_on(client, item, declaration, disqualified: bool):
+    """The ruling on a member's declaration of interest in an agenda item, posted on the
+    meeting's page; the response."""
+    return client.post(
+        f"/udvalg/moeder/{item.meeting_id}/erklaeringer/{declaration.id}",
+        data={"disqualified": "yes" if disqualified else "no"},
+    )
+
+
+def record_grants(client, auth, cw: CommitteeWorld, items) -> None:
+    """The secretary records a grant for each item of the meeting."""
+    auth.login(cw.secretary)
+    for item in items:
+        assert record_decision(client, item).status_code == 302

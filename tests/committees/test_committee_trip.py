@@ -16,7 +16,7 @@ from grants.extensions import db
 from grants.reports.models import AccountLine, TripReport
 from grants.reports.report import submit_report
 from tests.applications.helpers import form_data
-from tests.committees.conftest import make_meeting
+from tests.committees.conftest import make_meeting, record_decision
 from tests.confirming import confirm
 from tests.html import links, page_text, texts
 
@@ -78,10 +78,7 @@ def test_the_committees_trip_from_application_to_the_public_page(client, auth, c
         data={"present": [str(cw.chair.id), str(cw.member.id)]},
     )
     assert response.status_code == 302
-    client.post(
-        f"/udvalg/moeder/{cw.meeting.id}/punkter/{item.id}/beslutning",
-        data={"decision": "grant", "amount": "", "reasons": ""},
-    )
+    record_decision(client, item)
     confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend")
     db.session.expire_all()
     assert application.state == "granted"

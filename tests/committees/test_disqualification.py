@@ -12,7 +12,7 @@ from grants.extensions import db
 from grants.letters.models import Letter
 from grants.workflow import engine
 from grants.workflow.models import CaseRole, JournalEntry
-from tests.committees.conftest import make_case, on_agenda
+from tests.committees.conftest import make_case, on_agenda, record_decision, rule_on
 from tests.confirming import confirm
 from tests.html import form_actions, links
 
@@ -34,19 +34,18 @@ def _declare_and_rule(client, auth, cw, item, who, disqualified: bool | None):
     if disqualified is not None:
         ruler = cw.chair if who != cw.chair else cw.secretary
         auth.login(ruler)
-        response = client.post(
-            f"/udvalg/moeder/{cw.meeting.id}/erklaeringer/{declaration.id}",
-            data={"disqualified": "yes" if disqualified else "no"},
-        )
+        response = rule_on(client, item, declaration, disqualified)
         assert response.status_code == 302
     db.session.expire_all()
     return declaration
 
 
-def _record(client, cw, item, decision="grant", **data):
-    return client.post(
-        f"/udvalg/moeder/{cw.meeting.id}/punkter/{item.id}/beslutning",
-        data={"decision": decision, "amount": "", "reasons": "", **data},
+def _decide_on_the_case_page(client, application):
+    """The case page's decision form, posted directly."""
+    return confirm(
+        client,
+        f"/ansoegninger/{application.id}/afgoerelse",
+        {"action": "grant", "amount": "", "reasons": ""},
     )
 
 
@@ -62,14 +61,9 @@ def test_a_disqualified_secretary_is_refused_on_every_route(client, auth, cw):
     page = client.get(f"/udvalg/moeder/{cw.meeting.id}")
     steps = form_actions(page) + links(page)
     assert not any(f"/punkter/{item.id}/beslutning" in step for step in steps)
-    assert _record(client, cw, item).status_code == 403
+    assert record_decision(client, item).status_code == 403
     # The case page's decision form, posted directly.
-    response = confirm(
-        client,
-        f"/ansoegninger/{application.id}/afgoerelse",
-        {"action": "grant", "amount": "", "reasons": ""},
-    )
-    assert response.status_code == 403
+    assert _decide_on_the_case_page(client, application).status_code == 403
     # A direct post to a step of the route.
     response = client.post(
         f"/ansoegninger/{application.id}/trin/postpone", data={"comment": "Udsættes."}
@@ -82,7 +76,7 @@ def test_a_disqualified_secretary_is_refused_on_every_route(client, auth, cw):
     # The batch: the chair records, the disqualified secretary starts the issue: refused
     # for that case, with the reason, and nothing made.
     auth.login(cw.chair)
-    assert _record(client, cw, item).status_code == 302
+    assert record_decision(client, item).status_code == 302
     auth.login(cw.secretary)
     assert confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend").status_code == 302
     db.session.expire_all()
@@ -114,17 +108,14 @@ def test_a_declaration_not_yet_ruled_on_excludes_the_member(client, auth, cw):
     item = on_agenda(cw, application)
     _declare_and_rule(client, auth, cw, item, cw.chair, disqualified=None)
     auth.login(cw.chair)
-    assert _record(client, cw, item).status_code == 403
+    assert record_decision(client, item).status_code == 403
     # Ruled not disqualified: the chair takes part again.
     auth.login(cw.secretary)
     declaration = item.declarations[0]
-    response = client.post(
-        f"/udvalg/moeder/{cw.meeting.id}/erklaeringer/{declaration.id}",
-        data={"disqualified": "no"},
-    )
+    response = rule_on(client, item, declaration, disqualified=False)
     assert response.status_code == 302
     auth.login(cw.chair)
-    assert _record(client, cw, item).status_code == 302
+    assert record_decision(client, item).status_code == 302
     db.session.expire_all()
     assert item.decision == Decision.GRANT
 
@@ -134,10 +125,7 @@ def test_nobody_rules_on_their_own_declaration(client, auth, cw):
     item = on_agenda(cw, application)
     declaration = _declare_and_rule(client, auth, cw, item, cw.chair, disqualified=None)
     auth.login(cw.chair)
-    response = client.post(
-        f"/udvalg/moeder/{cw.meeting.id}/erklaeringer/{declaration.id}",
-        data={"disqualified": "no"},
-    )
+    response = rule_on(client, item, declaration, disqualified=False)
     assert response.status_code == 403
     db.session.expire_all()
     assert declaration.disqualified is None
@@ -153,24 +141,16 @@ def test_an_applicant_never_decides_their_own_case(client, auth, cw):
     assert any(e.action == "interest_found" for e in application.journal)
 
     auth.login(cw.secretary)
-    assert _record(client, cw, item).status_code == 403
-    response = confirm(
-        client,
-        f"/ansoegninger/{application.id}/afgoerelse",
-        {"action": "grant", "amount": "", "reasons": ""},
-    )
-    assert response.status_code == 403
+    assert record_decision(client, item).status_code == 403
+    assert _decide_on_the_case_page(client, application).status_code == 403
     # Nobody can rule the system's finding away.
     auth.login(cw.chair)
-    response = client.post(
-        f"/udvalg/moeder/{cw.meeting.id}/erklaeringer/{found[0].id}",
-        data={"disqualified": "no"},
-    )
+    response = rule_on(client, item, found[0], disqualified=False)
     assert response.status_code == 422
     db.session.expire_all()
     assert found[0].disqualified is True
     # The chair records; the applicant-secretary cannot issue it.
-    assert _record(client, cw, item).status_code == 302
+    assert record_decision(client, item).status_code == 302
     auth.login(cw.secretary)
     confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend")
     db.session.expire_all()
@@ -184,14 +164,9 @@ def test_an_ordinary_member_records_nothing(client, auth, cw):
     item = on_agenda(cw, application)
     auth.login(cw.member)
     assert client.get(f"/udvalg/moeder/{cw.meeting.id}").status_code == 200
-    assert _record(client, cw, item).status_code == 403
+    assert record_decision(client, item).status_code == 403
     assert confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend").status_code == 403
-    response = confirm(
-        client,
-        f"/ansoegninger/{application.id}/afgoerelse",
-        {"action": "grant", "amount": "", "reasons": ""},
-    )
-    assert response.status_code == 403
+    assert _decide_on_the_case_page(client, application).status_code == 403
     assert (
         db.session.scalar(
             select(func.count())

@@ -16,7 +16,7 @@ from grants.jobs import runner
 from grants.jobs.models import Job, JobStatus
 from grants.letters.models import Letter
 from grants.notifications.models import OutboxMessage
-from tests.committees.conftest import make_case, on_agenda
+from tests.committees.conftest import make_case, on_agenda, record_decision, record_grants
 from tests.confirming import confirm
 from tests.factories import make_user
 from tests.html import page_text
@@ -44,13 +44,7 @@ def _decided_meeting(client, auth, cw, n=N, broken: int | None = None):
         application = make_case(cw, applicant, amount=5000 + i, **overrides)
         applicants.append(applicant)
         items.append(on_agenda(cw, application))
-    auth.login(cw.secretary)
-    for item in items:
-        response = client.post(
-            f"/udvalg/moeder/{cw.meeting.id}/punkter/{item.id}/beslutning",
-            data={"decision": "grant", "amount": "", "reasons": ""},
-        )
-        assert response.status_code == 302
+    record_grants(client, auth, cw, items)
     return applicants, items
 
 
@@ -117,10 +111,7 @@ def test_the_reservations_never_overspend_the_committee_fund(client, auth, cw):
         items.append(on_agenda(cw, application))
     auth.login(cw.chair)
     for item in items:
-        client.post(
-            f"/udvalg/moeder/{cw.meeting.id}/punkter/{item.id}/beslutning",
-            data={"decision": "grant", "amount": "", "reasons": ""},
-        )
+        record_decision(client, item)
     confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend")
     db.session.expire_all()
     statuses = [i.issue_status for i in items]

@@ -12,7 +12,7 @@ from grants.organisations.models import Membership
 from grants.people.models import Role
 from grants.workflow import engine
 from grants.workflow.models import CaseRole
-from tests.committees.conftest import make_case, make_meeting, on_agenda
+from tests.committees.conftest import make_case, make_meeting, on_agenda, record_decision
 from tests.factories import make_organisation, make_user
 
 
@@ -70,18 +70,12 @@ def test_a_member_who_joined_the_organisation_since_is_found_at_the_meeting(
     assert len(_journal(item.application, "interest_found")) == 1
     # The chair records nothing on it; the member alone is a quorum of two (at least half).
     auth.login(cw.chair)
-    response = client.post(
-        f"/udvalg/moeder/{meeting.id}/punkter/{item.id}/beslutning",
-        data={"decision": "grant", "amount": "", "reasons": ""},
-    )
+    response = record_decision(client, item)
     assert response.status_code == 403
     db.session.expire_all()
     assert item.decision is None
     auth.login(cw.secretary)
-    response = client.post(
-        f"/udvalg/moeder/{meeting.id}/punkter/{item.id}/beslutning",
-        data={"decision": "grant", "amount": "", "reasons": ""},
-    )
+    response = record_decision(client, item)
     assert response.status_code == 302
     db.session.expire_all()
     assert item.decision == Decision.GRANT

@@ -38,7 +38,7 @@ from grants.extensions import db
 from grants.funds import kinds
 from grants.letters.models import Letter
 from grants.people.models import Role, User
-from tests.committees.conftest import make_meeting, on_agenda
+from tests.committees.conftest import make_meeting, on_agenda, record_decision, rule_on
 from tests.confirming import confirm
 from tests.factories import (
     PASSWORD,
@@ -130,13 +130,6 @@ def disqualify(item, *people):
     db.session.commit()
 
 
-def record(client, item, decision="grant", **data):
-    return client.post(
-        f"/udvalg/moeder/{item.meeting_id}/punkter/{item.id}/beslutning",
-        data={"decision": decision, "amount": "", "reasons": "", **data},
-    )
-
-
 def snapshot(item):
     db.session.expire_all()
     return (
@@ -177,7 +170,7 @@ def test_two_members_both_disqualified_decide_nothing_and_the_item_is_postponed(
 
     # No decision without a quorum, on any route; nothing changes.
     before = snapshot(item)
-    response = record(client, item)
+    response = record_decision(client, item)
     assert response.status_code == 422
     text = response.get_data(as_text=True)
     assert (
@@ -233,7 +226,7 @@ def test_postponing_is_refused_while_the_committee_can_decide(client, auth, cw):
     assert response.status_code == 422
     assert "Udvalget er beslutningsdygtigt" in page_text(response)
     assert snapshot(item) == before
-    assert record(client, item).status_code == 302  # one of two present: at least half
+    assert record_decision(client, item).status_code == 302  # one of two present: at least half
 
 
 # -- three members: a substitute where the rules say so ----------------------------------------
@@ -249,7 +242,7 @@ def test_three_members_a_substitute_for_the_absent_member_gives_the_quorum(clien
     assert not ops.quorum_of(item).reached  # one of three
     auth.login(cw.secretary)
     before = snapshot(item)
-    assert record(client, item).status_code == 422
+    assert record_decision(client, item).status_code == 422
     assert snapshot(item) == before
     page = client.get(f"/udvalg/moeder/{item.meeting_id}").get_data(as_text=True)
     assert "Indkald stedfortræderen" in page_text(page)
@@ -290,7 +283,7 @@ def test_three_members_a_substitute_for_the_absent_member_gives_the_quorum(clien
     assert [s.user_id for s in item.substitutes] == [stand_in.id]
     assert ops.quorum_of(item).reached
     assert "substitute_called" in [e.action for e in item.application.journal]
-    assert record(client, item).status_code == 302
+    assert record_decision(client, item).status_code == 302
     db.session.expire_all()
     assert item.decision == Decision.GRANT
     confirm(client, f"/udvalg/moeder/{item.meeting_id}/udsend")
@@ -308,7 +301,7 @@ def test_five_members_three_present_decide_until_one_is_disqualified(client, aut
     disqualify(item, members[2])
     auth.login(cw.secretary)
     before = snapshot(item)
-    response = record(client, item)
+    response = record_decision(client, item)
     assert response.status_code == 422
     assert "2 af udvalgets 5 medlemmer" in page_text(response)
     assert snapshot(item) == before
@@ -323,10 +316,7 @@ def test_five_members_three_present_decide_until_one_is_disqualified(client, aut
     auth.login(members[0])  # the chair, not disqualified: may rule
     assert ops.disqualified_on(item, members[0]) is False
     disqualify(item, members[0])
-    response = client.post(
-        f"/udvalg/moeder/{item.meeting_id}/erklaeringer/{pending.id}",
-        data={"disqualified": "no"},
-    )
+    response = rule_on(client, item, pending, disqualified=False)
     assert response.status_code == 403
     db.session.expire_all()
     assert pending.disqualified is None
@@ -336,7 +326,7 @@ def test_more_than_half_where_the_rules_say_so(client, auth, cw):
     _committee, _members, item = committee_of(cw, 4, present=2, rule=QuorumRule.MORE_THAN_HALF)
     auth.login(cw.secretary)
     assert not ops.quorum_of(item).reached
-    assert record(client, item).status_code == 422
+    assert record_decision(client, item).status_code == 422
     _c, _m, other = committee_of(cw, 4, present=2)
     assert ops.quorum_of(other).reached  # at least half
 
@@ -403,7 +393,7 @@ def test_refusals_change_nothing_for_those_outside(client, auth, cw):
     count = db.session.scalar(select(func.count()).select_from(Substitute))
     for person in (cw.outsider, cw.caseworker, cw.member):  # not on this committee
         auth.login(person)
-        assert record(client, item).status_code in (403, 404)
+        assert record_decision(client, item).status_code in (403, 404)
         assert client.post(
             f"/udvalg/moeder/{item.meeting_id}/punkter/{item.id}/udsaet"
         ).status_code in (403, 404)
@@ -427,7 +417,7 @@ def test_a_disqualified_chair_neither_postpones_nor_calls_a_substitute(client, a
         data={"user_id": str(stand_in.id), "for_user_id": str(absent.id)},
     )
     assert response.status_code == 403
-    assert record(client, item).status_code == 403
+    assert record_decision(client, item).status_code == 403
     assert snapshot(item) == before
     page = client.get(f"/udvalg/moeder/{item.meeting_id}")
     steps = form_actions(page) + links(page)
@@ -443,7 +433,7 @@ def test_a_decision_recorded_with_a_quorum_is_not_issued_once_the_quorum_is_gone
     as the committee's, and the case stays undecided."""
     _committee, members, item = committee_of(cw, 3, present=2)
     auth.login(cw.secretary)
-    assert record(client, item).status_code == 302
+    assert record_decision(client, item).status_code == 302
     db.session.expire_all()
     assert item.decision == Decision.GRANT
     auth.login(members[1])
@@ -479,7 +469,7 @@ def test_the_minutes_are_danish_whatever_language_the_secretary_reads(client, au
     _committee, _members, item = committee_of(cw, 3, present=2)
     auth.login(cw.secretary)
     client.post("/sprog", data={"locale": "en"})
-    assert record(client, item).status_code == 302
+    assert record_decision(client, item).status_code == 302
     confirm(client, f"/udvalg/moeder/{item.meeting_id}/udsend")
     assert client.post(f"/udvalg/moeder/{item.meeting_id}/luk").status_code == 302
     page = client.get(f"/udvalg/moeder/{item.meeting_id}")

@@ -22,7 +22,7 @@ from grants.reports.timing import tracker
 from grants.workflow.loader import RouteFileError, load_route_file
 from tests import html
 from tests.applications.helpers import available, decisions, journal_actions
-from tests.committees.conftest import make_case, make_meeting, on_agenda
+from tests.committees.conftest import make_case, make_meeting, on_agenda, record_decision
 from tests.confirming import confirm
 
 REASONS = "Udvalget kendte ikke det nye program, som gør turen længere."
@@ -237,18 +237,12 @@ def test_the_secretary_records_and_issues_the_new_decision_through_the_pages(
     item = on_agenda(cw, partly, next_meeting)
     auth.login(cw.secretary)
 
-    bad = client.post(
-        f"/udvalg/moeder/{next_meeting.id}/punkter/{item.id}/beslutning",
-        data={"decision": "grant_part", "amount": "6.500", "reasons": "Delvist."},
-    )
+    bad = record_decision(client, item, "grant_part", amount="6.500", reasons="Delvist.")
     assert bad.status_code == 422
     db.session.refresh(item)
     assert item.decision is None
 
-    recorded = client.post(
-        f"/udvalg/moeder/{next_meeting.id}/punkter/{item.id}/beslutning",
-        data={"decision": "grant", "amount": "", "reasons": ""},
-    )
+    recorded = record_decision(client, item)
     assert recorded.status_code == 302
     assert confirm(client, f"/udvalg/moeder/{next_meeting.id}/udsend").status_code == 302
     db.session.expire_all()

@@ -9,14 +9,12 @@ are acknowledged, and keeps each request with its client certificate's subject."
 from __future__ import annotations
 
 import base64
-import ssl
-import threading
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.etree import ElementTree
 
-from tests.delivery.platform import Certificates
+from tests.delivery.platform import Certificates, serve_over_mutual_tls, stop_serving
 
 PATH = "/service/Beskedfordeler/PostStatusBeskedHent"
 KUVERT = "urn:oio:besked:kuvert:1.0"
@@ -99,17 +97,9 @@ class Beskedfordeler:
                 self.end_headers()
                 self.wfile.write(body)
 
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(self.certificates.server_cert, self.certificates.server_key)
-        context.verify_mode = ssl.CERT_REQUIRED
-        context.load_verify_locations(self.certificates.ca)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = serve_over_mutual_tls(self.certificates, Handler)
         return self
 
     def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
+        stop_serving(self.server)
+        self.server = None

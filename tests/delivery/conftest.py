@@ -2,8 +2,12 @@ from __future__ import annotations
 
 import pytest
 
+from grants.extensions import db
 from tests.delivery.beskedfordeler import Beskedfordeler
 from tests.delivery.platform import Platform, make_certificates
+from tests.factories import make_organisation
+
+CVR = "29189846"  # the association the letters go to
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +37,14 @@ def beskedfordeler(app, certificates):
     app.config.update(DIGITAL_POST_STATUS_URL=running.url)
     yield running
     running.stop()
+
+
+@pytest.fixture
+def dp_world(world):
+    """The world with a fund that sends its letters by Digital Post, and an association."""
+    world.fund.digital_post = True
+    world.fund.kle_number = "05.10.00"
+    world.fund.handling_code = "G01"
+    world.organisation = make_organisation(world.employee, name="Ballerup Ungdomsorkester", cvr=CVR)
+    db.session.commit()
+    return world

@@ -113,6 +113,25 @@ def make_certificates(folder: Path) -> Certificates:
     return paths
 
 
+def serve_over_mutual_tls(certificates: Certificates, handler) -> ThreadingHTTPServer:
+    """An HTTPS server on a free loopback port, serving in a thread, that demands a client
+    certificate issued by the tests' own CA (the stand-ins' mutual TLS)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificates.server_cert, certificates.server_key)
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.load_verify_locations(certificates.ca)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def stop_serving(server: ThreadingHTTPServer | None) -> None:
+    if server is not None:
+        server.shutdown()
+        server.server_close()
+
+
 @dataclass
 class Received:
     method: str
@@ -209,16 +228,9 @@ class Platform:
                     return self._answer(200, {"result": number not in platform.exempt})
                 return self._answer(404)
 
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(self.certificates.server_cert, self.certificates.server_key)
-        context.verify_mode = ssl.CERT_REQUIRED
-        context.load_verify_locations(self.certificates.ca)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = serve_over_mutual_tls(self.certificates, Handler)
         return self
 
     def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+        stop_serving(self.server)
+        self.server = None

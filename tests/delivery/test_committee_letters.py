@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 from grants.delivery import memo
 from grants.delivery.models import LetterDelivery, Status
 from grants.extensions import db
-from tests.committees.conftest import cw, make_case, on_agenda  # noqa: F401
+from tests.committees.conftest import cw, make_case, on_agenda, record_grants  # noqa: F401
 from tests.confirming import confirm
 from tests.factories import make_organisation, make_user
 
@@ -24,13 +24,7 @@ def test_a_meetings_letters_go_by_digital_post(client, auth, cw, platform):  # n
         organisation = make_organisation(applicant, name=f"Forening {cvr}", cvr=cvr)
         items.append(on_agenda(cw, make_case(cw, applicant, organisation=organisation)))
     db.session.commit()
-    auth.login(cw.secretary)
-    for item in items:
-        response = client.post(
-            f"/udvalg/moeder/{cw.meeting.id}/punkter/{item.id}/beslutning",
-            data={"decision": "grant", "amount": "", "reasons": ""},
-        )
-        assert response.status_code == 302
+    record_grants(client, auth, cw, items)
 
     assert confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend").status_code == 302
 

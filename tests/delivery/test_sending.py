@@ -19,6 +19,7 @@ from grants.extensions import db
 from grants.jobs.models import Job, JobStatus
 from grants.jobs.runner import start_pending
 from grants.workflow.models import JournalEntry
+from tests.delivery.conftest import CVR
 from tests.delivery.platform import MUNICIPALITY_CVR
 from tests.factories import make_organisation
 from tests.html import page_text, table_rows
@@ -26,17 +27,6 @@ from tests.letters.kinds import decision_case, letters_of
 from tests.reports.helpers import file_report, pay
 
 NS = {"memo": memo.MEMO, "grd": memo.GRD, "kle": memo.KLE}
-CVR = "29189846"
-
-
-@pytest.fixture
-def dp_world(world):
-    world.fund.digital_post = True
-    world.fund.kle_number = "05.10.00"
-    world.fund.handling_code = "G01"
-    world.organisation = make_organisation(world.employee, name="Ballerup Ungdomsorkester", cvr=CVR)
-    db.session.commit()
-    return world
 
 
 def _decided(world, action="grant", **overrides):

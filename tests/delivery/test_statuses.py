@@ -17,15 +17,26 @@ from grants.delivery.models import Channel, LetterDelivery, Status
 from grants.extensions import db
 from grants.jobs.models import Job, JobStatus
 from tests.delivery.beskedfordeler import Beskedfordeler, status_message
-from tests.delivery.test_sending import _decided, _journal, dp_world  # noqa: F401
+from tests.delivery.test_sending import _decided, _journal
 from tests.html import table_rows
 
 
-def _sent(dp_world) -> tuple:  # noqa: F811
+def _sent(dp_world) -> tuple:
     application = _decided(dp_world)
     delivery = db.session.scalar(db.select(LetterDelivery))
     assert delivery.status == Status.SENT
     return application, delivery
+
+
+@pytest.fixture
+def sent(dp_world, platform, beskedfordeler):
+    """The decided case and its letter, sent by Digital Post, with the Beskedfordeler running."""
+    return _sent(dp_world)
+
+
+def _tell(beskedfordeler, delivery, **status) -> None:
+    """The Beskedfordeler holds a status for the letter's transaction."""
+    beskedfordeler.messages.append(status_message(transaction_id=delivery.transaction_id, **status))
 
 
 def _fetch(runner, *args) -> str:
@@ -46,7 +57,7 @@ def _case_row(client, application, auth=None, who=None) -> list[str]:
     return row
 
 
-def test_off_by_default(dp_world, platform, runner, app):  # noqa: F811
+def test_off_by_default(dp_world, platform, runner, app):
     assert app.config["DIGITAL_POST_STATUS_URL"] == ""
     _sent(dp_world)
     assert "not set up" in _fetch(runner)
@@ -54,17 +65,10 @@ def test_off_by_default(dp_world, platform, runner, app):  # noqa: F811
 
 
 def test_a_delivered_status_shows_as_delivered(
-    dp_world,  # noqa: F811
-    platform,
-    beskedfordeler,
-    runner,
-    client,
-    auth,
+    sent, dp_world, beskedfordeler, runner, client, auth
 ):
-    application, delivery = _sent(dp_world)
-    beskedfordeler.messages.append(
-        status_message(transaction_id=delivery.transaction_id, at="2026-12-06T10:15:00Z")
-    )
+    application, delivery = sent
+    _tell(beskedfordeler, delivery, at="2026-12-06T10:15:00Z")
 
     _fetch(runner)
 
@@ -86,15 +90,10 @@ def test_a_delivered_status_shows_as_delivered(
 
 
 def test_the_case_page_says_delivered_in_english(
-    dp_world,  # noqa: F811
-    platform,
-    beskedfordeler,
-    runner,
-    client,
-    auth,
+    sent, dp_world, beskedfordeler, runner, client, auth
 ):
-    application, delivery = _sent(dp_world)
-    beskedfordeler.messages.append(status_message(transaction_id=delivery.transaction_id))
+    application, delivery = sent
+    _tell(beskedfordeler, delivery)
     _fetch(runner)
     auth.login(dp_world.caseworker)
     client.post("/sprog", data={"locale": "en"})
@@ -103,22 +102,12 @@ def test_the_case_page_says_delivered_in_english(
 
 
 def test_a_failure_after_sending_sends_the_letter_by_the_fallback(
-    dp_world,  # noqa: F811
-    platform,
-    beskedfordeler,
-    runner,
-    client,
-    auth,
-    inbox,
+    sent, dp_world, beskedfordeler, runner, client, auth, inbox
 ):
-    application, delivery = _sent(dp_world)
+    application, delivery = sent
     inbox.take()
-    beskedfordeler.messages.append(
-        status_message(
-            transaction_id=delivery.transaction_id,
-            status="Fejlet",
-            error=("1234", "Modtagerens postkasse er lukket"),
-        )
+    _tell(
+        beskedfordeler, delivery, status="Fejlet", error=("1234", "Modtagerens postkasse er lukket")
     )
 
     _fetch(runner)
@@ -145,14 +134,10 @@ def test_a_failure_after_sending_sends_the_letter_by_the_fallback(
 
 
 def test_a_failure_after_sending_goes_to_print_when_the_municipality_prints(
-    dp_world,  # noqa: F811
-    platform,
-    beskedfordeler,
-    runner,
-    app,
+    sent, beskedfordeler, runner, app
 ):
     app.config["DIGITAL_POST_FALLBACK"] = "print"
-    application, delivery = _sent(dp_world)
+    application, delivery = sent
     beskedfordeler.messages.append(
         status_message(message_uuid=delivery.message_uuid, status="Fejlet", error=("9", "x"))
     )
@@ -163,13 +148,9 @@ def test_a_failure_after_sending_goes_to_print_when_the_municipality_prints(
 
 
 def test_a_status_for_an_unknown_transaction_is_logged_and_ignored(
-    dp_world,  # noqa: F811
-    platform,
-    beskedfordeler,
-    runner,
-    caplog,
+    sent, beskedfordeler, runner, caplog
 ):
-    application, delivery = _sent(dp_world)
+    application, delivery = sent
     beskedfordeler.messages.append(
         status_message(transaction_id="00000000-0000-0000-0000-000000000000", status="Fejlet")
     )
@@ -186,14 +167,8 @@ def test_a_status_for_an_unknown_transaction_is_logged_and_ignored(
     assert job.status == JobStatus.DONE
 
 
-def test_a_status_read_twice_changes_nothing_the_second_time(
-    dp_world,  # noqa: F811
-    platform,
-    beskedfordeler,
-    runner,
-    inbox,
-):
-    application, delivery = _sent(dp_world)
+def test_a_status_read_twice_changes_nothing_the_second_time(sent, beskedfordeler, runner, inbox):
+    application, delivery = sent
     inbox.take()
     failed = status_message(transaction_id=delivery.transaction_id, status="Fejlet")
     beskedfordeler.messages.extend([failed, failed])  # twice in one fetch
@@ -205,35 +180,23 @@ def test_a_status_read_twice_changes_nothing_the_second_time(
     assert len(_journal(application, "letter_emailed")) == 1
     assert len([m for m in inbox.take() if "Brev i sag" in m["Subject"]]) == 1
     # A "delivered" that comes after the failure does not undo the fallback.
-    beskedfordeler.messages.append(status_message(transaction_id=delivery.transaction_id))
+    _tell(beskedfordeler, delivery)
     _fetch(runner)
     assert db.session.get(LetterDelivery, delivery.id).status == Status.EMAILED
     assert not _journal(application, "digital_post_delivered")
 
 
-def test_a_step_on_the_way_changes_nothing(
-    dp_world,  # noqa: F811
-    platform,
-    beskedfordeler,
-    runner,
-):
-    application, delivery = _sent(dp_world)
-    beskedfordeler.messages.append(
-        status_message(transaction_id=delivery.transaction_id, status="Modtaget Digital Post")
-    )
+def test_a_step_on_the_way_changes_nothing(sent, beskedfordeler, runner):
+    application, delivery = sent
+    _tell(beskedfordeler, delivery, status="Modtaget Digital Post")
     _fetch(runner)
     assert db.session.get(LetterDelivery, delivery.id).status == Status.SENT
 
 
 def test_the_beskedfordeler_down_changes_nothing_and_the_next_run_fetches(
-    dp_world,  # noqa: F811
-    platform,
-    beskedfordeler,
-    certificates,
-    runner,
-    app,
+    sent, beskedfordeler, certificates, runner, app
 ):
-    application, delivery = _sent(dp_world)
+    application, delivery = sent
     beskedfordeler.stop()
 
     output = _fetch(runner)
@@ -257,12 +220,7 @@ def test_the_beskedfordeler_down_changes_nothing_and_the_next_run_fetches(
 
 
 def test_the_schedule_fetches_when_the_last_fetch_is_old_enough(
-    dp_world,  # noqa: F811
-    platform,
-    beskedfordeler,
-    runner,
-    app,
-    monkeypatch,
+    dp_world, platform, beskedfordeler, runner, app, monkeypatch
 ):
     app.config["DIGITAL_POST_STATUS_MINUTES"] = 15
     _fetch(runner)
@@ -276,16 +234,9 @@ def test_the_schedule_fetches_when_the_last_fetch_is_old_enough(
     assert len(beskedfordeler.subjects) == 2
 
 
-def test_a_certificate_from_another_ca_is_refused(
-    dp_world,  # noqa: F811
-    platform,
-    beskedfordeler,
-    certificates,
-    runner,
-    app,
-):
-    application, delivery = _sent(dp_world)
-    beskedfordeler.messages.append(status_message(transaction_id=delivery.transaction_id))
+def test_a_certificate_from_another_ca_is_refused(sent, beskedfordeler, certificates, runner, app):
+    application, delivery = sent
+    _tell(beskedfordeler, delivery)
     app.config["DIGITAL_POST_STATUS_CERTIFICATE"] = str(certificates.stranger)
     assert "Not fetched" in _fetch(runner)
     assert beskedfordeler.subjects == []
@@ -293,16 +244,8 @@ def test_a_certificate_from_another_ca_is_refused(
 
 
 @pytest.mark.parametrize("status", ["Afleveret Digital Post", "Fejlet"])
-def test_a_message_on_another_channel_is_left(
-    dp_world,  # noqa: F811
-    platform,
-    beskedfordeler,
-    runner,
-    status,
-):
-    application, delivery = _sent(dp_world)
-    beskedfordeler.messages.append(
-        status_message(transaction_id=delivery.transaction_id, status=status, channel="Fjernprint")
-    )
+def test_a_message_on_another_channel_is_left(sent, beskedfordeler, runner, status):
+    application, delivery = sent
+    _tell(beskedfordeler, delivery, status=status, channel="Fjernprint")
     _fetch(runner)
     assert db.session.get(LetterDelivery, delivery.id).status == Status.SENT

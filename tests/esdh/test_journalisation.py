@@ -23,6 +23,7 @@ from grants.workflow.models import JournalEntry
 from tests.factories import make_application, make_fund
 from tests.html import flashes, page_text, table_rows
 from tests.letters.kinds import decision_case, letters_of
+from tests.messages.helpers import post_message
 
 MAILBOX = "journalisering@sbsys.ballerup.dk"
 PROGRAMME = b"%PDF-1.4 programme of the trip"
@@ -267,12 +268,6 @@ def _thread_case(world):
     return application
 
 
-def _post(client, application, **data):
-    return client.post(
-        f"/ansoegninger/{application.id}/beskeder", data=data, content_type="multipart/form-data"
-    )
-
-
 def _to_the_mailbox(inbox) -> list[tuple[str, list[tuple[str, str, bytes]]]]:
     return [_journalised(m) for m in inbox.take() if m["To"] == MAILBOX]
 
@@ -282,7 +277,7 @@ def test_a_message_and_its_file_are_journalised_as_they_are_written(world, esdh,
     esdh.take()
     auth.login(world.caseworker)
 
-    response = _post(
+    response = post_message(
         client,
         application,
         body="Hvor mange deltager fra foreningen?",
@@ -304,7 +299,7 @@ def test_a_message_and_its_file_are_journalised_as_they_are_written(world, esdh,
 
     # The applicant's answer goes the same way; nothing is sent twice.
     auth.login(world.employee)
-    assert _post(client, application, body="Vi er 14.").status_code == 302
+    assert post_message(client, application, body="Vi er 14.").status_code == 302
     ((subject, files),) = _to_the_mailbox(esdh)
     assert subject.endswith("Meddelelse: Besked")
     assert "Vi er 14." in files[0][2].decode("utf-8")
@@ -322,7 +317,7 @@ def test_a_request_for_information_is_journalised_once(world, esdh, client, auth
     esdh.take()
     auth.login(world.caseworker)
 
-    response = _post(
+    response = post_message(
         client,
         application,
         body="Send programmet for dag 2.",
@@ -359,11 +354,11 @@ def test_a_refused_message_journalises_nothing(world, esdh, client, auth):
     before = db.session.scalar(db.select(db.func.count()).select_from(Journalisation))
 
     auth.login(world.caseworker)
-    assert _post(client, application, body="   ").status_code == 422
+    assert post_message(client, application, body="   ").status_code == 422
     bad_file = (io.BytesIO(b"MZ\x90\x00 not a pdf"), "virus.pdf")
-    assert _post(client, application, body="Se filen", files=bad_file).status_code == 422
+    assert post_message(client, application, body="Se filen", files=bad_file).status_code == 422
     auth.login(world.manager)  # may not write in the case
-    assert _post(client, application, body="Hej").status_code == 403
+    assert post_message(client, application, body="Hej").status_code == 403
 
     assert db.session.scalar(db.select(db.func.count()).select_from(Journalisation)) == before
     assert _to_the_mailbox(esdh) == []
@@ -375,6 +370,6 @@ def test_without_a_kle_number_a_message_is_not_journalised(world, esdh, client, 
     esdh.take()
     auth.login(world.caseworker)
 
-    assert _post(client, application, body="Hej fra sekretariatet.").status_code == 302
+    assert post_message(client, application, body="Hej fra sekretariatet.").status_code == 302
     assert _to_the_mailbox(esdh) == []
     assert db.session.scalar(db.select(db.func.count()).select_from(Journalisation)) == 0

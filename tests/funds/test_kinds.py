@@ -109,6 +109,20 @@ def official(app, routes):
     return people
 
 
+def _delegation_to_prague() -> dict:
+    """The official trip's application form: the mayor and the director to Prague."""
+    return form_data(
+        title="Delegation til Prag 10",
+        destination_city="Prag",
+        destination_country="CZ",
+        travellers=DELEGATION,
+        traveller_count="2",
+        other_funding="",
+        other_funding_source="",
+        amount_applied="10000",
+    )
+
+
 def _case() -> Application:
     db.session.expire_all()
     return db.session.scalars(select(Application)).one()
@@ -134,16 +148,7 @@ def test_an_official_trip_from_plan_to_publication_with_its_accounts(
     assert response.status_code == 422
     assert field_error(response, "traveller_count") == "Skriv et antal fra 1 til 200."
     assert db.session.scalar(select(db.func.count(Application.id))) == 0
-    data = form_data(
-        title="Delegation til Prag 10",
-        destination_city="Prag",
-        destination_country="CZ",
-        travellers=DELEGATION,
-        traveller_count="2",
-        other_funding="",
-        other_funding_source="",
-        amount_applied="10000",
-    )
+    data = _delegation_to_prague()
     # The kind's own field: asked, required, kept in the case's answers.
     assert field_label(client.get(new_url), "q-delegation") == "Hvem rejser?"
     response = client.post(new_url, data=data)
@@ -312,16 +317,7 @@ def test_the_kinds_own_question_is_asked_and_shown_in_english(official, client, 
     choices = options(form, "q-delegation")
     assert choices["Politikere og administrationen"] == "Politicians and the administration"
     assert "Hvem rejser?" not in page_text(form)
-    data = form_data(
-        title="Delegation til Prag 10",
-        destination_city="Prag",
-        destination_country="CZ",
-        travellers=DELEGATION,
-        traveller_count="2",
-        other_funding="",
-        other_funding_source="",
-        amount_applied="10000",
-    )
+    data = _delegation_to_prague()
     response = client.post(new_url, data={**data, "q-delegation": "Politikere"})
     assert response.status_code == 302, response.text[:2000]
     application = _case()

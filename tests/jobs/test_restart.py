@@ -15,7 +15,7 @@ from grants.extensions import db
 from grants.jobs import runner as jobs
 from grants.jobs.models import Job, JobStatus
 from grants.letters.models import Letter
-from tests.committees.conftest import make_case, on_agenda
+from tests.committees.conftest import make_case, on_agenda, record_grants
 from tests.factories import make_user
 
 
@@ -28,13 +28,7 @@ def test_a_job_that_died_halfway_is_started_again_and_doubles_nothing(client, au
     for n in range(3):
         application = make_case(cw, make_user(name=f"Ansøger {n}"), amount=5000 + n)
         items.append(on_agenda(cw, application))
-    auth.login(cw.secretary)
-    for item in items:
-        response = client.post(
-            f"/udvalg/moeder/{cw.meeting.id}/punkter/{item.id}/beslutning",
-            data={"decision": "grant", "amount": "", "reasons": ""},
-        )
-        assert response.status_code == 302
+    record_grants(client, auth, cw, items)
     # The job ran its first item, then its process died: running, with an old heartbeat.
     job = jobs.create("committee_issue", cw.secretary, {"items": [i.id for i in items]}, 3)
     issue_item(db.session.get(AgendaItem, items[0].id), cw.secretary)

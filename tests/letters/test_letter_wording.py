@@ -77,14 +77,11 @@ MAIL_TEMPLATES = [
 
 def test_the_minutes_say_kr_once(client, auth, cw):
     from grants.committees.minutes import make_minutes, minutes_html
-    from tests.committees.conftest import make_case, on_agenda
+    from tests.committees.conftest import make_case, on_agenda, record_decision
 
     item = on_agenda(cw, make_case(cw, amount=7500))
     auth.login(cw.secretary)
-    response = client.post(
-        f"/udvalg/moeder/{cw.meeting.id}/punkter/{item.id}/beslutning",
-        data={"decision": "grant", "amount": "", "reasons": ""},
-    )
+    response = record_decision(client, item)
     assert response.status_code == 302
 
     html = minutes_html(cw.meeting)

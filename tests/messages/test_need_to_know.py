@@ -22,16 +22,9 @@ from grants.people.models import Role
 from tests.dbstate import SIGNING_IN, table_fingerprint
 from tests.factories import make_application, make_organisation, make_user
 from tests.html import field_error, page_text, texts
+from tests.messages.helpers import post_message
 
 PDF = b"%PDF-1.4\n% the programme\n%%EOF\n"
-
-
-def post(client, application, **data):
-    return client.post(
-        f"/ansoegninger/{application.id}/beskeder",
-        data=data,
-        content_type="multipart/form-data",
-    )
 
 
 def mailed_to(inbox) -> set[str]:
@@ -54,7 +47,7 @@ def test_the_first_message_goes_to_the_funds_caseworkers_then_to_hers(world, cli
     # Nobody has acted: the caseworkers of the fund (the secretariat), not the manager, the
     # board, finance or an inactive account; the case says who it went to.
     auth.login(world.employee)
-    assert post(client, application, body="Hvornår hører vi noget?").status_code == 302
+    assert post_message(client, application, body="Hvornår hører vi noget?").status_code == 302
     assert mailed_to(inbox) == {"sagsbehandler@ballerup.dk", "tove@ballerup.dk"}
     assert [p["name"] for p in latest_message().sent_to] == ["Sara Skov", "Tove Thy"]
     page = client.get(f"/ansoegninger/{application.id}")
@@ -62,23 +55,23 @@ def test_the_first_message_goes_to_the_funds_caseworkers_then_to_hers(world, cli
 
     # Sara answers: from now on only she is told.
     auth.login(world.caseworker)
-    assert post(client, application, body="I næste uge.").status_code == 302
+    assert post_message(client, application, body="I næste uge.").status_code == 302
     assert mailed_to(inbox) == {"medarbejder@ballerup.dk"}
     auth.login(world.employee)
-    assert post(client, application, body="Tak.").status_code == 302
+    assert post_message(client, application, body="Tak.").status_code == 302
     assert mailed_to(inbox) == {"sagsbehandler@ballerup.dk"}
     assert [p["name"] for p in latest_message().sent_to] == ["Sara Skov"]
 
     # Tove takes over (she writes on the case): both are told; Sara leaves: Tove alone.
     auth.login(second)
-    assert post(client, application, body="Jeg har overtaget sagen.").status_code == 302
+    assert post_message(client, application, body="Jeg har overtaget sagen.").status_code == 302
     inbox.take()
     auth.login(world.employee)
-    assert post(client, application, body="Velkommen.").status_code == 302
+    assert post_message(client, application, body="Velkommen.").status_code == 302
     assert mailed_to(inbox) == {"sagsbehandler@ballerup.dk", "tove@ballerup.dk"}
     world.caseworker.active = False
     db.session.commit()
-    assert post(client, application, body="Er du der?").status_code == 302
+    assert post_message(client, application, body="Er du der?").status_code == 302
     assert mailed_to(inbox) == {"tove@ballerup.dk"}
 
 
@@ -90,7 +83,7 @@ def test_a_caseworker_on_the_applicant_side_is_never_the_staff_side(world, clien
     application = make_application(member, world.fund, state="screening", organisation=organisation)
     db.session.commit()
     auth.login(world.employee)
-    assert post(client, application, body="Hvor langt er sagen?").status_code == 302
+    assert post_message(client, application, body="Hvor langt er sagen?").status_code == 302
     assert mailed_to(inbox) == {"sagsbehandler@ballerup.dk"}
 
 
@@ -100,7 +93,7 @@ def case_with_a_file(world, client, auth, state="awaiting_decision", amount=8000
     )
     db.session.commit()
     auth.login(world.employee)
-    response = post(
+    response = post_message(
         client, application, body="Programmet.", files=(io.BytesIO(PDF), "program-privat.pdf")
     )
     assert response.status_code == 302
@@ -219,14 +212,14 @@ def test_a_funds_shared_mailbox_gets_the_message_until_a_caseworker_acts(
     assert world.fund.caseworker_email == "tilskud@ballerup.dk"
 
     auth.login(world.employee)
-    assert post(client, application, body="Er ansøgningen modtaget?").status_code == 302
+    assert post_message(client, application, body="Er ansøgningen modtaget?").status_code == 302
     assert mailed_to(inbox) == {"tilskud@ballerup.dk"}
     page = client.get(f"/ansoegninger/{application.id}")
     assert texts(page, "#beskeder .message-sent-to") == ["Sendt til: tilskud@ballerup.dk"]
     # A caseworker takes the case: from then on she is told, not the mailbox.
     auth.login(world.caseworker)
-    assert post(client, application, body="Ja, den er modtaget.").status_code == 302
+    assert post_message(client, application, body="Ja, den er modtaget.").status_code == 302
     inbox.take()
     auth.login(world.employee)
-    assert post(client, application, body="Tak!").status_code == 302
+    assert post_message(client, application, body="Tak!").status_code == 302
     assert mailed_to(inbox) == {"sagsbehandler@ballerup.dk"}

@@ -23,16 +23,9 @@ from tests.dbstate import SIGNING_IN, table_fingerprint
 from tests.factories import future, make_application, make_organisation, make_user
 from tests.html import field_error, flashes, one, page_text, texts
 from tests.html import page as html_page
+from tests.messages.helpers import post_message
 
 PDF = b"%PDF-1.4\n% the answer\n%%EOF\n"
-
-
-def post(client, application, **data):
-    return client.post(
-        f"/ansoegninger/{application.id}/beskeder",
-        data=data,
-        content_type="multipart/form-data",
-    )
 
 
 def note(client, application, text):
@@ -57,7 +50,7 @@ def mails(inbox):
 def test_the_caseworker_and_the_organisation_write_to_each_other(world, client, auth, inbox):
     application, colleague = org_case(world)
     auth.login(world.caseworker)
-    response = post(
+    response = post_message(
         client,
         application,
         body="Hvor mange deltager fra foreningen?",
@@ -75,7 +68,7 @@ def test_the_caseworker_and_the_organisation_write_to_each_other(world, client, 
     page = client.get(f"/ansoegninger/{application.id}")
     assert "Hvor mange deltager fra foreningen?" in page_text(page)
     assert "vejledning.pdf" in texts(page, "#beskeder .message-files a")
-    response = post(client, application, body="Vi er 14.")
+    response = post_message(client, application, body="Vi er 14.")
     assert response.status_code == 302
     received = mails(inbox)
     assert list(received) == ["sagsbehandler@ballerup.dk"]  # the caseworker who wrote
@@ -105,7 +98,7 @@ def test_a_request_for_information_is_answered_in_the_thread(world, client, auth
     application, colleague = org_case(world, state="screening")
     deadline = future(10)
     auth.login(world.caseworker)
-    response = post(
+    response = post_message(
         client,
         application,
         body="Send programmet for dag 2.",
@@ -126,7 +119,7 @@ def test_a_request_for_information_is_answered_in_the_thread(world, client, auth
     assert "Send programmet for dag 2." in box.get_text()
     assert "Answer by" in box.get_text()  # Kim reads English
 
-    response = post(
+    response = post_message(
         client, application, body="Programmet er vedhæftet.", files=(io.BytesIO(PDF), "dag2.pdf")
     )
     assert response.status_code == 302, page_text(response)
@@ -181,7 +174,7 @@ def test_internal_notes_are_for_staff_only(world, client, auth, inbox):
     assert "Ringede til foreningen" in text
     # The applicant's own data export (the thread, if any) never holds it.
     auth.login(world.employee)
-    assert post(client, application, body="Vi sender programmet i dag.").status_code == 302
+    assert post_message(client, application, body="Vi sender programmet i dag.").status_code == 302
     export = client.get("/konto/mine-data.zip")
     assert export.status_code == 200
     data = json.loads(zipfile.ZipFile(io.BytesIO(export.data)).read("mine-data.json"))
@@ -200,15 +193,17 @@ def test_refusals_change_nothing(world, client, auth, inbox):
     # Another organisation's member can neither read nor write; nor can a manager write.
     auth.login(other)
     assert client.get(f"/ansoegninger/{application.id}").status_code in (403, 404)
-    assert post(client, application, body="Hej").status_code in (403, 404)
+    assert post_message(client, application, body="Hej").status_code in (403, 404)
     auth.login(world.manager)
-    assert post(client, application, body="Hej").status_code == 403
+    assert post_message(client, application, body="Hej").status_code == 403
     assert note(client, application, "Hej").status_code == 403
     # The applicant cannot make a request, and nobody writes on a draft.
     auth.login(world.employee)
-    response = post(client, application, body="Hej", request="y", due_date=future(3).isoformat())
+    response = post_message(
+        client, application, body="Hej", request="y", due_date=future(3).isoformat()
+    )
     assert response.status_code == 403
-    assert post(client, draft, body="Hej").status_code == 403
+    assert post_message(client, draft, body="Hej").status_code == 403
     assert table_fingerprint(skip=SIGNING_IN) == fingerprint
     send_pending()
     assert inbox.take() == []
@@ -234,7 +229,7 @@ def test_bad_input_is_shown_next_to_the_field_and_changes_nothing(world, client,
         ({"body": "x" * 5001}, "body-message", "Beskeden kan højst være 5000 tegn."),
     ]
     for data, field_id, message in cases:
-        response = post(client, application, **data)
+        response = post_message(client, application, **data)
         assert response.status_code == 422, data
         assert message in (field_error(response, field_id) or ""), (field_id, page_text(response))
         assert table_fingerprint() == fingerprint

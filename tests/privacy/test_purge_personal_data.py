@@ -306,13 +306,10 @@ def test_the_own_export_holds_everything_the_app_holds_about_the_person(world, c
     assert "password_hash" not in json.dumps(data) and "secret" not in json.dumps(data)
 
 
-def test_a_person_who_still_uses_the_app_keeps_the_account_when_old_cases_are_purged(world):
-    """Frida's one case closed seven years ago, but she logged in last month to act for her
-    association: the purge anonymised the case and also deleted her account and her
-    membership, so the association was left without its representative. An account in use
-    has a purpose; only the old case's data goes."""
+def _frida_with_a_case_closed_seven_years_ago(world, *, logged_in_days_ago: int):
+    """Frida, whose one case closed seven years ago, and who last logged in the given number
+    of days ago; she and the case."""
     from grants.core import clock
-    from grants.organisations.models import Membership
 
     fund = make_fund(budget=100000)
     frida = external_person()
@@ -323,10 +320,21 @@ def test_a_person_who_still_uses_the_app_keeps_the_account_when_old_cases_are_pu
             ip="127.0.0.1",
             succeeded=True,
             user_id=frida.id,
-            at=clock.now() - dt.timedelta(days=30),
+            at=clock.now() - dt.timedelta(days=logged_in_days_ago),
         )
     )
     db.session.commit()
+    return frida, case
+
+
+def test_a_person_who_still_uses_the_app_keeps_the_account_when_old_cases_are_purged(world):
+    """Frida's one case closed seven years ago, but she logged in last month to act for her
+    association: the purge anonymised the case and also deleted her account and her
+    membership, so the association was left without its representative. An account in use
+    has a purpose; only the old case's data goes."""
+    from grants.organisations.models import Membership
+
+    frida, case = _frida_with_a_case_closed_seven_years_ago(world, logged_in_days_ago=30)
 
     plan = operations.purge(6, actor=world.admin)
     db.session.commit()
@@ -340,21 +348,7 @@ def test_a_person_who_still_uses_the_app_keeps_the_account_when_old_cases_are_pu
 
 
 def test_a_person_who_last_logged_in_before_the_cutoff_is_purged_with_the_case(world):
-    from grants.core import clock
-
-    fund = make_fund(budget=100000)
-    frida = external_person()
-    old_closed_case(frida, fund, world.caseworker, years_ago=7)
-    db.session.add(
-        LoginAttempt(
-            email="frida@example.dk",
-            ip="127.0.0.1",
-            succeeded=True,
-            user_id=frida.id,
-            at=clock.now() - dt.timedelta(days=365 * 7),
-        )
-    )
-    db.session.commit()
+    frida, _case = _frida_with_a_case_closed_seven_years_ago(world, logged_in_days_ago=365 * 7)
     plan = operations.purge(6, actor=world.admin)
     db.session.commit()
     assert [p.id for p in plan.people] == [frida.id]

@@ -233,27 +233,21 @@ def test_the_reports_dates_are_checked_in_english_too(world, client, auth, move_
 
 
 def test_the_administrator_sets_whether_a_fund_takes_reports_before_the_return(world, client, auth):
-    from tests.administration.test_admin_pages import fund_data
+    from tests.administration.test_admin_pages import save_fund
 
     auth.login(world.admin)
     page = client.get(f"/administration/puljer/{world.fund.id}")
     assert field_value(page, "report_before_return") is not None
-    response = client.post(
-        f"/administration/puljer/{world.fund.id}",
-        data=fund_data(world.fund, report_before_return="y"),
-    )
+    response = save_fund(client, world.fund, report_before_return="y")
     assert response.status_code == 302
     db.session.expire_all()
     assert world.fund.report_before_return is True
-    response = client.post(f"/administration/puljer/{world.fund.id}", data=fund_data(world.fund))
+    response = save_fund(client, world.fund)
     db.session.expire_all()
     assert world.fund.report_before_return is False
     # Nobody else may.
     auth.login(world.caseworker)
-    response = client.post(
-        f"/administration/puljer/{world.fund.id}",
-        data=fund_data(world.fund, report_before_return="y"),
-    )
+    response = save_fund(client, world.fund, report_before_return="y")
     assert response.status_code == 403
     db.session.expire_all()
     assert world.fund.report_before_return is False

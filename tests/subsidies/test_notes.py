@@ -11,24 +11,21 @@ from decimal import Decimal
 from grants.subsidies import rulefile
 from grants.subsidies.engine import compute
 from grants.subsidies.facts import City, OrganisationFacts, Trip
-from tests.subsidies.helpers import ballerup_rules
+from tests.subsidies.helpers import ballerup_rules, trip_to
 
-DEPARTURE = dt.date(2026, 7, 1)
 PRAGUE = City("Prag 10", "CZ", "twin_city", dt.date(2014, 8, 25))
 
 
 def trip(nights: int = 5, **overrides) -> Trip:
+    """Seven young people and four leaders of a Ballerup association to Prague, with a
+    concert together with the young people there."""
     values = dict(
-        departure=DEPARTURE,
-        return_=DEPARTURE + dt.timedelta(days=nights),
         participants_under_limit=7,
         leaders=4,
-        partner_cities=(PRAGUE,),
         organisation=OrganisationFacts(based_in_municipality=True),
         direct_contact="Fælles koncert med de unge i Prag.",
     )
-    values.update(overrides)
-    return Trip(**values)
+    return trip_to(PRAGUE, nights, **{**values, **overrides})
 
 
 def fixed_only(**limits) -> dict:

@@ -41,6 +41,21 @@ def pending(world, amount=7000, **overrides):
     return application
 
 
+def state_of(application) -> str:
+    """The case's state as the database has it now."""
+    db.session.expire_all()
+    return db.session.get(Application, application.id).state
+
+
+def grant_previewed(world, client, auth) -> tuple[Application, str, str]:
+    """A pending case whose grant the caseworker has been shown: the case, the decision
+    form's address, and the confirmation."""
+    application = pending(world)
+    auth.login(world.caseworker)
+    url = f"/ansoegninger/{application.id}/afgoerelse"
+    return application, url, token_in(client.post(url, data={"action": "grant"}))
+
+
 def test_a_partial_grant_is_shown_with_its_words_and_letter_and_nothing_happens(
     world, client, auth
 ):
@@ -128,30 +143,21 @@ def test_another_persons_confirmation_is_not_hers(world, client, auth):
     from tests.factories import make_user
 
     colleague = make_user(Role.EMPLOYEE, Role.CASEWORKER, email="kollega@ballerup.dk")
-    application = pending(world)
-    db.session.commit()
-    auth.login(world.caseworker)
-    url = f"/ansoegninger/{application.id}/afgoerelse"
-    token = token_in(client.post(url, data={"action": "grant"}))
+    application, url, token = grant_previewed(world, client, auth)
     auth.login(colleague)
     assert client.post(url, data={"confirmation": token}).status_code == 409
-    db.session.expire_all()
-    assert db.session.get(Application, application.id).state == "awaiting_decision"
+    assert state_of(application) == "awaiting_decision"
 
 
 def test_a_case_changed_after_the_preview_is_shown_again_not_decided(world, client, auth):
-    application = pending(world)
-    auth.login(world.caseworker)
-    url = f"/ansoegninger/{application.id}/afgoerelse"
-    token = token_in(client.post(url, data={"action": "grant"}))
+    application, url, token = grant_previewed(world, client, auth)
     application.amount_applied = Decimal("6000")  # e.g. corrected meanwhile
     db.session.commit()
     response = client.post(url, data={"confirmation": token})
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "Se afgørelsen igen" in page_text(page) and "6.000,00 kr." in page_text(page)
-    db.session.expire_all()
-    assert db.session.get(Application, application.id).state == "awaiting_decision"
+    assert state_of(application) == "awaiting_decision"
     # The new confirmation decides what it now shows.
     assert client.post(url, data={"confirmation": token_in(response)}).status_code == 302
     db.session.expire_all()
@@ -159,14 +165,10 @@ def test_a_case_changed_after_the_preview_is_shown_again_not_decided(world, clie
 
 
 def test_an_expired_confirmation_decides_nothing(world, client, auth, monkeypatch):
-    application = pending(world)
-    auth.login(world.caseworker)
-    url = f"/ansoegninger/{application.id}/afgoerelse"
-    token = token_in(client.post(url, data={"action": "grant"}))
+    application, url, token = grant_previewed(world, client, auth)
     monkeypatch.setattr(confirmation, "MAX_AGE", -1)  # an hour has gone by
     assert client.post(url, data={"confirmation": token}).status_code == 409
-    db.session.expire_all()
-    assert db.session.get(Application, application.id).state == "awaiting_decision"
+    assert state_of(application) == "awaiting_decision"
 
 
 def test_changing_the_decision_brings_the_form_back_filled_in(world, client, auth):
@@ -180,8 +182,7 @@ def test_changing_the_decision_brings_the_form_back_filled_in(world, client, aut
     assert back.status_code == 200
     page = back.get_data(as_text=True)
     assert field_value(page, "amount") == "6.500,00" and field_value(page, "reasons") == "Delvist."
-    db.session.expire_all()
-    assert db.session.get(Application, application.id).state == "awaiting_decision"
+    assert state_of(application) == "awaiting_decision"
 
 
 def test_the_script_gets_the_confirmation_alone_for_its_dialog(world, client, auth):
@@ -205,11 +206,9 @@ def test_the_board_confirms_above_the_limit_too(world, client, auth):
     shown = client.post(url, data={"action": "grant"})
     assert shown.status_code == 200
     assert "tyve tusind kroner" in page_text(shown)
-    db.session.expire_all()
-    assert db.session.get(Application, application.id).state == "awaiting_decision"
+    assert state_of(application) == "awaiting_decision"
     assert client.post(url, data={"confirmation": token_in(shown)}).status_code == 302
-    db.session.expire_all()
-    assert db.session.get(Application, application.id).state == "granted"
+    assert state_of(application) == "granted"
 
 
 def test_a_person_who_may_not_decide_gets_no_confirmation(world, client, auth):
@@ -229,8 +228,7 @@ def test_withdrawing_is_shown_first_and_only_the_confirmation_withdraws(world, c
     shown = client.post(url, data={"comment": "Rejsen er aflyst."})
     assert shown.status_code == 200
     assert "kan ikke fortrydes" in page_text(shown)
-    db.session.expire_all()
-    assert db.session.get(Application, application.id).state == "screening"
+    assert state_of(application) == "screening"
     assert counts(application.id) == before
     token = token_in(shown)
     # A forged comment beside the token, or another step with it: nothing happens.
@@ -241,8 +239,7 @@ def test_withdrawing_is_shown_first_and_only_the_confirmation_withdraws(world, c
         ).status_code
         == 409
     )
-    db.session.expire_all()
-    assert db.session.get(Application, application.id).state == "screening"
+    assert state_of(application) == "screening"
     assert client.post(url, data={"confirmation": token}).status_code == 302
     db.session.expire_all()
     withdrawn = db.session.get(Application, application.id)

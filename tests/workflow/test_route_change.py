@@ -9,6 +9,7 @@ from grants.cases.models import Application
 from grants.extensions import db
 from grants.letters.models import Letter
 from grants.workflow.loader import current_route
+from tests.administration.test_admin_pages import save_fund
 from tests.applications.helpers import form_data
 from tests.confirming import confirm
 
@@ -33,21 +34,7 @@ def test_a_route_changed_mid_flight(world, client, auth):
 
     # The administrator chooses the route without a manager's endorsement for the fund.
     auth.login(world.admin)
-    response = client.post(
-        f"/administration/puljer/{fund.id}",
-        data={
-            "name": fund.name,
-            "kind": fund.kind,
-            "route_id": str(screening.id),
-            "delegated_limit": "15000",
-            "yearly_budget": "100000",
-            "carry_over": fund.carry_over.value,
-            "report_due_days": "42",
-            "remind_days_before": "7",
-            "refund_days": "30",
-            "active": "y",
-        },
-    )
+    response = save_fund(client, fund, route_id=str(screening.id))
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
     assert fund.route_id == screening.id

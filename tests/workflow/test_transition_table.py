@@ -11,7 +11,7 @@ from grants.core import clock
 from grants.core.errors import NotAllowed
 from grants.extensions import db
 from grants.workflow import engine
-from tests.factories import make_application, make_fund
+from tests.factories import make_application, make_cases_in_every_state, make_fund
 from tests.html import page_text, texts
 
 STATES = [
@@ -175,21 +175,7 @@ def test_the_queue_agrees_with_the_table(world):
         {"departure_date": today - dt.timedelta(days=3), "return_date": today},
         trip_over(),
     ]
-    cases = []
-    for amount in (8000, 40000):
-        for state in STATES:
-            for trip in trips:
-                cases.append(
-                    make_application(
-                        world.employee,
-                        world.fund,
-                        amount=amount,
-                        state=state,
-                        budget={"transport": 50000},
-                        **trip,
-                    )
-                )
-    db.session.commit()
+    cases = make_cases_in_every_state(world.employee, world.fund, STATES, trips)
     for role in ROLES:
         user = person(world, role)
         in_queue = set(
