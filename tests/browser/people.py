@@ -143,8 +143,12 @@ class Person:
         assert "/log-ind" not in self.page.url, self.page.locator("main").inner_text()
 
     def logout(self) -> None:
-        self.page.locator("form.logout-form button").first.click()
-        self.page.wait_for_load_state()
+        # Waits for the navigation the button starts, to its end (a login at an outside
+        # provider is left there too: its own end-session page, through redirects), with
+        # the time a busy machine takes for that.
+        with self.page.expect_navigation(timeout=15_000):
+            self.page.locator("form.logout-form button").first.click()
+        self.page.wait_for_load_state(timeout=15_000)
 
     def visit(self, path: str, step: str, *, check: bool = True, status: int = 200) -> None:
         self._arrived_at = ""
