@@ -225,9 +225,7 @@ def letter_title(letter: Letter, application: Application) -> str:
 def fall_back(delivery: LetterDelivery, reason: str) -> LetterDelivery:
     """Send the letter by the municipality's other channel; commits."""
     delivery.reason = reason
-    details = {"reason": reason}
-    if reason == FAILED:
-        details["error"] = delivery.last_error
+    # (a failure's error is in the journal already, with the attempt it ended)
     how = current_app.config["DIGITAL_POST_FALLBACK"]
     messages = []
     if how == Channel.EMAIL:
