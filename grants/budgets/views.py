@@ -437,7 +437,18 @@ def plan_page() -> ResponseReturnValue:
         ]
         return _plan(form, this_year + 1, funds, status=400 if request.method == "GET" else 422)
     if request.method == "POST":
-        if form.validate() and form.year_value() == year:
+        if form.validate() and form.year_value() != year:
+            # The form was shown for another year (another tab, an old page): nothing is
+            # guessed; the person sees which year the page is on and sends it again.
+            flash(
+                _(
+                    "Formularen hørte til et andet budgetår end siden, som viser %(year)s."
+                    " Intet er bogført; udfyld den igen.",
+                    year=year,
+                ),
+                "error",
+            )
+        elif not form.errors:
             fund = next(f for f in funds if f.code == form.fund.data)
             with refused_by_domain(form, "amount") as refusal:
                 entry = set_allocation(

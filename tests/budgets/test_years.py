@@ -19,7 +19,7 @@ from grants.budgets.opening import open_years
 from grants.extensions import db
 from tests.dbstate import table_fingerprint
 from tests.factories import make_application, make_fund
-from tests.html import errors, headings, summary_errors, table_records
+from tests.html import errors, flashes, headings, summary_errors, table_records
 
 LATER = dt.date(2028, 3, 2)
 
@@ -202,7 +202,8 @@ def test_the_plan_changes_next_years_allocation_by_an_entry(world, client, auth)
         ({"amount": "-5"}, "negativ"),
         ({"amount": ""}, "Skriv et beløb"),
         ({"fund": "no-such-fund"}, "Vælg en af puljerne"),
-        ({"year": "2099"}, ""),
+        # A form shown for another year (another tab, an old page) is refused, and says so.
+        ({"year": "2099"}, "et andet budgetår"),
         ({"amount": "1000"}, "sættes ned"),  # below what is granted
     ],
 )
@@ -226,8 +227,8 @@ def test_bad_input_on_the_plan_changes_nothing(world, client, auth, data, messag
     form = {"year": str(year), "fund": "studierejsefonden", "amount": "90000", **data}
     response = client.post(f"/budgetter/bevillinger?year={year}", data=form)
     assert response.status_code in (400, 422)
-    if message:  # (a year in the form that is not the page's year is refused without one)
-        shown = errors(response) + summary_errors(response)
+    if message:
+        shown = errors(response) + summary_errors(response) + flashes(response)
         assert any(message in error for error in shown), shown
     db.session.expire_all()
     assert table_fingerprint(skip={"login_attempt", "user_session", "audit_event"}) == before
