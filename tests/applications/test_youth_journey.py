@@ -353,20 +353,8 @@ def test_the_youth_data_is_kept_apart_and_read_with_the_case(world, youth, clien
     from sqlalchemy import event
 
     from grants.cases.models import YouthSubsidy
-    from grants.organisations.models import Membership
 
-    organisation = Organisation(
-        name="Ballerup Ungdomsorkester",
-        kind="association",
-        cvr="31415926",
-        address="Vej 1",
-        postcode="2750",
-        city="Ballerup",
-        email="o@example.dk",
-    )
-    db.session.add(organisation)
-    db.session.flush()
-    db.session.add(Membership(organisation_id=organisation.id, user_id=world.outsider.id))
+    organisation = make_organisation(world.outsider, name="Ballerup Ungdomsorkester")
     db.session.commit()
     auth.login(world.outsider)
     data = trip_form(organisation.id, youth["prague"].id)
