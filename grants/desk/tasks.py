@@ -13,7 +13,21 @@ from dataclasses import dataclass
 
 from flask import g
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import joinedload, lazyload
 
 from grants.cases.models import Application
@@ -37,13 +51,18 @@ REPORT_DUE_STATES = (*GRANTED_STATES, State.REPORT_RETURNED)
 SORTS = ("waited", "deadline", "case", "fund", "amount")
 
 
-def _waiting(user) -> ColumnElement[bool]:
-    """The condition, made once per request (the menu and the page both use it)."""
+def _waiting_parts(user) -> engine.Waiting:
+    """The condition and its parts, made once per request (the menu and the page both use
+    them)."""
     kept = g.get("desk_waiting")
     if kept is None or kept[0] != user.id:
-        kept = (user.id, engine.waiting_for(user, quick=True))
+        kept = (user.id, engine.waiting_parts(user, quick=True))
         g.desk_waiting = kept
     return kept[1]
+
+
+def _waiting(user) -> ColumnElement[bool]:
+    return _waiting_parts(user).condition
 
 
 def deadline_column() -> ColumnElement:
@@ -136,12 +155,65 @@ class Filters:
 
 def choices(user) -> tuple[list[tuple[str, str]], list[str]]:
     """The funds and states among the person's own tasks: a manager is offered their own
-    employees' funds and states, a caseworker the ones that have cases waiting."""
+    employees' funds and states, a caseworker the ones that have cases waiting.
+
+    One statement that reads few cases at any size: the (fund, state) pairs of the person's
+    own cases (theirs, their organisations', their employees': found by the indexes on the
+    applicant, the organisation and the manager), and for each state and route where their
+    roles may give them another case's step (a caseworker's, a board's on its funds) the
+    funds that have a case waiting for them there, each found by one probe of the index on
+    (fund, state, route). The same pairs as a DISTINCT over the person's tasks, which read
+    every case waiting for a caseworker (8,000 at 100,000 applications, 66 ms)."""
+    waiting = _waiting_parts(user)
+    own = (
+        select(Fund.code, Fund.name, Application.state)
+        .join(Fund, Fund.id == Application.fund_id)
+        .where(waiting.own, waiting.exact)
+    )
+    parts: list[Select] = [own]
+    if waiting.staff_steps:
+        # The (state, route) pairs as a small table, and each (fund, state, route) tested by
+        # a subquery that stops at the first case waiting for the person: one probe of the
+        # index on (fund, state, route) each, where an EXISTS became a join that read every
+        # case in the state, and a probe by (fund, state) alone read every case of a fund in
+        # a state where its route gives the person no step.
+        # The funds each pair is limited to, numbered (by identity: one condition a role).
+        funds_of: dict[int, tuple[int, ColumnElement[bool]]] = {}
+        for on_fund in waiting.staff_steps.values():
+            funds_of.setdefault(id(on_fund), (len(funds_of), on_fund))
+        candidates = union_all(
+            *(
+                select(
+                    literal(state, String).label("state"),
+                    literal(route_id, Integer).label("route_id"),
+                    literal(funds_of[id(on_fund)][0], Integer).label("funds"),
+                )
+                for (state, route_id), on_fund in waiting.staff_steps.items()
+            )
+        ).subquery("candidate")
+        first_waiting = (
+            select(Application.id)
+            .where(
+                Application.fund_id == Fund.id,
+                Application.state == candidates.c.state,
+                Application.route_id == candidates.c.route_id,
+                waiting.exact,
+            )
+            .limit(1)
+            .scalar_subquery()
+        )
+        parts.append(
+            select(Fund.code, Fund.name, candidates.c.state)
+            .select_from(Fund)
+            .join(candidates, true())
+            .where(
+                or_(*(and_(candidates.c.funds == n, on_fund) for n, on_fund in funds_of.values())),
+                first_waiting.is_not(None),
+            )
+        )
     funds: dict[str, str] = {}
     states: set[str] = set()
-    for code, name, state in db.session.execute(
-        _base(user).with_only_columns(Fund.code, Fund.name, Application.state).distinct()
-    ):
+    for code, name, state in db.session.execute(union(*parts)):
         funds[code] = name
         states.add(state)
     return sorted(funds.items(), key=lambda item: item[1]), sorted(states)
