@@ -28,7 +28,6 @@ from sqlalchemy import (
     union,
     union_all,
 )
-from sqlalchemy.orm import joinedload, lazyload
 
 from grants.cases.models import Application
 from grants.cases.states import GRANTED_STATES, State
@@ -41,6 +40,7 @@ from grants.funds.models import Fund
 from grants.people.models import User
 from grants.reports.models import ReminderLog, TripReport
 from grants.workflow import engine
+from grants.workflow.guards import GUARDS, guard
 
 # The menu counts this far; beyond it says "99+".
 MENU_CAP = 99
@@ -84,19 +84,41 @@ def last_reminder_column() -> ColumnElement:
     )
 
 
-def _base(user) -> Select:
-    # The guards of the condition read the fund's columns (e.g. the delegated limit). The
-    # list shows the applicant's name, never their roles or logins.
-    return (
-        select(Application)
-        .join(Fund, Fund.id == Application.fund_id)
-        .where(_waiting(user))
-        .options(
-            joinedload(Application.applicant).options(
-                lazyload(User.role_grants), lazyload(User.identities)
-            )
-        )
-    )
+def _base(user, *columns) -> Select:
+    # The guards of the condition read the fund's columns (e.g. the delegated limit).
+    return select(*columns).join(Fund, Fund.id == Application.fund_id).where(_waiting(user))
+
+
+# What a row of the task list shows (desk/tasks.html), read as plain rows as the work queue
+# reads its own: no case, applicant or fund is made an object for the page (that and
+# working out each case's next steps from the objects were most of its time in Python).
+# The list shows the applicant's name, never their roles or logins.
+TASK_COLUMNS = (
+    Application.id,
+    Application.case_number,
+    Application.title,
+    Application.state,
+    Application.route_id,
+    Application.state_since,
+    Application.amount_applied,
+    User.name.label("applicant_name"),
+    Fund.name.label("fund_name"),
+)
+
+
+def _guard_label(name: str) -> str:
+    return f"guard_{name}"
+
+
+def guard_columns() -> list[ColumnElement[bool]]:
+    """Whether each named guard holds for the row's case, by the guard's SQL form (which
+    tests/workflow keeps in agreement with its Python form): the next steps are then
+    worked out from the row."""
+    return [
+        guard(name).sql(Application, Fund).label(_guard_label(name))
+        for name in sorted(GUARDS)
+        if name
+    ]
 
 
 def menu_count(user) -> int:
@@ -236,16 +258,19 @@ def task_query(user, filters: Filters) -> tuple[Select, Select]:
     }[filters.sort]
     ordered = column.desc() if filters.order == "desc" else column.asc()
     rows = (
-        _base(user)
-        .add_columns(
+        _base(
+            user,
+            *TASK_COLUMNS,
             deadline.label("deadline"),
             last_reminder_column().label("reminded"),
             side_column(user).label("side"),
+            *guard_columns(),
         )
+        .join(User, User.id == Application.applicant_id)
         .where(*conditions)
         .order_by(ordered.nulls_last(), Application.id)
     )
-    count = _base(user).with_only_columns(Application.id).where(*conditions)
+    count = _base(user, Application.id).where(*conditions)
     return rows, count
 
 
@@ -356,14 +381,16 @@ def side_column(user) -> ColumnElement:
 
 def next_steps(user, rows: list) -> dict[int, list[str]]:
     """The steps each case waits for from the person, by the route (one query for the
-    page's routes): the actions of their side's roles whose guard holds."""
-    from grants.workflow.guards import guard
+    page's routes): the actions of their side's roles whose guard holds (the row's guard
+    columns, ``guard_columns``)."""
     from grants.workflow.models import CaseRole, Transition
 
-    route_ids = {row.Application.route_id for row in rows}
+    route_ids = {row.route_id for row in rows}
     if not route_ids:
         return {}
-    transitions = db.session.execute(
+    # The steps by where they start (route, state), in the route's order.
+    starting: dict[tuple[int, str], list[tuple[CaseRole, str, str]]] = {}
+    for route_id, from_state, role, guard_name, action in db.session.execute(
         select(
             Transition.route_id,
             Transition.from_state,
@@ -373,7 +400,8 @@ def next_steps(user, rows: list) -> dict[int, list[str]]:
         )
         .where(Transition.notifies, Transition.route_id.in_(sorted(route_ids)))
         .order_by(Transition.route_id, Transition.position)
-    ).all()
+    ):
+        starting.setdefault((route_id, from_state), []).append((CaseRole(role), guard_name, action))
     staff = {CaseRole.BOARD_MEMBER, CaseRole.CASEWORKER}
     roles = {
         "applicant": {CaseRole.APPLICANT},
@@ -382,17 +410,15 @@ def next_steps(user, rows: list) -> dict[int, list[str]]:
     }
     steps: dict[int, list[str]] = {}
     for row in rows:
-        application = row.Application
         wanted = roles[row.side]
+        holds = row._mapping
         actions: list[str] = []
-        for route_id, from_state, role, guard_name, action in transitions:
+        for role, guard_name, action in starting.get((row.route_id, row.state), ()):
             if (
-                route_id == application.route_id
-                and from_state == application.state
-                and CaseRole(role) in wanted
-                and guard(guard_name).holds(application)
+                role in wanted
+                and (not guard_name or holds[_guard_label(guard_name)])
                 and action not in actions
             ):
                 actions.append(action)
-        steps[application.id] = actions
+        steps[row.id] = actions
     return steps
