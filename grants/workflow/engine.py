@@ -25,6 +25,7 @@ from sqlalchemy import (
     text,
     true,
 )
+from sqlalchemy.orm import InstrumentedAttribute
 
 from grants.core import access, clock, events
 from grants.core.errors import NotAllowed
@@ -493,7 +494,9 @@ _WAITING: dict[tuple[Any, ...], Waiting] = {}
 _WAITING_KEPT = 256
 
 
-def any_of(column: ColumnElement[Any], values: Select[Any]) -> ColumnElement[bool]:
+def any_of(
+    column: ColumnElement[Any] | InstrumentedAttribute[Any], values: Select[Any]
+) -> ColumnElement[bool]:
     """``column IN (values)``, where values is a subquery of one column, in a form an index
     can serve on PostgreSQL: ``column = ANY(ARRAY(values))`` is an InitPlan evaluated once
     and an index condition, where ``IN (subquery)`` is a hashed SubPlan tested on every row
@@ -569,7 +572,10 @@ def _waiting_condition(
     own_side = (
         or_(
             Application.applicant_id == user_id,
-            any_of(Application.organisation_id, organisations),
+            any_of(
+                Application.organisation_id,
+                select(Membership.organisation_id).where(Membership.user_id == user_id),
+            ),
         )
         if own_organisations is AS_SUBQUERY
         else or_(
