@@ -72,6 +72,9 @@ class Application(Timestamp, Model):
         Index("ix_application_state_since_id", "state_since", "id"),
         # ... and the queue filtered by fund and state, in the same order.
         Index("ix_application_fund_state_submitted", "fund_id", "state", "submitted_at", "id"),
+        # The task page's filter choices: whether a fund has a case in a state on a route
+        # where the person has a step, one probe each (grants.desk.tasks.choices).
+        Index("ix_application_fund_state_route", "fund_id", "state", "route_id"),
         # The budgets' "applied for, not decided" per fund and year: an index-only scan of
         # the undecided cases of the year.
         Index(
