@@ -42,8 +42,11 @@ from grants.reports.models import (  # noqa: F401
     ReminderSetting,
     TripReport,
 )
+from grants.reports.processing import register_processing_listeners
 from grants.subsidies.models import RuleSet  # noqa: F401
 from grants.workflow.models import JournalEntry, Route, Transition  # noqa: F401
 
 # The budgets' totals of the applications waiting for a decision follow every application.
 register_waiting_listeners(Application)
+# ... and so do the counts behind the processing times, every application and trip report.
+register_processing_listeners()

@@ -401,3 +401,122 @@ def test_the_youth_subsidy_migration_goes_up_and_down_on_postgresql(owner_databa
         with server.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         server.dispose()
+
+
+def check_the_processing_days_migration(url: str) -> None:
+    """Up: the processing times' counts filled from the cases, calendar days in Copenhagen
+    (a case sent at 23:30 on New Year's Eve and decided at 00:30 on 2 January took 2 days of
+    the new year; one decided at 23:30 on the day it was sent took 0), the settlement under
+    the case's fund. Down: the table goes; up again fills it again."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    values = {"yes": True, "no": False, "at": "2026-01-01"}
+    fund = (
+        "INSERT INTO fund (id, code, name, description, kind, route_id, delegated_limit,"
+        " yearly_budget, carry_over, report_due_days, publish_trips, publish_names,"
+        " report_before_return, remind_days_before, refund_days, active, ledger_version,"
+        " caseworker_email, created_at, updated_at) VALUES (:id, :code, 'F', '', 'study_trip',"
+        " 1, 0, 0, 'none', 42, :no, :no, :no, 7, 30, :yes, 0, '', :at, :at)"
+    )
+    case = (
+        "INSERT INTO application (id, fund_id, route_id, state, applicant_id, title, purpose,"
+        " destination_city, destination_country, programme, travellers, traveller_count,"
+        " other_funding, other_funding_source, amount_applied, expected_benefit,"
+        " knowledge_sharing, endorsement_comment, reply_draft, decision_reasons, created_at,"
+        " updated_at, submitted_at, decided_at) VALUES (:id, :fund, 1, 'granted', 1, 'T', '',"
+        " '', '', '', '', 1, 0, '', 0, '', '', '', '', '', :at, :at, :sent, :decided)"
+    )
+
+    def counts() -> list[tuple]:
+        with db.engine.connect() as connection:
+            return sorted(
+                tuple(row)
+                for row in connection.execute(
+                    text("SELECT year, fund_id, measure, days, cases FROM processing_days")
+                )
+            )
+
+    with app.app_context():
+        upgrade(revision="a4c6e8f0b2d4")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO workflow_route (id, code, version, name, initial_state)"
+                    " VALUES (1, 'r', 1, 'R', 'draft')"
+                )
+            )
+            connection.execute(
+                text(
+                    'INSERT INTO "user" (id, email, name, title, department, password_hash,'
+                    " locale, active, session_token, created_at, updated_at) VALUES (1,"
+                    " 'a@x.dk', 'N', '', '', 'h', 'da', :yes, 't', :at, :at)"
+                ),
+                values,
+            )
+            connection.execute(text(fund), {**values, "id": 1, "code": "a"})
+            connection.execute(text(fund), {**values, "id": 2, "code": "b"})
+            # Moments in UTC, whatever the database's time zone: Copenhagen is an hour ahead
+            # in winter, two in summer.
+            for id_, fund_id, sent, decided in (
+                (1, 1, "2025-12-31 22:30:00", "2026-01-01 23:30:00"),  # 2 days, 2026
+                (2, 1, "2026-03-10 07:00:00", "2026-03-10 22:30:00"),  # 0 days
+                (3, 2, "2026-02-01 10:00:00", "2026-02-11 10:00:00"),  # 10 days
+                (4, 2, "2026-02-01 10:00:00", None),  # not decided: not counted
+            ):
+                connection.execute(
+                    text(case),
+                    {
+                        **values,
+                        "id": id_,
+                        "fund": fund_id,
+                        "sent": f"{sent}+00:00",
+                        "decided": f"{decided}+00:00" if decided else None,
+                    },
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO trip_report (application_id, what_was_done, what_was_learned,"
+                    " how_it_will_be_used, participant_names, refund_amount, created_at,"
+                    " updated_at, submitted_at, approved_at) VALUES (3, '', '', '', '', 0, :at,"
+                    " :at, '2026-05-31 22:30:00+00:00', '2026-06-03 08:00:00+00:00')"
+                ),
+                values,
+            )
+        upgrade(revision="ecabd91c2452")
+        expected = [
+            (2026, 1, "decision", 0, 1),
+            (2026, 1, "decision", 2, 1),
+            (2026, 2, "decision", 10, 1),
+            (2026, 2, "settlement", 2, 1),  # 1 June 00:30 to 3 June 10:00, local
+        ]
+        assert counts() == expected
+        downgrade(revision="a4c6e8f0b2d4")
+        assert "processing_days" not in inspect(db.engine).get_table_names()
+        upgrade()
+        assert counts() == expected
+        db.engine.dispose()
+
+
+def test_the_processing_days_migration_goes_up_and_down(tmp_path):
+    check_the_processing_days_migration(f"sqlite:///{tmp_path / 'days.db'}")
+
+
+def test_the_processing_days_migration_goes_up_and_down_on_postgresql(owner_database_url):
+    import pytest
+    from sqlalchemy import make_url
+
+    if make_url(owner_database_url).get_backend_name() != "postgresql":
+        pytest.skip("PostgreSQL only; SQLite in the test above")
+    url = make_url(owner_database_url)
+    name = f"{url.database}_days_migration"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        check_the_processing_days_migration(
+            url.set(database=name).render_as_string(hide_password=False)
+        )
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        server.dispose()

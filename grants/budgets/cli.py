@@ -86,8 +86,8 @@ def open_year_command(year: int | None) -> None:
 
 @budgets.command("rebuild-totals")
 def rebuild_totals_command() -> None:
-    """Make the running totals again: the ledger's from its entries, and the applications
-    waiting for a decision from the applications (after a bulk load)."""
+    """Make the running totals again: the ledger's from its entries, the applications
+    waiting for a decision and the processing times from the cases (after a bulk load)."""
     from grants.budgets.maintenance import rebuild_totals
 
     rows = rebuild_totals()

@@ -6,6 +6,7 @@ from typing import cast
 
 from sqlalchemy import Table, extract, func, select
 
+from grants.budgets import timing
 from grants.budgets.ledger import as_kroner
 from grants.budgets.models import (
     NOT_WAITING_STATES,
@@ -19,8 +20,9 @@ from grants.extensions import db
 
 def rebuild_totals() -> int:
     """Make the running totals again: ``BudgetTotal`` from the ledger's entries (returns its
-    number of rows) and ``BudgetWaiting`` from the applications. For a database filled
-    without the app (a bulk load), or to check them."""
+    number of rows), ``BudgetWaiting`` from the applications, and the counts behind the
+    processing times (``timing.kept_by``). For a database filled without the app (a bulk
+    load), or to check them."""
     db.session.execute(cast(Table, BudgetTotal.__table__).delete())
     booked_year = extract("year", BudgetEntry.booked_on)
     booked_month = extract("month", BudgetEntry.booked_on)
@@ -50,6 +52,7 @@ def rebuild_totals() -> int:
             )
         )
     _rebuild_waiting()
+    timing.rebuild_kept()
     db.session.flush()
     return len(rows)
 

@@ -45,13 +45,14 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column, object_session, relationship
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from grants.cases.states import State
 from grants.core import clock
 from grants.core.auditing import NOT_AUDITED, Audited, Record
-from grants.core.models import dialect_insert, enum_type
+from grants.core.models import enum_type
 from grants.core.money import ZERO, Money
+from grants.core.running import add_to, follow
 from grants.extensions import Model
 
 if TYPE_CHECKING:
@@ -160,25 +161,17 @@ class BudgetTotal(Model):
 @event.listens_for(BudgetEntry, "after_insert")
 def _add_to_totals(mapper: Mapper[Any], connection: Connection, entry: BudgetEntry) -> None:
     booked_on = entry.booked_on or clock.today()
-    values = dict(
-        fund_id=entry.fund_id,
-        year=entry.year,
-        booked_year=booked_on.year,
-        booked_month=booked_on.month,
-        kind=entry.kind,
-        amount=entry.amount,
-        entries=1,
-    )
-    statement = dialect_insert(connection, BudgetTotal).values(**values)
-    table = BudgetTotal.__table__
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=["fund_id", "year", "booked_year", "booked_month", "kind"],
-            set_={
-                "amount": table.c.amount + statement.excluded.amount,
-                "entries": table.c.entries + 1,
-            },
-        )
+    add_to(
+        connection,
+        BudgetTotal,
+        {
+            "fund_id": entry.fund_id,
+            "year": entry.year,
+            "booked_year": booked_on.year,
+            "booked_month": booked_on.month,
+            "kind": entry.kind,
+        },
+        {"amount": entry.amount, "entries": 1},
     )
 
 
@@ -231,49 +224,17 @@ def waiting_key(
     return fund_id, moved_to if moved_to is not None else departure_date.year
 
 
-def _current(application: Application) -> tuple:
-    return tuple(getattr(application, name) for name in _WAITING_FIELDS)
-
-
-def _before(application: Application) -> tuple:
-    """The values as the database has them, before this flush writes the changes."""
-    from sqlalchemy.orm.attributes import get_history
-
-    values = []
-    for name in _WAITING_FIELDS:
-        # The columns have active_history (grants.cases.models), so a changed value
-        # always has its old one here, except None, which SQLAlchemy does not list; an
-        # unloaded value is unchanged and is loaded now.
-        history = get_history(application, name)
-        if history.deleted:
-            values.append(history.deleted[0])
-        elif history.unchanged:
-            values.append(history.unchanged[0])
-        elif history.added:
-            values.append(None)
-        else:
-            values.append(getattr(application, name))
-    return tuple(values)
-
-
 def _move_waiting(
     connection: Connection, key: tuple[int, int] | None, applications: int, amount: Decimal
 ) -> None:
     if key is None or (applications == 0 and not amount):
         return
     fund_id, year = key
-    statement = dialect_insert(connection, BudgetWaiting).values(
-        fund_id=fund_id, year=year, applications=applications, amount=amount
-    )
-    table = BudgetWaiting.__table__
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=["fund_id", "year"],
-            set_={
-                "applications": table.c.applications + applications,
-                "amount": table.c.amount + statement.excluded.amount,
-            },
-        )
+    add_to(
+        connection,
+        BudgetWaiting,
+        {"fund_id": fund_id, "year": year},
+        {"applications": applications, "amount": amount},
     )
 
 
@@ -300,42 +261,9 @@ def _keep_waiting(
 
 
 def register_waiting_listeners(application_class: type[Application]) -> None:
-    """Keep ``BudgetWaiting`` with every insert, change and delete of an application.
-
-    The values before the flush are read in ``before_flush``, where loading an expired
-    attribute is allowed; the totals are moved after each row is written, on the flush's
-    own connection, when the foreign keys of new rows are known."""
-
-    @event.listens_for(Session, "before_flush")
-    def remember(session: Session, _context: object, _instances: object) -> None:
-        before = session.info.setdefault("waiting_before", {})
-        for application in list(session.dirty) + list(session.deleted):
-            if isinstance(application, application_class) and application not in session.new:
-                before.setdefault(id(application), _before(application))
-
-    @event.listens_for(application_class, "after_insert")
-    def inserted(_mapper: Mapper[Any], connection: Connection, application: Application) -> None:
-        _keep_waiting(connection, None, _current(application))
-
-    @event.listens_for(application_class, "after_update")
-    def updated(_mapper: Mapper[Any], connection: Connection, application: Application) -> None:
-        session = object_session(application)
-        kept = session.info.get("waiting_before", {}) if session is not None else {}
-        before = kept.pop(id(application), None)
-        if before is None:  # nothing loaded changed: the values are the database's
-            return
-        _keep_waiting(connection, before, _current(application))
-
-    @event.listens_for(application_class, "after_delete")
-    def deleted(_mapper: Mapper[Any], connection: Connection, application: Application) -> None:
-        session = object_session(application)
-        kept = session.info.get("waiting_before", {}) if session is not None else {}
-        before = kept.pop(id(application), None)
-        _keep_waiting(connection, before or _current(application), None)
-
-    @event.listens_for(Session, "after_flush_postexec")
-    def forget(session: Session, _context: object) -> None:
-        session.info.pop("waiting_before", None)
+    """Keep ``BudgetWaiting`` with every insert, change and delete of an application, in the
+    same flush (grants.core.running)."""
+    follow(application_class, _WAITING_FIELDS, _keep_waiting, "budget_waiting")
 
 
 class ClosingOutcome(enum.StrEnum):

@@ -92,8 +92,8 @@ class Application(Timestamp, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # sagsnr.: given when the application is first submitted
     case_number: Mapped[str | None] = mapped_column(String(20), unique=True)
-    # active_history on the five columns the budgets' "applied for, not decided" totals
-    # read (grants.budgets.models.BudgetWaiting): a change always knows the old value.
+    # active_history on the columns the budgets' "applied for, not decided" totals read
+    # (grants.budgets.models.BudgetWaiting): a change always knows the old value.
     fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True, active_history=True)
     # The route the case started on; it finishes on it even if the fund's route changes.
     route_id: Mapped[int] = mapped_column(ForeignKey("workflow_route.id"))
@@ -132,7 +132,11 @@ class Application(Timestamp, Model):
     form_key: Mapped[str | None] = mapped_column(String(32), unique=True)
     answers: Mapped[dict | None] = mapped_column(JSON)
 
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # active_history on the two moments the processing times count from and to
+    # (grants.reports.models.ProcessingDays), as on the columns above.
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), active_history=True
+    )
     # The manager's endorsement (anbefaling): True, False, or not yet given.
     endorsed: Mapped[bool | None]
     endorsement_comment: Mapped[str] = mapped_column(Text, default="")
@@ -143,7 +147,9 @@ class Application(Timestamp, Model):
     outcome: Mapped[Outcome | None] = mapped_column(enum_type(Outcome), active_history=True)
     granted_amount: Mapped[Decimal | None] = mapped_column(Money)
     decision_reasons: Mapped[str] = mapped_column(Text, default="")
-    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), active_history=True
+    )
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     report_due: Mapped[dt.date | None] = mapped_column(Date)
 

@@ -67,8 +67,13 @@ class TripReport(Timestamp, Model):
     # the decision (the same shape as Application.calculation).
     recalculation: Mapped[dict | None] = mapped_column(JSON)
 
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # active_history: the processing times count from and to these (ProcessingDays below).
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), active_history=True
+    )
+    approved_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), active_history=True
+    )
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     # Settlement: the final amount of the grant, and any amount to pay back, by when.
@@ -102,6 +107,35 @@ def _keep_trip_start(session, flush_context, instances) -> None:
             start = report.actual_departure or planned
             if report.trip_start != start:
                 report.trip_start = start
+
+
+class ProcessingDays(Model):
+    """How many cases took so many days, per measure, fund and year: the processing times
+    (sagsbehandlingstid) of the budgets dashboard and its export, counted as they happen.
+
+    ``decision``: from the application's submission to its decision, in the year of the
+    decision; ``settlement``: from the trip report's submission to its approval, in the year
+    of the approval; the fund is the case's. ``days`` are calendar days in the
+    municipality's time zone: between the local dates of the two moments, so a case
+    submitted and decided the same day took 0 days, whatever the hours.
+
+    The dashboard works the median and the 90th percentile out of a few hundred rows here
+    (grants.core.stats.Spread.of_counts), instead of every case of the year. Kept in the same
+    flush as every change of an application or a report (grants.reports.processing); derived,
+    never the truth: ``flask budgets rebuild-totals`` makes it again from the cases, and a
+    property test checks the two agree after any sequence of changes."""
+
+    __tablename__ = "processing_days"
+    # Derived from the applications and the reports.
+    __audit__ = NOT_AUDITED
+    __table_args__ = (UniqueConstraint("year", "fund_id", "measure", "days"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    measure: Mapped[str] = mapped_column(String(20))  # "decision" or "settlement"
+    days: Mapped[int]
+    cases: Mapped[int] = mapped_column(default=0)
 
 
 class AccountLine(CategoryAmount, Model):

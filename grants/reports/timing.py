@@ -3,20 +3,21 @@ report to settlement, per case (the case page), per fund and year (the budgets d
 its export: registered with grants.budgets.timing), and the fund's measured median as the
 applicant's expected time to a decision (the status tracker).
 
-A figure is the median or the 90th percentile in days, worked out the same way on both
-databases (grants.core.stats: PostgreSQL's ``percentile_cont``): on PostgreSQL in the query,
-one row per fund and year; on SQLite from the times themselves.
+A time is calendar days in the municipality's time zone (grants.reports.processing). A
+figure is the median or the 90th percentile of the times, worked out as PostgreSQL's
+``percentile_cont`` would (grants.core.stats): per fund and year from the running counts
+(``ProcessingDays``), a few hundred rows however many cases there are; for the status
+tracker from the fund's decisions of the last 365 days.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, extract, func, literal, select, union_all
+from sqlalchemy import select
 
 from grants.budgets import timing as budget_timing
 from grants.cases.models import Application
@@ -25,7 +26,8 @@ from grants.core import clock
 from grants.core.formatting import long_date
 from grants.core.stats import Spread
 from grants.extensions import db
-from grants.reports.models import TripReport
+from grants.reports import processing
+from grants.reports.processing import calendar_days, local_day
 
 DECISION = budget_timing.DECISION
 SETTLEMENT = budget_timing.SETTLEMENT
@@ -35,121 +37,42 @@ EXPECTATION_WINDOW = dt.timedelta(days=365)
 EXPECTATION_MINIMUM = 3
 
 
-def days_between(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
-    if start is None or end is None:
-        return None
-    return max((end - start).total_seconds() / 86400, 0.0)
-
-
-def case_times(application: Application) -> dict[str, float | None]:
+def case_times(application: Application) -> dict[str, int | None]:
     """The case's own days from submission to decision, and from report to settlement."""
     report = getattr(application, "report", None)
     return {
-        DECISION: days_between(application.submitted_at, application.decided_at),
-        SETTLEMENT: days_between(report.submitted_at, report.approved_at) if report else None,
+        DECISION: calendar_days(application.submitted_at, application.decided_at),
+        SETTLEMENT: calendar_days(report.submitted_at, report.approved_at) if report else None,
     }
 
 
-def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
-    return (
-        dt.datetime(year, 1, 1, tzinfo=clock.LOCAL),
-        dt.datetime(year + 1, 1, 1, tzinfo=clock.LOCAL),
-    )
-
-
-def _times(
-    fund_ids: Sequence[int] | None,
-    year: int | None,
-    since: dt.datetime | None = None,
-    kinds: Sequence[str] = (DECISION, SETTLEMENT),
-) -> Select:
-    """The times, one row each: (measure, fund id, started, ended)."""
-    branches = []
-    if DECISION in kinds:
-        branches.append(
-            (
-                select(
-                    literal(DECISION).label("measure"),
-                    Application.fund_id.label("fund_id"),
-                    Application.submitted_at.label("started"),
-                    Application.decided_at.label("ended"),
-                ).where(Application.submitted_at.is_not(None)),
-                Application.decided_at,
-            )
-        )
-    if SETTLEMENT in kinds:
-        branches.append(
-            (
-                select(
-                    literal(SETTLEMENT).label("measure"),
-                    Application.fund_id.label("fund_id"),
-                    TripReport.submitted_at.label("started"),
-                    TripReport.approved_at.label("ended"),
-                )
-                .join(TripReport, TripReport.application_id == Application.id)
-                .where(TripReport.submitted_at.is_not(None)),
-                TripReport.approved_at,
-            )
-        )
-    selects = []
-    for query, ended in branches:
-        conditions = [ended.is_not(None)]
-        if fund_ids is not None:
-            conditions.append(Application.fund_id.in_(list(fund_ids)))
-        if year is not None:
-            start, end = _year_bounds(year)
-            conditions += [ended >= start, ended < end]
-        if since is not None:
-            conditions.append(ended >= since)
-        selects.append(query.where(and_(*conditions)))
-    return union_all(*selects) if len(selects) > 1 else selects[0]
-
-
 @budget_timing.measured_by
-def measured(
-    fund_ids: Sequence[int] | None, year: int | None, since: dt.datetime | None = None
-) -> budget_timing.Measures:
-    """Per fund and year (of the decision, of the settlement): the spread of each measure."""
-    times = _times(fund_ids, year, since).subquery()
+def measured(fund_ids: Sequence[int] | None, year: int | None) -> budget_timing.Measures:
+    """Per fund and year (of the decision, of the settlement): the spread of each measure,
+    from the running counts."""
     found: budget_timing.Measures = {}
-    if db.session.get_bind().dialect.name == "postgresql":
-        days = extract("epoch", times.c.ended - times.c.started) / 86400
-        local_year = extract("year", func.timezone(str(clock.LOCAL), times.c.ended))
-        rows = db.session.execute(
-            select(
-                times.c.measure,
-                times.c.fund_id,
-                local_year,
-                func.count(),
-                func.percentile_cont(0.5).within_group(days),
-                func.percentile_cont(0.9).within_group(days),
-            ).group_by(times.c.measure, times.c.fund_id, local_year)
-        )
-        for measure, fund_id, in_year, count, median, p90 in rows:
-            found.setdefault((fund_id, int(in_year)), {})[measure] = Spread(
-                count, max(float(median), 0.0), max(float(p90), 0.0)
-            )
-        return found
-    values: dict[tuple[str, int, int], list[float]] = defaultdict(list)
-    for measure, fund_id, started, ended in db.session.execute(select(times)):
-        ended = ended if ended.tzinfo else ended.replace(tzinfo=dt.UTC)
-        started = started if started.tzinfo else started.replace(tzinfo=dt.UTC)
-        days = days_between(started, ended)
-        values[measure, fund_id, ended.astimezone(clock.LOCAL).year].append(days or 0.0)
-    for (measure, fund_id, in_year), days_list in values.items():
-        spread = Spread.of(days_list)
-        if spread is not None:
-            found.setdefault((fund_id, in_year), {})[measure] = spread
+    ids = list(fund_ids) if fund_ids is not None else None
+    for key, by_measure in processing.counts(ids, year).items():
+        for measure, counted in by_measure.items():
+            spread = Spread.of_counts(counted)
+            if spread is not None:
+                found.setdefault(key, {})[measure] = spread
     return found
 
 
 def fund_decision_time(fund_id: int) -> Spread | None:
-    """The fund's days from submission to decision over the last year: one query."""
+    """The fund's days from submission to decision over the last year: one query over its
+    decisions of the last 365 days (a rolling window, which the counts by year cannot give)."""
     since = clock.now() - EXPECTATION_WINDOW
-    times = _times([fund_id], None, since, kinds=(DECISION,)).subquery()
-    values = []
-    for _measure, _fund, started, ended in db.session.execute(select(times)):
-        values.append(days_between(started, ended) or 0.0)
+    rows = db.session.execute(
+        select(Application.submitted_at, Application.decided_at).where(
+            Application.fund_id == fund_id,
+            Application.submitted_at.is_not(None),
+            Application.decided_at.is_not(None),
+            Application.decided_at >= since,
+        )
+    )
+    values = [float(calendar_days(started, ended) or 0) for started, ended in rows]
     return Spread.of(values) if len(values) >= EXPECTATION_MINIMUM else None
 
 
@@ -234,8 +157,7 @@ def _expected_text(application: Application) -> str:
             "sager det seneste år."
         )
     days = round(spread.median)
-    expected = application.submitted_at + dt.timedelta(days=spread.median)
-    expected_day = expected.astimezone(clock.LOCAL).date()
+    expected_day = local_day(application.submitted_at) + dt.timedelta(days=days)
     if expected_day < clock.today():
         return _(
             "Halvdelen af ansøgningerne til puljen får afgørelse inden for %(days)d dage. "
