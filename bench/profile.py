@@ -194,7 +194,7 @@ def main() -> None:
         if args.explain:
             with app.app_context():
                 for _s, statement, parameters in statements:
-                    if statement.lstrip().upper().startswith("SELECT"):
+                    if statement.lstrip().upper().startswith(("SELECT", "WITH")):
                         raw = (
                             db.session.connection()
                             .exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
