@@ -64,10 +64,7 @@ QUEUE_COLUMNS = (
 @login_required
 def queue() -> ResponseReturnValue:
     """What waits for the person: every case where they can take a step now."""
-    # The page read from the oldest open case, the total from the other indexes
-    # (``engine.waiting_in_order``).
-    waiting, in_order = engine.waiting_conditions(current_user)
-    conditions = [waiting]
+    conditions = [engine.waiting_for(current_user)]
     fund_code = request.args.get("fund", "")
     state = request.args.get("state", "")
     text = request.args.get("q", "").strip()[:100]
@@ -96,7 +93,7 @@ def queue() -> ResponseReturnValue:
         select(*QUEUE_COLUMNS)
         .join(Fund, Fund.id == Application.fund_id)
         .join(User, User.id == Application.applicant_id)
-        .where(in_order, *conditions[1:])
+        .where(*conditions)
         .order_by(Application.submitted_at.asc().nulls_last(), Application.id)
     )
     # The total: the ids under the same conditions, joining the applicant only when the

@@ -60,10 +60,6 @@ def _youth_field(name: str, empty: object = None) -> property:
     return property(read, write)
 
 
-# The states no step leads out of in any route (the index ix_application_open_submitted).
-CLOSED_SQL = "'cancelled', 'refused', 'settled', 'withdrawn'"
-
-
 class Application(Timestamp, Model):
     __tablename__ = "application"
     # Its steps reach the trail as journal entries (JournalEntry); its fields are the
@@ -97,17 +93,6 @@ class Application(Timestamp, Model):
             "id",
             postgresql_where=text("state <> 'draft'"),
             sqlite_where=text("state <> 'draft'"),
-        ),
-        # The work queue's order over the cases still open (grants.workflow.engine's
-        # ``waiting_for`` names the states with a step, which implies this condition): the
-        # first page without stepping over the settled, refused, withdrawn and cancelled
-        # cases of years past.
-        Index(
-            "ix_application_open_submitted",
-            "submitted_at",
-            "id",
-            postgresql_where=text(f"state NOT IN ({CLOSED_SQL})"),
-            sqlite_where=text(f"state NOT IN ({CLOSED_SQL})"),
         ),
     )
 

@@ -406,26 +406,7 @@ AS_SUBQUERY = None
 
 
 def waiting_for(user: User, quick: bool = False) -> ColumnElement[bool]:
-    """A SQL condition on Application: the cases that wait for a step of ``user`` now
-    (``waiting_conditions``), as the indexes on the applicant, the organisation and (fund,
-    state) serve it: to count them, or to find a few."""
-    return waiting_conditions(user, quick)[0]
-
-
-def waiting_in_order(user: User) -> ColumnElement[bool]:
-    """The same cases as ``waiting_for``, as a condition the index of the open cases in the
-    queue's order serves (ix_application_open_submitted): to read the first of them, oldest
-    first, without stepping over the settled, refused, withdrawn and cancelled cases of
-    years past, and without the condition for the other indexes, which makes PostgreSQL
-    expect so few cases that it would gather and sort every waiting case instead."""
-    return waiting_conditions(user)[1]
-
-
-def waiting_conditions(
-    user: User, quick: bool = False
-) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    """The cases that wait for a step of ``user`` now, as two SQL conditions on Application
-    (``waiting_for``, ``waiting_in_order``).
+    """A SQL condition on Application: the cases that wait for a step of ``user`` now.
 
     Only the steps the route expects (``notifies``) count: a grant the caseworker *may*
     cancel waits for the applicant's report, not for the caseworker, and a committee's
@@ -460,27 +441,27 @@ def waiting_conditions(
         own_organisations,
         clock.today(),
     )
-    conditions = _WAITING.get(key)
-    if conditions is None:
+    condition = _WAITING.get(key)
+    if condition is None:
         if len(_WAITING) >= _WAITING_KEPT:
             _WAITING.clear()
-        conditions = _WAITING[key] = _waiting_conditions(
+        condition = _WAITING[key] = _waiting_condition(
             user.id, key[2], transitions, own_organisations
         )
-    return conditions
+    return condition
 
 
-# The conditions of ``waiting_conditions`` last built, by what they were built from.
-_WAITING: dict[tuple[Any, ...], tuple[ColumnElement[bool], ColumnElement[bool]]] = {}
+# The conditions of ``waiting_for`` last built, by what they were built from.
+_WAITING: dict[tuple[Any, ...], ColumnElement[bool]] = {}
 _WAITING_KEPT = 256
 
 
-def _waiting_conditions(
+def _waiting_condition(
     user_id: int,
     caseworker: bool,
     transitions: Transitions,
     own_organisations: tuple[int, ...] | None,
-) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+) -> ColumnElement[bool]:
     from grants.cases.models import Application
     from grants.funds.models import Fund, FundBoardMember
     from grants.organisations.models import Membership
@@ -540,18 +521,4 @@ def _waiting_conditions(
             for state in states
         }
     )
-    waiting = or_(*conditions)
-    # In a state someone has a step from (implied too): the condition of the index of the
-    # open cases (ix_application_open_submitted), which names no state with a step.
-    every_state = sorted(
-        {
-            state
-            for role_steps in steps.values()
-            for states in role_steps.values()
-            for state in states
-        }
-    )
-    return (
-        and_(or_(applicant_side, Application.state.in_(staff_states)), waiting),
-        and_(Application.state.in_(every_state), waiting),
-    )
+    return and_(or_(applicant_side, Application.state.in_(staff_states)), or_(*conditions))

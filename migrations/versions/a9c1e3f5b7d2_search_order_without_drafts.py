@@ -1,14 +1,11 @@
-"""The search and the work queue cost the same at any size (issue 24): the search's order,
-newest first, as an index without the drafts, and on PostgreSQL the application's searched
-text kept as a column; the queue's order, oldest first, as an index of the open cases
+"""The search costs the same at any size (issue 24): its order, newest first, as an index
+without the drafts, and on PostgreSQL the application's searched text kept as a column
 
 A search reads the newest cases along the index and stops when the page is full, instead
 of stepping over every draft (they have no submission time, so they come first) or sorting
 every case the words match; it tries the words on each case it reads, which the kept text
 makes cheap (the Danish stemming of each case's text took 35 microseconds a case). The
 full-text index is then the column's (the same text, made once when the case is written).
-The queue reads the cases still open from the oldest (the settled, refused, withdrawn and
-cancelled cases, seven in ten, are not in that index), not every case of years past.
 
 Revision ID: a9c1e3f5b7d2
 Revises: b8e0f2a4c6d9
@@ -31,9 +28,6 @@ SEARCHED_TEXT = (
     "|| coalesce(expected_benefit, ''))"
 )
 
-# The states no step leads out of (grants.cases.models.CLOSED_SQL).
-CLOSED = "'cancelled', 'refused', 'settled', 'withdrawn'"
-
 
 def upgrade():
     with op.batch_alter_table("application", schema=None) as batch_op:
@@ -43,13 +37,6 @@ def upgrade():
             unique=False,
             postgresql_where=sa.text("state <> 'draft'"),
             sqlite_where=sa.text("state <> 'draft'"),
-        )
-        batch_op.create_index(
-            "ix_application_open_submitted",
-            ["submitted_at", "id"],
-            unique=False,
-            postgresql_where=sa.text(f"state NOT IN ({CLOSED})"),
-            sqlite_where=sa.text(f"state NOT IN ({CLOSED})"),
         )
     if op.get_bind().dialect.name != "postgresql":
         return
@@ -69,5 +56,4 @@ def downgrade():
             f"CREATE INDEX ix_application_search_text ON application USING gin ({SEARCHED_TEXT})"
         )
     with op.batch_alter_table("application", schema=None) as batch_op:
-        batch_op.drop_index("ix_application_open_submitted")
         batch_op.drop_index("ix_application_submitted_undrafted")

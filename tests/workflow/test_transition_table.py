@@ -189,15 +189,6 @@ def test_the_queue_agrees_with_the_table(world):
             a.id for a in cases if any(t.notifies for t in engine.available_transitions(a, user))
         }
         assert in_queue == expected, role
-        # The queue's page reads them by the other condition: the same cases.
-        in_order = set(
-            db.session.scalars(
-                select(Application.id)
-                .join(Fund, Fund.id == Application.fund_id)
-                .where(engine.waiting_in_order(user))
-            )
-        )
-        assert in_order == expected, role
 
 
 def test_a_grant_the_caseworker_may_cancel_is_not_waiting_for_the_caseworker(world, client, auth):
