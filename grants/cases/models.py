@@ -84,16 +84,9 @@ class Application(Timestamp, Model):
         ),
         # The public pages' validator reads the latest change (publication.queries).
         Index("ix_application_updated_at", "updated_at"),
-        # The search's order, newest first, without the drafts (grants.desk.search): the
-        # drafts have no submission time and would come first, a staff member sees none but
-        # their own, and the search would step over every one of them.
-        Index(
-            "ix_application_submitted_undrafted",
-            "submitted_at",
-            "id",
-            postgresql_where=text("state <> 'draft'"),
-            sqlite_where=text("state <> 'draft'"),
-        ),
+        # The cases in a state sent or not (the search's never sent cases that are no
+        # longer drafts: grants.desk.search), in the order of the lists.
+        Index("ix_application_state_submitted_id", "state", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

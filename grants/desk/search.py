@@ -245,9 +245,13 @@ def search_rows(
     return rows.where(Application.id.in_(_found(user, criteria, reach))).order_by(*NEWEST_FIRST)
 
 
-# Not a draft, written out rather than a parameter, so that PostgreSQL sees the condition of
-# the index ix_application_submitted_undrafted in it (a prepared statement's plan too).
-UNDRAFTED = Application.state != literal_column("'draft'")
+# Sent and not a draft: read newest first along ix_application_submitted_at_id from the
+# last sent case (the drafts, never sent, would come first: 4,300 at 100,000 cases).
+SENT = (Application.submitted_at.is_not(None), Application.state != State.DRAFT)
+# Never sent, yet no longer a draft (a case made directly in its state): none in the
+# ordinary course, found at once by the index (state, submitted_at, id).
+NOT_DRAFTS = tuple(state for state in State if state != State.DRAFT)
+UNSENT = (Application.submitted_at.is_(None), Application.state.in_(NOT_DRAFTS))
 # How far the search reads down the newest cases, in multiples of the rows the page needs,
 # before it gathers the cases the text matches from their indexes instead.
 WINDOW_PAGES = 25
@@ -276,10 +280,12 @@ def _found(user, criteria: Criteria, reach: int) -> Select:
 
     - the applicant's side (``_sides``), drafts too: the person's own cases and their
       organisations' (a few, by the applicant's and the organisation's indexes);
-    - the cases that are no longer drafts, that the person handles (case staff: all),
-      newest first, read from the index without drafts (ix_application_submitted_undrafted)
-      with the filters, the text tried on each: a common word or name (a tenth of every
-      case) fills the page after some hundred cases and the reading stops there;
+    - the cases that are no longer drafts and were never sent (``UNSENT``), that the person
+      handles (case staff: all);
+    - the sent cases that are no longer drafts (``SENT``), that the person handles,
+      newest first, read along the index of the order with the filters, the text tried on
+      each: a common word or name (a tenth of every case) fills the page after some
+      hundred cases and the reading stops there;
     - when those first ``reach * WINDOW_PAGES`` cases hold fewer than ``reach`` that the
       text matches, the text is rare: the cases it matches are gathered from their
       indexes (``_matching_ids``; few, as it is rare) and sorted. PostgreSQL runs this part
@@ -287,7 +293,7 @@ def _found(user, criteria: Criteria, reach: int) -> Select:
     """
     _applicant_side, handles = _sides(user)
     filters = _filters(criteria)
-    undrafted = [UNDRAFTED] if handles is None else [UNDRAFTED, handles]
+    handled = [] if handles is None else [handles]
     # The applicant's side, drafts too: one's own cases, and one's organisations' (each by
     # its index; the two in one OR are read from every case of every organisation).
     own_organisations = select(Membership.organisation_id).where(Membership.user_id == user.id)
@@ -301,20 +307,21 @@ def _found(user, criteria: Criteria, reach: int) -> Select:
         for side in (
             Application.applicant_id == user.id,
             Application.organisation_id.in_(own_organisations),
+            and_(*UNSENT, *handled),
         )
     ]
-    window = window.where(*undrafted, *filters).order_by(*NEWEST_FIRST)
+    window = window.where(*SENT, *handled, *filters).order_by(*NEWEST_FIRST)
     if not criteria.text:
         parts.append(select(window.limit(reach).subquery().c.id))
         return union_all(*parts)
-    walked = _first(reach, criteria.text, window.limit(reach * WINDOW_PAGES).subquery()).cte(
-        "walked"
-    )
+    walked = _first(
+        reach, criteria.text, window.limit(reach * WINDOW_PAGES).subquery(), few=False
+    ).cte("walked")
     enough = select(func.count()).select_from(walked).scalar_subquery() >= reach
     parts.append(select(walked.c.id).where(enough))
     parts.append(
         select(Application.id)
-        .where(*undrafted, *filters, Application.id.in_(_matching_ids(criteria.text)), ~enough)
+        .where(*SENT, *handled, *filters, Application.id.in_(_matching_ids(criteria.text)), ~enough)
         # NEWEST_FIRST, but not as the index has it: the few cases are sorted, not read
         # along the index until the page is full (which a rare text never fills).
         .order_by(
@@ -327,13 +334,20 @@ def _found(user, criteria: Criteria, reach: int) -> Select:
     return union_all(*parts)
 
 
-def _first(reach: int, text: str, cases: Any) -> Select:
+def _first(reach: int, text: str, cases: Any, few: bool = True) -> Select:
     """The ids of the first ``reach`` of ``cases`` (``WINDOW_COLUMNS``) that ``text``
-    matches (all of them without a text), newest first."""
+    matches (all of them without a text), newest first. ``few``: the cases are few, found
+    by their own index and sorted (NEWEST_FIRST, not as the index of the order has it: read
+    along that index, PostgreSQL would step over every draft to find them); else read
+    along the index of the order and stopped when the page is full."""
     found = select(cases.c.id)
     if text:
         found = found.where(_row_matches(text, cases.c))
-    return found.order_by(cases.c.submitted_at.desc().nulls_first(), cases.c.id.desc()).limit(reach)
+    if few:
+        order = (cases.c.submitted_at.is_(None).desc(), cases.c.submitted_at.desc())
+    else:
+        order = (cases.c.submitted_at.desc().nulls_first(),)
+    return found.order_by(*order, cases.c.id.desc()).limit(reach)
 
 
 def _row_matches(text: str, case: Any) -> ColumnElement[bool]:

@@ -1,11 +1,14 @@
-"""The search costs the same at any size (issue 24): its order, newest first, as an index
-without the drafts, and on PostgreSQL the application's searched text kept as a column
+"""The search costs the same at any size (issue 24): an index of the cases by state and
+submission, and on PostgreSQL the application's searched text kept as a column
 
-A search reads the newest cases along the index and stops when the page is full, instead
-of stepping over every draft (they have no submission time, so they come first) or sorting
-every case the words match; it tries the words on each case it reads, which the kept text
-makes cheap (the Danish stemming of each case's text took 35 microseconds a case). The
-full-text index is then the column's (the same text, made once when the case is written).
+A search reads the newest sent cases along the index of the order and stops when the page
+is full, instead of sorting every case the words match; the cases never sent that are no
+longer drafts (none in the ordinary course) come from the index (state, submitted_at, id)
+rather than from stepping over every draft. It tries the words on each case it reads,
+which the kept text makes cheap (the Danish stemming of each case's text took 35
+microseconds a case). The full-text index is then the column's (the same text, made once
+when the case is written). No partial index: PostgreSQL would try to prove its condition
+from the conditions of every query on the cases (the work queue's: 8-10 ms of planning).
 
 Revision ID: a9c1e3f5b7d2
 Revises: b8e0f2a4c6d9
@@ -13,7 +16,6 @@ Create Date: 2026-12-06 19:20:00
 
 """
 
-import sqlalchemy as sa
 from alembic import op
 
 revision = "a9c1e3f5b7d2"
@@ -32,11 +34,7 @@ SEARCHED_TEXT = (
 def upgrade():
     with op.batch_alter_table("application", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_application_submitted_undrafted",
-            ["submitted_at", "id"],
-            unique=False,
-            postgresql_where=sa.text("state <> 'draft'"),
-            sqlite_where=sa.text("state <> 'draft'"),
+            "ix_application_state_submitted_id", ["state", "submitted_at", "id"], unique=False
         )
     if op.get_bind().dialect.name != "postgresql":
         return
@@ -56,4 +54,4 @@ def downgrade():
             f"CREATE INDEX ix_application_search_text ON application USING gin ({SEARCHED_TEXT})"
         )
     with op.batch_alter_table("application", schema=None) as batch_op:
-        batch_op.drop_index("ix_application_submitted_undrafted")
+        batch_op.drop_index("ix_application_state_submitted_id")
