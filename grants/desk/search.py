@@ -279,9 +279,9 @@ def _found(user, criteria: Criteria, reach: int) -> Select:
     of all (a case may be in more than one):
 
     - the applicant's side (``_sides``), drafts too: the person's own cases and their
-      organisations' (a few, by the applicant's and the organisation's indexes);
-    - the cases that are no longer drafts and were never sent (``UNSENT``), that the person
-      handles (case staff: all);
+      organisations'; and the cases never sent that are no longer drafts (``UNSENT``) that
+      the person handles (case staff: all): a few, by the applicant's, the organisation's
+      and the (state, submitted_at) index;
     - the sent cases that are no longer drafts (``SENT``), that the person handles,
       newest first, read along the index of the order with the filters, the text tried on
       each: a common word or name (a tenth of every case) fills the page after some
