@@ -90,6 +90,14 @@ def main() -> None:
     )
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each SELECT")
     parser.add_argument(
+        "--explain-repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="with --explain: each SELECT N times, the plan once and the times of each (the "
+        "least of them is what the machine's other load disturbs least)",
+    )
+    parser.add_argument(
         "--repeat", type=int, default=1, help="requests to time (and profile); means are printed"
     )
     parser.add_argument("--quiet", action="store_true", help="no statements, only the figures")
@@ -194,14 +202,20 @@ def main() -> None:
         if args.explain:
             with app.app_context():
                 for _s, statement, parameters in statements:
-                    if statement.lstrip().upper().startswith("SELECT"):
-                        raw = (
-                            db.session.connection()
-                            .exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
-                            .all()
-                        )
+                    if statement.lstrip().upper().startswith(("SELECT", "WITH")):
                         print("=== " + statement[:120].replace("\n", " "))
-                        print("\n".join(r[0] for r in raw))
+                        for again in range(max(args.explain_repeat, 1)):
+                            raw = (
+                                db.session.connection()
+                                .exec_driver_sql(
+                                    "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters
+                                )
+                                .all()
+                            )
+                            lines = [r[0] for r in raw]
+                            if again:
+                                lines = [line for line in lines if line.endswith(" ms")][-2:]
+                            print("\n".join(lines))
                 db.session.execute(text("SELECT 1"))
         if args.profile:
             print(profiler.output_text(unicode=True, color=False, show_all=False))

@@ -87,6 +87,9 @@ class Application(Timestamp, Model):
         ),
         # The public pages' validator reads the latest change (publication.queries).
         Index("ix_application_updated_at", "updated_at"),
+        # The cases in a state sent or not (the search's never sent cases that are no
+        # longer drafts: grants.desk.search), in the order of the lists.
+        Index("ix_application_state_submitted_id", "state", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from grants.applications.steps import QUEUE_COLUMNS
 from grants.core import access
-from grants.core.pagination import paginate
+from grants.core.pagination import paginate, requested_page
 from grants.desk import search as searching
 from grants.desk import tasks
 from grants.desk.forms import SearchForm, TaskFilterForm
@@ -104,13 +104,14 @@ def search() -> ResponseReturnValue:
         amount_from=form.amount_from.data,
         amount_to=form.amount_to.data,
     )
-    # The columns the list shows, as plain rows (as the work queue reads them).
-    rows = searching.search_rows(current_user, criteria, QUEUE_COLUMNS)
+    # The columns the list shows, as plain rows (as the work queue reads them); the cases
+    # found only as far as the page reaches (with one more, for the next page).
+    per_page = current_app.config["WORK_QUEUE_PAGE_SIZE"]
+    number = requested_page()
+    rows = searching.search_rows(current_user, criteria, QUEUE_COLUMNS, reach=number * per_page + 1)
     # Not counted: "more than 20" and the next page say enough, and a search by a common
     # name (a tenth of every case at 100,000) would do its work twice.
-    page = paginate(
-        rows, count=False, per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"], scalars=False
-    )
+    page = paginate(rows, count=False, page=number, per_page=per_page, scalars=False)
     link_args = {
         name: request.args[name]
         for name in ("q", "fund", "state", "year", "amount_from", "amount_to")

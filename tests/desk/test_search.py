@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from grants.cases.models import Application
@@ -148,3 +150,142 @@ def test_the_search_never_shows_a_case_its_rule_hides(app, world, cases, who):
                 who,
                 application.title,
             )
+
+
+def found_ids(response) -> list[int]:
+    """The cases found, by the links of the list's rows, in the list's order."""
+    return [
+        int(str(anchor["href"]).rsplit("/", 1)[1])
+        for anchor in html.page(response).select("table.case-table a[href]")
+    ]
+
+
+def every_page(client, query: dict) -> list[list[int]]:
+    """The cases of each page of the search, page after page."""
+    pages, number = [], 1
+    while True:
+        response = client.get("/soeg", query_string={**query, "page": number})
+        assert response.status_code == 200
+        pages.append(found_ids(response))
+        if f"page={number + 1}" not in " ".join(html.links(response)):
+            return pages
+        number += 1
+
+
+def expected_pages(user, matches, per_page: int) -> list[list[int]]:
+    """What the search should show: the cases ``user`` may see (the rule ``case.view``)
+    that ``matches``, newest first (the drafts, unsent, before all), a page at a time."""
+    cases = [
+        application
+        for application in db.session.scalars(db.select(Application))
+        if matches(application) and access.may(user, "case.view", application)
+    ]
+    cases.sort(
+        key=lambda a: (a.submitted_at is None, a.submitted_at or dt.datetime.min, a.id),
+        reverse=True,
+    )
+    ids = [application.id for application in cases]
+    return [ids[i : i + per_page] for i in range(0, len(ids), per_page)] or [[]]
+
+
+@pytest.fixture
+def larsens(world):
+    """A common name: three applicants named Larsen with cases in every kind of state,
+    drafts among them (which only their own applicant sees), some sent at the same time,
+    some never (as cases made directly in a state are); between them cases of others."""
+    people = [make_user(Role.EMPLOYEE, name=f"Anne Larsen {n}") for n in range(3)]
+    people.append(world.employee)  # Mette Madsen: her manager sees her cases
+    states = [State.SCREENING, State.DRAFT, State.GRANTED, State.SETTLED, State.AWAITING_DECISION]
+    sent = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    cases = []
+    for n in range(24):
+        state = states[n % len(states)]
+        applicant = people[n % len(people)]
+        cases.append(
+            make_application(
+                applicant,
+                world.fund,
+                state=state,
+                title=f"Larsen-samarbejde {n}" if applicant is world.employee else f"Tur {n}",
+                amount=4000 + 1000 * (n % 4),
+                submitted_at=None
+                if state == State.DRAFT or n % 7 == 0
+                else sent + dt.timedelta(days=n // 3),
+            )
+        )
+    # Drafts one sees as their applicant: one's own, one's organisation's.
+    friends = make_organisation(world.manager, name="Larsens Venner")
+    for applicant in (world.caseworker, world.manager, world.board_member):
+        cases.append(make_application(applicant, world.fund, state=State.DRAFT, title="Larsen"))
+    cases.append(
+        make_application(world.outsider, world.fund, state=State.DRAFT, organisation=friends)
+    )
+    db.session.commit()
+    return cases
+
+
+def larsen(application: Application) -> bool:
+    organisation = application.organisation.name if application.organisation else ""
+    return any(
+        "Larsen" in text for text in (application.applicant.name, application.title, organisation)
+    )
+
+
+@pytest.mark.parametrize("window_pages", [1, 2, searching.WINDOW_PAGES])
+@pytest.mark.parametrize("who", ["caseworker", "manager", "board_member", "finance"])
+def test_a_common_name_shows_every_case_one_may_see_newest_first_a_page_at_a_time(
+    app, client, auth, world, larsens, monkeypatch, window_pages, who
+):
+    """More cases match than a page holds and some may not be seen: each page still shows
+    the next ones the person may see, in order. ``window_pages`` 1 makes the search gather
+    the cases from the indexes (PostgreSQL) where the newest it reads hold too few."""
+    app.config["WORK_QUEUE_PAGE_SIZE"] = 4
+    monkeypatch.setattr(searching, "WINDOW_PAGES", window_pages)
+    user = getattr(world, who)
+    auth.login(user)
+    expected = expected_pages(user, larsen, 4)
+    assert len(expected) >= 2
+    assert every_page(client, {"q": "Larsen"}) == expected
+
+
+def test_a_rare_name_finds_its_one_case(client, auth, world, larsens):
+    rare = make_user(Role.EMPLOYEE, name="Bodil Ebbesen")
+    case = make_application(rare, world.fund, state=State.SCREENING, title="Tur til Oslo")
+    db.session.commit()
+    auth.login(world.caseworker)
+    assert every_page(client, {"q": "Ebbesen"}) == [[case.id]]
+    if db.session.get_bind().dialect.name == "postgresql":  # SQLite matches substrings only
+        assert every_page(client, {"q": "Ebbesn"}) == [[case.id]]  # a letter off
+
+
+@pytest.mark.parametrize("window_pages", [1, searching.WINDOW_PAGES])
+def test_a_title_with_the_fund_and_amount_filters(
+    app, client, auth, world, larsens, monkeypatch, window_pages
+):
+    app.config["WORK_QUEUE_PAGE_SIZE"] = 2
+    monkeypatch.setattr(searching, "WINDOW_PAGES", window_pages)
+    other_fund = make_fund(code="ungdom", name="Ungdomspuljen", board=[])
+    make_application(world.employee, other_fund, state=State.SCREENING, title="Larsen-samarbejde X")
+    db.session.commit()
+    auth.login(world.caseworker)
+    query = {"q": "samarbejde", "fund": world.fund.code, "amount_from": "6000"}
+
+    def matches(application: Application) -> bool:
+        return (
+            "samarbejde" in (application.title or "")
+            and application.fund_id == world.fund.id
+            and application.amount_applied >= 6000
+        )
+
+    expected = expected_pages(world.caseworker, matches, 2)
+    assert sum(len(page) for page in expected) >= 3
+    assert every_page(client, query) == expected
+
+
+def test_without_a_text_the_filters_alone_page_the_same(app, client, auth, world, larsens):
+    app.config["WORK_QUEUE_PAGE_SIZE"] = 5
+    auth.login(world.caseworker)
+    expected = expected_pages(
+        world.caseworker, lambda a: a.fund_id == world.fund.id and a.amount_applied <= 5000, 5
+    )
+    assert every_page(client, {"fund": world.fund.code, "amount_to": "5000"}) == expected

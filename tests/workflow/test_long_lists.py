@@ -3,10 +3,12 @@ cases: the queue says "more than" above the count cap, and both link to the next
 
 from __future__ import annotations
 
+import datetime as dt
+
 from grants.core import pagination
 from grants.extensions import db
-from tests.factories import make_application
-from tests.html import links, page_text, table_records, texts
+from tests.factories import make_application, make_fund
+from tests.html import links, page, page_text, table_records, texts
 
 
 def test_the_queue_counts_up_to_the_cap_and_says_more_than_above_it(
@@ -49,3 +51,38 @@ def test_my_applications_come_a_page_at_a_time(app, client, auth, world):
     assert sum(title in listed[0] for title in titles) == 3
     assert sum(title in listed[1] for title in titles) == 1
     assert "En andens ansøgning" not in listed[0] + listed[1]
+
+
+def test_the_queue_filtered_by_fund_and_a_letter_pages_the_oldest_first(app, client, auth, world):
+    """The filtered queue reads the open cases from the oldest (the index of the open cases):
+    the settled and refused cases before them, and the cases of another fund or without the
+    letter between them, are stepped over; each page shows the next waiting cases."""
+    app.config["WORK_QUEUE_PAGE_SIZE"] = 2
+    other_fund = make_fund(code="ungdom", name="Ungdomspuljen", board=[])
+    start = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+    waiting = []
+    for n in range(30):
+        sent = start + dt.timedelta(days=n // 2)  # two at a time: the id decides
+        state = ("settled", "refused", "screening", "screening", "granted")[n % 5]
+        fund = other_fund if n % 4 == 3 else world.fund
+        title = f"Sag {n}" if n % 3 else f"Tur {n}"  # no "g" in "Tur" (nor in Mette Madsen)
+        case = make_application(world.employee, fund, state=state, title=title, submitted_at=sent)
+        if state == "screening" and fund is world.fund and "g" in title:
+            waiting.append(case.id)
+    # One never sent (made directly in its state): last, as the queue orders.
+    unsent = make_application(world.employee, world.fund, state="screening", title="Sag sidst")
+    waiting.append(unsent.id)
+    db.session.commit()
+    auth.login(world.caseworker)
+    shown = []
+    for number in range(1, 10):
+        response = client.get(
+            "/arbejdskoe", query_string={"fund": world.fund.code, "q": "g", "page": number}
+        )
+        shown += [
+            int(str(a["href"]).rsplit("/", 1)[1]) for a in page(response).select("table a[href]")
+        ]
+        if f"page={number + 1}" not in " ".join(links(response)):
+            break
+    assert len(waiting) >= 4
+    assert shown == waiting
