@@ -30,9 +30,7 @@ def test_the_menu_follows_a_role_granted_and_taken_away(client, auth, world):
     assert "Budgetter" in menu_of(client)
     assert "Udbetalinger" in menu_of(client)
     db.session.execute(
-        delete(UserRole).where(
-            UserRole.user_id == world.employee.id, UserRole.role == Role.FINANCE
-        )
+        delete(UserRole).where(UserRole.user_id == world.employee.id, UserRole.role == Role.FINANCE)
     )
     db.session.commit()
     db.session.expire_all()
