@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
-from sqlalchemy import event
+from sqlalchemy import Integer, bindparam, event, select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -185,6 +185,15 @@ def _init_extensions(app: Flask) -> None:
 
     from grants.people.models import User
 
+    # The person with their roles (the navigation asks for them on every page): one
+    # statement, kept, so SQLAlchemy neither builds it nor works out its cache key anew on
+    # every request as ``session.get(..., options=...)`` did.
+    person_with_roles = (
+        select(User)
+        .options(joinedload(User.role_grants))
+        .where(User.id == bindparam("user_id", type_=Integer))
+    )
+
     @login_manager.user_loader
     def load_user(session_id: str):
         # "<id>.<token>": a session whose token is no longer the person's (the password was
@@ -192,8 +201,11 @@ def _init_extensions(app: Flask) -> None:
         user_id, _, token = session_id.partition(".")
         if not user_id.isdigit():
             return None
-        # The roles in the same query (the navigation asks for them on every page).
-        user = db.session.get(User, int(user_id), options=[joinedload(User.role_grants)])
+        user = (
+            db.session.execute(person_with_roles, {"user_id": int(user_id)})
+            .unique()
+            .scalar_one_or_none()
+        )
         if user is None or user.session_token != token:
             return None
         return user
