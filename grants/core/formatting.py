@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from typing import Any
 
 from babel.dates import format_date, get_month_names
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
@@ -64,7 +65,7 @@ def _month_names(locale: str) -> dict[int, str]:
     return dict(get_month_names("wide", context="format", locale=locale))
 
 
-def _babel_context() -> object | None:
+def _babel_context() -> Any:
     """Flask-Babel's per-request context, from the app context's ``g`` read directly (the
     ``g`` proxy costs more than the rest of an amount's formatting)."""
     app_context = _cv_app.get(None)

@@ -255,7 +255,8 @@ def _lists_as_parameters(statement: Select[Any]) -> Select[Any]:
             return element.left.not_in(values)
         return None
 
-    return visitors.replacement_traverse(statement, {}, replaced)
+    # (SQLAlchemy's overloads name its own element types, not a Select.)
+    return visitors.replacement_traverse(statement, {}, replaced)  # type: ignore[call-overload]
 
 
 def current_municipality() -> Municipality | None:
