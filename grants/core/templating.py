@@ -120,9 +120,13 @@ def kept_fragment(name: str, /, *key: Any, caller: Callable[[], str], **values: 
     if len(parts) == 1:
         return Markup(parts[0])  # nosec B704  # Jinja's rendering, escaped as it was made
     pieces = list(parts)
+    filled: dict[str, Markup] = {}  # a slot used twice (the token of two forms): asked once
     for index in range(1, len(pieces), 2):
-        value = values[pieces[index]]
-        pieces[index] = escape(value() if callable(value) else value)
+        slot_name = pieces[index]
+        if slot_name not in filled:
+            value = values[slot_name]
+            filled[slot_name] = escape(value() if callable(value) else value)
+        pieces[index] = filled[slot_name]
     return Markup("".join(pieces))  # nosec B704  # the kept rendering, the values escaped
 
 

@@ -130,3 +130,20 @@ def test_a_value_that_looks_like_a_slot_is_only_text(app):
     assert out.endswith("/a")
     assert out.count("/a") == 1
     assert templating.slot("here") not in out
+
+
+def test_a_slot_used_twice_asks_its_value_once(app):
+    asked: list[int] = []
+
+    def token() -> str:
+        asked.append(1)
+        return "t<1>"
+
+    with app.test_request_context("/"):
+        out = render_template_string(
+            "{% call kept_fragment('probe-twice', 1, token=token) %}"
+            "{{ slot('token') }}|{{ slot('token') }}{% endcall %}",
+            token=token,
+        )
+    assert out == "t&lt;1&gt;|t&lt;1&gt;"
+    assert len(asked) == 1
