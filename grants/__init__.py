@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
-from sqlalchemy import event
+from sqlalchemy import Integer, bindparam, event, select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -138,6 +138,30 @@ def _trust_reverse_proxy(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
+# psycopg keeps a statement's parsing (its %(name)s placeholders turned into $1, $2...) only
+# for statements of up to 4 KiB; the layout's statement (the municipality with the menu's
+# task count over the person's waiting condition) is 4-6 KiB and the queue's longer, so each
+# was parsed anew on every request (~0.5 ms a page); so was one of over 50 parameters. The
+# kept statements (psycopg's cache holds 128) of up to 64 KiB are a few MB at most.
+LONGEST_KEPT_STATEMENT = 64 * 1024
+MOST_PARAMETERS_KEPT = 1000
+
+
+def _keep_long_statements_parsed() -> None:
+    try:
+        from psycopg import _queries
+    except ImportError:  # SQLite only
+        return
+    if getattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", LONGEST_KEPT_STATEMENT) < (
+        LONGEST_KEPT_STATEMENT
+    ):
+        _queries.MAX_CACHED_STATEMENT_LENGTH = LONGEST_KEPT_STATEMENT
+    if getattr(_queries, "MAX_CACHED_STATEMENT_PARAMS", MOST_PARAMETERS_KEPT) < (
+        MOST_PARAMETERS_KEPT
+    ):
+        _queries.MAX_CACHED_STATEMENT_PARAMS = MOST_PARAMETERS_KEPT
+
+
 def _init_extensions(app: Flask) -> None:
     from grants import models  # noqa: F401  - every model, for Alembic and relationships
 
@@ -147,6 +171,7 @@ def _init_extensions(app: Flask) -> None:
     from grants.people import oidc  # noqa: F401
 
     db.init_app(app)
+    _keep_long_statements_parsed()
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(
@@ -160,6 +185,15 @@ def _init_extensions(app: Flask) -> None:
 
     from grants.people.models import User
 
+    # The person with their roles (the navigation asks for them on every page): one
+    # statement, kept, so SQLAlchemy neither builds it nor works out its cache key anew on
+    # every request as ``session.get(..., options=...)`` did.
+    person_with_roles = (
+        select(User)
+        .options(joinedload(User.role_grants))
+        .where(User.id == bindparam("user_id", type_=Integer))
+    )
+
     @login_manager.user_loader
     def load_user(session_id: str):
         # "<id>.<token>": a session whose token is no longer the person's (the password was
@@ -167,8 +201,11 @@ def _init_extensions(app: Flask) -> None:
         user_id, _, token = session_id.partition(".")
         if not user_id.isdigit():
             return None
-        # The roles in the same query (the navigation asks for them on every page).
-        user = db.session.get(User, int(user_id), options=[joinedload(User.role_grants)])
+        user = (
+            db.session.execute(person_with_roles, {"user_id": int(user_id)})
+            .unique()
+            .scalar_one_or_none()
+        )
         if user is None or user.session_token != token:
             return None
         return user

@@ -14,10 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from typing import Any
 
 from babel.dates import format_date, get_month_names
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
-from flask import Flask, g
+from flask import Flask
+from flask.globals import _cv_app
 from flask_babel import get_locale, get_timezone
 
 from grants.core.money import kroner
@@ -33,6 +35,9 @@ def _number_symbols(locale: str) -> tuple[str, str, str]:
     return get_group_symbol(locale), get_decimal_symbol(locale), get_minus_sign_symbol(locale)
 
 
+_QUANTA = {0: Decimal(1), 2: Decimal("0.01")}
+
+
 def grouped(value: Decimal | int, decimals: int, locale: str) -> str:
     """``value`` with thousands grouped by 3 and ``decimals`` decimals, in the locale's
     symbols (Babel's "#,##0.00" / "#,##0").
@@ -42,7 +47,8 @@ def grouped(value: Decimal | int, decimals: int, locale: str) -> str:
     rounds to zero is written without a sign: a reader never sees "-0,00 kr."."""
     group, decimal, minus = _number_symbols(locale)
     if not isinstance(value, int):
-        value = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        quantum = _QUANTA.get(decimals) or Decimal(1).scaleb(-decimals)
+        value = Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
     text = f"{abs(value):,.{decimals}f}"
     if group != "," or decimal != ".":
         text = text.translate({ord(","): group, ord("."): decimal})
@@ -54,6 +60,18 @@ def _month_abbreviations(locale: str) -> dict[int, str]:
     return dict(get_month_names("abbreviated", context="format", locale=locale))
 
 
+@lru_cache(maxsize=16)
+def _month_names(locale: str) -> dict[int, str]:
+    return dict(get_month_names("wide", context="format", locale=locale))
+
+
+def _babel_context() -> Any:
+    """Flask-Babel's per-request context, from the app context's ``g`` read directly (the
+    ``g`` proxy costs more than the rest of an amount's formatting)."""
+    app_context = _cv_app.get(None)
+    return app_context.g.__dict__.get("_flask_babel") if app_context is not None else None
+
+
 def _locale() -> str:
     """The request's locale as text ("da", "en"), found once per request.
 
@@ -62,7 +80,7 @@ def _locale() -> str:
     page for its amounts and dates. The text is kept beside Flask-Babel's own locale in the
     same context, with the locale it was made from, so ``force_locale`` (an e-mail in the
     recipient's language) and ``refresh`` are followed: they replace that locale."""
-    context = g.get("_flask_babel") if g else None
+    context = _babel_context()
     locale = getattr(context, "babel_locale", None)
     if locale is not None:
         kept = getattr(context, "grants_locale", None)
@@ -73,7 +91,7 @@ def _locale() -> str:
     except RuntimeError:  # outside a request or app context
         return "da"
     text = str(locale or "da")
-    context = g.get("_flask_babel") if g else None
+    context = _babel_context()
     if context is not None and locale is not None:
         context.grants_locale = (locale, text)
     return text
@@ -81,7 +99,7 @@ def _locale() -> str:
 
 def _timezone() -> dt.tzinfo | None:
     """The request's time zone, Flask-Babel's as kept in its per-request context."""
-    context = g.get("_flask_babel") if g else None
+    context = _babel_context()
     tzinfo = getattr(context, "babel_tzinfo", None)
     if tzinfo is not None:
         return tzinfo
@@ -109,11 +127,14 @@ def long_date(value: dt.date | str | None, locale: str | None = None) -> str:
         return ""
     if isinstance(value, str):  # a date kept in JSON, e.g. a calculation's rule-set date
         value = dt.date.fromisoformat(value[:10])
-    return format_date(
-        value,
-        format="d. MMMM y" if (locale or _locale()) == "da" else "d MMMM y",
-        locale=locale or _locale(),
-    )
+    locale = locale or _locale()
+    if locale not in ("da", "en"):
+        return format_date(value, format="d MMMM y", locale=locale)
+    # Babel's "d. MMMM y" (Danish) and "d MMMM y" (English), without parsing the pattern.
+    month = _month_names(locale)[value.month]
+    if locale == "da":
+        return f"{value.day}. {month} {value.year}"
+    return f"{value.day} {month} {value.year}"
 
 
 def short_date(value: dt.date | None, locale: str | None = None) -> str:

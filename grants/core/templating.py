@@ -6,11 +6,15 @@ and footer) and whole-kroner amounts. The domains add their own (``Role``: grant
 
 from __future__ import annotations
 
+import re
+import secrets
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import flask_babel
-from flask import Flask, g, has_app_context
+from flask import Flask, current_app, has_app_context
+from flask.globals import _cv_app
 from flask_babel import get_translations
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
@@ -37,7 +41,9 @@ def request_translations() -> NullTranslations:
     Flask-Babel's per-request context under ``babel_translations``, the attribute that its
     ``force_locale`` and ``refresh`` reset, so an e-mail in another language, or a page
     after a change of language, still gets the right one."""
-    context = g.get("_flask_babel") if g else None
+    # The app context's g read directly, not through the ``g`` proxy: ~150 texts a page.
+    app_context = _cv_app.get(None)
+    context = app_context.g.__dict__.get("_flask_babel") if app_context is not None else None
     translations = getattr(context, "babel_translations", None)
     if translations is None:
         translations = get_translations()
@@ -72,10 +78,64 @@ def _lazy_string_str(self: LazyString) -> str:
     return str(self._func(*self._args, **self._kwargs))
 
 
+# Parts of the layout kept as rendered (``kept_fragment``). A fragment is the same for every
+# request with the same key; what differs within it (the CSRF token, the person's name, the
+# page's own address) is a slot, marked in the kept text and filled on every request. The
+# mark carries a secret of this process, so no text a person typed can pose as a slot.
+_SLOT_MARK = "\x00" + secrets.token_hex(8) + ":"
+_SLOT = re.compile(re.escape(_SLOT_MARK) + r"([a-z_]+)\x00")
+FRAGMENTS_KEPT = 1024
+
+
+def slot(name: str) -> Markup:
+    """In a kept fragment, the place of a value given to ``kept_fragment`` on each request."""
+    return Markup(_SLOT_MARK + name + "\x00")  # nosec B704  # the template's own slot name
+
+
+def _hashable(part: Any) -> Any:
+    if isinstance(part, set):
+        return frozenset(part)
+    if isinstance(part, (tuple, list)):
+        return tuple(_hashable(each) for each in part)
+    return part
+
+
+def kept_fragment(name: str, /, *key: Any, caller: Callable[[], str], **values: Any) -> Markup:
+    """``{% call kept_fragment('header', locale, ...) %}...{% endcall %}``: the block's HTML,
+    rendered once for its name and ``key`` and kept (per app, at most ``FRAGMENTS_KEPT``);
+    the key must hold everything the block shows but its ``slot``s. ``values`` fill the
+    slots, escaped as ``{{ value }}`` would be; a callable value is called only when the
+    fragment has its slot (the CSRF token, which would start a session)."""
+    kept: dict[tuple[Any, ...], tuple[str, ...]] = current_app.extensions.setdefault(
+        "layout_fragments", {}
+    )
+    full_key = (name, *(_hashable(k) for k in key))
+    parts = kept.get(full_key)
+    if parts is None:
+        # Literal text and slot names alternate: text, name, text, ... text.
+        parts = tuple(_SLOT.split(str(caller())))
+        if len(kept) >= FRAGMENTS_KEPT:
+            kept.clear()
+        kept[full_key] = parts
+    if len(parts) == 1:
+        return Markup(parts[0])  # nosec B704  # Jinja's rendering, escaped as it was made
+    pieces = list(parts)
+    filled: dict[str, Markup] = {}  # a slot used twice (the token of two forms): asked once
+    for index in range(1, len(pieces), 2):
+        slot_name = pieces[index]
+        if slot_name not in filled:
+            value = values[slot_name]
+            filled[slot_name] = escape(value() if callable(value) else value)
+        pieces[index] = filled[slot_name]
+    return Markup("".join(pieces))  # nosec B704  # the kept rendering, the values escaped
+
+
 def register(app: Flask) -> None:
     LazyString.__html__ = _lazy_string_as_text
     LazyString.__str__ = _lazy_string_str
     app.add_template_filter(whole_kroner, "whole_kroner")
+    app.add_template_global(kept_fragment, "kept_fragment")
+    app.add_template_global(slot, "slot")
     # Replaces what Flask-Babel's init_app installed, with the same behaviour.
     # Added to the environment by Jinja's i18n extension, which Flask-Babel loads.
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -70,6 +70,15 @@ def test_date_times_read_as_babel_writes_them(value, locale):
     pattern = "d. MMM y HH:mm" if locale == "da" else "d MMM y, HH:mm"
     expected = format_datetime(value.replace(tzinfo=dt.UTC), pattern, tzinfo=dt.UTC, locale=locale)
     assert formatting.date_time(value, locale) == expected
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2200, 12, 31)), LOCALES)
+def test_long_dates_read_as_babel_writes_them(value, locale):
+    pattern = "d. MMMM y" if locale == "da" else "d MMMM y"
+    assert formatting.long_date(value, locale) == format_date(value, pattern, locale=locale)
+    assert formatting.long_date(value.isoformat(), locale) == format_date(
+        value, pattern, locale=locale
+    )
 
 
 def test_a_date_time_is_shown_in_the_municipalitys_time_zone(app):
