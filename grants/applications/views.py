@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 import io
+from typing import NamedTuple
 
 from flask import (
     Blueprint,
@@ -52,6 +53,7 @@ from grants.core.files import (
     preview_type,
     served_type,
 )
+from grants.core.formatting import date_time
 from grants.core.forms import Form
 from grants.core.pagination import paginate
 from grants.core.refusals import refused_by_domain
@@ -70,6 +72,7 @@ from grants.questions.models import current_form
 from grants.subsidies.figures import age_limit_for, age_limit_of, young_count_label
 from grants.workflow import actions, engine
 from grants.workflow.forms import StepForm
+from grants.workflow.labels import action_label, state_label
 from grants.workflow.models import CaseRole
 
 bp = Blueprint("applications", __name__)
@@ -514,6 +517,50 @@ CASE_PAGE_OPTIONS = (
 )
 
 
+class JournalRow(NamedTuple):
+    """One line of "Sagens forløb" as the case page shows it, its texts made."""
+
+    created: str
+    who: str | None  # None: the system
+    action: str
+    from_label: str | None  # shown only when the state changed
+    to_label: str
+    facts: list[str]
+    comment: str | None  # None: none, or withheld from this reader
+
+
+def journal_rows(
+    application: Application,
+    internal: bool,
+    withheld_documents: tuple[str, ...],
+    withheld_comments: set[str],
+) -> list[JournalRow]:
+    """The journal entries this reader sees, oldest first, with their texts made here: in
+    the template each was a call into Python (five an entry) that cost more than the work."""
+    for_applicant = not internal
+    rows = []
+    for entry in application.journal:
+        if not (internal or entry.visible_to_applicant):
+            continue
+        changed = entry.from_state and entry.from_state != entry.to_state
+        rows.append(
+            JournalRow(
+                created=date_time(entry.created_at),
+                who=entry.actor.name if entry.actor else None,
+                action=action_label(entry.action, for_applicant=for_applicant),
+                from_label=state_label(entry.from_state, for_applicant=for_applicant)
+                if changed
+                else None,
+                to_label=state_label(entry.to_state, for_applicant=for_applicant),
+                facts=changes.describe_details(entry.details, withheld_documents),
+                comment=entry.comment
+                if entry.comment and entry.action not in withheld_comments
+                else None,
+            )
+        )
+    return rows
+
+
 @functools.cache
 def _case_page_statement():
     return (
@@ -548,7 +595,17 @@ def render_case(
         allowed = {t.action for t in decisions}
         decision_form.action.choices = [c for c in decision_form.action.choices if c[0] in allowed]
     internal = sees_internal_journal(current_user, application)
-    journal = [e for e in application.journal if internal or e.visible_to_applicant]
+    # Need-to-know: the journal names a message's file only to those who read the thread.
+    withheld_documents = (
+        ()
+        if access.may(current_user, "case.read_messages", application)
+        else (documents.MESSAGE_FILE,)
+    )
+    withheld_comments = {
+        action
+        for action, rule in JOURNAL_NEED_TO_KNOW.items()
+        if not access.may(current_user, rule, application)
+    }
     preview = decision_preview(application) if decisions else None
     return render_template(
         "applications/show.html",
@@ -557,7 +614,7 @@ def render_case(
         step_form=step_form or StepForm(),
         decision_form=decision_form,
         preview=preview,
-        journal=journal,
+        journal=journal_rows(application, internal, withheld_documents, withheld_comments),
         internal=internal,
         is_applicant=application.applicant_id == current_user.id,
         can_edit=access.may(current_user, "case.edit", application),
@@ -581,15 +638,6 @@ def render_case(
             for document in documents.documents_of(application)
             if access.may(current_user, "attachment.download", document.current)
         ],
-        # Need-to-know: the journal names a message's file only to those who read the thread.
-        withheld_documents=()
-        if access.may(current_user, "case.read_messages", application)
-        else (documents.MESSAGE_FILE,),
-        withheld_comments={
-            action
-            for action, rule in JOURNAL_NEED_TO_KNOW.items()
-            if not access.may(current_user, rule, application)
-        },
         answer=changes.latest_answer(application),
     ), status
 
