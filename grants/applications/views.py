@@ -611,7 +611,10 @@ def render_case(
         "applications/show.html",
         application=application,
         steps=steps,
-        step_form=step_form or StepForm(),
+        # Made only when a step is taken with a comment: a form costs its fields and its
+        # CSRF token even when the page does not show it.
+        step_form=step_form
+        or (StepForm() if any(step.action.form is not None for step in steps) else None),
         decision_form=decision_form,
         preview=preview,
         journal=journal_rows(application, internal, withheld_documents, withheld_comments),
