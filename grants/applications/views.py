@@ -73,7 +73,7 @@ from grants.subsidies.figures import age_limit_for, age_limit_of, young_count_la
 from grants.workflow import actions, engine
 from grants.workflow.forms import StepForm
 from grants.workflow.labels import action_label, state_label
-from grants.workflow.models import CaseRole
+from grants.workflow.models import CaseRole, JournalEntry
 
 bp = Blueprint("applications", __name__)
 # A journal entry's facts (a resubmission's changes, a document received), worded for the
@@ -529,8 +529,37 @@ class JournalRow(NamedTuple):
     comment: str | None  # None: none, or withheld from this reader
 
 
+# What the case page reads of its journal: plain rows with the actor's name joined, not
+# entries made objects with their actors loaded one by one (a query for each person not
+# already loaded in the request).
+@functools.cache
+def _journal_statement():
+    return (
+        select(
+            JournalEntry.created_at,
+            JournalEntry.actor_id,
+            User.name.label("actor_name"),
+            JournalEntry.action,
+            JournalEntry.from_state,
+            JournalEntry.to_state,
+            JournalEntry.comment,
+            JournalEntry.visible_to_applicant,
+            JournalEntry.details,
+        )
+        .outerjoin(User, User.id == JournalEntry.actor_id)
+        .where(JournalEntry.application_id == bindparam("application_id"))
+        .order_by(JournalEntry.id)
+    )
+
+
+def journal_entries(application: Application) -> list:
+    """The case's journal, oldest first, as plain rows (the fields of ``JournalEntry`` the
+    case page shows, and ``actor_name``)."""
+    return db.session.execute(_journal_statement(), {"application_id": application.id}).all()
+
+
 def journal_rows(
-    application: Application,
+    entries: list,
     internal: bool,
     withheld_documents: tuple[str, ...],
     withheld_comments: set[str],
@@ -539,14 +568,14 @@ def journal_rows(
     the template each was a call into Python (five an entry) that cost more than the work."""
     for_applicant = not internal
     rows = []
-    for entry in application.journal:
+    for entry in entries:
         if not (internal or entry.visible_to_applicant):
             continue
         changed = entry.from_state and entry.from_state != entry.to_state
         rows.append(
             JournalRow(
                 created=date_time(entry.created_at),
-                who=entry.actor.name if entry.actor else None,
+                who=entry.actor_name if entry.actor_id is not None else None,
                 action=action_label(entry.action, for_applicant=for_applicant),
                 from_label=state_label(entry.from_state, for_applicant=for_applicant)
                 if changed
@@ -595,6 +624,7 @@ def render_case(
         allowed = {t.action for t in decisions}
         decision_form.action.choices = [c for c in decision_form.action.choices if c[0] in allowed]
     internal = sees_internal_journal(current_user, application)
+    entries = journal_entries(application)
     # Need-to-know: the journal names a message's file only to those who read the thread.
     withheld_documents = (
         ()
@@ -617,14 +647,14 @@ def render_case(
         or (StepForm() if any(step.action.form is not None for step in steps) else None),
         decision_form=decision_form,
         preview=preview,
-        journal=journal_rows(application, internal, withheld_documents, withheld_comments),
+        journal=journal_rows(entries, internal, withheld_documents, withheld_comments),
         internal=internal,
         is_applicant=application.applicant_id == current_user.id,
         can_edit=access.may(current_user, "case.edit", application),
         categories=dict(BUDGET_CATEGORIES),
         letter_kinds=LETTER_KINDS,
         purged_at=next(
-            (e.created_at for e in application.journal if e.action == "personal_data_purged"),
+            (e.created_at for e in entries if e.action == "personal_data_purged"),
             None,
         ),
         answers=[
@@ -641,7 +671,7 @@ def render_case(
             for document in documents.documents_of(application)
             if access.may(current_user, "attachment.download", document.current)
         ],
-        answer=changes.latest_answer(application),
+        answer=changes.latest_answer(application, entries),
     ), status
 
 
