@@ -10,13 +10,39 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import wtforms.widgets.core
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import Field, StringField, TextAreaField
 from wtforms.form import BaseForm
 from wtforms.validators import ValidationError
 
 from grants.core.input import has_control_characters
+
+_QUOTE = Markup('"')
+_ESCAPED_QUOTE = Markup("&quot;")
+
+
+def html_params(**kwargs: Any) -> Markup:
+    """WTForms' ``html_params`` (every widget's attributes), the same text made without
+    ``Markup.format``: its escaping formatter cost ~35 calls into Python an attribute, a
+    twentieth of a page with three forms (the case page). As WTForms': sorted by name, a
+    trailing ``_`` dropped, ``data_``/``aria_`` names with hyphens, ``True`` a bare name,
+    ``False`` left out, values escaped and their quotes ``&quot;``. Installed in
+    ``wtforms.widgets.core`` below; ``tests/core/test_forms.py`` holds it to WTForms' own."""
+    params = []
+    for key, value in sorted(kwargs.items()):
+        key = wtforms.widgets.core.clean_key(key)
+        if value is True:
+            params.append(str(escape(key)))
+        elif value is not False:
+            params.append(f'{escape(key)}="{escape(value).replace(_QUOTE, _ESCAPED_QUOTE)}"')
+    return Markup(" ".join(params))
+
+
+wtforms_html_params = wtforms.widgets.core.html_params
+wtforms.widgets.core.html_params = html_params
 
 WTFORMS_MESSAGES = {
     "This field is required.": _l("Feltet skal udfyldes."),
