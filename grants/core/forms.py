@@ -43,6 +43,9 @@ def html_params(**kwargs: Any) -> Markup:
 
 wtforms_html_params = wtforms.widgets.core.html_params
 wtforms.widgets.core.html_params = html_params
+for _widget in vars(wtforms.widgets.core).values():  # Input and Button keep it as their own
+    if isinstance(_widget, type) and "html_params" in vars(_widget):
+        _widget.html_params = staticmethod(html_params)  # type: ignore[attr-defined]
 
 WTFORMS_MESSAGES = {
     "This field is required.": _l("Feltet skal udfyldes."),

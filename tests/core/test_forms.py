@@ -43,3 +43,5 @@ def test_the_widgets_use_it():
     import wtforms.widgets.core
 
     assert wtforms.widgets.core.html_params is html_params
+    assert wtforms.widgets.core.Input.html_params is html_params
+    assert wtforms.widgets.core.TextInput.html_params is html_params
