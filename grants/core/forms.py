@@ -33,12 +33,18 @@ def html_params(**kwargs: Any) -> Markup:
     ``wtforms.widgets.core`` below; ``tests/core/test_forms.py`` holds it to WTForms' own."""
     params = []
     for key, value in sorted(kwargs.items()):
-        key = wtforms.widgets.core.clean_key(key)
+        name = _NAMES.get(key)
+        if name is None:
+            name = _NAMES[key] = str(escape(wtforms.widgets.core.clean_key(key)))
         if value is True:
-            params.append(str(escape(key)))
+            params.append(name)
         elif value is not False:
-            params.append(f'{escape(key)}="{escape(value).replace(_QUOTE, _ESCAPED_QUOTE)}"')
+            params.append(f'{name}="{escape(value).replace(_QUOTE, _ESCAPED_QUOTE)}"')
     return Markup(" ".join(params))
+
+
+# An attribute's name as written, by the keyword it was given as (a few dozen in all).
+_NAMES: dict[str, str] = {}
 
 
 wtforms_html_params = wtforms.widgets.core.html_params
