@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 
 from grants.budgets.balances import application_money, balance, balances
 from grants.budgets.elections import ElectionPeriod, election_period
@@ -414,6 +414,6 @@ def closings(year: int) -> dict[int, YearClosing]:
 
 
 @functools.cache
-def _closings_statement():
+def _closings_statement() -> Select[YearClosing]:
     """Kept (the budgets page asks on every request): made and its cache key worked out once."""
     return select(YearClosing).where(YearClosing.year == bindparam("year"))

@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import bindparam, exists, func, or_, select
+from sqlalchemy import Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from grants.budgets import exports, timing
@@ -121,7 +121,7 @@ def _funds_for(year: int) -> list[Fund]:
 # The budgets page's statements are kept, the year a parameter: made and their cache keys
 # worked out once, not on every request (a few hundred calls into Python each).
 @functools.cache
-def _funds_statement():
+def _funds_statement() -> Select[Fund]:
     has_entries = exists().where(
         BudgetEntry.fund_id == Fund.id, BudgetEntry.year == bindparam("year")
     )
@@ -135,7 +135,7 @@ def _entry_years() -> list[int]:
 
 
 @functools.cache
-def _entry_years_statement():
+def _entry_years_statement() -> Select[int]:
     after = select(func.min(BudgetEntry.year)).scalar_subquery()
     years = select(after.label("year")).cte("years", recursive=True)
     years = years.union_all(

@@ -35,12 +35,13 @@ def html_params(**kwargs: Any) -> Markup:
     for key, value in sorted(kwargs.items()):
         name = _NAMES.get(key)
         if name is None:
-            name = _NAMES[key] = str(escape(wtforms.widgets.core.clean_key(key)))
+            name = _NAMES[key] = str(escape(wtforms.widgets.core.clean_key(key)))  # type: ignore[attr-defined]
         if value is True:
             params.append(name)
         elif value is not False:
             params.append(f'{name}="{escape(value).replace(_QUOTE, _ESCAPED_QUOTE)}"')
-    return Markup(" ".join(params))
+    # Every name and value above is escaped; the join adds only spaces.
+    return Markup(" ".join(params))  # nosec B704
 
 
 # An attribute's name as written, by the keyword it was given as (a few dozen in all).
