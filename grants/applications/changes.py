@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -374,13 +374,14 @@ class Answer:
     reply: object  # the resubmit JournalEntry
 
 
-def latest_answer(application: Application) -> Answer | None:
+def latest_answer(application: Application, entries: Iterable | None = None) -> Answer | None:
     """The resubmission the case waits on the caseworker with, and the request it answers;
-    None unless the case is back in screening after one."""
+    None unless the case is back in screening after one. ``entries``: the case's journal,
+    oldest first, when the caller has read it (entries or rows with their fields)."""
     if application.state != State.SCREENING:
         return None
     question = reply = None
-    for entry in application.journal:
+    for entry in application.journal if entries is None else entries:
         if entry.action == "request_information":
             question, reply = entry, None
         elif entry.action == "resubmit" and question is not None:

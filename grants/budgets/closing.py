@@ -4,6 +4,7 @@ period or lapses, and money freed in a closed year moves on by the same rule."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from grants.budgets.balances import application_money, balance, balances
 from grants.budgets.elections import ElectionPeriod, election_period
@@ -408,5 +409,11 @@ def closings(year: int) -> dict[int, YearClosing]:
     """The funds whose ``year`` is closed, by fund id."""
     return {
         closing.fund_id: closing
-        for closing in db.session.scalars(select(YearClosing).where(YearClosing.year == year))
+        for closing in db.session.scalars(_closings_statement(), {"year": year})
     }
+
+
+@functools.cache
+def _closings_statement() -> Select[YearClosing]:
+    """Kept (the budgets page asks on every request): made and its cache key worked out once."""
+    return select(YearClosing).where(YearClosing.year == bindparam("year"))

@@ -12,12 +12,13 @@ sent twice unless someone asks for it again.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from grants.applications.case_file import case_facts
 from grants.cases.models import Application
@@ -130,11 +131,17 @@ def journalised_keys(application: Application) -> set[str]:
 
 def journalisations_of(application: Application) -> list[Journalisation]:
     return list(
-        db.session.scalars(
-            select(Journalisation)
-            .where(Journalisation.application_id == application.id)
-            .order_by(Journalisation.id)
-        )
+        db.session.scalars(_journalisations_statement(), {"application_id": application.id})
+    )
+
+
+@functools.cache
+def _journalisations_statement():
+    """Kept (the case page asks on every request): made and its cache key worked out once."""
+    return (
+        select(Journalisation)
+        .where(Journalisation.application_id == bindparam("application_id"))
+        .order_by(Journalisation.id)
     )
 
 

@@ -12,6 +12,7 @@ is taken on its own page (``grants.messages.subscribers``) leaves it alone."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from grants.applications import documents
@@ -69,13 +70,29 @@ def taking_step_from_thread() -> bool:
 def thread(application: Application) -> list[CaseMessage]:
     """The messages between the two sides, oldest first (never the internal notes), with
     their authors and files in the same few queries."""
-    return list(
-        db.session.scalars(
-            select(CaseMessage)
-            .options(selectinload(CaseMessage.attachments), selectinload(CaseMessage.author))
-            .where(CaseMessage.application_id == application.id, CaseMessage.kind != NOTE)
-            .order_by(CaseMessage.id)
-        )
+    return list(db.session.scalars(_thread_statement(), {"application_id": application.id}))
+
+
+# The case page's statements are kept (made once, with the case's id a parameter): building
+# a statement with its loader options and working out its cache key on every request cost
+# more than running it.
+@functools.cache
+def _thread_statement():
+    return (
+        select(CaseMessage)
+        .options(selectinload(CaseMessage.attachments), selectinload(CaseMessage.author))
+        .where(CaseMessage.application_id == bindparam("application_id"), CaseMessage.kind != NOTE)
+        .order_by(CaseMessage.id)
+    )
+
+
+@functools.cache
+def _thread_and_notes_statement():
+    return (
+        select(CaseMessage)
+        .options(selectinload(CaseMessage.attachments), selectinload(CaseMessage.author))
+        .where(CaseMessage.application_id == bindparam("application_id"))
+        .order_by(CaseMessage.id)
     )
 
 
@@ -84,10 +101,7 @@ def thread_and_notes(application: Application) -> tuple[list[CaseMessage], list[
     thread: list[CaseMessage] = []
     kept_notes: list[CaseMessage] = []
     for message in db.session.scalars(
-        select(CaseMessage)
-        .options(selectinload(CaseMessage.attachments), selectinload(CaseMessage.author))
-        .where(CaseMessage.application_id == application.id)
-        .order_by(CaseMessage.id)
+        _thread_and_notes_statement(), {"application_id": application.id}
     ):
         (kept_notes if message.kind == NOTE else thread).append(message)
     return thread, kept_notes

@@ -35,19 +35,20 @@ def case_messages(application: Application) -> dict | None:
         thread, notes = operations.thread_and_notes(application)  # one query for both
     else:
         thread, notes = operations.thread(application), None
+    acts_as_applicant = access.may(current_user, "case.act_as_applicant", application)
+    can_post = access.may(current_user, "case.message", application)
+    can_note = access.may(current_user, "case.write_note", application)
     return {
         "thread": thread,
         "notes": notes,
-        "needed": operations.needed(application, thread)
-        if access.may(current_user, "case.act_as_applicant", application)
-        else None,
+        "needed": operations.needed(application, thread) if acts_as_applicant else None,
         "open_request": operations.open_request(application, thread),
-        "can_post": access.may(current_user, "case.message", application),
-        "can_request": access.may(current_user, "case.message", application)
-        and not access.may(current_user, "case.act_as_applicant", application),
-        "can_note": access.may(current_user, "case.write_note", application),
-        "form": g.get("message_form") or MessageForm(formdata=None),
-        "note_form": g.get("note_form") or NoteForm(formdata=None),
+        "can_post": can_post,
+        "can_request": can_post and not acts_as_applicant,
+        "can_note": can_note,
+        # A form only where it is shown (each costs its fields and its CSRF token).
+        "form": (g.get("message_form") or MessageForm(formdata=None)) if can_post else None,
+        "note_form": (g.get("note_form") or NoteForm(formdata=None)) if can_note else None,
     }
 
 
