@@ -832,6 +832,18 @@ def seed(url: str, n: int, rng: random.Random) -> dict:
             "CAST(EXTRACT(month FROM booked_on) AS INTEGER), kind, sum(amount), count(*) "
             "FROM budget_entry GROUP BY 1, 2, 3, 4, 5"
         )
+        # ... and each grant's granted, spent and releases (migration b3d5f7a9c1e4).
+        cur.execute("DELETE FROM budget_grant")
+        cur.execute(
+            "INSERT INTO budget_grant (application_id, fund_id, year, granted, spent, releases) "
+            "SELECT application_id, fund_id, year, "
+            "coalesce(sum(amount) FILTER (WHERE kind IN ('reservation', 'adjustment', "
+            "'release')), 0), "
+            "coalesce(sum(amount) FILTER (WHERE kind IN ('payment', 'refund')), 0), "
+            "count(*) FILTER (WHERE kind = 'release') FROM budget_entry "
+            "WHERE application_id IS NOT NULL AND kind IN ('reservation', 'adjustment', "
+            "'release', 'payment', 'refund') GROUP BY 1, 2, 3"
+        )
         # ... and the applications waiting for a decision (migration 3c1d2e9f7a01).
         cur.execute("DELETE FROM budget_waiting")
         cur.execute(

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, extract, func, select
+from sqlalchemy import ColumnElement, Table, case, extract, func, insert, select
 
 from grants.budgets import timing
 from grants.budgets.ledger import as_kroner
 from grants.budgets.models import (
+    GRANTED_KINDS,
     NOT_WAITING_STATES,
+    SPENT_KINDS,
     BudgetEntry,
+    BudgetGrant,
     BudgetTotal,
     BudgetWaiting,
     EntryKind,
@@ -20,9 +23,9 @@ from grants.extensions import db
 
 def rebuild_totals() -> int:
     """Make the running totals again: ``BudgetTotal`` from the ledger's entries (returns its
-    number of rows), ``BudgetWaiting`` from the applications, and the counts behind the
-    processing times (``timing.kept_by``). For a database filled without the app (a bulk
-    load), or to check them."""
+    number of rows), each grant's ``BudgetGrant`` from them too, ``BudgetWaiting`` from the
+    applications, and the counts behind the processing times (``timing.kept_by``). For a
+    database filled without the app (a bulk load), or to check them."""
     db.session.execute(cast(Table, BudgetTotal.__table__).delete())
     booked_year = extract("year", BudgetEntry.booked_on)
     booked_month = extract("month", BudgetEntry.booked_on)
@@ -51,6 +54,7 @@ def rebuild_totals() -> int:
                 entries=entries,
             )
         )
+    _rebuild_grants()
     _rebuild_waiting()
     timing.rebuild_kept()
     db.session.flush()
@@ -86,3 +90,33 @@ def _rebuild_waiting() -> None:
                 fund_id=fund_id, year=int(in_year), applications=count, amount=as_kroner(total)
             )
         )
+
+
+def _rebuild_grants() -> None:
+    """``BudgetGrant`` again from the ledger's entries of the grants: one INSERT ... SELECT."""
+    db.session.execute(cast(Table, BudgetGrant.__table__).delete())
+
+    def total(kinds: tuple[EntryKind, ...]) -> ColumnElement[Any]:
+        return func.coalesce(
+            func.sum(case((BudgetEntry.kind.in_(kinds), BudgetEntry.amount), else_=0)), 0
+        )
+
+    releases = func.count(case((BudgetEntry.kind == EntryKind.RELEASE, 1)))
+    db.session.execute(
+        insert(BudgetGrant).from_select(
+            ["application_id", "fund_id", "year", "granted", "spent", "releases"],
+            select(
+                BudgetEntry.application_id,
+                BudgetEntry.fund_id,
+                BudgetEntry.year,
+                total(GRANTED_KINDS),
+                total(SPENT_KINDS),
+                releases,
+            )
+            .where(
+                BudgetEntry.application_id.is_not(None),
+                BudgetEntry.kind.in_(GRANTED_KINDS + SPENT_KINDS),
+            )
+            .group_by(BudgetEntry.application_id, BudgetEntry.fund_id, BudgetEntry.year),
+        )
+    )
