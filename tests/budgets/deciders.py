@@ -17,7 +17,17 @@ def decide_in_own_process(url, mail_folder, application_id, decider_id, barrier,
     from grants.extensions import db
     from grants.people.models import User
 
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "MAIL_FOLDER": mail_folder})
+    # The lock's wait is the test's, not the app's 30 s: ten deciders each rendering a letter
+    # inside the lock, on a machine busy with other suites, can queue longer than that, and a
+    # decider refused as "busy" is not what this test is about (the refusal has its own test).
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "MAIL_FOLDER": mail_folder,
+            "BUDGET_LOCK_TIMEOUT": 150,
+        }
+    )
     with app.app_context():
         import grants.letters.operations  # noqa: F401  - WeasyPrint loads before the start
 
