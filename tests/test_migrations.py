@@ -45,6 +45,28 @@ def test_the_test_database_was_built_by_the_migrations(database_url):
     assert version
 
 
+def on_a_new_postgresql_database(owner_database_url: str, suffix: str, check) -> None:
+    """Run ``check(url)`` on a PostgreSQL database of its own (made empty, dropped after), for
+    a migration's test that must start below head; skipped on SQLite (its twin runs there)."""
+    import pytest
+    from sqlalchemy import make_url
+
+    if make_url(owner_database_url).get_backend_name() != "postgresql":
+        pytest.skip("PostgreSQL only; SQLite in the test above")
+    url = make_url(owner_database_url)
+    name = f"{url.database}_{suffix}"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        check(url.set(database=name).render_as_string(hide_password=False))
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        server.dispose()
+
+
 def check_the_login_seam_migration(url: str) -> None:
     """Up: a person may have no password, and identities link to people. Down: an account
     without a password gets one nobody can log in with (the column is required again), and
@@ -103,23 +125,9 @@ def test_the_login_seam_migration_goes_up_and_down(tmp_path):
 
 def test_the_login_seam_migration_goes_up_and_down_on_postgresql(owner_database_url):
     """In a database of its own, made and dropped here."""
-    import pytest
-    from sqlalchemy import make_url
-
-    if make_url(owner_database_url).get_backend_name() != "postgresql":
-        pytest.skip("PostgreSQL only; SQLite in the test above")
-    url = make_url(owner_database_url)
-    name = f"{url.database}_login_migration"
-    server = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        check_the_login_seam_migration(url.set(database=name).render_as_string(hide_password=False))
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        server.dispose()
+    on_a_new_postgresql_database(
+        owner_database_url, "login_migration", check_the_login_seam_migration
+    )
 
 
 def test_funds_on_the_old_partial_grant_text_get_the_wording_for_every_recipient(tmp_path):
@@ -217,23 +225,9 @@ def test_the_fund_kinds_migration_goes_up_and_down(tmp_path):
 
 
 def test_the_fund_kinds_migration_goes_up_and_down_on_postgresql(owner_database_url):
-    import pytest
-    from sqlalchemy import make_url
-
-    if make_url(owner_database_url).get_backend_name() != "postgresql":
-        pytest.skip("PostgreSQL only; SQLite in the test above")
-    url = make_url(owner_database_url)
-    name = f"{url.database}_kinds_migration"
-    server = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        check_the_fund_kinds_migration(url.set(database=name).render_as_string(hide_password=False))
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        server.dispose()
+    on_a_new_postgresql_database(
+        owner_database_url, "kinds_migration", check_the_fund_kinds_migration
+    )
 
 
 def check_the_youth_subsidy_migration(url: str) -> None:
@@ -367,24 +361,11 @@ def test_the_youth_subsidy_migration_goes_up_and_down(tmp_path):
 
 
 def test_the_youth_subsidy_migration_goes_up_and_down_on_postgresql(owner_database_url):
-    import pytest
-    from sqlalchemy import make_url
-
-    if make_url(owner_database_url).get_backend_name() != "postgresql":
-        pytest.skip("PostgreSQL only; SQLite in the test above")
-    url = make_url(owner_database_url)
-    name = f"{url.database}_youth_migration"
-    server = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        check_the_youth_subsidy_migration(
-            url.set(database=name).render_as_string(hide_password=False)
-        )
+    def check(url: str) -> None:
+        check_the_youth_subsidy_migration(url)
         # The search's indexes: the application's text without the direct contact, which
         # has its own.
-        engine = create_engine(url.set(database=name))
+        engine = create_engine(url)
         with engine.connect() as connection:
             indexes = dict(
                 connection.execute(
@@ -397,10 +378,8 @@ def test_the_youth_subsidy_migration_goes_up_and_down_on_postgresql(owner_databa
         engine.dispose()
         assert "direct_contact" not in indexes["ix_application_search_text"]
         assert "direct_contact" in indexes["ix_youth_subsidy_direct_contact_text"]
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        server.dispose()
+
+    on_a_new_postgresql_database(owner_database_url, "youth_migration", check)
 
 
 def check_the_processing_days_migration(url: str) -> None:
@@ -501,22 +480,6 @@ def test_the_processing_days_migration_goes_up_and_down(tmp_path):
 
 
 def test_the_processing_days_migration_goes_up_and_down_on_postgresql(owner_database_url):
-    import pytest
-    from sqlalchemy import make_url
-
-    if make_url(owner_database_url).get_backend_name() != "postgresql":
-        pytest.skip("PostgreSQL only; SQLite in the test above")
-    url = make_url(owner_database_url)
-    name = f"{url.database}_days_migration"
-    server = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        check_the_processing_days_migration(
-            url.set(database=name).render_as_string(hide_password=False)
-        )
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        server.dispose()
+    on_a_new_postgresql_database(
+        owner_database_url, "days_migration", check_the_processing_days_migration
+    )
