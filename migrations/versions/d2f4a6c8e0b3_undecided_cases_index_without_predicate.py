@@ -8,7 +8,7 @@ total, budget_waiting). The index (fund_id, outcome, departure_date) serves thos
 ``outcome IS NULL`` as an index condition, and the planner has no predicate to prove.
 
 Revision ID: d2f4a6c8e0b3
-Revises: a9c1e3f5b7d2
+Revises: b3d5f7a9c1e4
 Create Date: 2026-12-06 20:20:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "d2f4a6c8e0b3"
-down_revision = "a9c1e3f5b7d2"
+down_revision = "b3d5f7a9c1e4"
 branch_labels = None
 depends_on = None
 
