@@ -23,6 +23,7 @@ from sqlalchemy import (
     case,
     func,
     literal,
+    null,
     or_,
     select,
     true,
@@ -38,7 +39,7 @@ from grants.core import clock
 from grants.core.models import NOT_READ, layout_fact, read_layout_fact
 from grants.extensions import db
 from grants.funds.models import Fund
-from grants.people.models import User
+from grants.people.models import Role, User
 from grants.reports.models import ReminderLog, TripReport
 from grants.workflow import engine
 from grants.workflow.guards import GUARDS, guard
@@ -257,6 +258,17 @@ _CHOICES: dict[int, tuple[engine.Waiting, CompoundSelect]] = {}
 _CHOICES_KEPT = 256
 
 
+def sorted_apart(column: ColumnElement) -> ColumnElement:
+    """The same values, which no index serves (``coalesce(column, NULL)``): the few cases
+    found by the indexes of the condition are sorted, not found by walking the index of the
+    order. A caseworker's cases are thousands and many of those along the index of the order
+    wait for them; a person without that role has a few among 100,000, and PostgreSQL,
+    guessing thousands from the person's organisations and boards as subqueries, walked the
+    index on (state_since, id) over every case (the demo employee's task page: 105-190 ms
+    at 100,000 applications, 0.5 ms sorted)."""
+    return func.coalesce(column, null())
+
+
 def task_query(user, filters: Filters) -> tuple[Select, Select]:
     """The rows (the case, its deadline, its last reminder) and the ids to count."""
     conditions: list[ColumnElement[bool]] = []
@@ -266,7 +278,9 @@ def task_query(user, filters: Filters) -> tuple[Select, Select]:
         conditions.append(Application.state == filters.state)
     deadline = deadline_column()
     column = {
-        "waited": Application.state_since,
+        "waited": Application.state_since
+        if user.has_role(Role.CASEWORKER)
+        else sorted_apart(Application.state_since),
         "deadline": deadline,
         "case": Application.case_number,
         "fund": Fund.name,

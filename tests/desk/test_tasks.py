@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from grants.cases.models import Application
 from grants.cases.states import State
 from grants.core import clock
 from grants.extensions import db
@@ -109,6 +110,29 @@ def test_sorting_by_a_column_without_script(client, auth, world, cases):
     assert [r[1].split()[0] for r in ascending] == ["Til", "Stor"]
     # The default: the longest waiting first. An unknown order is the default, not an error.
     assert client.get("/opgaver?sort=nonsense&order=up").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["employee", "caseworker"])
+def test_the_longest_waiting_first_for_every_person(client, auth, world, who):
+    """A caseworker's list is read along the index of the order, anyone else's is sorted
+    (``tasks.sorted_apart``): the same order either way, a case without a moment last."""
+    person = getattr(world, who)
+    applicant = world.employee if who == "employee" else world.outsider
+    state = State.AWAITING_INFORMATION if who == "employee" else State.SCREENING
+    waited = {"Ti dage": 10, "Ingen dato": None, "Tre dage": 3, "Tyve dage": 20}
+    for title, days in waited.items():
+        case = make_application(applicant, world.fund, state=state, title=title)
+        case.state_since = None if days is None else clock.now() - dt.timedelta(days=days)
+    db.session.commit()
+    db.session.execute(
+        Application.__table__.update()
+        .where(Application.title == "Ingen dato")
+        .values(state_since=None)
+    )
+    db.session.commit()
+    auth.login(person)
+    titles = [" ".join(r[1].split()[:2]) for r in rows(client.get("/opgaver"))]
+    assert titles == ["Tyve dage", "Ti dage", "Tre dage", "Ingen dato"]
 
 
 def test_a_managers_filters_offer_only_their_employees_funds_and_states(client, auth, world, cases):
