@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from grants import create_app
 from grants.extensions import db
+from tests.databases import on_a_new_postgresql_database
 
 
 def test_upgrade_from_empty_to_head_matches_the_models(tmp_path):
@@ -43,28 +44,6 @@ def test_the_test_database_was_built_by_the_migrations(database_url):
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     engine.dispose()
     assert version
-
-
-def on_a_new_postgresql_database(owner_database_url: str, suffix: str, check) -> None:
-    """Run ``check(url)`` on a PostgreSQL database of its own (made empty, dropped after), for
-    a migration's test that must start below head; skipped on SQLite (its twin runs there)."""
-    import pytest
-    from sqlalchemy import make_url
-
-    if make_url(owner_database_url).get_backend_name() != "postgresql":
-        pytest.skip("PostgreSQL only; SQLite in the test above")
-    url = make_url(owner_database_url)
-    name = f"{url.database}_{suffix}"
-    server = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        check(url.set(database=name).render_as_string(hide_password=False))
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        server.dispose()
 
 
 def check_the_login_seam_migration(url: str) -> None:

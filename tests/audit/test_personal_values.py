@@ -16,6 +16,7 @@ from grants.audit.models import (
     resolve,
 )
 from grants.extensions import db
+from tests.databases import on_a_new_postgresql_database
 from tests.html import page_text
 
 
@@ -183,24 +184,12 @@ def test_the_migration_moves_existing_personal_values_out_of_the_trail(tmp_path)
 def test_the_migration_moves_them_on_postgresql_too(owner_database_url):
     """On PostgreSQL the migration switches the trail's trigger off for its own transaction
     only: in a database of its own, made and dropped here."""
-    from sqlalchemy import make_url
-
-    if make_url(owner_database_url).get_backend_name() != "postgresql":
-        pytest.skip("the trigger is PostgreSQL's")
-    url = make_url(owner_database_url)
-    name = f"{url.database}_migration"
-    server = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        check_the_migration_moves_the_values(
-            url.set(database=name).render_as_string(hide_password=False)
-        )
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        server.dispose()
+    on_a_new_postgresql_database(
+        owner_database_url,
+        "migration",
+        check_the_migration_moves_the_values,
+        skip_reason="the trigger is PostgreSQL's",
+    )
 
 
 def test_any_personal_value_is_kept_out_of_the_trail_and_read_back(world):
