@@ -29,6 +29,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from grants.core import access, clock, events
 from grants.core.errors import NotAllowed
+from grants.core.models import one_of
 from grants.extensions import db
 from grants.people.models import Role, User
 from grants.workflow.actions import ACTIONS
@@ -540,7 +541,7 @@ def _waiting_condition(
         clauses = [
             and_(
                 Application.route_id == route_id,
-                Application.state.in_(sorted(states)),
+                one_of(Application.state, sorted(states)),
                 guard(guard_name).sql(Application, Fund),
             )
             for (route_id, guard_name), states in sorted(steps.get(role, {}).items())
@@ -550,19 +551,18 @@ def _waiting_condition(
     def states_of(role: CaseRole) -> list[str]:
         return sorted({state for states in steps.get(role, {}).values() for state in states})
 
-    organisations = (
-        select(Membership.organisation_id).where(Membership.user_id == user_id)
+    in_own_organisations = (
+        Application.organisation_id.in_(
+            select(Membership.organisation_id).where(Membership.user_id == user_id)
+        )
         if own_organisations is AS_SUBQUERY
-        else own_organisations
+        else one_of(Application.organisation_id, own_organisations or ())
     )
     # IS NOT NULL keeps the negation below true for cases without an organisation.
     applicant_side = (
         or_(
             Application.applicant_id == user_id,
-            and_(
-                Application.organisation_id.is_not(None),
-                Application.organisation_id.in_(organisations),
-            ),
+            and_(Application.organisation_id.is_not(None), in_own_organisations),
         )
         if own_organisations is AS_SUBQUERY or own_organisations
         else Application.applicant_id == user_id
@@ -594,7 +594,7 @@ def _waiting_condition(
         if own_organisations is AS_SUBQUERY
         else or_(
             Application.applicant_id == user_id,
-            Application.organisation_id.in_(own_organisations),
+            one_of(Application.organisation_id, own_organisations),
         )
         if own_organisations
         else Application.applicant_id == user_id
@@ -603,7 +603,7 @@ def _waiting_condition(
     own = (
         or_(
             own_side,
-            and_(Application.manager_id == user_id, Application.state.in_(manager_states)),
+            and_(Application.manager_id == user_id, one_of(Application.state, manager_states)),
         )
         if manager_states
         else own_side
@@ -613,10 +613,10 @@ def _waiting_condition(
     implied = [own]
     if board_states:
         implied.append(
-            and_(any_of(Application.fund_id, board_funds), Application.state.in_(board_states))
+            and_(any_of(Application.fund_id, board_funds), one_of(Application.state, board_states))
         )
     if caseworker_states:
-        implied.append(Application.state.in_(caseworker_states))
+        implied.append(one_of(Application.state, caseworker_states))
     # The other (state, route) pairs where the person may have a step: a caseworker's on
     # every fund, the board's on the person's boards' funds.
     on_boards = any_of(Fund.id, board_funds)
