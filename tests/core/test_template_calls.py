@@ -137,3 +137,33 @@ def test_a_text_is_markup_only_where_the_template_escapes(app):
         )
         assert plain.render() == "False"
     assert isinstance(Markup("x") % {}, Markup)
+
+
+def _environments() -> tuple[Environment, Environment]:
+    from jinja2 import DictLoader
+
+    templates = {
+        "macros.html": "{% macro show() %}[{{ extra is defined and extra or '-' }}]{% endmacro %}",
+        "page.html": "{% import 'macros.html' as m %}{{ m.show() }}",
+    }
+    ours = Environment(loader=DictLoader(templates), autoescape=True)
+    ours.context_class = TemplateContext
+    theirs = Environment(loader=DictLoader(templates), autoescape=True)
+    return ours, theirs
+
+
+def test_an_import_reuses_the_macros_unless_the_template_has_globals_of_its_own():
+    """Jinja makes an imported template's macros once, and anew only for a template with
+    globals of its own (``get_template(..., globals=...)``), so that the macros see them;
+    TemplateContext tells the two apart by the template's own globals alone."""
+    ours, theirs = _environments()
+    for environment in (ours, theirs):
+        environment.globals["everywhere"] = "on every template"
+        page = environment.get_template("page.html")
+        assert page.render() == "[-]"
+        module = environment.get_template("macros.html")._module
+        assert module is not None
+        assert page.render() == "[-]"
+        assert environment.get_template("macros.html")._module is module  # reused
+        special = environment.get_template("page.html", globals={"extra": "X"})
+        assert special.render() == "[X]"
