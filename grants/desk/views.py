@@ -11,7 +11,7 @@ from grants.applications.steps import QUEUE_COLUMNS
 from grants.core import access
 from grants.core.pagination import paginate, requested_page
 from grants.desk import search as searching
-from grants.desk import tasks
+from grants.desk import task_table, tasks
 from grants.desk.forms import SearchForm, TaskFilterForm
 from grants.extensions import db
 from grants.funds.models import Fund
@@ -72,8 +72,8 @@ def mine() -> ResponseReturnValue:
         page=page,
         filters=filters,
         link_args=link_args,
-        steps=tasks.next_steps(current_user, page.items),
-        waited_days=tasks.waited_days,
+        rows=task_table.rows_html(page.items, tasks.next_steps(current_user, page.items)),
+        sort_columns=task_table.sort_columns(filters.sort, filters.order, link_args),
         meetings=tasks.meetings(current_user),
         payments_due=tasks.payments_due() if access.may(current_user, "payments.read") else None,
     ), status

@@ -217,3 +217,18 @@ def test_the_kept_menu_count_follows_new_cases_and_a_role_taken_away(client, aut
     db.session.expire_all()
     auth.login(world.caseworker)
     assert "Mine opgaver (" not in menu_of(client)
+
+
+def test_every_text_of_a_row_is_escaped(client, auth, world):
+    """The rows are written in Python (grants.desk.task_table): a title, a name and a fund's
+    name that look like markup are shown as text."""
+    person = make_user(Role.EMPLOYEE, name="<b>Ansøger</b> & co")
+    fund = make_fund(code="markup-pulje", name="<i>Pulje</i>")
+    make_application(person, fund, state=State.SCREENING, title='<script>"x"</script>')
+    db.session.commit()
+    auth.login(world.caseworker)
+    page = client.get("/opgaver").get_data(as_text=True)
+    assert "<script>" not in page and "<b>Ansøger" not in page and "<i>Pulje" not in page
+    assert "&lt;script&gt;&#34;x&#34;&lt;/script&gt;" in page
+    assert "&lt;b&gt;Ansøger&lt;/b&gt; &amp; co" in page and "&lt;i&gt;Pulje&lt;/i&gt;" in page
+
