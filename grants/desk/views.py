@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from grants.applications.steps import QUEUE_COLUMNS
 from grants.core import access
-from grants.core.pagination import paginate, requested_page
+from grants.core.pagination import paginate, paginate_kept, requested_page
 from grants.desk import search as searching
 from grants.desk import task_table, tasks
 from grants.desk.forms import SearchForm, TaskFilterForm
@@ -47,12 +47,12 @@ def mine() -> ResponseReturnValue:
     )
     if status != 200:
         filters = tasks.Filters(sort=filters.sort, order=filters.order)
-    rows, count = tasks.task_query(current_user, filters)
-    page = paginate(
+    rows, count = tasks.page_statements(current_user, filters)
+    page = paginate_kept(
         rows,
-        count_select=count,
+        count,
+        params=tasks.filter_values(filters),
         per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"],
-        scalars=False,
     )
     if not (filters.fund or filters.state) and page.page == 1:
         tasks.counted_for_menu(page.total, page.capped)

@@ -232,3 +232,20 @@ def test_every_text_of_a_row_is_escaped(client, auth, world):
     assert "&lt;script&gt;&#34;x&#34;&lt;/script&gt;" in page
     assert "&lt;b&gt;Ansøger&lt;/b&gt; &amp; co" in page and "&lt;i&gt;Pulje&lt;/i&gt;" in page
 
+
+def test_the_kept_statements_take_each_requests_filter_page_and_cases(client, auth, world, cases):
+    """The list's statements are kept across requests with the filter's values, the page and
+    the count as parameters: each request shows its own filter's cases, as they are now."""
+    auth.login(world.caseworker)
+
+    def titles(address: str) -> list[str]:
+        return [r[1].split()[0] for r in rows(client.get(address))]
+
+    assert titles("/opgaver?fund=anden-pulje") == ["Til"]
+    make_application(world.outsider, world.fund, state=State.SCREENING, title="Ny sag")
+    db.session.commit()
+    assert titles(f"/opgaver?fund={world.fund.code}") == ["Ny"]
+    assert titles("/opgaver?fund=anden-pulje") == ["Til"]
+    assert titles("/opgaver?state=screening&sort=amount&order=desc") == ["Til", "Ny"]
+    assert titles("/opgaver?state=screening&sort=amount&order=asc") == ["Ny", "Til"]
+    assert len(titles("/opgaver")) == 2 and titles("/opgaver?page=2") == []
