@@ -9,6 +9,7 @@ every page's menu is one query.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from flask import g
@@ -16,6 +17,7 @@ from flask_login import current_user
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Date,
     Integer,
     Select,
     String,
@@ -196,7 +198,10 @@ def choices(user) -> tuple[list[tuple[str, str]], list[str]]:
     if kept is None or kept[0] is not waiting:
         if len(_CHOICES) >= _CHOICES_KEPT:
             _CHOICES.clear()
-        kept = _CHOICES[id(waiting)] = (waiting, _choices_statement(waiting))
+        kept = _CHOICES[id(waiting)] = (
+            waiting,
+            lists_as_parameters(_choices_statement(waiting)),
+        )
     funds: dict[str, str] = {}
     states: set[str] = set()
     for code, name, state in db.session.execute(kept[1]):
@@ -360,31 +365,51 @@ def waited_days(since: dt.datetime | None) -> int | None:
 
 @dataclass(frozen=True)
 class MeetingTask:
-    meeting: Meeting
+    meeting_id: int
+    committee: str  # the committee's name
+    starts_at: dt.datetime
+    agenda_sent: bool
     conducts: bool  # the chair or the secretary: they lead it and record the decisions
 
 
 def meetings(user) -> list[MeetingTask]:
-    """The open meetings of the committees the person is a member of today: one query."""
-    today = clock.today()
-    rows = db.session.execute(
-        select(Meeting, CommitteeMembership.role)
+    """The open meetings of the committees the person is a member of today: one query, of
+    the columns the page shows (no meeting or committee made an object, the committee's
+    name read in the same statement)."""
+    seen: dict[int, MeetingTask] = {}
+    for meeting_id, committee, starts_at, agenda_published_at, role in db.session.execute(
+        _meetings_statement(), {"user_id": user.id, "today": clock.today()}
+    ):
+        task = seen.get(meeting_id)
+        conducts = role in RECORDERS or (task is not None and task.conducts)
+        seen[meeting_id] = MeetingTask(
+            meeting_id, committee, starts_at, agenda_published_at is not None, conducts
+        )
+    return list(seen.values())
+
+
+@functools.cache
+def _meetings_statement() -> Select:
+    """``meetings``' statement, the person and the day as parameters: built once."""
+    today = bindparam("today", type_=Date)
+    return (
+        select(
+            Meeting.id,
+            Committee.name,
+            Meeting.starts_at,
+            Meeting.agenda_published_at,
+            CommitteeMembership.role,
+        )
         .join(Committee, Committee.id == Meeting.committee_id)
         .join(CommitteeMembership, CommitteeMembership.committee_id == Committee.id)
         .where(
-            CommitteeMembership.user_id == user.id,
+            CommitteeMembership.user_id == bindparam("user_id", type_=Integer),
             CommitteeMembership.valid_from <= today,
             or_(CommitteeMembership.valid_to.is_(None), CommitteeMembership.valid_to >= today),
             Meeting.status != MeetingStatus.CLOSED,
         )
         .order_by(Meeting.starts_at, Meeting.id)
-    ).all()
-    seen: dict[int, MeetingTask] = {}
-    for meeting, role in rows:
-        task = seen.get(meeting.id)
-        conducts = role in RECORDERS or (task is not None and task.conducts)
-        seen[meeting.id] = MeetingTask(meeting, conducts)
-    return list(seen.values())
+    )
 
 
 def payments_due() -> int:
@@ -459,7 +484,7 @@ def next_steps(user, rows: list) -> dict[int, list[str]]:
     """The steps each case waits for from the person, by the route (one query for the
     page's routes): the actions of their side's roles whose guard holds (the row's guard
     columns, ``guard_columns``)."""
-    from grants.workflow.models import CaseRole, Transition
+    from grants.workflow.models import CaseRole
 
     route_ids = {row.route_id for row in rows}
     if not route_ids:
@@ -467,15 +492,7 @@ def next_steps(user, rows: list) -> dict[int, list[str]]:
     # The steps by where they start (route, state), in the route's order.
     starting: dict[tuple[int, str], list[tuple[CaseRole, str, str]]] = {}
     for route_id, from_state, role, guard_name, action in db.session.execute(
-        select(
-            Transition.route_id,
-            Transition.from_state,
-            Transition.role,
-            Transition.guard,
-            Transition.action,
-        )
-        .where(Transition.notifies, Transition.route_id.in_(sorted(route_ids)))
-        .order_by(Transition.route_id, Transition.position)
+        _steps_statement(), {"route_ids": sorted(route_ids)}
     ):
         starting.setdefault((route_id, from_state), []).append((CaseRole(role), guard_name, action))
     staff = {CaseRole.BOARD_MEMBER, CaseRole.CASEWORKER}
@@ -498,3 +515,22 @@ def next_steps(user, rows: list) -> dict[int, list[str]]:
                 actions.append(action)
         steps[row.id] = actions
     return steps
+
+
+@functools.cache
+def _steps_statement() -> Select:
+    """``next_steps``' statement, the page's routes as the parameter ``route_ids``: built
+    once."""
+    from grants.workflow.models import Transition
+
+    return (
+        select(
+            Transition.route_id,
+            Transition.from_state,
+            Transition.role,
+            Transition.guard,
+            Transition.action,
+        )
+        .where(Transition.notifies, Transition.route_id.in_(bindparam("route_ids", expanding=True)))
+        .order_by(Transition.route_id, Transition.position)
+    )
