@@ -70,7 +70,7 @@ def rows_html(rows: Sequence[Any], steps: Mapping[int, list[str]]) -> list[Marku
         "t_deadline": escape(_("Frist")),
         "t_amount": escape(_("Ansøgt")),
     }
-    href = case_address_prefix()
+    href = escape(case_address_prefix())  # and the case's number (an int)
     labels: dict[str, str] = {}  # a step's name, once a request
     written = []
     for row in rows:
@@ -111,7 +111,7 @@ def rows_html(rows: Sequence[Any], steps: Mapping[int, list[str]]) -> list[Marku
                 _ROW.format(
                     **titles,
                     case_number=escape(row.case_number or "–"),
-                    href=escape(f"{href}{row.id}"),
+                    href=f"{href}{row.id:d}",
                     title=escape(row.title or _("Uden titel")),
                     applicant=escape(row.applicant_name),
                     next_steps=next_steps,

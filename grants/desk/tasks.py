@@ -489,12 +489,15 @@ def next_steps(user, rows: list) -> dict[int, list[str]]:
     route_ids = {row.route_id for row in rows}
     if not route_ids:
         return {}
-    # The steps by where they start (route, state), in the route's order.
-    starting: dict[tuple[int, str], list[tuple[CaseRole, str, str]]] = {}
+    # The steps by where they start (route, state), in the route's order, each with the
+    # row's column that says whether its guard holds (None: no guard). The role is the
+    # table's text, which a CaseRole (a StrEnum) equals.
+    starting: dict[tuple[int, str], list[tuple[str, str | None, str]]] = {}
     for route_id, from_state, role, guard_name, action in db.session.execute(
         _steps_statement(), {"route_ids": sorted(route_ids)}
     ):
-        starting.setdefault((route_id, from_state), []).append((CaseRole(role), guard_name, action))
+        guard_column = _guard_label(guard_name) if guard_name else None
+        starting.setdefault((route_id, from_state), []).append((role, guard_column, action))
     staff = {CaseRole.BOARD_MEMBER, CaseRole.CASEWORKER}
     roles = {
         "applicant": {CaseRole.APPLICANT},
@@ -506,10 +509,10 @@ def next_steps(user, rows: list) -> dict[int, list[str]]:
         wanted = roles[row.side]
         holds = row._mapping
         actions: list[str] = []
-        for role, guard_name, action in starting.get((row.route_id, row.state), ()):
+        for role, guard_column, action in starting.get((row.route_id, row.state), ()):
             if (
                 role in wanted
-                and (not guard_name or holds[_guard_label(guard_name)])
+                and (guard_column is None or holds[guard_column])
                 and action not in actions
             ):
                 actions.append(action)
