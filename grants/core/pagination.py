@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask import request
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 
 from grants.extensions import db
 
@@ -134,5 +134,49 @@ def paginate(
         per_page=per_page,
         total=total,
         capped=capped,
+        has_next=has_next,
+    )
+
+
+def kept_statements(query: Select, count_select: Select) -> tuple[Select, Select]:
+    """A page of `query` and the count of `count_select`, their limits and offset as
+    parameters (``page_limit``, ``page_offset``, ``count_limit``; ``paginate_kept`` gives
+    them): statements a page can keep across requests and run again with other values.
+
+    ``paginate`` adds the page's limit to the list's statement on every request, a new
+    statement whose cache key SQLAlchemy works out anew by walking all of it (the task
+    list's, with the waiting rule, a few hundred constructs)."""
+    rows = query.limit(bindparam("page_limit", type_=Integer)).offset(
+        bindparam("page_offset", type_=Integer)
+    )
+    counted = count_select.order_by(None).limit(bindparam("count_limit", type_=Integer))
+    return rows, select(func.count()).select_from(counted.subquery())
+
+
+def paginate_kept(
+    rows: Select,
+    count: Select,
+    *,
+    params: dict | None = None,
+    page: int | None = None,
+    per_page: int,
+) -> Page:
+    """``paginate`` (the rows as rows, counted) with the statements of ``kept_statements``
+    and the list's own parameters."""
+    page = page or requested_page()
+    offset = (page - 1) * per_page
+    count_cap = offset + per_page * COUNT_PAGES
+    params = params or {}
+    found = list(
+        db.session.execute(rows, {**params, "page_limit": per_page + 1, "page_offset": offset})
+    )
+    has_next = len(found) > per_page
+    total = db.session.scalar(count, {**params, "count_limit": count_cap + 1}) or 0
+    return Page(
+        items=found[:per_page],
+        page=page,
+        per_page=per_page,
+        total=min(total, count_cap),
+        capped=total > count_cap,
         has_next=has_next,
     )

@@ -9,6 +9,7 @@ every page's menu is one query.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from flask import g
@@ -16,10 +17,12 @@ from flask_login import current_user
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Date,
     Integer,
     Select,
     String,
     and_,
+    bindparam,
     case,
     func,
     literal,
@@ -37,6 +40,8 @@ from grants.committees.models import Committee, CommitteeMembership, Meeting, Me
 from grants.committees.operations import RECORDERS
 from grants.core import clock
 from grants.core.models import NOT_READ, layout_fact, read_layout_fact
+from grants.core.models import _lists_as_parameters as lists_as_parameters
+from grants.core.pagination import kept_statements
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.people.models import Role, User
@@ -193,7 +198,10 @@ def choices(user) -> tuple[list[tuple[str, str]], list[str]]:
     if kept is None or kept[0] is not waiting:
         if len(_CHOICES) >= _CHOICES_KEPT:
             _CHOICES.clear()
-        kept = _CHOICES[id(waiting)] = (waiting, _choices_statement(waiting))
+        kept = _CHOICES[id(waiting)] = (
+            waiting,
+            lists_as_parameters(_choices_statement(waiting)),
+        )
     funds: dict[str, str] = {}
     states: set[str] = set()
     for code, name, state in db.session.execute(kept[1]):
@@ -270,12 +278,14 @@ def sorted_apart(column: ColumnElement) -> ColumnElement:
 
 
 def task_query(user, filters: Filters) -> tuple[Select, Select]:
-    """The rows (the case, its deadline, its last reminder) and the ids to count."""
+    """The rows (the case, its deadline, its last reminder, the person's side, the guards)
+    and the ids to count; a fund's code and a state filtered by as the parameters ``fund``
+    and ``state`` (``filter_values``)."""
     conditions: list[ColumnElement[bool]] = []
     if filters.fund:
-        conditions.append(Fund.code == filters.fund)
+        conditions.append(Fund.code == bindparam("fund", type_=String))
     if filters.state:
-        conditions.append(Application.state == filters.state)
+        conditions.append(Application.state == bindparam("state", type_=String))
     deadline = deadline_column()
     column = {
         "waited": Application.state_since
@@ -304,6 +314,47 @@ def task_query(user, filters: Filters) -> tuple[Select, Select]:
     return rows, count
 
 
+def filter_values(filters: Filters) -> dict[str, str]:
+    """The parameters of ``task_query``'s statements."""
+    return {
+        name: value for name, value in (("fund", filters.fund), ("state", filters.state)) if value
+    }
+
+
+def page_statements(user, filters: Filters) -> tuple[Select, Select]:
+    """``task_query``'s statements for a page (``pagination.kept_statements``), kept with
+    the condition they were made from, per person and the list's shape (whether a fund and
+    a state are filtered by, the order): built, their ``IN`` lists made parameters and their
+    cache keys worked out once, not on every visit (~4,000 Python calls a request)."""
+    condition = _waiting(user)
+    key = (
+        id(condition),
+        user.id,
+        bool(filters.fund),
+        bool(filters.state),
+        filters.sort,
+        filters.order,
+    )
+    kept = _PAGE_STATEMENTS.get(key)
+    if kept is None or kept[0] is not condition:
+        if len(_PAGE_STATEMENTS) >= _PAGE_STATEMENTS_KEPT:
+            _PAGE_STATEMENTS.clear()
+        rows, count = task_query(user, filters)
+        rows, count = kept_statements(rows, count)
+        kept = _PAGE_STATEMENTS[key] = (
+            condition,
+            lists_as_parameters(rows),
+            lists_as_parameters(count),
+        )
+    return kept[1], kept[2]
+
+
+# The task list's statements, by the condition's identity and the list's shape (the
+# condition kept beside them, as ``_MENU_COUNTS``).
+_PAGE_STATEMENTS: dict[tuple, tuple[ColumnElement[bool], Select, Select]] = {}
+_PAGE_STATEMENTS_KEPT = 256
+
+
 def waited_days(since: dt.datetime | None) -> int | None:
     if since is None:
         return None
@@ -314,31 +365,51 @@ def waited_days(since: dt.datetime | None) -> int | None:
 
 @dataclass(frozen=True)
 class MeetingTask:
-    meeting: Meeting
+    meeting_id: int
+    committee: str  # the committee's name
+    starts_at: dt.datetime
+    agenda_sent: bool
     conducts: bool  # the chair or the secretary: they lead it and record the decisions
 
 
 def meetings(user) -> list[MeetingTask]:
-    """The open meetings of the committees the person is a member of today: one query."""
-    today = clock.today()
-    rows = db.session.execute(
-        select(Meeting, CommitteeMembership.role)
+    """The open meetings of the committees the person is a member of today: one query, of
+    the columns the page shows (no meeting or committee made an object, the committee's
+    name read in the same statement)."""
+    seen: dict[int, MeetingTask] = {}
+    for meeting_id, committee, starts_at, agenda_published_at, role in db.session.execute(
+        _meetings_statement(), {"user_id": user.id, "today": clock.today()}
+    ):
+        task = seen.get(meeting_id)
+        conducts = role in RECORDERS or (task is not None and task.conducts)
+        seen[meeting_id] = MeetingTask(
+            meeting_id, committee, starts_at, agenda_published_at is not None, conducts
+        )
+    return list(seen.values())
+
+
+@functools.cache
+def _meetings_statement() -> Select:
+    """``meetings``' statement, the person and the day as parameters: built once."""
+    today = bindparam("today", type_=Date)
+    return (
+        select(
+            Meeting.id,
+            Committee.name,
+            Meeting.starts_at,
+            Meeting.agenda_published_at,
+            CommitteeMembership.role,
+        )
         .join(Committee, Committee.id == Meeting.committee_id)
         .join(CommitteeMembership, CommitteeMembership.committee_id == Committee.id)
         .where(
-            CommitteeMembership.user_id == user.id,
+            CommitteeMembership.user_id == bindparam("user_id", type_=Integer),
             CommitteeMembership.valid_from <= today,
             or_(CommitteeMembership.valid_to.is_(None), CommitteeMembership.valid_to >= today),
             Meeting.status != MeetingStatus.CLOSED,
         )
         .order_by(Meeting.starts_at, Meeting.id)
-    ).all()
-    seen: dict[int, MeetingTask] = {}
-    for meeting, role in rows:
-        task = seen.get(meeting.id)
-        conducts = role in RECORDERS or (task is not None and task.conducts)
-        seen[meeting.id] = MeetingTask(meeting, conducts)
-    return list(seen.values())
+    )
 
 
 def payments_due() -> int:
@@ -413,25 +484,20 @@ def next_steps(user, rows: list) -> dict[int, list[str]]:
     """The steps each case waits for from the person, by the route (one query for the
     page's routes): the actions of their side's roles whose guard holds (the row's guard
     columns, ``guard_columns``)."""
-    from grants.workflow.models import CaseRole, Transition
+    from grants.workflow.models import CaseRole
 
     route_ids = {row.route_id for row in rows}
     if not route_ids:
         return {}
-    # The steps by where they start (route, state), in the route's order.
-    starting: dict[tuple[int, str], list[tuple[CaseRole, str, str]]] = {}
+    # The steps by where they start (route, state), in the route's order, each with the
+    # row's column that says whether its guard holds (None: no guard). The role is the
+    # table's text, which a CaseRole (a StrEnum) equals.
+    starting: dict[tuple[int, str], list[tuple[str, str | None, str]]] = {}
     for route_id, from_state, role, guard_name, action in db.session.execute(
-        select(
-            Transition.route_id,
-            Transition.from_state,
-            Transition.role,
-            Transition.guard,
-            Transition.action,
-        )
-        .where(Transition.notifies, Transition.route_id.in_(sorted(route_ids)))
-        .order_by(Transition.route_id, Transition.position)
+        _steps_statement(), {"route_ids": sorted(route_ids)}
     ):
-        starting.setdefault((route_id, from_state), []).append((CaseRole(role), guard_name, action))
+        guard_column = _guard_label(guard_name) if guard_name else None
+        starting.setdefault((route_id, from_state), []).append((role, guard_column, action))
     staff = {CaseRole.BOARD_MEMBER, CaseRole.CASEWORKER}
     roles = {
         "applicant": {CaseRole.APPLICANT},
@@ -443,12 +509,31 @@ def next_steps(user, rows: list) -> dict[int, list[str]]:
         wanted = roles[row.side]
         holds = row._mapping
         actions: list[str] = []
-        for role, guard_name, action in starting.get((row.route_id, row.state), ()):
+        for role, guard_column, action in starting.get((row.route_id, row.state), ()):
             if (
                 role in wanted
-                and (not guard_name or holds[_guard_label(guard_name)])
+                and (guard_column is None or holds[guard_column])
                 and action not in actions
             ):
                 actions.append(action)
         steps[row.id] = actions
     return steps
+
+
+@functools.cache
+def _steps_statement() -> Select:
+    """``next_steps``' statement, the page's routes as the parameter ``route_ids``: built
+    once."""
+    from grants.workflow.models import Transition
+
+    return (
+        select(
+            Transition.route_id,
+            Transition.from_state,
+            Transition.role,
+            Transition.guard,
+            Transition.action,
+        )
+        .where(Transition.notifies, Transition.route_id.in_(bindparam("route_ids", expanding=True)))
+        .order_by(Transition.route_id, Transition.position)
+    )

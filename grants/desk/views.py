@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from grants.applications.steps import QUEUE_COLUMNS
 from grants.core import access
-from grants.core.pagination import paginate, requested_page
+from grants.core.pagination import paginate, paginate_kept, requested_page
 from grants.desk import search as searching
-from grants.desk import tasks
+from grants.desk import task_table, tasks
 from grants.desk.forms import SearchForm, TaskFilterForm
 from grants.extensions import db
 from grants.funds.models import Fund
@@ -34,7 +34,10 @@ def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
 @login_required
 def mine() -> ResponseReturnValue:
     """What waits for the person, across funds and committees."""
-    funds, states = tasks.choices(current_user)
+    # The person, not the proxy: each attribute read through ``current_user`` looks the
+    # request's user up anew (~12 calls), and the task list's functions read dozens.
+    user = current_user._get_current_object()
+    funds, states = tasks.choices(user)
     form = TaskFilterForm(request.args, funds=funds, states=states)
     status = 200
     if request.args and not form.validate():
@@ -47,12 +50,12 @@ def mine() -> ResponseReturnValue:
     )
     if status != 200:
         filters = tasks.Filters(sort=filters.sort, order=filters.order)
-    rows, count = tasks.task_query(current_user, filters)
-    page = paginate(
+    rows, count = tasks.page_statements(user, filters)
+    page = paginate_kept(
         rows,
-        count_select=count,
+        count,
+        params=tasks.filter_values(filters),
         per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"],
-        scalars=False,
     )
     if not (filters.fund or filters.state) and page.page == 1:
         tasks.counted_for_menu(page.total, page.capped)
@@ -72,10 +75,10 @@ def mine() -> ResponseReturnValue:
         page=page,
         filters=filters,
         link_args=link_args,
-        steps=tasks.next_steps(current_user, page.items),
-        waited_days=tasks.waited_days,
-        meetings=tasks.meetings(current_user),
-        payments_due=tasks.payments_due() if access.may(current_user, "payments.read") else None,
+        rows=task_table.rows_html(page.items, tasks.next_steps(user, page.items)),
+        sort_columns=task_table.sort_columns(filters.sort, filters.order, link_args),
+        meetings=tasks.meetings(user),
+        payments_due=tasks.payments_due() if access.may(user, "payments.read") else None,
     ), status
 
 

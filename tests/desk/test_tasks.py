@@ -217,3 +217,35 @@ def test_the_kept_menu_count_follows_new_cases_and_a_role_taken_away(client, aut
     db.session.expire_all()
     auth.login(world.caseworker)
     assert "Mine opgaver (" not in menu_of(client)
+
+
+def test_every_text_of_a_row_is_escaped(client, auth, world):
+    """The rows are written in Python (grants.desk.task_table): a title, a name and a fund's
+    name that look like markup are shown as text."""
+    person = make_user(Role.EMPLOYEE, name="<b>Ansøger</b> & co")
+    fund = make_fund(code="markup-pulje", name="<i>Pulje</i>")
+    make_application(person, fund, state=State.SCREENING, title='<script>"x"</script>')
+    db.session.commit()
+    auth.login(world.caseworker)
+    page = client.get("/opgaver").get_data(as_text=True)
+    assert "<script>" not in page and "<b>Ansøger" not in page and "<i>Pulje" not in page
+    assert "&lt;script&gt;&#34;x&#34;&lt;/script&gt;" in page
+    assert "&lt;b&gt;Ansøger&lt;/b&gt; &amp; co" in page and "&lt;i&gt;Pulje&lt;/i&gt;" in page
+
+
+def test_the_kept_statements_take_each_requests_filter_page_and_cases(client, auth, world, cases):
+    """The list's statements are kept across requests with the filter's values, the page and
+    the count as parameters: each request shows its own filter's cases, as they are now."""
+    auth.login(world.caseworker)
+
+    def titles(address: str) -> list[str]:
+        return [r[1].split()[0] for r in rows(client.get(address))]
+
+    assert titles("/opgaver?fund=anden-pulje") == ["Til"]
+    make_application(world.outsider, world.fund, state=State.SCREENING, title="Ny sag")
+    db.session.commit()
+    assert titles(f"/opgaver?fund={world.fund.code}") == ["Ny"]
+    assert titles("/opgaver?fund=anden-pulje") == ["Til"]
+    assert titles("/opgaver?state=screening&sort=amount&order=desc") == ["Til", "Ny"]
+    assert titles("/opgaver?state=screening&sort=amount&order=asc") == ["Ny", "Til"]
+    assert len(titles("/opgaver")) == 2 and titles("/opgaver?page=2") == []
