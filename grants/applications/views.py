@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from grants.applications import changes, documents, operations
+from grants.applications import case_lists, changes, documents, operations
 from grants.applications.forms import (
     BUDGET_CATEGORIES,
     ApplicationForm,
@@ -82,6 +82,8 @@ bp.add_app_template_global(changes.describe_details, "journal_details")
 bp.add_app_template_global(documents.documents_of, "documents_of")
 bp.add_app_template_global(documents.previewable, "previewable")
 bp.add_app_template_global(documents.kept, "kept_documents")
+bp.add_app_template_global(case_lists.case_rows, "case_rows")
+bp.add_app_template_global(case_lists.own_rows, "own_rows")
 
 
 @bp.app_template_global()
