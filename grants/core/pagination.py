@@ -12,8 +12,9 @@ total is exact. The open-data feeds, which show no total, are not counted at all
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask import request
 from sqlalchemy import Select, func, select
@@ -93,6 +94,7 @@ def paginate(
     count_cap: int | None = None,
     scalars: bool = True,
     count: bool = True,
+    parameters: Mapping[str, Any] | None = None,
 ) -> Page:
     """One page of `query` (ordered by the caller).
 
@@ -101,11 +103,12 @@ def paginate(
     list's own query is counted, up to `count_cap` (default: ``COUNT_PAGES`` pages past
     this page's start). `count=False`: not counted; the total is then what has been seen,
     capped while there is a next page. `scalars`: the items are the first column's
-    objects; else the rows.
+    objects; else the rows. `parameters`: the values of the query's parameters (and the
+    count's).
     """
     page = page or requested_page()
     offset = (page - 1) * per_page
-    result = db.session.execute(query.limit(per_page + 1).offset(offset))
+    result = db.session.execute(query.limit(per_page + 1).offset(offset), parameters)
     rows = list(result.scalars() if scalars else result.all())
     has_next = len(rows) > per_page
     items = rows[:per_page]
@@ -123,7 +126,9 @@ def paginate(
     # at any size (the benchmark checks it).
     counted = (count_select if count_select is not None else query).order_by(None)
     total = (
-        db.session.scalar(select(func.count()).select_from(counted.limit(count_cap + 1).subquery()))
+        db.session.scalar(
+            select(func.count()).select_from(counted.limit(count_cap + 1).subquery()), parameters
+        )
         or 0
     )
     capped = total > count_cap
