@@ -68,7 +68,10 @@ def queue() -> ResponseReturnValue:
     fund_code = request.args.get("fund", "")
     state = request.args.get("state", "")
     text = request.args.get("q", "").strip()[:100]
-    funds = db.session.scalars(select(Fund).where(Fund.active).order_by(Fund.name)).all()
+    # The active funds as plain rows (the filter's options), not objects.
+    funds = db.session.execute(
+        select(Fund.id, Fund.code, Fund.name).where(Fund.active).order_by(Fund.name)
+    ).all()
     if fund_code:
         # By the fund's id, which the index (fund_id, state, submitted_at, id) serves in the
         # queue's order; an unknown code finds nothing.
@@ -110,9 +113,9 @@ def queue() -> ResponseReturnValue:
     return render_template(
         "workflow/queue.html",
         page=page,
-        funds=funds,
+        funds=[(fund.code, fund.name) for fund in funds],
         states=[
-            (s, label)
+            (s, str(label))
             for s, label in STATE_LABELS.items()
             if s not in (State.DRAFT, State.REFUSED, State.WITHDRAWN, State.SETTLED)
         ],

@@ -84,6 +84,7 @@ bp.add_app_template_global(documents.previewable, "previewable")
 bp.add_app_template_global(documents.kept, "kept_documents")
 bp.add_app_template_global(case_lists.case_rows, "case_rows")
 bp.add_app_template_global(case_lists.own_rows, "own_rows")
+bp.add_app_template_global(case_lists.options, "filter_options")
 
 
 @bp.app_template_global()
