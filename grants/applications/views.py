@@ -55,7 +55,7 @@ from grants.core.files import (
 )
 from grants.core.formatting import date_time
 from grants.core.forms import Form
-from grants.core.pagination import paginate
+from grants.core.pagination import page_links, paginate
 from grants.core.refusals import refused_by_domain
 from grants.drafts import operations as draft_operations
 from grants.drafts import views as drafts
@@ -85,6 +85,7 @@ bp.add_app_template_global(documents.kept, "kept_documents")
 bp.add_app_template_global(case_lists.case_rows, "case_rows")
 bp.add_app_template_global(case_lists.own_rows, "own_rows")
 bp.add_app_template_global(case_lists.options, "filter_options")
+bp.add_app_template_global(page_links, "page_links")
 
 
 @bp.app_template_global()

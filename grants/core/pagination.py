@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import request
+from flask import request, url_for
 from sqlalchemy import Select, func, select
 
 from grants.extensions import db
@@ -79,6 +79,26 @@ class Page:
                 shown_before = number
         if self.capped and shown_before is not None and shown_before < last:
             yield None
+
+
+# A page number no list reaches, marking where a page's address has its number.
+_PAGE_MARK = 987_654_321
+
+
+def page_links(page: Page, endpoint: str, args: dict) -> dict[int, str]:
+    """The addresses of the pages the pager links (macros/pagination.html), by number.
+
+    One ``url_for`` a pager, not one a link: the address is built once with a mark for the
+    number (the first query argument, as ``url_for(endpoint, page=n, **args)`` writes it),
+    and each page's number is put in its place."""
+    marked = url_for(endpoint, page=_PAGE_MARK, **args)
+    before, _mark, after = marked.partition(f"page={_PAGE_MARK}")
+    numbers = [number for number in page.iter_pages() if number]
+    if page.has_prev:
+        numbers.append(page.prev_num)
+    if page.has_next:
+        numbers.append(page.next_num)
+    return {number: f"{before}page={number}{after}" for number in numbers}
 
 
 def requested_page() -> int:
