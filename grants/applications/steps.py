@@ -109,6 +109,7 @@ def queue() -> ResponseReturnValue:
         count_select=count.where(*conditions),
         per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"],
         scalars=False,
+        total_with_rows=True,
     )
     return render_template(
         "workflow/queue.html",

@@ -256,6 +256,7 @@ def mine():
         parameters={"applicant_id": current_user.id},
         per_page=current_app.config["MY_APPLICATIONS_PAGE_SIZE"],
         scalars=False,
+        total_with_rows=True,
     )
     return render_template("applications/mine.html", page=page)
 
