@@ -60,6 +60,29 @@ QUEUE_COLUMNS = (
 )
 
 
+# The queue's rows (the columns the list shows, as plain rows: no case, applicant or fund is
+# made an object for it; the ORM's loading was a third of the page's time), oldest first; and
+# the ids counted, with the applicant joined for a search by name. What a request adds is its
+# conditions; the rest is made once.
+QUEUE_ROWS = (
+    select(*QUEUE_COLUMNS)
+    .join(Fund, Fund.id == Application.fund_id)
+    .join(User, User.id == Application.applicant_id)
+    .order_by(Application.submitted_at.asc().nulls_last(), Application.id)
+)
+QUEUE_IDS = select(Application.id).join(Fund, Fund.id == Application.fund_id)
+QUEUE_IDS_BY_NAME = QUEUE_IDS.join(User, User.id == Application.applicant_id)
+# The active funds as plain rows (the queue's filter's options), not objects; the statement
+# made once (it depends on nothing a request brings).
+ACTIVE_FUNDS = select(Fund.id, Fund.code, Fund.name).where(Fund.active).order_by(Fund.name)
+# The states the queue can be filtered by: those a case waits in for someone's step.
+QUEUE_STATES = tuple(
+    state
+    for state in STATE_LABELS
+    if state not in (State.DRAFT, State.REFUSED, State.WITHDRAWN, State.SETTLED)
+)
+
+
 @bp.get("/arbejdskoe")
 @login_required
 def queue() -> ResponseReturnValue:
@@ -68,7 +91,7 @@ def queue() -> ResponseReturnValue:
     fund_code = request.args.get("fund", "")
     state = request.args.get("state", "")
     text = request.args.get("q", "").strip()[:100]
-    funds = db.session.scalars(select(Fund).where(Fund.active).order_by(Fund.name)).all()
+    funds = db.session.execute(ACTIVE_FUNDS).all()
     if fund_code:
         # By the fund's id, which the index (fund_id, state, submitted_at, id) serves in the
         # queue's order; an unknown code finds nothing.
@@ -87,35 +110,20 @@ def queue() -> ResponseReturnValue:
                 User.name.ilike(like),
             )
         )
-    # The columns the list shows, as plain rows: no case, applicant or fund is made an
-    # object for it (the ORM's loading was a third of the page's time).
-    query = (
-        select(*QUEUE_COLUMNS)
-        .join(Fund, Fund.id == Application.fund_id)
-        .join(User, User.id == Application.applicant_id)
-        .where(*conditions)
-        .order_by(Application.submitted_at.asc().nulls_last(), Application.id)
-    )
     # The total: the ids under the same conditions, joining the applicant only when the
     # search needs the name (every case has one); counted up to the cap.
-    count = select(Application.id).join(Fund, Fund.id == Application.fund_id)
-    if text:
-        count = count.join(User, User.id == Application.applicant_id)
     page = paginate(
-        query,
-        count_select=count.where(*conditions),
+        QUEUE_ROWS.where(*conditions),
+        count_select=(QUEUE_IDS_BY_NAME if text else QUEUE_IDS).where(*conditions),
         per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"],
         scalars=False,
+        total_with_rows=True,
     )
     return render_template(
         "workflow/queue.html",
         page=page,
-        funds=funds,
-        states=[
-            (s, label)
-            for s, label in STATE_LABELS.items()
-            if s not in (State.DRAFT, State.REFUSED, State.WITHDRAWN, State.SETTLED)
-        ],
+        funds=[(fund.code, fund.name) for fund in funds],
+        states=[(state, str(STATE_LABELS[state])) for state in QUEUE_STATES],
         filters={"fund": fund_code, "state": state, "q": text},
         link_args={k: v for k, v in {"fund": fund_code, "state": state, "q": text}.items() if v},
     )

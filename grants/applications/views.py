@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from grants.applications import changes, documents, operations
+from grants.applications import case_lists, changes, documents, operations
 from grants.applications.forms import (
     BUDGET_CATEGORIES,
     ApplicationForm,
@@ -55,7 +55,7 @@ from grants.core.files import (
 )
 from grants.core.formatting import date_time
 from grants.core.forms import Form
-from grants.core.pagination import paginate
+from grants.core.pagination import page_links, paginate
 from grants.core.refusals import refused_by_domain
 from grants.drafts import operations as draft_operations
 from grants.drafts import views as drafts
@@ -82,6 +82,10 @@ bp.add_app_template_global(changes.describe_details, "journal_details")
 bp.add_app_template_global(documents.documents_of, "documents_of")
 bp.add_app_template_global(documents.previewable, "previewable")
 bp.add_app_template_global(documents.kept, "kept_documents")
+bp.add_app_template_global(case_lists.case_rows, "case_rows")
+bp.add_app_template_global(case_lists.own_rows, "own_rows")
+bp.add_app_template_global(case_lists.options, "filter_options")
+bp.add_app_template_global(page_links, "page_links")
 
 
 @bp.app_template_global()
@@ -221,29 +225,38 @@ def funds_open_to(user) -> list[Fund]:
     )
 
 
+# A person's own applications, newest first: the columns the list shows, as plain rows (no
+# case or fund is made an object for it: the ORM's loading, and the person's roles read again
+# for each case they applied for, were a third of the page's time); and their ids, counted.
+# The person is a parameter, so the statements are made once, not on every request.
+_MINE = Application.applicant_id == bindparam("applicant_id")
+MY_APPLICATIONS = (
+    select(
+        Application.id,
+        Application.case_number,
+        Application.title,
+        Application.departure_date,
+        Application.amount_applied,
+        Application.state,
+        Fund.name.label("fund_name"),
+    )
+    .join(Fund, Fund.id == Application.fund_id)
+    .where(_MINE)
+    .order_by(Application.updated_at.desc(), Application.id.desc())
+)
+MY_APPLICATION_IDS = select(Application.id).where(_MINE)
+
+
 @bp.get("/ansoegninger/mine")
 @login_required
 def mine():
-    mine = Application.applicant_id == current_user.id
-    # The columns the list shows, as plain rows: no case or fund is made an object for it
-    # (the ORM's loading, and the person's roles read again for each case they applied
-    # for, were a third of the page's time).
     page = paginate(
-        select(
-            Application.id,
-            Application.case_number,
-            Application.title,
-            Application.departure_date,
-            Application.amount_applied,
-            Application.state,
-            Fund.name.label("fund_name"),
-        )
-        .join(Fund, Fund.id == Application.fund_id)
-        .where(mine)
-        .order_by(Application.updated_at.desc(), Application.id.desc()),
-        count_select=select(Application.id).where(mine),
+        MY_APPLICATIONS,
+        count_select=MY_APPLICATION_IDS,
+        parameters={"applicant_id": current_user.id},
         per_page=current_app.config["MY_APPLICATIONS_PAGE_SIZE"],
         scalars=False,
+        total_with_rows=True,
     )
     return render_template("applications/mine.html", page=page)
 

@@ -12,10 +12,11 @@ total is exact. The open-data feeds, which show no total, are not counted at all
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from flask import request
+from flask import request, url_for
 from sqlalchemy import Integer, Select, bindparam, func, select
 
 from grants.extensions import db
@@ -80,6 +81,26 @@ class Page:
             yield None
 
 
+# A page number no list reaches, marking where a page's address has its number.
+_PAGE_MARK = 987_654_321
+
+
+def page_links(page: Page, endpoint: str, args: dict) -> dict[int, str]:
+    """The addresses of the pages the pager links (macros/pagination.html), by number.
+
+    One ``url_for`` a pager, not one a link: the address is built once with a mark for the
+    number (the first query argument, as ``url_for(endpoint, page=n, **args)`` writes it),
+    and each page's number is put in its place."""
+    marked = url_for(endpoint, page=_PAGE_MARK, **args)
+    before, _mark, after = marked.partition(f"page={_PAGE_MARK}")
+    numbers = [number for number in page.iter_pages() if number]
+    if page.has_prev:
+        numbers.append(page.prev_num)
+    if page.has_next:
+        numbers.append(page.next_num)
+    return {number: f"{before}page={number}{after}" for number in numbers}
+
+
 def requested_page() -> int:
     return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
 
@@ -93,6 +114,8 @@ def paginate(
     count_cap: int | None = None,
     scalars: bool = True,
     count: bool = True,
+    parameters: Mapping[str, Any] | None = None,
+    total_with_rows: bool = False,
 ) -> Page:
     """One page of `query` (ordered by the caller).
 
@@ -101,11 +124,23 @@ def paginate(
     list's own query is counted, up to `count_cap` (default: ``COUNT_PAGES`` pages past
     this page's start). `count=False`: not counted; the total is then what has been seen,
     capped while there is a next page. `scalars`: the items are the first column's
-    objects; else the rows.
+    objects; else the rows. `parameters`: the values of the query's parameters (and the
+    count's). `total_with_rows`: the count asked in the same statement as the rows, as a
+    column of its own (``TOTAL``) beside the rows' (with `scalars=False` only): one statement
+    less a page (its making, its round trip); a page past the end, which has no row to carry
+    it, asks for it on its own.
     """
     page = page or requested_page()
     offset = (page - 1) * per_page
-    result = db.session.execute(query.limit(per_page + 1).offset(offset))
+    if count:
+        count_cap = offset + per_page * COUNT_PAGES if count_cap is None else count_cap
+        # Counted even when everything fits on this page, so that a page runs the same
+        # queries at any size (the benchmark checks it).
+        counted = (count_select if count_select is not None else query).order_by(None)
+        total_select = select(func.count()).select_from(counted.limit(count_cap + 1).subquery())
+    if count and total_with_rows:
+        query = query.add_columns(total_select.scalar_subquery().label(TOTAL))
+    result = db.session.execute(query.limit(per_page + 1).offset(offset), parameters)
     rows = list(result.scalars() if scalars else result.all())
     has_next = len(rows) > per_page
     items = rows[:per_page]
@@ -118,14 +153,10 @@ def paginate(
             capped=has_next,
             has_next=has_next,
         )
-    count_cap = offset + per_page * COUNT_PAGES if count_cap is None else count_cap
-    # Counted even when everything fits on this page, so that a page runs the same queries
-    # at any size (the benchmark checks it).
-    counted = (count_select if count_select is not None else query).order_by(None)
-    total = (
-        db.session.scalar(select(func.count()).select_from(counted.limit(count_cap + 1).subquery()))
-        or 0
-    )
+    if total_with_rows and rows:
+        total = getattr(rows[0], TOTAL)
+    else:
+        total = db.session.scalar(total_select, parameters) or 0
     capped = total > count_cap
     total = min(total, count_cap)
     return Page(
@@ -180,3 +211,7 @@ def paginate_kept(
         capped=total > count_cap,
         has_next=has_next,
     )
+
+
+# The column of the rows that carries the count (``paginate(total_with_rows=True)``).
+TOTAL = "counted_total"

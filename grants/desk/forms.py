@@ -6,8 +6,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
+from wtforms.widgets import Select
 
 from grants.cases.states import STATE_LABELS
 from grants.core.fields import AmountField
@@ -17,6 +19,22 @@ from grants.core.forms import Form
 class FilterForm(Form):
     class Meta:
         csrf = False
+
+
+class OptionsSelect(Select):
+    """WTForms' select, each plain option (a value and a label) written directly instead of
+    through ``html_params`` (a dict sorted and escaped for each option: the search's thirty
+    options were a tenth of its page). The same HTML: WTForms writes the attributes sorted
+    by name, ``selected`` before ``value``."""
+
+    @classmethod
+    def render_option(cls, choice: Any, **kwargs: Any) -> Markup:
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""
+        label = escape(choice.label or choice.value)
+        # The value and the label are escaped; the rest is ours.
+        return Markup(f'<option {selected}value="{escape(choice.value)}">{label}</option>')  # nosec B704
 
 
 class TaskFilterForm(FilterForm):
@@ -44,8 +62,8 @@ class SearchForm(FilterForm):
             "ansøgningen."
         ),
     )
-    fund = SelectField(_l("Pulje"), choices=[], default="")
-    state = SelectField(_l("Status"), choices=[], default="")
+    fund = SelectField(_l("Pulje"), choices=[], default="", widget=OptionsSelect())
+    state = SelectField(_l("Status"), choices=[], default="", widget=OptionsSelect())
     year = IntegerField(
         _l("År (indsendt)"),
         [Optional(), NumberRange(2000, 2100, _l("Skriv et år mellem 2000 og 2100."))],

@@ -23,8 +23,11 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
+    String,
     and_,
+    bindparam,
     exists,
     func,
     literal_column,
@@ -58,6 +61,22 @@ SEARCHED_YOUTH_TEXT = literal_column(
 CASE_NUMBER = re.compile(r"^\d{4}-\d{3,}$")
 CVR = re.compile(r"^\d{8}$")
 
+# A search's values as its statement's parameters (``_values`` gives them): the statement
+# is kept across requests by its shape (``_kept``) and run with each request's values. None
+# has a value of its own, so a value not given is an error, never another search's.
+USER_ID = bindparam("user_id", type_=Integer)
+TEXT = bindparam("text", type_=String)
+LIKE = bindparam("like", type_=String)
+DIGITS = bindparam("digits", type_=String)
+FUND_ID = bindparam("fund_id")
+STATE = bindparam("state")
+YEAR_START = bindparam("year_start")
+YEAR_END = bindparam("year_end")
+AMOUNT_FROM = bindparam("amount_from")
+AMOUNT_TO = bindparam("amount_to")
+REACH = bindparam("reach", type_=Integer)
+WINDOW = bindparam("window", type_=Integer)
+
 
 @dataclass(frozen=True)
 class Criteria:
@@ -69,13 +88,15 @@ class Criteria:
     amount_to: Decimal | None = None
 
 
-def _sides(user) -> tuple[ColumnElement[bool], ColumnElement[bool] | None]:
+def _sides(user, user_id: Any = None) -> tuple[ColumnElement[bool], ColumnElement[bool] | None]:
     """Who sees a case, in two parts: the applicant's side (their own cases and their
     organisations', drafts too) and the cases the person handles once they are no longer
-    drafts (None: every case that is no longer a draft, as for case staff)."""
-    own_organisations = select(Membership.organisation_id).where(Membership.user_id == user.id)
+    drafts (None: every case that is no longer a draft, as for case staff). ``user_id``:
+    the person's id as it stands in the statement (``USER_ID``), else their id itself."""
+    user_id = user.id if user_id is None else user_id
+    own_organisations = select(Membership.organisation_id).where(Membership.user_id == user_id)
     applicant_side = or_(
-        Application.applicant_id == user.id,
+        Application.applicant_id == user_id,
         and_(
             Application.organisation_id.is_not(None),
             Application.organisation_id.in_(own_organisations),
@@ -84,12 +105,12 @@ def _sides(user) -> tuple[ColumnElement[bool], ColumnElement[bool] | None]:
     if user.has_role(*CASE_STAFF):
         return applicant_side, None
     handles = [
-        Application.manager_id == user.id,
+        Application.manager_id == user_id,
         Application.fund_id.in_(
-            select(FundBoardMember.fund_id).where(FundBoardMember.user_id == user.id)
+            select(FundBoardMember.fund_id).where(FundBoardMember.user_id == user_id)
         ),
     ]
-    committees = [committee.id for committee in committees_of(user)]
+    committees = _committees(user)
     if committees:
         handles.append(
             Application.id.in_(
@@ -101,9 +122,16 @@ def _sides(user) -> tuple[ColumnElement[bool], ColumnElement[bool] | None]:
     return applicant_side, or_(*handles)
 
 
-def visible_to(user) -> ColumnElement[bool]:
-    """The cases ``user`` may see (``case.view``) as a condition on Application."""
-    applicant_side, handles = _sides(user)
+def _committees(user) -> tuple[int, ...]:
+    """The committees whose agendas widen what the person sees (not asked of case staff,
+    who see every case that is no longer a draft)."""
+    return tuple(committee.id for committee in committees_of(user))
+
+
+def visible_to(user, user_id: Any = None) -> ColumnElement[bool]:
+    """The cases ``user`` may see (``case.view``) as a condition on Application
+    (``user_id``: as ``_sides``)."""
+    applicant_side, handles = _sides(user, user_id)
     if handles is None:
         return or_(applicant_side, Application.state != State.DRAFT)
     return or_(applicant_side, and_(Application.state != State.DRAFT, handles))
@@ -123,35 +151,38 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def _matching_ids(text: str) -> Select | ColumnElement[bool]:
-    """The ways a text matches a case: the ids of the cases it matches."""
-    like = _like(text)
-    digits = ascii_digits(text)
-    postgres = db.session.get_bind().dialect.name == "postgresql"
-    names = [User.name.ilike(like, escape="\\")]
-    by_organisation = [Organisation.name.ilike(like, escape="\\")]
+    """The ways a text matches a case: the ids of the cases it matches (the text as the
+    parameters ``TEXT``, ``LIKE`` and ``DIGITS``)."""
+    postgres = _postgres()
+    names = [User.name.ilike(LIKE, escape="\\")]
+    by_organisation = [Organisation.name.ilike(LIKE, escape="\\")]
     own = [
-        Application.title.ilike(like, escape="\\"),
-        Application.case_number.ilike(like, escape="\\"),
-        Application.destination_city.ilike(like, escape="\\"),
+        Application.title.ilike(LIKE, escape="\\"),
+        Application.case_number.ilike(LIKE, escape="\\"),
+        Application.destination_city.ilike(LIKE, escape="\\"),
     ]
     if postgres:
         # Words in their Danish forms ("konferencer" finds "konference"), and names a letter
         # off ("Larsn"): the trigram index's word similarity.
-        words = func.websearch_to_tsquery("danish", text)
+        words = func.websearch_to_tsquery("danish", TEXT)
         own.append(SEARCHED_TEXT.op("@@")(words))
         youth = [SEARCHED_YOUTH_TEXT.op("@@")(words)]
-        names.append(User.name.op("%>")(text))
-        by_organisation.append(Organisation.name.op("%>")(text))
+        names.append(User.name.op("%>")(TEXT))
+        by_organisation.append(Organisation.name.op("%>")(TEXT))
     else:
         own += [
-            Application.purpose.ilike(like, escape="\\"),
-            Application.programme.ilike(like, escape="\\"),
-            Application.expected_benefit.ilike(like, escape="\\"),
+            Application.purpose.ilike(LIKE, escape="\\"),
+            Application.programme.ilike(LIKE, escape="\\"),
+            Application.expected_benefit.ilike(LIKE, escape="\\"),
         ]
-        youth = [YouthSubsidy.direct_contact.ilike(like, escape="\\")]
-    if CVR.match(digits):
-        by_organisation.append(Organisation.cvr == digits)
+        youth = [YouthSubsidy.direct_contact.ilike(LIKE, escape="\\")]
+    if CVR.match(ascii_digits(text)):
+        by_organisation.append(Organisation.cvr == DIGITS)
     # One subquery per index (PostgreSQL cannot use an index for an OR across tables); the
     # people and organisations found first, their cases by the applicant's (organisation's)
     # index.
@@ -177,6 +208,7 @@ def search(user, criteria: Criteria) -> Select:
     return (
         select(Application)
         .where(*_conditions(user, criteria))
+        .params(_values(user, criteria))
         .options(
             joinedload(Application.applicant).options(
                 lazyload(User.role_grants), lazyload(User.identities)
@@ -187,22 +219,22 @@ def search(user, criteria: Criteria) -> Select:
 
 
 def _conditions(user, criteria: Criteria) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [visible_to(user)]
+    conditions: list[ColumnElement[bool]] = [visible_to(user, USER_ID)]
     if criteria.text:
         conditions.append(Application.id.in_(_matching_ids(criteria.text)))
     return conditions + _filters(criteria)
 
 
 def _filters(criteria: Criteria) -> list[ColumnElement[bool]]:
-    """The search's conditions besides the text and who may see the case."""
+    """The search's conditions besides the text and who may see the case (their values as
+    parameters: ``_values``)."""
     conditions: list[ColumnElement[bool]] = []
     if criteria.fund_id is not None:
-        conditions.append(Application.fund_id == criteria.fund_id)
+        conditions.append(Application.fund_id == FUND_ID)
     if criteria.state:
-        conditions.append(Application.state == criteria.state)
+        conditions.append(Application.state == STATE)
     if criteria.year is not None:
-        start = dt.datetime(criteria.year, 1, 1, tzinfo=clock.LOCAL)
-        end = dt.datetime(criteria.year + 1, 1, 1, tzinfo=clock.LOCAL)
+        start, end = YEAR_START, YEAR_END
         conditions.append(
             or_(
                 and_(Application.submitted_at >= start, Application.submitted_at < end),
@@ -214,10 +246,34 @@ def _filters(criteria: Criteria) -> list[ColumnElement[bool]]:
             )
         )
     if criteria.amount_from is not None:
-        conditions.append(Application.amount_applied >= criteria.amount_from)
+        conditions.append(Application.amount_applied >= AMOUNT_FROM)
     if criteria.amount_to is not None:
-        conditions.append(Application.amount_applied <= criteria.amount_to)
+        conditions.append(Application.amount_applied <= AMOUNT_TO)
     return conditions
+
+
+def _values(user, criteria: Criteria, reach: int | None = None) -> dict[str, Any]:
+    """The parameters of a search's statement: the person's id, the text, the filters and
+    the reach (the window read down the newest cases: ``WINDOW_PAGES`` of it)."""
+    values: dict[str, Any] = {"user_id": user.id}
+    if criteria.text:
+        values.update(
+            text=criteria.text, like=_like(criteria.text), digits=ascii_digits(criteria.text)
+        )
+    if criteria.fund_id is not None:
+        values["fund_id"] = criteria.fund_id
+    if criteria.state:
+        values["state"] = criteria.state
+    if criteria.year is not None:
+        values["year_start"] = dt.datetime(criteria.year, 1, 1, tzinfo=clock.LOCAL)
+        values["year_end"] = dt.datetime(criteria.year + 1, 1, 1, tzinfo=clock.LOCAL)
+    if criteria.amount_from is not None:
+        values["amount_from"] = criteria.amount_from
+    if criteria.amount_to is not None:
+        values["amount_to"] = criteria.amount_to
+    if reach is not None:
+        values.update(reach=reach, window=reach * WINDOW_PAGES)
+    return values
 
 
 NEWEST_FIRST = (Application.submitted_at.desc().nulls_first(), Application.id.desc())
@@ -225,14 +281,47 @@ NEWEST_FIRST = (Application.submitted_at.desc().nulls_first(), Application.id.de
 
 def search_rows(
     user, criteria: Criteria, columns: tuple[Any, ...], reach: int | None = None
-) -> Select:
+) -> tuple[Select, dict[str, Any]]:
     """The cases ``search`` finds, newest first, as plain rows of ``columns`` (of the case,
     its applicant ``User`` and its ``Fund``): what a list shows, with no case, applicant or
-    fund made an object for it.
+    fund made an object for it; with the statement's parameters.
 
     ``reach``: the rows the page needs at most (those before it, its own and one more). On
     PostgreSQL the cases are then found by ``_found`` (the first ``reach`` of them), not
-    every case that matches sorted; the rows are the same."""
+    every case that matches sorted; the rows are the same.
+
+    The statement is kept across requests by its shape (``_kept``): making it anew cost a
+    third of the search page's time. Its values are the parameters (``_values``)."""
+    postgres = reach is not None and _postgres()
+    shape = (
+        columns,
+        postgres,
+        # Who sees what: case staff every case that is no longer a draft; others by the
+        # committees they sit on, which the statement holds.
+        None if user.has_role(*CASE_STAFF) else _committees(user),
+        bool(criteria.text),
+        bool(CVR.match(ascii_digits(criteria.text))),
+        criteria.fund_id is not None,
+        bool(criteria.state),
+        criteria.year is not None,
+        criteria.amount_from is not None,
+        criteria.amount_to is not None,
+    )
+    statement = _KEPT.get(shape)
+    if statement is None:
+        if len(_KEPT) >= _KEPT_AT_MOST:
+            _KEPT.clear()
+        statement = _KEPT[shape] = _search_rows(user, criteria, columns, postgres)
+    return statement, _values(user, criteria, reach if postgres else None)
+
+
+# The statements kept, by their shape; a few dozen shapes are all the search has (the
+# filters given or not, case staff or the committees one sits on).
+_KEPT: dict[tuple, Select] = {}
+_KEPT_AT_MOST = 64
+
+
+def _search_rows(user, criteria: Criteria, columns: tuple[Any, ...], postgres: bool) -> Select:
     from grants.funds.models import Fund
 
     rows = (
@@ -240,9 +329,9 @@ def search_rows(
         .join(Fund, Fund.id == Application.fund_id)
         .join(User, User.id == Application.applicant_id)
     )
-    if reach is None or db.session.get_bind().dialect.name != "postgresql":
+    if not postgres:
         return rows.where(*_conditions(user, criteria)).order_by(*NEWEST_FIRST)
-    return rows.where(Application.id.in_(_found(user, criteria, reach))).order_by(*NEWEST_FIRST)
+    return rows.where(Application.id.in_(_found(user, criteria))).order_by(*NEWEST_FIRST)
 
 
 # Sent and not a draft: read newest first along ix_application_submitted_at_id from the
@@ -271,8 +360,8 @@ WINDOW_COLUMNS = (
 )
 
 
-def _found(user, criteria: Criteria, reach: int) -> Select:
-    """The ids of the first ``reach`` cases found, newest first, and perhaps some more
+def _found(user, criteria: Criteria) -> Select:
+    """The ids of the first ``reach`` (``REACH``) cases found, newest first, and perhaps some more
     (PostgreSQL): what costs the same at 1,000 and 100,000 cases.
 
     Parts, each the first ``reach`` of its own, so together they hold the first ``reach``
@@ -291,14 +380,14 @@ def _found(user, criteria: Criteria, reach: int) -> Select:
       indexes (``_matching_ids``; few, as it is rare) and sorted. PostgreSQL runs this part
       only then (its condition is known before it runs).
     """
-    _applicant_side, handles = _sides(user)
+    _applicant_side, handles = _sides(user, USER_ID)
     filters = _filters(criteria)
     handled = [] if handles is None else [handles]
     # The applicant's side, drafts too: one's own cases and one's organisations'; and the
     # cases never sent. Each by its index (the organisations as an array, which the
     # organisation's index takes; a subquery in an OR it would not), in one part.
     own_organisations = func.array(
-        select(Membership.organisation_id).where(Membership.user_id == user.id).scalar_subquery()
+        select(Membership.organisation_id).where(Membership.user_id == USER_ID).scalar_subquery()
     )
     window = (
         select(*WINDOW_COLUMNS)
@@ -306,19 +395,17 @@ def _found(user, criteria: Criteria, reach: int) -> Select:
         .outerjoin(Organisation, Organisation.id == Application.organisation_id)
     )
     few = or_(
-        Application.applicant_id == user.id,
+        Application.applicant_id == USER_ID,
         Application.organisation_id == func.any(own_organisations),
         and_(*UNSENT, *handled),
     )
-    parts = [_first(reach, criteria.text, window.where(few, *filters).subquery())]
+    parts = [_first(criteria.text, window.where(few, *filters).subquery())]
     window = window.where(*SENT, *handled, *filters).order_by(*NEWEST_FIRST)
     if not criteria.text:
-        parts.append(select(window.limit(reach).subquery().c.id))
+        parts.append(select(window.limit(REACH).subquery().c.id))
         return union_all(*parts)
-    walked = _first(
-        reach, criteria.text, window.limit(reach * WINDOW_PAGES).subquery(), few=False
-    ).cte("walked")
-    enough = select(func.count()).select_from(walked).scalar_subquery() >= reach
+    walked = _first(criteria.text, window.limit(WINDOW).subquery(), few=False).cte("walked")
+    enough = select(func.count()).select_from(walked).scalar_subquery() >= REACH
     parts.append(select(walked.c.id).where(enough))
     parts.append(
         select(Application.id)
@@ -330,13 +417,13 @@ def _found(user, criteria: Criteria, reach: int) -> Select:
             Application.submitted_at.desc(),
             Application.id.desc(),
         )
-        .limit(reach)
+        .limit(REACH)
     )
     return union_all(*parts)
 
 
-def _first(reach: int, text: str, cases: Any, few: bool = True) -> Select:
-    """The ids of the first ``reach`` of ``cases`` (``WINDOW_COLUMNS``) that ``text``
+def _first(text: str, cases: Any, few: bool = True) -> Select:
+    """The ids of the first ``reach`` (``REACH``) of ``cases`` (``WINDOW_COLUMNS``) that ``text``
     matches (all of them without a text), newest first. ``few``: the cases are few, found
     by their own index and sorted (NEWEST_FIRST, not as the index of the order has it: read
     along that index, PostgreSQL would step over every draft to find them); else read
@@ -348,26 +435,25 @@ def _first(reach: int, text: str, cases: Any, few: bool = True) -> Select:
         order = (cases.c.submitted_at.is_(None).desc(), cases.c.submitted_at.desc())
     else:
         order = (cases.c.submitted_at.desc().nulls_first(),)
-    return found.order_by(*order, cases.c.id.desc()).limit(reach)
+    return found.order_by(*order, cases.c.id.desc()).limit(REACH)
 
 
 def _row_matches(text: str, case: Any) -> ColumnElement[bool]:
     """The text matches this case (PostgreSQL), as ``_matching_ids`` finds it, tried on the
-    row: ``case`` is the columns of ``WINDOW_COLUMNS``."""
-    like = _like(text)
-    words = func.websearch_to_tsquery("danish", text)
+    row: ``case`` is the columns of ``WINDOW_COLUMNS`` (the text as ``_matching_ids``
+    has it)."""
+    words = func.websearch_to_tsquery("danish", TEXT)
     conditions = [
-        case.title.ilike(like, escape="\\"),
-        case.case_number.ilike(like, escape="\\"),
-        case.destination_city.ilike(like, escape="\\"),
+        case.title.ilike(LIKE, escape="\\"),
+        case.case_number.ilike(LIKE, escape="\\"),
+        case.destination_city.ilike(LIKE, escape="\\"),
         case.searched_text.op("@@")(words),
-        case.applicant_name.ilike(like, escape="\\"),
-        case.applicant_name.op("%>")(text),
-        case.organisation_name.ilike(like, escape="\\"),
-        case.organisation_name.op("%>")(text),
+        case.applicant_name.ilike(LIKE, escape="\\"),
+        case.applicant_name.op("%>")(TEXT),
+        case.organisation_name.ilike(LIKE, escape="\\"),
+        case.organisation_name.op("%>")(TEXT),
         exists().where(YouthSubsidy.application_id == case.id, SEARCHED_YOUTH_TEXT.op("@@")(words)),
     ]
-    digits = ascii_digits(text)
-    if CVR.match(digits):
-        conditions.append(case.organisation_cvr == digits)
+    if CVR.match(ascii_digits(text)):
+        conditions.append(case.organisation_cvr == DIGITS)
     return or_(*conditions)

@@ -111,10 +111,14 @@ def search() -> ResponseReturnValue:
     # found only as far as the page reaches (with one more, for the next page).
     per_page = current_app.config["WORK_QUEUE_PAGE_SIZE"]
     number = requested_page()
-    rows = searching.search_rows(current_user, criteria, QUEUE_COLUMNS, reach=number * per_page + 1)
+    rows, values = searching.search_rows(
+        current_user, criteria, QUEUE_COLUMNS, reach=number * per_page + 1
+    )
     # Not counted: "more than 20" and the next page say enough, and a search by a common
     # name (a tenth of every case at 100,000) would do its work twice.
-    page = paginate(rows, count=False, page=number, per_page=per_page, scalars=False)
+    page = paginate(
+        rows, parameters=values, count=False, page=number, per_page=per_page, scalars=False
+    )
     link_args = {
         name: request.args[name]
         for name in ("q", "fund", "state", "year", "amount_from", "amount_to")

@@ -107,3 +107,43 @@ def test_a_list_that_shows_no_total_is_not_counted(app):
 def test_an_absurd_page_number_is_clamped(world, client, auth):
     auth.login(world.caseworker)
     assert client.get("/arbejdskoe?page=99999999999999999999").status_code == 200
+
+
+def test_the_total_asked_with_the_rows_is_the_total_counted_on_its_own(app):
+    """``total_with_rows``: the same page and total as the count asked on its own, on every
+    page, under and over the cap, and past the end (no row to carry it)."""
+    for n in range(12):
+        make_user(email=f"person{n}@example.dk")
+    query = select(User.id, User.email).order_by(User.id)
+    for number in range(1, 5):
+        for cap in (5, 100):
+            alone = paginate(query, page=number, per_page=5, count_cap=cap, scalars=False)
+            together = paginate(
+                query, page=number, per_page=5, count_cap=cap, scalars=False, total_with_rows=True
+            )
+            assert [row.email for row in together.items] == [row.email for row in alone.items]
+            assert (together.total, together.capped, together.has_next) == (
+                alone.total,
+                alone.capped,
+                alone.has_next,
+            )
+
+
+def test_the_pager_links_are_url_for_s_own(app):
+    """``page_links``: each page's address as ``url_for(endpoint, page=n, **args)`` makes it,
+    the list's filters kept, odd characters in them too."""
+    from flask import url_for
+
+    from grants.core.pagination import page_links
+
+    args = {"q": "Larsen & søn/page=2", "fund": "studierejsefonden", "state": "screening"}
+    page = page_of(500, 7, 20, 400)
+    with app.test_request_context():
+        links = page_links(page, "workflow.queue", args)
+        numbers = [n for n in page.iter_pages() if n] + [page.prev_num, page.next_num]
+        assert set(links) == set(numbers)
+        for number in numbers:
+            assert links[number] == url_for("workflow.queue", page=number, **args)
+        assert page_links(page_of(3, 1, 20, 400), "desk.search", {}) == {
+            1: url_for("desk.search", page=1)
+        }

@@ -1,0 +1,154 @@
+"""The rows of the lists of cases: the work queue's and the search's table
+(templates/macros/cases.html ``case_table``) and the applicant's own applications
+(templates/applications/mine.html).
+
+Made here, not cell by cell in the template: a row of seven cells cost the template some 240
+Python calls (an escape for each cell and each cell's column name, a call through Jinja's
+context for each label, a formatting filter for each date and amount), a fifth of the page.
+Here a row is one format of values escaped once; what is the same on every row (the column
+names, the state labels, the address of the case page) is made once a table. The rows are
+plain rows of the columns the list reads (``applicant_name``, ``fund_name``), not cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from grants.cases.states import state_label
+from grants.core.formatting import date_time, money, short_date
+
+# The lines as the templates wrote them (the same HTML; the values escaped, the column names
+# are the template's own, already escaped).
+CASE_ROW = """<tr>
+<td class="case-number" data-title="{number_title}">{number}</td>
+<td data-title="{title_title}"><a href="{href}">{title}</a></td>
+<td data-title="{applicant_title}">{applicant}</td>
+<td data-title="{fund_title}">{fund}</td>
+<td data-title="{submitted_title}">{submitted}</td>
+<td class="amount" data-title="{amount_title}">{amount}</td>
+<td class="case-state" data-title="{state_title}">{state}</td>
+</tr>"""
+
+OWN_ROW = """<tr>
+<td class="case-number" data-title="{number_title}">{number}</td>
+<td data-title="{title_title}"><a href="{href}">{title}</a></td>
+<td data-title="{fund_title}">{fund}</td>
+<td data-title="{departure_title}">{departure}</td>
+<td class="amount" data-title="{amount_title}">{amount}</td>
+<td class="case-state" data-title="{state_title}">{state}</td>
+</tr>"""
+
+
+class _Labels(dict):
+    """A state's label, escaped, looked up once a table for each state the rows have."""
+
+    def __init__(self, for_applicant: bool = False) -> None:
+        super().__init__()
+        self.for_applicant = for_applicant
+
+    def __missing__(self, state: str) -> Markup:
+        label = self[state] = escape(state_label(state, for_applicant=self.for_applicant))
+        return label
+
+
+def _untitled(title: str | None) -> Markup:
+    return escape(title) if title else escape(_("Uden titel"))
+
+
+def _column_names(titles: Mapping[str, str], **names: str) -> dict[str, Markup]:
+    """The cells' column names (data-title) by their place in the row's format, from the
+    template's ``titles`` (by their Danish names)."""
+    return {place: escape(titles[name]) for place, name in names.items()}
+
+
+def case_rows(
+    applications: Iterable[Any], titles: Mapping[str, str], href_prefix: str, locale: str
+) -> Markup:
+    """The rows of ``case_table``: case number, title (a link to the case), applicant, fund,
+    submitted, amount applied for and state. ``titles``: the columns' names (data-title), by
+    their Danish names; ``href_prefix``: the case page's address less its number."""
+    labels = _Labels()
+    names = _column_names(
+        titles,
+        number_title="Sagsnr.",
+        title_title="Titel",
+        applicant_title="Ansøger",
+        fund_title="Pulje",
+        submitted_title="Indsendt",
+        amount_title="Ansøgt",
+        state_title="Status",
+    )
+    href = escape(href_prefix)
+    rows = [
+        CASE_ROW.format(
+            number=escape(row.case_number) if row.case_number else "–",
+            href=f"{href}{row.id}",
+            title=_untitled(row.title),
+            applicant=escape(row.applicant_name),
+            fund=escape(row.fund_name),
+            submitted=escape(date_time(row.submitted_at, locale)) if row.submitted_at else "–",
+            amount=escape(money(row.amount_applied, locale)),
+            state=labels[row.state],
+            **names,
+        )
+        for row in applications
+    ]
+    # Every value is escaped above; the rest of the text is the format's own.
+    return Markup("\n".join(rows))  # nosec B704
+
+
+def own_rows(
+    applications: Iterable[Any], titles: Mapping[str, str], href_prefix: str, locale: str
+) -> Markup:
+    """The rows of the applicant's own applications: case number (a draft has none), title
+    (a link to the case), fund, departure, amount applied for and state as the applicant is
+    told it."""
+    labels = _Labels(for_applicant=True)
+    names = _column_names(
+        titles,
+        number_title="Sagsnr.",
+        title_title="Titel",
+        fund_title="Pulje",
+        departure_title="Afrejse",
+        amount_title="Ansøgt",
+        state_title="Status",
+    )
+    href = escape(href_prefix)
+    draft = None
+    rows = []
+    for row in applications:
+        if row.case_number:
+            number = escape(row.case_number)
+        else:
+            number = draft = draft or escape(_("(kladde)"))
+        rows.append(
+            OWN_ROW.format(
+                number=number,
+                href=f"{href}{row.id}",
+                title=_untitled(row.title),
+                fund=escape(row.fund_name),
+                departure=escape(short_date(row.departure_date, locale)),
+                amount=escape(money(row.amount_applied, locale)),
+                state=labels[row.state],
+                **names,
+            )
+        )
+    # Every value is escaped above; the rest of the text is the format's own.
+    return Markup("\n".join(rows))  # nosec B704
+
+
+def options(choices: Iterable[tuple[str, str]], selected: str) -> Markup:
+    """A list's filter's options after its first ("all"): each ``(value, label)``, the one
+    chosen ``selected``; one call a list, not two escapes and a test an option."""
+    # Every value and label is escaped; the rest of the text is ours.
+    return Markup(  # nosec B704
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if value == selected else ""}>'
+            f"{escape(label)}</option>"
+            for value, label in choices
+        )
+    )
