@@ -210,11 +210,17 @@ def counts(
 ) -> dict[tuple[int, int], dict[str, list[tuple[int, int]]]]:
     """{(fund, year): {measure: [(days, cases), ...]}}: one small query."""
     # Core's execution (the session's connection, its transaction): plain rows, without
-    # the ORM's loading, which costs a Python call for each of them.
-    rows = db.session.connection().execute(
-        _counts_statement(fund_ids is not None, year is not None),
-        {"fund_ids": fund_ids, "year": year},
-    ).all()
+    # the ORM's loading, which costs a Python call for each of them. What is pending is
+    # flushed first, as the session's own execute would (autoflush).
+    db.session.flush()
+    rows = (
+        db.session.connection()
+        .execute(
+            _counts_statement(fund_ids is not None, year is not None),
+            {"fund_ids": fund_ids, "year": year},
+        )
+        .all()
+    )
     found: dict[tuple[int, int], dict[str, list[tuple[int, int]]]] = {}
     # In the order of the unique index, a group at a time: a few hundred rows on the
     # budgets page, each not worth a Python call of its own.
