@@ -4,6 +4,7 @@ and one grant's own figures."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -128,7 +129,7 @@ def _balances(
         opened = {(f, y) for f, y, kind, _total in rows if kind == _OPENED}
         if len(opened) < len(set(fund_ids)) * len(set(years)) and open_years(fund_ids, years):
             rows = _figures(fund_ids, years, as_of, waiting_year)
-    sums: dict[tuple[int, int], dict[EntryKind, Decimal]] = {}
+    sums: dict[tuple[int, int], dict[str, Decimal]] = {}
     refunds: dict[tuple[int, int], Decimal] = {}
     counts: dict[int, int] = {}
     amounts: dict[int, Decimal] = {}
@@ -143,7 +144,8 @@ def _balances(
         elif kind == _WAITING_AMOUNT:
             amounts[fund_id] = as_kroner(total)
         elif kind != _OPENED:
-            sums.setdefault((fund_id, year), {})[EntryKind(kind)] = as_kroner(total)
+            # The kind's text is its key: EntryKind is a StrEnum, equal to its value.
+            sums.setdefault((fund_id, year), {})[kind] = as_kroner(total)
     figures = {
         (f, y): _balance_of(sums.get((f, y), {}), refunds.get((f, y), ZERO))
         for f in fund_ids
@@ -184,9 +186,10 @@ def _figures(
         parameters: dict[str, Any] = {"fund_ids": fund_ids, "years": years}
         if waiting:
             parameters["waiting_year"] = waiting_year
-        rows = db.session.execute(statement, parameters)
+        rows = db.session.execute(statement, parameters).all()
     else:
-        rows = db.session.execute(_figures_statement(fund_ids, years, as_of, None))
+        rows = db.session.execute(_figures_statement(fund_ids, years, as_of, None)).all()
+    # (All rows at once: iterating the result fetches them one by one, ~4 calls each.)
     return [(f, y, kind, total) for f, y, kind, total in rows]
 
 
@@ -319,9 +322,13 @@ def _positions_query(
     return query
 
 
-def _balance_of(by_kind: dict[EntryKind, Decimal], awaiting_refund: Decimal = ZERO) -> Balance:
+def _balance_of(by_kind: dict[str, Decimal], awaiting_refund: Decimal = ZERO) -> Balance:
+    """The balance of the sums by kind of entry (an EntryKind or its text: the same key)."""
+
     def total(kinds: Iterable[EntryKind]) -> Decimal:
-        return sum((by_kind.get(kind, ZERO) for kind in kinds), ZERO)
+        # A list, not a generator: a generator costs a Python call for each kind summed
+        # (the budgets page makes ~25 balances, each of six sums).
+        return sum([by_kind.get(kind, ZERO) for kind in kinds], ZERO)
 
     return Balance(
         allocated=total((EntryKind.ALLOCATION,)),
@@ -372,30 +379,43 @@ def month_by_month(fund_ids: Iterable[int], year: int) -> list[MonthFigures]:
     refund) count in December, so December shows the year's balance, as the tables do.
     """
     rows = db.session.execute(
+        _month_totals_statement(), {"fund_ids": list(fund_ids), "year": year}
+    ).all()
+    by_month: dict[int, dict[str, Decimal]] = {}
+    for booked_in, month, kind, total in rows:
+        booked_in, month = int(booked_in), int(month)
+        month = 1 if booked_in < year else 12 if booked_in > year else month
+        amounts = by_month.setdefault(month, {})
+        amounts[kind] = amounts.get(kind, ZERO) + as_kroner(total)
+    running: dict[str, Decimal] = {}
+    months = []
+    for month in range(1, 13):
+        for kind_of, amount in by_month.get(month, {}).items():
+            running[kind_of] = running.get(kind_of, ZERO) + amount
+        figures = _balance_of(running)
+        months.append(
+            MonthFigures(month, figures.budget, figures.granted, figures.spent, figures.moved_on)
+        )
+    return months
+
+
+# Made once, the funds and the year parameters (as ``_KEPT_FIGURES``): building it and
+# working out its cache key on every request cost more than its rows.
+@functools.cache
+def _month_totals_statement() -> Select[int, int, EntryKind, Decimal]:
+    return (
         select(
             BudgetTotal.booked_year,
             BudgetTotal.booked_month,
             BudgetTotal.kind,
             func.sum(BudgetTotal.amount),
         )
-        .where(BudgetTotal.fund_id.in_(list(fund_ids)), BudgetTotal.year == year)
-        .group_by(BudgetTotal.booked_year, BudgetTotal.booked_month, BudgetTotal.kind)
-    ).all()
-    by_month: dict[int, dict[EntryKind, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
-    for booked_in, month, kind, total in rows:
-        booked_in, month = int(booked_in), int(month)
-        month = 1 if booked_in < year else 12 if booked_in > year else month
-        by_month[month][EntryKind(kind)] += as_kroner(total)
-    running: dict[EntryKind, Decimal] = defaultdict(lambda: ZERO)
-    months = []
-    for month in range(1, 13):
-        for kind, amount in by_month.get(month, {}).items():
-            running[kind] += amount
-        figures = _balance_of(running)
-        months.append(
-            MonthFigures(month, figures.budget, figures.granted, figures.spent, figures.moved_on)
+        .where(
+            BudgetTotal.fund_id.in_(bindparam("fund_ids", expanding=True)),
+            BudgetTotal.year == bindparam("year"),
         )
-    return months
+        .group_by(BudgetTotal.booked_year, BudgetTotal.booked_month, BudgetTotal.kind)
+    )
 
 
 @dataclass(frozen=True)
@@ -420,7 +440,7 @@ def application_money(application: Application) -> ApplicationMoney | None:
     ).all()
     if not rows:
         return None
-    by_kind: dict[EntryKind, Decimal] = defaultdict(lambda: ZERO)
+    by_kind: dict[str, Decimal] = defaultdict(lambda: ZERO)
     years = set()
     for year, kind, total in rows:
         by_kind[EntryKind(kind)] += as_kroner(total)

@@ -18,10 +18,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import Select, bindparam, exists, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from grants.budgets import exports, timing
+from grants.budgets import exports, overview, timing
 from grants.budgets.balances import (
     Balance,
     MonthFigures,
@@ -55,13 +55,17 @@ from grants.core import access, clock
 from grants.core.files import private_download
 from grants.core.money import ZERO
 from grants.core.refusals import refused_by_domain
+from grants.core.stats import Spread
 from grants.extensions import db
+from grants.funds import kinds
 from grants.funds.models import Fund
 
 if TYPE_CHECKING:
     from grants.cases.models import Application
 
 bp = Blueprint("budgets", __name__)
+bp.add_app_template_global(overview.fund_rows, "fund_rows")
+bp.add_app_template_global(overview.time_rows, "time_rows")
 
 # How each kind of entry counts in each figure: the entries behind a figure, with the sign
 # that makes their sum equal to it. Committed, awaiting refund and available are per grant
@@ -118,14 +122,31 @@ def _funds_for(year: int) -> list[Fund]:
     return list(db.session.scalars(_funds_statement(), {"year": year}))
 
 
+def _fund_rows(year: int) -> Sequence[Row[int, str, str, str]]:
+    """``_funds_for``'s funds as plain rows of what the budgets page shows of them (id,
+    code, name, kind): no ORM objects to build and track for a page that only reads."""
+    return db.session.execute(_fund_rows_statement(), {"year": year}).all()
+
+
+def _listed_in(year: Any) -> ColumnElement[bool]:
+    has_entries = exists().where(BudgetEntry.fund_id == Fund.id, BudgetEntry.year == year)
+    return or_(Fund.active, has_entries)
+
+
 # The budgets page's statements are kept, the year a parameter: made and their cache keys
 # worked out once, not on every request (a few hundred calls into Python each).
 @functools.cache
 def _funds_statement() -> Select[Fund]:
-    has_entries = exists().where(
-        BudgetEntry.fund_id == Fund.id, BudgetEntry.year == bindparam("year")
+    return select(Fund).where(_listed_in(bindparam("year"))).order_by(Fund.id)
+
+
+@functools.cache
+def _fund_rows_statement() -> Select[int, str, str, str]:
+    return (
+        select(Fund.id, Fund.code, Fund.name, Fund.kind)
+        .where(_listed_in(bindparam("year")))
+        .order_by(Fund.id)
     )
-    return select(Fund).where(or_(Fund.active, has_entries)).order_by(Fund.id)
 
 
 def _entry_years() -> list[int]:
@@ -159,7 +180,7 @@ def _year_choices(selected: int | None = None) -> list[int]:
 
 def _total(figures: list[Balance]) -> Balance:
     def total(name: str) -> Decimal:
-        return sum((getattr(f, name) for f in figures), ZERO)
+        return sum([getattr(f, name) for f in figures], ZERO)
 
     return Balance(**{name: total(name) for name in Balance.__dataclass_fields__})
 
@@ -169,11 +190,13 @@ def _month_names() -> list[str]:
     return [str(names[month]).rstrip(".") for month in range(1, 13)]
 
 
-def _year_chart(months: list[MonthFigures], title: str) -> dict[str, Any]:
+def _year_chart(
+    months: list[MonthFigures], title: str, month_names: list[str] | None = None
+) -> dict[str, Any]:
     return {
         "kind": "year",
         "title": title,
-        "labels": _month_names(),
+        "labels": month_names or _month_names(),
         "series": [
             {
                 "key": "committed",
@@ -215,20 +238,32 @@ def index() -> ResponseReturnValue:
     if status == 200:
         form.year.data = year
 
-    funds = _funds_for(year)
+    funds = _fund_rows(year)
     ids = [fund.id for fund in funds]
     figures, queue = balances_and_waiting(ids, year)  # one statement
     closed = closings(year)
-    rows = [(fund, figures[fund.id, year], queue[fund.id], closed.get(fund.id)) for fund in funds]
+    rows = [
+        (
+            fund,
+            url_for("budgets.fund_year", fund_code=fund.code, year=year),
+            figures[fund.id, year],
+            queue[fund.id],
+            closed.get(fund.id),
+        )
+        for fund in funds
+    ]
     total_figures = _total([figures[fund.id, year] for fund in funds])
     # The funds whose kind counts in the central budget for international activities
     # (grants.funds.kinds: Kind.central), summed on a line of their own where there are any.
-    central = [figures[fund.id, year] for fund in funds if fund.spec.central]
-    total_waiting = sum((queue[i].amount for i in ids), ZERO)
-    total_waiting_count = sum(queue[i].count for i in ids)
+    central = [figures[fund.id, year] for fund in funds if kinds.get(fund.kind).central]
+    total_waiting = sum([queue[i].amount for i in ids], ZERO)
+    total_waiting_count = sum([queue[i].count for i in ids])
     months = month_by_month(ids, year)
+    month_names = _month_names()
     charts = {
-        "year": _year_chart(months, _("Alle puljer %(year)s, måned for måned", year=year)),
+        "year": _year_chart(
+            months, _("Alle puljer %(year)s, måned for måned", year=year), month_names
+        ),
         "funds": {
             "kind": "funds",
             "title": _("Puljerne %(year)s", year=year),
@@ -265,13 +300,25 @@ def index() -> ResponseReturnValue:
         total_waiting=total_waiting,
         total_waiting_count=total_waiting_count,
         months=months,
-        month_names=_month_names(),
+        month_names=month_names,
         charts=charts,
         closing_labels=CLOSING_OUTCOME_LABELS,
         can_close=access.may(current_user, "budgets.close_year"),
         can_export=access.may(current_user, "budgets.export"),
-        times=timing.times(ids, year),
+        times=_time_rows(funds, year),
     ), status
+
+
+def _time_rows(
+    funds: Sequence[Row[int, str, str, str]], year: int
+) -> list[tuple[Row[int, str, str, str], Spread | None, Spread | None]]:
+    """Each fund's times to decision and to settlement in ``year``, None where none."""
+    measured = timing.times([fund.id for fund in funds], year)
+    rows = []
+    for fund in funds:
+        spreads = measured.get((fund.id, year), {})
+        rows.append((fund, spreads.get(timing.DECISION), spreads.get(timing.SETTLEMENT)))
+    return rows
 
 
 @bp.get("/budgetter/<fund_code>/<int:year>")

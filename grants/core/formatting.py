@@ -38,6 +38,15 @@ def _number_symbols(locale: str) -> tuple[str, str, str]:
 _QUANTA = {0: Decimal(1), 2: Decimal("0.01")}
 
 
+@lru_cache(maxsize=16)
+def _separators(locale: str) -> dict[int, str] | None:
+    """The table that turns Python's "," and "." into the locale's, None if they are its."""
+    group, decimal, _minus = _number_symbols(locale)
+    if group == "," and decimal == ".":
+        return None
+    return {ord(","): group, ord("."): decimal}
+
+
 def grouped(value: Decimal | int, decimals: int, locale: str) -> str:
     """``value`` with thousands grouped by 3 and ``decimals`` decimals, in the locale's
     symbols (Babel's "#,##0.00" / "#,##0").
@@ -45,14 +54,14 @@ def grouped(value: Decimal | int, decimals: int, locale: str) -> str:
     Half of the last place rounds up, away from zero (0.125 → "0,13", -0.125 → "-0,13"),
     as ``grants.core.money.kroner`` rounds money; Babel would round half to even. What
     rounds to zero is written without a sign: a reader never sees "-0,00 kr."."""
-    group, decimal, minus = _number_symbols(locale)
     if not isinstance(value, int):
-        quantum = _QUANTA.get(decimals) or Decimal(1).scaleb(-decimals)
+        quantum = _QUANTA[decimals] if decimals in _QUANTA else Decimal(1).scaleb(-decimals)
         value = Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
     text = f"{abs(value):,.{decimals}f}"
-    if group != "," or decimal != ".":
-        text = text.translate({ord(","): group, ord("."): decimal})
-    return minus + text if value < 0 else text
+    separators = _separators(locale)  # kept per locale: not two ord() calls an amount
+    if separators is not None:
+        text = text.translate(separators)
+    return _number_symbols(locale)[2] + text if value < 0 else text
 
 
 @lru_cache(maxsize=16)
@@ -81,11 +90,12 @@ def _locale() -> str:
     same context, with the locale it was made from, so ``force_locale`` (an e-mail in the
     recipient's language) and ``refresh`` are followed: they replace that locale."""
     context = _babel_context()
-    locale = getattr(context, "babel_locale", None)
-    if locale is not None:
-        kept = getattr(context, "grants_locale", None)
-        if kept is not None and kept[0] is locale:
+    try:  # attributes read directly: getattr() is a call of its own, for every amount
+        kept = context.grants_locale
+        if kept[0] is context.babel_locale:
             return kept[1]
+    except AttributeError:
+        pass
     try:
         locale = get_locale()
     except RuntimeError:  # outside a request or app context
@@ -112,7 +122,10 @@ def _timezone() -> dt.tzinfo | None:
 def money(value: Decimal | int | float | None, locale: str | None = None) -> str:
     if value is None:
         return ""
-    return f"{grouped(kroner(value), 2, locale or _locale())} kr."
+    # A Decimal is rounded by ``grouped`` as ``kroner`` would round it; anything else
+    # becomes kroner first (a float through its text, as ``kroner`` reads it).
+    amount = value if isinstance(value, Decimal) else kroner(value)
+    return f"{grouped(amount, 2, locale or _locale())} kr."
 
 
 def number(value: int | None, locale: str | None = None) -> str:
