@@ -72,7 +72,17 @@ def fund_decision_time(fund_id: int) -> Spread | None:
             Application.decided_at >= since,
         )
     )
-    values = [float(calendar_days(started, ended) or 0) for started, ended in rows]
+    # ``calendar_days`` written out: at 100k a fund has ~4,000 decisions a year, and its three
+    # calls into Python a row came to more than the rest of the applicant's case page.
+    local = clock.LOCAL
+    values = []
+    for started, ended in rows:
+        if started.tzinfo is None:  # SQLite hands back naive datetimes, in UTC
+            started = started.replace(tzinfo=dt.UTC)
+        if ended.tzinfo is None:
+            ended = ended.replace(tzinfo=dt.UTC)
+        days = (ended.astimezone(local).date() - started.astimezone(local).date()).days
+        values.append(float(days if days > 0 else 0))
     return Spread.of(values) if len(values) >= EXPECTATION_MINIMUM else None
 
 
