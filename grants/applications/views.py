@@ -627,27 +627,27 @@ def render_case(
     decision_form: DecisionForm | None = None,
     status: int = 200,
 ):
+    # The person reading, once: each read through Flask-Login's proxy looks the user up again.
+    user = current_user._get_current_object()
     # The buttons, as the route and its actions say (grants.workflow.actions).
     steps, decisions = actions.case_steps(
-        application, engine.available_transitions(application, current_user)
+        application, engine.available_transitions(application, user)
     )
     if decisions and decision_form is None:
         decision_form = DecisionForm()
     if decision_form is not None:
         allowed = {t.action for t in decisions}
         decision_form.action.choices = [c for c in decision_form.action.choices if c[0] in allowed]
-    internal = sees_internal_journal(current_user, application)
+    internal = sees_internal_journal(user, application)
     entries = journal_entries(application)
     # Need-to-know: the journal names a message's file only to those who read the thread.
     withheld_documents = (
-        ()
-        if access.may(current_user, "case.read_messages", application)
-        else (documents.MESSAGE_FILE,)
+        () if access.may(user, "case.read_messages", application) else (documents.MESSAGE_FILE,)
     )
     withheld_comments = {
         action
         for action, rule in JOURNAL_NEED_TO_KNOW.items()
-        if not access.may(current_user, rule, application)
+        if not access.may(user, rule, application)
     }
     preview = decision_preview(application) if decisions else None
     return render_template(
@@ -662,8 +662,8 @@ def render_case(
         preview=preview,
         journal=journal_rows(entries, internal, withheld_documents, withheld_comments),
         internal=internal,
-        is_applicant=application.applicant_id == current_user.id,
-        can_edit=access.may(current_user, "case.edit", application),
+        is_applicant=application.applicant_id == user.id,
+        can_edit=access.may(user, "case.edit", application),
         categories=dict(BUDGET_CATEGORIES),
         letter_kinds=LETTER_KINDS,
         purged_at=next(
@@ -682,7 +682,7 @@ def render_case(
         documents=[
             document
             for document in documents.documents_of(application)
-            if access.may(current_user, "attachment.download", document.current)
+            if access.may(user, "attachment.download", document.current)
         ],
         answer=changes.latest_answer(application, entries),
     ), status

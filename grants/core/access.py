@@ -114,6 +114,7 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def inject_may() -> dict[str, Callable[..., bool]]:
-        return {
-            "may": lambda action, obj=None, **context: may(current_user, action, obj, **context)
-        }
+        # The person read once a page, not through Flask-Login's proxy at every ``may``
+        # (each read of it looks the request's user up again).
+        user = current_user._get_current_object()
+        return {"may": lambda action, obj=None, **context: may(user, action, obj, **context)}

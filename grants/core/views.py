@@ -21,10 +21,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from grants.core import address_language
+from grants.core.forms import form_control, form_error, form_hint, hidden_input
 from grants.core.security import safe_next
 from grants.extensions import db
 
 bp = Blueprint("core", __name__)
+# A form field's control, hint and error messages, for macros/forms.html.
+bp.add_app_template_global(form_control, "form_control")
+bp.add_app_template_global(form_hint, "form_hint")
+bp.add_app_template_global(form_error, "form_error")
+bp.add_app_template_filter(hidden_input, "hidden_input")
 
 
 @bp.get("/")

@@ -22,9 +22,8 @@ bp = Blueprint("delivery", __name__)
 @bp.app_context_processor
 def _case_part():
     def letter_deliveries(application):
-        if not current_user.is_authenticated or not access.may(
-            current_user, "delivery.view", application
-        ):
+        user = current_user._get_current_object()  # once: the proxy looks it up each time
+        if not user.is_authenticated or not access.may(user, "delivery.view", application):
             return []
         # A delivery is of a letter: no letters (the case page loaded them), nothing sent.
         if not application.letters:

@@ -25,9 +25,8 @@ STATUSES = {
 @bp.app_context_processor
 def _case_part():
     def esdh_part(application):
-        if not current_user.is_authenticated or not access.may(
-            current_user, "case.journalise", application
-        ):
+        user = current_user._get_current_object()  # once: the proxy looks it up each time
+        if not user.is_authenticated or not access.may(user, "case.journalise", application):
             return None
         return {
             "rows": operations.journalisations_of(application),

@@ -26,18 +26,18 @@ def inject_case_messages() -> dict:
 
 def case_messages(application: Application) -> dict | None:
     """What the case page shows of the thread to the person reading it."""
-    if not access.signed_in(current_user) or not access.may(
-        current_user, "case.read_messages", application
-    ):
+    # Once: each read through Flask-Login's proxy looks the user up again.
+    user = current_user._get_current_object()
+    if not access.signed_in(user) or not access.may(user, "case.read_messages", application):
         return None
-    reads_notes = access.may(current_user, "case.read_notes", application)
+    reads_notes = access.may(user, "case.read_notes", application)
     if reads_notes:
         thread, notes = operations.thread_and_notes(application)  # one query for both
     else:
         thread, notes = operations.thread(application), None
-    acts_as_applicant = access.may(current_user, "case.act_as_applicant", application)
-    can_post = access.may(current_user, "case.message", application)
-    can_note = access.may(current_user, "case.write_note", application)
+    acts_as_applicant = access.may(user, "case.act_as_applicant", application)
+    can_post = access.may(user, "case.message", application)
+    can_note = access.may(user, "case.write_note", application)
     return {
         "thread": thread,
         "notes": notes,

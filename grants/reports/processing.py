@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import Counter
+from collections.abc import Iterable
 from itertools import groupby
 from operator import itemgetter
 from typing import Any, cast
@@ -66,6 +67,24 @@ def calendar_days(start: dt.datetime | None, end: dt.datetime | None) -> int | N
     if start is None or end is None:
         return None
     return max((local_day(end) - local_day(start)).days, 0)
+
+
+def calendar_days_each(
+    moments: Iterable[tuple[dt.datetime, dt.datetime]],
+) -> list[int]:
+    """``calendar_days`` of each (start, end) pair, both present, in one call: a fund's ~4,000
+    decisions of a year (the applicant's status tracker) at three Python calls a pair came
+    to more than the rest of the applicant's case page."""
+    local = clock.LOCAL
+    found = []
+    for start, end in moments:
+        if start.tzinfo is None:  # SQLite hands back naive datetimes, in UTC
+            start = start.replace(tzinfo=dt.UTC)
+        if end.tzinfo is None:
+            end = end.replace(tzinfo=dt.UTC)
+        days = (end.astimezone(local).date() - start.astimezone(local).date()).days
+        found.append(days if days > 0 else 0)
+    return found
 
 
 def counted_as(start: dt.datetime | None, end: dt.datetime | None) -> Counted | None:
@@ -237,7 +256,7 @@ _GROUP = itemgetter(0, 1, 2)
 # Made once for each way of asking, the funds and the year parameters: building the
 # statement and working out its cache key anew cost more than reading its rows.
 @functools.cache
-def _counts_statement(by_funds: bool, by_year: bool) -> Select[Any]:
+def _counts_statement(by_funds: bool, by_year: bool) -> Select[int, int, str, int, int]:
     key = (ProcessingDays.fund_id, ProcessingDays.year, ProcessingDays.measure)
     query = (
         select(*key, ProcessingDays.days, ProcessingDays.cases)
