@@ -37,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from grants.budgets import timing as budget_timing
 from grants.cases.models import Application
@@ -67,6 +68,15 @@ def calendar_days(start: dt.datetime | None, end: dt.datetime | None) -> int | N
     if start is None or end is None:
         return None
     return max((local_day(end) - local_day(start)).days, 0)
+
+
+def calendar_days_in_sql(start: ColumnElement[Any], end: ColumnElement[Any]) -> ColumnElement[int]:
+    """``calendar_days`` worked out by PostgreSQL (its time zones): the local date of ``end``
+    less that of ``start``, never below 0."""
+    zone = str(clock.LOCAL)
+    return func.greatest(
+        sql_cast(func.timezone(zone, end), Date) - sql_cast(func.timezone(zone, start), Date), 0
+    )
 
 
 def calendar_days_each(
@@ -197,12 +207,8 @@ def rebuild() -> None:
     times = _times()
     columns = ["year", "fund_id", "measure", "days", "cases"]
     if db.session.get_bind().dialect.name == "postgresql":
-        zone = str(clock.LOCAL)
-        ended = func.timezone(zone, times.c.ended)
-        year = sql_cast(extract("year", ended), Integer)
-        days = func.greatest(
-            sql_cast(ended, Date) - sql_cast(func.timezone(zone, times.c.started), Date), 0
-        )
+        year = sql_cast(extract("year", func.timezone(str(clock.LOCAL), times.c.ended)), Integer)
+        days = calendar_days_in_sql(times.c.started, times.c.ended)
         db.session.execute(
             insert(ProcessingDays).from_select(
                 columns,

@@ -110,3 +110,41 @@ def test_staff_see_no_tracker_and_too_few_decisions_say_so(client, auth, world):
     auth.login(world.employee)
     text = html.text_of(client.get(f"/ansoegninger/{waiting.id}"), "section.status-tracker")
     assert "for få afgjorte sager" in text
+
+
+def test_the_expected_time_counts_local_calendar_days_of_the_last_year_only(world):
+    """The fund's expected time: calendar days in Copenhagen, never below 0, over its
+    decisions of the last 365 days. PostgreSQL works the days out in SQL and SQLite in Python
+    (grants.reports.processing): this test runs on both and holds them to the same days."""
+    from grants.reports.timing import fund_decision_time
+    from tests.factories import make_fund
+
+    def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+        """A moment on the clock in Copenhagen, stored in UTC as the app stores them."""
+        local = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=clock.LOCAL)
+        return local.astimezone(dt.UTC)
+
+    day = clock.today() - dt.timedelta(days=10)
+
+    def case(submitted, decided, fund=world.fund, state=State.GRANTED):
+        application = make_application(world.employee, fund, state=state)
+        application.submitted_at, application.decided_at = submitted, decided
+        return application
+
+    # Across local midnight: 1 day here, 0 in UTC (the same UTC date, summer or winter).
+    case(at(day, 23, 30), at(day + dt.timedelta(days=1), 0, 30))
+    case(at(day, 23, 45), at(day + dt.timedelta(days=1), 0, 15))
+    case(at(day, 9), at(day + dt.timedelta(days=3), 15))  # 3 days
+    case(at(day, 12), at(day, 10))  # decided before it was sent, as data can be: 0
+    # Not counted: a year and a day ago, another fund, undecided, never sent.
+    long_ago = clock.today() - dt.timedelta(days=366)
+    case(at(long_ago, 9), at(long_ago, 10))
+    case(at(day, 9), at(day + dt.timedelta(days=30), 9), fund=make_fund(code="anden"))
+    case(at(day, 9), None, state=State.SCREENING)
+    case(None, at(day, 9))
+    db.session.commit()
+
+    spread = fund_decision_time(world.fund.id)
+    # 0, 1, 1, 3: the median 1 (0 if the days were UTC's), the 90th percentile 2.4.
+    assert (spread.count, spread.median, spread.p90) == (4, 1.0, pytest.approx(2.4))
+    assert fund_decision_time(make_fund(code="tom").id) is None
