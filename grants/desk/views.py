@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from grants.applications.steps import QUEUE_COLUMNS
 from grants.core import access
+from grants.core.models import generic_plan
 from grants.core.pagination import paginate, paginate_kept, requested_page
 from grants.desk import search as searching
 from grants.desk import task_table, tasks
@@ -116,9 +117,10 @@ def search() -> ResponseReturnValue:
     )
     # Not counted: "more than 20" and the next page say enough, and a search by a common
     # name (a tenth of every case at 100,000) would do its work twice.
-    page = paginate(
-        rows, parameters=values, count=False, page=number, per_page=per_page, scalars=False
-    )
+    with generic_plan():
+        page = paginate(
+            rows, parameters=values, count=False, page=number, per_page=per_page, scalars=False
+        )
     link_args = {
         name: request.args[name]
         for name in ("q", "fund", "state", "year", "amount_from", "amount_to")
