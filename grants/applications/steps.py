@@ -21,7 +21,7 @@ from grants.cases.models import Application
 from grants.cases.states import STATE_LABELS, State
 from grants.core import access, confirmation
 from grants.core.errors import DomainError
-from grants.core.pagination import paginate
+from grants.core.pagination import listing, paginate
 from grants.core.refusals import Refused, refused_by_domain
 from grants.extensions import db
 from grants.funds.models import Fund
@@ -113,11 +113,13 @@ def queue() -> ResponseReturnValue:
     # The total: the ids under the same conditions, joining the applicant only when the
     # search needs the name (every case has one); counted up to the cap.
     page = paginate(
-        QUEUE_ROWS.where(*conditions),
-        count_select=(QUEUE_IDS_BY_NAME if text else QUEUE_IDS).where(*conditions),
+        listing(
+            QUEUE_ROWS.where(*conditions),
+            (QUEUE_IDS_BY_NAME if text else QUEUE_IDS).where(*conditions),
+            total_with_rows=True,
+        ),
         per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"],
         scalars=False,
-        total_with_rows=True,
     )
     return render_template(
         "workflow/queue.html",

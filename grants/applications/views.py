@@ -55,7 +55,7 @@ from grants.core.files import (
 )
 from grants.core.formatting import date_time
 from grants.core.forms import Form
-from grants.core.pagination import page_links, paginate
+from grants.core.pagination import listing, page_links, paginate
 from grants.core.refusals import refused_by_domain
 from grants.drafts import operations as draft_operations
 from grants.drafts import views as drafts
@@ -244,19 +244,19 @@ MY_APPLICATIONS = (
     .where(_MINE)
     .order_by(Application.updated_at.desc(), Application.id.desc())
 )
-MY_APPLICATION_IDS = select(Application.id).where(_MINE)
+MY_APPLICATION_PAGES = listing(
+    MY_APPLICATIONS, select(Application.id).where(_MINE), total_with_rows=True
+)
 
 
 @bp.get("/ansoegninger/mine")
 @login_required
 def mine():
     page = paginate(
-        MY_APPLICATIONS,
-        count_select=MY_APPLICATION_IDS,
+        MY_APPLICATION_PAGES,
         parameters={"applicant_id": current_user.id},
         per_page=current_app.config["MY_APPLICATIONS_PAGE_SIZE"],
         scalars=False,
-        total_with_rows=True,
     )
     return render_template("applications/mine.html", page=page)
 

@@ -266,9 +266,7 @@ def _lists_as_parameters(statement: Select[Any]) -> Select[Any]:
         if element.operator is operators.in_op:
             return one_of(element.left, element.right.value, element.right.type)
         if element.operator is operators.not_in_op:
-            return element.left.not_in(
-                [db.literal(value, element.right.type) for value in element.right.value]
-            )
+            return ~one_of(element.left, element.right.value, element.right.type)
         return None
 
     # (SQLAlchemy's overloads name its own element types, not a Select.)

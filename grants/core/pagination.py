@@ -105,46 +105,87 @@ def requested_page() -> int:
     return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
 
 
-def paginate(
+# A page's limits as parameters, not numbers written into the statement: the statement is
+# the same for every page and size, so it can be made once and kept (``Listing``).
+PAGE_LIMIT = bindparam("page_limit", type_=Integer)
+PAGE_OFFSET = bindparam("page_offset", type_=Integer)
+COUNT_LIMIT = bindparam("count_limit", type_=Integer)
+# The column of the rows that carries the count (``listing(total_with_rows=True)``).
+TOTAL = "counted_total"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A list's statements for its pages (``listing`` makes them, ``paginate`` runs them):
+    the rows with their limit and offset as parameters, and the count, up to a limit given
+    as a parameter too (None: not counted). The same statements serve every page, so a list
+    whose statement does not change from request to request keeps its ``Listing`` and
+    SQLAlchemy neither builds it nor works out its cache key again."""
+
+    rows: Select
+    count: Select | None
+    # The count also asked as a column of the rows (``TOTAL``); ``count`` is then asked only
+    # on a page past the end, which has no row to carry it.
+    total_with_rows: bool = False
+
+
+def listing(
     query: Select,
-    *,
     count_select: Select | None = None,
+    *,
+    count: bool = True,
+    total_with_rows: bool = False,
+) -> Listing:
+    """The statements of a list of `query` (ordered by the caller) for ``paginate``.
+
+    `count_select` selects one column of the rows to count (e.g. ``select(Application.id)``
+    with the list's conditions but without what is only needed for display); without it, the
+    list's own query is counted. `count=False`: not counted; the total is then what has
+    been seen. `total_with_rows`: the count asked in the same statement as the rows, as a
+    column of its own (``TOTAL``) beside the rows' (read them with ``scalars=False``): one
+    statement less a page (its making, its round trip)."""
+    counted = None
+    if count:
+        to_count = (count_select if count_select is not None else query).order_by(None)
+        counted = select(func.count()).select_from(to_count.limit(COUNT_LIMIT).subquery())
+        if total_with_rows:
+            query = query.add_columns(counted.scalar_subquery().label(TOTAL))
+    return Listing(
+        rows=query.limit(PAGE_LIMIT).offset(PAGE_OFFSET),
+        count=counted,
+        total_with_rows=counted is not None and total_with_rows,
+    )
+
+
+def paginate(
+    statements: Listing,
+    *,
     page: int | None = None,
     per_page: int,
     count_cap: int | None = None,
     scalars: bool = True,
-    count: bool = True,
     parameters: Mapping[str, Any] | None = None,
-    total_with_rows: bool = False,
 ) -> Page:
-    """One page of `query` (ordered by the caller).
+    """One page of a list (``listing``), read one row past the page.
 
-    `count_select` selects one column of the rows to count (e.g. ``select(Application.id)``
-    with the list's conditions but without what is only needed for display); without it, the
-    list's own query is counted, up to `count_cap` (default: ``COUNT_PAGES`` pages past
-    this page's start). `count=False`: not counted; the total is then what has been seen,
-    capped while there is a next page. `scalars`: the items are the first column's
-    objects; else the rows. `parameters`: the values of the query's parameters (and the
-    count's). `total_with_rows`: the count asked in the same statement as the rows, as a
-    column of its own (``TOTAL``) beside the rows' (with `scalars=False` only): one statement
-    less a page (its making, its round trip); a page past the end, which has no row to carry
-    it, asks for it on its own.
-    """
+    `parameters`: the values of the list's own parameters. The total is counted up to
+    `count_cap` (default: ``COUNT_PAGES`` pages past this page's start), even when
+    everything fits on this page, so that a page runs the same statements at any size (the
+    benchmark checks it). `scalars`: the items are the first column's objects; else the
+    rows."""
     page = page or requested_page()
     offset = (page - 1) * per_page
-    if count:
-        count_cap = offset + per_page * COUNT_PAGES if count_cap is None else count_cap
-        # Counted even when everything fits on this page, so that a page runs the same
-        # queries at any size (the benchmark checks it).
-        counted = (count_select if count_select is not None else query).order_by(None)
-        total_select = select(func.count()).select_from(counted.limit(count_cap + 1).subquery())
-    if count and total_with_rows:
-        query = query.add_columns(total_select.scalar_subquery().label(TOTAL))
-    result = db.session.execute(query.limit(per_page + 1).offset(offset), parameters)
-    rows = list(result.scalars() if scalars else result.all())
+    values = {**parameters} if parameters else {}
+    values["page_limit"] = per_page + 1
+    values["page_offset"] = offset
+    cap = offset + per_page * COUNT_PAGES if count_cap is None else count_cap
+    if statements.count is not None:
+        values["count_limit"] = cap + 1
+    result = db.session.execute(statements.rows, values)
+    rows = list(result.scalars() if scalars else result)
     has_next = len(rows) > per_page
     items = rows[:per_page]
-    if not count:
+    if statements.count is None:
         return Page(
             items=items,
             page=page,
@@ -153,65 +194,15 @@ def paginate(
             capped=has_next,
             has_next=has_next,
         )
-    if total_with_rows and rows:
+    if statements.total_with_rows and rows:
         total = getattr(rows[0], TOTAL)
     else:
-        total = db.session.scalar(total_select, parameters) or 0
-    capped = total > count_cap
-    total = min(total, count_cap)
+        total = db.session.scalar(statements.count, values) or 0
     return Page(
         items=items,
         page=page,
         per_page=per_page,
-        total=total,
-        capped=capped,
+        total=min(total, cap),
+        capped=total > cap,
         has_next=has_next,
     )
-
-
-def kept_statements(query: Select, count_select: Select) -> tuple[Select, Select]:
-    """A page of `query` and the count of `count_select`, their limits and offset as
-    parameters (``page_limit``, ``page_offset``, ``count_limit``; ``paginate_kept`` gives
-    them): statements a page can keep across requests and run again with other values.
-
-    ``paginate`` adds the page's limit to the list's statement on every request, a new
-    statement whose cache key SQLAlchemy works out anew by walking all of it (the task
-    list's, with the waiting rule, a few hundred constructs)."""
-    rows = query.limit(bindparam("page_limit", type_=Integer)).offset(
-        bindparam("page_offset", type_=Integer)
-    )
-    counted = count_select.order_by(None).limit(bindparam("count_limit", type_=Integer))
-    return rows, select(func.count()).select_from(counted.subquery())
-
-
-def paginate_kept(
-    rows: Select,
-    count: Select,
-    *,
-    params: dict | None = None,
-    page: int | None = None,
-    per_page: int,
-) -> Page:
-    """``paginate`` (the rows as rows, counted) with the statements of ``kept_statements``
-    and the list's own parameters."""
-    page = page or requested_page()
-    offset = (page - 1) * per_page
-    count_cap = offset + per_page * COUNT_PAGES
-    params = params or {}
-    found = list(
-        db.session.execute(rows, {**params, "page_limit": per_page + 1, "page_offset": offset})
-    )
-    has_next = len(found) > per_page
-    total = db.session.scalar(count, {**params, "count_limit": count_cap + 1}) or 0
-    return Page(
-        items=found[:per_page],
-        page=page,
-        per_page=per_page,
-        total=min(total, count_cap),
-        capped=total > count_cap,
-        has_next=has_next,
-    )
-
-
-# The column of the rows that carries the count (``paginate(total_with_rows=True)``).
-TOTAL = "counted_total"

@@ -44,6 +44,7 @@ from grants.committees.models import AgendaItem, Meeting
 from grants.committees.operations import committees_of
 from grants.core import clock
 from grants.core.input import ascii_digits
+from grants.core.pagination import Listing, listing
 from grants.extensions import db
 from grants.funds.models import FundBoardMember
 from grants.organisations.models import Membership, Organisation
@@ -280,10 +281,11 @@ NEWEST_FIRST = (Application.submitted_at.desc().nulls_first(), Application.id.de
 
 def search_rows(
     user, criteria: Criteria, columns: tuple[Any, ...], reach: int | None = None
-) -> tuple[Select, dict[str, Any]]:
+) -> tuple[Listing, dict[str, Any]]:
     """The cases ``search`` finds, newest first, as plain rows of ``columns`` (of the case,
     its applicant ``User`` and its ``Fund``): what a list shows, with no case, applicant or
-    fund made an object for it; with the statement's parameters.
+    fund made an object for it, as a list's statements for ``pagination.paginate``; with
+    the statement's parameters.
 
     ``reach``: the rows the page needs at most (those before it, its own and one more). On
     PostgreSQL the cases are then found by ``_found`` (the first ``reach`` of them), not
@@ -310,13 +312,17 @@ def search_rows(
     if statement is None:
         if len(_KEPT) >= _KEPT_AT_MOST:
             _KEPT.clear()
-        statement = _KEPT[shape] = _search_rows(user, criteria, columns, postgres)
+        # Not counted: "more than 20" and the next page say enough, and a search by a
+        # common name (a tenth of every case at 100,000) would do its work twice.
+        statement = _KEPT[shape] = listing(
+            _search_rows(user, criteria, columns, postgres), count=False
+        )
     return statement, _values(user, criteria, reach if postgres else None)
 
 
 # The statements kept, by their shape; a few dozen shapes are all the search has (the
 # filters given or not, case staff or the committees one sits on).
-_KEPT: dict[tuple, Select] = {}
+_KEPT: dict[tuple, Listing] = {}
 _KEPT_AT_MOST = 64
 
 

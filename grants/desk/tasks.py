@@ -41,7 +41,7 @@ from grants.committees.operations import RECORDERS
 from grants.core import clock
 from grants.core.models import NOT_READ, layout_fact, read_layout_fact
 from grants.core.models import _lists_as_parameters as lists_as_parameters
-from grants.core.pagination import kept_statements
+from grants.core.pagination import Listing, listing
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.people.models import Role, User
@@ -321,8 +321,8 @@ def filter_values(filters: Filters) -> dict[str, str]:
     }
 
 
-def page_statements(user, filters: Filters) -> tuple[Select, Select]:
-    """``task_query``'s statements for a page (``pagination.kept_statements``), kept with
+def page_statements(user, filters: Filters) -> Listing:
+    """``task_query``'s statements for a page (``pagination.listing``), kept with
     the condition they were made from, per person and the list's shape (whether a fund and
     a state are filtered by, the order): built, their ``IN`` lists made parameters and their
     cache keys worked out once, not on every visit (~4,000 Python calls a request)."""
@@ -340,18 +340,16 @@ def page_statements(user, filters: Filters) -> tuple[Select, Select]:
         if len(_PAGE_STATEMENTS) >= _PAGE_STATEMENTS_KEPT:
             _PAGE_STATEMENTS.clear()
         rows, count = task_query(user, filters)
-        rows, count = kept_statements(rows, count)
         kept = _PAGE_STATEMENTS[key] = (
             condition,
-            lists_as_parameters(rows),
-            lists_as_parameters(count),
+            listing(lists_as_parameters(rows), lists_as_parameters(count)),
         )
-    return kept[1], kept[2]
+    return kept[1]
 
 
 # The task list's statements, by the condition's identity and the list's shape (the
 # condition kept beside them, as ``_MENU_COUNTS``).
-_PAGE_STATEMENTS: dict[tuple, tuple[ColumnElement[bool], Select, Select]] = {}
+_PAGE_STATEMENTS: dict[tuple, tuple[ColumnElement[bool], Listing]] = {}
 _PAGE_STATEMENTS_KEPT = 256
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from grants.applications.steps import QUEUE_COLUMNS
 from grants.core import access
 from grants.core.models import generic_plan
-from grants.core.pagination import paginate, paginate_kept, requested_page
+from grants.core.pagination import paginate, requested_page
 from grants.desk import search as searching
 from grants.desk import task_table, tasks
 from grants.desk.forms import SearchForm, TaskFilterForm
@@ -51,12 +51,11 @@ def mine() -> ResponseReturnValue:
     )
     if status != 200:
         filters = tasks.Filters(sort=filters.sort, order=filters.order)
-    rows, count = tasks.page_statements(user, filters)
-    page = paginate_kept(
-        rows,
-        count,
-        params=tasks.filter_values(filters),
+    page = paginate(
+        tasks.page_statements(user, filters),
+        parameters=tasks.filter_values(filters),
         per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"],
+        scalars=False,
     )
     if not (filters.fund or filters.state) and page.page == 1:
         tasks.counted_for_menu(page.total, page.capped)
@@ -115,12 +114,8 @@ def search() -> ResponseReturnValue:
     rows, values = searching.search_rows(
         current_user, criteria, QUEUE_COLUMNS, reach=number * per_page + 1
     )
-    # Not counted: "more than 20" and the next page say enough, and a search by a common
-    # name (a tenth of every case at 100,000) would do its work twice.
     with generic_plan():
-        page = paginate(
-            rows, parameters=values, count=False, page=number, per_page=per_page, scalars=False
-        )
+        page = paginate(rows, parameters=values, page=number, per_page=per_page, scalars=False)
     link_args = {
         name: request.args[name]
         for name in ("q", "fund", "state", "year", "amount_from", "amount_to")

@@ -37,7 +37,7 @@ from grants.cases.states import State
 from grants.core import clock
 from grants.core.models import Municipality
 from grants.core.money import ZERO, kroner
-from grants.core.pagination import Page, paginate
+from grants.core.pagination import Page, listing, paginate
 from grants.extensions import db
 from grants.funds import kinds
 from grants.funds.models import Fund
@@ -325,12 +325,7 @@ def published_trips_page(
         .where(*published_conditions(today), *_date_filters(year, period))
     )
     found = paginate(
-        query,
-        count_select=counted,
-        page=page,
-        per_page=per_page,
-        scalars=False,
-        count=count,
+        listing(query, counted, count=count), page=page, per_page=per_page, scalars=False
     )
     return replace(found, items=_as_published(found.items))
 

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from grants.core.pagination import Page, paginate
+from grants.core.pagination import Page, listing, paginate
 from grants.extensions import db
 from grants.people.models import User
 from tests.factories import make_user
@@ -57,18 +57,18 @@ def test_a_page_reads_one_row_more_and_counts_only_up_to_the_cap(app):
         make_user(email=f"person{n}@example.dk")
     query = select(User).order_by(User.id)
 
-    first = paginate(query, page=1, per_page=5, count_cap=100)
+    first = paginate(listing(query), page=1, per_page=5, count_cap=100)
     assert [u.email for u in first.items] == [f"person{n}@example.dk" for n in range(5)]
     assert (first.total, first.capped, first.has_next) == (12, False, True)
 
-    last = paginate(query, page=3, per_page=5, count_cap=100)
+    last = paginate(listing(query), page=3, per_page=5, count_cap=100)
     assert len(last.items) == 2 and not last.has_next
     assert (last.first_shown, last.last_shown) == (11, 12)
 
-    capped = paginate(query, page=1, per_page=5, count_cap=10)
+    capped = paginate(listing(query), page=1, per_page=5, count_cap=10)
     assert (capped.total, capped.capped) == (10, True)
 
-    beyond = paginate(query, page=9, per_page=5, count_cap=100)
+    beyond = paginate(listing(query), page=9, per_page=5, count_cap=100)
     assert beyond.items == [] and not beyond.has_next
 
 
@@ -80,11 +80,11 @@ def test_the_total_is_counted_ten_pages_past_the_page_shown(app, monkeypatch):
     query = select(User).order_by(User.id)
     monkeypatch.setattr(pagination, "COUNT_PAGES", 2)
 
-    first = paginate(query, page=1, per_page=2)
+    first = paginate(listing(query), page=1, per_page=2)
     assert (first.total, first.capped) == (4, True)  # "1-2 of more than 4"
-    third = paginate(query, page=3, per_page=2)
+    third = paginate(listing(query), page=3, per_page=2)
     assert (third.first_shown, third.total, third.capped) == (5, 8, True)
-    sixth = paginate(query, page=6, per_page=2)
+    sixth = paginate(listing(query), page=6, per_page=2)
     assert (sixth.total, sixth.capped, sixth.has_next) == (12, False, False)
 
 
@@ -97,7 +97,7 @@ def test_a_list_that_shows_no_total_is_not_counted(app):
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        page = paginate(select(User).order_by(User.id), page=2, per_page=3, count=False)
+        page = paginate(listing(select(User).order_by(User.id), count=False), page=2, per_page=3)
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert statements and not any("count(" in s.lower() for s in statements)
@@ -110,17 +110,16 @@ def test_an_absurd_page_number_is_clamped(world, client, auth):
 
 
 def test_the_total_asked_with_the_rows_is_the_total_counted_on_its_own(app):
-    """``total_with_rows``: the same page and total as the count asked on its own, on every
+    """``listing(total_with_rows=True)``: the same page and total as the count asked on its own, on every
     page, under and over the cap, and past the end (no row to carry it)."""
     for n in range(12):
         make_user(email=f"person{n}@example.dk")
     query = select(User.id, User.email).order_by(User.id)
+    kept = listing(query, total_with_rows=True)
     for number in range(1, 5):
         for cap in (5, 100):
-            alone = paginate(query, page=number, per_page=5, count_cap=cap, scalars=False)
-            together = paginate(
-                query, page=number, per_page=5, count_cap=cap, scalars=False, total_with_rows=True
-            )
+            alone = paginate(listing(query), page=number, per_page=5, count_cap=cap, scalars=False)
+            together = paginate(kept, page=number, per_page=5, count_cap=cap, scalars=False)
             assert [row.email for row in together.items] == [row.email for row in alone.items]
             assert (together.total, together.capped, together.has_next) == (
                 alone.total,
