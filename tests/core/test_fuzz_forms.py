@@ -359,7 +359,7 @@ def stored_control_characters() -> list[str]:
 # Fields whose text no code reads as a number: prose (a message, a note, a comment, reasons)
 # and the e-mail and password fields, each stored and shown as typed or compared. A number
 # there is text like any other, which the markup, control, bidi and huge attacks cover; a form
-# of nothing else is spared the numbers (a quarter of the forms, 300 requests). A field that
+# of nothing else is spared the numbers (a third of the forms, 350 requests). A field that
 # does parse numbers is an input of its own (the form macro marks every IntegerField and
 # DecimalField ``inputmode``; ids, years and dates are selects or inputs), and its form gets
 # every number.
