@@ -1,7 +1,8 @@
-"""A decider in a process of its own, for the concurrency tests (multiprocessing, spawn).
+"""A decider in a process of its own, for the concurrency tests (multiprocessing: a fork
+server that imported the app once, then forks each decider from itself).
 
-Kept apart from the test module so that each spawned process imports only the app, not
-pytest and the fixtures: ten of them start on a two-core machine.
+Kept apart from the test module so that the fork server imports only the app, not pytest
+and the fixtures.
 """
 
 from __future__ import annotations
