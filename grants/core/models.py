@@ -338,22 +338,33 @@ def dialect_insert(
 
 @contextlib.contextmanager
 def generic_plan() -> Iterator[None]:
-    """The statements run inside on PostgreSQL's generic plan of their prepared statement
-    (``plan_cache_mode``, for this transaction only), not planned anew for each run's values.
+    """The statements run inside on PostgreSQL's generic plan (``plan_cache_mode``, for this
+    transaction only), not planned anew for each run's values: from the first run, as
+    psycopg sends it (unprepared for five runs, a generic plan made and dropped each time;
+    prepared from the sixth, the plan kept).
 
     For a statement whose planning costs more than its run whatever the values (the search:
     a union of three ways to find cases, each an OR of a dozen conditions; 3 ms of planning,
     1-2 ms of run at any size), where PostgreSQL's own choice keeps planning it because the
-    generic plan's estimate looks dearer at 100,000 cases. psycopg prepares a statement on
-    its sixth run; before that it is planned as usual."""
+    generic plan's estimate looks dearer at 100,000 cases.
+
+    The setting in force before is put back after the block (blocks nest). Do not commit
+    inside: the setting ends with the transaction. An error inside leaves it on until the
+    transaction ends (rolled back at the request's end): only speed is at stake."""
     if db.session.get_bind().dialect.name != "postgresql":
         yield
         return
-    db.session.execute(_GENERIC)
+    before = db.session.execute(_GENERIC).scalar_one()
     yield
-    # Not on an error: the transaction is then rolled back, and the setting with it.
-    db.session.execute(_AS_BEFORE)
+    db.session.execute(_PUT_BACK, {"mode": before})
 
 
-_GENERIC = text("SET LOCAL plan_cache_mode = force_generic_plan")
-_AS_BEFORE = text("SET LOCAL plan_cache_mode = DEFAULT")
+# One round trip: the setting in force, then the generic plan asked for, for this
+# transaction. The order is sure: the materialised CTE's row is read before the select list
+# that takes it is worked out (a condition without a column would run first, as a
+# one-time filter).
+_GENERIC = text(
+    "WITH before AS MATERIALIZED (SELECT current_setting('plan_cache_mode') AS mode) "
+    "SELECT mode, set_config('plan_cache_mode', 'force_generic_plan', true) FROM before"
+)
+_PUT_BACK = text("SELECT set_config('plan_cache_mode', :mode, true)")

@@ -77,13 +77,13 @@ def fund_decision_time(fund_id: int) -> Spread | None:
     if db.session.get_bind().dialect.name == "postgresql":
         days = processing.calendar_days_in_sql(Application.submitted_at, Application.decided_at)
         counted = db.session.execute(select(days, func.count()).where(*decided).group_by(days))
-        spread = Spread.of_counts(cast("Iterable[tuple[float, int]]", counted.tuples()))
+        spread = Spread.of_counts(cast("Iterable[tuple[float, int]]", counted))
     else:
         rows = db.session.execute(
             select(Application.submitted_at, Application.decided_at).where(*decided)
         )
         # (Both moments are there: the query leaves out the cases without one.)
-        pairs = cast("Iterable[tuple[dt.datetime, dt.datetime]]", rows.tuples())
+        pairs = cast("Iterable[tuple[dt.datetime, dt.datetime]]", rows)
         spread = Spread.of([float(days) for days in processing.calendar_days_each(pairs)])
     return spread if spread is not None and spread.count >= EXPECTATION_MINIMUM else None
 
