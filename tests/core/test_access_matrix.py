@@ -573,8 +573,10 @@ def fill(value, cases: Cases):
     return value
 
 
-def sign_in(client, user) -> None:
-    """Sign in without the password round trip (the login itself is tested elsewhere)."""
+def sign_in(client, user, csrf_secret: str | None = None) -> None:
+    """Sign in without the password round trip (the login itself is tested elsewhere): a
+    fresh session, nothing of the one before kept but ``csrf_secret`` if given (the secret a
+    form's token was signed from, so that token stays valid)."""
     from flask import g
 
     g.pop("_login_user", None)
@@ -583,6 +585,8 @@ def sign_in(client, user) -> None:
         if user is not None:
             session["_user_id"] = f"{user.id}.{user.session_token}"
             session["_fresh"] = True
+        if csrf_secret is not None:
+            session["csrf_token"] = csrf_secret
 
 
 def is_refusal(persona: str, response) -> bool:
