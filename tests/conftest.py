@@ -369,31 +369,22 @@ def routes(app, owner_database_url, database_url):
 
 
 @pytest.fixture
-def world(app, routes, owner_database_url, database_url):
-    """A small municipality: the people of the study-trip journey and the study travel fund
-    (built once a run, then put back: tests/snapshots.py)."""
-    import dataclasses
+def snapshot(app, owner_database_url, database_url):
+    """``snapshot(name, build)``: what ``build()`` makes in the database (committed) and
+    returns, built the first time and put back after (tests/snapshots.py). For the fixtures
+    many tests ask for; ``name`` says which ``build`` it is."""
+    engine = _owner_engine(owner_database_url if database_url != owner_database_url else None)
 
-    def ids(world) -> dict[str, tuple]:
-        return {
-            f.name: (type(getattr(world, f.name)), getattr(world, f.name).id)
-            for f in dataclasses.fields(world)
-        }
+    def made(name: str, build):
+        return snapshots.fixture(name, build, engine, (snapshots.config_key(app),))
 
-    def put_back(kept: dict[str, tuple]):
-        db.session.expire_all()
-        return factories.StudyTripWorld(
-            **{name: db.session.get(cls, key) for name, (cls, key) in kept.items()}
-        )
+    return made
 
-    return snapshots.built_or_restored(
-        "world",
-        (snapshots.config_key(app),),
-        factories.study_trip_world,
-        ids,
-        put_back,
-        _owner_engine(owner_database_url if database_url != owner_database_url else None),
-    )
+
+@pytest.fixture
+def world(app, routes, snapshot):
+    """A small municipality: the people of the study-trip journey and the study travel fund."""
+    return snapshot("world", factories.study_trip_world)
 
 
 class AuthActions:

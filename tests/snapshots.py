@@ -1,5 +1,6 @@
-"""The database as a shared fixture (``routes``, ``world``) left it, kept the first time the
-fixture is built and put back in a few statements for every later test that asks for it.
+"""The database as a shared fixture (``routes``, ``world``, the committees' ``cw``, the
+youth funds' ``youth``) left it, kept the first time the fixture is built and put back in a
+few statements for every later test that asks for it (``snapshot`` in tests/conftest.py).
 
 Building the study-trip world made its seven people, a fund with two budget years and the
 four standard routes with their transitions one ORM object and round trip at a time: about
@@ -25,13 +26,19 @@ in any order), and ``tests.factories``' running numbers do not advance."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import enum
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine, event, select, text
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm.state import InstanceState
 from werkzeug.security import generate_password_hash
 
 from grants.extensions import db
@@ -136,7 +143,11 @@ def built_or_restored(
         if _state[0] is not None:
             return value  # (cannot happen: building writes)
         session.commit()
-        _snapshots[full_key] = _keep(owner_engine, result_of(value))
+        result = result_of(value)
+        if result is None:
+            _count(f"{name} not kept: its value is not in the database")
+            return value
+        _snapshots[full_key] = _keep(owner_engine, result)
         known(full_key)
         return value
     _count(f"{name} put back")
@@ -198,3 +209,61 @@ def _put_back(kept: _Kept, before: _Kept | None, owner_engine: Engine | None) ->
                 for name, value in kept.sequences.items()
             )
             conn.execute(text(f"SELECT {values}"))
+
+
+class Unkept(Exception):
+    """A fixture's value holds something that cannot be found again in the database."""
+
+
+_PLAIN = (str, int, float, bool, type(None), Decimal, dt.date, dt.datetime, dt.time, enum.Enum)
+
+
+def describe(value) -> tuple:
+    """How to find the fixture's value again after its rows are put back: its database
+    objects by class and primary key, dicts, lists and dataclasses of them, plain values."""
+    if isinstance(value, _PLAIN):
+        return ("value", value)
+    state = sa_inspect(value, raiseerr=False)
+    if isinstance(state, InstanceState):
+        if state.identity is None:
+            raise Unkept(value)
+        return ("object", type(value), state.identity)
+    if isinstance(value, dict):
+        return ("dict", {key: describe(item) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        return ("list", type(value), [describe(item) for item in value])
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # (vars: a fixture may have added attributes to a dataclass it was given)
+        return ("dataclass", type(value), {k: describe(v) for k, v in vars(value).items()})
+    raise Unkept(value)
+
+
+def found(description: tuple):
+    what = description[0]
+    if what == "value":
+        return description[1]
+    if what == "object":
+        return db.session.get(description[1], description[2])
+    if what == "dict":
+        return {key: found(item) for key, item in description[1].items()}
+    if what == "list":
+        return description[1](found(item) for item in description[2])
+    made = object.__new__(description[1])
+    made.__dict__.update({key: found(item) for key, item in description[2].items()})
+    return made
+
+
+def fixture(name: str, build: Callable[[], Any], owner_engine: Engine | None, key: tuple):
+    """``build()``'s value, built once for this state and key and then put back."""
+
+    def put_back(description):
+        db.session.expire_all()
+        return found(description)
+
+    def result_of(value):
+        try:
+            return describe(value)
+        except Unkept:
+            return None
+
+    return built_or_restored(name, key, build, result_of, put_back, owner_engine)
