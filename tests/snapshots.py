@@ -4,15 +4,16 @@ few statements for every later test that asks for it (``snapshot`` in tests/conf
 
 Building the study-trip world made its seven people, a fund with two budget years and the
 four standard routes with their transitions one ORM object and round trip at a time: about
-0.04 s a test on SQLite and 0.15 s on PostgreSQL, for some 600 tests. Put back from the rows
+0.05 s a test on SQLite and 0.2 s on PostgreSQL, for some 1,000 tests. Put back from the rows
 kept, it is one insert per table that has rows.
 
 A test gets exactly what building would have given it, or building itself:
 
 - a snapshot is kept per fixture, per the state the database was in before the fixture (empty,
   or another snapshot: ``world`` is built on ``routes``) and per what building reads besides
-  the database (the clock's day, or the moment of a clock a test fixed; the password hashing;
-  the app's plain config values; the route files). Another state or key builds and keeps anew.
+  the database (the clock's day, or the moment of a clock a test fixed; the app's plain config
+  values; the route files). Another state or key builds and keeps anew. A test with the real
+  password hashing builds. A fixture kept commits what it makes.
 - the state before the fixture is known only when nothing else wrote since the tables were
   emptied or a snapshot put back: every statement that is not a read (on any engine) makes it
   unknown, and then the fixture is built as before. So is an unflushed object in the session.
