@@ -34,7 +34,11 @@ class CommitteeWorld:
 
 
 @pytest.fixture
-def cw(app, routes) -> CommitteeWorld:
+def cw(app, routes, snapshot) -> CommitteeWorld:
+    return snapshot("committees.cw", _committee_world)
+
+
+def _committee_world() -> CommitteeWorld:
     make_municipality()
     chair = make_user(Role.BOARD_MEMBER, name="Frederik Friis", email="formand@ballerup.dk")
     secretary = make_user(Role.EMPLOYEE, name="Sine Sekretær", email="sekretaer@ballerup.dk")

@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from tests.serving import SERVE
+
 TOKEN = "Bearer test-access-token"
 MUNICIPALITY_CVR = "58271713"
 
@@ -122,7 +124,7 @@ def serve_over_mutual_tls(certificates: Certificates, handler) -> ThreadingHTTPS
     context.load_verify_locations(certificates.ca)
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs=SERVE, daemon=True).start()
     return server
 
 

@@ -18,6 +18,7 @@ from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemd
 from pyhanko.sign.timestamps import DummyTimeStamper
 
 from grants.core import certificates
+from tests.serving import SERVE
 
 
 def make_tsa_certificate() -> tuple[keys.PrivateKeyInfo, asn1_x509.Certificate]:
@@ -73,7 +74,9 @@ class TimestampAuthority:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_port}/tsa"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs=SERVE, daemon=True
+        )
 
     def __enter__(self) -> TimestampAuthority:
         self._thread.start()

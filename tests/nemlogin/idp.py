@@ -31,6 +31,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from grants.nemlogin.keys import write_self_signed
+from tests.serving import SERVE
 
 EID = "https://data.gov.dk/model/core/eid/"
 OTHER_SERVICE = "https://another-service.example/saml"
@@ -94,7 +95,9 @@ class IdentityProvider:
         self.metadata_path.write_text(
             create_metadata_string(None, self._config(self.key, self.cert)).decode()
         )
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs=SERVE, daemon=True
+        )
         self.sp_metadata = ""
         self.persona: Persona = CITIZEN
         self.variant = ""

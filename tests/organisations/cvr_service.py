@@ -16,6 +16,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from tests.serving import SERVE
+
 RECORDS = Path(__file__).with_name("cvr_records")
 EMPTY = {"took": 1, "timed_out": False, "hits": {"total": 0, "max_score": None, "hits": []}}
 
@@ -59,7 +61,7 @@ class CvrService:
         self.url = f"http://127.0.0.1:{self.server.server_port}/cvr-permanent/virksomhed/_search"
 
     def __enter__(self) -> CvrService:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs=SERVE, daemon=True).start()
         return self
 
     def __exit__(self, *exc) -> None:

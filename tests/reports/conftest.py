@@ -22,7 +22,11 @@ def reports_registered(app):
 
 
 @pytest.fixture
-def youth(world):
+def youth(world, snapshot):
+    return snapshot("reports.youth", _youth)
+
+
+def _youth():
     """Ballerup's youth travel fund with its shipped rules (version 1), Prague 10, and an
     association with two members."""
     import datetime as dt

@@ -10,5 +10,5 @@ from tests.subsidies import helpers
 
 
 @pytest.fixture
-def youth(app, routes) -> helpers.YouthWorld:
-    return helpers.youth_world()
+def youth(app, routes, snapshot) -> helpers.YouthWorld:
+    return snapshot("subsidies.youth", helpers.youth_world)
