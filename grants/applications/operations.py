@@ -375,12 +375,17 @@ class Decision:
 
 
 class DraftDecision:
-    """The case as it will read once ``decision`` is taken, for the letter's preview; the
-    case itself is not touched. Every other attribute is the case's own."""
+    """The case as it will read once ``decision`` is taken, for the letter's preview and for
+    the letter made before the decision is taken; the case itself is not touched. Every
+    other attribute is the case's own. ``on_the_case``: what the decision sets on the case,
+    if already worked out (its time)."""
 
-    def __init__(self, application: Application, decision: Decision, actor) -> None:
+    def __init__(
+        self, application: Application, decision: Decision, actor, on_the_case=None
+    ) -> None:
         self._application = application
-        for name, value in decision.on_the_case(actor).items():
+        values = decision.on_the_case(actor) if on_the_case is None else on_the_case
+        for name, value in values.items():
             setattr(self, name, value)
         self.decided_by_id = actor.id
 
@@ -403,7 +408,8 @@ def check_decision(
 
     For a subsidy computed by rules, the decider may depart from the computed amount only
     with a recorded reason (dispensation). ``lock`` takes the fund's lock for the rules'
-    once-a-year checks: the decision itself does; a preview need not.
+    once-a-year checks: ``take_decision`` checks again with it, once the letter is made; a
+    preview, and the check before the letter, need not (the budget is read without it).
     """
     transition = engine.find_transition(application, action, actor)
     outcome = Outcome(transition.outcome)
@@ -517,17 +523,48 @@ def take_decision(application: Application, actor, decision: Decision) -> None:
     """Take a checked decision: reserve the grant on the year of travel's budget and issue
     the decision letter, all in the caller's one transaction. A reconsidered decision moves
     the ledger by the difference only, and its letter replaces the one before (both stay in
-    the case file)."""
-    from grants.budgets.movements import regrant
-    from grants.letters.operations import current_letter, issue_decision_letter
+    the case file).
 
+    The letter is made first, from the decision's draft, before the fund's lock is taken:
+    WeasyPrint and the seal's time-stamp are most of a decision's time, and a second decision
+    on the same fund (a committee's meeting issues forty) waits only for this one's checks
+    and ledger entry. Under the lock the decision is checked again, so the rules' once-a-year
+    limits and the budget are read as the decision before this one left them: if that
+    decision changed what this one may be, it is refused and nothing changes. If it changed
+    only what the letter says, the letter is made again (``letters.operations.issue``)."""
+    from grants.budgets.movements import regrant
+    from grants.letters.operations import (
+        current_letter,
+        issue_decision_letter,
+        make_decision_letter,
+    )
+
+    on_the_case = decision.on_the_case(actor)
+    made = make_decision_letter(DraftDecision(application, decision, actor, on_the_case))
+    if decision.granted > 0 or reconsidering(application):
+        again = check_decision(
+            application,
+            actor,
+            decision.action,
+            decision.granted,
+            decision.reasons,
+            decision.dispensation_reason,
+            lock=True,
+        )
+        if again != decision:
+            raise DomainError(
+                _(
+                    "En anden afgørelse, der lige er truffet, ændrer, hvad reglerne tillader "
+                    "i denne sag. Intet er ændret; se afgørelsen igen."
+                )
+            )
     replaces = None
     if reconsidering(application):
         replaces = current_letter(application)
         regrant(application, decision.granted, actor, decision.reasons)
     elif decision.granted > 0:
         reserve(application, decision.granted, actor)
-    for name, value in decision.on_the_case(actor).items():
+    for name, value in on_the_case.items():
         setattr(application, name, value)
     comment = decision.reasons
     if decision.departs:
@@ -535,7 +572,7 @@ def take_decision(application: Application, actor, decision: Decision) -> None:
             "Dispensation: %(reason)s", reason=decision.dispensation_reason
         )
     engine.take(application, decision.action, actor, comment=comment)
-    issue_decision_letter(application, actor, replaces=replaces)
+    issue_decision_letter(application, actor, replaces=replaces, made=made)
 
 
 def decide(
@@ -546,9 +583,7 @@ def decide(
     reasons: str,
     dispensation_reason: str = "",
 ) -> None:
-    """Grant in full, in part, or refuse, and issue the letter: ``check_decision`` (with the
-    fund's lock) and ``take_decision`` in one."""
-    decision = check_decision(
-        application, actor, action, amount, reasons, dispensation_reason, lock=True
-    )
+    """Grant in full, in part, or refuse, and issue the letter: ``check_decision`` and
+    ``take_decision`` (which checks again under the fund's lock) in one."""
+    decision = check_decision(application, actor, action, amount, reasons, dispensation_reason)
     take_decision(application, actor, decision)

@@ -263,13 +263,13 @@ def decide(application_id: int) -> ResponseReturnValue:
         "dispensation_reason": form.dispensation_reason.data or "",
     }
     with refused_by_domain(show=False) as refusal:
-        decision = _check(application, inputs, lock=False)
+        decision = _check(application, inputs)
     if refusal:
         return _decision_refused(application_id, form, refusal)
     return _show_decision(application, inputs, decision)
 
 
-def _check(application: Application, inputs: dict[str, str], lock: bool) -> Decision:
+def _check(application: Application, inputs: dict[str, str]) -> Decision:
     amount = inputs["amount"]
     return operations.check_decision(
         application,
@@ -278,7 +278,6 @@ def _check(application: Application, inputs: dict[str, str], lock: bool) -> Deci
         Decimal(amount) if amount else None,
         inputs["reasons"],
         inputs["dispensation_reason"],
-        lock=lock,
     )
 
 
@@ -336,7 +335,8 @@ def _confirm_decision(application: Application, token: str) -> ResponseReturnVal
         return _confirmation_refused(application)
     inputs = facts["inputs"]
     with refused_by_domain(show=False) as refusal:
-        decision = _check(application, inputs, lock=True)
+        # Checked again under the fund's lock by take_decision, once the letter is made.
+        decision = _check(application, inputs)
         from grants.letters.operations import decision_text
 
         # The text in the applicant's language, as the preview used it.
@@ -354,7 +354,7 @@ def _confirm_decision(application: Application, token: str) -> ResponseReturnVal
                 ),
                 "error",
             )
-            return _show_decision(application, inputs, _check(application, inputs, False), 409)
+            return _show_decision(application, inputs, _check(application, inputs), 409)
         operations.take_decision(application, current_user, decision)
     if refusal:
         form = DecisionForm(formdata=None, data=_form_data(inputs))

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +50,21 @@ def render(
     ``verification`` (the code as printed and the verification page's address) is printed
     on the letter with its QR code; a preview has none."""
     letter_kind = _kind(kind)
+    language, made, text = _what_it_says(kind, case, facts, verification)
+    with force_locale(language):
+        html = render_template(letter_kind.template, letter=made, language=language)
+    return language, made, text, html
+
+
+def _what_it_says(
+    kind: str,
+    case,
+    facts: Callable[[], dict[str, Any]],
+    verification: dict[str, str] | None,
+):
+    """The letter's language, its facts (with the fund's text put in) and the text's row:
+    everything its HTML is rendered from."""
+    letter_kind = _kind(kind)
     language = letter_kind.language or _letter_language(case.applicant)
     with force_locale(language):
         made = facts()
@@ -58,44 +74,32 @@ def render(
         if letter_kind.text_outcome is not None:
             # The fund's own text for the outcome, in the version current now.
             text = texts.apply_to(made, case.fund_id, letter_kind.text_outcome(made))
-        html = render_template(letter_kind.template, letter=made, language=language)
-    return language, made, text, html
+    return language, made, text
 
 
-def issue(
-    kind: str,
-    case: Application,
-    facts: Callable[[], dict[str, Any]],
-    actor,
-    replaces: Letter | None = None,
-) -> Letter:
-    """Make the letter of ``kind`` to the case's applicant (or the organisation they applied
-    for), seal it and store it with the case; the case's journal records it
-    (``signals.letter_issued``). The one way any letter is issued.
+@dataclass(frozen=True)
+class MadeLetter:
+    """A letter rendered and sealed, not yet issued: ``issue`` stores it if the case still
+    says exactly what it was made from. Made ahead so that the slow part (WeasyPrint, the
+    seal's time-stamp) happens before the fund's lock is taken (see
+    ``grants.applications.operations.take_decision``)."""
 
-    The letter carries a verification code and its QR code (``grants.letters.verification``)
-    and is sealed after rendering (``grants.letters.seal``): the stored bytes are the sealed
-    file, sent and downloaded as they are.
+    kind: str
+    language: str
+    made: dict[str, Any]
+    text_id: int | None
+    code: str
+    pdf: bytes
+    timestamp_missing: str | None
 
-    ``facts`` as for ``render``. Refused (DomainError) if the case has a letter of this kind
-    already: a letter that was sent is never made again. A reconsidered decision's letter
-    ``replaces`` the current one, which stays in the case file, marked as replaced."""
+
+def make(kind: str, case, facts: Callable[[], dict[str, Any]]) -> MadeLetter:
+    """Render the letter of ``kind`` about ``case`` (the case itself, or a draft that reads
+    like it will), give it a verification code and seal it. Stores nothing.
+
+    Refused (DomainError), changing nothing, if the time-stamping service does not answer
+    and the municipality has not chosen to seal without it."""
     letter_kind = _kind(kind)
-    if replaces is not None and (
-        replaces.application_id != case.id
-        or replaces.kind != kind
-        or replaces.replaced_by_id is not None
-    ):
-        raise ValueError(f"letter {replaces.id} is not the case's current {kind} letter")
-    if replaces is None and _has_letter(case, kind):
-        raise DomainError(
-            _(
-                "Sagen %(case)s har allerede dette brev (%(letter)s). Et udsendt brev laves "
-                "ikke om.",
-                case=case.case_number,
-                letter=letter_kind.label,
-            )
-        )
     code = verification.new_code()
     municipality = Municipality.current()
     language, made, text, html = render(
@@ -124,22 +128,87 @@ def issue(
                     "Intet er ændret; prøv igen om lidt."
                 )
             ) from None
+    return MadeLetter(
+        kind=kind,
+        language=language,
+        made=made,
+        text_id=text.id if text else None,
+        code=code,
+        pdf=pdf,
+        timestamp_missing=timestamp_missing,
+    )
+
+
+def _still_says(letter: MadeLetter, kind: str, case, facts: Callable[[], dict[str, Any]]) -> bool:
+    """Whether ``letter`` says what a letter of ``kind`` made now would: the same facts,
+    language and fund text, read from the case as it stands."""
+    if letter.kind != kind:
+        return False
+    language, made, text = _what_it_says(kind, case, facts, letter.made.get("verification"))
+    return (
+        language == letter.language
+        and (text.id if text else None) == letter.text_id
+        and _json_safe(made) == _json_safe(letter.made)
+    )
+
+
+def issue(
+    kind: str,
+    case: Application,
+    facts: Callable[[], dict[str, Any]],
+    actor,
+    replaces: Letter | None = None,
+    made: MadeLetter | None = None,
+) -> Letter:
+    """Make the letter of ``kind`` to the case's applicant (or the organisation they applied
+    for), seal it and store it with the case; the case's journal records it
+    (``signals.letter_issued``). The one way any letter is issued.
+
+    The letter carries a verification code and its QR code (``grants.letters.verification``)
+    and is sealed after rendering (``grants.letters.seal``): the stored bytes are the sealed
+    file, sent and downloaded as they are.
+
+    ``facts`` as for ``render``. Refused (DomainError) if the case has a letter of this kind
+    already: a letter that was sent is never made again. A reconsidered decision's letter
+    ``replaces`` the current one, which stays in the case file, marked as replaced.
+
+    A letter ``made`` beforehand (``make``) is issued as it is if the case still says what
+    it was made from; otherwise (the case or the fund's text changed meanwhile) the letter
+    is made again here."""
+    letter_kind = _kind(kind)
+    if replaces is not None and (
+        replaces.application_id != case.id
+        or replaces.kind != kind
+        or replaces.replaced_by_id is not None
+    ):
+        raise ValueError(f"letter {replaces.id} is not the case's current {kind} letter")
+    if replaces is None and _has_letter(case, kind):
+        raise DomainError(
+            _(
+                "Sagen %(case)s har allerede dette brev (%(letter)s). Et udsendt brev laves "
+                "ikke om.",
+                case=case.case_number,
+                letter=letter_kind.label,
+            )
+        )
+    if made is None or not _still_says(made, kind, case, facts):
+        made = make(kind, case, facts)
     edition = replaces.edition + 1 if replaces is not None else 1
     filename = f"{letter_kind.filename}-{_safe_filename_part(case.case_number or str(case.id))}"
     filename += f"-{edition}.pdf" if edition > 1 else ".pdf"
     letter = Letter(
         application_id=case.id,
         kind=kind,
-        language=language,
+        language=made.language,
         template=letter_kind.template,
-        parameters=_json_safe(made),
+        parameters=_json_safe(made.made),
         filename=filename,
-        pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        size=len(pdf),
+        pdf=made.pdf,
+        sha256=hashlib.sha256(made.pdf).hexdigest(),
+        size=len(made.pdf),
         created_by_id=actor.id,
-        text_id=text.id if text else None,
-        verification_code=code,
+        text_id=made.text_id,
+        verification_code=made.code,
         edition=edition,
     )
     db.session.add(letter)
@@ -147,7 +216,7 @@ def issue(
         replaces.replaced_by = letter
         replaces.replaced_at = clock.now()
     events.send(
-        letter_issued, case, letter=letter, actor=actor, timestamp_missing=timestamp_missing
+        letter_issued, case, letter=letter, actor=actor, timestamp_missing=made.timestamp_missing
     )
     # Flush now so the unique (case, kind) constraint backs up the check above at once.
     db.session.flush()
@@ -190,7 +259,10 @@ def _kind(kind: str) -> LetterKind:
 
 
 def issue_decision_letter(
-    application: Application, actor: User, replaces: Letter | None = None
+    application: Application,
+    actor: User,
+    replaces: Letter | None = None,
+    made: MadeLetter | None = None,
 ) -> Letter:
     """Make the decision letter (afgørelse) of a decided case and store it; the case's
     journal records it (``signals.letter_issued``).
@@ -200,7 +272,8 @@ def issue_decision_letter(
     written in the applicant's language. Raises DomainError if the case already has a
     decision letter, if a partial grant or refusal has no reasons (forvaltningsloven § 22)
     or if a grant has no report deadline; raises ValueError if the decide operation left
-    out other case data the letter needs.
+    out other case data the letter needs. ``made``: the letter made beforehand from the
+    decision's draft (``make_decision_letter``), issued if it still holds.
     """
     _check_decided(application)
     municipality = Municipality.current()
@@ -210,7 +283,18 @@ def issue_decision_letter(
         lambda: _decision_facts(application, municipality),
         actor,
         replaces=replaces,
+        made=made,
     )
+
+
+def make_decision_letter(draft) -> MadeLetter:
+    """The decision letter a decision not yet taken will issue, rendered and sealed, stored
+    nowhere. ``draft`` reads like the decided case (see
+    ``grants.applications.operations.DraftDecision``). Refused as ``issue_decision_letter``
+    would refuse the decision."""
+    _check_decided(draft)
+    municipality = Municipality.current()
+    return make(DECISION, draft, lambda: _decision_facts(draft, municipality))
 
 
 def preview_decision_letter(draft) -> tuple[str, int | None, str]:

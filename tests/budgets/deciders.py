@@ -18,9 +18,10 @@ def decide_in_own_process(url, mail_folder, application_id, decider_id, barrier,
     from grants.extensions import db
     from grants.people.models import User
 
-    # The lock's wait is the test's, not the app's 30 s: ten deciders each rendering a letter
-    # inside the lock, on a machine busy with other suites, can queue longer than that, and a
-    # decider refused as "busy" is not what this test is about (the refusal has its own test).
+    # The lock's wait is the test's, not the app's 30 s: ten deciders queueing for the lock
+    # on a machine busy with other suites (on SQLite behind each other's letters too, as the
+    # first write takes the database's lock) can wait longer than that, and a decider refused
+    # as "busy" is not what this test is about (the refusal has its own test).
     app = create_app(
         {
             "TESTING": True,
