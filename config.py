@@ -97,8 +97,9 @@ class Config:
     PUBLIC_PAGES_KEPT = 256
 
     # Background jobs (grants.jobs): on an RQ queue in Redis when REDIS_URL is set (run
-    # `rq worker grants`), else in a thread of the web process. JOBS_MODE forces one of
-    # "thread", "rq" or "sync" (in the request, after its commit: the tests).
+    # `rq worker --worker-class grants.worker.Worker grants`), else in a thread of the web
+    # process. JOBS_MODE forces one of "thread", "rq" or "sync" (in the request, after its
+    # commit: the tests).
     REDIS_URL = os.environ.get("REDIS_URL", "")
     JOBS_MODE = os.environ.get("JOBS_MODE", "")
     # How many RQ workers share a meeting's letters (default: this machine's cores).

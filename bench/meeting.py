@@ -164,7 +164,16 @@ def _through_the_queue(app, world: World, workers: int, redis_url: str, mail: st
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     processes = [
         subprocess.Popen(
-            [str(ROOT / ".venv/bin/rq"), "worker", "--url", redis_url, "--quiet", QUEUE],
+            [
+                str(ROOT / ".venv/bin/rq"),
+                "worker",
+                "--worker-class",
+                "grants.worker.Worker",
+                "--url",
+                redis_url,
+                "--quiet",
+                QUEUE,
+            ],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -21,7 +21,7 @@ def register(app: Flask) -> None:
 def remind() -> None:
     """E-mail reminders before and after the report deadline; running it twice sends
     nothing twice. Safe to run from cron, e.g. every morning. With REDIS_URL set, it is put
-    on the job queue for an RQ worker (`rq worker grants`) instead of run here."""
+    on the job queue for an RQ worker (docs/deployment.md) instead of run here."""
     from grants.jobs import runner
     from grants.notifications.sender import send_pending
     from grants.reports.reminders import send_reminders

@@ -4,7 +4,11 @@ and issuing again doubles nothing. Also with a real RQ worker against the local 
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +24,8 @@ from tests.committees.conftest import make_case, on_agenda, record_decision, rec
 from tests.confirming import confirm
 from tests.factories import make_user
 from tests.html import page_text
+
+ROOT = Path(__file__).resolve().parents[2]
 
 N = 4
 
@@ -132,8 +138,11 @@ def _redis_or_skip():
 
 
 def test_a_real_rq_worker_issues_them(app, client, auth, cw, database_url):
+    """The worker as docs/deployment.md runs it (``rq worker --worker-class
+    grants.worker.Worker``): a process of its own that loads the app once and forks a work
+    horse for each part of the job."""
     connection = _redis_or_skip()
-    from rq import Queue, SimpleWorker
+    from rq import Queue
 
     queue_name = f"grants-test-{uuid.uuid4().hex[:8]}"
     app.config.update(
@@ -155,7 +164,13 @@ def test_a_real_rq_worker_issues_them(app, client, auth, cw, database_url):
         assert queue.count == 2  # two parts waiting for the workers; nothing issued yet
         db.session.expire_all()
         assert _count(Letter) == 0
-        SimpleWorker([queue], connection=connection).work(burst=True)
+        worker = subprocess.run(
+            [str(Path(sys.executable).parent / "rq"), "worker", "--burst", "--worker-class",
+             "grants.worker.Worker", "--url", "redis://127.0.0.1:6379/15", queue_name],
+            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True,
+            text=True, timeout=120,
+        )  # fmt: skip
+        assert worker.returncode == 0, worker.stderr[-2000:]
         db.session.expire_all()
         assert [db.session.get(AgendaItem, i.id).issue_status for i in items] == [
             IssueStatus.ISSUED,
