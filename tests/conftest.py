@@ -455,3 +455,12 @@ def move_clock(monkeypatch):
         monkeypatch.setattr(clock, "now", lambda: moment.astimezone(dt.UTC))
 
     return to
+
+
+@pytest.fixture
+def pdfs_made(monkeypatch) -> dict:
+    """The letters WeasyPrint renders during the test, counted, with a hook run just before
+    each (``tests.locking.watch_pdfs``)."""
+    from tests.locking import watch_pdfs
+
+    return watch_pdfs(monkeypatch)

@@ -125,8 +125,6 @@ def settle(application: Application, actor, comment: str = "") -> Settlement:
                 "under Kommunens profil, før der afregnes."
             )
         )
-    _move_money(application, settlement, actor)
-
     today = clock.today()
     report.final_amount = settlement.final
     report.refund_amount = settlement.refund
@@ -149,6 +147,18 @@ def settle(application: Application, actor, comment: str = "") -> Settlement:
     )
     issue_settlement_letter(application, report, settlement, actor)
     issue_report_pdf(application, report, actor)
+    # The money moves last, under the fund's lock, so that another decision on the fund
+    # waits for the ledger entries only, not for the two letters above. A payment or refund
+    # booked on the case since the figures were read refuses the settlement whole.
+    lock_fund(application.fund)
+    if settlement_for(application, report) != settlement:
+        raise DomainError(
+            _(
+                "Der er bogført en udbetaling eller tilbagebetaling på sagen, mens afregningen "
+                "blev lavet. Intet er ændret; se sagen igen, og godkend på ny."
+            )
+        )
+    _move_money(application, settlement, actor)
     return settlement
 
 

@@ -10,15 +10,11 @@ whose facts changed meanwhile is made again, never issued stale."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import func, select
 
-import grants.letters.operations as letters
 from grants.applications import operations
 from grants.budgets.balances import balance
 from grants.budgets.models import BudgetEntry
@@ -34,54 +30,11 @@ from grants.workflow.models import JournalEntry
 from tests.applications.helpers import decisions
 from tests.applications.test_decision_limits import _prague, _submitted_youth_case
 from tests.factories import make_application, make_fund, make_organisation, make_youth_fund
+from tests.locking import lockable_from_elsewhere
 
 
 def count(model, **where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).filter_by(**where))
-
-
-@pytest.fixture
-def pdfs_made(monkeypatch):
-    """Every letter WeasyPrint renders, counted, with a hook run just before each: the
-    real renderer, only watched."""
-    made = {"count": 0, "before": None}
-    render = letters.create_pdf
-
-    def watched(html, *args, **kwargs):
-        made["count"] += 1
-        if made["before"] is not None:
-            made["before"]()
-        return render(html, *args, **kwargs)
-
-    monkeypatch.setattr(letters, "create_pdf", watched)
-    return made
-
-
-def lockable_from_elsewhere(database_url: str, fund_id: int) -> bool:
-    """Whether another server process could take the fund's lock at this moment, without
-    waiting: a row lock on PostgreSQL, the write lock on SQLite."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        other = sqlite3.connect(url.database, timeout=0, isolation_level=None)
-        try:
-            other.execute("BEGIN IMMEDIATE")
-            other.execute("ROLLBACK")
-            return True
-        except sqlite3.OperationalError:
-            return False
-        finally:
-            other.close()
-    engine = create_engine(database_url)
-    try:
-        with engine.begin() as other:
-            other.execute(
-                text("SELECT id FROM fund WHERE id = :id FOR UPDATE NOWAIT"), {"id": fund_id}
-            )
-        return True
-    except OperationalError:
-        return False
-    finally:
-        engine.dispose()
 
 
 def test_the_fund_is_free_while_the_letter_is_made_and_locked_once_money_moves(
