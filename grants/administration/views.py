@@ -222,7 +222,7 @@ def fund(fund_id: int | None = None):
         select(User)
         .join(UserRole)
         .where(UserRole.role == Role.BOARD_MEMBER, User.active)
-        .order_by(User.name)
+        .order_by(User.name, User.id)
     ).all()
     if fund is not None:  # a member who has lost the role stays listed until removed
         board_members += [m.user for m in fund.board if m.user not in board_members]
@@ -455,7 +455,7 @@ def users():
     from grants.people.authentication import login_methods
 
     people = db.session.scalars(
-        select(User).options(selectinload(User.identities)).order_by(User.name)
+        select(User).options(selectinload(User.identities)).order_by(User.name, User.id)
     ).all()
     methods = {person.id: login_methods(person) for person in people}
     return render_template(

@@ -143,7 +143,7 @@ def managers_for(user) -> list[User]:
             select(User)
             .join(UserRole)
             .where(UserRole.role == Role.MANAGER, User.active, User.id != user.id)
-            .order_by(User.name)
+            .order_by(User.name, User.id)
         )
     )
 

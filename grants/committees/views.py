@@ -168,7 +168,7 @@ def new():
 
 
 def _people() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.active).order_by(User.name)))
+    return list(db.session.scalars(select(User).where(User.active).order_by(User.name, User.id)))
 
 
 def _staff(exclude: set[int] = frozenset()) -> list[User]:
