@@ -45,7 +45,9 @@ def _page(form, status: int = 200, issued=None, shown=None):
 
 
 def _people():
-    return db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name, User.id)).all()
+    return db.session.scalars(
+        select(User).where(User.active.is_(True)).order_by(User.name, User.id)
+    ).all()
 
 
 @bp.route("/", methods=["GET", "POST"])
