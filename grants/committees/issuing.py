@@ -49,7 +49,11 @@ def issue_meeting(job: Job, *, part: int = 0, parts: int = 1) -> None:
                 log.exception("agenda item %s not issued", item_id)
                 message = _("Teknisk fejl: %(error)s", error=str(exc)[:300])
             item = db.session.get(AgendaItem, item_id, with_for_update=True)
-            if item.issue_status != IssueStatus.ISSUED:  # never mark another job's work failed
+            if item.issue_status == IssueStatus.ISSUED:
+                # Another run issued it meanwhile (a job restarted after dying, meeting a
+                # slow run of itself): done, never reported as failed.
+                message = None
+            else:
                 item.issue_status = IssueStatus.FAILED
                 item.failure_reason = message
             record_result(db.session.get(Job, job_id), item_id, message)

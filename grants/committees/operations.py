@@ -17,11 +17,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, cast
 
 from flask import has_request_context
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, CursorResult, exists, or_, select, update
 
 from grants.cases.models import Application
 from grants.cases.states import State
@@ -790,14 +791,28 @@ def start_issue(meeting: Meeting, actor, item_ids: list[int] | None = None):
     items = check_issue(meeting, actor)
     if item_ids is not None and sorted(item_ids) != sorted(i.id for i in items):
         raise DomainError(_("Afgørelserne er ændret, siden de blev vist. Se dem igen."))
+    seen = meeting.job_id
     job = runner.create(
         "committee_issue",
         actor,
         {"meeting_id": meeting.id, "items": [i.id for i in items]},
         len(items),
     )
-    meeting.job_id = job.id
-    db.session.flush()
+    # The meeting takes its job only if it still has the one this request saw: a double
+    # click, or two secretaries at once, both pass the check above before either commits,
+    # and the second then waits for the first's row and finds a job there.
+    claimed = db.session.execute(
+        update(Meeting)
+        .where(
+            Meeting.id == meeting.id,
+            Meeting.job_id.is_(None) if seen is None else Meeting.job_id == seen,
+        )
+        .values(job_id=job.id)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], claimed).rowcount != 1:
+        raise DomainError(_("Afgørelserne er ved at blive udsendt."))
+    db.session.expire(meeting, ["job_id", "job"])
     runner.submit(job)
     return job
 

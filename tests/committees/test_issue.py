@@ -205,3 +205,36 @@ def test_the_default_runner_issues_in_a_background_thread(app, client, auth, cw)
     job = db.session.get(Job, job_id)
     assert (job.status, job.done) == (JobStatus.DONE, 2)
     assert _count(Letter, Letter.kind == "decision") == 2
+
+
+def test_two_confirmations_at_once_start_one_job(client, auth, cw, database_url):
+    """A double click on "Bekræft og udsend", or two secretaries at once: both requests see
+    no job before either has committed. The one that commits first starts the job; the other
+    is refused and adds none, so the meeting page follows the job that does the work."""
+    from sqlalchemy import create_engine, insert
+
+    from grants.committees import operations as ops
+    from grants.committees.models import Meeting
+    from grants.core.errors import DomainError
+
+    _decided_meeting(client, auth, cw, n=2)
+    meeting = db.session.get(Meeting, cw.meeting.id)
+    assert ops.check_issue(meeting, cw.secretary)  # this request sees no job
+    other = create_engine(database_url)  # the other request, committed meanwhile
+    with other.begin() as connection:
+        first = connection.execute(
+            insert(Job)
+            .values(kind="committee_issue", payload={}, total=2, results={})
+            .returning(Job.id)
+        ).scalar_one()
+        connection.execute(
+            Meeting.__table__.update().where(Meeting.id == meeting.id).values(job_id=first)
+        )
+    other.dispose()
+
+    with pytest.raises(DomainError, match="ved at blive udsendt"):
+        ops.start_issue(meeting, cw.secretary)
+    db.session.rollback()
+
+    assert db.session.get(Meeting, meeting.id).job_id == first
+    assert _count(Job) == 1
