@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -182,11 +183,33 @@ def _log_in(user: User, target: str | None, backend: str, level=None, cvr=None):
     """The session of a person whose login is done; ``level`` and ``cvr`` are what an
     identity provider proved (the NSIS assurance level, a MitID Erhverv CVR number)."""
     session.pop(PENDING, None)
+    _forget_the_login_prompt()
     login_user(user)
     session["locale"] = user.locale
     session[authentication.SESSION_KEY] = backend
     assurance.remember(level, cvr)
     return redirect(safe_next(target))
+
+
+def _forget_the_login_prompt() -> None:
+    """Drop "Log ind for at se siden." if it is still waiting to be shown: it was flashed
+    when a page asked for a login, and a login that did not show the login page (straight to
+    MitID, or the form posted from elsewhere) would otherwise greet the person with it, in
+    the language of before, once they are in."""
+    from flask_babel import force_locale
+
+    from grants.extensions import login_manager
+
+    waiting = session.get("_flashes")
+    if not waiting:
+        return
+    prompts = set()
+    for language in current_app.config.get("LANGUAGES", ("da",)):
+        with force_locale(language):
+            prompts.add(str(login_manager.login_message))
+    kept = [(category, message) for category, message in waiting if message not in prompts]
+    if len(kept) != len(waiting):
+        session["_flashes"] = kept
 
 
 def _pending_user() -> User | None:

@@ -389,3 +389,20 @@ def test_the_logout_form_may_lead_to_nemlogin_and_nowhere_else(world, client, ne
     assert f"form-action 'self' {nemlogin.url};" in policy
     app.config["AUTHENTICATION_BACKENDS"] = ("password",)
     assert "form-action 'self';" in client.get("/log-ind").headers["Content-Security-Policy"]
+
+
+def test_a_login_straight_to_mitid_does_not_greet_with_the_login_prompt(
+    world, journey, client, nemlogin
+):
+    """A link to a page that needs a login, followed straight to MitID without the login
+    page being shown: "Log ind for at se siden." was left waiting and greeted the person
+    once they were in."""
+    from tests.html import flashes
+
+    asked = client.get("/organisationer")
+    assert asked.status_code == 302 and asked.headers["Location"].startswith("/log-ind")
+    answer = journey.login(REPRESENTATIVE, next_page="/organisationer")
+    assert answer.status_code == 302
+    page = client.get(answer.headers["Location"])
+    assert page.status_code == 200
+    assert "Log ind for at se siden." not in flashes(page)
