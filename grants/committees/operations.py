@@ -48,7 +48,7 @@ from grants.core import access, clock
 from grants.core.errors import DomainError, NotAllowed
 from grants.core.models import NOT_READ, layout_fact, read_layout_fact
 from grants.extensions import db
-from grants.people.models import Role
+from grants.people.models import Role, User
 from grants.workflow import engine
 from grants.workflow.journal_texts import note
 
@@ -436,9 +436,10 @@ def add_to_agenda(
     return item
 
 
-def publish_agenda(meeting: Meeting, actor) -> int:
+def publish_agenda(meeting: Meeting, actor) -> list[User]:
     """Send the agenda to the committee's members (and its secretary) by e-mail, each in
-    their own language, with a link to the meeting page. Returns how many were sent."""
+    their own language, with a link to the meeting page; not to the person who sends it.
+    Returns the people it was sent to."""
     from flask import url_for
 
     from grants.notifications.operations import queue_mail
@@ -450,7 +451,7 @@ def publish_agenda(meeting: Meeting, actor) -> int:
         raise DomainError(_("Dagsordenen er tom: sæt en sag på, før den udsendes."))
     link = url_for("committees.meeting", meeting_id=meeting.id, _external=True)
     again = meeting.agenda_published_at is not None
-    sent = 0
+    sent = []
     for membership in meeting.committee.current_memberships(meeting.day):
         if membership.user_id == actor.id or not membership.user.active:
             continue
@@ -463,7 +464,7 @@ def publish_agenda(meeting: Meeting, actor) -> int:
             link=link,
             again=again,
         ):
-            sent += 1
+            sent.append(membership.user)
     meeting.agenda_published_at = clock.now()
     db.session.flush()
     return sent

@@ -66,6 +66,7 @@ from grants.committees.models import (
     WithoutQuorum,
 )
 from grants.core import access, clock, confirmation
+from grants.core.formatting import listed
 from grants.core.refusals import Refused, refused_by_domain
 from grants.extensions import db
 from grants.funds import kinds
@@ -391,7 +392,13 @@ def publish_agenda(meeting_id: int):
     done = ""
     with refused_by_domain() as refusal:
         sent = ops.publish_agenda(meeting, current_user)
-        done = _("Dagsordenen er sendt til %(count)s af udvalgets folk.", count=sent)
+        if sent:
+            done = _("Dagsordenen er sendt til %(names)s.", names=listed([p.name for p in sent]))
+        else:
+            done = _(
+                "Dagsordenen er udsendt, men ingen andre i udvalget har en e-mailadresse, den "
+                "kunne sendes til."
+            )
     return _step_done(meeting_id, refusal, done)
 
 

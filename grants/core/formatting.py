@@ -177,6 +177,14 @@ def date_time(value: dt.datetime | None, locale: str | None = None) -> str:
     return f"{local.day} {month} {local.year}, {local:%H:%M}"
 
 
+def listed(items: list[str], locale: str | None = None) -> str:
+    """Names as a sentence lists them: "Frederik Friis, Ulla Ulriksen og Sine Sekretær"
+    (Danish), "…, Ulla Ulriksen and Sine Sekretær" (English)."""
+    from babel.lists import format_list
+
+    return format_list(list(items), locale=locale or _locale()) if items else ""
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(number, "number")

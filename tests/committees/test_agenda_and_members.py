@@ -13,7 +13,7 @@ from grants.people.models import User
 from tests.committees.conftest import make_case, make_meeting, on_agenda
 from tests.confirming import confirm
 from tests.factories import PASSWORD, make_organisation
-from tests.html import page_text
+from tests.html import flashes, page_text
 
 
 def test_publishing_the_agenda_mails_every_member(client, auth, cw, inbox):
@@ -36,6 +36,10 @@ def test_publishing_the_agenda_mails_every_member(client, auth, cw, inbox):
     assert sorted(str(m["To"]) for m in mails) == sorted(
         [cw.chair.email, cw.secretary.email, cw.member.email]
     )
+    # Who got it, by name, so nobody wonders who of the committee was left out.
+    assert flashes(client.get(response.headers["Location"])) == [
+        "Dagsordenen er sendt til Frederik Friis, Sine Sekretær og Ulla Ulriksen."
+    ]
     mail = next(m for m in mails if str(m["To"]) == cw.member.email)
     body = mail.get_content()
     assert "Dagsorden: Kultur- og Fritidsudvalget" in str(mail["Subject"])
@@ -56,8 +60,14 @@ def test_the_agenda_mail_speaks_the_members_language(client, auth, cw, inbox):
     meeting = make_meeting(cw.committee, days=3)
     db.session.commit()
     on_agenda(cw, make_case(cw, title="Anden sag"), meeting=meeting)
+    cw.chair.locale = "en"
+    db.session.commit()
     auth.login(cw.chair)
-    assert client.post(f"/udvalg/moeder/{meeting.id}/dagsorden/udsend").status_code == 302
+    sent = client.post(f"/udvalg/moeder/{meeting.id}/dagsorden/udsend")
+    assert sent.status_code == 302
+    assert flashes(client.get(sent.headers["Location"])) == [
+        "The agenda has been sent to Sine Sekretær and Ulla Ulriksen."
+    ]
     mails = {str(m["To"]): m for m in inbox.take()}
     assert cw.chair.email not in mails  # the one who sent it
     assert str(mails[cw.member.email]["Subject"]).startswith("Agenda: ")
