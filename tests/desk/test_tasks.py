@@ -135,6 +135,67 @@ def test_the_longest_waiting_first_for_every_person(client, auth, world, who):
     assert titles == ["Tyve dage", "Ti dage", "Tre dage", "Ingen dato"]
 
 
+@pytest.mark.parametrize("who", ["employee", "caseworker"])
+def test_the_earliest_deadline_first_for_every_person(client, auth, world, who):
+    """Sorted by deadline: a report's due date while it is due, else the departure while the
+    case is undecided; a case without one last, either way round. A caseworker's list is
+    read along the index of the deadline on PostgreSQL, anyone else's sorted."""
+    person = getattr(world, who)
+    applicant = world.employee if who == "employee" else world.outsider
+    waiting = State.AWAITING_INFORMATION if who == "employee" else State.SCREENING
+    for title, days in {"Om tyve": 20, "Om fem": 5, "Om ti": 10}.items():
+        make_application(
+            applicant, world.fund, state=waiting, title=title, departure_date=clock.today()
+            + dt.timedelta(days=days), return_date=clock.today() + dt.timedelta(days=days + 3),
+        )  # fmt: skip
+    if who == "employee":  # a report due in a week: the employee's own step
+        report = make_application(applicant, world.fund, state=State.GRANTED, title="Om syv")
+        report.report_due = clock.today() + dt.timedelta(days=7)
+        report.return_date = clock.today() - dt.timedelta(days=1)
+        report.outcome = "granted"
+        undated = make_application(applicant, world.fund, state=waiting, title="Uden dato")
+    else:
+        undated = make_application(applicant, world.fund, state=waiting, title="Uden dato")
+    undated.departure_date = None
+    db.session.commit()
+    auth.login(person)
+
+    def titles(query: str) -> list[str]:
+        return [" ".join(r[1].split()[:2]) for r in rows(client.get(f"/opgaver?{query}"))]
+
+    first = ["Om fem", "Om syv", "Om ti", "Om tyve"] if who == "employee" else [
+        "Om fem", "Om ti", "Om tyve"]  # fmt: skip
+    assert titles("sort=deadline&order=asc") == [*first, "Uden dato"]
+    assert titles("sort=deadline&order=desc") == [*reversed(first), "Uden dato"]
+
+
+def test_a_caseworkers_tasks_by_deadline_are_read_along_its_index(world, cases):
+    """PostgreSQL: the first page of a caseworker's tasks sorted by deadline comes from the
+    index on the deadline's expression (migration c3e5a7b9d1f4), not from sorting every
+    task. The index serves only the very expression the list sends, so this fails if the
+    two drift apart."""
+    from sqlalchemy import text
+
+    from grants.desk import tasks
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("an index on the deadline's expression is PostgreSQL's (SQLite sorts)")
+    rows_query, _count = tasks.task_query(world.caseworker, tasks.Filters(sort="deadline"))
+    dialect = db.session.get_bind().dialect
+    # As sent: the states written into the statement, never parameters (an index on an
+    # expression serves only the same expression, constants and all, in every plan).
+    sent = str(rows_query.compile(dialect=dialect, compile_kwargs={"render_postcompile": True}))
+    assert "IN ('granted', 'partly_granted', 'report_returned')" in sent
+    sql = rows_query.limit(21).compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+    db.session.execute(text("SET LOCAL enable_sort = off"))
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(db.session.scalars(text(f"EXPLAIN (COSTS OFF) {sql}")))
+    db.session.rollback()
+    assert "ix_application_deadline_id" in plan, plan
+    # The page's own order is the index's: no sort of the rows above the limit.
+    assert "Sort" not in plan.split("Limit", 1)[1].split("->", 2)[1], plan
+
+
 def test_a_managers_filters_offer_only_their_employees_funds_and_states(client, auth, world, cases):
     auth.login(world.manager)
     response = client.get("/opgaver")
