@@ -583,7 +583,8 @@ def rule_on(declaration: InterestDeclaration, disqualified: bool, actor) -> None
 
 def set_attendance(meeting: Meeting, user_ids: set[int], actor) -> None:
     """The members present, recorded at the meeting: from then on the meeting is held. The
-    secretary is an official, not a member, and is neither present nor absent."""
+    secretary is an official, not a member, and is neither present nor absent; at least one
+    member must be present (refused otherwise, nothing changed)."""
     _open(meeting)
     if not meeting.has_come:
         raise DomainError(
@@ -598,6 +599,19 @@ def set_attendance(meeting: Meeting, user_ids: set[int], actor) -> None:
         # held only once the agenda has gone out to them.
         raise DomainError(
             _("Dagsordenen er ikke sendt til udvalget. Send den, før mødet holdes."),
+            field="present",
+        )
+    if not user_ids:
+        # Held with nobody present, every item would read "not quorate" and the minutes
+        # record a meeting no member attended. Whether the members present can decide an
+        # item is the quorum's question, item by item (``quorum_of``); one member is enough
+        # for the meeting to have been held.
+        raise DomainError(
+            _(
+                "Mindst ét af udvalgets medlemmer skal være til stede, før mødet kan holdes. "
+                "Vælg de medlemmer, der er til stede. Sekretæren er ikke medlem og tæller ikke "
+                "med."
+            ),
             field="present",
         )
     members = {m.user_id for m in meeting.committee.voting_memberships(meeting.day)}

@@ -412,7 +412,7 @@ def attendance(meeting_id: int):
     if not form.validate():
         return meeting_page_with(meeting_id, {"attendance": form})
     with refused_by_domain(form, "present") as refusal:
-        ops.set_attendance(meeting, {int(v) for v in form.present.data}, current_user)
+        ops.set_attendance(meeting, {int(v) for v in form.present.data or []}, current_user)
     return _step_done(meeting_id, refusal, _("Fremmødet er registreret."), {"attendance": form})
 
 

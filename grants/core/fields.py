@@ -11,7 +11,7 @@ from wtforms import StringField
 
 from grants.core.formatting import _locale, grouped, money
 from grants.core.input import ascii_digits
-from grants.core.money import AmbiguousAmount, TooManyDecimals, parse_danish_amount
+from grants.core.money import AmbiguousAmount, TooLarge, TooManyDecimals, parse_danish_amount
 
 MAX_AMOUNT = Decimal("10000000")
 
@@ -51,7 +51,18 @@ def amount_problem(error: ValueError) -> str:
         )
     if isinstance(error, TooManyDecimals):
         return _("Et beløb har højst to decimaler (øre), fx 1.234,50.")
+    if isinstance(error, TooLarge):
+        # However many digits: the same words as an amount just over the maximum.
+        return _negative() if error.negative else _too_large()
     return _("Skriv et beløb i kroner, fx 1.234,50.")
+
+
+def _negative() -> str:
+    return _("Beløbet kan ikke være negativt.")
+
+
+def _too_large() -> str:
+    return _("Beløbet er for stort: det kan højst være %(limit)s", limit=money(MAX_AMOUNT))
 
 
 def end_sentence(text: str) -> str:
@@ -94,8 +105,6 @@ class AmountField(StringField):
             self.data = None
             raise
         if self.data < 0:
-            raise ValueError(_("Beløbet kan ikke være negativt."))
+            raise ValueError(_negative())
         if self.data > MAX_AMOUNT:
-            raise ValueError(
-                _("Beløbet er for stort: det kan højst være %(limit)s", limit=money(MAX_AMOUNT))
-            )
+            raise ValueError(_too_large())

@@ -41,6 +41,16 @@ class TooManyDecimals(AmountError):
     """An amount with more than two decimals: kroner have øre, nothing smaller."""
 
 
+class TooLarge(AmountError):
+    """An amount of more than ``MAX_DIGITS`` digits of whole kroner: an amount, but beyond
+    any the app keeps. Refused like one over the caller's own maximum (``negative``: with a
+    minus, refused like any negative amount where those are refused)."""
+
+    def __init__(self, typed: str, negative: bool) -> None:
+        super().__init__(typed)
+        self.negative = negative
+
+
 class AmbiguousAmount(AmountError):
     """One mark followed by exactly three digits ("6.500", "6,500", "0.001"): it reads as
     thousands grouped (``as_thousands``, 6500) or as decimals (``as_decimals``, 6.500), and
@@ -74,8 +84,8 @@ def parse_danish_amount(text: str) -> Decimal:
       **ambiguous** (thousands in Danish, decimals in English): refused with
       ``AmbiguousAmount``, which carries both readings; it is never guessed;
     - anything else is refused (``AmountError``): a group of other than three digits, more
-      than two decimals (``TooManyDecimals``), letters, digits of other scripts, more than
-      15 digits.
+      than two decimals (``TooManyDecimals``), letters, digits of other scripts; more than
+      15 digits of whole kroner is refused as ``TooLarge``.
 
     Spaces are ignored, "kr.", "kr" or "DKK" may stand before or after, ",-" after whole
     kroner ("6.500,-"), and a leading "-" makes it negative. The result has two decimals and
@@ -104,7 +114,7 @@ def parse_danish_amount(text: str) -> Decimal:
             raise AmbiguousAmount(typed, -ambiguous.as_thousands, -ambiguous.as_decimals) from None
         raise
     if amount >= 10**MAX_DIGITS:
-        raise AmountError(typed)
+        raise TooLarge(typed, negative)
     amount = -amount if negative else amount
     # -0.00 is 0.00: nobody means, or should read, "minus nothing".
     return amount.quantize(ORE) + ZERO

@@ -225,6 +225,25 @@ def test_decision_input_is_checked(world, client, auth):
     assert db.session.get(Application, application.id).state == "awaiting_decision"
 
 
+@pytest.mark.parametrize("typed", ["12345678901234", "12345678901234567890"])
+def test_a_too_large_decision_amount_says_so_however_many_digits(world, client, auth, typed):
+    application = make_application(
+        world.employee, world.fund, amount=8000, state="awaiting_decision"
+    )
+    db.session.commit()
+    auth.login(world.caseworker)
+    response = client.post(
+        f"/ansoegninger/{application.id}/afgoerelse",
+        data={"action": "grant_part", "amount": typed, "reasons": "Delvis."},
+    )
+    assert response.status_code == 422
+    assert field_error(response, "amount") == (
+        "Beløbet er for stort: det kan højst være 10.000.000,00 kr."
+    )
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).state == "awaiting_decision"
+
+
 def test_budget_pages_are_for_staff(world, client, auth):
     auth.login(world.employee)
     assert client.get("/budgetter").status_code == 403

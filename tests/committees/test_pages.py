@@ -19,10 +19,14 @@ from grants.committees.models import (
 from grants.extensions import db
 from grants.funds import kinds
 from grants.jobs.models import Job
-from tests.committees.conftest import make_case, on_agenda
+from tests.committees.conftest import make_case, make_meeting, on_agenda, record_decision
 from tests.confirming import confirm
+from tests.dbstate import table_fingerprint
 from tests.factories import make_fund, make_user
 from tests.html import errors, field_error, has_error, links, page_text
+
+# Written by any request of a logged-in person, not by the form.
+UNTOUCHED = {"login_attempt", "user_session", "audit_event"}
 
 
 def _count(model):
@@ -280,6 +284,42 @@ def test_attendance(client, auth, cw):
     assert _count(MeetingAttendance) == 2  # as recorded before
     assert client.post(url, data={"present": [str(cw.member.id)]}).status_code == 302
     assert _count(MeetingAttendance) == 1
+
+
+NOBODY_PRESENT = "Mindst ét af udvalgets medlemmer skal være til stede"
+
+
+@pytest.mark.parametrize("held_before", [False, True])
+def test_an_attendance_with_no_member_present_is_refused(client, auth, cw, held_before):
+    """A meeting with nobody present is not held: every item would read "not quorate".
+    The secretary is an official, not a member, and is no attendance either."""
+    meeting = cw.meeting if held_before else make_meeting(cw.committee, days=0)
+    db.session.commit()
+    url = f"/udvalg/moeder/{meeting.id}/fremmoedte"
+    auth.login(cw.secretary)
+    before = table_fingerprint(skip=UNTOUCHED)
+
+    for data in ({}, {"present": []}):
+        response = client.post(url, data=data)
+        assert response.status_code == 422
+        assert NOBODY_PRESENT in (field_error(response, "present") or "")
+        assert "Fremmødet er registreret." not in page_text(response)
+    assert table_fingerprint(skip=UNTOUCHED) == before
+    db.session.expire_all()
+    assert (meeting.held_at is not None) == held_before
+
+
+@pytest.mark.parametrize("typed", ["12345678901234", "12345678901234567890"])
+def test_a_too_large_amount_in_the_meetings_decision_says_so(client, auth, cw, typed):
+    item = on_agenda(cw, make_case(cw))
+    auth.login(cw.secretary)
+    response = record_decision(client, item, "grant_part", amount=typed, reasons="Delvis.")
+    assert response.status_code == 422
+    assert field_error(response, f"amount-{item.id}") == (
+        "Beløbet er for stort: det kan højst være 10.000.000,00 kr."
+    )
+    db.session.expire_all()
+    assert item.decision is None
 
 
 def test_declarations_and_rulings(client, auth, cw):

@@ -223,6 +223,29 @@ def test_negative_and_too_large_amounts_are_refused_by_the_field(app):
     assert (data, errors) == (Decimal("10000000.00"), [])
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "10000001",
+        "12345678901234",
+        "999999999999999",
+        "1000000000000000",
+        "12345678901234567890",
+        "1.234.567.890.123.456.789,50",
+        "99999999999999999999 kr.",
+    ],
+)
+def test_any_amount_beyond_the_maximum_is_too_large_however_many_digits(app, typed):
+    # Twenty digits used to read "Skriv et beløb i kroner …" where fourteen read "for stort".
+    for locale, message in [
+        ("da", "Beløbet er for stort: det kan højst være 10.000.000,00 kr."),
+        ("en", "The amount is too large: at most 10,000,000.00 kr."),
+    ]:
+        assert read(app, typed, locale)[1] == [message]
+    # A negative one is refused for being negative, as any negative amount is.
+    assert read(app, f"-{typed}", "da")[1] == ["Beløbet kan ikke være negativt."]
+
+
 def test_an_amount_is_shown_back_in_the_readers_form(app):
     with app.test_request_context(), force_locale("en"):
         form = AmountForm(data={"amount": Decimal("6500")})
