@@ -312,14 +312,19 @@ def _allowed_now(application: Application, lock: bool = True):
     with the organisation's grants as they stand now. Taken under the fund's lock, so two
     cases from one organisation cannot both pass a once-a-year rule."""
     from grants.budgets.lock import lock_fund
-    from grants.subsidies.calculation import calculate_for_form, form_data_of
+    from grants.subsidies.calculation import calculate_for_form, form_data_of, organisation_facts
 
     if lock:
         lock_fund(application.fund)
+    # The case's own grant is not another one: a reconsidered decision replaces it.
+    year = (application.departure_date or clock.today()).year
+    organisation = organisation_facts(
+        application.fund, application.organisation, year, excluding=application.id
+    )
     calculation = calculate_for_form(
         application.fund,
         form_data_of(application),
-        application.organisation,
+        organisation,
         rule_set=application.rule_set,
     )
     return calculation.allowed_total
