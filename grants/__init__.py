@@ -162,6 +162,20 @@ def _keep_long_statements_parsed() -> None:
         _queries.MAX_CACHED_STATEMENT_PARAMS = MOST_PARAMETERS_KEPT
 
 
+def _wait_for_sqlites_writer(app: Flask) -> None:
+    """On SQLite, every connection waits for the one writer as long as the fund's lock does
+    (BUDGET_LOCK_TIMEOUT), from its first statement on: pysqlite's own 5 s refused a write
+    made before ``budgets.lock.lock_fund`` set the wait (a decision opening the year's
+    budget on first use, before its letter is made) with "database is locked"."""
+    if not str(app.config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("sqlite"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("timeout", float(app.config["BUDGET_LOCK_TIMEOUT"]))
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def _init_extensions(app: Flask) -> None:
     from grants import models  # noqa: F401  - every model, for Alembic and relationships
 
@@ -170,6 +184,7 @@ def _init_extensions(app: Flask) -> None:
     from grants.administration import group_roles  # noqa: F401
     from grants.people import oidc  # noqa: F401
 
+    _wait_for_sqlites_writer(app)
     db.init_app(app)
     _keep_long_statements_parsed()
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -309,17 +309,26 @@ def give_up_grant(application: Application, actor, action: str, comment: str) ->
 
 def _allowed_now(application: Application, lock: bool = True):
     """What the rules allow at the moment of decision, under the case's own rule-set version,
-    with the organisation's grants as they stand now. Taken under the fund's lock, so two
-    cases from one organisation cannot both pass a once-a-year rule."""
-    from grants.budgets.lock import lock_fund
-    from grants.subsidies.calculation import calculate_for_form, form_data_of
+    with the organisation's grants as they stand now. Taken under the fund's lock and the
+    organisation's, so two cases from one organisation cannot both pass a once-a-year rule,
+    on one fund or (format 2's grants_counted_across) on two."""
+    from grants.budgets.lock import lock_fund, lock_organisation
+    from grants.subsidies.calculation import calculate_for_form, form_data_of, organisation_facts
 
     if lock:
         lock_fund(application.fund)
+        if application.organisation_id is not None:
+            # Its grants may be counted across funds, each with a lock of its own.
+            lock_organisation(application.organisation_id)
+    # The case's own grant is not another one: a reconsidered decision replaces it.
+    year = (application.departure_date or clock.today()).year
+    organisation = organisation_facts(
+        application.fund, application.organisation, year, excluding=application.id
+    )
     calculation = calculate_for_form(
         application.fund,
         form_data_of(application),
-        application.organisation,
+        organisation,
         rule_set=application.rule_set,
     )
     return calculation.allowed_total

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 
 from grants.core.errors import DomainError
@@ -50,6 +50,32 @@ def lock_fund(fund: Fund) -> None:
             # updated_at kept: a movement of money is not an edit of the fund
             .values(ledger_version=Fund.ledger_version + 1, updated_at=Fund.updated_at)
             .execution_options(synchronize_session=False)
+        )
+    except OperationalError as error:
+        if _is_lock_timeout(error):
+            raise BudgetBusy(
+                _("Budgettet er optaget af en anden afgørelse lige nu. Prøv igen.")
+            ) from error
+        raise
+
+
+def lock_organisation(organisation_id: int) -> None:
+    """Take the organisation's row lock until the transaction ends, after the fund's lock
+    (``lock_fund``, whose wait it shares). A once-a-year rule may count the organisation's
+    grants from every fund of a kind (format 2's ``limits.grants_counted_across``), and two
+    such funds have two locks: this one makes a decision on the other fund wait, and then
+    read the grant this one made. SQLite has one writer, so the fund's lock holds already."""
+    from grants.organisations.models import Organisation
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    try:
+        db.session.execute(
+            select(Organisation.id)
+            .where(Organisation.id == organisation_id)
+            # FOR NO KEY UPDATE: rows that merely refer to the organisation (a new case,
+            # a member) do not wait for it.
+            .with_for_update(key_share=True)
         )
     except OperationalError as error:
         if _is_lock_timeout(error):

@@ -17,7 +17,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from grants.core import clock
 from grants.core.fields import read_amount
@@ -112,9 +112,12 @@ def calculate_for_form(
     )
 
 
-def organisation_facts(fund: Fund, organisation, year: int) -> OrganisationFacts | None:
+def organisation_facts(
+    fund: Fund, organisation, year: int, excluding: int | None = None
+) -> OrganisationFacts | None:
     """What the rules ask about the organisation: is it based in the municipality, and what
-    has it been granted from this fund for trips in ``year``."""
+    has it been granted from this fund for trips in ``year``. ``excluding``: the id of a
+    case whose own grant does not count (a reconsidered decision replaces it)."""
     if organisation is None or isinstance(organisation, OrganisationFacts):
         return organisation
     from grants.cases.models import Application, Outcome
@@ -133,6 +136,7 @@ def organisation_facts(fund: Fund, organisation, year: int) -> OrganisationFacts
             Application.outcome.in_([Outcome.GRANTED, Outcome.PARTLY_GRANTED]),
             Application.departure_date >= dt.date(year, 1, 1),
             Application.departure_date <= dt.date(year, 12, 31),
+            Application.id != excluding if excluding is not None else true(),
         )
     ).one()
     # Format 2's limits.grants_counted_across: the grants from every fund, by kind.
@@ -146,6 +150,7 @@ def organisation_facts(fund: Fund, organisation, year: int) -> OrganisationFacts
             Application.outcome.in_([Outcome.GRANTED, Outcome.PARTLY_GRANTED]),
             Application.departure_date >= dt.date(year, 1, 1),
             Application.departure_date <= dt.date(year, 12, 31),
+            Application.id != excluding if excluding is not None else true(),
         )
         .group_by(Fund.kind)
     ).all()

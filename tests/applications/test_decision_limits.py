@@ -104,3 +104,26 @@ def test_once_a_year_holds_when_two_cases_wait_at_the_same_time(world, youth_fun
     )
     db.session.commit()
     assert db.session.get(Application, second.id).dispensation_reason
+
+
+def test_a_reconsidered_grant_does_not_count_itself_against_once_a_year(world, youth_fund):
+    """Genoptagelse of the organisation's one grant this year: the case's own grant is the
+    one the decision replaces, not another one. Raising a partial grant to what the rules
+    give needs no dispensation."""
+    source = (STANDARD_RULE_SETS / "ballerup-ungdomsrejser.toml").read_text()
+    add_rule_set(source + "\n[limits]\ngrants_per_organisation_per_year = 1\n", fund=youth_fund)
+    organisation = make_organisation(world.outsider)
+    case = _submitted_youth_case(world, youth_fund, organisation, _prague())
+    operations.decide(case, world.caseworker, "grant_part", Decimal(5000), "Kun rejsen.")
+    db.session.commit()
+    operations.request_reconsideration(
+        case, world.outsider, "request_reconsideration", "Vi er flere med end først oplyst."
+    )
+    db.session.commit()
+
+    operations.decide(case, world.caseworker, "grant", None, "")
+    db.session.commit()
+
+    case = db.session.get(Application, case.id)
+    assert case.state == "granted" and case.granted_amount == case.computed_amount
+    assert not case.dispensation_reason

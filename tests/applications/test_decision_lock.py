@@ -162,3 +162,39 @@ def test_a_letter_whose_facts_changed_while_it_was_made_is_made_again(world, pdf
     (letter,) = decisions(case)
     assert letter.parameters["budget_short"] is True
     assert balance(fund.id, departure.year).available == Decimal(1000)
+
+
+def test_more_kinds_of_decision_make_their_letter_once(world, pdfs_made):
+    """The board above the delegated limit (the caseworker named from the journal), an
+    applicant writing in English with the fund's own English text, and reconsiderations that
+    lower a grant and refuse it: each renders one letter."""
+    from grants.letters import texts
+    from grants.workflow.engine import record
+
+    board = make_application(world.employee, world.fund, state="awaiting_decision", amount=20000)
+    record(board, "forward_to_board", world.caseworker, from_state="screening")
+    operations.decide(board, world.board_member, "grant_part", Decimal(16000), "Delvist.")
+    db.session.commit()
+    assert pdfs_made["count"] == 1
+    assert decisions(board)[0].parameters["caseworker"]["id"] == world.caseworker.id
+
+    texts.add_text(world.fund, "granted", "Our own words for {{ ansoeger }}.", language="en")
+    world.employee.locale = "en"
+    english = make_application(world.employee, world.fund, state="awaiting_decision")
+    db.session.commit()
+    operations.decide(english, world.caseworker, "grant", None, "")
+    db.session.commit()
+    assert pdfs_made["count"] == 2
+    assert decisions(english)[0].language == "en" and decisions(english)[0].text_id
+
+    for action, amount, reasons in (
+        ("grant_part", Decimal(3000), "Kortere ophold."),
+        ("refuse", None, "Rejsen er aflyst."),
+    ):
+        operations.request_reconsideration(
+            english, world.employee, "request_reconsideration", "Igen."
+        )
+        operations.decide(english, world.caseworker, action, amount, reasons)
+        db.session.commit()
+    assert pdfs_made["count"] == 4
+    assert [letter.edition for letter in decisions(english)] == [1, 2, 3]

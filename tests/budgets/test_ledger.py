@@ -459,3 +459,16 @@ def test_the_running_totals_are_the_entries_summed_by_month_and_kind(world):
     now = balance(world.fund.id, year)
     assert now == balance(world.fund.id, year, as_of=clock.now() + dt.timedelta(minutes=1))
     assert now.spent == Decimal("3300.00")
+
+
+def test_on_sqlite_a_write_before_the_funds_lock_waits_as_long_as_the_lock(app):
+    """A decision may write before it takes the fund's lock (its budget year opened on first
+    use, before the letter is made); on SQLite that write waits for the one writer as long as
+    the lock would, not pysqlite's own 5 s ("database is locked": ten deciders at once)."""
+    from sqlalchemy import text
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL writers wait for rows, not for the database")
+    with db.engine.connect() as connection:
+        waits = connection.execute(text("PRAGMA busy_timeout")).scalar()
+    assert waits == int(float(app.config["BUDGET_LOCK_TIMEOUT"]) * 1000)
