@@ -418,5 +418,10 @@ def _decision_refused(
     """The decision form again, the reason beside the field it is about (or the outcome),
     with the case as it is after the rollback."""
     application = get_application(application_id)
+    if not access.may(current_user, "case.decide", application):
+        # Decided meanwhile (a confirmation posted twice at once), or no longer theirs to
+        # decide: the case as it now is, with the reason, and no form to decide it with.
+        refusal.show(None)
+        return render_case(application, status=409 if application.decided_at else 422)
     refusal.show(form, default="action")
     return render_case(application, decision_form=form, status=422)
