@@ -14,6 +14,9 @@ An item is then reckoned with the worst that may go before it: every item before
 own part (as it must), and every grant of the other parts (as it may); money that another
 part gives back (a reconsidered grant lowered) is not counted on, as it may come after. So
 every grant that may not fit is shown; one shown may still go out if the others come later.
+
+A report approved (``approve_report``) can only give money back (the settlement's release);
+it is not counted on, so a grant after it is never shown as fitting when it may not.
 """
 
 from __future__ import annotations
