@@ -67,7 +67,11 @@ def test_the_grant_that_does_not_fit_after_the_others_is_shown_as_refused(client
     first, second, refused, third = _the_scenario(client, auth, cw)
     before = _written()
     url = f"/udvalg/moeder/{cw.meeting.id}/udsend"
-    problems = _problems(client.post(url))
+    shown = client.post(url)
+    problems = _problems(shown)
+    assert page(shown).select_one("#issue-problems").get_text(" ", strip=True) == (
+        "1 af de 4 afgørelser kan ikke udsendes: grunden står ved punktet."
+    )
     assert problems[first.id] == "" and problems[second.id] == ""
     assert problems[refused.id] == ""  # a refusal moves nothing: 36.000 kr. are left
     assert problems[third.id] == (
