@@ -411,6 +411,7 @@ def check_decision(
     dispensation_reason: str = "",
     *,
     lock: bool = False,
+    budget: bool = True,
 ) -> Decision:
     """Grant in full, in part, or refuse: every rule checked, nothing changed. Raises
     DomainError (with the form field it is about) where a rule refuses.
@@ -419,6 +420,8 @@ def check_decision(
     with a recorded reason (dispensation). ``lock`` takes the fund's lock for the rules'
     once-a-year checks: ``take_decision`` checks again with it, once the letter is made; a
     preview, and the check before the letter, need not (the budget is read without it).
+    ``budget=False`` leaves the budget to the caller: a preview of a meeting's decisions
+    checks them together, in the order they are issued (``grants.committees.issue_order``).
     """
     transition = engine.find_transition(application, action, actor)
     outcome = Outcome(transition.outcome)
@@ -482,12 +485,13 @@ def check_decision(
             ),
             field="dispensation_reason",
         )
-    if not lock and reconsidering(application):
-        # Shown before it is confirmed: a raise must fit in what is available.
-        check_regrant(application, granted)
-    elif granted > 0 and not lock:
-        # Shown before it is confirmed: say now what the reservation would refuse.
-        check_reservation(application, granted)
+    if budget and not lock:
+        if reconsidering(application):
+            # Shown before it is confirmed: a raise must fit in what is available.
+            check_regrant(application, granted)
+        elif granted > 0:
+            # Shown before it is confirmed: say now what the reservation would refuse.
+            check_reservation(application, granted)
     return Decision(
         action=action,
         outcome=outcome,

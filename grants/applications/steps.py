@@ -247,10 +247,15 @@ def decide(application_id: int) -> ResponseReturnValue:
     """A decision is shown first (outcome, amount in figures and words, reasons and the
     letter itself) and issued only when the decider confirms what was shown."""
     application = get_application(application_id)
+    token = request.form.get("confirmation", "")
     if not access.may(current_user, "case.decide", application):
+        if _decided_since_shown(application, token):
+            # The person could decide it when it was shown; it has been decided since (by
+            # this very confirmation, posted again, or by someone else): a conflict.
+            flash(_already_decided(application), "error")
+            return render_case(application, status=409)
         flash(_("Du kan ikke træffe afgørelse i denne sag."), "error")
         return render_case(application, status=403)
-    token = request.form.get("confirmation", "")
     if token:
         return _confirm_decision(application, token)
     form = DecisionForm()
@@ -267,6 +272,45 @@ def decide(application_id: int) -> ResponseReturnValue:
     if refusal:
         return _decision_refused(application_id, form, refusal)
     return _show_decision(application, inputs, decision)
+
+
+def _decided_since_shown(application: Application, token: str) -> bool:
+    """A confirmation of a decision shown to this person on this case, which has been
+    decided since (a decision is shown only to one who may take it)."""
+    facts = confirmation.read("decision", token) if token else None
+    return (
+        facts is not None
+        and facts.get("case") == application.id
+        and facts.get("by") == current_user.id
+        and facts.get("state") != application.state
+        and application.decided_at is not None
+    )
+
+
+def _already_decided(application: Application) -> str:
+    """That the case is decided, and what: the decision in force."""
+    from grants.cases.models import Outcome
+    from grants.core import clock
+    from grants.core.formatting import long_date, money
+
+    day = long_date(application.decided_at.astimezone(clock.LOCAL).date())
+    amount = money(application.granted_amount)
+    if application.outcome == Outcome.GRANTED:
+        return _(
+            "Sagen er allerede afgjort den %(date)s: %(amount)s er bevilget. Intet er ændret.",
+            date=day,
+            amount=amount,
+        )
+    if application.outcome == Outcome.PARTLY_GRANTED:
+        return _(
+            "Sagen er allerede afgjort den %(date)s: %(amount)s er bevilget delvist. Intet er "
+            "ændret.",
+            date=day,
+            amount=amount,
+        )
+    if application.outcome == Outcome.REFUSED:
+        return _("Sagen er allerede afgjort den %(date)s: afslag. Intet er ændret.", date=day)
+    return _("Sagen er allerede afgjort. Intet er ændret.")
 
 
 def _check(application: Application, inputs: dict[str, str]) -> Decision:
@@ -374,5 +418,10 @@ def _decision_refused(
     """The decision form again, the reason beside the field it is about (or the outcome),
     with the case as it is after the rollback."""
     application = get_application(application_id)
+    if not access.may(current_user, "case.decide", application):
+        # Decided meanwhile (a confirmation posted twice at once), or no longer theirs to
+        # decide: the case as it now is, with the reason, and no form to decide it with.
+        refusal.show(None)
+        return render_case(application, status=409 if application.decided_at else 422)
     refusal.show(form, default="action")
     return render_case(application, decision_form=form, status=422)

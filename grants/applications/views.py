@@ -633,7 +633,10 @@ def render_case(
     steps, decisions = actions.case_steps(
         application, engine.available_transitions(application, user)
     )
-    if decisions and decision_form is None:
+    if not decisions:
+        # Nothing to decide now (the case decided meanwhile): no form with no choices.
+        decision_form = None
+    elif decision_form is None:
         decision_form = DecisionForm()
     if decision_form is not None:
         allowed = {t.action for t in decisions}

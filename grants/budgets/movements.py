@@ -68,8 +68,13 @@ def _refuse_if_closed(fund: Fund, year: int, field_name: str = "amount") -> None
         )
 
 
-def _refuse_if_it_does_not_fit(fund: Fund, year: int, amount: Decimal) -> None:
-    available = balance(fund.id, year).available
+def _refuse_if_it_does_not_fit(
+    fund: Fund, year: int, amount: Decimal, available: Decimal | None = None
+) -> None:
+    """Refuse ``amount`` if it is more than is available (on the ledger, or ``available``:
+    what a preview reckons will be left when its turn comes)."""
+    if available is None:
+        available = balance(fund.id, year).available
     if amount > available:
         raise InsufficientFunds(
             _(
@@ -222,12 +227,43 @@ def adjust(
 def check_regrant(application: Application, new_amount: Decimal) -> None:
     """Refuse what ``regrant`` would refuse, changing nothing and taking no lock: for a
     reconsidered decision shown before it is confirmed."""
-    held = application_money(application)
-    change = kroner(new_amount) - (held.granted if held is not None else ZERO)
-    if change > ZERO:
+    planned = planned_movement(application, new_amount, reconsidered=True)
+    if planned is not None:
+        check_fits(application, *planned)
+
+
+def planned_movement(
+    application: Application, granted: Decimal, *, reconsidered: bool
+) -> tuple[int, Decimal] | None:
+    """The budget year a decision granting ``granted`` would move, and by how much: the
+    grant reserved (``reserve``), or for a reconsidered decision the difference from the
+    grant held (``regrant``: negative when it is lowered or refused). None if it moves
+    nothing (a refusal). Refuses, changing nothing, what the movement would refuse whatever
+    went before it: no budget year, or the year closed to a raise."""
+    granted = kroner(granted)
+    if reconsidered:
+        held = application_money(application)
+        change = granted - (held.granted if held is not None else ZERO)
+        if change == ZERO:
+            return None
         year = held.year if held is not None else _budget_year(application)
+    elif granted > ZERO:
+        change, year = granted, _budget_year(application)
+    else:
+        return None
+    if change > ZERO:
         _refuse_if_closed(application.fund, year)
-        _refuse_if_it_does_not_fit(application.fund, year, change)
+    return year, change
+
+
+def check_fits(
+    application: Application, year: int, change: Decimal, available: Decimal | None = None
+) -> None:
+    """Refuse, with the words of ``reserve`` and ``regrant``, a raise of ``change`` that is
+    more than is available: on the ledger now, or ``available`` (what a preview of several
+    decisions reckons will be left when this one's turn comes)."""
+    if change > ZERO:
+        _refuse_if_it_does_not_fit(application.fund, year, change, available)
 
 
 def regrant(

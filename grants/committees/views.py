@@ -534,6 +534,7 @@ def issue(meeting_id: int):
     with refused_by_domain() as refusal:
         items = ops.check_issue(meeting, current_user)
         shown = [_as_it_goes_out(item) for item in items]
+        _check_the_budget_together(shown)
         facts = {"meeting": meeting.id, "by": current_user.id, "items": [e["facts"] for e in shown]}
         if not token:
             return _confirm_issue(meeting, shown, facts)
@@ -569,13 +570,20 @@ def _as_it_goes_out(item: AgendaItem) -> dict:
     ``check_decision``) and its letter previewed; a rule that would refuse it is said."""
     from flask_babel import get_locale
 
-    from grants.applications.operations import DraftDecision, check_decision
+    from grants.applications.operations import DraftDecision, check_decision, reconsidering
     from grants.applications.steps import _case_facts
+    from grants.budgets.movements import planned_movement
     from grants.core.words import amount_in_words
     from grants.letters.operations import preview_decision_letter
 
     application = item.application
-    entry = {"item": item, "application": application, "problem": None, "letter": None}
+    entry = {
+        "item": item,
+        "application": application,
+        "problem": None,
+        "letter": None,
+        "movement": None,
+    }
     facts = {
         "item": item.id,
         "decision": item.decision.value,
@@ -593,6 +601,10 @@ def _as_it_goes_out(item: AgendaItem) -> dict:
                 item.decision.value,
                 item.amount if item.decision == Decision.GRANT_PART else None,
                 item.reasons,
+                budget=False,  # checked with the others: _check_the_budget_together
+            )
+            movement = planned_movement(
+                application, decision.granted, reconsidered=reconsidering(application)
             )
             letter, text_id, language = preview_decision_letter(
                 DraftDecision(application, decision, current_user)
@@ -601,6 +613,7 @@ def _as_it_goes_out(item: AgendaItem) -> dict:
             entry["problem"] = facts["problem"] = refusal.message
         else:
             entry.update(
+                movement=movement,
                 decision=decision,
                 words=amount_in_words(decision.granted, str(get_locale() or "da")),
                 letter=letter,
@@ -610,6 +623,31 @@ def _as_it_goes_out(item: AgendaItem) -> dict:
             facts["case"] = _case_facts(application, text_id)
     entry["facts"] = facts
     return entry
+
+
+def _check_the_budget_together(shown: list[dict]) -> None:
+    """Each decision's budget checked as the issue job will find it: after the ones it takes
+    before (``grants.committees.issue_order``), per fund and budget year. One that would not
+    fit is shown refused, in the words the job would use. Nothing is written."""
+    from grants.budgets.balances import balance
+    from grants.budgets.movements import check_fits
+    from grants.committees.issue_order import rooms
+    from grants.core.money import ZERO
+    from grants.jobs import runner
+
+    draws = [
+        ((e["application"].fund_id, e["movement"][0]), e["movement"][1]) if e["movement"] else None
+        for e in shown
+    ]
+    available = {key: balance(*key).available for key in {d[0] for d in draws if d}}
+    parts = runner.parts_for("committee_issue", len(shown))
+    for entry, draw, room in zip(shown, draws, rooms(draws, available, parts), strict=True):
+        if draw is None or draw[1] <= room:
+            continue
+        with refused_by_domain(show=False, rollback=False) as refusal:
+            check_fits(entry["application"], draw[0][1], draw[1], max(room, ZERO))
+        if refusal:
+            entry["problem"] = entry["facts"]["problem"] = refusal.message
 
 
 @bp.get("/moeder/<int:meeting_id>/job.json")

@@ -111,12 +111,22 @@ def _parts(job_id: int) -> int:
     """How many workers share the job: one per core of the workers (JOBS_PARALLEL, by
     default this machine's cores), never more than its items."""
     job = db.session.get(Job, job_id)
+    return 1 if job is None else _split(job.kind, job.total)
+
+
+def _split(kind: str, total: int | None) -> int:
     for module in HANDLER_MODULES:
         importlib.import_module(module)
-    if job is None or job.kind not in PARALLEL:
+    if kind not in PARALLEL:
         return 1
     wanted = current_app.config.get("JOBS_PARALLEL") or os.cpu_count() or 1
-    return max(1, min(wanted, job.total or 1))
+    return max(1, min(wanted, total or 1))
+
+
+def parts_for(kind: str, total: int) -> int:
+    """How many parts a job of ``kind`` with ``total`` items would be split into if it were
+    started now (1 unless it goes to the RQ workers): for a preview of what it will do."""
+    return _split(kind, total) if mode() == "rq" else 1
 
 
 def enqueue_rq(job_id: int, queue_name: str | None = None, *, part: int = 0, parts: int = 1):
