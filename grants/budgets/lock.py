@@ -7,6 +7,8 @@ what the previous movement left behind, however many server processes there are.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from flask import current_app
@@ -38,7 +40,7 @@ def lock_fund(fund: Fund) -> None:
 
     timeout_ms = int(float(current_app.config["BUDGET_LOCK_TIMEOUT"]) * 1000)
     dialect = db.session.get_bind().dialect.name
-    try:
+    with _refused_when_busy():
         if dialect == "postgresql":
             db.session.execute(text(f"SET LOCAL lock_timeout = {timeout_ms}"))
         elif dialect == "sqlite":
@@ -51,12 +53,6 @@ def lock_fund(fund: Fund) -> None:
             .values(ledger_version=Fund.ledger_version + 1, updated_at=Fund.updated_at)
             .execution_options(synchronize_session=False)
         )
-    except OperationalError as error:
-        if _is_lock_timeout(error):
-            raise BudgetBusy(
-                _("Budgettet er optaget af en anden afgørelse lige nu. Prøv igen.")
-            ) from error
-        raise
 
 
 def lock_organisation(organisation_id: int) -> None:
@@ -69,7 +65,7 @@ def lock_organisation(organisation_id: int) -> None:
 
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    try:
+    with _refused_when_busy():
         db.session.execute(
             select(Organisation.id)
             .where(Organisation.id == organisation_id)
@@ -77,6 +73,14 @@ def lock_organisation(organisation_id: int) -> None:
             # a member) do not wait for it.
             .with_for_update(key_share=True)
         )
+
+
+@contextmanager
+def _refused_when_busy() -> Iterator[None]:
+    """A lock not had in time (BUDGET_LOCK_TIMEOUT) is BudgetBusy: a clear refusal that
+    changes nothing, not a server error."""
+    try:
+        yield
     except OperationalError as error:
         if _is_lock_timeout(error):
             raise BudgetBusy(
