@@ -15,6 +15,7 @@ from grants.letters.models import Letter
 from grants.workflow.models import JournalEntry
 from tests.confirming import token_in
 from tests.factories import make_application
+from tests.html import page_text
 
 
 def count(model, application_id, **where) -> int:
@@ -33,7 +34,9 @@ def test_a_double_clicked_decision_is_one_decision(world, client, auth):
     first = client.post(url, data=confirmation)
     second = client.post(url, data=confirmation)
     assert first.status_code == 302
-    assert second.status_code == 403  # the case is decided: no longer hers to decide
+    # The case is decided: the second click is told so, and nothing more is made.
+    assert second.status_code == 409
+    assert "Sagen er allerede afgjort" in page_text(second)
     db.session.expire_all()
     assert application.state == "granted"
     assert count(JournalEntry, application.id, action="grant") == 1
