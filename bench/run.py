@@ -56,6 +56,9 @@ ENDPOINTS = [
     # Issue 21: the caseworker's tasks, and the search over every case she may see: a name
     # (trigram), and words of the application's text (Danish full-text) with filters.
     ("tasks", "/opgaver", CASEWORKER),
+    # The tasks by deadline, the most urgent first: read along the deadline's own index on
+    # PostgreSQL (migration c3e5a7b9d1f4); all of a caseworker's tasks were sorted before.
+    ("tasks_by_deadline", "/opgaver?sort=deadline&order=asc", CASEWORKER),
     ("search", "/soeg?q=Larsen", CASEWORKER),
     ("search_filtered", "/soeg?q=konferencer&fund=studierejsefonden&amount_from=5000", CASEWORKER),
     ("case", "/ansoegninger/{case_id}", CASEWORKER),
