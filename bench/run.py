@@ -77,6 +77,7 @@ STAFF_PAGES = (
     "case",
     "budgets",
     "tasks",
+    "tasks_by_deadline",
     "search",
     "search_filtered",
 )
