@@ -74,6 +74,11 @@ def test_the_grant_that_does_not_fit_after_the_others_is_shown_as_refused(client
     )
     assert problems[first.id] == "" and problems[second.id] == ""
     assert problems[refused.id] == ""  # a refusal moves nothing: 36.000 kr. are left
+    # ... and is shown without an amount granted ("0,00 kr., nul kroner")
+    refusal = page(shown).select_one(f"#issue-{refused.id}").find_parent("section")
+    assert "Bevilget beløb" not in refusal.get_text(" ", strip=True)
+    third_text = page(shown).select_one(f"#issue-{third.id}").find_parent("section")
+    assert "Bevilget beløb" in third_text.get_text(" ", strip=True)
     assert problems[third.id] == (
         f"{CANNOT}: Der er kun 36.000,00 kr. til rådighed på Kultur- og Fritidsudvalget i "
         f"{third.application.budget_year}, så der kan ikke bevilges 45.000,00 kr., og intet "

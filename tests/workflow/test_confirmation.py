@@ -89,6 +89,24 @@ def test_a_partial_grant_is_shown_with_its_words_and_letter_and_nothing_happens(
     assert [letter.kind for letter in decided.letters] == ["decision"]
 
 
+def test_a_refusal_is_shown_without_an_amount_granted(world, client, auth):
+    """A refusal grants nothing: its confirmation says "Afslag" and the reasons, with no
+    "Bevilget beløb 0,00 kr., nul kroner" beside them (nor "zero kroner" in English)."""
+    application = pending(world)
+    auth.login(world.caseworker)
+    url = f"/ansoegninger/{application.id}/afgoerelse"
+    shown = client.post(url, data={"action": "refuse", "reasons": "Ikke et studieformål."})
+    assert shown.status_code == 200
+    facts = page_text(one(shown, ".confirmation-facts"))
+    assert "Afslag" in facts and "Ikke et studieformål." in facts
+    assert "Bevilget beløb" not in facts and "nul kroner" not in facts
+    assert "Ansøgt beløb" in facts  # what was asked for is still said
+    world.caseworker.locale = "en"
+    db.session.commit()
+    shown = client.post(url, data={"action": "refuse", "reasons": "Not a study trip."})
+    assert "zero kroner" not in page_text(shown) and "Amount granted" not in page_text(shown)
+
+
 def test_in_english_the_words_are_english_and_the_typed_6500_is_refused(world, client, auth):
     application = pending(world)
     world.caseworker.locale = "en"
