@@ -37,6 +37,14 @@ def count(model, **where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).filter_by(**where))
 
 
+def fund_with(code: str, allocation: int) -> tuple:
+    """A fund with ``allocation`` kr. for a trip in two months, and that trip's dates."""
+    fund = make_fund(code=code, budget=None)
+    departure = clock.today() + dt.timedelta(days=60)
+    allocate(fund, departure.year, Decimal(allocation))
+    return fund, {"departure_date": departure, "return_date": departure + dt.timedelta(days=3)}
+
+
 def test_the_fund_is_free_while_the_letter_is_made_and_locked_once_money_moves(
     world, database_url, pdfs_made
 ):
@@ -117,10 +125,8 @@ def test_a_decision_overtaken_by_the_one_before_it_is_refused_and_leaves_nothing
 
 
 def test_a_decision_the_budget_ran_out_for_meanwhile_is_refused_and_leaves_nothing(world):
-    fund = make_fund(code="lille-pulje", budget=None)
-    departure = clock.today() + dt.timedelta(days=60)
-    allocate(fund, departure.year, Decimal(10000))
-    dates = {"departure_date": departure, "return_date": departure + dt.timedelta(days=3)}
+    fund, dates = fund_with("lille-pulje", 10000)
+    departure = dates["departure_date"]
     first = make_application(world.employee, fund, state="awaiting_decision", **dates)
     second = make_application(world.employee, fund, state="awaiting_decision", **dates)
     checked = operations.check_decision(second, world.caseworker, "grant", None, "")
@@ -141,10 +147,8 @@ def test_a_letter_whose_facts_changed_while_it_was_made_is_made_again(world, pdf
     """A partial grant's letter says how applications were prioritised only when the year's
     money could not cover what was asked. If another grant takes the money while this letter
     is being made, the letter issued says so: it is made again, not issued stale."""
-    fund = make_fund(code="knap-pulje", budget=None)
-    departure = clock.today() + dt.timedelta(days=60)
-    allocate(fund, departure.year, Decimal(12000))
-    dates = {"departure_date": departure, "return_date": departure + dt.timedelta(days=3)}
+    fund, dates = fund_with("knap-pulje", 12000)
+    departure = dates["departure_date"]
     case = make_application(world.employee, fund, state="awaiting_decision", **dates)
     other = make_application(world.employee, fund, state="awaiting_decision", **dates)
     db.session.commit()
