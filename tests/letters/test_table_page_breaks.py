@@ -87,12 +87,17 @@ def _fund_text(fund, outcome: str, count: int) -> None:
     db.session.flush()
 
 
-def test_the_settlement_letters_accounts_keep_their_rows_and_total_one(world, move_clock):
+def _reported(world, move_clock):
+    """A grant of 8.000 kr., paid, the trip over and its report with COSTS filed."""
     application = granted_case(world, 8000)
     pay(application, 8000, world.finance)
     move_clock(application.return_date)
     file_report(application, world.employee, COSTS)
-    report = report_of(application)
+    return application, report_of(application)
+
+
+def test_the_settlement_letters_accounts_keep_their_rows_and_total_one(world, move_clock):
+    application, report = _reported(world, move_clock)
 
     def preview(count: int) -> bytes:
         _fund_text(world.fund, "settlement", count)
@@ -115,11 +120,7 @@ def test_the_settlement_letters_accounts_keep_their_rows_and_total_one(world, mo
 
 
 def test_the_approved_reports_accounts_keep_their_rows_and_totals_once(world, move_clock):
-    application = granted_case(world, 8000)
-    pay(application, 8000, world.finance)
-    move_clock(application.return_date)
-    file_report(application, world.employee, COSTS)
-    report = report_of(application)
+    application, report = _reported(world, move_clock)
     told = report.what_was_done
 
     def preview(count: int) -> bytes:
