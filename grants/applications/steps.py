@@ -4,6 +4,7 @@ so they stand with the case's pages above the workflow."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -293,7 +294,10 @@ def _already_decided(application: Application) -> str:
     from grants.core import clock
     from grants.core.formatting import long_date, money
 
-    day = long_date(application.decided_at.astimezone(clock.LOCAL).date())
+    decided_at = application.decided_at
+    if decided_at.tzinfo is None:  # SQLite hands back naive datetimes, stored as UTC
+        decided_at = decided_at.replace(tzinfo=dt.UTC)
+    day = long_date(decided_at.astimezone(clock.LOCAL).date())
     amount = money(application.granted_amount)
     if application.outcome == Outcome.GRANTED:
         return _(
