@@ -24,6 +24,7 @@ from grants.core import access, confirmation
 from grants.core.errors import DomainError
 from grants.core.pagination import listing, paginate
 from grants.core.refusals import Refused, refused_by_domain
+from grants.desk import tasks
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.people.models import User
@@ -122,6 +123,10 @@ def queue() -> ResponseReturnValue:
         per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"],
         scalars=False,
     )
+    if not (fund_code or state or text) and page.page == 1:
+        # The whole queue counted, as the menu counts it (the same cases, ``waiting_for``):
+        # the menu says that total, without counting them again in the layout's statement.
+        tasks.counted_for_menu(page.total, page.capped)
     return render_template(
         "workflow/queue.html",
         page=page,

@@ -478,8 +478,14 @@ def for_menu() -> int | None:
 
 
 def counted_for_menu(total: int, capped: bool) -> None:
-    """The task page counted the whole list already: the menu says the same, no query."""
-    g.desk_menu_count = MENU_CAP + 1 if capped and total > MENU_CAP else total
+    """A page counted the person's whole list of tasks already (the task page, the work
+    queue): the menu says the same, with no query of its own. A count stopped at its cap
+    (``capped``: at least ``total``) below the menu's own cap says too little: the menu
+    then counts for itself."""
+    if not capped:
+        g.desk_menu_count = total
+    elif total > MENU_CAP:
+        g.desk_menu_count = MENU_CAP + 1
 
 
 def side_column(user) -> ColumnElement:

@@ -86,3 +86,46 @@ def test_the_queue_filtered_by_fund_and_a_letter_pages_the_oldest_first(app, cli
             break
     assert len(waiting) >= 4
     assert shown == waiting
+
+
+def test_the_queue_page_gives_the_menu_its_count(app, client, auth, world, monkeypatch):
+    """The unfiltered queue counts the same cases as the menu: the menu says its total and
+    the layout does not count them again; a filtered page, or a count stopped below the
+    menu's own cap, leaves the menu to count for itself."""
+    from flask import g
+    from sqlalchemy import event
+
+    app.config["WORK_QUEUE_PAGE_SIZE"] = 2
+    for n in range(5):
+        make_application(world.employee, world.fund, state="screening", title=f"Sag {n}")
+    db.session.commit()
+    auth.login(world.caseworker)
+    client.get("/arbejdskoe")  # warm: the steps the app keeps
+
+    counts: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        if "count(" in statement.lower() and "municipality" in statement:
+            counts.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert "Mine opgaver (5)" in menu_of(client.get("/arbejdskoe"))
+        assert counts == []
+        # The test's application context outlives a request (a server's does not): the
+        # count the page gave its menu is dropped as a new request would start without it.
+        g.pop("desk_menu_count")
+        filtered = client.get("/arbejdskoe", query_string={"q": "Sag 1"})
+        assert "Mine opgaver (5)" in menu_of(filtered)
+        assert len(counts) == 1
+        # Counted up to one page past the start (2 of 5): the menu counts for itself.
+        monkeypatch.setattr(pagination, "COUNT_PAGES", 1)
+        g.pop("desk_menu_count", None)
+        assert "Mine opgaver (5)" in menu_of(client.get("/arbejdskoe"))
+        assert len(counts) == 2
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+
+
+def menu_of(response) -> str:
+    return " ".join(texts(response, "nav.nav"))
