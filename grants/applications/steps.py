@@ -24,7 +24,6 @@ from grants.core import access, confirmation
 from grants.core.errors import DomainError
 from grants.core.pagination import listing, paginate
 from grants.core.refusals import Refused, refused_by_domain
-from grants.desk import tasks
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.people.models import User
@@ -126,7 +125,7 @@ def queue() -> ResponseReturnValue:
     if not (fund_code or state or text) and page.page == 1:
         # The whole queue counted, as the menu counts it (the same cases, ``waiting_for``):
         # the menu says that total, without counting them again in the layout's statement.
-        tasks.counted_for_menu(page.total, page.capped)
+        engine.counted_waiting(page.total, page.capped)
     return render_template(
         "workflow/queue.html",
         page=page,

@@ -178,7 +178,7 @@ def _menu_statements(user) -> tuple[ColumnElement[bool], Select, ColumnElement[i
 def _menu_count_for_layout() -> ColumnElement[int] | None:
     """The menu's count, read with the municipality's profile: one statement fewer on
     every page (``grants.core.models.layout_fact``)."""
-    if not current_user.is_authenticated or g.get("desk_menu_count") is not None:
+    if not current_user.is_authenticated or _counted_by_page() is not None:
         return None
     return _menu_statements(current_user)[2]
 
@@ -470,22 +470,24 @@ def for_menu() -> int | None:
     """The count in the menu of every page, for a signed-in person."""
     if not current_user.is_authenticated:
         return None
-    counted = g.get("desk_menu_count")
+    counted = _counted_by_page()
     if counted is not None:
         return counted
     read = read_layout_fact("desk.menu_count")
     return (read or 0) if read is not NOT_READ else menu_count(current_user)
 
 
-def counted_for_menu(total: int, capped: bool) -> None:
-    """A page counted the person's whole list of tasks already (the task page, the work
-    queue): the menu says the same, with no query of its own. A count stopped at its cap
-    (``capped``: at least ``total``) below the menu's own cap says too little: the menu
-    then counts for itself."""
+def _counted_by_page() -> int | None:
+    """The menu's count from the page's own count of the person's whole list of tasks
+    (``engine.counted_waiting``: the task page, the work queue), or None: none counted, or
+    a count stopped at a cap (at least ``total``) below the menu's own says too little."""
+    counted = engine.waiting_counted()
+    if counted is None:
+        return None
+    total, capped = counted
     if not capped:
-        g.desk_menu_count = total
-    elif total > MENU_CAP:
-        g.desk_menu_count = MENU_CAP + 1
+        return total
+    return MENU_CAP + 1 if total > MENU_CAP else None
 
 
 def side_column(user) -> ColumnElement:

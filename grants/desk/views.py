@@ -16,6 +16,7 @@ from grants.desk import task_table, tasks
 from grants.desk.forms import SearchForm, TaskFilterForm
 from grants.extensions import db
 from grants.funds.models import Fund
+from grants.workflow import engine
 
 bp = Blueprint("desk", __name__)
 
@@ -58,7 +59,7 @@ def mine() -> ResponseReturnValue:
         scalars=False,
     )
     if not (filters.fund or filters.state) and page.page == 1:
-        tasks.counted_for_menu(page.total, page.capped)
+        engine.counted_waiting(page.total, page.capped)
     link_args = {
         key: value
         for key, value in {

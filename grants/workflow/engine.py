@@ -452,6 +452,22 @@ def waiting_for(user: User, quick: bool = False) -> ColumnElement[bool]:
     return waiting_parts(user, quick).condition
 
 
+def counted_waiting(total: int, capped: bool) -> None:
+    """A page counted every case waiting for the request's person (``waiting_for``, no
+    filter: the task page, the work queue), up to a cap (``capped``: at least ``total``).
+    Kept for the request, so the menu does not count the same cases again."""
+    from flask import g
+
+    g.waiting_counted = (total, capped)
+
+
+def waiting_counted() -> tuple[int, bool] | None:
+    """The count ``counted_waiting`` kept in this request, as (total, capped), or None."""
+    from flask import g
+
+    return g.get("waiting_counted")
+
+
 def waiting_parts(user: User, quick: bool = False) -> Waiting:
     """``waiting_for``'s condition with its parts (``Waiting``), built once per person."""
     from grants.organisations.models import Membership

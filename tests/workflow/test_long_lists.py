@@ -114,13 +114,13 @@ def test_the_queue_page_gives_the_menu_its_count(app, client, auth, world, monke
         assert counts == []
         # The test's application context outlives a request (a server's does not): the
         # count the page gave its menu is dropped as a new request would start without it.
-        g.pop("desk_menu_count")
+        g.pop("waiting_counted")
         filtered = client.get("/arbejdskoe", query_string={"q": "Sag 1"})
         assert "Mine opgaver (5)" in menu_of(filtered)
         assert len(counts) == 1
         # Counted up to one page past the start (2 of 5): the menu counts for itself.
         monkeypatch.setattr(pagination, "COUNT_PAGES", 1)
-        g.pop("desk_menu_count", None)
+        g.pop("waiting_counted", None)
         assert "Mine opgaver (5)" in menu_of(client.get("/arbejdskoe"))
         assert len(counts) == 2
     finally:
