@@ -1,13 +1,14 @@
 """Bulk actions outside meetings: approve several trip reports, send several reminders. Each
 case goes through the same operation as one at a time (``settlement.settle``,
-``reminders.remind_now``), in a savepoint of its own, so one refused case changes nothing of
-its own and leaves the others done; the result lists each case with what happened or why it
+``reminders.remind_now``), in a transaction of its own, so one refused case changes nothing
+of its own and leaves the others done; the result lists each case with what happened or why it
 was refused. As a step that cannot be undone, the choice is shown first and taken on
 confirming: the confirmation carries a token signed with the cases shown
 (``grants.core.confirmation``), so a forged post cannot act on cases nobody saw."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,11 +25,14 @@ from grants.core.errors import DomainError
 from grants.core.formatting import money
 from grants.core.refusals import as_text
 from grants.extensions import db
+from grants.jobs.runner import start_pending
+from grants.notifications.sender import send_pending_of_request
 from grants.reports import reminders
 from grants.reports.settlement import settle
 from grants.workflow import engine
 
 bp = Blueprint("bulk", __name__)
+log = logging.getLogger(__name__)
 
 # The most cases one confirmation acts on (each approval makes two PDFs).
 MAX_CASES = 50
@@ -130,24 +134,38 @@ REMIND = Bulk(
 
 
 def run_each(ids: list[int], one: Callable[[Application], str]) -> list[Result]:
-    """Each case through ``one`` in its own savepoint: a refusal undoes that case only (its
-    writes and the e-mails it queued) and says why."""
+    """Each case through ``one`` in a transaction of its own, committed before the next
+    begins, as the meeting's issue job does (``committees.issuing``): a refusal undoes that
+    case only (its writes, the e-mails and jobs it queued) and says why; a case done is
+    done whatever happens to the cases after it. An approval moves money under the fund's
+    lock (``reports.settlement.settle``): committed at once, the lock is not held through
+    the next cases' letters, where one transaction for them all kept every other decision
+    on the fund waiting (or refused) until the last case was done."""
     results = []
     for case_id in ids:
         application = db.session.get(Application, case_id)
         if application is None or not access.may(current_user, "case.view", application):
             results.append(Result(None, case_id, False, _("Sagen findes ikke.")))
             continue
-        queued = len(g.get("outbox", []))
+        had_run = "reminder_run" in g
         try:
-            with db.session.begin_nested():
-                message = one(application)
-        except DomainError as error:
-            if "outbox" in g:
-                del g.outbox[queued:]
-            db.session.expire(application)
-            results.append(Result(application, case_id, False, as_text(error.message)))
+            message = one(application)
+            db.session.commit()
+        except Exception as error:
+            db.session.rollback()
+            g.pop("outbox", None)  # the rolled-back case's e-mails are not sent
+            g.pop("jobs_to_start", None)  # nor its letters by Digital Post
+            if not had_run:
+                g.pop("reminder_run", None)  # started with this case: rolled back with it
+            if isinstance(error, DomainError):
+                reason = as_text(error.message)
+            else:
+                log.exception("bulk action: case %s not done", case_id)
+                reason = _("Teknisk fejl: sagen er ikke ændret. Prøv igen senere.")
+            results.append(Result(db.session.get(Application, case_id), case_id, False, reason))
             continue
+        send_pending_of_request()
+        start_pending()  # the jobs the case made: its letters by Digital Post (delivery)
         results.append(Result(application, case_id, True, message))
     return results
 

@@ -7,15 +7,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from grants.cases.models import Application
 from grants.extensions import db
+from grants.letters.models import Letter
 from grants.notifications.sender import send_pending
 from grants.reports.models import ReminderLog
 from grants.reports.settlement import settle
 from tests.dbstate import SIGNING_IN, table_fingerprint
 from tests.html import field_error, table_rows, texts
+from tests.locking import lockable_from_elsewhere
 from tests.reports.helpers import file_report, granted_case
 
 COSTS = {"transport": 3000, "accommodation": 4000}
@@ -131,3 +135,71 @@ def test_only_the_secretariat_acts_in_bulk(world, client, auth, move_clock):
     assert table_fingerprint(skip=SIGNING_IN) == before
     db.session.expire_all()
     assert db.session.get(Application, case.id).state == "report_submitted"
+
+
+def _approve_in_bulk(client, cases) -> list[list[str]]:
+    shown = client.post("/rapporter/godkend-flere", data={"cases": [c.id for c in cases]})
+    done = client.post("/rapporter/godkend-flere", data={"confirmation": token_of(shown)})
+    assert done.status_code == 200
+    return table_rows(done, "#bulk-results")[1:]
+
+
+def test_each_case_is_committed_before_the_next_so_the_fund_is_not_held(
+    world, client, auth, move_clock, database_url, pdfs_made
+):
+    """A case approved is committed, its money with it, before the next case's letters are
+    made: other decisions on the fund need not wait for the whole bulk approval."""
+    if make_url(database_url).get_backend_name() == "sqlite":
+        pytest.skip("on SQLite the first write takes the whole database's lock")
+    cases = [granted_case(world, 8000), granted_case(world, 9000)]
+    move_clock(cases[0].return_date)
+    for case in cases:
+        file_report(case, world.employee, COSTS)
+    db.session.commit()
+    auth.login(world.caseworker)
+    seen = []
+    pdfs_made["before"] = lambda: seen.append(lockable_from_elsewhere(database_url, world.fund.id))
+
+    rows = _approve_in_bulk(client, cases)
+
+    assert [row[1] for row in rows] == ["Udført", "Udført"]
+    assert seen == [True] * 4  # two letters a case, none made under the fund's lock
+
+
+def test_a_technical_error_on_one_case_leaves_the_others_done(
+    world, client, auth, inbox, move_clock, monkeypatch
+):
+    import grants.reports.bulk as bulk
+
+    cases = [granted_case(world, 8000), granted_case(world, 9000), granted_case(world, 8000)]
+    move_clock(cases[0].return_date)
+    for case in cases:
+        file_report(case, world.employee, COSTS)
+    db.session.commit()
+    send_pending()
+    inbox.take()
+    auth.login(world.caseworker)
+    real_settle = bulk.settle
+
+    def breaks_on_the_second(application, actor):
+        settlement = real_settle(application, actor)
+        if application.id == cases[1].id:
+            raise RuntimeError("the disk is full")
+        return settlement
+
+    monkeypatch.setattr(bulk, "settle", breaks_on_the_second)
+
+    rows = _approve_in_bulk(client, cases)
+
+    assert [row[1] for row in rows] == ["Udført", "Afvist", "Udført"]
+    assert "Teknisk fejl: sagen er ikke ændret" in rows[1][2]
+    assert "the disk is full" not in rows[1][2]  # the cause is logged, not shown
+    db.session.expire_all()
+    states = [db.session.get(Application, c.id).state for c in cases]
+    assert states == ["settled", "report_submitted", "settled"]
+    kinds = db.session.scalars(select(Letter.kind).where(Letter.application_id == cases[1].id))
+    assert set(kinds) <= {"decision"}  # no settlement letter kept for the rolled-back case
+    # The two settled cases' letters were mailed; none for the case rolled back.
+    send_pending()
+    mailed = " ".join(m["To"] for m in inbox.take())
+    assert mailed.count(world.employee.email) >= 2
