@@ -25,8 +25,6 @@ from grants.core.errors import DomainError
 from grants.core.formatting import money
 from grants.core.refusals import as_text
 from grants.extensions import db
-from grants.jobs.runner import start_pending
-from grants.notifications.sender import send_pending_of_request
 from grants.reports import reminders
 from grants.reports.settlement import settle
 from grants.workflow import engine
@@ -140,21 +138,31 @@ def run_each(ids: list[int], one: Callable[[Application], str]) -> list[Result]:
     done whatever happens to the cases after it. An approval moves money under the fund's
     lock (``reports.settlement.settle``): committed at once, the lock is not held through
     the next cases' letters, where one transaction for them all kept every other decision
-    on the fund waiting (or refused) until the last case was done."""
+    on the fund waiting (or refused) until the last case was done.
+
+    The e-mails and jobs of the cases done go out once, when the request ends (as every
+    request's do): one connection to the mail server for them all, and a mail server or
+    job queue that is slow or down costs its timeout once, after every case is done."""
     results = []
     for case_id in ids:
         application = db.session.get(Application, case_id)
         if application is None or not access.may(current_user, "case.view", application):
             results.append(Result(None, case_id, False, _("Sagen findes ikke.")))
             continue
-        had_run = "reminder_run" in g
+        queued, jobs, had_run = (
+            len(g.get("outbox", [])),
+            len(g.get("jobs_to_start", [])),
+            "reminder_run" in g,
+        )
         try:
             message = one(application)
             db.session.commit()
         except Exception as error:
             db.session.rollback()
-            g.pop("outbox", None)  # the rolled-back case's e-mails are not sent
-            g.pop("jobs_to_start", None)  # nor its letters by Digital Post
+            # The rolled-back case's e-mails and jobs (its letters by Digital Post) are
+            # not sent; the cases done before it keep theirs.
+            del g.get("outbox", [])[queued:]
+            del g.get("jobs_to_start", [])[jobs:]
             if not had_run:
                 g.pop("reminder_run", None)  # started with this case: rolled back with it
             if isinstance(error, DomainError):
@@ -164,8 +172,6 @@ def run_each(ids: list[int], one: Callable[[Application], str]) -> list[Result]:
                 reason = _("Teknisk fejl: sagen er ikke ændret. Prøv igen senere.")
             results.append(Result(db.session.get(Application, case_id), case_id, False, reason))
             continue
-        send_pending_of_request()
-        start_pending()  # the jobs the case made: its letters by Digital Post (delivery)
         results.append(Result(application, case_id, True, message))
     return results
 

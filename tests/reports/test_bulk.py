@@ -203,3 +203,27 @@ def test_a_technical_error_on_one_case_leaves_the_others_done(
     send_pending()
     mailed = " ".join(m["To"] for m in inbox.take())
     assert mailed.count(world.employee.email) >= 2
+
+
+def test_the_cases_e_mails_go_out_together_when_every_case_is_done(
+    world, client, auth, inbox, move_clock, pdfs_made
+):
+    """One connection to the mail server for the whole approval, after the last case: a
+    slow or unreachable mail server costs its timeout once, not once a case (with gunicorn's
+    timeout, a bulk approval then died half done)."""
+    cases = [granted_case(world, 8000), granted_case(world, 9000), granted_case(world, 8000)]
+    move_clock(cases[0].return_date)
+    for case in cases:
+        file_report(case, world.employee, COSTS)
+    db.session.commit()
+    send_pending()
+    inbox.take()
+    auth.login(world.caseworker)
+    mailed_while_working = []
+    pdfs_made["before"] = lambda: mailed_while_working.append(len(inbox.messages))
+
+    rows = _approve_in_bulk(client, cases)
+
+    assert [row[1] for row in rows] == ["Udført"] * 3
+    assert mailed_while_working == [0] * 6  # two letters a case, no e-mail meanwhile
+    assert len(inbox.take()) >= 3  # then every settled case's, with the page's answer
