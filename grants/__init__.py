@@ -214,7 +214,7 @@ def _init_extensions(app: Flask) -> None:
         # "<id>.<token>": a session whose token is no longer the person's (the password was
         # changed) is over.
         user_id, _, token = session_id.partition(".")
-        if not user_id.isdigit():
+        if not (user_id.isascii() and user_id.isdigit()):
             return None
         user = (
             db.session.execute(person_with_roles, {"user_id": int(user_id)})

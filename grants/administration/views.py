@@ -41,6 +41,7 @@ from grants.core import access, clock
 from grants.core.errors import DomainError
 from grants.core.files import check_upload
 from grants.core.forms import Form
+from grants.core.input import parse_id
 from grants.core.models import Municipality, current_municipality, offered_languages
 from grants.core.money import ZERO
 from grants.core.refusals import refused_by_domain
@@ -505,7 +506,8 @@ def groups():
     status = 200
     if request.method == "POST" and "remove" in request.form:
         raw = request.form["remove"]
-        mapping = db.session.get(GroupRoleMapping, int(raw)) if raw.isdigit() else None
+        mapping_id = parse_id(raw)
+        mapping = db.session.get(GroupRoleMapping, mapping_id) if mapping_id else None
         if mapping is None:
             abort(404)
         operations.remove_group_role(mapping, current_user)

@@ -24,6 +24,7 @@ from grants.cases.models import Application
 from grants.core import access, clock
 from grants.core.commit import keep_even_if_refused
 from grants.core.errors import DomainError
+from grants.core.input import whole_number
 from grants.extensions import csrf, db
 from grants.funds.models import Fund
 from grants.payments import queries as payment_queries
@@ -124,10 +125,10 @@ def _owner_may(token, action: str, obj=None) -> None:
 
 
 def _page() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    page = whole_number(request.args.get("page", "1"))
+    if page is None or not 1 <= page <= MAX_PAGE:
         raise Problem(400, "Bad Request", "page must be a whole number from 1.")
-    return int(raw)
+    return page
 
 
 def _money(value) -> str | None:
@@ -210,10 +211,9 @@ def decisions():
 def fund_balances():
     token = _authenticate(SCOPE_READ)
     _owner_may(token, "budgets.read")
-    raw = request.args.get("year", "")
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+    year = whole_number(request.args.get("year", "")) or 0
+    if not 2000 <= year <= 2100:
         raise Problem(400, "Bad Request", "year must be a year from 2000 to 2100.")
-    year = int(raw)
     funds = list(db.session.scalars(select(Fund).order_by(Fund.code)))
     figures = balances([f.id for f in funds], [year]) if funds else {}
     items = []

@@ -53,6 +53,7 @@ from grants.budgets.movements import set_allocation
 from grants.budgets.waiting import waiting_conditions
 from grants.core import access, clock
 from grants.core.files import private_download
+from grants.core.input import whole_number
 from grants.core.money import ZERO
 from grants.core.refusals import refused_by_domain
 from grants.core.stats import Spread
@@ -484,7 +485,8 @@ def plan_page() -> ResponseReturnValue:
     status = 200
     raw = request.values.get("year", "")
     if raw:
-        year = int(raw) if raw.isdigit() and int(raw) in (this_year, this_year + 1) else None
+        asked = whole_number(raw)
+        year = asked if asked in (this_year, this_year + 1) else None
     funds = [fund for fund in _funds_for(year or this_year) if fund.active]
     form = AllocationForm(funds=funds)
     if year is None:

@@ -69,16 +69,20 @@ def digits_filter(value: object) -> object:
     return ascii_digits(value) if isinstance(value, str) else value
 
 
+def whole_number(text: str) -> int | None:
+    """A whole number as typed in a form or a URL: ASCII digits only, at most 12 of them;
+    otherwise None. ``str.isdigit`` alone lets "²" through, which ``int`` then refuses
+    with a server error."""
+    text = text.strip()
+    if not text or len(text) > 12 or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
 def parse_id(value: object) -> int | None:
     """An id as sent in a form or a URL: ASCII digits, 1 to ``MAX_ID``; otherwise None (the
     caller answers "not found" or "choose from the list", never a server error)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        number = value
-    else:
-        text = str(value or "").strip()
-        if not text or len(text) > 12 or not (text.isascii() and text.isdigit()):
-            return None
-        number = int(text)
-    return number if 1 <= number <= MAX_ID else None
+    number = value if isinstance(value, int) else whole_number(str(value or ""))
+    return number if number is not None and 1 <= number <= MAX_ID else None

@@ -87,7 +87,7 @@ class Assertion:
     @property
     def cvr(self) -> str | None:
         value = self.get(CVR)
-        return value if value.isdigit() and len(value) == 8 else None
+        return value if value.isascii() and value.isdigit() and len(value) == 8 else None
 
 
 def configured() -> bool:

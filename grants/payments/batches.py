@@ -23,6 +23,7 @@ from grants.budgets.exports import Column
 from grants.cases.models import Application
 from grants.core import clock
 from grants.core.errors import DomainError
+from grants.core.input import whole_number
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.payments.models import PAID, SENT, PaymentBatch, PaymentBatchLine
@@ -215,7 +216,7 @@ def confirm(text: str, actor) -> int:
             problems.append(_("Linje %(n)d: datoen skal skrives ÅÅÅÅ-MM-DD.", n=number))
             continue
         line = None
-        if position.isdigit():
+        if whole_number(position) is not None:
             line = db.session.scalar(
                 select(PaymentBatchLine)
                 .join(PaymentBatch)

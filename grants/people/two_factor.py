@@ -190,7 +190,7 @@ def check_either(user: User, code: str) -> Verdict:
     """A code from the app, or else a recovery code (the forms that change the settings
     take either, so a person who lost the phone can still turn the factor off)."""
     compact = "".join(code.split())
-    if compact.isdigit() and len(compact) == DIGITS:
+    if compact.isascii() and compact.isdigit() and len(compact) == DIGITS:
         result = check_code(user, compact)
         return Verdict(result == "ok", "totp", "" if result == "ok" else result)
     return Verdict(use_recovery_code(user, code), "recovery_code", "wrong")

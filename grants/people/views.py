@@ -18,6 +18,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from grants.core import clock
 from grants.core.commit import keep_writes
+from grants.core.input import parse_id
 from grants.core.refusals import refused_by_domain
 from grants.core.security import safe_next
 from grants.extensions import csrf, db
@@ -222,7 +223,8 @@ def _pending_user() -> User | None:
         session.pop(PENDING, None)
         return None
     user_id, _dot, token = str(pending.get("user", "")).partition(".")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user_number = parse_id(user_id)
+    user = db.session.get(User, user_number) if user_number else None
     if user is None or user.session_token != token or not user.active:
         return None
     return user if user.has_second_factor else None

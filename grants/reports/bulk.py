@@ -23,6 +23,7 @@ from grants.cases.states import State
 from grants.core import access, confirmation
 from grants.core.errors import DomainError
 from grants.core.formatting import money
+from grants.core.input import parse_id
 from grants.core.refusals import as_text
 from grants.extensions import db
 from grants.reports import reminders
@@ -179,8 +180,9 @@ def run_each(ids: list[int], one: Callable[[Application], str]) -> list[Result]:
 def _chosen() -> list[int]:
     ids = []
     for value in request.form.getlist("cases"):
-        if value.isdigit() and int(value) not in ids:
-            ids.append(int(value))
+        case_id = parse_id(value)
+        if case_id is not None and case_id not in ids:
+            ids.append(case_id)
     return ids
 
 
