@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from grants.applications import case_lists, changes, documents, operations
 from grants.applications.forms import (
@@ -73,7 +74,7 @@ from grants.subsidies.figures import age_limit_for, age_limit_of, young_count_la
 from grants.workflow import actions, engine
 from grants.workflow.forms import StepForm
 from grants.workflow.labels import action_label, state_label
-from grants.workflow.models import CaseRole, JournalEntry
+from grants.workflow.models import CaseRole, JournalEntry, Route, Transition
 
 bp = Blueprint("applications", __name__)
 # A journal entry's facts (a resubmission's changes, a document received), worded for the
@@ -115,9 +116,10 @@ APPLICANT_ROLES = {
 
 
 def get_application(application_id: int, options=()) -> Application:
-    if options is CASE_PAGE_OPTIONS and (
+    kept = options is CASE_PAGE_OPTIONS and (
         db.session.identity_key(Application, application_id) not in db.session.identity_map
-    ):
+    )
+    if kept:
         # The case page's statement is kept: built with its options and its cache key
         # worked out once, not on every request (a third of the loading's CPU).
         application = (
@@ -130,6 +132,8 @@ def get_application(application_id: int, options=()) -> Application:
     if application is None:
         abort(404)
     access.require(current_user, "case.view", application)
+    if kept:
+        _load_kept_collections(application)
     return application
 
 
@@ -521,7 +525,9 @@ def _flash_saved(submitting: bool) -> None:
 CASE_PAGE_OPTIONS = (
     joinedload(Application.applicant).lazyload(User.role_grants),
     joinedload(Application.manager).lazyload(User.role_grants),
-    joinedload(Application.route),
+    # The route's steps are read by a kept statement of their own (``_load_route_steps``),
+    # not by the relationship's selectin load, which builds its statement anew each time.
+    joinedload(Application.route).lazyload(Route.transitions),
     joinedload(Application.fund).joinedload(Fund.board),
     joinedload(Application.budget_lines),
     # A case has a few letters (none until decided): joined, one query fewer; and a case
@@ -601,6 +607,43 @@ def journal_rows(
             )
         )
     return rows
+
+
+@functools.cache
+def _route_steps_statement():
+    return (
+        select(Transition)
+        .where(Transition.route_id == bindparam("route_id"))
+        .order_by(Transition.position)
+    )
+
+
+@functools.cache
+def _attachments_statement():
+    return (
+        select(Attachment)
+        .where(Attachment.application_id == bindparam("application_id"))
+        .order_by(Attachment.id)
+    )
+
+
+def _load_kept_collections(application: Application) -> None:
+    """The route's steps and the case's documents, each in its relationship's order, as
+    the collections the case page reads: the statements their lazy and selectin loads make,
+    but kept (building them and working out their cache keys cost more than the rows)."""
+    route = application.route
+    if "transitions" not in route.__dict__:
+        set_committed_value(
+            route,
+            "transitions",
+            list(db.session.scalars(_route_steps_statement(), {"route_id": route.id})),
+        )
+    if "attachments" not in application.__dict__:
+        set_committed_value(
+            application,
+            "attachments",
+            list(db.session.scalars(_attachments_statement(), {"application_id": application.id})),
+        )
 
 
 @functools.cache
