@@ -676,14 +676,24 @@ def render_case(
     steps, decisions = actions.case_steps(
         application, engine.available_transitions(application, user)
     )
+    # A fresh decision form on a page asked for: its fields are kept as rendered, by what
+    # they show (show.html's decision_fields: the choices, the dispensation asked or not).
+    decision_kept: tuple | None = None
+    fresh = False
     if not decisions:
         # Nothing to decide now (the case decided meanwhile): no form with no choices.
         decision_form = None
     elif decision_form is None:
         decision_form = DecisionForm()
+        fresh = request.method in ("GET", "HEAD")
     if decision_form is not None:
         allowed = {t.action for t in decisions}
         decision_form.action.choices = [c for c in decision_form.action.choices if c[0] in allowed]
+        if fresh:
+            decision_kept = (
+                tuple(c[0] for c in decision_form.action.choices),
+                bool(application.calculation),
+            )
     internal = sees_internal_journal(user, application)
     entries = journal_entries(application)
     # Need-to-know: the journal names a message's file only to those who read the thread.
@@ -705,6 +715,7 @@ def render_case(
         step_form=step_form
         or (StepForm() if any(step.action.form is not None for step in steps) else None),
         decision_form=decision_form,
+        decision_kept=decision_kept,
         preview=preview,
         journal=journal_rows(entries, internal, withheld_documents, withheld_comments),
         internal=internal,
