@@ -74,7 +74,7 @@ from grants.subsidies.figures import age_limit_for, age_limit_of, young_count_la
 from grants.workflow import actions, engine
 from grants.workflow.forms import StepForm
 from grants.workflow.labels import action_label, state_label
-from grants.workflow.models import CaseRole, JournalEntry, Route, Transition
+from grants.workflow.models import CaseRole, JournalEntry, Route
 
 bp = Blueprint("applications", __name__)
 # A journal entry's facts (a resubmission's changes, a document received), worded for the
@@ -525,8 +525,8 @@ def _flash_saved(submitting: bool) -> None:
 CASE_PAGE_OPTIONS = (
     joinedload(Application.applicant).lazyload(User.role_grants),
     joinedload(Application.manager).lazyload(User.role_grants),
-    # The route's steps are read by a kept statement of their own (``_load_route_steps``),
-    # not by the relationship's selectin load, which builds its statement anew each time.
+    # The route's steps are not loaded with it: the page's buttons come from the steps kept
+    # across requests (engine.available_steps); a rule that reads them loads them then.
     joinedload(Application.route).lazyload(Route.transitions),
     joinedload(Application.fund).joinedload(Fund.board),
     joinedload(Application.budget_lines),
@@ -610,15 +610,6 @@ def journal_rows(
 
 
 @functools.cache
-def _route_steps_statement():
-    return (
-        select(Transition)
-        .where(Transition.route_id == bindparam("route_id"))
-        .order_by(Transition.position)
-    )
-
-
-@functools.cache
 def _attachments_statement():
     return (
         select(Attachment)
@@ -628,16 +619,9 @@ def _attachments_statement():
 
 
 def _load_kept_collections(application: Application) -> None:
-    """The route's steps and the case's documents, each in its relationship's order, as
-    the collections the case page reads: the statements their lazy and selectin loads make,
-    but kept (building them and working out their cache keys cost more than the rows)."""
-    route = application.route
-    if "transitions" not in route.__dict__:
-        set_committed_value(
-            route,
-            "transitions",
-            list(db.session.scalars(_route_steps_statement(), {"route_id": route.id})),
-        )
+    """The case's documents, in the relationship's order, as the collection the case page
+    reads: the statement its lazy load makes, but kept (building it and working out its
+    cache key cost more than the rows)."""
     if "attachments" not in application.__dict__:
         set_committed_value(
             application,
@@ -673,9 +657,7 @@ def render_case(
     # The person reading, once: each read through Flask-Login's proxy looks the user up again.
     user = current_user._get_current_object()
     # The buttons, as the route and its actions say (grants.workflow.actions).
-    steps, decisions = actions.case_steps(
-        application, engine.available_transitions(application, user)
-    )
+    steps, decisions = actions.case_steps(application, engine.available_steps(application, user))
     # A fresh decision form on a page asked for: its fields are kept as rendered, by what
     # they show (show.html's decision_fields: the choices, the dispensation asked or not).
     decision_kept: tuple | None = None
