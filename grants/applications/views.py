@@ -658,24 +658,28 @@ def render_case(
     user = current_user._get_current_object()
     # The buttons, as the route and its actions say (grants.workflow.actions).
     steps, decisions = actions.case_steps(application, engine.available_steps(application, user))
+    allowed = {t.action for t in decisions}
+
+    def fresh_decision_form() -> DecisionForm:
+        form = DecisionForm()
+        form.action.choices = [c for c in form.action.choices if c[0] in allowed]
+        return form
+
     # A fresh decision form on a page asked for: its fields are kept as rendered, by what
-    # they show (show.html's decision_fields: the choices, the dispensation asked or not).
+    # they show (show.html's decision_fields: the choices, the dispensation asked or not),
+    # and the form is made only when they are drawn; the page has a bare form's CSRF token.
     decision_kept: tuple | None = None
-    fresh = False
     if not decisions:
         # Nothing to decide now (the case decided meanwhile): no form with no choices.
         decision_form = None
     elif decision_form is None:
-        decision_form = DecisionForm()
-        fresh = request.method in ("GET", "HEAD")
-    if decision_form is not None:
-        allowed = {t.action for t in decisions}
+        if request.method in ("GET", "HEAD"):
+            decision_form = Form()
+            decision_kept = (tuple(sorted(allowed)), bool(application.calculation))
+        else:
+            decision_form = fresh_decision_form()
+    else:
         decision_form.action.choices = [c for c in decision_form.action.choices if c[0] in allowed]
-        if fresh:
-            decision_kept = (
-                tuple(c[0] for c in decision_form.action.choices),
-                bool(application.calculation),
-            )
     internal = sees_internal_journal(user, application)
     entries = journal_entries(application)
     # Need-to-know: the journal names a message's file only to those who read the thread.
@@ -698,6 +702,7 @@ def render_case(
         or (StepForm() if any(step.action.form is not None for step in steps) else None),
         decision_form=decision_form,
         decision_kept=decision_kept,
+        fresh_decision_form=fresh_decision_form,
         preview=preview,
         journal=journal_rows(entries, internal, withheld_documents, withheld_comments),
         internal=internal,
