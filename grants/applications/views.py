@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from grants.applications import case_lists, changes, documents, operations
 from grants.applications.forms import (
@@ -73,7 +74,7 @@ from grants.subsidies.figures import age_limit_for, age_limit_of, young_count_la
 from grants.workflow import actions, engine
 from grants.workflow.forms import StepForm
 from grants.workflow.labels import action_label, state_label
-from grants.workflow.models import CaseRole, JournalEntry
+from grants.workflow.models import CaseRole, JournalEntry, Route
 
 bp = Blueprint("applications", __name__)
 # A journal entry's facts (a resubmission's changes, a document received), worded for the
@@ -115,9 +116,10 @@ APPLICANT_ROLES = {
 
 
 def get_application(application_id: int, options=()) -> Application:
-    if options is CASE_PAGE_OPTIONS and (
+    kept = options is CASE_PAGE_OPTIONS and (
         db.session.identity_key(Application, application_id) not in db.session.identity_map
-    ):
+    )
+    if kept:
         # The case page's statement is kept: built with its options and its cache key
         # worked out once, not on every request (a third of the loading's CPU).
         application = (
@@ -130,6 +132,8 @@ def get_application(application_id: int, options=()) -> Application:
     if application is None:
         abort(404)
     access.require(current_user, "case.view", application)
+    if kept:
+        _load_kept_collections(application)
     return application
 
 
@@ -521,7 +525,9 @@ def _flash_saved(submitting: bool) -> None:
 CASE_PAGE_OPTIONS = (
     joinedload(Application.applicant).lazyload(User.role_grants),
     joinedload(Application.manager).lazyload(User.role_grants),
-    joinedload(Application.route),
+    # The route's steps are not loaded with it: the page's buttons come from the steps kept
+    # across requests (engine.available_steps); a rule that reads them loads them then.
+    joinedload(Application.route).lazyload(Route.transitions),
     joinedload(Application.fund).joinedload(Fund.board),
     joinedload(Application.budget_lines),
     # A case has a few letters (none until decided): joined, one query fewer; and a case
@@ -604,6 +610,27 @@ def journal_rows(
 
 
 @functools.cache
+def _attachments_statement():
+    return (
+        select(Attachment)
+        .where(Attachment.application_id == bindparam("application_id"))
+        .order_by(Attachment.id)
+    )
+
+
+def _load_kept_collections(application: Application) -> None:
+    """The case's documents, in the relationship's order, as the collection the case page
+    reads: the statement its lazy load makes, but kept (building it and working out its
+    cache key cost more than the rows)."""
+    if "attachments" not in application.__dict__:
+        set_committed_value(
+            application,
+            "attachments",
+            list(db.session.scalars(_attachments_statement(), {"application_id": application.id})),
+        )
+
+
+@functools.cache
 def _case_page_statement():
     return (
         select(Application)
@@ -630,16 +657,28 @@ def render_case(
     # The person reading, once: each read through Flask-Login's proxy looks the user up again.
     user = current_user._get_current_object()
     # The buttons, as the route and its actions say (grants.workflow.actions).
-    steps, decisions = actions.case_steps(
-        application, engine.available_transitions(application, user)
-    )
+    steps, decisions = actions.case_steps(application, engine.available_steps(application, user))
+    allowed = {t.action for t in decisions}
+
+    def fresh_decision_form() -> DecisionForm:
+        form = DecisionForm()
+        form.action.choices = [c for c in form.action.choices if c[0] in allowed]
+        return form
+
+    # A fresh decision form on a page asked for: its fields are kept as rendered, by what
+    # they show (show.html's decision_fields: the choices, the dispensation asked or not),
+    # and the form is made only when they are drawn; the page has a bare form's CSRF token.
+    decision_kept: tuple | None = None
     if not decisions:
         # Nothing to decide now (the case decided meanwhile): no form with no choices.
         decision_form = None
     elif decision_form is None:
-        decision_form = DecisionForm()
-    if decision_form is not None:
-        allowed = {t.action for t in decisions}
+        if request.method in ("GET", "HEAD"):
+            decision_form = Form()
+            decision_kept = (tuple(sorted(allowed)), bool(application.calculation))
+        else:
+            decision_form = fresh_decision_form()
+    else:
         decision_form.action.choices = [c for c in decision_form.action.choices if c[0] in allowed]
     internal = sees_internal_journal(user, application)
     entries = journal_entries(application)
@@ -662,6 +701,8 @@ def render_case(
         step_form=step_form
         or (StepForm() if any(step.action.form is not None for step in steps) else None),
         decision_form=decision_form,
+        decision_kept=decision_kept,
+        fresh_decision_form=fresh_decision_form,
         preview=preview,
         journal=journal_rows(entries, internal, withheld_documents, withheld_comments),
         internal=internal,

@@ -5,13 +5,14 @@ installs."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, url_for
+from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from grants.applications.views import get_application, render_case
 from grants.cases.models import Application
 from grants.core import access
+from grants.core.forms import Form
 from grants.core.refusals import refused_by_domain
 from grants.messages import operations
 from grants.messages.forms import MessageForm, NoteForm
@@ -36,6 +37,7 @@ def case_messages(application: Application) -> dict | None:
     else:
         thread, notes = operations.thread(application), None
     acts_as_applicant = access.may(user, "case.act_as_applicant", application)
+    fresh = request.method in ("GET", "HEAD")
     can_post = access.may(user, "case.message", application)
     can_note = access.may(user, "case.write_note", application)
     return {
@@ -46,10 +48,31 @@ def case_messages(application: Application) -> dict | None:
         "can_post": can_post,
         "can_request": can_post and not acts_as_applicant,
         "can_note": can_note,
-        # A form only where it is shown (each costs its fields and its CSRF token).
-        "form": (g.get("message_form") or MessageForm(formdata=None)) if can_post else None,
-        "note_form": (g.get("note_form") or NoteForm(formdata=None)) if can_note else None,
+        # A form only where it is shown (each costs its fields and its CSRF token). On a
+        # page asked for (fresh), the forms' fields are kept as rendered (_thread.html):
+        # a bare form gives the CSRF token, the form itself is made only to draw them.
+        "fresh": fresh,
+        "form": (
+            (Form(formdata=None) if fresh else g.get("message_form") or new_message_form())
+            if can_post
+            else None
+        ),
+        "note_form": (
+            (Form(formdata=None) if fresh else g.get("note_form") or new_note_form())
+            if can_note
+            else None
+        ),
+        "new_form": new_message_form,
+        "new_note_form": new_note_form,
     }
+
+
+def new_message_form() -> MessageForm:
+    return MessageForm(formdata=None)
+
+
+def new_note_form() -> NoteForm:
+    return NoteForm(formdata=None)
 
 
 def _write(application_id: int, permission: str, refused: str, form, operation, done):

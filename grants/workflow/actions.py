@@ -32,7 +32,7 @@ package's (the case's steps: ``grants.applications.actions``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +42,7 @@ from flask_babel import lazy_gettext as _l
 
 from grants.core.forms import Form
 from grants.workflow.forms import StepForm
-from grants.workflow.models import Transition
+from grants.workflow.models import Step, Transition
 
 if TYPE_CHECKING:
     from grants.cases.models import Application
@@ -230,13 +230,13 @@ def action(name: str) -> Action | None:
 class CaseStep:
     """A step the case page offers a person: the route's transition and what it is."""
 
-    transition: Transition
+    transition: Transition | Step
     action: Action
     url: str
 
 
 def case_steps(
-    application: Application, transitions: list[Transition]
+    application: Application, transitions: Sequence[Transition | Step]
 ) -> tuple[list[CaseStep], list]:
     """The case page's buttons, from the transitions a person may take: the steps drawn one
     by one, and the decisions (drawn as one decision form)."""

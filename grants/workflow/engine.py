@@ -8,8 +8,9 @@ the step's side effects subscribe (the e-mails: ``grants.workflow.mails``); it n
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+import functools
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from flask_babel import gettext as _
 from sqlalchemy import (
@@ -36,7 +37,7 @@ from grants.workflow.actions import ACTIONS
 from grants.workflow.guards import guard
 from grants.workflow.journal_texts import note
 from grants.workflow.labels import action_label as label_of_action
-from grants.workflow.models import CaseRole, JournalEntry, Route, Transition
+from grants.workflow.models import CaseRole, JournalEntry, Route, Step, Transition
 from grants.workflow.signals import step_taken
 
 if TYPE_CHECKING:
@@ -90,10 +91,30 @@ def available_transitions(application: Application, user: User | None) -> list[T
     """The steps this person may take on the case now: its own route's, and a step that
     came with a newer version of the route (``Action.on_newer_route``) that the case's
     version lacks, taken on the newer version (``take`` moves the case onto it)."""
+    return _available(application, user, lambda route: route.transitions_from(application.state))
+
+
+def available_steps(application: Application, user: User | None) -> list[Step]:
+    """``available_transitions`` as the steps kept across requests (``Step``: the same
+    columns, not objects of the session): the case page draws its buttons from these
+    without reading its route's dozens of transitions on every request."""
+    return _available(
+        application, user, lambda route: kept_steps(route.id).get(application.state, [])
+    )
+
+
+_T = TypeVar("_T", Transition, Step)
+
+
+def _available(
+    application: Application, user: User | None, steps_from: Callable[[Route], Sequence[_T]]
+) -> list[_T]:
+    """``available_transitions``, the route's steps from the case's state read by
+    ``steps_from``."""
     roles = case_roles(application, user)
     seen: set[str] = set()
     allowed = []
-    for transition in application.route.transitions_from(application.state):
+    for transition in steps_from(application.route):
         if (
             transition.role in roles
             and transition.action not in seen
@@ -105,7 +126,7 @@ def available_transitions(application: Application, user: User | None) -> list[T
         action.on_newer_route and action.name not in seen for action in ACTIONS.values()
     ):
         newer = newer_route(application)
-        for transition in newer.transitions_from(application.state) if newer else ():
+        for transition in steps_from(newer) if newer else ():
             action = ACTIONS.get(transition.action)
             if (
                 action is not None
@@ -403,6 +424,37 @@ def _kept_transitions() -> Transitions:
     return kept[1]
 
 
+_ROUTE_STEPS = "grants.workflow.route_steps"
+
+
+def kept_steps(route_id: int) -> dict[str, list[Step]]:
+    """The route's steps by the state they are taken from, in the route's order: every
+    route's, read in one statement and kept by the app as the menu's steps are (at most
+    ``STEPS_KEPT_FOR`` seconds, forgotten when a route is loaded); a route not among them
+    (made since, by another process) has them read again."""
+    import time
+
+    from flask import current_app
+
+    kept = current_app.extensions.get(_ROUTE_STEPS)
+    now = time.monotonic()
+    if kept is None or now - kept[0] > STEPS_KEPT_FOR or route_id not in kept[1]:
+        by_route: dict[int, dict[str, list[Step]]] = {}
+        for row in db.session.execute(_route_steps_statement()):
+            step = Step(*row)
+            by_route.setdefault(step.route_id, {}).setdefault(step.from_state, []).append(step)
+        kept = (now, by_route)
+        current_app.extensions[_ROUTE_STEPS] = kept
+    return kept[1].get(route_id, {})
+
+
+@functools.cache
+def _route_steps_statement() -> Select:
+    return select(*(getattr(Transition, name) for name in Step._fields)).order_by(
+        Transition.route_id, Transition.position, Transition.id
+    )
+
+
 def forget_steps() -> None:
     """The transition table changed (a route was loaded): read it again next time."""
     from flask import current_app, has_app_context
@@ -411,6 +463,7 @@ def forget_steps() -> None:
         from flask import g
 
         current_app.extensions.pop(_STEPS, None)
+        current_app.extensions.pop(_ROUTE_STEPS, None)
         current_app.extensions.pop(_NEWEST, None)
         g.pop(_NEWER_ROUTES, None)
 

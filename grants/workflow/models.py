@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.engine import Connection
@@ -83,6 +83,25 @@ class Transition(Model):
     notifies: Mapped[bool] = mapped_column(default=True)
 
     route: Mapped[Route] = relationship(back_populates="transitions")
+
+
+class Step(NamedTuple):
+    """A transition's columns as read, not an object of the session: the steps of every
+    route are kept across requests this way (``engine.available_steps``, the case page's
+    buttons). Routes are versioned data, never changed in place."""
+
+    id: int
+    route_id: int
+    position: int
+    from_state: str
+    action: str
+    to_state: str
+    role: CaseRole
+    guard: str
+    comment_required: bool
+    outcome: str
+    visible_to_applicant: bool
+    notifies: bool
 
 
 class JournalEntry(Model):
