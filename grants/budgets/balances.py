@@ -186,11 +186,20 @@ def _figures(
         parameters: dict[str, Any] = {"fund_ids": fund_ids, "years": years}
         if waiting:
             parameters["waiting_year"] = waiting_year
-        rows = db.session.execute(statement, parameters).all()
+        rows = _read(statement, parameters)
     else:
         rows = db.session.execute(_figures_statement(fund_ids, years, as_of, None)).all()
     # (All rows at once: iterating the result fetches them one by one, ~4 calls each.)
     return [(f, y, kind, total) for f, y, kind, total in rows]
+
+
+def _read(statement: Any, parameters: dict[str, Any]) -> Sequence[Any]:
+    """The rows of a kept statement through Core's execution (the session's connection, its
+    transaction): plain rows, without the ORM's round of execution and loading (~0.05-0.1
+    ms of CPU a statement on the budgets page). What is pending is flushed first, as the
+    session's own execute would (autoflush): the years just opened, say."""
+    db.session.flush()
+    return db.session.connection().execute(statement, parameters).all()
 
 
 # The statements of the balance now, without and with the waiting applications.
@@ -378,9 +387,7 @@ def month_by_month(fund_ids: Iterable[int], year: int) -> list[MonthFigures]:
     autumn, a reservation for next year's trip); entries booked after it ended (a late
     refund) count in December, so December shows the year's balance, as the tables do.
     """
-    rows = db.session.execute(
-        _month_totals_statement(), {"fund_ids": list(fund_ids), "year": year}
-    ).all()
+    rows = _read(_month_totals_statement(), {"fund_ids": list(fund_ids), "year": year})
     by_month: dict[int, dict[str, Decimal]] = {}
     for booked_in, month, kind, total in rows:
         booked_in, month = int(booked_in), int(month)

@@ -355,3 +355,36 @@ def test_no_preview_without_a_year_of_travel(world):
 def test_entry_kinds_all_count_somewhere():
     counted = set().union(*(signs.keys() for signs in FIGURES.values()))
     assert counted == set(EntryKind)
+
+
+def test_a_fund_whose_year_is_closed_says_so_on_its_row_and_no_other(client, auth, world):
+    """The closings are asked with the funds (one statement): the badge is on the closed
+    fund's row of that year only, not on another fund's or another year's."""
+    from grants.budgets.models import ClosingOutcome, YearClosing
+
+    other = make_fund(code="anden-pulje", name="Anden pulje")
+    db.session.add(
+        YearClosing(
+            fund_id=world.fund.id,
+            year=this_year(),
+            outcome=ClosingOutcome.LAPSED,
+            closed_by_id=world.finance.id,
+        )
+    )
+    db.session.commit()
+    auth.login(world.finance)
+
+    def badges(year: int) -> dict[str, bool]:
+        html = page(client.get(f"/budgetter?year={year}"))
+        table = html.select_one("table.budget-table")
+        return {
+            row.th.a.get_text(strip=True): row.th.select_one(".badge") is not None
+            for row in table.tbody.find_all("tr")
+        }
+
+    shown = badges(this_year())
+    assert shown[world.fund.name] is True
+    assert shown[other.name] is False
+    assert not any(badges(this_year() + 1).values())
+    html = page(client.get(f"/budgetter?year={this_year()}"))
+    assert "Lukket" in html.select_one("table.budget-table tbody").get_text()
