@@ -67,6 +67,7 @@ if TYPE_CHECKING:
 bp = Blueprint("budgets", __name__)
 bp.add_app_template_global(overview.fund_rows, "fund_rows")
 bp.add_app_template_global(overview.time_rows, "time_rows")
+bp.add_app_template_global(overview.month_rows, "month_rows")
 
 # How each kind of entry counts in each figure: the entries behind a figure, with the sign
 # that makes their sum equal to it. Committed, awaiting refund and available are per grant

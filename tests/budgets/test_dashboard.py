@@ -388,3 +388,18 @@ def test_a_fund_whose_year_is_closed_says_so_on_its_row_and_no_other(client, aut
     assert not any(badges(this_year() + 1).values())
     html = page(client.get(f"/budgetter?year={this_year()}"))
     assert "Lukket" in html.select_one("table.budget-table tbody").get_text()
+
+
+def test_the_year_charts_month_rows_escape_what_they_show(app):
+    """The month table's rows are written in Python (grants.budgets.overview.month_rows):
+    the month's name and the column names escaped, the amounts in the request's language."""
+    from grants.budgets.balances import MonthFigures
+    from grants.budgets.overview import month_rows
+
+    months = [MonthFigures(1, Decimal("1000.5"), Decimal("300"), Decimal("200"))]
+    with app.test_request_context():
+        html = str(month_rows(months, ["<b>jan</b>"], "Bud<get>", "&", "'", '"'))
+    assert "<b>" not in html and "&lt;b&gt;jan&lt;/b&gt;" in html
+    assert 'data-title="Bud&lt;get&gt;"' in html and 'data-title="&amp;"' in html
+    assert 'data-title="&#39;"' in html and 'data-title="&#34;"' in html
+    assert ">1.000,50 kr.<" in html and ">100,00 kr.<" in html and ">700,50 kr.<" in html
