@@ -403,3 +403,35 @@ def test_the_year_charts_month_rows_escape_what_they_show(app):
     assert 'data-title="Bud&lt;get&gt;"' in html and 'data-title="&amp;"' in html
     assert 'data-title="&#39;"' in html and 'data-title="&#34;"' in html
     assert ">1.000,50 kr.<" in html and ">100,00 kr.<" in html and ">700,50 kr.<" in html
+
+
+def test_the_page_is_the_same_with_the_funds_as_one_list_parameter(
+    client, auth, world, monkeypatch
+):
+    """The balances, the months and the times are asked with a parameter for each fund (a
+    statement kept for each number of funds), or, beyond ``KEPT_UP_TO`` funds, with one
+    expanding parameter: both give the same page."""
+    from grants.budgets import balances
+    from grants.reports import processing
+
+    other = make_fund(code="anden-pulje", name="Anden pulje")
+    spend(world, **in_year())
+    spend(world, fund=other, amount=6000, paid=0, **in_year(230))
+    make_application(world.employee, other, amount=5000, state="screening", **in_year(210))
+    db.session.commit()
+    auth.login(world.finance)
+    pages = []
+    for up_to in (64, 1, 0):
+        monkeypatch.setattr(balances, "KEPT_UP_TO", up_to)
+        monkeypatch.setattr(processing, "KEPT_UP_TO", up_to)
+        response = client.get("/budgetter")
+        assert response.status_code == 200
+        pages.append(
+            re.sub(
+                r'value="[^"]*" name="csrf_token"|name="csrf_token"[^>]*',
+                "",
+                response.get_data(as_text=True),
+            )
+        )
+    assert pages[0] == pages[1] == pages[2]
+    assert "6.000,00 kr." in pages[0] and "Anden pulje" in pages[0]
