@@ -8,7 +8,8 @@ whatever the number of funds: the figures are summed with GROUP BY, never fund b
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
@@ -192,6 +193,27 @@ def _year_choices(selected: int | None = None) -> list[int]:
     return sorted(years)
 
 
+# A code that needs no quoting in a path: put into the address as it is.
+_PLAIN_CODE = re.compile(r"[A-Za-z0-9_.~-]+")
+_CODE_SLOT = "0fund0code0"
+
+
+def _fund_year_urls(year: int) -> Callable[[str], str]:
+    """The address of each fund's ``year`` by its code: ``url_for`` once, the code put into
+    its place (``url_for`` for each fund matched the route anew: ~9 µs a fund). A code with
+    anything ``url_for`` would quote goes through ``url_for``."""
+    before, _slot, after = url_for("budgets.fund_year", fund_code=_CODE_SLOT, year=year).partition(
+        _CODE_SLOT
+    )
+
+    def address(code: str) -> str:
+        if _PLAIN_CODE.fullmatch(code):
+            return before + code + after
+        return url_for("budgets.fund_year", fund_code=code, year=year)
+
+    return address
+
+
 def _total(figures: list[Balance]) -> Balance:
     def total(name: str) -> Decimal:
         return sum([getattr(f, name) for f in figures], ZERO)
@@ -255,10 +277,11 @@ def index() -> ResponseReturnValue:
     funds = _fund_rows(year)
     ids = [fund.id for fund in funds]
     figures, queue = balances_and_waiting(ids, year)  # one statement
+    fund_year_url = _fund_year_urls(year)
     rows = [
         (
             fund,
-            url_for("budgets.fund_year", fund_code=fund.code, year=year),
+            fund_year_url(fund.code),
             figures[fund.id, year],
             queue[fund.id],
             fund.closed,

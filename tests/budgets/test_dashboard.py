@@ -435,3 +435,17 @@ def test_the_page_is_the_same_with_the_funds_as_one_list_parameter(
         )
     assert pages[0] == pages[1] == pages[2]
     assert "6.000,00 kr." in pages[0] and "Anden pulje" in pages[0]
+
+
+@pytest.mark.parametrize(
+    "code", ["studierejser", "Fond_2.0~x-y", "æble pulje", "a/b", "0fund0code0"]
+)
+def test_a_funds_address_is_url_fors(app, code):
+    """The funds' addresses are made from one ``url_for`` with the code put in its place;
+    a code that would be quoted goes through ``url_for`` itself."""
+    from grants.budgets.views import _fund_year_urls
+
+    with app.test_request_context():
+        assert _fund_year_urls(2026)(code) == url_for(
+            "budgets.fund_year", fund_code=code, year=2026
+        )
