@@ -11,10 +11,10 @@ same on every row (the column names, the locale, the catalogue) is found once a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -46,6 +46,20 @@ TIME_ROW = """<tr>
 <td class="amount" data-title="{settlement_p90_title}">{settlement_p90}</td>
 </tr>"""
 
+# A fund's row's second lines, its texts escaped where they are put in.
+AWAITING_REFUND = '<br><a class="budget-count" href="{href}?figure=awaiting_refund">{text}</a>'
+WAITING_COUNT = '<br><span class="budget-count">{text}</span>'
+
+MONTH_ROW = """
+        <tr>
+          <th scope="row">{name}</th>
+          <td class="amount" data-title="{budget_title}">{budget}</td>
+          <td class="amount" data-title="{committed_title}">{committed}</td>
+          <td class="amount" data-title="{spent_title}">{spent}</td>
+          <td class="amount" data-title="{available_title}">{available}</td>
+        </tr>
+      """
+
 NONE_MEASURED = "–"
 
 
@@ -73,24 +87,24 @@ def fund_rows(
         waiting_title="Ansøgt, ikke afgjort",
     )
     closed = Markup(' <span class="badge badge-info">{}</span>').format(_("Lukket"))
+    # The catalogue found once a table, not by Flask-Babel for each row's two texts (as
+    # its gettext and ngettext do: the text translated, then the values put in).
+    translations = get_translations()
+    awaiting_text = translations.ugettext("Afventer tilbagebetaling: %(amount)s")
     lines = []
     for fund, fund_year, figures, queue, closing in rows:
         href = escape(fund_year)
         awaiting_refund = ""
         if figures.awaiting_refund:
-            awaiting_refund = Markup(
-                '<br><a class="budget-count" href="{}?figure=awaiting_refund">{}</a>'
-            ).format(
-                href,
-                _(
-                    "Afventer tilbagebetaling: %(amount)s",
-                    amount=money(figures.awaiting_refund, locale),
-                ),
+            # The text escaped, as Markup.format escaped it.
+            awaiting_refund = AWAITING_REFUND.format(
+                href=href,
+                text=escape(awaiting_text % {"amount": money(figures.awaiting_refund, locale)}),
             )
         waiting_count = ""
         if queue.count:
-            waiting_count = Markup('<br><span class="budget-count">{}</span>').format(
-                _applications(queue.count)
+            waiting_count = WAITING_COUNT.format(
+                text=escape(_applications(queue.count, translations))
             )
         lines.append(
             FUND_ROW.format(
@@ -114,8 +128,8 @@ def fund_rows(
     return Markup("\n".join(lines))  # nosec B704
 
 
-def _applications(count: int) -> str:
-    return get_translations().ungettext("%(num)d ansøgning", "%(num)d ansøgninger", count) % {
+def _applications(count: int, translations: Any) -> str:
+    return translations.ungettext("%(num)d ansøgning", "%(num)d ansøgninger", count) % {
         "num": count
     }
 
@@ -157,3 +171,38 @@ def time_rows(
         )
     # The names escaped above; counts and days are numbers and the catalogue's words.
     return Markup("\n".join(lines))  # nosec B704
+
+
+def month_rows(
+    months: Iterable[Any],
+    month_names: Sequence[str],
+    budget_title: str,
+    committed_title: str,
+    spent_title: str,
+    available_title: str,
+) -> Markup:
+    """The year chart's table of months (templates/budgets/_year_chart.html): each month's
+    budget, committed, spent and available at its end (``MonthFigures``, January first),
+    the lines as the template's loop wrote them. The column names are the template's own
+    translations; the amounts in the request's language, as the ``money`` filter writes
+    them."""
+    locale = str(get_locale() or "da")
+    names = {
+        "budget_title": escape(budget_title),
+        "committed_title": escape(committed_title),
+        "spent_title": escape(spent_title),
+        "available_title": escape(available_title),
+    }
+    lines = [
+        MONTH_ROW.format(
+            name=escape(month_names[m.month - 1]),
+            budget=money(m.budget, locale),
+            committed=money(m.committed, locale),
+            spent=money(m.spent, locale),
+            available=money(m.available, locale),
+            **names,
+        )
+        for m in months
+    ]
+    # The names escaped above; amounts are digits, separators and "kr.".
+    return Markup("".join(lines))  # nosec B704

@@ -241,8 +241,8 @@ def counts(
     rows = (
         db.session.connection()
         .execute(
-            _counts_statement(fund_ids is not None, year is not None),
-            {"fund_ids": fund_ids, "year": year},
+            _counts_statement(_funds_asked(fund_ids), year is not None),
+            _funds_named(fund_ids) | {"year": year},
         )
         .all()
     )
@@ -259,18 +259,43 @@ def counts(
 _GROUP = itemgetter(0, 1, 2)
 
 
+# Up to so many funds, the statement is kept for their number, a parameter for each:
+# SQLAlchemy writes an expanding parameter (``IN`` a list) into the SQL text anew on every
+# execution. Beyond, one statement with the expanding parameter serves any number.
+KEPT_UP_TO = 64
+
+
+def _funds_asked(fund_ids: list[int] | None) -> int | None:
+    """How ``_counts_statement`` asks for the funds: None all, -1 any number (expanding),
+    else their number."""
+    if fund_ids is None:
+        return None
+    return len(fund_ids) if len(fund_ids) <= KEPT_UP_TO else -1
+
+
+def _funds_named(fund_ids: list[int] | None) -> dict[str, Any]:
+    if fund_ids is None:
+        return {}
+    if len(fund_ids) > KEPT_UP_TO:
+        return {"fund_ids": fund_ids}
+    return {f"fund_{i}": fund_id for i, fund_id in enumerate(fund_ids)}
+
+
 # Made once for each way of asking, the funds and the year parameters: building the
 # statement and working out its cache key anew cost more than reading its rows.
 @functools.cache
-def _counts_statement(by_funds: bool, by_year: bool) -> Select[int, int, str, int, int]:
+def _counts_statement(funds: int | None, by_year: bool) -> Select[int, int, str, int, int]:
     key = (ProcessingDays.fund_id, ProcessingDays.year, ProcessingDays.measure)
     query = (
         select(*key, ProcessingDays.days, ProcessingDays.cases)
         .where(ProcessingDays.cases > 0)
         .order_by(*key, ProcessingDays.days)
     )
-    if by_funds:
+    if funds == -1:
         query = query.where(ProcessingDays.fund_id.in_(bindparam("fund_ids", expanding=True)))
+    elif funds is not None:
+        each = [bindparam(f"fund_{i}", type_=Integer) for i in range(funds)]
+        query = query.where(ProcessingDays.fund_id.in_(each))
     if by_year:
         query = query.where(ProcessingDays.year == bindparam("year"))
     return query

@@ -158,10 +158,10 @@ def _statements(client, path: str) -> int:
         # applications (one UNION ALL), the messages and notes (one), the ESDH part, and the
         # municipality with the menu's count (one). No letters: no deliveries to read.
         ("caseworker", "/ansoegninger/{case}", 9),
-        # The person, the years, the funds, the balances with the waiting applications,
-        # the closings, month by month, the decision times, and the municipality with the
-        # menu's count and the committee question (one).
-        ("finance", "/budgetter", 8),
+        # The person, the years, the funds with their closings, the balances with the
+        # waiting applications, month by month, the decision times, and the municipality
+        # with the menu's count and the committee question (one).
+        ("finance", "/budgetter", 7),
     ],
 )
 def test_a_staff_page_asks_as_many_statements_for_two_cases_as_for_thirty(

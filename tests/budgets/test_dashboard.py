@@ -355,3 +355,97 @@ def test_no_preview_without_a_year_of_travel(world):
 def test_entry_kinds_all_count_somewhere():
     counted = set().union(*(signs.keys() for signs in FIGURES.values()))
     assert counted == set(EntryKind)
+
+
+def test_a_fund_whose_year_is_closed_says_so_on_its_row_and_no_other(client, auth, world):
+    """The closings are asked with the funds (one statement): the badge is on the closed
+    fund's row of that year only, not on another fund's or another year's."""
+    from grants.budgets.models import ClosingOutcome, YearClosing
+
+    other = make_fund(code="anden-pulje", name="Anden pulje")
+    db.session.add(
+        YearClosing(
+            fund_id=world.fund.id,
+            year=this_year(),
+            outcome=ClosingOutcome.LAPSED,
+            closed_by_id=world.finance.id,
+        )
+    )
+    db.session.commit()
+    auth.login(world.finance)
+
+    def badges(year: int) -> dict[str, bool]:
+        html = page(client.get(f"/budgetter?year={year}"))
+        table = html.select_one("table.budget-table")
+        return {
+            row.th.a.get_text(strip=True): row.th.select_one(".badge") is not None
+            for row in table.tbody.find_all("tr")
+        }
+
+    shown = badges(this_year())
+    assert shown[world.fund.name] is True
+    assert shown[other.name] is False
+    assert not any(badges(this_year() + 1).values())
+    html = page(client.get(f"/budgetter?year={this_year()}"))
+    assert "Lukket" in html.select_one("table.budget-table tbody").get_text()
+
+
+def test_the_year_charts_month_rows_escape_what_they_show(app):
+    """The month table's rows are written in Python (grants.budgets.overview.month_rows):
+    the month's name and the column names escaped, the amounts in the request's language."""
+    from grants.budgets.balances import MonthFigures
+    from grants.budgets.overview import month_rows
+
+    months = [MonthFigures(1, Decimal("1000.5"), Decimal("300"), Decimal("200"))]
+    with app.test_request_context():
+        html = str(month_rows(months, ["<b>jan</b>"], "Bud<get>", "&", "'", '"'))
+    assert "<b>" not in html and "&lt;b&gt;jan&lt;/b&gt;" in html
+    assert 'data-title="Bud&lt;get&gt;"' in html and 'data-title="&amp;"' in html
+    assert 'data-title="&#39;"' in html and 'data-title="&#34;"' in html
+    assert ">1.000,50 kr.<" in html and ">100,00 kr.<" in html and ">700,50 kr.<" in html
+
+
+def test_the_page_is_the_same_with_the_funds_as_one_list_parameter(
+    client, auth, world, monkeypatch
+):
+    """The balances, the months and the times are asked with a parameter for each fund (a
+    statement kept for each number of funds), or, beyond ``KEPT_UP_TO`` funds, with one
+    expanding parameter: both give the same page."""
+    from grants.budgets import balances
+    from grants.reports import processing
+
+    other = make_fund(code="anden-pulje", name="Anden pulje")
+    spend(world, **in_year())
+    spend(world, fund=other, amount=6000, paid=0, **in_year(230))
+    make_application(world.employee, other, amount=5000, state="screening", **in_year(210))
+    db.session.commit()
+    auth.login(world.finance)
+    pages = []
+    for up_to in (64, 1, 0):
+        monkeypatch.setattr(balances, "KEPT_UP_TO", up_to)
+        monkeypatch.setattr(processing, "KEPT_UP_TO", up_to)
+        response = client.get("/budgetter")
+        assert response.status_code == 200
+        pages.append(
+            re.sub(
+                r'value="[^"]*" name="csrf_token"|name="csrf_token"[^>]*',
+                "",
+                response.get_data(as_text=True),
+            )
+        )
+    assert pages[0] == pages[1] == pages[2]
+    assert "6.000,00 kr." in pages[0] and "Anden pulje" in pages[0]
+
+
+@pytest.mark.parametrize(
+    "code", ["studierejser", "Fond_2.0~x-y", "æble pulje", "a/b", "0fund0code0"]
+)
+def test_a_funds_address_is_url_fors(app, code):
+    """The funds' addresses are made from one ``url_for`` with the code put in its place;
+    a code that would be quoted goes through ``url_for`` itself."""
+    from grants.budgets.views import _fund_year_urls
+
+    with app.test_request_context():
+        assert _fund_year_urls(2026)(code) == url_for(
+            "budgets.fund_year", fund_code=code, year=2026
+        )
