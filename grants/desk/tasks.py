@@ -510,23 +510,22 @@ def side_column(user) -> ColumnElement:
 
 
 def next_steps(user, rows: list) -> dict[int, list[str]]:
-    """The steps each case waits for from the person, by the route (one query for the
-    page's routes): the actions of their side's roles whose guard holds (the row's guard
-    columns, ``guard_columns``)."""
+    """The steps each case waits for from the person, by the route (the routes' steps as
+    the app keeps them, ``engine.kept_steps``: no query): the actions of their side's roles
+    whose guard holds (the row's guard columns, ``guard_columns``)."""
     from grants.workflow.models import CaseRole
 
-    route_ids = {row.route_id for row in rows}
-    if not route_ids:
-        return {}
-    # The steps by where they start (route, state), in the route's order, each with the
-    # row's column that says whether its guard holds (None: no guard). The role is the
-    # table's text, which a CaseRole (a StrEnum) equals.
+    # The steps the route expects (``notifies``) by where they start (route, state), in the
+    # route's order, each with the row's column that says whether its guard holds (None: no
+    # guard).
     starting: dict[tuple[int, str], list[tuple[str, str | None, str]]] = {}
-    for route_id, from_state, role, guard_name, action in db.session.execute(
-        _steps_statement(), {"route_ids": sorted(route_ids)}
-    ):
-        guard_column = _guard_label(guard_name) if guard_name else None
-        starting.setdefault((route_id, from_state), []).append((role, guard_column, action))
+    for route_id in {row.route_id for row in rows}:
+        for from_state, steps in engine.kept_steps(route_id).items():
+            starting[route_id, from_state] = [
+                (step.role, _guard_label(step.guard) if step.guard else None, step.action)
+                for step in steps
+                if step.notifies
+            ]
     staff = {CaseRole.BOARD_MEMBER, CaseRole.CASEWORKER}
     roles = {
         "applicant": {CaseRole.APPLICANT},
@@ -547,22 +546,3 @@ def next_steps(user, rows: list) -> dict[int, list[str]]:
                 actions.append(action)
         steps[row.id] = actions
     return steps
-
-
-@functools.cache
-def _steps_statement() -> Select:
-    """``next_steps``' statement, the page's routes as the parameter ``route_ids``: built
-    once."""
-    from grants.workflow.models import Transition
-
-    return (
-        select(
-            Transition.route_id,
-            Transition.from_state,
-            Transition.role,
-            Transition.guard,
-            Transition.action,
-        )
-        .where(Transition.notifies, Transition.route_id.in_(bindparam("route_ids", expanding=True)))
-        .order_by(Transition.route_id, Transition.position)
-    )
