@@ -94,7 +94,13 @@ def test_the_list_says_how_long_a_case_waited_and_its_deadline(client, auth, wor
     assert row[0] == cases["screening"].case_number
     assert "12 dage" in row[4]
     assert "Afgørelse før afrejse" in row[5]
-    assert row[2]  # the next step, by the route
+    # The next steps, by the route, in its order: those that wait for the caseworker.
+    assert row[2] == (
+        "Bed om flere oplysninger, Send til afgørelse, Bevil fuldt ud, Bevil delvist, Giv afslag"
+    )
+    auth.login(world.manager)
+    (row,) = rows(client.get("/opgaver"))
+    assert (row[1].split()[0], row[2]) == ("Til", "Anbefal, Anbefal ikke")
 
 
 def test_sorting_by_a_column_without_script(client, auth, world, cases):
