@@ -389,8 +389,8 @@ def people_to_act(application: Application) -> list[User]:
     return list(people.values())
 
 
-# The transition table's steps, kept by the app for ``STEPS_KEPT_FOR`` seconds for the count
-# in every page's menu (``waiting_for(user, quick=True)``): routes are versioned data, never
+# The transition table's steps, kept by the app for ``STEPS_KEPT_FOR`` seconds for the
+# waiting rule (``waiting_for``: the menu's count, the work queue): routes are versioned data, never
 # changed in place, and loading one here forgets the copy at once (``forget_steps``).
 STEPS_KEPT_FOR = 60.0
 _STEPS = "grants.workflow.steps"
@@ -500,8 +500,10 @@ def waiting_for(user: User, quick: bool = False) -> ColumnElement[bool]:
     cancel waits for the applicant's report, not for the caseworker, and a committee's
     decisions are taken in its meeting. The case page still offers every step allowed.
 
-    ``quick``: the condition costs no query of its own (the steps as the app keeps them,
-    the person's organisations as a subquery), for the count in the menu of every page."""
+    The steps are the transition table's as the app keeps them (``STEPS_KEPT_FOR``), as
+    the menu's count and the case page's buttons have them, so the work queue and the menu
+    never disagree. ``quick``: the condition costs no query of its own (the person's
+    organisations as a subquery), for the count in the menu of every page."""
     return waiting_parts(user, quick).condition
 
 
@@ -525,10 +527,10 @@ def waiting_parts(user: User, quick: bool = False) -> Waiting:
     """``waiting_for``'s condition with its parts (``Waiting``), built once per person."""
     from grants.organisations.models import Membership
 
-    # The transition table is small: read it once and spell out, per role, the routes and
-    # states where the role has a step, so the database can use the index on the state
-    # instead of testing a correlated EXISTS on every application.
-    transitions = _kept_transitions() if quick else _read_transitions()
+    # The transition table is small: kept by the app (``_kept_transitions``) and spelt out,
+    # per role, as the routes and states where the role has a step, so the database can use
+    # the index on the state instead of testing a correlated EXISTS on every application.
+    transitions = _kept_transitions()
     # The organisations the person acts for, as values: a condition the planner can use.
     own_organisations: tuple[int, ...] | None = (
         AS_SUBQUERY
