@@ -228,6 +228,30 @@ def make_cases_in_every_state(
     return cases
 
 
+def world_people(world) -> list[User]:
+    """The world's people of every kind (``world`` fixture): each route role and none."""
+    return [
+        world.employee,
+        world.manager,
+        world.caseworker,
+        world.board_member,
+        world.finance,
+        world.admin,
+        world.outsider,
+    ]
+
+
+def cases_before_and_after_the_trip(world, states) -> list[Application]:
+    """``make_cases_in_every_state`` for the world's employee and fund, each state with a
+    trip not yet begun and one just ended."""
+    today = clock.today()
+    trips = [
+        {"departure_date": departure, "return_date": departure + dt.timedelta(days=3)}
+        for departure in (today + dt.timedelta(days=3), today - dt.timedelta(days=6))
+    ]
+    return make_cases_in_every_state(world.employee, world.fund, states, trips)
+
+
 DECIDED_STATES = {
     "granted": Outcome.GRANTED,
     "partly_granted": Outcome.PARTLY_GRANTED,

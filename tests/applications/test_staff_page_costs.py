@@ -16,7 +16,12 @@ from grants.core import access, clock
 from grants.extensions import db
 from grants.people.models import Role, UserRole
 from grants.workflow import engine
-from tests.factories import make_application, make_cases_in_every_state, make_fund
+from tests.factories import (
+    cases_before_and_after_the_trip,
+    make_application,
+    make_fund,
+    world_people,
+)
 from tests.html import links, table_rows
 from tests.workflow.test_transition_table import STATES as ROUTE_STATES
 
@@ -25,27 +30,6 @@ from tests.workflow.test_transition_table import STATES as ROUTE_STATES
 STATES = [
     state for state in ROUTE_STATES if state not in ("partly_granted", "refused", "withdrawn")
 ]
-
-
-def _people(world):
-    return [
-        world.employee,
-        world.manager,
-        world.caseworker,
-        world.board_member,
-        world.finance,
-        world.admin,
-        world.outsider,
-    ]
-
-
-def _cases(world):
-    today = clock.today()
-    trips = [
-        {"departure_date": departure, "return_date": departure + dt.timedelta(days=3)}
-        for departure in (today + dt.timedelta(days=3), today - dt.timedelta(days=6))
-    ]
-    return make_cases_in_every_state(world.employee, world.fund, STATES, trips)
 
 
 def _queue_ids(client, query: str = "") -> set[int]:
@@ -61,11 +45,11 @@ def test_each_persons_queue_shows_what_waits_for_them_and_nothing_they_may_not_s
     app, client, auth, world
 ):
     app.config["WORK_QUEUE_PAGE_SIZE"] = 500
-    cases = _cases(world)
+    cases = cases_before_and_after_the_trip(world, STATES)
     # Twice round everyone: the second time every person's condition is kept from the
     # first, and must still be their own.
     for _round in range(2):
-        for user in _people(world):
+        for user in world_people(world):
             auth.login(user)
             shown = _queue_ids(client)
             expected = {

@@ -137,6 +137,16 @@ def test_only_the_secretariat_acts_in_bulk(world, client, auth, move_clock):
     assert db.session.get(Application, case.id).state == "report_submitted"
 
 
+def _reported(world, move_clock, *grants: int) -> list:
+    """Granted cases of these amounts, the trip over and each report submitted."""
+    cases = [granted_case(world, amount) for amount in grants]
+    move_clock(cases[0].return_date)
+    for case in cases:
+        file_report(case, world.employee, COSTS)
+    db.session.commit()
+    return cases
+
+
 def _approve_in_bulk(client, cases) -> list[list[str]]:
     shown = client.post("/rapporter/godkend-flere", data={"cases": [c.id for c in cases]})
     done = client.post("/rapporter/godkend-flere", data={"confirmation": token_of(shown)})
@@ -151,11 +161,7 @@ def test_each_case_is_committed_before_the_next_so_the_fund_is_not_held(
     made: other decisions on the fund need not wait for the whole bulk approval."""
     if make_url(database_url).get_backend_name() == "sqlite":
         pytest.skip("on SQLite the first write takes the whole database's lock")
-    cases = [granted_case(world, 8000), granted_case(world, 9000)]
-    move_clock(cases[0].return_date)
-    for case in cases:
-        file_report(case, world.employee, COSTS)
-    db.session.commit()
+    cases = _reported(world, move_clock, 8000, 9000)
     auth.login(world.caseworker)
     seen = []
     pdfs_made["before"] = lambda: seen.append(lockable_from_elsewhere(database_url, world.fund.id))
@@ -171,11 +177,7 @@ def test_a_technical_error_on_one_case_leaves_the_others_done(
 ):
     import grants.reports.bulk as bulk
 
-    cases = [granted_case(world, 8000), granted_case(world, 9000), granted_case(world, 8000)]
-    move_clock(cases[0].return_date)
-    for case in cases:
-        file_report(case, world.employee, COSTS)
-    db.session.commit()
+    cases = _reported(world, move_clock, 8000, 9000, 8000)
     send_pending()
     inbox.take()
     auth.login(world.caseworker)
@@ -211,11 +213,7 @@ def test_the_cases_e_mails_go_out_together_when_every_case_is_done(
     """One connection to the mail server for the whole approval, after the last case: a
     slow or unreachable mail server costs its timeout once, not once a case (with gunicorn's
     timeout, a bulk approval then died half done)."""
-    cases = [granted_case(world, 8000), granted_case(world, 9000), granted_case(world, 8000)]
-    move_clock(cases[0].return_date)
-    for case in cases:
-        file_report(case, world.employee, COSTS)
-    db.session.commit()
+    cases = _reported(world, move_clock, 8000, 9000, 8000)
     send_pending()
     inbox.take()
     auth.login(world.caseworker)

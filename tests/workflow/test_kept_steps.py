@@ -5,38 +5,18 @@ loaded or a route is not among those kept."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import current_app
 
-from grants.core import clock
 from grants.workflow import engine
 from grants.workflow.models import Step
-from tests.factories import make_cases_in_every_state
+from tests.factories import cases_before_and_after_the_trip, world_people
 from tests.workflow.test_transition_table import STATES
 
 
-def _people(world):
-    return [
-        world.employee,
-        world.manager,
-        world.caseworker,
-        world.board_member,
-        world.finance,
-        world.admin,
-        world.outsider,
-    ]
-
-
 def test_the_kept_steps_are_the_routes_transitions_for_everyone_in_every_state(world):
-    today = clock.today()
-    trips = [
-        {"departure_date": departure, "return_date": departure + dt.timedelta(days=3)}
-        for departure in (today + dt.timedelta(days=3), today - dt.timedelta(days=6))
-    ]
-    cases = make_cases_in_every_state(world.employee, world.fund, STATES, trips)
+    cases = cases_before_and_after_the_trip(world, STATES)
     for case in cases:
-        for person in _people(world):
+        for person in world_people(world):
             kept = engine.available_steps(case, person)
             read = engine.available_transitions(case, person)
             assert all(isinstance(step, Step) for step in kept)

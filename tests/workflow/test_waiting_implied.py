@@ -24,7 +24,13 @@ from grants.organisations.models import Organisation
 from grants.people.models import Role, User
 from grants.workflow import engine
 from grants.workflow.loader import current_route
-from tests.factories import make_application, make_fund, make_organisation, make_user
+from tests.factories import (
+    make_application,
+    make_fund,
+    make_organisation,
+    make_user,
+    world_people,
+)
 from tests.workflow.test_transition_table import STATES
 
 ROUTES = ("study_trip", "screening_decision", "official_trip", "committee_decision")
@@ -57,13 +63,7 @@ def _town(world) -> Town:
     ]
     db.session.commit()
     people = [
-        world.employee,
-        world.manager,
-        world.caseworker,
-        world.board_member,
-        world.finance,
-        world.admin,
-        world.outsider,
+        *world_people(world),
         board_caseworker,
         representative,
         representing_manager,
