@@ -54,7 +54,7 @@ SUBSCRIBER_MODULES = (
 # The steps of the routes whose effect or form is a domain's above the workflow: importing a
 # module registers them into grants.workflow.actions (before any route is loaded, which
 # refuses an action it does not know).
-ACTION_MODULES = ("grants.applications.actions",)
+ACTION_MODULES = ("grants.applications.actions", "grants.messages.actions")
 
 
 def create_app(config: str | type | dict | None = None) -> Flask:

@@ -204,10 +204,13 @@ def step(application_id: int, action: str) -> ResponseReturnValue:
                 comment=comment.strip(),
                 token=confirmation.sign("step", facts),
             )
-        (what.effect or engine.take_step)(application, current_user, action, comment)
+        (what.effect or engine.take_step)(
+            application, current_user, action, comment, **getattr(form, "facts", dict)()
+        )
     if refusal:
-        if refusal.error is not None and refusal.error.field == "comment":
-            # The route asks for a reason (the engine says so as NotAllowed): beside the field.
+        if refusal.error is not None and refusal.error.field in form:
+            # The route asks for a reason (the engine says so as NotAllowed), a deadline is
+            # refused: beside the field.
             refusal.show(form)
             return render_case(application, step_form=form, status=422)
         refusal.show(None)

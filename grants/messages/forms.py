@@ -3,12 +3,19 @@ information with a deadline) and an internal note."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateField, TextAreaField
 from wtforms.validators import Optional
 
+from grants.core import clock
 from grants.core.forms import Form
+from grants.workflow.forms import StepForm
+
+# The deadline a request for information is given unless the caseworker chooses another.
+REQUEST_DAYS = 14
 
 
 class MessageForm(Form):
@@ -20,3 +27,19 @@ class MessageForm(Form):
 
 class NoteForm(Form):
     note = TextAreaField(_l("Internt notat"))
+
+
+def default_deadline():
+    return clock.today() + dt.timedelta(days=REQUEST_DAYS)
+
+
+class InformationRequestForm(StepForm):
+    """The request for information as a step on the route (``request_information``): the
+    comment is the request, and the applicant answers by the deadline chosen here (as a
+    message's request has one)."""
+
+    DEFAULT_DAYS = REQUEST_DAYS
+    due_date = DateField(_l("Svarfrist"), [Optional()], default=default_deadline)
+
+    def facts(self) -> dict:
+        return {"due_date": self.due_date.data}

@@ -31,18 +31,20 @@ from grants.core import access, clock
 from grants.core.errors import DomainError, NotAllowed
 from grants.core.files import CheckedFile, check_uploads
 from grants.extensions import db
+from grants.messages import forms
 from grants.messages.models import MESSAGE, NOTE, REQUEST, CaseMessage
 from grants.messages.signals import message_written
 from grants.notifications.operations import queue_mail
 from grants.people.models import Role, User, UserRole
 from grants.workflow import engine
+from grants.workflow.journal_texts import MESSAGE as NOTE_KEY
 from grants.workflow.journal_texts import note
 from grants.workflow.models import JournalEntry
 
 BODY_MAX = 5000
 MAX_FILES = 5
 # A request for information made as a step on its own page gets this long to be answered.
-REQUEST_DAYS = 14
+REQUEST_DAYS = forms.REQUEST_DAYS
 # A request's deadline may be set at most this far ahead.
 LONGEST_DEADLINE_DAYS = 365
 REQUEST_STEP = "request_information"
@@ -359,12 +361,38 @@ def add_note(application: Application, actor: User, body: str) -> CaseMessage:
     return note
 
 
+def request_information(
+    application: Application,
+    actor: User,
+    action: str,
+    comment: str,
+    due_date: dt.date | None = None,
+) -> None:
+    """The request for information as a step (``InformationRequestForm``): the case goes back
+    to the applicant, and the request, answered by ``due_date`` (``REQUEST_DAYS`` from today
+    when none is given), is the step's comment (``message_of_step``). The deadline is in the
+    journal, as a message's request has it."""
+    due = _check_deadline(due_date) if due_date is not None else forms.default_deadline()
+    engine.take(
+        application, action, actor, comment, details=note("information_requested", date=due)
+    )
+
+
+def requested_by(entry: JournalEntry) -> dt.date:
+    """The deadline of a request taken as a step: as the step recorded it, else (a step
+    taken before the deadline could be chosen) ``REQUEST_DAYS`` from the step."""
+    details = entry.details or {}
+    if details.get(NOTE_KEY) == "information_requested" and details.get("date"):
+        return dt.date.fromisoformat(str(details["date"]))
+    return clock.today() + dt.timedelta(days=REQUEST_DAYS)
+
+
 def message_of_step(application: Application, entry: JournalEntry, actor: User) -> None:
     """A request for information or an answer to it taken as a step on its own page (the
     case page's button, the application's form): the step's comment is the message."""
     if entry.action == REQUEST_STEP:
         kind, from_applicant = REQUEST, False
-        due: dt.date | None = clock.today() + dt.timedelta(days=REQUEST_DAYS)
+        due: dt.date | None = requested_by(entry)
     elif entry.action == ANSWER_STEP:
         kind, from_applicant, due = MESSAGE, True, None
     else:

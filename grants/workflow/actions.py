@@ -7,14 +7,16 @@ says, for each action the routes name, what the action is:
   applicant is told in their journal, where that differs (an applicant's own steps have one
   label);
 - ``form``: what the case page asks with the button: ``StepForm`` (a comment, required
-  where the route says so; ``grants.workflow.forms``), the case's decision form (with
+  where the route says so; ``grants.workflow.forms``) or a form of its own with more fields
+  (drawn by the template ``fields``; what they hold goes to ``effect`` as keywords, the
+  form's ``facts``), the case's decision form (with
   ``decides``: the action is one choice of the decision form, shown first and confirmed:
   ``workflow.decide``) or ``None`` (a link to ``page``);
 - ``page``: the endpoint of the page the step is taken on, where it needs more than a
   comment (the application form, the report, the committee's agenda); none: the step is
   taken by ``workflow.step``, which runs ``effect``;
-- ``effect``: what taking the step does, ``effect(application, actor, action, comment)``;
-  by default the engine's ``take``;
+- ``effect``: what taking the step does, ``effect(application, actor, action, comment,
+  **form.facts())``; by default the engine's ``take``;
 - ``confirm``: for a step that cannot be undone, what taking it means, shown before it is
   taken (on confirming); ``preview`` gives the facts the text names (it checks, and changes
   nothing);
@@ -71,6 +73,9 @@ class Action:
     secondary: bool = False  # a way off the usual path, drawn as a secondary button
     news: LazyString | None = None  # the applicant's e-mail
     listed: bool = True
+    # The template of the form's fields beside the comment (a form of its own, ``form``),
+    # drawn with the step's button; "": the comment alone.
+    fields: str = ""
     decides: bool = False  # one choice of the decision form (``workflow.decide``)
     # The step came with a later version of a route (reconsideration): a case on an older
     # version that lacks it may take it on the newest version of its route, and moves onto
@@ -128,15 +133,6 @@ ACTIONS: dict[str, Action] = {
             news=_l(
                 "Vi har modtaget din rettede ansøgning “%(title)s”, og sagsbehandleren ser på den "
                 "igen."
-            ),
-        ),
-        Action(
-            "request_information",
-            _l("Bed om flere oplysninger"),
-            applicant_label=_l("Sagsbehandleren beder om flere oplysninger"),
-            news=_l(
-                "Sagsbehandleren mangler oplysninger for at kunne behandle din ansøgning "
-                "“%(title)s”. Ret ansøgningen, og send den igen."
             ),
         ),
         Action("forward_for_decision", _l("Send til afgørelse")),

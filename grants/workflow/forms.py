@@ -15,3 +15,8 @@ class StepForm(Form):
     """A step on the route: a comment, required where the route says so."""
 
     comment = TextAreaField(_l("Kommentar"), [Optional(), Length(max=LONG)])
+
+    def facts(self) -> dict:
+        """What the step's effect is given besides the comment (``Action.effect``): a form
+        with fields of its own says them here."""
+        return {}

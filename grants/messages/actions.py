@@ -1,0 +1,27 @@
+"""The thread's step: the request for information, taken from the case page with a
+deadline for the answer (the caseworker's choice, ``REQUEST_DAYS`` by default), registered
+into the workflow's registry (grants.workflow.actions) when the app is built
+(grants.ACTION_MODULES)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from grants.messages.forms import InformationRequestForm
+from grants.messages.operations import request_information
+from grants.workflow.actions import Action, register
+
+register(
+    Action(
+        "request_information",
+        _l("Bed om flere oplysninger"),
+        applicant_label=_l("Sagsbehandleren beder om flere oplysninger"),
+        form=InformationRequestForm,
+        fields="messages/_request_deadline.html",
+        effect=request_information,
+        news=_l(
+            "Sagsbehandleren mangler oplysninger for at kunne behandle din ansøgning "
+            "“%(title)s”. Ret ansøgningen, og send den igen."
+        ),
+    ),
+)

@@ -1,0 +1,125 @@
+"""The request for information taken as a step on the case page carries a deadline the
+caseworker chooses (14 days from today unless another is chosen): the request in the
+thread, the journal and the applicant's page say it; a deadline in the past or more than a
+year ahead is refused next to the field and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from grants.cases.models import Application
+from grants.core import clock
+from grants.extensions import db
+from grants.messages.models import CaseMessage
+from grants.workflow.models import JournalEntry
+from tests.dbstate import SIGNING_IN, table_fingerprint
+from tests.factories import future, make_application
+from tests.html import field_error, page_text
+from tests.html import page as html_page
+
+
+@pytest.fixture
+def screening(world):
+    application = make_application(world.employee, world.fund, state="screening")
+    db.session.commit()
+    return application
+
+
+def ask(client, application, **data):
+    return client.post(f"/ansoegninger/{application.id}/trin/request_information", data=data)
+
+
+def requests_made() -> list[tuple[str, object]]:
+    return [
+        (m.body, m.due_date)
+        for m in db.session.scalars(select(CaseMessage).order_by(CaseMessage.id))
+    ]
+
+
+def test_the_case_page_offers_the_deadline_filled_in_with_the_default(
+    world, client, auth, screening
+):
+    auth.login(world.caseworker)
+    page = html_page(client.get(f"/ansoegninger/{screening.id}"))
+    control = page.find(id="due_date-request_information")
+    assert control is not None and control["type"] == "date"
+    assert control["value"] == future(14).isoformat()
+    label = page.find("label", attrs={"for": "due_date-request_information"})
+    assert label.get_text(strip=True) == "Svarfrist"
+    # In the button's own form, with its comment.
+    assert control.find_parent("form").find("textarea", attrs={"name": "comment"})
+
+
+def test_the_chosen_deadline_is_the_requests_in_the_thread_journal_and_page(
+    world, client, auth, screening
+):
+    auth.login(world.caseworker)
+    chosen = future(5)
+    response = ask(client, screening, comment="Send budgettet.", due_date=chosen.isoformat())
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert screening.state == "awaiting_information"
+    assert requests_made() == [("Send budgettet.", chosen)]
+    entry = db.session.scalars(
+        select(JournalEntry).where(JournalEntry.action == "request_information")
+    ).one()
+    assert entry.details["date"] == chosen.isoformat()
+    auth.login(world.employee)
+    text = page_text(client.get(f"/ansoegninger/{screening.id}"))
+    assert "Send budgettet." in text
+    day = f"{chosen.day}."
+    assert f"Svarfrist: {day}" in text
+
+
+def test_without_a_date_the_request_has_the_default_deadline(world, client, auth, screening):
+    auth.login(world.caseworker)
+    assert ask(client, screening, comment="Mere?").status_code == 302
+    assert requests_made() == [("Mere?", future(14))]
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (lambda: clock.today().isoformat(), "Fristen skal ligge efter i dag."),
+        (lambda: future(-3).isoformat(), "Fristen skal ligge efter i dag."),
+        (lambda: future(400).isoformat(), "Fristen kan højst ligge et år frem."),
+        (lambda: "31-12-2026", "Skriv en gyldig dato."),
+        (lambda: "2026-02-30", "Skriv en gyldig dato."),
+    ],
+)
+def test_a_deadline_refused_is_said_next_to_the_field_and_changes_nothing(
+    world, client, auth, screening, typed, message
+):
+    auth.login(world.caseworker)
+    before = table_fingerprint(skip=SIGNING_IN)
+    response = ask(client, screening, comment="Mere?", due_date=typed())
+    assert response.status_code == 422
+    assert field_error(response, "due_date-request_information") == message
+    assert table_fingerprint(skip=SIGNING_IN) == before
+    db.session.expire_all()
+    assert db.session.get(Application, screening.id).state == "screening"
+    # What was typed is shown again, with the comment.
+    page = html_page(response)
+    assert page.find(id="comment-request_information").get_text() == "Mere?"
+
+
+def test_the_deadline_in_english(world, client, auth, screening):
+    world.caseworker.locale = "en"
+    db.session.commit()
+    auth.login(world.caseworker)
+    page = html_page(client.get(f"/ansoegninger/{screening.id}"))
+    label = page.find("label", attrs={"for": "due_date-request_information"})
+    assert label.get_text(strip=True) == "Deadline for the answer"
+    response = ask(client, screening, comment="More?", due_date=future(-1).isoformat())
+    assert field_error(response, "due_date-request_information") == (
+        "The deadline must be after today."
+    )
+
+
+def test_the_applicant_cannot_ask_for_information(world, client, auth, screening):
+    auth.login(world.employee)
+    before = table_fingerprint(skip=SIGNING_IN)
+    response = ask(client, screening, comment="Mig selv?", due_date=future(5).isoformat())
+    assert response.status_code == 403
+    assert table_fingerprint(skip=SIGNING_IN) == before
