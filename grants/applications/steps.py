@@ -172,7 +172,19 @@ def step(application_id: int, action: str) -> ResponseReturnValue:
     token = request.form.get("confirmation", "")
     # A step with no form of its own (it has a page) never gets here; the plain step form.
     form = (what.form or StepForm)()
-    if not form.validate():
+    # Who may take the step, and in this state, before what was typed: a person who may not
+    # is refused as such whatever they sent, never shown errors of a form not offered them.
+    with refused_by_domain(show=False) as refusal:
+        transition = engine.find_transition(application, action, current_user)
+    if refusal:
+        refusal.show(None)
+        return render_case(application, status=refusal.status)
+    valid = form.validate()
+    if transition.comment_required and not token and not (form.comment.data or "").strip():
+        # The route asks for a reason: said with the form's other errors, all at once.
+        form.comment.errors = [*form.comment.errors, _("Skriv en begrundelse.")]
+        valid = False
+    if not valid:
         return render_case(application, step_form=form, status=422)
     comment = form.comment.data or ""
     if what.confirm and token:

@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -692,8 +693,19 @@ def render_case(
         if not access.may(user, rule, application)
     }
     preview = decision_preview(application) if decisions else None
+    # A form sent back with errors (a step's, the decision's, the thread's): the layout's
+    # title then begins "Fejl:", as on every page with a form, so a reader hears it first.
+    sent_back = next(
+        (
+            form
+            for form in (step_form, decision_form, g.get("message_form"), g.get("note_form"))
+            if form is not None and form.errors
+        ),
+        None,
+    )
     return render_template(
         "applications/show.html",
+        form=sent_back,
         application=application,
         steps=steps,
         # Made only when a step is taken with a comment: a form costs its fields and its

@@ -46,7 +46,7 @@ MAX_FILES = 5
 # A request for information made as a step on its own page gets this long to be answered.
 REQUEST_DAYS = forms.REQUEST_DAYS
 # A request's deadline may be set at most this far ahead.
-LONGEST_DEADLINE_DAYS = 365
+LONGEST_DEADLINE_DAYS = forms.LONGEST_DEADLINE_DAYS
 REQUEST_STEP = "request_information"
 ANSWER_STEP = "resubmit"
 MESSAGE_SENT = "message_sent"
@@ -259,13 +259,11 @@ def _clean_body(body: str, field: str = "body") -> str:
 
 
 def _check_deadline(due_date: dt.date | None) -> dt.date:
-    today = clock.today()
     if due_date is None:
         raise DomainError(_("Skriv fristen for svaret."), field="due_date")
-    if due_date <= today:
-        raise DomainError(_("Fristen skal ligge efter i dag."), field="due_date")
-    if due_date > today + dt.timedelta(days=LONGEST_DEADLINE_DAYS):
-        raise DomainError(_("Fristen kan højst ligge et år frem."), field="due_date")
+    problem = forms.deadline_problem(due_date)
+    if problem:
+        raise DomainError(problem, field="due_date")
     return due_date
 
 
@@ -291,7 +289,13 @@ def post_message(
     entry: JournalEntry | None = None
     with step_from_thread():
         if request and _can_take(application, REQUEST_STEP, actor):
-            entry = engine.take(application, REQUEST_STEP, actor, comment=body)
+            entry = engine.take(
+                application,
+                REQUEST_STEP,
+                actor,
+                comment=body,
+                details=note("information_requested", date=due_date),
+            )
         elif (
             from_applicant
             and application.state == State.AWAITING_INFORMATION

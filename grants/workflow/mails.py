@@ -5,6 +5,7 @@ step's transaction and sent after the request's commit."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from grants.letters.operations import decider_role
 from grants.notifications.operations import queue_mail
 from grants.people.models import Role, User, UserRole
 from grants.workflow.engine import people_to_act
+from grants.workflow.journal_texts import MESSAGE
 from grants.workflow.models import JournalEntry, Transition
 from grants.workflow.signals import step_taken
 
@@ -32,13 +34,27 @@ def _mail_the_step(
     transition: Transition,
     actor: User,
     comment: str = "",
+    entry: JournalEntry | None = None,
     **_facts: object,
 ) -> None:
-    notify_step(application, transition, actor, comment)
+    notify_step(application, transition, actor, comment, answer_by=_answer_by(entry))
+
+
+def _answer_by(entry: JournalEntry | None) -> dt.date | None:
+    """The deadline of a request for information the step made (its journal entry's
+    ``information_requested`` note), for the applicant's e-mail."""
+    details = (entry.details if entry is not None else None) or {}
+    if details.get(MESSAGE) != "information_requested" or not details.get("date"):
+        return None
+    return dt.date.fromisoformat(str(details["date"]))
 
 
 def notify_step(
-    application: Application, transition: Transition, actor: User, comment: str = ""
+    application: Application,
+    transition: Transition,
+    actor: User,
+    comment: str = "",
+    answer_by: dt.date | None = None,
 ) -> None:
     case_url = url_for("applications.show", application_id=application.id, _external=True)
     for person in people_to_act(application):
@@ -63,6 +79,7 @@ def notify_step(
             actor=actor,
             transition=transition,
             comment=comment,
+            answer_by=answer_by,
             case_url=case_url,
         )
     if transition.outcome:

@@ -123,3 +123,81 @@ def test_the_applicant_cannot_ask_for_information(world, client, auth, screening
     response = ask(client, screening, comment="Mig selv?", due_date=future(5).isoformat())
     assert response.status_code == 403
     assert table_fingerprint(skip=SIGNING_IN) == before
+
+
+def test_someone_who_may_not_ask_is_refused_as_such_whatever_the_date(
+    world, client, auth, screening
+):
+    """The step's permission and the case's state come before what was typed: a bad date
+    from someone never offered the form is no reason to show them its errors."""
+    before = table_fingerprint(skip=SIGNING_IN)
+    for person in (world.employee, world.manager, world.finance):
+        auth.login(person)
+        response = ask(client, screening, comment="Mere?", due_date="2026-02-30")
+        assert response.status_code == 403, person.email
+        assert "Du kan ikke udføre handlingen" in page_text(response)
+    # A page that was stale: the case has gone to the applicant already.
+    auth.login(world.caseworker)
+    assert ask(client, screening, comment="Mere?").status_code == 302
+    before = table_fingerprint(skip=SIGNING_IN)
+    response = ask(client, screening, comment="Igen?", due_date=clock.today().isoformat())
+    assert response.status_code == 403
+    assert "Du kan ikke udføre handlingen" in page_text(response)
+    assert table_fingerprint(skip=SIGNING_IN) == before
+
+
+def test_a_missing_request_and_a_bad_date_are_said_together(world, client, auth, screening):
+    auth.login(world.caseworker)
+    response = ask(client, screening, comment=" ", due_date=future(-1).isoformat())
+    assert response.status_code == 422
+    assert field_error(response, "comment-request_information") == "Skriv en begrundelse."
+    assert field_error(response, "due_date-request_information") == (
+        "Fristen skal ligge efter i dag."
+    )
+
+
+def test_the_applicants_e_mail_says_by_when_to_answer(world, client, auth, screening, inbox):
+    from grants.notifications.sender import send_pending
+
+    send_pending()
+    inbox.take()
+    auth.login(world.caseworker)
+    chosen = future(9)
+    assert (
+        ask(client, screening, comment="Send budgettet.", due_date=chosen.isoformat()).status_code
+        == 302
+    )
+    send_pending()
+    [mail] = [m for m in inbox.take() if m["To"] == world.employee.email]
+    body = mail.get_content()
+    assert "Send budgettet." in body
+    assert f"Svar senest {chosen.day}. " in body
+
+
+def test_a_request_from_the_thread_puts_its_deadline_in_the_journal_too(
+    world, client, auth, screening
+):
+    from tests.messages.helpers import post_message
+
+    auth.login(world.caseworker)
+    chosen = future(6)
+    response = post_message(
+        client, screening, body="Via tråden", request="y", due_date=chosen.isoformat()
+    )
+    assert response.status_code == 302
+    entry = db.session.scalars(
+        select(JournalEntry).where(JournalEntry.action == "request_information")
+    ).one()
+    assert entry.details["date"] == chosen.isoformat()
+    assert requests_made() == [("Via tråden", chosen)]
+
+
+def test_the_page_sent_back_says_error_first_in_its_title(world, client, auth, screening):
+    auth.login(world.caseworker)
+    assert (
+        not html_page(client.get(f"/ansoegninger/{screening.id}"))
+        .title.get_text()
+        .startswith("Fejl")
+    )
+    response = ask(client, screening, comment="Mere?", due_date=future(-1).isoformat())
+    assert html_page(response).title.get_text().startswith("Fejl: ")
