@@ -201,3 +201,16 @@ def test_the_page_sent_back_says_error_first_in_its_title(world, client, auth, s
     )
     response = ask(client, screening, comment="Mere?", due_date=future(-1).isoformat())
     assert html_page(response).title.get_text().startswith("Fejl: ")
+
+
+def test_what_was_typed_comes_back_in_its_own_step_only(world, client, auth, screening):
+    """A step sent back with errors shows its comment again in its own form, never in the
+    other steps' (where it could be sent by mistake as another step's comment)."""
+    auth.login(world.caseworker)
+    response = ask(client, screening, comment="Kun til ansøgeren", due_date="2026-02-30")
+    page = html_page(response)
+    comments = {
+        area["id"]: area.get_text() for area in page.find_all("textarea", attrs={"name": "comment"})
+    }
+    assert comments.pop("comment-request_information") == "Kun til ansøgeren"
+    assert comments and set(comments.values()) == {""}
