@@ -1,5 +1,5 @@
 """The thread's step: the request for information, taken from the case page with a
-deadline for the answer (the caseworker's choice, ``REQUEST_DAYS`` by default), registered
+deadline for the answer (the caseworker's choice, ``forms.REQUEST_DAYS`` by default), registered
 into the workflow's registry (grants.workflow.actions) when the app is built
 (grants.ACTION_MODULES)."""
 

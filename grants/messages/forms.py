@@ -43,7 +43,8 @@ class NoteForm(Form):
     note = TextAreaField(_l("Internt notat"))
 
 
-def default_deadline():
+def default_deadline() -> dt.date:
+    """A request's deadline when the caseworker chooses none: ``REQUEST_DAYS`` from today."""
     return clock.today() + dt.timedelta(days=REQUEST_DAYS)
 
 

@@ -43,10 +43,6 @@ from grants.workflow.models import JournalEntry
 
 BODY_MAX = 5000
 MAX_FILES = 5
-# A request for information made as a step on its own page gets this long to be answered.
-REQUEST_DAYS = forms.REQUEST_DAYS
-# A request's deadline may be set at most this far ahead.
-LONGEST_DEADLINE_DAYS = forms.LONGEST_DEADLINE_DAYS
 REQUEST_STEP = "request_information"
 ANSWER_STEP = "resubmit"
 MESSAGE_SENT = "message_sent"
@@ -373,7 +369,7 @@ def request_information(
     due_date: dt.date | None = None,
 ) -> None:
     """The request for information as a step (``InformationRequestForm``): the case goes back
-    to the applicant, and the request, answered by ``due_date`` (``REQUEST_DAYS`` from today
+    to the applicant, and the request, answered by ``due_date`` (``forms.default_deadline``
     when none is given), is the step's comment (``message_of_step``). The deadline is in the
     journal, as a message's request has it."""
     due = _check_deadline(due_date) if due_date is not None else forms.default_deadline()
@@ -384,11 +380,11 @@ def request_information(
 
 def requested_by(entry: JournalEntry) -> dt.date:
     """The deadline of a request taken as a step: as the step recorded it, else (a step
-    taken before the deadline could be chosen) ``REQUEST_DAYS`` from the step."""
+    taken before the deadline could be chosen) the default deadline."""
     details = entry.details or {}
     if details.get(NOTE_KEY) == "information_requested" and details.get("date"):
         return dt.date.fromisoformat(str(details["date"]))
-    return clock.today() + dt.timedelta(days=REQUEST_DAYS)
+    return forms.default_deadline()
 
 
 def message_of_step(application: Application, entry: JournalEntry, actor: User) -> None:
