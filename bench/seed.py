@@ -853,26 +853,29 @@ def seed(url: str, n: int, rng: random.Random) -> dict:
             "AND state NOT IN ('draft', 'withdrawn') AND outcome IS NULL GROUP BY 1, 2"
         )
         conn.commit()
-    # ... and the counts behind the processing times (grants.reports.processing): the app's
-    # own rebuild, one INSERT ... SELECT.
-    count_processing_days(url)
+    # ... and the counts behind the processing times (grants.reports.processing) and the day
+    # each case waits for whose step from (grants.workflow.waits_for): the app's own.
+    derive_with_the_app(url)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     return counts
 
 
-def count_processing_days(url: str) -> None:
-    """The processing times' running counts, as the app keeps them with every case (the COPY
-    bypassed the app)."""
+def derive_with_the_app(url: str) -> None:
+    """The processing times' running counts and the days the cases wait for whose step
+    from, as the app keeps them with every case (the COPY bypassed the app): the app's own
+    rebuilds, one statement each."""
     from grants import create_app
     from grants.extensions import db
     from grants.reports import processing
+    from grants.workflow import waits_for
 
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://")}
     )
     with app.app_context():
         processing.rebuild()
+        waits_for.refresh(db.session.connection())
         db.session.commit()
         db.engine.dispose()
 

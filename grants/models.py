@@ -45,8 +45,11 @@ from grants.reports.models import (  # noqa: F401
 from grants.reports.processing import register_processing_listeners
 from grants.subsidies.models import RuleSet  # noqa: F401
 from grants.workflow.models import JournalEntry, Route, Transition  # noqa: F401
+from grants.workflow.waits_for import keep_waits_for
 
 # The budgets' totals of the applications waiting for a decision follow every application.
 register_waiting_listeners(Application)
 # ... and so do the counts behind the processing times, every application and trip report.
 register_processing_listeners()
+# ... and from which day each case waits for whose step (the work queue, the menu, the tasks).
+keep_waits_for()

@@ -69,7 +69,9 @@ class Application(Timestamp, Model):
         Index("ix_application_submitted_at_id", "submitted_at", "id"),
         # The task list's order: the longest waiting first (grants.desk.tasks).
         Index("ix_application_state_since_id", "state_since", "id"),
-        # ... and the queue filtered by fund and state, in the same order.
+        # ... and the queue filtered by fund, in the same order.
+        Index("ix_application_fund_submitted_id", "fund_id", "submitted_at", "id"),
+        # ... and by fund and state.
         Index("ix_application_fund_state_submitted", "fund_id", "state", "submitted_at", "id"),
         # The task page's filter choices: whether a fund has a case in a state on a route
         # where the person has a step, one probe each (grants.desk.tasks.choices).
@@ -102,6 +104,15 @@ class Application(Timestamp, Model):
     # When the case came into its state (kept by ``_state_since`` below): how long it has
     # waited, on the task list.
     state_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # From which day the case waits for a step of each role, as its route expects one (the
+    # transitions that notify) from its state, by their guards (a report's from the return
+    # date); None: no such step as the case stands. Derived, never the truth: kept by
+    # grants.workflow.waiting with every change of what it comes from, in the same flush.
+    # The work queue, the menu and the task list find what waits for a person by these.
+    waits_for_applicant: Mapped[dt.date | None] = mapped_column(Date)
+    waits_for_manager: Mapped[dt.date | None] = mapped_column(Date)
+    waits_for_caseworker: Mapped[dt.date | None] = mapped_column(Date)
+    waits_for_board: Mapped[dt.date | None] = mapped_column(Date)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     # For youth subsidies: the association, school or institution the application is from.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)

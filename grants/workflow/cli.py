@@ -23,3 +23,15 @@ def load_routes() -> None:
     loaded = load_standard_routes()
     db.session.commit()
     click.echo("Routes: " + ", ".join(sorted(loaded)))
+
+
+@workflow.command("refresh-waiting")
+def refresh_waiting() -> None:
+    """Work out again from which day each case waits for whose step (the columns the work
+    queue and the menu read, ``grants.workflow.waits_for``), for every case: after rows were
+    loaded past the app (a COPY, a restore of one table)."""
+    from grants.workflow import waits_for
+
+    cases = waits_for.refresh(db.session.connection())
+    db.session.commit()
+    click.echo(f"Cases: {cases}")

@@ -19,7 +19,6 @@ from sqlalchemy import (
     Select,
     and_,
     any_,
-    false,
     func,
     or_,
     select,
@@ -476,8 +475,9 @@ class Waiting(NamedTuple):
     """What ``waiting_for`` is made of, kept per person (``_WAITING``).
 
     ``condition``: the cases that wait for a step of the person now (``exact``, and
-    ``implied`` besides for the planner). ``exact``: the rule, per role and route, as a
-    filter of the cases other conditions find (``tested_on_each``).
+    ``implied`` besides for the planner). ``exact``: the rule, per role: the person's side
+    of the case and the day the case keeps for the role (``waits_for``) come, as a filter of
+    the cases other conditions find (``tested_on_each``).
     ``implied``: a wider condition every waiting case meets, which an index serves per role:
     the person's own cases (``own``), the cases naming them as manager in a state where the
     manager has a step, their boards' funds in the board's states, and a caseworker's states.
@@ -500,10 +500,11 @@ def waiting_for(user: User, quick: bool = False) -> ColumnElement[bool]:
     cancel waits for the applicant's report, not for the caseworker, and a committee's
     decisions are taken in its meeting. The case page still offers every step allowed.
 
-    The steps are the transition table's as the app keeps them (``STEPS_KEPT_FOR``), as
-    the menu's count and the case page's buttons have them, so the work queue and the menu
-    never disagree. ``quick``: the condition costs no query of its own (the person's
-    organisations as a subquery), for the count in the menu of every page."""
+    Each case keeps from which day it waits for each role's step (``waits_for``: worked
+    out from its route in the same flush as every change), so the work queue, the menu and
+    the task list read one truth whichever process serves them. ``quick``: the condition
+    costs no query of its own (the person's organisations as a subquery), for the count in
+    the menu of every page."""
     return waiting_parts(user, quick).condition
 
 
@@ -527,9 +528,10 @@ def waiting_parts(user: User, quick: bool = False) -> Waiting:
     """``waiting_for``'s condition with its parts (``Waiting``), built once per person."""
     from grants.organisations.models import Membership
 
-    # The transition table is small: kept by the app (``_kept_transitions``) and spelt out,
-    # per role, as the routes and states where the role has a step, so the database can use
-    # the index on the state instead of testing a correlated EXISTS on every application.
+    # The cases keep from which day they wait for each role's step (``waits_for``); the
+    # transition table, kept by the app (``_kept_transitions``), still gives the states
+    # where each role has a step, which the implied condition and the task page's filter
+    # choices use so the database can find the cases by the indexes on the state.
     transitions = _kept_transitions()
     # The organisations the person acts for, as values: a condition the planner can use.
     own_organisations: tuple[int, ...] | None = (
@@ -543,8 +545,8 @@ def waiting_parts(user: User, quick: bool = False) -> Waiting:
             )
         )
     )
-    # The condition is a few hundred SQL constructs: built once for the same steps, person
-    # and day (the guards compare with today), not on every page of the queue.
+    # The condition is many SQL constructs: built once for the same steps, person and day
+    # (the days compare with today), not on every page of the queue.
     key = (
         transitions,
         user.id,
@@ -582,11 +584,11 @@ def any_of(
 def tested_on_each(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     """``condition`` as a filter tested on each case other conditions find, never a way to
     find them: on PostgreSQL ``(condition) IS TRUE``, the same rows in a WHERE (a NULL is not
-    true either way). The waiting rule is an OR of an OR per role and route; PostgreSQL tried
-    every index on the cases for each of its branches (bitmap OR paths) in every statement
-    that carries it: 2-2.5 ms of planning of the queue's 2.6 at any size, four statements a
-    page. The implied condition beside it is what the indexes serve. SQLite keeps the plain
-    condition."""
+    true either way). The waiting rule is an OR per role; PostgreSQL tried every index on
+    the cases for each of its branches (bitmap OR paths) in every statement that carries
+    it (when the rule was an OR per role and route, 2-2.5 ms of planning of the queue's 2.6
+    at any size, four statements a page). The implied condition beside it is what the
+    indexes serve. SQLite keeps the plain condition."""
     if db.session.get_bind().dialect.name == "postgresql":
         return condition.is_(true())
     return condition
@@ -601,6 +603,7 @@ def _waiting_condition(
     from grants.cases.models import Application
     from grants.funds.models import Fund, FundBoardMember
     from grants.organisations.models import Membership
+    from grants.workflow import waits_for
 
     steps: dict[CaseRole, dict[tuple[int, str], set[str]]] = {}
     for route_id, from_state, role, guard_name in transitions:
@@ -608,16 +611,11 @@ def _waiting_condition(
             from_state
         )
 
-    def step_for(role: CaseRole) -> ColumnElement[bool]:
-        clauses = [
-            and_(
-                Application.route_id == route_id,
-                one_of(Application.state, sorted(states)),
-                guard(guard_name).sql(Application, Fund),
-            )
-            for (route_id, guard_name), states in sorted(steps.get(role, {}).items())
-        ]
-        return or_(*clauses) if clauses else false()
+    today = clock.today()
+
+    def waits_for_now(role: CaseRole) -> ColumnElement[bool]:
+        # The day the case keeps for the role (``grants.workflow.waits_for``) has come.
+        return waits_for.column(role) <= today
 
     def states_of(role: CaseRole) -> list[str]:
         return sorted({state for states in steps.get(role, {}).values() for state in states})
@@ -638,12 +636,12 @@ def _waiting_condition(
         if own_organisations is AS_SUBQUERY or own_organisations
         else Application.applicant_id == user_id
     )
-    conditions = [and_(applicant_side, step_for(CaseRole.APPLICANT))]
-    others = [and_(Application.manager_id == user_id, step_for(CaseRole.MANAGER))]
+    conditions = [and_(applicant_side, waits_for_now(CaseRole.APPLICANT))]
+    others = [and_(Application.manager_id == user_id, waits_for_now(CaseRole.MANAGER))]
     if caseworker:
-        others.append(step_for(CaseRole.CASEWORKER))
+        others.append(waits_for_now(CaseRole.CASEWORKER))
     board_funds = select(FundBoardMember.fund_id).where(FundBoardMember.user_id == user_id)
-    others.append(and_(Application.fund_id.in_(board_funds), step_for(CaseRole.BOARD_MEMBER)))
+    others.append(and_(Application.fund_id.in_(board_funds), waits_for_now(CaseRole.BOARD_MEMBER)))
     conditions.append(and_(~applicant_side, or_(*others)))
     exact = tested_on_each(or_(*conditions))
 
