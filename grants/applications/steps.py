@@ -71,7 +71,8 @@ QUEUE_ROWS = (
     .join(User, User.id == Application.applicant_id)
     .order_by(Application.submitted_at.asc().nulls_last(), Application.id)
 )
-QUEUE_IDS = select(Application.id).join(Fund, Fund.id == Application.fund_id)
+# The ids alone: the waiting condition reads the case's own columns, so no fund is joined.
+QUEUE_IDS = select(Application.id)
 QUEUE_IDS_BY_NAME = QUEUE_IDS.join(User, User.id == Application.applicant_id)
 # The active funds as plain rows (the queue's filter's options), not objects; the statement
 # made once (it depends on nothing a request brings).
@@ -94,11 +95,15 @@ def queue() -> ResponseReturnValue:
     text = request.args.get("q", "").strip()[:100]
     funds = db.session.execute(ACTIVE_FUNDS).all()
     if fund_code:
-        # By the fund's id, which the index (fund_id, state, submitted_at, id) serves in the
-        # queue's order; an unknown code finds nothing.
+        # By the fund's id, which the indexes on (fund_id, submitted_at, id) and (fund_id,
+        # state, submitted_at, id) serve in the queue's order; an inactive fund is looked up
+        # by its code, and an unknown code finds nothing.
         fund_ids = [fund.id for fund in funds if fund.code == fund_code]
         conditions.append(
-            Application.fund_id == fund_ids[0] if fund_ids else Fund.code == fund_code
+            Application.fund_id == fund_ids[0]
+            if fund_ids
+            else Application.fund_id
+            == select(Fund.id).where(Fund.code == fund_code).scalar_subquery()
         )
     if state in STATE_LABELS:
         conditions.append(Application.state == state)

@@ -107,7 +107,7 @@ def last_reminder_column() -> ColumnElement:
 
 
 def _base(user, *columns) -> Select:
-    # The guards of the condition read the fund's columns (e.g. the delegated limit).
+    # The rows show the fund's name and the guards read its columns (the next steps).
     return select(*columns).join(Fund, Fund.id == Application.fund_id).where(_waiting(user))
 
 
@@ -162,13 +162,7 @@ def _menu_statements(user) -> tuple[ColumnElement[bool], Select, ColumnElement[i
     if kept is None or kept[0] is not condition:
         if len(_MENU_COUNTS) >= _MENU_COUNTS_KEPT:
             _MENU_COUNTS.clear()
-        ids = (
-            select(Application.id)
-            .join(Fund, Fund.id == Application.fund_id)
-            .where(condition)
-            .limit(MENU_CAP + 1)
-            .subquery()
-        )
+        ids = select(Application.id).where(condition).limit(MENU_CAP + 1).subquery()
         count = select(func.count()).select_from(ids)
         kept = _MENU_COUNTS[id(condition)] = (condition, count, count.scalar_subquery())
     return kept
@@ -333,7 +327,8 @@ def task_query(user, filters: Filters) -> tuple[Select, Select]:
         .where(*conditions)
         .order_by(ordered.nulls_last(), Application.id)
     )
-    count = _base(user, Application.id).where(*conditions)
+    # The ids alone: the waiting condition reads the case's own columns, no fund joined.
+    count = select(Application.id).where(_waiting(user), *conditions)
     return rows, count
 
 
