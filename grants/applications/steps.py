@@ -89,7 +89,8 @@ QUEUE_STATES = tuple(
 @login_required
 def queue() -> ResponseReturnValue:
     """What waits for the person: every case where they can take a step now."""
-    conditions = [engine.waiting_for(current_user)]
+    waiting = engine.waiting_parts(current_user)
+    conditions = []
     fund_code = request.args.get("fund", "")
     state = request.args.get("state", "")
     text = request.args.get("q", "").strip()[:100]
@@ -117,11 +118,14 @@ def queue() -> ResponseReturnValue:
             )
         )
     # The total: the ids under the same conditions, joining the applicant only when the
-    # search needs the name (every case has one); counted up to the cap.
+    # search needs the name (every case has one); counted up to the cap. By the waiting
+    # condition, not its branches (``engine.counted_ids``, as the menu and the task list
+    # count): the count is part of the rows' statement, and four branches, each with the
+    # search, took PostgreSQL 4 ms to plan against 1.7 (the filtered queue at 100,000).
     page = paginate(
         listing(
-            QUEUE_ROWS.where(*conditions),
-            (QUEUE_IDS_BY_NAME if text else QUEUE_IDS).where(*conditions),
+            QUEUE_ROWS.where(waiting.condition, *conditions),
+            (QUEUE_IDS_BY_NAME if text else QUEUE_IDS).where(waiting.condition, *conditions),
             total_with_rows=True,
         ),
         per_page=current_app.config["WORK_QUEUE_PAGE_SIZE"],

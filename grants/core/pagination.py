@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import request, url_for
-from sqlalchemy import Integer, Select, bindparam, func, select
+from sqlalchemy import CompoundSelect, Integer, Select, bindparam, func, select
 
 from grants.extensions import db
 
@@ -131,7 +131,7 @@ class Listing:
 
 def listing(
     query: Select,
-    count_select: Select | None = None,
+    count_select: Select | CompoundSelect | None = None,
     *,
     count: bool = True,
     total_with_rows: bool = False,
@@ -139,11 +139,11 @@ def listing(
     """The statements of a list of `query` (ordered by the caller) for ``paginate``.
 
     `count_select` selects one column of the rows to count (e.g. ``select(Application.id)``
-    with the list's conditions but without what is only needed for display); without it, the
-    list's own query is counted. `count=False`: not counted; the total is then what has
-    been seen. `total_with_rows`: the count asked in the same statement as the rows, as a
-    column of its own (``TOTAL``) beside the rows' (read them with ``scalars=False``): one
-    statement less a page (its making, its round trip)."""
+    with the list's conditions but without what is only needed for display; or a union of
+    such selects); without it, the list's own query is counted. `count=False`: not counted;
+    the total is then what has been seen. `total_with_rows`: the count asked in the same
+    statement as the rows, as a column of its own (``TOTAL``) beside the rows' (read them
+    with ``scalars=False``): one statement less a page (its making, its round trip)."""
     counted = None
     if count:
         to_count = (count_select if count_select is not None else query).order_by(None)

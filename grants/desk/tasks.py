@@ -41,7 +41,7 @@ from grants.committees.operations import RECORDERS
 from grants.core import clock
 from grants.core.models import NOT_READ, layout_fact, read_layout_fact
 from grants.core.models import _lists_as_parameters as lists_as_parameters
-from grants.core.pagination import Listing, listing
+from grants.core.pagination import COUNT_LIMIT, Listing, listing
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.people.models import Role, User
@@ -157,12 +157,18 @@ def menu_count(user) -> int:
 def _menu_statements(user) -> tuple[ColumnElement[bool], Select, ColumnElement[int]]:
     """The condition, the count statement and the count as a scalar subquery (for the
     layout's statement), kept per condition."""
-    condition = _waiting(user)
+    waiting = _waiting_parts(user)
+    condition = waiting.condition
     kept = _MENU_COUNTS.get(id(condition))
     if kept is None or kept[0] is not condition:
         if len(_MENU_COUNTS) >= _MENU_COUNTS_KEPT:
             _MENU_COUNTS.clear()
-        ids = select(Application.id).where(condition).limit(MENU_CAP + 1).subquery()
+        # Counted by the rule's branches, each read up to the cap (``engine.counted_ids``).
+        ids = (
+            engine.counted_ids(select(Application.id), waiting, MENU_CAP + 1)
+            .limit(MENU_CAP + 1)
+            .subquery()
+        )
         count = select(func.count()).select_from(ids)
         kept = _MENU_COUNTS[id(condition)] = (condition, count, count.scalar_subquery())
     return kept
@@ -327,8 +333,11 @@ def task_query(user, filters: Filters) -> tuple[Select, Select]:
         .where(*conditions)
         .order_by(ordered.nulls_last(), Application.id)
     )
-    # The ids alone: the waiting condition reads the case's own columns, no fund joined.
-    count = select(Application.id).where(_waiting(user), *conditions)
+    # The ids alone (the rule reads the case's own columns, no fund joined), counted by the
+    # rule's branches.
+    count = engine.counted_ids(
+        select(Application.id).where(*conditions), _waiting_parts(user), COUNT_LIMIT
+    )
     return rows, count
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 from flask_babel import gettext as _
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     CursorResult,
     Select,
     and_,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     select,
     text,
     true,
+    union,
 )
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -484,13 +486,17 @@ class Waiting(NamedTuple):
     ``own``: the person's own cases and those naming them as manager in the manager's
     states, found from the indexes on the applicant, the organisation and the manager (few).
     ``staff_steps``: the other (state, route) pairs where the person may have a step, each
-    with the funds it is limited to (a board member's funds; true for a caseworker's)."""
+    with the funds it is limited to (a board member's funds; true for a caseworker's).
+    ``branches``: the rule as one condition per role, which together find exactly the
+    cases ``exact`` finds (a case may be in more than one), each served by an index of its
+    own; a count reads each up to its cap (``counted_ids``)."""
 
     condition: ColumnElement[bool]
     exact: ColumnElement[bool]
     implied: ColumnElement[bool]
     own: ColumnElement[bool]
     staff_steps: dict[tuple[str, int], ColumnElement[bool]]
+    branches: tuple[ColumnElement[bool], ...]
 
 
 def waiting_for(user: User, quick: bool = False) -> ColumnElement[bool]:
@@ -695,6 +701,22 @@ def _waiting_condition(
             continue
         for (route_id, _guard), states in steps.get(role, {}).items():
             staff_steps.update(dict.fromkeys(((state, route_id) for state in states), on_fund))
+    # The rule per role, for counting: the person's own side by the indexes on the applicant
+    # and the organisation; the others' cases by the indexes on the manager and on each
+    # role's day (a caseworker's thousands read only up to the count's cap, where a bitmap
+    # of every case in a caseworker's state was made to count the first hundred).
+    not_own = ~applicant_side
+    branches = [
+        and_(own_side, waits_for_now(CaseRole.APPLICANT)),
+        and_(Application.manager_id == user_id, waits_for_now(CaseRole.MANAGER), not_own),
+        and_(
+            any_of(Application.fund_id, board_funds),
+            waits_for_now(CaseRole.BOARD_MEMBER),
+            not_own,
+        ),
+    ]
+    if caseworker:
+        branches.append(and_(waits_for_now(CaseRole.CASEWORKER), not_own))
     implied_condition = or_(*implied)
     return Waiting(
         condition=and_(implied_condition, exact),
@@ -702,4 +724,14 @@ def _waiting_condition(
         implied=implied_condition,
         own=own,
         staff_steps=dict(sorted(staff_steps.items())),
+        branches=tuple(branches),
     )
+
+
+def counted_ids(ids: Select, waiting: Waiting, limit: Any) -> CompoundSelect:
+    """The ids ``ids`` selects (``Application.id`` with a list's own conditions) that wait
+    for the person, for a count up to ``limit`` (a number or a bound parameter): the
+    union of each of the rule's branches (``Waiting.branches``) read up to ``limit``. Every
+    branch complete, the union is the whole; one cut short, it holds at least ``limit``."""
+    parts = [ids.where(branch).limit(limit).subquery() for branch in waiting.branches]
+    return union(*(select(part.c[0]) for part in parts))

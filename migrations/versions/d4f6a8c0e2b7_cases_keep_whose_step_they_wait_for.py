@@ -5,7 +5,9 @@ task list tested the whole transition table, route by route with its guards, on 
 PostgreSQL planned that condition anew on every request (1-2.5 ms a statement, three or
 four statements a page). They now compare a column with today.
 
-An index on (fund, submitted, id) serves the queue filtered by a fund in its order (the
+Partial indexes on (fund, day) for the caseworker's and the board's days serve the
+menu's and the task list's counts, which read the rule per role (the caseworker's
+thousands up to the count's cap). An index on (fund, submitted, id) serves the queue filtered by a fund in its order (the
 first page read in index order from the fund's own cases, where it walked every fund's:
 1,600 cases passed over for 21 shown at 100,000).
 
@@ -107,9 +109,20 @@ def upgrade():
     op.create_index(
         "ix_application_fund_submitted_id", "application", ["fund_id", "submitted_at", "id"]
     )
+    for role in ("caseworker", "board"):
+        column = f"waits_for_{role}"
+        op.create_index(
+            f"ix_application_{column}",
+            "application",
+            ["fund_id", column],
+            postgresql_where=sa.text(f"{column} IS NOT NULL"),
+            sqlite_where=sa.text(f"{column} IS NOT NULL"),
+        )
 
 
 def downgrade():
+    for role in ("caseworker", "board"):
+        op.drop_index(f"ix_application_waits_for_{role}", table_name="application")
     op.drop_index("ix_application_fund_submitted_id", table_name="application")
     with op.batch_alter_table("application") as batch:
         for name in COLUMNS.values():
