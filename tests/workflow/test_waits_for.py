@@ -288,3 +288,38 @@ def test_a_fund_that_takes_reports_before_the_return_wants_them_at_once(world):
     assert application.id not in _ids(engine.waiting_for(world.employee))
     with _on(application.return_date):
         assert application.id in _ids(engine.waiting_for(world.employee))
+
+
+def test_counting_by_the_rules_branches_counts_what_the_rule_finds_up_to_any_cap(world):
+    """``counted_ids``: the union of the branches, each read up to the cap, counted up to
+    the cap, is the number of cases the rule finds, or the cap when there are more."""
+    from sqlalchemy import func
+
+    town = _town(world)
+
+    @settings(
+        max_examples=15,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(st.lists(case, min_size=1, max_size=10), st.integers(1, 4))
+    def holds(drawn, cap):
+        for values in drawn:
+            application = make_application(
+                town.applicants[values["applicant"]],
+                town.funds[values["fund"]],
+                state=values["state"],
+                amount=values["amount"],
+                organisation=town.organisations[values["organisation"]],
+                **_trip(values["trip"]),
+            )
+            application.manager = town.managers[values["manager"]]
+        db.session.flush()
+        for person in town.people:
+            waiting = engine.waiting_parts(person, quick=True)
+            ids = engine.counted_ids(select(Application.id), waiting, cap).limit(cap)
+            counted = db.session.scalar(select(func.count()).select_from(ids.subquery()))
+            assert counted == min(len(_ids(waiting.exact)), cap), person.email
+        db.session.rollback()
+
+    holds()
