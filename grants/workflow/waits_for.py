@@ -104,13 +104,20 @@ def _table() -> Table:
 
 def _refreshed(connection: Connection, which: ColumnElement[bool]) -> list[Any]:
     """Work the days out again for the cases ``which`` selects: one UPDATE, the new values
-    returned."""
+    returned. ``updated_at`` is kept as it is (its ``onupdate`` would stamp every case
+    worked out again): derived days are no edit of the case. A fund's new limit, or a
+    refresh of every case, must not move its cases up "Mine ansøgninger" (ordered by it)
+    nor date anew a case the privacy purge dates by it; a case that changed itself was
+    stamped by its own UPDATE, and keeps that moment."""
     table = _table()
     return list(
         connection.execute(
             update(table)
             .where(which)
-            .values({table.c[name]: since(role) for role, name in COLUMNS.items()})
+            .values(
+                {table.c[name]: since(role) for role, name in COLUMNS.items()}
+                | {table.c.updated_at: table.c.updated_at}
+            )
             .returning(table.c.id, *(table.c[name] for name in COLUMNS.values()))
         )
     )

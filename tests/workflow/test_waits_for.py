@@ -288,3 +288,51 @@ def test_a_fund_that_takes_reports_before_the_return_wants_them_at_once(world):
     assert application.id not in _ids(engine.waiting_for(world.employee))
     with _on(application.return_date):
         assert application.id in _ids(engine.waiting_for(world.employee))
+
+
+def _updated_at(application: Application) -> dt.datetime:
+    """The row's ``updated_at``, in UTC (SQLite gives it back naive, in UTC)."""
+    moment = db.session.scalar(
+        select(Application.updated_at).where(Application.id == application.id)
+    )
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def test_working_the_days_out_again_is_no_edit_of_the_case(world, app):
+    """The days are derived: a fund's new limit or report setting, or refresh-waiting, works
+    out every case of the fund (or every case) again, but changes none of them. A case's
+    ``updated_at`` orders "Mine ansøgninger" and dates a case without a journal for the
+    privacy purge: an administrator's edit of a fund moved none of its cases, settled ones
+    included, and the bench's cases keep the moments the data set gave them."""
+    fund = make_fund(route="screening_decision", delegated_limit=20000, board=[world.board_member])
+    waiting = make_application(world.employee, fund, state=State.AWAITING_DECISION, amount=15000)
+    settled = make_application(world.employee, fund, state=State.SETTLED, amount=15000)
+    db.session.commit()
+    long_ago = dt.datetime(2020, 1, 1, 12, 0, tzinfo=dt.UTC)
+    db.session.execute(
+        Application.__table__.update()
+        .where(Application.id.in_([waiting.id, settled.id]))
+        .values(updated_at=long_ago)
+    )
+    db.session.commit()
+    kept = {case.id: _updated_at(case) for case in (waiting, settled)}
+
+    fund.delegated_limit = Decimal(10000)
+    fund.report_before_return = True
+    db.session.commit()
+    assert waiting.id in _ids(engine.waiting_for(world.board_member))
+    assert {case.id: _updated_at(case) for case in (waiting, settled)} == kept
+
+    result = app.test_cli_runner().invoke(refresh_waiting)
+    assert result.exit_code == 0, result.output
+    assert {case.id: _updated_at(case) for case in (waiting, settled)} == kept
+
+
+def test_a_changed_case_keeps_the_moment_of_its_change(world):
+    """The case's own change stamps it once: the session's object and the row agree."""
+    application = make_application(world.employee, world.fund, state=State.SCREENING)
+    db.session.commit()
+    application.state = State.AWAITING_DECISION
+    db.session.flush()
+    assert application.updated_at == _updated_at(application)
+    db.session.rollback()
