@@ -12,9 +12,10 @@ by one UPDATE of the changed cases that works them out from the transition table
 
 - a case made, or its route, state, fund, amount applied or return date changed;
 - a fund's delegated limit, or whether its reports may come before the return, changed:
-  every case of the fund;
-- a route's transitions added, changed or removed: every case on the route (routes are
-  versioned and loaded whole, so this is for a route made and used in one go).
+  every case of the fund, written where its days move;
+- a route's transitions added, changed or removed: every case on the route, written where
+  its days move (routes are versioned and loaded whole, so this is for a route made and
+  used in one go).
 
 ``refresh()`` works them out again for every case (``flask workflow refresh-waiting``; the
 bench's data set, loaded by COPY). The dates are compared with today when read, so time
@@ -31,6 +32,7 @@ from sqlalchemy import (
     Connection,
     ScalarSelect,
     Table,
+    and_,
     case,
     event,
     func,
@@ -123,6 +125,12 @@ def _refreshed(connection: Connection, which: ColumnElement[bool]) -> list[Any]:
     )
 
 
+def _moved() -> ColumnElement[bool]:
+    """The case's days are not those worked out now."""
+    table = _table()
+    return or_(*(table.c[name].is_distinct_from(since(role)) for role, name in COLUMNS.items()))
+
+
 def refresh(connection: Connection, which: ColumnElement[bool] | None = None) -> int:
     """Every case's days again (or those ``which`` selects); how many cases."""
     return len(_refreshed(connection, which if which is not None else _table().c.id.is_not(None)))
@@ -161,15 +169,24 @@ def _keep(session: Session, _context: object) -> None:
     funds = session.info.pop(_FUNDS, set())
     routes = session.info.pop(_ROUTES, set())
     table = _table()
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     ids = sorted(row.id for row in cases if row.id is not None and row not in session.deleted)
     if ids:
         conditions.append(table.c.id.in_(ids))
+    # A fund's or a route's change: every case of it worked out again, but only those whose
+    # days it moves written (and so row-locked on PostgreSQL). A fund's cases of all years
+    # are thousands, most of them closed; and a step under way on one of them (giving up a
+    # grant holds the case's row, then takes the fund's lock for the release) would wait
+    # for the fund's row this flush holds while this UPDATE waited for the case's: a
+    # deadlock, the administrator's save failed.
+    others: list[ColumnElement[bool]] = []
     if funds:
-        conditions.append(table.c.fund_id.in_(sorted(fund.id for fund in funds)))
+        others.append(table.c.fund_id.in_(sorted(fund.id for fund in funds)))
     route_ids = sorted({row.route_id for row in routes if row.route_id is not None})
     if route_ids:
-        conditions.append(table.c.route_id.in_(route_ids))
+        others.append(table.c.route_id.in_(route_ids))
+    if others:
+        conditions.append(and_(or_(*others), _moved()))
     if not conditions:
         return
     # The cases this session holds learn their new days, as if loaded (the ones just made

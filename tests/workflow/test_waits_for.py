@@ -11,9 +11,10 @@ import datetime as dt
 from decimal import Decimal
 from unittest.mock import patch
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, create_engine, false, or_, select, text
 
 from grants.cases.models import Application
 from grants.cases.states import State
@@ -336,3 +337,36 @@ def test_a_changed_case_keeps_the_moment_of_its_change(world):
     db.session.flush()
     assert application.updated_at == _updated_at(application)
     db.session.rollback()
+
+
+def test_a_funds_new_limit_waits_for_no_step_on_a_case_it_does_not_move(world, database_url):
+    """A fund's change works out every case of the fund again, but writes, and so locks on
+    PostgreSQL, only the cases whose days it moves. An applicant giving up a grant holds the
+    case's row from the step on and then takes the fund's lock (the reservation's release);
+    an administrator saving the fund's delegated limit held the fund's row and then waited
+    for every case of the fund, that one too: a deadlock, and PostgreSQL failed the
+    administrator's save (shown with the two in threads). A case the limit does not move
+    (granted: its report waits for the return date) is not touched, so the save waits for
+    no step on it; the case the limit moves goes to the board."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks: SQLite has one writer")
+    fund = make_fund(route="screening_decision", delegated_limit=20000, board=[world.board_member])
+    busy = make_application(world.employee, fund, state=State.GRANTED, amount=8000, **_trip(10))
+    moved = make_application(world.employee, fund, state=State.AWAITING_DECISION, amount=15000)
+    db.session.commit()
+    elsewhere = create_engine(database_url)
+    try:
+        with elsewhere.begin() as step_under_way:
+            # The row lock a step's UPDATE takes (no key changes), held until it commits.
+            step_under_way.execute(
+                text("SELECT id FROM application WHERE id = :id FOR NO KEY UPDATE"),
+                {"id": busy.id},
+            )
+            db.session.execute(text("SET LOCAL lock_timeout = '3s'"))
+            fund.delegated_limit = Decimal(10000)
+            db.session.flush()
+        db.session.commit()
+    finally:
+        elsewhere.dispose()
+    assert moved.id in _ids(engine.waiting_for(world.board_member))
+    assert moved.id not in _ids(engine.waiting_for(world.caseworker))
