@@ -67,6 +67,7 @@ FUND_FIELDS = ("delegated_limit", "report_before_return")
 _CASES = "grants.workflow.waits_for.cases"
 _FUNDS = "grants.workflow.waits_for.funds"
 _ROUTES = "grants.workflow.waits_for.routes"
+_ROUTES_LEFT = "grants.workflow.waits_for.routes_left"
 
 
 def column(role: CaseRole) -> Any:
@@ -146,6 +147,7 @@ def _note(session: Session, _context: object, _instances: object) -> None:
     cases = session.info.setdefault(_CASES, set())
     funds = session.info.setdefault(_FUNDS, set())
     routes = session.info.setdefault(_ROUTES, set())
+    left = session.info.setdefault(_ROUTES_LEFT, set())
     for row in session.new:
         if isinstance(row, Application):
             cases.add(row)
@@ -158,9 +160,20 @@ def _note(session: Session, _context: object, _instances: object) -> None:
             funds.add(row)
         elif isinstance(row, Transition) and session.is_modified(row):
             routes.add(row)
+            left.update(_routes_left(row))
     for row in session.deleted:
         if isinstance(row, Transition):
             routes.add(row)
+
+
+def _routes_left(transition: Transition) -> set[int]:
+    """The route a changed transition belonged to before this flush (given to another
+    route, it changes the cases of both): its route_id as loaded, before the flush sets it
+    from a new ``route``, and the old value of either."""
+    state = inspect(transition)
+    left = {transition.route_id, *state.attrs.route_id.history.deleted}
+    left.update(route.id for route in state.attrs.route.history.deleted if route is not None)
+    return {route_id for route_id in left if route_id is not None}
 
 
 def _keep(session: Session, _context: object) -> None:
@@ -168,6 +181,7 @@ def _keep(session: Session, _context: object) -> None:
     cases = session.info.pop(_CASES, set())
     funds = session.info.pop(_FUNDS, set())
     routes = session.info.pop(_ROUTES, set())
+    left = session.info.pop(_ROUTES_LEFT, set())
     table = _table()
     conditions: list[ColumnElement[bool]] = []
     ids = sorted(row.id for row in cases if row.id is not None and row not in session.deleted)
@@ -182,7 +196,7 @@ def _keep(session: Session, _context: object) -> None:
     others: list[ColumnElement[bool]] = []
     if funds:
         others.append(table.c.fund_id.in_(sorted(fund.id for fund in funds)))
-    route_ids = sorted({row.route_id for row in routes if row.route_id is not None})
+    route_ids = sorted({row.route_id for row in routes if row.route_id is not None} | left)
     if route_ids:
         others.append(table.c.route_id.in_(route_ids))
     if others:
@@ -200,7 +214,7 @@ def _keep(session: Session, _context: object) -> None:
 
 
 def _forget(session: Session, _previous_transaction: object) -> None:
-    for key in (_CASES, _FUNDS, _ROUTES):
+    for key in (_CASES, _FUNDS, _ROUTES, _ROUTES_LEFT):
         session.info.pop(key, None)
 
 

@@ -183,6 +183,33 @@ def test_a_route_changed_in_place_moves_its_cases(world):
     db.session.rollback()
 
 
+@pytest.mark.parametrize("by", ["route_id", "route"])
+def test_a_transition_moved_to_another_route_moves_the_cases_it_left(world, by):
+    """A transition given to another route (a repair by hand) is a change of both routes:
+    the cases of the route it left stop waiting for it, not only those of its new one."""
+    application = make_application(world.employee, world.fund, state=State.SCREENING)
+    db.session.flush()
+    assert application.id in _ids(engine.waiting_for(world.caseworker))
+    other = Route(code="repair", version=1, name="Reparation", initial_state=State.DRAFT)
+    db.session.add(other)
+    db.session.flush()
+    for transition in db.session.scalars(
+        select(Transition).where(
+            Transition.route_id == application.route_id,
+            Transition.from_state == State.SCREENING,
+            Transition.role == CaseRole.CASEWORKER,
+        )
+    ):
+        if by == "route_id":
+            transition.route_id = other.id
+        else:
+            transition.route = other
+    db.session.flush()
+    assert application.waits_for_caseworker is None
+    assert application.id not in _ids(engine.waiting_for(world.caseworker))
+    db.session.rollback()
+
+
 def test_refresh_waiting_mends_days_written_past_the_app(world, app):
     application = make_application(world.employee, world.fund, state=State.SCREENING)
     db.session.commit()
