@@ -12,9 +12,10 @@ by one UPDATE of the changed cases that works them out from the transition table
 
 - a case made, or its route, state, fund, amount applied or return date changed;
 - a fund's delegated limit, or whether its reports may come before the return, changed:
-  every case of the fund;
-- a route's transitions added, changed or removed: every case on the route (routes are
-  versioned and loaded whole, so this is for a route made and used in one go).
+  every case of the fund, written where its days move;
+- a route's transitions added, changed or removed: every case on the route, written where
+  its days move (routes are versioned and loaded whole, so this is for a route made and
+  used in one go).
 
 ``refresh()`` works them out again for every case (``flask workflow refresh-waiting``; the
 bench's data set, loaded by COPY). The dates are compared with today when read, so time
@@ -31,6 +32,7 @@ from sqlalchemy import (
     Connection,
     ScalarSelect,
     Table,
+    and_,
     case,
     event,
     func,
@@ -65,6 +67,7 @@ FUND_FIELDS = ("delegated_limit", "report_before_return")
 _CASES = "grants.workflow.waits_for.cases"
 _FUNDS = "grants.workflow.waits_for.funds"
 _ROUTES = "grants.workflow.waits_for.routes"
+_ROUTES_LEFT = "grants.workflow.waits_for.routes_left"
 
 
 def column(role: CaseRole) -> Any:
@@ -104,16 +107,29 @@ def _table() -> Table:
 
 def _refreshed(connection: Connection, which: ColumnElement[bool]) -> list[Any]:
     """Work the days out again for the cases ``which`` selects: one UPDATE, the new values
-    returned."""
+    returned. ``updated_at`` is kept as it is (its ``onupdate`` would stamp every case
+    worked out again): derived days are no edit of the case. A fund's new limit, or a
+    refresh of every case, must not move its cases up "Mine ansøgninger" (ordered by it)
+    nor date anew a case the privacy purge dates by it; a case that changed itself was
+    stamped by its own UPDATE, and keeps that moment."""
     table = _table()
     return list(
         connection.execute(
             update(table)
             .where(which)
-            .values({table.c[name]: since(role) for role, name in COLUMNS.items()})
+            .values(
+                {table.c[name]: since(role) for role, name in COLUMNS.items()}
+                | {table.c.updated_at: table.c.updated_at}
+            )
             .returning(table.c.id, *(table.c[name] for name in COLUMNS.values()))
         )
     )
+
+
+def _moved() -> ColumnElement[bool]:
+    """The case's days are not those worked out now."""
+    table = _table()
+    return or_(*(table.c[name].is_distinct_from(since(role)) for role, name in COLUMNS.items()))
 
 
 def refresh(connection: Connection, which: ColumnElement[bool] | None = None) -> int:
@@ -131,6 +147,7 @@ def _note(session: Session, _context: object, _instances: object) -> None:
     cases = session.info.setdefault(_CASES, set())
     funds = session.info.setdefault(_FUNDS, set())
     routes = session.info.setdefault(_ROUTES, set())
+    left = session.info.setdefault(_ROUTES_LEFT, set())
     for row in session.new:
         if isinstance(row, Application):
             cases.add(row)
@@ -143,9 +160,20 @@ def _note(session: Session, _context: object, _instances: object) -> None:
             funds.add(row)
         elif isinstance(row, Transition) and session.is_modified(row):
             routes.add(row)
+            left.update(_routes_left(row))
     for row in session.deleted:
         if isinstance(row, Transition):
             routes.add(row)
+
+
+def _routes_left(transition: Transition) -> set[int]:
+    """The route a changed transition belonged to before this flush (given to another
+    route, it changes the cases of both): its route_id as loaded, before the flush sets it
+    from a new ``route``, and the old value of either."""
+    state = inspect(transition)
+    left = {transition.route_id, *state.attrs.route_id.history.deleted}
+    left.update(route.id for route in state.attrs.route.history.deleted if route is not None)
+    return {route_id for route_id in left if route_id is not None}
 
 
 def _keep(session: Session, _context: object) -> None:
@@ -153,16 +181,26 @@ def _keep(session: Session, _context: object) -> None:
     cases = session.info.pop(_CASES, set())
     funds = session.info.pop(_FUNDS, set())
     routes = session.info.pop(_ROUTES, set())
+    left = session.info.pop(_ROUTES_LEFT, set())
     table = _table()
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     ids = sorted(row.id for row in cases if row.id is not None and row not in session.deleted)
     if ids:
         conditions.append(table.c.id.in_(ids))
+    # A fund's or a route's change: every case of it worked out again, but only those whose
+    # days it moves written (and so row-locked on PostgreSQL). A fund's cases of all years
+    # are thousands, most of them closed; and a step under way on one of them (giving up a
+    # grant holds the case's row, then takes the fund's lock for the release) would wait
+    # for the fund's row this flush holds while this UPDATE waited for the case's: a
+    # deadlock, the administrator's save failed.
+    others: list[ColumnElement[bool]] = []
     if funds:
-        conditions.append(table.c.fund_id.in_(sorted(fund.id for fund in funds)))
-    route_ids = sorted({row.route_id for row in routes if row.route_id is not None})
+        others.append(table.c.fund_id.in_(sorted(fund.id for fund in funds)))
+    route_ids = sorted({row.route_id for row in routes if row.route_id is not None} | left)
     if route_ids:
-        conditions.append(table.c.route_id.in_(route_ids))
+        others.append(table.c.route_id.in_(route_ids))
+    if others:
+        conditions.append(and_(or_(*others), _moved()))
     if not conditions:
         return
     # The cases this session holds learn their new days, as if loaded (the ones just made
@@ -176,7 +214,7 @@ def _keep(session: Session, _context: object) -> None:
 
 
 def _forget(session: Session, _previous_transaction: object) -> None:
-    for key in (_CASES, _FUNDS, _ROUTES):
+    for key in (_CASES, _FUNDS, _ROUTES, _ROUTES_LEFT):
         session.info.pop(key, None)
 
 

@@ -11,9 +11,10 @@ import datetime as dt
 from decimal import Decimal
 from unittest.mock import patch
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, create_engine, false, or_, select, text
 
 from grants.cases.models import Application
 from grants.cases.states import State
@@ -182,6 +183,33 @@ def test_a_route_changed_in_place_moves_its_cases(world):
     db.session.rollback()
 
 
+@pytest.mark.parametrize("by", ["route_id", "route"])
+def test_a_transition_moved_to_another_route_moves_the_cases_it_left(world, by):
+    """A transition given to another route (a repair by hand) is a change of both routes:
+    the cases of the route it left stop waiting for it, not only those of its new one."""
+    application = make_application(world.employee, world.fund, state=State.SCREENING)
+    db.session.flush()
+    assert application.id in _ids(engine.waiting_for(world.caseworker))
+    other = Route(code="repair", version=1, name="Reparation", initial_state=State.DRAFT)
+    db.session.add(other)
+    db.session.flush()
+    for transition in db.session.scalars(
+        select(Transition).where(
+            Transition.route_id == application.route_id,
+            Transition.from_state == State.SCREENING,
+            Transition.role == CaseRole.CASEWORKER,
+        )
+    ):
+        if by == "route_id":
+            transition.route_id = other.id
+        else:
+            transition.route = other
+    db.session.flush()
+    assert application.waits_for_caseworker is None
+    assert application.id not in _ids(engine.waiting_for(world.caseworker))
+    db.session.rollback()
+
+
 def test_refresh_waiting_mends_days_written_past_the_app(world, app):
     application = make_application(world.employee, world.fund, state=State.SCREENING)
     db.session.commit()
@@ -323,3 +351,84 @@ def test_counting_by_the_rules_branches_counts_what_the_rule_finds_up_to_any_cap
         db.session.rollback()
 
     holds()
+
+
+def _updated_at(application: Application) -> dt.datetime:
+    """The row's ``updated_at``, in UTC (SQLite gives it back naive, in UTC)."""
+    moment = db.session.scalar(
+        select(Application.updated_at).where(Application.id == application.id)
+    )
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def test_working_the_days_out_again_is_no_edit_of_the_case(world, app):
+    """The days are derived: a fund's new limit or report setting, or refresh-waiting, works
+    out every case of the fund (or every case) again, but changes none of them. A case's
+    ``updated_at`` orders "Mine ansøgninger" and dates a case without a journal for the
+    privacy purge: an administrator's edit of a fund moved none of its cases, settled ones
+    included, and the bench's cases keep the moments the data set gave them."""
+    fund = make_fund(route="screening_decision", delegated_limit=20000, board=[world.board_member])
+    waiting = make_application(world.employee, fund, state=State.AWAITING_DECISION, amount=15000)
+    settled = make_application(world.employee, fund, state=State.SETTLED, amount=15000)
+    db.session.commit()
+    long_ago = dt.datetime(2020, 1, 1, 12, 0, tzinfo=dt.UTC)
+    db.session.execute(
+        Application.__table__.update()
+        .where(Application.id.in_([waiting.id, settled.id]))
+        .values(updated_at=long_ago)
+    )
+    db.session.commit()
+    kept = {case.id: _updated_at(case) for case in (waiting, settled)}
+
+    fund.delegated_limit = Decimal(10000)
+    fund.report_before_return = True
+    db.session.commit()
+    assert waiting.id in _ids(engine.waiting_for(world.board_member))
+    assert {case.id: _updated_at(case) for case in (waiting, settled)} == kept
+
+    result = app.test_cli_runner().invoke(refresh_waiting)
+    assert result.exit_code == 0, result.output
+    assert {case.id: _updated_at(case) for case in (waiting, settled)} == kept
+
+
+def test_a_changed_case_keeps_the_moment_of_its_change(world):
+    """The case's own change stamps it once: the session's object and the row agree."""
+    application = make_application(world.employee, world.fund, state=State.SCREENING)
+    db.session.commit()
+    application.state = State.AWAITING_DECISION
+    db.session.flush()
+    assert application.updated_at == _updated_at(application)
+    db.session.rollback()
+
+
+def test_a_funds_new_limit_waits_for_no_step_on_a_case_it_does_not_move(world, database_url):
+    """A fund's change works out every case of the fund again, but writes, and so locks on
+    PostgreSQL, only the cases whose days it moves. An applicant giving up a grant holds the
+    case's row from the step on and then takes the fund's lock (the reservation's release);
+    an administrator saving the fund's delegated limit held the fund's row and then waited
+    for every case of the fund, that one too: a deadlock, and PostgreSQL failed the
+    administrator's save (shown with the two in threads). A case the limit does not move
+    (granted: its report waits for the return date) is not touched, so the save waits for
+    no step on it; the case the limit moves goes to the board."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks: SQLite has one writer")
+    fund = make_fund(route="screening_decision", delegated_limit=20000, board=[world.board_member])
+    busy = make_application(world.employee, fund, state=State.GRANTED, amount=8000, **_trip(10))
+    moved = make_application(world.employee, fund, state=State.AWAITING_DECISION, amount=15000)
+    db.session.commit()
+    elsewhere = create_engine(database_url)
+    try:
+        with elsewhere.begin() as step_under_way:
+            # The row lock a step's UPDATE takes (no key changes), held until it commits.
+            step_under_way.execute(
+                text("SELECT id FROM application WHERE id = :id FOR NO KEY UPDATE"),
+                {"id": busy.id},
+            )
+            db.session.execute(text("SET LOCAL lock_timeout = '3s'"))
+            fund.delegated_limit = Decimal(10000)
+            db.session.flush()
+        db.session.commit()
+    finally:
+        elsewhere.dispose()
+    assert moved.id in _ids(engine.waiting_for(world.board_member))
+    assert moved.id not in _ids(engine.waiting_for(world.caseworker))
