@@ -120,6 +120,22 @@ case = st.fixed_dictionaries(
 )
 
 
+def drawn_case(town: Town, values: dict) -> Application:
+    """The case ``case`` drew, made in ``town`` (not flushed)."""
+    application = make_application(
+        town.applicants[values["applicant"]],
+        town.funds[values["fund"]],
+        state=values["state"],
+        amount=values["amount"],
+        organisation=town.organisations[values["organisation"]],
+        **_trip(values["trip"]),
+    )
+    application.manager = town.managers[values["manager"]]
+    if values["route"] is not None:
+        application.route_id = town.routes[values["route"]]
+    return application
+
+
 def test_the_implied_condition_changes_no_persons_cases(world):
     town = _town(world)
 
@@ -131,17 +147,7 @@ def test_the_implied_condition_changes_no_persons_cases(world):
     @given(st.lists(case, max_size=12))
     def holds(drawn):
         for values in drawn:
-            application = make_application(
-                town.applicants[values["applicant"]],
-                town.funds[values["fund"]],
-                state=values["state"],
-                amount=values["amount"],
-                organisation=town.organisations[values["organisation"]],
-                **_trip(values["trip"]),
-            )
-            application.manager = town.managers[values["manager"]]
-            if values["route"] is not None:
-                application.route_id = town.routes[values["route"]]
+            drawn_case(town, values)
         db.session.flush()
         for person in town.people:
             parts = engine.waiting_parts(person, quick=True)

@@ -29,7 +29,7 @@ from grants.workflow.guards import GUARDS, guard
 from grants.workflow.models import CaseRole, Route, Transition
 from tests.factories import make_application, make_fund, make_user
 from tests.workflow.test_transition_table import STATES
-from tests.workflow.test_waiting_implied import _ids, _town, _trip, case
+from tests.workflow.test_waiting_implied import _ids, _town, _trip, case, drawn_case
 
 
 def rule_from_the_routes(person: User):
@@ -109,20 +109,7 @@ def test_the_kept_days_find_what_the_routes_say_after_any_changes(world):
     )
     @given(st.lists(case, min_size=1, max_size=12), st.lists(change, max_size=8))
     def holds(drawn, changes):
-        cases = []
-        for values in drawn:
-            application = make_application(
-                town.applicants[values["applicant"]],
-                town.funds[values["fund"]],
-                state=values["state"],
-                amount=values["amount"],
-                organisation=town.organisations[values["organisation"]],
-                **_trip(values["trip"]),
-            )
-            application.manager = town.managers[values["manager"]]
-            if values["route"] is not None:
-                application.route_id = town.routes[values["route"]]
-            cases.append(application)
+        cases = [drawn_case(town, values) for values in drawn]
         db.session.flush()
         _agree(town, 0)
         for what, which, value in changes:
@@ -333,15 +320,7 @@ def test_counting_by_the_rules_branches_counts_what_the_rule_finds_up_to_any_cap
     @given(st.lists(case, min_size=1, max_size=10), st.integers(1, 4))
     def holds(drawn, cap):
         for values in drawn:
-            application = make_application(
-                town.applicants[values["applicant"]],
-                town.funds[values["fund"]],
-                state=values["state"],
-                amount=values["amount"],
-                organisation=town.organisations[values["organisation"]],
-                **_trip(values["trip"]),
-            )
-            application.manager = town.managers[values["manager"]]
+            drawn_case(town, values)
         db.session.flush()
         for person in town.people:
             waiting = engine.waiting_parts(person, quick=True)
