@@ -43,9 +43,10 @@ bp.add_app_template_global(State, "State")
 
 
 @bp.app_template_global()
-def step_news(action: str, application: Application) -> str:
-    """What the applicant's e-mail says about a step taken on their case."""
-    return ACTIONS[action].news_for(application)
+def step_news(action: str, application: Application, role: str | None = None) -> str:
+    """What the applicant's e-mail says about a step taken on their case by a person in
+    ``role`` (the transition's: the caseworker, the fund's board)."""
+    return ACTIONS[action].news_for(application, role)
 
 
 # What a row of the work queue shows (workflow/queue.html).

@@ -23,5 +23,16 @@ register(
             "Sagsbehandleren mangler oplysninger for at kunne behandle din ansøgning "
             "“%(title)s”. Ret ansøgningen, og send den igen."
         ),
+        # Where the route gives the request to the fund's board (an official trip), the
+        # applicant is told it is the board that asks.
+        news_by_role=(
+            (
+                "board_member",
+                _l(
+                    "Bestyrelsen for %(fund)s mangler oplysninger for at kunne behandle din "
+                    "ansøgning “%(title)s”. Ret ansøgningen, og send den igen."
+                ),
+            ),
+        ),
     ),
 )

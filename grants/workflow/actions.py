@@ -22,6 +22,9 @@ says, for each action the routes name, what the action is:
   nothing);
 - ``news``: what the applicant's e-mail says when the step is taken on their case (with
   ``%(title)s``, ``%(fund)s``, ``%(case)s``); none: that the case has moved on;
+  ``news_by_role``: where the e-mail names who took the step, what it says when the route
+  gave the step to another role than the caseworker (the fund's board, ``board_member``);
+
 - ``listed``: whether the case page draws the step with the others (the application and the
   report are submitted from their own links on the page).
 
@@ -72,6 +75,9 @@ class Action:
     preview: Callable[..., dict] | None = None
     secondary: bool = False  # a way off the usual path, drawn as a secondary button
     news: LazyString | None = None  # the applicant's e-mail
+    # The applicant's e-mail by the role the step was taken in, where it differs from
+    # ``news`` (pairs, so the action stays hashable): ``(("board_member", _l(...)),)``.
+    news_by_role: tuple[tuple[str, LazyString], ...] = ()
     listed: bool = True
     # The template of the form's fields beside the comment (a form of its own, ``form``),
     # drawn with the step's button; "": the comment alone.
@@ -88,9 +94,11 @@ class Action:
             return str(self.applicant_label)
         return str(self.label)
 
-    def news_for(self, application: Application) -> str:
-        """The applicant's e-mail's sentence about this step on ``application``."""
-        return str(self.news or MOVED_ON) % {
+    def news_for(self, application: Application, role: str | None = None) -> str:
+        """The applicant's e-mail's sentence about this step on ``application``, taken by a
+        person in ``role`` (the transition's)."""
+        news = dict(self.news_by_role).get(str(role)) if role is not None else None
+        return str(news or self.news or MOVED_ON) % {
             "title": application.title,
             "fund": application.fund.name,
             "case": application.case_number,
