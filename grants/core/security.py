@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
-from flask import Flask, abort, render_template, request, url_for
-from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.routing import IntegerConverter, Map
+from flask import Flask, abort, current_app, render_template, request, url_for
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter, Map, MapAdapter, RequestRedirect
 from werkzeug.wrappers import Response
 
 from grants.core.input import MAX_ID, has_control_characters
@@ -90,6 +90,43 @@ def safe_next(target: object, default: str | None = None) -> str:
     if parts.scheme or parts.netloc:
         return fallback
     return cleaned
+
+
+def page_to_get(target: str) -> str:
+    """``target`` (a path on this site, as ``safe_next`` gives it) as a page a browser can
+    ask for again: itself, unless its address answers only a form (a step sent back with
+    errors, ``/ansoegninger/5/trin/x``, drawn the case page with status 422), then the nearest
+    page above it that does (``/ansoegninger/5``), else the front page. An address nothing
+    answers is left as it is (its own 404)."""
+    adapter = current_app.create_url_adapter(request)
+    path = urlsplit(target).path
+    if adapter is None or not _answers_only_a_form(adapter, path):
+        return target
+    while path.rstrip("/"):
+        path = path.rstrip("/").rsplit("/", 1)[0] or "/"
+        if _answers_a_get(adapter, path):
+            return path
+    return url_for("core.index")
+
+
+def _answers_only_a_form(adapter: MapAdapter, path: str) -> bool:
+    try:
+        adapter.match(unquote(path), method="GET")
+    except MethodNotAllowed:
+        return True
+    except (HTTPException, RequestRedirect):
+        return False
+    return False
+
+
+def _answers_a_get(adapter: MapAdapter, path: str) -> bool:
+    try:
+        adapter.match(unquote(path), method="GET")
+    except RequestRedirect:
+        return True  # the same page, with or without its trailing slash
+    except HTTPException:
+        return False
+    return True
 
 
 class IdConverter(IntegerConverter):

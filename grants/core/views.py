@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 
 from grants.core import address_language
 from grants.core.forms import form_control, form_error, form_hint, hidden_input
-from grants.core.security import safe_next
+from grants.core.security import page_to_get, safe_next
 from grants.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -95,7 +95,9 @@ def set_language() -> ResponseReturnValue:
     session["locale"] = locale
     if current_user.is_authenticated and current_user.locale != locale:
         current_user.locale = locale
-    return redirect(safe_next(request.form.get("next")))
+    # The page the switch was on; a page drawn as the answer to a form (a step sent back with
+    # errors) has an address that answers only the form: the nearest page above it instead.
+    return redirect(page_to_get(safe_next(request.form.get("next"))))
 
 
 # Error pages in the app's own layout and language (skip link, landmarks, the footer's link to
