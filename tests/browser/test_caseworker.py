@@ -44,6 +44,19 @@ def test_the_caseworkers_queue_and_decisions(person):
 
     caseworker.follow("Arbejdskø", "work queue after the decision")
     open_case(caseworker, "Studiebesøg på skoler i Tallinn", "study trip for screening")
+    # The request without its comment: the step's error summary takes the focus and leads
+    # to the comment; the language switch from that page (its address answers only the
+    # form) lands on the case page.
+    take_step(caseworker, "Bed om flere oplysninger", None)
+    caseworker.check("request for information with errors", fetchable=False)
+    assert caseworker.focused()["id"] == "error-summary"
+    caseworker.page.locator("#error-summary a").first.click()
+    assert caseworker.focused()["id"] == "comment-request_information"
+    case_url = caseworker.page.url.rsplit("/trin/", 1)[0]
+    caseworker.switch_language()
+    assert caseworker.language == "en" and caseworker.page.url == case_url
+    caseworker.switch_language()
+    assert caseworker.language == "da" and caseworker.page.url == case_url
     take_step(
         caseworker,
         "Bed om flere oplysninger",
