@@ -276,17 +276,24 @@ def recalculate(application: Application, report: TripReport) -> dict | None:
     }
     for category, _label in BUDGET_CATEGORIES:
         data[category.value] = str(report.actual(category))
-    # The organisation as the rules saw it when it applied: without this grant itself.
+    # The organisation as the rules saw it when it applied: the facts kept with the case's
+    # calculation, whose total is the computed amount the settlement compares with (its
+    # grants from this fund, and by kind from every fund for format 2's
+    # grants_counted_across). A grant made to it since is not one it had already: counted,
+    # it would cut this settlement for a trip that went as applied for. A case kept without
+    # them: its grants in the year of the granted trip as they stand, without this one.
     facts = None
     if application.organisation is not None and departure is not None:
-        seen = organisation_facts(application.fund, application.organisation, departure.year)
-        facts = OrganisationFacts(
-            based_in_municipality=seen.based_in_municipality,
-            grants_this_year=max(seen.grants_this_year - 1, 0),
-            granted_amount_this_year=max(
-                seen.granted_amount_this_year - kroner(application.granted_amount or 0), ZERO
-            ),
-        )
+        kept = ((application.calculation or {}).get("trip") or {}).get("organisation")
+        if kept is not None:
+            facts = OrganisationFacts.from_facts(kept)
+        else:
+            facts = organisation_facts(
+                application.fund,
+                application.organisation,
+                (application.departure_date or departure).year,
+                excluding=application.id,
+            )
     applied_on = _local_day(application.submitted_at)
     calculation = calculate_for_form(
         application.fund, data, facts, today=applied_on, rule_set=rule_set
