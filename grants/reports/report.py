@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from grants.applications import documents
 from grants.applications.forms import BUDGET_CATEGORIES
@@ -212,15 +213,29 @@ def save_report(
     """Save the report as it is (a draft until submitted), with any new receipts."""
     if not may_report(application, actor):
         raise DomainError(_("Du kan ikke skrive rapport og regnskab på denne sag nu."))
-    report = report_of(application)
-    if report is None:
-        report = TripReport(application_id=application.id)
-        db.session.add(report)
+    report = report_of(application) or _new_report(application)
     fill_report(report, form)
     check_dates(application, report, submitting=False)
     for checked in uploads:
         add_receipt(application, checked, actor)
     db.session.flush()
+    return report
+
+
+def _new_report(application: Application) -> TripReport:
+    """The case's report, made now; or, if another request made it meanwhile (a double
+    click on the first "send", two members of an association at once), that one: the
+    database's unique constraint tells, and the savepoint keeps this request's other writes."""
+    report = TripReport(application_id=application.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(report)
+            db.session.flush()
+    except IntegrityError:
+        made = report_of(application)
+        if made is None:  # not the report of this case: the constraint of something else
+            raise
+        return made
     return report
 
 
