@@ -54,13 +54,23 @@ def export_batch(actor) -> PaymentBatch:
     """A new batch of every payment due that is not waiting in an earlier batch."""
     from grants.budgets.lock import lock_fund
 
-    due, _refunds = open_items()
-    waiting = waiting_application_ids()
-    items = [item for item in due if item.application_id not in waiting]
+    def new_items(fund_ids: set[int] | None = None) -> list:
+        due, _refunds = open_items()
+        waiting = waiting_application_ids()
+        return [
+            item
+            for item in due
+            if item.application_id not in waiting and (fund_ids is None or item.fund_id in fund_ids)
+        ]
+
+    fund_ids = sorted({item.fund_id for item in new_items()})
+    for fund_id in fund_ids:
+        lock_fund(db.session.get(Fund, fund_id))  # one batch number at a time per fund
+    # Read again under the locks: a batch made meanwhile (a double click, two finance
+    # officers at once) holds its lines already, and they must not go out twice.
+    items = new_items(set(fund_ids))
     if not items:
         raise DomainError(_("Der er ingen nye udbetalinger at sende."))
-    for fund_id in sorted({item.fund_id for item in items}):
-        lock_fund(db.session.get(Fund, fund_id))  # one batch number at a time per fund
     batch = PaymentBatch(number=_next_number(clock.today().year), created_by_id=actor.id)
     db.session.add(batch)
     for position, item in enumerate(items, start=1):

@@ -120,7 +120,9 @@ def _settlement_facts(
 
 def _report_facts(application: Application, report: TripReport) -> dict[str, Any]:
     fund = application.fund
-    names = fund.publish_names and not fund.computes_subsidy
+    # Names only where the fund publishes them and its kind allows it (never children's and
+    # young people's, nor a network's): the rule of the public pages this PDF is linked from.
+    names = fund.publish_names and fund.spec.names_may_be_public
     return {
         "case_number": application.case_number,
         "fund": {"id": fund.id, "name": fund.name},

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from grants.applications import documents
 from grants.applications.forms import BUDGET_CATEGORIES
@@ -212,15 +213,29 @@ def save_report(
     """Save the report as it is (a draft until submitted), with any new receipts."""
     if not may_report(application, actor):
         raise DomainError(_("Du kan ikke skrive rapport og regnskab på denne sag nu."))
-    report = report_of(application)
-    if report is None:
-        report = TripReport(application_id=application.id)
-        db.session.add(report)
+    report = report_of(application) or _new_report(application)
     fill_report(report, form)
     check_dates(application, report, submitting=False)
     for checked in uploads:
         add_receipt(application, checked, actor)
     db.session.flush()
+    return report
+
+
+def _new_report(application: Application) -> TripReport:
+    """The case's report, made now; or, if another request made it meanwhile (a double
+    click on the first "send", two members of an association at once), that one: the
+    database's unique constraint tells, and the savepoint keeps this request's other writes."""
+    report = TripReport(application_id=application.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(report)
+            db.session.flush()
+    except IntegrityError:
+        made = report_of(application)
+        if made is None:  # not the report of this case: the constraint of something else
+            raise
+        return made
     return report
 
 
@@ -276,17 +291,24 @@ def recalculate(application: Application, report: TripReport) -> dict | None:
     }
     for category, _label in BUDGET_CATEGORIES:
         data[category.value] = str(report.actual(category))
-    # The organisation as the rules saw it when it applied: without this grant itself.
+    # The organisation as the rules saw it when it applied: the facts kept with the case's
+    # calculation, whose total is the computed amount the settlement compares with (its
+    # grants from this fund, and by kind from every fund for format 2's
+    # grants_counted_across). A grant made to it since is not one it had already: counted,
+    # it would cut this settlement for a trip that went as applied for. A case kept without
+    # them: its grants in the year of the granted trip as they stand, without this one.
     facts = None
     if application.organisation is not None and departure is not None:
-        seen = organisation_facts(application.fund, application.organisation, departure.year)
-        facts = OrganisationFacts(
-            based_in_municipality=seen.based_in_municipality,
-            grants_this_year=max(seen.grants_this_year - 1, 0),
-            granted_amount_this_year=max(
-                seen.granted_amount_this_year - kroner(application.granted_amount or 0), ZERO
-            ),
-        )
+        kept = ((application.calculation or {}).get("trip") or {}).get("organisation")
+        if kept is not None:
+            facts = OrganisationFacts.from_facts(kept)
+        else:
+            facts = organisation_facts(
+                application.fund,
+                application.organisation,
+                (application.departure_date or departure).year,
+                excluding=application.id,
+            )
     applied_on = _local_day(application.submitted_at)
     calculation = calculate_for_form(
         application.fund, data, facts, today=applied_on, rule_set=rule_set

@@ -110,6 +110,33 @@ def test_a_second_batch_holds_only_what_is_new(app, client, auth, world, two_cas
     assert first.id != second.id
 
 
+def test_a_batch_made_meanwhile_is_not_sent_again(app, client, auth, world, two_cases, monkeypatch):
+    """A double click on "make a batch", or two finance officers at once: the second request
+    read the payments due before the first's batch was committed, then waited for the
+    funds' locks. Read again under the locks, the payments are in the first batch already,
+    and the finance system never gets them twice."""
+    due_before, waiting_before = batches.open_items(), batches.waiting_application_ids()
+    auth.login(world.finance)
+    first = make_batch(client, app)
+    assert len(first.lines) == 2
+
+    def as_read_before(name, value):
+        real, calls = getattr(batches, name), []
+
+        def read():
+            calls.append(1)
+            return value if len(calls) == 1 else real()
+
+        monkeypatch.setattr(batches, name, read)
+
+    as_read_before("open_items", due_before)
+    as_read_before("waiting_application_ids", waiting_before)
+    again = client.post(urls(app)["make"], follow_redirects=True)
+    assert "Der er ingen nye udbetalinger at sende." in flashes(again)
+    assert db.session.scalar(select(func.count()).select_from(PaymentBatch)) == 1
+    assert db.session.scalar(select(func.count()).select_from(PaymentBatchLine)) == 2
+
+
 def confirmation(lines: list[str]) -> dict:
     text = "batch;line;voucher;paid_on\n" + "\n".join(lines) + "\n"
     return {"file": (io.BytesIO(text.encode()), "kvittering.csv")}

@@ -160,6 +160,33 @@ def test_a_youth_trip_never_shows_a_name_anywhere_public(client, world, youth):
     assert feed_csv(client)[0]["participant_names"] == ""
 
 
+def test_a_kind_whose_names_are_never_public_keeps_them_out_of_the_report_pdf(client, world):
+    """The schools' network (no rules, no subsidy) never publishes names either
+    (``Kind.names_may_be_public``): not on the pages, and not in the approved report's PDF,
+    which anyone may download from them."""
+    from grants.reports.letters import issue_report_pdf
+    from tests.reports.helpers import pdf_text
+
+    network = make_fund(
+        code="laerernetvaerk",
+        kind=kinds.NETWORK.code,
+        route="official_trip",
+        publish_trips=True,
+        publish_names=True,  # set by mistake (an imported profile): still never names
+    )
+    trip = make_trip(world.employee, network, names=f"{ADULT}\nLise Lærer", count=2, letter=False)
+    letter = issue_report_pdf(trip, trip.report, world.caseworker)
+    db.session.commit()
+
+    for text in public_texts(client, trip):
+        assert ADULT not in text and "Lise Lærer" not in text
+    response = client.get(f"/udlandsrejser/rapporter/{letter.id}.pdf")
+    assert response.status_code == 200
+    text = pdf_text(response.get_data())
+    assert "2 personer" in text
+    assert ADULT not in text and "Lise Lærer" not in text
+
+
 def test_names_are_shown_only_where_the_fund_publishes_them(client, world, study):
     trip = make_trip(world.employee, study, names=f"{ADULT}\nLars Lund", count=2)
     db.session.commit()

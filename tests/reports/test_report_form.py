@@ -158,3 +158,29 @@ def test_returning_needs_a_comment(world, case, client, auth):
     assert snapshot(case.id) == before
     assert db.session.get(Application, case.id).report.final_amount is None
     assert db.session.scalar(select(func.sum(BudgetEntry.amount))) == Decimal("208000.00")
+
+
+def test_a_report_made_by_another_request_meanwhile_is_filled_in_not_a_server_error(
+    world, case, client, auth, monkeypatch
+):
+    """A double click on the first "send", or two members of an association at once: both
+    requests find no report, and the second's new one meets the first's in the database's
+    unique constraint. The second then fills in the one that is there; nothing is lost and
+    there is still one report."""
+    from grants.reports import report as reports
+
+    auth.login(world.employee)
+    assert client.post(url(case), data=report_data(case, intent="save")).status_code == 302
+    found = reports.report_of
+    calls = []
+
+    def not_yet_seen(application):
+        calls.append(application.id)
+        return None if len(calls) == 1 else found(application)
+
+    monkeypatch.setattr(reports, "report_of", not_yet_seen)
+    data = with_files(report_data(case, what_was_done="Det andet klik."), (PDF, "bon.pdf"))
+    response = client.post(url(case), data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert snapshot(case.id)[:3] == ("report_submitted", 1, 1)
+    assert db.session.get(Application, case.id).report.what_was_done == "Det andet klik."

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from grants.applications.operations import decide
+from grants.core import clock
 from grants.extensions import db
 from grants.letters.models import Letter
 from grants.reports.settlement import settle
 from grants.subsidies.operations import add_rule_set
-from tests.reports.helpers import file_report, granted_youth_case, pdf_text
+from tests.reports.helpers import file_report, granted_youth_case, pdf_text, youth_application
 
 
 def _raise_the_rate(youth) -> None:
@@ -48,6 +50,45 @@ def test_the_recalculation_uses_the_decision_rules_even_after_a_new_version(
     assert settlement.rule == "subsidy"
     assert settlement.final == Decimal("6000.00")
     assert settlement.released == Decimal("1000.00")
+
+
+def test_a_later_grant_to_the_organisation_never_cuts_a_settlement(world, youth, move_clock):
+    """The recalculation sees the organisation as the rules saw it when it applied (the
+    facts kept with the case's calculation, its grants by fund and by kind among them), not
+    its grants as they stand at the settlement: a grant made to it since is not "already
+    granted" before this one."""
+    # A cap of 10.000 kr. a year per organisation (a new version, valid on the same dates).
+    source = youth["source"].partition("\n# Eksempler")[0]
+    add_rule_set(source + "\n[caps]\nper_organisation_per_year = 10000\n", fund=youth["fund"])
+    db.session.commit()
+    # Two trips of 12 young people and 2 leaders, 5 nights: 7.000 kr. each by the rules,
+    # both applied for before either was decided.
+    first = youth_application(world, youth)
+    second = youth_application(world, youth)
+    assert first.computed_amount == second.computed_amount == Decimal("7000.00")
+    decide(first, world.caseworker, "grant", None, "")
+    # The cap leaves 3.000 kr. for the second; 5.000 kr. is granted by dispensation.
+    decide(
+        second,
+        world.caseworker,
+        "grant_part",
+        Decimal(5000),
+        "Loftet pr. organisation er næsten brugt.",
+        "Koncerten er hele formålet.",
+    )
+    db.session.commit()
+    move_clock(first.return_date)
+
+    # Both trips went as applied for.
+    for application in (first, second):
+        report = file_report(
+            application, youth["frida"], {"transport": "24000"}, actual_young=12, actual_leaders=2
+        )
+        kept = application.calculation["trip"]["organisation"]
+        assert report.recalculation["trip"]["organisation"] == kept
+        assert report.recalculation["total"] == "7000.00"
+    assert settle(first, world.caseworker).final == Decimal("7000.00")
+    assert settle(second, world.caseworker).final == Decimal("5000.00")
 
 
 def test_more_participants_than_applied_for_never_raise_the_grant(world, youth, move_clock):
@@ -102,3 +143,38 @@ def test_the_published_report_never_names_young_people(world, youth, move_clock)
     )
     assert "Ballerup Ungdomsorkester" in settlement_text
     assert "12 unge + 2 ledere = 14 personer" in settlement_text
+
+
+def test_the_recalculation_counts_the_organisations_grants_by_kind_as_the_application_did(
+    world, move_clock
+):
+    """Format 2's ``grants_counted_across``: the organisation's grants are counted from every
+    fund, by kind (``OrganisationFacts.grants_by_kind``). A hosting visit applied for after
+    the same organisation's trip was granted breaks "one visit a year, to or from a partner
+    city", and is granted by dispensation; its report's recalculation says so too, rather
+    than count the hosting fund's grants alone."""
+    from grants.applications.operations import compute_subsidy
+    from tests.applications.test_once_a_year_across_funds import _two_funds_one_organisation
+
+    _organisation, trip, visit = _two_funds_one_organisation(world)
+    visit.submitted_at = clock.now()  # the day the rules' deadline is counted from
+    decide(trip, world.caseworker, "grant", None, "")
+    db.session.commit()
+    compute_subsidy(visit)  # the visit as the rules see it once the trip is granted
+    assert [p["code"] for p in visit.calculation["problems"]] == ["too_many_grants"]
+    visit.amount_applied = visit.computed_amount
+    decide(visit, world.caseworker, "grant", None, "", "Besøget er aftalt med venskabsbyen.")
+    db.session.commit()
+    move_clock(visit.return_date)
+
+    report = file_report(
+        visit,
+        world.outsider,
+        {"transport": "10000"},
+        actual_young=20,
+        actual_leaders=2,
+        actual_host_group_size=12,
+    )
+    organisation = report.recalculation["trip"]["organisation"]
+    assert organisation["grants_by_kind"] == {"trip": 1}
+    assert [p["code"] for p in report.recalculation["problems"]] == ["too_many_grants"]
