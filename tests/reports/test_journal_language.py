@@ -56,3 +56,31 @@ def test_a_reminder_is_worded_for_the_reader(client, auth, world, runner, move_c
     )
     assert "Reminder sent" not in danish
     assert long_date(due, "en") in english and "Påmindelse sendt" not in english
+
+
+def test_the_ledger_notes_of_a_settlement_are_danish_whoever_settles(world, move_clock):
+    """The ledger is the municipality's accounts, its notes in Danish (grants.budgets.ledger);
+    a caseworker reading the English interface wrote "Settlement of report and accounts" and
+    "Refund claim on settlement" into it for good."""
+    from sqlalchemy import select
+
+    from grants.budgets.models import BudgetEntry
+
+    application = granted_case(world, 8000)
+    pay(application, 5000, world.finance)
+    move_clock(application.return_date)
+    # 2,000 kr. spent of 5,000 paid: 3,000 unpaid is released, 3,000 is claimed back.
+    file_report(application, world.employee, {"transport": "2000"})
+    with in_english():
+        settle(application, world.caseworker)
+    db.session.commit()
+
+    notes = db.session.scalars(
+        select(BudgetEntry.note).where(
+            BudgetEntry.application_id == application.id, BudgetEntry.note != ""
+        )
+    ).all()
+    assert sorted(notes) == [
+        "Afregning af rapport og regnskab",
+        "Tilbagebetalingskrav ved afregning",
+    ]
