@@ -20,12 +20,14 @@ from decimal import Decimal
 from typing import Any, cast
 
 from flask import has_request_context
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import ColumnElement, CursorResult, exists, or_, select, update
 
 from grants.cases.models import Application
 from grants.cases.states import State
+from grants.committees.labels import FOUND_REASONS
 from grants.committees.models import (
     AgendaItem,
     AgendaKind,
@@ -491,11 +493,8 @@ def find_interests(item: AgendaItem) -> list[InterestDeclaration]:
         if any(d.user_id == user.id for d in item.declarations):
             continue
         own = application.applicant_id == user.id
-        reason = (
-            _("Medlemmet er selv ansøger.")
-            if own
-            else _("Medlemmet handler for den ansøgende organisation.")
-        )
+        with force_locale("da"):  # the committee's record; shown by labels.interest_reason
+            reason = str(FOUND_REASONS[own])
         declaration = InterestDeclaration(
             agenda_item=item,
             application_id=application.id,
