@@ -689,12 +689,15 @@ def postpone_without_quorum(item: AgendaItem, actor) -> None:
         )
     item.decision = Decision.POSTPONE
     item.amount = None
-    item.reasons = _(
-        "Udvalget var ikke beslutningsdygtigt: %(taking)s af udvalgets %(size)s medlemmer var "
-        "til stede og ikke inhabile, og mindst %(needed)s skal deltage. Punktet er udsat til "
-        "et senere møde.",
-        **quorum.words(),
-    )
+    # The reasons are the committee's record (the minutes are Danish) and the step's comment
+    # when the item is issued: in Danish, whichever language the secretary reads.
+    with force_locale("da"):
+        item.reasons = _(
+            "Udvalget var ikke beslutningsdygtigt: %(taking)s af udvalgets %(size)s medlemmer "
+            "var til stede og ikke inhabile, og mindst %(needed)s skal deltage. Punktet er "
+            "udsat til et senere møde.",
+            **quorum.words(),
+        )
     item.without_quorum = True
     item.recorded_by_id = actor.id
     item.recorded_at = clock.now()
