@@ -84,3 +84,35 @@ def test_the_ledger_notes_of_a_settlement_are_danish_whoever_settles(world, move
         "Afregning af rapport og regnskab",
         "Tilbagebetalingskrav ved afregning",
     ]
+
+
+def test_a_dispensation_is_labelled_the_same_whoever_decides(world, youth):
+    """The decision's comment is the decider's words, kept and sent as written; the label
+    before the dispensation's reason was in the decider's language ("Exemption:"), into the
+    Danish applicant's e-mail and the case's journal for good."""
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from grants.applications.operations import decide
+    from grants.notifications.models import OutboxMessage
+    from grants.workflow.models import JournalEntry
+    from tests.reports.helpers import youth_application
+
+    assert youth["frida"].locale == "da"
+    application = youth_application(world, youth)
+    with in_english():
+        decide(application, world.caseworker, "grant", Decimal("7500"), "", "Et særligt program.")
+    db.session.commit()
+
+    entry = db.session.scalars(
+        select(JournalEntry).where(
+            JournalEntry.application_id == application.id, JournalEntry.action == "grant"
+        )
+    ).one()
+    assert entry.comment == "Dispensation: Et særligt program."
+    (mail,) = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient_id == youth["frida"].id)
+    ).all()
+    assert "Kommentar: Dispensation: Et særligt program." in mail.body
+    assert "Exemption" not in mail.body
