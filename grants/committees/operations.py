@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from flask import has_request_context
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import ColumnElement, CursorResult, exists, or_, select, update
@@ -800,6 +800,10 @@ def check_issue(meeting: Meeting, actor) -> list[AgendaItem]:
     return items
 
 
+def _language() -> str:
+    return str(get_locale() or "da") if has_request_context() else "da"
+
+
 def start_issue(meeting: Meeting, actor, item_ids: list[int] | None = None):
     """Issue the recorded decisions together, in a job (see grants.committees.issuing):
     those the secretary confirmed (``item_ids``), or all that are recorded."""
@@ -812,7 +816,8 @@ def start_issue(meeting: Meeting, actor, item_ids: list[int] | None = None):
     job = runner.create(
         "committee_issue",
         actor,
-        {"meeting_id": meeting.id, "items": [i.id for i in items]},
+        # The language the secretary reads: the job says why an item failed in it.
+        {"meeting_id": meeting.id, "items": [i.id for i in items], "locale": _language()},
         len(items),
     )
     # The meeting takes its job only if it still has the one this request saw: a double

@@ -231,3 +231,33 @@ def test_a_declarations_reason_is_shown_as_the_member_wrote_it(client, auth, cw)
         )
     client.post("/sprog", data={"locale": "da"})
     refresh()
+
+
+def test_a_failed_items_reason_is_in_the_language_of_who_issued_it(
+    app, client, auth, cw, monkeypatch
+):
+    """The issuing runs as a job, outside the request (a thread or an RQ worker), where the
+    language was always Danish: a secretary reading English was told why an item could not
+    be issued in Danish."""
+    from flask_babel import refresh
+
+    from grants.jobs import runner
+
+    application = make_case(cw, cw.secretary)  # the secretary's own case cannot be issued
+    item = on_agenda(cw, application)
+    auth.login(cw.chair)
+    assert record_decision(client, item).status_code == 302
+    started = []
+    monkeypatch.setattr(runner, "start", started.append)
+    auth.login(cw.secretary)
+    client.post("/sprog", data={"locale": "en"})
+    refresh()  # the test's one app context keeps Flask-Babel's choice in `g`
+    assert confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend").status_code == 302
+    (job_id,) = started
+    with app.app_context():  # as the worker runs it: no request, no session
+        runner.run(job_id)
+    db.session.expire_all()
+    assert item.issue_status == IssueStatus.FAILED
+    assert (
+        item.failure_reason == "You cannot carry out the action “Grant in full” on this case now."
+    )
