@@ -7,11 +7,13 @@ import re
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from grants.administration.models import GroupRole, GroupRoleMapping
 from grants.audit.models import write_event
 from grants.budgets.balances import balance
+from grants.budgets.ledger import in_ledger_language
 from grants.budgets.lock import lock_fund
 from grants.budgets.models import YearClosing
 from grants.budgets.opening import allocate, open_year
@@ -64,7 +66,8 @@ def change_yearly_budget(fund: Fund, new_budget: Decimal, actor) -> None:
                 ),
                 field="yearly_budget",
             )
-        allocate(fund, year, difference, actor, note=_("Årligt budget ændret af administrator"))
+        note = in_ledger_language(_l("Årligt budget ændret af administrator"))
+        allocate(fund, year, difference, actor, note=note)
     fund.yearly_budget = new_budget
 
 

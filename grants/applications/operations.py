@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from grants.applications import changes, documents
@@ -581,9 +582,11 @@ def take_decision(application: Application, actor, decision: Decision) -> None:
         setattr(application, name, value)
     comment = decision.reasons
     if decision.departs:
-        comment = (comment + "\n" if comment else "") + _(
-            "Dispensation: %(reason)s", reason=decision.dispensation_reason
-        )
+        # The comment is kept and sent as written (the journal, the applicant's e-mail, the
+        # ESDH): its one word of the app's own in Danish, whichever language the decider reads.
+        with force_locale("da"):
+            label = _("Dispensation: %(reason)s", reason=decision.dispensation_reason)
+        comment = (comment + "\n" if comment else "") + label
     engine.take(application, decision.action, actor, comment=comment)
     issue_decision_letter(application, actor, replaces=replaces, made=made)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import g
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from grants.committees.models import AgendaItem, IssueStatus
@@ -25,6 +26,14 @@ log = logging.getLogger(__name__)
 
 @handler("committee_issue", parallel=True)
 def issue_meeting(job: Job, *, part: int = 0, parts: int = 1) -> None:
+    # Outside the request (a thread, an RQ worker) the language would be Danish: why an item
+    # failed is said in the language of whoever issued the meeting. The letters and e-mails
+    # take their recipients' languages, the ledger and the journal their own, as ever.
+    with force_locale(job.payload.get("locale") or "da"):
+        _issue(job, part, parts)
+
+
+def _issue(job: Job, part: int, parts: int) -> None:
     job_id = job.id
     for item_id in job.payload.get("items", [])[part::parts]:
         job = db.session.get(Job, job_id)

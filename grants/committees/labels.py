@@ -6,6 +6,7 @@ from grants.committees.models import (
     AgendaKind,
     CommitteeKind,
     Decision,
+    InterestDeclaration,
     InterestSource,
     IssueStatus,
     MeetingState,
@@ -58,3 +59,21 @@ SOURCE_LABELS = {
     InterestSource.SYSTEM: _l("Fundet af systemet"),
     InterestSource.DECLARED: _l("Erklæret af medlemmet"),
 }
+# What the system finds (grants.committees.operations.find_interests), by whether the member
+# is the applicant (else they act for the applying organisation).
+FOUND_REASONS = {
+    True: _l("Medlemmet er selv ansøger."),
+    False: _l("Medlemmet handler for den ansøgende organisation."),
+}
+
+
+def interest_reason(declaration: InterestDeclaration) -> str:
+    """A declaration's reason for its reader: the system's finding in the reader's language
+    (it is kept in Danish, the committee's record, whoever put the case on the agenda), a
+    member's own words as written; nothing once the personal data is purged."""
+    if not declaration.reason:
+        return ""
+    if declaration.source == InterestSource.SYSTEM:
+        own = declaration.user_id == declaration.agenda_item.application.applicant_id
+        return str(FOUND_REASONS[own])
+    return declaration.reason

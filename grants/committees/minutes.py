@@ -11,6 +11,7 @@ from grants.committees.labels import (
     DECISION_LABELS,
     ROLE_LABELS,
     SOURCE_LABELS,
+    interest_reason,
 )
 from grants.committees.models import Meeting
 from grants.core.models import Municipality
@@ -42,6 +43,7 @@ def minutes_html(meeting: Meeting, purged: set[int] = frozenset()) -> str:
             decision_labels=DECISION_LABELS,
             kind_labels=AGENDA_KIND_LABELS,
             source_labels=SOURCE_LABELS,
+            interest_reason=interest_reason,
             purged=_purged_on(meeting, purged, clock.today()),
             language="da",
         )

@@ -20,12 +20,14 @@ from decimal import Decimal
 from typing import Any, cast
 
 from flask import has_request_context
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import ColumnElement, CursorResult, exists, or_, select, update
 
 from grants.cases.models import Application
 from grants.cases.states import State
+from grants.committees.labels import FOUND_REASONS
 from grants.committees.models import (
     AgendaItem,
     AgendaKind,
@@ -491,11 +493,8 @@ def find_interests(item: AgendaItem) -> list[InterestDeclaration]:
         if any(d.user_id == user.id for d in item.declarations):
             continue
         own = application.applicant_id == user.id
-        reason = (
-            _("Medlemmet er selv ansøger.")
-            if own
-            else _("Medlemmet handler for den ansøgende organisation.")
-        )
+        with force_locale("da"):  # the committee's record; shown by labels.interest_reason
+            reason = str(FOUND_REASONS[own])
         declaration = InterestDeclaration(
             agenda_item=item,
             application_id=application.id,
@@ -690,12 +689,15 @@ def postpone_without_quorum(item: AgendaItem, actor) -> None:
         )
     item.decision = Decision.POSTPONE
     item.amount = None
-    item.reasons = _(
-        "Udvalget var ikke beslutningsdygtigt: %(taking)s af udvalgets %(size)s medlemmer var "
-        "til stede og ikke inhabile, og mindst %(needed)s skal deltage. Punktet er udsat til "
-        "et senere møde.",
-        **quorum.words(),
-    )
+    # The reasons are the committee's record (the minutes are Danish) and the step's comment
+    # when the item is issued: in Danish, whichever language the secretary reads.
+    with force_locale("da"):
+        item.reasons = _(
+            "Udvalget var ikke beslutningsdygtigt: %(taking)s af udvalgets %(size)s medlemmer "
+            "var til stede og ikke inhabile, og mindst %(needed)s skal deltage. Punktet er "
+            "udsat til et senere møde.",
+            **quorum.words(),
+        )
     item.without_quorum = True
     item.recorded_by_id = actor.id
     item.recorded_at = clock.now()
@@ -798,6 +800,10 @@ def check_issue(meeting: Meeting, actor) -> list[AgendaItem]:
     return items
 
 
+def _language() -> str:
+    return str(get_locale() or "da") if has_request_context() else "da"
+
+
 def start_issue(meeting: Meeting, actor, item_ids: list[int] | None = None):
     """Issue the recorded decisions together, in a job (see grants.committees.issuing):
     those the secretary confirmed (``item_ids``), or all that are recorded."""
@@ -810,7 +816,8 @@ def start_issue(meeting: Meeting, actor, item_ids: list[int] | None = None):
     job = runner.create(
         "committee_issue",
         actor,
-        {"meeting_id": meeting.id, "items": [i.id for i in items]},
+        # The language the secretary reads: the job says why an item failed in it.
+        {"meeting_id": meeting.id, "items": [i.id for i in items], "locale": _language()},
         len(items),
     )
     # The meeting takes its job only if it still has the one this request saw: a double

@@ -52,6 +52,7 @@ from grants.committees.labels import (
     ROLE_LABELS,
     SOURCE_LABELS,
     WITHOUT_QUORUM_LABELS,
+    interest_reason,
 )
 from grants.committees.models import (
     AgendaItem,
@@ -327,6 +328,7 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
         decision_labels=DECISION_LABELS,
         issue_labels=ISSUE_LABELS,
         source_labels=SOURCE_LABELS,
+        interest_reason=interest_reason,
         status_labels=MEETING_STATE_LABELS,
     ), status
 

@@ -5,8 +5,19 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    send_file,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required
 
 from grants.core import access
@@ -45,6 +56,10 @@ def letter_by_link(token: str):
     if delivery is None or delivery.letter.erased_at is not None:
         abort(404)
     if operations.expired(delivery):
+        # Said in the language of the letter and its e-mail, unless the reader chose one.
+        if "locale" not in session:
+            g.url_locale = delivery.letter.language
+            refresh()  # the locale may have been chosen already in this request
         return render_template("delivery/expired.html"), 410
     operations.opened(delivery)
     keep_writes()  # the first opening is written in the journal

@@ -29,8 +29,10 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from grants.budgets.balances import application_money
+from grants.budgets.ledger import in_ledger_language
 from grants.budgets.lock import lock_fund
 from grants.budgets.models import BudgetEntry, EntryKind
 from grants.budgets.movements import release
@@ -166,7 +168,8 @@ def _move_money(application: Application, settlement: Settlement, actor) -> None
     """Bring the case's granted figure on the ledger down to the final amount."""
     if ledger_of(application) is None or settlement.released <= 0:
         return
-    reason = _("Afregning af rapport og regnskab")
+    # The ledger's notes are Danish whoever settles (grants.budgets.ledger).
+    reason = in_ledger_language(_l("Afregning af rapport og regnskab"))
     unpaid = min(settlement.released, max(settlement.granted - settlement.paid, ZERO))
     if unpaid > 0:
         release(application, unpaid, actor, reason)
@@ -186,7 +189,7 @@ def _move_money(application: Application, settlement: Settlement, actor) -> None
                 booked_on=clock.today(),
                 created_at=clock.now(),
                 created_by_id=actor.id,
-                note=_("Tilbagebetalingskrav ved afregning"),
+                note=in_ledger_language(_l("Tilbagebetalingskrav ved afregning")),
             )
         )
     db.session.flush()

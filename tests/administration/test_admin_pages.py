@@ -252,6 +252,22 @@ def test_a_new_yearly_budget_goes_through_the_ledger(world, client, auth):
     assert (before["yearly_budget"], after["yearly_budget"]) == ("100000.00", "120000.00")
 
 
+def test_a_new_yearly_budget_is_noted_in_the_ledgers_language(world, client, auth):
+    """The ledger's notes are Danish (grants.budgets.ledger), whichever language the
+    administrator reads: "Annual budget changed by administrator" stayed in it for good."""
+    from flask_babel import refresh
+
+    auth.login(world.admin)
+    assert client.post("/sprog", data={"locale": "en"}).status_code == 302
+    refresh()  # the test's one app context keeps Flask-Babel's choice in `g`
+    entries_before = count(BudgetEntry)
+    response = save_fund(client, world.fund, yearly_budget="120000")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert html_page(client.get("/")).html["lang"] == "en"
+    new = db.session.scalars(select(BudgetEntry).order_by(BudgetEntry.id)).all()[entries_before:]
+    assert [e.note for e in new] == ["Årligt budget ændret af administrator"] * 2
+
+
 @pytest.mark.parametrize(
     "overrides, message",
     [

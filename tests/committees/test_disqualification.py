@@ -175,3 +175,89 @@ def test_an_ordinary_member_records_nothing(client, auth, cw):
         )
         == 0
     )
+
+
+def test_the_systems_finding_is_worded_for_each_reader(client, auth, cw):
+    """What the system found ("the member is the applicant") was kept in the language of
+    whoever put the case on the agenda: read English by a Danish member, and in English in
+    the minutes, which are the committee's Danish record."""
+    from flask_babel import refresh
+
+    from grants.committees.minutes import minutes_html
+    from tests.html import page_text
+    from tests.journal_reading import in_english
+
+    application = make_case(cw, cw.member)
+    with in_english():
+        item = on_agenda(cw, application)
+    (found,) = [d for d in item.declarations if d.user_id == cw.member.id]
+    assert found.source == InterestSource.SYSTEM and found.reason == "Medlemmet er selv ansøger."
+
+    auth.login(cw.chair)
+    danish = page_text(client.get(f"/udvalg/moeder/{cw.meeting.id}"))
+    assert "Ulla Ulriksen: Medlemmet er selv ansøger. (Fundet af systemet)" in danish
+    client.post("/sprog", data={"locale": "en"})
+    refresh()  # the test's one app context keeps Flask-Babel's choice in `g`
+    english = page_text(client.get(f"/udvalg/moeder/{cw.meeting.id}"))
+    assert "Ulla Ulriksen: The member is the applicant. (Found by the system)" in english
+    assert "Medlemmet" not in english
+    client.post("/sprog", data={"locale": "da"})
+    refresh()
+
+    with in_english():
+        minutes = page_text(minutes_html(cw.meeting))
+    assert "Ulla Ulriksen: Medlemmet er selv ansøger. (Fundet af systemet)" in minutes
+    assert "The member" not in minutes
+
+
+def test_a_declarations_reason_is_shown_as_the_member_wrote_it(client, auth, cw):
+    application = make_case(cw)
+    item = on_agenda(cw, application)
+    auth.login(cw.member)
+    response = client.post(
+        f"/udvalg/moeder/{cw.meeting.id}/punkter/{item.id}/inhabilitet",
+        data={"reason": "My brother is on the trip."},
+    )
+    assert response.status_code == 302
+    from flask_babel import refresh
+
+    from tests.html import page_text
+
+    for locale in ("da", "en"):
+        client.post("/sprog", data={"locale": locale})
+        refresh()
+        assert "Ulla Ulriksen: My brother is on the trip." in page_text(
+            client.get(f"/udvalg/moeder/{cw.meeting.id}")
+        )
+    client.post("/sprog", data={"locale": "da"})
+    refresh()
+
+
+def test_a_failed_items_reason_is_in_the_language_of_who_issued_it(
+    app, client, auth, cw, monkeypatch
+):
+    """The issuing runs as a job, outside the request (a thread or an RQ worker), where the
+    language was always Danish: a secretary reading English was told why an item could not
+    be issued in Danish."""
+    from flask_babel import refresh
+
+    from grants.jobs import runner
+
+    application = make_case(cw, cw.secretary)  # the secretary's own case cannot be issued
+    item = on_agenda(cw, application)
+    auth.login(cw.chair)
+    assert record_decision(client, item).status_code == 302
+    started = []
+    monkeypatch.setattr(runner, "start", started.append)
+    auth.login(cw.secretary)
+    client.post("/sprog", data={"locale": "en"})
+    refresh()  # the test's one app context keeps Flask-Babel's choice in `g`
+    assert confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend").status_code == 302
+    (job_id,) = started
+    with app.app_context():  # as the worker runs it: no request, no session
+        runner.run(job_id)
+    db.session.expire_all()
+    assert item.issue_status == IssueStatus.FAILED
+    assert (
+        item.failure_reason == "You cannot carry out the action “Grant in full” on this case now."
+    )

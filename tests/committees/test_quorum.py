@@ -480,3 +480,36 @@ def test_the_minutes_are_danish_whatever_language_the_secretary_reads(client, au
     for english in ("Minutes", "Present", "Decision:", "Grant in full"):
         assert english not in text, english
     assert "Til stede" in page_text(text) and "Beslutningsprotokol" in page_text(text)
+
+
+def test_a_postponement_without_quorum_is_recorded_in_danish_whoever_records_it(client, auth, cw):
+    """Postponed by a secretary reading English, the item's reasons were written in English:
+    into the Danish minutes, and to the Danish applicant as the step's comment."""
+    from flask_babel import refresh
+
+    from grants.committees.models import Meeting
+    from grants.notifications.models import OutboxMessage
+
+    _committee, _members, item = committee_of(cw, 3, present=1)
+    auth.login(cw.secretary)
+    client.post("/sprog", data={"locale": "en"})
+    refresh()  # the test's one app context keeps Flask-Babel's choice in `g`
+    base = f"/udvalg/moeder/{item.meeting_id}"
+    assert client.post(f"{base}/punkter/{item.id}/udsaet").status_code == 302
+    assert confirm(client, f"{base}/udsend").status_code == 302
+    assert client.post(f"{base}/luk").status_code == 302
+    client.post("/sprog", data={"locale": "da"})
+    refresh()
+
+    db.session.expire_all()
+    item = db.session.get(AgendaItem, item.id)
+    assert item.reasons.startswith("Udvalget var ikke beslutningsdygtigt: 1 af udvalgets 3")
+    minutes = page_text(pdf_text(db.session.get(Meeting, item.meeting_id).minutes_pdf))
+    assert "Begrundelse: Udvalget var ikke beslutningsdygtigt: 1 af udvalgets 3" in minutes
+    assert "quorum" not in minutes
+    (mail,) = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient_id == cw.outsider.id)
+    ).all()
+    assert cw.outsider.locale == "da"
+    assert "Kommentar: Udvalget var ikke beslutningsdygtigt" in mail.body
+    assert "quorum" not in mail.body

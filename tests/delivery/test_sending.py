@@ -22,6 +22,7 @@ from grants.workflow.models import JournalEntry
 from tests.delivery.conftest import CVR
 from tests.delivery.platform import MUNICIPALITY_CVR
 from tests.factories import make_organisation
+from tests.html import page as html_page
 from tests.html import page_text, table_rows
 from tests.letters.kinds import decision_case, letters_of
 from tests.reports.helpers import file_report, pay
@@ -205,6 +206,29 @@ def test_the_secure_link_expires_and_a_guessed_one_opens_nothing(
     assert response.status_code == 410
     assert "Linket er udløbet" in page_text(response)
     assert not _journal(application, "letter_opened_by_link")
+
+
+def test_an_expired_link_says_so_in_the_letters_language(
+    dp_world, platform, inbox, client, monkeypatch
+):
+    """The e-mail and the letter were in English, and the page behind the link, once it
+    had expired, in Danish: the reader who followed it has no session of their own."""
+    dp_world.employee.locale = "en"
+    db.session.commit()
+    platform.failures = 10
+    application = _decided(dp_world)
+    (letter,) = letters_of(application, "decision")
+    assert letter.language == "en"
+    (mail,) = [m for m in inbox.take() if "Letter in case" in m["Subject"]]
+    url = re.search(r"https?://\S+/brev/\S+", mail.get_content()).group(0)
+
+    later = clock.now() + dt.timedelta(days=31)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    response = client.get(url)
+    assert response.status_code == 410
+    assert html_page(response).html["lang"] == "en"
+    assert "The link has expired" in page_text(response)
+    assert "Linket" not in page_text(response)
 
 
 def test_an_exempt_recipient_gets_the_letter_on_paper_when_the_municipality_prints(
