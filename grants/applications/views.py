@@ -59,6 +59,7 @@ from grants.core.formatting import date_time
 from grants.core.forms import Form
 from grants.core.pagination import listing, page_links, paginate
 from grants.core.refusals import refused_by_domain
+from grants.core.security import serves_a_file
 from grants.drafts import operations as draft_operations
 from grants.drafts import views as drafts
 from grants.extensions import db
@@ -746,6 +747,7 @@ def render_case(
 
 @bp.get("/ansoegninger/<int:application_id>/sagsmappe.zip")
 @login_required
+@serves_a_file
 def case_file(application_id: int):
     """The whole file of the case as one archive (aktindsigt), for the secretariat."""
 
@@ -795,6 +797,7 @@ def _serve(item: Attachment, mimetype: str, *, inline: bool, policy: str):
 
 @bp.get("/ansoegninger/<int:application_id>/bilag/<int:attachment_id>")
 @login_required
+@serves_a_file
 def attachment(application_id: int, attachment_id: int):
     item = _attachment_for(application_id, attachment_id)
     return _serve(
@@ -804,6 +807,7 @@ def attachment(application_id: int, attachment_id: int):
 
 @bp.get("/ansoegninger/<int:application_id>/bilag/<int:attachment_id>/vis")
 @login_required
+@serves_a_file
 def preview_attachment(application_id: int, attachment_id: int):
     """The document shown in the browser (a PDF or a picture whose bytes are still what it
     was accepted as), sandboxed; anything else is the download, never shown inline."""
