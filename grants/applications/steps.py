@@ -5,6 +5,7 @@ so they stand with the case's pages above the workflow."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -45,8 +46,38 @@ bp.add_app_template_global(State, "State")
 @bp.app_template_global()
 def step_news(action: str, application: Application, role: str | None = None) -> str:
     """What the applicant's e-mail says about a step taken on their case by a person in
-    ``role`` (the transition's: the caseworker, the fund's board)."""
-    return ACTIONS[action].news_for(application, role)
+    ``role`` (the transition's: the caseworker, the fund's board); a step that names who
+    acts next (``Action.news_by_next_role``) names the role the route gives the next step
+    from the case's state now."""
+    what = ACTIONS[action]
+    following = engine.next_role(application) if what.news_by_next_role else None
+    return what.news_for(application, role, following)
+
+
+@dataclass(frozen=True)
+class StepNotice:
+    """The notice on the applicant's page about the latest step ``action`` on their case:
+    its heading, naming who took the step, and the step's comment."""
+
+    heading: str
+    comment: str
+
+
+@bp.app_template_global()
+def step_notice(application: Application, action: str) -> StepNotice:
+    """The applicant's notice about the case's latest step ``action`` (a request for
+    information, a report sent back): the heading by the role the route gave the step
+    (``Action.notice_by_role``), and what the step's comment said ("" for none yet)."""
+    latest = next((e for e in reversed(application.journal) if e.action == action), None)
+    role = (
+        engine.taken_as(application.route_id, latest.from_state, action)
+        if latest is not None
+        else None
+    )
+    return StepNotice(
+        heading=ACTIONS[action].notice_for(application, role),
+        comment=latest.comment if latest is not None else "",
+    )
 
 
 # What a row of the work queue shows (workflow/queue.html).
