@@ -25,6 +25,7 @@ from grants.core import access, clock
 from grants.core.commit import keep_even_if_refused
 from grants.core.errors import DomainError
 from grants.core.input import whole_number
+from grants.core.security import serves_a_file
 from grants.extensions import csrf, db
 from grants.funds.models import Fund
 from grants.payments import queries as payment_queries
@@ -186,12 +187,14 @@ def _visible_page(query, owner, page: int) -> dict:
 
 
 @bp.get("/cases")
+@serves_a_file
 def cases():
     token = _authenticate(SCOPE_READ)
     return _visible_page(select(Application), token.owner, _page())
 
 
 @bp.get("/cases/<int:case_id>")
+@serves_a_file
 def case(case_id: int):
     token = _authenticate(SCOPE_READ)
     application = db.session.get(Application, case_id)
@@ -201,6 +204,7 @@ def case(case_id: int):
 
 
 @bp.get("/decisions")
+@serves_a_file
 def decisions():
     token = _authenticate(SCOPE_READ)
     query = select(Application).where(Application.outcome.is_not(None))
@@ -208,6 +212,7 @@ def decisions():
 
 
 @bp.get("/balances")
+@serves_a_file
 def fund_balances():
     token = _authenticate(SCOPE_READ)
     _owner_may(token, "budgets.read")
@@ -234,6 +239,7 @@ def fund_balances():
 
 
 @bp.get("/payments")
+@serves_a_file
 def payments_due():
     token = _authenticate(SCOPE_READ)
     _owner_may(token, "payments.read")
@@ -267,6 +273,7 @@ def _entry(entry: BudgetEntry) -> dict:
 
 
 @bp.get("/payments/made")
+@serves_a_file
 def payments_made():
     token = _authenticate(SCOPE_READ)
     _owner_may(token, "payments.read")
@@ -286,6 +293,7 @@ def payments_made():
 
 
 @bp.get("/trips")
+@serves_a_file
 def trips():
     _authenticate(SCOPE_READ)
     page = _page()
@@ -390,6 +398,7 @@ def mark_paid(case_id: int):
 
 
 @bp.get("/openapi.json")
+@serves_a_file
 def openapi():
     return jsonify(document(url_for("api.openapi", _external=True).rsplit("/", 1)[0]))
 

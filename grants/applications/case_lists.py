@@ -12,14 +12,54 @@ plain rows of the columns the list reads (``applicant_name``, ``fund_name``), no
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
+from sqlalchemy import ColumnElement
 
 from grants.cases.states import state_label
+from grants.core import clock
 from grants.core.formatting import date_time, money, short_date
+
+# Columns a package above adds to the rows of the work queue and the search, by their name:
+# each a function that makes the column over ``Application`` (a correlated subquery, read
+# with the rows), registered with ``list_column`` when the app is built. ``reply_by``
+# (grants.messages): the day the applicant side's answer to an open request for information
+# is due, which the rows show under the state, tagged overdue once it has passed.
+LIST_COLUMNS: dict[str, Callable[[], ColumnElement[Any]]] = {}
+
+
+def list_column(
+    name: str,
+) -> Callable[[Callable[[], ColumnElement[Any]]], Callable[[], ColumnElement[Any]]]:
+    """Register the decorated function as the maker of the lists' column ``name``."""
+
+    def register(make: Callable[[], ColumnElement[Any]]) -> Callable[[], ColumnElement[Any]]:
+        LIST_COLUMNS[name] = make
+        return make
+
+    return register
+
+
+def list_columns() -> tuple[ColumnElement[Any], ...]:
+    """The registered columns, each labelled by its name (made anew: keep the result)."""
+    return tuple(make().label(name) for name, make in sorted(LIST_COLUMNS.items()))
+
+
+# A deadline that has passed, said in words as a status tag (not by its colour alone): the
+# task list's deadlines (grants.desk.task_table) and the lists' answers to requests.
+OVERDUE_TAG = ' <span class="badge badge-error">{}</span>'
+
+
+def dated(text: str, day: dt.date, today: dt.date, locale: Any, overdue: str) -> str:
+    """``text`` (a message with ``%(date)s``) with ``day``, escaped, and ``overdue`` (an
+    ``OVERDUE_TAG``, escaped) when the day has passed."""
+    shown = escape(text % {"date": short_date(day, locale)})
+    return f"{shown}{overdue}" if day < today else str(shown)
+
 
 # The lines as the templates wrote them (the same HTML; the values escaped, the column names
 # are the template's own, already escaped).
@@ -83,6 +123,7 @@ def case_rows(
         state_title="Status",
     )
     href = escape(href_prefix)
+    answer = _Answer(locale)
     rows = [
         CASE_ROW.format(
             number=escape(row.case_number) if row.case_number else "–",
@@ -92,13 +133,38 @@ def case_rows(
             fund=escape(row.fund_name),
             submitted=escape(date_time(row.submitted_at, locale)) if row.submitted_at else "–",
             amount=escape(money(row.amount_applied, locale)),
-            state=labels[row.state],
+            state=f"{labels[row.state]}{answer.line(getattr(row, 'reply_by', None))}",
             **names,
         )
         for row in applications
     ]
     # Every value is escaped above; the rest of the text is the format's own.
     return Markup("\n".join(rows))  # nosec B704
+
+
+class _Answer:
+    """The line under a row's state saying when the applicant side's answer to an open
+    request for information is due (``reply_by``), tagged overdue once it has passed; its
+    texts made once a table."""
+
+    def __init__(self, locale: Any) -> None:
+        self.locale = locale
+        self.today = clock.today()
+        self._texts: tuple[str, str] | None = None
+
+    def line(self, day: dt.date | None) -> str:
+        if not day:
+            return ""
+        if self._texts is None:
+            self._texts = (
+                _("Ansøgerens svar senest %(date)s"),
+                OVERDUE_TAG.format(escape(_("Overskredet"))),
+            )
+        text, overdue = self._texts
+        return (
+            '<br><span class="weight-normal">'
+            f"{dated(text, day, self.today, self.locale, overdue)}</span>"
+        )
 
 
 def own_rows(

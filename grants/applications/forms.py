@@ -151,12 +151,14 @@ class ReplyToCaseworker:
     kept in the journal. Shown and required only when the case waits for information
     (``needs_reply``, set by the view)."""
 
+    # Worded for whoever asked (the caseworker, or the fund's board on an official trip):
+    # the notice above the form names them (applications/_information_requested.html).
     reply = TextAreaField(
-        _l("Dit svar til sagsbehandleren"),
+        _l("Dit svar"),
         [Optional(), Length(max=LONG)],
         description=_l(
-            "Svar på sagsbehandlerens spørgsmål, og skriv kort, hvad du har rettet eller "
-            "vedhæftet. Ændringerne i ansøgningen bliver også skrevet i sagens forløb."
+            "Svar på spørgsmålet i anmodningen ovenfor, og skriv kort, hvad du har rettet "
+            "eller vedhæftet. Ændringerne i ansøgningen bliver også skrevet i sagens forløb."
         ),
     )
     needs_reply = False
@@ -165,7 +167,7 @@ class ReplyToCaseworker:
 
     def reply_given(self) -> bool:
         if self.needs_reply and not (self.reply.data or "").strip() and not self.reply.errors:
-            self.reply.errors.append(_l("Skriv dit svar til sagsbehandleren."))
+            self.reply.errors.append(_l("Skriv dit svar."))
             return False
         return True
 

@@ -226,7 +226,7 @@ def submit(
         reply = (reply or "").strip()
         if not reply:
             raise DomainError(
-                _("Skriv dit svar til sagsbehandleren."),
+                _("Skriv dit svar."),
                 field="reply",
             )
         if len(reply) > REPLY_MAX:

@@ -5,6 +5,8 @@ so they stand with the case's pages above the workflow."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -13,9 +15,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
-from grants.applications import operations
+from grants.applications import case_lists, operations
 from grants.applications.forms import DecisionForm
 from grants.applications.views import get_application, render_case
 from grants.cases.models import Application
@@ -45,8 +47,38 @@ bp.add_app_template_global(State, "State")
 @bp.app_template_global()
 def step_news(action: str, application: Application, role: str | None = None) -> str:
     """What the applicant's e-mail says about a step taken on their case by a person in
-    ``role`` (the transition's: the caseworker, the fund's board)."""
-    return ACTIONS[action].news_for(application, role)
+    ``role`` (the transition's: the caseworker, the fund's board); a step that names who
+    acts next (``Action.news_by_next_role``) names the role the route gives the next step
+    from the case's state now."""
+    what = ACTIONS[action]
+    following = engine.next_role(application) if what.news_by_next_role else None
+    return what.news_for(application, role, following)
+
+
+@dataclass(frozen=True)
+class StepNotice:
+    """The notice on the applicant's page about the latest step ``action`` on their case:
+    its heading, naming who took the step, and the step's comment."""
+
+    heading: str
+    comment: str
+
+
+@bp.app_template_global()
+def step_notice(application: Application, action: str) -> StepNotice:
+    """The applicant's notice about the case's latest step ``action`` (a request for
+    information, a report sent back): the heading by the role the route gave the step
+    (``Action.notice_by_role``), and what the step's comment said ("" for none yet)."""
+    latest = next((e for e in reversed(application.journal) if e.action == action), None)
+    role = (
+        engine.taken_as(application.route_id, latest.from_state, action)
+        if latest is not None
+        else None
+    )
+    return StepNotice(
+        heading=ACTIONS[action].notice_for(application, role),
+        comment=latest.comment if latest is not None else "",
+    )
 
 
 # What a row of the work queue shows (workflow/queue.html).
@@ -62,16 +94,29 @@ QUEUE_COLUMNS = (
 )
 
 
+@functools.cache
+def queue_columns() -> tuple[Any, ...]:
+    """``QUEUE_COLUMNS`` and the columns the packages above add to the lists
+    (``case_lists.LIST_COLUMNS``: the deadline of an open request for information), made
+    once, when the app has registered them: the same objects every request, so a statement
+    made of them (the search keeps its own by their shape) is made and keyed once."""
+    return (*QUEUE_COLUMNS, *case_lists.list_columns())
+
+
 # The queue's rows (the columns the list shows, as plain rows: no case, applicant or fund is
 # made an object for it; the ORM's loading was a third of the page's time), oldest first; and
 # the ids counted, with the applicant joined for a search by name. What a request adds is its
-# conditions; the rest is made once.
-QUEUE_ROWS = (
-    select(*QUEUE_COLUMNS)
-    .join(Fund, Fund.id == Application.fund_id)
-    .join(User, User.id == Application.applicant_id)
-    .order_by(Application.submitted_at.asc().nulls_last(), Application.id)
-)
+# conditions; the rest is made once (on the first request, with the columns registered).
+@functools.cache
+def queue_rows() -> Select:
+    return (
+        select(*queue_columns())
+        .join(Fund, Fund.id == Application.fund_id)
+        .join(User, User.id == Application.applicant_id)
+        .order_by(Application.submitted_at.asc().nulls_last(), Application.id)
+    )
+
+
 # The ids alone: the waiting condition reads the case's own columns, so no fund is joined.
 QUEUE_IDS = select(Application.id)
 QUEUE_IDS_BY_NAME = QUEUE_IDS.join(User, User.id == Application.applicant_id)
@@ -125,7 +170,7 @@ def queue() -> ResponseReturnValue:
     # search, took PostgreSQL 4 ms to plan against 1.7 (the filtered queue at 100,000).
     page = paginate(
         listing(
-            QUEUE_ROWS.where(waiting.condition, *conditions),
+            queue_rows().where(waiting.condition, *conditions),
             (QUEUE_IDS_BY_NAME if text else QUEUE_IDS).where(waiting.condition, *conditions),
             total_with_rows=True,
         ),

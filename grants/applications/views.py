@@ -59,6 +59,7 @@ from grants.core.formatting import date_time
 from grants.core.forms import Form
 from grants.core.pagination import listing, page_links, paginate
 from grants.core.refusals import refused_by_domain
+from grants.core.security import serves_a_file
 from grants.drafts import operations as draft_operations
 from grants.drafts import views as drafts
 from grants.extensions import db
@@ -74,7 +75,7 @@ from grants.questions.models import current_form
 from grants.subsidies.figures import age_limit_for, age_limit_of, young_count_label
 from grants.workflow import actions, engine
 from grants.workflow.forms import StepForm
-from grants.workflow.labels import action_label, state_label
+from grants.workflow.labels import action_label, names_who_took_it, state_label
 from grants.workflow.models import CaseRole, JournalEntry, Route
 
 bp = Blueprint("applications", __name__)
@@ -583,20 +584,28 @@ def journal_rows(
     internal: bool,
     withheld_documents: tuple[str, ...],
     withheld_comments: set[str],
+    route_id: int | None = None,
 ) -> list[JournalRow]:
     """The journal entries this reader sees, oldest first, with their texts made here: in
-    the template each was a call into Python (five an entry) that cost more than the work."""
+    the template each was a call into Python (five an entry) that cost more than the work.
+    The applicant reads a step that names who took it by the role the case's route
+    (``route_id``) gave it: the board's request for information says the board asked."""
     for_applicant = not internal
     rows = []
     for entry in entries:
         if not (internal or entry.visible_to_applicant):
             continue
         changed = entry.from_state and entry.from_state != entry.to_state
+        role = (
+            engine.taken_as(route_id, entry.from_state, entry.action)
+            if for_applicant and route_id is not None and names_who_took_it(entry.action)
+            else None
+        )
         rows.append(
             JournalRow(
                 created=date_time(entry.created_at),
                 who=entry.actor_name if entry.actor_id is not None else None,
-                action=action_label(entry.action, for_applicant=for_applicant),
+                action=action_label(entry.action, for_applicant=for_applicant, role=role),
                 from_label=state_label(entry.from_state, for_applicant=for_applicant)
                 if changed
                 else None,
@@ -716,7 +725,9 @@ def render_case(
         decision_kept=decision_kept,
         fresh_decision_form=fresh_decision_form,
         preview=preview,
-        journal=journal_rows(entries, internal, withheld_documents, withheld_comments),
+        journal=journal_rows(
+            entries, internal, withheld_documents, withheld_comments, application.route_id
+        ),
         internal=internal,
         is_applicant=application.applicant_id == user.id,
         can_edit=access.may(user, "case.edit", application),
@@ -746,6 +757,7 @@ def render_case(
 
 @bp.get("/ansoegninger/<int:application_id>/sagsmappe.zip")
 @login_required
+@serves_a_file
 def case_file(application_id: int):
     """The whole file of the case as one archive (aktindsigt), for the secretariat."""
 
@@ -795,6 +807,7 @@ def _serve(item: Attachment, mimetype: str, *, inline: bool, policy: str):
 
 @bp.get("/ansoegninger/<int:application_id>/bilag/<int:attachment_id>")
 @login_required
+@serves_a_file
 def attachment(application_id: int, attachment_id: int):
     item = _attachment_for(application_id, attachment_id)
     return _serve(
@@ -804,6 +817,7 @@ def attachment(application_id: int, attachment_id: int):
 
 @bp.get("/ansoegninger/<int:application_id>/bilag/<int:attachment_id>/vis")
 @login_required
+@serves_a_file
 def preview_attachment(application_id: int, attachment_id: int):
     """The document shown in the browser (a PDF or a picture whose bytes are still what it
     was accepted as), sandboxed; anything else is the download, never shown inline."""

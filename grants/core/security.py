@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, abort, current_app, render_template, request, url_for
@@ -16,6 +17,8 @@ from werkzeug.routing import IntegerConverter, Map, MapAdapter, RequestRedirect
 from werkzeug.wrappers import Response
 
 from grants.core.input import MAX_ID, has_control_characters
+
+_View = TypeVar("_View", bound=Callable[..., Any])
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -92,11 +95,22 @@ def safe_next(target: object, default: str | None = None) -> str:
     return cleaned
 
 
+def serves_a_file(view: _View) -> _View:
+    """Mark ``view`` as one that answers a GET with a file or data (a document's download, a
+    letter's PDF, the API's JSON), not a page: ``page_to_get`` never falls back on its
+    address. The mark is an attribute of the function, so decorators that wrap it
+    (``functools.wraps``: ``login_required``) keep it."""
+    view.serves_a_file = True  # type: ignore[attr-defined]
+    return view
+
+
 def page_to_get(target: str) -> str:
     """``target`` (a path on this site, as ``safe_next`` gives it) as a page a browser can
     ask for again: itself, unless its address answers only a form (a step sent back with
     errors, ``/ansoegninger/5/trin/x``, drawn the case page with status 422), then the nearest
-    page above it that does (``/ansoegninger/5``), else the front page. An address nothing
+    page above it that does (``/ansoegninger/5``), else the front page. An address above it
+    that answers a GET with a file (``serves_a_file``: ``/ansoegninger/5/bilag/7`` above the
+    document's ``/fjern``) or only a form is passed over on the way up. An address nothing
     answers is left as it is (its own 404)."""
     adapter = current_app.create_url_adapter(request)
     path = urlsplit(target).path
@@ -120,13 +134,15 @@ def _answers_only_a_form(adapter: MapAdapter, path: str) -> bool:
 
 
 def _answers_a_get(adapter: MapAdapter, path: str) -> bool:
+    """Whether ``path`` is a page: it answers a GET, and not with a file."""
     try:
-        adapter.match(unquote(path), method="GET")
+        endpoint, _values = adapter.match(unquote(path), method="GET")
     except RequestRedirect:
         return True  # the same page, with or without its trailing slash
     except HTTPException:
         return False
-    return True
+    view = current_app.view_functions.get(str(endpoint))
+    return not getattr(view, "serves_a_file", False)
 
 
 class IdConverter(IntegerConverter):

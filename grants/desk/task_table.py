@@ -17,13 +17,14 @@ of ours holds markup: tests/core/test_fuzz_forms.py).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from flask import url_for
 from markupsafe import Markup, escape
 
+from grants.applications.case_lists import OVERDUE_TAG, dated
 from grants.applications.views import case_address_prefix
 from grants.cases.states import State, state_label
 from grants.core import clock
@@ -71,6 +72,8 @@ def rows_html(rows: Sequence[Any], steps: Mapping[int, list[str]]) -> list[Marku
         "t_amount": escape(_("Ansøgt")),
     }
     href = escape(case_address_prefix())  # and the case's number (an int)
+    today = clock.today()
+    texts = _DeadlineTexts(_, locale)
     labels: dict[str, str] = {}  # a step's name, once a request
     written = []
     for row in rows:
@@ -91,16 +94,7 @@ def rows_html(rows: Sequence[Any], steps: Mapping[int, list[str]]) -> list[Marku
             since_text = escape(_("siden %(date)s") % {"date": short_date(since, locale)})
             # (An f-string: a Markup plus a str would escape the str.)
             waited = f"{count}{_SMALL.format(since_text)}"
-        if not row.deadline:
-            deadline = "–"
-        elif row.state in _REPORT_DEADLINE_STATES:
-            deadline = escape(
-                _("Rapport senest %(date)s") % {"date": short_date(row.deadline, locale)}
-            )
-        else:
-            deadline = escape(
-                _("Afgørelse før afrejse %(date)s") % {"date": short_date(row.deadline, locale)}
-            )
+        deadline = _deadline(row, today, texts)
         reminded = ""
         if row.reminded:
             reminded = _SMALL.format(
@@ -124,6 +118,46 @@ def rows_html(rows: Sequence[Any], steps: Mapping[int, list[str]]) -> list[Marku
             )
         )
     return written
+
+
+class _DeadlineTexts:
+    """The deadline cell's texts in the request's language, each made once a request."""
+
+    def __init__(self, gettext: Callable[[str], str], locale: Any) -> None:
+        self.locale = locale
+        self.report = gettext("Rapport senest %(date)s")
+        self.decision = gettext("Afgørelse før afrejse %(date)s")
+        self.reply = gettext("Svar senest %(date)s")
+        self.applicants_reply = gettext("Ansøgerens svar senest %(date)s")
+        # A deadline that has passed: said in words (a status tag), not by colour alone.
+        self.overdue = OVERDUE_TAG.format(escape(gettext("Overskredet")))
+
+    def line(self, text: str, day: dt.date, today: dt.date) -> str:
+        """``text`` with ``day``, and the overdue tag when the day has passed."""
+        return dated(text, day, today, self.locale, self.overdue)
+
+
+def _deadline(row: Any, today: dt.date, texts: _DeadlineTexts) -> str:
+    """The deadline cell: the applicant side's own deadline on their cases (the answer to an
+    open request for information, else the report's while it is due; ``tasks.
+    own_deadline_column``), else the case's (the report's, or the decision's before the
+    departure) and, under it, when the applicant's answer to a request is due. A date past
+    is tagged overdue in words. Escaped; the rest is this module's."""
+    if row.side == "applicant":
+        if row.reply_by:
+            return texts.line(texts.reply, row.reply_by, today)
+        if row.state in _REPORT_DEADLINE_STATES and row.report_due:
+            return texts.line(texts.report, row.report_due, today)
+        return "–"
+    if not row.deadline:
+        cell = "–"
+    elif row.state in _REPORT_DEADLINE_STATES:
+        cell = texts.line(texts.report, row.deadline, today)
+    else:
+        cell = texts.line(texts.decision, row.deadline, today)
+    if row.reply_by:
+        cell += _SMALL.format(texts.line(texts.applicants_reply, row.reply_by, today))
+    return cell
 
 
 # The columns the list sorts by, in the order of the links above the table (for phones).

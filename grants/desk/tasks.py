@@ -44,6 +44,7 @@ from grants.core.models import _lists_as_parameters as lists_as_parameters
 from grants.core.pagination import COUNT_LIMIT, Listing, listing
 from grants.extensions import db
 from grants.funds.models import Fund
+from grants.messages.operations import open_request_due
 from grants.people.models import Role, User
 from grants.reports.models import ReminderLog, TripReport
 from grants.workflow import engine
@@ -94,6 +95,17 @@ def deadline_column() -> ColumnElement:
         ),
         (Application.outcome.is_(None), Application.departure_date),
         else_=None,
+    )
+
+
+def own_deadline_column(reply_by: ColumnElement) -> ColumnElement:
+    """The applicant side's own deadline, not the authority's: the answer to an open request
+    for information (``reply_by``, ``messages.operations.open_request_due``), else the
+    report's while it is due; none otherwise (the decision's deadline is the municipality's
+    to keep)."""
+    return func.coalesce(
+        reply_by,
+        case((Application.state.in_(REPORT_DUE_STATES), Application.report_due), else_=None),
     )
 
 
@@ -293,9 +305,10 @@ def sorted_apart(column: ColumnElement) -> ColumnElement:
 
 
 def task_query(user, filters: Filters) -> tuple[Select, Select]:
-    """The rows (the case, its deadline, its last reminder, the person's side, the guards)
-    and the ids to count; a fund's code and a state filtered by as the parameters ``fund``
-    and ``state`` (``filter_values``)."""
+    """The rows (the case, its deadline, its report's, the deadline of its open request for
+    information, its last reminder, the person's side, the guards) and the ids to count; a
+    fund's code and a state filtered by as the parameters ``fund`` and ``state``
+    (``filter_values``)."""
     conditions: list[ColumnElement[bool]] = []
     if filters.fund:
         # The fund's id looked up once (an InitPlan), compared on the cases' own column: as
@@ -310,11 +323,17 @@ def task_query(user, filters: Filters) -> tuple[Select, Select]:
     if filters.state:
         conditions.append(Application.state == bindparam("state", type_=String))
     deadline = deadline_column()
+    reply_by = open_request_due()
+    side = side_column(user)
     column = {
         "waited": Application.state_since
         if user.has_role(Role.CASEWORKER)
         else sorted_apart(Application.state_since),
-        "deadline": deadline if user.has_role(Role.CASEWORKER) else sorted_apart(deadline),
+        # A caseworker's by the index on the deadline's expression; anyone else's (few, and
+        # sorted) by the deadline each row shows: the applicant side's own on their cases.
+        "deadline": deadline
+        if user.has_role(Role.CASEWORKER)
+        else case((side == "applicant", own_deadline_column(reply_by)), else_=deadline),
         "case": Application.case_number,
         "fund": Fund.name,
         "amount": Application.amount_applied,
@@ -325,8 +344,10 @@ def task_query(user, filters: Filters) -> tuple[Select, Select]:
             user,
             *TASK_COLUMNS,
             deadline.label("deadline"),
+            Application.report_due,
+            reply_by.label("reply_by"),
             last_reminder_column().label("reminded"),
-            side_column(user).label("side"),
+            side.label("side"),
             *guard_columns(),
         )
         .join(User, User.id == Application.applicant_id)

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from grants.applications.steps import QUEUE_COLUMNS
+from grants.applications.steps import queue_columns
 from grants.core import access
 from grants.core.models import generic_plan
 from grants.core.pagination import paginate, requested_page
@@ -113,7 +113,7 @@ def search() -> ResponseReturnValue:
     per_page = current_app.config["WORK_QUEUE_PAGE_SIZE"]
     number = requested_page()
     rows, values = searching.search_rows(
-        current_user, criteria, QUEUE_COLUMNS, reach=number * per_page + 1
+        current_user, criteria, queue_columns(), reach=number * per_page + 1
     )
     with generic_plan():
         page = paginate(rows, parameters=values, page=number, per_page=per_page, scalars=False)

@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from grants.core import access, address_language, qr
 from grants.core.files import display_name
+from grants.core.security import serves_a_file
 from grants.extensions import db
 from grants.funds import kinds
 from grants.letters.models import Letter
@@ -31,6 +32,7 @@ def qr_svg(url: str) -> Markup:
 
 @bp.get("/breve/<int:letter_id>/hent")
 @login_required
+@serves_a_file
 def download(letter_id: int) -> Response:
     letter = db.session.get(Letter, letter_id)
     if letter is None:

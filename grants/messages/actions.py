@@ -24,7 +24,8 @@ register(
             "“%(title)s”. Ret ansøgningen, og send den igen."
         ),
         # Where the route gives the request to the fund's board (an official trip), the
-        # applicant is told it is the board that asks.
+        # applicant is told it is the board that asks: in the e-mail, their journal and the
+        # notice on the application's form.
         news_by_role=(
             (
                 "board_member",
@@ -34,5 +35,8 @@ register(
                 ),
             ),
         ),
+        applicant_label_by_role=(("board_member", _l("Bestyrelsen beder om flere oplysninger")),),
+        notice=_l("Sagsbehandleren mangler oplysninger"),
+        notice_by_role=(("board_member", _l("Bestyrelsen for %(fund)s mangler oplysninger")),),
     ),
 )

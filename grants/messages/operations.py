@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, bindparam, exists, select
+from sqlalchemy.orm import aliased, selectinload
 
-from grants.applications import documents
+from grants.applications import case_lists, documents
 from grants.applications import operations as applications
 from grants.cases.models import Application, Attachment
 from grants.cases.states import State
@@ -138,6 +138,28 @@ def open_request(
         elif message.from_applicant:
             open_one = None
     return open_one
+
+
+@case_lists.list_column("reply_by")
+def open_request_due() -> ColumnElement[dt.date | None]:
+    """``open_request``'s deadline as a column of a statement over ``Application`` (the task
+    list's): the due date of the case's latest request for information, if no message of
+    the applicant side came after it; NULL otherwise. A correlated subquery, read with the
+    rows by the index on the case (no statement of its own)."""
+    request, answer = aliased(CaseMessage), aliased(CaseMessage)
+    answered = exists().where(
+        answer.application_id == request.application_id,
+        answer.from_applicant.is_(True),
+        answer.id > request.id,
+    )
+    return (
+        select(request.due_date)
+        .where(request.application_id == Application.id, request.kind == REQUEST, ~answered)
+        .order_by(request.id.desc())
+        .limit(1)
+        .correlate(Application)
+        .scalar_subquery()
+    )
 
 
 def needed(application: Application, messages: list[CaseMessage] | None = None) -> Needed | None:

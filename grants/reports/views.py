@@ -172,7 +172,7 @@ def edit(application_id: int):
         else:
             drafts.forget(current_user.id, key)
             if submitting:
-                flash(_("Rapport og regnskab er sendt til sagsbehandleren."), "success")
+                flash(_("Rapport og regnskab er indsendt."), "success")
             else:
                 flash(_("Rapporten er gemt som kladde. Du kan fortsætte senere."), "success")
             return redirect(url_for("applications.show", application_id=application.id))

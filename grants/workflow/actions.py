@@ -24,6 +24,14 @@ says, for each action the routes name, what the action is:
   ``%(title)s``, ``%(fund)s``, ``%(case)s``); none: that the case has moved on;
   ``news_by_role``: where the e-mail names who took the step, what it says when the route
   gave the step to another role than the caseworker (the fund's board, ``board_member``);
+  ``news_by_next_role``: where the e-mail names who acts next (a step the applicant takes,
+  such as sending the application again), what it says when the route gives the next step
+  to another role than the caseworker (``next_role`` in ``grants.workflow.engine``);
+- ``applicant_label_by_role``: the applicant's journal label by the role the route gave
+  the step, where it names who took it (as ``news_by_role``);
+- ``notice``: the heading of the notice on the applicant's page while the case waits for
+  them after the step (what was asked, what was sent back), with ``%(fund)s``;
+  ``notice_by_role``: the same by the role that took the step;
 
 - ``listed``: whether the case page draws the step with the others (the application and the
   report are submitted from their own links on the page).
@@ -78,6 +86,15 @@ class Action:
     # The applicant's e-mail by the role the step was taken in, where it differs from
     # ``news`` (pairs, so the action stays hashable): ``(("board_member", _l(...)),)``.
     news_by_role: tuple[tuple[str, LazyString], ...] = ()
+    # The applicant's e-mail by the role the route gives the next step, where it names who
+    # acts next (a step the applicant takes), in the same pairs.
+    news_by_next_role: tuple[tuple[str, LazyString], ...] = ()
+    # The applicant's journal label by the role the step was taken in, in the same pairs.
+    applicant_label_by_role: tuple[tuple[str, LazyString], ...] = ()
+    # The heading of the notice on the applicant's page while the step's request stands,
+    # and the same by the role the step was taken in.
+    notice: LazyString | None = None
+    notice_by_role: tuple[tuple[str, LazyString], ...] = ()
     listed: bool = True
     # The template of the form's fields beside the comment (a form of its own, ``form``),
     # drawn with the step's button; "": the comment alone.
@@ -89,20 +106,37 @@ class Action:
     # case's own.
     on_newer_route: bool = False
 
-    def label_for(self, applicant: bool = False) -> str:
-        if applicant and self.applicant_label is not None:
-            return str(self.applicant_label)
+    def label_for(self, applicant: bool = False, role: str | None = None) -> str:
+        """The step's name as staff or as the applicant reads it; the applicant's, where it
+        names who took the step, by ``role`` (the role the route gave the step)."""
+        if applicant:
+            label = _by_role(self.applicant_label_by_role, role) or self.applicant_label
+            if label is not None:
+                return str(label)
         return str(self.label)
 
-    def news_for(self, application: Application, role: str | None = None) -> str:
+    def news_for(
+        self, application: Application, role: str | None = None, next_role: str | None = None
+    ) -> str:
         """The applicant's e-mail's sentence about this step on ``application``, taken by a
-        person in ``role`` (the transition's)."""
-        news = dict(self.news_by_role).get(str(role)) if role is not None else None
-        return str(news or self.news or MOVED_ON) % {
+        person in ``role`` (the transition's), the next step the route's to ``next_role``."""
+        news = (
+            _by_role(self.news_by_role, role)
+            or _by_role(self.news_by_next_role, next_role)
+            or self.news
+            or MOVED_ON
+        )
+        return str(news) % {
             "title": application.title,
             "fund": application.fund.name,
             "case": application.case_number,
         }
+
+    def notice_for(self, application: Application, role: str | None = None) -> str:
+        """The heading of the applicant's notice while the step's request stands, the step
+        taken by a person in ``role``; "" for a step without one."""
+        notice = _by_role(self.notice_by_role, role) or self.notice
+        return str(notice) % {"fund": application.fund.name} if notice is not None else ""
 
     def url(self, application: Application) -> str:
         """Where the case page's button for this step goes."""
@@ -112,6 +146,13 @@ class Action:
         if any("action" in rule.arguments for rule in current_app.url_map.iter_rules(self.page)):
             values["action"] = self.name
         return url_for(self.page, **values)
+
+
+def _by_role(texts: tuple[tuple[str, LazyString], ...], role: str | None) -> LazyString | None:
+    """The text of ``texts`` (pairs of a role and its text) for ``role``, if it has one."""
+    if role is None:
+        return None
+    return dict(texts).get(str(role))
 
 
 # The registry: the generic steps below; the steps whose effect or form is a package's above
@@ -141,6 +182,16 @@ ACTIONS: dict[str, Action] = {
             news=_l(
                 "Vi har modtaget din rettede ansøgning “%(title)s”, og sagsbehandleren ser på den "
                 "igen."
+            ),
+            # An official trip goes straight back to the fund's board, which asked.
+            news_by_next_role=(
+                (
+                    "board_member",
+                    _l(
+                        "Vi har modtaget din rettede ansøgning “%(title)s”, og bestyrelsen for "
+                        "%(fund)s ser på den igen."
+                    ),
+                ),
             ),
         ),
         Action("forward_for_decision", _l("Send til afgørelse")),
@@ -189,6 +240,16 @@ ACTIONS: dict[str, Action] = {
                 "Vi har modtaget rapporten og regnskabet for “%(title)s”. Sagsbehandleren "
                 "gennemgår dem og afregner tilskuddet."
             ),
+            # An official trip's report and accounts are approved by the fund's board.
+            news_by_next_role=(
+                (
+                    "board_member",
+                    _l(
+                        "Vi har modtaget rapporten og regnskabet for “%(title)s”. Bestyrelsen "
+                        "for %(fund)s gennemgår dem og afregner tilskuddet."
+                    ),
+                ),
+            ),
         ),
         Action(
             "approve_report",
@@ -210,6 +271,23 @@ ACTIONS: dict[str, Action] = {
             news=_l(
                 "Sagsbehandleren har sendt rapporten og regnskabet for “%(title)s” tilbage til "
                 "dig. Ret dem som beskrevet i kommentaren nedenfor, og send dem igen."
+            ),
+            news_by_role=(
+                (
+                    "board_member",
+                    _l(
+                        "Bestyrelsen for %(fund)s har sendt rapporten og regnskabet for "
+                        "“%(title)s” tilbage til dig. Ret dem som beskrevet i kommentaren "
+                        "nedenfor, og send dem igen."
+                    ),
+                ),
+            ),
+            notice=_l("Sagsbehandleren har sendt rapport og regnskab tilbage"),
+            notice_by_role=(
+                (
+                    "board_member",
+                    _l("Bestyrelsen for %(fund)s har sendt rapport og regnskab tilbage"),
+                ),
             ),
         ),
     )

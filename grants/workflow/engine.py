@@ -390,6 +390,28 @@ def people_to_act(application: Application) -> list[User]:
     return list(people.values())
 
 
+def taken_as(route_id: int, from_state: str, action: str) -> CaseRole | None:
+    """The role the route gives ``action`` from ``from_state`` (a journal entry's step: who
+    asked, the caseworker or the fund's board), from the steps the app keeps (no query once
+    kept); None where the route gives it to several roles or none."""
+    roles = {
+        step.role for step in kept_steps(route_id).get(from_state, ()) if step.action == action
+    }
+    return roles.pop() if len(roles) == 1 else None
+
+
+def next_role(application: Application) -> CaseRole | None:
+    """The one role the route expects the next step of, from the case's state now (the
+    transitions that notify, whose guard holds): whom the applicant's e-mail names after a
+    step of theirs; None where several roles or none are expected."""
+    roles = {
+        t.role
+        for t in application.route.transitions_from(application.state)
+        if t.notifies and guard(t.guard).holds(application)
+    }
+    return roles.pop() if len(roles) == 1 else None
+
+
 # The transition table's steps, kept by the app for ``STEPS_KEPT_FOR`` seconds for the
 # waiting rule (``waiting_for``: the menu's count, the work queue): routes are versioned data, never
 # changed in place, and loading one here forgets the copy at once (``forget_steps``).

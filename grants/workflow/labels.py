@@ -46,8 +46,14 @@ EVENT_LABELS = {
 }
 
 
-def action_label(action: str, for_applicant: bool = False) -> str:
-    """A step's or a journal entry's name, as staff or as the applicant reads it."""
+def action_label(action: str, for_applicant: bool = False, role: str | None = None) -> str:
+    """A step's or a journal entry's name, as staff or as the applicant reads it (``role``:
+    the role the route gave the step, for a label that names who took it)."""
     if action in ACTIONS:
-        return ACTIONS[action].label_for(for_applicant)
+        return ACTIONS[action].label_for(for_applicant, role)
     return str(EVENT_LABELS.get(action, action))
+
+
+def names_who_took_it(action: str) -> bool:
+    """Whether the applicant's label of ``action`` depends on the role that took it."""
+    return action in ACTIONS and bool(ACTIONS[action].applicant_label_by_role)

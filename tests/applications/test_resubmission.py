@@ -119,7 +119,7 @@ def test_a_resubmission_without_a_reply_is_refused_at_the_field_and_changes_noth
     for reply in ("", "   \n "):
         response = resubmit(world, client, application, amount_applied="18.100,50", reply=reply)
         assert response.status_code == 422
-        assert field_error(response, "reply") == "Skriv dit svar til sagsbehandleren."
+        assert field_error(response, "reply") == "Skriv dit svar."
         assert table_fingerprint() == before
     # A reply longer than the field allows is refused the same way.
     response = resubmit(world, client, application, reply="x" * 5001)

@@ -141,19 +141,41 @@ def test_the_longest_waiting_first_for_every_person(client, auth, world, who):
     assert titles == ["Tyve dage", "Ti dage", "Tre dage", "Ingen dato"]
 
 
+def ask(application, caseworker, due: dt.date | None, body: str = "Send programmet."):
+    """A request for information on ``application``, to be answered by ``due``."""
+    from grants.messages.models import REQUEST, CaseMessage
+
+    message = CaseMessage(
+        application_id=application.id,
+        author_id=caseworker.id,
+        kind=REQUEST,
+        body=body,
+        due_date=due,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
 @pytest.mark.parametrize("who", ["employee", "caseworker"])
 def test_the_earliest_deadline_first_for_every_person(client, auth, world, who):
-    """Sorted by deadline: a report's due date while it is due, else the departure while the
-    case is undecided; a case without one last, either way round. A caseworker's list is
-    read along the index of the deadline on PostgreSQL, anyone else's sorted."""
+    """Sorted by deadline: the one the list shows. The staff's: a report's due date while
+    it is due, else the departure while the case is undecided. The applicant's own: the
+    answer to a request for information, else the report's while it is due. A case without
+    one last, either way round. A caseworker's list is read along the index of the deadline
+    on PostgreSQL, anyone else's sorted."""
     person = getattr(world, who)
     applicant = world.employee if who == "employee" else world.outsider
     waiting = State.AWAITING_INFORMATION if who == "employee" else State.SCREENING
     for title, days in {"Om tyve": 20, "Om fem": 5, "Om ti": 10}.items():
-        make_application(
+        case = make_application(
             applicant, world.fund, state=waiting, title=title, departure_date=clock.today()
-            + dt.timedelta(days=days), return_date=clock.today() + dt.timedelta(days=days + 3),
+            + dt.timedelta(days=days * 3), return_date=clock.today() + dt.timedelta(days=99),
         )  # fmt: skip
+        if who == "employee":  # the applicant's deadline: the answer asked for
+            ask(case, world.caseworker, clock.today() + dt.timedelta(days=days))
+        else:  # the caseworker's: the decision before the departure
+            case.departure_date = clock.today() + dt.timedelta(days=days)
     if who == "employee":  # a report due in a week: the employee's own step
         report = make_application(applicant, world.fund, state=State.GRANTED, title="Om syv")
         report.report_due = clock.today() + dt.timedelta(days=7)
@@ -316,3 +338,176 @@ def test_the_kept_statements_take_each_requests_filter_page_and_cases(client, au
     assert titles("/opgaver?state=screening&sort=amount&order=desc") == ["Til", "Ny"]
     assert titles("/opgaver?state=screening&sort=amount&order=asc") == ["Ny", "Til"]
     assert len(titles("/opgaver")) == 2 and titles("/opgaver?page=2") == []
+
+
+def short_day(day: dt.date) -> str:
+    """A date as the list shows it, in Danish."""
+    from grants.core.formatting import short_date
+
+    return short_date(day, "da")
+
+
+def deadline_cell(response, title: str) -> str:
+    """The deadline cell of the task list's row of the case ``title``."""
+    (row,) = [row for row in rows(response) if title in row[1]]
+    return row[5]
+
+
+def test_a_late_answer_to_a_request_is_marked_overdue_in_the_caseworkers_list(client, auth, world):
+    """A case that waits for the caseworker with a request for information open (a message
+    with a deadline: the request is no step of the route in this state): the cell says when
+    the applicant's answer is due under the case's own deadline, and says "overdue" in words
+    once the day has passed; an answered request is no longer shown."""
+    today = clock.today()
+    departure = today + dt.timedelta(days=40)
+    late = make_application(world.outsider, world.fund, state=State.AWAITING_DECISION,
+                            title="Sent svar", departure_date=departure)  # fmt: skip
+    due = make_application(world.outsider, world.fund, state=State.AWAITING_DECISION,
+                           title="Svar undervejs", departure_date=departure)  # fmt: skip
+    answered = make_application(world.outsider, world.fund, state=State.AWAITING_DECISION,
+                                title="Besvaret", departure_date=departure)  # fmt: skip
+    ask(late, world.caseworker, today - dt.timedelta(days=1))
+    ask(due, world.caseworker, today + dt.timedelta(days=3))
+    ask(answered, world.caseworker, today - dt.timedelta(days=2))
+    from grants.messages.models import CaseMessage
+
+    db.session.add(
+        CaseMessage(application_id=answered.id, author_id=world.outsider.id,
+                    from_applicant=True, body="Her er programmet.")
+    )  # fmt: skip
+    db.session.commit()
+    auth.login(world.caseworker)
+    response = client.get("/opgaver")
+    day = short_day
+    cell = deadline_cell(response, "Sent svar")
+    assert cell == (
+        f"Afgørelse før afrejse {day(departure)} "
+        f"Ansøgerens svar senest {day(today - dt.timedelta(days=1))} Overskredet"
+    )
+    # In words, as a status tag: not by its colour alone.
+    assert "Overskredet" in html.badges(response)
+    assert deadline_cell(response, "Svar undervejs") == (
+        f"Afgørelse før afrejse {day(departure)} "
+        f"Ansøgerens svar senest {day(today + dt.timedelta(days=3))}"
+    )
+    assert deadline_cell(response, "Besvaret") == f"Afgørelse før afrejse {day(departure)}"
+
+    client.post("/sprog", data={"locale": "en"})
+    cell = deadline_cell(client.get("/opgaver"), "Sent svar")
+    assert "Applicant's reply by" in cell and cell.endswith("Overdue")
+
+
+def test_a_passed_deadline_is_marked_overdue_whoever_keeps_it(client, auth, world):
+    """The same mark on every deadline the list shows: a decision not made before a
+    departure that has passed, a report past its due date."""
+    today = clock.today()
+    make_application(world.outsider, world.fund, state=State.SCREENING, title="Rejst",
+                     departure_date=today - dt.timedelta(days=2),
+                     return_date=today + dt.timedelta(days=2))  # fmt: skip
+    make_application(world.outsider, world.fund, state=State.SCREENING, title="Senere",
+                     departure_date=today + dt.timedelta(days=2))  # fmt: skip
+    report = make_application(world.employee, world.fund, state=State.GRANTED, title="Rapport",
+                              outcome="granted", return_date=today - dt.timedelta(days=9))  # fmt: skip
+    report.report_due = today - dt.timedelta(days=1)
+    db.session.commit()
+    auth.login(world.caseworker)
+    response = client.get("/opgaver")
+    assert deadline_cell(response, "Rejst").endswith("Overskredet")
+    assert "Overskredet" not in deadline_cell(response, "Senere")
+    auth.login(world.employee)
+    response = client.get("/opgaver")
+    assert deadline_cell(response, "Rapport") == (
+        f"Rapport senest {short_day(report.report_due)} Overskredet"
+    )
+
+
+def test_the_applicants_own_deadline_not_the_authoritys(client, auth, world):
+    """On the applicant's own list the deadline is theirs: the answer a request asks for by
+    its date (overdue once it has passed), the report's after the trip; never the deadline
+    of the decision, which is the municipality's to keep."""
+    today = clock.today()
+    departure = today + dt.timedelta(days=30)
+    asked = make_application(world.employee, world.fund, state=State.AWAITING_INFORMATION,
+                             title="Spurgt", departure_date=departure)  # fmt: skip
+    late = make_application(world.employee, world.fund, state=State.AWAITING_INFORMATION,
+                            title="Forsinket", departure_date=departure)  # fmt: skip
+    make_application(world.employee, world.fund, state=State.AWAITING_INFORMATION,
+                     title="Uden frist", departure_date=departure)  # fmt: skip
+    report = make_application(world.employee, world.fund, state=State.GRANTED, title="Rejst",
+                              outcome="granted", return_date=today - dt.timedelta(days=1))  # fmt: skip
+    report.report_due = today + dt.timedelta(days=30)
+    ask(asked, world.caseworker, today + dt.timedelta(days=6))
+    ask(late, world.caseworker, today - dt.timedelta(days=1))
+    db.session.commit()
+    auth.login(world.employee)
+    response = client.get("/opgaver")
+    day = short_day
+    assert deadline_cell(response, "Spurgt") == f"Svar senest {day(today + dt.timedelta(days=6))}"
+    assert deadline_cell(response, "Forsinket") == (
+        f"Svar senest {day(today - dt.timedelta(days=1))} Overskredet"
+    )
+    assert deadline_cell(response, "Uden frist") == "–"
+    assert deadline_cell(response, "Rejst") == f"Rapport senest {day(report.report_due)}"
+    assert "Afgørelse før afrejse" not in html.text_of(response, "table")
+
+    client.post("/sprog", data={"locale": "en"})
+    response = client.get("/opgaver")
+    assert deadline_cell(response, "Spurgt").startswith("Reply by ")
+    assert deadline_cell(response, "Forsinket").endswith("Overdue")
+
+
+def test_the_deadlines_of_requests_take_no_query_of_their_own(client, auth, world):
+    """The request's deadline is read with the rows: a page of many cases with requests
+    takes the same statements as a page of one."""
+    auth.login(world.caseworker)
+    first = make_application(world.outsider, world.fund, state=State.AWAITING_DECISION)
+    ask(first, world.caseworker, clock.today() - dt.timedelta(days=1))
+    db.session.commit()
+    client.get("/opgaver")  # warm: the steps the app keeps
+    with QueryCounter() as one:
+        assert client.get("/opgaver").status_code == 200
+    for n in range(6):
+        case = make_application(world.outsider, world.fund, state=State.AWAITING_DECISION)
+        ask(case, world.caseworker, clock.today() + dt.timedelta(days=n))
+    db.session.commit()
+    with QueryCounter() as many:
+        response = client.get("/opgaver")
+    assert len(rows(response)) == 7
+    assert many.count == one.count <= 9
+
+
+def state_cell(response, title: str) -> str:
+    """The state cell of the case list's row of the case ``title`` (the work queue's, the
+    search's: case_table)."""
+    (row,) = [row for row in html.table_rows(response)[1:] if title in row[1]]
+    return row[6]
+
+
+def test_the_work_queue_and_the_search_mark_a_late_answer_too(client, auth, world):
+    """The work queue lists the same cases as the task list, the search any case (a case
+    that waits for the applicant's answer too): under the state, when the applicant's
+    answer is due, and "overdue" in words once the day has passed."""
+    today = clock.today()
+    waiting = make_application(world.outsider, world.fund, state=State.AWAITING_DECISION,
+                               title="Venter på afgørelse")  # fmt: skip
+    asked = make_application(world.outsider, world.fund, state=State.AWAITING_INFORMATION,
+                             title="Venter på svar")  # fmt: skip
+    make_application(world.outsider, world.fund, state=State.AWAITING_DECISION,
+                     title="Uden anmodning")  # fmt: skip
+    ask(waiting, world.caseworker, today - dt.timedelta(days=4))
+    ask(asked, world.caseworker, today - dt.timedelta(days=1))
+    db.session.commit()
+    late = f"Ansøgerens svar senest {short_day(today - dt.timedelta(days=4))} Overskredet"
+    auth.login(world.caseworker)
+    queue = client.get("/arbejdskoe")
+    assert state_cell(queue, "Venter på afgørelse") == f"Afventer afgørelse {late}"
+    assert state_cell(queue, "Uden anmodning") == "Afventer afgørelse"
+    assert "Overskredet" in html.badges(queue)
+    found = client.get("/soeg", query_string={"q": "Venter"})
+    assert state_cell(found, "Venter på svar") == (
+        "Afventer supplerende oplysninger Ansøgerens svar senest "
+        f"{short_day(today - dt.timedelta(days=1))} Overskredet"
+    )
+    assert state_cell(found, "Venter på afgørelse").endswith(late)
+    client.post("/sprog", data={"locale": "en"})
+    assert state_cell(client.get("/arbejdskoe"), "Venter på afgørelse").endswith("Overdue")
