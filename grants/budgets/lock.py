@@ -35,6 +35,11 @@ def lock_fund(fund: Fund) -> None:
     is held in Python's memory, so this holds across server processes. A decider who waits
     longer than BUDGET_LOCK_TIMEOUT seconds (config.py; 30) gets BudgetBusy, a clear refusal
     that changes nothing, instead of a server error.
+
+    The lock order is the fund's before the case's: take this before writing a case of the
+    fund (the step's UPDATE). A fund's settings saved write the fund's row and then the days
+    of its cases (``grants.workflow.waits_for``); a request holding a case while it waits
+    here would wait for that save while the save waits for the case, a deadlock.
     """
     from grants.funds.models import Fund
 

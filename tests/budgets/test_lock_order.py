@@ -1,0 +1,189 @@
+"""One lock order: the fund's lock before the case's row (docs/budgets.md, "No overspending,
+ever"). A fund's settings saved write the fund's row and then, in the same flush, the days its
+cases wait from (``grants.workflow.waits_for``); every movement of money takes the fund's lock
+(``budgets.lock.lock_fund``) and writes the case. Were one of them to write the case first and
+then wait for the fund, the two at once would wait for each other: PostgreSQL ends that as a
+deadlock and one request fails."""
+
+from __future__ import annotations
+
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.engine import make_url
+
+import grants.budgets.movements as movements
+from grants.applications import operations
+from grants.budgets.balances import balance
+from grants.budgets.models import BudgetEntry, EntryKind
+from grants.cases.models import Application
+from grants.cases.states import State
+from grants.core.errors import NotAllowed
+from grants.extensions import db
+from grants.funds.models import Fund
+from grants.people.models import User
+from tests.administration.test_admin_pages import save_fund
+from tests.applications.test_give_up import granted_case
+
+
+def _someone_waits_for_a_lock(owner_url: str, seconds: float = 10) -> bool:
+    """Whether, within ``seconds``, a session of the test database waits for a lock another
+    holds (seen from the owner's connection, which may read every session's wait)."""
+    engine = create_engine(owner_url)
+    try:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with engine.connect() as watcher:
+                waiting = watcher.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                )
+            if waiting:
+                return True
+            time.sleep(0.05)
+        return False
+    finally:
+        engine.dispose()
+
+
+def test_a_fund_saved_while_a_grant_is_given_up_fails_neither(
+    app, world, client, auth, database_url, owner_database_url, monkeypatch
+):
+    """The applicant gives up a grant while the administrator saves the fund, now with
+    reports allowed before the return. The save moves the case's days (its report, waiting
+    for the return date, may come now), so it writes the case's row; giving up writes the
+    case and releases the grant under the fund's lock. The applicant's request is held
+    just before the release until the administrator's save waits for a lock: with the case
+    written first, the save then held the fund and waited for the case, the release waited
+    for the fund, and PostgreSQL failed one of them as a deadlock."""
+    if make_url(database_url).get_backend_name() == "sqlite":
+        pytest.skip("row locks: SQLite has one writer, and a second one waits for the first")
+    application = granted_case(world)
+    year = application.budget_year
+    assert not world.fund.report_before_return
+    application_id, applicant_id = application.id, world.employee.id
+    assert balance(world.fund.id, year).available == Decimal("92000.00")
+
+    at_the_release = threading.Event()
+    go_on = threading.Event()
+    release = movements.release
+
+    def held_release(*args, **kwargs):
+        at_the_release.set()
+        go_on.wait(30)
+        return release(*args, **kwargs)
+
+    monkeypatch.setattr(movements, "release", held_release)
+    outcome: dict[str, object] = {}
+
+    def applicant():
+        with app.app_context():
+            try:
+                case = db.session.get(Application, application_id)
+                person = db.session.get(User, applicant_id)
+                operations.give_up_grant(case, person, "give_up_grant", "Konferencen er aflyst.")
+                db.session.commit()
+                outcome["applicant"] = "given up"
+            except Exception as error:  # noqa: BLE001 - the test reports what failed
+                db.session.rollback()
+                outcome["applicant"] = error
+            finally:
+                db.session.remove()
+
+    def watcher():
+        # The administrator's save is waiting (or never will): let the applicant go on.
+        outcome["save waited"] = _someone_waits_for_a_lock(owner_database_url)
+        go_on.set()
+
+    auth.login(world.admin)
+    giving_up = threading.Thread(target=applicant)
+    giving_up.start()
+    assert at_the_release.wait(30)
+    watching = threading.Thread(target=watcher)
+    watching.start()
+    try:
+        response = save_fund(client, world.fund, report_before_return="y")
+        outcome["administrator"] = response.status_code
+    except Exception as error:  # noqa: BLE001 - a deadlock propagates out of the test client
+        db.session.rollback()
+        outcome["administrator"] = error
+    finally:
+        go_on.set()
+        giving_up.join(60)
+        watching.join(60)
+    assert not giving_up.is_alive()
+
+    assert outcome["save waited"]  # the two met: one waited for the other's lock
+    assert outcome["applicant"] == "given up"
+    assert outcome["administrator"] == 302
+    db.session.expire_all()
+    assert db.session.get(Fund, world.fund.id).report_before_return
+    case = db.session.get(Application, application_id)
+    assert case.state == State.WITHDRAWN
+    assert all(
+        getattr(case, day) is None
+        for day in ("waits_for_applicant", "waits_for_caseworker", "waits_for_board")
+    )
+    releases = db.session.scalar(
+        select(func.count())
+        .select_from(BudgetEntry)
+        .where(BudgetEntry.application_id == application_id, BudgetEntry.kind == EntryKind.RELEASE)
+    )
+    assert releases == 1
+    assert balance(world.fund.id, year).available == Decimal("100000.00")
+
+
+# -- the order every path writes in ----------------------------------------------------------
+
+
+class Writes:
+    """The rows a block writes, in order: the fund's ("fund": ``lock_fund`` or the fund's
+    settings) and the cases' ("application"), as the statements the database is sent. Only
+    an UPDATE counts: a row that merely refers to the case (a journal entry, a letter) takes
+    a key-share lock, which no UPDATE that changes no key waits for."""
+
+    def __init__(self) -> None:
+        self.tables: list[str] = []
+
+    def _note(self, _conn, _cursor, statement: str, *_args) -> None:
+        words = statement.split(None, 2)
+        if len(words) >= 2 and words[0].upper() == "UPDATE":
+            table = words[1].strip('"')
+            if table in ("fund", "application"):
+                self.tables.append(table)
+
+    def __enter__(self) -> Writes:
+        event.listen(db.engine, "before_cursor_execute", self._note)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        event.remove(db.engine, "before_cursor_execute", self._note)
+
+    def fund_first(self) -> bool:
+        """The fund's row written, and before any case's."""
+        return "fund" in self.tables and self.tables[0] == "fund"
+
+
+def test_giving_up_and_cancelling_take_the_funds_lock_before_the_case(world):
+    for action, person in (("give_up_grant", world.employee), ("cancel_grant", world.caseworker)):
+        application = granted_case(world)
+        with Writes() as writes:
+            operations.give_up_grant(application, person, action, "Rejsen er aflyst.")
+            db.session.flush()
+        db.session.commit()
+        assert writes.fund_first(), (action, writes.tables)
+        assert "application" in writes.tables
+
+
+def test_a_refused_give_up_takes_no_lock(world):
+    """Who may not give the grant up is refused before the fund is locked."""
+    application = granted_case(world)
+    with Writes() as writes, pytest.raises(NotAllowed):
+        operations.give_up_grant(application, world.outsider, "give_up_grant", "Aflyst.")
+    db.session.rollback()
+    assert writes.tables == []
