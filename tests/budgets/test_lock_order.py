@@ -187,3 +187,23 @@ def test_a_refused_give_up_takes_no_lock(world):
         operations.give_up_grant(application, world.outsider, "give_up_grant", "Aflyst.")
     db.session.rollback()
     assert writes.tables == []
+
+
+@pytest.mark.parametrize("paid", [0, 7000], ids=["released", "claimed back"])
+def test_a_settlement_takes_the_funds_lock_before_the_case(world, move_clock, paid):
+    from grants.reports.settlement import settle
+    from tests.reports.helpers import file_report, pay
+    from tests.reports.helpers import granted_case as decided
+
+    application = decided(world, 8000)
+    if paid:
+        pay(application, paid, world.finance)
+    move_clock(application.return_date)
+    file_report(application, world.employee, {"transport": 3000, "accommodation": 3000})
+    db.session.commit()
+    with Writes() as writes:
+        settle(application, world.caseworker)
+        db.session.flush()
+    db.session.commit()
+    assert writes.fund_first(), writes.tables
+    assert application.state == State.SETTLED

@@ -1,5 +1,6 @@
 """A settlement makes its two letters (the settlement and the approved report) before it
-takes the fund's lock, and moves the money last, under it (``reports.settlement.settle``):
+takes the fund's lock, and takes the step and moves the money under it, the fund's lock
+before the case's row (``reports.settlement.settle``):
 a committee meeting that approves reports no longer makes the next decision on the fund wait
 for these letters. The figures are read again under the lock, and a payment or refund booked
 on the case meanwhile refuses the settlement whole."""
@@ -42,7 +43,8 @@ def test_the_fund_is_free_while_the_settlement_letters_are_made(
     world, reported, database_url, pdfs_made
 ):
     if make_url(database_url).get_backend_name() == "sqlite":
-        # The settlement's step is written before its letters, and SQLite has one writer.
+        # The report's final figures are written before its letters, and SQLite has one
+        # writer.
         pytest.skip("on SQLite the first write takes the whole database's lock")
     seen = []
     pdfs_made["before"] = lambda: seen.append(lockable_from_elsewhere(database_url, world.fund.id))
