@@ -7,6 +7,7 @@ deadlock and one request fails."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from decimal import Decimal
@@ -25,8 +26,10 @@ from grants.core.errors import NotAllowed
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.people.models import User
+from grants.workflow.guards import ALWAYS
 from tests.administration.test_admin_pages import save_fund
 from tests.applications.test_give_up import granted_case
+from tests.factories import make_application
 
 
 def _someone_waits_for_a_lock(owner_url: str, seconds: float = 10) -> bool:
@@ -189,6 +192,25 @@ def test_a_refused_give_up_takes_no_lock(world):
     assert writes.tables == []
 
 
+def test_a_decision_and_a_reconsidered_one_take_the_funds_lock_before_the_case(world):
+    application = make_application(world.employee, world.fund, state="awaiting_decision")
+    db.session.commit()
+    with Writes() as granting:
+        operations.decide(application, world.caseworker, "grant_part", Decimal(5000), "Kun rejsen.")
+        db.session.flush()
+    db.session.commit()
+    operations.request_reconsideration(
+        application, world.employee, "request_reconsideration", "Hotellet er dyrere."
+    )
+    db.session.commit()
+    with Writes() as reconsidering:
+        operations.decide(application, world.caseworker, "grant", None, "")
+        db.session.flush()
+    db.session.commit()
+    assert granting.fund_first(), granting.tables
+    assert reconsidering.fund_first(), reconsidering.tables
+
+
 @pytest.mark.parametrize("paid", [0, 7000], ids=["released", "claimed back"])
 def test_a_settlement_takes_the_funds_lock_before_the_case(world, move_clock, paid):
     from grants.reports.settlement import settle
@@ -207,3 +229,64 @@ def test_a_settlement_takes_the_funds_lock_before_the_case(world, move_clock, pa
     db.session.commit()
     assert writes.fund_first(), writes.tables
     assert application.state == State.SETTLED
+
+
+def test_payments_and_refunds_take_the_funds_lock_first(world, move_clock):
+    from grants.core import clock
+    from grants.payments.operations import pay, receive_refund
+    from grants.reports.settlement import settle
+    from tests.reports.helpers import file_report
+    from tests.reports.helpers import granted_case as decided
+
+    application = decided(world, 8000)
+    with Writes() as paying:
+        pay(application, Decimal(8000), world.finance, clock.today(), "B-1")
+        db.session.flush()
+    db.session.commit()
+    move_clock(application.return_date)
+    file_report(application, world.employee, {"transport": 3000, "accommodation": 3000})
+    settle(application, world.caseworker)
+    db.session.commit()
+    with Writes() as refunding:
+        receive_refund(application, Decimal(2000), world.finance, clock.today(), "R-1")
+        db.session.flush()
+    db.session.commit()
+    assert paying.fund_first(), paying.tables
+    assert refunding.fund_first(), refunding.tables
+
+
+def test_closing_a_year_locks_the_funds_before_it_moves_the_waiting_cases(world, move_clock):
+    from grants.budgets.closing import WAITING_MOVE, close_year
+
+    move_clock(dt.date(2026, 10, 1))
+    application = make_application(
+        world.employee,
+        world.fund,
+        state="awaiting_decision",
+        departure_date=dt.date(2026, 12, 20),
+        return_date=dt.date(2026, 12, 23),
+    )
+    db.session.commit()
+    move_clock(dt.date(2027, 1, 20))
+    with Writes() as writes:
+        close_year(2026, world.finance, waiting=WAITING_MOVE)
+        db.session.flush()
+    db.session.commit()
+    assert writes.fund_first(), writes.tables
+    assert "application" in writes.tables
+    assert application.budget_year_moved_to == 2027
+
+
+def test_a_funds_settings_write_the_fund_before_its_cases(world, client, auth):
+    """The other side of the order: the fund's row, then (after the flush's own statements)
+    the days of the cases it moves."""
+    application = granted_case(world)
+    auth.login(world.admin)
+    with Writes() as writes:
+        response = save_fund(client, world.fund, report_before_return="y")
+    assert response.status_code == 302
+    assert writes.fund_first(), writes.tables
+    assert "application" in writes.tables
+    db.session.expire_all()
+    # Its report may come now, no longer from the return date.
+    assert db.session.get(Application, application.id).waits_for_applicant == ALWAYS
