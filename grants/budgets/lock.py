@@ -45,7 +45,9 @@ def lock_fund(fund: Fund) -> None:
 
     timeout_ms = int(float(current_app.config["BUDGET_LOCK_TIMEOUT"]) * 1000)
     dialect = db.session.get_bind().dialect.name
-    with _refused_when_busy():
+    # No autoflush first: what the caller changed and has not flushed (a case, its report)
+    # is written after the lock, by the next statement's flush, never before it.
+    with _refused_when_busy(), db.session.no_autoflush:
         if dialect == "postgresql":
             db.session.execute(text(f"SET LOCAL lock_timeout = {timeout_ms}"))
         elif dialect == "sqlite":

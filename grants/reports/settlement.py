@@ -153,8 +153,10 @@ def settle(application: Application, actor, comment: str = "") -> Settlement:
     # lock order, the fund's before the case's (docs/budgets.md). A fund's settings saved
     # hold the fund's row and then write the days of its cases (workflow.waits_for): a
     # settlement that held the case and then waited for the fund would meet it in a deadlock.
-    settlement_letter = make_settlement_letter(application, report, settlement, actor)
-    report_pdf = make_report_pdf(application, report)
+    with db.session.no_autoflush:
+        # From the report's figures as set above, written only under the lock.
+        settlement_letter = make_settlement_letter(application, report, settlement, actor)
+        report_pdf = make_report_pdf(application, report)
     lock_fund(application.fund)
     # The step first: a second click on the button is refused as such ("already moved on").
     engine.take(

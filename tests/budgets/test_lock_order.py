@@ -146,9 +146,10 @@ def test_a_fund_saved_while_a_grant_is_given_up_fails_neither(
 
 class Writes:
     """The rows a block writes, in order: the fund's ("fund": ``lock_fund`` or the fund's
-    settings) and the cases' ("application"), as the statements the database is sent. Only
-    an UPDATE counts: a row that merely refers to the case (a journal entry, a letter) takes
-    a key-share lock, which no UPDATE that changes no key waits for."""
+    settings) and the case's ("application", and its report's, "trip_report"), as the
+    statements the database is sent. Only an UPDATE counts: a row that merely refers to the
+    case (a journal entry, a letter) takes a key-share lock, which no UPDATE that changes no
+    key waits for."""
 
     def __init__(self) -> None:
         self.tables: list[str] = []
@@ -157,7 +158,7 @@ class Writes:
         words = statement.split(None, 2)
         if len(words) >= 2 and words[0].upper() == "UPDATE":
             table = words[1].strip('"')
-            if table in ("fund", "application"):
+            if table in ("fund", "application", "trip_report"):
                 self.tables.append(table)
 
     def __enter__(self) -> Writes:
