@@ -299,10 +299,18 @@ def check_giving_up(application: Application, actor, action: str):
 
 def give_up_grant(application: Application, actor, action: str, comment: str) -> None:
     """The applicant gives up a grant, or the caseworker cancels it, before anything is paid:
-    the whole reservation goes back to the fund (a release entry) in the same transaction."""
+    the whole reservation goes back to the fund (a release entry) in the same transaction.
+
+    The fund's lock is taken first, before the step writes the case's row: one lock order,
+    the fund's before the case's (docs/budgets.md). A fund's settings saved hold the fund's
+    row and then write the days of its cases (``workflow.waits_for``); a step that held the
+    case and then waited for the fund would meet that save in a deadlock."""
+    from grants.budgets.lock import lock_fund
     from grants.budgets.movements import release
 
-    money_held = check_giving_up(application, actor, action)
+    engine.find_transition(application, action, actor)  # refused before any lock
+    lock_fund(application.fund)
+    money_held = check_giving_up(application, actor, action)  # read under the lock
     engine.take(application, action, actor, comment)
     if money_held is not None and money_held.granted > 0:
         release(application, money_held.granted, actor, comment)

@@ -35,12 +35,19 @@ def lock_fund(fund: Fund) -> None:
     is held in Python's memory, so this holds across server processes. A decider who waits
     longer than BUDGET_LOCK_TIMEOUT seconds (config.py; 30) gets BudgetBusy, a clear refusal
     that changes nothing, instead of a server error.
+
+    The lock order is the fund's before the case's: take this before writing a case of the
+    fund (the step's UPDATE). A fund's settings saved write the fund's row and then the days
+    of its cases (``grants.workflow.waits_for``); a request holding a case while it waits
+    here would wait for that save while the save waits for the case, a deadlock.
     """
     from grants.funds.models import Fund
 
     timeout_ms = int(float(current_app.config["BUDGET_LOCK_TIMEOUT"]) * 1000)
     dialect = db.session.get_bind().dialect.name
-    with _refused_when_busy():
+    # No autoflush first: what the caller changed and has not flushed (a case, its report)
+    # is written after the lock, by the next statement's flush, never before it.
+    with _refused_when_busy(), db.session.no_autoflush:
         if dialect == "postgresql":
             db.session.execute(text(f"SET LOCAL lock_timeout = {timeout_ms}"))
         elif dialect == "sqlite":

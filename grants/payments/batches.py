@@ -249,6 +249,13 @@ def confirm(text: str, actor) -> int:
         _refuse(problems)
     if not found:
         _refuse([_("Filen indeholder ingen linjer.")])
+    from grants.budgets.lock import lock_fund
+
+    # The funds' locks first, in id order, as a year's closing and a batch's export take
+    # them: paid in the file's order, a file of two funds could take them the other way
+    # round from a closing at the same moment, and the two would deadlock.
+    for fund_id in sorted({entry[0].application.fund_id for entry in found}):
+        lock_fund(db.session.get(Fund, fund_id))
     for line, voucher, paid_on in found:
         try:
             pay(line.application, line.amount, actor, paid_on, voucher)

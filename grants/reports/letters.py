@@ -13,7 +13,7 @@ from grants.core.money import kroner
 from grants.funds import defaults
 from grants.letters.kinds import REPORT, SETTLEMENT
 from grants.letters.models import Letter
-from grants.letters.operations import issue, recipient_facts
+from grants.letters.operations import MadeLetter, issue, make, recipient_facts
 from grants.reports.models import Settlement, TripReport
 from grants.reports.report import account_rows
 from grants.subsidies.calculation import shown as shown_calculation
@@ -21,23 +21,48 @@ from grants.subsidies.figures import age_limit_for
 
 
 def issue_settlement_letter(
-    application: Application, report: TripReport, settlement: Settlement, actor
+    application: Application,
+    report: TripReport,
+    settlement: Settlement,
+    actor,
+    made: MadeLetter | None = None,
 ) -> Letter:
     """The settlement letter (afregning): the final figures, any amount to repay and by
-    when, complaint guidance and access to the file. Made once, never remade."""
+    when, complaint guidance and access to the file. Made once, never remade. ``made``: the
+    letter made beforehand (``make_settlement_letter``), issued as it is if the case still
+    says what it was made from."""
     return issue(
         SETTLEMENT,
         application,
         lambda: _settlement_facts(application, report, settlement, actor),
         actor,
+        made=made,
     )
 
 
-def issue_report_pdf(application: Application, report: TripReport, actor) -> Letter:
+def make_settlement_letter(
+    application: Application, report: TripReport, settlement: Settlement, actor
+) -> MadeLetter:
+    """The settlement letter rendered and sealed, not yet issued (stores nothing): made
+    before the fund's lock is taken (``reports.settlement.settle``)."""
+    return make(
+        SETTLEMENT, application, lambda: _settlement_facts(application, report, settlement, actor)
+    )
+
+
+def issue_report_pdf(
+    application: Application, report: TripReport, actor, made: MadeLetter | None = None
+) -> Letter:
     """The approved report and accounts as a PDF, fit for publication: participants as
     counts, names only where the fund publishes names and never for youth subsidies. In
-    Danish, as the municipality's own document (``grants.letters.kinds``)."""
-    return issue(REPORT, application, lambda: _report_facts(application, report), actor)
+    Danish, as the municipality's own document (``grants.letters.kinds``). ``made``: as for
+    ``issue_settlement_letter`` (``make_report_pdf``)."""
+    return issue(REPORT, application, lambda: _report_facts(application, report), actor, made=made)
+
+
+def make_report_pdf(application: Application, report: TripReport) -> MadeLetter:
+    """The approved report's PDF rendered and sealed, not yet issued (stores nothing)."""
+    return make(REPORT, application, lambda: _report_facts(application, report))
 
 
 def _trip(application: Application, report: TripReport) -> dict[str, Any]:

@@ -44,7 +44,12 @@ from grants.core.models import Municipality
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
 from grants.funds import defaults
-from grants.reports.letters import issue_report_pdf, issue_settlement_letter
+from grants.reports.letters import (
+    issue_report_pdf,
+    issue_settlement_letter,
+    make_report_pdf,
+    make_settlement_letter,
+)
 from grants.reports.models import Settlement, TripReport
 from grants.reports.report import check_dates, recalculate, report_of, trip_ends
 from grants.workflow import engine
@@ -144,15 +149,23 @@ def settle(application: Application, actor, comment: str = "") -> Settlement:
         )
     else:
         summary = note("settlement", final=settlement.final)
+    # The two letters are made first, before the fund's lock, so that another decision on
+    # the fund waits for the step and the ledger entries only, not for WeasyPrint and the
+    # seal. Then the fund's lock, and only under it the step that writes the case's row: one
+    # lock order, the fund's before the case's (docs/budgets.md). A fund's settings saved
+    # hold the fund's row and then write the days of its cases (workflow.waits_for): a
+    # settlement that held the case and then waited for the fund would meet it in a deadlock.
+    with db.session.no_autoflush:
+        # From the report's figures as set above, written only under the lock.
+        settlement_letter = make_settlement_letter(application, report, settlement, actor)
+        report_pdf = make_report_pdf(application, report)
+    lock_fund(application.fund)
+    # The step first: a second click on the button is refused as such ("already moved on").
     engine.take(
         application, "approve_report", actor, comment=(comment or "").strip(), details=summary
     )
-    issue_settlement_letter(application, report, settlement, actor)
-    issue_report_pdf(application, report, actor)
-    # The money moves last, under the fund's lock, so that another decision on the fund
-    # waits for the ledger entries only, not for the two letters above. A payment or refund
-    # booked on the case since the figures were read refuses the settlement whole.
-    lock_fund(application.fund)
+    # A payment or refund booked on the case since the figures were read refuses the
+    # settlement whole.
     if settlement_for(application, report) != settlement:
         raise DomainError(
             _(
@@ -160,6 +173,8 @@ def settle(application: Application, actor, comment: str = "") -> Settlement:
                 "blev lavet. Intet er ændret; se sagen igen, og godkend på ny."
             )
         )
+    issue_settlement_letter(application, report, settlement, actor, made=settlement_letter)
+    issue_report_pdf(application, report, actor, made=report_pdf)
     _move_money(application, settlement, actor)
     return settlement
 

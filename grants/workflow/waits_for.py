@@ -194,11 +194,13 @@ def _keep(session: Session, _context: object) -> None:
     if ids:
         conditions.append(table.c.id.in_(ids))
     # A fund's or a route's change: every case of it worked out again, but only those whose
-    # days it moves written (and so row-locked on PostgreSQL). A fund's cases of all years
-    # are thousands, most of them closed; and a step under way on one of them (giving up a
-    # grant holds the case's row, then takes the fund's lock for the release) would wait
-    # for the fund's row this flush holds while this UPDATE waited for the case's: a
-    # deadlock, the administrator's save failed.
+    # days it moves written (and so row-locked on PostgreSQL): a fund's cases of all years
+    # are thousands, most of them closed, and a step under way on any of them would keep
+    # the save waiting. A fund's change has written the fund's row before this UPDATE, so it
+    # holds the fund's lock first and the cases' after: the lock order every movement of
+    # money keeps (budgets.lock.lock_fund before the case's step, giving up a grant and a
+    # settlement too). One that held the case and then waited for the fund would wait for
+    # this flush while this UPDATE waited for it: a deadlock, one of the two failed.
     others: list[ColumnElement[bool]] = []
     if funds:
         others.append(table.c.fund_id.in_(sorted(fund.id for fund in funds)))

@@ -16,7 +16,7 @@ from grants.core import clock
 from grants.extensions import db
 from grants.payments import batches
 from grants.payments.models import PAID, SENT, PaymentBatch, PaymentBatchLine
-from tests.factories import make_organisation
+from tests.factories import make_fund, make_organisation
 from tests.html import errors, flashes, has_error
 from tests.html import page as html_page
 from tests.payments.test_payments import granted
@@ -155,6 +155,37 @@ def test_the_confirmation_marks_paid_exactly_once(app, client, auth, world, two_
     again = client.post(urls(app)["confirm"], data=confirmation(rows))
     assert again.status_code == 422
     assert has_error(again, "allerede betalt"), errors(again)
+    assert payment_count() == 2
+
+
+def test_a_confirmation_takes_its_funds_locks_in_id_order(app, client, auth, world, monkeypatch):
+    """A file of two funds, the later fund's line first: the funds are locked in id order
+    before any line is paid, as a year's closing locks them, so the two at once queue
+    instead of deadlocking."""
+    from grants.budgets import lock
+    from grants.payments import operations
+
+    later = make_fund(code="anden-pulje", name="Anden pulje")
+    assert later.id > world.fund.id
+    cases = {later.id: granted(world, fund=later, amount=3000), world.fund.id: granted(world)}
+    db.session.commit()
+    auth.login(world.finance)
+    batch = make_batch(client, app)
+    position = {line.application.fund_id: line.position for line in batch.lines}
+    day = clock.today().isoformat()
+    rows = [f"{batch.number};{position[fund_id]};V-{fund_id};{day}" for fund_id in cases]
+    locked: list[int] = []
+    take = lock.lock_fund
+
+    def noted(fund):
+        locked.append(fund.id)
+        take(fund)
+
+    monkeypatch.setattr(lock, "lock_fund", noted)
+    monkeypatch.setattr(operations, "lock_fund", noted)
+    response = client.post(urls(app)["confirm"], data=confirmation(rows))
+    assert response.status_code == 302
+    assert locked[:2] == [world.fund.id, later.id]
     assert payment_count() == 2
 
 

@@ -382,11 +382,10 @@ def test_a_changed_case_keeps_the_moment_of_its_change(world):
 
 def test_a_funds_new_limit_waits_for_no_step_on_a_case_it_does_not_move(world, database_url):
     """A fund's change works out every case of the fund again, but writes, and so locks on
-    PostgreSQL, only the cases whose days it moves. An applicant giving up a grant holds the
-    case's row from the step on and then takes the fund's lock (the reservation's release);
-    an administrator saving the fund's delegated limit held the fund's row and then waited
-    for every case of the fund, that one too: a deadlock, and PostgreSQL failed the
-    administrator's save (shown with the two in threads). A case the limit does not move
+    PostgreSQL, only the cases whose days it moves. A step under way holds its case's row
+    until it commits; an administrator saving the fund's delegated limit waited for every
+    case of the fund, that one too (and, when the step then waited for the fund's lock,
+    the two deadlocked: tests/budgets/test_lock_order.py). A case the limit does not move
     (granted: its report waits for the return date) is not touched, so the save waits for
     no step on it; the case the limit moves goes to the board."""
     if db.engine.dialect.name != "postgresql":
