@@ -81,10 +81,11 @@ def held_role(
 
 
 @contextmanager
-def taking_as(role: CaseRole) -> Iterator[None]:
-    """Within the block, the steps of the held ``role`` are offered to whoever holds it:
-    the operation that takes them for its body (the meeting, for the committee)."""
-    token = _TAKING_AS.set(_TAKING_AS.get() | {role})
+def taking_as(*roles: CaseRole) -> Iterator[None]:
+    """Within the block, the steps of the held ``roles`` are offered to whoever holds them:
+    the operation that takes them for its body (the meeting, for the committee), or a rule
+    that asks who decides the case now wherever they decide it."""
+    token = _TAKING_AS.set(_TAKING_AS.get() | set(roles))
     try:
         yield
     finally:

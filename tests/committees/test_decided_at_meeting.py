@@ -14,7 +14,7 @@ from flask import current_app
 from grants.budgets.movements import reserve
 from grants.cases.models import BudgetCategory, Outcome
 from grants.committees.models import IssueStatus
-from grants.core import clock
+from grants.core import access, clock
 from grants.extensions import db
 from grants.reports.models import AccountLine, TripReport
 from grants.reports.report import submit_report
@@ -129,6 +129,8 @@ def test_the_case_is_decided_only_through_the_meeting(client, auth, cw):
     with engine.taking_as(CaseRole.COMMITTEE):
         offered = {t.action for t in engine.available_transitions(application, cw.chair)}
     assert offered == {"grant", "grant_part", "refuse", "postpone"}
+    # Still one who decides the case now (at the meeting): they read its messages.
+    assert access.may(cw.chair, "case.read_messages", application)
 
     shown = client.get(f"/ansoegninger/{application.id}")
     assert not any("/afgoerelse" in action for action in form_actions(shown))
