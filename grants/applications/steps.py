@@ -25,7 +25,7 @@ from grants.cases.states import STATE_LABELS, State
 from grants.core import access, confirmation
 from grants.core.errors import DomainError
 from grants.core.pagination import listing, paginate
-from grants.core.refusals import Refused, refused_by_domain
+from grants.core.refusals import Refused, refused_by_domain, show_error
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.people.models import User
@@ -329,7 +329,12 @@ def decide(application_id: int) -> ResponseReturnValue:
             # this very confirmation, posted again, or by someone else): a conflict.
             flash(_already_decided(application), "error")
             return render_case(application, status=409)
-        flash(_("Du kan ikke træffe afgørelse i denne sag."), "error")
+        # The engine's reason where it has one (the committee decides at its meeting).
+        reason = engine.held_refusal(application, request.form.get("action", ""), current_user)
+        if reason is not None:
+            show_error(None, reason)
+        else:
+            flash(_("Du kan ikke træffe afgørelse i denne sag."), "error")
         return render_case(application, status=403)
     if token:
         return _confirm_decision(application, token)

@@ -53,6 +53,7 @@ from grants.extensions import db
 from grants.people.models import Role, User
 from grants.workflow import engine
 from grants.workflow.journal_texts import note
+from grants.workflow.models import CaseRole
 
 RECORDERS = (MemberRole.CHAIR, MemberRole.SECRETARY)
 # Registers committees and their members, plans meetings and agendas: the secretariat.
@@ -174,6 +175,50 @@ def decides_for(application, user) -> bool:
         return False
     item = item_in_session(application)
     return item is not None and (item.without_quorum or quorum_of(item).reached)
+
+
+def open_item(application) -> AgendaItem | None:
+    """The case's agenda item at a meeting not yet closed, not yet issued: while it is
+    there, the committee decides the case only through the meeting."""
+    return db.session.scalar(
+        select(AgendaItem)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(
+            AgendaItem.application_id == application.id,
+            AgendaItem.issue_status != IssueStatus.ISSUED,
+            Meeting.status == MeetingStatus.PLANNED,
+        )
+        .order_by(AgendaItem.id.desc())
+        .limit(1)
+    )
+
+
+def decided_at_meeting(application, user, action: str) -> NotAllowed | None:
+    """Why the committee's step ``action`` is refused on the case page (the engine holds the
+    role ``committee``: ``grants.committees.permissions``): the case is on the agenda of a
+    meeting not yet closed, and the committee decides it there. Said to those who record
+    the committee's decisions; None for anyone else, who is told they cannot."""
+    from flask import has_request_context, url_for
+
+    item = open_item(application)
+    if item is None or user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not records_for(application, user):
+        return None
+    meeting = item.meeting
+    link = (
+        (url_for("committees.meeting", meeting_id=meeting.id), _("Gå til mødet"))
+        if has_request_context()
+        else None
+    )
+    return NotAllowed(
+        _(
+            "Sagen er på dagsordenen for %(committee)ss møde %(date)s; udvalget afgør den på "
+            "mødet.",
+            **_meeting_words(meeting),
+        ),
+        link=link,
+    )
 
 
 def item_in_session(application) -> AgendaItem | None:
@@ -646,7 +691,8 @@ def record_decision(
     if not quorum.reached:
         raise DomainError(_no_quorum_message(quorum))
     application = item.application
-    engine.find_transition(application, decision.value, actor)
+    with engine.taking_as(CaseRole.COMMITTEE):
+        engine.find_transition(application, decision.value, actor)
     reasons = (reasons or "").strip()
     if decision == Decision.GRANT_PART and (
         amount is None or not Decimal(0) < amount < application.amount_applied
@@ -848,17 +894,19 @@ def issue_item(item: AgendaItem, actor) -> None:
 
     application = item.application
     decision = item.decision
-    if decision in (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE):
-        amount = item.amount if decision == Decision.GRANT_PART else None
-        decide(application, actor, decision.value, amount, item.reasons)
-    elif decision == Decision.POSTPONE:
-        engine.take(application, "postpone", actor, item.reasons)
-    elif decision == Decision.APPROVE_REPORT:
-        settle(application, actor, item.reasons)
-    elif decision == Decision.RETURN_REPORT:
-        return_report(application, actor, item.reasons)
-    else:  # pragma: no cover - record_decision keeps this out
-        raise ValueError(f"item {item.id} has no decision")
+    # The committee's steps: taken here, by its meeting, never from the case page.
+    with engine.taking_as(CaseRole.COMMITTEE):
+        if decision in (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE):
+            amount = item.amount if decision == Decision.GRANT_PART else None
+            decide(application, actor, decision.value, amount, item.reasons)
+        elif decision == Decision.POSTPONE:
+            engine.take(application, "postpone", actor, item.reasons)
+        elif decision == Decision.APPROVE_REPORT:
+            settle(application, actor, item.reasons)
+        elif decision == Decision.RETURN_REPORT:
+            return_report(application, actor, item.reasons)
+        else:  # pragma: no cover - record_decision keeps this out
+            raise ValueError(f"item {item.id} has no decision")
     item.issue_status = IssueStatus.ISSUED
     item.issued_at = clock.now()
     item.failure_reason = ""

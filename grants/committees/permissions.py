@@ -101,6 +101,11 @@ def member_sees_case(user, application, **_) -> bool:
     return application.state != State.DRAFT and operations.sees_case(application, user)
 
 
+# The committee's steps are taken by its meeting (recorded and issued there), never from the
+# case page: the engine offers them only within the meeting's operations.
+engine.held_role(CaseRole.COMMITTEE)(operations.decided_at_meeting)
+
+
 @engine.role_source
 def committee_role(application, user) -> set[CaseRole]:
     """A committee's case: its members decide at a held meeting with a quorum on the item. A

@@ -74,6 +74,8 @@ from grants.funds import kinds
 from grants.funds.models import Fund
 from grants.jobs.models import Job
 from grants.people.models import User
+from grants.workflow import engine
+from grants.workflow.models import CaseRole
 
 bp = Blueprint("committees", __name__, url_prefix="/udvalg")
 
@@ -354,9 +356,8 @@ def _substitute_form(item: AgendaItem, formdata=None) -> SubstituteForm:
 
 
 def _may_record(item: AgendaItem) -> bool:
-    from grants.workflow import engine
-
-    actions = {t.action for t in engine.available_transitions(item.application, current_user)}
+    with engine.taking_as(CaseRole.COMMITTEE):  # the meeting records the committee's steps
+        actions = {t.action for t in engine.available_transitions(item.application, current_user)}
     return any(d.value in actions for d in ops.DECISIONS_BY_KIND[item.kind])
 
 
@@ -595,8 +596,12 @@ def _as_it_goes_out(item: AgendaItem) -> dict:
         "state": application.state,
     }
     if item.decision in (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE):
-        # A preview: nothing was written, and the problem is shown on the confirmation.
-        with refused_by_domain(show=False, rollback=False) as refusal:
+        # A preview: nothing was written, and the problem is shown on the confirmation. The
+        # committee's step, checked as the meeting takes it (``ops.issue_item``).
+        with (
+            refused_by_domain(show=False, rollback=False) as refusal,
+            engine.taking_as(CaseRole.COMMITTEE),
+        ):
             decision = check_decision(
                 application,
                 current_user,

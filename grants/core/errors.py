@@ -6,10 +6,14 @@ from __future__ import annotations
 class DomainError(Exception):
     """A rule of the domain refused the operation. ``field`` names the form field it is about."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, field: str | None = None, link: tuple[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # Where the person can act instead, as (address, text): shown after the message.
+        self.link = link
 
     @property
     def messages(self) -> list[str]:

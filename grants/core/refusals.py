@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import cast
 
 from flask import abort, flash
 from wtforms import Field
@@ -60,7 +61,15 @@ def show_error(
 ) -> None:
     """Beside its field if it has one on this form, otherwise as a flash."""
     if not error_to_field(form, error, default, extra):
-        flash(as_text(error.message), "error")
+        link = getattr(error, "link", None)  # a subclass may keep its own __init__
+        if link is not None:
+            # The message, and where to act instead (base.html draws the link after it).
+            href, text = link
+            # Flask keeps any JSON value in the session, though typed for a str.
+            shown = {"text": as_text(error.message), "href": href, "link": as_text(text)}
+            flash(cast(str, shown), "error")
+        else:
+            flash(as_text(error.message), "error")
 
 
 class Refused:

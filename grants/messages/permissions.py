@@ -28,8 +28,10 @@ def _handles(user, application) -> bool:
 
 
 def decides_now(user, application) -> bool:
-    """The person may take one of the route's decisions on the case at its current step."""
-    return any(t.outcome for t in engine.available_transitions(application, user))
+    """The person may take one of the route's decisions on the case at its current step,
+    where it is taken (the committee's chair and secretary: at the held meeting)."""
+    with engine.taking_as(*engine.HELD_ROLES):
+        return any(t.outcome for t in engine.available_transitions(application, user))
 
 
 @access.rule("case.read_messages")

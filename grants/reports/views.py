@@ -13,7 +13,7 @@ from grants.cases.models import Application
 from grants.cases.states import State
 from grants.core import access, clock
 from grants.core.formatting import money
-from grants.core.refusals import refused_by_domain
+from grants.core.refusals import refused_by_domain, show_error
 from grants.drafts import operations as draft_operations
 from grants.drafts import views as drafts
 from grants.reports import timing
@@ -207,7 +207,12 @@ def review(application_id: int, action: str):
         abort(404)
     application = get_application(application_id)
     if not access.may(current_user, "case.step", application, step=action):
-        flash(_("Du kan ikke behandle rapporten i denne sag nu."), "error")
+        # The engine's reason where it has one (the committee approves at its meeting).
+        reason = engine.held_refusal(application, action, current_user)
+        if reason is not None:
+            show_error(None, reason)
+        else:
+            flash(_("Du kan ikke behandle rapporten i denne sag nu."), "error")
         return render_case(application, status=403)
     form = StepForm()
     if not form.validate():

@@ -9,7 +9,9 @@ the step's side effects subscribe (the e-mails: ``grants.workflow.mails``); it n
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from flask_babel import gettext as _
@@ -30,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute
 
 from grants.core import access, clock, events
-from grants.core.errors import NotAllowed
+from grants.core.errors import DomainError, NotAllowed
 from grants.core.models import one_of
 from grants.extensions import db
 from grants.people.models import Role, User
@@ -55,6 +57,58 @@ def role_source(function: Callable[..., set[CaseRole]]) -> Callable[..., set[Cas
     if function not in ROLE_SOURCES:
         ROLE_SOURCES.append(function)
     return function
+
+
+# Roles whose steps are taken only by an operation of their own, never from the case page:
+# the committee's, by its meeting (grants.committees.operations records the decision and
+# issues it ``taking_as(CaseRole.COMMITTEE)``). Registered with ``held_role`` when the app
+# is built, each with a function (application, user, action) -> DomainError | None: why the
+# step is refused outside that operation (None: the plain "you cannot" says it).
+HELD_ROLES: dict[CaseRole, Callable[..., DomainError | None]] = {}
+_TAKING_AS: ContextVar[frozenset[CaseRole]] = ContextVar("grants_taking_as", default=frozenset())
+
+
+def held_role(
+    role: CaseRole,
+) -> Callable[[Callable[..., DomainError | None]], Callable[..., DomainError | None]]:
+    """Register ``role`` as held (see ``HELD_ROLES``), with the function that says why."""
+
+    def register(function: Callable[..., DomainError | None]) -> Callable[..., DomainError | None]:
+        HELD_ROLES[role] = function
+        return function
+
+    return register
+
+
+@contextmanager
+def taking_as(*roles: CaseRole) -> Iterator[None]:
+    """Within the block, the steps of the held ``roles`` are offered to whoever holds them:
+    the operation that takes them for its body (the meeting, for the committee), or a rule
+    that asks who decides the case now wherever they decide it."""
+    token = _TAKING_AS.set(_TAKING_AS.get() | set(roles))
+    try:
+        yield
+    finally:
+        _TAKING_AS.reset(token)
+
+
+def _held_now() -> set[CaseRole]:
+    """The held roles whose steps are not offered here (outside their ``taking_as``)."""
+    return set(HELD_ROLES) - _TAKING_AS.get()
+
+
+def held_refusal(application: Application, action: str, user: User | None) -> DomainError | None:
+    """Why ``action`` is not the person's to take here, if it is a step of a held role from
+    the case's state (the committee's, taken at its meeting), as that role's source says."""
+    held = _held_now()
+    if not held or application.route_id is None:
+        return None
+    for step in kept_steps(application.route_id).get(application.state, []):
+        if step.action == action and step.role in held:
+            refusal = HELD_ROLES[step.role](application, user, action)
+            if refusal is not None:
+                return refusal
+    return None
 
 
 def _acts_as_applicant(user: User, application: Application) -> bool:
@@ -112,7 +166,8 @@ def _available(
 ) -> list[_T]:
     """``available_transitions``, the route's steps from the case's state read by
     ``steps_from``."""
-    roles = case_roles(application, user)
+    # A held role's steps (the committee's) only within the operation that takes them.
+    roles = case_roles(application, user) - _held_now()
     seen: set[str] = set()
     allowed = []
     for transition in steps_from(application.route):
@@ -232,6 +287,9 @@ def find_transition(application: Application, action: str, user: User | None) ->
     for transition in available_transitions(application, user):
         if transition.action == action:
             return transition
+    refusal = held_refusal(application, action, user)
+    if refusal is not None:
+        raise refusal
     raise NotAllowed(
         _(
             "Du kan ikke udføre handlingen “%(action)s” på denne sag nu.",
