@@ -177,17 +177,21 @@ def decides_for(application, user) -> bool:
     return item is not None and (item.without_quorum or quorum_of(item).reached)
 
 
-def open_item(application) -> AgendaItem | None:
-    """The case's agenda item at a meeting not yet closed, not yet issued: while it is
-    there, the committee decides the case only through the meeting."""
+def open_item(application, *, held: bool = False) -> AgendaItem | None:
+    """The case's agenda item at a meeting not yet closed, not yet issued (with ``held``:
+    a meeting already held): while it is there, the committee decides the case only
+    through the meeting."""
+    conditions = [
+        AgendaItem.application_id == application.id,
+        AgendaItem.issue_status != IssueStatus.ISSUED,
+        Meeting.status == MeetingStatus.PLANNED,
+    ]
+    if held:
+        conditions.append(Meeting.held_at.is_not(None))
     return db.session.scalar(
         select(AgendaItem)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .where(
-            AgendaItem.application_id == application.id,
-            AgendaItem.issue_status != IssueStatus.ISSUED,
-            Meeting.status == MeetingStatus.PLANNED,
-        )
+        .where(*conditions)
         .order_by(AgendaItem.id.desc())
         .limit(1)
     )
@@ -223,18 +227,7 @@ def decided_at_meeting(application, user, action: str) -> NotAllowed | None:
 
 def item_in_session(application) -> AgendaItem | None:
     """The case's agenda item at a held, open meeting, not yet issued."""
-    return db.session.scalar(
-        select(AgendaItem)
-        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .where(
-            AgendaItem.application_id == application.id,
-            AgendaItem.issue_status != IssueStatus.ISSUED,
-            Meeting.status == MeetingStatus.PLANNED,
-            Meeting.held_at.is_not(None),
-        )
-        .order_by(AgendaItem.id.desc())
-        .limit(1)
-    )
+    return open_item(application, held=True)
 
 
 # -- quorum -----------------------------------------------------------------------------------
