@@ -204,6 +204,14 @@ def _whole_number(value, where: str) -> int:
         raise ProfileError(f"{where}: {value!r} is not a whole number") from None
 
 
+def _days(row: dict, name: str, least: int, most: int, where: str) -> int:
+    """A fund's number of days, in the range its settings form allows."""
+    days = _whole_number(row.get(name, FUND_DEFAULTS[name]), f"{where}.{name}")
+    if not least <= days <= most:
+        raise ProfileError(f"{where}.{name}: from {least} to {most} days, not {days}")
+    return days
+
+
 def _date(value, where: str) -> dt.date:
     if isinstance(value, dt.date):
         return value
@@ -302,6 +310,14 @@ def _import_fund(row: dict, n: int, actor) -> Fund:
         carry_over = CarryOver(row.get("carry_over", "none"))
     except ValueError as error:
         raise ProfileError(f"{where}: {error}") from None
+    publish_trips = _flag(row.get("publish_trips", False), f"{where}.publish_trips")
+    publish_names = _flag(row.get("publish_names", False), f"{where}.publish_names")
+    # The same two rules as the fund's settings form: names only with the trips, and never
+    # the names of children and young people (the kinds that may not show them).
+    if publish_names and not publish_trips:
+        raise ProfileError(f"{where}.publish_names: names are published only with the trips")
+    if publish_names and not kinds.get(kind).names_may_be_public:
+        raise ProfileError(f"{where}.publish_names: a {kind} fund never publishes names")
     fund = Fund(
         code=str(row["code"]),
         name=str(row["name"]),
@@ -315,13 +331,15 @@ def _import_fund(row: dict, n: int, actor) -> Fund:
             row.get("yearly_budget", FUND_DEFAULTS["yearly_budget"]), f"{where}.yearly_budget"
         ),
         carry_over=carry_over,
-        report_due_days=int(row.get("report_due_days", FUND_DEFAULTS["report_due_days"])),
-        remind_days_before=int(row.get("remind_days_before", FUND_DEFAULTS["remind_days_before"])),
-        refund_days=int(row.get("refund_days", FUND_DEFAULTS["refund_days"])),
-        report_before_return=bool(row.get("report_before_return", False)),
-        publish_trips=bool(row.get("publish_trips", False)),
-        publish_names=bool(row.get("publish_names", False)),
-        active=bool(row.get("active", True)),
+        report_due_days=_days(row, "report_due_days", 1, 365, where),
+        remind_days_before=_days(row, "remind_days_before", 0, 60, where),
+        refund_days=_days(row, "refund_days", 1, 365, where),
+        report_before_return=_flag(
+            row.get("report_before_return", False), f"{where}.report_before_return"
+        ),
+        publish_trips=publish_trips,
+        publish_names=publish_names,
+        active=_flag(row.get("active", True), f"{where}.active"),
         account_string=_text(row.get("account_string", ""), 60, f"{where}.account_string"),
         caseworker_email=_mailbox(row.get("caseworker_email", ""), f"{where}.caseworker_email"),
         digital_post=_flag(row.get("digital_post", False), f"{where}.digital_post"),

@@ -211,12 +211,35 @@ def test_a_profile_with_a_letter_text_reaching_for_files_is_refused(app, runner,
         (lambda d: d["funds"][0].update(handling_code="g1"), "handling_code: 'g1' is not in"),
         (lambda d: d["funds"][0].update(digital_post="ja"), "digital_post: 'ja' is not true"),
         (lambda d: d["funds"][0].update(account_string="x" * 61), "at most 60"),
+        # A flag written as text ("false" is true to Python) is refused, not guessed.
+        (lambda d: d["funds"][0].update(publish_trips="false"), "publish_trips: 'false' is"),
+        (lambda d: d["funds"][0].update(active="nej"), "active: 'nej' is not true"),
+        (lambda d: d["funds"][0].update(report_due_days="tres"), "report_due_days: 'tres'"),
+        (lambda d: d["funds"][0].update(report_due_days=0), "from 1 to 365 days, not 0"),
+        (lambda d: d["funds"][0].update(remind_days_before=61), "from 0 to 60 days"),
+        (lambda d: d["funds"][0].update(refund_days=-3), "from 1 to 365 days, not -3"),
+        (
+            lambda d: d["funds"][0].update(publish_trips=False, publish_names=True),
+            "published only with the trips",
+        ),
     ],
 )
 def test_a_bad_profile_names_what_is_wrong(app, change, message):
     data = read(shipped()["aarhus"])
     change(data)
     with pytest.raises(ProfileError, match=message):
+        import_profile(data)
+    db.session.rollback()
+    assert db.session.scalar(select(Municipality.id)) is None
+
+
+def test_a_profile_never_publishes_the_names_of_young_people(app):
+    """The names of children and young people are never published (DOMAIN.md): a profile
+    that asks for it on a youth fund is refused as the fund's settings form refuses it."""
+    data = read(shipped()["ballerup"])
+    youth = next(f for f in data["funds"] if not kinds.get(f["kind"]).names_may_be_public)
+    youth.update(publish_trips=True, publish_names=True)
+    with pytest.raises(ProfileError, match=f"{youth['code']}.*never publishes names"):
         import_profile(data)
     db.session.rollback()
     assert db.session.scalar(select(Municipality.id)) is None
