@@ -82,6 +82,7 @@ def server_env(built: bool = True) -> dict:
         **extra,
         GRANTS_CONFIG="production",
         SECRET_KEY=SECRET_KEY,
+        SERVER_NAME=f"127.0.0.1:{PORT}",  # production refuses to start without it
         DATABASE_URL=f"{PG}/{DATABASE}",
         FLASK_DEBUG="0",
         GRANTS_INSTANCE_DIR=str(instance),

@@ -130,6 +130,7 @@ def main() -> None:
     class BenchConfig(ProductionConfig):
         SECRET_KEY = run.SECRET_KEY
         SQLALCHEMY_DATABASE_URI = run.sqlalchemy_url(run.db_url(args.size))
+        SERVER_NAME = f"127.0.0.1:{run.PORT}"
 
     ids = run.find_ids(args.size)
     app = create_app(BenchConfig)

@@ -175,6 +175,7 @@ def server_env(size: str) -> dict:
         os.environ,
         GRANTS_CONFIG="production",
         SECRET_KEY=SECRET_KEY,
+        SERVER_NAME=f"127.0.0.1:{PORT}",  # production refuses to start without its address
         DATABASE_URL=db_url(size),
         FLASK_DEBUG="0",
         GRANTS_INSTANCE_DIR=str(instance),
@@ -340,6 +341,7 @@ def count_queries(size: str, paths: dict[str, tuple[str, tuple | None]]) -> dict
     class BenchConfig(ProductionConfig):
         SECRET_KEY = SECRET_KEY_VALUE
         SQLALCHEMY_DATABASE_URI = sqlalchemy_url(db_url(size))
+        SERVER_NAME = f"127.0.0.1:{PORT}"
         GRANTS_INSTANCE_DIR = str(RESULTS / "instance")
 
     app = create_app(BenchConfig)

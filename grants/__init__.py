@@ -106,7 +106,8 @@ def create_app(config: str | type | dict | None = None) -> Flask:
 
 
 def _refuse_unsafe_production(app: Flask) -> None:
-    """Production never runs on the development secret key or with the debugger on."""
+    """Production never runs on the development secret key, with the debugger on or without
+    its public address (SERVER_NAME)."""
     from config import ProductionConfig
 
     if not app.config.get("PRODUCTION"):
@@ -126,6 +127,14 @@ def _refuse_unsafe_production(app: Flask) -> None:
     debug_env = os.environ.get("FLASK_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
     if app.debug or debug_env:
         raise RuntimeError("Production does not run with FLASK_DEBUG on.")
+    # Without it, links in e-mails (the sign-up's, an invitation's) are made from the
+    # request's Host header: anyone could have the municipality's own e-mail link to their
+    # site (host header poisoning), and a sign-up link hands them the proof of an address.
+    if not str(app.config.get("SERVER_NAME") or "").strip():
+        raise RuntimeError(
+            "Set SERVER_NAME to the app's public address (e.g. rejsetilskud.kommune.dk) in "
+            "production: links in e-mails are made from it."
+        )
 
 
 def _trust_reverse_proxy(app: Flask) -> None:

@@ -5,7 +5,6 @@ never taken as paths. The archive is the municipality's record, in Danish."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -18,6 +17,7 @@ from grants.applications import changes, documents
 from grants.cases.models import Application
 from grants.core import clock
 from grants.core.files import display_name
+from grants.core.spreadsheets import csv_text
 
 # What the packages above add to the archive (the messages' thread and internal notes): each
 # a function (application, archive) registered with ``contributes`` when the app is built;
@@ -142,9 +142,8 @@ def _document_path(attachment) -> str:
 
 
 def _csv(rows: list[list]) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    return "\ufeff" + out.getvalue()
+    # Opened in a spreadsheet: no text typed by anyone is run as a formula.
+    return "\ufeff" + csv_text(rows)
 
 
 def _journal_csv(application: Application) -> str:

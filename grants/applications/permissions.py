@@ -137,10 +137,18 @@ def can_download_letter(user, letter, **_) -> bool:
 @access.rule("case.record_complaint")
 def can_record_complaint(user, application, **_) -> bool:
     """The secretariat records complaints forwarded to the complaints body, and their
-    outcome, on a case that has a decision."""
+    outcome, on a case that has a decision; never on a case of their own or of their
+    organisation (forvaltningsloven § 3): a colleague does."""
     return (
         access.signed_in(user)
         and any(user.has_role(role) for role in SECRETARIAT)
         and application.state != State.DRAFT
         and application.decided_at is not None
+        and not has_a_personal_interest(user, application)
     )
+
+
+def has_a_personal_interest(user, application) -> bool:
+    """The applicant side of the case, or a member of the applying organisation: they take
+    no part in handling it (forvaltningsloven § 3)."""
+    return acts_as_applicant(user, application) or _member_of_applicant(user, application)

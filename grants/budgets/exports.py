@@ -30,6 +30,7 @@ from grants.budgets.models import (
 from grants.core import clock
 from grants.core.input import without_control_characters
 from grants.core.money import ZERO, kroner
+from grants.core.spreadsheets import spreadsheet_text
 from grants.extensions import db
 
 if TYPE_CHECKING:
@@ -40,8 +41,6 @@ if TYPE_CHECKING:
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "dd-mm-yyyy"
 DATETIME_FORMAT = "dd-mm-yyyy hh:mm"
-# Text that a spreadsheet would take for a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -300,10 +299,6 @@ def grant_rows(flt: ExportFilter) -> list[dict]:
     return rows
 
 
-def _csv_text(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def as_csv(columns: list[Column], rows: list[dict]) -> bytes:
     """Comma-separated, "." as the decimal mark, ISO dates, UTF-8 with a byte-order mark."""
     out = io.StringIO()
@@ -324,7 +319,7 @@ def as_csv(columns: list[Column], rows: list[dict]) -> bytes:
             elif column.kind in ("int", "days"):
                 cells.append(str(value))
             else:
-                cells.append(_csv_text(str(value)))
+                cells.append(spreadsheet_text(str(value)))
         writer.writerow(cells)
     return out.getvalue().encode("utf-8-sig")
 

@@ -6,12 +6,11 @@ from access unless the authority decides to give it (meroffentlighed)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import zipfile
 
 from grants.applications import case_file
 from grants.cases.models import Application
+from grants.core.spreadsheets import csv_text
 from grants.messages import operations
 from grants.messages.models import CaseMessage
 
@@ -31,13 +30,11 @@ def add_thread(application: Application, archive: zipfile.ZipFile) -> str:
     notes = operations.notes(application)
     if not thread and not notes:
         return ""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    rows: list[list] = [
         ["id", "tidspunkt", "hvem", "fra", "art", "svarfrist", "besked", "bilag_dokument_id"]
-    )
+    ]
     for message in thread:
-        writer.writerow(
+        rows.append(
             [
                 message.id,
                 message.created_at.isoformat(),
@@ -49,7 +46,8 @@ def add_thread(application: Application, archive: zipfile.ZipFile) -> str:
                 " ".join(str(a.id) for a in message.attachments),
             ]
         )
-    archive.writestr("beskeder.csv", "\ufeff" + out.getvalue())
+    # Opened in a spreadsheet: no message is run as a formula.
+    archive.writestr("beskeder.csv", "\ufeff" + csv_text(rows))
     for note in notes:
         archive.writestr(
             f"interne-notater/{note.id}-internt-notat.txt",

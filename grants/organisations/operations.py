@@ -19,6 +19,12 @@ from grants.organisations.models import Invitation, Membership, Organisation, Or
 from grants.people.models import User
 
 INVITATION_DAYS = 14
+# Each invitation is the municipality's own e-mail, with the names the inviter typed, and
+# anyone can sign up and register a school: at most this many a day to one address for one
+# organisation, and from one person.
+INVITATION_WINDOW = dt.timedelta(days=1)
+MAX_INVITATIONS_PER_ADDRESS = 3
+MAX_INVITATIONS_PER_PERSON = 20
 
 
 def register(founder: User, form) -> Organisation:
@@ -103,12 +109,14 @@ def invite(organisation: Organisation, email: str, actor: User) -> Invitation:
         raise DomainError(
             _("%(email)s handler allerede for organisationen.", email=email), field="email"
         )
+    _check_invitation_limits(organisation, email, actor)
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         organisation=organisation,
         email=email,
         token_hash=_hash(token),
         invited_by_id=actor.id,
+        created_at=clock.now(),  # the app's clock, as the limits count it
         expires_at=clock.now() + dt.timedelta(days=INVITATION_DAYS),
     )
     db.session.add(invitation)
@@ -124,6 +132,35 @@ def invite(organisation: Organisation, email: str, actor: User) -> Invitation:
         days=INVITATION_DAYS,
     )
     return invitation
+
+
+def _check_invitation_limits(organisation: Organisation, email: str, actor: User) -> None:
+    since = clock.now() - INVITATION_WINDOW
+    sent = select(func.count()).select_from(Invitation).where(Invitation.created_at > since)
+    to_address = sent.where(
+        Invitation.organisation_id == organisation.id,
+        func.lower(Invitation.email) == email.lower(),
+    )
+    if (db.session.scalar(to_address) or 0) >= MAX_INVITATIONS_PER_ADDRESS:
+        raise DomainError(
+            _(
+                "%(email)s har fået %(count)s invitationer til organisationen det seneste døgn. "
+                "Bed personen se efter dem, også i spam-mappen.",
+                email=email,
+                count=MAX_INVITATIONS_PER_ADDRESS,
+            ),
+            field="email",
+        )
+    by_actor = sent.where(Invitation.invited_by_id == actor.id)
+    if (db.session.scalar(by_actor) or 0) >= MAX_INVITATIONS_PER_PERSON:
+        raise DomainError(
+            _(
+                "Du har sendt %(count)s invitationer det seneste døgn. Du kan sende flere i "
+                "morgen.",
+                count=MAX_INVITATIONS_PER_PERSON,
+            ),
+            field="email",
+        )
 
 
 def find_invitation(token: str) -> Invitation | None:

@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, case, func, select, type_coerce
+from sqlalchemy import BigInteger, case, func, or_, select, type_coerce
 
 from grants.budgets.exports import Column, _local
 from grants.budgets.models import BudgetEntry, EntryKind
@@ -26,7 +26,7 @@ from grants.cases.states import State
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
 from grants.funds.models import Fund
-from grants.organisations.models import Organisation
+from grants.organisations.models import Membership, Organisation
 from grants.people.models import User
 from grants.reports.models import TripReport
 
@@ -243,3 +243,24 @@ def csv_rows(items: list[OpenItem]) -> list[dict]:
         }
         for item in items
     ]
+
+
+def own_cases(user: User, items: list[OpenItem]) -> set[int]:
+    """The cases among ``items`` the person has a personal interest in (their own
+    application, or one from an organisation they belong to): nobody records money on them
+    (``payments.record``), so the list offers no button there. One query."""
+    ids = {item.application_id for item in items}
+    if not ids:
+        return set()
+    memberships = select(Membership.organisation_id).where(Membership.user_id == user.id)
+    return set(
+        db.session.scalars(
+            select(Application.id).where(
+                Application.id.in_(ids),
+                or_(
+                    Application.applicant_id == user.id,
+                    Application.organisation_id.in_(memberships),
+                ),
+            )
+        )
+    )

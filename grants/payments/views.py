@@ -66,13 +66,15 @@ def index():
     access.require(current_user, "payments.read")
     form, fund, status = _filter()
     payments, refunds = queries.open_items(fund.id if fund else None)
+    can_record = access.may(current_user, "payments.record")
     return render_template(
         "payments/index.html",
         form=form,
         fund=fund,
         payments=payments,
         refunds=refunds,
-        can_record=access.may(current_user, "payments.record"),
+        can_record=can_record,
+        own_cases=queries.own_cases(current_user, [*payments, *refunds]) if can_record else set(),
     ), status
 
 

@@ -178,6 +178,22 @@ class LoginAttempt(Model):
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now, index=True)
 
 
+class SignupMail(Model):
+    """A sign-up e-mail sent (``grants.people.operations.request_signup``): to which address,
+    for which network address, when. Counted to send at most a few an hour to one address
+    and from one network address (the sign-up sends to any address typed, without a login),
+    and kept only that hour."""
+
+    __tablename__ = "signup_mail"
+    # Throttling's bookkeeping, deleted within the hour; the e-mail itself is in the outbox.
+    __audit__ = NOT_AUDITED
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now, index=True)
+
+
 class TwoFactor(Timestamp, Model):
     """A person's authenticator app (TOTP, RFC 6238). The shared secret is stored encrypted
     (``grants.people.two_factor``) and shown only while it is being set up; until the first

@@ -15,13 +15,13 @@ from types import SimpleNamespace
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash
 
 from grants.core import clock, events
 from grants.core.errors import DomainError
 from grants.extensions import db
-from grants.people.models import LoginAttempt, User
+from grants.people.models import LoginAttempt, SignupMail, User
 from grants.people.passwords import password_problems
 from grants.people.signals import signup_for_known_address, signup_requested
 
@@ -108,17 +108,45 @@ def logged_in(user: User, ip: str) -> None:
 # The answer on the page is the same whether the address has an account or not; the e-mail
 # differs (a known address is told that it already has one), but only its owner reads it.
 SIGNUP_HOURS = 24
+# The sign-up sends an e-mail to any address typed, without a login: at most this many an
+# hour to one address, and from one network address, so that nobody can flood an inbox or
+# make the municipality's mail server send to address after address.
+SIGNUP_MAIL_WINDOW = dt.timedelta(hours=1)
+MAX_SIGNUP_MAILS_PER_ADDRESS = 3
+MAX_SIGNUP_MAILS_PER_NETWORK_ADDRESS = 20
 
 
 def _signup_tokens() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="people.signup")
 
 
-def request_signup(email: str, locale: str, next_path: str = "") -> None:
+def _may_send_signup_mail(email: str, ip: str) -> bool:
+    """Whether another sign-up e-mail may go to ``email`` for ``ip`` now; if so, it is
+    counted. What is older than the window is forgotten."""
+    now = clock.now()
+    since = now - SIGNUP_MAIL_WINDOW
+    db.session.execute(delete(SignupMail).where(SignupMail.at < since))
+    address = email.lower()[:254]
+    ip = ip[:64]
+    sent = select(func.count()).select_from(SignupMail).where(SignupMail.at >= since)
+    if (
+        db.session.scalar(sent.where(SignupMail.email == address)) >= MAX_SIGNUP_MAILS_PER_ADDRESS
+        or db.session.scalar(sent.where(SignupMail.ip == ip))
+        >= MAX_SIGNUP_MAILS_PER_NETWORK_ADDRESS
+    ):
+        return False
+    db.session.add(SignupMail(email=address, ip=ip, at=now))
+    return True
+
+
+def request_signup(email: str, locale: str, next_path: str = "", ip: str = "") -> None:
     """Send the link that goes on with the sign-up, or, if the address has an account, an
     e-mail saying so (``grants.people.signals``: the notifications queue them). Both are
-    queued the same way: the answer takes as long either way."""
+    queued the same way: the answer takes as long either way. Past the hour's limit for the
+    address or for the network address (``ip``) nothing is sent, and the answer is the same."""
     email = email.strip()
+    if not _may_send_signup_mail(email, ip or "unknown"):
+        return
     row = db.session.execute(
         select(User.id, User.email, User.locale).where(func.lower(User.email) == email.lower())
     ).first()

@@ -331,7 +331,7 @@ def signup():
     if form.validate_on_submit():
         email = form.email.data.strip()
         locale = session.get("locale") or str(get_locale() or "da")
-        operations.request_signup(email, locale, (request.args.get("next") or "")[:500])
+        operations.request_signup(email, locale, (request.args.get("next") or "")[:500], ip=_ip())
         return render_template("people/signup_sent.html", email=email)
     status = 422 if form.errors else 200
     return render_template("people/signup.html", form=form), status

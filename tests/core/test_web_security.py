@@ -91,6 +91,7 @@ def test_with_the_token_the_same_post_goes_through(app, world, client):
 
 class Production(ProductionConfig):
     SECRET_KEY = GOOD_KEY
+    SERVER_NAME = "grants.test"
 
 
 def production_app(database_url):
@@ -266,5 +267,46 @@ def test_production_refuses_the_development_secret_key(monkeypatch):
     class Configured(ProductionConfig):
         SECRET_KEY = "a-long-random-production-key-0123456789"
         SQLALCHEMY_DATABASE_URI = "sqlite://"
+        SERVER_NAME = "rejsetilskud.kommune.dk"
 
     assert create_app(Configured).config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("server_name", [None, "", "  "])
+def test_production_refuses_to_start_without_its_public_address(server_name):
+    """Links in e-mails (the sign-up's, an invitation's, "you already have an account")
+    are made from the request's Host header unless SERVER_NAME says the address: anyone
+    could then have the municipality's own e-mail carry a link to their site (host header
+    poisoning), and the sign-up link hands them the proof of the address."""
+
+    class Unnamed(Production):
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+        SERVER_NAME = server_name
+
+    with pytest.raises(RuntimeError, match="SERVER_NAME"):
+        create_app(Unnamed)
+
+
+def test_links_in_e_mails_follow_the_public_address_not_the_host_header(world, database_url):
+    """A sign-up asked for with a forged Host header still e-mails the app's own address."""
+    from sqlalchemy import select
+
+    from grants.extensions import db
+    from grants.notifications.models import OutboxMessage
+
+    app = production_app(database_url)
+    client = app.test_client()
+    page = client.get("/opret-konto", base_url="https://evil.example").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post(
+        "/opret-konto",
+        base_url="https://evil.example",
+        headers={"Referer": "https://evil.example/opret-konto"},
+        data={"email": "offer@example.dk", "csrf_token": token},
+    )
+    assert response.status_code == 200
+    with app.app_context():
+        body = db.session.scalars(
+            select(OutboxMessage.body).where(OutboxMessage.to_address == "offer@example.dk")
+        ).one()
+    assert "https://grants.test/opret-konto/" in body and "evil.example" not in body

@@ -232,3 +232,47 @@ def test_with_mitid_only_mitid_erhverv_registers_a_cvr_number(world, app, client
     assert count(Organisation) == 0
     response = client.post("/organisationer/ny", data={**ORGANISATION, "kind": "school", "cvr": ""})
     assert response.status_code == 302 and count(Organisation) == 1
+
+
+def test_invitations_cannot_flood_an_inbox(world, client, auth, inbox):
+    """Anyone can sign up, register a school and invite: each invitation is the
+    municipality's own e-mail, carrying the name and the organisation's name the inviter
+    typed. One address gets at most three invitations to an organisation a day; past that
+    the form says so beside the field and nothing is sent or kept."""
+    from tests.dbstate import table_fingerprint
+
+    organisation = make_organisation(world.employee, name="Skovlunde Spejdere")
+    db.session.commit()
+    auth.login(world.employee)
+    url = f"/organisationer/{organisation.id}/invitationer"
+    for _ in range(3):
+        assert client.post(url, data={"email": "offer@example.dk"}).status_code == 302
+    assert len(inbox.take()) == 3
+    before = table_fingerprint()
+    response = client.post(url, data={"email": "Offer@Example.dk"})
+    assert response.status_code == 422
+    assert field_error(response, "email") == (
+        "Offer@Example.dk har fået 3 invitationer til organisationen det seneste døgn. Bed "
+        "personen se efter dem, også i spam-mappen."
+    )
+    assert table_fingerprint() == before and inbox.take() == []
+
+
+def test_one_person_sends_at_most_twenty_invitations_a_day(world, client, auth, inbox, move_clock):
+    import datetime as dt
+
+    organisation = make_organisation(world.employee, name="Skovlunde Spejdere")
+    db.session.commit()
+    move_clock(dt.date(2027, 3, 1))
+    auth.login(world.employee)
+    url = f"/organisationer/{organisation.id}/invitationer"
+    for n in range(20):
+        assert client.post(url, data={"email": f"n{n}@example.dk"}).status_code == 302
+    response = client.post(url, data={"email": "n20@example.dk"})
+    assert response.status_code == 422
+    assert field_error(response, "email") == (
+        "Du har sendt 20 invitationer det seneste døgn. Du kan sende flere i morgen."
+    )
+    assert len(inbox.take()) == 20
+    move_clock(dt.date(2027, 3, 2))
+    assert client.post(url, data={"email": "n20@example.dk"}).status_code == 302

@@ -415,3 +415,51 @@ def test_a_grant_given_up_or_cancelled_is_not_paid(client, auth, world):
     assert response.status_code == 422
     assert "Der er ikke noget at udbetale på sagen." in page_text(response)
     assert payment_entries() == []
+
+
+def test_a_finance_officer_records_no_money_on_their_own_case(client, auth, world):
+    """Nobody takes part in a case they have a personal interest in (forvaltningsloven § 3):
+    a finance officer who applied, or who acts for the applying organisation, neither
+    records the payment of the grant nor marks its refund received; another one does."""
+    from grants.people.models import Role
+    from tests.factories import make_user
+
+    own = make_application(
+        world.finance,
+        world.fund,
+        amount=8000,
+        state="granted",
+        outcome=Outcome.GRANTED,
+        granted_amount=Decimal(8000),
+        decided_at=clock.now(),
+        departure_date=travel(),
+        return_date=travel() + dt.timedelta(days=4),
+    )
+    reserve(own, Decimal(8000), world.caseworker)
+    club = granted(world, organisation=make_organisation(world.employee, world.finance))
+    db.session.commit()
+    count = entry_count()
+    auth.login(world.finance)
+    data = {"amount": "8000", "paid_on": clock.today().isoformat(), "voucher": "B-1"}
+    refund = {"amount": "1500", "refunded_on": clock.today().isoformat(), "voucher": "R-1"}
+    for application in (own, club):
+        assert client.get(f"/udbetalinger/{application.id}/udbetal").status_code == 403
+        path = f"/udbetalinger/{application.id}/udbetal"
+        assert client.post(path, data=data).status_code == 403
+        path = f"/udbetalinger/{application.id}/tilbagebetaling"
+        assert client.post(path, data=refund).status_code == 403
+    assert entry_count() == count
+    # The list shows the cases, without the button on the officer's own.
+    listing = client.get("/udbetalinger")
+    assert listing.status_code == 200
+    html = listing.get_data(as_text=True)
+    assert f"/udbetalinger/{own.id}/udbetal" not in html
+    assert f"/udbetalinger/{club.id}/udbetal" not in html
+    assert page_text(listing).count("Din egen sag") == 2
+
+    colleague = make_user(Role.EMPLOYEE, Role.FINANCE, name="Finn Frandsen")
+    db.session.commit()
+    auth.login(colleague)
+    response = client.post(f"/udbetalinger/{own.id}/udbetal", data=data)
+    assert response.status_code == 302
+    assert [e.amount for e in payment_entries(own)] == [Decimal("8000.00")]

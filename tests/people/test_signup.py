@@ -171,3 +171,38 @@ def test_sign_up_from_an_invitation_goes_back_to_it(world, client, auth):
 def test_a_sign_up_link_never_leads_off_the_site(world, client):
     response = sign_up(client, "ude@example.dk", "Ude", PASSWORD, next_path="//evil.example")
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def mails_to(address: str) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.to_address == address)
+    )
+
+
+def test_nobody_can_make_the_sign_up_flood_an_inbox(world, client, move_clock):
+    """The sign-up sends an e-mail to any address typed, to anyone, without a login: it
+    sends at most three an hour to one address, known or not, and the page answers the same
+    (it must not tell whether the address has an account, nor that it was throttled)."""
+    move_clock(dt.date(2027, 3, 1))
+    for address in ("offer@example.dk", world.employee.email):
+        pages = set()
+        for _ in range(8):
+            response = client.post("/opret-konto", data={"email": address})
+            assert response.status_code == 200
+            pages.add(without_csrf(response.get_data(as_text=True)))
+        assert len(pages) == 1
+        assert mails_to(address) == 3
+    # An hour later the address may ask again.
+    move_clock(dt.date(2027, 3, 1) + dt.timedelta(days=1))
+    client.post("/opret-konto", data={"email": "offer@example.dk"})
+    assert mails_to("offer@example.dk") == 4
+
+
+def test_one_network_address_cannot_send_sign_up_mails_to_many(world, client, move_clock):
+    """Nor can one network address make the municipality's mail server send to address
+    after address: at most twenty an hour."""
+    move_clock(dt.date(2027, 3, 1))
+    for n in range(25):
+        assert client.post("/opret-konto", data={"email": f"n{n}@example.dk"}).status_code == 200
+    sent = sum(mails_to(f"n{n}@example.dk") for n in range(25))
+    assert sent == 20
