@@ -259,6 +259,12 @@ class Config:
     # the timestamp (PAdES B-B) and writes that in the case's journal.
     LETTER_SEAL_TIMESTAMP_WHEN_DOWN = os.environ.get("LETTER_SEAL_TIMESTAMP_WHEN_DOWN", "wait")
 
+    # How long a login lasts (grants/people/sessions.py, docs/operations.md): it ends after
+    # this many minutes without a request, and this many hours after it began whatever the
+    # person does; then they log in again, told why.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 60))
+    SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", 12))
+
     # The session cookie's name (Flask's default): the public pages tell a request without a
     # session by its absence (grants/core/address_language.py), so they set no cookie.
     SESSION_COOKIE_NAME = "session"

@@ -22,7 +22,7 @@ from grants.core.input import parse_id
 from grants.core.refusals import refused_by_domain
 from grants.core.security import safe_next
 from grants.extensions import csrf, db
-from grants.people import assurance, authentication, operations, two_factor
+from grants.people import assurance, authentication, operations, sessions, two_factor
 from grants.people.authentication import Identity, Refusal
 from grants.people.forms import (
     CodeForm,
@@ -71,6 +71,23 @@ def _no_store(response):
     response = make_response(response)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.before_app_request
+def a_login_lasts_its_time():
+    """A login ends after an idle hour, and after a working day whatever is done
+    (``grants.people.sessions``): the person is sent to log in again, told why, and comes
+    back to the page they asked for."""
+    if "_user_id" not in session or request.endpoint in (None, "static"):
+        return None
+    ended = sessions.check()
+    if ended is None:
+        return None
+    logout_user()
+    _keep_only_the_language()
+    flash(ended.message, "info")
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("people.login", next=target))
 
 
 @bp.before_app_request
@@ -186,6 +203,7 @@ def _log_in(user: User, target: str | None, backend: str, level=None, cvr=None):
     session.pop(PENDING, None)
     _forget_the_login_prompt()
     login_user(user)
+    sessions.begin()
     session["locale"] = user.locale
     session[authentication.SESSION_KEY] = backend
     assurance.remember(level, cvr)
@@ -312,8 +330,12 @@ def end_app_session(user: User) -> None:
     (the session lives in a signed cookie) is worth nothing after logging out."""
     user.renew_session_token()
     logout_user()
-    # Everything of the session goes but the language: "you are logged out" and the pages
-    # after it stay in the language the person chose.
+    _keep_only_the_language()
+
+
+def _keep_only_the_language() -> None:
+    """Everything of the session goes but the language: "you are logged out" and the pages
+    after it stay in the language the person chose."""
     locale = session.get("locale")
     session.clear()
     if locale:
