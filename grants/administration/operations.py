@@ -14,7 +14,7 @@ from grants.administration.models import GroupRole, GroupRoleMapping
 from grants.audit.models import write_event
 from grants.budgets.balances import balance
 from grants.budgets.ledger import in_ledger_language
-from grants.budgets.lock import lock_fund
+from grants.budgets.lock import BudgetBusy, lock_fund
 from grants.budgets.models import YearClosing
 from grants.budgets.opening import allocate, open_year
 from grants.core import clock
@@ -36,6 +36,24 @@ def offered_routes() -> list[Route]:
     for route in routes:
         newest.setdefault(route.code, route)
     return list(newest.values())
+
+
+def lock_for_settings(fund: Fund) -> None:
+    """Take the fund's lock before its settings are written, as every movement of money
+    does (``budgets.lock.lock_fund``): with its wait (BUDGET_LOCK_TIMEOUT), so a save behind
+    a long payment run or a closing is refused with "try again" and changes nothing, instead
+    of waiting without end on PostgreSQL (the fund's row write has no lock timeout of its
+    own) or failing with a server error on SQLite. Taken first, before anything is written:
+    the order of every money path, the fund's before its cases' (docs/budgets.md)."""
+    try:
+        lock_fund(fund)
+    except BudgetBusy as busy:
+        raise DomainError(
+            _(
+                "Puljen er optaget af en udbetaling eller en afgørelse lige nu, så "
+                "indstillingerne er ikke gemt. Prøv igen om lidt."
+            )
+        ) from busy
 
 
 def change_yearly_budget(fund: Fund, new_budget: Decimal, actor) -> None:

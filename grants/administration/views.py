@@ -283,6 +283,7 @@ def _save_fund(fund: Fund | None, form: FundForm) -> Fund:
             texts.add_text(fund, outcome, body, current_user)
         operations.set_board(fund, {int(i) for i in form.board.data or ()})
         return fund
+    operations.lock_for_settings(fund)
     _assign(fund, values)
     operations.set_board(fund, {int(i) for i in form.board.data or ()})
     operations.change_yearly_budget(fund, form.yearly_budget.data, current_user)

@@ -47,7 +47,7 @@ def lock_fund(fund: Fund) -> None:
     dialect = db.session.get_bind().dialect.name
     # No autoflush first: what the caller changed and has not flushed (a case, its report)
     # is written after the lock, by the next statement's flush, never before it.
-    with _refused_when_busy(), db.session.no_autoflush:
+    with refused_when_busy(), db.session.no_autoflush:
         if dialect == "postgresql":
             db.session.execute(text(f"SET LOCAL lock_timeout = {timeout_ms}"))
         elif dialect == "sqlite":
@@ -72,7 +72,7 @@ def lock_organisation(organisation_id: int) -> None:
 
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    with _refused_when_busy():
+    with refused_when_busy():
         db.session.execute(
             select(Organisation.id)
             .where(Organisation.id == organisation_id)
@@ -83,7 +83,7 @@ def lock_organisation(organisation_id: int) -> None:
 
 
 @contextmanager
-def _refused_when_busy() -> Iterator[None]:
+def refused_when_busy() -> Iterator[None]:
     """A lock not had in time (BUDGET_LOCK_TIMEOUT) is BudgetBusy: a clear refusal that
     changes nothing, not a server error."""
     try:

@@ -23,8 +23,10 @@ from grants.budgets.ledger import append, in_ledger_language
 from grants.budgets.lock import lock_fund
 from grants.budgets.models import BudgetEntry, EntryKind, YearClosing
 from grants.budgets.opening import allocate, open_year
+from grants.budgets.signals import grant_lowering
 from grants.core import clock
 from grants.core.errors import DomainError
+from grants.core.events import send
 from grants.core.formatting import money
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
@@ -146,6 +148,15 @@ def _budget_year(application: Application) -> int:
     return year
 
 
+def refuse_below_money_sent(application: Application, leaves: Decimal) -> None:
+    """Refuse to lower a grant so that it leaves ``leaves`` to pay, when more than that is
+    on its way to the recipient already (a payment batch sent to the finance system and not
+    confirmed: ``signals.grant_lowering``). The finance system pays what it was sent; a
+    grant lowered below it would free money that is being paid out. Once the payment is
+    confirmed the grant can be lowered, and what was paid beyond it is claimed back."""
+    send(grant_lowering, application, leaves=max(kroner(leaves), ZERO))
+
+
 def check_reservation(application: Application, amount: Decimal) -> None:
     """Refuse what ``reserve`` would refuse, reserving nothing and taking no lock: for a
     decision shown before it is confirmed (the confirmation reserves, under the lock)."""
@@ -210,6 +221,8 @@ def adjust(
     if change > ZERO:
         _refuse_if_closed(application.fund, grant.year)
         _refuse_if_it_does_not_fit(application.fund, grant.year, change)
+    else:
+        refuse_below_money_sent(application, new_amount - grant.spent)
     entry = append(
         application.fund_id,
         grant.year,
@@ -294,6 +307,7 @@ def release(
             "Der kan højst frigives %(most)s: det bevilgede, som ikke er udbetalt.", most=most
         ),
     )
+    refuse_below_money_sent(application, grant.committed - amount)
     entry = append(
         application.fund_id,
         grant.year,

@@ -9,3 +9,14 @@ budget_year_moved = signal(
     (the closed year), ``to`` (the year it waits in now) and ``actor`` (the User closing,
     or None). The case's journal records it (grants.workflow.journal).""",
 )
+
+grant_lowering = signal(
+    "budgets.grant-lowering",
+    """A grant is about to be lowered on the ledger (released, or adjusted down: a
+    settlement below the grant, a reconsidered decision, a grant given up or cancelled),
+    under the fund's lock. Sender: the application. Keyword: ``leaves`` (what the grant will
+    still have to pay, a Decimal). A subscriber that knows of money on its way to the
+    recipient and not yet booked refuses the lowering with a DomainError when that money is
+    more than ``leaves`` (grants.payments.subscribers: a line of a payment batch sent to the
+    finance system and not yet confirmed), and nothing changes.""",
+)

@@ -4,33 +4,44 @@
 confirmation into a new batch numbered ``<year>-<nnnn>``; its lines are *sent*, so the next
 batch holds only what is new. ``confirm`` reads the finance system's confirmation (batch
 number, line, voucher, day) and marks each line *paid* through ``operations.pay``: all lines
-are checked first, and one bad line refuses the whole file. No bank account number and no
-CPR number is ever written: the recipient is the association's CVR number, or for a person
-the case number (the finance department finds the person's NemKonto through its own CPR
-lookup)."""
+are checked first; a line recorded as paid already with its amount (by hand, before the
+file came) is reported and left as it is, and any other bad line refuses the whole file. No
+bank account number and no CPR number is ever written: the recipient is the association's
+CVR number, or for a person the case number (the finance department finds the person's
+NemKonto through its own CPR lookup)."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from grants.budgets.exports import Column
+from grants.budgets.models import BudgetEntry, EntryKind
 from grants.cases.models import Application
 from grants.core import clock
 from grants.core.errors import DomainError
+from grants.core.formatting import long_date, money
 from grants.core.input import whole_number
+from grants.core.money import kroner
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.payments.models import PAID, SENT, PaymentBatch, PaymentBatchLine
-from grants.payments.operations import pay
+from grants.payments.operations import local_day, pay
 from grants.payments.queries import open_items
 
 MAX_CONFIRMATION_LINES = 5000
+
+
+# How many times a batch tries for a number that another batch, made at the same moment,
+# did not take meanwhile: each try waits for that other batch's request to end.
+NUMBER_TRIES = 5
 
 
 def _next_number(year: int) -> str:
@@ -39,6 +50,32 @@ def _next_number(year: int) -> str:
         select(func.count()).select_from(PaymentBatch).where(PaymentBatch.number.like(prefix + "%"))
     )
     return f"{prefix}{count + 1:04d}"
+
+
+def _numbered(actor) -> PaymentBatch:
+    """A new batch with the year's next number. The funds' locks do not keep two batches
+    apart (two batches of different funds hold different locks), so the number is taken on
+    the unique constraint: inserted in a savepoint, and if another batch made at the same
+    moment took it (PostgreSQL makes this insert wait for that batch's commit; SQLite has one
+    writer), the savepoint alone is rolled back and the next number counted again. Never a
+    server error: after NUMBER_TRIES a clear "try again" that changes nothing."""
+    from grants.budgets.lock import BudgetBusy, refused_when_busy
+
+    for _try in range(NUMBER_TRIES):
+        batch = PaymentBatch(number=_next_number(clock.today().year), created_by_id=actor.id)
+        try:
+            with refused_when_busy(), db.session.begin_nested():
+                db.session.add(batch)
+                db.session.flush()
+        except IntegrityError:
+            taken = db.session.scalar(
+                select(PaymentBatch.id).where(PaymentBatch.number == batch.number)
+            )
+            if taken is None:  # not the number: the constraint of something else
+                raise
+            continue
+        return batch
+    raise BudgetBusy(_("En anden bunke blev dannet i samme øjeblik. Prøv igen."))
 
 
 def waiting_application_ids() -> set[int]:
@@ -71,8 +108,7 @@ def export_batch(actor) -> PaymentBatch:
     items = new_items(set(fund_ids))
     if not items:
         raise DomainError(_("Der er ingen nye udbetalinger at sende."))
-    batch = PaymentBatch(number=_next_number(clock.today().year), created_by_id=actor.id)
-    db.session.add(batch)
+    batch = _numbered(actor)
     for position, item in enumerate(items, start=1):
         batch.lines.append(
             PaymentBatchLine(
@@ -202,9 +238,35 @@ def _refuse(problems: list[str]) -> None:
     raise DomainError(" ".join(problems[:20]), field="file")
 
 
-def confirm(text: str, actor) -> int:
-    """Mark the confirmed lines paid; returns how many. The file: CSV with the header
-    ``batch;line;voucher;paid_on`` (``,`` works too). All or nothing."""
+@dataclass(frozen=True)
+class Confirmed:
+    """What a confirmation file did: the lines it marked paid now, and the lines it names
+    that were recorded as paid already (by hand, the API or an earlier file), with the same
+    amount: reported, not recorded twice."""
+
+    paid: int
+    already: list[PaymentBatchLine]
+
+
+def recorded_under_voucher(line: PaymentBatchLine) -> Decimal:
+    """What was recorded as paid on the line's case under the voucher that marked the line
+    paid (``operations._settle_sent_line``): the line's amount when it was paid as sent."""
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(BudgetEntry.amount), 0)).where(
+            BudgetEntry.application_id == line.application_id,
+            BudgetEntry.kind == EntryKind.PAYMENT,
+            BudgetEntry.voucher == line.voucher,
+        )
+    )
+    return kroner(total or 0)
+
+
+def confirm(text: str, actor) -> Confirmed:
+    """Mark the confirmed lines paid. The file: CSV with the header
+    ``batch;line;voucher;paid_on`` (``,`` works too). A line recorded as paid already with
+    its amount (marked paid by hand meanwhile, or a file read twice) is reported and left as
+    it is; every other problem, a line paid already with another amount among them, refuses
+    the whole file, naming its lines."""
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = ";" if ";" in first or "," not in first else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
@@ -213,7 +275,9 @@ def confirm(text: str, actor) -> int:
         _refuse([_("Filen skal have kolonnerne batch, line, voucher og paid_on.")])
     problems: list[str] = []
     found: list[tuple[PaymentBatchLine, str, dt.date]] = []
+    already: list[PaymentBatchLine] = []
     seen: set[int] = set()
+    today = clock.today()
     for number, record in enumerate(reader, start=2):
         if number > MAX_CONFIRMATION_LINES:
             _refuse([_("Filen har for mange linjer.")])
@@ -236,17 +300,55 @@ def confirm(text: str, actor) -> int:
             )
         if line is None:
             problems.append(_("Linje %(n)d: ukendt bunke eller linje.", n=number))
-        elif line.status == PAID or line.id in seen:
-            problems.append(_("Linje %(n)d: linjen er allerede betalt.", n=number))
+        elif line.id in seen:
+            problems.append(
+                _(
+                    "Linje %(n)d: bunke %(b)s linje %(l)d står også tidligere i filen.",
+                    n=number,
+                    b=batch_number,
+                    l=line.position,
+                )
+            )
         elif not voucher or len(voucher) > 60:
             problems.append(_("Linje %(n)d: skriv bilagsnummeret (højst 60 tegn).", n=number))
-        elif paid_on > clock.today():
+        elif paid_on > today:
             problems.append(_("Linje %(n)d: datoen kan ikke ligge i fremtiden.", n=number))
+        elif paid_on < local_day(line.batch.created_at):
+            problems.append(
+                _(
+                    "Linje %(n)d: datoen kan ikke ligge før bunken blev dannet den %(date)s.",
+                    n=number,
+                    date=long_date(local_day(line.batch.created_at)),
+                )
+            )
+        elif line.status == PAID:
+            seen.add(line.id)
+            recorded = recorded_under_voucher(line)
+            if recorded == line.amount:
+                already.append(line)
+            else:
+                problems.append(
+                    _(
+                        "Linje %(n)d: bunke %(b)s linje %(l)d (sag %(case)s) er allerede "
+                        "registreret som betalt med %(recorded)s (bilag %(voucher)s), men "
+                        "linjen er på %(amount)s: afstem sagen med økonomisystemet, og tag "
+                        "linjen ud af filen.",
+                        n=number,
+                        b=batch_number,
+                        l=line.position,
+                        case=line.application.case_number or line.application_id,
+                        recorded=money(recorded),
+                        voucher=line.voucher,
+                        amount=money(line.amount),
+                    )
+                )
         else:
             seen.add(line.id)
             found.append((line, voucher, paid_on))
     if problems:
         _refuse(problems)
+    if not found and already:
+        _refuse([_("Alle linjer i filen er allerede betalt og registreret. Intet er ændret.")])
     if not found:
         _refuse([_("Filen indeholder ingen linjer.")])
     from grants.budgets.lock import lock_fund
@@ -263,7 +365,7 @@ def confirm(text: str, actor) -> int:
             where = _("Bunke %(b)s linje %(n)d:", b=line.batch.number, n=line.position)
             _refuse([f"{where} {error.message}"])
         line.status, line.voucher = PAID, voucher
-    return len(found)
+    return Confirmed(paid=len(found), already=already)
 
 
 def batches() -> list[PaymentBatch]:

@@ -23,7 +23,7 @@ from grants.budgets.exports import as_csv, as_xlsx
 from grants.cases.models import Application
 from grants.core import access, clock
 from grants.core.files import private_download
-from grants.core.formatting import money
+from grants.core.formatting import listed, money
 from grants.core.refusals import refused_by_domain
 from grants.extensions import db
 from grants.funds.models import Fund
@@ -260,10 +260,29 @@ def batch_file(batch_id: int, layout: str):
     return private_download(body, mimetype, f"{stem}.{layout}")
 
 
+def _already_recorded(lines) -> str:
+    """The lines of a confirmation file that were recorded as paid already, by name."""
+    named = [
+        _(
+            "bunke %(b)s linje %(n)d (sag %(case)s)",
+            b=line.batch.number,
+            n=line.position,
+            case=line.application.case_number or line.application_id,
+        )
+        for line in lines
+    ]
+    return _(
+        "Allerede registreret som betalt med samme beløb, så de er ikke registreret igen: "
+        "%(lines)s.",
+        lines=listed(named),
+    )
+
+
 @bp.post("/udbetalinger/bunker/kvittering")
 @login_required
 def batch_confirmation():
-    """The finance system's confirmation file: every line paid, or nothing."""
+    """The finance system's confirmation file: every new line paid, or nothing; the lines
+    recorded as paid already with the same amount are named and left as they are."""
     access.require(current_user, "payments.record")
     form = ConfirmationForm()
     if form.validate():
@@ -278,10 +297,13 @@ def batch_confirmation():
             form.file.errors.append(_("Filen er for stor."))
         if text is not None:
             with refused_by_domain(form, "file") as refusal:
-                count = batches.confirm(text, current_user)
+                confirmed = batches.confirm(text, current_user)
             if not refusal:
                 flash(
-                    _("%(count)d udbetalinger er registreret som betalt.", count=count), "success"
+                    _("%(count)d udbetalinger er registreret som betalt.", count=confirmed.paid),
+                    "success",
                 )
+                if confirmed.already:
+                    flash(_already_recorded(confirmed.already), "info")
                 return redirect(url_for("payments.batch_list"))
     return _batch_page(form, 422)

@@ -35,7 +35,7 @@ from grants.budgets.balances import application_money
 from grants.budgets.ledger import in_ledger_language
 from grants.budgets.lock import lock_fund
 from grants.budgets.models import BudgetEntry, EntryKind
-from grants.budgets.movements import release
+from grants.budgets.movements import refuse_below_money_sent, release
 from grants.cases.models import Application
 from grants.core import clock
 from grants.core.errors import DomainError
@@ -132,6 +132,10 @@ def settle(application: Application, actor, comment: str = "") -> Settlement:
                 "under Kommunens profil, før der afregnes."
             )
         )
+    # A payment sent to the finance system and not yet confirmed is paid as sent: the grant
+    # is not settled below it until it is confirmed (then what was paid beyond the final
+    # amount is claimed back). Asked before the letters are made, and again under the lock.
+    refuse_below_money_sent(application, settlement.final - settlement.paid)
     today = clock.today()
     report.final_amount = settlement.final
     report.refund_amount = settlement.refund
@@ -173,6 +177,7 @@ def settle(application: Application, actor, comment: str = "") -> Settlement:
                 "blev lavet. Intet er ændret; se sagen igen, og godkend på ny."
             )
         )
+    refuse_below_money_sent(application, settlement.final - settlement.paid)
     issue_settlement_letter(application, report, settlement, actor, made=settlement_letter)
     issue_report_pdf(application, report, actor, made=report_pdf)
     _move_money(application, settlement, actor)

@@ -34,6 +34,8 @@ def granted(world, fund=None, amount=8000, state="granted", **overrides):
     fund = fund or world.fund
     overrides.setdefault("departure_date", travel())
     overrides.setdefault("return_date", travel() + dt.timedelta(days=4))
+    # Decided a month ago: money moves on a grant from the day it was decided.
+    overrides.setdefault("decided_at", clock.now() - dt.timedelta(days=30))
     application = make_application(
         world.employee,
         fund,
@@ -41,7 +43,6 @@ def granted(world, fund=None, amount=8000, state="granted", **overrides):
         state=state,
         outcome=Outcome.GRANTED,
         granted_amount=Decimal(amount),
-        decided_at=clock.now(),
         **overrides,
     )
     reserve(application, Decimal(amount), world.caseworker)
