@@ -892,6 +892,11 @@ def issue_item(item: AgendaItem, actor) -> None:
         if decision in (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE):
             amount = item.amount if decision == Decision.GRANT_PART else None
             decide(application, actor, decision.value, amount, item.reasons)
+        elif decision == Decision.POSTPONE and item.without_quorum:
+            # No decision was made: the reason is the system's, worded for each reader in
+            # their own language (the applicant's e-mail and journal); the minutes keep
+            # the Danish record (``item.reasons``).
+            engine.take(application, "postpone", actor, details=_without_quorum_facts(item))
         elif decision == Decision.POSTPONE:
             engine.take(application, "postpone", actor, item.reasons)
         elif decision == Decision.APPROVE_REPORT:
@@ -903,6 +908,23 @@ def issue_item(item: AgendaItem, actor) -> None:
     item.issue_status = IssueStatus.ISSUED
     item.issued_at = clock.now()
     item.failure_reason = ""
+
+
+def _without_quorum_facts(item: AgendaItem) -> dict[str, object]:
+    """The facts of the item's postponement for want of a quorum, as recorded when the
+    secretary postponed it (``postpone_without_quorum``), else as the quorum stands."""
+    from grants.workflow.models import JournalEntry
+
+    recorded = db.session.scalar(
+        select(JournalEntry.details)
+        .where(
+            JournalEntry.application_id == item.application_id,
+            JournalEntry.action == "postponed_without_quorum",
+        )
+        .order_by(JournalEntry.id.desc())
+        .limit(1)
+    )
+    return recorded or note("postponed_without_quorum", **quorum_of(item).words())
 
 
 def close_meeting(meeting: Meeting, actor) -> None:

@@ -38,7 +38,7 @@ from grants.extensions import db
 from grants.people.models import Role, User
 from grants.workflow.actions import ACTIONS
 from grants.workflow.guards import guard
-from grants.workflow.journal_texts import note
+from grants.workflow.journal_texts import MESSAGE, TEXTS, note
 from grants.workflow.labels import action_label as label_of_action
 from grants.workflow.models import CaseRole, JournalEntry, Route, Step, Transition
 from grants.workflow.signals import step_taken
@@ -309,7 +309,7 @@ def take(
     facts for the journal, see JournalEntry.details)."""
     transition = find_transition(application, action, actor)
     comment = (comment or "").strip()
-    if transition.comment_required and not comment:
+    if transition.comment_required and not comment and not worded_reason(details):
         raise NotAllowed(_("Skriv en begrundelse."), field="comment")
     from_state = application.state
     if transition.route_id != application.route_id:
@@ -337,6 +337,14 @@ def take(
         entry=entry,
     )
     return entry
+
+
+def worded_reason(details: dict[str, Any] | None) -> bool:
+    """The step's facts carry a message of the system's (``journal_texts.note``): worded for
+    each reader in their own language, it is the step's reason where the route asks for one
+    (a committee's item postponed for want of a quorum), rather than a comment in the
+    language of whoever took the step."""
+    return bool(details) and (details or {}).get(MESSAGE) in TEXTS
 
 
 def _claim_step(application: Application, from_state: str, to_state: str, action: str) -> None:
