@@ -48,6 +48,7 @@ SUBSCRIBER_MODULES = (
     "grants.workflow.journal",  # the case journal's entries for letters and budget years
     "grants.workflow.mails",  # the e-mails a step causes
     "grants.messages.subscribers",  # a request for information and its answer as messages
+    "grants.committees.subscribers",  # a case withdrawn from an open meeting's agenda
 )
 
 

@@ -25,6 +25,7 @@ EVENT_LABELS = {
     "interest_declared": _l("Inhabilitet erklæret"),
     "interest_ruled": _l("Udvalgets afgørelse om inhabilitet"),
     "postponed_without_quorum": _l("Udsat: udvalget var ikke beslutningsdygtigt"),
+    "withdrawn_from_agenda": _l("Taget af udvalgets dagsorden"),
     "substitute_called": _l("Stedfortræder indkaldt"),
     "budget_year_moved": _l("Flyttet til næste års budget"),
     "route_version_changed": _l("Flyttet til en nyere version af sagsgangen"),
