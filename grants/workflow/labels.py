@@ -44,6 +44,7 @@ EVENT_LABELS = {
     "complaint_decided": _l("Klageinstansens afgørelse"),
     "message_sent": _l("Besked"),
     "internal_note": _l("Internt notat"),
+    "reply_read": _l("Ansøgerens svar læst"),
 }
 
 
