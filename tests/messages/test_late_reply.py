@@ -195,3 +195,21 @@ def test_the_applicant_sees_a_request_made_as_a_message_on_their_list(
     # Answered: off their list.
     assert post_message(client, application, body="Svaret.").status_code == 302
     assert not on_list(client, "Til bestyrelsen")
+
+
+@pytest.mark.parametrize("locale", ["da", "en"])
+def test_my_applications_say_by_when_to_answer(client, auth, world, before_the_board, locale):
+    """The applicant's overview of their applications marks the case asked about, with the
+    answer's deadline under its state, until they answer."""
+    application = before_the_board
+    ask_in_thread(client, auth, world, application, days=6)
+    auth.login(world.outsider)
+    client.post("/sprog", data={"locale": locale})
+    from grants.core.formatting import short_date
+
+    (row,) = html.table_rows(client.get("/ansoegninger/mine"))[1:]
+    expected = {"da": "Under behandling Svar senest", "en": "Being processed Reply by"}[locale]
+    assert row[5] == f"{expected} {short_date(future(6), locale)}"
+    assert post_message(client, application, body="Svaret.").status_code == 302
+    (row,) = html.table_rows(client.get("/ansoegninger/mine"))[1:]
+    assert "Svar senest" not in row[5] and "Reply by" not in row[5]
