@@ -552,7 +552,16 @@ def next_steps(user, rows: list) -> dict[int, list[str]]:
                 for step in steps
                 if step.notifies
             ]
-    staff = {CaseRole.BOARD_MEMBER, CaseRole.CASEWORKER}
+    # The staff roles the person holds: a case on a caseworker's list for another reason
+    # than the route (an unread reply, grants.messages) lists no board's decision as theirs.
+    staff = {
+        role
+        for role, held in (
+            (CaseRole.CASEWORKER, user.has_role(Role.CASEWORKER)),
+            (CaseRole.BOARD_MEMBER, user.has_role(Role.BOARD_MEMBER)),
+        )
+        if held
+    }
     roles = {
         "applicant": {CaseRole.APPLICANT},
         "manager": {CaseRole.MANAGER},
