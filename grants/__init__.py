@@ -49,6 +49,7 @@ SUBSCRIBER_MODULES = (
     "grants.workflow.mails",  # the e-mails a step causes
     "grants.messages.subscribers",  # a request for information and its answer as messages
     "grants.payments.subscribers",  # a grant not lowered below a payment sent to finance
+    "grants.committees.subscribers",  # a case withdrawn from an open meeting's agenda
 )
 
 

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement
 
-from grants.cases.states import state_label
+from grants.cases.states import State, state_label
 from grants.core import clock
 from grants.core.formatting import date_time, money, short_date
 
@@ -147,9 +147,10 @@ class _Answer:
     request for information is due (``reply_by``), tagged overdue once it has passed; its
     texts made once a table."""
 
-    def __init__(self, locale: Any) -> None:
+    def __init__(self, locale: Any, own: bool = False) -> None:
         self.locale = locale
         self.today = clock.today()
+        self.own = own  # the applicant side's own list: their answer, "reply by"
         self._texts: tuple[str, str] | None = None
 
     def line(self, day: dt.date | None) -> str:
@@ -157,7 +158,7 @@ class _Answer:
             return ""
         if self._texts is None:
             self._texts = (
-                _("Ansøgerens svar senest %(date)s"),
+                _("Svar senest %(date)s") if self.own else _("Ansøgerens svar senest %(date)s"),
                 OVERDUE_TAG.format(escape(_("Overskredet"))),
             )
         text, overdue = self._texts
@@ -165,6 +166,11 @@ class _Answer:
             '<br><span class="weight-normal">'
             f"{dated(text, day, self.today, self.locale, overdue)}</span>"
         )
+
+
+# The states in which nothing is asked of the applicant any more (a request left open on a
+# withdrawn case is not theirs to answer).
+_NOTHING_ASKED = frozenset({State.WITHDRAWN, State.DRAFT})
 
 
 def own_rows(
@@ -185,8 +191,11 @@ def own_rows(
     )
     href = escape(href_prefix)
     draft = None
+    # Asked for information (a request standing unanswered): by when, under the state.
+    answer = _Answer(locale, own=True)
     rows = []
     for row in applications:
+        asked = getattr(row, "reply_by", None) if row.state not in _NOTHING_ASKED else None
         if row.case_number:
             number = escape(row.case_number)
         else:
@@ -199,7 +208,7 @@ def own_rows(
                 fund=escape(row.fund_name),
                 departure=escape(short_date(row.departure_date, locale)),
                 amount=escape(money(row.amount_applied, locale)),
-                state=labels[row.state],
+                state=labels[row.state] + Markup(answer.line(asked)),  # nosec B704
                 **names,
             )
         )

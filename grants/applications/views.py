@@ -250,16 +250,26 @@ MY_APPLICATIONS = (
     .where(_MINE)
     .order_by(Application.updated_at.desc(), Application.id.desc())
 )
-MY_APPLICATION_PAGES = listing(
-    MY_APPLICATIONS, select(Application.id).where(_MINE), total_with_rows=True
-)
+
+
+@functools.cache
+def my_application_pages():
+    """My applications' statements, with the columns the packages above add to the lists
+    (``case_lists.LIST_COLUMNS``: the deadline of the applicant side's answer to an open
+    request for information, which the row shows under the state): made once, when the app
+    has registered them."""
+    return listing(
+        MY_APPLICATIONS.add_columns(*case_lists.list_columns()),
+        select(Application.id).where(_MINE),
+        total_with_rows=True,
+    )
 
 
 @bp.get("/ansoegninger/mine")
 @login_required
 def mine():
     page = paginate(
-        MY_APPLICATION_PAGES,
+        my_application_pages(),
         parameters={"applicant_id": current_user.id},
         per_page=current_app.config["MY_APPLICATIONS_PAGE_SIZE"],
         scalars=False,

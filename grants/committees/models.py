@@ -281,6 +281,9 @@ class AgendaItem(Timestamp, Model):
     issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # Postponed because the committee could not decide it (no quorum): no decision was made.
     without_quorum: Mapped[bool] = mapped_column(default=False)
+    # The application was withdrawn while the item stood on the agenda of an open meeting:
+    # nothing is left to decide or issue, and the minutes say it was withdrawn.
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
     application = relationship("Application")

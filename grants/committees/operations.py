@@ -184,6 +184,7 @@ def open_item(application, *, held: bool = False) -> AgendaItem | None:
     conditions = [
         AgendaItem.application_id == application.id,
         AgendaItem.issue_status != IssueStatus.ISSUED,
+        AgendaItem.withdrawn_at.is_(None),
         Meeting.status == MeetingStatus.PLANNED,
     ]
     if held:
@@ -223,6 +224,37 @@ def decided_at_meeting(application, user, action: str) -> NotAllowed | None:
         ),
         link=link,
     )
+
+
+def withdrawn_from_agenda(application, actor) -> AgendaItem | None:
+    """The applicant withdrew the case while it stood on the agenda of an open meeting: its
+    item is marked withdrawn (nothing is left for the committee to decide or issue, and the
+    meeting is held and closed without it; the minutes say so), in the case's journal for
+    staff. Returns the item, or None if the case was on no open agenda."""
+    item = open_item(application)
+    if item is None:
+        return None
+    item.withdrawn_at = clock.now()
+    meeting = item.meeting
+    engine.record(
+        application,
+        "withdrawn_from_agenda",
+        actor,
+        details=note("withdrawn_from_agenda", committee=meeting.committee.name, date=meeting.day),
+        visible_to_applicant=False,
+    )
+    db.session.flush()
+    return item
+
+
+def _not_withdrawn(item: AgendaItem) -> None:
+    if item.withdrawn_at is not None:
+        raise DomainError(
+            _(
+                "Ansøgningen er trukket tilbage, mens den var på dagsordenen: udvalget har "
+                "ikke noget at afgøre i punktet."
+            )
+        )
 
 
 def item_in_session(application) -> AgendaItem | None:
@@ -564,6 +596,7 @@ def declare_interest(item: AgendaItem, user, reason: str) -> InterestDeclaration
     _open(item.meeting)
     if item.meeting.committee.membership_of(user) is None:
         raise NotAllowed(_("Kun udvalgets medlemmer kan erklære sig inhabile."))
+    _not_withdrawn(item)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Skriv hvorfor du kan være inhabil."), field="reason")
@@ -677,6 +710,7 @@ def record_decision(
     _held(item.meeting)
     if item.issue_status == IssueStatus.ISSUED:
         raise DomainError(_("Afgørelsen er allerede udsendt og kan ikke ændres."))
+    _not_withdrawn(item)
     if decision not in DECISIONS_BY_KIND[item.kind]:
         raise DomainError(_("Vælg en af mulighederne."), field="decision")
     find_interests(item)
@@ -718,6 +752,7 @@ def postpone_without_quorum(item: AgendaItem, actor) -> None:
         raise NotAllowed(_("Kun udvalgets formand og sekretær kan udsætte et punkt."))
     if item.issue_status == IssueStatus.ISSUED:
         raise DomainError(_("Afgørelsen er allerede udsendt og kan ikke ændres."))
+    _not_withdrawn(item)
     if not records_for(item.application, actor):
         raise NotAllowed(_("Du er inhabil i sagen og kan ikke registrere noget om den."))
     find_interests(item)
@@ -764,6 +799,7 @@ def call_substitute(item: AgendaItem, substitute, for_member, actor) -> Substitu
         raise NotAllowed(_("Kun udvalgets formand og sekretær kan indkalde en stedfortræder."))
     if not records_for(item.application, actor):
         raise NotAllowed(_("Du er inhabil i sagen og kan ikke registrere noget om den."))
+    _not_withdrawn(item)
     committee = meeting.committee
     check_substitutes_allowed(committee)
     members = {m.user_id: m for m in committee.voting_memberships(meeting.day)}
@@ -821,7 +857,11 @@ def is_staff(user) -> bool:
 
 def items_to_issue(meeting: Meeting) -> list[AgendaItem]:
     return [
-        i for i in meeting.items if i.decision is not None and i.issue_status != IssueStatus.ISSUED
+        i
+        for i in meeting.items
+        if i.decision is not None
+        and i.issue_status != IssueStatus.ISSUED
+        and i.withdrawn_at is None
     ]
 
 
@@ -892,6 +932,11 @@ def issue_item(item: AgendaItem, actor) -> None:
         if decision in (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE):
             amount = item.amount if decision == Decision.GRANT_PART else None
             decide(application, actor, decision.value, amount, item.reasons)
+        elif decision == Decision.POSTPONE and item.without_quorum:
+            # No decision was made: the reason is the system's, worded for each reader in
+            # their own language (the applicant's e-mail and journal); the minutes keep
+            # the Danish record (``item.reasons``).
+            engine.take(application, "postpone", actor, details=_without_quorum_facts(item))
         elif decision == Decision.POSTPONE:
             engine.take(application, "postpone", actor, item.reasons)
         elif decision == Decision.APPROVE_REPORT:
@@ -905,6 +950,23 @@ def issue_item(item: AgendaItem, actor) -> None:
     item.failure_reason = ""
 
 
+def _without_quorum_facts(item: AgendaItem) -> dict[str, object]:
+    """The facts of the item's postponement for want of a quorum, as recorded when the
+    secretary postponed it (``postpone_without_quorum``), else as the quorum stands."""
+    from grants.workflow.models import JournalEntry
+
+    recorded = db.session.scalar(
+        select(JournalEntry.details)
+        .where(
+            JournalEntry.application_id == item.application_id,
+            JournalEntry.action == "postponed_without_quorum",
+        )
+        .order_by(JournalEntry.id.desc())
+        .limit(1)
+    )
+    return recorded or note("postponed_without_quorum", **quorum_of(item).words())
+
+
 def close_meeting(meeting: Meeting, actor) -> None:
     """Close the meeting: every item decided and issued; the minutes made and stored."""
     import hashlib
@@ -914,7 +976,7 @@ def close_meeting(meeting: Meeting, actor) -> None:
     _held(meeting)
     if not access.may(actor, "meeting.conduct", meeting):
         raise NotAllowed(_("Kun udvalgets formand og sekretær kan lukke mødet."))
-    if any(i.issue_status != IssueStatus.ISSUED for i in meeting.items):
+    if any(i.issue_status != IssueStatus.ISSUED and i.withdrawn_at is None for i in meeting.items):
         raise DomainError(_("Alle punkter skal være afgjort og udsendt, før mødet lukkes."))
     pdf = make_minutes(meeting)
     meeting.minutes_pdf = pdf

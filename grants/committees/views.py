@@ -283,8 +283,9 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
         record_form.decision.choices = [
             (d.value, DECISION_LABELS[d]) for d in ops.DECISIONS_BY_KIND[item.kind]
         ]
-        quorum = ops.quorum_of(item) if meeting.held_at else None
-        open_item = meeting.is_held and item.issue_status != IssueStatus.ISSUED
+        withdrawn = item.withdrawn_at is not None
+        quorum = ops.quorum_of(item) if meeting.held_at and not withdrawn else None
+        open_item = meeting.is_held and item.issue_status != IssueStatus.ISSUED and not withdrawn
         acts = conducts and open_item and ops.records_for(item.application, current_user)
         items.append(
             {
@@ -293,7 +294,7 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
                 "preview": decision_preview(item.application),
                 "record_form": record_form,
                 "declaration_form": forms.get(("declare", item.id)) or DeclarationForm(),
-                "may_record": conducts and _may_record(item),
+                "may_record": conducts and not withdrawn and _may_record(item),
                 "declared": any(d.user_id == current_user.id for d in item.declarations),
                 "quorum": quorum,
                 "may_postpone": acts and quorum is not None and not quorum.reached,

@@ -75,6 +75,10 @@ def rows_html(rows: Sequence[Any], steps: Mapping[int, list[str]]) -> list[Marku
     today = clock.today()
     texts = _DeadlineTexts(_, locale)
     labels: dict[str, str] = {}  # a step's name, once a request
+    # What the case waits for beside the route's steps (grants.messages): the applicant
+    # side's answer to a request for information, a caseworker's reading of a reply.
+    answer = escape(_("Svar på anmodningen om oplysninger"))
+    unread = _SMALL.format(escape(_("Ulæst svar fra ansøgeren")))
     written = []
     for row in rows:
         actions = steps.get(row.id)
@@ -83,8 +87,12 @@ def rows_html(rows: Sequence[Any], steps: Mapping[int, list[str]]) -> list[Marku
                 if action not in labels:
                     labels[action] = action_label(action)
             next_steps = escape(", ".join(labels[action] for action in actions))
+        elif row.side == "applicant" and row.reply_by:
+            next_steps = answer
         else:
             next_steps = escape(state_label(row.state))
+        if row.side == "staff" and row.unread_reply:
+            next_steps = f"{next_steps}{unread}"
         since = row.state_since
         if since is None:
             waited = "–"

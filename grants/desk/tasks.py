@@ -44,7 +44,7 @@ from grants.core.models import _lists_as_parameters as lists_as_parameters
 from grants.core.pagination import COUNT_LIMIT, Listing, listing
 from grants.extensions import db
 from grants.funds.models import Fund
-from grants.messages.operations import open_request_due
+from grants.messages.operations import open_request_due, unread_reply_column
 from grants.people.models import Role, User
 from grants.reports.models import ReminderLog, TripReport
 from grants.workflow import engine
@@ -346,6 +346,7 @@ def task_query(user, filters: Filters) -> tuple[Select, Select]:
             deadline.label("deadline"),
             Application.report_due,
             reply_by.label("reply_by"),
+            unread_reply_column().label("unread_reply"),
             last_reminder_column().label("reminded"),
             side.label("side"),
             *guard_columns(),
@@ -551,7 +552,16 @@ def next_steps(user, rows: list) -> dict[int, list[str]]:
                 for step in steps
                 if step.notifies
             ]
-    staff = {CaseRole.BOARD_MEMBER, CaseRole.CASEWORKER}
+    # The staff roles the person holds: a case on a caseworker's list for another reason
+    # than the route (an unread reply, grants.messages) lists no board's decision as theirs.
+    staff = {
+        role
+        for role, held in (
+            (CaseRole.CASEWORKER, user.has_role(Role.CASEWORKER)),
+            (CaseRole.BOARD_MEMBER, user.has_role(Role.BOARD_MEMBER)),
+        )
+        if held
+    }
     roles = {
         "applicant": {CaseRole.APPLICANT},
         "manager": {CaseRole.MANAGER},

@@ -77,3 +77,24 @@ class MessageIsKept(RuntimeError):
 @event.listens_for(CaseMessage, "before_delete")
 def _messages_are_kept(mapper: Any, connection: Any, target: object) -> None:
     raise MessageIsKept("A message of a case is kept as written.")
+
+
+class UnreadReply(Model):
+    """A reply of the applicant side to a request for information that did not take the
+    route's step (the request was a message in a state without one, or the case had moved
+    on): the case waits for the caseworkers until one has read it (marked it read, answered
+    in the thread or taken a step on the case), when the row is removed. Who read it and when
+    is in the case's journal (``reply_read``)."""
+
+    __tablename__ = "case_reply_unread"
+    # Derived from the thread and the journal, which are kept (and audited) on their own.
+    __audit__ = NOT_AUDITED
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("case_message.id", ondelete="CASCADE"), unique=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, bindparam, exists, select
+from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, select
 from sqlalchemy.orm import aliased, selectinload
 
 from grants.applications import case_lists, documents
@@ -32,14 +32,14 @@ from grants.core.errors import DomainError, NotAllowed
 from grants.core.files import CheckedFile, check_uploads
 from grants.extensions import db
 from grants.messages import forms
-from grants.messages.models import MESSAGE, NOTE, REQUEST, CaseMessage
+from grants.messages.models import MESSAGE, NOTE, REQUEST, CaseMessage, UnreadReply
 from grants.messages.signals import message_written
 from grants.notifications.operations import queue_mail
 from grants.people.models import Role, User, UserRole
 from grants.workflow import engine
 from grants.workflow.journal_texts import MESSAGE as NOTE_KEY
 from grants.workflow.journal_texts import note
-from grants.workflow.models import JournalEntry
+from grants.workflow.models import CaseRole, JournalEntry
 
 BODY_MAX = 5000
 MAX_FILES = 5
@@ -47,6 +47,7 @@ REQUEST_STEP = "request_information"
 ANSWER_STEP = "resubmit"
 MESSAGE_SENT = "message_sent"
 INTERNAL_NOTE = "internal_note"
+REPLY_READ = "reply_read"
 
 _step_from_thread: ContextVar[bool] = ContextVar("step_from_thread", default=False)
 
@@ -162,9 +163,85 @@ def open_request_due() -> ColumnElement[dt.date | None]:
     )
 
 
+# The states in which nothing is asked of the applicant side any more (``needed``).
+NOTHING_ASKED_STATES = (State.WITHDRAWN, State.DRAFT)
+
+
+@engine.waiting_source(CaseRole.APPLICANT)
+def asked_of_the_applicant() -> ColumnElement[bool]:
+    """A case waits for the applicant side while a request for information stands
+    unanswered (``open_request``), whether or not the route took the case back to them: a
+    request made as a message while the case awaits a decision asks them as much."""
+    request, answer = aliased(CaseMessage), aliased(CaseMessage)
+    answered = exists().where(
+        answer.application_id == request.application_id,
+        answer.from_applicant.is_(True),
+        answer.id > request.id,
+    )
+    return and_(
+        Application.state.not_in([state.value for state in NOTHING_ASKED_STATES]),
+        exists().where(
+            request.application_id == Application.id, request.kind == REQUEST, ~answered
+        ),
+    )
+
+
+@engine.waiting_source(CaseRole.CASEWORKER)
+def reply_unread() -> ColumnElement[bool]:
+    """A case waits for the caseworkers while a reply of the applicant side to a request
+    for information that took no step of the route is unread (``UnreadReply``)."""
+    return Application.id.in_(select(UnreadReply.application_id))
+
+
+def unread_reply_column() -> ColumnElement[bool]:
+    """Whether the case has an unread reply, as a column of a statement over Application
+    (the task list's rows)."""
+    return exists().where(UnreadReply.application_id == Application.id)
+
+
+def unread_replies(application: Application) -> set[int]:
+    """The ids of the case's messages that are unread replies."""
+    return set(
+        db.session.scalars(
+            select(UnreadReply.message_id).where(UnreadReply.application_id == application.id)
+        )
+    )
+
+
+def replies_read(application: Application) -> int:
+    """A caseworker acted on the case (answered in the thread, took a step): its unread
+    replies are read. How many were."""
+    result = db.session.execute(
+        delete(UnreadReply)
+        .where(UnreadReply.application_id == application.id)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def mark_read(application: Application, message_id: int, actor: User) -> bool:
+    """A caseworker marks the applicant side's reply read: the case no longer waits for the
+    caseworkers because of it; the journal says who read it. False: it was not unread."""
+    if not access.may(actor, "case.mark_reply_read", application):
+        raise NotAllowed(_("Du kan ikke markere svar som læst i denne sag."))
+    unread = db.session.scalar(
+        select(UnreadReply).where(
+            UnreadReply.application_id == application.id, UnreadReply.message_id == message_id
+        )
+    )
+    if unread is None:
+        return False
+    db.session.delete(unread)
+    engine.record(
+        application, REPLY_READ, actor, from_state=application.state, visible_to_applicant=False
+    )
+    db.session.flush()
+    return True
+
+
 def needed(application: Application, messages: list[CaseMessage] | None = None) -> Needed | None:
     request = open_request(application, messages)
-    if request is None or application.state in (State.WITHDRAWN, State.DRAFT):
+    if request is None or application.state in NOTHING_ASKED_STATES:
         return None
     return Needed(
         request=request,
@@ -304,6 +381,8 @@ def post_message(
         if from_applicant:
             raise NotAllowed(_("Kun sekretariatet kan bede om oplysninger."))
         due_date = _check_deadline(due_date)
+    # The applicant side answers an open request: a reply that must reach the caseworkers.
+    answering = from_applicant and open_request(application) is not None
     entry: JournalEntry | None = None
     with step_from_thread():
         if request and _can_take(application, REQUEST_STEP, actor):
@@ -349,6 +428,13 @@ def post_message(
     )
     db.session.add(message)
     db.session.flush()
+    if answering and entry.action == MESSAGE_SENT:
+        # The reply took no step (none from this state, or the case has moved on): the case
+        # waits for the caseworkers until one has read it; the applicant moves nothing.
+        db.session.add(UnreadReply(application_id=application.id, message_id=message.id))
+        db.session.flush()
+    elif not from_applicant:
+        replies_read(application)  # answered in the thread: read
     _mail(application, message, actor, recipients)
     message_written.send(application, message=message, actor=actor)
     return message

@@ -68,3 +68,9 @@ def can_read_notes(user, application, **_) -> bool:
 @access.rule("case.write_note")
 def can_write_note(user, application, **_) -> bool:
     return can_read_notes(user, application) and _handles(user, application)
+
+
+@access.rule("case.mark_reply_read")
+def can_mark_reply_read(user, application, **_) -> bool:
+    """The secretariat handling the case marks the applicant side's reply read."""
+    return can_write_note(user, application)

@@ -37,6 +37,8 @@ def case_messages(application: Application) -> dict | None:
     else:
         thread, notes = operations.thread(application), None
     acts_as_applicant = access.may(user, "case.act_as_applicant", application)
+    # The applicant side's replies not yet read, marked for the secretariat handling it.
+    unread = operations.unread_replies(application) if reads_notes else set()
     fresh = request.method in ("GET", "HEAD")
     can_post = access.may(user, "case.message", application)
     can_note = access.may(user, "case.write_note", application)
@@ -48,6 +50,8 @@ def case_messages(application: Application) -> dict | None:
         "can_post": can_post,
         "can_request": can_post and not acts_as_applicant,
         "can_note": can_note,
+        "unread": unread,
+        "can_mark_read": bool(unread) and access.may(user, "case.mark_reply_read", application),
         # A form only where it is shown (each costs its fields and its CSRF token). On a
         # page asked for (fresh), the forms' fields are kept as rendered (_thread.html):
         # a bare form gives the CSRF token, the form itself is made only to draw them.
@@ -142,4 +146,22 @@ def add_note(application_id: int):
         form,
         write,
         ("note", "#notater"),
+    )
+
+
+@bp.post("/ansoegninger/<int:application_id>/beskeder/<int:message_id>/laest")
+@login_required
+def mark_read(application_id: int, message_id: int):
+    """The secretariat marks the applicant side's reply read: the case leaves their task
+    list if nothing else keeps it there."""
+    application = get_application(application_id)
+    if not access.may(current_user, "case.mark_reply_read", application):
+        flash(_("Du kan ikke markere svar som læst i denne sag."), "error")
+        return render_case(application, status=403)
+    if operations.mark_read(application, message_id, current_user):
+        flash(_("Svaret er markeret som læst."), "success")
+    else:
+        flash(_("Svaret er allerede læst."), "info")
+    return redirect(
+        url_for("applications.show", application_id=application_id) + f"#besked-{message_id}"
     )

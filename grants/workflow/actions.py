@@ -281,6 +281,15 @@ ACTIONS: dict[str, Action] = {
                         "nedenfor, og send dem igen."
                     ),
                 ),
+                # On the committees' route the committee sends it back from its meeting (its
+                # secretary records it): the committee's fund bears the committee's name.
+                (
+                    "committee",
+                    _l(
+                        "%(fund)s har sendt rapporten og regnskabet for “%(title)s” tilbage til "
+                        "dig. Ret dem som beskrevet i kommentaren nedenfor, og send dem igen."
+                    ),
+                ),
             ),
             notice=_l("Sagsbehandleren har sendt rapport og regnskab tilbage"),
             notice_by_role=(
@@ -288,6 +297,7 @@ ACTIONS: dict[str, Action] = {
                     "board_member",
                     _l("Bestyrelsen for %(fund)s har sendt rapport og regnskab tilbage"),
                 ),
+                ("committee", _l("%(fund)s har sendt rapport og regnskab tilbage")),
             ),
         ),
     )

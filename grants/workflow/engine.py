@@ -38,7 +38,7 @@ from grants.extensions import db
 from grants.people.models import Role, User
 from grants.workflow.actions import ACTIONS
 from grants.workflow.guards import guard
-from grants.workflow.journal_texts import note
+from grants.workflow.journal_texts import MESSAGE, TEXTS, note
 from grants.workflow.labels import action_label as label_of_action
 from grants.workflow.models import CaseRole, JournalEntry, Route, Step, Transition
 from grants.workflow.signals import step_taken
@@ -57,6 +57,28 @@ def role_source(function: Callable[..., set[CaseRole]]) -> Callable[..., set[Cas
     if function not in ROLE_SOURCES:
         ROLE_SOURCES.append(function)
     return function
+
+
+# What makes a case wait for a role beside its route's steps, from a package above the
+# workflow (grants.messages: an open request for information waits for the applicant side,
+# a reply to one that took no step for the caseworkers), registered with ``waiting_source``
+# when the app is built: each a function () -> a condition on Application (no query of its
+# own: a subquery read with the rows), which ``waiting_for`` adds to the role's rule.
+WAITING_SOURCES: dict[CaseRole, list[Callable[[], ColumnElement[bool]]]] = {}
+
+
+def waiting_source(
+    role: CaseRole,
+) -> Callable[[Callable[[], ColumnElement[bool]]], Callable[[], ColumnElement[bool]]]:
+    """Register the decorated function as a source of cases waiting for ``role``."""
+
+    def register(make: Callable[[], ColumnElement[bool]]) -> Callable[[], ColumnElement[bool]]:
+        sources = WAITING_SOURCES.setdefault(role, [])
+        if make not in sources:
+            sources.append(make)
+        return make
+
+    return register
 
 
 # Roles whose steps are taken only by an operation of their own, never from the case page:
@@ -309,7 +331,7 @@ def take(
     facts for the journal, see JournalEntry.details)."""
     transition = find_transition(application, action, actor)
     comment = (comment or "").strip()
-    if transition.comment_required and not comment:
+    if transition.comment_required and not comment and not worded_reason(details):
         raise NotAllowed(_("Skriv en begrundelse."), field="comment")
     from_state = application.state
     if transition.route_id != application.route_id:
@@ -337,6 +359,14 @@ def take(
         entry=entry,
     )
     return entry
+
+
+def worded_reason(details: dict[str, Any] | None) -> bool:
+    """The step's facts carry a message of the system's (``journal_texts.note``): worded for
+    each reader in their own language, it is the step's reason where the route asks for one
+    (a committee's item postponed for want of a quorum), rather than a comment in the
+    language of whoever took the step."""
+    return bool(details) and (details or {}).get(MESSAGE) in TEXTS
 
 
 def _claim_step(application: Application, from_state: str, to_state: str, action: str) -> None:
@@ -703,6 +733,16 @@ def _waiting_condition(
         # The day the case keeps for the role (``grants.workflow.waits_for``) has come.
         return waits_for.column(role) <= today
 
+    # What else makes a case wait for the role (``WAITING_SOURCES``): made once here.
+    also: dict[CaseRole, list[ColumnElement[bool]]] = {
+        role: [make() for make in makers] for role, makers in WAITING_SOURCES.items() if makers
+    }
+
+    def waits_now(role: CaseRole) -> ColumnElement[bool]:
+        """The role's day has come, or something else makes the case wait for it."""
+        more = also.get(role)
+        return or_(waits_for_now(role), *more) if more else waits_for_now(role)
+
     def states_of(role: CaseRole) -> list[str]:
         return sorted({state for states in steps.get(role, {}).values() for state in states})
 
@@ -722,10 +762,10 @@ def _waiting_condition(
         if own_organisations is AS_SUBQUERY or own_organisations
         else Application.applicant_id == user_id
     )
-    conditions = [and_(applicant_side, waits_for_now(CaseRole.APPLICANT))]
+    conditions = [and_(applicant_side, waits_now(CaseRole.APPLICANT))]
     others = [and_(Application.manager_id == user_id, waits_for_now(CaseRole.MANAGER))]
     if caseworker:
-        others.append(waits_for_now(CaseRole.CASEWORKER))
+        others.append(waits_now(CaseRole.CASEWORKER))
     board_funds = select(FundBoardMember.fund_id).where(FundBoardMember.user_id == user_id)
     others.append(and_(Application.fund_id.in_(board_funds), waits_for_now(CaseRole.BOARD_MEMBER)))
     conditions.append(and_(~applicant_side, or_(*others)))
@@ -772,6 +812,8 @@ def _waiting_condition(
         )
     if caseworker_states:
         implied.append(one_of(Application.state, caseworker_states))
+    if caseworker and also.get(CaseRole.CASEWORKER):
+        implied.extend(also[CaseRole.CASEWORKER])
     # The other (state, route) pairs where the person may have a step: a caseworker's on
     # every fund, the board's on the person's boards' funds.
     on_boards = any_of(Fund.id, board_funds)
@@ -787,7 +829,7 @@ def _waiting_condition(
     # of every case in a caseworker's state was made to count the first hundred).
     not_own = ~applicant_side
     branches = [
-        and_(own_side, waits_for_now(CaseRole.APPLICANT)),
+        and_(own_side, waits_now(CaseRole.APPLICANT)),
         and_(Application.manager_id == user_id, waits_for_now(CaseRole.MANAGER), not_own),
         and_(
             any_of(Application.fund_id, board_funds),
@@ -797,6 +839,9 @@ def _waiting_condition(
     ]
     if caseworker:
         branches.append(and_(waits_for_now(CaseRole.CASEWORKER), not_own))
+        # What else waits for the caseworkers: a branch of its own, found by its own
+        # subquery rather than tested on every case the day's index finds.
+        branches.extend(and_(more, not_own) for more in also.get(CaseRole.CASEWORKER, ()))
     implied_condition = or_(*implied)
     return Waiting(
         condition=and_(implied_condition, exact),

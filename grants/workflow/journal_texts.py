@@ -35,6 +35,9 @@ TEXTS = {
         "budgettet for %(to)s."
     ),
     "put_on_agenda": _l("Sat på dagsordenen for %(committee)s, møde %(date)s."),
+    "withdrawn_from_agenda": _l(
+        "Ansøgningen er trukket tilbage og taget af dagsordenen for %(committee)s, møde %(date)s."
+    ),
     "postponed_without_quorum": _l(
         "Udvalget var ikke beslutningsdygtigt: %(taking)s af udvalgets %(size)s medlemmer var "
         "til stede og ikke inhabile, og mindst %(needed)s skal deltage. Punktet er udsat til "

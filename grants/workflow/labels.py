@@ -25,6 +25,7 @@ EVENT_LABELS = {
     "interest_declared": _l("Inhabilitet erklæret"),
     "interest_ruled": _l("Udvalgets afgørelse om inhabilitet"),
     "postponed_without_quorum": _l("Udsat: udvalget var ikke beslutningsdygtigt"),
+    "withdrawn_from_agenda": _l("Taget af udvalgets dagsorden"),
     "substitute_called": _l("Stedfortræder indkaldt"),
     "budget_year_moved": _l("Flyttet til næste års budget"),
     "route_version_changed": _l("Flyttet til en nyere version af sagsgangen"),
@@ -43,6 +44,7 @@ EVENT_LABELS = {
     "complaint_decided": _l("Klageinstansens afgørelse"),
     "message_sent": _l("Besked"),
     "internal_note": _l("Internt notat"),
+    "reply_read": _l("Ansøgerens svar læst"),
 }
 
 

@@ -18,7 +18,7 @@ from grants.extensions import db
 from grants.letters.operations import decider_role
 from grants.notifications.operations import queue_mail
 from grants.people.models import Role, User, UserRole
-from grants.workflow.engine import people_to_act
+from grants.workflow.engine import people_to_act, worded_reason
 from grants.workflow.journal_texts import MESSAGE
 from grants.workflow.models import JournalEntry, Transition
 from grants.workflow.signals import step_taken
@@ -37,7 +37,24 @@ def _mail_the_step(
     entry: JournalEntry | None = None,
     **_facts: object,
 ) -> None:
-    notify_step(application, transition, actor, comment, answer_by=_answer_by(entry))
+    notify_step(
+        application,
+        transition,
+        actor,
+        comment,
+        answer_by=_answer_by(entry),
+        reason=_worded_reason(transition, comment, entry),
+    )
+
+
+def _worded_reason(transition: Transition, comment: str, entry: JournalEntry | None) -> dict | None:
+    """A step's reason kept as a message of the system's rather than a comment (the route
+    asks for one, none was written: ``engine.worded_reason``): the facts the applicant's
+    e-mail words in their own language."""
+    details = entry.details if entry is not None else None
+    if transition.comment_required and not comment and worded_reason(details):
+        return details
+    return None
 
 
 def _answer_by(entry: JournalEntry | None) -> dt.date | None:
@@ -55,7 +72,10 @@ def notify_step(
     actor: User,
     comment: str = "",
     answer_by: dt.date | None = None,
+    reason: dict | None = None,
 ) -> None:
+    """Tell who acts next, the applicant (``reason``: the step's reason as a system message's
+    facts, worded in the applicant's language), and the people around a decided case."""
     case_url = url_for("applications.show", application_id=application.id, _external=True)
     for person in people_to_act(application):
         if person.id == application.applicant_id:
@@ -80,6 +100,7 @@ def notify_step(
             transition=transition,
             comment=comment,
             answer_by=answer_by,
+            reason=reason,
             case_url=case_url,
         )
     if transition.outcome:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import pytest
 from flask import current_app
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -513,3 +514,40 @@ def test_a_postponement_without_quorum_is_recorded_in_danish_whoever_records_it(
     assert cw.outsider.locale == "da"
     assert "Kommentar: Udvalget var ikke beslutningsdygtigt" in mail.body
     assert "quorum" not in mail.body
+
+
+@pytest.mark.parametrize(
+    ("locale", "said", "not_said"),
+    [
+        ("en", "The committee had no quorum: 1 of its 3 members", "beslutningsdygtigt"),
+        ("da", "Udvalget var ikke beslutningsdygtigt: 1 af udvalgets 3", "quorum"),
+    ],
+)
+def test_the_applicant_reads_why_the_item_was_postponed_in_their_own_language(
+    client, auth, cw, locale, said, not_said
+):
+    """The minutes keep the committee's Danish record; the applicant's e-mail and their
+    journal give the reason for the postponement in the applicant's language."""
+    from grants.notifications.models import OutboxMessage
+    from tests import html
+
+    cw.outsider.locale = locale
+    db.session.commit()
+    _committee, _members, item = committee_of(cw, 3, present=1)
+    auth.login(cw.secretary)
+    base = f"/udvalg/moeder/{item.meeting_id}"
+    assert client.post(f"{base}/punkter/{item.id}/udsaet").status_code == 302
+    assert confirm(client, f"{base}/udsend").status_code == 302
+    db.session.expire_all()
+    item = db.session.get(AgendaItem, item.id)
+    assert item.reasons.startswith("Udvalget var ikke beslutningsdygtigt")  # the record
+    (mail,) = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient_id == cw.outsider.id)
+    ).all()
+    assert said in mail.body and not_said not in mail.body
+
+    auth.login(cw.outsider)
+    client.post("/sprog", data={"locale": locale})
+    page = client.get(f"/ansoegninger/{item.application_id}")
+    journal = html.text_of(page, "section[aria-labelledby=journal-heading]")
+    assert said in journal and not_said not in journal
