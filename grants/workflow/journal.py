@@ -63,5 +63,10 @@ def _representative_removed(
         application,
         "representative_removed",
         actor,
-        details=note("representative_removed", person=removed.name, contact=contact.name),
+        details=note(
+            "representative_removed",
+            person=removed.name,
+            contact=contact.name,
+            person_id=removed.id,  # still a party: never handles the case (engine.case_roles)
+        ),
     )

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.organisations.models import Membership
+from grants.people.models import Role
+from grants.workflow import engine
 from grants.workflow.models import JournalEntry
 from tests.dbstate import table_fingerprint
 from tests.factories import make_application, make_organisation, make_user, make_youth_fund
@@ -222,3 +224,45 @@ def test_the_invitations_a_removed_person_sent_end_with_them(world, client, auth
     # The friend Frida invited cannot join after she is gone.
     auth.logout()
     assert client.get(path).status_code == 404
+
+
+def test_a_caseworker_who_leaves_the_association_still_never_decides_its_case(world, client, auth):
+    """Nobody decides their own application (forvaltningsloven § 3): a caseworker who applied
+    for her association and then left it is still disqualified on that case, and so is a
+    contact person who took the case over and left in turn."""
+    sara = make_user(Role.EMPLOYEE, Role.CASEWORKER, name="Sara Sagsbehandler")
+    lars = make_user(name="Lars Larsen")
+    organisation = make_organisation(sara, lars)
+    application = _open_case(world, sara, organisation)
+    db.session.add(JournalEntry(application_id=application.id, actor_id=sara.id, action="created"))
+    db.session.commit()
+
+    auth.login(sara)
+    assert _remove(client, organisation, _membership(organisation, sara)).status_code == 302
+    db.session.expire_all()
+    assert engine.case_roles(application, sara) == set()
+    before = table_fingerprint()
+    response = client.post(
+        f"/ansoegninger/{application.id}/afgoerelse",
+        data={"action": "grant", "amount": "", "reasons": ""},
+    )
+    assert response.status_code == 403
+    assert table_fingerprint() == before
+
+    # A caseworker who took the case over as its contact person and then left is too.
+    kim = make_user(Role.EMPLOYEE, Role.CASEWORKER, name="Kim Kontakt")
+    organisation.members.append(Membership(user=kim))
+    db.session.commit()
+    auth.login(kim)
+    assert _remove(client, organisation, _membership(organisation, lars)).status_code == 302
+    db.session.expire_all()
+    assert application.applicant_id == kim.id
+    newcomer = make_user(name="Ny Formand")
+    organisation.members.append(Membership(user=newcomer))
+    db.session.commit()
+    assert _remove(client, organisation, _membership(organisation, kim)).status_code == 302
+    db.session.expire_all()
+    assert application.applicant_id == newcomer.id
+    assert engine.case_roles(application, kim) == set()
+    # Another caseworker decides as before.
+    assert engine.case_roles(application, world.caseworker)
