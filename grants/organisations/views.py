@@ -169,6 +169,10 @@ def remove_member(organisation_id: int):
     secretariat) removes them. Their cases stay the organisation's (operations.remove_member)."""
     organisation = get_organisation(organisation_id)
     access.require(current_user, "organisation.remove_member", organisation)
+    if organisation.has_member(current_user) and assurance.current_level() < ACTING:
+        # Acting for the association, at the level inviting asks (the secretariat's own
+        # login is the municipality's).
+        return assurance.refusal(ACTING)
     form = RemoveMemberForm()
     if not form.validate():
         for errors in form.errors.values():
