@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from grants.core.forms import Form
@@ -97,4 +97,15 @@ class InviteForm(Form):
             Email(_l("Skriv en gyldig e-mailadresse.")),
             Length(max=254),
         ],
+    )
+
+
+class RemoveMemberForm(Form):
+    """One person no longer acts for the organisation: the membership's id, from the button
+    beside their name."""
+
+    membership_id = HiddenField(
+        validators=[
+            DataRequired(_l("Vælg den person, der ikke længere skal handle for organisationen."))
+        ]
     )

@@ -10,12 +10,14 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from grants.cases.models import Application
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.extensions import db
 from grants.notifications.operations import queue_mail
 from grants.organisations import cvr as cvr_register
 from grants.organisations.models import Invitation, Membership, Organisation, OrganisationKind
+from grants.organisations.signals import representative_removed
 from grants.people.models import User
 
 INVITATION_DAYS = 14
@@ -240,3 +242,77 @@ def update(organisation: Organisation, form) -> None:
     organisation.email = form.email.data.strip()
     organisation.phone = (form.phone.data or "").strip()
     db.session.flush()
+
+
+def remove_member(organisation: Organisation, membership: Membership, actor: User) -> list:
+    """The person of ``membership`` no longer acts for the organisation: they left, another
+    member removed them, or the secretariat did. They lose its cases at once (seeing them,
+    acting on them, their e-mails), also the ones they applied for: every case of the
+    organisation that named them as its contact person names another member from now on
+    (the one who removed them, else the member who has acted for it longest), and its
+    journal says so; the invitations they sent that nobody has taken end. The organisation
+    keeps at least one active person. Returns the cases whose contact person changed."""
+    if membership.organisation_id != organisation.id:
+        raise DomainError(_("Personen handler ikke for organisationen."))
+    removed = membership.user
+    remaining = [
+        m.user
+        for m in organisation.members
+        if m.id != membership.id and m.user is not None and m.user.active
+    ]
+    if not remaining:
+        raise DomainError(
+            _(
+                "%(name)s er den eneste, der handler for %(organisation)s. Invitér en anden, "
+                "før %(name)s forlader organisationen.",
+                name=removed.name,
+                organisation=organisation.name,
+            )
+        )
+    contact = actor if any(user.id == actor.id for user in remaining) else remaining[0]
+    cases = list(
+        db.session.scalars(
+            select(Application)
+            .where(
+                Application.organisation_id == organisation.id,
+                Application.applicant_id == removed.id,
+            )
+            .order_by(Application.id)
+        )
+    )
+    for application in cases:
+        application.applicant = contact
+    # The invitations they sent and nobody has taken yet end with them: a person removed
+    # brings no one in after they are gone.
+    for invitation in db.session.scalars(
+        select(Invitation).where(
+            Invitation.organisation_id == organisation.id,
+            Invitation.invited_by_id == removed.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.expires_at > clock.now(),
+        )
+    ):
+        invitation.expires_at = clock.now()
+    organisation.members.remove(membership)
+    db.session.flush()
+    for application in cases:
+        representative_removed.send(application, removed=removed, contact=contact, actor=actor)
+    if removed.id != actor.id:
+        queue_mail(
+            removed,
+            "mail/membership_removed_subject.txt",
+            "mail/membership_removed.txt",
+            organisation=organisation,
+            actor=actor,
+        )
+    if cases and contact.id != actor.id:
+        queue_mail(
+            contact,
+            "mail/contact_person_subject.txt",
+            "mail/contact_person.txt",
+            organisation=organisation,
+            removed=removed,
+            cases=cases,
+            link=url_for("organisations.show", organisation_id=organisation.id, _external=True),
+        )
+    return cases

@@ -37,6 +37,14 @@ def can_invite(user, organisation, **_) -> bool:
     return access.may(user, "organisation.act", organisation)
 
 
+@access.rule("organisation.remove_member")
+def can_remove_member(user, organisation, **_) -> bool:
+    """Someone who acts for the organisation removes a person from it (themselves too: they
+    leave), and the secretariat does on the organisation's request (a chair who has left and
+    cannot be reached)."""
+    return access.may(user, "organisation.act", organisation) or user.has_role(*SECRETARIAT)
+
+
 @access.rule("organisation.figures")
 def can_see_figures(user, organisation, **_) -> bool:
     """An organisation's figures in the live calculation: its members and the secretariat."""

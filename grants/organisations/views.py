@@ -8,6 +8,7 @@ from sqlalchemy import select
 from grants.cases.models import Application
 from grants.core import access
 from grants.core.errors import DomainError
+from grants.core.input import parse_id
 from grants.core.models import Municipality
 from grants.core.refusals import refused_by_domain
 from grants.extensions import db
@@ -17,8 +18,9 @@ from grants.organisations.forms import (
     InviteForm,
     OrganisationAddressForm,
     OrganisationForm,
+    RemoveMemberForm,
 )
-from grants.organisations.models import Organisation
+from grants.organisations.models import Membership, Organisation
 from grants.people import assurance
 from grants.people.assurance import Level, acting_cvr, requires
 
@@ -158,6 +160,44 @@ def invite(organisation_id: int):
             flash(_("Invitationen er sendt til %(email)s.", email=form.email.data), "success")
             return redirect(url_for("organisations.show", organisation_id=organisation.id))
     return show(organisation_id, invite_form=form, status=422)
+
+
+@bp.post("/organisationer/<int:organisation_id>/medlemmer/fjern")
+@login_required
+def remove_member(organisation_id: int):
+    """A person no longer acts for the organisation: they leave, or another member (or the
+    secretariat) removes them. Their cases stay the organisation's (operations.remove_member)."""
+    organisation = get_organisation(organisation_id)
+    access.require(current_user, "organisation.remove_member", organisation)
+    if organisation.has_member(current_user) and assurance.current_level() < ACTING:
+        # Acting for the association, at the level inviting asks (the secretariat's own
+        # login is the municipality's).
+        return assurance.refusal(ACTING)
+    form = RemoveMemberForm()
+    if not form.validate():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return show(organisation_id, status=422)
+    number = parse_id(form.membership_id.data)
+    membership = db.session.get(Membership, number) if number else None
+    if membership is None or membership.organisation_id != organisation.id:
+        flash(_("Personen handler ikke længere for organisationen."), "info")
+        return show(organisation_id, status=422)
+    leaving = membership.user_id == current_user.id
+    name = membership.user.name
+    with refused_by_domain() as refusal:  # no field: the refusal is flashed
+        operations.remove_member(organisation, membership, current_user)
+    if refusal:
+        return show(organisation_id, status=refusal.status)
+    if leaving:
+        flash(_("Du handler ikke længere for %(name)s.", name=organisation.name), "success")
+        return redirect(url_for("organisations.mine"))
+    flash(
+        _("%(person)s handler ikke længere for %(name)s.", person=name, name=organisation.name),
+        "success",
+    )
+    return redirect(url_for("organisations.show", organisation_id=organisation.id))
 
 
 @bp.route("/invitationer/<token>", methods=["GET", "POST"])

@@ -115,6 +115,23 @@ def caps_of(rules: dict) -> list[dict]:
     return [{**caps, "applies_to": list(KINDS)}]  # as format 1 always did: every kind
 
 
+def covers_city(conditions: dict, city: City) -> bool:
+    """Whether the rules' list of cities (``conditions.cities``), if they have one, names the
+    city: by its name in the partner city register, case and spaces aside."""
+    names = conditions.get("cities")
+    if not names:
+        return True
+    return " ".join(city.name.split()).casefold() in {
+        " ".join(name.split()).casefold() for name in names
+    }
+
+
+def _names_text(names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    return _("%(names)s eller %(last)s", names=", ".join(names[:-1]), last=names[-1])
+
+
 class _Computation:
     def __init__(self, rules: dict, trip: Trip) -> None:
         self.rules = rules
@@ -328,6 +345,16 @@ class _Computation:
                         _(
                             "%(city)s er ikke en af de slags samarbejdsbyer, puljen giver "
                             "tilskud til.",
+                            city=city.name,
+                        ),
+                        "partner_city_id",
+                    )
+                elif not covers_city(conditions, city):
+                    self.problem(
+                        "city_not_covered",
+                        _(
+                            "Puljen giver kun tilskud til besøg i %(cities)s, ikke i %(city)s.",
+                            cities=_names_text(conditions["cities"]),
                             city=city.name,
                         ),
                         "partner_city_id",
@@ -625,6 +652,7 @@ class _Computation:
             city
             for city in self.trip.partner_cities
             if city.relation in conditions["partner_relations"]
+            and covers_city(conditions, city)
             and dates_known
             and self.partner_throughout(city)
         ]

@@ -56,6 +56,7 @@ PROBLEM_CODES = (
     "dates_reversed",
     "partner_city_missing",
     "relation_not_covered",
+    "city_not_covered",
     "not_partner",
     "not_based_in_municipality",
     "direct_contact_missing",
@@ -221,6 +222,9 @@ SECTIONS = (
         (
             Key("partner_city", "bool", default=False),
             Key("partner_relations", "choices", default=list(RELATIONS), choices=RELATIONS),
+            # Only these partner cities, by their name in the partner city register (a fund
+            # for one city: the pupils' exchange with Wuxi). None: every city of the relations.
+            Key("cities", "names"),
             Key("based_in_municipality", "bool", default=False),
             Key("direct_contact", "bool", default=False),
         ),
@@ -396,6 +400,13 @@ KEY_TEXTS: dict[str, KeyText] = {
     "conditions.partner_relations": KeyText(
         _l("Byens forhold til kommunen"), _l("De forhold, der giver tilskud.")
     ),
+    "conditions.cities": KeyText(
+        _l("Kun disse byer"),
+        _l(
+            'Byernes navne som i listen over venskabs- og partnerbyer, fx ["Wuxi"]. '
+            "Tom: alle byer med de valgte forhold."
+        ),
+    ),
     "conditions.based_in_municipality": KeyText(_l("Foreningen skal have adresse i kommunen")),
     "conditions.direct_contact": KeyText(
         _l("Ansøgningen skal beskrive direkte kontakt mellem de unge")
@@ -516,6 +527,7 @@ VALUE_TEXTS: dict[str, Any] = {
     "dates_reversed": _l("Hjemkomst før afrejse"),
     "partner_city_missing": _l("Ingen partnerby"),
     "relation_not_covered": _l("Byens forhold dækkes ikke"),
+    "city_not_covered": _l("Byen dækkes ikke"),
     "not_partner": _l("Ikke partnerby på datoerne"),
     "not_based_in_municipality": _l("Ikke hjemme i kommunen"),
     "direct_contact_missing": _l("Ingen direkte kontakt"),
@@ -1037,6 +1049,18 @@ def _ints(raw: Any, key: Key) -> list[int]:
     return list(raw)
 
 
+def _names(raw: Any, key: Key) -> list[str]:
+    message = _('skal være en liste af bynavne, fx ["Wuxi"]')
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise _Invalid(message)
+    names = [item.strip() for item in raw]
+    if not names:
+        raise _Invalid(_("listen må ikke være tom"))
+    if not all(names) or any(len(name) > 200 for name in names):
+        raise _Invalid(message)
+    return names
+
+
 def _cities(raw: Any, key: Key) -> list[dict]:
     message = _(
         'skal være en liste af byer, fx [{ name = "Prag 10", relation = "twin_city" }]; '
@@ -1081,6 +1105,7 @@ _CONVERTERS = {
     "choice": _choice,
     "choices": _choices,
     "ints": _ints,
+    "names": _names,
     "cities": _cities,
     "costs": _costs,
 }
@@ -1215,6 +1240,8 @@ def _toml_value(value: Any, key: Key) -> str:
         return "[" + ", ".join(toml_string(item) for item in value) + "]"
     if key.type == "ints":
         return "[" + ", ".join(str(int(item)) for item in value) + "]"
+    if key.type == "names":
+        return "[" + ", ".join(toml_string(item) for item in value) + "]"
     if key.type == "cities":
         return (
             "["

@@ -341,6 +341,13 @@ def _rule_texts(rules: dict) -> list[tuple[str, str]]:
                 _("Byen skal være venskabs- eller partnerby på rejsedatoerne"),
             )
         )
+    if conditions["partner_city"] and conditions.get("cities"):
+        add(
+            (
+                "conditions:cities",
+                _("Puljen dækker kun %(cities)s", cities=", ".join(conditions["cities"])),
+            )
+        )
     if conditions["based_in_municipality"]:
         add(
             (

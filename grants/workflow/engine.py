@@ -161,7 +161,28 @@ def case_roles(application: Application, user: User | None) -> set[CaseRole]:
         roles.add(CaseRole.BOARD_MEMBER)
     for source in ROLE_SOURCES:
         roles |= source(application, user)
+    if roles and application.organisation is not None and _was_applicant(application, user):
+        return set()
     return roles
+
+
+def _was_applicant(application: Application, user: User) -> bool:
+    """Whether ``user`` applied for the organisation's case, or was its contact person, and
+    has since left the organisation: still a party, they never handle it (forvaltningsloven
+    § 3). The journal keeps who made the application and each contact person who left
+    (``representative_removed``, grants.workflow.journal)."""
+    entries = db.session.execute(
+        select(JournalEntry.action, JournalEntry.actor_id, JournalEntry.details).where(
+            JournalEntry.application_id == application.id,
+            JournalEntry.action.in_(("created", "representative_removed")),
+        )
+    )
+    for action, actor_id, details in entries:
+        if action == "created" and actor_id == user.id:
+            return True
+        if action == "representative_removed" and (details or {}).get("person_id") == user.id:
+            return True
+    return False
 
 
 def available_transitions(application: Application, user: User | None) -> list[Transition]:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from grants.budgets.signals import budget_year_moved
 from grants.letters.signals import letter_issued
+from grants.organisations.signals import representative_removed
 from grants.workflow.engine import record
 from grants.workflow.journal_texts import note
 
@@ -51,4 +52,21 @@ def _budget_year_moved(
         actor,
         details=note("budget_year_moved", year=year, to=to),
         visible_to_applicant=False,
+    )
+
+
+@representative_removed.connect
+def _representative_removed(
+    application: Application, *, removed: User, contact: User, actor: User, **_facts: object
+) -> None:
+    record(
+        application,
+        "representative_removed",
+        actor,
+        details=note(
+            "representative_removed",
+            person=removed.name,
+            contact=contact.name,
+            person_id=removed.id,  # still a party: never handles the case (engine.case_roles)
+        ),
     )

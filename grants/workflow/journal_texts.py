@@ -30,6 +30,10 @@ TEXTS = {
         _l("Endeligt tilskud: %(final)s"),
         _l("Der skal tilbagebetales %(amount)s senest %(date)s."),
     ),
+    "representative_removed": _l(
+        "%(person)s handler ikke længere for organisationen. Sagens kontaktperson er nu "
+        "%(contact)s."
+    ),
     "budget_year_moved": _l(
         "Budgetåret %(year)s blev lukket, før sagen var afgjort. Sagen afgøres på "
         "budgettet for %(to)s."

@@ -22,7 +22,14 @@ from grants.organisations.models import Organisation
 from grants.partners.models import PartnerCity, Relation
 from grants.subsidies.operations import STANDARD_RULE_SETS, add_rule_set
 from tests.confirming import confirm
-from tests.factories import PASSWORD, future, make_fund, make_organisation, make_youth_fund
+from tests.factories import (
+    PASSWORD,
+    future,
+    make_fund,
+    make_organisation,
+    make_user,
+    make_youth_fund,
+)
 from tests.html import errors, field_error, field_value, page_text, table_rows
 from tests.people.helpers import sign_up
 
@@ -403,3 +410,26 @@ def test_a_case_of_another_kind_has_no_youth_subsidy(world):
     assert application.youth_subsidy is None
     assert db.session.scalars(select(YouthSubsidy)).all() == []
     assert (application.direct_contact, application.participants_young) == ("", None)
+
+
+def test_a_case_given_by_birth_years_shows_the_young_people_the_rules_counted(
+    world, youth, client, auth
+):
+    """Given as birth years, the young people are counted by the rules on the departure
+    date: the case page says how many counted, never "Unge under 25: 0"."""
+    frida = make_user(name="Frida Frost")
+    organisation = make_organisation(frida)
+    db.session.commit()
+    auth.login(frida)
+    departure = future(40)
+    years = f"{departure.year - 15}, {departure.year - 16}, {departure.year - 30}"
+    data = trip_form(organisation.id, youth["prague"].id, participants_young="", birth_years=years)
+    response = client.post("/ansoegninger/ny/ungdomsrejser", data=data)
+    assert response.status_code == 302
+    application = db.session.scalars(select(Application)).one()
+    assert application.calculation["young"] == 2
+    for user in (frida, world.caseworker):
+        auth.login(user)
+        page = page_text(client.get(f"/ansoegninger/{application.id}"))
+        assert "Unge under 25: 2 (fødselsår" in page, page[page.find("Deltagere") :][:300]
+        assert "Unge under 25: 0" not in page

@@ -194,6 +194,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "organisations.new": Expect(SIGNED_IN, method="GET"),
     "organisations.show": Expect(APPLICANT_SIDE | {CASEWORKER, ADMIN}),
     "organisations.invite": Expect(APPLICANT_SIDE, data={"email": ""}),
+    # No membership named: nothing is removed.
+    "organisations.remove_member": Expect(
+        APPLICANT_SIDE | {CASEWORKER, ADMIN}, data={"membership_id": ""}
+    ),
     # Its address and contact details: the people who act for it (the form, on GET).
     "organisations.edit": Expect(APPLICANT_SIDE, method="GET"),
     "organisations.refresh_from_register": Expect(APPLICANT_SIDE | {CASEWORKER, ADMIN}),

@@ -11,6 +11,7 @@ from grants.extensions import db
 from grants.letters.models import Letter
 from grants.reports.settlement import settle
 from grants.subsidies.operations import add_rule_set
+from tests.html import page_text
 from tests.reports.helpers import file_report, granted_youth_case, pdf_text, youth_application
 
 
@@ -178,3 +179,24 @@ def test_the_recalculation_counts_the_organisations_grants_by_kind_as_the_applic
     organisation = report.recalculation["trip"]["organisation"]
     assert organisation["grants_by_kind"] == {"trip": 1}
     assert [p["code"] for p in report.recalculation["problems"]] == ["too_many_grants"]
+
+
+def test_a_report_given_by_birth_years_shows_the_young_people_the_rules_counted(
+    world, youth, move_clock, client, auth
+):
+    application = granted_youth_case(world, youth)
+    move_clock(application.return_date)
+    year = application.departure_date.year
+    file_report(
+        application,
+        youth["frida"],
+        {"transport": "24000"},
+        actual_birth_years=[year - 14, year - 15, year - 40],
+        actual_leaders=1,
+    )
+    db.session.commit()
+    assert application.report.recalculation["young"] == 2
+    auth.login(world.caseworker)
+    page = page_text(client.get(f"/ansoegninger/{application.id}"))
+    assert "Unge under 25: 2 (fødselsår" in page
+    assert "Unge under 25: 0" not in page

@@ -293,3 +293,29 @@ def test_the_wuxi_exchange_uses_the_same_rate():
     assert calculation.total == Decimal("7000.00")
     # Wuxi's fund is for the partnership with Wuxi, not for the twin cities.
     assert "relation_not_covered" in codes(compute(WUXI, trip(kind="exchange")))
+
+
+@pytest.mark.parametrize(
+    "city",
+    [
+        City("Brandenburg an der Havel", "DE", "partnership", dt.date(2014, 8, 25)),
+        City("Ystad", "SE", "partnership", dt.date(2020, 1, 1)),
+    ],
+)
+def test_the_wuxi_exchange_is_for_wuxi_not_for_every_partnership(city):
+    """The 159,000 kr. are for school pupils' exchange with Wuxi (the international strategy,
+    2014): a trip to another partnership city is not covered, though it is a partnership."""
+    calculation = compute(WUXI, trip(kind="exchange", partner_cities=(city,)))
+
+    assert "city_not_covered" in codes(calculation)
+    assert not calculation.eligible
+    [problem] = [p for p in calculation.problems if p.code == "city_not_covered"]
+    assert problem.field == "partner_city_id" and city.name in problem.message
+    # The youth fund still covers it.
+    assert compute(YOUTH, trip(partner_cities=(city,))).eligible
+
+
+def test_the_wuxi_exchange_names_its_city_in_the_rules_applied():
+    wuxi = City("Wuxi", "CN", "partnership", dt.date(2014, 8, 25))
+    calculation = compute(WUXI, trip(kind="exchange", partner_cities=(wuxi,)))
+    assert any("Wuxi" in text for text in calculation.rules_applied), calculation.rules_applied
