@@ -22,7 +22,7 @@ from grants.budgets.closing import carry_on_if_closed, is_closed
 from grants.budgets.ledger import append, in_ledger_language
 from grants.budgets.lock import lock_fund
 from grants.budgets.models import BudgetEntry, EntryKind, YearClosing
-from grants.budgets.opening import allocate, open_year
+from grants.budgets.opening import allocate, last_openable_year, open_year
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.formatting import long_date, money
@@ -72,7 +72,20 @@ def _refuse_if_it_does_not_fit(
     fund: Fund, year: int, amount: Decimal, available: Decimal | None = None
 ) -> None:
     """Refuse ``amount`` if it is more than is available (on the ledger, or ``available``:
-    what a preview reckons will be left when its turn comes)."""
+    what a preview reckons will be left when its turn comes). A year not open yet (the year
+    after next, nothing allocated to it ahead) says so, rather than that 0 kr. are left."""
+    if year > last_openable_year() and allocated(fund.id, year) == ZERO:
+        raise InsufficientFunds(
+            _(
+                "Budgetåret %(year)s er ikke åbnet endnu: %(fund)s får sin bevilling for "
+                "%(year)s 1. januar %(opens)s. Sagen kan først bevilges derefter, og intet er "
+                "ændret.",
+                year=year,
+                fund=fund.name,
+                opens=year - 1,
+            ),
+            field="amount",
+        )
     if available is None:
         available = balance(fund.id, year).available
     if amount > available:
