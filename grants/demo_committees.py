@@ -89,7 +89,9 @@ def _meeting_with_trip(committee, people) -> None:
     trip.traveller_count = 3
     applications.submit(trip, member)
     zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Copenhagen"))
-    day = clock.today() + dt.timedelta(days=14)
+    # In 14 days, but within the committee's election period (a demo loaded late in December
+    # of a period's last year meets on 31 December: the committee has no mandate after it).
+    day = min(clock.today() + dt.timedelta(days=14), dt.date(committee.period_last, 12, 31))
     meeting = ops.create_meeting(
         committee,
         dt.datetime.combine(day, dt.time(16, 0), tzinfo=zone),

@@ -15,19 +15,19 @@ from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from grants.budgets.balances import ApplicationMoney, allocated, application_money, balance
 from grants.budgets.closing import carry_on_if_closed, is_closed
 from grants.budgets.ledger import append, in_ledger_language
 from grants.budgets.lock import lock_fund
 from grants.budgets.models import BudgetEntry, EntryKind, YearClosing
-from grants.budgets.opening import allocate, open_year
+from grants.budgets.opening import allocate, last_openable_year, open_year
 from grants.budgets.signals import grant_lowering
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.events import send
-from grants.core.formatting import money
+from grants.core.formatting import long_date, money
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
 
@@ -74,7 +74,20 @@ def _refuse_if_it_does_not_fit(
     fund: Fund, year: int, amount: Decimal, available: Decimal | None = None
 ) -> None:
     """Refuse ``amount`` if it is more than is available (on the ledger, or ``available``:
-    what a preview reckons will be left when its turn comes)."""
+    what a preview reckons will be left when its turn comes). A year not open yet (the year
+    after next, nothing allocated to it ahead) says so, rather than that 0 kr. are left."""
+    if year > last_openable_year() and allocated(fund.id, year) == ZERO:
+        raise InsufficientFunds(
+            _(
+                "Budgetåret %(year)s er ikke åbnet endnu: %(fund)s får sin bevilling for "
+                "%(year)s 1. januar %(opens)s. Sagen kan først bevilges derefter, og intet er "
+                "ændret.",
+                year=year,
+                fund=fund.name,
+                opens=year - 1,
+            ),
+            field="amount",
+        )
     if available is None:
         available = balance(fund.id, year).available
     if amount > available:
@@ -336,6 +349,33 @@ def _check_day(day: dt.date | None, field_name: str) -> dt.date:
     return day
 
 
+def _first_booked(application: Application, kind: EntryKind) -> dt.date | None:
+    return db.session.scalar(
+        select(func.min(BudgetEntry.booked_on)).where(
+            BudgetEntry.application_id == application.id, BudgetEntry.kind == kind
+        )
+    )
+
+
+def _decided_on(application: Application) -> dt.date | None:
+    """The day the grant was first decided, in Copenhagen: the decision's day, or the first
+    reservation's if that was earlier (a reconsidered decision moves ``decided_at`` on).
+    None for a case with no decision recorded."""
+    moment = application.decided_at
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite hands it back naive, in UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    day = moment.astimezone(clock.LOCAL).date()
+    reserved = _first_booked(application, EntryKind.RESERVATION)
+    return min(day, reserved) if reserved is not None else day
+
+
+def _refuse_before(day: dt.date, earliest: dt.date | None, message: str, field_name: str) -> None:
+    if earliest is not None and day < earliest:
+        raise DomainError(message, field=field_name)
+
+
 def record_payment(
     application: Application,
     amount: Decimal,
@@ -348,6 +388,18 @@ def record_payment(
     amount = _positive(amount)
     paid_on = _check_day(paid_on, "paid_on")
     grant = _grant_of(application)
+    decided_on = _decided_on(application)
+    if decided_on is not None:
+        # A grant is paid after it is decided; in January last year's date is easily typed.
+        _refuse_before(
+            paid_on,
+            decided_on,
+            _(
+                "Udbetalingen kan ikke være sket før afgørelsen den %(date)s.",
+                date=long_date(decided_on),
+            ),
+            "paid_on",
+        )
     note = ""
     if is_closed(application.fund_id, grant.year):
         # Allowed: the money was committed in its year and stayed there when it closed.
@@ -387,6 +439,18 @@ def record_refund(
     amount = _positive(amount)
     refunded_on = _check_day(refunded_on, "refunded_on")
     grant = _grant_of(application)
+    first_paid = _first_booked(application, EntryKind.PAYMENT)
+    if first_paid is not None:
+        # Money comes back after it went out.
+        _refuse_before(
+            refunded_on,
+            first_paid,
+            _(
+                "Tilbagebetalingen kan ikke være modtaget før udbetalingen den %(date)s.",
+                date=long_date(first_paid),
+            ),
+            "refunded_on",
+        )
     _refuse_more_than(
         amount,
         grant.spent,

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from grants.budgets.balances import application_money, balances_and_waiting
+from grants.budgets.opening import last_openable_year
 from grants.cases.states import RECONSIDERING_STATES
 from grants.core.money import ZERO, kroner
 
@@ -30,6 +31,9 @@ class DecisionPreview:
     # A reconsideration: the grant of the decision in force (0 after a refusal); None for a
     # first decision.
     in_force: Decimal | None = None
+    # The year's allocation is not booked yet (a trip the year after next): the year it
+    # opens in, on 1 January. None when the year is open.
+    opens_in: int | None = None
 
     @property
     def reconsideration(self) -> bool:
@@ -79,4 +83,7 @@ def decision_preview(application: Application) -> DecisionPreview | None:
         waiting_count=queue.count,
         waiting_amount=queue.amount,
         in_force=in_force,
+        opens_in=year - 1
+        if year > last_openable_year() and figures[application.fund_id, year].budget == ZERO
+        else None,
     )

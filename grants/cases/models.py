@@ -258,6 +258,18 @@ def _state_since(target: Application, value: str, old: object, initiator: object
         target.state_since = clock.now()
 
 
+@event.listens_for(Application.departure_date, "set")
+def _moved_year_follows_a_later_trip(
+    target: Application, value: dt.date | None, old: object, initiator: object
+) -> None:
+    """A case moved to next year's budget when its year was closed (``budget_year_moved_to``)
+    and whose trip is then put off to that year or later belongs to its new year of travel:
+    the move no longer applies. Moved within or before the closed year, it stays moved."""
+    moved_to = target.budget_year_moved_to
+    if moved_to is not None and value is not None and value.year >= moved_to:
+        target.budget_year_moved_to = None
+
+
 class YouthSubsidy(Model):
     """The youth travel and host subsidies' own data on a case (the kinds whose form is
     "subsidy", ``grants.funds.kinds``): who travels (counts only, never names), where, and

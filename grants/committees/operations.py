@@ -426,12 +426,30 @@ def create_meeting(committee: Committee, starts_at: dt.datetime, place: str) -> 
     stored in UTC and shown in Copenhagen's time again, on either side of summer time."""
     if starts_at.tzinfo is None:
         starts_at = starts_at.replace(tzinfo=clock.LOCAL)
+    _within_period(committee, starts_at.astimezone(clock.LOCAL).date(), "date")
     meeting = Meeting(
         committee=committee, starts_at=starts_at.astimezone(dt.UTC), place=place.strip()
     )
     db.session.add(meeting)
     db.session.flush()
     return meeting
+
+
+def _within_period(committee: Committee, day: dt.date, field: str | None = None) -> None:
+    """A committee is set up for one election period: it has no mandate to meet (and its
+    members none to decide) on a day outside it, before it or after the next election."""
+    from grants.core.formatting import long_date
+
+    if not committee.period_first <= day.year <= committee.period_last:
+        raise DomainError(
+            _(
+                "Udvalget er nedsat for valgperioden %(period)s. Et møde den %(date)s ligger "
+                "uden for den.",
+                period=committee.period,
+                date=long_date(day),
+            ),
+            field=field,
+        )
 
 
 def _open(meeting: Meeting) -> None:
@@ -443,6 +461,7 @@ def _held(meeting: Meeting) -> None:
     """Decisions, rulings and their issue belong to a held meeting: on or after its day,
     with the attendance recorded."""
     _open(meeting)
+    _within_period(meeting.committee, meeting.day)
     if not meeting.has_come:
         raise DomainError(
             _(
@@ -656,6 +675,7 @@ def set_attendance(meeting: Meeting, user_ids: set[int], actor) -> None:
     secretary is an official, not a member, and is neither present nor absent; at least one
     member must be present (refused otherwise, nothing changed)."""
     _open(meeting)
+    _within_period(meeting.committee, meeting.day, "present")
     if not meeting.has_come:
         raise DomainError(
             _(

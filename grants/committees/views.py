@@ -247,7 +247,10 @@ def new_meeting(committee_id: int):
         return show(committee_id, meeting_form=form, status=422)
     # Entered in Copenhagen's time (summer or winter time as on that day), stored in UTC.
     starts_at = dt.datetime.combine(form.date.data, form.time.data, tzinfo=clock.LOCAL)
-    meeting = ops.create_meeting(committee, starts_at, form.place.data)
+    with refused_by_domain(form, "date") as refusal:
+        meeting = ops.create_meeting(committee, starts_at, form.place.data)
+    if refusal:
+        return show(committee_id, meeting_form=form, status=refusal.status)
     flash(_("Mødet er oprettet."), "success")
     return redirect(url_for("committees.meeting", meeting_id=meeting.id))
 

@@ -18,7 +18,7 @@ from grants.budgets.models import BudgetEntry, EntryKind
 from grants.budgets.movements import record_payment, record_refund
 from grants.core import clock
 from grants.core.errors import DomainError
-from grants.core.formatting import long_date, money
+from grants.core.formatting import money
 from grants.core.money import ZERO, kroner
 from grants.payments.queries import payment_due, refund_claim
 from grants.workflow import engine
@@ -75,23 +75,6 @@ def local_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(clock.LOCAL).date()
 
 
-def _not_before_decision(application, day: dt.date | None, field: str) -> None:
-    """Money moves on a grant from the day it was decided: a day before that (1900 for 2026,
-    a slip of the keyboard) is refused next to the field, and nothing changes. The day in
-    the future is refused by the ledger (``budgets.movements.record_payment``)."""
-    if day is None or application.decided_at is None:
-        return
-    decided = local_day(application.decided_at)
-    if day < decided:
-        raise DomainError(
-            _(
-                "Datoen kan ikke ligge før afgørelsen af sagen den %(date)s.",
-                date=long_date(decided),
-            ),
-            field=field,
-        )
-
-
 def _amount(amount: Decimal | None) -> Decimal:
     if amount is None:
         raise DomainError(_("Skriv et beløb."), field="amount")
@@ -123,7 +106,6 @@ def pay(application, amount: Decimal, actor, paid_on: dt.date, voucher: str) -> 
     """Record that (part of) what is due on the case was paid on ``paid_on`` under the
     finance system's voucher number: a PAYMENT entry, never more than is due, on a day
     from the decision to today."""
-    _not_before_decision(application, paid_on, "paid_on")
     amount, voucher = _within_outstanding(
         application,
         EntryKind.PAYMENT,
@@ -171,7 +153,6 @@ def receive_refund(
     """Record that (part of) the refund claimed at settlement came in on ``refunded_on``:
     a REFUND entry, never more than is still claimed. No release: the settlement brought
     the grant on the ledger down to the final amount already (grants.reports.settlement)."""
-    _not_before_decision(application, refunded_on, "refunded_on")
     amount, voucher = _within_outstanding(
         application,
         EntryKind.REFUND,

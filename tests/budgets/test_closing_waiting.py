@@ -148,3 +148,32 @@ def test_who_may_not_close_cannot_move_either(world, undecided, client, auth, wh
     assert response.status_code == 403
     db.session.expire_all()
     assert table_fingerprint(skip=SKIP) == before
+
+
+def test_a_moved_application_whose_trip_moves_later_is_paid_by_the_year_of_travel(world, undecided):
+    """Moved from closed 2026 to 2027, the trip is then put off to February 2028 (the
+    applicant's answer to a request for information): the grant belongs to 2028's budget,
+    not 2027's, and it waits in 2028's queue."""
+    close_year(2026, world.finance, waiting="move")
+    assert undecided.budget_year == 2027
+    undecided.departure_date = dt.date(2028, 2, 10)
+    undecided.return_date = dt.date(2028, 2, 12)
+    db.session.flush()
+    assert undecided.budget_year == 2028
+    assert waiting([world.fund.id], 2027)[world.fund.id].count == 0
+    assert waiting([world.fund.id], 2028)[world.fund.id].amount == D(6000)
+    rows = waiting_rows()
+    rebuild_totals()
+    assert waiting_rows() == rows
+    reserve(undecided, D(6000), world.caseworker)
+    assert balance(world.fund.id, 2028).granted == D(6000)
+    assert balance(world.fund.id, 2027).granted == D(0)
+
+
+def test_a_moved_application_whose_trip_moves_within_the_closed_year_stays_moved(world, undecided):
+    close_year(2026, world.finance, waiting="move")
+    undecided.departure_date = dt.date(2026, 12, 28)
+    undecided.return_date = dt.date(2026, 12, 30)
+    db.session.flush()
+    assert undecided.budget_year == 2027
+    assert waiting([world.fund.id], 2027)[world.fund.id].count == 1

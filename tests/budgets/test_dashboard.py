@@ -339,6 +339,38 @@ def test_the_decision_preview_warns_when_a_full_grant_does_not_fit(world):
     assert notices(html, "warning") == ["Der er ikke penge nok til en fuld bevilling."]
 
 
+def test_a_trip_whose_budget_year_is_not_open_yet_says_so_not_that_money_is_short(world):
+    """Applied for up to three years ahead: the year after next has no allocation yet (it
+    opens on 1 January of the year before). The decider is told the year is not open, not
+    that the fund has 0 kr. left (a refusal for want of money would be on a false premise);
+    a grant is refused with the same words, and nothing is booked."""
+    from grants.budgets.movements import InsufficientFunds
+
+    later = this_year() + 2
+    application = make_application(
+        world.employee,
+        world.fund,
+        amount=2_500,
+        state="awaiting_decision",
+        departure_date=dt.date(later, 5, 1),
+        return_date=dt.date(later, 5, 4),
+    )
+    db.session.commit()
+    preview = decision_preview(application)
+    assert preview.opens_in == later - 1
+    html = render_template_string('{% include "budgets/_decision_effect.html" %}', preview=preview)
+    expected = (
+        f"Budgetåret {later} er ikke åbnet endnu: puljen får sin bevilling for {later} "
+        f"1. januar {later - 1}. Sagen kan først bevilges derefter."
+    )
+    assert notices(html, "info") == [expected]
+    assert notices(html, "warning") == []
+    with pytest.raises(InsufficientFunds) as refused:
+        reserve(application, Decimal(2_500), world.caseworker)
+    assert f"Budgetåret {later} er ikke åbnet endnu" in refused.value.message
+    assert balance(world.fund.id, later).granted == Decimal(0)
+
+
 def test_no_preview_without_a_year_of_travel(world):
     application = make_application(
         world.employee, world.fund, state="draft", departure_date=None, return_date=None

@@ -35,3 +35,19 @@ def test_the_demo_committees(app, runner, client):
     assert "Malmø" in page
     assert "Medlemmet er selv ansøger." in page  # the applying member is disqualified
     AuthActions(client).logout()
+
+
+def test_the_demo_loaded_late_in_a_periods_last_year_meets_within_the_period(
+    app, runner, move_clock
+):
+    """Loaded on 24 December 2029, the demo's meeting 14 days on would fall in the next
+    election period, where the committee of 2026-2029 has no mandate: it meets on
+    31 December instead, and the demo loads."""
+    import datetime as dt
+
+    move_clock(dt.date(2029, 12, 24))
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    meeting = db.session.scalar(select(Meeting))
+    assert meeting.committee.period == "2026-2029"
+    assert meeting.day == dt.date(2029, 12, 31)

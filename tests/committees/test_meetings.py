@@ -115,3 +115,46 @@ def test_no_decision_is_recorded_before_the_meetings_day(client, auth, cw, move_
     db.session.expire_all()
     assert meeting.state == MeetingState.MINUTES_APPROVED
     assert "Beslutningsprotokol godkendt" in page_text(client.get(base))
+
+
+def test_a_meeting_outside_the_committees_election_period_is_refused(client, auth, cw):
+    """The committee of 2026-2029 has no mandate in 2030 (a new council constitutes new
+    committees) nor before 2026: a meeting on such a day is refused, nothing made."""
+    auth.login(cw.caseworker)
+    before = db.session.scalar(select(func.count()).select_from(Meeting))
+    for day in ("2030-01-10", "2025-06-01"):
+        response = client.post(
+            f"/udvalg/{cw.committee.id}/moeder",
+            data={"date": day, "time": "16:00", "place": "Rådhuset"},
+        )
+        assert response.status_code == 422
+        assert has_error(response, "valgperioden 2026-2029")
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == before
+    # Inside the period it is made as ever, on the period's last day too.
+    response = client.post(
+        f"/udvalg/{cw.committee.id}/moeder",
+        data={"date": "2029-12-31", "time": "16:00", "place": "Rådhuset"},
+    )
+    assert response.status_code == 302
+
+
+def test_a_meeting_dated_after_the_election_period_is_not_held(client, auth, cw, move_clock):
+    """A meeting planned before the rule, dated in the next period, cannot be held: the
+    members of 2026-2029 do not decide in 2030."""
+    meeting = Meeting(
+        committee=cw.committee,
+        starts_at=dt.datetime(2030, 1, 10, 15, 0, tzinfo=dt.UTC),
+        place="Rådhuset",
+    )
+    db.session.add(meeting)
+    db.session.commit()
+    move_clock(dt.date(2030, 1, 10))
+    auth.login(cw.secretary)
+    response = client.post(
+        f"/udvalg/moeder/{meeting.id}/fremmoedte", data={"present": [str(cw.chair.id)]}
+    )
+    assert response.status_code == 422
+    assert "valgperioden 2026-2029" in page_text(response)
+    db.session.expire_all()
+    assert meeting.held_at is None and meeting.state == MeetingState.PLANNED

@@ -209,7 +209,7 @@ def test_a_payment_before_the_decision_is_refused_next_to_the_field(
     )
     assert response.status_code == 422
     assert field_error(response, "paid_on") == (
-        f"Datoen kan ikke ligge før afgørelsen af sagen den {long_date(decided, 'da')}."
+        f"Udbetalingen kan ikke være sket før afgørelsen den {long_date(decided, 'da')}."
     )
     assert payments() == before
     # On the day of the decision it is recorded.
@@ -221,7 +221,7 @@ def test_a_payment_before_the_decision_is_refused_next_to_the_field(
     assert payments() == before + [(application.id, "8000.00", "B-1")]
 
 
-def test_a_refund_before_the_decision_is_refused_in_english(client, auth, world, cases):  # noqa: F811
+def test_a_refund_before_the_payment_is_refused_in_english(client, auth, world, cases):  # noqa: F811
     application = cases["refund"]
     world.finance.locale = "en"
     db.session.commit()
@@ -232,9 +232,13 @@ def test_a_refund_before_the_decision_is_refused_in_english(client, auth, world,
         data={"amount": "1500", "refunded_on": "1900-01-01", "voucher": "R-1"},
     )
     assert response.status_code == 422
-    decided = decided_day(application)
+    paid = db.session.scalar(
+        select(func.min(BudgetEntry.booked_on)).where(
+            BudgetEntry.application_id == application.id, BudgetEntry.kind == EntryKind.PAYMENT
+        )
+    )
     assert field_error(response, "refunded_on") == (
-        f"The day cannot be before the case was decided on {long_date(decided, 'en')}."
+        f"The refund cannot have come in before the payment of {long_date(paid, 'en')}."
     )
     assert db.session.scalar(select(func.count()).select_from(BudgetEntry)) == count
 

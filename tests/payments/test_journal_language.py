@@ -48,6 +48,7 @@ def _read_in_both_languages(client, auth, world, application) -> tuple[str, str]
 
 def test_a_payment_is_worded_for_the_reader(client, auth, world):
     application = granted(world, amount=7500)
+    application.decided_at = clock.now() - dt.timedelta(days=3)  # paid after the decision
     db.session.commit()
     day = clock.today() - dt.timedelta(days=1)
     _as_english_officer(

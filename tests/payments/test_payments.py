@@ -209,6 +209,8 @@ def test_the_csv_for_the_finance_system(client, auth, world, cases):
 
 def test_mark_paid_is_a_ledger_entry_with_voucher_and_date(client, auth, world, cases):
     application = cases["unpaid"]
+    application.decided_at = clock.now() - dt.timedelta(days=3)  # paid the day after
+    db.session.commit()
     before = balance(world.fund.id, travel().year).spent
     auth.login(world.finance)
     form = client.get(f"/udbetalinger/{application.id}/udbetal")
@@ -464,3 +466,75 @@ def test_a_finance_officer_records_no_money_on_their_own_case(client, auth, worl
     response = client.post(f"/udbetalinger/{own.id}/udbetal", data=data)
     assert response.status_code == 302
     assert [e.amount for e in payment_entries(own)] == [Decimal("8000.00")]
+
+
+def test_a_payment_dated_before_the_decision_is_refused(client, auth, world, move_clock):
+    """Decided on 30 December 2026, paid in January: the finance officer types last year's
+    date out of habit ("2.1.2026"). Money paid before the grant was decided is refused next
+    to the date, and nothing is booked; the day of the decision itself is fine."""
+    move_clock(dt.date(2026, 12, 30))
+    application = granted(
+        world, amount=3000, departure_date=dt.date(2027, 1, 5), decided_at=clock.now()
+    )
+    db.session.commit()
+    move_clock(dt.date(2027, 1, 2))
+    count = entry_count()
+    auth.login(world.finance)
+    path = f"/udbetalinger/{application.id}/udbetal"
+    response = client.post(
+        path, data={"amount": "3.000,00", "paid_on": "2026-01-02", "voucher": "B-1"}
+    )
+    assert response.status_code == 422
+    error = response.get_data(as_text=True).split('id="paid_on-error"', 1)[1].split("</span>", 2)
+    assert "før afgørelsen den 30. december 2026" in "".join(error[:2])
+    assert entry_count() == count
+    response = client.post(
+        path, data={"amount": "3.000,00", "paid_on": "2026-12-30", "voucher": "B-1"}
+    )
+    assert response.status_code == 302
+    [entry] = payment_entries(application)
+    assert entry.booked_on == dt.date(2026, 12, 30)
+
+
+def test_a_refund_dated_before_the_payment_is_refused(client, auth, world, move_clock):
+    move_clock(dt.date(2026, 11, 2))
+    application = granted(world, amount=7000, state="settled")
+    move_clock(dt.date(2026, 11, 20))
+    record_payment(application, Decimal("7000"), world.finance, dt.date(2026, 11, 20), "B-4")
+    db.session.add(
+        TripReport(
+            application_id=application.id,
+            final_amount=Decimal("5500"),
+            refund_amount=Decimal("1500"),
+            refund_due=dt.date(2027, 1, 31),
+            approved_at=clock.now(),
+        )
+    )
+    # The settlement brought the grant down below what was paid, as in ``cases``.
+    db.session.add(
+        BudgetEntry(
+            fund_id=world.fund.id,
+            year=application.budget_year,
+            kind=EntryKind.RELEASE,
+            amount=Decimal("-1500"),
+            application_id=application.id,
+        )
+    )
+    db.session.commit()
+    move_clock(dt.date(2027, 1, 4))
+    count = entry_count()
+    auth.login(world.finance)
+    path = f"/udbetalinger/{application.id}/tilbagebetaling"
+    response = client.post(
+        path, data={"amount": "1500", "refunded_on": "2026-01-04", "voucher": "R-1"}
+    )
+    assert response.status_code == 422
+    error = (
+        response.get_data(as_text=True).split('id="refunded_on-error"', 1)[1].split("</span>", 2)
+    )
+    assert "før udbetalingen den 20. november 2026" in "".join(error[:2])
+    assert entry_count() == count
+    response = client.post(
+        path, data={"amount": "1500", "refunded_on": "2027-01-04", "voucher": "R-1"}
+    )
+    assert response.status_code == 302
