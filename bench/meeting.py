@@ -75,7 +75,7 @@ class World:
         from grants.funds.models import CarryOver
         from grants.people.models import Role
         from grants.workflow.loader import load_standard_routes
-        from tests.factories import make_fund, make_municipality, make_user
+        from tests.factories import make_fund, make_municipality, make_user, this_period
 
         load_standard_routes()
         make_municipality()
@@ -93,7 +93,7 @@ class World:
             carry_over=CarryOver.ELECTION_PERIOD,
         )
         self.committee = ops.create_committee(
-            "Kultur- og Fritidsudvalget", CommitteeKind.STANDING, self.fund, 2026, 2029
+            "Kultur- og Fritidsudvalget", CommitteeKind.STANDING, self.fund, *this_period()
         )
         start = clock.today() - dt.timedelta(days=30)
         ops.add_member(self.committee, self.chair, MemberRole.CHAIR, start, None)

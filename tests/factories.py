@@ -7,6 +7,7 @@ import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
+from grants.budgets.elections import election_period
 from grants.budgets.opening import open_year
 from grants.cases.models import Application, BudgetCategory, BudgetLine, Outcome
 from grants.core import clock
@@ -302,3 +303,11 @@ def this_year() -> int:
     """The year of the app's clock, read when a test runs: never at import or collection,
     where a run that crosses New Year would compare last year with this year's clock."""
     return clock.today().year
+
+
+def this_period() -> tuple[int, int]:
+    """The election period of the app's today as (first year, last year): a committee made
+    by a test has its mandate on the day the test runs, in 2026 or in 2031 (a committee
+    meets only within its period)."""
+    period = election_period(clock.today().year)
+    return period.first, period.last

@@ -219,6 +219,18 @@ def replies_read(application: Application) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def is_message_of(application: Application, message_id: int) -> bool:
+    """Whether ``message_id`` is a message of the case's thread."""
+    return (
+        db.session.scalar(
+            select(CaseMessage.id).where(
+                CaseMessage.id == message_id, CaseMessage.application_id == application.id
+            )
+        )
+        is not None
+    )
+
+
 def mark_read(application: Application, message_id: int, actor: User) -> bool:
     """A caseworker marks the applicant side's reply read: the case no longer waits for the
     caseworkers because of it; the journal says who read it. False: it was not unread."""

@@ -5,7 +5,7 @@ installs."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -158,6 +158,8 @@ def mark_read(application_id: int, message_id: int):
     if not access.may(current_user, "case.mark_reply_read", application):
         flash(_("Du kan ikke markere svar som læst i denne sag."), "error")
         return render_case(application, status=403)
+    if not operations.is_message_of(application, message_id):
+        abort(404)  # no message of this case: nothing to mark, as for any unknown id
     if operations.mark_read(application, message_id, current_user):
         flash(_("Svaret er markeret som læst."), "success")
     else:

@@ -17,7 +17,14 @@ from grants.extensions import db
 from grants.funds import kinds
 from grants.funds.models import CarryOver, Fund
 from grants.people.models import Role, User
-from tests.factories import future, make_application, make_fund, make_municipality, make_user
+from tests.factories import (
+    future,
+    make_application,
+    make_fund,
+    make_municipality,
+    make_user,
+    this_period,
+)
 
 
 @dataclass
@@ -58,7 +65,7 @@ def _committee_world() -> CommitteeWorld:
         publish_names=True,
     )
     committee = ops.create_committee(
-        "Kultur- og Fritidsudvalget", CommitteeKind.STANDING, fund, 2026, 2029
+        "Kultur- og Fritidsudvalget", CommitteeKind.STANDING, fund, *this_period()
     )
     start = clock.today() - dt.timedelta(days=30)
     ops.add_member(committee, chair, MemberRole.CHAIR, start, None)

@@ -48,6 +48,7 @@ from tests.factories import (
     make_fund,
     make_organisation,
     make_user,
+    this_period,
 )
 from tests.html import errors, form_actions, has_error, links, page_text
 from tests.html import page as html_page
@@ -73,8 +74,7 @@ def committee_of(cw, size: int, present: int, *, rule=QuorumRule.AT_LEAST_HALF, 
         f"Udvalg {n}",
         CommitteeKind.STANDING,
         fund,
-        2026,
-        2029,
+        *this_period(),
         rule,
         without or WithoutQuorum.POSTPONE,
     )

@@ -32,6 +32,7 @@ from grants.core import access, clock
 from grants.extensions import db
 from grants.funds import kinds
 from grants.letters.models import Letter
+from grants.messages.models import CaseMessage
 from grants.people.models import Role
 from tests import factories
 from tests.factories import make_application, make_organisation, make_user
@@ -152,6 +153,9 @@ EXPECTATIONS: dict[str, Expect] = {
     # the page back, 422); internal notes: the secretariat only.
     "messages.post": Expect(APPLICANT_SIDE | {CASEWORKER, ADMIN}, data={"body": ""}),
     "messages.add_note": Expect(frozenset({CASEWORKER, ADMIN}), data={"note": ""}),
+    # Marking the applicant side's reply read: the secretariat (the world's reply is read
+    # already: "already read" for them, and nothing changes).
+    "messages.mark_read": Expect(frozenset({CASEWORKER, ADMIN})),
     "letters.download": Expect(CASE_VIEWERS),
     # The letters' stylesheet, for the preview of a letter before a decision: no case data.
     "letters.stylesheet": Expect(EVERYONE),
@@ -350,6 +354,7 @@ class Cases:
     other_item: int
     complaint: int
     api_token: int
+    message: int
 
 
 def build_world():
@@ -406,6 +411,11 @@ def build_world():
         application=granted, letter=letter, body="Ankestyrelsen", forwarded_on=clock.today()
     )
     db.session.add(complaint)
+    # The applicant's message in the granted case's thread.
+    message = CaseMessage(
+        application=granted, author_id=granted.applicant_id, from_applicant=True, body="Tak"
+    )
+    db.session.add(message)
     youth_fund = factories.make_fund(
         code="ungdomsrejser", kind=kinds.YOUTH_TRIP.code, route="screening_decision"
     )
@@ -432,6 +442,7 @@ def build_world():
         fund_id=w.fund.id,
         person=w.employee.id,
         api_token=api_token.id,
+        message=message.id,
         **{name: getattr(thing, "id", thing) for name, thing in committees.items()},
     )
     return people, cases
@@ -468,7 +479,7 @@ def _committees(people, w) -> dict:
         fund = factories.make_fund(
             code=code, name=name, route="committee_decision", kind=kinds.COMMITTEE.code
         )
-        c = ops.create_committee(name, CommitteeKind.STANDING, fund, 2026, 2029)
+        c = ops.create_committee(name, CommitteeKind.STANDING, fund, *factories.this_period())
         ops.add_member(c, chair, MemberRole.CHAIR, start, None)
         ops.add_member(c, secretary, MemberRole.SECRETARY, start, None)
         if member is not None:
@@ -565,6 +576,7 @@ def url_values(rule, cases: Cases, expect: Expect) -> dict:
         "key": cases.question_key,
         "city_id": cases.city,
         "user_id": cases.person,
+        "message_id": cases.message,
     }
     values = {name: defaults.get(name) for name in rule.arguments}
     values.update(expect.values)
