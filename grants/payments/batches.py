@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from grants.budgets.exports import Column
 from grants.budgets.models import BudgetEntry, EntryKind
 from grants.cases.models import Application
-from grants.core import clock
+from grants.core import access, clock
 from grants.core.errors import DomainError
 from grants.core.formatting import long_date, money
 from grants.core.input import whole_number
@@ -300,6 +300,17 @@ def confirm(text: str, actor) -> Confirmed:
             )
         if line is None:
             problems.append(_("Linje %(n)d: ukendt bunke eller linje.", n=number))
+        elif not access.may(actor, "payments.record", line.application):
+            # Nobody records money on a case they have a personal interest in, by hand or by
+            # file (payments.permissions): another finance officer reads this file in.
+            problems.append(
+                _(
+                    "Linje %(n)d: sag %(case)s er din egen eller din organisations, så en "
+                    "anden økonomimedarbejder skal indlæse filen.",
+                    n=number,
+                    case=line.application.case_number or line.application_id,
+                )
+            )
         elif line.id in seen:
             problems.append(
                 _(

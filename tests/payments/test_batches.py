@@ -280,3 +280,39 @@ def test_a_bad_line_is_refused_in_english(app, client, auth, world, two_cases):
     response = client.post(urls(app)["confirm"], data=data, headers={"Accept-Language": "en"})
     assert response.status_code == 422
     assert has_error(response, "unknown batch or line"), errors(response)
+
+
+def test_a_finance_officer_reads_in_no_file_that_pays_their_own_case(
+    app, client, auth, world, two_cases
+):
+    """Nobody records money on a case they have a personal interest in (forvaltningsloven §
+    3): not by hand, and not by reading in the finance system's file either. The officer who
+    belongs to the applying association is refused, naming the line, and nothing is paid;
+    another officer reads the same file in."""
+    from grants.organisations.models import Membership
+    from grants.people.models import Role
+    from tests.factories import make_user
+
+    association, _person = two_cases
+    db.session.add(Membership(organisation_id=association.organisation_id, user=world.finance))
+    db.session.commit()
+    auth.login(world.finance)
+    batch = make_batch(client, app)
+    day = clock.today().isoformat()
+    line = next(line for line in batch.lines if line.application_id == association.id)
+    rows = [f"{batch.number};{n.position};V-{n.position};{day}" for n in batch.lines]
+    response = client.post(urls(app)["confirm"], data=confirmation(rows))
+    assert response.status_code == 422
+    assert has_error(
+        response, f"Linje {line.position + 1}: sag {association.case_number} er din egen"
+    ), errors(response)
+    db.session.expire_all()
+    assert [n.status for n in db.session.get(PaymentBatch, batch.id).lines] == [SENT, SENT]
+    assert payment_count() == 0
+
+    colleague = make_user(Role.EMPLOYEE, Role.FINANCE, name="Finn Frandsen")
+    db.session.commit()
+    auth.login(colleague)
+    again = client.post(urls(app)["confirm"], data=confirmation(rows))
+    assert again.status_code == 302
+    assert payment_count() == 2
