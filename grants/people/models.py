@@ -182,7 +182,8 @@ class SignupMail(Model):
     """A sign-up e-mail sent (``grants.people.operations.request_signup``): to which address,
     for which network address, when. Counted to send at most a few an hour to one address
     and from one network address (the sign-up sends to any address typed, without a login),
-    and kept only that hour."""
+    and kept only that hour: forgotten at the next sign-up and by the privacy purge (``flask
+    privacy purge``, docs/operations.md)."""
 
     __tablename__ = "signup_mail"
     # Throttling's bookkeeping, deleted within the hour; the e-mail itself is in the outbox.

@@ -120,12 +120,20 @@ def _signup_tokens() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="people.signup")
 
 
+def forget_old_signup_mails() -> int:
+    """The sign-up e-mails counted for the limits (an address and a network address each)
+    are forgotten once they are older than the window they count in; how many went."""
+    since = clock.now() - SIGNUP_MAIL_WINDOW
+    result = db.session.execute(delete(SignupMail).where(SignupMail.at < since))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def _may_send_signup_mail(email: str, ip: str) -> bool:
     """Whether another sign-up e-mail may go to ``email`` for ``ip`` now; if so, it is
     counted. What is older than the window is forgotten."""
     now = clock.now()
     since = now - SIGNUP_MAIL_WINDOW
-    db.session.execute(delete(SignupMail).where(SignupMail.at < since))
+    forget_old_signup_mails()
     address = email.lower()[:254]
     ip = ip[:64]
     sent = select(func.count()).select_from(SignupMail).where(SignupMail.at >= since)

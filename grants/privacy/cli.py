@@ -42,6 +42,7 @@ def purge_command(years: int | None, dry_run: bool) -> None:
     if dry_run:
         return
     click.echo(f"Deleted {plan.drafts} form draft(s) not saved for FORM_DRAFT_KEEP_DAYS.")
+    click.echo(f"Deleted {plan.signup_mails} sign-up e-mail record(s) older than an hour.")
     write_event(
         "privacy.purged",
         "application",

@@ -47,6 +47,7 @@ from grants.messages.models import CaseMessage
 from grants.messages.operations import thread as thread_of
 from grants.notifications.models import OutboxMessage
 from grants.people.models import User
+from grants.people.operations import forget_old_signup_mails
 from grants.workflow import engine
 from grants.workflow.models import JournalEntry, Transition
 
@@ -81,6 +82,9 @@ class PurgePlan:
     dry_run: bool = True
     # Form drafts (grants.drafts) last saved before FORM_DRAFT_KEEP_DAYS ago, deleted.
     drafts: int = 0
+    # Sign-up e-mails counted for its limits (an e-mail and a network address each) older
+    # than the hour they count in, deleted (grants.people.operations).
+    signup_mails: int = 0
 
 
 def closed_states() -> set[str]:
@@ -134,6 +138,7 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
     if dry_run:
         return plan
     plan.drafts = _purge_form_drafts()
+    plan.signup_mails = forget_old_signup_mails()
     ids = [case.id for case in plan.cases]
     former = former_applicant() if plan.cases else None
     for case in plan.cases:
