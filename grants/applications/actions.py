@@ -31,8 +31,13 @@ def not_endorse(application: Application, actor: User, action: str, comment: str
 def giving_up_preview(application: Application, actor: User, action: str) -> dict:
     """What giving up or cancelling a grant gives back to the fund; refused if anything is
     paid."""
+    from grants.budgets.closing import where_released_money_goes
+
     money_held = operations.check_giving_up(application, actor, action)
-    return {"amount": money(money_held.granted if money_held else application.granted_amount)}
+    return {
+        "amount": money(money_held.granted if money_held else application.granted_amount),
+        "money_goes": where_released_money_goes(application.fund, application.budget_year),
+    }
 
 
 def _decision(name: str, label, applicant_label) -> Action:
@@ -79,8 +84,7 @@ register(
         _l("Giv afkald på bevillingen"),
         effect=give_up_grant,
         confirm=_l(
-            "Du giver afkald på bevillingen på %(amount)s, og pengene går tilbage til "
-            "puljen. Det kan ikke fortrydes."
+            "Du giver afkald på bevillingen på %(amount)s. %(money_goes)s Det kan ikke fortrydes."
         ),
         preview=giving_up_preview,
         secondary=True,
@@ -109,14 +113,11 @@ register(
         applicant_label=_l("Bevillingen er annulleret"),
         effect=give_up_grant,
         confirm=_l(
-            "Bevillingen på %(amount)s annulleres. Pengene går tilbage til puljen, og "
-            "ansøgeren får besked. Det kan ikke fortrydes."
+            "Bevillingen på %(amount)s annulleres. %(money_goes)s Ansøgeren får besked. "
+            "Det kan ikke fortrydes."
         ),
         preview=giving_up_preview,
         secondary=True,
-        news=_l(
-            "Bevillingen til “%(title)s” er annulleret, og sagen er afsluttet. Pengene, der "
-            "ikke er udbetalt, går tilbage til puljen."
-        ),
+        news=_l("Bevillingen til “%(title)s” er annulleret, og sagen er afsluttet."),
     ),
 )

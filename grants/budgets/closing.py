@@ -319,6 +319,24 @@ def _write_closing(plan: ClosingPlan, actor: User | None) -> None:
             carry_on_if_closed(fund, year + 1, actor)
 
 
+def where_released_money_goes(fund: Fund, year: int | None) -> str:
+    """What becomes of money given back from ``year``'s budget (a grant given up or
+    cancelled), said before it is done: back to the year's budget while it is open; after
+    the year's closing, on to the next year within the election period or lapsed, as
+    ``carry_on_if_closed`` does it."""
+    from grants.funds.models import CarryOver
+
+    if year is None or not is_closed(fund.id, year):
+        return _("Pengene går tilbage til puljens budget.")
+    if fund.carry_over is CarryOver.ELECTION_PERIOD and year + 1 in election_period(year):
+        return _(
+            "Budgetåret %(year)s er lukket, så pengene overføres til %(next)s.",
+            year=year,
+            next=year + 1,
+        )
+    return _("Budgetåret %(year)s er lukket, så pengene bortfalder.", year=year)
+
+
 def carry_on_if_closed(fund: Fund, year: int, actor: User | None = None) -> Decimal:
     """Money that becomes available in a closed year (a release, a refund, a grant lowered,
     a carry-over into a year closed first) moves on by the closing's rule: to next year

@@ -93,3 +93,41 @@ def test_a_paid_grant_cannot_simply_be_given_up(world, client, auth):
     assert has_error(response, "allerede udbetalt")
     db.session.expire_all()
     assert db.session.get(Application, application.id).state == "granted"
+
+
+def test_what_becomes_of_the_money_is_said_as_it_will_be(world, client, auth, move_clock):
+    """Back to the fund while its year is open; after the year's closing the money lapses, or
+    moves on to next year within the election period, and the confirmation says so, in
+    the person's language (it said "back to the fund" whatever became of it)."""
+    from flask_babel import force_locale
+
+    from grants.budgets.closing import close_year, where_released_money_goes
+    from grants.funds.models import CarryOver
+    from tests.core.test_translations import switch_language
+
+    application = granted_case(world)
+    year = application.budget_year
+    auth.login(world.employee)
+    step = f"/ansoegninger/{application.id}/trin/give_up_grant"
+    response = client.post(step, data={"comment": "Aflyst."})
+    assert "Pengene går tilbage til puljens budget." in page_text(response)
+
+    move_clock(clock.today().replace(year=year + 1, month=1, day=5))
+    close_year(year, world.finance, waiting="close")
+    db.session.commit()
+    auth.login(world.employee)
+    response = client.post(step, data={"comment": "Aflyst."})
+    assert f"Budgetåret {year} er lukket, så pengene bortfalder." in page_text(response)
+    switch_language(client, "en")
+    response = client.post(step, data={"comment": "Cancelled."})
+    assert f"The budget year {year} is closed, so the money lapses." in page_text(response)
+
+    world.fund.carry_over = CarryOver.ELECTION_PERIOD
+    with force_locale("da"):
+        moved = where_released_money_goes(world.fund, year)
+    from grants.budgets.elections import election_period
+
+    if year + 1 in election_period(year):
+        assert moved == f"Budgetåret {year} er lukket, så pengene overføres til {year + 1}."
+    else:
+        assert moved == f"Budgetåret {year} er lukket, så pengene bortfalder."
