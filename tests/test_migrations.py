@@ -462,3 +462,129 @@ def test_the_processing_days_migration_goes_up_and_down_on_postgresql(owner_data
     on_a_new_postgresql_database(
         owner_database_url, "days_migration", check_the_processing_days_migration
     )
+
+
+def check_the_waiting_days_migration(url: str) -> None:
+    """Up: a case with an unanswered request for information waits for the applicant side
+    at once, one with an unread reply for the caseworkers (what grants.messages adds to the
+    days); a draft asked, a request answered and a case without either keep their days.
+    Down: those cases' days from their routes alone; up again sets them again."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    values = {"yes": True, "no": False, "at": "2026-01-01"}
+    case = (
+        "INSERT INTO application (id, fund_id, route_id, state, applicant_id, title, purpose,"
+        " destination_city, destination_country, programme, travellers, traveller_count,"
+        " other_funding, other_funding_source, amount_applied, expected_benefit,"
+        " knowledge_sharing, endorsement_comment, reply_draft, decision_reasons, created_at,"
+        " updated_at, waits_for_caseworker) VALUES (:id, 1, 1, :state, 1, 'T', '', '', '',"
+        " '', '', 1, 0, '', 0, '', '', '', '', '', :at, :at, :caseworker)"
+    )
+    message = (
+        "INSERT INTO case_message (id, application_id, created_at, kind, from_applicant, body)"
+        " VALUES (:id, :case, :at, :kind, :applicant, '')"
+    )
+
+    def days() -> dict[int, tuple]:
+        with db.engine.connect() as connection:
+            return {
+                row[0]: (str(row[1]) if row[1] else None, str(row[2]) if row[2] else None)
+                for row in connection.execute(
+                    text("SELECT id, waits_for_applicant, waits_for_caseworker FROM application")
+                )
+            }
+
+    with app.app_context():
+        upgrade(revision="f6b8d0a2c4e7")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO workflow_route (id, code, version, name, initial_state)"
+                    " VALUES (1, 'r', 1, 'R', 'draft')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO workflow_transition (id, route_id, position, from_state, action,"
+                    " to_state, role, guard, comment_required, outcome, visible_to_applicant,"
+                    " notifies) VALUES (1, 1, 0, 'screening', 'approve', 'granted',"
+                    " 'caseworker', '', :no, '', :yes, :yes)"
+                ),
+                values,
+            )
+            connection.execute(
+                text(
+                    'INSERT INTO "user" (id, email, name, title, department, password_hash,'
+                    " locale, active, session_token, created_at, updated_at) VALUES (1,"
+                    " 'a@x.dk', 'N', '', '', 'h', 'da', :yes, 't', :at, :at)"
+                ),
+                values,
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO fund (id, code, name, description, kind, route_id,"
+                    " delegated_limit, yearly_budget, carry_over, report_due_days,"
+                    " publish_trips, publish_names, report_before_return, remind_days_before,"
+                    " refund_days, active, ledger_version, caseworker_email, created_at,"
+                    " updated_at) VALUES (1, 'a', 'F', '', 'study_trip', 1, 0, 0, 'none', 42,"
+                    " :no, :no, :no, 7, 30, :yes, 0, '', :at, :at)"
+                ),
+                values,
+            )
+            for id_, state, caseworker in (
+                (1, "awaiting_decision", None),  # asked, unanswered
+                (2, "awaiting_decision", None),  # answered; the reply unread
+                (3, "draft", None),  # asked, but a draft asks nothing
+                (4, "screening", "0001-01-01"),  # the route's caseworker step; nothing asked
+            ):
+                connection.execute(
+                    text(case), {**values, "id": id_, "state": state, "caseworker": caseworker}
+                )
+            for id_, case_id, kind, applicant in (
+                (1, 1, "request", False),
+                (2, 2, "request", False),
+                (3, 2, "message", True),
+                (4, 3, "request", False),
+                (5, 4, "request", False),
+                (6, 4, "message", True),
+            ):
+                connection.execute(
+                    text(message),
+                    {**values, "id": id_, "case": case_id, "kind": kind, "applicant": applicant},
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO case_reply_unread (id, application_id, message_id, created_at)"
+                    " VALUES (1, 2, 3, :at)"
+                ),
+                values,
+            )
+        before = {
+            1: (None, None),
+            2: (None, None),
+            3: (None, None),
+            4: (None, "0001-01-01"),
+        }
+        assert days() == before
+        upgrade()
+        after = {
+            1: ("0001-01-01", None),
+            2: (None, "0001-01-01"),
+            3: (None, None),
+            4: (None, "0001-01-01"),
+        }
+        assert days() == after
+        downgrade(revision="f6b8d0a2c4e7")
+        assert days() == before
+        upgrade()
+        assert days() == after
+        db.engine.dispose()
+
+
+def test_the_waiting_days_migration_goes_up_and_down(tmp_path):
+    check_the_waiting_days_migration(f"sqlite:///{tmp_path / 'waiting.db'}")
+
+
+def test_the_waiting_days_migration_goes_up_and_down_on_postgresql(owner_database_url):
+    on_a_new_postgresql_database(
+        owner_database_url, "waiting_migration", check_the_waiting_days_migration
+    )

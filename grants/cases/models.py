@@ -124,8 +124,10 @@ class Application(Timestamp, Model):
     state_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # From which day the case waits for a step of each role, as its route expects one (the
     # transitions that notify) from its state, by their guards (a report's from the return
-    # date); None: no such step as the case stands. Derived, never the truth: kept by
-    # grants.workflow.waiting with every change of what it comes from, in the same flush.
+    # date), or earlier as packages above say (grants.messages: an unanswered request for
+    # information, the applicant side's at once; an unread reply, the caseworkers'); None:
+    # nothing waits for the role as the case stands. Derived, never the truth: kept by
+    # grants.workflow.waits_for with every change of what it comes from, in the same flush.
     # The work queue, the menu and the task list find what waits for a person by these.
     waits_for_applicant: Mapped[dt.date | None] = mapped_column(Date)
     waits_for_manager: Mapped[dt.date | None] = mapped_column(Date)

@@ -20,7 +20,18 @@ from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    literal,
+    null,
+    select,
+)
 from sqlalchemy.orm import aliased, selectinload
 
 from grants.applications import case_lists, documents
@@ -36,7 +47,8 @@ from grants.messages.models import MESSAGE, NOTE, REQUEST, CaseMessage, UnreadRe
 from grants.messages.signals import message_written
 from grants.notifications.operations import queue_mail
 from grants.people.models import Role, User, UserRole
-from grants.workflow import engine
+from grants.workflow import engine, waits_for
+from grants.workflow.guards import ALWAYS
 from grants.workflow.journal_texts import MESSAGE as NOTE_KEY
 from grants.workflow.journal_texts import note
 from grants.workflow.models import CaseRole, JournalEntry
@@ -167,30 +179,35 @@ def open_request_due() -> ColumnElement[dt.date | None]:
 NOTHING_ASKED_STATES = (State.WITHDRAWN, State.DRAFT)
 
 
-@engine.waiting_source(CaseRole.APPLICANT)
-def asked_of_the_applicant() -> ColumnElement[bool]:
-    """A case waits for the applicant side while a request for information stands
+@waits_for.source(CaseRole.APPLICANT, CaseMessage)
+def asked_of_the_applicant() -> ColumnElement[dt.date | None]:
+    """A case waits for the applicant side at once while a request for information stands
     unanswered (``open_request``), whether or not the route took the case back to them: a
-    request made as a message while the case awaits a decision asks them as much."""
+    request made as a message while the case awaits a decision asks them as much. The
+    case's day for the applicant (``waits_for``), worked out again when a message is
+    written or the case's state changes."""
     request, answer = aliased(CaseMessage), aliased(CaseMessage)
     answered = exists().where(
         answer.application_id == request.application_id,
         answer.from_applicant.is_(True),
         answer.id > request.id,
     )
-    return and_(
+    asked = and_(
         Application.state.not_in([state.value for state in NOTHING_ASKED_STATES]),
         exists().where(
             request.application_id == Application.id, request.kind == REQUEST, ~answered
         ),
     )
+    return case((asked, literal(ALWAYS, Date)), else_=null())
 
 
-@engine.waiting_source(CaseRole.CASEWORKER)
-def reply_unread() -> ColumnElement[bool]:
-    """A case waits for the caseworkers while a reply of the applicant side to a request
-    for information that took no step of the route is unread (``UnreadReply``)."""
-    return Application.id.in_(select(UnreadReply.application_id))
+@waits_for.source(CaseRole.CASEWORKER, UnreadReply)
+def reply_unread() -> ColumnElement[dt.date | None]:
+    """A case waits for the caseworkers at once while a reply of the applicant side to a
+    request for information that took no step of the route is unread (``UnreadReply``):
+    the case's day for the caseworkers, worked out again when one is added or read."""
+    unread = exists().where(UnreadReply.application_id == Application.id)
+    return case((unread, literal(ALWAYS, Date)), else_=null())
 
 
 def unread_reply_column() -> ColumnElement[bool]:
@@ -216,7 +233,12 @@ def replies_read(application: Application) -> int:
         .where(UnreadReply.application_id == application.id)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    read = int(getattr(result, "rowcount", 0) or 0)
+    if read:
+        # A Core DELETE: the session's events do not see it, so the case's days are
+        # worked out here (``reply_unread``).
+        waits_for.recompute(db.session, [application.id])
+    return read
 
 
 def is_message_of(application: Application, message_id: int) -> bool:

@@ -28,8 +28,9 @@ def load_routes() -> None:
 @workflow.command("refresh-waiting")
 def refresh_waiting() -> None:
     """Work out again from which day each case waits for whose step (the columns the work
-    queue and the menu read, ``grants.workflow.waits_for``), for every case: after rows were
-    loaded past the app (a COPY, a restore of one table)."""
+    queue and the menu read, ``grants.workflow.waits_for``, with what the packages above
+    add: requests for information, unread replies), for every case: after rows were loaded
+    past the app (a COPY, a restore of one table)."""
     from grants.workflow import waits_for
 
     cases = waits_for.refresh(db.session.connection())

@@ -15,7 +15,15 @@ by one UPDATE of the changed cases that works them out from the transition table
   every case of the fund, written where its days move;
 - a route's transitions added, changed or removed: every case on the route, written where
   its days move (routes are versioned and loaded whole, so this is for a route made and
-  used in one go).
+  used in one go);
+- a row of a model a package above registered (``source``) added, changed or removed: its
+  case.
+
+Packages above the workflow make a case wait for a role beside its route's steps
+(``source``: grants.messages, an open request for information waits for the applicant side,
+an unread reply to one for the caseworkers). Each gives a day per case in SQL, or NULL; the
+role's day is the earliest of the route's and theirs. The pages read only the columns: a
+subquery of its own in the waiting rule doubled PostgreSQL's time of the work queue.
 
 ``refresh()`` works them out again for every case (``flask workflow refresh-waiting``; the
 bench's data set, loaded by COPY). The dates are compared with today when read, so time
@@ -24,14 +32,16 @@ passing needs no pass at night.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    ScalarSelect,
+    Date,
     Table,
     Update,
     and_,
@@ -39,13 +49,16 @@ from sqlalchemy import (
     event,
     func,
     inspect,
+    literal_column,
     null,
     or_,
     select,
     update,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, attributes
 from sqlalchemy.orm.util import identity_key
+from sqlalchemy.sql.functions import FunctionElement
 
 from grants.cases.models import Application
 from grants.funds.models import Fund
@@ -70,6 +83,84 @@ _CASES = "grants.workflow.waits_for.cases"
 _FUNDS = "grants.workflow.waits_for.funds"
 _ROUTES = "grants.workflow.waits_for.routes"
 _ROUTES_LEFT = "grants.workflow.waits_for.routes_left"
+_CASE_IDS = "grants.workflow.waits_for.case_ids"
+
+
+@dataclass(frozen=True)
+class Source:
+    """What makes a case wait for ``role`` beside its route's steps, from a package above
+    the workflow. ``day``: () -> the case's first day of it in SQL, correlated with
+    Application (NULL: it does not wait for this); ``models``: whose rows, added, changed
+    or removed, change that day for their case (``application_id``)."""
+
+    role: CaseRole
+    day: Callable[[], ColumnElement[dt.date | None]]
+    models: tuple[type, ...]
+
+
+# The sources registered (``source``), by the packages above when the app is built.
+SOURCES: list[Source] = []
+
+
+def source(
+    role: CaseRole, *models: type
+) -> Callable[
+    [Callable[[], ColumnElement[dt.date | None]]], Callable[[], ColumnElement[dt.date | None]]
+]:
+    """Register the decorated function as a day from which a case waits for ``role``
+    (``Source``), worked out again for a case when a row of ``models`` of it changes. A
+    change made without the session's events (a bulk or Core statement) calls
+    ``recompute`` for its cases itself."""
+
+    def register(
+        day: Callable[[], ColumnElement[dt.date | None]],
+    ) -> Callable[[], ColumnElement[dt.date | None]]:
+        if not any(known.day is day for known in SOURCES):
+            SOURCES.append(Source(role, day, models))
+            _update_days.cache_clear()
+        return day
+
+    return register
+
+
+def has_sources(role: CaseRole) -> bool:
+    """Whether a package above makes cases wait for ``role`` (``source``): then the role's
+    day may be set in states where the route has no step of it."""
+    return any(known.role is role for known in SOURCES)
+
+
+def _source_models() -> tuple[type, ...]:
+    return tuple({model for known in SOURCES for model in known.models})
+
+
+class earliest(FunctionElement[dt.date]):  # noqa: N801 - an SQL function's name
+    """The earliest of the days that are not NULL; NULL if all are. PostgreSQL's LEAST
+    ignores NULLs; SQLite's min(a, b) is NULL if any is, so there the NULLs stand in as the
+    last day a date keeps and the result's last day is NULL again."""
+
+    type = Date()
+    name = "earliest"
+    inherit_cache = True
+
+
+@compiles(earliest)
+def _earliest(element: earliest, compiler: Any, **kw: Any) -> str:
+    """SQLite's form (its dates are ISO texts, which sort as the days do)."""
+    days = list(element.clauses)
+    if len(days) == 1:
+        return compiler.process(days[0], **kw)
+    last: ColumnElement[Any] = literal_column("'9999-12-31'")
+    return compiler.process(
+        func.nullif(func.min(*(func.coalesce(day, last) for day in days)), last), **kw
+    )
+
+
+@compiles(earliest, "postgresql")
+def _earliest_postgresql(element: earliest, compiler: Any, **kw: Any) -> str:
+    days = list(element.clauses)
+    if len(days) == 1:
+        return compiler.process(days[0], **kw)
+    return compiler.process(func.least(*days), **kw)
 
 
 def column(role: CaseRole) -> Any:
@@ -77,7 +168,7 @@ def column(role: CaseRole) -> Any:
     return getattr(Application, COLUMNS[role])
 
 
-def since(role: CaseRole) -> ScalarSelect[Any]:
+def since(role: CaseRole) -> ColumnElement[Any]:
     """The case's day for ``role``, worked out in SQL from its route's transitions: the
     earliest day any of the role's notifying steps from the case's state has its guard
     holding; NULL when none does, or the role has none."""
@@ -103,6 +194,13 @@ def since(role: CaseRole) -> ScalarSelect[Any]:
     )
 
 
+def day(role: CaseRole) -> ColumnElement[Any]:
+    """The case's day for ``role`` in SQL: the earliest of its route's (``since``) and of
+    the sources' registered for the role (``source``)."""
+    days = [known.day() for known in SOURCES if known.role is role]
+    return earliest(since(role), *days) if days else since(role)
+
+
 def _table() -> Table:
     return cast(Table, Application.__table__)
 
@@ -115,7 +213,7 @@ def _update_days() -> Update:
     return (
         update(table)
         .values(
-            {table.c[name]: since(role) for role, name in COLUMNS.items()}
+            {table.c[name]: day(role) for role, name in COLUMNS.items()}
             | {table.c.updated_at: table.c.updated_at}
         )
         .returning(table.c.id, *(table.c[name] for name in COLUMNS.values()))
@@ -135,7 +233,7 @@ def _refreshed(connection: Connection, which: ColumnElement[bool]) -> list[Any]:
 def _moved() -> ColumnElement[bool]:
     """The case's days are not those worked out now."""
     table = _table()
-    return or_(*(table.c[name].is_distinct_from(since(role)) for role, name in COLUMNS.items()))
+    return or_(*(table.c[name].is_distinct_from(day(role)) for role, name in COLUMNS.items()))
 
 
 def refresh(connection: Connection, which: ColumnElement[bool] | None = None) -> int:
@@ -170,6 +268,32 @@ def _note(session: Session, _context: object, _instances: object) -> None:
     for row in session.deleted:
         if isinstance(row, Transition):
             routes.add(row)
+    models = _source_models()
+    if models:
+        ids = session.info.setdefault(_CASE_IDS, set())
+        for row in session.new:
+            if isinstance(row, models):
+                _note_case_of(row, cases, ids)
+        for row in session.dirty:
+            if isinstance(row, models) and session.is_modified(row):
+                _note_case_of(row, cases, ids)
+        for row in session.deleted:
+            if isinstance(row, models):
+                _note_case_of(row, cases, ids)
+
+
+def _note_case_of(row: Any, cases: set[Any], ids: set[int]) -> None:
+    """A source's row changed: its case (made in this flush too), and the one it belonged
+    to before, if moved."""
+    state = inspect(row)
+    application = state.dict.get("application")  # set or loaded: never a query here
+    if isinstance(application, Application):
+        cases.add(application)
+    ids.update(
+        case_id
+        for case_id in (row.application_id, *state.attrs.application_id.history.deleted)
+        if case_id is not None
+    )
 
 
 def _routes_left(transition: Transition) -> set[int]:
@@ -188,9 +312,11 @@ def _keep(session: Session, _context: object) -> None:
     funds = session.info.pop(_FUNDS, set())
     routes = session.info.pop(_ROUTES, set())
     left = session.info.pop(_ROUTES_LEFT, set())
+    case_ids = session.info.pop(_CASE_IDS, set())
     table = _table()
     conditions: list[ColumnElement[bool]] = []
-    ids = sorted(row.id for row in cases if row.id is not None and row not in session.deleted)
+    gone = {row.id for row in session.deleted if isinstance(row, Application)}
+    ids = sorted(({row.id for row in cases if row.id is not None} | case_ids) - gone)
     if ids:
         conditions.append(table.c.id.in_(ids))
     # A fund's or a route's change: every case of it worked out again, but only those whose
@@ -211,18 +337,30 @@ def _keep(session: Session, _context: object) -> None:
         conditions.append(and_(or_(*others), _moved()))
     if not conditions:
         return
-    # The cases this session holds learn their new days, as if loaded (the ones just made
-    # join the identity map only after this).
-    noted = {row.id: row for row in cases}
-    for row_id, *days in _refreshed(session.connection(), or_(*conditions)):
+    _written(session, or_(*conditions), {row.id: row for row in cases})
+
+
+def _written(session: Session, which: ColumnElement[bool], noted: dict[Any, Any]) -> None:
+    """Work out the days of the cases ``which`` selects; the cases this session holds
+    learn them, as if loaded (the ones just made, ``noted``, join the identity map only
+    after the flush)."""
+    for row_id, *days in _refreshed(session.connection(), which):
         held = noted.get(row_id) or session.identity_map.get(identity_key(Application, row_id))
         if held is not None:
-            for name, day in zip(COLUMNS.values(), days, strict=True):
-                attributes.set_committed_value(held, name, day)
+            for name, value in zip(COLUMNS.values(), days, strict=True):
+                attributes.set_committed_value(held, name, value)
+
+
+def recompute(session: Session, case_ids: Iterable[int]) -> None:
+    """Work the days of these cases out again now: after a change of a source's rows that
+    the session's events do not see (a Core or bulk statement)."""
+    ids = sorted(set(case_ids))
+    if ids:
+        _written(session, _table().c.id.in_(ids), {})
 
 
 def _forget(session: Session, _previous_transaction: object) -> None:
-    for key in (_CASES, _FUNDS, _ROUTES, _ROUTES_LEFT):
+    for key in (_CASES, _FUNDS, _ROUTES, _ROUTES_LEFT, _CASE_IDS):
         session.info.pop(key, None)
 
 
