@@ -153,6 +153,19 @@ def open_request(
     return open_one
 
 
+# The states in which nothing is asked of the applicant side any more (``needed``): a
+# draft, and a case ended (withdrawn, refused, cancelled, settled), where a request left
+# unanswered asks nothing (a request for reconsideration opens the case again, and a new
+# request asks anew).
+NOTHING_ASKED_STATES = (
+    State.DRAFT,
+    State.WITHDRAWN,
+    State.REFUSED,
+    State.CANCELLED,
+    State.SETTLED,
+)
+
+
 @case_lists.list_column("reply_by")
 def open_request_due() -> ColumnElement[dt.date | None]:
     """``open_request``'s deadline as a column of a statement over ``Application`` (the task
@@ -167,16 +180,17 @@ def open_request_due() -> ColumnElement[dt.date | None]:
     )
     return (
         select(request.due_date)
-        .where(request.application_id == Application.id, request.kind == REQUEST, ~answered)
+        .where(
+            request.application_id == Application.id,
+            request.kind == REQUEST,
+            ~answered,
+            Application.state.not_in([state.value for state in NOTHING_ASKED_STATES]),
+        )
         .order_by(request.id.desc())
         .limit(1)
         .correlate(Application)
         .scalar_subquery()
     )
-
-
-# The states in which nothing is asked of the applicant side any more (``needed``).
-NOTHING_ASKED_STATES = (State.WITHDRAWN, State.DRAFT)
 
 
 @waits_for.source(CaseRole.APPLICANT, CaseMessage)

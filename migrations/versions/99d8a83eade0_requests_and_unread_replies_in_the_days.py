@@ -1,7 +1,7 @@
 """The days a case keeps for the applicant side and the caseworkers (``waits_for_applicant``,
 ``waits_for_caseworker``, grants.workflow.waits_for) now hold what grants.messages makes a
 case wait for besides its route's steps: an unanswered request for information waits for the
-applicant side at once (unless the case is a draft or withdrawn), an unread reply
+applicant side at once (unless the case is a draft or has ended), an unread reply
 (``case_reply_unread``) for the caseworkers at once. The work queue, the menu's count and the
 task list read only the columns again, where they tested a subquery over the thread on every
 case (PostgreSQL's time of the filtered work queue doubled).
@@ -28,7 +28,7 @@ branch_labels = None
 depends_on = None
 
 ALWAYS = dt.date(1, 1, 1)
-NOTHING_ASKED_STATES = ("withdrawn", "draft")
+NOTHING_ASKED_STATES = ("draft", "withdrawn", "refused", "cancelled", "settled")
 
 application = sa.table(
     "application",

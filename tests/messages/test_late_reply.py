@@ -216,3 +216,22 @@ def test_my_applications_say_by_when_to_answer(client, auth, world, before_the_b
     assert post_message(client, application, body="Svaret.").status_code == 302
     (row,) = html.table_rows(client.get("/ansoegninger/mine"))[1:]
     assert "Svar senest" not in row[5] and "Reply by" not in row[5]
+
+
+def test_a_request_left_open_asks_nothing_once_the_case_has_ended(
+    client, auth, world, before_the_board
+):
+    """Refused while a request asked in the thread stood unanswered: the case leaves the
+    applicant's list, and their overview no longer asks them to answer by a day."""
+    from grants.applications import operations
+
+    application = before_the_board
+    ask_in_thread(client, auth, world, application, days=6)
+    auth.login(world.outsider)
+    assert on_list(client, "Til bestyrelsen")
+    operations.decide(application, world.board_member, "refuse", None, "Ikke i puljens formål.")
+    db.session.commit()
+    auth.login(world.outsider)
+    assert not on_list(client, "Til bestyrelsen")
+    (row,) = html.table_rows(client.get("/ansoegninger/mine"))[1:]
+    assert "Svar senest" not in row[5], row
