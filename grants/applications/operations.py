@@ -21,7 +21,7 @@ from grants.core.files import CheckedFile
 from grants.core.formatting import money
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
-from grants.workflow import engine
+from grants.workflow import engine, journal_texts
 from grants.workflow.models import CaseRole
 
 # The form's fields that are copied onto the application as they are.
@@ -56,19 +56,40 @@ def create_draft(applicant, fund, form) -> Application:
         form_version_id=version.id if version else None,
     )
     db.session.add(application)
-    fill_in(application, form)
+    fill_in(application, form, applicant)
     db.session.flush()
     engine.record(application, "created", applicant, to_state=application.state)
     return application
 
 
-def fill_in(application: Application, form) -> None:
-    """Copy the form onto the application, budget lines included."""
+def fill_in(application: Application, form, actor) -> None:
+    """Copy the form onto the application, budget lines included. A submitted case whose
+    budget year the new dates change (``Application.budget_year``) says so in its journal."""
     from grants.applications.forms import YouthApplicationForm
 
+    year = application.budget_year
     if isinstance(form, YouthApplicationForm):
         fill_in_youth(application, form)
-        return
+    else:
+        _fill_in_plain(application, form)
+    if (
+        application.id is not None
+        and application.state != State.DRAFT
+        and year is not None
+        and application.budget_year not in (None, year)
+    ):
+        engine.record(
+            application,
+            "budget_year_changed",
+            actor,
+            details=journal_texts.note(
+                "budget_year_changed", year=year, to=application.budget_year
+            ),
+            visible_to_applicant=False,
+        )
+
+
+def _fill_in_plain(application: Application, form) -> None:
     for name in PLAIN_FIELDS:
         value = form[name].data
         if isinstance(value, str):

@@ -447,7 +447,7 @@ def handle_form(fund: Fund, application: Application | None):
                             )
                         ) from error
                 else:
-                    operations.fill_in(application, form)
+                    operations.fill_in(application, form, current_user)
                 _attach_upload(application, form)
                 if extra is not None:
                     _save_answers(application, extra)

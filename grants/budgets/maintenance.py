@@ -64,12 +64,11 @@ def rebuild_totals() -> int:
 def _rebuild_waiting() -> None:
     """``BudgetWaiting`` again from the applications (``waiting_conditions`` for every fund
     and year)."""
-    from grants.cases.models import Application
+    from grants.cases.models import Application, budget_year_expression
 
     db.session.execute(cast(Table, BudgetWaiting.__table__).delete())
-    year = func.coalesce(
-        Application.budget_year_moved_to, extract("year", Application.departure_date)
-    )
+    # Application.budget_year, typed for what reads it
+    year = budget_year_expression(Application.budget_year_moved_to, Application.departure_date)
     rows = db.session.execute(
         select(
             Application.fund_id,

@@ -284,11 +284,14 @@ def waiting_key(
     outcome: str | None,
     moved_to: int | None = None,
 ) -> tuple[int, int] | None:
-    """The (fund, year) an application with these values waits in, or None: the year of
-    travel, or the budget year the case was moved to when its year was closed."""
+    """The (fund, year) an application with these values waits in, or None: its budget
+    year (``Application.budget_year``), the year of travel or, if later, the budget year
+    the case was moved to when its year was closed."""
     if fund_id is None or departure_date is None or state in NOT_WAITING_STATES or outcome:
         return None
-    return fund_id, moved_to if moved_to is not None else departure_date.year
+    if moved_to is not None and moved_to > departure_date.year:
+        return fund_id, moved_to
+    return fund_id, departure_date.year
 
 
 def _move_waiting(

@@ -30,16 +30,25 @@ class Waiting:
 
 
 def waiting_conditions(fund_ids: Iterable[int], year: int) -> list[ColumnElement[bool]]:
-    """The condition for applications in these funds, travelling in ``year``, that are
-    submitted and not yet decided (ansøgt, ikke afgjort)."""
+    """The condition for applications in these funds, whose budget year is ``year``, that
+    are submitted and not yet decided (ansøgt, ikke afgjort)."""
     from grants.cases.models import Application
 
     return [
         Application.fund_id.in_(list(fund_ids)),
+        # The budget year (Application.budget_year) is ``year``: moved to it and travelling
+        # in it or before, or travelling in it and not moved past it. Ranges of dates, not
+        # the year computed, so the departure date's index serves.
         or_(
-            Application.budget_year_moved_to == year,
             and_(
-                Application.budget_year_moved_to.is_(None),
+                Application.budget_year_moved_to == year,
+                Application.departure_date <= dt.date(year, 12, 31),
+            ),
+            and_(
+                or_(
+                    Application.budget_year_moved_to.is_(None),
+                    Application.budget_year_moved_to <= year,
+                ),
                 Application.departure_date >= dt.date(year, 1, 1),
                 Application.departure_date <= dt.date(year, 12, 31),
             ),

@@ -3,24 +3,31 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     Date,
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     String,
     Text,
     event,
+    extract,
+    func,
     text,
 )
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.core import clock
 from grants.core.auditing import NOT_AUDITED
-from grants.core.models import Timestamp, enum_type
+from grants.core.models import Timestamp, enum_type, greatest
 from grants.core.money import ZERO, Money
 from grants.extensions import Model
 
@@ -233,13 +240,24 @@ class Application(Timestamp, Model):
         (the route's guards above/within_delegated_limit)."""
         return self.amount_applied > self.fund.delegated_limit
 
-    @property
+    @hybrid_property
     def budget_year(self) -> int | None:
-        """The year whose budget a grant is reserved on: the year of travel, or the year the
-        case was moved to when its year was closed before it was decided."""
-        if self.budget_year_moved_to is not None:
+        """The year whose budget a grant is reserved on: the year of travel or, when the
+        case was moved on when its year was closed before it was decided, the year it was
+        moved to if the trip is earlier. The move is kept whatever the dates do later: a
+        trip put off past it is paid by its year of travel, one brought back is not paid by
+        the closed year. ``budget_year_expression`` is the same in SQL."""
+        travel = self.departure_date.year if self.departure_date else None
+        if self.budget_year_moved_to is None:
+            return travel
+        if travel is None:
             return self.budget_year_moved_to
-        return self.departure_date.year if self.departure_date else None
+        return max(self.budget_year_moved_to, travel)
+
+    @budget_year.inplace.expression
+    @classmethod
+    def _budget_year_expression(cls) -> ColumnElement[int]:
+        return budget_year_expression(cls.budget_year_moved_to, cls.departure_date)
 
     @property
     def nights(self) -> int | None:
@@ -260,16 +278,12 @@ def _state_since(target: Application, value: str, old: object, initiator: object
         target.state_since = clock.now()
 
 
-@event.listens_for(Application.departure_date, "set")
-def _moved_year_follows_a_later_trip(
-    target: Application, value: dt.date | None, old: object, initiator: object
-) -> None:
-    """A case moved to next year's budget when its year was closed (``budget_year_moved_to``)
-    and whose trip is then put off to that year or later belongs to its new year of travel:
-    the move no longer applies. Moved within or before the closed year, it stays moved."""
-    moved_to = target.budget_year_moved_to
-    if moved_to is not None and value is not None and value.year >= moved_to:
-        target.budget_year_moved_to = None
+def budget_year_expression(moved_to: Any, departure_date: Any) -> ColumnElement[int]:
+    """``Application.budget_year`` in SQL, for these columns: the later of the year moved
+    to and the year of travel; the year moved to without a departure date, NULL without
+    either (``greatest``: SQLite's max answers NULL for a NULL argument, hence coalesce)."""
+    travel = sql_cast(extract("year", departure_date), Integer)
+    return greatest(func.coalesce(moved_to, travel), func.coalesce(travel, moved_to))
 
 
 class YouthSubsidy(Model):

@@ -23,9 +23,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql import operators, visitors
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
+from sqlalchemy.sql.functions import FunctionElement
 
 from grants.core import clock
 from grants.core.auditing import Audited
@@ -244,6 +246,25 @@ def one_of(column: Any, values: Any, type_: Any = None) -> ColumnElement[bool]:
         return column.in_(values)
     kind = type_ if type_ is not None else column.type
     return column.in_([db.literal(value, kind) for value in values])
+
+
+class greatest(FunctionElement[Any]):
+    """The greatest of its arguments (SQL ``greatest``; SQLite's scalar ``max(a, b, ...)``).
+    The two differ on NULL: PostgreSQL leaves a NULL argument out, SQLite answers NULL, so
+    give it arguments that are never NULL where the result must not be."""
+
+    name = "greatest"
+    inherit_cache = True
+
+
+@compiles(greatest)
+def _greatest(element: greatest, compiler: Any, **kw: Any) -> str:
+    return f"greatest({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element: greatest, compiler: Any, **kw: Any) -> str:
+    return f"max({compiler.process(element.clauses, **kw)})"
 
 
 def _lists_as_parameters(statement: Select[Any]) -> Select[Any]:

@@ -509,7 +509,7 @@ def _budget_short(application) -> bool:
     granted = kroner(application.granted_amount or 0)
     if granted >= applied or application.departure_date is None:
         return False
-    available = balance(application.fund_id, application.departure_date.year).available
+    available = balance(application.fund_id, application.budget_year).available
     held = application_money(application)
     return available + (held.granted if held is not None else 0) < applied
 

@@ -38,6 +38,9 @@ TEXTS = {
         "Budgetåret %(year)s blev lukket, før sagen var afgjort. Sagen afgøres på "
         "budgettet for %(to)s."
     ),
+    "budget_year_changed": _l(
+        "Rejsens datoer er ændret. Sagen afgøres nu på budgettet for %(to)s, ikke for %(year)s."
+    ),
     "put_on_agenda": _l("Sat på dagsordenen for %(committee)s, møde %(date)s."),
     "withdrawn_from_agenda": _l(
         "Ansøgningen er trukket tilbage og taget af dagsordenen for %(committee)s, møde %(date)s."

@@ -28,6 +28,7 @@ EVENT_LABELS = {
     "withdrawn_from_agenda": _l("Taget af udvalgets dagsorden"),
     "substitute_called": _l("Stedfortræder indkaldt"),
     "budget_year_moved": _l("Flyttet til næste års budget"),
+    "budget_year_changed": _l("Budgetår ændret med rejsens datoer"),
     "representative_removed": _l("Ny kontaktperson for organisationen"),
     "route_version_changed": _l("Flyttet til en nyere version af sagsgangen"),
     "digital_post_sent": _l("Sendt med Digital Post"),

@@ -250,3 +250,59 @@ class _Application:
     """Stands in for a case without a form of its own questions."""
 
     form_version = None
+
+
+def test_dates_that_change_a_moved_cases_budget_year_say_so_in_its_journal(
+    app, world, client, auth, move_clock
+):
+    """A case waiting for information when finance closed its year of travel (2026) and
+    moved it to 2027: the applicant puts the trip off to 2028, then brings it back to March
+    2027. Each change of budget year is in the journal, in the reader's language; a change
+    of dates that keeps the budget year writes nothing."""
+    from flask_babel import force_locale
+
+    from grants.budgets.closing import close_year
+    from grants.workflow import journal_texts
+
+    move_clock(dt.date(2026, 10, 1))
+    application = waiting_for_information(
+        world, client, auth, departure_date="2026-12-20", return_date="2026-12-23"
+    )
+    move_clock(dt.date(2027, 1, 20))
+    close_year(2026, world.finance, waiting="move")
+    db.session.commit()
+    auth.login(world.employee)
+
+    def save(departure: str, return_: str) -> list[JournalEntry]:
+        response = resubmit(
+            world,
+            client,
+            application,
+            departure_date=departure,
+            return_date=return_,
+            intent="save",
+            reply=REPLY,
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+        db.session.expire_all()
+        return [e for e in application.journal if e.action == "budget_year_changed"]
+
+    assert save("2027-03-01", "2027-03-04") == []
+    assert application.budget_year == 2027
+    [later] = save("2028-02-10", "2028-02-12")
+    assert application.budget_year == 2028
+    [_later, back] = save("2027-03-08", "2027-03-11")
+    assert application.budget_year == 2027
+    assert (later.details["year"], later.details["to"]) == (2027, 2028)
+    assert (back.details["year"], back.details["to"]) == (2028, 2027)
+    assert (back.actor_id, back.visible_to_applicant) == (world.employee.id, False)
+    with app.test_request_context():
+        with force_locale("da"):
+            assert journal_texts.describe(back.details) == [
+                "Rejsens datoer er ændret. Sagen afgøres nu på budgettet for 2027, ikke for 2028."
+            ]
+        with force_locale("en"):
+            assert journal_texts.describe(back.details) == [
+                "The dates of the trip have changed. The case is now decided on the budget "
+                "for 2027, not 2028."
+            ]

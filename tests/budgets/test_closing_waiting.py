@@ -177,3 +177,43 @@ def test_a_moved_application_whose_trip_moves_within_the_closed_year_stays_moved
     db.session.flush()
     assert undecided.budget_year == 2027
     assert waiting([world.fund.id], 2027)[world.fund.id].count == 1
+
+
+def test_a_moved_application_whose_trip_moves_later_and_back_stays_moved(world, undecided):
+    """The move is kept whatever the dates do: put off to 2028 the case is paid by 2028,
+    brought back into the closed year it is again decided on 2027's budget, as its journal
+    says, never on the closed year's."""
+    close_year(2026, world.finance, waiting="move")
+    undecided.departure_date = dt.date(2028, 2, 10)
+    undecided.return_date = dt.date(2028, 2, 12)
+    db.session.flush()
+    assert undecided.budget_year == 2028
+    undecided.departure_date = dt.date(2026, 12, 28)
+    undecided.return_date = dt.date(2026, 12, 30)
+    db.session.flush()
+    assert undecided.budget_year == 2027
+    assert waiting([world.fund.id], 2026)[world.fund.id].count == 0
+    assert waiting([world.fund.id], 2027)[world.fund.id].amount == D(6000)
+    assert waiting([world.fund.id], 2028)[world.fund.id].count == 0
+    rows = waiting_rows()
+    rebuild_totals()
+    assert waiting_rows() == rows
+    reserve(undecided, D(6000), world.caseworker)
+    assert balance(world.fund.id, 2027).granted == D(6000)
+
+
+def test_the_closing_plan_lists_a_moved_case_under_its_budget_year(world, undecided, move_clock):
+    """Moved to 2027, the trip put off to 2028: closing 2027 leaves it alone, closing 2028
+    would list it; brought back to 2026, closing 2027 lists it again."""
+    close_year(2026, world.finance, waiting="move")
+    undecided.departure_date = dt.date(2028, 2, 10)
+    undecided.return_date = dt.date(2028, 2, 12)
+    db.session.flush()
+    move_clock(dt.date(2029, 1, 20))  # both years over: the plans may be made
+    assert close_year(2027, dry_run=True).waiting == []
+    assert close_year(2028, dry_run=True).waiting == [undecided]
+    undecided.departure_date = dt.date(2026, 12, 28)
+    undecided.return_date = dt.date(2026, 12, 30)
+    db.session.flush()
+    assert close_year(2026, dry_run=True).waiting == []
+    assert close_year(2027, dry_run=True).waiting == [undecided]
