@@ -11,6 +11,7 @@ from grants.applications.documents import MESSAGE_FILE
 from grants.cases.states import State
 from grants.core import access
 from grants.people.models import Role
+from grants.workflow.interest import has_a_personal_interest
 
 # Staff who handle cases: they see every submitted case.
 CASE_STAFF = (Role.CASEWORKER, Role.FINANCE, Role.ADMIN)
@@ -79,19 +80,16 @@ def can_edit_case(user, application, **_) -> bool:
     )
 
 
-def _member_of_applicant(user, application) -> bool:
-    return application.organisation is not None and application.organisation.has_member(user)
-
-
 @access.rule("case.export_file")
 def can_export_case_file(user, application, **_) -> bool:
-    """The secretariat, never on a case of their own or of their organisation: the archive
-    holds the internal notes (offentlighedsloven § 23)."""
+    """The secretariat, never on a case they have a personal interest in (their own, their
+    organisation's, or one they applied for before leaving it): the archive holds the
+    internal notes (offentlighedsloven § 23)."""
     return (
-        access.may(user, "case.view", application)
+        access.signed_in(user)
         and user.has_role(*SECRETARIAT)
-        and not acts_as_applicant(user, application)
-        and not _member_of_applicant(user, application)
+        and access.may(user, "case.view", application)
+        and not has_a_personal_interest(user, application)
     )
 
 
@@ -137,8 +135,8 @@ def can_download_letter(user, letter, **_) -> bool:
 @access.rule("case.record_complaint")
 def can_record_complaint(user, application, **_) -> bool:
     """The secretariat records complaints forwarded to the complaints body, and their
-    outcome, on a case that has a decision; never on a case of their own or of their
-    organisation (forvaltningsloven § 3): a colleague does."""
+    outcome, on a case that has a decision; never on a case they have a personal interest in
+    (forvaltningsloven § 3; ``has_a_personal_interest``): a colleague does."""
     return (
         access.signed_in(user)
         and any(user.has_role(role) for role in SECRETARIAT)
@@ -146,9 +144,3 @@ def can_record_complaint(user, application, **_) -> bool:
         and application.decided_at is not None
         and not has_a_personal_interest(user, application)
     )
-
-
-def has_a_personal_interest(user, application) -> bool:
-    """The applicant side of the case, or a member of the applying organisation: they take
-    no part in handling it (forvaltningsloven § 3)."""
-    return acts_as_applicant(user, application) or _member_of_applicant(user, application)

@@ -17,6 +17,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 
 from grants.core.errors import DomainError
+from grants.core.locks import is_lock_timeout
 from grants.extensions import db
 
 if TYPE_CHECKING:
@@ -89,15 +90,8 @@ def refused_when_busy() -> Iterator[None]:
     try:
         yield
     except OperationalError as error:
-        if _is_lock_timeout(error):
+        if is_lock_timeout(error):
             raise BudgetBusy(
                 _("Budgettet er optaget af en anden afgørelse lige nu. Prøv igen.")
             ) from error
         raise
-
-
-def _is_lock_timeout(error: OperationalError) -> bool:
-    original = error.orig
-    if getattr(original, "sqlstate", None) == "55P03":  # PostgreSQL: lock_not_available
-        return True
-    return "database is locked" in str(original) or "database table is locked" in str(original)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from grants.applications.permissions import SECRETARIAT, has_a_personal_interest
+from grants.applications.permissions import SECRETARIAT
 from grants.core import access
+from grants.workflow.interest import has_a_personal_interest
 
 
 @access.rule("case.journalise")
 def can_journalise(user, application, **_) -> bool:
-    """The secretariat, on a case they may see; never the applicant side nor a member of the
-    applying organisation."""
+    """The secretariat, on a case they may see; never one they have a personal interest in
+    (the applicant side, a member of the applying organisation, or one who applied for it
+    and left the organisation)."""
     return (
         user.has_role(*SECRETARIAT)
         and access.may(user, "case.view", application)

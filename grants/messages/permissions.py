@@ -4,7 +4,8 @@ Need-to-know (databeskyttelsesforordningen art. 5, stk. 1, litra c): the thread 
 are read by the applicant side, the secretariat who handle the fund's cases, and those who
 decide the case at its current step. Seeing the case is not enough: a manager who endorsed a
 study trip, a board member who does not decide it now, and finance never read them. A staff
-member who is also a member of the applying organisation never handles its case (as
+member with a personal interest in the case (a member of the applying organisation, or one
+who applied for it and has left: ``workflow.interest``) never handles it (as
 ``workflow.engine.case_roles``): no thread unless acting for it, never the notes."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from grants.applications.permissions import SECRETARIAT
 from grants.cases.states import State
 from grants.core import access
 from grants.workflow import engine
+from grants.workflow.interest import has_a_personal_interest
 
 
 def _applicant_side(user, application) -> bool:
@@ -20,11 +22,9 @@ def _applicant_side(user, application) -> bool:
 
 
 def _handles(user, application) -> bool:
-    """The secretariat handles the case, unless the person belongs to the applying
-    organisation (inhabilitet)."""
-    if application.organisation is not None and application.organisation.has_member(user):
-        return False
-    return user.has_role(*SECRETARIAT)
+    """The secretariat handles the case, unless the person has a personal interest in it
+    (inhabilitet: ``has_a_personal_interest``)."""
+    return user.has_role(*SECRETARIAT) and not has_a_personal_interest(user, application)
 
 
 def decides_now(user, application) -> bool:
@@ -60,7 +60,6 @@ def can_read_notes(user, application, **_) -> bool:
         access.signed_in(user)
         and access.may(user, "case.view", application)
         and not _applicant_side(user, application)
-        and not (application.organisation is not None and application.organisation.has_member(user))
         and _handles(user, application)
     )
 

@@ -11,11 +11,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from grants.cases.models import Application
-from grants.core import clock
-from grants.core.errors import DomainError
+from grants.core import access, clock
+from grants.core.errors import DomainError, NotAllowed
 from grants.extensions import db
 from grants.notifications.operations import queue_mail
 from grants.organisations import cvr as cvr_register
+from grants.organisations.lock import lock_members
 from grants.organisations.models import Invitation, Membership, Organisation, OrganisationKind
 from grants.organisations.signals import representative_removed
 from grants.people.models import User
@@ -251,14 +252,24 @@ def remove_member(organisation: Organisation, membership: Membership, actor: Use
     organisation that named them as its contact person names another member from now on
     (the one who removed them, else the member who has acted for it longest), and its
     journal says so; the invitations they sent that nobody has taken end. The organisation
-    keeps at least one active person. Returns the cases whose contact person changed."""
+    keeps at least one active person: two members removing each other at the same moment
+    cannot both go (the organisation's lock, then its members read again). Returns the
+    cases whose contact person changed."""
     if membership.organisation_id != organisation.id:
         raise DomainError(_("Personen handler ikke for organisationen."))
+    membership_id = membership.id
+    lock_members(organisation)
+    members = list(organisation.members)  # as the last change left them, under the lock
+    if not any(m.id == membership_id for m in members):
+        raise DomainError(_("Personen handler ikke længere for organisationen."))
+    if not access.may(actor, "organisation.remove_member", organisation):
+        # The actor was removed meanwhile, by the person they meant to remove.
+        raise NotAllowed(
+            _("Du handler ikke længere for %(organisation)s.", organisation=organisation.name)
+        )
     removed = membership.user
     remaining = [
-        m.user
-        for m in organisation.members
-        if m.id != membership.id and m.user is not None and m.user.active
+        m.user for m in members if m.id != membership_id and m.user is not None and m.user.active
     ]
     if not remaining:
         raise DomainError(

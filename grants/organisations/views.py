@@ -189,6 +189,10 @@ def remove_member(organisation_id: int):
     with refused_by_domain() as refusal:  # no field: the refusal is flashed
         operations.remove_member(organisation, membership, current_user)
     if refusal:
+        if not access.may(current_user, "organisation.view", organisation):
+            # Removed meanwhile by the person they meant to remove: the refusal says so, on
+            # their own organisations' page.
+            return redirect(url_for("organisations.mine"))
         return show(organisation_id, status=refusal.status)
     if leaving:
         flash(_("Du handler ikke længere for %(name)s.", name=organisation.name), "success")

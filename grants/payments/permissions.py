@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from grants.core import access
 from grants.people.models import Role
+from grants.workflow.interest import has_a_personal_interest
 
 # The payment lists and the export: the finance officers, and administrators may look.
 PAYMENT_READERS = (Role.FINANCE, Role.ADMIN)
@@ -21,8 +22,9 @@ def can_read_payments(user, _obj=None, **_) -> bool:
 def can_record_payments(user, application=None, **_) -> bool:
     """The finance officers; on a case's own page only a case they may see in its state
     (never a draft: a draft is the applicant side's alone), and never one they have a
-    personal interest in (forvaltningsloven § 3): their own application, or one from an
-    organisation they act for or belong to. Another finance officer records that money."""
+    personal interest in (forvaltningsloven § 3): their own application, one from an
+    organisation they act for or belong to, or one they applied for before leaving the
+    organisation. Another finance officer records that money."""
     if not user.has_role(*PAYMENT_KEEPERS):
         return False
     if application is None:
@@ -30,12 +32,3 @@ def can_record_payments(user, application=None, **_) -> bool:
     if has_a_personal_interest(user, application):
         return False
     return access.may(user, "case.view", application)
-
-
-def has_a_personal_interest(user, application) -> bool:
-    """The applicant side of the case, or a member of the applying organisation (whose
-    login may act for another company just now: still a member)."""
-    if access.may(user, "case.act_as_applicant", application):
-        return True
-    organisation = application.organisation
-    return organisation is not None and organisation.has_member(user)

@@ -36,6 +36,7 @@ from grants.core.errors import DomainError, NotAllowed
 from grants.core.models import one_of
 from grants.extensions import db
 from grants.people.models import Role, User
+from grants.workflow import interest
 from grants.workflow.actions import ACTIONS
 from grants.workflow.guards import guard
 from grants.workflow.journal_texts import MESSAGE, TEXTS, note
@@ -120,7 +121,7 @@ def _acts_as_applicant(user: User, application: Application) -> bool:
 def case_roles(application: Application, user: User | None) -> set[CaseRole]:
     """The roles ``user`` holds on this case. An applicant holds no other role on their own
     case: nobody endorses, screens or decides an application they made themselves, or one
-    from an organisation they act for (inhabilitet)."""
+    from an organisation they act for or acted for (inhabilitet, ``interest``)."""
     if user is None or not user.is_authenticated:
         return set()
     if _acts_as_applicant(user, application):
@@ -139,28 +140,12 @@ def case_roles(application: Application, user: User | None) -> set[CaseRole]:
         roles.add(CaseRole.BOARD_MEMBER)
     for source in ROLE_SOURCES:
         roles |= source(application, user)
-    if roles and application.organisation is not None and _was_applicant(application, user):
+    # A party now is answered above; one who applied for the organisation's case, or was its
+    # contact person, and has left it is still a party (the journal: one query, only when
+    # the person would otherwise handle the case).
+    if roles and interest.has_a_personal_interest(user, application):
         return set()
     return roles
-
-
-def _was_applicant(application: Application, user: User) -> bool:
-    """Whether ``user`` applied for the organisation's case, or was its contact person, and
-    has since left the organisation: still a party, they never handle it (forvaltningsloven
-    § 3). The journal keeps who made the application and each contact person who left
-    (``representative_removed``, grants.workflow.journal)."""
-    entries = db.session.execute(
-        select(JournalEntry.action, JournalEntry.actor_id, JournalEntry.details).where(
-            JournalEntry.application_id == application.id,
-            JournalEntry.action.in_(("created", "representative_removed")),
-        )
-    )
-    for action, actor_id, details in entries:
-        if action == "created" and actor_id == user.id:
-            return True
-        if action == "representative_removed" and (details or {}).get("person_id") == user.id:
-            return True
-    return False
 
 
 def available_transitions(application: Application, user: User | None) -> list[Transition]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from grants.budgets.signals import budget_year_moved
 from grants.letters.signals import letter_issued
 from grants.organisations.signals import representative_removed
+from grants.workflow import interest
 from grants.workflow.engine import record
 from grants.workflow.journal_texts import note
 
@@ -67,6 +68,7 @@ def _representative_removed(
             "representative_removed",
             person=removed.name,
             contact=contact.name,
-            person_id=removed.id,  # still a party: never handles the case (engine.case_roles)
+            person_id=removed.id,  # still a party: never handles the case (workflow.interest)
         ),
     )
+    interest.forget()
