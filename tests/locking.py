@@ -4,6 +4,7 @@ hold "the letter is made before the lock is taken" (the decision, the settlement
 from __future__ import annotations
 
 import sqlite3
+import time
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -53,6 +54,28 @@ def lockable_from_elsewhere(database_url: str, fund_id: int) -> bool:
             )
         return True
     except OperationalError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def someone_waits_for_a_lock(owner_url: str, seconds: float = 10) -> bool:
+    """Whether, within ``seconds``, a session of the test database waits for a lock another
+    holds (seen from the owner's connection, which may read every session's wait)."""
+    engine = create_engine(owner_url)
+    try:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with engine.connect() as watcher:
+                waiting = watcher.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                )
+            if waiting:
+                return True
+            time.sleep(0.05)
         return False
     finally:
         engine.dispose()

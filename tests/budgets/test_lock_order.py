@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 
 import grants.budgets.movements as movements
@@ -30,28 +29,7 @@ from grants.workflow.guards import ALWAYS
 from tests.administration.test_admin_pages import save_fund
 from tests.applications.test_give_up import granted_case
 from tests.factories import make_application
-
-
-def _someone_waits_for_a_lock(owner_url: str, seconds: float = 10) -> bool:
-    """Whether, within ``seconds``, a session of the test database waits for a lock another
-    holds (seen from the owner's connection, which may read every session's wait)."""
-    engine = create_engine(owner_url)
-    try:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            with engine.connect() as watcher:
-                waiting = watcher.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                    )
-                )
-            if waiting:
-                return True
-            time.sleep(0.05)
-        return False
-    finally:
-        engine.dispose()
+from tests.locking import someone_waits_for_a_lock
 
 
 def test_a_fund_saved_while_a_grant_is_given_up_fails_neither(
@@ -100,7 +78,7 @@ def test_a_fund_saved_while_a_grant_is_given_up_fails_neither(
 
     def watcher():
         # The administrator's save is waiting (or never will): let the applicant go on.
-        outcome["save waited"] = _someone_waits_for_a_lock(owner_database_url)
+        outcome["save waited"] = someone_waits_for_a_lock(owner_database_url)
         go_on.set()
 
     auth.login(world.admin)

@@ -57,21 +57,6 @@ def ask_in_thread(client, auth, world, application, days: int = 5) -> None:
     db.session.expire_all()
 
 
-@pytest.fixture
-def before_the_board(world):
-    """A case above the caseworker's limit, waiting for the board's decision: nothing in it
-    waits for the caseworker."""
-    application = make_application(
-        world.outsider,
-        world.fund,
-        state=State.AWAITING_DECISION,
-        amount=20000,
-        title="Til bestyrelsen",
-    )
-    db.session.commit()
-    return application
-
-
 def test_a_late_reply_puts_the_case_on_the_caseworkers_list_unread(
     client, auth, world, before_the_board, move_clock
 ):

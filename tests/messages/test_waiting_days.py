@@ -22,21 +22,6 @@ from tests.factories import future, make_application
 from tests.messages.helpers import post_message
 
 
-@pytest.fixture
-def before_the_board(world):
-    """A case waiting for the board's decision: nothing in it waits for the applicant side
-    or the caseworkers as the route stands."""
-    application = make_application(
-        world.outsider,
-        world.fund,
-        state=State.AWAITING_DECISION,
-        amount=20000,
-        title="Til bestyrelsen",
-    )
-    db.session.commit()
-    return application
-
-
 def days(application: Application) -> tuple[dt.date | None, dt.date | None]:
     """The applicant side's and the caseworkers' days, as the database keeps them."""
     row = db.session.execute(

@@ -6,10 +6,9 @@ again; the finance officer never sees a server error."""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from grants.core import clock
@@ -19,6 +18,7 @@ from grants.payments.models import PaymentBatch
 from grants.people.models import User
 from tests.factories import make_fund
 from tests.html import flashes
+from tests.locking import someone_waits_for_a_lock
 from tests.payments.test_batches import urls
 from tests.payments.test_payments import granted
 
@@ -99,26 +99,6 @@ def test_a_number_never_had_is_a_clear_refusal(app, client, auth, world, two_fun
     assert db.session.scalar(select(func.count()).select_from(PaymentBatch)) == 1
 
 
-def _someone_waits_for_a_lock(owner_url: str, seconds: float = 10) -> bool:
-    engine = create_engine(owner_url)
-    try:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            with engine.connect() as watcher:
-                waiting = watcher.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                    )
-                )
-            if waiting:
-                return True
-            time.sleep(0.05)
-        return False
-    finally:
-        engine.dispose()
-
-
 def test_two_funds_batches_at_once_get_two_numbers(
     app, client, auth, world, two_funds, database_url, owner_database_url, monkeypatch
 ):
@@ -152,7 +132,7 @@ def test_two_funds_batches_at_once_get_two_numbers(
                 db.session.remove()
 
     def watcher():
-        outcome["second waited"] = _someone_waits_for_a_lock(owner_database_url)
+        outcome["second waited"] = someone_waits_for_a_lock(owner_database_url)
         go_on.set()
 
     auth.login(world.finance)
