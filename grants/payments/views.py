@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -300,7 +301,11 @@ def batch_confirmation():
                 confirmed = batches.confirm(text, current_user)
             if not refusal:
                 flash(
-                    _("%(count)d udbetalinger er registreret som betalt.", count=confirmed.paid),
+                    ngettext(
+                        "%(num)d udbetaling er registreret som betalt.",
+                        "%(num)d udbetalinger er registreret som betalt.",
+                        confirmed.paid,
+                    ),
                     "success",
                 )
                 if confirmed.already:

@@ -75,7 +75,7 @@ def test_a_line_paid_by_hand_is_reported_and_the_rest_applied(app, client, auth,
     ]
     response = client.post(urls(app)["confirm"], data=confirmation(rows), follow_redirects=True)
     assert response.status_code == 200
-    assert "1 udbetalinger er registreret som betalt." in flashes(response, "success")
+    assert "1 udbetaling er registreret som betalt." in flashes(response, "success")
     assert flashes(response, "info") == [
         "Allerede registreret som betalt med samme beløb, så de er ikke registreret igen: "
         f"bunke {batch.number} linje {first.position} (sag {association.case_number})."
