@@ -112,6 +112,7 @@ LANDS_ON = {
     "/administration/puljer/<int:fund_id>/spoergsmaal/<key>/fjern": "admin.questions",
     "/ansoegninger/<int:application_id>/afgoerelse": "applications.show",
     "/ansoegninger/<int:application_id>/beskeder": "applications.show",
+    "/ansoegninger/<int:application_id>/beskeder/<int:message_id>/laest": "applications.show",
     "/ansoegninger/<int:application_id>/bilag/<int:attachment_id>/fjern": "applications.show",
     "/ansoegninger/<int:application_id>/interne-notater": "applications.show",
     "/ansoegninger/<int:application_id>/journaliser": "applications.show",
