@@ -197,6 +197,20 @@ def accept(invitation: Invitation, user: User) -> Membership:
     return membership
 
 
+def applicant_side(application: Application) -> list[User]:
+    """Who hears from the municipality about a case: the applicant (the contact person)
+    and, for an organisation's case, everyone who acts for the organisation now; active,
+    with an e-mail address, the contact person first. An association's board shares the
+    responsibility for its applications and the contact person may be away: each of them
+    is told of every step and message, in their own language (README.md, "The youth
+    association's journey")."""
+    people = {application.applicant.id: application.applicant}
+    if application.organisation is not None:
+        for membership in application.organisation.members:
+            people.setdefault(membership.user.id, membership.user)
+    return [p for p in people.values() if p.active and p.email]
+
+
 def organisations_of(user: User) -> list[Organisation]:
     return list(
         db.session.scalars(
