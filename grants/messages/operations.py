@@ -607,9 +607,9 @@ def _the_other_side(
             return []  # the answer's step tells the caseworkers it is their turn again
         recipients = staff_side(application)
     else:
-        recipients = list(applicant_side(application))
         if step == REQUEST_STEP:
-            recipients = [p for p in recipients if p.id != application.applicant_id]
+            return []  # the step's status e-mail tells the whole applicant side
+        recipients = list(applicant_side(application))
     return [p for p in recipients if actor is None or p.id != actor.id]
 
 
