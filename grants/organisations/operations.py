@@ -223,10 +223,10 @@ def cancel_invitation(organisation: Organisation, invitation_id: int, actor: Use
         select(Invitation)
         .where(Invitation.id == invitation_id, Invitation.organisation_id == organisation.id)
         .with_for_update()
+        .execution_options(populate_existing=True)  # as the lock found it
     )
     if invitation is None:
         raise DomainError(_("Invitationen findes ikke."))
-    db.session.refresh(invitation)  # as the lock found it
     if invitation.accepted_at is not None:
         raise DomainError(
             _("%(email)s har allerede taget imod invitationen.", email=invitation.email)
