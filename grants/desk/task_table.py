@@ -76,9 +76,9 @@ def rows_html(rows: Sequence[Any], steps: Mapping[int, list[str]]) -> list[Marku
     texts = _DeadlineTexts(_, locale)
     labels: dict[str, str] = {}  # a step's name, once a request
     # What the case waits for beside the route's steps (grants.messages): the applicant
-    # side's answer to a request for information, a caseworker's reading of a reply.
+    # side's answer to a request for information, a caseworker's reading of a message of theirs.
     answer = escape(_("Svar på anmodningen om oplysninger"))
-    unread = _SMALL.format(escape(_("Ulæst svar fra ansøgeren")))
+    unread = _SMALL.format(escape(_("Ulæst besked fra ansøgeren")))
     written = []
     for row in rows:
         actions = steps.get(row.id)

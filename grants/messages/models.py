@@ -80,11 +80,12 @@ def _messages_are_kept(mapper: Any, connection: Any, target: object) -> None:
 
 
 class UnreadReply(Model):
-    """A reply of the applicant side to a request for information that did not take the
-    route's step (the request was a message in a state without one, or the case had moved
-    on): the case waits for the caseworkers until one has read it (marked it read, answered
-    in the thread or taken a step on the case), when the row is removed. Who read it and when
-    is in the case's journal (``reply_read``)."""
+    """A message of the applicant side that took no step of the route: a reply to a request
+    for information made as a message (or answered after the case had moved on), or a
+    message that answers no request at all (a new date, a question, a complaint). The case
+    waits for the caseworkers until one has read it (marked it read, answered in the thread
+    or taken a step on the case), when the row is removed. Who read it and when is in the
+    case's journal (``reply_read``)."""
 
     __tablename__ = "case_reply_unread"
     # Derived from the thread and the journal, which are kept (and audited) on their own.
@@ -98,3 +99,7 @@ class UnreadReply(Model):
         ForeignKey("case_message.id", ondelete="CASCADE"), unique=True
     )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+
+    # Set with the message it marks, so that both are written in one flush (the case's days
+    # worked out once, ``waits_for``).
+    message: Mapped[CaseMessage] = relationship()

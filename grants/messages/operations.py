@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy import (
     ColumnElement,
     Date,
+    Select,
     and_,
     bindparam,
     case,
@@ -46,6 +47,7 @@ from grants.messages import forms
 from grants.messages.models import MESSAGE, NOTE, REQUEST, CaseMessage, UnreadReply
 from grants.messages.signals import message_written
 from grants.notifications.operations import queue_mail
+from grants.organisations.operations import applicant_side
 from grants.people.models import Role, User, UserRole
 from grants.workflow import engine, waits_for
 from grants.workflow.guards import ALWAYS
@@ -193,7 +195,14 @@ def open_request_due() -> ColumnElement[dt.date | None]:
     )
 
 
-@waits_for.source(CaseRole.APPLICANT, CaseMessage)
+def _asks_or_answers(message: CaseMessage) -> bool:
+    """Whether a message can change what the case asks of the applicant side: a request,
+    or anything they write. The secretariat's plain messages and the internal notes cannot:
+    they leave the case's days alone (no statement on the case, ``waits_for``)."""
+    return message.kind == REQUEST or bool(message.from_applicant)
+
+
+@waits_for.source(CaseRole.APPLICANT, CaseMessage, matters=_asks_or_answers)
 def asked_of_the_applicant() -> ColumnElement[dt.date | None]:
     """A case waits for the applicant side at once while a request for information stands
     unanswered (``open_request``), whether or not the route took the case back to them: a
@@ -217,17 +226,26 @@ def asked_of_the_applicant() -> ColumnElement[dt.date | None]:
 
 @waits_for.source(CaseRole.CASEWORKER, UnreadReply)
 def reply_unread() -> ColumnElement[dt.date | None]:
-    """A case waits for the caseworkers at once while a reply of the applicant side to a
-    request for information that took no step of the route is unread (``UnreadReply``):
-    the case's day for the caseworkers, worked out again when one is added or read."""
+    """A case waits for the caseworkers at once while a message of the applicant side that
+    took no step of the route (a reply to a request made as a message, or one that answers
+    no request) is unread (``UnreadReply``): the case's day for the caseworkers, worked out
+    again when one is added or read."""
     unread = exists().where(UnreadReply.application_id == Application.id)
     return case((unread, literal(ALWAYS, Date)), else_=null())
 
 
 def unread_reply_column() -> ColumnElement[bool]:
-    """Whether the case has an unread reply, as a column of a statement over Application
-    (the task list's rows)."""
+    """Whether the case has an unread message of the applicant side, as a column of a
+    statement over Application (the task list's rows)."""
     return exists().where(UnreadReply.application_id == Application.id)
+
+
+def cases_with_unread_messages() -> Select[tuple[int]]:
+    """The ids of the cases with an unread message of the applicant side: few, read from
+    their own small table. For a list that must find the cases the caseworkers wait for
+    outside the route's steps without reading every case waiting for them (the task page's
+    filter choices); the waiting rule itself reads only the case's days."""
+    return select(UnreadReply.application_id)
 
 
 def unread_replies(application: Application) -> set[int]:
@@ -297,15 +315,6 @@ def needed(application: Application, messages: list[CaseMessage] | None = None) 
         overdue=request.due_date is not None and request.due_date < clock.today(),
         can_edit=application.state == State.AWAITING_INFORMATION,
     )
-
-
-def applicant_side(application: Application) -> list[User]:
-    """The applicant and, for an organisation's case, everyone who acts for it."""
-    people = {application.applicant.id: application.applicant}
-    if application.organisation is not None:
-        for membership in application.organisation.members:
-            people.setdefault(membership.user.id, membership.user)
-    return [p for p in people.values() if p.active and p.email]
 
 
 def _applicant_side_ids(application: Application) -> set[int]:
@@ -429,8 +438,6 @@ def post_message(
         if from_applicant:
             raise NotAllowed(_("Kun sekretariatet kan bede om oplysninger."))
         due_date = _check_deadline(due_date)
-    # The applicant side answers an open request: a reply that must reach the caseworkers.
-    answering = from_applicant and open_request(application) is not None
     entry: JournalEntry | None = None
     with step_from_thread():
         if request and _can_take(application, REQUEST_STEP, actor):
@@ -475,13 +482,14 @@ def post_message(
         sent_to=_kept(recipients),
     )
     db.session.add(message)
+    if from_applicant and entry.action == MESSAGE_SENT:
+        # The message took no step (it answers no request, there is none from this state,
+        # or the case has moved on): the case waits for the caseworkers until one has read
+        # it; the applicant moves nothing. Added with the message: one flush, the case's
+        # days worked out once.
+        db.session.add(UnreadReply(application_id=application.id, message=message))
     db.session.flush()
-    if answering and entry.action == MESSAGE_SENT:
-        # The reply took no step (none from this state, or the case has moved on): the case
-        # waits for the caseworkers until one has read it; the applicant moves nothing.
-        db.session.add(UnreadReply(application_id=application.id, message_id=message.id))
-        db.session.flush()
-    elif not from_applicant:
+    if not from_applicant:
         replies_read(application)  # answered in the thread: read
     _mail(application, message, actor, recipients)
     message_written.send(application, message=message, actor=actor)
@@ -599,9 +607,9 @@ def _the_other_side(
             return []  # the answer's step tells the caseworkers it is their turn again
         recipients = staff_side(application)
     else:
-        recipients = list(applicant_side(application))
         if step == REQUEST_STEP:
-            recipients = [p for p in recipients if p.id != application.applicant_id]
+            return []  # the step's status e-mail tells the whole applicant side
+        recipients = list(applicant_side(application))
     return [p for p in recipients if actor is None or p.id != actor.id]
 
 

@@ -109,3 +109,11 @@ class RemoveMemberForm(Form):
             DataRequired(_l("Vælg den person, der ikke længere skal handle for organisationen."))
         ]
     )
+
+
+class CancelInvitationForm(Form):
+    """An invitation not yet taken is cancelled: its id, from the button beside it."""
+
+    invitation_id = HiddenField(
+        validators=[DataRequired(_l("Vælg den invitation, der skal annulleres."))]
+    )

@@ -74,11 +74,20 @@ class Membership(Model):
 
 
 class Invitation(Model):
-    """An invitation by e-mail to act for an organisation. Only the token's hash is kept."""
+    """An invitation by e-mail to act for an organisation. Only the token's hash is kept.
+    Pending until it is taken, it runs out, or one who acts for the organisation cancels it
+    (``cancelled_at``: its link is then refused, saying so)."""
 
     __tablename__ = "invitation"
     __audit__ = Audited(
-        added=Record("organisation.invitation_sent", ("organisation_id",), actor="invited_by_id")
+        added=Record("organisation.invitation_sent", ("organisation_id",), actor="invited_by_id"),
+        changed=Record(
+            lambda invitation: (
+                "organisation.invitation_cancelled" if invitation.cancelled_at else None
+            ),
+            ("organisation_id",),
+            actor="cancelled_by_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,6 +101,9 @@ class Invitation(Model):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     organisation: Mapped[Organisation] = relationship()
     invited_by = relationship("User", foreign_keys=[invited_by_id])
+    cancelled_by = relationship("User", foreign_keys=[cancelled_by_id])

@@ -9,6 +9,7 @@ import secrets
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from grants.cases.models import Application
 from grants.core import access, clock
@@ -166,19 +167,96 @@ def _check_invitation_limits(organisation: Organisation, email: str, actor: User
         )
 
 
-def find_invitation(token: str) -> Invitation | None:
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _hash(token)))
-    if invitation is None or invitation.accepted_at is not None:
-        return None
+def _expired(invitation: Invitation) -> bool:
     expires = invitation.expires_at
     if expires.tzinfo is None:
         expires = expires.replace(tzinfo=dt.UTC)
-    return invitation if expires > clock.now() else None
+    return expires <= clock.now()
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The pending invitation the link's token is for: not taken, not cancelled, not run
+    out."""
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _hash(token)))
+    if invitation is None or invitation.accepted_at is not None:
+        return None
+    if invitation.cancelled_at is not None or _expired(invitation):
+        return None
+    return invitation
+
+
+def cancelled_invitation(token: str) -> Invitation | None:
+    """The invitation the link's token is for, if it was cancelled (its link then says so,
+    rather than that it is wrong or used)."""
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _hash(token)))
+    if invitation is None or invitation.cancelled_at is None:
+        return None
+    return invitation
+
+
+def pending_invitations(organisation: Organisation) -> list[Invitation]:
+    """The invitations to the organisation not yet taken, cancelled or run out, oldest
+    first, with who sent them."""
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .options(selectinload(Invitation.invited_by))
+            .where(
+                Invitation.organisation_id == organisation.id,
+                Invitation.accepted_at.is_(None),
+                Invitation.cancelled_at.is_(None),
+                Invitation.expires_at > clock.now(),
+            )
+            .order_by(Invitation.created_at, Invitation.id)
+        )
+    )
+
+
+def cancel_invitation(organisation: Organisation, invitation_id: int, actor: User) -> Invitation:
+    """One who acts for the organisation cancels an invitation not yet taken (sent to a
+    wrong address, or to someone who will not act for it after all): its link is refused
+    from now on. The invitation's row is locked first, as taking it locks it: of a cancel
+    and an acceptance at the same moment, one wins and the other is refused."""
+    if not access.may(actor, "organisation.cancel_invitation", organisation):
+        raise NotAllowed(_("Du kan ikke annullere invitationer til denne organisation."))
+    invitation = db.session.scalar(
+        select(Invitation)
+        .where(Invitation.id == invitation_id, Invitation.organisation_id == organisation.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # as the lock found it
+    )
+    if invitation is None:
+        raise DomainError(_("Invitationen findes ikke."))
+    if invitation.accepted_at is not None:
+        raise DomainError(
+            _("%(email)s har allerede taget imod invitationen.", email=invitation.email)
+        )
+    if invitation.cancelled_at is not None:
+        raise DomainError(
+            _("Invitationen til %(email)s er allerede annulleret.", email=invitation.email)
+        )
+    if _expired(invitation):
+        raise DomainError(_("Invitationen til %(email)s er udløbet.", email=invitation.email))
+    invitation.cancelled_at = clock.now()
+    invitation.cancelled_by_id = actor.id
+    db.session.flush()
+    return invitation
 
 
 def accept(invitation: Invitation, user: User) -> Membership:
     """Only the person the invitation was sent to can take it: a forwarded link is no key
-    to the organisation's cases."""
+    to the organisation's cases. The invitation's row is locked and read again first: one
+    cancelled (or taken) meanwhile is refused."""
+    db.session.refresh(invitation, with_for_update=True)
+    if invitation.cancelled_at is not None:
+        raise DomainError(
+            _(
+                "Invitationen til at handle for %(name)s er annulleret.",
+                name=invitation.organisation.name,
+            )
+        )
+    if invitation.accepted_at is not None and invitation.accepted_by_id != user.id:
+        raise DomainError(_("Invitationen er allerede brugt."))
     if user.email.strip().lower() != invitation.email.strip().lower():
         raise DomainError(
             _(
@@ -195,6 +273,20 @@ def accept(invitation: Invitation, user: User) -> Membership:
     membership = Membership(user=user, invited_by_id=invitation.invited_by_id)
     organisation.members.append(membership)
     return membership
+
+
+def applicant_side(application: Application) -> list[User]:
+    """Who hears from the municipality about a case: the applicant (the contact person)
+    and, for an organisation's case, everyone who acts for the organisation now; active,
+    with an e-mail address, the contact person first. An association's board shares the
+    responsibility for its applications and the contact person may be away: each of them
+    is told of every step and message, in their own language (README.md, "The youth
+    association's journey")."""
+    people = {application.applicant.id: application.applicant}
+    if application.organisation is not None:
+        for membership in application.organisation.members:
+            people.setdefault(membership.user.id, membership.user)
+    return [p for p in people.values() if p.active and p.email]
 
 
 def organisations_of(user: User) -> list[Organisation]:

@@ -37,6 +37,14 @@ def can_invite(user, organisation, **_) -> bool:
     return access.may(user, "organisation.act", organisation)
 
 
+@access.rule("organisation.cancel_invitation")
+def can_cancel_invitation(user, organisation, **_) -> bool:
+    """Those who act for the organisation cancel its invitations not yet taken (any
+    member's: the one who sent it may be away); the secretariat does not invite, nor
+    cancel."""
+    return access.may(user, "organisation.act", organisation)
+
+
 @access.rule("organisation.remove_member")
 def can_remove_member(user, organisation, **_) -> bool:
     """Someone who acts for the organisation removes a person from it (themselves too: they

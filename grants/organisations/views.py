@@ -15,6 +15,7 @@ from grants.extensions import db
 from grants.organisations import operations
 from grants.organisations.forms import (
     KIND_CHOICES,
+    CancelInvitationForm,
     InviteForm,
     OrganisationAddressForm,
     OrganisationForm,
@@ -106,6 +107,7 @@ def show(organisation_id: int, invite_form: InviteForm | None = None, status: in
         organisation=organisation,
         applications=applications,
         invite_form=invite_form or InviteForm(),
+        invitations=operations.pending_invitations(organisation),
         kinds=dict(KIND_CHOICES),
         based_here=organisation.based_in(Municipality.current()),
         register_configured=bool(current_app.config.get("CVR_REGISTER_URL")),
@@ -162,6 +164,38 @@ def invite(organisation_id: int):
     return show(organisation_id, invite_form=form, status=422)
 
 
+@bp.post("/organisationer/<int:organisation_id>/invitationer/annuller")
+@login_required
+@requires(ACTING)
+def cancel_invitation(organisation_id: int):
+    """One who acts for the organisation cancels an invitation not yet taken: its link is
+    refused from now on (``accept``)."""
+    organisation = get_organisation(organisation_id)
+    access.require(current_user, "organisation.cancel_invitation", organisation)
+    form = CancelInvitationForm()
+    if not form.validate():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return show(organisation_id, status=422)
+    number = parse_id(form.invitation_id.data)
+    if number is None:
+        flash(_("Invitationen findes ikke."), "error")
+        return show(organisation_id, status=422)
+    with refused_by_domain() as refusal:  # no field: the refusal is flashed
+        invitation = operations.cancel_invitation(organisation, number, current_user)
+    if refusal:
+        return show(organisation_id, status=refusal.status)
+    flash(
+        _(
+            "Invitationen til %(email)s er annulleret. Linket i den virker ikke længere.",
+            email=invitation.email,
+        ),
+        "success",
+    )
+    return redirect(url_for("organisations.show", organisation_id=organisation.id))
+
+
 @bp.post("/organisationer/<int:organisation_id>/medlemmer/fjern")
 @login_required
 def remove_member(organisation_id: int):
@@ -208,6 +242,12 @@ def remove_member(organisation_id: int):
 def accept(token: str):
     invitation = operations.find_invitation(token)
     if invitation is None:
+        cancelled = operations.cancelled_invitation(token)
+        if cancelled is not None:
+            # Said plainly: the person may otherwise think the link was mistyped.
+            return render_template(
+                "organisations/invitation_invalid.html", cancelled=cancelled
+            ), 410
         return render_template("organisations/invitation_invalid.html"), 404
     if not current_user.is_authenticated:
         return render_template(

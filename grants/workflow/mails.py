@@ -17,6 +17,7 @@ from sqlalchemy import select
 from grants.extensions import db
 from grants.letters.operations import decider_role
 from grants.notifications.operations import queue_mail
+from grants.organisations.operations import applicant_side
 from grants.people.models import Role, User, UserRole
 from grants.workflow.engine import people_to_act, worded_reason
 from grants.workflow.journal_texts import MESSAGE
@@ -91,12 +92,9 @@ def notify_step(
             case_url=case_url,
         )
     if transition.visible_to_applicant:
-        queue_mail(
-            application.applicant,
-            "mail/status_subject.txt",
-            "mail/status.txt",
-            application=application,
-            actor=actor,
+        _tell_the_applicant_side(
+            application,
+            actor,
             transition=transition,
             comment=comment,
             answer_by=answer_by,
@@ -105,6 +103,24 @@ def notify_step(
         )
     if transition.outcome:
         notify_decision(application, actor, comment, case_url)
+
+
+def _tell_the_applicant_side(application: Application, actor: User, **context: object) -> None:
+    """The status e-mail to the contact person and everyone else who acts for the
+    organisation (``organisations.operations.applicant_side``), each in their own language;
+    not to a representative who took the step themselves (the contact person is told even
+    then: their copy is the case's record of it)."""
+    for person in applicant_side(application):
+        if person.id != application.applicant_id and actor is not None and person.id == actor.id:
+            continue
+        queue_mail(
+            person,
+            "mail/status_subject.txt",
+            "mail/status.txt",
+            application=application,
+            actor=actor,
+            **context,
+        )
 
 
 def notify_decision(application: Application, actor: User, comment: str, case_url: str) -> None:

@@ -21,9 +21,12 @@ by one UPDATE of the changed cases that works them out from the transition table
 
 Packages above the workflow make a case wait for a role beside its route's steps
 (``source``: grants.messages, an open request for information waits for the applicant side,
-an unread reply to one for the caseworkers). Each gives a day per case in SQL, or NULL; the
-role's day is the earliest of the route's and theirs. The pages read only the columns: a
-subquery of its own in the waiting rule doubled PostgreSQL's time of the work queue.
+an unread message of theirs for the caseworkers). Each gives a day per case in SQL, or NULL;
+the role's day is the earliest of the route's and theirs. A case noted for a source's row
+alone (and only a row that ``matters``: a message that asks or answers) is written only
+where its days move: a message that changes nobody's turn writes nothing of the case. The
+pages read only the columns: a subquery of its own in the waiting rule doubled PostgreSQL's
+time of the work queue.
 
 ``refresh()`` works them out again for every case (``flask workflow refresh-waiting``; the
 bench's data set, loaded by COPY). The dates are compared with today when read, so time
@@ -84,6 +87,7 @@ _FUNDS = "grants.workflow.waits_for.funds"
 _ROUTES = "grants.workflow.waits_for.routes"
 _ROUTES_LEFT = "grants.workflow.waits_for.routes_left"
 _CASE_IDS = "grants.workflow.waits_for.case_ids"
+_SOURCE_CASES = "grants.workflow.waits_for.source_cases"
 
 
 @dataclass(frozen=True)
@@ -91,11 +95,14 @@ class Source:
     """What makes a case wait for ``role`` beside its route's steps, from a package above
     the workflow. ``day``: () -> the case's first day of it in SQL, correlated with
     Application (NULL: it does not wait for this); ``models``: whose rows, added, changed
-    or removed, change that day for their case (``application_id``)."""
+    or removed, change that day for their case (``application_id``); ``matters``: which of
+    those rows can change it (None: every one), so that a row that cannot (a message that
+    asks nothing and answers nothing) costs no statement on the case."""
 
     role: CaseRole
     day: Callable[[], ColumnElement[dt.date | None]]
     models: tuple[type, ...]
+    matters: Callable[[Any], bool] | None = None
 
 
 # The sources registered (``source``), by the packages above when the app is built.
@@ -103,21 +110,22 @@ SOURCES: list[Source] = []
 
 
 def source(
-    role: CaseRole, *models: type
+    role: CaseRole, *models: type, matters: Callable[[Any], bool] | None = None
 ) -> Callable[
     [Callable[[], ColumnElement[dt.date | None]]], Callable[[], ColumnElement[dt.date | None]]
 ]:
     """Register the decorated function as a day from which a case waits for ``role``
-    (``Source``), worked out again for a case when a row of ``models`` of it changes. A
-    change made without the session's events (a bulk or Core statement) calls
-    ``recompute`` for its cases itself."""
+    (``Source``), worked out again for a case when a row of ``models`` of it changes (one
+    that ``matters``, if given). A change made without the session's events (a bulk or
+    Core statement) calls ``recompute`` for its cases itself."""
 
     def register(
         day: Callable[[], ColumnElement[dt.date | None]],
     ) -> Callable[[], ColumnElement[dt.date | None]]:
         if not any(known.day is day for known in SOURCES):
-            SOURCES.append(Source(role, day, models))
+            SOURCES.append(Source(role, day, models, matters))
             _update_days.cache_clear()
+            _moved.cache_clear()
         return day
 
     return register
@@ -131,6 +139,14 @@ def has_sources(role: CaseRole) -> bool:
 
 def _source_models() -> tuple[type, ...]:
     return tuple({model for known in SOURCES for model in known.models})
+
+
+def _matters(row: object) -> bool:
+    """Whether a source's row added, changed or removed can move its case's days."""
+    return any(
+        isinstance(row, known.models) and (known.matters is None or known.matters(row))
+        for known in SOURCES
+    )
 
 
 class earliest(FunctionElement[dt.date]):  # noqa: N801 - an SQL function's name
@@ -230,8 +246,9 @@ def _refreshed(connection: Connection, which: ColumnElement[bool]) -> list[Any]:
     return list(connection.execute(_update_days().where(which)))
 
 
+@functools.cache
 def _moved() -> ColumnElement[bool]:
-    """The case's days are not those worked out now."""
+    """The case's days are not those worked out now (built once, as ``_update_days``)."""
     table = _table()
     return or_(*(table.c[name].is_distinct_from(day(role)) for role, name in COLUMNS.items()))
 
@@ -270,16 +287,20 @@ def _note(session: Session, _context: object, _instances: object) -> None:
             routes.add(row)
     models = _source_models()
     if models:
+        # Kept apart from the cases changed themselves: a case noted only for a source's
+        # row is written only where its days move (a message that changes nobody's turn
+        # writes, and on PostgreSQL row-locks, nothing of the case).
+        by_source = session.info.setdefault(_SOURCE_CASES, set())
         ids = session.info.setdefault(_CASE_IDS, set())
         for row in session.new:
-            if isinstance(row, models):
-                _note_case_of(row, cases, ids)
+            if isinstance(row, models) and _matters(row):
+                _note_case_of(row, by_source, ids)
         for row in session.dirty:
-            if isinstance(row, models) and session.is_modified(row):
-                _note_case_of(row, cases, ids)
+            if isinstance(row, models) and session.is_modified(row) and _matters(row):
+                _note_case_of(row, by_source, ids)
         for row in session.deleted:
-            if isinstance(row, models):
-                _note_case_of(row, cases, ids)
+            if isinstance(row, models) and _matters(row):
+                _note_case_of(row, by_source, ids)
 
 
 def _note_case_of(row: Any, cases: set[Any], ids: set[int]) -> None:
@@ -312,13 +333,18 @@ def _keep(session: Session, _context: object) -> None:
     funds = session.info.pop(_FUNDS, set())
     routes = session.info.pop(_ROUTES, set())
     left = session.info.pop(_ROUTES_LEFT, set())
+    by_source = session.info.pop(_SOURCE_CASES, set())
     case_ids = session.info.pop(_CASE_IDS, set())
     table = _table()
     conditions: list[ColumnElement[bool]] = []
     gone = {row.id for row in session.deleted if isinstance(row, Application)}
-    ids = sorted(({row.id for row in cases if row.id is not None} | case_ids) - gone)
-    if ids:
-        conditions.append(table.c.id.in_(ids))
+    own = {row.id for row in cases if row.id is not None} - gone
+    if own:
+        conditions.append(table.c.id.in_(sorted(own)))
+    # A source's row alone: the case written only where its days move.
+    sourced = ({row.id for row in by_source if row.id is not None} | case_ids) - own - gone
+    if sourced:
+        conditions.append(and_(table.c.id.in_(sorted(sourced)), _moved()))
     # A fund's or a route's change: every case of it worked out again, but only those whose
     # days it moves written (and so row-locked on PostgreSQL): a fund's cases of all years
     # are thousands, most of them closed, and a step under way on any of them would keep
@@ -337,7 +363,7 @@ def _keep(session: Session, _context: object) -> None:
         conditions.append(and_(or_(*others), _moved()))
     if not conditions:
         return
-    _written(session, or_(*conditions), {row.id: row for row in cases})
+    _written(session, or_(*conditions), {row.id: row for row in cases | by_source})
 
 
 def _written(session: Session, which: ColumnElement[bool], noted: dict[Any, Any]) -> None:
@@ -360,7 +386,7 @@ def recompute(session: Session, case_ids: Iterable[int]) -> None:
 
 
 def _forget(session: Session, _previous_transaction: object) -> None:
-    for key in (_CASES, _FUNDS, _ROUTES, _ROUTES_LEFT, _CASE_IDS):
+    for key in (_CASES, _FUNDS, _ROUTES, _ROUTES_LEFT, _CASE_IDS, _SOURCE_CASES):
         session.info.pop(key, None)
 
 

@@ -129,6 +129,7 @@ LANDS_ON = {
     "/log-ud": "core.index",
     "/organisationer/<int:organisation_id>/cvr": "organisations.show",
     "/organisationer/<int:organisation_id>/invitationer": "organisations.show",
+    "/organisationer/<int:organisation_id>/invitationer/annuller": "organisations.show",
     "/organisationer/<int:organisation_id>/medlemmer/fjern": "organisations.show",
     "/paamindelser/koer": "reminders.index",
     "/sprog": "core.index",

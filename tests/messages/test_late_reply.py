@@ -75,7 +75,7 @@ def test_a_late_reply_puts_the_case_on_the_caseworkers_list_unread(
     assert on_list(client, "Til bestyrelsen")
     # The row says why it is theirs: not the board's decision, the reply to read.
     (row,) = [r for r in html.table_rows(client.get("/opgaver"))[1:] if "Til bestyrelsen" in r[1]]
-    assert row[2] == "Afventer afgørelse Ulæst svar fra ansøgeren"
+    assert row[2] == "Afventer afgørelse Ulæst besked fra ansøgeren"
     page = client.get(f"/ansoegninger/{application.id}")
     reply = latest_reply()
     assert "Ulæst" in html.text_of(page, f"#besked-{reply.id}")

@@ -110,7 +110,10 @@ def test_a_request_for_information_is_answered_in_the_thread(world, client, auth
     assert application.state == "awaiting_information"  # the route's step
     received = mails(inbox)
     assert set(received) == {"medarbejder@ballerup.dk", "kim@example.dk"}
-    assert "We need information in case" in received["kim@example.dk"]["Subject"]
+    # The step's status e-mail, once each, in each one's language (naming the association
+    # to the representative who is not its contact person).
+    assert received["kim@example.dk"]["Subject"].startswith("Application ")
+    assert "from Forening A: We need information from you" in received["kim@example.dk"]["Subject"]
 
     # The applicant side sees, at the top, what is needed and by when.
     auth.login(colleague)
