@@ -102,6 +102,21 @@ class MeetingForm(Form):
     place = StringField(_l("Sted"), [DataRequired(), Length(max=200)])
 
 
+class MoveMeetingForm(MeetingForm):
+    """A meeting not yet held moved to another day (or time, or place)."""
+
+
+class CancelMeetingForm(Form):
+    reason = TextAreaField(
+        _l("Hvorfor aflyses mødet?"),
+        [DataRequired(message=_l("Skriv hvorfor mødet aflyses.")), Length(max=LONG)],
+        description=_l(
+            "Sagerne på dagsordenen tages af den og kan sættes på et andet møde. Har "
+            "udvalget fået dagsordenen, får medlemmerne besked."
+        ),
+    )
+
+
 def _case_choice(application) -> str:
     if application.state == State.RECONSIDERATION:
         return _(

@@ -31,6 +31,9 @@ class MeetingStatus(enum.StrEnum):
 
     PLANNED = "planned"
     CLOSED = "closed"  # held; the minutes are made, approved and stored
+    # Not held: called off (aflyst) before it was; its items went back. Not "cancelled":
+    # that is a case's state (a cancelled grant).
+    CANCELLED = "called_off"
 
 
 class MeetingState(enum.StrEnum):
@@ -40,6 +43,7 @@ class MeetingState(enum.StrEnum):
     PLANNED = "planned"
     HELD = "held"
     MINUTES_APPROVED = "minutes_approved"
+    CANCELLED = "called_off"
 
 
 class QuorumRule(enum.StrEnum):
@@ -185,6 +189,10 @@ class Meeting(Timestamp, Model):
     held_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # The agenda sent to the members (the latest time).
     agenda_published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Cancelled (aflyst) before it was held: when, by whom and why (the members were told).
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
 
     committee: Mapped[Committee] = relationship(back_populates="meetings")
     items: Mapped[list[AgendaItem]] = relationship(
@@ -222,7 +230,13 @@ class Meeting(Timestamp, Model):
         return self.held_at is not None and self.is_open
 
     @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+    @property
     def state(self) -> MeetingState:
+        if self.is_cancelled:
+            return MeetingState.CANCELLED
         if not self.is_open:
             return MeetingState.MINUTES_APPROVED
         if self.held_at is not None:

@@ -33,10 +33,12 @@ from grants.committees.forms import (
     ActionForm,
     AgendaForm,
     AttendanceForm,
+    CancelMeetingForm,
     CommitteeForm,
     DeclarationForm,
     MeetingForm,
     MemberForm,
+    MoveMeetingForm,
     RecordDecisionForm,
     RulesForm,
     RulingForm,
@@ -266,6 +268,11 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
     conducts = access.may(current_user, "meeting.conduct", meeting)
     plans = access.may(current_user, "meeting.plan", meeting)
     publishes = access.may(current_user, "meeting.publish", meeting)
+    # Offered while the meeting is not yet held; a refused move or cancellation is shown
+    # with its form again, the reason beside the field (a meeting held or cancelled since).
+    reschedules = access.may(current_user, "meeting.reschedule", meeting) and (
+        (meeting.is_open and meeting.held_at is None) or "move" in forms or "cancel" in forms
+    )
     membership = meeting.committee.membership_of(current_user)
     members = meeting.committee.voting_memberships(meeting.day)
     officials = [m for m in meeting.committee.current_memberships(meeting.day) if m not in members]
@@ -324,6 +331,16 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
         conducts=conducts,
         plans=plans,
         publishes=publishes,
+        reschedules=reschedules,
+        move_form=forms.get("move")
+        or MoveMeetingForm(
+            data={
+                "date": meeting.local_start.date(),
+                "time": meeting.local_start.time().replace(tzinfo=None),
+                "place": meeting.place,
+            }
+        ),
+        cancel_form=forms.get("cancel") or CancelMeetingForm(),
         agenda_form=forms.get("agenda") or AgendaForm(cases=ops.eligible_cases(meeting)),
         attendance_form=attendance,
         ruling_form=RulingForm(),
@@ -407,6 +424,46 @@ def publish_agenda(meeting_id: int):
                 "kunne sendes til."
             )
     return _step_done(meeting_id, refusal, done)
+
+
+@bp.post("/moeder/<int:meeting_id>/flyt")
+@login_required
+def move(meeting_id: int):
+    """A meeting not yet held moved to another day within the election period."""
+    meeting = _meeting(meeting_id, "meeting.reschedule")
+    form = MoveMeetingForm()
+    if not form.validate():
+        return meeting_page_with(meeting_id, {"move": form})
+    starts_at = dt.datetime.combine(form.date.data, form.time.data, tzinfo=clock.LOCAL)
+    with refused_by_domain(form, "date") as refusal:
+        told = ops.move_meeting(meeting, starts_at, form.place.data, current_user)
+    done = _("Mødet er flyttet.")
+    if not refusal and told:
+        done = _(
+            "Mødet er flyttet, og %(names)s har fået besked.",
+            names=listed([p.name for p in told]),
+        )
+    return _step_done(meeting_id, refusal, done, {"move": form})
+
+
+@bp.post("/moeder/<int:meeting_id>/aflys")
+@login_required
+def cancel(meeting_id: int):
+    """A meeting not yet held cancelled: its cases go back to wait for another meeting."""
+    meeting = _meeting(meeting_id, "meeting.reschedule")
+    form = CancelMeetingForm()
+    if not form.validate():
+        return meeting_page_with(meeting_id, {"cancel": form})
+    with refused_by_domain(form, "reason") as refusal:
+        told = ops.cancel_meeting(meeting, form.reason.data, current_user)
+    done = _("Mødet er aflyst. Sagerne på dagsordenen venter på et nyt møde.")
+    if not refusal and told:
+        done = _(
+            "Mødet er aflyst, og %(names)s har fået besked. Sagerne på dagsordenen venter på "
+            "et nyt møde.",
+            names=listed([p.name for p in told]),
+        )
+    return _step_done(meeting_id, refusal, done, {"cancel": form})
 
 
 @bp.post("/moeder/<int:meeting_id>/fremmoedte")
