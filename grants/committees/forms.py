@@ -72,6 +72,26 @@ class CommitteeForm(Form):
             raise ValidationError(_l("Vælg udvalgets pulje."))
 
 
+class NextPeriodForm(Form):
+    """The committee set up for the next election period: the period the page offered, so a
+    stale page or a forged post sets up nothing."""
+
+    period = StringField(_l("Valgperiode"), [DataRequired()])
+
+    def __init__(self, *args, expected: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.expected = expected
+
+    def validate_period(self, field):
+        if field.data != self.expected:
+            raise ValidationError(
+                _(
+                    "Udvalget kan kun nedsættes for den næste valgperiode, %(period)s.",
+                    period=self.expected,
+                )
+            )
+
+
 class RulesForm(Form):
     """A committee's rules of procedure on its quorum."""
 

@@ -92,13 +92,17 @@ class Committee(Timestamp, Model):
 
     __tablename__ = "committee"
     __audit__ = Audited(added=Record("settings.committee_added", ("name", "fund_id", "period")))
+    # One committee a fund and election period: the new council sets the committee up again
+    # for its period, on the same fund (whose budget goes on; the carry-over stops at the
+    # period's end). Periods of one fund do not overlap (``operations.create_committee``).
+    __table_args__ = (UniqueConstraint("fund_id", "period_first"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[CommitteeKind] = mapped_column(enum_type(CommitteeKind))
     # The committee's own fund for courses, conferences and study trips; also the fund of
-    # the cases it decides.
-    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), unique=True)
+    # the cases it decides (in its election period: the committee of each period decides).
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
     period_first: Mapped[int]
     period_last: Mapped[int]
     # Its rules of procedure (forretningsorden): the quorum, and what happens without one.
@@ -123,8 +127,15 @@ class Committee(Timestamp, Model):
     def period(self) -> str:
         return f"{self.period_first}-{self.period_last}"
 
+    def in_period(self, on: dt.date) -> bool:
+        return self.period_first <= on.year <= self.period_last
+
     def current_memberships(self, on: dt.date | None = None) -> list[CommitteeMembership]:
+        """The members on the day: none outside the committee's election period (their
+        mandate ends with it, whatever the dates registered say)."""
         on = on or clock.today()
+        if not self.in_period(on):
+            return []
         return [m for m in self.memberships if m.is_current(on)]
 
     def voting_memberships(self, on: dt.date | None = None) -> list[CommitteeMembership]:

@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import ColumnElement, CursorResult, exists, or_, select, update
 
+from grants.budgets.elections import ElectionPeriod, election_period
 from grants.cases.models import Application
 from grants.cases.states import State
 from grants.committees.labels import FOUND_REASONS
@@ -74,16 +75,31 @@ DECISIONS_BY_KIND = {
 # -- who --------------------------------------------------------------------------------------
 
 
-def committee_of_fund(fund_id: int) -> Committee | None:
-    return db.session.scalar(select(Committee).where(Committee.fund_id == fund_id))
+def committee_of_fund(fund_id: int, year: int | None = None) -> Committee | None:
+    """The committee that decides the fund's cases in ``year`` (today's by default): the one
+    set up for that election period. None between periods, before the new committee is."""
+    year = year or clock.today().year
+    return db.session.scalar(
+        select(Committee).where(
+            Committee.fund_id == fund_id,
+            Committee.period_first <= year,
+            Committee.period_last >= year,
+        )
+    )
 
 
 def _member_today(user):
+    """A membership of the person today, in a committee whose election period it is."""
     today = clock.today()
     return (
         CommitteeMembership.user_id == user.id,
         CommitteeMembership.valid_from <= today,
         or_(CommitteeMembership.valid_to.is_(None), CommitteeMembership.valid_to >= today),
+        CommitteeMembership.committee_id.in_(
+            select(Committee.id).where(
+                Committee.period_first <= today.year, Committee.period_last >= today.year
+            )
+        ),
     )
 
 
@@ -355,10 +371,26 @@ def create_committee(
     quorum_rule: QuorumRule = QuorumRule.AT_LEAST_HALF,
     without_quorum: WithoutQuorum = WithoutQuorum.POSTPONE,
 ) -> Committee:
-    if committee_of_fund(fund.id) is not None:
-        raise DomainError(_("Puljen hører allerede til et udvalg."), field="fund_id")
     if last < first:
         raise DomainError(_("Valgperioden slutter før den begynder."), field="period")
+    taken = db.session.scalar(
+        select(Committee)
+        .where(
+            Committee.fund_id == fund.id,
+            Committee.period_first <= last,
+            Committee.period_last >= first,
+        )
+        .limit(1)
+    )
+    if taken is not None:
+        raise DomainError(
+            _(
+                "Puljen hører allerede til %(committee)s i valgperioden %(period)s.",
+                committee=taken.name,
+                period=taken.period,
+            ),
+            field="fund_id",
+        )
     committee = Committee(
         name=name.strip(),
         kind=kind,
@@ -371,6 +403,62 @@ def create_committee(
     db.session.add(committee)
     db.session.flush()
     return committee
+
+
+def next_period(committee: Committee) -> ElectionPeriod:
+    """The election period after the committee's, by the municipality's rhythm."""
+    return election_period(committee.period_last + 1)
+
+
+def successor(committee: Committee) -> Committee | None:
+    """The committee of the same fund set up for the next election period, if it is."""
+    return committee_of_fund(committee.fund_id, committee.period_last + 1)
+
+
+def predecessor(committee: Committee) -> Committee | None:
+    return committee_of_fund(committee.fund_id, committee.period_first - 1)
+
+
+def set_up_for_next_period(committee: Committee) -> Committee:
+    """The committee set up again for the next election period (after an election): the
+    same name, kind, fund and rules of procedure, and no members yet (the new council's
+    are registered on its page). The fund goes on: its budget year by year, its cases, which
+    the new committee decides from the period's first day."""
+    period = next_period(committee)
+    if successor(committee) is not None:
+        raise DomainError(
+            _(
+                "%(committee)s er allerede nedsat for valgperioden %(period)s.",
+                committee=committee.name,
+                period=str(period),
+            ),
+            field="period",
+        )
+    return create_committee(
+        committee.name,
+        committee.kind,
+        committee.fund,
+        period.first,
+        period.last,
+        committee.quorum_rule,
+        committee.without_quorum,
+    )
+
+
+def set_up_period(year: int) -> list[Committee]:
+    """Every committee of the election period before ``year``'s set up for ``year``'s
+    period, unless it already is (``flask committees new-period``)."""
+    period = election_period(year)
+    before = election_period(period.first - 1)
+    made = []
+    for committee in db.session.scalars(
+        select(Committee)
+        .where(Committee.period_first == before.first, Committee.period_last == before.last)
+        .order_by(Committee.name, Committee.id)
+    ):
+        if successor(committee) is None:
+            made.append(set_up_for_next_period(committee))
+    return made
 
 
 def set_rules(committee: Committee, quorum_rule: QuorumRule, without: WithoutQuorum) -> None:

@@ -39,6 +39,7 @@ from grants.committees.forms import (
     MeetingForm,
     MemberForm,
     MoveMeetingForm,
+    NextPeriodForm,
     RecordDecisionForm,
     RulesForm,
     RulingForm,
@@ -119,7 +120,9 @@ def index():
     access.require(current_user, "committee.list")
     registers = access.may(current_user, "committee.manage")
     if registers:
-        committees = db.session.scalars(select(Committee).order_by(Committee.name)).all()
+        committees = db.session.scalars(
+            select(Committee).order_by(Committee.name, Committee.period_first.desc())
+        ).all()
     else:
         committees = ops.committees_of(current_user)
     return render_template(
@@ -131,14 +134,15 @@ def index():
 
 
 def _free_funds() -> list[Fund]:
-    taken = select(Committee.fund_id)
+    """The committees' funds: a fund goes on from one election period to the next, with a
+    committee set up for each; one whose period overlaps another's on the fund is refused
+    by ``create_committee``, beside the fund."""
     return list(
         db.session.scalars(
             select(Fund)
             .where(
                 Fund.kind.in_(kinds.codes(applicant=kinds.Applicant.COMMITTEE)),
                 Fund.active,
-                Fund.id.not_in(taken),
             )
             .order_by(Fund.name)
         )
@@ -191,6 +195,9 @@ def show(committee_id: int, member_form=None, meeting_form=None, rules_form=None
         "committees/show.html",
         committee=committee,
         registers=registers,
+        successor=ops.successor(committee),
+        predecessor=ops.predecessor(committee),
+        next_period=ops.next_period(committee),
         member_form=member_form or MemberForm(people=_staff()),
         meeting_form=meeting_form or MeetingForm(),
         rules_form=rules_form
@@ -206,6 +213,32 @@ def show(committee_id: int, member_form=None, meeting_form=None, rules_form=None
         quorum_labels=QUORUM_LABELS,
         without_labels=WITHOUT_QUORUM_LABELS,
     ), status
+
+
+@bp.post("/<int:committee_id>/naeste-valgperiode")
+@login_required
+def next_period(committee_id: int):
+    """The committee set up again for the next election period, on the same fund."""
+    committee = _committee(committee_id, "committee.manage")
+    form = NextPeriodForm(expected=str(ops.next_period(committee)))
+    if not form.validate():
+        for message in form.period.errors:
+            flash(message, "error")
+        return show(committee_id, status=422)
+    with refused_by_domain() as refusal:
+        new = ops.set_up_for_next_period(committee)
+    if refusal:
+        return show(committee_id, status=refusal.status)
+    flash(
+        _(
+            "%(committee)s er nedsat for valgperioden %(period)s. Registrér det nye udvalgs "
+            "medlemmer.",
+            committee=new.name,
+            period=new.period,
+        ),
+        "success",
+    )
+    return redirect(url_for("committees.show", committee_id=new.id))
 
 
 @bp.post("/<int:committee_id>/forretningsorden")

@@ -237,6 +237,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "committees.show": Expect(MEETING_VIEWERS),
     "committees.add_member": Expect(COMMITTEE_SECRETARIAT),
     "committees.rules": Expect(COMMITTEE_SECRETARIAT, data={"quorum_rule": "nope"}),
+    # The committee set up for the next election period: the period must be the page's.
+    "committees.next_period": Expect(COMMITTEE_SECRETARIAT, data={"period": ""}),
     "committees.new_meeting": Expect(COMMITTEE_SECRETARIAT),
     "committees.meeting": Expect(MEETING_VIEWERS),
     "committees.agenda_for_case": Expect(

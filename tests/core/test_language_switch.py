@@ -138,6 +138,7 @@ LANDS_ON = {
     "/udvalg/<int:committee_id>/forretningsorden": "committees.show",
     "/udvalg/<int:committee_id>/medlemmer": "committees.show",
     "/udvalg/<int:committee_id>/moeder": "committees.show",
+    "/udvalg/<int:committee_id>/naeste-valgperiode": "committees.show",
     "/udvalg/moeder/<int:meeting_id>/aflys": "committees.meeting",
     "/udvalg/moeder/<int:meeting_id>/dagsorden": "committees.meeting",
     "/udvalg/moeder/<int:meeting_id>/dagsorden/udsend": "committees.meeting",
