@@ -178,3 +178,16 @@ def make_fund_for_committee():
         kind=kinds.COMMITTEE.code,
         budget=65000,
     )
+
+
+def test_the_next_period_in_english(client, auth, cw):
+    auth.login(cw.admin)
+    client.post("/sprog", data={"locale": "en"})
+    page = client.get(f"/udvalg/{cw.committee.id}")
+    assert has_button(page, "Set up the committee for the election period 2030-2033")
+    assert _set_up_next(client, cw.committee).status_code == 302
+    again = _set_up_next(client, cw.committee)
+    assert again.status_code == 422
+    assert "has already been set up for the election period 2030-2033" in " ".join(flashes(again))
+    text = page_text(client.get(f"/udvalg/{cw.committee.id}"))
+    assert "The committee in the election period 2030-2033" in text
