@@ -401,6 +401,7 @@ def _register_template_helpers(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from grants import demo
     from grants.budgets.cli import register as register_budgets
+    from grants.committees.cli import register as register_committees
     from grants.core.cli import register
     from grants.delivery.cli import register as register_delivery
     from grants.jobs.cli import register as register_jobs
@@ -420,6 +421,7 @@ def _register_commands(app: Flask) -> None:
     register_jobs(app)
     register_delivery(app)
     register_budgets(app)
+    register_committees(app)
     register_workflow(app)
     register_mail(app)
     register_nemlogin(app)

@@ -72,6 +72,26 @@ class CommitteeForm(Form):
             raise ValidationError(_l("Vælg udvalgets pulje."))
 
 
+class NextPeriodForm(Form):
+    """The committee set up for the next election period: the period the page offered, so a
+    stale page or a forged post sets up nothing."""
+
+    period = StringField(_l("Valgperiode"), [DataRequired()])
+
+    def __init__(self, *args, expected: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.expected = expected
+
+    def validate_period(self, field):
+        if field.data != self.expected:
+            raise ValidationError(
+                _(
+                    "Udvalget kan kun nedsættes for den næste valgperiode, %(period)s.",
+                    period=self.expected,
+                )
+            )
+
+
 class RulesForm(Form):
     """A committee's rules of procedure on its quorum."""
 
@@ -100,6 +120,21 @@ class MeetingForm(Form):
     date = DateField(_l("Dato"), [InputRequired()])
     time = TimeField(_l("Klokkeslæt"), [InputRequired()])
     place = StringField(_l("Sted"), [DataRequired(), Length(max=200)])
+
+
+class MoveMeetingForm(MeetingForm):
+    """A meeting not yet held moved to another day (or time, or place)."""
+
+
+class CancelMeetingForm(Form):
+    reason = TextAreaField(
+        _l("Hvorfor aflyses mødet?"),
+        [DataRequired(message=_l("Skriv hvorfor mødet aflyses.")), Length(max=LONG)],
+        description=_l(
+            "Sagerne på dagsordenen tages af den og kan sættes på et andet møde. Har "
+            "udvalget fået dagsordenen, får medlemmerne besked."
+        ),
+    )
 
 
 def _case_choice(application) -> str:

@@ -29,6 +29,7 @@ MEETING_STATE_LABELS = {
     MeetingState.PLANNED: _l("Planlagt"),
     MeetingState.HELD: _l("Holdt"),
     MeetingState.MINUTES_APPROVED: _l("Beslutningsprotokol godkendt"),
+    MeetingState.CANCELLED: _l("Aflyst"),
 }
 QUORUM_LABELS = {
     QuorumRule.AT_LEAST_HALF: _l("Mindst halvdelen af medlemmerne"),

@@ -31,6 +31,9 @@ class MeetingStatus(enum.StrEnum):
 
     PLANNED = "planned"
     CLOSED = "closed"  # held; the minutes are made, approved and stored
+    # Not held: called off (aflyst) before it was; its items went back. Not "cancelled":
+    # that is a case's state (a cancelled grant).
+    CANCELLED = "called_off"
 
 
 class MeetingState(enum.StrEnum):
@@ -40,6 +43,7 @@ class MeetingState(enum.StrEnum):
     PLANNED = "planned"
     HELD = "held"
     MINUTES_APPROVED = "minutes_approved"
+    CANCELLED = "called_off"
 
 
 class QuorumRule(enum.StrEnum):
@@ -88,13 +92,17 @@ class Committee(Timestamp, Model):
 
     __tablename__ = "committee"
     __audit__ = Audited(added=Record("settings.committee_added", ("name", "fund_id", "period")))
+    # One committee a fund and election period: the new council sets the committee up again
+    # for its period, on the same fund (whose budget goes on; the carry-over stops at the
+    # period's end). Periods of one fund do not overlap (``operations.create_committee``).
+    __table_args__ = (UniqueConstraint("fund_id", "period_first"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[CommitteeKind] = mapped_column(enum_type(CommitteeKind))
     # The committee's own fund for courses, conferences and study trips; also the fund of
-    # the cases it decides.
-    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), unique=True)
+    # the cases it decides (in its election period: the committee of each period decides).
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
     period_first: Mapped[int]
     period_last: Mapped[int]
     # Its rules of procedure (forretningsorden): the quorum, and what happens without one.
@@ -119,8 +127,15 @@ class Committee(Timestamp, Model):
     def period(self) -> str:
         return f"{self.period_first}-{self.period_last}"
 
+    def in_period(self, on: dt.date) -> bool:
+        return self.period_first <= on.year <= self.period_last
+
     def current_memberships(self, on: dt.date | None = None) -> list[CommitteeMembership]:
+        """The members on the day: none outside the committee's election period (their
+        mandate ends with it, whatever the dates registered say)."""
         on = on or clock.today()
+        if not self.in_period(on):
+            return []
         return [m for m in self.memberships if m.is_current(on)]
 
     def voting_memberships(self, on: dt.date | None = None) -> list[CommitteeMembership]:
@@ -185,6 +200,10 @@ class Meeting(Timestamp, Model):
     held_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # The agenda sent to the members (the latest time).
     agenda_published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Cancelled (aflyst) before it was held: when, by whom and why (the members were told).
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
 
     committee: Mapped[Committee] = relationship(back_populates="meetings")
     items: Mapped[list[AgendaItem]] = relationship(
@@ -222,7 +241,13 @@ class Meeting(Timestamp, Model):
         return self.held_at is not None and self.is_open
 
     @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+    @property
     def state(self) -> MeetingState:
+        if self.is_cancelled:
+            return MeetingState.CANCELLED
         if not self.is_open:
             return MeetingState.MINUTES_APPROVED
         if self.held_at is not None:

@@ -15,6 +15,7 @@ quorum is checked here, so that a decision without one is refused with its reaso
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
@@ -25,6 +26,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import ColumnElement, CursorResult, exists, or_, select, update
 
+from grants.budgets.elections import ElectionPeriod, election_period
 from grants.cases.models import Application
 from grants.cases.states import State
 from grants.committees.labels import FOUND_REASONS
@@ -73,16 +75,31 @@ DECISIONS_BY_KIND = {
 # -- who --------------------------------------------------------------------------------------
 
 
-def committee_of_fund(fund_id: int) -> Committee | None:
-    return db.session.scalar(select(Committee).where(Committee.fund_id == fund_id))
+def committee_of_fund(fund_id: int, year: int | None = None) -> Committee | None:
+    """The committee that decides the fund's cases in ``year`` (today's by default): the one
+    set up for that election period. None between periods, before the new committee is."""
+    year = year or clock.today().year
+    return db.session.scalar(
+        select(Committee).where(
+            Committee.fund_id == fund_id,
+            Committee.period_first <= year,
+            Committee.period_last >= year,
+        )
+    )
 
 
 def _member_today(user):
+    """A membership of the person today, in a committee whose election period it is."""
     today = clock.today()
     return (
         CommitteeMembership.user_id == user.id,
         CommitteeMembership.valid_from <= today,
         or_(CommitteeMembership.valid_to.is_(None), CommitteeMembership.valid_to >= today),
+        CommitteeMembership.committee_id.in_(
+            select(Committee.id).where(
+                Committee.period_first <= today.year, Committee.period_last >= today.year
+            )
+        ),
     )
 
 
@@ -354,10 +371,26 @@ def create_committee(
     quorum_rule: QuorumRule = QuorumRule.AT_LEAST_HALF,
     without_quorum: WithoutQuorum = WithoutQuorum.POSTPONE,
 ) -> Committee:
-    if committee_of_fund(fund.id) is not None:
-        raise DomainError(_("Puljen hører allerede til et udvalg."), field="fund_id")
     if last < first:
         raise DomainError(_("Valgperioden slutter før den begynder."), field="period")
+    taken = db.session.scalar(
+        select(Committee)
+        .where(
+            Committee.fund_id == fund.id,
+            Committee.period_first <= last,
+            Committee.period_last >= first,
+        )
+        .limit(1)
+    )
+    if taken is not None:
+        raise DomainError(
+            _(
+                "Puljen hører allerede til %(committee)s i valgperioden %(period)s.",
+                committee=taken.name,
+                period=taken.period,
+            ),
+            field="fund_id",
+        )
     committee = Committee(
         name=name.strip(),
         kind=kind,
@@ -370,6 +403,62 @@ def create_committee(
     db.session.add(committee)
     db.session.flush()
     return committee
+
+
+def next_period(committee: Committee) -> ElectionPeriod:
+    """The election period after the committee's, by the municipality's rhythm."""
+    return election_period(committee.period_last + 1)
+
+
+def successor(committee: Committee) -> Committee | None:
+    """The committee of the same fund set up for the next election period, if it is."""
+    return committee_of_fund(committee.fund_id, committee.period_last + 1)
+
+
+def predecessor(committee: Committee) -> Committee | None:
+    return committee_of_fund(committee.fund_id, committee.period_first - 1)
+
+
+def set_up_for_next_period(committee: Committee) -> Committee:
+    """The committee set up again for the next election period (after an election): the
+    same name, kind, fund and rules of procedure, and no members yet (the new council's
+    are registered on its page). The fund goes on: its budget year by year, its cases, which
+    the new committee decides from the period's first day."""
+    period = next_period(committee)
+    if successor(committee) is not None:
+        raise DomainError(
+            _(
+                "%(committee)s er allerede nedsat for valgperioden %(period)s.",
+                committee=committee.name,
+                period=str(period),
+            ),
+            field="period",
+        )
+    return create_committee(
+        committee.name,
+        committee.kind,
+        committee.fund,
+        period.first,
+        period.last,
+        committee.quorum_rule,
+        committee.without_quorum,
+    )
+
+
+def set_up_period(year: int) -> list[Committee]:
+    """Every committee of the election period before ``year``'s set up for ``year``'s
+    period, unless it already is (``flask committees new-period``)."""
+    period = election_period(year)
+    before = election_period(period.first - 1)
+    made = []
+    for committee in db.session.scalars(
+        select(Committee)
+        .where(Committee.period_first == before.first, Committee.period_last == before.last)
+        .order_by(Committee.name, Committee.id)
+    ):
+        if successor(committee) is None:
+            made.append(set_up_for_next_period(committee))
+    return made
 
 
 def set_rules(committee: Committee, quorum_rule: QuorumRule, without: WithoutQuorum) -> None:
@@ -452,9 +541,11 @@ def _within_period(committee: Committee, day: dt.date, field: str | None = None)
         )
 
 
-def _open(meeting: Meeting) -> None:
+def _open(meeting: Meeting, field: str | None = None) -> None:
+    if meeting.is_cancelled:
+        raise DomainError(_("Mødet er aflyst."), field=field)
     if not meeting.is_open:
-        raise DomainError(_("Mødet er lukket; beslutningsprotokollen er lavet."))
+        raise DomainError(_("Mødet er lukket; beslutningsprotokollen er lavet."), field=field)
 
 
 def _held(meeting: Meeting) -> None:
@@ -559,6 +650,157 @@ def publish_agenda(meeting: Meeting, actor) -> list[User]:
     meeting.agenda_published_at = clock.now()
     db.session.flush()
     return sent
+
+
+# -- moving and cancelling a meeting ----------------------------------------------------------
+
+# The meeting being cancelled (``cancel_meeting``): within it, the one who cancels takes its
+# items off the agenda (the meeting's step ``take_off_agenda``, role ``committee``).
+_CANCELLING: ContextVar[int | None] = ContextVar("grants_cancelling_meeting", default=None)
+
+
+def _not_yet_held(meeting: Meeting, field: str) -> None:
+    """Only a meeting not yet held is moved or cancelled: a held one has its attendance and
+    decisions, and ends with its minutes."""
+    _open(meeting, field)
+    if meeting.held_at is not None:
+        raise DomainError(
+            _("Mødet er holdt og kan ikke flyttes eller aflyses. Luk det med protokollen."),
+            field=field,
+        )
+
+
+def _items_standing(meeting: Meeting) -> list[AgendaItem]:
+    """The items still to be decided (not withdrawn, not issued)."""
+    return [
+        i for i in meeting.items if i.withdrawn_at is None and i.issue_status != IssueStatus.ISSUED
+    ]
+
+
+def _tell_members(meeting: Meeting, actor, subject: str, body: str, **context) -> list[User]:
+    """The committee's members and secretary told by e-mail, each in their own language, once
+    the agenda has gone out to them (before that, they were not called to the meeting); not
+    the person who moved or cancelled it."""
+    from flask import url_for
+
+    from grants.notifications.operations import queue_mail
+
+    if meeting.agenda_published_at is None:
+        return []
+    link = url_for("committees.meeting", meeting_id=meeting.id, _external=True)
+    told = []
+    for membership in meeting.committee.current_memberships(meeting.day):
+        if membership.user_id == actor.id or not membership.user.active:
+            continue
+        if queue_mail(membership.user, subject, body, meeting=meeting, link=link, **context):
+            told.append(membership.user)
+    return told
+
+
+def move_meeting(meeting: Meeting, starts_at: dt.datetime, place: str, actor) -> list[User]:
+    """Move a meeting not yet held to another day (or time, or place) within the committee's
+    election period, not in the past. Its agenda stays; each case on it has the move in its
+    journal (for staff), and the members who were sent the agenda are told. Returns them."""
+    if not access.may(actor, "meeting.reschedule", meeting):
+        raise NotAllowed(_("Kun udvalgets sekretariat kan flytte mødet."))
+    _not_yet_held(meeting, "date")
+    if starts_at.tzinfo is None:
+        starts_at = starts_at.replace(tzinfo=clock.LOCAL)
+    day = starts_at.astimezone(clock.LOCAL).date()
+    if day < clock.today():
+        raise DomainError(_("Datoen er passeret. Vælg en dag fra i dag og frem."), field="date")
+    _within_period(meeting.committee, day, "date")
+    place = (place or "").strip()
+    before = meeting.local_start
+    if starts_at.astimezone(clock.LOCAL) == before and place == meeting.place:
+        raise DomainError(
+            _("Mødet er allerede på det tidspunkt og sted. Vælg en anden dato."), field="date"
+        )
+    meeting.starts_at = starts_at.astimezone(dt.UTC)
+    meeting.place = place
+    for item in _items_standing(meeting):
+        engine.record(
+            item.application,
+            "meeting_moved",
+            actor,
+            details=note(
+                "meeting_moved",
+                committee=meeting.committee.name,
+                from_date=before.date(),
+                from_time=before.strftime("%H:%M"),
+                date=day,
+                time=starts_at.astimezone(clock.LOCAL).strftime("%H:%M"),
+            ),
+            visible_to_applicant=False,
+        )
+    told = _tell_members(
+        meeting,
+        actor,
+        "mail/meeting_moved_subject.txt",
+        "mail/meeting_moved.txt",
+        before=before,
+        items=_items_standing(meeting),
+    )
+    db.session.flush()
+    return told
+
+
+def cancel_meeting(meeting: Meeting, reason: str, actor) -> list[User]:
+    """Cancel (aflys) a meeting not yet held, with the reason (no quorum to be had, the day
+    no longer possible, a meeting outside the election period). Each case on its agenda goes
+    back to wait for another meeting (the meeting's step ``take_off_agenda``, in the case's
+    journal for staff), and can be put on another agenda; the members who were sent the
+    agenda are told. Returns them."""
+    if not access.may(actor, "meeting.reschedule", meeting):
+        raise NotAllowed(_("Kun udvalgets sekretariat kan aflyse mødet."))
+    _not_yet_held(meeting, "reason")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Skriv hvorfor mødet aflyses."), field="reason")
+    items = _items_standing(meeting)
+    token = _CANCELLING.set(meeting.id)
+    try:
+        with engine.taking_as(CaseRole.COMMITTEE):
+            for item in items:
+                engine.take(
+                    item.application,
+                    "take_off_agenda",
+                    actor,
+                    reason,
+                    details=note(
+                        "meeting_cancelled", committee=meeting.committee.name, date=meeting.day
+                    ),
+                )
+    finally:
+        _CANCELLING.reset(token)
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancelled_at = clock.now()
+    meeting.cancelled_by_id = actor.id
+    meeting.cancel_reason = reason
+    told = _tell_members(
+        meeting,
+        actor,
+        "mail/meeting_cancelled_subject.txt",
+        "mail/meeting_cancelled.txt",
+        reason=reason,
+        items=items,
+    )
+    db.session.flush()
+    return told
+
+
+def takes_off_agenda(application, user) -> bool:
+    """Whether ``user`` takes the case off its agenda now: within ``cancel_meeting``, for a
+    case on the agenda of the meeting being cancelled, by one who may cancel it."""
+    cancelling = _CANCELLING.get()
+    if cancelling is None:
+        return False
+    item = open_item(application)
+    return (
+        item is not None
+        and item.meeting_id == cancelling
+        and access.may(user, "meeting.reschedule", item.meeting)
+    )
 
 
 def _meeting_words(meeting: Meeting) -> dict:

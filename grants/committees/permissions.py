@@ -10,6 +10,7 @@ from __future__ import annotations
 from grants.applications.permissions import opens_funds
 from grants.cases.states import State
 from grants.committees import operations
+from grants.committees.models import MemberRole
 from grants.core import access
 from grants.workflow import engine
 from grants.workflow.models import CaseRole
@@ -48,6 +49,17 @@ def can_plan_meetings(user, _committee_or_meeting=None, **_) -> bool:
 def can_publish_agenda(user, meeting, **_) -> bool:
     """Sends the agenda to the members: the secretariat, and the chair and secretary."""
     return can_plan_meetings(user) or can_conduct_meeting(user, meeting)
+
+
+@access.rule("meeting.reschedule")
+def can_reschedule_meeting(user, meeting, **_) -> bool:
+    """Moves a meeting not yet held, or cancels it: the secretariat who plan the meetings
+    (caseworkers, administrators), and the committee's own secretary; not its chair or
+    members."""
+    if can_plan_meetings(user):
+        return True
+    membership = _membership(user, meeting.committee)
+    return membership is not None and membership.role == MemberRole.SECRETARY
 
 
 @access.rule("meeting.view")
@@ -110,7 +122,11 @@ engine.held_role(CaseRole.COMMITTEE)(operations.decided_at_meeting)
 def committee_role(application, user) -> set[CaseRole]:
     """A committee's case: its members decide at a held meeting with a quorum on the item. A
     member ruled disqualified, or with an interest not yet ruled on, holds no role."""
-    if application.fund.spec.decided_in_meeting and operations.decides_for(application, user):
+    if application.fund.spec.decided_in_meeting and (
+        operations.decides_for(application, user)
+        # The meeting cancelled: its cases go back off the agenda (``cancel_meeting``).
+        or operations.takes_off_agenda(application, user)
+    ):
         return {CaseRole.COMMITTEE}
     return set()
 

@@ -33,10 +33,13 @@ from grants.committees.forms import (
     ActionForm,
     AgendaForm,
     AttendanceForm,
+    CancelMeetingForm,
     CommitteeForm,
     DeclarationForm,
     MeetingForm,
     MemberForm,
+    MoveMeetingForm,
+    NextPeriodForm,
     RecordDecisionForm,
     RulesForm,
     RulingForm,
@@ -117,7 +120,9 @@ def index():
     access.require(current_user, "committee.list")
     registers = access.may(current_user, "committee.manage")
     if registers:
-        committees = db.session.scalars(select(Committee).order_by(Committee.name)).all()
+        committees = db.session.scalars(
+            select(Committee).order_by(Committee.name, Committee.period_first.desc())
+        ).all()
     else:
         committees = ops.committees_of(current_user)
     return render_template(
@@ -129,14 +134,15 @@ def index():
 
 
 def _free_funds() -> list[Fund]:
-    taken = select(Committee.fund_id)
+    """The committees' funds: a fund goes on from one election period to the next, with a
+    committee set up for each; one whose period overlaps another's on the fund is refused
+    by ``create_committee``, beside the fund."""
     return list(
         db.session.scalars(
             select(Fund)
             .where(
                 Fund.kind.in_(kinds.codes(applicant=kinds.Applicant.COMMITTEE)),
                 Fund.active,
-                Fund.id.not_in(taken),
             )
             .order_by(Fund.name)
         )
@@ -189,6 +195,9 @@ def show(committee_id: int, member_form=None, meeting_form=None, rules_form=None
         "committees/show.html",
         committee=committee,
         registers=registers,
+        successor=ops.successor(committee),
+        predecessor=ops.predecessor(committee),
+        next_period=ops.next_period(committee),
         member_form=member_form or MemberForm(people=_staff()),
         meeting_form=meeting_form or MeetingForm(),
         rules_form=rules_form
@@ -204,6 +213,32 @@ def show(committee_id: int, member_form=None, meeting_form=None, rules_form=None
         quorum_labels=QUORUM_LABELS,
         without_labels=WITHOUT_QUORUM_LABELS,
     ), status
+
+
+@bp.post("/<int:committee_id>/naeste-valgperiode")
+@login_required
+def next_period(committee_id: int):
+    """The committee set up again for the next election period, on the same fund."""
+    committee = _committee(committee_id, "committee.manage")
+    form = NextPeriodForm(expected=str(ops.next_period(committee)))
+    if not form.validate():
+        for message in form.period.errors:
+            flash(message, "error")
+        return show(committee_id, status=422)
+    with refused_by_domain() as refusal:
+        new = ops.set_up_for_next_period(committee)
+    if refusal:
+        return show(committee_id, status=refusal.status)
+    flash(
+        _(
+            "%(committee)s er nedsat for valgperioden %(period)s. Registrér det nye udvalgs "
+            "medlemmer.",
+            committee=new.name,
+            period=new.period,
+        ),
+        "success",
+    )
+    return redirect(url_for("committees.show", committee_id=new.id))
 
 
 @bp.post("/<int:committee_id>/forretningsorden")
@@ -266,6 +301,11 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
     conducts = access.may(current_user, "meeting.conduct", meeting)
     plans = access.may(current_user, "meeting.plan", meeting)
     publishes = access.may(current_user, "meeting.publish", meeting)
+    # Offered while the meeting is not yet held; a refused move or cancellation is shown
+    # with its form again, the reason beside the field (a meeting held or cancelled since).
+    reschedules = access.may(current_user, "meeting.reschedule", meeting) and (
+        (meeting.is_open and meeting.held_at is None) or "move" in forms or "cancel" in forms
+    )
     membership = meeting.committee.membership_of(current_user)
     members = meeting.committee.voting_memberships(meeting.day)
     officials = [m for m in meeting.committee.current_memberships(meeting.day) if m not in members]
@@ -324,6 +364,16 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
         conducts=conducts,
         plans=plans,
         publishes=publishes,
+        reschedules=reschedules,
+        move_form=forms.get("move")
+        or MoveMeetingForm(
+            data={
+                "date": meeting.local_start.date(),
+                "time": meeting.local_start.time().replace(tzinfo=None),
+                "place": meeting.place,
+            }
+        ),
+        cancel_form=forms.get("cancel") or CancelMeetingForm(),
         agenda_form=forms.get("agenda") or AgendaForm(cases=ops.eligible_cases(meeting)),
         attendance_form=attendance,
         ruling_form=RulingForm(),
@@ -407,6 +457,46 @@ def publish_agenda(meeting_id: int):
                 "kunne sendes til."
             )
     return _step_done(meeting_id, refusal, done)
+
+
+@bp.post("/moeder/<int:meeting_id>/flyt")
+@login_required
+def move(meeting_id: int):
+    """A meeting not yet held moved to another day within the election period."""
+    meeting = _meeting(meeting_id, "meeting.reschedule")
+    form = MoveMeetingForm()
+    if not form.validate():
+        return meeting_page_with(meeting_id, {"move": form})
+    starts_at = dt.datetime.combine(form.date.data, form.time.data, tzinfo=clock.LOCAL)
+    with refused_by_domain(form, "date") as refusal:
+        told = ops.move_meeting(meeting, starts_at, form.place.data, current_user)
+    done = _("Mødet er flyttet.")
+    if not refusal and told:
+        done = _(
+            "Mødet er flyttet, og %(names)s har fået besked.",
+            names=listed([p.name for p in told]),
+        )
+    return _step_done(meeting_id, refusal, done, {"move": form})
+
+
+@bp.post("/moeder/<int:meeting_id>/aflys")
+@login_required
+def cancel(meeting_id: int):
+    """A meeting not yet held cancelled: its cases go back to wait for another meeting."""
+    meeting = _meeting(meeting_id, "meeting.reschedule")
+    form = CancelMeetingForm()
+    if not form.validate():
+        return meeting_page_with(meeting_id, {"cancel": form})
+    with refused_by_domain(form, "reason") as refusal:
+        told = ops.cancel_meeting(meeting, form.reason.data, current_user)
+    done = _("Mødet er aflyst. Sagerne på dagsordenen venter på et nyt møde.")
+    if not refusal and told:
+        done = _(
+            "Mødet er aflyst, og %(names)s har fået besked. Sagerne på dagsordenen venter på "
+            "et nyt møde.",
+            names=listed([p.name for p in told]),
+        )
+    return _step_done(meeting_id, refusal, done, {"cancel": form})
 
 
 @bp.post("/moeder/<int:meeting_id>/fremmoedte")

@@ -467,7 +467,7 @@ def _meetings_statement() -> Select:
             CommitteeMembership.user_id == bindparam("user_id", type_=Integer),
             CommitteeMembership.valid_from <= today,
             or_(CommitteeMembership.valid_to.is_(None), CommitteeMembership.valid_to >= today),
-            Meeting.status != MeetingStatus.CLOSED,
+            Meeting.status == MeetingStatus.PLANNED,  # not closed, nor cancelled
         )
         .order_by(Meeting.starts_at, Meeting.id)
     )

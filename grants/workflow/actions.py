@@ -223,6 +223,14 @@ ACTIONS: dict[str, Action] = {
                 "godkendelse."
             ),
         ),
+        # The meeting was cancelled before it was held: the case waits for another meeting
+        # (committee_decision v3; taken by ``cancel_meeting`` only, never from the case page).
+        Action(
+            "take_off_agenda",
+            _l("Taget af dagsordenen: mødet er aflyst"),
+            listed=False,
+            on_newer_route=True,
+        ),
         Action(
             "postpone",
             _l("Udsæt sagen"),

@@ -51,6 +51,14 @@ TEXTS = {
         "et senere møde."
     ),
     "substitute_called": _l("%(substitute)s er indkaldt som stedfortræder for %(member)s."),
+    "meeting_moved": _l(
+        "Mødet i %(committee)s er flyttet fra %(from_date)s kl. %(from_time)s til %(date)s "
+        "kl. %(time)s. Sagen er stadig på dagsordenen."
+    ),
+    "meeting_cancelled": _l(
+        "Mødet i %(committee)s den %(date)s er aflyst, og sagen er taget af dagsordenen. Den "
+        "venter på et nyt møde."
+    ),
     "complaint_forwarded": _l("Klagen er sendt til %(body)s den %(day)s."),
     "complaint_decided": _l("%(body)s har afgjort klagen den %(day)s: %(outcome)s."),
     "interest_ruled_disqualified": _l("%(member)s: inhabil"),
@@ -105,7 +113,7 @@ COMPLAINT_OUTCOMES = {
 # A message of several sentences is a tuple of them, shown as one line.
 # How a fact is shown, by its name; anything else is shown as it is kept.
 MONEY_FACTS = {"amount", "final"}
-DATE_FACTS = {"day", "date"}
+DATE_FACTS = {"day", "date", "from_date"}
 
 
 def note(message: str, **facts: object) -> dict[str, object]:

@@ -27,6 +27,7 @@ EVENT_LABELS = {
     "postponed_without_quorum": _l("Udsat: udvalget var ikke beslutningsdygtigt"),
     "withdrawn_from_agenda": _l("Taget af udvalgets dagsorden"),
     "substitute_called": _l("Stedfortræder indkaldt"),
+    "meeting_moved": _l("Udvalgets møde flyttet"),
     "budget_year_moved": _l("Flyttet til næste års budget"),
     "budget_year_changed": _l("Budgetår ændret med rejsens datoer"),
     "representative_removed": _l("Ny kontaktperson for organisationen"),

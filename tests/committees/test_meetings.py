@@ -149,12 +149,17 @@ def test_a_meeting_dated_after_the_election_period_is_not_held(client, auth, cw,
     )
     db.session.add(meeting)
     db.session.commit()
-    move_clock(dt.date(2030, 1, 10))
     auth.login(cw.secretary)
-    response = client.post(
-        f"/udvalg/moeder/{meeting.id}/fremmoedte", data={"present": [str(cw.chair.id)]}
-    )
+    url = f"/udvalg/moeder/{meeting.id}/fremmoedte"
+    # Before the period's end the secretary is told why (nobody can be chosen: on its day
+    # the committee has no members).
+    move_clock(dt.date(2029, 12, 31))
+    response = client.post(url, data={})
     assert response.status_code == 422
     assert "valgperioden 2026-2029" in page_text(response)
+    # On its day the committee's members and secretary are members no more.
+    move_clock(dt.date(2030, 1, 10))
+    response = client.post(url, data={"present": [str(cw.chair.id)]})
+    assert response.status_code == 403
     db.session.expire_all()
     assert meeting.held_at is None and meeting.state == MeetingState.PLANNED

@@ -360,7 +360,9 @@ def _needed(rule, size):
 def test_quorum_for_every_committee(size, present, disqualified, pending, rule):
     """Built in memory: the rule itself, over member counts, attendance and interests."""
     today = dt.date(2027, 3, 1)
-    committee = Committee(name="U", quorum_rule=rule)
+    committee = Committee(
+        name="U", quorum_rule=rule, period_first=today.year, period_last=today.year
+    )
     committee.memberships = [
         CommitteeMembership(
             user_id=i, role=MemberRole.CHAIR if i == 0 else MemberRole.MEMBER, valid_from=today

@@ -49,15 +49,15 @@ def _write_route(path, data: dict) -> None:
 
 
 def _route_variant(tmp_path, version: int, *, reconsideration: bool, drop: str = "") -> Route:
-    """The committees' route version 2, as ``version``: without the reconsideration steps
-    (as version 1 was), and without the step ``drop`` (a version that does not keep them
-    all)."""
+    """The committees' route (version 3), as ``version``: without the reconsideration steps
+    and the cancelled meeting's step (as version 1 was), and without the step ``drop`` (a
+    version that does not keep them all)."""
     data = tomllib.loads((STANDARD_ROUTES / "committee_decision.toml").read_text("utf-8"))
     data["version"] = version
 
     def reconsiders(row: dict) -> bool:
         return (
-            row["action"] == "request_reconsideration"
+            row["action"] in ("request_reconsideration", "take_off_agenda")
             or row["from"] in RECONSIDERATION
             or row["to"] in RECONSIDERATION
         )
@@ -80,7 +80,7 @@ def v1(cw, tmp_path):
     route = _route_variant(tmp_path, 1, reconsideration=False)
     cw.fund.route = route
     db.session.commit()
-    assert current_route("committee_decision").version == 2
+    assert current_route("committee_decision").version == 3
     return route
 
 
@@ -126,10 +126,10 @@ def test_a_case_on_version_1_is_reconsidered_end_to_end(
     db.session.expire_all()
     application = db.session.get(type(application), application.id)
     assert application.state == State.RECONSIDERATION
-    v2 = current_route("committee_decision")
-    assert application.route_id == v2.id
+    v3 = current_route("committee_decision")
+    assert application.route_id == v3.id
     (moved,) = _moves(application)
-    assert (moved.details["old"], moved.details["new"]) == (1, 2)
+    assert (moved.details["old"], moved.details["new"]) == (1, 3)
     assert moved.actor_id == cw.outsider.id
     assert not moved.visible_to_applicant
     # Version 1 and the fund are as they were: new cases still start on it.
@@ -152,14 +152,14 @@ def test_a_case_on_version_1_is_reconsidered_end_to_end(
         "section[aria-labelledby=journal-heading] table",
     )
     (row,) = [r for r in rows if r[2] == "Flyttet til en nyere version af sagsgangen"]
-    assert "fra version 1 til version 2" in row[4] and "Bed om genoptagelse" in row[4]
+    assert "fra version 1 til version 3" in row[4] and "Bed om genoptagelse" in row[4]
     client.post("/sprog", data={"locale": "en"})
     rows = html.table_rows(
         client.get(f"/ansoegninger/{application.id}"),
         "section[aria-labelledby=journal-heading] table",
     )
     (row,) = [r for r in rows if r[2] == "Moved to a newer version of the case route"]
-    assert "from version 1 to version 2" in row[4] and "Ask for reconsideration" in row[4]
+    assert "from version 1 to version 3" in row[4] and "Ask for reconsideration" in row[4]
 
 
 def test_a_refused_request_leaves_the_case_on_its_version(cw, granted_on_v1, client, auth):
@@ -190,10 +190,10 @@ def test_a_case_not_yet_decided_stays_on_version_1(cw, v1):
 
 
 def test_a_newer_version_that_drops_a_step_is_not_moved_onto(cw, v1, granted_on_v1, tmp_path):
-    """Version 3 has reconsideration but no "withdraw": a case of version 1 would lose a way
+    """Version 4 has reconsideration but no "withdraw": a case of version 1 would lose a way
     it had, so it is not moved onto it, and cannot ask."""
-    _route_variant(tmp_path, 3, reconsideration=True, drop="withdraw")
-    assert current_route("committee_decision").version == 3
+    _route_variant(tmp_path, 4, reconsideration=True, drop="withdraw")
+    assert current_route("committee_decision").version == 4
     assert newer_route(granted_on_v1) is None
     with pytest.raises(NotAllowed):
         request_reconsideration(granted_on_v1, cw.outsider, "request_reconsideration", REASONS)

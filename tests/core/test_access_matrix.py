@@ -239,6 +239,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "committees.show": Expect(MEETING_VIEWERS),
     "committees.add_member": Expect(COMMITTEE_SECRETARIAT),
     "committees.rules": Expect(COMMITTEE_SECRETARIAT, data={"quorum_rule": "nope"}),
+    # The committee set up for the next election period: the period must be the page's.
+    "committees.next_period": Expect(COMMITTEE_SECRETARIAT, data={"period": ""}),
     "committees.new_meeting": Expect(COMMITTEE_SECRETARIAT),
     "committees.meeting": Expect(MEETING_VIEWERS),
     "committees.agenda_for_case": Expect(
@@ -246,6 +248,10 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "committees.add_item": Expect(COMMITTEE_SECRETARIAT),
     "committees.publish_agenda": Expect(COMMITTEE_SECRETARIAT | CONDUCTS),
+    # Moving or cancelling a meeting: the secretariat (and the committee's secretary, not a
+    # persona here); never its chair or members. The empty form changes nothing.
+    "committees.move": Expect(COMMITTEE_SECRETARIAT, data={"date": ""}),
+    "committees.cancel": Expect(COMMITTEE_SECRETARIAT, data={"reason": ""}),
     "committees.declare": Expect(COMMITTEE_MEMBERS, data={"reason": ""}),
     # A person who is not a member of the committee in the world gets 422 for the form.
     "committees.attendance": Expect(CONDUCTS, data={"present": "999999"}),
@@ -745,6 +751,8 @@ COMMITTEE_GUESSES = (
     ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/beslutning"),
     ("POST", "/udvalg/moeder/{other_meeting}/fremmoedte"),
     ("POST", "/udvalg/moeder/{other_meeting}/dagsorden/udsend"),
+    ("POST", "/udvalg/moeder/{other_meeting}/flyt"),
+    ("POST", "/udvalg/moeder/{other_meeting}/aflys"),
     ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/udsaet"),
     ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/stedfortraeder"),
     ("POST", "/udvalg/moeder/{other_meeting}/udsend"),
