@@ -29,6 +29,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     exists,
+    false,
     func,
     literal_column,
     or_,
@@ -48,7 +49,8 @@ from grants.core.pagination import Listing, listing
 from grants.extensions import db
 from grants.funds.models import FundBoardMember
 from grants.organisations.models import Membership, Organisation
-from grants.people.models import User
+from grants.people.models import Role, User
+from grants.workflow import interest
 
 # The application's text as PostgreSQL keeps it (the column searched_text, made of the title,
 # purpose, destination, programme and expected benefit with the 'danish' configuration, and
@@ -102,10 +104,14 @@ def _sides(user, user_id: Any = None) -> tuple[ColumnElement[bool], ColumnElemen
             Application.organisation_id.in_(own_organisations),
         ),
     )
+    # Nobody handles a case they were a party to (applied for an organisation's case and
+    # left it: ``interest.was_a_party``); ``case.view`` refuses them like anyone else.
+    never_a_party = ~interest.was_a_party_condition(user_id)
     if user.has_role(*CASE_STAFF):
-        return applicant_side, None
+        return applicant_side, never_a_party
     handles = [
-        Application.manager_id == user_id,
+        # The manager named on the case, while a manager (``engine.is_the_manager_now``).
+        Application.manager_id == user_id if user.has_role(Role.MANAGER) else false(),
         Application.fund_id.in_(
             select(FundBoardMember.fund_id).where(FundBoardMember.user_id == user_id)
         ),
@@ -119,7 +125,7 @@ def _sides(user, user_id: Any = None) -> tuple[ColumnElement[bool], ColumnElemen
                 .where(Meeting.committee_id.in_(committees))
             )
         )
-    return applicant_side, or_(*handles)
+    return applicant_side, and_(or_(*handles), never_a_party)
 
 
 def _committees(user) -> tuple[int, ...]:
@@ -300,6 +306,8 @@ def search_rows(
         # Who sees what: case staff every case that is no longer a draft; others by the
         # committees they sit on, which the statement holds.
         None if user.has_role(*CASE_STAFF) else _committees(user),
+        # and a manager the cases naming them (``_sides``).
+        user.has_role(Role.MANAGER),
         bool(criteria.text),
         bool(CVR.match(ascii_digits(criteria.text))),
         criteria.fund_id is not None,
