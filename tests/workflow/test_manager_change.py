@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from grants.cases.models import Application
 from grants.cases.states import State
 from grants.extensions import db
 from grants.notifications.models import OutboxMessage
@@ -184,3 +185,49 @@ def test_a_post_without_the_field_keeps_the_manager(world, client, auth):
     assert _set_person(client, world.employee, ["employee", "caseworker"]).status_code == 302
     db.session.expire_all()
     assert world.employee.manager_id == world.manager.id
+
+
+def test_an_application_form_opened_before_the_change_is_refused_next_to_the_manager(app, world):
+    from tests.applications.helpers import form_data
+
+    karen = make_user(Role.EMPLOYEE, Role.MANAGER, name="Karen Kvist")
+    db.session.commit()
+    employee_client, employee_auth = _second_client(app)
+    employee_auth.login(world.employee)
+    page = employee_client.get("/ansoegninger/ny/studierejsefonden")
+    assert list(html.options(page, "manager_id"))[-1] == str(world.manager.id)
+
+    admin_client, admin_auth = _second_client(app)
+    admin_auth.login(world.admin)
+    assert _set_person(admin_client, world.employee, ["employee"], karen.id).status_code == 302
+
+    before = table_fingerprint(drafts=False)
+    response = employee_client.post(
+        "/ansoegninger/ny/studierejsefonden", data=form_data(manager_id=str(world.manager.id))
+    )
+    assert response.status_code == 422
+    assert html.field_error(response, "manager_id")
+    assert table_fingerprint(drafts=False) == before
+    # The form offers the new manager.
+    assert str(karen.id) in html.options(response, "manager_id")
+
+
+def test_a_manager_without_the_role_is_not_offered_and_nobody_is_named(app, world, client, auth):
+    from tests.applications.helpers import form_data
+
+    world.manager.role_grants.remove(
+        next(g for g in world.manager.role_grants if g.role == Role.MANAGER)
+    )
+    karen = make_user(Role.EMPLOYEE, Role.MANAGER, name="Karen Kvist")
+    db.session.commit()
+    auth.login(world.employee)
+    page = client.get("/ansoegninger/ny/studierejsefonden")
+    offered = html.options(page, "manager_id")
+    assert str(world.manager.id) not in offered and str(karen.id) in offered
+    response = client.post(
+        "/ansoegninger/ny/studierejsefonden", data=form_data(manager_id=str(karen.id))
+    )
+    assert response.status_code == 302
+    application = db.session.scalar(select(Application).order_by(Application.id.desc()))
+    assert application.manager_id == karen.id
+    assert application.state == State.AWAITING_ENDORSEMENT
