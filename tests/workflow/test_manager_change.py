@@ -231,3 +231,34 @@ def test_a_manager_without_the_role_is_not_offered_and_nobody_is_named(app, worl
     application = db.session.scalar(select(Application).order_by(Application.id.desc()))
     assert application.manager_id == karen.id
     assert application.state == State.AWAITING_ENDORSEMENT
+
+
+def test_the_decision_is_not_mailed_to_a_manager_whose_role_was_removed(world, client, auth):
+    from tests.confirming import decide
+
+    endorsed = make_application(world.employee, world.fund, state=State.SCREENING)
+    db.session.commit()
+    auth.login(world.admin)
+    assert _set_person(client, world.manager, ["employee"]).status_code == 302
+    auth.login(world.caseworker)
+    assert decide(client, endorsed.id, action="grant").status_code == 302
+    db.session.expire_all()
+    assert endorsed.state == State.GRANTED
+    told = set(
+        db.session.scalars(
+            select(OutboxMessage.recipient_id).where(OutboxMessage.application_id == endorsed.id)
+        )
+    )
+    assert world.employee.id in told and world.manager.id not in told
+
+
+def test_the_administrators_page_says_it_in_english(world, client, auth):
+    world.admin.locale = "en"
+    db.session.commit()
+    auth.login(world.admin)
+    page = client.get(f"/administration/brugere/{world.employee.id}")
+    assert html.field_label(page, "manager_id") == "Manager"
+    assert "No manager" in html.options(page, "manager_id").values()
+    response = _set_person(client, world.employee, ["employee"], world.outsider.id)
+    assert response.status_code == 422
+    assert html.field_error(response, "manager_id") == "Choose a manager from the list."
