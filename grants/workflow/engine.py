@@ -675,15 +675,28 @@ def waiting_parts(user: User, quick: bool = False) -> Waiting:
         own_organisations,
         clock.today(),
         user.has_role(Role.MANAGER),
+        acting_cvr_of(user),
     )
     waiting = _WAITING.get(key)
     if waiting is None:
         if len(_WAITING) >= _WAITING_KEPT:
             _WAITING.clear()
         waiting = _WAITING[key] = _waiting_condition(
-            user.id, key[2], transitions, own_organisations, manager=key[5]
+            user.id, key[2], transitions, own_organisations, manager=key[5], acting_cvr=key[6]
         )
     return waiting
+
+
+def acting_cvr_of(user: User) -> str | None:
+    """The CVR number the request's login acts for (MitID Erhverv), if ``user`` is the
+    request's person: they act for that company alone (``organisation.act``)."""
+    from flask_login import current_user
+
+    from grants.people.assurance import acting_cvr
+
+    if getattr(current_user, "id", None) != user.id:
+        return None
+    return acting_cvr()
 
 
 # The conditions of ``waiting_for`` last built, by what they were built from.
@@ -722,10 +735,11 @@ def _waiting_condition(
     transitions: Transitions,
     own_organisations: tuple[int, ...] | None,
     manager: bool = True,
+    acting_cvr: str | None = None,
 ) -> Waiting:
     from grants.cases.models import Application
     from grants.funds.models import Fund, FundBoardMember
-    from grants.organisations.models import Membership
+    from grants.organisations.models import Membership, Organisation
     from grants.workflow import waits_for
 
     steps: dict[CaseRole, dict[tuple[int, str], set[str]]] = {}
@@ -759,7 +773,27 @@ def _waiting_condition(
         if own_organisations is AS_SUBQUERY or own_organisations
         else Application.applicant_id == user_id
     )
-    conditions = [and_(applicant_side, waits_for_now(CaseRole.APPLICANT))]
+    # A login with MitID Erhverv acts for that company alone (``organisation.act``): what
+    # waits for the applicant side is the person's own and that company's; every membership
+    # still keeps the person from handling a case (``not_a_party`` below).
+    acting_side = (
+        or_(
+            Application.applicant_id == user_id,
+            Application.organisation_id.in_(
+                select(Membership.organisation_id)
+                .join(Organisation, Organisation.id == Membership.organisation_id)
+                .where(Membership.user_id == user_id, Organisation.cvr == acting_cvr)
+            ),
+        )
+        if acting_cvr is not None
+        else None
+    )
+    conditions = [
+        and_(
+            applicant_side if acting_side is None else acting_side,
+            waits_for_now(CaseRole.APPLICANT),
+        )
+    ]
     # The manager's step is the manager's while they hold the role (``is_the_manager_now``).
     manager_named = Application.manager_id == user_id if manager else false()
     others = [and_(manager_named, waits_for_now(CaseRole.MANAGER))]
@@ -835,8 +869,9 @@ def _waiting_condition(
     # role's day (a caseworker's thousands read only up to the count's cap, where a bitmap
     # of every case in a caseworker's state was made to count the first hundred).
     not_own = not_a_party
+    own_acting = own_side if acting_side is None else and_(own_side, acting_side)
     branches = [
-        and_(own_side, waits_for_now(CaseRole.APPLICANT)),
+        and_(own_acting, waits_for_now(CaseRole.APPLICANT)),
         and_(manager_named, waits_for_now(CaseRole.MANAGER), not_own),
         and_(
             any_of(Application.fund_id, board_funds),

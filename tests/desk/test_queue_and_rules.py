@@ -172,3 +172,52 @@ def test_who_left_is_refused_the_case_page_and_its_journal(client, auth, people_
     for who in ("kim", "caseworker"):
         auth.login(people[who])
         assert client.get(f"/ansoegninger/{left.id}").status_code == 200, who
+
+
+def test_a_login_for_one_company_lists_and_finds_only_that_companys_cases(app, world):
+    """MitID Erhverv: a login for one company acts for it alone (``organisation.act``), so
+    neither the queue nor the search offers another organisation's case of the person's,
+    which they may not open now, and a caseworker never handles either."""
+    from flask import session
+    from flask_login import login_user
+
+    from grants.people.assurance import CVR_KEY
+
+    mads = make_user(Role.EMPLOYEE, Role.CASEWORKER, name="Mads Medlem")
+    other = make_user(name="Ole Kontakt")
+    orchestra = make_organisation(mads, other, name="Orkestret", cvr="12345674")
+    choir = make_organisation(mads, other, name="Koret", cvr="29189765")
+    cases = {
+        "orchestra_asked": make_application(
+            other, world.fund, organisation=orchestra, state=State.AWAITING_INFORMATION
+        ),
+        "choir_asked": make_application(
+            other, world.fund, organisation=choir, state=State.AWAITING_INFORMATION
+        ),
+        "orchestra_screening": make_application(
+            other, world.fund, organisation=orchestra, state=State.SCREENING
+        ),
+        "choir_screening": make_application(
+            other, world.fund, organisation=choir, state=State.SCREENING
+        ),
+    }
+    db.session.commit()
+    with app.test_request_context():
+        login_user(mads)
+        session[CVR_KEY] = "29189765"  # the choir's
+        for quick in (False, True):
+            listed = set(
+                db.session.scalars(
+                    select(Application.id).where(engine.waiting_for(mads, quick=quick))
+                )
+            )
+            for name, application in cases.items():
+                assert (application.id in listed) == _expected_step(application, mads), (
+                    name,
+                    quick,
+                )
+            assert listed == {cases["choir_asked"].id}
+        visible = set(db.session.scalars(select(Application.id).where(searching.visible_to(mads))))
+        for name, application in cases.items():
+            assert (application.id in visible) == access.may(mads, "case.view", application), name
+        assert visible == {cases["choir_asked"].id, cases["choir_screening"].id}
