@@ -499,9 +499,32 @@ def user(user_id: int):
                     set_manager(person, manager, current_user)
             if not refusal:
                 flash(_("Rollerne er gemt."), "success")
+                _say_who_still_names(person)
                 return redirect(back)
         return _form_page(form, title, action, back, intro=person.email, status=422)
     return _form_page(form, title, action, back, intro=person.email)
+
+
+def _say_who_still_names(person: User) -> None:
+    """A person who is no longer a manager (the role removed, or locked out) endorses
+    nothing (``engine.is_the_manager_now``), so the employees who still have them as their
+    manager need another: the administrator is told whose pages to change."""
+    if person.has_role(Role.MANAGER) and person.active:
+        return
+    employees = db.session.scalars(
+        select(User.name).where(User.manager_id == person.id).order_by(User.name, User.id)
+    ).all()
+    if employees:
+        flash(
+            _(
+                "%(name)s er ikke længere leder, men står som leder for: %(employees)s. Vælg "
+                "en ny leder for dem; deres ansøgninger, der venter på lederens anbefaling, "
+                "går så videre til den nye leder.",
+                name=person.name,
+                employees=", ".join(employees),
+            ),
+            "warning",
+        )
 
 
 def _managers_for(person: User) -> list[User]:

@@ -262,3 +262,16 @@ def test_the_administrators_page_says_it_in_english(world, client, auth):
     response = _set_person(client, world.employee, ["employee"], world.outsider.id)
     assert response.status_code == 422
     assert html.field_error(response, "manager_id") == "Choose a manager from the list."
+
+
+def test_removing_the_role_tells_the_administrator_whose_manager_to_change(world, client, auth):
+    auth.login(world.admin)
+    response = _set_person(client, world.manager, ["employee"])
+    assert response.status_code == 302
+    notices = html.flashes(client.get(response.headers["Location"]), "warning")
+    assert any("Mette Madsen" in notice and "Lars Lund" in notice for notice in notices)
+    # A manager who keeps the role: nothing to say.
+    karen = make_user(Role.EMPLOYEE, Role.MANAGER, name="Karen Kvist")
+    db.session.commit()
+    response = _set_person(client, karen, ["employee", "manager"])
+    assert not html.flashes(client.get(response.headers["Location"]), "warning")
