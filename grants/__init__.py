@@ -47,6 +47,7 @@ SUBSCRIBER_MODULES = (
     "grants.notifications.subscribers",  # the e-mails of the people package's events
     "grants.workflow.journal",  # the case journal's entries for letters and budget years
     "grants.workflow.mails",  # the e-mails a step causes
+    "grants.workflow.rerouting",  # the manager's step follows the employee's new manager
     "grants.messages.subscribers",  # a request for information and its answer as messages
     "grants.payments.subscribers",  # a grant not lowered below a payment sent to finance
     "grants.committees.subscribers",  # a case withdrawn from an open meeting's agenda

@@ -380,6 +380,31 @@ class UserRolesForm(Form):
     roles = SelectMultipleField(
         _l("Roller"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()]
     )
+    # The person's own manager, who endorses their study trips: the active managers, never
+    # the person themselves. A change sends the cases waiting for the manager's step on to
+    # the new manager (grants.workflow.rerouting).
+    manager_id = SelectField(
+        _l("Leder"),
+        description=_l(
+            "Lederen anbefaler personens ansøgninger. Sager, der venter på lederens "
+            "anbefaling, går videre til den nye leder."
+        ),
+        validate_choice=False,
+    )
+
+    def __init__(self, *args, managers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.manager_id.choices = [("", _l("Ingen leder"))] + [
+            (str(m.id), f"{m.name} ({m.email})") for m in managers
+        ]
+        self._manager_ids = {str(m.id) for m in managers}
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.manager_id.data and self.manager_id.data not in self._manager_ids:
+            self.manager_id.errors = [*self.manager_id.errors, _l("Vælg en leder fra listen.")]
+            valid = False
+        return valid
 
 
 GROUP_ROLE_LABELS = {

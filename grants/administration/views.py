@@ -52,6 +52,7 @@ from grants.letters import texts
 from grants.letters.render import create_pdf
 from grants.partners.models import PartnerCity, Relation
 from grants.people.models import Role, User, UserRole
+from grants.people.operations import set_manager
 from grants.questions.forms import KIND_LABELS
 from grants.questions.models import QuestionKind, current_form
 
@@ -471,9 +472,14 @@ def user(user_id: int):
     if person is None:
         abort(404)
     form = UserRolesForm(
-        data={"active": person.active, "roles": sorted(r.value for r in person.roles)}
+        data={
+            "active": person.active,
+            "roles": sorted(r.value for r in person.roles),
+            "manager_id": str(person.manager_id or ""),
+        }
         if request.method == "GET"
-        else None
+        else None,
+        managers=_managers_for(person),
     )
     title = _("Roller for %(name)s", name=person.name)
     action, back = request.path, url_for("admin.users")
@@ -483,11 +489,55 @@ def user(user_id: int):
                 operations.set_roles(
                     person, {Role(r) for r in form.roles.data}, form.active.data, current_user
                 )
+                # A post without the field (an older form, a script) leaves the manager.
+                if "manager_id" in request.form:
+                    manager = (
+                        db.session.get(User, int(form.manager_id.data))
+                        if form.manager_id.data
+                        else None
+                    )
+                    set_manager(person, manager, current_user)
             if not refusal:
                 flash(_("Rollerne er gemt."), "success")
+                _say_who_still_names(person)
                 return redirect(back)
         return _form_page(form, title, action, back, intro=person.email, status=422)
     return _form_page(form, title, action, back, intro=person.email)
+
+
+def _say_who_still_names(person: User) -> None:
+    """A person who is no longer a manager (the role removed, or locked out) endorses
+    nothing (``engine.is_the_manager_now``), so the employees who still have them as their
+    manager need another: the administrator is told whose pages to change."""
+    if person.has_role(Role.MANAGER) and person.active:
+        return
+    employees = db.session.scalars(
+        select(User.name).where(User.manager_id == person.id).order_by(User.name, User.id)
+    ).all()
+    if employees:
+        flash(
+            _(
+                "%(name)s er ikke længere leder, men står som leder for: %(employees)s. Vælg "
+                "en ny leder for dem; deres ansøgninger, der venter på lederens anbefaling, "
+                "går så videre til den nye leder.",
+                name=person.name,
+                employees=", ".join(employees),
+            ),
+            "warning",
+        )
+
+
+def _managers_for(person: User) -> list[User]:
+    """Who may be the person's manager: the active managers but the person. One who is no
+    longer a manager is not offered: the form then asks for another (or none)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == Role.MANAGER, User.active, User.id != person.id)
+            .order_by(User.name, User.id)
+        )
+    )
 
 
 # -- the identity provider's groups and the roles they give --------------------------------------

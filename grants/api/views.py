@@ -219,7 +219,12 @@ def fund_balances():
     year = whole_number(request.args.get("year", "")) or 0
     if not 2000 <= year <= 2100:
         raise Problem(400, "Bad Request", "year must be a year from 2000 to 2100.")
-    funds = list(db.session.scalars(select(Fund).order_by(Fund.code)))
+    # The funds the owner reads on the budgets pages (a board member: their boards').
+    funds = [
+        fund
+        for fund in db.session.scalars(select(Fund).order_by(Fund.code))
+        if access.may(token.owner, "budgets.read_fund", fund)
+    ]
     figures = balances([f.id for f in funds], [year]) if funds else {}
     items = []
     for fund in funds:

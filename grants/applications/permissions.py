@@ -11,6 +11,7 @@ from grants.applications.documents import MESSAGE_FILE
 from grants.cases.states import State
 from grants.core import access
 from grants.people.models import Role
+from grants.workflow.engine import is_the_manager_now
 from grants.workflow.interest import has_a_personal_interest
 
 # Staff who handle cases: they see every submitted case.
@@ -53,16 +54,21 @@ def acts_as_applicant(user, application, **_) -> bool:
 @access.rule("case.view")
 def can_view_case(user, application, **_) -> bool:
     """The parties and the people who handle the case. A draft is the applicant side's alone.
-    (Widened by the committees: a member sees the cases on their committee's agendas.)"""
+    The people who handle it: its manager while a manager (``engine.is_the_manager_now``),
+    case staff and the fund's board, never one with a personal interest in it (a member of
+    the applying organisation, or one who applied for it and left: ``interest``), who is
+    refused like anyone else. (Widened by the committees: a member sees the cases on their
+    committee's agendas.)"""
     if acts_as_applicant(user, application):
         return True
     if application.state == State.DRAFT:
         return False
-    if application.manager_id == user.id:
-        return True
-    if user.has_role(*CASE_STAFF):
-        return True
-    return application.fund.is_board_member(user)
+    handles = (
+        is_the_manager_now(user, application)
+        or user.has_role(*CASE_STAFF)
+        or application.fund.is_board_member(user)
+    )
+    return handles and not has_a_personal_interest(user, application)
 
 
 @access.rule("case.internal_journal")

@@ -140,10 +140,13 @@ def get_application(application_id: int, options=()) -> Application:
 
 
 def managers_for(user) -> list[User]:
-    """The manager who endorses: the employee's own, where one is registered; otherwise the
-    employee picks among the managers (never themselves)."""
-    if user.manager is not None and user.manager.active and user.manager.id != user.id:
-        return [user.manager]
+    """The manager who endorses: the employee's own, where one is registered and still a
+    manager; otherwise the employee picks among the managers (never themselves). A form
+    opened before the manager changed names one no longer offered, and is refused next to
+    the field."""
+    own = user.manager
+    if own is not None and own.active and own.id != user.id and own.has_role(Role.MANAGER):
+        return [own]
     return list(
         db.session.scalars(
             select(User)

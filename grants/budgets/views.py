@@ -52,6 +52,7 @@ from grants.budgets.models import (
     YearClosing,
 )
 from grants.budgets.movements import set_allocation
+from grants.budgets.permissions import funds_read_by
 from grants.budgets.waiting import waiting_conditions
 from grants.core import access, clock
 from grants.core.files import private_download
@@ -276,6 +277,10 @@ def index() -> ResponseReturnValue:
         form.year.data = year
 
     funds = _fund_rows(year)
+    # A board member reads the funds whose board they sit on (``budgets.read_fund``).
+    readable = funds_read_by(current_user)
+    if readable is not None:
+        funds = [fund for fund in funds if fund.id in readable]
     ids = [fund.id for fund in funds]
     figures, queue = balances_and_waiting(ids, year)  # one statement
     fund_year_url = _fund_year_urls(year)
@@ -366,6 +371,7 @@ def fund_year(fund_code: str, year: int) -> ResponseReturnValue:
     fund = db.session.scalar(select(Fund).where(Fund.code == fund_code))
     if fund is None or not 2000 <= year <= 2100:
         abort(404)
+    access.require(current_user, "budgets.read_fund", fund)
     form = EntryFilterForm(request.args)
     status = 200
     figure, kind = "", ""

@@ -29,6 +29,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     exists,
+    false,
     func,
     literal_column,
     or_,
@@ -48,7 +49,8 @@ from grants.core.pagination import Listing, listing
 from grants.extensions import db
 from grants.funds.models import FundBoardMember
 from grants.organisations.models import Membership, Organisation
-from grants.people.models import User
+from grants.people.models import Role, User
+from grants.workflow import engine, interest
 
 # The application's text as PostgreSQL keeps it (the column searched_text, made of the title,
 # purpose, destination, programme and expected benefit with the 'danish' configuration, and
@@ -94,7 +96,7 @@ def _sides(user, user_id: Any = None) -> tuple[ColumnElement[bool], ColumnElemen
     drafts (None: every case that is no longer a draft, as for case staff). ``user_id``:
     the person's id as it stands in the statement (``USER_ID``), else their id itself."""
     user_id = user.id if user_id is None else user_id
-    own_organisations = select(Membership.organisation_id).where(Membership.user_id == user_id)
+    own_organisations = _acting_for(user, user_id)
     applicant_side = or_(
         Application.applicant_id == user_id,
         and_(
@@ -102,10 +104,26 @@ def _sides(user, user_id: Any = None) -> tuple[ColumnElement[bool], ColumnElemen
             Application.organisation_id.in_(own_organisations),
         ),
     )
+    # Nobody handles a case they were a party to (applied for an organisation's case and
+    # left it: ``interest.was_a_party``); ``case.view`` refuses them like anyone else.
+    never_a_party = ~interest.was_a_party_condition(user_id)
+    if engine.acting_cvr_of(user) is not None:
+        # Acting for another company, the person is still a member of their organisations:
+        # they never handle those organisations' cases (``interest.is_a_party_now``).
+        never_a_party = and_(
+            never_a_party,
+            or_(
+                Application.organisation_id.is_(None),
+                Application.organisation_id.not_in(
+                    select(Membership.organisation_id).where(Membership.user_id == user_id)
+                ),
+            ),
+        )
     if user.has_role(*CASE_STAFF):
-        return applicant_side, None
+        return applicant_side, never_a_party
     handles = [
-        Application.manager_id == user_id,
+        # The manager named on the case, while a manager (``engine.is_the_manager_now``).
+        Application.manager_id == user_id if user.has_role(Role.MANAGER) else false(),
         Application.fund_id.in_(
             select(FundBoardMember.fund_id).where(FundBoardMember.user_id == user_id)
         ),
@@ -119,7 +137,20 @@ def _sides(user, user_id: Any = None) -> tuple[ColumnElement[bool], ColumnElemen
                 .where(Meeting.committee_id.in_(committees))
             )
         )
-    return applicant_side, or_(*handles)
+    return applicant_side, and_(or_(*handles), never_a_party)
+
+
+def _acting_for(user, user_id: Any) -> Select:
+    """The ids of the organisations the person acts for now: their memberships, or, when
+    this login acts for one company (MitID Erhverv, ``organisation.act``), that company's
+    alone."""
+    organisations = select(Membership.organisation_id).where(Membership.user_id == user_id)
+    cvr = engine.acting_cvr_of(user)
+    if cvr is None:
+        return organisations
+    return organisations.join(Organisation, Organisation.id == Membership.organisation_id).where(
+        Organisation.cvr == cvr
+    )
 
 
 def _committees(user) -> tuple[int, ...]:
@@ -300,6 +331,10 @@ def search_rows(
         # Who sees what: case staff every case that is no longer a draft; others by the
         # committees they sit on, which the statement holds.
         None if user.has_role(*CASE_STAFF) else _committees(user),
+        # and a manager the cases naming them (``_sides``), and a login for one company
+        # that company's (``_acting_for``).
+        user.has_role(Role.MANAGER),
+        engine.acting_cvr_of(user),
         bool(criteria.text),
         bool(CVR.match(ascii_digits(criteria.text))),
         criteria.fund_id is not None,
@@ -413,9 +448,7 @@ def _found(user, criteria: Criteria) -> Select:
     # The applicant's side, drafts too: one's own cases and one's organisations'; and the
     # cases never sent. Each by its index (the organisations as an array, which the
     # organisation's index takes; a subquery in an OR it would not), in one part.
-    own_organisations = func.array(
-        select(Membership.organisation_id).where(Membership.user_id == USER_ID).scalar_subquery()
-    )
+    own_organisations = func.array(_acting_for(user, USER_ID).scalar_subquery())
     window = select(*WINDOW_COLUMNS).join(User, User.id == Application.applicant_id)
     few = or_(
         Application.applicant_id == USER_ID,

@@ -532,21 +532,23 @@ def _counted_by_page() -> int | None:
 
 def side_column(user) -> ColumnElement:
     """The person's side of each case: "applicant" (they or their organisation applied),
-    "manager" (the manager named on it), else "staff"."""
+    "manager" (the manager named on it, while a manager: ``engine.is_the_manager_now``),
+    else "staff"."""
     from grants.organisations.models import Membership
 
     own = select(Membership.organisation_id).where(Membership.user_id == user.id)
-    return case(
+    sides = [
         (
             or_(
                 Application.applicant_id == user.id,
                 Application.organisation_id.in_(own),
             ),
             "applicant",
-        ),
-        (Application.manager_id == user.id, "manager"),
-        else_="staff",
-    )
+        )
+    ]
+    if user.has_role(Role.MANAGER):
+        sides.append((Application.manager_id == user.id, "manager"))
+    return case(*sides, else_="staff")
 
 
 def next_steps(user, rows: list) -> dict[int, list[str]]:

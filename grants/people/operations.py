@@ -260,3 +260,24 @@ def _contact_address() -> str:
         return Municipality.current().email or ""
     except LookupError:
         return ""
+
+
+def set_manager(employee: User, manager: User | None, actor: User | None) -> bool:
+    """The employee's own manager is now ``manager`` (None: none registered). A manager is
+    an active person with the manager's role, never the employee themselves. Tells the
+    packages above (``signals.manager_changed``): the cases that wait for the manager's
+    step go to the new one. Whether it changed."""
+    from grants.people.models import Role
+    from grants.people.signals import manager_changed
+
+    if manager is not None and (
+        manager.id == employee.id or not manager.active or not manager.has_role(Role.MANAGER)
+    ):
+        raise DomainError(_("Vælg en aktiv leder, som ikke er personen selv."), field="manager_id")
+    old = employee.manager
+    if (old.id if old else None) == (manager.id if manager else None):
+        return False
+    employee.manager = manager
+    db.session.flush()
+    events.send(manager_changed, employee, old=old, new=manager, actor=actor)
+    return True

@@ -24,3 +24,11 @@ account_event = signal(
     Sender: the User. Keywords: ``action`` ("people.two_factor_enabled"), ``actor`` (the User
     who acted, or None) and ``details`` (dict). The audit trail records it.""",
 )
+
+manager_changed = signal(
+    "people.manager-changed",
+    """An employee's own manager changed (the administrator's page of the person). Sender:
+    the employee (User). Keywords: ``old`` and ``new`` (the User each, or None) and
+    ``actor`` (the User who changed it). The cases that wait for the manager's step go to
+    the new manager (grants.workflow.rerouting).""",
+)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Select,
     and_,
     any_,
+    false,
     func,
     or_,
     select,
@@ -118,6 +119,19 @@ def _acts_as_applicant(user: User, application: Application) -> bool:
     return access.may(user, "case.act_as_applicant", application)
 
 
+def is_the_manager_now(user: User, application: Application) -> bool:
+    """The manager the case names, while they hold the manager's role: one whose role is
+    taken away takes no manager's step and handles no case as its manager. When an
+    employee's manager changes, the cases waiting for the manager's step name the new one
+    (``grants.workflow.rerouting``), so the old one is refused there too. The work queue
+    asks the same (``waiting_for``), and so do ``case.view`` and the search."""
+    return (
+        application.manager_id is not None
+        and application.manager_id == user.id
+        and user.has_role(Role.MANAGER)
+    )
+
+
 def case_roles(application: Application, user: User | None) -> set[CaseRole]:
     """The roles ``user`` holds on this case. An applicant holds no other role on their own
     case: nobody endorses, screens or decides an application they made themselves, or one
@@ -132,7 +146,7 @@ def case_roles(application: Application, user: User | None) -> set[CaseRole]:
         # work queue's ``applicant_side``).
         return set()
     roles: set[CaseRole] = set()
-    if application.manager_id == user.id:
+    if is_the_manager_now(user, application):
         roles.add(CaseRole.MANAGER)
     if user.has_role(Role.CASEWORKER):
         roles.add(CaseRole.CASEWORKER)
@@ -442,8 +456,13 @@ def people_to_act(application: Application) -> list[User]:
     people: dict[int, User] = {}
     if CaseRole.APPLICANT in wanted:
         people[application.applicant.id] = application.applicant
-    if CaseRole.MANAGER in wanted and application.manager is not None:
-        people[application.manager.id] = application.manager
+    manager = application.manager
+    if (
+        CaseRole.MANAGER in wanted
+        and manager is not None
+        and is_the_manager_now(manager, application)
+    ):
+        people[manager.id] = manager
     if CaseRole.CASEWORKER in wanted:
         for user in db.session.scalars(
             select(User).join(UserRole).where(UserRole.role == Role.CASEWORKER, User.active)
@@ -655,15 +674,29 @@ def waiting_parts(user: User, quick: bool = False) -> Waiting:
         user.has_role(Role.CASEWORKER),
         own_organisations,
         clock.today(),
+        user.has_role(Role.MANAGER),
+        acting_cvr_of(user),
     )
     waiting = _WAITING.get(key)
     if waiting is None:
         if len(_WAITING) >= _WAITING_KEPT:
             _WAITING.clear()
         waiting = _WAITING[key] = _waiting_condition(
-            user.id, key[2], transitions, own_organisations
+            user.id, key[2], transitions, own_organisations, manager=key[5], acting_cvr=key[6]
         )
     return waiting
+
+
+def acting_cvr_of(user: User) -> str | None:
+    """The CVR number the request's login acts for (MitID Erhverv), if ``user`` is the
+    request's person: they act for that company alone (``organisation.act``)."""
+    from flask_login import current_user
+
+    from grants.people.assurance import acting_cvr
+
+    if getattr(current_user, "id", None) != user.id:
+        return None
+    return acting_cvr()
 
 
 # The conditions of ``waiting_for`` last built, by what they were built from.
@@ -701,10 +734,12 @@ def _waiting_condition(
     caseworker: bool,
     transitions: Transitions,
     own_organisations: tuple[int, ...] | None,
+    manager: bool = True,
+    acting_cvr: str | None = None,
 ) -> Waiting:
     from grants.cases.models import Application
     from grants.funds.models import Fund, FundBoardMember
-    from grants.organisations.models import Membership
+    from grants.organisations.models import Membership, Organisation
     from grants.workflow import waits_for
 
     steps: dict[CaseRole, dict[tuple[int, str], set[str]]] = {}
@@ -738,13 +773,39 @@ def _waiting_condition(
         if own_organisations is AS_SUBQUERY or own_organisations
         else Application.applicant_id == user_id
     )
-    conditions = [and_(applicant_side, waits_for_now(CaseRole.APPLICANT))]
-    others = [and_(Application.manager_id == user_id, waits_for_now(CaseRole.MANAGER))]
+    # A login with MitID Erhverv acts for that company alone (``organisation.act``): what
+    # waits for the applicant side is the person's own and that company's; every membership
+    # still keeps the person from handling a case (``not_a_party`` below).
+    acting_side = (
+        or_(
+            Application.applicant_id == user_id,
+            Application.organisation_id.in_(
+                select(Membership.organisation_id)
+                .join(Organisation, Organisation.id == Membership.organisation_id)
+                .where(Membership.user_id == user_id, Organisation.cvr == acting_cvr)
+            ),
+        )
+        if acting_cvr is not None
+        else None
+    )
+    conditions = [
+        and_(
+            applicant_side if acting_side is None else acting_side,
+            waits_for_now(CaseRole.APPLICANT),
+        )
+    ]
+    # The manager's step is the manager's while they hold the role (``is_the_manager_now``).
+    manager_named = Application.manager_id == user_id if manager else false()
+    others = [and_(manager_named, waits_for_now(CaseRole.MANAGER))]
     if caseworker:
         others.append(waits_for_now(CaseRole.CASEWORKER))
     board_funds = select(FundBoardMember.fund_id).where(FundBoardMember.user_id == user_id)
     others.append(and_(Application.fund_id.in_(board_funds), waits_for_now(CaseRole.BOARD_MEMBER)))
-    conditions.append(and_(~applicant_side, or_(*others)))
+    # Nobody handles a case they have a personal interest in: a party now (the applicant
+    # side) or once (applied for the organisation's case and left it: ``interest``), as
+    # ``case_roles`` says.
+    not_a_party = and_(~applicant_side, ~interest.was_a_party_condition(user_id))
+    conditions.append(and_(not_a_party, or_(*others)))
     exact = tested_on_each(or_(*conditions))
 
     # The same cases, and a condition an index can serve besides, per role the person has:
@@ -770,7 +831,7 @@ def _waiting_condition(
         if own_organisations
         else Application.applicant_id == user_id
     )
-    manager_states = states_of(CaseRole.MANAGER)
+    manager_states = states_of(CaseRole.MANAGER) if manager else []
     own = (
         or_(
             own_side,
@@ -807,10 +868,11 @@ def _waiting_condition(
     # and the organisation; the others' cases by the indexes on the manager and on each
     # role's day (a caseworker's thousands read only up to the count's cap, where a bitmap
     # of every case in a caseworker's state was made to count the first hundred).
-    not_own = ~applicant_side
+    not_own = not_a_party
+    own_acting = own_side if acting_side is None else and_(own_side, acting_side)
     branches = [
-        and_(own_side, waits_for_now(CaseRole.APPLICANT)),
-        and_(Application.manager_id == user_id, waits_for_now(CaseRole.MANAGER), not_own),
+        and_(own_acting, waits_for_now(CaseRole.APPLICANT)),
+        and_(manager_named, waits_for_now(CaseRole.MANAGER), not_own),
         and_(
             any_of(Application.fund_id, board_funds),
             waits_for_now(CaseRole.BOARD_MEMBER),

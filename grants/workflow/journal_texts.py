@@ -34,6 +34,12 @@ TEXTS = {
         "%(person)s handler ikke længere for organisationen. Sagens kontaktperson er nu "
         "%(contact)s."
     ),
+    "manager_changed": _l(
+        "%(old)s er ikke længere ansøgerens leder. Sagen venter nu på anbefaling fra %(new)s."
+    ),
+    "manager_removed": _l(
+        "%(old)s er ikke længere ansøgerens leder. Sagen venter på, at ansøgeren får en ny leder."
+    ),
     "budget_year_moved": _l(
         "Budgetåret %(year)s blev lukket, før sagen var afgjort. Sagen afgøres på "
         "budgettet for %(to)s."

@@ -19,7 +19,7 @@ from grants.letters.operations import decider_role
 from grants.notifications.operations import queue_mail
 from grants.organisations.operations import applicant_side
 from grants.people.models import Role, User, UserRole
-from grants.workflow.engine import people_to_act, worded_reason
+from grants.workflow.engine import is_the_manager_now, people_to_act, worded_reason
 from grants.workflow.journal_texts import MESSAGE
 from grants.workflow.models import JournalEntry, Transition
 from grants.workflow.signals import step_taken
@@ -125,13 +125,15 @@ def _tell_the_applicant_side(application: Application, actor: User, **context: o
 
 def notify_decision(application: Application, actor: User, comment: str, case_url: str) -> None:
     """Tell the people around a decided case who did not decide it: the manager named on
-    the application, and the caseworker of the case when the fund's board or a committee
-    decided (the applicant has the status message and the letter)."""
+    the application (while a manager), and the caseworker of the case when the fund's board
+    or a committee decided (the applicant has the status message and the letter)."""
 
     role = decider_role(application, actor) if actor is not None else "caseworker"
     people = {}
-    if application.manager is not None:
-        people[application.manager.id] = application.manager
+    manager = application.manager
+    # The manager while a manager: one whose role was taken away reads nothing more of it.
+    if manager is not None and is_the_manager_now(manager, application):
+        people[manager.id] = manager
     if role != "caseworker":
         # The caseworkers who handled the case; none yet: every caseworker.
         handled = [
