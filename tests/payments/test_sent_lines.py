@@ -462,3 +462,44 @@ def test_the_payment_form_of_a_sent_line_says_so_and_offers_its_amount(
     text = page_text(page)
     assert f"Sendt til økonomisystemet i bunke {batch.number} (linje 1)" in text, text
     assert 'value="8.000,00"' in page.get_data(as_text=True)
+
+
+def test_the_api_refuses_part_of_a_sent_line_too(app, client, auth, world, two_cases):
+    from flask import url_for
+
+    from grants.api import tokens
+
+    association, _person = two_cases
+    auth.login(world.finance)
+    batch = make_batch(client, app)
+    auth.logout()
+    _token, secret = tokens.issue(
+        "Prisme", "payments", clock.today() + dt.timedelta(days=5), world.finance
+    )
+    db.session.commit()
+    with app.test_request_context():
+        url = url_for("api.mark_paid", case_id=association.id)
+    body = {"amount": "5000.00", "paid_on": clock.today().isoformat(), "voucher": "P-1"}
+    response = client.post(url, json=body, headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 422
+    assert f"bunke {batch.number} (linje 1)" in response.json["errors"]["amount"][0]
+    assert payments() == []
+    assert fresh(line_of(batch, association)).status == SENT
+
+
+@pytest.mark.parametrize("text", ["B\x00-1", "\x00"])
+def test_a_control_character_in_a_voucher_or_a_reason_changes_nothing(
+    app, client, auth, world, two_cases, text
+):
+    association, _person = two_cases
+    auth.login(world.finance)
+    batch = make_batch(client, app)
+    line = line_of(batch, association)
+    paid = by_hand(client, association, "8.000,00", text)
+    assert paid.status_code in (302, 422)
+    withdrawn = withdraw(client, line, text)
+    assert withdrawn.status_code in (302, 422)
+    db.session.expire_all()
+    assert not any("\x00" in voucher for _case, _amount, voucher in payments())
+    stored = fresh(line)
+    assert "\x00" not in stored.voucher and "\x00" not in stored.withdrawn_reason
