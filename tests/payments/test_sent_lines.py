@@ -503,3 +503,99 @@ def test_a_control_character_in_a_voucher_or_a_reason_changes_nothing(
     assert not any("\x00" in voucher for _case, _amount, voucher in payments())
     stored = fresh(line)
     assert "\x00" not in stored.voucher and "\x00" not in stored.withdrawn_reason
+
+
+def test_a_line_confirmed_while_it_is_withdrawn_stays_paid(
+    app, client, auth, world, two_cases, database_url, owner_database_url
+):
+    """One finance officer reads in the confirmation file while another withdraws the same
+    line: the withdrawal waits for the fund's lock, reads the line again under it, finds it
+    paid and is refused; the line stays paid, with its payment. Without reading it again it
+    would have been marked withdrawn over its payment."""
+    import threading
+
+    from sqlalchemy.engine import make_url
+
+    from grants.payments import batches
+    from grants.people.models import User
+    from tests.locking import someone_waits_for_a_lock
+
+    if make_url(database_url).get_backend_name() == "sqlite":
+        pytest.skip("SQLite has one writer: the withdrawal waits for the file's commit")
+    association, _person = two_cases
+    auth.login(world.finance)
+    batch = make_batch(client, app)
+    line = line_of(batch, association)
+    page = client.get(withdraw_url(line))  # the form, opened before the file is read
+    assert page.status_code == 200
+    finance_id = world.finance.id
+    text = f"batch;line;voucher;paid_on\n{batch.number};{line.position};V-1;{clock.today()}\n"
+    confirmed, go_on = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def reading_the_file():
+        with app.app_context(), app.test_request_context():
+            try:
+                outcome["paid"] = batches.confirm(text, db.session.get(User, finance_id)).paid
+                confirmed.set()
+                go_on.wait(30)
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 - the test reports what failed
+                db.session.rollback()
+                outcome["paid"] = error
+                confirmed.set()
+            finally:
+                db.session.remove()
+
+    def watcher():
+        outcome["waited"] = someone_waits_for_a_lock(owner_database_url)
+        go_on.set()
+
+    reader = threading.Thread(target=reading_the_file)
+    reader.start()
+    assert confirmed.wait(30)
+    watching = threading.Thread(target=watcher)
+    watching.start()
+    try:
+        response = withdraw(client, line)
+    finally:
+        go_on.set()
+        reader.join(60)
+        watching.join(60)
+    assert outcome["paid"] == 1
+    assert outcome["waited"]
+    assert response.status_code == 422
+    assert has_error(response, "er bekræftet betalt"), errors(response)
+    assert (fresh(line).status, fresh(line).voucher) == (PAID, "V-1")
+    assert payments() == [(association.id, "8000.00", "V-1")]
+
+
+def test_a_withdrawal_takes_the_funds_lock_before_it_writes_the_line(
+    app, client, auth, world, two_cases
+):
+    """The lock order (docs/budgets.md): the fund's lock first, so a withdrawal and the
+    confirmation, a batch's export or a payment of the same fund take turns."""
+    from sqlalchemy import event
+
+    from grants.payments.operations import withdraw_line
+
+    association, _person = two_cases
+    auth.login(world.finance)
+    line = line_of(make_batch(client, app), association)
+    updated: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        words = statement.split(None, 2)
+        if words[0].upper() == "UPDATE":
+            updated.append(words[1].strip('"'))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        with app.test_request_context():
+            withdraw_line(line, "Forkert CPR", world.finance)
+            db.session.flush()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    db.session.commit()
+    assert updated[:1] == ["fund"], updated
+    assert "payment_batch_line" in updated, updated
