@@ -129,8 +129,13 @@ def recipient_reference(application: Application) -> tuple[str, str]:
 
 
 def rows(batch: PaymentBatch) -> list[dict]:
+    """The batch's lines for its files, without the withdrawn ones: a file downloaded again
+    and sent to the finance system must not pay a withdrawn line, whose money is due again
+    and goes in a later batch. The other lines keep their numbers."""
     result = []
     for line in batch.lines:
+        if line.status == WITHDRAWN:
+            continue
         application = line.application
         kind, reference = recipient_reference(application)
         result.append(

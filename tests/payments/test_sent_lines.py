@@ -599,3 +599,32 @@ def test_a_withdrawal_takes_the_funds_lock_before_it_writes_the_line(
     db.session.commit()
     assert updated[:1] == ["fund"], updated
     assert "payment_batch_line" in updated, updated
+
+
+def test_a_withdrawn_line_is_left_out_of_the_batchs_files(app, client, auth, world, two_cases):
+    """A careless re-download of a batch after a withdrawal, sent to the finance system again,
+    must not pay the withdrawn line a second time (its money is in a later batch): the
+    batch's files leave it out, and the other lines keep their numbers."""
+    import csv
+    import io
+
+    from grants.payments import batches
+
+    association, person = two_cases
+    auth.login(world.finance)
+    batch = make_batch(client, app)
+    line, other = line_of(batch, association), line_of(batch, person)
+    assert withdraw(client, line).status_code == 302
+    files = urls(app, batch_id=batch.id)
+    body = client.get(files["csv"]).get_data().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert [(row["line"], row["case_number"]) for row in rows] == [
+        (str(other.position), person.case_number)
+    ]
+    text = client.get(files["prisme"]).get_data(as_text=True)
+    parsed = [batches.parse_prisme_line(row) for row in text.split("\r\n") if row]
+    assert {row["henvisning"] for row in parsed} == {f"{batch.number}-{other.position:04d}"}
+    assert client.get(files["xlsx"]).status_code == 200
+    assert "er ikke med i bunkens filer" in page_text(
+        client.get(f"/udbetalinger/bunker/{batch.id}")
+    )
