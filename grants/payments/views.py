@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from grants.budgets.closing import closed_budget_year
 from grants.budgets.exports import as_csv, as_xlsx
@@ -281,12 +282,25 @@ def batch_detail(batch_id: int):
     way to withdraw a sent line the finance system will not pay."""
     access.require(current_user, "payments.read")
     batch = _batch(batch_id)
-    withdrawable = {
-        line.id
-        for line in batch.lines
-        if line.status == SENT and access.may(current_user, "payments.record", line.application)
-    }
-    return render_template("payments/batch.html", batch=batch, withdrawable=withdrawable)
+    lines = list(
+        db.session.scalars(
+            select(PaymentBatchLine)
+            .where(PaymentBatchLine.batch_id == batch.id)
+            .options(selectinload(PaymentBatchLine.application))
+            .order_by(PaymentBatchLine.position)
+        )
+    )
+    # A button on each sent line but those of the officer's own cases (one query, as the
+    # list of payments does); the withdrawal itself asks the whole rule again.
+    withdrawable: set[int] = set()
+    if access.may(current_user, "payments.record"):
+        own = queries.own_cases(current_user, lines)
+        withdrawable = {
+            line.id for line in lines if line.status == SENT and line.application_id not in own
+        }
+    return render_template(
+        "payments/batch.html", batch=batch, lines=lines, withdrawable=withdrawable
+    )
 
 
 def _line(batch_id: int, position: int) -> PaymentBatchLine:

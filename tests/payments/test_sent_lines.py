@@ -628,3 +628,24 @@ def test_a_withdrawn_line_is_left_out_of_the_batchs_files(app, client, auth, wor
     assert "er ikke med i bunkens filer" in page_text(
         client.get(f"/udbetalinger/bunker/{batch.id}")
     )
+
+
+def test_the_batch_page_takes_as_many_queries_for_five_lines_as_for_one(app, client, auth, world):
+    from tests.payments.test_payments import granted
+    from tests.publication.helpers import QueryCounter
+
+    auth.login(world.finance)
+    granted(world, amount=1000)
+    db.session.commit()
+    one_line = make_batch(client, app)
+    for _ in range(5):
+        granted(world, amount=1000)
+    db.session.commit()
+    five_lines = make_batch(client, app)
+    client.get(f"/udbetalinger/bunker/{one_line.id}")
+    with QueryCounter() as one:
+        client.get(f"/udbetalinger/bunker/{one_line.id}")
+    with QueryCounter() as five:
+        page = client.get(f"/udbetalinger/bunker/{five_lines.id}")
+    assert page.get_data(as_text=True).count("/tilbagekald") == 5
+    assert five.count == one.count
