@@ -649,3 +649,19 @@ def test_the_batch_page_takes_as_many_queries_for_five_lines_as_for_one(app, cli
         page = client.get(f"/udbetalinger/bunker/{five_lines.id}")
     assert page.get_data(as_text=True).count("/tilbagekald") == 5
     assert five.count == one.count
+
+
+def test_a_reason_with_markup_is_shown_as_text(app, client, auth, world, two_cases):
+    association, _person = two_cases
+    auth.login(world.finance)
+    batch = make_batch(client, app)
+    line = line_of(batch, association)
+    reason = '<script>alert("x")</script><b>Forkert CPR</b>'
+    assert withdraw(client, line, reason).status_code == 302
+    for url in (f"/udbetalinger/bunker/{batch.id}", f"/ansoegninger/{association.id}"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>alert" not in html and "<b>Forkert" not in html, url
+        assert "&lt;b&gt;Forkert CPR&lt;/b&gt;" in html, url
+    rows = [f"{batch.number};{line.position};V-1;{clock.today().isoformat()}"]
+    refused = client.post(urls(app)["confirm"], data=confirmation(rows)).get_data(as_text=True)
+    assert "<script>alert" not in refused and "&lt;b&gt;Forkert CPR&lt;/b&gt;" in refused
