@@ -113,6 +113,12 @@ def document(server_url: str) -> dict:
             "/payments/{case_id}/paid": {
                 "post": {
                     "summary": "Mark (part of) a case's payment as made, with its voucher",
+                    "description": (
+                        "Never more than is due. A case whose payment was sent to the "
+                        "finance system in a batch and not yet confirmed is paid that "
+                        "line's whole amount, which confirms the line; another amount is "
+                        "422."
+                    ),
                     "security": [{"bearer": []}],
                     "parameters": [
                         {"name": "case_id", "in": "path", "required": True, "schema": ID},
