@@ -665,3 +665,37 @@ def test_a_reason_with_markup_is_shown_as_text(app, client, auth, world, two_cas
     rows = [f"{batch.number};{line.position};V-1;{clock.today().isoformat()}"]
     refused = client.post(urls(app)["confirm"], data=confirmation(rows)).get_data(as_text=True)
     assert "<script>alert" not in refused and "&lt;b&gt;Forkert CPR&lt;/b&gt;" in refused
+
+
+@pytest.mark.parametrize(
+    ("typed", "outcome"),
+    [
+        ("1.500", 422),  # 1500 or 1,5? Asked, both readings named
+        ("1,500", 422),
+        ("-1.500,00", 422),
+        ("1.500,001", 422),
+        ("1.500,00", 302),
+        ("1500", 302),
+    ],
+)
+def test_a_refund_amount_in_every_form(app, client, auth, world, typed, outcome):
+    from tests.payments.test_payments import cases as cases_of
+
+    refund = cases_of.__wrapped__(world)["refund"]
+    auth.login(world.finance)
+    response = client.post(
+        f"/udbetalinger/{refund.id}/tilbagebetaling",
+        data={"amount": typed, "refunded_on": clock.today().isoformat(), "voucher": "R-1"},
+    )
+    assert response.status_code == outcome, errors(response)
+    refunds = [
+        entry.amount
+        for entry in db.session.scalars(
+            select(BudgetEntry).where(
+                BudgetEntry.application_id == refund.id, BudgetEntry.kind == "refund"
+            )
+        )
+    ]
+    assert refunds == ([Decimal("-1500.00")] if outcome == 302 else [])
+    if outcome == 422:
+        assert field_error(response, "amount"), errors(response)
