@@ -64,7 +64,10 @@ def document(server_url: str) -> dict:
                 "administrator issues (Administration > API-nøgler). Scopes: `read` (every "
                 "GET) and `payments` (read, and marking a payment as made). A token reads "
                 "with its owner's access rules: a case the owner may not see is 404. Errors "
-                "are RFC 9457 problem details (application/problem+json)."
+                "are RFC 9457 problem details (application/problem+json). A refusal by the "
+                "payment rules (its `detail` and field messages) comes in the language of "
+                "the Accept-Language header (`da` or `en`), else the token owner's chosen "
+                "language, else Danish; Content-Language says which."
             ),
         },
         "servers": [{"url": server_url}],
@@ -110,6 +113,12 @@ def document(server_url: str) -> dict:
             "/payments/{case_id}/paid": {
                 "post": {
                     "summary": "Mark (part of) a case's payment as made, with its voucher",
+                    "description": (
+                        "Never more than is due. A case whose payment was sent to the "
+                        "finance system in a batch and not yet confirmed is paid that "
+                        "line's whole amount, which confirms the line; another amount is "
+                        "422."
+                    ),
                     "security": [{"bearer": []}],
                     "parameters": [
                         {"name": "case_id", "in": "path", "required": True, "schema": ID},

@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 
 from flask import Blueprint, g, jsonify, render_template, request, url_for
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -25,6 +26,7 @@ from grants.core import access, clock
 from grants.core.commit import keep_even_if_refused
 from grants.core.errors import DomainError
 from grants.core.input import whole_number
+from grants.core.models import offered_languages
 from grants.core.security import serves_a_file
 from grants.extensions import csrf, db
 from grants.funds.models import Fund
@@ -82,9 +84,29 @@ def _bad_request(_error):
     return problem_response(400, "Bad Request")
 
 
+def _speak(language: str | None) -> bool:
+    """Answer in ``language`` if the municipality offers it (the locale selector asks
+    ``g.url_locale`` first: here the request, not the address, says it)."""
+    if language not in offered_languages():
+        return False
+    g.url_locale = language
+    refresh()  # the language may have been asked for already in this request
+    return True
+
+
+@bp.before_request
+def _callers_language() -> None:
+    """The caller's language: its Accept-Language header's, if the app speaks it (the token's
+    owner's otherwise, once the token is known: ``_authenticate``); Danish by default. The
+    refusals of the payment rules come in it."""
+    _speak(request.accept_languages.best_match(offered_languages()))
+
+
 @bp.after_request
 def _no_store(response):
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Language"] = str(get_locale() or "da")
+    response.vary.add("Accept-Language")
     token = g.get("api_token")
     if token is not None:
         # Each use, with the token's id; a refused one is kept too, after the rollback of
@@ -115,6 +137,8 @@ def _authenticate(scope: str):
     if token is None or not token.usable(clock.today()) or not token.owner.active:
         raise Problem(401, "Unauthorized", "The token is unknown, revoked or expired.")
     g.api_token = token
+    if "url_locale" not in g:  # no language asked for: the owner's chosen one
+        _speak(token.owner.locale)
     if not token.allows(scope):
         raise Problem(403, "Forbidden", f"The token's scope does not include {scope!r}.")
     return token

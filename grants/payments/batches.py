@@ -5,7 +5,8 @@ confirmation into a new batch numbered ``<year>-<nnnn>``; its lines are *sent*, 
 batch holds only what is new. ``confirm`` reads the finance system's confirmation (batch
 number, line, voucher, day) and marks each line *paid* through ``operations.pay``: all lines
 are checked first; a line recorded as paid already with its amount (by hand, before the
-file came) is reported and left as it is, and any other bad line refuses the whole file. No
+file came) is reported and left as it is, and any other bad line, a line withdrawn
+(``operations.withdraw_line``) among them, refuses the whole file. No
 bank account number and no CPR number is ever written: the recipient is the association's
 CVR number, or for a person the case number (the finance department finds the person's
 NemKonto through its own CPR lookup)."""
@@ -32,7 +33,7 @@ from grants.core.input import whole_number
 from grants.core.money import kroner
 from grants.extensions import db
 from grants.funds.models import Fund
-from grants.payments.models import PAID, SENT, PaymentBatch, PaymentBatchLine
+from grants.payments.models import PAID, SENT, WITHDRAWN, PaymentBatch, PaymentBatchLine
 from grants.payments.operations import local_day, pay
 from grants.payments.queries import open_items
 
@@ -128,8 +129,13 @@ def recipient_reference(application: Application) -> tuple[str, str]:
 
 
 def rows(batch: PaymentBatch) -> list[dict]:
+    """The batch's lines for its files, without the withdrawn ones: a file downloaded again
+    and sent to the finance system must not pay a withdrawn line, whose money is due again
+    and goes in a later batch. The other lines keep their numbers."""
     result = []
     for line in batch.lines:
+        if line.status == WITHDRAWN:
+            continue
         application = line.application
         kind, reference = recipient_reference(application)
         result.append(
@@ -250,7 +256,7 @@ class Confirmed:
 
 def recorded_under_voucher(line: PaymentBatchLine) -> Decimal:
     """What was recorded as paid on the line's case under the voucher that marked the line
-    paid (``operations._settle_sent_line``): the line's amount when it was paid as sent."""
+    paid (``operations.pay``): the line's amount when it was paid as sent."""
     total = db.session.scalar(
         select(func.coalesce(func.sum(BudgetEntry.amount), 0)).where(
             BudgetEntry.application_id == line.application_id,
@@ -320,6 +326,22 @@ def confirm(text: str, actor) -> Confirmed:
                     l=line.position,
                 )
             )
+        elif line.status == WITHDRAWN:
+            # The finance officer withdrew it (the finance system would not pay it), and its
+            # money is due again: a file that says it was paid needs looking into.
+            problems.append(
+                _(
+                    "Linje %(n)d: bunke %(b)s linje %(l)d (sag %(case)s) er tilbagekaldt den "
+                    "%(date)s (%(reason)s) og kan ikke registreres som betalt. Afstem sagen med "
+                    "økonomisystemet, og tag linjen ud af filen.",
+                    n=number,
+                    b=batch_number,
+                    l=line.position,
+                    case=line.application.case_number or line.application_id,
+                    date=long_date(local_day(line.withdrawn_at or line.batch.created_at)),
+                    reason=line.withdrawn_reason,
+                )
+            )
         elif not voucher or len(voucher) > 60:
             problems.append(_("Linje %(n)d: skriv bilagsnummeret (højst 60 tegn).", n=number))
         elif paid_on > today:
@@ -369,6 +391,22 @@ def confirm(text: str, actor) -> Confirmed:
     # round from a closing at the same moment, and the two would deadlock.
     for fund_id in sorted({entry[0].application.fund_id for entry in found}):
         lock_fund(db.session.get(Fund, fund_id))
+    # Each line as it is now, under the locks: one withdrawn or paid by hand at the same
+    # moment (after the rows were checked) is not paid over; read in again, the file names it.
+    changed = []
+    for line, _voucher, _paid_on in found:
+        db.session.refresh(line)
+        if line.status != SENT:
+            changed.append(
+                _(
+                    "Bunke %(b)s linje %(l)d blev betalt eller tilbagekaldt, mens filen blev "
+                    "læst. Intet er registreret; læs filen ind igen.",
+                    b=line.batch.number,
+                    l=line.position,
+                )
+            )
+    if changed:
+        _refuse(changed)
     for line, voucher, paid_on in found:
         try:
             pay(line.application, line.amount, actor, paid_on, voucher)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from grants.core import clock
 from grants.core.fields import AmountField
 from grants.core.forms import Form
+from grants.payments.models import REASON_MAX
 from grants.payments.operations import VOUCHER_MAX
 
 
@@ -77,3 +78,20 @@ class ConfirmationForm(Form):
 
 class BatchForm(Form):
     """Making a batch: a button (the CSRF token is the form)."""
+
+
+class WithdrawLineForm(Form):
+    """Withdrawing a line the finance system will not pay: why (journalised on the case)."""
+
+    reason = TextAreaField(
+        _l("Begrundelse"),
+        [
+            InputRequired(_l("Skriv, hvorfor linjen tilbagekaldes.")),
+            Length(max=REASON_MAX, message=_l("Begrundelsen må højst være 500 tegn.")),
+        ],
+        filters=[_strip],
+        description=_l(
+            "Hvorfor økonomisystemet ikke udbetaler linjen, fx forkert NemKonto eller "
+            "CPR-nummer. Skrives i sagens journal."
+        ),
+    )

@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from sqlalchemy import exists, select
 
 from grants.budgets.lock import lock_fund
 from grants.budgets.models import BudgetEntry, EntryKind
@@ -20,6 +21,8 @@ from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.formatting import money
 from grants.core.money import ZERO, kroner
+from grants.extensions import db
+from grants.payments.models import PAID, REASON_MAX, SENT, WITHDRAWN, PaymentBatchLine
 from grants.payments.queries import payment_due, refund_claim
 from grants.workflow import engine
 from grants.workflow.journal_texts import note
@@ -42,10 +45,6 @@ def _voucher_unused(application, kind: EntryKind, voucher: str) -> None:
     """A voucher documents one movement of money: the same number twice on a case and kind
     is a double click or a form sent again, and is refused. Asked under the fund's lock, so
     two requests at once cannot both find it unused."""
-    from sqlalchemy import exists, select
-
-    from grants.extensions import db
-
     used = db.session.scalar(
         select(
             exists().where(
@@ -105,7 +104,8 @@ def _within_outstanding(
 def pay(application, amount: Decimal, actor, paid_on: dt.date, voucher: str) -> BudgetEntry:
     """Record that (part of) what is due on the case was paid on ``paid_on`` under the
     finance system's voucher number: a PAYMENT entry, never more than is due, on a day
-    from the decision to today."""
+    from the decision to today. A case with a line sent in a batch is paid that line's
+    whole amount, which confirms the line."""
     amount, voucher = _within_outstanding(
         application,
         EntryKind.PAYMENT,
@@ -118,8 +118,24 @@ def pay(application, amount: Decimal, actor, paid_on: dt.date, voucher: str) -> 
             most=most,
         ),
     )
+    line = sent_line(application)
+    if line is not None and amount != line.amount:
+        # The finance system pays the line as it was sent: part of it recorded by hand
+        # would mark the whole line paid with the rest never recorded.
+        raise DomainError(
+            _(
+                "Sagens udbetaling på %(amount)s er sendt til økonomisystemet i bunke "
+                "%(batch)s (linje %(line)d), som udbetaler hele linjen. Registrér %(amount)s, "
+                "eller tilbagekald linjen under bunken, hvis økonomisystemet ikke udbetaler den.",
+                amount=money(line.amount),
+                batch=line.batch.number,
+                line=line.position,
+            ),
+            field="amount",
+        )
     entry = record_payment(application, amount, actor, paid_on, voucher)
-    _settle_sent_line(application, voucher)
+    if line is not None:
+        line.status, line.voucher = PAID, voucher
     engine.record(
         application,
         "payment_recorded",
@@ -129,22 +145,57 @@ def pay(application, amount: Decimal, actor, paid_on: dt.date, voucher: str) -> 
     return entry
 
 
-def _settle_sent_line(application, voucher: str) -> None:
-    """A payment recorded on a case whose payment was sent in a batch (grants.payments.
-    batches) confirms that line, whichever way it came: the confirmation file, the API, or
-    the form."""
-    from sqlalchemy import select
-
-    from grants.extensions import db
-    from grants.payments.models import PAID, SENT, PaymentBatchLine
-
-    line = db.session.scalar(
+def sent_line(application) -> PaymentBatchLine | None:
+    """The case's line sent in a batch (grants.payments.batches) and not yet confirmed or
+    withdrawn: a payment recorded on the case confirms it, whichever way it came (the
+    confirmation file, the API, or the form), and must be the line's whole amount. Read
+    under the fund's lock, which a batch's export and a withdrawal take too."""
+    return db.session.scalar(
         select(PaymentBatchLine).where(
             PaymentBatchLine.application_id == application.id, PaymentBatchLine.status == SENT
         )
     )
-    if line is not None:
-        line.status, line.voucher = PAID, voucher
+
+
+def withdraw_line(line: PaymentBatchLine, reason: str | None, actor) -> None:
+    """Withdraw a line sent to the finance system that it will not pay (a wrong NemKonto, a
+    CPR number it cannot find), with the reason: the case's money is due again and goes in
+    a later batch. Sending wrote nothing in the ledger (a payment is booked when it is
+    confirmed), so nothing is booked back; the case's journal says it. A line confirmed paid
+    is refused (the money went: a refund is the way back), and so is one withdrawn already
+    (a double click, a stale page)."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError(_("Skriv, hvorfor linjen tilbagekaldes."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise DomainError(
+            _("Begrundelsen må højst være %(max)d tegn.", max=REASON_MAX), field="reason"
+        )
+    application = line.application
+    lock_fund(application.fund)
+    db.session.refresh(line)  # as it is now, under the lock: paid or withdrawn meanwhile?
+    where = {"batch": line.batch.number, "line": line.position}
+    if line.status == PAID:
+        raise DomainError(
+            _(
+                "Bunke %(batch)s linje %(line)d er bekræftet betalt (bilag %(voucher)s) og kan "
+                "ikke tilbagekaldes. Er pengene kommet retur, registreres de som en "
+                "tilbagebetaling.",
+                voucher=line.voucher,
+                **where,
+            )
+        )
+    if line.status == WITHDRAWN:
+        raise DomainError(_("Bunke %(batch)s linje %(line)d er allerede tilbagekaldt.", **where))
+    line.status, line.withdrawn_reason = WITHDRAWN, reason
+    line.withdrawn_at, line.withdrawn_by_id = clock.now(), actor.id
+    engine.record(
+        application,
+        "payment_line_withdrawn",
+        actor,
+        visible_to_applicant=False,
+        details=note("payment_line_withdrawn", amount=line.amount, why=reason, **where),
+    )
 
 
 def receive_refund(

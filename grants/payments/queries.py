@@ -14,6 +14,7 @@ cases), so each list is one query however many cases there are.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,6 +28,7 @@ from grants.core.money import ZERO, kroner
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.organisations.models import Membership, Organisation
+from grants.payments.models import PaymentBatchLine
 from grants.people.models import User
 from grants.reports.models import TripReport
 
@@ -245,10 +247,11 @@ def csv_rows(items: list[OpenItem]) -> list[dict]:
     ]
 
 
-def own_cases(user: User, items: list[OpenItem]) -> set[int]:
-    """The cases among ``items`` the person has a personal interest in (their own
-    application, or one from an organisation they belong to): nobody records money on them
-    (``payments.record``), so the list offers no button there. One query."""
+def own_cases(user: User, items: Iterable[OpenItem | PaymentBatchLine]) -> set[int]:
+    """The cases among ``items`` (open items, or a batch's lines) the person has a personal
+    interest in (their own application, or one from an organisation they belong to): nobody
+    records money on them (``payments.record``), so the list offers no button there. One
+    query."""
     ids = {item.application_id for item in items}
     if not ids:
         return set()

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from grants.budgets.closing import closed_budget_year
 from grants.budgets.exports import as_csv, as_xlsx
@@ -35,9 +36,10 @@ from grants.payments.forms import (
     FundFilterForm,
     PaymentForm,
     RefundForm,
+    WithdrawLineForm,
 )
-from grants.payments.models import PaymentBatch
-from grants.payments.operations import pay, receive_refund
+from grants.payments.models import SENT, PaymentBatch, PaymentBatchLine
+from grants.payments.operations import pay, receive_refund, sent_line, withdraw_line
 
 bp = Blueprint("payments", __name__)
 
@@ -156,7 +158,10 @@ def _record_money(application_id, *, kind, item_of, form, day_field, operation, 
                     flash(_closed_year_notice(kind, closed), "info")
                 return redirect(url_for("payments.index"))
         return _form_page("payments/record.html", application, item, form, kind), 422
-    if item is not None:
+    line = sent_line(application) if kind == "payment" else None
+    if line is not None:  # the finance system pays the line whole: its amount, not the rest
+        form.amount.data = line.amount
+    elif item is not None:
         form.amount.data = item.outstanding
     form[day_field].data = clock.today()
     return _form_page("payments/record.html", application, item, form, kind)
@@ -186,6 +191,7 @@ def _form_page(template: str, application, item, form, kind: str) -> str:
         item=item,
         form=form,
         kind=kind,
+        sent=sent_line(application) if kind == "payment" else None,
         closed_year_notice=_closed_year_notice(kind, closed) if closed is not None else "",
     )
 
@@ -207,10 +213,11 @@ def export_batch():
         flash(refusal.message, "info")
         return redirect(url_for("payments.batch_list"))
     flash(
-        _(
-            "Bunke %(number)s med %(count)d udbetalinger er dannet.",
+        ngettext(
+            "Bunke %(number)s med %(num)d udbetaling er dannet.",
+            "Bunke %(number)s med %(num)d udbetalinger er dannet.",
+            len(batch.lines),
             number=batch.number,
-            count=len(batch.lines),
         ),
         "success",
     )
@@ -231,8 +238,15 @@ def _batch_page(form, status: int = 200):
         form=form,
         batch_form=BatchForm(),
         can_record=access.may(current_user, "payments.record"),
-        waiting=len(queries.open_items()[0]) - len(batches.waiting_application_ids()),
+        waiting=_ready_for_a_batch(),
     ), status
+
+
+def _ready_for_a_batch() -> int:
+    """The payments due that are not waiting in a batch sent (a withdrawn line's money is
+    due again): what a new batch would hold."""
+    waiting = batches.waiting_application_ids()
+    return sum(1 for item in queries.open_items()[0] if item.application_id not in waiting)
 
 
 def _batch(batch_id: int) -> PaymentBatch:
@@ -259,6 +273,80 @@ def batch_file(batch_id: int, layout: str):
         body, mimetype = ("\r\n".join(lines) + "\r\n").encode("utf-8"), "text/plain; charset=utf-8"
         layout = "txt"
     return private_download(body, mimetype, f"{stem}.{layout}")
+
+
+@bp.get("/udbetalinger/bunker/<int:batch_id>")
+@login_required
+def batch_detail(batch_id: int):
+    """A batch's lines: sent, paid (with the voucher) or withdrawn (with the reason), and a
+    way to withdraw a sent line the finance system will not pay."""
+    access.require(current_user, "payments.read")
+    batch = _batch(batch_id)
+    lines = list(
+        db.session.scalars(
+            select(PaymentBatchLine)
+            .where(PaymentBatchLine.batch_id == batch.id)
+            .options(selectinload(PaymentBatchLine.application))
+            .order_by(PaymentBatchLine.position)
+        )
+    )
+    # A button on each sent line but those of the officer's own cases (one query, as the
+    # list of payments does); the withdrawal itself asks the whole rule again.
+    withdrawable: set[int] = set()
+    if access.may(current_user, "payments.record"):
+        own = queries.own_cases(current_user, lines)
+        withdrawable = {
+            line.id for line in lines if line.status == SENT and line.application_id not in own
+        }
+    return render_template(
+        "payments/batch.html", batch=batch, lines=lines, withdrawable=withdrawable
+    )
+
+
+def _line(batch_id: int, position: int) -> PaymentBatchLine:
+    line = db.session.scalar(
+        select(PaymentBatchLine).where(
+            PaymentBatchLine.batch_id == batch_id, PaymentBatchLine.position == position
+        )
+    )
+    if line is None:
+        abort(404)
+    return line
+
+
+@bp.route(
+    "/udbetalinger/bunker/<int:batch_id>/linje/<int:position>/tilbagekald",
+    methods=["GET", "POST"],
+)
+@login_required
+def withdraw_batch_line(batch_id: int, position: int):
+    """Withdraw a sent line the finance system will not pay, with the reason: its money is
+    due again, for a later batch (grants.payments.operations.withdraw_line)."""
+    access.require(current_user, "payments.record")
+    line = _line(batch_id, position)
+    access.require(current_user, "payments.record", line.application)
+    form = WithdrawLineForm()
+    if request.method == "POST":
+        if form.validate():
+            # A reason refused goes next to its field; a line paid or withdrawn meanwhile
+            # (a stale page, a double click) is said at the top of the page.
+            with refused_by_domain(form) as refusal:
+                withdraw_line(line, form.reason.data, current_user)
+            if not refusal:
+                flash(
+                    _(
+                        "Bunke %(batch)s linje %(line)d (sag %(case)s) er tilbagekaldt. "
+                        "Udbetalingen på %(amount)s kommer med i næste bunke.",
+                        batch=line.batch.number,
+                        line=line.position,
+                        case=line.application.case_number or line.application_id,
+                        amount=money(line.amount),
+                    ),
+                    "success",
+                )
+                return redirect(url_for("payments.batch_detail", batch_id=batch_id))
+        return render_template("payments/withdraw.html", line=line, form=form), 422
+    return render_template("payments/withdraw.html", line=line, form=form)
 
 
 def _already_recorded(lines) -> str:

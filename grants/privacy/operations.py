@@ -46,6 +46,7 @@ from grants.letters.models import Letter
 from grants.messages.models import CaseMessage
 from grants.messages.operations import thread as thread_of
 from grants.notifications.models import OutboxMessage
+from grants.payments.models import PaymentBatchLine
 from grants.people.models import User
 from grants.people.operations import forget_old_signup_mails
 from grants.workflow import engine
@@ -151,6 +152,9 @@ def purge(years: int, *, dry_run: bool = False, actor: User | None = None) -> Pu
         _overwrite(JournalEntry, JournalEntry.application_id.in_(ids), comment="", details=None)
         # The notes on complaints may name people; the body, days and outcome stay.
         _overwrite(Complaint, Complaint.application_id.in_(ids), note="", outcome_note="")
+        # Why a payment line was withdrawn may name the person (a wrong CPR number or
+        # NemKonto); the line keeps its batch, amount, status and day.
+        _overwrite(PaymentBatchLine, PaymentBatchLine.application_id.in_(ids), withdrawn_reason="")
         # The thread and the internal notes are texts people wrote: blanked the same way.
         _overwrite(CaseMessage, CaseMessage.application_id.in_(ids), body="")
         _forget_mail(OutboxMessage.application_id.in_(ids))

@@ -20,6 +20,10 @@ TEXTS = {
     "refund_recorded": _l(
         "Tilbagebetaling på %(amount)s modtaget den %(day)s (bilag %(voucher)s)."
     ),
+    "payment_line_withdrawn": _l(
+        "Udbetalingen på %(amount)s i bunke %(batch)s (linje %(line)s) er tilbagekaldt, fordi "
+        "økonomisystemet ikke udbetaler den: %(why)s. Beløbet sendes igen i en senere bunke."
+    ),
     "report_reminder": _l("Påmindelse sendt: rapport og regnskab skal indsendes senest %(date)s."),
     "report_reminder_overdue": _l(
         "Påmindelse sendt: fristen for rapport og regnskab var %(date)s."

@@ -16,6 +16,7 @@ EVENT_LABELS = {
     "created": _l("Kladde oprettet"),
     "letter_issued": _l("Brev udstedt"),
     "payment_recorded": _l("Udbetaling registreret"),
+    "payment_line_withdrawn": _l("Udbetaling tilbagekaldt"),
     "report_reminder": _l("Påmindelse om rapport og regnskab"),
     "case_file_exported": _l("Sagens akter udtrukket (aktindsigt)"),
     "document_received": _l("Dokument modtaget"),

@@ -301,6 +301,12 @@ EXPECTATIONS: dict[str, Expect] = {
     "payments.batch_file": Expect(NOBODY, {"batch_id": 999999, "layout": "csv"}),
     "payments.export_batch": Expect(frozenset({FINANCE})),
     "payments.batch_confirmation": Expect(frozenset({FINANCE})),
+    # A batch's lines and withdrawing one: an unknown batch is not found for anyone (who may
+    # withdraw which line: tests/payments/test_sent_lines.py).
+    "payments.batch_detail": Expect(NOBODY, {"batch_id": 999999}),
+    "payments.withdraw_batch_line": Expect(
+        NOBODY, {"batch_id": 999999, "position": 1}, method="GET"
+    ),
     # Issuing and revoking API tokens: the administrator's.
     "api_tokens.index": Expect(ADMINS, method="GET"),
     "api_tokens.revoke": Expect(ADMINS, {"token_id": "{api_token}"}),

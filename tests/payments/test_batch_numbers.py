@@ -74,7 +74,7 @@ def test_a_number_taken_meanwhile_is_counted_again(
     monkeypatch.setattr(batches, "_next_number", stale_first)
     response = client.post(urls(app)["make"], follow_redirects=True)
     assert response.status_code == 200
-    assert f"Bunke {year}-0002 med 1 udbetalinger er dannet." in flashes(response)
+    assert f"Bunke {year}-0002 med 1 udbetaling er dannet." in flashes(response)
     db.session.expire_all()
     assert numbers() == [f"{year}-0001", f"{year}-0002"]
     assert len(counted) == 2
@@ -150,6 +150,6 @@ def test_two_funds_batches_at_once_get_two_numbers(
     assert outcome["first"] == f"{year}-0001"
     assert outcome["second waited"]
     assert response.status_code == 200
-    assert f"Bunke {year}-0002 med 1 udbetalinger er dannet." in flashes(response)
+    assert f"Bunke {year}-0002 med 1 udbetaling er dannet." in flashes(response)
     db.session.expire_all()
     assert numbers() == [f"{year}-0001", f"{year}-0002"]

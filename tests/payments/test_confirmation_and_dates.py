@@ -1,6 +1,7 @@
 """The finance system's confirmation of a batch, when a finance officer marked some of its
 lines paid by hand first: those lines are reported as recorded already and the rest of the
-file is applied; a line paid by hand with another amount refuses the file, named. And the
+file is applied; a line marked paid with another amount (by hand, before the payment form
+refused part of a sent line) refuses the file, named. And the
 day a payment or a refund was made: not before the grant was decided, nor a confirmed line
 before its batch was made, nor in the future; refused next to the field, in either
 language, and nothing changes."""
@@ -59,6 +60,18 @@ def line_of(batch: PaymentBatch, application) -> PaymentBatchLine:
     return next(line for line in batch.lines if line.application_id == application.id)
 
 
+def paid_in_part_by_hand(world, line: PaymentBatchLine, amount: str, voucher: str) -> None:
+    """A line marked paid by a hand payment of part of it, as the payment form did before it
+    refused that (tests/payments/test_sent_lines.py): such lines are in the databases."""
+    from decimal import Decimal
+
+    from grants.budgets.movements import record_payment
+
+    record_payment(line.application, Decimal(amount), world.finance, clock.today(), voucher)
+    line.status, line.voucher = PAID, voucher
+    db.session.commit()
+
+
 # -- a line marked paid by hand before the confirmation came --------------------------------
 
 
@@ -109,14 +122,15 @@ def test_a_line_paid_by_hand_with_another_amount_refuses_the_file(
     world,
     two_cases,  # noqa: F811
 ):
-    """The finance officer recorded 5.000 kr. by hand on a line of 8.000 kr.: the finance
-    system's word that the line was paid does not agree with the case, so nothing of the
-    file is recorded, and the message names the line and both amounts."""
+    """A line of 8.000 kr. marked paid by 5.000 kr. recorded by hand (before the form
+    refused that): the finance system's word that the line was paid does not agree with the
+    case, so nothing of the file is recorded, and the message names the line and both
+    amounts."""
     association, person = two_cases
     auth.login(world.finance)
     batch = make_batch(client, app)
     first, second = line_of(batch, association), line_of(batch, person)
-    assert by_hand(client, association, "5.000,00", "H-1").status_code == 302
+    paid_in_part_by_hand(world, first, "5000.00", "H-1")
     before = payments()
     day = clock.today().isoformat()
     rows = [
@@ -175,7 +189,7 @@ def test_a_conflicting_line_in_english(app, client, auth, world, two_cases):  # 
     auth.login(world.finance)
     batch = make_batch(client, app)
     first = line_of(batch, association)
-    assert by_hand(client, association, "5000.00", "H-1").status_code == 302
+    paid_in_part_by_hand(world, first, "5000.00", "H-1")
     rows = [f"{batch.number};{first.position};V-1;{clock.today().isoformat()}"]
     response = client.post(urls(app)["confirm"], data=confirmation(rows))
     assert response.status_code == 422

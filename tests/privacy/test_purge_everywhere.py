@@ -266,6 +266,26 @@ def pages_and_exports(
     return seen
 
 
+def withdrawn_line(case, actor, reason: str) -> None:
+    """A payment line of the case sent to the finance system and withdrawn with a reason
+    that names the person."""
+    from grants.payments.models import WITHDRAWN, PaymentBatch, PaymentBatchLine
+
+    batch = PaymentBatch(number="2000-0001", created_by_id=actor.id)
+    batch.lines.append(
+        PaymentBatchLine(
+            position=1,
+            application_id=case.id,
+            amount=Decimal("100"),
+            status=WITHDRAWN,
+            withdrawn_reason=reason,
+            withdrawn_at=clock.now(),
+            withdrawn_by_id=actor.id,
+        )
+    )
+    db.session.add(batch)
+
+
 def test_after_the_purge_nothing_names_the_person(app, client, auth, cw, move_clock):  # noqa: F811
     study = make_fund(code="studie", publish_trips=True, publish_names=True)
     frida = make_user(name=NAME, email=EMAIL)
@@ -281,6 +301,7 @@ def test_after_the_purge_nothing_names_the_person(app, client, auth, cw, move_cl
     client.post("/log-ind", data={"email": EMAIL, "password": "forkert"})
     committee_case = her_committee_case(client, auth, cw, frida)
     trip = her_published_trip(frida, study, cw.caseworker)
+    withdrawn_line(trip, cw.caseworker, f"Forkert NemKonto for {NAME}")
     db.session.commit()
     meeting_id = cw.meeting.id
     # Before: she is everywhere, so the search below can find her.
