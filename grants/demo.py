@@ -141,10 +141,13 @@ def _slug(text: str) -> str:
 
 
 def logins() -> list[tuple[str, str, str]]:
-    return [
+    people = [
         (email, demo_password(stem), ", ".join(r.value for r in roles) or "representative")
         for email, _n, _t, roles, stem in DEMO_PEOPLE
     ]
+    # The committees' chair is made with the committees (grants.demo_committees).
+    email, _name, _title, stem = committees_demo.CHAIR
+    return [*people, (email, demo_password(stem), "board_member (chair of every committee)")]
 
 
 # -- `flask demo` ------------------------------------------------------------------------------

@@ -123,3 +123,20 @@ def test_a_decision_that_would_be_refused_is_said_before_confirming(client, auth
     assert shown.status_code == 200
     assert "Kan ikke udsendes" in page_text(shown)
     _nothing_issued(item)
+
+
+def test_one_decision_to_confirm_is_said_in_the_singular(client, auth, cw):
+    """Found walking the demo's meeting: "Sådan sendes de 1 afgørelser" ("the 1 decisions")."""
+    only = on_agenda(cw, make_case(cw, amount=8000, title="Koncert i Malmø"))
+    auth.login(cw.secretary)
+    _record(client, cw, only, "grant")
+    url = f"/udvalg/moeder/{cw.meeting.id}/udsend"
+
+    danish = page_text(client.post(url))
+    client.post("/sprog", data={"locale": "en", "next": "/"})
+    english = page_text(client.post(url))
+
+    assert "Sådan sendes afgørelsen." in danish and "1 afgørelser" not in danish
+    assert "This is how the decision will be sent." in english
+    assert "1 decisions" not in english
+    _nothing_issued(only)

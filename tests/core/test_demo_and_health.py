@@ -90,3 +90,20 @@ def test_healthz_reports_a_database_that_does_not_answer(app, client, monkeypatc
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"] is False
+
+
+def test_demo_load_prints_every_login_the_readme_lists(app, runner):
+    """A newcomer logs in with what `make run` prints: the README's table of demo logins
+    and the printed list name the same people (the committees' chair, formand@, too)."""
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^\| (\S+@\S+) \| (\S+)", readme, re.MULTILINE)
+    assert len(listed) >= 9
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    for email, password in listed:
+        assert re.search(rf"^  {re.escape(email)} +{re.escape(password)} ", result.output, re.M), (
+            email
+        )
