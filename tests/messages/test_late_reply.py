@@ -133,11 +133,16 @@ def test_only_the_secretariat_marks_a_reply_read(client, auth, world, before_the
     ask_in_thread(client, auth, world, application)
     auth.login(world.outsider)
     assert post_message(client, application, body="Svar.").status_code == 302
-    reply = latest_reply()
+    only_the_secretariat_marks_read(client, auth, world, application, latest_reply())
+
+
+def only_the_secretariat_marks_read(client, auth, world, application, message) -> None:
+    """The applicant, the board, the manager and finance may not mark the message read:
+    refused, nothing changes, and the case stays on the caseworkers' list."""
     before = table_fingerprint(skip=SIGNING_IN)
     for person in (world.outsider, world.board_member, world.manager, world.finance):
         auth.login(person)
-        response = client.post(f"/ansoegninger/{application.id}/beskeder/{reply.id}/laest")
+        response = client.post(f"/ansoegninger/{application.id}/beskeder/{message.id}/laest")
         assert response.status_code in (403, 404), person.email
     assert table_fingerprint(skip=SIGNING_IN) == before
     auth.login(world.caseworker)

@@ -244,23 +244,29 @@ def test_the_batch_page_in_english(app, client, auth, world, two_cases):
     assert html_page(page).html["lang"] == "en"
 
 
-def test_the_api_write_confirms_a_sent_line(app, client, auth, world, two_cases):
+def api_mark_paid(client, app, finance, case, amount: str):
+    """The finance system's API call that records the case's payment, with a token of the
+    finance officer's (the officer logged out first)."""
     import datetime as dt
 
     from grants.api import tokens
 
+    _token, secret = tokens.issue(
+        "Prisme", "payments", clock.today() + dt.timedelta(days=5), finance
+    )
+    db.session.commit()
+    with app.test_request_context():
+        url = url_for("api.mark_paid", case_id=case.id)
+    body = {"amount": amount, "paid_on": clock.today().isoformat(), "voucher": "P-1"}
+    return client.post(url, json=body, headers={"Authorization": f"Bearer {secret}"})
+
+
+def test_the_api_write_confirms_a_sent_line(app, client, auth, world, two_cases):
     association, _person = two_cases
     auth.login(world.finance)
     batch = make_batch(client, app)
     auth.logout()
-    _token, secret = tokens.issue(
-        "Prisme", "payments", clock.today() + dt.timedelta(days=5), world.finance
-    )
-    db.session.commit()
-    with app.test_request_context():
-        url = url_for("api.mark_paid", case_id=association.id)
-    body = {"amount": "8000.00", "paid_on": clock.today().isoformat(), "voucher": "P-1"}
-    response = client.post(url, json=body, headers={"Authorization": f"Bearer {secret}"})
+    response = api_mark_paid(client, app, world.finance, association, "8000.00")
     assert response.status_code == 201
     db.session.expire_all()
     line = next(

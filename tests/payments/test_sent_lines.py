@@ -27,7 +27,13 @@ from grants.people.models import Role
 from grants.workflow.models import JournalEntry
 from tests.factories import make_user
 from tests.html import errors, field_error, flashes, has_error, page_text
-from tests.payments.test_batches import confirmation, make_batch, two_cases, urls  # noqa: F401
+from tests.payments.test_batches import (  # noqa: F401 - two_cases: the fixture
+    api_mark_paid,
+    confirmation,
+    make_batch,
+    two_cases,
+    urls,
+)
 from tests.payments.test_confirmation_and_dates import by_hand, line_of, payments, statuses
 from tests.payments.test_payments import travel
 
@@ -465,22 +471,11 @@ def test_the_payment_form_of_a_sent_line_says_so_and_offers_its_amount(
 
 
 def test_the_api_refuses_part_of_a_sent_line_too(app, client, auth, world, two_cases):
-    from flask import url_for
-
-    from grants.api import tokens
-
     association, _person = two_cases
     auth.login(world.finance)
     batch = make_batch(client, app)
     auth.logout()
-    _token, secret = tokens.issue(
-        "Prisme", "payments", clock.today() + dt.timedelta(days=5), world.finance
-    )
-    db.session.commit()
-    with app.test_request_context():
-        url = url_for("api.mark_paid", case_id=association.id)
-    body = {"amount": "5000.00", "paid_on": clock.today().isoformat(), "voucher": "P-1"}
-    response = client.post(url, json=body, headers={"Authorization": f"Bearer {secret}"})
+    response = api_mark_paid(client, app, world.finance, association, "5000.00")
     assert response.status_code == 422
     assert f"bunke {batch.number} (linje 1)" in response.json["errors"]["amount"][0]
     assert payments() == []
