@@ -28,7 +28,7 @@ from grants.core.money import ZERO, kroner
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.organisations.models import Membership, Organisation
-from grants.payments.models import PaymentBatchLine
+from grants.payments.models import SENT, PaymentBatch, PaymentBatchLine
 from grants.people.models import User
 from grants.reports.models import TripReport
 
@@ -245,6 +245,22 @@ def csv_rows(items: list[OpenItem]) -> list[dict]:
         }
         for item in items
     ]
+
+
+def sent_in_batches(items: Iterable[OpenItem]) -> dict[int, tuple[str, int]]:
+    """The cases among ``items`` whose payment is in a batch sent to the finance system and
+    not yet confirmed or withdrawn: case id -> (the batch's number, the line). The finance
+    system pays those by the batch, so the list's CSV leaves them out (it would pay them a
+    second time) and the list says which batch pays them. One query."""
+    ids = {item.application_id for item in items}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(PaymentBatchLine.application_id, PaymentBatch.number, PaymentBatchLine.position)
+        .join(PaymentBatch, PaymentBatch.id == PaymentBatchLine.batch_id)
+        .where(PaymentBatchLine.status == SENT, PaymentBatchLine.application_id.in_(ids))
+    )
+    return {case_id: (number, position) for case_id, number, position in rows}
 
 
 def own_cases(user: User, items: Iterable[OpenItem | PaymentBatchLine]) -> set[int]:

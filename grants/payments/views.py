@@ -76,6 +76,7 @@ def index():
         fund=fund,
         payments=payments,
         refunds=refunds,
+        sent=queries.sent_in_batches(payments),
         can_record=can_record,
         own_cases=queries.own_cases(current_user, [*payments, *refunds]) if can_record else set(),
     ), status
@@ -90,6 +91,11 @@ def export(dataset: str):
         abort(400)
     payments, refunds = queries.open_items(fund.id if fund else None)
     items = payments if dataset == "payments" else refunds
+    if dataset == "payments":
+        # Those in a sent batch are paid by the batch: in this file too, they would be paid
+        # twice (the list says which batch pays them).
+        sent = queries.sent_in_batches(payments)
+        items = [item for item in items if item.application_id not in sent]
     stem = "udbetalinger" if dataset == "payments" else "tilbagebetalinger"
     filename = f"{stem}_{fund.code if fund else 'alle-puljer'}_{clock.today().isoformat()}.csv"
     return private_download(as_csv(queries.COLUMNS, queries.csv_rows(items)), "text/csv", filename)

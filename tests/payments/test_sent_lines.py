@@ -694,3 +694,43 @@ def test_a_refund_amount_in_every_form(app, client, auth, world, typed, outcome)
     assert refunds == ([Decimal("-1500.00")] if outcome == 302 else [])
     if outcome == 422:
         assert field_error(response, "amount"), errors(response)
+
+
+def test_a_payment_sent_in_a_batch_says_so_and_is_left_out_of_the_csv(
+    app, client, auth, world, two_cases
+):
+    """The list's CSV goes to the finance system: a case whose payment is already in a sent
+    batch would be paid twice if it were in the CSV too. The list still shows it, saying
+    which batch pays it; once the line is withdrawn it is in the CSV again."""
+    from tests.payments.test_payments import csv_rows
+
+    association, person = two_cases
+    auth.login(world.finance)
+    before = {
+        row["case_number"] for row in csv_rows(client.get("/udbetalinger/eksport/payments.csv"))
+    }
+    assert {association.case_number, person.case_number} <= before
+    batch = make_batch(client, app)
+    line = line_of(batch, association)
+    listed = page_text(client.get("/udbetalinger"))
+    assert f"Sendt i bunke {batch.number} (linje {line.position})" in listed, listed
+    assert "ikke med i CSV-filen" in listed
+    world.finance.locale = "en"  # the officer reads the service in English
+    db.session.commit()
+    auth.login(world.finance)
+    english = page_text(client.get("/udbetalinger"))
+    assert f"Sent in batch {batch.number} (line {line.position})" in english, english
+    assert "not in the CSV file" in english
+    world.finance.locale = "da"
+    db.session.commit()
+    auth.login(world.finance)
+    rows = csv_rows(client.get("/udbetalinger/eksport/payments.csv"))
+    numbers = {row["case_number"] for row in rows}
+    assert association.case_number not in numbers and person.case_number not in numbers
+    assert withdraw(client, line).status_code == 302
+    again = {
+        row["case_number"] for row in csv_rows(client.get("/udbetalinger/eksport/payments.csv"))
+    }
+    assert association.case_number in again
+    listed = page_text(client.get("/udbetalinger"))
+    assert f"Sendt i bunke {batch.number} (linje {line.position})" not in listed, listed
