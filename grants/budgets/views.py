@@ -304,7 +304,12 @@ def index() -> ResponseReturnValue:
     month_names = _month_names()
     charts = {
         "year": _year_chart(
-            months, _("Alle puljer %(year)s, måned for måned", year=year), month_names
+            months,
+            # A board member's dashboard holds only the funds whose board they sit on.
+            _("Alle puljer %(year)s, måned for måned", year=year)
+            if readable is None
+            else _("Dine puljer %(year)s, måned for måned", year=year),
+            month_names,
         ),
         "funds": {
             "kind": "funds",

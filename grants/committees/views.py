@@ -567,7 +567,9 @@ def record(meeting_id: int, item_id: int):
     if refusal:
         forms = {("record", item_id): form} if refusal.error.field else {}
         return meeting_page_with(meeting_id, forms, status=refusal.status)
-    flash(_("Beslutningen er registreret. Den udsendes sammen med de andre."), "success")
+    flash(
+        _("Beslutningen er registreret. Den udsendes, når mødets afgørelser bekræftes."), "success"
+    )
     return redirect(url_for("committees.meeting", meeting_id=meeting_id))
 
 

@@ -78,6 +78,9 @@ def test_the_dashboard_lists_only_the_board_members_own_funds(
     assert f"/budgetter/{other.code}/" in addresses
     assert f"/budgetter/{world.fund.code}/" not in addresses
     assert world.fund.name not in html.page_text(response)
+    # The month-by-month chart says whose funds it sums: not "every fund".
+    text = html.page_text(response)
+    assert "Your funds 20" in text and "All funds 20" not in text, text  # in English
 
 
 def test_a_board_member_without_a_board_sees_an_empty_dashboard(client, auth, world):

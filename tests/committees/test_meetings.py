@@ -14,7 +14,7 @@ from grants.committees.models import Meeting, MeetingAttendance, MeetingState
 from grants.extensions import db
 from tests.committees.conftest import make_case, make_meeting, on_agenda
 from tests.confirming import confirm
-from tests.html import form_actions, has_error, links, page_text
+from tests.html import flashes, form_actions, has_error, links, page_text
 
 # Summer time begins on 28 March 2027 and ends on 31 October 2027.
 SIDES_OF_SUMMER_TIME = [
@@ -110,6 +110,9 @@ def test_no_decision_is_recorded_before_the_meetings_day(client, auth, cw, move_
         f"{base}/punkter/{item.id}/beslutning", data={"decision": "grant", "reasons": ""}
     )
     assert response.status_code == 302
+    # Said for a meeting of one decision as well as of many ("with the others" was not).
+    said = flashes(client.get(response.headers["Location"]), "success")
+    assert said == ["Beslutningen er registreret. Den udsendes, når mødets afgørelser bekræftes."]
     confirm(client, f"{base}/udsend")
     assert client.post(f"{base}/luk").status_code == 302
     db.session.expire_all()
