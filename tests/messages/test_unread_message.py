@@ -11,22 +11,20 @@ from sqlalchemy import event, select
 
 from grants.cases.states import State
 from grants.extensions import db
-from grants.messages.models import CaseMessage, UnreadReply
+from grants.messages.models import UnreadReply
 from grants.workflow import waits_for
 from tests import html
 from tests.factories import make_application
 from tests.messages.helpers import post_message
-from tests.messages.test_late_reply import on_list, only_the_secretariat_marks_read
+from tests.messages.test_late_reply import (
+    latest_reply,
+    on_list,
+    only_the_secretariat_marks_read,
+)
 from tests.messages.test_waiting_days import ask, days
 
-
-def latest_from_applicant() -> CaseMessage:
-    db.session.expire_all()
-    return db.session.scalars(
-        select(CaseMessage)
-        .where(CaseMessage.from_applicant.is_(True))
-        .order_by(CaseMessage.id.desc())
-    ).first()
+# The applicant side's newest message, reply or not.
+latest_from_applicant = latest_reply
 
 
 def write(client, auth, person, application, body: str) -> None:
