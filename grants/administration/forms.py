@@ -392,18 +392,38 @@ class UserRolesForm(Form):
         validate_choice=False,
     )
 
-    def __init__(self, *args, managers=(), **kwargs):
+    # Who takes over when the person stops being a manager (the role taken away, the
+    # account closed): the employees who have them as their manager get the successor, and
+    # the cases waiting for their endorsement go to the successor (grants.workflow.rerouting).
+    # Shown only for a person who is a manager or is named as one (``with_successor``).
+    successor_id = SelectField(
+        _l("Ny leder for personens medarbejdere"),
+        description=_l(
+            "Kun når personen ikke længere skal være leder (rollen fjernes, eller kontoen "
+            "lukkes): den valgte bliver leder for medarbejderne, der har personen som leder, "
+            "og sager, der venter på personens anbefaling, går videre til den valgte. Skal "
+            "vælges, hvis sager venter på personens anbefaling."
+        ),
+        validate_choice=False,
+    )
+
+    def __init__(self, *args, managers=(), with_successor: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.manager_id.choices = [("", _l("Ingen leder"))] + [
             (str(m.id), f"{m.name} ({m.email})") for m in managers
         ]
         self._manager_ids = {str(m.id) for m in managers}
+        if with_successor:
+            self.successor_id.choices = [("", _l("Ingen"))] + self.manager_id.choices[1:]
+        else:
+            del self.successor_id
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if self.manager_id.data and self.manager_id.data not in self._manager_ids:
-            self.manager_id.errors = [*self.manager_id.errors, _l("Vælg en leder fra listen.")]
-            valid = False
+        for field in (self.manager_id, getattr(self, "successor_id", None)):
+            if field is not None and field.data and field.data not in self._manager_ids:
+                field.errors = [*field.errors, _l("Vælg en leder fra listen.")]
+                valid = False
         return valid
 
 
