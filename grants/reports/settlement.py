@@ -74,15 +74,27 @@ def final_amount(application: Application, report: TripReport) -> tuple[Decimal,
     granted = kroner(application.granted_amount or 0)
     recalculation = report.recalculation
     if application.fund.computes_subsidy and recalculation is not None:
-        recalculated = kroner(Decimal(recalculation["total"]))
-        if (application.dispensation_reason or "").strip():
-            decided = kroner(application.computed_amount or 0)
-            if decided > 0 and recalculated < decided:
-                return min(granted, kroner(granted * recalculated / decided)), "dispensation"
-            return granted, "dispensation"
-        return min(granted, recalculated), "subsidy"
+        amount, rule = _subsidy_by_rules(application, granted, recalculation)
+        # The decision letter's condition: money not used is paid back, also when the costs
+        # were lower than expected. A subsidy by rate never pays more than the trip cost.
+        costs = kroner(max(report.actual_total, ZERO))
+        if costs < amount:
+            return costs, "costs_cap"
+        return amount, rule
     net = report.actual_total - kroner(application.other_funding or 0)
     return max(ZERO, min(granted, kroner(net))), "costs"
+
+
+def _subsidy_by_rules(
+    application: Application, granted: Decimal, recalculation: dict
+) -> tuple[Decimal, str]:
+    recalculated = kroner(Decimal(recalculation["total"]))
+    if (application.dispensation_reason or "").strip():
+        decided = kroner(application.computed_amount or 0)
+        if decided > 0 and recalculated < decided:
+            return min(granted, kroner(granted * recalculated / decided)), "dispensation"
+        return granted, "dispensation"
+    return min(granted, recalculated), "subsidy"
 
 
 def settlement_for(application: Application, report: TripReport) -> Settlement:
