@@ -480,7 +480,10 @@ class ReconsiderationForm(Form):
     )
     documents = MultipleFileField(
         _l("Bilag (valgfrit)"),
-        description=_l("PDF eller billede (PNG, JPEG). Du kan vælge flere filer på én gang."),
+        description=_l(
+            "PDF, Word, OpenDocument eller billede (PNG, JPEG), højst 10 MB. Du kan vælge "
+            "flere filer."
+        ),
     )
 
 
