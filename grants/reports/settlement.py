@@ -37,6 +37,7 @@ from grants.budgets.lock import lock_fund
 from grants.budgets.models import BudgetEntry, EntryKind
 from grants.budgets.movements import refuse_below_money_sent, release
 from grants.cases.models import Application
+from grants.cases.states import State
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.formatting import long_date
@@ -67,6 +68,16 @@ def ledger_of(application: Application) -> tuple[Decimal, Decimal] | None:
     if figures is None:
         return None
     return figures.granted, figures.spent
+
+
+def refund_owed(application: Application) -> Decimal:
+    """What the applicant still owes back after the settlement: paid beyond the final
+    amount, less what has come back (the ledger's paid beyond granted); 0 when nothing is."""
+    ledger = ledger_of(application) if application.state == State.SETTLED else None
+    if ledger is None:
+        return ZERO
+    granted, paid = ledger
+    return max(paid - granted, ZERO)
 
 
 def final_amount(application: Application, report: TripReport) -> tuple[Decimal, str]:

@@ -251,3 +251,27 @@ def test_a_dispensation_is_never_more_than_the_actual_costs_either(world, youth,
     )
     settlement = settle(application, world.caseworker)
     assert (settlement.rule, settlement.final) == ("costs_cap", Decimal("7500.50"))
+
+
+@pytest.mark.parametrize(
+    "locale, words",
+    [
+        ("da", "Det endelige tilskud er de faktiske udgifter, 1.500,00 kr."),
+        ("en", "The final grant is the actual costs, 1,500.00 kr."),
+    ],
+)
+def test_the_caseworker_sees_why_the_settlement_is_the_costs(
+    world, youth, move_clock, client, auth, locale, words
+):
+    from tests.html import text_of
+
+    application = granted_youth_case(world, youth)
+    move_clock(application.return_date)
+    file_report(
+        application, youth["frida"], {"transport": "1500"}, actual_young=12, actual_leaders=2
+    )
+    world.caseworker.locale = locale
+    db.session.commit()
+    auth.login(world.caseworker)
+    page = client.get(f"/ansoegninger/{application.id}")
+    assert words in text_of(page, "#settlement-costs-cap")
