@@ -30,7 +30,7 @@ from grants.administration.models import GroupRole
 from grants.applications.forms import country_choices
 from grants.core.fields import AmountField
 from grants.core.forms import Form
-from grants.core.input import digits_filter
+from grants.core.input import cvr_filter, digits_filter
 from grants.core.money import ZERO
 from grants.funds import kinds
 from grants.funds.defaults import HANDLING_CODE_PATTERN, KLE_NUMBER_PATTERN
@@ -79,7 +79,8 @@ class MunicipalityForm(Form):
     cvr = StringField(
         _l("CVR-nummer"),
         [Optional(), Regexp(r"^[0-9]{8}$", message=_l("Et CVR-nummer er 8 cifre."))],
-        filters=[digits_filter],  # "٣١٤١٥٩٢٦" is the number the person meant
+        # "٣١٤١٥٩٢٦", "31 41 59 26" and "DK31415926" are the number the person meant.
+        filters=[cvr_filter],
     )
     email = EmailField(
         _l("E-mail"),
