@@ -351,15 +351,19 @@ def quorum_of(item: AgendaItem, without: int | None = None) -> Quorum:
     meeting = item.meeting
     committee = meeting.committee
     members = {m.user_id for m in committee.voting_memberships(meeting.day)}
-    present = (meeting.present_ids & members) | {s.user_id for s in item.substitutes}
     if without is None:
         excluded = {d.user_id for d in item.declarations if d.disqualified is not False}
     else:
         excluded = {d.user_id for d in item.declarations if d.disqualified} | {without}
+    seated = (meeting.present_ids & members) - excluded
+    # A substitute takes the seat of a member who is absent or disqualified; one whose
+    # member takes part after all (came, or ruled harmless on a new ruling) has no seat:
+    # one seat, one voice.
+    stand_ins = {s.user_id for s in item.substitutes if s.for_user_id not in seated}
     return Quorum(
         size=len(members),
         needed=needed_for(committee.quorum_rule, len(members)),
-        taking_part=frozenset(present - excluded),
+        taking_part=frozenset((seated | stand_ins) - excluded),
     )
 
 
