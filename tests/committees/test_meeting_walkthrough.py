@@ -4,6 +4,8 @@ replaced never both count for the quorum."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from grants.committees import operations as ops
 from grants.committees.models import (
     InterestDeclaration,
@@ -13,10 +15,11 @@ from grants.committees.models import (
 )
 from grants.extensions import db
 from grants.people.models import Role
-from tests.committees.conftest import make_case, on_agenda, record_decision
+from tests.committees.conftest import make_case, make_meeting, on_agenda, record_decision, rule_on
 from tests.confirming import confirm
 from tests.factories import make_user
 from tests.html import field_error, page_text
+from tests.letters.kinds import pdf_text
 
 
 def test_nobody_is_taken_off_the_attendance_once_decisions_are_issued(client, auth, cw):
@@ -76,3 +79,54 @@ def test_a_substitute_has_no_seat_once_the_member_takes_part_after_all(client, a
     quorum = ops.quorum_of(item)
     assert member.id in quorum.taking_part
     assert len(quorum.taking_part) == 4  # the member, not also their substitute
+
+
+def _everyone_reads(client, auth, cw, meeting) -> None:
+    """The meeting page for each kind of person, in Danish and English: read or refused,
+    never a server error."""
+    readers = (cw.chair, cw.secretary, cw.member, cw.caseworker, cw.admin)
+    for person in (*readers, cw.outsider):
+        auth.login(person)
+        for language in ("da", "en"):
+            client.post("/sprog", data={"locale": language})
+            status = client.get(f"/udvalg/moeder/{meeting.id}").status_code
+            assert status == (200 if person in readers else 403), (person.name, language)
+
+
+def test_a_whole_meeting_with_a_carried_declaration(client, auth, cw):
+    """A meeting cancelled with a member's declaration open; the case on the next meeting,
+    ruled on there, decided in part, issued and closed: every page reads in both languages,
+    and the minutes say where the declaration came from."""
+    application = make_case(cw)
+    first = make_meeting(cw.committee, days=3)
+    db.session.commit()
+    item = on_agenda(cw, application, first)
+    auth.login(cw.member)
+    client.post(
+        f"/udvalg/moeder/{first.id}/punkter/{item.id}/inhabilitet",
+        data={"reason": "Min søster er formand."},
+    )
+    auth.login(cw.caseworker)
+    assert (
+        client.post(f"/udvalg/moeder/{first.id}/aflys", data={"reason": "Syg"}).status_code == 302
+    )
+    later = on_agenda(cw, application, cw.meeting)
+    other = on_agenda(cw, make_case(cw))
+    _everyone_reads(client, auth, cw, cw.meeting)
+
+    auth.login(cw.chair)
+    client.post("/sprog", data={"locale": "en"})
+    assert rule_on(client, later, later.declarations[0], True).status_code == 302
+    partly = record_decision(client, later, "grant_part", amount="1.500,50", reasons="Delvis.")
+    assert partly.status_code == 302
+    assert record_decision(client, other, "refuse", reasons="Uden for formålet.").status_code == 302
+    assert confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend").status_code == 302
+    assert client.post(f"/udvalg/moeder/{cw.meeting.id}/luk").status_code == 302
+    _everyone_reads(client, auth, cw, cw.meeting)
+
+    db.session.expire_all()
+    assert later.amount == Decimal("1500.50")
+    minutes = pdf_text(cw.meeting.minutes_pdf)
+    assert "Ulla Ulriksen" in minutes and "inhabil, deltog ikke i behandlingen" in minutes
+    assert "Erklæret til mødet" in minutes
+    assert "udvalget tog ikke stilling til den dér" in minutes
