@@ -199,6 +199,13 @@ def _ruled_first(declarations: list[InterestDeclaration]) -> None:
         )
 
 
+def check_rulings_made(item: AgendaItem) -> None:
+    """A recorded decision goes out only once every declaration on the item is ruled on (a
+    member may declare after the decision was recorded): refused with the names."""
+    if not item.without_quorum:
+        _ruled_first(open_declarations(item))
+
+
 def _names(declarations: list[InterestDeclaration]) -> str:
     return listed([d.user.name for d in declarations])
 
@@ -1347,6 +1354,7 @@ def issue_item(item: AgendaItem, actor) -> None:
 
     application = item.application
     decision = item.decision
+    check_rulings_made(item)
     # The committee's steps: taken here, by its meeting, never from the case page.
     with engine.taking_as(CaseRole.COMMITTEE):
         if decision in (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE):

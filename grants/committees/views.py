@@ -707,7 +707,11 @@ def _as_it_goes_out(item: AgendaItem) -> dict:
         "recorded_at": item.recorded_at.isoformat() if item.recorded_at else "",
         "state": application.state,
     }
-    if item.decision in (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE):
+    with refused_by_domain(show=False, rollback=False) as waiting:
+        ops.check_rulings_made(item)
+    if waiting:
+        entry["problem"] = facts["problem"] = waiting.message
+    elif item.decision in (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE):
         # A preview: nothing was written, and the problem is shown on the confirmation. The
         # committee's step, checked as the meeting takes it (``ops.issue_item``).
         with (

@@ -72,9 +72,12 @@ def test_a_declaration_after_the_decision_is_recorded_holds_it_back(client, auth
     assert record_decision(client, item).status_code == 302
     assert _declare(client, auth, item, cw.member).status_code == 302
     auth.login(cw.chair)
+    shown = client.post(f"/udvalg/moeder/{cw.meeting.id}/udsend")
+    assert "Udvalget skal først tage stilling til erklæringen" in page_text(shown)
     confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend")
     db.session.expire_all()
     assert item.issue_status != IssueStatus.ISSUED
+    assert "Udvalget skal først tage stilling til erklæringen" in item.failure_reason
     assert item.application.state == "on_agenda"
 
     ruled = rule_on(client, item, item.declarations[0], disqualified=True)
