@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -267,6 +268,23 @@ def recorded_under_voucher(line: PaymentBatchLine) -> Decimal:
     return kroner(total or 0)
 
 
+# The one way a day is written in a confirmation file (docs/payments.md): ``ÅÅÅÅ-MM-DD``.
+# ``date.fromisoformat`` alone reads ``20261207`` and ISO week days (``2026-W50-1``) too; a
+# finance system writing days in another shape may write them in one that reads as another
+# day (``07122026``), so any other shape is refused rather than guessed.
+CONFIRMATION_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def confirmation_day(written: str) -> dt.date | None:
+    """The day ``written`` says if it is a day's own ``ÅÅÅÅ-MM-DD``; otherwise None."""
+    if not CONFIRMATION_DAY.fullmatch(written):
+        return None
+    try:
+        return dt.date.fromisoformat(written)
+    except ValueError:  # 2026-02-30
+        return None
+
+
 def confirm(text: str, actor) -> Confirmed:
     """Mark the confirmed lines paid. The file: CSV with the header
     ``batch;line;voucher;paid_on`` (``,`` works too). A line recorded as paid already with
@@ -290,10 +308,18 @@ def confirm(text: str, actor) -> Confirmed:
         batch_number = (record.get("batch") or "").strip()
         position = (record.get("line") or "").strip()
         voucher = (record.get("voucher") or "").strip()
-        try:
-            paid_on = dt.date.fromisoformat((record.get("paid_on") or "").strip())
-        except ValueError:
-            problems.append(_("Linje %(n)d: datoen skal skrives ÅÅÅÅ-MM-DD.", n=number))
+        written = (record.get("paid_on") or "").strip()
+        paid_on = confirmation_day(written)
+        if paid_on is None:
+            problems.append(
+                _(
+                    "Linje %(n)d: datoen »%(written)s« skal skrives ÅÅÅÅ-MM-DD, f.eks. "
+                    "%(example)s.",
+                    n=number,
+                    written=written if len(written) <= 20 else written[:20] + "…",
+                    example=today.isoformat(),
+                )
+            )
             continue
         line = None
         if whole_number(position) is not None:
