@@ -209,3 +209,24 @@ def test_an_oversize_body_is_a_problem_in_the_callers_language(app, client, worl
         assert response.mimetype == "application/problem+json"
         assert words in response.json["detail"], response.json
     assert payments() == []
+
+
+def test_a_voucher_with_a_control_character_is_refused_in_both_languages(app, client, world, case):  # noqa: E501, F811
+    """A NUL byte PostgreSQL cannot store, a line break no export writes as it is."""
+    _token, secret = issue(world.finance, scope="payments")
+    with app.test_request_context():
+        url = url_for("api.mark_paid", case_id=case.id)
+    expected = {
+        "da": "Bilagsnummeret må ikke indeholde styretegn eller linjeskift.",
+        "en": "The voucher number cannot contain control characters or line breaks.",
+    }
+    for voucher in ("B\u0000-1", "B-1\nB-2", "B\u202e-1"):
+        for language, words in expected.items():
+            response = client.post(
+                url,
+                json=body(voucher=voucher),
+                headers={**bearer(secret), "Accept-Language": language},
+            )
+            assert response.status_code == 422, response.json
+            assert response.json["errors"]["voucher"] == [words], response.json
+    assert payments() == []
