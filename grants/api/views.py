@@ -394,7 +394,10 @@ def trips():
 
 
 def _payment_body() -> tuple[Decimal, dt.date, str]:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # "[[[[…" nested deeper than the parser goes: no payment
+        body = None
     if not isinstance(body, dict):
         raise Problem(400, _title(400), _("Indholdet skal være et JSON-objekt."))
     errors: dict[str, list[str]] = {}

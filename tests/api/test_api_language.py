@@ -96,6 +96,18 @@ def _shape_problems(app, case, secret):  # noqa: F811
         ),
         (("POST", paid, bearer(secret), [1, 2]), 400, "JSON-objekt", "must be a JSON object"),
         (
+            ("POST", paid, {**bearer(secret), "Content-Type": "application/json"}, "[" * 100_000),
+            400,
+            "JSON-objekt",
+            "must be a JSON object",
+        ),
+        (
+            ("POST", paid, {**bearer(secret), "Content-Type": "application/json"}, '{"a":' * 5000),
+            400,
+            "JSON-objekt",
+            "must be a JSON object",
+        ),
+        (
             ("POST", paid, bearer(secret), {"paid_on": 20261207, "voucher": 7}),
             422,
             "Betalingen er ikke registreret",

@@ -121,3 +121,26 @@ def test_a_quoted_field_over_the_readers_limit_is_refused(app, client, auth, wor
     text = HEAD + f'{batch.number};1;"{field}";{clock.today().isoformat()}\n'
     message = refused(post(client, app, text), batch)
     assert "linjen kan ikke læses som CSV" in message, message
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x","Klik")', "@SUM(1+1)", "+45 1234", "-2+3"])
+def test_a_recipient_named_like_a_formula_is_text_in_the_payments_csv(
+    app,
+    client,
+    auth,
+    world,
+    two_cases,  # noqa: F811
+    name,
+):
+    """An association names itself; the finance officer opens the list's CSV in Excel."""
+    import csv
+
+    association, _person = two_cases
+    association.organisation.name = name
+    db.session.commit()
+    auth.login(world.finance)
+    response = client.get("/udbetalinger/eksport/payments.csv")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    (row,) = [row for row in rows if row["case_number"] == association.case_number]
+    assert row["recipient_name"] == "'" + name
