@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -160,16 +161,18 @@ def _posting_text(batch: PaymentBatch, line: PaymentBatchLine) -> str:
     return f"Rejsetilskud {line.application.case_number or line.application_id} {batch.number}"
 
 
+# The CSV's header is the keys (fixed, for the finance system); the XLSX's the titles, in
+# the reader's language like the sheet's name.
 COLUMNS = [
-    Column("batch", "Bunke"),
-    Column("line", "Linje", "int"),
-    Column("case_number", "Sagsnr."),
-    Column("recipient_kind", "Modtagertype"),
-    Column("recipient", "Modtager (CVR-nr. eller sagsnr.)"),
-    Column("account_string", "Kontostreng"),
-    Column("fund_code", "Puljekode"),
-    Column("amount", "Beløb (kr.)", "money"),
-    Column("text", "Posteringstekst"),
+    Column("batch", _l("Bunke")),
+    Column("line", _l("Linje"), "int"),
+    Column("case_number", _l("Sagsnr.")),
+    Column("recipient_kind", _l("Modtagertype")),
+    Column("recipient", _l("Modtager (CVR-nr. eller sagsnr.)")),
+    Column("account_string", _l("Kontostreng")),
+    Column("fund_code", _l("Puljekode")),
+    Column("amount", _l("Beløb (kr.)"), "money"),
+    Column("text", _l("Posteringstekst")),
 ]
 
 

@@ -144,3 +144,35 @@ def test_a_recipient_named_like_a_formula_is_text_in_the_payments_csv(
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     (row,) = [row for row in rows if row["case_number"] == association.case_number]
     assert row["recipient_name"] == "'" + name
+
+
+@pytest.mark.parametrize(
+    ("locale", "titles"),
+    [
+        ("da", ["Bunke", "Linje", "Sagsnr.", "Modtagertype"]),
+        ("en", ["Batch", "Line", "Case no.", "Recipient type"]),
+    ],
+)
+def test_the_batch_workbook_speaks_the_readers_language(
+    app,
+    client,
+    auth,
+    world,
+    two_cases,  # noqa: F811
+    locale,
+    titles,
+):
+    """The CSV's header is fixed for the finance system; the workbook is read by people."""
+    from openpyxl import load_workbook
+
+    world.finance.locale = locale
+    db.session.commit()
+    auth.login(world.finance)
+    batch = make_batch(client, app)
+    response = client.get(urls(app, batch_id=batch.id)["xlsx"])
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    header = [cell.value for cell in sheet[1]]
+    assert header[:4] == titles, header
+    csv_header = client.get(urls(app, batch_id=batch.id)["csv"]).get_data().decode("utf-8-sig")
+    assert csv_header.startswith("batch,line,case_number,recipient_kind,")
