@@ -176,3 +176,24 @@ def test_the_batch_workbook_speaks_the_readers_language(
     assert header[:4] == titles, header
     csv_header = client.get(urls(app, batch_id=batch.id)["csv"]).get_data().decode("utf-8-sig")
     assert csv_header.startswith("batch,line,case_number,recipient_kind,")
+
+
+@pytest.mark.parametrize(("locale", "words"), [("da", "højst 2 MB"), ("en", "at most 2 MB")])
+def test_an_oversize_file_is_said_to_be_too_large(
+    app,
+    client,
+    auth,
+    world,
+    two_cases,  # noqa: F811
+    locale,
+    words,
+):
+    """Over 2 MB of UTF-8 cut in the middle of a character is still too large, not "not
+    UTF-8"."""
+    world.finance.locale = locale
+    db.session.commit()
+    auth.login(world.finance)
+    batch = make_batch(client, app)
+    text = HEAD + "x" + ("ø" * 900 + "\n") * 1200  # 2.16 MB; the cut splits an ø
+    message = refused(post(client, app, text), batch)
+    assert words in message, message
