@@ -273,9 +273,9 @@ def recorded_under_voucher(line: PaymentBatchLine) -> Decimal:
 
 
 # The one way a day is written in a confirmation file (docs/payments.md): ``ÅÅÅÅ-MM-DD``.
-# ``date.fromisoformat`` alone reads ``20261207`` and ISO week days (``2026-W50-1``) too; a
-# finance system writing days in another shape may write them in one that reads as another
-# day (``07122026``), so any other shape is refused rather than guessed.
+# ``date.fromisoformat`` alone reads ``20261207`` and ISO week days (``2026-W50-1``) too. A
+# day in another shape says the finance system's export is not the one agreed on (eight
+# digits do not say their order), so it is refused, naming the line, rather than guessed.
 CONFIRMATION_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
@@ -294,7 +294,7 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 def _records(reader: csv.DictReader):
     """(the file's line number, the row) for each row, numbered as a text editor counts the
-    lines (blank lines too; a row over several lines by its last); (line, None) for a line
+    lines (blank lines too; a row over several lines by its first); (line, None) for a line
     that is no CSV, and nothing after it."""
     rows = iter(reader)
     while True:
@@ -306,7 +306,11 @@ def _records(reader: csv.DictReader):
             yield reader.line_num, None
             return
         # The line it starts on: line_num is the last of a row with a line break in a field.
-        breaks = sum(len(LINE_BREAK.findall(value)) for value in record.values() if value)
+        # (A row with more fields than the header keeps the extra ones in a list.)
+        values = [
+            v for value in record.values() for v in (value if isinstance(value, list) else [value])
+        ]
+        breaks = sum(len(LINE_BREAK.findall(value)) for value in values if value)
         yield reader.line_num - breaks, record
 
 

@@ -197,3 +197,13 @@ def test_an_oversize_file_is_said_to_be_too_large(
     text = HEAD + "x" + ("ø" * 900 + "\n") * 1200  # 2.16 MB; the cut splits an ø
     message = refused(post(client, app, text), batch)
     assert words in message, message
+
+
+def test_a_row_with_more_or_fewer_fields_than_the_header(app, client, auth, world, two_cases):  # noqa: F811
+    """Extra fields (one with a line break) are left aside; a row short of its day is named."""
+    auth.login(world.finance)
+    batch = make_batch(client, app)
+    day = clock.today().isoformat()
+    text = HEAD + f'{batch.number};1;V-1;{day};"ekstra\nfelt";mere\n{batch.number};2;V-2\n'
+    message = refused(post(client, app, text), batch)
+    assert message.startswith("Linje 4: datoen »«"), message
