@@ -371,6 +371,15 @@ def confirm(text: str, actor) -> Confirmed:
         voucher = (record.get("voucher") or "").strip()
         written = (record.get("paid_on") or "").strip()
         paid_on = confirmation_day(written)
+        if paid_on is None and not written:
+            problems.append(
+                _(
+                    "Linje %(n)d: datoen mangler. Skriv den ÅÅÅÅ-MM-DD, f.eks. %(example)s.",
+                    n=number,
+                    example=today.isoformat(),
+                )
+            )
+            continue
         if paid_on is None:
             problems.append(
                 _(

@@ -206,4 +206,4 @@ def test_a_row_with_more_or_fewer_fields_than_the_header(app, client, auth, worl
     day = clock.today().isoformat()
     text = HEAD + f'{batch.number};1;V-1;{day};"ekstra\nfelt";mere\n{batch.number};2;V-2\n'
     message = refused(post(client, app, text), batch)
-    assert message.startswith("Linje 4: datoen »«"), message
+    assert message.startswith("Linje 4: datoen mangler. Skriv den ÅÅÅÅ-MM-DD"), message
