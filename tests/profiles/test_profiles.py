@@ -211,6 +211,16 @@ def test_a_profile_with_a_letter_text_reaching_for_files_is_refused(app, runner,
         (lambda d: d["funds"][0].update(handling_code="g1"), "handling_code: 'g1' is not in"),
         (lambda d: d["funds"][0].update(digital_post="ja"), "digital_post: 'ja' is not true"),
         (lambda d: d["funds"][0].update(account_string="x" * 61), "at most 60"),
+        # A field or a line of its own in the finance system's file; a formula in a sheet.
+        (
+            lambda d: d["funds"][0].update(account_string="5.25;111=9"),
+            r"funds\[\d+\] \(\w+\)\.account_string: '5.25;111=9' .*no ';'",
+        ),
+        (
+            lambda d: d["funds"][0].update(account_string="5.25\r\n000G69"),
+            r"account_string: '5.25\\r\\n000G69' .*line break",
+        ),
+        (lambda d: d["funds"][0].update(account_string="-5.25"), "start with a letter or a digit"),
         # A flag written as text ("false" is true to Python) is refused, not guessed.
         (lambda d: d["funds"][0].update(publish_trips="false"), "publish_trips: 'false' is"),
         (lambda d: d["funds"][0].update(active="nej"), "active: 'nej' is not true"),
