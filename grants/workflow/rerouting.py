@@ -20,7 +20,7 @@ from grants.cases.states import State
 from grants.extensions import db
 from grants.notifications.operations import queue_mail
 from grants.people.signals import manager_changed
-from grants.workflow.engine import kept_steps, record
+from grants.workflow.engine import kept_steps, lock_case, record
 from grants.workflow.journal_texts import note
 from grants.workflow.models import CaseRole
 
@@ -35,19 +35,28 @@ def waits_for_the_manager(application: Application) -> bool:
     return any(step.role == CaseRole.MANAGER for step in steps)
 
 
-def cases_naming(manager: User) -> list[Application]:
-    """The cases that name ``manager`` and still wait for them, or will (drafts)."""
+def cases_naming(manager: User, *, lock: bool = False) -> list[Application]:
+    """The cases that name ``manager`` and still wait for them, or will (drafts). With
+    ``lock``, each case's row lock is taken first (in id order) and the case read again
+    under it (``engine.lock_case``): an endorsement at the same moment is waited for, and a
+    case it moved on is left out."""
     from grants.cases.models import Application
 
-    cases = db.session.scalars(
-        select(Application)
-        .where(Application.manager_id == manager.id, Application.organisation_id.is_(None))
-        .order_by(Application.id)
+    cases = list(
+        db.session.scalars(
+            select(Application)
+            .where(Application.manager_id == manager.id, Application.organisation_id.is_(None))
+            .order_by(Application.id)
+        )
     )
+    if lock:
+        for application in cases:
+            lock_case(application)
     return [
         application
         for application in cases
-        if application.state == State.DRAFT or waits_for_the_manager(application)
+        if application.manager_id == manager.id
+        and (application.state == State.DRAFT or waits_for_the_manager(application))
     ]
 
 
@@ -63,7 +72,7 @@ def hand_over(old: User, new: User, actor: User | None) -> list[Application]:
     the applicant's own manager is (an applicant chooses the manager on the form). The
     re-routed cases. The caller has checked that ``new`` may be their manager."""
     rerouted = []
-    for application in cases_naming(old):
+    for application in cases_naming(old, lock=True):
         if application.state == State.DRAFT:
             application.manager_id = new.id
         else:
@@ -81,11 +90,17 @@ def _reroute(
 
     new_id = new.id if new is not None else None
     old_id = old.id if old is not None else None
-    cases = db.session.scalars(
-        select(Application)
-        .where(Application.applicant_id == employee.id, Application.organisation_id.is_(None))
-        .order_by(Application.id)
+    cases = list(
+        db.session.scalars(
+            select(Application)
+            .where(Application.applicant_id == employee.id, Application.organisation_id.is_(None))
+            .order_by(Application.id)
+        )
     )
+    for application in cases:
+        # Locked and read again (in id order): an endorsement at the same moment is waited
+        # for, and a case it moved past the manager's step keeps its manager.
+        lock_case(application)
     for application in cases:
         if application.manager_id == new_id:
             continue
