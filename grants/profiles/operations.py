@@ -80,6 +80,8 @@ def read(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
         raise ProfileError(f"{path.name}: {error}") from None
+    except RecursionError:  # "[[[[…": no JSONDecodeError, Python's own limit
+        raise ProfileError(f"{path.name}: nested too deeply to read") from None
 
 
 def write(data: dict[str, Any], path: Path) -> None:

@@ -264,3 +264,16 @@ def test_a_profile_with_a_bad_mailbox_is_refused(app):
     for bad in ("tilskud", "a@kommune.dk; b@kommune.dk", "<b>@kommune.dk", 7):
         with pytest.raises(ProfileError):
             _mailbox(bad, "funds[0]")
+
+
+def test_a_profile_nested_deeper_than_the_reader_goes_is_refused(app, runner, tmp_path):
+    """A JSON profile of "[[[[…" (RecursionError, no JSONDecodeError) is a ProfileError:
+    the command says so and sets nothing up, never a traceback."""
+    path = tmp_path / "profil.json"
+    path.write_text("[" * 100_000, encoding="utf-8")
+    with pytest.raises(ProfileError, match="profil.json: nested too deeply"):
+        read(path)
+    result = runner.invoke(args=["profile", "import", str(path)])
+    assert result.exit_code != 0
+    assert "nested too deeply" in result.output
+    assert db.session.scalar(select(Municipality.id)) is None
