@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from grants.cases.states import State
 from grants.extensions import db
@@ -64,6 +64,50 @@ def left_waiting(manager: User) -> list[Application]:
     """The cases that name ``manager`` and wait for the manager's step now: with nobody to
     take it once ``manager`` is no longer a manager."""
     return [a for a in cases_naming(manager) if a.state != State.DRAFT]
+
+
+def waiting_for_a_former_manager() -> list[tuple[User, list[Application]]]:
+    """The cases that wait for the manager's step of someone who is no longer a manager
+    (the role taken away, by an administrator or at a login by the identity provider's
+    groups, or the account closed): nobody can take it until an administrator names who
+    takes over (``grants.administration.operations.hand_over_as_manager``). By person, in
+    name order; each person's cases in id order."""
+    from grants.cases.models import Application
+    from grants.people.models import Role, User, UserRole
+    from grants.workflow.models import Transition
+
+    managers = select(UserRole.user_id).where(UserRole.role == Role.MANAGER)
+    manager_states = select(Transition.from_state).where(Transition.role == CaseRole.MANAGER)
+    rows = db.session.execute(
+        select(User, Application)
+        .join(Application, Application.manager_id == User.id)
+        .where(
+            Application.organisation_id.is_(None),
+            Application.state.in_(manager_states),
+            or_(User.id.not_in(managers), User.active.is_(False)),
+        )
+        .order_by(User.name, User.id, Application.id)
+    ).all()
+    found: dict[int, tuple[User, list[Application]]] = {}
+    for person, application in rows:
+        if waits_for_the_manager(application):
+            found.setdefault(person.id, (person, []))[1].append(application)
+    return list(found.values())
+
+
+def tell_the_cases_left_waiting(person: User) -> list[Application]:
+    """``person`` is no longer a manager and nobody named who takes over (the role went at
+    a login, with the identity provider's group): each case that waits for their step says
+    in its journal that it waits for a new manager. The cases."""
+    waiting = left_waiting(person)
+    for application in waiting:
+        record(
+            application,
+            "manager_lost_role",
+            None,
+            details=note("manager_lost_role", old=person.name),
+        )
+    return waiting
 
 
 def hand_over(old: User, new: User, actor: User | None) -> list[Application]:
