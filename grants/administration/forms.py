@@ -30,9 +30,9 @@ from grants.administration.models import GroupRole
 from grants.applications.forms import country_choices
 from grants.core.fields import AmountField
 from grants.core.forms import Form
-from grants.core.input import cvr_filter, digits_filter
+from grants.core.input import cvr_filter, digits_filter, has_control_characters
 from grants.core.money import ZERO
-from grants.funds import kinds
+from grants.funds import accounts, kinds
 from grants.funds.defaults import HANDLING_CODE_PATTERN, KLE_NUMBER_PATTERN
 from grants.funds.models import CarryOver
 from grants.partners.models import Relation
@@ -241,13 +241,7 @@ class FundForm(Form):
     carry_over = SelectField(_l("Ubrugte midler"), choices=CARRY_OVER)
     account_string = StringField(
         _l("Kontostreng i økonomisystemet"),
-        [
-            Optional(),
-            Length(max=60, message=_l("Højst 60 tegn.")),
-            Regexp(
-                r"^[0-9A-Za-z.\- ]*$", message=_l("Brug tal, bogstaver, punktum og bindestreg.")
-            ),
-        ],
+        [Optional(), Length(max=accounts.LONGEST, message=_l("Højst 60 tegn."))],
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
         description=_l("Kontoen, puljens udbetalinger bogføres på, fx 5.25.10.01.04.5."),
     )
@@ -321,6 +315,13 @@ class FundForm(Form):
         self.editing = editing
         if editing:
             del self.code
+
+    def validate_account_string(self, field) -> None:
+        """Written into every line of the finance system's files: grants.funds.accounts."""
+        problem = accounts.problem(field.data or "")
+        # A line break or another control character is said once, by grants.core.forms.
+        if problem is not None and not has_control_characters(field.data):
+            raise ValidationError(accounts.MESSAGES[problem])
 
     def validate_route_id(self, field) -> None:
         if field.data not in dict(self.route_id.choices):

@@ -52,10 +52,22 @@ class GroupRoles:
             roles.setdefault(mapping.role.role, mapping.group_name)
             if mapping.role.needs_fund:
                 boards.setdefault(mapping.fund_id, mapping.group_name)
+        was_manager = user.has_role(Role.MANAGER)
+        group = _group_of(user, Role.MANAGER)
         _roles(user, roles)
         _boards(user, boards)
         _seats(user, seats)
         db.session.flush()
+        if was_manager and not user.has_role(Role.MANAGER):
+            # Their cases waiting for the endorsement would wait for nobody, unsaid.
+            from grants.administration.operations import manager_role_lost
+
+            manager_role_lost(user, group or "")
+
+
+def _group_of(user: User, role: Role) -> str | None:
+    """The group that gave ``user`` the role (None: given by hand, or not held)."""
+    return next((g.granted_by_group for g in user.role_grants if g.role == role), None)
 
 
 def _roles(user: User, wanted: dict[Role, str]) -> None:

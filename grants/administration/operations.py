@@ -199,6 +199,39 @@ def employees_of(manager: User) -> list[User]:
     )
 
 
+def manager_role_lost(person: User, group: str) -> list:
+    """``person``'s manager's role went at their login (they left the identity provider's
+    ``group``, grants.administration.group_roles) and nobody named who takes over: the cases
+    that wait for their endorsement say so in their journal, and every administrator is
+    e-mailed, in their own language, with the cases and the person's page, where the
+    hand-over is chosen (``hand_over_as_manager``). The cases left waiting."""
+    from flask import url_for
+
+    from grants.notifications.operations import queue_mail
+
+    waiting = rerouting.tell_the_cases_left_waiting(person)
+    if not waiting:
+        return []
+    person_url = url_for("admin.user", user_id=person.id, _external=True)
+    administrators = db.session.scalars(
+        select(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.ADMIN, User.active, User.id != person.id)
+        .order_by(User.id)
+    )
+    for administrator in administrators:
+        queue_mail(
+            administrator,
+            "mail/manager_lost_subject.txt",
+            "mail/manager_lost.txt",
+            person=person,
+            group=group,
+            cases=waiting,
+            person_url=person_url,
+        )
+    return waiting
+
+
 def named_as_manager(person: User) -> bool:
     """Whether anyone has ``person`` as their manager, or a case names them as its manager
     (one waiting for the manager's step, or a draft)."""

@@ -55,6 +55,7 @@ from grants.people.models import Role, User, UserRole
 from grants.people.operations import set_manager
 from grants.questions.forms import KIND_LABELS
 from grants.questions.models import QuestionKind, current_form
+from grants.workflow import rerouting
 
 bp = Blueprint("admin", __name__, url_prefix="/administration")
 
@@ -95,7 +96,13 @@ def index():
         .limit(30)
     ).all()
     names = {u.id: u.name for u in db.session.scalars(select(User))}
-    return render_template("admin/index.html", changes=changes, names=names)
+    return render_template(
+        "admin/index.html",
+        changes=changes,
+        names=names,
+        # Cases waiting for the endorsement of someone who is no longer a manager.
+        without_manager=rerouting.waiting_for_a_former_manager(),
+    )
 
 
 # -- the municipality ---------------------------------------------------------------------

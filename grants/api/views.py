@@ -27,7 +27,7 @@ from grants.cases.models import Application
 from grants.core import access, clock
 from grants.core.commit import keep_even_if_refused
 from grants.core.errors import DomainError
-from grants.core.input import whole_number
+from grants.core.input import json_body, whole_number
 from grants.core.models import offered_languages
 from grants.core.security import serves_a_file
 from grants.core.views import error_page
@@ -394,10 +394,7 @@ def trips():
 
 
 def _payment_body() -> tuple[Decimal, dt.date, str]:
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:  # "[[[[…" nested deeper than the parser goes: no payment
-        body = None
+    body = json_body()  # None too for "[[[[…" nested deeper than the parser goes
     if not isinstance(body, dict):
         raise Problem(400, _title(400), _("Indholdet skal være et JSON-objekt."))
     errors: dict[str, list[str]] = {}

@@ -15,12 +15,17 @@ text, digits of other scripts, and ids in URLs and forms.
   Ballerup. Free text keeps what was typed.
 - **Ids**: a row's id is a positive 32-bit integer (``Integer`` columns on PostgreSQL), so a
   number outside that range, or anything but ASCII digits, is simply not found
-  (``parse_id``; the URL converter ``IdConverter`` in ``grants.core.security``)."""
+  (``parse_id``; the URL converter ``IdConverter`` in ``grants.core.security``).
+- **JSON bodies** are read only through ``json_body``: not JSON, invalid, or nested deeper
+  than the parser goes are all None, which the route refuses with a 4xx, never a 500."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
+
+from flask import request
 
 # Ids are Integer columns: 32-bit on PostgreSQL (SQLite's are 64-bit, so this is the
 # smaller of the two, and the same on both).
@@ -96,3 +101,17 @@ def parse_id(value: object) -> int | None:
         return None
     number = value if isinstance(value, int) else whole_number(str(value or ""))
     return number if number is not None and 1 <= number <= MAX_ID else None
+
+
+def json_body() -> Any:
+    """The request's JSON body, read the one way every route reads it: None when the request
+    is not JSON, is not valid JSON, or is nested deeper than the parser goes ("[[[[…" a
+    hundred thousand levels deep raises RecursionError, not ValueError, so Flask's
+    ``get_json(silent=True)`` lets it through as a 500). The caller refuses None with a 4xx
+    of its own; nothing is read twice (Flask keeps what it parsed)."""
+    if not request.is_json:
+        return None
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from grants.core import clock
 from grants.core.commit import redo_even_if_refused
+from grants.core.input import json_body
 from grants.drafts import operations
 from grants.drafts.models import FormDraft
 
@@ -39,7 +40,7 @@ def autosave(user_id: int, form_key: str, allowed: Callable[[], Iterable[str]]) 
     limit = current_app.config["FORM_DRAFT_MAX_BYTES"]
     if request.content_length is None or request.content_length > limit:
         abort(413 if request.content_length else 411)
-    payload: Any = request.get_json(silent=True) if request.is_json else None
+    payload: Any = json_body()
     if not isinstance(payload, dict) or not isinstance(payload.get("fields"), dict):
         abort(400)
     values = operations.kept_values(payload["fields"], allowed())

@@ -34,6 +34,7 @@ from grants.core.formatting import long_date, money
 from grants.core.input import has_control_characters, whole_number
 from grants.core.money import kroner
 from grants.extensions import db
+from grants.funds import accounts
 from grants.funds.models import Fund
 from grants.payments.models import PAID, SENT, WITHDRAWN, PaymentBatch, PaymentBatchLine
 from grants.payments.operations import VOUCHER_MAX, local_day, pay
@@ -46,6 +47,28 @@ LONGEST_LINE = 1000
 # How many times a batch tries for a number that another batch, made at the same moment,
 # did not take meanwhile: each try waits for that other batch's request to end.
 NUMBER_TRIES = 5
+
+
+class UnwritableBatch(DomainError):
+    """A value that would break a line of the finance system's files (a ";" or a line break
+    in the Prisme file, a formula in a spreadsheet): nothing is built or written."""
+
+
+def _check_account_strings(funds) -> None:
+    """Refuse a fund whose account string breaks the rule (grants.funds.accounts): one set
+    past the fund form and the profile, straight in the database."""
+    for fund in sorted(set(funds), key=lambda f: f.id):
+        problem = accounts.problem(fund.account_string or "")
+        if problem is not None:
+            raise UnwritableBatch(
+                _(
+                    "Puljen %(fund)s har en kontostreng, der ikke kan skrives i filerne til "
+                    "økonomisystemet: %(problem)s Administratoren retter den i puljens "
+                    "indstillinger.",
+                    fund=fund.name,
+                    problem=accounts.MESSAGES[problem],
+                )
+            )
 
 
 def _next_number(year: int) -> str:
@@ -112,6 +135,10 @@ def export_batch(actor) -> PaymentBatch:
     items = new_items(set(fund_ids))
     if not items:
         raise DomainError(_("Der er ingen nye udbetalinger at sende."))
+    try:
+        _check_account_strings(db.session.get(Fund, item.fund_id) for item in items)
+    except UnwritableBatch as error:
+        raise UnwritableBatch(error.message + " " + _("Ingen bunke er dannet.")) from None
     batch = _numbered(actor)
     for position, item in enumerate(items, start=1):
         batch.lines.append(
@@ -135,25 +162,36 @@ def rows(batch: PaymentBatch) -> list[dict]:
     """The batch's lines for its files, without the withdrawn ones: a file downloaded again
     and sent to the finance system must not pay a withdrawn line, whose money is due again
     and goes in a later batch. The other lines keep their numbers."""
+    live = [line for line in batch.lines if line.status != WITHDRAWN]
+    _check_account_strings(line.application.fund for line in live)
     result = []
-    for line in batch.lines:
-        if line.status == WITHDRAWN:
-            continue
+    for line in live:
         application = line.application
         kind, reference = recipient_reference(application)
-        result.append(
-            {
-                "batch": batch.number,
-                "line": line.position,
-                "case_number": application.case_number or "",
-                "recipient_kind": kind,
-                "recipient": reference,
-                "account_string": application.fund.account_string,
-                "fund_code": application.fund.code,
-                "amount": line.amount,
-                "text": _posting_text(batch, line),
-            }
-        )
+        row = {
+            "batch": batch.number,
+            "line": line.position,
+            "case_number": application.case_number or "",
+            "recipient_kind": kind,
+            "recipient": reference,
+            "account_string": application.fund.account_string,
+            "fund_code": application.fund.code,
+            "amount": line.amount,
+            "text": _posting_text(batch, line),
+        }
+        for value in row.values():
+            if isinstance(value, str) and (";" in value or has_control_characters(value)):
+                raise UnwritableBatch(
+                    _(
+                        "Bunke %(number)s kan ikke skrives: sag %(case)s har en værdi med "
+                        "semikolon eller linjeskift (%(value)s), som ville ødelægge linjen i "
+                        "filen til økonomisystemet.",
+                        number=batch.number,
+                        case=application.id,
+                        value=repr(value),
+                    )
+                )
+        result.append(row)
     return result
 
 

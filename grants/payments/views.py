@@ -217,8 +217,9 @@ def export_batch():
         abort(400)
     with refused_by_domain(show=False) as refusal:
         batch = batches.export_batch(current_user)
-    if refusal:  # nothing to put in a batch: said, not an error
-        flash(refusal.message, "info")
+    if refusal:  # nothing to put in a batch: said, not an error; a value that breaks a line is
+        unwritable = isinstance(refusal.error, batches.UnwritableBatch)
+        flash(refusal.message, "error" if unwritable else "info")
         return redirect(url_for("payments.batch_list"))
     flash(
         ngettext(
@@ -270,6 +271,14 @@ def batch_file(batch_id: int, layout: str):
     access.require(current_user, "payments.read")
     batch = _batch(batch_id)
     stem = f"udbetalingsbunke_{batch.number}"
+    try:
+        return _batch_file(batch, layout, stem)
+    except batches.UnwritableBatch as error:  # nothing written: said on the batch's page
+        flash(error.message, "error")
+        return redirect(url_for("payments.batch_detail", batch_id=batch.id))
+
+
+def _batch_file(batch: PaymentBatch, layout: str, stem: str):
     if layout == "csv":
         body, mimetype = as_csv(batches.COLUMNS, batches.rows(batch)), "text/csv; charset=utf-8"
     elif layout == "xlsx":

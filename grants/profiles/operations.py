@@ -23,7 +23,7 @@ from grants.core.errors import DomainError
 from grants.core.models import Municipality
 from grants.core.money import AmbiguousAmount, parse_danish_amount
 from grants.extensions import db
-from grants.funds import kinds
+from grants.funds import accounts, kinds
 from grants.funds.defaults import FUND_DEFAULTS, HANDLING_CODE_PATTERN, KLE_NUMBER_PATTERN
 from grants.funds.models import CarryOver, Fund
 from grants.letters import texts
@@ -80,6 +80,8 @@ def read(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
         raise ProfileError(f"{path.name}: {error}") from None
+    except RecursionError:  # "[[[[…": no JSONDecodeError, Python's own limit
+        raise ProfileError(f"{path.name}: nested too deeply to read") from None
 
 
 def write(data: dict[str, Any], path: Path) -> None:
@@ -274,6 +276,17 @@ def _text(value, longest: int, where: str) -> str:
     return value.strip()
 
 
+def _account_string(value, where: str) -> str:
+    """Written into every line of the finance system's files: grants.funds.accounts."""
+    text = _text(value, accounts.LONGEST, where)
+    problem = accounts.problem(text)
+    if problem is not None:
+        raise ProfileError(
+            f"{where}: {text!r} is not an account string: {accounts.IN_ENGLISH[problem]}"
+        )
+    return text
+
+
 def _flag(value, where: str) -> bool:
     if not isinstance(value, bool):
         raise ProfileError(f"{where}: {value!r} is not true or false")
@@ -340,7 +353,7 @@ def _import_fund(row: dict, n: int, actor) -> Fund:
         publish_trips=publish_trips,
         publish_names=publish_names,
         active=_flag(row.get("active", True), f"{where}.active"),
-        account_string=_text(row.get("account_string", ""), 60, f"{where}.account_string"),
+        account_string=_account_string(row.get("account_string", ""), f"{where}.account_string"),
         caseworker_email=_mailbox(row.get("caseworker_email", ""), f"{where}.caseworker_email"),
         digital_post=_flag(row.get("digital_post", False), f"{where}.digital_post"),
         kle_number=_coded(

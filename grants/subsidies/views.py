@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from grants.core import access
-from grants.core.input import parse_id
+from grants.core.input import json_body, parse_id
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.subsidies import editor, figures, operations
@@ -267,7 +267,7 @@ def calculate(fund_code: str):
     fund = db.session.scalar(select(Fund).where(Fund.code == fund_code, Fund.active))
     if fund is None:
         abort(404)
-    data = request.get_json(silent=True) if request.is_json else request.form
+    data = json_body() if request.is_json else request.form
     if not isinstance(data, dict):
         abort(400)
     organisation = None

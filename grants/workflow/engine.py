@@ -318,6 +318,25 @@ def find_transition(application: Application, action: str, user: User | None) ->
     )
 
 
+def lock_case(application: Application) -> None:
+    """Take the case's row lock until the transaction ends and read again where the case is
+    and whom it names (its state, route and manager), so what is checked next is what the
+    last writer left. A step (``take``) and a re-routing to a new manager
+    (``grants.workflow.rerouting``) both lock first: the one that comes second waits for
+    the first's commit, then the step is refused (the case names another manager now) or
+    the re-routing leaves a case that has moved past the manager's step. PostgreSQL's row
+    lock (FOR NO KEY UPDATE, as the step's UPDATE takes: rows that merely refer to the case
+    do not wait); SQLite has one writer and no row locks, so this only reads again.
+
+    The lock order is the fund's before the case's (``grants.budgets.lock``): what the
+    caller changed is flushed first, as the step's UPDATE would flush it."""
+    db.session.flush()
+    db.session.refresh(
+        application, ["state", "route_id", "manager_id"], with_for_update={"key_share": True}
+    )
+    db.session.expire(application, ["route", "manager"])
+
+
 def take(
     application: Application,
     action: str,
@@ -326,7 +345,9 @@ def take(
     details: dict[str, Any] | None = None,
 ) -> JournalEntry:
     """Move the case along the transition ``action`` and record it (``details``: the step's
-    facts for the journal, see JournalEntry.details)."""
+    facts for the journal, see JournalEntry.details). The case's lock first (``lock_case``):
+    a re-routing at the same moment is waited for, and the step checked against it."""
+    lock_case(application)
     transition = find_transition(application, action, actor)
     comment = (comment or "").strip()
     if transition.comment_required and not comment and not worded_reason(details):

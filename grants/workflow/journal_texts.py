@@ -45,6 +45,11 @@ TEXTS = {
     "manager_handed_over": _l(
         "%(old)s er ikke længere leder. Sagen venter nu på anbefaling fra %(new)s."
     ),
+    # The manager's role gone at a login (the identity provider's group) with no successor.
+    "manager_lost_role": _l(
+        "%(old)s er ikke længere leder. Sagen venter på, at en administrator vælger en ny "
+        "leder, der kan anbefale den."
+    ),
     "manager_removed": _l(
         "%(old)s er ikke længere ansøgerens leder. Sagen venter på, at ansøgeren får en ny leder."
     ),

@@ -33,6 +33,7 @@ EVENT_LABELS = {
     "budget_year_changed": _l("Budgetår ændret med rejsens datoer"),
     "representative_removed": _l("Ny kontaktperson for organisationen"),
     "manager_changed": _l("Ny leder skal anbefale"),
+    "manager_lost_role": _l("Sagen mangler en leder"),
     "route_version_changed": _l("Flyttet til en nyere version af sagsgangen"),
     "digital_post_sent": _l("Sendt med Digital Post"),
     "digital_post_attempt_failed": _l("Digital Post fejlede"),

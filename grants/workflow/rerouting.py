@@ -14,13 +14,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from grants.cases.states import State
 from grants.extensions import db
 from grants.notifications.operations import queue_mail
 from grants.people.signals import manager_changed
-from grants.workflow.engine import kept_steps, record
+from grants.workflow.engine import kept_steps, lock_case, record
 from grants.workflow.journal_texts import note
 from grants.workflow.models import CaseRole
 
@@ -35,19 +35,28 @@ def waits_for_the_manager(application: Application) -> bool:
     return any(step.role == CaseRole.MANAGER for step in steps)
 
 
-def cases_naming(manager: User) -> list[Application]:
-    """The cases that name ``manager`` and still wait for them, or will (drafts)."""
+def cases_naming(manager: User, *, lock: bool = False) -> list[Application]:
+    """The cases that name ``manager`` and still wait for them, or will (drafts). With
+    ``lock``, each case's row lock is taken first (in id order) and the case read again
+    under it (``engine.lock_case``): an endorsement at the same moment is waited for, and a
+    case it moved on is left out."""
     from grants.cases.models import Application
 
-    cases = db.session.scalars(
-        select(Application)
-        .where(Application.manager_id == manager.id, Application.organisation_id.is_(None))
-        .order_by(Application.id)
+    cases = list(
+        db.session.scalars(
+            select(Application)
+            .where(Application.manager_id == manager.id, Application.organisation_id.is_(None))
+            .order_by(Application.id)
+        )
     )
+    if lock:
+        for application in cases:
+            lock_case(application)
     return [
         application
         for application in cases
-        if application.state == State.DRAFT or waits_for_the_manager(application)
+        if application.manager_id == manager.id
+        and (application.state == State.DRAFT or waits_for_the_manager(application))
     ]
 
 
@@ -57,13 +66,57 @@ def left_waiting(manager: User) -> list[Application]:
     return [a for a in cases_naming(manager) if a.state != State.DRAFT]
 
 
+def waiting_for_a_former_manager() -> list[tuple[User, list[Application]]]:
+    """The cases that wait for the manager's step of someone who is no longer a manager
+    (the role taken away, by an administrator or at a login by the identity provider's
+    groups, or the account closed): nobody can take it until an administrator names who
+    takes over (``grants.administration.operations.hand_over_as_manager``). By person, in
+    name order; each person's cases in id order."""
+    from grants.cases.models import Application
+    from grants.people.models import Role, User, UserRole
+    from grants.workflow.models import Transition
+
+    managers = select(UserRole.user_id).where(UserRole.role == Role.MANAGER)
+    manager_states = select(Transition.from_state).where(Transition.role == CaseRole.MANAGER)
+    rows = db.session.execute(
+        select(User, Application)
+        .join(Application, Application.manager_id == User.id)
+        .where(
+            Application.organisation_id.is_(None),
+            Application.state.in_(manager_states),
+            or_(User.id.not_in(managers), User.active.is_(False)),
+        )
+        .order_by(User.name, User.id, Application.id)
+    ).all()
+    found: dict[int, tuple[User, list[Application]]] = {}
+    for person, application in rows:
+        if waits_for_the_manager(application):
+            found.setdefault(person.id, (person, []))[1].append(application)
+    return list(found.values())
+
+
+def tell_the_cases_left_waiting(person: User) -> list[Application]:
+    """``person`` is no longer a manager and nobody named who takes over (the role went at
+    a login, with the identity provider's group): each case that waits for their step says
+    in its journal that it waits for a new manager. The cases."""
+    waiting = left_waiting(person)
+    for application in waiting:
+        record(
+            application,
+            "manager_lost_role",
+            None,
+            details=note("manager_lost_role", old=person.name),
+        )
+    return waiting
+
+
 def hand_over(old: User, new: User, actor: User | None) -> list[Application]:
     """The cases naming ``old`` that wait for the manager's step go to ``new`` (each in the
     journal, and an e-mail to ``new``), and the drafts naming ``old`` name ``new``, whoever
     the applicant's own manager is (an applicant chooses the manager on the form). The
     re-routed cases. The caller has checked that ``new`` may be their manager."""
     rerouted = []
-    for application in cases_naming(old):
+    for application in cases_naming(old, lock=True):
         if application.state == State.DRAFT:
             application.manager_id = new.id
         else:
@@ -81,11 +134,17 @@ def _reroute(
 
     new_id = new.id if new is not None else None
     old_id = old.id if old is not None else None
-    cases = db.session.scalars(
-        select(Application)
-        .where(Application.applicant_id == employee.id, Application.organisation_id.is_(None))
-        .order_by(Application.id)
+    cases = list(
+        db.session.scalars(
+            select(Application)
+            .where(Application.applicant_id == employee.id, Application.organisation_id.is_(None))
+            .order_by(Application.id)
+        )
     )
+    for application in cases:
+        # Locked and read again (in id order): an endorsement at the same moment is waited
+        # for, and a case it moved past the manager's step keeps its manager.
+        lock_case(application)
     for application in cases:
         if application.manager_id == new_id:
             continue

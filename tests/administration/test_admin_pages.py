@@ -645,11 +645,38 @@ def test_the_funds_account_string_for_the_finance_system(world, client, auth):
     auth.login(world.admin)
     with client.application.test_request_context():
         url = url_for("admin.fund", fund_id=world.fund.id)
-    bad = client.post(url, data=fund_data(world.fund, account_string="<b>5.25</b>"))
-    assert bad.status_code == 422
-    assert field_error(bad, "account_string") == "Brug tal, bogstaver, punktum og bindestreg."
-    db.session.expire_all()
-    assert world.fund.account_string == ""
+    only = "Brug kun tal, bogstaver (A-Z), punktum, bindestreg og mellemrum."
+    start = "Kontostrengen skal begynde med et tal eller et bogstav."
+    control = "Teksten indeholder et tegn, der ikke kan skrives (et styretegn). Skriv den igen."
+    for typed, message in (
+        ("<b>5.25</b>", only),
+        # A field or a line of its own in the Prisme file; a formula in a spreadsheet.
+        ("5.25;111=9999", only),
+        ("5.25\r\n000G69000990000001NORFLYD;111=1", control),
+        ("5.25\n01", control),
+        ("-5.25", start),
+        (".25", start),
+    ):
+        bad = client.post(url, data=fund_data(world.fund, account_string=typed))
+        assert bad.status_code == 422
+        assert field_error(bad, "account_string") == message, typed
+        db.session.expire_all()
+        assert world.fund.account_string == ""
+    world.admin.locale = "en"
+    db.session.commit()
+    auth.login(world.admin)
+    bad = client.post(url, data=fund_data(world.fund, account_string="-5.25"))
+    assert (
+        field_error(bad, "account_string")
+        == "The account string must start with a digit or a letter."
+    )
+    bad = client.post(url, data=fund_data(world.fund, account_string="5;25"))
+    assert field_error(bad, "account_string") == (
+        "Use only digits, letters (A-Z), full stops, hyphens and spaces."
+    )
+    world.admin.locale = "da"
+    db.session.commit()
+    auth.login(world.admin)
     good = client.post(url, data=fund_data(world.fund, account_string=" 5.25.10.01.04.5 "))
     assert good.status_code == 302
     db.session.expire_all()

@@ -16,3 +16,20 @@ def app(app):
         if blueprint.name not in app.blueprints:
             app.register_blueprint(blueprint)
     return app
+
+
+@pytest.fixture
+def two_cases(world):
+    """Two granted cases of the study travel fund, whose account string is set: one for an
+    association (paid to its CVR number), one for a person (by the case number)."""
+    from grants.extensions import db
+    from tests.factories import make_organisation
+    from tests.payments.test_payments import granted
+
+    world.fund.account_string = "5.25.10.01.04.5"
+    organisation = make_organisation(world.employee, name="Forening A")
+    organisation.cvr = "29189420"
+    association = granted(world, amount=8000, organisation_id=organisation.id)
+    person = granted(world, amount=3000)
+    db.session.commit()
+    return association, person

@@ -16,7 +16,7 @@ from grants.core import clock
 from grants.extensions import db
 from grants.payments import batches
 from grants.payments.models import PAID, SENT, PaymentBatch, PaymentBatchLine
-from tests.factories import make_fund, make_organisation
+from tests.factories import make_fund
 from tests.html import errors, flashes, has_error
 from tests.html import page as html_page
 from tests.payments.test_payments import granted
@@ -26,17 +26,6 @@ def payment_count() -> int:
     return db.session.scalar(
         select(func.count()).select_from(BudgetEntry).where(BudgetEntry.kind == EntryKind.PAYMENT)
     )
-
-
-@pytest.fixture
-def two_cases(world):
-    world.fund.account_string = "5.25.10.01.04.5"
-    organisation = make_organisation(world.employee, name="Forening A")
-    organisation.cvr = "29189420"
-    association = granted(world, amount=8000, organisation_id=organisation.id)
-    person = granted(world, amount=3000)
-    db.session.commit()
-    return association, person
 
 
 def urls(app, **values):

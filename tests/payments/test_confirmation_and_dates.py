@@ -21,7 +21,7 @@ from grants.core.formatting import long_date
 from grants.extensions import db
 from grants.payments.models import PAID, SENT, PaymentBatch, PaymentBatchLine
 from tests.html import errors, field_error, flashes, has_error
-from tests.payments.test_batches import confirmation, make_batch, two_cases, urls  # noqa: F401
+from tests.payments.test_batches import confirmation, make_batch, urls
 from tests.payments.test_payments import cases  # noqa: F401 - the fixture
 
 

@@ -16,7 +16,7 @@ from grants.extensions import db
 from grants.payments.batches import confirmation_day
 from grants.payments.models import SENT
 from tests.html import errors, field_error
-from tests.payments.test_batches import confirmation, make_batch, two_cases, urls  # noqa: F401
+from tests.payments.test_batches import confirmation, make_batch, urls
 from tests.payments.test_confirmation_and_dates import payments, statuses
 
 DAYS = st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31))

@@ -14,7 +14,7 @@ from grants.core import clock
 from grants.extensions import db
 from grants.payments.models import SENT
 from tests.html import errors, field_error
-from tests.payments.test_batches import make_batch, two_cases, urls  # noqa: F401
+from tests.payments.test_batches import make_batch, urls
 from tests.payments.test_confirmation_and_dates import payments, statuses
 
 HEAD = "batch;line;voucher;paid_on\n"

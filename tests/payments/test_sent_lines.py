@@ -27,13 +27,7 @@ from grants.people.models import Role
 from grants.workflow.models import JournalEntry
 from tests.factories import make_user
 from tests.html import errors, field_error, flashes, has_error, page_text
-from tests.payments.test_batches import (  # noqa: F401 - two_cases: the fixture
-    api_mark_paid,
-    confirmation,
-    make_batch,
-    two_cases,
-    urls,
-)
+from tests.payments.test_batches import api_mark_paid, confirmation, make_batch, urls
 from tests.payments.test_confirmation_and_dates import by_hand, line_of, payments, statuses
 from tests.payments.test_payments import travel
 

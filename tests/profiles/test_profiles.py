@@ -211,6 +211,16 @@ def test_a_profile_with_a_letter_text_reaching_for_files_is_refused(app, runner,
         (lambda d: d["funds"][0].update(handling_code="g1"), "handling_code: 'g1' is not in"),
         (lambda d: d["funds"][0].update(digital_post="ja"), "digital_post: 'ja' is not true"),
         (lambda d: d["funds"][0].update(account_string="x" * 61), "at most 60"),
+        # A field or a line of its own in the finance system's file; a formula in a sheet.
+        (
+            lambda d: d["funds"][0].update(account_string="5.25;111=9"),
+            r"funds\[\d+\] \(\w+\)\.account_string: '5.25;111=9' .*no ';'",
+        ),
+        (
+            lambda d: d["funds"][0].update(account_string="5.25\r\n000G69"),
+            r"account_string: '5.25\\r\\n000G69' .*line break",
+        ),
+        (lambda d: d["funds"][0].update(account_string="-5.25"), "start with a letter or a digit"),
         # A flag written as text ("false" is true to Python) is refused, not guessed.
         (lambda d: d["funds"][0].update(publish_trips="false"), "publish_trips: 'false' is"),
         (lambda d: d["funds"][0].update(active="nej"), "active: 'nej' is not true"),
@@ -254,3 +264,16 @@ def test_a_profile_with_a_bad_mailbox_is_refused(app):
     for bad in ("tilskud", "a@kommune.dk; b@kommune.dk", "<b>@kommune.dk", 7):
         with pytest.raises(ProfileError):
             _mailbox(bad, "funds[0]")
+
+
+def test_a_profile_nested_deeper_than_the_reader_goes_is_refused(app, runner, tmp_path):
+    """A JSON profile of "[[[[…" (RecursionError, no JSONDecodeError) is a ProfileError:
+    the command says so and sets nothing up, never a traceback."""
+    path = tmp_path / "profil.json"
+    path.write_text("[" * 100_000, encoding="utf-8")
+    with pytest.raises(ProfileError, match="profil.json: nested too deeply"):
+        read(path)
+    result = runner.invoke(args=["profile", "import", str(path)])
+    assert result.exit_code != 0
+    assert "nested too deeply" in result.output
+    assert db.session.scalar(select(Municipality.id)) is None

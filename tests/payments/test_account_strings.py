@@ -1,0 +1,109 @@
+"""A fund's account string goes into every line of the finance system's files (the Prisme
+file separates its fields with ";" and its lines with CRLF; a spreadsheet runs a cell that
+starts with "-" as a formula). One rule (grants.funds.accounts) at every way in: the
+administrator's fund form and a municipality profile; and a batch is never built, nor its
+files written, with a value that breaks the rule (one set some other way, straight in the
+database), naming the fund."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from grants.extensions import db
+from grants.funds import accounts
+from grants.payments import batches
+from grants.payments.models import PaymentBatch
+from tests.html import flashes
+from tests.payments.test_batches import make_batch, urls
+
+INJECTIONS = [
+    "5.25;111=9999",
+    "5.25\r\n000G69000990000001NORFLYD;111=1",
+    "5.25\n",
+    "-5.25.10",
+    "=1+1",
+    "+45",
+    "@SUM(A1)",
+    " .25",
+    "5.25\u202e01",
+    "5,25",
+    "5.25\t01",
+    "æøå",
+]
+
+
+@pytest.mark.parametrize("text", INJECTIONS)
+def test_the_rule_refuses_what_breaks_a_line(text):
+    assert accounts.problem(text) is not None
+
+
+@pytest.mark.parametrize("text", ["", "5.25.10.01.04.5", "2201-5101-40", "KONTO 4711", "x" * 60])
+def test_the_rule_takes_an_account_string(text):
+    assert accounts.problem(text) is None
+
+
+def batch_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(PaymentBatch))
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_no_batch_is_built_with_an_account_string_that_breaks_the_file(
+    app,
+    client,
+    auth,
+    world,
+    two_cases,
+    language,
+):
+    world.fund.account_string = "5.25;111=9999"  # set in the database, past the form
+    world.finance.locale = language
+    db.session.commit()
+    auth.login(world.finance)
+    response = client.post(urls(app)["make"], follow_redirects=True)
+    assert response.status_code == 200
+    (message,) = flashes(response, "error")
+    assert world.fund.name in message
+    if language == "da":
+        assert "kontostreng" in message and "Ingen bunke er dannet" in message
+    else:
+        assert "account string" in message and "No batch was made" in message
+    assert batch_count() == 0
+
+
+def test_an_old_batch_is_not_written_with_an_account_string_changed_since(
+    app,
+    client,
+    auth,
+    world,
+    two_cases,
+):
+    auth.login(world.finance)
+    batch = make_batch(client, app)
+    world.fund.account_string = "5.25\r\n000G69000990000001NORFLYD;111=1"
+    db.session.commit()
+    files = urls(app, batch_id=batch.id)
+    for layout in ("prisme", "csv", "xlsx"):
+        response = client.get(files[layout], follow_redirects=True)
+        assert response.status_code == 200, layout
+        assert response.mimetype == "text/html", layout
+        (message,) = flashes(response, "error")
+        assert world.fund.name in message and "kontostreng" in message
+    with pytest.raises(batches.UnwritableBatch):
+        batches.prisme_lines(batch, "0000", batch.created_at.date())
+    world.fund.account_string = "5.25.10.01.04.5"
+    db.session.commit()
+    assert client.get(files["prisme"]).mimetype == "text/plain"
+
+
+def test_no_other_value_breaks_a_prisme_line_either(app, client, auth, world, two_cases):
+    """The case number (given by the ESDH) is written in the G68's reference and the posting
+    text: one with ";" or a line break refuses the file too."""
+    _association, person = two_cases
+    auth.login(world.finance)
+    batch = make_batch(client, app)
+    person.case_number = "26-0007;beloeb=99999"
+    db.session.commit()
+    with pytest.raises(batches.UnwritableBatch) as refused:
+        batches.prisme_lines(batch, "0000", batch.created_at.date())
+    assert "26-0007" in refused.value.message
