@@ -132,7 +132,7 @@ def erased_note(letter) -> str:
         "blev slettet. Kontrolsummen (SHA-256) af det sendte dokument: %(sha256)s",
         document=kind_label(letter.kind),
         filename=letter.filename,
-        date=long_date(letter.erased_at.date()),
+        date=long_date(letter.erased_at),
         sha256=letter.sha256,
     )
 

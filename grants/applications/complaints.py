@@ -69,7 +69,7 @@ def forward(
     if not body:
         raise DomainError(_("Skriv, hvilken klageinstans klagen er sendt til."), field="body")
     forwarded_on = _day(forwarded_on, "forwarded_on")
-    if forwarded_on < letter.created_at.date():
+    if forwarded_on < clock.local_day(letter.created_at):
         raise DomainError(
             _("Klagen kan ikke være sendt videre, før afgørelsen blev truffet."),
             field="forwarded_on",

@@ -41,7 +41,14 @@ def now() -> dt.datetime:
 
 
 def today() -> dt.date:
-    return now().astimezone(LOCAL).date()
+    return local_day(now())
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    """The day a stored moment fell on in Copenhagen (SQLite gives UTC back without a zone)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(LOCAL).date()
 
 
 def parse_setting(value: str) -> dt.datetime | None:

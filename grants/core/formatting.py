@@ -22,6 +22,7 @@ from flask import Flask
 from flask.globals import _cv_app
 from flask_babel import get_locale, get_timezone
 
+from grants.core import clock
 from grants.core.money import kroner
 
 # Babel parses its pattern and looks up the locale's symbols on every call: ~70 µs a money
@@ -135,11 +136,27 @@ def number(value: int | None, locale: str | None = None) -> str:
     return grouped(value, 0, locale or _locale())
 
 
+def _local(moment: dt.datetime) -> dt.datetime:
+    """A stored moment where the reader is: the request's time zone (the municipality's,
+    BABEL_DEFAULT_TIMEZONE), Copenhagen outside a request. SQLite gives the stored UTC time
+    back without its zone."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(_timezone() or clock.LOCAL)
+
+
+def _day(value: dt.date) -> dt.date:
+    """The day a date shows: a moment's day where the reader is, not in UTC (a report
+    deleted at 00:08 in Copenhagen was said to be deleted the day before)."""
+    return _local(value).date() if isinstance(value, dt.datetime) else value
+
+
 def long_date(value: dt.date | str | None, locale: str | None = None) -> str:
     if not value:
         return ""
     if isinstance(value, str):  # a date kept in JSON, e.g. a calculation's rule-set date
         value = dt.date.fromisoformat(value[:10])
+    value = _day(value)
     locale = locale or _locale()
     if locale not in ("da", "en"):
         return format_date(value, format="d MMMM y", locale=locale)
@@ -154,6 +171,7 @@ def short_date(value: dt.date | None, locale: str | None = None) -> str:
     """A date in a table's cell: "24. apr. 2027" (Danish), "24 Apr 2027" (English)."""
     if value is None:
         return ""
+    value = _day(value)
     locale = locale or _locale()
     month = _month_abbreviations(locale)[value.month]
     return (
@@ -166,9 +184,7 @@ def short_date(value: dt.date | None, locale: str | None = None) -> str:
 def date_time(value: dt.datetime | None, locale: str | None = None) -> str:
     if value is None:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    local = value.astimezone(_timezone() or dt.UTC)
+    local = _local(value)
     locale = locale or _locale()
     month = _month_abbreviations(locale)[local.month]
     # Babel's "d. MMM y HH:mm" (Danish) and "d MMM y, HH:mm" (otherwise).

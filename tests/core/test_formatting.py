@@ -68,7 +68,10 @@ def test_whole_numbers_read_as_babel_writes_them(value, locale):
 )
 def test_date_times_read_as_babel_writes_them(value, locale):
     pattern = "d. MMM y HH:mm" if locale == "da" else "d MMM y, HH:mm"
-    expected = format_datetime(value.replace(tzinfo=dt.UTC), pattern, tzinfo=dt.UTC, locale=locale)
+    # Outside a request too, a stored moment (UTC) is shown in the municipality's time.
+    expected = format_datetime(
+        value.replace(tzinfo=dt.UTC), pattern, tzinfo=ZoneInfo("Europe/Copenhagen"), locale=locale
+    )
     assert formatting.date_time(value, locale) == expected
 
 
@@ -94,11 +97,29 @@ def test_a_date_time_is_shown_in_the_municipalitys_time_zone(app):
     assert shown == "25. nov. 2026 00:30"
 
 
+@pytest.mark.parametrize(
+    "stored",
+    [
+        dt.datetime(2026, 11, 24, 23, 30, tzinfo=dt.UTC),  # PostgreSQL
+        dt.datetime(2026, 11, 24, 23, 30),  # SQLite: UTC without its zone
+    ],
+)
+def test_a_moment_shown_as_a_date_is_the_day_it_was_in_copenhagen(app, stored):
+    """A report deleted at 00:08 in Copenhagen (23:08 UTC) was said to be deleted the day
+    before: the dates of stored moments were their UTC day."""
+    with app.test_request_context():
+        assert formatting.long_date(stored, "da") == "25. november 2026"
+        assert formatting.short_date(stored, "en") == "25 Nov 2026"
+    assert formatting.long_date(stored, "en") == "25 November 2026"  # outside a request
+    assert formatting.long_date(dt.date(2026, 11, 24), "da") == "24. november 2026"
+
+
 def test_danish_money_and_dates_as_a_dane_reads_them():
     assert formatting.money(Decimal("-1234.5"), "da") == "-1.234,50 kr."
     assert formatting.money(1234567, "en") == "1,234,567.00 kr."
     assert formatting.number(1000, "da") == "1.000"
-    assert formatting.date_time(dt.datetime(2026, 11, 24, 13, 5), "da") == "24. nov. 2026 13:05"
+    # (a stored moment: 12:05 UTC is 13:05 in Copenhagen in November)
+    assert formatting.date_time(dt.datetime(2026, 11, 24, 12, 5), "da") == "24. nov. 2026 13:05"
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # read-only use
