@@ -80,10 +80,21 @@ def pytest_collection_modifyitems(config, items):
         marker = pytest.mark.skip(reason=f"Browser tests skipped: {SKIP_REASON}")
         for item in browser_items:
             item.add_marker(marker)
+    # Under pytest-xdist (--dist loadgroup), one worker walks every journey: one app served
+    # and one Chromium for them all, while the other worker takes the rest of the suite.
+    for item in browser_items:
+        item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not _ran["count"]:
+    # (With xdist the workers collect, not the process that prints: it counts the reports.)
+    reported = [
+        report
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if str(getattr(report, "nodeid", "")).startswith("tests/browser/")
+    ]
+    if not (_ran["count"] or reported):
         return
     if SKIP_REASON:
         terminalreporter.write_line(f"Browser tests skipped: {SKIP_REASON}", yellow=True, bold=True)
