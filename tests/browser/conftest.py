@@ -71,6 +71,7 @@ def _is_browser_test(item) -> bool:
     return Path(str(item.fspath)).is_relative_to(Path(__file__).parent)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the markers
 def pytest_collection_modifyitems(config, items):
     browser_items = [item for item in items if _is_browser_test(item)]
     _ran["count"] = len(browser_items)
