@@ -588,3 +588,64 @@ def test_the_waiting_days_migration_goes_up_and_down_on_postgresql(owner_databas
     on_a_new_postgresql_database(
         owner_database_url, "waiting_migration", check_the_waiting_days_migration
     )
+
+
+def check_the_invitation_language_migration(url: str) -> None:
+    """Up: an invitation sent before keeps the language its e-mail went out in: the invited
+    account's (whatever the case of its address), else the inviter's, else Danish. Down and
+    up again work."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    values = {"yes": True, "at": "2026-01-01"}
+    person = (
+        'INSERT INTO "user" (id, email, name, title, department, password_hash, locale, active,'
+        " session_token, created_at, updated_at) VALUES (:id, :email, 'N', '', '', 'h',"
+        " :locale, :yes, :token, :at, :at)"
+    )
+    invitation = (
+        "INSERT INTO invitation (id, organisation_id, email, token_hash, invited_by_id,"
+        " created_at, expires_at) VALUES (:id, 1, :email, :token, :by, :at, :at)"
+    )
+
+    def languages() -> dict[int, str]:
+        with db.engine.connect() as connection:
+            rows = connection.execute(text("SELECT id, locale FROM invitation ORDER BY id"))
+            return {row[0]: row[1] for row in rows}
+
+    with app.app_context():
+        upgrade(revision="a3c5e7f9b1d2")
+        with db.engine.begin() as connection:
+            for id_, email, locale in ((1, "inviter@x.dk", "en"), (2, "Kim@X.dk", "da")):
+                connection.execute(
+                    text(person),
+                    {**values, "id": id_, "email": email, "locale": locale, "token": f"t{id_}"},
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO organisation (id, name, kind, address, postcode, city, email,"
+                    " phone, created_at, updated_at) VALUES (1, 'F', 'association', '', '', '',"
+                    " '', '', :at, :at)"
+                ),
+                values,
+            )
+            for id_, email, by in ((1, "kim@x.dk", 1), (2, "ny@x.dk", 1), (3, "ny@x.dk", 2)):
+                connection.execute(
+                    text(invitation),
+                    {**values, "id": id_, "email": email, "token": f"h{id_}", "by": by},
+                )
+        upgrade(revision="c4e8a2f6b1d3")
+        assert languages() == {1: "da", 2: "en", 3: "da"}
+        downgrade(revision="a3c5e7f9b1d2")
+        assert "locale" not in {c["name"] for c in inspect(db.engine).get_columns("invitation")}
+        upgrade()
+        assert languages() == {1: "da", 2: "en", 3: "da"}
+        db.engine.dispose()
+
+
+def test_the_invitation_language_migration_goes_up_and_down(tmp_path):
+    check_the_invitation_language_migration(f"sqlite:///{tmp_path / 'invitations.db'}")
+
+
+def test_the_invitation_language_migration_goes_up_and_down_on_postgresql(owner_database_url):
+    on_a_new_postgresql_database(
+        owner_database_url, "invitation_language", check_the_invitation_language_migration
+    )

@@ -30,7 +30,7 @@ from grants.administration.models import GroupRole
 from grants.applications.forms import country_choices
 from grants.core.fields import AmountField
 from grants.core.forms import Form
-from grants.core.input import digits_filter
+from grants.core.input import cvr_filter, digits_filter
 from grants.core.money import ZERO
 from grants.funds import kinds
 from grants.funds.defaults import HANDLING_CODE_PATTERN, KLE_NUMBER_PATTERN
@@ -79,7 +79,8 @@ class MunicipalityForm(Form):
     cvr = StringField(
         _l("CVR-nummer"),
         [Optional(), Regexp(r"^[0-9]{8}$", message=_l("Et CVR-nummer er 8 cifre."))],
-        filters=[digits_filter],  # "٣١٤١٥٩٢٦" is the number the person meant
+        # "٣١٤١٥٩٢٦", "31 41 59 26" and "DK31415926" are the number the person meant.
+        filters=[cvr_filter],
     )
     email = EmailField(
         _l("E-mail"),
@@ -392,18 +393,38 @@ class UserRolesForm(Form):
         validate_choice=False,
     )
 
-    def __init__(self, *args, managers=(), **kwargs):
+    # Who takes over when the person stops being a manager (the role taken away, the
+    # account closed): the employees who have them as their manager get the successor, and
+    # the cases waiting for their endorsement go to the successor (grants.workflow.rerouting).
+    # Shown only for a person who is a manager or is named as one (``with_successor``).
+    successor_id = SelectField(
+        _l("Ny leder for personens medarbejdere"),
+        description=_l(
+            "Kun når personen ikke længere skal være leder (rollen fjernes, eller kontoen "
+            "lukkes): den valgte bliver leder for medarbejderne, der har personen som leder, "
+            "og sager, der venter på personens anbefaling, går videre til den valgte. Skal "
+            "vælges, hvis sager venter på personens anbefaling."
+        ),
+        validate_choice=False,
+    )
+
+    def __init__(self, *args, managers=(), with_successor: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.manager_id.choices = [("", _l("Ingen leder"))] + [
             (str(m.id), f"{m.name} ({m.email})") for m in managers
         ]
         self._manager_ids = {str(m.id) for m in managers}
+        if with_successor:
+            self.successor_id.choices = [("", _l("Ingen"))] + self.manager_id.choices[1:]
+        else:
+            del self.successor_id
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if self.manager_id.data and self.manager_id.data not in self._manager_ids:
-            self.manager_id.errors = [*self.manager_id.errors, _l("Vælg en leder fra listen.")]
-            valid = False
+        for field in (self.manager_id, getattr(self, "successor_id", None)):
+            if field is not None and field.data and field.data not in self._manager_ids:
+                field.errors = [*field.errors, _l("Vælg en leder fra listen.")]
+                valid = False
         return valid
 
 

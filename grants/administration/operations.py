@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from grants.administration.models import GroupRole, GroupRoleMapping
@@ -25,6 +26,7 @@ from grants.extensions import db
 from grants.funds.models import Fund, FundBoardMember
 from grants.people.models import Role, User, UserRole
 from grants.questions.models import FormVersion, Question, current_form, next_version
+from grants.workflow import rerouting
 from grants.workflow.models import Route
 
 
@@ -186,6 +188,79 @@ def set_roles(user: User, roles: set[Role], active: bool, actor: User) -> None:
     if user.active != active:
         user.active = active
     db.session.flush()
+
+
+def employees_of(manager: User) -> list[User]:
+    """The people who have ``manager`` as their own manager."""
+    return list(
+        db.session.scalars(
+            select(User).where(User.manager_id == manager.id).order_by(User.name, User.id)
+        )
+    )
+
+
+def named_as_manager(person: User) -> bool:
+    """Whether anyone has ``person`` as their manager, or a case names them as its manager
+    (one waiting for the manager's step, or a draft)."""
+    return bool(employees_of(person) or rerouting.cases_naming(person))
+
+
+def hand_over_as_manager(person: User, successor: User | None, actor: User) -> bool:
+    """When ``person`` is no longer a manager (the role taken away, the account closed):
+    ``successor`` becomes the manager of their employees, and the cases that name them and
+    wait for the manager's step (or will: drafts) go to ``successor``
+    (``rerouting.hand_over``), in the journal and by e-mail. Refused, nothing changed, when
+    cases would be left waiting for nobody and no successor is named, when a successor is
+    named for a person who stays a manager, and when the successor is one of the
+    employees or applied in a case that names the person (nobody endorses their own
+    application). Whether anything was handed over."""
+    from grants.people.operations import set_manager
+
+    still_manager = person.active and person.has_role(Role.MANAGER)
+    if successor is None:
+        waiting = rerouting.left_waiting(person) if not still_manager else []
+        if waiting:
+            raise DomainError(
+                ngettext(
+                    "En sag venter på anbefaling fra %(name)s. Vælg, hvem der overtager som "
+                    "leder; ellers kan ingen anbefale den.",
+                    "%(num)d sager venter på anbefaling fra %(name)s. Vælg, hvem der overtager "
+                    "som leder; ellers kan ingen anbefale dem.",
+                    len(waiting),
+                    name=person.name,
+                ),
+                field="successor_id",
+            )
+        return False
+    if still_manager:
+        raise DomainError(
+            _(
+                "%(name)s er stadig leder. Vælg kun en ny leder for medarbejderne, når rollen "
+                "som leder fjernes, eller kontoen lukkes.",
+                name=person.name,
+            ),
+            field="successor_id",
+        )
+    if successor.id == person.id or not successor.active or not successor.has_role(Role.MANAGER):
+        raise DomainError(_("Vælg en leder fra listen."), field="successor_id")
+    employees = employees_of(person)
+    cases = rerouting.cases_naming(person)
+    if successor in employees or successor.id in {a.applicant_id for a in cases}:
+        raise DomainError(
+            _(
+                "%(successor)s har selv %(name)s som leder og kan ikke anbefale sine egne "
+                "ansøgninger. Vælg en anden, eller giv først %(successor)s en anden leder.",
+                successor=successor.name,
+                name=person.name,
+            ),
+            field="successor_id",
+        )
+    # The cases first, so that their journal says why (the manager stepped down); the
+    # employees' cases then already name the successor.
+    rerouting.hand_over(person, successor, actor)
+    for employee in employees:
+        set_manager(employee, successor, actor)
+    return bool(employees or cases)
 
 
 # -- the identity provider's groups mapped to roles (grants.administration.group_roles) -------

@@ -480,6 +480,8 @@ def user(user_id: int):
         if request.method == "GET"
         else None,
         managers=_managers_for(person),
+        # Who takes over as manager is asked of a manager, or of one still named as one.
+        with_successor=person.has_role(Role.MANAGER) or operations.named_as_manager(person),
     )
     title = _("Roller for %(name)s", name=person.name)
     action, back = request.path, url_for("admin.users")
@@ -497,8 +499,23 @@ def user(user_id: int):
                         else None
                     )
                     set_manager(person, manager, current_user)
+                handed_over, successor = False, None
+                if "successor_id" in form:
+                    successor_id = parse_id(form.successor_id.data or "")
+                    successor = db.session.get(User, successor_id) if successor_id else None
+                    handed_over = operations.hand_over_as_manager(person, successor, current_user)
             if not refusal:
                 flash(_("Rollerne er gemt."), "success")
+                if handed_over:
+                    flash(
+                        _(
+                            "%(successor)s overtager som leder efter %(name)s: for medarbejderne "
+                            "og for sagerne, der venter på lederens anbefaling.",
+                            successor=successor.name,
+                            name=person.name,
+                        ),
+                        "success",
+                    )
                 _say_who_still_names(person)
                 return redirect(back)
         return _form_page(form, title, action, back, intro=person.email, status=422)

@@ -64,10 +64,10 @@ def document(server_url: str) -> dict:
                 "administrator issues (Administration > API-nøgler). Scopes: `read` (every "
                 "GET) and `payments` (read, and marking a payment as made). A token reads "
                 "with its owner's access rules: a case the owner may not see is 404. Errors "
-                "are RFC 9457 problem details (application/problem+json). A refusal by the "
-                "payment rules (its `detail` and field messages) comes in the language of "
-                "the Accept-Language header (`da` or `en`), else the token owner's chosen "
-                "language, else Danish; Content-Language says which."
+                "are RFC 9457 problem details (application/problem+json). Their `title`, "
+                "`detail` and field messages come in the language of the Accept-Language "
+                "header (`da` or `en`), else the token owner's chosen language, else Danish; "
+                "Content-Language says which."
             ),
         },
         "servers": [{"url": server_url}],

@@ -10,10 +10,12 @@ import json
 import re
 from decimal import Decimal
 
-from flask import Blueprint, g, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from grants.api import tokens
 from grants.api.models import SCOPE_PAYMENTS, SCOPE_READ, ApiIdempotentAnswer
@@ -28,6 +30,7 @@ from grants.core.errors import DomainError
 from grants.core.input import whole_number
 from grants.core.models import offered_languages
 from grants.core.security import serves_a_file
+from grants.core.views import error_page
 from grants.extensions import csrf, db
 from grants.funds.models import Fund
 from grants.payments import queries as payment_queries
@@ -59,9 +62,29 @@ def problem_response(status: int, title: str, detail: str = "", errors: dict | N
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM_TYPE
+    # Said here too: a problem from routing is answered without the blueprint's after_request.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Language"] = str(get_locale() or "da")
+    response.vary.add("Accept-Language")
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
+
+
+# The problems' titles, in the caller's language like every message of the API.
+TITLES = {
+    400: _l("Forkert forespørgsel"),
+    401: _l("Ikke logget ind"),
+    403: _l("Ikke tilladt"),
+    404: _l("Findes ikke"),
+    405: _l("Metoden kan ikke bruges her"),
+    413: _l("Forespørgslen er for stor"),
+    422: _l("Kan ikke behandles"),
+}
+
+
+def _title(status: int) -> str:
+    return str(TITLES.get(status, TITLES[400]))
 
 
 @bp.errorhandler(Problem)
@@ -69,19 +92,38 @@ def _problem(error: Problem):
     return problem_response(error.status, error.title, error.detail, error.errors)
 
 
-@bp.errorhandler(404)
-def _not_found(_error):
-    return problem_response(404, "Not Found")
+def _under_the_api() -> bool:
+    return request.path.startswith(f"{bp.url_prefix}/")
 
 
-@bp.errorhandler(405)
-def _not_allowed(_error):
-    return problem_response(405, "Method Not Allowed")
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+def _not_found_or_not_allowed(error):
+    """A path or a method the API does not have fails in routing, before the request is the
+    blueprint's: its answer is a problem all the same. Elsewhere the app's error page."""
+    if not _under_the_api():
+        return error_page(error)
+    _callers_language()
+    return problem_response(error.code, _title(error.code))
 
 
 @bp.errorhandler(400)
 def _bad_request(_error):
-    return problem_response(400, "Bad Request")
+    # Also a request refused before this blueprint's own before_request ran (the app's
+    # check of the query string): the language is picked here then.
+    _callers_language()
+    return problem_response(400, _title(400))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error):
+    _callers_language()
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    return problem_response(
+        413,
+        _title(413),
+        _("Forespørgslen må højst fylde %(limit)s MB.", limit=max(1, round(limit / 2**20))),
+    )
 
 
 def _speak(language: str | None) -> bool:
@@ -99,7 +141,8 @@ def _callers_language() -> None:
     """The caller's language: its Accept-Language header's, if the app speaks it (the token's
     owner's otherwise, once the token is known: ``_authenticate``); Danish by default. The
     refusals of the payment rules come in it."""
-    _speak(request.accept_languages.best_match(offered_languages()))
+    if "url_locale" not in g:
+        _speak(request.accept_languages.best_match(offered_languages()))
 
 
 @bp.after_request
@@ -132,27 +175,33 @@ def _authenticate(scope: str):
     header = request.headers.get("Authorization", "")
     kind, _sep, secret = header.partition(" ")
     if kind.lower() != "bearer" or not secret.strip():
-        raise Problem(401, "Unauthorized", "A bearer token is required.")
+        raise Problem(401, _title(401), _("En bearer-nøgle (token) skal sendes med."))
     token = tokens.find(secret.strip())
     if token is None or not token.usable(clock.today()) or not token.owner.active:
-        raise Problem(401, "Unauthorized", "The token is unknown, revoked or expired.")
+        raise Problem(401, _title(401), _("Nøglen (token) er ukendt, tilbagekaldt eller udløbet."))
     g.api_token = token
     if "url_locale" not in g:  # no language asked for: the owner's chosen one
         _speak(token.owner.locale)
     if not token.allows(scope):
-        raise Problem(403, "Forbidden", f"The token's scope does not include {scope!r}.")
+        raise Problem(
+            403, _title(403), _("Nøglens adgang (scope) omfatter ikke '%(scope)s'.", scope=scope)
+        )
     return token
 
 
 def _owner_may(token, action: str, obj=None) -> None:
     if not access.may(token.owner, action, obj):
-        raise Problem(403, "Forbidden", "The token's owner may not do this.")
+        raise Problem(403, _title(403), _("Nøglens ejer må ikke gøre dette."))
 
 
 def _page() -> int:
     page = whole_number(request.args.get("page", "1"))
     if page is None or not 1 <= page <= MAX_PAGE:
-        raise Problem(400, "Bad Request", "page must be a whole number from 1.")
+        raise Problem(
+            400,
+            _title(400),
+            _("page skal være et helt tal fra 1 til %(max)s.", max=MAX_PAGE),
+        )
     return page
 
 
@@ -223,7 +272,7 @@ def case(case_id: int):
     token = _authenticate(SCOPE_READ)
     application = db.session.get(Application, case_id)
     if application is None or not access.may(token.owner, "case.view", application):
-        raise Problem(404, "Not Found", "No such case, or not one the token may see.")
+        raise Problem(404, _title(404), _("Sagen findes ikke, eller nøglen må ikke se den."))
     return _case(application)
 
 
@@ -242,7 +291,7 @@ def fund_balances():
     _owner_may(token, "budgets.read")
     year = whole_number(request.args.get("year", "")) or 0
     if not 2000 <= year <= 2100:
-        raise Problem(400, "Bad Request", "year must be a year from 2000 to 2100.")
+        raise Problem(400, _title(400), _("year skal være et år fra 2000 til 2100."))
     # The funds the owner reads on the budgets pages (a board member: their boards').
     funds = [
         fund
@@ -345,33 +394,36 @@ def trips():
 
 
 def _payment_body() -> tuple[Decimal, dt.date, str]:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # "[[[[…" nested deeper than the parser goes: no payment
+        body = None
     if not isinstance(body, dict):
-        raise Problem(400, "Bad Request", "The body must be a JSON object.")
+        raise Problem(400, _title(400), _("Indholdet skal være et JSON-objekt."))
     errors: dict[str, list[str]] = {}
     unknown = set(body) - {"amount", "paid_on", "voucher"}
     for name in sorted(unknown):
-        errors[name] = ["Unknown field."]
+        errors[name] = [_("Ukendt felt.")]
     amount = paid_on = None
     raw_amount = body.get("amount")
     if isinstance(raw_amount, str) and AMOUNT.fullmatch(raw_amount) and Decimal(raw_amount) > 0:
         amount = Decimal(raw_amount)
     else:
-        errors["amount"] = ['A positive amount in kroner as a string, e.g. "1250.00".']
+        errors["amount"] = [_('Et positivt beløb i kroner som en tekst, f.eks. "1250.00".')]
     raw_day = body.get("paid_on")
     try:
         if not isinstance(raw_day, str) or not DAY.fullmatch(raw_day):
             raise ValueError(raw_day)
         paid_on = dt.date.fromisoformat(raw_day)
         if paid_on > clock.today():
-            errors["paid_on"] = ["The day cannot be in the future."]
+            errors["paid_on"] = [_("Dagen kan ikke ligge i fremtiden.")]
     except ValueError:
-        errors["paid_on"] = ["A date, YYYY-MM-DD."]
+        errors["paid_on"] = [_("En dato, ÅÅÅÅ-MM-DD.")]
     voucher = body.get("voucher")
     if not isinstance(voucher, str) or not voucher.strip() or len(voucher) > VOUCHER_MAX:
-        errors["voucher"] = [f"The voucher number, 1 to {VOUCHER_MAX} characters."]
+        errors["voucher"] = [_("Bilagsnummeret, 1 til %(max)s tegn.", max=VOUCHER_MAX)]
     if errors:
-        raise Problem(422, "Unprocessable Content", "The payment was not recorded.", errors)
+        raise Problem(422, _title(422), _("Betalingen er ikke registreret."), errors)
     return amount, paid_on, voucher.strip()
 
 
@@ -384,7 +436,7 @@ def mark_paid(case_id: int):
     ).hexdigest()
     if key is not None:
         if not 1 <= len(key) <= 200:
-            raise Problem(400, "Bad Request", "Idempotency-Key must be 1 to 200 characters.")
+            raise Problem(400, _title(400), _("Idempotency-Key skal være 1 til 200 tegn."))
         earlier = db.session.scalar(
             select(ApiIdempotentAnswer).where(
                 ApiIdempotentAnswer.token_id == token.id, ApiIdempotentAnswer.key == key
@@ -394,8 +446,8 @@ def mark_paid(case_id: int):
             if earlier.request_digest != request_digest:
                 raise Problem(
                     422,
-                    "Unprocessable Content",
-                    "This Idempotency-Key was used with another request.",
+                    _title(422),
+                    _("Denne Idempotency-Key er brugt med en anden forespørgsel."),
                 )
             response = jsonify(earlier.body)
             response.status_code = earlier.status
@@ -403,7 +455,7 @@ def mark_paid(case_id: int):
             return response
     application = db.session.get(Application, case_id)
     if application is None or not access.may(token.owner, "case.view", application):
-        raise Problem(404, "Not Found", "No such case, or not one the token may see.")
+        raise Problem(404, _title(404), _("Sagen findes ikke, eller nøglen må ikke se den."))
     _owner_may(token, "payments.record", application)
     amount, paid_on, voucher = _payment_body()
     try:
@@ -411,7 +463,7 @@ def mark_paid(case_id: int):
     except DomainError as error:
         raise Problem(
             422,
-            "Unprocessable Content",
+            _title(422),
             error.message,
             {error.field or "amount": error.messages},
         ) from None

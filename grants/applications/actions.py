@@ -59,6 +59,7 @@ register(
         _l("Anbefal"),
         applicant_label=_l("Anbefalet af din leder"),
         effect=endorse,
+        done=_l("Ansøgningen er anbefalet."),
         news=_l(
             "Din leder har anbefalet din ansøgning “%(title)s”. Den er sendt videre til "
             "sagsbehandleren."
@@ -69,6 +70,7 @@ register(
         _l("Anbefal ikke"),
         applicant_label=_l("Ikke anbefalet af din leder"),
         effect=not_endorse,
+        done=_l("Ansøgningen er sendt videre uden din anbefaling."),
         secondary=True,
         news=_l(
             "Din leder har ikke anbefalet din ansøgning “%(title)s”. Begrundelsen står nedenfor."
@@ -88,6 +90,7 @@ register(
         ),
         preview=giving_up_preview,
         secondary=True,
+        done=_l("Du har givet afkald på bevillingen."),
         news=_l("Du har givet afkald på bevillingen til “%(title)s”, og sagen er afsluttet."),
     ),
     # Reconsideration (genoptagelse): the applicant asks with reasons; the decision form
@@ -118,6 +121,7 @@ register(
         ),
         preview=giving_up_preview,
         secondary=True,
+        done=_l("Bevillingen er annulleret. Ansøgeren får besked."),
         news=_l("Bevillingen til “%(title)s” er annulleret, og sagen er afsluttet."),
     ),
 )

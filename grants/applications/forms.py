@@ -95,9 +95,16 @@ class BudgetLines:
             f.data is None and (f.raw_data or [""])[0].strip() for _c, f, _n in self.budget_fields()
         )
 
+    def budget_lines_refused(self) -> bool:
+        """Whether a line was refused (an ambiguous "6.500", a word): the total is then not
+        known, and no limit is worked out from it (the line's own error says what to fix)."""
+        return any(f.errors for _c, f, _n in self.budget_fields())
+
     def check_other_funding(self) -> None:
         """Other funding can never be more than the whole budget."""
         total = self.budget_total()
+        if self.budget_lines_refused():
+            return
         if self.other_funding.data and total and self.other_funding.data > total:
             self.other_funding.errors.append(_l("Anden finansiering er større end budgettet."))
 
@@ -234,7 +241,7 @@ class ApplicationForm(ReplyToCaseworker, BudgetLines, Form):
         if self.amount_applied.data is not None and not self.amount_applied.errors:
             if self.amount_applied.data <= 0:
                 self.amount_applied.errors.append(_l("Beløbet skal være større end 0 kr."))
-            else:
+            elif not self.budget_lines_refused() and not self.other_funding.errors:
                 total = self.budget_total()
                 covered = total - (self.other_funding.data or ZERO)
                 if total and self.amount_applied.data > covered:
@@ -254,7 +261,7 @@ class ApplicationForm(ReplyToCaseworker, BudgetLines, Form):
         if self.needs_manager and not self.manager_id.data and not self.manager_id.errors:
             self.manager_id.errors.append(_l("Vælg den leder, der skal anbefale ansøgningen."))
             ok = False
-        if self.budget_total() <= 0 and not self.transport.errors:
+        if self.budget_total() <= 0 and not self.budget_lines_refused():
             self.transport.errors.append(_l("Skriv mindst én udgift i budgettet."))
             ok = False
         return self.reply_given() and ok
@@ -473,7 +480,10 @@ class ReconsiderationForm(Form):
     )
     documents = MultipleFileField(
         _l("Bilag (valgfrit)"),
-        description=_l("PDF eller billede (PNG, JPEG). Du kan vælge flere filer på én gang."),
+        description=_l(
+            "PDF, Word, OpenDocument eller billede (PNG, JPEG), højst 10 MB. Du kan vælge "
+            "flere filer."
+        ),
     )
 
 

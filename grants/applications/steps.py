@@ -32,7 +32,6 @@ from grants.people.models import User
 from grants.workflow import engine
 from grants.workflow.actions import ACTIONS
 from grants.workflow.forms import StepForm
-from grants.workflow.labels import action_label
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs
@@ -282,7 +281,7 @@ def step(application_id: int, action: str) -> ResponseReturnValue:
             return render_case(application, step_form=form, status=422)
         refusal.show(None)
         return render_case(application, status=refusal.status)
-    flash(_("Udført: %(action)s.", action=action_label(action)), "success")
+    flash(what.done_message(), "success")
     return redirect(url_for("applications.show", application_id=application.id))
 
 

@@ -366,7 +366,16 @@ class InterestDeclaration(Model):
     disqualified: Mapped[bool | None]
     ruled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     ruled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Brought to this item from the case's earlier agenda item: a declaration the committee
+    # never ruled on there (the meeting cancelled, no quorum for the ruling), or a ruling
+    # that the member was disqualified (the committee may rule again). None: made here.
+    carried_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interest_declaration.id"), index=True
+    )
 
     agenda_item: Mapped[AgendaItem] = relationship(back_populates="declarations")
     user = relationship("User", foreign_keys=[user_id])
     ruled_by = relationship("User", foreign_keys=[ruled_by_id])
+    carried_from: Mapped[InterestDeclaration | None] = relationship(
+        remote_side=[id], foreign_keys=[carried_from_id]
+    )

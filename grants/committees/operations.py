@@ -50,6 +50,7 @@ from grants.committees.models import (
 )
 from grants.core import access, clock
 from grants.core.errors import DomainError, NotAllowed
+from grants.core.formatting import listed
 from grants.core.models import NOT_READ, layout_fact, read_layout_fact
 from grants.extensions import db
 from grants.people.models import Role, User
@@ -152,23 +153,61 @@ _MEMBER_EXPRESSIONS_KEPT = 256
 
 
 def is_excluded(application, user) -> bool:
-    """The person has an interest in the case that is not ruled harmless: ruled
-    disqualified, found by the system, or declared and waiting for the ruling."""
-    return (
-        db.session.scalar(
-            select(InterestDeclaration.id)
-            .where(
+    """The person has an interest in the case that is not ruled harmless. On the case's
+    agenda item now: ruled disqualified, found by the system, or declared (or carried there)
+    and waiting for the ruling. Without a declaration on it (or with the case on no
+    agenda): ruled disqualified on an earlier item. A declaration left open on an earlier
+    item counts no longer by itself: it went with the case to its next agenda
+    (``carry_declarations``), where the committee rules on it."""
+    declarations = list(
+        db.session.scalars(
+            select(InterestDeclaration).where(
                 InterestDeclaration.application_id == application.id,
                 InterestDeclaration.user_id == user.id,
-                or_(
-                    InterestDeclaration.disqualified.is_(True),
-                    InterestDeclaration.disqualified.is_(None),
-                ),
             )
-            .limit(1)
         )
-        is not None
     )
+    item = open_item(application) if declarations else None
+    if item is not None:
+        here = [d for d in declarations if d.agenda_item_id == item.id]
+        if here:
+            return any(d.disqualified is not False for d in here)
+    return any(d.disqualified for d in declarations)
+
+
+def open_declarations(item: AgendaItem) -> list[InterestDeclaration]:
+    """The declarations on the item the committee has not yet ruled on."""
+    return [d for d in item.declarations if d.disqualified is None]
+
+
+def rulings_to_make(item: AgendaItem) -> list[InterestDeclaration]:
+    """The open declarations the committee can rule on now: a quorum without the member it
+    is about (``quorum_of``)."""
+    return [d for d in open_declarations(item) if quorum_of(item, without=d.user_id).reached]
+
+
+def _ruled_first(declarations: list[InterestDeclaration]) -> None:
+    """The item is not decided with the question of a member's interest open: the committee
+    rules on it first (forvaltningsloven § 6)."""
+    if declarations:
+        raise DomainError(
+            _(
+                "Udvalget skal først tage stilling til erklæringen om inhabilitet fra "
+                "%(names)s. Punktet afgøres ikke, mens spørgsmålet er åbent.",
+                names=_names(declarations),
+            )
+        )
+
+
+def check_rulings_made(item: AgendaItem) -> None:
+    """A recorded decision goes out only once every declaration on the item is ruled on (a
+    member may declare after the decision was recorded): refused with the names."""
+    if not item.without_quorum:
+        _ruled_first(open_declarations(item))
+
+
+def _names(declarations: list[InterestDeclaration]) -> str:
+    return listed([d.user.name for d in declarations])
 
 
 def records_for(application, user) -> bool:
@@ -187,11 +226,17 @@ def decides_for(application, user) -> bool:
     """Whether ``user`` takes the committee's steps on this case (the case role
     ``committee``): one who records for the committee (``records_for``), while the case is on
     the agenda of a held meeting that can decide it (a quorum on the item), or that recorded
-    it as postponed for want of one. Outside a meeting the committee decides nothing."""
+    it as postponed for want of one; never while a member's declaration waits for its ruling.
+    Outside a meeting the committee decides nothing."""
     if not records_for(application, user):
         return False
     item = item_in_session(application)
-    return item is not None and (item.without_quorum or quorum_of(item).reached)
+    if item is None:
+        return False
+    if item.without_quorum:
+        return True
+    # Not with a member's declaration open: the committee rules on it first.
+    return quorum_of(item).reached and not open_declarations(item)
 
 
 def open_item(application, *, held: bool = False) -> AgendaItem | None:
@@ -313,15 +358,19 @@ def quorum_of(item: AgendaItem, without: int | None = None) -> Quorum:
     meeting = item.meeting
     committee = meeting.committee
     members = {m.user_id for m in committee.voting_memberships(meeting.day)}
-    present = (meeting.present_ids & members) | {s.user_id for s in item.substitutes}
     if without is None:
         excluded = {d.user_id for d in item.declarations if d.disqualified is not False}
     else:
         excluded = {d.user_id for d in item.declarations if d.disqualified} | {without}
+    seated = (meeting.present_ids & members) - excluded
+    # A substitute takes the seat of a member who is absent or disqualified; one whose
+    # member takes part after all (came, or ruled harmless on a new ruling) has no seat:
+    # one seat, one voice.
+    stand_ins = {s.user_id for s in item.substitutes if s.for_user_id not in seated}
     return Quorum(
         size=len(members),
         needed=needed_for(committee.quorum_rule, len(members)),
-        taking_part=frozenset(present - excluded),
+        taking_part=frozenset((seated | stand_ins) - excluded),
     )
 
 
@@ -338,6 +387,19 @@ def _no_quorum_message(quorum: Quorum) -> str:
 def disqualified_on(item: AgendaItem, user) -> bool:
     """Ruled disqualified on the item, or found by the system to be a party."""
     return any(d.user_id == user.id and d.disqualified for d in item.declarations)
+
+
+def sat_on(meeting: Meeting, user) -> bool:
+    """Whether the person was on the committee (a member, its chair or its secretary) on
+    the meeting's day, within its election period: whose minutes they keep reading after
+    their mandate ends."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    committee = meeting.committee
+    day = meeting.day
+    return committee.in_period(day) and any(
+        m.user_id == user.id and m.is_current(day) for m in committee.memberships
+    )
 
 
 def sees_case(application, user) -> bool:
@@ -615,7 +677,54 @@ def add_to_agenda(
     db.session.add(item)
     db.session.flush()
     find_interests(item)
+    carry_declarations(item)
     return item
+
+
+def carry_declarations(item: AgendaItem) -> list[InterestDeclaration]:
+    """The declarations of the case's previous agenda item that still stand, brought to
+    this item: one the committee never ruled on (the meeting was cancelled, or too few were
+    left to rule on it), to be ruled on here; and a ruling that the member was disqualified
+    (the same interest in the same case; the committee may rule again). Each says where it
+    came from. A declaration ruled harmless is not carried: the member declares again if
+    something changed. Only for those on the committee on the meeting's day."""
+    meeting = item.meeting
+    members = {m.user_id for m in meeting.committee.current_memberships(meeting.day)}
+    already = {d.user_id for d in item.declarations}
+    # From the case's previous item: what stood there was itself carried, if it stood before.
+    previous = db.session.scalar(
+        select(AgendaItem)
+        .where(AgendaItem.application_id == item.application_id, AgendaItem.id != item.id)
+        .order_by(AgendaItem.id.desc())
+        .limit(1)
+    )
+    if previous is None:
+        return []
+    earlier = [
+        d
+        for d in previous.declarations
+        if d.source == InterestSource.DECLARED and d.disqualified is not False
+    ]
+    carried = []
+    for declaration in earlier:
+        if declaration.user_id not in members or declaration.user_id in already:
+            continue
+        copy = InterestDeclaration(
+            agenda_item=item,
+            application_id=item.application_id,
+            user_id=declaration.user_id,
+            source=InterestSource.DECLARED,
+            reason=declaration.reason,
+            declared_at=declaration.declared_at,
+            disqualified=declaration.disqualified,
+            ruled_by_id=declaration.ruled_by_id,
+            ruled_at=declaration.ruled_at,
+            carried_from=declaration,
+        )
+        db.session.add(copy)
+        carried.append(copy)
+    db.session.flush()
+    return carried
 
 
 def publish_agenda(meeting: Meeting, actor) -> list[User]:
@@ -858,6 +967,15 @@ def declare_interest(item: AgendaItem, user, reason: str) -> InterestDeclaration
     if item.meeting.committee.membership_of(user) is None:
         raise NotAllowed(_("Kun udvalgets medlemmer kan erklære sig inhabile."))
     _not_withdrawn(item)
+    if item.issue_status == IssueStatus.ISSUED:
+        # Decided and issued: what is left is a request to reconsider (genoptagelse).
+        raise DomainError(
+            _(
+                "Udvalgets afgørelse i punktet er udsendt. Inhabilitet erklæres, før udvalget "
+                "behandler punktet."
+            ),
+            field="reason",
+        )
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Skriv hvorfor du kan være inhabil."), field="reason")
@@ -882,9 +1000,11 @@ def declare_interest(item: AgendaItem, user, reason: str) -> InterestDeclaration
     return declaration
 
 
-def rule_on(declaration: InterestDeclaration, disqualified: bool, actor) -> None:
+def rule_on(declaration: InterestDeclaration, disqualified: bool, actor) -> bool:
     """The committee's ruling on a declaration, recorded by its chair or secretary (never by
-    the member it is about)."""
+    the member it is about). A decision recorded on the item (not yet issued) that the
+    member, now ruled disqualified, took part in is set aside, to be recorded again: returns
+    True then."""
     meeting = declaration.agenda_item.meeting
     _held(meeting)
     if not access.may(actor, "meeting.rule", declaration):
@@ -892,6 +1012,9 @@ def rule_on(declaration: InterestDeclaration, disqualified: bool, actor) -> None
     if declaration.source == InterestSource.SYSTEM:
         raise DomainError(_("Et medlem, der selv er part i sagen, er altid inhabilt."))
     item = declaration.agenda_item
+    _not_withdrawn(item)
+    if item.issue_status == IssueStatus.ISSUED:
+        raise DomainError(_("Afgørelsen er allerede udsendt og kan ikke ændres."))
     find_interests(item)
     quorum = quorum_of(item, without=declaration.user_id)
     if not quorum.reached:
@@ -899,6 +1022,25 @@ def rule_on(declaration: InterestDeclaration, disqualified: bool, actor) -> None
     declaration.disqualified = disqualified
     declaration.ruled_by_id = actor.id
     declaration.ruled_at = clock.now()
+    set_aside = (
+        disqualified
+        and item.decision is not None
+        and not item.without_quorum
+        and (
+            declaration.user_id in item.meeting.present_ids
+            or any(s.user_id == declaration.user_id for s in item.substitutes)
+        )
+    )
+    if set_aside:
+        # Recorded with a member now ruled disqualified taking part: not the committee's
+        # decision (forvaltningsloven § 3). Recorded again by those who may take part.
+        item.decision = None
+        item.amount = None
+        item.reasons = ""
+        item.recorded_by_id = None
+        item.recorded_at = None
+        item.issue_status = IssueStatus.PENDING
+        item.failure_reason = ""
     engine.record(
         declaration.agenda_item.application,
         "interest_ruled",
@@ -910,6 +1052,7 @@ def rule_on(declaration: InterestDeclaration, disqualified: bool, actor) -> None
         visible_to_applicant=False,
     )
     db.session.flush()
+    return bool(set_aside)
 
 
 def set_attendance(meeting: Meeting, user_ids: set[int], actor) -> None:
@@ -950,6 +1093,19 @@ def set_attendance(meeting: Meeting, user_ids: set[int], actor) -> None:
     unknown = user_ids - members
     if unknown:
         raise DomainError(_("Kun udvalgets medlemmer kan være til stede."), field="present")
+    issued = [i for i in meeting.items if i.issue_status == IssueStatus.ISSUED]
+    gone = [a.user for a in meeting.attendance if a.user_id not in user_ids]
+    if issued and gone:
+        # The issued decisions were made by those present then, and the minutes say who
+        # they were: a member who came late is added, none who took part is taken away.
+        raise DomainError(
+            _(
+                "%(names)s var til stede, da udvalget afgjorde sager, der er udsendt. "
+                "Fremmødet kan suppleres, men ingen kan fjernes fra det nu.",
+                names=listed([u.name for u in gone]),
+            ),
+            field="present",
+        )
     # Recorded again: those still present keep their row (one row per member).
     kept = [a for a in meeting.attendance if a.user_id in user_ids]
     known = {a.user_id for a in kept}
@@ -957,7 +1113,8 @@ def set_attendance(meeting: Meeting, user_ids: set[int], actor) -> None:
     if meeting.held_at is None:
         meeting.held_at = clock.now()
     for item in meeting.items:  # what the system knows today (an organisation joined since)
-        find_interests(item)
+        if item.issue_status != IssueStatus.ISSUED:  # an issued item's record stays as it was
+            find_interests(item)
     db.session.flush()
 
 
@@ -976,9 +1133,13 @@ def record_decision(
     if decision not in DECISIONS_BY_KIND[item.kind]:
         raise DomainError(_("Vælg en af mulighederne."), field="decision")
     find_interests(item)
+    # The committee rules on its members' declarations first; one it cannot rule on (too
+    # few left without the member) leaves the item without a quorum too.
+    _ruled_first(rulings_to_make(item))
     quorum = quorum_of(item)
     if not quorum.reached:
         raise DomainError(_no_quorum_message(quorum))
+    _ruled_first(open_declarations(item))
     application = item.application
     with engine.taking_as(CaseRole.COMMITTEE):
         engine.find_transition(application, decision.value, actor)
@@ -1023,6 +1184,10 @@ def postpone_without_quorum(item: AgendaItem, actor) -> None:
         raise DomainError(
             _("Udvalget er beslutningsdygtigt i sagen: registrér udvalgets beslutning.")
         )
+    # A member waiting for the ruling on their declaration takes no part; ruled harmless,
+    # they may make the quorum. Only a declaration the committee cannot rule on (too few
+    # without its member) goes with the case to a later meeting (``carry_declarations``).
+    _ruled_first(rulings_to_make(item))
     item.decision = Decision.POSTPONE
     item.amount = None
     # The reasons are the committee's record (the minutes are Danish) and the step's comment
@@ -1189,6 +1354,7 @@ def issue_item(item: AgendaItem, actor) -> None:
 
     application = item.application
     decision = item.decision
+    check_rulings_made(item)
     # The committee's steps: taken here, by its meeting, never from the case page.
     with engine.taking_as(CaseRole.COMMITTEE):
         if decision in (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE):

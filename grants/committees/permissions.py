@@ -10,7 +10,7 @@ from __future__ import annotations
 from grants.applications.permissions import opens_funds
 from grants.cases.states import State
 from grants.committees import operations
-from grants.committees.models import MemberRole
+from grants.committees.models import MeetingState, MemberRole
 from grants.core import access
 from grants.workflow import engine
 from grants.workflow.models import CaseRole
@@ -64,8 +64,12 @@ def can_reschedule_meeting(user, meeting, **_) -> bool:
 
 @access.rule("meeting.view")
 def can_view_meeting(user, meeting, **_) -> bool:
-    """The secretariat and the committee's own members; never another committee's."""
-    return user.has_role(*COMMITTEE_SECRETARIAT) or _membership(user, meeting.committee) is not None
+    """The secretariat and the committee's own members; never another committee's. A
+    meeting whose minutes are approved also by those who sat on the committee that day,
+    when their mandate has ended since (the election period over, or they left)."""
+    if user.has_role(*COMMITTEE_SECRETARIAT) or _membership(user, meeting.committee) is not None:
+        return True
+    return meeting.state == MeetingState.MINUTES_APPROVED and operations.sat_on(meeting, user)
 
 
 @access.rule("meeting.conduct")
@@ -104,6 +108,9 @@ def can_declare_interest(user, item, **_) -> bool:
 
 @access.rule("minutes.download")
 def can_download_minutes(user, meeting, **_) -> bool:
+    """Whoever sees the meeting (its minutes only once approved): the secretariat, the
+    committee's members, and its former members for the meetings they sat on. The public
+    reads no minutes: a committee's trip is published once its report is approved."""
     return can_view_meeting(user, meeting)
 
 

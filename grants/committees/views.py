@@ -330,6 +330,8 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
         quorum = ops.quorum_of(item) if meeting.held_at and not withdrawn else None
         open_item = meeting.is_held and item.issue_status != IssueStatus.ISSUED and not withdrawn
         acts = conducts and open_item and ops.records_for(item.application, current_user)
+        # The committee rules on a member's declaration before it decides the item.
+        waiting = ops.open_declarations(item) if open_item else []
         items.append(
             {
                 "item": item,
@@ -337,10 +339,15 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
                 "preview": decision_preview(item.application),
                 "record_form": record_form,
                 "declaration_form": forms.get(("declare", item.id)) or DeclarationForm(),
-                "may_record": conducts and not withdrawn and _may_record(item),
+                "may_record": conducts and not withdrawn and not waiting and _may_record(item),
+                "waiting": waiting,
+                "waiting_names": listed([d.user.name for d in waiting]),
                 "declared": any(d.user_id == current_user.id for d in item.declarations),
                 "quorum": quorum,
-                "may_postpone": acts and quorum is not None and not quorum.reached,
+                "may_postpone": acts
+                and quorum is not None
+                and not quorum.reached
+                and not ops.rulings_to_make(item),
                 "substitute_form": (
                     forms.get(("substitute", item.id)) or _substitute_form(item)
                     if acts
@@ -544,8 +551,17 @@ def rule(meeting_id: int, declaration_id: int):
     if not form.validate():
         flash(_("Vælg om medlemmet er inhabilt."), "error")
         return meeting_page_with(meeting_id, {})
+    set_aside = False
     with refused_by_domain(forbidden_aborts=True) as refusal:
-        ops.rule_on(declaration, form.disqualified.data == "yes", current_user)
+        set_aside = ops.rule_on(declaration, form.disqualified.data == "yes", current_user)
+    if set_aside:
+        flash(
+            _(
+                "Den registrerede beslutning i punktet er sat til side: medlemmet deltog i "
+                "den. Registrér beslutningen igen."
+            ),
+            "warning",
+        )
     return _step_done(meeting_id, refusal, _("Udvalgets afgørelse om inhabilitet er registreret."))
 
 
@@ -691,7 +707,11 @@ def _as_it_goes_out(item: AgendaItem) -> dict:
         "recorded_at": item.recorded_at.isoformat() if item.recorded_at else "",
         "state": application.state,
     }
-    if item.decision in (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE):
+    with refused_by_domain(show=False, rollback=False) as waiting:
+        ops.check_rulings_made(item)
+    if waiting:
+        entry["problem"] = facts["problem"] = waiting.message
+    elif item.decision in (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE):
         # A preview: nothing was written, and the problem is shown on the confirmation. The
         # committee's step, checked as the meeting takes it (``ops.issue_item``).
         with (

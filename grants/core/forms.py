@@ -125,6 +125,10 @@ WTFORMS_MESSAGES = {
     "Not a valid float value.": _l("Skriv et tal."),
     "Not a valid choice.": _l("Vælg en af mulighederne."),
     "Invalid Choice: could not coerce.": _l("Vælg en af mulighederne."),
+    # A choice of several (check boxes) with a value that is not offered: the value sent is
+    # not repeated back.
+    "'%(value)s' is not a valid choice for this field.": _l("Vælg kun blandt mulighederne."),
+    "'%(value)s' are not valid choices for this field.": _l("Vælg kun blandt mulighederne."),
     "Invalid email address.": _l("Skriv en gyldig e-mailadresse."),
     "Field cannot be longer than %(max)d characters.": _l("Teksten må højst være %(max)d tegn."),
     "Field must be at least %(min)d characters long.": _l("Teksten skal være mindst %(min)d tegn."),

@@ -69,6 +69,16 @@ def digits_filter(value: object) -> object:
     return ascii_digits(value) if isinstance(value, str) else value
 
 
+def cvr_filter(value: object) -> object:
+    """A CVR number as people write it, as its eight digits: in groups ("31 41 59 26"),
+    with its VAT prefix ("DK31415926"), in digits of any script. What is left is checked as
+    eight digits, so anything else is still refused. A WTForms filter."""
+    if not isinstance(value, str):
+        return value
+    text = "".join(ascii_digits(value).split())
+    return text[2:] if text[:2].upper() == "DK" else text
+
+
 def whole_number(text: str) -> int | None:
     """A whole number as typed in a form or a URL: ASCII digits only, at most 12 of them;
     otherwise None. ``str.isdigit`` alone lets "²" through, which ``int`` then refuses

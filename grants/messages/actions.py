@@ -19,6 +19,7 @@ register(
         form=InformationRequestForm,
         fields="messages/_request_deadline.html",
         effect=request_information,
+        done=_l("Ansøgeren er bedt om flere oplysninger."),
         news=_l(
             "Sagsbehandleren mangler oplysninger for at kunne behandle din ansøgning "
             "“%(title)s”. Ret ansøgningen, og send den igen."

@@ -18,9 +18,22 @@ def queue_mail(
     recipient, subject_template: str, body_template: str, application=None, **context
 ) -> OutboxMessage | None:
     """Render a message in the recipient's language and put it in the outbox."""
+    return queue_mail_in(None, recipient, subject_template, body_template, application, **context)
+
+
+def queue_mail_in(
+    locale: str | None,
+    recipient,
+    subject_template: str,
+    body_template: str,
+    application=None,
+    **context,
+) -> OutboxMessage | None:
+    """``queue_mail`` in ``locale`` (the recipient's if None): a message that follows up an
+    earlier one in that one's language (an invitation's cancellation in the invitation's)."""
     if recipient is None or not recipient.email:
         return None
-    with force_locale(recipient.locale or "da"):
+    with force_locale(locale or recipient.locale or "da"):
         subject = render_template(
             subject_template, recipient=recipient, application=application, **context
         ).strip()

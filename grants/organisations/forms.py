@@ -6,7 +6,7 @@ from wtforms import EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from grants.core.forms import Form
-from grants.core.input import digits_filter
+from grants.core.input import cvr_filter, digits_filter
 from grants.organisations.cvr import check_digit_ok
 from grants.organisations.models import OrganisationKind
 
@@ -28,7 +28,8 @@ class OrganisationForm(Form):
     cvr = StringField(
         _l("CVR-nummer"),
         [Optional(), Regexp(r"^[0-9]{8}$", message=_l("Et CVR-nummer er 8 cifre."))],
-        filters=[digits_filter],  # "٣١٤١٥٩٢٦" is the number the person meant
+        # "٣١٤١٥٩٢٦", "31 41 59 26" and "DK31415926" are the number the person meant.
+        filters=[cvr_filter],
         description=_l("Skal udfyldes for foreninger."),
     )
     address = StringField(_l("Adresse"), [DataRequired(_l("Skriv adressen.")), Length(max=200)])

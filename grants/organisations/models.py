@@ -75,8 +75,9 @@ class Membership(Model):
 
 class Invitation(Model):
     """An invitation by e-mail to act for an organisation. Only the token's hash is kept.
-    Pending until it is taken, it runs out, or one who acts for the organisation cancels it
-    (``cancelled_at``: its link is then refused, saying so)."""
+    Pending until it is taken, it runs out, or one who acts for the organisation (or the
+    secretariat) cancels it (``cancelled_at``: its link is then refused, saying so). The
+    e-mail's language is kept: the word that it is cancelled goes out in the same."""
 
     __tablename__ = "invitation"
     __audit__ = Audited(
@@ -95,6 +96,7 @@ class Invitation(Model):
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
     email: Mapped[str] = mapped_column(String(254))
+    locale: Mapped[str] = mapped_column(String(8), default="da", server_default="da")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)

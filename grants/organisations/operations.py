@@ -15,7 +15,7 @@ from grants.cases.models import Application
 from grants.core import access, clock
 from grants.core.errors import DomainError, NotAllowed
 from grants.extensions import db
-from grants.notifications.operations import queue_mail
+from grants.notifications.operations import queue_mail, queue_mail_in
 from grants.organisations import cvr as cvr_register
 from grants.organisations.lock import lock_members
 from grants.organisations.models import Invitation, Membership, Organisation, OrganisationKind
@@ -115,9 +115,11 @@ def invite(organisation: Organisation, email: str, actor: User) -> Invitation:
         )
     _check_invitation_limits(organisation, email, actor)
     token = secrets.token_urlsafe(32)
+    recipient = existing or User(email=email, name=email, locale=actor.locale)
     invitation = Invitation(
         organisation=organisation,
         email=email,
+        locale=recipient.locale or "da",
         token_hash=_hash(token),
         invited_by_id=actor.id,
         created_at=clock.now(),  # the app's clock, as the limits count it
@@ -125,7 +127,6 @@ def invite(organisation: Organisation, email: str, actor: User) -> Invitation:
     )
     db.session.add(invitation)
     db.session.flush()
-    recipient = existing or User(email=email, name=email, locale=actor.locale)
     queue_mail(
         recipient,
         "mail/invitation_subject.txt",
@@ -213,9 +214,10 @@ def pending_invitations(organisation: Organisation) -> list[Invitation]:
 
 
 def cancel_invitation(organisation: Organisation, invitation_id: int, actor: User) -> Invitation:
-    """One who acts for the organisation cancels an invitation not yet taken (sent to a
-    wrong address, or to someone who will not act for it after all): its link is refused
-    from now on. The invitation's row is locked first, as taking it locks it: of a cancel
+    """One who acts for the organisation, or the secretariat on its request, cancels an
+    invitation not yet taken (sent to a wrong address, or to someone who will not act for it
+    after all): its link is refused from now on, and the invited person is told by e-mail.
+    The invitation's row is locked first, as taking it locks it: of a cancel
     and an acceptance at the same moment, one wins and the other is refused."""
     if not access.may(actor, "organisation.cancel_invitation", organisation):
         raise NotAllowed(_("Du kan ikke annullere invitationer til denne organisation."))
@@ -240,7 +242,26 @@ def cancel_invitation(organisation: Organisation, invitation_id: int, actor: Use
     invitation.cancelled_at = clock.now()
     invitation.cancelled_by_id = actor.id
     db.session.flush()
+    _tell_cancelled(invitation, actor)
     return invitation
+
+
+def _tell_cancelled(invitation: Invitation, actor: User) -> None:
+    """The invited person is told that the link no longer works, in the language the
+    invitation was written in (a person with an account who has changed theirs since gets
+    the word in the language of the e-mail it follows up)."""
+    existing = db.session.scalar(
+        select(User).where(func.lower(User.email) == invitation.email.strip().lower())
+    )
+    queue_mail_in(
+        invitation.locale,
+        existing or User(email=invitation.email, name=invitation.email),
+        "mail/invitation_cancelled_subject.txt",
+        "mail/invitation_cancelled.txt",
+        organisation=invitation.organisation,
+        actor=actor,
+        by_secretariat=not invitation.organisation.has_member(actor),
+    )
 
 
 def accept(invitation: Invitation, user: User) -> Membership:

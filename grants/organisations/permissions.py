@@ -40,9 +40,11 @@ def can_invite(user, organisation, **_) -> bool:
 @access.rule("organisation.cancel_invitation")
 def can_cancel_invitation(user, organisation, **_) -> bool:
     """Those who act for the organisation cancel its invitations not yet taken (any
-    member's: the one who sent it may be away); the secretariat does not invite, nor
-    cancel."""
-    return access.may(user, "organisation.act", organisation)
+    member's: the one who sent it may be away), and the secretariat does on the
+    organisation's request (an invitation to a wrong address, its sender away), as it removes
+    a member. The secretariat does not invite: who acts for an association is the
+    association's choice."""
+    return access.may(user, "organisation.act", organisation) or user.has_role(*SECRETARIAT)
 
 
 @access.rule("organisation.remove_member")

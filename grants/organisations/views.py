@@ -166,12 +166,16 @@ def invite(organisation_id: int):
 
 @bp.post("/organisationer/<int:organisation_id>/invitationer/annuller")
 @login_required
-@requires(ACTING)
 def cancel_invitation(organisation_id: int):
-    """One who acts for the organisation cancels an invitation not yet taken: its link is
-    refused from now on (``accept``)."""
+    """One who acts for the organisation, or the secretariat on its request, cancels an
+    invitation not yet taken: its link is refused from now on (``accept``), and the invited
+    person is told by e-mail."""
     organisation = get_organisation(organisation_id)
     access.require(current_user, "organisation.cancel_invitation", organisation)
+    if organisation.has_member(current_user) and assurance.current_level() < ACTING:
+        # Acting for the association, at the level inviting asks (the secretariat's own
+        # login is the municipality's).
+        return assurance.refusal(ACTING)
     form = CancelInvitationForm()
     if not form.validate():
         for errors in form.errors.values():

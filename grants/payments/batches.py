@@ -16,10 +16,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -29,15 +31,16 @@ from grants.cases.models import Application
 from grants.core import access, clock
 from grants.core.errors import DomainError
 from grants.core.formatting import long_date, money
-from grants.core.input import whole_number
+from grants.core.input import has_control_characters, whole_number
 from grants.core.money import kroner
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.payments.models import PAID, SENT, WITHDRAWN, PaymentBatch, PaymentBatchLine
-from grants.payments.operations import local_day, pay
+from grants.payments.operations import VOUCHER_MAX, local_day, pay
 from grants.payments.queries import open_items
 
 MAX_CONFIRMATION_LINES = 5000
+LONGEST_LINE = 1000
 
 
 # How many times a batch tries for a number that another batch, made at the same moment,
@@ -158,16 +161,18 @@ def _posting_text(batch: PaymentBatch, line: PaymentBatchLine) -> str:
     return f"Rejsetilskud {line.application.case_number or line.application_id} {batch.number}"
 
 
+# The CSV's header is the keys (fixed, for the finance system); the XLSX's the titles, in
+# the reader's language like the sheet's name.
 COLUMNS = [
-    Column("batch", "Bunke"),
-    Column("line", "Linje", "int"),
-    Column("case_number", "Sagsnr."),
-    Column("recipient_kind", "Modtagertype"),
-    Column("recipient", "Modtager (CVR-nr. eller sagsnr.)"),
-    Column("account_string", "Kontostreng"),
-    Column("fund_code", "Puljekode"),
-    Column("amount", "Beløb (kr.)", "money"),
-    Column("text", "Posteringstekst"),
+    Column("batch", _l("Bunke")),
+    Column("line", _l("Linje"), "int"),
+    Column("case_number", _l("Sagsnr.")),
+    Column("recipient_kind", _l("Modtagertype")),
+    Column("recipient", _l("Modtager (CVR-nr. eller sagsnr.)")),
+    Column("account_string", _l("Kontostreng")),
+    Column("fund_code", _l("Puljekode")),
+    Column("amount", _l("Beløb (kr.)"), "money"),
+    Column("text", _l("Posteringstekst")),
 ]
 
 
@@ -267,33 +272,124 @@ def recorded_under_voucher(line: PaymentBatchLine) -> Decimal:
     return kroner(total or 0)
 
 
+# The one way a day is written in a confirmation file (docs/payments.md): ``ÅÅÅÅ-MM-DD``.
+# ``date.fromisoformat`` alone reads ``20261207`` and ISO week days (``2026-W50-1``) too. A
+# day in another shape says the finance system's export is not the one agreed on (eight
+# digits do not say their order), so it is refused, naming the line, rather than guessed.
+CONFIRMATION_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def confirmation_day(written: str) -> dt.date | None:
+    """The day ``written`` says if it is a day's own ``ÅÅÅÅ-MM-DD``; otherwise None."""
+    if not CONFIRMATION_DAY.fullmatch(written):
+        return None
+    try:
+        return dt.date.fromisoformat(written)
+    except ValueError:  # 2026-02-30
+        return None
+
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _records(reader: csv.DictReader):
+    """(the file's line number, the row) for each row, numbered as a text editor counts the
+    lines (blank lines too; a row over several lines by its first); (line, None) for a line
+    that is no CSV, and nothing after it."""
+    rows = iter(reader)
+    while True:
+        try:
+            record = next(rows)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield reader.line_num, None
+            return
+        # The line it starts on: line_num is the last of a row with a line break in a field.
+        # (A row with more fields than the header keeps the extra ones in a list.)
+        values = [
+            v for value in record.values() for v in (value if isinstance(value, list) else [value])
+        ]
+        breaks = sum(len(LINE_BREAK.findall(value)) for value in values if value)
+        yield reader.line_num - breaks, record
+
+
 def confirm(text: str, actor) -> Confirmed:
     """Mark the confirmed lines paid. The file: CSV with the header
     ``batch;line;voucher;paid_on`` (``,`` works too). A line recorded as paid already with
     its amount (marked paid by hand meanwhile, or a file read twice) is reported and left as
     it is; every other problem, a line paid already with another amount among them, refuses
     the whole file, naming its lines."""
-    first = text.splitlines()[0] if text.strip() else ""
+    lines = text.splitlines()
+    first = lines[0] if text.strip() else ""
+    # A confirmation line is some 40 characters; a longer one is no confirmation (and one
+    # over the csv module's field limit would stop the reader).
+    too_long = [number for number, line in enumerate(lines, start=1) if len(line) > LONGEST_LINE]
+    if too_long:
+        _refuse(
+            [
+                _(
+                    "Linje %(n)d: linjen er for lang (højst %(most)d tegn).",
+                    n=number,
+                    most=LONGEST_LINE,
+                )
+                for number in too_long
+            ]
+        )
     delimiter = ";" if ";" in first or "," not in first else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    # newline="": the csv module reads the line endings itself (CR alone too, from an old
+    # Mac export), and a line break inside a quoted field stays in the field.
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     columns = {"batch", "line", "voucher", "paid_on"}
-    if not reader.fieldnames or not columns <= {name.strip() for name in reader.fieldnames}:
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error:
+        fieldnames = None
+    if not fieldnames or not columns <= {name.strip() for name in fieldnames}:
         _refuse([_("Filen skal have kolonnerne batch, line, voucher og paid_on.")])
     problems: list[str] = []
     found: list[tuple[PaymentBatchLine, str, dt.date]] = []
     already: list[PaymentBatchLine] = []
     seen: set[int] = set()
     today = clock.today()
-    for number, record in enumerate(reader, start=2):
+    for number, record in _records(reader):
+        if record is None:
+            # A field over the reader's limit, a stray quote: the line is no CSV, and the
+            # lines after it cannot be told apart. Nothing after it is read.
+            problems.append(
+                _(
+                    "Linje %(n)d: linjen kan ikke læses som CSV. Gem filen igen som CSV "
+                    "(UTF-8, semikolon eller komma mellem felterne).",
+                    n=number,
+                )
+            )
+            break
         if number > MAX_CONFIRMATION_LINES:
             _refuse([_("Filen har for mange linjer.")])
         batch_number = (record.get("batch") or "").strip()
         position = (record.get("line") or "").strip()
         voucher = (record.get("voucher") or "").strip()
-        try:
-            paid_on = dt.date.fromisoformat((record.get("paid_on") or "").strip())
-        except ValueError:
-            problems.append(_("Linje %(n)d: datoen skal skrives ÅÅÅÅ-MM-DD.", n=number))
+        written = (record.get("paid_on") or "").strip()
+        paid_on = confirmation_day(written)
+        if paid_on is None and not written:
+            problems.append(
+                _(
+                    "Linje %(n)d: datoen mangler. Skriv den ÅÅÅÅ-MM-DD, f.eks. %(example)s.",
+                    n=number,
+                    example=today.isoformat(),
+                )
+            )
+            continue
+        if paid_on is None:
+            problems.append(
+                _(
+                    "Linje %(n)d: datoen »%(written)s« skal skrives ÅÅÅÅ-MM-DD, f.eks. "
+                    "%(example)s.",
+                    n=number,
+                    written=written if len(written) <= 20 else written[:20] + "…",
+                    example=today.isoformat(),
+                )
+            )
             continue
         line = None
         if whole_number(position) is not None:
@@ -342,8 +438,17 @@ def confirm(text: str, actor) -> Confirmed:
                     reason=line.withdrawn_reason,
                 )
             )
-        elif not voucher or len(voucher) > 60:
+        elif not voucher or len(voucher) > VOUCHER_MAX:
             problems.append(_("Linje %(n)d: skriv bilagsnummeret (højst 60 tegn).", n=number))
+        elif has_control_characters(voucher):
+            # A NUL byte PostgreSQL cannot store, a line break or an escape no export can
+            # write as it is: the finance system's voucher numbers have none.
+            problems.append(
+                _(
+                    "Linje %(n)d: skriv bilagsnummeret uden styretegn og linjeskift.",
+                    n=number,
+                )
+            )
         elif paid_on > today:
             problems.append(_("Linje %(n)d: datoen kan ikke ligge i fremtiden.", n=number))
         elif paid_on < local_day(line.batch.created_at):

@@ -20,6 +20,7 @@ from grants.budgets.movements import record_payment, record_refund
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.formatting import money
+from grants.core.input import has_control_characters
 from grants.core.money import ZERO, kroner
 from grants.extensions import db
 from grants.payments.models import PAID, REASON_MAX, SENT, WITHDRAWN, PaymentBatchLine
@@ -37,6 +38,12 @@ def _voucher(voucher: str | None) -> str:
     if len(voucher) > VOUCHER_MAX:
         raise DomainError(
             _("Bilagsnummeret må højst være %(max)d tegn.", max=VOUCHER_MAX), field="voucher"
+        )
+    if has_control_characters(voucher):
+        # The forms refuse them before; the API and a confirmation file come here: a NUL
+        # byte PostgreSQL cannot store, a line break or an escape in every export after.
+        raise DomainError(
+            _("Bilagsnummeret må ikke indeholde styretegn eller linjeskift."), field="voucher"
         )
     return voucher
 

@@ -42,6 +42,8 @@ from grants.payments.models import SENT, PaymentBatch, PaymentBatchLine
 from grants.payments.operations import pay, receive_refund, sent_line, withdraw_line
 
 bp = Blueprint("payments", __name__)
+# A confirmation file's size: some 40 bytes a line, MAX_CONFIRMATION_LINES lines and room.
+CONFIRMATION_BYTES = 2_000_000
 
 
 def require(allowed: bool) -> None:
@@ -381,15 +383,19 @@ def batch_confirmation():
     access.require(current_user, "payments.record")
     form = ConfirmationForm()
     if form.validate():
-        raw = form.file.data.read(2_000_001)
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = None
-            form.file.errors.append(_("Filen skal være en CSV-fil i UTF-8."))
-        if text is not None and len(raw) > 2_000_000:
-            text = None
-            form.file.errors.append(_("Filen er for stor."))
+        raw = form.file.data.read(CONFIRMATION_BYTES + 1)
+        text = None
+        if len(raw) > CONFIRMATION_BYTES:
+            # Before decoding: the cut may split a character, and the file is too large
+            # whatever its encoding.
+            form.file.errors.append(
+                _("Filen er for stor: højst %(mb)d MB.", mb=CONFIRMATION_BYTES // 1_000_000)
+            )
+        else:
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                form.file.errors.append(_("Filen skal være en CSV-fil i UTF-8."))
         if text is not None:
             with refused_by_domain(form, "file") as refusal:
                 confirmed = batches.confirm(text, current_user)

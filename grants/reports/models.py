@@ -223,7 +223,7 @@ class Settlement:
     final: Decimal
     paid: Decimal  # paid out so far, net of refunds
     recalculated: Decimal | None  # youth subsidies: the subsidy from the actual figures
-    rule: str  # "subsidy", "dispensation" or "costs": which part of the rule applied
+    rule: str  # "subsidy", "dispensation", "costs" or "costs_cap": which part applied
 
     @property
     def released(self) -> Decimal:

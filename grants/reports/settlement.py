@@ -37,6 +37,7 @@ from grants.budgets.lock import lock_fund
 from grants.budgets.models import BudgetEntry, EntryKind
 from grants.budgets.movements import refuse_below_money_sent, release
 from grants.cases.models import Application
+from grants.cases.states import State
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.formatting import long_date
@@ -69,20 +70,42 @@ def ledger_of(application: Application) -> tuple[Decimal, Decimal] | None:
     return figures.granted, figures.spent
 
 
+def refund_owed(application: Application) -> Decimal:
+    """What the applicant still owes back after the settlement: paid beyond the final
+    amount, less what has come back (the ledger's paid beyond granted); 0 when nothing is."""
+    ledger = ledger_of(application) if application.state == State.SETTLED else None
+    if ledger is None:
+        return ZERO
+    granted, paid = ledger
+    return max(paid - granted, ZERO)
+
+
 def final_amount(application: Application, report: TripReport) -> tuple[Decimal, str]:
     """The final amount under the rule in this module's docstring, and which part applied."""
     granted = kroner(application.granted_amount or 0)
     recalculation = report.recalculation
     if application.fund.computes_subsidy and recalculation is not None:
-        recalculated = kroner(Decimal(recalculation["total"]))
-        if (application.dispensation_reason or "").strip():
-            decided = kroner(application.computed_amount or 0)
-            if decided > 0 and recalculated < decided:
-                return min(granted, kroner(granted * recalculated / decided)), "dispensation"
-            return granted, "dispensation"
-        return min(granted, recalculated), "subsidy"
+        amount, rule = _subsidy_by_rules(application, granted, recalculation)
+        # The decision letter's condition: money not used is paid back, also when the costs
+        # were lower than expected. A subsidy by rate never pays more than the trip cost.
+        costs = kroner(max(report.actual_total, ZERO))
+        if costs < amount:
+            return costs, "costs_cap"
+        return amount, rule
     net = report.actual_total - kroner(application.other_funding or 0)
     return max(ZERO, min(granted, kroner(net))), "costs"
+
+
+def _subsidy_by_rules(
+    application: Application, granted: Decimal, recalculation: dict
+) -> tuple[Decimal, str]:
+    recalculated = kroner(Decimal(recalculation["total"]))
+    if (application.dispensation_reason or "").strip():
+        decided = kroner(application.computed_amount or 0)
+        if decided > 0 and recalculated < decided:
+            return min(granted, kroner(granted * recalculated / decided)), "dispensation"
+        return granted, "dispensation"
+    return min(granted, recalculated), "subsidy"
 
 
 def settlement_for(application: Application, report: TripReport) -> Settlement:

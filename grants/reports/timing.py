@@ -24,7 +24,7 @@ from grants.budgets import timing as budget_timing
 from grants.cases.models import Application
 from grants.cases.states import GRANTED_STATES, RECONSIDERING_STATES, State
 from grants.core import clock
-from grants.core.formatting import long_date
+from grants.core.formatting import long_date, money
 from grants.core.stats import Spread
 from grants.extensions import db
 from grants.reports import processing
@@ -149,6 +149,16 @@ def _next_text(application: Application) -> str:
     if state in REPORTING:
         return _("Vi gennemgår rapport og regnskab og gør tilskuddet endeligt op.")
     if state == State.SETTLED:
+        from grants.reports.settlement import refund_owed
+
+        owed = refund_owed(application)
+        if owed and application.report is not None:
+            return _(
+                "Du skal betale %(amount)s tilbage senest %(date)s. Sådan betaler du, står i "
+                "afregningsbrevet. Når pengene er kommet, er sagen afsluttet.",
+                amount=money(owed),
+                date=long_date(application.report.refund_due),
+            )
         return _("Sagen er afsluttet. Der sker ikke mere.")
     if state == State.REFUSED:
         return _("Ansøgningen er afslået. Begrundelsen står i afgørelsesbrevet.")

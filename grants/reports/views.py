@@ -13,6 +13,7 @@ from grants.cases.models import Application
 from grants.cases.states import State
 from grants.core import access, clock
 from grants.core.formatting import money
+from grants.core.money import ZERO
 from grants.core.refusals import refused_by_domain, show_error
 from grants.drafts import operations as draft_operations
 from grants.drafts import views as drafts
@@ -34,7 +35,7 @@ from grants.reports.report import (
     submit_report,
     trip_ends,
 )
-from grants.reports.settlement import settle, settlement_for
+from grants.reports.settlement import refund_owed, settle, settlement_for
 from grants.subsidies.figures import age_limit_for, young_count_label
 from grants.workflow import engine
 from grants.workflow.forms import StepForm
@@ -84,6 +85,8 @@ def report_view(application: Application) -> dict | None:
         "receipts": receipts_of(application) if shown else [],
         "settlement": settlement,
         "youth": application.fund.computes_subsidy,
+        # Still to be paid back after the settlement (the claim less what has come back).
+        "refund_owed": refund_owed(application) if shown and report.refund_amount else ZERO,
     }
 
 

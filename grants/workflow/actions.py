@@ -17,6 +17,8 @@ says, for each action the routes name, what the action is:
   taken by ``workflow.step``, which runs ``effect``;
 - ``effect``: what taking the step does, ``effect(application, actor, action, comment,
   **form.facts())``; by default the engine's ``take``;
+- ``done``: what the person who took the step is told on the case page afterwards, a
+  sentence ("Ansøgningen er anbefalet."); every step taken by ``workflow.step`` has one;
 - ``confirm``: for a step that cannot be undone, what taking it means, shown before it is
   taken (on confirming); ``preview`` gives the facts the text names (it checks, and changes
   nothing);
@@ -64,6 +66,8 @@ Effect = Callable[..., object]
 
 
 MOVED_ON = _l("Din ansøgning “%(title)s” er gået videre.")
+# A step registered without its own ``done`` sentence (each of the routes' steps has one).
+STEP_DONE = _l("Trinnet er udført: %(action)s.")
 DECIDED = _l(
     "Der er truffet afgørelse i din sag “%(title)s”. Afgørelsesbrevet ligger på sagen, hvor du "
     "kan hente det som PDF."
@@ -80,6 +84,8 @@ class Action:
     # None: the plain step, the engine's own (``engine.take_step``).
     effect: Effect | None = None
     confirm: LazyString | None = None  # what the step means, shown before it is taken
+    # What the person who took it is told afterwards (``workflow.step``), a sentence.
+    done: LazyString | None = None
     preview: Callable[..., dict] | None = None
     secondary: bool = False  # a way off the usual path, drawn as a secondary button
     news: LazyString | None = None  # the applicant's e-mail
@@ -114,6 +120,13 @@ class Action:
             if label is not None:
                 return str(label)
         return str(self.label)
+
+    def done_message(self) -> str:
+        """What the person who took the step is told afterwards: its sentence, or, for a
+        step registered without one, the step's name."""
+        if self.done is not None:
+            return str(self.done)
+        return str(STEP_DONE) % {"action": self.label}
 
     def news_for(
         self, application: Application, role: str | None = None, next_role: str | None = None
@@ -194,7 +207,11 @@ ACTIONS: dict[str, Action] = {
                 ),
             ),
         ),
-        Action("forward_for_decision", _l("Send til afgørelse")),
+        Action(
+            "forward_for_decision",
+            _l("Send til afgørelse"),
+            done=_l("Sagen er sendt til afgørelse."),
+        ),
         Action(
             "withdraw",
             _l("Træk ansøgningen tilbage"),
@@ -203,6 +220,7 @@ ACTIONS: dict[str, Action] = {
                 "vil du søge igen, skal du sende en ny ansøgning."
             ),
             secondary=True,
+            done=_l("Ansøgningen er trukket tilbage."),
             news=_l("Din ansøgning “%(title)s” er trukket tilbage, og sagen er afsluttet."),
         ),
         # A committee's case: put on a meeting's agenda (the meeting is chosen on its page),
@@ -230,11 +248,13 @@ ACTIONS: dict[str, Action] = {
             _l("Taget af dagsordenen: mødet er aflyst"),
             listed=False,
             on_newer_route=True,
+            done=_l("Sagen er taget af udvalgets dagsorden."),
         ),
         Action(
             "postpone",
             _l("Udsæt sagen"),
             applicant_label=_l("Sagen er udsat"),
+            done=_l("Sagen er udsat til et senere møde."),
             news=_l("Udvalget har udsat behandlingen af “%(title)s” til et senere møde."),
         ),
         # After the trip: the report and accounts, reviewed on the report's page.

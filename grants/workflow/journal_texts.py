@@ -41,6 +41,10 @@ TEXTS = {
     "manager_changed": _l(
         "%(old)s er ikke længere ansøgerens leder. Sagen venter nu på anbefaling fra %(new)s."
     ),
+    # The manager's role taken away, or their account closed: a successor takes over.
+    "manager_handed_over": _l(
+        "%(old)s er ikke længere leder. Sagen venter nu på anbefaling fra %(new)s."
+    ),
     "manager_removed": _l(
         "%(old)s er ikke længere ansøgerens leder. Sagen venter på, at ansøgeren får en ny leder."
     ),

@@ -315,3 +315,36 @@ def test_a_new_application_sent_twice_makes_one_case(world, client, auth):
     assert fresh != key
     client.post(NEW, data=form_data(form_key=fresh, manager_id=str(world.manager.id)))
     assert applications_count() == 2
+
+
+@pytest.mark.parametrize("locale", ["da", "en"])
+def test_an_unreadable_budget_line_does_not_lower_the_limit_shown(world, client, auth, locale):
+    # "6.500" is refused as ambiguous beside the transport line; the amount applied is not
+    # then held to a total without that line ("at most 1.000,00 kr." for 8.000 kr. asked),
+    # nor the other funding called larger than the budget.
+    auth.login(world.employee)
+    world.employee.locale = locale
+    db.session.commit()
+    auth.login(world.employee)
+    data = form_data(
+        manager_id=str(world.manager.id),
+        transport="6.500",
+        accommodation="1000",
+        fees="",
+        meals="",
+        other_funding="1500",
+        amount_applied="5000",
+    )
+    response = client.post(NEW, data=data)
+    assert response.status_code == 422
+    assert "6.500" in (field_error(response, "transport") or "")
+    assert field_error(response, "amount_applied") is None
+    assert field_error(response, "other_funding") is None
+    assert applications_count() == 0
+    # The only line refused: the budget is not called empty beside another line.
+    data.update(transport="", accommodation="6.500", other_funding="")
+    response = client.post(NEW, data=data)
+    assert response.status_code == 422
+    assert "6.500" in (field_error(response, "accommodation") or "")
+    assert field_error(response, "transport") is None
+    assert applications_count() == 0

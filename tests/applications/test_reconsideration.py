@@ -243,3 +243,38 @@ def test_a_raise_that_does_not_fit_is_refused_on_the_decision_page(world, client
     db.session.refresh(application)
     assert application.state == State.RECONSIDERATION
     assert application_money(application).granted == Decimal(5000)
+
+
+def _docx() -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "locale, words", [("da", "PDF, Word, OpenDocument"), ("en", "PDF, Word, OpenDocument")]
+)
+def test_the_documents_field_says_which_files_it_takes(world, partly, client, auth, locale, words):
+    """The field takes what every document field takes (a Word file too, checked by its
+    content), and its hint and the file picker say so, not "PDF or picture" only."""
+    world.employee.locale = locale
+    db.session.commit()
+    auth.login(world.employee)
+    url = f"/ansoegninger/{partly.id}/genoptagelse"
+    page = client.get(url)
+    assert words in (html.field_hint(page, "documents") or "")
+    assert ".docx" in html.one(page, "#documents")["accept"]
+
+    done = client.post(
+        url,
+        data={"reasons": REASONS, "documents": [(io.BytesIO(_docx()), "nyt-program.docx")]},
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 302
+    db.session.refresh(partly)
+    (document,) = [a for a in partly.attachments if a.purpose == "reconsideration_request"]
+    assert document.filename == "nyt-program.docx"

@@ -204,8 +204,11 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     # Its address and contact details: the people who act for it (the form, on GET).
     "organisations.edit": Expect(APPLICANT_SIDE, method="GET"),
-    # No invitation named: nothing is cancelled (the secretariat does not invite, nor cancel).
-    "organisations.cancel_invitation": Expect(APPLICANT_SIDE, data={"invitation_id": ""}),
+    # No invitation named: nothing is cancelled (the secretariat cancels on the
+    # organisation's request, as it removes a member; it does not invite).
+    "organisations.cancel_invitation": Expect(
+        APPLICANT_SIDE | {CASEWORKER, ADMIN}, data={"invitation_id": ""}
+    ),
     "organisations.refresh_from_register": Expect(APPLICANT_SIDE | {CASEWORKER, ADMIN}),
     # An unknown invitation is not found for anyone.
     "organisations.accept": Expect(NOBODY, {"token": "guessed-token"}, method="GET"),

@@ -1,7 +1,8 @@
 """The invitations to an organisation not yet taken: its page lists them (to whom, who
-invited, when, until when), one who acts for it cancels one, and the cancelled invitation's
-link is refused, saying it was cancelled. Nobody else can cancel, and a refusal changes
-nothing."""
+invited, when, until when), one who acts for it cancels one, or the secretariat does on the
+organisation's request (as it removes a member), and the cancelled invitation's link is
+refused, saying it was cancelled. The invited person is told by e-mail, in the language the
+invitation was written in. Nobody else can cancel, and a refusal changes nothing."""
 
 from __future__ import annotations
 
@@ -148,8 +149,8 @@ def test_nobody_else_cancels(client, auth, world, association):
     other = make_organisation(stranger, name="Forening B")
     db.session.commit()
     before = table_fingerprint(skip=SIGNING_IN)
-    # The secretariat, a stranger, a member of another association.
-    for person in (world.caseworker, world.outsider, stranger):
+    # A finance officer, a manager, a stranger, a member of another association.
+    for person in (world.finance, world.manager, world.outsider, stranger):
         auth.login(person)
         assert cancel(client, organisation, invitation.id).status_code == 403, person.email
     # Another association's member through their own organisation's address: not theirs.
@@ -176,10 +177,90 @@ def test_bad_input_changes_nothing(client, auth, world, association, value):
     assert table_fingerprint(skip=SIGNING_IN) == before
 
 
-def test_the_secretariat_sees_the_list_without_the_button(client, auth, world, association):
+def test_the_secretariat_sees_the_list_with_the_button(client, auth, world, association):
     organisation, kim = association
     invited(client, organisation, "ny@example.dk", world.employee)
     auth.login(world.caseworker)
     (row,) = listed(client, organisation)
-    assert row[0] == "ny@example.dk" and len(row) == 4
+    assert row[0] == "ny@example.dk" and row[4] == "Annuller"
     assert db.session.scalar(select(func.count()).select_from(Membership)) == 2
+
+
+def mails_to(address: str) -> list[OutboxMessage]:
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(func.lower(OutboxMessage.to_address) == address.lower())
+            .order_by(OutboxMessage.id)
+        )
+    )
+
+
+def test_the_secretariat_cancels_and_the_invitee_is_told(client, auth, world, association):
+    """On the organisation's request (an invitation to a wrong address): the caseworker
+    cancels it, the link is refused, the invitee gets an e-mail, the audit names the
+    caseworker. The secretariat's own login is the municipality's: no MitID level asked."""
+    organisation, kim = association
+    invitation, path = invited(client, organisation, "forkert@example.dk", world.employee)
+    auth.login(world.caseworker)
+    response = cancel(client, organisation, invitation.id)
+    assert response.status_code == 302, html.errors(response)
+    db.session.expire_all()
+    assert invitation.cancelled_by_id == world.caseworker.id
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "organisation.invitation_cancelled")
+    ).one()
+    assert event.actor_id == world.caseworker.id
+    _sent, told = mails_to("forkert@example.dk")
+    assert told.subject == "Invitationen til at handle for Forening A er annulleret"
+    assert "kommunens sekretariat" in told.body
+    assert "/invitationer/" not in told.body  # the dead link is not sent again
+    auth.logout()
+    assert client.get(path).status_code == 410
+
+
+def test_the_invitee_is_told_in_the_invitations_language(client, auth, world, association):
+    """Kim reads English and invites: the invitation went out in English, so does the word
+    that it is cancelled, whoever cancels it and whatever they read."""
+    organisation, kim = association
+    invitation, _path = invited(client, organisation, "ny@example.dk", kim)
+    assert invitation.locale == "en"
+    sent = mails_to("ny@example.dk")
+    assert sent[0].subject.startswith("Invitation: apply for grants for Forening A")
+    auth.login(world.employee)  # reads Danish
+    assert cancel(client, organisation, invitation.id).status_code == 302
+    _sent, told = mails_to("ny@example.dk")
+    assert told.subject == "The invitation to act for Forening A has been cancelled"
+    assert world.employee.name in told.body
+    assert "The link in the invitation no longer works" in told.body
+
+
+def test_an_existing_users_invitation_keeps_its_language(client, auth, world, association):
+    """A person with an account gets the invitation in their own language; if they change
+    it afterwards, the cancellation still comes in the invitation's."""
+    organisation, kim = association
+    person = make_user(name="Niels Ny", email="Ny@Example.dk", locale="da")
+    db.session.commit()
+    invitation, _path = invited(client, organisation, "ny@example.dk", kim)
+    assert invitation.locale == "da"
+    person.locale = "en"
+    db.session.commit()
+    auth.login(kim)
+    assert cancel(client, organisation, invitation.id).status_code == 302
+    _sent, told = mails_to("ny@example.dk")
+    assert told.subject == "Invitationen til at handle for Forening A er annulleret"
+    assert told.recipient_id == person.id
+    assert "Kim Kolle har annulleret" in told.body
+
+
+def test_a_refused_cancel_sends_nothing(client, auth, world, association):
+    organisation, kim = association
+    invitation, _path = invited(client, organisation, "ny@example.dk", world.employee)
+    invitation.expires_at = clock.now() - dt.timedelta(minutes=1)
+    db.session.commit()
+    auth.login(world.caseworker)
+    before = table_fingerprint(skip=SIGNING_IN)
+    response = cancel(client, organisation, invitation.id)
+    assert response.status_code == 422
+    assert table_fingerprint(skip=SIGNING_IN) == before
+    assert len(mails_to("ny@example.dk")) == 1

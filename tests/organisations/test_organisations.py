@@ -185,6 +185,25 @@ def test_digits_of_other_scripts_are_the_digits_they_are(world, client, auth, cv
     assert organisation.based_in(municipality)
 
 
+@pytest.mark.parametrize("cvr", ["3141 5926", "31 41 59 26", "DK31415926", "dk 3141\u00a05926"])
+def test_a_cvr_number_is_read_as_people_write_it(world, client, auth, cvr):
+    """A CVR number is written in groups ("31 41 59 26", as on virk.dk's printouts) or with
+    its VAT prefix ("DK31415926"); it is the same eight digits, not "not 8 digits"."""
+    auth.login(world.employee)
+    response = client.post("/organisationer/ny", data={**ORGANISATION, "cvr": cvr})
+    assert response.status_code == 302, field_errors(response)
+    assert db.session.scalar(select(Organisation)).cvr == "31415926"
+
+
+@pytest.mark.parametrize("cvr", ["3141-59 26x", "DK 3141592", "SE31415926"])
+def test_a_cvr_number_with_other_characters_is_still_refused(world, client, auth, cvr):
+    auth.login(world.employee)
+    response = client.post("/organisationer/ny", data={**ORGANISATION, "cvr": cvr})
+    assert response.status_code == 422
+    assert "Et CVR-nummer er 8 cifre." in (field_error(response, "cvr") or "")
+    assert count(Organisation) == 0
+
+
 def test_an_amount_in_other_digits_is_read_like_any_other(app):
     from grants.core.fields import read_amount
 

@@ -54,10 +54,22 @@ def a_fixed_today():
     validator compares them with the app's clock."""
 
 
+@pytest.fixture(autouse=True)
+def at_midday(app):  # (after the app: making it sets the clock from its configuration)
+    """The app's clock (and so the stamps of the rows made from here on) at noon tomorrow,
+    Copenhagen time: the pages' version holds the day, and a test that moved the clock half
+    an hour on from a run at 23:40 saw it change at midnight. Tomorrow, not today: rows put
+    back from a snapshot keep the real time they were made at, which must not lie ahead."""
+    tomorrow = clock.today() + dt.timedelta(days=1)
+    clock.set_to(dt.datetime.combine(tomorrow, dt.time(12), tzinfo=clock.LOCAL))
+    yield
+    clock.set_to(None)
+
+
 @pytest.fixture
 def later(monkeypatch):
     """The app's clock moved on from now by some minutes (the rows keep their stamps)."""
-    start = dt.datetime.now(dt.UTC)
+    start = clock.now()
 
     def move(minutes: float) -> dt.datetime:
         moment = start + dt.timedelta(minutes=minutes)

@@ -164,3 +164,51 @@ def test_the_settlement_letter_states_the_figures_in_danish(world, move_clock):
     # A settled case cannot be settled again, and the letter is never remade.
     with pytest.raises(DomainError):
         settle(application, world.caseworker)
+
+
+@pytest.mark.parametrize(
+    "locale, owed, paid_back",
+    [
+        (
+            "da",
+            "Du skal betale 2.500,00 kr. tilbage senest {date}",
+            "Sagen er afsluttet. Der sker ikke mere.",
+        ),
+        (
+            "en",
+            "You must pay 2,500.00 kr. back by {date}",
+            "The case is closed. Nothing more will happen.",
+        ),
+    ],
+)
+def test_the_applicant_is_told_a_refund_is_owed_until_it_comes_in(
+    world, move_clock, client, auth, locale, owed, paid_back
+):
+    """Settled with 2.500 kr. paid beyond the final amount: the case page does not say that
+    nothing more will happen while the money is owed, nor "to be paid back" once it is in."""
+    from tests import html
+
+    application = granted_case(world, 8000)
+    pay(application, 8000, world.finance)
+    move_clock(application.return_date)
+    file_report(application, world.employee, {"transport": "2500", "accommodation": "3000"})
+    settle(application, world.caseworker)
+    world.employee.locale = locale
+    db.session.commit()
+    due = long_date(application.report.refund_due, locale=locale)
+    auth.login(world.employee)
+    url = f"/ansoegninger/{application.id}"
+
+    tracker = html.text_of(client.get(url), "section.status-tracker")
+    assert owed.format(date=due) in tracker
+    assert paid_back not in tracker
+
+    record_refund(application, Decimal("2500"), world.finance, clock.today(), voucher="R-1")
+    db.session.commit()
+    page = client.get(url)
+    assert paid_back in html.text_of(page, "section.status-tracker")
+    facts = html.definitions(page, "section[aria-labelledby=report-heading] dl")
+    assert "Skal betales tilbage" not in facts and "To be paid back" not in facts
+    assert facts.get("Betalt tilbage", facts.get("Paid back")) == (
+        "2.500,00 kr." if locale == "da" else "2,500.00 kr."
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from grants.applications.operations import decide
 from grants.core import clock
 from grants.extensions import db
@@ -12,7 +14,13 @@ from grants.letters.models import Letter
 from grants.reports.settlement import settle
 from grants.subsidies.operations import add_rule_set
 from tests.html import page_text
-from tests.reports.helpers import file_report, granted_youth_case, pdf_text, youth_application
+from tests.reports.helpers import (
+    file_report,
+    granted_youth_case,
+    pay,
+    pdf_text,
+    youth_application,
+)
 
 
 def _raise_the_rate(youth) -> None:
@@ -200,3 +208,70 @@ def test_a_report_given_by_birth_years_shows_the_young_people_the_rules_counted(
     page = page_text(client.get(f"/ansoegninger/{application.id}"))
     assert "Unge under 25: 2 (fødselsår" in page
     assert "Unge under 25: 0" not in page
+
+
+@pytest.mark.parametrize(
+    "locale, words",
+    [
+        ("da", "et tilskud kan ikke være større end de faktiske udgifter (1.500,00 kr.)"),
+        ("en", "a grant can never be more than the actual costs (1,500.00 kr.)"),
+    ],
+)
+def test_a_subsidy_is_never_more_than_the_actual_costs(world, youth, move_clock, locale, words):
+    """The decision letter's condition: money not used is paid back, also when the costs
+    are lower than expected. The trip went as applied for (the rules give 7.000 kr. again),
+    but it cost 1.500 kr.: the grant is settled at 1.500 kr., and the 2.000 kr. paid in
+    advance beyond it is claimed back."""
+    application = granted_youth_case(world, youth)
+    pay(application, 3500, world.finance)
+    move_clock(application.return_date)
+    youth["frida"].locale = locale
+    file_report(
+        application, youth["frida"], {"transport": "1500"}, actual_young=12, actual_leaders=2
+    )
+    assert application.report.recalculation["total"] == "7000.00"
+    settlement = settle(application, world.caseworker)
+    db.session.commit()
+    assert (settlement.rule, settlement.final) == ("costs_cap", Decimal("1500.00"))
+    assert settlement.refund == Decimal("2000.00")
+    assert settlement.released == Decimal("5500.00")
+    letter = db.session.scalars(
+        db.select(Letter).filter_by(application_id=application.id, kind="settlement")
+    ).one()
+    assert words in pdf_text(letter.pdf)
+
+
+def test_a_dispensation_is_never_more_than_the_actual_costs_either(world, youth, move_clock):
+    application = granted_youth_case(
+        world, youth, amount="8000", dispensation_reason="En ekstra overnatning for koncerten."
+    )
+    move_clock(application.return_date)
+    file_report(
+        application, youth["frida"], {"transport": "7500.50"}, actual_young=12, actual_leaders=2
+    )
+    settlement = settle(application, world.caseworker)
+    assert (settlement.rule, settlement.final) == ("costs_cap", Decimal("7500.50"))
+
+
+@pytest.mark.parametrize(
+    "locale, words",
+    [
+        ("da", "Det endelige tilskud er de faktiske udgifter, 1.500,00 kr."),
+        ("en", "The final grant is the actual costs, 1,500.00 kr."),
+    ],
+)
+def test_the_caseworker_sees_why_the_settlement_is_the_costs(
+    world, youth, move_clock, client, auth, locale, words
+):
+    from tests.html import text_of
+
+    application = granted_youth_case(world, youth)
+    move_clock(application.return_date)
+    file_report(
+        application, youth["frida"], {"transport": "1500"}, actual_young=12, actual_leaders=2
+    )
+    world.caseworker.locale = locale
+    db.session.commit()
+    auth.login(world.caseworker)
+    page = client.get(f"/ansoegninger/{application.id}")
+    assert words in text_of(page, "#settlement-costs-cap")

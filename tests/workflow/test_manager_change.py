@@ -40,10 +40,12 @@ def _second_client(app) -> tuple[FlaskClient, AuthActions]:
     return other, AuthActions(other)
 
 
-def _set_person(client, person, roles, manager_id=None):
+def _set_person(client, person, roles, manager_id=None, successor_id=None):
     data = {"roles": roles, "active": "y"}
     if manager_id is not None:
         data["manager_id"] = str(manager_id) if manager_id else ""
+    if successor_id is not None:
+        data["successor_id"] = str(successor_id)
     return client.post(f"/administration/brugere/{person.id}", data=data)
 
 
@@ -54,6 +56,8 @@ def _endorse(client, application):
 def test_a_manager_whose_role_is_removed_is_refused_on_a_form_opened_before(app, world):
     client, auth = _second_client(app)
     application = make_application(world.employee, world.fund, state=State.AWAITING_ENDORSEMENT)
+    # The case waiting for them: the administrator names who takes over.
+    karen = make_user(Role.EMPLOYEE, Role.MANAGER, name="Karen Kvist")
     db.session.commit()
     manager_client, manager_auth = _second_client(app)
     manager_auth.login(world.manager)
@@ -63,9 +67,12 @@ def test_a_manager_whose_role_is_removed_is_refused_on_a_form_opened_before(app,
     assert html.has_button(case_page, "Anbefal")
 
     auth.login(world.admin)
-    assert _set_person(client, world.manager, ["employee"]).status_code == 302
+    assert (
+        _set_person(client, world.manager, ["employee"], successor_id=karen.id).status_code == 302
+    )
     db.session.expire_all()
     assert not world.manager.has_role(Role.MANAGER)
+    assert application.manager_id == karen.id
 
     before = table_fingerprint()
     assert _endorse(manager_client, application).status_code == 403
