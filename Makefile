@@ -12,6 +12,8 @@
 #   make clean      remove what setup made (.venv node_modules static/dkfds build instance)
 #
 # Pass arguments to pytest with PYTEST_ARGS, e.g. make test PYTEST_ARGS="-k login -x".
+# The tests run in PYTEST_WORKERS processes (pytest-xdist; 2 by default, one a core here);
+# PYTEST_WORKERS=0 runs them in one, e.g. for pdb.
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -21,6 +23,9 @@ BIN := $(VENV)/bin
 REQUIREMENTS_STAMP := $(VENV)/.requirements-installed
 POSTGRES_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
+PYTEST_WORKERS ?= 2
+# Each worker takes the next test as it is free; the browser tests stay on one of them.
+PYTEST := $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
 
 export FLASK_APP := wsgi
 FLASK := $(BIN)/flask --app wsgi
@@ -80,14 +85,14 @@ translations: deps
 
 # --- Tests and code style --------------------------------------------------------------------
 test: deps assets translations
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 # The browser tests serve the app on a SQLite file of their own whatever the database, so
 # they run once, in `make test`, not again here; so do the tests that use no database
 # (tests/conftest.py leaves them out on PostgreSQL).
 test-postgres: deps assets translations
 	@echo "Browser tests: run by make test (they serve the app on SQLite), not repeated here."
-	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/python -m pytest -q --ignore=tests/browser $(PYTEST_ARGS)
+	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(PYTEST) --ignore=tests/browser $(PYTEST_ARGS)
 
 lint: deps
 	$(BIN)/ruff check .

@@ -71,7 +71,7 @@ def owner_database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'grants.db'}"
-    url = normalise_database_url(url)
+    url = _worker_database(normalise_database_url(url))
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -83,6 +83,28 @@ def owner_database_url(tmp_path_factory) -> str:
         conn.execute(text(f"ALTER DATABASE {database} SET synchronous_commit = off"))
     engine.dispose()
     return url
+
+
+def _worker_database(url: str) -> str:
+    """With pytest-xdist (``make test`` runs two workers, PYTEST_WORKERS), each worker has a
+    database of its own beside the one named: ``test`` is ``test_gw0``, ``test_gw1`` ...,
+    made on first use (by the owner, who may create databases: CI's and a developer's
+    ``postgres``). Without xdist, the database named."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    named = make_url(url)
+    own = named.set(database=f"{named.database}_{worker}")
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        found = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+        ).scalar()
+        if found is None:
+            quote = conn.dialect.identifier_preparer.quote
+            conn.execute(text(f"CREATE DATABASE {quote(own.database)}"))
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 @event.listens_for(Engine, "connect")

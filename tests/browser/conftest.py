@@ -71,6 +71,7 @@ def _is_browser_test(item) -> bool:
     return Path(str(item.fspath)).is_relative_to(Path(__file__).parent)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the markers
 def pytest_collection_modifyitems(config, items):
     browser_items = [item for item in items if _is_browser_test(item)]
     _ran["count"] = len(browser_items)
@@ -80,10 +81,21 @@ def pytest_collection_modifyitems(config, items):
         marker = pytest.mark.skip(reason=f"Browser tests skipped: {SKIP_REASON}")
         for item in browser_items:
             item.add_marker(marker)
+    # Under pytest-xdist (--dist loadgroup), one worker walks every journey: one app served
+    # and one Chromium for them all, while the other worker takes the rest of the suite.
+    for item in browser_items:
+        item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not _ran["count"]:
+    # (With xdist the workers collect, not the process that prints: it counts the reports.)
+    reported = [
+        report
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if str(getattr(report, "nodeid", "")).startswith("tests/browser/")
+    ]
+    if not (_ran["count"] or reported):
         return
     if SKIP_REASON:
         terminalreporter.write_line(f"Browser tests skipped: {SKIP_REASON}", yellow=True, bold=True)
