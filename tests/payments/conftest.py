@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+# The payments tests' world of cases (unpaid, paid in part and in full, refused, settled above
+# what was paid, a refund claimed), for every test of the folder that names it.
+from tests.payments.test_payments import cases  # noqa: F401 - the fixture
+
 
 @pytest.fixture
 def app(app):

@@ -22,7 +22,6 @@ from grants.extensions import db
 from grants.payments.models import PAID, SENT, PaymentBatch, PaymentBatchLine
 from tests.html import errors, field_error, flashes, has_error
 from tests.payments.test_batches import confirmation, make_batch, urls
-from tests.payments.test_payments import cases  # noqa: F401 - the fixture
 
 
 def local_day(moment: dt.datetime) -> dt.date:
@@ -75,7 +74,7 @@ def paid_in_part_by_hand(world, line: PaymentBatchLine, amount: str, voucher: st
 # -- a line marked paid by hand before the confirmation came --------------------------------
 
 
-def test_a_line_paid_by_hand_is_reported_and_the_rest_applied(app, client, auth, world, two_cases):  # noqa: F811
+def test_a_line_paid_by_hand_is_reported_and_the_rest_applied(app, client, auth, world, two_cases):
     association, person = two_cases
     auth.login(world.finance)
     batch = make_batch(client, app)
@@ -103,7 +102,7 @@ def test_a_line_paid_by_hand_is_reported_and_the_rest_applied(app, client, auth,
     assert lines == {association.id: (PAID, "H-1"), person.id: (PAID, "V-2")}
 
 
-def test_the_same_file_again_changes_nothing_and_says_so(app, client, auth, world, two_cases):  # noqa: F811
+def test_the_same_file_again_changes_nothing_and_says_so(app, client, auth, world, two_cases):
     auth.login(world.finance)
     batch = make_batch(client, app)
     day = clock.today().isoformat()
@@ -120,7 +119,7 @@ def test_a_line_paid_by_hand_with_another_amount_refuses_the_file(
     client,
     auth,
     world,
-    two_cases,  # noqa: F811
+    two_cases,
 ):
     """A line of 8.000 kr. marked paid by 5.000 kr. recorded by hand (before the form
     refused that): the finance system's word that the line was paid does not agree with the
@@ -149,7 +148,7 @@ def test_a_line_paid_by_hand_with_another_amount_refuses_the_file(
     assert statuses(batch)[second.position - 1] == (SENT, "")
 
 
-def test_a_line_twice_in_the_file_is_named(app, client, auth, world, two_cases):  # noqa: F811
+def test_a_line_twice_in_the_file_is_named(app, client, auth, world, two_cases):
     auth.login(world.finance)
     batch = make_batch(client, app)
     day = clock.today().isoformat()
@@ -162,7 +161,7 @@ def test_a_line_twice_in_the_file_is_named(app, client, auth, world, two_cases):
     assert payments() == []
 
 
-def test_the_report_of_lines_paid_by_hand_in_english(app, client, auth, world, two_cases):  # noqa: F811
+def test_the_report_of_lines_paid_by_hand_in_english(app, client, auth, world, two_cases):
     association, person = two_cases
     world.finance.locale = "en"
     db.session.commit()
@@ -182,7 +181,7 @@ def test_the_report_of_lines_paid_by_hand_in_english(app, client, auth, world, t
     ]
 
 
-def test_a_conflicting_line_in_english(app, client, auth, world, two_cases):  # noqa: F811
+def test_a_conflicting_line_in_english(app, client, auth, world, two_cases):
     association, _person = two_cases
     world.finance.locale = "en"
     db.session.commit()
@@ -208,7 +207,7 @@ def test_a_payment_before_the_decision_is_refused_next_to_the_field(
     client,
     auth,
     world,
-    cases,  # noqa: F811
+    cases,
     day,
 ):
     application = cases["unpaid"]
@@ -235,7 +234,7 @@ def test_a_payment_before_the_decision_is_refused_next_to_the_field(
     assert payments() == before + [(application.id, "8000.00", "B-1")]
 
 
-def test_a_refund_before_the_payment_is_refused_in_english(client, auth, world, cases):  # noqa: F811
+def test_a_refund_before_the_payment_is_refused_in_english(client, auth, world, cases):
     application = cases["refund"]
     world.finance.locale = "en"
     db.session.commit()
@@ -262,7 +261,7 @@ def test_a_confirmed_line_paid_before_its_batch_refuses_the_file(
     client,
     auth,
     world,
-    two_cases,  # noqa: F811
+    two_cases,
 ):
     auth.login(world.finance)
     batch = make_batch(client, app)
@@ -280,7 +279,7 @@ def test_a_confirmed_line_paid_before_its_batch_refuses_the_file(
     assert {status for status, _voucher in statuses(batch)} == {SENT}
 
 
-def test_the_api_refuses_a_payment_before_the_decision(app, client, world, cases):  # noqa: F811
+def test_the_api_refuses_a_payment_before_the_decision(app, client, world, cases):
     application = cases["unpaid"]
     _token, secret = tokens.issue(
         "Prisme", "payments", clock.today() + dt.timedelta(days=5), world.finance

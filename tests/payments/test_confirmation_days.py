@@ -57,7 +57,7 @@ def test_the_other_shapes_of_a_day_are_refused(day):
             assert confirmation_day(shape) is None, shape
 
 
-def test_a_compact_day_refuses_the_file_naming_the_line(app, client, auth, world, two_cases):  # noqa: F811
+def test_a_compact_day_refuses_the_file_naming_the_line(app, client, auth, world, two_cases):
     auth.login(world.finance)
     batch = make_batch(client, app)
     today = clock.today()
@@ -74,7 +74,7 @@ def test_a_compact_day_refuses_the_file_naming_the_line(app, client, auth, world
     assert [status for status, _voucher in statuses(batch)] == [SENT, SENT]
 
 
-def test_an_iso_week_day_is_refused_in_english(app, client, auth, world, two_cases):  # noqa: F811
+def test_an_iso_week_day_is_refused_in_english(app, client, auth, world, two_cases):
     world.finance.locale = "en"
     db.session.commit()
     auth.login(world.finance)
@@ -90,7 +90,7 @@ def test_an_iso_week_day_is_refused_in_english(app, client, auth, world, two_cas
     assert payments() == []
 
 
-def test_a_long_day_is_cut_short_in_the_message(app, client, auth, world, two_cases):  # noqa: F811
+def test_a_long_day_is_cut_short_in_the_message(app, client, auth, world, two_cases):
     auth.login(world.finance)
     batch = make_batch(client, app)
     rows = [f"{batch.number};1;V-1;{'9' * 500}"]

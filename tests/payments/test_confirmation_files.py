@@ -43,7 +43,7 @@ def test_a_voucher_with_a_control_character_is_refused(
     client,
     auth,
     world,
-    two_cases,  # noqa: F811
+    two_cases,
     voucher,
 ):
     auth.login(world.finance)
@@ -54,7 +54,7 @@ def test_a_voucher_with_a_control_character_is_refused(
     assert "Linje 3: skriv bilagsnummeret" in message, message
 
 
-def test_a_field_over_the_readers_limit_is_refused(app, client, auth, world, two_cases):  # noqa: F811
+def test_a_field_over_the_readers_limit_is_refused(app, client, auth, world, two_cases):
     auth.login(world.finance)
     batch = make_batch(client, app)
     text = HEAD + f"{batch.number};1;{'x' * 200_000};{clock.today().isoformat()}\n"
@@ -62,7 +62,7 @@ def test_a_field_over_the_readers_limit_is_refused(app, client, auth, world, two
     assert "Linje 2: linjen er for lang (højst 1000 tegn)." in message, message
 
 
-def test_a_field_over_the_readers_limit_in_english(app, client, auth, world, two_cases):  # noqa: F811
+def test_a_field_over_the_readers_limit_in_english(app, client, auth, world, two_cases):
     world.finance.locale = "en"
     db.session.commit()
     auth.login(world.finance)
@@ -72,7 +72,7 @@ def test_a_field_over_the_readers_limit_in_english(app, client, auth, world, two
     assert "Line 2: the line is too long (at most 1000 characters)." in message, message
 
 
-def test_old_mac_line_endings_are_read(app, client, auth, world, two_cases):  # noqa: F811
+def test_old_mac_line_endings_are_read(app, client, auth, world, two_cases):
     auth.login(world.finance)
     batch = make_batch(client, app)
     day = clock.today().isoformat()
@@ -96,7 +96,7 @@ def test_a_voucher_like_a_formula_is_kept_as_text_in_every_export(
     client,
     auth,
     world,
-    two_cases,  # noqa: F811
+    two_cases,
 ):
     """Booked as the finance system wrote it; the budgets' CSV writes it as text."""
     auth.login(world.finance)
@@ -113,7 +113,7 @@ def test_a_voucher_like_a_formula_is_kept_as_text_in_every_export(
     assert ",=HYPERLINK" not in body and ',"=HYPERLINK' not in body
 
 
-def test_a_quoted_field_over_the_readers_limit_is_refused(app, client, auth, world, two_cases):  # noqa: F811
+def test_a_quoted_field_over_the_readers_limit_is_refused(app, client, auth, world, two_cases):
     """Short lines, but one quoted field over many of them: the reader stops there."""
     auth.login(world.finance)
     batch = make_batch(client, app)
@@ -129,7 +129,7 @@ def test_a_recipient_named_like_a_formula_is_text_in_the_payments_csv(
     client,
     auth,
     world,
-    two_cases,  # noqa: F811
+    two_cases,
     name,
 ):
     """An association names itself; the finance officer opens the list's CSV in Excel."""
@@ -158,7 +158,7 @@ def test_the_batch_workbook_speaks_the_readers_language(
     client,
     auth,
     world,
-    two_cases,  # noqa: F811
+    two_cases,
     locale,
     titles,
 ):
@@ -184,7 +184,7 @@ def test_an_oversize_file_is_said_to_be_too_large(
     client,
     auth,
     world,
-    two_cases,  # noqa: F811
+    two_cases,
     locale,
     words,
 ):
@@ -199,7 +199,7 @@ def test_an_oversize_file_is_said_to_be_too_large(
     assert words in message, message
 
 
-def test_a_row_with_more_or_fewer_fields_than_the_header(app, client, auth, world, two_cases):  # noqa: F811
+def test_a_row_with_more_or_fewer_fields_than_the_header(app, client, auth, world, two_cases):
     """Extra fields (one with a line break) are left aside; a row short of its day is named."""
     auth.login(world.finance)
     batch = make_batch(client, app)

@@ -17,7 +17,7 @@ from grants.extensions import db
 from grants.payments.operations import pay
 from grants.workflow.models import JournalEntry
 from tests.journal_reading import case_page, in_english
-from tests.payments.test_payments import cases, granted  # noqa: F401 - the fixture
+from tests.payments.test_payments import granted
 
 VOUCHER = "<b>B-7</b>"
 
@@ -65,7 +65,7 @@ def test_a_payment_is_worded_for_the_reader(client, auth, world):
         assert "&lt;b&gt;B-7&lt;/b&gt;" in html and VOUCHER not in html
 
 
-def test_a_refund_is_worded_for_the_reader(client, auth, world, cases):  # noqa: F811
+def test_a_refund_is_worded_for_the_reader(client, auth, world, cases):
     application = cases["refund"]
     _as_english_officer(
         client,

@@ -6,9 +6,6 @@ batch. A line confirmed paid is not withdrawn; a confirmation file that names a 
 line is refused. Double clicks, stale pages, other people's cases and every form of an
 amount change nothing they should not."""
 
-# The fixture two_cases is imported from test_batches and named by the tests that use it.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import datetime as dt
