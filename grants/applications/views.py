@@ -40,8 +40,8 @@ from grants.applications.permissions import (
 )
 from grants.budgets.preview import decision_preview
 from grants.cases.models import Application, Attachment
-from grants.cases.states import State
-from grants.core import access
+from grants.cases.states import State, departure_passed
+from grants.core import access, clock
 from grants.core.commit import keep_writes
 from grants.core.errors import DomainError
 from grants.core.files import (
@@ -743,6 +743,10 @@ def render_case(
         ),
         internal=internal,
         is_applicant=application.applicant_id == user.id,
+        # Undecided when the trip began: said on the page, to the applicant side and to staff.
+        departure_passed=departure_passed(
+            application.state, application.departure_date, clock.today()
+        ),
         can_edit=access.may(user, "case.edit", application),
         categories=dict(BUDGET_CATEGORIES),
         letter_kinds=LETTER_KINDS,

@@ -8,6 +8,7 @@ fails on a new literal. The loader refuses a route with a state that is not here
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 
 from flask_babel import lazy_gettext as _l
@@ -39,6 +40,26 @@ class State(enum.StrEnum):
 
 # The states of a grant that is given and not yet settled: the trip report is due.
 GRANTED_STATES = (State.GRANTED, State.PARTLY_GRANTED)
+
+# Sent and not yet decided (with the manager, screened, waiting for information or for the
+# decision, on a committee's agenda): a departure that passes in one of these leaves the trip
+# without a decision ("afrejse passeret").
+UNDECIDED_STATES = frozenset(
+    {
+        State.AWAITING_ENDORSEMENT,
+        State.SCREENING,
+        State.AWAITING_INFORMATION,
+        State.AWAITING_DECISION,
+        State.ON_AGENDA,
+    }
+)
+
+
+def departure_passed(state: str, departure: dt.date | None, today: dt.date) -> bool:
+    """The trip has begun (its departure day is before ``today``) while the case is still
+    undecided: the municipality can still decide, but a grant then covers a trip already made."""
+    return state in UNDECIDED_STATES and departure is not None and departure < today
+
 
 STATE_LABELS = {
     State.DRAFT: _l("Kladde"),

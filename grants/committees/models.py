@@ -309,6 +309,9 @@ class AgendaItem(Timestamp, Model):
     # The application was withdrawn while the item stood on the agenda of an open meeting:
     # nothing is left to decide or issue, and the minutes say it was withdrawn.
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Put on after the agenda was sent to the members (an item added late): the members were
+    # sent the addition, and the agenda and the minutes say so.
+    added_late_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
     application = relationship("Application")

@@ -648,8 +648,18 @@ def add_to_agenda(
     meeting: Meeting, application: Application, recommendation: str, actor
 ) -> AgendaItem:
     """Put a case on the agenda (the workflow step), with the caseworker's recommendation;
-    the members' interests the system can see are recorded at once."""
-    _open(meeting)
+    the members' interests the system can see are recorded at once. A held meeting takes
+    no more items: its members decide on what they were sent. Put on after the agenda was
+    sent, the item is added late: marked so, and the members are sent the addition."""
+    _open(meeting, "application_id")
+    if meeting.held_at is not None:
+        raise DomainError(
+            _(
+                "Mødet er holdt, så der kan ikke sættes flere sager på dagsordenen. Sæt sagen "
+                "på dagsordenen for et senere møde."
+            ),
+            field="application_id",
+        )
     if application.fund_id != meeting.committee.fund_id:
         raise DomainError(_("Sagen hører ikke til udvalgets pulje."), field="application_id")
     kind = next(
@@ -674,10 +684,20 @@ def add_to_agenda(
         recommendation=recommendation,
         position=len(meeting.items) + 1,
     )
+    if meeting.agenda_published_at is not None:
+        item.added_late_at = clock.now()
     db.session.add(item)
     db.session.flush()
     find_interests(item)
     carry_declarations(item)
+    if item.added_late_at is not None:
+        _tell_members(
+            meeting,
+            actor,
+            "mail/agenda_addition_subject.txt",
+            "mail/agenda_addition.txt",
+            item=item,
+        )
     return item
 
 

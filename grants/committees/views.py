@@ -430,9 +430,15 @@ def add_item(meeting_id: int):
     if not form.validate():
         return meeting_page_with(meeting_id, {"agenda": form})
     application = db.session.get(Application, int(form.application_id.data))
+    done = _("Sagen er sat på dagsordenen.")
     with refused_by_domain(form, "application_id") as refusal:
-        ops.add_to_agenda(meeting, application, form.recommendation.data, current_user)
-    return _step_done(meeting_id, refusal, _("Sagen er sat på dagsordenen."), {"agenda": form})
+        item = ops.add_to_agenda(meeting, application, form.recommendation.data, current_user)
+        if item.added_late_at is not None:
+            done = _(
+                "Sagen er sat på dagsordenen som et punkt optaget efter udsendelsen. Udvalgets "
+                "medlemmer har fået tillægget tilsendt."
+            )
+    return _step_done(meeting_id, refusal, done, {"agenda": form})
 
 
 def meeting_page_with(meeting_id: int, forms: dict, status: int = 422):
@@ -823,11 +829,14 @@ def minutes(meeting_id: int):
 @bp.route("/sager/<int:application_id>/dagsorden", methods=["GET", "POST"])
 @login_required
 def agenda_for_case(application_id: int):
-    """The step "put on the agenda" from the case page: the committee's planned meetings."""
+    """The step "put on the agenda" from the case page: the committee's planned meetings
+    (a held one takes no more items)."""
     application = get_application(application_id)
     access.require(current_user, "meeting.plan", application)
     committee = ops.committee_of_fund(application.fund_id)
-    meetings = [m for m in committee.meetings if m.is_open] if committee else []
+    meetings = (
+        [m for m in committee.meetings if m.is_open and m.held_at is None] if committee else []
+    )
     return render_template(
         "committees/agenda_for_case.html",
         application=application,

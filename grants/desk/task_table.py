@@ -26,7 +26,7 @@ from markupsafe import Markup, escape
 
 from grants.applications.case_lists import OVERDUE_TAG, dated
 from grants.applications.views import case_address_prefix
-from grants.cases.states import State, state_label
+from grants.cases.states import State, departure_passed, state_label
 from grants.core import clock
 from grants.core.formatting import _locale, money, short_date
 from grants.core.templating import request_translations
@@ -51,6 +51,7 @@ _ROW = (
     "</tr>"
 )
 _SMALL = '<br><span class="weight-normal">{}</span>'
+_PASSED_TAG = '<span class="badge badge-error departure-passed">{}</span><br>'
 
 
 def rows_html(rows: Sequence[Any], steps: Mapping[int, list[str]]) -> list[Markup]:
@@ -79,6 +80,8 @@ def rows_html(rows: Sequence[Any], steps: Mapping[int, list[str]]) -> list[Marku
     # side's answer to a request for information, a caseworker's reading of a message of theirs.
     answer = escape(_("Svar på anmodningen om oplysninger"))
     unread = _SMALL.format(escape(_("Ulæst besked fra ansøgeren")))
+    # Undecided when the trip began: said in words (a status tag), first in the cell.
+    passed = _PASSED_TAG.format(escape(_("Afrejse passeret")))
     written = []
     for row in rows:
         actions = steps.get(row.id)
@@ -93,6 +96,9 @@ def rows_html(rows: Sequence[Any], steps: Mapping[int, list[str]]) -> list[Marku
             next_steps = escape(state_label(row.state))
         if row.side == "staff" and row.unread_reply:
             next_steps = f"{next_steps}{unread}"
+        # The deadline of an undecided case is its departure (``tasks.deadline_column``).
+        if departure_passed(row.state, row.deadline, today):
+            next_steps = f"{passed}{next_steps}"
         since = row.state_since
         if since is None:
             waited = "–"

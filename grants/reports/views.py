@@ -118,7 +118,9 @@ def draft_key(application: Application) -> str:
     return f"report:{application.id}"
 
 
-def _render(application, report, form, recalculation, status=200, draft=None, kept=None):
+def _render(
+    application, report, form, recalculation, status=200, draft=None, kept=None, refused=False
+):
     first_day = report_from(application)
     return render_template(
         "reports/form.html",
@@ -134,6 +136,8 @@ def _render(application, report, form, recalculation, status=200, draft=None, ke
         rows={row.category: row for row in account_rows(application, None)},
         receipts=receipts_of(application),
         recalculation=recalculation,
+        # Refused input is never worked out: the preview says the fields need correcting.
+        calculation_refused=refused,
     ), status
 
 
@@ -179,13 +183,16 @@ def edit(application_id: int):
             else:
                 flash(_("Rapporten er gemt som kladde. Du kan fortsætte senere."), "success")
             return redirect(url_for("applications.show", application_id=application.id))
-    if youth:
+    # Refused: nothing is worked out from the refused dates and counts (the fields carry
+    # their errors, including a refusal by the domain shown beside its field).
+    refused = bool(youth and form.errors)
+    if youth and not refused:
         recalculation = preview_recalculation(application, form)
     # Refused: what was typed stays in the page and is kept as the person's draft; chosen
     # receipts cannot be, and the page says so beside the field.
     kept = drafts.keep_refused(current_user.id, key, form)
     drafts.file_fields_to_choose_again(form)
-    return _render(application, report, form, recalculation, 422, kept=kept)
+    return _render(application, report, form, recalculation, 422, kept=kept, refused=refused)
 
 
 @bp.post("/ansoegninger/<int:application_id>/rapport/kladde")

@@ -1,6 +1,6 @@
 """A committee with its own fund on the committees' route: a chair, a secretary (an official,
-not a member), an ordinary member, the secretariat's caseworker, and one meeting held today
-with both members present (tests of a planned meeting make their own with ``make_meeting``)."""
+not a member), an ordinary member, the secretariat's caseworker, and one meeting today, held
+with both members present once its agenda is set (``on_agenda``, ``hold``; tests of a planned meeting make their own with ``make_meeting``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from grants.committees import operations as ops
-from grants.committees.models import Committee, CommitteeKind, Meeting, MemberRole
+from grants.committees.models import (
+    Committee,
+    CommitteeKind,
+    IssueStatus,
+    Meeting,
+    MemberRole,
+)
 from grants.core import clock
 from grants.extensions import db
 from grants.funds import kinds
@@ -71,8 +77,9 @@ def _committee_world() -> CommitteeWorld:
     ops.add_member(committee, chair, MemberRole.CHAIR, start, None)
     ops.add_member(committee, secretary, MemberRole.SECRETARY, start, None)
     ops.add_member(committee, member, MemberRole.MEMBER, start, None)
+    # Held today once its agenda is set (``on_agenda`` and ``hold``): cases go on an agenda
+    # before the meeting is held, never after.
     meeting = make_meeting(committee, days=0)
-    ops.set_attendance(meeting, {chair.id, member.id}, secretary)
     db.session.commit()
     return CommitteeWorld(
         chair, secretary, member, caseworker, outsider, admin, fund, committee, meeting
@@ -102,15 +109,57 @@ def make_case(cw: CommitteeWorld, applicant=None, *, amount: int = 8000, **overr
     return make_application(applicant, cw.fund, **values)
 
 
-def on_agenda(cw: CommitteeWorld, application, meeting=None):
+def on_agenda(cw: CommitteeWorld, application, meeting=None, held: bool | None = None):
+    """Put the case (or a list of cases) on a meeting's agenda (cw's own by default) in the
+    proper order: on the agenda before the meeting is held. cw's meeting is then held
+    (``hold``): its agenda sent and both members present, unless ``held=False``.
+
+    A test that holds a meeting and then puts cases on it, before anything is decided there,
+    gets the same meeting set up in the proper order instead: the cases first, then the
+    agenda sent and the meeting held again with the same members present (a held meeting
+    takes no items: ``ops.add_to_agenda``). Returns the item, or the items for a list."""
     from flask import current_app
 
+    meeting = meeting or cw.meeting
+    applications = application if isinstance(application, list | tuple) else [application]
+    present = None
+    if meeting.held_at is not None and not any(
+        i.recorded_at or i.without_quorum or i.issue_status != IssueStatus.PENDING
+        for i in meeting.items
+    ):
+        present = {a.user_id for a in meeting.attendance}
+        meeting.attendance = []
+        meeting.held_at = None
+        meeting.agenda_published_at = None
+        db.session.flush()
     with current_app.test_request_context():
-        item = ops.add_to_agenda(
-            meeting or cw.meeting, application, "Sekretariatet indstiller bevilling.", cw.caseworker
+        items = [
+            ops.add_to_agenda(
+                meeting, application, "Sekretariatet indstiller bevilling.", cw.caseworker
+            )
+            for application in applications
+        ]
+    db.session.commit()
+    if present is not None:
+        hold(cw, meeting, present)
+    elif held if held is not None else meeting is cw.meeting and meeting.held_at is None:
+        hold(cw, meeting)
+    return items if isinstance(application, list | tuple) else items[0]
+
+
+def hold(cw: CommitteeWorld, meeting=None, present=None) -> None:
+    """The meeting held (on its day): its agenda sent to the members if it has items and was
+    not yet, then the attendance recorded (the chair and the member unless ``present``)."""
+    from flask import current_app
+
+    meeting = meeting or cw.meeting
+    with current_app.test_request_context():
+        if meeting.items and meeting.agenda_published_at is None:
+            ops.publish_agenda(meeting, cw.secretary)
+        ops.set_attendance(
+            meeting, present if present is not None else {cw.chair.id, cw.member.id}, cw.secretary
         )
     db.session.commit()
-    return item
 
 
 def record_decision(client, item, decision: str = "grant", **data):

@@ -71,8 +71,9 @@ def test_the_committees_trip_from_application_to_the_public_page(client, auth, c
     assert "Til rådighed efter fuld bevilling" in page_text(page)
     assert client.get(f"/ansoegninger/{application.id}").status_code == 200
 
-    # 4. At the meeting: attendance, the decision recorded and issued.
+    # 4. The agenda sent; at the meeting: attendance, the decision recorded and issued.
     auth.login(cw.secretary)
+    assert client.post(f"/udvalg/moeder/{cw.meeting.id}/dagsorden/udsend").status_code == 302
     response = client.post(
         f"/udvalg/moeder/{cw.meeting.id}/fremmoedte",
         data={"present": [str(cw.chair.id), str(cw.member.id)]},

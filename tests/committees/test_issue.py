@@ -43,13 +43,13 @@ def _mails_to_applicants(applicants):
 
 
 def _decided_meeting(client, auth, cw, n=N, broken: int | None = None):
-    applicants, items = [], []
+    applicants, cases = [], []
     for i in range(n):
         applicant = make_user(name=f"Ansøger {i}")
         overrides = {"return_date": None} if i == broken else {}
-        application = make_case(cw, applicant, amount=5000 + i, **overrides)
+        cases.append(make_case(cw, applicant, amount=5000 + i, **overrides))
         applicants.append(applicant)
-        items.append(on_agenda(cw, application))
+    items = on_agenda(cw, cases)  # all on the agenda before the meeting is held
     record_grants(client, auth, cw, items)
     return applicants, items
 

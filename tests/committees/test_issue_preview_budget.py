@@ -128,20 +128,23 @@ def _asked(cw, application) -> None:
     db.session.commit()
 
 
-def _partly_granted(cw, amount: int, granted: int):
-    """A case the committee granted ``granted`` of ``amount`` kr. at today's meeting."""
-    item = on_agenda(cw, make_case(cw, make_user(), amount=amount))
+def _partly_granted(cw, *cases: tuple[int, int]):
+    """Cases the committee granted part of at today's meeting: (applied for, granted) kr.
+    each, all on its agenda before it was held."""
+    items = on_agenda(cw, [make_case(cw, make_user(), amount=amount) for amount, _ in cases])
     with current_app.test_request_context():
-        ops.record_decision(item, cw.secretary, Decision.GRANT_PART, Decimal(granted), "Delvis.")
-        ops.issue_item(item, cw.secretary)
+        for item, (_amount, granted) in zip(items, cases, strict=True):
+            ops.record_decision(
+                item, cw.secretary, Decision.GRANT_PART, Decimal(granted), "Delvis."
+            )
+            ops.issue_item(item, cw.secretary)
     db.session.commit()
-    return item.application
+    return [item.application for item in items]
 
 
 def test_reconsidered_decisions_move_only_the_difference(client, auth, cw):
     # Granted 5.000 of 8.000 and 10.000 of 20.000: 50.000 kr. are left.
-    raised = _partly_granted(cw, 8000, 5000)
-    lowered = _partly_granted(cw, 20000, 10000)
+    raised, lowered = _partly_granted(cw, (8000, 5000), (20000, 10000))
     _asked(cw, raised)
     _asked(cw, lowered)
     meeting = make_meeting(cw.committee, days=0)

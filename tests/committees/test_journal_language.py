@@ -8,7 +8,7 @@ from grants.committees import operations as ops
 from grants.committees.models import WithoutQuorum
 from grants.extensions import db
 from grants.people.models import Role
-from tests.committees.conftest import make_case
+from tests.committees.conftest import make_case, on_agenda
 from tests.committees.test_quorum import committee_of
 from tests.factories import make_user
 from tests.journal_reading import in_english, read_in_both_languages
@@ -33,7 +33,7 @@ def test_agenda_and_a_conflict_found_are_worded_for_the_reader(client, auth, cw)
 def test_a_ruling_is_worded_for_the_reader(client, auth, cw):
     application = make_case(cw)
     db.session.commit()
-    item = ops.add_to_agenda(cw.meeting, application, "Indstilling.", cw.caseworker)
+    item = on_agenda(cw, application)
     declaration = ops.declare_interest(item, cw.member, "Min nabo")
     db.session.commit()
     with in_english():

@@ -18,7 +18,7 @@ from grants.extensions import db
 from grants.notifications.models import OutboxMessage
 from grants.workflow.loader import STANDARD_ROUTES, current_route, load_route_file
 from grants.workflow.models import JournalEntry
-from tests.committees.conftest import make_case, make_meeting, on_agenda
+from tests.committees.conftest import hold, make_case, make_meeting, on_agenda
 from tests.dbstate import SIGNING_IN, table_fingerprint
 from tests.html import field_error, flashes, has_button, page_text
 
@@ -126,6 +126,7 @@ def test_a_meeting_whose_agenda_was_not_sent_is_moved_without_mail(client, auth,
 
 def test_a_move_to_the_past_outside_the_period_or_of_a_held_meeting_is_refused(client, auth, cw):
     meeting, application, _item = _planned_with_a_case(cw)
+    hold(cw)
     auth.login(cw.secretary)
     before = table_fingerprint(skip=SIGNING_IN)
     cases = (
@@ -250,6 +251,7 @@ def test_a_cancelled_meeting_sends_its_cases_back_to_wait_for_another(client, au
 
 def test_a_cancellation_without_reason_or_of_a_held_meeting_is_refused(client, auth, cw):
     meeting, application, _item = _planned_with_a_case(cw)
+    hold(cw)
     auth.login(cw.caseworker)
     before = table_fingerprint(skip=SIGNING_IN)
     empty = client.post(f"/udvalg/moeder/{meeting.id}/aflys", data={"reason": "  "})

@@ -19,7 +19,7 @@ from grants.committees.models import (
 from grants.extensions import db
 from grants.funds import kinds
 from grants.jobs.models import Job
-from tests.committees.conftest import make_case, make_meeting, on_agenda, record_decision
+from tests.committees.conftest import hold, make_case, make_meeting, on_agenda, record_decision
 from tests.confirming import confirm
 from tests.dbstate import table_fingerprint
 from tests.factories import make_fund, make_user
@@ -273,6 +273,7 @@ def test_putting_a_case_on_the_agenda(client, auth, cw):
 
 
 def test_attendance(client, auth, cw):
+    hold(cw)
     url = f"/udvalg/moeder/{cw.meeting.id}/fremmoedte"
     for person in (cw.member, cw.caseworker, cw.outsider):
         auth.login(person)
@@ -293,6 +294,8 @@ NOBODY_PRESENT = "Mindst ét af udvalgets medlemmer skal være til stede"
 def test_an_attendance_with_no_member_present_is_refused(client, auth, cw, held_before):
     """A meeting with nobody present is not held: every item would read "not quorate".
     The secretary is an official, not a member, and is no attendance either."""
+    if held_before:
+        hold(cw)
     meeting = cw.meeting if held_before else make_meeting(cw.committee, days=0)
     db.session.commit()
     url = f"/udvalg/moeder/{meeting.id}/fremmoedte"

@@ -202,8 +202,10 @@ def test_a_raise_that_does_not_fit_fails_the_item_and_changes_nothing(cw, partly
 
 
 def test_the_caseworker_puts_the_request_on_the_agenda_from_the_meeting_page(
-    cw, partly, next_meeting, client, auth
+    cw, partly, client, auth
 ):
+    next_meeting = make_meeting(cw.committee, days=3)  # not held yet: it takes new items
+    db.session.commit()
     asked(cw, partly)
     auth.login(cw.caseworker)
     page = client.get(f"/udvalg/moeder/{next_meeting.id}")
