@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 
 from grants.cases.models import Application
-from grants.cases.states import GRANTED_STATES, UNDECIDED_STATES, State
+from grants.cases.states import GRANTED_STATES, State
 from grants.committees.models import Committee, CommitteeMembership, Meeting, MeetingStatus
 from grants.committees.operations import RECORDERS
 from grants.core import clock
@@ -353,11 +353,6 @@ def task_query(user, filters: Filters) -> tuple[Select, Select]:
         "amount": Application.amount_applied,
     }[filters.sort]
     ordered = column.desc() if filters.order == "desc" else column.asc()
-    order = [ordered.nulls_last(), Application.id]
-    if filters.sort == "waited":
-        # The default list: cases undecided when their departure has passed come first
-        # (``states.departure_passed``, "Afrejse passeret"), the longest waiting first within.
-        order.insert(0, departure_passed_column().asc())
     rows = (
         _base(
             user,
@@ -372,7 +367,7 @@ def task_query(user, filters: Filters) -> tuple[Select, Select]:
         )
         .join(User, User.id == Application.applicant_id)
         .where(*conditions)
-        .order_by(*order)
+        .order_by(ordered.nulls_last(), Application.id)
     )
     # The ids alone (the rule reads the case's own columns, no fund joined), counted by the
     # rule's branches.
@@ -382,30 +377,11 @@ def task_query(user, filters: Filters) -> tuple[Select, Select]:
     return rows, count
 
 
-def filter_values(filters: Filters) -> dict[str, object]:
-    """The parameters of ``task_query``'s statements (today's date for the default order's
-    departures passed: ``departure_passed_column``)."""
-    values: dict[str, object] = {
+def filter_values(filters: Filters) -> dict[str, str]:
+    """The parameters of ``task_query``'s statements."""
+    return {
         name: value for name, value in (("fund", filters.fund), ("state", filters.state)) if value
     }
-    if filters.sort == "waited":
-        values["today"] = clock.today()
-    return values
-
-
-def departure_passed_column() -> ColumnElement[int]:
-    """0 for a case still undecided when its departure day has passed (before the parameter
-    ``today``, the app's clock), else 1: those first in the default list."""
-    return case(
-        (
-            and_(
-                Application.state.in_(sorted(UNDECIDED_STATES)),
-                Application.departure_date < bindparam("today", type_=Date),
-            ),
-            0,
-        ),
-        else_=1,
-    )
 
 
 def page_statements(user, filters: Filters) -> Listing:

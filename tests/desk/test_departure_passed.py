@@ -102,39 +102,3 @@ def test_a_case_before_its_departure_says_nothing(client, auth, world):
     auth.login(world.employee)
     page = html.page_text(client.get(f"/ansoegninger/{application.id}"))
     assert TAG["da"] not in page and APPLICANT["da"] not in page
-
-
-@pytest.mark.parametrize("who", ["employee", "caseworker"])
-def test_departures_passed_come_first_in_the_default_list(client, auth, world, who):
-    """The longest waiting first, but a case undecided when its departure passed before all
-    of them; a decided case whose trip began is not among them."""
-    person = getattr(world, who)
-    applicant = world.employee if who == "employee" else world.outsider
-    state = State.AWAITING_INFORMATION if who == "employee" else State.SCREENING
-    for title, waited, departs in (
-        ("Længe ventet", 20, 30),
-        ("Rejst i går", 1, -1),
-        ("Ventet lidt", 5, 10),
-        ("Rejst for en uge siden", 2, -7),
-    ):
-        departure = clock.today() + dt.timedelta(days=departs)
-        case = make_application(
-            applicant,
-            world.fund,
-            state=state,
-            title=title,
-            departure_date=departure,
-            return_date=departure + dt.timedelta(days=3),
-        )
-        case.state_since = clock.now() - dt.timedelta(days=waited)
-    db.session.commit()
-    auth.login(person)
-    rows = html.page(client.get("/opgaver")).select("tbody tr")
-    titles = [row.select("td")[1].a.get_text(strip=True) for row in rows]
-    assert titles == ["Rejst for en uge siden", "Rejst i går", "Længe ventet", "Ventet lidt"]
-    if who == "employee":
-        return  # the applicant side's deadline is their own (none here), not the departure
-    # Sorted by another column, that column's order alone.
-    rows = html.page(client.get("/opgaver?sort=deadline")).select("tbody tr")
-    titles = [row.select("td")[1].a.get_text(strip=True) for row in rows]
-    assert titles == ["Rejst for en uge siden", "Rejst i går", "Ventet lidt", "Længe ventet"]
