@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import pytest
+
+if TYPE_CHECKING:
+    from grants.cases.models import Application
+    from grants.payments.models import PaymentBatch
 
 # The payments tests' world of cases (unpaid, paid in part and in full, refused, settled above
 # what was paid, a refund claimed), for every test of the folder that names it.
@@ -37,3 +44,35 @@ def two_cases(world):
     person = granted(world, amount=3000)
     db.session.commit()
     return association, person
+
+
+@dataclass(frozen=True)
+class FinanceBatch:
+    """``two_cases`` sent in a batch by the finance officer, who stays logged in."""
+
+    batch: PaymentBatch
+    day: str  # today as a confirmation file writes it (ÅÅÅÅ-MM-DD)
+    association: Application
+    person: Application
+
+
+@pytest.fixture
+def finance_locale() -> str:
+    """The finance officer's language in ``finance_batch``; a test parametrizes it to change
+    it (the login takes the person's language into the session)."""
+    return "da"
+
+
+@pytest.fixture
+def finance_batch(app, client, auth, world, two_cases, finance_locale) -> FinanceBatch:
+    """Logged in as the finance officer (in ``finance_locale``), with a batch of
+    ``two_cases`` made: the set-up of most tests of a batch's files and confirmation."""
+    from grants.core import clock
+    from grants.extensions import db
+    from tests.payments.test_batches import make_batch
+
+    world.finance.locale = finance_locale
+    db.session.commit()
+    auth.login(world.finance)
+    association, person = two_cases
+    return FinanceBatch(make_batch(client, app), clock.today().isoformat(), association, person)

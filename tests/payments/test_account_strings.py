@@ -15,7 +15,7 @@ from grants.funds import accounts
 from grants.payments import batches
 from grants.payments.models import PaymentBatch
 from tests.html import flashes
-from tests.payments.test_batches import make_batch, urls
+from tests.payments.test_batches import urls
 
 INJECTIONS = [
     "5.25;111=9999",
@@ -72,14 +72,9 @@ def test_no_batch_is_built_with_an_account_string_that_breaks_the_file(
 
 
 def test_an_old_batch_is_not_written_with_an_account_string_changed_since(
-    app,
-    client,
-    auth,
-    world,
-    two_cases,
+    app, client, world, finance_batch
 ):
-    auth.login(world.finance)
-    batch = make_batch(client, app)
+    batch = finance_batch.batch
     world.fund.account_string = "5.25\r\n000G69000990000001NORFLYD;111=1"
     db.session.commit()
     files = urls(app, batch_id=batch.id)
@@ -96,12 +91,10 @@ def test_an_old_batch_is_not_written_with_an_account_string_changed_since(
     assert client.get(files["prisme"]).mimetype == "text/plain"
 
 
-def test_no_other_value_breaks_a_prisme_line_either(app, client, auth, world, two_cases):
+def test_no_other_value_breaks_a_prisme_line_either(finance_batch):
     """The case number (given by the ESDH) is written in the G68's reference and the posting
     text: one with ";" or a line break refuses the file too."""
-    _association, person = two_cases
-    auth.login(world.finance)
-    batch = make_batch(client, app)
+    batch, person = finance_batch.batch, finance_batch.person
     person.case_number = "26-0007;beloeb=99999"
     db.session.commit()
     with pytest.raises(batches.UnwritableBatch) as refused:

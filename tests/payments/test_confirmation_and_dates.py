@@ -21,7 +21,7 @@ from grants.core.formatting import long_date
 from grants.extensions import db
 from grants.payments.models import PAID, SENT, PaymentBatch, PaymentBatchLine
 from tests.html import errors, field_error, flashes, has_error
-from tests.payments.test_batches import confirmation, make_batch, urls
+from tests.payments.test_batches import confirmation, urls
 
 
 def local_day(moment: dt.datetime) -> dt.date:
@@ -74,13 +74,11 @@ def paid_in_part_by_hand(world, line: PaymentBatchLine, amount: str, voucher: st
 # -- a line marked paid by hand before the confirmation came --------------------------------
 
 
-def test_a_line_paid_by_hand_is_reported_and_the_rest_applied(app, client, auth, world, two_cases):
-    association, person = two_cases
-    auth.login(world.finance)
-    batch = make_batch(client, app)
+def test_a_line_paid_by_hand_is_reported_and_the_rest_applied(app, client, finance_batch):
+    batch, day = finance_batch.batch, finance_batch.day
+    association, person = finance_batch.association, finance_batch.person
     first, second = line_of(batch, association), line_of(batch, person)
     assert by_hand(client, association, "8.000,00", "H-1").status_code == 302
-    day = clock.today().isoformat()
     rows = [
         f"{batch.number};{first.position};V-1;{day}",
         f"{batch.number};{second.position};V-2;{day}",
@@ -102,10 +100,8 @@ def test_a_line_paid_by_hand_is_reported_and_the_rest_applied(app, client, auth,
     assert lines == {association.id: (PAID, "H-1"), person.id: (PAID, "V-2")}
 
 
-def test_the_same_file_again_changes_nothing_and_says_so(app, client, auth, world, two_cases):
-    auth.login(world.finance)
-    batch = make_batch(client, app)
-    day = clock.today().isoformat()
+def test_the_same_file_again_changes_nothing_and_says_so(app, client, finance_batch):
+    batch, day = finance_batch.batch, finance_batch.day
     rows = [f"{batch.number};1;V-1;{day}", f"{batch.number};2;V-2;{day}"]
     assert client.post(urls(app)["confirm"], data=confirmation(rows)).status_code == 302
     again = client.post(urls(app)["confirm"], data=confirmation(rows))
@@ -115,23 +111,17 @@ def test_the_same_file_again_changes_nothing_and_says_so(app, client, auth, worl
 
 
 def test_a_line_paid_by_hand_with_another_amount_refuses_the_file(
-    app,
-    client,
-    auth,
-    world,
-    two_cases,
+    app, client, world, finance_batch
 ):
     """A line of 8.000 kr. marked paid by 5.000 kr. recorded by hand (before the form
     refused that): the finance system's word that the line was paid does not agree with the
     case, so nothing of the file is recorded, and the message names the line and both
     amounts."""
-    association, person = two_cases
-    auth.login(world.finance)
-    batch = make_batch(client, app)
+    batch, day = finance_batch.batch, finance_batch.day
+    association, person = finance_batch.association, finance_batch.person
     first, second = line_of(batch, association), line_of(batch, person)
     paid_in_part_by_hand(world, first, "5000.00", "H-1")
     before = payments()
-    day = clock.today().isoformat()
     rows = [
         f"{batch.number};{first.position};V-1;{day}",
         f"{batch.number};{second.position};V-2;{day}",
@@ -148,10 +138,8 @@ def test_a_line_paid_by_hand_with_another_amount_refuses_the_file(
     assert statuses(batch)[second.position - 1] == (SENT, "")
 
 
-def test_a_line_twice_in_the_file_is_named(app, client, auth, world, two_cases):
-    auth.login(world.finance)
-    batch = make_batch(client, app)
-    day = clock.today().isoformat()
+def test_a_line_twice_in_the_file_is_named(app, client, finance_batch):
+    batch, day = finance_batch.batch, finance_batch.day
     rows = [f"{batch.number};1;V-1;{day}", f"{batch.number};1;V-9;{day}"]
     response = client.post(urls(app)["confirm"], data=confirmation(rows))
     assert response.status_code == 422
@@ -161,15 +149,12 @@ def test_a_line_twice_in_the_file_is_named(app, client, auth, world, two_cases):
     assert payments() == []
 
 
-def test_the_report_of_lines_paid_by_hand_in_english(app, client, auth, world, two_cases):
-    association, person = two_cases
-    world.finance.locale = "en"
-    db.session.commit()
-    auth.login(world.finance)
-    batch = make_batch(client, app)
+@pytest.mark.parametrize("finance_locale", ["en"])
+def test_the_report_of_lines_paid_by_hand_in_english(app, client, finance_batch):
+    batch, day = finance_batch.batch, finance_batch.day
+    association, person = finance_batch.association, finance_batch.person
     first, second = line_of(batch, association), line_of(batch, person)
     assert by_hand(client, association, "8000.00", "H-1").status_code == 302
-    day = clock.today().isoformat()
     rows = [
         f"{batch.number};{first.position};V-1;{day}",
         f"{batch.number};{second.position};V-2;{day}",
@@ -181,15 +166,12 @@ def test_the_report_of_lines_paid_by_hand_in_english(app, client, auth, world, t
     ]
 
 
-def test_a_conflicting_line_in_english(app, client, auth, world, two_cases):
-    association, _person = two_cases
-    world.finance.locale = "en"
-    db.session.commit()
-    auth.login(world.finance)
-    batch = make_batch(client, app)
+@pytest.mark.parametrize("finance_locale", ["en"])
+def test_a_conflicting_line_in_english(app, client, world, finance_batch):
+    batch, association = finance_batch.batch, finance_batch.association
     first = line_of(batch, association)
     paid_in_part_by_hand(world, first, "5000.00", "H-1")
-    rows = [f"{batch.number};{first.position};V-1;{clock.today().isoformat()}"]
+    rows = [f"{batch.number};{first.position};V-1;{finance_batch.day}"]
     response = client.post(urls(app)["confirm"], data=confirmation(rows))
     assert response.status_code == 422
     assert has_error(response, "is recorded as paid already with 5,000.00 kr."), errors(response)
@@ -256,17 +238,9 @@ def test_a_refund_before_the_payment_is_refused_in_english(client, auth, world, 
     assert db.session.scalar(select(func.count()).select_from(BudgetEntry)) == count
 
 
-def test_a_confirmed_line_paid_before_its_batch_refuses_the_file(
-    app,
-    client,
-    auth,
-    world,
-    two_cases,
-):
-    auth.login(world.finance)
-    batch = make_batch(client, app)
+def test_a_confirmed_line_paid_before_its_batch_refuses_the_file(app, client, finance_batch):
+    batch, day = finance_batch.batch, finance_batch.day
     made = local_day(batch.created_at)
-    day = clock.today().isoformat()
     for bad in ("1900-01-01", (made - dt.timedelta(days=1)).isoformat()):
         rows = [f"{batch.number};1;V-1;{day}", f"{batch.number};2;V-2;{bad}"]
         response = client.post(urls(app)["confirm"], data=confirmation(rows))
