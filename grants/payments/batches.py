@@ -55,10 +55,20 @@ class UnwritableBatch(DomainError):
 
 
 def _check_account_strings(funds) -> None:
-    """Refuse a fund whose account string breaks the rule (grants.funds.accounts): one set
-    past the fund form and the profile, straight in the database."""
+    """Refuse a fund with no account string (its lines would post on no account: ``111=``),
+    or one that breaks the rule (grants.funds.accounts): one set past the fund form and the
+    profile, straight in the database."""
     for fund in sorted(set(funds), key=lambda f: f.id):
-        problem = accounts.problem(fund.account_string or "")
+        problem = accounts.for_file(fund.account_string or "")
+        if problem == accounts.MISSING:
+            raise UnwritableBatch(
+                _(
+                    "Puljen %(fund)s har ingen kontostreng, så dens udbetalinger kan ikke "
+                    "bogføres i økonomisystemet. Administratoren skriver den i puljens "
+                    "indstillinger.",
+                    fund=fund.name,
+                )
+            )
         if problem is not None:
             raise UnwritableBatch(
                 _(

@@ -30,6 +30,13 @@ INJECTIONS = [
     "5,25",
     "5.25\t01",
     "æøå",
+    # An empty segment: a posting on an account the finance system does not have.
+    "5..25",
+    "5.25.",
+    "5.-25",
+    "5 .25",
+    "5.25 ",
+    "2201--5101",
 ]
 
 
@@ -41,6 +48,49 @@ def test_the_rule_refuses_what_breaks_a_line(text):
 @pytest.mark.parametrize("text", ["", "5.25.10.01.04.5", "2201-5101-40", "KONTO 4711", "x" * 60])
 def test_the_rule_takes_an_account_string(text):
     assert accounts.problem(text) is None
+
+
+@pytest.mark.parametrize("text", ["", " ", "5..25"])
+def test_no_file_is_written_with_an_empty_account_string_or_segment(text):
+    assert accounts.for_file(text) is not None
+    assert accounts.for_file("5.25.10.01.04.5") is None
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed", "message"),
+    [
+        ("da", "5..25", "Kontostrengen har et tomt led"),
+        ("da", "5.25.", "Kontostrengen har et tomt led"),
+        ("en", "5.25.-01", "The account string has an empty segment"),
+    ],
+)
+def test_the_fund_form_refuses_an_empty_segment_next_to_the_field(
+    client, auth, world, locale, typed, message
+):
+    from flask import url_for
+
+    from tests.administration.test_admin_pages import fund_data
+    from tests.html import field_error
+
+    world.admin.locale = locale
+    db.session.commit()
+    auth.login(world.admin)
+    with client.application.test_request_context():
+        url = url_for("admin.fund", fund_id=world.fund.id)
+    bad = client.post(url, data=fund_data(world.fund, account_string=typed))
+    assert bad.status_code == 422
+    assert field_error(bad, "account_string").startswith(message), field_error(
+        bad, "account_string"
+    )
+    db.session.expire_all()
+    assert world.fund.account_string == ""
+
+
+def test_a_profile_with_an_empty_segment_is_refused():
+    from grants.profiles.operations import ProfileError, _account_string
+
+    with pytest.raises(ProfileError, match="empty segment"):
+        _account_string("5.25..01", "funds[0] (studierejsefonden).account_string")
 
 
 def batch_count() -> int:
@@ -69,6 +119,44 @@ def test_no_batch_is_built_with_an_account_string_that_breaks_the_file(
     else:
         assert "account string" in message and "No batch was made" in message
     assert batch_count() == 0
+
+
+@pytest.mark.parametrize(("language", "stored"), [("da", ""), ("en", ""), ("da", "5.25.")])
+def test_no_batch_is_made_with_a_fund_that_has_no_account_string(
+    app, client, auth, world, two_cases, language, stored
+):
+    """No line posted on no account (``111=``) or on half of one: the batch is refused,
+    naming the fund, and nothing is made."""
+    world.fund.account_string = stored
+    world.finance.locale = language
+    db.session.commit()
+    auth.login(world.finance)
+    response = client.post(urls(app)["make"], follow_redirects=True)
+    assert response.status_code == 200
+    (message,) = flashes(response, "error")
+    assert world.fund.name in message
+    if language == "da" and not stored:
+        assert "har ingen kontostreng" in message and "Ingen bunke er dannet" in message
+    elif language == "da":
+        assert "tomt led" in message and "Ingen bunke er dannet" in message
+    else:
+        assert "has no account string" in message and "No batch was made" in message
+    assert batch_count() == 0
+
+
+def test_an_old_batch_is_not_written_once_its_account_string_is_emptied(
+    app, client, world, finance_batch
+):
+    batch = finance_batch.batch
+    world.fund.account_string = ""
+    db.session.commit()
+    for layout in ("prisme", "csv", "xlsx"):
+        response = client.get(urls(app, batch_id=batch.id)[layout], follow_redirects=True)
+        assert response.mimetype == "text/html", layout
+        (message,) = flashes(response, "error")
+        assert world.fund.name in message and "ingen kontostreng" in message
+    with pytest.raises(batches.UnwritableBatch):
+        batches.prisme_lines(batch, "0000", batch.created_at.date())
 
 
 def test_an_old_batch_is_not_written_with_an_account_string_changed_since(

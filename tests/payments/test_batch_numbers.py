@@ -31,6 +31,7 @@ def numbers() -> list[str]:
 def two_funds(world):
     """A grant due on the study travel fund and one on a second fund."""
     other = make_fund(code="anden-pulje", name="Anden pulje")
+    world.fund.account_string, other.account_string = "5.25.10.01.04.5", "5.25.10.01.04.6"
     first = granted(world, amount=8000)
     second = granted(world, fund=other, amount=3000)
     db.session.commit()

@@ -156,6 +156,7 @@ def test_a_confirmation_takes_its_funds_locks_in_id_order(app, client, auth, wor
 
     later = make_fund(code="anden-pulje", name="Anden pulje")
     assert later.id > world.fund.id
+    world.fund.account_string, later.account_string = "5.25.10.01.04.5", "5.25.10.01.04.6"
     cases = {later.id: granted(world, fund=later, amount=3000), world.fund.id: granted(world)}
     db.session.commit()
     auth.login(world.finance)

@@ -621,6 +621,7 @@ def test_the_batch_page_takes_as_many_queries_for_five_lines_as_for_one(app, cli
     from tests.publication.helpers import QueryCounter
 
     auth.login(world.finance)
+    world.fund.account_string = "5.25.10.01.04.5"
     granted(world, amount=1000)
     db.session.commit()
     one_line = make_batch(client, app)

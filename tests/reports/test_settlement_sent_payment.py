@@ -49,6 +49,7 @@ def releases(application) -> int:
 @pytest.fixture
 def sent(world, move_clock):
     """A grant of 8.000 kr. sent to the finance system in a batch, and a report of 6.000 kr."""
+    world.fund.account_string = "5.25.10.01.04.5"
     application = granted_case(world, 8000)
     batch = batches.export_batch(world.finance)
     db.session.commit()
@@ -107,6 +108,7 @@ def test_the_refusal_on_the_case_page_in_english(app, client, auth, world, sent)
 
 
 def test_a_grant_is_not_lowered_or_given_up_below_a_sent_payment(app, world, move_clock):
+    world.fund.account_string = "5.25.10.01.04.5"
     application = granted_case(world, 8000)
     batch = batches.export_batch(world.finance)
     db.session.commit()
