@@ -75,6 +75,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     else:
         app.config.from_object(config)
     _refuse_unsafe_production(app)
+    _refuse_malformed_settings(app)
     from grants.core import clock
 
     clock.configure(app)
@@ -137,6 +138,22 @@ def _refuse_unsafe_production(app: Flask) -> None:
         raise RuntimeError(
             "Set SERVER_NAME to the app's public address (e.g. rejsetilskud.kommune.dk) in "
             "production: links in e-mails are made from it."
+        )
+
+
+def _refuse_malformed_settings(app: Flask) -> None:
+    """Settings written into files for other systems are checked at start-up, in every
+    configuration: a wrong one would otherwise be found only by the finance system, in a
+    file it refused or, worse, booked."""
+    from grants.payments.batches import ORGANISATION_UNIT
+
+    unit = app.config.get("PRISME_ORGANISATION_UNIT")
+    # Set but empty in the environment is as wrong as "151" (padded, it was another number)
+    # or "01510" (cut): every Prisme line's header carries it (docs/payments.md).
+    if not isinstance(unit, str) or not ORGANISATION_UNIT.fullmatch(unit):
+        raise RuntimeError(
+            "PRISME_ORGANISATION_UNIT must be the municipality's organisation unit in the "
+            f"finance system, exactly 4 digits (e.g. 0151), not {unit!r}."
         )
 
 

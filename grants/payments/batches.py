@@ -41,6 +41,9 @@ from grants.payments.operations import VOUCHER_MAX, local_day, pay
 from grants.payments.queries import open_items
 
 MAX_CONFIRMATION_LINES = 5000
+# The municipality's organisation unit in every Prisme line's header (PRISME_ORGANISATION_UNIT,
+# checked at start-up): exactly 4 digits, never padded or cut into another number.
+ORGANISATION_UNIT = re.compile(r"[0-9]{4}")
 LONGEST_LINE = 1000
 
 
@@ -236,7 +239,9 @@ def prisme_lines(batch: PaymentBatch, organisation_unit: str, posting_day: dt.da
     the fund's account string) per line. The start headers follow the sources in
     docs/payments.md; the floating part's separator and field numbers other than 111
     (account) and 153 (posting text) are assumptions to confirm with the finance department."""
-    unit = organisation_unit.zfill(4)[:4]
+    if not ORGANISATION_UNIT.fullmatch(organisation_unit):
+        raise ValueError(f"organisation unit {organisation_unit!r}: 4 digits (config.py)")
+    unit = organisation_unit
     out: list[str] = []
     number = 0
     for row in rows(batch):
