@@ -152,7 +152,9 @@ class Config:
     )
 
     # Seconds a money movement waits for another holding the fund's lock before it gives up
-    # with a clear refusal (grants.budgets.lock.lock_fund; docs/budgets.md).
+    # with a clear refusal (grants.budgets.lock.lock_fund; docs/budgets.md); on PostgreSQL
+    # the bound of every lock wait too (lock_timeout: a case's, an organisation's, any row's),
+    # so a stuck transaction makes requests say "try again" instead of hang.
     BUDGET_LOCK_TIMEOUT = float(os.environ.get("BUDGET_LOCK_TIMEOUT", 30))
 
     # Personal data in closed cases is anonymised this many years after the case closed

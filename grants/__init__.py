@@ -223,6 +223,26 @@ def _no_jit_on_postgresql(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
+def _bound_lock_waits_on_postgresql(app: Flask) -> None:
+    """No statement of the app's waits for a lock longer than BUDGET_LOCK_TIMEOUT (PostgreSQL's
+    ``lock_timeout`` for its connections, unless the URL's options set one): behind a
+    transaction that never ends, a request gets the "try again" page
+    (grants.core.views.busy_page) instead of hanging, and the workers' requests do not pile
+    up behind it. The domains' locks set it again for their transaction
+    (grants.core.locks.bound_lock_wait), reading the setting as it is then."""
+    url = str(app.config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if not url.startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    given = str(connect_args.get("options") or "")
+    if "lock_timeout=" not in given:
+        timeout_ms = int(float(app.config["BUDGET_LOCK_TIMEOUT"]) * 1000)
+        connect_args["options"] = f"{given} -c lock_timeout={timeout_ms}".strip()
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def _init_extensions(app: Flask) -> None:
     from grants import models  # noqa: F401  - every model, for Alembic and relationships
 
@@ -233,6 +253,7 @@ def _init_extensions(app: Flask) -> None:
 
     _wait_for_sqlites_writer(app)
     _no_jit_on_postgresql(app)
+    _bound_lock_waits_on_postgresql(app)
     db.init_app(app)
     _keep_long_statements_parsed()
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

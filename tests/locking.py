@@ -4,7 +4,10 @@ hold "the letter is made before the lock is taken" (the decision, the settlement
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -79,3 +82,35 @@ def someone_waits_for_a_lock(owner_url: str, seconds: float = 10) -> bool:
         return False
     finally:
         engine.dispose()
+
+
+@contextmanager
+def row_held(owner_url: str, table: str, row_id: int, seconds: float = 6.0) -> Iterator[None]:
+    """Another server process holding a row's lock (``SELECT ... FOR UPDATE``, PostgreSQL) on
+    its own connection, in a transaction that does not end until the block does or
+    ``seconds`` have passed: a stuck request, as seen by the requests behind it."""
+    taken, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        engine = create_engine(owner_url)
+        try:
+            with engine.connect() as other:
+                other.execute(
+                    text(f"SELECT id FROM {table} WHERE id = :id FOR UPDATE"),  # noqa: S608 - a test's table name
+                    {"id": row_id},
+                )
+                taken.set()
+                done.wait(seconds)
+                other.rollback()
+        finally:
+            taken.set()
+            engine.dispose()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert taken.wait(10)
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join(30)

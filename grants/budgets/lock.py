@@ -16,15 +16,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 
-from grants.core.errors import DomainError
-from grants.core.locks import is_lock_timeout
+from grants.core.locks import Busy, is_lock_timeout
 from grants.extensions import db
 
 if TYPE_CHECKING:
     from grants.funds.models import Fund
 
 
-class BudgetBusy(DomainError):
+class BudgetBusy(Busy):
     """The fund's lock could not be had in time; nothing was changed."""
 
 

@@ -7,7 +7,8 @@
 
 On a ``DomainError`` the block's writes are rolled back (nothing changes), the message is put
 next to the field it names (or next to ``default``), or flashed when the form has no such field,
-and the view goes on to re-render. ``refusal.status`` is 403 for ``NotAllowed``, 422 otherwise.
+and the view goes on to re-render. ``refusal.status`` is 403 for ``NotAllowed``, 409 for ``Busy``,
+422 otherwise.
 
 A message is always text, never markup (issue 16): it is turned into a plain ``str`` here, so
 the templates' autoescaping shows ``<b>`` as ``<b>`` even if a ``Markup`` slipped in.
@@ -24,6 +25,7 @@ from wtforms import Field
 from wtforms.form import BaseForm
 
 from grants.core.errors import DomainError, NotAllowed
+from grants.core.locks import Busy
 from grants.extensions import db
 
 
@@ -82,7 +84,11 @@ class Refused:
 
     @property
     def status(self) -> int:
-        return 403 if isinstance(self.error, NotAllowed) else 422
+        """403 for ``NotAllowed``; 409 for ``Busy`` (a lock not had in time: the same request
+        may go through in a moment); 422 for the rest."""
+        if isinstance(self.error, NotAllowed):
+            return 403
+        return 409 if isinstance(self.error, Busy) else 422
 
     @property
     def message(self) -> str:

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     current_app,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -14,14 +15,16 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from grants.core import address_language
 from grants.core.forms import form_control, form_error, form_hint, hidden_input
+from grants.core.locks import Busy, is_lock_timeout
 from grants.core.security import page_to_get, safe_next
 from grants.extensions import db
 
@@ -131,6 +134,36 @@ ERROR_TEXTS = {
         _l("Der skete en fejl hos os. Prøv igen om lidt, og skriv til os, hvis det bliver ved."),
     ),
 }
+
+
+@bp.app_errorhandler(Busy)
+@bp.app_errorhandler(OperationalError)
+def busy_page(error: Exception) -> ResponseReturnValue:
+    """A lock not had in time (BUDGET_LOCK_TIMEOUT) where no view said so itself: the
+    request is rolled back and the person asked to try again, in their language (503 with
+    Retry-After), never a 500. Any other database error is the server error it was."""
+    if isinstance(error, OperationalError) and not is_lock_timeout(error):
+        raise error
+    db.session.rollback()  # PostgreSQL takes no statement in a failed transaction
+    response = make_response(
+        render_template(
+            "core/error.html",
+            code=503,
+            title=_("Prøv igen om lidt"),
+            text=(
+                error.message
+                if isinstance(error, Busy)
+                else _(
+                    "Det, du ville ændre, bliver ændret af en anden lige nu. Intet er ændret. "
+                    "Prøv igen om lidt."
+                )
+            ),
+            **address_language.for_error_page(),
+        ),
+        503,
+    )
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 @bp.app_errorhandler(HTTPException)

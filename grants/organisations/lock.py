@@ -14,13 +14,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 
-from grants.core.errors import DomainError
-from grants.core.locks import is_lock_timeout, lock_timeout_ms
+from grants.core.locks import Busy, is_lock_timeout, lock_timeout_ms
 from grants.extensions import db
 from grants.organisations.models import Organisation
 
 
-class OrganisationBusy(DomainError):
+class OrganisationBusy(Busy):
     """The organisation's lock could not be had in time; nothing was changed."""
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from grants.core import clock
+from grants.core.locks import Busy, bound_lock_wait, busy_refused
 from grants.extensions import db
 from grants.funds.models import Fund
 from grants.subsidies import rulefile
@@ -16,6 +17,12 @@ from grants.subsidies.models import RuleSet, newest_version
 from grants.subsidies.rulefile import RuleError, RuleFileError
 
 STANDARD_RULE_SETS = Path(__file__).parent / "rulesets"
+
+
+def _versions_busy() -> Busy:
+    return Busy(
+        _("Puljens regler eller indstillinger gemmes af en anden lige nu. Prøv igen om lidt.")
+    )
 
 
 def add_rule_set(source: str, *, fund: Fund | None = None, user=None) -> RuleSet:
@@ -28,7 +35,9 @@ def add_rule_set(source: str, *, fund: Fund | None = None, user=None) -> RuleSet
     fund = _fund_for(rules, fund, source)
     # Serialise the versions of one fund: the second of two concurrent saves waits here and
     # then takes the next number (PostgreSQL; SQLite serialises writers anyway).
-    db.session.execute(select(Fund.id).where(Fund.id == fund.id).with_for_update())
+    with busy_refused(_versions_busy):
+        bound_lock_wait()
+        db.session.execute(select(Fund.id).where(Fund.id == fund.id).with_for_update())
     version = (
         db.session.scalar(select(func.max(RuleSet.version)).where(RuleSet.fund_id == fund.id)) or 0
     ) + 1

@@ -34,6 +34,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from grants.core import access, clock, events
 from grants.core.errors import DomainError, NotAllowed
+from grants.core.locks import Busy, bound_lock_wait, busy_refused
 from grants.core.models import one_of
 from grants.extensions import db
 from grants.people.models import Role, User
@@ -318,6 +319,14 @@ def find_transition(application: Application, action: str, user: User | None) ->
     )
 
 
+class CaseBusy(Busy):
+    """The case's lock could not be had in time; nothing was changed."""
+
+
+def _case_busy() -> CaseBusy:
+    return CaseBusy(_("Sagen ændres af en anden lige nu. Intet er ændret. Prøv igen om lidt."))
+
+
 def lock_case(application: Application) -> None:
     """Take the case's row lock until the transaction ends and read again where the case is
     and whom it names (its state, route and manager), so what is checked next is what the
@@ -329,11 +338,15 @@ def lock_case(application: Application) -> None:
     do not wait); SQLite has one writer and no row locks, so this only reads again.
 
     The lock order is the fund's before the case's (``grants.budgets.lock``): what the
-    caller changed is flushed first, as the step's UPDATE would flush it."""
+    caller changed is flushed first, as the step's UPDATE would flush it. The wait is
+    bounded (BUDGET_LOCK_TIMEOUT): behind a transaction that never ends, ``CaseBusy``, a
+    "try again" that changes nothing, instead of a request that hangs."""
     db.session.flush()
-    db.session.refresh(
-        application, ["state", "route_id", "manager_id"], with_for_update={"key_share": True}
-    )
+    with busy_refused(_case_busy):
+        bound_lock_wait()
+        db.session.refresh(
+            application, ["state", "route_id", "manager_id"], with_for_update={"key_share": True}
+        )
     db.session.expire(application, ["route", "manager"])
 
 
