@@ -43,7 +43,8 @@ class _MoneyMovementForm(Form):
     )
 
     def validate_amount(self, field) -> None:
-        if field.data is not None and field.data <= 0:
+        # A negative amount is refused once, by the field ("kan ikke være negativt").
+        if field.data is not None and field.data <= 0 and not field.errors:
             raise ValidationError(_l("Beløbet skal være større end 0 kr."))
 
     @staticmethod

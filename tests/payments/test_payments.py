@@ -22,7 +22,7 @@ from grants.extensions import db
 from grants.reports.models import TripReport
 from grants.workflow.models import JournalEntry
 from tests.factories import make_application, make_fund, make_organisation, this_year
-from tests.html import page_text, table_after
+from tests.html import field_error, page_text, table_after
 from tests.publication.helpers import QueryCounter
 
 
@@ -310,6 +310,31 @@ def test_bad_input_is_refused_next_to_the_field(client, auth, world, cases, data
     assert message in "".join(error[:2])
     assert entry_count() == count
     assert payment_entries(application) == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "message"),
+    [("da", "Beløbet kan ikke være negativt."), ("en", "The amount cannot be negative.")],
+)
+@pytest.mark.parametrize(
+    ("case", "path", "day"),
+    [("unpaid", "udbetal", "paid_on"), ("refund", "tilbagebetaling", "refunded_on")],
+)
+def test_a_negative_amount_is_refused_once(
+    client, auth, world, cases, locale, message, case, path, day
+):
+    """Said once, not also "must be greater than 0 kr." after it."""
+    world.finance.locale = locale
+    db.session.commit()
+    auth.login(world.finance)
+    count = entry_count()
+    response = client.post(
+        f"/udbetalinger/{cases[case].id}/{path}",
+        data={"amount": "-10", day: clock.today().isoformat(), "voucher": "B-9"},
+    )
+    assert response.status_code == 422
+    assert field_error(response, "amount") == message
+    assert entry_count() == count
 
 
 def test_paying_more_than_is_left_after_a_partial_payment_is_refused(client, auth, world, cases):
