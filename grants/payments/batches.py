@@ -57,19 +57,25 @@ class UnwritableBatch(DomainError):
     in the Prisme file, a formula in a spreadsheet): nothing is built or written."""
 
 
-def _check_account_strings(funds) -> None:
+def _check_account_strings(pairs) -> None:
     """Refuse a fund with no account string (its lines would post on no account: ``111=``),
     or one that breaks the rule (grants.funds.accounts): one set past the fund form and the
-    profile, straight in the database."""
-    for fund in sorted(set(funds), key=lambda f: f.id):
+    profile, straight in the database. ``pairs``: (fund, case number) of every line; the
+    refusal names the fund and its cases."""
+    cases: dict[Fund, list[str]] = {}
+    for fund, case_number in pairs:
+        cases.setdefault(fund, []).append(case_number)
+    for fund in sorted(cases, key=lambda f: f.id):
         problem = accounts.for_file(fund.account_string or "")
         if problem == accounts.MISSING:
+            named = sorted(cases[fund])
             raise UnwritableBatch(
                 _(
                     "Puljen %(fund)s har ingen kontostreng, så dens udbetalinger kan ikke "
-                    "bogføres i økonomisystemet. Administratoren skriver den i puljens "
-                    "indstillinger.",
+                    "bogføres i økonomisystemet (sag %(cases)s). Administratoren skriver den i "
+                    "puljens indstillinger.",
                     fund=fund.name,
+                    cases=", ".join(named[:5]) + (" …" if len(named) > 5 else ""),
                 )
             )
         if problem is not None:
@@ -149,7 +155,10 @@ def export_batch(actor) -> PaymentBatch:
     if not items:
         raise DomainError(_("Der er ingen nye udbetalinger at sende."))
     try:
-        _check_account_strings(db.session.get(Fund, item.fund_id) for item in items)
+        _check_account_strings(
+            (db.session.get(Fund, item.fund_id), item.case_number or str(item.application_id))
+            for item in items
+        )
     except UnwritableBatch as error:
         raise UnwritableBatch(error.message + " " + _("Ingen bunke er dannet.")) from None
     batch = _numbered(actor)
@@ -176,7 +185,10 @@ def rows(batch: PaymentBatch) -> list[dict]:
     and sent to the finance system must not pay a withdrawn line, whose money is due again
     and goes in a later batch. The other lines keep their numbers."""
     live = [line for line in batch.lines if line.status != WITHDRAWN]
-    _check_account_strings(line.application.fund for line in live)
+    _check_account_strings(
+        (line.application.fund, line.application.case_number or str(line.application_id))
+        for line in live
+    )
     result = []
     for line in live:
         application = line.application

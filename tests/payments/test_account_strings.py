@@ -135,6 +135,9 @@ def test_no_batch_is_made_with_a_fund_that_has_no_account_string(
     assert response.status_code == 200
     (message,) = flashes(response, "error")
     assert world.fund.name in message
+    if not stored:
+        for case in two_cases:
+            assert case.case_number in message, message
     if language == "da" and not stored:
         assert "har ingen kontostreng" in message and "Ingen bunke er dannet" in message
     elif language == "da":
