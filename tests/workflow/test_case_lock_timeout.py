@@ -111,3 +111,12 @@ def test_a_busy_refusal_no_view_caught_is_the_try_again_page(client, auth, world
     response = client.post("/test/busy")
     assert response.status_code == 503
     assert "Puljen er optaget. Prøv igen." in response.get_data(as_text=True)
+
+
+def test_every_connection_of_the_app_waits_for_a_lock_at_most_the_bound(app, postgresql):
+    """Any statement's lock wait, not only the domains' locks (an UPDATE of a held row)."""
+    with db.engine.connect() as connection:
+        setting = connection.scalar(
+            text("SELECT setting FROM pg_settings WHERE name = 'lock_timeout'")
+        )
+    assert int(setting) == int(float(app.config["BUDGET_LOCK_TIMEOUT"]) * 1000) > 0
