@@ -15,6 +15,7 @@ from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from grants.api import tokens
@@ -28,6 +29,7 @@ from grants.core import access, clock
 from grants.core.commit import keep_even_if_refused
 from grants.core.errors import DomainError
 from grants.core.input import json_body, whole_number
+from grants.core.locks import Busy, is_lock_timeout
 from grants.core.models import offered_languages
 from grants.core.security import serves_a_file
 from grants.core.views import error_page
@@ -80,6 +82,7 @@ TITLES = {
     405: _l("Metoden kan ikke bruges her"),
     413: _l("Forespørgslen er for stor"),
     422: _l("Kan ikke behandles"),
+    503: _l("Prøv igen om lidt"),
 }
 
 
@@ -105,6 +108,22 @@ def _not_found_or_not_allowed(error):
         return error_page(error)
     _callers_language()
     return problem_response(error.code, _title(error.code))
+
+
+@bp.errorhandler(Busy)
+@bp.errorhandler(OperationalError)
+def _busy(error: Exception):
+    """A lock not had in time (BUDGET_LOCK_TIMEOUT; grants.core.locks): nothing was changed,
+    and the caller may send the same request again (503, Retry-After), never a 500 or a
+    422 it would take for a refusal of its data. Any other database error stays one."""
+    if isinstance(error, OperationalError) and not is_lock_timeout(error):
+        raise error
+    db.session.rollback()
+    _callers_language()
+    detail = error.message if isinstance(error, Busy) else ""
+    response = problem_response(503, _title(503), detail)
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 @bp.errorhandler(400)
@@ -457,6 +476,8 @@ def mark_paid(case_id: int):
     amount, paid_on, voucher = _payment_body()
     try:
         entry = pay(application, amount, token.owner, paid_on, voucher)
+    except Busy:
+        raise  # _busy: try again, not a refusal of the data
     except DomainError as error:
         raise Problem(
             422,

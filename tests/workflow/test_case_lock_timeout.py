@@ -120,3 +120,40 @@ def test_every_connection_of_the_app_waits_for_a_lock_at_most_the_bound(app, pos
             text("SELECT setting FROM pg_settings WHERE name = 'lock_timeout'")
         )
     assert int(setting) == int(float(app.config["BUDGET_LOCK_TIMEOUT"]) * 1000) > 0
+
+
+def test_the_api_says_try_again_behind_a_stuck_transaction(
+    app, client, world, postgresql, monkeypatch
+):
+    """The finance system marking a case paid while a payment run holds the fund: 503 with
+    Retry-After (the same request may be sent again), not a 422 it would take for a refusal
+    of its data, and nothing is recorded; free again, the same request goes through."""
+    import datetime as dt
+
+    from flask import url_for
+
+    from grants.api import tokens
+    from grants.budgets.models import BudgetEntry, EntryKind
+    from grants.core import clock
+    from tests.payments.test_payments import granted
+
+    monkeypatch.setitem(app.config, "BUDGET_LOCK_TIMEOUT", 0.5)
+    application = granted(world, amount=8000)
+    _token, secret = tokens.issue(
+        "Prisme", "payments", clock.today() + dt.timedelta(days=5), world.finance
+    )
+    db.session.commit()
+    with app.test_request_context():
+        url = url_for("api.mark_paid", case_id=application.id)
+    body = {"amount": "8000.00", "paid_on": clock.today().isoformat(), "voucher": "P-1"}
+    headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "en"}
+    with row_held(postgresql, "fund", world.fund.id, HELD):
+        response = client.post(url, json=body, headers=headers)
+    assert response.status_code == 503, response.get_json()
+    assert response.headers["Retry-After"] == "5"
+    assert response.get_json()["title"] == "Try again in a moment"
+    payments = select(BudgetEntry).where(
+        BudgetEntry.application_id == application.id, BudgetEntry.kind == EntryKind.PAYMENT
+    )
+    assert db.session.scalars(payments).all() == []
+    assert client.post(url, json=body, headers=headers).status_code == 201
