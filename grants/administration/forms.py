@@ -422,6 +422,11 @@ class UserRolesForm(Form):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        # A browser always sends the select ("" for no manager): a post without it (an
+        # empty one, a script's) says nothing about the manager and changes nothing.
+        if not self.manager_id.raw_data:
+            self.manager_id.errors = [*self.manager_id.errors, _l("Vælg en leder fra listen.")]
+            valid = False
         for field in (self.manager_id, getattr(self, "successor_id", None)):
             if field is not None and field.data and field.data not in self._manager_ids:
                 field.errors = [*field.errors, _l("Vælg en leder fra listen.")]

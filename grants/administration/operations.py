@@ -190,6 +190,34 @@ def set_roles(user: User, roles: set[Role], active: bool, actor: User) -> None:
     db.session.flush()
 
 
+def set_own_manager(person: User, manager: User | None, actor: User) -> bool:
+    """``person``'s own manager, chosen on their page (``people.operations.set_manager``:
+    the cases waiting for the manager's step go to the new one). No manager is refused,
+    nothing changed, while a case of theirs waits for the endorsement of the manager it
+    names: nobody could give it; the administrator chooses who takes over instead. Their
+    drafts lose the manager, and the applicant chooses one when sending. Whether it
+    changed."""
+    from grants.people.operations import set_manager
+
+    if manager is None and person.manager is not None:
+        waiting = rerouting.waiting_for_own_manager(person)
+        if waiting:
+            raise DomainError(
+                ngettext(
+                    "En ansøgning fra %(name)s venter på anbefaling fra %(manager)s. Vælg den "
+                    "nye leder, der skal anbefale den: uden en leder kan ingen anbefale den.",
+                    "%(num)d ansøgninger fra %(name)s venter på anbefaling fra %(manager)s. "
+                    "Vælg den nye leder, der skal anbefale dem: uden en leder kan ingen "
+                    "anbefale dem.",
+                    len(waiting),
+                    name=person.name,
+                    manager=person.manager.name,
+                ),
+                field="manager_id",
+            )
+    return set_manager(person, manager, actor)
+
+
 def employees_of(manager: User) -> list[User]:
     """The people who have ``manager`` as their own manager."""
     return list(

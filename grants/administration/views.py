@@ -52,7 +52,6 @@ from grants.letters import texts
 from grants.letters.render import create_pdf
 from grants.partners.models import PartnerCity, Relation
 from grants.people.models import Role, User, UserRole
-from grants.people.operations import set_manager
 from grants.questions.forms import KIND_LABELS
 from grants.questions.models import QuestionKind, current_form
 from grants.workflow import rerouting
@@ -496,16 +495,11 @@ def user(user_id: int):
         if form.validate():
             with refused_by_domain(form) as refusal:
                 operations.set_roles(
-                    person, {Role(r) for r in form.roles.data}, form.active.data, current_user
+                    person, {Role(r) for r in form.roles.data or ()}, form.active.data, current_user
                 )
-                # A post without the field (an older form, a script) leaves the manager.
-                if "manager_id" in request.form:
-                    manager = (
-                        db.session.get(User, int(form.manager_id.data))
-                        if form.manager_id.data
-                        else None
-                    )
-                    set_manager(person, manager, current_user)
+                manager_id = parse_id(form.manager_id.data or "")
+                manager = db.session.get(User, manager_id) if manager_id else None
+                operations.set_own_manager(person, manager, current_user)
                 handed_over, successor = False, None
                 if "successor_id" in form:
                     successor_id = parse_id(form.successor_id.data or "")

@@ -1,0 +1,45 @@
+"""The administrator's forms given what no page of theirs sends (an empty post, a script's)
+and read in English: a message next to the field and nothing changed, never a server error;
+no Danish the administrator cannot read."""
+
+from __future__ import annotations
+
+from grants.extensions import db
+from tests.dbstate import table_fingerprint
+from tests.html import field_errors
+
+
+def test_an_empty_post_to_every_admin_form_is_refused_next_to_its_fields(world, client, auth):
+    auth.login(world.admin)
+    fund = world.fund.id
+    before = table_fingerprint()
+    for url in (
+        "/administration/kommune",
+        "/administration/partnerbyer/ny",
+        "/administration/puljer/ny",
+        f"/administration/puljer/{fund}",
+        f"/administration/puljer/{fund}/spoergsmaal",
+        f"/administration/puljer/{fund}/breve/granted",
+        f"/administration/brugere/{world.employee.id}",
+        f"/administration/brugere/{world.manager.id}",
+        f"/administration/brugere/{world.admin.id}",
+        "/administration/grupper",
+        "/administration/api-noegler/",
+    ):
+        response = client.post(url, data={})
+        assert response.status_code == 422, url
+        assert field_errors(response), url
+    assert table_fingerprint() == before
+
+
+def test_a_post_without_the_manager_changes_no_role_and_no_account(world, client, auth):
+    """Unchecked boxes send nothing, so only the manager's select (which a browser always
+    sends) tells the person's form from an empty post: without it, nothing is closed."""
+    auth.login(world.admin)
+    before = table_fingerprint()
+    response = client.post(f"/administration/brugere/{world.manager.id}", data={"roles": []})
+    assert response.status_code == 422
+    assert "manager_id" in field_errors(response)
+    assert table_fingerprint() == before
+    db.session.expire_all()
+    assert world.manager.active
