@@ -39,6 +39,7 @@ from grants.partners.models import Relation
 from grants.people.models import Role
 from grants.questions.forms import KIND_LABELS
 from grants.questions.models import QuestionKind
+from grants.workflow.labels import route_label
 
 LANGUAGES = [("da", _l("Dansk")), ("en", _l("Engelsk"))]
 
@@ -310,7 +311,9 @@ class FundForm(Form):
     def __init__(self, *args, routes=(), board_members=(), editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = [(kind.code, kind.label) for kind in kinds.all_kinds()]
-        self.route_id.choices = [(str(r.id), f"{r.name} ({r.code} v{r.version})") for r in routes]
+        self.route_id.choices = [
+            (str(r.id), f"{route_label(r.name)} ({r.code} v{r.version})") for r in routes
+        ]
         self.board.choices = [(str(u.id), u.name) for u in board_members]
         self.editing = editing
         if editing:

@@ -55,6 +55,7 @@ from grants.people.models import Role, User, UserRole
 from grants.questions.forms import KIND_LABELS
 from grants.questions.models import QuestionKind, current_form
 from grants.workflow import rerouting
+from grants.workflow.labels import route_label
 
 bp = Blueprint("admin", __name__, url_prefix="/administration")
 
@@ -216,7 +217,7 @@ def partner(city_id: int | None = None):
 @bp.get("/puljer")
 def funds():
     rows = db.session.scalars(select(Fund).order_by(Fund.name)).all()
-    return render_template("admin/funds.html", funds=rows)
+    return render_template("admin/funds.html", funds=rows, route_label=route_label)
 
 
 @bp.route("/puljer/ny", methods=["GET", "POST"])

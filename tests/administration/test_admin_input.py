@@ -4,9 +4,13 @@ no Danish the administrator cannot read."""
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 from grants.extensions import db
+from grants.workflow.labels import ROUTE_NAMES
 from tests.dbstate import table_fingerprint
-from tests.html import field_errors
+from tests.html import field_errors, options, page_text
 
 
 def test_an_empty_post_to_every_admin_form_is_refused_next_to_its_fields(world, client, auth):
@@ -43,3 +47,21 @@ def test_a_post_without_the_manager_changes_no_role_and_no_account(world, client
     assert table_fingerprint() == before
     db.session.expire_all()
     assert world.manager.active
+
+
+def test_the_shipped_routes_are_named_in_english_on_the_fund_pages(world, client, auth):
+    world.admin.locale = "en"
+    db.session.commit()
+    auth.login(world.admin)
+    funds = page_text(client.get("/administration/puljer"))
+    assert "Study trip: manager, screening, decision" in funds
+    assert "Studierejse" not in funds.replace("Studierejsefonden", "")
+    labels = options(client.get(f"/administration/puljer/{world.fund.id}"), "route_id").values()
+    assert "Study trip: manager, screening, decision (study_trip v3)" in labels
+    assert not [label for label in labels if any(c in label for c in "æøå")]
+
+
+def test_every_route_file_has_its_name_translated():
+    folder = Path(__file__).parents[2] / "grants" / "workflow" / "routes"
+    for path in folder.glob("*.toml"):
+        assert tomllib.loads(path.read_text())["name"] in ROUTE_NAMES, path.name
