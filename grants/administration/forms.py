@@ -371,6 +371,9 @@ class QuestionForm(Form):
             raise ValidationError(_l("Skriv mindst to muligheder, én pr. linje."))
         if any(len(option) > 200 for option in options):
             raise ValidationError(_l("En mulighed må højst være 200 tegn."))
+        # The applicant's answer is the option's text: two alike could not be told apart.
+        if len({option.casefold() for option in options}) < len(options):
+            raise ValidationError(_l("Skriv hver mulighed kun én gang."))
 
     def options(self) -> list[str]:
         return [line.strip() for line in (self.choices.data or "").splitlines() if line.strip()]

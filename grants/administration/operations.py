@@ -158,7 +158,12 @@ def current_questions(fund: Fund) -> list[dict]:
 
 
 def add_question(fund: Fund, question: dict, actor=None) -> FormVersion:
+    """The question added to the fund's form, as its next version. Refused when the form
+    already asks it (the same words): a form posted twice asks it once."""
     questions = current_questions(fund)
+    label = " ".join(question["label"].split()).casefold()
+    if any(" ".join(q["label"].split()).casefold() == label for q in questions):
+        raise DomainError(_("Puljen stiller allerede det spørgsmål."), field="label")
     question = dict(question, key=key_for(question["label"], {q["key"] for q in questions}))
     return new_form_version(fund, questions + [question], actor)
 

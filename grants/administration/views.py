@@ -309,19 +309,21 @@ def questions(fund_id: int):
     status = 200
     if request.method == "POST":
         if form.validate():
-            operations.add_question(
-                fund,
-                {
-                    "label": form.label.data.strip(),
-                    "kind": QuestionKind(form.kind.data),
-                    "help_text": (form.help_text.data or "").strip(),
-                    "required": form.required.data,
-                    "choices": form.options() if form.kind.data == QuestionKind.CHOICE else [],
-                },
-                current_user,
-            )
-            flash(_("Spørgsmålet er tilføjet. Det stilles i nye ansøgninger."), "success")
-            return redirect(request.path)
+            with refused_by_domain(form) as refusal:
+                operations.add_question(
+                    fund,
+                    {
+                        "label": form.label.data.strip(),
+                        "kind": QuestionKind(form.kind.data),
+                        "help_text": (form.help_text.data or "").strip(),
+                        "required": form.required.data,
+                        "choices": form.options() if form.kind.data == QuestionKind.CHOICE else [],
+                    },
+                    current_user,
+                )
+            if not refusal:
+                flash(_("Spørgsmålet er tilføjet. Det stilles i nye ansøgninger."), "success")
+                return redirect(request.path)
         status = 422
     return render_template(
         "admin/questions.html",

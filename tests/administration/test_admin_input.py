@@ -65,3 +65,27 @@ def test_every_route_file_has_its_name_translated():
     folder = Path(__file__).parents[2] / "grants" / "workflow" / "routes"
     for path in folder.glob("*.toml"):
         assert tomllib.loads(path.read_text())["name"] in ROUTE_NAMES, path.name
+
+
+def test_a_question_posted_twice_is_asked_once_and_its_options_once_each(world, client, auth):
+    from sqlalchemy import func, select
+
+    from grants.questions.models import FormVersion
+
+    auth.login(world.admin)
+    url = f"/administration/puljer/{world.fund.id}/spoergsmaal"
+    question = {"label": "Hvilken skole?", "kind": "choice", "choices": "A\nB"}
+    assert client.post(url, data=question).status_code == 302
+    before = table_fingerprint()
+    # A double click, or the same words typed again.
+    for label in ("Hvilken skole?", "  hvilken   SKOLE? "):
+        response = client.post(url, data=dict(question, label=label))
+        assert response.status_code == 422
+        assert "stiller allerede" in field_errors(response)["label"]
+    response = client.post(
+        url, data={"label": "Hvilken klasse?", "kind": "choice", "choices": "7.a\n7.A\n8.b"}
+    )
+    assert response.status_code == 422
+    assert "kun én gang" in field_errors(response)["choices"]
+    assert table_fingerprint() == before
+    assert db.session.scalar(select(func.count()).select_from(FormVersion)) == 1
