@@ -3,6 +3,7 @@ audit trail records each change with who, when, before and after (grants/audit).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -24,10 +25,30 @@ from grants.core.formatting import money
 from grants.core.money import kroner
 from grants.extensions import db
 from grants.funds.models import Fund, FundBoardMember
+from grants.partners.models import PartnerCity
 from grants.people.models import Role, User, UserRole
 from grants.questions.models import FormVersion, Question, current_form, next_version
 from grants.workflow import rerouting
 from grants.workflow.models import Route
+
+
+def refuse_a_second_listing(city: PartnerCity | None, values: dict) -> None:
+    """A city is listed once at a time: another listing of the same city (its name, in any
+    case and spacing, and its country) for days that overlap is refused, so a form posted
+    twice adds the city once. A city listed again after its end date is a new listing."""
+    name = " ".join(values["name"].split()).casefold()
+    start, end = values["valid_from"], values["valid_to"] or dt.date.max
+    query = select(PartnerCity).where(PartnerCity.country == values["country"])
+    if city is not None:
+        query = query.where(PartnerCity.id != city.id)
+    for other in db.session.scalars(query):
+        if " ".join(other.name.split()).casefold() != name:
+            continue
+        if other.valid_from <= end and start <= (other.valid_to or dt.date.max):
+            raise DomainError(
+                _("%(name)s står allerede på listen for de dage.", name=other.name),
+                field="name",
+            )
 
 
 def offered_routes() -> list[Route]:

@@ -192,9 +192,6 @@ def partner(city_id: int | None = None):
     action = request.path
     if request.method == "POST":
         if form.validate():
-            if city is None:
-                city = PartnerCity()
-                db.session.add(city)
             values = {
                 "name": form.name.data.strip(),
                 "country": form.country.data,
@@ -203,10 +200,16 @@ def partner(city_id: int | None = None):
                 "valid_to": form.valid_to.data,
                 "note": (form.note.data or "").strip(),
             }
-            _assign(city, values)
-            db.session.flush()
-            flash(_("Byen er gemt."), "success")
-            return redirect(url_for("admin.partners"))
+            with refused_by_domain(form) as refusal:
+                operations.refuse_a_second_listing(city, values)
+            if not refusal:
+                if city is None:
+                    city = PartnerCity()
+                    db.session.add(city)
+                _assign(city, values)
+                db.session.flush()
+                flash(_("Byen er gemt."), "success")
+                return redirect(url_for("admin.partners"))
         return _form_page(form, title, action, url_for("admin.partners"), status=422)
     return _form_page(form, title, action, url_for("admin.partners"))
 

@@ -89,3 +89,31 @@ def test_a_question_posted_twice_is_asked_once_and_its_options_once_each(world, 
     assert "kun én gang" in field_errors(response)["choices"]
     assert table_fingerprint() == before
     assert db.session.scalar(select(func.count()).select_from(FormVersion)) == 1
+
+
+def test_a_partner_city_posted_twice_is_listed_once(world, client, auth):
+    from sqlalchemy import func, select
+
+    from grants.partners.models import PartnerCity
+
+    auth.login(world.admin)
+    city = {"name": "Ystad", "country": "SE", "relation": "partnership", "valid_from": "2020-01-01"}
+    assert client.post("/administration/partnerbyer/ny", data=city).status_code == 302
+    before = table_fingerprint()
+    for again in (city, dict(city, name=" ystad ", valid_from="2024-05-01")):
+        response = client.post("/administration/partnerbyer/ny", data=again)
+        assert response.status_code == 422
+        assert "står allerede på listen" in field_errors(response)["name"]
+    assert table_fingerprint() == before
+    # Ended, the city can be listed again from a later day, and another Ystad elsewhere.
+    ystad = db.session.scalar(select(PartnerCity))
+    edit = dict(city, valid_to="2023-12-31")
+    assert client.post(f"/administration/partnerbyer/{ystad.id}", data=edit).status_code == 302
+    again = dict(city, valid_from="2024-01-01")
+    assert client.post("/administration/partnerbyer/ny", data=again).status_code == 302
+    elsewhere = dict(city, country="US")
+    assert client.post("/administration/partnerbyer/ny", data=elsewhere).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(PartnerCity)) == 3
+    # The earlier listing cannot be stretched over the later one.
+    response = client.post(f"/administration/partnerbyer/{ystad.id}", data=dict(city, valid_to=""))
+    assert response.status_code == 422
