@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -87,6 +88,39 @@ def _form_page(
     ), status
 
 
+# The latest changes' "settings.<object>_<verb>" in words (an action not listed stays as
+# written): what the administrator reads on the front page, in their language.
+CHANGE_VERBS = {"added": _l("Oprettet"), "changed": _l("Ændret"), "removed": _l("Fjernet")}
+CHANGED_OBJECTS = {
+    "municipality": _l("kommunens profil"),
+    "fund": _l("pulje"),
+    "fund_board_member": _l("medlem af en puljes bestyrelse"),
+    "letter_text": _l("brevtekst"),
+    "partner_city": _l("venskabs- eller partnerby"),
+    "form_version": _l("version af puljens spørgsmål"),
+    "form_question": _l("spørgsmål"),
+    "reminder_setting": _l("påmindelser om rapport og regnskab"),
+    "user": _l("person"),
+    "committee": _l("udvalg"),
+    "group_role_mapping": _l("gruppe og rolle"),
+    "rule_set": _l("tilskudsregler"),
+}
+
+
+def change_label(event: AuditEvent) -> str:
+    """A change of the settings in words, e.g. "Ændret: pulje 3"."""
+    name = event.action.removeprefix("settings.")
+    obj, _sep, verb = name.rpartition("_")
+    if verb not in CHANGE_VERBS or obj not in CHANGED_OBJECTS:
+        return f"{event.action} {event.object_type} {event.object_id or ''}".strip()
+    return _(
+        "%(verb)s: %(object)s %(id)s",
+        verb=CHANGE_VERBS[verb],
+        object=CHANGED_OBJECTS[obj],
+        id=event.object_id or "",
+    ).strip()
+
+
 @bp.get("/")
 def index():
     changes = db.session.scalars(
@@ -100,6 +134,7 @@ def index():
         "admin/index.html",
         changes=changes,
         names=names,
+        change_label=change_label,
         # Cases waiting for the endorsement of someone who is no longer a manager.
         without_manager=rerouting.waiting_for_a_former_manager(),
     )

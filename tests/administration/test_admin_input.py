@@ -117,3 +117,16 @@ def test_a_partner_city_posted_twice_is_listed_once(world, client, auth):
     # The earlier listing cannot be stretched over the later one.
     response = client.post(f"/administration/partnerbyer/{ystad.id}", data=dict(city, valid_to=""))
     assert response.status_code == 422
+
+
+def test_the_latest_changes_are_said_in_words_in_english(world, client, auth):
+    world.admin.locale = "en"
+    db.session.commit()
+    auth.login(world.admin)
+    url = f"/administration/puljer/{world.fund.id}/spoergsmaal"
+    client.post(url, data={"label": "Q?", "kind": "short_text"})
+    text = page_text(client.get("/administration/"))
+    assert f"Created: fund {world.fund.id}" in text
+    assert "Changed: person" in text  # the administrator's language
+    assert "Created: version of the fund's questions" in text
+    assert "settings." not in text
