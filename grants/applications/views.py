@@ -377,6 +377,7 @@ def handle_form(fund: Fund, application: Application | None):
     if fund.computes_subsidy and assurance.current_level() < assurance.Level.SUBSTANTIAL:
         # Applying on behalf of an association: MitID (Erhverv) at Substantial at least.
         return assurance.refusal(assurance.Level.SUBSTANTIAL)
+    existing = application
     form = make_form(fund, application)
     # The fund's own questions, in the version the case was started with (new: the current).
     version = application.form_version if application is not None else current_form(fund.id)
@@ -398,6 +399,9 @@ def handle_form(fund: Fund, application: Application | None):
     )
 
     draft_kept = None
+    # Refused (a field's error, or a rule of the domain): no subsidy is worked out from what
+    # was refused; the calculation says it cannot be until the marked fields are corrected.
+    refused = False
 
     def page(status: int = 200):
         return render_template(
@@ -407,7 +411,8 @@ def handle_form(fund: Fund, application: Application | None):
             fund=fund,
             application=application,
             categories=BUDGET_CATEGORIES,
-            preview=preview,
+            preview=None if refused else preview,
+            calculation_refused=refused and fund.computes_subsidy,
             draft=draft,
             draft_kept=draft_kept,
             draft_url=url_for("applications.edit_draft", application_id=application.id)
@@ -458,12 +463,14 @@ def handle_form(fund: Fund, application: Application | None):
                     application.reply_draft = (form.reply.data or "").strip()
                 if submitting:
                     operations.submit(application, current_user, before=before)
-            if refusal and fund.computes_subsidy:
-                preview = operations.preview_subsidy(fund, form)
-            elif not refusal:
+            if not refusal:
                 drafts.forget(current_user.id, key)
                 _flash_saved(submitting)
                 return redirect(url_for("applications.show", application_id=application.id))
+            # A new application refused is still new: the case made for it was rolled back,
+            # and the page must not offer to edit a case that does not exist.
+            application = existing
+        refused = True
         # Refused: what was typed stays in the page and is kept as the person's draft; a
         # chosen file cannot be, and the page says so beside its field.
         draft_kept = drafts.keep_refused(current_user.id, key, form, extra)
