@@ -40,7 +40,7 @@ from grants.applications.permissions import (
 )
 from grants.budgets.preview import decision_preview
 from grants.cases.models import Application, Attachment
-from grants.cases.states import State, departure_passed
+from grants.cases.states import State, departure_passed, draft_departure_passed
 from grants.core import access, clock
 from grants.core.commit import keep_writes
 from grants.core.errors import DomainError
@@ -184,6 +184,8 @@ def make_form(fund: Fund, application: Application | None = None, bind: bool = T
             needs_manager=route_needs_manager(application.route if application else fund.route),
         )
     form.needs_reply = application is not None and application.state == State.AWAITING_INFORMATION
+    if application is not None and application.state != State.DRAFT:
+        form.kept_departure = application.departure_date
     if request.method == "GET":
         if application is not None:
             form.reply.data = application.reply_draft
@@ -478,6 +480,12 @@ def handle_form(fund: Fund, application: Application | None):
         return page(422)
     if application is not None and fund.computes_subsidy and application.calculation:
         preview = application.calculation
+    if application is not None and application.state == State.DRAFT:
+        # A draft whose departure has passed cannot be sent as it is: said beside the date
+        # before it is tried (a date restored from the person's draft is the one checked).
+        for name in ("departure_date", "return_date"):
+            form[name].errors = list(form[name].errors)
+        form.check_dates()
     return page()
 
 
@@ -752,6 +760,10 @@ def render_case(
         is_applicant=application.applicant_id == user.id,
         # Undecided when the trip began: said on the page, to the applicant side and to staff.
         departure_passed=departure_passed(
+            application.state, application.departure_date, clock.today()
+        ),
+        # A draft not sent before its departure: it cannot be sent with that date.
+        draft_departure_passed=draft_departure_passed(
             application.state, application.departure_date, clock.today()
         ),
         can_edit=access.may(user, "case.edit", application),
