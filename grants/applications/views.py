@@ -50,7 +50,7 @@ from grants.core.files import (
     PREVIEW_POLICY,
     check_upload,
     check_uploads,
-    display_name,
+    content_disposition,
     megabytes,
     preview_type,
     served_type,
@@ -829,12 +829,9 @@ def _attachment_for(application_id: int, attachment_id: int) -> Attachment:
 
 
 def _serve(item: Attachment, mimetype: str, *, inline: bool, policy: str):
-    response = send_file(
-        io.BytesIO(item.data),
-        mimetype=mimetype,
-        as_attachment=not inline,
-        download_name=display_name(item.filename),
-    )
+    response = send_file(io.BytesIO(item.data), mimetype=mimetype)
+    # The name as RFC 6266 has it: in full as filename* (UTF-8), an ASCII filename beside it.
+    response.headers["Content-Disposition"] = content_disposition(item.filename, inline=inline)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = policy
