@@ -20,12 +20,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement
 
-from grants.cases.states import (
-    State,
-    departure_passed,
-    draft_departure_passed,
-    state_label,
-)
+from grants.cases.states import State, departure_passed_unanswered, state_label
 from grants.core import clock
 from grants.core.formatting import date_time, money, short_date
 
@@ -209,9 +204,7 @@ def own_rows(
     for row in applications:
         asked = getattr(row, "reply_by", None) if row.state not in _NOTHING_ASKED else None
         tag = ""
-        if departure_passed(row.state, row.departure_date, today) or draft_departure_passed(
-            row.state, row.departure_date, today
-        ):
+        if departure_passed_unanswered(row.state, row.departure_date, today):
             tag = passed = passed or PASSED_TAG.format(escape(_("Afrejse passeret")))
         if row.case_number:
             number = escape(row.case_number)

@@ -40,7 +40,12 @@ from grants.applications.permissions import (
 )
 from grants.budgets.preview import decision_preview
 from grants.cases.models import Application, Attachment
-from grants.cases.states import State, departure_passed, draft_departure_passed
+from grants.cases.states import (
+    State,
+    departure_passed,
+    departure_passed_unanswered,
+    draft_departure_passed,
+)
 from grants.core import access, clock
 from grants.core.commit import keep_writes
 from grants.core.errors import DomainError
@@ -95,6 +100,13 @@ bp.add_app_template_global(page_links, "page_links")
 def may_withdraw(item: Attachment) -> bool:
     """Whether the person reading may take the document back (macros/documents.html)."""
     return access.may(current_user, "attachment.withdraw", item)
+
+
+@bp.app_template_global()
+def tag_departure_passed(application: Application) -> bool:
+    """Whether a list of the applicant side's cases tags the case "Afrejse passeret": its
+    departure passed while it was undecided, or before the draft was sent."""
+    return departure_passed_unanswered(application.state, application.departure_date, clock.today())
 
 
 @bp.app_template_global()

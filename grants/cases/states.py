@@ -67,6 +67,13 @@ def draft_departure_passed(state: str, departure: dt.date | None, today: dt.date
     return state == State.DRAFT and departure is not None and departure < today
 
 
+def departure_passed_unanswered(state: str, departure: dt.date | None, today: dt.date) -> bool:
+    """The applicant side's lists tag both: undecided at the departure, or never sent."""
+    return departure_passed(state, departure, today) or draft_departure_passed(
+        state, departure, today
+    )
+
+
 STATE_LABELS = {
     State.DRAFT: _l("Kladde"),
     State.AWAITING_ENDORSEMENT: _l("Afventer lederens anbefaling"),

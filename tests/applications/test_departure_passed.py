@@ -146,3 +146,28 @@ def test_a_case_asked_for_information_after_its_departure_can_still_answer(clien
     )
     assert response.status_code == 422
     assert html.field_error(response, "departure_date") == IN_THE_PAST["da"]
+
+
+@pytest.mark.parametrize("locale", ["da", "en"])
+def test_the_organisations_list_of_cases_tags_them_too(client, auth, world, locale):
+    """An association's cases are listed on its page for everyone who acts for it."""
+    from tests.factories import make_organisation
+
+    organisation = make_organisation(world.employee, name="Ballerup Ungdomsorkester")
+    for state, days, title in (
+        (State.SCREENING, -2, "Rejst uden svar"),
+        (State.DRAFT, -1, "Glemt kladde"),
+        (State.SCREENING, 5, "Rejser senere"),
+    ):
+        _case(world, state, days, title).organisation = organisation
+    world.employee.locale = locale
+    db.session.commit()
+    auth.login(world.employee)
+    response = client.get(f"/organisationer/{organisation.id}")
+    assert response.status_code == 200
+    rows = {
+        row.select("td")[1].get_text(strip=True): row.get_text(" ", strip=True)
+        for row in html.page(response).select("tbody tr")
+    }
+    assert TAG[locale] in rows["Rejst uden svar"] and TAG[locale] in rows["Glemt kladde"]
+    assert TAG[locale] not in rows["Rejser senere"]
