@@ -16,6 +16,7 @@ from grants.core import clock
 from grants.extensions import db
 from tests import html
 from tests.applications.helpers import form_data
+from tests.applications.test_youth_journey import youth  # noqa: F401
 from tests.factories import make_application
 
 TAG = {"da": "Afrejse passeret", "en": "Departure passed"}
@@ -171,3 +172,32 @@ def test_the_organisations_list_of_cases_tags_them_too(client, auth, world, loca
     }
     assert TAG[locale] in rows["Rejst uden svar"] and TAG[locale] in rows["Glemt kladde"]
     assert TAG[locale] not in rows["Rejser senere"]
+
+
+def test_a_youth_draft_whose_departure_has_passed_says_so_beside_its_first_day(
+    client,
+    auth,
+    world,
+    youth,  # noqa: F811
+):
+    from tests.applications.test_youth_journey import maaloev_scouts
+
+    organisation = maaloev_scouts(world.outsider)
+    departure = clock.today() - dt.timedelta(days=1)
+    draft = make_application(
+        world.outsider,
+        youth["fund"],
+        state=State.DRAFT,
+        title="Orkestertur, glemt",
+        organisation=organisation,
+        departure_date=departure,
+        return_date=departure + dt.timedelta(days=5),
+    )
+    db.session.commit()
+    auth.login(world.outsider)
+    form = client.get(f"/ansoegninger/{draft.id}/rediger")
+    assert form.status_code == 200
+    assert (
+        html.field_error(form, "departure_date") == "Datoen er overskredet. Vælg en dato fra i dag."
+    )
+    assert TAG["da"] in _state_cell(client.get("/ansoegninger/mine"), "Orkestertur, glemt")
