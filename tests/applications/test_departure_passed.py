@@ -17,7 +17,7 @@ from grants.extensions import db
 from tests import html
 from tests.applications.helpers import form_data
 from tests.applications.test_youth_journey import youth  # noqa: F401
-from tests.factories import make_application
+from tests.factories import make_application, trip_dates
 
 TAG = {"da": "Afrejse passeret", "en": "Departure passed"}
 DRAFT_NOTICE = {
@@ -31,22 +31,13 @@ IN_THE_PAST = {
 
 
 def _case(world, state, days: int, title: str) -> Application:
-    departure = clock.today() + dt.timedelta(days=days)
     return make_application(
-        world.employee,
-        world.fund,
-        state=state,
-        title=title,
-        departure_date=departure,
-        return_date=departure + dt.timedelta(days=4),
+        world.employee, world.fund, state=state, title=title, **trip_dates(days)
     )
 
 
 def _state_cell(response, title: str) -> str:
-    for row in html.page(response).select("tbody tr"):
-        if title in row.get_text(" ", strip=True):
-            return html.text(row.select_one(".case-state"))
-    raise AssertionError(f"no row {title}")
+    return html.text(html.table_row(response, title).select_one(".case-state"))
 
 
 @pytest.mark.parametrize("locale", ["da", "en"])
