@@ -17,6 +17,9 @@
 
   function render(data) {
     var table = panel.querySelector("table");
+    // A refused form's panel has no table: it says nothing can be worked out until the
+    // marked fields are corrected, and keeps saying so until the form is sent again.
+    if (!table) { return; }
     var empty = panel.querySelector(".calculation-empty");
     if (empty) { empty.remove(); }
     var problems = panel.querySelector(".alert");
@@ -34,7 +37,6 @@
       alert.appendChild(body);
       panel.insertBefore(alert, panel.children[1] || null);
     }
-    if (!table) { return; }
     var tbody = table.querySelector("tbody");
     tbody.textContent = "";
     data.lines.forEach(function (line) {

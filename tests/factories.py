@@ -158,6 +158,13 @@ def future(days: int) -> dt.date:
     return clock.today() + dt.timedelta(days=days)
 
 
+def trip_dates(departure_in: int, days: int = 4) -> dict[str, dt.date]:
+    """A trip's departure ``departure_in`` days from today (negative: in the past) and its
+    return ``days`` later, as ``make_application``'s overrides."""
+    departure = future(departure_in)
+    return {"departure_date": departure, "return_date": departure + dt.timedelta(days=days)}
+
+
 def make_application(
     applicant: User,
     fund: Fund,

@@ -214,6 +214,14 @@ def table_rows(source: Readable, selector: str = "table") -> list[list[str]]:
     return [[text(cell) for cell in row.find_all(["th", "td"])] for row in rows]
 
 
+def table_row(source: Readable, containing: str) -> Tag:
+    """The first body row (``tbody tr``) of the page whose text contains ``containing``."""
+    for row in page(source).select("tbody tr"):
+        if containing in row.get_text(" ", strip=True):
+            return row
+    raise AssertionError(f"no table row with {containing!r}")
+
+
 def table_after(source: Readable, heading: str) -> list[list[str]]:
     """The rows (as ``table_rows``) of the first table after the heading whose text is
     ``heading`` and before the next heading: [] when the section has no table (its "none"

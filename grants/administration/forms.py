@@ -39,6 +39,7 @@ from grants.partners.models import Relation
 from grants.people.models import Role
 from grants.questions.forms import KIND_LABELS
 from grants.questions.models import QuestionKind
+from grants.workflow.labels import route_label
 
 LANGUAGES = [("da", _l("Dansk")), ("en", _l("Engelsk"))]
 
@@ -310,7 +311,9 @@ class FundForm(Form):
     def __init__(self, *args, routes=(), board_members=(), editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = [(kind.code, kind.label) for kind in kinds.all_kinds()]
-        self.route_id.choices = [(str(r.id), f"{r.name} ({r.code} v{r.version})") for r in routes]
+        self.route_id.choices = [
+            (str(r.id), f"{route_label(r.name)} ({r.code} v{r.version})") for r in routes
+        ]
         self.board.choices = [(str(u.id), u.name) for u in board_members]
         self.editing = editing
         if editing:
@@ -368,6 +371,9 @@ class QuestionForm(Form):
             raise ValidationError(_l("Skriv mindst to muligheder, én pr. linje."))
         if any(len(option) > 200 for option in options):
             raise ValidationError(_l("En mulighed må højst være 200 tegn."))
+        # The applicant's answer is the option's text: two alike could not be told apart.
+        if len({option.casefold() for option in options}) < len(options):
+            raise ValidationError(_l("Skriv hver mulighed kun én gang."))
 
     def options(self) -> list[str]:
         return [line.strip() for line in (self.choices.data or "").splitlines() if line.strip()]
@@ -422,6 +428,11 @@ class UserRolesForm(Form):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        # A browser always sends the select ("" for no manager): a post without it (an
+        # empty one, a script's) says nothing about the manager and changes nothing.
+        if not self.manager_id.raw_data:
+            self.manager_id.errors = [*self.manager_id.errors, _l("Vælg en leder fra listen.")]
+            valid = False
         for field in (self.manager_id, getattr(self, "successor_id", None)):
             if field is not None and field.data and field.data not in self._manager_ids:
                 field.errors = [*field.errors, _l("Vælg en leder fra listen.")]

@@ -3,6 +3,7 @@ audit trail records each change with who, when, before and after (grants/audit).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -24,10 +25,30 @@ from grants.core.formatting import money
 from grants.core.money import kroner
 from grants.extensions import db
 from grants.funds.models import Fund, FundBoardMember
+from grants.partners.models import PartnerCity
 from grants.people.models import Role, User, UserRole
 from grants.questions.models import FormVersion, Question, current_form, next_version
 from grants.workflow import rerouting
 from grants.workflow.models import Route
+
+
+def refuse_a_second_listing(city: PartnerCity | None, values: dict) -> None:
+    """A city is listed once at a time: another listing of the same city (its name, in any
+    case and spacing, and its country) for days that overlap is refused, so a form posted
+    twice adds the city once. A city listed again after its end date is a new listing."""
+    name = " ".join(values["name"].split()).casefold()
+    start, end = values["valid_from"], values["valid_to"] or dt.date.max
+    query = select(PartnerCity).where(PartnerCity.country == values["country"])
+    if city is not None:
+        query = query.where(PartnerCity.id != city.id)
+    for other in db.session.scalars(query):
+        if " ".join(other.name.split()).casefold() != name:
+            continue
+        if other.valid_from <= end and start <= (other.valid_to or dt.date.max):
+            raise DomainError(
+                _("%(name)s står allerede på listen for de dage.", name=other.name),
+                field="name",
+            )
 
 
 def offered_routes() -> list[Route]:
@@ -158,7 +179,12 @@ def current_questions(fund: Fund) -> list[dict]:
 
 
 def add_question(fund: Fund, question: dict, actor=None) -> FormVersion:
+    """The question added to the fund's form, as its next version. Refused when the form
+    already asks it (the same words): a form posted twice asks it once."""
     questions = current_questions(fund)
+    label = " ".join(question["label"].split()).casefold()
+    if any(" ".join(q["label"].split()).casefold() == label for q in questions):
+        raise DomainError(_("Puljen stiller allerede det spørgsmål."), field="label")
     question = dict(question, key=key_for(question["label"], {q["key"] for q in questions}))
     return new_form_version(fund, questions + [question], actor)
 
@@ -188,6 +214,34 @@ def set_roles(user: User, roles: set[Role], active: bool, actor: User) -> None:
     if user.active != active:
         user.active = active
     db.session.flush()
+
+
+def set_own_manager(person: User, manager: User | None, actor: User) -> bool:
+    """``person``'s own manager, chosen on their page (``people.operations.set_manager``:
+    the cases waiting for the manager's step go to the new one). No manager is refused,
+    nothing changed, while a case of theirs waits for the endorsement of the manager it
+    names: nobody could give it; the administrator chooses who takes over instead. Their
+    drafts lose the manager, and the applicant chooses one when sending. Whether it
+    changed."""
+    from grants.people.operations import set_manager
+
+    if manager is None and person.manager is not None:
+        waiting = rerouting.waiting_for_own_manager(person)
+        if waiting:
+            raise DomainError(
+                ngettext(
+                    "En ansøgning fra %(name)s venter på anbefaling fra %(manager)s. Vælg den "
+                    "nye leder, der skal anbefale den: uden en leder kan ingen anbefale den.",
+                    "%(num)d ansøgninger fra %(name)s venter på anbefaling fra %(manager)s. "
+                    "Vælg den nye leder, der skal anbefale dem: uden en leder kan ingen "
+                    "anbefale dem.",
+                    len(waiting),
+                    name=person.name,
+                    manager=person.manager.name,
+                ),
+                field="manager_id",
+            )
+    return set_manager(person, manager, actor)
 
 
 def employees_of(manager: User) -> list[User]:

@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -52,10 +53,10 @@ from grants.letters import texts
 from grants.letters.render import create_pdf
 from grants.partners.models import PartnerCity, Relation
 from grants.people.models import Role, User, UserRole
-from grants.people.operations import set_manager
 from grants.questions.forms import KIND_LABELS
 from grants.questions.models import QuestionKind, current_form
 from grants.workflow import rerouting
+from grants.workflow.labels import route_label
 
 bp = Blueprint("admin", __name__, url_prefix="/administration")
 
@@ -87,6 +88,39 @@ def _form_page(
     ), status
 
 
+# The latest changes' "settings.<object>_<verb>" in words (an action not listed stays as
+# written): what the administrator reads on the front page, in their language.
+CHANGE_VERBS = {"added": _l("Oprettet"), "changed": _l("Ændret"), "removed": _l("Fjernet")}
+CHANGED_OBJECTS = {
+    "municipality": _l("kommunens profil"),
+    "fund": _l("pulje"),
+    "fund_board_member": _l("medlem af en puljes bestyrelse"),
+    "letter_text": _l("brevtekst"),
+    "partner_city": _l("venskabs- eller partnerby"),
+    "form_version": _l("version af puljens spørgsmål"),
+    "form_question": _l("spørgsmål"),
+    "reminder_setting": _l("påmindelser om rapport og regnskab"),
+    "user": _l("person"),
+    "committee": _l("udvalg"),
+    "group_role_mapping": _l("gruppe og rolle"),
+    "rule_set": _l("tilskudsregler"),
+}
+
+
+def change_label(event: AuditEvent) -> str:
+    """A change of the settings in words, e.g. "Ændret: pulje 3"."""
+    name = event.action.removeprefix("settings.")
+    obj, _sep, verb = name.rpartition("_")
+    if verb not in CHANGE_VERBS or obj not in CHANGED_OBJECTS:
+        return f"{event.action} {event.object_type} {event.object_id or ''}".strip()
+    return _(
+        "%(verb)s: %(object)s %(id)s",
+        verb=CHANGE_VERBS[verb],
+        object=CHANGED_OBJECTS[obj],
+        id=event.object_id or "",
+    ).strip()
+
+
 @bp.get("/")
 def index():
     changes = db.session.scalars(
@@ -100,6 +134,7 @@ def index():
         "admin/index.html",
         changes=changes,
         names=names,
+        change_label=change_label,
         # Cases waiting for the endorsement of someone who is no longer a manager.
         without_manager=rerouting.waiting_for_a_former_manager(),
     )
@@ -192,9 +227,6 @@ def partner(city_id: int | None = None):
     action = request.path
     if request.method == "POST":
         if form.validate():
-            if city is None:
-                city = PartnerCity()
-                db.session.add(city)
             values = {
                 "name": form.name.data.strip(),
                 "country": form.country.data,
@@ -203,10 +235,16 @@ def partner(city_id: int | None = None):
                 "valid_to": form.valid_to.data,
                 "note": (form.note.data or "").strip(),
             }
-            _assign(city, values)
-            db.session.flush()
-            flash(_("Byen er gemt."), "success")
-            return redirect(url_for("admin.partners"))
+            with refused_by_domain(form) as refusal:
+                operations.refuse_a_second_listing(city, values)
+            if not refusal:
+                if city is None:
+                    city = PartnerCity()
+                    db.session.add(city)
+                _assign(city, values)
+                db.session.flush()
+                flash(_("Byen er gemt."), "success")
+                return redirect(url_for("admin.partners"))
         return _form_page(form, title, action, url_for("admin.partners"), status=422)
     return _form_page(form, title, action, url_for("admin.partners"))
 
@@ -217,7 +255,7 @@ def partner(city_id: int | None = None):
 @bp.get("/puljer")
 def funds():
     rows = db.session.scalars(select(Fund).order_by(Fund.name)).all()
-    return render_template("admin/funds.html", funds=rows)
+    return render_template("admin/funds.html", funds=rows, route_label=route_label)
 
 
 @bp.route("/puljer/ny", methods=["GET", "POST"])
@@ -309,19 +347,21 @@ def questions(fund_id: int):
     status = 200
     if request.method == "POST":
         if form.validate():
-            operations.add_question(
-                fund,
-                {
-                    "label": form.label.data.strip(),
-                    "kind": QuestionKind(form.kind.data),
-                    "help_text": (form.help_text.data or "").strip(),
-                    "required": form.required.data,
-                    "choices": form.options() if form.kind.data == QuestionKind.CHOICE else [],
-                },
-                current_user,
-            )
-            flash(_("Spørgsmålet er tilføjet. Det stilles i nye ansøgninger."), "success")
-            return redirect(request.path)
+            with refused_by_domain(form) as refusal:
+                operations.add_question(
+                    fund,
+                    {
+                        "label": form.label.data.strip(),
+                        "kind": QuestionKind(form.kind.data),
+                        "help_text": (form.help_text.data or "").strip(),
+                        "required": form.required.data,
+                        "choices": form.options() if form.kind.data == QuestionKind.CHOICE else [],
+                    },
+                    current_user,
+                )
+            if not refusal:
+                flash(_("Spørgsmålet er tilføjet. Det stilles i nye ansøgninger."), "success")
+                return redirect(request.path)
         status = 422
     return render_template(
         "admin/questions.html",
@@ -496,16 +536,11 @@ def user(user_id: int):
         if form.validate():
             with refused_by_domain(form) as refusal:
                 operations.set_roles(
-                    person, {Role(r) for r in form.roles.data}, form.active.data, current_user
+                    person, {Role(r) for r in form.roles.data or ()}, form.active.data, current_user
                 )
-                # A post without the field (an older form, a script) leaves the manager.
-                if "manager_id" in request.form:
-                    manager = (
-                        db.session.get(User, int(form.manager_id.data))
-                        if form.manager_id.data
-                        else None
-                    )
-                    set_manager(person, manager, current_user)
+                manager_id = parse_id(form.manager_id.data or "")
+                manager = db.session.get(User, manager_id) if manager_id else None
+                operations.set_own_manager(person, manager, current_user)
                 handed_over, successor = False, None
                 if "successor_id" in form:
                     successor_id = parse_id(form.successor_id.data or "")

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement
 
-from grants.cases.states import State, state_label
+from grants.cases.states import State, departure_passed_unanswered, state_label
 from grants.core import clock
 from grants.core.formatting import date_time, money, short_date
 
@@ -168,6 +168,11 @@ class _Answer:
         )
 
 
+# Undecided when the trip began, or a draft not sent before it: said in words (a status
+# tag, as on the task list and the case page), after the state.
+PASSED_TAG = ' <span class="badge badge-error departure-passed">{}</span>'
+
+
 # The states in which nothing is asked of the applicant any more (a request left open on a
 # withdrawn case is not theirs to answer).
 _NOTHING_ASKED = frozenset({State.WITHDRAWN, State.DRAFT})
@@ -178,7 +183,7 @@ def own_rows(
 ) -> Markup:
     """The rows of the applicant's own applications: case number (a draft has none), title
     (a link to the case), fund, departure, amount applied for and state as the applicant is
-    told it."""
+    told it, tagged "Afrejse passeret" when the departure has passed undecided or unsent."""
     labels = _Labels(for_applicant=True)
     names = _column_names(
         titles,
@@ -193,9 +198,14 @@ def own_rows(
     draft = None
     # Asked for information (a request standing unanswered): by when, under the state.
     answer = _Answer(locale, own=True)
+    today = answer.today
+    passed = None
     rows = []
     for row in applications:
         asked = getattr(row, "reply_by", None) if row.state not in _NOTHING_ASKED else None
+        tag = ""
+        if departure_passed_unanswered(row.state, row.departure_date, today):
+            tag = passed = passed or PASSED_TAG.format(escape(_("Afrejse passeret")))
         if row.case_number:
             number = escape(row.case_number)
         else:
@@ -208,7 +218,7 @@ def own_rows(
                 fund=escape(row.fund_name),
                 departure=escape(short_date(row.departure_date, locale)),
                 amount=escape(money(row.amount_applied, locale)),
-                state=labels[row.state] + Markup(answer.line(asked)),  # nosec B704
+                state=labels[row.state] + Markup(tag + answer.line(asked)),  # nosec B704
                 **names,
             )
         )

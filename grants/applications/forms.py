@@ -7,6 +7,7 @@ it. Both run ``validate``; ``validate_for_submission`` adds the completeness che
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import get_locale
@@ -38,10 +39,12 @@ LONGEST_TRIP_DAYS = 365
 
 
 def check_trip_dates(form, in_the_past, reversed_) -> None:
-    """Departure from today and within three years; return after departure, within a year."""
+    """Departure from today and within three years; return after departure, within a year.
+    A case already sent keeps the departure it was sent with though that day has passed
+    (``kept_departure``): its applicant still answers a request for information."""
     today = clock.today()
     departure, return_ = form.departure_date.data, form.return_date.data
-    if departure and departure < today:
+    if departure and departure < today and departure != form.kept_departure:
         form.departure_date.errors.append(in_the_past)
     elif departure and (departure - today).days > LATEST_DEPARTURE_DAYS:
         form.departure_date.errors.append(_l("Der kan højst søges tre år frem."))
@@ -169,6 +172,8 @@ class ReplyToCaseworker:
         ),
     )
     needs_reply = False
+    # The departure of a case already sent (set by the view): it may stay though passed.
+    kept_departure: date | None = None
     # One key per new-application form shown (grants.applications.views.handle_form).
     form_key = HiddenField(default=lambda: secrets.token_hex(16))
 
@@ -225,13 +230,16 @@ class ApplicationForm(ReplyToCaseworker, BudgetLines, Form):
 
     # -- budget lines ------------------------------------------------------------------
     # -- validation ----------------------------------------------------------------------
-    def validate(self, extra_validators=None) -> bool:
-        ok = super().validate(extra_validators)
+    def check_dates(self) -> None:
         check_trip_dates(
             self,
             _l("Afrejsedatoen er overskredet. Vælg en dato fra i dag."),
             _l("Hjemkomst kan ikke være før afrejse."),
         )
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        self.check_dates()
         if self.destination_country.data and self.destination_country.data not in dict(
             self.destination_country.choices
         ):
@@ -426,17 +434,20 @@ class YouthApplicationForm(ReplyToCaseworker, BudgetLines, Form):
         self._city_ids = {str(c.id) for c in cities}
         self.parsed_birth_years: list[int] | None = None
 
+    def check_dates(self) -> None:
+        check_trip_dates(
+            self,
+            _l("Datoen er overskredet. Vælg en dato fra i dag."),
+            _l("Sidste dag kan ikke være før første dag."),
+        )
+
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if self.organisation_id.data and self.organisation_id.data not in self._organisation_ids:
             self.organisation_id.errors.append(_l("Vælg en organisation fra listen."))
         if self.partner_city_id.data and self.partner_city_id.data not in self._city_ids:
             self.partner_city_id.errors.append(_l("Vælg en by fra listen."))
-        check_trip_dates(
-            self,
-            _l("Datoen er overskredet. Vælg en dato fra i dag."),
-            _l("Sidste dag kan ikke være før første dag."),
-        )
+        self.check_dates()
         self.parsed_birth_years = checked_birth_years(self.birth_years)
         self.check_other_funding()
         return ok and not self.errors

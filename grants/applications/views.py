@@ -40,7 +40,12 @@ from grants.applications.permissions import (
 )
 from grants.budgets.preview import decision_preview
 from grants.cases.models import Application, Attachment
-from grants.cases.states import State, departure_passed
+from grants.cases.states import (
+    State,
+    departure_passed,
+    departure_passed_unanswered,
+    draft_departure_passed,
+)
 from grants.core import access, clock
 from grants.core.commit import keep_writes
 from grants.core.errors import DomainError
@@ -50,7 +55,7 @@ from grants.core.files import (
     PREVIEW_POLICY,
     check_upload,
     check_uploads,
-    display_name,
+    content_disposition,
     megabytes,
     preview_type,
     served_type,
@@ -95,6 +100,13 @@ bp.add_app_template_global(page_links, "page_links")
 def may_withdraw(item: Attachment) -> bool:
     """Whether the person reading may take the document back (macros/documents.html)."""
     return access.may(current_user, "attachment.withdraw", item)
+
+
+@bp.app_template_global()
+def tag_departure_passed(application: Application) -> bool:
+    """Whether a list of the applicant side's cases tags the case "Afrejse passeret": its
+    departure passed while it was undecided, or before the draft was sent."""
+    return departure_passed_unanswered(application.state, application.departure_date, clock.today())
 
 
 @bp.app_template_global()
@@ -184,6 +196,8 @@ def make_form(fund: Fund, application: Application | None = None, bind: bool = T
             needs_manager=route_needs_manager(application.route if application else fund.route),
         )
     form.needs_reply = application is not None and application.state == State.AWAITING_INFORMATION
+    if application is not None and application.state != State.DRAFT:
+        form.kept_departure = application.departure_date
     if request.method == "GET":
         if application is not None:
             form.reply.data = application.reply_draft
@@ -377,6 +391,7 @@ def handle_form(fund: Fund, application: Application | None):
     if fund.computes_subsidy and assurance.current_level() < assurance.Level.SUBSTANTIAL:
         # Applying on behalf of an association: MitID (Erhverv) at Substantial at least.
         return assurance.refusal(assurance.Level.SUBSTANTIAL)
+    existing = application
     form = make_form(fund, application)
     # The fund's own questions, in the version the case was started with (new: the current).
     version = application.form_version if application is not None else current_form(fund.id)
@@ -398,6 +413,9 @@ def handle_form(fund: Fund, application: Application | None):
     )
 
     draft_kept = None
+    # Refused (a field's error, or a rule of the domain): no subsidy is worked out from what
+    # was refused; the calculation says it cannot be until the marked fields are corrected.
+    refused = False
 
     def page(status: int = 200):
         return render_template(
@@ -407,7 +425,8 @@ def handle_form(fund: Fund, application: Application | None):
             fund=fund,
             application=application,
             categories=BUDGET_CATEGORIES,
-            preview=preview,
+            preview=None if refused else preview,
+            calculation_refused=refused and fund.computes_subsidy,
             draft=draft,
             draft_kept=draft_kept,
             draft_url=url_for("applications.edit_draft", application_id=application.id)
@@ -458,12 +477,14 @@ def handle_form(fund: Fund, application: Application | None):
                     application.reply_draft = (form.reply.data or "").strip()
                 if submitting:
                     operations.submit(application, current_user, before=before)
-            if refusal and fund.computes_subsidy:
-                preview = operations.preview_subsidy(fund, form)
-            elif not refusal:
+            if not refusal:
                 drafts.forget(current_user.id, key)
                 _flash_saved(submitting)
                 return redirect(url_for("applications.show", application_id=application.id))
+            # A new application refused is still new: the case made for it was rolled back,
+            # and the page must not offer to edit a case that does not exist.
+            application = existing
+        refused = True
         # Refused: what was typed stays in the page and is kept as the person's draft; a
         # chosen file cannot be, and the page says so beside its field.
         draft_kept = drafts.keep_refused(current_user.id, key, form, extra)
@@ -471,6 +492,12 @@ def handle_form(fund: Fund, application: Application | None):
         return page(422)
     if application is not None and fund.computes_subsidy and application.calculation:
         preview = application.calculation
+    if application is not None and application.state == State.DRAFT:
+        # A draft whose departure has passed cannot be sent as it is: said beside the date
+        # before it is tried (a date restored from the person's draft is the one checked).
+        for name in ("departure_date", "return_date"):
+            form[name].errors = list(form[name].errors)
+        form.check_dates()
     return page()
 
 
@@ -747,6 +774,10 @@ def render_case(
         departure_passed=departure_passed(
             application.state, application.departure_date, clock.today()
         ),
+        # A draft not sent before its departure: it cannot be sent with that date.
+        draft_departure_passed=draft_departure_passed(
+            application.state, application.departure_date, clock.today()
+        ),
         can_edit=access.may(user, "case.edit", application),
         categories=dict(BUDGET_CATEGORIES),
         letter_kinds=LETTER_KINDS,
@@ -810,12 +841,9 @@ def _attachment_for(application_id: int, attachment_id: int) -> Attachment:
 
 
 def _serve(item: Attachment, mimetype: str, *, inline: bool, policy: str):
-    response = send_file(
-        io.BytesIO(item.data),
-        mimetype=mimetype,
-        as_attachment=not inline,
-        download_name=display_name(item.filename),
-    )
+    response = send_file(io.BytesIO(item.data), mimetype=mimetype)
+    # The name as RFC 6266 has it: in full as filename* (UTF-8), an ASCII filename beside it.
+    response.headers["Content-Disposition"] = content_disposition(item.filename, inline=inline)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = policy

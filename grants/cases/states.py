@@ -61,6 +61,19 @@ def departure_passed(state: str, departure: dt.date | None, today: dt.date) -> b
     return state in UNDECIDED_STATES and departure is not None and departure < today
 
 
+def draft_departure_passed(state: str, departure: dt.date | None, today: dt.date) -> bool:
+    """A draft whose departure day is before ``today``: it cannot be sent as it is (an
+    application is sent before the trip; ``check_trip_dates`` refuses the date)."""
+    return state == State.DRAFT and departure is not None and departure < today
+
+
+def departure_passed_unanswered(state: str, departure: dt.date | None, today: dt.date) -> bool:
+    """The applicant side's lists tag both: undecided at the departure, or never sent."""
+    return departure_passed(state, departure, today) or draft_departure_passed(
+        state, departure, today
+    )
+
+
 STATE_LABELS = {
     State.DRAFT: _l("Kladde"),
     State.AWAITING_ENDORSEMENT: _l("Afventer lederens anbefaling"),

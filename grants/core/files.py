@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from flask import Response
 from flask_babel import gettext as _
@@ -76,12 +79,62 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+# Characters no file name should hold where it is saved or shown (Windows forbids them, a
+# shell or a header reads them): each becomes "_", so "Møde 10:30" stays readable.
+_UNSAFE_IN_NAMES = re.compile(r'["<>|:*?]')
+_PATH_SEPARATORS = re.compile(r"[/\\]")
+_SPACES = re.compile(r"\s+")
+# An extension the name keeps when it is shortened: letters and digits, a few of them.
+_EXTENSION = re.compile(r"[A-Za-z0-9]{1,10}")
+LONGEST_NAME = 200
+# The name of a file whose name said nothing usable ("..", "", only dots or controls).
+NAMELESS = "fil"
+
+
 def display_name(filename: str) -> str:
-    """A name to show and offer on download: no path, no control characters."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>|:*?')
-    # No leading dots either: never "." or "..", never a hidden file.
-    return name.strip().lstrip(".").strip()[:200] or "fil"
+    """A name to keep, show and offer on download, readable and safe: never a path (the
+    parts of "a/b" or "a\\b" are joined by "_", "." and ".." left out), no control or
+    invisible character (a line break or tab is a space; a right-to-left override, which
+    could show "gpj.exe" as "exe.jpg", is dropped), no leading dot, at most ``LONGEST_NAME``
+    characters with its extension kept, and "fil" when nothing is left."""
+    name = unicodedata.normalize("NFC", filename or "")
+    kept = []
+    for ch in name:
+        if ch.isspace() or unicodedata.category(ch).startswith("Z"):
+            kept.append(" ")
+        elif ch.isprintable():
+            kept.append(ch)
+    parts = [part.strip() for part in _PATH_SEPARATORS.split("".join(kept))]
+    name = "_".join(part for part in parts if part.strip(". "))
+    name = _SPACES.sub(" ", _UNSAFE_IN_NAMES.sub("_", name)).strip()
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not _EXTENSION.fullmatch(extension):
+        stem, extension = name, ""
+    room = LONGEST_NAME - (len(extension) + 1 if extension else 0)
+    # No leading dot (never "." or "..", never a hidden file), none trailing (Windows drops it).
+    stem = stem.strip(". ")[:room].rstrip(". ") or NAMELESS
+    return f"{stem}.{extension}" if extension else stem
+
+
+# What the plain ``filename`` of a download may hold, for the browsers that do not read
+# ``filename*`` (RFC 6266 appendix D): ASCII letters, digits and these.
+_ASCII_NAME = re.compile(r"[^A-Za-z0-9 ._()\[\]+,!&=@~-]")
+_DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
+
+
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """The Content-Disposition of a stored file (RFC 6266): its safe name (``display_name``)
+    in full as ``filename*`` (UTF-8, percent-encoded), and an ASCII ``filename`` for older
+    browsers ("Kørsel.pdf" as "Koersel.pdf"); nothing in either can end the header or the
+    parameter, or name a path."""
+    name = display_name(filename)
+    ascii_name = unicodedata.normalize("NFKD", name.translate(_DANISH))
+    ascii_name = display_name(
+        _ASCII_NAME.sub("_", ascii_name.encode("ascii", "ignore").decode("ascii"))
+    )
+    encoded = quote(name, safe="!#$&+-.^_`|~")  # RFC 8187's attr-char
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"
 
 
 def served_type(content_type: str) -> str:

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from grants.core import clock
 from grants.core.commit import redo_even_if_refused
+from grants.core.files import display_name
 from grants.core.input import json_body
 from grants.drafts import operations
 from grants.drafts.models import FormDraft
@@ -111,7 +112,8 @@ def file_fields_to_choose_again(*forms: Any) -> None:
             if field.type not in ("FileField", "MultipleFileField") or field.errors:
                 continue
             data = field.data if isinstance(field.data, list) else [field.data]
-            names = [item.filename for item in data if getattr(item, "filename", "")]
+            # The name as it would have been kept: no path, no control characters.
+            names = [display_name(item.filename) for item in data if getattr(item, "filename", "")]
             if names:
                 field.errors = [
                     *field.errors,

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from grants.cases.states import state_label
 from grants.workflow.actions import ACTIONS
 
-__all__ = ["EVENT_LABELS", "action_label", "state_label"]
+__all__ = ["EVENT_LABELS", "ROUTE_NAMES", "action_label", "route_label", "state_label"]
 
 # Entries the system or a page writes in the journal besides the route's steps.
 EVENT_LABELS = {
@@ -52,6 +52,28 @@ EVENT_LABELS = {
     "internal_note": _l("Internt notat"),
     "reply_read": _l("Ansøgerens svar læst"),
 }
+
+
+# The names of the routes shipped in grants/workflow/routes (each file's ``name``), for the
+# administrator's pages in every language. A route file with another name (a municipality's
+# own) shows its name as written.
+ROUTE_NAMES = {
+    "Studierejse: leder, screening, afgørelse": _l("Studierejse: leder, screening, afgørelse"),
+    "Screening og afgørelse (uden lederanbefaling)": _l(
+        "Screening og afgørelse (uden lederanbefaling)"
+    ),
+    "Udvalgsbehandling: screening, dagsorden, udvalgets afgørelse": _l(
+        "Udvalgsbehandling: screening, dagsorden, udvalgets afgørelse"
+    ),
+    "Sekretariatet planlægger, ledelsen godkender": _l(
+        "Sekretariatet planlægger, ledelsen godkender"
+    ),
+}
+
+
+def route_label(name: str) -> str:
+    """A route's name in the reader's language (``ROUTE_NAMES``), else as written."""
+    return str(ROUTE_NAMES.get(name, name))
 
 
 def action_label(action: str, for_applicant: bool = False, role: str | None = None) -> str:

@@ -66,6 +66,27 @@ def left_waiting(manager: User) -> list[Application]:
     return [a for a in cases_naming(manager) if a.state != State.DRAFT]
 
 
+def waiting_for_own_manager(employee: User) -> list[Application]:
+    """The employee's cases that name their own manager and wait for the manager's step
+    now (not drafts): with the employee left without a manager (``manager_changed`` with
+    no new one) nobody could take it."""
+    from grants.cases.models import Application
+
+    if employee.manager_id is None:
+        return []
+    cases = db.session.scalars(
+        select(Application)
+        .where(
+            Application.applicant_id == employee.id,
+            Application.manager_id == employee.manager_id,
+            Application.organisation_id.is_(None),
+            Application.state != State.DRAFT,
+        )
+        .order_by(Application.id)
+    )
+    return [application for application in cases if waits_for_the_manager(application)]
+
+
 def waiting_for_a_former_manager() -> list[tuple[User, list[Application]]]:
     """The cases that wait for the manager's step of someone who is no longer a manager
     (the role taken away, by an administrator or at a login by the identity provider's

@@ -98,7 +98,7 @@ def admin_urls(world) -> list[tuple[str, str, dict]]:
         (
             "POST",
             f"/administration/brugere/{world.employee.id}",
-            {"roles": ["admin"], "active": "y"},
+            {"roles": ["admin"], "active": "y", "manager_id": str(world.manager.id)},
         ),
     ]
 
@@ -449,25 +449,31 @@ def test_a_saved_letter_text_is_a_new_version(world, client, auth):
 
 def test_roles_granted_and_revoked_and_no_one_locks_themselves_out(world, client, auth):
     auth.login(world.admin)
+    manager = str(world.manager.id)
     response = client.post(
         f"/administration/brugere/{world.employee.id}",
-        data={"roles": ["employee", "caseworker"], "active": "y"},
+        data={"roles": ["employee", "caseworker"], "active": "y", "manager_id": manager},
     )
     assert response.status_code == 302
     db.session.expire_all()
     assert world.employee.roles == {Role.EMPLOYEE, Role.CASEWORKER}
     client.post(
-        f"/administration/brugere/{world.employee.id}", data={"roles": ["employee"], "active": "y"}
+        f"/administration/brugere/{world.employee.id}",
+        data={"roles": ["employee"], "active": "y", "manager_id": manager},
     )
     db.session.expire_all()
     assert world.employee.roles == {Role.EMPLOYEE}
     assert settings_events("roles.granted") and settings_events("roles.revoked")
     response = client.post(
-        f"/administration/brugere/{world.admin.id}", data={"roles": ["employee"], "active": "y"}
+        f"/administration/brugere/{world.admin.id}",
+        data={"roles": ["employee"], "active": "y", "manager_id": ""},
     )
     assert response.status_code == 422
     assert any("din egen administratorrolle" in message for message in errors(response))
-    response = client.post(f"/administration/brugere/{world.employee.id}", data={"roles": ["king"]})
+    response = client.post(
+        f"/administration/brugere/{world.employee.id}",
+        data={"roles": ["king"], "manager_id": manager},
+    )
     assert response.status_code == 422
     db.session.expire_all()
     assert world.admin.has_role(Role.ADMIN)
@@ -545,7 +551,10 @@ def test_without_the_csrf_token_an_admin_change_is_refused(world, app, client, a
                 f"/administration/puljer/{world.fund.id}/breve/granted",
                 {"body": "Hej", "intent": "save"},
             ),
-            (f"/administration/brugere/{world.employee.id}", {"roles": ["admin"], "active": "y"}),
+            (
+                f"/administration/brugere/{world.employee.id}",
+                {"roles": ["admin"], "active": "y", "manager_id": str(world.manager.id)},
+            ),
         ]:
             assert client.post(url, data=data).status_code in (400, 422), url
     finally:

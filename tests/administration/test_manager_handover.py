@@ -26,8 +26,8 @@ def _post(client, person, roles, *, active=True, successor=None, manager_id=None
         data["active"] = "y"
     if successor is not None:
         data["successor_id"] = str(successor)
-    if manager_id is not None:
-        data["manager_id"] = str(manager_id)
+    # The page's select is always sent: the person's manager as it is, unless one is given.
+    data["manager_id"] = str(manager_id if manager_id is not None else person.manager_id or "")
     return client.post(f"/administration/brugere/{person.id}", data=data)
 
 

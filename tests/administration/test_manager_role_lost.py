@@ -101,7 +101,12 @@ def test_the_front_page_lists_them_until_they_are_handed_over(app, world, by_gro
     # The person's page asks who takes over; handed over, the list is empty.
     response = client.post(
         person_page,
-        data={"roles": ["employee"], "active": "y", "successor_id": str(karen.id)},
+        data={
+            "roles": ["employee"],
+            "active": "y",
+            "manager_id": "",
+            "successor_id": str(karen.id),
+        },
     )
     assert response.status_code == 302
     db.session.expire_all()

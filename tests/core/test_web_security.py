@@ -180,8 +180,9 @@ def test_an_uploaded_name_is_not_used_as_a_path(app, tmp_path):
     from grants.core.files import check_upload
 
     checked = check_upload("../../../../tmp/evil.pdf", b"%PDF-1.7\n%%EOF", "programme_file")
-    assert checked.filename == "evil.pdf"
-    assert display_name("..\\..\\windows\\system.ini") == "system.ini"
+    # The parts of a path are kept readable, joined, never a path ("." and ".." left out).
+    assert checked.filename == "tmp_evil.pdf"
+    assert display_name("..\\..\\windows\\system.ini") == "windows_system.ini"
     assert display_name("..") == "fil"
 
 

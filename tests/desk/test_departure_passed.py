@@ -4,15 +4,12 @@ municipality can still decide but that they travel at their own expense until it
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from grants.cases.states import State
-from grants.core import clock
 from grants.extensions import db
 from tests import html
-from tests.factories import make_application
+from tests.factories import make_application, trip_dates
 
 TAG = {"da": "Afrejse passeret", "en": "Departure passed"}
 STAFF = {
@@ -26,22 +23,13 @@ APPLICANT = {
 
 
 def _case(world, state, days: int, title: str):
-    departure = clock.today() + dt.timedelta(days=days)
     return make_application(
-        world.employee,
-        world.fund,
-        state=state,
-        title=title,
-        departure_date=departure,
-        return_date=departure + dt.timedelta(days=4),
+        world.employee, world.fund, state=state, title=title, **trip_dates(days)
     )
 
 
 def _row(response, title: str) -> str:
-    for row in html.page(response).select("tbody tr"):
-        if title in row.get_text(" ", strip=True):
-            return row.get_text(" ", strip=True)
-    raise AssertionError(f"no row {title}")
+    return html.table_row(response, title).get_text(" ", strip=True)
 
 
 @pytest.mark.parametrize("locale", ["da", "en"])

@@ -42,8 +42,10 @@ def _second_client(app) -> tuple[FlaskClient, AuthActions]:
 
 def _set_person(client, person, roles, manager_id=None, successor_id=None):
     data = {"roles": roles, "active": "y"}
-    if manager_id is not None:
-        data["manager_id"] = str(manager_id) if manager_id else ""
+    # The page's select is always sent: the person's manager as it is, unless one is given.
+    if manager_id is None:
+        manager_id = person.manager_id or ""
+    data["manager_id"] = str(manager_id) if manager_id else ""
     if successor_id is not None:
         data["successor_id"] = str(successor_id)
     return client.post(f"/administration/brugere/{person.id}", data=data)
@@ -156,21 +158,45 @@ def test_a_new_manager_takes_over_the_waiting_cases_and_the_old_is_refused(app, 
     assert "er ikke længere ansøgerens leder" in text
 
 
-def test_no_manager_leaves_the_waiting_case_with_nobody_to_endorse(world, client, auth):
+def test_no_manager_is_refused_while_a_case_waits_for_the_managers_endorsement(world, client, auth):
+    """Choosing "Ingen leder" would leave the waiting case with nobody to endorse it:
+    refused next to the field, nothing changed; the administrator chooses who takes over."""
     waiting = make_application(world.employee, world.fund, state=State.AWAITING_ENDORSEMENT)
+    db.session.commit()
+    auth.login(world.admin)
+    before = table_fingerprint()
+    response = _set_person(client, world.employee, ["employee"], "")
+    assert response.status_code == 422
+    assert "venter på anbefaling fra Lars Lund" in html.field_error(response, "manager_id")
+    assert table_fingerprint() == before
+    db.session.expire_all()
+    assert world.employee.manager_id == world.manager.id
+    assert waiting.manager_id == world.manager.id
+    assert engine.case_roles(waiting, world.manager) == {CaseRole.MANAGER}
+
+
+def test_no_manager_clears_the_drafts_and_is_in_the_audit_trail(world, client, auth):
+    """Only drafts: they lose the manager, and the applicant names one when sending."""
+    from grants.audit.models import AuditEvent
+
+    draft = make_application(world.employee, world.fund, state=State.DRAFT)
     db.session.commit()
     auth.login(world.admin)
     assert _set_person(client, world.employee, ["employee"], "").status_code == 302
     db.session.expire_all()
     assert world.employee.manager_id is None
-    assert waiting.manager_id is None
-    assert engine.case_roles(waiting, world.manager) == set()
-    details = db.session.scalar(
-        select(JournalEntry.details).where(
-            JournalEntry.application_id == waiting.id, JournalEntry.action == "manager_changed"
+    assert draft.manager_id is None
+    changes = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "settings.user_changed",
+            AuditEvent.object_id == world.employee.id,
         )
+    ).all()
+    assert any(
+        event.details["before"].get("manager_id") == world.manager.id
+        and event.details["after"].get("manager_id") is None
+        for event in changes
     )
-    assert details["message"] == "manager_removed"
 
 
 def test_a_manager_who_is_not_one_or_the_person_is_refused_next_to_the_field(world, client, auth):
