@@ -1384,7 +1384,10 @@ def issue_item(item: AgendaItem, actor) -> None:
             # No decision was made: the reason is the system's, worded for each reader in
             # their own language (the applicant's e-mail and journal); the minutes keep
             # the Danish record (``item.reasons``).
-            engine.take(application, "postpone", actor, details=_without_quorum_facts(item))
+            # A report's approval has no "postpone" on the route: the case goes back off
+            # the agenda to wait for a later meeting, as from a cancelled one.
+            step = "postpone" if item.kind == AgendaKind.DECISION else "take_off_agenda"
+            engine.take(application, step, actor, details=_without_quorum_facts(item))
         elif decision == Decision.POSTPONE:
             engine.take(application, "postpone", actor, item.reasons)
         elif decision == Decision.APPROVE_REPORT:
