@@ -413,6 +413,28 @@ def sat_on(meeting: Meeting, user) -> bool:
     )
 
 
+def former_meetings(user) -> list[Meeting]:
+    """The meetings whose minutes are approved of the committees the person is no longer on
+    (the election period over, or they left), that they sat on (``sat_on``): their way back
+    to those minutes. Newest first. A committee they are on today lists its own."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    current = {c.id for c in committees_of(user)}
+    candidates = db.session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.status == MeetingStatus.CLOSED,
+            Meeting.committee_id.in_(
+                select(CommitteeMembership.committee_id).where(
+                    CommitteeMembership.user_id == user.id
+                )
+            ),
+        )
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    )
+    return [m for m in candidates if m.committee_id not in current and sat_on(m, user)]
+
+
 def sees_case(application, user) -> bool:
     """A member sees the cases on their committee's agendas (and their papers)."""
     memberships = [c.id for c in committees_of(user)]

@@ -937,6 +937,16 @@ def minutes(meeting_id: int):
     return response
 
 
+@bp.get("/tidligere-moeder")
+@login_required
+def former_meetings():
+    """The meetings a former member sat on, with their minutes (the rule ``meeting.view``:
+    closed, and on the committee that day); nothing of the committees after they left."""
+    return render_template(
+        "committees/former_meetings.html", meetings=ops.former_meetings(current_user)
+    )
+
+
 # -- from the case: which meeting --------------------------------------------------------------
 
 

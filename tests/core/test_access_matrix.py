@@ -272,6 +272,8 @@ EXPECTATIONS: dict[str, Expect] = {
     # Nothing recorded to issue, items not issued: the chair gets the page back (422).
     "committees.issue": Expect(CONDUCTS),
     "committees.close": Expect(CONDUCTS),
+    # A former member's way back to their minutes: everyone signed in reads their own list.
+    "committees.former_meetings": Expect(SIGNED_IN),
     "committees.job_status": Expect(MEETING_VIEWERS),
     "committees.minutes": Expect(MEETING_VIEWERS, {"meeting_id": "{closed_meeting}"}),
     # -- administration: the administrator only.
