@@ -1469,6 +1469,9 @@ def call_substitute(item: AgendaItem, substitute, for_member, actor) -> Substitu
     if not records_for(item.application, actor):
         raise NotAllowed(_("Du er inhabil i sagen og kan ikke registrere noget om den."))
     _not_withdrawn(item)
+    if item.issue_status == IssueStatus.ISSUED:
+        # Decided by those who took part then; the minutes say who. Nobody joins it after.
+        raise DomainError(_("Afgørelsen er allerede udsendt og kan ikke ændres."), field="user_id")
     committee = meeting.committee
     check_substitutes_allowed(committee)
     members = {m.user_id: m for m in committee.voting_memberships(meeting.day)}

@@ -749,6 +749,9 @@ def substitute(meeting_id: int, item_id: int):
         return meeting_page_with(meeting_id, {}, status=403)
     if refusal:  # the choices read again after the rollback
         item = db.session.get(AgendaItem, item_id)
+        if item.issue_status == IssueStatus.ISSUED:  # no form is shown for it: said above
+            flash(refusal.message, "error")
+            return meeting_page_with(meeting_id, {})
         form = _substitute_form(item, formdata=request.form)
         form.validate()
         refusal.show(form, "user_id")
