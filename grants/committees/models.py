@@ -344,7 +344,11 @@ class AgendaItem(Timestamp, Model):
     def present_ids(self) -> set[int]:
         """The members present for the item: recorded present and not gone before it was
         decided (its decision recorded), or, not yet decided, not gone at all."""
-        decided = _aware(self.recorded_at)
+        return self.present_at(self.recorded_at)
+
+    def present_at(self, decided: dt.datetime | None) -> set[int]:
+        """The members present at the moment ``decided`` (None: now, as the meeting stands)."""
+        decided = _aware(decided)
         return {
             a.user_id
             for a in self.meeting.attendance

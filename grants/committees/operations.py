@@ -354,12 +354,16 @@ class Quorum:
         return {"taking": len(self.taking_part), "size": self.size, "needed": self.needed}
 
 
-def quorum_of(item: AgendaItem, without: int | None = None) -> Quorum:
+def quorum_of(item: AgendaItem, without: int | None = None, *, now: bool = False) -> Quorum:
     """Who can take part in deciding ``item``: the members present and the substitutes
     called in for it, less everyone with an interest in it not ruled harmless (ruled
     disqualified, found by the system, or declared and not yet ruled on). For the ruling on
     a declaration (``without`` its member), the member it is about takes no part and the
-    others with a declaration not yet ruled on do."""
+    others with a declaration not yet ruled on do.
+
+    Those present are those present when the item's decision was recorded; with ``now`` (a
+    decision or postponement being recorded) and for a ruling (made now), as the meeting
+    stands now: a member who has left since takes no part in what is recorded after."""
     meeting = item.meeting
     committee = meeting.committee
     members = {m.user_id for m in committee.voting_memberships(meeting.day)}
@@ -367,7 +371,8 @@ def quorum_of(item: AgendaItem, without: int | None = None) -> Quorum:
         excluded = {d.user_id for d in item.declarations if d.disqualified is not False}
     else:
         excluded = {d.user_id for d in item.declarations if d.disqualified} | {without}
-    seated = (present_for(item) & members) - excluded
+    present = item.present_at(None) if now or without is not None else item.present_ids
+    seated = (present & members) - excluded
     # A substitute takes the seat of a member who is absent or disqualified; one whose
     # member takes part after all (came, or ruled harmless on a new ruling) has no seat:
     # one seat, one voice.
@@ -1198,7 +1203,7 @@ def record_decision(
     # The committee rules on its members' declarations first; one it cannot rule on (too
     # few left without the member) leaves the item without a quorum too.
     _ruled_first(rulings_to_make(item))
-    quorum = quorum_of(item)
+    quorum = quorum_of(item, now=True)  # recorded again: by those taking part now
     if not quorum.reached:
         raise DomainError(_no_quorum_message(quorum))
     _ruled_first(open_declarations(item))
@@ -1241,7 +1246,7 @@ def postpone_without_quorum(item: AgendaItem, actor) -> None:
     if not records_for(item.application, actor):
         raise NotAllowed(_("Du er inhabil i sagen og kan ikke registrere noget om den."))
     find_interests(item)
-    quorum = quorum_of(item)
+    quorum = quorum_of(item, now=True)
     if quorum.reached:
         raise DomainError(
             _("Udvalget er beslutningsdygtigt i sagen: registrér udvalgets beslutning.")

@@ -113,3 +113,20 @@ def test_an_interest_in_one_item_keeps_the_member_out_of_that_item_only(client, 
     assert not ops.quorum_of(db.session.get(AgendaItem, first.id)).reached
     assert record_decision(client, second).status_code == 302
     assert record_decision(client, first).status_code == 422
+
+
+def test_a_decision_recorded_again_after_a_member_left_needs_the_quorum_now(client, auth, cw):
+    """Recorded while both were there, then one left: recording it again is a new decision,
+    by those taking part now (refused without a quorum); the first one still goes out."""
+    first, _second = _two_items(cw)
+    auth.login(cw.secretary)
+    assert record_decision(client, first).status_code == 302
+    assert _leave(client, cw.meeting, cw.member).status_code == 302
+    response = record_decision(client, first, "refuse", reasons="Ikke i år.")
+    assert response.status_code == 422
+    assert any("1 af udvalgets 2 medlemmer" in e for e in errors(response)), errors(response)
+    db.session.expire_all()
+    assert db.session.get(AgendaItem, first.id).decision.value == "grant"
+    confirm(client, f"/udvalg/moeder/{cw.meeting.id}/udsend")
+    db.session.expire_all()
+    assert db.session.get(AgendaItem, first.id).issue_status == IssueStatus.ISSUED
