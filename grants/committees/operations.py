@@ -204,11 +204,11 @@ def check_rulings_made(item: AgendaItem) -> None:
     """A recorded decision goes out only once every declaration on the item is ruled on (a
     member may declare after the decision was recorded), and no member's objection to an
     item added late stands (one may object after it was recorded): refused with the names.
-    A postponement for want of a quorum, or an item not handled for the objection, goes."""
-    if not item.without_quorum:
+    A postponement for want of a quorum, or an item not handled for the objection (nothing
+    was decided on it), goes."""
+    if not item.without_quorum and not item.taken_off_for_objection:
         _ruled_first(open_declarations(item))
-        if not item.taken_off_for_objection:
-            check_no_objection(item)
+        check_no_objection(item)
 
 
 def _names(declarations: list[InterestDeclaration]) -> str:

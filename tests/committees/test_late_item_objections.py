@@ -194,3 +194,26 @@ def test_a_disqualified_member_cannot_object(client, auth, cw):
     )
     assert _object(client, item).status_code == 403
     assert db.session.query(LateItemObjection).count() == 0
+
+
+def test_an_item_not_handled_goes_back_with_a_declaration_open(client, auth, cw):
+    """Nothing is decided on an item not handled, so a declaration of interest on it that
+    the committee never ruled on does not hold it up: it goes with the case."""
+    item = _late_item(cw)
+    first = next(i for i in cw.meeting.items if i.id != item.id)
+    auth.login(cw.chair)
+    assert _object(client, item).status_code == 302
+    auth.login(cw.member)
+    client.post(
+        f"/udvalg/moeder/{cw.meeting.id}/punkter/{item.id}/inhabilitet",
+        data={"reason": "Min nabo er ansøger."},
+    )
+    auth.login(cw.secretary)
+    base = f"/udvalg/moeder/{cw.meeting.id}"
+    assert record_decision(client, first).status_code == 302
+    assert client.post(f"{base}/punkter/{item.id}/behandles-ikke").status_code == 302
+    confirm(client, f"{base}/udsend")
+    item = _fresh(item)
+    assert item.issue_status == IssueStatus.ISSUED, item.failure_reason
+    assert db.session.get(Application, item.application_id).state == "screening"
+    assert client.post(f"{base}/luk").status_code == 302
