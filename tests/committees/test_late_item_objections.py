@@ -217,3 +217,15 @@ def test_an_item_not_handled_goes_back_with_a_declaration_open(client, auth, cw)
     assert item.issue_status == IssueStatus.ISSUED, item.failure_reason
     assert db.session.get(Application, item.application_id).state == "screening"
     assert client.post(f"{base}/luk").status_code == 302
+
+
+def test_a_members_own_data_holds_their_objections(client, auth, cw):
+    from grants.privacy.operations import own_data
+
+    item = _late_item(cw)
+    auth.login(cw.member)
+    assert _object(client, item).status_code == 302
+    data, _cases = own_data(cw.member)
+    [objection] = data["late_item_objections"]
+    assert objection["agenda_item_id"] == item.id and objection["objected_at"]
+    assert all("left_at" in a for a in data["meetings_attended"])
