@@ -1245,6 +1245,8 @@ def postpone_without_quorum(item: AgendaItem, actor) -> None:
     _not_withdrawn(item)
     if not records_for(item.application, actor):
         raise NotAllowed(_("Du er inhabil i sagen og kan ikke registrere noget om den."))
+    if item.taken_off_for_objection:
+        raise DomainError(_("Punktet behandles ikke på dette møde."))
     find_interests(item)
     quorum = quorum_of(item, now=True)
     if quorum.reached:
@@ -1419,6 +1421,8 @@ def take_off_for_objection(item: AgendaItem, actor) -> None:
     _held(item.meeting)
     if not records_for(item.application, actor):
         raise NotAllowed(_("Du er inhabil i sagen og kan ikke registrere noget om den."))
+    if item.taken_off_for_objection:
+        raise DomainError(_("Punktet behandles ikke på dette møde."))
     if not objection_blocks(item):
         raise DomainError(
             _("Ingen indsigelse står ved magt mod punktet: udvalget kan behandle det.")

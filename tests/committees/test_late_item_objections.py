@@ -84,6 +84,15 @@ def test_the_item_is_not_handled_and_goes_back(client, auth, cw):
     assert record_decision(client, first).status_code == 302
     response = client.post(f"{base}/punkter/{item.id}/behandles-ikke")
     assert response.status_code == 302
+    # Once: nor postponed, nor its objection withdrawn, nor made urgent after that.
+    assert client.post(f"{base}/punkter/{item.id}/behandles-ikke").status_code == 422
+    assert client.post(f"{base}/punkter/{item.id}/udsaet").status_code == 422
+    assert (
+        client.post(f"{base}/punkter/{item.id}/haster", data={"reason": "Nu."}).status_code == 422
+    )
+    auth.login(cw.member)
+    assert _object(client, item, withdraw="1").status_code == 422
+    auth.login(cw.secretary)
     assert confirm(client, f"{base}/udsend").status_code == 302
     item = _fresh(item)
     assert item.taken_off_for_objection and item.issue_status == IssueStatus.ISSUED
