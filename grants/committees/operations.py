@@ -480,6 +480,9 @@ def create_committee(
             Committee.period_first <= last,
             Committee.period_last >= first,
         )
+        # The earliest of those it overlaps: named the same on every database (PostgreSQL
+        # returned either without an order).
+        .order_by(Committee.period_first)
         .limit(1)
     )
     if taken is not None:
