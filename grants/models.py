@@ -17,6 +17,7 @@ from grants.committees.models import (  # noqa: F401
     Committee,
     CommitteeMembership,
     InterestDeclaration,
+    LateItemObjection,
     Meeting,
     MeetingAttendance,
 )

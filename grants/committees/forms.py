@@ -217,5 +217,28 @@ class SubstituteForm(Form):
             raise ValidationError(_l("Vælg et medlem."))
 
 
+class UrgencyForm(Form):
+    """The chair records that an item added late cannot wait: decided despite an objection."""
+
+    reason = TextAreaField(
+        _l("Hvorfor kan sagen ikke vente til næste møde?"),
+        [DataRequired(message=_l("Skriv hvorfor sagen ikke kan vente.")), Length(max=LONG)],
+    )
+
+
+class DepartureForm(Form):
+    """A member present who leaves the meeting before it ends."""
+
+    user_id = SelectField(_l("Medlem, der forlader mødet"), coerce=str)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_id.choices = [("", _l("Vælg et medlem"))] + [(str(p.id), p.name) for p in members]
+
+    def validate_user_id(self, field):
+        if not field.data:
+            raise ValidationError(_l("Vælg et medlem."))
+
+
 class ActionForm(Form):
     """A button (CSRF only)."""

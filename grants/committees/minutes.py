@@ -44,9 +44,17 @@ def minutes_html(meeting: Meeting, purged: set[int] = frozenset()) -> str:
             kind_labels=AGENDA_KIND_LABELS,
             source_labels=SOURCE_LABELS,
             interest_reason=interest_reason,
+            left_at={a.user_id: a.left_at for a in meeting.attendance if a.left_at is not None},
+            gone_before=_gone_before,
             purged=_purged_on(meeting, purged, clock.today()),
             language="da",
         )
+
+
+def _gone_before(item) -> list[str]:
+    """The members present at the meeting who had left it before the item was decided."""
+    staying = item.present_ids
+    return sorted(a.user.name for a in item.meeting.attendance if a.user_id not in staying)
 
 
 def _purged_on(meeting: Meeting, now_purged: set[int], today) -> dict:

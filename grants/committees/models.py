@@ -273,6 +273,10 @@ class MeetingAttendance(Model):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
 
+    # Left the meeting before it ended (recorded by the chair or secretary): takes no part
+    # in the items decided after, nor counts for their quorum. None: stayed.
+    left_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
     meeting: Mapped[Meeting] = relationship(back_populates="attendance")
     user = relationship("User")
 
@@ -312,16 +316,51 @@ class AgendaItem(Timestamp, Model):
     # Put on after the agenda was sent to the members (an item added late): the members were
     # sent the addition, and the agenda and the minutes say so.
     added_late_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # An item added late is decided only if no member objects, or if it cannot wait: the
+    # urgency the chair (or secretary) recorded for the committee, with the reason, when and
+    # by whom. Empty: not recorded as urgent.
+    urgent_reason: Mapped[str] = mapped_column(Text, default="")
+    urgent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    urgent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Not handled at this meeting because a member objected (and it was not urgent): when
+    # issued, the case goes back off the agenda to wait for a later meeting.
+    taken_off_for_objection: Mapped[bool] = mapped_column(default=False)
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
     application = relationship("Application")
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+    urgent_by = relationship("User", foreign_keys=[urgent_by_id])
+    objections: Mapped[list[LateItemObjection]] = relationship(
+        back_populates="agenda_item", order_by="LateItemObjection.id"
+    )
     declarations: Mapped[list[InterestDeclaration]] = relationship(
         back_populates="agenda_item", order_by="InterestDeclaration.id"
     )
     substitutes: Mapped[list[Substitute]] = relationship(
         back_populates="agenda_item", order_by="Substitute.id"
     )
+
+    @property
+    def present_ids(self) -> set[int]:
+        """The members present for the item: recorded present and not gone before it was
+        decided (its decision recorded), or, not yet decided, not gone at all."""
+        return self.present_at(self.recorded_at)
+
+    def present_at(self, decided: dt.datetime | None) -> set[int]:
+        """The members present at the moment ``decided`` (None: now, as the meeting stands)."""
+        decided = _aware(decided)
+        return {
+            a.user_id
+            for a in self.meeting.attendance
+            if a.left_at is None or (decided is not None and decided < _aware(a.left_at))
+        }
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored moment in UTC (SQLite hands it back without its zone)."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment
 
 
 class Substitute(Model):
@@ -382,3 +421,28 @@ class InterestDeclaration(Model):
     carried_from: Mapped[InterestDeclaration | None] = relationship(
         remote_side=[id], foreign_keys=[carried_from_id]
     )
+
+
+class LateItemObjection(Model):
+    """A member's objection to an item added late being handled (dagsordenen var ikke sendt
+    i tide): while it stands, the committee decides nothing on the item, unless its chair or
+    secretary records that it cannot wait (``AgendaItem.urgent_reason``). Withdrawn by the
+    member: kept, with when, for the minutes."""
+
+    __tablename__ = "late_item_objection"
+    # Part of the meeting's minutes, and journaled on the case.
+    __audit__ = NOT_AUDITED
+    __table_args__ = (UniqueConstraint("agenda_item_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    objected_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    agenda_item: Mapped[AgendaItem] = relationship(back_populates="objections")
+    user = relationship("User")
+
+    @property
+    def stands(self) -> bool:
+        return self.withdrawn_at is None

@@ -40,6 +40,7 @@ from grants.committees.models import (
     InterestDeclaration,
     InterestSource,
     IssueStatus,
+    LateItemObjection,
     Meeting,
     MeetingAttendance,
     MeetingStatus,
@@ -201,9 +202,13 @@ def _ruled_first(declarations: list[InterestDeclaration]) -> None:
 
 def check_rulings_made(item: AgendaItem) -> None:
     """A recorded decision goes out only once every declaration on the item is ruled on (a
-    member may declare after the decision was recorded): refused with the names."""
-    if not item.without_quorum:
+    member may declare after the decision was recorded), and no member's objection to an
+    item added late stands (one may object after it was recorded): refused with the names.
+    A postponement for want of a quorum, or an item not handled for the objection (nothing
+    was decided on it), goes."""
+    if not item.without_quorum and not item.taken_off_for_objection:
         _ruled_first(open_declarations(item))
+        check_no_objection(item)
 
 
 def _names(declarations: list[InterestDeclaration]) -> str:
@@ -349,12 +354,16 @@ class Quorum:
         return {"taking": len(self.taking_part), "size": self.size, "needed": self.needed}
 
 
-def quorum_of(item: AgendaItem, without: int | None = None) -> Quorum:
+def quorum_of(item: AgendaItem, without: int | None = None, *, now: bool = False) -> Quorum:
     """Who can take part in deciding ``item``: the members present and the substitutes
     called in for it, less everyone with an interest in it not ruled harmless (ruled
     disqualified, found by the system, or declared and not yet ruled on). For the ruling on
     a declaration (``without`` its member), the member it is about takes no part and the
-    others with a declaration not yet ruled on do."""
+    others with a declaration not yet ruled on do.
+
+    Those present are those present when the item's decision was recorded; with ``now`` (a
+    decision or postponement being recorded) and for a ruling (made now), as the meeting
+    stands now: a member who has left since takes no part in what is recorded after."""
     meeting = item.meeting
     committee = meeting.committee
     members = {m.user_id for m in committee.voting_memberships(meeting.day)}
@@ -362,7 +371,8 @@ def quorum_of(item: AgendaItem, without: int | None = None) -> Quorum:
         excluded = {d.user_id for d in item.declarations if d.disqualified is not False}
     else:
         excluded = {d.user_id for d in item.declarations if d.disqualified} | {without}
-    seated = (meeting.present_ids & members) - excluded
+    present = item.present_at(None) if now or without is not None else item.present_ids
+    seated = (present & members) - excluded
     # A substitute takes the seat of a member who is absent or disqualified; one whose
     # member takes part after all (came, or ruled harmless on a new ruling) has no seat:
     # one seat, one voice.
@@ -372,6 +382,12 @@ def quorum_of(item: AgendaItem, without: int | None = None) -> Quorum:
         needed=needed_for(committee.quorum_rule, len(members)),
         taking_part=frozenset((seated | stand_ins) - excluded),
     )
+
+
+def present_for(item: AgendaItem) -> set[int]:
+    """The members present for the item (``AgendaItem.present_ids``): a member who left the
+    meeting takes no part in (nor counts for the quorum of) the items after."""
+    return item.present_ids
 
 
 def _no_quorum_message(quorum: Quorum) -> str:
@@ -400,6 +416,28 @@ def sat_on(meeting: Meeting, user) -> bool:
     return committee.in_period(day) and any(
         m.user_id == user.id and m.is_current(day) for m in committee.memberships
     )
+
+
+def former_meetings(user) -> list[Meeting]:
+    """The meetings whose minutes are approved of the committees the person is no longer on
+    (the election period over, or they left), that they sat on (``sat_on``): their way back
+    to those minutes. Newest first. A committee they are on today lists its own."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    current = {c.id for c in committees_of(user)}
+    candidates = db.session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.status == MeetingStatus.CLOSED,
+            Meeting.committee_id.in_(
+                select(CommitteeMembership.committee_id).where(
+                    CommitteeMembership.user_id == user.id
+                )
+            ),
+        )
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    )
+    return [m for m in candidates if m.committee_id not in current and sat_on(m, user)]
 
 
 def sees_case(application, user) -> bool:
@@ -442,6 +480,9 @@ def create_committee(
             Committee.period_first <= last,
             Committee.period_last >= first,
         )
+        # The earliest of those it overlaps: named the same on every database (PostgreSQL
+        # returned either without an order).
+        .order_by(Committee.period_first)
         .limit(1)
     )
     if taken is not None:
@@ -923,7 +964,15 @@ def takes_off_agenda(application, user) -> bool:
     case on the agenda of the meeting being cancelled, by one who may cancel it."""
     cancelling = _CANCELLING.get()
     if cancelling is None:
-        return False
+        # Or an item added late that a member objected to, not handled at its meeting: its
+        # chair or secretary issues that with the meeting's decisions (``issue_item``).
+        item = item_in_session(application)
+        return (
+            item is not None
+            and item.taken_off_for_objection
+            and item.decision == Decision.POSTPONE
+            and records_for(application, user)
+        )
     item = open_item(application)
     return (
         item is not None
@@ -1047,7 +1096,7 @@ def rule_on(declaration: InterestDeclaration, disqualified: bool, actor) -> bool
         and item.decision is not None
         and not item.without_quorum
         and (
-            declaration.user_id in item.meeting.present_ids
+            declaration.user_id in present_for(item)
             or any(s.user_id == declaration.user_id for s in item.substitutes)
         )
     )
@@ -1153,10 +1202,11 @@ def record_decision(
     if decision not in DECISIONS_BY_KIND[item.kind]:
         raise DomainError(_("Vælg en af mulighederne."), field="decision")
     find_interests(item)
+    check_no_objection(item)
     # The committee rules on its members' declarations first; one it cannot rule on (too
     # few left without the member) leaves the item without a quorum too.
     _ruled_first(rulings_to_make(item))
-    quorum = quorum_of(item)
+    quorum = quorum_of(item, now=True)  # recorded again: by those taking part now
     if not quorum.reached:
         raise DomainError(_no_quorum_message(quorum))
     _ruled_first(open_declarations(item))
@@ -1198,8 +1248,10 @@ def postpone_without_quorum(item: AgendaItem, actor) -> None:
     _not_withdrawn(item)
     if not records_for(item.application, actor):
         raise NotAllowed(_("Du er inhabil i sagen og kan ikke registrere noget om den."))
+    if item.taken_off_for_objection:
+        raise DomainError(_("Punktet behandles ikke på dette møde."))
     find_interests(item)
-    quorum = quorum_of(item)
+    quorum = quorum_of(item, now=True)
     if quorum.reached:
         raise DomainError(
             _("Udvalget er beslutningsdygtigt i sagen: registrér udvalgets beslutning.")
@@ -1234,6 +1286,188 @@ def postpone_without_quorum(item: AgendaItem, actor) -> None:
     db.session.flush()
 
 
+# -- items added late: objections and urgency --------------------------------------------------
+
+
+def objections_standing(item: AgendaItem) -> list[LateItemObjection]:
+    """The members' objections to handling the item that stand (not withdrawn)."""
+    return [o for o in item.objections if o.stands]
+
+
+def objection_blocks(item: AgendaItem) -> bool:
+    """An item added late is not decided while a member's objection to it stands, unless
+    the chair or secretary recorded that it cannot wait (kommunestyrelsesloven § 10 and the
+    rules of procedure: an item not on the agenda sent in time is decided only if no member
+    objects, or it is urgent)."""
+    return (
+        item.added_late_at is not None
+        and not item.urgent_reason
+        and bool(objections_standing(item))
+    )
+
+
+def check_no_objection(item: AgendaItem) -> None:
+    """Refused, with the names, while an objection to the late item stands."""
+    if objection_blocks(item):
+        raise DomainError(
+            _(
+                "%(names)s har gjort indsigelse mod, at punktet behandles: det blev sat på "
+                "dagsordenen efter udsendelsen. Udvalget afgør ikke punktet, medmindre "
+                "indsigelsen trækkes tilbage, eller formanden registrerer, at sagen ikke kan "
+                "vente. Ellers behandles punktet ikke på dette møde.",
+                names=listed([o.user.name for o in objections_standing(item)]),
+            )
+        )
+
+
+def _late_and_undecided(item: AgendaItem, field: str | None = None) -> None:
+    _open(item.meeting, field)
+    _not_withdrawn(item)
+    if item.added_late_at is None:
+        raise DomainError(
+            _("Punktet var på dagsordenen, da den blev sendt; der kan ikke gøres indsigelse."),
+            field=field,
+        )
+    if item.issue_status == IssueStatus.ISSUED:
+        raise DomainError(_("Afgørelsen er allerede udsendt og kan ikke ændres."), field=field)
+
+
+def object_to_late_item(item: AgendaItem, user) -> LateItemObjection:
+    """A member objects to the item added late being handled at the meeting: who and when,
+    in the case's journal (for staff) and the minutes. A member with an interest in the case
+    takes no part in it, nor in this."""
+    membership = item.meeting.committee.membership_of(user, item.meeting.day)
+    if membership is None or membership.role == MemberRole.SECRETARY:
+        raise NotAllowed(_("Kun udvalgets medlemmer kan gøre indsigelse."))
+    _late_and_undecided(item)
+    if item.taken_off_for_objection:
+        raise DomainError(_("Punktet behandles ikke på dette møde."))
+    if is_excluded(item.application, user):
+        raise NotAllowed(_("Du er inhabil i sagen og deltager ikke i punktet."))
+    objection = next((o for o in item.objections if o.user_id == user.id), None)
+    if objection is not None and objection.stands:
+        raise DomainError(_("Du har allerede gjort indsigelse mod punktet."))
+    if objection is None:
+        objection = LateItemObjection(agenda_item=item, user_id=user.id)
+        db.session.add(objection)
+    objection.objected_at = clock.now()
+    objection.withdrawn_at = None
+    engine.record(
+        item.application,
+        "late_item_objection",
+        user,
+        details=note("late_item_objection", member=user.name),
+        visible_to_applicant=False,
+    )
+    db.session.flush()
+    return objection
+
+
+def withdraw_objection(item: AgendaItem, user) -> LateItemObjection:
+    """The member withdraws their objection (kept, with when, for the minutes)."""
+    _late_and_undecided(item)
+    objection = next((o for o in objections_standing(item) if o.user_id == user.id), None)
+    if objection is None:
+        raise DomainError(_("Du har ingen indsigelse mod punktet at trække tilbage."))
+    if item.taken_off_for_objection:
+        raise DomainError(_("Punktet behandles ikke på dette møde."))
+    objection.withdrawn_at = clock.now()
+    engine.record(
+        item.application,
+        "late_item_objection_withdrawn",
+        user,
+        details=note("late_item_objection_withdrawn", member=user.name),
+        visible_to_applicant=False,
+    )
+    db.session.flush()
+    return objection
+
+
+def record_urgency(item: AgendaItem, actor, reason: str) -> None:
+    """The chair or secretary records, for the committee, that the item added late cannot
+    wait (with the reason): it is decided despite an objection. At a held meeting, by one
+    who takes part in the case."""
+    if not access.may(actor, "meeting.conduct", item.meeting):
+        raise NotAllowed(_("Kun udvalgets formand og sekretær kan registrere, at sagen haster."))
+    _late_and_undecided(item, "reason")
+    _held(item.meeting)
+    if not records_for(item.application, actor):
+        raise NotAllowed(_("Du er inhabil i sagen og kan ikke registrere noget om den."))
+    if item.urgent_reason:
+        raise DomainError(_("Det er allerede registreret, at sagen haster."), field="reason")
+    if item.taken_off_for_objection:
+        raise DomainError(_("Punktet behandles ikke på dette møde."), field="reason")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Skriv hvorfor sagen ikke kan vente."), field="reason")
+    item.urgent_reason = reason
+    item.urgent_at = clock.now()
+    item.urgent_by_id = actor.id
+    engine.record(
+        item.application,
+        "late_item_urgent",
+        actor,
+        comment=reason,
+        details=note("late_item_urgent"),
+        visible_to_applicant=False,
+    )
+    db.session.flush()
+
+
+def take_off_for_objection(item: AgendaItem, actor) -> None:
+    """A member objected to the item added late and it was not urgent: it is not handled at
+    this meeting. Issued with the rest: the case goes back off the agenda to wait for a
+    later meeting (the meeting's step ``take_off_agenda``); the minutes say why."""
+    if not access.may(actor, "meeting.conduct", item.meeting):
+        raise NotAllowed(_("Kun udvalgets formand og sekretær kan tage punktet af."))
+    _late_and_undecided(item)
+    _held(item.meeting)
+    if not records_for(item.application, actor):
+        raise NotAllowed(_("Du er inhabil i sagen og kan ikke registrere noget om den."))
+    if item.taken_off_for_objection:
+        raise DomainError(_("Punktet behandles ikke på dette møde."))
+    if not objection_blocks(item):
+        raise DomainError(
+            _("Ingen indsigelse står ved magt mod punktet: udvalget kan behandle det.")
+        )
+    names = listed([o.user.name for o in objections_standing(item)])
+    item.decision = Decision.POSTPONE
+    item.amount = None
+    with force_locale("da"):  # the committee's record, like the minutes
+        item.reasons = _(
+            "Punktet blev sat på dagsordenen efter udsendelsen, og %(names)s gjorde "
+            "indsigelse mod, at det blev behandlet. Punktet er ikke behandlet og sættes på et "
+            "senere møde.",
+            names=names,
+        )
+    item.taken_off_for_objection = True
+    item.without_quorum = False
+    item.recorded_by_id = actor.id
+    item.recorded_at = clock.now()
+    item.issue_status = IssueStatus.PENDING
+    item.failure_reason = ""
+    db.session.flush()
+
+
+# -- leaving the meeting ----------------------------------------------------------------------
+
+
+def record_departure(meeting: Meeting, user, actor) -> None:
+    """A member present leaves before the meeting ends: from now on they take no part in the
+    items (nor count for their quorum); those decided before keep them. Recorded by the
+    chair or secretary, with the time; the minutes say it."""
+    if not access.may(actor, "meeting.conduct", meeting):
+        raise NotAllowed(_("Kun udvalgets formand og sekretær kan registrere fremmødet."))
+    _held(meeting)
+    attendance = next((a for a in meeting.attendance if user and a.user_id == user.id), None)
+    if attendance is None:
+        raise DomainError(_("Vælg et medlem, der er til stede."), field="user_id")
+    if attendance.left_at is not None:
+        raise DomainError(_("Medlemmet har allerede forladt mødet."), field="user_id")
+    attendance.left_at = clock.now()
+    db.session.flush()
+
+
 def call_substitute(item: AgendaItem, substitute, for_member, actor) -> Substitute:
     """Call in a substitute (stedfortræder) for a member who is absent or disqualified on the
     item, where the committee's rules of procedure say so. The substitute is staff, not
@@ -1247,6 +1481,9 @@ def call_substitute(item: AgendaItem, substitute, for_member, actor) -> Substitu
     if not records_for(item.application, actor):
         raise NotAllowed(_("Du er inhabil i sagen og kan ikke registrere noget om den."))
     _not_withdrawn(item)
+    if item.issue_status == IssueStatus.ISSUED:
+        # Decided by those who took part then; the minutes say who. Nobody joins it after.
+        raise DomainError(_("Afgørelsen er allerede udsendt og kan ikke ændres."), field="user_id")
     committee = meeting.committee
     check_substitutes_allowed(committee)
     members = {m.user_id: m for m in committee.voting_memberships(meeting.day)}
@@ -1255,7 +1492,7 @@ def call_substitute(item: AgendaItem, substitute, for_member, actor) -> Substitu
         for_member is None
         or for_member.id not in members
         or for_member.id in replaced
-        or not (for_member.id not in meeting.present_ids or disqualified_on(item, for_member))
+        or not (for_member.id not in present_for(item) or disqualified_on(item, for_member))
     ):
         raise DomainError(
             _("Vælg et medlem, der er fraværende eller inhabilt i sagen."), field="for_user_id"
@@ -1377,14 +1614,30 @@ def issue_item(item: AgendaItem, actor) -> None:
     check_rulings_made(item)
     # The committee's steps: taken here, by its meeting, never from the case page.
     with engine.taking_as(CaseRole.COMMITTEE):
-        if decision in (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE):
+        if item.taken_off_for_objection:
+            # Not handled: back to wait for a later meeting, as before it was put on.
+            engine.take(
+                application,
+                "take_off_agenda",
+                actor,
+                item.reasons,
+                details=note(
+                    "late_item_not_handled",
+                    committee=item.meeting.committee.name,
+                    date=item.meeting.day,
+                ),
+            )
+        elif decision in (Decision.GRANT, Decision.GRANT_PART, Decision.REFUSE):
             amount = item.amount if decision == Decision.GRANT_PART else None
             decide(application, actor, decision.value, amount, item.reasons)
         elif decision == Decision.POSTPONE and item.without_quorum:
             # No decision was made: the reason is the system's, worded for each reader in
             # their own language (the applicant's e-mail and journal); the minutes keep
             # the Danish record (``item.reasons``).
-            engine.take(application, "postpone", actor, details=_without_quorum_facts(item))
+            # A report's approval has no "postpone" on the route: the case goes back off
+            # the agenda to wait for a later meeting, as from a cancelled one.
+            step = "postpone" if item.kind == AgendaKind.DECISION else "take_off_agenda"
+            engine.take(application, step, actor, details=_without_quorum_facts(item))
         elif decision == Decision.POSTPONE:
             engine.take(application, "postpone", actor, item.reasons)
         elif decision == Decision.APPROVE_REPORT:

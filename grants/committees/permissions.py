@@ -106,6 +106,14 @@ def can_declare_interest(user, item, **_) -> bool:
     return _membership(user, item.meeting.committee) is not None
 
 
+@access.rule("late_item.object")
+def can_object_to_late_item(user, item, **_) -> bool:
+    """A member of the committee (its chair or a member; the secretary is an official)
+    objects to an item added late being handled, or withdraws their objection."""
+    membership = item.meeting.committee.membership_of(user, item.meeting.day)
+    return membership is not None and membership.role != MemberRole.SECRETARY
+
+
 @access.rule("minutes.download")
 def can_download_minutes(user, meeting, **_) -> bool:
     """Whoever sees the meeting (its minutes only once approved): the secretariat, the

@@ -36,6 +36,7 @@ from grants.committees.forms import (
     CancelMeetingForm,
     CommitteeForm,
     DeclarationForm,
+    DepartureForm,
     MeetingForm,
     MemberForm,
     MoveMeetingForm,
@@ -44,6 +45,7 @@ from grants.committees.forms import (
     RulesForm,
     RulingForm,
     SubstituteForm,
+    UrgencyForm,
 )
 from grants.committees.labels import (
     AGENDA_KIND_LABELS,
@@ -332,6 +334,8 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
         acts = conducts and open_item and ops.records_for(item.application, current_user)
         # The committee rules on a member's declaration before it decides the item.
         waiting = ops.open_declarations(item) if open_item else []
+        # An item added late with a member's objection standing is not decided (unless urgent).
+        blocked = ops.objection_blocks(item) and not item.taken_off_for_objection
         items.append(
             {
                 "item": item,
@@ -339,7 +343,11 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
                 "preview": decision_preview(item.application),
                 "record_form": record_form,
                 "declaration_form": forms.get(("declare", item.id)) or DeclarationForm(),
-                "may_record": conducts and not withdrawn and not waiting and _may_record(item),
+                "may_record": conducts
+                and not withdrawn
+                and not waiting
+                and not blocked
+                and _may_record(item),
                 "waiting": waiting,
                 "waiting_names": listed([d.user.name for d in waiting]),
                 "declared": any(d.user_id == current_user.id for d in item.declarations),
@@ -356,6 +364,27 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
                     and meeting.committee.without_quorum == WithoutQuorum.SUBSTITUTE
                     else None
                 ),
+                "objections": ops.objections_standing(item),
+                "blocked": blocked,
+                "objected": any(
+                    o.user_id == current_user.id for o in ops.objections_standing(item)
+                ),
+                "may_object": item.added_late_at is not None
+                and meeting.is_open
+                and not withdrawn
+                and item.issue_status != IssueStatus.ISSUED
+                and not item.taken_off_for_objection
+                and access.may(current_user, "late_item.object", item),
+                "urgent_form": (
+                    forms.get(("urgent", item.id)) or UrgencyForm()
+                    if acts
+                    and item.added_late_at is not None
+                    and not item.urgent_reason
+                    and ops.objections_standing(item)
+                    and not item.taken_off_for_objection
+                    else None
+                ),
+                "may_take_off": acts and blocked,
                 "rules_on": {
                     d.id for d in item.declarations if access.may(current_user, "meeting.rule", d)
                 },
@@ -383,6 +412,8 @@ def meeting(meeting_id: int, forms: dict | None = None, status: int = 200):
         cancel_form=forms.get("cancel") or CancelMeetingForm(),
         agenda_form=forms.get("agenda") or AgendaForm(cases=ops.eligible_cases(meeting)),
         attendance_form=attendance,
+        departure_form=forms.get("departure") or _departure_form(meeting),
+        left_at={a.user_id: a.left_at for a in meeting.attendance if a.left_at is not None},
         ruling_form=RulingForm(),
         action_form=ActionForm(),
         job=meeting.job,
@@ -406,7 +437,7 @@ def _substitute_form(item: AgendaItem, formdata=None) -> SubstituteForm:
         m.user
         for m in members
         if m.user_id not in replaced
-        and (m.user_id not in meeting.present_ids or ops.disqualified_on(item, m.user))
+        and (m.user_id not in ops.present_for(item) or ops.disqualified_on(item, m.user))
     ]
     kwargs = {} if formdata is None else {"formdata": formdata}
     return SubstituteForm(
@@ -526,6 +557,89 @@ def attendance(meeting_id: int):
     return _step_done(meeting_id, refusal, _("Fremmødet er registreret."), {"attendance": form})
 
 
+@bp.post("/moeder/<int:meeting_id>/fremmoedte/forladt")
+@login_required
+def departure(meeting_id: int):
+    """A member present leaves before the meeting ends: no part in the items after."""
+    meeting = _meeting(meeting_id, "meeting.conduct")
+    form = _departure_form(meeting, formdata=request.form)
+    if not form.validate():
+        return meeting_page_with(meeting_id, {"departure": form})
+    with refused_by_domain(form, "user_id", forbidden_aborts=True) as refusal:
+        ops.record_departure(meeting, db.session.get(User, int(form.user_id.data)), current_user)
+    return _step_done(
+        meeting_id,
+        refusal,
+        _("Det er registreret, at medlemmet har forladt mødet."),
+        {"departure": form},
+    )
+
+
+def _departure_form(meeting: Meeting, formdata=None) -> DepartureForm:
+    staying = [a.user for a in meeting.attendance if a.left_at is None]
+    kwargs = {} if formdata is None else {"formdata": formdata}
+    return DepartureForm(members=sorted(staying, key=lambda u: u.name), **kwargs)
+
+
+@bp.post("/moeder/<int:meeting_id>/punkter/<int:item_id>/indsigelse")
+@login_required
+def object_to_item(meeting_id: int, item_id: int):
+    """A member objects to an item added late being handled at the meeting; or, with
+    ``withdraw``, withdraws their objection."""
+    meeting = _meeting(meeting_id)
+    item = _item(meeting, item_id)
+    access.require(current_user, "late_item.object", item)
+    withdraw = request.form.get("withdraw") == "1"
+    with refused_by_domain(forbidden_aborts=True) as refusal:
+        if withdraw:
+            ops.withdraw_objection(item, current_user)
+        else:
+            ops.object_to_late_item(item, current_user)
+    done = (
+        _("Din indsigelse er trukket tilbage.")
+        if withdraw
+        else _("Din indsigelse er registreret. Punktet afgøres ikke, mens den står ved magt.")
+    )
+    return _step_done(meeting_id, refusal, done)
+
+
+@bp.post("/moeder/<int:meeting_id>/punkter/<int:item_id>/haster")
+@login_required
+def urgent(meeting_id: int, item_id: int):
+    """The chair or secretary records that an item added late cannot wait."""
+    meeting = _meeting(meeting_id, "meeting.conduct")
+    item = _item(meeting, item_id)
+    form = UrgencyForm()
+    if not form.validate():
+        return meeting_page_with(meeting_id, {("urgent", item.id): form})
+    with refused_by_domain(form, "reason", forbidden_aborts=True) as refusal:
+        ops.record_urgency(item, current_user, form.reason.data)
+    return _step_done(
+        meeting_id,
+        refusal,
+        _("Det er registreret, at sagen haster. Udvalget kan afgøre punktet."),
+        {("urgent", item_id): form},
+    )
+
+
+@bp.post("/moeder/<int:meeting_id>/punkter/<int:item_id>/behandles-ikke")
+@login_required
+def not_handled(meeting_id: int, item_id: int):
+    """An item added late that a member objected to is not handled at this meeting."""
+    meeting = _meeting(meeting_id, "meeting.conduct")
+    item = _item(meeting, item_id)
+    with refused_by_domain(forbidden_aborts=True) as refusal:
+        ops.take_off_for_objection(item, current_user)
+    return _step_done(
+        meeting_id,
+        refusal,
+        _(
+            "Punktet behandles ikke på mødet. Når afgørelserne udsendes, går sagen tilbage og "
+            "venter på et senere møde."
+        ),
+    )
+
+
 @bp.post("/moeder/<int:meeting_id>/punkter/<int:item_id>/inhabilitet")
 @login_required
 def declare(meeting_id: int, item_id: int):
@@ -635,6 +749,9 @@ def substitute(meeting_id: int, item_id: int):
         return meeting_page_with(meeting_id, {}, status=403)
     if refusal:  # the choices read again after the rollback
         item = db.session.get(AgendaItem, item_id)
+        if item.issue_status == IssueStatus.ISSUED:  # no form is shown for it: said above
+            flash(refusal.message, "error")
+            return meeting_page_with(meeting_id, {})
         form = _substitute_form(item, formdata=request.form)
         form.validate()
         refusal.show(form, "user_id")
@@ -821,6 +938,16 @@ def minutes(meeting_id: int):
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.get("/tidligere-moeder")
+@login_required
+def former_meetings():
+    """The meetings a former member sat on, with their minutes (the rule ``meeting.view``:
+    closed, and on the committee that day); nothing of the committees after they left."""
+    return render_template(
+        "committees/former_meetings.html", meetings=ops.former_meetings(current_user)
+    )
 
 
 # -- from the case: which meeting --------------------------------------------------------------

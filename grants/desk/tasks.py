@@ -37,7 +37,7 @@ from sqlalchemy import (
 from grants.cases.models import Application
 from grants.cases.states import GRANTED_STATES, State
 from grants.committees.models import Committee, CommitteeMembership, Meeting, MeetingStatus
-from grants.committees.operations import RECORDERS
+from grants.committees.operations import RECORDERS, former_meetings
 from grants.core import clock
 from grants.core.models import NOT_READ, layout_fact, read_layout_fact
 from grants.core.models import _lists_as_parameters as lists_as_parameters
@@ -447,6 +447,13 @@ def meetings(user) -> list[MeetingTask]:
             meeting_id, committee, starts_at, agenda_published_at is not None, conducts
         )
     return list(seen.values())
+
+
+def has_former_meetings(user) -> bool:
+    """Whether the person sat on a committee they are no longer on, at a meeting whose
+    minutes are approved: the task page links to those minutes (a former member has no
+    committees in the menu)."""
+    return bool(former_meetings(user))
 
 
 @functools.cache

@@ -79,6 +79,7 @@ def mine() -> ResponseReturnValue:
         rows=task_table.rows_html(page.items, tasks.next_steps(user, page.items)),
         sort_columns=task_table.sort_columns(filters.sort, filters.order, link_args),
         meetings=tasks.meetings(user),
+        former_meetings=tasks.has_former_meetings(user),
         payments_due=tasks.payments_due() if access.may(user, "payments.read") else None,
     ), status
 

@@ -287,6 +287,7 @@ def _reduce_committee_records(ids: list[int], actor: User | None) -> None:
         recommendation="",
         reasons="",
         failure_reason="",
+        urgent_reason="",
     )
     _overwrite(InterestDeclaration, InterestDeclaration.application_id.in_(ids), reason="")
     meetings = db.session.scalars(
@@ -489,6 +490,7 @@ def own_data(user: User) -> tuple[dict, list[Application]]:
     from grants.committees.models import (
         CommitteeMembership,
         InterestDeclaration,
+        LateItemObjection,
         MeetingAttendance,
     )
     from grants.organisations.models import Invitation
@@ -507,6 +509,7 @@ def own_data(user: User) -> tuple[dict, list[Application]]:
     memberships = _rows_in_order(CommitteeMembership, CommitteeMembership.user_id == user.id)
     attended = _rows_in_order(MeetingAttendance, MeetingAttendance.user_id == user.id)
     declarations = _rows_in_order(InterestDeclaration, InterestDeclaration.user_id == user.id)
+    objections = _rows_in_order(LateItemObjection, LateItemObjection.user_id == user.id)
     invitations = _rows_in_order(
         Invitation,
         or_(func.lower(Invitation.email) == email, Invitation.accepted_by_id == user.id),
@@ -571,10 +574,13 @@ def own_data(user: User) -> tuple[dict, list[Application]]:
                 "meeting_id": a.meeting_id,
                 "committee": a.meeting.committee.name,
                 "starts_at": _plain(a.meeting.starts_at),
+                "left_at": _plain(a.left_at),
             }
             for a in attended
         ],
         "interest_declarations": [_row(d) for d in declarations],
+        # Objections to items added late being handled (who, when, withdrawn when).
+        "late_item_objections": [_row(o) for o in objections],
         "account_events": [
             {
                 "at": _plain(e.at),

@@ -70,6 +70,20 @@ TEXTS = {
         "et senere møde."
     ),
     "substitute_called": _l("%(substitute)s er indkaldt som stedfortræder for %(member)s."),
+    "late_item_objection": _l(
+        "%(member)s gør indsigelse mod, at sagen behandles på mødet: den blev sat på "
+        "dagsordenen efter udsendelsen."
+    ),
+    "late_item_objection_withdrawn": _l("%(member)s har trukket sin indsigelse tilbage."),
+    "late_item_urgent": _l(
+        "Registreret for udvalget, at sagen ikke kan vente: den afgøres på mødet, selv om "
+        "den blev sat på dagsordenen efter udsendelsen."
+    ),
+    "late_item_not_handled": _l(
+        "Sagen blev ikke behandlet på mødet i %(committee)s den %(date)s: den blev sat på "
+        "dagsordenen efter udsendelsen, og et medlem gjorde indsigelse. Den venter på et nyt "
+        "møde."
+    ),
     "meeting_moved": _l(
         "Mødet i %(committee)s er flyttet fra %(from_date)s kl. %(from_time)s til %(date)s "
         "kl. %(time)s. Sagen er stadig på dagsordenen."

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from grants.committees import operations as ops
-from grants.committees.models import MemberRole
+from grants.committees.models import MeetingStatus, MemberRole
 from grants.extensions import db
 from grants.people.models import Role
 from tests.committees.conftest import make_case, make_meeting, on_agenda, record_decision
@@ -81,3 +81,57 @@ def test_a_member_who_left_within_the_period_reads_the_minutes(client, auth, cw,
     auth.login(cw.member)
     assert client.get(f"{base}/beslutningsprotokol.pdf").status_code == 200
     assert client.get(f"/udvalg/moeder/{later.id}").status_code == 403
+
+
+def _former_links(client) -> list[str]:
+    page = client.get("/opgaver")
+    assert page.status_code == 200
+    return [href for href in links(page) if href.endswith("/udvalg/tidligere-moeder")]
+
+
+def _listed(client) -> list[str]:
+    page = client.get("/udvalg/tidligere-moeder")
+    assert page.status_code == 200
+    return [href for href in links(page) if "/udvalg/moeder/" in href]
+
+
+def test_a_former_member_finds_the_meetings_they_sat_on(client, auth, cw, move_clock):
+    """No committee in the menu once they left, but the task page (their front page) links
+    to the meetings they sat on, and only those: not one closed after they left, not one
+    still open, nothing for those who never sat on the committee."""
+    _closed_meeting(client, auth, cw)
+    base = f"/udvalg/moeder/{cw.meeting.id}"
+    membership = cw.committee.membership_of(cw.member)
+    membership.valid_to = cw.meeting.day
+    after = make_meeting(cw.committee, days=3)  # closed after the member left
+    after.status = MeetingStatus.CLOSED
+    after.minutes_pdf = b"%PDF-1.7 later minutes"
+    after.minutes_sha256 = "3" * 64
+    make_meeting(cw.committee, days=7)  # not yet held
+    db.session.commit()
+    move_clock(cw.meeting.day + dt.timedelta(10))
+
+    auth.login(cw.member)
+    assert ops.committees_of(cw.member) == []
+    assert _former_links(client)
+    assert _listed(client) == [base, f"{base}/beslutningsprotokol.pdf"]
+    for href in _listed(client):
+        assert client.get(href).status_code == 200
+    assert client.get(f"/udvalg/moeder/{after.id}").status_code == 403
+    # Today's members find their committee in the menu; the list is for former members.
+    auth.login(cw.chair)
+    assert _former_links(client) == [] and _listed(client) == []
+    auth.login(cw.outsider)
+    assert _former_links(client) == [] and _listed(client) == []
+
+
+def test_the_list_is_in_english_too(client, auth, cw, move_clock):
+    _closed_meeting(client, auth, cw)
+    cw.member.locale = "en"
+    db.session.commit()
+    move_clock(dt.date(cw.committee.period_last + 1, 2, 1))
+    auth.login(cw.member)
+    page = client.get("/opgaver")
+    assert "The minutes of the meetings you took part in" in page.get_data(as_text=True)
+    page = client.get("/udvalg/tidligere-moeder")
+    assert "Meetings of committees you sat on" in page.get_data(as_text=True)

@@ -20,6 +20,7 @@ from grants.committees import operations as ops
 from grants.committees.minutes import minutes_html
 from grants.committees.models import (
     AgendaItem,
+    AgendaKind,
     Committee,
     CommitteeKind,
     CommitteeMembership,
@@ -39,7 +40,14 @@ from grants.extensions import db
 from grants.funds import kinds
 from grants.letters.models import Letter
 from grants.people.models import Role, User
-from tests.committees.conftest import make_meeting, on_agenda, record_decision, rule_on
+from tests.committees.conftest import (
+    hold,
+    make_case,
+    make_meeting,
+    on_agenda,
+    record_decision,
+    rule_on,
+)
 from tests.confirming import confirm
 from tests.factories import (
     PASSWORD,
@@ -553,3 +561,26 @@ def test_the_applicant_reads_why_the_item_was_postponed_in_their_own_language(
     page = client.get(f"/ansoegninger/{item.application_id}")
     journal = html.text_of(page, "section[aria-labelledby=journal-heading]")
     assert said in journal and not_said not in journal
+
+
+def test_a_report_without_quorum_is_postponed_and_goes_back(client, auth, cw):
+    """A report's approval has no "postpone" step on the route: postponed for want of a
+    quorum, its issue failed and the meeting could never close. It goes back off the agenda
+    (the case waits for a later meeting), and the minutes say why."""
+    cw.committee.quorum_rule = QuorumRule.MORE_THAN_HALF
+    case = make_case(cw, state="report_submitted", outcome="granted", granted_amount=8000)
+    db.session.commit()
+    item = on_agenda(cw, case, held=False)
+    assert item.kind == AgendaKind.REPORT_APPROVAL
+    hold(cw, present={cw.chair.id})
+    auth.login(cw.secretary)
+    base = f"/udvalg/moeder/{cw.meeting.id}"
+    assert client.post(f"{base}/punkter/{item.id}/udsaet").status_code == 302
+    confirm(client, f"{base}/udsend")
+    db.session.expire_all()
+    item = db.session.get(AgendaItem, item.id)
+    assert item.issue_status == IssueStatus.ISSUED, item.failure_reason
+    assert item.application.state == "report_submitted"
+    assert client.post(f"{base}/luk").status_code == 302
+    html = minutes_html(db.session.get(Meeting, cw.meeting.id))
+    assert "Ikke afgjort: udvalget var ikke beslutningsdygtigt" in html

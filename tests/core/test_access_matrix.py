@@ -258,6 +258,12 @@ EXPECTATIONS: dict[str, Expect] = {
     "committees.declare": Expect(COMMITTEE_MEMBERS, data={"reason": ""}),
     # A person who is not a member of the committee in the world gets 422 for the form.
     "committees.attendance": Expect(CONDUCTS, data={"present": "999999"}),
+    # Nobody chosen: the chair gets the page back (422).
+    "committees.departure": Expect(CONDUCTS, data={"user_id": ""}),
+    # The item was sent with the agenda (not added late): nothing to object to (422).
+    "committees.object_to_item": Expect(COMMITTEE_MEMBERS),
+    "committees.urgent": Expect(CONDUCTS, data={"reason": ""}),
+    "committees.not_handled": Expect(CONDUCTS),
     "committees.rule": Expect(CONDUCTS),
     "committees.record": Expect(CONDUCTS),
     # The meeting is not held yet: the chair gets the page back (422).
@@ -266,6 +272,8 @@ EXPECTATIONS: dict[str, Expect] = {
     # Nothing recorded to issue, items not issued: the chair gets the page back (422).
     "committees.issue": Expect(CONDUCTS),
     "committees.close": Expect(CONDUCTS),
+    # A former member's way back to their minutes: everyone signed in reads their own list.
+    "committees.former_meetings": Expect(SIGNED_IN),
     "committees.job_status": Expect(MEETING_VIEWERS),
     "committees.minutes": Expect(MEETING_VIEWERS, {"meeting_id": "{closed_meeting}"}),
     # -- administration: the administrator only.
@@ -766,6 +774,12 @@ COMMITTEE_GUESSES = (
     ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/stedfortraeder"),
     ("POST", "/udvalg/moeder/{other_meeting}/udsend"),
     ("POST", "/udvalg/moeder/{other_meeting}/luk"),
+    ("POST", "/udvalg/moeder/{other_meeting}/fremmoedte/forladt"),
+    ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/indsigelse"),
+    ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/haster"),
+    ("POST", "/udvalg/moeder/{other_meeting}/punkter/{other_item}/behandles-ikke"),
+    ("POST", "/udvalg/moeder/{meeting}/punkter/{other_item}/indsigelse"),
+    ("POST", "/udvalg/moeder/{meeting}/punkter/{other_item}/haster"),
     # Their own meeting, with the other committee's item: not found.
     ("POST", "/udvalg/moeder/{meeting}/punkter/{other_item}/beslutning"),
     ("POST", "/udvalg/moeder/{meeting}/punkter/{other_item}/inhabilitet"),

@@ -95,3 +95,52 @@ def test_the_minutes_are_kept_with_the_personal_data_reduced(client, auth, cw, m
     assert response.status_code == 200 and response.data == meeting.minutes_pdf
     page = client.get(f"/udvalg/moeder/{meeting.id}").get_data(as_text=True)
     assert APPLICANT not in page and "nabo" not in page and "uden for puljens" not in page
+
+
+def test_the_urgency_of_a_late_item_loses_its_reason_and_keeps_the_fact(
+    app,
+    client,
+    auth,
+    cw,  # noqa: F811
+    move_clock,
+):
+    """The chair's reason why a late item could not wait may name the applicant: it goes
+    with the other texts; that the item was urgent, who said so and when stay."""
+    from grants.committees import operations as ops
+    from tests.committees.conftest import hold
+
+    anne = make_user(name=APPLICANT, email="anne@example.dk")
+    anne.role_grants.clear()
+    on_agenda(cw, make_case(cw), held=False)
+    with app.test_request_context():
+        ops.publish_agenda(cw.meeting, cw.secretary)
+    db.session.commit()
+    item = on_agenda(cw, make_case(cw, anne, title="Annes studietur til Lyon"), held=False)
+    hold(cw)
+    base = f"/udvalg/moeder/{cw.meeting.id}"
+    auth.login(cw.member)
+    assert client.post(f"{base}/punkter/{item.id}/indsigelse").status_code == 302
+    auth.login(cw.chair)
+    reason = "Anne Ansøger rejser før næste møde."
+    assert (
+        client.post(f"{base}/punkter/{item.id}/haster", data={"reason": reason}).status_code == 302
+    )
+    for each in db.session.get(Meeting, cw.meeting.id).items:
+        client.post(
+            f"{base}/punkter/{each.id}/beslutning", data={"decision": "refuse", "reasons": DECIDED}
+        )
+    confirm(client, f"{base}/udsend")
+    assert client.post(f"{base}/luk").status_code == 302
+    db.session.expire_all()
+    assert "Anne Ansøger rejser" in pdf_text(db.session.get(Meeting, cw.meeting.id).minutes_pdf)
+
+    move_clock(clock.today() + dt.timedelta(days=365 * 7))
+    operations.purge(6, actor=cw.admin)
+    db.session.commit()
+    db.session.expire_all()
+    item = db.session.get(AgendaItem, item.id)
+    assert item.urgent_reason == "" and item.urgent_at is not None
+    assert item.urgent_by_id == cw.chair.id
+    kept = pdf_text(db.session.get(Meeting, cw.meeting.id).minutes_pdf)
+    assert "Anne" not in kept and "Sagen haster" in kept
+    assert "Ulla Ulriksen gjorde indsigelse mod behandlingen" in kept
