@@ -58,15 +58,17 @@ _last_step: dict[str, int] = {}
 
 
 def totp_code(secret: str) -> str:
-    """The code an authenticator app with `secret` shows: the app's current step or a
-    neighbouring one the server also accepts, never one given before (waiting for the next
-    step when the run has used them all)."""
+    """The code an authenticator app with `secret` shows: the app's current step or the next
+    one, which the server also accepts, never one given before (waiting for the next step when
+    the run has used them all). Not the step before: the server takes it only until the
+    current step ends, which on a busy machine came before the form was sent (CI, 8 December
+    2026: "Koden passer ikke" for a code typed at once)."""
     import pyotp
 
     totp = pyotp.TOTP(secret)
     while True:
         now = totp.timecode(dt.datetime.now(dt.UTC))
-        step = max(now - 1, _last_step.get(secret, now - 2) + 1)
+        step = max(now, _last_step.get(secret, now - 1) + 1)
         if step <= now + 1:
             _last_step[secret] = step
             return totp.generate_otp(step)
