@@ -11,6 +11,7 @@ from grants.cases.models import Application
 from tests.letters.kinds import every_letter, pdf_text
 
 
+@pytest.mark.once  # words, not the database: every kind is issued on PostgreSQL in test_kinds
 @pytest.mark.parametrize("language", ["da", "en"])
 def test_no_letter_of_any_kind_says_kr_twice(world, youth, move_clock, language):
     letters = every_letter(world, youth, move_clock, language)
@@ -28,6 +29,7 @@ def test_no_letter_of_any_kind_says_kr_twice(world, youth, move_clock, language)
         assert "kr.." not in html, name
 
 
+@pytest.mark.once  # words, not the database: every kind is issued on PostgreSQL in test_kinds
 @pytest.mark.parametrize("language", ["da", "en"])
 def test_no_email_of_any_step_says_kr_twice(world, youth, move_clock, language):
     """The e-mails the letters' cases sent on their way, and every step's e-mail of every

@@ -78,6 +78,7 @@ def english_letters(world, youth, move_clock):
     return every_letter(world, youth, move_clock, "en")
 
 
+@pytest.mark.once  # words, not the database: every kind is issued on PostgreSQL in test_kinds
 def test_an_english_letter_has_no_danish_fixed_text(english_letters):
     danish = [fragment for msgid, _en in _catalogue() for fragment in _fragments(msgid)]
     danish += [f for body in texts.DEFAULT_TEXTS.values() for f in _fragments(body)]
@@ -92,6 +93,7 @@ def test_an_english_letter_has_no_danish_fixed_text(english_letters):
         assert DANISH_WORDS.findall(text) == [], (name, DANISH_WORDS.findall(text), text)
 
 
+@pytest.mark.once  # words, not the database: every kind is issued on PostgreSQL in test_kinds
 def test_a_danish_letter_has_no_english_fixed_text(world, youth, move_clock):
     letters = every_letter(world, youth, move_clock, "da")
     english = [fragment for _da, msgstr in _catalogue() for fragment in _fragments(msgstr)]
