@@ -165,6 +165,7 @@ def edit(application_id: int):
         recalculation = preview_recalculation(application, form)
         return _render(application, report, form, recalculation)
     recalculation = None
+    refusal = None
     if valid:
         with refused_by_domain(form, forbidden_aborts=True) as refusal:
             uploads = check_receipts(
@@ -183,9 +184,9 @@ def edit(application_id: int):
             else:
                 flash(_("Rapporten er gemt som kladde. Du kan fortsætte senere."), "success")
             return redirect(url_for("applications.show", application_id=application.id))
-    # Refused: nothing is worked out from the refused dates and counts (the fields carry
-    # their errors, including a refusal by the domain shown beside its field).
-    refused = bool(youth and form.errors)
+    # Refused: nothing is worked out from the refused dates and counts, whether a field
+    # carries the error or the domain's refusal is only flashed (it has no field here).
+    refused = bool(youth and (form.errors or refusal))
     if youth and not refused:
         recalculation = preview_recalculation(application, form)
     # Refused: what was typed stays in the page and is kept as the person's draft; chosen

@@ -89,3 +89,29 @@ def test_a_valid_preview_still_shows_the_subsidy(world, youth, client, auth, mov
     assert response.status_code == 200
     assert "10 unge + 2 ledere = 12 personer" in text
     assert CANNOT["da"] not in text
+
+
+def test_a_refusal_only_flashed_gives_no_subsidy_preview(
+    world, youth, client, auth, move_clock, monkeypatch
+):
+    """The domain refuses with no field on the form (a flash): nothing is worked out."""
+    from grants.core.errors import DomainError
+    from grants.reports import views
+
+    def refuse(*_args, **_kwargs):
+        raise DomainError("Sagen kan ikke ændres nu.")
+
+    monkeypatch.setattr(views, "save_report", refuse)
+    application = granted_youth_case(world, youth)
+    move_clock(application.return_date)
+    auth.login(youth["karl"])
+    response = client.post(
+        f"/ansoegninger/{application.id}/rapport", data=_data(application, intent="save")
+    )
+    text = page_text(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert "Sagen kan ikke ændres nu." in text
+    assert CANNOT["da"] in text
+    assert "10 unge + 2 ledere" not in text
+    assert "Tilskud i alt" not in text
+    assert db.session.scalars(select(TripReport)).all() == []
