@@ -441,6 +441,9 @@ def handle_form(fund: Fund, application: Application | None):
             return redirect(url_for("applications.show", application_id=made.id))
     if request.method == "POST":
         intent = request.form.get("intent", "save")
+        if intent == "preview" and not fund.computes_subsidy:
+            # The form offers no preview (a study trip): a crafted one saves nothing.
+            abort(400)
         submitting = intent == "submit"
         valid = form.validate_for_submission() if submitting else form.validate_draft()
         if extra is not None:

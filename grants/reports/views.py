@@ -158,6 +158,9 @@ def edit(application_id: int):
         return _render(application, report, form, recalculation, draft=draft)
 
     intent = request.form.get("intent", "save")
+    if intent == "preview" and not youth:
+        # The form offers no preview (no subsidy is worked out): a crafted one saves nothing.
+        abort(400)
     submitting = intent == "submit"
     has_receipts = bool(receipts_of(application))
     valid = form.validate_for_submission(has_receipts) if submitting else form.validate()

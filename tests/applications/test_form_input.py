@@ -348,3 +348,18 @@ def test_an_unreadable_budget_line_does_not_lower_the_limit_shown(world, client,
     assert "6.500" in (field_error(response, "accommodation") or "")
     assert field_error(response, "transport") is None
     assert applications_count() == 0
+
+
+def test_a_crafted_preview_on_the_study_trip_form_saves_nothing(world, client, auth):
+    """The study-trip form offers no preview: intent=preview is refused, no draft made."""
+    auth.login(world.employee)
+    data = form_data(manager_id=str(world.manager.id), intent="preview")
+    response = client.post(NEW, data=data)
+    assert response.status_code == 400
+    assert applications_count() == 0
+    application = make_application(world.employee, world.fund, title="Min kladde")
+    db.session.commit()
+    response = client.post(f"/ansoegninger/{application.id}/rediger", data=data)
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).title == "Min kladde"

@@ -115,3 +115,18 @@ def test_a_refusal_only_flashed_gives_no_subsidy_preview(
     assert "10 unge + 2 ledere" not in text
     assert "Tilskud i alt" not in text
     assert db.session.scalars(select(TripReport)).all() == []
+
+
+def test_a_crafted_preview_on_a_study_trip_report_saves_nothing(world, client, auth, move_clock):
+    """A study trip's report offers no preview: intent=preview is refused, nothing saved."""
+    from tests.reports.helpers import granted_case, report_data
+
+    application = granted_case(world)
+    move_clock(application.return_date)
+    auth.login(world.employee)
+    response = client.post(
+        f"/ansoegninger/{application.id}/rapport",
+        data=report_data(application, intent="preview"),
+    )
+    assert response.status_code == 400
+    assert db.session.scalars(select(TripReport)).all() == []
