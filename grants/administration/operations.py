@@ -10,7 +10,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from grants.administration.models import GroupRole, GroupRoleMapping
 from grants.audit.models import write_event
@@ -19,6 +19,8 @@ from grants.budgets.ledger import in_ledger_language
 from grants.budgets.lock import BudgetBusy, lock_fund
 from grants.budgets.models import YearClosing
 from grants.budgets.opening import allocate, open_year
+from grants.cases.models import Application
+from grants.cases.states import State
 from grants.core import clock
 from grants.core.errors import DomainError
 from grants.core.formatting import money
@@ -408,3 +410,29 @@ def remove_group_role(mapping: GroupRoleMapping, actor: User) -> None:
     )
     db.session.delete(mapping)
     db.session.flush()
+
+
+# States where a case is done: its data no longer has to match the fund's kind.
+FINISHED_STATES = (State.SETTLED, State.REFUSED, State.WITHDRAWN, State.CANCELLED)
+
+
+def refuse_kind_change(fund: Fund, kind: str) -> None:
+    """A fund's kind may change only while no case (draft or under way) depends on it: the
+    cases' data (counts, answers, the subsidy worked out) is of the kind they started with."""
+    if kind == fund.kind:
+        return
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(Application)
+        .where(Application.fund_id == fund.id, Application.state.not_in(FINISHED_STATES))
+    )
+    if count:
+        raise DomainError(
+            ngettext(
+                "Slags pulje kan ikke ændres, mens %(num)d sag (kladde eller i gang) er i puljen.",
+                "Slags pulje kan ikke ændres, mens %(num)d sager (kladder eller i gang) er i "
+                "puljen.",
+                count,
+            ),
+            field="kind",
+        )

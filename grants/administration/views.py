@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from grants.administration import operations
@@ -322,7 +323,10 @@ def _save_fund(fund: Fund | None, form: FundForm) -> Fund:
             raise DomainError(_("Der er allerede en pulje med den kode."), field="code")
         fund = Fund(code=form.code.data, yearly_budget=form.yearly_budget.data, **values)
         db.session.add(fund)
-        db.session.flush()
+        try:
+            db.session.flush()
+        except IntegrityError as error:  # the same code saved by someone else a moment ago
+            raise DomainError(_("Der er allerede en pulje med den kode."), field="code") from error
         operations.first_budget(fund, current_user)
         operations.kind_questions(fund, current_user)
         for outcome, body in texts.DEFAULT_TEXTS.items():
@@ -330,6 +334,7 @@ def _save_fund(fund: Fund | None, form: FundForm) -> Fund:
         operations.set_board(fund, {int(i) for i in form.board.data or ()})
         return fund
     operations.lock_for_settings(fund)
+    operations.refuse_kind_change(fund, values["kind"])
     _assign(fund, values)
     operations.set_board(fund, {int(i) for i in form.board.data or ()})
     operations.change_yearly_budget(fund, form.yearly_budget.data, current_user)
