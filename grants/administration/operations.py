@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from grants.administration.models import GroupRole, GroupRoleMapping
 from grants.audit.models import write_event
@@ -144,9 +145,13 @@ def key_for(label: str, taken: set[str]) -> str:
     return key
 
 
-def new_form_version(fund: Fund, questions: list[dict], actor=None) -> FormVersion:
+def new_form_version(
+    fund: Fund, questions: list[dict], actor=None, field: str | None = None
+) -> FormVersion:
     """Save the fund's questions as its next form version; older versions stay as they were,
-    with the cases filled in with them."""
+    with the cases filled in with them. Another save of the same fund's questions at the same
+    moment takes the same version number: the unique index refuses the second (``field``
+    says where the message goes), instead of a server error."""
     version = FormVersion(
         fund_id=fund.id, version=next_version(fund.id), created_by_id=actor.id if actor else None
     )
@@ -163,7 +168,12 @@ def new_form_version(fund: Fund, questions: list[dict], actor=None) -> FormVersi
             )
         )
     db.session.add(version)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        raise DomainError(
+            _("Puljens spørgsmål blev ændret af en anden lige nu. Prøv igen."), field=field
+        ) from error
     return version
 
 
@@ -188,7 +198,7 @@ def add_question(fund: Fund, question: dict, actor=None) -> FormVersion:
     if any(" ".join(q["label"].split()).casefold() == label for q in questions):
         raise DomainError(_("Puljen stiller allerede det spørgsmål."), field="label")
     question = dict(question, key=key_for(question["label"], {q["key"] for q in questions}))
-    return new_form_version(fund, questions + [question], actor)
+    return new_form_version(fund, questions + [question], actor, field="label")
 
 
 def remove_question(fund: Fund, key: str, actor=None) -> FormVersion:

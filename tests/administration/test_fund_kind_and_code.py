@@ -84,3 +84,23 @@ def test_a_code_taken_between_the_check_and_the_insert_is_said_beside_the_field(
         db.session.scalar(select(func.count()).select_from(Fund).where(Fund.name == "Kulturpuljen"))
         == 0
     )
+
+
+def test_questions_saved_by_another_at_the_same_moment_are_said_beside_the_field(
+    world, client, auth, monkeypatch
+):
+    """Two saves of the fund's questions take the same next version: the second is refused
+    beside the question, not a server error, and nothing of it is saved."""
+    from grants.administration import operations
+    from grants.questions.models import FormVersion
+
+    auth.login(world.admin)
+    url = f"/administration/puljer/{world.fund.id}/spoergsmaal"
+    client.post(url, data={"label": "Hvilken skole?", "kind": "short_text"})
+    assert db.session.scalar(select(func.count()).select_from(FormVersion)) == 1
+    # The other save read the same version number before this one's insert.
+    monkeypatch.setattr(operations, "next_version", lambda _fund_id: 1)
+    response = client.post(url, data={"label": "Antal elever", "kind": "number"})
+    assert response.status_code == 422
+    assert "blev ændret af en anden" in (field_error(response, "label") or "")
+    assert db.session.scalar(select(func.count()).select_from(FormVersion)) == 1
