@@ -135,8 +135,17 @@ def check(body: str) -> None:
     try:
         tree = _env.parse(body)
     except TemplateError as error:
+        # Jinja's own message is English: the person reads where, in their language; the
+        # technical detail follows only in parentheses, for whoever helps them.
+        line = getattr(error, "lineno", None) or 1
         raise DomainError(
-            _("Teksten kan ikke læses: %(error)s", error=str(error.message or error)[:200]),
+            _(
+                "Teksten kan ikke læses: der er en fejl i linje %(line)d. Tjek, at hvert "
+                "{{ … }} og {%% … %%} er lukket, og at hvert if slutter med endif. "
+                "(Teknisk: %(error)s)",
+                line=line,
+                error=str(error.message or error)[:200],
+            ),
             field="body",
         ) from None
     except (RecursionError, MemoryError):  # "((((…))))" deeper than the parser goes

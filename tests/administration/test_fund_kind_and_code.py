@@ -104,3 +104,29 @@ def test_questions_saved_by_another_at_the_same_moment_are_said_beside_the_field
     assert response.status_code == 422
     assert "blev ændret af en anden" in (field_error(response, "label") or "")
     assert db.session.scalar(select(func.count()).select_from(FormVersion)) == 1
+
+
+@pytest.mark.parametrize(
+    "locale, expected",
+    [
+        ("da", "Teksten kan ikke læses: der er en fejl i linje 4."),
+        ("en", "The text cannot be read: there is an error on line 4."),
+    ],
+)
+def test_a_letter_text_that_cannot_be_parsed_is_said_in_the_persons_language(
+    world, client, auth, locale, expected
+):
+    from grants.letters.models import LetterText
+
+    world.admin.locale = locale
+    db.session.commit()
+    before = db.session.scalar(select(func.count()).select_from(LetterText))
+    auth.login(world.admin)
+    response = client.post(
+        f"/administration/puljer/{world.fund.id}/breve/granted",
+        data={"body": "Kære ansøger\n\n{% if sagsnummer %}\nSag {{ sagsnummer }"},
+    )
+    assert response.status_code == 422
+    message = field_error(response, "body") or ""
+    assert message.startswith(expected), message
+    assert db.session.scalar(select(func.count()).select_from(LetterText)) == before
