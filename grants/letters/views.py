@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from grants.core import access, address_language, qr
-from grants.core.files import display_name
+from grants.core.files import content_disposition
 from grants.core.security import serves_a_file
 from grants.extensions import db
 from grants.funds import kinds
@@ -45,9 +45,8 @@ def download(letter_id: int) -> Response:
     # The stored bytes, never a fresh rendering: the applicant and the case file must see
     # the same letter, byte for byte, however often it is downloaded.
     response = Response(letter.pdf, mimetype="application/pdf")
-    response.headers.set(
-        "Content-Disposition", "attachment", filename=display_name(letter.filename)
-    )
+    # The one way the app names a download (RFC 6266): "filename*" keeps æøå and spaces.
+    response.headers["Content-Disposition"] = content_disposition(letter.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     # A letter holds personal data: no shared caches, and no copy left behind in the browser.
     response.headers["Cache-Control"] = "private, no-store"

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from grants.cases.models import Application, Outcome
 from grants.core.errors import DomainError
+from grants.core.files import content_disposition
 from grants.extensions import db
 from grants.letters.models import Letter
 from grants.letters.operations import issue_decision_letter
@@ -367,7 +368,7 @@ def test_a_party_downloads_the_stored_bytes_unchanged(client, auth, world, issue
     assert first.status_code == second.status_code == 200
     assert first.data == second.data == issued.pdf
     assert first.mimetype == "application/pdf"
-    assert first.headers["Content-Disposition"] == f"attachment; filename={issued.filename}"
+    assert first.headers["Content-Disposition"] == content_disposition(issued.filename)
     assert first.headers["X-Content-Type-Options"] == "nosniff"
     assert first.headers["Cache-Control"] == "private, no-store"
     assert first.headers["ETag"] == f'"{issued.sha256}"'
@@ -400,3 +401,15 @@ def test_an_unknown_letter_is_not_found(client, auth, world):
     auth.login(world.employee)
 
     assert client.get("/breve/999999/hent").status_code == 404
+
+
+def test_a_letter_named_with_danish_letters_and_spaces_downloads_by_its_name(
+    client, auth, world, issued
+):
+    issued.filename = "Bevilling til Ærø og Søby.pdf"
+    db.session.commit()
+    auth.login(world.employee)
+    header = client.get(f"/breve/{issued.id}/hent").headers["Content-Disposition"]
+    assert header.startswith("attachment; ")
+    assert 'filename="Bevilling til Aeroe og Soeby.pdf"' in header
+    assert "filename*=UTF-8''Bevilling%20til%20%C3%86r%C3%B8%20og%20S%C3%B8by.pdf" in header
