@@ -211,16 +211,7 @@ def _no_jit_on_postgresql(app: Flask) -> None:
     The task list's filter choices, estimated at 1.3 million though it reads a few hundred
     rows, took 1.5 s a request at the bench's 100,000 cases, all of it compiling. Off for
     the app's connections, whatever the server's default."""
-    url = str(app.config.get("SQLALCHEMY_DATABASE_URI") or "")
-    if not url.startswith("postgresql"):
-        return
-    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    connect_args = dict(options.get("connect_args") or {})
-    given = str(connect_args.get("options") or "")
-    if "jit=" not in given:
-        connect_args["options"] = f"{given} -c jit=off".strip()
-    options["connect_args"] = connect_args
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    _postgresql_setting(app, "jit", "off")
 
 
 def _bound_lock_waits_on_postgresql(app: Flask) -> None:
@@ -230,15 +221,21 @@ def _bound_lock_waits_on_postgresql(app: Flask) -> None:
     (grants.core.views.busy_page) instead of hanging, and the workers' requests do not pile
     up behind it. The domains' locks set it again for their transaction
     (grants.core.locks.bound_lock_wait), reading the setting as it is then."""
+    timeout_ms = int(float(app.config["BUDGET_LOCK_TIMEOUT"]) * 1000)
+    _postgresql_setting(app, "lock_timeout", str(timeout_ms))
+
+
+def _postgresql_setting(app: Flask, name: str, value: str) -> None:
+    """Set ``name`` for every connection the app makes to PostgreSQL (the connection's
+    ``options``), unless the configuration's own options already set it; nothing on SQLite."""
     url = str(app.config.get("SQLALCHEMY_DATABASE_URI") or "")
     if not url.startswith("postgresql"):
         return
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect_args = dict(options.get("connect_args") or {})
     given = str(connect_args.get("options") or "")
-    if "lock_timeout=" not in given:
-        timeout_ms = int(float(app.config["BUDGET_LOCK_TIMEOUT"]) * 1000)
-        connect_args["options"] = f"{given} -c lock_timeout={timeout_ms}".strip()
+    if f"{name}=" not in given:
+        connect_args["options"] = f"{given} -c {name}={value}".strip()
     options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
