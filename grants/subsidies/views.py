@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from grants.core import access
+from grants.core.files import content_disposition
 from grants.core.input import json_body, parse_id
 from grants.extensions import db
 from grants.funds.models import Fund
@@ -101,7 +102,7 @@ def export(fund_code: str, version: int):
         operations.export_rule_set(rule_set, normalised=normalised),
         mimetype="application/toml",
         headers={
-            "Content-Disposition": f'attachment; filename="{fund.code}-v{rule_set.version}.toml"'
+            "Content-Disposition": content_disposition(f"{fund.code}-v{rule_set.version}.toml")
         },
     )
 

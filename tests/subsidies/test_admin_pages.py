@@ -30,7 +30,9 @@ def test_a_version_in_words_and_as_its_file(youth, client, auth):
     assert "leaders_rounding = &#34;started&#34;" in page  # the TOML, escaped
     download = client.get("/tilskud/regler/ungdomsrejser/1/eksport")
     assert download.get_data(as_text=True) == ballerup_source("ungdomsrejser")
-    assert "ungdomsrejser-v1.toml" in download.headers["Content-Disposition"]
+    assert download.headers["Content-Disposition"] == (
+        "attachment; filename=\"ungdomsrejser-v1.toml\"; filename*=UTF-8''ungdomsrejser-v1.toml"
+    )
     assert client.get("/tilskud/regler/ungdomsrejser/7").status_code == 404
 
 
